@@ -1,0 +1,79 @@
+// Lint, and the runtime boundaries of the app (as Signal Desktop does): the engine never sees
+// Electron or a transport, the renderer never sees Node or the main process, the shared contract
+// depends on nothing but zod.
+import js from '@eslint/js';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'util', 'events', 'stream'];
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src-main/**/*.ts', 'src-preload/**/*.ts', 'test/**/*.ts', 'scripts/**/*.{js,mjs}', 'bench/**/*.ts', '*.config.{ts,mjs}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['src-main/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The engine runs under plain Node: inject what it needs instead.' }],
+          patterns: [
+            { group: ['fastify', '@fastify/*', 'ws'], message: 'The engine knows no transport; routes live in src-main/server.' },
+            { group: ['**/electron/**', '**/server/**'], message: 'The engine must not depend on its hosts.' },
+            { group: ['react', 'react-dom', 'zustand'], message: 'UI code belongs to the renderer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-main/server/**/*.ts', 'src-main/cli.ts', 'src-main/app.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src-main/electron may import Electron.' }] }],
+    },
+  },
+  {
+    files: ['src-shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!zod$|\\./).*', message: 'The shared contract depends on zod only.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'The renderer reaches main only through the contract bridge.' },
+            { name: 'better-sqlite3', message: 'The renderer never touches SQLite.' },
+            { name: 'keytar', message: 'The renderer never touches the keychain.' },
+            ...nodeBuiltins.map((name) => ({ name, message: 'No Node in the renderer.' })),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'No Node in the renderer.' },
+            { group: ['**/src-main/**'], message: 'The renderer may import only src-shared.' },
+          ],
+        },
+      ],
+    },
+  },
+);

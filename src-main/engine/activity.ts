@@ -1,0 +1,67 @@
+import type { ActivityEntry } from '../../src-shared/contract';
+import type { Db } from './db/database';
+import { newId } from './ids';
+
+/** Who did something: a signed-in member, an API key, or Postroom itself (scheduler, migrations). */
+export type Actor =
+  | { kind: 'member'; id: string }
+  | { kind: 'api_key'; id: string }
+  | { kind: 'system'; id: null };
+
+export const systemActor: Actor = { kind: 'system', id: null };
+
+export interface ActivityInput {
+  workspaceId: string | null;
+  actor: Actor;
+  action: string;
+  objectKind: string;
+  objectId: string | null;
+  detail: string;
+}
+
+/** Appends one entry; call it inside the same transaction as the change it describes. */
+export function recordActivity(db: Db, at: Date, entry: ActivityInput): void {
+  db.prepare(
+    `INSERT INTO activity (id, workspace_id, at, actor_kind, actor_id, action, object_kind, object_id, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    newId('act'),
+    entry.workspaceId,
+    at.toISOString(),
+    entry.actor.kind,
+    entry.actor.id,
+    entry.action,
+    entry.objectKind,
+    entry.objectId,
+    entry.detail,
+  );
+}
+
+interface ActivityRow {
+  id: string;
+  at: string;
+  actor_kind: ActivityEntry['actorKind'];
+  actor_id: string | null;
+  action: string;
+  object_kind: string;
+  object_id: string | null;
+  detail: string;
+}
+
+export function listActivity(db: Db, workspaceId: string, limit: number): ActivityEntry[] {
+  const rows = db
+    .prepare<[string, number], ActivityRow>(
+      `SELECT * FROM activity WHERE workspace_id = ? ORDER BY at DESC, rowid DESC LIMIT ?`,
+    )
+    .all(workspaceId, limit);
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    action: r.action,
+    objectKind: r.object_kind,
+    objectId: r.object_id,
+    detail: r.detail,
+  }));
+}

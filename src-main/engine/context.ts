@@ -1,0 +1,13 @@
+import type { Clock } from './clock';
+import type { Db } from './db/database';
+import type { SecretStore } from './secrets/secret-store';
+
+/** The injected side effects every engine rule runs with. */
+export interface EngineContext {
+  db: Db;
+  secrets: SecretStore;
+  clock: Clock;
+  /** Random per data folder; namespaces keychain entries so installs never collide. */
+  installId: string;
+  dataDir: string;
+}

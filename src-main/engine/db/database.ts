@@ -1,0 +1,79 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../errors';
+import type { Clock } from '../clock';
+import type { Migration } from './migration';
+import { migrations as allMigrations } from './migrations';
+
+export type Db = Database.Database;
+
+export const DATABASE_FILE = 'postroom.sqlite';
+const BACKUPS_KEPT = 5;
+
+export interface OpenDatabaseOptions {
+  dataDir: string;
+  clock: Clock;
+  /** Overridable for migration tests. */
+  migrations?: readonly Migration[];
+}
+
+/**
+ * Opens the one SQLite file of a data folder: WAL, foreign keys, a busy timeout, then the
+ * numbered migrations. A database written by a newer Postroom is refused rather than guessed at.
+ */
+export async function openDatabase({ dataDir, clock, migrations = allMigrations }: OpenDatabaseOptions): Promise<Db> {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, DATABASE_FILE));
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    await migrate(db, { dataDir, clock, migrations });
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+async function migrate(db: Db, { dataDir, clock, migrations }: Required<OpenDatabaseOptions>): Promise<void> {
+  const latest = migrations.at(-1)?.version ?? 0;
+  const current = schemaVersion(db);
+  if (current > latest) {
+    throw new AppError(
+      'unsupported_database_version',
+      `This data folder was written by a newer version of Postroom (schema ${current}; this version knows up to ${latest}). ` +
+        'Update Postroom to open it; nothing was changed.',
+      { schemaVersion: current, supportedVersion: latest },
+    );
+  }
+  const pending = migrations.filter((m) => m.version > current);
+  if (pending.length === 0) return;
+  // A database with data in it is copied aside first, so a failed or regretted upgrade is recoverable.
+  if (current > 0) await backupDatabase(db, join(dataDir, 'backups'), `before-v${latest}`, clock);
+  for (const migration of pending) {
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}
+
+/** Online backup through SQLite's backup API; keeps the newest few of each kind. */
+export async function backupDatabase(db: Db, dir: string, label: string, clock: Clock): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const stamp = clock.now().toISOString().replace(/[:.]/g, '-');
+  const file = join(dir, `postroom-${stamp}-${label}.sqlite`);
+  await db.backup(file);
+  const mine = readdirSync(dir)
+    .filter((f) => f.endsWith(`-${label}.sqlite`))
+    .sort();
+  for (const old of mine.slice(0, Math.max(0, mine.length - BACKUPS_KEPT))) rmSync(join(dir, old));
+  return file;
+}

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import { ErrorObject } from './errors';
+
+/*
+ * The one contract between the renderer and the main process (SPEC §1). Channel names,
+ * request and response schemas and pushed events are defined here once; the Electron host
+ * (ipcMain + preload) and the browser host (WebSocket) both carry exactly this map, and both
+ * validate with these schemas at the boundary.
+ */
+
+export const workspaceTypes = ['iframe embed', 'jwt full embed'] as const;
+export const WorkspaceType = z.enum(workspaceTypes);
+export type WorkspaceType = z.infer<typeof WorkspaceType>;
+
+export const LayoutType = z.enum(['left navigation', 'no navigation']);
+export type LayoutType = z.infer<typeof LayoutType>;
+
+export const PlanId = z.enum(['free', 'team', 'enterprise']);
+export type PlanId = z.infer<typeof PlanId>;
+
+export const platforms = ['bluesky', 'mastodon', 'x', 'linkedin', 'threads', 'instagram', 'facebook'] as const;
+export const Platform = z.enum(platforms);
+export type Platform = z.infer<typeof Platform>;
+
+/** A platform app credential as given by a person or a script; the secret goes to the keychain. */
+export const IntegrationInput = z.strictObject({
+  platform: Platform,
+  clientId: z.string().trim().min(1).max(500).optional(),
+  clientSecret: z.string().min(1).max(2000).optional(),
+  instanceUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  redirectPort: z.number().int().min(1024).max(65535).optional(),
+});
+export type IntegrationInput = z.infer<typeof IntegrationInput>;
+
+/** A file as it crosses the contract: base64 keeps IPC and WebSocket carrying the same JSON. */
+export const FileUpload = z.strictObject({
+  fileName: z.string().max(255),
+  dataBase64: z.base64(),
+});
+export type FileUpload = z.infer<typeof FileUpload>;
+
+export const WorkspaceName = z
+  .string({ error: 'name is required' })
+  .trim()
+  .min(1, 'name is required')
+  .max(100, 'name must be at most 100 characters');
+
+export const CreateWorkspaceInput = z.strictObject({
+  name: WorkspaceName,
+  workspaceType: WorkspaceType.default('iframe embed'),
+  planId: PlanId.default('free'),
+  timezone: z.string().max(64).optional(),
+  squareLogo: FileUpload.optional(),
+  imageLogo: FileUpload.optional(),
+  integrations: z.array(IntegrationInput).max(20).default([]),
+});
+export type CreateWorkspaceInput = z.input<typeof CreateWorkspaceInput>;
+
+export const LogoInfo = z.object({ mimeType: z.string(), size: z.number(), sha256: z.string() });
+
+export const Integration = z.object({
+  id: z.string(),
+  platform: Platform,
+  clientId: z.string().nullable(),
+  instanceUrl: z.string().nullable(),
+  redirectPort: z.number().nullable(),
+  hasSecret: z.boolean(),
+});
+export type Integration = z.infer<typeof Integration>;
+
+export const Plan = z.object({
+  id: PlanId,
+  name: z.string(),
+  maxMembers: z.number().nullable(),
+  maxClients: z.number().nullable(),
+  dailyPostLimit: z.number(),
+  priceCents: z.number(),
+  currency: z.string(),
+});
+export type Plan = z.infer<typeof Plan>;
+
+export const Subscription = z.object({
+  id: z.string(),
+  planId: PlanId,
+  startsAt: z.string(),
+  endsAt: z.string().nullable(),
+});
+
+export const Workspace = z.object({
+  id: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  workspaceType: WorkspaceType,
+  layoutType: LayoutType,
+  timezone: z.string(),
+  plan: Plan,
+  subscription: Subscription,
+  squareLogo: LogoInfo.nullable(),
+  imageLogo: LogoInfo.nullable(),
+  integrations: z.array(Integration),
+  createdAt: z.string(),
+});
+export type Workspace = z.infer<typeof Workspace>;
+
+export const WorkspaceSummary = Workspace.pick({ id: true, name: true, slug: true, workspaceType: true, layoutType: true });
+export type WorkspaceSummary = z.infer<typeof WorkspaceSummary>;
+
+export const Profile = z.object({ id: z.string(), name: z.string(), email: z.string() });
+export type Profile = z.infer<typeof Profile>;
+
+export const AppState = z.object({
+  needsSetup: z.boolean(),
+  profile: Profile.nullable(),
+  workspaces: z.array(WorkspaceSummary),
+  currentWorkspaceId: z.string().nullable(),
+});
+export type AppState = z.infer<typeof AppState>;
+
+export const ActivityEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  actorKind: z.enum(['member', 'api_key', 'system']),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  objectKind: z.string(),
+  objectId: z.string().nullable(),
+  detail: z.string(),
+});
+export type ActivityEntry = z.infer<typeof ActivityEntry>;
+
+export const SetupInput = z.strictObject({
+  ownerName: z.string().trim().min(1, 'your name is required').max(100),
+  ownerEmail: z.email('a valid email is required').max(254),
+  workspace: CreateWorkspaceInput,
+});
+export type SetupInput = z.input<typeof SetupInput>;
+
+const WorkspaceRef = z.strictObject({ workspaceId: z.string().min(1).max(64) });
+
+/** Every request channel: its request schema and its response schema. */
+export const channels = {
+  'app.getState': { request: z.strictObject({}), response: AppState },
+  'app.setup': { request: SetupInput, response: AppState },
+  'workspace.create': { request: CreateWorkspaceInput, response: Workspace },
+  'workspace.select': { request: WorkspaceRef, response: AppState },
+  'workspace.get': { request: WorkspaceRef, response: Workspace },
+  'workspace.getLogo': {
+    request: WorkspaceRef.extend({ kind: z.enum(['square', 'image']) }),
+    response: z.object({ mimeType: z.string(), dataBase64: z.string() }).nullable(),
+  },
+  'activity.list': {
+    request: WorkspaceRef.extend({ limit: z.number().int().min(1).max(500).default(100) }),
+    response: z.array(ActivityEntry),
+  },
+} as const;
+
+export type Channels = typeof channels;
+export type Channel = keyof Channels;
+export type RequestOf<C extends Channel> = z.input<Channels[C]['request']>;
+export type ParsedRequestOf<C extends Channel> = z.output<Channels[C]['request']>;
+export type ResponseOf<C extends Channel> = z.output<Channels[C]['response']>;
+
+/** Events the main process pushes to every renderer. */
+export const events = {
+  'state.changed': AppState,
+} as const;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+/** Errors are data: every call resolves to one of these, never rejects. */
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ErrorObject };
+
+export const isChannel = (name: unknown): name is Channel =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
+
+/** What the preload exposes as `window.postroom`, and what the browser host's client implements. */
+export interface PostroomBridge {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Result<ResponseOf<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+export const IPC_INVOKE = 'postroom:invoke';
+export const IPC_EVENT = 'postroom:event';

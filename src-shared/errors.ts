@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** Error codes of SPEC §7, shared by the REST API, the contract and the UI. */
+export const errorCodes = [
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'parameter_missing',
+  'validation_failed',
+  'payload_too_large',
+  'daily_limit_reached',
+  'user_limit_reached',
+  'client_limit_reached',
+  'social_account_required',
+  'invalid_platform',
+  'rate_limited',
+  'conflict',
+  'keychain_unavailable',
+  'unsupported_database_version',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const ErrorAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('upgrade_plan'), label: z.string(), url: z.string().optional() }),
+  z.object({ type: z.literal('connect_social_account'), label: z.string(), url: z.string() }),
+]);
+export type ErrorAction = z.infer<typeof ErrorAction>;
+
+export const ErrorObject = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  action: ErrorAction.optional(),
+});
+export type ErrorObject = z.infer<typeof ErrorObject>;
+
+/** The one error shape of SPEC §7: `{"error": {code, message, details?, action?}}`. */
+export const ErrorBody = z.object({ error: ErrorObject });
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** HTTP status for each code, so every transport maps errors the same way. */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  parameter_missing: 400,
+  validation_failed: 400,
+  payload_too_large: 413,
+  daily_limit_reached: 403,
+  user_limit_reached: 422,
+  client_limit_reached: 422,
+  social_account_required: 422,
+  invalid_platform: 400,
+  rate_limited: 429,
+  conflict: 409,
+  keychain_unavailable: 503,
+  unsupported_database_version: 500,
+  internal: 500,
+};
+
+/**
+ * Turns zod issues into the `validation_failed` error with per-field details, so a
+ * malformed request from any caller reads the same.
+ */
+export function validationError(issues: readonly z.core.$ZodIssue[]): ErrorObject {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const path = issue.path.map(String).join('.') || '_';
+    fields[path] ??= issue.message;
+  }
+  const first = issues[0];
+  const where = first && first.path.length > 0 ? `${first.path.map(String).join('.')}: ` : '';
+  return {
+    code: 'validation_failed',
+    message: `${where}${first?.message ?? 'invalid input'}`,
+    details: { fields },
+  };
+}

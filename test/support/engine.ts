@@ -1,0 +1,31 @@
+import { Engine } from '../../src-main/engine/engine';
+import type { Clock } from '../../src-main/engine/clock';
+import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
+import { tempDir } from './temp';
+
+export class FakeClock implements Clock {
+  constructor(private current = new Date('2026-11-25T10:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface TestEngine {
+  engine: Engine;
+  secrets: MemorySecretStore;
+  clock: FakeClock;
+  dataDir: string;
+}
+
+/** An engine on a real SQLite file in a temp folder, with in-memory secrets and a fake clock. */
+export async function openTestEngine(dataDir = tempDir()): Promise<TestEngine> {
+  const secrets = new MemorySecretStore();
+  const clock = new FakeClock();
+  const engine = await Engine.open({ dataDir, secrets, clock });
+  return { engine, secrets, clock, dataDir };
+}
+
+export const OWNER = { ownerName: 'Olivia Owner', ownerEmail: 'olivia@agency.test' };

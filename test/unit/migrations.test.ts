@@ -1,0 +1,119 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { DATABASE_FILE, openDatabase, schemaVersion } from '../../src-main/engine/db/database';
+import type { Migration } from '../../src-main/engine/db/migration';
+import { migrations } from '../../src-main/engine/db/migrations';
+import { FakeClock } from '../support/engine';
+import { tempDir } from '../support/temp';
+
+const clock = new FakeClock();
+const tableNames = (db: Database.Database) =>
+  db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all().map((r) => (r as { name: string }).name);
+
+describe('database', () => {
+  it('opens one file in the data folder with WAL, foreign keys and a busy timeout', async () => {
+    const dataDir = tempDir();
+    const db = await openDatabase({ dataDir, clock });
+    expect(existsSync(join(dataDir, DATABASE_FILE))).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
+    db.close();
+  });
+
+  it('numbers migrations 1, 2, 3… with no gap', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('refuses a database written by a newer version, and leaves it untouched', async () => {
+    const dataDir = tempDir();
+    const raw = new Database(join(dataDir, DATABASE_FILE));
+    raw.pragma('user_version = 99');
+    raw.exec('CREATE TABLE future (x)');
+    raw.close();
+    await expect(openDatabase({ dataDir, clock })).rejects.toMatchObject({
+      code: 'unsupported_database_version',
+      message: expect.stringContaining('newer version of Postroom'),
+    });
+    const after = new Database(join(dataDir, DATABASE_FILE));
+    expect(after.pragma('user_version', { simple: true })).toBe(99);
+    expect(tableNames(after)).toEqual(['future']);
+    after.close();
+  });
+
+  it('backs up a database with data before migrating it, and applies the new migration', async () => {
+    const dataDir = tempDir();
+    const v1 = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 1) });
+    v1.prepare(`INSERT INTO settings (key, value) VALUES ('marker', 'kept')`).run();
+    v1.close();
+    const next: Migration = { version: 2, name: 'test-next', up: (db) => db.exec('CREATE TABLE next_thing (id TEXT)') };
+    const v2 = await openDatabase({ dataDir, clock, migrations: [migrations[0]!, next] });
+    expect(schemaVersion(v2)).toBe(2);
+    expect(tableNames(v2)).toContain('next_thing');
+    v2.close();
+    const backups = readdirSync(join(dataDir, 'backups'));
+    expect(backups).toHaveLength(1);
+    const backup = new Database(join(dataDir, 'backups', backups[0]!), { readonly: true });
+    expect(backup.pragma('user_version', { simple: true })).toBe(1);
+    expect(backup.prepare(`SELECT value FROM settings WHERE key = 'marker'`).get()).toEqual({ value: 'kept' });
+    backup.close();
+  });
+
+  it('rolls a failing migration back whole and keeps the old version', async () => {
+    const dataDir = tempDir();
+    (await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 1) })).close();
+    const broken: Migration = {
+      version: 2,
+      name: 'broken',
+      up: (db) => {
+        db.exec('CREATE TABLE half_made (id TEXT)');
+        throw new Error('boom');
+      },
+    };
+    await expect(openDatabase({ dataDir, clock, migrations: [migrations[0]!, broken] })).rejects.toThrow('boom');
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(tableNames(db)).not.toContain('half_made');
+    db.close();
+  });
+});
+
+describe('migration 001 (initial)', () => {
+  it('creates the schema, seeds the plans as data and protects the activity log', async () => {
+    const db = await openDatabase({ dataDir: tempDir(), clock, migrations: migrations.slice(0, 1) });
+    expect(tableNames(db)).toEqual(
+      expect.arrayContaining(['activity', 'api_keys', 'integrations', 'members', 'plans', 'profiles', 'settings', 'subscriptions', 'transactions', 'workspace_logos', 'workspaces']),
+    );
+    expect(db.prepare(`SELECT id, max_members, max_clients FROM plans ORDER BY price_cents`).all()).toEqual([
+      { id: 'free', max_members: 1, max_clients: 3 },
+      { id: 'team', max_members: 10, max_clients: 50 },
+      { id: 'enterprise', max_members: null, max_clients: null },
+    ]);
+    db.prepare(
+      `INSERT INTO activity (id, workspace_id, at, actor_kind, actor_id, action, object_kind, object_id, detail)
+       VALUES ('a1', NULL, '2026-01-01', 'system', NULL, 'x', 'y', NULL, 'z')`,
+    ).run();
+    expect(() => db.prepare(`UPDATE activity SET detail = 'changed'`).run()).toThrow('append-only');
+    expect(() => db.prepare(`DELETE FROM activity`).run()).toThrow('append-only');
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
+           VALUES ('w', 'n', 's', 'other', 'left navigation', 'free', 'UTC', '', '')`,
+        )
+        .run(),
+    ).toThrow(/CHECK/);
+    expect(() =>
+      db
+        .prepare(
+          `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
+           VALUES ('w', 'n', 's', 'iframe embed', 'left navigation', 'gold', 'UTC', '', '')`,
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
