@@ -233,7 +233,7 @@ function listIntegrations(db: Db, workspaceId: string): Integration[] {
     .prepare<
       [string],
       { id: string; platform: Integration['platform']; client_id: string | null; instance_url: string | null; redirect_port: number | null; secret_account: string | null }
-    >(`SELECT * FROM integrations WHERE workspace_id = ? ORDER BY created_at, id`)
+    >(`SELECT * FROM integrations WHERE workspace_id = ? ORDER BY created_at, rowid`)
     .all(workspaceId)
     .map((r) => ({
       id: r.id,
@@ -251,7 +251,7 @@ export function listWorkspacesFor(db: Db, profileId: string): WorkspaceSummary[]
     .prepare<[string], { id: string; name: string; slug: string; workspace_type: WorkspaceType; layout_type: LayoutType }>(
       `SELECT w.id, w.name, w.slug, w.workspace_type, w.layout_type FROM workspaces w
        JOIN members m ON m.workspace_id = w.id
-       WHERE m.profile_id = ? AND m.status = 'active' ORDER BY w.created_at, w.id`,
+       WHERE m.profile_id = ? AND m.status = 'active' ORDER BY w.created_at, w.rowid`,
     )
     .all(profileId)
     .map((r) => ({ id: r.id, name: r.name, slug: r.slug, workspaceType: r.workspace_type, layoutType: r.layout_type }));

@@ -49,6 +49,9 @@ export async function startBrowserHost(running: RunningApp, options: { port?: nu
   const rendererDir = options.rendererDir === undefined ? defaultRendererDir() : options.rendererDir;
 
   const app = Fastify({ logger: false, bodyLimit: 1024 });
+  // The WebSocket plugin goes first: its hooks mark upgrade requests so that a refused upgrade's
+  // raw socket is destroyed after the refusal instead of lingering and holding up a stop.
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
   let boundPort = options.port ?? 0;
   installLoopbackGuards(app, () => boundPort);
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -57,8 +60,6 @@ export async function startBrowserHost(running: RunningApp, options: { port?: nu
     reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
-
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });
 
   app.register(async (scope) => {
     scope.get('/contract', { websocket: true }, (socket, request) => {

@@ -22,10 +22,12 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number):
     const hosts = allowedHosts(port());
     const host = request.headers.host ?? '';
     if (!hosts.has(host.toLowerCase())) {
+      reply.header('connection', 'close');
       return sendError(reply, { code: 'forbidden', message: 'this server only answers to 127.0.0.1 and localhost' }, 421);
     }
     const origin = request.headers.origin;
     if (origin !== undefined && ![...hosts].some((h) => origin.toLowerCase() === `http://${h}`)) {
+      reply.header('connection', 'close');
       return sendError(reply, { code: 'forbidden', message: 'cross-origin requests are not accepted' });
     }
   });

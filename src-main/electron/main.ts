@@ -1,0 +1,206 @@
+/*
+ * The Electron shell (SPEC §10): window, IPC transport, hardening, single instance and graceful
+ * quit. Everything else (engine, servers, scheduler) lives behind `startApp`, which the browser
+ * host runs under plain Node too, so this file stays thin.
+ */
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import type { IpcMainInvokeEvent, Session, WebContents } from 'electron';
+import type { RunningApp } from '../app-types';
+import { IPC_EVENT, IPC_INVOKE } from '../../src-shared/contract';
+import {
+  CONTENT_SECURITY_POLICY,
+  DEV_CONTENT_SECURITY_POLICY,
+  isAllowedExternalUrl,
+  isTrustedRendererUrl,
+} from './security';
+
+export { EXTERNAL_LINK_ORIGINS } from './security';
+
+// electron-vite layout: out/main/index.js, out/preload/index.js, out/renderer/index.html.
+const preloadPath = join(__dirname, '../preload/index.js');
+const rendererIndexPath = join(__dirname, '../renderer/index.html');
+const rendererFileUrl = pathToFileURL(rendererIndexPath).href;
+// electron-vite sets this in `dev` only. A packaged app ignores it, so an environment variable
+// can never point the privileged window (and its IPC access) at another page.
+const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] || undefined : undefined;
+
+let mainWindow: BrowserWindow | null = null;
+/** Origins openable in the system browser besides the static allow-list (our loopback server). */
+let extraExternalOrigins: string[] = [];
+
+function openExternalIfAllowed(url: string): void {
+  if (!isAllowedExternalUrl(url, extraExternalOrigins)) return;
+  // The URL passed the exact-origin allow-list above, so only known http(s) sites are opened.
+  shell.openExternal(url).catch((error: unknown) => console.error('openExternal failed:', error)); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
+}
+
+/** Applied to every WebContents ever created, so no later window or frame escapes the rules. */
+function hardenWebContents(contents: WebContents): void {
+  // The app is a single page: any full navigation would leave our code (and could land a
+  // remote page next to the IPC bridge). Allowed links go to the system browser instead.
+  contents.on('will-navigate', (event, url) => {
+    event.preventDefault();
+    openExternalIfAllowed(url);
+  });
+  // No second window is ever opened by the app itself.
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalIfAllowed(url);
+    return { action: 'deny' };
+  });
+  // <webview> is off by default (webviewTag: false); refuse it again in case a window enables it.
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+function hardenSession(ses: Session): void {
+  const policy = devServerUrl ? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;
+  // The header covers the dev server (http) and, on current Electron, file:// responses too;
+  // index.html should still carry the same policy in a <meta> tag as a second line.
+  // (electronegativity only parses literal policies here; scripts/electronegativity.mjs
+  // evaluates CONTENT_SECURITY_POLICY itself, hence the eng-disable.)
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } }); /* eng-disable CSP_GLOBAL_CHECK */
+  });
+  // The UI needs no camera, microphone, notifications, geolocation, etc.: deny every request.
+  // Checks are denied too, except the sanitized clipboard write that "copy" buttons use
+  // (Chromium consults the check handler for navigator.clipboard.writeText).
+  ses.setPermissionRequestHandler((_contents, permission, callback) => {
+    callback(false);
+    console.warn(`denied permission request: ${permission}`);
+  });
+  ses.setPermissionCheckHandler((_contents, permission) => permission === 'clipboard-sanitized-write');
+}
+
+/** Only the main frame of our own window, showing our own renderer, may call the engine. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!frame || !mainWindow || mainWindow.isDestroyed()) return false;
+  // A frame without a parent is the top frame; comparing fields avoids relying on the
+  // identity of WebFrameMain wrappers.
+  if (event.sender !== mainWindow.webContents || frame.parent !== null) return false;
+  return isTrustedRendererUrl(frame.url, rendererFileUrl, devServerUrl);
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    title: 'Postroom',
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 600,
+    show: false, // shown on ready-to-show, so no blank white frame flashes first
+    webPreferences: {
+      // Reviewed: the preload exposes only the contract's two functions, never ipcRenderer.
+      preload: preloadPath, /* eng-disable PRELOAD_JS_CHECK */
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      // Middle-click would otherwise open links as new windows outside will-navigate.
+      disableBlinkFeatures: 'Auxclick',
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  const loaded = devServerUrl ? win.loadURL(devServerUrl) : win.loadFile(rendererIndexPath);
+  loaded.catch((error: unknown) => console.error('failed to load the renderer:', error));
+  return win;
+}
+
+function focusOrCreateWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    mainWindow = createWindow();
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function run(): Promise<void> {
+  await app.whenReady();
+  hardenSession(session.defaultSession);
+
+  let running: RunningApp;
+  try {
+    // Loaded lazily: a second instance exits before loading the engine, and a native module
+    // that fails to load (e.g. not rebuilt for Electron's ABI) lands in the dialog below.
+    const { startApp } = await import('../app');
+    running = await startApp({ dataDir: app.getPath('userData') });
+  } catch (error) {
+    // E.g. no OS keychain: nothing useful can run, so say why and leave (non-zero for scripts).
+    dialog.showErrorBox('Postroom could not start', errorMessage(error));
+    app.exit(1);
+    return;
+  }
+  extraExternalOrigins = [running.apiUrl];
+
+  ipcMain.handle(IPC_INVOKE, (event, channel: unknown, request: unknown) => {
+    if (!isTrustedSender(event)) throw new Error('IPC from an untrusted sender');
+    // dispatch validates channel and request against the contract and never rejects.
+    return running.dispatch(channel, request);
+  });
+  const unsubscribe = running.subscribe((name, payload) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, name, payload);
+  });
+
+  // Graceful quit (SPEC §10): hold the quit once, let in-flight publishing finish in stop(),
+  // then exit. app.exit() does not emit before-quit again.
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    event.preventDefault(); // also swallows a second Quit while we are stopping
+    if (stopping) return;
+    stopping = true;
+    unsubscribe();
+    running
+      .stop()
+      .catch((error: unknown) => console.error('graceful stop failed:', error))
+      .finally(() => app.exit(0));
+  });
+
+  // Closing the last window quits on Windows/Linux; macOS apps stay in the dock (the scheduler
+  // keeps publishing) and reopen a window on activate.
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', focusOrCreateWindow);
+  app.on('second-instance', focusOrCreateWindow);
+
+  mainWindow = createWindow();
+}
+
+// --- before ready -----------------------------------------------------------------------------
+
+// Same folder name as the browser host's default (macOS/Windows); package.json's name is lower case.
+app.setName('Postroom');
+// Chromium's --user-data-dir is honoured for the engine's data folder too (tests use a temp dir).
+const userDataOverride = app.commandLine.getSwitchValue('user-data-dir');
+if (userDataOverride) app.setPath('userData', resolve(userDataOverride));
+// Every renderer sandboxed, whatever a future window's webPreferences say.
+app.enableSandbox();
+
+// The lock lives in the userData folder: one app per data folder, since SQLite and the
+// scheduler must not run twice over the same data.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  // Ctrl+C in a terminal or a service manager's SIGTERM goes through the graceful quit too.
+  process.on('SIGINT', () => app.quit());
+  process.on('SIGTERM', () => app.quit());
+  run().catch((error: unknown) => {
+    dialog.showErrorBox('Postroom could not start', errorMessage(error));
+    app.exit(1);
+  });
+}
