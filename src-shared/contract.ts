@@ -163,6 +163,7 @@ export type ResponseOf<C extends Channel> = z.output<Channels[C]['response']>;
 /** Events the main process pushes to every renderer. */
 export const events = {
   'state.changed': AppState,
+  'clients.changed': z.object({ workspaceId: z.string() }),
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;

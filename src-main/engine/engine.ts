@@ -22,6 +22,8 @@ import { openDatabase, type Db } from './db/database';
 import { AppError, toErrorObject } from './errors';
 import { newId } from './ids';
 import type { SecretStore } from './secrets/secret-store';
+import type { Principal, Role } from './access';
+import { findClientRow } from './clients';
 import { createWorkspace, getLogoData, getWorkspace, listWorkspacesFor, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces';
 
 export interface EngineOptions {
@@ -233,6 +235,43 @@ export class Engine {
     const created = await createWorkspace(this.ctx, input, { kind: 'api_key', id: key.id }, owner.id);
     this.emitState();
     return created;
+  }
+
+  // ---- principals ---------------------------------------------------------------------------
+
+  /**
+   * The principal behind an `x-publora-key`: a workspace key, or a per-client key whose client is
+   * still active. Revoked keys, unknown keys and keys of deactivated or deleted clients are null (401).
+   */
+  principalForKey(presented: string): Principal | null {
+    const key = verifyApiKey(this.ctx.db, presented);
+    if (!key || !key.workspace_id) return null;
+    if (key.scope === 'workspace') return { kind: 'workspace_key', workspaceId: key.workspace_id, keyId: key.id };
+    if (key.scope !== 'client' || !key.managed_user_id) return null;
+    const client = findClientRow(this.ctx.db, key.workspace_id, key.managed_user_id);
+    if (!client || client.deactivated_at !== null) return null;
+    return { kind: 'client_key', workspaceId: key.workspace_id, keyId: key.id, managedUserId: client.id };
+  }
+
+  /** The signed-in profile as a member of a workspace. */
+  memberPrincipal(workspaceId: string): Principal {
+    const profile = this.requireProfile();
+    const member = this.ctx.db
+      .prepare<[string, string], { id: string; role: Role }>(
+        `SELECT id, role FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`,
+      )
+      .get(profile.id, workspaceId);
+    if (!member) throw new AppError('not_found', 'workspace not found', { workspaceId });
+    const clientIds = this.ctx.db
+      .prepare<[string], { managed_user_id: string }>(`SELECT managed_user_id FROM member_clients WHERE member_id = ?`)
+      .all(member.id)
+      .map((r) => r.managed_user_id);
+    return { kind: 'member', workspaceId, profileId: profile.id, memberId: member.id, role: member.role, clientIds };
+  }
+
+  /** Tells every renderer that a workspace's clients changed, so lists refresh. */
+  clientsChanged(workspaceId: string): void {
+    this.emit('clients.changed', { workspaceId });
   }
 
   // ---- settings -----------------------------------------------------------------------------

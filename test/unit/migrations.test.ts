@@ -117,3 +117,30 @@ describe('migration 001 (initial)', () => {
     db.close();
   });
 });
+
+describe('migration 002 (clients and team)', () => {
+  it('upgrades a version-1 database with data in it, and enforces client uniqueness among live clients', async () => {
+    const dataDir = tempDir();
+    const v1 = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 1) });
+    v1.exec(`INSERT INTO profiles VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
+      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
+      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'owner', 'active', '2026-01-01');`);
+    v1.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 2) });
+    expect(schemaVersion(db)).toBe(2);
+    expect(db.prepare(`SELECT role, password_hash FROM members WHERE id = 'm1'`).get()).toEqual({ role: 'owner', password_hash: null });
+    const insert = db.prepare(
+      `INSERT INTO managed_users (id, workspace_id, email, display_name, external_id, timezone, created_at, updated_at, deleted_at)
+       VALUES (?, 'w1', ?, 'X', ?, 'UTC', '', '', ?)`,
+    );
+    insert.run('u1', 'a@x.test', 'ext-1', null);
+    expect(() => insert.run('u2', 'A@X.TEST', null, null)).toThrow(/UNIQUE/);
+    expect(() => insert.run('u3', 'b@x.test', 'ext-1', null)).toThrow(/UNIQUE/);
+    insert.run('u4', 'a@x.test', 'ext-1', '2026-02-01'); // a deleted client frees neither, but may repeat them
+    expect(() =>
+      db.prepare(`INSERT INTO invitations (id, workspace_id, email, role, code_hash, expires_at, created_at) VALUES ('i', 'w1', 'e', 'owner', x'00', '', '')`).run(),
+    ).toThrow(/CHECK/);
+    expect(readdirSync(join(dataDir, 'backups'))).toHaveLength(1);
+    db.close();
+  });
+});

@@ -1,5 +1,6 @@
 import type { Migration } from '../migration';
 import { migration001 } from './001-initial';
+import { migration002 } from './002-clients-and-team';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];

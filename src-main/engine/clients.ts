@@ -1,0 +1,287 @@
+import { IANAZone } from 'luxon';
+import { authorize, clientScope, type Principal } from './access';
+import { recordActivity, type Actor } from './activity';
+import { apiKeySecretAccount, insertApiKey, mintApiKey } from './api-keys';
+import type { EngineContext } from './context';
+import type { Db } from './db/database';
+import { AppError } from './errors';
+import { newId } from './ids';
+import { getPlan, getWorkspace } from './workspaces';
+
+/** A managed user (a client of the agency), as every caller sees it. */
+export interface ManagedUser {
+  id: string;
+  email: string;
+  displayName: string;
+  externalId: string | null;
+  timezone: string;
+  createdAt: string;
+  updatedAt: string;
+  deactivated: boolean;
+  deactivatedAt: string | null;
+}
+
+interface ManagedUserRow {
+  id: string;
+  workspace_id: string;
+  email: string;
+  display_name: string;
+  external_id: string | null;
+  timezone: string;
+  created_at: string;
+  updated_at: string;
+  deactivated_at: string | null;
+  deleted_at: string | null;
+}
+
+const toManagedUser = (r: ManagedUserRow): ManagedUser => ({
+  id: r.id,
+  email: r.email,
+  displayName: r.display_name,
+  externalId: r.external_id,
+  timezone: r.timezone,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  deactivated: r.deactivated_at !== null,
+  deactivatedAt: r.deactivated_at,
+});
+
+export const actorOf = (p: Principal): Actor =>
+  p.kind === 'member' ? { kind: 'member', id: p.profileId } : { kind: 'api_key', id: p.keyId };
+
+export function findClientRow(db: Db, workspaceId: string, userId: string): ManagedUserRow | undefined {
+  return db
+    .prepare<[string, string], ManagedUserRow>(`SELECT * FROM managed_users WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL`)
+    .get(userId, workspaceId);
+}
+
+/** Reads a client the principal may see; absent and out-of-scope look the same (404). */
+function requireClient(ctx: EngineContext, p: Principal, userId: string, action: Parameters<typeof authorize>[1]): ManagedUserRow {
+  authorize(p, action, { managedUserId: userId });
+  const row = findClientRow(ctx.db, p.workspaceId, userId);
+  if (!row) throw new AppError('not_found', 'user not found', { userId });
+  return row;
+}
+
+export interface CreateClientInput {
+  email: string;
+  displayName: string;
+  externalId?: string | null;
+  timezone?: string;
+}
+
+function checkTimezone(timezone: string): void {
+  if (!IANAZone.isValidZone(timezone)) {
+    throw new AppError('validation_failed', `timezone "${timezone}" is not an IANA time zone`, { fields: { timezone: 'unknown time zone' } });
+  }
+}
+
+function checkUnique(db: Db, workspaceId: string, input: { email?: string; externalId?: string | null }, exceptId: string | null): void {
+  if (input.email !== undefined) {
+    const clash = db
+      .prepare(`SELECT 1 FROM managed_users WHERE workspace_id = ? AND email = ? AND deleted_at IS NULL AND id IS NOT ?`)
+      .get(workspaceId, input.email, exceptId);
+    if (clash) throw new AppError('conflict', `a user with email ${input.email} already exists`, { fields: { email: 'already used' } });
+  }
+  if (input.externalId) {
+    const clash = db
+      .prepare(`SELECT 1 FROM managed_users WHERE workspace_id = ? AND external_id = ? AND deleted_at IS NULL AND id IS NOT ?`)
+      .get(workspaceId, input.externalId, exceptId);
+    if (clash) {
+      throw new AppError('conflict', `a user with externalId ${input.externalId} already exists`, { fields: { externalId: 'already used' } });
+    }
+  }
+}
+
+export function createClient(ctx: EngineContext, p: Principal, input: CreateClientInput): ManagedUser {
+  authorize(p, 'client.create');
+  const workspace = getWorkspace(ctx.db, p.workspaceId);
+  const timezone = input.timezone ?? workspace.timezone;
+  checkTimezone(timezone);
+  return ctx.db.transaction(() => {
+    const plan = getPlan(ctx.db, workspace.plan.id);
+    const count = (ctx.db.prepare(`SELECT count(*) AS n FROM managed_users WHERE workspace_id = ? AND deleted_at IS NULL`).get(p.workspaceId) as { n: number }).n;
+    if (plan.maxClients !== null && count >= plan.maxClients) {
+      throw new AppError(
+        'client_limit_reached',
+        `the ${plan.name} plan allows ${plan.maxClients} clients; upgrade to add more`,
+        { limit: plan.maxClients, planId: plan.id },
+        { type: 'upgrade_plan', label: 'Upgrade plan' },
+      );
+    }
+    checkUnique(ctx.db, p.workspaceId, input, null);
+    const id = newId('user');
+    const iso = ctx.clock.now().toISOString();
+    ctx.db
+      .prepare(
+        `INSERT INTO managed_users (id, workspace_id, email, display_name, external_id, timezone, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, p.workspaceId, input.email, input.displayName, input.externalId ?? null, timezone, iso, iso);
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'client.created',
+      objectKind: 'managed_user',
+      objectId: id,
+      detail: `Created client ${input.displayName} <${input.email}>`,
+    });
+    return toManagedUser(findClientRow(ctx.db, p.workspaceId, id)!);
+  })();
+}
+
+export interface ListClientsQuery {
+  email?: string;
+  deactivated?: boolean;
+  page: number;
+  perPage: number;
+}
+
+/** Newest first, limited to the clients the principal may see. */
+export function listClients(ctx: EngineContext, p: Principal, q: ListClientsQuery): { users: ManagedUser[]; total: number } {
+  authorize(p, 'client.list');
+  const scope = clientScope(p);
+  const where = ['workspace_id = ?', 'deleted_at IS NULL'];
+  const args: unknown[] = [p.workspaceId];
+  if (scope !== 'all') {
+    where.push(`id IN (SELECT value FROM json_each(?))`);
+    args.push(JSON.stringify(scope));
+  }
+  if (q.email) {
+    where.push(`email LIKE ? ESCAPE '\\'`);
+    args.push(`%${q.email.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (q.deactivated !== undefined) where.push(q.deactivated ? 'deactivated_at IS NOT NULL' : 'deactivated_at IS NULL');
+  const clause = where.join(' AND ');
+  const total = (ctx.db.prepare(`SELECT count(*) AS n FROM managed_users WHERE ${clause}`).get(...args) as { n: number }).n;
+  const rows = ctx.db
+    .prepare<unknown[], ManagedUserRow>(`SELECT * FROM managed_users WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
+    .all(...args, q.perPage, (q.page - 1) * q.perPage);
+  return { users: rows.map(toManagedUser), total };
+}
+
+export function getClient(ctx: EngineContext, p: Principal, userId: string): ManagedUser {
+  return toManagedUser(requireClient(ctx, p, userId, 'client.read'));
+}
+
+export function updateClient(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  patch: { email?: string; displayName?: string; externalId?: string | null; timezone?: string },
+): ManagedUser {
+  const row = requireClient(ctx, p, userId, 'client.update');
+  if (patch.timezone !== undefined) checkTimezone(patch.timezone);
+  return ctx.db.transaction(() => {
+    checkUnique(ctx.db, p.workspaceId, patch, userId);
+    const next = {
+      email: patch.email ?? row.email,
+      display_name: patch.displayName ?? row.display_name,
+      external_id: patch.externalId === undefined ? row.external_id : patch.externalId,
+      timezone: patch.timezone ?? row.timezone,
+    };
+    const changed = Object.entries(next)
+      .filter(([k, v]) => row[k as keyof ManagedUserRow] !== v)
+      .map(([k]) => k);
+    ctx.db
+      .prepare(`UPDATE managed_users SET email = ?, display_name = ?, external_id = ?, timezone = ?, updated_at = ? WHERE id = ?`)
+      .run(next.email, next.display_name, next.external_id, next.timezone, ctx.clock.now().toISOString(), userId);
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'client.updated',
+      objectKind: 'managed_user',
+      objectId: userId,
+      detail: changed.length ? `Changed ${changed.join(', ')}` : 'No change',
+    });
+    return toManagedUser(findClientRow(ctx.db, p.workspaceId, userId)!);
+  })();
+}
+
+/** Deactivated clients' keys answer 401 and their posts pause; reactivation restores the key. */
+export function setClientActive(ctx: EngineContext, p: Principal, userId: string, active: boolean): ManagedUser {
+  const row = requireClient(ctx, p, userId, 'client.deactivate');
+  if ((row.deactivated_at === null) === active) return toManagedUser(row);
+  return ctx.db.transaction(() => {
+    const iso = ctx.clock.now().toISOString();
+    ctx.db.prepare(`UPDATE managed_users SET deactivated_at = ?, updated_at = ? WHERE id = ?`).run(active ? null : iso, iso, userId);
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: active ? 'client.reactivated' : 'client.deactivated',
+      objectKind: 'managed_user',
+      objectId: userId,
+      detail: `${active ? 'Reactivated' : 'Deactivated'} ${row.display_name}`,
+    });
+    return toManagedUser(findClientRow(ctx.db, p.workspaceId, userId)!);
+  })();
+}
+
+/**
+ * Deletes a client: the row is kept (marked deleted) so the log and cancelled posts still point
+ * somewhere; every key is revoked and the raw keys leave the keychain.
+ */
+export async function deleteClient(ctx: EngineContext, p: Principal, userId: string): Promise<void> {
+  const row = requireClient(ctx, p, userId, 'client.delete');
+  const keyIds = ctx.db
+    .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE managed_user_id = ?`)
+    .all(userId)
+    .map((k) => k.id);
+  ctx.db.transaction(() => {
+    const iso = ctx.clock.now().toISOString();
+    ctx.db.prepare(`UPDATE managed_users SET deleted_at = ?, updated_at = ? WHERE id = ?`).run(iso, iso, userId);
+    ctx.db.prepare(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE managed_user_id = ?`).run(iso, userId);
+    ctx.db.prepare(`DELETE FROM member_clients WHERE managed_user_id = ?`).run(userId);
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'client.deleted',
+      objectKind: 'managed_user',
+      objectId: userId,
+      detail: `Deleted ${row.display_name} <${row.email}>; ${keyIds.length} API key(s) revoked`,
+    });
+  })();
+  await Promise.allSettled(keyIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))));
+}
+
+/** A new per-client key; every earlier key of that client stops working at once. */
+export async function issueClientApiKey(ctx: EngineContext, p: Principal, userId: string): Promise<{ apiKey: string; keyId: string }> {
+  const row = requireClient(ctx, p, userId, 'client.apiKey');
+  const key = mintApiKey();
+  const account = apiKeySecretAccount(ctx.installId, key.id);
+  await ctx.secrets.set(account, key.raw);
+  let oldIds: string[] = [];
+  try {
+    ctx.db.transaction(() => {
+      const now = ctx.clock.now();
+      oldIds = ctx.db
+        .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE managed_user_id = ? AND revoked_at IS NULL`)
+        .all(userId)
+        .map((k) => k.id);
+      ctx.db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE managed_user_id = ? AND revoked_at IS NULL`).run(now.toISOString(), userId);
+      insertApiKey(ctx.db, key, 'client', now, p.workspaceId, userId);
+      recordActivity(ctx.db, now, {
+        workspaceId: p.workspaceId,
+        actor: actorOf(p),
+        action: 'client.api_key_issued',
+        objectKind: 'managed_user',
+        objectId: userId,
+        detail: `New API key for ${row.display_name}${oldIds.length ? `; ${oldIds.length} earlier key(s) revoked` : ''}`,
+      });
+    })();
+  } catch (err) {
+    await ctx.secrets.delete(account);
+    throw err;
+  }
+  await Promise.allSettled(oldIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))));
+  return { apiKey: key.raw, keyId: key.id };
+}
+
+/** The live per-client key, read back from the keychain for the people allowed to manage keys. */
+export async function revealClientApiKey(ctx: EngineContext, p: Principal, userId: string): Promise<string | null> {
+  requireClient(ctx, p, userId, 'client.apiKey');
+  const live = ctx.db
+    .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE managed_user_id = ? AND revoked_at IS NULL`)
+    .get(userId);
+  return live ? ctx.secrets.get(apiKeySecretAccount(ctx.installId, live.id)) : null;
+}
