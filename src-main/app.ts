@@ -34,6 +34,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     engine.close();
     throw err;
   }
+  engine.publicBaseUrl = server.url;
   let stopped: Promise<void> | null = null;
   return {
     engine,

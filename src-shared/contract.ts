@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { CreateClientInput, ManagedUser, UpdateClientInput, UserId } from './clients';
 import { ErrorObject } from './errors';
+import { AcceptInvitationInput, Invitation, InviteInput, InviteResult, Member, Role, SmtpSettingsInput, UpdateMemberInput } from './team';
 
 /*
  * The one contract between the renderer and the main process (SPEC §1). Channel names,
@@ -108,11 +110,18 @@ export type WorkspaceSummary = z.infer<typeof WorkspaceSummary>;
 export const Profile = z.object({ id: z.string(), name: z.string(), email: z.string() });
 export type Profile = z.infer<typeof Profile>;
 
+export const ProfileChoice = Profile.extend({ hasPassword: z.boolean() });
+export type ProfileChoice = z.infer<typeof ProfileChoice>;
+
 export const AppState = z.object({
   needsSetup: z.boolean(),
+  /** The signed-in person, or null: the profile chooser shows `profiles`. */
   profile: Profile.nullable(),
+  profiles: z.array(ProfileChoice),
   workspaces: z.array(WorkspaceSummary),
   currentWorkspaceId: z.string().nullable(),
+  /** The signed-in person's role in the current workspace. */
+  role: Role.nullable(),
 });
 export type AppState = z.infer<typeof AppState>;
 
@@ -131,11 +140,23 @@ export type ActivityEntry = z.infer<typeof ActivityEntry>;
 export const SetupInput = z.strictObject({
   ownerName: z.string().trim().min(1, 'your name is required').max(100),
   ownerEmail: z.email('a valid email is required').max(254),
+  password: z.string().min(8, 'a password needs at least 8 characters').max(200).optional(),
   workspace: CreateWorkspaceInput,
 });
 export type SetupInput = z.input<typeof SetupInput>;
 
 const WorkspaceRef = z.strictObject({ workspaceId: z.string().min(1).max(64) });
+const ClientRef = WorkspaceRef.extend({ userId: UserId });
+const MemberRef = WorkspaceRef.extend({ memberId: z.string().min(1).max(64) });
+
+export const ActivityFilter = z.strictObject({
+  actorKind: z.enum(['member', 'api_key', 'system']).optional(),
+  action: z.string().max(100).optional(),
+  objectId: z.string().max(64).optional(),
+  since: z.iso.datetime().optional(),
+  until: z.iso.datetime().optional(),
+});
+export type ActivityFilter = z.infer<typeof ActivityFilter>;
 
 /** Every request channel: its request schema and its response schema. */
 export const channels = {
@@ -149,9 +170,48 @@ export const channels = {
     response: z.object({ mimeType: z.string(), dataBase64: z.string() }).nullable(),
   },
   'activity.list': {
-    request: WorkspaceRef.extend({ limit: z.number().int().min(1).max(500).default(100) }),
+    request: WorkspaceRef.extend({ limit: z.number().int().min(1).max(500).default(100), filter: ActivityFilter.default({}) }),
     response: z.array(ActivityEntry),
   },
+  'activity.exportCsv': {
+    request: WorkspaceRef.extend({ filter: ActivityFilter.default({}) }),
+    response: z.object({ fileName: z.string(), csv: z.string() }),
+  },
+  'workspace.revealApiKey': { request: WorkspaceRef, response: z.object({ apiKey: z.string() }) },
+  'plan.list': { request: z.strictObject({}), response: z.array(Plan) },
+  'plan.change': { request: WorkspaceRef.extend({ planId: PlanId }), response: Workspace },
+
+  'session.signIn': {
+    request: z.strictObject({ profileId: z.string().min(1).max(64), password: z.string().max(200).optional() }),
+    response: AppState,
+  },
+  'session.signOut': { request: z.strictObject({}), response: AppState },
+  'session.acceptInvitation': { request: AcceptInvitationInput, response: AppState },
+
+  'client.list': {
+    request: WorkspaceRef.extend({
+      email: z.string().max(254).optional(),
+      deactivated: z.boolean().optional(),
+      page: z.number().int().min(1).default(1),
+      perPage: z.number().int().min(1).max(10_000).default(1000),
+    }),
+    response: z.object({ users: z.array(ManagedUser), total: z.number() }),
+  },
+  'client.create': { request: WorkspaceRef.extend({ client: CreateClientInput }), response: ManagedUser },
+  'client.get': { request: ClientRef, response: ManagedUser },
+  'client.update': { request: ClientRef.extend({ patch: UpdateClientInput }), response: ManagedUser },
+  'client.setActive': { request: ClientRef.extend({ active: z.boolean() }), response: ManagedUser },
+  'client.delete': { request: ClientRef, response: z.object({ deleted: z.literal(true) }) },
+  'client.issueApiKey': { request: ClientRef, response: z.object({ apiKey: z.string() }) },
+  'client.revealApiKey': { request: ClientRef, response: z.object({ apiKey: z.string().nullable() }) },
+
+  'team.list': { request: WorkspaceRef, response: z.object({ members: z.array(Member), invitations: z.array(Invitation) }) },
+  'team.invite': { request: WorkspaceRef.extend({ invite: InviteInput }), response: InviteResult },
+  'team.revokeInvitation': { request: WorkspaceRef.extend({ invitationId: z.string().min(1).max(64) }), response: Invitation },
+  'team.updateMember': { request: MemberRef.extend({ patch: UpdateMemberInput }), response: Member },
+  'team.setMemberActive': { request: MemberRef.extend({ active: z.boolean() }), response: Member },
+  'team.forceLogout': { request: MemberRef, response: z.object({ ended: z.number() }) },
+  'team.setSmtp': { request: WorkspaceRef.extend({ smtp: SmtpSettingsInput.nullable() }), response: z.object({ configured: z.boolean() }) },
 } as const;
 
 export type Channels = typeof channels;

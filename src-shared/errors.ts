@@ -22,7 +22,13 @@ export const errorCodes = [
 export type ErrorCode = (typeof errorCodes)[number];
 
 export const ErrorAction = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('upgrade_plan'), label: z.string(), url: z.string().optional() }),
+  z.object({
+    type: z.literal('upgrade_plan'),
+    label: z.string(),
+    currentPlan: z.string().optional(),
+    requiredPlan: z.string().optional(),
+    url: z.string().optional(),
+  }),
   z.object({ type: z.literal('connect_social_account'), label: z.string(), url: z.string() }),
 ]);
 export type ErrorAction = z.infer<typeof ErrorAction>;

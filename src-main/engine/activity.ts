@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { ActivityEntry } from '../../src-shared/contract';
 import type { Db } from './db/database';
 import { newId } from './ids';
@@ -48,12 +49,30 @@ interface ActivityRow {
   detail: string;
 }
 
-export function listActivity(db: Db, workspaceId: string, limit: number): ActivityEntry[] {
+export interface ActivityQuery {
+  actorKind?: ActivityEntry['actorKind'];
+  /** An exact action (`client.created`) or a family (`client`). */
+  action?: string;
+  objectId?: string;
+  since?: string;
+  until?: string;
+}
+
+export function listActivity(db: Db, workspaceId: string, limit: number, filter: ActivityQuery = {}): ActivityEntry[] {
+  const where = ['workspace_id = ?'];
+  const args: unknown[] = [workspaceId];
+  const add = (clause: string, ...values: unknown[]) => {
+    where.push(clause);
+    args.push(...values);
+  };
+  if (filter.actorKind) add('actor_kind = ?', filter.actorKind);
+  if (filter.action) add(`(action = ? OR action LIKE ? || '.%')`, filter.action, filter.action);
+  if (filter.objectId) add('object_id = ?', filter.objectId);
+  if (filter.since) add('at >= ?', new Date(filter.since).toISOString());
+  if (filter.until) add('at <= ?', new Date(filter.until).toISOString());
   const rows = db
-    .prepare<[string, number], ActivityRow>(
-      `SELECT * FROM activity WHERE workspace_id = ? ORDER BY at DESC, rowid DESC LIMIT ?`,
-    )
-    .all(workspaceId, limit);
+    .prepare<unknown[], ActivityRow>(`SELECT * FROM activity WHERE ${where.join(' AND ')} ORDER BY at DESC, rowid DESC LIMIT ?`)
+    .all(...args, limit);
   return rows.map((r) => ({
     id: r.id,
     at: r.at,
@@ -64,4 +83,12 @@ export function listActivity(db: Db, workspaceId: string, limit: number): Activi
     objectId: r.object_id,
     detail: r.detail,
   }));
+}
+
+/** The log as CSV (RFC 4180, through csv-stringify), newest first, with a header row. */
+export function activityCsv(entries: readonly ActivityEntry[]): string {
+  return stringify(
+    entries.map((e) => [e.at, e.actorKind, e.actorId ?? '', e.action, e.objectKind, e.objectId ?? '', e.detail]),
+    { header: true, columns: ['at', 'actor_kind', 'actor_id', 'action', 'object_kind', 'object_id', 'detail'] },
+  );
 }

@@ -106,7 +106,7 @@ export function createClient(ctx: EngineContext, p: Principal, input: CreateClie
         'client_limit_reached',
         `the ${plan.name} plan allows ${plan.maxClients} clients; upgrade to add more`,
         { limit: plan.maxClients, planId: plan.id },
-        { type: 'upgrade_plan', label: 'Upgrade plan' },
+        { type: 'upgrade_plan', label: 'Upgrade plan', currentPlan: plan.id, requiredPlan: plan.id === 'free' ? 'team' : 'enterprise' },
       );
     }
     checkUnique(ctx.db, p.workspaceId, input, null);

@@ -11,74 +11,50 @@ import {
   type Profile,
   type ResponseOf,
   type Result,
-  type SetupInput,
 } from '../../src-shared/contract';
 import { validationError } from '../../src-shared/errors';
-import { listActivity, systemActor, type Actor } from './activity';
+import type { Principal, Role } from './access';
 import { apiKeySecretAccount, insertApiKey, mintApiKey, verifyApiKey, type ApiKeyRow } from './api-keys';
 import type { Clock } from './clock';
+import { findClientRow } from './clients';
 import type { EngineContext } from './context';
 import { openDatabase, type Db } from './db/database';
 import { AppError, toErrorObject } from './errors';
+import { buildHandlers, type HandlerMap } from './handlers';
 import { newId } from './ids';
+import { createSmtpMailer } from './mail/mailer';
+import { hashPassword, verifyPassword } from './passwords';
 import type { SecretStore } from './secrets/secret-store';
-import type { Principal, Role } from './access';
-import { findClientRow } from './clients';
-import { createWorkspace, getLogoData, getWorkspace, listWorkspacesFor, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces';
+import { acceptInvitation, endSessions, openSession, sessionIsLive, type MailerFactory } from './team';
+import { createWorkspace, listWorkspacesFor, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces';
 
 export interface EngineOptions {
   dataDir: string;
   secrets: SecretStore;
   clock: Clock;
+  /** Sends mail through a workspace's SMTP settings; injected so tests can point it anywhere. */
+  mailerFor?: MailerFactory;
   /** Where unexpected failures are reported; never given secrets. */
   logError?: (message: string, err: unknown) => void;
 }
 
-type Handler<C extends Channel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
-type HandlerMap = { [C in Channel]: Handler<C> };
-
 /**
  * The workspace engine: every domain rule over SQLite and the keychain, with no Electron and no
- * transport in it. Hosts reach it through `dispatch` (the contract) and the REST server through
- * its typed methods.
+ * transport in it. Hosts reach it through `dispatch` (the contract); the REST server calls the
+ * same domain functions with a principal made from an API key.
  */
 export class Engine {
   private readonly events = new EventEmitter();
   private readonly handlers: HandlerMap;
+  /** Base URL of the loopback server, for links the engine hands out (invitations, connections). */
+  publicBaseUrl = 'http://127.0.0.1';
 
   private constructor(
     readonly ctx: EngineContext,
+    readonly mailerFor: MailerFactory,
     private readonly logError: (message: string, err: unknown) => void,
   ) {
-    this.handlers = {
-      'app.getState': () => this.state(),
-      'app.setup': (req) => this.setup(req),
-      'workspace.create': async (req) => {
-        const profile = this.requireProfile();
-        const { workspace } = await createWorkspace(this.ctx, req, this.memberActor(profile), profile.id);
-        this.emitState();
-        return workspace;
-      },
-      'workspace.select': (req) => {
-        const profile = this.requireProfile();
-        this.requireMembership(profile.id, req.workspaceId);
-        this.setSetting(`current_workspace:${profile.id}`, req.workspaceId);
-        return this.emitState();
-      },
-      'workspace.get': (req) => {
-        this.requireMembership(this.requireProfile().id, req.workspaceId);
-        return getWorkspace(this.ctx.db, req.workspaceId);
-      },
-      'workspace.getLogo': (req) => {
-        this.requireMembership(this.requireProfile().id, req.workspaceId);
-        const logo = getLogoData(this.ctx.db, req.workspaceId, req.kind);
-        return logo ? { mimeType: logo.mimeType, dataBase64: logo.data.toString('base64') } : null;
-      },
-      'activity.list': (req) => {
-        this.requireMembership(this.requireProfile().id, req.workspaceId);
-        return listActivity(this.ctx.db, req.workspaceId, req.limit);
-      },
-    };
+    this.handlers = buildHandlers(this);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -87,6 +63,7 @@ export class Engine {
       const installId = ensureInstallId(db);
       const engine = new Engine(
         { db, secrets: options.secrets, clock: options.clock, installId, dataDir: options.dataDir },
+        options.mailerFor ?? ((settings, password) => createSmtpMailer(settings, password)),
         options.logError ?? (() => {}),
       );
       await engine.ensureInstallAdminKey();
@@ -127,78 +104,210 @@ export class Engine {
     return () => this.events.off('event', listener);
   }
 
-  private emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
     this.events.emit('event', event, payload);
   }
 
-  private emitState(): AppState {
+  emitState(): AppState {
     const state = this.state();
     this.emit('state.changed', state);
     return state;
+  }
+
+  /** Tells every renderer that a workspace's clients changed, so lists refresh. */
+  clientsChanged(workspaceId: string): void {
+    this.emit('clients.changed', { workspaceId });
   }
 
   close(): void {
     this.ctx.db.close();
   }
 
-  // ---- profiles and state -------------------------------------------------------------------
+  // ---- sessions and state -------------------------------------------------------------------
 
-  private currentProfile(): Profile | null {
-    const id = this.getSetting('current_profile');
-    if (!id) return null;
-    return this.ctx.db.prepare<[string], Profile>(`SELECT id, name, email FROM profiles WHERE id = ?`).get(id) ?? null;
-  }
-
-  private requireProfile(): Profile {
-    const profile = this.currentProfile();
-    if (!profile) throw new AppError('unauthorized', 'nobody is signed in; finish the first-run setup');
-    return profile;
-  }
-
-  private memberActor(profile: Profile): Actor {
-    return { kind: 'member', id: profile.id };
-  }
-
-  private requireMembership(profileId: string, workspaceId: string): void {
+  /** The live app session's member and profile, or null when nobody is signed in. */
+  private currentSession(): { sessionId: string; memberId: string; profile: Profile; workspaceId: string } | null {
+    const sessionId = this.getSetting('current_session');
+    const live = sessionId ? sessionIsLive(this.ctx.db, sessionId) : null;
+    if (!sessionId || !live) return null;
     const row = this.ctx.db
-      .prepare(`SELECT 1 FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`)
-      .get(profileId, workspaceId);
-    // Same answer for "does not exist" and "not yours": no probing other workspaces.
-    if (!row) throw new AppError('not_found', 'workspace not found', { workspaceId });
+      .prepare<[string], { workspace_id: string; id: string; name: string; email: string }>(
+        `SELECT m.workspace_id, p.id, p.name, p.email FROM members m JOIN profiles p ON p.id = m.profile_id WHERE m.id = ?`,
+      )
+      .get(live.memberId);
+    if (!row) return null;
+    return { sessionId, memberId: live.memberId, profile: { id: row.id, name: row.name, email: row.email }, workspaceId: row.workspace_id };
+  }
+
+  requireProfile(): Profile {
+    const session = this.currentSession();
+    if (!session) throw new AppError('unauthorized', 'nobody is signed in; choose your profile first');
+    return session.profile;
   }
 
   state(): AppState {
-    const profileCount = (this.ctx.db.prepare(`SELECT count(*) AS n FROM profiles`).get() as { n: number }).n;
-    const profile = this.currentProfile();
-    const workspaces = profile ? listWorkspacesFor(this.ctx.db, profile.id) : [];
-    const stored = profile ? this.getSetting(`current_workspace:${profile.id}`) : null;
-    const current = workspaces.find((w) => w.id === stored)?.id ?? workspaces[0]?.id ?? null;
-    return { needsSetup: profileCount === 0, profile, workspaces, currentWorkspaceId: current };
+    const profiles = this.ctx.db
+      .prepare<[], { id: string; name: string; email: string; password_hash: string | null }>(
+        `SELECT p.id, p.name, p.email, p.password_hash FROM profiles p
+         WHERE EXISTS (SELECT 1 FROM members m WHERE m.profile_id = p.id AND m.status = 'active')
+         ORDER BY p.created_at, p.rowid`,
+      )
+      .all()
+      .map((p) => ({ id: p.id, name: p.name, email: p.email, hasPassword: p.password_hash !== null }));
+    const needsSetup = (this.ctx.db.prepare(`SELECT count(*) AS n FROM profiles`).get() as { n: number }).n === 0;
+    const session = this.currentSession();
+    if (!session) return { needsSetup, profile: null, profiles, workspaces: [], currentWorkspaceId: null, role: null };
+    const workspaces = listWorkspacesFor(this.ctx.db, session.profile.id);
+    const role = this.ctx.db.prepare<[string], { role: Role }>(`SELECT role FROM members WHERE id = ?`).get(session.memberId)?.role ?? null;
+    return { needsSetup, profile: session.profile, profiles, workspaces, currentWorkspaceId: session.workspaceId, role };
   }
 
-  /** First run: the owner's profile and the first workspace, in one go. */
-  async setup(input: ParsedRequestOf<'app.setup'>): Promise<AppState> {
-    await this.createOwnerWithWorkspace(input);
+  /**
+   * Signs a profile in to a workspace (their last one unless given): checks the password when
+   * the profile has one, and opens a session, evicting the oldest past the sessions limit.
+   */
+  async signIn(profileId: string, password: string | undefined, workspaceId?: string): Promise<AppState> {
+    const profile = this.ctx.db
+      .prepare<[string], { id: string; password_hash: string | null }>(`SELECT id, password_hash FROM profiles WHERE id = ?`)
+      .get(profileId);
+    if (!profile) throw new AppError('not_found', 'profile not found');
+    if (profile.password_hash && !(password !== undefined && (await verifyPassword(password, profile.password_hash)))) {
+      throw new AppError('unauthorized', 'wrong password', { fields: { password: 'wrong password' } });
+    }
+    const target = workspaceId ?? this.getSetting(`last_workspace:${profileId}`);
+    const members = this.ctx.db
+      .prepare<[string], { id: string; workspace_id: string; status: string }>(
+        `SELECT id, workspace_id, status FROM members WHERE profile_id = ? ORDER BY created_at, rowid`,
+      )
+      .all(profileId);
+    const active = members.filter((m) => m.status === 'active');
+    const member = active.find((m) => m.workspace_id === target) ?? (workspaceId ? undefined : active[0]);
+    if (!member) {
+      throw new AppError(
+        members.length > 0 && active.length === 0 ? 'forbidden' : 'not_found',
+        members.length > 0 && active.length === 0 ? 'this member is deactivated and cannot sign in' : 'workspace not found',
+      );
+    }
+    const previous = this.currentSession();
+    const now = this.ctx.clock.now();
+    const sessionId = openSession(this.ctx.db, member.id, now);
+    if (previous && previous.sessionId !== sessionId) {
+      this.ctx.db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'switched' WHERE id = ?`).run(now.toISOString(), previous.sessionId);
+    }
+    this.setSetting('current_session', sessionId);
+    this.setSetting(`last_workspace:${profileId}`, member.workspace_id);
     return this.emitState();
+  }
+
+  signOut(): AppState {
+    const session = this.currentSession();
+    if (session) {
+      this.ctx.db
+        .prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'signed out' WHERE id = ?`)
+        .run(this.ctx.clock.now().toISOString(), session.sessionId);
+    }
+    this.ctx.db.prepare(`DELETE FROM settings WHERE key = 'current_session'`).run();
+    return this.emitState();
+  }
+
+  /** Switching workspace moves the signed-in person to their membership there. */
+  async selectWorkspace(workspaceId: string): Promise<AppState> {
+    const profile = this.requireProfile();
+    return this.signIn(profile.id, undefined, workspaceId).catch((err) => {
+      // The password was checked when they signed in; a switch never asks again.
+      if (err instanceof AppError && err.code === 'unauthorized') return this.switchWithoutPassword(profile.id, workspaceId);
+      throw err;
+    });
+  }
+
+  private switchWithoutPassword(profileId: string, workspaceId: string): AppState {
+    const member = this.ctx.db
+      .prepare<[string, string], { id: string }>(`SELECT id FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`)
+      .get(profileId, workspaceId);
+    if (!member) throw new AppError('not_found', 'workspace not found', { workspaceId });
+    const previous = this.currentSession();
+    const now = this.ctx.clock.now();
+    const sessionId = openSession(this.ctx.db, member.id, now);
+    if (previous) this.ctx.db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'switched' WHERE id = ?`).run(now.toISOString(), previous.sessionId);
+    this.setSetting('current_session', sessionId);
+    this.setSetting(`last_workspace:${profileId}`, workspaceId);
+    return this.emitState();
+  }
+
+  /** First run: the owner's profile and the first workspace, then signed in. */
+  async setup(input: ParsedRequestOf<'app.setup'>): Promise<AppState> {
+    const { workspace } = await this.createOwnerWithWorkspace(input);
+    const profileId = this.ctx.db.prepare<[string], { profile_id: string }>(`SELECT profile_id FROM members WHERE workspace_id = ?`).get(workspace.id)!.profile_id;
+    return this.signIn(profileId, input.password, workspace.id);
   }
 
   /** Shared by the first-run screen and `postroom init`. */
   async createOwnerWithWorkspace(input: ParsedRequestOf<'app.setup'>): Promise<CreatedWorkspace> {
     if (!this.state().needsSetup) throw new AppError('conflict', 'this data folder is already set up');
     const profileId = newId('prof');
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
     this.ctx.db
-      .prepare(`INSERT INTO profiles (id, name, email, created_at) VALUES (?, ?, ?, ?)`)
-      .run(profileId, input.ownerName, input.ownerEmail, this.ctx.clock.now().toISOString());
+      .prepare(`INSERT INTO profiles (id, name, email, created_at, password_hash) VALUES (?, ?, ?, ?, ?)`)
+      .run(profileId, input.ownerName, input.ownerEmail, this.ctx.clock.now().toISOString(), passwordHash);
     try {
-      const created = await createWorkspace(this.ctx, input.workspace, { kind: 'member', id: profileId }, profileId);
-      this.setSetting('current_profile', profileId);
-      this.setSetting(`current_workspace:${profileId}`, created.workspace.id);
-      return created;
+      return await createWorkspace(this.ctx, input.workspace, { kind: 'member', id: profileId }, profileId);
     } catch (err) {
       // The profile alone would leave a half-made first run; remove it so setup can be retried.
       this.ctx.db.prepare(`DELETE FROM profiles WHERE id = ?`).run(profileId);
       throw err;
     }
+  }
+
+  /** Redeems an invitation code as a new (or existing) profile on this install, and signs in. */
+  async acceptInvitation(input: ParsedRequestOf<'session.acceptInvitation'>): Promise<AppState> {
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    const accepted = acceptInvitation(this.ctx, input.code, { name: input.name, passwordHash });
+    const profile = this.ctx.db.prepare<[string], { password_hash: string | null }>(`SELECT password_hash FROM profiles WHERE id = ?`).get(accepted.profileId)!;
+    if (profile.password_hash && profile.password_hash !== passwordHash && !(input.password && (await verifyPassword(input.password, profile.password_hash)))) {
+      // An existing profile with a password joined a new workspace: they sign in as usual.
+      return this.emitState();
+    }
+    return this.switchWithoutPassword(accepted.profileId, accepted.workspaceId);
+  }
+
+  /** After a force logout or a deactivation, the app returns to the chooser if it was them. */
+  afterSessionsEnded(memberId: string): void {
+    const sessionId = this.getSetting('current_session');
+    if (sessionId && !sessionIsLive(this.ctx.db, sessionId)) this.ctx.db.prepare(`DELETE FROM settings WHERE key = 'current_session'`).run();
+    void memberId;
+    this.emitState();
+  }
+
+  // ---- principals ---------------------------------------------------------------------------
+
+  /**
+   * The principal behind an `x-publora-key`: a workspace key, or a per-client key whose client is
+   * still active. Revoked keys, unknown keys and keys of deactivated or deleted clients are null (401).
+   */
+  principalForKey(presented: string): Principal | null {
+    const key = verifyApiKey(this.ctx.db, presented);
+    if (!key || !key.workspace_id) return null;
+    if (key.scope === 'workspace') return { kind: 'workspace_key', workspaceId: key.workspace_id, keyId: key.id };
+    if (key.scope !== 'client' || !key.managed_user_id) return null;
+    const client = findClientRow(this.ctx.db, key.workspace_id, key.managed_user_id);
+    if (!client || client.deactivated_at !== null) return null;
+    return { kind: 'client_key', workspaceId: key.workspace_id, keyId: key.id, managedUserId: client.id };
+  }
+
+  /** The signed-in person as a member of a workspace. */
+  memberPrincipal(workspaceId: string): Principal {
+    const profile = this.requireProfile();
+    const member = this.ctx.db
+      .prepare<[string, string], { id: string; role: Role }>(
+        `SELECT id, role FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`,
+      )
+      .get(profile.id, workspaceId);
+    if (!member) throw new AppError('not_found', 'workspace not found', { workspaceId });
+    const clientIds = this.ctx.db
+      .prepare<[string], { managed_user_id: string }>(`SELECT managed_user_id FROM member_clients WHERE member_id = ?`)
+      .all(member.id)
+      .map((r) => r.managed_user_id);
+    return { kind: 'member', workspaceId, profileId: profile.id, memberId: member.id, role: member.role, clientIds };
   }
 
   // ---- API keys -----------------------------------------------------------------------------
@@ -221,6 +330,16 @@ export class Engine {
     return raw;
   }
 
+  /** The workspace API key, read back from the keychain. */
+  async revealWorkspaceApiKey(workspaceId: string): Promise<string> {
+    const key = this.ctx.db
+      .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`)
+      .get(workspaceId);
+    const raw = key ? await this.ctx.secrets.get(apiKeySecretAccount(this.ctx.installId, key.id)) : null;
+    if (!raw) throw new AppError('not_found', 'the workspace API key is not in the keychain');
+    return raw;
+  }
+
   authenticateKey(presented: string): ApiKeyRow | null {
     return verifyApiKey(this.ctx.db, presented);
   }
@@ -228,59 +347,20 @@ export class Engine {
   /** `POST /api/workspaces/add`: an admin creates a workspace owned by the install's first profile. */
   async addWorkspaceAsAdmin(input: CreateWorkspaceRequest, key: ApiKeyRow): Promise<CreatedWorkspace> {
     if (key.scope !== 'install_admin') throw new AppError('forbidden', 'this endpoint needs the install admin key');
-    const owner = this.ctx.db
-      .prepare<[], { id: string }>(`SELECT id FROM profiles ORDER BY created_at, rowid LIMIT 1`)
-      .get();
+    const owner = this.ctx.db.prepare<[], { id: string }>(`SELECT id FROM profiles ORDER BY created_at, rowid LIMIT 1`).get();
     if (!owner) throw new AppError('conflict', 'finish the first-run setup before adding workspaces');
     const created = await createWorkspace(this.ctx, input, { kind: 'api_key', id: key.id }, owner.id);
     this.emitState();
     return created;
   }
 
-  // ---- principals ---------------------------------------------------------------------------
-
-  /**
-   * The principal behind an `x-publora-key`: a workspace key, or a per-client key whose client is
-   * still active. Revoked keys, unknown keys and keys of deactivated or deleted clients are null (401).
-   */
-  principalForKey(presented: string): Principal | null {
-    const key = verifyApiKey(this.ctx.db, presented);
-    if (!key || !key.workspace_id) return null;
-    if (key.scope === 'workspace') return { kind: 'workspace_key', workspaceId: key.workspace_id, keyId: key.id };
-    if (key.scope !== 'client' || !key.managed_user_id) return null;
-    const client = findClientRow(this.ctx.db, key.workspace_id, key.managed_user_id);
-    if (!client || client.deactivated_at !== null) return null;
-    return { kind: 'client_key', workspaceId: key.workspace_id, keyId: key.id, managedUserId: client.id };
-  }
-
-  /** The signed-in profile as a member of a workspace. */
-  memberPrincipal(workspaceId: string): Principal {
-    const profile = this.requireProfile();
-    const member = this.ctx.db
-      .prepare<[string, string], { id: string; role: Role }>(
-        `SELECT id, role FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`,
-      )
-      .get(profile.id, workspaceId);
-    if (!member) throw new AppError('not_found', 'workspace not found', { workspaceId });
-    const clientIds = this.ctx.db
-      .prepare<[string], { managed_user_id: string }>(`SELECT managed_user_id FROM member_clients WHERE member_id = ?`)
-      .all(member.id)
-      .map((r) => r.managed_user_id);
-    return { kind: 'member', workspaceId, profileId: profile.id, memberId: member.id, role: member.role, clientIds };
-  }
-
-  /** Tells every renderer that a workspace's clients changed, so lists refresh. */
-  clientsChanged(workspaceId: string): void {
-    this.emit('clients.changed', { workspaceId });
-  }
-
   // ---- settings -----------------------------------------------------------------------------
 
-  private getSetting(key: string): string | null {
+  getSetting(key: string): string | null {
     return getSetting(this.ctx.db, key);
   }
 
-  private setSetting(key: string, value: string): void {
+  setSetting(key: string, value: string): void {
     this.ctx.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 }
@@ -297,5 +377,4 @@ function ensureInstallId(db: Db): string {
   return id;
 }
 
-export type { SetupInput };
-export { systemActor };
+export { endSessions };

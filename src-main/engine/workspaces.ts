@@ -11,6 +11,7 @@ import {
   type WorkspaceSummary,
   type WorkspaceType,
 } from '../../src-shared/contract';
+import { authorize, type Principal } from './access';
 import { recordActivity, type Actor } from './activity';
 import { insertApiKey, mintApiKey, apiKeySecretAccount } from './api-keys';
 import type { Db } from './db/database';
@@ -135,6 +136,46 @@ export async function createWorkspace(
     throw err;
   }
   return { workspace: getWorkspace(ctx.db, workspaceId), apiKey: apiKey.raw };
+}
+
+/**
+ * Owner only: moves the workspace to another plan, recording a subscription and a transaction.
+ * A downgrade below what the workspace already uses is refused rather than half-applied.
+ */
+export function changePlan(ctx: EngineContext, p: Principal, planId: PlanId): Workspace {
+  authorize(p, 'plan.change');
+  const now = ctx.clock.now();
+  ctx.db.transaction(() => {
+    const current = getWorkspace(ctx.db, p.workspaceId);
+    if (current.plan.id === planId) return;
+    const plan = getPlan(ctx.db, planId);
+    const clients = (ctx.db.prepare(`SELECT count(*) AS n FROM managed_users WHERE workspace_id = ? AND deleted_at IS NULL`).get(p.workspaceId) as { n: number }).n;
+    const members = (ctx.db.prepare(`SELECT count(*) AS n FROM members WHERE workspace_id = ? AND status != 'deactivated' AND role != 'client'`).get(p.workspaceId) as { n: number }).n;
+    if (plan.maxClients !== null && clients > plan.maxClients) {
+      throw new AppError('conflict', `the ${plan.name} plan allows ${plan.maxClients} clients and this workspace has ${clients}`, { clients, limit: plan.maxClients });
+    }
+    if (plan.maxMembers !== null && members > plan.maxMembers) {
+      throw new AppError('conflict', `the ${plan.name} plan allows ${plan.maxMembers} members and this workspace has ${members}`, { members, limit: plan.maxMembers });
+    }
+    ctx.db.prepare(`UPDATE workspaces SET plan_id = ?, updated_at = ? WHERE id = ?`).run(plan.id, now.toISOString(), p.workspaceId);
+    startSubscription(ctx.db, p.workspaceId, plan, now);
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: p.kind === 'member' ? { kind: 'member', id: p.profileId } : { kind: 'api_key', id: p.keyId },
+      action: 'plan.changed',
+      objectKind: 'workspace',
+      objectId: p.workspaceId,
+      detail: `Plan changed from ${current.plan.name} to ${plan.name}`,
+    });
+  })();
+  return getWorkspace(ctx.db, p.workspaceId);
+}
+
+export function listPlans(db: Db): Plan[] {
+  return db
+    .prepare<[], { id: PlanId }>(`SELECT id FROM plans ORDER BY price_cents`)
+    .all()
+    .map((r) => getPlan(db, r.id));
 }
 
 /** A subscription for the plan from now on, and its transaction (zero for free). */

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine';
 import { installLoopbackGuards } from './loopback-guard';
 import { registerClientRoutes } from './rest-clients';
+import { registerTeamRoutes } from './rest-team';
 import { registerWorkspaceRoutes } from './rest-workspaces';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -24,6 +25,7 @@ export async function startLoopbackServer(engine: Engine, port = 0): Promise<Loo
   installLoopbackGuards(app, () => boundPort);
   await registerWorkspaceRoutes(app, engine);
   registerClientRoutes(app, engine);
+  registerTeamRoutes(app, engine);
   await app.listen({ host: '127.0.0.1', port });
   boundPort = (app.server.address() as AddressInfo).port;
   return {

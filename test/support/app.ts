@@ -25,6 +25,7 @@ export async function startTestApp(options: { setUp?: boolean } = {}) {
     });
     workspaceApiKey = created.apiKey;
     workspaceId = created.workspace.id;
+    await app.engine.signIn(app.engine.state().profiles[0]!.id, undefined, workspaceId);
   }
   const adminKey = await app.engine.revealInstallAdminKey();
   return { app, secrets, dataDir, adminKey, workspaceApiKey, workspaceId, url: app.apiUrl };

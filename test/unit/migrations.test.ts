@@ -128,7 +128,7 @@ describe('migration 002 (clients and team)', () => {
     v1.close();
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 2) });
     expect(schemaVersion(db)).toBe(2);
-    expect(db.prepare(`SELECT role, password_hash FROM members WHERE id = 'm1'`).get()).toEqual({ role: 'owner', password_hash: null });
+    expect(db.prepare(`SELECT name, password_hash FROM profiles WHERE id = 'p1'`).get()).toEqual({ name: 'Olivia', password_hash: null });
     const insert = db.prepare(
       `INSERT INTO managed_users (id, workspace_id, email, display_name, external_id, timezone, created_at, updated_at, deleted_at)
        VALUES (?, 'w1', ?, 'X', ?, 'UTC', '', '', ?)`,

@@ -1,6 +1,6 @@
 import type { Migration } from '../migration';
 
-/** Managed users (clients), member assignments and passwords, invitations and sessions. */
+/** Managed users (clients), member assignments, profile passwords, SMTP settings, invitations and sessions. */
 export const migration002: Migration = {
   version: 2,
   name: 'clients-and-team',
@@ -22,7 +22,20 @@ export const migration002: Migration = {
       CREATE UNIQUE INDEX managed_users_external_id ON managed_users (workspace_id, external_id)
         WHERE deleted_at IS NULL AND external_id IS NOT NULL;
 
-      ALTER TABLE members ADD COLUMN password_hash TEXT;
+      -- A person signs in at the profile chooser, before picking a workspace: the optional local
+      -- password belongs to the profile (scrypt, see engine/passwords.ts).
+      ALTER TABLE profiles ADD COLUMN password_hash TEXT;
+
+      -- SMTP for invitation mail; the password is in the keychain under password_account.
+      CREATE TABLE workspace_smtp (
+        workspace_id     TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+        host             TEXT NOT NULL,
+        port             INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+        secure           INTEGER NOT NULL CHECK (secure IN (0, 1)),
+        username         TEXT,
+        from_address     TEXT NOT NULL,
+        password_account TEXT
+      ) STRICT;
 
       CREATE TABLE member_clients (
         member_id       TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,

@@ -1,0 +1,138 @@
+import type { Channel, ParsedRequestOf, ResponseOf } from '../../src-shared/contract';
+import { authorize } from './access';
+import { activityCsv, listActivity } from './activity';
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  issueClientApiKey,
+  listClients,
+  revealClientApiKey,
+  setClientActive,
+  updateClient,
+} from './clients';
+import type { Engine } from './engine';
+import { forceLogout, inviteMember, listInvitations, listMembers, revokeInvitation, setMemberActive, setSmtp, updateMember } from './team';
+import { changePlan, createWorkspace, getLogoData, getWorkspace, listPlans } from './workspaces';
+
+type Handler<C extends Channel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+export type HandlerMap = { [C in Channel]: Handler<C> };
+
+/**
+ * The one typed handler map behind the contract. Each handler turns the signed-in person into a
+ * principal for the workspace named in the request; the domain function authorizes it.
+ */
+export function buildHandlers(engine: Engine): HandlerMap {
+  const ctx = engine.ctx;
+  const as = (workspaceId: string) => engine.memberPrincipal(workspaceId);
+
+  return {
+    // ---- app and sessions ----
+    'app.getState': () => engine.state(),
+    'app.setup': (req) => engine.setup(req),
+    'session.signIn': (req) => engine.signIn(req.profileId, req.password),
+    'session.signOut': () => engine.signOut(),
+    'session.acceptInvitation': (req) => engine.acceptInvitation(req),
+
+    // ---- workspaces and plans ----
+    'workspace.create': async (req) => {
+      const profile = engine.requireProfile();
+      const { workspace } = await createWorkspace(ctx, req, { kind: 'member', id: profile.id }, profile.id);
+      engine.emitState();
+      return workspace;
+    },
+    'workspace.select': (req) => engine.selectWorkspace(req.workspaceId),
+    'workspace.get': (req) => {
+      authorize(as(req.workspaceId), 'workspace.read');
+      return getWorkspace(ctx.db, req.workspaceId);
+    },
+    'workspace.getLogo': (req) => {
+      authorize(as(req.workspaceId), 'workspace.read');
+      const logo = getLogoData(ctx.db, req.workspaceId, req.kind);
+      return logo ? { mimeType: logo.mimeType, dataBase64: logo.data.toString('base64') } : null;
+    },
+    'workspace.revealApiKey': async (req) => {
+      authorize(as(req.workspaceId), 'apiKey.workspace');
+      return { apiKey: await engine.revealWorkspaceApiKey(req.workspaceId) };
+    },
+    'plan.list': () => listPlans(ctx.db),
+    'plan.change': (req) => {
+      const workspace = changePlan(ctx, as(req.workspaceId), req.planId);
+      engine.emitState();
+      return workspace;
+    },
+
+    // ---- activity ----
+    'activity.list': (req) => {
+      authorize(as(req.workspaceId), 'activity.read');
+      return listActivity(ctx.db, req.workspaceId, req.limit, req.filter);
+    },
+    'activity.exportCsv': (req) => {
+      authorize(as(req.workspaceId), 'activity.read');
+      const entries = listActivity(ctx.db, req.workspaceId, 1_000_000, req.filter);
+      return { fileName: `postroom-activity-${ctx.clock.now().toISOString().slice(0, 10)}.csv`, csv: activityCsv(entries) };
+    },
+
+    // ---- clients ----
+    'client.list': (req) => listClients(ctx, as(req.workspaceId), req),
+    'client.create': (req) => {
+      const user = createClient(ctx, as(req.workspaceId), req.client);
+      engine.clientsChanged(req.workspaceId);
+      return user;
+    },
+    'client.get': (req) => getClient(ctx, as(req.workspaceId), req.userId),
+    'client.update': (req) => {
+      const user = updateClient(ctx, as(req.workspaceId), req.userId, req.patch);
+      engine.clientsChanged(req.workspaceId);
+      return user;
+    },
+    'client.setActive': (req) => {
+      const user = setClientActive(ctx, as(req.workspaceId), req.userId, req.active);
+      engine.clientsChanged(req.workspaceId);
+      return user;
+    },
+    'client.delete': async (req) => {
+      await deleteClient(ctx, as(req.workspaceId), req.userId);
+      engine.clientsChanged(req.workspaceId);
+      return { deleted: true as const };
+    },
+    'client.issueApiKey': async (req) => {
+      const { apiKey } = await issueClientApiKey(ctx, as(req.workspaceId), req.userId);
+      return { apiKey };
+    },
+    'client.revealApiKey': async (req) => ({ apiKey: await revealClientApiKey(ctx, as(req.workspaceId), req.userId) }),
+
+    // ---- team ----
+    'team.list': (req) => {
+      const p = as(req.workspaceId);
+      return { members: listMembers(ctx, p), invitations: listInvitations(ctx, p) };
+    },
+    'team.invite': async (req) => {
+      const p = as(req.workspaceId);
+      const inviter = engine.requireProfile();
+      const outcome = await inviteMember(ctx, p, req.invite, engine.mailerFor, (code) => invitationUrl(engine, code), inviter.name);
+      return { ...outcome, acceptUrl: invitationUrl(engine, outcome.code) };
+    },
+    'team.revokeInvitation': (req) => revokeInvitation(ctx, as(req.workspaceId), req.invitationId),
+    'team.updateMember': (req) => updateMember(ctx, as(req.workspaceId), req.memberId, req.patch),
+    'team.setMemberActive': (req) => {
+      const member = setMemberActive(ctx, as(req.workspaceId), req.memberId, req.active);
+      if (!req.active) engine.afterSessionsEnded(req.memberId);
+      return member;
+    },
+    'team.forceLogout': (req) => {
+      const ended = forceLogout(ctx, as(req.workspaceId), req.memberId);
+      engine.afterSessionsEnded(req.memberId);
+      return { ended };
+    },
+    'team.setSmtp': async (req) => {
+      await setSmtp(ctx, as(req.workspaceId), req.smtp);
+      return { configured: req.smtp !== null };
+    },
+  };
+}
+
+/** The link in an invitation: a page of the loopback server that shows the code to paste in the app. */
+export function invitationUrl(engine: Engine, code: string): string {
+  return `${engine.publicBaseUrl}/invitations/${encodeURIComponent(code)}`;
+}

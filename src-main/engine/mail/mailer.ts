@@ -1,0 +1,191 @@
+import { DateTime } from 'luxon';
+import { createTransport } from 'nodemailer';
+import { AppError } from '../errors';
+
+/**
+ * The workspace's SMTP integration. The password is not part of it: it lives in the OS
+ * keychain, never in SQLite, and is handed to {@link createSmtpMailer} separately.
+ */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** true: implicit TLS from the first byte (usually port 465); false: STARTTLS when offered. */
+  secure: boolean;
+  /** null: the server takes mail without authentication. */
+  username: string | null;
+  /** The From header and envelope sender, e.g. `"Acme Agency" <team@acme.example>`. */
+  from: string;
+}
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** Sends one email. The engine depends on this interface only; tests may inject a fake. */
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
+
+export interface SmtpMailerOptions {
+  /**
+   * Overrides the connection and greeting timeouts (default 10 s each) and the socket
+   * inactivity timeout (default 20 s) with one value, so tests of an unreachable server are quick.
+   */
+  timeoutMs?: number;
+}
+
+const CONNECTION_TIMEOUT_MS = 10_000;
+const GREETING_TIMEOUT_MS = 10_000;
+const SOCKET_TIMEOUT_MS = 20_000;
+
+/** Short, password-free explanations of the nodemailer error codes a user can act on. */
+const reasons: Record<string, string> = {
+  EAUTH: 'the SMTP server rejected the username or password',
+  ENOAUTH: 'the SMTP server needs a username and password',
+  ECONNECTION: 'could not connect to the SMTP server',
+  ESOCKET: 'could not connect to the SMTP server',
+  ETIMEDOUT: 'the SMTP server did not answer in time',
+  EDNS: 'the SMTP server name could not be found',
+  ETLS: 'the secure connection to the SMTP server failed',
+  EPROTOCOL: 'the SMTP server gave an unexpected answer',
+  EENVELOPE: 'the SMTP server refused the sender or recipient address',
+  EMESSAGE: 'the SMTP server refused the message',
+  ECONFIG: 'the SMTP settings are incomplete',
+};
+
+/**
+ * A {@link Mailer} over SMTP (nodemailer, one connection per message). Every failure becomes
+ * `validation_failed` with `details.reason` set to nodemailer's error code (EAUTH, ECONNECTION,
+ * ESOCKET, ETIMEDOUT, ...). Neither the password nor the server's transcript ever reaches the
+ * message, the details or a log.
+ */
+export function createSmtpMailer(settings: SmtpSettings, password: string | null, options: SmtpMailerOptions = {}): Mailer {
+  const { timeoutMs } = options;
+  const transport = createTransport({
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    // Without implicit TLS, STARTTLS is used when the server offers it but not demanded, so a
+    // plain loopback server works.
+    requireTLS: false,
+    auth: settings.username !== null ? { user: settings.username, pass: password ?? '' } : undefined,
+    connectionTimeout: timeoutMs ?? CONNECTION_TIMEOUT_MS,
+    greetingTimeout: timeoutMs ?? GREETING_TIMEOUT_MS,
+    socketTimeout: timeoutMs ?? SOCKET_TIMEOUT_MS,
+    logger: false,
+    debug: false,
+  });
+
+  return {
+    async send(mail) {
+      try {
+        const info = await transport.sendMail({
+          from: settings.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+        });
+        return { messageId: info.messageId };
+      } catch (err) {
+        throw toMailError(err);
+      }
+    },
+  };
+}
+
+function toMailError(err: unknown): AppError {
+  const code = (err as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code) ? code : 'unknown';
+  const text = reasons[reason] ?? 'the SMTP server could not be used';
+  return new AppError('validation_failed', `the invitation email could not be sent: ${text}`, { reason });
+}
+
+export interface InvitationEmailInput {
+  workspaceName: string;
+  inviterName: string;
+  role: string;
+  acceptUrl: string;
+  code: string;
+  /** ISO 8601 instant. */
+  expiresAt: string;
+}
+
+/**
+ * The invitation email: plain, friendly, no external images or scripts. Every interpolated value
+ * is HTML-escaped in the HTML part; the accept link must be http(s).
+ */
+export function invitationEmail(input: InvitationEmailInput): { subject: string; text: string; html: string } {
+  const url = safeHttpUrl(input.acceptUrl);
+  const article = /^[aeiou]/i.test(input.role) ? 'an' : 'a';
+  const expires = formatExpiry(input.expiresAt);
+  const subject = oneLine(`${input.inviterName} invited you to ${input.workspaceName} on Postroom`);
+
+  const text = [
+    'Hello,',
+    '',
+    `${input.inviterName} has invited you to join the workspace "${input.workspaceName}" on Postroom as ${article} ${input.role}.`,
+    '',
+    'To accept, open this link:',
+    url,
+    '',
+    `Or enter this invitation code in Postroom: ${input.code}`,
+    '',
+    `The invitation can be used once and expires on ${expires}.`,
+    '',
+    "If you weren't expecting this invitation, you can ignore this email.",
+    '',
+  ].join('\n');
+
+  const e = escapeHtml;
+  const html = `<!DOCTYPE html>
+<html>
+<head><meta charset="utf-8"><title>${e(subject)}</title></head>
+<body style="font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2328; line-height: 1.5;">
+<p>Hello,</p>
+<p><strong>${e(input.inviterName)}</strong> has invited you to join the workspace <strong>${e(input.workspaceName)}</strong> on Postroom as ${article} ${e(input.role)}.</p>
+<p><a href="${e(url)}" style="display: inline-block; padding: 10px 18px; background: #2563eb; color: #ffffff; text-decoration: none; border-radius: 6px;">Accept the invitation</a></p>
+<p>If the button does not work, copy this link into your browser:<br><a href="${e(url)}">${e(url)}</a></p>
+<p>Or enter this invitation code in Postroom: <code style="font-size: 1.1em;">${e(input.code)}</code></p>
+<p>The invitation can be used once and expires on ${e(expires)}.</p>
+<p style="color: #59636e;">If you weren't expecting this invitation, you can ignore this email.</p>
+</body>
+</html>
+`;
+  return { subject, text, html };
+}
+
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** A header value on one line, so a name with a line break cannot add headers. */
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ').trim();
+}
+
+function safeHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AppError('validation_failed', 'the invitation link is not a valid URL', { field: 'acceptUrl' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AppError('validation_failed', 'the invitation link must be an http or https URL', { field: 'acceptUrl' });
+  }
+  return url.href;
+}
+
+function formatExpiry(iso: string): string {
+  const at = DateTime.fromISO(iso, { zone: 'utc', locale: 'en' });
+  return at.isValid ? at.toFormat("d LLLL yyyy 'at' HH:mm 'UTC'") : iso;
+}

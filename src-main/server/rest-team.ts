@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ActivityFilter } from '../../src-shared/contract';
+import { validationError } from '../../src-shared/errors';
+import { InviteInput, UpdateMemberInput } from '../../src-shared/team';
+import { authorize } from '../engine/access';
+import { activityCsv, listActivity } from '../engine/activity';
+import type { Engine } from '../engine/engine';
+import { AppError } from '../engine/errors';
+import { invitationUrl } from '../engine/handlers';
+import { forceLogout, inviteMember, listInvitations, listMembers, revokeInvitation, setMemberActive, updateMember } from '../engine/team';
+import { principalFrom } from './rest-auth';
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const error = validationError(parsed.error.issues);
+    throw new AppError(error.code, error.message, error.details);
+  }
+  return parsed.data;
+}
+
+const Id = z.string().min(1).max(64);
+const ActivityQuery = ActivityFilter.extend({ limit: z.coerce.number().int().min(1).max(10_000).default(100), format: z.enum(['json', 'csv']).default('json') });
+
+/** Members, invitations, force logout and the activity log, in the style of seed 000's routes. */
+export function registerTeamRoutes(app: FastifyInstance, engine: Engine): void {
+  const ctx = engine.ctx;
+
+  app.get('/api/v1/workspace/members', async (request) => listMembers(ctx, principalFrom(engine, request)));
+
+  app.patch('/api/v1/workspace/members/:memberId', async (request) => {
+    const p = principalFrom(engine, request);
+    return updateMember(ctx, p, parse(Id, (request.params as { memberId: string }).memberId), parse(UpdateMemberInput, request.body));
+  });
+
+  for (const [verb, active] of [['deactivate', false], ['reactivate', true]] as const) {
+    app.post(`/api/v1/workspace/members/:memberId/${verb}`, async (request) => {
+      const memberId = parse(Id, (request.params as { memberId: string }).memberId);
+      const member = setMemberActive(ctx, principalFrom(engine, request), memberId, active);
+      if (!active) engine.afterSessionsEnded(memberId);
+      return member;
+    });
+  }
+
+  app.post('/api/v1/workspace/members/:memberId/force-logout', async (request) => {
+    const memberId = parse(Id, (request.params as { memberId: string }).memberId);
+    const ended = forceLogout(ctx, principalFrom(engine, request), memberId);
+    engine.afterSessionsEnded(memberId);
+    return { memberId, sessionsEnded: ended };
+  });
+
+  app.get('/api/v1/workspace/invitations', async (request) => listInvitations(ctx, principalFrom(engine, request)));
+
+  app.post('/api/v1/workspace/invitations', async (request, reply) => {
+    const p = principalFrom(engine, request);
+    const input = parse(InviteInput, request.body);
+    const outcome = await inviteMember(ctx, p, input, engine.mailerFor, (code) => invitationUrl(engine, code), 'Your agency');
+    return reply.code(201).send({ data: outcome.invitation, code: outcome.code, acceptUrl: invitationUrl(engine, outcome.code), emailSent: outcome.emailSent });
+  });
+
+  app.delete('/api/v1/workspace/invitations/:invitationId', async (request) => {
+    const p = principalFrom(engine, request);
+    return revokeInvitation(ctx, p, parse(Id, (request.params as { invitationId: string }).invitationId));
+  });
+
+  app.get('/api/v1/workspace/activity', async (request, reply) => {
+    const p = principalFrom(engine, request);
+    authorize(p, 'activity.read');
+    const { limit, format, ...filter } = parse(ActivityQuery, request.query);
+    const entries = listActivity(ctx.db, p.workspaceId, limit, filter);
+    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(activityCsv(entries));
+    return entries;
+  });
+
+  // The link in an invitation mail: the app is local, so the page tells the person how to use the code.
+  app.get('/invitations/:code', async (request, reply) => {
+    const code = String((request.params as { code: string }).code).slice(0, 200);
+    const escaped = code.replace(/[^A-Za-z0-9_-]/g, '');
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>Join on Postroom</title>` +
+          `<body style="font-family:system-ui;max-width:36em;margin:4em auto"><h1>You're invited to Postroom</h1>` +
+          `<p>Open Postroom on this computer, choose <b>Join with an invitation</b> and paste this code:</p>` +
+          `<p><code style="font-size:1.2em">${escaped}</code></p></body>`,
+      );
+  });
+}

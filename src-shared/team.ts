@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** Members, invitations and sessions (seeds 002, 003, 004), shared by the contract and the REST API. */
+
+export const Role = z.enum(['owner', 'manager', 'editor', 'collaborator', 'client']);
+export type Role = z.infer<typeof Role>;
+export const InvitableRole = Role.exclude(['owner']);
+
+export const Member = z.object({
+  id: z.string(),
+  profileId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: Role,
+  status: z.enum(['pending', 'active', 'deactivated']),
+  sessionsLimit: z.number(),
+  liveSessions: z.number(),
+  clientIds: z.array(z.string()),
+  allClients: z.boolean(),
+  createdAt: z.string(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const Invitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: InvitableRole,
+  managedUserIds: z.array(z.string()),
+  status: z.enum(['pending', 'accepted', 'expired', 'revoked']),
+  invitationPending: z.boolean(),
+  invitationAccepted: z.boolean(),
+  expiresAt: z.string(),
+  createdAt: z.string(),
+  emailSent: z.boolean(),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
+export const InviteInput = z.strictObject({
+  email: z.email('a valid email is required').max(254),
+  role: InvitableRole,
+  managedUserIds: z.array(z.string().min(1).max(64)).max(1000).optional(),
+  skipInvitationEmail: z.boolean().default(false),
+});
+export type InviteInput = z.input<typeof InviteInput>;
+
+/** What inviting returns: the invitation, and the code and link to copy (shown once). */
+export const InviteResult = z.object({
+  invitation: Invitation,
+  code: z.string(),
+  acceptUrl: z.string(),
+  emailSent: z.boolean(),
+});
+export type InviteResult = z.infer<typeof InviteResult>;
+
+export const AcceptInvitationInput = z.strictObject({
+  code: z.string().trim().min(10).max(200),
+  name: z.string().trim().min(1, 'your name is required').max(100),
+  password: z.string().min(8, 'a password needs at least 8 characters').max(200).optional(),
+});
+
+export const UpdateMemberInput = z.strictObject({
+  role: InvitableRole.optional(),
+  clientIds: z.array(z.string().min(1).max(64)).max(1000).optional(),
+  sessionsLimit: z.number().int().min(1).max(999_999).optional(),
+});
+export type UpdateMemberInput = z.input<typeof UpdateMemberInput>;
+
+export const SmtpSettingsInput = z.strictObject({
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  secure: z.boolean().default(false),
+  username: z.string().max(254).nullable().default(null),
+  password: z.string().max(500).nullable().default(null),
+  from: z.email('a valid sender address is required').max(254),
+});
