@@ -1,60 +1,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src-main/engine/errors';
 import { createSmtpMailer, invitationEmail, type SmtpSettings } from '../../src-main/engine/mail/mailer';
 
-const USER = 'postroom@agency.example';
-const PASSWORD = 'S3cret-pa55word!';
-
-interface Received {
-  mailFrom: string | undefined;
-  rcptTo: string[];
-  user: string | undefined;
-  mail: ParsedMail;
-}
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-/** A real SMTP server on 127.0.0.1 (no STARTTLS: loopback), with or without a login. */
-async function startSmtp(opts: { auth: boolean }): Promise<{ port: number; received: Received[] }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    secure: false,
-    disabledCommands: opts.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
-    authOptional: !opts.auth,
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          received.push({
-            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined,
-            rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            user: typeof session.user === 'string' ? session.user : undefined,
-            mail,
-          });
-          callback();
-        })
-        .catch((err: Error) => callback(err));
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, received };
-}
+import { PASSWORD, USER, cleanups, startSmtp } from '../support/smtp';
 
 function settings(port: number, username: string | null): SmtpSettings {
   return { host: '127.0.0.1', port, secure: false, username, from: '"Acme Agency" <team@acme.example>' };
