@@ -1,0 +1,41 @@
+import { useEffect } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { SetupPage } from './components/SetupPage';
+import { Shell } from './components/Shell';
+import { useStore } from './store';
+
+export function App() {
+  const init = useStore((s) => s.init);
+  const fatal = useStore((s) => s.fatal);
+  const app = useStore((s) => s.app);
+
+  useEffect(() => init(), [init]);
+
+  if (fatal) {
+    return (
+      <main className="setup" id="main">
+        <div className="setup-card">
+          <h1>Postroom cannot start here</h1>
+          <p role="alert">{fatal}</p>
+        </div>
+      </main>
+    );
+  }
+
+  return (
+    <>
+      <ConnectionBanner />
+      {app === null ? (
+        <main className="setup" id="main">
+          <p role="status" className="muted">
+            Connecting to Postroom…
+          </p>
+        </main>
+      ) : app.needsSetup ? (
+        <SetupPage />
+      ) : (
+        <Shell />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,13 @@
+import { useStore } from '../store';
+
+/** A small banner while the browser host's socket is down; calls resume when it is back. */
+export function ConnectionBanner() {
+  const connection = useStore((s) => s.connection);
+  const hasState = useStore((s) => s.app !== null);
+  const show = connection === 'reconnecting' || (connection === 'connecting' && hasState);
+  return (
+    <div role="status" aria-live="polite" className={show ? 'banner banner-warning' : 'visually-hidden'}>
+      {show ? 'Connection to Postroom lost. Reconnecting…' : ''}
+    </div>
+  );
+}

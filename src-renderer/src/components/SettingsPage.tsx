@@ -1,0 +1,159 @@
+import type { Workspace } from '../../../src-shared/contract';
+import { formatBytes, formatDateTime, formatPrice, limitText } from '../format';
+import type { LogoKind } from '../store';
+import { ActivityTable } from './ActivityTable';
+import { useLogo } from './Logo';
+
+function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: LogoKind; label: string }) {
+  const url = useLogo(workspace, kind);
+  const info = kind === 'square' ? workspace.squareLogo : workspace.imageLogo;
+  return (
+    <figure className="logo-figure">
+      <div className={`logo-frame logo-${kind}`}>
+        {url ? (
+          <img src={url} alt={label} />
+        ) : url === undefined ? (
+          <span className="muted">Loading…</span>
+        ) : (
+          <span className="muted">No logo</span>
+        )}
+      </div>
+      <figcaption>
+        {label}
+        {info && (
+          <span className="muted">
+            {' '}
+            · {info.mimeType}, {formatBytes(info.size)}
+          </span>
+        )}
+      </figcaption>
+    </figure>
+  );
+}
+
+export function SettingsPage({ workspace }: { workspace: Workspace }) {
+  const tz = workspace.timezone;
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Settings</h1>
+        <p className="muted">{workspace.name}</p>
+      </header>
+
+      <section className="card" aria-labelledby="settings-workspace">
+        <h2 id="settings-workspace">Workspace</h2>
+        <dl className="facts">
+          <div>
+            <dt>Name</dt>
+            <dd>{workspace.name}</dd>
+          </div>
+          <div>
+            <dt>Slug</dt>
+            <dd>
+              <code>{workspace.slug}</code>
+            </dd>
+          </div>
+          <div>
+            <dt>Type</dt>
+            <dd>{workspace.workspaceType}</dd>
+          </div>
+          <div>
+            <dt>Layout</dt>
+            <dd>{workspace.layoutType}</dd>
+          </div>
+          <div>
+            <dt>Timezone</dt>
+            <dd>{tz}</dd>
+          </div>
+          <div>
+            <dt>Created</dt>
+            <dd>
+              <time dateTime={workspace.createdAt}>{formatDateTime(workspace.createdAt, tz)}</time>
+            </dd>
+          </div>
+        </dl>
+      </section>
+
+      <section className="card" id="plan" aria-labelledby="settings-plan">
+        <h2 id="settings-plan">Plan</h2>
+        <dl className="facts">
+          <div>
+            <dt>Plan</dt>
+            <dd>{workspace.plan.name}</dd>
+          </div>
+          <div>
+            <dt>Subscription start</dt>
+            <dd>
+              <time dateTime={workspace.subscription.startsAt}>{formatDateTime(workspace.subscription.startsAt, tz)}</time>
+            </dd>
+          </div>
+          <div>
+            <dt>Subscription end</dt>
+            <dd>
+              {workspace.subscription.endsAt ? (
+                <time dateTime={workspace.subscription.endsAt}>{formatDateTime(workspace.subscription.endsAt, tz)}</time>
+              ) : (
+                'No end date'
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>Price</dt>
+            <dd>{formatPrice(workspace.plan.priceCents, workspace.plan.currency)}</dd>
+          </div>
+          <div>
+            <dt>Team members</dt>
+            <dd>{limitText(workspace.plan.maxMembers)}</dd>
+          </div>
+          <div>
+            <dt>Clients</dt>
+            <dd>{limitText(workspace.plan.maxClients)}</dd>
+          </div>
+          <div>
+            <dt>Posts per client per day</dt>
+            <dd>{workspace.plan.dailyPostLimit}</dd>
+          </div>
+        </dl>
+      </section>
+
+      <section className="card" aria-labelledby="settings-logos">
+        <h2 id="settings-logos">Logos</h2>
+        <div className="logos">
+          <LogoFigure workspace={workspace} kind="square" label="Square logo" />
+          <LogoFigure workspace={workspace} kind="image" label="Image logo" />
+        </div>
+      </section>
+
+      <section className="card" aria-labelledby="settings-integrations">
+        <h2 id="settings-integrations">Integrations</h2>
+        {workspace.integrations.length === 0 ? (
+          <p className="muted">No platform integrations yet.</p>
+        ) : (
+          <table className="table" aria-labelledby="settings-integrations">
+            <thead>
+              <tr>
+                <th scope="col">Platform</th>
+                <th scope="col">Client ID</th>
+                <th scope="col">Secret</th>
+              </tr>
+            </thead>
+            <tbody>
+              {workspace.integrations.map((i) => (
+                <tr key={i.id}>
+                  <td>
+                    {i.platform}
+                    {i.instanceUrl && <span className="muted"> ({i.instanceUrl})</span>}
+                  </td>
+                  <td>{i.clientId ? <code>{i.clientId}</code> : <span className="muted">none</span>}</td>
+                  <td>{i.hasSecret ? 'secret stored in keychain' : <span className="muted">no secret</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <ActivityTable workspace={workspace} limit={20} title="Recent activity" />
+    </div>
+  );
+}

@@ -1,0 +1,244 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+
+/*
+ * Each test gets its own data folder and its own browser host (`postroom serve`), so tests
+ * never share state. `hosts.start()` may be called again on the same folder to check that
+ * everything survives a restart.
+ */
+
+const repoRoot = resolve(__dirname, '../..');
+const tsxCli = require.resolve('tsx/cli', { paths: [repoRoot] });
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface Host {
+  readonly uiUrl: string;
+  readonly apiUrl: string;
+  /** SIGTERM, then wait for the process to exit; resolves to its exit code (null if killed). */
+  stop(): Promise<number | null>;
+  readonly output: () => string;
+}
+
+function startHost(dataDir: string): Promise<Host & { child: ChildProcess }> {
+  // `tsx src-main/cli.ts serve ...`, run by this Node without the npx wrapper: npx does not
+  // pass SIGTERM on to tsx (it exits and leaves the server running), while tsx relays it.
+  const child = spawn(
+    process.execPath,
+    [tsxCli, 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
+    { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let out = '';
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((done) =>
+    child.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? null : 0);
+      done(exitCode);
+    }),
+  );
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => (out += chunk));
+
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+
+  const stop = async (): Promise<number | null> => {
+    if (exitCode !== undefined) return exitCode;
+    child.kill('SIGTERM');
+    const timer = setTimeout(killGroup, STOP_TIMEOUT_MS);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+
+  return new Promise((resolveHost, reject) => {
+    let uiUrl: string | undefined;
+    let apiUrl: string | undefined;
+    const timer = setTimeout(() => {
+      killGroup();
+      reject(new Error(`postroom serve did not print its URLs within ${START_TIMEOUT_MS} ms:\n${out}`));
+    }, START_TIMEOUT_MS);
+    child.stdout!.on('data', (chunk: string) => {
+      out += chunk;
+      uiUrl ??= /Postroom UI: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out)?.[1];
+      apiUrl ??= /Postroom API: (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (uiUrl && apiUrl) {
+        clearTimeout(timer);
+        resolveHost({ uiUrl, apiUrl, stop, output: () => out, child });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`postroom serve exited (${code}) before printing its URLs:\n${out}`));
+    });
+  });
+}
+
+/** `postroom admin-key`: the install admin key for `POST /api/workspaces/add` (read from the keychain). */
+export function adminKey(dataDir: string): Promise<string> {
+  return new Promise((done, fail) =>
+    execFile(process.execPath, [tsxCli, 'src-main/cli.ts', 'admin-key', '--data-dir', dataDir], { cwd: repoRoot }, (err, stdout, stderr) =>
+      err ? fail(new Error(`admin-key failed: ${stderr || err.message}`)) : done(stdout.trim()),
+    ),
+  );
+}
+
+type Fixtures = {
+  /** A fresh, empty data folder, removed after the test. */
+  dataDir: string;
+  /** Starts browser hosts on `dataDir`; all are stopped after the test. */
+  hosts: { start(): Promise<Host> };
+  /** The first host, already started. */
+  host: Host;
+  /** Small real images plus an oversized PNG, written to a temp folder. */
+  images: TestImages;
+  /** Fails the test on uncaught page errors and Content-Security-Policy violations. */
+  pageHealth: void;
+};
+
+export interface TestImages {
+  png: string;
+  jpeg: string;
+  webp: string;
+  /** A real PNG header followed by padding up to 10.5 MB. */
+  bigPng: string;
+}
+
+// 4×4 images encoded by Chromium (canvas.toDataURL), so they decode for real in <img>.
+const PNG_4x4 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAYAAACp8Z5+AAAAI0lEQVR4AYTIMQ0AAAwCwQZDlVbJlQIrYeGTXw57Tx8TdRAAAAD//zYqNowAAAAGSURBVAMASz4J+cEhjTkAAAAASUVORK5CYII=';
+const JPEG_4x4 =
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAAEAAQDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAT/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABgf/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCwAFUZ/9k=';
+const WEBP_4x4 =
+  'UklGRhwCAABXRUJQVlA4WAoAAAAgAAAAAwAAAwAASUNDUMgBAAAAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADZWUDggLgAAAJABAJ0BKgQABAABQCYloAJ0ugADmAD+7OMv+AunujFv/3T1/3T1/3T1/JQAAAA=';
+
+export const IMAGE_SIZE = 4;
+
+function writeImages(dir: string): TestImages {
+  const write = (name: string, data: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, data);
+    return path;
+  };
+  const png = Buffer.from(PNG_4x4, 'base64');
+  const big = Buffer.alloc(Math.round(10.5 * 1024 * 1024));
+  png.copy(big);
+  return {
+    png: write('square.png', png),
+    jpeg: write('banner.jpg', Buffer.from(JPEG_4x4, 'base64')),
+    webp: write('mark.webp', Buffer.from(WEBP_4x4, 'base64')),
+    bigPng: write('huge.png', big),
+  };
+}
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  dataDir: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'postroom-e2e-'));
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+  hosts: async ({ dataDir }, use, testInfo) => {
+    const started: Host[] = [];
+    await use({
+      async start() {
+        const host = await startHost(dataDir);
+        started.push(host);
+        return host;
+      },
+    });
+    const codes = await Promise.all(started.map((h) => h.stop()));
+    if (testInfo.status !== testInfo.expectedStatus) {
+      started.forEach((h, i) => void testInfo.attach(`postroom-serve-${i + 1}.log`, { body: h.output(), contentType: 'text/plain' }));
+    }
+    expect(codes, 'every browser host stops cleanly on SIGTERM').toEqual(codes.map(() => 0));
+  },
+  host: async ({ hosts }, use) => {
+    await use(await hosts.start());
+  },
+  pageHealth: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+      });
+      await use();
+      expect(problems, 'the page ran without uncaught errors or CSP violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+  // eslint-disable-next-line no-empty-pattern
+  images: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'postroom-e2e-img-'));
+    await use(writeImages(dir));
+    rmSync(dir, { recursive: true, force: true });
+  },
+});
+
+export { expect };
+
+/* ---- steps a person takes, shared by the specs ---- */
+
+export async function completeSetup(
+  page: Page,
+  opts: { ownerName?: string; ownerEmail?: string; workspace?: string; type?: 'iframe embed' | 'jwt full embed'; plan?: string } = {},
+) {
+  await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toBeVisible();
+  await page.getByLabel('Your name').fill(opts.ownerName ?? 'Ada Owner');
+  await page.getByLabel('Your email').fill(opts.ownerEmail ?? 'ada@agency.example');
+  await page.getByLabel('Workspace name').fill(opts.workspace ?? 'Agency HQ');
+  if (opts.type) await page.getByLabel('Workspace type').selectOption(opts.type);
+  if (opts.plan) await page.getByLabel('Plan').selectOption({ label: opts.plan });
+  await page.getByRole('button', { name: 'Set up workspace' }).click();
+  await expect(page.locator('.shell')).toBeVisible();
+}
+
+export async function openNewWorkspaceDialog(page: Page) {
+  await page.getByRole('button', { name: 'New workspace' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New workspace' });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+export async function createWorkspace(
+  page: Page,
+  opts: { name: string; type?: 'iframe embed' | 'jwt full embed'; plan?: string; squareLogo?: string; imageLogo?: string },
+) {
+  const dialog = await openNewWorkspaceDialog(page);
+  await dialog.getByLabel('Workspace name').fill(opts.name);
+  if (opts.type) await dialog.getByLabel('Workspace type').selectOption(opts.type);
+  if (opts.plan) await dialog.getByLabel('Plan').selectOption({ label: opts.plan });
+  if (opts.squareLogo) await dialog.getByLabel('Square logo').setInputFiles(opts.squareLogo);
+  if (opts.imageLogo) await dialog.getByLabel('Image logo').setInputFiles(opts.imageLogo);
+  await dialog.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(workspaceSwitcher(page)).toHaveValue(/.+/);
+  await expect(workspaceSwitcher(page).locator('option:checked')).toHaveText(opts.name);
+}
+
+export const workspaceSwitcher = (page: Page) => page.getByRole('combobox', { name: 'Workspace', exact: true });
+
+export async function openSettings(page: Page) {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+}
+
+/** A logo <img> that really decoded (not just present): its natural size is the test image's. */
+export async function expectLogoShown(page: Page, alt: 'Square logo' | 'Image logo') {
+  const img = page.getByRole('img', { name: alt, exact: true });
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((el) => {
+        const image = el as unknown as { complete: boolean; naturalWidth: number };
+        return image.complete ? image.naturalWidth : 0;
+      })).toBe(IMAGE_SIZE);
+}
