@@ -79,9 +79,12 @@ async function serve(args: string[]): Promise<void> {
   const host = await startBrowserHost(running, { port: port(values['ui-port'], 'ui-port') });
   process.stdout.write(`Postroom UI: ${host.url}\nPostroom API: ${running.apiUrl}\n`);
   await new Promise<void>((done) => {
+    let stopping = false;
+    // Handlers stay installed: a second signal (a process group signal relayed twice, an impatient
+    // Ctrl-C) must not fall back to the default action and kill an orderly stop halfway.
     const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (stopping) return;
+      stopping = true;
       void host
         .close()
         .then(() => running.stop())
