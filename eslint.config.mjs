@@ -49,7 +49,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!zod$|\\./).*', message: 'The shared contract depends on zod only.' }] },
+        { patterns: [{ regex: '^(?!zod$|twitter-text$|\\./).*', message: "The shared contract depends on zod (and twitter-text, X's own counter) only." }] },
       ],
     },
   },

@@ -2,6 +2,7 @@ import type { RunningApp } from './app-types';
 import type { Clock } from './engine/clock';
 import { systemClock } from './engine/clock';
 import { Engine } from './engine/engine';
+import { Scheduler, type SchedulerOptions } from './engine/posts/scheduler';
 import { KeychainSecretStore } from './engine/secrets/keychain-store';
 import type { SecretStore } from './engine/secrets/secret-store';
 import { startLoopbackServer } from './server/loopback-server';
@@ -12,10 +13,13 @@ export interface StartAppOptions {
   /** Tests may pass a store; the app itself always opens the OS keychain. */
   secrets?: SecretStore;
   clock?: Clock;
+  /** Scheduler tuning (tests shorten the back-off). */
+  scheduler?: Partial<Omit<SchedulerOptions, 'ctx' | 'onProblem' | 'onChange'>>;
 }
 
 export interface StartedApp extends RunningApp {
   readonly engine: Engine;
+  readonly scheduler: Scheduler;
 }
 
 /** Engine + loopback server: what both the Electron shell and `postroom serve` run. */
@@ -35,14 +39,26 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     throw err;
   }
   engine.publicBaseUrl = server.url;
+  const scheduler = new Scheduler({
+    ctx: engine.ctx,
+    ...options.scheduler,
+    onProblem: (problem) => engine.emit('delivery.problem', problem),
+    onChange: (workspaceId) => engine.emit('posts.changed', { workspaceId }),
+    logError: (message, err) => console.error(`[postroom] ${message}`, err instanceof Error ? err.message : ''),
+  });
+  engine.onPostsChanged(() => scheduler.wake());
+  scheduler.start();
   let stopped: Promise<void> | null = null;
   return {
     engine,
+    scheduler,
     apiUrl: server.url,
     dispatch: (channel, request) => engine.dispatch(channel, request),
     subscribe: (listener) => engine.subscribe(listener),
     stop: () =>
       (stopped ??= (async () => {
+        // In-flight publishes finish first (SPEC §10 graceful quit), then the servers close.
+        await scheduler.stop();
         await server.close();
         engine.close();
       })()),

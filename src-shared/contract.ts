@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { CreateClientInput, ManagedUser, UpdateClientInput, UserId } from './clients';
+import { Connection, ConnectionLink } from './connections';
+import { Platform } from './contract-platforms';
+import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, QueueSlot, UpdatePostGroupInput } from './posts';
 import { ErrorObject } from './errors';
 import { AcceptInvitationInput, Invitation, InviteInput, InviteResult, Member, Role, SmtpSettingsInput, UpdateMemberInput } from './team';
 
@@ -20,9 +23,7 @@ export type LayoutType = z.infer<typeof LayoutType>;
 export const PlanId = z.enum(['free', 'team', 'enterprise']);
 export type PlanId = z.infer<typeof PlanId>;
 
-export const platforms = ['bluesky', 'mastodon', 'x', 'linkedin', 'threads', 'instagram', 'facebook'] as const;
-export const Platform = z.enum(platforms);
-export type Platform = z.infer<typeof Platform>;
+export { Platform, platforms } from './contract-platforms';
 
 /** A platform app credential as given by a person or a script; the secret goes to the keychain. */
 export const IntegrationInput = z.strictObject({
@@ -31,6 +32,8 @@ export const IntegrationInput = z.strictObject({
   clientSecret: z.string().min(1).max(2000).optional(),
   instanceUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
   redirectPort: z.number().int().min(1024).max(65535).optional(),
+  /** OpenID Connect issuer of the platform's OAuth server, when it differs from the platform default. */
+  issuerUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
 });
 export type IntegrationInput = z.infer<typeof IntegrationInput>;
 
@@ -66,6 +69,7 @@ export const Integration = z.object({
   clientId: z.string().nullable(),
   instanceUrl: z.string().nullable(),
   redirectPort: z.number().nullable(),
+  issuerUrl: z.string().nullable(),
   hasSecret: z.boolean(),
 });
 export type Integration = z.infer<typeof Integration>;
@@ -205,6 +209,30 @@ export const channels = {
   'client.issueApiKey': { request: ClientRef, response: z.object({ apiKey: z.string() }) },
   'client.revealApiKey': { request: ClientRef, response: z.object({ apiKey: z.string().nullable() }) },
 
+  'connection.list': { request: ClientRef, response: z.array(Connection) },
+  'connection.remove': { request: ClientRef.extend({ platformId: z.string().min(1).max(300) }), response: z.object({ removed: z.literal(true) }) },
+  'connection.listLinks': { request: ClientRef, response: z.array(ConnectionLink) },
+  'connection.createLink': {
+    request: ClientRef,
+    response: z.object({ id: z.string(), connectionUrl: z.string(), expiresAt: z.string() }),
+  },
+  'connection.revokeLink': { request: ClientRef.extend({ linkId: z.string().min(1).max(64) }), response: z.object({ revoked: z.literal(true) }) },
+
+  'post.create': { request: ClientRef.extend({ post: CreatePostGroupInput }), response: PostGroup },
+  'post.list': {
+    request: WorkspaceRef.extend({ userId: UserId.optional(), query: ListPostGroupsQuery.default({ page: 1, perPage: 100 }) }),
+    response: z.object({ groups: z.array(PostGroup), total: z.number() }),
+  },
+  'post.get': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
+  'post.update': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64), patch: UpdatePostGroupInput }), response: PostGroup },
+  'post.cancel': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
+  'post.dailyUsage': {
+    request: ClientRef.extend({ day: z.iso.date().optional() }),
+    response: z.object({ day: z.string(), limit: z.number(), dailyPostsLeft: z.number() }),
+  },
+  'queue.getSlots': { request: ClientRef, response: z.array(QueueSlot) },
+  'queue.setSlots': { request: ClientRef.extend({ slots: z.array(QueueSlot).max(200) }), response: z.array(QueueSlot) },
+
   'team.list': { request: WorkspaceRef, response: z.object({ members: z.array(Member), invitations: z.array(Invitation) }) },
   'team.invite': { request: WorkspaceRef.extend({ invite: InviteInput }), response: InviteResult },
   'team.revokeInvitation': { request: WorkspaceRef.extend({ invitationId: z.string().min(1).max(64) }), response: Invitation },
@@ -224,6 +252,19 @@ export type ResponseOf<C extends Channel> = z.output<Channels[C]['response']>;
 export const events = {
   'state.changed': AppState,
   'clients.changed': z.object({ workspaceId: z.string() }),
+  'connections.changed': z.object({ workspaceId: z.string() }),
+  'posts.changed': z.object({ workspaceId: z.string() }),
+  /** A delivery failed for good or needs a person: the UI shows a toast, Electron a notification. */
+  'delivery.problem': z.object({
+    workspaceId: z.string(),
+    deliveryId: z.string(),
+    postGroupId: z.string(),
+    platformId: z.string(),
+    state: z.enum(['failed', 'needs_attention']),
+    error: z.string(),
+  }),
+  /** Whether the platforms can be reached, as far as the scheduler can tell. */
+  'network.status': z.object({ online: z.boolean() }),
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;

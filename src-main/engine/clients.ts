@@ -6,6 +6,7 @@ import type { EngineContext } from './context';
 import type { Db } from './db/database';
 import { AppError } from './errors';
 import { newId } from './ids';
+import { cancelClientDeliveries, pauseClientDeliveries, resumeClientDeliveries } from './posts/posts';
 import { getPlan, getWorkspace } from './workspaces';
 
 /** A managed user (a client of the agency), as every caller sees it. */
@@ -205,13 +206,20 @@ export function setClientActive(ctx: EngineContext, p: Principal, userId: string
   return ctx.db.transaction(() => {
     const iso = ctx.clock.now().toISOString();
     ctx.db.prepare(`UPDATE managed_users SET deactivated_at = ?, updated_at = ? WHERE id = ?`).run(active ? null : iso, iso, userId);
+    let detail: string;
+    if (active) {
+      const { rescheduled, needsAttention } = resumeClientDeliveries(ctx.db, userId, ctx.clock.now());
+      detail = `Reactivated ${row.display_name}: ${rescheduled} delivery(ies) scheduled again, ${needsAttention} need attention`;
+    } else {
+      detail = `Deactivated ${row.display_name}: ${pauseClientDeliveries(ctx.db, userId, ctx.clock.now())} scheduled delivery(ies) paused`;
+    }
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: active ? 'client.reactivated' : 'client.deactivated',
       objectKind: 'managed_user',
       objectId: userId,
-      detail: `${active ? 'Reactivated' : 'Deactivated'} ${row.display_name}`,
+      detail,
     });
     return toManagedUser(findClientRow(ctx.db, p.workspaceId, userId)!);
   })();
@@ -227,21 +235,31 @@ export async function deleteClient(ctx: EngineContext, p: Principal, userId: str
     .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE managed_user_id = ?`)
     .all(userId)
     .map((k) => k.id);
+  const connectionIds = ctx.db
+    .prepare<[string], { id: string }>(`SELECT id FROM connections WHERE managed_user_id = ?`)
+    .all(userId)
+    .map((c) => c.id);
   ctx.db.transaction(() => {
     const iso = ctx.clock.now().toISOString();
     ctx.db.prepare(`UPDATE managed_users SET deleted_at = ?, updated_at = ? WHERE id = ?`).run(iso, iso, userId);
     ctx.db.prepare(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE managed_user_id = ?`).run(iso, userId);
     ctx.db.prepare(`DELETE FROM member_clients WHERE managed_user_id = ?`).run(userId);
+    const cancelled = cancelClientDeliveries(ctx.db, userId, ctx.clock.now());
+    ctx.db.prepare(`UPDATE connections SET status = 'revoked', updated_at = ? WHERE managed_user_id = ? AND status != 'revoked'`).run(iso, userId);
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
       action: 'client.deleted',
       objectKind: 'managed_user',
       objectId: userId,
-      detail: `Deleted ${row.display_name} <${row.email}>; ${keyIds.length} API key(s) revoked`,
+      detail: `Deleted ${row.display_name} <${row.email}>; ${keyIds.length} API key(s) revoked, ${cancelled} delivery(ies) cancelled`,
     });
   })();
-  await Promise.allSettled(keyIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))));
+  // Their tokens and keys leave the keychain.
+  await Promise.allSettled([
+    ...keyIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))),
+    ...connectionIds.map((id) => ctx.secrets.delete(`${ctx.installId}/token/${id}`)),
+  ]);
 }
 
 /** A new per-client key; every earlier key of that client stops working at once. */

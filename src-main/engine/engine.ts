@@ -52,7 +52,7 @@ export class Engine {
   private constructor(
     readonly ctx: EngineContext,
     readonly mailerFor: MailerFactory,
-    private readonly logError: (message: string, err: unknown) => void,
+    readonly logError: (message: string, err: unknown) => void,
   ) {
     this.handlers = buildHandlers(this);
   }
@@ -112,6 +112,20 @@ export class Engine {
     const state = this.state();
     this.emit('state.changed', state);
     return state;
+  }
+
+  private readonly postWatchers = new Set<() => void>();
+
+  /** The scheduler (or anything else) wants to hear when posts change, to look again at once. */
+  onPostsChanged(watcher: () => void): () => void {
+    this.postWatchers.add(watcher);
+    return () => this.postWatchers.delete(watcher);
+  }
+
+  /** Posts changed: the scheduler re-plans now, renderers refresh. */
+  postsChanged(workspaceId: string): void {
+    for (const watcher of this.postWatchers) watcher();
+    this.emit('posts.changed', { workspaceId });
   }
 
   /** Tells every renderer that a workspace's clients changed, so lists refresh. */

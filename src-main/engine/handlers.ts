@@ -11,7 +11,9 @@ import {
   setClientActive,
   updateClient,
 } from './clients';
+import { createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
 import type { Engine } from './engine';
+import { cancelPostGroup, createPostGroup, dailyLimitOf, dailyPostsLeft, getPostGroup, getQueueSlots, listPostGroups, localDay, setQueueSlots, updatePostGroup } from './posts/posts';
 import { forceLogout, inviteMember, listInvitations, listMembers, revokeInvitation, setMemberActive, setSmtp, updateMember } from './team';
 import { changePlan, createWorkspace, getLogoData, getWorkspace, listPlans } from './workspaces';
 
@@ -89,11 +91,13 @@ export function buildHandlers(engine: Engine): HandlerMap {
     'client.setActive': (req) => {
       const user = setClientActive(ctx, as(req.workspaceId), req.userId, req.active);
       engine.clientsChanged(req.workspaceId);
+      engine.postsChanged(req.workspaceId);
       return user;
     },
     'client.delete': async (req) => {
       await deleteClient(ctx, as(req.workspaceId), req.userId);
       engine.clientsChanged(req.workspaceId);
+      engine.postsChanged(req.workspaceId);
       return { deleted: true as const };
     },
     'client.issueApiKey': async (req) => {
@@ -101,6 +105,51 @@ export function buildHandlers(engine: Engine): HandlerMap {
       return { apiKey };
     },
     'client.revealApiKey': async (req) => ({ apiKey: await revealClientApiKey(ctx, as(req.workspaceId), req.userId) }),
+
+    // ---- connections ----
+    'connection.list': (req) => listConnections(ctx, as(req.workspaceId), req.userId),
+    'connection.remove': async (req) => {
+      await removeConnection(ctx, as(req.workspaceId), req.userId, req.platformId);
+      engine.emit('connections.changed', { workspaceId: req.workspaceId });
+      return { removed: true as const };
+    },
+    'connection.listLinks': (req) => listConnectionLinks(ctx, as(req.workspaceId), req.userId),
+    'connection.createLink': (req) => createConnectionLink(ctx, as(req.workspaceId), req.userId, engine.publicBaseUrl),
+    'connection.revokeLink': (req) => {
+      revokeConnectionLink(ctx, as(req.workspaceId), req.userId, req.linkId);
+      return { revoked: true as const };
+    },
+
+    // ---- posts ----
+    'post.create': async (req) => {
+      const group = await createPostGroup(ctx, as(req.workspaceId), req.userId, req.post, engine.publicBaseUrl);
+      engine.postsChanged(req.workspaceId);
+      return group;
+    },
+    'post.list': (req) => listPostGroups(ctx, as(req.workspaceId), req.userId ?? null, req.query),
+    'post.get': (req) => getPostGroup(ctx, as(req.workspaceId), req.id),
+    'post.update': (req) => {
+      const group = updatePostGroup(ctx, as(req.workspaceId), req.id, req.patch);
+      engine.postsChanged(req.workspaceId);
+      return group;
+    },
+    'post.cancel': (req) => {
+      const group = cancelPostGroup(ctx, as(req.workspaceId), req.id);
+      engine.postsChanged(req.workspaceId);
+      return group;
+    },
+    'post.dailyUsage': (req) => {
+      const p = as(req.workspaceId);
+      authorize(p, 'post.read', { managedUserId: req.userId });
+      const client = getClient(ctx, p, req.userId);
+      const day = req.day ?? localDay(ctx.clock.now(), client.timezone);
+      return { day, limit: dailyLimitOf(ctx.db, req.workspaceId, req.userId), dailyPostsLeft: dailyPostsLeft(ctx, req.workspaceId, req.userId, day) };
+    },
+    'queue.getSlots': (req) => {
+      authorize(as(req.workspaceId), 'post.read', { managedUserId: req.userId });
+      return getQueueSlots(ctx.db, req.userId);
+    },
+    'queue.setSlots': (req) => setQueueSlots(ctx, as(req.workspaceId), req.userId, req.slots),
 
     // ---- team ----
     'team.list': (req) => {

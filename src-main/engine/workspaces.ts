@@ -110,10 +110,10 @@ export async function createWorkspace(
       for (const i of integrations) {
         ctx.db
           .prepare(
-            `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(i.id, workspaceId, i.platform, i.clientId ?? null, i.instanceUrl ?? null, i.redirectPort ?? null, i.secretAccount, iso);
+          .run(i.id, workspaceId, i.platform, i.clientId ?? null, i.instanceUrl ?? null, i.redirectPort ?? null, i.secretAccount, iso, i.issuerUrl ?? null);
       }
       ctx.db
         .prepare(`INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES (?, ?, ?, 'owner', 'active', ?)`)
@@ -273,7 +273,7 @@ function listIntegrations(db: Db, workspaceId: string): Integration[] {
   return db
     .prepare<
       [string],
-      { id: string; platform: Integration['platform']; client_id: string | null; instance_url: string | null; redirect_port: number | null; secret_account: string | null }
+      { id: string; platform: Integration['platform']; client_id: string | null; instance_url: string | null; redirect_port: number | null; secret_account: string | null; issuer_url: string | null }
     >(`SELECT * FROM integrations WHERE workspace_id = ? ORDER BY created_at, rowid`)
     .all(workspaceId)
     .map((r) => ({
@@ -282,6 +282,7 @@ function listIntegrations(db: Db, workspaceId: string): Integration[] {
       clientId: r.client_id,
       instanceUrl: r.instance_url,
       redirectPort: r.redirect_port,
+      issuerUrl: r.issuer_url,
       hasSecret: r.secret_account !== null,
     }));
 }

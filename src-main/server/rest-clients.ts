@@ -33,7 +33,11 @@ const userIdOf = (params: unknown) => parse(UserId, (params as { userId?: unknow
  */
 export function registerClientRoutes(app: FastifyInstance, engine: Engine): void {
   const ctx = engine.ctx;
-  const changed = (workspaceId: string) => engine.clientsChanged(workspaceId);
+  const changed = (workspaceId: string) => {
+    engine.clientsChanged(workspaceId);
+    // Deactivation pauses, reactivation resumes and deletion cancels posts: the scheduler looks again.
+    engine.postsChanged(workspaceId);
+  };
 
   app.get('/api/v1/workspace/users', async (request, reply: FastifyReply) => {
     const principal = principalFrom(engine, request);

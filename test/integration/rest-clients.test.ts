@@ -110,3 +110,16 @@ describe('managed users over REST (seed 000)', () => {
     expect(t.secrets.values()).not.toContain(second);
   });
 });
+
+describe('seed 000 calls that send Content-Type: application/json without a body', () => {
+  it('answers POST …/api-key and …/connection-url like the seed expects', async () => {
+    const t = await startTestApp();
+    const user = (await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'c@x.test', displayName: 'C' })).body;
+    for (const path of [`/api/v1/workspace/users/${user.id}/api-key`, `/api/v1/workspace/users/${user.id}/connection-url`]) {
+      const res = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-publora-key': t.workspaceApiKey } });
+      expect(res.status).toBe(200);
+    }
+    const bad = await fetch(`${t.url}/api/v1/workspace/users`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-publora-key': t.workspaceApiKey }, body: '{"email":' });
+    expect(bad.status).toBe(400);
+  });
+});

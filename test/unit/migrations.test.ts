@@ -144,3 +144,26 @@ describe('migration 002 (clients and team)', () => {
     db.close();
   });
 });
+
+describe('migration 003 (connections)', () => {
+  it('adds issuer_url to existing integrations and keeps one connection per client and platform id', async () => {
+    const dataDir = tempDir();
+    const v2 = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 2) });
+    v2.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
+      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
+      INSERT INTO integrations (id, workspace_id, platform, client_id, created_at) VALUES ('i1', 'w1', 'linkedin', 'cid', '2026-01-01');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`);
+    v2.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 3) });
+    expect(schemaVersion(db)).toBe(3);
+    expect(db.prepare(`SELECT client_id, issuer_url FROM integrations`).get()).toEqual({ client_id: 'cid', issuer_url: null });
+    const insert = db.prepare(
+      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+       VALUES (?, 'w1', 'u1', 'linkedin', 'abc', 'linkedin-abc', 'h', 'n', ?, '', '')`,
+    );
+    insert.run('c1', 'active');
+    expect(() => insert.run('c2', 'active')).toThrow(/UNIQUE/);
+    expect(() => db.prepare(`UPDATE connections SET status = 'gone'`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+});

@@ -1,0 +1,451 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
+import type { Platform } from '../../src-shared/contract';
+import { authorize, type Principal } from './access';
+import { recordActivity } from './activity';
+import { actorOf, findClientRow } from './clients';
+import type { EngineContext } from './context';
+import type { Db } from './db/database';
+import { AppError } from './errors';
+import { newId } from './ids';
+import type { TokenSet } from './platforms/types';
+import { getWorkspace } from './workspaces';
+
+export const DEFAULT_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long a person has between choosing a platform and coming back from its consent page. */
+export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+// ---- connection links -------------------------------------------------------------------------
+
+interface LinkRow {
+  id: string;
+  workspace_id: string;
+  managed_user_id: string;
+  token_hash: Buffer;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface ConnectionLinkInfo {
+  id: string;
+  createdAt: string;
+  expiresAt: string;
+  status: 'active' | 'expired' | 'revoked';
+}
+
+const linkStatus = (r: LinkRow, now: Date): ConnectionLinkInfo['status'] =>
+  r.revoked_at ? 'revoked' : new Date(r.expires_at) <= now ? 'expired' : 'active';
+
+/** Seed 000 `connection-url`: a link to a page of the loopback server, for the client to open. */
+export function createConnectionLink(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  baseUrl: string,
+  ttlMs = DEFAULT_LINK_TTL_MS,
+): { connectionUrl: string; expiresAt: string; id: string } {
+  authorize(p, 'connection.manage', { managedUserId: userId });
+  const client = findClientRow(ctx.db, p.workspaceId, userId);
+  if (!client) throw new AppError('not_found', 'user not found', { userId });
+  if (client.deactivated_at) throw new AppError('conflict', 'this user is deactivated; reactivate them to send a connection link');
+  const token = randomBytes(32).toString('base64url');
+  const id = newId('link');
+  const now = ctx.clock.now();
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+  ctx.db.transaction(() => {
+    ctx.db
+      .prepare(`INSERT INTO connection_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(id, p.workspaceId, userId, sha256(token), now.toISOString(), expiresAt, actorOf(p).id);
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'connection.link_created',
+      objectKind: 'managed_user',
+      objectId: userId,
+      detail: `Connection link for ${client.display_name}, valid until ${expiresAt}`,
+    });
+  })();
+  return { connectionUrl: `${baseUrl}/connect/${token}`, expiresAt, id };
+}
+
+export function listConnectionLinks(ctx: EngineContext, p: Principal, userId: string): ConnectionLinkInfo[] {
+  authorize(p, 'connection.read', { managedUserId: userId });
+  const now = ctx.clock.now();
+  return ctx.db
+    .prepare<[string, string], LinkRow>(`SELECT * FROM connection_links WHERE managed_user_id = ? AND workspace_id = ? ORDER BY created_at DESC, rowid DESC`)
+    .all(userId, p.workspaceId)
+    .map((r) => ({ id: r.id, createdAt: r.created_at, expiresAt: r.expires_at, status: linkStatus(r, now) }));
+}
+
+export function revokeConnectionLink(ctx: EngineContext, p: Principal, userId: string, linkId: string): void {
+  authorize(p, 'connection.manage', { managedUserId: userId });
+  const now = ctx.clock.now();
+  const changed = ctx.db
+    .prepare(`UPDATE connection_links SET revoked_at = ? WHERE id = ? AND managed_user_id = ? AND workspace_id = ? AND revoked_at IS NULL`)
+    .run(now.toISOString(), linkId, userId, p.workspaceId).changes;
+  if (changed === 0) throw new AppError('not_found', 'connection link not found or already revoked');
+  recordActivity(ctx.db, now, {
+    workspaceId: p.workspaceId,
+    actor: actorOf(p),
+    action: 'connection.link_revoked',
+    objectKind: 'managed_user',
+    objectId: userId,
+    detail: 'Revoked a connection link',
+  });
+}
+
+export type LinkProblem = 'unknown' | 'expired' | 'revoked' | 'client_inactive';
+
+/**
+ * The link behind a token from a URL, or why it cannot be used. The token is looked up by its
+ * SHA-256 and compared again in constant time.
+ */
+export function resolveConnectionLink(db: Db, token: string, now: Date): { link: LinkRow } | { problem: LinkProblem } {
+  if (token.length < 20 || token.length > 100) return { problem: 'unknown' };
+  const digest = sha256(token);
+  const link = db.prepare<[Buffer], LinkRow>(`SELECT * FROM connection_links WHERE token_hash = ?`).get(digest);
+  if (!link || !timingSafeEqual(link.token_hash, digest)) return { problem: 'unknown' };
+  const status = linkStatus(link, now);
+  if (status !== 'active') return { problem: status };
+  const client = findClientRow(db, link.workspace_id, link.managed_user_id);
+  if (!client || client.deactivated_at) return { problem: 'client_inactive' };
+  return { link };
+}
+
+// ---- OAuth (RFC 6749 + PKCE RFC 7636, loopback redirect RFC 8252, iss RFC 9207) ------------
+
+interface IntegrationRow {
+  id: string;
+  platform: Platform;
+  client_id: string | null;
+  instance_url: string | null;
+  redirect_port: number | null;
+  secret_account: string | null;
+  issuer_url: string | null;
+}
+
+export function integrationFor(db: Db, workspaceId: string, platform: Platform): IntegrationRow | undefined {
+  return db
+    .prepare<[string, string], IntegrationRow>(`SELECT * FROM integrations WHERE workspace_id = ? AND platform = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`)
+    .get(workspaceId, platform);
+}
+
+/** Platforms a client can connect through a link: those with an integration that has a client id. */
+export function connectablePlatforms(db: Db, workspaceId: string): Platform[] {
+  return db
+    .prepare<[string], { platform: Platform }>(`SELECT DISTINCT platform FROM integrations WHERE workspace_id = ? AND client_id IS NOT NULL ORDER BY platform`)
+    .all(workspaceId)
+    .map((r) => r.platform)
+    .filter((p) => p in OAUTH_PLATFORMS);
+}
+
+interface OAuthPlatform {
+  scope: string;
+  /** Fixed: the provider matches the registered redirect URI exactly (port included). */
+  redirect: 'fixed' | 'ephemeral';
+  /** Where the authorization server's metadata comes from. */
+  server(integration: IntegrationRow): Promise<oauth.AuthorizationServer>;
+  /** The account behind fresh tokens. */
+  account(as: oauth.AuthorizationServer, client: oauth.Client, tokens: oauth.TokenEndpointResponse, integration: IntegrationRow): Promise<{ accountId: string; handle: string; displayName: string }>;
+}
+
+const isLoopback = (url: URL) => url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+
+/** Plain http is accepted only for an authorization server on this machine (tests, local setups). */
+function httpOptions(url: URL): { [oauth.allowInsecureRequests]?: boolean } {
+  return isLoopback(url) ? { [oauth.allowInsecureRequests]: true } : {};
+}
+
+async function discover(issuerUrl: string): Promise<oauth.AuthorizationServer> {
+  const issuer = new URL(issuerUrl);
+  const response = await oauth.discoveryRequest(issuer, { algorithm: 'oidc', ...httpOptions(issuer) });
+  return oauth.processDiscoveryResponse(issuer, response);
+}
+
+/** The OAuth side of each platform that connects with an authorization-code flow. */
+export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
+  // LinkedIn's sign-in is OpenID Connect; its redirect URIs are registered exactly.
+  linkedin: {
+    scope: 'openid profile email w_member_social',
+    redirect: 'fixed',
+    server: (i) => discover(i.issuer_url ?? 'https://www.linkedin.com/oauth'),
+    async account(as, client, tokens, integration) {
+      const url = new URL(as.userinfo_endpoint ?? 'https://api.linkedin.com/v2/userinfo');
+      const response = await oauth.userInfoRequest(as, client, tokens.access_token, httpOptions(url));
+      const claims = getIdSubject(tokens);
+      const info = await oauth.processUserInfoResponse(as, client, claims ?? oauth.skipSubjectCheck, response);
+      void integration;
+      const name = typeof info.name === 'string' ? info.name : info.sub;
+      return { accountId: info.sub, handle: typeof info.email === 'string' ? info.email : info.sub, displayName: name };
+    },
+  },
+  // Mastodon apps may register several redirect URIs; the instance is the authorization server.
+  mastodon: {
+    scope: 'read write',
+    redirect: 'fixed',
+    async server(i) {
+      const base = new URL(i.instance_url ?? 'https://mastodon.social');
+      return {
+        issuer: base.origin,
+        authorization_endpoint: new URL('/oauth/authorize', base).href,
+        token_endpoint: new URL('/oauth/token', base).href,
+      };
+    },
+    async account(_as, _client, tokens, integration) {
+      const { mastodonAdapter } = await import('./platforms/mastodon');
+      return mastodonAdapter.profile(
+        { clientId: integration.client_id ?? '', clientSecret: null, apiBaseUrl: integration.instance_url ?? 'https://mastodon.social' },
+        toTokenSet(tokens, new Date()),
+      );
+    },
+  },
+};
+
+function getIdSubject(tokens: oauth.TokenEndpointResponse): string | undefined {
+  return oauth.getValidatedIdTokenClaims(tokens)?.sub;
+}
+
+function toTokenSet(tokens: oauth.TokenEndpointResponse, now: Date, previous?: TokenSet): TokenSet {
+  return {
+    accessToken: tokens.access_token,
+    // A refresh that brings no refresh token keeps the one we had (never overwrite with empty).
+    refreshToken: tokens.refresh_token || previous?.refreshToken || null,
+    expiresAt: typeof tokens.expires_in === 'number' ? new Date(now.getTime() + tokens.expires_in * 1000).toISOString() : null,
+    scope: tokens.scope ?? null,
+  };
+}
+
+interface PendingFlow {
+  linkId: string;
+  workspaceId: string;
+  managedUserId: string;
+  platform: Platform;
+  /** Who started it: null for the client through a link, else the member's profile. */
+  startedBy: string | null;
+  codeVerifier: string;
+  redirectUri: string;
+  expiresAt: number;
+}
+
+/**
+ * Flows in progress, keyed by the SHA-256 of their `state`. Held in memory only: the PKCE
+ * verifier never touches the disk, and a flow cannot outlive the app (the person starts again).
+ */
+export class OAuthFlows {
+  private readonly pending = new Map<string, PendingFlow>();
+  /** States already used or refused, so a repeated callback is told apart from a forged one. */
+  private readonly spent = new Map<string, number>();
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** Starts a flow for a link and a platform; returns the authorization URL to send the browser to. */
+  async start(linkToken: string, platform: Platform, redirectUri: string): Promise<string> {
+    const now = this.ctx.clock.now();
+    const resolved = resolveConnectionLink(this.ctx.db, linkToken, now);
+    if ('problem' in resolved) throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
+    const { link } = resolved;
+    const spec = OAUTH_PLATFORMS[platform];
+    const integration = integrationFor(this.ctx.db, link.workspace_id, platform);
+    if (!spec || !integration?.client_id) throw new AppError('invalid_platform', `${platform} is not set up for this workspace`);
+    const as = await spec.server(integration);
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState(); // 256 bits
+    this.prune(now.getTime());
+    this.pending.set(sha256(state).toString('hex'), {
+      linkId: link.id,
+      workspaceId: link.workspace_id,
+      managedUserId: link.managed_user_id,
+      platform,
+      startedBy: null,
+      codeVerifier,
+      redirectUri,
+      expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS,
+    });
+    const url = new URL(as.authorization_endpoint!);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', integration.client_id);
+    url.searchParams.set('redirect_uri', redirectUri);
+    url.searchParams.set('scope', spec.scope);
+    url.searchParams.set('state', state);
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+    url.searchParams.set('code_challenge_method', 'S256');
+    return url.href;
+  }
+
+  /**
+   * Handles `/oauth/callback`: single-use state, the flow's time limit, `iss` where the server
+   * sends it, the code exchange with the PKCE verifier, then tokens into the keychain and the
+   * connection recorded as `<platform>-<accountId>`.
+   */
+  async complete(callbackUrl: URL): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
+    const now = this.ctx.clock.now();
+    const state = callbackUrl.searchParams.get('state') ?? '';
+    const key = sha256(state).toString('hex');
+    const flow = this.pending.get(key);
+    if (!flow) {
+      if (this.spent.has(key)) throw new CallbackError('repeated', 'This sign-in was already completed or refused. Start again from the connection link.');
+      throw new CallbackError('forged', 'This sign-in response does not belong to any sign-in started here.');
+    }
+    this.pending.delete(key);
+    this.spent.set(key, now.getTime() + OAUTH_FLOW_TTL_MS);
+    if (flow.expiresAt <= now.getTime()) throw new CallbackError('expired', 'This sign-in took too long. Start again from the connection link.');
+    const error = callbackUrl.searchParams.get('error');
+    if (error) {
+      throw new CallbackError(error === 'access_denied' ? 'denied' : 'provider_error', error === 'access_denied' ? 'You declined the access. Nothing was connected.' : `The platform refused the sign-in (${error.slice(0, 100)}).`);
+    }
+    const link = this.ctx.db.prepare<[string], LinkRow>(`SELECT * FROM connection_links WHERE id = ?`).get(flow.linkId);
+    if (!link || linkStatus(link, now) !== 'active') throw new CallbackError('expired', 'The connection link expired or was revoked while you were signing in.');
+    const owner = findClientRow(this.ctx.db, link.workspace_id, link.managed_user_id);
+    if (!owner || owner.deactivated_at) throw new CallbackError('expired', 'This account was paused or removed at your agency while you were signing in.');
+
+    const spec = OAUTH_PLATFORMS[flow.platform]!;
+    const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
+    if (!integration?.client_id) throw new CallbackError('provider_error', `${flow.platform} is no longer set up for this workspace.`);
+    const as = await spec.server(integration);
+    const client: oauth.Client = { client_id: integration.client_id };
+    const secret = integration.secret_account ? await this.ctx.secrets.get(integration.secret_account) : null;
+    const clientAuth = secret ? oauth.ClientSecretPost(secret) : oauth.None();
+    let params: URLSearchParams;
+    try {
+      // Checks `state` again and, where the server advertises RFC 9207, that `iss` is the issuer.
+      params = oauth.validateAuthResponse(as, client, callbackUrl, state);
+    } catch (err) {
+      throw new CallbackError('forged', `The sign-in response failed its checks (${err instanceof Error ? err.message.slice(0, 120) : 'invalid'}).`);
+    }
+    const tokenUrl = new URL(as.token_endpoint!);
+    const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, flow.redirectUri, flow.codeVerifier, httpOptions(tokenUrl));
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response).catch((err: unknown) => {
+      throw new CallbackError('provider_error', `The platform did not accept the sign-in (${err instanceof Error ? err.message.slice(0, 120) : 'error'}).`);
+    });
+    const account = await spec.account(as, client, tokens, integration);
+    return saveConnection(this.ctx, flow, account, toTokenSet(tokens, now));
+  }
+
+  private prune(nowMs: number): void {
+    for (const [k, f] of this.pending) if (f.expiresAt + OAUTH_FLOW_TTL_MS <= nowMs) this.pending.delete(k);
+    for (const [k, until] of this.spent) if (until <= nowMs) this.spent.delete(k);
+  }
+
+  /** Which redirect policy a platform needs, for the server to pick the callback port. */
+  static redirectPolicy(db: Db, workspaceId: string, platform: Platform): { fixedPort: number | null } {
+    const spec = OAUTH_PLATFORMS[platform];
+    const integration = integrationFor(db, workspaceId, platform);
+    return { fixedPort: spec?.redirect === 'fixed' ? (integration?.redirect_port ?? null) : null };
+  }
+}
+
+export class CallbackError extends Error {
+  constructor(
+    readonly kind: 'forged' | 'repeated' | 'expired' | 'denied' | 'provider_error',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const tokenAccount = (installId: string, connectionId: string) => `${installId}/token/${connectionId}`;
+
+async function saveConnection(
+  ctx: EngineContext,
+  flow: PendingFlow,
+  account: { accountId: string; handle: string; displayName: string },
+  tokens: TokenSet,
+): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
+  const now = ctx.clock.now().toISOString();
+  const platformId = `${flow.platform}-${account.accountId}`;
+  const existing = ctx.db
+    .prepare<[string, string], { id: string }>(`SELECT id FROM connections WHERE managed_user_id = ? AND platform_id = ?`)
+    .get(flow.managedUserId, platformId);
+  const connectionId = existing?.id ?? newId('conn');
+  await ctx.secrets.set(tokenAccount(ctx.installId, connectionId), JSON.stringify(tokens));
+  ctx.db.transaction(() => {
+    if (existing) {
+      ctx.db
+        .prepare(`UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ? WHERE id = ?`)
+        .run(account.handle, account.displayName, now, tokens.expiresAt, flow.startedBy, connectionId);
+    } else {
+      ctx.db
+        .prepare(
+          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, token_expires_at, authorized_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+        )
+        .run(connectionId, flow.workspaceId, flow.managedUserId, flow.platform, account.accountId, platformId, account.handle, account.displayName, now, now, tokens.expiresAt, flow.startedBy);
+    }
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: flow.workspaceId,
+      actor: flow.startedBy ? { kind: 'member', id: flow.startedBy } : { kind: 'system', id: null },
+      action: existing ? 'connection.reconnected' : 'connection.connected',
+      objectKind: 'connection',
+      objectId: connectionId,
+      detail: `${flow.platform} account ${account.handle} connected for the client through a connection link`,
+    });
+  })();
+  return { connectionId, platformId, displayName: account.displayName, platform: flow.platform };
+}
+
+// ---- connections ------------------------------------------------------------------------------
+
+export interface Connection {
+  id: string;
+  platformId: string;
+  platform: Platform;
+  accountId: string;
+  handle: string;
+  displayName: string;
+  status: 'active' | 'needs_reauth' | 'revoked';
+  connectedAt: string;
+  tokenExpiresAt: string | null;
+}
+
+export function listConnections(ctx: EngineContext, p: Principal, userId: string): Connection[] {
+  authorize(p, 'connection.read', { managedUserId: userId });
+  if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found', { userId });
+  return ctx.db
+    .prepare<[string, string], { id: string; platform_id: string; platform: Platform; account_id: string; handle: string; display_name: string; status: Connection['status']; connected_at: string; token_expires_at: string | null }>(
+      `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND status != 'revoked' ORDER BY connected_at, rowid`,
+    )
+    .all(userId, p.workspaceId)
+    .map((r) => ({
+      id: r.id,
+      platformId: r.platform_id,
+      platform: r.platform,
+      accountId: r.account_id,
+      handle: r.handle,
+      displayName: r.display_name,
+      status: r.status,
+      connectedAt: r.connected_at,
+      tokenExpiresAt: r.token_expires_at,
+    }));
+}
+
+/** Removes a connection: its tokens leave the keychain at once. */
+export async function removeConnection(ctx: EngineContext, p: Principal, userId: string, platformId: string): Promise<void> {
+  authorize(p, 'connection.manage', { managedUserId: userId });
+  const row = ctx.db
+    .prepare<[string, string, string], { id: string }>(`SELECT id FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`)
+    .get(userId, p.workspaceId, platformId);
+  if (!row) throw new AppError('not_found', 'connection not found', { platformId });
+  await ctx.secrets.delete(tokenAccount(ctx.installId, row.id));
+  const now = ctx.clock.now();
+  ctx.db.transaction(() => {
+    ctx.db.prepare(`UPDATE connections SET status = 'revoked', updated_at = ? WHERE id = ?`).run(now.toISOString(), row.id);
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'connection.removed',
+      objectKind: 'connection',
+      objectId: row.id,
+      detail: `Removed ${platformId}`,
+    });
+  })();
+}
+
+/** What a connection page shows: the workspace (and its logo), the client, the platforms. */
+export function connectionPageModel(db: Db, link: LinkRow) {
+  const workspace = getWorkspace(db, link.workspace_id);
+  const client = findClientRow(db, link.workspace_id, link.managed_user_id)!;
+  return { workspace, clientName: client.display_name, platforms: connectablePlatforms(db, link.workspace_id), expiresAt: link.expires_at };
+}

@@ -1,0 +1,338 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  PlatformError,
+  type MediaUpload,
+  type PlatformAccount,
+  type PlatformAdapter,
+  type PlatformClient,
+  type PlatformLimits,
+  type PublishedPost,
+  type PublishRequest,
+  type TokenSet,
+} from './types';
+
+/*
+ * Mastodon's REST API (https://docs.joinmastodon.org/methods/), spoken with Node's own fetch.
+ * Every call has a 30 s timeout; every failure becomes a classified PlatformError.
+ */
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Waits between polls of an image Mastodon is still processing (about a minute in all). */
+const MEDIA_POLL_DELAYS_MS = [250, 500, 1000, 2000, 3000, 4000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000];
+const MAX_ERROR_TEXT = 300;
+
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+
+/** Mastodon's defaults; an instance may configure more (see `instanceLimits`). */
+export const mastodonLimits: PlatformLimits = Object.freeze({
+  maxTextLength: 500,
+  maxImages: 4,
+  maxImageBytes: 16 * 1024 * 1024,
+  imageTypes: IMAGE_TYPES,
+  mediaRequired: false,
+});
+
+export interface MastodonAdapterOptions {
+  fetch?: FetchLike;
+  /** Waits between polls of media still processing; the number of entries bounds the polling. */
+  mediaPollDelaysMs?: readonly number[];
+}
+
+type Json = Record<string, unknown>;
+
+interface Call {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  /** What Postroom was doing, for the error message ("publish the post"). */
+  what: string;
+  token?: string;
+  json?: unknown;
+  form?: Record<string, string>;
+  body?: FormData;
+  headers?: Record<string, string>;
+  /** The OAuth token endpoint: `invalid_grant` means the grant is dead and a person must reconnect. */
+  tokenEndpoint?: boolean;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  data: unknown;
+}
+
+function endpoint(baseUrl: string, path: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl.replace(/\/+$/, '') + path);
+  } catch {
+    throw new PlatformError(`the Mastodon instance address "${baseUrl}" is not a valid URL`, false);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new PlatformError(`the Mastodon instance address "${baseUrl}" is not an http(s) URL`, false);
+  }
+  return url;
+}
+
+async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Answer> {
+  const url = endpoint(baseUrl, c.path);
+  const headers = new Headers({ Accept: 'application/json', ...c.headers });
+  if (c.token) headers.set('Authorization', `Bearer ${c.token}`);
+  let body: RequestInit['body'] = c.body;
+  if (c.json !== undefined) {
+    headers.set('Content-Type', 'application/json');
+    body = JSON.stringify(c.json);
+  } else if (c.form) {
+    body = new URLSearchParams(c.form);
+  }
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetchImpl(url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    text = await res.text();
+  } catch (err) {
+    throw networkError(err, c.what);
+  }
+  const data = parseJson(text);
+  if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
+  throw httpError(res, data, c);
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function networkError(err: unknown, what: string): PlatformError {
+  if (err instanceof PlatformError) return err;
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new PlatformError(`Mastodon did not answer within ${REQUEST_TIMEOUT_MS / 1000} s while trying to ${what}`, true);
+  }
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  return new PlatformError(`Mastodon could not be reached${code} while trying to ${what}`, true);
+}
+
+/** The platform's own words: `error` (and an OAuth `error_description`), else the HTTP reason. */
+function errorText(data: unknown, res: Response): string {
+  const rec = asRecord(data);
+  const error = typeof rec?.error === 'string' ? rec.error : null;
+  const description = typeof rec?.error_description === 'string' ? rec.error_description : null;
+  const text = error && description ? `${error}: ${description}` : (error ?? description ?? (res.statusText || 'no reason given'));
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+}
+
+function httpError(res: Response, data: unknown, c: Call): PlatformError {
+  const status = res.status;
+  const text = errorText(data, res);
+  if (status === 429) {
+    return new PlatformError(`Mastodon is rate limiting requests (${text}); could not ${c.what}`, true, status, retryAfterMs(res.headers));
+  }
+  if (status >= 500) {
+    return new PlatformError(`Mastodon failed to ${c.what}: ${text} (HTTP ${status})`, true, status, retryAfterMs(res.headers, false));
+  }
+  const deadGrant = c.tokenEndpoint === true && status === 400 && asRecord(data)?.error === 'invalid_grant';
+  if (status === 401 || deadGrant) {
+    return new PlatformError(`Mastodon no longer accepts this connection (${text}); reconnect the account to ${c.what}`, false, status, null, true);
+  }
+  return new PlatformError(`Mastodon refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
+}
+
+/**
+ * How long the platform asked us to wait: `Retry-After` (seconds or an HTTP date), else Mastodon's
+ * `X-RateLimit-Reset` (an ISO time; epoch seconds accepted too). Null when neither says.
+ */
+export function retryAfterMs(headers: Headers, useRateLimitReset = true, now = Date.now()): number | null {
+  const retryAfter = headers.get('retry-after')?.trim();
+  if (retryAfter) {
+    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.max(0, at - now);
+  }
+  const reset = useRateLimitReset ? headers.get('x-ratelimit-reset')?.trim() : undefined;
+  if (reset) {
+    const at = /^\d+(\.\d+)?$/.test(reset) ? Number(reset) * 1000 : Date.parse(reset);
+    if (!Number.isNaN(at)) return Math.max(0, Math.ceil(at - now));
+  }
+  return null;
+}
+
+function asRecord(value: unknown): Json | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
+}
+
+/** A 2xx answer that is not what Mastodon sends: the call may have landed, so it is safe only to retry. */
+function unexpected(what: string, field: string): PlatformError {
+  return new PlatformError(`Mastodon gave an unexpected answer (no ${field}) while trying to ${what}`, true);
+}
+
+function str(rec: Json | null, key: string): string | null {
+  const v = rec?.[key];
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
+
+export function createMastodonAdapter(options: MastodonAdapterOptions = {}): PlatformAdapter {
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const pollDelays = options.mediaPollDelaysMs ?? MEDIA_POLL_DELAYS_MS;
+
+  async function uploadMedia(client: PlatformClient, token: string, media: MediaUpload, index: number): Promise<string> {
+    const what = `upload image ${index + 1}`;
+    const form = new FormData();
+    const file = new Blob([new Uint8Array(media.data)], { type: media.mimeType });
+    form.append('file', file, `image-${index + 1}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
+    if (media.altText) form.append('description', media.altText);
+    const answer = await call(fetchImpl, client.apiBaseUrl, { method: 'POST', path: '/api/v2/media', what, token, body: form });
+    const attachment = asRecord(answer.data);
+    const id = str(attachment, 'id');
+    if (!id) throw unexpected(what, 'media id');
+    if (answer.status === 202 || !str(attachment, 'url')) await waitForMedia(client, token, id, index);
+    return id;
+  }
+
+  /** Mastodon processes large media after answering 202; a status may only attach it once it has a URL. */
+  async function waitForMedia(client: PlatformClient, token: string, id: string, index: number): Promise<void> {
+    const what = `check image ${index + 1}`;
+    for (const delay of pollDelays) {
+      await sleep(delay);
+      let answer: Answer;
+      try {
+        answer = await call(fetchImpl, client.apiBaseUrl, { method: 'GET', path: `/api/v1/media/${encodeURIComponent(id)}`, what, token });
+      } catch (err) {
+        if (err instanceof PlatformError && err.status === 404) continue; // not visible yet
+        throw err;
+      }
+      // 206 Partial Content: still processing.
+      if (answer.status === 200 && str(asRecord(answer.data), 'url')) return;
+    }
+    throw new PlatformError(`Mastodon is still processing image ${index + 1}; try again later`, true);
+  }
+
+  return {
+    platform: 'mastodon',
+    limits: mastodonLimits,
+
+    async profile(client, tokens): Promise<PlatformAccount> {
+      const what = 'read the account';
+      const answer = await call(fetchImpl, client.apiBaseUrl, {
+        method: 'GET',
+        path: '/api/v1/accounts/verify_credentials',
+        what,
+        token: tokens.accessToken,
+      });
+      const account = asRecord(answer.data);
+      const accountId = str(account, 'id');
+      const handle = str(account, 'acct');
+      if (!accountId || !handle) throw unexpected(what, 'account id');
+      return { accountId, handle, displayName: str(account, 'display_name') ?? str(account, 'username') ?? handle };
+    },
+
+    async refresh(client, tokens): Promise<TokenSet> {
+      // Mastodon's tokens usually do not expire and come without a refresh token.
+      if (!tokens.refreshToken) return tokens;
+      const what = "refresh the connection's tokens";
+      const form: Record<string, string> = {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken,
+        client_id: client.clientId,
+      };
+      if (client.clientSecret) form.client_secret = client.clientSecret;
+      const answer = await call(fetchImpl, client.apiBaseUrl, { method: 'POST', path: '/oauth/token', what, form, tokenEndpoint: true });
+      const data = asRecord(answer.data);
+      const accessToken = str(data, 'access_token');
+      if (!accessToken) throw unexpected(what, 'access token');
+      const expiresIn = data?.expires_in;
+      return {
+        accessToken,
+        refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
+        expiresAt: typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+        scope: str(data, 'scope') ?? tokens.scope,
+      };
+    },
+
+    async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
+      const mediaIds: string[] = [];
+      for (const [index, media] of post.media.entries()) {
+        mediaIds.push(await uploadMedia(client, tokens.accessToken, media, index));
+      }
+      const what = 'publish the post';
+      const answer = await call(fetchImpl, client.apiBaseUrl, {
+        method: 'POST',
+        path: '/api/v1/statuses',
+        what,
+        token: tokens.accessToken,
+        headers: { 'Idempotency-Key': post.idempotencyKey },
+        json: mediaIds.length > 0 ? { status: post.text, media_ids: mediaIds } : { status: post.text },
+      });
+      const status = asRecord(answer.data);
+      const postId = str(status, 'id');
+      const url = str(status, 'url') ?? str(status, 'uri');
+      if (!postId || !url) throw unexpected(what, 'status id');
+      return { postId, url };
+    },
+
+    async remove(client, tokens, postId): Promise<void> {
+      try {
+        await call(fetchImpl, client.apiBaseUrl, {
+          method: 'DELETE',
+          path: `/api/v1/statuses/${encodeURIComponent(postId)}`,
+          what: 'delete the post',
+          token: tokens.accessToken,
+        });
+      } catch (err) {
+        // Already gone: deleting is idempotent.
+        if (err instanceof PlatformError && err.status === 404) return;
+        throw err;
+      }
+    },
+  };
+}
+
+export const mastodonAdapter: PlatformAdapter = createMastodonAdapter();
+
+/** Registers Postroom as an OAuth app on an instance (POST /api/v1/apps). */
+export async function registerMastodonApp(
+  instanceUrl: string,
+  redirectUri: string,
+  fetchImpl: FetchLike = (input, init) => fetch(input, init),
+): Promise<{ clientId: string; clientSecret: string }> {
+  const what = 'register Postroom as an app';
+  const answer = await call(fetchImpl, instanceUrl, {
+    method: 'POST',
+    path: '/api/v1/apps',
+    what,
+    json: { client_name: 'Postroom', redirect_uris: redirectUri, scopes: 'read write' },
+  });
+  const app = asRecord(answer.data);
+  const clientId = str(app, 'client_id');
+  const clientSecret = str(app, 'client_secret');
+  if (!clientId || !clientSecret) throw unexpected(what, 'client credentials');
+  return { clientId, clientSecret };
+}
+
+/** The instance's own limits (GET /api/v2/instance), falling back to Mastodon's defaults field by field. */
+export async function instanceLimits(
+  apiBaseUrl: string,
+  fetchImpl: FetchLike = (input, init) => fetch(input, init),
+): Promise<PlatformLimits> {
+  const answer = await call(fetchImpl, apiBaseUrl, { method: 'GET', path: '/api/v2/instance', what: "read the instance's limits" });
+  const configuration = asRecord(asRecord(answer.data)?.configuration);
+  const statuses = asRecord(configuration?.statuses);
+  const media = asRecord(configuration?.media_attachments);
+  const positive = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
+  const supported = Array.isArray(media?.supported_mime_types) ? media.supported_mime_types.filter((t) => typeof t === 'string') : null;
+  return {
+    maxTextLength: positive(statuses?.max_characters, mastodonLimits.maxTextLength),
+    maxImages: positive(statuses?.max_media_attachments, mastodonLimits.maxImages),
+    maxImageBytes: positive(media?.image_size_limit, mastodonLimits.maxImageBytes),
+    imageTypes: supported ? IMAGE_TYPES.filter((t) => supported.includes(t)) : mastodonLimits.imageTypes,
+    mediaRequired: false,
+  };
+}

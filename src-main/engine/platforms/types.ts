@@ -1,0 +1,82 @@
+import type { Platform } from '../../../src-shared/contract';
+
+/** OAuth tokens of one connection; kept only in the keychain. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken: string | null;
+  /** ISO time, or null when the platform gave no expiry. */
+  expiresAt: string | null;
+  scope: string | null;
+}
+
+/** The social account behind a set of tokens. */
+export interface PlatformAccount {
+  /** Stable id on the platform (DID, user id, URN id); the connection is `<platform>-<accountId>`. */
+  accountId: string;
+  handle: string;
+  displayName: string;
+}
+
+/** A platform app's credentials and endpoints, from the workspace's integration. */
+export interface PlatformClient {
+  clientId: string;
+  clientSecret: string | null;
+  /** Base URL of the platform's API (Mastodon instance, or a local server in tests). */
+  apiBaseUrl: string;
+}
+
+export interface MediaUpload {
+  mimeType: string;
+  data: Buffer;
+  altText?: string;
+}
+
+export interface PublishRequest {
+  text: string;
+  media: MediaUpload[];
+  /** Stable per delivery: platforms that accept one get it, so a retried call cannot post twice. */
+  idempotencyKey: string;
+}
+
+export interface PublishedPost {
+  postId: string;
+  url: string;
+}
+
+/**
+ * A platform's failure, classified: `retryable` errors (network, 5xx, 429) may be tried again,
+ * after `retryAfterMs` when the platform said so; the others need a person.
+ */
+export class PlatformError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status: number | null = null,
+    readonly retryAfterMs: number | null = null,
+    readonly needsReauth = false,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+/** The limits a post must respect on a platform, as data (SPEC §4). */
+export interface PlatformLimits {
+  maxTextLength: number;
+  maxImages: number;
+  maxImageBytes: number;
+  imageTypes: readonly string[];
+  mediaRequired: boolean;
+}
+
+/** What every platform adapter does, whatever its API looks like. */
+export interface PlatformAdapter {
+  readonly platform: Platform;
+  readonly limits: PlatformLimits;
+  /** The account the tokens belong to. */
+  profile(client: PlatformClient, tokens: TokenSet): Promise<PlatformAccount>;
+  /** New tokens from a refresh token. Never returns an empty refresh token in place of a real one. */
+  refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet>;
+  publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost>;
+  remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void>;
+}

@@ -1,0 +1,443 @@
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { fileTypeFromBuffer } from 'file-type';
+import type { z } from 'zod';
+import type { Platform } from '../../../src-shared/contract';
+import type { CreatePostGroupInput, Delivery, DeliveryState, ListPostGroupsQuery, PostGroup, QueueSlot, UpdatePostGroupInput } from '../../../src-shared/posts';
+import { authorize, clientScope, type Principal } from '../access';
+import { recordActivity } from '../activity';
+import { actorOf, findClientRow } from '../clients';
+import { createConnectionLink } from '../connections';
+import type { EngineContext } from '../context';
+import type { Db } from '../db/database';
+import { AppError } from '../errors';
+import { newId } from '../ids';
+import { getPlan, getWorkspace } from '../workspaces';
+import { checkPost, PLATFORM_RULES, type RuleViolation } from '../../../src-shared/platform-rules';
+
+/** Times further in the past than this are refused; anything later than that goes out as soon as it can. */
+export const PAST_TOLERANCE_MS = 15 * 60 * 1000;
+
+interface GroupRow {
+  id: string;
+  workspace_id: string;
+  managed_user_id: string;
+  text: string;
+  platform_texts: string;
+  scheduled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeliveryRow {
+  id: string;
+  post_group_id: string;
+  managed_user_id: string;
+  platform_id: string;
+  platform: Platform;
+  state: DeliveryState;
+  due_at: string | null;
+  local_day: string | null;
+  next_attempt_at: string | null;
+  attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  idempotency_key: string;
+  platform_post_id: string | null;
+  platform_post_url: string | null;
+  last_error: string | null;
+  published_at: string | null;
+}
+
+const toDelivery = (d: DeliveryRow): Delivery => ({
+  id: d.id,
+  platformId: d.platform_id,
+  platform: d.platform,
+  state: d.state,
+  scheduledTime: d.due_at,
+  attempts: d.attempts,
+  nextAttemptAt: d.state === 'scheduled' ? d.next_attempt_at : null,
+  platformPostId: d.platform_post_id,
+  url: d.platform_post_url,
+  error: d.last_error,
+  publishedAt: d.published_at,
+});
+
+/** One word for a group, from its deliveries' states. */
+function groupStatus(deliveries: readonly DeliveryRow[]): PostGroup['status'] {
+  const states = new Set(deliveries.map((d) => d.state));
+  const only = (s: DeliveryState) => states.size === 1 && states.has(s);
+  for (const s of ['draft', 'scheduled', 'published', 'cancelled', 'paused'] as const) if (only(s)) return s;
+  if (states.has('publishing')) return 'publishing';
+  if (states.has('needs_attention')) return 'needs_attention';
+  if (states.has('published')) return 'partially_published';
+  if (states.has('failed')) return 'failed';
+  return states.has('scheduled') ? 'scheduled' : 'cancelled';
+}
+
+export function readPostGroup(db: Db, id: string): PostGroup {
+  const g = db.prepare<[string], GroupRow>(`SELECT * FROM post_groups WHERE id = ?`).get(id);
+  if (!g) throw new AppError('not_found', 'post group not found', { id });
+  const deliveries = db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ? ORDER BY rowid`).all(id);
+  const media = (db.prepare(`SELECT count(*) AS n FROM post_media WHERE post_group_id = ?`).get(id) as { n: number }).n;
+  return {
+    id: g.id,
+    userId: g.managed_user_id,
+    text: g.text,
+    platformTexts: JSON.parse(g.platform_texts) as Record<string, string>,
+    platformIds: deliveries.map((d) => d.platform_id),
+    scheduledTime: g.scheduled_at,
+    status: groupStatus(deliveries),
+    mediaCount: media,
+    createdAt: g.created_at,
+    updatedAt: g.updated_at,
+    deliveries: deliveries.map(toDelivery),
+  };
+}
+
+// ---- the daily limit (seed 000) ---------------------------------------------------------------
+
+export function dailyLimitOf(db: Db, workspaceId: string, userId: string): number {
+  const own = db.prepare<[string], { daily_post_limit: number | null }>(`SELECT daily_post_limit FROM managed_users WHERE id = ?`).get(userId)?.daily_post_limit;
+  return own ?? getPlan(db, getWorkspace(db, workspaceId).plan.id).dailyPostLimit;
+}
+
+/** Deliveries that count against a client's day: all but drafts and cancelled ones. */
+export function usedOnDay(db: Db, userId: string, day: string, exceptGroupId: string | null = null): number {
+  return (
+    db
+      .prepare(`SELECT count(*) AS n FROM deliveries WHERE managed_user_id = ? AND local_day = ? AND state NOT IN ('draft', 'cancelled') AND post_group_id IS NOT ?`)
+      .get(userId, day, exceptGroupId) as { n: number }
+  ).n;
+}
+
+export function localDay(instant: Date, timezone: string): string {
+  return DateTime.fromJSDate(instant, { zone: timezone }).toISODate()!;
+}
+
+/** `dailyPostsLeft` for a client's day (today in their time zone unless given). */
+export function dailyPostsLeft(ctx: EngineContext, workspaceId: string, userId: string, day?: string): number {
+  const client = findClientRow(ctx.db, workspaceId, userId);
+  if (!client) throw new AppError('not_found', 'user not found', { userId });
+  const d = day ?? localDay(ctx.clock.now(), client.timezone);
+  return Math.max(0, dailyLimitOf(ctx.db, workspaceId, userId) - usedOnDay(ctx.db, userId, d));
+}
+
+function assertRoomOnDay(ctx: EngineContext, workspaceId: string, userId: string, timezone: string, day: string, needed: number, exceptGroupId: string | null): void {
+  const limit = dailyLimitOf(ctx.db, workspaceId, userId);
+  if (usedOnDay(ctx.db, userId, day, exceptGroupId) + needed <= limit) return;
+  let next = DateTime.fromISO(day, { zone: timezone });
+  let nextDay: string | null = null;
+  for (let i = 0; i < 366; i++) {
+    next = next.plus({ days: 1 });
+    const candidate = next.toISODate()!;
+    if (usedOnDay(ctx.db, userId, candidate, exceptGroupId) + needed <= limit) {
+      nextDay = candidate;
+      break;
+    }
+  }
+  throw new AppError('daily_limit_reached', `this client has reached ${limit} posts on ${day}${nextDay ? `; ${nextDay} has room` : ''}`, {
+    day,
+    limit,
+    dailyPostsLeft: Math.max(0, limit - usedOnDay(ctx.db, userId, day, exceptGroupId)),
+    nextDayWithRoom: nextDay,
+  });
+}
+
+// ---- queue slots --------------------------------------------------------------------------------
+
+export function setQueueSlots(ctx: EngineContext, p: Principal, userId: string, slots: readonly QueueSlot[]): QueueSlot[] {
+  authorize(p, 'post.schedule', { managedUserId: userId });
+  if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found', { userId });
+  ctx.db.transaction(() => {
+    ctx.db.prepare(`DELETE FROM queue_slots WHERE managed_user_id = ?`).run(userId);
+    for (const s of slots) {
+      const [h, m] = s.time.split(':').map(Number) as [number, number];
+      ctx.db.prepare(`INSERT OR IGNORE INTO queue_slots (id, managed_user_id, weekday, minute_of_day) VALUES (?, ?, ?, ?)`).run(newId('slot'), userId, s.weekday, h * 60 + m);
+    }
+  })();
+  return getQueueSlots(ctx.db, userId);
+}
+
+export function getQueueSlots(db: Db, userId: string): QueueSlot[] {
+  return db
+    .prepare<[string], { weekday: number; minute_of_day: number }>(`SELECT weekday, minute_of_day FROM queue_slots WHERE managed_user_id = ? ORDER BY weekday, minute_of_day`)
+    .all(userId)
+    .map((r) => ({ weekday: r.weekday, time: `${String(Math.floor(r.minute_of_day / 60)).padStart(2, '0')}:${String(r.minute_of_day % 60).padStart(2, '0')}` }));
+}
+
+/**
+ * The next free slot after `after`: slot times are wall-clock times in the client's zone, so
+ * 09:00 stays 09:00 across daylight-saving changes (a slot inside a spring-forward gap moves to
+ * the first valid minute after it). A slot is free when no other post of the client is due then
+ * and its day has room under the daily limit.
+ */
+export function nextFreeSlot(ctx: EngineContext, workspaceId: string, userId: string, timezone: string, after: Date, needed: number): Date {
+  const slots = getQueueSlots(ctx.db, userId);
+  if (slots.length === 0) throw new AppError('validation_failed', 'this client has no queue slots yet; add some or pick a time', { fields: { addToQueue: 'no queue slots' } });
+  const limit = dailyLimitOf(ctx.db, workspaceId, userId);
+  const start = DateTime.fromJSDate(after, { zone: timezone }).startOf('day');
+  for (let d = 0; d < 7 * 53; d++) {
+    const day = start.plus({ days: d });
+    const daySlots = slots.filter((s) => s.weekday === day.weekday);
+    if (daySlots.length === 0) continue;
+    if (usedOnDay(ctx.db, userId, day.toISODate()!) + needed > limit) continue;
+    for (const s of daySlots) {
+      const [hour, minute] = s.time.split(':').map(Number) as [number, number];
+      const at = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone: timezone });
+      if (at.toMillis() <= after.getTime()) continue;
+      const iso = at.toUTC().toISO()!;
+      const taken = ctx.db.prepare(`SELECT 1 FROM post_groups WHERE managed_user_id = ? AND scheduled_at = ? AND EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = post_groups.id AND d.state != 'cancelled')`).get(userId, iso);
+      if (!taken) return at.toJSDate();
+    }
+  }
+  throw new AppError('daily_limit_reached', 'no free queue slot in the next year', { nextDayWithRoom: null });
+}
+
+// ---- creating and changing posts ------------------------------------------------------------
+
+interface ConnectionRow {
+  id: string;
+  platform: Platform;
+  platform_id: string;
+  status: string;
+}
+
+async function readMedia(media: z.output<typeof CreatePostGroupInput>['media']) {
+  const out: { mimeType: string; size: number; data: Buffer; altText: string }[] = [];
+  for (const [i, m] of (media ?? []).entries()) {
+    const data = Buffer.from(m.dataBase64, 'base64');
+    const type = await fileTypeFromBuffer(data);
+    if (!type || !type.mime.startsWith('image/')) throw new AppError('validation_failed', `image ${i + 1} is not an image`, { fields: { [`media.${i}`]: 'not an image' } });
+    out.push({ mimeType: type.mime, size: data.length, data, altText: m.altText ?? '' });
+  }
+  return out;
+}
+
+/**
+ * Creates a post group for a client, one delivery per platformId. Everything is checked first:
+ * each target is a live connection of the client (else `social_account_required` with a fresh
+ * connection link), the text and media fit every platform, and the day has room.
+ */
+export async function createPostGroup(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  input: z.output<typeof CreatePostGroupInput>,
+  baseUrl: string,
+): Promise<PostGroup> {
+  const scheduling = input.scheduledTime !== undefined || input.addToQueue === true;
+  authorize(p, scheduling ? 'post.schedule' : 'post.draft', { managedUserId: userId });
+  const client = findClientRow(ctx.db, p.workspaceId, userId);
+  if (!client) throw new AppError('not_found', 'user not found', { userId });
+  if (client.deactivated_at) throw new AppError('conflict', 'this user is deactivated; reactivate them to post');
+
+  const platformIds = [...new Set(input.platformIds)];
+  const connections = platformIds.map((id) =>
+    ctx.db.prepare<[string, string], ConnectionRow>(`SELECT id, platform, platform_id, status FROM connections WHERE managed_user_id = ? AND platform_id = ?`).get(userId, id),
+  );
+  const unknownIds = platformIds.filter((id, i) => !connections[i] && !/^[a-z]+-./.test(id));
+  if (unknownIds.length) throw new AppError('invalid_platform', `not a platform id: ${unknownIds.join(', ')}`, { platformIds: unknownIds });
+  const unusable = platformIds.filter((_, i) => connections[i]?.status !== 'active');
+  if (unusable.length) {
+    const link = canMakeLink(p, userId) ? createConnectionLink(ctx, p, userId, baseUrl) : null;
+    throw new AppError(
+      'social_account_required',
+      `connect ${unusable.join(', ')} before posting there`,
+      { platformIds: unusable },
+      link ? { type: 'connect_social_account', label: 'Send a connection link', url: link.connectionUrl } : undefined,
+    );
+  }
+
+  const media = await readMedia(input.media);
+  const violations: RuleViolation[] = [];
+  connections.forEach((c) => {
+    const text = input.platformTexts?.[c!.platform_id] ?? input.text;
+    violations.push(...checkPost(c!.platform, text, media));
+  });
+  if (violations.length) {
+    throw new AppError('validation_failed', violations[0]!.message, { violations, fields: Object.fromEntries(violations.map((v) => [`platform.${v.platform}`, v.message])) });
+  }
+
+  const now = ctx.clock.now();
+  let scheduledAt: Date | null = null;
+  if (input.addToQueue) scheduledAt = nextFreeSlot(ctx, p.workspaceId, userId, client.timezone, now, platformIds.length);
+  else if (input.scheduledTime !== undefined) {
+    scheduledAt = new Date(input.scheduledTime);
+    if (scheduledAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
+      throw new AppError('validation_failed', 'scheduledTime is in the past', { fields: { scheduledTime: 'in the past' } });
+    }
+  }
+  const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
+
+  const id = newId('pg');
+  const iso = now.toISOString();
+  ctx.db.transaction(() => {
+    if (day) assertRoomOnDay(ctx, p.workspaceId, userId, client.timezone, day, platformIds.length, null);
+    ctx.db
+      .prepare(`INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(id, p.workspaceId, userId, input.text, JSON.stringify(input.platformTexts ?? {}), scheduledAt?.toISOString() ?? null, iso, iso, actorOf(p).id);
+    media.forEach((m, i) =>
+      ctx.db.prepare(`INSERT INTO post_media (id, post_group_id, position, mime_type, size, alt_text, data) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(newId('med'), id, i, m.mimeType, m.size, m.altText, m.data),
+    );
+    connections.forEach((c) => {
+      ctx.db
+        .prepare(
+          `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day, next_attempt_at, idempotency_key, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(newId('dlv'), id, userId, c!.platform_id, c!.platform, scheduledAt ? 'scheduled' : 'draft', scheduledAt?.toISOString() ?? null, day, scheduledAt?.toISOString() ?? null, randomUUID(), iso);
+    });
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: scheduledAt ? 'post.scheduled' : 'post.drafted',
+      objectKind: 'post_group',
+      objectId: id,
+      detail: `${scheduledAt ? `Scheduled for ${scheduledAt.toISOString()}` : 'Draft'} on ${platformIds.join(', ')} for ${client.display_name}`,
+    });
+  })();
+  return readPostGroup(ctx.db, id);
+}
+
+function canMakeLink(p: Principal, userId: string): boolean {
+  try {
+    authorize(p, 'connection.manage', { managedUserId: userId });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function requireGroup(ctx: EngineContext, p: Principal, id: string): GroupRow {
+  const g = ctx.db.prepare<[string, string], GroupRow>(`SELECT * FROM post_groups WHERE id = ? AND workspace_id = ?`).get(id, p.workspaceId);
+  const scope = clientScope(p);
+  if (!g || (scope !== 'all' && !scope.includes(g.managed_user_id))) throw new AppError('not_found', 'post group not found', { id });
+  authorize(p, 'post.read', { managedUserId: g.managed_user_id });
+  return g;
+}
+
+export function getPostGroup(ctx: EngineContext, p: Principal, id: string): PostGroup {
+  requireGroup(ctx, p, id);
+  return readPostGroup(ctx.db, id);
+}
+
+export function listPostGroups(ctx: EngineContext, p: Principal, userId: string | null, q: z.output<typeof ListPostGroupsQuery>): { groups: PostGroup[]; total: number } {
+  authorize(p, 'post.read', userId ? { managedUserId: userId } : {});
+  const where = ['g.workspace_id = ?'];
+  const args: unknown[] = [p.workspaceId];
+  const scope = clientScope(p);
+  const add = (clause: string, value: unknown) => {
+    where.push(clause);
+    args.push(value);
+  };
+  if (userId) add('g.managed_user_id = ?', userId);
+  else if (scope !== 'all') add(`g.managed_user_id IN (SELECT value FROM json_each(?))`, JSON.stringify(scope));
+  if (q.state) add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = g.id AND d.state = ?)`, q.state);
+  if (q.platform) add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = g.id AND d.platform = ?)`, q.platform);
+  if (q.from) add('g.scheduled_at >= ?', new Date(q.from).toISOString());
+  if (q.to) add('g.scheduled_at < ?', new Date(q.to).toISOString());
+  const clause = where.join(' AND ');
+  const total = (ctx.db.prepare(`SELECT count(*) AS n FROM post_groups g WHERE ${clause}`).get(...args) as { n: number }).n;
+  const ids = ctx.db
+    .prepare<unknown[], { id: string }>(`SELECT g.id FROM post_groups g WHERE ${clause} ORDER BY coalesce(g.scheduled_at, g.created_at) DESC, g.rowid DESC LIMIT ? OFFSET ?`)
+    .all(...args, q.perPage, (q.page - 1) * q.perPage);
+  return { groups: ids.map((r) => readPostGroup(ctx.db, r.id)), total };
+}
+
+const EDITABLE: readonly DeliveryState[] = ['draft', 'scheduled', 'paused', 'failed', 'needs_attention'];
+
+/**
+ * Edits take effect on the scheduler at once: the scheduler re-reads a delivery (and its text)
+ * inside the transaction that claims it, so a change made before that moment is what goes out.
+ */
+export function updatePostGroup(ctx: EngineContext, p: Principal, id: string, patch: z.output<typeof UpdatePostGroupInput>): PostGroup {
+  const g = requireGroup(ctx, p, id);
+  const rescheduling = patch.scheduledTime !== undefined;
+  authorize(p, rescheduling && patch.scheduledTime !== null ? 'post.schedule' : 'post.draft', { managedUserId: g.managed_user_id });
+  const client = findClientRow(ctx.db, p.workspaceId, g.managed_user_id);
+  if (!client) throw new AppError('not_found', 'user not found');
+  const now = ctx.clock.now();
+  const deliveries = ctx.db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ?`).all(id);
+  const changeable = deliveries.filter((d) => EDITABLE.includes(d.state));
+  if (changeable.length === 0) throw new AppError('conflict', 'this post has already gone out or was cancelled; nothing left to change');
+
+  const text = patch.text ?? g.text;
+  const platformTexts = patch.platformTexts ?? (JSON.parse(g.platform_texts) as Record<string, string>);
+  const media = ctx.db.prepare<[string], { mime_type: string; size: number }>(`SELECT mime_type, size FROM post_media WHERE post_group_id = ?`).all(id);
+  const violations = changeable.flatMap((d) => checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map((m) => ({ mimeType: m.mime_type, size: m.size }))));
+  if (violations.length) throw new AppError('validation_failed', violations[0]!.message, { violations });
+
+  let scheduledAt: Date | null = g.scheduled_at ? new Date(g.scheduled_at) : null;
+  if (rescheduling) {
+    scheduledAt = patch.scheduledTime ? new Date(patch.scheduledTime) : null;
+    if (scheduledAt && scheduledAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) throw new AppError('validation_failed', 'scheduledTime is in the past', { fields: { scheduledTime: 'in the past' } });
+  }
+  const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
+  ctx.db.transaction(() => {
+    if (rescheduling && day) assertRoomOnDay(ctx, p.workspaceId, g.managed_user_id, client.timezone, day, changeable.length, id);
+    ctx.db.prepare(`UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`).run(text, JSON.stringify(platformTexts), scheduledAt?.toISOString() ?? null, now.toISOString(), id);
+    if (rescheduling) {
+      for (const d of changeable) {
+        const state: DeliveryState = d.state === 'paused' ? 'paused' : scheduledAt ? 'scheduled' : 'draft';
+        ctx.db
+          .prepare(`UPDATE deliveries SET state = ?, due_at = ?, local_day = ?, next_attempt_at = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?`)
+          .run(state, scheduledAt?.toISOString() ?? null, day, scheduledAt?.toISOString() ?? null, now.toISOString(), d.id, d.state);
+      }
+    }
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: rescheduling ? 'post.rescheduled' : 'post.edited',
+      objectKind: 'post_group',
+      objectId: id,
+      detail: rescheduling ? (scheduledAt ? `Moved to ${scheduledAt.toISOString()}` : 'Moved back to drafts') : 'Edited the text',
+    });
+  })();
+  return readPostGroup(ctx.db, id);
+}
+
+/** Cancels what has not gone out; a delivery being published right now finishes and is reported. */
+export function cancelPostGroup(ctx: EngineContext, p: Principal, id: string): PostGroup {
+  const g = requireGroup(ctx, p, id);
+  authorize(p, 'post.draft', { managedUserId: g.managed_user_id });
+  const now = ctx.clock.now();
+  ctx.db.transaction(() => {
+    const changed = ctx.db
+      .prepare(`UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`)
+      .run(now.toISOString(), id).changes;
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'post.cancelled',
+      objectKind: 'post_group',
+      objectId: id,
+      detail: `Cancelled ${changed} delivery(ies)`,
+    });
+  })();
+  return readPostGroup(ctx.db, id);
+}
+
+/** A client's deactivation pauses their scheduled deliveries (called inside its transaction). */
+export function pauseClientDeliveries(db: Db, userId: string, now: Date): number {
+  return db.prepare(`UPDATE deliveries SET state = 'paused', updated_at = ? WHERE managed_user_id = ? AND state = 'scheduled'`).run(now.toISOString(), userId).changes;
+}
+
+/** Reactivation: paused deliveries whose time passed need a person; the others are scheduled again. */
+export function resumeClientDeliveries(db: Db, userId: string, now: Date): { rescheduled: number; needsAttention: number } {
+  const iso = now.toISOString();
+  const needsAttention = db
+    .prepare(`UPDATE deliveries SET state = 'needs_attention', last_error = 'its time passed while the client was deactivated', updated_at = ? WHERE managed_user_id = ? AND state = 'paused' AND due_at <= ?`)
+    .run(iso, userId, iso).changes;
+  const rescheduled = db.prepare(`UPDATE deliveries SET state = 'scheduled', updated_at = ? WHERE managed_user_id = ? AND state = 'paused'`).run(iso, userId).changes;
+  return { rescheduled, needsAttention };
+}
+
+/** A client's deletion cancels everything not yet out. */
+export function cancelClientDeliveries(db: Db, userId: string, now: Date): number {
+  return db
+    .prepare(`UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE managed_user_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`)
+    .run(now.toISOString(), userId).changes;
+}
+
+export { PLATFORM_RULES };

@@ -1,0 +1,327 @@
+import type { Platform } from '../../../src-shared/contract';
+import { recordActivity } from '../activity';
+import { tokenAccount } from '../connections';
+import type { EngineContext } from '../context';
+import { newId } from '../ids';
+import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
+import { PlatformError, type TokenSet } from '../platforms/types';
+import type { DeliveryRow } from './posts';
+
+export interface SchedulerTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface SchedulerOptions {
+  ctx: EngineContext;
+  adapters?: AdapterLookup;
+  /** Waits between attempts for errors worth retrying (SPEC §4: 1, 5, 15, 60 minutes). */
+  backoffMs?: readonly number[];
+  /** While the platform cannot be reached at all, try again this often (attempts are not spent). */
+  offlineRetryMs?: number;
+  /** Deliveries missed while the app was closed go out if at most this late (SPEC §4). */
+  graceMs?: number;
+  leaseMs?: number;
+  /** The one timer is never set further out than this, so a wall-clock jump (sleep) is noticed. */
+  maxTimerMs?: number;
+  concurrency?: number;
+  timers?: SchedulerTimers;
+  /** A delivery failed for good or needs a person: notify staff. */
+  onProblem?: (event: { workspaceId: string; deliveryId: string; postGroupId: string; platformId: string; state: 'failed' | 'needs_attention'; error: string }) => void;
+  /** Something changed in the queue (for live UI). */
+  onChange?: (workspaceId: string) => void;
+  logError?: (message: string, err: unknown) => void;
+}
+
+const DEFAULT_BACKOFF = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Publishes every due delivery, once (SPEC §4). Its state is the database: one timer points at the
+ * next due delivery; a lease is claimed in a transaction before a platform is called; an
+ * idempotency key goes with every call that can take one; a call whose outcome is unknown after a
+ * crash is repeated only where that key makes it safe, else the delivery waits for a person.
+ */
+export class Scheduler {
+  readonly owner = newId('sched');
+  private timer: unknown = null;
+  private expectedWake: number | null = null;
+  private running: Promise<void> | null = null;
+  private rerun = false;
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly adapters: AdapterLookup;
+  private readonly backoffMs: readonly number[];
+  private readonly offlineRetryMs: number;
+  private readonly graceMs: number;
+  private readonly leaseMs: number;
+  private readonly maxTimerMs: number;
+  private readonly concurrency: number;
+  private readonly timers: SchedulerTimers;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.adapters = options.adapters ?? defaultAdapters;
+    this.backoffMs = options.backoffMs ?? DEFAULT_BACKOFF;
+    this.offlineRetryMs = options.offlineRetryMs ?? 60_000;
+    this.graceMs = options.graceMs ?? 15 * 60_000;
+    this.leaseMs = options.leaseMs ?? 2 * 60_000;
+    this.maxTimerMs = options.maxTimerMs ?? 5 * 60_000;
+    this.concurrency = options.concurrency ?? 4;
+    this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+  }
+
+  private get ctx() {
+    return this.options.ctx;
+  }
+
+  /** Recovers from the last run, then plans the timer. */
+  start(): void {
+    this.recover();
+    this.plan();
+  }
+
+  /** Something changed (a post created, edited, cancelled; the network came back): look again now. */
+  wake(): void {
+    if (this.stopping) return;
+    this.kick();
+  }
+
+  /** After sleep: the wall clock jumped, so run whatever became due and re-plan. */
+  resume(): void {
+    this.wake();
+  }
+
+  /** Graceful stop: no new claims; publishes already under way finish. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * After a crash or a kill: deliveries left `publishing` have an unknown outcome. With a platform
+   * that honours idempotency keys and a claim recent enough, the same call is repeated safely;
+   * otherwise a person checks the platform (`needs_attention`). Deliveries missed while closed go
+   * out if within the grace period, else they wait for a person too.
+   */
+  recover(): void {
+    const now = this.ctx.clock.now();
+    const iso = now.toISOString();
+    this.ctx.db.transaction(() => {
+      const stuck = this.ctx.db.prepare<[], DeliveryRow>(`SELECT * FROM deliveries WHERE state = 'publishing'`).all();
+      for (const d of stuck) {
+        const window = this.adapters(d.platform)?.idempotencyWindowMs ?? null;
+        const claimedAt = d.lease_expires_at ? new Date(d.lease_expires_at).getTime() - this.leaseMs : 0;
+        if (window !== null && now.getTime() - claimedAt < window) {
+          this.ctx.db.prepare(`UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`).run(iso, iso, d.id);
+        } else {
+          this.markProblem(d, 'needs_attention', 'Postroom stopped while publishing this; check the platform to see whether it went out before retrying', now);
+        }
+      }
+      const late = this.ctx.db
+        .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND due_at < ?`)
+        .all(new Date(now.getTime() - this.graceMs).toISOString());
+      for (const d of late) this.markProblem(d, 'needs_attention', 'its time passed while Postroom was closed', now);
+    })();
+  }
+
+  /** One timer, to the next due delivery; none at all when nothing is scheduled. */
+  plan(): void {
+    if (this.stopping) return;
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    const next = this.ctx.db
+      .prepare<[], { at: string | null }>(
+        `SELECT min(d.next_attempt_at) AS at FROM deliveries d JOIN managed_users u ON u.id = d.managed_user_id
+         WHERE d.state = 'scheduled' AND u.deactivated_at IS NULL AND u.deleted_at IS NULL`,
+      )
+      .get()?.at;
+    if (!next) {
+      this.expectedWake = null;
+      return;
+    }
+    const delay = Math.max(0, Math.min(new Date(next).getTime() - this.ctx.clock.now().getTime(), this.maxTimerMs));
+    this.expectedWake = this.ctx.clock.now().getTime() + delay;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, delay);
+  }
+
+  /** Runs due work; a call during a run makes the run go round once more. */
+  private kick(): void {
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.rerun = false;
+        await this.runDue();
+      } while (this.rerun && !this.stopping);
+    })()
+      .catch((err) => this.options.logError?.('scheduler run failed', err))
+      .finally(() => {
+        this.running = null;
+        this.plan();
+      });
+  }
+
+  /** Runs every delivery that is due now, a few at a time. Returns when they have all finished. */
+  async runDue(): Promise<void> {
+    if (this.expectedWake !== null && this.ctx.clock.now().getTime() - this.expectedWake > this.maxTimerMs) {
+      // The timer fired far later than planned: the machine slept. Nothing special to do beyond
+      // running what is due, which this run does; noted for the log.
+      this.options.logError?.('scheduler woke late (the machine probably slept)', null);
+    }
+    for (;;) {
+      if (this.stopping) return;
+      const nowIso = this.ctx.clock.now().toISOString();
+      const due = this.ctx.db
+        .prepare<[string, number], { id: string }>(
+          `SELECT d.id FROM deliveries d JOIN managed_users u ON u.id = d.managed_user_id
+           WHERE d.state = 'scheduled' AND d.next_attempt_at <= ? AND u.deactivated_at IS NULL AND u.deleted_at IS NULL
+           ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
+        )
+        .all(nowIso, this.concurrency);
+      if (due.length === 0) return;
+      const claimed = due.map((d) => this.claim(d.id)).filter((d): d is DeliveryRow => d !== null);
+      if (claimed.length === 0) return;
+      await Promise.all(claimed.map((d) => this.track(this.publish(d))));
+    }
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.inFlight.add(p);
+    return p.finally(() => this.inFlight.delete(p));
+  }
+
+  /**
+   * The claim: inside one transaction the delivery is re-read and moved to `publishing` with a
+   * lease, only if it is still scheduled and due. An edit or a cancel that committed first wins.
+   */
+  private claim(id: string): DeliveryRow | null {
+    const now = this.ctx.clock.now();
+    return this.ctx.db.transaction(() => {
+      const changed = this.ctx.db
+        .prepare(
+          `UPDATE deliveries SET state = 'publishing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+           WHERE id = ? AND state = 'scheduled' AND next_attempt_at <= ?`,
+        )
+        .run(this.owner, new Date(now.getTime() + this.leaseMs).toISOString(), now.toISOString(), id, now.toISOString()).changes;
+      return changed === 1 ? (this.ctx.db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE id = ?`).get(id) ?? null) : null;
+    })();
+  }
+
+  private async publish(d: DeliveryRow): Promise<void> {
+    const group = this.ctx.db
+      .prepare<[string], { workspace_id: string; text: string; platform_texts: string }>(`SELECT workspace_id, text, platform_texts FROM post_groups WHERE id = ?`)
+      .get(d.post_group_id)!;
+    try {
+      const entry = this.adapters(d.platform);
+      if (!entry) throw new PlatformError(`publishing to ${d.platform} is not supported yet`, false);
+      const connection = this.ctx.db
+        .prepare<[string, string], { id: string; status: string }>(`SELECT id, status FROM connections WHERE managed_user_id = ? AND platform_id = ?`)
+        .get(d.managed_user_id, d.platform_id);
+      if (!connection || connection.status !== 'active') throw new PlatformError(`the ${d.platform_id} connection is not active; reconnect it`, false, null, null, true);
+      const client = await platformClientFor(this.ctx, group.workspace_id, d.platform as Platform, entry);
+      if (!client) throw new PlatformError(`${d.platform} is not set up for this workspace`, false);
+      const tokens = await this.usableTokens(connection.id, entry.adapter, client);
+      const media = this.ctx.db
+        .prepare<[string], { mime_type: string; data: Buffer; alt_text: string }>(`SELECT mime_type, data, alt_text FROM post_media WHERE post_group_id = ? ORDER BY position`)
+        .all(d.post_group_id);
+      const text = (JSON.parse(group.platform_texts) as Record<string, string>)[d.platform_id] ?? group.text;
+      const published = await entry.adapter.publish(client, tokens, {
+        text,
+        media: media.map((m) => ({ mimeType: m.mime_type, data: m.data, altText: m.alt_text || undefined })),
+        idempotencyKey: d.idempotency_key,
+      });
+      const now = this.ctx.clock.now();
+      this.ctx.db.transaction(() => {
+        this.ctx.db
+          .prepare(
+            `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
+          )
+          .run(published.postId, published.url, now.toISOString(), now.toISOString(), d.id);
+        recordActivity(this.ctx.db, now, {
+          workspaceId: group.workspace_id,
+          actor: { kind: 'system', id: null },
+          action: 'post.published',
+          objectKind: 'delivery',
+          objectId: d.id,
+          detail: `Published on ${d.platform_id}: ${published.url}`,
+        });
+      })();
+    } catch (err) {
+      this.afterFailure(d, group.workspace_id, err);
+    }
+    this.options.onChange?.(group.workspace_id);
+  }
+
+  /** Tokens from the keychain, refreshed shortly before they expire; a failed refresh means reconnecting. */
+  private async usableTokens(connectionId: string, adapter: { refresh: (c: never, t: TokenSet) => Promise<TokenSet> }, client: unknown): Promise<TokenSet> {
+    const raw = await this.ctx.secrets.get(tokenAccount(this.ctx.installId, connectionId));
+    if (!raw) throw new PlatformError('the sign-in of this connection is missing from the keychain; reconnect it', false, null, null, true);
+    const tokens = JSON.parse(raw) as TokenSet;
+    if (!tokens.expiresAt || new Date(tokens.expiresAt).getTime() - this.ctx.clock.now().getTime() > TOKEN_REFRESH_MARGIN_MS) return tokens;
+    const fresh = await adapter.refresh(client as never, tokens);
+    const kept: TokenSet = { ...fresh, refreshToken: fresh.refreshToken || tokens.refreshToken };
+    await this.ctx.secrets.set(tokenAccount(this.ctx.installId, connectionId), JSON.stringify(kept));
+    this.ctx.db.prepare(`UPDATE connections SET token_expires_at = ?, updated_at = ? WHERE id = ?`).run(kept.expiresAt, this.ctx.clock.now().toISOString(), connectionId);
+    return kept;
+  }
+
+  private afterFailure(d: DeliveryRow, workspaceId: string, err: unknown): void {
+    const now = this.ctx.clock.now();
+    const iso = now.toISOString();
+    const e = err instanceof PlatformError ? err : new PlatformError('an unexpected error stopped this delivery', false);
+    if (!(err instanceof PlatformError)) this.options.logError?.('publish failed unexpectedly', err);
+    const offline = e.retryable && e.status === null;
+    const attemptsLeft = d.attempts <= this.backoffMs.length;
+    if (e.retryable && (offline || attemptsLeft)) {
+      // Unreachable platform (offline): hold without spending an attempt; others back off.
+      const wait = offline ? this.offlineRetryMs : Math.max(e.retryAfterMs ?? 0, this.backoffMs[d.attempts - 1] ?? this.backoffMs.at(-1)!);
+      this.ctx.db
+        .prepare(`UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`)
+        .run(new Date(now.getTime() + wait).toISOString(), offline ? 1 : 0, e.message, iso, d.id);
+      return;
+    }
+    this.ctx.db.transaction(() => {
+      if (e.needsReauth) {
+        const changed = this.ctx.db
+          .prepare(`UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE managed_user_id = ? AND platform_id = ? AND status = 'active'`)
+          .run(iso, d.managed_user_id, d.platform_id).changes;
+        if (changed) {
+          recordActivity(this.ctx.db, now, {
+            workspaceId,
+            actor: { kind: 'system', id: null },
+            action: 'connection.needs_reauth',
+            objectKind: 'connection',
+            objectId: d.platform_id,
+            detail: `${d.platform_id} must be reconnected: ${e.message}`,
+          });
+        }
+      }
+      this.markProblem({ ...d, state: 'publishing' }, 'failed', e.message, now, workspaceId);
+    })();
+  }
+
+  private markProblem(d: DeliveryRow, state: 'failed' | 'needs_attention', error: string, now: Date, workspaceId?: string): void {
+    const ws =
+      workspaceId ?? this.ctx.db.prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM post_groups WHERE id = ?`).get(d.post_group_id)!.workspace_id;
+    this.ctx.db
+      .prepare(`UPDATE deliveries SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`)
+      .run(state, error, now.toISOString(), d.id);
+    recordActivity(this.ctx.db, now, {
+      workspaceId: ws,
+      actor: { kind: 'system', id: null },
+      action: state === 'failed' ? 'post.failed' : 'post.needs_attention',
+      objectKind: 'delivery',
+      objectId: d.id,
+      detail: `${d.platform_id}: ${error}`,
+    });
+    this.options.onProblem?.({ workspaceId: ws, deliveryId: d.id, postGroupId: d.post_group_id, platformId: d.platform_id, state, error });
+  }
+}

@@ -1,0 +1,142 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Platform } from '../../src-shared/contract';
+import { CallbackError, connectionPageModel, OAuthFlows, resolveConnectionLink, type LinkProblem } from '../engine/connections';
+import type { Engine } from '../engine/engine';
+import { AppError } from '../engine/errors';
+import { getLogoData } from '../engine/workspaces';
+import { installLoopbackGuards } from './loopback-guard';
+import { html, page, PAGE_CSP } from './pages';
+
+const PLATFORM_NAMES: Record<Platform, string> = {
+  bluesky: 'Bluesky',
+  mastodon: 'Mastodon',
+  x: 'X',
+  linkedin: 'LinkedIn',
+  threads: 'Threads',
+  instagram: 'Instagram',
+  facebook: 'Facebook',
+};
+
+const LINK_PROBLEMS: Record<LinkProblem, { status: number; title: string; text: string }> = {
+  unknown: { status: 404, title: 'Link not found', text: 'This connection link does not exist. Ask your agency for a new one.' },
+  expired: { status: 410, title: 'Link expired', text: 'This connection link has expired. Ask your agency for a fresh one.' },
+  revoked: { status: 410, title: 'Link revoked', text: 'This connection link was revoked by your agency. Ask them for a new one.' },
+  client_inactive: { status: 410, title: 'Account paused', text: 'This account is paused at your agency, so nothing can be connected right now.' },
+};
+
+const CALLBACK_PAGES: Record<CallbackError['kind'], { status: number; title: string }> = {
+  forged: { status: 400, title: 'Sign-in not recognised' },
+  repeated: { status: 409, title: 'Already used' },
+  expired: { status: 410, title: 'Sign-in expired' },
+  denied: { status: 200, title: 'Nothing was connected' },
+  provider_error: { status: 502, title: 'The platform refused' },
+};
+
+function sendPage(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(page(title, body));
+}
+
+/**
+ * Connection pages and the OAuth callback (SPEC §5). Pages carry no script; the callback lives at
+ * `/oauth/callback` on the loopback server, or on a fixed port of its own for providers that match
+ * the registered redirect URI exactly.
+ */
+export class ConnectRoutes {
+  readonly flows: OAuthFlows;
+  private readonly fixedListeners = new Map<number, FastifyInstance>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly baseUrl: () => string,
+  ) {
+    this.flows = new OAuthFlows(engine.ctx);
+  }
+
+  register(app: FastifyInstance): void {
+    app.get('/connect/:token', async (request, reply) => this.linkPage(request, reply));
+    app.get('/connect/:token/:platform', async (request, reply) => this.start(request, reply));
+    app.get('/oauth/callback', async (request, reply) => this.callback(request, reply));
+  }
+
+  private linkParams(request: FastifyRequest) {
+    return z.object({ token: z.string().max(200), platform: Platform.optional() }).safeParse(request.params);
+  }
+
+  private async linkPage(request: FastifyRequest, reply: FastifyReply) {
+    const params = this.linkParams(request);
+    const resolved = params.success ? resolveConnectionLink(this.engine.ctx.db, params.data.token, this.engine.ctx.clock.now()) : { problem: 'unknown' as const };
+    if ('problem' in resolved) {
+      const p = LINK_PROBLEMS[resolved.problem];
+      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
+    }
+    const model = connectionPageModel(this.engine.ctx.db, resolved.link);
+    const logo = getLogoData(this.engine.ctx.db, model.workspace.id, 'square') ?? getLogoData(this.engine.ctx.db, model.workspace.id, 'image');
+    const logoHtml = logo ? `<img class="logo" alt="${html(model.workspace.name)} logo" src="data:${logo.mimeType};base64,${logo.data.toString('base64')}">` : '';
+    const token = encodeURIComponent(params.success ? params.data.token : '');
+    const buttons = model.platforms.length
+      ? `<ul>${model.platforms.map((p) => `<li><a class="button" href="/connect/${token}/${p}">Connect ${PLATFORM_NAMES[p]}</a></li>`).join('')}</ul>`
+      : '<p>No platform is set up yet. Your agency has to add one first.</p>';
+    return sendPage(
+      reply,
+      200,
+      `Connect your accounts — ${model.workspace.name}`,
+      `${logoHtml}<h1>${html(model.workspace.name)}</h1><p>Hello ${html(model.clientName)}: choose the accounts ${html(model.workspace.name)} may post to for you.</p>${buttons}<p class="note">This link works until ${html(model.expiresAt)}.</p>`,
+    );
+  }
+
+  private async start(request: FastifyRequest, reply: FastifyReply) {
+    const params = this.linkParams(request);
+    if (!params.success || !params.data.platform) return sendPage(reply, 404, 'Link not found', '<h1>Link not found</h1>');
+    const { token, platform } = params.data;
+    const resolved = resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
+    if ('problem' in resolved) {
+      const p = LINK_PROBLEMS[resolved.problem];
+      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
+    }
+    try {
+      const { fixedPort } = OAuthFlows.redirectPolicy(this.engine.ctx.db, resolved.link.workspace_id, platform);
+      const port = fixedPort ?? Number(new URL(this.baseUrl()).port);
+      if (fixedPort !== null) await this.listenOn(fixedPort);
+      const redirectUri = `http://127.0.0.1:${port}/oauth/callback`;
+      return reply.redirect(await this.flows.start(token, platform, redirectUri), 303);
+    } catch (err) {
+      const message = err instanceof AppError ? err.message : 'The platform could not be reached. Try again in a moment.';
+      return sendPage(reply, err instanceof AppError ? 400 : 502, 'Cannot connect', `<h1>Cannot connect ${PLATFORM_NAMES[platform]}</h1><p>${html(message)}</p>`);
+    }
+  }
+
+  private async callback(request: FastifyRequest, reply: FastifyReply) {
+    const url = new URL(request.url, `http://${request.headers.host}`);
+    try {
+      const connected = await this.flows.complete(url);
+      this.engine.emit('connections.changed', { workspaceId: this.engine.ctx.db.prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM connections WHERE id = ?`).get(connected.connectionId)!.workspace_id });
+      return sendPage(reply, 200, 'Connected', `<h1>Connected</h1><p>Your ${PLATFORM_NAMES[connected.platform]} account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`);
+    } catch (err) {
+      if (err instanceof CallbackError) {
+        const p = CALLBACK_PAGES[err.kind];
+        return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${html(err.message)}</p>`);
+      }
+      this.engine.logError('oauth callback failed', err);
+      return sendPage(reply, 502, 'Something went wrong', '<h1>Something went wrong</h1><p>The account could not be connected. Start again from your connection link.</p>');
+    }
+  }
+
+  /** A provider that matches redirect URIs exactly gets its callback on the registered port. */
+  private async listenOn(port: number): Promise<void> {
+    if (this.fixedListeners.has(port) || Number(new URL(this.baseUrl()).port) === port) return;
+    const app = Fastify({ logger: false, bodyLimit: 1024 });
+    let bound = port;
+    installLoopbackGuards(app, () => bound);
+    app.get('/oauth/callback', async (request, reply) => this.callback(request, reply));
+    await app.listen({ host: '127.0.0.1', port });
+    bound = (app.server.address() as AddressInfo).port;
+    this.fixedListeners.set(port, app);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.fixedListeners.values()].map((app) => app.close()));
+    this.fixedListeners.clear();
+  }
+}

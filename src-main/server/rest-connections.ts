@@ -1,0 +1,66 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { UserId } from '../../src-shared/clients';
+import type { Principal } from '../engine/access';
+import { createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from '../engine/connections';
+import type { Engine } from '../engine/engine';
+import { AppError } from '../engine/errors';
+import { principalFrom } from './rest-auth';
+
+/**
+ * Seed 000: "always include both headers when acting on behalf of a user". A per-client key acts
+ * for its own client; the workspace key needs `x-publora-user-id`, and a missing or unknown one is 404.
+ */
+export function actingUserId(principal: Principal, request: FastifyRequest): string {
+  const header = request.headers['x-publora-user-id'];
+  const given = typeof header === 'string' && header.trim() ? header.trim() : null;
+  if (principal.kind === 'client_key') {
+    if (given && given !== principal.managedUserId) throw new AppError('not_found', 'user not found', { userId: given });
+    return principal.managedUserId;
+  }
+  if (!given) throw new AppError('not_found', 'x-publora-user-id header is required to act on behalf of a user');
+  const parsed = UserId.safeParse(given);
+  if (!parsed.success) throw new AppError('not_found', 'user not found');
+  return parsed.data;
+}
+
+const userIdParam = (request: FastifyRequest) => {
+  const parsed = UserId.safeParse((request.params as { userId?: unknown }).userId);
+  if (!parsed.success) throw new AppError('not_found', 'user not found');
+  return parsed.data;
+};
+
+export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, baseUrl: () => string): void {
+  const ctx = engine.ctx;
+
+  app.post('/api/v1/workspace/users/:userId/connection-url', async (request) => {
+    const p = principalFrom(engine, request);
+    const { connectionUrl, expiresAt } = createConnectionLink(ctx, p, userIdParam(request), baseUrl());
+    return { connectionUrl, expiresAt };
+  });
+
+  app.get('/api/v1/workspace/users/:userId/connection-urls', async (request) =>
+    listConnectionLinks(ctx, principalFrom(engine, request), userIdParam(request)),
+  );
+
+  app.delete('/api/v1/workspace/users/:userId/connection-urls/:linkId', async (request) => {
+    const p = principalFrom(engine, request);
+    const linkId = z.string().min(1).max(64).parse((request.params as { linkId: string }).linkId);
+    revokeConnectionLink(ctx, p, userIdParam(request), linkId);
+    return { id: linkId, revoked: true };
+  });
+
+  app.get('/api/v1/connections', async (request) => {
+    const p = principalFrom(engine, request);
+    return listConnections(ctx, p, actingUserId(p, request));
+  });
+
+  app.delete('/api/v1/connections/:platformId', async (request) => {
+    const p = principalFrom(engine, request);
+    const platformId = z.string().min(1).max(300).parse((request.params as { platformId: string }).platformId);
+    const userId = actingUserId(p, request);
+    await removeConnection(ctx, p, userId, platformId);
+    engine.emit('connections.changed', { workspaceId: p.workspaceId });
+    return { platformId, removed: true };
+  });
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { validationError } from '../../src-shared/errors';
+import { CreatePostGroupInput, ListPostGroupsQuery, UpdatePostGroupInput } from '../../src-shared/posts';
+import type { Engine } from '../engine/engine';
+import { AppError } from '../engine/errors';
+import { cancelPostGroup, createPostGroup, dailyPostsLeft, getPostGroup, listPostGroups, updatePostGroup } from '../engine/posts/posts';
+import { principalFrom } from './rest-auth';
+import { actingUserId } from './rest-connections';
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) {
+    const error = validationError(parsed.error.issues);
+    throw new AppError(error.code, error.message, error.details);
+  }
+  return parsed.data;
+}
+
+const idOf = (request: FastifyRequest) => parse(z.string().min(1).max(64), (request.params as { id?: unknown }).id);
+
+/**
+ * Seed 000's post groups: `POST /api/v1/post-groups` with `{text, platformIds, scheduledTime}` and
+ * `x-publora-user-id`; no scheduledTime makes a draft. Reads carry each delivery's state.
+ */
+export function registerPostRoutes(app: FastifyInstance, engine: Engine): void {
+  const ctx = engine.ctx;
+
+  app.post('/api/v1/post-groups', async (request, reply) => {
+    const p = principalFrom(engine, request);
+    const userId = actingUserId(p, request);
+    const group = await createPostGroup(ctx, p, userId, parse(CreatePostGroupInput, request.body), engine.publicBaseUrl);
+    engine.postsChanged(p.workspaceId);
+    return reply.code(201).send({ ...group, dailyPostsLeft: dailyPostsLeft(ctx, p.workspaceId, userId) });
+  });
+
+  app.get('/api/v1/post-groups', async (request, reply) => {
+    const p = principalFrom(engine, request);
+    const header = request.headers['x-publora-user-id'];
+    const userId = p.kind === 'client_key' || (typeof header === 'string' && header) ? actingUserId(p, request) : null;
+    const query = parse(ListPostGroupsQuery, request.query);
+    const { groups, total } = listPostGroups(ctx, p, userId, query);
+    reply.header('x-total-count', String(total));
+    return groups;
+  });
+
+  app.get('/api/v1/post-groups/:id', async (request) => getPostGroup(ctx, principalFrom(engine, request), idOf(request)));
+
+  app.patch('/api/v1/post-groups/:id', async (request) => {
+    const p = principalFrom(engine, request);
+    const group = updatePostGroup(ctx, p, idOf(request), parse(UpdatePostGroupInput, request.body));
+    engine.postsChanged(p.workspaceId);
+    return group;
+  });
+
+  app.delete('/api/v1/post-groups/:id', async (request) => {
+    const p = principalFrom(engine, request);
+    const group = cancelPostGroup(ctx, p, idOf(request));
+    engine.postsChanged(p.workspaceId);
+    return group;
+  });
+}

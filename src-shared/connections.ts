@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { Platform } from './contract-platforms';
+
+/** A client's social account as every caller sees it (SPEC §3 Connection); tokens never leave main. */
+export const Connection = z.object({
+  id: z.string(),
+  platformId: z.string(),
+  platform: Platform,
+  accountId: z.string(),
+  handle: z.string(),
+  displayName: z.string(),
+  status: z.enum(['active', 'needs_reauth', 'revoked']),
+  connectedAt: z.string(),
+  tokenExpiresAt: z.string().nullable(),
+});
+export type Connection = z.infer<typeof Connection>;
+
+export const ConnectionLink = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  status: z.enum(['active', 'expired', 'revoked']),
+});
+export type ConnectionLink = z.infer<typeof ConnectionLink>;

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { Platform } from './contract-platforms';
+
+/** Post groups and deliveries (seed 000 `post-groups`, SPEC §3 and §4). */
+
+export const deliveryStates = ['draft', 'scheduled', 'publishing', 'published', 'failed', 'needs_attention', 'cancelled', 'paused'] as const;
+export const DeliveryState = z.enum(deliveryStates);
+export type DeliveryState = z.infer<typeof DeliveryState>;
+
+export const Delivery = z.object({
+  id: z.string(),
+  platformId: z.string(),
+  platform: Platform,
+  state: DeliveryState,
+  scheduledTime: z.string().nullable(),
+  attempts: z.number(),
+  nextAttemptAt: z.string().nullable(),
+  platformPostId: z.string().nullable(),
+  url: z.string().nullable(),
+  error: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+});
+export type Delivery = z.infer<typeof Delivery>;
+
+export const PostGroup = z.object({
+  id: z.string(),
+  userId: z.string(),
+  text: z.string(),
+  platformTexts: z.record(z.string(), z.string()),
+  platformIds: z.array(z.string()),
+  scheduledTime: z.string().nullable(),
+  status: z.enum(['draft', 'scheduled', 'publishing', 'published', 'partially_published', 'failed', 'needs_attention', 'cancelled', 'paused']),
+  mediaCount: z.number(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  deliveries: z.array(Delivery),
+});
+export type PostGroup = z.infer<typeof PostGroup>;
+
+export const MediaInput = z.strictObject({
+  fileName: z.string().max(255).optional(),
+  dataBase64: z.base64(),
+  altText: z.string().max(1500).optional(),
+});
+
+const PlatformIdList = z.array(z.string().min(3).max(300)).min(1, 'choose at least one platform').max(20);
+
+/** Seed 000's body: `{text, platformIds, scheduledTime}`; no scheduledTime makes a draft. */
+export const CreatePostGroupInput = z.strictObject({
+  text: z.string().max(70_000).default(''),
+  platformIds: PlatformIdList,
+  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  platformTexts: z.record(z.string(), z.string().max(70_000)).optional(),
+  media: z.array(MediaInput).max(10).optional(),
+  /** Take the client's next free queue slot instead of a time. */
+  addToQueue: z.boolean().optional(),
+});
+export type CreatePostGroupInput = z.input<typeof CreatePostGroupInput>;
+
+export const UpdatePostGroupInput = z
+  .strictObject({
+    text: z.string().max(70_000).optional(),
+    platformTexts: z.record(z.string(), z.string().max(70_000)).optional(),
+    /** null moves the post back to drafts. */
+    scheduledTime: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+export type UpdatePostGroupInput = z.input<typeof UpdatePostGroupInput>;
+
+export const ListPostGroupsQuery = z.strictObject({
+  state: DeliveryState.optional(),
+  platform: Platform.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  perPage: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const QueueSlot = z.object({ weekday: z.number().int().min(1).max(7), time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) });
+export type QueueSlot = z.infer<typeof QueueSlot>;

@@ -1,0 +1,292 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestApp } from '../support/app';
+import type { FakeClock } from '../support/engine';
+import { startOAuthServer, type OAuthServer } from '../support/oauth-server';
+
+/*
+ * SPEC §5: a client opens a connection link and connects LinkedIn through a real OpenID Connect
+ * server (oidc-provider) on loopback. No browser: redirects are followed by hand with a small
+ * cookie jar, and the server's development sign-in and consent forms are posted as a browser would.
+ */
+
+const servers: OAuthServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** Cookies by name; enough for one authorization server on one origin. */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  store(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      if (expired || value === '') this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header(): Record<string, string> {
+    return this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {};
+  }
+}
+
+const isRedirect = (status: number) => status >= 300 && status < 400;
+
+/**
+ * Plays the person on the authorization server's pages, from the authorization URL until the
+ * server redirects back to the app; returns that callback URL without opening it.
+ */
+async function consentAtServer(authorizationUrl: string, opts: { login?: string; cancel?: boolean } = {}): Promise<URL> {
+  const jar = new CookieJar();
+  const origin = new URL(authorizationUrl).origin;
+  let next: { url: URL; form?: Record<string, string> } = { url: new URL(authorizationUrl) };
+  for (let step = 0; step < 20; step++) {
+    const res = await fetch(next.url, {
+      redirect: 'manual',
+      method: next.form ? 'POST' : 'GET',
+      headers: { ...jar.header(), ...(next.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: next.form ? new URLSearchParams(next.form).toString() : undefined,
+    });
+    jar.store(res);
+    if (isRedirect(res.status)) {
+      const location = new URL(res.headers.get('location')!, next.url);
+      if (location.origin !== origin) return location;
+      next = { url: location };
+      continue;
+    }
+    const body = await res.text();
+    expect(res.status, body.slice(0, 500)).toBe(200);
+    const action = /<form[^>]*action="([^"]+)"/.exec(body)?.[1];
+    const prompt = /name="prompt" value="(\w+)"/.exec(body)?.[1];
+    const abort = /href="([^"]*\/abort)"/.exec(body)?.[1];
+    if (!action || !prompt || !abort) throw new Error(`unexpected page at ${next.url.href}:\n${body.slice(0, 500)}`);
+    if (opts.cancel) {
+      next = { url: new URL(abort, next.url) };
+    } else if (prompt === 'login') {
+      expect(body).toContain('<h1>Sign-in</h1>');
+      next = { url: new URL(action, next.url), form: { prompt: 'login', login: opts.login ?? 'li-casey', password: 'any password' } };
+    } else {
+      expect(prompt).toBe('consent');
+      expect(body).toContain('<h1>Authorize</h1>');
+      expect(body).toContain('w_member_social');
+      next = { url: new URL(action, next.url), form: { prompt: 'consent' } };
+    }
+  }
+  throw new Error('the authorization server never redirected back');
+}
+
+async function setUp() {
+  const t = await startTestApp();
+  const as = await startOAuthServer();
+  servers.push(as);
+
+  // The integration arrives the public way: the install admin adds a workspace with it.
+  const form = new FormData();
+  form.append('name', 'Northwind Social');
+  form.append('integrations', JSON.stringify([{ platform: 'linkedin', clientId: as.clientId, clientSecret: as.clientSecret, issuerUrl: as.issuer }]));
+  const added = await fetch(`${t.url}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${t.adminKey}` }, body: form });
+  expect(added.status, await added.clone().text()).toBe(200);
+  const { data } = (await added.json()) as { data: { workspaceId: string; apiKey: string } };
+  const key = data.apiKey;
+
+  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${t.url}${path}`, {
+      method,
+      headers: { 'x-publora-key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  const client = await api('POST', '/api/v1/workspace/users', { email: 'casey@client.test', displayName: 'Casey Client Co' });
+  expect(client.status).toBe(201);
+  const userId = client.body.id as string;
+
+  const newLink = async () => {
+    const res = await api('POST', `/api/v1/workspace/users/${userId}/connection-url`);
+    expect(res.status).toBe(200);
+    return res.body as { connectionUrl: string; expiresAt: string };
+  };
+
+  const connections = async () => {
+    const res = await api('GET', '/api/v1/connections', undefined, { 'x-publora-user-id': userId });
+    expect(res.status).toBe(200);
+    return res.body as Array<Record<string, unknown>>;
+  };
+
+  /** Opens the link page and chooses LinkedIn: the app answers with a 303 to the authorization server. */
+  const startFlow = async (connectionUrl: string) => {
+    const page = await fetch(connectionUrl);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Northwind Social');
+    expect(html).toContain('Casey Client Co');
+    const href = /<a class="button" href="([^"]+)">Connect LinkedIn<\/a>/.exec(html)?.[1];
+    expect(href).toBeTruthy();
+    const start = await fetch(new URL(href!, connectionUrl), { redirect: 'manual' });
+    expect(start.status, await start.clone().text()).toBe(303);
+    return new URL(start.headers.get('location')!);
+  };
+
+  const callback = async (url: URL) => {
+    const res = await fetch(url, { redirect: 'manual' });
+    return { status: res.status, html: await res.text() };
+  };
+
+  const clock = t.app.engine.ctx.clock as FakeClock;
+  return { t, as, api, userId, newLink, connections, startFlow, callback, clock };
+}
+
+describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
+  it('runs the whole authorization-code flow with PKCE against a real OpenID Connect server', async () => {
+    const { t, as, newLink, startFlow, callback, connections } = await setUp();
+    const { connectionUrl } = await newLink();
+    const authorization = await startFlow(connectionUrl);
+
+    expect(authorization.origin + authorization.pathname).toBe(`${as.issuer}/auth`);
+    const q = authorization.searchParams;
+    expect(q.get('response_type')).toBe('code');
+    expect(q.get('client_id')).toBe(as.clientId);
+    expect(q.get('redirect_uri')).toBe(`${t.url}/oauth/callback`);
+    expect(q.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'w_member_social']));
+    expect(q.get('code_challenge_method')).toBe('S256');
+    expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const state = q.get('state')!;
+    expect(state).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(Buffer.from(state, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+
+    const back = await consentAtServer(authorization.href);
+    expect(back.origin + back.pathname).toBe(`${t.url}/oauth/callback`);
+    expect(back.searchParams.get('state')).toBe(state);
+    expect(back.searchParams.get('iss')).toBe(as.issuer); // RFC 9207
+    expect(back.searchParams.get('code')).toBeTruthy();
+
+    const done = await callback(back);
+    expect(done.status, done.html).toBe(200);
+    expect(done.html).toContain('<h1>Connected</h1>');
+    expect(done.html).toContain('Casey Client');
+
+    expect(await connections()).toEqual([
+      expect.objectContaining({ platformId: 'linkedin-li-casey', platform: 'linkedin', accountId: 'li-casey', status: 'active', displayName: 'Casey Client', handle: 'casey@client.test' }),
+    ]);
+  });
+
+  it('keeps the tokens in the secret store and out of the SQLite files', async () => {
+    const { t, as, newLink, startFlow, callback, connections } = await setUp();
+    const back = await consentAtServer((await startFlow((await newLink()).connectionUrl)).href);
+    expect((await callback(back)).status).toBe(200);
+    expect(await connections()).toHaveLength(1);
+
+    const stored = t.secrets
+      .values()
+      .flatMap((v) => {
+        try {
+          return [JSON.parse(v) as { accessToken?: string; refreshToken?: string | null }];
+        } catch {
+          return [];
+        }
+      })
+      .filter((v) => typeof v.accessToken === 'string');
+    expect(stored).toHaveLength(1);
+    const { accessToken, refreshToken } = stored[0]!;
+    expect(accessToken).toBeTruthy();
+    expect(refreshToken).toBeTruthy();
+
+    // The stored access token is the live one: the server's userinfo endpoint accepts it.
+    const me = await fetch(`${as.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ sub: 'li-casey' });
+
+    const files = readdirSync(t.dataDir).filter((f) => f.startsWith('postroom.sqlite'));
+    expect(files).toContain('postroom.sqlite');
+    const bytes = Buffer.concat(files.map((f) => readFileSync(join(t.dataDir, f))));
+    expect(bytes.length).toBeGreaterThan(0);
+    expect(bytes.includes(accessToken!)).toBe(false);
+    expect(bytes.includes(refreshToken!)).toBe(false);
+    expect(bytes.includes(as.clientSecret)).toBe(false);
+    expect(bytes.includes('li-casey')).toBe(true); // the connection itself is there
+  });
+
+  it('refuses a forged callback and one whose iss is not the issuer', async () => {
+    const { t, newLink, startFlow, callback, connections } = await setUp();
+    const forged = await callback(new URL(`${t.url}/oauth/callback?code=x&state=${randomBytes(32).toString('base64url')}`));
+    expect(forged.status).toBe(400);
+    expect(forged.html).toContain('Sign-in not recognised');
+
+    // A real state with a response that claims to come from another server (mix-up, RFC 9207).
+    const authorization = await startFlow((await newLink()).connectionUrl);
+    const mixUp = new URL(`${t.url}/oauth/callback`);
+    mixUp.searchParams.set('code', 'x');
+    mixUp.searchParams.set('state', authorization.searchParams.get('state')!);
+    mixUp.searchParams.set('iss', 'http://127.0.0.1:1');
+    const refused = await callback(mixUp);
+    expect(refused.status).toBe(400);
+    expect(refused.html).toContain('Sign-in not recognised');
+
+    expect(await connections()).toEqual([]);
+  });
+
+  it('answers a replayed callback with "Already used"', async () => {
+    const { newLink, startFlow, callback, connections } = await setUp();
+    const back = await consentAtServer((await startFlow((await newLink()).connectionUrl)).href);
+    expect((await callback(back)).status).toBe(200);
+    const again = await callback(back);
+    expect(again.status).toBe(409);
+    expect(again.html).toContain('Already used');
+    expect(await connections()).toHaveLength(1);
+  });
+
+  it('refuses a callback that comes back after the flow’s time limit', async () => {
+    const { newLink, startFlow, callback, connections, clock } = await setUp();
+    const back = await consentAtServer((await startFlow((await newLink()).connectionUrl)).href);
+    clock.advance(10 * MINUTE + 1000);
+    const late = await callback(back);
+    expect(late.status).toBe(410);
+    expect(late.html).toContain('Sign-in expired');
+    expect(late.html).toContain('took too long');
+    expect(await connections()).toEqual([]);
+  });
+
+  it('says nothing was connected when the person declines at the server', async () => {
+    const { newLink, startFlow, callback, connections } = await setUp();
+    const authorization = await startFlow((await newLink()).connectionUrl);
+    const back = await consentAtServer(authorization.href, { cancel: true });
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('state')).toBe(authorization.searchParams.get('state'));
+    const denied = await callback(back);
+    expect(denied.status).toBe(200);
+    expect(denied.html).toContain('Nothing was connected');
+    expect(await connections()).toEqual([]);
+  });
+
+  it('shows an expired or revoked link as such, and starts no flow from it', async () => {
+    const { api, userId, newLink, clock } = await setUp();
+
+    const expiring = await newLink();
+    clock.advance(7 * DAY + MINUTE);
+    const expired = await fetch(expiring.connectionUrl);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('Link expired');
+    const noStart = await fetch(`${expiring.connectionUrl}/linkedin`, { redirect: 'manual' });
+    expect(noStart.status).toBe(410);
+
+    const revoking = await newLink();
+    expect((await fetch(revoking.connectionUrl)).status).toBe(200);
+    const links = await api('GET', `/api/v1/workspace/users/${userId}/connection-urls`);
+    const active = (links.body as Array<{ id: string; status: string }>).find((l) => l.status === 'active')!;
+    expect((await api('DELETE', `/api/v1/workspace/users/${userId}/connection-urls/${active.id}`)).status).toBe(200);
+    const revoked = await fetch(revoking.connectionUrl);
+    expect(revoked.status).toBe(410);
+    expect(await revoked.text()).toContain('Link revoked');
+  });
+});
