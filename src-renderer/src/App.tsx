@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { ProfileChooser } from './components/ProfileChooser';
 import { SetupPage } from './components/SetupPage';
 import { Shell } from './components/Shell';
 import { useStore } from './store';
@@ -33,6 +34,8 @@ export function App() {
         </main>
       ) : app.needsSetup ? (
         <SetupPage />
+      ) : app.profile === null ? (
+        <ProfileChooser />
       ) : (
         <Shell />
       )}

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type {
   ActivityEntry,
+  ActivityFilter,
   AppState,
   Channel,
   CreateWorkspaceInput,
@@ -13,7 +14,7 @@ import type {
 import { connect, type Connection } from './bridge';
 import type { ConnectionStatus } from './wsBridge';
 
-export type View = 'overview' | 'settings';
+export type View = 'overview' | 'clients' | 'client' | 'team' | 'plan' | 'activity' | 'settings';
 export type LogoKind = 'square' | 'image';
 
 export const logoKey = (workspaceId: string, kind: LogoKind, sha256: string) => `${workspaceId}:${kind}:${sha256}`;
@@ -30,6 +31,10 @@ interface PostroomStore {
   /** Logo data URLs by `logoKey`; null means the workspace has no such logo. */
   logos: Record<string, string | null>;
   view: View;
+  /** The client the client page shows (view 'client'). */
+  clientId: string | null;
+  /** Bumped when the current workspace's clients change (the `clients.changed` event). */
+  clientsVersion: number;
 
   init(): void;
   refresh(): Promise<void>;
@@ -38,8 +43,12 @@ interface PostroomStore {
   createWorkspace(input: CreateWorkspaceInput): Promise<Result<Workspace>>;
   selectWorkspace(workspaceId: string): Promise<Result<AppState>>;
   loadLogo(workspaceId: string, kind: LogoKind, sha256: string): Promise<void>;
-  listActivity(workspaceId: string, limit?: number): Promise<Result<ActivityEntry[]>>;
+  listActivity(workspaceId: string, limit?: number, filter?: ActivityFilter): Promise<Result<ActivityEntry[]>>;
+  signIn(profileId: string, password?: string): Promise<Result<AppState>>;
+  signOut(): Promise<Result<AppState>>;
+  acceptInvitation(input: RequestOf<'session.acceptInvitation'>): Promise<Result<AppState>>;
   setView(view: View): void;
+  openClient(clientId: string): void;
 }
 
 let conn: Connection | null = null;
@@ -48,7 +57,12 @@ const logoLoads = new Set<string>();
 
 export const useStore = create<PostroomStore>()((set, get) => {
   const applyState = async (app: AppState) => {
+    const before = get().app;
     set((s) => ({ app, stateVersion: s.stateVersion + 1 }));
+    // Another person signed in (or nobody is): start them on the overview. Another workspace:
+    // a client page of the old one makes no sense there.
+    if (before?.profile?.id !== app.profile?.id) set({ view: 'overview', clientId: null });
+    else if (before?.currentWorkspaceId !== app.currentWorkspaceId && get().view === 'client') set({ view: 'clients', clientId: null });
     const id = app.currentWorkspaceId;
     const ticket = ++workspaceLoad;
     if (!id) {
@@ -69,6 +83,8 @@ export const useStore = create<PostroomStore>()((set, get) => {
     stateVersion: 0,
     logos: {},
     view: 'overview',
+    clientId: null,
+    clientsVersion: 0,
 
     init() {
       if (conn || get().fatal) return;
@@ -79,6 +95,9 @@ export const useStore = create<PostroomStore>()((set, get) => {
         return;
       }
       conn.bridge.on('state.changed', (app) => void applyState(app));
+      conn.bridge.on('clients.changed', ({ workspaceId }) => {
+        if (workspaceId === get().app?.currentWorkspaceId) set((s) => ({ clientsVersion: s.clientsVersion + 1 }));
+      });
       conn.onStatus((status) => {
         set({ connection: status });
         if (status === 'unauthorized')
@@ -141,12 +160,34 @@ export const useStore = create<PostroomStore>()((set, get) => {
       }
     },
 
-    listActivity(workspaceId, limit = 50) {
-      return get().call('activity.list', { workspaceId, limit });
+    listActivity(workspaceId, limit = 50, filter = {}) {
+      return get().call('activity.list', { workspaceId, limit, filter });
+    },
+
+    async signIn(profileId, password) {
+      const res = await get().call('session.signIn', { profileId, ...(password !== undefined ? { password } : {}) });
+      if (res.ok) await applyState(res.data);
+      return res;
+    },
+
+    async signOut() {
+      const res = await get().call('session.signOut', {});
+      if (res.ok) await applyState(res.data);
+      return res;
+    },
+
+    async acceptInvitation(input) {
+      const res = await get().call('session.acceptInvitation', input);
+      if (res.ok) await applyState(res.data);
+      return res;
     },
 
     setView(view) {
       set({ view });
+    },
+
+    openClient(clientId) {
+      set({ view: 'client', clientId });
     },
   };
 });

@@ -101,6 +101,10 @@ export interface MastodonServer {
   readonly account: { id: string; username: string };
   /** A user token as if the OAuth flow had run (no app needed). */
   issueToken(scopes?: string): { accessToken: string; refreshToken: string };
+  /** Every status created (not deleted ones too), for tests that count what arrived. */
+  statusTexts(): { id: string; text: string; deleted: boolean }[];
+  /** Every request waits this long before it is answered (widens the window a kill can hit). */
+  setLatency(ms: number): void;
   /** The next request (whatever it is) is answered with this status, headers and `{"error": ...}`. */
   failNext(status: number, headers?: Record<string, string>, error?: string): void;
   /** Stops listening and drops open connections; `up()` listens again on the same port. */
@@ -216,6 +220,7 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   const refreshTokens = new Map<string, Token>();
   const media = new Map<string, Media>();
   const statuses = new Map<string, StoredStatus>();
+  let latencyMs = 0;
   const idempotency = new Map<string, string>();
   const accountCreatedAt = new Date(Date.UTC(2024, 0, 1)).toISOString();
   let counter = 0;
@@ -416,6 +421,13 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, parseForm(body as string));
+  });
+
+  // Latency after the work is done: the status exists before the answer leaves, which is exactly
+  // the window where a client that dies cannot know whether its call landed.
+  app.addHook('onSend', async (_req, _reply, payload) => {
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    return payload;
   });
 
   app.addHook('onRequest', async (_req, reply) => {
@@ -719,6 +731,12 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     issueToken(scopes = 'read write') {
       const token = newToken(null, scopeList(scopes, ['read']), userId, true);
       return { accessToken: token.accessToken, refreshToken: token.refreshToken as string };
+    },
+    statusTexts() {
+      return [...statuses.values()].map((st) => ({ id: st.id, text: st.text, deleted: st.deleted }));
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     failNext(status, headers = {}, error) {
       failures.push({ status, headers, error });

@@ -5,26 +5,32 @@ import { formatDateTime } from '../format';
 import { useStore } from '../store';
 import { ErrorAlert } from './ErrorAlert';
 
-const who = (e: ActivityEntry, ownerName: string | undefined) =>
-  e.actorKind === 'system' ? 'System' : e.actorKind === 'api_key' ? 'API key' : (ownerName ?? 'Member');
+const who = (e: ActivityEntry, memberName: string | undefined) =>
+  e.actorKind === 'system' ? 'System' : e.actorKind === 'api_key' ? 'API key' : (memberName ?? 'Member');
 
 interface Props {
   workspace: Workspace;
   limit: number;
   title: string;
+  /** An action family (`client`) or exact action to show; every action when absent. */
+  action?: string;
+  actorKind?: ActivityEntry['actorKind'];
+  /** Names of the people behind member entries, by profile id (the signed-in person is known anyway). */
+  names?: ReadonlyMap<string, string>;
 }
 
-/** The workspace's activity log, newest first; reloads whenever the app state changes. */
-export function ActivityTable({ workspace, limit, title }: Props) {
+/** The workspace's activity log, newest first; reloads whenever the app state or the clients change. */
+export function ActivityTable({ workspace, limit, title, action, actorKind, names }: Props) {
   const listActivity = useStore((s) => s.listActivity);
   const stateVersion = useStore((s) => s.stateVersion);
+  const clientsVersion = useStore((s) => s.clientsVersion);
   const profile = useStore((s) => s.app?.profile);
   const [entries, setEntries] = useState<ActivityEntry[] | null>(null);
   const [error, setError] = useState<ErrorObject | null>(null);
 
   useEffect(() => {
     let live = true;
-    void listActivity(workspace.id, limit).then((res) => {
+    void listActivity(workspace.id, limit, { ...(action ? { action } : {}), ...(actorKind ? { actorKind } : {}) }).then((res) => {
       if (!live) return;
       if (res.ok) {
         setEntries(res.data);
@@ -34,7 +40,7 @@ export function ActivityTable({ workspace, limit, title }: Props) {
     return () => {
       live = false;
     };
-  }, [workspace.id, limit, listActivity, stateVersion]);
+  }, [workspace.id, limit, action, actorKind, listActivity, stateVersion, clientsVersion]);
 
   const headingId = `activity-${limit}`;
   return (
@@ -59,7 +65,7 @@ export function ActivityTable({ workspace, limit, title }: Props) {
                 <td>
                   <time dateTime={e.at}>{formatDateTime(e.at, workspace.timezone)}</time>
                 </td>
-                <td>{who(e, e.actorId && profile?.id === e.actorId ? profile.name : undefined)}</td>
+                <td>{who(e, e.actorId ? (profile?.id === e.actorId ? profile.name : names?.get(e.actorId)) : undefined)}</td>
                 <td>
                   <code>{e.action}</code>
                 </td>

@@ -1,8 +1,11 @@
 import type { Workspace } from '../../../src-shared/contract';
 import { limitText } from '../format';
+import { can } from '../permissions';
+import { useStore } from '../store';
 import { ActivityTable } from './ActivityTable';
 
 export function OverviewPage({ workspace }: { workspace: Workspace }) {
+  const role = useStore((s) => s.app?.role);
   return (
     <div className="page">
       <header className="page-header">
@@ -30,7 +33,7 @@ export function OverviewPage({ workspace }: { workspace: Workspace }) {
           </div>
         </dl>
       </section>
-      <ActivityTable workspace={workspace} limit={5} title="Latest activity" />
+      {can(role, 'activity.read') && <ActivityTable workspace={workspace} limit={5} title="Latest activity" />}
     </div>
   );
 }

@@ -1,7 +1,12 @@
+import { useState } from 'react';
 import type { Workspace } from '../../../src-shared/contract';
+import type { ErrorObject } from '../../../src-shared/errors';
 import { formatBytes, formatDateTime, formatPrice, limitText } from '../format';
-import type { LogoKind } from '../store';
+import { can } from '../permissions';
+import { useStore, type LogoKind } from '../store';
 import { ActivityTable } from './ActivityTable';
+import { CopyField } from './CopyField';
+import { ErrorAlert } from './ErrorAlert';
 import { useLogo } from './Logo';
 
 function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: LogoKind; label: string }) {
@@ -31,8 +36,45 @@ function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: Lo
   );
 }
 
+/** The workspace API key (for scripts using the local REST API), read back from the keychain on request. */
+function ApiSection({ workspace }: { workspace: Workspace }) {
+  const call = useStore((s) => s.call);
+  const [apiKey, setApiKey] = useState<string | null>(null);
+  const [error, setError] = useState<ErrorObject | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function reveal() {
+    setBusy(true);
+    setError(null);
+    const res = await call('workspace.revealApiKey', { workspaceId: workspace.id });
+    setBusy(false);
+    if (res.ok) setApiKey(res.data.apiKey);
+    else setError(res.error);
+  }
+
+  return (
+    <section className="card" aria-labelledby="settings-api">
+      <h2 id="settings-api">API</h2>
+      <p className="muted">
+        Scripts reach this workspace through the local REST API with the workspace key in the <code>x-publora-key</code>{' '}
+        header. Each client can also have a key of their own (on the client's page).
+      </p>
+      {apiKey ? (
+        <CopyField label="Workspace API key" value={apiKey} />
+      ) : (
+        <button type="button" className="button" disabled={busy} onClick={() => void reveal()}>
+          Reveal workspace API key
+        </button>
+      )}
+      {error && <ErrorAlert error={error} />}
+    </section>
+  );
+}
+
 export function SettingsPage({ workspace }: { workspace: Workspace }) {
   const tz = workspace.timezone;
+  const role = useStore((s) => s.app?.role);
+  const setView = useStore((s) => s.setView);
   return (
     <div className="page">
       <header className="page-header">
@@ -114,6 +156,11 @@ export function SettingsPage({ workspace }: { workspace: Workspace }) {
             <dd>{workspace.plan.dailyPostLimit}</dd>
           </div>
         </dl>
+        <div className="form-actions">
+          <button type="button" className="button" onClick={() => setView('plan')}>
+            {can(role, 'plan.change') ? 'Change plan' : 'Compare plans'}
+          </button>
+        </div>
       </section>
 
       <section className="card" aria-labelledby="settings-logos">
@@ -153,7 +200,9 @@ export function SettingsPage({ workspace }: { workspace: Workspace }) {
         )}
       </section>
 
-      <ActivityTable workspace={workspace} limit={20} title="Recent activity" />
+      {can(role, 'apiKey.workspace') && <ApiSection workspace={workspace} />}
+
+      {can(role, 'activity.read') && <ActivityTable workspace={workspace} limit={20} title="Recent activity" />}
     </div>
   );
 }

@@ -1,15 +1,37 @@
 import { useState } from 'react';
+import type { Workspace } from '../../../src-shared/contract';
+import type { Role } from '../../../src-shared/team';
+import type { ErrorObject } from '../../../src-shared/errors';
+import { can, type Permission } from '../permissions';
 import { useStore, type View } from '../store';
+import { ActivityPage } from './ActivityPage';
+import { ClientPage } from './ClientPage';
+import { ClientsPage } from './ClientsPage';
+import { ErrorAlert } from './ErrorAlert';
 import { useLogo } from './Logo';
 import { NewWorkspaceDialog } from './NewWorkspaceDialog';
 import { OverviewPage } from './OverviewPage';
+import { PlanPage } from './PlanPage';
 import { SettingsPage } from './SettingsPage';
+import { TeamPage } from './TeamPage';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
-const views: { id: View; label: string }[] = [
+type NavView = Exclude<View, 'client'>;
+
+/** The places in the navigation, and what a role needs to see each one. */
+const views: { id: NavView; label: string; needs?: Permission }[] = [
   { id: 'overview', label: 'Overview' },
+  { id: 'clients', label: 'Clients', needs: 'client.list' },
+  { id: 'team', label: 'Team', needs: 'team.read' },
+  { id: 'activity', label: 'Activity', needs: 'activity.read' },
+  { id: 'plan', label: 'Plan' },
   { id: 'settings', label: 'Settings' },
 ];
+
+const visibleViews = (role: Role | null | undefined) => views.filter((v) => !v.needs || can(role, v.needs));
+
+/** The navigation entry a view belongs to (a client page is under Clients). */
+const navOf = (view: View): NavView => (view === 'client' ? 'clients' : view);
 
 /**
  * The main window. Its layout follows the current workspace's layoutType (SPEC §3):
@@ -21,8 +43,15 @@ export function Shell() {
   const workspace = useStore((s) => s.workspace);
   const view = useStore((s) => s.view);
   const setView = useStore((s) => s.setView);
+  const clientId = useStore((s) => s.clientId);
+  const signOut = useStore((s) => s.signOut);
   const [creating, setCreating] = useState(false);
+  const [signOutError, setSignOutError] = useState<ErrorObject | null>(null);
   const squareLogo = useLogo(workspace, 'square');
+  const role = app?.role;
+  const shown = visibleViews(role);
+  // A view the role may not see (after a role change, say) falls back to the overview.
+  const current: View = shown.some((v) => v.id === navOf(view)) ? view : 'overview';
 
   const summary = app?.workspaces.find((w) => w.id === app.currentWorkspaceId);
   const layout = workspace?.layoutType ?? summary?.layoutType ?? 'left navigation';
@@ -45,12 +74,12 @@ export function Shell() {
         </button>
         {!leftNav && (
           <div className="view-toggle" role="group" aria-label="View">
-            {views.map((v) => (
+            {shown.map((v) => (
               <button
                 key={v.id}
                 type="button"
                 className="button subtle"
-                aria-pressed={view === v.id}
+                aria-pressed={navOf(current) === v.id}
                 onClick={() => setView(v.id)}
               >
                 {v.label}
@@ -62,19 +91,32 @@ export function Shell() {
         {app?.profile && (
           <span className="profile" title={app.profile.email}>
             {app.profile.name}
+            {role && <span className="muted"> · {role}</span>}
           </span>
         )}
+        <button
+          type="button"
+          className="button"
+          onClick={async () => {
+            setSignOutError(null);
+            const res = await signOut();
+            if (!res.ok) setSignOutError(res.error);
+          }}
+        >
+          Sign out
+        </button>
+        {signOutError && <ErrorAlert error={signOutError} />}
       </header>
       <div className="body">
         {leftNav && (
           <nav aria-label="Main" className="sidenav">
             <ul>
-              {views.map((v) => (
+              {shown.map((v) => (
                 <li key={v.id}>
                   <button
                     type="button"
                     className="nav-item"
-                    aria-current={view === v.id ? 'page' : undefined}
+                    aria-current={navOf(current) === v.id ? 'page' : undefined}
                     onClick={() => setView(v.id)}
                   >
                     {v.label}
@@ -86,11 +128,7 @@ export function Shell() {
         )}
         <main id="main" tabIndex={-1} className="content">
           {workspace ? (
-            view === 'settings' ? (
-              <SettingsPage workspace={workspace} />
-            ) : (
-              <OverviewPage workspace={workspace} />
-            )
+            <Page view={current} workspace={workspace} clientId={clientId} />
           ) : app?.currentWorkspaceId ? (
             <p role="status" className="muted">
               Loading workspace…
@@ -106,4 +144,23 @@ export function Shell() {
       {creating && <NewWorkspaceDialog onClose={() => setCreating(false)} />}
     </div>
   );
+}
+
+function Page({ view, workspace, clientId }: { view: View; workspace: Workspace; clientId: string | null }) {
+  switch (view) {
+    case 'clients':
+      return <ClientsPage workspace={workspace} />;
+    case 'client':
+      return clientId ? <ClientPage key={`${workspace.id}:${clientId}`} workspace={workspace} clientId={clientId} /> : <ClientsPage workspace={workspace} />;
+    case 'team':
+      return <TeamPage workspace={workspace} />;
+    case 'plan':
+      return <PlanPage workspace={workspace} />;
+    case 'activity':
+      return <ActivityPage workspace={workspace} />;
+    case 'settings':
+      return <SettingsPage workspace={workspace} />;
+    default:
+      return <OverviewPage workspace={workspace} />;
+  }
 }

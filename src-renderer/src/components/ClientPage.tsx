@@ -1,0 +1,323 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { Workspace } from '../../../src-shared/contract';
+import type { ManagedUser } from '../../../src-shared/clients';
+import type { ErrorObject } from '../../../src-shared/errors';
+import { fieldErrors } from '../errors';
+import { formatDateTime } from '../format';
+import { can } from '../permissions';
+import { useStore } from '../store';
+import { useResult } from '../useResult';
+import { ClientFields, clientFieldNames, type ClientDraft } from './ClientFields';
+import { ConfirmDialog } from './ConfirmDialog';
+import { CopyField } from './CopyField';
+import { ErrorAlert } from './ErrorAlert';
+
+const draftOf = (u: ManagedUser): ClientDraft => ({
+  email: u.email,
+  displayName: u.displayName,
+  externalId: u.externalId ?? '',
+  timezone: u.timezone,
+});
+
+/** Edits a client's details; only what changed is sent. */
+function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; user: ManagedUser; onDone: () => void }) {
+  const call = useStore((s) => s.call);
+  const id = useId();
+  const errorId = `${id}-error`;
+  const [draft, setDraft] = useState<ClientDraft>(() => draftOf(user));
+  const [error, setError] = useState<ErrorObject | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    const externalId = draft.externalId.trim() || null;
+    const patch = {
+      ...(draft.email.trim() !== user.email ? { email: draft.email.trim() } : {}),
+      ...(draft.displayName !== user.displayName ? { displayName: draft.displayName } : {}),
+      ...(externalId !== user.externalId ? { externalId } : {}),
+      ...(draft.timezone.trim() !== user.timezone ? { timezone: draft.timezone.trim() } : {}),
+    };
+    if (Object.keys(patch).length === 0) {
+      onDone();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const res = await call('client.update', { workspaceId: workspace.id, userId: user.id, patch });
+    setBusy(false);
+    if (res.ok) onDone();
+    else setError(res.error);
+  }
+
+  return (
+    <form aria-labelledby={`${id}-title`} noValidate onSubmit={onSubmit} aria-busy={busy}>
+      <h3 id={`${id}-title`} className="visually-hidden">
+        Edit {user.displayName}
+      </h3>
+      <fieldset disabled={busy} className="plain">
+        <ClientFields draft={draft} onChange={setDraft} invalid={clientFieldNames(fieldErrors(error))} errorId={errorId} />
+      </fieldset>
+      {error && <ErrorAlert error={error} id={errorId} />}
+      <div className="form-actions">
+        <button type="button" className="button" onClick={onDone} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="button primary" disabled={busy}>
+          Save changes
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Generates (shown once) or reveals the client's own API key. */
+function ApiKeySection({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
+  const call = useStore((s) => s.call);
+  const id = useId();
+  const [issued, setIssued] = useState<string | null>(null);
+  const [revealed, setRevealed] = useState<string | null | undefined>(undefined);
+  const [error, setError] = useState<ErrorObject | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function generate() {
+    setBusy(true);
+    setError(null);
+    const res = await call('client.issueApiKey', { workspaceId: workspace.id, userId: user.id });
+    setBusy(false);
+    if (res.ok) {
+      setIssued(res.data.apiKey);
+      setRevealed(undefined);
+    } else setError(res.error);
+  }
+
+  async function reveal() {
+    setBusy(true);
+    setError(null);
+    const res = await call('client.revealApiKey', { workspaceId: workspace.id, userId: user.id });
+    setBusy(false);
+    if (res.ok) {
+      setRevealed(res.data.apiKey);
+      setIssued(null);
+    } else setError(res.error);
+  }
+
+  return (
+    <section className="card" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>API key</h2>
+      <p className="muted">
+        A key of this client's own: scripts using it see only {user.displayName}'s data, through the{' '}
+        <code>x-publora-key</code> header. Generating a new key replaces the current one at once.
+        {user.deactivated && ' While the client is deactivated its key is refused.'}
+      </p>
+      <div className="button-row">
+        <button type="button" className="button" disabled={busy} onClick={() => void generate()}>
+          Generate API key
+        </button>
+        <button type="button" className="button" disabled={busy} onClick={() => void reveal()}>
+          Reveal key
+        </button>
+      </div>
+      {error && <ErrorAlert error={error} />}
+      {issued && (
+        <div className="secret-panel">
+          <CopyField
+            label="New API key"
+            value={issued}
+            hint="Copy it now and keep it safe. Any older key of this client stopped working."
+          />
+        </div>
+      )}
+      {revealed !== undefined && (
+        <div className="secret-panel">
+          {revealed === null ? (
+            <p className="muted" role="status">
+              This client has no API key yet.
+            </p>
+          ) : (
+            <CopyField label="Current API key" value={revealed} />
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** One client: details, edit, deactivate or reactivate, delete, and their API key. */
+export function ClientPage({ workspace, clientId }: { workspace: Workspace; clientId: string }) {
+  const call = useStore((s) => s.call);
+  const role = useStore((s) => s.app?.role);
+  const clientsVersion = useStore((s) => s.clientsVersion);
+  const setView = useStore((s) => s.setView);
+  const id = useId();
+  const client = useResult(`${clientId}|${clientsVersion}`, () => call('client.get', { workspaceId: workspace.id, userId: clientId }));
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [error, setError] = useState<ErrorObject | null>(null);
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const back = (
+    <button type="button" className="button subtle back" onClick={() => setView('clients')}>
+      ← All clients
+    </button>
+  );
+  const user = client.data;
+  if (!user) {
+    return (
+      <div className="page">
+        {back}
+        {client.error ? <ErrorAlert error={client.error} /> : <p role="status" className="muted">Loading client…</p>}
+      </div>
+    );
+  }
+  const tz = user.timezone;
+
+  async function setActive(active: boolean) {
+    if (!user) return;
+    setBusy(true);
+    setError(null);
+    setNotice('');
+    const res = await call('client.setActive', { workspaceId: workspace.id, userId: user.id, active });
+    setBusy(false);
+    if (!res.ok) setError(res.error);
+    else {
+      setNotice(active ? `${user.displayName} is active again.` : `${user.displayName} is deactivated: their API key and sessions stop working.`);
+      client.reload();
+    }
+  }
+
+  async function remove() {
+    if (!user) return;
+    setBusy(true);
+    setError(null);
+    const res = await call('client.delete', { workspaceId: workspace.id, userId: user.id });
+    setBusy(false);
+    if (res.ok) setView('clients');
+    else {
+      setDeleting(false);
+      setError(res.error);
+    }
+  }
+
+  return (
+    <div className="page">
+      {back}
+      <header className="page-header page-header-actions">
+        <div>
+          <h1>{user.displayName}</h1>
+          <p className="muted">
+            {user.email} ·{' '}
+            <span className={user.deactivated ? 'badge badge-off' : 'badge badge-on'}>{user.deactivated ? 'Deactivated' : 'Active'}</span>
+          </p>
+        </div>
+        <div className="button-row">
+          {can(role, 'client.update') && !editing && (
+            <button type="button" className="button" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+          )}
+          {can(role, 'client.deactivate') &&
+            (user.deactivated ? (
+              <button type="button" className="button" disabled={busy} onClick={() => void setActive(true)}>
+                Reactivate
+              </button>
+            ) : (
+              <button type="button" className="button" disabled={busy} onClick={() => void setActive(false)}>
+                Deactivate
+              </button>
+            ))}
+          {can(role, 'client.delete') && (
+            <button type="button" className="button danger" disabled={busy} aria-haspopup="dialog" onClick={() => setDeleting(true)}>
+              Delete
+            </button>
+          )}
+        </div>
+      </header>
+      {error && <ErrorAlert error={error} />}
+      <p role="status" className="notice">
+        {notice}
+      </p>
+
+      <section className="card" aria-labelledby={`${id}-details`}>
+        <h2 id={`${id}-details`}>Details</h2>
+        {editing ? (
+          <EditClientForm
+            workspace={workspace}
+            user={user}
+            onDone={() => {
+              setEditing(false);
+              client.reload();
+            }}
+          />
+        ) : (
+          <dl className="facts">
+            <div>
+              <dt>Display name</dt>
+              <dd>{user.displayName}</dd>
+            </div>
+            <div>
+              <dt>Email</dt>
+              <dd>{user.email}</dd>
+            </div>
+            <div>
+              <dt>External ID</dt>
+              <dd>{user.externalId ?? <span className="muted">none</span>}</dd>
+            </div>
+            <div>
+              <dt>Timezone</dt>
+              <dd>{tz}</dd>
+            </div>
+            <div>
+              <dt>Client ID</dt>
+              <dd>
+                <code>{user.id}</code>
+              </dd>
+            </div>
+            <div>
+              <dt>Status</dt>
+              <dd>
+                {user.deactivated && user.deactivatedAt ? (
+                  <>
+                    Deactivated <time dateTime={user.deactivatedAt}>{formatDateTime(user.deactivatedAt, tz)}</time>
+                  </>
+                ) : (
+                  'Active'
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt>Created</dt>
+              <dd>
+                <time dateTime={user.createdAt}>{formatDateTime(user.createdAt, tz)}</time>
+              </dd>
+            </div>
+            <div>
+              <dt>Updated</dt>
+              <dd>
+                <time dateTime={user.updatedAt}>{formatDateTime(user.updatedAt, tz)}</time>
+              </dd>
+            </div>
+          </dl>
+        )}
+      </section>
+
+      {can(role, 'client.apiKey') && <ApiKeySection workspace={workspace} user={user} />}
+
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete ${user.displayName}?`}
+          confirmLabel="Delete client"
+          busy={busy}
+          onCancel={() => setDeleting(false)}
+          onConfirm={() => void remove()}
+        >
+          <p>
+            Their posts are cancelled, their API key is revoked and their connections' tokens leave the keychain. This cannot
+            be undone.
+          </p>
+        </ConfirmDialog>
+      )}
+    </div>
+  );
+}

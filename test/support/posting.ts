@@ -1,0 +1,55 @@
+import { tokenAccount } from '../../src-main/engine/connections';
+import type { EngineContext } from '../../src-main/engine/context';
+import type { Engine } from '../../src-main/engine/engine';
+import { newId } from '../../src-main/engine/ids';
+import type { TokenSet } from '../../src-main/engine/platforms/types';
+import type { Platform } from '../../src-shared/contract';
+import { OWNER } from './engine';
+
+/** A connection as a finished OAuth flow leaves it: the row in SQLite, the tokens in the keychain. */
+export async function addConnection(ctx: EngineContext, workspaceId: string, userId: string, platform: Platform, accountId: string, tokens: Partial<TokenSet> & { accessToken: string }): Promise<string> {
+  const id = newId('conn');
+  const now = ctx.clock.now().toISOString();
+  await ctx.secrets.set(tokenAccount(ctx.installId, id), JSON.stringify({ refreshToken: null, expiresAt: null, scope: null, ...tokens }));
+  ctx.db
+    .prepare(
+      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+    )
+    .run(id, workspaceId, userId, platform, accountId, `${platform}-${accountId}`, accountId, accountId, now, now);
+  return `${platform}-${accountId}`;
+}
+
+export interface PostingSetup {
+  workspaceId: string;
+  userId: string;
+  mastodonId: string;
+  xId: string;
+}
+
+/** First run with Mastodon and X integrations pointing at local servers, one client with both connected. */
+export async function setUpPosting(
+  engine: Engine,
+  servers: { mastodonUrl: string; mastodonToken: string; mastodonAccountId: string; xUrl: string; xToken: string },
+  options: { plan?: 'free' | 'team' | 'enterprise'; timezone?: string } = {},
+): Promise<PostingSetup> {
+  const state = await engine.call('app.setup', {
+    ...OWNER,
+    workspace: {
+      name: 'Posting Agency',
+      planId: options.plan ?? 'team',
+      integrations: [
+        { platform: 'mastodon', clientId: 'mastodon-app', clientSecret: 'mastodon-secret', instanceUrl: servers.mastodonUrl },
+        { platform: 'x', clientId: 'x-app', instanceUrl: servers.xUrl },
+      ],
+    },
+  });
+  const workspaceId = state.currentWorkspaceId!;
+  const user = await engine.call('client.create', {
+    workspaceId,
+    client: { email: 'client@acme.test', displayName: 'Acme Corp', timezone: options.timezone ?? 'Europe/Paris' },
+  });
+  const mastodonId = await addConnection(engine.ctx, workspaceId, user.id, 'mastodon', servers.mastodonAccountId, { accessToken: servers.mastodonToken });
+  const xId = await addConnection(engine.ctx, workspaceId, user.id, 'x', '2244994945', { accessToken: servers.xToken });
+  return { workspaceId, userId: user.id, mastodonId, xId };
+}
