@@ -182,6 +182,9 @@ export const channels = {
     response: z.object({ fileName: z.string(), csv: z.string() }),
   },
   'workspace.revealApiKey': { request: WorkspaceRef, response: z.object({ apiKey: z.string() }) },
+  'integration.add': { request: WorkspaceRef.extend({ integration: IntegrationInput }), response: Integration },
+  'integration.remove': { request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }), response: z.object({ removed: z.literal(true) }) },
+  'integration.test': { request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }), response: z.object({ ok: z.boolean(), message: z.string() }) },
   'plan.list': { request: z.strictObject({}), response: z.array(Plan) },
   'plan.change': { request: WorkspaceRef.extend({ planId: PlanId }), response: Workspace },
 

@@ -13,6 +13,7 @@ import {
 } from './clients';
 import { createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
 import type { Engine } from './engine';
+import { addIntegration, removeIntegration, testIntegration } from './integrations';
 import { cancelPostGroup, createPostGroup, dailyLimitOf, dailyPostsLeft, getPostGroup, getQueueSlots, listPostGroups, localDay, setQueueSlots, updatePostGroup } from './posts/posts';
 import { forceLogout, inviteMember, listInvitations, listMembers, revokeInvitation, setMemberActive, setSmtp, updateMember } from './team';
 import { changePlan, createWorkspace, getLogoData, getWorkspace, listPlans } from './workspaces';
@@ -57,6 +58,16 @@ export function buildHandlers(engine: Engine): HandlerMap {
       authorize(as(req.workspaceId), 'apiKey.workspace');
       return { apiKey: await engine.revealWorkspaceApiKey(req.workspaceId) };
     },
+    'integration.add': async (req) => {
+      const integration = await addIntegration(ctx, as(req.workspaceId), req.integration);
+      engine.emitState();
+      return integration;
+    },
+    'integration.remove': async (req) => {
+      await removeIntegration(ctx, as(req.workspaceId), req.integrationId);
+      return { removed: true as const };
+    },
+    'integration.test': (req) => testIntegration(ctx, as(req.workspaceId), req.integrationId),
     'plan.list': () => listPlans(ctx.db),
     'plan.change': (req) => {
       const workspace = changePlan(ctx, as(req.workspaceId), req.planId);

@@ -1,0 +1,90 @@
+import type { z } from 'zod';
+import type { Integration, IntegrationInput } from '../../src-shared/contract';
+import { authorize, type Principal } from './access';
+import { recordActivity } from './activity';
+import { actorOf } from './clients';
+import { OAUTH_PLATFORMS, integrationFor } from './connections';
+import type { EngineContext } from './context';
+import { AppError } from './errors';
+import { newId } from './ids';
+import { getWorkspace } from './workspaces';
+
+/** Adds a platform app credential: the client secret to the keychain, the rest to SQLite. */
+export async function addIntegration(ctx: EngineContext, p: Principal, input: z.output<typeof IntegrationInput>): Promise<Integration> {
+  authorize(p, 'workspace.update');
+  const id = newId('int');
+  const account = input.clientSecret ? `${ctx.installId}/integration/${p.workspaceId}/${id}` : null;
+  if (account && input.clientSecret) await ctx.secrets.set(account, input.clientSecret);
+  try {
+    const now = ctx.clock.now();
+    ctx.db.transaction(() => {
+      ctx.db
+        .prepare(
+          `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, p.workspaceId, input.platform, input.clientId ?? null, input.instanceUrl ?? null, input.redirectPort ?? null, account, now.toISOString(), input.issuerUrl ?? null);
+      recordActivity(ctx.db, now, {
+        workspaceId: p.workspaceId,
+        actor: actorOf(p),
+        action: 'workspace.integration_added',
+        objectKind: 'integration',
+        objectId: id,
+        detail: `Added ${input.platform} app ${input.clientId ?? ''}`.trim(),
+      });
+    })();
+  } catch (err) {
+    if (account) await ctx.secrets.delete(account);
+    throw err;
+  }
+  return getWorkspace(ctx.db, p.workspaceId).integrations.find((i) => i.id === id)!;
+}
+
+export async function removeIntegration(ctx: EngineContext, p: Principal, integrationId: string): Promise<void> {
+  authorize(p, 'workspace.update');
+  const row = ctx.db
+    .prepare<[string, string], { platform: string; secret_account: string | null }>(`SELECT platform, secret_account FROM integrations WHERE id = ? AND workspace_id = ?`)
+    .get(integrationId, p.workspaceId);
+  if (!row) throw new AppError('not_found', 'integration not found', { integrationId });
+  const now = ctx.clock.now();
+  ctx.db.transaction(() => {
+    ctx.db.prepare(`DELETE FROM integrations WHERE id = ?`).run(integrationId);
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'workspace.integration_removed',
+      objectKind: 'integration',
+      objectId: integrationId,
+      detail: `Removed the ${row.platform} app`,
+    });
+  })();
+  if (row.secret_account) await ctx.secrets.delete(row.secret_account);
+}
+
+/**
+ * Checks that an integration's server answers: OpenID discovery or the Mastodon instance. It
+ * cannot check a client secret without a person signing in, and says so.
+ */
+export async function testIntegration(ctx: EngineContext, p: Principal, integrationId: string): Promise<{ ok: boolean; message: string }> {
+  authorize(p, 'workspace.read');
+  const workspace = getWorkspace(ctx.db, p.workspaceId);
+  const integration = workspace.integrations.find((i) => i.id === integrationId);
+  if (!integration) throw new AppError('not_found', 'integration not found', { integrationId });
+  const row = integrationFor(ctx.db, p.workspaceId, integration.platform);
+  const spec = OAUTH_PLATFORMS[integration.platform];
+  if (!integration.clientId) return { ok: false, message: 'No client id: people cannot sign in with this app yet.' };
+  try {
+    if (integration.platform === 'mastodon') {
+      const res = await fetch(new URL('/api/v2/instance', integration.instanceUrl ?? 'https://mastodon.social'), { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) return { ok: false, message: `The instance answered HTTP ${res.status}.` };
+      const body = (await res.json()) as { title?: string };
+      return { ok: true, message: `Reached ${body.title ?? 'the instance'}.` };
+    }
+    if (spec && row) {
+      const server = await spec.server(row);
+      return { ok: true, message: `Reached the sign-in server ${server.issuer}.` };
+    }
+    return { ok: true, message: 'Saved. This platform can only be checked by connecting an account.' };
+  } catch (err) {
+    return { ok: false, message: `Could not reach the platform: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}` };
+  }
+}
