@@ -44,6 +44,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     ...options.scheduler,
     onProblem: (problem) => engine.emit('delivery.problem', problem),
     onChange: (workspaceId) => engine.emit('posts.changed', { workspaceId }),
+    onNetwork: (online) => engine.emit('network.status', { online }),
     logError: (message, err) => console.error(`[postroom] ${message}`, err instanceof Error ? err.message : ''),
   });
   engine.onPostsChanged(() => scheduler.wake());

@@ -182,6 +182,28 @@ export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
       return { accountId: info.sub, handle: typeof info.email === 'string' ? info.email : info.sub, displayName: name };
     },
   },
+  // X: OAuth 2.0 with PKCE on fixed endpoints; redirect URIs are registered exactly.
+  x: {
+    scope: 'tweet.read tweet.write users.read offline.access',
+    redirect: 'fixed',
+    async server(i) {
+      // `instanceUrl` overrides X's hosts (a local server speaking X's API in tests).
+      const web = new URL(i.instance_url ?? 'https://x.com');
+      const api = new URL(i.instance_url ?? 'https://api.x.com');
+      return {
+        issuer: web.origin,
+        authorization_endpoint: new URL('/i/oauth2/authorize', web).href,
+        token_endpoint: new URL('/2/oauth2/token', api).href,
+      };
+    },
+    async account(_as, _client, tokens, integration) {
+      const { xAdapter } = await import('./platforms/x');
+      return xAdapter.profile(
+        { clientId: integration.client_id ?? '', clientSecret: null, apiBaseUrl: integration.instance_url ?? 'https://api.x.com' },
+        toTokenSet(tokens, new Date()),
+      );
+    },
+  },
   // Mastodon apps may register several redirect URIs; the instance is the authorization server.
   mastodon: {
     scope: 'read write',

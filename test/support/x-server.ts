@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 
 /**
@@ -24,9 +24,34 @@ export async function startXServer(): Promise<XServer> {
   let latencyMs = 0;
   let nextId = 1_800_000_000_000_000_000n;
 
+  // OAuth 2.0 with PKCE, as X's own endpoints: the consent is approved at once.
+  const codes = new Map<string, { challenge: string; redirectUri: string }>();
+  app.get('/i/oauth2/authorize', async (request, reply) => {
+    const q = request.query as Record<string, string>;
+    if (q.code_challenge_method !== 'S256' || !q.code_challenge || !q.redirect_uri) return reply.code(400).send({ error: 'invalid_request' });
+    const code = randomBytes(12).toString('hex');
+    codes.set(code, { challenge: q.code_challenge, redirectUri: q.redirect_uri });
+    const back = new URL(q.redirect_uri);
+    back.searchParams.set('code', code);
+    if (q.state) back.searchParams.set('state', q.state);
+    return reply.redirect(back.href, 302);
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.post('/2/oauth2/token', async (request, reply) => {
+    const body = request.body as Record<string, string>;
+    const grant = codes.get(body.code ?? '');
+    codes.delete(body.code ?? '');
+    const verifierHash = createHash('sha256').update(body.code_verifier ?? '').digest('base64url');
+    if (!grant || grant.challenge !== verifierHash || grant.redirectUri !== body.redirect_uri) return reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
+    return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: 'tweet.read tweet.write users.read offline.access', refresh_token: randomBytes(12).toString('hex') };
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     const failure = failures.shift();
     if (failure) return reply.code(failure.status).headers(failure.headers).send({ title: 'Failure', detail: `HTTP ${failure.status}`, status: failure.status });
+    if (request.url.startsWith('/i/oauth2/') || request.url.startsWith('/2/oauth2/')) return;
     if (request.headers.authorization !== `Bearer ${token}`) {
       return reply.code(401).send({ title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
     }

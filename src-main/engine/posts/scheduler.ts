@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   timers?: SchedulerTimers;
   /** A delivery failed for good or needs a person: notify staff. */
   onProblem?: (event: { workspaceId: string; deliveryId: string; postGroupId: string; platformId: string; state: 'failed' | 'needs_attention'; error: string }) => void;
+  /** Whether the platforms can be reached, as the last publish found out. */
+  onNetwork?: (online: boolean) => void;
   /** Something changed in the queue (for live UI). */
   onChange?: (workspaceId: string) => void;
   logError?: (message: string, err: unknown) => void;
@@ -58,6 +60,7 @@ export class Scheduler {
   private readonly maxTimerMs: number;
   private readonly concurrency: number;
   private readonly timers: SchedulerTimers;
+  private online = true;
 
   constructor(private readonly options: SchedulerOptions) {
     this.adapters = options.adapters ?? defaultAdapters;
@@ -254,10 +257,18 @@ export class Scheduler {
           detail: `Published on ${d.platform_id}: ${published.url}`,
         });
       })();
+      this.setOnline(true);
     } catch (err) {
+      if (err instanceof PlatformError && err.retryable && err.status === null) this.setOnline(false);
       this.afterFailure(d, group.workspace_id, err);
     }
     this.options.onChange?.(group.workspace_id);
+  }
+
+  private setOnline(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    this.options.onNetwork?.(online);
   }
 
   /** Tokens from the keychain, refreshed shortly before they expire; a failed refresh means reconnecting. */

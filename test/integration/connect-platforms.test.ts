@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { registerMastodonApp } from '../../src-main/engine/platforms/mastodon';
+import { startTestApp } from '../support/app';
+import { startMastodonServer } from '../support/mastodon-server';
+import { startXServer } from '../support/x-server';
+
+/** Follows redirects by hand, the way a browser would, and returns the final page. */
+async function browse(url: string): Promise<{ status: number; text: string; hops: string[] }> {
+  const hops: string[] = [];
+  let current = url;
+  for (let i = 0; i < 10; i++) {
+    hops.push(current);
+    const res = await fetch(current, { redirect: 'manual' });
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      current = new URL(location, current).href;
+      continue;
+    }
+    return { status: res.status, text: await res.text(), hops };
+  }
+  throw new Error('too many redirects');
+}
+
+describe('connecting Mastodon and X through a connection link', () => {
+  it('runs the authorization-code flow with PKCE against each platform and records <platform>-<accountId>', async () => {
+    const t = await startTestApp();
+    const mastodon = await startMastodonServer({ username: 'acme' });
+    const x = await startXServer();
+    try {
+      const callback = `${t.url}/oauth/callback`;
+      const app = await registerMastodonApp(mastodon.url, callback);
+      const form = new FormData();
+      form.append('name', 'Acme Social');
+      form.append('planId', 'team');
+      form.append('integrations', JSON.stringify([
+        { platform: 'mastodon', clientId: app.clientId, clientSecret: app.clientSecret, instanceUrl: mastodon.url },
+        { platform: 'x', clientId: 'x-client', instanceUrl: x.url },
+      ]));
+      const added = await (await fetch(`${t.url}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${t.adminKey}` }, body: form })).json();
+      const key = added.data.apiKey as string;
+      const headers = { 'x-publora-key': key, 'content-type': 'application/json' };
+      const user = await (await fetch(`${t.url}/api/v1/workspace/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'c@acme.test', displayName: 'Acme' }) })).json();
+      const { connectionUrl } = await (await fetch(`${t.url}/api/v1/workspace/users/${user.id}/connection-url`, { method: 'POST', headers })).json();
+
+      const page = await browse(connectionUrl);
+      expect(page.text).toContain('Connect Mastodon');
+      expect(page.text).toContain('Connect X');
+      for (const platform of ['mastodon', 'x']) {
+        const done = await browse(`${connectionUrl}/${platform}`);
+        expect(done.status).toBe(200);
+        expect(done.text).toContain('Connected');
+        const authorize = new URL(done.hops[1]!);
+        expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      }
+      const connections = await (await fetch(`${t.url}/api/v1/connections`, { headers: { 'x-publora-key': key, 'x-publora-user-id': user.id } })).json();
+      expect(connections.map((c: { platformId: string; status: string }) => [c.platformId, c.status])).toEqual([
+        [`mastodon-${mastodon.account.id}`, 'active'],
+        ['x-2244994945', 'active'],
+      ]);
+      const missing = await fetch(`${t.url}/api/v1/connections`, { headers: { 'x-publora-key': key } });
+      expect(missing.status).toBe(404);
+    } finally {
+      await mastodon.close();
+      await x.close();
+    }
+  });
+});
