@@ -36,11 +36,11 @@ describe('connecting Mastodon and X through a connection link', () => {
         { platform: 'mastodon', clientId: app.clientId, clientSecret: app.clientSecret, instanceUrl: mastodon.url },
         { platform: 'x', clientId: 'x-client', instanceUrl: x.url },
       ]));
-      const added = await (await fetch(`${t.url}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${t.adminKey}` }, body: form })).json();
-      const key = added.data.apiKey as string;
+      const added = (await (await fetch(`${t.url}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${t.adminKey}` }, body: form })).json()) as { data: { apiKey: string } };
+      const key = added.data.apiKey;
       const headers = { 'x-publora-key': key, 'content-type': 'application/json' };
-      const user = await (await fetch(`${t.url}/api/v1/workspace/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'c@acme.test', displayName: 'Acme' }) })).json();
-      const { connectionUrl } = await (await fetch(`${t.url}/api/v1/workspace/users/${user.id}/connection-url`, { method: 'POST', headers })).json();
+      const user = (await (await fetch(`${t.url}/api/v1/workspace/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'c@acme.test', displayName: 'Acme' }) })).json()) as { id: string };
+      const { connectionUrl } = (await (await fetch(`${t.url}/api/v1/workspace/users/${user.id}/connection-url`, { method: 'POST', headers })).json()) as { connectionUrl: string };
 
       const page = await browse(connectionUrl);
       expect(page.text).toContain('Connect Mastodon');

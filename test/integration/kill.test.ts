@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src-main/engine/clock';
+import { Engine } from '../../src-main/engine/engine';
+import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';
+import { NO_KEYCHAIN_REASON, keychainAvailable } from '../support/keychain';
+import { startMastodonServer } from '../support/mastodon-server';
+import { setUpPosting } from '../support/posting';
+import { tempDir } from '../support/temp';
+import { startXServer } from '../support/x-server';
+
+const KILLS = Number(process.env.POSTROOM_KILL_RUNS ?? 200);
+const BATCH = 30;
+const available = await keychainAvailable();
+
+/** The child bundled once with esbuild, so each restart costs a plain `node` start, not a compile. */
+async function bundleChild(): Promise<string> {
+  // Inside the checkout (.tmp is ignored by git), so the bundle finds node_modules for its natives.
+  const outfile = join(process.cwd(), '.tmp', `scheduler-child-${process.pid}.cjs`);
+  await build({
+    entryPoints: [join(process.cwd(), 'test/support/scheduler-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile,
+    external: ['better-sqlite3', 'keytar'],
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+function startChild(bundle: string, dataDir: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [bundle, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('ready')) resolve();
+    });
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', () => reject(new Error(`child exited before it was ready: ${out}`)));
+  });
+  ready.catch(() => {});
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, ready, exited };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!available)(`kill test: SIGKILL while publishing, ${KILLS} times (real keychain) — skipped only when ${NO_KEYCHAIN_REASON}`, () => {
+  it('publishes every delivery exactly once or leaves it in needs_attention, and loses none', async () => {
+    const mastodon = await startMastodonServer();
+    const x = await startXServer();
+    mastodon.setLatency(10);
+    x.setLatency(10);
+    const dataDir = tempDir();
+    const bundle = await bundleChild();
+    const engine = await Engine.open({ dataDir, secrets: await KeychainSecretStore.open(), clock: systemClock });
+    const setup = await setUpPosting(engine, {
+      mastodonUrl: mastodon.url,
+      mastodonToken: mastodon.issueToken().accessToken,
+      mastodonAccountId: mastodon.account.id,
+      xUrl: x.url,
+      xToken: x.token,
+    }, { plan: 'enterprise' });
+    engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 1000000 WHERE id = ?`).run(setup.userId);
+    const pending = () => (engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state IN ('scheduled', 'publishing')`).get() as { n: number }).n;
+    let created = 0;
+    const addBatch = async () => {
+      for (let i = 0; i < BATCH; i++) {
+        await engine.call('post.create', {
+          workspaceId: setup.workspaceId,
+          userId: setup.userId,
+          post: { text: `kill-test post ${++created}`, platformIds: [setup.mastodonId, setup.xId], scheduledTime: new Date().toISOString() },
+        });
+      }
+    };
+
+    try {
+      let kills = 0;
+      while (kills < KILLS) {
+        if (pending() === 0) await addBatch();
+        const run = startChild(bundle, dataDir);
+        await run.ready;
+        await sleep(Math.random() * 120);
+        run.child.kill('SIGKILL');
+        await run.exited;
+        kills++;
+      }
+      // A last, undisturbed run finishes the queue and stops gracefully.
+      const last = startChild(bundle, dataDir);
+      await last.ready;
+      for (let i = 0; i < 600 && pending() > 0; i++) await sleep(100);
+      last.child.kill('SIGTERM');
+      expect(await last.exited).toBe(0);
+
+      const deliveries = engine.ctx.db
+        .prepare(`SELECT d.platform, d.state, d.platform_post_id, g.text FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`)
+        .all() as { platform: string; state: string; platform_post_id: string | null; text: string }[];
+      const onServer = (platform: string, text: string) =>
+        platform === 'mastodon' ? mastodon.statusTexts().filter((s) => s.text === text) : x.tweets().filter((t) => t.text === text);
+
+      expect(deliveries).toHaveLength(created * 2);
+      const tally: Record<string, number> = {};
+      for (const d of deliveries) {
+        tally[`${d.platform}:${d.state}`] = (tally[`${d.platform}:${d.state}`] ?? 0) + 1;
+        const copies = onServer(d.platform, d.text);
+        expect(['published', 'needs_attention'], `${d.platform} "${d.text}" ended ${d.state}`).toContain(d.state);
+        if (d.state === 'published') {
+          expect(copies.map((c) => c.id), `${d.platform} "${d.text}"`).toEqual([d.platform_post_id]);
+        } else {
+          expect(copies.length, `${d.platform} "${d.text}" in needs_attention`).toBeLessThanOrEqual(1);
+        }
+      }
+      // Mastodon honours the idempotency key, so none of its deliveries should need a person.
+      expect(tally['mastodon:needs_attention'] ?? 0).toBe(0);
+      console.log(`kill test: ${kills} kills, ${created} post groups, deliveries ${JSON.stringify(tally)}`);
+    } finally {
+      rmSync(bundle, { force: true });
+      engine.close();
+      await mastodon.close();
+      await x.close();
+    }
+  }, 900_000);
+});
