@@ -52,8 +52,8 @@ describe('connecting Mastodon and X through a connection link', () => {
         const authorize = new URL(done.hops[1]!);
         expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
       }
-      const connections = await (await fetch(`${t.url}/api/v1/connections`, { headers: { 'x-publora-key': key, 'x-publora-user-id': user.id } })).json();
-      expect(connections.map((c: { platformId: string; status: string }) => [c.platformId, c.status])).toEqual([
+      const connections = (await (await fetch(`${t.url}/api/v1/connections`, { headers: { 'x-publora-key': key, 'x-publora-user-id': user.id } })).json()) as { platformId: string; status: string }[];
+      expect(connections.map((c) => [c.platformId, c.status])).toEqual([
         [`mastodon-${mastodon.account.id}`, 'active'],
         ['x-2244994945', 'active'],
       ]);
