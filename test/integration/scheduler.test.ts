@@ -170,10 +170,10 @@ describe('the scheduler', () => {
 
   it('after the app was closed: late by less than the grace period goes out, later waits in needs_attention', async () => {
     const w = await world({ graceMs: 15 * 60_000 });
-    const slightly = await create(w, { text: 'Slightly late', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 1) });
+    const slightly = await create(w, { text: 'Slightly late', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 15) });
     const very = await create(w, { text: 'Very late', platformIds: [w.xId], scheduledTime: inMinutes(w, 1) });
-    await w.engine.call('post.update', { workspaceId: w.workspaceId, id: very.id, patch: { scheduledTime: inMinutes(w, -10) } });
-    w.clock.advance(10 * 60_000);
+    // The app is closed for 20 minutes: one post is 5 minutes late, the other 19.
+    w.clock.advance(20 * 60_000);
     w.scheduler.recover();
     await w.scheduler.runDue();
     expect((await read(w, slightly.id)).status).toBe('published');

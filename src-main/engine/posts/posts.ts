@@ -15,8 +15,14 @@ import { newId } from '../ids';
 import { getPlan, getWorkspace } from '../workspaces';
 import { checkPost, PLATFORM_RULES, type RuleViolation } from '../../../src-shared/platform-rules';
 
-/** Times further in the past than this are refused; anything later than that goes out as soon as it can. */
-export const PAST_TOLERANCE_MS = 15 * 60 * 1000;
+/**
+ * Seed 000's own example schedules a post at a time that has passed: a time in the past is
+ * accepted and goes out as soon as it can (the post keeps the time it was asked for).
+ */
+const firstAttemptAt = (scheduledAt: Date, now: Date) => new Date(Math.max(scheduledAt.getTime(), now.getTime())).toISOString();
+
+/** Seed 000 names X by its old name: `twitter-123456` is the X account 123456. */
+export const normalisePlatformId = (id: string) => (id.startsWith('twitter-') ? `x-${id.slice('twitter-'.length)}` : id);
 
 interface GroupRow {
   id: string;
@@ -232,7 +238,7 @@ export async function createPostGroup(
   if (!client) throw new AppError('not_found', 'user not found', { userId });
   if (client.deactivated_at) throw new AppError('conflict', 'this user is deactivated; reactivate them to post');
 
-  const platformIds = [...new Set(input.platformIds)];
+  const platformIds = [...new Set(input.platformIds.map(normalisePlatformId))];
   const connections = platformIds.map((id) =>
     ctx.db.prepare<[string, string], ConnectionRow>(`SELECT id, platform, platform_id, status FROM connections WHERE managed_user_id = ? AND platform_id = ?`).get(userId, id),
   );
@@ -262,12 +268,7 @@ export async function createPostGroup(
   const now = ctx.clock.now();
   let scheduledAt: Date | null = null;
   if (input.addToQueue) scheduledAt = nextFreeSlot(ctx, p.workspaceId, userId, client.timezone, now, platformIds.length);
-  else if (input.scheduledTime !== undefined) {
-    scheduledAt = new Date(input.scheduledTime);
-    if (scheduledAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) {
-      throw new AppError('validation_failed', 'scheduledTime is in the past', { fields: { scheduledTime: 'in the past' } });
-    }
-  }
+  else if (input.scheduledTime !== undefined) scheduledAt = new Date(input.scheduledTime);
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
 
   const id = newId('pg');
@@ -286,7 +287,7 @@ export async function createPostGroup(
           `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day, next_attempt_at, idempotency_key, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(newId('dlv'), id, userId, c!.platform_id, c!.platform, scheduledAt ? 'scheduled' : 'draft', scheduledAt?.toISOString() ?? null, day, scheduledAt?.toISOString() ?? null, randomUUID(), iso);
+        .run(newId('dlv'), id, userId, c!.platform_id, c!.platform, scheduledAt ? 'scheduled' : 'draft', scheduledAt?.toISOString() ?? null, day, scheduledAt ? firstAttemptAt(scheduledAt, now) : null, randomUUID(), iso);
     });
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
@@ -371,7 +372,6 @@ export function updatePostGroup(ctx: EngineContext, p: Principal, id: string, pa
   let scheduledAt: Date | null = g.scheduled_at ? new Date(g.scheduled_at) : null;
   if (rescheduling) {
     scheduledAt = patch.scheduledTime ? new Date(patch.scheduledTime) : null;
-    if (scheduledAt && scheduledAt.getTime() < now.getTime() - PAST_TOLERANCE_MS) throw new AppError('validation_failed', 'scheduledTime is in the past', { fields: { scheduledTime: 'in the past' } });
   }
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
   ctx.db.transaction(() => {
@@ -382,7 +382,7 @@ export function updatePostGroup(ctx: EngineContext, p: Principal, id: string, pa
         const state: DeliveryState = d.state === 'paused' ? 'paused' : scheduledAt ? 'scheduled' : 'draft';
         ctx.db
           .prepare(`UPDATE deliveries SET state = ?, due_at = ?, local_day = ?, next_attempt_at = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?`)
-          .run(state, scheduledAt?.toISOString() ?? null, day, scheduledAt?.toISOString() ?? null, now.toISOString(), d.id, d.state);
+          .run(state, scheduledAt?.toISOString() ?? null, day, scheduledAt ? firstAttemptAt(scheduledAt, now) : null, now.toISOString(), d.id, d.state);
       }
     }
     recordActivity(ctx.db, now, {

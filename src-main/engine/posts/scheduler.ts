@@ -124,7 +124,7 @@ export class Scheduler {
         }
       }
       const late = this.ctx.db
-        .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND due_at < ?`)
+        .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ?`)
         .all(new Date(now.getTime() - this.graceMs).toISOString());
       for (const d of late) this.markProblem(d, 'needs_attention', 'its time passed while Postroom was closed', now);
     })();
