@@ -29,9 +29,11 @@ export const defaultAdapters: AdapterLookup = (platform) => ADAPTERS[platform];
  * instance, and for the other platforms an override of their API base (a local server in tests).
  */
 export async function platformClientFor(ctx: EngineContext, workspaceId: string, platform: Platform, entry: AdapterEntry): Promise<PlatformClient | null> {
+  // No integration, no app credentials: nothing to publish with (and no call leaves the machine).
   const integration = integrationFor(ctx.db, workspaceId, platform);
-  const apiBaseUrl = integration?.instance_url ?? entry.defaultApiBase;
+  if (!integration) return null;
+  const apiBaseUrl = integration.instance_url ?? entry.defaultApiBase;
   if (!apiBaseUrl) return null;
-  const secret = integration?.secret_account ? await ctx.secrets.get(integration.secret_account) : null;
-  return { clientId: integration?.client_id ?? '', clientSecret: secret, apiBaseUrl };
+  const secret = integration.secret_account ? await ctx.secrets.get(integration.secret_account) : null;
+  return { clientId: integration.client_id ?? '', clientSecret: secret, apiBaseUrl };
 }
