@@ -8,6 +8,8 @@ export interface RunningApp {
   subscribe(listener: (event: EventName, payload: unknown) => void): () => void;
   /** Base URL of the loopback server (REST API, connection pages, OAuth callbacks). */
   readonly apiUrl: string;
+  /** The machine woke from sleep: re-plan timers now. */
+  resume(): void;
   /** Graceful stop: lets in-flight work finish, closes the servers and the database. */
   stop(): Promise<void>;
 }

@@ -56,6 +56,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     apiUrl: server.url,
     dispatch: (channel, request) => engine.dispatch(channel, request),
     subscribe: (listener) => engine.subscribe(listener),
+    resume: () => scheduler.resume(),
     stop: () =>
       (stopped ??= (async () => {
         // In-flight publishes finish first (SPEC §10 graceful quit), then the servers close.

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerMonitor, session, shell } from 'electron';
 import type { IpcMainInvokeEvent, Session, WebContents } from 'electron';
 import type { RunningApp } from '../app-types';
 import { IPC_EVENT, IPC_INVOKE } from '../../src-shared/contract';
@@ -153,7 +153,17 @@ async function run(): Promise<void> {
   });
   const unsubscribe = running.subscribe((name, payload) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, name, payload);
+    // A delivery that failed or needs a person gets a desktop notification, window open or not.
+    if (name === 'delivery.problem' && Notification.isSupported()) {
+      const problem = payload as { platformId: string; state: string; error: string };
+      new Notification({
+        title: problem.state === 'failed' ? `A post to ${problem.platformId} failed` : `A post to ${problem.platformId} needs you`,
+        body: problem.error,
+      }).show();
+    }
   });
+  // After sleep the wall clock has jumped: the scheduler looks again at once (SPEC §4).
+  powerMonitor.on('resume', () => running.resume());
 
   // Graceful quit (SPEC §10): hold the quit once, let in-flight publishing finish in stop(),
   // then exit. app.exit() does not emit before-quit again.
