@@ -5,7 +5,7 @@ import { Engine } from './engine/engine';
 import { Scheduler, type SchedulerOptions } from './engine/posts/scheduler';
 import { KeychainSecretStore } from './engine/secrets/keychain-store';
 import type { SecretStore } from './engine/secrets/secret-store';
-import { startLoopbackServer } from './server/loopback-server';
+import { startLoopbackServer, type LoopbackOptions } from './server/loopback-server';
 
 export interface StartAppOptions {
   dataDir: string;
@@ -13,6 +13,8 @@ export interface StartAppOptions {
   /** Tests may pass a store; the app itself always opens the OS keychain. */
   secrets?: SecretStore;
   clock?: Clock;
+  /** Loopback server options (tests lower the rate limit and watch every answer). */
+  loopback?: Omit<LoopbackOptions, 'port'>;
   /** Scheduler tuning (tests shorten the back-off). */
   scheduler?: Partial<Omit<SchedulerOptions, 'ctx' | 'onProblem' | 'onChange'>>;
 }
@@ -33,7 +35,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
   });
   let server;
   try {
-    server = await startLoopbackServer(engine, options.apiPort ?? 0);
+    server = await startLoopbackServer(engine, { port: options.apiPort ?? 0, ...options.loopback });
   } catch (err) {
     engine.close();
     throw err;

@@ -40,6 +40,10 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number):
     if (err instanceof AppError) return sendError(reply, err.toObject());
     const fastifyCode = (err as { code?: string }).code ?? '';
     const statusCode = (err as { statusCode?: number }).statusCode ?? 500;
+    if (statusCode === 429) {
+      const built = (err as { error?: { message?: string; details?: Record<string, unknown> } }).error;
+      return sendError(reply, { code: 'rate_limited', message: built?.message ?? 'too many requests', ...(built?.details ? { details: built.details } : {}) });
+    }
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' || statusCode === 413) {
       return sendError(reply, { code: 'payload_too_large', message: 'the request body is too large' });
     }

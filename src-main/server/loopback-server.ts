@@ -1,6 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine';
+import { openApiDocument } from './api-spec';
 import { ConnectRoutes } from './connect-routes';
 import { installLoopbackGuards } from './loopback-guard';
 import { registerClientRoutes } from './rest-clients';
@@ -22,11 +25,48 @@ export interface LoopbackServer {
  * The one loopback HTTP server of the engine: the REST API, connection pages and OAuth
  * callbacks. Bound to 127.0.0.1 only, never to all interfaces.
  */
-export async function startLoopbackServer(engine: Engine, port = 0): Promise<LoopbackServer> {
+export interface LoopbackOptions {
+  port?: number;
+  /** Requests per key (or per caller without a key) per minute. */
+  rateLimitPerMinute?: number;
+  /** Called for every answer with its route pattern; the API tests check answers against the spec. */
+  onAnswer?: (answer: { method: string; route: string | undefined; status: number; contentType: string; body: string }) => void;
+}
+
+export async function startLoopbackServer(engine: Engine, options: LoopbackOptions = {}): Promise<LoopbackServer> {
+  const port = options.port ?? 0;
   const app = Fastify({ bodyLimit: JSON_BODY_LIMIT, logger: false, trustProxy: false });
   let boundPort = port;
   const baseUrl = () => `http://127.0.0.1:${boundPort}`;
   installLoopbackGuards(app, () => boundPort);
+  // Per-key rate limits (SPEC §6): the key's SHA-256 names its bucket, so no key sits in memory
+  // longer than a request; callers without a key share their address's bucket.
+  await app.register(rateLimit, {
+    max: options.rateLimitPerMinute ?? 600,
+    timeWindow: 60_000,
+    keyGenerator: (request) => {
+      const key = request.headers['x-publora-key'] ?? request.headers.authorization;
+      return typeof key === 'string' ? `key:${createHash('sha256').update(key).digest('base64url')}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      error: { code: 'rate_limited', message: `too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, details: { limit: context.max, retryAfterSeconds: Math.ceil(context.ttl / 1000) } },
+    }),
+  });
+  if (options.onAnswer) {
+    const report = options.onAnswer;
+    app.addHook('onSend', async (request, reply, payload) => {
+      report({
+        method: request.method,
+        route: request.routeOptions.url,
+        status: reply.statusCode,
+        contentType: String(reply.getHeader('content-type') ?? ''),
+        body: typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '',
+      });
+      return payload;
+    });
+  }
+  app.get('/api/v1/openapi.json', async () => openApiDocument(baseUrl()));
   // Seed 000's fetch, curl and Python examples send `Content-Type: application/json` with no body
   // on POSTs that take none; an empty body is "no body", not malformed JSON.
   const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -1,4 +1,5 @@
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import { ApiAnswerChecker } from './api-validator';
 import { startApp, type StartedApp } from '../../src-main/app';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { OWNER, FakeClock } from './engine';
@@ -6,15 +7,26 @@ import { tempDir } from './temp';
 
 const running: StartedApp[] = [];
 
+/** Every answer of every API test is checked against the OpenAPI document. */
+export const answers = new ApiAnswerChecker();
+
 afterEach(async () => {
   await Promise.all(running.splice(0).map((app) => app.stop()));
+  const violations = answers.violations.splice(0);
+  expect(violations, 'answers that do not match the OpenAPI document').toEqual([]);
 });
 
 /** The engine and its loopback server on a real port and a real SQLite file, set up with one workspace. */
-export async function startTestApp(options: { setUp?: boolean } = {}) {
+export async function startTestApp(options: { setUp?: boolean; rateLimitPerMinute?: number } = {}) {
   const secrets = new MemorySecretStore();
   const dataDir = tempDir();
-  const app = await startApp({ dataDir, secrets, clock: new FakeClock() });
+  const clock = new FakeClock();
+  const app = await startApp({
+    dataDir,
+    secrets,
+    clock,
+    loopback: { onAnswer: (answer) => answers.check(answer), ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}) },
+  });
   running.push(app);
   let workspaceApiKey = '';
   let workspaceId = '';
@@ -28,5 +40,5 @@ export async function startTestApp(options: { setUp?: boolean } = {}) {
     await app.engine.signIn(app.engine.state().profiles[0]!.id, undefined, workspaceId);
   }
   const adminKey = await app.engine.revealInstallAdminKey();
-  return { app, secrets, dataDir, adminKey, workspaceApiKey, workspaceId, url: app.apiUrl };
+  return { app, secrets, dataDir, adminKey, workspaceApiKey, workspaceId, url: app.apiUrl, clock };
 }
