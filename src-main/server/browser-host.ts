@@ -7,7 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify from 'fastify';
 import { z } from 'zod';
 import type { RunningApp } from '../app-types';
-import { installLoopbackGuards, sendError } from './loopback-guard';
+import { frameworkErrors, installLoopbackGuards, sendError } from './loopback-guard';
 
 /** The renderer's Content-Security-Policy when served by the browser host (the Electron shell sets its own). */
 export const BROWSER_HOST_CSP =
@@ -48,7 +48,7 @@ export async function startBrowserHost(running: RunningApp, options: { port?: nu
   const tokenDigest = digest(token);
   const rendererDir = options.rendererDir === undefined ? defaultRendererDir() : options.rendererDir;
 
-  const app = Fastify({ logger: false, bodyLimit: 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 1024, frameworkErrors });
   // The WebSocket plugin goes first: its hooks mark upgrade requests so that a refused upgrade's
   // raw socket is destroyed after the refusal instead of lingering and holding up a stop.
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_MESSAGE_BYTES } });

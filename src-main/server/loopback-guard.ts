@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpStatusOf, type ErrorObject } from '../../src-shared/errors';
+import { ZodError } from 'zod';
+import { httpStatusOf, validationError, type ErrorObject } from '../../src-shared/errors';
 import { AppError, toErrorObject } from '../engine/errors';
 
 /** Sends the SPEC §7 body with the status its code maps to. */
@@ -38,6 +39,7 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number):
 
   app.setErrorHandler((err: unknown, _request, reply) => {
     if (err instanceof AppError) return sendError(reply, err.toObject());
+    if (err instanceof ZodError) return sendError(reply, validationError(err.issues));
     const fastifyCode = (err as { code?: string }).code ?? '';
     const statusCode = (err as { statusCode?: number }).statusCode ?? 500;
     if (statusCode === 429) {
@@ -57,4 +59,13 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number):
     app.log.error({ err }, 'unexpected failure');
     return sendError(reply, toErrorObject(err));
   });
+}
+
+/**
+ * Errors Fastify raises before routing (an over-long path parameter, a malformed URL): answered in
+ * the SPEC §7 shape like everything else. Pass as the `frameworkErrors` option.
+ */
+export function frameworkErrors(error: { code?: string; message: string }, _request: FastifyRequest, reply: FastifyReply): void {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  void sendError(reply, tooLong ? { code: 'not_found', message: 'no such resource (a path segment is too long)' } : { code: 'validation_failed', message: 'the request could not be read', details: { reason: error.code ?? 'bad_request' } });
 }

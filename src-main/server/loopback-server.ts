@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine';
 import { openApiDocument } from './api-spec';
 import { ConnectRoutes } from './connect-routes';
-import { installLoopbackGuards } from './loopback-guard';
+import { frameworkErrors, installLoopbackGuards } from './loopback-guard';
 import { registerClientRoutes } from './rest-clients';
 import { registerConnectionRoutes } from './rest-connections';
 import { registerPostRoutes } from './rest-posts';
@@ -35,7 +35,7 @@ export interface LoopbackOptions {
 
 export async function startLoopbackServer(engine: Engine, options: LoopbackOptions = {}): Promise<LoopbackServer> {
   const port = options.port ?? 0;
-  const app = Fastify({ bodyLimit: JSON_BODY_LIMIT, logger: false, trustProxy: false });
+  const app = Fastify({ bodyLimit: JSON_BODY_LIMIT, logger: false, trustProxy: false, frameworkErrors });
   let boundPort = port;
   const baseUrl = () => `http://127.0.0.1:${boundPort}`;
   installLoopbackGuards(app, () => boundPort);

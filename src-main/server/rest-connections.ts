@@ -24,6 +24,13 @@ export function actingUserId(principal: Principal, request: FastifyRequest): str
   return parsed.data;
 }
 
+/** A path segment that cannot be an id names nothing: 404, like an unknown id. */
+function pathId(request: FastifyRequest, name: string, max = 300): string {
+  const parsed = z.string().min(1).max(max).safeParse((request.params as Record<string, unknown>)[name]);
+  if (!parsed.success) throw new AppError('not_found', `no such ${name}`);
+  return parsed.data;
+}
+
 const userIdParam = (request: FastifyRequest) => {
   const parsed = UserId.safeParse((request.params as { userId?: unknown }).userId);
   if (!parsed.success) throw new AppError('not_found', 'user not found');
@@ -45,7 +52,7 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
 
   app.delete('/api/v1/workspace/users/:userId/connection-urls/:linkId', async (request) => {
     const p = principalFrom(engine, request);
-    const linkId = z.string().min(1).max(64).parse((request.params as { linkId: string }).linkId);
+    const linkId = pathId(request, 'linkId', 64);
     revokeConnectionLink(ctx, p, userIdParam(request), linkId);
     return { id: linkId, revoked: true };
   });
@@ -57,7 +64,7 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
 
   app.delete('/api/v1/connections/:platformId', async (request) => {
     const p = principalFrom(engine, request);
-    const platformId = z.string().min(1).max(300).parse((request.params as { platformId: string }).platformId);
+    const platformId = pathId(request, 'platformId');
     const userId = actingUserId(p, request);
     await removeConnection(ctx, p, userId, platformId);
     engine.emit('connections.changed', { workspaceId: p.workspaceId });

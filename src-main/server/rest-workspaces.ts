@@ -69,7 +69,8 @@ export async function registerWorkspaceRoutes(app: FastifyInstance, engine: Engi
       if (code === 'FST_REQ_FILE_TOO_LARGE') {
         return sendError(reply, { code: 'validation_failed', message: FILE_TOO_LARGE, details: { maxBytes: MAX_LOGO_BYTES } });
       }
-      throw err;
+      // A body that is not well-formed multipart (a bad boundary, a truncated part) is the caller's mistake.
+      return sendError(reply, { code: 'validation_failed', message: 'the multipart body could not be read', details: { reason: code ?? 'malformed' } });
     }
 
     if (typeof fields.integrations === 'string') {
