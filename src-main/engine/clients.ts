@@ -142,6 +142,12 @@ export interface ListClientsQuery {
 export function listClients(ctx: EngineContext, p: Principal, q: ListClientsQuery): { users: ManagedUser[]; total: number } {
   authorize(p, 'client.list');
   const scope = clientScope(p);
+  // The API's hottest read: answered from memory until anything is written.
+  return ctx.readCache.get(`clients:${p.workspaceId}:${JSON.stringify(scope)}:${JSON.stringify(q)}`, () => queryClients(ctx, p.workspaceId, scope, q));
+}
+
+function queryClients(ctx: EngineContext, workspaceId: string, scope: readonly string[] | 'all', q: ListClientsQuery): { users: ManagedUser[]; total: number } {
+  const p = { workspaceId };
   const where = ['workspace_id = ?', 'deleted_at IS NULL'];
   const args: unknown[] = [p.workspaceId];
   if (scope !== 'all') {
@@ -154,10 +160,18 @@ export function listClients(ctx: EngineContext, p: Principal, q: ListClientsQuer
   }
   if (q.deactivated !== undefined) where.push(q.deactivated ? 'deactivated_at IS NOT NULL' : 'deactivated_at IS NULL');
   const clause = where.join(' AND ');
-  const total = (ctx.db.prepare(`SELECT count(*) AS n FROM managed_users WHERE ${clause}`).get(...args) as { n: number }).n;
+  const offset = (q.page - 1) * q.perPage;
   const rows = ctx.db
-    .prepare<unknown[], ManagedUserRow>(`SELECT * FROM managed_users WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`)
-    .all(...args, q.perPage, (q.page - 1) * q.perPage);
+    .prepare<unknown[], ManagedUserRow>(
+      `SELECT id, email, display_name, external_id, timezone, created_at, updated_at, deactivated_at FROM managed_users
+       WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+    )
+    .all(...args, q.perPage, offset);
+  // A short first page is the whole list: no need to count it again.
+  const total =
+    offset === 0 && rows.length < q.perPage
+      ? rows.length
+      : (ctx.db.prepare(`SELECT count(*) AS n FROM managed_users WHERE ${clause}`).get(...args) as { n: number }).n;
   return { users: rows.map(toManagedUser), total };
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import type { Db } from './db/database';
+import type { ReadCache } from './db/read-cache';
 import type { SecretStore } from './secrets/secret-store';
 
 /** The injected side effects every engine rule runs with. */
@@ -10,4 +11,6 @@ export interface EngineContext {
   /** Random per data folder; namespaces keychain entries so installs never collide. */
   installId: string;
   dataDir: string;
+  /** Hot reads memoised until the next write (see ReadCache). */
+  readCache: ReadCache;
 }

@@ -19,6 +19,7 @@ import type { Clock } from './clock';
 import { findClientRow } from './clients';
 import type { EngineContext } from './context';
 import { openDatabase, type Db } from './db/database';
+import { ReadCache } from './db/read-cache';
 import { AppError, toErrorObject } from './errors';
 import { buildHandlers, type HandlerMap } from './handlers';
 import { newId } from './ids';
@@ -62,7 +63,7 @@ export class Engine {
     try {
       const installId = ensureInstallId(db);
       const engine = new Engine(
-        { db, secrets: options.secrets, clock: options.clock, installId, dataDir: options.dataDir },
+        { db, secrets: options.secrets, clock: options.clock, installId, dataDir: options.dataDir, readCache: new ReadCache(db) },
         options.mailerFor ?? ((settings, password) => createSmtpMailer(settings, password)),
         options.logError ?? (() => {}),
       );

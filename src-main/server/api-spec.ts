@@ -183,3 +183,12 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
 export function routeFor(method: string, pattern: string): ApiRoute | undefined {
   return apiRoutes.find((r) => r.method === method.toLowerCase() && r.path === pattern);
 }
+
+/** JSON schemas of a route's successful answers, for Fastify's compiled serializers. */
+export function successSchemas(route: ApiRoute): Record<number, Record<string, unknown>> {
+  const out: Record<number, Record<string, unknown>> = {};
+  for (const [status, schema] of Object.entries(route.responses)) {
+    if (Number(status) < 300 && schema !== 'csv') out[Number(status)] = jsonSchema(schema, 'output');
+  }
+  return out;
+}

@@ -31,11 +31,31 @@ export async function openDatabase({ dataDir, clock, migrations = allMigrations 
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     await migrate(db, { dataDir, clock, migrations });
+    cacheStatements(db);
     return db;
   } catch (err) {
     db.close();
     throw err;
   }
+}
+
+/**
+ * Compiling SQL costs more than running it: each distinct statement is prepared once and reused.
+ * The engine only runs statements to completion (`get`, `all`, `run`), never holds an iterator,
+ * so one cached statement per SQL text is safe. The set of texts is finite (a few dynamic WHERE
+ * combinations at most).
+ */
+function cacheStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as Db['prepare'];
 }
 
 export function schemaVersion(db: Db): number {
