@@ -215,6 +215,31 @@ export const channels = {
   'connection.list': { request: ClientRef, response: z.array(Connection) },
   'connection.remove': { request: ClientRef.extend({ platformId: z.string().min(1).max(300) }), response: z.object({ removed: z.literal(true) }) },
   'connection.listLinks': { request: ClientRef, response: z.array(ConnectionLink) },
+  /** Seed 003: the signed-in person's credential mode for a connection, and who may reconnect it. */
+  'connection.credentials': {
+    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    response: z.object({
+      platformId: z.string(),
+      postAs: z.string().nullable(),
+      mode: z.enum(['owner', 'member']).nullable(),
+      canReauthenticate: z.boolean(),
+      canChangePostAs: z.boolean(),
+      whoMayReconnect: z.array(z.string()),
+    }),
+  },
+  'connection.setCredentialMode': {
+    request: ClientRef.extend({ platformId: z.string().min(1).max(300), memberId: z.string().min(1).max(64), mode: z.enum(['owner', 'member']) }),
+    response: z.object({ mode: z.enum(['owner', 'member']) }),
+  },
+  'connection.setPostAs': {
+    request: ClientRef.extend({ platformId: z.string().min(1).max(300), postAs: z.string().max(200).nullable() }),
+    response: z.object({ postAs: z.string().nullable() }),
+  },
+  /** Starts a re-authentication; the renderer opens the URL in the system browser. */
+  'connection.reauthenticate': {
+    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    response: z.object({ authorizationUrl: z.string() }),
+  },
   'connection.createLink': {
     request: ClientRef,
     response: z.object({ id: z.string(), connectionUrl: z.string(), expiresAt: z.string() }),

@@ -241,12 +241,15 @@ function toTokenSet(tokens: oauth.TokenEndpointResponse, now: Date, previous?: T
 }
 
 interface PendingFlow {
-  linkId: string;
+  /** The connection link it came from; null for a re-authentication started in the app. */
+  linkId: string | null;
   workspaceId: string;
   managedUserId: string;
   platform: Platform;
   /** Who started it: null for the client through a link, else the member's profile. */
   startedBy: string | null;
+  /** A re-authentication: the connection it renews, and whose tokens it writes (seed 003). */
+  reauth: { connectionId: string; accountId: string; tokensOf: 'connection' | { memberId: string } } | null;
   codeVerifier: string;
   redirectUri: string;
   expiresAt: number;
@@ -269,27 +272,31 @@ export class OAuthFlows {
     const resolved = resolveConnectionLink(this.ctx.db, linkToken, now);
     if ('problem' in resolved) throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
     const { link } = resolved;
-    const spec = OAUTH_PLATFORMS[platform];
-    const integration = integrationFor(this.ctx.db, link.workspace_id, platform);
-    if (!spec || !integration?.client_id) throw new AppError('invalid_platform', `${platform} is not set up for this workspace`);
+    return this.begin({ linkId: link.id, workspaceId: link.workspace_id, managedUserId: link.managed_user_id, platform, startedBy: null, reauth: null, redirectUri });
+  }
+
+  /**
+   * A member re-authenticates an existing connection from the app (seed 003). Who may, and whose
+   * tokens it renews, was decided by `reauthenticationFor`; the account must stay the same one.
+   */
+  async startReauthentication(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt' | 'linkId'>): Promise<string> {
+    return this.begin({ ...flow, linkId: null });
+  }
+
+  private async begin(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt'>): Promise<string> {
+    const now = this.ctx.clock.now();
+    const spec = OAUTH_PLATFORMS[flow.platform];
+    const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
+    if (!spec || !integration?.client_id) throw new AppError('invalid_platform', `${flow.platform} is not set up for this workspace`);
     const as = await spec.server(integration);
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState(); // 256 bits
     this.prune(now.getTime());
-    this.pending.set(sha256(state).toString('hex'), {
-      linkId: link.id,
-      workspaceId: link.workspace_id,
-      managedUserId: link.managed_user_id,
-      platform,
-      startedBy: null,
-      codeVerifier,
-      redirectUri,
-      expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS,
-    });
+    this.pending.set(sha256(state).toString('hex'), { ...flow, codeVerifier, expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS });
     const url = new URL(as.authorization_endpoint!);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', integration.client_id);
-    url.searchParams.set('redirect_uri', redirectUri);
+    url.searchParams.set('redirect_uri', flow.redirectUri);
     url.searchParams.set('scope', spec.scope);
     url.searchParams.set('state', state);
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
@@ -318,9 +325,11 @@ export class OAuthFlows {
     if (error) {
       throw new CallbackError(error === 'access_denied' ? 'denied' : 'provider_error', error === 'access_denied' ? 'You declined the access. Nothing was connected.' : `The platform refused the sign-in (${error.slice(0, 100)}).`);
     }
-    const link = this.ctx.db.prepare<[string], LinkRow>(`SELECT * FROM connection_links WHERE id = ?`).get(flow.linkId);
-    if (!link || linkStatus(link, now) !== 'active') throw new CallbackError('expired', 'The connection link expired or was revoked while you were signing in.');
-    const owner = findClientRow(this.ctx.db, link.workspace_id, link.managed_user_id);
+    if (flow.linkId !== null) {
+      const link = this.ctx.db.prepare<[string], LinkRow>(`SELECT * FROM connection_links WHERE id = ?`).get(flow.linkId);
+      if (!link || linkStatus(link, now) !== 'active') throw new CallbackError('expired', 'The connection link expired or was revoked while you were signing in.');
+    }
+    const owner = findClientRow(this.ctx.db, flow.workspaceId, flow.managedUserId);
     if (!owner || owner.deactivated_at) throw new CallbackError('expired', 'This account was paused or removed at your agency while you were signing in.');
 
     const spec = OAUTH_PLATFORMS[flow.platform]!;
@@ -343,6 +352,12 @@ export class OAuthFlows {
       throw new CallbackError('provider_error', `The platform did not accept the sign-in (${err instanceof Error ? err.message.slice(0, 120) : 'error'}).`);
     });
     const account = await spec.account(as, client, tokens, integration);
+    if (flow.reauth) {
+      if (account.accountId !== flow.reauth.accountId) {
+        throw new CallbackError('provider_error', `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`);
+      }
+      return saveReauthentication(this.ctx, flow, flow.reauth, account, toTokenSet(tokens, now));
+    }
     return saveConnection(this.ctx, flow, account, toTokenSet(tokens, now));
   }
 
@@ -369,6 +384,41 @@ export class CallbackError extends Error {
 }
 
 export const tokenAccount = (installId: string, connectionId: string) => `${installId}/token/${connectionId}`;
+/** A member's own tokens for a connection (member's credentials, seed 003). */
+export const memberTokenAccount = (installId: string, connectionId: string, memberId: string) => `${installId}/token/${connectionId}/member/${memberId}`;
+
+async function saveReauthentication(
+  ctx: EngineContext,
+  flow: PendingFlow,
+  reauth: NonNullable<PendingFlow['reauth']>,
+  account: { handle: string; displayName: string },
+  tokens: TokenSet,
+): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
+  const now = ctx.clock.now().toISOString();
+  const ownTokens = reauth.tokensOf !== 'connection';
+  const account_ = ownTokens ? memberTokenAccount(ctx.installId, reauth.connectionId, (reauth.tokensOf as { memberId: string }).memberId) : tokenAccount(ctx.installId, reauth.connectionId);
+  await ctx.secrets.set(account_, JSON.stringify(tokens));
+  const row = ctx.db.prepare<[string], { platform_id: string }>(`SELECT platform_id FROM connections WHERE id = ?`).get(reauth.connectionId)!;
+  ctx.db.transaction(() => {
+    if (ownTokens) {
+      const memberId = (reauth.tokensOf as { memberId: string }).memberId;
+      ctx.db
+        .prepare(`INSERT INTO connection_access (member_id, connection_id, mode, has_own_tokens) VALUES (?, ?, 'member', 1) ON CONFLICT (member_id, connection_id) DO UPDATE SET has_own_tokens = 1`)
+        .run(memberId, reauth.connectionId);
+    } else {
+      ctx.db.prepare(`UPDATE connections SET status = 'active', updated_at = ?, token_expires_at = ?, handle = ?, display_name = ? WHERE id = ?`).run(now, tokens.expiresAt, account.handle, account.displayName, reauth.connectionId);
+    }
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: flow.workspaceId,
+      actor: flow.startedBy ? { kind: 'member', id: flow.startedBy } : { kind: 'system', id: null },
+      action: 'connection.reauthenticated',
+      objectKind: 'connection',
+      objectId: reauth.connectionId,
+      detail: `${row.platform_id} re-authenticated with ${ownTokens ? "the member's own" : "the owner's"} credentials`,
+    });
+  })();
+  return { connectionId: reauth.connectionId, platformId: row.platform_id, displayName: account.displayName, platform: flow.platform };
+}
 
 async function saveConnection(
   ctx: EngineContext,

@@ -7,6 +7,7 @@ import {
   type Channel,
   type EventName,
   type EventPayload,
+  type Platform,
   type ParsedRequestOf,
   type Profile,
   type ResponseOf,
@@ -21,6 +22,7 @@ import type { EngineContext } from './context';
 import { openDatabase, type Db } from './db/database';
 import { ReadCache } from './db/read-cache';
 import { AppError, toErrorObject } from './errors';
+import { OAuthFlows } from './connections';
 import { buildHandlers, type HandlerMap } from './handlers';
 import { newId } from './ids';
 import { createSmtpMailer } from './mail/mailer';
@@ -49,12 +51,20 @@ export class Engine {
   private readonly handlers: HandlerMap;
   /** Base URL of the loopback server, for links the engine hands out (invitations, connections). */
   publicBaseUrl = 'http://127.0.0.1';
+  /** OAuth flows in progress (links and re-authentications share one callback). */
+  readonly oauthFlows: OAuthFlows;
+  /**
+   * The redirect URI for a platform's OAuth callback; set by the loopback server, which may have
+   * to listen on a provider's registered fixed port first.
+   */
+  callbackUriFor: (workspaceId: string, platform: Platform) => Promise<string> = async () => `${this.publicBaseUrl}/oauth/callback`;
 
   private constructor(
     readonly ctx: EngineContext,
     readonly mailerFor: MailerFactory,
     readonly logError: (message: string, err: unknown) => void,
   ) {
+    this.oauthFlows = new OAuthFlows(ctx);
     this.handlers = buildHandlers(this);
   }
 

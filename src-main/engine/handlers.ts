@@ -12,6 +12,7 @@ import {
   updateClient,
 } from './clients';
 import { createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
+import { connectionCredentials, reauthenticationFor, setCredentialMode, setPostAs } from './credentials';
 import type { Engine } from './engine';
 import { addIntegration, removeIntegration, testIntegration } from './integrations';
 import { cancelPostGroup, createPostGroup, dailyLimitOf, dailyPostsLeft, getPostGroup, getQueueSlots, listPostGroups, localDay, setQueueSlots, updatePostGroup } from './posts/posts';
@@ -125,6 +126,21 @@ export function buildHandlers(engine: Engine): HandlerMap {
       return { removed: true as const };
     },
     'connection.listLinks': (req) => listConnectionLinks(ctx, as(req.workspaceId), req.userId),
+    'connection.credentials': (req) => connectionCredentials(ctx, as(req.workspaceId), req.userId, req.platformId),
+    'connection.setCredentialMode': (req) => {
+      setCredentialMode(ctx, as(req.workspaceId), req.memberId, req.userId, req.platformId, req.mode);
+      return { mode: req.mode };
+    },
+    'connection.setPostAs': (req) => {
+      setPostAs(ctx, as(req.workspaceId), req.userId, req.platformId, req.postAs);
+      engine.emit('connections.changed', { workspaceId: req.workspaceId });
+      return { postAs: req.postAs };
+    },
+    'connection.reauthenticate': async (req) => {
+      const flow = reauthenticationFor(ctx, as(req.workspaceId), req.userId, req.platformId);
+      const redirectUri = await engine.callbackUriFor(flow.workspaceId, flow.platform);
+      return { authorizationUrl: await engine.oauthFlows.startReauthentication({ ...flow, redirectUri }) };
+    },
     'connection.createLink': (req) => createConnectionLink(ctx, as(req.workspaceId), req.userId, engine.publicBaseUrl),
     'connection.revokeLink': (req) => {
       revokeConnectionLink(ctx, as(req.workspaceId), req.userId, req.linkId);

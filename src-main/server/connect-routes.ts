@@ -51,7 +51,17 @@ export class ConnectRoutes {
     private readonly engine: Engine,
     private readonly baseUrl: () => string,
   ) {
-    this.flows = new OAuthFlows(engine.ctx);
+    this.flows = engine.oauthFlows;
+    // Re-authentications started in the app come back through the same callback.
+    engine.callbackUriFor = (workspaceId, platform) => this.redirectUriFor(workspaceId, platform);
+  }
+
+  /** The callback URI for a platform: its registered fixed port (listening there first) or ours. */
+  async redirectUriFor(workspaceId: string, platform: Platform): Promise<string> {
+    const { fixedPort } = OAuthFlows.redirectPolicy(this.engine.ctx.db, workspaceId, platform);
+    const port = fixedPort ?? Number(new URL(this.baseUrl()).port);
+    if (fixedPort !== null) await this.listenOn(fixedPort);
+    return `http://127.0.0.1:${port}/oauth/callback`;
   }
 
   register(app: FastifyInstance): void {
@@ -96,10 +106,7 @@ export class ConnectRoutes {
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
     try {
-      const { fixedPort } = OAuthFlows.redirectPolicy(this.engine.ctx.db, resolved.link.workspace_id, platform);
-      const port = fixedPort ?? Number(new URL(this.baseUrl()).port);
-      if (fixedPort !== null) await this.listenOn(fixedPort);
-      const redirectUri = `http://127.0.0.1:${port}/oauth/callback`;
+      const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, platform);
       return reply.redirect(await this.flows.start(token, platform, redirectUri), 303);
     } catch (err) {
       const message = err instanceof AppError ? err.message : 'The platform could not be reached. Try again in a moment.';

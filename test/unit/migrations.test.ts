@@ -167,3 +167,42 @@ describe('migration 003 (connections)', () => {
     db.close();
   });
 });
+
+describe('migration 004 (posts)', () => {
+  it('adds post groups and deliveries with one delivery per platform id, and marks enterprise limits raisable', async () => {
+    const dataDir = tempDir();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 4) });
+    expect(db.prepare(`SELECT id, daily_limit_raisable FROM plans ORDER BY price_cents`).all()).toEqual([
+      { id: 'free', daily_limit_raisable: 0 },
+      { id: 'team', daily_limit_raisable: 0 },
+      { id: 'enterprise', daily_limit_raisable: 1 },
+    ]);
+    db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
+      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
+    const insert = db.prepare(`INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES (?, 'g1', 'u1', 'x-1', 'x', ?, ?, '')`);
+    insert.run('d1', 'draft', 'k1');
+    expect(() => insert.run('d2', 'draft', 'k2')).toThrow(/UNIQUE/); // one delivery per platform id
+    expect(() => db.prepare(`UPDATE deliveries SET state = 'sent'`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+});
+
+describe('migration 005 (credential mode)', () => {
+  it('keeps one credential mode per member and connection, and adds "post as" to connections', async () => {
+    const dataDir = tempDir();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 5) });
+    db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
+      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'editor', 'active', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, post_as)
+        VALUES ('c1', 'w1', 'u1', 'linkedin', 'a', 'linkedin-a', 'h', 'n', 'active', '', '', 'urn:li:organization:5');`);
+    db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'member')`).run();
+    expect(() => db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'owner')`).run()).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'guest')`).run()).toThrow(/CHECK/);
+    expect(db.prepare(`SELECT post_as FROM connections`).get()).toEqual({ post_as: 'urn:li:organization:5' });
+    db.close();
+  });
+});

@@ -1,6 +1,7 @@
 import type { Platform } from '../../../src-shared/contract';
 import { integrationFor } from '../connections';
 import type { EngineContext } from '../context';
+import { LINKEDIN_API_BASE, linkedinAdapter } from './linkedin';
 import { mastodonAdapter } from './mastodon';
 import type { PlatformAdapter, PlatformClient } from './types';
 import { X_API_BASE, xAdapter } from './x';
@@ -19,6 +20,8 @@ export interface AdapterEntry {
 export const ADAPTERS: Partial<Record<Platform, AdapterEntry>> = {
   mastodon: { adapter: mastodonAdapter, idempotencyWindowMs: 55 * 60 * 1000, defaultApiBase: null },
   x: { adapter: xAdapter, idempotencyWindowMs: null, defaultApiBase: X_API_BASE },
+  // LinkedIn takes no idempotency key either.
+  linkedin: { adapter: linkedinAdapter, idempotencyWindowMs: null, defaultApiBase: LINKEDIN_API_BASE },
 };
 
 export type AdapterLookup = (platform: Platform) => AdapterEntry | undefined;

@@ -36,6 +36,11 @@ export interface PublishRequest {
   media: MediaUpload[];
   /** Stable per delivery: platforms that accept one get it, so a retried call cannot post twice. */
   idempotencyKey: string;
+  /**
+   * Who the post is published as, when not the connected account itself (SPEC §3, credential
+   * mode): on LinkedIn an organisation page the member administers (`urn:li:organization:<id>`).
+   */
+  postAs?: string;
 }
 
 export interface PublishedPost {

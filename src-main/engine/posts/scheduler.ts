@@ -1,6 +1,6 @@
 import type { Platform } from '../../../src-shared/contract';
 import { recordActivity } from '../activity';
-import { tokenAccount } from '../connections';
+import { publishingTokenAccount } from '../credentials';
 import type { EngineContext } from '../context';
 import { newId } from '../ids';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
@@ -220,18 +220,20 @@ export class Scheduler {
 
   private async publish(d: DeliveryRow): Promise<void> {
     const group = this.ctx.db
-      .prepare<[string], { workspace_id: string; text: string; platform_texts: string }>(`SELECT workspace_id, text, platform_texts FROM post_groups WHERE id = ?`)
+      .prepare<[string], { workspace_id: string; text: string; platform_texts: string; created_by: string | null }>(`SELECT workspace_id, text, platform_texts, created_by FROM post_groups WHERE id = ?`)
       .get(d.post_group_id)!;
     try {
       const entry = this.adapters(d.platform);
       if (!entry) throw new PlatformError(`publishing to ${d.platform} is not supported yet`, false);
       const connection = this.ctx.db
-        .prepare<[string, string], { id: string; status: string }>(`SELECT id, status FROM connections WHERE managed_user_id = ? AND platform_id = ?`)
+        .prepare<[string, string], { id: string; status: string; post_as: string | null }>(`SELECT id, status, post_as FROM connections WHERE managed_user_id = ? AND platform_id = ?`)
         .get(d.managed_user_id, d.platform_id);
       if (!connection || connection.status !== 'active') throw new PlatformError(`the ${d.platform_id} connection is not active; reconnect it`, false, null, null, true);
       const client = await platformClientFor(this.ctx, group.workspace_id, d.platform as Platform, entry);
       if (!client) throw new PlatformError(`${d.platform} is not set up for this workspace`, false);
-      const tokens = await this.usableTokens(connection.id, entry.adapter, client);
+      // Seed 003: a member posting with their own credentials uses their own tokens.
+      const tokenAccountName = publishingTokenAccount(this.ctx, connection.id, group.created_by, group.workspace_id);
+      const tokens = await this.usableTokens(tokenAccountName, connection.id, entry.adapter, client);
       const media = this.ctx.db
         .prepare<[string], { mime_type: string; data: Buffer; alt_text: string }>(`SELECT mime_type, data, alt_text FROM post_media WHERE post_group_id = ? ORDER BY position`)
         .all(d.post_group_id);
@@ -240,6 +242,7 @@ export class Scheduler {
         text,
         media: media.map((m) => ({ mimeType: m.mime_type, data: m.data, altText: m.alt_text || undefined })),
         idempotencyKey: d.idempotency_key,
+        ...(connection.post_as ? { postAs: connection.post_as } : {}),
       });
       const now = this.ctx.clock.now();
       this.ctx.db.transaction(() => {
@@ -272,14 +275,14 @@ export class Scheduler {
   }
 
   /** Tokens from the keychain, refreshed shortly before they expire; a failed refresh means reconnecting. */
-  private async usableTokens(connectionId: string, adapter: { refresh: (c: never, t: TokenSet) => Promise<TokenSet> }, client: unknown): Promise<TokenSet> {
-    const raw = await this.ctx.secrets.get(tokenAccount(this.ctx.installId, connectionId));
+  private async usableTokens(account: string, connectionId: string, adapter: { refresh: (c: never, t: TokenSet) => Promise<TokenSet> }, client: unknown): Promise<TokenSet> {
+    const raw = await this.ctx.secrets.get(account);
     if (!raw) throw new PlatformError('the sign-in of this connection is missing from the keychain; reconnect it', false, null, null, true);
     const tokens = JSON.parse(raw) as TokenSet;
     if (!tokens.expiresAt || new Date(tokens.expiresAt).getTime() - this.ctx.clock.now().getTime() > TOKEN_REFRESH_MARGIN_MS) return tokens;
     const fresh = await adapter.refresh(client as never, tokens);
     const kept: TokenSet = { ...fresh, refreshToken: fresh.refreshToken || tokens.refreshToken };
-    await this.ctx.secrets.set(tokenAccount(this.ctx.installId, connectionId), JSON.stringify(kept));
+    await this.ctx.secrets.set(account, JSON.stringify(kept));
     this.ctx.db.prepare(`UPDATE connections SET token_expires_at = ?, updated_at = ? WHERE id = ?`).run(kept.expiresAt, this.ctx.clock.now().toISOString(), connectionId);
     return kept;
   }

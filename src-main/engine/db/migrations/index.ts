@@ -3,6 +3,7 @@ import { migration001 } from './001-initial';
 import { migration002 } from './002-clients-and-team';
 import { migration003 } from './003-connections';
 import { migration004 } from './004-posts';
+import { migration005 } from './005-credential-mode';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];

@@ -1,0 +1,177 @@
+import type { Platform } from '../../src-shared/contract';
+import { authorize, type Principal } from './access';
+import { recordActivity } from './activity';
+import { actorOf, findClientRow } from './clients';
+import { memberTokenAccount, tokenAccount } from './connections';
+import type { EngineContext } from './context';
+import type { Db } from './db/database';
+import { AppError } from './errors';
+
+/**
+ * Credential mode (seed 003), per member and connection:
+ * - `owner`: the member posts through the tokens the owner (or the client, through a link)
+ *   authorised. Only the owner re-authenticates and changes account settings such as "post as".
+ * - `member`: the member authorises with their own access, may re-authenticate and change those
+ *   settings themselves, and their posts go out with their own tokens.
+ */
+export type CredentialMode = 'owner' | 'member';
+
+interface ConnectionRow {
+  id: string;
+  workspace_id: string;
+  managed_user_id: string;
+  platform: Platform;
+  account_id: string;
+  platform_id: string;
+  status: string;
+  post_as: string | null;
+}
+
+function requireConnection(ctx: EngineContext, p: Principal, userId: string, platformId: string): ConnectionRow {
+  authorize(p, 'connection.read', { managedUserId: userId });
+  const row = ctx.db
+    .prepare<[string, string, string], ConnectionRow>(`SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`)
+    .get(userId, p.workspaceId, platformId);
+  if (!row) throw new AppError('not_found', 'connection not found', { platformId });
+  return row;
+}
+
+export function credentialModeOf(db: Db, memberId: string, connectionId: string): { mode: CredentialMode; hasOwnTokens: boolean } {
+  const row = db.prepare<[string, string], { mode: CredentialMode; has_own_tokens: number }>(`SELECT mode, has_own_tokens FROM connection_access WHERE member_id = ? AND connection_id = ?`).get(memberId, connectionId);
+  return { mode: row?.mode ?? 'owner', hasOwnTokens: row?.has_own_tokens === 1 };
+}
+
+/**
+ * Who may re-authenticate a connection and change its settings: the owner always; a member in
+ * member mode; the client's own login (the accounts are theirs). Everyone else asks them.
+ */
+export function mayManageCredentials(db: Db, p: Principal, connection: ConnectionRow): boolean {
+  if (p.kind === 'client_key') return p.managedUserId === connection.managed_user_id;
+  if (p.kind === 'workspace_key') return false;
+  if (p.role === 'owner') return true;
+  if (p.role === 'client') return p.clientIds.includes(connection.managed_user_id);
+  return credentialModeOf(db, p.memberId, connection.id).mode === 'member';
+}
+
+/** Names of the people who may reconnect, for the UI of a connection that needs it. */
+export function whoMayReconnect(db: Db, connection: ConnectionRow): string[] {
+  return db
+    .prepare<[string, string, string], { name: string }>(
+      `SELECT p.name FROM members m JOIN profiles p ON p.id = m.profile_id
+       WHERE m.workspace_id = ? AND m.status = 'active' AND (
+         m.role = 'owner'
+         OR EXISTS (SELECT 1 FROM connection_access a WHERE a.member_id = m.id AND a.connection_id = ? AND a.mode = 'member')
+         OR (m.role = 'client' AND EXISTS (SELECT 1 FROM member_clients mc WHERE mc.member_id = m.id AND mc.managed_user_id = ?))
+       ) ORDER BY m.created_at, m.rowid`,
+    )
+    .all(connection.workspace_id, connection.id, connection.managed_user_id)
+    .map((r) => r.name);
+}
+
+export interface ConnectionCredentials {
+  platformId: string;
+  postAs: string | null;
+  mode: CredentialMode | null;
+  canReauthenticate: boolean;
+  canChangePostAs: boolean;
+  whoMayReconnect: string[];
+}
+
+export function connectionCredentials(ctx: EngineContext, p: Principal, userId: string, platformId: string): ConnectionCredentials {
+  const c = requireConnection(ctx, p, userId, platformId);
+  const may = mayManageCredentials(ctx.db, p, c);
+  return {
+    platformId: c.platform_id,
+    postAs: c.post_as,
+    mode: p.kind === 'member' && p.role !== 'owner' && p.role !== 'client' ? credentialModeOf(ctx.db, p.memberId, c.id).mode : null,
+    canReauthenticate: may,
+    canChangePostAs: may,
+    whoMayReconnect: whoMayReconnect(ctx.db, c),
+  };
+}
+
+/** The owner (or a manager) sets a member's credential mode for one connection. */
+export function setCredentialMode(ctx: EngineContext, p: Principal, memberId: string, userId: string, platformId: string, mode: CredentialMode): void {
+  authorize(p, 'team.update');
+  const c = requireConnection(ctx, p, userId, platformId);
+  const member = ctx.db.prepare<[string, string], { role: string }>(`SELECT role FROM members WHERE id = ? AND workspace_id = ?`).get(memberId, p.workspaceId);
+  if (!member) throw new AppError('not_found', 'member not found', { memberId });
+  if (member.role === 'owner') throw new AppError('validation_failed', "the owner's credentials are the owner's own; there is no mode to set");
+  const now = ctx.clock.now();
+  ctx.db.transaction(() => {
+    ctx.db
+      .prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES (?, ?, ?) ON CONFLICT (member_id, connection_id) DO UPDATE SET mode = excluded.mode`)
+      .run(memberId, c.id, mode);
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'connection.credential_mode_set',
+      objectKind: 'connection',
+      objectId: c.id,
+      detail: `${platformId}: member ${memberId} uses ${mode === 'owner' ? "the owner's" : 'their own'} credentials`,
+    });
+  })();
+}
+
+const POST_AS_PATTERNS: Partial<Record<Platform, RegExp>> = {
+  linkedin: /^urn:li:(person|organization):[A-Za-z0-9_-]{1,64}$/,
+  facebook: /^(page|group):[0-9]{1,30}$/,
+};
+
+/** Changes who a connection posts as; only those who may manage its credentials may. */
+export function setPostAs(ctx: EngineContext, p: Principal, userId: string, platformId: string, postAs: string | null): void {
+  const c = requireConnection(ctx, p, userId, platformId);
+  if (!mayManageCredentials(ctx.db, p, c)) {
+    throw new AppError('forbidden', `with the owner's credentials only ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} may change who this account posts as`);
+  }
+  const pattern = POST_AS_PATTERNS[c.platform];
+  if (!pattern) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there is nothing to choose`);
+  if (postAs !== null && !pattern.test(postAs)) throw new AppError('validation_failed', `"${postAs}" is not a valid ${c.platform} author`, { fields: { postAs: 'invalid' } });
+  const now = ctx.clock.now();
+  ctx.db.transaction(() => {
+    ctx.db.prepare(`UPDATE connections SET post_as = ?, updated_at = ? WHERE id = ?`).run(postAs, now.toISOString(), c.id);
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'connection.post_as_changed',
+      objectKind: 'connection',
+      objectId: c.id,
+      detail: `${platformId} now posts as ${postAs ?? 'the account itself'}`,
+    });
+  })();
+}
+
+/**
+ * What a re-authentication started by this principal renews: the connection's own tokens (owner,
+ * client) or the member's own (member mode). Refused for everyone else, naming who may.
+ */
+export function reauthenticationFor(ctx: EngineContext, p: Principal, userId: string, platformId: string) {
+  const c = requireConnection(ctx, p, userId, platformId);
+  if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found');
+  if (!mayManageCredentials(ctx.db, p, c)) {
+    throw new AppError('forbidden', `this account uses the owner's credentials: ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} can reconnect it`, { whoMayReconnect: whoMayReconnect(ctx.db, c) });
+  }
+  const memberMode = p.kind === 'member' && p.role !== 'owner' && p.role !== 'client';
+  return {
+    workspaceId: c.workspace_id,
+    managedUserId: c.managed_user_id,
+    platform: c.platform,
+    startedBy: p.kind === 'member' ? p.profileId : null,
+    reauth: { connectionId: c.id, accountId: c.account_id, tokensOf: memberMode ? { memberId: (p as { memberId: string }).memberId } : ('connection' as const) },
+  };
+}
+
+/**
+ * The keychain account whose tokens publish a post: the author's own when they post with the
+ * member's credentials and have authorised, else the connection's.
+ */
+export function publishingTokenAccount(ctx: EngineContext, connectionId: string, authorProfileId: string | null, workspaceId: string): string {
+  if (authorProfileId) {
+    const member = ctx.db.prepare<[string, string], { id: string }>(`SELECT id FROM members WHERE profile_id = ? AND workspace_id = ?`).get(authorProfileId, workspaceId);
+    if (member) {
+      const { mode, hasOwnTokens } = credentialModeOf(ctx.db, member.id, connectionId);
+      if (mode === 'member' && hasOwnTokens) return memberTokenAccount(ctx.installId, connectionId, member.id);
+    }
+  }
+  return tokenAccount(ctx.installId, connectionId);
+}

@@ -1,0 +1,327 @@
+import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
+import { retryAfterMs } from './mastodon';
+import {
+  PlatformError,
+  type MediaUpload,
+  type PlatformAccount,
+  type PlatformAdapter,
+  type PlatformClient,
+  type PlatformLimits,
+  type PublishedPost,
+  type PublishRequest,
+  type TokenSet,
+} from './types';
+
+/*
+ * LinkedIn's versioned REST API (https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api),
+ * spoken with Node's own fetch: `POST /rest/posts`, `DELETE /rest/posts/{urn}`,
+ * `POST /rest/images?action=initializeUpload` then a PUT of the bytes, the OpenID Connect
+ * `GET /v2/userinfo`, and the OAuth token endpoint for refreshes. Every /rest call carries
+ * `LinkedIn-Version` and `X-Restli-Protocol-Version: 2.0.0`; every call has a 30 s timeout and every
+ * failure becomes a classified PlatformError.
+ */
+
+export const LINKEDIN_API_BASE = 'https://api.linkedin.com';
+/** LinkedIn's token endpoint lives on www, not api; an overridden API base (tests) serves it itself. */
+const LINKEDIN_TOKEN_URL = 'https://www.linkedin.com/oauth/v2/accessToken';
+/** The monthly API version (YYYYMM). LinkedIn keeps a version for about a year: move it on before it is sunset. */
+export const LINKEDIN_VERSION = '202610';
+const REQUEST_TIMEOUT_MS = 30_000;
+const MAX_ERROR_TEXT = 300;
+
+export const linkedinLimits: PlatformLimits = Object.freeze({
+  maxTextLength: PLATFORM_RULES.linkedin.maxTextLength,
+  maxImages: PLATFORM_RULES.linkedin.maxImages,
+  maxImageBytes: PLATFORM_RULES.linkedin.maxImageBytes,
+  imageTypes: PLATFORM_RULES.linkedin.imageTypes,
+  mediaRequired: PLATFORM_RULES.linkedin.mediaRequired,
+});
+
+type Json = Record<string, unknown>;
+
+interface Call {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: URL;
+  /** What Postroom was doing, for the error message ("publish the post"). */
+  what: string;
+  token?: string;
+  /** A versioned /rest endpoint: send the version headers. */
+  rest?: boolean;
+  json?: unknown;
+  form?: Record<string, string>;
+  bytes?: { data: Buffer; mimeType: string };
+  /** The OAuth token endpoint: a dead refresh token means a person must reconnect. */
+  tokenEndpoint?: boolean;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  data: Json;
+}
+
+function endpoint(baseUrl: string, path: string): URL {
+  let url: URL;
+  try {
+    url = new URL((baseUrl || LINKEDIN_API_BASE).replace(/\/+$/, '') + path);
+  } catch {
+    throw new PlatformError(`the LinkedIn API address "${baseUrl}" is not a valid URL`, false);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new PlatformError(`the LinkedIn API address "${baseUrl}" is not an http(s) URL`, false);
+  }
+  return url;
+}
+
+function tokenUrl(client: PlatformClient): URL {
+  const base = (client.apiBaseUrl || LINKEDIN_API_BASE).replace(/\/+$/, '');
+  return base === LINKEDIN_API_BASE ? new URL(LINKEDIN_TOKEN_URL) : endpoint(base, '/oauth/v2/accessToken');
+}
+
+async function liCall(c: Call): Promise<Answer> {
+  const headers = new Headers({ Accept: 'application/json' });
+  if (c.token) headers.set('Authorization', `Bearer ${c.token}`);
+  if (c.rest) {
+    headers.set('LinkedIn-Version', LINKEDIN_VERSION);
+    headers.set('X-Restli-Protocol-Version', '2.0.0');
+  }
+  let body: RequestInit['body'];
+  if (c.json !== undefined) {
+    headers.set('Content-Type', 'application/json');
+    body = JSON.stringify(c.json);
+  } else if (c.form) {
+    body = new URLSearchParams(c.form);
+  } else if (c.bytes) {
+    headers.set('Content-Type', c.bytes.mimeType);
+    body = new Uint8Array(c.bytes.data);
+  }
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(c.url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    text = await res.text();
+  } catch (err) {
+    throw networkError(err, c.what);
+  }
+  const data = parseJson(text);
+  if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
+  throw httpError(res, data, c);
+}
+
+function parseJson(text: string): Json {
+  if (!text) return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+  } catch {
+    return {};
+  }
+}
+
+function networkError(err: unknown, what: string): PlatformError {
+  const name = err instanceof Error ? err.name : '';
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new PlatformError(`LinkedIn did not answer within ${REQUEST_TIMEOUT_MS / 1000} s while trying to ${what}`, true);
+  }
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  return new PlatformError(`LinkedIn could not be reached${code} while trying to ${what}`, true);
+}
+
+/** LinkedIn's own words: `message` on the REST API, `error`/`error_description` on OAuth, else the HTTP reason. */
+function errorText(data: Json, res: Response): string {
+  const message = str(data, 'message');
+  const error = str(data, 'error');
+  const description = str(data, 'error_description');
+  const oauth = error && description ? `${error}: ${description}` : (error ?? description);
+  const text = message ?? oauth ?? (res.statusText || 'no reason given');
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+}
+
+function httpError(res: Response, data: Json, c: Call): PlatformError {
+  const status = res.status;
+  const text = errorText(data, res);
+  if (status === 429) {
+    return new PlatformError(`LinkedIn is rate limiting requests (${text}); could not ${c.what}`, true, status, retryAfterMs(res.headers, false));
+  }
+  if (status >= 500) {
+    return new PlatformError(`LinkedIn failed to ${c.what}: ${text} (HTTP ${status})`, true, status, retryAfterMs(res.headers, false));
+  }
+  if (c.tokenEndpoint) {
+    // A refresh token that expired (a year after the consent) or was revoked: `invalid_grant`, or
+    // `invalid_request` saying so. A wrong client secret (`invalid_client`) is the app's setup, not the grant.
+    const error = str(data, 'error');
+    const dead = error === 'invalid_grant' || (error === 'invalid_request' && /refresh token|expired|revoked/i.test(str(data, 'error_description') ?? ''));
+    if (dead) return new PlatformError(`LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`, false, status, null, true);
+    return new PlatformError(`LinkedIn refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
+  }
+  if (status === 401) {
+    return new PlatformError(`LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`, false, status, null, true);
+  }
+  return new PlatformError(`LinkedIn refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
+}
+
+function str(rec: Json | null | undefined, key: string): string | null {
+  const v = rec?.[key];
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function asRecord(value: unknown): Json | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
+}
+
+/**
+ * Commentary is "little" text: `| { } @ [ ] ( ) < > # \ * _ ~` are markup and must be escaped,
+ * or LinkedIn cuts the post short at the first one. A `#word` is kept as a hashtag.
+ */
+export function toLittleText(text: string): string {
+  return text.replace(/((?<![\p{L}\p{N}])#(?=[\p{L}\p{N}]))|[|{}@[\]()<>#\\*_~]/gu, (c, hashtag?: string) => (hashtag ? c : `\\${c}`));
+}
+
+/** An upload URL may be LinkedIn's (it wants the token there too) or the API's own host; nothing else gets the token. */
+function trustedUploadUrl(uploadUrl: URL, client: PlatformClient): boolean {
+  const api = endpoint(client.apiBaseUrl, '/');
+  if (uploadUrl.origin === api.origin) return true;
+  return uploadUrl.protocol === 'https:' && (uploadUrl.hostname === 'linkedin.com' || uploadUrl.hostname.endsWith('.linkedin.com'));
+}
+
+async function profile(client: PlatformClient, tokens: TokenSet): Promise<PlatformAccount> {
+  const what = 'read the account';
+  const { data } = await liCall({ method: 'GET', url: endpoint(client.apiBaseUrl, '/v2/userinfo'), what, token: tokens.accessToken });
+  const sub = str(data, 'sub');
+  if (!sub) throw new PlatformError(`LinkedIn gave an unexpected answer (no account id) while trying to ${what}`, false);
+  const fullName = [str(data, 'given_name'), str(data, 'family_name')].filter(Boolean).join(' ');
+  return { accountId: sub, handle: str(data, 'email') ?? sub, displayName: str(data, 'name') ?? (fullName || sub) };
+}
+
+/** The member (`urn:li:person:<sub>`, from the OIDC userinfo) or the organisation page to post as. */
+async function authorOf(client: PlatformClient, tokens: TokenSet, postAs: string | undefined): Promise<string> {
+  if (postAs) {
+    if (!/^urn:li:organization:\d+$/.test(postAs)) {
+      throw new PlatformError(`"${postAs}" is not a LinkedIn organisation page (urn:li:organization:<id>)`, false);
+    }
+    return postAs;
+  }
+  return `urn:li:person:${(await profile(client, tokens)).accountId}`;
+}
+
+async function uploadImage(client: PlatformClient, token: string, owner: string, media: MediaUpload, index: number): Promise<string> {
+  const what = `upload image ${index + 1}`;
+  const init = await liCall({
+    method: 'POST',
+    url: endpoint(client.apiBaseUrl, '/rest/images?action=initializeUpload'),
+    what,
+    token,
+    rest: true,
+    json: { initializeUploadRequest: { owner } },
+  });
+  const value = asRecord(init.data.value);
+  const uploadUrl = str(value, 'uploadUrl');
+  const image = str(value, 'image');
+  // Nothing is posted yet: trying again is safe.
+  if (!uploadUrl || !image) throw new PlatformError(`LinkedIn gave an unexpected answer (no upload address) while trying to ${what}`, true);
+  let url: URL;
+  try {
+    url = new URL(uploadUrl);
+  } catch {
+    throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
+  await liCall({
+    method: 'PUT',
+    url,
+    what,
+    token: trustedUploadUrl(url, client) ? token : undefined,
+    bytes: { data: media.data, mimeType: media.mimeType },
+  });
+  return image;
+}
+
+export const linkedinAdapter: PlatformAdapter = {
+  platform: 'linkedin',
+  limits: linkedinLimits,
+
+  profile,
+
+  async refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
+    if (!tokens.refreshToken) {
+      // Apps without LinkedIn's programmatic refresh get a 60-day token only: then the member reconnects.
+      if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now()) {
+        throw new PlatformError("LinkedIn's sign-in has expired and LinkedIn gave no refresh token; reconnect the account", false, null, null, true);
+      }
+      return tokens;
+    }
+    const form: Record<string, string> = { grant_type: 'refresh_token', refresh_token: tokens.refreshToken, client_id: client.clientId };
+    if (client.clientSecret) form.client_secret = client.clientSecret;
+    const what = "refresh the connection's tokens";
+    const { data } = await liCall({ method: 'POST', url: tokenUrl(client), what, form, tokenEndpoint: true });
+    const accessToken = str(data, 'access_token');
+    if (!accessToken) throw new PlatformError(`LinkedIn gave an unexpected answer (no access token) while trying to ${what}`, false, null, null, true);
+    const expiresIn = data.expires_in;
+    return {
+      accessToken,
+      // LinkedIn's refresh token keeps its one-year life; an answer without one keeps the one we had.
+      refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
+      expiresAt: typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+      scope: str(data, 'scope') ?? tokens.scope,
+    };
+  },
+
+  /**
+   * LinkedIn accepts no idempotency key: a repeated `POST /rest/posts` makes a second post, so the
+   * scheduler treats LinkedIn like X and never repeats a call whose outcome it does not know.
+   */
+  async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
+    if (post.media.length > linkedinLimits.maxImages) {
+      throw new PlatformError(`LinkedIn takes at most ${linkedinLimits.maxImages} images in a post`, false);
+    }
+    post.media.forEach((m, i) => {
+      if (!linkedinLimits.imageTypes.includes(m.mimeType)) throw new PlatformError(`LinkedIn does not take image ${i + 1} (${m.mimeType})`, false);
+    });
+    const author = await authorOf(client, tokens, post.postAs);
+    // Images belong to the author: an organisation's post needs the organisation's images.
+    const images: { id: string; altText?: string }[] = [];
+    for (const [index, media] of post.media.entries()) {
+      const id = await uploadImage(client, tokens.accessToken, author, media, index);
+      images.push(media.altText ? { id, altText: media.altText } : { id });
+    }
+    const content = images.length === 1 ? { media: images[0] } : images.length > 1 ? { multiImage: { images } } : undefined;
+    const what = 'publish the post';
+    const answer = await liCall({
+      method: 'POST',
+      url: endpoint(client.apiBaseUrl, '/rest/posts'),
+      what,
+      token: tokens.accessToken,
+      rest: true,
+      json: {
+        author,
+        commentary: toLittleText(post.text),
+        visibility: 'PUBLIC',
+        distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+        lifecycleState: 'PUBLISHED',
+        isReshareDisabledByAuthor: false,
+        ...(content ? { content } : {}),
+      },
+    });
+    const urn = answer.headers.get('x-restli-id')?.trim() || str(answer.data, 'id');
+    // The post exists but its id is unknown: trying again would post it twice.
+    if (!urn) throw new PlatformError('LinkedIn published the post but did not say its id; check the page before posting again', false, answer.status);
+    return { postId: urn, url: `https://www.linkedin.com/feed/update/${urn}/` };
+  },
+
+  async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
+    try {
+      await liCall({
+        method: 'DELETE',
+        url: endpoint(client.apiBaseUrl, `/rest/posts/${encodeURIComponent(postId)}`),
+        what: 'delete the post',
+        token: tokens.accessToken,
+        rest: true,
+      });
+    } catch (err) {
+      // Already gone: deleting is idempotent.
+      if (err instanceof PlatformError && err.status === 404) return;
+      throw err;
+    }
+  },
+};
