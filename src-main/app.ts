@@ -3,6 +3,7 @@ import type { Clock } from './engine/clock';
 import { systemClock } from './engine/clock';
 import { Engine } from './engine/engine';
 import { Scheduler, type SchedulerOptions } from './engine/posts/scheduler';
+import { TokenKeeper } from './engine/token-keeper';
 import { KeychainSecretStore } from './engine/secrets/keychain-store';
 import type { SecretStore } from './engine/secrets/secret-store';
 import { startLoopbackServer, type LoopbackOptions } from './server/loopback-server';
@@ -51,6 +52,9 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
   });
   engine.onPostsChanged(() => scheduler.wake());
   scheduler.start();
+  const tokenKeeper = new TokenKeeper(engine.ctx, { onNeedsReauth: (workspaceId) => engine.emit('connections.changed', { workspaceId }) });
+  engine.subscribe((event) => event === 'connections.changed' && tokenKeeper.plan());
+  tokenKeeper.start();
   let stopped: Promise<void> | null = null;
   return {
     engine,
@@ -63,6 +67,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
       (stopped ??= (async () => {
         // In-flight publishes finish first (SPEC §10 graceful quit), then the servers close.
         await scheduler.stop();
+        await tokenKeeper.stop();
         await server.close();
         engine.close();
       })()),

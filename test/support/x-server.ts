@@ -12,6 +12,8 @@ export interface XServer {
   readonly token: string;
   tweets(): { id: string; text: string }[];
   setLatency(ms: number): void;
+  /** From now on every refresh is refused (a revoked app, a password change). */
+  refuseRefresh(): void;
   failNext(status: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
 }
@@ -39,13 +41,24 @@ export async function startXServer(): Promise<XServer> {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+  const refreshTokens = new Set<string>();
+  let refusesRefresh = false;
   app.post('/2/oauth2/token', async (request, reply) => {
     const body = request.body as Record<string, string>;
+    if (body.grant_type === 'refresh_token') {
+      // X rotates refresh tokens: each one works once.
+      if (refusesRefresh || !refreshTokens.delete(body.refresh_token ?? '')) return reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
+      const next = randomBytes(12).toString('hex');
+      refreshTokens.add(next);
+      return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: 'tweet.read tweet.write users.read offline.access', refresh_token: next };
+    }
     const grant = codes.get(body.code ?? '');
     codes.delete(body.code ?? '');
     const verifierHash = createHash('sha256').update(body.code_verifier ?? '').digest('base64url');
     if (!grant || grant.challenge !== verifierHash || grant.redirectUri !== body.redirect_uri) return reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
-    return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: 'tweet.read tweet.write users.read offline.access', refresh_token: randomBytes(12).toString('hex') };
+    const refresh = randomBytes(12).toString('hex');
+    refreshTokens.add(refresh);
+    return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: 'tweet.read tweet.write users.read offline.access', refresh_token: refresh };
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -83,6 +96,7 @@ export async function startXServer(): Promise<XServer> {
     token,
     tweets: () => [...tweets],
     setLatency: (ms) => void (latencyMs = ms),
+    refuseRefresh: () => void (refusesRefresh = true),
     failNext: (status, headers = {}) => void failures.push({ status, headers }),
     close: () => app.close(),
   };

@@ -1,0 +1,124 @@
+import type { Platform } from '../../src-shared/contract';
+import { recordActivity } from './activity';
+import { tokenAccount } from './connections';
+import type { EngineContext } from './context';
+import { defaultAdapters, platformClientFor, type AdapterLookup } from './platforms/registry';
+import { PlatformError, type TokenSet } from './platforms/types';
+import type { SchedulerTimers } from './posts/scheduler';
+
+/** Tokens are renewed this long before they expire. */
+export const REFRESH_MARGIN_MS = 10 * 60_000;
+const RETRY_MS = 60_000;
+const MAX_TIMER_MS = 5 * 60_000;
+
+interface ExpiringRow {
+  id: string;
+  workspace_id: string;
+  platform: Platform;
+  platform_id: string;
+  token_expires_at: string;
+}
+
+/**
+ * Keeps connections signed in (SPEC §5): one timer to the next token that nears its expiry; the
+ * refresh writes new tokens to the keychain (never trading a refresh token for an empty one). A
+ * refresh the platform refuses marks the connection `needs_reauth`, logs it and tells the UI.
+ */
+export class TokenKeeper {
+  private timer: unknown = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private readonly retryAfter = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly options: {
+      adapters?: AdapterLookup;
+      timers?: SchedulerTimers;
+      onNeedsReauth?: (workspaceId: string, platformId: string) => void;
+    } = {},
+  ) {}
+
+  private get timers(): SchedulerTimers {
+    return this.options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+  }
+
+  start(): void {
+    this.plan();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    await this.running;
+  }
+
+  plan(): void {
+    if (this.stopped) return;
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    const next = this.ctx.db
+      .prepare<[], { at: string | null }>(`SELECT min(token_expires_at) AS at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL`)
+      .get()?.at;
+    if (!next) return;
+    const delay = Math.min(Math.max(0, new Date(next).getTime() - REFRESH_MARGIN_MS - this.ctx.clock.now().getTime()), MAX_TIMER_MS);
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.running = this.refreshDue().finally(() => {
+        this.running = null;
+        this.plan();
+      });
+    }, delay);
+  }
+
+  /** Refreshes every active connection whose token expires within the margin. */
+  async refreshDue(): Promise<void> {
+    const now = this.ctx.clock.now().getTime();
+    const due = this.ctx.db
+      .prepare<[string], ExpiringRow>(`SELECT id, workspace_id, platform, platform_id, token_expires_at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= ?`)
+      .all(new Date(now + REFRESH_MARGIN_MS).toISOString())
+      .filter((c) => (this.retryAfter.get(c.id) ?? 0) <= now);
+    for (const c of due) await this.refreshOne(c);
+  }
+
+  private async refreshOne(c: ExpiringRow): Promise<void> {
+    const entry = (this.options.adapters ?? defaultAdapters)(c.platform);
+    const account = tokenAccount(this.ctx.installId, c.id);
+    const raw = await this.ctx.secrets.get(account);
+    const client = entry ? await platformClientFor(this.ctx, c.workspace_id, c.platform, entry) : null;
+    if (!entry || !client || !raw) return this.needsReauth(c, 'its sign-in cannot be renewed here');
+    const tokens = JSON.parse(raw) as TokenSet;
+    if (!tokens.refreshToken) {
+      if (new Date(c.token_expires_at).getTime() <= this.ctx.clock.now().getTime()) this.needsReauth(c, 'its sign-in expired and the platform gave no way to renew it');
+      else this.retryAfter.set(c.id, new Date(c.token_expires_at).getTime());
+      return;
+    }
+    try {
+      const fresh = await entry.adapter.refresh(client, tokens);
+      const kept: TokenSet = { ...fresh, refreshToken: fresh.refreshToken || tokens.refreshToken };
+      await this.ctx.secrets.set(account, JSON.stringify(kept));
+      this.ctx.db.prepare(`UPDATE connections SET token_expires_at = ?, updated_at = ? WHERE id = ?`).run(kept.expiresAt, this.ctx.clock.now().toISOString(), c.id);
+      this.retryAfter.delete(c.id);
+    } catch (err) {
+      if (err instanceof PlatformError && err.retryable) this.retryAfter.set(c.id, this.ctx.clock.now().getTime() + (err.retryAfterMs ?? RETRY_MS));
+      else this.needsReauth(c, err instanceof Error ? err.message : 'the platform refused to renew the sign-in');
+    }
+  }
+
+  private needsReauth(c: ExpiringRow, reason: string): void {
+    const now = this.ctx.clock.now();
+    this.ctx.db.transaction(() => {
+      const changed = this.ctx.db.prepare(`UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE id = ? AND status = 'active'`).run(now.toISOString(), c.id).changes;
+      if (!changed) return;
+      recordActivity(this.ctx.db, now, {
+        workspaceId: c.workspace_id,
+        actor: { kind: 'system', id: null },
+        action: 'connection.needs_reauth',
+        objectKind: 'connection',
+        objectId: c.id,
+        detail: `${c.platform_id} must be reconnected: ${reason}`,
+      });
+    })();
+    this.options.onNeedsReauth?.(c.workspace_id, c.platform_id);
+  }
+}

@@ -1,0 +1,219 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LINKEDIN_API_BASE, linkedinAdapter, toLittleText } from '../../src-main/engine/platforms/linkedin';
+import { ADAPTERS } from '../../src-main/engine/platforms/registry';
+import { PlatformError, type PlatformClient, type PublishRequest, type TokenSet } from '../../src-main/engine/platforms/types';
+import { PLATFORM_RULES } from '../../src-shared/platform-rules';
+import { JPEG_1x1, PNG_1x1 } from '../support/images';
+import { renderLittleText, startLinkedInServer, type LinkedInServer, type LinkedInServerOptions } from '../support/linkedin-server';
+
+const servers: LinkedInServer[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
+
+const ORG = 'urn:li:organization:2414183';
+
+async function setup(options: LinkedInServerOptions = {}) {
+  const server = await startLinkedInServer({ administeredOrganizations: [ORG], ...options });
+  servers.push(server);
+  const client: PlatformClient = { clientId: server.clientId, clientSecret: server.clientSecret, apiBaseUrl: server.url };
+  const tokens = (): TokenSet => ({ accessToken: server.accessToken, refreshToken: server.refreshToken, expiresAt: null, scope: 'openid profile email w_member_social' });
+  return { server, client, tokens };
+}
+
+async function failure(promise: Promise<unknown>): Promise<PlatformError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(PlatformError);
+    return err as PlatformError;
+  }
+  throw new Error('expected a PlatformError');
+}
+
+const post = (text: string, extra: Partial<PublishRequest> = {}): PublishRequest => ({ text, media: [], idempotencyKey: 'unused-by-linkedin', ...extra });
+
+describe('LinkedIn adapter against a local LinkedIn', () => {
+  it('is registered without an idempotency window, on LinkedIn API base, with the shared limits', () => {
+    expect(ADAPTERS.linkedin).toEqual({ adapter: linkedinAdapter, idempotencyWindowMs: null, defaultApiBase: 'https://api.linkedin.com' });
+    expect(LINKEDIN_API_BASE).toBe('https://api.linkedin.com');
+    const rules = PLATFORM_RULES.linkedin;
+    expect(linkedinAdapter.limits).toEqual({ maxTextLength: rules.maxTextLength, maxImages: rules.maxImages, maxImageBytes: rules.maxImageBytes, imageTypes: rules.imageTypes, mediaRequired: rules.mediaRequired });
+  });
+
+  it('reads the member behind the tokens from the OpenID Connect userinfo', async () => {
+    const { client, tokens } = await setup();
+    await expect(linkedinAdapter.profile(client, tokens())).resolves.toEqual({ accountId: 'li-casey', handle: 'casey@client.test', displayName: 'Casey Client' });
+
+    const noEmail = await setup({ sub: 'abc123', email: null, name: 'Robin Page' });
+    await expect(linkedinAdapter.profile(noEmail.client, noEmail.tokens())).resolves.toEqual({ accountId: 'abc123', handle: 'abc123', displayName: 'Robin Page' });
+  });
+
+  it('publishes a text post as the member, with LinkedIn text escaped so nothing is cut', async () => {
+    const { server, client, tokens } = await setup();
+    const text = 'Launch day (finally)! Menu [v2] at 50% off <today> — #NewMenu *fresh* _every_ day ~ a|b {x} @home \\o/ C# rocks';
+    const published = await linkedinAdapter.publish(client, tokens(), post(text));
+    expect(published.postId).toMatch(/^urn:li:share:\d+$/);
+    expect(published.url).toBe(`https://www.linkedin.com/feed/update/${published.postId}/`);
+
+    const [stored, ...others] = server.posts();
+    expect(others).toHaveLength(0);
+    expect(stored).toMatchObject({ urn: published.postId, author: 'urn:li:person:li-casey', visibility: 'PUBLIC', media: [], text });
+    expect(stored?.commentary).toContain('#NewMenu');
+    expect(stored?.commentary).toContain('\\(finally\\)');
+    // Without escaping, LinkedIn drops everything from the first markup character.
+    expect(renderLittleText(text)).toBe('Launch day ');
+    expect(toLittleText('#tag C# (x)')).toBe('#tag C\\# \\(x\\)');
+  });
+
+  it('uploads an image (initializeUpload, then the bytes) and posts it with its alt text', async () => {
+    const { server, client, tokens } = await setup();
+    const published = await linkedinAdapter.publish(client, tokens(), post('New menu', { media: [{ mimeType: 'image/png', data: PNG_1x1, altText: 'The new menu' }] }));
+    const [stored] = server.posts();
+    expect(stored?.urn).toBe(published.postId);
+    expect(stored?.media).toHaveLength(1);
+    expect(stored?.media[0]).toMatchObject({ id: expect.stringMatching(/^urn:li:image:/), altText: 'The new menu', mimeType: 'image/png' });
+    expect(stored?.media[0]?.data?.equals(PNG_1x1)).toBe(true);
+    expect(server.requests()).toEqual(['GET /v2/userinfo', 'POST /rest/images', expect.stringMatching(/^PUT \/dms-uploads\//), 'POST /rest/posts']);
+  });
+
+  it('posts several images as a multiImage post', async () => {
+    const { server, client, tokens } = await setup();
+    await linkedinAdapter.publish(client, tokens(), post('Two views', { media: [{ mimeType: 'image/png', data: PNG_1x1 }, { mimeType: 'image/jpeg', data: JPEG_1x1, altText: 'Inside' }] }));
+    const [stored] = server.posts();
+    expect(stored?.media.map((m) => [m.mimeType, m.altText])).toEqual([['image/png', null], ['image/jpeg', 'Inside']]);
+    expect(stored?.media[1]?.data?.equals(JPEG_1x1)).toBe(true);
+  });
+
+  it('posts as an organisation page the member administers, its image owned by the page', async () => {
+    const { server, client, tokens } = await setup();
+    const published = await linkedinAdapter.publish(client, tokens(), post('From the page', { postAs: ORG, media: [{ mimeType: 'image/png', data: PNG_1x1 }] }));
+    expect(server.posts()).toEqual([expect.objectContaining({ urn: published.postId, author: ORG, text: 'From the page' })]);
+    // The author is known: no userinfo call is needed.
+    expect(server.requests()).not.toContain('GET /v2/userinfo');
+  });
+
+  it('is refused for an organisation page the member does not administer, and for a malformed one', async () => {
+    const { server, client, tokens } = await setup();
+    const refused = await failure(linkedinAdapter.publish(client, tokens(), post('Not mine', { postAs: 'urn:li:organization:999' })));
+    expect(refused).toMatchObject({ retryable: false, status: 403, needsReauth: false });
+    expect(refused.message).toContain('Not enough permissions');
+
+    const withImage = await failure(linkedinAdapter.publish(client, tokens(), post('Not mine', { postAs: 'urn:li:organization:999', media: [{ mimeType: 'image/png', data: PNG_1x1 }] })));
+    expect(withImage).toMatchObject({ retryable: false, status: 403 });
+
+    const before = server.requests().length;
+    const malformed = await failure(linkedinAdapter.publish(client, tokens(), post('Bad', { postAs: 'urn:li:person:someone-else' })));
+    expect(malformed).toMatchObject({ retryable: false, status: null });
+    expect(server.requests()).toHaveLength(before);
+    expect(server.posts()).toHaveLength(0);
+  });
+
+  it("maps LinkedIn's refusal of an empty post to a permanent error with its message", async () => {
+    const { server, client, tokens } = await setup();
+    const err = await failure(linkedinAdapter.publish(client, tokens(), post('   ')));
+    expect(err).toMatchObject({ retryable: false, status: 422, needsReauth: false });
+    expect(err.message).toContain('commentary must not be empty');
+    expect(server.posts()).toHaveLength(0);
+  });
+
+  it('maps 429 to retryable with Retry-After, 5xx to retryable, 401 to reconnect, other 4xx to permanent', async () => {
+    const { server, client, tokens } = await setup();
+
+    server.failNext(429, { 'Retry-After': '42' });
+    const limited = await failure(linkedinAdapter.publish(client, tokens(), post('x')));
+    expect(limited).toMatchObject({ retryable: true, status: 429, retryAfterMs: 42_000, needsReauth: false });
+    expect(limited.message).toContain('Resource level throttle');
+
+    server.failNext(503);
+    expect(await failure(linkedinAdapter.publish(client, tokens(), post('x')))).toMatchObject({ retryable: true, status: 503, needsReauth: false });
+
+    // The post call itself failing (as a page: no userinfo call before it).
+    server.failNext(500);
+    const failedPost = await failure(linkedinAdapter.publish(client, tokens(), post('x', { postAs: ORG })));
+    expect(failedPost).toMatchObject({ retryable: true, status: 500 });
+
+    const bad = await failure(linkedinAdapter.publish(client, { ...tokens(), accessToken: 'not-a-token' }, post('x')));
+    expect(bad).toMatchObject({ retryable: false, status: 401, needsReauth: true });
+    expect(bad.message).toContain('Invalid access token');
+
+    server.failNext(403);
+    expect(await failure(linkedinAdapter.remove(client, tokens(), 'urn:li:share:1'))).toMatchObject({ retryable: false, status: 403, needsReauth: false });
+    expect(server.posts()).toHaveLength(0);
+  });
+
+  it('maps an unreachable LinkedIn to a retryable network error', async () => {
+    const { server, client, tokens } = await setup();
+    await server.close();
+    servers.splice(0);
+    const err = await failure(linkedinAdapter.publish(client, tokens(), post('offline')));
+    expect(err).toMatchObject({ retryable: true, status: null, needsReauth: false });
+    expect(err.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
+  });
+
+  it('refreshes tokens, keeping the stored refresh token when LinkedIn sends none back', async () => {
+    const { server, client, tokens } = await setup({ refreshReturnsRefreshToken: false });
+    const old = tokens();
+    const refreshed = await linkedinAdapter.refresh(client, old);
+    expect(refreshed.accessToken).toBe(server.accessToken);
+    expect(refreshed.accessToken).not.toBe(old.accessToken);
+    expect(refreshed.refreshToken).toBe(old.refreshToken);
+    expect(Date.parse(refreshed.expiresAt ?? '') - Date.now()).toBeGreaterThan(59 * 24 * 3600 * 1000);
+    expect(refreshed.scope).toBe('email,openid,profile,w_member_social');
+    await expect(linkedinAdapter.profile(client, refreshed)).resolves.toMatchObject({ accountId: 'li-casey' });
+    expect(await failure(linkedinAdapter.profile(client, old))).toMatchObject({ needsReauth: true });
+  });
+
+  it('takes the refresh token LinkedIn sends back, and asks to reconnect when the grant is dead', async () => {
+    const { server, client, tokens } = await setup();
+    const refreshed = await linkedinAdapter.refresh(client, tokens());
+    expect(refreshed.refreshToken).toBe(server.refreshToken);
+
+    server.revokeRefreshToken();
+    const dead = await failure(linkedinAdapter.refresh(client, refreshed));
+    expect(dead).toMatchObject({ retryable: false, status: 400, needsReauth: true });
+    expect(dead.message).toContain('invalid_grant');
+
+    // A wrong client secret is the integration's setup, not the member's grant.
+    const wrongApp = await failure(linkedinAdapter.refresh({ ...client, clientSecret: 'nope' }, tokens()));
+    expect(wrongApp).toMatchObject({ retryable: false, status: 401, needsReauth: false });
+
+    server.failNext(503);
+    expect(await failure(linkedinAdapter.refresh(client, tokens()))).toMatchObject({ retryable: true, status: 503 });
+  });
+
+  it('without a refresh token, keeps unexpired tokens and asks to reconnect once they expired', async () => {
+    const { server, client, tokens } = await setup();
+    const before = server.requests().length;
+    const live = { ...tokens(), refreshToken: null, expiresAt: new Date(Date.now() + 3600_000).toISOString() };
+    expect(await linkedinAdapter.refresh(client, live)).toBe(live);
+    const expired = { ...live, expiresAt: new Date(Date.now() - 1000).toISOString() };
+    expect(await failure(linkedinAdapter.refresh(client, expired))).toMatchObject({ retryable: false, needsReauth: true });
+    expect(server.requests()).toHaveLength(before);
+  });
+
+  it('removes a post, and removing it again is not an error', async () => {
+    const { server, client, tokens } = await setup();
+    const { postId } = await linkedinAdapter.publish(client, tokens(), post('Short-lived'));
+    const kept = await linkedinAdapter.publish(client, tokens(), post('Stays'));
+    await linkedinAdapter.remove(client, tokens(), postId);
+    expect(server.posts().map((p) => p.urn)).toEqual([kept.postId]);
+    expect(server.requests()).toContain(`DELETE /rest/posts/${encodeURIComponent(postId)}`);
+    await expect(linkedinAdapter.remove(client, tokens(), postId)).resolves.toBeUndefined();
+  });
+
+  it('has the local server insist on LinkedIn-Version and Rest.li 2.0.0 headers', async () => {
+    const { server } = await setup();
+    const headers = { Authorization: `Bearer ${server.accessToken}`, 'Content-Type': 'application/json' };
+    const body = JSON.stringify({ author: 'urn:li:person:li-casey', commentary: 'x', visibility: 'PUBLIC', distribution: { feedDistribution: 'MAIN_FEED' }, lifecycleState: 'PUBLISHED' });
+    const noVersion = await fetch(`${server.url}/rest/posts`, { method: 'POST', headers: { ...headers, 'X-Restli-Protocol-Version': '2.0.0' }, body });
+    expect(noVersion.status).toBe(400);
+    expect(await noVersion.json()).toMatchObject({ code: 'VERSION_MISSING' });
+    const noRestli = await fetch(`${server.url}/rest/posts`, { method: 'POST', headers: { ...headers, 'LinkedIn-Version': '202610' }, body });
+    expect(noRestli.status).toBe(400);
+    const ok = await fetch(`${server.url}/rest/posts`, { method: 'POST', headers: { ...headers, 'LinkedIn-Version': '202610', 'X-Restli-Protocol-Version': '2.0.0' }, body });
+    expect(ok.status).toBe(201);
+    expect(ok.headers.get('x-restli-id')).toMatch(/^urn:li:share:/);
+    expect(await ok.text()).toBe('');
+  });
+});

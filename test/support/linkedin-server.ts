@@ -1,0 +1,377 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+
+/**
+ * A local LinkedIn: the parts of its versioned REST API, OpenID Connect userinfo and OAuth token
+ * endpoint Postroom uses, with LinkedIn's paths, headers, JSON shapes and error bodies
+ * (`{"status", "serviceErrorCode", "code", "message"}`): `GET /v2/userinfo`,
+ * `POST /rest/images?action=initializeUpload` + `PUT` of the bytes to the upload URL,
+ * `POST /rest/posts` (201, the post's URN in `x-restli-id`, no body), `GET`/`DELETE /rest/posts/{urn}`,
+ * `POST /oauth/v2/accessToken` (refresh). `/rest` calls need `LinkedIn-Version: YYYYMM` and
+ * `X-Restli-Protocol-Version: 2.0.0`. LinkedIn takes no idempotency key: a repeated call posts twice.
+ * In-memory, one member, who may administer some organisation pages.
+ */
+
+export interface LinkedInServerOptions {
+  sub?: string;
+  name?: string;
+  /** LinkedIn sends no email without the `email` scope; null leaves it out. */
+  email?: string | null;
+  /** Organisation pages (`urn:li:organization:<id>`) the member may post as. */
+  administeredOrganizations?: string[];
+  /** Whether a refresh answers with a refresh token (LinkedIn sends the same one back) or none. Default true. */
+  refreshReturnsRefreshToken?: boolean;
+}
+
+export interface LinkedInPost {
+  urn: string;
+  author: string;
+  /** As sent, in LinkedIn's "little" text format. */
+  commentary: string;
+  /** The commentary as LinkedIn shows it: escapes removed, cut at the first unescaped markup character. */
+  text: string;
+  visibility: string;
+  media: { id: string; altText: string | null; mimeType: string | null; data: Buffer | null }[];
+}
+
+export interface LinkedInServer {
+  readonly url: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly sub: string;
+  /** The member's current access and refresh tokens (a refresh replaces the access token). */
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  /** Live posts, oldest first. */
+  posts(): LinkedInPost[];
+  /** Every request, as `METHOD path`, for tests that check what was (not) called. */
+  requests(): string[];
+  /** Kills the refresh token, as a member revoking the app (or a year passing) would. */
+  revokeRefreshToken(): void;
+  setLatency(ms: number): void;
+  /** The next request (whatever it is) is answered with this status, headers and LinkedIn's error body. */
+  failNext(status: number, headers?: Record<string, string>, message?: string): void;
+  close(): Promise<void>;
+}
+
+class LinkedInHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+    readonly serviceErrorCode: number | null = null,
+  ) {
+    super(message);
+  }
+  body(): Record<string, unknown> {
+    return { status: this.status, ...(this.serviceErrorCode !== null ? { serviceErrorCode: this.serviceErrorCode } : {}), code: this.code, message: this.message };
+  }
+}
+
+const DEFAULT_FAILURES: Record<number, { code: string; message: string }> = {
+  400: { code: 'ILLEGAL_ARGUMENT', message: 'Bad request' },
+  401: { code: 'INVALID_ACCESS_TOKEN', message: 'Invalid access token' },
+  403: { code: 'ACCESS_DENIED', message: 'Not enough permissions to access this resource' },
+  404: { code: 'NOT_FOUND', message: 'Not Found' },
+  422: { code: 'UNPROCESSABLE_ENTITY', message: 'Unprocessable entity' },
+  429: { code: 'TOO_MANY_REQUESTS', message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.' },
+  500: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal Server Error' },
+  503: { code: 'SERVICE_UNAVAILABLE', message: 'Service Unavailable' },
+  504: { code: 'GATEWAY_TIMEOUT', message: 'Gateway Timeout' },
+};
+
+const RESERVED = '|{}@[]()<>#\\*_~';
+const MAX_COMMENTARY = 3000;
+
+/**
+ * Renders "little" text the way LinkedIn shows it: `\x` is x, `#word` a hashtag,
+ * `@[Name](urn:li:…)` a mention, `{hashtag|\#|word}` a hashtag; any other markup character ends
+ * the text (LinkedIn silently drops the rest of the post).
+ */
+export function renderLittleText(commentary: string): string {
+  let out = '';
+  let i = 0;
+  while (i < commentary.length) {
+    const c = commentary[i] as string;
+    const rest = commentary.slice(i);
+    if (c === '\\' && i + 1 < commentary.length && RESERVED.includes(commentary[i + 1] as string)) {
+      out += commentary[i + 1];
+      i += 2;
+      continue;
+    }
+    const hashtag = /^#[\p{L}\p{N}]+/u.exec(rest);
+    if (hashtag && !/[\p{L}\p{N}]$/u.test(out)) {
+      out += hashtag[0];
+      i += hashtag[0].length;
+      continue;
+    }
+    const mention = /^@\[([^\]\\]*)\]\((urn:li:(?:person|organization):[^)]+)\)/.exec(rest);
+    if (mention) {
+      out += mention[1];
+      i += mention[0].length;
+      continue;
+    }
+    const template = /^\{hashtag\|\\?[#＃]\|([\p{L}\p{N}]+)\}/u.exec(rest);
+    if (template) {
+      out += `#${template[1]}`;
+      i += template[0].length;
+      continue;
+    }
+    if (RESERVED.includes(c)) break;
+    out += c;
+    i += 1;
+  }
+  return out;
+}
+
+interface Image {
+  urn: string;
+  owner: string;
+  uploadToken: string;
+  mimeType: string | null;
+  data: Buffer | null;
+}
+
+export async function startLinkedInServer(options: LinkedInServerOptions = {}): Promise<LinkedInServer> {
+  const sub = options.sub ?? 'li-casey';
+  const name = options.name ?? 'Casey Client';
+  const email = options.email === undefined ? 'casey@client.test' : options.email;
+  const organizations = new Set(options.administeredOrganizations ?? []);
+  const refreshReturnsRefreshToken = options.refreshReturnsRefreshToken ?? true;
+  const memberUrn = `urn:li:person:${sub}`;
+  const clientId = 'postroom-linkedin';
+  const clientSecret = randomBytes(16).toString('base64url');
+
+  let accessToken = randomBytes(24).toString('base64url');
+  const refreshToken = randomBytes(24).toString('base64url');
+  let refreshAlive = true;
+  let latencyMs = 0;
+  let counter = 7_200_000_000_000_000_000n;
+  const failures: { status: number; headers: Record<string, string>; message: string | undefined }[] = [];
+  const requests: string[] = [];
+  const images = new Map<string, Image>();
+  const uploads = new Map<string, Image>();
+  const posts = new Map<string, LinkedInPost>();
+
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  // Image bytes arrive with the image's own type (or none at all).
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (req, reply) => {
+    requests.push(`${req.method} ${req.url.split('?')[0]}`);
+    const failure = failures.shift();
+    if (failure) {
+      const d = DEFAULT_FAILURES[failure.status] ?? { code: 'ERROR', message: `HTTP ${failure.status}` };
+      return reply
+        .code(failure.status)
+        .headers(failure.headers)
+        .send({ status: failure.status, code: d.code, message: failure.message ?? d.message });
+    }
+  });
+  // Latency after the work is done: the post exists before the answer leaves.
+  app.addHook('onSend', async (_req, _reply, payload) => {
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    return payload;
+  });
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof LinkedInHttpError) return reply.code(err.status).send(err.body());
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ status, code: 'ILLEGAL_ARGUMENT', message: 'Request body could not be converted to data map' });
+    return reply.code(500).send({ status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal Server Error' });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ status: 404, code: 'NOT_FOUND', message: 'Not Found' }));
+
+  const authenticate = (req: FastifyRequest): void => {
+    const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) throw new LinkedInHttpError(401, 'Empty oauth2 access token', 'EMPTY_ACCESS_TOKEN', 65604);
+    if (match[1] !== accessToken) throw new LinkedInHttpError(401, 'Invalid access token', 'INVALID_ACCESS_TOKEN', 65600);
+  };
+
+  /** A versioned /rest call: token, `LinkedIn-Version` and Rest.li 2.0.0. */
+  const restCall = (req: FastifyRequest): void => {
+    authenticate(req);
+    const version = req.headers['linkedin-version'];
+    if (typeof version !== 'string' || version === '') {
+      throw new LinkedInHttpError(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', 'VERSION_MISSING');
+    }
+    if (!/^\d{6}(\.\d{2})?$/.test(version)) throw new LinkedInHttpError(400, `Invalid version format ${version}`, 'INVALID_VERSION');
+    if (req.headers['x-restli-protocol-version'] !== '2.0.0') {
+      throw new LinkedInHttpError(400, 'This resource requires Rest.li protocol version 2.0.0 (X-Restli-Protocol-Version header)', 'ILLEGAL_ARGUMENT');
+    }
+  };
+
+  /** The member may act as themself, and as the organisation pages they administer. */
+  const mayActAs = (urn: unknown, what: string): string => {
+    if (typeof urn !== 'string' || urn === '') throw new LinkedInHttpError(422, `ERROR :: /${what} :: field is required but not found and has no default value`, 'UNPROCESSABLE_ENTITY');
+    if (urn === memberUrn || organizations.has(urn)) return urn;
+    throw new LinkedInHttpError(403, `Not enough permissions to access: partnerApiPostsExternal.CREATE.20240101 (${urn} is not administered by ${memberUrn})`, 'ACCESS_DENIED', 100);
+  };
+
+  app.get('/v2/userinfo', async (req) => {
+    authenticate(req);
+    const [given, ...family] = name.split(' ');
+    return {
+      sub,
+      email_verified: email !== null,
+      name,
+      locale: { country: 'US', language: 'en' },
+      given_name: given,
+      family_name: family.join(' '),
+      ...(email !== null ? { email } : {}),
+      picture: `https://media.licdn.com/dms/image/${sub}/profile-displayphoto-shrink_100_100/0/`,
+    };
+  });
+
+  app.post('/oauth/v2/accessToken', async (req, reply) => {
+    const body = (req.body ?? {}) as Record<string, string | undefined>;
+    if (body.grant_type !== 'refresh_token') {
+      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'The grant type is not supported by this server' });
+    }
+    if (!body.client_secret) return reply.code(400).send({ error: 'invalid_request', error_description: 'A required parameter "client_secret" is missing' });
+    if (body.client_id !== clientId || body.client_secret !== clientSecret) {
+      return reply.code(401).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
+    }
+    if (!refreshAlive || body.refresh_token !== refreshToken) {
+      return reply.code(400).send({ error: 'invalid_grant', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' });
+    }
+    accessToken = randomBytes(24).toString('base64url');
+    return {
+      access_token: accessToken,
+      expires_in: 5_184_000,
+      ...(refreshReturnsRefreshToken ? { refresh_token: refreshToken, refresh_token_expires_in: 31_536_000 - 3600 } : {}),
+      scope: 'email,openid,profile,w_member_social',
+    };
+  });
+
+  app.post('/rest/images', async (req) => {
+    restCall(req);
+    const action = (req.query as Record<string, string | undefined>).action;
+    if (action !== 'initializeUpload') throw new LinkedInHttpError(400, `Action '${action ?? ''}' is not supported`, 'ILLEGAL_ARGUMENT');
+    const request = ((req.body ?? {}) as { initializeUploadRequest?: { owner?: unknown } }).initializeUploadRequest;
+    const owner = mayActAs(request?.owner, 'initializeUploadRequest/owner');
+    const id = `D4E10AQ${randomBytes(9).toString('base64url')}`;
+    const image: Image = { urn: `urn:li:image:${id}`, owner, uploadToken: randomBytes(12).toString('hex'), mimeType: null, data: null };
+    images.set(image.urn, image);
+    uploads.set(image.uploadToken, image);
+    return {
+      value: {
+        uploadUrlExpiresAt: Date.now() + 24 * 3600 * 1000,
+        uploadUrl: `${baseUrl}/dms-uploads/sp/${id}/uploaded-image/0?ca=vector_feedshare&cn=uploads&m=AQ&app=${clientId}&sync=0&v=beta&ut=${image.uploadToken}`,
+        image: image.urn,
+      },
+    };
+  });
+
+  app.put('/dms-uploads/sp/:id/uploaded-image/0', async (req, reply) => {
+    authenticate(req);
+    const image = uploads.get((req.query as Record<string, string | undefined>).ut ?? '');
+    if (!image || image.data) return reply.code(400).send({ status: 400, code: 'ILLEGAL_ARGUMENT', message: 'Invalid upload token' });
+    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (data.length === 0) return reply.code(400).send({ status: 400, code: 'ILLEGAL_ARGUMENT', message: 'Empty upload' });
+    image.data = data;
+    image.mimeType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : null;
+    uploads.delete(image.uploadToken);
+    return reply.code(201).send();
+  });
+
+  app.get('/rest/images/:urn', async (req) => {
+    restCall(req);
+    const image = images.get((req.params as { urn: string }).urn);
+    if (!image) throw new LinkedInHttpError(404, 'Not Found', 'NOT_FOUND');
+    return { id: image.urn, owner: image.owner, status: image.data ? 'AVAILABLE' : 'WAITING_UPLOAD', downloadUrl: image.data ? `${baseUrl}/dms/image/${image.urn}` : null };
+  });
+
+  const attached = (id: unknown, author: string, altText: unknown): LinkedInPost['media'][number] => {
+    const image = typeof id === 'string' ? images.get(id) : undefined;
+    if (!image || !image.data) throw new LinkedInHttpError(422, `ERROR :: /content/media/id :: ${String(id)} is not an uploaded image`, 'UNPROCESSABLE_ENTITY');
+    if (image.owner !== author) throw new LinkedInHttpError(422, `ERROR :: /content/media/id :: ${image.urn} is not owned by ${author}`, 'UNPROCESSABLE_ENTITY');
+    return { id: image.urn, altText: typeof altText === 'string' ? altText : null, mimeType: image.mimeType, data: image.data };
+  };
+
+  app.post('/rest/posts', async (req, reply: FastifyReply) => {
+    restCall(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const missing = ['author', 'commentary', 'visibility', 'distribution', 'lifecycleState'].filter((f) => body[f] === undefined);
+    if (missing.length > 0) {
+      throw new LinkedInHttpError(422, missing.map((f) => `ERROR :: /${f} :: field is required but not found and has no default value`).join('\n'), 'UNPROCESSABLE_ENTITY');
+    }
+    const author = mayActAs(body.author, 'author');
+    if (typeof body.commentary !== 'string') throw new LinkedInHttpError(422, 'ERROR :: /commentary :: data type is not string', 'UNPROCESSABLE_ENTITY');
+    if (!['PUBLIC', 'CONNECTIONS', 'LOGGED_IN', 'CONTAINER'].includes(String(body.visibility))) {
+      throw new LinkedInHttpError(422, `ERROR :: /visibility :: "${String(body.visibility)}" is not an enum symbol`, 'UNPROCESSABLE_ENTITY');
+    }
+    if (body.lifecycleState !== 'PUBLISHED' && body.lifecycleState !== 'DRAFT') {
+      throw new LinkedInHttpError(422, `ERROR :: /lifecycleState :: "${String(body.lifecycleState)}" is not an enum symbol`, 'UNPROCESSABLE_ENTITY');
+    }
+    const distribution = body.distribution as { feedDistribution?: unknown } | null;
+    if (!distribution || !['MAIN_FEED', 'NONE'].includes(String(distribution.feedDistribution))) {
+      throw new LinkedInHttpError(422, 'ERROR :: /distribution/feedDistribution :: field is required but not found and has no default value', 'UNPROCESSABLE_ENTITY');
+    }
+    const content = (body.content ?? null) as { media?: { id?: unknown; altText?: unknown }; multiImage?: { images?: { id?: unknown; altText?: unknown }[] } } | null;
+    const media: LinkedInPost['media'] = [];
+    if (content?.media) media.push(attached(content.media.id, author, content.media.altText));
+    if (content?.multiImage) {
+      const list = Array.isArray(content.multiImage.images) ? content.multiImage.images : [];
+      if (list.length < 2 || list.length > 20) throw new LinkedInHttpError(422, 'ERROR :: /content/multiImage/images :: a multiImage post takes 2 to 20 images', 'UNPROCESSABLE_ENTITY');
+      for (const image of list) media.push(attached(image.id, author, image.altText));
+    }
+    const text = renderLittleText(body.commentary);
+    if (text.trim() === '' && media.length === 0) throw new LinkedInHttpError(422, 'ERROR :: /commentary :: commentary must not be empty', 'UNPROCESSABLE_ENTITY');
+    if ([...text].length > MAX_COMMENTARY) throw new LinkedInHttpError(422, `ERROR :: /commentary :: length of commentary exceeds ${MAX_COMMENTARY}`, 'UNPROCESSABLE_ENTITY');
+    const urn = `urn:li:share:${String(counter++)}`;
+    posts.set(urn, { urn, author, commentary: body.commentary, text, visibility: String(body.visibility), media });
+    return reply.code(201).header('x-restli-id', urn).header('x-linkedin-id', urn).send();
+  });
+
+  app.get('/rest/posts/:urn', async (req) => {
+    restCall(req);
+    const post = posts.get((req.params as { urn: string }).urn);
+    if (!post) throw new LinkedInHttpError(404, 'Not Found', 'NOT_FOUND');
+    return {
+      id: post.urn,
+      author: post.author,
+      commentary: post.commentary,
+      visibility: post.visibility,
+      lifecycleState: 'PUBLISHED',
+      distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+      isReshareDisabledByAuthor: false,
+      ...(post.media.length === 1 ? { content: { media: { id: post.media[0]?.id } } } : {}),
+      ...(post.media.length > 1 ? { content: { multiImage: { images: post.media.map((m) => ({ id: m.id })) } } } : {}),
+    };
+  });
+
+  app.delete('/rest/posts/:urn', async (req, reply) => {
+    restCall(req);
+    const post = posts.get((req.params as { urn: string }).urn);
+    if (!post) throw new LinkedInHttpError(404, 'Not Found', 'NOT_FOUND');
+    if (post.author !== memberUrn && !organizations.has(post.author)) throw new LinkedInHttpError(403, 'Not enough permissions to delete this post', 'ACCESS_DENIED', 100);
+    posts.delete(post.urn);
+    return reply.code(204).send();
+  });
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+  return {
+    url: baseUrl,
+    clientId,
+    clientSecret,
+    sub,
+    get accessToken() {
+      return accessToken;
+    },
+    get refreshToken() {
+      return refreshToken;
+    },
+    posts: () => [...posts.values()].map((p) => ({ ...p, media: p.media.map((m) => ({ ...m })) })),
+    requests: () => [...requests],
+    revokeRefreshToken: () => void (refreshAlive = false),
+    setLatency: (ms) => void (latencyMs = ms),
+    failNext: (status, headers = {}, message) => void failures.push({ status, headers, message }),
+    close: () => app.close(),
+  };
+}
