@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { z } from 'zod';
 import { CreateClientInput, ListClientsQuery, UpdateClientInput, UserId } from '../../src-shared/clients';
-import { validationError } from '../../src-shared/errors';
 import {
   createClient,
   deleteClient,
@@ -12,17 +10,7 @@ import {
   updateClient,
 } from '../engine/clients';
 import type { Engine } from '../engine/engine';
-import { AppError } from '../engine/errors';
-import { principalFrom } from './rest-auth';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const error = validationError(parsed.error.issues);
-    throw new AppError(error.code, error.message, error.details);
-  }
-  return parsed.data;
-}
+import { parse, principalFrom } from './rest-auth';
 
 const userIdOf = (params: unknown) => parse(UserId, (params as { userId?: unknown }).userId);
 

@@ -1,21 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { validationError } from '../../src-shared/errors';
 import { CreatePostGroupInput, ListPostGroupsQuery, UpdatePostGroupInput } from '../../src-shared/posts';
 import type { Engine } from '../engine/engine';
-import { AppError } from '../engine/errors';
 import { cancelPostGroup, createPostGroup, dailyPostsLeft, getPostGroup, listPostGroups, updatePostGroup } from '../engine/posts/posts';
-import { principalFrom } from './rest-auth';
+import { parse, principalFrom } from './rest-auth';
 import { actingUserId } from './rest-connections';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const error = validationError(parsed.error.issues);
-    throw new AppError(error.code, error.message, error.details);
-  }
-  return parsed.data;
-}
 
 const idOf = (request: FastifyRequest) => parse(z.string().min(1).max(64), (request.params as { id?: unknown }).id);
 

@@ -1,24 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ActivityFilter } from '../../src-shared/contract';
-import { validationError } from '../../src-shared/errors';
 import { InviteInput, UpdateMemberInput } from '../../src-shared/team';
 import { authorize } from '../engine/access';
 import { activityCsv, listActivity } from '../engine/activity';
 import type { Engine } from '../engine/engine';
-import { AppError } from '../engine/errors';
 import { invitationUrl } from '../engine/handlers';
 import { forceLogout, inviteMember, listInvitations, listMembers, revokeInvitation, setMemberActive, updateMember } from '../engine/team';
-import { principalFrom } from './rest-auth';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const error = validationError(parsed.error.issues);
-    throw new AppError(error.code, error.message, error.details);
-  }
-  return parsed.data;
-}
+import { parse, principalFrom } from './rest-auth';
 
 const Id = z.string().min(1).max(64);
 const ActivityQuery = ActivityFilter.extend({ limit: z.coerce.number().int().min(1).max(10_000).default(100), format: z.enum(['json', 'csv']).default('json') });

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { registerMastodonApp } from '../../src-main/engine/platforms/mastodon';
 import { startTestApp } from '../support/app';
+import { browse } from '../support/browse';
 import { startMastodonServer } from '../support/mastodon-server';
 import { startXServer } from '../support/x-server';
 
-/** Follows redirects by hand, the way a browser would, and returns the final page. */
-async function browse(url: string): Promise<{ status: number; text: string; hops: string[] }> {
-  const hops: string[] = [];
-  let current = url;
-  for (let i = 0; i < 10; i++) {
-    hops.push(current);
-    const res = await fetch(current, { redirect: 'manual' });
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) {
-      current = new URL(location, current).href;
-      continue;
-    }
-    return { status: res.status, text: await res.text(), hops };
-  }
-  throw new Error('too many redirects');
-}
 
 describe('connecting Mastodon and X through a connection link', () => {
   it('runs the authorization-code flow with PKCE against each platform and records <platform>-<accountId>', async () => {

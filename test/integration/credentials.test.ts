@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { publishingTokenAccount } from '../../src-main/engine/credentials';
 import { memberTokenAccount, tokenAccount } from '../../src-main/engine/connections';
 import { startTestApp } from '../support/app';
+import { browse } from '../support/browse';
 import { startXServer } from '../support/x-server';
 
-async function browse(url: string): Promise<string> {
-  let current = url;
-  for (let i = 0; i < 10; i++) {
-    const res = await fetch(current, { redirect: 'manual' });
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) current = new URL(location, current).href;
-    else return res.text();
-  }
-  throw new Error('too many redirects');
-}
 
 describe("credential mode (seed 003): the owner's or the member's credentials", () => {
   it('decides who may re-authenticate and change "post as", and whose tokens publish', async () => {
@@ -26,7 +17,7 @@ describe("credential mode (seed 003): the owner's or the member's credentials", 
       await engine.call('integration.add', { workspaceId: ws, integration: { platform: 'x', clientId: 'x-app', instanceUrl: x.url } });
       const client = await engine.call('client.create', { workspaceId: ws, client: { email: 'c@acme.test', displayName: 'Acme' } });
       const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
-      expect(await browse(`${link.connectionUrl}/x`)).toContain('Connected');
+      expect((await browse(`${link.connectionUrl}/x`)).text).toContain('Connected');
       const platformId = 'x-2244994945';
       const ref = { workspaceId: ws, userId: client.id, platformId };
 
@@ -51,7 +42,7 @@ describe("credential mode (seed 003): the owner's or the member's credentials", 
       // The editor authorises with their own access; their posts then go out with their tokens.
       const { authorizationUrl } = await engine.call('connection.reauthenticate', ref);
       expect(new URL(authorizationUrl).searchParams.get('code_challenge_method')).toBe('S256');
-      expect(await browse(authorizationUrl)).toContain('Connected');
+      expect((await browse(authorizationUrl)).text).toContain('Connected');
       const connectionId = (await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.id;
       expect(t.secrets.values().some((v) => v.includes('accessToken'))).toBe(true);
       expect(await engine.ctx.secrets.get(memberTokenAccount(engine.ctx.installId, connectionId, editor.id))).toContain(x.token);

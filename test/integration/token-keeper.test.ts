@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { tokenAccount } from '../../src-main/engine/connections';
 import { TokenKeeper } from '../../src-main/engine/token-keeper';
 import { startTestApp } from '../support/app';
+import { browse } from '../support/browse';
 import { startXServer } from '../support/x-server';
 
-async function browse(url: string): Promise<string> {
-  let current = url;
-  for (let i = 0; i < 10; i++) {
-    const res = await fetch(current, { redirect: 'manual' });
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location) current = new URL(location, current).href;
-    else return res.text();
-  }
-  throw new Error('too many redirects');
-}
 
 describe('keeping connections signed in', () => {
   it('refreshes tokens before they expire, keeps a rotating refresh token, and marks needs_reauth when refused', async () => {
@@ -25,7 +16,7 @@ describe('keeping connections signed in', () => {
       await engine.call('integration.add', { workspaceId: ws, integration: { platform: 'x', clientId: 'x-app', instanceUrl: x.url } });
       const client = await engine.call('client.create', { workspaceId: ws, client: { email: 'c@acme.test', displayName: 'Acme' } });
       const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
-      expect(await browse(`${link.connectionUrl}/x`)).toContain('Connected');
+      expect((await browse(`${link.connectionUrl}/x`)).text).toContain('Connected');
       const [connection] = await engine.call('connection.list', { workspaceId: ws, userId: client.id });
       const expiry = new Date(connection!.tokenExpiresAt!).getTime();
       expect(expiry - t.clock.now().getTime()).toBe(7200 * 1000);
