@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'util', 'events', 'stream'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '**/node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/**/*.ts', 'src-preload/**/*.ts', 'test/**/*.ts', 'scripts/**/*.{js,mjs}', 'bench/**/*.ts', '*.config.{ts,mjs}'],
+    files: ['src-main/**/*.ts', 'src-preload/**/*.ts', 'test/**/*.{ts,mjs}', 'scripts/**/*.{js,mjs}', 'bench/**/*.ts', '*.config.{ts,mjs}'],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -66,6 +66,7 @@ export function buildHandlers(engine: Engine): HandlerMap {
     },
     'integration.remove': async (req) => {
       await removeIntegration(ctx, as(req.workspaceId), req.integrationId);
+      engine.emitState();
       return { removed: true as const };
     },
     'integration.test': (req) => testIntegration(ctx, as(req.workspaceId), req.integrationId),
@@ -141,9 +142,14 @@ export function buildHandlers(engine: Engine): HandlerMap {
       const redirectUri = await engine.callbackUriFor(flow.workspaceId, flow.platform);
       return { authorizationUrl: await engine.oauthFlows.startReauthentication({ ...flow, redirectUri }) };
     },
-    'connection.createLink': (req) => createConnectionLink(ctx, as(req.workspaceId), req.userId, engine.publicBaseUrl),
+    'connection.createLink': (req) => {
+      const link = createConnectionLink(ctx, as(req.workspaceId), req.userId, engine.publicBaseUrl);
+      engine.emit('connections.changed', { workspaceId: req.workspaceId });
+      return link;
+    },
     'connection.revokeLink': (req) => {
       revokeConnectionLink(ctx, as(req.workspaceId), req.userId, req.linkId);
+      engine.emit('connections.changed', { workspaceId: req.workspaceId });
       return { revoked: true as const };
     },
 

@@ -21,6 +21,12 @@ export const permissions = [
   'team.forceLogout',
   'activity.read',
   'apiKey.workspace',
+  'workspace.update',
+  'connection.read',
+  'connection.manage',
+  'post.read',
+  'post.draft',
+  'post.schedule',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -40,6 +46,12 @@ const owner: Row = {
   'team.forceLogout': true,
   'activity.read': true,
   'apiKey.workspace': true,
+  'workspace.update': true,
+  'connection.read': true,
+  'connection.manage': true,
+  'post.read': true,
+  'post.draft': true,
+  'post.schedule': true,
 };
 
 const nothing: Row = Object.fromEntries(permissions.map((p) => [p, false])) as Row;
@@ -47,9 +59,10 @@ const nothing: Row = Object.fromEntries(permissions.map((p) => [p, false])) as R
 export const permissionMatrix: Record<Role, Row> = {
   owner,
   manager: { ...owner, 'plan.change': false },
-  editor: { ...nothing, 'client.list': true, 'team.read': true },
-  collaborator: { ...nothing, 'client.list': true, 'team.read': true },
-  client: { ...nothing },
+  editor: { ...nothing, 'client.list': true, 'team.read': true, 'connection.read': true, 'post.read': true, 'post.draft': true, 'post.schedule': true },
+  // Collaborators draft but never schedule (SPEC §2).
+  collaborator: { ...nothing, 'client.list': true, 'team.read': true, 'connection.read': true, 'post.read': true, 'post.draft': true },
+  client: { ...nothing, 'connection.read': true, 'connection.manage': true, 'post.read': true },
 };
 
 /** Whether the signed-in role may use an act; false when nobody is signed in. */

@@ -14,7 +14,21 @@ import type {
 import { connect, type Connection } from './bridge';
 import type { ConnectionStatus } from './wsBridge';
 
-export type View = 'overview' | 'clients' | 'client' | 'team' | 'plan' | 'activity' | 'settings';
+export type View = 'overview' | 'clients' | 'client' | 'queue' | 'drafts' | 'calendar' | 'post' | 'team' | 'plan' | 'activity' | 'settings';
+
+/** What the composer opens with: a client chosen beforehand, or a post to edit. */
+export interface ComposerRequest {
+  clientId?: string;
+  postId?: string;
+}
+
+/** A delivery that failed or needs a person (the `delivery.problem` event), shown as a toast. */
+export interface Toast {
+  id: string;
+  workspaceId: string;
+  postGroupId: string;
+  message: string;
+}
 export type LogoKind = 'square' | 'image';
 
 export const logoKey = (workspaceId: string, kind: LogoKind, sha256: string) => `${workspaceId}:${kind}:${sha256}`;
@@ -35,6 +49,19 @@ interface PostroomStore {
   clientId: string | null;
   /** Bumped when the current workspace's clients change (the `clients.changed` event). */
   clientsVersion: number;
+  /** Bumped on `posts.changed` and `connections.changed` for the current workspace. */
+  postsVersion: number;
+  connectionsVersion: number;
+  /** The post the post page shows (view 'post'), and where its Back button goes. */
+  postId: string | null;
+  returnView: View;
+  /** The composer, when open. */
+  composer: ComposerRequest | null;
+  /** Whether the platforms can be reached, as the scheduler last found (`network.status`). */
+  online: boolean;
+  toasts: Toast[];
+  /** Views that show a delivery being published right now, by view name. */
+  publishing: Record<string, boolean>;
 
   init(): void;
   refresh(): Promise<void>;
@@ -49,7 +76,14 @@ interface PostroomStore {
   acceptInvitation(input: RequestOf<'session.acceptInvitation'>): Promise<Result<AppState>>;
   setView(view: View): void;
   openClient(clientId: string): void;
+  openPost(postId: string, workspaceId?: string): Promise<void>;
+  openComposer(request?: ComposerRequest): void;
+  closeComposer(): void;
+  dismissToast(id: string): void;
+  setPublishing(source: string, publishing: boolean): void;
 }
+
+let toastCount = 0;
 
 let conn: Connection | null = null;
 let workspaceLoad = 0;
@@ -61,8 +95,12 @@ export const useStore = create<PostroomStore>()((set, get) => {
     set((s) => ({ app, stateVersion: s.stateVersion + 1 }));
     // Another person signed in (or nobody is): start them on the overview. Another workspace:
     // a client page of the old one makes no sense there.
-    if (before?.profile?.id !== app.profile?.id) set({ view: 'overview', clientId: null });
-    else if (before?.currentWorkspaceId !== app.currentWorkspaceId && get().view === 'client') set({ view: 'clients', clientId: null });
+    if (before?.profile?.id !== app.profile?.id) set({ view: 'overview', clientId: null, postId: null, composer: null, toasts: [] });
+    else if (before?.currentWorkspaceId !== app.currentWorkspaceId) {
+      set({ composer: null, publishing: {} });
+      if (get().view === 'client') set({ view: 'clients', clientId: null });
+      if (get().view === 'post') set({ view: 'queue', postId: null });
+    }
     const id = app.currentWorkspaceId;
     const ticket = ++workspaceLoad;
     if (!id) {
@@ -85,6 +123,14 @@ export const useStore = create<PostroomStore>()((set, get) => {
     view: 'overview',
     clientId: null,
     clientsVersion: 0,
+    postsVersion: 0,
+    connectionsVersion: 0,
+    postId: null,
+    returnView: 'queue',
+    composer: null,
+    online: true,
+    toasts: [],
+    publishing: {},
 
     init() {
       if (conn || get().fatal) return;
@@ -97,6 +143,24 @@ export const useStore = create<PostroomStore>()((set, get) => {
       conn.bridge.on('state.changed', (app) => void applyState(app));
       conn.bridge.on('clients.changed', ({ workspaceId }) => {
         if (workspaceId === get().app?.currentWorkspaceId) set((s) => ({ clientsVersion: s.clientsVersion + 1 }));
+      });
+      conn.bridge.on('posts.changed', ({ workspaceId }) => {
+        if (workspaceId === get().app?.currentWorkspaceId) set((s) => ({ postsVersion: s.postsVersion + 1 }));
+      });
+      conn.bridge.on('connections.changed', ({ workspaceId }) => {
+        if (workspaceId === get().app?.currentWorkspaceId) set((s) => ({ connectionsVersion: s.connectionsVersion + 1 }));
+      });
+      conn.bridge.on('network.status', ({ online }) => set({ online }));
+      conn.bridge.on('delivery.problem', (problem) => {
+        const what = problem.state === 'failed' ? 'failed' : 'needs attention';
+        const toast: Toast = {
+          id: `toast-${++toastCount}`,
+          workspaceId: problem.workspaceId,
+          postGroupId: problem.postGroupId,
+          message: `Post to ${problem.platformId} ${what}: ${problem.error}`,
+        };
+        // The newest few stay; older ones are still in the post's own page.
+        set((s) => ({ toasts: [...s.toasts, toast].slice(-5) }));
       });
       conn.onStatus((status) => {
         set({ connection: status });
@@ -125,10 +189,9 @@ export const useStore = create<PostroomStore>()((set, get) => {
 
     async setup(input) {
       const res = await get().call('app.setup', input);
-      if (res.ok) {
-        set({ view: 'overview' });
-        await applyState(res.data);
-      }
+      // applyState starts a new profile on the overview; the state.changed push may have done
+      // so already, and a place chosen since then must not be taken back.
+      if (res.ok) await applyState(res.data);
       return res;
     },
 
@@ -188,6 +251,32 @@ export const useStore = create<PostroomStore>()((set, get) => {
 
     openClient(clientId) {
       set({ view: 'client', clientId });
+    },
+
+    async openPost(postId, workspaceId) {
+      if (workspaceId && workspaceId !== get().app?.currentWorkspaceId) {
+        const res = await get().selectWorkspace(workspaceId);
+        if (!res.ok) return;
+      }
+      const from = get().view;
+      set({ view: 'post', postId, returnView: from === 'post' ? get().returnView : from });
+    },
+
+    openComposer(request = {}) {
+      set({ composer: request });
+    },
+
+    closeComposer() {
+      set({ composer: null });
+    },
+
+    dismissToast(id) {
+      set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+    },
+
+    setPublishing(source, publishing) {
+      if (Boolean(get().publishing[source]) === publishing) return;
+      set((s) => ({ publishing: { ...s.publishing, [source]: publishing } }));
     },
   };
 });

@@ -24,11 +24,13 @@ export interface Host {
 }
 
 function startHost(dataDir: string): Promise<Host & { child: ChildProcess }> {
-  // `tsx src-main/cli.ts serve ...`, run by this Node without the npx wrapper: npx does not
-  // pass SIGTERM on to tsx (it exits and leaves the server running), while tsx relays it.
+  // `node --import tsx src-main/cli.ts serve ...`: one process, so SIGTERM reaches the server's
+  // own handler. Neither npx (it exits and leaves the server running) nor the tsx CLI (it relays
+  // the signal, but SIGKILLs the server when it has not acknowledged within ~60 ms, which a busy
+  // machine can miss, and exits 143) stands in between.
   const child = spawn(
     process.execPath,
-    [tsxCli, 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
+    ['--import', 'tsx', 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
     { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let out = '';

@@ -222,6 +222,8 @@ export class Scheduler {
     const group = this.ctx.db
       .prepare<[string], { workspace_id: string; text: string; platform_texts: string; created_by: string | null }>(`SELECT workspace_id, text, platform_texts, created_by FROM post_groups WHERE id = ?`)
       .get(d.post_group_id)!;
+    // The UI shows "Publishing…" from this moment.
+    this.options.onChange?.(group.workspace_id);
     try {
       const entry = this.adapters(d.platform);
       if (!entry) throw new PlatformError(`publishing to ${d.platform} is not supported yet`, false);

@@ -7,6 +7,7 @@ import { formatDateTime } from '../format';
 import { can } from '../permissions';
 import { useStore } from '../store';
 import { useResult } from '../useResult';
+import { ConnectionsSection, DailyUsage, QueueSlotsSection } from './ClientConnections';
 import { ClientFields, clientFieldNames, type ClientDraft } from './ClientFields';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyField } from './CopyField';
@@ -149,6 +150,7 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
   const role = useStore((s) => s.app?.role);
   const clientsVersion = useStore((s) => s.clientsVersion);
   const setView = useStore((s) => s.setView);
+  const openComposer = useStore((s) => s.openComposer);
   const id = useId();
   const client = useResult(`${clientId}|${clientsVersion}`, () => call('client.get', { workspaceId: workspace.id, userId: clientId }));
   const [editing, setEditing] = useState(false);
@@ -212,6 +214,11 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
           </p>
         </div>
         <div className="button-row">
+          {can(role, 'post.draft') && !user.deactivated && (
+            <button type="button" className="button primary" aria-haspopup="dialog" onClick={() => openComposer({ clientId: user.id })}>
+              New post
+            </button>
+          )}
           {can(role, 'client.update') && !editing && (
             <button type="button" className="button" onClick={() => setEditing(true)}>
               Edit
@@ -301,6 +308,10 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
           </dl>
         )}
       </section>
+
+      {can(role, 'connection.read') && <ConnectionsSection workspace={workspace} user={user} />}
+      {can(role, 'post.read') && <DailyUsage workspace={workspace} user={user} />}
+      {can(role, 'post.read') && <QueueSlotsSection workspace={workspace} user={user} />}
 
       {can(role, 'client.apiKey') && <ApiKeySection workspace={workspace} user={user} />}
 

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { errorText, fieldErrors } from '../errors';
 
@@ -6,10 +7,12 @@ interface Props {
   id?: string;
   /** What "Upgrade plan" does here (SPEC §7: opens the plan page). */
   onUpgrade?: () => void;
+  /** More ways out that only the caller knows (e.g. "Schedule on … instead"). */
+  children?: ReactNode;
 }
 
 /** An error as data, shown next to whatever caused it; actions become buttons. */
-export function ErrorAlert({ error, id, onUpgrade }: Props) {
+export function ErrorAlert({ error, id, onUpgrade, children }: Props) {
   const action = error.action;
   const messages = [...new Set(Object.values(fieldErrors(error)))];
   return (
@@ -33,6 +36,7 @@ export function ErrorAlert({ error, id, onUpgrade }: Props) {
           {action.label || 'Connect a social account'}
         </a>
       )}
+      {children}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useStore, type LogoKind } from '../store';
 import { ActivityTable } from './ActivityTable';
 import { CopyField } from './CopyField';
 import { ErrorAlert } from './ErrorAlert';
+import { IntegrationsSection } from './IntegrationsSection';
 import { useLogo } from './Logo';
 
 function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: LogoKind; label: string }) {
@@ -171,34 +172,7 @@ export function SettingsPage({ workspace }: { workspace: Workspace }) {
         </div>
       </section>
 
-      <section className="card" aria-labelledby="settings-integrations">
-        <h2 id="settings-integrations">Integrations</h2>
-        {workspace.integrations.length === 0 ? (
-          <p className="muted">No platform integrations yet.</p>
-        ) : (
-          <table className="table" aria-labelledby="settings-integrations">
-            <thead>
-              <tr>
-                <th scope="col">Platform</th>
-                <th scope="col">Client ID</th>
-                <th scope="col">Secret</th>
-              </tr>
-            </thead>
-            <tbody>
-              {workspace.integrations.map((i) => (
-                <tr key={i.id}>
-                  <td>
-                    {i.platform}
-                    {i.instanceUrl && <span className="muted"> ({i.instanceUrl})</span>}
-                  </td>
-                  <td>{i.clientId ? <code>{i.clientId}</code> : <span className="muted">none</span>}</td>
-                  <td>{i.hasSecret ? 'secret stored in keychain' : <span className="muted">no secret</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
+      <IntegrationsSection workspace={workspace} />
 
       {can(role, 'apiKey.workspace') && <ApiSection workspace={workspace} />}
 

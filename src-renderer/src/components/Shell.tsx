@@ -5,23 +5,32 @@ import type { ErrorObject } from '../../../src-shared/errors';
 import { can, type Permission } from '../permissions';
 import { useStore, type View } from '../store';
 import { ActivityPage } from './ActivityPage';
+import { CalendarPage } from './CalendarPage';
 import { ClientPage } from './ClientPage';
 import { ClientsPage } from './ClientsPage';
+import { Composer } from './Composer';
+import { DraftsPage } from './DraftsPage';
 import { ErrorAlert } from './ErrorAlert';
+import { NetworkBanner, PublishingIndicator, Toasts } from './Notifications';
 import { useLogo } from './Logo';
 import { NewWorkspaceDialog } from './NewWorkspaceDialog';
 import { OverviewPage } from './OverviewPage';
 import { PlanPage } from './PlanPage';
+import { PostPage } from './PostPage';
+import { QueuePage } from './QueuePage';
 import { SettingsPage } from './SettingsPage';
 import { TeamPage } from './TeamPage';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
 
-type NavView = Exclude<View, 'client'>;
+type NavView = Exclude<View, 'client' | 'post'>;
 
 /** The places in the navigation, and what a role needs to see each one. */
 const views: { id: NavView; label: string; needs?: Permission }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'clients', label: 'Clients', needs: 'client.list' },
+  { id: 'queue', label: 'Queue', needs: 'post.read' },
+  { id: 'calendar', label: 'Calendar', needs: 'post.read' },
+  { id: 'drafts', label: 'Drafts', needs: 'post.read' },
   { id: 'team', label: 'Team', needs: 'team.read' },
   { id: 'activity', label: 'Activity', needs: 'activity.read' },
   { id: 'plan', label: 'Plan' },
@@ -30,8 +39,8 @@ const views: { id: NavView; label: string; needs?: Permission }[] = [
 
 const visibleViews = (role: Role | null | undefined) => views.filter((v) => !v.needs || can(role, v.needs));
 
-/** The navigation entry a view belongs to (a client page is under Clients). */
-const navOf = (view: View): NavView => (view === 'client' ? 'clients' : view);
+/** The navigation entry a view belongs to (a client page is under Clients, a post under the queue). */
+const navOf = (view: View): NavView => (view === 'client' ? 'clients' : view === 'post' ? 'queue' : view);
 
 /**
  * The main window. Its layout follows the current workspace's layoutType (SPEC §3):
@@ -44,6 +53,10 @@ export function Shell() {
   const view = useStore((s) => s.view);
   const setView = useStore((s) => s.setView);
   const clientId = useStore((s) => s.clientId);
+  const postId = useStore((s) => s.postId);
+  const composer = useStore((s) => s.composer);
+  const openComposer = useStore((s) => s.openComposer);
+  const closeComposer = useStore((s) => s.closeComposer);
   const signOut = useStore((s) => s.signOut);
   const [creating, setCreating] = useState(false);
   const [signOutError, setSignOutError] = useState<ErrorObject | null>(null);
@@ -87,7 +100,13 @@ export function Shell() {
             ))}
           </div>
         )}
+        {workspace && can(role, 'post.draft') && (
+          <button type="button" className="button primary" aria-haspopup="dialog" onClick={() => openComposer()}>
+            New post
+          </button>
+        )}
         <span className="spacer" />
+        <PublishingIndicator />
         {app?.profile && (
           <span className="profile" title={app.profile.email}>
             {app.profile.name}
@@ -107,6 +126,7 @@ export function Shell() {
         </button>
         {signOutError && <ErrorAlert error={signOutError} />}
       </header>
+      <NetworkBanner />
       <div className="body">
         {leftNav && (
           <nav aria-label="Main" className="sidenav">
@@ -128,7 +148,7 @@ export function Shell() {
         )}
         <main id="main" tabIndex={-1} className="content">
           {workspace ? (
-            <Page view={current} workspace={workspace} clientId={clientId} />
+            <Page view={current} workspace={workspace} clientId={clientId} postId={postId} />
           ) : app?.currentWorkspaceId ? (
             <p role="status" className="muted">
               Loading workspace…
@@ -142,12 +162,22 @@ export function Shell() {
         </main>
       </div>
       {creating && <NewWorkspaceDialog onClose={() => setCreating(false)} />}
+      {workspace && composer && <Composer key={`${workspace.id}:${composer.postId ?? ''}:${composer.clientId ?? ''}`} workspace={workspace} request={composer} onClose={closeComposer} />}
+      <Toasts />
     </div>
   );
 }
 
-function Page({ view, workspace, clientId }: { view: View; workspace: Workspace; clientId: string | null }) {
+function Page({ view, workspace, clientId, postId }: { view: View; workspace: Workspace; clientId: string | null; postId: string | null }) {
   switch (view) {
+    case 'queue':
+      return <QueuePage workspace={workspace} />;
+    case 'drafts':
+      return <DraftsPage workspace={workspace} />;
+    case 'calendar':
+      return <CalendarPage workspace={workspace} />;
+    case 'post':
+      return postId ? <PostPage key={`${workspace.id}:${postId}`} workspace={workspace} postId={postId} /> : <QueuePage workspace={workspace} />;
     case 'clients':
       return <ClientsPage workspace={workspace} />;
     case 'client':

@@ -1,0 +1,60 @@
+import { useStore } from '../store';
+
+/** SPEC §4 offline: posts stay queued; the banner says so while the platforms cannot be reached. */
+export function NetworkBanner() {
+  const online = useStore((s) => s.online);
+  return (
+    <div role="status" aria-live="polite" className={online ? 'visually-hidden' : 'banner banner-warning'}>
+      {online ? '' : 'Offline — posts will go out when the connection is back'}
+    </div>
+  );
+}
+
+/** A small sign in the header while a post on screen is being published. */
+export function PublishingIndicator() {
+  const publishing = useStore((s) => Object.values(s.publishing).some(Boolean));
+  return (
+    <span role="status" aria-live="polite" className={publishing ? 'publishing' : 'visually-hidden'}>
+      {publishing ? (
+        <>
+          <span className="spinner" aria-hidden="true" />
+          Publishing…
+        </>
+      ) : (
+        ''
+      )}
+    </span>
+  );
+}
+
+/** `delivery.problem` events: a toast per failed delivery, with the way to its post. */
+export function Toasts() {
+  const toasts = useStore((s) => s.toasts);
+  const dismiss = useStore((s) => s.dismissToast);
+  const openPost = useStore((s) => s.openPost);
+  if (toasts.length === 0) return null;
+  return (
+    <section className="toasts" aria-label="Notifications">
+      {toasts.map((t) => (
+        <div key={t.id} role="alert" className="toast">
+          <p className="toast-message">{t.message}</p>
+          <div className="button-row">
+            <button
+              type="button"
+              className="button small"
+              onClick={() => {
+                dismiss(t.id);
+                void openPost(t.postGroupId, t.workspaceId);
+              }}
+            >
+              Open post
+            </button>
+            <button type="button" className="button small subtle" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+              ✕
+            </button>
+          </div>
+        </div>
+      ))}
+    </section>
+  );
+}

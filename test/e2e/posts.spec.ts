@@ -1,0 +1,471 @@
+import { DateTime } from 'luxon';
+import type { Locator, Page } from '@playwright/test';
+import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
+import { startXServer, type XServer } from '../support/x-server';
+import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
+import { adminKey, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
+
+/*
+ * SPEC §3–§5 and §8 end to end: an agency connects a client's Mastodon and X accounts through a
+ * connection link (real OAuth flows against local servers that speak those platforms' APIs),
+ * composes with live per-platform counters, and watches the scheduler inside the host publish.
+ * Then the daily limit, drafts, the queue's bulk actions and the calendar's moves.
+ */
+
+const CLIENT = 'Casey Client Co';
+/** No daylight saving, so "the same time on another day" is plain arithmetic in the test. */
+const CLIENT_ZONE = 'Asia/Tokyo';
+const WORKSPACE_ZONE = 'UTC';
+const X_ACCOUNT = 'x-2244994945';
+
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const composer = (page: Page, name: 'New post' | 'Edit post' = 'New post') => page.getByRole('dialog', { name });
+const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
+
+async function go(page: Page, place: 'Clients' | 'Queue' | 'Calendar' | 'Drafts' | 'Settings') {
+  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
+}
+
+interface Agency {
+  mastodon: MastodonServer;
+  x: XServer;
+  front: XOAuthFront;
+  workspaceKey: string;
+  userId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * First run in the UI (team plan); then, as an agency's script would, a workspace with Mastodon and
+ * X integrations (admin key) and a client (workspace key); then the client page in the UI.
+ */
+async function setUpAgency(page: Page, host: Host, dataDir: string): Promise<Agency> {
+  const mastodon = await startMastodonServer();
+  const x = await startXServer();
+  const front = await startXOAuthFront(x);
+  const close = async () => {
+    await Promise.all([mastodon.close(), front.close(), x.close()]);
+  };
+  try {
+    // The agency's Mastodon app, registered on the instance with the app's loopback callback.
+    const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'Postroom', redirect_uris: `${host.apiUrl}/oauth/callback`, scopes: 'read write' }),
+    });
+    expect(registered.status).toBe(200);
+    const app = (await registered.json()) as { client_id: string; client_secret: string };
+
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
+
+    const form = new FormData();
+    form.append('name', 'Northwind Social');
+    form.append('plan_id', 'team');
+    form.append('timezone', WORKSPACE_ZONE);
+    form.append(
+      'integrations',
+      JSON.stringify([
+        { platform: 'mastodon', clientId: app.client_id, clientSecret: app.client_secret, instanceUrl: mastodon.url },
+        { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
+      ]),
+    );
+    const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
+    expect(added.status, await added.clone().text()).toBe(200);
+    const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
+
+    const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
+      method: 'POST',
+      headers: { 'x-publora-key': workspaceKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const userId = ((await created.json()) as { id: string }).id;
+
+    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
+    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
+    await go(page, 'Clients');
+    await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+    await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+    return { mastodon, x, front, workspaceKey, userId, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/**
+ * "New connection link" on the client page; the link opens (in a new tab, as the client would from
+ * the agency's message) and each platform's consent completes on the app's "Connected" page.
+ */
+async function connectThroughLink(page: Page, platforms: ('Mastodon' | 'X')[]) {
+  const section = connectionsOf(page);
+  await expect(section).toContainText('No social accounts connected yet');
+  await section.getByRole('button', { name: 'New connection link' }).click();
+  const field = section.getByLabel('Connection link', { exact: true });
+  await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/connect\/\S+$/);
+  const url = await field.inputValue();
+  const open = section.getByRole('link', { name: 'Open', exact: true });
+  await expect(open).toHaveAttribute('href', url);
+  await expect(open).toHaveAttribute('target', '_blank');
+  await expect(open).toHaveAttribute('rel', 'noreferrer');
+  await expect(section.getByRole('table', { name: 'Connection links' }).getByRole('row')).toHaveCount(2);
+  await expect(section.getByRole('table', { name: 'Connection links' })).toContainText('Active');
+
+  const [tab] = await Promise.all([page.context().waitForEvent('page'), open.click()]);
+  for (const platform of platforms) {
+    if (tab.url() !== url) await tab.goto(url);
+    await expect(tab.getByRole('heading', { level: 1, name: 'Northwind Social' })).toBeVisible();
+    await tab.getByRole('link', { name: `Connect ${platform}` }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+  }
+  await tab.close();
+
+  // The connections.changed push refreshes the list without a reload.
+  const table = section.getByRole('table', { name: 'Connections' });
+  await expect(table.getByRole('row')).toHaveCount(platforms.length + 1);
+  for (const platform of platforms) await expect(table.getByRole('row', { name: new RegExp(`^${platform} `) })).toContainText('Active');
+}
+
+/** A wall-clock time in the client's zone as the engine stores it (UTC ISO). */
+const clientTime = (day: string, time: string) => DateTime.fromISO(`${day}T${time}`, { zone: CLIENT_ZONE }).toUTC().toISO()!;
+
+/** Fills the composer's targets and text. */
+async function compose(dialog: Locator, targets: string[], text: string) {
+  for (const t of targets) await dialog.getByRole('checkbox', { name: t, exact: true }).check();
+  await dialog.getByLabel('Text', { exact: true }).fill(text);
+}
+
+test('connections, live counters and publishing to Mastodon and X', async ({ page, host, dataDir, images }) => {
+  const agency = await setUpAgency(page, host, dataDir);
+  try {
+    // Daily usage of today, as a meter.
+    const meter = page.getByRole('meter', { name: /posts left today/ });
+    await expect(meter).toHaveAttribute('aria-valuenow', '100');
+    await expect(meter).toHaveAttribute('aria-valuemin', '0');
+    await expect(meter).toHaveAttribute('aria-valuemax', '100');
+    await expect(page.getByText('100 of 100 posts left today')).toBeVisible();
+
+    await connectThroughLink(page, ['Mastodon', 'X']);
+    const connections = connectionsOf(page).getByRole('table', { name: 'Connections' });
+    await expect(connections.getByRole('row', { name: /^Mastodon / })).toContainText('@agency');
+    await expect(connections.getByRole('row', { name: /^X / })).toContainText('@clientonx');
+    expect(agency.front.exchanges()).toBe(1);
+
+    // The link can be revoked once it served its purpose.
+    const links = connectionsOf(page).getByRole('table', { name: 'Connection links' });
+    await links.getByRole('button', { name: /^Revoke/ }).click();
+    await expect(links).toContainText('Revoked');
+    await expect(links.getByRole('button', { name: /^Revoke/ })).toHaveCount(0);
+
+    // Queue slots: a row added and saved.
+    const slots = page.getByRole('region', { name: 'Queue slots' });
+    await expect(slots).toContainText('No queue slots yet.');
+    await slots.getByRole('button', { name: 'Add slot' }).click();
+    await slots.getByLabel('Weekday of slot 1').selectOption({ label: 'Tuesday' });
+    await slots.getByLabel('Time of slot 1').fill('09:30');
+    await slots.getByRole('button', { name: 'Save slots' }).click();
+    await expect(slots.getByRole('status')).toHaveText('Saved 1 queue slot.');
+
+    // The composer, for this client.
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const dialog = composer(page);
+    await expect(dialog).toBeVisible();
+    await expect(dialog).toContainText(`For ${CLIENT}`);
+    const long = `Launch day! ${'a'.repeat(269)}`;
+    await compose(dialog, ['Mastodon @agency', 'X @clientonx'], long);
+
+    // Live counters, counted as each platform counts: X refuses 281 of 280.
+    const counts = dialog.getByRole('list', { name: 'Character counts' });
+    const xCount = counts.getByRole('listitem', { name: /^X:/ });
+    await expect(xCount).toHaveText('X 281 / 280');
+    await expect(xCount).toHaveAttribute('aria-invalid', 'true');
+    await expect(counts.getByRole('listitem', { name: /^Mastodon:/ })).toHaveText('Mastodon 281 / 500');
+    await expect(counts.getByRole('listitem', { name: /^Mastodon:/ })).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(dialog.getByLabel('Text', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText('X: the text is 281 characters; the limit is 280');
+    for (const name of ['Schedule', 'Save draft', 'Add to queue']) await expect(dialog.getByRole('button', { name, exact: true })).toBeDisabled();
+
+    // An image is refused for X only: Postroom does not upload images to X yet; Mastodon takes it.
+    await dialog.getByLabel('Images').setInputFiles(images.bigPng);
+    await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText('X: images are not supported yet');
+    await expect(dialog.getByRole('list', { name: 'Problems' })).not.toContainText('Mastodon: image');
+    await dialog.getByRole('button', { name: 'Remove huge.png' }).click();
+    await expect(dialog.getByRole('list', { name: 'Problems' })).not.toContainText('image 1');
+
+    // A shorter text for X fixes it.
+    const short = 'Launch day! The short version, for X.';
+    await dialog.getByRole('checkbox', { name: 'Customise for X' }).check();
+    await dialog.getByLabel('Text for X', { exact: true }).fill(short);
+    const xOwn = dialog.getByRole('list', { name: 'Character count for X' }).getByRole('listitem');
+    await expect(xOwn).toHaveText(`X ${short.length} / 280`);
+    await expect(xOwn).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(counts.getByRole('listitem')).toHaveCount(1);
+    await expect(dialog.getByLabel('Text', { exact: true })).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(dialog.getByRole('list', { name: 'Problems' })).toBeHidden();
+    await expect(dialog.getByRole('article', { name: 'Preview on X' })).toContainText(short);
+    await expect(dialog.getByRole('article', { name: 'Preview on Mastodon' })).toContainText(long);
+
+    // Now, on the client's wall clock.
+    await expect(dialog.getByText(`Time zone: ${CLIENT_ZONE}`)).toBeVisible();
+    await dialog.getByRole('button', { name: 'Now', exact: true }).click();
+    await expect(dialog.getByLabel('Date and time')).toHaveValue(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(dialog).toBeHidden();
+
+    // The post page follows the scheduler inside the host until both deliveries are out.
+    await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
+    const deliveries = page.getByRole('table', { name: 'Deliveries' });
+    await expect(deliveries.getByRole('row', { name: /^Mastodon / })).toContainText('Published');
+    await expect(deliveries.getByRole('row', { name: /^X / })).toContainText('Published');
+    const view = deliveries.getByRole('link', { name: 'View on Mastodon' });
+    await expect(view).toHaveAttribute('target', '_blank');
+    await expect(view).toHaveAttribute('rel', 'noreferrer');
+    const statuses = agency.mastodon.statusTexts();
+    expect(statuses).toEqual([expect.objectContaining({ text: long, deleted: false })]);
+    const href = `${agency.mastodon.url}/@agency/${statuses[0]!.id}`;
+    await expect(view).toHaveAttribute('href', href);
+    expect(agency.x.tweets()).toEqual([expect.objectContaining({ text: short })]);
+    await expect(deliveries.getByRole('link', { name: 'View on X' })).toHaveAttribute('href', `https://x.com/i/web/status/${agency.x.tweets()[0]!.id}`);
+    const [opened] = await Promise.all([page.context().waitForEvent('page'), view.click()]);
+    await expect.poll(() => opened.url()).toBe(href);
+    await opened.close();
+
+    // A delivery that X refuses becomes a toast that leads to its post.
+    agency.x.failNext(403);
+    await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
+    const second = composer(page);
+    await second.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
+    await compose(second, ['X @clientonx'], 'This one X will refuse.');
+    await second.getByRole('button', { name: 'Now', exact: true }).click();
+    await second.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(second).toBeHidden();
+    const toast = page.getByRole('region', { name: 'Notifications' }).getByRole('alert');
+    await expect(toast).toContainText(`Post to ${X_ACCOUNT} failed: X refused to publish the post`);
+    await go(page, 'Queue');
+    await toast.getByRole('button', { name: 'Open post' }).click();
+    await expect(page.getByTestId('post-status')).toHaveText('Failed');
+    await expect(page.getByRole('table', { name: 'Deliveries' }).getByRole('row', { name: /^X / })).toContainText('HTTP 403');
+    await expect(page.getByRole('region', { name: 'Notifications' })).toHaveCount(0);
+    expect(agency.x.tweets()).toHaveLength(1);
+
+    // The queue, filtered.
+    await go(page, 'Queue');
+    await expect(page.getByRole('status').filter({ hasText: /posts? match/ })).toHaveText('0 posts match');
+    await page.getByLabel('State').selectOption({ label: 'All states' });
+    await expect(page.getByRole('status').filter({ hasText: /^\d+ posts?/ })).toHaveText('2 posts');
+    await page.getByLabel('Platform').selectOption({ label: 'Mastodon' });
+    await expect(page.getByRole('status').filter({ hasText: /posts? match/ })).toHaveText('1 post match');
+    await expect(page.getByRole('list', { name: 'Posts' }).getByRole('listitem')).toContainText(['Published']);
+  } finally {
+    await agency.close();
+  }
+});
+
+test('the daily limit offers the next day; drafts, the queue and the calendar move posts', async ({ page, host, dataDir }) => {
+  const agency = await setUpAgency(page, host, dataDir);
+  try {
+    await connectThroughLink(page, ['Mastodon']);
+    const mastodonId = `mastodon-${agency.mastodon.account.id}`;
+
+    // A script fills day D to the limit (100 deliveries).
+    const today = DateTime.now().setZone(CLIENT_ZONE).startOf('day');
+    const day = (n: number) => today.plus({ days: n }).toISODate()!;
+    const D = day(3);
+    const headers = { 'x-publora-key': agency.workspaceKey, 'x-publora-user-id': agency.userId, 'content-type': 'application/json' };
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          fetch(`${host.apiUrl}/api/v1/post-groups`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ text: `Filler ${batch * 10 + i + 1}`, platformIds: [mastodonId], scheduledTime: clientTime(D, '09:00') }),
+          }),
+        ),
+      );
+      for (const a of answers) expect(a.status, await a.clone().text()).toBe(201);
+    }
+
+    // One more on D, from the composer: the error names the next day with room, which it takes.
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const dialog = composer(page);
+    await compose(dialog, ['Mastodon @agency'], 'Our new menu is live');
+    await dialog.getByLabel('Date and time').fill(`${D}T10:30`);
+    await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
+    const limit = dialog.getByRole('alert');
+    await expect(limit).toHaveAttribute('data-code', 'daily_limit_reached');
+    await expect(limit).toContainText(`reached 100 posts on ${D}`);
+    await limit.getByRole('button', { name: `Schedule on ${day(4)} instead` }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('post-status')).toHaveText('Scheduled');
+    await expect(page.getByRole('main').locator('header time')).toHaveAttribute('datetime', clientTime(day(4), '10:30'));
+
+    // A draft, finished later from the Drafts page.
+    await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
+    const draft = composer(page);
+    await draft.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
+    await compose(draft, ['Mastodon @agency'], 'A draft for later');
+    await draft.getByRole('button', { name: 'Save draft' }).click();
+    await expect(draft).toBeHidden();
+    await expect(page.getByTestId('post-status')).toHaveText('Draft');
+    await go(page, 'Drafts');
+    const drafts = page.getByRole('list', { name: 'Drafts' });
+    await expect(drafts.getByRole('listitem')).toHaveCount(1);
+    await drafts.getByRole('button', { name: /^Edit / }).click();
+    const edit = composer(page, 'Edit post');
+    await expect(edit.getByLabel('Text', { exact: true })).toHaveValue('A draft for later');
+    await edit.getByLabel('Text', { exact: true }).fill('A draft, finished');
+    await edit.getByLabel('Date and time').fill(`${day(5)}T08:15`);
+    await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(edit).toBeHidden();
+    await expect(page.getByTestId('post-status')).toHaveText('Scheduled');
+    await expect(page.getByRole('main').locator('header time')).toHaveAttribute('datetime', clientTime(day(5), '08:15'));
+    await go(page, 'Drafts');
+    await expect(page.getByText('No drafts.')).toBeVisible();
+
+    // The calendar (workspace zone, UTC): moving the post onto the full day D fails and it goes back.
+    await go(page, 'Calendar');
+    const D1 = day(4);
+    await page.getByLabel('Go to date').fill(D1);
+    const cell = (d: string) => page.locator(`li.calendar-day[data-day="${d}"]`);
+    const menu = cell(D1).getByRole('listitem').filter({ hasText: 'Our new menu' });
+    await expect(menu).toBeVisible();
+    await expect(cell(D)).toContainText('more');
+    await menu.dragTo(cell(D));
+    const refused = page.getByRole('alert').filter({ hasText: 'reached 100 posts' });
+    await expect(refused).toHaveAttribute('data-code', 'daily_limit_reached');
+    await expect(cell(D1).getByRole('listitem').filter({ hasText: 'Our new menu' })).toBeVisible();
+
+    // A day with room, in the same month grid, takes it (same time of day).
+    const grid = DateTime.fromISO(D1, { zone: WORKSPACE_ZONE });
+    const gridEnd = grid.endOf('month').endOf('week');
+    const target = DateTime.fromISO(day(6)) <= gridEnd ? day(6) : day(2);
+    await cell(D1).getByRole('listitem').filter({ hasText: 'Our new menu' }).dragTo(cell(target));
+    await expect(cell(target).getByRole('listitem').filter({ hasText: 'Our new menu' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: /^Moved / })).toBeVisible();
+    await expect(refused).toHaveCount(0);
+
+    // Without a mouse: Move, then a date and time.
+    await cell(target).getByRole('button', { name: /^Move .*Our new menu/ }).click();
+    const move = page.getByRole('dialog', { name: 'Move post' });
+    await expect(move.getByLabel('New date and time')).toHaveValue(`${target}T01:30`);
+    await move.getByLabel('New date and time').fill(`${day(7)}T05:45`);
+    await move.getByRole('button', { name: 'Move', exact: true }).click();
+    await expect(move).toBeHidden();
+    await page.getByLabel('Go to date').fill(day(7));
+    await cell(day(7)).getByRole('listitem').filter({ hasText: 'Our new menu' }).getByRole('button', { name: /Our new menu/ }).first().click();
+    await expect(page.getByRole('main').locator('header time')).toHaveAttribute('datetime', DateTime.fromISO(`${day(7)}T05:45`, { zone: 'UTC' }).toISO()!);
+
+    // The queue: virtualised, filtered by client; bulk reschedule and bulk cancel.
+    await go(page, 'Queue');
+    await page.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
+    await expect(page.getByRole('status').filter({ hasText: /posts? match/ })).toHaveText('102 posts match');
+    const list = page.getByRole('list', { name: 'Posts' });
+    await expect(list.getByRole('listitem').first()).toBeVisible();
+    expect(await list.getByRole('listitem').count()).toBeLessThan(102);
+    const rows = list.getByRole('listitem');
+    const soonest = [await rows.nth(0).getAttribute('data-post-id'), await rows.nth(1).getAttribute('data-post-id')];
+    await rows.nth(0).getByRole('checkbox').check();
+    await rows.nth(1).getByRole('checkbox').check();
+    const bulk = page.getByRole('group', { name: 'Bulk actions' });
+    await expect(bulk.getByRole('status')).toHaveText('2 selected');
+    await bulk.getByLabel('New date and time').fill(`${day(8)}T09:00`);
+    await bulk.getByRole('button', { name: 'Reschedule selected' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Rescheduled' })).toHaveText('Rescheduled 2 posts.');
+    // Both moved to the end of the list once it reloads.
+    for (const [i, id] of soonest.entries()) await expect(rows.nth(i)).not.toHaveAttribute('data-post-id', id!);
+    await rows.nth(0).getByRole('checkbox').check();
+    await bulk.getByRole('button', { name: 'Cancel selected' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Cancel 1 post?' });
+    await confirm.getByRole('button', { name: 'Cancel posts' }).click();
+    await expect(confirm).toBeHidden();
+    await expect(page.getByRole('status').filter({ hasText: 'Cancelled' })).toHaveText('Cancelled 1 post.');
+    await expect(page.getByRole('status').filter({ hasText: /posts? match/ })).toHaveText('101 posts match');
+
+    const listed = await fetch(`${host.apiUrl}/api/v1/post-groups?perPage=1000`, { headers: { 'x-publora-key': agency.workspaceKey, 'x-publora-user-id': agency.userId } });
+    const groups = (await listed.json()) as { text: string; scheduledTime: string | null; status: string }[];
+    const moved = DateTime.fromISO(`${day(8)}T09:00`, { zone: WORKSPACE_ZONE }).toUTC().toISO()!;
+    expect(groups.filter((g) => g.scheduledTime === moved && g.status === 'scheduled')).toHaveLength(2);
+    expect(groups.filter((g) => g.status === 'cancelled')).toHaveLength(1);
+    expect(groups.filter((g) => g.scheduledTime === clientTime(D, '09:00') && g.status === 'scheduled')).toHaveLength(97);
+    expect(agency.mastodon.statusTexts()).toEqual([]);
+  } finally {
+    await agency.close();
+  }
+});
+
+test('offline: a post waits while Mastodon cannot be reached and goes out when it is back', async ({ page, host, dataDir }) => {
+  // The scheduler looks again a minute after it found the platform unreachable.
+  test.setTimeout(180_000);
+  const agency = await setUpAgency(page, host, dataDir);
+  try {
+    await connectThroughLink(page, ['Mastodon']);
+    const banner = page.getByRole('status').filter({ hasText: 'Offline' });
+    await expect(banner).toHaveCount(0);
+
+    await agency.mastodon.down();
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const dialog = composer(page);
+    await compose(dialog, ['Mastodon @agency'], 'Written on a train');
+    await dialog.getByRole('button', { name: 'Now', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(dialog).toBeHidden();
+
+    await expect(banner).toHaveText('Offline — posts will go out when the connection is back');
+    const row = page.getByRole('table', { name: 'Deliveries' }).getByRole('row', { name: /^Mastodon / });
+    await expect(row).toContainText('Scheduled');
+    await expect(row).toContainText('could not be reached');
+    await expect(page.getByTestId('post-status')).toHaveText('Scheduled');
+
+    await agency.mastodon.up();
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 120_000 });
+    await expect(banner).toHaveCount(0);
+    expect(agency.mastodon.statusTexts()).toEqual([expect.objectContaining({ text: 'Written on a train' })]);
+  } finally {
+    await agency.close();
+  }
+});
+
+test('settings: an integration is added, tested and removed', async ({ page, host }) => {
+  const mastodon = await startMastodonServer();
+  try {
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
+    await go(page, 'Settings');
+    const section = page.getByRole('region', { name: 'Integrations' });
+    await expect(section).toContainText('No platform integrations yet.');
+    await section.getByRole('button', { name: 'Add integration' }).click();
+    const form = section.getByRole('form', { name: 'Add integration' });
+    await form.getByLabel('Platform').selectOption({ label: 'Mastodon' });
+    await form.getByLabel('Client ID').fill('masto-app');
+    await expect(form.getByLabel('Client secret')).toHaveAttribute('type', 'password');
+    await form.getByLabel('Client secret').fill('masto-very-secret');
+    await form.getByLabel('Instance URL').fill(mastodon.url);
+    await form.getByText('Advanced').click();
+    await form.getByLabel('Redirect port').fill('80');
+    await form.getByRole('button', { name: 'Add integration' }).click();
+    await expect(form.getByRole('alert')).toContainText(/1024/);
+    await form.getByLabel('Redirect port').fill('');
+    await form.getByRole('button', { name: 'Add integration' }).click();
+    await expect(form).toBeHidden();
+
+    const table = section.getByRole('table', { name: 'Integrations' });
+    const row = table.getByRole('row', { name: /mastodon/ });
+    await expect(row).toContainText('masto-app');
+    await expect(row).toContainText(mastodon.url);
+    await expect(row).toContainText('secret stored in keychain');
+    await expect(page.locator('body')).not.toContainText('masto-very-secret');
+
+    await row.getByRole('button', { name: 'Test the Mastodon integration' }).click();
+    await expect(section.getByRole('status')).toHaveText('Mastodon: Reached Postroom test instance.');
+
+    await row.getByRole('button', { name: 'Remove the Mastodon integration' }).click();
+    await page.getByRole('alertdialog', { name: 'Remove the Mastodon integration?' }).getByRole('button', { name: 'Remove integration' }).click();
+    await expect(section).toContainText('No platform integrations yet.');
+    await expect(table).toHaveCount(0);
+  } finally {
+    await mastodon.close();
+  }
+});
