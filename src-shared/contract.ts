@@ -182,6 +182,10 @@ export const channels = {
     response: z.object({ fileName: z.string(), csv: z.string() }),
   },
   'workspace.revealApiKey': { request: WorkspaceRef, response: z.object({ apiKey: z.string() }) },
+  /** A new workspace key; the old one stops working at once. */
+  'workspace.rotateApiKey': { request: WorkspaceRef, response: z.object({ apiKey: z.string() }) },
+  /** Where the local REST API listens, for the API page. */
+  'app.apiInfo': { request: z.strictObject({}), response: z.object({ baseUrl: z.string(), openApiUrl: z.string() }) },
   'integration.add': { request: WorkspaceRef.extend({ integration: IntegrationInput }), response: Integration },
   'integration.remove': { request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }), response: z.object({ removed: z.literal(true) }) },
   'integration.test': { request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }), response: z.object({ ok: z.boolean(), message: z.string() }) },

@@ -15,6 +15,7 @@ import {
 } from '../../src-shared/contract';
 import { validationError } from '../../src-shared/errors';
 import type { Principal, Role } from './access';
+import { recordActivity, type Actor } from './activity';
 import { apiKeySecretAccount, insertApiKey, mintApiKey, verifyApiKey, type ApiKeyRow } from './api-keys';
 import type { Clock } from './clock';
 import { findClientRow } from './clients';
@@ -363,6 +364,31 @@ export class Engine {
     const raw = key ? await this.ctx.secrets.get(apiKeySecretAccount(this.ctx.installId, key.id)) : null;
     if (!raw) throw new AppError('not_found', 'the workspace API key is not in the keychain');
     return raw;
+  }
+
+  /** A new workspace key, kept in the keychain; the old one is revoked in the same transaction. */
+  async rotateWorkspaceApiKey(workspaceId: string, actor: Actor): Promise<string> {
+    const key = mintApiKey();
+    const account = apiKeySecretAccount(this.ctx.installId, key.id);
+    await this.ctx.secrets.set(account, key.raw);
+    let oldIds: string[] = [];
+    try {
+      this.ctx.db.transaction(() => {
+        const now = this.ctx.clock.now();
+        oldIds = this.ctx.db
+          .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`)
+          .all(workspaceId)
+          .map((r) => r.id);
+        this.ctx.db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`).run(now.toISOString(), workspaceId);
+        insertApiKey(this.ctx.db, key, 'workspace', now, workspaceId);
+        recordActivity(this.ctx.db, now, { workspaceId, actor, action: 'workspace.api_key_rotated', objectKind: 'workspace', objectId: workspaceId, detail: `New workspace API key; ${oldIds.length} earlier key(s) revoked` });
+      })();
+    } catch (err) {
+      await this.ctx.secrets.delete(account);
+      throw err;
+    }
+    await Promise.allSettled(oldIds.map((id) => this.ctx.secrets.delete(apiKeySecretAccount(this.ctx.installId, id))));
+    return key.raw;
   }
 
   authenticateKey(presented: string): ApiKeyRow | null {

@@ -2,6 +2,7 @@ import type { Channel, ParsedRequestOf, ResponseOf } from '../../src-shared/cont
 import { authorize } from './access';
 import { activityCsv, listActivity } from './activity';
 import {
+  actorOf,
   createClient,
   deleteClient,
   getClient,
@@ -70,6 +71,12 @@ export function buildHandlers(engine: Engine): HandlerMap {
       return { removed: true as const };
     },
     'integration.test': (req) => testIntegration(ctx, as(req.workspaceId), req.integrationId),
+    'workspace.rotateApiKey': async (req) => {
+      const p = as(req.workspaceId);
+      authorize(p, 'apiKey.workspace');
+      return { apiKey: await engine.rotateWorkspaceApiKey(req.workspaceId, actorOf(p)) };
+    },
+    'app.apiInfo': () => ({ baseUrl: engine.publicBaseUrl, openApiUrl: `${engine.publicBaseUrl}/api/v1/openapi.json` }),
     'plan.list': () => listPlans(ctx.db),
     'plan.change': (req) => {
       const workspace = changePlan(ctx, as(req.workspaceId), req.planId);

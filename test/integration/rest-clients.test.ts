@@ -123,3 +123,16 @@ describe('seed 000 calls that send Content-Type: application/json without a body
     expect(bad.status).toBe(400);
   });
 });
+
+describe('rotating the workspace key', () => {
+  it('gives a new key that works and makes the old one answer 401 at once', async () => {
+    const t = await startTestApp();
+    const { apiKey } = await t.app.engine.call('workspace.rotateApiKey', { workspaceId: t.workspaceId });
+    expect(apiKey).not.toBe(t.workspaceApiKey);
+    expect((await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users')).status).toBe(401);
+    expect((await api(t.url, apiKey, 'GET', '/api/v1/workspace/users')).status).toBe(200);
+    expect((await t.app.engine.call('workspace.revealApiKey', { workspaceId: t.workspaceId })).apiKey).toBe(apiKey);
+    expect(t.secrets.values()).not.toContain(t.workspaceApiKey);
+    expect((await t.app.engine.call('app.apiInfo', {})).openApiUrl).toBe(`${t.url}/api/v1/openapi.json`);
+  });
+});
