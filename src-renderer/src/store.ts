@@ -14,7 +14,7 @@ import type {
 import { connect, type Connection } from './bridge';
 import type { ConnectionStatus } from './wsBridge';
 
-export type View = 'overview' | 'clients' | 'client' | 'queue' | 'drafts' | 'calendar' | 'post' | 'team' | 'plan' | 'activity' | 'settings';
+export type View = 'overview' | 'clients' | 'client' | 'queue' | 'drafts' | 'calendar' | 'post' | 'team' | 'plan' | 'activity' | 'api' | 'settings';
 
 /** What the composer opens with: a client chosen beforehand, or a post to edit. */
 export interface ComposerRequest {

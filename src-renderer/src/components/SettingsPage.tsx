@@ -40,6 +40,7 @@ function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: Lo
 /** The workspace API key (for scripts using the local REST API), read back from the keychain on request. */
 function ApiSection({ workspace }: { workspace: Workspace }) {
   const call = useStore((s) => s.call);
+  const setView = useStore((s) => s.setView);
   const [apiKey, setApiKey] = useState<string | null>(null);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusy] = useState(false);
@@ -58,7 +59,8 @@ function ApiSection({ workspace }: { workspace: Workspace }) {
       <h2 id="settings-api">API</h2>
       <p className="muted">
         Scripts reach this workspace through the local REST API with the workspace key in the <code>x-publora-key</code>{' '}
-        header. Each client can also have a key of their own (on the client's page).
+        header. Each client can also have a key of their own (on the client's page). The API page rotates the key and has
+        curl examples to start from.
       </p>
       {apiKey ? (
         <CopyField label="Workspace API key" value={apiKey} />
@@ -68,6 +70,11 @@ function ApiSection({ workspace }: { workspace: Workspace }) {
         </button>
       )}
       {error && <ErrorAlert error={error} />}
+      <div className="form-actions">
+        <button type="button" className="button" onClick={() => setView('api')}>
+          Open the API page
+        </button>
+      </div>
     </section>
   );
 }

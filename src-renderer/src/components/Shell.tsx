@@ -5,6 +5,7 @@ import type { ErrorObject } from '../../../src-shared/errors';
 import { can, type Permission } from '../permissions';
 import { useStore, type View } from '../store';
 import { ActivityPage } from './ActivityPage';
+import { ApiPage } from './ApiPage';
 import { CalendarPage } from './CalendarPage';
 import { ClientPage } from './ClientPage';
 import { ClientsPage } from './ClientsPage';
@@ -34,6 +35,7 @@ const views: { id: NavView; label: string; needs?: Permission }[] = [
   { id: 'team', label: 'Team', needs: 'team.read' },
   { id: 'activity', label: 'Activity', needs: 'activity.read' },
   { id: 'plan', label: 'Plan' },
+  { id: 'api', label: 'API' },
   { id: 'settings', label: 'Settings' },
 ];
 
@@ -188,6 +190,9 @@ function Page({ view, workspace, clientId, postId }: { view: View; workspace: Wo
       return <PlanPage workspace={workspace} />;
     case 'activity':
       return <ActivityPage workspace={workspace} />;
+    case 'api':
+      // Keyed by workspace: a key revealed for one workspace must not show in another.
+      return <ApiPage key={workspace.id} workspace={workspace} />;
     case 'settings':
       return <SettingsPage workspace={workspace} />;
     default:
