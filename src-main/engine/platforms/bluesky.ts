@@ -201,7 +201,7 @@ function unexpected(what: string, field: string): PlatformError {
   return new PlatformError(`Bluesky gave an unexpected answer (no ${field}) while trying to ${what}`, true);
 }
 
-/** The `exp` of a JWT as an ISO time, or null (the token is opaque to us otherwise). */
+/** The claims of a JWT (read, not verified: only the PDS can verify it), or null. */
 function jwtClaims(jwt: string): Json | null {
   const payload = jwt.split('.')[1];
   if (!payload) return null;
@@ -212,6 +212,7 @@ function jwtClaims(jwt: string): Json | null {
   }
 }
 
+/** The `exp` of a JWT as an ISO time, or null: the scheduler refreshes shortly before it. */
 function jwtExpiry(jwt: string): string | null {
   const exp = jwtClaims(jwt)?.exp;
   return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000).toISOString() : null;

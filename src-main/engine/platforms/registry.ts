@@ -1,6 +1,7 @@
 import type { Platform } from '../../../src-shared/contract';
 import { integrationFor } from '../connections';
 import type { EngineContext } from '../context';
+import { blueskyAdapter } from './bluesky';
 import { LINKEDIN_API_BASE, linkedinAdapter } from './linkedin';
 import { mastodonAdapter } from './mastodon';
 import type { PlatformAdapter, PlatformClient } from './types';
@@ -18,6 +19,8 @@ export interface AdapterEntry {
 
 /** The platforms Postroom can publish to today. */
 export const ADAPTERS: Partial<Record<Platform, AdapterEntry>> = {
+  // Bluesky: the record key is derived from the idempotency key, safe for as long as the post exists.
+  bluesky: { adapter: blueskyAdapter, idempotencyWindowMs: 30 * 24 * 60 * 60 * 1000, defaultApiBase: 'https://bsky.social' },
   mastodon: { adapter: mastodonAdapter, idempotencyWindowMs: 55 * 60 * 1000, defaultApiBase: null },
   x: { adapter: xAdapter, idempotencyWindowMs: null, defaultApiBase: X_API_BASE },
   // LinkedIn takes no idempotency key either.

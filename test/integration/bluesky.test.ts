@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  blueskyAdapter,
+  createBlueskyAdapter,
+  detectFacets,
+  parseAtUri,
+  signInWithAppPassword,
+  tidFromIdempotencyKey,
+} from '../../src-main/engine/platforms/bluesky';
+import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
+import { PNG_1x1 } from '../support/images';
+import { pdsAvailable, startPds, type Pds } from '../support/pds';
+
+async function failure(promise: Promise<unknown>): Promise<PlatformError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(PlatformError);
+    return err as PlatformError;
+  }
+  throw new Error('expected a PlatformError');
+}
+
+const post = (text: string, idempotencyKey = randomUUID()) => ({ text, media: [], idempotencyKey });
+
+describe('Bluesky adapter, without a server', () => {
+  it('derives a valid, stable TID record key from the idempotency key', () => {
+    const key = randomUUID();
+    const tid = tidFromIdempotencyKey(key);
+    expect(tid).toMatch(/^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/);
+    expect(tidFromIdempotencyKey(key)).toBe(tid);
+    expect(tidFromIdempotencyKey(randomUUID())).not.toBe(tid);
+    // Its time is in 2023, never among the TIDs a PDS mints for new records today.
+    const value = [...tid].reduce((n, c) => n * 32n + BigInt('234567abcdefghijklmnopqrstuvwxyz'.indexOf(c)), 0n);
+    const ms = Number(value >> 10n) / 1000;
+    expect(ms).toBeGreaterThanOrEqual(Date.UTC(2023, 0, 1));
+    expect(ms).toBeLessThan(Date.UTC(2023, 7, 1));
+  });
+
+  it('finds links, tags and mentions with UTF-8 byte offsets', () => {
+    const text = 'Café ☕ news: https://example.com/a?b=1. (see https://x.org/p) #Launch2025! @agency.test';
+    const { facets, mentions } = detectFacets(text);
+    const bytes = Buffer.from(text, 'utf8');
+    const slice = (i: { byteStart: number; byteEnd: number }) => bytes.subarray(i.byteStart, i.byteEnd).toString('utf8');
+    expect(facets.map((f) => [slice(f.index), f.features[0]])).toEqual([
+      ['https://example.com/a?b=1', { $type: 'app.bsky.richtext.facet#link', uri: 'https://example.com/a?b=1' }],
+      ['https://x.org/p', { $type: 'app.bsky.richtext.facet#link', uri: 'https://x.org/p' }],
+      ['#Launch2025', { $type: 'app.bsky.richtext.facet#tag', tag: 'Launch2025' }],
+    ]);
+    expect(mentions.map((m) => [m.handle, slice(m.index)])).toEqual([['agency.test', '@agency.test']]);
+    expect(detectFacets('#123 and # alone').facets).toEqual([]);
+  });
+
+  it('classifies failures: 429 with RateLimit-Reset, 5xx and network errors retryable, ExpiredToken needs a reconnect', async () => {
+    const client: PlatformClient = { clientId: '', clientSecret: null, apiBaseUrl: 'https://pds.invalid' };
+    const tokens: TokenSet = { accessToken: 'a', refreshToken: 'r', expiresAt: null, scope: null };
+    const answering = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      createBlueskyAdapter({ fetch: () => Promise.resolve(new Response(JSON.stringify(body), { status, headers })) });
+
+    const reset = Math.ceil(Date.now() / 1000) + 120;
+    const limited = await failure(answering(429, { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }, { 'ratelimit-reset': String(reset) }).profile(client, tokens));
+    expect(limited).toMatchObject({ retryable: true, status: 429, needsReauth: false });
+    expect(limited.retryAfterMs).toBeGreaterThan(100_000);
+    expect(limited.retryAfterMs).toBeLessThanOrEqual(121_000);
+
+    expect(await failure(answering(502, { error: 'UpstreamFailure' }).profile(client, tokens))).toMatchObject({ retryable: true, status: 502 });
+    const expired = await failure(answering(400, { error: 'ExpiredToken', message: 'Token has expired' }).profile(client, tokens));
+    expect(expired).toMatchObject({ retryable: false, status: 400, needsReauth: true });
+    expect(expired.message).toContain('ExpiredToken: Token has expired');
+    expect(await failure(answering(400, { error: 'InvalidRequest', message: 'bad' }).remove(client, tokens, 'at://did:plc:x/app.bsky.feed.post/3jzfcijpj2z2a'))).toMatchObject({
+      retryable: false,
+      needsReauth: false,
+    });
+
+    const offline = createBlueskyAdapter({ fetch: () => Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })) });
+    const down = await failure(offline.publish(client, tokens, post('x')));
+    expect(down).toMatchObject({ retryable: true, status: null });
+    expect(down.message).toContain('could not be reached (ECONNREFUSED)');
+
+    expect(await failure(blueskyAdapter.remove(client, tokens, '12345'))).toMatchObject({ retryable: false });
+  });
+});
+
+const peer = pdsAvailable();
+const runAgainstPds = peer.available || process.env.CI === 'true';
+if (!runAgainstPds) console.warn(`Skipping the Bluesky tests against a real PDS: ${peer.reason}`);
+
+describe.skipIf(!runAgainstPds)(`Bluesky adapter against a real PDS${runAgainstPds ? '' : ` (skipped: ${peer.reason})`}`, () => {
+  let pds: Pds;
+  let client: PlatformClient;
+  let tokens: TokenSet;
+
+  beforeAll(async () => {
+    pds = await startPds();
+    client = { clientId: '', clientSecret: null, apiBaseUrl: pds.url };
+    tokens = (await signInWithAppPassword(pds.url, pds.handle, pds.appPassword)).tokens;
+  }, 120_000);
+  afterAll(async () => {
+    await pds?.close();
+  });
+
+  async function xrpc(nsid: string, query: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${pds.url}/xrpc/${nsid}?${new URLSearchParams(query).toString()}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+  const getPost = (uri: string) => {
+    const { repo, collection, rkey } = parseAtUri(uri)!;
+    return xrpc('com.atproto.repo.getRecord', { repo, collection, rkey });
+  };
+  const listPosts = async () =>
+    ((await xrpc('com.atproto.repo.listRecords', { repo: pds.did, collection: 'app.bsky.feed.post', limit: '100' })).body.records as { uri: string }[]);
+
+  it('signs in with the app password and reads the account', async () => {
+    const { tokens: signedIn, account } = await signInWithAppPassword(pds.url, `@${pds.handle}`, pds.appPassword);
+    expect(account).toEqual({ accountId: pds.did, handle: pds.handle, displayName: 'Agency Bot' });
+    expect(signedIn.scope).toBe('com.atproto.appPass');
+    expect(signedIn.refreshToken).toEqual(expect.any(String));
+    expect(Date.parse(signedIn.expiresAt ?? '')).toBeGreaterThan(Date.now());
+    await expect(blueskyAdapter.profile(client, signedIn)).resolves.toEqual(account);
+  });
+
+  it('refuses a wrong app password (not retryable) and the account password', async () => {
+    const wrong = await failure(signInWithAppPassword(pds.url, pds.handle, 'aaaa-bbbb-cccc-dddd'));
+    expect(wrong).toMatchObject({ retryable: false, status: 401 });
+    expect(wrong.message).toContain('did not accept this handle and app password');
+
+    const main = await failure(signInWithAppPassword(pds.url, pds.handle, pds.password));
+    expect(main).toMatchObject({ retryable: false });
+    expect(main.message).toContain('account password');
+  });
+
+  it('refreshes the session, and a dead token means reconnecting', async () => {
+    const { tokens: own } = await signInWithAppPassword(pds.url, pds.handle, pds.appPassword);
+    const refreshed = await blueskyAdapter.refresh(client, own);
+    expect(Date.parse(refreshed.expiresAt ?? '')).toBeGreaterThanOrEqual(Date.parse(own.expiresAt ?? ''));
+    expect(refreshed.refreshToken).toEqual(expect.any(String));
+    expect(refreshed.refreshToken).not.toBe(own.refreshToken);
+    expect((await blueskyAdapter.profile(client, refreshed)).accountId).toBe(pds.did);
+
+    const dead = await failure(blueskyAdapter.profile(client, { ...own, accessToken: 'not-a-token' }));
+    expect(dead).toMatchObject({ retryable: false, needsReauth: true });
+    expect(dead.message).toContain('InvalidToken');
+    expect(await failure(blueskyAdapter.refresh(client, { ...own, refreshToken: 'not-a-token' }))).toMatchObject({ needsReauth: true });
+  });
+
+  it('publishes text with a link, a tag, a mention and an image, and reads it all back from the PDS', async () => {
+    const text = `Launch day ☕ read https://example.com/launch?ref=postroom. #Launch @${pds.handle}`;
+    const published = await blueskyAdapter.publish(client, tokens, {
+      text,
+      media: [{ mimeType: 'image/png', data: PNG_1x1, altText: 'A single pixel' }],
+      idempotencyKey: randomUUID(),
+    });
+    const parts = parseAtUri(published.postId)!;
+    expect(parts).toMatchObject({ repo: pds.did, collection: 'app.bsky.feed.post' });
+    expect(published.url).toBe(`https://bsky.app/profile/${pds.handle}/post/${parts.rkey}`);
+
+    const { status, body } = await getPost(published.postId);
+    expect(status).toBe(200);
+    const record = body.value as {
+      text: string;
+      createdAt: string;
+      facets: { index: { byteStart: number; byteEnd: number }; features: Record<string, unknown>[] }[];
+      embed: { $type: string; images: { alt: string; image: { ref: { $link: string }; mimeType: string; size: number } }[] };
+    };
+    expect(record.text).toBe(text);
+    expect(Date.now() - Date.parse(record.createdAt)).toBeLessThan(60_000);
+    const bytes = Buffer.from(text, 'utf8');
+    expect(record.facets.map((f) => [bytes.subarray(f.index.byteStart, f.index.byteEnd).toString('utf8'), f.features[0]])).toEqual([
+      ['https://example.com/launch?ref=postroom', { $type: 'app.bsky.richtext.facet#link', uri: 'https://example.com/launch?ref=postroom' }],
+      ['#Launch', { $type: 'app.bsky.richtext.facet#tag', tag: 'Launch' }],
+      [`@${pds.handle}`, { $type: 'app.bsky.richtext.facet#mention', did: pds.did }],
+    ]);
+    expect(record.embed.$type).toBe('app.bsky.embed.images');
+    expect(record.embed.images).toHaveLength(1);
+    const [image] = record.embed.images;
+    expect(image).toMatchObject({ alt: 'A single pixel', image: { mimeType: 'image/png', size: PNG_1x1.length } });
+
+    // The blob itself, byte for byte.
+    const blob = await fetch(`${pds.url}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(pds.did)}&cid=${image!.image.ref.$link}`);
+    expect(blob.status).toBe(200);
+    expect(Buffer.from(await blob.arrayBuffer()).equals(PNG_1x1)).toBe(true);
+  });
+
+  it('a mention of an unknown handle stays plain text', async () => {
+    const published = await blueskyAdapter.publish(client, tokens, post('Hello @nobody.test and friends'));
+    const record = (await getPost(published.postId)).body.value as { text: string; facets?: unknown };
+    expect(record).toMatchObject({ text: 'Hello @nobody.test and friends' });
+    expect(record.facets).toBeUndefined();
+  });
+
+  it('publishing again with the same idempotency key, in turn or racing, makes one record', async () => {
+    const key = randomUUID();
+    const before = (await listPosts()).length;
+    const first = await blueskyAdapter.publish(client, tokens, { ...post('Only once', key), media: [{ mimeType: 'image/png', data: PNG_1x1 }] });
+    const again = await blueskyAdapter.publish(client, tokens, { ...post('Only once', key), media: [{ mimeType: 'image/png', data: PNG_1x1 }] });
+    expect(again).toEqual(first);
+    expect(parseAtUri(first.postId)?.rkey).toBe(tidFromIdempotencyKey(key));
+
+    const raceKey = randomUUID();
+    const racing = await Promise.all([1, 2, 3].map(() => blueskyAdapter.publish(client, tokens, post('Racing', raceKey))));
+    expect(new Set(racing.map((r) => r.postId)).size).toBe(1);
+
+    const records = await listPosts();
+    expect(records.length - before).toBe(2);
+    expect(records.filter((r) => r.uri === first.postId)).toHaveLength(1);
+
+    // The same key with other text is not silently taken for this post.
+    const clash = await failure(blueskyAdapter.publish(client, tokens, post('Something else', key)));
+    expect(clash).toMatchObject({ retryable: false });
+    expect(clash.message).toContain('already has this delivery');
+  });
+
+  it("maps the PDS's validation errors to permanent ones", async () => {
+    const long = await failure(blueskyAdapter.publish(client, tokens, post('x'.repeat(301))));
+    expect(long).toMatchObject({ retryable: false, status: 400, needsReauth: false });
+    expect(long.message).toContain('InvalidRequest');
+  });
+
+  it('removes a post, and removing it again is not an error', async () => {
+    const { postId } = await blueskyAdapter.publish(client, tokens, post('Short-lived'));
+    expect((await getPost(postId)).status).toBe(200);
+    await blueskyAdapter.remove(client, tokens, postId);
+    expect(await getPost(postId)).toMatchObject({ status: 400, body: { error: 'RecordNotFound' } });
+    await expect(blueskyAdapter.remove(client, tokens, postId)).resolves.toBeUndefined();
+  });
+
+  it('a PDS that is down is a retryable network error', async () => {
+    const closed = await startPds();
+    const url = closed.url;
+    await closed.close();
+    const err = await failure(blueskyAdapter.profile({ ...client, apiBaseUrl: url }, tokens));
+    expect(err).toMatchObject({ retryable: true, status: null, needsReauth: false });
+    expect(err.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
+  }, 120_000);
+});
