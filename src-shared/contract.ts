@@ -219,6 +219,11 @@ export const channels = {
   'connection.list': { request: ClientRef, response: z.array(Connection) },
   'connection.remove': { request: ClientRef.extend({ platformId: z.string().min(1).max(300) }), response: z.object({ removed: z.literal(true) }) },
   'connection.listLinks': { request: ClientRef, response: z.array(ConnectionLink) },
+  /** Bluesky's fallback: a handle and an app password (never the account password). */
+  'connection.addWithAppPassword': {
+    request: ClientRef.extend({ platform: z.literal('bluesky'), identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) }),
+    response: z.object({ platformId: z.string(), displayName: z.string() }),
+  },
   /** Seed 003: the signed-in person's credential mode for a connection, and who may reconnect it. */
   'connection.credentials': {
     request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),

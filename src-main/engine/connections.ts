@@ -135,11 +135,12 @@ export function integrationFor(db: Db, workspaceId: string, platform: Platform):
 
 /** Platforms a client can connect through a link: those with an integration that has a client id. */
 export function connectablePlatforms(db: Db, workspaceId: string): Platform[] {
+  // Bluesky connects with an app password, so its integration needs no client id.
   return db
-    .prepare<[string], { platform: Platform }>(`SELECT DISTINCT platform FROM integrations WHERE workspace_id = ? AND client_id IS NOT NULL ORDER BY platform`)
+    .prepare<[string], { platform: Platform }>(`SELECT DISTINCT platform FROM integrations WHERE workspace_id = ? AND (client_id IS NOT NULL OR platform = 'bluesky') ORDER BY platform`)
     .all(workspaceId)
     .map((r) => r.platform)
-    .filter((p) => p in OAUTH_PLATFORMS);
+    .filter((p) => p in OAUTH_PLATFORMS || p === 'bluesky');
 }
 
 interface OAuthPlatform {
@@ -420,9 +421,39 @@ async function saveReauthentication(
   return { connectionId: reauth.connectionId, platformId: row.platform_id, displayName: account.displayName, platform: flow.platform };
 }
 
+/**
+ * Bluesky's fallback sign-in (SPEC §5): an app password, never the account password. Through a
+ * connection link (the client) or from the app (a member who may manage the client's connections).
+ */
+export async function connectWithAppPassword(
+  ctx: EngineContext,
+  target: { workspaceId: string; managedUserId: string; startedBy: string | null },
+  identifier: string,
+  appPassword: string,
+): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
+  const owner = findClientRow(ctx.db, target.workspaceId, target.managedUserId);
+  if (!owner || owner.deactivated_at) throw new AppError('not_found', 'user not found');
+  const integration = integrationFor(ctx.db, target.workspaceId, 'bluesky');
+  if (!integration) throw new AppError('invalid_platform', 'Bluesky is not set up for this workspace');
+  const { signInWithAppPassword } = await import('./platforms/bluesky');
+  const { PlatformError } = await import('./platforms/types');
+  try {
+    const { tokens, account } = await signInWithAppPassword(integration.instance_url ?? 'https://bsky.social', identifier, appPassword);
+    return await saveConnection(ctx, { ...target, platform: 'bluesky' }, account, tokens);
+  } catch (err) {
+    if (err instanceof PlatformError) throw new AppError('validation_failed', err.message, { fields: { appPassword: err.message } });
+    throw err;
+  }
+}
+
+export function appPasswordTarget(ctx: EngineContext, p: Principal, userId: string) {
+  authorize(p, 'connection.manage', { managedUserId: userId });
+  return { workspaceId: p.workspaceId, managedUserId: userId, startedBy: p.kind === 'member' ? p.profileId : null };
+}
+
 async function saveConnection(
   ctx: EngineContext,
-  flow: PendingFlow,
+  flow: Pick<PendingFlow, 'workspaceId' | 'managedUserId' | 'platform' | 'startedBy'>,
   account: { accountId: string; handle: string; displayName: string },
   tokens: TokenSet,
 ): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
@@ -452,7 +483,7 @@ async function saveConnection(
       action: existing ? 'connection.reconnected' : 'connection.connected',
       objectKind: 'connection',
       objectId: connectionId,
-      detail: `${flow.platform} account ${account.handle} connected for the client through a connection link`,
+      detail: `${flow.platform} account ${account.handle} connected ${flow.startedBy ? 'by a member' : 'by the client through a connection link'}`,
     });
   })();
   return { connectionId, platformId, displayName: account.displayName, platform: flow.platform };

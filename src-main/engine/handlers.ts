@@ -12,7 +12,7 @@ import {
   setClientActive,
   updateClient,
 } from './clients';
-import { createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
+import { appPasswordTarget, connectWithAppPassword, createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
 import { connectionCredentials, reauthenticationFor, setCredentialMode, setPostAs } from './credentials';
 import type { Engine } from './engine';
 import { addIntegration, removeIntegration, testIntegration } from './integrations';
@@ -134,6 +134,11 @@ export function buildHandlers(engine: Engine): HandlerMap {
       return { removed: true as const };
     },
     'connection.listLinks': (req) => listConnectionLinks(ctx, as(req.workspaceId), req.userId),
+    'connection.addWithAppPassword': async (req) => {
+      const connected = await connectWithAppPassword(ctx, appPasswordTarget(ctx, as(req.workspaceId), req.userId), req.identifier, req.appPassword);
+      engine.emit('connections.changed', { workspaceId: req.workspaceId });
+      return { platformId: connected.platformId, displayName: connected.displayName };
+    },
     'connection.credentials': (req) => connectionCredentials(ctx, as(req.workspaceId), req.userId, req.platformId),
     'connection.setCredentialMode': (req) => {
       setCredentialMode(ctx, as(req.workspaceId), req.memberId, req.userId, req.platformId, req.mode);

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
-import { CallbackError, connectionPageModel, OAuthFlows, resolveConnectionLink, type LinkProblem } from '../engine/connections';
+import { CallbackError, connectionPageModel, connectWithAppPassword, OAuthFlows, resolveConnectionLink, type LinkProblem } from '../engine/connections';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/errors';
 import { getLogoData } from '../engine/workspaces';
@@ -33,6 +33,15 @@ const CALLBACK_PAGES: Record<CallbackError['kind'], { status: number; title: str
   denied: { status: 200, title: 'Nothing was connected' },
   provider_error: { status: 502, title: 'The platform refused' },
 };
+
+function blueskyForm(token: string, problem: string | null): string {
+  return `<h1>Connect Bluesky</h1>${problem ? `<p role="alert">${html(problem)}</p>` : ''}
+<p>Create an app password in Bluesky (Settings → Privacy and security → App passwords) and enter it here. Never enter your account password.</p>
+<form method="post" action="/connect/${encodeURIComponent(token)}/bluesky">
+<p><label>Handle <input name="identifier" autocomplete="username" required></label></p>
+<p><label>App password <input name="appPassword" type="password" autocomplete="off" required></label></p>
+<p><button type="submit">Connect Bluesky</button></p></form>`;
+}
 
 function sendPage(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(page(title, body));
@@ -66,6 +75,7 @@ export class ConnectRoutes {
 
   register(app: FastifyInstance): void {
     app.get('/connect/:token', async (request, reply) => this.linkPage(request, reply));
+    app.post('/connect/:token/bluesky', async (request, reply) => this.blueskyAppPassword(request, reply));
     app.get('/connect/:token/:platform', async (request, reply) => this.start(request, reply));
     app.get('/oauth/callback', async (request, reply) => this.callback(request, reply));
   }
@@ -105,6 +115,7 @@ export class ConnectRoutes {
       const p = LINK_PROBLEMS[resolved.problem];
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
+    if (platform === 'bluesky') return sendPage(reply, 200, 'Connect Bluesky', blueskyForm(token, null));
     try {
       const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, platform);
       return reply.redirect(await this.flows.start(token, platform, redirectUri), 303);
@@ -127,6 +138,27 @@ export class ConnectRoutes {
       }
       this.engine.logError('oauth callback failed', err);
       return sendPage(reply, 502, 'Something went wrong', '<h1>Something went wrong</h1><p>The account could not be connected. Start again from your connection link.</p>');
+    }
+  }
+
+  /** Bluesky through an app password posted from the link's form (never the account password). */
+  private async blueskyAppPassword(request: FastifyRequest, reply: FastifyReply) {
+    const params = this.linkParams(request);
+    const token = params.success ? params.data.token : '';
+    const resolved = resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
+    if ('problem' in resolved) {
+      const p = LINK_PROBLEMS[resolved.problem];
+      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
+    }
+    const form = z.object({ identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) }).safeParse(request.body);
+    if (!form.success) return sendPage(reply, 400, 'Connect Bluesky', blueskyForm(token, 'Enter your handle and an app password.'));
+    try {
+      const connected = await connectWithAppPassword(this.engine.ctx, { workspaceId: resolved.link.workspace_id, managedUserId: resolved.link.managed_user_id, startedBy: null }, form.data.identifier, form.data.appPassword);
+      this.engine.emit('connections.changed', { workspaceId: resolved.link.workspace_id });
+      return sendPage(reply, 200, 'Connected', `<h1>Connected</h1><p>Your Bluesky account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`);
+    } catch (err) {
+      if (err instanceof AppError) return sendPage(reply, 400, 'Connect Bluesky', blueskyForm(token, err.message));
+      throw err;
     }
   }
 

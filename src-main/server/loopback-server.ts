@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
+import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine';
@@ -73,6 +74,8 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
     const spec = methods.map((m) => routeFor(m, route.url)).find(Boolean);
     if (spec) route.schema = { ...route.schema, response: successSchemas(spec) };
   });
+  // The connection pages' forms (Bluesky's app password) post urlencoded bodies.
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
   app.get('/api/v1/openapi.json', async () => openApiDocument(baseUrl()));
   // Seed 000's fetch, curl and Python examples send `Content-Type: application/json` with no body
   // on POSTs that take none; an empty body is "no body", not malformed JSON.

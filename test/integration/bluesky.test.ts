@@ -9,6 +9,8 @@ import {
   tidFromIdempotencyKey,
 } from '../../src-main/engine/platforms/bluesky';
 import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
+import { startTestApp } from '../support/app';
+import { browse } from '../support/browse';
 import { PNG_1x1 } from '../support/images';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
 
@@ -233,4 +235,35 @@ describe.skipIf(!runAgainstPds)(`Bluesky adapter against a real PDS${runAgainstP
     expect(err).toMatchObject({ retryable: true, status: null, needsReauth: false });
     expect(err.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
   }, 120_000);
+  it('connects through a connection link with an app password, and the scheduler publishes to the PDS', async () => {
+    const t = await startTestApp();
+    const engine = t.app.engine;
+    await engine.call('integration.add', { workspaceId: t.workspaceId, integration: { platform: 'bluesky', instanceUrl: pds.url } });
+    const user = await engine.call('client.create', { workspaceId: t.workspaceId, client: { email: 'sky@client.test', displayName: 'Sky Client' } });
+    const { connectionUrl } = await engine.call('connection.createLink', { workspaceId: t.workspaceId, userId: user.id });
+    expect((await browse(connectionUrl)).text).toContain('Connect Bluesky');
+    expect((await browse(`${connectionUrl}/bluesky`)).text).toContain('app password');
+    const refused = await fetch(`${connectionUrl}/bluesky`, { method: 'POST', body: new URLSearchParams({ identifier: pds.handle, appPassword: pds.password }) });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('account password');
+    const done = await fetch(`${connectionUrl}/bluesky`, { method: 'POST', body: new URLSearchParams({ identifier: pds.handle, appPassword: pds.appPassword }) });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('Agency Bot');
+    const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+    expect(connection).toMatchObject({ platformId: `bluesky-${pds.did}`, status: 'active' });
+
+    const group = await engine.call('post.create', {
+      workspaceId: t.workspaceId,
+      userId: user.id,
+      post: { text: `Scheduled through Postroom ${randomUUID()}`, platformIds: [connection!.platformId], scheduledTime: t.clock.now().toISOString() },
+    });
+    let delivery = group.deliveries[0]!;
+    for (let i = 0; i < 100 && delivery.state !== 'published'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      delivery = (await engine.call('post.get', { workspaceId: t.workspaceId, id: group.id })).deliveries[0]!;
+    }
+    expect(delivery).toMatchObject({ state: 'published', url: expect.stringContaining('https://bsky.app/profile/') });
+    const record = await getPost(delivery.platformPostId!);
+    expect((record.body.value as { text: string }).text).toBe(group.text);
+  }, 60_000);
 });
