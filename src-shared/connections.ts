@@ -12,6 +12,8 @@ export const Connection = z.object({
   status: z.enum(['active', 'needs_reauth', 'revoked']),
   connectedAt: z.string(),
   tokenExpiresAt: z.string().nullable(),
+  /** The server's own text limit where it sets one (a Mastodon instance); null: the platform's. */
+  maxTextLength: z.number().nullable(),
 });
 export type Connection = z.infer<typeof Connection>;
 

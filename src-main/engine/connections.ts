@@ -451,12 +451,29 @@ export function appPasswordTarget(ctx: EngineContext, p: Principal, userId: stri
   return { workspaceId: p.workspaceId, managedUserId: userId, startedBy: p.kind === 'member' ? p.profileId : null };
 }
 
+/**
+ * The text limit a connection's own server sets: a Mastodon instance may allow more than 500
+ * characters. Best effort: an instance that does not say keeps the platform's default.
+ */
+async function serverTextLimit(ctx: EngineContext, workspaceId: string, platform: Platform): Promise<number | null> {
+  if (platform !== 'mastodon') return null;
+  const base = integrationFor(ctx.db, workspaceId, 'mastodon')?.instance_url;
+  if (!base) return null;
+  try {
+    const { instanceLimits } = await import('./platforms/mastodon');
+    return (await instanceLimits(base)).maxTextLength;
+  } catch {
+    return null;
+  }
+}
+
 async function saveConnection(
   ctx: EngineContext,
   flow: Pick<PendingFlow, 'workspaceId' | 'managedUserId' | 'platform' | 'startedBy'>,
   account: { accountId: string; handle: string; displayName: string },
   tokens: TokenSet,
 ): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
+  const maxTextLength = await serverTextLimit(ctx, flow.workspaceId, flow.platform);
   const now = ctx.clock.now().toISOString();
   const platformId = `${flow.platform}-${account.accountId}`;
   const existing = ctx.db
@@ -467,15 +484,15 @@ async function saveConnection(
   ctx.db.transaction(() => {
     if (existing) {
       ctx.db
-        .prepare(`UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ? WHERE id = ?`)
-        .run(account.handle, account.displayName, now, tokens.expiresAt, flow.startedBy, connectionId);
+        .prepare(`UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ?, max_text_length = ? WHERE id = ?`)
+        .run(account.handle, account.displayName, now, tokens.expiresAt, flow.startedBy, maxTextLength, connectionId);
     } else {
       ctx.db
         .prepare(
-          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, token_expires_at, authorized_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, token_expires_at, authorized_by, max_text_length)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
         )
-        .run(connectionId, flow.workspaceId, flow.managedUserId, flow.platform, account.accountId, platformId, account.handle, account.displayName, now, now, tokens.expiresAt, flow.startedBy);
+        .run(connectionId, flow.workspaceId, flow.managedUserId, flow.platform, account.accountId, platformId, account.handle, account.displayName, now, now, tokens.expiresAt, flow.startedBy, maxTextLength);
     }
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: flow.workspaceId,
@@ -501,13 +518,14 @@ export interface Connection {
   status: 'active' | 'needs_reauth' | 'revoked';
   connectedAt: string;
   tokenExpiresAt: string | null;
+  maxTextLength: number | null;
 }
 
 export function listConnections(ctx: EngineContext, p: Principal, userId: string): Connection[] {
   authorize(p, 'connection.read', { managedUserId: userId });
   if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found', { userId });
   return ctx.db
-    .prepare<[string, string], { id: string; platform_id: string; platform: Platform; account_id: string; handle: string; display_name: string; status: Connection['status']; connected_at: string; token_expires_at: string | null }>(
+    .prepare<[string, string], { id: string; platform_id: string; platform: Platform; account_id: string; handle: string; display_name: string; status: Connection['status']; connected_at: string; token_expires_at: string | null; max_text_length: number | null }>(
       `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND status != 'revoked' ORDER BY connected_at, rowid`,
     )
     .all(userId, p.workspaceId)
@@ -521,6 +539,7 @@ export function listConnections(ctx: EngineContext, p: Principal, userId: string
       status: r.status,
       connectedAt: r.connected_at,
       tokenExpiresAt: r.token_expires_at,
+      maxTextLength: r.max_text_length,
     }));
 }
 

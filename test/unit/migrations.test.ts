@@ -206,3 +206,20 @@ describe('migration 005 (credential mode)', () => {
     db.close();
   });
 });
+
+describe('migration 006 (connection limits)', () => {
+  it("adds a connection's own text limit, positive or none", async () => {
+    const db = await openDatabase({ dataDir: tempDir(), clock, migrations: migrations.slice(0, 6) });
+    db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
+      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`);
+    const insert = db.prepare(
+      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, max_text_length)
+       VALUES (?, 'w1', 'u1', 'mastodon', ?, ?, 'h', 'n', 'active', '', '', ?)`,
+    );
+    insert.run('c1', '1', 'mastodon-1', 1000);
+    insert.run('c2', '2', 'mastodon-2', null);
+    expect(() => insert.run('c3', '3', 'mastodon-3', 0)).toThrow(/CHECK/);
+    db.close();
+  });
+});

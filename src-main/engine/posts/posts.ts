@@ -207,6 +207,7 @@ interface ConnectionRow {
   platform: Platform;
   platform_id: string;
   status: string;
+  max_text_length: number | null;
 }
 
 async function readMedia(media: z.output<typeof CreatePostGroupInput>['media']) {
@@ -240,7 +241,7 @@ export async function createPostGroup(
 
   const platformIds = [...new Set(input.platformIds.map(normalisePlatformId))];
   const connections = platformIds.map((id) =>
-    ctx.db.prepare<[string, string], ConnectionRow>(`SELECT id, platform, platform_id, status FROM connections WHERE managed_user_id = ? AND platform_id = ?`).get(userId, id),
+    ctx.db.prepare<[string, string], ConnectionRow>(`SELECT id, platform, platform_id, status, max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`).get(userId, id),
   );
   const unknownIds = platformIds.filter((id, i) => !connections[i] && !/^[a-z]+-./.test(id));
   if (unknownIds.length) throw new AppError('invalid_platform', `not a platform id: ${unknownIds.join(', ')}`, { platformIds: unknownIds });
@@ -259,7 +260,7 @@ export async function createPostGroup(
   const violations: RuleViolation[] = [];
   connections.forEach((c) => {
     const text = input.platformTexts?.[c!.platform_id] ?? input.text;
-    violations.push(...checkPost(c!.platform, text, media));
+    violations.push(...checkPost(c!.platform, text, media, c!.max_text_length ?? undefined));
   });
   if (violations.length) {
     throw new AppError('validation_failed', violations[0]!.message, { violations, fields: Object.fromEntries(violations.map((v) => [`platform.${v.platform}`, v.message])) });
@@ -366,7 +367,9 @@ export function updatePostGroup(ctx: EngineContext, p: Principal, id: string, pa
   const text = patch.text ?? g.text;
   const platformTexts = patch.platformTexts ?? (JSON.parse(g.platform_texts) as Record<string, string>);
   const media = ctx.db.prepare<[string], { mime_type: string; size: number }>(`SELECT mime_type, size FROM post_media WHERE post_group_id = ?`).all(id);
-  const violations = changeable.flatMap((d) => checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map((m) => ({ mimeType: m.mime_type, size: m.size }))));
+  const limitOf = (d: DeliveryRow) =>
+    ctx.db.prepare<[string, string], { max_text_length: number | null }>(`SELECT max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`).get(d.managed_user_id, d.platform_id)?.max_text_length ?? undefined;
+  const violations = changeable.flatMap((d) => checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map((m) => ({ mimeType: m.mime_type, size: m.size })), limitOf(d)));
   if (violations.length) throw new AppError('validation_failed', violations[0]!.message, { violations });
 
   let scheduledAt: Date | null = g.scheduled_at ? new Date(g.scheduled_at) : null;

@@ -180,8 +180,10 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
   const textOf = (t: Target) => custom[t.platformId] ?? text;
   const checks = chosen.map((t) => {
     const value = textOf(t);
-    const violations = checkPost(t.platform, value, mediaInfo);
-    return { target: t, count: countText(t.platform, value), max: PLATFORM_RULES[t.platform].maxTextLength, violations, over: violations.some((v) => v.rule === 'text_too_long') };
+    // A Mastodon instance may set its own limit; the connection carries it.
+    const max = t.connection?.maxTextLength ?? PLATFORM_RULES[t.platform].maxTextLength;
+    const violations = checkPost(t.platform, value, mediaInfo, max);
+    return { target: t, count: countText(t.platform, value), max, violations, over: violations.some((v) => v.rule === 'text_too_long') };
   });
   const allViolations: RuleViolation[] = checks.flatMap((c) => c.violations);
   const shownViolations = [...new Set(allViolations.filter((v) => touched || v.rule !== 'text_required').map((v) => v.message))];
