@@ -236,6 +236,11 @@ export const channels = {
       whoMayReconnect: z.array(z.string()),
     }),
   },
+  /** Every credential mode set in a workspace (connections not listed use the owner's credentials). */
+  'connection.credentialModes': {
+    request: WorkspaceRef,
+    response: z.array(z.object({ memberId: z.string(), connectionId: z.string(), mode: z.enum(['owner', 'member']) })),
+  },
   'connection.setCredentialMode': {
     request: ClientRef.extend({ platformId: z.string().min(1).max(300), memberId: z.string().min(1).max(64), mode: z.enum(['owner', 'member']) }),
     response: z.object({ mode: z.enum(['owner', 'member']) }),

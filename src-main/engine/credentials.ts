@@ -175,3 +175,14 @@ export function publishingTokenAccount(ctx: EngineContext, connectionId: string,
   }
   return tokenAccount(ctx.installId, connectionId);
 }
+
+/** Every credential mode set in a workspace, for the team page. */
+export function listCredentialModes(ctx: EngineContext, p: Principal): { memberId: string; connectionId: string; mode: CredentialMode }[] {
+  authorize(p, 'team.read');
+  return ctx.db
+    .prepare<[string], { member_id: string; connection_id: string; mode: CredentialMode }>(
+      `SELECT a.member_id, a.connection_id, a.mode FROM connection_access a JOIN members m ON m.id = a.member_id WHERE m.workspace_id = ? ORDER BY a.rowid`,
+    )
+    .all(p.workspaceId)
+    .map((r) => ({ memberId: r.member_id, connectionId: r.connection_id, mode: r.mode }));
+}

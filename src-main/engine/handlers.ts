@@ -13,7 +13,7 @@ import {
   updateClient,
 } from './clients';
 import { appPasswordTarget, connectWithAppPassword, createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
-import { connectionCredentials, reauthenticationFor, setCredentialMode, setPostAs } from './credentials';
+import { connectionCredentials, listCredentialModes, reauthenticationFor, setCredentialMode, setPostAs } from './credentials';
 import type { Engine } from './engine';
 import { addIntegration, removeIntegration, testIntegration } from './integrations';
 import { cancelPostGroup, createPostGroup, dailyLimitOf, dailyPostsLeft, getPostGroup, getQueueSlots, listPostGroups, localDay, setQueueSlots, updatePostGroup } from './posts/posts';
@@ -140,6 +140,7 @@ export function buildHandlers(engine: Engine): HandlerMap {
       return { platformId: connected.platformId, displayName: connected.displayName };
     },
     'connection.credentials': (req) => connectionCredentials(ctx, as(req.workspaceId), req.userId, req.platformId),
+    'connection.credentialModes': (req) => listCredentialModes(ctx, as(req.workspaceId)),
     'connection.setCredentialMode': (req) => {
       setCredentialMode(ctx, as(req.workspaceId), req.memberId, req.userId, req.platformId, req.mode);
       return { mode: req.mode };

@@ -35,6 +35,7 @@ describe("credential mode (seed 003): the owner's or the member's credentials", 
       expect(await engine.dispatch('connection.setCredentialMode', { ...ref, memberId: editor.id, mode: 'member' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       await engine.call('session.signIn', { profileId: ownerId });
       await engine.call('connection.setCredentialMode', { ...ref, memberId: editor.id, mode: 'member' });
+      expect(await engine.call('connection.credentialModes', { workspaceId: ws })).toEqual([{ memberId: editor.id, connectionId: expect.stringMatching(/^conn_/), mode: 'member' }]);
       await engine.call('session.signIn', { profileId: editor.profileId });
       const mine = await engine.call('connection.credentials', ref);
       expect(mine).toMatchObject({ mode: 'member', canReauthenticate: true, whoMayReconnect: ['Olivia Owner', 'Eddie Editor'] });

@@ -11,6 +11,7 @@ const families = [
   { id: '', label: 'All actions' },
   { id: 'workspace', label: 'Workspace' },
   { id: 'client', label: 'Clients' },
+  { id: 'connection', label: 'Connections' },
   { id: 'team', label: 'Team' },
   { id: 'plan', label: 'Plan' },
 ] as const;

@@ -1,5 +1,5 @@
-import { useId, useMemo, useState } from 'react';
-import type { Workspace } from '../../../src-shared/contract';
+import { useId, useMemo, useState, type FormEvent } from 'react';
+import type { ResponseOf, Workspace } from '../../../src-shared/contract';
 import type { ManagedUser } from '../../../src-shared/clients';
 import type { Connection } from '../../../src-shared/connections';
 import type { ErrorObject } from '../../../src-shared/errors';
@@ -71,45 +71,40 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
                 <th scope="col">Account</th>
                 <th scope="col">Status</th>
                 <th scope="col">Token expires</th>
-                {manage && (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                )}
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {list.map((c) => (
-                <tr key={c.id}>
-                  <th scope="row">{platformName(c.platform)}</th>
-                  <td>
-                    {atHandle(c.handle)}
-                    {c.displayName && c.displayName !== c.handle && <span className="muted"> · {c.displayName}</span>}
-                  </td>
-                  <td>
-                    <span className={c.status === 'active' ? 'badge badge-active' : 'badge badge-pending'}>{connectionStatus[c.status]}</span>
-                    {c.status === 'needs_reauth' && <p className="hint">Reconnect: Send a new connection link</p>}
-                  </td>
-                  <td>{c.tokenExpiresAt ? <time dateTime={c.tokenExpiresAt}>{formatDateTime(c.tokenExpiresAt, tz)}</time> : <span className="muted">No expiry</span>}</td>
-                  {manage && (
-                    <td>
-                      <button
-                        type="button"
-                        className="button small danger"
-                        disabled={busy}
-                        aria-haspopup="dialog"
-                        aria-label={`Remove ${platformName(c.platform)} ${atHandle(c.handle)}`}
-                        onClick={() => setRemoving(c)}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  )}
-                </tr>
+                <ConnectionRow
+                  key={c.id}
+                  workspace={workspace}
+                  user={user}
+                  connection={c}
+                  version={version}
+                  manage={manage}
+                  busy={busy}
+                  onRemove={() => setRemoving(c)}
+                  onReconnect={() =>
+                    void run(
+                      () => call('connection.reauthenticate', { ...ref, platformId: c.platformId }),
+                      ({ authorizationUrl }) => {
+                        window.open(authorizationUrl, '_blank', 'noopener');
+                        setNotice(`Finish signing in in the browser window (${platformName(c.platform)} ${atHandle(c.handle)}).`);
+                      },
+                    )
+                  }
+                />
               ))}
             </tbody>
           </table>
         </div>
+      )}
+
+      {manage && workspace.integrations.some((i) => i.platform === 'bluesky') && (
+        <BlueskyAppPasswordForm workspace={workspace} user={user} onConnected={(message) => setNotice(message)} />
       )}
 
       <h3 id={`${id}-links`} className="subheading">
@@ -230,6 +225,191 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
         </ConfirmDialog>
       )}
     </section>
+  );
+}
+
+type Credentials = ResponseOf<'connection.credentials'>;
+
+interface ConnectionRowProps {
+  workspace: Workspace;
+  user: ManagedUser;
+  connection: Connection;
+  /** `connectionsVersion`: the credentials reload with the list. */
+  version: number;
+  manage: boolean;
+  busy: boolean;
+  onRemove: () => void;
+  onReconnect: () => void;
+}
+
+/**
+ * One connection, with what the signed-in person may do with its credentials (seed 003): who may
+ * reconnect it when it needs re-authentication, whose credentials their posts use, "Reconnect"
+ * for those who may re-authenticate, and LinkedIn's "post as".
+ */
+function ConnectionRow({ workspace, user, connection: c, version, manage, busy, onRemove, onReconnect }: ConnectionRowProps) {
+  const call = useStore((s) => s.call);
+  const tz = user.timezone;
+  const name = `${platformName(c.platform)} ${atHandle(c.handle)}`;
+  const creds = useResult(`${user.id}|${c.platformId}|${version}`, () =>
+    call('connection.credentials', { workspaceId: workspace.id, userId: user.id, platformId: c.platformId }),
+  );
+  const cr = creds.data;
+  const who = cr?.whoMayReconnect.length ? cr.whoMayReconnect.join(' or ') : 'the owner';
+  return (
+    <tr>
+      <th scope="row">{platformName(c.platform)}</th>
+      <td>
+        {atHandle(c.handle)}
+        {c.displayName && c.displayName !== c.handle && <span className="muted"> · {c.displayName}</span>}
+        {c.platform === 'linkedin' && cr && <PostAsForm key={cr.postAs ?? ''} workspace={workspace} user={user} connection={c} credentials={cr} who={who} />}
+      </td>
+      <td>
+        <span className={c.status === 'active' ? 'badge badge-active' : 'badge badge-pending'}>{connectionStatus[c.status]}</span>
+        {c.status === 'needs_reauth' && cr && <p className="hint">Needs re-authentication — {who} can reconnect it</p>}
+        {cr?.mode && <p className="hint">Posting with: {cr.mode === 'owner' ? "the owner's credentials" : 'your own credentials'}</p>}
+        {creds.error && <ErrorAlert error={creds.error} />}
+      </td>
+      <td>{c.tokenExpiresAt ? <time dateTime={c.tokenExpiresAt}>{formatDateTime(c.tokenExpiresAt, tz)}</time> : <span className="muted">No expiry</span>}</td>
+      <td>
+        <div className="button-row">
+          {cr?.canReauthenticate && (
+            <button type="button" className="button small" disabled={busy} aria-label={`Reconnect ${name}`} onClick={onReconnect}>
+              Reconnect
+            </button>
+          )}
+          {manage && (
+            <button type="button" className="button small danger" disabled={busy} aria-haspopup="dialog" aria-label={`Remove ${name}`} onClick={onRemove}>
+              Remove
+            </button>
+          )}
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+/** LinkedIn's author: a person or an organization URN; empty posts as the person who connected. */
+function PostAsForm({ workspace, user, connection: c, credentials, who }: { workspace: Workspace; user: ManagedUser; connection: Connection; credentials: Credentials; who: string }) {
+  const call = useStore((s) => s.call);
+  const id = useId();
+  const [value, setValue] = useState(credentials.postAs ?? '');
+  const [error, setError] = useState<ErrorObject | null>(null);
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+  const locked = !credentials.canChangePostAs;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (busy || locked) return;
+    setBusy(true);
+    setError(null);
+    setNotice('');
+    const postAs = value.trim() || null;
+    const res = await call('connection.setPostAs', { workspaceId: workspace.id, userId: user.id, platformId: c.platformId, postAs });
+    setBusy(false);
+    if (res.ok) setNotice(res.data.postAs ? `Posts as ${res.data.postAs}.` : 'Posts as the person who connected.');
+    else setError(res.error);
+  }
+
+  return (
+    <form className="inline-form" aria-label={`Post as for ${platformName(c.platform)} ${atHandle(c.handle)}`} onSubmit={(e) => void onSubmit(e)} aria-busy={busy}>
+      <label htmlFor={`${id}-post-as`}>Post as</label>
+      <input
+        id={`${id}-post-as`}
+        type="text"
+        autoComplete="off"
+        placeholder="urn:li:organization:12345"
+        value={value}
+        disabled={locked || busy}
+        aria-describedby={`${id}-post-as-hint`}
+        aria-invalid={error ? true : undefined}
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <button type="submit" className="button small" disabled={locked || busy}>
+        Save
+      </button>
+      <p className="hint" id={`${id}-post-as-hint`}>
+        {locked ? `Only ${who} can change who this account posts as.` : 'Empty posts as the person who connected.'}
+      </p>
+      {error && <ErrorAlert error={error} />}
+      <p role="status" className="notice">
+        {notice}
+      </p>
+    </form>
+  );
+}
+
+/** Bluesky's fallback (SPEC §5): a handle and an app password, never the account password. */
+function BlueskyAppPasswordForm({ workspace, user, onConnected }: { workspace: Workspace; user: ManagedUser; onConnected: (message: string) => void }) {
+  const call = useStore((s) => s.call);
+  const id = useId();
+  const errorId = `${id}-error`;
+  const [identifier, setIdentifier] = useState('');
+  const [appPassword, setAppPassword] = useState('');
+  const [error, setError] = useState<ErrorObject | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    const res = await call('connection.addWithAppPassword', { workspaceId: workspace.id, userId: user.id, platform: 'bluesky', identifier: identifier.trim(), appPassword });
+    setBusy(false);
+    if (!res.ok) {
+      setError(res.error);
+      return;
+    }
+    setIdentifier('');
+    setAppPassword('');
+    onConnected(`Connected Bluesky: ${res.data.displayName}.`);
+  }
+
+  return (
+    <form aria-labelledby={`${id}-title`} noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy} className="subform">
+      <h3 id={`${id}-title`} className="subheading">
+        Connect Bluesky with an app password
+      </h3>
+      <p className="hint" id={`${id}-note`}>
+        Create an app password in Bluesky&rsquo;s settings; never enter your account password.
+      </p>
+      <fieldset disabled={busy} className="plain">
+        <div className="field">
+          <label htmlFor={`${id}-handle`}>Bluesky handle</label>
+          <input
+            id={`${id}-handle`}
+            type="text"
+            autoComplete="off"
+            placeholder="name.bsky.social"
+            value={identifier}
+            aria-required="true"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? errorId : undefined}
+            onChange={(e) => setIdentifier(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-password`}>App password</label>
+          <input
+            id={`${id}-password`}
+            type="password"
+            autoComplete="off"
+            value={appPassword}
+            aria-required="true"
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? `${errorId} ${id}-note` : `${id}-note`}
+            onChange={(e) => setAppPassword(e.target.value)}
+          />
+        </div>
+      </fieldset>
+      {error && <ErrorAlert error={error} id={errorId} />}
+      <div className="form-actions">
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Connecting…' : 'Connect Bluesky'}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -1,11 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { Workspace } from '../../../src-shared/contract';
 import type { ManagedUser } from '../../../src-shared/clients';
+import type { Connection } from '../../../src-shared/connections';
 import type { ErrorObject } from '../../../src-shared/errors';
 import type { Invitation, InviteResult, Member, Role } from '../../../src-shared/team';
 import { fieldErrors } from '../errors';
 import { formatDateTime } from '../format';
 import { can } from '../permissions';
+import { atHandle, platformName } from '../posts';
 import { useStore } from '../store';
 import { useResult } from '../useResult';
 import { CopyField } from './CopyField';
@@ -70,16 +72,120 @@ function ClientChecklist({
   );
 }
 
+type CredentialMode = 'owner' | 'member';
+
+/** Credential modes set so far, by `memberId|connectionId`; without one, the owner's credentials. */
+function useCredentialModes(workspace: Workspace, enabled: boolean) {
+  const call = useStore((s) => s.call);
+  const version = useStore((s) => s.connectionsVersion);
+  const set = useResult(enabled ? `${workspace.id}|${version}` : null, () => call('connection.credentialModes', { workspaceId: workspace.id }));
+  const modes = new Map<string, CredentialMode>((set.data ?? []).map((m) => [`${m.memberId}|${m.connectionId}`, m.mode]));
+  return { modes, reload: set.reload };
+}
+
+const modeLabels: { id: CredentialMode; label: string }[] = [
+  { id: 'owner', label: "Owner's credentials" },
+  { id: 'member', label: "Member's own credentials" },
+];
+
+/** One client's connections, each with the member's credential mode (seed 003). */
+function ClientCredentials({
+  workspace,
+  member,
+  client,
+  modes,
+  onOutcome,
+}: {
+  workspace: Workspace;
+  member: Member;
+  client: ManagedUser;
+  modes: Map<string, CredentialMode>;
+  onOutcome: (outcome: Outcome & { changed?: boolean }) => void;
+}) {
+  const call = useStore((s) => s.call);
+  const version = useStore((s) => s.connectionsVersion);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [chosen, setChosen] = useState<Record<string, CredentialMode>>({});
+  const connections = useResult(`${client.id}|${version}`, () => call('connection.list', { workspaceId: workspace.id, userId: client.id }));
+  const list = (connections.data ?? []).filter((c) => c.status !== 'revoked');
+
+  async function setMode(c: Connection, mode: CredentialMode) {
+    setBusy(c.id);
+    const res = await call('connection.setCredentialMode', { workspaceId: workspace.id, userId: client.id, platformId: c.platformId, memberId: member.id, mode });
+    setBusy(null);
+    if (res.ok) setChosen((prev) => ({ ...prev, [c.id]: res.data.mode }));
+    const what = `${client.displayName} · ${platformName(c.platform)} ${atHandle(c.handle)}`;
+    onOutcome(
+      res.ok
+        ? { notice: `${member.name} now posts to ${what} with ${mode === 'owner' ? "the owner's" : 'their own'} credentials.`, changed: true }
+        : { error: res.error },
+    );
+  }
+
+  if (connections.error) return <ErrorAlert error={connections.error} />;
+  if (connections.data === null || list.length === 0) return null;
+  return (
+    <>
+      {list.map((c) => {
+        const label = `${client.displayName} · ${platformName(c.platform)} ${atHandle(c.handle)}`;
+        return (
+          <li key={c.id} className="slot-row">
+            <span>{label}</span>
+            <select
+              aria-label={`Credentials of ${member.name} for ${label}`}
+              value={chosen[c.id] ?? modes.get(`${member.id}|${c.id}`) ?? 'owner'}
+              disabled={busy === c.id}
+              onChange={(e) => void setMode(c, e.target.value as CredentialMode)}
+            >
+              {modeLabels.map((m) => (
+                <option key={m.id} value={m.id}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          </li>
+        );
+      })}
+    </>
+  );
+}
+
+/** "Social accounts": whose credentials a member posts with, per connection of their clients. */
+function MemberCredentials(props: { workspace: Workspace; member: Member; clients: ManagedUser[]; modes: Map<string, CredentialMode>; onOutcome: (outcome: Outcome & { changed?: boolean }) => void }) {
+  const { member, clients } = props;
+  const [open, setOpen] = useState(false);
+  const theirs = member.allClients ? clients : clients.filter((c) => member.clientIds.includes(c.id));
+  return (
+    <details className="assign" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Social accounts</summary>
+      {open &&
+        (theirs.length === 0 ? (
+          <p className="hint">No clients assigned.</p>
+        ) : (
+          <>
+            <p className="hint">Whose credentials {member.name} posts with. With their own, they reconnect the account themselves.</p>
+            <ul className="slot-list" aria-label={`Social accounts of ${member.name}`}>
+              {theirs.map((c) => (
+                <ClientCredentials key={c.id} {...props} client={c} />
+              ))}
+            </ul>
+          </>
+        ))}
+    </details>
+  );
+}
+
 interface RowProps {
   workspace: Workspace;
   member: Member;
   clients: ManagedUser[];
   clientName: (id: string) => string;
-  onOutcome: (outcome: Outcome) => void;
+  modes: Map<string, CredentialMode>;
+  onOutcome: (outcome: Outcome & { changed?: boolean }) => void;
 }
 
 /** One member; for people who may manage the team, every non-owner row has its controls. */
-function MemberRow({ workspace, member, clients, clientName, onOutcome }: RowProps) {
+function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }: RowProps) {
   const call = useStore((s) => s.call);
   const role = useStore((s) => s.app?.role);
   const [busy, setBusy] = useState(false);
@@ -188,6 +294,7 @@ function MemberRow({ workspace, member, clients, clientName, onOutcome }: RowPro
             />
           </details>
         )}
+        {editable && <MemberCredentials workspace={workspace} member={member} clients={clients} modes={modes} onOutcome={onOutcome} />}
       </td>
       <td>
         <div className="button-row">
@@ -352,10 +459,12 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
   const clients = [...(clientList.data?.users ?? [])].sort((a, b) => a.displayName.localeCompare(b.displayName));
   const names = new Map(clients.map((c) => [c.id, c.displayName]));
   const clientName = (cid: string) => names.get(cid) ?? cid;
+  const credentialModes = useCredentialModes(workspace, can(role, 'team.update') && can(role, 'activity.read'));
 
-  const report = (o: Outcome) => {
-    setOutcome(o);
-    team.reload();
+  const report = (o: Outcome & { changed?: boolean }) => {
+    setOutcome({ error: o.error, notice: o.notice });
+    if (o.changed) credentialModes.reload();
+    else team.reload();
   };
 
   async function revoke(invitation: Invitation) {
@@ -410,6 +519,7 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
                     member={m}
                     clients={clients}
                     clientName={clientName}
+                    modes={credentialModes.modes}
                     onOutcome={report}
                   />
                 ))}

@@ -1,0 +1,145 @@
+import type { Page } from '@playwright/test';
+import { startXServer } from '../support/x-server';
+import { startXOAuthFront } from '../support/x-oauth-front';
+import { adminKey, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+
+/*
+ * Seed 003 end to end: an editor posts to a client's X account with the owner's credentials and
+ * cannot reconnect it; once the owner switches them to their own credentials, they reconnect it
+ * themselves through X's consent (a local server that approves at once), and the activity log
+ * records it. A connection that needs re-authentication is covered by
+ * test/integration/token-keeper.test.ts (the X server refusing refreshes).
+ */
+
+const CLIENT = 'Casey Client Co';
+const OWNER = 'Olivia Owner';
+const EDITOR = 'Eddie Editor';
+
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
+const xRow = (page: Page) => connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / });
+
+async function go(page: Page, place: 'Clients' | 'Team' | 'Activity') {
+  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
+}
+
+async function openClient(page: Page) {
+  await go(page, 'Clients');
+  await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+  await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+}
+
+/** Signs out and back in as `name` (profiles without a password), in the agency's workspace. */
+async function switchTo(page: Page, name: string) {
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { name: 'Choose your profile' })).toBeVisible();
+  await page.getByRole('button', { name: new RegExp(name) }).click();
+  await expect(page.getByRole('banner')).toContainText(name);
+  const switcher = workspaceSwitcher(page);
+  if ((await switcher.count()) > 0 && (await switcher.locator('option:checked').textContent()) !== 'Northwind Social') {
+    await switcher.selectOption({ label: 'Northwind Social' });
+  }
+}
+
+test("credential modes: the owner's credentials, then the member's own and a reconnect", async ({ page, context, host, dataDir }) => {
+  const x = await startXServer();
+  const front = await startXOAuthFront(x);
+  try {
+    // 1. First run (team plan); the agency's workspace with an X integration, and a client.
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { ownerName: OWNER, workspace: 'Agency HQ', plan: 'Team' });
+    const form = new FormData();
+    form.append('name', 'Northwind Social');
+    form.append('plan_id', 'team');
+    form.append('timezone', 'UTC');
+    form.append('integrations', JSON.stringify([{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }]));
+    const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
+    expect(added.status, await added.clone().text()).toBe(200);
+    const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
+    const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
+      method: 'POST',
+      headers: { 'x-publora-key': workspaceKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+
+    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
+    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
+    await openClient(page);
+
+    // 2. X connected through a connection link, as the client does it.
+    const section = connectionsOf(page);
+    await section.getByRole('button', { name: 'New connection link' }).click();
+    const open = section.getByRole('link', { name: 'Open', exact: true });
+    const [tab] = await Promise.all([context.waitForEvent('page'), open.click()]);
+    await tab.getByRole('link', { name: 'Connect X' }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await tab.close();
+    await expect(xRow(page)).toContainText('Active');
+    // The owner may always reconnect; the owner has no mode.
+    await expect(xRow(page).getByRole('button', { name: /^Reconnect X/ })).toBeVisible();
+    await expect(xRow(page)).not.toContainText('Posting with');
+
+    // 3. An editor of that client is invited and joins.
+    await go(page, 'Team');
+    const invite = page.getByRole('form', { name: 'Invite a team member' });
+    await invite.getByLabel('Email', { exact: true }).fill('eddie@agency.example');
+    await invite.getByLabel('Role', { exact: true }).selectOption({ label: 'Editor' });
+    await invite.getByRole('checkbox', { name: CLIENT }).check();
+    await invite.getByRole('checkbox', { name: /Skip the invitation email/ }).check();
+    await invite.getByRole('button', { name: 'Send invitation' }).click();
+    const codeField = page.getByLabel('Invitation code', { exact: true });
+    await expect(codeField).not.toHaveValue('');
+    const code = await codeField.inputValue();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    const join = page.getByRole('form', { name: 'Join with an invitation' });
+    await join.getByLabel('Invitation code or link').fill(code);
+    await join.getByLabel('Your name').fill(EDITOR);
+    await join.getByRole('button', { name: 'Join' }).click();
+    await expect(page.getByRole('banner')).toContainText(EDITOR);
+
+    // 4. As the editor: the owner's credentials, and no Reconnect.
+    await openClient(page);
+    await expect(xRow(page)).toContainText("Posting with: the owner's credentials");
+    await expect(xRow(page).getByRole('button', { name: /^Reconnect/ })).toHaveCount(0);
+    await expect(xRow(page).getByRole('button', { name: /^Remove/ })).toHaveCount(0);
+
+    // 5. The owner switches the editor to their own credentials on the Team page.
+    await switchTo(page, OWNER);
+    await go(page, 'Team');
+    const eddieRow = page.getByRole('table', { name: 'Members' }).getByRole('row', { name: new RegExp(EDITOR) });
+    await eddieRow.getByText('Social accounts').click();
+    const mode = eddieRow.getByLabel(`Credentials of ${EDITOR} for ${CLIENT} · X @clientonx`);
+    await expect(mode).toHaveValue('owner');
+    await mode.selectOption({ label: "Member's own credentials" });
+    await expect(page.getByRole('status').filter({ hasText: `${EDITOR} now posts to ${CLIENT} · X @clientonx with their own credentials` })).toBeVisible();
+    await expect(mode).toHaveValue('member');
+    // The owner's own page shows it only after the choice is stored: a fresh page keeps it.
+    await page.reload();
+    await go(page, 'Team');
+    await page.getByRole('table', { name: 'Members' }).getByRole('row', { name: new RegExp(EDITOR) }).getByText('Social accounts').click();
+    await expect(page.getByLabel(`Credentials of ${EDITOR} for ${CLIENT} · X @clientonx`)).toHaveValue('member');
+
+    // 6. As the editor: their own credentials, and Reconnect opens X's consent in a new window.
+    await switchTo(page, EDITOR);
+    await openClient(page);
+    await expect(xRow(page)).toContainText('Posting with: your own credentials');
+    const reconnect = xRow(page).getByRole('button', { name: 'Reconnect X @clientonx' });
+    const [popup] = await Promise.all([context.waitForEvent('page'), reconnect.click()]);
+    await expect(connectionsOf(page).getByRole('status').filter({ hasText: 'Finish signing in in the browser window' })).toBeVisible();
+    await expect(popup.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await popup.close();
+    await expect(xRow(page)).toContainText('Active');
+
+    // 7. The owner finds it in the activity log.
+    await switchTo(page, OWNER);
+    await go(page, 'Activity');
+    await page.getByLabel('Action').selectOption({ label: 'Connections' });
+    const log = page.getByRole('table', { name: 'Activity log' });
+    await expect(log).toContainText("re-authenticated with the member's own credentials");
+    await expect(log).toContainText('uses their own credentials');
+  } finally {
+    await Promise.all([front.close(), x.close()]);
+  }
+});
