@@ -12,6 +12,8 @@ export const ManagedUser = z.object({
   updatedAt: z.string(),
   deactivated: z.boolean(),
   deactivatedAt: z.string().nullable(),
+  /** A raised daily post limit (enterprise plan); null: the plan's. */
+  dailyPostLimit: z.number().nullable(),
 });
 export type ManagedUser = z.infer<typeof ManagedUser>;
 
@@ -36,6 +38,8 @@ export const UpdateClientInput = z
     displayName: DisplayName.optional(),
     externalId: ExternalId.nullable().optional(),
     timezone: Timezone.optional(),
+    /** Enterprise only: raise (or restore, with null) this client's daily post limit. */
+    dailyPostLimit: z.number().int().min(1).max(10_000).nullable().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdateClientInput = z.input<typeof UpdateClientInput>;

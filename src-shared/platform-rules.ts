@@ -20,8 +20,7 @@ const MB = 1024 * 1024;
 const COMMON_IMAGES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
 
 export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
-  // X takes 4 images, but Postroom's X adapter does not upload media yet: none until it does.
-  x: { name: 'X', maxTextLength: 280, counting: 'x-weighted', maxImages: 0, maxImageBytes: 5 * MB, imageTypes: COMMON_IMAGES, mediaRequired: false },
+  x: { name: 'X', maxTextLength: 280, counting: 'x-weighted', maxImages: 4, maxImageBytes: 5 * MB, imageTypes: COMMON_IMAGES, mediaRequired: false },
   bluesky: { name: 'Bluesky', maxTextLength: 300, counting: 'graphemes', maxImages: 4, maxImageBytes: 1_000_000, imageTypes: ['image/png', 'image/jpeg', 'image/webp'], mediaRequired: false },
   mastodon: { name: 'Mastodon', maxTextLength: 500, counting: 'mastodon', maxImages: 4, maxImageBytes: 16 * MB, imageTypes: COMMON_IMAGES, mediaRequired: false },
   linkedin: { name: 'LinkedIn', maxTextLength: 3000, counting: 'codepoints', maxImages: 9, maxImageBytes: 8 * MB, imageTypes: ['image/png', 'image/jpeg', 'image/gif'], mediaRequired: false },

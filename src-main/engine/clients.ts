@@ -20,6 +20,7 @@ export interface ManagedUser {
   updatedAt: string;
   deactivated: boolean;
   deactivatedAt: string | null;
+  dailyPostLimit: number | null;
 }
 
 interface ManagedUserRow {
@@ -33,6 +34,7 @@ interface ManagedUserRow {
   updated_at: string;
   deactivated_at: string | null;
   deleted_at: string | null;
+  daily_post_limit: number | null;
 }
 
 const toManagedUser = (r: ManagedUserRow): ManagedUser => ({
@@ -45,6 +47,7 @@ const toManagedUser = (r: ManagedUserRow): ManagedUser => ({
   updatedAt: r.updated_at,
   deactivated: r.deactivated_at !== null,
   deactivatedAt: r.deactivated_at,
+  dailyPostLimit: r.daily_post_limit,
 });
 
 export const actorOf = (p: Principal): Actor =>
@@ -163,7 +166,7 @@ function queryClients(ctx: EngineContext, workspaceId: string, scope: readonly s
   const offset = (q.page - 1) * q.perPage;
   const rows = ctx.db
     .prepare<unknown[], ManagedUserRow>(
-      `SELECT id, email, display_name, external_id, timezone, created_at, updated_at, deactivated_at FROM managed_users
+      `SELECT id, email, display_name, external_id, timezone, created_at, updated_at, deactivated_at, daily_post_limit FROM managed_users
        WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
     )
     .all(...args, q.perPage, offset);
@@ -183,10 +186,23 @@ export function updateClient(
   ctx: EngineContext,
   p: Principal,
   userId: string,
-  patch: { email?: string; displayName?: string; externalId?: string | null; timezone?: string },
+  patch: { email?: string; displayName?: string; externalId?: string | null; timezone?: string; dailyPostLimit?: number | null },
 ): ManagedUser {
   const row = requireClient(ctx, p, userId, 'client.update');
   if (patch.timezone !== undefined) checkTimezone(patch.timezone);
+  if (patch.dailyPostLimit !== undefined) {
+    const plan = ctx.db
+      .prepare<[string], { id: string; name: string; daily_limit_raisable: number }>(`SELECT p.id, p.name, p.daily_limit_raisable FROM plans p JOIN workspaces w ON w.plan_id = p.id WHERE w.id = ?`)
+      .get(p.workspaceId)!;
+    if (!plan.daily_limit_raisable) {
+      throw new AppError('forbidden', `the ${plan.name} plan keeps the daily limit of 100 posts; the Enterprise plan can raise it`, { planId: plan.id }, {
+        type: 'upgrade_plan',
+        label: 'Upgrade plan',
+        currentPlan: plan.id,
+        requiredPlan: 'enterprise',
+      });
+    }
+  }
   return ctx.db.transaction(() => {
     checkUnique(ctx.db, p.workspaceId, patch, userId);
     const next = {
@@ -194,13 +210,14 @@ export function updateClient(
       display_name: patch.displayName ?? row.display_name,
       external_id: patch.externalId === undefined ? row.external_id : patch.externalId,
       timezone: patch.timezone ?? row.timezone,
+      daily_post_limit: patch.dailyPostLimit === undefined ? row.daily_post_limit : patch.dailyPostLimit,
     };
     const changed = Object.entries(next)
       .filter(([k, v]) => row[k as keyof ManagedUserRow] !== v)
       .map(([k]) => k);
     ctx.db
-      .prepare(`UPDATE managed_users SET email = ?, display_name = ?, external_id = ?, timezone = ?, updated_at = ? WHERE id = ?`)
-      .run(next.email, next.display_name, next.external_id, next.timezone, ctx.clock.now().toISOString(), userId);
+      .prepare(`UPDATE managed_users SET email = ?, display_name = ?, external_id = ?, timezone = ?, daily_post_limit = ?, updated_at = ? WHERE id = ?`)
+      .run(next.email, next.display_name, next.external_id, next.timezone, next.daily_post_limit, ctx.clock.now().toISOString(), userId);
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: p.workspaceId,
       actor: actorOf(p),

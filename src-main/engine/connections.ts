@@ -185,7 +185,7 @@ export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
   },
   // X: OAuth 2.0 with PKCE on fixed endpoints; redirect URIs are registered exactly.
   x: {
-    scope: 'tweet.read tweet.write users.read offline.access',
+    scope: 'tweet.read tweet.write users.read media.write offline.access',
     redirect: 'fixed',
     async server(i) {
       // `instanceUrl` overrides X's hosts (a local server speaking X's API in tests).

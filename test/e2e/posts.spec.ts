@@ -187,9 +187,9 @@ test('connections, live counters and publishing to Mastodon and X', async ({ pag
     await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText('X: the text is 281 characters; the limit is 280');
     for (const name of ['Schedule', 'Save draft', 'Add to queue']) await expect(dialog.getByRole('button', { name, exact: true })).toBeDisabled();
 
-    // An image is refused for X only: Postroom does not upload images to X yet; Mastodon takes it.
+    // An image too large for X (5 MB) but not for Mastodon (16 MB) is refused for X only.
     await dialog.getByLabel('Images').setInputFiles(images.bigPng);
-    await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText('X: images are not supported yet');
+    await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText('X: image 1 is over 5.2 MB');
     await expect(dialog.getByRole('list', { name: 'Problems' })).not.toContainText('Mastodon: image');
     await dialog.getByRole('button', { name: 'Remove huge.png' }).click();
     await expect(dialog.getByRole('list', { name: 'Problems' })).not.toContainText('image 1');

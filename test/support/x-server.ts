@@ -1,16 +1,43 @@
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
+import multipart from '@fastify/multipart';
 import Fastify from 'fastify';
 
 /**
  * A local server for the parts of X's API v2 that Postroom uses (`POST /2/tweets`,
- * `DELETE /2/tweets/:id`, `GET /2/users/me`), with X's JSON shapes. X takes no idempotency key,
- * so a repeated call makes a second post: exactly what the scheduler must never do.
+ * `DELETE /2/tweets/:id`, `GET /2/users/me`, `POST /2/media/upload`, `POST /2/media/metadata`),
+ * with X's JSON shapes. X takes no idempotency key, so a repeated call makes a second post:
+ * exactly what the scheduler must never do.
  */
+export interface XTweet {
+  id: string;
+  text: string;
+  /** `media.media_ids` of the post, in order; empty for a text post. */
+  mediaIds: string[];
+}
+
+export interface XMedia {
+  id: string;
+  data: Buffer;
+  mimeType: string;
+  category: string;
+  altText: string | null;
+  expiresAt: number;
+}
+
+/** X's image size limit for `POST /2/media/upload`. */
+export const X_IMAGE_SIZE_LIMIT = 5 * 1024 * 1024;
+
 export interface XServer {
   readonly url: string;
   readonly token: string;
-  tweets(): { id: string; text: string }[];
+  tweets(): XTweet[];
+  /** An uploaded image (its bytes in `data`), or undefined. */
+  media(id: string): XMedia | undefined;
+  /** Every media id uploaded so far, attached or not. */
+  mediaIds(): string[];
+  /** How long an upload stays usable (X: 86400 s); past it a post refuses the id as invalid. */
+  setMediaExpiry(seconds: number): void;
   setLatency(ms: number): void;
   /** From now on every refresh is refused (a revoked app, a password change). */
   refuseRefresh(): void;
@@ -18,10 +45,32 @@ export interface XServer {
   close(): Promise<void>;
 }
 
+/** What this X grants (X grants what the app asks for; Postroom asks for these). */
+const GRANTED_SCOPE = 'tweet.read tweet.write users.read media.write offline.access';
+
+/** X's problem shape for a request it refuses as invalid (https://api.x.com/2/problems/invalid-request). */
+function invalidRequest(parameter: string, values: string[], message: string) {
+  return {
+    errors: [{ parameters: { [parameter]: values }, message }],
+    title: 'Invalid Request',
+    detail: 'One or more parameters to your request was invalid.',
+    type: 'https://api.twitter.com/2/problems/invalid-request',
+  };
+}
+
+/** A multipart field's value (`attachFieldsToBody` wraps each part). */
+function partValue(body: unknown, name: string): unknown {
+  return body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+}
+
 export async function startXServer(): Promise<XServer> {
   const app = Fastify({ logger: false });
+  await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: X_IMAGE_SIZE_LIMIT, files: 1 } });
   const token = randomBytes(16).toString('hex');
-  const tweets: { id: string; text: string }[] = [];
+  const tweets: XTweet[] = [];
+  const uploads = new Map<string, XMedia>();
+  let nextMediaId = 1_900_000_000_000_000_000n;
+  let mediaExpirySecs = 86_400;
   const failures: { status: number; headers: Record<string, string> }[] = [];
   let latencyMs = 0;
   let nextId = 1_800_000_000_000_000_000n;
@@ -50,7 +99,7 @@ export async function startXServer(): Promise<XServer> {
       if (refusesRefresh || !refreshTokens.delete(body.refresh_token ?? '')) return reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
       const next = randomBytes(12).toString('hex');
       refreshTokens.add(next);
-      return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: 'tweet.read tweet.write users.read offline.access', refresh_token: next };
+      return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: GRANTED_SCOPE, refresh_token: next };
     }
     const grant = codes.get(body.code ?? '');
     codes.delete(body.code ?? '');
@@ -58,7 +107,7 @@ export async function startXServer(): Promise<XServer> {
     if (!grant || grant.challenge !== verifierHash || grant.redirectUri !== body.redirect_uri) return reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
     const refresh = randomBytes(12).toString('hex');
     refreshTokens.add(refresh);
-    return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: 'tweet.read tweet.write users.read offline.access', refresh_token: refresh };
+    return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: GRANTED_SCOPE, refresh_token: refresh };
   });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -75,11 +124,54 @@ export async function startXServer(): Promise<XServer> {
   });
 
   app.get('/2/users/me', async () => ({ data: { id: '2244994945', name: 'Client on X', username: 'clientonx' } }));
+  app.setErrorHandler((err, _request, reply) => {
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      return reply.code(400).send(invalidRequest('media', [], `File size exceeds ${X_IMAGE_SIZE_LIMIT} bytes.`));
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    return reply.code(status).send({ title: status >= 500 ? 'Internal Server Error' : 'Invalid Request', detail: err instanceof Error ? err.message : 'Error', status });
+  });
+
+  // Simple (one request) upload, as X's docs give it for images: multipart `media` + `media_category`.
+  app.post('/2/media/upload', async (request, reply) => {
+    if (!request.isMultipart()) return reply.code(400).send(invalidRequest('media', [], 'The request must be multipart/form-data.'));
+    const file = partValue(request.body, 'media') as { type?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> } | undefined;
+    if (!file || file.type !== 'file' || !file.toBuffer) return reply.code(400).send(invalidRequest('media', [], 'The `media` field is required.'));
+    const category = (partValue(request.body, 'media_category') as { value?: unknown } | undefined)?.value;
+    if (category !== 'tweet_image' && category !== 'dm_image') return reply.code(400).send(invalidRequest('media_category', [String(category ?? '')], 'The `media_category` field must be tweet_image or dm_image.'));
+    const declared = (partValue(request.body, 'media_type') as { value?: unknown } | undefined)?.value;
+    const data = await file.toBuffer();
+    const id = String(nextMediaId++);
+    const mimeType = typeof declared === 'string' ? declared : (file.mimetype ?? 'application/octet-stream');
+    uploads.set(id, { id, data, mimeType, category, altText: null, expiresAt: Date.now() + mediaExpirySecs * 1000 });
+    return { data: { id, media_key: `3_${id}`, size: data.length, expires_after_secs: mediaExpirySecs, image: { image_type: mimeType } } };
+  });
+
+  app.post('/2/media/metadata', async (request, reply) => {
+    const body = (request.body ?? {}) as { id?: unknown; metadata?: { alt_text?: { text?: unknown } } };
+    const media = typeof body.id === 'string' ? uploads.get(body.id) : undefined;
+    if (!media) return reply.code(400).send(invalidRequest('id', [String(body.id ?? '')], 'The media id is invalid.'));
+    const alt = body.metadata?.alt_text?.text;
+    if (alt !== undefined) {
+      if (typeof alt !== 'string' || alt.length > 1000) return reply.code(400).send(invalidRequest('metadata.alt_text.text', [], 'Alt text must be a string of at most 1000 characters.'));
+      media.altText = alt;
+    }
+    return { data: { id: media.id, associated_metadata: alt === undefined ? {} : { alt_text: { text: alt } } } };
+  });
+
   app.post('/2/tweets', async (request, reply) => {
-    const text = (request.body as { text?: unknown } | null)?.text;
-    if (typeof text !== 'string' || text.length === 0) return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
+    const body = (request.body ?? {}) as { text?: unknown; media?: { media_ids?: unknown } };
+    const rawIds = body.media?.media_ids;
+    if (rawIds !== undefined && (!Array.isArray(rawIds) || rawIds.length === 0 || rawIds.length > 4 || rawIds.some((m) => typeof m !== 'string'))) {
+      return reply.code(400).send(invalidRequest('media.media_ids', [], 'media.media_ids must hold 1 to 4 media ids as strings.'));
+    }
+    const mediaIds = (rawIds ?? []) as string[];
+    const unknown = mediaIds.filter((m) => (uploads.get(m)?.expiresAt ?? 0) <= Date.now());
+    if (unknown.length > 0) return reply.code(400).send(invalidRequest('media.media_ids', unknown, 'Your media IDs are invalid.'));
+    const text = body.text ?? '';
+    if (typeof text !== 'string' || (text.length === 0 && mediaIds.length === 0)) return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
     const id = String(nextId++);
-    tweets.push({ id, text });
+    tweets.push({ id, text, mediaIds });
     return reply.code(201).send({ data: { id, text, edit_history_tweet_ids: [id] } });
   });
   app.delete('/2/tweets/:id', async (request) => {
@@ -94,7 +186,10 @@ export async function startXServer(): Promise<XServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     token,
-    tweets: () => [...tweets],
+    tweets: () => tweets.map((t) => ({ ...t, mediaIds: [...t.mediaIds] })),
+    media: (id) => uploads.get(id),
+    mediaIds: () => [...uploads.keys()],
+    setMediaExpiry: (seconds) => void (mediaExpirySecs = seconds),
     setLatency: (ms) => void (latencyMs = ms),
     refuseRefresh: () => void (refusesRefresh = true),
     failNext: (status, headers = {}) => void failures.push({ status, headers }),

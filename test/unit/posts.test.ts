@@ -78,11 +78,6 @@ describe('the daily limit (seed 000)', () => {
     expect((await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId, day: '2026-12-01' })).dailyPostsLeft).toBe(2);
   });
 
-  it('lets an enterprise client have a raised limit', async () => {
-    const t = await posting();
-    t.engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 150 WHERE id = ?`).run(t.userId);
-    expect((await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId })).limit).toBe(150);
-  });
 });
 
 describe('queue slots', () => {
@@ -108,5 +103,19 @@ describe('queue slots', () => {
   it('says so when a client has no queue slots', async () => {
     const t = await posting();
     expect(await t.create({ text: 'q', platformIds: [t.mastodonId], addToQueue: true })).toMatchObject({ ok: false, error: { code: 'validation_failed', message: expect.stringContaining('no queue slots') } });
+  });
+});
+
+describe('raising the daily limit', () => {
+  it('is refused below the enterprise plan with an upgrade action, and raises dailyPostsLeft on enterprise', async () => {
+    const t = await posting();
+    const refused = await t.engine.dispatch('client.update', { workspaceId: t.workspaceId, userId: t.userId, patch: { dailyPostLimit: 250 } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', action: { type: 'upgrade_plan', requiredPlan: 'enterprise' } } });
+    await t.engine.call('plan.change', { workspaceId: t.workspaceId, planId: 'enterprise' });
+    const raised = await t.engine.call('client.update', { workspaceId: t.workspaceId, userId: t.userId, patch: { dailyPostLimit: 250 } });
+    expect(raised.dailyPostLimit).toBe(250);
+    expect(await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId })).toMatchObject({ limit: 250, dailyPostsLeft: 250 });
+    await t.engine.call('client.update', { workspaceId: t.workspaceId, userId: t.userId, patch: { dailyPostLimit: null } });
+    expect((await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId })).limit).toBe(100);
   });
 });

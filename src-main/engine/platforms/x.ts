@@ -1,22 +1,35 @@
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
 import { retryAfterMs } from './mastodon';
-import { PlatformError, type PlatformAccount, type PlatformAdapter, type PlatformClient, type PublishRequest, type PublishedPost, type TokenSet } from './types';
+import { PlatformError, type MediaUpload, type PlatformAccount, type PlatformAdapter, type PlatformClient, type PublishRequest, type PublishedPost, type TokenSet } from './types';
 
-/** X's API v2 (https://docs.x.com/x-api): `POST /2/tweets`, `DELETE /2/tweets/:id`, `GET /2/users/me`. */
+/**
+ * X's API v2 (https://docs.x.com/x-api): `POST /2/tweets`, `DELETE /2/tweets/:id`, `GET /2/users/me`,
+ * and for images `POST /2/media/upload` (multipart, `media_category=tweet_image`) then
+ * `POST /2/media/metadata` for alt text.
+ *
+ * OAuth 2.0 scopes Postroom asks X for (the string itself lives in connections.ts):
+ *   tweet.read tweet.write users.read media.write offline.access
+ * `media.write` is what `POST /2/media/upload` and `POST /2/media/metadata` need; connections made
+ * before it was asked for must be reconnected before they can post images.
+ */
 export const X_API_BASE = 'https://api.x.com';
+/** The scope X's media endpoints need. */
+export const X_MEDIA_SCOPE = 'media.write';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 type Json = Record<string, unknown>;
 
-async function xCall(client: PlatformClient, token: string | null, method: string, path: string, what: string, body?: { json?: unknown; form?: Record<string, string> }, basicAuth?: string): Promise<Json> {
+async function xCall(client: PlatformClient, token: string | null, method: string, path: string, what: string, body?: { json?: unknown; form?: Record<string, string>; multipart?: FormData }, basicAuth?: string): Promise<Json> {
   const headers = new Headers({ Accept: 'application/json' });
   if (token) headers.set('Authorization', `Bearer ${token}`);
   if (basicAuth) headers.set('Authorization', `Basic ${basicAuth}`);
-  let payload: string | URLSearchParams | undefined;
+  let payload: string | URLSearchParams | FormData | undefined;
   if (body?.json !== undefined) {
     headers.set('Content-Type', 'application/json');
     payload = JSON.stringify(body.json);
   } else if (body?.form) payload = new URLSearchParams(body.form);
+  // fetch sets the multipart Content-Type with its boundary.
+  else if (body?.multipart) payload = body.multipart;
   let res: Response;
   let text: string;
   try {
@@ -33,11 +46,44 @@ async function xCall(client: PlatformClient, token: string | null, method: strin
     /* not JSON: keep the status */
   }
   if (res.ok) return data;
-  const detail = String(data.detail ?? data.title ?? data.error_description ?? data.error ?? res.statusText).slice(0, 300);
+  const detail = errorDetail(data, res.statusText);
   if (res.status === 429) throw new PlatformError(`X is rate limiting requests (${detail})`, true, 429, retryAfterMs(res.headers, false) ?? xRateLimitReset(res.headers));
   if (res.status >= 500) throw new PlatformError(`X failed to ${what}: ${detail} (HTTP ${res.status})`, true, res.status, retryAfterMs(res.headers, false));
   const reauth = res.status === 401 || (res.status === 400 && data.error === 'invalid_request' && path.includes('oauth2/token'));
   throw new PlatformError(`X refused to ${what}: ${detail} (HTTP ${res.status})`, false, res.status, null, reauth);
+}
+
+/**
+ * X's own words: a problem's `detail` (or `title`), with the first of its `errors[]` messages when
+ * that says more ("One or more parameters to your request was invalid." alone says little).
+ */
+function errorDetail(data: Json, statusText: string): string {
+  const first = Array.isArray(data.errors) ? ((data.errors[0] ?? {}) as Json) : {};
+  const specific = typeof first.message === 'string' ? first.message : typeof first.detail === 'string' ? first.detail : null;
+  const general = data.detail ?? data.title ?? data.error_description ?? data.error;
+  const text = general === undefined ? (specific ?? statusText) : specific && specific !== general ? `${String(general)} ${specific}` : String(general);
+  return text.slice(0, 300);
+}
+
+const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
+
+/** One image through `POST /2/media/upload`, its alt text through `POST /2/media/metadata`; the media id. */
+async function uploadImage(client: PlatformClient, token: string, media: MediaUpload, index: number): Promise<string> {
+  const what = `upload image ${index + 1}`;
+  const form = new FormData();
+  form.append('media', new Blob([new Uint8Array(media.data)], { type: media.mimeType }), `image-${index + 1}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
+  form.append('media_category', 'tweet_image');
+  form.append('media_type', media.mimeType);
+  const data = await xCall(client, token, 'POST', '/2/media/upload', what, { multipart: form });
+  const uploaded = (data.data ?? {}) as Json;
+  // A 2xx without an id: the upload may have landed, but unattached media expires, so retrying is safe.
+  if (typeof uploaded.id !== 'string' || !uploaded.id) throw new PlatformError(`X answered without a media id while trying to ${what}`, true);
+  if (media.altText) {
+    await xCall(client, token, 'POST', '/2/media/metadata', `describe image ${index + 1}`, {
+      json: { id: uploaded.id, metadata: { alt_text: { text: media.altText.slice(0, 1000) } } },
+    });
+  }
+  return uploaded.id;
 }
 
 /** `x-rate-limit-reset` is a Unix time in seconds. */
@@ -79,10 +125,19 @@ export const xAdapter: PlatformAdapter = {
     };
   },
 
-  /** X accepts no idempotency key: the scheduler never repeats a call whose outcome it does not know. */
+  /**
+   * X accepts no idempotency key: the scheduler never repeats a call whose outcome it does not know.
+   * A retried publish uploads its images again; harmless, as media never attached to a post expires.
+   */
   async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
-    if (post.media.length > 0) throw new PlatformError('images on X are not supported yet by Postroom', false);
-    const data = await xCall(client, tokens.accessToken, 'POST', '/2/tweets', 'publish the post', { json: { text: post.text } });
+    if (post.media.length > 0 && tokens.scope && !tokens.scope.split(/\s+/).includes(X_MEDIA_SCOPE)) {
+      throw new PlatformError(`X did not grant Postroom the ${X_MEDIA_SCOPE} permission images need; reconnect the account`, false, null, null, true);
+    }
+    const mediaIds: string[] = [];
+    for (const [index, media] of post.media.entries()) mediaIds.push(await uploadImage(client, tokens.accessToken, media, index));
+    // X takes a post with images and no text; an empty `text` it refuses.
+    const json = mediaIds.length === 0 ? { text: post.text } : post.text === '' ? { media: { media_ids: mediaIds } } : { text: post.text, media: { media_ids: mediaIds } };
+    const data = await xCall(client, tokens.accessToken, 'POST', '/2/tweets', 'publish the post', { json });
     const tweet = (data.data ?? {}) as Json;
     if (typeof tweet.id !== 'string') throw new PlatformError('X answered without the post id', false);
     return { postId: tweet.id, url: `https://x.com/i/web/status/${tweet.id}` };
