@@ -26,8 +26,11 @@ function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; use
   const id = useId();
   const errorId = `${id}-error`;
   const [draft, setDraft] = useState<ClientDraft>(() => draftOf(user));
+  const [limit, setLimit] = useState(user.dailyPostLimit === null ? '' : String(user.dailyPostLimit));
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusy] = useState(false);
+  // The Enterprise plan may raise a client's daily limit (seed 000's 100 a day otherwise).
+  const raisable = workspace.plan.id === 'enterprise';
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -38,6 +41,7 @@ function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; use
       ...(draft.displayName !== user.displayName ? { displayName: draft.displayName } : {}),
       ...(externalId !== user.externalId ? { externalId } : {}),
       ...(draft.timezone.trim() !== user.timezone ? { timezone: draft.timezone.trim() } : {}),
+      ...(raisable && (limit.trim() === '' ? null : Number(limit)) !== user.dailyPostLimit ? { dailyPostLimit: limit.trim() === '' ? null : Number(limit) } : {}),
     };
     if (Object.keys(patch).length === 0) {
       onDone();
@@ -58,6 +62,25 @@ function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; use
       </h3>
       <fieldset disabled={busy} className="plain">
         <ClientFields draft={draft} onChange={setDraft} invalid={clientFieldNames(fieldErrors(error))} errorId={errorId} />
+        {raisable && (
+          <div className="field">
+            <label htmlFor={`${id}-limit`}>Daily post limit</label>
+            <input
+              id={`${id}-limit`}
+              type="number"
+              min={1}
+              max={10000}
+              inputMode="numeric"
+              placeholder={String(workspace.plan.dailyPostLimit)}
+              value={limit}
+              onChange={(e) => setLimit(e.target.value)}
+              aria-describedby={`${id}-limit-hint`}
+            />
+            <p id={`${id}-limit-hint`} className="hint">
+              Empty: the plan's {workspace.plan.dailyPostLimit} a day.
+            </p>
+          </div>
+        )}
       </fieldset>
       {error && <ErrorAlert error={error} id={errorId} />}
       <div className="form-actions">
@@ -274,6 +297,10 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
             <div>
               <dt>Timezone</dt>
               <dd>{tz}</dd>
+            </div>
+            <div>
+              <dt>Daily post limit</dt>
+              <dd>{user.dailyPostLimit ?? workspace.plan.dailyPostLimit}</dd>
             </div>
             <div>
               <dt>Client ID</dt>
