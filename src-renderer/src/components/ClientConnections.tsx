@@ -418,7 +418,7 @@ export function DailyUsage({ workspace, user }: { workspace: Workspace; user: Ma
   const call = useStore((s) => s.call);
   const version = useStore((s) => s.postsVersion);
   const id = useId();
-  const usage = useResult(`${user.id}|${version}`, () => call('post.dailyUsage', { workspaceId: workspace.id, userId: user.id }));
+  const usage = useResult(`${user.id}|${version}|${user.dailyPostLimit}`, () => call('post.dailyUsage', { workspaceId: workspace.id, userId: user.id }));
   const u = usage.data;
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
