@@ -32,7 +32,10 @@ export const IntegrationInput = z.strictObject({
   clientSecret: z.string().min(1).max(2000).optional(),
   instanceUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
   redirectPort: z.number().int().min(1024).max(65535).optional(),
-  /** OpenID Connect issuer of the platform's OAuth server, when it differs from the platform default. */
+  /**
+   * OpenID Connect issuer of the platform's OAuth server, when it differs from the platform default.
+   * For Bluesky: the PLC directory that resolves did:plc accounts (default https://plc.directory).
+   */
   issuerUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
 });
 export type IntegrationInput = z.infer<typeof IntegrationInput>;

@@ -8,6 +8,7 @@ import type { EngineContext } from './context';
 import type { Db } from './db/database';
 import { AppError } from './errors';
 import { newId } from './ids';
+import type { BlueskyAuthorizationServer, PendingBlueskyAuthorization } from './platforms/bluesky-oauth';
 import type { TokenSet } from './platforms/types';
 import { getWorkspace } from './workspaces';
 
@@ -254,6 +255,8 @@ interface PendingFlow {
   codeVerifier: string;
   redirectUri: string;
   expiresAt: number;
+  /** AT Protocol OAuth (Bluesky): the resolved account's server and the PAR flow (PKCE verifier, DPoP key). */
+  bluesky?: { server: BlueskyAuthorizationServer; pending: PendingBlueskyAuthorization };
 }
 
 /**
@@ -274,6 +277,44 @@ export class OAuthFlows {
     if ('problem' in resolved) throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
     const { link } = resolved;
     return this.begin({ linkId: link.id, workspaceId: link.workspace_id, managedUserId: link.managed_user_id, platform, startedBy: null, reauth: null, redirectUri });
+  }
+
+  /**
+   * Bluesky through AT Protocol OAuth, for a link: resolves the handle (at the integration's
+   * server; `issuerUrl` of a Bluesky integration names the PLC directory when it is not
+   * plc.directory), pushes the authorization request (PAR, PKCE, DPoP) and returns the URL of the
+   * account's authorization page. The flow waits here, in memory, for the callback.
+   */
+  async startBluesky(linkToken: string, handle: string, redirectUri: string): Promise<string> {
+    const now = this.ctx.clock.now();
+    const resolved = resolveConnectionLink(this.ctx.db, linkToken, now);
+    if ('problem' in resolved) throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
+    const { link } = resolved;
+    const integration = integrationFor(this.ctx.db, link.workspace_id, 'bluesky');
+    if (!integration) throw new AppError('invalid_platform', 'Bluesky is not set up for this workspace');
+    const { BlueskyOAuthError, resolveAuthorizationServer, startBlueskyAuthorization } = await import('./platforms/bluesky-oauth');
+    let bluesky: NonNullable<PendingFlow['bluesky']>;
+    try {
+      const server = await resolveAuthorizationServer(handle, integration.instance_url ?? 'https://bsky.social', integration.issuer_url ? { plcDirectoryUrl: integration.issuer_url } : {});
+      bluesky = { server, pending: await startBlueskyAuthorization({ server, redirectUri }) };
+    } catch (err) {
+      if (err instanceof BlueskyOAuthError) throw new AppError('validation_failed', `This Bluesky account cannot sign in here: ${err.message}`, { fields: { handle: err.message } });
+      throw err;
+    }
+    this.prune(now.getTime());
+    this.pending.set(sha256(bluesky.pending.state).toString('hex'), {
+      linkId: link.id,
+      workspaceId: link.workspace_id,
+      managedUserId: link.managed_user_id,
+      platform: 'bluesky',
+      startedBy: null,
+      reauth: null,
+      codeVerifier: bluesky.pending.codeVerifier,
+      redirectUri,
+      expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS,
+      bluesky,
+    });
+    return bluesky.pending.authorizationUrl;
   }
 
   /**
@@ -332,6 +373,7 @@ export class OAuthFlows {
     }
     const owner = findClientRow(this.ctx.db, flow.workspaceId, flow.managedUserId);
     if (!owner || owner.deactivated_at) throw new CallbackError('expired', 'This account was paused or removed at your agency while you were signing in.');
+    if (flow.bluesky) return this.completeBluesky(flow, flow.bluesky, callbackUrl);
 
     const spec = OAUTH_PLATFORMS[flow.platform]!;
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
@@ -360,6 +402,37 @@ export class OAuthFlows {
       return saveReauthentication(this.ctx, flow, flow.reauth, account, toTokenSet(tokens, now));
     }
     return saveConnection(this.ctx, flow, account, toTokenSet(tokens, now));
+  }
+
+  /** The Bluesky callback: state and iss checks, the DPoP-bound code exchange, the profile, the keychain. */
+  private async completeBluesky(flow: PendingFlow, bluesky: NonNullable<PendingFlow['bluesky']>, callbackUrl: URL) {
+    const { completeBlueskyAuthorization, exportDpopKeyPair } = await import('./platforms/bluesky-oauth');
+    const { blueskyAdapter } = await import('./platforms/bluesky');
+    const { server, pending } = bluesky;
+    let oauthTokens: Awaited<ReturnType<typeof completeBlueskyAuthorization>>;
+    try {
+      oauthTokens = await completeBlueskyAuthorization({ server, pending, callbackUrl: callbackUrl.href });
+    } catch (err) {
+      const message = err instanceof Error ? err.message.slice(0, 120) : 'error';
+      if (err instanceof oauth.AuthorizationResponseError || err instanceof oauth.ResponseBodyError || err instanceof oauth.WWWAuthenticateChallengeError) {
+        throw new CallbackError('provider_error', `Bluesky did not accept the sign-in (${message}).`);
+      }
+      if (err instanceof oauth.OperationProcessingError) throw new CallbackError('forged', `The sign-in response failed its checks (${message}).`);
+      throw err;
+    }
+    const tokens: TokenSet = {
+      accessToken: oauthTokens.accessToken,
+      refreshToken: oauthTokens.refreshToken,
+      expiresAt: oauthTokens.expiresAt === null ? null : new Date(oauthTokens.expiresAt).toISOString(),
+      scope: oauthTokens.scope,
+      tokenType: 'DPoP',
+      dpopJwk: await exportDpopKeyPair(pending.dpopKeyPair),
+      pdsUrl: server.pdsUrl,
+      oauthClientId: pending.clientId,
+    };
+    const account = await blueskyAdapter.profile({ clientId: pending.clientId, clientSecret: null, apiBaseUrl: server.pdsUrl }, tokens);
+    if (account.accountId !== oauthTokens.did) throw new CallbackError('provider_error', 'Bluesky answered for another account than the one that signed in. Nothing was connected.');
+    return saveConnection(this.ctx, flow, account, tokens);
   }
 
   private prune(nowMs: number): void {

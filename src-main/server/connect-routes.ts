@@ -36,6 +36,12 @@ const CALLBACK_PAGES: Record<CallbackError['kind'], { status: number; title: str
 
 function blueskyForm(token: string, problem: string | null): string {
   return `<h1>Connect Bluesky</h1>${problem ? `<p role="alert">${html(problem)}</p>` : ''}
+<h2>Sign in with Bluesky</h2>
+<p>Enter your handle: Bluesky asks you to sign in and to allow access. Postroom never sees your password.</p>
+<form method="post" action="/connect/${encodeURIComponent(token)}/bluesky/oauth">
+<p><label>Handle <input name="handle" autocomplete="username" placeholder="you.bsky.social" required></label></p>
+<p><button type="submit">Continue with Bluesky</button></p></form>
+<h2>Or use an app password</h2>
 <p>Create an app password in Bluesky (Settings → Privacy and security → App passwords) and enter it here. Never enter your account password.</p>
 <form method="post" action="/connect/${encodeURIComponent(token)}/bluesky">
 <p><label>Handle <input name="identifier" autocomplete="username" required></label></p>
@@ -43,8 +49,19 @@ function blueskyForm(token: string, problem: string | null): string {
 <p><button type="submit">Connect Bluesky</button></p></form>`;
 }
 
-function sendPage(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(page(title, body));
+/**
+ * The Bluesky form's page: "Continue with Bluesky" is answered with a redirect to the account's
+ * authorization server, which browsers check against form-action, so that may be any https origin
+ * (or a PDS on this machine).
+ */
+const BLUESKY_FORM_CSP = PAGE_CSP.replace("form-action 'self'", "form-action 'self' https: http://localhost:* http://127.0.0.1:*");
+
+function sendBlueskyForm(reply: FastifyReply, status: number, token: string, problem: string | null): FastifyReply {
+  return sendPage(reply, status, 'Connect Bluesky', blueskyForm(token, problem), BLUESKY_FORM_CSP);
+}
+
+function sendPage(reply: FastifyReply, status: number, title: string, body: string, csp = PAGE_CSP): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', csp).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(page(title, body));
 }
 
 /**
@@ -76,6 +93,8 @@ export class ConnectRoutes {
   register(app: FastifyInstance): void {
     app.get('/connect/:token', async (request, reply) => this.linkPage(request, reply));
     app.post('/connect/:token/bluesky', async (request, reply) => this.blueskyAppPassword(request, reply));
+    app.get('/connect/:token/bluesky/oauth', async (request, reply) => this.blueskyOAuth(request, reply, request.query));
+    app.post('/connect/:token/bluesky/oauth', async (request, reply) => this.blueskyOAuth(request, reply, request.body));
     app.get('/connect/:token/:platform', async (request, reply) => this.start(request, reply));
     app.get('/oauth/callback', async (request, reply) => this.callback(request, reply));
   }
@@ -115,7 +134,7 @@ export class ConnectRoutes {
       const p = LINK_PROBLEMS[resolved.problem];
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
-    if (platform === 'bluesky') return sendPage(reply, 200, 'Connect Bluesky', blueskyForm(token, null));
+    if (platform === 'bluesky') return sendBlueskyForm(reply, 200, token, null);
     try {
       const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, platform);
       return reply.redirect(await this.flows.start(token, platform, redirectUri), 303);
@@ -141,6 +160,27 @@ export class ConnectRoutes {
     }
   }
 
+  /** Bluesky through AT Protocol OAuth: resolves the handle, starts the flow, sends the browser to the account's server. */
+  private async blueskyOAuth(request: FastifyRequest, reply: FastifyReply, input: unknown) {
+    const params = this.linkParams(request);
+    const token = params.success ? params.data.token : '';
+    const resolved = resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
+    if ('problem' in resolved) {
+      const p = LINK_PROBLEMS[resolved.problem];
+      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
+    }
+    const form = z.object({ handle: z.string().trim().min(3).max(253) }).safeParse(input);
+    if (!form.success) return sendBlueskyForm(reply, 400, token, 'Enter your Bluesky handle.');
+    try {
+      const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, 'bluesky');
+      return reply.redirect(await this.flows.startBluesky(token, form.data.handle, redirectUri), 303);
+    } catch (err) {
+      if (err instanceof AppError) return sendBlueskyForm(reply, 400, token, err.message);
+      this.engine.logError('bluesky oauth start failed', err);
+      return sendBlueskyForm(reply, 502, token, 'Bluesky could not be reached for this handle. Check it, or try again in a moment.');
+    }
+  }
+
   /** Bluesky through an app password posted from the link's form (never the account password). */
   private async blueskyAppPassword(request: FastifyRequest, reply: FastifyReply) {
     const params = this.linkParams(request);
@@ -151,13 +191,13 @@ export class ConnectRoutes {
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
     const form = z.object({ identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) }).safeParse(request.body);
-    if (!form.success) return sendPage(reply, 400, 'Connect Bluesky', blueskyForm(token, 'Enter your handle and an app password.'));
+    if (!form.success) return sendBlueskyForm(reply, 400, token, 'Enter your handle and an app password.');
     try {
       const connected = await connectWithAppPassword(this.engine.ctx, { workspaceId: resolved.link.workspace_id, managedUserId: resolved.link.managed_user_id, startedBy: null }, form.data.identifier, form.data.appPassword);
       this.engine.emit('connections.changed', { workspaceId: resolved.link.workspace_id });
       return sendPage(reply, 200, 'Connected', `<h1>Connected</h1><p>Your Bluesky account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`);
     } catch (err) {
-      if (err instanceof AppError) return sendPage(reply, 400, 'Connect Bluesky', blueskyForm(token, err.message));
+      if (err instanceof AppError) return sendBlueskyForm(reply, 400, token, err.message);
       throw err;
     }
   }

@@ -8,11 +8,13 @@ import {
   signInWithAppPassword,
   tidFromIdempotencyKey,
 } from '../../src-main/engine/platforms/bluesky';
+import { tokenAccount } from '../../src-main/engine/connections';
 import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { PNG_1x1 } from '../support/images';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
+import { signInAndAccept } from '../support/pds-sign-in';
 
 async function failure(promise: Promise<unknown>): Promise<PlatformError> {
   try {
@@ -265,5 +267,69 @@ describe.skipIf(!runAgainstPds)(`Bluesky adapter against a real PDS${runAgainstP
     expect(delivery).toMatchObject({ state: 'published', url: expect.stringContaining('https://bsky.app/profile/') });
     const record = await getPost(delivery.platformPostId!);
     expect((record.body.value as { text: string }).text).toBe(group.text);
+  }, 60_000);
+  it('connects through a connection link with "Sign in with Bluesky" (OAuth, DPoP), and the scheduler publishes to the PDS', async () => {
+    expect(pds.plcUrl, 'start-pds.mjs prints the PLC directory URL').toBeTruthy();
+    const t = await startTestApp();
+    const engine = t.app.engine;
+    // For Bluesky, issuerUrl names the PLC directory (the test PDS has its own).
+    await engine.call('integration.add', { workspaceId: t.workspaceId, integration: { platform: 'bluesky', instanceUrl: pds.url, issuerUrl: pds.plcUrl } });
+    const user = await engine.call('client.create', { workspaceId: t.workspaceId, client: { email: 'sky-oauth@client.test', displayName: 'Sky OAuth Client' } });
+    const { connectionUrl } = await engine.call('connection.createLink', { workspaceId: t.workspaceId, userId: user.id });
+    const form = (await browse(`${connectionUrl}/bluesky`)).text;
+    expect(form).toContain('Continue with Bluesky');
+    expect(form).toContain('app password');
+
+    // An unknown handle stays on the form with a reason.
+    const unknown = await fetch(`${connectionUrl}/bluesky/oauth`, { method: 'POST', body: new URLSearchParams({ handle: 'nobody.test' }), redirect: 'manual' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('cannot sign in here');
+
+    const start = await fetch(`${connectionUrl}/bluesky/oauth`, { method: 'POST', body: new URLSearchParams({ handle: `@${pds.handle}` }), redirect: 'manual' });
+    expect(start.status, await start.clone().text()).toBe(303);
+    const authorizationUrl = start.headers.get('location') ?? '';
+    expect(authorizationUrl).toContain('/oauth/authorize?');
+
+    const location = await signInAndAccept(authorizationUrl, pds.did, pds.handle, pds.password);
+    expect(location.startsWith(`http://127.0.0.1:${new URL(connectionUrl).port}/oauth/callback?`)).toBe(true);
+    const done = await fetch(location);
+    const doneText = await done.text();
+    expect(done.status, doneText).toBe(200);
+    expect(doneText).toContain('Connected');
+    expect(doneText).toContain('Agency Bot');
+    // The same callback again is refused: the flow was single-use.
+    expect((await fetch(location)).status).toBe(409);
+
+    const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+    expect(connection).toMatchObject({ platformId: `bluesky-${pds.did}`, handle: pds.handle, status: 'active' });
+    const stored = JSON.parse((await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}') as TokenSet;
+    expect(stored).toMatchObject({ tokenType: 'DPoP', dpopJwk: { kty: 'EC', crv: 'P-256' }, refreshToken: expect.any(String) });
+    expect(stored.scope?.split(' ')).toContain('atproto');
+
+    const group = await engine.call('post.create', {
+      workspaceId: t.workspaceId,
+      userId: user.id,
+      post: { text: `Scheduled over Bluesky OAuth ${randomUUID()}`, platformIds: [connection!.platformId], scheduledTime: t.clock.now().toISOString() },
+    });
+    let delivery = group.deliveries[0]!;
+    for (let i = 0; i < 100 && delivery.state !== 'published' && delivery.state !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      delivery = (await engine.call('post.get', { workspaceId: t.workspaceId, id: group.id })).deliveries[0]!;
+    }
+    expect(delivery).toMatchObject({ state: 'published', url: expect.stringContaining('https://bsky.app/profile/') });
+    const record = await getPost(delivery.platformPostId!);
+    expect((record.body.value as { text: string }).text).toBe(group.text);
+
+    // The adapter with the DPoP-bound tokens: an image upload too, and a token without its key is refused.
+    const viaOAuth = await blueskyAdapter.publish(client, stored, { ...post('With an image over OAuth'), media: [{ mimeType: 'image/png', data: PNG_1x1 }] });
+    expect(((await getPost(viaOAuth.postId)).body.value as { embed: { $type: string } }).embed.$type).toBe('app.bsky.embed.images');
+    expect(await failure(blueskyAdapter.profile(client, { ...stored, dpopJwk: undefined }))).toMatchObject({ needsReauth: true });
+
+    // A refresh at the PDS's authorization server keeps the key binding and the account.
+    const refreshed = await blueskyAdapter.refresh(client, stored);
+    expect(refreshed).toMatchObject({ tokenType: 'DPoP', dpopJwk: stored.dpopJwk, pdsUrl: stored.pdsUrl });
+    expect(refreshed.accessToken).not.toBe(stored.accessToken);
+    expect(refreshed.refreshToken).not.toBe(stored.refreshToken);
+    expect((await blueskyAdapter.profile(client, refreshed)).accountId).toBe(pds.did);
   }, 60_000);
 });

@@ -25,6 +25,8 @@ export interface Pds {
   /** The account's own password (what an app password is not). */
   password: string;
   appPassword: string;
+  /** The PLC directory the PDS registers its accounts' DIDs with. */
+  plcUrl?: string;
   close(): Promise<void>;
 }
 

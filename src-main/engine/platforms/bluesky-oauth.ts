@@ -321,6 +321,9 @@ export async function dpopCall(params: {
   method: 'GET' | 'POST';
   url: string;
   json?: unknown;
+  /** A raw body (an uploaded blob), sent with `contentType`. */
+  body?: Uint8Array;
+  contentType?: string;
   headers?: Record<string, string>;
   options?: BlueskyOAuthOptions;
 }): Promise<Response> {
@@ -329,14 +332,62 @@ export async function dpopCall(params: {
   return withNonceRetry(async () => {
     const headers = new Headers(params.headers);
     headers.set('accept', 'application/json');
-    let body: string | undefined;
+    let body: string | Uint8Array | undefined;
     if (params.json !== undefined) {
       headers.set('content-type', 'application/json');
       body = JSON.stringify(params.json);
+    } else if (params.body) {
+      headers.set('content-type', params.contentType ?? 'application/octet-stream');
+      body = params.body;
     }
     return oauth.protectedResourceRequest(accessToken, method, url, headers, body, {
       DPoP: dpopHandle(dpopKeyPair),
       ...requestOptions(url, options),
     });
   });
+}
+
+/**
+ * New DPoP-bound tokens from a refresh token: the authorization server is found again from the PDS
+ * (its protected resource metadata), the refresh is DPoP-bound to the same key, and `sub` must stay
+ * the same account. A refresh that brings no refresh token keeps the old one.
+ */
+export async function refreshBlueskyTokens(params: {
+  pdsUrl: string;
+  clientId: string;
+  /** The account the tokens must stay for (checked against the answer's `sub`), when known. */
+  did?: string;
+  refreshToken: string;
+  dpopKeyPair: DpopKeyPair;
+  options?: BlueskyOAuthOptions;
+}): Promise<BlueskyOAuthTokens> {
+  const { clientId, dpopKeyPair, options = {} } = params;
+  const pds = checkedUrl(params.pdsUrl, 'the PDS URL');
+  const resourceRes = await oauth.resourceDiscoveryRequest(pds, requestOptions(pds, options));
+  const resource = await oauth.processResourceDiscoveryResponse(pds, resourceRes);
+  const issuerHref = resource.authorization_servers?.[0];
+  if (!issuerHref) throw new BlueskyOAuthError(`the PDS ${pds.origin} names no authorization server`);
+  const issuer = checkedUrl(issuerHref, 'the authorization server');
+  const metadata = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...requestOptions(issuer, options) }));
+  const client = publicClient(clientId);
+  const endpoint = new URL(metadata.token_endpoint ?? issuer);
+  const tokens = await withNonceRetry(async () => {
+    const res = await oauth.refreshTokenGrantRequest(metadata, client, oauth.None(), params.refreshToken, {
+      DPoP: dpopHandle(dpopKeyPair),
+      ...requestOptions(endpoint, options),
+    });
+    return oauth.processRefreshTokenResponse(metadata, client, res);
+  });
+  const sub = tokens.sub;
+  if (typeof sub !== 'string' || (params.did !== undefined && sub !== params.did)) {
+    throw new BlueskyOAuthError(`the refreshed token is for ${String(sub)}, not for ${params.did ?? 'an account'}`);
+  }
+  return {
+    did: sub,
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token ?? params.refreshToken,
+    expiresAt: typeof tokens.expires_in === 'number' ? Date.now() + tokens.expires_in * 1000 : null,
+    scope: tokens.scope ?? '',
+    tokenType: 'DPoP',
+  };
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import * as oauth from 'oauth4webapi';
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
+import { BlueskyOAuthError, dpopCall, importDpopKeyPair, refreshBlueskyTokens, type DpopJwk, type DpopKeyPair } from './bluesky-oauth';
 import type { FetchLike } from './mastodon';
 import {
   PlatformError,
@@ -19,8 +21,10 @@ import {
  * used: it requires Node 22 (`engines: >=22`) and Postroom runs on Node 20.
  *
  * Sign-in is by app password (com.atproto.server.createSession): the TokenSet holds the session's
- * accessJwt (accessToken, with its expiry) and refreshJwt (refreshToken). Every call has a 30 s
- * timeout; every failure becomes a classified PlatformError.
+ * accessJwt (accessToken, with its expiry) and refreshJwt (refreshToken), sent as Bearer tokens. Or by
+ * AT Protocol OAuth (bluesky-oauth.ts): the TokenSet then carries `tokenType: 'DPoP'`, the DPoP key
+ * (`dpopJwk`) and the account's PDS (`pdsUrl`), and every call goes to that PDS with a DPoP proof.
+ * Every call has a 30 s timeout; every failure becomes a classified PlatformError.
  */
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -51,6 +55,8 @@ interface Call {
   /** What Postroom was doing, for the error message ("publish the post"). */
   what: string;
   token?: string;
+  /** The key `token` is bound to (OAuth): the call is sent as `Authorization: DPoP` with a proof. */
+  dpop?: DpopKeyPair;
   query?: Record<string, string>;
   json?: unknown;
   body?: Uint8Array;
@@ -75,6 +81,7 @@ function endpoint(baseUrl: string, nsid: string, query?: Record<string, string>)
 
 async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Json> {
   const url = endpoint(baseUrl, c.nsid, c.query);
+  if (c.dpop && c.token) return dpopXrpc(fetchImpl, url, c, c.token, c.dpop);
   const headers = new Headers({ Accept: 'application/json' });
   if (c.token) headers.set('Authorization', `Bearer ${c.token}`);
   let body: RequestInit['body'];
@@ -96,6 +103,43 @@ async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Jso
   const data = parseJson(text);
   if (res.status >= 200 && res.status < 300) return asRecord(data) ?? {};
   throw httpError(res, data, c);
+}
+
+async function dpopXrpc(fetchImpl: FetchLike, url: URL, c: Call, token: string, dpopKeyPair: DpopKeyPair): Promise<Json> {
+  let res: Response;
+  let text: string;
+  try {
+    try {
+      res = await dpopCall({
+        accessToken: token,
+        dpopKeyPair,
+        method: c.method,
+        url: url.href,
+        json: c.json,
+        body: c.body,
+        contentType: c.contentType,
+        options: { fetch: ((input: string | URL, init?: RequestInit) => fetchImpl(input, init)) as typeof fetch },
+      });
+    } catch (err) {
+      // A refused token comes back as a WWW-Authenticate challenge (401): classified like any answer.
+      if (!(err instanceof oauth.WWWAuthenticateChallengeError)) throw err;
+      res = err.response;
+    }
+    text = await res.text();
+  } catch (err) {
+    if (err instanceof BlueskyOAuthError) throw new PlatformError(`could not ${c.what}: ${err.message}`, false);
+    throw networkError(err, c.what);
+  }
+  const data = parseJson(text);
+  if (res.status >= 200 && res.status < 300) return asRecord(data) ?? {};
+  throw httpError(res, data, c);
+}
+
+/** Where and how an adapter call is sent (see authFor). */
+interface Auth {
+  baseUrl: string;
+  token: string;
+  dpop?: DpopKeyPair;
 }
 
 function parseJson(text: string): unknown {
@@ -329,21 +373,42 @@ export function detectFacets(text: string): { facets: Facet[]; mentions: { handl
 export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): PlatformAdapter {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const now = options.now ?? (() => new Date());
+  // Imported DPoP keys, by their public part: one key pair per key, so server nonces are remembered.
+  const dpopKeys = new Map<string, Promise<DpopKeyPair>>();
 
-  async function session(client: PlatformClient, tokens: TokenSet, what: string): Promise<{ did: string; handle: string }> {
-    const data = await call(fetchImpl, client.apiBaseUrl, { method: 'GET', nsid: 'com.atproto.server.getSession', what, token: tokens.accessToken });
+  /** Where and how to call: the integration's server with a bearer token, or the account's PDS with DPoP. */
+  async function authFor(client: PlatformClient, tokens: TokenSet): Promise<Auth> {
+    if (!tokens.dpopJwk) return { baseUrl: client.apiBaseUrl, token: tokens.accessToken };
+    const jwk = tokens.dpopJwk;
+    const id = `${String(jwk.x)}.${String(jwk.y)}`;
+    let keyPair = dpopKeys.get(id);
+    if (!keyPair) {
+      keyPair = importDpopKeyPair(jwk as DpopJwk);
+      dpopKeys.set(id, keyPair);
+      keyPair.catch(() => dpopKeys.delete(id));
+    }
+    try {
+      return { baseUrl: tokens.pdsUrl ?? client.apiBaseUrl, token: tokens.accessToken, dpop: await keyPair };
+    } catch {
+      throw new PlatformError("the connection's DPoP key in the keychain is not usable; reconnect the account", false, null, null, true);
+    }
+  }
+
+  async function session(auth: Auth, what: string): Promise<{ did: string; handle: string }> {
+    const data = await call(fetchImpl, auth.baseUrl, { method: 'GET', nsid: 'com.atproto.server.getSession', what, token: auth.token, dpop: auth.dpop });
     const did = str(data, 'did');
     if (!did) throw unexpected(what, 'account DID');
     return { did, handle: str(data, 'handle') ?? did };
   }
 
-  async function getRecord(client: PlatformClient, token: string, repo: string, collection: string, rkey: string, what: string): Promise<Json | null> {
+  async function getRecord(auth: Auth, repo: string, collection: string, rkey: string, what: string): Promise<Json | null> {
     try {
-      return await call(fetchImpl, client.apiBaseUrl, {
+      return await call(fetchImpl, auth.baseUrl, {
         method: 'GET',
         nsid: 'com.atproto.repo.getRecord',
         what,
-        token,
+        token: auth.token,
+        dpop: auth.dpop,
         query: { repo, collection, rkey },
       });
     } catch (err) {
@@ -352,13 +417,14 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     }
   }
 
-  async function uploadBlob(client: PlatformClient, token: string, media: MediaUpload, index: number): Promise<Json> {
+  async function uploadBlob(auth: Auth, media: MediaUpload, index: number): Promise<Json> {
     const what = `upload image ${index + 1}`;
-    const data = await call(fetchImpl, client.apiBaseUrl, {
+    const data = await call(fetchImpl, auth.baseUrl, {
       method: 'POST',
       nsid: 'com.atproto.repo.uploadBlob',
       what,
-      token,
+      token: auth.token,
+      dpop: auth.dpop,
       body: new Uint8Array(media.data),
       contentType: media.mimeType,
     });
@@ -368,11 +434,11 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
   }
 
   /** Mentions become facets only when their handle resolves; the text stays as written either way. */
-  async function facetsFor(client: PlatformClient, text: string): Promise<Facet[]> {
+  async function facetsFor(auth: Auth, text: string): Promise<Facet[]> {
     const { facets, mentions } = detectFacets(text);
     for (const mention of mentions) {
       try {
-        const data = await call(fetchImpl, client.apiBaseUrl, {
+        const data = await call(fetchImpl, auth.baseUrl, {
           method: 'GET',
           nsid: 'com.atproto.identity.resolveHandle',
           what: `resolve @${mention.handle}`,
@@ -386,6 +452,37 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       }
     }
     return facets.sort((a, b) => a.index.byteStart - b.index.byteStart);
+  }
+
+  /** OAuth tokens renewed at the PDS's authorization server, DPoP-bound to the same key. */
+  async function refreshOAuth(client: PlatformClient, tokens: TokenSet, refreshToken: string, what: string): Promise<TokenSet> {
+    const auth = await authFor(client, tokens);
+    if (!auth.dpop || !tokens.oauthClientId) {
+      throw new PlatformError("this connection's sign-in lacks what a renewal needs; reconnect the account", false, null, null, true);
+    }
+    const sub = str(jwtClaims(tokens.accessToken), 'sub');
+    try {
+      const fresh = await refreshBlueskyTokens({
+        pdsUrl: auth.baseUrl,
+        clientId: tokens.oauthClientId,
+        ...(sub ? { did: sub } : {}),
+        refreshToken,
+        dpopKeyPair: auth.dpop,
+        options: { fetch: ((input: string | URL, init?: RequestInit) => fetchImpl(input, init)) as typeof fetch },
+      });
+      return {
+        ...tokens,
+        accessToken: fresh.accessToken,
+        refreshToken: fresh.refreshToken ?? refreshToken,
+        expiresAt: fresh.expiresAt === null ? null : new Date(fresh.expiresAt).toISOString(),
+        scope: fresh.scope || tokens.scope,
+      };
+    } catch (err) {
+      if (err instanceof oauth.ResponseBodyError || err instanceof BlueskyOAuthError) {
+        throw new PlatformError(`Bluesky no longer accepts this connection (${err.message}); reconnect the account to ${what}`, false, null, null, true);
+      }
+      throw networkError(err, what);
+    }
   }
 
   function published(record: Json, handle: string, rkey: string, text: string, what: string): PublishedPost {
@@ -404,8 +501,9 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
 
     async profile(client, tokens): Promise<PlatformAccount> {
       const what = 'read the account';
-      const { did, handle } = await session(client, tokens, what);
-      const profile = await getRecord(client, tokens.accessToken, did, PROFILE_COLLECTION, 'self', what);
+      const auth = await authFor(client, tokens);
+      const { did, handle } = await session(auth, what);
+      const profile = await getRecord(auth, did, PROFILE_COLLECTION, 'self', what);
       const displayName = str(asRecord(profile?.value), 'displayName');
       return { accountId: did, handle, displayName: displayName ?? handle };
     },
@@ -413,6 +511,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     async refresh(client, tokens): Promise<TokenSet> {
       if (!tokens.refreshToken) return tokens;
       const what = "refresh the connection's session";
+      if (tokens.dpopJwk) return refreshOAuth(client, tokens, tokens.refreshToken, what);
       const data = await call(fetchImpl, client.apiBaseUrl, {
         method: 'POST',
         nsid: 'com.atproto.server.refreshSession',
@@ -424,37 +523,38 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
 
     async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
       const what = 'publish the post';
-      const token = tokens.accessToken;
-      const { did, handle } = await session(client, tokens, what);
+      const auth = await authFor(client, tokens);
+      const { did, handle } = await session(auth, what);
       const urlHandle = handle === 'handle.invalid' ? did : handle;
       const rkey = tidFromIdempotencyKey(post.idempotencyKey);
 
       // An earlier attempt of this delivery landed: that post is the answer (no second post).
-      const earlier = await getRecord(client, token, did, POST_COLLECTION, rkey, what);
+      const earlier = await getRecord(auth, did, POST_COLLECTION, rkey, what);
       if (earlier) return published(earlier, urlHandle, rkey, post.text, what);
 
       const images: Json[] = [];
       for (const [index, media] of post.media.entries()) {
-        images.push({ alt: media.altText ?? '', image: await uploadBlob(client, token, media, index) });
+        images.push({ alt: media.altText ?? '', image: await uploadBlob(auth, media, index) });
       }
       const record: Json = { $type: POST_COLLECTION, text: post.text, createdAt: now().toISOString() };
-      const facets = await facetsFor(client, post.text);
+      const facets = await facetsFor(auth, post.text);
       if (facets.length > 0) record.facets = facets;
       if (images.length > 0) record.embed = { $type: 'app.bsky.embed.images', images };
 
       let created: Json;
       try {
-        created = await call(fetchImpl, client.apiBaseUrl, {
+        created = await call(fetchImpl, auth.baseUrl, {
           method: 'POST',
           nsid: 'com.atproto.repo.createRecord',
           what,
-          token,
+          token: auth.token,
+          dpop: auth.dpop,
           json: { repo: did, collection: POST_COLLECTION, rkey, validate: true, record },
         });
       } catch (err) {
         // A duplicate key (a racing attempt won) comes back as an error: the record is the answer.
         if (err instanceof PlatformError && !err.needsReauth) {
-          const existing = await getRecord(client, token, did, POST_COLLECTION, rkey, what).catch(() => null);
+          const existing = await getRecord(auth, did, POST_COLLECTION, rkey, what).catch(() => null);
           if (existing) return published(existing, urlHandle, rkey, post.text, what);
         }
         throw err;
@@ -468,11 +568,13 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       const parts = parseAtUri(postId);
       if (!parts) throw new PlatformError(`"${postId}" is not a Bluesky post id (an at:// URI)`, false);
       // Deleting a record that is already gone succeeds: removing is idempotent.
-      await call(fetchImpl, client.apiBaseUrl, {
+      const auth = await authFor(client, tokens);
+      await call(fetchImpl, auth.baseUrl, {
         method: 'POST',
         nsid: 'com.atproto.repo.deleteRecord',
         what: 'delete the post',
-        token: tokens.accessToken,
+        token: auth.token,
+        dpop: auth.dpop,
         json: parts,
       });
     },

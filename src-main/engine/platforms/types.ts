@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import type { Platform } from '../../../src-shared/contract';
 
 /** OAuth tokens of one connection; kept only in the keychain. */
@@ -7,6 +8,13 @@ export interface TokenSet {
   /** ISO time, or null when the platform gave no expiry. */
   expiresAt: string | null;
   scope: string | null;
+  /** `DPoP` for Bluesky OAuth tokens (bound to `dpopJwk`); absent for bearer tokens. */
+  tokenType?: 'DPoP';
+  /** Bluesky OAuth: the private JWK of the DPoP key the tokens are bound to (keychain only, like the tokens). */
+  dpopJwk?: webcrypto.JsonWebKey;
+  /** Bluesky OAuth: the account's PDS (the resource server the tokens are for) and the OAuth client id, for calls and refreshes. */
+  pdsUrl?: string;
+  oauthClientId?: string;
 }
 
 /** The social account behind a set of tokens. */
