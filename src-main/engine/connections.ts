@@ -286,31 +286,30 @@ export class OAuthFlows {
    * account's authorization page. The flow waits here, in memory, for the callback.
    */
   async startBluesky(linkToken: string, handle: string, redirectUri: string): Promise<string> {
-    const now = this.ctx.clock.now();
-    const resolved = resolveConnectionLink(this.ctx.db, linkToken, now);
+    const resolved = resolveConnectionLink(this.ctx.db, linkToken, this.ctx.clock.now());
     if ('problem' in resolved) throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
     const { link } = resolved;
-    const integration = integrationFor(this.ctx.db, link.workspace_id, 'bluesky');
+    return this.beginBluesky({ linkId: link.id, workspaceId: link.workspace_id, managedUserId: link.managed_user_id, platform: 'bluesky', startedBy: null, reauth: null, redirectUri }, handle);
+  }
+
+  /** The Bluesky side of `begin`: the account (a handle, or the DID of a connection being renewed) names its server. */
+  private async beginBluesky(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt'>, handleOrDid: string): Promise<string> {
+    const now = this.ctx.clock.now();
+    const integration = integrationFor(this.ctx.db, flow.workspaceId, 'bluesky');
     if (!integration) throw new AppError('invalid_platform', 'Bluesky is not set up for this workspace');
     const { BlueskyOAuthError, resolveAuthorizationServer, startBlueskyAuthorization } = await import('./platforms/bluesky-oauth');
     let bluesky: NonNullable<PendingFlow['bluesky']>;
     try {
-      const server = await resolveAuthorizationServer(handle, integration.instance_url ?? 'https://bsky.social', integration.issuer_url ? { plcDirectoryUrl: integration.issuer_url } : {});
-      bluesky = { server, pending: await startBlueskyAuthorization({ server, redirectUri }) };
+      const server = await resolveAuthorizationServer(handleOrDid, integration.instance_url ?? 'https://bsky.social', integration.issuer_url ? { plcDirectoryUrl: integration.issuer_url } : {});
+      bluesky = { server, pending: await startBlueskyAuthorization({ server, redirectUri: flow.redirectUri }) };
     } catch (err) {
       if (err instanceof BlueskyOAuthError) throw new AppError('validation_failed', `This Bluesky account cannot sign in here: ${err.message}`, { fields: { handle: err.message } });
       throw err;
     }
     this.prune(now.getTime());
     this.pending.set(sha256(bluesky.pending.state).toString('hex'), {
-      linkId: link.id,
-      workspaceId: link.workspace_id,
-      managedUserId: link.managed_user_id,
-      platform: 'bluesky',
-      startedBy: null,
-      reauth: null,
+      ...flow,
       codeVerifier: bluesky.pending.codeVerifier,
-      redirectUri,
       expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS,
       bluesky,
     });
@@ -322,6 +321,8 @@ export class OAuthFlows {
    * tokens it renews, was decided by `reauthenticationFor`; the account must stay the same one.
    */
   async startReauthentication(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt' | 'linkId'>): Promise<string> {
+    // Bluesky renews through AT Protocol OAuth, starting from the connection's DID.
+    if (flow.platform === 'bluesky' && flow.reauth) return this.beginBluesky({ ...flow, linkId: null }, flow.reauth.accountId);
     return this.begin({ ...flow, linkId: null });
   }
 
@@ -432,6 +433,12 @@ export class OAuthFlows {
     };
     const account = await blueskyAdapter.profile({ clientId: pending.clientId, clientSecret: null, apiBaseUrl: server.pdsUrl }, tokens);
     if (account.accountId !== oauthTokens.did) throw new CallbackError('provider_error', 'Bluesky answered for another account than the one that signed in. Nothing was connected.');
+    if (flow.reauth) {
+      if (account.accountId !== flow.reauth.accountId) {
+        throw new CallbackError('provider_error', `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`);
+      }
+      return saveReauthentication(this.ctx, flow, flow.reauth, account, tokens);
+    }
     return saveConnection(this.ctx, flow, account, tokens);
   }
 

@@ -331,5 +331,16 @@ describe.skipIf(!runAgainstPds)(`Bluesky adapter against a real PDS${runAgainstP
     expect(refreshed.accessToken).not.toBe(stored.accessToken);
     expect(refreshed.refreshToken).not.toBe(stored.refreshToken);
     expect((await blueskyAdapter.profile(client, refreshed)).accountId).toBe(pds.did);
-  }, 60_000);
+
+    // The owner renews the connection from the app (credential mode: the owner's credentials).
+    const { authorizationUrl: renewUrl } = await engine.call('connection.reauthenticate', { workspaceId: t.workspaceId, userId: user.id, platformId: connection!.platformId });
+    const renewed = await fetch(await signInAndAccept(renewUrl, pds.did, pds.handle, pds.password));
+    expect(renewed.status).toBe(200);
+    expect(await renewed.text()).toContain('Connected');
+    const after = JSON.parse((await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}') as TokenSet;
+    expect(after.tokenType).toBe('DPoP');
+    expect(after.accessToken).not.toBe(stored.accessToken);
+    const log = await engine.call('activity.list', { workspaceId: t.workspaceId, filter: { action: 'connection.reauthenticated' } });
+    expect(log[0]!.detail).toContain(`bluesky-${pds.did} re-authenticated with the owner's credentials`);
+  }, 90_000);
 });
