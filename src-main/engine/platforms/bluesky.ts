@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
 import { BlueskyOAuthError, dpopCall, importDpopKeyPair, refreshBlueskyTokens, type DpopJwk, type DpopKeyPair } from './bluesky-oauth';
+import { networkError, parseJson, REQUEST_TIMEOUT_MS } from './http';
 import type { FetchLike } from './mastodon';
 import {
   PlatformError,
@@ -27,7 +28,6 @@ import {
  * Every call has a 30 s timeout; every failure becomes a classified PlatformError.
  */
 
-const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_ERROR_TEXT = 300;
 const POST_COLLECTION = 'app.bsky.feed.post';
 const PROFILE_COLLECTION = 'app.bsky.actor.profile';
@@ -98,7 +98,7 @@ async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Jso
     res = await fetchImpl(url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     text = await res.text();
   } catch (err) {
-    throw networkError(err, c.what);
+    throw networkError('Bluesky', err, c.what);
   }
   const data = parseJson(text);
   if (res.status >= 200 && res.status < 300) return asRecord(data) ?? {};
@@ -128,7 +128,7 @@ async function dpopXrpc(fetchImpl: FetchLike, url: URL, c: Call, token: string, 
     text = await res.text();
   } catch (err) {
     if (err instanceof BlueskyOAuthError) throw new PlatformError(`could not ${c.what}: ${err.message}`, false);
-    throw networkError(err, c.what);
+    throw networkError('Bluesky', err, c.what);
   }
   const data = parseJson(text);
   if (res.status >= 200 && res.status < 300) return asRecord(data) ?? {};
@@ -140,26 +140,6 @@ interface Auth {
   baseUrl: string;
   token: string;
   dpop?: DpopKeyPair;
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function networkError(err: unknown, what: string): PlatformError {
-  if (err instanceof PlatformError) return err;
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new PlatformError(`Bluesky did not answer within ${REQUEST_TIMEOUT_MS / 1000} s while trying to ${what}`, true);
-  }
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
-  return new PlatformError(`Bluesky could not be reached${code} while trying to ${what}`, true);
 }
 
 /** XRPC errors are `{"error": "Name", "message": "…"}`. */
@@ -481,7 +461,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       if (err instanceof oauth.ResponseBodyError || err instanceof BlueskyOAuthError) {
         throw new PlatformError(`Bluesky no longer accepts this connection (${err.message}); reconnect the account to ${what}`, false, null, null, true);
       }
-      throw networkError(err, what);
+      throw networkError('Bluesky', err, what);
     }
   }
 

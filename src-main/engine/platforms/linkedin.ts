@@ -1,4 +1,5 @@
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
+import { networkError, parseJson as parseBody, REQUEST_TIMEOUT_MS } from './http';
 import { retryAfterMs } from './mastodon';
 import {
   PlatformError,
@@ -26,7 +27,6 @@ export const LINKEDIN_API_BASE = 'https://api.linkedin.com';
 const LINKEDIN_TOKEN_URL = 'https://www.linkedin.com/oauth/v2/accessToken';
 /** The monthly API version (YYYYMM). LinkedIn keeps a version for about a year: move it on before it is sunset. */
 export const LINKEDIN_VERSION = '202610';
-const REQUEST_TIMEOUT_MS = 30_000;
 const MAX_ERROR_TEXT = 300;
 
 export const linkedinLimits: PlatformLimits = Object.freeze({
@@ -101,31 +101,17 @@ async function liCall(c: Call): Promise<Answer> {
     res = await fetch(c.url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     text = await res.text();
   } catch (err) {
-    throw networkError(err, c.what);
+    throw networkError('LinkedIn', err, c.what);
   }
   const data = parseJson(text);
   if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
   throw httpError(res, data, c);
 }
 
+/** LinkedIn's answers are objects; anything else reads as an empty one. */
 function parseJson(text: string): Json {
-  if (!text) return {};
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-  } catch {
-    return {};
-  }
-}
-
-function networkError(err: unknown, what: string): PlatformError {
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new PlatformError(`LinkedIn did not answer within ${REQUEST_TIMEOUT_MS / 1000} s while trying to ${what}`, true);
-  }
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
-  return new PlatformError(`LinkedIn could not be reached${code} while trying to ${what}`, true);
+  const value = parseBody(text);
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
 }
 
 /** LinkedIn's own words: `message` on the REST API, `error`/`error_description` on OAuth, else the HTTP reason. */

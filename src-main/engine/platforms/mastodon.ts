@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { networkError, parseJson, REQUEST_TIMEOUT_MS } from './http';
 import {
   PlatformError,
   type MediaUpload,
@@ -18,7 +19,6 @@ import {
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
-const REQUEST_TIMEOUT_MS = 30_000;
 /** Waits between polls of an image Mastodon is still processing (about a minute in all). */
 const MEDIA_POLL_DELAYS_MS = [250, 500, 1000, 2000, 3000, 4000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000];
 const MAX_ERROR_TEXT = 300;
@@ -92,31 +92,11 @@ async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Ans
     res = await fetchImpl(url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     text = await res.text();
   } catch (err) {
-    throw networkError(err, c.what);
+    throw networkError('Mastodon', err, c.what);
   }
   const data = parseJson(text);
   if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
   throw httpError(res, data, c);
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function networkError(err: unknown, what: string): PlatformError {
-  if (err instanceof PlatformError) return err;
-  const name = err instanceof Error ? err.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') {
-    return new PlatformError(`Mastodon did not answer within ${REQUEST_TIMEOUT_MS / 1000} s while trying to ${what}`, true);
-  }
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
-  return new PlatformError(`Mastodon could not be reached${code} while trying to ${what}`, true);
 }
 
 /** The platform's own words: `error` (and an OAuth `error_description`), else the HTTP reason. */

@@ -1,4 +1,5 @@
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
+import { networkError, REQUEST_TIMEOUT_MS } from './http';
 import { retryAfterMs } from './mastodon';
 import { PlatformError, type MediaUpload, type PlatformAccount, type PlatformAdapter, type PlatformClient, type PublishRequest, type PublishedPost, type TokenSet } from './types';
 
@@ -15,7 +16,6 @@ import { PlatformError, type MediaUpload, type PlatformAccount, type PlatformAda
 export const X_API_BASE = 'https://api.x.com';
 /** The scope X's media endpoints need. */
 export const X_MEDIA_SCOPE = 'media.write';
-const REQUEST_TIMEOUT_MS = 30_000;
 
 type Json = Record<string, unknown>;
 
@@ -36,8 +36,7 @@ async function xCall(client: PlatformClient, token: string | null, method: strin
     res = await fetch(new URL(path, client.apiBaseUrl || X_API_BASE), { method, headers, body: payload, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     text = await res.text();
   } catch (err) {
-    const code = (err as { cause?: { code?: string } }).cause?.code;
-    throw new PlatformError(`X could not be reached${code ? ` (${code})` : ''} while trying to ${what}`, true);
+    throw networkError('X', err, what);
   }
   let data: Json = {};
   try {
