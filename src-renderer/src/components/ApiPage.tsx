@@ -5,6 +5,7 @@ import type { ErrorObject } from '../../../src-shared/errors';
 import { createPostGroupExample, KEY_PLACEHOLDER, listClientsExample, PLATFORM_PLACEHOLDER } from '../apiExamples';
 import { can } from '../permissions';
 import { useStore } from '../store';
+import { useClientKey } from '../useClientKey';
 import { useClients } from '../useClients';
 import { useResult } from '../useResult';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -168,34 +169,8 @@ function WorkspaceKeySection({ workspace, apiKey, onKey }: { workspace: Workspac
 
 /** One client's own key: generated (shown once) or revealed. */
 function ClientKeyItem({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
-  const call = useStore((s) => s.call);
   const id = useId();
-  const [issued, setIssued] = useState<string | null>(null);
-  const [revealed, setRevealed] = useState<string | null | undefined>(undefined);
-  const [error, setError] = useState<ErrorObject | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function generate() {
-    setBusy(true);
-    setError(null);
-    const res = await call('client.issueApiKey', { workspaceId: workspace.id, userId: user.id });
-    setBusy(false);
-    if (res.ok) {
-      setIssued(res.data.apiKey);
-      setRevealed(undefined);
-    } else setError(res.error);
-  }
-
-  async function reveal() {
-    setBusy(true);
-    setError(null);
-    const res = await call('client.revealApiKey', { workspaceId: workspace.id, userId: user.id });
-    setBusy(false);
-    if (res.ok) {
-      setRevealed(res.data.apiKey);
-      setIssued(null);
-    } else setError(res.error);
-  }
+  const { issued, revealed, error, busy, generate, reveal } = useClientKey(workspace, user.id);
 
   return (
     <li className="key-item" aria-labelledby={`${id}-name`}>

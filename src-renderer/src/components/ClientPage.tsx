@@ -6,6 +6,7 @@ import { fieldErrors } from '../errors';
 import { formatDateTime } from '../format';
 import { can } from '../permissions';
 import { useStore } from '../store';
+import { useClientKey } from '../useClientKey';
 import { useResult } from '../useResult';
 import { ConnectionsSection, DailyUsage, QueueSlotsSection } from './ClientConnections';
 import { ClientFields, clientFieldNames, type ClientDraft } from './ClientFields';
@@ -97,34 +98,8 @@ function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; use
 
 /** Generates (shown once) or reveals the client's own API key. */
 function ApiKeySection({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
-  const call = useStore((s) => s.call);
   const id = useId();
-  const [issued, setIssued] = useState<string | null>(null);
-  const [revealed, setRevealed] = useState<string | null | undefined>(undefined);
-  const [error, setError] = useState<ErrorObject | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function generate() {
-    setBusy(true);
-    setError(null);
-    const res = await call('client.issueApiKey', { workspaceId: workspace.id, userId: user.id });
-    setBusy(false);
-    if (res.ok) {
-      setIssued(res.data.apiKey);
-      setRevealed(undefined);
-    } else setError(res.error);
-  }
-
-  async function reveal() {
-    setBusy(true);
-    setError(null);
-    const res = await call('client.revealApiKey', { workspaceId: workspace.id, userId: user.id });
-    setBusy(false);
-    if (res.ok) {
-      setRevealed(res.data.apiKey);
-      setIssued(null);
-    } else setError(res.error);
-  }
+  const { issued, revealed, error, busy, generate, reveal } = useClientKey(workspace, user.id);
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
