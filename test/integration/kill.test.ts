@@ -33,7 +33,14 @@ async function bundleChild(): Promise<string> {
   return outfile;
 }
 
-function startChild(bundle: string, dataDir: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
+interface ChildRun {
+  child: ChildProcess;
+  ready: Promise<void>;
+  /** How the process ended, with what it printed: a failure says why, not just `null`. */
+  exited: Promise<string>;
+}
+
+function startChild(bundle: string, dataDir: string): ChildRun {
   const child = spawn(process.execPath, [bundle, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const ready = new Promise<void>((resolve, reject) => {
@@ -45,7 +52,9 @@ function startChild(bundle: string, dataDir: string): { child: ChildProcess; rea
     child.on('exit', () => reject(new Error(`child exited before it was ready: ${out}`)));
   });
   ready.catch(() => {});
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code === 0 ? 'exit 0' : `exit ${code ?? signal}: ${out}`)),
+  );
   return { child, ready, exited };
 }
 
@@ -96,7 +105,7 @@ describe.skipIf(!available)(`kill test: SIGKILL while publishing, ${KILLS} times
       await last.ready;
       for (let i = 0; i < 600 && pending() > 0; i++) await sleep(100);
       last.child.kill('SIGTERM');
-      expect(await last.exited).toBe(0);
+      expect(await last.exited).toBe('exit 0');
 
       const deliveries = engine.ctx.db
         .prepare(`SELECT d.platform, d.state, d.platform_post_id, g.text FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`)

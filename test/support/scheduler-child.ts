@@ -15,14 +15,18 @@ async function main(dataDir: string): Promise<void> {
     concurrency: 4,
     logError: (message, err) => process.stderr.write(`${message}: ${err instanceof Error ? err.message : ''}\n`),
   });
-  scheduler.start();
-  process.stdout.write('ready\n');
+  // The scheduler holds no timer while nothing is due (in the app the loopback server keeps the
+  // process up); here this does, so the process stays until it is told to stop, like the app.
+  const keepAlive = setInterval(() => {}, 3600_000);
   process.on('SIGTERM', () => {
+    clearInterval(keepAlive);
     void scheduler.stop().then(() => {
       engine.close();
       process.exit(0);
     });
   });
+  scheduler.start();
+  process.stdout.write('ready\n');
 }
 
 void main(process.argv[2]!);
