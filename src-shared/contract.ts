@@ -37,6 +37,15 @@ export const IntegrationInput = z.strictObject({
    * For Bluesky: the PLC directory that resolves did:plc accounts (default https://plc.directory).
    */
   issuerUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
+  /**
+   * LinkedIn only: also ask for the organisation-page scopes (w_organization_social,
+   * r_organization_admin), so connections may post as a page. LinkedIn grants them only to apps
+   * approved for its Community Management API, and refuses the whole sign-in otherwise.
+   */
+  organizationPages: z.boolean().optional(),
+}).refine((i) => !i.organizationPages || i.platform === 'linkedin', {
+  message: 'organisation pages are a LinkedIn setting',
+  path: ['organizationPages'],
 });
 export type IntegrationInput = z.infer<typeof IntegrationInput>;
 
@@ -73,6 +82,7 @@ export const Integration = z.object({
   instanceUrl: z.string().nullable(),
   redirectPort: z.number().nullable(),
   issuerUrl: z.string().nullable(),
+  organizationPages: z.boolean(),
   hasSecret: z.boolean(),
 });
 export type Integration = z.infer<typeof Integration>;

@@ -126,6 +126,7 @@ interface IntegrationRow {
   redirect_port: number | null;
   secret_account: string | null;
   issuer_url: string | null;
+  organization_pages: 0 | 1;
 }
 
 export function integrationFor(db: Db, workspaceId: string, platform: Platform): IntegrationRow | undefined {
@@ -145,7 +146,8 @@ export function connectablePlatforms(db: Db, workspaceId: string): Platform[] {
 }
 
 interface OAuthPlatform {
-  scope: string;
+  /** What the sign-in asks for; it may depend on the integration's settings. */
+  scope(integration: IntegrationRow): string;
   /** Fixed: the provider matches the registered redirect URI exactly (port included). */
   redirect: 'fixed' | 'ephemeral';
   /** Where the authorization server's metadata comes from. */
@@ -171,7 +173,8 @@ async function discover(issuerUrl: string): Promise<oauth.AuthorizationServer> {
 export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
   // LinkedIn's sign-in is OpenID Connect; its redirect URIs are registered exactly.
   linkedin: {
-    scope: 'openid profile email w_member_social',
+    // Organisation pages only where the agency turned them on (LinkedIn refuses unapproved scopes).
+    scope: (i) => `openid profile email w_member_social${i.organization_pages ? ' w_organization_social r_organization_admin' : ''}`,
     redirect: 'fixed',
     server: (i) => discover(i.issuer_url ?? 'https://www.linkedin.com/oauth'),
     async account(as, client, tokens, integration) {
@@ -186,7 +189,7 @@ export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
   },
   // X: OAuth 2.0 with PKCE on fixed endpoints; redirect URIs are registered exactly.
   x: {
-    scope: 'tweet.read tweet.write users.read media.write offline.access',
+    scope: () => 'tweet.read tweet.write users.read media.write offline.access',
     redirect: 'fixed',
     async server(i) {
       // `instanceUrl` overrides X's hosts (a local server speaking X's API in tests).
@@ -208,7 +211,7 @@ export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
   },
   // Mastodon apps may register several redirect URIs; the instance is the authorization server.
   mastodon: {
-    scope: 'read write',
+    scope: () => 'read write',
     redirect: 'fixed',
     async server(i) {
       const base = new URL(i.instance_url ?? 'https://mastodon.social');
@@ -340,7 +343,7 @@ export class OAuthFlows {
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', integration.client_id);
     url.searchParams.set('redirect_uri', flow.redirectUri);
-    url.searchParams.set('scope', spec.scope);
+    url.searchParams.set('scope', spec.scope(integration));
     url.searchParams.set('state', state);
     url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
     url.searchParams.set('code_challenge_method', 'S256');

@@ -2,7 +2,7 @@ import type { Platform } from '../../src-shared/contract';
 import { authorize, type Principal } from './access';
 import { recordActivity } from './activity';
 import { actorOf, findClientRow } from './clients';
-import { memberTokenAccount, tokenAccount } from './connections';
+import { integrationFor, memberTokenAccount, tokenAccount } from './connections';
 import type { EngineContext } from './context';
 import type { Db } from './db/database';
 import { AppError } from './errors';
@@ -127,6 +127,13 @@ export function setPostAs(ctx: EngineContext, p: Principal, userId: string, plat
   const pattern = POST_AS_PATTERNS[c.platform];
   if (!pattern) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there is nothing to choose`);
   if (postAs !== null && !pattern.test(postAs)) throw new AppError('validation_failed', `"${postAs}" is not a valid ${c.platform} author`, { fields: { postAs: 'invalid' } });
+  if (c.platform === 'linkedin' && postAs?.startsWith('urn:li:organization:') && !integrationFor(ctx.db, p.workspaceId, 'linkedin')?.organization_pages) {
+    throw new AppError(
+      'validation_failed',
+      'posting as a LinkedIn page needs organisation pages turned on in the LinkedIn integration, then this account reconnected',
+      { fields: { postAs: 'organisation pages are off' } },
+    );
+  }
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
     ctx.db.prepare(`UPDATE connections SET post_as = ?, updated_at = ? WHERE id = ?`).run(postAs, now.toISOString(), c.id);

@@ -7,7 +7,7 @@ import { OAUTH_PLATFORMS, integrationFor } from './connections';
 import type { EngineContext } from './context';
 import { AppError } from './errors';
 import { newId } from './ids';
-import { getWorkspace } from './workspaces';
+import { getWorkspace, insertIntegration } from './workspaces';
 
 /** Adds a platform app credential: the client secret to the keychain, the rest to SQLite. */
 export async function addIntegration(ctx: EngineContext, p: Principal, input: z.output<typeof IntegrationInput>): Promise<Integration> {
@@ -18,11 +18,7 @@ export async function addIntegration(ctx: EngineContext, p: Principal, input: z.
   try {
     const now = ctx.clock.now();
     ctx.db.transaction(() => {
-      ctx.db
-        .prepare(
-          `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(id, p.workspaceId, input.platform, input.clientId ?? null, input.instanceUrl ?? null, input.redirectPort ?? null, account, now.toISOString(), input.issuerUrl ?? null);
+      insertIntegration(ctx.db, p.workspaceId, { ...input, id, secretAccount: account }, now);
       recordActivity(ctx.db, now, {
         workspaceId: p.workspaceId,
         actor: actorOf(p),

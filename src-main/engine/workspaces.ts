@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   CreateWorkspaceInput,
   type Integration,
+  type IntegrationInput,
   type LayoutType,
   type Plan,
   type PlanId,
@@ -107,14 +108,7 @@ export async function createWorkspace(
           .prepare(`INSERT INTO workspace_logos (workspace_id, kind, mime_type, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?)`)
           .run(workspaceId, kind, logo.mimeType, logo.size, logo.sha256, logo.data);
       }
-      for (const i of integrations) {
-        ctx.db
-          .prepare(
-            `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(i.id, workspaceId, i.platform, i.clientId ?? null, i.instanceUrl ?? null, i.redirectPort ?? null, i.secretAccount, iso, i.issuerUrl ?? null);
-      }
+      for (const i of integrations) insertIntegration(ctx.db, workspaceId, i, now);
       ctx.db
         .prepare(`INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES (?, ?, ?, 'owner', 'active', ?)`)
         .run(newId('mem'), workspaceId, ownerProfileId, iso);
@@ -269,11 +263,28 @@ export function getWorkspace(db: Db, workspaceId: string): Workspace {
   };
 }
 
+/** One integration row: the non-secret parts (the secret is already in the keychain under `secretAccount`). */
+export function insertIntegration(db: Db, workspaceId: string, i: IntegrationInput & { id: string; secretAccount: string | null }, now: Date): void {
+  db.prepare(
+    `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url, organization_pages)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(i.id, workspaceId, i.platform, i.clientId ?? null, i.instanceUrl ?? null, i.redirectPort ?? null, i.secretAccount, now.toISOString(), i.issuerUrl ?? null, i.organizationPages ? 1 : 0);
+}
+
 function listIntegrations(db: Db, workspaceId: string): Integration[] {
   return db
     .prepare<
       [string],
-      { id: string; platform: Integration['platform']; client_id: string | null; instance_url: string | null; redirect_port: number | null; secret_account: string | null; issuer_url: string | null }
+      {
+        id: string;
+        platform: Integration['platform'];
+        client_id: string | null;
+        instance_url: string | null;
+        redirect_port: number | null;
+        secret_account: string | null;
+        issuer_url: string | null;
+        organization_pages: 0 | 1;
+      }
     >(`SELECT * FROM integrations WHERE workspace_id = ? ORDER BY created_at, rowid`)
     .all(workspaceId)
     .map((r) => ({
@@ -283,6 +294,7 @@ function listIntegrations(db: Db, workspaceId: string): Integration[] {
       instanceUrl: r.instance_url,
       redirectPort: r.redirect_port,
       issuerUrl: r.issuer_url,
+      organizationPages: r.organization_pages === 1,
       hasSecret: r.secret_account !== null,
     }));
 }

@@ -465,6 +465,16 @@ test('settings: an integration is added, tested and removed', async ({ page, hos
     await page.getByRole('alertdialog', { name: 'Remove the Mastodon integration?' }).getByRole('button', { name: 'Remove integration' }).click();
     await expect(section).toContainText('No platform integrations yet.');
     await expect(table).toHaveCount(0);
+
+    // LinkedIn's organisation pages are an opt-in of its own, offered for LinkedIn only.
+    await section.getByRole('button', { name: 'Add integration' }).click();
+    await expect(form.getByLabel('Organisation pages')).toHaveCount(0);
+    await form.getByLabel('Platform').selectOption({ label: 'LinkedIn' });
+    await form.getByLabel('Client ID').fill('li-app');
+    await form.getByLabel('Organisation pages').check();
+    await form.getByRole('button', { name: 'Add integration' }).click();
+    await expect(form).toBeHidden();
+    await expect(table.getByRole('row', { name: /linkedin/ })).toContainText('organisation pages');
   } finally {
     await mastodon.close();
   }

@@ -17,8 +17,10 @@ async function setup(options: LinkedInServerOptions = {}) {
   const server = await startLinkedInServer({ administeredOrganizations: [ORG], ...options });
   servers.push(server);
   const client: PlatformClient = { clientId: server.clientId, clientSecret: server.clientSecret, apiBaseUrl: server.url };
-  const tokens = (): TokenSet => ({ accessToken: server.accessToken, refreshToken: server.refreshToken, expiresAt: null, scope: 'openid profile email w_member_social' });
-  return { server, client, tokens };
+  // LinkedIn reports the granted scope comma-separated.
+  const tokens = (scope = 'email,openid,profile,w_member_social'): TokenSet => ({ accessToken: server.accessToken, refreshToken: server.refreshToken, expiresAt: null, scope });
+  const pageTokens = () => tokens('email,openid,profile,w_member_social,w_organization_social,r_organization_admin');
+  return { server, client, tokens, pageTokens };
 }
 
 async function failure(promise: Promise<unknown>): Promise<PlatformError> {
@@ -86,15 +88,24 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
   });
 
   it('posts as an organisation page the member administers, its image owned by the page', async () => {
-    const { server, client, tokens } = await setup();
-    const published = await linkedinAdapter.publish(client, tokens(), post('From the page', { postAs: ORG, media: [{ mimeType: 'image/png', data: PNG_1x1 }] }));
+    const { server, client, pageTokens } = await setup();
+    const published = await linkedinAdapter.publish(client, pageTokens(), post('From the page', { postAs: ORG, media: [{ mimeType: 'image/png', data: PNG_1x1 }] }));
     expect(server.posts()).toEqual([expect.objectContaining({ urn: published.postId, author: ORG, text: 'From the page' })]);
     // The author is known: no userinfo call is needed.
     expect(server.requests()).not.toContain('GET /v2/userinfo');
   });
 
-  it('is refused for an organisation page the member does not administer, and for a malformed one', async () => {
+  it('does not try to post as a page with a sign-in that was not granted the page scope', async () => {
     const { server, client, tokens } = await setup();
+    const err = await failure(linkedinAdapter.publish(client, tokens(), post('From the page', { postAs: ORG })));
+    expect(err).toMatchObject({ retryable: false, needsReauth: false });
+    expect(err.message).toContain('turn on organisation pages in the LinkedIn integration and reconnect');
+    expect(server.requests()).toEqual([]);
+    expect(server.posts()).toHaveLength(0);
+  });
+
+  it('is refused for an organisation page the member does not administer, and for a malformed one', async () => {
+    const { server, client, pageTokens: tokens } = await setup();
     const refused = await failure(linkedinAdapter.publish(client, tokens(), post('Not mine', { postAs: 'urn:li:organization:999' })));
     expect(refused).toMatchObject({ retryable: false, status: 403, needsReauth: false });
     expect(refused.message).toContain('Not enough permissions');
@@ -118,7 +129,7 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
   });
 
   it('maps 429 to retryable with Retry-After, 5xx to retryable, 401 to reconnect, other 4xx to permanent', async () => {
-    const { server, client, tokens } = await setup();
+    const { server, client, tokens, pageTokens } = await setup();
 
     server.failNext(429, { 'Retry-After': '42' });
     const limited = await failure(linkedinAdapter.publish(client, tokens(), post('x')));
@@ -130,7 +141,7 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
 
     // The post call itself failing (as a page: no userinfo call before it).
     server.failNext(500);
-    const failedPost = await failure(linkedinAdapter.publish(client, tokens(), post('x', { postAs: ORG })));
+    const failedPost = await failure(linkedinAdapter.publish(client, pageTokens(), post('x', { postAs: ORG })));
     expect(failedPost).toMatchObject({ retryable: true, status: 500 });
 
     const bad = await failure(linkedinAdapter.publish(client, { ...tokens(), accessToken: 'not-a-token' }, post('x')));

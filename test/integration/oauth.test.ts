@@ -84,7 +84,7 @@ async function consentAtServer(authorizationUrl: string, opts: { login?: string;
   throw new Error('the authorization server never redirected back');
 }
 
-async function setUp() {
+async function setUp(options: { organizationPages?: boolean } = {}) {
   const t = await startTestApp();
   const as = await startOAuthServer();
   servers.push(as);
@@ -92,7 +92,10 @@ async function setUp() {
   // The integration arrives the public way: the install admin adds a workspace with it.
   const form = new FormData();
   form.append('name', 'Northwind Social');
-  form.append('integrations', JSON.stringify([{ platform: 'linkedin', clientId: as.clientId, clientSecret: as.clientSecret, issuerUrl: as.issuer }]));
+  form.append(
+    'integrations',
+    JSON.stringify([{ platform: 'linkedin', clientId: as.clientId, clientSecret: as.clientSecret, issuerUrl: as.issuer, ...(options.organizationPages ? { organizationPages: true } : {}) }]),
+  );
   const added = await fetch(`${t.url}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${t.adminKey}` }, body: form });
   expect(added.status, await added.clone().text()).toBe(200);
   const { data } = (await added.json()) as { data: { workspaceId: string; apiKey: string } };
@@ -144,7 +147,7 @@ async function setUp() {
   };
 
   const clock = t.app.engine.ctx.clock as FakeClock;
-  return { t, as, api, userId, newLink, connections, startFlow, callback, clock };
+  return { t, as, api, userId, newLink, connections, startFlow, callback, clock, workspaceId: data.workspaceId };
 }
 
 describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
@@ -179,6 +182,33 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
     expect(await connections()).toEqual([
       expect.objectContaining({ platformId: 'linkedin-li-casey', platform: 'linkedin', accountId: 'li-casey', status: 'active', displayName: 'Casey Client', handle: 'casey@client.test' }),
     ]);
+  });
+
+  it('asks for the organisation-page scopes only where the integration turned them on, and "post as" a page follows', async () => {
+    const plain = await setUp();
+    const plainAuthorization = await plain.startFlow((await plain.newLink()).connectionUrl);
+    expect(plainAuthorization.searchParams.get('scope')?.split(' ')).not.toContain('w_organization_social');
+    expect((await plain.callback(await consentAtServer(plainAuthorization.href))).status).toBe(200);
+    await plain.t.app.engine.signIn(plain.t.app.engine.state().profiles[0]!.id, undefined, plain.workspaceId);
+    const plainRef = { workspaceId: plain.workspaceId, userId: plain.userId, platformId: 'linkedin-li-casey' };
+    expect(await plain.t.app.engine.dispatch('connection.setPostAs', { ...plainRef, postAs: 'urn:li:organization:2414183' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', message: expect.stringContaining('organisation pages turned on in the LinkedIn integration') },
+    });
+
+    const pages = await setUp({ organizationPages: true });
+    const authorization = await pages.startFlow((await pages.newLink()).connectionUrl);
+    expect(authorization.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['w_member_social', 'w_organization_social', 'r_organization_admin']));
+    const back = await consentAtServer(authorization.href);
+    expect((await pages.callback(back)).status).toBe(200);
+    // The server granted the page scopes, and the tokens in the keychain say so.
+    const granted = pages.t.secrets.values().flatMap((v) => (v.includes('accessToken') ? [JSON.parse(v) as { scope: string | null }] : []));
+    expect(granted.map((g) => g.scope?.split(/[ ,]/))).toEqual([expect.arrayContaining(['w_organization_social', 'r_organization_admin'])]);
+    const engine = pages.t.app.engine;
+    await engine.signIn(engine.state().profiles[0]!.id, undefined, pages.workspaceId);
+    const ref = { workspaceId: pages.workspaceId, userId: pages.userId, platformId: 'linkedin-li-casey' };
+    expect(await engine.call('connection.setPostAs', { ...ref, postAs: 'urn:li:organization:2414183' })).toEqual({ postAs: 'urn:li:organization:2414183' });
+    expect(await engine.call('connection.credentials', ref)).toMatchObject({ postAs: 'urn:li:organization:2414183' });
   });
 
   it('keeps the tokens in the secret store and out of the SQLite files', async () => {

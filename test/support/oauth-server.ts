@@ -101,8 +101,9 @@ export async function startOAuthServer(opts: OAuthServerOptions = {}): Promise<O
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_post'],
     pkce: { required: () => true },
-    // w_member_social is LinkedIn's posting scope; the others are OpenID Connect's.
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'w_member_social'],
+    // LinkedIn's posting scopes (a member's own posts; a page's posts and the pages one administers);
+    // the others are OpenID Connect's.
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'w_member_social', 'w_organization_social', 'r_organization_admin'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
     async findAccount(_ctx: unknown, sub: string) {
       if (sub !== account.sub) return undefined;

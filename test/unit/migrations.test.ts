@@ -223,3 +223,18 @@ describe('migration 006 (connection limits)', () => {
     db.close();
   });
 });
+
+describe('migration 007 (LinkedIn organisation pages)', () => {
+  it('adds the opt-in to integrations, off for the ones already there, and only 0 or 1', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 6) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at) VALUES ('i1', 'w1', 'linkedin', 'app', NULL, NULL, NULL, '');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 7) });
+    expect(db.prepare(`SELECT id, organization_pages FROM integrations`).all()).toEqual([{ id: 'i1', organization_pages: 0 }]);
+    db.prepare(`UPDATE integrations SET organization_pages = 1 WHERE id = 'i1'`).run();
+    expect(() => db.prepare(`UPDATE integrations SET organization_pages = 2 WHERE id = 'i1'`).run()).toThrow(/CHECK/);
+    db.close();
+  });
+});

@@ -186,6 +186,11 @@ async function authorOf(client: PlatformClient, tokens: TokenSet, postAs: string
     if (!/^urn:li:organization:\d+$/.test(postAs)) {
       throw new PlatformError(`"${postAs}" is not a LinkedIn organisation page (urn:li:organization:<id>)`, false);
     }
+    // Known before calling: a sign-in without the page scope cannot post as a page (LinkedIn would
+    // answer 403). The scope is what LinkedIn granted, so this is a person's fix, not a retry.
+    if (tokens.scope && !tokens.scope.split(/[\s,]+/).includes('w_organization_social')) {
+      throw new PlatformError('this LinkedIn sign-in may not post as an organisation page; turn on organisation pages in the LinkedIn integration and reconnect the account', false);
+    }
     return postAs;
   }
   return `urn:li:person:${(await profile(client, tokens)).accountId}`;

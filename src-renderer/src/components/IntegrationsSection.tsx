@@ -15,9 +15,10 @@ interface Draft {
   instanceUrl: string;
   issuerUrl: string;
   redirectPort: string;
+  organizationPages: boolean;
 }
 
-const empty: Draft = { platform: 'mastodon', clientId: '', clientSecret: '', instanceUrl: '', issuerUrl: '', redirectPort: '' };
+const empty: Draft = { platform: 'mastodon', clientId: '', clientSecret: '', instanceUrl: '', issuerUrl: '', redirectPort: '', organizationPages: false };
 
 /** The platform app credentials of the workspace (SPEC §5); secrets go to the keychain and never come back. */
 export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
@@ -51,6 +52,7 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
       ...(draft.platform === 'mastodon' && draft.instanceUrl.trim() ? { instanceUrl: draft.instanceUrl.trim() } : {}),
       ...(draft.issuerUrl.trim() ? { issuerUrl: draft.issuerUrl.trim() } : {}),
       ...(port ? { redirectPort: Number(port) } : {}),
+      ...(draft.platform === 'linkedin' && draft.organizationPages ? { organizationPages: true } : {}),
     };
     setBusy(true);
     setFormError(null);
@@ -119,6 +121,7 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
                     {i.instanceUrl && <span className="muted"> ({i.instanceUrl})</span>}
                     {i.issuerUrl && <span className="muted"> · issuer {i.issuerUrl}</span>}
                     {i.redirectPort !== null && <span className="muted"> · port {i.redirectPort}</span>}
+                    {i.organizationPages && <span className="muted"> · organisation pages</span>}
                   </td>
                   <td>{i.clientId ? <code>{i.clientId}</code> : <span className="muted">none</span>}</td>
                   <td>{i.hasSecret ? 'secret stored in keychain' : <span className="muted">no secret</span>}</td>
@@ -195,6 +198,18 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
                     aria-invalid={bad('instanceUrl') || undefined}
                     onChange={(e) => set('instanceUrl', e.target.value)}
                   />
+                </div>
+              )}
+              {draft.platform === 'linkedin' && (
+                <div className="field">
+                  <label className="check">
+                    <input type="checkbox" checked={draft.organizationPages} onChange={(e) => set('organizationPages', e.target.checked)} />
+                    Organisation pages
+                  </label>
+                  <p className="hint">
+                    Lets connections post as a LinkedIn page the person administers. Needs LinkedIn&apos;s Community Management API approved for this app; LinkedIn refuses
+                    the sign-in otherwise.
+                  </p>
                 </div>
               )}
               <details className="advanced">

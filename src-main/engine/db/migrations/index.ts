@@ -5,6 +5,7 @@ import { migration003 } from './003-connections';
 import { migration004 } from './004-posts';
 import { migration005 } from './005-credential-mode';
 import { migration006 } from './006-connection-limits';
+import { migration007 } from './007-linkedin-organization-pages';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
