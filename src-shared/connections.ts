@@ -24,3 +24,7 @@ export const ConnectionLink = z.object({
   status: z.enum(['active', 'expired', 'revoked']),
 });
 export type ConnectionLink = z.infer<typeof ConnectionLink>;
+
+/** An organisation page a connection may post as (LinkedIn: `urn:li:organization:<id>`), by name. */
+export const PostAsPage = z.object({ urn: z.string(), name: z.string() });
+export type PostAsPage = z.infer<typeof PostAsPage>;

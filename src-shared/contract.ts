@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CreateClientInput, ManagedUser, UpdateClientInput, UserId } from './clients';
-import { Connection, ConnectionLink } from './connections';
+import { Connection, ConnectionLink, PostAsPage } from './connections';
 import { Platform } from './contract-platforms';
 import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, QueueSlot, UpdatePostGroupInput } from './posts';
 import { ErrorObject } from './errors';
@@ -261,6 +261,14 @@ export const channels = {
   'connection.setPostAs': {
     request: ClientRef.extend({ platformId: z.string().min(1).max(300), postAs: z.string().max(200).nullable() }),
     response: z.object({ postAs: z.string().nullable() }),
+  },
+  /**
+   * The organisation pages the account administers (LinkedIn, with organisation pages turned on),
+   * by name, to choose "post as" from; only those who may change "post as" may list them.
+   */
+  'connection.pages': {
+    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    response: z.array(PostAsPage),
   },
   /** Starts a re-authentication; the renderer opens the URL in the system browser. */
   'connection.reauthenticate': {

@@ -16,6 +16,8 @@ export const errorCodes = [
   'rate_limited',
   'conflict',
   'keychain_unavailable',
+  /** A social platform failed (5xx) or could not be reached: nothing is wrong on this side; try again. */
+  'platform_unavailable',
   'unsupported_database_version',
   'internal',
 ] as const;
@@ -61,6 +63,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   rate_limited: 429,
   conflict: 409,
   keychain_unavailable: 503,
+  platform_unavailable: 503,
   unsupported_database_version: 500,
   internal: 500,
 };

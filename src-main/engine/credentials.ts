@@ -5,7 +5,9 @@ import { actorOf, findClientRow } from './clients';
 import { integrationFor, memberTokenAccount, tokenAccount } from './connections';
 import type { EngineContext } from './context';
 import type { Db } from './db/database';
-import { AppError } from './errors';
+import { AppError, fromPlatformError } from './errors';
+import { defaultAdapters, platformClientFor, type AdapterLookup } from './platforms/registry';
+import { PlatformError, type TokenSet } from './platforms/types';
 
 /**
  * Credential mode (seed 003), per member and connection:
@@ -118,12 +120,17 @@ const POST_AS_PATTERNS: Partial<Record<Platform, RegExp>> = {
   facebook: /^(page|group):[0-9]{1,30}$/,
 };
 
-/** Changes who a connection posts as; only those who may manage its credentials may. */
-export function setPostAs(ctx: EngineContext, p: Principal, userId: string, platformId: string, postAs: string | null): void {
-  const c = requireConnection(ctx, p, userId, platformId);
+/** Only those who may manage a connection's credentials choose who it posts as. */
+function requirePostAsManager(ctx: EngineContext, p: Principal, c: ConnectionRow): void {
   if (!mayManageCredentials(ctx.db, p, c)) {
     throw new AppError('forbidden', `with the owner's credentials only ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} may change who this account posts as`);
   }
+}
+
+/** Changes who a connection posts as; only those who may manage its credentials may. */
+export function setPostAs(ctx: EngineContext, p: Principal, userId: string, platformId: string, postAs: string | null): void {
+  const c = requireConnection(ctx, p, userId, platformId);
+  requirePostAsManager(ctx, p, c);
   const pattern = POST_AS_PATTERNS[c.platform];
   if (!pattern) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there is nothing to choose`);
   if (postAs !== null && !pattern.test(postAs)) throw new AppError('validation_failed', `"${postAs}" is not a valid ${c.platform} author`, { fields: { postAs: 'invalid' } });
@@ -146,6 +153,40 @@ export function setPostAs(ctx: EngineContext, p: Principal, userId: string, plat
       detail: `${platformId} now posts as ${postAs ?? 'the account itself'}`,
     });
   })();
+}
+
+export interface PostAsPage {
+  urn: string;
+  name: string;
+}
+
+/**
+ * The organisation pages a connection may post as (LinkedIn: the pages the account administers),
+ * by name, for choosing "post as" from a list. Same rules as changing it: who may manage the
+ * credentials, and LinkedIn's organisation pages turned on in the integration. The tokens are
+ * those the principal's own posts would go out with (their own in member mode, else the
+ * connection's); they stay in the engine. A platform's failure comes back as an AppError.
+ */
+export async function listPostAsPages(ctx: EngineContext, p: Principal, userId: string, platformId: string, adapters: AdapterLookup = defaultAdapters): Promise<PostAsPage[]> {
+  const c = requireConnection(ctx, p, userId, platformId);
+  requirePostAsManager(ctx, p, c);
+  const entry = adapters(c.platform);
+  if (!entry?.adapter.pages) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there are no pages to choose from`);
+  if (c.platform === 'linkedin' && !integrationFor(ctx.db, p.workspaceId, 'linkedin')?.organization_pages) {
+    throw new AppError('validation_failed', 'listing LinkedIn pages needs organisation pages turned on in the LinkedIn integration, then this account reconnected');
+  }
+  if (c.status !== 'active') throw new AppError('conflict', `${platformId} must be reconnected before its pages can be listed`, { reconnect: true });
+  const client = await platformClientFor(ctx, p.workspaceId, c.platform, entry);
+  if (!client) throw new AppError('invalid_platform', `${c.platform} is not set up for this workspace`);
+  const raw = await ctx.secrets.get(publishingTokenAccount(ctx, c.id, p.kind === 'member' ? p.profileId : null, p.workspaceId));
+  if (!raw) throw new AppError('conflict', 'the sign-in of this connection is missing from the keychain; reconnect it', { reconnect: true });
+  try {
+    const pages = await entry.adapter.pages(client, JSON.parse(raw) as TokenSet);
+    return pages.map((page) => ({ urn: page.id, name: page.name })).sort((a, b) => a.name.localeCompare(b.name) || a.urn.localeCompare(b.urn));
+  } catch (err) {
+    if (err instanceof PlatformError) throw fromPlatformError(err);
+    throw err;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ErrorAction, ErrorCode, ErrorObject } from '../../src-shared/errors';
+import type { PlatformError } from './platforms/types';
 
 /**
  * An expected failure of a domain rule. Thrown inside the engine, turned into data
@@ -32,4 +33,26 @@ export class AppError extends Error {
 export function toErrorObject(err: unknown): ErrorObject {
   if (err instanceof AppError) return err.toObject();
   return { code: 'internal', message: 'something went wrong inside Postroom; nothing was changed' };
+}
+
+/**
+ * A platform's classified failure as the engine answers it, for calls a person waits on (the
+ * scheduler keeps PlatformError itself, to retry). The message is the adapter's own, which names
+ * the platform and what failed and never carries a token:
+ * - 429 → `rate_limited`; other retryable failures (5xx, unreachable) → `platform_unavailable`;
+ * - a sign-in the platform no longer accepts → `conflict`, `details.reconnect`;
+ * - the platform refusing the account (403) → `forbidden`; any other refusal → `conflict`.
+ */
+export function fromPlatformError(err: PlatformError): AppError {
+  const details: Record<string, unknown> = {
+    retryable: err.retryable,
+    ...(err.status !== null ? { platformStatus: err.status } : {}),
+    ...(err.retryAfterMs !== null ? { retryAfterMs: err.retryAfterMs } : {}),
+    ...(err.needsReauth ? { reconnect: true } : {}),
+  };
+  if (err.status === 429) return new AppError('rate_limited', err.message, details);
+  if (err.retryable) return new AppError('platform_unavailable', err.message, details);
+  if (err.needsReauth) return new AppError('conflict', err.message, details);
+  if (err.status === 403) return new AppError('forbidden', err.message, details);
+  return new AppError('conflict', err.message, details);
 }

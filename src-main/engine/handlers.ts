@@ -13,7 +13,7 @@ import {
   updateClient,
 } from './clients';
 import { appPasswordTarget, connectWithAppPassword, createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
-import { connectionCredentials, listCredentialModes, reauthenticationFor, setCredentialMode, setPostAs } from './credentials';
+import { connectionCredentials, listCredentialModes, listPostAsPages, reauthenticationFor, setCredentialMode, setPostAs } from './credentials';
 import type { Engine } from './engine';
 import { addIntegration, removeIntegration, testIntegration } from './integrations';
 import { cancelPostGroup, createPostGroup, dailyLimitOf, dailyPostsLeft, getPostGroup, getQueueSlots, listPostGroups, localDay, setQueueSlots, updatePostGroup } from './posts/posts';
@@ -150,6 +150,7 @@ export function buildHandlers(engine: Engine): HandlerMap {
       engine.emit('connections.changed', { workspaceId: req.workspaceId });
       return { postAs: req.postAs };
     },
+    'connection.pages': (req) => listPostAsPages(ctx, as(req.workspaceId), req.userId, req.platformId),
     'connection.reauthenticate': async (req) => {
       const flow = reauthenticationFor(ctx, as(req.workspaceId), req.userId, req.platformId);
       const redirectUri = await engine.callbackUriFor(flow.workspaceId, flow.platform);

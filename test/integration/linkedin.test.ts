@@ -12,14 +12,15 @@ afterEach(async () => {
 });
 
 const ORG = 'urn:li:organization:2414183';
+const PAGE_SCOPE = 'email,openid,profile,w_member_social,w_organization_social,r_organization_admin';
 
 async function setup(options: LinkedInServerOptions = {}) {
   const server = await startLinkedInServer({ administeredOrganizations: [ORG], ...options });
   servers.push(server);
   const client: PlatformClient = { clientId: server.clientId, clientSecret: server.clientSecret, apiBaseUrl: server.url };
   // LinkedIn reports the granted scope comma-separated.
-  const tokens = (scope = 'email,openid,profile,w_member_social'): TokenSet => ({ accessToken: server.accessToken, refreshToken: server.refreshToken, expiresAt: null, scope });
-  const pageTokens = () => tokens('email,openid,profile,w_member_social,w_organization_social,r_organization_admin');
+  const tokens = (scope: string | null = 'email,openid,profile,w_member_social'): TokenSet => ({ accessToken: server.accessToken, refreshToken: server.refreshToken, expiresAt: null, scope });
+  const pageTokens = () => tokens(PAGE_SCOPE);
   return { server, client, tokens, pageTokens };
 }
 
@@ -226,5 +227,133 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
     expect(ok.status).toBe(201);
     expect(ok.headers.get('x-restli-id')).toMatch(/^urn:li:share:/);
     expect(await ok.text()).toBe('');
+  });
+});
+
+describe('LinkedIn organisation pages the member administers', () => {
+  const BAKERY = 'urn:li:organization:1001';
+  const CAFE = 'urn:li:organization:1002';
+  const names = { [ORG]: 'Northwind Social', [BAKERY]: 'Northwind Bakery', [CAFE]: 'Café Nord' };
+  const pagesSetup = (options: LinkedInServerOptions = {}) => setup({ scope: PAGE_SCOPE, administeredOrganizations: [ORG, BAKERY, CAFE], organizationNames: names, ...options });
+
+  it('lists the administered pages with their names, from the ACL finder and a Rest.li 2.0 batch get', async () => {
+    const { server, client, pageTokens } = await pagesSetup({
+      // Roles that do not let the member post as the page: the finder's filters leave them out.
+      otherOrganizationRoles: [
+        { organization: 'urn:li:organization:3003', role: 'ANALYST', state: 'APPROVED' },
+        { organization: 'urn:li:organization:4004', role: 'ADMINISTRATOR', state: 'REQUESTED' },
+      ],
+    });
+    expect(await linkedinAdapter.pages!(client, pageTokens())).toEqual([
+      { id: ORG, name: 'Northwind Social' },
+      { id: BAKERY, name: 'Northwind Bakery' },
+      { id: CAFE, name: 'Café Nord' },
+    ]);
+    const urls = server.requestUrls();
+    expect(urls).toHaveLength(2);
+    const acl = new URL(urls[0]!.slice('GET '.length), server.url);
+    expect(acl.pathname).toBe('/rest/organizationAcls');
+    expect(Object.fromEntries(acl.searchParams)).toMatchObject({ q: 'roleAssignee', role: 'ADMINISTRATOR', state: 'APPROVED', start: '0' });
+    expect(urls[1]).toBe('GET /rest/organizations?ids=List(2414183,1001,1002)');
+  });
+
+  it('follows the paging to the last page, and names every page in batches', async () => {
+    const many = Array.from({ length: 7 }, (_, i) => `urn:li:organization:${500 + i}`);
+    const { server, client, pageTokens } = await pagesSetup({ administeredOrganizations: many, organizationNames: { [many[6]!]: 'The Seventh' }, aclPageSize: 3 });
+    const listed = await linkedinAdapter.pages!(client, pageTokens());
+    expect(listed.map((p) => p.id)).toEqual(many);
+    expect(listed[6]).toEqual({ id: many[6], name: 'The Seventh' });
+    expect(listed[0]).toEqual({ id: many[0], name: 'Organization 500' });
+    const starts = server
+      .requestUrls()
+      .filter((u) => u.startsWith('GET /rest/organizationAcls'))
+      .map((u) => new URL(u.slice('GET '.length), server.url).searchParams.get('start'));
+    expect(starts).toEqual(['0', '3', '6']);
+  });
+
+  it('still offers a page whose name LinkedIn refuses in the batch get, by its id', async () => {
+    const { client, pageTokens } = await pagesSetup({
+      administeredOrganizations: [BAKERY],
+      otherOrganizationRoles: [{ organization: 'urn:li:organization:4004', role: 'ADMINISTRATOR', state: 'APPROVED' }],
+    });
+    expect(await linkedinAdapter.pages!(client, pageTokens())).toEqual([
+      { id: BAKERY, name: 'Northwind Bakery' },
+      { id: 'urn:li:organization:4004', name: 'Organisation page 4004' },
+    ]);
+  });
+
+  it('lists none for a member who administers no page', async () => {
+    const { server, client, pageTokens } = await setup({ scope: PAGE_SCOPE, administeredOrganizations: [] });
+    expect(await linkedinAdapter.pages!(client, pageTokens())).toEqual([]);
+    // Nothing to name: no batch get.
+    expect(server.requests()).toEqual(['GET /rest/organizationAcls']);
+  });
+
+  it('does not call LinkedIn with a sign-in that was not granted the admin scope', async () => {
+    const { server, client, tokens } = await pagesSetup();
+    for (const scope of ['email,openid,profile,w_member_social', 'email,openid,profile,w_member_social,w_organization_social']) {
+      const err = await failure(linkedinAdapter.pages!(client, tokens(scope)));
+      expect(err).toMatchObject({ retryable: false, needsReauth: false, status: null });
+      expect(err.message).toContain('turn on organisation pages in the LinkedIn integration and reconnect');
+    }
+    expect(server.requests()).toEqual([]);
+  });
+
+  it("takes LinkedIn's 403 when the tokens do not say their scope and LinkedIn did not grant it", async () => {
+    const { server, client, tokens } = await pagesSetup({ scope: 'email,openid,profile,w_member_social' });
+    const err = await failure(linkedinAdapter.pages!(client, tokens(null)));
+    expect(err).toMatchObject({ retryable: false, status: 403, needsReauth: false });
+    expect(err.message).toContain('Not enough permissions to access: organizationAcls');
+    expect(server.requests()).toEqual(['GET /rest/organizationAcls']);
+  });
+
+  it('maps 401 to reconnect, 5xx and 429 to retryable, on either call', async () => {
+    const { server, client, pageTokens } = await pagesSetup();
+    const dead = await failure(linkedinAdapter.pages!(client, { ...pageTokens(), accessToken: 'revoked-token' }));
+    expect(dead).toMatchObject({ retryable: false, status: 401, needsReauth: true });
+    expect(dead.message).toContain('reconnect the account to list the organisation pages');
+
+    server.failNext(503);
+    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({ retryable: true, status: 503, needsReauth: false });
+
+    server.failNext(429, { 'Retry-After': '30' });
+    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({ retryable: true, status: 429, retryAfterMs: 30_000 });
+
+    // The ACL finder answers; the batch get of the names fails.
+    server.failNextOn('/rest/organizations', 500);
+    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({ retryable: true, status: 500 });
+    server.failNextOn('/rest/organizations', 401);
+    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({ retryable: false, status: 401, needsReauth: true });
+    // And then it works again.
+    expect(await linkedinAdapter.pages!(client, pageTokens())).toHaveLength(3);
+  });
+
+  it('maps an unreachable LinkedIn to a retryable network error', async () => {
+    const { server, client, pageTokens } = await pagesSetup();
+    await server.close();
+    servers.splice(0);
+    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({ retryable: true, status: null, needsReauth: false });
+  });
+
+  it('has the local server answer the batch get with Rest.li 2.0 ids, encoded or not, and its errors', async () => {
+    const { server } = await pagesSetup();
+    const headers = { Authorization: `Bearer ${server.accessToken}`, 'LinkedIn-Version': '202610', 'X-Restli-Protocol-Version': '2.0.0' };
+    const get = async (query: string) => {
+      const res = await fetch(`${server.url}/rest/organizations?${query}`, { headers });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const plain = await get('ids=List(1001,999)');
+    expect(plain.status).toBe(200);
+    expect(plain.body).toEqual({
+      results: { '1001': expect.objectContaining({ id: 1001, localizedName: 'Northwind Bakery', name: { localized: { en_US: 'Northwind Bakery' }, preferredLocale: { country: 'US', language: 'en' } } }) },
+      statuses: { '1001': 200 },
+      errors: { '999': expect.objectContaining({ status: 404 }) },
+    });
+    expect((await get('ids=List%281001%2C1002%29')).body.statuses).toEqual({ '1001': 200, '1002': 200 });
+    expect(await get('ids=1001&ids=1002')).toMatchObject({ status: 400, body: { code: 'ILLEGAL_ARGUMENT' } });
+    expect(await get('')).toMatchObject({ status: 400, body: { code: 'ILLEGAL_ARGUMENT' } });
+    const noVersion = await fetch(`${server.url}/rest/organizationAcls?q=roleAssignee`, { headers: { Authorization: headers.Authorization, 'X-Restli-Protocol-Version': '2.0.0' } });
+    expect(noVersion.status).toBe(400);
+    expect(await noVersion.json()).toMatchObject({ code: 'VERSION_MISSING' });
   });
 });

@@ -1,16 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
- * A local LinkedIn: the parts of its versioned REST API, OpenID Connect userinfo and OAuth token
- * endpoint Postroom uses, with LinkedIn's paths, headers, JSON shapes and error bodies
+ * A local LinkedIn: the parts of its versioned REST API, OpenID Connect sign-in and userinfo and
+ * OAuth token endpoint Postroom uses, with LinkedIn's paths, headers, JSON shapes and error bodies
  * (`{"status", "serviceErrorCode", "code", "message"}`): `GET /v2/userinfo`,
  * `POST /rest/images?action=initializeUpload` + `PUT` of the bytes to the upload URL,
  * `POST /rest/posts` (201, the post's URN in `x-restli-id`, no body), `GET`/`DELETE /rest/posts/{urn}`,
- * `POST /oauth/v2/accessToken` (refresh). `/rest` calls need `LinkedIn-Version: YYYYMM` and
- * `X-Restli-Protocol-Version: 2.0.0`. LinkedIn takes no idempotency key: a repeated call posts twice.
- * In-memory, one member, who may administer some organisation pages.
+ * `GET /rest/organizationAcls?q=roleAssignee` (paged with `start`/`count`) and the Rest.li 2.0 batch
+ * `GET /rest/organizations?ids=List(…)` (`results`/`statuses`/`errors`), and the sign-in:
+ * `GET /oauth/.well-known/openid-configuration`, `GET /oauth/v2/authorization` (consents at once, as
+ * the one member; no sign-in page) and `POST /oauth/v2/accessToken` (authorization code with PKCE,
+ * and refresh). `/rest` calls need `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
+ * LinkedIn takes no idempotency key: a repeated call posts twice. In-memory, one member, who may
+ * administer some organisation pages. The granted scope gates the organisation reads (403 without
+ * `r_organization_admin`, as LinkedIn answers); posting as a page is gated by the administered
+ * pages only. The token answer has no `id_token` (Postroom reads the member from userinfo).
  */
 
 export interface LinkedInServerOptions {
@@ -18,8 +24,16 @@ export interface LinkedInServerOptions {
   name?: string;
   /** LinkedIn sends no email without the `email` scope; null leaves it out. */
   email?: string | null;
-  /** Organisation pages (`urn:li:organization:<id>`) the member may post as. */
+  /** Organisation pages (`urn:li:organization:<id>`) the member administers (role ADMINISTRATOR, APPROVED) and may post as. */
   administeredOrganizations?: string[];
+  /** Page names by URN (`localizedName`); a page without one is called "Organization <id>". */
+  organizationNames?: Record<string, string>;
+  /** Other roles of the member (an ANALYST, a REQUESTED administrator…): listed by the ACL finder only when its filters allow. */
+  otherOrganizationRoles?: { organization: string; role: string; state: string }[];
+  /** The most ACL rows one page answers, whatever `count` asks (LinkedIn caps it too). Default 100. */
+  aclPageSize?: number;
+  /** What the member's current tokens were granted, comma-separated as LinkedIn reports it. A sign-in replaces it with what it asked for. */
+  scope?: string;
   /** Whether a refresh answers with a refresh token (LinkedIn sends the same one back) or none. Default true. */
   refreshReturnsRefreshToken?: boolean;
 }
@@ -47,11 +61,17 @@ export interface LinkedInServer {
   posts(): LinkedInPost[];
   /** Every request, as `METHOD path`, for tests that check what was (not) called. */
   requests(): string[];
+  /** Every request with its query string as sent (`GET /rest/organizations?ids=List(1,2)`). */
+  requestUrls(): string[];
+  /** The scope granted to the current tokens, comma-separated. */
+  readonly grantedScope: string;
   /** Kills the refresh token, as a member revoking the app (or a year passing) would. */
   revokeRefreshToken(): void;
   setLatency(ms: number): void;
   /** The next request (whatever it is) is answered with this status, headers and LinkedIn's error body. */
   failNext(status: number, headers?: Record<string, string>, message?: string): void;
+  /** The next request to `path` (`/rest/organizations`, or below it) fails so; others go through. */
+  failNextOn(path: string, status: number, headers?: Record<string, string>, message?: string): void;
   close(): Promise<void>;
 }
 
@@ -138,6 +158,13 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   const name = options.name ?? 'Casey Client';
   const email = options.email === undefined ? 'casey@client.test' : options.email;
   const organizations = new Set(options.administeredOrganizations ?? []);
+  const organizationNames = options.organizationNames ?? {};
+  const acls = [
+    ...[...organizations].map((organization) => ({ organization, role: 'ADMINISTRATOR', state: 'APPROVED' })),
+    ...(options.otherOrganizationRoles ?? []),
+  ];
+  const aclPageSize = options.aclPageSize ?? 100;
+  let grantedScope = options.scope ?? 'email,openid,profile,w_member_social';
   const refreshReturnsRefreshToken = options.refreshReturnsRefreshToken ?? true;
   const memberUrn = `urn:li:person:${sub}`;
   const clientId = 'postroom-linkedin';
@@ -148,8 +175,10 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   let refreshAlive = true;
   let latencyMs = 0;
   let counter = 7_200_000_000_000_000_000n;
-  const failures: { status: number; headers: Record<string, string>; message: string | undefined }[] = [];
+  const failures: { status: number; headers: Record<string, string>; message: string | undefined; path?: string }[] = [];
   const requests: string[] = [];
+  const requestUrls: string[] = [];
+  const grants = new Map<string, { redirectUri: string; challenge: string | null; scope: string; used: boolean }>();
   const images = new Map<string, Image>();
   const uploads = new Map<string, Image>();
   const posts = new Map<string, LinkedInPost>();
@@ -163,7 +192,10 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
 
   app.addHook('onRequest', async (req, reply) => {
     requests.push(`${req.method} ${req.url.split('?')[0]}`);
-    const failure = failures.shift();
+    requestUrls.push(`${req.method} ${req.url}`);
+    const path = req.url.split('?')[0] ?? '';
+    const index = failures.findIndex((f) => f.path === undefined || path === f.path || path.startsWith(`${f.path}/`));
+    const failure = index >= 0 ? failures.splice(index, 1)[0] : undefined;
     if (failure) {
       const d = DEFAULT_FAILURES[failure.status] ?? { code: 'ERROR', message: `HTTP ${failure.status}` };
       return reply
@@ -226,25 +258,146 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     };
   });
 
+  app.get('/oauth/.well-known/openid-configuration', async () => ({
+    issuer: `${baseUrl}/oauth`,
+    authorization_endpoint: `${baseUrl}/oauth/v2/authorization`,
+    token_endpoint: `${baseUrl}/oauth/v2/accessToken`,
+    userinfo_endpoint: `${baseUrl}/v2/userinfo`,
+    jwks_uri: `${baseUrl}/oauth/openid/jwks`,
+    response_types_supported: ['code'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    scopes_supported: ['openid', 'profile', 'email'],
+    claims_supported: ['iss', 'aud', 'iat', 'exp', 'sub', 'name', 'given_name', 'family_name', 'picture', 'email', 'email_verified', 'locale'],
+  }));
+
+  /** The member consents at once to what the app asks for; back to the app with a code. */
+  app.get('/oauth/v2/authorization', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (q.client_id !== clientId) return reply.code(400).type('text/html').send('<p>The passed in client_id is invalid</p>');
+    if (!q.redirect_uri || !URL.canParse(q.redirect_uri)) return reply.code(400).type('text/html').send('<p>The redirect_uri does not match the registered value</p>');
+    const back = new URL(q.redirect_uri);
+    if (q.state !== undefined) back.searchParams.set('state', q.state);
+    if (q.response_type !== 'code' || !q.scope || (q.code_challenge !== undefined && q.code_challenge_method !== 'S256')) {
+      back.searchParams.set('error', 'invalid_request');
+      back.searchParams.set('error_description', 'The request is missing a required parameter or is otherwise malformed');
+      return reply.redirect(back.href, 302);
+    }
+    const code = randomBytes(24).toString('base64url');
+    grants.set(code, { redirectUri: q.redirect_uri, challenge: q.code_challenge ?? null, scope: q.scope.split(/\s+/).filter(Boolean).join(','), used: false });
+    back.searchParams.set('code', code);
+    return reply.redirect(back.href, 302);
+  });
+
   app.post('/oauth/v2/accessToken', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, string | undefined>;
-    if (body.grant_type !== 'refresh_token') {
+    if (body.grant_type !== 'refresh_token' && body.grant_type !== 'authorization_code') {
       return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'The grant type is not supported by this server' });
     }
     if (!body.client_secret) return reply.code(400).send({ error: 'invalid_request', error_description: 'A required parameter "client_secret" is missing' });
     if (body.client_id !== clientId || body.client_secret !== clientSecret) {
       return reply.code(401).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
     }
-    if (!refreshAlive || body.refresh_token !== refreshToken) {
+    if (body.grant_type === 'authorization_code') {
+      const grant = grants.get(body.code ?? '');
+      const verifierOk = grant?.challenge === null || createHash('sha256').update(body.code_verifier ?? '').digest('base64url') === grant?.challenge;
+      if (!grant || grant.used || grant.redirectUri !== body.redirect_uri || !verifierOk) {
+        return reply.code(400).send({
+          error: 'invalid_request',
+          error_description: 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.',
+        });
+      }
+      grant.used = true;
+      grantedScope = grant.scope;
+      refreshAlive = true;
+    } else if (!refreshAlive || body.refresh_token !== refreshToken) {
       return reply.code(400).send({ error: 'invalid_grant', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' });
     }
     accessToken = randomBytes(24).toString('base64url');
     return {
       access_token: accessToken,
       expires_in: 5_184_000,
-      ...(refreshReturnsRefreshToken ? { refresh_token: refreshToken, refresh_token_expires_in: 31_536_000 - 3600 } : {}),
-      scope: 'email,openid,profile,w_member_social',
+      ...(refreshReturnsRefreshToken || body.grant_type === 'authorization_code' ? { refresh_token: refreshToken, refresh_token_expires_in: 31_536_000 - 3600 } : {}),
+      scope: grantedScope,
+      token_type: 'Bearer',
     };
+  });
+
+  /** The organisation reads need the admin scope; without it LinkedIn refuses the whole call. */
+  const organizationRead = (req: FastifyRequest, resource: string): void => {
+    restCall(req);
+    const scopes = grantedScope.split(',');
+    if (!scopes.includes('r_organization_admin') && !scopes.includes('rw_organization_admin')) {
+      throw new LinkedInHttpError(403, `Not enough permissions to access: ${resource}.20240101`, 'ACCESS_DENIED', 100);
+    }
+  };
+
+  const ROLES = ['ADMINISTRATOR', 'DIRECT_SPONSORED_CONTENT_POSTER', 'RECRUITING_POSTER', 'LEAD_CAPTURE_ADMINISTRATOR', 'LEAD_GEN_FORMS_MANAGER', 'ANALYST', 'CURATOR', 'CONTENT_ADMINISTRATOR'];
+  const STATES = ['APPROVED', 'REJECTED', 'REQUESTED', 'REVOKED'];
+
+  app.get('/rest/organizationAcls', async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (q.q !== 'roleAssignee') throw new LinkedInHttpError(400, q.q ? `Unknown finder: ${q.q}` : 'Missing required query parameter q', 'ILLEGAL_ARGUMENT');
+    organizationRead(req, 'organizationAcls.FINDER-roleAssignee');
+    if (q.role !== undefined && !ROLES.includes(q.role)) throw new LinkedInHttpError(400, `Invalid value ${q.role} for query parameter role`, 'ILLEGAL_ARGUMENT');
+    if (q.state !== undefined && !STATES.includes(q.state)) throw new LinkedInHttpError(400, `Invalid value ${q.state} for query parameter state`, 'ILLEGAL_ARGUMENT');
+    const start = q.start === undefined ? 0 : Number(q.start);
+    const asked = q.count === undefined ? 10 : Number(q.count);
+    if (!Number.isInteger(start) || start < 0 || !Number.isInteger(asked) || asked < 0) throw new LinkedInHttpError(400, 'Invalid paging parameters start/count', 'ILLEGAL_ARGUMENT');
+    const count = Math.min(asked, aclPageSize);
+    const matching = acls.filter((a) => (q.role === undefined || a.role === q.role) && (q.state === undefined || a.state === q.state));
+    const elements = matching.slice(start, start + count).map((a) => ({
+      roleAssignee: memberUrn,
+      organization: a.organization,
+      role: a.role,
+      state: a.state,
+      created: { actor: memberUrn, time: 1_700_000_000_000 },
+      lastModified: { actor: memberUrn, time: 1_700_000_000_000 },
+    }));
+    const page = (from: number) => {
+      const params = new URLSearchParams({ q: 'roleAssignee', ...(q.role ? { role: q.role } : {}), ...(q.state ? { state: q.state } : {}), start: String(from), count: String(count) });
+      return `/rest/organizationAcls?${params}`;
+    };
+    const links = [
+      ...(start > 0 ? [{ type: 'application/json', rel: 'prev', href: page(Math.max(0, start - count)) }] : []),
+      ...(start + count < matching.length ? [{ type: 'application/json', rel: 'next', href: page(start + count) }] : []),
+    ];
+    return { paging: { start, count, links, total: matching.length }, elements };
+  });
+
+  /** Rest.li 2.0 batch get: `ids=List(1,2,3)` (URL-encoded or not); each id answers in `results` or `errors`. */
+  app.get('/rest/organizations', async (req) => {
+    const raw = (req.query as Record<string, string | string[] | undefined>).ids;
+    if (raw === undefined) throw new LinkedInHttpError(400, 'Missing required query parameter ids', 'ILLEGAL_ARGUMENT');
+    const list = typeof raw === 'string' ? /^List\(([^()]*)\)$/.exec(raw)?.[1] : undefined;
+    const ids = list?.split(',') ?? [];
+    if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) {
+      throw new LinkedInHttpError(400, `Invalid value for query parameter ids: ${String(raw)} (expected List(<id>,<id>…) in Rest.li protocol 2.0.0)`, 'ILLEGAL_ARGUMENT');
+    }
+    organizationRead(req, 'organizations.BATCH_GET');
+    const results: Record<string, unknown> = {};
+    const statuses: Record<string, number> = {};
+    const errors: Record<string, unknown> = {};
+    for (const id of ids) {
+      const urn = `urn:li:organization:${id}`;
+      if (organizations.has(urn)) {
+        const name = organizationNames[urn] ?? `Organization ${id}`;
+        results[id] = {
+          id: Number(id),
+          localizedName: name,
+          name: { localized: { en_US: name }, preferredLocale: { country: 'US', language: 'en' } },
+          vanityName: name.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+          primaryOrganizationType: 'NONE',
+          locations: [],
+        };
+        statuses[id] = 200;
+      } else if (acls.some((a) => a.organization === urn) || organizationNames[urn]) {
+        errors[id] = { status: 403, code: 'ACCESS_DENIED', message: `Member is not an administrator of ${urn}` };
+      } else {
+        errors[id] = { status: 404, code: 'NOT_FOUND', message: `Organization ${id} does not exist` };
+      }
+    }
+    return { results, statuses, errors };
   });
 
   app.post('/rest/images', async (req) => {
@@ -369,9 +522,14 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     },
     posts: () => [...posts.values()].map((p) => ({ ...p, media: p.media.map((m) => ({ ...m })) })),
     requests: () => [...requests],
+    requestUrls: () => [...requestUrls],
+    get grantedScope() {
+      return grantedScope;
+    },
     revokeRefreshToken: () => void (refreshAlive = false),
     setLatency: (ms) => void (latencyMs = ms),
     failNext: (status, headers = {}, message) => void failures.push({ status, headers, message }),
+    failNextOn: (path, status, headers = {}, message) => void failures.push({ status, headers, message, path }),
     close: () => app.close(),
   };
 }

@@ -4,6 +4,7 @@ import { retryAfterMs } from './mastodon';
 import {
   PlatformError,
   type MediaUpload,
+  type OrganizationPage,
   type PlatformAccount,
   type PlatformAdapter,
   type PlatformClient,
@@ -17,9 +18,11 @@ import {
  * LinkedIn's versioned REST API (https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api),
  * spoken with Node's own fetch: `POST /rest/posts`, `DELETE /rest/posts/{urn}`,
  * `POST /rest/images?action=initializeUpload` then a PUT of the bytes, the OpenID Connect
- * `GET /v2/userinfo`, and the OAuth token endpoint for refreshes. Every /rest call carries
- * `LinkedIn-Version` and `X-Restli-Protocol-Version: 2.0.0`; every call has a 30 s timeout and every
- * failure becomes a classified PlatformError.
+ * `GET /v2/userinfo`, the OAuth token endpoint for refreshes, and for "post as" the pages a member
+ * administers: `GET /rest/organizationAcls?q=roleAssignee` (Organization Access Control by Role),
+ * named through the batch `GET /rest/organizations?ids=List(…)` (Organization Lookup). Every /rest
+ * call carries `LinkedIn-Version` and `X-Restli-Protocol-Version: 2.0.0`; every call has a 30 s
+ * timeout and every failure becomes a classified PlatformError.
  */
 
 export const LINKEDIN_API_BASE = 'https://api.linkedin.com';
@@ -28,6 +31,13 @@ const LINKEDIN_TOKEN_URL = 'https://www.linkedin.com/oauth/v2/accessToken';
 /** The monthly API version (YYYYMM). LinkedIn keeps a version for about a year: move it on before it is sunset. */
 export const LINKEDIN_VERSION = '202610';
 const MAX_ERROR_TEXT = 300;
+/** Rows asked for per organizationAcls page; LinkedIn may answer with fewer and says so in `paging`. */
+const ACL_PAGE_SIZE = 100;
+/** A guard against a paging answer that never ends: 100 pages of ACLs is far beyond any member. */
+const MAX_ACL_PAGES = 100;
+/** Ids per batch GET of /rest/organizations, to keep the URL short. */
+const ORGANIZATIONS_PER_BATCH = 50;
+const ORGANIZATION_URN = /^urn:li:organization:(\d+)$/;
 
 export const linkedinLimits: PlatformLimits = Object.freeze({
   maxTextLength: PLATFORM_RULES.linkedin.maxTextLength,
@@ -180,6 +190,11 @@ async function profile(client: PlatformClient, tokens: TokenSet): Promise<Platfo
   return { accountId: sub, handle: str(data, 'email') ?? sub, displayName: str(data, 'name') ?? (fullName || sub) };
 }
 
+/** What LinkedIn granted (it reports the scope comma-separated), or null when the tokens do not say. */
+function grantedScope(tokens: TokenSet): Set<string> | null {
+  return tokens.scope ? new Set(tokens.scope.split(/[\s,]+/).filter(Boolean)) : null;
+}
+
 /** The member (`urn:li:person:<sub>`, from the OIDC userinfo) or the organisation page to post as. */
 async function authorOf(client: PlatformClient, tokens: TokenSet, postAs: string | undefined): Promise<string> {
   if (postAs) {
@@ -188,12 +203,69 @@ async function authorOf(client: PlatformClient, tokens: TokenSet, postAs: string
     }
     // Known before calling: a sign-in without the page scope cannot post as a page (LinkedIn would
     // answer 403). The scope is what LinkedIn granted, so this is a person's fix, not a retry.
-    if (tokens.scope && !tokens.scope.split(/[\s,]+/).includes('w_organization_social')) {
+    if (grantedScope(tokens)?.has('w_organization_social') === false) {
       throw new PlatformError('this LinkedIn sign-in may not post as an organisation page; turn on organisation pages in the LinkedIn integration and reconnect the account', false);
     }
     return postAs;
   }
   return `urn:li:person:${(await profile(client, tokens)).accountId}`;
+}
+
+/**
+ * The organisation pages the member administers (role ADMINISTRATOR, APPROVED), every page of
+ * LinkedIn's paging followed, named by a batch lookup of the organisations. Read-only: a failure
+ * is safe to try again when LinkedIn says so (5xx, 429, network).
+ */
+async function pages(client: PlatformClient, tokens: TokenSet): Promise<OrganizationPage[]> {
+  // Known before calling: without the admin scope LinkedIn answers 403. The scope is what LinkedIn
+  // granted at sign-in, so this is a person's fix (turn the pages on, reconnect), not a retry.
+  const scope = grantedScope(tokens);
+  if (scope && !scope.has('r_organization_admin') && !scope.has('rw_organization_admin')) {
+    throw new PlatformError('this LinkedIn sign-in may not list organisation pages; turn on organisation pages in the LinkedIn integration and reconnect the account', false);
+  }
+  const what = 'list the organisation pages';
+  const ids: string[] = [];
+  let start = 0;
+  for (let round = 0; round < MAX_ACL_PAGES; round++) {
+    const query = new URLSearchParams({ q: 'roleAssignee', role: 'ADMINISTRATOR', state: 'APPROVED', start: String(start), count: String(ACL_PAGE_SIZE) });
+    const { data } = await liCall({ method: 'GET', url: endpoint(client.apiBaseUrl, `/rest/organizationAcls?${query}`), what, token: tokens.accessToken, rest: true });
+    if (!Array.isArray(data.elements)) throw new PlatformError(`LinkedIn gave an unexpected answer (no elements) while trying to ${what}`, false);
+    const elements = data.elements.map(asRecord);
+    for (const acl of elements) {
+      // The finder filters already; a row of another role or state (or not an organisation) is not offered.
+      const id = ORGANIZATION_URN.exec(str(acl, 'organization') ?? '')?.[1];
+      if (id && str(acl, 'role') === 'ADMINISTRATOR' && str(acl, 'state') === 'APPROVED' && !ids.includes(id)) ids.push(id);
+    }
+    if (elements.length === 0) break;
+    start += elements.length;
+    const paging = asRecord(data.paging);
+    const total = paging?.total;
+    const links = Array.isArray(paging?.links) ? paging.links.map(asRecord) : null;
+    const count = typeof paging?.count === 'number' && paging.count > 0 ? paging.count : ACL_PAGE_SIZE;
+    // LinkedIn says where the end is by `total`, by a `next` link, or (neither given) by a short page.
+    if (typeof total === 'number') {
+      if (start >= total) break;
+    } else if (links) {
+      if (!links.some((l) => str(l, 'rel') === 'next')) break;
+    } else if (elements.length < count) {
+      break;
+    }
+  }
+  const names = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += ORGANIZATIONS_PER_BATCH) {
+    const batch = ids.slice(i, i + ORGANIZATIONS_PER_BATCH);
+    // Rest.li 2.0 batch get: `ids=List(1,2)`, parentheses and commas as they are.
+    const { data } = await liCall({ method: 'GET', url: endpoint(client.apiBaseUrl, `/rest/organizations?ids=List(${batch.join(',')})`), what, token: tokens.accessToken, rest: true });
+    const results = asRecord(data.results);
+    for (const id of batch) {
+      const organization = asRecord(results?.[id]);
+      const localized = Object.values(asRecord(asRecord(organization?.name)?.localized) ?? {}).find((v): v is string => typeof v === 'string' && v !== '');
+      const name = str(organization, 'localizedName') ?? localized;
+      if (name) names.set(id, name);
+    }
+  }
+  // A page LinkedIn would not name (an error for that id) is still one the member administers.
+  return ids.map((id) => ({ id: `urn:li:organization:${id}`, name: names.get(id) ?? `Organisation page ${id}` }));
 }
 
 async function uploadImage(client: PlatformClient, token: string, owner: string, media: MediaUpload, index: number): Promise<string> {
@@ -233,6 +305,7 @@ export const linkedinAdapter: PlatformAdapter = {
   limits: linkedinLimits,
 
   profile,
+  pages,
 
   async refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
     if (!tokens.refreshToken) {

@@ -51,6 +51,14 @@ export interface PublishRequest {
   postAs?: string;
 }
 
+/** An organisation page a member administers, to post as (LinkedIn: `urn:li:organization:<id>`). */
+export interface OrganizationPage {
+  /** What "post as" stores: the page's URN. */
+  id: string;
+  /** The page's name as the platform shows it. */
+  name: string;
+}
+
 export interface PublishedPost {
   postId: string;
   url: string;
@@ -92,4 +100,9 @@ export interface PlatformAdapter {
   refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet>;
   publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost>;
   remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void>;
+  /**
+   * The organisation pages the member behind the tokens administers, for "post as"; only
+   * platforms that can post as a page have it (LinkedIn).
+   */
+  pages?(client: PlatformClient, tokens: TokenSet): Promise<OrganizationPage[]>;
 }

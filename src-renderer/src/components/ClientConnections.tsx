@@ -1,7 +1,7 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import type { ResponseOf, Workspace } from '../../../src-shared/contract';
 import type { ManagedUser } from '../../../src-shared/clients';
-import type { Connection } from '../../../src-shared/connections';
+import type { Connection, PostAsPage } from '../../../src-shared/connections';
 import type { ErrorObject } from '../../../src-shared/errors';
 import type { QueueSlot } from '../../../src-shared/posts';
 import { formatDateTime } from '../format';
@@ -262,7 +262,7 @@ function ConnectionRow({ workspace, user, connection: c, version, manage, busy, 
       <td>
         {atHandle(c.handle)}
         {c.displayName && c.displayName !== c.handle && <span className="muted"> · {c.displayName}</span>}
-        {c.platform === 'linkedin' && cr && <PostAsForm key={cr.postAs ?? ''} workspace={workspace} user={user} connection={c} credentials={cr} who={who} />}
+        {c.platform === 'linkedin' && cr && <PostAsForm workspace={workspace} user={user} connection={c} credentials={cr} who={who} />}
       </td>
       <td>
         <span className={c.status === 'active' ? 'badge badge-active' : 'badge badge-pending'}>{connectionStatus[c.status]}</span>
@@ -289,48 +289,103 @@ function ConnectionRow({ workspace, user, connection: c, version, manage, busy, 
   );
 }
 
-/** LinkedIn's author: a person or an organization URN; empty posts as the person who connected. */
+/**
+ * LinkedIn's author: the person who connected, or an organisation page they administer. With
+ * organisation pages on, "Find pages" lists the pages by name and a select replaces the URN field;
+ * until then (or when the list cannot be loaded) the URN is typed.
+ */
 function PostAsForm({ workspace, user, connection: c, credentials, who }: { workspace: Workspace; user: ManagedUser; connection: Connection; credentials: Credentials; who: string }) {
   const call = useStore((s) => s.call);
   const id = useId();
   const [value, setValue] = useState(credentials.postAs ?? '');
+  // The stored choice changed (saved here or elsewhere): the field follows it.
+  const [stored, setStored] = useState(credentials.postAs);
+  if (stored !== credentials.postAs) {
+    setStored(credentials.postAs);
+    setValue(credentials.postAs ?? '');
+  }
+  const [pages, setPages] = useState<PostAsPage[] | null>(null);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [notice, setNotice] = useState('');
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<'finding' | 'saving' | null>(null);
   const locked = !credentials.canChangePostAs;
+  const pagesOn = workspace.integrations.some((i) => i.platform === 'linkedin' && i.organizationPages);
+  const ref = { workspaceId: workspace.id, userId: user.id, platformId: c.platformId };
+  const nameOf = (urn: string) => pages?.find((p) => p.urn === urn)?.name ?? urn;
+
+  async function findPages() {
+    if (busy || locked) return;
+    setBusy('finding');
+    setError(null);
+    setNotice('');
+    const res = await call('connection.pages', ref);
+    setBusy(null);
+    if (!res.ok) {
+      setError(res.error);
+      return;
+    }
+    if (res.data.length === 0) {
+      setNotice(`No pages found: ${c.displayName || atHandle(c.handle)} administers no LinkedIn page.`);
+      return;
+    }
+    setPages(res.data);
+    setNotice(`${res.data.length} ${res.data.length === 1 ? 'page' : 'pages'} found. Choose one and save.`);
+  }
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (busy || locked) return;
-    setBusy(true);
+    setBusy('saving');
     setError(null);
     setNotice('');
     const postAs = value.trim() || null;
-    const res = await call('connection.setPostAs', { workspaceId: workspace.id, userId: user.id, platformId: c.platformId, postAs });
-    setBusy(false);
-    if (res.ok) setNotice(res.data.postAs ? `Posts as ${res.data.postAs}.` : 'Posts as the person who connected.');
+    const res = await call('connection.setPostAs', { ...ref, postAs });
+    setBusy(null);
+    if (res.ok) setNotice(res.data.postAs ? `Posts as ${nameOf(res.data.postAs)}.` : 'Posts as the person who connected.');
     else setError(res.error);
   }
 
+  const hint = locked
+    ? `Only ${who} can change who this account posts as.`
+    : pages
+      ? 'Choose the person who connected or one of the pages they administer.'
+      : pagesOn
+        ? 'Empty posts as the person who connected. "Find pages" lists the pages they administer.'
+        : 'Empty posts as the person who connected. Posting as a page needs organisation pages turned on in the LinkedIn integration.';
+  const fieldProps = {
+    id: `${id}-post-as`,
+    disabled: locked || busy !== null,
+    'aria-describedby': `${id}-post-as-hint`,
+    'aria-invalid': error ? true : undefined,
+  } as const;
+
   return (
-    <form className="inline-form" aria-label={`Post as for ${platformName(c.platform)} ${atHandle(c.handle)}`} onSubmit={(e) => void onSubmit(e)} aria-busy={busy}>
+    <form className="inline-form" aria-label={`Post as for ${platformName(c.platform)} ${atHandle(c.handle)}`} onSubmit={(e) => void onSubmit(e)} aria-busy={busy !== null}>
       <label htmlFor={`${id}-post-as`}>Post as</label>
-      <input
-        id={`${id}-post-as`}
-        type="text"
-        autoComplete="off"
-        placeholder="urn:li:organization:12345"
-        value={value}
-        disabled={locked || busy}
-        aria-describedby={`${id}-post-as-hint`}
-        aria-invalid={error ? true : undefined}
-        onChange={(e) => setValue(e.target.value)}
-      />
-      <button type="submit" className="button small" disabled={locked || busy}>
+      {pages ? (
+        <select {...fieldProps} value={value} onChange={(e) => setValue(e.target.value)}>
+          <option value="">The person who connected</option>
+          {pages.map((p) => (
+            <option key={p.urn} value={p.urn}>
+              {p.name}
+            </option>
+          ))}
+          {/* A choice stored before (typed, or a page no longer listed) stays selectable until changed. */}
+          {value !== '' && !pages.some((p) => p.urn === value) && <option value={value}>{value}</option>}
+        </select>
+      ) : (
+        <input {...fieldProps} type="text" autoComplete="off" placeholder="urn:li:organization:12345" value={value} onChange={(e) => setValue(e.target.value)} />
+      )}
+      {pagesOn && !locked && !pages && (
+        <button type="button" className="button small" disabled={busy !== null} onClick={() => void findPages()}>
+          {busy === 'finding' ? 'Finding pages…' : 'Find pages'}
+        </button>
+      )}
+      <button type="submit" className="button small" disabled={locked || busy !== null}>
         Save
       </button>
       <p className="hint" id={`${id}-post-as-hint`}>
-        {locked ? `Only ${who} can change who this account posts as.` : 'Empty posts as the person who connected.'}
+        {hint}
       </p>
       {error && <ErrorAlert error={error} />}
       <p role="status" className="notice">

@@ -1,0 +1,95 @@
+import type { Page } from '@playwright/test';
+import { startLinkedInServer } from '../support/linkedin-server';
+import { adminKey, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+
+/*
+ * Choosing the LinkedIn page to post as from a list, end to end: a workspace whose LinkedIn
+ * integration has organisation pages on (pointing at a local LinkedIn for both the sign-in and the
+ * API), the client's account connected through a connection link, then on the client page "Find
+ * pages", a page picked by name and saved; a post to that account goes out as the page.
+ */
+
+const CLIENT = 'Casey Client Co';
+const BAKERY = 'urn:li:organization:1001';
+const SOCIAL = 'urn:li:organization:2414183';
+
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
+const linkedinRow = (page: Page) => connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^LinkedIn / });
+
+test('a LinkedIn page is chosen by name from the pages the account administers, and posts go out as it', async ({ page, context, host, dataDir }) => {
+  const li = await startLinkedInServer({
+    administeredOrganizations: [SOCIAL, BAKERY],
+    organizationNames: { [SOCIAL]: 'Northwind Social', [BAKERY]: 'Northwind Bakery' },
+    // A page the member only analyses: not one to post as.
+    otherOrganizationRoles: [{ organization: 'urn:li:organization:3003', role: 'ANALYST', state: 'APPROVED' }],
+  });
+  try {
+    // 1. First run; the agency's workspace with a LinkedIn integration (organisation pages on), and a client.
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { ownerName: 'Olivia Owner', workspace: 'Agency HQ', plan: 'Team' });
+    const form = new FormData();
+    form.append('name', 'Northwind Social');
+    form.append('plan_id', 'team');
+    form.append('timezone', 'UTC');
+    form.append(
+      'integrations',
+      JSON.stringify([{ platform: 'linkedin', clientId: li.clientId, clientSecret: li.clientSecret, issuerUrl: `${li.url}/oauth`, instanceUrl: li.url, organizationPages: true }]),
+    );
+    const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
+    expect(added.status, await added.clone().text()).toBe(200);
+    const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
+    const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
+      method: 'POST',
+      headers: { 'x-publora-key': workspaceKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const userId = ((await created.json()) as { id: string }).id;
+
+    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
+    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
+    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
+    await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+    await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+
+    // 2. The client connects LinkedIn through a connection link; the sign-in asks for the page scopes.
+    const section = connectionsOf(page);
+    await section.getByRole('button', { name: 'New connection link' }).click();
+    const [tab] = await Promise.all([context.waitForEvent('page'), section.getByRole('link', { name: 'Open', exact: true }).click()]);
+    await tab.getByRole('link', { name: 'Connect LinkedIn' }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await tab.close();
+    await expect(linkedinRow(page)).toContainText('Active');
+    expect(li.grantedScope.split(',')).toEqual(expect.arrayContaining(['w_organization_social', 'r_organization_admin']));
+
+    // 3. "Find pages", pick one by name, save.
+    const postAs = linkedinRow(page).getByRole('form', { name: /^Post as for LinkedIn / });
+    await expect(postAs.getByRole('textbox', { name: 'Post as' })).toHaveValue('');
+    await postAs.getByRole('button', { name: 'Find pages' }).click();
+    await expect(postAs.getByRole('status')).toHaveText('2 pages found. Choose one and save.');
+    const choice = postAs.getByRole('combobox', { name: 'Post as' });
+    await expect(choice.locator('option')).toHaveText(['The person who connected', 'Northwind Bakery', 'Northwind Social']);
+    await expect(choice).toHaveValue('');
+    await choice.selectOption({ label: 'Northwind Bakery' });
+    await postAs.getByRole('button', { name: 'Save' }).click();
+    await expect(postAs.getByRole('status')).toHaveText('Posts as Northwind Bakery.');
+    await expect(postAs.getByRole('alert')).toHaveCount(0);
+    // Stored: a fresh page shows the page's URN in the field again.
+    await page.reload();
+    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
+    await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+    await expect(linkedinRow(page).getByRole('textbox', { name: 'Post as' })).toHaveValue(BAKERY);
+
+    // 4. A post to the account goes out as the page.
+    const posted = await fetch(`${host.apiUrl}/api/v1/post-groups`, {
+      method: 'POST',
+      headers: { 'x-publora-key': workspaceKey, 'x-publora-user-id': userId, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Fresh bread at 7', platformIds: [`linkedin-${li.sub}`], scheduledTime: new Date().toISOString() }),
+    });
+    expect(posted.status, await posted.clone().text()).toBe(201);
+    await expect.poll(() => li.posts().map((p) => [p.author, p.text]), { timeout: 30_000 }).toEqual([[BAKERY, 'Fresh bread at 7']]);
+  } finally {
+    await li.close();
+  }
+});
