@@ -8,7 +8,7 @@ import type { EngineContext } from './context';
 import type { Db } from './db/database';
 import { AppError } from './errors';
 import { newId } from './ids';
-import type { BlueskyAuthorizationServer, PendingBlueskyAuthorization } from './platforms/bluesky-oauth';
+import type { PendingBlueskyAuthorization } from './platforms/bluesky-oauth';
 import type { TokenSet } from './platforms/types';
 import { getWorkspace } from './workspaces';
 
@@ -258,8 +258,11 @@ interface PendingFlow {
   codeVerifier: string;
   redirectUri: string;
   expiresAt: number;
-  /** AT Protocol OAuth (Bluesky): the resolved account's server and the PAR flow (PKCE verifier, DPoP key). */
-  bluesky?: { server: BlueskyAuthorizationServer; pending: PendingBlueskyAuthorization };
+  /**
+   * AT Protocol OAuth (Bluesky): the flow the official client library started (the account, its
+   * authorization server, and the library's saved state: PKCE verifier and DPoP private key).
+   */
+  bluesky?: PendingBlueskyAuthorization;
 }
 
 /**
@@ -300,23 +303,29 @@ export class OAuthFlows {
     const now = this.ctx.clock.now();
     const integration = integrationFor(this.ctx.db, flow.workspaceId, 'bluesky');
     if (!integration) throw new AppError('invalid_platform', 'Bluesky is not set up for this workspace');
-    const { BlueskyOAuthError, resolveAuthorizationServer, startBlueskyAuthorization } = await import('./platforms/bluesky-oauth');
-    let bluesky: NonNullable<PendingFlow['bluesky']>;
+    const { BlueskyOAuthError, DEFAULT_BLUESKY_SERVICE, beginBlueskyAuthorization } = await import('./platforms/bluesky-oauth');
+    let started: Awaited<ReturnType<typeof beginBlueskyAuthorization>>;
     try {
-      const server = await resolveAuthorizationServer(handleOrDid, integration.instance_url ?? 'https://bsky.social', integration.issuer_url ? { plcDirectoryUrl: integration.issuer_url } : {});
-      bluesky = { server, pending: await startBlueskyAuthorization({ server, redirectUri: flow.redirectUri }) };
+      // Handles are resolved at the integration's server, DIDs at its PLC directory (`issuerUrl`).
+      started = await beginBlueskyAuthorization({
+        handleOrDid,
+        redirectUri: flow.redirectUri,
+        servers: { handleResolver: integration.instance_url ?? DEFAULT_BLUESKY_SERVICE, ...(integration.issuer_url ? { plcDirectoryUrl: integration.issuer_url } : {}) },
+      });
     } catch (err) {
-      if (err instanceof BlueskyOAuthError) throw new AppError('validation_failed', `This Bluesky account cannot sign in here: ${err.message}`, { fields: { handle: err.message } });
+      if (err instanceof BlueskyOAuthError && err.kind !== 'unreachable') {
+        throw new AppError('validation_failed', `This Bluesky account cannot sign in here: ${err.message}`, { fields: { handle: err.message } });
+      }
       throw err;
     }
     this.prune(now.getTime());
-    this.pending.set(sha256(bluesky.pending.state).toString('hex'), {
+    this.pending.set(sha256(started.pending.state).toString('hex'), {
       ...flow,
-      codeVerifier: bluesky.pending.codeVerifier,
+      codeVerifier: started.pending.savedState.verifier,
       expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS,
-      bluesky,
+      bluesky: started.pending,
     });
-    return bluesky.pending.authorizationUrl;
+    return started.authorizationUrl;
   }
 
   /**
@@ -408,34 +417,30 @@ export class OAuthFlows {
     return saveConnection(this.ctx, flow, account, toTokenSet(tokens, now));
   }
 
-  /** The Bluesky callback: state and iss checks, the DPoP-bound code exchange, the profile, the keychain. */
-  private async completeBluesky(flow: PendingFlow, bluesky: NonNullable<PendingFlow['bluesky']>, callbackUrl: URL) {
-    const { completeBlueskyAuthorization, exportDpopKeyPair } = await import('./platforms/bluesky-oauth');
+  /** The Bluesky callback: state and iss checks, the DPoP-bound code exchange (the library), the profile, the keychain. */
+  private async completeBluesky(flow: PendingFlow, pending: PendingBlueskyAuthorization, callbackUrl: URL) {
+    const { BlueskyOAuthError, completeBlueskyAuthorization } = await import('./platforms/bluesky-oauth');
     const { blueskyAdapter } = await import('./platforms/bluesky');
-    const { server, pending } = bluesky;
-    let oauthTokens: Awaited<ReturnType<typeof completeBlueskyAuthorization>>;
+    const { PlatformError } = await import('./platforms/types');
+    let tokens: TokenSet;
     try {
-      oauthTokens = await completeBlueskyAuthorization({ server, pending, callbackUrl: callbackUrl.href });
+      tokens = await completeBlueskyAuthorization({ pending, callbackUrl });
     } catch (err) {
-      const message = err instanceof Error ? err.message.slice(0, 120) : 'error';
-      if (err instanceof oauth.AuthorizationResponseError || err instanceof oauth.ResponseBodyError || err instanceof oauth.WWWAuthenticateChallengeError) {
-        throw new CallbackError('provider_error', `Bluesky did not accept the sign-in (${message}).`);
-      }
-      if (err instanceof oauth.OperationProcessingError) throw new CallbackError('forged', `The sign-in response failed its checks (${message}).`);
+      if (!(err instanceof BlueskyOAuthError)) throw err;
+      const message = err.message.slice(0, 200);
+      if (err.kind === 'forged') throw new CallbackError('forged', `The sign-in response failed its checks (${message}).`);
+      if (err.kind === 'account') throw new CallbackError('provider_error', `${message}. Nothing was connected.`);
+      if (err.kind === 'unreachable') throw new CallbackError('provider_error', 'Bluesky could not be reached to finish the sign-in. Start again in a moment.');
+      throw new CallbackError('provider_error', `Bluesky did not accept the sign-in (${message}).`);
+    }
+    let account: Awaited<ReturnType<typeof blueskyAdapter.profile>>;
+    try {
+      account = await blueskyAdapter.profile({ clientId: pending.clientId, clientSecret: null, apiBaseUrl: pending.servers.handleResolver }, tokens);
+    } catch (err) {
+      if (err instanceof PlatformError) throw new CallbackError('provider_error', `Bluesky did not let Postroom read the account (${err.message.slice(0, 200)}).`);
       throw err;
     }
-    const tokens: TokenSet = {
-      accessToken: oauthTokens.accessToken,
-      refreshToken: oauthTokens.refreshToken,
-      expiresAt: oauthTokens.expiresAt === null ? null : new Date(oauthTokens.expiresAt).toISOString(),
-      scope: oauthTokens.scope,
-      tokenType: 'DPoP',
-      dpopJwk: await exportDpopKeyPair(pending.dpopKeyPair),
-      pdsUrl: server.pdsUrl,
-      oauthClientId: pending.clientId,
-    };
-    const account = await blueskyAdapter.profile({ clientId: pending.clientId, clientSecret: null, apiBaseUrl: server.pdsUrl }, tokens);
-    if (account.accountId !== oauthTokens.did) throw new CallbackError('provider_error', 'Bluesky answered for another account than the one that signed in. Nothing was connected.');
+    if (account.accountId !== pending.did) throw new CallbackError('provider_error', 'Bluesky answered for another account than the one that signed in. Nothing was connected.');
     if (flow.reauth) {
       if (account.accountId !== flow.reauth.accountId) {
         throw new CallbackError('provider_error', `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`);

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RichText } from '@atproto/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   blueskyAdapter,
@@ -9,7 +12,10 @@ import {
   tidFromIdempotencyKey,
 } from '../../src-main/engine/platforms/bluesky';
 import { tokenAccount } from '../../src-main/engine/connections';
+import { TokenKeeper } from '../../src-main/engine/token-keeper';
+import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky-oauth';
 import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
+import { countText } from '../../src-shared/platform-rules';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { PNG_1x1 } from '../support/images';
@@ -56,11 +62,17 @@ describe('Bluesky adapter, without a server', () => {
     expect(detectFacets('#123 and # alone').facets).toEqual([]);
   });
 
+  it("counts graphemes as the official client (and the PDS's validation) does", () => {
+    for (const text of ['plain', 'Café ☕', '👩‍👩‍👧‍👦 family', '🇫🇷🇩🇪 flags', 'e\u0301 combining', 'नमस्ते', '👍🏽 skin tone', 'x'.repeat(300)]) {
+      expect(countText('bluesky', text), text).toBe(new RichText({ text }).graphemeLength);
+    }
+  });
+
   it('classifies failures: 429 with RateLimit-Reset, 5xx and network errors retryable, ExpiredToken needs a reconnect', async () => {
     const client: PlatformClient = { clientId: '', clientSecret: null, apiBaseUrl: 'https://pds.invalid' };
     const tokens: TokenSet = { accessToken: 'a', refreshToken: 'r', expiresAt: null, scope: null };
     const answering = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-      createBlueskyAdapter({ fetch: () => Promise.resolve(new Response(JSON.stringify(body), { status, headers })) });
+      createBlueskyAdapter({ fetch: () => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } })) });
 
     const reset = Math.ceil(Date.now() / 1000) + 120;
     const limited = await failure(answering(429, { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' }, { 'ratelimit-reset': String(reset) }).profile(client, tokens));
@@ -302,9 +314,23 @@ describe.skipIf(!runAgainstPds)(`Bluesky adapter against a real PDS${runAgainstP
 
     const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
     expect(connection).toMatchObject({ platformId: `bluesky-${pds.did}`, handle: pds.handle, status: 'active' });
-    const stored = JSON.parse((await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}') as TokenSet;
-    expect(stored).toMatchObject({ tokenType: 'DPoP', dpopJwk: { kty: 'EC', crv: 'P-256' }, refreshToken: expect.any(String) });
+    const stored = JSON.parse((await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}') as BlueskyTokens;
+    // The library's session, as the keychain keeps it: tokens, the DPoP private key, where they are good.
+    expect(stored).toMatchObject({
+      tokenType: 'DPoP',
+      dpopJwk: { kty: 'EC', d: expect.any(String) },
+      refreshToken: expect.any(String),
+      did: pds.did,
+      pdsUrl: `http://localhost:${new URL(pds.url).port}/`,
+      oauthIssuer: `http://localhost:${new URL(pds.url).port}`,
+      plcDirectoryUrl: pds.plcUrl,
+    });
     expect(stored.scope?.split(' ')).toContain('atproto');
+    // …and nothing of it in the SQLite files.
+    const files = readdirSync(t.dataDir).filter((f) => f.startsWith('postroom.sqlite'));
+    expect(files).toContain('postroom.sqlite');
+    const bytes = Buffer.concat(files.map((f) => readFileSync(join(t.dataDir, f)))).toString('latin1');
+    for (const secret of [stored.accessToken, stored.refreshToken!, String(stored.dpopJwk!.d)]) expect(bytes).not.toContain(secret);
 
     const group = await engine.call('post.create', {
       workspaceId: t.workspaceId,
@@ -337,10 +363,38 @@ describe.skipIf(!runAgainstPds)(`Bluesky adapter against a real PDS${runAgainstP
     const renewed = await fetch(await signInAndAccept(renewUrl, pds.did, pds.handle, pds.password));
     expect(renewed.status).toBe(200);
     expect(await renewed.text()).toContain('Connected');
-    const after = JSON.parse((await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}') as TokenSet;
+    const after = JSON.parse((await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}') as BlueskyTokens;
     expect(after.tokenType).toBe('DPoP');
     expect(after.accessToken).not.toBe(stored.accessToken);
     const log = await engine.call('activity.list', { workspaceId: t.workspaceId, filter: { action: 'connection.reauthenticated' } });
     expect(log[0]!.detail).toContain(`bluesky-${pds.did} re-authenticated with the owner's credentials`);
+
+    // The TokenKeeper renews the session shortly before it expires (the library, at the PDS's
+    // authorization server) and writes it to the keychain; a refused renewal means reconnecting.
+    const account = tokenAccount(engine.ctx.installId, connection!.id);
+    const keeper = new TokenKeeper(engine.ctx);
+    const nearExpiry = async () => {
+      const [c] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+      t.clock.advance(new Date(c!.tokenExpiresAt!).getTime() - t.clock.now().getTime() - 5 * 60_000);
+      return c!;
+    };
+    await nearExpiry();
+    await keeper.refreshDue();
+    const kept = JSON.parse((await t.secrets.get(account)) ?? '{}') as BlueskyTokens;
+    expect(kept).toMatchObject({ tokenType: 'DPoP', dpopJwk: after.dpopJwk, did: pds.did, refreshToken: expect.any(String) });
+    expect(kept.accessToken).not.toBe(after.accessToken);
+    expect(kept.refreshToken).not.toBe(after.refreshToken);
+    expect((await nearExpiry()).status).toBe('active');
+    expect((await blueskyAdapter.profile(client, kept)).accountId).toBe(pds.did);
+
+    await t.secrets.set(account, JSON.stringify({ ...kept, refreshToken: 'ref-0000000000000000000000000000000000000000000000000000000000000000' }));
+    await keeper.refreshDue();
+    const [dead] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+    expect(dead!.status).toBe('needs_reauth');
+    const reauth = await engine.call('activity.list', { workspaceId: t.workspaceId, filter: { action: 'connection.needs_reauth' } });
+    expect(reauth[0]!.detail).toContain(`bluesky-${pds.did} must be reconnected`);
+    // The refused refresh token was not replaced by anything (nor emptied).
+    expect(JSON.parse((await t.secrets.get(account)) ?? '{}')).toMatchObject({ refreshToken: expect.stringMatching(/^ref-0+$/) });
+    await keeper.stop();
   }, 90_000);
 });

@@ -1,393 +1,382 @@
-import { webcrypto } from 'node:crypto';
-import * as oauth from 'oauth4webapi';
+import {
+  NodeOAuthClient,
+  OAuthCallbackError,
+  OAuthResponseError,
+  atprotoLoopbackClientMetadata,
+  requestLocalLock,
+  type Jwk,
+  type NodeSavedSession,
+  type NodeSavedSessionStore,
+  type NodeSavedState,
+  type NodeSavedStateStore,
+  type OAuthSession,
+} from '@atproto/oauth-client-node';
+import { REQUEST_TIMEOUT_MS } from './http';
+import type { TokenSet } from './types';
 
 /*
  * AT Protocol OAuth for Postroom as a loopback native client (atproto OAuth spec, "localhost client
- * IDs"): no client metadata document, a public client (token_endpoint_auth_method none), PAR with
- * PKCE S256, DPoP-bound tokens (ES256). The flow:
+ * IDs"), spoken by the official client library (@atproto/oauth-client-node's NodeOAuthClient): it
+ * resolves the account (handle → DID → DID document → PDS → the PDS's authorization server), pushes
+ * the authorization request (PAR) with PKCE S256 and a DPoP proof (ES256, with the server's nonces),
+ * checks `state` and `iss` on the callback, exchanges the code, verifies that the token's `sub` is an
+ * account of that authorization server, and refreshes DPoP-bound tokens.
  *
- *   resolveAuthorizationServer(handle, pds)   handle → DID → DID document → PDS → its protected
- *                                             resource metadata → authorization server metadata
- *   startBlueskyAuthorization(...)            PAR (+ DPoP nonce retry) → the URL to open in a browser
- *   completeBlueskyAuthorization(...)         callback (state + iss checks) → code exchange with the
- *                                             PKCE verifier and a DPoP proof → tokens, checked `sub`
- *   dpopCall(...)                             an XRPC call with `Authorization: DPoP <token>` and a
- *                                             DPoP proof carrying `ath` (+ nonce retry)
- *
- * The DPoP key pair is generated extractable: exportDpopKeyPair() gives its private JWK (which holds
- * the public part too) for the keychain, importDpopKeyPair() turns it back into a key pair. Tokens
- * are bound to that key (cnf.jkt), so it must be stored with them.
- *
- * Plain http is allowed only for loopback hosts (the test PDS); everything else must be https.
+ * What stays here is Postroom's side of it:
+ *   - the loopback client_id (redirect URI and scope travel in the id itself, no metadata document);
+ *   - the client's state store: a flow's state (PKCE verifier, DPoP private key) is handed back to the
+ *     caller, which keeps it in memory with its pending flow (connections.ts), never on disk;
+ *   - the client's session store: the session (tokens and the DPoP private JWK) becomes the
+ *     connection's TokenSet, which the engine keeps in the OS keychain and nowhere else;
+ *   - plain http only for loopback hosts (the test PDS), enforced on every request.
  */
 
 export const BLUESKY_OAUTH_SCOPE = 'atproto transition:generic';
-const DEFAULT_PLC_DIRECTORY = 'https://plc.directory';
-const REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_PLC_DIRECTORY = 'https://plc.directory';
+/** Where handles are resolved (and app passwords sign in) when the integration names no server. */
+export const DEFAULT_BLUESKY_SERVICE = 'https://bsky.social';
 
-/** The DPoP key pair (a WebCrypto ES256 pair) and its JWK form for the keychain. */
-export type DpopKeyPair = oauth.CryptoKeyPair;
-export type DpopJwk = webcrypto.JsonWebKey;
+export type BlueskyFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-type FetchFn = typeof fetch;
-
-export interface BlueskyOAuthOptions {
-  fetch?: FetchFn;
+/**
+ * A Bluesky connection's TokenSet as kept in the keychain. Besides the common fields: the account
+ * (`did`, `handle`) and, for OAuth (`tokenType: 'DPoP'`), what the client library needs to restore
+ * the session: the DPoP private JWK, the PDS (`pdsUrl`, the tokens' audience), the authorization
+ * server (`oauthIssuer`), the loopback client id, and the PLC directory when it is not the default.
+ */
+export interface BlueskyTokens extends TokenSet {
+  did?: string;
+  handle?: string;
+  oauthIssuer?: string;
+  plcDirectoryUrl?: string;
 }
 
-export interface BlueskyAuthorizationServer {
-  did: string;
-  /** The handle the account was looked up by, when it was (verified against the DID document). */
-  handle: string | null;
-  /** The account's PDS, from its DID document: the resource server for the tokens. */
-  pdsUrl: string;
-  issuer: string;
-  metadata: oauth.AuthorizationServer;
+/** Where accounts are looked up: the integration's settings. */
+export interface BlueskyServers {
+  /** Answers com.atproto.identity.resolveHandle: the integration's server (its `instanceUrl`), else bsky.social. */
+  handleResolver: string;
+  /** The PLC directory (the integration's `issuerUrl`), else plc.directory. */
+  plcDirectoryUrl?: string;
+  fetch?: BlueskyFetch;
 }
 
-export interface PendingBlueskyAuthorization {
-  authorizationUrl: string;
-  codeVerifier: string;
-  state: string;
-  dpopKeyPair: DpopKeyPair;
-  clientId: string;
-  redirectUri: string;
-}
-
-export interface BlueskyOAuthTokens {
-  did: string;
-  accessToken: string;
-  refreshToken: string | null;
-  /** Milliseconds since the epoch, or null when the server gave no expires_in. */
-  expiresAt: number | null;
-  scope: string;
-  tokenType: 'DPoP';
-}
-
+/**
+ * A problem with signing in: `invalid` (the account cannot sign in here), `forged` (the callback
+ * failed its checks), `refused` (the authorization server said no), `account` (another account than
+ * the one named signed in), `unreachable` (the network).
+ */
 export class BlueskyOAuthError extends Error {
   override name = 'BlueskyOAuthError';
+  constructor(
+    message: string,
+    readonly kind: 'invalid' | 'forged' | 'refused' | 'account' | 'unreachable' = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
-const isLoopbackHost = (url: URL) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-
-function requestOptions(url: URL, options: BlueskyOAuthOptions) {
-  return {
-    [oauth.allowInsecureRequests]: url.protocol === 'http:' && isLoopbackHost(url),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    ...(options.fetch ? { [oauth.customFetch]: options.fetch } : {}),
-  };
-}
-
-function checkedUrl(value: string, what: string): URL {
-  let url: URL;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+export const isLoopbackHost = (url: URL) => LOOPBACK_HOSTS.has(url.hostname);
+const isHttpLoopback = (href: string | undefined) => {
+  if (!href) return false;
   try {
-    url = new URL(value);
+    const url = new URL(href);
+    return url.protocol === 'http:' && isLoopbackHost(url);
   } catch {
-    throw new BlueskyOAuthError(`${what} is not a URL: ${value}`);
+    return false;
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url))) {
-    throw new BlueskyOAuthError(`${what} must use https: ${value}`);
-  }
-  return url;
+};
+
+/** A refused request: plain http to a host that is not this machine. */
+export class InsecureRequestError extends Error {
+  override name = 'InsecureRequestError';
 }
 
-async function getJson(url: URL, options: BlueskyOAuthOptions): Promise<unknown> {
-  const res = await (options.fetch ?? fetch)(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  if (!res.ok) throw new BlueskyOAuthError(`GET ${url.href} answered ${res.status}`);
-  return res.json();
+/**
+ * The fetch every Bluesky request goes through: https, or http to a loopback host only; and the
+ * engine's time limit on every request.
+ */
+export function guardedFetch(fetchImpl?: BlueskyFetch): typeof fetch {
+  const base: BlueskyFetch = fetchImpl ?? ((input, init) => fetch(input, init));
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url))) {
+      throw new InsecureRequestError(`refused to call ${url.origin}: Bluesky servers must use https (plain http only on this machine)`);
+    }
+    const given = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    return base(input, { ...init, signal: given ? AbortSignal.any([given, timeout]) : timeout });
+  }) as typeof fetch;
 }
 
 /** The loopback client_id of the atproto spec: the redirect URI and scope travel in the id itself. */
 export function loopbackClientId(redirectUri: string, scope = BLUESKY_OAUTH_SCOPE): string {
-  const redirect = new URL(redirectUri);
+  let redirect: URL;
+  try {
+    redirect = new URL(redirectUri);
+  } catch {
+    throw new BlueskyOAuthError(`the redirect URI is not a URL: ${redirectUri}`);
+  }
   if (redirect.protocol !== 'http:' || !['127.0.0.1', '[::1]'].includes(redirect.hostname)) {
     throw new BlueskyOAuthError(`a loopback redirect URI must be http://127.0.0.1:<port>/… or http://[::1]:<port>/…, not ${redirectUri}`);
   }
   return `http://localhost?redirect_uri=${encodeURIComponent(redirectUri)}&scope=${encodeURIComponent(scope)}`;
 }
 
-interface DidDocument {
-  id?: string;
-  alsoKnownAs?: string[];
-  service?: { id?: string; type?: string; serviceEndpoint?: unknown }[];
+/** A store of one flow or one session, in memory for the length of one call. */
+class OneValueStore<V> {
+  constructor(private entry: { key: string; value: V } | null = null) {}
+  async get(key: string): Promise<V | undefined> {
+    return this.entry?.key === key ? this.entry.value : undefined;
+  }
+  async set(key: string, value: V): Promise<void> {
+    this.entry = { key, value };
+  }
+  async del(key: string): Promise<void> {
+    if (this.entry?.key === key) this.entry = null;
+  }
+  current(): { key: string; value: V } | null {
+    return this.entry;
+  }
 }
 
-async function resolveDidDocument(did: string, plcDirectoryUrl: string, options: BlueskyOAuthOptions): Promise<DidDocument> {
-  let url: URL;
-  if (did.startsWith('did:plc:')) url = new URL(`/${encodeURIComponent(did)}`, checkedUrl(plcDirectoryUrl, 'the PLC directory'));
-  else if (did.startsWith('did:web:')) url = new URL(`https://${decodeURIComponent(did.slice('did:web:'.length))}/.well-known/did.json`);
-  else throw new BlueskyOAuthError(`unsupported DID method: ${did}`);
-  const doc = (await getJson(url, options)) as DidDocument;
-  if (doc.id !== did) throw new BlueskyOAuthError(`the DID document of ${did} names another DID (${String(doc.id)})`);
-  return doc;
-}
-
-/**
- * Resolves an account (handle or DID) to its PDS and the PDS's authorization server.
- * `pdsUrl` answers com.atproto.identity.resolveHandle (any PDS or the AppView does; the account's
- * own PDS does for its handles). The handle must be confirmed by the DID document (alsoKnownAs).
- */
-export async function resolveAuthorizationServer(
-  handleOrDid: string,
-  pdsUrl: string,
-  options: BlueskyOAuthOptions & { plcDirectoryUrl?: string } = {},
-): Promise<BlueskyAuthorizationServer> {
-  const input = handleOrDid.trim().replace(/^@/, '').toLowerCase();
-  let did = input;
-  let handle: string | null = null;
-  if (!input.startsWith('did:')) {
-    handle = input;
-    const url = new URL('/xrpc/com.atproto.identity.resolveHandle', checkedUrl(pdsUrl, 'the PDS URL'));
-    url.searchParams.set('handle', handle);
-    const resolved = (await getJson(url, options)) as { did?: unknown };
-    if (typeof resolved.did !== 'string' || !resolved.did.startsWith('did:')) {
-      throw new BlueskyOAuthError(`the handle ${handle} did not resolve to a DID`);
-    }
-    did = resolved.did;
-  }
-
-  const doc = await resolveDidDocument(did, options.plcDirectoryUrl ?? DEFAULT_PLC_DIRECTORY, options);
-  if (handle && !(doc.alsoKnownAs ?? []).includes(`at://${handle}`)) {
-    throw new BlueskyOAuthError(`the DID document of ${did} does not claim the handle ${handle}`);
-  }
-  const service = (doc.service ?? []).find(
-    (s) => (s.id === '#atproto_pds' || s.id === `${did}#atproto_pds`) && s.type === 'AtprotoPersonalDataServer',
-  );
-  if (typeof service?.serviceEndpoint !== 'string') throw new BlueskyOAuthError(`the DID document of ${did} names no PDS`);
-  const pds = checkedUrl(service.serviceEndpoint, 'the PDS endpoint');
-
-  const resourceRes = await oauth.resourceDiscoveryRequest(pds, requestOptions(pds, options));
-  const resource = await oauth.processResourceDiscoveryResponse(pds, resourceRes);
-  const issuerHref = resource.authorization_servers?.[0];
-  if (!issuerHref) throw new BlueskyOAuthError(`the PDS ${pds.origin} names no authorization server`);
-  const issuer = checkedUrl(issuerHref, 'the authorization server');
-
-  const discoveryRes = await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...requestOptions(issuer, options) });
-  const metadata = await oauth.processDiscoveryResponse(issuer, discoveryRes);
-  if (!metadata.pushed_authorization_request_endpoint || !metadata.token_endpoint || !metadata.authorization_endpoint) {
-    throw new BlueskyOAuthError(`the authorization server ${issuer.origin} lacks PAR, token or authorization endpoints`);
-  }
-  if (!(metadata.dpop_signing_alg_values_supported ?? []).includes('ES256')) {
-    throw new BlueskyOAuthError(`the authorization server ${issuer.origin} does not accept ES256 DPoP proofs`);
-  }
-  return { did, handle, pdsUrl: pds.origin, issuer: metadata.issuer, metadata };
-}
-
-// One DPoP handle per key pair, so server nonces are remembered between calls.
-const dpopHandles = new WeakMap<DpopKeyPair, oauth.DPoPHandle>();
-function dpopHandle(keyPair: DpopKeyPair): oauth.DPoPHandle {
-  let handle = dpopHandles.get(keyPair);
-  if (!handle) {
-    handle = oauth.DPoP({}, keyPair);
-    dpopHandles.set(keyPair, handle);
-  }
-  return handle;
-}
-
-/** Runs `attempt`, and once more when the server asked for a (fresh) DPoP nonce. */
-async function withNonceRetry<T>(attempt: () => Promise<T>): Promise<T> {
+function oauthClient(clientId: string, servers: BlueskyServers, stores: { stateStore: NodeSavedStateStore; sessionStore: NodeSavedSessionStore }, alsoLoopback: (string | undefined)[] = []) {
+  let clientMetadata: ReturnType<typeof atprotoLoopbackClientMetadata>;
   try {
-    return await attempt();
+    clientMetadata = atprotoLoopbackClientMetadata(clientId);
   } catch (err) {
-    if (!oauth.isDPoPNonceError(err)) throw err;
-    return attempt();
+    throw new BlueskyOAuthError(`not a loopback client id (${err instanceof Error ? err.message : 'invalid'})`);
   }
-}
-
-const publicClient = (clientId: string): oauth.Client => ({ client_id: clientId, token_endpoint_auth_method: 'none' });
-
-/** A new extractable ES256 key pair for DPoP. */
-export function generateDpopKeyPair(): Promise<DpopKeyPair> {
-  return oauth.generateKeyPair('ES256', { extractable: true });
-}
-
-/** The private JWK of a DPoP key pair (it includes x and y): what goes to the keychain. */
-export async function exportDpopKeyPair(keyPair: DpopKeyPair): Promise<DpopJwk> {
-  return webcrypto.subtle.exportKey('jwk', keyPair.privateKey);
-}
-
-/** The key pair back from exportDpopKeyPair()'s JWK (the private key is not extractable again). */
-export async function importDpopKeyPair(jwk: DpopJwk): Promise<DpopKeyPair> {
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.d) throw new BlueskyOAuthError('a DPoP key must be a private P-256 JWK');
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
-  const privateKey = await webcrypto.subtle.importKey('jwk', jwk, algorithm, false, ['sign']);
-  const { kty, crv, x, y } = jwk;
-  const publicKey = await webcrypto.subtle.importKey('jwk', { kty, crv, x, y }, algorithm, true, ['verify']);
-  return { privateKey, publicKey };
-}
-
-/** PAR (PKCE S256, state, login_hint, DPoP) and the authorization URL to open in the browser. */
-export async function startBlueskyAuthorization(params: {
-  server: BlueskyAuthorizationServer;
-  redirectUri: string;
-  scope?: string;
-  loginHint?: string;
-  dpopKeyPair?: DpopKeyPair;
-  options?: BlueskyOAuthOptions;
-}): Promise<PendingBlueskyAuthorization> {
-  const { server, redirectUri, options = {} } = params;
-  const scope = params.scope ?? BLUESKY_OAUTH_SCOPE;
-  const clientId = loopbackClientId(redirectUri, scope);
-  const client = publicClient(clientId);
-  const dpopKeyPair = params.dpopKeyPair ?? (await generateDpopKeyPair());
-  const codeVerifier = oauth.generateRandomCodeVerifier();
-  const state = oauth.generateRandomState();
-  const body: Record<string, string> = {
-    response_type: 'code',
-    redirect_uri: redirectUri,
-    scope,
-    state,
-    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
-    code_challenge_method: 'S256',
-  };
-  const loginHint = params.loginHint ?? server.handle ?? server.did;
-  if (loginHint) body.login_hint = loginHint;
-
-  const endpoint = new URL(server.metadata.pushed_authorization_request_endpoint ?? server.issuer);
-  const par = await withNonceRetry(async () => {
-    const res = await oauth.pushedAuthorizationRequest(server.metadata, client, oauth.None(), body, {
-      DPoP: dpopHandle(dpopKeyPair),
-      ...requestOptions(endpoint, options),
-    });
-    return oauth.processPushedAuthorizationResponse(server.metadata, client, res);
+  return new NodeOAuthClient({
+    clientMetadata,
+    responseMode: 'query',
+    handleResolver: servers.handleResolver,
+    plcDirectoryUrl: servers.plcDirectoryUrl ?? DEFAULT_PLC_DIRECTORY,
+    // The library refuses http PDSs and authorization servers unless told otherwise: only when the
+    // configured servers are on this machine (the test PDS). guardedFetch refuses http elsewhere anyway.
+    allowHttp: [servers.handleResolver, servers.plcDirectoryUrl, ...alsoLoopback].some(isHttpLoopback),
+    fetch: guardedFetch(servers.fetch),
+    requestLock: requestLocalLock,
+    ...stores,
   });
+}
 
-  const authorizationUrl = new URL(server.metadata.authorization_endpoint ?? server.issuer);
-  authorizationUrl.searchParams.set('client_id', clientId);
-  authorizationUrl.searchParams.set('request_uri', par.request_uri);
-  return { authorizationUrl: authorizationUrl.href, codeVerifier, state, dpopKeyPair, clientId, redirectUri };
+/** Every error in a chain of causes, outermost first. */
+export function causeChain(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let e = err, i = 0; e !== undefined && e !== null && i < 10; e = (e as { cause?: unknown }).cause, i++) out.push(e);
+  return out;
+}
+
+/** The request never got an answer (a network failure or a timeout). */
+export function isNetworkFailure(err: unknown): boolean {
+  return causeChain(err).some((e) => {
+    if (!(e instanceof Error) && (typeof e !== 'object' || e === null)) return false;
+    const { name, message, code } = e as { name?: unknown; message?: unknown; code?: unknown };
+    return name === 'TimeoutError' || name === 'AbortError' || (name === 'TypeError' && message === 'fetch failed') || (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code));
+  });
+}
+
+/** A short, secret-free description of a library error and its causes (no parameters, no tokens). */
+function describe(err: unknown): string {
+  const messages: string[] = [];
+  for (const e of causeChain(err)) {
+    if (e instanceof Error && e.message && !messages.some((m) => m.includes(e.message))) messages.push(e.message);
+  }
+  const text = messages.join(': ') || 'unknown error';
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function startError(err: unknown): BlueskyOAuthError {
+  if (err instanceof BlueskyOAuthError) return err;
+  if (err instanceof InsecureRequestError || causeChain(err).some((e) => e instanceof InsecureRequestError)) return new BlueskyOAuthError(describe(err));
+  if (isNetworkFailure(err)) return new BlueskyOAuthError(`Bluesky could not be reached (${describe(err)})`, 'unreachable');
+  return new BlueskyOAuthError(describe(err));
+}
+
+const normaliseAccount = (handleOrDid: string) => {
+  const input = handleOrDid.trim().replace(/^@/, '');
+  return input.startsWith('did:') ? input : input.toLowerCase();
+};
+
+/** A flow between the authorization request and the callback; held in memory only. */
+export interface PendingBlueskyAuthorization {
+  /** The OAuth `state` the library chose for the request (the callback must bring it back). */
+  state: string;
+  /** What the library needs to finish: the PKCE verifier, the DPoP private JWK, the issuer. Memory only. */
+  savedState: NodeSavedState;
+  clientId: string;
+  redirectUri: string;
+  /** The account that was named (a handle, resolved, or the DID of a connection being renewed). */
+  did: string;
+  /** Its handle, when the DID document and the handle agree. */
+  handle: string | null;
+  pdsUrl: string;
+  issuer: string;
+  servers: Omit<BlueskyServers, 'fetch'>;
 }
 
 /**
- * The callback: checks state and iss, exchanges the code (PKCE verifier + DPoP proof), and checks that
- * the token's `sub` is the account that was resolved (and its scope includes atproto).
+ * Resolves the account, pushes the authorization request (PAR with PKCE and DPoP) and returns the
+ * URL of the account's authorization page, with the flow to keep until the callback.
+ */
+export async function beginBlueskyAuthorization(params: {
+  handleOrDid: string;
+  redirectUri: string;
+  servers: BlueskyServers;
+}): Promise<{ authorizationUrl: string; pending: PendingBlueskyAuthorization }> {
+  const { redirectUri, servers } = params;
+  const clientId = loopbackClientId(redirectUri);
+  const stateStore = new OneValueStore<NodeSavedState>();
+  const client = oauthClient(clientId, servers, { stateStore, sessionStore: new OneValueStore<NodeSavedSession>() });
+  const input = normaliseAccount(params.handleOrDid);
+  try {
+    // Resolved first to know the account (its DID is what the tokens must be for); authorize() then
+    // finds the same answers in the client's caches.
+    const { identityInfo, metadata, pds } = await client.oauthResolver.resolveFromIdentity(input);
+    const url = await client.authorize(identityInfo.did, { redirect_uri: redirectUri as `http://127.0.0.1:${string}` });
+    const saved = stateStore.current();
+    if (!saved) throw new BlueskyOAuthError('the sign-in could not be prepared');
+    return {
+      authorizationUrl: url.href,
+      pending: {
+        state: saved.key,
+        savedState: saved.value,
+        clientId,
+        redirectUri,
+        did: identityInfo.did,
+        handle: identityInfo.handle === 'handle.invalid' ? null : identityInfo.handle,
+        pdsUrl: pds.origin,
+        issuer: metadata.issuer,
+        servers: { handleResolver: servers.handleResolver, ...(servers.plcDirectoryUrl ? { plcDirectoryUrl: servers.plcDirectoryUrl } : {}) },
+      },
+    };
+  } catch (err) {
+    throw startError(err);
+  }
+}
+
+/** The keychain form of a session of the library (tokens + DPoP private JWK), and back. */
+function tokensOf(saved: NodeSavedSession, extra: { clientId: string; plcDirectoryUrl?: string; handle?: string }, previous?: BlueskyTokens): BlueskyTokens {
+  const { tokenSet } = saved;
+  return {
+    ...previous,
+    accessToken: tokenSet.access_token,
+    // A refresh that brings no refresh token keeps the one we had (never overwrite with empty).
+    refreshToken: tokenSet.refresh_token || previous?.refreshToken || null,
+    expiresAt: tokenSet.expires_at ?? null,
+    scope: tokenSet.scope,
+    tokenType: 'DPoP',
+    dpopJwk: saved.dpopJwk as TokenSet['dpopJwk'],
+    pdsUrl: tokenSet.aud,
+    oauthClientId: extra.clientId,
+    oauthIssuer: tokenSet.iss,
+    did: tokenSet.sub,
+    ...(extra.handle ? { handle: extra.handle } : {}),
+    ...(extra.plcDirectoryUrl ? { plcDirectoryUrl: extra.plcDirectoryUrl } : {}),
+  };
+}
+
+/**
+ * The callback: the library checks `state` and `iss` (before the code is spent), exchanges the code
+ * with the PKCE verifier and a DPoP proof, and verifies the token's `sub`; the tokens must be for the
+ * account that was named. Returns the TokenSet for the keychain.
  */
 export async function completeBlueskyAuthorization(params: {
-  server: BlueskyAuthorizationServer;
   pending: PendingBlueskyAuthorization;
   /** The full URL the browser was sent to (http://127.0.0.1:<port>/oauth/callback?code=…&state=…&iss=…). */
-  callbackUrl: string;
-  options?: BlueskyOAuthOptions;
-}): Promise<BlueskyOAuthTokens> {
-  const { server, pending, options = {} } = params;
-  const client = publicClient(pending.clientId);
+  callbackUrl: string | URL;
+  fetch?: BlueskyFetch;
+}): Promise<BlueskyTokens> {
+  const { pending } = params;
   const callback = new URL(params.callbackUrl);
-  if (callback.origin + callback.pathname !== new URL(pending.redirectUri).origin + new URL(pending.redirectUri).pathname) {
-    throw new BlueskyOAuthError(`the callback ${callback.origin}${callback.pathname} is not the redirect URI ${pending.redirectUri}`);
+  const redirect = new URL(pending.redirectUri);
+  if (callback.origin + callback.pathname !== redirect.origin + redirect.pathname) {
+    throw new BlueskyOAuthError(`the callback ${callback.origin}${callback.pathname} is not the redirect URI ${pending.redirectUri}`, 'forged');
   }
-  // Throws on a state or iss mismatch (the server advertises authorization_response_iss_parameter_supported,
-  // so a missing iss fails too) and on error=… answers.
-  const callbackParams = oauth.validateAuthResponse(server.metadata, client, callback, pending.state);
-
-  const endpoint = new URL(server.metadata.token_endpoint ?? server.issuer);
-  const tokens = await withNonceRetry(async () => {
-    const res = await oauth.authorizationCodeGrantRequest(
-      server.metadata,
-      client,
-      oauth.None(),
-      callbackParams,
-      pending.redirectUri,
-      pending.codeVerifier,
-      { DPoP: dpopHandle(pending.dpopKeyPair), ...requestOptions(endpoint, options) },
-    );
-    return oauth.processAuthorizationCodeResponse(server.metadata, client, res);
-  });
-
-  const sub = tokens.sub;
-  if (typeof sub !== 'string' || sub !== server.did) {
-    throw new BlueskyOAuthError(`the token is for ${String(sub)}, not for the account ${server.did}`);
+  if (callback.searchParams.get('state') !== pending.state) throw new BlueskyOAuthError('the state of the callback is not the state of this sign-in', 'forged');
+  // The flow's state is served from memory for this one call; single use is the caller's map.
+  const sessionStore = new OneValueStore<NodeSavedSession>();
+  const client = oauthClient(pending.clientId, { ...pending.servers, fetch: params.fetch }, { stateStore: new OneValueStore({ key: pending.state, value: pending.savedState }), sessionStore }, [pending.issuer, pending.pdsUrl]);
+  let session: OAuthSession;
+  try {
+    ({ session } = await client.callback(callback.searchParams, { redirect_uri: pending.redirectUri as `http://127.0.0.1:${string}` }));
+  } catch (err) {
+    const chain = causeChain(err);
+    const refusal = chain.find((e): e is OAuthResponseError => e instanceof OAuthResponseError);
+    if (refusal) throw new BlueskyOAuthError(`Bluesky did not accept the sign-in (${refusal.error ?? refusal.status}${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''})`, 'refused');
+    if (isNetworkFailure(err)) throw new BlueskyOAuthError(`Bluesky could not be reached to finish the sign-in (${describe(err)})`, 'unreachable');
+    // OAuthCallbackError: the response failed its checks (iss missing or wrong, no code, …).
+    const kind = err instanceof OAuthCallbackError && err.cause === undefined ? 'forged' : 'refused';
+    throw new BlueskyOAuthError(`the sign-in response failed its checks (${describe(err)})`, kind);
   }
-  if (tokens.token_type.toLowerCase() !== 'dpop') throw new BlueskyOAuthError(`expected a DPoP token, got ${tokens.token_type}`);
-  const scope = tokens.scope ?? '';
-  if (!scope.split(' ').includes('atproto')) throw new BlueskyOAuthError(`the granted scope lacks atproto: ${scope}`);
-  return {
-    did: sub,
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token ?? null,
-    expiresAt: typeof tokens.expires_in === 'number' ? Date.now() + tokens.expires_in * 1000 : null,
-    scope,
-    tokenType: 'DPoP',
-  };
+  const saved = sessionStore.current()?.value;
+  if (!saved) throw new BlueskyOAuthError('the sign-in gave no session', 'refused');
+  if (session.did !== pending.did) {
+    await session.signOut().catch(() => undefined);
+    throw new BlueskyOAuthError(`Bluesky signed in ${session.did}, not the account ${pending.handle ?? pending.did} this sign-in was for`, 'account');
+  }
+  if (!saved.tokenSet.scope.split(' ').includes('atproto')) throw new BlueskyOAuthError(`the granted scope lacks atproto: ${saved.tokenSet.scope}`, 'refused');
+  return tokensOf(saved, { clientId: pending.clientId, plcDirectoryUrl: pending.servers.plcDirectoryUrl, handle: pending.handle ?? undefined });
+}
+
+/** The claims of a JWT (read, not verified: only the PDS can verify it), or null. */
+export function jwtClaims(jwt: string): Record<string, unknown> | null {
+  const payload = jwt.split('.')[1];
+  if (!payload) return null;
+  try {
+    const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A connection's TokenSet lacks what the library needs to restore its session. */
+export class IncompleteSessionError extends Error {
+  override name = 'IncompleteSessionError';
 }
 
 /**
- * One call to the PDS with a DPoP-bound access token: `Authorization: DPoP <token>` and a DPoP proof
- * (htm, htu, ath, the server's nonce; retried once when the server asks for a new nonce).
- * Returns the raw Response (any status); JSON bodies are sent as strings with their content-type.
+ * The library's session for a connection's OAuth tokens, restored from the TokenSet.
+ *
+ * `refresh: false` (posting, reading): the session is restored WITHOUT its refresh token, so the
+ * library can never renew it in the middle of a call. Bluesky's refresh tokens are single use: a
+ * renewal whose result is not written back to the keychain would leave the connection with a spent
+ * refresh token. Renewals happen only through `refresh: true`, whose new TokenSet the caller (the
+ * TokenKeeper, the scheduler) writes to the keychain.
  */
-export async function dpopCall(params: {
-  accessToken: string;
-  dpopKeyPair: DpopKeyPair;
-  method: 'GET' | 'POST';
-  url: string;
-  json?: unknown;
-  /** A raw body (an uploaded blob), sent with `contentType`. */
-  body?: Uint8Array;
-  contentType?: string;
-  headers?: Record<string, string>;
-  options?: BlueskyOAuthOptions;
-}): Promise<Response> {
-  const { accessToken, dpopKeyPair, method, options = {} } = params;
-  const url = checkedUrl(params.url, 'the XRPC URL');
-  return withNonceRetry(async () => {
-    const headers = new Headers(params.headers);
-    headers.set('accept', 'application/json');
-    let body: string | Uint8Array | undefined;
-    if (params.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(params.json);
-    } else if (params.body) {
-      headers.set('content-type', params.contentType ?? 'application/octet-stream');
-      body = params.body;
-    }
-    return oauth.protectedResourceRequest(accessToken, method, url, headers, body, {
-      DPoP: dpopHandle(dpopKeyPair),
-      ...requestOptions(url, options),
-    });
-  });
-}
-
-/**
- * New DPoP-bound tokens from a refresh token: the authorization server is found again from the PDS
- * (its protected resource metadata), the refresh is DPoP-bound to the same key, and `sub` must stay
- * the same account. A refresh that brings no refresh token keeps the old one.
- */
-export async function refreshBlueskyTokens(params: {
-  pdsUrl: string;
-  clientId: string;
-  /** The account the tokens must stay for (checked against the answer's `sub`), when known. */
-  did?: string;
-  refreshToken: string;
-  dpopKeyPair: DpopKeyPair;
-  options?: BlueskyOAuthOptions;
-}): Promise<BlueskyOAuthTokens> {
-  const { clientId, dpopKeyPair, options = {} } = params;
-  const pds = checkedUrl(params.pdsUrl, 'the PDS URL');
-  const resourceRes = await oauth.resourceDiscoveryRequest(pds, requestOptions(pds, options));
-  const resource = await oauth.processResourceDiscoveryResponse(pds, resourceRes);
-  const issuerHref = resource.authorization_servers?.[0];
-  if (!issuerHref) throw new BlueskyOAuthError(`the PDS ${pds.origin} names no authorization server`);
-  const issuer = checkedUrl(issuerHref, 'the authorization server');
-  const metadata = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...requestOptions(issuer, options) }));
-  const client = publicClient(clientId);
-  const endpoint = new URL(metadata.token_endpoint ?? issuer);
-  const tokens = await withNonceRetry(async () => {
-    const res = await oauth.refreshTokenGrantRequest(metadata, client, oauth.None(), params.refreshToken, {
-      DPoP: dpopHandle(dpopKeyPair),
-      ...requestOptions(endpoint, options),
-    });
-    return oauth.processRefreshTokenResponse(metadata, client, res);
-  });
-  const sub = tokens.sub;
-  if (typeof sub !== 'string' || (params.did !== undefined && sub !== params.did)) {
-    throw new BlueskyOAuthError(`the refreshed token is for ${String(sub)}, not for ${params.did ?? 'an account'}`);
+export async function restoreBlueskySession(
+  tokens: BlueskyTokens,
+  options: { handleResolver: string; fetch?: BlueskyFetch; refresh: boolean },
+): Promise<{ session: OAuthSession; tokens: BlueskyTokens }> {
+  const { dpopJwk, pdsUrl, oauthClientId } = tokens;
+  const did = tokens.did ?? jwtClaims(tokens.accessToken)?.sub;
+  if (!dpopJwk || !pdsUrl || !oauthClientId || typeof did !== 'string' || !did.startsWith('did:')) {
+    throw new IncompleteSessionError("this connection's Bluesky sign-in lacks its DPoP key or account");
   }
-  return {
-    did: sub,
-    accessToken: tokens.access_token,
-    refreshToken: tokens.refresh_token ?? params.refreshToken,
-    expiresAt: typeof tokens.expires_in === 'number' ? Date.now() + tokens.expires_in * 1000 : null,
-    scope: tokens.scope ?? '',
-    tokenType: 'DPoP',
-  };
+  const servers: BlueskyServers = { handleResolver: options.handleResolver, plcDirectoryUrl: tokens.plcDirectoryUrl, fetch: options.fetch };
+  const sessionStore = new OneValueStore<NodeSavedSession>();
+  const client = oauthClient(oauthClientId, servers, { stateStore: new OneValueStore<NodeSavedState>(), sessionStore }, [pdsUrl, tokens.oauthIssuer]);
+  // Tokens saved before the issuer was kept: the PDS names its authorization server.
+  const issuer = tokens.oauthIssuer ?? (await client.oauthResolver.getResourceServerMetadata(pdsUrl)).issuer;
+  const refreshToken = options.refresh ? tokens.refreshToken : null;
+  await sessionStore.set(did, {
+    dpopJwk: dpopJwk as Jwk,
+    authMethod: { method: 'none' },
+    tokenSet: {
+      iss: issuer,
+      sub: did as `did:plc:${string}`,
+      aud: pdsUrl,
+      scope: (tokens.scope ?? 'atproto') as NodeSavedSession['tokenSet']['scope'],
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      access_token: tokens.accessToken,
+      token_type: 'DPoP',
+      ...(tokens.expiresAt ? { expires_at: tokens.expiresAt } : {}),
+    },
+  });
+  const session = await client.restore(did, options.refresh);
+  const saved = sessionStore.current()?.value;
+  if (!saved) throw new IncompleteSessionError('the Bluesky session was dropped');
+  return { session, tokens: tokensOf(saved, { clientId: oauthClientId, plcDirectoryUrl: tokens.plcDirectoryUrl }, tokens) };
 }

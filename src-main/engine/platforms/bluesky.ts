@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
-import * as oauth from 'oauth4webapi';
+import { Agent, AppBskyRichtextFacet, AtpAgent, RichText, XRPCError, type AppBskyFeedPost, type AtpSessionData } from '@atproto/api';
+import { OAuthResponseError, TokenInvalidError, TokenRefreshError, TokenRevokedError } from '@atproto/oauth-client-node';
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
-import { BlueskyOAuthError, dpopCall, importDpopKeyPair, refreshBlueskyTokens, type DpopJwk, type DpopKeyPair } from './bluesky-oauth';
-import { networkError, parseJson, REQUEST_TIMEOUT_MS } from './http';
-import type { FetchLike } from './mastodon';
+import {
+  causeChain,
+  guardedFetch,
+  IncompleteSessionError,
+  InsecureRequestError,
+  isNetworkFailure,
+  jwtClaims,
+  restoreBlueskySession,
+  type BlueskyFetch,
+  type BlueskyTokens,
+} from './bluesky-oauth';
+import { networkError } from './http';
 import {
   PlatformError,
   type MediaUpload,
@@ -17,15 +27,19 @@ import {
 } from './types';
 
 /*
- * Bluesky (AT Protocol) spoken as plain XRPC over Node's own fetch, against the account's PDS
- * (`PlatformClient.apiBaseUrl`, e.g. https://bsky.social). The official @atproto/api client is not
- * used: it requires Node 22 (`engines: >=22`) and Postroom runs on Node 20.
+ * Bluesky (AT Protocol) through the official client, @atproto/api: an `Agent` reads the account,
+ * uploads blobs and writes records, whichever way the connection signed in:
  *
- * Sign-in is by app password (com.atproto.server.createSession): the TokenSet holds the session's
- * accessJwt (accessToken, with its expiry) and refreshJwt (refreshToken), sent as Bearer tokens. Or by
- * AT Protocol OAuth (bluesky-oauth.ts): the TokenSet then carries `tokenType: 'DPoP'`, the DPoP key
- * (`dpopJwk`) and the account's PDS (`pdsUrl`), and every call goes to that PDS with a DPoP proof.
- * Every call has a 30 s timeout; every failure becomes a classified PlatformError.
+ *   - AT Protocol OAuth (bluesky-oauth.ts, @atproto/oauth-client-node): the TokenSet carries
+ *     `tokenType: 'DPoP'` and the DPoP key; the library restores the session and every call goes to
+ *     the account's PDS with a DPoP proof (`new Agent(oauthSession)`);
+ *   - an app password (the fallback): `AtpAgent.login` signs in, `AtpAgent.resumeSession` renews the
+ *     session (its `persistSession` hands the new one back, for the keychain), and calls go to the
+ *     integration's server (`PlatformClient.apiBaseUrl`) with the session's access token.
+ *
+ * Sessions are renewed only by `refresh` (the TokenKeeper and the scheduler write its result to the
+ * keychain); posting and reading never renew them. Every call has a 30 s timeout, plain http only to
+ * this machine, and every failure becomes a classified PlatformError.
  */
 
 const MAX_ERROR_TEXT = 300;
@@ -41,125 +55,20 @@ export const blueskyLimits: PlatformLimits = Object.freeze({
 });
 
 export interface BlueskyAdapterOptions {
-  fetch?: FetchLike;
+  fetch?: BlueskyFetch;
   /** The post's `createdAt`; tests pin it. */
   now?: () => Date;
 }
 
 type Json = Record<string, unknown>;
 
-interface Call {
-  method: 'GET' | 'POST';
-  /** The XRPC method, e.g. `com.atproto.repo.createRecord`. */
-  nsid: string;
-  /** What Postroom was doing, for the error message ("publish the post"). */
-  what: string;
-  token?: string;
-  /** The key `token` is bound to (OAuth): the call is sent as `Authorization: DPoP` with a proof. */
-  dpop?: DpopKeyPair;
-  query?: Record<string, string>;
-  json?: unknown;
-  body?: Uint8Array;
-  contentType?: string;
-  /** createSession: a refusal means the handle or app password is wrong, not that a session died. */
-  signIn?: boolean;
-}
-
-function endpoint(baseUrl: string, nsid: string, query?: Record<string, string>): URL {
-  let url: URL;
-  try {
-    url = new URL(`${baseUrl.replace(/\/+$/, '')}/xrpc/${nsid}`);
-  } catch {
-    throw new PlatformError(`the Bluesky server address "${baseUrl}" is not a valid URL`, false);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new PlatformError(`the Bluesky server address "${baseUrl}" is not an http(s) URL`, false);
-  }
-  if (query) url.search = new URLSearchParams(query).toString();
-  return url;
-}
-
-async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Json> {
-  const url = endpoint(baseUrl, c.nsid, c.query);
-  if (c.dpop && c.token) return dpopXrpc(fetchImpl, url, c, c.token, c.dpop);
-  const headers = new Headers({ Accept: 'application/json' });
-  if (c.token) headers.set('Authorization', `Bearer ${c.token}`);
-  let body: RequestInit['body'];
-  if (c.json !== undefined) {
-    headers.set('Content-Type', 'application/json');
-    body = JSON.stringify(c.json);
-  } else if (c.body) {
-    headers.set('Content-Type', c.contentType ?? 'application/octet-stream');
-    body = c.body;
-  }
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetchImpl(url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    text = await res.text();
-  } catch (err) {
-    throw networkError('Bluesky', err, c.what);
-  }
-  const data = parseJson(text);
-  if (res.status >= 200 && res.status < 300) return asRecord(data) ?? {};
-  throw httpError(res, data, c);
-}
-
-async function dpopXrpc(fetchImpl: FetchLike, url: URL, c: Call, token: string, dpopKeyPair: DpopKeyPair): Promise<Json> {
-  let res: Response;
-  let text: string;
-  try {
-    try {
-      res = await dpopCall({
-        accessToken: token,
-        dpopKeyPair,
-        method: c.method,
-        url: url.href,
-        json: c.json,
-        body: c.body,
-        contentType: c.contentType,
-        options: { fetch: ((input: string | URL, init?: RequestInit) => fetchImpl(input, init)) as typeof fetch },
-      });
-    } catch (err) {
-      // A refused token comes back as a WWW-Authenticate challenge (401): classified like any answer.
-      if (!(err instanceof oauth.WWWAuthenticateChallengeError)) throw err;
-      res = err.response;
-    }
-    text = await res.text();
-  } catch (err) {
-    if (err instanceof BlueskyOAuthError) throw new PlatformError(`could not ${c.what}: ${err.message}`, false);
-    throw networkError('Bluesky', err, c.what);
-  }
-  const data = parseJson(text);
-  if (res.status >= 200 && res.status < 300) return asRecord(data) ?? {};
-  throw httpError(res, data, c);
-}
-
-/** Where and how an adapter call is sent (see authFor). */
-interface Auth {
-  baseUrl: string;
-  token: string;
-  dpop?: DpopKeyPair;
-}
-
-/** XRPC errors are `{"error": "Name", "message": "…"}`. */
-function xrpcErrorName(data: unknown): string | null {
-  return str(asRecord(data), 'error');
-}
-
-function errorText(data: unknown, res: Response): string {
-  const rec = asRecord(data);
-  const error = str(rec, 'error');
-  const message = str(rec, 'message');
-  const text = error && message ? `${error}: ${message}` : (error ?? message ?? (res.statusText || 'no reason given'));
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
-}
+// ---- errors -------------------------------------------------------------------------------------
 
 /** The session is dead (expired, revoked or never valid): a person must sign in again. */
 const DEAD_SESSION_ERRORS = new Set(['ExpiredToken', 'InvalidToken', 'AuthMissing', 'AuthenticationRequired']);
 
 /** A PlatformError that keeps the XRPC error name (`RecordNotFound`, `ExpiredToken`…). */
-class XrpcError extends PlatformError {
+class XrpcPlatformError extends PlatformError {
   constructor(
     readonly xrpcError: string | null,
     ...args: ConstructorParameters<typeof PlatformError>
@@ -168,31 +77,82 @@ class XrpcError extends PlatformError {
   }
 }
 
-function httpError(res: Response, data: unknown, c: Call): PlatformError {
-  const name = xrpcErrorName(data);
-  const e = classify(res, data, c, name);
-  return new XrpcError(name, e.message, e.retryable, e.status, e.retryAfterMs, e.needsReauth);
+const clip = (text: string) => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text);
+
+function errorText(err: XRPCError): string {
+  const name = err.error && !/^\d+$/.test(err.error) ? err.error : null;
+  const message = err.message && err.message !== name ? err.message : null;
+  return clip(name && message ? `${name}: ${message}` : (name ?? message ?? 'no reason given'));
 }
 
-function classify(res: Response, data: unknown, c: Call, name: string | null): PlatformError {
-  const status = res.status;
-  const text = errorText(data, res);
+const reconnect = (reason: string, what: string) => new PlatformError(`Bluesky no longer accepts this connection (${clip(reason)}); reconnect the account to ${what}`, false, null, null, true);
+
+/** An answer of the server (an XRPC error with its status and headers), classified. */
+function classifyAnswer(err: XRPCError, what: string, signIn: boolean): PlatformError {
+  const status = err.status;
+  const name = err.error ?? null;
+  const text = errorText(err);
+  const headers = new Headers(Object.entries(err.headers ?? {}).filter((h): h is [string, string] => typeof h[1] === 'string'));
+  let e: PlatformError;
   if (status === 429) {
-    return new PlatformError(`Bluesky is rate limiting requests (${text}); could not ${c.what}`, true, status, blueskyRetryAfterMs(res.headers));
+    e = new PlatformError(`Bluesky is rate limiting requests (${text}); could not ${what}`, true, status, blueskyRetryAfterMs(headers));
+  } else if (status >= 500) {
+    e = new PlatformError(`Bluesky failed to ${what}: ${text} (HTTP ${status})`, true, status, blueskyRetryAfterMs(headers, false));
+  } else if (signIn && (status === 401 || name === 'AuthenticationRequired')) {
+    e = new PlatformError(`Bluesky did not accept this handle and app password (${text})`, false, status);
+  } else if (signIn && name === 'AuthFactorTokenRequired') {
+    e = new PlatformError('Bluesky asks for an email code: sign in with an app password (Settings → Privacy and security → App passwords), not the account password', false, status);
+  } else if (status === 401 || (name !== null && DEAD_SESSION_ERRORS.has(name))) {
+    e = new PlatformError(`Bluesky no longer accepts this connection (${text}); reconnect the account to ${what}`, false, status, null, true);
+  } else {
+    e = new PlatformError(`Bluesky refused to ${what}: ${text} (HTTP ${status})`, false, status);
   }
-  if (status >= 500) {
-    return new PlatformError(`Bluesky failed to ${c.what}: ${text} (HTTP ${status})`, true, status, blueskyRetryAfterMs(res.headers, false));
+  return new XrpcPlatformError(name, e.message, e.retryable, e.status, e.retryAfterMs, e.needsReauth);
+}
+
+/** An XRPC error that is an answer of the server (not a network failure wrapped by the client). */
+const isAnswer = (e: unknown): e is XRPCError => e instanceof XRPCError && e.headers !== undefined && e.status >= 100;
+
+/**
+ * Any failure of the libraries as a PlatformError: the server's answers by status and XRPC error;
+ * a session the library cannot use or renew needs a reconnect; network failures and timeouts are
+ * retryable; anything else is permanent. Messages carry no tokens.
+ */
+function toPlatformError(err: unknown, what: string, signIn = false): PlatformError {
+  const chain = causeChain(err);
+  const known = chain.find((e): e is PlatformError => e instanceof PlatformError);
+  if (known) return known;
+  const answer = chain.find(isAnswer);
+  if (answer) return classifyAnswer(answer, what, signIn);
+  const insecure = chain.find((e): e is InsecureRequestError => e instanceof InsecureRequestError);
+  if (insecure) return new PlatformError(`could not ${what}: ${insecure.message}`, false);
+  const incomplete = chain.find((e): e is IncompleteSessionError => e instanceof IncompleteSessionError);
+  if (incomplete) return reconnect(incomplete.message, what);
+  const dead = chain.find((e): e is Error => e instanceof TokenRefreshError || e instanceof TokenInvalidError || e instanceof TokenRevokedError);
+  if (dead) return reconnect(dead.message, what);
+  const refusal = chain.find((e): e is OAuthResponseError => e instanceof OAuthResponseError);
+  if (refusal && (refusal.status >= 500 || refusal.status === 429)) {
+    return new PlatformError(`Bluesky's sign-in server failed while trying to ${what} (HTTP ${refusal.status})`, true, refusal.status, blueskyRetryAfterMs(refusal.headers, refusal.status === 429));
   }
-  if (c.signIn && (status === 401 || name === 'AuthenticationRequired')) {
-    return new PlatformError(`Bluesky did not accept this handle and app password (${text})`, false, status);
+  if (refusal) return reconnect(`${refusal.error ?? `HTTP ${refusal.status}`}${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''}`, what);
+  if (isNetworkFailure(err)) {
+    const cause = chain.find((e) => e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) ?? chain.find((e) => e instanceof TypeError && e.message === 'fetch failed') ?? err;
+    return networkError('Bluesky', cause, what);
   }
-  if (c.signIn && name === 'AuthFactorTokenRequired') {
-    return new PlatformError('Bluesky asks for an email code: sign in with an app password (Settings → Privacy and security → App passwords), not the account password', false, status);
+  // The session is for another account, or its account moved to another authorization server.
+  const moved = chain.find((e): e is Error => (e instanceof XRPCError && e.error === 'InvalidDID') || (e instanceof TypeError && /issuer mismatch|sub mismatch|does not match the expected sub/i.test(e.message)));
+  if (moved) return reconnect(moved.message, what);
+  if (chain.some((e) => e instanceof XRPCError)) return unexpected(what, 'valid answer');
+  return new PlatformError(`could not ${what}: ${clip(err instanceof Error ? err.message : 'unknown error')}`, false);
+}
+
+/** Runs one library call; its failure comes back classified. */
+async function attempt<T>(what: string, call: () => Promise<T>, signIn = false): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toPlatformError(err, what, signIn);
   }
-  if (status === 401 || (name !== null && DEAD_SESSION_ERRORS.has(name))) {
-    return new PlatformError(`Bluesky no longer accepts this connection (${text}); reconnect the account to ${c.what}`, false, status, null, true);
-  }
-  return new PlatformError(`Bluesky refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
 }
 
 /**
@@ -211,30 +171,23 @@ export function blueskyRetryAfterMs(headers: Headers, useRateLimitReset = true, 
   return null;
 }
 
-function asRecord(value: unknown): Json | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : null;
-}
-
-function str(rec: Json | null, key: string): string | null {
-  const v = rec?.[key];
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
 /** A 2xx answer that is not what a PDS sends: the call may have landed, so it is safe only to retry. */
 function unexpected(what: string, field: string): PlatformError {
   return new PlatformError(`Bluesky gave an unexpected answer (no ${field}) while trying to ${what}`, true);
 }
 
-/** The claims of a JWT (read, not verified: only the PDS can verify it), or null. */
-function jwtClaims(jwt: string): Json | null {
-  const payload = jwt.split('.')[1];
-  if (!payload) return null;
+function serviceUrl(baseUrl: string): URL {
+  let url: URL;
   try {
-    return asRecord(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    url = new URL(baseUrl);
   } catch {
-    return null;
+    throw new PlatformError(`the Bluesky server address "${baseUrl}" is not a valid URL`, false);
   }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PlatformError(`the Bluesky server address "${baseUrl}" is not an http(s) URL`, false);
+  return url;
 }
+
+// ---- app-password sessions -----------------------------------------------------------------------
 
 /** The `exp` of a JWT as an ISO time, or null: the scheduler refreshes shortly before it. */
 function jwtExpiry(jwt: string): string | null {
@@ -242,16 +195,21 @@ function jwtExpiry(jwt: string): string | null {
   return typeof exp === 'number' && Number.isFinite(exp) ? new Date(exp * 1000).toISOString() : null;
 }
 
-function tokensFromSession(session: Json, what: string, previous?: TokenSet): TokenSet {
-  const accessToken = str(session, 'accessJwt');
-  if (!accessToken) throw unexpected(what, 'access token');
+/** An AtpAgent session as the TokenSet the keychain keeps. */
+function tokensFromSession(session: AtpSessionData, previous?: BlueskyTokens): BlueskyTokens {
+  const scope = jwtClaims(session.accessJwt)?.scope;
   return {
-    accessToken,
-    refreshToken: str(session, 'refreshJwt') ?? previous?.refreshToken ?? null,
-    expiresAt: jwtExpiry(accessToken),
-    scope: str(jwtClaims(accessToken), 'scope') ?? previous?.scope ?? null,
+    ...previous,
+    accessToken: session.accessJwt,
+    refreshToken: session.refreshJwt || previous?.refreshToken || null,
+    expiresAt: jwtExpiry(session.accessJwt),
+    scope: typeof scope === 'string' ? scope : (previous?.scope ?? null),
+    did: session.did,
+    handle: session.handle,
   };
 }
+
+// ---- idempotent record keys ----------------------------------------------------------------------
 
 /*
  * Idempotency. Bluesky has no idempotency key, but com.atproto.repo.createRecord takes a
@@ -259,7 +217,7 @@ function tokensFromSession(session: Json, what: string, previous?: TokenSet): To
  * of a post is derived from the delivery's idempotency key, so every attempt of one delivery
  * writes the same at-uri: before posting, the adapter looks the record up and, if it is there
  * (an earlier attempt landed and its answer was lost), returns it instead of posting again; and a
- * createRecord that fails (a PDS answers a duplicate key with HTTP 500, which could also be a real
+ * createRecord that fails (a PDS answers a duplicate key with an error, which could also be a real
  * failure) is followed by the same lookup, so two racing attempts still make one post. This holds
  * for as long as the record exists, hence the long window in the registry.
  *
@@ -297,135 +255,91 @@ export function postUrl(handleOrDid: string, rkey: string): string {
   return `https://bsky.app/profile/${encodeURIComponent(handleOrDid).replace(/%3A/gi, ':')}/post/${encodeURIComponent(rkey)}`;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Rich text: facets for links, #tags and @mentions, with UTF-8 byte offsets (as the official
-// client's RichText.detectFacets does).
+// ---- rich text -----------------------------------------------------------------------------------
 
-export interface Facet {
-  index: { byteStart: number; byteEnd: number };
-  features: Json[];
-}
+export type Facet = AppBskyRichtextFacet.Main;
 
-const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
-
-function byteRange(text: string, start: number, end: number): Facet['index'] {
-  const byteStart = utf8(text.slice(0, start));
-  return { byteStart, byteEnd: byteStart + utf8(text.slice(start, end)) };
-}
-
-/** Links (http/https), hashtags, and the handles of mentions still to be resolved to DIDs. */
-export function detectFacets(text: string): { facets: Facet[]; mentions: { handle: string; index: Facet['index'] }[] } {
+/**
+ * Links, #tags and $cashtags as facets (UTF-8 byte offsets), and the @mentions whose handles are
+ * still to be resolved: the official client's RichText detection.
+ */
+export function detectFacets(text: string): { facets: Facet[]; mentions: { handle: string; index: Facet['index']; facet: Facet }[] } {
+  const rt = new RichText({ text });
+  rt.detectFacetsWithoutResolution();
   const facets: Facet[] = [];
-  const mentions: { handle: string; index: Facet['index'] }[] = [];
-
-  for (const m of text.matchAll(/(^|[\s(])(https?:\/\/[^\s]+)/gi)) {
-    let uri = m[2]!;
-    // Trailing punctuation belongs to the sentence, an unbalanced ")" to the parenthesis.
-    if (/[.,;:!?"']$/.test(uri)) uri = uri.slice(0, -1);
-    if (uri.endsWith(')') && !uri.includes('(')) uri = uri.slice(0, -1);
-    try {
-      new URL(uri);
-    } catch {
-      continue;
-    }
-    const start = m.index + m[1]!.length;
-    facets.push({ index: byteRange(text, start, start + uri.length), features: [{ $type: 'app.bsky.richtext.facet#link', uri }] });
-  }
-
-  for (const m of text.matchAll(/(^|\s)[#＃]([^\s#＃]+)/gu)) {
-    const tag = m[2]!.replace(/\p{P}+$/u, '');
-    if (!tag || /^\d+$/.test(tag) || tag.length > 64 || /^\u{fe0f}/u.test(tag)) continue;
-    const start = m.index + m[1]!.length;
-    facets.push({ index: byteRange(text, start, start + 1 + tag.length), features: [{ $type: 'app.bsky.richtext.facet#tag', tag }] });
-  }
-
-  for (const m of text.matchAll(/(^|[\s(])@([a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+)/g)) {
-    const handle = m[2]!.replace(/[.-]+$/, '');
-    if (!/\.[a-zA-Z][a-zA-Z0-9-]*$/.test(handle)) continue;
-    const start = m.index + m[1]!.length;
-    mentions.push({ handle: handle.toLowerCase(), index: byteRange(text, start, start + 1 + handle.length) });
+  const mentions: { handle: string; index: Facet['index']; facet: Facet }[] = [];
+  for (const facet of rt.facets ?? []) {
+    const mention = facet.features.find((f) => AppBskyRichtextFacet.isMention(f)) as AppBskyRichtextFacet.Mention | undefined;
+    if (mention) mentions.push({ handle: mention.did.toLowerCase(), index: facet.index, facet });
+    else facets.push(facet);
   }
   return { facets, mentions };
 }
 
-// ---------------------------------------------------------------------------------------------
+// ---- the adapter ---------------------------------------------------------------------------------
+
+/**
+ * Renewals in progress, by the refresh token they spend. Refresh tokens are single use: two renewals
+ * of one session at once (the TokenKeeper and the scheduler) share one answer instead of the second
+ * spending a refresh token the first already spent, which the server would take for a replay.
+ */
+const renewals = new Map<string, Promise<TokenSet>>();
+
+function renewOnce(refreshToken: string, renew: () => Promise<TokenSet>): Promise<TokenSet> {
+  const key = createHash('sha256').update(refreshToken).digest('base64url');
+  let running = renewals.get(key);
+  if (!running) {
+    running = renew().finally(() => renewals.delete(key));
+    renewals.set(key, running);
+  }
+  return running;
+}
 
 export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): PlatformAdapter {
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const fetchImpl = guardedFetch(options.fetch);
   const now = options.now ?? (() => new Date());
-  // Imported DPoP keys, by their public part: one key pair per key, so server nonces are remembered.
-  const dpopKeys = new Map<string, Promise<DpopKeyPair>>();
 
-  /** Where and how to call: the integration's server with a bearer token, or the account's PDS with DPoP. */
-  async function authFor(client: PlatformClient, tokens: TokenSet): Promise<Auth> {
-    if (!tokens.dpopJwk) return { baseUrl: client.apiBaseUrl, token: tokens.accessToken };
-    const jwk = tokens.dpopJwk;
-    const id = `${String(jwk.x)}.${String(jwk.y)}`;
-    let keyPair = dpopKeys.get(id);
-    if (!keyPair) {
-      keyPair = importDpopKeyPair(jwk as DpopJwk);
-      dpopKeys.set(id, keyPair);
-      keyPair.catch(() => dpopKeys.delete(id));
+  /** The agent for a connection: its OAuth session (DPoP, at its PDS), or its app-password session. */
+  async function agentFor(client: PlatformClient, tokenSet: TokenSet, what: string): Promise<Agent> {
+    const tokens = tokenSet as BlueskyTokens;
+    if (tokens.tokenType === 'DPoP') {
+      const { session } = await attempt(what, () => restoreBlueskySession(tokens, { handleResolver: client.apiBaseUrl, fetch: options.fetch, refresh: false }));
+      return new Agent(session);
     }
-    try {
-      return { baseUrl: tokens.pdsUrl ?? client.apiBaseUrl, token: tokens.accessToken, dpop: await keyPair };
-    } catch {
-      throw new PlatformError("the connection's DPoP key in the keychain is not usable; reconnect the account", false, null, null, true);
-    }
+    // No session manager: the access token as it is, never renewed in the middle of a call.
+    return new Agent({ service: serviceUrl(client.apiBaseUrl), headers: { authorization: `Bearer ${tokens.accessToken}` }, fetch: fetchImpl });
   }
 
-  async function session(auth: Auth, what: string): Promise<{ did: string; handle: string }> {
-    const data = await call(fetchImpl, auth.baseUrl, { method: 'GET', nsid: 'com.atproto.server.getSession', what, token: auth.token, dpop: auth.dpop });
-    const did = str(data, 'did');
-    if (!did) throw unexpected(what, 'account DID');
-    return { did, handle: str(data, 'handle') ?? did };
+  async function account(agent: Agent, what: string): Promise<{ did: string; handle: string }> {
+    const { data } = await attempt(what, () => agent.com.atproto.server.getSession());
+    if (!data.did) throw unexpected(what, 'account DID');
+    return { did: data.did, handle: data.handle || data.did };
   }
 
-  async function getRecord(auth: Auth, repo: string, collection: string, rkey: string, what: string): Promise<Json | null> {
+  async function getRecord(agent: Agent, repo: string, collection: string, rkey: string, what: string): Promise<{ uri: string; value: Json } | null> {
     try {
-      return await call(fetchImpl, auth.baseUrl, {
-        method: 'GET',
-        nsid: 'com.atproto.repo.getRecord',
-        what,
-        token: auth.token,
-        dpop: auth.dpop,
-        query: { repo, collection, rkey },
-      });
+      const { data } = await attempt(what, () => agent.com.atproto.repo.getRecord({ repo, collection, rkey }));
+      return { uri: data.uri, value: data.value as Json };
     } catch (err) {
-      if (err instanceof XrpcError && (err.status === 404 || err.xrpcError === 'RecordNotFound')) return null;
+      if (err instanceof XrpcPlatformError && (err.status === 404 || err.xrpcError === 'RecordNotFound')) return null;
       throw err;
     }
   }
 
-  async function uploadBlob(auth: Auth, media: MediaUpload, index: number): Promise<Json> {
+  async function uploadBlob(agent: Agent, media: MediaUpload, index: number) {
     const what = `upload image ${index + 1}`;
-    const data = await call(fetchImpl, auth.baseUrl, {
-      method: 'POST',
-      nsid: 'com.atproto.repo.uploadBlob',
-      what,
-      token: auth.token,
-      dpop: auth.dpop,
-      body: new Uint8Array(media.data),
-      contentType: media.mimeType,
-    });
-    const blob = asRecord(data.blob);
-    if (!blob || !asRecord(blob.ref)) throw unexpected(what, 'blob reference');
-    return blob;
+    const { data } = await attempt(what, () => agent.uploadBlob(new Uint8Array(media.data), { encoding: media.mimeType }));
+    if (!data?.blob) throw unexpected(what, 'blob reference');
+    return data.blob;
   }
 
   /** Mentions become facets only when their handle resolves; the text stays as written either way. */
-  async function facetsFor(auth: Auth, text: string): Promise<Facet[]> {
+  async function facetsFor(agent: Agent, text: string): Promise<Facet[]> {
     const { facets, mentions } = detectFacets(text);
-    for (const mention of mentions) {
+    for (const { handle, facet } of mentions) {
       try {
-        const data = await call(fetchImpl, auth.baseUrl, {
-          method: 'GET',
-          nsid: 'com.atproto.identity.resolveHandle',
-          what: `resolve @${mention.handle}`,
-          query: { handle: mention.handle },
-        });
-        const did = str(data, 'did');
-        if (did) facets.push({ index: mention.index, features: [{ $type: 'app.bsky.richtext.facet#mention', did }] });
+        const { data } = await attempt(`resolve @${handle}`, () => agent.com.atproto.identity.resolveHandle({ handle }));
+        facets.push({ ...facet, features: [{ $type: 'app.bsky.richtext.facet#mention', did: data.did }] });
       } catch (err) {
         // Unknown handle: no link. A platform outage, though, is worth a retry of the whole post.
         if (err instanceof PlatformError && err.retryable) throw err;
@@ -434,45 +348,36 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     return facets.sort((a, b) => a.index.byteStart - b.index.byteStart);
   }
 
-  /** OAuth tokens renewed at the PDS's authorization server, DPoP-bound to the same key. */
-  async function refreshOAuth(client: PlatformClient, tokens: TokenSet, refreshToken: string, what: string): Promise<TokenSet> {
-    const auth = await authFor(client, tokens);
-    if (!auth.dpop || !tokens.oauthClientId) {
-      throw new PlatformError("this connection's sign-in lacks what a renewal needs; reconnect the account", false, null, null, true);
+  function published(record: { uri: string; value: Json }, handle: string, rkey: string, text: string): PublishedPost {
+    const existingText = record.value.text;
+    if (typeof existingText === 'string' && existingText !== text) {
+      throw new PlatformError(`a different Bluesky post already has this delivery's record key (${record.uri}); check the account before retrying`, false);
     }
-    const sub = str(jwtClaims(tokens.accessToken), 'sub');
-    try {
-      const fresh = await refreshBlueskyTokens({
-        pdsUrl: auth.baseUrl,
-        clientId: tokens.oauthClientId,
-        ...(sub ? { did: sub } : {}),
-        refreshToken,
-        dpopKeyPair: auth.dpop,
-        options: { fetch: ((input: string | URL, init?: RequestInit) => fetchImpl(input, init)) as typeof fetch },
-      });
-      return {
-        ...tokens,
-        accessToken: fresh.accessToken,
-        refreshToken: fresh.refreshToken ?? refreshToken,
-        expiresAt: fresh.expiresAt === null ? null : new Date(fresh.expiresAt).toISOString(),
-        scope: fresh.scope || tokens.scope,
-      };
-    } catch (err) {
-      if (err instanceof oauth.ResponseBodyError || err instanceof BlueskyOAuthError) {
-        throw new PlatformError(`Bluesky no longer accepts this connection (${err.message}); reconnect the account to ${what}`, false, null, null, true);
-      }
-      throw networkError('Bluesky', err, what);
-    }
+    return { postId: record.uri, url: postUrl(handle, rkey) };
   }
 
-  function published(record: Json, handle: string, rkey: string, text: string, what: string): PublishedPost {
-    const uri = str(record, 'uri');
-    if (!uri) throw unexpected(what, 'record URI');
-    const existingText = asRecord(record.value)?.text;
-    if (typeof existingText === 'string' && existingText !== text) {
-      throw new PlatformError(`a different Bluesky post already has this delivery's record key (${uri}); check the account before retrying`, false);
-    }
-    return { postId: uri, url: postUrl(handle, rkey) };
+  /** OAuth tokens renewed by the library at the PDS's authorization server, DPoP-bound to the same key. */
+  async function refreshOAuth(client: PlatformClient, tokens: BlueskyTokens, what: string): Promise<TokenSet> {
+    const { tokens: fresh } = await attempt(what, () => restoreBlueskySession(tokens, { handleResolver: client.apiBaseUrl, fetch: options.fetch, refresh: true }));
+    if (fresh.accessToken === tokens.accessToken) throw unexpected(what, 'new access token');
+    return fresh;
+  }
+
+  /** An app-password session renewed by AtpAgent.resumeSession; persistSession hands the new one back. */
+  async function refreshAppPassword(client: PlatformClient, tokens: BlueskyTokens, refreshJwt: string, what: string): Promise<TokenSet> {
+    let renewed: AtpSessionData | undefined;
+    const agent = new AtpAgent({
+      service: serviceUrl(client.apiBaseUrl),
+      fetch: fetchImpl,
+      persistSession: (event, session) => {
+        if (event === 'update') renewed = session;
+      },
+    });
+    const claims = jwtClaims(tokens.accessToken) ?? jwtClaims(refreshJwt);
+    const did = tokens.did ?? (typeof claims?.sub === 'string' ? claims.sub : '');
+    await attempt(what, () => agent.resumeSession({ did, handle: tokens.handle ?? did, accessJwt: tokens.accessToken, refreshJwt, active: true }));
+    if (!renewed) throw unexpected(what, 'session');
+    return tokensFromSession(renewed, tokens);
   }
 
   return {
@@ -481,65 +386,54 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
 
     async profile(client, tokens): Promise<PlatformAccount> {
       const what = 'read the account';
-      const auth = await authFor(client, tokens);
-      const { did, handle } = await session(auth, what);
-      const profile = await getRecord(auth, did, PROFILE_COLLECTION, 'self', what);
-      const displayName = str(asRecord(profile?.value), 'displayName');
-      return { accountId: did, handle, displayName: displayName ?? handle };
+      const agent = await agentFor(client, tokens, what);
+      const { did, handle } = await account(agent, what);
+      const profile = await getRecord(agent, did, PROFILE_COLLECTION, 'self', what);
+      const displayName = profile?.value.displayName;
+      return { accountId: did, handle, displayName: typeof displayName === 'string' && displayName !== '' ? displayName : handle };
     },
 
     async refresh(client, tokens): Promise<TokenSet> {
       if (!tokens.refreshToken) return tokens;
       const what = "refresh the connection's session";
-      if (tokens.dpopJwk) return refreshOAuth(client, tokens, tokens.refreshToken, what);
-      const data = await call(fetchImpl, client.apiBaseUrl, {
-        method: 'POST',
-        nsid: 'com.atproto.server.refreshSession',
-        what,
-        token: tokens.refreshToken,
-      });
-      return tokensFromSession(data, what, tokens);
+      const t = tokens as BlueskyTokens;
+      const refreshToken = tokens.refreshToken;
+      return renewOnce(refreshToken, () => (t.tokenType === 'DPoP' ? refreshOAuth(client, t, what) : refreshAppPassword(client, t, refreshToken, what)));
     },
 
     async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
       const what = 'publish the post';
-      const auth = await authFor(client, tokens);
-      const { did, handle } = await session(auth, what);
+      const agent = await agentFor(client, tokens, what);
+      const { did, handle } = await account(agent, what);
       const urlHandle = handle === 'handle.invalid' ? did : handle;
       const rkey = tidFromIdempotencyKey(post.idempotencyKey);
 
       // An earlier attempt of this delivery landed: that post is the answer (no second post).
-      const earlier = await getRecord(auth, did, POST_COLLECTION, rkey, what);
-      if (earlier) return published(earlier, urlHandle, rkey, post.text, what);
+      const earlier = await getRecord(agent, did, POST_COLLECTION, rkey, what);
+      if (earlier) return published(earlier, urlHandle, rkey, post.text);
 
-      const images: Json[] = [];
+      const images: { alt: string; image: Awaited<ReturnType<typeof uploadBlob>> }[] = [];
       for (const [index, media] of post.media.entries()) {
-        images.push({ alt: media.altText ?? '', image: await uploadBlob(auth, media, index) });
+        images.push({ alt: media.altText ?? '', image: await uploadBlob(agent, media, index) });
       }
-      const record: Json = { $type: POST_COLLECTION, text: post.text, createdAt: now().toISOString() };
-      const facets = await facetsFor(auth, post.text);
+      const record: AppBskyFeedPost.Record = { $type: POST_COLLECTION, text: post.text, createdAt: now().toISOString() };
+      const facets = await facetsFor(agent, post.text);
       if (facets.length > 0) record.facets = facets;
       if (images.length > 0) record.embed = { $type: 'app.bsky.embed.images', images };
 
-      let created: Json;
+      let uri: string;
       try {
-        created = await call(fetchImpl, auth.baseUrl, {
-          method: 'POST',
-          nsid: 'com.atproto.repo.createRecord',
-          what,
-          token: auth.token,
-          dpop: auth.dpop,
-          json: { repo: did, collection: POST_COLLECTION, rkey, validate: true, record },
-        });
+        ({
+          data: { uri },
+        } = await attempt(what, () => agent.com.atproto.repo.createRecord({ repo: did, collection: POST_COLLECTION, rkey, validate: true, record })));
       } catch (err) {
         // A duplicate key (a racing attempt won) comes back as an error: the record is the answer.
         if (err instanceof PlatformError && !err.needsReauth) {
-          const existing = await getRecord(auth, did, POST_COLLECTION, rkey, what).catch(() => null);
-          if (existing) return published(existing, urlHandle, rkey, post.text, what);
+          const existing = await getRecord(agent, did, POST_COLLECTION, rkey, what).catch(() => null);
+          if (existing) return published(existing, urlHandle, rkey, post.text);
         }
         throw err;
       }
-      const uri = str(created, 'uri');
       if (!uri) throw unexpected(what, 'record URI');
       return { postId: uri, url: postUrl(urlHandle, parseAtUri(uri)?.rkey ?? rkey) };
     },
@@ -547,16 +441,10 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     async remove(client, tokens, postId): Promise<void> {
       const parts = parseAtUri(postId);
       if (!parts) throw new PlatformError(`"${postId}" is not a Bluesky post id (an at:// URI)`, false);
+      const what = 'delete the post';
+      const agent = await agentFor(client, tokens, what);
       // Deleting a record that is already gone succeeds: removing is idempotent.
-      const auth = await authFor(client, tokens);
-      await call(fetchImpl, auth.baseUrl, {
-        method: 'POST',
-        nsid: 'com.atproto.repo.deleteRecord',
-        what: 'delete the post',
-        token: auth.token,
-        dpop: auth.dpop,
-        json: parts,
-      });
+      await attempt(what, () => agent.com.atproto.repo.deleteRecord(parts));
     },
   };
 }
@@ -564,30 +452,31 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
 export const blueskyAdapter: PlatformAdapter = createBlueskyAdapter();
 
 /**
- * The app-password connection path: signs in at the PDS (or the bsky.social entryway) with a handle
- * or DID and an app password. The account password is refused: its session can do everything the
- * owner can (change the password, delete the account), which Postroom must never hold.
+ * The app-password connection path: AtpAgent signs in at the PDS (or the bsky.social entryway) with a
+ * handle or DID and an app password. The account password is refused: its session can do everything
+ * the owner can (change the password, delete the account), which Postroom must never hold.
  */
 export async function signInWithAppPassword(
   pdsUrl: string,
   identifier: string,
   appPassword: string,
-  fetchImpl: FetchLike = (input, init) => fetch(input, init),
+  fetchImpl?: BlueskyFetch,
 ): Promise<{ tokens: TokenSet; account: PlatformAccount }> {
   const what = 'sign in';
-  const data = await call(fetchImpl, pdsUrl, {
-    method: 'POST',
-    nsid: 'com.atproto.server.createSession',
-    what,
-    json: { identifier: identifier.trim().replace(/^@/, ''), password: appPassword },
-    signIn: true,
+  let session: AtpSessionData | undefined;
+  const agent = new AtpAgent({
+    service: serviceUrl(pdsUrl),
+    fetch: guardedFetch(fetchImpl),
+    persistSession: (event, s) => {
+      if (event === 'create') session = s;
+    },
   });
-  const tokens = tokensFromSession(data, what);
+  await attempt(what, () => agent.login({ identifier: identifier.trim().replace(/^@/, ''), password: appPassword }), true);
+  if (!session) throw unexpected(what, 'session');
+  const tokens = tokensFromSession(session);
   if (tokens.scope !== null && !tokens.scope.startsWith('com.atproto.appPass')) {
     // Revoke the session just made (best effort), and say what to do instead.
-    if (tokens.refreshToken) {
-      await call(fetchImpl, pdsUrl, { method: 'POST', nsid: 'com.atproto.server.deleteSession', what: 'sign out', token: tokens.refreshToken }).catch(() => undefined);
-    }
+    await agent.logout().catch(() => undefined);
     throw new PlatformError('this is the account password: create an app password in Bluesky (Settings → Privacy and security → App passwords) and use that', false);
   }
   const account = await createBlueskyAdapter({ fetch: fetchImpl }).profile({ clientId: '', clientSecret: null, apiBaseUrl: pdsUrl }, tokens);
