@@ -57,11 +57,13 @@ function blueskyForm(token: string, problem: string | null): string {
 const BLUESKY_FORM_CSP = PAGE_CSP.replace("form-action 'self'", "form-action 'self' https: http://localhost:* http://127.0.0.1:*");
 
 function sendBlueskyForm(reply: FastifyReply, status: number, token: string, problem: string | null): FastifyReply {
-  return sendPage(reply, status, 'Connect Bluesky', blueskyForm(token, problem), BLUESKY_FORM_CSP);
+  // Its forms post to this server, which refuses a foreign Origin; under no-referrer, browsers send
+  // `Origin: null` with a form's POST. same-origin still keeps the link out of other sites' Referer.
+  return sendPage(reply, status, 'Connect Bluesky', blueskyForm(token, problem), BLUESKY_FORM_CSP, 'same-origin');
 }
 
-function sendPage(reply: FastifyReply, status: number, title: string, body: string, csp = PAGE_CSP): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', csp).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').send(page(title, body));
+function sendPage(reply: FastifyReply, status: number, title: string, body: string, csp = PAGE_CSP, referrerPolicy = 'no-referrer'): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', csp).header('cache-control', 'no-store').header('referrer-policy', referrerPolicy).send(page(title, body));
 }
 
 /**
