@@ -28,3 +28,18 @@ export type ConnectionLink = z.infer<typeof ConnectionLink>;
 /** An organisation page a connection may post as (LinkedIn: `urn:li:organization:<id>`), by name. */
 export const PostAsPage = z.object({ urn: z.string(), name: z.string() });
 export type PostAsPage = z.infer<typeof PostAsPage>;
+
+/** `PATCH /api/v1/connections/:platformId`: who the connection posts as (null: the account itself). */
+export const UpdateConnectionInput = z.strictObject({ postAs: z.string().max(200).nullable() });
+export type UpdateConnectionInput = z.infer<typeof UpdateConnectionInput>;
+
+/** A connection's settings as the caller may see and change them. */
+export const ConnectionSettings = z.object({
+  platformId: z.string(),
+  postAs: z.string().nullable(),
+  mode: z.enum(['owner', 'member']).nullable(),
+  canReauthenticate: z.boolean(),
+  canChangePostAs: z.boolean(),
+  whoMayReconnect: z.array(z.string()),
+});
+export type ConnectionSettings = z.infer<typeof ConnectionSettings>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CreateClientInput, ManagedUser, UpdateClientInput, UserId } from './clients';
-import { Connection, ConnectionLink, PostAsPage } from './connections';
+import { Connection, ConnectionLink, ConnectionSettings, PostAsPage } from './connections';
 import { Platform } from './contract-platforms';
 import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, QueueSlot, UpdatePostGroupInput } from './posts';
 import { ErrorObject } from './errors';
@@ -240,14 +240,7 @@ export const channels = {
   /** Seed 003: the signed-in person's credential mode for a connection, and who may reconnect it. */
   'connection.credentials': {
     request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
-    response: z.object({
-      platformId: z.string(),
-      postAs: z.string().nullable(),
-      mode: z.enum(['owner', 'member']).nullable(),
-      canReauthenticate: z.boolean(),
-      canChangePostAs: z.boolean(),
-      whoMayReconnect: z.array(z.string()),
-    }),
+    response: ConnectionSettings,
   },
   /** Every credential mode set in a workspace (connections not listed use the owner's credentials). */
   'connection.credentialModes': {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CreateClientInput, ListClientsQuery, ManagedUser, UpdateClientInput } from '../../src-shared/clients';
-import { Connection, ConnectionLink } from '../../src-shared/connections';
+import { Connection, ConnectionLink, ConnectionSettings, PostAsPage, UpdateConnectionInput } from '../../src-shared/connections';
 import { ActivityEntry, ActivityFilter, LayoutType } from '../../src-shared/contract';
 import { ErrorBody } from '../../src-shared/errors';
 import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, UpdatePostGroupInput } from '../../src-shared/posts';
@@ -65,6 +65,23 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'get', path: '/api/v1/workspace/users/:userId/connection-urls', summary: 'List connection links', auth: 'publoraKey', responses: { 200: z.array(ConnectionLink), ...STANDARD } },
   { method: 'delete', path: '/api/v1/workspace/users/:userId/connection-urls/:linkId', summary: 'Revoke a connection link', auth: 'publoraKey', responses: { 200: Deleted('id'), ...STANDARD } },
   { method: 'get', path: '/api/v1/connections', summary: "A user's connections", auth: 'publoraKey', actsForUser: true, responses: { 200: z.array(Connection), ...STANDARD } },
+  {
+    method: 'patch',
+    path: '/api/v1/connections/:platformId',
+    summary: 'Change who a connection posts as (LinkedIn: an organisation page URN; null: the account itself)',
+    auth: 'publoraKey',
+    actsForUser: true,
+    body: UpdateConnectionInput,
+    responses: { 200: ConnectionSettings, ...STANDARD },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/connections/:platformId/pages',
+    summary: 'The organisation pages the account administers, to post as (LinkedIn with organisation pages on)',
+    auth: 'publoraKey',
+    actsForUser: true,
+    responses: { 200: z.array(PostAsPage), ...STANDARD, ...errorsFor(409, 503) },
+  },
   { method: 'delete', path: '/api/v1/connections/:platformId', summary: 'Remove a connection', auth: 'publoraKey', actsForUser: true, responses: { 200: Deleted('platformId'), ...STANDARD } },
   {
     method: 'post',

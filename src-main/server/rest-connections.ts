@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UserId } from '../../src-shared/clients';
+import { UpdateConnectionInput } from '../../src-shared/connections';
 import type { Principal } from '../engine/access';
 import { createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from '../engine/connections';
 import type { Engine } from '../engine/engine';
+import { connectionCredentials, listPostAsPages, setPostAs } from '../engine/credentials';
 import { AppError } from '../engine/errors';
-import { principalFrom } from './rest-auth';
+import { parse, principalFrom } from './rest-auth';
 
 /**
  * Seed 000: "always include both headers when acting on behalf of a user". A per-client key acts
@@ -60,6 +62,24 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
   app.get('/api/v1/connections', async (request) => {
     const p = principalFrom(engine, request);
     return listConnections(ctx, p, actingUserId(p, request));
+  });
+
+  // "Post as" belongs to whoever may manage the connection's credentials (seed 003): the client's
+  // own key may; the workspace key, which acts for no person, may not.
+  app.patch('/api/v1/connections/:platformId', async (request) => {
+    const p = principalFrom(engine, request);
+    const platformId = pathId(request, 'platformId');
+    const userId = actingUserId(p, request);
+    const input = parse(UpdateConnectionInput, request.body);
+    setPostAs(ctx, p, userId, platformId, input.postAs);
+    engine.emit('connections.changed', { workspaceId: p.workspaceId });
+    return connectionCredentials(ctx, p, userId, platformId);
+  });
+
+  app.get('/api/v1/connections/:platformId/pages', async (request) => {
+    const p = principalFrom(engine, request);
+    const platformId = pathId(request, 'platformId');
+    return listPostAsPages(ctx, p, actingUserId(p, request), platformId);
   });
 
   app.delete('/api/v1/connections/:platformId', async (request) => {
