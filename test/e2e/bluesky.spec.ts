@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
-import { adminKey, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
 
 /*
  * Issue 4 for Bluesky, end to end against a real PDS (@atproto/dev-env from test/peers/pds, with its
@@ -46,11 +46,7 @@ async function setUpAgency(page: Page, host: Host, dataDir: string, sky: Pds, cl
   await page.goto(host.uiUrl);
   await completeSetup(page, { workspace: 'Agency HQ' });
 
-  const form = new FormData();
-  form.append('name', 'Northwind Social');
-  form.append('integrations', JSON.stringify([{ platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl }]));
-  const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
-  expect(added.status, await added.clone().text()).toBe(200);
+  await addWorkspaceByApi(host, dataDir, { integrations: [{ platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl }] });
 
   await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
   await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { startXServer } from '../support/x-server';
 import { startXOAuthFront } from '../support/x-oauth-front';
-import { adminKey, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
 
 /*
  * Seed 003 end to end: an editor posts to a client's X account with the owner's credentials and
@@ -49,20 +49,12 @@ test("credential modes: the owner's credentials, then the member's own and a rec
     // 1. First run (team plan); the agency's workspace with an X integration, and a client.
     await page.goto(host.uiUrl);
     await completeSetup(page, { ownerName: OWNER, workspace: 'Agency HQ', plan: 'Team' });
-    const form = new FormData();
-    form.append('name', 'Northwind Social');
-    form.append('plan_id', 'team');
-    form.append('timezone', 'UTC');
-    form.append('integrations', JSON.stringify([{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }]));
-    const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
-    expect(added.status, await added.clone().text()).toBe(200);
-    const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
-    const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
-      method: 'POST',
-      headers: { 'x-publora-key': workspaceKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' }),
+    await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      timezone: 'UTC',
+      integrations: [{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }],
+      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
     });
-    expect(created.status, await created.clone().text()).toBe(201);
 
     await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
     await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });

@@ -244,3 +244,35 @@ export async function expectLogoShown(page: Page, alt: 'Square logo' | 'Image lo
         return image.complete ? image.naturalWidth : 0;
       })).toBe(IMAGE_SIZE);
 }
+
+/**
+ * What an agency's script does before a person opens the app (seed 001, then seed 000): adds the
+ * "Northwind Social" workspace with its integrations through the install admin key and, when
+ * asked, creates one client in it with the workspace key. Returns the workspace key and the client.
+ */
+interface AddWorkspaceOptions {
+  integrations: unknown[];
+  plan?: string;
+  timezone?: string;
+  client?: { email: string; displayName: string; timezone?: string };
+}
+export async function addWorkspaceByApi(host: Host, dataDir: string, opts: AddWorkspaceOptions & { client: object }): Promise<{ workspaceKey: string; userId: string }>;
+export async function addWorkspaceByApi(host: Host, dataDir: string, opts: AddWorkspaceOptions): Promise<{ workspaceKey: string; userId: string | null }>;
+export async function addWorkspaceByApi(host: Host, dataDir: string, opts: AddWorkspaceOptions): Promise<{ workspaceKey: string; userId: string | null }> {
+  const form = new FormData();
+  form.append('name', 'Northwind Social');
+  if (opts.plan) form.append('plan_id', opts.plan);
+  if (opts.timezone) form.append('timezone', opts.timezone);
+  form.append('integrations', JSON.stringify(opts.integrations));
+  const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
+  expect(added.status, await added.clone().text()).toBe(200);
+  const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
+  if (!opts.client) return { workspaceKey, userId: null };
+  const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
+    method: 'POST',
+    headers: { 'x-publora-key': workspaceKey, 'content-type': 'application/json' },
+    body: JSON.stringify(opts.client),
+  });
+  expect(created.status, await created.clone().text()).toBe(201);
+  return { workspaceKey, userId: ((await created.json()) as { id: string }).id };
+}

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { startLinkedInServer } from '../support/linkedin-server';
-import { adminKey, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
 
 /*
  * Choosing the LinkedIn page to post as from a list, end to end: a workspace whose LinkedIn
@@ -28,24 +28,12 @@ test('a LinkedIn page is chosen by name from the pages the account administers, 
     // 1. First run; the agency's workspace with a LinkedIn integration (organisation pages on), and a client.
     await page.goto(host.uiUrl);
     await completeSetup(page, { ownerName: 'Olivia Owner', workspace: 'Agency HQ', plan: 'Team' });
-    const form = new FormData();
-    form.append('name', 'Northwind Social');
-    form.append('plan_id', 'team');
-    form.append('timezone', 'UTC');
-    form.append(
-      'integrations',
-      JSON.stringify([{ platform: 'linkedin', clientId: li.clientId, clientSecret: li.clientSecret, issuerUrl: `${li.url}/oauth`, instanceUrl: li.url, organizationPages: true }]),
-    );
-    const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
-    expect(added.status, await added.clone().text()).toBe(200);
-    const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
-    const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
-      method: 'POST',
-      headers: { 'x-publora-key': workspaceKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' }),
+    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      timezone: 'UTC',
+      integrations: [{ platform: 'linkedin', clientId: li.clientId, clientSecret: li.clientSecret, issuerUrl: `${li.url}/oauth`, instanceUrl: li.url, organizationPages: true }],
+      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
     });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const userId = ((await created.json()) as { id: string }).id;
 
     await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
     await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });

@@ -3,7 +3,7 @@ import type { Locator, Page } from '@playwright/test';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
-import { adminKey, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
 
 /*
  * SPEC §3–§5 and §8 end to end: an agency connects a client's Mastodon and X accounts through a
@@ -60,28 +60,15 @@ async function setUpAgency(page: Page, host: Host, dataDir: string): Promise<Age
     await page.goto(host.uiUrl);
     await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
 
-    const form = new FormData();
-    form.append('name', 'Northwind Social');
-    form.append('plan_id', 'team');
-    form.append('timezone', WORKSPACE_ZONE);
-    form.append(
-      'integrations',
-      JSON.stringify([
+    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      timezone: WORKSPACE_ZONE,
+      integrations: [
         { platform: 'mastodon', clientId: app.client_id, clientSecret: app.client_secret, instanceUrl: mastodon.url },
         { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
-      ]),
-    );
-    const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
-    expect(added.status, await added.clone().text()).toBe(200);
-    const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
-
-    const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
-      method: 'POST',
-      headers: { 'x-publora-key': workspaceKey, 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE }),
+      ],
+      client: { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE },
     });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const userId = ((await created.json()) as { id: string }).id;
 
     await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
     await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
