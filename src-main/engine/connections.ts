@@ -118,7 +118,8 @@ export function resolveConnectionLink(db: Db, token: string, now: Date): { link:
 
 // ---- OAuth (RFC 6749 + PKCE RFC 7636, loopback redirect RFC 8252, iss RFC 9207) ------------
 
-interface IntegrationRow {
+/** An `integrations` row as SQLite holds it (the secret itself is in the keychain). */
+export interface IntegrationRow {
   id: string;
   platform: Platform;
   client_id: string | null;

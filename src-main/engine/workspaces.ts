@@ -15,6 +15,7 @@ import {
 import { authorize, type Principal } from './access';
 import { recordActivity, type Actor } from './activity';
 import { insertApiKey, mintApiKey, apiKeySecretAccount } from './api-keys';
+import type { IntegrationRow } from './connections';
 import type { Db } from './db/database';
 import { AppError } from './errors';
 import { newId } from './ids';
@@ -273,19 +274,7 @@ export function insertIntegration(db: Db, workspaceId: string, i: IntegrationInp
 
 function listIntegrations(db: Db, workspaceId: string): Integration[] {
   return db
-    .prepare<
-      [string],
-      {
-        id: string;
-        platform: Integration['platform'];
-        client_id: string | null;
-        instance_url: string | null;
-        redirect_port: number | null;
-        secret_account: string | null;
-        issuer_url: string | null;
-        organization_pages: 0 | 1;
-      }
-    >(`SELECT * FROM integrations WHERE workspace_id = ? ORDER BY created_at, rowid`)
+    .prepare<[string], IntegrationRow>(`SELECT * FROM integrations WHERE workspace_id = ? ORDER BY created_at, rowid`)
     .all(workspaceId)
     .map((r) => ({
       id: r.id,
