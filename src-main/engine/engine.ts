@@ -16,7 +16,19 @@ import {
 import { validationError } from '../../src-shared/errors';
 import type { Principal, Role } from './access';
 import { recordActivity, type Actor } from './activity';
-import { apiKeySecretAccount, insertApiKey, mintApiKey, verifyApiKey, type ApiKeyRow } from './api-keys';
+import {
+  apiKeyDigest,
+  apiKeyIdOf,
+  apiKeySecretAccount,
+  digestBytes,
+  findApiKey,
+  hashMatches,
+  insertApiKey,
+  MAX_KEY_LENGTH,
+  mintApiKey,
+  verifyApiKey,
+  type ApiKeyRow,
+} from './api-keys';
 import type { Clock } from './clock';
 import { findClientRow } from './clients';
 import type { EngineContext } from './context';
@@ -146,6 +158,7 @@ export class Engine {
   }
 
   close(): void {
+    this.ctx.readCache.close();
     this.ctx.db.close();
   }
 
@@ -309,10 +322,30 @@ export class Engine {
   /**
    * The principal behind an `x-publora-key`: a workspace key, or a per-client key whose client is
    * still active. Revoked keys, unknown keys and keys of deactivated or deleted clients are null (401).
+   *
+   * What a key id stands for (its stored hash and the principal, or null) is kept in the read
+   * cache, so it is forgotten at the next write anywhere (a revocation, a rotation, a client
+   * deactivated, also by another process) and looked up again. Only hashes are kept, as at rest;
+   * every request still compares the presented key's hash in constant time. Pass the key's
+   * digest (`apiKeyDigest`) when the caller already has it (the rate limiter does).
    */
-  principalForKey(presented: string): Principal | null {
-    const key = verifyApiKey(this.ctx.db, presented);
-    if (!key || !key.workspace_id) return null;
+  principalForKey(presented: string, presentedDigest?: string): Principal | null {
+    if (presented.length > MAX_KEY_LENGTH) return null;
+    const keyId = apiKeyIdOf(presented);
+    const known = this.ctx.readCache.get('api-key-principals', newKnownKeys);
+    let entry = known.get(keyId);
+    if (!entry) {
+      const row = findApiKey(this.ctx.db, keyId);
+      entry = { hash: row?.hash ?? null, principal: row ? Object.freeze(this.principalOfKeyRow(row)) : null };
+      // Only ids that exist are remembered: made-up ones cannot grow the map.
+      if (row) known.set(keyId, entry);
+    }
+    const matches = hashMatches(entry.hash, digestBytes(presentedDigest ?? apiKeyDigest(presented)));
+    return matches ? entry.principal : null;
+  }
+
+  private principalOfKeyRow(key: ApiKeyRow): Principal | null {
+    if (key.revoked_at !== null || !key.workspace_id) return null;
     if (key.scope === 'workspace') return { kind: 'workspace_key', workspaceId: key.workspace_id, keyId: key.id };
     if (key.scope !== 'client' || !key.managed_user_id) return null;
     const client = findClientRow(this.ctx.db, key.workspace_id, key.managed_user_id);
@@ -415,6 +448,14 @@ export class Engine {
     this.ctx.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
   }
 }
+
+/** What a key id stands for, as the read cache keeps it: its stored hash and its principal, if live. */
+interface KnownKey {
+  hash: Buffer | null;
+  principal: Principal | null;
+}
+
+const newKnownKeys = () => new Map<string, KnownKey>();
 
 function getSetting(db: Db, key: string): string | null {
   return db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`).get(key)?.value ?? null;

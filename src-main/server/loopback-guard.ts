@@ -8,6 +8,9 @@ export function sendError(reply: FastifyReply, error: ErrorObject, status = http
   return reply.code(status).header('cache-control', 'no-store').send({ error });
 }
 
+/** A check run on every request before routing; true when it has answered the request itself. */
+export type RequestCheck = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
 /** The only authorities a loopback server answers to: 127.0.0.1 or localhost on its own port. */
 export function allowedHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
@@ -17,20 +20,35 @@ export function allowedHosts(port: number): Set<string> {
  * Guards every loopback server (RFC 8252 §8.3, SPEC §6): a foreign Host header is a DNS-rebinding
  * attempt, a foreign Origin is a page on another site reaching in; both are refused before any
  * route runs. No CORS headers are ever sent, so browsers keep other origins out of the answers.
+ * The hook is synchronous (no promise per request) and compares with strings made once per port.
+ * `thenCheck` runs in the same hook once the guards pass (the API's rate limit); it answers and
+ * returns true to stop the request there.
  */
-export function installLoopbackGuards(app: FastifyInstance, port: () => number): void {
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const hosts = allowedHosts(port());
+export function installLoopbackGuards(app: FastifyInstance, port: () => number, thenCheck?: RequestCheck): void {
+  let knownPort = -1;
+  let hosts: [string, string] = ['', ''];
+  let origins: [string, string] = ['', ''];
+  app.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    const current = port();
+    if (current !== knownPort) {
+      knownPort = current;
+      hosts = [...allowedHosts(current)] as [string, string];
+      origins = [`http://${hosts[0]}`, `http://${hosts[1]}`];
+    }
     const host = request.headers.host ?? '';
-    if (!hosts.has(host.toLowerCase())) {
+    if (host !== hosts[0] && host !== hosts[1] && !oneOf(host.toLowerCase(), hosts)) {
       reply.header('connection', 'close');
-      return sendError(reply, { code: 'forbidden', message: 'this server only answers to 127.0.0.1 and localhost' }, 421);
+      sendError(reply, { code: 'forbidden', message: 'this server only answers to 127.0.0.1 and localhost' }, 421);
+      return;
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && ![...hosts].some((h) => origin.toLowerCase() === `http://${h}`)) {
+    if (origin !== undefined && !oneOf(origin.toLowerCase(), origins)) {
       reply.header('connection', 'close');
-      return sendError(reply, { code: 'forbidden', message: 'cross-origin requests are not accepted' });
+      sendError(reply, { code: 'forbidden', message: 'cross-origin requests are not accepted' });
+      return;
     }
+    if (thenCheck?.(request, reply)) return;
+    done();
   });
 
   app.setNotFoundHandler((request, reply) =>
@@ -42,10 +60,6 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number):
     if (err instanceof ZodError) return sendError(reply, validationError(err.issues));
     const fastifyCode = (err as { code?: string }).code ?? '';
     const statusCode = (err as { statusCode?: number }).statusCode ?? 500;
-    if (statusCode === 429) {
-      const built = (err as { error?: { message?: string; details?: Record<string, unknown> } }).error;
-      return sendError(reply, { code: 'rate_limited', message: built?.message ?? 'too many requests', ...(built?.details ? { details: built.details } : {}) });
-    }
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' || statusCode === 413) {
       return sendError(reply, { code: 'payload_too_large', message: 'the request body is too large' });
     }
@@ -60,6 +74,8 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number):
     return sendError(reply, toErrorObject(err));
   });
 }
+
+const oneOf = (value: string, allowed: readonly [string, string]) => value === allowed[0] || value === allowed[1];
 
 /**
  * Errors Fastify raises before routing (an over-long path parameter, a malformed URL): answered in

@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
-import { createHash } from 'node:crypto';
 import formbody from '@fastify/formbody';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { apiKeyDigest } from '../engine/api-keys';
 import type { Engine } from '../engine/engine';
 import { openApiDocument, routeFor, successSchemas } from './api-spec';
 import { ConnectRoutes } from './connect-routes';
-import { frameworkErrors, installLoopbackGuards } from './loopback-guard';
+import { frameworkErrors, installLoopbackGuards, sendError, type RequestCheck } from './loopback-guard';
+import { RateLimiter } from './rate-limit';
+import { presentedApiKey } from './rest-auth';
 import { registerClientRoutes } from './rest-clients';
 import { registerConnectionRoutes } from './rest-connections';
 import { registerPostRoutes } from './rest-posts';
@@ -39,21 +40,8 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
   const app = Fastify({ bodyLimit: JSON_BODY_LIMIT, logger: false, trustProxy: false, frameworkErrors });
   let boundPort = port;
   const baseUrl = () => `http://127.0.0.1:${boundPort}`;
-  installLoopbackGuards(app, () => boundPort);
-  // Per-key rate limits (SPEC §6): the key's SHA-256 names its bucket, so no key sits in memory
-  // longer than a request; callers without a key share their address's bucket.
-  await app.register(rateLimit, {
-    max: options.rateLimitPerMinute ?? 600,
-    timeWindow: 60_000,
-    keyGenerator: (request) => {
-      const key = request.headers['x-publora-key'] ?? request.headers.authorization;
-      return typeof key === 'string' ? `key:${createHash('sha256').update(key).digest('base64url')}` : `ip:${request.ip}`;
-    },
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      error: { code: 'rate_limited', message: `too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`, details: { limit: context.max, retryAfterSeconds: Math.ceil(context.ttl / 1000) } },
-    }),
-  });
+  app.decorateRequest('apiKeyDigest', null);
+  installLoopbackGuards(app, () => boundPort, rateLimitCheck(new RateLimiter(options.rateLimitPerMinute ?? 600)));
   if (options.onAnswer) {
     const report = options.onAnswer;
     app.addHook('onSend', async (request, reply, payload) => {
@@ -102,5 +90,38 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
       await connect.close();
       await app.close();
     },
+  };
+}
+
+/**
+ * Per-key rate limits (SPEC §6) on every route, checked right after the guards in the same hook.
+ * A key's SHA-256 names its bucket (and is kept on the request for authentication, so a key is
+ * hashed once); other bearers of a key (`Authorization`) likewise; callers without one share their
+ * address's bucket. Answers carry `X-RateLimit-Limit`, `-Remaining` and `-Reset`; past the limit,
+ * 429 `rate_limited` with `Retry-After`.
+ */
+function rateLimitCheck(limiter: RateLimiter): RequestCheck {
+  return (request, reply) => {
+    // Unknown paths answer 404 without any work, as before; only routes count.
+    if (request.is404) return false;
+    const key = presentedApiKey(request);
+    let bucket: string;
+    if (key) {
+      request.apiKeyDigest = apiKeyDigest(key);
+      bucket = `key:${request.apiKeyDigest}`;
+    } else {
+      const other = request.headers.authorization;
+      bucket = typeof other === 'string' ? `key:${apiKeyDigest(other)}` : `ip:${request.ip}`;
+    }
+    const decision = limiter.hit(bucket);
+    reply.header('x-ratelimit-limit', decision.limit).header('x-ratelimit-remaining', decision.remaining).header('x-ratelimit-reset', decision.resetSeconds);
+    if (decision.allowed) return false;
+    reply.header('retry-after', decision.resetSeconds);
+    sendError(reply, {
+      code: 'rate_limited',
+      message: `too many requests; try again in ${decision.resetSeconds} s`,
+      details: { limit: decision.limit, retryAfterSeconds: decision.resetSeconds },
+    });
+    return true;
   };
 }

@@ -5,12 +5,25 @@ import type { Principal } from '../engine/access';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/errors';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** `apiKeyDigest` of the request's `x-publora-key`, computed once (rate limit, then authentication). */
+    apiKeyDigest: string | null;
+  }
+}
+
+/** The request's `x-publora-key`, trimmed; empty when there is none. */
+export function presentedApiKey(request: FastifyRequest): string {
+  const header = request.headers['x-publora-key'];
+  return typeof header === 'string' ? header.trim() : '';
+}
+
 /** Seed 000: `x-publora-key` carries a workspace key or a per-client key. */
 export function principalFrom(engine: Engine, request: FastifyRequest): Principal {
-  const header = request.headers['x-publora-key'];
-  const presented = typeof header === 'string' ? header.trim() : '';
+  const presented = presentedApiKey(request);
   if (!presented) throw new AppError('unauthorized', 'x-publora-key header is required');
-  const principal = engine.principalForKey(presented);
+  // The rate limiter hashed the key already (`apiKeyDigest`); the engine hashes it when it did not.
+  const principal = engine.principalForKey(presented, request.apiKeyDigest ?? undefined);
   if (!principal) throw new AppError('unauthorized', 'invalid API key');
   return principal;
 }

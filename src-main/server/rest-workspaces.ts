@@ -36,6 +36,12 @@ function bearerKey(request: FastifyRequest): string | null {
  * file is refused without being held in memory whole.
  */
 export async function registerWorkspaceRoutes(app: FastifyInstance, engine: Engine): Promise<void> {
+  // Multipart is this route's alone: in a child scope, its hooks (three async ones per request)
+  // run for this route only instead of for every request of the API.
+  await app.register((scope) => workspaceRoutes(scope, engine));
+}
+
+async function workspaceRoutes(app: FastifyInstance, engine: Engine): Promise<void> {
   await app.register(multipart, {
     limits: { fileSize: MAX_LOGO_BYTES, files: 2, fields: 10, fieldSize: 256 * 1024, parts: 12 },
   });

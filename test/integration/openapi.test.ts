@@ -41,4 +41,22 @@ describe('per-key rate limits', () => {
     // Another key has a bucket of its own.
     expect((await get('key_other.secret')).status).toBe(401);
   });
+
+  it('counts each valid key in its own bucket and says what is left on every answer', async () => {
+    const t = await startTestApp({ rateLimitPerMinute: 3 });
+    const headers = { 'x-publora-key': t.workspaceApiKey, 'content-type': 'application/json' };
+    const created = await fetch(`${t.url}/api/v1/workspace/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'c@x.test', displayName: 'C' }) });
+    const userId = ((await created.json()) as { id: string }).id;
+    expect(created.headers.get('x-ratelimit-remaining')).toBe('2');
+    const issued = await fetch(`${t.url}/api/v1/workspace/users/${userId}/api-key`, { method: 'POST', headers });
+    const clientKey = ((await issued.json()) as { apiKey: string }).apiKey;
+    const listed = await fetch(`${t.url}/api/v1/workspace/users`, { headers });
+    expect([listed.status, listed.headers.get('x-ratelimit-limit'), listed.headers.get('x-ratelimit-remaining')]).toEqual([200, '3', '0']);
+    const limited = await fetch(`${t.url}/api/v1/workspace/users`, { headers });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The client's own key is not held back by the workspace key's use.
+    const own = await fetch(`${t.url}/api/v1/workspace/users/${userId}`, { headers: { 'x-publora-key': clientKey } });
+    expect([own.status, own.headers.get('x-ratelimit-remaining')]).toEqual([200, '2']);
+  });
 });
