@@ -61,7 +61,7 @@ function startChild(bundle: string, dataDir: string): ChildRun {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!available)(`kill test: SIGKILL while publishing, ${KILLS} times (real keychain) — skipped only when ${NO_KEYCHAIN_REASON}`, () => {
-  it('publishes every delivery exactly once or leaves it in needs_attention, and loses none', async () => {
+  it('publishes every delivery exactly once, and loses none', async () => {
     const mastodon = await startMastodonServer();
     const x = await startXServer();
     mastodon.setLatency(10);
@@ -78,6 +78,10 @@ describe.skipIf(!available)(`kill test: SIGKILL while publishing, ${KILLS} times
     }, { plan: 'enterprise' });
     engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 1000000 WHERE id = ?`).run(setup.userId);
     const pending = () => (engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state IN ('scheduled', 'publishing')`).get() as { n: number }).n;
+    // An X delivery cut short waits about 10 s before X is checked for it (the scheduler's
+    // verifyDelayMs); meanwhile new posts keep the kills landing on publishes.
+    const busy = () =>
+      (engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'publishing' OR (state = 'scheduled' AND verify_since IS NULL)`).get() as { n: number }).n;
     let created = 0;
     const addBatch = async () => {
       for (let i = 0; i < BATCH; i++) {
@@ -92,7 +96,7 @@ describe.skipIf(!available)(`kill test: SIGKILL while publishing, ${KILLS} times
     try {
       let kills = 0;
       while (kills < KILLS) {
-        if (pending() === 0) await addBatch();
+        if (busy() === 0) await addBatch();
         const run = startChild(bundle, dataDir);
         await run.ready;
         await sleep(Math.random() * 120);
@@ -118,16 +122,19 @@ describe.skipIf(!available)(`kill test: SIGKILL while publishing, ${KILLS} times
       for (const d of deliveries) {
         tally[`${d.platform}:${d.state}`] = (tally[`${d.platform}:${d.state}`] ?? 0) + 1;
         const copies = onServer(d.platform, d.text);
-        expect(['published', 'needs_attention'], `${d.platform} "${d.text}" ended ${d.state}`).toContain(d.state);
-        if (d.state === 'published') {
-          expect(copies.map((c) => c.id), `${d.platform} "${d.text}"`).toEqual([d.platform_post_id]);
-        } else {
-          expect(copies.length, `${d.platform} "${d.text}" in needs_attention`).toBeLessThanOrEqual(1);
-        }
+        // Mastodon repeats a cut-short call with its idempotency key; X is checked for the post
+        // (GET /2/users/:id/tweets) before anything is sent again. Neither server fails here, so
+        // no delivery has a reason to wait for a person.
+        expect(d.state, `${d.platform} "${d.text}" ended ${d.state}`).toBe('published');
+        expect(copies.map((c) => c.id), `${d.platform} "${d.text}"`).toEqual([d.platform_post_id]);
       }
-      // Mastodon honours the idempotency key, so none of its deliveries should need a person.
       expect(tally['mastodon:needs_attention'] ?? 0).toBe(0);
-      console.log(`kill test: ${kills} kills, ${created} post groups, deliveries ${JSON.stringify(tally)}`);
+      expect(tally['x:needs_attention'] ?? 0).toBe(0);
+      // How often the check on X was needed: posts found there after a restart, and X deliveries
+      // claimed more than once (each was cut short at least once, then checked).
+      const foundOnX = (engine.ctx.db.prepare(`SELECT count(*) AS n FROM activity WHERE action = 'post.published' AND detail LIKE 'Found on x-%'`).get() as { n: number }).n;
+      const xRetried = (engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE platform = 'x' AND attempts > 1`).get() as { n: number }).n;
+      console.log(`kill test: ${kills} kills, ${created} post groups, deliveries ${JSON.stringify(tally)}, X checked after a kill ${xRetried} (found there ${foundOnX})`);
     } finally {
       rmSync(bundle, { force: true });
       engine.close();

@@ -230,6 +230,60 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
   });
 });
 
+describe('finding a LinkedIn post after a crash (GET /rest/posts?q=author)', () => {
+  const since = (msAgo: number) => new Date(Date.now() - msAgo);
+  const MEMBER = 'urn:li:person:li-casey';
+
+  it('finds the post whose commentary is the escaped text, made since the given time, as the member or as a page', async () => {
+    const { server, client, tokens, pageTokens } = await setup();
+    const text = 'Menu [v2] (today) #NewMenu *fresh* @home';
+    server.addPost({ commentary: 'Something else' });
+    const published = await linkedinAdapter.publish(client, tokens(), post(text));
+    server.addPost({ commentary: 'Later' });
+    await expect(linkedinAdapter.findPublished!(client, tokens(), { text, since: since(60_000) })).resolves.toEqual(published);
+    // Not the page's: the page has no such post.
+    await expect(linkedinAdapter.findPublished!(client, pageTokens(), { text, postAs: ORG, since: since(60_000) })).resolves.toBeNull();
+    const asPage = await linkedinAdapter.publish(client, pageTokens(), post(text, { postAs: ORG }));
+    await expect(linkedinAdapter.findPublished!(client, pageTokens(), { text, postAs: ORG, since: since(60_000) })).resolves.toEqual(asPage);
+    const finds = server.requestUrls().filter((u) => u.startsWith('GET /rest/posts?'));
+    expect(finds[0]).toBe(`GET /rest/posts?author=${encodeURIComponent(MEMBER)}&q=author&count=50&start=0&sortBy=LAST_MODIFIED`);
+  });
+
+  it('answers null for a different text, the unescaped text, or a post older than the given time', async () => {
+    const { server, client, tokens } = await setup();
+    server.addPost({ commentary: toLittleText('Old (news)'), createdAt: Date.now() - 3_600_000 });
+    server.addPost({ commentary: 'Old (news)' });
+    await expect(linkedinAdapter.findPublished!(client, tokens(), { text: 'Old (news)', since: since(60_000) })).resolves.toBeNull();
+    await expect(linkedinAdapter.findPublished!(client, tokens(), { text: 'Old (news)', since: since(7_200_000) })).resolves.toMatchObject({ postId: expect.stringMatching(/^urn:li:share:/) });
+    await expect(linkedinAdapter.findPublished!(client, tokens(), { text: 'nothing', since: since(60_000) })).resolves.toBeNull();
+  });
+
+  it('pages with start and count until the posts are older than the given time', async () => {
+    const { server, client, tokens } = await setup();
+    const wanted = server.addPost({ commentary: 'The one', createdAt: Date.now() - 30_000 });
+    for (let i = 0; i < 120; i++) server.addPost({ commentary: `filler ${i}` });
+    await expect(linkedinAdapter.findPublished!(client, tokens(), { text: 'The one', since: since(60_000) })).resolves.toMatchObject({ postId: wanted });
+    expect(server.requestUrls().filter((u) => u.startsWith('GET /rest/posts?')).map((u) => new URL(u.slice(4), 'http://x').searchParams.get('start'))).toEqual(['0', '50', '100']);
+  });
+
+  it('maps a 503 to retryable, a 401 to reconnect and a 403 to permanent', async () => {
+    const { server, client, tokens } = await setup();
+    server.failNextOn('/rest/posts', 503);
+    expect(await failure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) }))).toMatchObject({ retryable: true, status: 503 });
+    server.failNextOn('/rest/posts', 403);
+    expect(await failure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) }))).toMatchObject({ retryable: false, status: 403 });
+    server.failNextOn('/v2/userinfo', 401);
+    expect(await failure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) }))).toMatchObject({ retryable: false, needsReauth: true });
+  });
+
+  it('has the local server insist on the Rest.li headers for the finder', async () => {
+    const { server } = await setup();
+    const res = await fetch(`${server.url}/rest/posts?q=author&author=${encodeURIComponent(MEMBER)}`, { headers: { Authorization: `Bearer ${server.accessToken}` } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'VERSION_MISSING' });
+  });
+});
+
 describe('LinkedIn organisation pages the member administers', () => {
   const BAKERY = 'urn:li:organization:1001';
   const CAFE = 'urn:li:organization:1002';

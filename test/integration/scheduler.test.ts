@@ -35,6 +35,8 @@ async function world(options: { graceMs?: number } = {}): Promise<World> {
   const x = await startXServer();
   closers.push(() => mastodon.close(), () => x.close());
   const t = await openTestEngine();
+  // X dates its posts by the test's clock.
+  x.setNow(() => t.clock.now());
   const token = mastodon.issueToken();
   const setup = await setUpPosting(t.engine, { mastodonUrl: mastodon.url, mastodonToken: token.accessToken, mastodonAccountId: mastodon.account.id, xUrl: x.url, xToken: x.token });
   const timers = new ManualTimers();
@@ -93,25 +95,27 @@ describe('the scheduler', () => {
     expect((await read(w, cancelled.id)).status).toBe('cancelled');
   });
 
+  // Mastodon: its idempotency key makes a repeat safe, so back-off is all there is to it (X, which
+  // takes no key, checks before a retry: see "when X makes the post but answers 503").
   it('backs off on a 5xx, honours Retry-After on a 429, and fails for good after the last retry', async () => {
     const w = await world();
-    const group = await create(w, { text: 'Retry me', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
-    w.x.failNext(503);
+    const group = await create(w, { text: 'Retry me', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 0) });
+    w.mastodon.failNext(503);
     await w.scheduler.runDue();
     let d = (await read(w, group.id)).deliveries[0]!;
     expect(d).toMatchObject({ state: 'scheduled', attempts: 1 });
     expect(new Date(d.nextAttemptAt!).getTime() - w.clock.now().getTime()).toBe(1000);
     w.clock.advance(1000);
-    w.x.failNext(429, { 'retry-after': '120' });
+    w.mastodon.failNext(429, { 'retry-after': '120' });
     await w.scheduler.runDue();
     d = (await read(w, group.id)).deliveries[0]!;
     expect(new Date(d.nextAttemptAt!).getTime() - w.clock.now().getTime()).toBe(120_000);
     w.clock.advance(120_000);
-    w.x.failNext(500);
+    w.mastodon.failNext(500);
     await w.scheduler.runDue();
     expect((await read(w, group.id)).deliveries[0]).toMatchObject({ state: 'failed', attempts: 3 });
-    expect(w.problems).toEqual([expect.stringMatching(/^x-2244994945:failed:X failed to publish/)]);
-    expect(w.x.tweets()).toEqual([]);
+    expect(w.problems).toEqual([expect.stringMatching(new RegExp(`^${w.mastodonId}:failed:`))]);
+    expect(w.mastodon.statusTexts()).toEqual([]);
   });
 
   it('marks the connection needs_reauth when the platform refuses the sign-in, and says so in the log', async () => {
@@ -143,29 +147,140 @@ describe('the scheduler', () => {
     expect(w.mastodon.statusTexts()).toHaveLength(1);
   });
 
-  it('after a crash mid-publish: retries Mastodon with the same idempotency key, sends X to needs_attention', async () => {
+  /** A process that claimed these deliveries and was killed while publishing them. */
+  const crashWhilePublishing = (w: World, groupId: string) =>
+    w.engine.ctx.db
+      .prepare(`UPDATE deliveries SET state = 'publishing', attempts = attempts + 1, lease_owner = 'dead', lease_expires_at = ? WHERE post_group_id = ?`)
+      .run(new Date(w.clock.now().getTime() + 120_000).toISOString(), groupId);
+  const xRow = (w: World, groupId: string) =>
+    w.engine.ctx.db.prepare(`SELECT state, verify_since, platform_post_id FROM deliveries WHERE post_group_id = ? AND platform = 'x'`).get(groupId) as { state: string; verify_since: string | null; platform_post_id: string | null };
+
+  it('after a crash mid-publish: retries Mastodon with the same idempotency key, and finds the post X already has instead of posting it again', async () => {
     const w = await world();
     const group = await create(w, { text: 'Crash', platformIds: [w.mastodonId, w.xId], scheduledTime: inMinutes(w, 0) });
-    // Simulate a process that claimed both deliveries and died after the platforms received the calls.
-    const now = w.clock.now();
-    w.engine.ctx.db
-      .prepare(`UPDATE deliveries SET state = 'publishing', attempts = 1, lease_owner = 'dead', lease_expires_at = ? WHERE post_group_id = ?`)
-      .run(new Date(now.getTime() + 120_000).toISOString(), group.id);
+    crashWhilePublishing(w, group.id);
+    const claimedAt = w.clock.now().toISOString();
+    // Both platforms received the calls before the process died.
     const [md] = w.engine.ctx.db.prepare(`SELECT idempotency_key FROM deliveries WHERE platform = 'mastodon'`).all() as { idempotency_key: string }[];
     await fetch(`${w.mastodon.url}/api/v1/statuses`, {
       method: 'POST',
       headers: { authorization: `Bearer ${JSON.parse((await w.secrets.values().find((v) => v.includes('accessToken') && !v.includes(w.x.token)))!).accessToken}`, 'content-type': 'application/json', 'idempotency-key': md!.idempotency_key },
       body: JSON.stringify({ status: 'Crash' }),
     });
+    w.clock.advance(1000);
+    const onX = w.x.addTweet('Crash');
+    w.clock.advance(2000);
     w.scheduler.recover();
+    expect(xRow(w, group.id)).toMatchObject({ state: 'scheduled', verify_since: claimedAt });
+    await w.scheduler.runDue();
+    expect((await read(w, group.id)).deliveries.map((d) => [d.platform, d.state])).toEqual([
+      ['mastodon', 'published'],
+      ['x', 'scheduled'],
+    ]);
+    // X is looked at no sooner than 10 s after the cut-short attempt began (its timeline may lag).
+    w.clock.advance(7000);
     await w.scheduler.runDue();
     const after = await read(w, group.id);
-    expect(after.deliveries.map((d) => [d.platform, d.state])).toEqual([
-      ['mastodon', 'published'],
-      ['x', 'needs_attention'],
+    expect(after.deliveries.map((d) => [d.platform, d.state, d.platformPostId])).toEqual([
+      ['mastodon', 'published', expect.any(String)],
+      ['x', 'published', onX],
     ]);
+    expect(xRow(w, group.id).verify_since).toBeNull();
     expect(w.mastodon.statusTexts()).toHaveLength(1);
-    expect(w.x.tweets()).toHaveLength(0);
+    expect(w.x.tweets().map((t) => t.id)).toEqual([onX]);
+    expect(w.problems).toEqual([]);
+    const log = await w.engine.call('activity.list', { workspaceId: w.workspaceId, filter: { action: 'post.published' } });
+    expect(log.map((e) => e.detail)).toContainEqual(expect.stringMatching(/^Found on x-2244994945 after a restart/));
+  });
+
+  it('after a crash before X got the post: checks X, publishes once, and a second crash mid-publish leads to another check', async () => {
+    const w = await world();
+    const group = await create(w, { text: 'Not there yet', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
+    crashWhilePublishing(w, group.id);
+    const firstClaim = w.clock.now().toISOString();
+    w.x.addTweet('Not there yet', new Date(w.clock.now().getTime() - 3_600_000)); // the same text, an hour before: not this delivery
+    w.clock.advance(60_000);
+    w.scheduler.recover();
+    // The check found nothing, then the publish reached X, then the process died again.
+    crashWhilePublishing(w, group.id);
+    w.x.addTweet('Not there yet');
+    w.clock.advance(60_000);
+    w.scheduler.recover();
+    expect(xRow(w, group.id)).toMatchObject({ state: 'scheduled', verify_since: firstClaim });
+    await w.scheduler.runDue();
+    const [, second] = w.x.tweets();
+    expect(xRow(w, group.id)).toMatchObject({ state: 'published', verify_since: null, platform_post_id: second!.id });
+    expect(w.x.tweets()).toHaveLength(2);
+
+    // A crash before X got anything: checked, not there, published exactly once.
+    const other = await create(w, { text: 'Fresh', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
+    crashWhilePublishing(w, other.id);
+    w.clock.advance(30_000);
+    w.scheduler.recover();
+    await w.scheduler.runDue();
+    expect(xRow(w, other.id)).toMatchObject({ state: 'published', verify_since: null });
+    expect(w.x.tweets().filter((t) => t.text === 'Fresh')).toHaveLength(1);
+    expect(w.problems).toEqual([]);
+  });
+
+  it('retries a check X cannot answer (503) later, still checking first, and never posts twice', async () => {
+    const w = await world();
+    const group = await create(w, { text: 'Check later', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
+    crashWhilePublishing(w, group.id);
+    w.x.addTweet('Check later');
+    w.clock.advance(30_000);
+    w.scheduler.recover();
+    w.x.failNext(503);
+    await w.scheduler.runDue();
+    let d = (await read(w, group.id)).deliveries[0]!;
+    expect(d).toMatchObject({ state: 'scheduled', attempts: 2, error: expect.stringContaining('X failed to read the account') });
+    expect(new Date(d.nextAttemptAt!).getTime() - w.clock.now().getTime()).toBe(5000);
+    expect(xRow(w, group.id).verify_since).not.toBeNull();
+    w.clock.advance(5000);
+    await w.scheduler.runDue();
+    d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('published');
+    expect(w.x.tweets()).toHaveLength(1);
+    expect(d.platformPostId).toBe(w.x.tweets()[0]!.id);
+  });
+
+  it('when X makes the post but answers 503, the retry finds it there instead of posting again', async () => {
+    const w = await world();
+    const group = await create(w, { text: 'Made, then a 503', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
+    w.x.postButFailNext(503);
+    await w.scheduler.runDue();
+    let d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('scheduled');
+    expect(w.x.tweets()).toHaveLength(1);
+    expect(xRow(w, group.id).verify_since).not.toBeNull();
+    w.clock.advance(10_000);
+    await w.scheduler.runDue();
+    d = (await read(w, group.id)).deliveries[0]!;
+    expect(d).toMatchObject({ state: 'published', platformPostId: w.x.tweets()[0]!.id });
+    expect(w.x.tweets()).toHaveLength(1);
+    expect(xRow(w, group.id).verify_since).toBeNull();
+  });
+
+  it('sends the delivery to needs_attention when X refuses the check, or when the check cannot be retried any more', async () => {
+    const w = await world();
+    const refused = await create(w, { text: 'Refused check', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
+    crashWhilePublishing(w, refused.id);
+    w.clock.advance(30_000);
+    w.scheduler.recover();
+    w.x.failNext(403);
+    await w.scheduler.runDue();
+    expect((await read(w, refused.id)).deliveries[0]).toMatchObject({ state: 'needs_attention', error: expect.stringMatching(/could not check x-2244994945 whether it went out .*HTTP 403/) });
+
+    const exhausted = await create(w, { text: 'Exhausted', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
+    crashWhilePublishing(w, exhausted.id);
+    w.engine.ctx.db.prepare(`UPDATE deliveries SET attempts = 3 WHERE post_group_id = ?`).run(exhausted.id);
+    w.clock.advance(30_000);
+    w.scheduler.recover();
+    w.x.failNext(500);
+    await w.scheduler.runDue();
+    expect((await read(w, exhausted.id)).deliveries[0]!.state).toBe('needs_attention');
+    expect(w.x.tweets()).toEqual([]);
+    expect(w.problems).toEqual([expect.stringMatching(/^x-2244994945:needs_attention:/), expect.stringMatching(/^x-2244994945:needs_attention:/)]);
   });
 
   it('after the app was closed: late by less than the grace period goes out, later waits in needs_attention', async () => {

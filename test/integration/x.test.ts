@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src-main/engine/platforms/registry';
 import { PlatformError, type PlatformClient, type PublishRequest, type TokenSet } from '../../src-main/engine/platforms/types';
-import { X_API_BASE, xAdapter } from '../../src-main/engine/platforms/x';
+import { X_API_BASE, sameXText, xAdapter } from '../../src-main/engine/platforms/x';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import { JPEG_1x1, PNG_1x1 } from '../support/images';
 import { startXServer, type XServer } from '../support/x-server';
@@ -52,7 +52,7 @@ describe('X adapter against a local X API v2', () => {
     const { server, client, tokens } = await setup();
     const published = await xAdapter.publish(client, tokens(), post('Hello from Postroom'));
     expect(published).toEqual({ postId: expect.stringMatching(/^\d+$/), url: `https://x.com/i/web/status/${published.postId}` });
-    expect(server.tweets()).toEqual([{ id: published.postId, text: 'Hello from Postroom', mediaIds: [] }]);
+    expect(server.tweets()).toEqual([{ id: published.postId, text: 'Hello from Postroom', mediaIds: [], createdAt: expect.any(String) }]);
     expect(server.mediaIds()).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe('X adapter against a local X API v2', () => {
     }));
     const [tweet, ...others] = server.tweets();
     expect(others).toHaveLength(0);
-    expect(tweet).toEqual({ id: published.postId, text: 'Two pictures', mediaIds: [expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)] });
+    expect(tweet).toEqual({ id: published.postId, text: 'Two pictures', mediaIds: [expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)], createdAt: expect.any(String) });
     const [a, b] = tweet!.mediaIds.map((id) => server.media(id)!);
     expect(a!.data.equals(first)).toBe(true);
     expect(b!.data.equals(second)).toBe(true);
@@ -169,5 +169,64 @@ describe('X adapter against a local X API v2', () => {
     expect(server.tweets()).toHaveLength(1);
     await xAdapter.remove(client, tokens(), postId);
     expect(server.tweets()).toEqual([]);
+  });
+
+  describe('finding a post after a crash (GET /2/users/:id/tweets)', () => {
+    const since = (msAgo: number) => new Date(Date.now() - msAgo);
+    const find = (client: PlatformClient, tokens: TokenSet, text: string, from: Date) => xAdapter.findPublished!(client, tokens, { text, since: from });
+
+    it('finds the post with exactly this text made since the given time, with its id and url', async () => {
+      const { server, client, tokens } = await setup();
+      server.addTweet('Something else');
+      const published = await xAdapter.publish(client, tokens(), post('Launch day & <more> at https://acme.test/launch?x=1 — see acme.test'));
+      server.addTweet('Launch day');
+      await expect(find(client, tokens(), 'Launch day & <more> at https://acme.test/launch?x=1 — see acme.test', since(60_000))).resolves.toEqual({
+        postId: published.postId,
+        url: `https://x.com/i/web/status/${published.postId}`,
+      });
+    });
+
+    it('finds a post with images, whose text X ends with a t.co link to the media', async () => {
+      const { client, tokens } = await setup();
+      const published = await xAdapter.publish(client, tokens(), post('With a picture', { media: [{ mimeType: 'image/png', data: png(1) }] }));
+      await expect(find(client, tokens(), 'With a picture', since(60_000))).resolves.toMatchObject({ postId: published.postId });
+    });
+
+    it('answers null when no post has the text, or only one older than the given time', async () => {
+      const { server, client, tokens } = await setup();
+      server.addTweet('Old news', new Date(Date.now() - 3_600_000));
+      server.addTweet('Old news, again');
+      await expect(find(client, tokens(), 'Old news', since(60_000))).resolves.toBeNull();
+      await expect(find(client, tokens(), 'Nothing like it', since(60_000))).resolves.toBeNull();
+      // The same text from before the time counts once the time allows it.
+      await expect(find(client, tokens(), 'Old news', since(7_200_000))).resolves.not.toBeNull();
+    });
+
+    it('follows meta.next_token through pages of 100', async () => {
+      const { server, client, tokens } = await setup();
+      const early = server.addTweet('The one we look for', new Date(Date.now() - 30_000));
+      for (let i = 0; i < 230; i++) server.addTweet(`filler ${i}`);
+      await expect(find(client, tokens(), 'The one we look for', since(60_000))).resolves.toMatchObject({ postId: early });
+      await expect(find(client, tokens(), 'not there', since(60_000))).resolves.toBeNull();
+    });
+
+    it('compares what X shows with what was sent: links as t.co, entities undone, nothing else loosened', () => {
+      const tweet = { text: 'Read &amp; share https://t.co/abc123', entities: { urls: [{ url: 'https://t.co/abc123', expanded_url: 'https://acme.test/a' }] } };
+      expect(sameXText('Read & share https://acme.test/a', tweet)).toBe(true);
+      expect(sameXText('Read & share acme.test/a', tweet)).toBe(true);
+      expect(sameXText('Read & share', tweet)).toBe(false);
+      expect(sameXText('Read and share https://acme.test/a', tweet)).toBe(false);
+      expect(sameXText('Read & share https://acme.test/a now', tweet)).toBe(false);
+      expect(sameXText('a.b (c)*', { text: 'a.b (c)*' })).toBe(true);
+      expect(sameXText('a.b (c)', { text: 'a.b (c)*' })).toBe(false);
+    });
+
+    it('maps a 503 to retryable and a 401 to needs-reauth', async () => {
+      const { server, client, tokens } = await setup();
+      server.failNext(503);
+      expect(await failure(find(client, tokens(), 'x', since(1000)))).toMatchObject({ retryable: true, status: 503 });
+      const refused = await failure(find(client, tokens({ accessToken: 'wrong' }), 'x', since(1000)));
+      expect(refused).toMatchObject({ retryable: false, needsReauth: true });
+    });
   });
 });

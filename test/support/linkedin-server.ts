@@ -46,6 +46,8 @@ export interface LinkedInPost {
   /** The commentary as LinkedIn shows it: escapes removed, cut at the first unescaped markup character. */
   text: string;
   visibility: string;
+  /** When LinkedIn created it (epoch milliseconds, as LinkedIn gives `createdAt`). */
+  createdAt: number;
   media: { id: string; altText: string | null; mimeType: string | null; data: Buffer | null }[];
 }
 
@@ -59,6 +61,10 @@ export interface LinkedInServer {
   readonly refreshToken: string;
   /** Live posts, oldest first. */
   posts(): LinkedInPost[];
+  /** A post made elsewhere (the LinkedIn site), or earlier: `commentary` in little text. */
+  addPost(post: { commentary: string; author?: string; createdAt?: number }): string;
+  /** The server's clock for `createdAt` (tests with a fake clock); the real one by default. */
+  setNow(now: () => number): void;
   /** Every request, as `METHOD path`, for tests that check what was (not) called. */
   requests(): string[];
   /** Every request with its query string as sent (`GET /rest/organizations?ids=List(1,2)`). */
@@ -182,6 +188,7 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   const images = new Map<string, Image>();
   const uploads = new Map<string, Image>();
   const posts = new Map<string, LinkedInPost>();
+  let now = () => Date.now();
 
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -476,8 +483,43 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     if (text.trim() === '' && media.length === 0) throw new LinkedInHttpError(422, 'ERROR :: /commentary :: commentary must not be empty', 'UNPROCESSABLE_ENTITY');
     if ([...text].length > MAX_COMMENTARY) throw new LinkedInHttpError(422, `ERROR :: /commentary :: length of commentary exceeds ${MAX_COMMENTARY}`, 'UNPROCESSABLE_ENTITY');
     const urn = `urn:li:share:${String(counter++)}`;
-    posts.set(urn, { urn, author, commentary: body.commentary, text, visibility: String(body.visibility), media });
+    posts.set(urn, { urn, author, commentary: body.commentary, text, visibility: String(body.visibility), createdAt: now(), media });
     return reply.code(201).header('x-restli-id', urn).header('x-linkedin-id', urn).send();
+  });
+
+  /**
+   * Find Posts by Authors: `GET /rest/posts?q=author&author={urn}&count&start&sortBy`, newest first
+   * (no edits here, so last modified is created), Rest.li's `elements` and `paging`.
+   */
+  app.get('/rest/posts', async (req) => {
+    restCall(req);
+    const q = req.query as Record<string, string | undefined>;
+    if (q.q !== 'author') throw new LinkedInHttpError(400, `Invalid finder: ${String(q.q)}`, 'ILLEGAL_ARGUMENT');
+    const author = q.author;
+    if (!author) throw new LinkedInHttpError(400, 'author is required for the author finder', 'ILLEGAL_ARGUMENT');
+    if (author !== memberUrn && !organizations.has(author)) throw new LinkedInHttpError(403, `Not enough permissions to access: partnerApiPostsExternal.FINDER-author.20240101 (${author})`, 'ACCESS_DENIED', 100);
+    if (q.sortBy !== undefined && q.sortBy !== 'LAST_MODIFIED' && q.sortBy !== 'CREATED') throw new LinkedInHttpError(400, `Invalid sortBy: ${q.sortBy}`, 'ILLEGAL_ARGUMENT');
+    const count = Number(q.count ?? 10);
+    const start = Number(q.start ?? 0);
+    if (!Number.isInteger(count) || count < 1 || count > 100 || !Number.isInteger(start) || start < 0) throw new LinkedInHttpError(400, 'Invalid paging: count must be 1 to 100, start 0 or more', 'ILLEGAL_ARGUMENT');
+    const mine = [...posts.values()].filter((p) => p.author === author).sort((a, b) => b.createdAt - a.createdAt);
+    const slice = mine.slice(start, start + count);
+    const links = start + count < mine.length ? [{ type: 'application/json', rel: 'next', href: `/rest/posts?q=author&author=${encodeURIComponent(author)}&count=${count}&start=${start + count}` }] : [];
+    return {
+      elements: slice.map((p) => ({
+        id: p.urn,
+        author: p.author,
+        commentary: p.commentary,
+        visibility: p.visibility,
+        lifecycleState: 'PUBLISHED',
+        createdAt: p.createdAt,
+        publishedAt: p.createdAt,
+        lastModifiedAt: p.createdAt,
+        distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+        isReshareDisabledByAuthor: false,
+      })),
+      paging: { start, count, links, total: mine.length },
+    };
   });
 
   app.get('/rest/posts/:urn', async (req) => {
@@ -521,6 +563,12 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
       return refreshToken;
     },
     posts: () => [...posts.values()].map((p) => ({ ...p, media: p.media.map((m) => ({ ...m })) })),
+    addPost: (post) => {
+      const urn = `urn:li:share:${String(counter++)}`;
+      posts.set(urn, { urn, author: post.author ?? memberUrn, commentary: post.commentary, text: renderLittleText(post.commentary), visibility: 'PUBLIC', createdAt: post.createdAt ?? now(), media: [] });
+      return urn;
+    },
+    setNow: (fn) => void (now = fn),
     requests: () => [...requests],
     requestUrls: () => [...requestUrls],
     get grantedScope() {

@@ -5,8 +5,10 @@ import Fastify from 'fastify';
 
 /**
  * A local server for the parts of X's API v2 that Postroom uses (`POST /2/tweets`,
- * `DELETE /2/tweets/:id`, `GET /2/users/me`, `POST /2/media/upload`, `POST /2/media/metadata`),
- * with X's JSON shapes. X takes no idempotency key, so a repeated call makes a second post:
+ * `DELETE /2/tweets/:id`, `GET /2/users/me`, `GET /2/users/:id/tweets`, `POST /2/media/upload`,
+ * `POST /2/media/metadata`), with X's JSON shapes. The timeline gives text back as X does: links
+ * replaced by t.co links (listed in `entities.urls`), `&<>` as HTML entities, a t.co media link
+ * at the end of a post with images. X takes no idempotency key, so a repeated call makes a second post:
  * exactly what the scheduler must never do.
  */
 export interface XTweet {
@@ -14,6 +16,8 @@ export interface XTweet {
   text: string;
   /** `media.media_ids` of the post, in order; empty for a text post. */
   mediaIds: string[];
+  /** ISO time X created it. */
+  createdAt: string;
 }
 
 export interface XMedia {
@@ -32,6 +36,10 @@ export interface XServer {
   readonly url: string;
   readonly token: string;
   tweets(): XTweet[];
+  /** A post made elsewhere (the X app), or earlier; its id. */
+  addTweet(text: string, createdAt?: Date): string;
+  /** The server's clock for `created_at` (tests with a fake clock); the real one by default. */
+  setNow(now: () => Date): void;
   /** An uploaded image (its bytes in `data`), or undefined. */
   media(id: string): XMedia | undefined;
   /** Every media id uploaded so far, attached or not. */
@@ -42,6 +50,8 @@ export interface XServer {
   /** From now on every refresh is refused (a revoked app, a password change). */
   refuseRefresh(): void;
   failNext(status: number, headers?: Record<string, string>): void;
+  /** The next post is made, but X answers it with this error anyway (as it does in its incidents). */
+  postButFailNext(status: number): void;
   close(): Promise<void>;
 }
 
@@ -72,8 +82,11 @@ export async function startXServer(): Promise<XServer> {
   let nextMediaId = 1_900_000_000_000_000_000n;
   let mediaExpirySecs = 86_400;
   const failures: { status: number; headers: Record<string, string> }[] = [];
+  const failuresAfterPosting: number[] = [];
   let latencyMs = 0;
   let nextId = 1_800_000_000_000_000_000n;
+  let now = () => new Date();
+  const ACCOUNT_ID = '2244994945';
 
   // OAuth 2.0 with PKCE, as X's own endpoints: the consent is approved at once.
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
@@ -123,7 +136,59 @@ export async function startXServer(): Promise<XServer> {
     return payload;
   });
 
-  app.get('/2/users/me', async () => ({ data: { id: '2244994945', name: 'Client on X', username: 'clientonx' } }));
+  /** How X's v2 gives a post's text back: t.co links (with `entities.urls`), `&<>` escaped. */
+  const shown = (t: XTweet) => {
+    const urls: Record<string, unknown>[] = [];
+    let text = '';
+    let rest = t.text;
+    const link = /(?:https?:\/\/|\b(?=[a-z0-9-]+\.(?:com|org|net|io|test)\b))\S+/iu;
+    for (let m = link.exec(rest); m; m = link.exec(rest)) {
+      text += rest.slice(0, m.index);
+      const short = `https://t.co/${createHash('sha256').update(m[0]).digest('base64url').replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}`;
+      urls.push({ start: [...text].length, end: [...text].length + short.length, url: short, expanded_url: /^https?:/i.test(m[0]) ? m[0] : `http://${m[0]}`, display_url: m[0].replace(/^https?:\/\//i, '') });
+      text += short;
+      rest = rest.slice(m.index + m[0].length);
+    }
+    text += rest;
+    const mediaKeys = t.mediaIds.map((id) => `3_${id}`);
+    if (mediaKeys.length > 0) {
+      const short = `https://t.co/m${t.id.slice(-9)}`;
+      text = text === '' ? short : `${text} ${short}`;
+      urls.push({ start: [...text].length - short.length, end: [...text].length, url: short, expanded_url: `https://x.com/clientonx/status/${t.id}/photo/1`, display_url: 'pic.x.com/m', media_key: mediaKeys[0] });
+    }
+    text = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return {
+      id: t.id,
+      text,
+      created_at: t.createdAt,
+      edit_history_tweet_ids: [t.id],
+      ...(urls.length > 0 ? { entities: { urls } } : {}),
+      ...(mediaKeys.length > 0 ? { attachments: { media_keys: mediaKeys } } : {}),
+    };
+  };
+
+  /** The user's posts, newest first: `start_time`, `max_results` 5..100, `pagination_token`, X's `data`/`meta`. */
+  app.get('/2/users/:id/tweets', async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    const q = request.query as Record<string, string | undefined>;
+    if (id !== ACCOUNT_ID) return reply.code(404).send({ errors: [{ value: id, detail: `Could not find user with id: [${id}].`, title: 'Not Found Error', type: 'https://api.twitter.com/2/problems/resource-not-found' }] });
+    const max = Number(q.max_results ?? 10);
+    if (!Number.isInteger(max) || max < 5 || max > 100) return reply.code(400).send(invalidRequest('max_results', [String(q.max_results)], `The \`max_results\` query parameter value [${String(q.max_results)}] is not between 5 and 100`));
+    if (q.start_time !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(q.start_time)) return reply.code(400).send(invalidRequest('start_time', [q.start_time], 'Invalid start_time.'));
+    const since = q.start_time ? Date.parse(q.start_time) : -Infinity;
+    const mine = tweets.filter((t) => Date.parse(t.createdAt) >= since).sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+    const offset = q.pagination_token ? Number(Buffer.from(q.pagination_token, 'base64url').toString()) : 0;
+    if (!Number.isInteger(offset) || offset < 0) return reply.code(400).send(invalidRequest('pagination_token', [String(q.pagination_token)], 'The pagination token is invalid.'));
+    const page = mine.slice(offset, offset + max);
+    const meta: Record<string, unknown> = { result_count: page.length };
+    if (page.length > 0) Object.assign(meta, { newest_id: page[0]!.id, oldest_id: page.at(-1)!.id });
+    if (offset + max < mine.length) meta.next_token = Buffer.from(String(offset + max)).toString('base64url');
+    if (offset > 0) meta.previous_token = Buffer.from(String(Math.max(0, offset - max))).toString('base64url');
+    // X leaves `data` out when there is nothing to give.
+    return page.length > 0 ? { data: page.map(shown), meta } : { meta };
+  });
+
+  app.get('/2/users/me', async () => ({ data: { id: ACCOUNT_ID, name: 'Client on X', username: 'clientonx' } }));
   app.setErrorHandler((err, _request, reply) => {
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
       return reply.code(400).send(invalidRequest('media', [], `File size exceeds ${X_IMAGE_SIZE_LIMIT} bytes.`));
@@ -171,7 +236,9 @@ export async function startXServer(): Promise<XServer> {
     const text = body.text ?? '';
     if (typeof text !== 'string' || (text.length === 0 && mediaIds.length === 0)) return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
     const id = String(nextId++);
-    tweets.push({ id, text, mediaIds });
+    tweets.push({ id, text, mediaIds, createdAt: now().toISOString() });
+    const failAfter = failuresAfterPosting.shift();
+    if (failAfter) return reply.code(failAfter).send({ title: 'Service Unavailable', detail: `HTTP ${failAfter}`, status: failAfter });
     return reply.code(201).send({ data: { id, text, edit_history_tweet_ids: [id] } });
   });
   app.delete('/2/tweets/:id', async (request) => {
@@ -187,12 +254,19 @@ export async function startXServer(): Promise<XServer> {
     url: `http://127.0.0.1:${port}`,
     token,
     tweets: () => tweets.map((t) => ({ ...t, mediaIds: [...t.mediaIds] })),
+    addTweet: (text, createdAt) => {
+      const id = String(nextId++);
+      tweets.push({ id, text, mediaIds: [], createdAt: (createdAt ?? now()).toISOString() });
+      return id;
+    },
+    setNow: (fn) => void (now = fn),
     media: (id) => uploads.get(id),
     mediaIds: () => [...uploads.keys()],
     setMediaExpiry: (seconds) => void (mediaExpirySecs = seconds),
     setLatency: (ms) => void (latencyMs = ms),
     refuseRefresh: () => void (refusesRefresh = true),
     failNext: (status, headers = {}) => void failures.push({ status, headers }),
+    postButFailNext: (status) => void failuresAfterPosting.push(status),
     close: () => app.close(),
   };
 }

@@ -238,3 +238,20 @@ describe('migration 007 (LinkedIn organisation pages)', () => {
     db.close();
   });
 });
+
+describe('migration 008 (verify before publish)', () => {
+  it('adds verify_since to deliveries, empty for the ones already there', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 7) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES ('d1', 'g1', 'u1', 'x-1', 'x', 'publishing', 'k1', '');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 8) });
+    expect(db.prepare(`SELECT id, state, verify_since FROM deliveries`).all()).toEqual([{ id: 'd1', state: 'publishing', verify_since: null }]);
+    db.prepare(`UPDATE deliveries SET verify_since = '2026-01-01T00:00:00.000Z' WHERE id = 'd1'`).run();
+    expect(db.prepare(`SELECT verify_since FROM deliveries`).get()).toEqual({ verify_since: '2026-01-01T00:00:00.000Z' });
+    db.close();
+  });
+});

@@ -5,6 +5,7 @@ import {
   PlatformError,
   type MediaUpload,
   type OrganizationPage,
+  type FindPublishedRequest,
   type PlatformAccount,
   type PlatformAdapter,
   type PlatformClient,
@@ -20,7 +21,8 @@ import {
  * `POST /rest/images?action=initializeUpload` then a PUT of the bytes, the OpenID Connect
  * `GET /v2/userinfo`, the OAuth token endpoint for refreshes, and for "post as" the pages a member
  * administers: `GET /rest/organizationAcls?q=roleAssignee` (Organization Access Control by Role),
- * named through the batch `GET /rest/organizations?ids=List(…)` (Organization Lookup). Every /rest
+ * named through the batch `GET /rest/organizations?ids=List(…)` (Organization Lookup), and after a
+ * crash the author's own posts, `GET /rest/posts?q=author&author={urn}&sortBy=LAST_MODIFIED`. Every /rest
  * call carries `LinkedIn-Version` and `X-Restli-Protocol-Version: 2.0.0`; every call has a 30 s
  * timeout and every failure becomes a classified PlatformError.
  */
@@ -37,6 +39,10 @@ const ACL_PAGE_SIZE = 100;
 const MAX_ACL_PAGES = 100;
 /** Ids per batch GET of /rest/organizations, to keep the URL short. */
 const ORGANIZATIONS_PER_BATCH = 50;
+/** Posts per page when looking for one after a crash (LinkedIn allows up to 100). */
+const POSTS_PAGE_SIZE = 50;
+/** Pages followed at most; more posts than this since a crash is refused, not guessed. */
+const MAX_POSTS_PAGES = 20;
 const ORGANIZATION_URN = /^urn:li:organization:(\d+)$/;
 
 export const linkedinLimits: PlatformLimits = Object.freeze({
@@ -371,6 +377,36 @@ export const linkedinAdapter: PlatformAdapter = {
     // The post exists but its id is unknown: trying again would post it twice.
     if (!urn) throw new PlatformError('LinkedIn published the post but did not say its id; check the page before posting again', false, answer.status);
     return { postId: urn, url: `https://www.linkedin.com/feed/update/${urn}/` };
+  },
+
+  /**
+   * The author's post whose `commentary` is exactly the little text Postroom sends for this text
+   * (`toLittleText`), created since `since`: `GET /rest/posts?q=author`, newest change first, paged
+   * with `start`/`count` until the posts are older than `since`. Reading a member's own posts needs
+   * LinkedIn's `r_member_social` (a page's: `r_organization_social`); a refusal is a person's check.
+   */
+  async findPublished(client: PlatformClient, tokens: TokenSet, request: FindPublishedRequest): Promise<PublishedPost | null> {
+    const author = await authorOf(client, tokens, request.postAs);
+    const want = toLittleText(request.text);
+    const since = request.since.getTime();
+    for (let page = 0; page < MAX_POSTS_PAGES; page++) {
+      const url = endpoint(client.apiBaseUrl, '/rest/posts');
+      url.search = new URLSearchParams({ author, q: 'author', count: String(POSTS_PAGE_SIZE), start: String(page * POSTS_PAGE_SIZE), sortBy: 'LAST_MODIFIED' }).toString();
+      const { data } = await liCall({ method: 'GET', url, what: 'check whether the post went out', token: tokens.accessToken, rest: true });
+      const elements = Array.isArray(data.elements) ? data.elements.map(asRecord).filter((e): e is Json => e !== null) : [];
+      let older = elements.length === 0;
+      for (const post of elements) {
+        const created = typeof post.createdAt === 'number' ? post.createdAt : typeof post.publishedAt === 'number' ? post.publishedAt : null;
+        const modified = typeof post.lastModifiedAt === 'number' ? post.lastModifiedAt : created;
+        // Sorted by last change, newest first: once changes are older than `since`, so are creations.
+        if (modified !== null && modified < since) older = true;
+        if (created !== null && created < since) continue;
+        const id = str(post, 'id');
+        if (id && post.commentary === want) return { postId: id, url: `https://www.linkedin.com/feed/update/${id}/` };
+      }
+      if (older || elements.length < POSTS_PAGE_SIZE) return null;
+    }
+    throw new PlatformError(`LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`, false);
   },
 
   async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {

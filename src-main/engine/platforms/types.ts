@@ -64,6 +64,16 @@ export interface PublishedPost {
   url: string;
 }
 
+/** What to look for on the platform: a post Postroom may have published before it was stopped. */
+export interface FindPublishedRequest {
+  /** The text exactly as Postroom gave it to `publish`. */
+  text: string;
+  /** As in PublishRequest: the page the post went out as. */
+  postAs?: string;
+  /** Only posts made at or after this moment count (the caller leaves room for clock skew). */
+  since: Date;
+}
+
 /**
  * A platform's failure, classified: `retryable` errors (network, 5xx, 429) may be tried again,
  * after `retryAfterMs` when the platform said so; the others need a person.
@@ -105,4 +115,10 @@ export interface PlatformAdapter {
    * platforms that can post as a page have it (LinkedIn).
    */
   pages?(client: PlatformClient, tokens: TokenSet): Promise<OrganizationPage[]>;
+  /**
+   * The account's post with exactly this text made since `since`, or null when there is none:
+   * how the scheduler learns whether a publish cut short by a crash went out, on platforms that
+   * take no idempotency key (X, LinkedIn). Read-only; failures are classified PlatformErrors.
+   */
+  findPublished?(client: PlatformClient, tokens: TokenSet, request: FindPublishedRequest): Promise<PublishedPost | null>;
 }

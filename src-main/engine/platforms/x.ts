@@ -1,12 +1,14 @@
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
 import { networkError, REQUEST_TIMEOUT_MS } from './http';
 import { retryAfterMs } from './mastodon';
-import { PlatformError, type MediaUpload, type PlatformAccount, type PlatformAdapter, type PlatformClient, type PublishRequest, type PublishedPost, type TokenSet } from './types';
+import { PlatformError, type MediaUpload, type PlatformAccount, type PlatformAdapter, type PlatformClient, type FindPublishedRequest, type PublishRequest, type PublishedPost, type TokenSet } from './types';
 
 /**
  * X's API v2 (https://docs.x.com/x-api): `POST /2/tweets`, `DELETE /2/tweets/:id`, `GET /2/users/me`,
  * and for images `POST /2/media/upload` (multipart, `media_category=tweet_image`) then
  * `POST /2/media/metadata` for alt text.
+ *
+ * After a crash, `GET /2/users/:id/tweets` (the account's own timeline) tells whether a publish went out.
  *
  * OAuth 2.0 scopes Postroom asks X for (the string itself lives in connections.ts):
  *   tweet.read tweet.write users.read media.write offline.access
@@ -85,6 +87,51 @@ async function uploadImage(client: PlatformClient, token: string, media: MediaUp
   return uploaded.id;
 }
 
+/** Tweets per page of `GET /2/users/:id/tweets` (X allows 5 to 100). */
+const TIMELINE_PAGE_SIZE = 100;
+/** Pages followed at most: 1,000 posts since a crash is far beyond any client; more is refused, not guessed. */
+const MAX_TIMELINE_PAGES = 10;
+
+/** X's `text` escapes `&`, `<` and `>` as HTML entities. */
+function unescapeXText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * Whether a post X returns is the text Postroom sent. X gives the text back with every link
+ * (`https://…` and bare domains alike) replaced by a `https://t.co/…` link, `&<>` as entities, and,
+ * for a post with images, a t.co link to the media at the end. So: entities undone, the media
+ * links removed, and each remaining t.co link may stand for exactly one run of non-space
+ * characters in what was sent; everything else must be equal (Unicode NFC, ends trimmed).
+ */
+export function sameXText(sent: string, tweet: Json): boolean {
+  const note = (tweet.note_tweet ?? null) as Json | null;
+  let shown = unescapeXText(typeof note?.text === 'string' ? note.text : typeof tweet.text === 'string' ? tweet.text : '');
+  const urls = (((tweet.entities ?? {}) as Json).urls ?? []) as Json[];
+  const links = new Set<string>();
+  for (const u of Array.isArray(urls) ? urls : []) {
+    if (typeof u.url !== 'string') continue;
+    if (typeof u.media_key === 'string') shown = shown.split(u.url).join('');
+    else links.add(u.url);
+  }
+  const hasMedia = Array.isArray(((tweet.attachments ?? {}) as Json).media_keys);
+  if (hasMedia) shown = shown.replace(/\s*https:\/\/t\.co\/\w+\s*$/u, '');
+  shown = shown.normalize('NFC').trim();
+  const want = sent.normalize('NFC').trim();
+  const tco = /https:\/\/t\.co\/\w+/gu;
+  const parts = shown.split(tco);
+  const found = shown.match(tco) ?? [];
+  // Only the t.co links X listed as links may stand for something else (a literal t.co link in
+  // the text without an entity stays literal).
+  let pattern = '';
+  parts.forEach((part, i) => {
+    pattern += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const link = found[i];
+    if (link !== undefined) pattern += links.size === 0 || links.has(link) ? '\\S+' : link.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  });
+  return new RegExp(`^${pattern}$`, 'u').test(want);
+}
+
 /** `x-rate-limit-reset` is a Unix time in seconds. */
 function xRateLimitReset(headers: Headers): number | null {
   const reset = Number(headers.get('x-rate-limit-reset'));
@@ -140,6 +187,38 @@ export const xAdapter: PlatformAdapter = {
     const tweet = (data.data ?? {}) as Json;
     if (typeof tweet.id !== 'string') throw new PlatformError('X answered without the post id', false);
     return { postId: tweet.id, url: `https://x.com/i/web/status/${tweet.id}` };
+  },
+
+  /**
+   * The account's post with this text made since `since`: `GET /2/users/me`, then its timeline
+   * (`GET /2/users/:id/tweets`, `start_time` to the second, 100 a page, `pagination_token` from
+   * `meta.next_token`), compared by `sameXText`. Read-only, so a failure may simply be tried again.
+   */
+  async findPublished(client: PlatformClient, tokens: TokenSet, request: FindPublishedRequest): Promise<PublishedPost | null> {
+    const me = await xCall(client, tokens.accessToken, 'GET', '/2/users/me', 'read the account');
+    const userId = ((me.data ?? {}) as Json).id;
+    if (typeof userId !== 'string') throw new PlatformError('X answered without an account id', false);
+    const since = new Date(Math.floor(request.since.getTime() / 1000) * 1000);
+    let token: string | null = null;
+    for (let page = 0; page < MAX_TIMELINE_PAGES; page++) {
+      const query = new URLSearchParams({
+        start_time: since.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        max_results: String(TIMELINE_PAGE_SIZE),
+        'tweet.fields': 'created_at,text,entities,attachments,note_tweet',
+      });
+      if (token) query.set('pagination_token', token);
+      const data = await xCall(client, tokens.accessToken, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?${query}`, 'check whether the post went out');
+      for (const tweet of (Array.isArray(data.data) ? data.data : []) as Json[]) {
+        if (typeof tweet.id !== 'string') continue;
+        const at = typeof tweet.created_at === 'string' ? Date.parse(tweet.created_at) : NaN;
+        if (Number.isFinite(at) && at < since.getTime()) continue;
+        if (sameXText(request.text, tweet)) return { postId: tweet.id, url: `https://x.com/i/web/status/${tweet.id}` };
+      }
+      const next = ((data.meta ?? {}) as Json).next_token;
+      if (typeof next !== 'string' || !next) return null;
+      token = next;
+    }
+    throw new PlatformError(`X shows more than ${MAX_TIMELINE_PAGES * TIMELINE_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`, false);
   },
 
   async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {

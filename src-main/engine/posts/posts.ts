@@ -53,6 +53,8 @@ export interface DeliveryRow {
   platform_post_url: string | null;
   last_error: string | null;
   published_at: string | null;
+  /** A crash cut a publish short on a platform without idempotency keys: check the platform for posts since then first. */
+  verify_since: string | null;
 }
 
 const toDelivery = (d: DeliveryRow): Delivery => ({

@@ -4,7 +4,7 @@ import { publishingTokenAccount } from '../credentials';
 import type { EngineContext } from '../context';
 import { newId } from '../ids';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
-import { PlatformError, type TokenSet } from '../platforms/types';
+import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/types';
 import type { DeliveryRow } from './posts';
 
 export interface SchedulerTimers {
@@ -22,6 +22,11 @@ export interface SchedulerOptions {
   /** Deliveries missed while the app was closed go out if at most this late (SPEC §4). */
   graceMs?: number;
   leaseMs?: number;
+  /**
+   * After a crash, a post is looked for on the platform no sooner than this after the cut-short
+   * attempt began: a platform's timeline may show a new post a few seconds late.
+   */
+  verifyDelayMs?: number;
   /** The one timer is never set further out than this, so a wall-clock jump (sleep) is noticed. */
   maxTimerMs?: number;
   concurrency?: number;
@@ -37,12 +42,15 @@ export interface SchedulerOptions {
 
 const DEFAULT_BACKOFF = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+/** When looking for a post on the platform, its clock may be this far behind ours. */
+const CLOCK_SKEW_MS = 2 * 60_000;
 
 /**
  * Publishes every due delivery, once (SPEC §4). Its state is the database: one timer points at the
  * next due delivery; a lease is claimed in a transaction before a platform is called; an
  * idempotency key goes with every call that can take one; a call whose outcome is unknown after a
- * crash is repeated only where that key makes it safe, else the delivery waits for a person.
+ * crash is repeated only where that key makes it safe, or after the platform was checked and the
+ * post is not there (X, LinkedIn); else the delivery waits for a person.
  */
 export class Scheduler {
   readonly owner = newId('sched');
@@ -57,6 +65,7 @@ export class Scheduler {
   private readonly offlineRetryMs: number;
   private readonly graceMs: number;
   private readonly leaseMs: number;
+  private readonly verifyDelayMs: number;
   private readonly maxTimerMs: number;
   private readonly concurrency: number;
   private readonly timers: SchedulerTimers;
@@ -68,6 +77,7 @@ export class Scheduler {
     this.offlineRetryMs = options.offlineRetryMs ?? 60_000;
     this.graceMs = options.graceMs ?? 15 * 60_000;
     this.leaseMs = options.leaseMs ?? 2 * 60_000;
+    this.verifyDelayMs = options.verifyDelayMs ?? 10_000;
     this.maxTimerMs = options.maxTimerMs ?? 5 * 60_000;
     this.concurrency = options.concurrency ?? 4;
     this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
@@ -105,9 +115,12 @@ export class Scheduler {
 
   /**
    * After a crash or a kill: deliveries left `publishing` have an unknown outcome. With a platform
-   * that honours idempotency keys and a claim recent enough, the same call is repeated safely;
-   * otherwise a person checks the platform (`needs_attention`). Deliveries missed while closed go
-   * out if within the grace period, else they wait for a person too.
+   * that honours idempotency keys and a claim recent enough, the same call is repeated safely.
+   * Where the platform can be searched for the post (`findPublished`), the delivery is scheduled
+   * again with `verify_since` set (the earliest claim whose outcome is unknown): before anything is
+   * sent the platform is checked, and a post found there is the delivery's. Otherwise a person
+   * checks the platform (`needs_attention`). Deliveries missed while closed go out if within the
+   * grace period, else they wait for a person too.
    */
   recover(): void {
     const now = this.ctx.clock.now();
@@ -115,10 +128,18 @@ export class Scheduler {
     this.ctx.db.transaction(() => {
       const stuck = this.ctx.db.prepare<[], DeliveryRow>(`SELECT * FROM deliveries WHERE state = 'publishing'`).all();
       for (const d of stuck) {
-        const window = this.adapters(d.platform)?.idempotencyWindowMs ?? null;
+        const entry = this.adapters(d.platform);
+        const window = entry?.idempotencyWindowMs ?? null;
         const claimedAt = d.lease_expires_at ? new Date(d.lease_expires_at).getTime() - this.leaseMs : 0;
         if (window !== null && now.getTime() - claimedAt < window) {
           this.ctx.db.prepare(`UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`).run(iso, iso, d.id);
+        } else if (window === null && entry?.adapter.findPublished) {
+          // Kept if already set: an earlier cut-short attempt may have gone out too.
+          this.ctx.db
+            .prepare(
+              `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, verify_since = coalesce(verify_since, ?), last_error = ?, updated_at = ? WHERE id = ?`,
+            )
+            .run(new Date(Math.max(now.getTime(), claimedAt + this.verifyDelayMs)).toISOString(), new Date(claimedAt).toISOString(), `Postroom stopped while publishing this; checking ${d.platform_id} for it before trying again`, iso, d.id);
         } else {
           this.markProblem(d, 'needs_attention', 'Postroom stopped while publishing this; check the platform to see whether it went out before retrying', now);
         }
@@ -224,8 +245,13 @@ export class Scheduler {
       .get(d.post_group_id)!;
     // The UI shows "Publishing…" from this moment.
     this.options.onChange?.(group.workspace_id);
+    // Whether an attempt cut short by a crash may be on the platform and has not been ruled out.
+    let unknownOutcome = d.verify_since !== null;
+    // When the publish call went out: from then on, a network error or a 5xx leaves it unknown
+    // whether the post was made (the answer may have been lost, or the platform failed after it).
+    let sentAt: Date | null = null;
+    const entry = this.adapters(d.platform);
     try {
-      const entry = this.adapters(d.platform);
       if (!entry) throw new PlatformError(`publishing to ${d.platform} is not supported yet`, false);
       const connection = this.ctx.db
         .prepare<[string, string], { id: string; status: string; post_as: string | null }>(`SELECT id, status, post_as FROM connections WHERE managed_user_id = ? AND platform_id = ?`)
@@ -240,34 +266,60 @@ export class Scheduler {
         .prepare<[string], { mime_type: string; data: Buffer; alt_text: string }>(`SELECT mime_type, data, alt_text FROM post_media WHERE post_group_id = ? ORDER BY position`)
         .all(d.post_group_id);
       const text = (JSON.parse(group.platform_texts) as Record<string, string>)[d.platform_id] ?? group.text;
+      if (d.verify_since !== null) {
+        // An earlier attempt was cut short: look for it on the platform before sending anything.
+        // The flag stays set until this delivery's outcome is known (published below), so a crash
+        // during the publish that follows leads to another check, never to a blind repeat.
+        if (!entry.adapter.findPublished) throw new PlatformError(`${d.platform_id} cannot be searched for the post`, false);
+        const found = await entry.adapter.findPublished(client, tokens, {
+          text,
+          since: new Date(new Date(d.verify_since).getTime() - CLOCK_SKEW_MS),
+          ...(connection.post_as ? { postAs: connection.post_as } : {}),
+        });
+        if (found) {
+          this.markPublished(d, group.workspace_id, found, `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${found.url}`);
+          this.setOnline(true);
+          this.options.onChange?.(group.workspace_id);
+          return;
+        }
+        unknownOutcome = false;
+      }
+      sentAt = this.ctx.clock.now();
       const published = await entry.adapter.publish(client, tokens, {
         text,
         media: media.map((m) => ({ mimeType: m.mime_type, data: m.data, altText: m.alt_text || undefined })),
         idempotencyKey: d.idempotency_key,
         ...(connection.post_as ? { postAs: connection.post_as } : {}),
       });
-      const now = this.ctx.clock.now();
-      this.ctx.db.transaction(() => {
-        this.ctx.db
-          .prepare(
-            `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
-          )
-          .run(published.postId, published.url, now.toISOString(), now.toISOString(), d.id);
-        recordActivity(this.ctx.db, now, {
-          workspaceId: group.workspace_id,
-          actor: { kind: 'system', id: null },
-          action: 'post.published',
-          objectKind: 'delivery',
-          objectId: d.id,
-          detail: `Published on ${d.platform_id}: ${published.url}`,
-        });
-      })();
+      this.markPublished(d, group.workspace_id, published, `Published on ${d.platform_id}: ${published.url}`);
       this.setOnline(true);
     } catch (err) {
       if (err instanceof PlatformError && err.retryable && err.status === null) this.setOnline(false);
-      this.afterFailure(d, group.workspace_id, err);
+      // A platform without idempotency keys may have made the post even though the call failed.
+      const mayHaveGoneOut = sentAt !== null && entry?.idempotencyWindowMs === null && err instanceof PlatformError && err.retryable && err.status !== 429;
+      this.afterFailure(d, group.workspace_id, err, unknownOutcome || mayHaveGoneOut, mayHaveGoneOut ? sentAt : null);
     }
     this.options.onChange?.(group.workspace_id);
+  }
+
+  /** The outcome is known: published, with the platform's id; nothing left to check. */
+  private markPublished(d: DeliveryRow, workspaceId: string, post: PublishedPost, detail: string): void {
+    const now = this.ctx.clock.now();
+    this.ctx.db.transaction(() => {
+      this.ctx.db
+        .prepare(
+          `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, verify_since = NULL, updated_at = ? WHERE id = ?`,
+        )
+        .run(post.postId, post.url, now.toISOString(), now.toISOString(), d.id);
+      recordActivity(this.ctx.db, now, {
+        workspaceId,
+        actor: { kind: 'system', id: null },
+        action: 'post.published',
+        objectKind: 'delivery',
+        objectId: d.id,
+        detail,
+      });
+    })();
   }
 
   private setOnline(online: boolean): void {
@@ -289,19 +341,30 @@ export class Scheduler {
     return kept;
   }
 
-  private afterFailure(d: DeliveryRow, workspaceId: string, err: unknown): void {
+  /**
+   * A retryable error backs off (a flagged delivery stays flagged, so the retry checks the platform
+   * first); a final one fails the delivery, or sends it to a person while an attempt cut short by a
+   * crash may still be on the platform (`unknownOutcome`).
+   */
+  private afterFailure(d: DeliveryRow, workspaceId: string, err: unknown, unknownOutcome = false, sentAt: Date | null = null): void {
     const now = this.ctx.clock.now();
     const iso = now.toISOString();
     const e = err instanceof PlatformError ? err : new PlatformError('an unexpected error stopped this delivery', false);
     if (!(err instanceof PlatformError)) this.options.logError?.('publish failed unexpectedly', err);
     const offline = e.retryable && e.status === null;
     const attemptsLeft = d.attempts <= this.backoffMs.length;
-    if (e.retryable && (offline || attemptsLeft)) {
-      // Unreachable platform (offline): hold without spending an attempt; others back off.
+    // A call that may have made the post is retried only where the platform can be checked first.
+    const checkable = sentAt === null || Boolean(this.adapters(d.platform)?.adapter.findPublished);
+    if (e.retryable && (offline || attemptsLeft) && checkable) {
+      // Unreachable platform (offline): hold without spending an attempt; others back off. A post
+      // that may have gone out is looked for before the retry sends anything (verify_since).
       const wait = offline ? this.offlineRetryMs : Math.max(e.retryAfterMs ?? 0, this.backoffMs[d.attempts - 1] ?? this.backoffMs.at(-1)!);
       this.ctx.db
-        .prepare(`UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`)
-        .run(new Date(now.getTime() + wait).toISOString(), offline ? 1 : 0, e.message, iso, d.id);
+        .prepare(
+          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
+             verify_since = coalesce(verify_since, ?), updated_at = ? WHERE id = ?`,
+        )
+        .run(new Date(now.getTime() + Math.max(wait, sentAt ? this.verifyDelayMs : 0)).toISOString(), offline ? 1 : 0, e.message, sentAt?.toISOString() ?? null, iso, d.id);
       return;
     }
     this.ctx.db.transaction(() => {
@@ -320,7 +383,11 @@ export class Scheduler {
           });
         }
       }
-      this.markProblem({ ...d, state: 'publishing' }, 'failed', e.message, now, workspaceId);
+      if (unknownOutcome) {
+        this.markProblem({ ...d, state: 'publishing' }, 'needs_attention', `Postroom stopped while publishing this and could not check ${d.platform_id} whether it went out (${e.message}); check the platform before retrying`, now, workspaceId);
+      } else {
+        this.markProblem({ ...d, state: 'publishing' }, 'failed', e.message, now, workspaceId);
+      }
     })();
   }
 

@@ -6,6 +6,7 @@ import { migration004 } from './004-posts';
 import { migration005 } from './005-credential-mode';
 import { migration006 } from './006-connection-limits';
 import { migration007 } from './007-linkedin-organization-pages';
+import { migration008 } from './008-verify-before-publish';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
