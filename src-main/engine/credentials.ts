@@ -1,3 +1,4 @@
+import type { PostAsPage } from '../../src-shared/connections';
 import type { Platform } from '../../src-shared/contract';
 import { authorize, type Principal } from './access';
 import { recordActivity } from './activity';
@@ -127,6 +128,13 @@ function requirePostAsManager(ctx: EngineContext, p: Principal, c: ConnectionRow
   }
 }
 
+/** LinkedIn pages need the integration's opt-in (its sign-in then asks for the page scopes). */
+function requireOrganizationPages(ctx: EngineContext, p: Principal, what: 'posting as' | 'listing', details?: Record<string, unknown>): void {
+  if (integrationFor(ctx.db, p.workspaceId, 'linkedin')?.organization_pages) return;
+  const doing = what === 'listing' ? 'listing LinkedIn pages' : 'posting as a LinkedIn page';
+  throw new AppError('validation_failed', `${doing} needs organisation pages turned on in the LinkedIn integration, then this account reconnected`, details);
+}
+
 /** Changes who a connection posts as; only those who may manage its credentials may. */
 export function setPostAs(ctx: EngineContext, p: Principal, userId: string, platformId: string, postAs: string | null): void {
   const c = requireConnection(ctx, p, userId, platformId);
@@ -134,13 +142,7 @@ export function setPostAs(ctx: EngineContext, p: Principal, userId: string, plat
   const pattern = POST_AS_PATTERNS[c.platform];
   if (!pattern) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there is nothing to choose`);
   if (postAs !== null && !pattern.test(postAs)) throw new AppError('validation_failed', `"${postAs}" is not a valid ${c.platform} author`, { fields: { postAs: 'invalid' } });
-  if (c.platform === 'linkedin' && postAs?.startsWith('urn:li:organization:') && !integrationFor(ctx.db, p.workspaceId, 'linkedin')?.organization_pages) {
-    throw new AppError(
-      'validation_failed',
-      'posting as a LinkedIn page needs organisation pages turned on in the LinkedIn integration, then this account reconnected',
-      { fields: { postAs: 'organisation pages are off' } },
-    );
-  }
+  if (c.platform === 'linkedin' && postAs?.startsWith('urn:li:organization:')) requireOrganizationPages(ctx, p, 'posting as', { fields: { postAs: 'organisation pages are off' } });
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
     ctx.db.prepare(`UPDATE connections SET post_as = ?, updated_at = ? WHERE id = ?`).run(postAs, now.toISOString(), c.id);
@@ -155,11 +157,6 @@ export function setPostAs(ctx: EngineContext, p: Principal, userId: string, plat
   })();
 }
 
-export interface PostAsPage {
-  urn: string;
-  name: string;
-}
-
 /**
  * The organisation pages a connection may post as (LinkedIn: the pages the account administers),
  * by name, for choosing "post as" from a list. Same rules as changing it: who may manage the
@@ -172,9 +169,7 @@ export async function listPostAsPages(ctx: EngineContext, p: Principal, userId: 
   requirePostAsManager(ctx, p, c);
   const entry = adapters(c.platform);
   if (!entry?.adapter.pages) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there are no pages to choose from`);
-  if (c.platform === 'linkedin' && !integrationFor(ctx.db, p.workspaceId, 'linkedin')?.organization_pages) {
-    throw new AppError('validation_failed', 'listing LinkedIn pages needs organisation pages turned on in the LinkedIn integration, then this account reconnected');
-  }
+  if (c.platform === 'linkedin') requireOrganizationPages(ctx, p, 'listing');
   if (c.status !== 'active') throw new AppError('conflict', `${platformId} must be reconnected before its pages can be listed`, { reconnect: true });
   const client = await platformClientFor(ctx, p.workspaceId, c.platform, entry);
   if (!client) throw new AppError('invalid_platform', `${c.platform} is not set up for this workspace`);

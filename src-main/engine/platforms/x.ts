@@ -92,6 +92,9 @@ const TIMELINE_PAGE_SIZE = 100;
 /** Pages followed at most: 1,000 posts since a crash is far beyond any client; more is refused, not guessed. */
 const MAX_TIMELINE_PAGES = 10;
 
+const tweetUrl = (id: string) => `https://x.com/i/web/status/${id}`;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** X's `text` escapes `&`, `<` and `>` as HTML entities. */
 function unescapeXText(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -125,9 +128,9 @@ export function sameXText(sent: string, tweet: Json): boolean {
   // the text without an entity stays literal).
   let pattern = '';
   parts.forEach((part, i) => {
-    pattern += part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    pattern += escapeRegExp(part);
     const link = found[i];
-    if (link !== undefined) pattern += links.size === 0 || links.has(link) ? '\\S+' : link.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (link !== undefined) pattern += links.size === 0 || links.has(link) ? '\\S+' : escapeRegExp(link);
   });
   return new RegExp(`^${pattern}$`, 'u').test(want);
 }
@@ -186,7 +189,7 @@ export const xAdapter: PlatformAdapter = {
     const data = await xCall(client, tokens.accessToken, 'POST', '/2/tweets', 'publish the post', { json });
     const tweet = (data.data ?? {}) as Json;
     if (typeof tweet.id !== 'string') throw new PlatformError('X answered without the post id', false);
-    return { postId: tweet.id, url: `https://x.com/i/web/status/${tweet.id}` };
+    return { postId: tweet.id, url: tweetUrl(tweet.id) };
   },
 
   /**
@@ -212,7 +215,7 @@ export const xAdapter: PlatformAdapter = {
         if (typeof tweet.id !== 'string') continue;
         const at = typeof tweet.created_at === 'string' ? Date.parse(tweet.created_at) : NaN;
         if (Number.isFinite(at) && at < since.getTime()) continue;
-        if (sameXText(request.text, tweet)) return { postId: tweet.id, url: `https://x.com/i/web/status/${tweet.id}` };
+        if (sameXText(request.text, tweet)) return { postId: tweet.id, url: tweetUrl(tweet.id) };
       }
       const next = ((data.meta ?? {}) as Json).next_token;
       if (typeof next !== 'string' || !next) return null;
