@@ -6,10 +6,32 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'path', 'os', 'child_process', 'crypto', 'net', 'http', 'https', 'util', 'events', 'stream'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'net',
+  'http',
+  'https',
+  'util',
+  'events',
+  'stream',
+];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '**/node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      '**/node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.tmp/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,7 +41,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/**/*.ts', 'src-preload/**/*.ts', 'test/**/*.{ts,mjs}', 'scripts/**/*.{js,mjs}', 'bench/**/*.ts', '*.config.{ts,mjs}'],
+    files: [
+      'src-main/**/*.ts',
+      'src-preload/**/*.ts',
+      'test/**/*.{ts,mjs}',
+      'scripts/**/*.{js,mjs}',
+      'bench/**/*.ts',
+      '*.config.{ts,mjs}',
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {
@@ -30,7 +59,10 @@ export default tseslint.config(
         {
           paths: [{ name: 'electron', message: 'The engine runs under plain Node: inject what it needs instead.' }],
           patterns: [
-            { group: ['fastify', '@fastify/*', 'ws'], message: 'The engine knows no transport; routes live in src-main/server.' },
+            {
+              group: ['fastify', '@fastify/*', 'ws'],
+              message: 'The engine knows no transport; routes live in src-main/server.',
+            },
             { group: ['**/electron/**', '**/server/**'], message: 'The engine must not depend on its hosts.' },
             { group: ['react', 'react-dom', 'zustand'], message: 'UI code belongs to the renderer.' },
           ],
@@ -41,7 +73,10 @@ export default tseslint.config(
   {
     files: ['src-main/server/**/*.ts', 'src-main/cli.ts', 'src-main/app.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Only src-main/electron may import Electron.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'Only src-main/electron may import Electron.' }] },
+      ],
     },
   },
   {
@@ -49,7 +84,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!zod$|twitter-text$|\\./).*', message: "The shared contract depends on zod (and twitter-text, X's own counter) only." }] },
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$|twitter-text$|\\./).*',
+              message: "The shared contract depends on zod (and twitter-text, X's own counter) only.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -24,12 +24,22 @@ interface AutocannonResult {
 
 /** The load comes from a second process (autocannon's CLI), so it does not share the server's event loop. */
 async function measure(title: string, url: string, headers: Record<string, string> = {}): Promise<number> {
-  const args = [join(process.cwd(), 'node_modules/autocannon/autocannon.js'), '--json', '-c', String(CONNECTIONS), '-d', String(DURATION_S)];
+  const args = [
+    join(process.cwd(), 'node_modules/autocannon/autocannon.js'),
+    '--json',
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(DURATION_S),
+  ];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   const { stdout } = await promisify(execFile)(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
   const result = JSON.parse(stdout) as AutocannonResult;
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  console.log(`${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${result.latency.p99} ms`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${title}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  console.log(
+    `${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${result.latency.p99} ms`,
+  );
   return result.requests.average;
 }
 
@@ -41,7 +51,11 @@ async function main(): Promise<void> {
 
   // The in-memory secret store stands in for the keychain: the list route never reads a secret.
   const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-'));
-  const app = await startApp({ dataDir, secrets: new MemorySecretStore(), loopback: { rateLimitPerMinute: 100_000_000 } });
+  const app = await startApp({
+    dataDir,
+    secrets: new MemorySecretStore(),
+    loopback: { rateLimitPerMinute: 100_000_000 },
+  });
   try {
     const { apiKey, workspace } = await app.engine.createOwnerWithWorkspace({
       ownerName: 'Bench',
@@ -50,23 +64,34 @@ async function main(): Promise<void> {
     });
     await app.engine.signIn(app.engine.state().profiles[0]!.id, undefined, workspace.id);
     for (let i = 0; i < 20; i++) {
-      await app.engine.call('client.create', { workspaceId: workspace.id, client: { email: `client${i}@bench.test`, displayName: `Client ${i}` } });
+      await app.engine.call('client.create', {
+        workspaceId: workspace.id,
+        client: { email: `client${i}@bench.test`, displayName: `Client ${i}` },
+      });
     }
     // A second reference: the same framework sending the very same 20-user body, with no work at
     // all, shows how much of the gap is the size of the answer rather than Postroom's own work.
-    const sameBody = await (await fetch(`${app.apiUrl}/api/v1/workspace/users`, { headers: { 'x-publora-key': apiKey } })).text();
+    const sameBody = await (
+      await fetch(`${app.apiUrl}/api/v1/workspace/users`, { headers: { 'x-publora-key': apiKey } })
+    ).text();
     const bodyBaseline = Fastify({ logger: false });
     bodyBaseline.get('/', async (_request, reply) => reply.type('application/json').send(sameBody));
     await bodyBaseline.listen({ host: '127.0.0.1', port: 0 });
     const bodyBaselineUrl = `http://127.0.0.1:${(bodyBaseline.server.address() as { port: number }).port}/`;
 
-    console.log(`loopback, ${CONNECTIONS} connections, ${DURATION_S} s each; the list holds 20 clients (${sameBody.length} bytes)\n`);
+    console.log(
+      `loopback, ${CONNECTIONS} connections, ${DURATION_S} s each; the list holds 20 clients (${sameBody.length} bytes)\n`,
+    );
     const base = await measure('baseline: bare Fastify hello-world', baselineUrl);
     const sameBodyRate = await measure('reference: bare Fastify, same body', bodyBaselineUrl);
-    const users = await measure('GET /api/v1/workspace/users', `${app.apiUrl}/api/v1/workspace/users`, { 'x-publora-key': apiKey });
+    const users = await measure('GET /api/v1/workspace/users', `${app.apiUrl}/api/v1/workspace/users`, {
+      'x-publora-key': apiKey,
+    });
     await bodyBaseline.close();
     const ratio = users / base;
-    console.log(`\nratio to the hello-world baseline: ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×) — ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`);
+    console.log(
+      `\nratio to the hello-world baseline: ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×) — ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
+    );
     console.log(`ratio to the same-body reference: ${(users / sameBodyRate).toFixed(2)}×`);
     process.exitCode = ratio >= TARGET_RATIO ? 0 : 1;
   } finally {

@@ -52,7 +52,9 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
   });
   engine.onPostsChanged(() => scheduler.wake());
   scheduler.start();
-  const tokenKeeper = new TokenKeeper(engine.ctx, { onNeedsReauth: (workspaceId) => engine.emit('connections.changed', { workspaceId }) });
+  const tokenKeeper = new TokenKeeper(engine.ctx, {
+    onNeedsReauth: (workspaceId) => engine.emit('connections.changed', { workspaceId }),
+  });
   engine.subscribe((event) => event === 'connections.changed' && tokenKeeper.plan());
   tokenKeeper.start();
   let stopped: Promise<void> | null = null;

@@ -31,7 +31,8 @@ function required(values: Record<string, unknown>, name: string): string {
 function port(value: unknown, name: string): number {
   if (value === undefined) return 0;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new AppError('validation_failed', `--${name} must be a port number`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new AppError('validation_failed', `--${name} must be a port number`);
   return n;
 }
 
@@ -63,7 +64,10 @@ async function init(args: string[]): Promise<void> {
       }),
     );
     if (values.json) process.stdout.write(`${JSON.stringify({ workspaceId: workspace.id, apiKey })}\n`);
-    else process.stdout.write(`Workspace ${workspace.name} (${workspace.id}) is ready.\nWorkspace API key (shown once): ${apiKey}\n`);
+    else
+      process.stdout.write(
+        `Workspace ${workspace.name} (${workspace.id}) is ready.\nWorkspace API key (shown once): ${apiKey}\n`,
+      );
   } finally {
     engine.close();
   }
@@ -127,7 +131,11 @@ async function restore(args: string[]): Promise<void> {
     probe.close();
   }
   const latest = migrations.at(-1)?.version ?? 0;
-  if (version > latest) throw new AppError('unsupported_database_version', `the backup was written by a newer Postroom (schema ${version})`);
+  if (version > latest)
+    throw new AppError(
+      'unsupported_database_version',
+      `the backup was written by a newer Postroom (schema ${version})`,
+    );
   const target = join(dataDir, DATABASE_FILE);
   if (existsSync(target)) {
     const current = await openDatabase({ dataDir, clock: systemClock });
@@ -152,7 +160,13 @@ async function adminKey(args: string[]): Promise<void> {
   }
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = { init, serve, backup, restore, 'admin-key': adminKey };
+const commands: Record<string, (args: string[]) => Promise<void>> = {
+  init,
+  serve,
+  backup,
+  restore,
+  'admin-key': adminKey,
+};
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;

@@ -4,7 +4,16 @@ import { Connection, ConnectionLink, ConnectionSettings, PostAsPage } from './co
 import { Platform } from './contract-platforms';
 import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, QueueSlot, UpdatePostGroupInput } from './posts';
 import { ErrorObject } from './errors';
-import { AcceptInvitationInput, Invitation, InviteInput, InviteResult, Member, Role, SmtpSettingsInput, UpdateMemberInput } from './team';
+import {
+  AcceptInvitationInput,
+  Invitation,
+  InviteInput,
+  InviteResult,
+  Member,
+  Role,
+  SmtpSettingsInput,
+  UpdateMemberInput,
+} from './team';
 
 /*
  * The one contract between the renderer and the main process (SPEC §1). Channel names,
@@ -26,27 +35,35 @@ export type PlanId = z.infer<typeof PlanId>;
 export { Platform, platforms } from './contract-platforms';
 
 /** A platform app credential as given by a person or a script; the secret goes to the keychain. */
-export const IntegrationInput = z.strictObject({
-  platform: Platform,
-  clientId: z.string().trim().min(1).max(500).optional(),
-  clientSecret: z.string().min(1).max(2000).optional(),
-  instanceUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
-  redirectPort: z.number().int().min(1024).max(65535).optional(),
-  /**
-   * OpenID Connect issuer of the platform's OAuth server, when it differs from the platform default.
-   * For Bluesky: the PLC directory that resolves did:plc accounts (default https://plc.directory).
-   */
-  issuerUrl: z.url({ protocol: /^https?$/ }).max(500).optional(),
-  /**
-   * LinkedIn only: also ask for the organisation-page scopes (w_organization_social,
-   * r_organization_admin), so connections may post as a page. LinkedIn grants them only to apps
-   * approved for its Community Management API, and refuses the whole sign-in otherwise.
-   */
-  organizationPages: z.boolean().optional(),
-}).refine((i) => !i.organizationPages || i.platform === 'linkedin', {
-  message: 'organisation pages are a LinkedIn setting',
-  path: ['organizationPages'],
-});
+export const IntegrationInput = z
+  .strictObject({
+    platform: Platform,
+    clientId: z.string().trim().min(1).max(500).optional(),
+    clientSecret: z.string().min(1).max(2000).optional(),
+    instanceUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .optional(),
+    redirectPort: z.number().int().min(1024).max(65535).optional(),
+    /**
+     * OpenID Connect issuer of the platform's OAuth server, when it differs from the platform default.
+     * For Bluesky: the PLC directory that resolves did:plc accounts (default https://plc.directory).
+     */
+    issuerUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .optional(),
+    /**
+     * LinkedIn only: also ask for the organisation-page scopes (w_organization_social,
+     * r_organization_admin), so connections may post as a page. LinkedIn grants them only to apps
+     * approved for its Community Management API, and refuses the whole sign-in otherwise.
+     */
+    organizationPages: z.boolean().optional(),
+  })
+  .refine((i) => !i.organizationPages || i.platform === 'linkedin', {
+    message: 'organisation pages are a LinkedIn setting',
+    path: ['organizationPages'],
+  });
 export type IntegrationInput = z.infer<typeof IntegrationInput>;
 
 /** A file as it crosses the contract: base64 keeps IPC and WebSocket carrying the same JSON. */
@@ -121,7 +138,13 @@ export const Workspace = z.object({
 });
 export type Workspace = z.infer<typeof Workspace>;
 
-export const WorkspaceSummary = Workspace.pick({ id: true, name: true, slug: true, workspaceType: true, layoutType: true });
+export const WorkspaceSummary = Workspace.pick({
+  id: true,
+  name: true,
+  slug: true,
+  workspaceType: true,
+  layoutType: true,
+});
 export type WorkspaceSummary = z.infer<typeof WorkspaceSummary>;
 
 export const Profile = z.object({ id: z.string(), name: z.string(), email: z.string() });
@@ -187,7 +210,10 @@ export const channels = {
     response: z.object({ mimeType: z.string(), dataBase64: z.string() }).nullable(),
   },
   'activity.list': {
-    request: WorkspaceRef.extend({ limit: z.number().int().min(1).max(500).default(100), filter: ActivityFilter.default({}) }),
+    request: WorkspaceRef.extend({
+      limit: z.number().int().min(1).max(500).default(100),
+      filter: ActivityFilter.default({}),
+    }),
     response: z.array(ActivityEntry),
   },
   'activity.exportCsv': {
@@ -200,8 +226,14 @@ export const channels = {
   /** Where the local REST API listens, for the API page. */
   'app.apiInfo': { request: z.strictObject({}), response: z.object({ baseUrl: z.string(), openApiUrl: z.string() }) },
   'integration.add': { request: WorkspaceRef.extend({ integration: IntegrationInput }), response: Integration },
-  'integration.remove': { request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }), response: z.object({ removed: z.literal(true) }) },
-  'integration.test': { request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }), response: z.object({ ok: z.boolean(), message: z.string() }) },
+  'integration.remove': {
+    request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }),
+    response: z.object({ removed: z.literal(true) }),
+  },
+  'integration.test': {
+    request: WorkspaceRef.extend({ integrationId: z.string().min(1).max(64) }),
+    response: z.object({ ok: z.boolean(), message: z.string() }),
+  },
   'plan.list': { request: z.strictObject({}), response: z.array(Plan) },
   'plan.change': { request: WorkspaceRef.extend({ planId: PlanId }), response: Workspace },
 
@@ -230,11 +262,18 @@ export const channels = {
   'client.revealApiKey': { request: ClientRef, response: z.object({ apiKey: z.string().nullable() }) },
 
   'connection.list': { request: ClientRef, response: z.array(Connection) },
-  'connection.remove': { request: ClientRef.extend({ platformId: z.string().min(1).max(300) }), response: z.object({ removed: z.literal(true) }) },
+  'connection.remove': {
+    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    response: z.object({ removed: z.literal(true) }),
+  },
   'connection.listLinks': { request: ClientRef, response: z.array(ConnectionLink) },
   /** Bluesky's fallback: a handle and an app password (never the account password). */
   'connection.addWithAppPassword': {
-    request: ClientRef.extend({ platform: z.literal('bluesky'), identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) }),
+    request: ClientRef.extend({
+      platform: z.literal('bluesky'),
+      identifier: z.string().trim().min(3).max(253),
+      appPassword: z.string().min(4).max(100),
+    }),
     response: z.object({ platformId: z.string(), displayName: z.string() }),
   },
   /** Seed 003: the signed-in person's credential mode for a connection, and who may reconnect it. */
@@ -248,7 +287,11 @@ export const channels = {
     response: z.array(z.object({ memberId: z.string(), connectionId: z.string(), mode: z.enum(['owner', 'member']) })),
   },
   'connection.setCredentialMode': {
-    request: ClientRef.extend({ platformId: z.string().min(1).max(300), memberId: z.string().min(1).max(64), mode: z.enum(['owner', 'member']) }),
+    request: ClientRef.extend({
+      platformId: z.string().min(1).max(300),
+      memberId: z.string().min(1).max(64),
+      mode: z.enum(['owner', 'member']),
+    }),
     response: z.object({ mode: z.enum(['owner', 'member']) }),
   },
   'connection.setPostAs': {
@@ -272,15 +315,24 @@ export const channels = {
     request: ClientRef,
     response: z.object({ id: z.string(), connectionUrl: z.string(), expiresAt: z.string() }),
   },
-  'connection.revokeLink': { request: ClientRef.extend({ linkId: z.string().min(1).max(64) }), response: z.object({ revoked: z.literal(true) }) },
+  'connection.revokeLink': {
+    request: ClientRef.extend({ linkId: z.string().min(1).max(64) }),
+    response: z.object({ revoked: z.literal(true) }),
+  },
 
   'post.create': { request: ClientRef.extend({ post: CreatePostGroupInput }), response: PostGroup },
   'post.list': {
-    request: WorkspaceRef.extend({ userId: UserId.optional(), query: ListPostGroupsQuery.default({ page: 1, perPage: 100 }) }),
+    request: WorkspaceRef.extend({
+      userId: UserId.optional(),
+      query: ListPostGroupsQuery.default({ page: 1, perPage: 100 }),
+    }),
     response: z.object({ groups: z.array(PostGroup), total: z.number() }),
   },
   'post.get': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
-  'post.update': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64), patch: UpdatePostGroupInput }), response: PostGroup },
+  'post.update': {
+    request: WorkspaceRef.extend({ id: z.string().min(1).max(64), patch: UpdatePostGroupInput }),
+    response: PostGroup,
+  },
   'post.cancel': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
   'post.dailyUsage': {
     request: ClientRef.extend({ day: z.iso.date().optional() }),
@@ -289,13 +341,22 @@ export const channels = {
   'queue.getSlots': { request: ClientRef, response: z.array(QueueSlot) },
   'queue.setSlots': { request: ClientRef.extend({ slots: z.array(QueueSlot).max(200) }), response: z.array(QueueSlot) },
 
-  'team.list': { request: WorkspaceRef, response: z.object({ members: z.array(Member), invitations: z.array(Invitation) }) },
+  'team.list': {
+    request: WorkspaceRef,
+    response: z.object({ members: z.array(Member), invitations: z.array(Invitation) }),
+  },
   'team.invite': { request: WorkspaceRef.extend({ invite: InviteInput }), response: InviteResult },
-  'team.revokeInvitation': { request: WorkspaceRef.extend({ invitationId: z.string().min(1).max(64) }), response: Invitation },
+  'team.revokeInvitation': {
+    request: WorkspaceRef.extend({ invitationId: z.string().min(1).max(64) }),
+    response: Invitation,
+  },
   'team.updateMember': { request: MemberRef.extend({ patch: UpdateMemberInput }), response: Member },
   'team.setMemberActive': { request: MemberRef.extend({ active: z.boolean() }), response: Member },
   'team.forceLogout': { request: MemberRef, response: z.object({ ended: z.number() }) },
-  'team.setSmtp': { request: WorkspaceRef.extend({ smtp: SmtpSettingsInput.nullable() }), response: z.object({ configured: z.boolean() }) },
+  'team.setSmtp': {
+    request: WorkspaceRef.extend({ smtp: SmtpSettingsInput.nullable() }),
+    response: z.object({ configured: z.boolean() }),
+  },
 } as const;
 
 export type Channels = typeof channels;

@@ -20,13 +20,69 @@ const MB = 1024 * 1024;
 const COMMON_IMAGES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
 
 export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
-  x: { name: 'X', maxTextLength: 280, counting: 'x-weighted', maxImages: 4, maxImageBytes: 5 * MB, imageTypes: COMMON_IMAGES, mediaRequired: false },
-  bluesky: { name: 'Bluesky', maxTextLength: 300, counting: 'graphemes', maxImages: 4, maxImageBytes: 1_000_000, imageTypes: ['image/png', 'image/jpeg', 'image/webp'], mediaRequired: false },
-  mastodon: { name: 'Mastodon', maxTextLength: 500, counting: 'mastodon', maxImages: 4, maxImageBytes: 16 * MB, imageTypes: COMMON_IMAGES, mediaRequired: false },
-  linkedin: { name: 'LinkedIn', maxTextLength: 3000, counting: 'codepoints', maxImages: 9, maxImageBytes: 8 * MB, imageTypes: ['image/png', 'image/jpeg', 'image/gif'], mediaRequired: false },
-  threads: { name: 'Threads', maxTextLength: 500, counting: 'codepoints', maxImages: 10, maxImageBytes: 8 * MB, imageTypes: ['image/png', 'image/jpeg'], mediaRequired: false },
-  instagram: { name: 'Instagram', maxTextLength: 2200, counting: 'codepoints', maxImages: 10, maxImageBytes: 8 * MB, imageTypes: ['image/jpeg', 'image/png'], mediaRequired: true },
-  facebook: { name: 'Facebook', maxTextLength: 63206, counting: 'codepoints', maxImages: 10, maxImageBytes: 10 * MB, imageTypes: ['image/png', 'image/jpeg', 'image/gif'], mediaRequired: false },
+  x: {
+    name: 'X',
+    maxTextLength: 280,
+    counting: 'x-weighted',
+    maxImages: 4,
+    maxImageBytes: 5 * MB,
+    imageTypes: COMMON_IMAGES,
+    mediaRequired: false,
+  },
+  bluesky: {
+    name: 'Bluesky',
+    maxTextLength: 300,
+    counting: 'graphemes',
+    maxImages: 4,
+    maxImageBytes: 1_000_000,
+    imageTypes: ['image/png', 'image/jpeg', 'image/webp'],
+    mediaRequired: false,
+  },
+  mastodon: {
+    name: 'Mastodon',
+    maxTextLength: 500,
+    counting: 'mastodon',
+    maxImages: 4,
+    maxImageBytes: 16 * MB,
+    imageTypes: COMMON_IMAGES,
+    mediaRequired: false,
+  },
+  linkedin: {
+    name: 'LinkedIn',
+    maxTextLength: 3000,
+    counting: 'codepoints',
+    maxImages: 9,
+    maxImageBytes: 8 * MB,
+    imageTypes: ['image/png', 'image/jpeg', 'image/gif'],
+    mediaRequired: false,
+  },
+  threads: {
+    name: 'Threads',
+    maxTextLength: 500,
+    counting: 'codepoints',
+    maxImages: 10,
+    maxImageBytes: 8 * MB,
+    imageTypes: ['image/png', 'image/jpeg'],
+    mediaRequired: false,
+  },
+  instagram: {
+    name: 'Instagram',
+    maxTextLength: 2200,
+    counting: 'codepoints',
+    maxImages: 10,
+    maxImageBytes: 8 * MB,
+    imageTypes: ['image/jpeg', 'image/png'],
+    mediaRequired: true,
+  },
+  facebook: {
+    name: 'Facebook',
+    maxTextLength: 63206,
+    counting: 'codepoints',
+    maxImages: 10,
+    maxImageBytes: 10 * MB,
+    imageTypes: ['image/png', 'image/jpeg', 'image/gif'],
+    mediaRequired: false,
+  },
 };
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -60,19 +116,48 @@ export interface RuleViolation {
 }
 
 /** Every rule a post breaks on one platform; an empty list means it may be published there. */
-export function checkPost(platform: Platform, text: string, media: readonly MediaInfo[], maxTextLength = PLATFORM_RULES[platform].maxTextLength): RuleViolation[] {
+export function checkPost(
+  platform: Platform,
+  text: string,
+  media: readonly MediaInfo[],
+  maxTextLength = PLATFORM_RULES[platform].maxTextLength,
+): RuleViolation[] {
   const rules = PLATFORM_RULES[platform];
   const out: RuleViolation[] = [];
   const length = countText(platform, text);
-  if (length > maxTextLength) out.push({ platform, rule: 'text_too_long', message: `${rules.name}: the text is ${length} characters; the limit is ${maxTextLength}` });
-  if (text.trim() === '' && media.length === 0) out.push({ platform, rule: 'text_required', message: `${rules.name}: a post needs text or an image` });
+  if (length > maxTextLength)
+    out.push({
+      platform,
+      rule: 'text_too_long',
+      message: `${rules.name}: the text is ${length} characters; the limit is ${maxTextLength}`,
+    });
+  if (text.trim() === '' && media.length === 0)
+    out.push({ platform, rule: 'text_required', message: `${rules.name}: a post needs text or an image` });
   if (media.length > rules.maxImages) {
-    out.push({ platform, rule: 'too_many_images', message: rules.maxImages === 0 ? `${rules.name}: images are not supported yet` : `${rules.name}: at most ${rules.maxImages} images` });
+    out.push({
+      platform,
+      rule: 'too_many_images',
+      message:
+        rules.maxImages === 0
+          ? `${rules.name}: images are not supported yet`
+          : `${rules.name}: at most ${rules.maxImages} images`,
+    });
   }
-  if (rules.mediaRequired && media.length === 0) out.push({ platform, rule: 'media_required', message: `${rules.name}: a post needs at least one image` });
+  if (rules.mediaRequired && media.length === 0)
+    out.push({ platform, rule: 'media_required', message: `${rules.name}: a post needs at least one image` });
   media.forEach((m, i) => {
-    if (!rules.imageTypes.includes(m.mimeType)) out.push({ platform, rule: 'image_type', message: `${rules.name}: image ${i + 1} is ${m.mimeType}, which it does not take` });
-    if (m.size > rules.maxImageBytes) out.push({ platform, rule: 'image_too_large', message: `${rules.name}: image ${i + 1} is over ${Math.round(rules.maxImageBytes / 100_000) / 10} MB` });
+    if (!rules.imageTypes.includes(m.mimeType))
+      out.push({
+        platform,
+        rule: 'image_type',
+        message: `${rules.name}: image ${i + 1} is ${m.mimeType}, which it does not take`,
+      });
+    if (m.size > rules.maxImageBytes)
+      out.push({
+        platform,
+        rule: 'image_too_large',
+        message: `${rules.name}: image ${i + 1} is over ${Math.round(rules.maxImageBytes / 100_000) / 10} MB`,
+      });
   });
   return out;
 }

@@ -3,7 +3,16 @@ import { Platform } from './contract-platforms';
 
 /** Post groups and deliveries (seed 000 `post-groups`, SPEC §3 and §4). */
 
-export const deliveryStates = ['draft', 'scheduled', 'publishing', 'published', 'failed', 'needs_attention', 'cancelled', 'paused'] as const;
+export const deliveryStates = [
+  'draft',
+  'scheduled',
+  'publishing',
+  'published',
+  'failed',
+  'needs_attention',
+  'cancelled',
+  'paused',
+] as const;
 export const DeliveryState = z.enum(deliveryStates);
 export type DeliveryState = z.infer<typeof DeliveryState>;
 
@@ -29,7 +38,17 @@ export const PostGroup = z.object({
   platformTexts: z.record(z.string(), z.string()),
   platformIds: z.array(z.string()),
   scheduledTime: z.string().nullable(),
-  status: z.enum(['draft', 'scheduled', 'publishing', 'published', 'partially_published', 'failed', 'needs_attention', 'cancelled', 'paused']),
+  status: z.enum([
+    'draft',
+    'scheduled',
+    'publishing',
+    'published',
+    'partially_published',
+    'failed',
+    'needs_attention',
+    'cancelled',
+    'paused',
+  ]),
   mediaCount: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -76,5 +95,8 @@ export const ListPostGroupsQuery = z.strictObject({
   perPage: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-export const QueueSlot = z.object({ weekday: z.number().int().min(1).max(7), time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) });
+export const QueueSlot = z.object({
+  weekday: z.number().int().min(1).max(7),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+});
 export type QueueSlot = z.infer<typeof QueueSlot>;

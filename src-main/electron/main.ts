@@ -33,7 +33,9 @@ let extraExternalOrigins: string[] = [];
 function openExternalIfAllowed(url: string): void {
   if (!isAllowedExternalUrl(url, extraExternalOrigins)) return;
   // The URL passed the exact-origin allow-list above, so only known http(s) sites are opened.
-  shell.openExternal(url).catch((error: unknown) => console.error('openExternal failed:', error)); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
+  shell
+    .openExternal(url)
+    .catch((error: unknown) => console.error('openExternal failed:', error)); /* eng-disable OPEN_EXTERNAL_JS_CHECK */
 }
 
 /** Applied to every WebContents ever created, so no later window or frame escapes the rules. */
@@ -60,7 +62,9 @@ function hardenSession(ses: Session): void {
   // (electronegativity only parses literal policies here; scripts/electronegativity.mjs
   // evaluates CONTENT_SECURITY_POLICY itself, hence the eng-disable.)
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } }); /* eng-disable CSP_GLOBAL_CHECK */
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] },
+    }); /* eng-disable CSP_GLOBAL_CHECK */
   });
   // The UI needs no camera, microphone, notifications, geolocation, etc.: deny every request.
   // Checks are denied too, except the sanitized clipboard write that "copy" buttons use
@@ -92,7 +96,7 @@ function createWindow(): BrowserWindow {
     show: false, // shown on ready-to-show, so no blank white frame flashes first
     webPreferences: {
       // Reviewed: the preload exposes only the contract's two functions, never ipcRenderer.
-      preload: preloadPath, /* eng-disable PRELOAD_JS_CHECK */
+      preload: preloadPath /* eng-disable PRELOAD_JS_CHECK */,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -157,7 +161,10 @@ async function run(): Promise<void> {
     if (name === 'delivery.problem' && Notification.isSupported()) {
       const problem = payload as { platformId: string; state: string; error: string };
       new Notification({
-        title: problem.state === 'failed' ? `A post to ${problem.platformId} failed` : `A post to ${problem.platformId} needs you`,
+        title:
+          problem.state === 'failed'
+            ? `A post to ${problem.platformId} failed`
+            : `A post to ${problem.platformId} needs you`,
         body: problem.error,
       }).show();
     }

@@ -37,7 +37,14 @@ export type Action = (typeof actions)[number];
 
 /** Who is calling: a signed-in member, the workspace API key, or a per-client API key. */
 export type Principal =
-  | { kind: 'member'; workspaceId: string; profileId: string; memberId: string; role: Role; clientIds: readonly string[] | 'all' }
+  | {
+      kind: 'member';
+      workspaceId: string;
+      profileId: string;
+      memberId: string;
+      role: Role;
+      clientIds: readonly string[] | 'all';
+    }
   | { kind: 'workspace_key'; workspaceId: string; keyId: string }
   | { kind: 'client_key'; workspaceId: string; keyId: string; managedUserId: string };
 
@@ -54,17 +61,63 @@ const without = (set: Set<Action>, drop: Set<Action>) => new Set([...set].filter
 export const permissionMatrix: Record<PrincipalRole, ReadonlySet<Action>> = {
   owner: everything,
   manager: without(everything, ownerOnly),
-  editor: new Set(['workspace.read', 'client.list', 'client.read', 'connection.read', 'post.read', 'post.draft', 'post.schedule', 'team.read']),
-  collaborator: new Set(['workspace.read', 'client.list', 'client.read', 'connection.read', 'post.read', 'post.draft', 'team.read']),
-  client: new Set(['workspace.read', 'client.read', 'connection.read', 'connection.manage', 'post.read', 'post.approve']),
+  editor: new Set([
+    'workspace.read',
+    'client.list',
+    'client.read',
+    'connection.read',
+    'post.read',
+    'post.draft',
+    'post.schedule',
+    'team.read',
+  ]),
+  collaborator: new Set([
+    'workspace.read',
+    'client.list',
+    'client.read',
+    'connection.read',
+    'post.read',
+    'post.draft',
+    'team.read',
+  ]),
+  client: new Set([
+    'workspace.read',
+    'client.read',
+    'connection.read',
+    'connection.manage',
+    'post.read',
+    'post.approve',
+  ]),
   // Seed 000: the workspace key manages clients, their keys, connection links and posts.
   workspace_key: new Set([
-    'workspace.read', 'client.list', 'client.read', 'client.create', 'client.update', 'client.deactivate', 'client.delete',
-    'client.apiKey', 'connection.read', 'connection.manage', 'post.read', 'post.draft', 'post.schedule', 'team.read',
-    'team.invite', 'team.update', 'team.forceLogout', 'activity.read',
+    'workspace.read',
+    'client.list',
+    'client.read',
+    'client.create',
+    'client.update',
+    'client.deactivate',
+    'client.delete',
+    'client.apiKey',
+    'connection.read',
+    'connection.manage',
+    'post.read',
+    'post.draft',
+    'post.schedule',
+    'team.read',
+    'team.invite',
+    'team.update',
+    'team.forceLogout',
+    'activity.read',
   ]),
   // A per-client key acts as its client through the API: its own data only.
-  client_key: new Set(['client.read', 'connection.read', 'connection.manage', 'post.read', 'post.draft', 'post.schedule']),
+  client_key: new Set([
+    'client.read',
+    'connection.read',
+    'connection.manage',
+    'post.read',
+    'post.draft',
+    'post.schedule',
+  ]),
 };
 
 export function principalRole(p: Principal): PrincipalRole {
@@ -92,7 +145,9 @@ export function can(p: Principal, action: Action, target: { managedUserId?: stri
  */
 export function authorize(p: Principal, action: Action, target: { managedUserId?: string } = {}): void {
   if (!permissionMatrix[principalRole(p)].has(action)) {
-    throw new AppError('forbidden', `your role (${principalRole(p).replace('_', ' ')}) may not ${describe(action)}`, { action });
+    throw new AppError('forbidden', `your role (${principalRole(p).replace('_', ' ')}) may not ${describe(action)}`, {
+      action,
+    });
   }
   if (target.managedUserId !== undefined && !can(p, action, target)) {
     throw new AppError('not_found', 'user not found', { userId: target.managedUserId });

@@ -4,10 +4,7 @@ import type { Db } from './db/database';
 import { newId } from './ids';
 
 /** Who did something: a signed-in member, an API key, or Postroom itself (scheduler, migrations). */
-export type Actor =
-  | { kind: 'member'; id: string }
-  | { kind: 'api_key'; id: string }
-  | { kind: 'system'; id: null };
+export type Actor = { kind: 'member'; id: string } | { kind: 'api_key'; id: string } | { kind: 'system'; id: null };
 
 export const systemActor: Actor = { kind: 'system', id: null };
 
@@ -71,7 +68,9 @@ export function listActivity(db: Db, workspaceId: string, limit: number, filter:
   if (filter.since) add('at >= ?', new Date(filter.since).toISOString());
   if (filter.until) add('at <= ?', new Date(filter.until).toISOString());
   const rows = db
-    .prepare<unknown[], ActivityRow>(`SELECT * FROM activity WHERE ${where.join(' AND ')} ORDER BY at DESC, rowid DESC LIMIT ?`)
+    .prepare<unknown[], ActivityRow>(
+      `SELECT * FROM activity WHERE ${where.join(' AND ')} ORDER BY at DESC, rowid DESC LIMIT ?`,
+    )
     .all(...args, limit);
   return rows.map((r) => ({
     id: r.id,

@@ -55,12 +55,19 @@ export const actorOf = (p: Principal): Actor =>
 
 export function findClientRow(db: Db, workspaceId: string, userId: string): ManagedUserRow | undefined {
   return db
-    .prepare<[string, string], ManagedUserRow>(`SELECT * FROM managed_users WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL`)
+    .prepare<[string, string], ManagedUserRow>(
+      `SELECT * FROM managed_users WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL`,
+    )
     .get(userId, workspaceId);
 }
 
 /** Reads a client the principal may see; absent and out-of-scope look the same (404). */
-function requireClient(ctx: EngineContext, p: Principal, userId: string, action: Parameters<typeof authorize>[1]): ManagedUserRow {
+function requireClient(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  action: Parameters<typeof authorize>[1],
+): ManagedUserRow {
   authorize(p, action, { managedUserId: userId });
   const row = findClientRow(ctx.db, p.workspaceId, userId);
   if (!row) throw new AppError('not_found', 'user not found', { userId });
@@ -76,23 +83,39 @@ export interface CreateClientInput {
 
 function checkTimezone(timezone: string): void {
   if (!IANAZone.isValidZone(timezone)) {
-    throw new AppError('validation_failed', `timezone "${timezone}" is not an IANA time zone`, { fields: { timezone: 'unknown time zone' } });
+    throw new AppError('validation_failed', `timezone "${timezone}" is not an IANA time zone`, {
+      fields: { timezone: 'unknown time zone' },
+    });
   }
 }
 
-function checkUnique(db: Db, workspaceId: string, input: { email?: string; externalId?: string | null }, exceptId: string | null): void {
+function checkUnique(
+  db: Db,
+  workspaceId: string,
+  input: { email?: string; externalId?: string | null },
+  exceptId: string | null,
+): void {
   if (input.email !== undefined) {
     const clash = db
-      .prepare(`SELECT 1 FROM managed_users WHERE workspace_id = ? AND email = ? AND deleted_at IS NULL AND id IS NOT ?`)
+      .prepare(
+        `SELECT 1 FROM managed_users WHERE workspace_id = ? AND email = ? AND deleted_at IS NULL AND id IS NOT ?`,
+      )
       .get(workspaceId, input.email, exceptId);
-    if (clash) throw new AppError('conflict', `a user with email ${input.email} already exists`, { fields: { email: 'already used' } });
+    if (clash)
+      throw new AppError('conflict', `a user with email ${input.email} already exists`, {
+        fields: { email: 'already used' },
+      });
   }
   if (input.externalId) {
     const clash = db
-      .prepare(`SELECT 1 FROM managed_users WHERE workspace_id = ? AND external_id = ? AND deleted_at IS NULL AND id IS NOT ?`)
+      .prepare(
+        `SELECT 1 FROM managed_users WHERE workspace_id = ? AND external_id = ? AND deleted_at IS NULL AND id IS NOT ?`,
+      )
       .get(workspaceId, input.externalId, exceptId);
     if (clash) {
-      throw new AppError('conflict', `a user with externalId ${input.externalId} already exists`, { fields: { externalId: 'already used' } });
+      throw new AppError('conflict', `a user with externalId ${input.externalId} already exists`, {
+        fields: { externalId: 'already used' },
+      });
     }
   }
 }
@@ -104,13 +127,22 @@ export function createClient(ctx: EngineContext, p: Principal, input: CreateClie
   checkTimezone(timezone);
   return ctx.db.transaction(() => {
     const plan = getPlan(ctx.db, workspace.plan.id);
-    const count = (ctx.db.prepare(`SELECT count(*) AS n FROM managed_users WHERE workspace_id = ? AND deleted_at IS NULL`).get(p.workspaceId) as { n: number }).n;
+    const count = (
+      ctx.db
+        .prepare(`SELECT count(*) AS n FROM managed_users WHERE workspace_id = ? AND deleted_at IS NULL`)
+        .get(p.workspaceId) as { n: number }
+    ).n;
     if (plan.maxClients !== null && count >= plan.maxClients) {
       throw new AppError(
         'client_limit_reached',
         `the ${plan.name} plan allows ${plan.maxClients} clients; upgrade to add more`,
         { limit: plan.maxClients, planId: plan.id },
-        { type: 'upgrade_plan', label: 'Upgrade plan', currentPlan: plan.id, requiredPlan: plan.id === 'free' ? 'team' : 'enterprise' },
+        {
+          type: 'upgrade_plan',
+          label: 'Upgrade plan',
+          currentPlan: plan.id,
+          requiredPlan: plan.id === 'free' ? 'team' : 'enterprise',
+        },
       );
     }
     checkUnique(ctx.db, p.workspaceId, input, null);
@@ -142,14 +174,25 @@ export interface ListClientsQuery {
 }
 
 /** Newest first, limited to the clients the principal may see. */
-export function listClients(ctx: EngineContext, p: Principal, q: ListClientsQuery): { users: ManagedUser[]; total: number } {
+export function listClients(
+  ctx: EngineContext,
+  p: Principal,
+  q: ListClientsQuery,
+): { users: ManagedUser[]; total: number } {
   authorize(p, 'client.list');
   const scope = clientScope(p);
   // The API's hottest read: answered from memory until anything is written.
-  return ctx.readCache.get(`clients:${p.workspaceId}:${JSON.stringify(scope)}:${JSON.stringify(q)}`, () => queryClients(ctx, p.workspaceId, scope, q));
+  return ctx.readCache.get(`clients:${p.workspaceId}:${JSON.stringify(scope)}:${JSON.stringify(q)}`, () =>
+    queryClients(ctx, p.workspaceId, scope, q),
+  );
 }
 
-function queryClients(ctx: EngineContext, workspaceId: string, scope: readonly string[] | 'all', q: ListClientsQuery): { users: ManagedUser[]; total: number } {
+function queryClients(
+  ctx: EngineContext,
+  workspaceId: string,
+  scope: readonly string[] | 'all',
+  q: ListClientsQuery,
+): { users: ManagedUser[]; total: number } {
   const p = { workspaceId };
   const where = ['workspace_id = ?', 'deleted_at IS NULL'];
   const args: unknown[] = [p.workspaceId];
@@ -186,21 +229,34 @@ export function updateClient(
   ctx: EngineContext,
   p: Principal,
   userId: string,
-  patch: { email?: string; displayName?: string; externalId?: string | null; timezone?: string; dailyPostLimit?: number | null },
+  patch: {
+    email?: string;
+    displayName?: string;
+    externalId?: string | null;
+    timezone?: string;
+    dailyPostLimit?: number | null;
+  },
 ): ManagedUser {
   const row = requireClient(ctx, p, userId, 'client.update');
   if (patch.timezone !== undefined) checkTimezone(patch.timezone);
   if (patch.dailyPostLimit !== undefined) {
     const plan = ctx.db
-      .prepare<[string], { id: string; name: string; daily_limit_raisable: number }>(`SELECT p.id, p.name, p.daily_limit_raisable FROM plans p JOIN workspaces w ON w.plan_id = p.id WHERE w.id = ?`)
+      .prepare<[string], { id: string; name: string; daily_limit_raisable: number }>(
+        `SELECT p.id, p.name, p.daily_limit_raisable FROM plans p JOIN workspaces w ON w.plan_id = p.id WHERE w.id = ?`,
+      )
       .get(p.workspaceId)!;
     if (!plan.daily_limit_raisable) {
-      throw new AppError('forbidden', `the ${plan.name} plan keeps the daily limit of 100 posts; the Enterprise plan can raise it`, { planId: plan.id }, {
-        type: 'upgrade_plan',
-        label: 'Upgrade plan',
-        currentPlan: plan.id,
-        requiredPlan: 'enterprise',
-      });
+      throw new AppError(
+        'forbidden',
+        `the ${plan.name} plan keeps the daily limit of 100 posts; the Enterprise plan can raise it`,
+        { planId: plan.id },
+        {
+          type: 'upgrade_plan',
+          label: 'Upgrade plan',
+          currentPlan: plan.id,
+          requiredPlan: 'enterprise',
+        },
+      );
     }
   }
   return ctx.db.transaction(() => {
@@ -216,8 +272,18 @@ export function updateClient(
       .filter(([k, v]) => row[k as keyof ManagedUserRow] !== v)
       .map(([k]) => k);
     ctx.db
-      .prepare(`UPDATE managed_users SET email = ?, display_name = ?, external_id = ?, timezone = ?, daily_post_limit = ?, updated_at = ? WHERE id = ?`)
-      .run(next.email, next.display_name, next.external_id, next.timezone, next.daily_post_limit, ctx.clock.now().toISOString(), userId);
+      .prepare(
+        `UPDATE managed_users SET email = ?, display_name = ?, external_id = ?, timezone = ?, daily_post_limit = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(
+        next.email,
+        next.display_name,
+        next.external_id,
+        next.timezone,
+        next.daily_post_limit,
+        ctx.clock.now().toISOString(),
+        userId,
+      );
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
@@ -236,7 +302,9 @@ export function setClientActive(ctx: EngineContext, p: Principal, userId: string
   if ((row.deactivated_at === null) === active) return toManagedUser(row);
   return ctx.db.transaction(() => {
     const iso = ctx.clock.now().toISOString();
-    ctx.db.prepare(`UPDATE managed_users SET deactivated_at = ?, updated_at = ? WHERE id = ?`).run(active ? null : iso, iso, userId);
+    ctx.db
+      .prepare(`UPDATE managed_users SET deactivated_at = ?, updated_at = ? WHERE id = ?`)
+      .run(active ? null : iso, iso, userId);
     let detail: string;
     if (active) {
       const { rescheduled, needsAttention } = resumeClientDeliveries(ctx.db, userId, ctx.clock.now());
@@ -273,10 +341,16 @@ export async function deleteClient(ctx: EngineContext, p: Principal, userId: str
   ctx.db.transaction(() => {
     const iso = ctx.clock.now().toISOString();
     ctx.db.prepare(`UPDATE managed_users SET deleted_at = ?, updated_at = ? WHERE id = ?`).run(iso, iso, userId);
-    ctx.db.prepare(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE managed_user_id = ?`).run(iso, userId);
+    ctx.db
+      .prepare(`UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE managed_user_id = ?`)
+      .run(iso, userId);
     ctx.db.prepare(`DELETE FROM member_clients WHERE managed_user_id = ?`).run(userId);
     const cancelled = cancelClientDeliveries(ctx.db, userId, ctx.clock.now());
-    ctx.db.prepare(`UPDATE connections SET status = 'revoked', updated_at = ? WHERE managed_user_id = ? AND status != 'revoked'`).run(iso, userId);
+    ctx.db
+      .prepare(
+        `UPDATE connections SET status = 'revoked', updated_at = ? WHERE managed_user_id = ? AND status != 'revoked'`,
+      )
+      .run(iso, userId);
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
@@ -294,7 +368,11 @@ export async function deleteClient(ctx: EngineContext, p: Principal, userId: str
 }
 
 /** A new per-client key; every earlier key of that client stops working at once. */
-export async function issueClientApiKey(ctx: EngineContext, p: Principal, userId: string): Promise<{ apiKey: string; keyId: string }> {
+export async function issueClientApiKey(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+): Promise<{ apiKey: string; keyId: string }> {
   const row = requireClient(ctx, p, userId, 'client.apiKey');
   const key = mintApiKey();
   const account = apiKeySecretAccount(ctx.installId, key.id);
@@ -307,7 +385,9 @@ export async function issueClientApiKey(ctx: EngineContext, p: Principal, userId
         .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE managed_user_id = ? AND revoked_at IS NULL`)
         .all(userId)
         .map((k) => k.id);
-      ctx.db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE managed_user_id = ? AND revoked_at IS NULL`).run(now.toISOString(), userId);
+      ctx.db
+        .prepare(`UPDATE api_keys SET revoked_at = ? WHERE managed_user_id = ? AND revoked_at IS NULL`)
+        .run(now.toISOString(), userId);
       insertApiKey(ctx.db, key, 'client', now, p.workspaceId, userId);
       recordActivity(ctx.db, now, {
         workspaceId: p.workspaceId,

@@ -51,14 +51,17 @@ export function createConnectionLink(
   authorize(p, 'connection.manage', { managedUserId: userId });
   const client = findClientRow(ctx.db, p.workspaceId, userId);
   if (!client) throw new AppError('not_found', 'user not found', { userId });
-  if (client.deactivated_at) throw new AppError('conflict', 'this user is deactivated; reactivate them to send a connection link');
+  if (client.deactivated_at)
+    throw new AppError('conflict', 'this user is deactivated; reactivate them to send a connection link');
   const token = randomBytes(32).toString('base64url');
   const id = newId('link');
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
   ctx.db.transaction(() => {
     ctx.db
-      .prepare(`INSERT INTO connection_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .prepare(
+        `INSERT INTO connection_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
       .run(id, p.workspaceId, userId, sha256(token), now.toISOString(), expiresAt, actorOf(p).id);
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
@@ -76,7 +79,9 @@ export function listConnectionLinks(ctx: EngineContext, p: Principal, userId: st
   authorize(p, 'connection.read', { managedUserId: userId });
   const now = ctx.clock.now();
   return ctx.db
-    .prepare<[string, string], LinkRow>(`SELECT * FROM connection_links WHERE managed_user_id = ? AND workspace_id = ? ORDER BY created_at DESC, rowid DESC`)
+    .prepare<[string, string], LinkRow>(
+      `SELECT * FROM connection_links WHERE managed_user_id = ? AND workspace_id = ? ORDER BY created_at DESC, rowid DESC`,
+    )
     .all(userId, p.workspaceId)
     .map((r) => ({ id: r.id, createdAt: r.created_at, expiresAt: r.expires_at, status: linkStatus(r, now) }));
 }
@@ -85,7 +90,9 @@ export function revokeConnectionLink(ctx: EngineContext, p: Principal, userId: s
   authorize(p, 'connection.manage', { managedUserId: userId });
   const now = ctx.clock.now();
   const changed = ctx.db
-    .prepare(`UPDATE connection_links SET revoked_at = ? WHERE id = ? AND managed_user_id = ? AND workspace_id = ? AND revoked_at IS NULL`)
+    .prepare(
+      `UPDATE connection_links SET revoked_at = ? WHERE id = ? AND managed_user_id = ? AND workspace_id = ? AND revoked_at IS NULL`,
+    )
     .run(now.toISOString(), linkId, userId, p.workspaceId).changes;
   if (changed === 0) throw new AppError('not_found', 'connection link not found or already revoked');
   recordActivity(ctx.db, now, {
@@ -132,7 +139,9 @@ export interface IntegrationRow {
 
 export function integrationFor(db: Db, workspaceId: string, platform: Platform): IntegrationRow | undefined {
   return db
-    .prepare<[string, string], IntegrationRow>(`SELECT * FROM integrations WHERE workspace_id = ? AND platform = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`)
+    .prepare<[string, string], IntegrationRow>(
+      `SELECT * FROM integrations WHERE workspace_id = ? AND platform = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    )
     .get(workspaceId, platform);
 }
 
@@ -140,7 +149,9 @@ export function integrationFor(db: Db, workspaceId: string, platform: Platform):
 export function connectablePlatforms(db: Db, workspaceId: string): Platform[] {
   // Bluesky connects with an app password, so its integration needs no client id.
   return db
-    .prepare<[string], { platform: Platform }>(`SELECT DISTINCT platform FROM integrations WHERE workspace_id = ? AND (client_id IS NOT NULL OR platform = 'bluesky') ORDER BY platform`)
+    .prepare<[string], { platform: Platform }>(
+      `SELECT DISTINCT platform FROM integrations WHERE workspace_id = ? AND (client_id IS NOT NULL OR platform = 'bluesky') ORDER BY platform`,
+    )
     .all(workspaceId)
     .map((r) => r.platform)
     .filter((p) => p in OAUTH_PLATFORMS || p === 'bluesky');
@@ -154,10 +165,16 @@ interface OAuthPlatform {
   /** Where the authorization server's metadata comes from. */
   server(integration: IntegrationRow): Promise<oauth.AuthorizationServer>;
   /** The account behind fresh tokens. */
-  account(as: oauth.AuthorizationServer, client: oauth.Client, tokens: oauth.TokenEndpointResponse, integration: IntegrationRow): Promise<{ accountId: string; handle: string; displayName: string }>;
+  account(
+    as: oauth.AuthorizationServer,
+    client: oauth.Client,
+    tokens: oauth.TokenEndpointResponse,
+    integration: IntegrationRow,
+  ): Promise<{ accountId: string; handle: string; displayName: string }>;
 }
 
-const isLoopback = (url: URL) => url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+const isLoopback = (url: URL) =>
+  url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
 
 /** Plain http is accepted only for an authorization server on this machine (tests, local setups). */
 function httpOptions(url: URL): { [oauth.allowInsecureRequests]?: boolean } {
@@ -175,7 +192,8 @@ export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
   // LinkedIn's sign-in is OpenID Connect; its redirect URIs are registered exactly.
   linkedin: {
     // Organisation pages only where the agency turned them on (LinkedIn refuses unapproved scopes).
-    scope: (i) => `openid profile email w_member_social${i.organization_pages ? ' w_organization_social r_organization_admin' : ''}`,
+    scope: (i) =>
+      `openid profile email w_member_social${i.organization_pages ? ' w_organization_social r_organization_admin' : ''}`,
     redirect: 'fixed',
     server: (i) => discover(i.issuer_url ?? 'https://www.linkedin.com/oauth'),
     async account(as, client, tokens, integration) {
@@ -205,7 +223,11 @@ export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
     async account(_as, _client, tokens, integration) {
       const { xAdapter } = await import('./platforms/x');
       return xAdapter.profile(
-        { clientId: integration.client_id ?? '', clientSecret: null, apiBaseUrl: integration.instance_url ?? 'https://api.x.com' },
+        {
+          clientId: integration.client_id ?? '',
+          clientSecret: null,
+          apiBaseUrl: integration.instance_url ?? 'https://api.x.com',
+        },
         toTokenSet(tokens, new Date()),
       );
     },
@@ -225,7 +247,11 @@ export const OAUTH_PLATFORMS: Partial<Record<Platform, OAuthPlatform>> = {
     async account(_as, _client, tokens, integration) {
       const { mastodonAdapter } = await import('./platforms/mastodon');
       return mastodonAdapter.profile(
-        { clientId: integration.client_id ?? '', clientSecret: null, apiBaseUrl: integration.instance_url ?? 'https://mastodon.social' },
+        {
+          clientId: integration.client_id ?? '',
+          clientSecret: null,
+          apiBaseUrl: integration.instance_url ?? 'https://mastodon.social',
+        },
         toTokenSet(tokens, new Date()),
       );
     },
@@ -241,7 +267,8 @@ function toTokenSet(tokens: oauth.TokenEndpointResponse, now: Date, previous?: T
     accessToken: tokens.access_token,
     // A refresh that brings no refresh token keeps the one we had (never overwrite with empty).
     refreshToken: tokens.refresh_token || previous?.refreshToken || null,
-    expiresAt: typeof tokens.expires_in === 'number' ? new Date(now.getTime() + tokens.expires_in * 1000).toISOString() : null,
+    expiresAt:
+      typeof tokens.expires_in === 'number' ? new Date(now.getTime() + tokens.expires_in * 1000).toISOString() : null,
     scope: tokens.scope ?? null,
   };
 }
@@ -281,9 +308,18 @@ export class OAuthFlows {
   async start(linkToken: string, platform: Platform, redirectUri: string): Promise<string> {
     const now = this.ctx.clock.now();
     const resolved = resolveConnectionLink(this.ctx.db, linkToken, now);
-    if ('problem' in resolved) throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
+    if ('problem' in resolved)
+      throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
     const { link } = resolved;
-    return this.begin({ linkId: link.id, workspaceId: link.workspace_id, managedUserId: link.managed_user_id, platform, startedBy: null, reauth: null, redirectUri });
+    return this.begin({
+      linkId: link.id,
+      workspaceId: link.workspace_id,
+      managedUserId: link.managed_user_id,
+      platform,
+      startedBy: null,
+      reauth: null,
+      redirectUri,
+    });
   }
 
   /**
@@ -294,28 +330,49 @@ export class OAuthFlows {
    */
   async startBluesky(linkToken: string, handle: string, redirectUri: string): Promise<string> {
     const resolved = resolveConnectionLink(this.ctx.db, linkToken, this.ctx.clock.now());
-    if ('problem' in resolved) throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
+    if ('problem' in resolved)
+      throw new AppError('not_found', `connection link ${resolved.problem}`, { problem: resolved.problem });
     const { link } = resolved;
-    return this.beginBluesky({ linkId: link.id, workspaceId: link.workspace_id, managedUserId: link.managed_user_id, platform: 'bluesky', startedBy: null, reauth: null, redirectUri }, handle);
+    return this.beginBluesky(
+      {
+        linkId: link.id,
+        workspaceId: link.workspace_id,
+        managedUserId: link.managed_user_id,
+        platform: 'bluesky',
+        startedBy: null,
+        reauth: null,
+        redirectUri,
+      },
+      handle,
+    );
   }
 
   /** The Bluesky side of `begin`: the account (a handle, or the DID of a connection being renewed) names its server. */
-  private async beginBluesky(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt'>, handleOrDid: string): Promise<string> {
+  private async beginBluesky(
+    flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt'>,
+    handleOrDid: string,
+  ): Promise<string> {
     const now = this.ctx.clock.now();
     const integration = integrationFor(this.ctx.db, flow.workspaceId, 'bluesky');
     if (!integration) throw new AppError('invalid_platform', 'Bluesky is not set up for this workspace');
-    const { BlueskyOAuthError, DEFAULT_BLUESKY_SERVICE, beginBlueskyAuthorization } = await import('./platforms/bluesky-oauth');
+    const { BlueskyOAuthError, DEFAULT_BLUESKY_SERVICE, beginBlueskyAuthorization } =
+      await import('./platforms/bluesky-oauth');
     let started: Awaited<ReturnType<typeof beginBlueskyAuthorization>>;
     try {
       // Handles are resolved at the integration's server, DIDs at its PLC directory (`issuerUrl`).
       started = await beginBlueskyAuthorization({
         handleOrDid,
         redirectUri: flow.redirectUri,
-        servers: { handleResolver: integration.instance_url ?? DEFAULT_BLUESKY_SERVICE, ...(integration.issuer_url ? { plcDirectoryUrl: integration.issuer_url } : {}) },
+        servers: {
+          handleResolver: integration.instance_url ?? DEFAULT_BLUESKY_SERVICE,
+          ...(integration.issuer_url ? { plcDirectoryUrl: integration.issuer_url } : {}),
+        },
       });
     } catch (err) {
       if (err instanceof BlueskyOAuthError && err.kind !== 'unreachable') {
-        throw new AppError('validation_failed', `This Bluesky account cannot sign in here: ${err.message}`, { fields: { handle: err.message } });
+        throw new AppError('validation_failed', `This Bluesky account cannot sign in here: ${err.message}`, {
+          fields: { handle: err.message },
+        });
       }
       throw err;
     }
@@ -335,7 +392,8 @@ export class OAuthFlows {
    */
   async startReauthentication(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt' | 'linkId'>): Promise<string> {
     // Bluesky renews through AT Protocol OAuth, starting from the connection's DID.
-    if (flow.platform === 'bluesky' && flow.reauth) return this.beginBluesky({ ...flow, linkId: null }, flow.reauth.accountId);
+    if (flow.platform === 'bluesky' && flow.reauth)
+      return this.beginBluesky({ ...flow, linkId: null }, flow.reauth.accountId);
     return this.begin({ ...flow, linkId: null });
   }
 
@@ -343,12 +401,17 @@ export class OAuthFlows {
     const now = this.ctx.clock.now();
     const spec = OAUTH_PLATFORMS[flow.platform];
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
-    if (!spec || !integration?.client_id) throw new AppError('invalid_platform', `${flow.platform} is not set up for this workspace`);
+    if (!spec || !integration?.client_id)
+      throw new AppError('invalid_platform', `${flow.platform} is not set up for this workspace`);
     const as = await spec.server(integration);
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState(); // 256 bits
     this.prune(now.getTime());
-    this.pending.set(sha256(state).toString('hex'), { ...flow, codeVerifier, expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS });
+    this.pending.set(sha256(state).toString('hex'), {
+      ...flow,
+      codeVerifier,
+      expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS,
+    });
     const url = new URL(as.authorization_endpoint!);
     url.searchParams.set('response_type', 'code');
     url.searchParams.set('client_id', integration.client_id);
@@ -365,33 +428,53 @@ export class OAuthFlows {
    * sends it, the code exchange with the PKCE verifier, then tokens into the keychain and the
    * connection recorded as `<platform>-<accountId>`.
    */
-  async complete(callbackUrl: URL): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
+  async complete(
+    callbackUrl: URL,
+  ): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
     const now = this.ctx.clock.now();
     const state = callbackUrl.searchParams.get('state') ?? '';
     const key = sha256(state).toString('hex');
     const flow = this.pending.get(key);
     if (!flow) {
-      if (this.spent.has(key)) throw new CallbackError('repeated', 'This sign-in was already completed or refused. Start again from the connection link.');
+      if (this.spent.has(key))
+        throw new CallbackError(
+          'repeated',
+          'This sign-in was already completed or refused. Start again from the connection link.',
+        );
       throw new CallbackError('forged', 'This sign-in response does not belong to any sign-in started here.');
     }
     this.pending.delete(key);
     this.spent.set(key, now.getTime() + OAUTH_FLOW_TTL_MS);
-    if (flow.expiresAt <= now.getTime()) throw new CallbackError('expired', 'This sign-in took too long. Start again from the connection link.');
+    if (flow.expiresAt <= now.getTime())
+      throw new CallbackError('expired', 'This sign-in took too long. Start again from the connection link.');
     const error = callbackUrl.searchParams.get('error');
     if (error) {
-      throw new CallbackError(error === 'access_denied' ? 'denied' : 'provider_error', error === 'access_denied' ? 'You declined the access. Nothing was connected.' : `The platform refused the sign-in (${error.slice(0, 100)}).`);
+      throw new CallbackError(
+        error === 'access_denied' ? 'denied' : 'provider_error',
+        error === 'access_denied'
+          ? 'You declined the access. Nothing was connected.'
+          : `The platform refused the sign-in (${error.slice(0, 100)}).`,
+      );
     }
     if (flow.linkId !== null) {
-      const link = this.ctx.db.prepare<[string], LinkRow>(`SELECT * FROM connection_links WHERE id = ?`).get(flow.linkId);
-      if (!link || linkStatus(link, now) !== 'active') throw new CallbackError('expired', 'The connection link expired or was revoked while you were signing in.');
+      const link = this.ctx.db
+        .prepare<[string], LinkRow>(`SELECT * FROM connection_links WHERE id = ?`)
+        .get(flow.linkId);
+      if (!link || linkStatus(link, now) !== 'active')
+        throw new CallbackError('expired', 'The connection link expired or was revoked while you were signing in.');
     }
     const owner = findClientRow(this.ctx.db, flow.workspaceId, flow.managedUserId);
-    if (!owner || owner.deactivated_at) throw new CallbackError('expired', 'This account was paused or removed at your agency while you were signing in.');
+    if (!owner || owner.deactivated_at)
+      throw new CallbackError(
+        'expired',
+        'This account was paused or removed at your agency while you were signing in.',
+      );
     if (flow.bluesky) return this.completeBluesky(flow, flow.bluesky, callbackUrl);
 
     const spec = OAUTH_PLATFORMS[flow.platform]!;
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
-    if (!integration?.client_id) throw new CallbackError('provider_error', `${flow.platform} is no longer set up for this workspace.`);
+    if (!integration?.client_id)
+      throw new CallbackError('provider_error', `${flow.platform} is no longer set up for this workspace.`);
     const as = await spec.server(integration);
     const client: oauth.Client = { client_id: integration.client_id };
     const secret = integration.secret_account ? await this.ctx.secrets.get(integration.secret_account) : null;
@@ -401,17 +484,34 @@ export class OAuthFlows {
       // Checks `state` again and, where the server advertises RFC 9207, that `iss` is the issuer.
       params = oauth.validateAuthResponse(as, client, callbackUrl, state);
     } catch (err) {
-      throw new CallbackError('forged', `The sign-in response failed its checks (${err instanceof Error ? err.message.slice(0, 120) : 'invalid'}).`);
+      throw new CallbackError(
+        'forged',
+        `The sign-in response failed its checks (${err instanceof Error ? err.message.slice(0, 120) : 'invalid'}).`,
+      );
     }
     const tokenUrl = new URL(as.token_endpoint!);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, flow.redirectUri, flow.codeVerifier, httpOptions(tokenUrl));
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      clientAuth,
+      params,
+      flow.redirectUri,
+      flow.codeVerifier,
+      httpOptions(tokenUrl),
+    );
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response).catch((err: unknown) => {
-      throw new CallbackError('provider_error', `The platform did not accept the sign-in (${err instanceof Error ? err.message.slice(0, 120) : 'error'}).`);
+      throw new CallbackError(
+        'provider_error',
+        `The platform did not accept the sign-in (${err instanceof Error ? err.message.slice(0, 120) : 'error'}).`,
+      );
     });
     const account = await spec.account(as, client, tokens, integration);
     if (flow.reauth) {
       if (account.accountId !== flow.reauth.accountId) {
-        throw new CallbackError('provider_error', `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`);
+        throw new CallbackError(
+          'provider_error',
+          `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`,
+        );
       }
       return saveReauthentication(this.ctx, flow, flow.reauth, account, toTokenSet(tokens, now));
     }
@@ -429,22 +529,41 @@ export class OAuthFlows {
     } catch (err) {
       if (!(err instanceof BlueskyOAuthError)) throw err;
       const message = err.message.slice(0, 200);
-      if (err.kind === 'forged') throw new CallbackError('forged', `The sign-in response failed its checks (${message}).`);
+      if (err.kind === 'forged')
+        throw new CallbackError('forged', `The sign-in response failed its checks (${message}).`);
       if (err.kind === 'account') throw new CallbackError('provider_error', `${message}. Nothing was connected.`);
-      if (err.kind === 'unreachable') throw new CallbackError('provider_error', 'Bluesky could not be reached to finish the sign-in. Start again in a moment.');
+      if (err.kind === 'unreachable')
+        throw new CallbackError(
+          'provider_error',
+          'Bluesky could not be reached to finish the sign-in. Start again in a moment.',
+        );
       throw new CallbackError('provider_error', `Bluesky did not accept the sign-in (${message}).`);
     }
     let account: Awaited<ReturnType<typeof blueskyAdapter.profile>>;
     try {
-      account = await blueskyAdapter.profile({ clientId: pending.clientId, clientSecret: null, apiBaseUrl: pending.servers.handleResolver }, tokens);
+      account = await blueskyAdapter.profile(
+        { clientId: pending.clientId, clientSecret: null, apiBaseUrl: pending.servers.handleResolver },
+        tokens,
+      );
     } catch (err) {
-      if (err instanceof PlatformError) throw new CallbackError('provider_error', `Bluesky did not let Postroom read the account (${err.message.slice(0, 200)}).`);
+      if (err instanceof PlatformError)
+        throw new CallbackError(
+          'provider_error',
+          `Bluesky did not let Postroom read the account (${err.message.slice(0, 200)}).`,
+        );
       throw err;
     }
-    if (account.accountId !== pending.did) throw new CallbackError('provider_error', 'Bluesky answered for another account than the one that signed in. Nothing was connected.');
+    if (account.accountId !== pending.did)
+      throw new CallbackError(
+        'provider_error',
+        'Bluesky answered for another account than the one that signed in. Nothing was connected.',
+      );
     if (flow.reauth) {
       if (account.accountId !== flow.reauth.accountId) {
-        throw new CallbackError('provider_error', `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`);
+        throw new CallbackError(
+          'provider_error',
+          `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`,
+        );
       }
       return saveReauthentication(this.ctx, flow, flow.reauth, account, tokens);
     }
@@ -475,7 +594,8 @@ export class CallbackError extends Error {
 
 export const tokenAccount = (installId: string, connectionId: string) => `${installId}/token/${connectionId}`;
 /** A member's own tokens for a connection (member's credentials, seed 003). */
-export const memberTokenAccount = (installId: string, connectionId: string, memberId: string) => `${installId}/token/${connectionId}/member/${memberId}`;
+export const memberTokenAccount = (installId: string, connectionId: string, memberId: string) =>
+  `${installId}/token/${connectionId}/member/${memberId}`;
 
 async function saveReauthentication(
   ctx: EngineContext,
@@ -486,17 +606,27 @@ async function saveReauthentication(
 ): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
   const now = ctx.clock.now().toISOString();
   const ownTokens = reauth.tokensOf !== 'connection';
-  const account_ = ownTokens ? memberTokenAccount(ctx.installId, reauth.connectionId, (reauth.tokensOf as { memberId: string }).memberId) : tokenAccount(ctx.installId, reauth.connectionId);
+  const account_ = ownTokens
+    ? memberTokenAccount(ctx.installId, reauth.connectionId, (reauth.tokensOf as { memberId: string }).memberId)
+    : tokenAccount(ctx.installId, reauth.connectionId);
   await ctx.secrets.set(account_, JSON.stringify(tokens));
-  const row = ctx.db.prepare<[string], { platform_id: string }>(`SELECT platform_id FROM connections WHERE id = ?`).get(reauth.connectionId)!;
+  const row = ctx.db
+    .prepare<[string], { platform_id: string }>(`SELECT platform_id FROM connections WHERE id = ?`)
+    .get(reauth.connectionId)!;
   ctx.db.transaction(() => {
     if (ownTokens) {
       const memberId = (reauth.tokensOf as { memberId: string }).memberId;
       ctx.db
-        .prepare(`INSERT INTO connection_access (member_id, connection_id, mode, has_own_tokens) VALUES (?, ?, 'member', 1) ON CONFLICT (member_id, connection_id) DO UPDATE SET has_own_tokens = 1`)
+        .prepare(
+          `INSERT INTO connection_access (member_id, connection_id, mode, has_own_tokens) VALUES (?, ?, 'member', 1) ON CONFLICT (member_id, connection_id) DO UPDATE SET has_own_tokens = 1`,
+        )
         .run(memberId, reauth.connectionId);
     } else {
-      ctx.db.prepare(`UPDATE connections SET status = 'active', updated_at = ?, token_expires_at = ?, handle = ?, display_name = ? WHERE id = ?`).run(now, tokens.expiresAt, account.handle, account.displayName, reauth.connectionId);
+      ctx.db
+        .prepare(
+          `UPDATE connections SET status = 'active', updated_at = ?, token_expires_at = ?, handle = ?, display_name = ? WHERE id = ?`,
+        )
+        .run(now, tokens.expiresAt, account.handle, account.displayName, reauth.connectionId);
     }
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: flow.workspaceId,
@@ -507,7 +637,12 @@ async function saveReauthentication(
       detail: `${row.platform_id} re-authenticated with ${ownTokens ? "the member's own" : "the owner's"} credentials`,
     });
   })();
-  return { connectionId: reauth.connectionId, platformId: row.platform_id, displayName: account.displayName, platform: flow.platform };
+  return {
+    connectionId: reauth.connectionId,
+    platformId: row.platform_id,
+    displayName: account.displayName,
+    platform: flow.platform,
+  };
 }
 
 /**
@@ -527,10 +662,15 @@ export async function connectWithAppPassword(
   const { signInWithAppPassword } = await import('./platforms/bluesky');
   const { PlatformError } = await import('./platforms/types');
   try {
-    const { tokens, account } = await signInWithAppPassword(integration.instance_url ?? 'https://bsky.social', identifier, appPassword);
+    const { tokens, account } = await signInWithAppPassword(
+      integration.instance_url ?? 'https://bsky.social',
+      identifier,
+      appPassword,
+    );
     return await saveConnection(ctx, { ...target, platform: 'bluesky' }, account, tokens);
   } catch (err) {
-    if (err instanceof PlatformError) throw new AppError('validation_failed', err.message, { fields: { appPassword: err.message } });
+    if (err instanceof PlatformError)
+      throw new AppError('validation_failed', err.message, { fields: { appPassword: err.message } });
     throw err;
   }
 }
@@ -566,14 +706,18 @@ async function saveConnection(
   const now = ctx.clock.now().toISOString();
   const platformId = `${flow.platform}-${account.accountId}`;
   const existing = ctx.db
-    .prepare<[string, string], { id: string }>(`SELECT id FROM connections WHERE managed_user_id = ? AND platform_id = ?`)
+    .prepare<[string, string], { id: string }>(
+      `SELECT id FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+    )
     .get(flow.managedUserId, platformId);
   const connectionId = existing?.id ?? newId('conn');
   await ctx.secrets.set(tokenAccount(ctx.installId, connectionId), JSON.stringify(tokens));
   ctx.db.transaction(() => {
     if (existing) {
       ctx.db
-        .prepare(`UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ?, max_text_length = ? WHERE id = ?`)
+        .prepare(
+          `UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ?, max_text_length = ? WHERE id = ?`,
+        )
         .run(account.handle, account.displayName, now, tokens.expiresAt, flow.startedBy, maxTextLength, connectionId);
     } else {
       ctx.db
@@ -581,7 +725,21 @@ async function saveConnection(
           `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, token_expires_at, authorized_by, max_text_length)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
         )
-        .run(connectionId, flow.workspaceId, flow.managedUserId, flow.platform, account.accountId, platformId, account.handle, account.displayName, now, now, tokens.expiresAt, flow.startedBy, maxTextLength);
+        .run(
+          connectionId,
+          flow.workspaceId,
+          flow.managedUserId,
+          flow.platform,
+          account.accountId,
+          platformId,
+          account.handle,
+          account.displayName,
+          now,
+          now,
+          tokens.expiresAt,
+          flow.startedBy,
+          maxTextLength,
+        );
     }
     recordActivity(ctx.db, ctx.clock.now(), {
       workspaceId: flow.workspaceId,
@@ -614,7 +772,21 @@ export function listConnections(ctx: EngineContext, p: Principal, userId: string
   authorize(p, 'connection.read', { managedUserId: userId });
   if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found', { userId });
   return ctx.db
-    .prepare<[string, string], { id: string; platform_id: string; platform: Platform; account_id: string; handle: string; display_name: string; status: Connection['status']; connected_at: string; token_expires_at: string | null; max_text_length: number | null }>(
+    .prepare<
+      [string, string],
+      {
+        id: string;
+        platform_id: string;
+        platform: Platform;
+        account_id: string;
+        handle: string;
+        display_name: string;
+        status: Connection['status'];
+        connected_at: string;
+        token_expires_at: string | null;
+        max_text_length: number | null;
+      }
+    >(
       `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND status != 'revoked' ORDER BY connected_at, rowid`,
     )
     .all(userId, p.workspaceId)
@@ -633,16 +805,25 @@ export function listConnections(ctx: EngineContext, p: Principal, userId: string
 }
 
 /** Removes a connection: its tokens leave the keychain at once. */
-export async function removeConnection(ctx: EngineContext, p: Principal, userId: string, platformId: string): Promise<void> {
+export async function removeConnection(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  platformId: string,
+): Promise<void> {
   authorize(p, 'connection.manage', { managedUserId: userId });
   const row = ctx.db
-    .prepare<[string, string, string], { id: string }>(`SELECT id FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`)
+    .prepare<[string, string, string], { id: string }>(
+      `SELECT id FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`,
+    )
     .get(userId, p.workspaceId, platformId);
   if (!row) throw new AppError('not_found', 'connection not found', { platformId });
   await ctx.secrets.delete(tokenAccount(ctx.installId, row.id));
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
-    ctx.db.prepare(`UPDATE connections SET status = 'revoked', updated_at = ? WHERE id = ?`).run(now.toISOString(), row.id);
+    ctx.db
+      .prepare(`UPDATE connections SET status = 'revoked', updated_at = ? WHERE id = ?`)
+      .run(now.toISOString(), row.id);
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
@@ -658,5 +839,10 @@ export async function removeConnection(ctx: EngineContext, p: Principal, userId:
 export function connectionPageModel(db: Db, link: LinkRow) {
   const workspace = getWorkspace(db, link.workspace_id);
   const client = findClientRow(db, link.workspace_id, link.managed_user_id)!;
-  return { workspace, clientName: client.display_name, platforms: connectablePlatforms(db, link.workspace_id), expiresAt: link.expires_at };
+  return {
+    workspace,
+    clientName: client.display_name,
+    platforms: connectablePlatforms(db, link.workspace_id),
+    expiresAt: link.expires_at,
+  };
 }

@@ -33,14 +33,24 @@ interface ConnectionRow {
 function requireConnection(ctx: EngineContext, p: Principal, userId: string, platformId: string): ConnectionRow {
   authorize(p, 'connection.read', { managedUserId: userId });
   const row = ctx.db
-    .prepare<[string, string, string], ConnectionRow>(`SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`)
+    .prepare<[string, string, string], ConnectionRow>(
+      `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`,
+    )
     .get(userId, p.workspaceId, platformId);
   if (!row) throw new AppError('not_found', 'connection not found', { platformId });
   return row;
 }
 
-export function credentialModeOf(db: Db, memberId: string, connectionId: string): { mode: CredentialMode; hasOwnTokens: boolean } {
-  const row = db.prepare<[string, string], { mode: CredentialMode; has_own_tokens: number }>(`SELECT mode, has_own_tokens FROM connection_access WHERE member_id = ? AND connection_id = ?`).get(memberId, connectionId);
+export function credentialModeOf(
+  db: Db,
+  memberId: string,
+  connectionId: string,
+): { mode: CredentialMode; hasOwnTokens: boolean } {
+  const row = db
+    .prepare<[string, string], { mode: CredentialMode; has_own_tokens: number }>(
+      `SELECT mode, has_own_tokens FROM connection_access WHERE member_id = ? AND connection_id = ?`,
+    )
+    .get(memberId, connectionId);
   return { mode: row?.mode ?? 'owner', hasOwnTokens: row?.has_own_tokens === 1 };
 }
 
@@ -80,13 +90,21 @@ export interface ConnectionCredentials {
   whoMayReconnect: string[];
 }
 
-export function connectionCredentials(ctx: EngineContext, p: Principal, userId: string, platformId: string): ConnectionCredentials {
+export function connectionCredentials(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  platformId: string,
+): ConnectionCredentials {
   const c = requireConnection(ctx, p, userId, platformId);
   const may = mayManageCredentials(ctx.db, p, c);
   return {
     platformId: c.platform_id,
     postAs: c.post_as,
-    mode: p.kind === 'member' && p.role !== 'owner' && p.role !== 'client' ? credentialModeOf(ctx.db, p.memberId, c.id).mode : null,
+    mode:
+      p.kind === 'member' && p.role !== 'owner' && p.role !== 'client'
+        ? credentialModeOf(ctx.db, p.memberId, c.id).mode
+        : null,
     canReauthenticate: may,
     canChangePostAs: may,
     whoMayReconnect: whoMayReconnect(ctx.db, c),
@@ -94,16 +112,28 @@ export function connectionCredentials(ctx: EngineContext, p: Principal, userId: 
 }
 
 /** The owner (or a manager) sets a member's credential mode for one connection. */
-export function setCredentialMode(ctx: EngineContext, p: Principal, memberId: string, userId: string, platformId: string, mode: CredentialMode): void {
+export function setCredentialMode(
+  ctx: EngineContext,
+  p: Principal,
+  memberId: string,
+  userId: string,
+  platformId: string,
+  mode: CredentialMode,
+): void {
   authorize(p, 'team.update');
   const c = requireConnection(ctx, p, userId, platformId);
-  const member = ctx.db.prepare<[string, string], { role: string }>(`SELECT role FROM members WHERE id = ? AND workspace_id = ?`).get(memberId, p.workspaceId);
+  const member = ctx.db
+    .prepare<[string, string], { role: string }>(`SELECT role FROM members WHERE id = ? AND workspace_id = ?`)
+    .get(memberId, p.workspaceId);
   if (!member) throw new AppError('not_found', 'member not found', { memberId });
-  if (member.role === 'owner') throw new AppError('validation_failed', "the owner's credentials are the owner's own; there is no mode to set");
+  if (member.role === 'owner')
+    throw new AppError('validation_failed', "the owner's credentials are the owner's own; there is no mode to set");
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
     ctx.db
-      .prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES (?, ?, ?) ON CONFLICT (member_id, connection_id) DO UPDATE SET mode = excluded.mode`)
+      .prepare(
+        `INSERT INTO connection_access (member_id, connection_id, mode) VALUES (?, ?, ?) ON CONFLICT (member_id, connection_id) DO UPDATE SET mode = excluded.mode`,
+      )
       .run(memberId, c.id, mode);
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
@@ -124,28 +154,53 @@ const POST_AS_PATTERNS: Partial<Record<Platform, RegExp>> = {
 /** Only those who may manage a connection's credentials choose who it posts as. */
 function requirePostAsManager(ctx: EngineContext, p: Principal, c: ConnectionRow): void {
   if (!mayManageCredentials(ctx.db, p, c)) {
-    throw new AppError('forbidden', `with the owner's credentials only ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} may change who this account posts as`);
+    throw new AppError(
+      'forbidden',
+      `with the owner's credentials only ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} may change who this account posts as`,
+    );
   }
 }
 
 /** LinkedIn pages need the integration's opt-in (its sign-in then asks for the page scopes). */
-function requireOrganizationPages(ctx: EngineContext, p: Principal, what: 'posting as' | 'listing', details?: Record<string, unknown>): void {
+function requireOrganizationPages(
+  ctx: EngineContext,
+  p: Principal,
+  what: 'posting as' | 'listing',
+  details?: Record<string, unknown>,
+): void {
   if (integrationFor(ctx.db, p.workspaceId, 'linkedin')?.organization_pages) return;
   const doing = what === 'listing' ? 'listing LinkedIn pages' : 'posting as a LinkedIn page';
-  throw new AppError('validation_failed', `${doing} needs organisation pages turned on in the LinkedIn integration, then this account reconnected`, details);
+  throw new AppError(
+    'validation_failed',
+    `${doing} needs organisation pages turned on in the LinkedIn integration, then this account reconnected`,
+    details,
+  );
 }
 
 /** Changes who a connection posts as; only those who may manage its credentials may. */
-export function setPostAs(ctx: EngineContext, p: Principal, userId: string, platformId: string, postAs: string | null): void {
+export function setPostAs(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  platformId: string,
+  postAs: string | null,
+): void {
   const c = requireConnection(ctx, p, userId, platformId);
   requirePostAsManager(ctx, p, c);
   const pattern = POST_AS_PATTERNS[c.platform];
-  if (!pattern) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there is nothing to choose`);
-  if (postAs !== null && !pattern.test(postAs)) throw new AppError('validation_failed', `"${postAs}" is not a valid ${c.platform} author`, { fields: { postAs: 'invalid' } });
-  if (c.platform === 'linkedin' && postAs?.startsWith('urn:li:organization:')) requireOrganizationPages(ctx, p, 'posting as', { fields: { postAs: 'organisation pages are off' } });
+  if (!pattern)
+    throw new AppError('validation_failed', `${c.platform} posts as the account itself; there is nothing to choose`);
+  if (postAs !== null && !pattern.test(postAs))
+    throw new AppError('validation_failed', `"${postAs}" is not a valid ${c.platform} author`, {
+      fields: { postAs: 'invalid' },
+    });
+  if (c.platform === 'linkedin' && postAs?.startsWith('urn:li:organization:'))
+    requireOrganizationPages(ctx, p, 'posting as', { fields: { postAs: 'organisation pages are off' } });
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
-    ctx.db.prepare(`UPDATE connections SET post_as = ?, updated_at = ? WHERE id = ?`).run(postAs, now.toISOString(), c.id);
+    ctx.db
+      .prepare(`UPDATE connections SET post_as = ?, updated_at = ? WHERE id = ?`)
+      .run(postAs, now.toISOString(), c.id);
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
@@ -164,20 +219,40 @@ export function setPostAs(ctx: EngineContext, p: Principal, userId: string, plat
  * those the principal's own posts would go out with (their own in member mode, else the
  * connection's); they stay in the engine. A platform's failure comes back as an AppError.
  */
-export async function listPostAsPages(ctx: EngineContext, p: Principal, userId: string, platformId: string, adapters: AdapterLookup = defaultAdapters): Promise<PostAsPage[]> {
+export async function listPostAsPages(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  platformId: string,
+  adapters: AdapterLookup = defaultAdapters,
+): Promise<PostAsPage[]> {
   const c = requireConnection(ctx, p, userId, platformId);
   requirePostAsManager(ctx, p, c);
   const entry = adapters(c.platform);
-  if (!entry?.adapter.pages) throw new AppError('validation_failed', `${c.platform} posts as the account itself; there are no pages to choose from`);
+  if (!entry?.adapter.pages)
+    throw new AppError(
+      'validation_failed',
+      `${c.platform} posts as the account itself; there are no pages to choose from`,
+    );
   if (c.platform === 'linkedin') requireOrganizationPages(ctx, p, 'listing');
-  if (c.status !== 'active') throw new AppError('conflict', `${platformId} must be reconnected before its pages can be listed`, { reconnect: true });
+  if (c.status !== 'active')
+    throw new AppError('conflict', `${platformId} must be reconnected before its pages can be listed`, {
+      reconnect: true,
+    });
   const client = await platformClientFor(ctx, p.workspaceId, c.platform, entry);
   if (!client) throw new AppError('invalid_platform', `${c.platform} is not set up for this workspace`);
-  const raw = await ctx.secrets.get(publishingTokenAccount(ctx, c.id, p.kind === 'member' ? p.profileId : null, p.workspaceId));
-  if (!raw) throw new AppError('conflict', 'the sign-in of this connection is missing from the keychain; reconnect it', { reconnect: true });
+  const raw = await ctx.secrets.get(
+    publishingTokenAccount(ctx, c.id, p.kind === 'member' ? p.profileId : null, p.workspaceId),
+  );
+  if (!raw)
+    throw new AppError('conflict', 'the sign-in of this connection is missing from the keychain; reconnect it', {
+      reconnect: true,
+    });
   try {
     const pages = await entry.adapter.pages(client, JSON.parse(raw) as TokenSet);
-    return pages.map((page) => ({ urn: page.id, name: page.name })).sort((a, b) => a.name.localeCompare(b.name) || a.urn.localeCompare(b.urn));
+    return pages
+      .map((page) => ({ urn: page.id, name: page.name }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.urn.localeCompare(b.urn));
   } catch (err) {
     if (err instanceof PlatformError) throw fromPlatformError(err);
     throw err;
@@ -192,7 +267,11 @@ export function reauthenticationFor(ctx: EngineContext, p: Principal, userId: st
   const c = requireConnection(ctx, p, userId, platformId);
   if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found');
   if (!mayManageCredentials(ctx.db, p, c)) {
-    throw new AppError('forbidden', `this account uses the owner's credentials: ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} can reconnect it`, { whoMayReconnect: whoMayReconnect(ctx.db, c) });
+    throw new AppError(
+      'forbidden',
+      `this account uses the owner's credentials: ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} can reconnect it`,
+      { whoMayReconnect: whoMayReconnect(ctx.db, c) },
+    );
   }
   const memberMode = p.kind === 'member' && p.role !== 'owner' && p.role !== 'client';
   return {
@@ -200,7 +279,11 @@ export function reauthenticationFor(ctx: EngineContext, p: Principal, userId: st
     managedUserId: c.managed_user_id,
     platform: c.platform,
     startedBy: p.kind === 'member' ? p.profileId : null,
-    reauth: { connectionId: c.id, accountId: c.account_id, tokensOf: memberMode ? { memberId: (p as { memberId: string }).memberId } : ('connection' as const) },
+    reauth: {
+      connectionId: c.id,
+      accountId: c.account_id,
+      tokensOf: memberMode ? { memberId: (p as { memberId: string }).memberId } : ('connection' as const),
+    },
   };
 }
 
@@ -208,9 +291,16 @@ export function reauthenticationFor(ctx: EngineContext, p: Principal, userId: st
  * The keychain account whose tokens publish a post: the author's own when they post with the
  * member's credentials and have authorised, else the connection's.
  */
-export function publishingTokenAccount(ctx: EngineContext, connectionId: string, authorProfileId: string | null, workspaceId: string): string {
+export function publishingTokenAccount(
+  ctx: EngineContext,
+  connectionId: string,
+  authorProfileId: string | null,
+  workspaceId: string,
+): string {
   if (authorProfileId) {
-    const member = ctx.db.prepare<[string, string], { id: string }>(`SELECT id FROM members WHERE profile_id = ? AND workspace_id = ?`).get(authorProfileId, workspaceId);
+    const member = ctx.db
+      .prepare<[string, string], { id: string }>(`SELECT id FROM members WHERE profile_id = ? AND workspace_id = ?`)
+      .get(authorProfileId, workspaceId);
     if (member) {
       const { mode, hasOwnTokens } = credentialModeOf(ctx.db, member.id, connectionId);
       if (mode === 'member' && hasOwnTokens) return memberTokenAccount(ctx.installId, connectionId, member.id);
@@ -220,7 +310,10 @@ export function publishingTokenAccount(ctx: EngineContext, connectionId: string,
 }
 
 /** Every credential mode set in a workspace, for the team page. */
-export function listCredentialModes(ctx: EngineContext, p: Principal): { memberId: string; connectionId: string; mode: CredentialMode }[] {
+export function listCredentialModes(
+  ctx: EngineContext,
+  p: Principal,
+): { memberId: string; connectionId: string; mode: CredentialMode }[] {
   authorize(p, 'team.read');
   return ctx.db
     .prepare<[string], { member_id: string; connection_id: string; mode: CredentialMode }>(

@@ -70,7 +70,8 @@ export class Engine {
    * The redirect URI for a platform's OAuth callback; set by the loopback server, which may have
    * to listen on a provider's registered fixed port first.
    */
-  callbackUriFor: (workspaceId: string, platform: Platform) => Promise<string> = async () => `${this.publicBaseUrl}/oauth/callback`;
+  callbackUriFor: (workspaceId: string, platform: Platform) => Promise<string> = async () =>
+    `${this.publicBaseUrl}/oauth/callback`;
 
   private constructor(
     readonly ctx: EngineContext,
@@ -86,7 +87,14 @@ export class Engine {
     try {
       const installId = ensureInstallId(db);
       const engine = new Engine(
-        { db, secrets: options.secrets, clock: options.clock, installId, dataDir: options.dataDir, readCache: new ReadCache(db) },
+        {
+          db,
+          secrets: options.secrets,
+          clock: options.clock,
+          installId,
+          dataDir: options.dataDir,
+          readCache: new ReadCache(db),
+        },
         options.mailerFor ?? ((settings, password) => createSmtpMailer(settings, password)),
         options.logError ?? (() => {}),
       );
@@ -119,7 +127,8 @@ export class Engine {
   /** Typed call for in-process users (CLI, tests): throws AppError on failure. */
   async call<C extends Channel>(channel: C, request: unknown): Promise<ResponseOf<C>> {
     const result = await this.dispatch(channel, request);
-    if (!result.ok) throw new AppError(result.error.code, result.error.message, result.error.details, result.error.action);
+    if (!result.ok)
+      throw new AppError(result.error.code, result.error.message, result.error.details, result.error.action);
     return result.data as ResponseOf<C>;
   }
 
@@ -175,7 +184,12 @@ export class Engine {
       )
       .get(live.memberId);
     if (!row) return null;
-    return { sessionId, memberId: live.memberId, profile: { id: row.id, name: row.name, email: row.email }, workspaceId: row.workspace_id };
+    return {
+      sessionId,
+      memberId: live.memberId,
+      profile: { id: row.id, name: row.name, email: row.email },
+      workspaceId: row.workspace_id,
+    };
   }
 
   requireProfile(): Profile {
@@ -197,8 +211,17 @@ export class Engine {
     const session = this.currentSession();
     if (!session) return { needsSetup, profile: null, profiles, workspaces: [], currentWorkspaceId: null, role: null };
     const workspaces = listWorkspacesFor(this.ctx.db, session.profile.id);
-    const role = this.ctx.db.prepare<[string], { role: Role }>(`SELECT role FROM members WHERE id = ?`).get(session.memberId)?.role ?? null;
-    return { needsSetup, profile: session.profile, profiles, workspaces, currentWorkspaceId: session.workspaceId, role };
+    const role =
+      this.ctx.db.prepare<[string], { role: Role }>(`SELECT role FROM members WHERE id = ?`).get(session.memberId)
+        ?.role ?? null;
+    return {
+      needsSetup,
+      profile: session.profile,
+      profiles,
+      workspaces,
+      currentWorkspaceId: session.workspaceId,
+      role,
+    };
   }
 
   /**
@@ -207,7 +230,9 @@ export class Engine {
    */
   async signIn(profileId: string, password: string | undefined, workspaceId?: string): Promise<AppState> {
     const profile = this.ctx.db
-      .prepare<[string], { id: string; password_hash: string | null }>(`SELECT id, password_hash FROM profiles WHERE id = ?`)
+      .prepare<[string], { id: string; password_hash: string | null }>(
+        `SELECT id, password_hash FROM profiles WHERE id = ?`,
+      )
       .get(profileId);
     if (!profile) throw new AppError('not_found', 'profile not found');
     if (profile.password_hash && !(password !== undefined && (await verifyPassword(password, profile.password_hash)))) {
@@ -224,14 +249,18 @@ export class Engine {
     if (!member) {
       throw new AppError(
         members.length > 0 && active.length === 0 ? 'forbidden' : 'not_found',
-        members.length > 0 && active.length === 0 ? 'this member is deactivated and cannot sign in' : 'workspace not found',
+        members.length > 0 && active.length === 0
+          ? 'this member is deactivated and cannot sign in'
+          : 'workspace not found',
       );
     }
     const previous = this.currentSession();
     const now = this.ctx.clock.now();
     const sessionId = openSession(this.ctx.db, member.id, now);
     if (previous && previous.sessionId !== sessionId) {
-      this.ctx.db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'switched' WHERE id = ?`).run(now.toISOString(), previous.sessionId);
+      this.ctx.db
+        .prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'switched' WHERE id = ?`)
+        .run(now.toISOString(), previous.sessionId);
     }
     this.setSetting('current_session', sessionId);
     this.setSetting(`last_workspace:${profileId}`, member.workspace_id);
@@ -254,20 +283,26 @@ export class Engine {
     const profile = this.requireProfile();
     return this.signIn(profile.id, undefined, workspaceId).catch((err) => {
       // The password was checked when they signed in; a switch never asks again.
-      if (err instanceof AppError && err.code === 'unauthorized') return this.switchWithoutPassword(profile.id, workspaceId);
+      if (err instanceof AppError && err.code === 'unauthorized')
+        return this.switchWithoutPassword(profile.id, workspaceId);
       throw err;
     });
   }
 
   private switchWithoutPassword(profileId: string, workspaceId: string): AppState {
     const member = this.ctx.db
-      .prepare<[string, string], { id: string }>(`SELECT id FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`)
+      .prepare<[string, string], { id: string }>(
+        `SELECT id FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`,
+      )
       .get(profileId, workspaceId);
     if (!member) throw new AppError('not_found', 'workspace not found', { workspaceId });
     const previous = this.currentSession();
     const now = this.ctx.clock.now();
     const sessionId = openSession(this.ctx.db, member.id, now);
-    if (previous) this.ctx.db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'switched' WHERE id = ?`).run(now.toISOString(), previous.sessionId);
+    if (previous)
+      this.ctx.db
+        .prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'switched' WHERE id = ?`)
+        .run(now.toISOString(), previous.sessionId);
     this.setSetting('current_session', sessionId);
     this.setSetting(`last_workspace:${profileId}`, workspaceId);
     return this.emitState();
@@ -276,7 +311,9 @@ export class Engine {
   /** First run: the owner's profile and the first workspace, then signed in. */
   async setup(input: ParsedRequestOf<'app.setup'>): Promise<AppState> {
     const { workspace } = await this.createOwnerWithWorkspace(input);
-    const profileId = this.ctx.db.prepare<[string], { profile_id: string }>(`SELECT profile_id FROM members WHERE workspace_id = ?`).get(workspace.id)!.profile_id;
+    const profileId = this.ctx.db
+      .prepare<[string], { profile_id: string }>(`SELECT profile_id FROM members WHERE workspace_id = ?`)
+      .get(workspace.id)!.profile_id;
     return this.signIn(profileId, input.password, workspace.id);
   }
 
@@ -301,8 +338,14 @@ export class Engine {
   async acceptInvitation(input: ParsedRequestOf<'session.acceptInvitation'>): Promise<AppState> {
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     const accepted = acceptInvitation(this.ctx, input.code, { name: input.name, passwordHash });
-    const profile = this.ctx.db.prepare<[string], { password_hash: string | null }>(`SELECT password_hash FROM profiles WHERE id = ?`).get(accepted.profileId)!;
-    if (profile.password_hash && profile.password_hash !== passwordHash && !(input.password && (await verifyPassword(input.password, profile.password_hash)))) {
+    const profile = this.ctx.db
+      .prepare<[string], { password_hash: string | null }>(`SELECT password_hash FROM profiles WHERE id = ?`)
+      .get(accepted.profileId)!;
+    if (
+      profile.password_hash &&
+      profile.password_hash !== passwordHash &&
+      !(input.password && (await verifyPassword(input.password, profile.password_hash)))
+    ) {
       // An existing profile with a password joined a new workspace: they sign in as usual.
       return this.emitState();
     }
@@ -312,7 +355,8 @@ export class Engine {
   /** After a force logout or a deactivation, the app returns to the chooser if it was them. */
   afterSessionsEnded(memberId: string): void {
     const sessionId = this.getSetting('current_session');
-    if (sessionId && !sessionIsLive(this.ctx.db, sessionId)) this.ctx.db.prepare(`DELETE FROM settings WHERE key = 'current_session'`).run();
+    if (sessionId && !sessionIsLive(this.ctx.db, sessionId))
+      this.ctx.db.prepare(`DELETE FROM settings WHERE key = 'current_session'`).run();
     void memberId;
     this.emitState();
   }
@@ -392,7 +436,9 @@ export class Engine {
   /** The workspace API key, read back from the keychain. */
   async revealWorkspaceApiKey(workspaceId: string): Promise<string> {
     const key = this.ctx.db
-      .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`)
+      .prepare<[string], { id: string }>(
+        `SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
+      )
       .get(workspaceId);
     const raw = key ? await this.ctx.secrets.get(apiKeySecretAccount(this.ctx.installId, key.id)) : null;
     if (!raw) throw new AppError('not_found', 'the workspace API key is not in the keychain');
@@ -409,12 +455,25 @@ export class Engine {
       this.ctx.db.transaction(() => {
         const now = this.ctx.clock.now();
         oldIds = this.ctx.db
-          .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`)
+          .prepare<[string], { id: string }>(
+            `SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
+          )
           .all(workspaceId)
           .map((r) => r.id);
-        this.ctx.db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`).run(now.toISOString(), workspaceId);
+        this.ctx.db
+          .prepare(
+            `UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
+          )
+          .run(now.toISOString(), workspaceId);
         insertApiKey(this.ctx.db, key, 'workspace', now, workspaceId);
-        recordActivity(this.ctx.db, now, { workspaceId, actor, action: 'workspace.api_key_rotated', objectKind: 'workspace', objectId: workspaceId, detail: `New workspace API key; ${oldIds.length} earlier key(s) revoked` });
+        recordActivity(this.ctx.db, now, {
+          workspaceId,
+          actor,
+          action: 'workspace.api_key_rotated',
+          objectKind: 'workspace',
+          objectId: workspaceId,
+          detail: `New workspace API key; ${oldIds.length} earlier key(s) revoked`,
+        });
       })();
     } catch (err) {
       await this.ctx.secrets.delete(account);
@@ -431,7 +490,9 @@ export class Engine {
   /** `POST /api/workspaces/add`: an admin creates a workspace owned by the install's first profile. */
   async addWorkspaceAsAdmin(input: CreateWorkspaceRequest, key: ApiKeyRow): Promise<CreatedWorkspace> {
     if (key.scope !== 'install_admin') throw new AppError('forbidden', 'this endpoint needs the install admin key');
-    const owner = this.ctx.db.prepare<[], { id: string }>(`SELECT id FROM profiles ORDER BY created_at, rowid LIMIT 1`).get();
+    const owner = this.ctx.db
+      .prepare<[], { id: string }>(`SELECT id FROM profiles ORDER BY created_at, rowid LIMIT 1`)
+      .get();
     if (!owner) throw new AppError('conflict', 'finish the first-run setup before adding workspaces');
     const created = await createWorkspace(this.ctx, input, { kind: 'api_key', id: key.id }, owner.id);
     this.emitState();
@@ -445,7 +506,9 @@ export class Engine {
   }
 
   setSetting(key: string, value: string): void {
-    this.ctx.db.prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(key, value);
+    this.ctx.db
+      .prepare(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`)
+      .run(key, value);
   }
 }
 

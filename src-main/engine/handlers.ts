@@ -12,12 +12,47 @@ import {
   setClientActive,
   updateClient,
 } from './clients';
-import { appPasswordTarget, connectWithAppPassword, createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from './connections';
-import { connectionCredentials, listCredentialModes, listPostAsPages, reauthenticationFor, setCredentialMode, setPostAs } from './credentials';
+import {
+  appPasswordTarget,
+  connectWithAppPassword,
+  createConnectionLink,
+  listConnectionLinks,
+  listConnections,
+  removeConnection,
+  revokeConnectionLink,
+} from './connections';
+import {
+  connectionCredentials,
+  listCredentialModes,
+  listPostAsPages,
+  reauthenticationFor,
+  setCredentialMode,
+  setPostAs,
+} from './credentials';
 import type { Engine } from './engine';
 import { addIntegration, removeIntegration, testIntegration } from './integrations';
-import { cancelPostGroup, createPostGroup, dailyLimitOf, dailyPostsLeft, getPostGroup, getQueueSlots, listPostGroups, localDay, setQueueSlots, updatePostGroup } from './posts/posts';
-import { forceLogout, inviteMember, listInvitations, listMembers, revokeInvitation, setMemberActive, setSmtp, updateMember } from './team';
+import {
+  cancelPostGroup,
+  createPostGroup,
+  dailyLimitOf,
+  dailyPostsLeft,
+  getPostGroup,
+  getQueueSlots,
+  listPostGroups,
+  localDay,
+  setQueueSlots,
+  updatePostGroup,
+} from './posts/posts';
+import {
+  forceLogout,
+  inviteMember,
+  listInvitations,
+  listMembers,
+  revokeInvitation,
+  setMemberActive,
+  setSmtp,
+  updateMember,
+} from './team';
 import { changePlan, createWorkspace, getLogoData, getWorkspace, listPlans } from './workspaces';
 
 type Handler<C extends Channel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
@@ -92,7 +127,10 @@ export function buildHandlers(engine: Engine): HandlerMap {
     'activity.exportCsv': (req) => {
       authorize(as(req.workspaceId), 'activity.read');
       const entries = listActivity(ctx.db, req.workspaceId, 1_000_000, req.filter);
-      return { fileName: `postroom-activity-${ctx.clock.now().toISOString().slice(0, 10)}.csv`, csv: activityCsv(entries) };
+      return {
+        fileName: `postroom-activity-${ctx.clock.now().toISOString().slice(0, 10)}.csv`,
+        csv: activityCsv(entries),
+      };
     },
 
     // ---- clients ----
@@ -135,7 +173,12 @@ export function buildHandlers(engine: Engine): HandlerMap {
     },
     'connection.listLinks': (req) => listConnectionLinks(ctx, as(req.workspaceId), req.userId),
     'connection.addWithAppPassword': async (req) => {
-      const connected = await connectWithAppPassword(ctx, appPasswordTarget(ctx, as(req.workspaceId), req.userId), req.identifier, req.appPassword);
+      const connected = await connectWithAppPassword(
+        ctx,
+        appPasswordTarget(ctx, as(req.workspaceId), req.userId),
+        req.identifier,
+        req.appPassword,
+      );
       engine.emit('connections.changed', { workspaceId: req.workspaceId });
       return { platformId: connected.platformId, displayName: connected.displayName };
     },
@@ -190,7 +233,11 @@ export function buildHandlers(engine: Engine): HandlerMap {
       authorize(p, 'post.read', { managedUserId: req.userId });
       const client = getClient(ctx, p, req.userId);
       const day = req.day ?? localDay(ctx.clock.now(), client.timezone);
-      return { day, limit: dailyLimitOf(ctx.db, req.workspaceId, req.userId), dailyPostsLeft: dailyPostsLeft(ctx, req.workspaceId, req.userId, day) };
+      return {
+        day,
+        limit: dailyLimitOf(ctx.db, req.workspaceId, req.userId),
+        dailyPostsLeft: dailyPostsLeft(ctx, req.workspaceId, req.userId, day),
+      };
     },
     'queue.getSlots': (req) => {
       authorize(as(req.workspaceId), 'post.read', { managedUserId: req.userId });
@@ -206,7 +253,14 @@ export function buildHandlers(engine: Engine): HandlerMap {
     'team.invite': async (req) => {
       const p = as(req.workspaceId);
       const inviter = engine.requireProfile();
-      const outcome = await inviteMember(ctx, p, req.invite, engine.mailerFor, (code) => invitationUrl(engine, code), inviter.name);
+      const outcome = await inviteMember(
+        ctx,
+        p,
+        req.invite,
+        engine.mailerFor,
+        (code) => invitationUrl(engine, code),
+        inviter.name,
+      );
       return { ...outcome, acceptUrl: invitationUrl(engine, outcome.code) };
     },
     'team.revokeInvitation': (req) => revokeInvitation(ctx, as(req.workspaceId), req.invitationId),

@@ -10,7 +10,11 @@ import { newId } from './ids';
 import { getWorkspace, insertIntegration } from './workspaces';
 
 /** Adds a platform app credential: the client secret to the keychain, the rest to SQLite. */
-export async function addIntegration(ctx: EngineContext, p: Principal, input: z.output<typeof IntegrationInput>): Promise<Integration> {
+export async function addIntegration(
+  ctx: EngineContext,
+  p: Principal,
+  input: z.output<typeof IntegrationInput>,
+): Promise<Integration> {
   authorize(p, 'workspace.update');
   const id = newId('int');
   const account = input.clientSecret ? `${ctx.installId}/integration/${p.workspaceId}/${id}` : null;
@@ -38,7 +42,9 @@ export async function addIntegration(ctx: EngineContext, p: Principal, input: z.
 export async function removeIntegration(ctx: EngineContext, p: Principal, integrationId: string): Promise<void> {
   authorize(p, 'workspace.update');
   const row = ctx.db
-    .prepare<[string, string], { platform: string; secret_account: string | null }>(`SELECT platform, secret_account FROM integrations WHERE id = ? AND workspace_id = ?`)
+    .prepare<[string, string], { platform: string; secret_account: string | null }>(
+      `SELECT platform, secret_account FROM integrations WHERE id = ? AND workspace_id = ?`,
+    )
     .get(integrationId, p.workspaceId);
   if (!row) throw new AppError('not_found', 'integration not found', { integrationId });
   const now = ctx.clock.now();
@@ -60,7 +66,11 @@ export async function removeIntegration(ctx: EngineContext, p: Principal, integr
  * Checks that an integration's server answers: OpenID discovery or the Mastodon instance. It
  * cannot check a client secret without a person signing in, and says so.
  */
-export async function testIntegration(ctx: EngineContext, p: Principal, integrationId: string): Promise<{ ok: boolean; message: string }> {
+export async function testIntegration(
+  ctx: EngineContext,
+  p: Principal,
+  integrationId: string,
+): Promise<{ ok: boolean; message: string }> {
   authorize(p, 'workspace.read');
   const workspace = getWorkspace(ctx.db, p.workspaceId);
   const integration = workspace.integrations.find((i) => i.id === integrationId);
@@ -70,7 +80,9 @@ export async function testIntegration(ctx: EngineContext, p: Principal, integrat
   if (!integration.clientId) return { ok: false, message: 'No client id: people cannot sign in with this app yet.' };
   try {
     if (integration.platform === 'mastodon') {
-      const res = await fetch(new URL('/api/v2/instance', integration.instanceUrl ?? 'https://mastodon.social'), { signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(new URL('/api/v2/instance', integration.instanceUrl ?? 'https://mastodon.social'), {
+        signal: AbortSignal.timeout(10_000),
+      });
       if (!res.ok) return { ok: false, message: `The instance answered HTTP ${res.status}.` };
       const body = (await res.json()) as { title?: string };
       return { ok: true, message: `Reached ${body.title ?? 'the instance'}.` };
@@ -81,6 +93,9 @@ export async function testIntegration(ctx: EngineContext, p: Principal, integrat
     }
     return { ok: true, message: 'Saved. This platform can only be checked by connecting an account.' };
   } catch (err) {
-    return { ok: false, message: `Could not reach the platform: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}` };
+    return {
+      ok: false,
+      message: `Could not reach the platform: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}`,
+    };
   }
 }

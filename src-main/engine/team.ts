@@ -38,7 +38,9 @@ function toMember(db: Db, r: MemberRow): Member {
     )
     .all(r.id)
     .map((x) => x.managed_user_id);
-  const live = (db.prepare(`SELECT count(*) AS n FROM sessions WHERE member_id = ? AND ended_at IS NULL`).get(r.id) as { n: number }).n;
+  const live = (
+    db.prepare(`SELECT count(*) AS n FROM sessions WHERE member_id = ? AND ended_at IS NULL`).get(r.id) as { n: number }
+  ).n;
   return {
     id: r.id,
     profileId: r.profile_id,
@@ -55,7 +57,9 @@ function toMember(db: Db, r: MemberRow): Member {
 }
 
 function requireMember(db: Db, workspaceId: string, memberId: string): MemberRow {
-  const row = db.prepare<[string, string], MemberRow>(`${MEMBER_SELECT} WHERE m.id = ? AND m.workspace_id = ?`).get(memberId, workspaceId);
+  const row = db
+    .prepare<[string, string], MemberRow>(`${MEMBER_SELECT} WHERE m.id = ? AND m.workspace_id = ?`)
+    .get(memberId, workspaceId);
   if (!row) throw new AppError('not_found', 'member not found', { memberId });
   return row;
 }
@@ -112,17 +116,27 @@ export function listInvitations(ctx: EngineContext, p: Principal): Invitation[] 
   authorize(p, 'team.read');
   const now = ctx.clock.now();
   return ctx.db
-    .prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE workspace_id = ? ORDER BY created_at DESC, rowid DESC`)
+    .prepare<[string], InvitationRow>(
+      `SELECT * FROM invitations WHERE workspace_id = ? ORDER BY created_at DESC, rowid DESC`,
+    )
     .all(p.workspaceId)
     .map((r) => toInvitation(r, now));
 }
 
 /** Seats used: members who are not deactivated, plus invitations still open. */
 function seatsUsed(db: Db, workspaceId: string, now: Date): number {
-  const members = (db.prepare(`SELECT count(*) AS n FROM members WHERE workspace_id = ? AND status != 'deactivated' AND role != 'client'`).get(workspaceId) as { n: number }).n;
+  const members = (
+    db
+      .prepare(
+        `SELECT count(*) AS n FROM members WHERE workspace_id = ? AND status != 'deactivated' AND role != 'client'`,
+      )
+      .get(workspaceId) as { n: number }
+  ).n;
   const open = (
     db
-      .prepare(`SELECT count(*) AS n FROM invitations WHERE workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ? AND role != 'client'`)
+      .prepare(
+        `SELECT count(*) AS n FROM invitations WHERE workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ? AND role != 'client'`,
+      )
       .get(workspaceId, now.toISOString()) as { n: number }
   ).n;
   return members + open;
@@ -158,24 +172,40 @@ export async function inviteMember(
         ? 'the Free plan has no seats for team members; upgrade to invite people'
         : `the ${plan.name} plan allows ${plan.maxMembers} members; upgrade to invite more`,
       { limit: plan.maxMembers, planId: plan.id },
-      { type: 'upgrade_plan', label: 'Upgrade plan', currentPlan: plan.id, requiredPlan: plan.id === 'free' ? 'team' : 'enterprise' },
+      {
+        type: 'upgrade_plan',
+        label: 'Upgrade plan',
+        currentPlan: plan.id,
+        requiredPlan: plan.id === 'free' ? 'team' : 'enterprise',
+      },
     );
   }
   const clientIds = input.role === 'manager' ? [] : [...new Set(input.managedUserIds ?? [])];
   for (const id of clientIds) {
-    if (!findClientRow(ctx.db, p.workspaceId, id)) throw new AppError('not_found', 'user not found', { userId: id, fields: { managedUserIds: `unknown user ${id}` } });
+    if (!findClientRow(ctx.db, p.workspaceId, id))
+      throw new AppError('not_found', 'user not found', {
+        userId: id,
+        fields: { managedUserIds: `unknown user ${id}` },
+      });
   }
   if (input.role === 'client' && clientIds.length !== 1) {
-    throw new AppError('validation_failed', 'a client login needs exactly one managed user', { fields: { managedUserIds: 'exactly one' } });
+    throw new AppError('validation_failed', 'a client login needs exactly one managed user', {
+      fields: { managedUserIds: 'exactly one' },
+    });
   }
   const existing = ctx.db
-    .prepare(`SELECT 1 FROM members m JOIN profiles pr ON pr.id = m.profile_id WHERE m.workspace_id = ? AND pr.email = ? AND m.status != 'deactivated'`)
+    .prepare(
+      `SELECT 1 FROM members m JOIN profiles pr ON pr.id = m.profile_id WHERE m.workspace_id = ? AND pr.email = ? AND m.status != 'deactivated'`,
+    )
     .get(p.workspaceId, input.email);
   if (existing) throw new AppError('conflict', `${input.email} is already a member of this workspace`);
   const open = ctx.db
-    .prepare(`SELECT 1 FROM invitations WHERE workspace_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?`)
+    .prepare(
+      `SELECT 1 FROM invitations WHERE workspace_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
+    )
     .get(p.workspaceId, input.email, now.toISOString());
-  if (open) throw new AppError('conflict', `${input.email} already has a pending invitation; revoke it to send a new one`);
+  if (open)
+    throw new AppError('conflict', `${input.email} already has a pending invitation; revoke it to send a new one`);
 
   const code = randomBytes(24).toString('base64url');
   const id = newId('inv');
@@ -187,7 +217,14 @@ export async function inviteMember(
   if (smtp) {
     const password = smtp.passwordAccount ? await ctx.secrets.get(smtp.passwordAccount) : null;
     const { invitationEmail } = await import('./mail/mailer');
-    const mail = invitationEmail({ workspaceName: workspace.name, inviterName, role: input.role, acceptUrl: acceptUrlFor(code), code, expiresAt });
+    const mail = invitationEmail({
+      workspaceName: workspace.name,
+      inviterName,
+      role: input.role,
+      acceptUrl: acceptUrlFor(code),
+      code,
+      expiresAt,
+    });
     await mailerFor(smtp.settings, password).send({ to: input.email, ...mail });
     emailSent = true;
   }
@@ -198,7 +235,18 @@ export async function inviteMember(
         `INSERT INTO invitations (id, workspace_id, email, role, managed_user_ids, code_hash, expires_at, created_at, created_by, email_sent_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, p.workspaceId, input.email, input.role, JSON.stringify(clientIds), hashCode(code), expiresAt, now.toISOString(), actorOf(p).id, emailSent ? now.toISOString() : null);
+      .run(
+        id,
+        p.workspaceId,
+        input.email,
+        input.role,
+        JSON.stringify(clientIds),
+        hashCode(code),
+        expiresAt,
+        now.toISOString(),
+        actorOf(p).id,
+        emailSent ? now.toISOString() : null,
+      );
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
@@ -215,9 +263,12 @@ export async function inviteMember(
 export function revokeInvitation(ctx: EngineContext, p: Principal, invitationId: string): Invitation {
   authorize(p, 'team.invite');
   const now = ctx.clock.now();
-  const row = ctx.db.prepare<[string, string], InvitationRow>(`SELECT * FROM invitations WHERE id = ? AND workspace_id = ?`).get(invitationId, p.workspaceId);
+  const row = ctx.db
+    .prepare<[string, string], InvitationRow>(`SELECT * FROM invitations WHERE id = ? AND workspace_id = ?`)
+    .get(invitationId, p.workspaceId);
   if (!row) throw new AppError('not_found', 'invitation not found', { invitationId });
-  if (toInvitation(row, now).status !== 'pending') throw new AppError('conflict', 'only a pending invitation can be revoked');
+  if (toInvitation(row, now).status !== 'pending')
+    throw new AppError('conflict', 'only a pending invitation can be revoked');
   ctx.db.transaction(() => {
     ctx.db.prepare(`UPDATE invitations SET revoked_at = ? WHERE id = ?`).run(now.toISOString(), invitationId);
     recordActivity(ctx.db, now, {
@@ -229,20 +280,30 @@ export function revokeInvitation(ctx: EngineContext, p: Principal, invitationId:
       detail: `Revoked the invitation of ${row.email}`,
     });
   })();
-  return toInvitation(ctx.db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE id = ?`).get(invitationId)!, now);
+  return toInvitation(
+    ctx.db.prepare<[string], InvitationRow>(`SELECT * FROM invitations WHERE id = ?`).get(invitationId)!,
+    now,
+  );
 }
 
 /**
  * Redeems an invitation code once: a profile on this install (new, or the existing one with that
  * email) becomes an active member with the invited role and clients. Returns the member id.
  */
-export function acceptInvitation(ctx: EngineContext, code: string, person: { name: string; passwordHash: string | null }): { memberId: string; profileId: string; workspaceId: string } {
+export function acceptInvitation(
+  ctx: EngineContext,
+  code: string,
+  person: { name: string; passwordHash: string | null },
+): { memberId: string; profileId: string; workspaceId: string } {
   const now = ctx.clock.now();
   const digest = hashCode(code);
-  const candidates = ctx.db.prepare<[], InvitationRow>(`SELECT * FROM invitations WHERE accepted_at IS NULL AND revoked_at IS NULL`).all();
+  const candidates = ctx.db
+    .prepare<[], InvitationRow>(`SELECT * FROM invitations WHERE accepted_at IS NULL AND revoked_at IS NULL`)
+    .all();
   const row = candidates.find((c) => c.code_hash.length === digest.length && timingSafeEqual(c.code_hash, digest));
   if (!row) throw new AppError('not_found', 'this invitation code is not valid, or it was already used');
-  if (new Date(row.expires_at) <= now) throw new AppError('validation_failed', 'this invitation has expired; ask for a new one');
+  if (new Date(row.expires_at) <= now)
+    throw new AppError('validation_failed', 'this invitation has expired; ask for a new one');
   return ctx.db.transaction(() => {
     let profile = ctx.db.prepare<[string], { id: string }>(`SELECT id FROM profiles WHERE email = ?`).get(row.email);
     if (!profile) {
@@ -252,16 +313,22 @@ export function acceptInvitation(ctx: EngineContext, code: string, person: { nam
         .run(profile.id, person.name, row.email, now.toISOString(), person.passwordHash);
     }
     const memberId = newId('mem');
-    ctx.db.prepare(`DELETE FROM members WHERE workspace_id = ? AND profile_id = ? AND status = 'deactivated'`).run(row.workspace_id, profile.id);
     ctx.db
-      .prepare(`INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES (?, ?, ?, ?, 'active', ?)`)
+      .prepare(`DELETE FROM members WHERE workspace_id = ? AND profile_id = ? AND status = 'deactivated'`)
+      .run(row.workspace_id, profile.id);
+    ctx.db
+      .prepare(
+        `INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES (?, ?, ?, ?, 'active', ?)`,
+      )
       .run(memberId, row.workspace_id, profile.id, row.role, now.toISOString());
     for (const clientId of JSON.parse(row.managed_user_ids) as string[]) {
       if (findClientRow(ctx.db, row.workspace_id, clientId)) {
         ctx.db.prepare(`INSERT INTO member_clients (member_id, managed_user_id) VALUES (?, ?)`).run(memberId, clientId);
       }
     }
-    ctx.db.prepare(`UPDATE invitations SET accepted_at = ?, accepted_member_id = ? WHERE id = ?`).run(now.toISOString(), memberId, row.id);
+    ctx.db
+      .prepare(`UPDATE invitations SET accepted_at = ?, accepted_member_id = ? WHERE id = ?`)
+      .run(now.toISOString(), memberId, row.id);
     recordActivity(ctx.db, now, {
       workspaceId: row.workspace_id,
       actor: { kind: 'member', id: profile.id },
@@ -276,23 +343,34 @@ export function acceptInvitation(ctx: EngineContext, code: string, person: { nam
 
 // ---- members --------------------------------------------------------------------------------
 
-export function updateMember(ctx: EngineContext, p: Principal, memberId: string, patch: z.output<typeof import('../../src-shared/team').UpdateMemberInput>): Member {
+export function updateMember(
+  ctx: EngineContext,
+  p: Principal,
+  memberId: string,
+  patch: z.output<typeof import('../../src-shared/team').UpdateMemberInput>,
+): Member {
   authorize(p, 'team.update');
   const row = requireMember(ctx.db, p.workspaceId, memberId);
   if (row.role === 'owner') throw new AppError('forbidden', "the owner's role and access cannot be changed here");
   const role = patch.role ?? row.role;
   const now = ctx.clock.now();
   if (patch.clientIds) {
-    for (const id of patch.clientIds) if (!findClientRow(ctx.db, p.workspaceId, id)) throw new AppError('not_found', 'user not found', { userId: id });
-    if (role === 'client' && patch.clientIds.length !== 1) throw new AppError('validation_failed', 'a client login needs exactly one managed user');
+    for (const id of patch.clientIds)
+      if (!findClientRow(ctx.db, p.workspaceId, id)) throw new AppError('not_found', 'user not found', { userId: id });
+    if (role === 'client' && patch.clientIds.length !== 1)
+      throw new AppError('validation_failed', 'a client login needs exactly one managed user');
   }
   ctx.db.transaction(() => {
-    ctx.db.prepare(`UPDATE members SET role = ?, sessions_limit = ? WHERE id = ?`).run(role, patch.sessionsLimit ?? row.sessions_limit, memberId);
+    ctx.db
+      .prepare(`UPDATE members SET role = ?, sessions_limit = ? WHERE id = ?`)
+      .run(role, patch.sessionsLimit ?? row.sessions_limit, memberId);
     if (patch.clientIds) {
       ctx.db.prepare(`DELETE FROM member_clients WHERE member_id = ?`).run(memberId);
-      for (const id of new Set(patch.clientIds)) ctx.db.prepare(`INSERT INTO member_clients (member_id, managed_user_id) VALUES (?, ?)`).run(memberId, id);
+      for (const id of new Set(patch.clientIds))
+        ctx.db.prepare(`INSERT INTO member_clients (member_id, managed_user_id) VALUES (?, ?)`).run(memberId, id);
     }
-    if (patch.sessionsLimit !== undefined) evictOverLimit(ctx.db, memberId, patch.sessionsLimit, now, 'sessions limit lowered');
+    if (patch.sessionsLimit !== undefined)
+      evictOverLimit(ctx.db, memberId, patch.sessionsLimit, now, 'sessions limit lowered');
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
       actor: actorOf(p),
@@ -348,24 +426,38 @@ export function forceLogout(ctx: EngineContext, p: Principal, memberId: string):
 // ---- sessions -------------------------------------------------------------------------------
 
 export function endSessions(db: Db, memberId: string, now: Date, reason: string): number {
-  return db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE member_id = ? AND ended_at IS NULL`).run(now.toISOString(), reason, memberId).changes;
+  return db
+    .prepare(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE member_id = ? AND ended_at IS NULL`)
+    .run(now.toISOString(), reason, memberId).changes;
 }
 
 function evictOverLimit(db: Db, memberId: string, limit: number, now: Date, reason: string): void {
   const live = db
-    .prepare<[string], { id: string }>(`SELECT id FROM sessions WHERE member_id = ? AND ended_at IS NULL ORDER BY created_at DESC, rowid DESC`)
+    .prepare<[string], { id: string }>(
+      `SELECT id FROM sessions WHERE member_id = ? AND ended_at IS NULL ORDER BY created_at DESC, rowid DESC`,
+    )
     .all(memberId);
-  for (const s of live.slice(limit)) db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?`).run(now.toISOString(), reason, s.id);
+  for (const s of live.slice(limit))
+    db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?`).run(now.toISOString(), reason, s.id);
 }
 
 /** Opens a session for a member; past the member's sessions limit the oldest live one ends. */
 export function openSession(db: Db, memberId: string, now: Date, kind: 'app' | 'api' = 'app'): string {
-  const member = db.prepare<[string], { status: string; sessions_limit: number }>(`SELECT status, sessions_limit FROM members WHERE id = ?`).get(memberId);
+  const member = db
+    .prepare<[string], { status: string; sessions_limit: number }>(
+      `SELECT status, sessions_limit FROM members WHERE id = ?`,
+    )
+    .get(memberId);
   if (!member) throw new AppError('not_found', 'member not found');
   if (member.status !== 'active') throw new AppError('forbidden', 'this member is deactivated and cannot sign in');
   const id = newId('ses');
   db.transaction(() => {
-    db.prepare(`INSERT INTO sessions (id, member_id, kind, created_at) VALUES (?, ?, ?, ?)`).run(id, memberId, kind, now.toISOString());
+    db.prepare(`INSERT INTO sessions (id, member_id, kind, created_at) VALUES (?, ?, ?, ?)`).run(
+      id,
+      memberId,
+      kind,
+      now.toISOString(),
+    );
     evictOverLimit(db, memberId, member.sessions_limit, now, 'sessions limit');
   })();
   return id;
@@ -391,16 +483,29 @@ interface SmtpRow {
   password_account: string | null;
 }
 
-export function getSmtp(db: Db, workspaceId: string): { settings: SmtpSettings; passwordAccount: string | null } | null {
+export function getSmtp(
+  db: Db,
+  workspaceId: string,
+): { settings: SmtpSettings; passwordAccount: string | null } | null {
   const row = db.prepare<[string], SmtpRow>(`SELECT * FROM workspace_smtp WHERE workspace_id = ?`).get(workspaceId);
   if (!row) return null;
   return {
-    settings: { host: row.host, port: row.port, secure: row.secure === 1, username: row.username, from: row.from_address },
+    settings: {
+      host: row.host,
+      port: row.port,
+      secure: row.secure === 1,
+      username: row.username,
+      from: row.from_address,
+    },
     passwordAccount: row.password_account,
   };
 }
 
-export async function setSmtp(ctx: EngineContext, p: Principal, input: z.output<typeof SmtpSettingsInput> | null): Promise<void> {
+export async function setSmtp(
+  ctx: EngineContext,
+  p: Principal,
+  input: z.output<typeof SmtpSettingsInput> | null,
+): Promise<void> {
   authorize(p, 'workspace.update');
   const account = `${ctx.installId}/smtp/${p.workspaceId}`;
   const now = ctx.clock.now();
@@ -410,8 +515,18 @@ export async function setSmtp(ctx: EngineContext, p: Principal, input: z.output<
     ctx.db.prepare(`DELETE FROM workspace_smtp WHERE workspace_id = ?`).run(p.workspaceId);
     if (input) {
       ctx.db
-        .prepare(`INSERT INTO workspace_smtp (workspace_id, host, port, secure, username, from_address, password_account) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-        .run(p.workspaceId, input.host, input.port, input.secure ? 1 : 0, input.username, input.from, input.password ? account : null);
+        .prepare(
+          `INSERT INTO workspace_smtp (workspace_id, host, port, secure, username, from_address, password_account) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          p.workspaceId,
+          input.host,
+          input.port,
+          input.secure ? 1 : 0,
+          input.username,
+          input.from,
+          input.password ? account : null,
+        );
     }
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,

@@ -40,7 +40,12 @@ export class TokenKeeper {
   ) {}
 
   private get timers(): SchedulerTimers {
-    return this.options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    return (
+      this.options.timers ?? {
+        setTimeout: (fn, ms) => setTimeout(fn, ms),
+        clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      }
+    );
   }
 
   start(): void {
@@ -58,10 +63,15 @@ export class TokenKeeper {
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
     const next = this.ctx.db
-      .prepare<[], { at: string | null }>(`SELECT min(token_expires_at) AS at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL`)
+      .prepare<[], { at: string | null }>(
+        `SELECT min(token_expires_at) AS at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL`,
+      )
       .get()?.at;
     if (!next) return;
-    const delay = Math.min(Math.max(0, new Date(next).getTime() - REFRESH_MARGIN_MS - this.ctx.clock.now().getTime()), MAX_TIMER_MS);
+    const delay = Math.min(
+      Math.max(0, new Date(next).getTime() - REFRESH_MARGIN_MS - this.ctx.clock.now().getTime()),
+      MAX_TIMER_MS,
+    );
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       this.running = this.refreshDue().finally(() => {
@@ -75,7 +85,9 @@ export class TokenKeeper {
   async refreshDue(): Promise<void> {
     const now = this.ctx.clock.now().getTime();
     const due = this.ctx.db
-      .prepare<[string], ExpiringRow>(`SELECT id, workspace_id, platform, platform_id, token_expires_at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= ?`)
+      .prepare<[string], ExpiringRow>(
+        `SELECT id, workspace_id, platform, platform_id, token_expires_at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= ?`,
+      )
       .all(new Date(now + REFRESH_MARGIN_MS).toISOString())
       .filter((c) => (this.retryAfter.get(c.id) ?? 0) <= now);
     for (const c of due) await this.refreshOne(c);
@@ -89,7 +101,8 @@ export class TokenKeeper {
     if (!entry || !client || !raw) return this.needsReauth(c, 'its sign-in cannot be renewed here');
     const tokens = JSON.parse(raw) as TokenSet;
     if (!tokens.refreshToken) {
-      if (new Date(c.token_expires_at).getTime() <= this.ctx.clock.now().getTime()) this.needsReauth(c, 'its sign-in expired and the platform gave no way to renew it');
+      if (new Date(c.token_expires_at).getTime() <= this.ctx.clock.now().getTime())
+        this.needsReauth(c, 'its sign-in expired and the platform gave no way to renew it');
       else this.retryAfter.set(c.id, new Date(c.token_expires_at).getTime());
       return;
     }
@@ -97,10 +110,13 @@ export class TokenKeeper {
       const fresh = await entry.adapter.refresh(client, tokens);
       const kept: TokenSet = { ...fresh, refreshToken: fresh.refreshToken || tokens.refreshToken };
       await this.ctx.secrets.set(account, JSON.stringify(kept));
-      this.ctx.db.prepare(`UPDATE connections SET token_expires_at = ?, updated_at = ? WHERE id = ?`).run(kept.expiresAt, this.ctx.clock.now().toISOString(), c.id);
+      this.ctx.db
+        .prepare(`UPDATE connections SET token_expires_at = ?, updated_at = ? WHERE id = ?`)
+        .run(kept.expiresAt, this.ctx.clock.now().toISOString(), c.id);
       this.retryAfter.delete(c.id);
     } catch (err) {
-      if (err instanceof PlatformError && err.retryable) this.retryAfter.set(c.id, this.ctx.clock.now().getTime() + (err.retryAfterMs ?? RETRY_MS));
+      if (err instanceof PlatformError && err.retryable)
+        this.retryAfter.set(c.id, this.ctx.clock.now().getTime() + (err.retryAfterMs ?? RETRY_MS));
       else this.needsReauth(c, err instanceof Error ? err.message : 'the platform refused to renew the sign-in');
     }
   }
@@ -108,7 +124,9 @@ export class TokenKeeper {
   private needsReauth(c: ExpiringRow, reason: string): void {
     const now = this.ctx.clock.now();
     this.ctx.db.transaction(() => {
-      const changed = this.ctx.db.prepare(`UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE id = ? AND status = 'active'`).run(now.toISOString(), c.id).changes;
+      const changed = this.ctx.db
+        .prepare(`UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE id = ? AND status = 'active'`)
+        .run(now.toISOString(), c.id).changes;
       if (!changed) return;
       recordActivity(this.ctx.db, now, {
         workspaceId: c.workspace_id,

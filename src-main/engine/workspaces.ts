@@ -70,7 +70,8 @@ export async function createWorkspace(
     });
   }
   const logos: { kind: 'square' | 'image'; logo: Logo }[] = [];
-  if (input.squareLogo) logos.push({ kind: 'square', logo: await readLogo('squareLogo', decodeUpload(input.squareLogo)) });
+  if (input.squareLogo)
+    logos.push({ kind: 'square', logo: await readLogo('squareLogo', decodeUpload(input.squareLogo)) });
   if (input.imageLogo) logos.push({ kind: 'image', logo: await readLogo('imageLogo', decodeUpload(input.imageLogo)) });
 
   const now = ctx.clock.now();
@@ -103,15 +104,29 @@ export async function createWorkspace(
           `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(workspaceId, input.name, slug, input.workspaceType, layoutFor(input.workspaceType), plan.id, timezone, iso, iso);
+        .run(
+          workspaceId,
+          input.name,
+          slug,
+          input.workspaceType,
+          layoutFor(input.workspaceType),
+          plan.id,
+          timezone,
+          iso,
+          iso,
+        );
       for (const { kind, logo } of logos) {
         ctx.db
-          .prepare(`INSERT INTO workspace_logos (workspace_id, kind, mime_type, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?)`)
+          .prepare(
+            `INSERT INTO workspace_logos (workspace_id, kind, mime_type, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?)`,
+          )
           .run(workspaceId, kind, logo.mimeType, logo.size, logo.sha256, logo.data);
       }
       for (const i of integrations) insertIntegration(ctx.db, workspaceId, i, now);
       ctx.db
-        .prepare(`INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES (?, ?, ?, 'owner', 'active', ?)`)
+        .prepare(
+          `INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES (?, ?, ?, 'owner', 'active', ?)`,
+        )
         .run(newId('mem'), workspaceId, ownerProfileId, iso);
       startSubscription(ctx.db, workspaceId, plan, now);
       insertApiKey(ctx.db, apiKey, 'workspace', now, workspaceId);
@@ -144,15 +159,35 @@ export function changePlan(ctx: EngineContext, p: Principal, planId: PlanId): Wo
     const current = getWorkspace(ctx.db, p.workspaceId);
     if (current.plan.id === planId) return;
     const plan = getPlan(ctx.db, planId);
-    const clients = (ctx.db.prepare(`SELECT count(*) AS n FROM managed_users WHERE workspace_id = ? AND deleted_at IS NULL`).get(p.workspaceId) as { n: number }).n;
-    const members = (ctx.db.prepare(`SELECT count(*) AS n FROM members WHERE workspace_id = ? AND status != 'deactivated' AND role != 'client'`).get(p.workspaceId) as { n: number }).n;
+    const clients = (
+      ctx.db
+        .prepare(`SELECT count(*) AS n FROM managed_users WHERE workspace_id = ? AND deleted_at IS NULL`)
+        .get(p.workspaceId) as { n: number }
+    ).n;
+    const members = (
+      ctx.db
+        .prepare(
+          `SELECT count(*) AS n FROM members WHERE workspace_id = ? AND status != 'deactivated' AND role != 'client'`,
+        )
+        .get(p.workspaceId) as { n: number }
+    ).n;
     if (plan.maxClients !== null && clients > plan.maxClients) {
-      throw new AppError('conflict', `the ${plan.name} plan allows ${plan.maxClients} clients and this workspace has ${clients}`, { clients, limit: plan.maxClients });
+      throw new AppError(
+        'conflict',
+        `the ${plan.name} plan allows ${plan.maxClients} clients and this workspace has ${clients}`,
+        { clients, limit: plan.maxClients },
+      );
     }
     if (plan.maxMembers !== null && members > plan.maxMembers) {
-      throw new AppError('conflict', `the ${plan.name} plan allows ${plan.maxMembers} members and this workspace has ${members}`, { members, limit: plan.maxMembers });
+      throw new AppError(
+        'conflict',
+        `the ${plan.name} plan allows ${plan.maxMembers} members and this workspace has ${members}`,
+        { members, limit: plan.maxMembers },
+      );
     }
-    ctx.db.prepare(`UPDATE workspaces SET plan_id = ?, updated_at = ? WHERE id = ?`).run(plan.id, now.toISOString(), p.workspaceId);
+    ctx.db
+      .prepare(`UPDATE workspaces SET plan_id = ?, updated_at = ? WHERE id = ?`)
+      .run(plan.id, now.toISOString(), p.workspaceId);
     startSubscription(ctx.db, p.workspaceId, plan, now);
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
@@ -265,11 +300,27 @@ export function getWorkspace(db: Db, workspaceId: string): Workspace {
 }
 
 /** One integration row: the non-secret parts (the secret is already in the keychain under `secretAccount`). */
-export function insertIntegration(db: Db, workspaceId: string, i: IntegrationInput & { id: string; secretAccount: string | null }, now: Date): void {
+export function insertIntegration(
+  db: Db,
+  workspaceId: string,
+  i: IntegrationInput & { id: string; secretAccount: string | null },
+  now: Date,
+): void {
   db.prepare(
     `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url, organization_pages)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(i.id, workspaceId, i.platform, i.clientId ?? null, i.instanceUrl ?? null, i.redirectPort ?? null, i.secretAccount, now.toISOString(), i.issuerUrl ?? null, i.organizationPages ? 1 : 0);
+  ).run(
+    i.id,
+    workspaceId,
+    i.platform,
+    i.clientId ?? null,
+    i.instanceUrl ?? null,
+    i.redirectPort ?? null,
+    i.secretAccount,
+    now.toISOString(),
+    i.issuerUrl ?? null,
+    i.organizationPages ? 1 : 0,
+  );
 }
 
 function listIntegrations(db: Db, workspaceId: string): Integration[] {
@@ -291,7 +342,10 @@ function listIntegrations(db: Db, workspaceId: string): Integration[] {
 /** The workspaces a profile is an active member of. */
 export function listWorkspacesFor(db: Db, profileId: string): WorkspaceSummary[] {
   return db
-    .prepare<[string], { id: string; name: string; slug: string; workspace_type: WorkspaceType; layout_type: LayoutType }>(
+    .prepare<
+      [string],
+      { id: string; name: string; slug: string; workspace_type: WorkspaceType; layout_type: LayoutType }
+    >(
       `SELECT w.id, w.name, w.slug, w.workspace_type, w.layout_type FROM workspaces w
        JOIN members m ON m.workspace_id = w.id
        WHERE m.profile_id = ? AND m.status = 'active' ORDER BY w.created_at, w.rowid`,
@@ -300,7 +354,11 @@ export function listWorkspacesFor(db: Db, profileId: string): WorkspaceSummary[]
     .map((r) => ({ id: r.id, name: r.name, slug: r.slug, workspaceType: r.workspace_type, layoutType: r.layout_type }));
 }
 
-export function getLogoData(db: Db, workspaceId: string, kind: 'square' | 'image'): { mimeType: string; data: Buffer } | null {
+export function getLogoData(
+  db: Db,
+  workspaceId: string,
+  kind: 'square' | 'image',
+): { mimeType: string; data: Buffer } | null {
   const row = db
     .prepare<[string, string], { mime_type: string; data: Buffer }>(
       `SELECT mime_type, data FROM workspace_logos WHERE workspace_id = ? AND kind = ?`,

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { CreateClientInput, ListClientsQuery, ManagedUser, UpdateClientInput } from '../../src-shared/clients';
-import { Connection, ConnectionLink, ConnectionSettings, PostAsPage, UpdateConnectionInput } from '../../src-shared/connections';
+import {
+  Connection,
+  ConnectionLink,
+  ConnectionSettings,
+  PostAsPage,
+  UpdateConnectionInput,
+} from '../../src-shared/connections';
 import { ActivityEntry, ActivityFilter, LayoutType } from '../../src-shared/contract';
 import { ErrorBody } from '../../src-shared/errors';
 import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, UpdatePostGroupInput } from '../../src-shared/posts';
@@ -25,7 +31,8 @@ export interface ApiRoute {
 }
 
 const Deleted = (idName: string) => z.object({ [idName]: z.string() }).passthrough();
-const errorsFor = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorBody])) as Record<number, z.ZodType>;
+const errorsFor = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, ErrorBody])) as Record<number, z.ZodType>;
 // 421: a foreign Host (DNS rebinding) is refused before any route runs.
 const STANDARD = errorsFor(400, 401, 403, 404, 413, 421, 429);
 
@@ -37,7 +44,15 @@ export const apiRoutes: readonly ApiRoute[] = [
     path: '/api/workspaces/add',
     summary: 'Create a workspace (seed 001), with logos and integrations',
     auth: 'adminBearer',
-    multipart: { name: 'string', workspaceType: 'string', planId: 'string', timezone: 'string', integrations: 'string', squareLogo: 'binary', imageLogo: 'binary' },
+    multipart: {
+      name: 'string',
+      workspaceType: 'string',
+      planId: 'string',
+      timezone: 'string',
+      integrations: 'string',
+      squareLogo: 'binary',
+      imageLogo: 'binary',
+    },
     responses: {
       200: z.object({
         status: z.literal(200),
@@ -47,14 +62,65 @@ export const apiRoutes: readonly ApiRoute[] = [
       ...STANDARD,
     },
   },
-  { method: 'get', path: '/api/v1/workspace/users', summary: 'List managed users', auth: 'publoraKey', query: ListClientsQuery, responses: { 200: z.array(ManagedUser), ...STANDARD } },
-  { method: 'post', path: '/api/v1/workspace/users', summary: 'Create a managed user', auth: 'publoraKey', body: CreateClientInput, responses: { 201: ManagedUser, ...STANDARD, ...errorsFor(409, 422) } },
-  { method: 'get', path: '/api/v1/workspace/users/:userId', summary: 'Read a managed user', auth: 'publoraKey', responses: { 200: ManagedUser, ...STANDARD } },
-  { method: 'patch', path: '/api/v1/workspace/users/:userId', summary: 'Update a managed user', auth: 'publoraKey', body: UpdateClientInput, responses: { 200: ManagedUser, ...STANDARD, ...errorsFor(409) } },
-  { method: 'delete', path: '/api/v1/workspace/users/:userId', summary: 'Delete a managed user', auth: 'publoraKey', responses: { 200: Deleted('id'), ...STANDARD } },
-  { method: 'post', path: '/api/v1/workspace/users/:userId/deactivate', summary: 'Deactivate a managed user', auth: 'publoraKey', responses: { 200: ManagedUser, ...STANDARD } },
-  { method: 'post', path: '/api/v1/workspace/users/:userId/reactivate', summary: 'Reactivate a managed user', auth: 'publoraKey', responses: { 200: ManagedUser, ...STANDARD } },
-  { method: 'post', path: '/api/v1/workspace/users/:userId/api-key', summary: 'Issue a per-user API key (the old one stops working)', auth: 'publoraKey', responses: { 200: z.object({ apiKey: z.string() }), ...STANDARD } },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/users',
+    summary: 'List managed users',
+    auth: 'publoraKey',
+    query: ListClientsQuery,
+    responses: { 200: z.array(ManagedUser), ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/users',
+    summary: 'Create a managed user',
+    auth: 'publoraKey',
+    body: CreateClientInput,
+    responses: { 201: ManagedUser, ...STANDARD, ...errorsFor(409, 422) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/users/:userId',
+    summary: 'Read a managed user',
+    auth: 'publoraKey',
+    responses: { 200: ManagedUser, ...STANDARD },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/workspace/users/:userId',
+    summary: 'Update a managed user',
+    auth: 'publoraKey',
+    body: UpdateClientInput,
+    responses: { 200: ManagedUser, ...STANDARD, ...errorsFor(409) },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/workspace/users/:userId',
+    summary: 'Delete a managed user',
+    auth: 'publoraKey',
+    responses: { 200: Deleted('id'), ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/users/:userId/deactivate',
+    summary: 'Deactivate a managed user',
+    auth: 'publoraKey',
+    responses: { 200: ManagedUser, ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/users/:userId/reactivate',
+    summary: 'Reactivate a managed user',
+    auth: 'publoraKey',
+    responses: { 200: ManagedUser, ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/users/:userId/api-key',
+    summary: 'Issue a per-user API key (the old one stops working)',
+    auth: 'publoraKey',
+    responses: { 200: z.object({ apiKey: z.string() }), ...STANDARD },
+  },
   {
     method: 'post',
     path: '/api/v1/workspace/users/:userId/connection-url',
@@ -62,9 +128,28 @@ export const apiRoutes: readonly ApiRoute[] = [
     auth: 'publoraKey',
     responses: { 200: z.object({ connectionUrl: z.string(), expiresAt: z.string() }), ...STANDARD, ...errorsFor(409) },
   },
-  { method: 'get', path: '/api/v1/workspace/users/:userId/connection-urls', summary: 'List connection links', auth: 'publoraKey', responses: { 200: z.array(ConnectionLink), ...STANDARD } },
-  { method: 'delete', path: '/api/v1/workspace/users/:userId/connection-urls/:linkId', summary: 'Revoke a connection link', auth: 'publoraKey', responses: { 200: Deleted('id'), ...STANDARD } },
-  { method: 'get', path: '/api/v1/connections', summary: "A user's connections", auth: 'publoraKey', actsForUser: true, responses: { 200: z.array(Connection), ...STANDARD } },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/users/:userId/connection-urls',
+    summary: 'List connection links',
+    auth: 'publoraKey',
+    responses: { 200: z.array(ConnectionLink), ...STANDARD },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/workspace/users/:userId/connection-urls/:linkId',
+    summary: 'Revoke a connection link',
+    auth: 'publoraKey',
+    responses: { 200: Deleted('id'), ...STANDARD },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/connections',
+    summary: "A user's connections",
+    auth: 'publoraKey',
+    actsForUser: true,
+    responses: { 200: z.array(Connection), ...STANDARD },
+  },
   {
     method: 'patch',
     path: '/api/v1/connections/:platformId',
@@ -82,7 +167,14 @@ export const apiRoutes: readonly ApiRoute[] = [
     actsForUser: true,
     responses: { 200: z.array(PostAsPage), ...STANDARD, ...errorsFor(409, 503) },
   },
-  { method: 'delete', path: '/api/v1/connections/:platformId', summary: 'Remove a connection', auth: 'publoraKey', actsForUser: true, responses: { 200: Deleted('platformId'), ...STANDARD } },
+  {
+    method: 'delete',
+    path: '/api/v1/connections/:platformId',
+    summary: 'Remove a connection',
+    auth: 'publoraKey',
+    actsForUser: true,
+    responses: { 200: Deleted('platformId'), ...STANDARD },
+  },
   {
     method: 'post',
     path: '/api/v1/post-groups',
@@ -92,14 +184,65 @@ export const apiRoutes: readonly ApiRoute[] = [
     body: CreatePostGroupInput,
     responses: { 201: PostGroupCreated, ...STANDARD, ...errorsFor(409, 422) },
   },
-  { method: 'get', path: '/api/v1/post-groups', summary: 'List post groups', auth: 'publoraKey', query: ListPostGroupsQuery, responses: { 200: z.array(PostGroup), ...STANDARD } },
-  { method: 'get', path: '/api/v1/post-groups/:id', summary: 'Read a post group with its deliveries', auth: 'publoraKey', responses: { 200: PostGroup, ...STANDARD } },
-  { method: 'patch', path: '/api/v1/post-groups/:id', summary: 'Edit or reschedule a post group', auth: 'publoraKey', body: UpdatePostGroupInput, responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) } },
-  { method: 'delete', path: '/api/v1/post-groups/:id', summary: 'Cancel what has not gone out', auth: 'publoraKey', responses: { 200: PostGroup, ...STANDARD } },
-  { method: 'get', path: '/api/v1/workspace/members', summary: 'List members', auth: 'publoraKey', responses: { 200: z.array(Member), ...STANDARD } },
-  { method: 'patch', path: '/api/v1/workspace/members/:memberId', summary: 'Change role, clients or sessions limit', auth: 'publoraKey', body: UpdateMemberInput, responses: { 200: Member, ...STANDARD } },
-  { method: 'post', path: '/api/v1/workspace/members/:memberId/deactivate', summary: 'Deactivate a member', auth: 'publoraKey', responses: { 200: Member, ...STANDARD } },
-  { method: 'post', path: '/api/v1/workspace/members/:memberId/reactivate', summary: 'Reactivate a member', auth: 'publoraKey', responses: { 200: Member, ...STANDARD } },
+  {
+    method: 'get',
+    path: '/api/v1/post-groups',
+    summary: 'List post groups',
+    auth: 'publoraKey',
+    query: ListPostGroupsQuery,
+    responses: { 200: z.array(PostGroup), ...STANDARD },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/post-groups/:id',
+    summary: 'Read a post group with its deliveries',
+    auth: 'publoraKey',
+    responses: { 200: PostGroup, ...STANDARD },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/post-groups/:id',
+    summary: 'Edit or reschedule a post group',
+    auth: 'publoraKey',
+    body: UpdatePostGroupInput,
+    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/post-groups/:id',
+    summary: 'Cancel what has not gone out',
+    auth: 'publoraKey',
+    responses: { 200: PostGroup, ...STANDARD },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/members',
+    summary: 'List members',
+    auth: 'publoraKey',
+    responses: { 200: z.array(Member), ...STANDARD },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/workspace/members/:memberId',
+    summary: 'Change role, clients or sessions limit',
+    auth: 'publoraKey',
+    body: UpdateMemberInput,
+    responses: { 200: Member, ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/members/:memberId/deactivate',
+    summary: 'Deactivate a member',
+    auth: 'publoraKey',
+    responses: { 200: Member, ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/members/:memberId/reactivate',
+    summary: 'Reactivate a member',
+    auth: 'publoraKey',
+    responses: { 200: Member, ...STANDARD },
+  },
   {
     method: 'post',
     path: '/api/v1/workspace/members/:memberId/force-logout',
@@ -107,22 +250,41 @@ export const apiRoutes: readonly ApiRoute[] = [
     auth: 'publoraKey',
     responses: { 200: z.object({ memberId: z.string(), sessionsEnded: z.number() }), ...STANDARD },
   },
-  { method: 'get', path: '/api/v1/workspace/invitations', summary: 'List invitations', auth: 'publoraKey', responses: { 200: z.array(Invitation), ...STANDARD } },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/invitations',
+    summary: 'List invitations',
+    auth: 'publoraKey',
+    responses: { 200: z.array(Invitation), ...STANDARD },
+  },
   {
     method: 'post',
     path: '/api/v1/workspace/invitations',
     summary: 'Invite a member (seed 004)',
     auth: 'publoraKey',
     body: InviteInput,
-    responses: { 201: z.object({ data: Invitation, code: z.string(), acceptUrl: z.string(), emailSent: z.boolean() }), ...STANDARD, ...errorsFor(409, 422) },
+    responses: {
+      201: z.object({ data: Invitation, code: z.string(), acceptUrl: z.string(), emailSent: z.boolean() }),
+      ...STANDARD,
+      ...errorsFor(409, 422),
+    },
   },
-  { method: 'delete', path: '/api/v1/workspace/invitations/:invitationId', summary: 'Revoke a pending invitation', auth: 'publoraKey', responses: { 200: Invitation, ...STANDARD, ...errorsFor(409) } },
+  {
+    method: 'delete',
+    path: '/api/v1/workspace/invitations/:invitationId',
+    summary: 'Revoke a pending invitation',
+    auth: 'publoraKey',
+    responses: { 200: Invitation, ...STANDARD, ...errorsFor(409) },
+  },
   {
     method: 'get',
     path: '/api/v1/workspace/activity',
     summary: 'The activity log (JSON, or CSV with format=csv)',
     auth: 'publoraKey',
-    query: ActivityFilter.extend({ limit: z.coerce.number().int().min(1).max(10_000).default(100), format: z.enum(['json', 'csv']).default('json') }),
+    query: ActivityFilter.extend({
+      limit: z.coerce.number().int().min(1).max(10_000).default(100),
+      format: z.enum(['json', 'csv']).default('json'),
+    }),
     responses: { 200: z.array(ActivityEntry), ...STANDARD },
   },
 ];
@@ -130,7 +292,11 @@ export const apiRoutes: readonly ApiRoute[] = [
 const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   return rest;
 }
 
@@ -138,11 +304,18 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of apiRoutes) {
-    const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    if (route.actsForUser) params.push({ name: 'x-publora-user-id', in: 'header', required: false, schema: { type: 'string' } } as never);
+    const params = [...route.path.matchAll(/:(\w+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    if (route.actsForUser)
+      params.push({ name: 'x-publora-user-id', in: 'header', required: false, schema: { type: 'string' } } as never);
     if (route.query) {
       const q = jsonSchema(route.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-      for (const [name, schema] of Object.entries(q.properties ?? {})) params.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema } as never);
+      for (const [name, schema] of Object.entries(q.properties ?? {}))
+        params.push({ name, in: 'query', required: q.required?.includes(name) ?? false, schema } as never);
     }
     const responses: Record<string, unknown> = {};
     for (const [status, schema] of Object.entries(route.responses)) {
@@ -161,7 +334,11 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       responses,
       security: route.auth === 'none' ? [] : [{ [route.auth]: [] }],
     };
-    if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } };
+    if (route.body)
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+      };
     if (route.multipart) {
       operation.requestBody = {
         required: true,
@@ -170,7 +347,14 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             schema: {
               type: 'object',
               required: ['name'],
-              properties: Object.fromEntries(Object.entries(route.multipart).map(([k, t]) => [k, t === 'binary' ? { type: 'string', contentMediaType: 'application/octet-stream' } : { type: 'string' }])),
+              properties: Object.fromEntries(
+                Object.entries(route.multipart).map(([k, t]) => [
+                  k,
+                  t === 'binary'
+                    ? { type: 'string', contentMediaType: 'application/octet-stream' }
+                    : { type: 'string' },
+                ]),
+              ),
             },
           },
         },
@@ -183,12 +367,18 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     info: {
       title: 'Postroom local API',
       version: '1',
-      description: 'Compatible with the Publora Workspace API. Served on 127.0.0.1 only. Errors: {"error": {code, message, details?, action?}}.',
+      description:
+        'Compatible with the Publora Workspace API. Served on 127.0.0.1 only. Errors: {"error": {code, message, details?, action?}}.',
     },
     servers: [{ url: serverUrl }],
     components: {
       securitySchemes: {
-        publoraKey: { type: 'apiKey', in: 'header', name: 'x-publora-key', description: 'Workspace key, or a per-user key' },
+        publoraKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'x-publora-key',
+          description: 'Workspace key, or a per-user key',
+        },
         adminBearer: { type: 'http', scheme: 'bearer', description: 'The install admin key' },
       },
     },

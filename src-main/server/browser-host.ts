@@ -32,7 +32,11 @@ export interface BrowserHost {
 
 /** Finds the built renderer whether running from source (tsx) or from the electron-vite bundle. */
 export function defaultRendererDir(): string | null {
-  const candidates = [join(__dirname, '../renderer'), join(__dirname, '../../out/renderer'), join(process.cwd(), 'out/renderer')];
+  const candidates = [
+    join(__dirname, '../renderer'),
+    join(__dirname, '../../out/renderer'),
+    join(process.cwd(), 'out/renderer'),
+  ];
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
 }
 
@@ -43,7 +47,10 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Electron IPC over a WebSocket on 127.0.0.1. A per-run secret, checked in constant time, plus the
  * Host and Origin guards keep other local processes' pages and other sites out.
  */
-export async function startBrowserHost(running: RunningApp, options: { port?: number; rendererDir?: string | null } = {}): Promise<BrowserHost> {
+export async function startBrowserHost(
+  running: RunningApp,
+  options: { port?: number; rendererDir?: string | null } = {},
+): Promise<BrowserHost> {
   const token = randomBytes(32).toString('base64url');
   const tokenDigest = digest(token);
   const rendererDir = options.rendererDir === undefined ? defaultRendererDir() : options.rendererDir;
@@ -77,9 +84,16 @@ export async function startBrowserHost(running: RunningApp, options: { port?: nu
         let message: z.infer<typeof ClientMessage>;
         try {
           if (isBinary) throw new Error('binary');
-          message = ClientMessage.parse(JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')));
+          message = ClientMessage.parse(
+            JSON.parse(
+              Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'),
+            ),
+          );
         } catch {
-          send({ id: null, result: { ok: false, error: { code: 'validation_failed', message: 'malformed contract message' } } });
+          send({
+            id: null,
+            result: { ok: false, error: { code: 'validation_failed', message: 'malformed contract message' } },
+          });
           return;
         }
         const result = await running.dispatch(message.channel, message.request);

@@ -2,7 +2,14 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
-import { CallbackError, connectionPageModel, connectWithAppPassword, OAuthFlows, resolveConnectionLink, type LinkProblem } from '../engine/connections';
+import {
+  CallbackError,
+  connectionPageModel,
+  connectWithAppPassword,
+  OAuthFlows,
+  resolveConnectionLink,
+  type LinkProblem,
+} from '../engine/connections';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/errors';
 import { getLogoData } from '../engine/workspaces';
@@ -20,10 +27,26 @@ const PLATFORM_NAMES: Record<Platform, string> = {
 };
 
 const LINK_PROBLEMS: Record<LinkProblem, { status: number; title: string; text: string }> = {
-  unknown: { status: 404, title: 'Link not found', text: 'This connection link does not exist. Ask your agency for a new one.' },
-  expired: { status: 410, title: 'Link expired', text: 'This connection link has expired. Ask your agency for a fresh one.' },
-  revoked: { status: 410, title: 'Link revoked', text: 'This connection link was revoked by your agency. Ask them for a new one.' },
-  client_inactive: { status: 410, title: 'Account paused', text: 'This account is paused at your agency, so nothing can be connected right now.' },
+  unknown: {
+    status: 404,
+    title: 'Link not found',
+    text: 'This connection link does not exist. Ask your agency for a new one.',
+  },
+  expired: {
+    status: 410,
+    title: 'Link expired',
+    text: 'This connection link has expired. Ask your agency for a fresh one.',
+  },
+  revoked: {
+    status: 410,
+    title: 'Link revoked',
+    text: 'This connection link was revoked by your agency. Ask them for a new one.',
+  },
+  client_inactive: {
+    status: 410,
+    title: 'Account paused',
+    text: 'This account is paused at your agency, so nothing can be connected right now.',
+  },
 };
 
 const CALLBACK_PAGES: Record<CallbackError['kind'], { status: number; title: string }> = {
@@ -54,7 +77,10 @@ function blueskyForm(token: string, problem: string | null): string {
  * authorization server, which browsers check against form-action, so that may be any https origin
  * (or a PDS on this machine).
  */
-const BLUESKY_FORM_CSP = PAGE_CSP.replace("form-action 'self'", "form-action 'self' https: http://localhost:* http://127.0.0.1:*");
+const BLUESKY_FORM_CSP = PAGE_CSP.replace(
+  "form-action 'self'",
+  "form-action 'self' https: http://localhost:* http://127.0.0.1:*",
+);
 
 function sendBlueskyForm(reply: FastifyReply, status: number, token: string, problem: string | null): FastifyReply {
   // Its forms post to this server, which refuses a foreign Origin; under no-referrer, browsers send
@@ -62,8 +88,21 @@ function sendBlueskyForm(reply: FastifyReply, status: number, token: string, pro
   return sendPage(reply, status, 'Connect Bluesky', blueskyForm(token, problem), BLUESKY_FORM_CSP, 'same-origin');
 }
 
-function sendPage(reply: FastifyReply, status: number, title: string, body: string, csp = PAGE_CSP, referrerPolicy = 'no-referrer'): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', csp).header('cache-control', 'no-store').header('referrer-policy', referrerPolicy).send(page(title, body));
+function sendPage(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  body: string,
+  csp = PAGE_CSP,
+  referrerPolicy = 'no-referrer',
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', csp)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', referrerPolicy)
+    .send(page(title, body));
 }
 
 /**
@@ -95,8 +134,12 @@ export class ConnectRoutes {
   register(app: FastifyInstance): void {
     app.get('/connect/:token', async (request, reply) => this.linkPage(request, reply));
     app.post('/connect/:token/bluesky', async (request, reply) => this.blueskyAppPassword(request, reply));
-    app.get('/connect/:token/bluesky/oauth', async (request, reply) => this.blueskyOAuth(request, reply, request.query));
-    app.post('/connect/:token/bluesky/oauth', async (request, reply) => this.blueskyOAuth(request, reply, request.body));
+    app.get('/connect/:token/bluesky/oauth', async (request, reply) =>
+      this.blueskyOAuth(request, reply, request.query),
+    );
+    app.post('/connect/:token/bluesky/oauth', async (request, reply) =>
+      this.blueskyOAuth(request, reply, request.body),
+    );
     app.get('/connect/:token/:platform', async (request, reply) => this.start(request, reply));
     app.get('/oauth/callback', async (request, reply) => this.callback(request, reply));
   }
@@ -107,14 +150,20 @@ export class ConnectRoutes {
 
   private async linkPage(request: FastifyRequest, reply: FastifyReply) {
     const params = this.linkParams(request);
-    const resolved = params.success ? resolveConnectionLink(this.engine.ctx.db, params.data.token, this.engine.ctx.clock.now()) : { problem: 'unknown' as const };
+    const resolved = params.success
+      ? resolveConnectionLink(this.engine.ctx.db, params.data.token, this.engine.ctx.clock.now())
+      : { problem: 'unknown' as const };
     if ('problem' in resolved) {
       const p = LINK_PROBLEMS[resolved.problem];
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
     const model = connectionPageModel(this.engine.ctx.db, resolved.link);
-    const logo = getLogoData(this.engine.ctx.db, model.workspace.id, 'square') ?? getLogoData(this.engine.ctx.db, model.workspace.id, 'image');
-    const logoHtml = logo ? `<img class="logo" alt="${html(model.workspace.name)} logo" src="data:${logo.mimeType};base64,${logo.data.toString('base64')}">` : '';
+    const logo =
+      getLogoData(this.engine.ctx.db, model.workspace.id, 'square') ??
+      getLogoData(this.engine.ctx.db, model.workspace.id, 'image');
+    const logoHtml = logo
+      ? `<img class="logo" alt="${html(model.workspace.name)} logo" src="data:${logo.mimeType};base64,${logo.data.toString('base64')}">`
+      : '';
     const token = encodeURIComponent(params.success ? params.data.token : '');
     const buttons = model.platforms.length
       ? `<ul>${model.platforms.map((p) => `<li><a class="button" href="/connect/${token}/${p}">Connect ${PLATFORM_NAMES[p]}</a></li>`).join('')}</ul>`
@@ -129,7 +178,8 @@ export class ConnectRoutes {
 
   private async start(request: FastifyRequest, reply: FastifyReply) {
     const params = this.linkParams(request);
-    if (!params.success || !params.data.platform) return sendPage(reply, 404, 'Link not found', '<h1>Link not found</h1>');
+    if (!params.success || !params.data.platform)
+      return sendPage(reply, 404, 'Link not found', '<h1>Link not found</h1>');
     const { token, platform } = params.data;
     const resolved = resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
     if ('problem' in resolved) {
@@ -141,8 +191,14 @@ export class ConnectRoutes {
       const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, platform);
       return reply.redirect(await this.flows.start(token, platform, redirectUri), 303);
     } catch (err) {
-      const message = err instanceof AppError ? err.message : 'The platform could not be reached. Try again in a moment.';
-      return sendPage(reply, err instanceof AppError ? 400 : 502, 'Cannot connect', `<h1>Cannot connect ${PLATFORM_NAMES[platform]}</h1><p>${html(message)}</p>`);
+      const message =
+        err instanceof AppError ? err.message : 'The platform could not be reached. Try again in a moment.';
+      return sendPage(
+        reply,
+        err instanceof AppError ? 400 : 502,
+        'Cannot connect',
+        `<h1>Cannot connect ${PLATFORM_NAMES[platform]}</h1><p>${html(message)}</p>`,
+      );
     }
   }
 
@@ -150,15 +206,29 @@ export class ConnectRoutes {
     const url = new URL(request.url, `http://${request.headers.host}`);
     try {
       const connected = await this.flows.complete(url);
-      this.engine.emit('connections.changed', { workspaceId: this.engine.ctx.db.prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM connections WHERE id = ?`).get(connected.connectionId)!.workspace_id });
-      return sendPage(reply, 200, 'Connected', `<h1>Connected</h1><p>Your ${PLATFORM_NAMES[connected.platform]} account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`);
+      this.engine.emit('connections.changed', {
+        workspaceId: this.engine.ctx.db
+          .prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM connections WHERE id = ?`)
+          .get(connected.connectionId)!.workspace_id,
+      });
+      return sendPage(
+        reply,
+        200,
+        'Connected',
+        `<h1>Connected</h1><p>Your ${PLATFORM_NAMES[connected.platform]} account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`,
+      );
     } catch (err) {
       if (err instanceof CallbackError) {
         const p = CALLBACK_PAGES[err.kind];
         return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${html(err.message)}</p>`);
       }
       this.engine.logError('oauth callback failed', err);
-      return sendPage(reply, 502, 'Something went wrong', '<h1>Something went wrong</h1><p>The account could not be connected. Start again from your connection link.</p>');
+      return sendPage(
+        reply,
+        502,
+        'Something went wrong',
+        '<h1>Something went wrong</h1><p>The account could not be connected. Start again from your connection link.</p>',
+      );
     }
   }
 
@@ -179,7 +249,12 @@ export class ConnectRoutes {
     } catch (err) {
       if (err instanceof AppError) return sendBlueskyForm(reply, 400, token, err.message);
       this.engine.logError('bluesky oauth start failed', err);
-      return sendBlueskyForm(reply, 502, token, 'Bluesky could not be reached for this handle. Check it, or try again in a moment.');
+      return sendBlueskyForm(
+        reply,
+        502,
+        token,
+        'Bluesky could not be reached for this handle. Check it, or try again in a moment.',
+      );
     }
   }
 
@@ -192,12 +267,24 @@ export class ConnectRoutes {
       const p = LINK_PROBLEMS[resolved.problem];
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
-    const form = z.object({ identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) }).safeParse(request.body);
+    const form = z
+      .object({ identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) })
+      .safeParse(request.body);
     if (!form.success) return sendBlueskyForm(reply, 400, token, 'Enter your handle and an app password.');
     try {
-      const connected = await connectWithAppPassword(this.engine.ctx, { workspaceId: resolved.link.workspace_id, managedUserId: resolved.link.managed_user_id, startedBy: null }, form.data.identifier, form.data.appPassword);
+      const connected = await connectWithAppPassword(
+        this.engine.ctx,
+        { workspaceId: resolved.link.workspace_id, managedUserId: resolved.link.managed_user_id, startedBy: null },
+        form.data.identifier,
+        form.data.appPassword,
+      );
       this.engine.emit('connections.changed', { workspaceId: resolved.link.workspace_id });
-      return sendPage(reply, 200, 'Connected', `<h1>Connected</h1><p>Your Bluesky account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`);
+      return sendPage(
+        reply,
+        200,
+        'Connected',
+        `<h1>Connected</h1><p>Your Bluesky account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`,
+      );
     } catch (err) {
       if (err instanceof AppError) return sendBlueskyForm(reply, 400, token, err.message);
       throw err;

@@ -66,7 +66,11 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number, 
     if (statusCode >= 400 && statusCode < 500) {
       return sendError(
         reply,
-        { code: 'validation_failed', message: 'the request could not be read', details: { reason: fastifyCode || 'bad_request' } },
+        {
+          code: 'validation_failed',
+          message: 'the request could not be read',
+          details: { reason: fastifyCode || 'bad_request' },
+        },
         400,
       );
     }
@@ -81,7 +85,20 @@ const oneOf = (value: string, allowed: readonly [string, string]) => value === a
  * Errors Fastify raises before routing (an over-long path parameter, a malformed URL): answered in
  * the SPEC §7 shape like everything else. Pass as the `frameworkErrors` option.
  */
-export function frameworkErrors(error: { code?: string; message: string }, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(
+  error: { code?: string; message: string },
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
-  void sendError(reply, tooLong ? { code: 'not_found', message: 'no such resource (a path segment is too long)' } : { code: 'validation_failed', message: 'the request could not be read', details: { reason: error.code ?? 'bad_request' } });
+  void sendError(
+    reply,
+    tooLong
+      ? { code: 'not_found', message: 'no such resource (a path segment is too long)' }
+      : {
+          code: 'validation_failed',
+          message: 'the request could not be read',
+          details: { reason: error.code ?? 'bad_request' },
+        },
+  );
 }

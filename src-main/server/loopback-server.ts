@@ -32,7 +32,13 @@ export interface LoopbackOptions {
   /** Requests per key (or per caller without a key) per minute. */
   rateLimitPerMinute?: number;
   /** Called for every answer with its route pattern; the API tests check answers against the spec. */
-  onAnswer?: (answer: { method: string; route: string | undefined; status: number; contentType: string; body: string }) => void;
+  onAnswer?: (answer: {
+    method: string;
+    route: string | undefined;
+    status: number;
+    contentType: string;
+    body: string;
+  }) => void;
 }
 
 export async function startLoopbackServer(engine: Engine, options: LoopbackOptions = {}): Promise<LoopbackServer> {
@@ -114,7 +120,10 @@ function rateLimitCheck(limiter: RateLimiter): RequestCheck {
       bucket = typeof other === 'string' ? `key:${apiKeyDigest(other)}` : `ip:${request.ip}`;
     }
     const decision = limiter.hit(bucket);
-    reply.header('x-ratelimit-limit', decision.limit).header('x-ratelimit-remaining', decision.remaining).header('x-ratelimit-reset', decision.resetSeconds);
+    reply
+      .header('x-ratelimit-limit', decision.limit)
+      .header('x-ratelimit-remaining', decision.remaining)
+      .header('x-ratelimit-reset', decision.resetSeconds);
     if (decision.allowed) return false;
     reply.header('retry-after', decision.resetSeconds);
     sendError(reply, {

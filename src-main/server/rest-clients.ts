@@ -59,7 +59,10 @@ export function registerClientRoutes(app: FastifyInstance, engine: Engine): void
           'x-per-page': String(query.perPage),
         };
         if (query.page < pages) {
-          const next = new URLSearchParams({ ...(request.query as Record<string, string>), page: String(query.page + 1) });
+          const next = new URLSearchParams({
+            ...(request.query as Record<string, string>),
+            page: String(query.page + 1),
+          });
           headers.link = `</api/v1/workspace/users?${next}>; rel="next"`;
         }
         // The route's compiled serializer (from its documented schema), as for every other answer;
@@ -98,7 +101,10 @@ export function registerClientRoutes(app: FastifyInstance, engine: Engine): void
     return { id: userId, deleted: true };
   });
 
-  for (const [verb, active] of [['deactivate', false], ['reactivate', true]] as const) {
+  for (const [verb, active] of [
+    ['deactivate', false],
+    ['reactivate', true],
+  ] as const) {
     app.post(`/api/v1/workspace/users/:userId/${verb}`, async (request) => {
       const principal = principalFrom(engine, request);
       const user = setClientActive(ctx, principal, userIdOf(request.params), active);

@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { UserId } from '../../src-shared/clients';
 import { UpdateConnectionInput } from '../../src-shared/connections';
 import type { Principal } from '../engine/access';
-import { createConnectionLink, listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from '../engine/connections';
+import {
+  createConnectionLink,
+  listConnectionLinks,
+  listConnections,
+  removeConnection,
+  revokeConnectionLink,
+} from '../engine/connections';
 import type { Engine } from '../engine/engine';
 import { connectionCredentials, listPostAsPages, setPostAs } from '../engine/credentials';
 import { AppError } from '../engine/errors';
@@ -17,7 +23,8 @@ export function actingUserId(principal: Principal, request: FastifyRequest): str
   const header = request.headers['x-publora-user-id'];
   const given = typeof header === 'string' && header.trim() ? header.trim() : null;
   if (principal.kind === 'client_key') {
-    if (given && given !== principal.managedUserId) throw new AppError('not_found', 'user not found', { userId: given });
+    if (given && given !== principal.managedUserId)
+      throw new AppError('not_found', 'user not found', { userId: given });
     return principal.managedUserId;
   }
   if (!given) throw new AppError('not_found', 'x-publora-user-id header is required to act on behalf of a user');
@@ -28,7 +35,11 @@ export function actingUserId(principal: Principal, request: FastifyRequest): str
 
 /** A path segment that cannot be an id names nothing: 404, like an unknown id. */
 function pathId(request: FastifyRequest, name: string, max = 300): string {
-  const parsed = z.string().min(1).max(max).safeParse((request.params as Record<string, unknown>)[name]);
+  const parsed = z
+    .string()
+    .min(1)
+    .max(max)
+    .safeParse((request.params as Record<string, unknown>)[name]);
   if (!parsed.success) throw new AppError('not_found', `no such ${name}`);
   return parsed.data;
 }

@@ -2,7 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CreatePostGroupInput, ListPostGroupsQuery, UpdatePostGroupInput } from '../../src-shared/posts';
 import type { Engine } from '../engine/engine';
-import { cancelPostGroup, createPostGroup, dailyPostsLeft, getPostGroup, listPostGroups, updatePostGroup } from '../engine/posts/posts';
+import {
+  cancelPostGroup,
+  createPostGroup,
+  dailyPostsLeft,
+  getPostGroup,
+  listPostGroups,
+  updatePostGroup,
+} from '../engine/posts/posts';
 import { parse, principalFrom } from './rest-auth';
 import { actingUserId } from './rest-connections';
 
@@ -18,7 +25,13 @@ export function registerPostRoutes(app: FastifyInstance, engine: Engine): void {
   app.post('/api/v1/post-groups', async (request, reply) => {
     const p = principalFrom(engine, request);
     const userId = actingUserId(p, request);
-    const group = await createPostGroup(ctx, p, userId, parse(CreatePostGroupInput, request.body), engine.publicBaseUrl);
+    const group = await createPostGroup(
+      ctx,
+      p,
+      userId,
+      parse(CreatePostGroupInput, request.body),
+      engine.publicBaseUrl,
+    );
     engine.postsChanged(p.workspaceId);
     return reply.code(201).send({ ...group, dailyPostsLeft: dailyPostsLeft(ctx, p.workspaceId, userId) });
   });
@@ -33,7 +46,9 @@ export function registerPostRoutes(app: FastifyInstance, engine: Engine): void {
     return groups;
   });
 
-  app.get('/api/v1/post-groups/:id', async (request) => getPostGroup(ctx, principalFrom(engine, request), idOf(request)));
+  app.get('/api/v1/post-groups/:id', async (request) =>
+    getPostGroup(ctx, principalFrom(engine, request), idOf(request)),
+  );
 
   app.patch('/api/v1/post-groups/:id', async (request) => {
     const p = principalFrom(engine, request);

@@ -6,11 +6,22 @@ import { authorize } from '../engine/access';
 import { activityCsv, listActivity } from '../engine/activity';
 import type { Engine } from '../engine/engine';
 import { invitationUrl } from '../engine/handlers';
-import { forceLogout, inviteMember, listInvitations, listMembers, revokeInvitation, setMemberActive, updateMember } from '../engine/team';
+import {
+  forceLogout,
+  inviteMember,
+  listInvitations,
+  listMembers,
+  revokeInvitation,
+  setMemberActive,
+  updateMember,
+} from '../engine/team';
 import { parse, principalFrom } from './rest-auth';
 
 const Id = z.string().min(1).max(64);
-const ActivityQuery = ActivityFilter.extend({ limit: z.coerce.number().int().min(1).max(10_000).default(100), format: z.enum(['json', 'csv']).default('json') });
+const ActivityQuery = ActivityFilter.extend({
+  limit: z.coerce.number().int().min(1).max(10_000).default(100),
+  format: z.enum(['json', 'csv']).default('json'),
+});
 
 /** Members, invitations, force logout and the activity log, in the style of seed 000's routes. */
 export function registerTeamRoutes(app: FastifyInstance, engine: Engine): void {
@@ -20,10 +31,18 @@ export function registerTeamRoutes(app: FastifyInstance, engine: Engine): void {
 
   app.patch('/api/v1/workspace/members/:memberId', async (request) => {
     const p = principalFrom(engine, request);
-    return updateMember(ctx, p, parse(Id, (request.params as { memberId: string }).memberId), parse(UpdateMemberInput, request.body));
+    return updateMember(
+      ctx,
+      p,
+      parse(Id, (request.params as { memberId: string }).memberId),
+      parse(UpdateMemberInput, request.body),
+    );
   });
 
-  for (const [verb, active] of [['deactivate', false], ['reactivate', true]] as const) {
+  for (const [verb, active] of [
+    ['deactivate', false],
+    ['reactivate', true],
+  ] as const) {
     app.post(`/api/v1/workspace/members/:memberId/${verb}`, async (request) => {
       const memberId = parse(Id, (request.params as { memberId: string }).memberId);
       const member = setMemberActive(ctx, principalFrom(engine, request), memberId, active);
@@ -44,8 +63,20 @@ export function registerTeamRoutes(app: FastifyInstance, engine: Engine): void {
   app.post('/api/v1/workspace/invitations', async (request, reply) => {
     const p = principalFrom(engine, request);
     const input = parse(InviteInput, request.body);
-    const outcome = await inviteMember(ctx, p, input, engine.mailerFor, (code) => invitationUrl(engine, code), 'Your agency');
-    return reply.code(201).send({ data: outcome.invitation, code: outcome.code, acceptUrl: invitationUrl(engine, outcome.code), emailSent: outcome.emailSent });
+    const outcome = await inviteMember(
+      ctx,
+      p,
+      input,
+      engine.mailerFor,
+      (code) => invitationUrl(engine, code),
+      'Your agency',
+    );
+    return reply.code(201).send({
+      data: outcome.invitation,
+      code: outcome.code,
+      acceptUrl: invitationUrl(engine, outcome.code),
+      emailSent: outcome.emailSent,
+    });
   });
 
   app.delete('/api/v1/workspace/invitations/:invitationId', async (request) => {

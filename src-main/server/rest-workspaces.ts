@@ -49,7 +49,11 @@ async function workspaceRoutes(app: FastifyInstance, engine: Engine): Promise<vo
   app.post('/api/workspaces/add', async (request, reply) => {
     const raw = bearerKey(request);
     const key = raw ? engine.authenticateKey(raw) : null;
-    if (!key) return sendError(reply, { code: 'unauthorized', message: 'a valid admin key is required (Authorization: Bearer …)' });
+    if (!key)
+      return sendError(reply, {
+        code: 'unauthorized',
+        message: 'a valid admin key is required (Authorization: Bearer …)',
+      });
     if (key.scope !== 'install_admin') {
       return sendError(reply, { code: 'forbidden', message: 'this endpoint needs the install admin key' });
     }
@@ -64,7 +68,10 @@ async function workspaceRoutes(app: FastifyInstance, engine: Engine): Promise<vo
         if (part.type === 'file') {
           const bytes = await part.toBuffer();
           if (name === 'squareLogo' || name === 'imageLogo') {
-            fields[name] = { fileName: part.filename.slice(0, 255), dataBase64: bytes.toString('base64') } satisfies FileUpload;
+            fields[name] = {
+              fileName: part.filename.slice(0, 255),
+              dataBase64: bytes.toString('base64'),
+            } satisfies FileUpload;
           }
         } else if (name && typeof part.value === 'string') {
           fields[name] = part.value;
@@ -73,10 +80,18 @@ async function workspaceRoutes(app: FastifyInstance, engine: Engine): Promise<vo
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'FST_REQ_FILE_TOO_LARGE') {
-        return sendError(reply, { code: 'validation_failed', message: FILE_TOO_LARGE, details: { maxBytes: MAX_LOGO_BYTES } });
+        return sendError(reply, {
+          code: 'validation_failed',
+          message: FILE_TOO_LARGE,
+          details: { maxBytes: MAX_LOGO_BYTES },
+        });
       }
       // A body that is not well-formed multipart (a bad boundary, a truncated part) is the caller's mistake.
-      return sendError(reply, { code: 'validation_failed', message: 'the multipart body could not be read', details: { reason: code ?? 'malformed' } });
+      return sendError(reply, {
+        code: 'validation_failed',
+        message: 'the multipart body could not be read',
+        details: { reason: code ?? 'malformed' },
+      });
     }
 
     if (typeof fields.integrations === 'string') {
@@ -91,7 +106,11 @@ async function workspaceRoutes(app: FastifyInstance, engine: Engine): Promise<vo
       }
     }
     if (fields.name === undefined || (typeof fields.name === 'string' && fields.name.trim() === '')) {
-      return sendError(reply, { code: 'parameter_missing', message: 'name is required', details: { fields: { name: 'name is required' } } });
+      return sendError(reply, {
+        code: 'parameter_missing',
+        message: 'name is required',
+        details: { fields: { name: 'name is required' } },
+      });
     }
     const parsed = CreateWorkspaceInput.safeParse(fields);
     if (!parsed.success) return sendError(reply, validationError(parsed.error.issues));

@@ -21,12 +21,23 @@ const base = (baseUrl: string) => baseUrl.replace(/\/+$/, '');
 
 /** `GET /api/v1/workspace/users`: the clients the key may see, as a JSON list. */
 export function listClientsExample(baseUrl: string, apiKey: string | null): string {
-  return lines([`curl -s ${shellQuote(`${base(baseUrl)}/api/v1/workspace/users`)}`, `-H ${shellQuote(`x-publora-key: ${apiKey ?? KEY_PLACEHOLDER}`)}`]);
+  return lines([
+    `curl -s ${shellQuote(`${base(baseUrl)}/api/v1/workspace/users`)}`,
+    `-H ${shellQuote(`x-publora-key: ${apiKey ?? KEY_PLACEHOLDER}`)}`,
+  ]);
 }
 
 /** `POST /api/v1/post-groups` for one client: without scheduledTime the post group is a draft. */
-export function createPostGroupExample(baseUrl: string, apiKey: string | null, userId: string | null, platformIds: string[]): string {
-  const body = JSON.stringify({ text: 'Hello', platformIds: platformIds.length > 0 ? platformIds : [PLATFORM_PLACEHOLDER] });
+export function createPostGroupExample(
+  baseUrl: string,
+  apiKey: string | null,
+  userId: string | null,
+  platformIds: string[],
+): string {
+  const body = JSON.stringify({
+    text: 'Hello',
+    platformIds: platformIds.length > 0 ? platformIds : [PLATFORM_PLACEHOLDER],
+  });
   return lines([
     `curl -s -X POST ${shellQuote(`${base(baseUrl)}/api/v1/post-groups`)}`,
     `-H ${shellQuote(`x-publora-key: ${apiKey ?? KEY_PLACEHOLDER}`)}`,

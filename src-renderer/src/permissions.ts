@@ -59,9 +59,24 @@ const nothing: Row = Object.fromEntries(permissions.map((p) => [p, false])) as R
 export const permissionMatrix: Record<Role, Row> = {
   owner,
   manager: { ...owner, 'plan.change': false },
-  editor: { ...nothing, 'client.list': true, 'team.read': true, 'connection.read': true, 'post.read': true, 'post.draft': true, 'post.schedule': true },
+  editor: {
+    ...nothing,
+    'client.list': true,
+    'team.read': true,
+    'connection.read': true,
+    'post.read': true,
+    'post.draft': true,
+    'post.schedule': true,
+  },
   // Collaborators draft but never schedule (SPEC §2).
-  collaborator: { ...nothing, 'client.list': true, 'team.read': true, 'connection.read': true, 'post.read': true, 'post.draft': true },
+  collaborator: {
+    ...nothing,
+    'client.list': true,
+    'team.read': true,
+    'connection.read': true,
+    'post.read': true,
+    'post.draft': true,
+  },
   client: { ...nothing, 'connection.read': true, 'connection.manage': true, 'post.read': true },
 };
 

@@ -12,10 +12,12 @@ import { useStore } from './store';
 export const platformName = (platform: Platform): string => PLATFORM_RULES[platform].name;
 
 /** "@handle" as people write it (Mastodon's `acct` and X's username come without or with the @). */
-export const atHandle = (handle: string): string => (handle.startsWith('@') || handle.includes(' ') ? handle : `@${handle}`);
+export const atHandle = (handle: string): string =>
+  handle.startsWith('@') || handle.includes(' ') ? handle : `@${handle}`;
 
 /** "Mastodon @agency": how a target is named in checkboxes and previews. */
-export const connectionLabel = (c: Pick<Connection, 'platform' | 'handle'>): string => `${platformName(c.platform)} ${atHandle(c.handle)}`;
+export const connectionLabel = (c: Pick<Connection, 'platform' | 'handle'>): string =>
+  `${platformName(c.platform)} ${atHandle(c.handle)}`;
 
 /** The platform of a platformId (`mastodon-123` → mastodon), when it names a known one. */
 export function platformOf(platformId: string): Platform | null {
@@ -104,7 +106,11 @@ export async function listAllPosts(
   const groups: PostGroup[] = [];
   let total = 0;
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const res = await call('post.list', { workspaceId, ...(userId ? { userId } : {}), query: { ...query, page, perPage: PAGE } });
+    const res = await call('post.list', {
+      workspaceId,
+      ...(userId ? { userId } : {}),
+      query: { ...query, page, perPage: PAGE },
+    });
     if (!res.ok) return res;
     groups.push(...res.data.groups);
     total = res.data.total;

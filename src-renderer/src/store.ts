@@ -14,7 +14,19 @@ import type {
 import { connect, type Connection } from './bridge';
 import type { ConnectionStatus } from './wsBridge';
 
-export type View = 'overview' | 'clients' | 'client' | 'queue' | 'drafts' | 'calendar' | 'post' | 'team' | 'plan' | 'activity' | 'api' | 'settings';
+export type View =
+  | 'overview'
+  | 'clients'
+  | 'client'
+  | 'queue'
+  | 'drafts'
+  | 'calendar'
+  | 'post'
+  | 'team'
+  | 'plan'
+  | 'activity'
+  | 'api'
+  | 'settings';
 
 /** What the composer opens with: a client chosen beforehand, or a post to edit. */
 export interface ComposerRequest {
@@ -95,7 +107,8 @@ export const useStore = create<PostroomStore>()((set, get) => {
     set((s) => ({ app, stateVersion: s.stateVersion + 1 }));
     // Another person signed in (or nobody is): start them on the overview. Another workspace:
     // a client page of the old one makes no sense there.
-    if (before?.profile?.id !== app.profile?.id) set({ view: 'overview', clientId: null, postId: null, composer: null, toasts: [] });
+    if (before?.profile?.id !== app.profile?.id)
+      set({ view: 'overview', clientId: null, postId: null, composer: null, toasts: [] });
     else if (before?.currentWorkspaceId !== app.currentWorkspaceId) {
       set({ composer: null, publishing: {} });
       if (get().view === 'client') set({ view: 'clients', clientId: null });
@@ -148,7 +161,8 @@ export const useStore = create<PostroomStore>()((set, get) => {
         if (workspaceId === get().app?.currentWorkspaceId) set((s) => ({ postsVersion: s.postsVersion + 1 }));
       });
       conn.bridge.on('connections.changed', ({ workspaceId }) => {
-        if (workspaceId === get().app?.currentWorkspaceId) set((s) => ({ connectionsVersion: s.connectionsVersion + 1 }));
+        if (workspaceId === get().app?.currentWorkspaceId)
+          set((s) => ({ connectionsVersion: s.connectionsVersion + 1 }));
       });
       conn.bridge.on('network.status', ({ online }) => set({ online }));
       conn.bridge.on('delivery.problem', (problem) => {
@@ -165,7 +179,9 @@ export const useStore = create<PostroomStore>()((set, get) => {
       conn.onStatus((status) => {
         set({ connection: status });
         if (status === 'unauthorized')
-          set({ fatal: 'This page’s link is no longer valid. Open the link that "postroom serve" printed when it started.' });
+          set({
+            fatal: 'This page’s link is no longer valid. Open the link that "postroom serve" printed when it started.',
+          });
         if (status === 'open') void get().refresh();
       });
       set({ connection: conn.status() });

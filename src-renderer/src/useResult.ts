@@ -34,7 +34,9 @@ export function useResult<T>(key: string | null, load: () => Promise<Result<T>>)
     let live = true;
     void loadRef.current().then((res) => {
       if (!live) return;
-      setState((prev) => (res.ok ? { ticket, data: res.data, error: null } : { ticket, data: prev.data, error: res.error }));
+      setState((prev) =>
+        res.ok ? { ticket, data: res.data, error: null } : { ticket, data: prev.data, error: res.error },
+      );
     });
     return () => {
       live = false;

@@ -1,4 +1,12 @@
-import type { Channel, EventName, EventPayload, PostroomBridge, RequestOf, ResponseOf, Result } from '../../src-shared/contract';
+import type {
+  Channel,
+  EventName,
+  EventPayload,
+  PostroomBridge,
+  RequestOf,
+  ResponseOf,
+  Result,
+} from '../../src-shared/contract';
 
 /*
  * The browser host's side of the contract: the same PostroomBridge the Electron preload
@@ -25,7 +33,10 @@ export interface WsBridge extends PostroomBridge {
 }
 
 const LOST: Result<never> = { ok: false, error: { code: 'internal', message: 'connection to the app was lost' } };
-const BAD_REPLY: Result<never> = { ok: false, error: { code: 'internal', message: 'the app sent a reply this window does not understand' } };
+const BAD_REPLY: Result<never> = {
+  ok: false,
+  error: { code: 'internal', message: 'the app sent a reply this window does not understand' },
+};
 
 const backoffMs = (attempt: number): number => Math.min(5000, 250 * 2 ** Math.min(attempt, 5));
 

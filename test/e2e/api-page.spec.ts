@@ -19,12 +19,18 @@ async function createClient(page: Page, email: string, displayName: string) {
   await dialog.getByLabel('Display name').fill(displayName);
   await dialog.getByRole('button', { name: 'Create client' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(displayName) })).toBeVisible();
+  await expect(
+    page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(displayName) }),
+  ).toBeVisible();
 }
 
 /** What the page put on the clipboard (the test's context is granted clipboard access). */
 const readClipboard = (page: Page) =>
-  page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+  page.evaluate(() =>
+    (
+      globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+    ).navigator.clipboard.readText(),
+  );
 
 /** Runs a command copied from the page the way a person pasting it into a terminal would. */
 async function runInShell(command: string): Promise<unknown> {
@@ -32,7 +38,11 @@ async function runInShell(command: string): Promise<unknown> {
   return JSON.parse(stdout) as unknown;
 }
 
-test('the API page: base URL, OpenAPI, a curl example that runs, key rotation and client keys', async ({ page, context, host }) => {
+test('the API page: base URL, OpenAPI, a curl example that runs, key rotation and client keys', async ({
+  page,
+  context,
+  host,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto(host.uiUrl);
   await completeSetup(page, { ownerName: 'Ada Owner', workspace: 'Agency HQ' });
@@ -89,7 +99,11 @@ test('the API page: base URL, OpenAPI, a curl example that runs, key rotation an
   expect(newKey).not.toBe('');
   await expect(listCode).toContainText(`x-publora-key: ${newKey}`);
   const usersWith = async (key: string) =>
-    (await fetch(`${host.apiUrl}/api/v1/workspace/users`, { headers: { 'x-publora-key': key, accept: 'application/json' } })).status;
+    (
+      await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
+        headers: { 'x-publora-key': key, accept: 'application/json' },
+      })
+    ).status;
   expect(await usersWith(oldKey)).toBe(401);
   expect(await usersWith(newKey)).toBe(200);
 
@@ -115,7 +129,9 @@ test('the API page: base URL, OpenAPI, a curl example that runs, key rotation an
   await clientKeys.getByRole('button', { name: 'Reveal key of Northwind' }).click();
   await expect(page.getByLabel('API key of Northwind', { exact: true })).toHaveValue(clientKey);
   const ownRecord = (key: string) =>
-    fetch(`${host.apiUrl}/api/v1/workspace/users/${northId}`, { headers: { 'x-publora-key': key, accept: 'application/json' } });
+    fetch(`${host.apiUrl}/api/v1/workspace/users/${northId}`, {
+      headers: { 'x-publora-key': key, accept: 'application/json' },
+    });
   const own = await ownRecord(clientKey);
   expect(own.status).toBe(200);
   expect(((await own.json()) as { email: string }).email).toBe('north@clients.example');

@@ -46,7 +46,9 @@ async function setUpAgency(page: Page, host: Host, dataDir: string, sky: Pds, cl
   await page.goto(host.uiUrl);
   await completeSetup(page, { workspace: 'Agency HQ' });
 
-  await addWorkspaceByApi(host, dataDir, { integrations: [{ platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl }] });
+  await addWorkspaceByApi(host, dataDir, {
+    integrations: [{ platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl }],
+  });
 
   await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
   await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
@@ -57,7 +59,10 @@ async function setUpAgency(page: Page, host: Host, dataDir: string, sky: Pds, cl
   await dialog.getByLabel('Display name').fill(client);
   await dialog.getByRole('button', { name: 'Create client' }).click();
   await expect(dialog).toBeHidden();
-  await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(client) }).click();
+  await page
+    .getByRole('list', { name: 'Clients' })
+    .getByRole('button', { name: new RegExp(client) })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: client })).toBeVisible();
 }
 
@@ -69,13 +74,17 @@ async function openBlueskyForm(page: Page, client: string) {
   const field = section.getByLabel('Connection link', { exact: true });
   await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/connect\/\S+$/);
   const linkUrl = await field.inputValue();
-  const [tab] = await Promise.all([page.context().waitForEvent('page'), section.getByRole('link', { name: 'Open', exact: true }).click()]);
+  const [tab] = await Promise.all([
+    page.context().waitForEvent('page'),
+    section.getByRole('link', { name: 'Open', exact: true }).click(),
+  ]);
   await expect(tab).toHaveURL(linkUrl);
   await expect(tab.getByRole('heading', { level: 1, name: 'Northwind Social' })).toBeVisible();
   await expect(tab.getByText(`Hello ${client}`)).toBeVisible();
   await tab.getByRole('link', { name: 'Connect Bluesky' }).click();
   await expect(tab.getByRole('heading', { level: 1, name: 'Connect Bluesky' })).toBeVisible();
-  const form = (button: string) => tab.locator('form').filter({ has: tab.getByRole('button', { name: button, exact: true }) });
+  const form = (button: string) =>
+    tab.locator('form').filter({ has: tab.getByRole('button', { name: button, exact: true }) });
   return { tab, linkUrl, signIn: form('Continue with Bluesky'), appPassword: form('Connect Bluesky') };
 }
 
@@ -98,7 +107,11 @@ async function expectActive(page: Page, sky: Pds) {
   await expect(row).toContainText('Active');
 }
 
-test(`a client signs in with Bluesky from a connection link, and a post goes out to the PDS${skipped}`, async ({ page, host, dataDir }) => {
+test(`a client signs in with Bluesky from a connection link, and a post goes out to the PDS${skipped}`, async ({
+  page,
+  host,
+  dataDir,
+}) => {
   const sky = pds!;
   expect(sky.plcUrl, 'start-pds.mjs prints the PLC directory URL').toBeTruthy();
   const client = 'Skyline Bakery';
@@ -144,7 +157,9 @@ test(`a client signs in with Bluesky from a connection link, and a post goes out
   await composer.getByLabel('Text', { exact: true }).fill(text);
   // Counted as Bluesky counts: graphemes (the family is one).
   const graphemes = [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length;
-  await expect(composer.getByRole('list', { name: 'Character counts' }).getByRole('listitem', { name: /^Bluesky:/ })).toHaveText(`Bluesky ${graphemes} / 300`);
+  await expect(
+    composer.getByRole('list', { name: 'Character counts' }).getByRole('listitem', { name: /^Bluesky:/ }),
+  ).toHaveText(`Bluesky ${graphemes} / 300`);
   await expect(composer.getByRole('article', { name: 'Preview on Bluesky' })).toContainText(text);
   await composer.getByRole('button', { name: 'Now', exact: true }).click();
   await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
@@ -156,18 +171,31 @@ test(`a client signs in with Bluesky from a connection link, and a post goes out
   const delivery = page.getByRole('table', { name: 'Deliveries' }).getByRole('row', { name: /^Bluesky / });
   await expect(delivery).toContainText('Published');
   const view = delivery.getByRole('link', { name: 'View on Bluesky' });
-  await expect(view).toHaveAttribute('href', new RegExp(`^https://bsky\\.app/profile/${sky.handle.replace(/\./g, '\\.')}/post/[a-z2-7]{13}$`));
+  await expect(view).toHaveAttribute(
+    'href',
+    new RegExp(`^https://bsky\\.app/profile/${sky.handle.replace(/\./g, '\\.')}/post/[a-z2-7]{13}$`),
+  );
   const rkey = (await view.getAttribute('href'))!.split('/').pop()!;
 
   // …and the PDS has it: the record under that key, with the tag and the link as facets.
-  const res = await fetch(`${sky.url}/xrpc/com.atproto.repo.getRecord?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', rkey })}`);
+  const res = await fetch(
+    `${sky.url}/xrpc/com.atproto.repo.getRecord?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', rkey })}`,
+  );
   expect(res.status).toBe(200);
-  const record = ((await res.json()) as { value: { text: string; facets?: { features: { $type: string }[] }[] } }).value;
+  const record = ((await res.json()) as { value: { text: string; facets?: { features: { $type: string }[] }[] } })
+    .value;
   expect(record.text).toBe(text);
-  expect(record.facets?.map((f) => f.features[0]?.$type).sort()).toEqual(['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#tag']);
+  expect(record.facets?.map((f) => f.features[0]?.$type).sort()).toEqual([
+    'app.bsky.richtext.facet#link',
+    'app.bsky.richtext.facet#tag',
+  ]);
 });
 
-test(`a client connects Bluesky with an app password from a connection link, never the account password${skipped}`, async ({ page, host, dataDir }) => {
+test(`a client connects Bluesky with an app password from a connection link, never the account password${skipped}`, async ({
+  page,
+  host,
+  dataDir,
+}) => {
   const sky = pds!;
   const client = 'Harbour Books';
   await setUpAgency(page, host, dataDir, sky, client);

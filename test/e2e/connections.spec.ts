@@ -18,7 +18,14 @@ test('a client connects LinkedIn through a connection link', async ({ page, host
     form.append('name', 'Northwind Social');
     form.append(
       'integrations',
-      JSON.stringify([{ platform: 'linkedin', clientId: oauthServer.clientId, clientSecret: oauthServer.clientSecret, issuerUrl: oauthServer.issuer }]),
+      JSON.stringify([
+        {
+          platform: 'linkedin',
+          clientId: oauthServer.clientId,
+          clientSecret: oauthServer.clientSecret,
+          issuerUrl: oauthServer.issuer,
+        },
+      ]),
     );
     const added = await fetch(`${host.apiUrl}/api/workspaces/add`, {
       method: 'POST',
@@ -37,7 +44,10 @@ test('a client connects LinkedIn through a connection link', async ({ page, host
     expect(created.status, await created.clone().text()).toBe(201);
     const userId = ((await created.json()) as { id: string }).id;
 
-    const linked = await fetch(`${host.apiUrl}/api/v1/workspace/users/${userId}/connection-url`, { method: 'POST', headers: { 'x-publora-key': workspaceKey } });
+    const linked = await fetch(`${host.apiUrl}/api/v1/workspace/users/${userId}/connection-url`, {
+      method: 'POST',
+      headers: { 'x-publora-key': workspaceKey },
+    });
     expect(linked.status, await linked.clone().text()).toBe(200);
     const { connectionUrl } = (await linked.json()) as { connectionUrl: string };
     expect(connectionUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/connect\//);
@@ -75,10 +85,18 @@ test('a client connects LinkedIn through a connection link', async ({ page, host
       await clientContext.close();
     }
 
-    const listed = await fetch(`${host.apiUrl}/api/v1/connections`, { headers: { 'x-publora-key': workspaceKey, 'x-publora-user-id': userId } });
+    const listed = await fetch(`${host.apiUrl}/api/v1/connections`, {
+      headers: { 'x-publora-key': workspaceKey, 'x-publora-user-id': userId },
+    });
     expect(listed.status).toBe(200);
     expect(await listed.json()).toEqual([
-      expect.objectContaining({ platformId: 'linkedin-li-casey', platform: 'linkedin', status: 'active', displayName: 'Casey Client', handle: 'casey@client.test' }),
+      expect.objectContaining({
+        platformId: 'linkedin-li-casey',
+        platform: 'linkedin',
+        status: 'active',
+        displayName: 'Casey Client',
+        handle: 'casey@client.test',
+      }),
     ]);
   } finally {
     await oauthServer.close();

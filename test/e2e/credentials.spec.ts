@@ -17,7 +17,8 @@ const EDITOR = 'Eddie Editor';
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
-const xRow = (page: Page) => connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / });
+const xRow = (page: Page) =>
+  connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / });
 
 async function go(page: Page, place: 'Clients' | 'Team' | 'Activity') {
   await mainNav(page).getByRole('button', { name: place, exact: true }).click();
@@ -26,7 +27,10 @@ async function go(page: Page, place: 'Clients' | 'Team' | 'Activity') {
 
 async function openClient(page: Page) {
   await go(page, 'Clients');
-  await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+  await page
+    .getByRole('list', { name: 'Clients' })
+    .getByRole('button', { name: new RegExp(CLIENT) })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
 }
 
@@ -42,7 +46,12 @@ async function switchTo(page: Page, name: string) {
   }
 }
 
-test("credential modes: the owner's credentials, then the member's own and a reconnect", async ({ page, context, host, dataDir }) => {
+test("credential modes: the owner's credentials, then the member's own and a reconnect", async ({
+  page,
+  context,
+  host,
+  dataDir,
+}) => {
   const x = await startXServer();
   const front = await startXOAuthFront(x);
   try {
@@ -105,12 +114,20 @@ test("credential modes: the owner's credentials, then the member's own and a rec
     const mode = eddieRow.getByLabel(`Credentials of ${EDITOR} for ${CLIENT} · X @clientonx`);
     await expect(mode).toHaveValue('owner');
     await mode.selectOption({ label: "Member's own credentials" });
-    await expect(page.getByRole('status').filter({ hasText: `${EDITOR} now posts to ${CLIENT} · X @clientonx with their own credentials` })).toBeVisible();
+    await expect(
+      page
+        .getByRole('status')
+        .filter({ hasText: `${EDITOR} now posts to ${CLIENT} · X @clientonx with their own credentials` }),
+    ).toBeVisible();
     await expect(mode).toHaveValue('member');
     // The owner's own page shows it only after the choice is stored: a fresh page keeps it.
     await page.reload();
     await go(page, 'Team');
-    await page.getByRole('table', { name: 'Members' }).getByRole('row', { name: new RegExp(EDITOR) }).getByText('Social accounts').click();
+    await page
+      .getByRole('table', { name: 'Members' })
+      .getByRole('row', { name: new RegExp(EDITOR) })
+      .getByText('Social accounts')
+      .click();
     await expect(page.getByLabel(`Credentials of ${EDITOR} for ${CLIENT} · X @clientonx`)).toHaveValue('member');
 
     // 6. As the editor: their own credentials, and Reconnect opens X's consent in a new window.
@@ -119,7 +136,9 @@ test("credential modes: the owner's credentials, then the member's own and a rec
     await expect(xRow(page)).toContainText('Posting with: your own credentials');
     const reconnect = xRow(page).getByRole('button', { name: 'Reconnect X @clientonx' });
     const [popup] = await Promise.all([context.waitForEvent('page'), reconnect.click()]);
-    await expect(connectionsOf(page).getByRole('status').filter({ hasText: 'Finish signing in in the browser window' })).toBeVisible();
+    await expect(
+      connectionsOf(page).getByRole('status').filter({ hasText: 'Finish signing in in the browser window' }),
+    ).toBeVisible();
     await expect(popup.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
     await popup.close();
     await expect(xRow(page)).toContainText('Active');

@@ -88,8 +88,12 @@ function startHost(dataDir: string): Promise<Host & { child: ChildProcess }> {
 /** `postroom admin-key`: the install admin key for `POST /api/workspaces/add` (read from the keychain). */
 export function adminKey(dataDir: string): Promise<string> {
   return new Promise((done, fail) =>
-    execFile(process.execPath, [tsxCli, 'src-main/cli.ts', 'admin-key', '--data-dir', dataDir], { cwd: repoRoot }, (err, stdout, stderr) =>
-      err ? fail(new Error(`admin-key failed: ${stderr || err.message}`)) : done(stdout.trim()),
+    execFile(
+      process.execPath,
+      [tsxCli, 'src-main/cli.ts', 'admin-key', '--data-dir', dataDir],
+      { cwd: repoRoot },
+      (err, stdout, stderr) =>
+        err ? fail(new Error(`admin-key failed: ${stderr || err.message}`)) : done(stdout.trim()),
     ),
   );
 }
@@ -160,7 +164,9 @@ export const test = base.extend<Fixtures>({
     });
     const codes = await Promise.all(started.map((h) => h.stop()));
     if (testInfo.status !== testInfo.expectedStatus) {
-      started.forEach((h, i) => void testInfo.attach(`postroom-serve-${i + 1}.log`, { body: h.output(), contentType: 'text/plain' }));
+      started.forEach(
+        (h, i) => void testInfo.attach(`postroom-serve-${i + 1}.log`, { body: h.output(), contentType: 'text/plain' }),
+      );
     }
     expect(codes, 'every browser host stops cleanly on SIGTERM').toEqual(codes.map(() => 0));
   },
@@ -172,7 +178,8 @@ export const test = base.extend<Fixtures>({
       const problems: string[] = [];
       page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
       page.on('console', (msg) => {
-        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+        if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text()))
+          problems.push(`csp: ${msg.text()}`);
       });
       await use();
       expect(problems, 'the page ran without uncaught errors or CSP violations').toEqual([]);
@@ -193,7 +200,13 @@ export { expect };
 
 export async function completeSetup(
   page: Page,
-  opts: { ownerName?: string; ownerEmail?: string; workspace?: string; type?: 'iframe embed' | 'jwt full embed'; plan?: string } = {},
+  opts: {
+    ownerName?: string;
+    ownerEmail?: string;
+    workspace?: string;
+    type?: 'iframe embed' | 'jwt full embed';
+    plan?: string;
+  } = {},
 ) {
   await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toBeVisible();
   await page.getByLabel('Your name').fill(opts.ownerName ?? 'Ada Owner');
@@ -214,7 +227,13 @@ export async function openNewWorkspaceDialog(page: Page) {
 
 export async function createWorkspace(
   page: Page,
-  opts: { name: string; type?: 'iframe embed' | 'jwt full embed'; plan?: string; squareLogo?: string; imageLogo?: string },
+  opts: {
+    name: string;
+    type?: 'iframe embed' | 'jwt full embed';
+    plan?: string;
+    squareLogo?: string;
+    imageLogo?: string;
+  },
 ) {
   const dialog = await openNewWorkspaceDialog(page);
   await dialog.getByLabel('Workspace name').fill(opts.name);
@@ -239,10 +258,14 @@ export async function openSettings(page: Page) {
 export async function expectLogoShown(page: Page, alt: 'Square logo' | 'Image logo') {
   const img = page.getByRole('img', { name: alt, exact: true });
   await expect(img).toBeVisible();
-  await expect.poll(() => img.evaluate((el) => {
+  await expect
+    .poll(() =>
+      img.evaluate((el) => {
         const image = el as unknown as { complete: boolean; naturalWidth: number };
         return image.complete ? image.naturalWidth : 0;
-      })).toBe(IMAGE_SIZE);
+      }),
+    )
+    .toBe(IMAGE_SIZE);
 }
 
 /**
@@ -256,15 +279,31 @@ interface AddWorkspaceOptions {
   timezone?: string;
   client?: { email: string; displayName: string; timezone?: string };
 }
-export async function addWorkspaceByApi(host: Host, dataDir: string, opts: AddWorkspaceOptions & { client: object }): Promise<{ workspaceKey: string; userId: string }>;
-export async function addWorkspaceByApi(host: Host, dataDir: string, opts: AddWorkspaceOptions): Promise<{ workspaceKey: string; userId: string | null }>;
-export async function addWorkspaceByApi(host: Host, dataDir: string, opts: AddWorkspaceOptions): Promise<{ workspaceKey: string; userId: string | null }> {
+export async function addWorkspaceByApi(
+  host: Host,
+  dataDir: string,
+  opts: AddWorkspaceOptions & { client: object },
+): Promise<{ workspaceKey: string; userId: string }>;
+export async function addWorkspaceByApi(
+  host: Host,
+  dataDir: string,
+  opts: AddWorkspaceOptions,
+): Promise<{ workspaceKey: string; userId: string | null }>;
+export async function addWorkspaceByApi(
+  host: Host,
+  dataDir: string,
+  opts: AddWorkspaceOptions,
+): Promise<{ workspaceKey: string; userId: string | null }> {
   const form = new FormData();
   form.append('name', 'Northwind Social');
   if (opts.plan) form.append('plan_id', opts.plan);
   if (opts.timezone) form.append('timezone', opts.timezone);
   form.append('integrations', JSON.stringify(opts.integrations));
-  const added = await fetch(`${host.apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey(dataDir)}` }, body: form });
+  const added = await fetch(`${host.apiUrl}/api/workspaces/add`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await adminKey(dataDir)}` },
+    body: form,
+  });
   expect(added.status, await added.clone().text()).toBe(200);
   const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
   if (!opts.client) return { workspaceKey, userId: null };

@@ -15,9 +15,17 @@ const SOCIAL = 'urn:li:organization:2414183';
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
-const linkedinRow = (page: Page) => connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^LinkedIn / });
+const linkedinRow = (page: Page) =>
+  connectionsOf(page)
+    .getByRole('table', { name: 'Connections' })
+    .getByRole('row', { name: /^LinkedIn / });
 
-test('a LinkedIn page is chosen by name from the pages the account administers, and posts go out as it', async ({ page, context, host, dataDir }) => {
+test('a LinkedIn page is chosen by name from the pages the account administers, and posts go out as it', async ({
+  page,
+  context,
+  host,
+  dataDir,
+}) => {
   const li = await startLinkedInServer({
     administeredOrganizations: [SOCIAL, BAKERY],
     organizationNames: { [SOCIAL]: 'Northwind Social', [BAKERY]: 'Northwind Bakery' },
@@ -31,25 +39,42 @@ test('a LinkedIn page is chosen by name from the pages the account administers, 
     const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
       plan: 'team',
       timezone: 'UTC',
-      integrations: [{ platform: 'linkedin', clientId: li.clientId, clientSecret: li.clientSecret, issuerUrl: `${li.url}/oauth`, instanceUrl: li.url, organizationPages: true }],
+      integrations: [
+        {
+          platform: 'linkedin',
+          clientId: li.clientId,
+          clientSecret: li.clientSecret,
+          issuerUrl: `${li.url}/oauth`,
+          instanceUrl: li.url,
+          organizationPages: true,
+        },
+      ],
       client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
     });
 
     await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
     await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
     await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-    await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: new RegExp(CLIENT) })
+      .click();
     await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
 
     // 2. The client connects LinkedIn through a connection link; the sign-in asks for the page scopes.
     const section = connectionsOf(page);
     await section.getByRole('button', { name: 'New connection link' }).click();
-    const [tab] = await Promise.all([context.waitForEvent('page'), section.getByRole('link', { name: 'Open', exact: true }).click()]);
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      section.getByRole('link', { name: 'Open', exact: true }).click(),
+    ]);
     await tab.getByRole('link', { name: 'Connect LinkedIn' }).click();
     await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
     await tab.close();
     await expect(linkedinRow(page)).toContainText('Active');
-    expect(li.grantedScope.split(',')).toEqual(expect.arrayContaining(['w_organization_social', 'r_organization_admin']));
+    expect(li.grantedScope.split(',')).toEqual(
+      expect.arrayContaining(['w_organization_social', 'r_organization_admin']),
+    );
 
     // 3. "Find pages", pick one by name, save.
     const postAs = linkedinRow(page).getByRole('form', { name: /^Post as for LinkedIn / });
@@ -57,7 +82,11 @@ test('a LinkedIn page is chosen by name from the pages the account administers, 
     await postAs.getByRole('button', { name: 'Find pages' }).click();
     await expect(postAs.getByRole('status')).toHaveText('2 pages found. Choose one and save.');
     const choice = postAs.getByRole('combobox', { name: 'Post as' });
-    await expect(choice.locator('option')).toHaveText(['The person who connected', 'Northwind Bakery', 'Northwind Social']);
+    await expect(choice.locator('option')).toHaveText([
+      'The person who connected',
+      'Northwind Bakery',
+      'Northwind Social',
+    ]);
     await expect(choice).toHaveValue('');
     await choice.selectOption({ label: 'Northwind Bakery' });
     await postAs.getByRole('button', { name: 'Save' }).click();
@@ -66,17 +95,26 @@ test('a LinkedIn page is chosen by name from the pages the account administers, 
     // Stored: a fresh page shows the page's URN in the field again.
     await page.reload();
     await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-    await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: new RegExp(CLIENT) })
+      .click();
     await expect(linkedinRow(page).getByRole('textbox', { name: 'Post as' })).toHaveValue(BAKERY);
 
     // 4. A post to the account goes out as the page.
     const posted = await fetch(`${host.apiUrl}/api/v1/post-groups`, {
       method: 'POST',
       headers: { 'x-publora-key': workspaceKey, 'x-publora-user-id': userId, 'content-type': 'application/json' },
-      body: JSON.stringify({ text: 'Fresh bread at 7', platformIds: [`linkedin-${li.sub}`], scheduledTime: new Date().toISOString() }),
+      body: JSON.stringify({
+        text: 'Fresh bread at 7',
+        platformIds: [`linkedin-${li.sub}`],
+        scheduledTime: new Date().toISOString(),
+      }),
     });
     expect(posted.status, await posted.clone().text()).toBe(201);
-    await expect.poll(() => li.posts().map((p) => [p.author, p.text]), { timeout: 30_000 }).toEqual([[BAKERY, 'Fresh bread at 7']]);
+    await expect
+      .poll(() => li.posts().map((p) => [p.author, p.text]), { timeout: 30_000 })
+      .toEqual([[BAKERY, 'Fresh bread at 7']]);
   } finally {
     await li.close();
   }

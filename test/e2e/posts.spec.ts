@@ -52,7 +52,11 @@ async function setUpAgency(page: Page, host: Host, dataDir: string): Promise<Age
     const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_name: 'Postroom', redirect_uris: `${host.apiUrl}/oauth/callback`, scopes: 'read write' }),
+      body: JSON.stringify({
+        client_name: 'Postroom',
+        redirect_uris: `${host.apiUrl}/oauth/callback`,
+        scopes: 'read write',
+      }),
     });
     expect(registered.status).toBe(200);
     const app = (await registered.json()) as { client_id: string; client_secret: string };
@@ -73,7 +77,10 @@ async function setUpAgency(page: Page, host: Host, dataDir: string): Promise<Age
     await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
     await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
     await go(page, 'Clients');
-    await page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(CLIENT) }).click();
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: new RegExp(CLIENT) })
+      .click();
     await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
     return { mastodon, x, front, workspaceKey, userId, close };
   } catch (err) {
@@ -112,11 +119,13 @@ async function connectThroughLink(page: Page, platforms: ('Mastodon' | 'X')[]) {
   // The connections.changed push refreshes the list without a reload.
   const table = section.getByRole('table', { name: 'Connections' });
   await expect(table.getByRole('row')).toHaveCount(platforms.length + 1);
-  for (const platform of platforms) await expect(table.getByRole('row', { name: new RegExp(`^${platform} `) })).toContainText('Active');
+  for (const platform of platforms)
+    await expect(table.getByRole('row', { name: new RegExp(`^${platform} `) })).toContainText('Active');
 }
 
 /** A wall-clock time in the client's zone as the engine stores it (UTC ISO). */
-const clientTime = (day: string, time: string) => DateTime.fromISO(`${day}T${time}`, { zone: CLIENT_ZONE }).toUTC().toISO()!;
+const clientTime = (day: string, time: string) =>
+  DateTime.fromISO(`${day}T${time}`, { zone: CLIENT_ZONE }).toUTC().toISO()!;
 
 /** Fills the composer's targets and text. */
 async function compose(dialog: Locator, targets: string[], text: string) {
@@ -171,8 +180,11 @@ test('connections, live counters and publishing to Mastodon and X', async ({ pag
     await expect(counts.getByRole('listitem', { name: /^Mastodon:/ })).toHaveText('Mastodon 281 / 500');
     await expect(counts.getByRole('listitem', { name: /^Mastodon:/ })).not.toHaveAttribute('aria-invalid', 'true');
     await expect(dialog.getByLabel('Text', { exact: true })).toHaveAttribute('aria-invalid', 'true');
-    await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText('X: the text is 281 characters; the limit is 280');
-    for (const name of ['Schedule', 'Save draft', 'Add to queue']) await expect(dialog.getByRole('button', { name, exact: true })).toBeDisabled();
+    await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText(
+      'X: the text is 281 characters; the limit is 280',
+    );
+    for (const name of ['Schedule', 'Save draft', 'Add to queue'])
+      await expect(dialog.getByRole('button', { name, exact: true })).toBeDisabled();
 
     // An image too large for X (5 MB) but not for Mastodon (16 MB) is refused for X only.
     await dialog.getByLabel('Images').setInputFiles(images.bigPng);
@@ -215,7 +227,10 @@ test('connections, live counters and publishing to Mastodon and X', async ({ pag
     const href = `${agency.mastodon.url}/@agency/${statuses[0]!.id}`;
     await expect(view).toHaveAttribute('href', href);
     expect(agency.x.tweets()).toEqual([expect.objectContaining({ text: short })]);
-    await expect(deliveries.getByRole('link', { name: 'View on X' })).toHaveAttribute('href', `https://x.com/i/web/status/${agency.x.tweets()[0]!.id}`);
+    await expect(deliveries.getByRole('link', { name: 'View on X' })).toHaveAttribute(
+      'href',
+      `https://x.com/i/web/status/${agency.x.tweets()[0]!.id}`,
+    );
     const [opened] = await Promise.all([page.context().waitForEvent('page'), view.click()]);
     await expect.poll(() => opened.url()).toBe(href);
     await opened.close();
@@ -234,7 +249,9 @@ test('connections, live counters and publishing to Mastodon and X', async ({ pag
     await go(page, 'Queue');
     await toast.getByRole('button', { name: 'Open post' }).click();
     await expect(page.getByTestId('post-status')).toHaveText('Failed');
-    await expect(page.getByRole('table', { name: 'Deliveries' }).getByRole('row', { name: /^X / })).toContainText('HTTP 403');
+    await expect(page.getByRole('table', { name: 'Deliveries' }).getByRole('row', { name: /^X / })).toContainText(
+      'HTTP 403',
+    );
     await expect(page.getByRole('region', { name: 'Notifications' })).toHaveCount(0);
     expect(agency.x.tweets()).toHaveLength(1);
 
@@ -251,7 +268,11 @@ test('connections, live counters and publishing to Mastodon and X', async ({ pag
   }
 });
 
-test('the daily limit offers the next day; drafts, the queue and the calendar move posts', async ({ page, host, dataDir }) => {
+test('the daily limit offers the next day; drafts, the queue and the calendar move posts', async ({
+  page,
+  host,
+  dataDir,
+}) => {
   const agency = await setUpAgency(page, host, dataDir);
   try {
     await connectThroughLink(page, ['Mastodon']);
@@ -261,14 +282,22 @@ test('the daily limit offers the next day; drafts, the queue and the calendar mo
     const today = DateTime.now().setZone(CLIENT_ZONE).startOf('day');
     const day = (n: number) => today.plus({ days: n }).toISODate()!;
     const D = day(3);
-    const headers = { 'x-publora-key': agency.workspaceKey, 'x-publora-user-id': agency.userId, 'content-type': 'application/json' };
+    const headers = {
+      'x-publora-key': agency.workspaceKey,
+      'x-publora-user-id': agency.userId,
+      'content-type': 'application/json',
+    };
     for (let batch = 0; batch < 10; batch++) {
       const answers = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
           fetch(`${host.apiUrl}/api/v1/post-groups`, {
             method: 'POST',
             headers,
-            body: JSON.stringify({ text: `Filler ${batch * 10 + i + 1}`, platformIds: [mastodonId], scheduledTime: clientTime(D, '09:00') }),
+            body: JSON.stringify({
+              text: `Filler ${batch * 10 + i + 1}`,
+              platformIds: [mastodonId],
+              scheduledTime: clientTime(D, '09:00'),
+            }),
           }),
         ),
       );
@@ -287,7 +316,10 @@ test('the daily limit offers the next day; drafts, the queue and the calendar mo
     await limit.getByRole('button', { name: `Schedule on ${day(4)} instead` }).click();
     await expect(dialog).toBeHidden();
     await expect(page.getByTestId('post-status')).toHaveText('Scheduled');
-    await expect(page.getByRole('main').locator('header time')).toHaveAttribute('datetime', clientTime(day(4), '10:30'));
+    await expect(page.getByRole('main').locator('header time')).toHaveAttribute(
+      'datetime',
+      clientTime(day(4), '10:30'),
+    );
 
     // A draft, finished later from the Drafts page.
     await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
@@ -308,7 +340,10 @@ test('the daily limit offers the next day; drafts, the queue and the calendar mo
     await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
     await expect(edit).toBeHidden();
     await expect(page.getByTestId('post-status')).toHaveText('Scheduled');
-    await expect(page.getByRole('main').locator('header time')).toHaveAttribute('datetime', clientTime(day(5), '08:15'));
+    await expect(page.getByRole('main').locator('header time')).toHaveAttribute(
+      'datetime',
+      clientTime(day(5), '08:15'),
+    );
     await go(page, 'Drafts');
     await expect(page.getByText('No drafts.')).toBeVisible();
 
@@ -335,15 +370,25 @@ test('the daily limit offers the next day; drafts, the queue and the calendar mo
     await expect(refused).toHaveCount(0);
 
     // Without a mouse: Move, then a date and time.
-    await cell(target).getByRole('button', { name: /^Move .*Our new menu/ }).click();
+    await cell(target)
+      .getByRole('button', { name: /^Move .*Our new menu/ })
+      .click();
     const move = page.getByRole('dialog', { name: 'Move post' });
     await expect(move.getByLabel('New date and time')).toHaveValue(`${target}T01:30`);
     await move.getByLabel('New date and time').fill(`${day(7)}T05:45`);
     await move.getByRole('button', { name: 'Move', exact: true }).click();
     await expect(move).toBeHidden();
     await page.getByLabel('Go to date').fill(day(7));
-    await cell(day(7)).getByRole('listitem').filter({ hasText: 'Our new menu' }).getByRole('button', { name: /Our new menu/ }).first().click();
-    await expect(page.getByRole('main').locator('header time')).toHaveAttribute('datetime', DateTime.fromISO(`${day(7)}T05:45`, { zone: 'UTC' }).toISO()!);
+    await cell(day(7))
+      .getByRole('listitem')
+      .filter({ hasText: 'Our new menu' })
+      .getByRole('button', { name: /Our new menu/ })
+      .first()
+      .click();
+    await expect(page.getByRole('main').locator('header time')).toHaveAttribute(
+      'datetime',
+      DateTime.fromISO(`${day(7)}T05:45`, { zone: 'UTC' }).toISO()!,
+    );
 
     // The queue: virtualised, filtered by client; bulk reschedule and bulk cancel.
     await go(page, 'Queue');
@@ -371,19 +416,29 @@ test('the daily limit offers the next day; drafts, the queue and the calendar mo
     await expect(page.getByRole('status').filter({ hasText: 'Cancelled' })).toHaveText('Cancelled 1 post.');
     await expect(page.getByRole('status').filter({ hasText: /posts? match/ })).toHaveText('101 posts match');
 
-    const listed = await fetch(`${host.apiUrl}/api/v1/post-groups?perPage=1000`, { headers: { 'x-publora-key': agency.workspaceKey, 'x-publora-user-id': agency.userId } });
+    const listed = await fetch(`${host.apiUrl}/api/v1/post-groups?perPage=1000`, {
+      headers: { 'x-publora-key': agency.workspaceKey, 'x-publora-user-id': agency.userId },
+    });
     const groups = (await listed.json()) as { text: string; scheduledTime: string | null; status: string }[];
-    const moved = DateTime.fromISO(`${day(8)}T09:00`, { zone: WORKSPACE_ZONE }).toUTC().toISO()!;
+    const moved = DateTime.fromISO(`${day(8)}T09:00`, { zone: WORKSPACE_ZONE })
+      .toUTC()
+      .toISO()!;
     expect(groups.filter((g) => g.scheduledTime === moved && g.status === 'scheduled')).toHaveLength(2);
     expect(groups.filter((g) => g.status === 'cancelled')).toHaveLength(1);
-    expect(groups.filter((g) => g.scheduledTime === clientTime(D, '09:00') && g.status === 'scheduled')).toHaveLength(97);
+    expect(groups.filter((g) => g.scheduledTime === clientTime(D, '09:00') && g.status === 'scheduled')).toHaveLength(
+      97,
+    );
     expect(agency.mastodon.statusTexts()).toEqual([]);
   } finally {
     await agency.close();
   }
 });
 
-test('offline: a post waits while Mastodon cannot be reached and goes out when it is back', async ({ page, host, dataDir }) => {
+test('offline: a post waits while Mastodon cannot be reached and goes out when it is back', async ({
+  page,
+  host,
+  dataDir,
+}) => {
   // The scheduler looks again a minute after it found the platform unreachable.
   test.setTimeout(180_000);
   const agency = await setUpAgency(page, host, dataDir);
@@ -449,7 +504,10 @@ test('settings: an integration is added, tested and removed', async ({ page, hos
     await expect(section.getByRole('status')).toHaveText('Mastodon: Reached Postroom test instance.');
 
     await row.getByRole('button', { name: 'Remove the Mastodon integration' }).click();
-    await page.getByRole('alertdialog', { name: 'Remove the Mastodon integration?' }).getByRole('button', { name: 'Remove integration' }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Remove the Mastodon integration?' })
+      .getByRole('button', { name: 'Remove integration' })
+      .click();
     await expect(section).toContainText('No platform integrations yet.');
     await expect(table).toHaveCount(0);
 

@@ -8,7 +8,10 @@ const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const clientList = (page: Page) => page.getByRole('list', { name: 'Clients' });
 const chooser = (page: Page) => page.getByRole('heading', { name: 'Choose your profile' });
 const fact = (page: Page, term: string) =>
-  page.locator('dl.facts > div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd');
+  page
+    .locator('dl.facts > div')
+    .filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) })
+    .locator('dd');
 
 async function go(page: Page, place: 'Clients' | 'Team' | 'Plan' | 'Activity' | 'Settings') {
   await mainNav(page).getByRole('button', { name: place, exact: true }).click();
@@ -29,7 +32,10 @@ async function createClient(page: Page, email: string, displayName: string) {
 }
 
 /** Fills the invite form; the clients are checked by name. */
-async function invite(page: Page, opts: { email: string; role: 'Manager' | 'Editor' | 'Collaborator' | 'Client'; clients?: string[] }) {
+async function invite(
+  page: Page,
+  opts: { email: string; role: 'Manager' | 'Editor' | 'Collaborator' | 'Client'; clients?: string[] },
+) {
   const form = page.getByRole('form', { name: 'Invite a team member' });
   await form.getByLabel('Email', { exact: true }).fill(opts.email);
   await form.getByLabel('Role', { exact: true }).selectOption({ label: opts.role });
@@ -56,7 +62,11 @@ async function joinWithInvitation(page: Page, opts: { code: string; name: string
 
 /** What the page put on the clipboard (the test's context is granted clipboard access). */
 const readClipboard = (page: Page) =>
-  page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+  page.evaluate(() =>
+    (
+      globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+    ).navigator.clipboard.readText(),
+  );
 
 /** The cell of `row` under the column headed `header`. */
 async function cell(table: Locator, row: Locator, header: string): Promise<Locator> {
@@ -127,7 +137,9 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
   await expect(clientList(page)).toContainText('Northwind');
   await expect(clientList(page)).not.toContainText('Southbank');
   await expect(page.getByRole('button', { name: 'New client' })).toHaveCount(0);
-  await clientList(page).getByRole('button', { name: /Northwind/ }).click();
+  await clientList(page)
+    .getByRole('button', { name: /Northwind/ })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: 'Northwind' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Generate API key' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Deactivate' })).toHaveCount(0);
@@ -142,7 +154,9 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
 
   // 4. A client's own key works until the client is deactivated, then the API answers 401.
   await go(page, 'Clients');
-  await clientList(page).getByRole('button', { name: /Southbank/ }).click();
+  await clientList(page)
+    .getByRole('button', { name: /Southbank/ })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: 'Southbank' })).toBeVisible();
   const userId = (await fact(page, 'Client ID').textContent())?.trim() ?? '';
   expect(userId).toMatch(/^user_/);
@@ -155,7 +169,11 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
   await expect(page.getByLabel('Current API key', { exact: true })).toHaveValue(apiKey);
 
   const getClient = async () =>
-    (await fetch(`${host.apiUrl}/api/v1/workspace/users/${userId}`, { headers: { 'x-publora-key': apiKey, accept: 'application/json' } })).status;
+    (
+      await fetch(`${host.apiUrl}/api/v1/workspace/users/${userId}`, {
+        headers: { 'x-publora-key': apiKey, accept: 'application/json' },
+      })
+    ).status;
   expect(await getClient()).toBe(200);
   await page.getByRole('button', { name: 'Deactivate' }).click();
   await expect(page.getByRole('button', { name: 'Reactivate' })).toBeVisible();
@@ -172,7 +190,9 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
   try {
     db.pragma('busy_timeout = 5000');
     const eddie = db
-      .prepare<[string], { id: string }>(`SELECT m.id FROM members m JOIN profiles p ON p.id = m.profile_id WHERE p.email = ?`)
+      .prepare<[string], { id: string }>(
+        `SELECT m.id FROM members m JOIN profiles p ON p.id = m.profile_id WHERE p.email = ?`,
+      )
       .get('eddie@agency.example');
     expect(eddie).toBeTruthy();
     const open = db.prepare(`INSERT INTO sessions (id, member_id, kind, created_at) VALUES (?, ?, 'app', ?)`);
@@ -210,7 +230,10 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
   expect(csv).not.toContain('client.created');
 });
 
-test('the profile chooser: a wrong password is refused, and a forced logout returns to the chooser', async ({ page, host }) => {
+test('the profile chooser: a wrong password is refused, and a forced logout returns to the chooser', async ({
+  page,
+  host,
+}) => {
   await page.goto(host.uiUrl);
   await completeSetup(page, { ownerName: 'Ada Owner', workspace: 'Agency HQ', plan: 'Team' });
 
@@ -228,7 +251,11 @@ test('the profile chooser: a wrong password is refused, and a forced logout retu
 
   // The pasted link works as well as the code.
   await signOut(page);
-  await joinWithInvitation(page, { code: invitationLink, name: 'Cora Collaborator', password: 'correct horse battery' });
+  await joinWithInvitation(page, {
+    code: invitationLink,
+    name: 'Cora Collaborator',
+    password: 'correct horse battery',
+  });
   await signOut(page);
 
   await page.getByRole('button', { name: /Cora Collaborator/ }).click();
@@ -245,10 +272,16 @@ test('the profile chooser: a wrong password is refused, and a forced logout retu
 
   // Someone ends all of Cora's sessions (here a script with the workspace key): the app returns to the chooser.
   const headers = { 'x-publora-key': workspaceKey, accept: 'application/json' };
-  const members = (await (await fetch(`${host.apiUrl}/api/v1/workspace/members`, { headers })).json()) as { id: string; email: string }[];
+  const members = (await (await fetch(`${host.apiUrl}/api/v1/workspace/members`, { headers })).json()) as {
+    id: string;
+    email: string;
+  }[];
   const cora = members.find((m) => m.email === 'cora@agency.example');
   expect(cora).toBeTruthy();
-  const res = await fetch(`${host.apiUrl}/api/v1/workspace/members/${cora!.id}/force-logout`, { method: 'POST', headers });
+  const res = await fetch(`${host.apiUrl}/api/v1/workspace/members/${cora!.id}/force-logout`, {
+    method: 'POST',
+    headers,
+  });
   expect(res.status, await res.clone().text()).toBe(200);
   await expect(chooser(page)).toBeVisible();
   await expect(page.locator('.shell')).toHaveCount(0);

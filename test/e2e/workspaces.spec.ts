@@ -13,7 +13,10 @@ import {
 
 const mainNav = (page: import('@playwright/test').Page) => page.getByRole('navigation', { name: 'Main' });
 const fact = (page: import('@playwright/test').Page, term: string) =>
-  page.locator('dl.facts > div').filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) }).locator('dd');
+  page
+    .locator('dl.facts > div')
+    .filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) })
+    .locator('dd');
 
 test('first run: the owner sets up the first workspace', async ({ page, host }) => {
   await page.goto(host.uiUrl);
@@ -153,7 +156,11 @@ test('everything is still there after the app restarts on the same data folder',
   await page.goto(second.uiUrl);
   await expect(page.locator('.shell')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toHaveCount(0);
-  await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Finance Department', 'Acme Social']);
+  await expect(workspaceSwitcher(page).locator('option')).toHaveText([
+    'Agency HQ',
+    'Finance Department',
+    'Acme Social',
+  ]);
 
   await workspaceSwitcher(page).selectOption({ label: 'Finance Department' });
   await expect(page.locator('.shell')).toHaveAttribute('data-layout', 'no navigation');
@@ -170,7 +177,12 @@ test('everything is still there after the app restarts on the same data folder',
   await expect(page.getByText('No logo')).toHaveCount(1);
 });
 
-test('a workspace added through the REST API appears live, with its integrations', async ({ page, host, dataDir, images }) => {
+test('a workspace added through the REST API appears live, with its integrations', async ({
+  page,
+  host,
+  dataDir,
+  images,
+}) => {
   await page.goto(host.uiUrl);
   await completeSetup(page, { workspace: 'Agency HQ' });
 

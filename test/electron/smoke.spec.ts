@@ -63,7 +63,13 @@ test('the desktop app opens its window titled Postroom', async () => {
         process: typeof g['process'],
       };
     });
-    expect(globals).toEqual({ invoke: 'function', on: 'function', bridgeKeys: ['invoke', 'on'], require: 'undefined', process: 'undefined' });
+    expect(globals).toEqual({
+      invoke: 'function',
+      on: 'function',
+      bridgeKeys: ['invoke', 'on'],
+      require: 'undefined',
+      process: 'undefined',
+    });
 
     // One window, and the engine got the data folder we passed.
     const shell = await app.evaluate(({ app: electronApp, BrowserWindow }) => ({

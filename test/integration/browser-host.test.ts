@@ -17,7 +17,9 @@ function open(port: string, token: string, headers: Record<string, string> = {})
   ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
   const closed = new Promise<{ code: number }>((resolve) => ws.on('close', (code) => resolve({ code })));
   ws.on('error', () => {});
-  const refusedWith = new Promise<number>((resolve) => ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+  const refusedWith = new Promise<number>((resolve) =>
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+  );
   const opened = new Promise<void>((resolve) => ws.on('open', () => resolve()));
   const next = async (predicate: (m: Record<string, unknown>) => boolean) => {
     for (let i = 0; i < 200; i++) {
@@ -37,7 +39,10 @@ describe('browser host: the contract over a WebSocket', () => {
     await c.opened;
     c.ws.send(JSON.stringify({ id: 1, channel: 'app.getState', request: {} }));
     const reply = await c.next((m) => m.id === 1);
-    expect(reply.result).toMatchObject({ ok: true, data: { needsSetup: false, workspaces: [{ name: 'Acme Agency' }] } });
+    expect(reply.result).toMatchObject({
+      ok: true,
+      data: { needsSetup: false, workspaces: [{ name: 'Acme Agency' }] },
+    });
 
     c.ws.send(JSON.stringify({ id: 2, channel: 'workspace.create', request: { name: '' } }));
     expect((await c.next((m) => m.id === 2)).result).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
@@ -46,7 +51,10 @@ describe('browser host: the contract over a WebSocket', () => {
     const event = await c.next((m) => m.event === 'state.changed');
     expect((event.payload as { workspaces: unknown[] }).workspaces).toHaveLength(2);
     c.ws.send('not json at all');
-    expect((await c.next((m) => m.id === null)).result).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect((await c.next((m) => m.id === null)).result).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
     c.ws.close();
     await h.host.close();
   });

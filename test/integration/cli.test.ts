@@ -14,14 +14,37 @@ const available = await keychainAvailable();
 describe.skipIf(!available)(`postroom command line (real keychain) — skipped only when ${NO_KEYCHAIN_REASON}`, () => {
   it('init --json prints exactly {workspaceId, apiKey}, and serve starts, prints its URLs and stops on SIGTERM', async () => {
     const dataDir = tempDir();
-    const { stdout } = await cli('init', '--data-dir', dataDir, '--workspace', 'Acme Agency', '--owner-email', 'owner@acme.test', '--plan', 'team', '--json');
+    const { stdout } = await cli(
+      'init',
+      '--data-dir',
+      dataDir,
+      '--workspace',
+      'Acme Agency',
+      '--owner-email',
+      'owner@acme.test',
+      '--plan',
+      'team',
+      '--json',
+    );
     const printed = JSON.parse(stdout);
     expect(Object.keys(printed).sort()).toEqual(['apiKey', 'workspaceId']);
     expect(printed.workspaceId).toMatch(/^ws_/);
 
-    const again = await cli('init', '--data-dir', dataDir, '--workspace', 'Twice', '--owner-email', 'owner@acme.test', '--json').catch((e) => e);
+    const again = await cli(
+      'init',
+      '--data-dir',
+      dataDir,
+      '--workspace',
+      'Twice',
+      '--owner-email',
+      'owner@acme.test',
+      '--json',
+    ).catch((e) => e);
     expect(again.code).toBe(1);
-    expect(JSON.parse(again.stderr).error).toMatchObject({ code: 'conflict', message: 'this data folder is already set up' });
+    expect(JSON.parse(again.stderr).error).toMatchObject({
+      code: 'conflict',
+      message: 'this data folder is already set up',
+    });
 
     const adminKey = (await cli('admin-key', '--data-dir', dataDir)).stdout.trim();
     const serve = spawn(tsx, ['src-main/cli.ts', 'serve', '--data-dir', dataDir], { cwd: process.cwd() });
@@ -33,7 +56,11 @@ describe.skipIf(!available)(`postroom command line (real keychain) — skipped o
 
     const form = new FormData();
     form.append('name', 'Added By Script');
-    const res = await fetch(`${apiUrl}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}` }, body: form });
+    const res = await fetch(`${apiUrl}/api/workspaces/add`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}` },
+      body: form,
+    });
     expect(res.status).toBe(200);
 
     serve.kill('SIGTERM');
@@ -51,7 +78,9 @@ describe.skipIf(!available)(`postroom command line (real keychain) — skipped o
     const restoredInto = tempDir();
     await cli('restore', '--data-dir', restoredInto, '--from', file);
     expect((await cli('admin-key', '--data-dir', restoredInto)).stdout.trim()).toBe(adminKey);
-    const bad = await cli('restore', '--data-dir', restoredInto, '--from', join(dataDir, 'nope.sqlite')).catch((e) => e);
+    const bad = await cli('restore', '--data-dir', restoredInto, '--from', join(dataDir, 'nope.sqlite')).catch(
+      (e) => e,
+    );
     expect(JSON.parse(bad.stderr).error.code).toBe('not_found');
   });
 });
@@ -61,7 +90,11 @@ describe('postroom command line arguments', () => {
     const failed = await cli('init', '--workspace', 'X').catch((e) => e);
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stderr)).toEqual({
-      error: { code: 'parameter_missing', message: '--data-dir is required', details: { fields: { 'data-dir': 'required' } } },
+      error: {
+        code: 'parameter_missing',
+        message: '--data-dir is required',
+        details: { fields: { 'data-dir': 'required' } },
+      },
     });
     const unknown = await cli('frobnicate').catch((e) => e);
     expect(JSON.parse(unknown.stderr).error.code).toBe('not_found');

@@ -18,17 +18,40 @@ const CONTRACT_RUNS = Number(process.env.POSTROOM_FUZZ_CONTRACT_RUNS ?? 6000);
  */
 function digest(db: Db): string {
   const hash = createHash('sha256');
-  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('connection_links') ORDER BY name`).all() as { name: string }[];
+  const tables = db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('connection_links') ORDER BY name`)
+    .all() as { name: string }[];
   for (const { name } of tables) {
     const where = name === 'activity' ? ` WHERE action != 'connection.link_created'` : '';
-    hash.update(name).update(JSON.stringify(db.prepare(`SELECT * FROM "${name}"${where} ORDER BY rowid`).raw().all(), (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
+    hash
+      .update(name)
+      .update(
+        JSON.stringify(db.prepare(`SELECT * FROM "${name}"${where} ORDER BY rowid`).raw().all(), (_k, v) =>
+          Buffer.isBuffer(v) ? v.toString('hex') : v,
+        ),
+      );
   }
   return hash.digest('hex');
 }
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom('', ' ', '../../etc/passwd', "' OR 1=1 --", '<script>alert(1)</script>', '%00', '\u0000', 'user_', 'pg_', '{}', '[]', 'null', '💥'.repeat(50), 'x'.repeat(5000)),
+  fc.constantFrom(
+    '',
+    ' ',
+    '../../etc/passwd',
+    "' OR 1=1 --",
+    '<script>alert(1)</script>',
+    '%00',
+    '\u0000',
+    'user_',
+    'pg_',
+    '{}',
+    '[]',
+    'null',
+    '💥'.repeat(50),
+    'x'.repeat(5000),
+  ),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );
 
@@ -37,8 +60,21 @@ const hostileValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
   hostileString,
   fc.record({ email: fc.oneof(hostileString, fc.emailAddress()), displayName: hostileString }, { requiredKeys: [] }),
-  fc.record({ text: hostileString, platformIds: fc.array(hostileString, { maxLength: 5 }), scheduledTime: fc.oneof(hostileString, fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString()))) }, { requiredKeys: [] }),
-  fc.record({ email: fc.emailAddress(), role: hostileString, managedUserIds: fc.array(hostileString) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      text: hostileString,
+      platformIds: fc.array(hostileString, { maxLength: 5 }),
+      scheduledTime: fc.oneof(
+        hostileString,
+        fc.date().map((d) => (Number.isNaN(d.getTime()) ? 'x' : d.toISOString())),
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    { email: fc.emailAddress(), role: hostileString, managedUserIds: fc.array(hostileString) },
+    { requiredKeys: [] },
+  ),
 );
 
 describe('fuzz: hostile input never crashes anything and never half-writes', () => {
@@ -46,10 +82,22 @@ describe('fuzz: hostile input never crashes anything and never half-writes', () 
     const t = await startTestApp({ rateLimitPerMinute: 10_000_000 });
     const engine = t.app.engine;
     engine.ctx.db.prepare(`UPDATE workspaces SET plan_id = 'enterprise'`).run();
-    const user = await engine.call('client.create', { workspaceId: t.workspaceId, client: { email: 'fuzz@client.test', displayName: 'Fuzz' } });
-    const platformId = await addConnection(engine.ctx, t.workspaceId, user.id, 'mastodon', '42', { accessToken: 'fuzz-token' });
-    const post = await engine.call('post.create', { workspaceId: t.workspaceId, userId: user.id, post: { text: 'fuzz', platformIds: [platformId] } });
-    const { apiKey: clientKey } = await engine.call('client.issueApiKey', { workspaceId: t.workspaceId, userId: user.id });
+    const user = await engine.call('client.create', {
+      workspaceId: t.workspaceId,
+      client: { email: 'fuzz@client.test', displayName: 'Fuzz' },
+    });
+    const platformId = await addConnection(engine.ctx, t.workspaceId, user.id, 'mastodon', '42', {
+      accessToken: 'fuzz-token',
+    });
+    const post = await engine.call('post.create', {
+      workspaceId: t.workspaceId,
+      userId: user.id,
+      post: { text: 'fuzz', platformIds: [platformId] },
+    });
+    const { apiKey: clientKey } = await engine.call('client.issueApiKey', {
+      workspaceId: t.workspaceId,
+      userId: user.id,
+    });
     const members = await engine.call('team.list', { workspaceId: t.workspaceId });
     const realIds = [user.id, post.id, platformId, members.members[0]!.id];
     let cases = 0;
@@ -61,7 +109,12 @@ describe('fuzz: hostile input never crashes anything and never half-writes', () 
         fc.constantFrom('workspace', 'client', 'none', 'garbage', 'admin'),
         fc.option(hostileValue, { nil: undefined }),
         fc.dictionary(fc.string({ maxLength: 12 }), hostileString, { maxKeys: 4 }),
-        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+        ),
         fc.option(fc.oneof(fc.constantFrom(...realIds), hostileString), { nil: undefined }),
         async (routeIndex, id, keyKind, body, query, contentType, actingUser) => {
           cases++;
@@ -78,13 +131,21 @@ describe('fuzz: hostile input never crashes anything and never half-writes', () 
           const res = await fetch(`${t.url}${path}${qs ? `?${qs}` : ''}`, {
             method: route.method.toUpperCase(),
             headers,
-            body: route.method === 'get' || body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+            body:
+              route.method === 'get' || body === undefined
+                ? undefined
+                : typeof body === 'string'
+                  ? body
+                  : JSON.stringify(body),
           });
           const text = await res.text();
           expect(res.status, `${route.method} ${path} → ${text.slice(0, 300)}`).toBeLessThan(500);
           if (res.status >= 400) {
             expect(ErrorBody.safeParse(JSON.parse(text)).success, text.slice(0, 300)).toBe(true);
-            expect(digest(engine.ctx.db), `${route.method} ${path} was refused (${res.status}) but changed the database`).toBe(before);
+            expect(
+              digest(engine.ctx.db),
+              `${route.method} ${path} was refused (${res.status}) but changed the database`,
+            ).toBe(before);
           }
         },
       ),
@@ -99,17 +160,24 @@ describe('fuzz: hostile input never crashes anything and never half-writes', () 
     const names = [...Object.keys(channels), 'app.nothing', '__proto__', 'constructor', ''];
     let cases = 0;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...names), fc.oneof(hostileValue, fc.record({ workspaceId: fc.oneof(fc.constant(t.workspaceId), hostileString) }, { requiredKeys: [] })), async (channel, request) => {
-        cases++;
-        const before = digest(engine.ctx.db);
-        const result = await engine.dispatch(channel, request);
-        expect(typeof result.ok).toBe('boolean');
-        if (!result.ok) {
-          expect(ErrorBody.safeParse({ error: result.error }).success).toBe(true);
-          expect(result.error.code, JSON.stringify(result.error)).not.toBe('internal');
-          expect(digest(engine.ctx.db), `${channel} was refused but changed the database`).toBe(before);
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...names),
+        fc.oneof(
+          hostileValue,
+          fc.record({ workspaceId: fc.oneof(fc.constant(t.workspaceId), hostileString) }, { requiredKeys: [] }),
+        ),
+        async (channel, request) => {
+          cases++;
+          const before = digest(engine.ctx.db);
+          const result = await engine.dispatch(channel, request);
+          expect(typeof result.ok).toBe('boolean');
+          if (!result.ok) {
+            expect(ErrorBody.safeParse({ error: result.error }).success).toBe(true);
+            expect(result.error.code, JSON.stringify(result.error)).not.toBe('internal');
+            expect(digest(engine.ctx.db), `${channel} was refused but changed the database`).toBe(before);
+          }
+        },
+      ),
       { numRuns: CONTRACT_RUNS },
     );
     expect(cases).toBe(CONTRACT_RUNS);

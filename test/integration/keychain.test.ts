@@ -36,7 +36,10 @@ describe.skipIf(!available)(`the OS keychain (real Secret Service) — skipped o
     });
     const adminKey = await running.engine.revealInstallAdminKey();
     expect(await keytar.findCredentials('Postroom')).toEqual(
-      expect.arrayContaining([expect.objectContaining({ password: 'x-secret-value-42' }), expect.objectContaining({ password: apiKey })]),
+      expect.arrayContaining([
+        expect.objectContaining({ password: 'x-secret-value-42' }),
+        expect.objectContaining({ password: apiKey }),
+      ]),
     );
     expect(workspace.integrations[0]?.hasSecret).toBe(true);
     await running.stop();
@@ -53,7 +56,12 @@ describe('without a keychain', () => {
     // A child process with no D-Bus session: libsecret cannot reach any Secret Service.
     const out = execFileSync(join('node_modules', '.bin', 'tsx'), [join('test', 'support', 'open-keychain.ts')], {
       cwd: process.cwd(),
-      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', XDG_RUNTIME_DIR: tempDir(), DISPLAY: '' },
+      env: {
+        ...process.env,
+        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+        XDG_RUNTIME_DIR: tempDir(),
+        DISPLAY: '',
+      },
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -60,86 +60,127 @@ function startChild(bundle: string, dataDir: string): ChildRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!available)(`kill test: SIGKILL while publishing, ${KILLS} times (real keychain) — skipped only when ${NO_KEYCHAIN_REASON}`, () => {
-  it('publishes every delivery exactly once, and loses none', async () => {
-    const mastodon = await startMastodonServer();
-    const x = await startXServer();
-    mastodon.setLatency(10);
-    x.setLatency(10);
-    const dataDir = tempDir();
-    const bundle = await bundleChild();
-    const engine = await Engine.open({ dataDir, secrets: await KeychainSecretStore.open(), clock: systemClock });
-    const setup = await setUpPosting(engine, {
-      mastodonUrl: mastodon.url,
-      mastodonToken: mastodon.issueToken().accessToken,
-      mastodonAccountId: mastodon.account.id,
-      xUrl: x.url,
-      xToken: x.token,
-    }, { plan: 'enterprise' });
-    engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 1000000 WHERE id = ?`).run(setup.userId);
-    const pending = () => (engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state IN ('scheduled', 'publishing')`).get() as { n: number }).n;
-    // An X delivery cut short waits about 10 s before X is checked for it (the scheduler's
-    // verifyDelayMs); meanwhile new posts keep the kills landing on publishes.
-    const busy = () =>
-      (engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'publishing' OR (state = 'scheduled' AND verify_since IS NULL)`).get() as { n: number }).n;
-    let created = 0;
-    const addBatch = async () => {
-      for (let i = 0; i < BATCH; i++) {
-        await engine.call('post.create', {
-          workspaceId: setup.workspaceId,
-          userId: setup.userId,
-          post: { text: `kill-test post ${++created}`, platformIds: [setup.mastodonId, setup.xId], scheduledTime: new Date().toISOString() },
-        });
-      }
-    };
+describe.skipIf(!available)(
+  `kill test: SIGKILL while publishing, ${KILLS} times (real keychain) — skipped only when ${NO_KEYCHAIN_REASON}`,
+  () => {
+    it('publishes every delivery exactly once, and loses none', async () => {
+      const mastodon = await startMastodonServer();
+      const x = await startXServer();
+      mastodon.setLatency(10);
+      x.setLatency(10);
+      const dataDir = tempDir();
+      const bundle = await bundleChild();
+      const engine = await Engine.open({ dataDir, secrets: await KeychainSecretStore.open(), clock: systemClock });
+      const setup = await setUpPosting(
+        engine,
+        {
+          mastodonUrl: mastodon.url,
+          mastodonToken: mastodon.issueToken().accessToken,
+          mastodonAccountId: mastodon.account.id,
+          xUrl: x.url,
+          xToken: x.token,
+        },
+        { plan: 'enterprise' },
+      );
+      engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 1000000 WHERE id = ?`).run(setup.userId);
+      const pending = () =>
+        (
+          engine.ctx.db
+            .prepare(`SELECT count(*) AS n FROM deliveries WHERE state IN ('scheduled', 'publishing')`)
+            .get() as { n: number }
+        ).n;
+      // An X delivery cut short waits about 10 s before X is checked for it (the scheduler's
+      // verifyDelayMs); meanwhile new posts keep the kills landing on publishes.
+      const busy = () =>
+        (
+          engine.ctx.db
+            .prepare(
+              `SELECT count(*) AS n FROM deliveries WHERE state = 'publishing' OR (state = 'scheduled' AND verify_since IS NULL)`,
+            )
+            .get() as { n: number }
+        ).n;
+      let created = 0;
+      const addBatch = async () => {
+        for (let i = 0; i < BATCH; i++) {
+          await engine.call('post.create', {
+            workspaceId: setup.workspaceId,
+            userId: setup.userId,
+            post: {
+              text: `kill-test post ${++created}`,
+              platformIds: [setup.mastodonId, setup.xId],
+              scheduledTime: new Date().toISOString(),
+            },
+          });
+        }
+      };
 
-    try {
-      let kills = 0;
-      while (kills < KILLS) {
-        if (busy() === 0) await addBatch();
-        const run = startChild(bundle, dataDir);
-        await run.ready;
-        await sleep(Math.random() * 120);
-        run.child.kill('SIGKILL');
-        await run.exited;
-        kills++;
-      }
-      // A last, undisturbed run finishes the queue and stops gracefully.
-      const last = startChild(bundle, dataDir);
-      await last.ready;
-      for (let i = 0; i < 600 && pending() > 0; i++) await sleep(100);
-      last.child.kill('SIGTERM');
-      expect(await last.exited).toBe('exit 0');
+      try {
+        let kills = 0;
+        while (kills < KILLS) {
+          if (busy() === 0) await addBatch();
+          const run = startChild(bundle, dataDir);
+          await run.ready;
+          await sleep(Math.random() * 120);
+          run.child.kill('SIGKILL');
+          await run.exited;
+          kills++;
+        }
+        // A last, undisturbed run finishes the queue and stops gracefully.
+        const last = startChild(bundle, dataDir);
+        await last.ready;
+        for (let i = 0; i < 600 && pending() > 0; i++) await sleep(100);
+        last.child.kill('SIGTERM');
+        expect(await last.exited).toBe('exit 0');
 
-      const deliveries = engine.ctx.db
-        .prepare(`SELECT d.platform, d.state, d.platform_post_id, g.text FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`)
-        .all() as { platform: string; state: string; platform_post_id: string | null; text: string }[];
-      const onServer = (platform: string, text: string) =>
-        platform === 'mastodon' ? mastodon.statusTexts().filter((s) => s.text === text) : x.tweets().filter((t) => t.text === text);
+        const deliveries = engine.ctx.db
+          .prepare(
+            `SELECT d.platform, d.state, d.platform_post_id, g.text FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`,
+          )
+          .all() as { platform: string; state: string; platform_post_id: string | null; text: string }[];
+        const onServer = (platform: string, text: string) =>
+          platform === 'mastodon'
+            ? mastodon.statusTexts().filter((s) => s.text === text)
+            : x.tweets().filter((t) => t.text === text);
 
-      expect(deliveries).toHaveLength(created * 2);
-      const tally: Record<string, number> = {};
-      for (const d of deliveries) {
-        tally[`${d.platform}:${d.state}`] = (tally[`${d.platform}:${d.state}`] ?? 0) + 1;
-        const copies = onServer(d.platform, d.text);
-        // Mastodon repeats a cut-short call with its idempotency key; X is checked for the post
-        // (GET /2/users/:id/tweets) before anything is sent again. Neither server fails here, so
-        // no delivery has a reason to wait for a person.
-        expect(d.state, `${d.platform} "${d.text}" ended ${d.state}`).toBe('published');
-        expect(copies.map((c) => c.id), `${d.platform} "${d.text}"`).toEqual([d.platform_post_id]);
+        expect(deliveries).toHaveLength(created * 2);
+        const tally: Record<string, number> = {};
+        for (const d of deliveries) {
+          tally[`${d.platform}:${d.state}`] = (tally[`${d.platform}:${d.state}`] ?? 0) + 1;
+          const copies = onServer(d.platform, d.text);
+          // Mastodon repeats a cut-short call with its idempotency key; X is checked for the post
+          // (GET /2/users/:id/tweets) before anything is sent again. Neither server fails here, so
+          // no delivery has a reason to wait for a person.
+          expect(d.state, `${d.platform} "${d.text}" ended ${d.state}`).toBe('published');
+          expect(
+            copies.map((c) => c.id),
+            `${d.platform} "${d.text}"`,
+          ).toEqual([d.platform_post_id]);
+        }
+        expect(tally['mastodon:needs_attention'] ?? 0).toBe(0);
+        expect(tally['x:needs_attention'] ?? 0).toBe(0);
+        // How often the check on X was needed: posts found there after a restart, and X deliveries
+        // claimed more than once (each was cut short at least once, then checked).
+        const foundOnX = (
+          engine.ctx.db
+            .prepare(
+              `SELECT count(*) AS n FROM activity WHERE action = 'post.published' AND detail LIKE 'Found on x-%'`,
+            )
+            .get() as { n: number }
+        ).n;
+        const xRetried = (
+          engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE platform = 'x' AND attempts > 1`).get() as {
+            n: number;
+          }
+        ).n;
+        console.log(
+          `kill test: ${kills} kills, ${created} post groups, deliveries ${JSON.stringify(tally)}, X checked after a kill ${xRetried} (found there ${foundOnX})`,
+        );
+      } finally {
+        rmSync(bundle, { force: true });
+        engine.close();
+        await mastodon.close();
+        await x.close();
       }
-      expect(tally['mastodon:needs_attention'] ?? 0).toBe(0);
-      expect(tally['x:needs_attention'] ?? 0).toBe(0);
-      // How often the check on X was needed: posts found there after a restart, and X deliveries
-      // claimed more than once (each was cut short at least once, then checked).
-      const foundOnX = (engine.ctx.db.prepare(`SELECT count(*) AS n FROM activity WHERE action = 'post.published' AND detail LIKE 'Found on x-%'`).get() as { n: number }).n;
-      const xRetried = (engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE platform = 'x' AND attempts > 1`).get() as { n: number }).n;
-      console.log(`kill test: ${kills} kills, ${created} post groups, deliveries ${JSON.stringify(tally)}, X checked after a kill ${xRetried} (found there ${foundOnX})`);
-    } finally {
-      rmSync(bundle, { force: true });
-      engine.close();
-      await mastodon.close();
-      await x.close();
-    }
-  }, 900_000);
-});
+    }, 900_000);
+  },
+);

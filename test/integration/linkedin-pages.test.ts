@@ -30,7 +30,9 @@ interface World extends TestEngine {
   ref: { workspaceId: string; userId: string; platformId: string };
 }
 
-async function world(options: { organizationPages?: boolean; tokenScope?: string | null; server?: LinkedInServerOptions } = {}): Promise<World> {
+async function world(
+  options: { organizationPages?: boolean; tokenScope?: string | null; server?: LinkedInServerOptions } = {},
+): Promise<World> {
   const li = await startLinkedInServer({
     administeredOrganizations: [SOCIAL, BAKERY],
     organizationNames: { [SOCIAL]: 'Northwind Social', [BAKERY]: 'Northwind Bakery' },
@@ -56,7 +58,10 @@ async function world(options: { organizationPages?: boolean; tokenScope?: string
     },
   });
   const workspaceId = state.currentWorkspaceId!;
-  const user = await t.engine.call('client.create', { workspaceId, client: { email: 'casey@client.test', displayName: 'Casey Client Co', timezone: 'UTC' } });
+  const user = await t.engine.call('client.create', {
+    workspaceId,
+    client: { email: 'casey@client.test', displayName: 'Casey Client Co', timezone: 'UTC' },
+  });
   const platformId = await addConnection(t.engine.ctx, workspaceId, user.id, 'linkedin', li.sub, {
     accessToken: li.accessToken,
     refreshToken: li.refreshToken,
@@ -77,7 +82,11 @@ describe('choosing the LinkedIn page to post as from a list', () => {
     expect(aclCalls(w)).toEqual(['GET /rest/organizationAcls', 'GET /rest/organizations']);
 
     expect(await w.engine.call('connection.setPostAs', { ...w.ref, postAs: BAKERY })).toEqual({ postAs: BAKERY });
-    const group = await w.engine.call('post.create', { workspaceId: w.workspaceId, userId: w.userId, post: { text: 'Fresh bread at 7', platformIds: [w.ref.platformId], scheduledTime: w.clock.now().toISOString() } });
+    const group = await w.engine.call('post.create', {
+      workspaceId: w.workspaceId,
+      userId: w.userId,
+      post: { text: 'Fresh bread at 7', platformIds: [w.ref.platformId], scheduledTime: w.clock.now().toISOString() },
+    });
     const scheduler = new Scheduler({ ctx: w.engine.ctx, timers: idleTimers });
     closers.push(() => scheduler.stop());
     await scheduler.runDue();
@@ -92,23 +101,45 @@ describe('choosing the LinkedIn page to post as from a list', () => {
 
     w.li.failNext(401);
     const dead = await dispatch();
-    expect(dead).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('reconnect the account'), details: { reconnect: true, platformStatus: 401 } } });
+    expect(dead).toMatchObject({
+      ok: false,
+      error: {
+        code: 'conflict',
+        message: expect.stringContaining('reconnect the account'),
+        details: { reconnect: true, platformStatus: 401 },
+      },
+    });
 
     w.li.failNext(503);
-    expect(await dispatch()).toMatchObject({ ok: false, error: { code: 'platform_unavailable', details: { retryable: true, platformStatus: 503 } } });
+    expect(await dispatch()).toMatchObject({
+      ok: false,
+      error: { code: 'platform_unavailable', details: { retryable: true, platformStatus: 503 } },
+    });
 
     w.li.failNextOn('/rest/organizations', 500);
-    expect(await dispatch()).toMatchObject({ ok: false, error: { code: 'platform_unavailable', details: { retryable: true, platformStatus: 500 } } });
+    expect(await dispatch()).toMatchObject({
+      ok: false,
+      error: { code: 'platform_unavailable', details: { retryable: true, platformStatus: 500 } },
+    });
 
     w.li.failNext(429, { 'Retry-After': '60' });
-    expect(await dispatch()).toMatchObject({ ok: false, error: { code: 'rate_limited', details: { retryAfterMs: 60_000 } } });
+    expect(await dispatch()).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited', details: { retryAfterMs: 60_000 } },
+    });
 
     w.li.failNext(403);
-    expect(await dispatch()).toMatchObject({ ok: false, error: { code: 'forbidden', details: { platformStatus: 403 } } });
+    expect(await dispatch()).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', details: { platformStatus: 403 } },
+    });
 
     await w.li.close();
     const offline = await dispatch();
-    expect(offline).toMatchObject({ ok: false, error: { code: 'platform_unavailable', message: expect.stringContaining('could not be reached') } });
+    expect(offline).toMatchObject({
+      ok: false,
+      error: { code: 'platform_unavailable', message: expect.stringContaining('could not be reached') },
+    });
 
     for (const answer of [dead, offline]) {
       const text = JSON.stringify(answer);
@@ -116,34 +147,53 @@ describe('choosing the LinkedIn page to post as from a list', () => {
       expect(text).not.toContain(w.li.refreshToken);
     }
     // A read: no failure changed the connection.
-    expect((await w.engine.call('connection.list', { workspaceId: w.workspaceId, userId: w.userId }))[0]).toMatchObject({ status: 'active' });
+    expect((await w.engine.call('connection.list', { workspaceId: w.workspaceId, userId: w.userId }))[0]).toMatchObject(
+      { status: 'active' },
+    );
   });
 
   it('refuses without calling LinkedIn when organisation pages are off or the sign-in lacks the page scope', async () => {
     const off = await world({ organizationPages: false });
     expect(await off.engine.dispatch('connection.pages', off.ref)).toMatchObject({
       ok: false,
-      error: { code: 'validation_failed', message: 'listing LinkedIn pages needs organisation pages turned on in the LinkedIn integration, then this account reconnected' },
+      error: {
+        code: 'validation_failed',
+        message:
+          'listing LinkedIn pages needs organisation pages turned on in the LinkedIn integration, then this account reconnected',
+      },
     });
     expect(off.li.requests()).toEqual([]);
 
     const oldSignIn = await world({ tokenScope: MEMBER_SCOPE });
     expect(await oldSignIn.engine.dispatch('connection.pages', oldSignIn.ref)).toMatchObject({
       ok: false,
-      error: { code: 'conflict', message: expect.stringContaining('turn on organisation pages in the LinkedIn integration and reconnect the account') },
+      error: {
+        code: 'conflict',
+        message: expect.stringContaining(
+          'turn on organisation pages in the LinkedIn integration and reconnect the account',
+        ),
+      },
     });
     expect(oldSignIn.li.requests()).toEqual([]);
 
     // Tokens that do not say their scope are tried; LinkedIn itself refuses them.
     const unknown = await world({ tokenScope: null, server: { scope: MEMBER_SCOPE } });
-    expect(await unknown.engine.dispatch('connection.pages', unknown.ref)).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('Not enough permissions') } });
+    expect(await unknown.engine.dispatch('connection.pages', unknown.ref)).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: expect.stringContaining('Not enough permissions') },
+    });
   });
 
   it('is refused for a connection that needs reconnecting, and for one that does not exist', async () => {
     const w = await world();
     w.engine.ctx.db.prepare(`UPDATE connections SET status = 'needs_reauth'`).run();
-    expect(await w.engine.dispatch('connection.pages', w.ref)).toMatchObject({ ok: false, error: { code: 'conflict', details: { reconnect: true } } });
-    expect(await w.engine.dispatch('connection.pages', { ...w.ref, platformId: 'linkedin-someone-else' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await w.engine.dispatch('connection.pages', w.ref)).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', details: { reconnect: true } },
+    });
+    expect(
+      await w.engine.dispatch('connection.pages', { ...w.ref, platformId: 'linkedin-someone-else' }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(w.li.requests()).toEqual([]);
   });
 
@@ -151,26 +201,45 @@ describe('choosing the LinkedIn page to post as from a list', () => {
     const w = await world();
     const { engine } = w;
     const ownerProfileId = engine.state().profile!.id;
-    const { code } = await engine.call('team.invite', { workspaceId: w.workspaceId, invite: { email: 'ed@agency.test', role: 'editor', managedUserIds: [w.userId] } });
+    const { code } = await engine.call('team.invite', {
+      workspaceId: w.workspaceId,
+      invite: { email: 'ed@agency.test', role: 'editor', managedUserIds: [w.userId] },
+    });
     await engine.call('session.signOut', {});
     await engine.call('session.acceptInvitation', { code, name: 'Eddie Editor' });
 
     const refused = await engine.dispatch('connection.pages', w.ref);
-    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('only Olivia Owner may change who this account posts as') } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'forbidden',
+        message: expect.stringContaining('only Olivia Owner may change who this account posts as'),
+      },
+    });
     expect(w.li.requests()).toEqual([]);
 
     await engine.call('session.signIn', { profileId: ownerProfileId });
-    const eddie = (await engine.call('team.list', { workspaceId: w.workspaceId })).members.find((m) => m.role === 'editor')!;
+    const eddie = (await engine.call('team.list', { workspaceId: w.workspaceId })).members.find(
+      (m) => m.role === 'editor',
+    )!;
     await engine.call('connection.setCredentialMode', { ...w.ref, memberId: eddie.id, mode: 'member' });
     await engine.call('session.signIn', { profileId: eddie.profileId });
     // No tokens of their own yet: the connection's are used, as their posts would be.
-    expect((await engine.call('connection.pages', w.ref)).map((p) => p.name)).toEqual(['Northwind Bakery', 'Northwind Social']);
+    expect((await engine.call('connection.pages', w.ref)).map((p) => p.name)).toEqual([
+      'Northwind Bakery',
+      'Northwind Social',
+    ]);
   });
 
   it('has nothing to list for a platform that posts as the account itself', async () => {
     const w = await world();
-    await w.engine.call('integration.add', { workspaceId: w.workspaceId, integration: { platform: 'x', clientId: 'x-app', instanceUrl: w.li.url } });
-    const xId = await addConnection(w.engine.ctx, w.workspaceId, w.userId, 'x', '2244994945', { accessToken: 'x-token' });
+    await w.engine.call('integration.add', {
+      workspaceId: w.workspaceId,
+      integration: { platform: 'x', clientId: 'x-app', instanceUrl: w.li.url },
+    });
+    const xId = await addConnection(w.engine.ctx, w.workspaceId, w.userId, 'x', '2244994945', {
+      accessToken: 'x-token',
+    });
     expect(await w.engine.dispatch('connection.pages', { ...w.ref, platformId: xId })).toMatchObject({
       ok: false,
       error: { code: 'validation_failed', message: 'x posts as the account itself; there are no pages to choose from' },

@@ -64,7 +64,9 @@ describe('createSmtpMailer (real SMTP server on loopback)', () => {
     const mail = got!.mail;
     expect(mail.messageId).toBe(messageId);
     expect(mail.subject).toBe('Olivia Owner invited you to Tom & Jerry <Studio> "Best" on Postroom');
-    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : []).toEqual(['new.member@client.example']);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value.map((a) => a.address) : []).toEqual([
+      'new.member@client.example',
+    ]);
     expect(mail.from?.value[0]?.address).toBe('team@acme.example');
     expect(mail.text).toContain(INVITE.acceptUrl);
     expect(mail.text).toContain(INVITE.code);

@@ -11,15 +11,37 @@ describe("a Mastodon instance's own text limit", () => {
     try {
       const engine = t.app.engine;
       const app = await registerMastodonApp(mastodon.url, `${t.url}/oauth/callback`);
-      await engine.call('integration.add', { workspaceId: t.workspaceId, integration: { platform: 'mastodon', clientId: app.clientId, clientSecret: app.clientSecret, instanceUrl: mastodon.url } });
-      const user = await engine.call('client.create', { workspaceId: t.workspaceId, client: { email: 'm@acme.test', displayName: 'Acme' } });
-      const { connectionUrl } = await engine.call('connection.createLink', { workspaceId: t.workspaceId, userId: user.id });
+      await engine.call('integration.add', {
+        workspaceId: t.workspaceId,
+        integration: {
+          platform: 'mastodon',
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          instanceUrl: mastodon.url,
+        },
+      });
+      const user = await engine.call('client.create', {
+        workspaceId: t.workspaceId,
+        client: { email: 'm@acme.test', displayName: 'Acme' },
+      });
+      const { connectionUrl } = await engine.call('connection.createLink', {
+        workspaceId: t.workspaceId,
+        userId: user.id,
+      });
       expect((await browse(`${connectionUrl}/mastodon`)).text).toContain('Connected');
       const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
       expect(connection!.maxTextLength).toBe(1000);
-      const post = (text: string) => engine.dispatch('post.create', { workspaceId: t.workspaceId, userId: user.id, post: { text, platformIds: [connection!.platformId] } });
+      const post = (text: string) =>
+        engine.dispatch('post.create', {
+          workspaceId: t.workspaceId,
+          userId: user.id,
+          post: { text, platformIds: [connection!.platformId] },
+        });
       expect((await post('a'.repeat(700))).ok).toBe(true);
-      expect(await post('a'.repeat(1001))).toMatchObject({ ok: false, error: { message: 'Mastodon: the text is 1001 characters; the limit is 1000' } });
+      expect(await post('a'.repeat(1001))).toMatchObject({
+        ok: false,
+        error: { message: 'Mastodon: the text is 1001 characters; the limit is 1000' },
+      });
     } finally {
       await mastodon.close();
     }

@@ -81,7 +81,10 @@ describe('Mastodon adapter against a local Mastodon', () => {
     const { server, client, tokens } = await setup({ mediaProcessingPolls: 1 });
     const adapter = createMastodonAdapter({ mediaPollDelaysMs: [10, 10, 10] });
     const big = pngOfSize(1_500_000);
-    const published = await adapter.publish(client, tokens, { ...post('Big picture'), media: [{ mimeType: 'image/png', data: big }] });
+    const published = await adapter.publish(client, tokens, {
+      ...post('Big picture'),
+      media: [{ mimeType: 'image/png', data: big }],
+    });
     const { body } = await getJson(`${server.url}/api/v1/statuses/${published.postId}`);
     const [attachment] = body.media_attachments as Array<{ url: string }>;
     const image = await fetch(attachment?.url ?? '');
@@ -91,7 +94,9 @@ describe('Mastodon adapter against a local Mastodon', () => {
   it('gives up, retryably, on an image that never finishes processing', async () => {
     const { server, client, tokens } = await setup({ mediaProcessingPolls: 100 });
     const adapter = createMastodonAdapter({ mediaPollDelaysMs: [5, 5] });
-    const err = await failure(adapter.publish(client, tokens, { ...post('x'), media: [{ mimeType: 'image/png', data: pngOfSize(1_100_000) }] }));
+    const err = await failure(
+      adapter.publish(client, tokens, { ...post('x'), media: [{ mimeType: 'image/png', data: pngOfSize(1_100_000) }] }),
+    );
     expect(err).toMatchObject({ retryable: true, needsReauth: false });
     expect(err.message).toMatch(/still processing image 1/);
     expect(server.stats.statusesCreated).toBe(0);
@@ -133,7 +138,11 @@ describe('Mastodon adapter against a local Mastodon', () => {
     const err = await failure(mastodonAdapter.publish(client, tokens, post('hello')));
     expect(err).toMatchObject({ retryable: true, status: 500, retryAfterMs: null, needsReauth: false });
     server.failNext(503, { 'Retry-After': '30' });
-    expect(await failure(mastodonAdapter.profile(client, tokens))).toMatchObject({ retryable: true, status: 503, retryAfterMs: 30_000 });
+    expect(await failure(mastodonAdapter.profile(client, tokens))).toMatchObject({
+      retryable: true,
+      status: 503,
+      retryAfterMs: 30_000,
+    });
   });
 
   it('maps 401 to needs-reauth, from failNext and from a revoked token', async () => {
@@ -159,13 +168,20 @@ describe('Mastodon adapter against a local Mastodon', () => {
     expect(long.message).toContain('Validation failed: Text character limit of 500 exceeded');
 
     const badType = await failure(
-      mastodonAdapter.publish(client, tokens, { ...post('x'), media: [{ mimeType: 'application/pdf', data: Buffer.from('%PDF-1.7') }] }),
+      mastodonAdapter.publish(client, tokens, {
+        ...post('x'),
+        media: [{ mimeType: 'application/pdf', data: Buffer.from('%PDF-1.7') }],
+      }),
     );
     expect(badType).toMatchObject({ retryable: false, status: 422 });
     expect(badType.message).toContain('File content type is invalid');
 
     server.failNext(403);
-    expect(await failure(mastodonAdapter.remove(client, tokens, '1'))).toMatchObject({ retryable: false, status: 403, needsReauth: false });
+    expect(await failure(mastodonAdapter.remove(client, tokens, '1'))).toMatchObject({
+      retryable: false,
+      status: 403,
+      needsReauth: false,
+    });
     expect(server.stats.statusesCreated).toBe(0);
   });
 
@@ -179,7 +195,9 @@ describe('Mastodon adapter against a local Mastodon', () => {
 
     await server.up();
     expect(server.url).toBe(url);
-    await expect(mastodonAdapter.publish(client, tokens, post('back online'))).resolves.toMatchObject({ postId: expect.any(String) });
+    await expect(mastodonAdapter.publish(client, tokens, post('back online'))).resolves.toMatchObject({
+      postId: expect.any(String),
+    });
   });
 
   it('removes a status, and removing it again is not an error', async () => {
@@ -250,12 +268,22 @@ describe('Mastodon adapter against a local Mastodon', () => {
 
       const ok = await exchange(verifier);
       expect(ok.status).toBe(200);
-      const granted = (await ok.json()) as { access_token: string; refresh_token: string; scope: string; token_type: string };
+      const granted = (await ok.json()) as {
+        access_token: string;
+        refresh_token: string;
+        scope: string;
+        token_type: string;
+      };
       expect(granted).toMatchObject({ token_type: 'Bearer', scope: 'read write' });
       expect((await exchange(verifier)).status).toBe(400); // a code is single-use
 
       const client: PlatformClient = { clientId: app.clientId, clientSecret: app.clientSecret, apiBaseUrl: server.url };
-      const tokens: TokenSet = { accessToken: granted.access_token, refreshToken: granted.refresh_token, expiresAt: null, scope: granted.scope };
+      const tokens: TokenSet = {
+        accessToken: granted.access_token,
+        refreshToken: granted.refresh_token,
+        expiresAt: null,
+        scope: granted.scope,
+      };
       expect((await mastodonAdapter.profile(client, tokens)).handle).toBe('agency');
 
       const refreshed = await mastodonAdapter.refresh(client, tokens);
@@ -282,14 +310,25 @@ describe('Mastodon adapter against a local Mastodon', () => {
       const server = await startMastodonServer({ refreshReturnsRefreshToken: false, tokenExpiresIn: 3600 });
       servers.push(server);
       const { app, verifier, exchange } = await connect(server);
-      const granted = (await (await exchange(verifier)).json()) as { access_token: string; refresh_token: string; expires_in: number };
+      const granted = (await (await exchange(verifier)).json()) as {
+        access_token: string;
+        refresh_token: string;
+        expires_in: number;
+      };
       expect(granted.expires_in).toBe(3600);
       const client: PlatformClient = { clientId: app.clientId, clientSecret: app.clientSecret, apiBaseUrl: server.url };
-      const tokens: TokenSet = { accessToken: granted.access_token, refreshToken: granted.refresh_token, expiresAt: null, scope: null };
+      const tokens: TokenSet = {
+        accessToken: granted.access_token,
+        refreshToken: granted.refresh_token,
+        expiresAt: null,
+        scope: null,
+      };
       const refreshed = await mastodonAdapter.refresh(client, tokens);
       expect(refreshed.refreshToken).toBe(granted.refresh_token);
       expect(Date.parse(refreshed.expiresAt ?? '') - Date.now()).toBeGreaterThan(3500_000);
-      await expect(mastodonAdapter.refresh(client, refreshed)).resolves.toMatchObject({ refreshToken: granted.refresh_token });
+      await expect(mastodonAdapter.refresh(client, refreshed)).resolves.toMatchObject({
+        refreshToken: granted.refresh_token,
+      });
     });
   });
 
@@ -300,7 +339,11 @@ describe('Mastodon adapter against a local Mastodon', () => {
       const redirectUri = 'http://127.0.0.1:53682/oauth/callback';
 
       const anonymous = createRestAPIClient({ url: server.url });
-      const app = await anonymous.v1.apps.create({ clientName: 'masto test', redirectUris: redirectUri, scopes: 'read write' });
+      const app = await anonymous.v1.apps.create({
+        clientName: 'masto test',
+        redirectUris: redirectUri,
+        scopes: 'read write',
+      });
       expect(app.clientId).toEqual(expect.any(String));
       const instance = await anonymous.v2.instance.fetch();
       expect(instance.configuration.statuses.maxCharacters).toBe(800);
@@ -312,7 +355,10 @@ describe('Mastodon adapter against a local Mastodon', () => {
         redirect_uri: redirectUri,
         scope: 'read write',
       }).toString();
-      const code = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get('code') ?? '';
+      const code =
+        new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '').searchParams.get(
+          'code',
+        ) ?? '';
       const token = await createOAuthAPIClient({ url: server.url }).token.create({
         grantType: 'authorization_code',
         clientId: app.clientId ?? '',
@@ -327,17 +373,31 @@ describe('Mastodon adapter against a local Mastodon', () => {
       const me = await masto.v1.accounts.verifyCredentials();
       expect(me).toMatchObject({ id: server.account.id, acct: 'agency', displayName: 'Agency Bot' });
 
-      const attachment = await masto.v2.media.create({ file: new Blob([new Uint8Array(PNG_1x1)], { type: 'image/png' }), description: 'alt' });
+      const attachment = await masto.v2.media.create({
+        file: new Blob([new Uint8Array(PNG_1x1)], { type: 'image/png' }),
+        description: 'alt',
+      });
       expect(attachment.url).toEqual(expect.any(String));
 
       const idem = { requestInit: { headers: { 'Idempotency-Key': 'masto-1' } } };
-      const status = await masto.v1.statuses.create({ status: 'Hello from masto', mediaIds: [attachment.id], visibility: 'unlisted' }, idem);
-      const again = await masto.v1.statuses.create({ status: 'Hello from masto', mediaIds: [attachment.id], visibility: 'unlisted' }, idem);
+      const status = await masto.v1.statuses.create(
+        { status: 'Hello from masto', mediaIds: [attachment.id], visibility: 'unlisted' },
+        idem,
+      );
+      const again = await masto.v1.statuses.create(
+        { status: 'Hello from masto', mediaIds: [attachment.id], visibility: 'unlisted' },
+        idem,
+      );
       expect(again.id).toBe(status.id);
       expect(server.stats.statusesCreated).toBe(1);
 
       const fetched = await masto.v1.statuses.$select(status.id).fetch();
-      expect(fetched).toMatchObject({ id: status.id, content: '<p>Hello from masto</p>', visibility: 'unlisted', application: { name: 'masto test' } });
+      expect(fetched).toMatchObject({
+        id: status.id,
+        content: '<p>Hello from masto</p>',
+        visibility: 'unlisted',
+        application: { name: 'masto test' },
+      });
       expect(fetched.mediaAttachments[0]).toMatchObject({ id: attachment.id, description: 'alt' });
       expect(fetched.account.acct).toBe('agency');
 
@@ -346,8 +406,17 @@ describe('Mastodon adapter against a local Mastodon', () => {
       await expect(masto.v1.statuses.$select(status.id).fetch()).rejects.toMatchObject({ statusCode: 404 });
 
       // The adapter reads what masto posted, and masto reads what the adapter posted.
-      const client: PlatformClient = { clientId: app.clientId ?? '', clientSecret: app.clientSecret ?? '', apiBaseUrl: server.url };
-      const tokens: TokenSet = { accessToken: token.accessToken, refreshToken: null, expiresAt: null, scope: token.scope };
+      const client: PlatformClient = {
+        clientId: app.clientId ?? '',
+        clientSecret: app.clientSecret ?? '',
+        apiBaseUrl: server.url,
+      };
+      const tokens: TokenSet = {
+        accessToken: token.accessToken,
+        refreshToken: null,
+        expiresAt: null,
+        scope: token.scope,
+      };
       const published = await mastodonAdapter.publish(client, tokens, post('From the adapter'));
       expect((await masto.v1.statuses.$select(published.postId).fetch()).url).toBe(published.url);
     });

@@ -29,7 +29,9 @@ class CookieJar {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      const expired = attrs.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()),
+      );
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
@@ -45,7 +47,10 @@ const isRedirect = (status: number) => status >= 300 && status < 400;
  * Plays the person on the authorization server's pages, from the authorization URL until the
  * server redirects back to the app; returns that callback URL without opening it.
  */
-async function consentAtServer(authorizationUrl: string, opts: { login?: string; cancel?: boolean } = {}): Promise<URL> {
+async function consentAtServer(
+  authorizationUrl: string,
+  opts: { login?: string; cancel?: boolean } = {},
+): Promise<URL> {
   const jar = new CookieJar();
   const origin = new URL(authorizationUrl).origin;
   let next: { url: URL; form?: Record<string, string> } = { url: new URL(authorizationUrl) };
@@ -73,7 +78,10 @@ async function consentAtServer(authorizationUrl: string, opts: { login?: string;
       next = { url: new URL(abort, next.url) };
     } else if (prompt === 'login') {
       expect(body).toContain('<h1>Sign-in</h1>');
-      next = { url: new URL(action, next.url), form: { prompt: 'login', login: opts.login ?? 'li-casey', password: 'any password' } };
+      next = {
+        url: new URL(action, next.url),
+        form: { prompt: 'login', login: opts.login ?? 'li-casey', password: 'any password' },
+      };
     } else {
       expect(prompt).toBe('consent');
       expect(body).toContain('<h1>Authorize</h1>');
@@ -94,9 +102,21 @@ async function setUp(options: { organizationPages?: boolean } = {}) {
   form.append('name', 'Northwind Social');
   form.append(
     'integrations',
-    JSON.stringify([{ platform: 'linkedin', clientId: as.clientId, clientSecret: as.clientSecret, issuerUrl: as.issuer, ...(options.organizationPages ? { organizationPages: true } : {}) }]),
+    JSON.stringify([
+      {
+        platform: 'linkedin',
+        clientId: as.clientId,
+        clientSecret: as.clientSecret,
+        issuerUrl: as.issuer,
+        ...(options.organizationPages ? { organizationPages: true } : {}),
+      },
+    ]),
   );
-  const added = await fetch(`${t.url}/api/workspaces/add`, { method: 'POST', headers: { authorization: `Bearer ${t.adminKey}` }, body: form });
+  const added = await fetch(`${t.url}/api/workspaces/add`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.adminKey}` },
+    body: form,
+  });
   expect(added.status, await added.clone().text()).toBe(200);
   const { data } = (await added.json()) as { data: { workspaceId: string; apiKey: string } };
   const key = data.apiKey;
@@ -104,14 +124,21 @@ async function setUp(options: { organizationPages?: boolean } = {}) {
   const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${t.url}${path}`, {
       method,
-      headers: { 'x-publora-key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        'x-publora-key': key,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
 
-  const client = await api('POST', '/api/v1/workspace/users', { email: 'casey@client.test', displayName: 'Casey Client Co' });
+  const client = await api('POST', '/api/v1/workspace/users', {
+    email: 'casey@client.test',
+    displayName: 'Casey Client Co',
+  });
   expect(client.status).toBe(201);
   const userId = client.body.id as string;
 
@@ -161,7 +188,9 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
     expect(q.get('response_type')).toBe('code');
     expect(q.get('client_id')).toBe(as.clientId);
     expect(q.get('redirect_uri')).toBe(`${t.url}/oauth/callback`);
-    expect(q.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile', 'email', 'w_member_social']));
+    expect(q.get('scope')?.split(' ')).toEqual(
+      expect.arrayContaining(['openid', 'profile', 'email', 'w_member_social']),
+    );
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const state = q.get('state')!;
@@ -180,7 +209,14 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
     expect(done.html).toContain('Casey Client');
 
     expect(await connections()).toEqual([
-      expect.objectContaining({ platformId: 'linkedin-li-casey', platform: 'linkedin', accountId: 'li-casey', status: 'active', displayName: 'Casey Client', handle: 'casey@client.test' }),
+      expect.objectContaining({
+        platformId: 'linkedin-li-casey',
+        platform: 'linkedin',
+        accountId: 'li-casey',
+        status: 'active',
+        displayName: 'Casey Client',
+        handle: 'casey@client.test',
+      }),
     ]);
   });
 
@@ -191,23 +227,36 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
     expect((await plain.callback(await consentAtServer(plainAuthorization.href))).status).toBe(200);
     await plain.t.app.engine.signIn(plain.t.app.engine.state().profiles[0]!.id, undefined, plain.workspaceId);
     const plainRef = { workspaceId: plain.workspaceId, userId: plain.userId, platformId: 'linkedin-li-casey' };
-    expect(await plain.t.app.engine.dispatch('connection.setPostAs', { ...plainRef, postAs: 'urn:li:organization:2414183' })).toMatchObject({
+    expect(
+      await plain.t.app.engine.dispatch('connection.setPostAs', { ...plainRef, postAs: 'urn:li:organization:2414183' }),
+    ).toMatchObject({
       ok: false,
-      error: { code: 'validation_failed', message: expect.stringContaining('organisation pages turned on in the LinkedIn integration') },
+      error: {
+        code: 'validation_failed',
+        message: expect.stringContaining('organisation pages turned on in the LinkedIn integration'),
+      },
     });
 
     const pages = await setUp({ organizationPages: true });
     const authorization = await pages.startFlow((await pages.newLink()).connectionUrl);
-    expect(authorization.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['w_member_social', 'w_organization_social', 'r_organization_admin']));
+    expect(authorization.searchParams.get('scope')?.split(' ')).toEqual(
+      expect.arrayContaining(['w_member_social', 'w_organization_social', 'r_organization_admin']),
+    );
     const back = await consentAtServer(authorization.href);
     expect((await pages.callback(back)).status).toBe(200);
     // The server granted the page scopes, and the tokens in the keychain say so.
-    const granted = pages.t.secrets.values().flatMap((v) => (v.includes('accessToken') ? [JSON.parse(v) as { scope: string | null }] : []));
-    expect(granted.map((g) => g.scope?.split(/[ ,]/))).toEqual([expect.arrayContaining(['w_organization_social', 'r_organization_admin'])]);
+    const granted = pages.t.secrets
+      .values()
+      .flatMap((v) => (v.includes('accessToken') ? [JSON.parse(v) as { scope: string | null }] : []));
+    expect(granted.map((g) => g.scope?.split(/[ ,]/))).toEqual([
+      expect.arrayContaining(['w_organization_social', 'r_organization_admin']),
+    ]);
     const engine = pages.t.app.engine;
     await engine.signIn(engine.state().profiles[0]!.id, undefined, pages.workspaceId);
     const ref = { workspaceId: pages.workspaceId, userId: pages.userId, platformId: 'linkedin-li-casey' };
-    expect(await engine.call('connection.setPostAs', { ...ref, postAs: 'urn:li:organization:2414183' })).toEqual({ postAs: 'urn:li:organization:2414183' });
+    expect(await engine.call('connection.setPostAs', { ...ref, postAs: 'urn:li:organization:2414183' })).toEqual({
+      postAs: 'urn:li:organization:2414183',
+    });
     expect(await engine.call('connection.credentials', ref)).toMatchObject({ postAs: 'urn:li:organization:2414183' });
   });
 
@@ -249,7 +298,9 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
 
   it('refuses a forged callback and one whose iss is not the issuer', async () => {
     const { t, newLink, startFlow, callback, connections } = await setUp();
-    const forged = await callback(new URL(`${t.url}/oauth/callback?code=x&state=${randomBytes(32).toString('base64url')}`));
+    const forged = await callback(
+      new URL(`${t.url}/oauth/callback?code=x&state=${randomBytes(32).toString('base64url')}`),
+    );
     expect(forged.status).toBe(400);
     expect(forged.html).toContain('Sign-in not recognised');
 

@@ -16,7 +16,14 @@ describe('the OpenAPI document', () => {
     const result = await validator.validate(doc);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/workspace/users', '/api/v1/workspace/users/{userId}/connection-url', '/api/v1/connections', '/api/v1/post-groups/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/workspace/users',
+        '/api/v1/workspace/users/{userId}/connection-url',
+        '/api/v1/connections',
+        '/api/v1/post-groups/{id}',
+      ]),
+    );
   });
 
   it('lists only routes the server really has: each answers without a key with 401, not 404', async () => {
@@ -45,13 +52,21 @@ describe('per-key rate limits', () => {
   it('counts each valid key in its own bucket and says what is left on every answer', async () => {
     const t = await startTestApp({ rateLimitPerMinute: 3 });
     const headers = { 'x-publora-key': t.workspaceApiKey, 'content-type': 'application/json' };
-    const created = await fetch(`${t.url}/api/v1/workspace/users`, { method: 'POST', headers, body: JSON.stringify({ email: 'c@x.test', displayName: 'C' }) });
+    const created = await fetch(`${t.url}/api/v1/workspace/users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ email: 'c@x.test', displayName: 'C' }),
+    });
     const userId = ((await created.json()) as { id: string }).id;
     expect(created.headers.get('x-ratelimit-remaining')).toBe('2');
     const issued = await fetch(`${t.url}/api/v1/workspace/users/${userId}/api-key`, { method: 'POST', headers });
     const clientKey = ((await issued.json()) as { apiKey: string }).apiKey;
     const listed = await fetch(`${t.url}/api/v1/workspace/users`, { headers });
-    expect([listed.status, listed.headers.get('x-ratelimit-limit'), listed.headers.get('x-ratelimit-remaining')]).toEqual([200, '3', '0']);
+    expect([
+      listed.status,
+      listed.headers.get('x-ratelimit-limit'),
+      listed.headers.get('x-ratelimit-remaining'),
+    ]).toEqual([200, '3', '0']);
     const limited = await fetch(`${t.url}/api/v1/workspace/users`, { headers });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);

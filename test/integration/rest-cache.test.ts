@@ -17,7 +17,8 @@ import { FakeClock } from '../support/engine';
  * to see the change: from this process, from a second connection, and from another process.
  */
 
-const get = (url: string, key: string, path = '/api/v1/workspace/users') => fetch(`${url}${path}`, { headers: { 'x-publora-key': key } });
+const get = (url: string, key: string, path = '/api/v1/workspace/users') =>
+  fetch(`${url}${path}`, { headers: { 'x-publora-key': key } });
 const emails = async (res: Response) => ((await res.json()) as { email: string }[]).map((u) => u.email).sort();
 
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -38,7 +39,12 @@ describe('answers from memory are never stale', () => {
     const t = await startTestApp();
     expect((await get(t.url, t.workspaceApiKey)).status).toBe(200);
     expect((await get(t.url, t.workspaceApiKey)).status).toBe(200);
-    sqlFromAnotherProcess(t.dataDir, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, new Date().toISOString(), t.workspaceApiKey.split('.')[0]!);
+    sqlFromAnotherProcess(
+      t.dataDir,
+      `UPDATE api_keys SET revoked_at = ? WHERE id = ?`,
+      new Date().toISOString(),
+      t.workspaceApiKey.split('.')[0]!,
+    );
     const refused = await get(t.url, t.workspaceApiKey);
     expect(refused.status).toBe(401);
     expect(ErrorBody.parse(await refused.json()).error.code).toBe('unauthorized');
@@ -59,12 +65,17 @@ describe('answers from memory are never stale', () => {
 
       // A per-client key, remembered by a request, stops working when the other connection
       // deactivates its client.
-      const issued = await fetch(`${t.url}/api/v1/workspace/users/${second.id}/api-key`, { method: 'POST', headers: { 'x-publora-key': t.workspaceApiKey } });
+      const issued = await fetch(`${t.url}/api/v1/workspace/users/${second.id}/api-key`, {
+        method: 'POST',
+        headers: { 'x-publora-key': t.workspaceApiKey },
+      });
       const clientKey = ((await issued.json()) as { apiKey: string }).apiKey;
       expect((await get(t.url, clientKey, `/api/v1/workspace/users/${second.id}`)).status).toBe(200);
       setClientActive(other.ctx, asWorkspaceKey, second.id, false);
       expect((await get(t.url, clientKey, `/api/v1/workspace/users/${second.id}`)).status).toBe(401);
-      const listed = (await (await get(t.url, t.workspaceApiKey, '/api/v1/workspace/users?deactivated=true')).json()) as { id: string }[];
+      const listed = (await (
+        await get(t.url, t.workspaceApiKey, '/api/v1/workspace/users?deactivated=true')
+      ).json()) as { id: string }[];
       expect(listed.map((u) => u.id)).toEqual([second.id]);
     } finally {
       other.close();
@@ -109,7 +120,10 @@ describe('answers from memory are never stale', () => {
     }
     expect(JSON.parse(firstBody)).toHaveLength(2);
     // Another query is its own answer; an invalid one is refused every time, never remembered.
-    expect(await (await get(t.url, t.workspaceApiKey, '/api/v1/workspace/users?perPage=2&page=2')).json()).toHaveLength(1);
-    for (let i = 0; i < 2; i++) expect((await get(t.url, t.workspaceApiKey, '/api/v1/workspace/users?perPage=0')).status).toBe(400);
+    expect(await (await get(t.url, t.workspaceApiKey, '/api/v1/workspace/users?perPage=2&page=2')).json()).toHaveLength(
+      1,
+    );
+    for (let i = 0; i < 2; i++)
+      expect((await get(t.url, t.workspaceApiKey, '/api/v1/workspace/users?perPage=0')).status).toBe(400);
   });
 });

@@ -3,10 +3,21 @@ import { ErrorBody } from '../../src-shared/errors';
 import { ManagedUser } from '../../src-shared/clients';
 import { startTestApp } from '../support/app';
 
-async function api(url: string, key: string | null, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
+async function api(
+  url: string,
+  key: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+) {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(key ? { 'x-publora-key': key } : {}), ...extra },
+    headers: {
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(key ? { 'x-publora-key': key } : {}),
+      ...extra,
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -16,10 +27,18 @@ async function api(url: string, key: string | null, method: string, path: string
 describe('managed users over REST (seed 000)', () => {
   it('creates, lists, reads, updates and deletes a managed user with the seed fields', async () => {
     const t = await startTestApp();
-    const created = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'client@example.com', displayName: 'Acme Corp' });
+    const created = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+      email: 'client@example.com',
+      displayName: 'Acme Corp',
+    });
     expect(created.status).toBe(201);
     const user = ManagedUser.parse(created.body);
-    expect(user).toMatchObject({ id: expect.stringMatching(/^user_/), email: 'client@example.com', displayName: 'Acme Corp', deactivated: false });
+    expect(user).toMatchObject({
+      id: expect.stringMatching(/^user_/),
+      email: 'client@example.com',
+      displayName: 'Acme Corp',
+      deactivated: false,
+    });
 
     const list = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users');
     expect(list.status).toBe(200);
@@ -27,7 +46,10 @@ describe('managed users over REST (seed 000)', () => {
     expect(list.body.map((u: { id: string }) => u.id)).toEqual([user.id]);
     expect(list.headers.get('x-total-count')).toBe('1');
 
-    const patched = await api(t.url, t.workspaceApiKey, 'PATCH', `/api/v1/workspace/users/${user.id}`, { displayName: 'Acme Corporation', externalId: 'crm-42' });
+    const patched = await api(t.url, t.workspaceApiKey, 'PATCH', `/api/v1/workspace/users/${user.id}`, {
+      displayName: 'Acme Corporation',
+      externalId: 'crm-42',
+    });
     expect(patched.body).toMatchObject({ displayName: 'Acme Corporation', externalId: 'crm-42' });
 
     const deleted = await api(t.url, t.workspaceApiKey, 'DELETE', `/api/v1/workspace/users/${user.id}`);
@@ -35,7 +57,9 @@ describe('managed users over REST (seed 000)', () => {
     expect((await api(t.url, t.workspaceApiKey, 'GET', `/api/v1/workspace/users/${user.id}`)).status).toBe(404);
     expect((await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users')).body).toEqual([]);
     const log = await t.app.engine.call('activity.list', { workspaceId: t.workspaceId });
-    expect(log.map((e) => e.action)).toEqual(expect.arrayContaining(['client.created', 'client.updated', 'client.deleted']));
+    expect(log.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['client.created', 'client.updated', 'client.deleted']),
+    );
   });
 
   it('answers 401 for a missing or bad key, 404 for an unknown user, 400 for bad input, 409 for a duplicate email', async () => {
@@ -45,22 +69,47 @@ describe('managed users over REST (seed 000)', () => {
     expect(bad.status).toBe(401);
     expect(ErrorBody.parse(bad.body).error.code).toBe('unauthorized');
     expect((await api(t.url, t.workspaceApiKey, 'DELETE', '/api/v1/workspace/users/user_missing')).status).toBe(404);
-    const invalid = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'nope', displayName: '' });
+    const invalid = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+      email: 'nope',
+      displayName: '',
+    });
     expect(invalid.status).toBe(400);
-    expect(ErrorBody.parse(invalid.body).error).toMatchObject({ code: 'validation_failed', details: { fields: { email: expect.any(String), displayName: expect.any(String) } } });
-    await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'dup@example.com', displayName: 'One' });
-    const dup = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'DUP@example.com', displayName: 'Two' });
+    expect(ErrorBody.parse(invalid.body).error).toMatchObject({
+      code: 'validation_failed',
+      details: { fields: { email: expect.any(String), displayName: expect.any(String) } },
+    });
+    await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+      email: 'dup@example.com',
+      displayName: 'One',
+    });
+    const dup = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+      email: 'DUP@example.com',
+      displayName: 'Two',
+    });
     expect(dup.status).toBe(409);
   });
 
   it('stops at the free plan limit of 3 clients with 422 client_limit_reached and an upgrade action', async () => {
     const t = await startTestApp();
     for (const n of [1, 2, 3]) {
-      expect((await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: `c${n}@x.test`, displayName: `C${n}` })).status).toBe(201);
+      expect(
+        (
+          await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+            email: `c${n}@x.test`,
+            displayName: `C${n}`,
+          })
+        ).status,
+      ).toBe(201);
     }
-    const fourth = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'c4@x.test', displayName: 'C4' });
+    const fourth = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+      email: 'c4@x.test',
+      displayName: 'C4',
+    });
     expect(fourth.status).toBe(422);
-    expect(ErrorBody.parse(fourth.body).error).toMatchObject({ code: 'client_limit_reached', action: { type: 'upgrade_plan' } });
+    expect(ErrorBody.parse(fourth.body).error).toMatchObject({
+      code: 'client_limit_reached',
+      action: { type: 'upgrade_plan' },
+    });
   });
 
   it('searches by email and by deactivated, and pages with headers', async () => {
@@ -68,7 +117,10 @@ describe('managed users over REST (seed 000)', () => {
     await t.app.engine.ctx.db.prepare(`UPDATE workspaces SET plan_id = 'enterprise'`).run();
     const ids: string[] = [];
     for (const n of [1, 2, 3, 4, 5]) {
-      const res = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: `person${n}@${n % 2 ? 'odd' : 'even'}.test`, displayName: `P${n}` });
+      const res = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+        email: `person${n}@${n % 2 ? 'odd' : 'even'}.test`,
+        displayName: `P${n}`,
+      });
       ids.push(res.body.id);
     }
     await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${ids[0]}/deactivate`);
@@ -87,16 +139,23 @@ describe('managed users over REST (seed 000)', () => {
 
   it('issues per-client keys that see only their client; a new key invalidates the old at once; deactivation gives 401', async () => {
     const t = await startTestApp();
-    const a = (await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'a@x.test', displayName: 'A' })).body;
-    const b = (await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'b@x.test', displayName: 'B' })).body;
+    const a = (
+      await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'a@x.test', displayName: 'A' })
+    ).body;
+    const b = (
+      await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'b@x.test', displayName: 'B' })
+    ).body;
     const first = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`);
     expect(first.body.apiKey).toMatch(/^key_/);
     const keyA = first.body.apiKey as string;
-    expect((await api(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).body).toMatchObject({ email: 'a@x.test' });
+    expect((await api(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).body).toMatchObject({
+      email: 'a@x.test',
+    });
     expect((await api(t.url, keyA, 'GET', `/api/v1/workspace/users/${b.id}`)).status).toBe(404);
     expect((await api(t.url, keyA, 'GET', '/api/v1/workspace/users')).status).toBe(403);
 
-    const second = (await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`)).body.apiKey as string;
+    const second = (await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`)).body
+      .apiKey as string;
     expect((await api(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
     expect((await api(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(200);
 
@@ -114,12 +173,24 @@ describe('managed users over REST (seed 000)', () => {
 describe('seed 000 calls that send Content-Type: application/json without a body', () => {
   it('answers POST …/api-key and …/connection-url like the seed expects', async () => {
     const t = await startTestApp();
-    const user = (await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'c@x.test', displayName: 'C' })).body;
-    for (const path of [`/api/v1/workspace/users/${user.id}/api-key`, `/api/v1/workspace/users/${user.id}/connection-url`]) {
-      const res = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-publora-key': t.workspaceApiKey } });
+    const user = (
+      await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'c@x.test', displayName: 'C' })
+    ).body;
+    for (const path of [
+      `/api/v1/workspace/users/${user.id}/api-key`,
+      `/api/v1/workspace/users/${user.id}/connection-url`,
+    ]) {
+      const res = await fetch(`${t.url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'x-publora-key': t.workspaceApiKey },
+      });
       expect(res.status).toBe(200);
     }
-    const bad = await fetch(`${t.url}/api/v1/workspace/users`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'x-publora-key': t.workspaceApiKey }, body: '{"email":' });
+    const bad = await fetch(`${t.url}/api/v1/workspace/users`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'x-publora-key': t.workspaceApiKey },
+      body: '{"email":',
+    });
     expect(bad.status).toBe(400);
   });
 });

@@ -14,25 +14,55 @@ const BAKERY = 'urn:li:organization:1001';
 const PAGE_SCOPE = 'email,openid,profile,w_member_social,w_organization_social,r_organization_admin';
 
 describe('REST: a connection\'s "post as"', () => {
-  it('lets the client\'s key list its pages and post as one, and refuses the workspace key', async () => {
-    const li = await startLinkedInServer({ administeredOrganizations: [BAKERY], organizationNames: { [BAKERY]: 'Northwind Bakery' }, scope: PAGE_SCOPE });
+  it("lets the client's key list its pages and post as one, and refuses the workspace key", async () => {
+    const li = await startLinkedInServer({
+      administeredOrganizations: [BAKERY],
+      organizationNames: { [BAKERY]: 'Northwind Bakery' },
+      scope: PAGE_SCOPE,
+    });
     try {
       const t = await startTestApp();
       const engine = t.app.engine;
       await engine.call('integration.add', {
         workspaceId: t.workspaceId,
-        integration: { platform: 'linkedin', clientId: li.clientId, clientSecret: li.clientSecret, instanceUrl: li.url, organizationPages: true },
+        integration: {
+          platform: 'linkedin',
+          clientId: li.clientId,
+          clientSecret: li.clientSecret,
+          instanceUrl: li.url,
+          organizationPages: true,
+        },
       });
-      const client = await engine.call('client.create', { workspaceId: t.workspaceId, client: { email: 'casey@client.test', displayName: 'Casey Client Co' } });
-      const platformId = await addConnection(engine.ctx, t.workspaceId, client.id, 'linkedin', li.sub, { accessToken: li.accessToken, refreshToken: li.refreshToken, scope: PAGE_SCOPE });
+      const client = await engine.call('client.create', {
+        workspaceId: t.workspaceId,
+        client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
+      });
+      const platformId = await addConnection(engine.ctx, t.workspaceId, client.id, 'linkedin', li.sub, {
+        accessToken: li.accessToken,
+        refreshToken: li.refreshToken,
+        scope: PAGE_SCOPE,
+      });
 
-      const call = async (key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const call = async (
+        key: string,
+        method: string,
+        path: string,
+        body?: unknown,
+        headers: Record<string, string> = {},
+      ) => {
         const res = await fetch(`${t.url}${path}`, {
           method,
-          headers: { 'x-publora-key': key, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+          headers: {
+            'x-publora-key': key,
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...headers,
+          },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-        return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
+        return {
+          status: res.status,
+          body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
+        };
       };
       const issued = await call(t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${client.id}/api-key`);
       expect(issued.status).toBe(200);
@@ -40,10 +70,22 @@ describe('REST: a connection\'s "post as"', () => {
       const asWorkspace = { 'x-publora-user-id': client.id };
 
       // The workspace key may see the connection but not choose who it posts as.
-      const refusedList = await call(t.workspaceApiKey, 'GET', `/api/v1/connections/${platformId}/pages`, undefined, asWorkspace);
+      const refusedList = await call(
+        t.workspaceApiKey,
+        'GET',
+        `/api/v1/connections/${platformId}/pages`,
+        undefined,
+        asWorkspace,
+      );
       expect(refusedList.status).toBe(403);
       expect(refusedList.body.error?.code).toBe('forbidden');
-      const refusedChange = await call(t.workspaceApiKey, 'PATCH', `/api/v1/connections/${platformId}`, { postAs: BAKERY }, asWorkspace);
+      const refusedChange = await call(
+        t.workspaceApiKey,
+        'PATCH',
+        `/api/v1/connections/${platformId}`,
+        { postAs: BAKERY },
+        asWorkspace,
+      );
       expect(refusedChange.status).toBe(403);
 
       // The client's own key may.
@@ -52,15 +94,24 @@ describe('REST: a connection\'s "post as"', () => {
       const changed = await call(clientKey, 'PATCH', `/api/v1/connections/${platformId}`, { postAs: BAKERY });
       expect(changed.status).toBe(200);
       expect(changed.body).toMatchObject({ platformId, postAs: BAKERY, canChangePostAs: true });
-      expect((await engine.call('connection.credentials', { workspaceId: t.workspaceId, userId: client.id, platformId })).postAs).toBe(BAKERY);
+      expect(
+        (await engine.call('connection.credentials', { workspaceId: t.workspaceId, userId: client.id, platformId }))
+          .postAs,
+      ).toBe(BAKERY);
 
       // Bad input is refused in the SPEC §7 shape and changes nothing.
-      const bad = await call(clientKey, 'PATCH', `/api/v1/connections/${platformId}`, { postAs: 'urn:li:person:someone', extra: 1 });
+      const bad = await call(clientKey, 'PATCH', `/api/v1/connections/${platformId}`, {
+        postAs: 'urn:li:person:someone',
+        extra: 1,
+      });
       expect(bad.status).toBe(400);
       const malformed = await call(clientKey, 'PATCH', `/api/v1/connections/${platformId}`, { postAs: 'not a urn' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.error?.code).toBe('validation_failed');
-      expect((await engine.call('connection.credentials', { workspaceId: t.workspaceId, userId: client.id, platformId })).postAs).toBe(BAKERY);
+      expect(
+        (await engine.call('connection.credentials', { workspaceId: t.workspaceId, userId: client.id, platformId }))
+          .postAs,
+      ).toBe(BAKERY);
 
       const back = await call(clientKey, 'PATCH', `/api/v1/connections/${platformId}`, { postAs: null });
       expect(back.body).toMatchObject({ postAs: null });

@@ -9,32 +9,55 @@ async function api(url: string, key: string, method: string, path: string, body?
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
-  return { status: res.status, type: res.headers.get('content-type'), text, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    text,
+    body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null,
+  };
 }
 
 describe('team routes', () => {
   it('invites over REST: 422 user_limit_reached with upgrade_plan on free, 201 with a code on team', async () => {
     const t = await startTestApp();
-    const refused = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', { email: 'ed@a.test', role: 'editor' });
+    const refused = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
+      email: 'ed@a.test',
+      role: 'editor',
+    });
     expect(refused.status).toBe(422);
-    expect(ErrorBody.parse(refused.body).error).toMatchObject({ code: 'user_limit_reached', action: { type: 'upgrade_plan' } });
+    expect(ErrorBody.parse(refused.body).error).toMatchObject({
+      code: 'user_limit_reached',
+      action: { type: 'upgrade_plan' },
+    });
     await t.app.engine.call('plan.change', { workspaceId: t.workspaceId, planId: 'team' });
-    const invited = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', { email: 'ed@a.test', role: 'editor', skipInvitationEmail: true });
+    const invited = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
+      email: 'ed@a.test',
+      role: 'editor',
+      skipInvitationEmail: true,
+    });
     expect(invited.status).toBe(201);
-    expect(invited.body).toMatchObject({ data: { email: 'ed@a.test', role: 'editor', invitationPending: true }, emailSent: false });
+    expect(invited.body).toMatchObject({
+      data: { email: 'ed@a.test', role: 'editor', invitationPending: true },
+      emailSent: false,
+    });
     expect(invited.body.acceptUrl).toBe(`${t.url}/invitations/${invited.body.code}`);
     const page = await fetch(invited.body.acceptUrl);
     expect(await page.text()).toContain(invited.body.code);
     const list = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/invitations');
     expect(list.body).toHaveLength(1);
-    const bad = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', { email: 'x@a.test', role: 'owner' });
+    const bad = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
+      email: 'x@a.test',
+      role: 'owner',
+    });
     expect(bad.status).toBe(400);
   });
 
   it('lists members, forces a logout, and exports the activity log as CSV', async () => {
     const t = await startTestApp();
     const members = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/members');
-    expect(members.body).toEqual([expect.objectContaining({ role: 'owner', email: 'olivia@agency.test', liveSessions: 1 })]);
+    expect(members.body).toEqual([
+      expect.objectContaining({ role: 'owner', email: 'olivia@agency.test', liveSessions: 1 }),
+    ]);
     const ownerId = members.body[0].id;
     const out = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/members/${ownerId}/force-logout`);
     expect(out.body).toEqual({ memberId: ownerId, sessionsEnded: 1 });

@@ -42,12 +42,21 @@ describe('POST /api/workspaces/add (seed 001)', () => {
       t.url,
       t.adminKey,
       workspaceForm(
-        { name: 'Finance Department', workspaceType: 'jwt full embed', planId: 'team', integrations: '[{"platform":"linkedin","clientId":"li-1","clientSecret":"li-secret"}]' },
+        {
+          name: 'Finance Department',
+          workspaceType: 'jwt full embed',
+          planId: 'team',
+          integrations: '[{"platform":"linkedin","clientId":"li-1","clientSecret":"li-secret"}]',
+        },
         { squareLogo: PNG_1x1, imageLogo: WEBP_1x1 },
       ),
     );
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 200, message: 'workspace successfully added', data: { workspaceId: expect.stringMatching(/^ws_/) } });
+    expect(body).toMatchObject({
+      status: 200,
+      message: 'workspace successfully added',
+      data: { workspaceId: expect.stringMatching(/^ws_/) },
+    });
     const id = (body.data as { workspaceId: string }).workspaceId;
     const ws = await t.app.engine.call('workspace.get', { workspaceId: id });
     expect(ws).toMatchObject({
@@ -72,9 +81,16 @@ describe('POST /api/workspaces/add (seed 001)', () => {
 
   it('says "file size must be less than 10mb" (400) for a logo over 10 MB and creates nothing', async () => {
     const t = await startTestApp();
-    const { status, body } = await addWorkspace(t.url, t.adminKey, workspaceForm({ name: 'Big Logo' }, { squareLogo: pngOfSize(10.5 * 1024 * 1024) }));
+    const { status, body } = await addWorkspace(
+      t.url,
+      t.adminKey,
+      workspaceForm({ name: 'Big Logo' }, { squareLogo: pngOfSize(10.5 * 1024 * 1024) }),
+    );
     expect(status).toBe(400);
-    expect(ErrorBody.parse(body).error).toMatchObject({ code: 'validation_failed', message: 'file size must be less than 10mb' });
+    expect(ErrorBody.parse(body).error).toMatchObject({
+      code: 'validation_failed',
+      message: 'file size must be less than 10mb',
+    });
     expect((await t.app.engine.call('app.getState', {})).workspaces.map((w) => w.name)).toEqual(['Acme Agency']);
   });
 
@@ -85,7 +101,9 @@ describe('POST /api/workspaces/add (seed 001)', () => {
     expect(ErrorBody.parse(badJson.body).error.details).toEqual({ fields: { integrations: 'not valid JSON' } });
     const badType = await addWorkspace(t.url, t.adminKey, workspaceForm({ name: 'X', workspaceType: 'popup' }));
     expect(badType.status).toBe(400);
-    expect(ErrorBody.parse(badType.body).error.details).toMatchObject({ fields: { workspaceType: expect.any(String) } });
+    expect(ErrorBody.parse(badType.body).error.details).toMatchObject({
+      fields: { workspaceType: expect.any(String) },
+    });
   });
 
   it('needs the install admin key: none or a wrong one is 401, a workspace key is 403', async () => {

@@ -33,12 +33,21 @@ interface World extends TestEngine, PostingSetup {
 async function world(options: { graceMs?: number } = {}): Promise<World> {
   const mastodon = await startMastodonServer();
   const x = await startXServer();
-  closers.push(() => mastodon.close(), () => x.close());
+  closers.push(
+    () => mastodon.close(),
+    () => x.close(),
+  );
   const t = await openTestEngine();
   // X dates its posts by the test's clock.
   x.setNow(() => t.clock.now());
   const token = mastodon.issueToken();
-  const setup = await setUpPosting(t.engine, { mastodonUrl: mastodon.url, mastodonToken: token.accessToken, mastodonAccountId: mastodon.account.id, xUrl: x.url, xToken: x.token });
+  const setup = await setUpPosting(t.engine, {
+    mastodonUrl: mastodon.url,
+    mastodonToken: token.accessToken,
+    mastodonAccountId: mastodon.account.id,
+    xUrl: x.url,
+    xToken: x.token,
+  });
   const timers = new ManualTimers();
   const problems: string[] = [];
   const scheduler = new Scheduler({
@@ -54,7 +63,8 @@ async function world(options: { graceMs?: number } = {}): Promise<World> {
 }
 
 const inMinutes = (w: World, minutes: number) => new Date(w.clock.now().getTime() + minutes * 60_000).toISOString();
-const create = (w: World, post: Record<string, unknown>) => w.engine.call('post.create', { workspaceId: w.workspaceId, userId: w.userId, post });
+const create = (w: World, post: Record<string, unknown>) =>
+  w.engine.call('post.create', { workspaceId: w.workspaceId, userId: w.userId, post });
 const read = (w: World, id: string) => w.engine.call('post.get', { workspaceId: w.workspaceId, id });
 
 describe('the scheduler', () => {
@@ -62,7 +72,11 @@ describe('the scheduler', () => {
     const w = await world();
     w.scheduler.start();
     expect(w.timers.pending).toBeNull();
-    const group = await create(w, { text: 'Hello from Acme', platformIds: [w.mastodonId, w.xId], scheduledTime: inMinutes(w, 3) });
+    const group = await create(w, {
+      text: 'Hello from Acme',
+      platformIds: [w.mastodonId, w.xId],
+      scheduledTime: inMinutes(w, 3),
+    });
     w.scheduler.plan();
     expect(w.timers.pending?.ms).toBe(3 * 60_000);
     await w.scheduler.runDue();
@@ -84,7 +98,11 @@ describe('the scheduler', () => {
 
   it('publishes what the post says at the moment it goes out: edits and cancels take effect at once', async () => {
     const w = await world();
-    const edited = await create(w, { text: 'First draft', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 1) });
+    const edited = await create(w, {
+      text: 'First draft',
+      platformIds: [w.mastodonId],
+      scheduledTime: inMinutes(w, 1),
+    });
     const cancelled = await create(w, { text: 'Never', platformIds: [w.xId], scheduledTime: inMinutes(w, 1) });
     await w.engine.call('post.update', { workspaceId: w.workspaceId, id: edited.id, patch: { text: 'Final words' } });
     await w.engine.call('post.cancel', { workspaceId: w.workspaceId, id: cancelled.id });
@@ -120,27 +138,52 @@ describe('the scheduler', () => {
 
   it('marks the connection needs_reauth when the platform refuses the sign-in, and says so in the log', async () => {
     const w = await world();
-    const group = await create(w, { text: 'Unauthorised', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 0) });
+    const group = await create(w, {
+      text: 'Unauthorised',
+      platformIds: [w.mastodonId],
+      scheduledTime: inMinutes(w, 0),
+    });
     w.mastodon.failNext(401);
     await w.scheduler.runDue();
     expect((await read(w, group.id)).deliveries[0]!.state).toBe('failed');
     const connections = await w.engine.call('connection.list', { workspaceId: w.workspaceId, userId: w.userId });
     expect(connections.find((c) => c.platformId === w.mastodonId)?.status).toBe('needs_reauth');
-    const log = await w.engine.call('activity.list', { workspaceId: w.workspaceId, filter: { action: 'connection.needs_reauth' } });
+    const log = await w.engine.call('activity.list', {
+      workspaceId: w.workspaceId,
+      filter: { action: 'connection.needs_reauth' },
+    });
     expect(log).toHaveLength(1);
-    const retry = await w.engine.dispatch('post.create', { workspaceId: w.workspaceId, userId: w.userId, post: { text: 'again', platformIds: [w.mastodonId] } });
-    expect(retry).toMatchObject({ ok: false, error: { code: 'social_account_required', action: { type: 'connect_social_account', url: expect.stringContaining('/connect/') } } });
+    const retry = await w.engine.dispatch('post.create', {
+      workspaceId: w.workspaceId,
+      userId: w.userId,
+      post: { text: 'again', platformIds: [w.mastodonId] },
+    });
+    expect(retry).toMatchObject({
+      ok: false,
+      error: {
+        code: 'social_account_required',
+        action: { type: 'connect_social_account', url: expect.stringContaining('/connect/') },
+      },
+    });
   });
 
   it('holds deliveries while the platform is unreachable without spending attempts, and sends them once when it is back', async () => {
     const w = await world();
-    const group = await create(w, { text: 'Offline first', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 0) });
+    const group = await create(w, {
+      text: 'Offline first',
+      platformIds: [w.mastodonId],
+      scheduledTime: inMinutes(w, 0),
+    });
     await w.mastodon.down();
     for (let i = 0; i < 5; i++) {
       await w.scheduler.runDue();
       w.clock.advance(30_000);
     }
-    expect((await read(w, group.id)).deliveries[0]).toMatchObject({ state: 'scheduled', attempts: 0, error: expect.stringContaining('could not be reached') });
+    expect((await read(w, group.id)).deliveries[0]).toMatchObject({
+      state: 'scheduled',
+      attempts: 0,
+      error: expect.stringContaining('could not be reached'),
+    });
     await w.mastodon.up();
     await w.scheduler.runDue();
     expect((await read(w, group.id)).deliveries[0]!.state).toBe('published');
@@ -150,21 +193,37 @@ describe('the scheduler', () => {
   /** A process that claimed these deliveries and was killed while publishing them. */
   const crashWhilePublishing = (w: World, groupId: string) =>
     w.engine.ctx.db
-      .prepare(`UPDATE deliveries SET state = 'publishing', attempts = attempts + 1, lease_owner = 'dead', lease_expires_at = ? WHERE post_group_id = ?`)
+      .prepare(
+        `UPDATE deliveries SET state = 'publishing', attempts = attempts + 1, lease_owner = 'dead', lease_expires_at = ? WHERE post_group_id = ?`,
+      )
       .run(new Date(w.clock.now().getTime() + 120_000).toISOString(), groupId);
   const xRow = (w: World, groupId: string) =>
-    w.engine.ctx.db.prepare(`SELECT state, verify_since, platform_post_id FROM deliveries WHERE post_group_id = ? AND platform = 'x'`).get(groupId) as { state: string; verify_since: string | null; platform_post_id: string | null };
+    w.engine.ctx.db
+      .prepare(
+        `SELECT state, verify_since, platform_post_id FROM deliveries WHERE post_group_id = ? AND platform = 'x'`,
+      )
+      .get(groupId) as { state: string; verify_since: string | null; platform_post_id: string | null };
 
   it('after a crash mid-publish: retries Mastodon with the same idempotency key, and finds the post X already has instead of posting it again', async () => {
     const w = await world();
-    const group = await create(w, { text: 'Crash', platformIds: [w.mastodonId, w.xId], scheduledTime: inMinutes(w, 0) });
+    const group = await create(w, {
+      text: 'Crash',
+      platformIds: [w.mastodonId, w.xId],
+      scheduledTime: inMinutes(w, 0),
+    });
     crashWhilePublishing(w, group.id);
     const claimedAt = w.clock.now().toISOString();
     // Both platforms received the calls before the process died.
-    const [md] = w.engine.ctx.db.prepare(`SELECT idempotency_key FROM deliveries WHERE platform = 'mastodon'`).all() as { idempotency_key: string }[];
+    const [md] = w.engine.ctx.db
+      .prepare(`SELECT idempotency_key FROM deliveries WHERE platform = 'mastodon'`)
+      .all() as { idempotency_key: string }[];
     await fetch(`${w.mastodon.url}/api/v1/statuses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${JSON.parse((await w.secrets.values().find((v) => v.includes('accessToken') && !v.includes(w.x.token)))!).accessToken}`, 'content-type': 'application/json', 'idempotency-key': md!.idempotency_key },
+      headers: {
+        authorization: `Bearer ${JSON.parse((await w.secrets.values().find((v) => v.includes('accessToken') && !v.includes(w.x.token)))!).accessToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': md!.idempotency_key,
+      },
       body: JSON.stringify({ status: 'Crash' }),
     });
     w.clock.advance(1000);
@@ -189,7 +248,10 @@ describe('the scheduler', () => {
     expect(w.mastodon.statusTexts()).toHaveLength(1);
     expect(w.x.tweets().map((t) => t.id)).toEqual([onX]);
     expect(w.problems).toEqual([]);
-    const log = await w.engine.call('activity.list', { workspaceId: w.workspaceId, filter: { action: 'post.published' } });
+    const log = await w.engine.call('activity.list', {
+      workspaceId: w.workspaceId,
+      filter: { action: 'post.published' },
+    });
     expect(log.map((e) => e.detail)).toContainEqual(expect.stringMatching(/^Found on x-2244994945 after a restart/));
   });
 
@@ -233,7 +295,11 @@ describe('the scheduler', () => {
     w.x.failNext(503);
     await w.scheduler.runDue();
     let d = (await read(w, group.id)).deliveries[0]!;
-    expect(d).toMatchObject({ state: 'scheduled', attempts: 2, error: expect.stringContaining('X failed to read the account') });
+    expect(d).toMatchObject({
+      state: 'scheduled',
+      attempts: 2,
+      error: expect.stringContaining('X failed to read the account'),
+    });
     expect(new Date(d.nextAttemptAt!).getTime() - w.clock.now().getTime()).toBe(5000);
     expect(xRow(w, group.id).verify_since).not.toBeNull();
     w.clock.advance(5000);
@@ -269,7 +335,10 @@ describe('the scheduler', () => {
     w.scheduler.recover();
     w.x.failNext(403);
     await w.scheduler.runDue();
-    expect((await read(w, refused.id)).deliveries[0]).toMatchObject({ state: 'needs_attention', error: expect.stringMatching(/could not check x-2244994945 whether it went out .*HTTP 403/) });
+    expect((await read(w, refused.id)).deliveries[0]).toMatchObject({
+      state: 'needs_attention',
+      error: expect.stringMatching(/could not check x-2244994945 whether it went out .*HTTP 403/),
+    });
 
     const exhausted = await create(w, { text: 'Exhausted', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
     crashWhilePublishing(w, exhausted.id);
@@ -280,19 +349,29 @@ describe('the scheduler', () => {
     await w.scheduler.runDue();
     expect((await read(w, exhausted.id)).deliveries[0]!.state).toBe('needs_attention');
     expect(w.x.tweets()).toEqual([]);
-    expect(w.problems).toEqual([expect.stringMatching(/^x-2244994945:needs_attention:/), expect.stringMatching(/^x-2244994945:needs_attention:/)]);
+    expect(w.problems).toEqual([
+      expect.stringMatching(/^x-2244994945:needs_attention:/),
+      expect.stringMatching(/^x-2244994945:needs_attention:/),
+    ]);
   });
 
   it('after the app was closed: late by less than the grace period goes out, later waits in needs_attention', async () => {
     const w = await world({ graceMs: 15 * 60_000 });
-    const slightly = await create(w, { text: 'Slightly late', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 15) });
+    const slightly = await create(w, {
+      text: 'Slightly late',
+      platformIds: [w.mastodonId],
+      scheduledTime: inMinutes(w, 15),
+    });
     const very = await create(w, { text: 'Very late', platformIds: [w.xId], scheduledTime: inMinutes(w, 1) });
     // The app is closed for 20 minutes: one post is 5 minutes late, the other 19.
     w.clock.advance(20 * 60_000);
     w.scheduler.recover();
     await w.scheduler.runDue();
     expect((await read(w, slightly.id)).status).toBe('published');
-    expect((await read(w, very.id)).deliveries[0]).toMatchObject({ state: 'needs_attention', error: 'its time passed while Postroom was closed' });
+    expect((await read(w, very.id)).deliveries[0]).toMatchObject({
+      state: 'needs_attention',
+      error: 'its time passed while Postroom was closed',
+    });
   });
 
   it("pauses a deactivated client's deliveries and sends late ones to needs_attention on reactivation", async () => {

@@ -61,7 +61,10 @@ async function runExample(example: Example, vars: { base: string; key: string; u
     case 'Node.js (axios)': {
       // The seed's axios snippets use require() with top-level await: run them inside an async function.
       const file = join(scratch, `${name}.cjs`);
-      writeFileSync(file, `(async () => {\n${code}\n})().catch((e) => { console.error(e.message); process.exit(1); });\n`);
+      writeFileSync(
+        file,
+        `(async () => {\n${code}\n})().catch((e) => { console.error(e.message); process.exit(1); });\n`,
+      );
       return (await run(process.execPath, [file], { timeout: 30_000 })).stdout;
     }
     case 'Python (requests)': {
@@ -81,11 +84,19 @@ async function runExample(example: Example, vars: { base: string; key: string; u
 const EXPECTED: Record<string, (out: string, userId: string) => void> = {
   'Create a Managed User': (out) => expect(out).toMatch(/(Managed user created: user_|"id":"user_)/),
   'List All Managed Users': (out, userId) => expect(out).toContain(userId),
-  'Generate a Connection URL': (out) => expect(out).toMatch(/(Connection URL: http:\/\/127\.0\.0\.1:\d+\/connect\/|"connectionUrl":"http:\/\/127\.0\.0\.1)/),
+  'Generate a Connection URL': (out) =>
+    expect(out).toMatch(
+      /(Connection URL: http:\/\/127\.0\.0\.1:\d+\/connect\/|"connectionUrl":"http:\/\/127\.0\.0\.1)/,
+    ),
   'Generate a Per-User API Key': (out) => expect(out).toMatch(/(Per-user API key: key_|"apiKey":"key_)/),
-  'Post on Behalf of a Managed User': (out, userId) => expect(out).toMatch(new RegExp(`(Post created for user ${userId}: pg_|"id":"pg_)`)),
-  'Delete a Managed User': (out, userId) => expect(out).toMatch(new RegExp(`(User ${userId} has been removed|"deleted":true)`)),
-  'Full B2B Onboarding Workflow': (out) => expect(out).toMatch(/1\. Created user: user_.*\n2\. Connection URL: http:\/\/127\.0\.0\.1[\s\S]*3\. User has 0 connected accounts\./),
+  'Post on Behalf of a Managed User': (out, userId) =>
+    expect(out).toMatch(new RegExp(`(Post created for user ${userId}: pg_|"id":"pg_)`)),
+  'Delete a Managed User': (out, userId) =>
+    expect(out).toMatch(new RegExp(`(User ${userId} has been removed|"deleted":true)`)),
+  'Full B2B Onboarding Workflow': (out) =>
+    expect(out).toMatch(
+      /1\. Created user: user_.*\n2\. Connection URL: http:\/\/127\.0\.0\.1[\s\S]*3\. User has 0 connected accounts\./,
+    ),
 };
 
 const all = existsSync(SEED) ? examples() : [];
@@ -93,7 +104,9 @@ const all = existsSync(SEED) ? examples() : [];
 describe(`seed 000 examples against the local API (${all.length} examples)`, () => {
   it('finds the seed and every kind of client in it', () => {
     expect(existsSync(SEED), `${SEED} (shared/ beside the checkout)`).toBe(true);
-    expect(new Set(all.map((e) => e.kind))).toEqual(new Set(['JavaScript (fetch)', 'Python (requests)', 'cURL', 'Node.js (axios)']));
+    expect(new Set(all.map((e) => e.kind))).toEqual(
+      new Set(['JavaScript (fetch)', 'Python (requests)', 'cURL', 'Node.js (axios)']),
+    );
     expect(new Set(all.map((e) => e.section))).toEqual(new Set(Object.keys(EXPECTED)));
   });
 
@@ -101,7 +114,10 @@ describe(`seed 000 examples against the local API (${all.length} examples)`, () 
     it(`${example.section} — ${example.kind}`, async () => {
       const t = await startTestApp();
       t.app.engine.ctx.db.prepare(`UPDATE workspaces SET plan_id = 'enterprise'`).run();
-      const user = await t.app.engine.call('client.create', { workspaceId: t.workspaceId, client: { email: 'existing@example.com', displayName: 'Existing Client' } });
+      const user = await t.app.engine.call('client.create', {
+        workspaceId: t.workspaceId,
+        client: { email: 'existing@example.com', displayName: 'Existing Client' },
+      });
       // The post example targets `twitter-123456` and `linkedin-ABCDEF`: connected accounts of that user.
       await addConnection(t.app.engine.ctx, t.workspaceId, user.id, 'x', '123456', { accessToken: 'x-token' });
       await addConnection(t.app.engine.ctx, t.workspaceId, user.id, 'linkedin', 'ABCDEF', { accessToken: 'li-token' });

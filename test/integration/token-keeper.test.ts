@@ -5,7 +5,6 @@ import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startXServer } from '../support/x-server';
 
-
 describe('keeping connections signed in', () => {
   it('refreshes tokens before they expire, keeps a rotating refresh token, and marks needs_reauth when refused', async () => {
     const t = await startTestApp();
@@ -13,8 +12,14 @@ describe('keeping connections signed in', () => {
     try {
       const engine = t.app.engine;
       const ws = t.workspaceId;
-      await engine.call('integration.add', { workspaceId: ws, integration: { platform: 'x', clientId: 'x-app', instanceUrl: x.url } });
-      const client = await engine.call('client.create', { workspaceId: ws, client: { email: 'c@acme.test', displayName: 'Acme' } });
+      await engine.call('integration.add', {
+        workspaceId: ws,
+        integration: { platform: 'x', clientId: 'x-app', instanceUrl: x.url },
+      });
+      const client = await engine.call('client.create', {
+        workspaceId: ws,
+        client: { email: 'c@acme.test', displayName: 'Acme' },
+      });
       const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
       expect((await browse(`${link.connectionUrl}/x`)).text).toContain('Connected');
       const [connection] = await engine.call('connection.list', { workspaceId: ws, userId: client.id });
@@ -24,7 +29,9 @@ describe('keeping connections signed in', () => {
 
       const keeper = new TokenKeeper(engine.ctx);
       await keeper.refreshDue();
-      expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.tokenExpiresAt).toBe(connection!.tokenExpiresAt);
+      expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.tokenExpiresAt).toBe(
+        connection!.tokenExpiresAt,
+      );
 
       t.clock.advance(7200 * 1000 - 5 * 60_000); // five minutes before expiry: inside the margin
       await keeper.refreshDue();
@@ -38,11 +45,24 @@ describe('keeping connections signed in', () => {
       x.refuseRefresh();
       t.clock.advance(new Date(renewed.tokenExpiresAt!).getTime() - t.clock.now().getTime() - 5 * 60_000);
       await keeper.refreshDue();
-      expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.status).toBe('needs_reauth');
-      const log = await engine.call('activity.list', { workspaceId: ws, filter: { action: 'connection.needs_reauth' } });
+      expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.status).toBe(
+        'needs_reauth',
+      );
+      const log = await engine.call('activity.list', {
+        workspaceId: ws,
+        filter: { action: 'connection.needs_reauth' },
+      });
       expect(log[0]!.detail).toContain('x-2244994945 must be reconnected');
       // The person who may reconnect is named for the UI.
-      expect((await engine.call('connection.credentials', { workspaceId: ws, userId: client.id, platformId: 'x-2244994945' })).whoMayReconnect).toEqual(['Olivia Owner']);
+      expect(
+        (
+          await engine.call('connection.credentials', {
+            workspaceId: ws,
+            userId: client.id,
+            platformId: 'x-2244994945',
+          })
+        ).whoMayReconnect,
+      ).toEqual(['Olivia Owner']);
       await keeper.stop();
     } finally {
       await x.close();

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src-main/engine/platforms/registry';
-import { PlatformError, type PlatformClient, type PublishRequest, type TokenSet } from '../../src-main/engine/platforms/types';
+import {
+  PlatformError,
+  type PlatformClient,
+  type PublishRequest,
+  type TokenSet,
+} from '../../src-main/engine/platforms/types';
 import { X_API_BASE, sameXText, xAdapter } from '../../src-main/engine/platforms/x';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import { JPEG_1x1, PNG_1x1 } from '../support/images';
@@ -17,7 +22,13 @@ async function setup() {
   const server = await startXServer();
   servers.push(server);
   const client: PlatformClient = { clientId: 'x-client', clientSecret: null, apiBaseUrl: server.url };
-  const tokens = (extra: Partial<TokenSet> = {}): TokenSet => ({ accessToken: server.token, refreshToken: null, expiresAt: null, scope: SCOPE, ...extra });
+  const tokens = (extra: Partial<TokenSet> = {}): TokenSet => ({
+    accessToken: server.token,
+    refreshToken: null,
+    expiresAt: null,
+    scope: SCOPE,
+    ...extra,
+  });
   return { server, client, tokens };
 }
 
@@ -31,7 +42,12 @@ async function failure(promise: Promise<unknown>): Promise<PlatformError> {
   throw new Error('expected a PlatformError');
 }
 
-const post = (text: string, extra: Partial<PublishRequest> = {}): PublishRequest => ({ text, media: [], idempotencyKey: 'unused-by-x', ...extra });
+const post = (text: string, extra: Partial<PublishRequest> = {}): PublishRequest => ({
+  text,
+  media: [],
+  idempotencyKey: 'unused-by-x',
+  ...extra,
+});
 const png = (seed: number) => Buffer.concat([PNG_1x1, Buffer.from([seed])]);
 
 describe('X adapter against a local X API v2', () => {
@@ -40,19 +56,34 @@ describe('X adapter against a local X API v2', () => {
     expect(X_API_BASE).toBe('https://api.x.com');
     const rules = PLATFORM_RULES.x;
     expect(rules.maxImages).toBe(4);
-    expect(xAdapter.limits).toEqual({ maxTextLength: rules.maxTextLength, maxImages: 4, maxImageBytes: rules.maxImageBytes, imageTypes: rules.imageTypes, mediaRequired: false });
+    expect(xAdapter.limits).toEqual({
+      maxTextLength: rules.maxTextLength,
+      maxImages: 4,
+      maxImageBytes: rules.maxImageBytes,
+      imageTypes: rules.imageTypes,
+      mediaRequired: false,
+    });
   });
 
   it('reads the account behind the tokens', async () => {
     const { client, tokens } = await setup();
-    await expect(xAdapter.profile(client, tokens())).resolves.toEqual({ accountId: '2244994945', handle: '@clientonx', displayName: 'Client on X' });
+    await expect(xAdapter.profile(client, tokens())).resolves.toEqual({
+      accountId: '2244994945',
+      handle: '@clientonx',
+      displayName: 'Client on X',
+    });
   });
 
   it('publishes a text post', async () => {
     const { server, client, tokens } = await setup();
     const published = await xAdapter.publish(client, tokens(), post('Hello from Postroom'));
-    expect(published).toEqual({ postId: expect.stringMatching(/^\d+$/), url: `https://x.com/i/web/status/${published.postId}` });
-    expect(server.tweets()).toEqual([{ id: published.postId, text: 'Hello from Postroom', mediaIds: [], createdAt: expect.any(String) }]);
+    expect(published).toEqual({
+      postId: expect.stringMatching(/^\d+$/),
+      url: `https://x.com/i/web/status/${published.postId}`,
+    });
+    expect(server.tweets()).toEqual([
+      { id: published.postId, text: 'Hello from Postroom', mediaIds: [], createdAt: expect.any(String) },
+    ]);
     expect(server.mediaIds()).toEqual([]);
   });
 
@@ -60,12 +91,24 @@ describe('X adapter against a local X API v2', () => {
     const { server, client, tokens } = await setup();
     const first = png(1);
     const second = png(2);
-    const published = await xAdapter.publish(client, tokens(), post('Two pictures', {
-      media: [{ mimeType: 'image/png', data: first, altText: 'The new menu' }, { mimeType: 'image/png', data: second }],
-    }));
+    const published = await xAdapter.publish(
+      client,
+      tokens(),
+      post('Two pictures', {
+        media: [
+          { mimeType: 'image/png', data: first, altText: 'The new menu' },
+          { mimeType: 'image/png', data: second },
+        ],
+      }),
+    );
     const [tweet, ...others] = server.tweets();
     expect(others).toHaveLength(0);
-    expect(tweet).toEqual({ id: published.postId, text: 'Two pictures', mediaIds: [expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)], createdAt: expect.any(String) });
+    expect(tweet).toEqual({
+      id: published.postId,
+      text: 'Two pictures',
+      mediaIds: [expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+$/)],
+      createdAt: expect.any(String),
+    });
     const [a, b] = tweet!.mediaIds.map((id) => server.media(id)!);
     expect(a!.data.equals(first)).toBe(true);
     expect(b!.data.equals(second)).toBe(true);
@@ -83,16 +126,26 @@ describe('X adapter against a local X API v2', () => {
 
   it('asks for a reconnect before uploading when the connection lacks media.write', async () => {
     const { server, client, tokens } = await setup();
-    const err = await failure(xAdapter.publish(client, tokens({ scope: 'tweet.read tweet.write users.read offline.access' }), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })));
+    const err = await failure(
+      xAdapter.publish(
+        client,
+        tokens({ scope: 'tweet.read tweet.write users.read offline.access' }),
+        post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] }),
+      ),
+    );
     expect(err).toMatchObject({ retryable: false, needsReauth: true });
     expect(err.message).toContain('media.write');
     expect(server.mediaIds()).toEqual([]);
     // A text post still goes out on such a connection.
-    await xAdapter.publish(client, tokens({ scope: 'tweet.read tweet.write users.read offline.access' }), post('text only'));
+    await xAdapter.publish(
+      client,
+      tokens({ scope: 'tweet.read tweet.write users.read offline.access' }),
+      post('text only'),
+    );
     expect(server.tweets()).toHaveLength(1);
   });
 
-  it('refuses an unknown media id with X\'s words, not retryable', async () => {
+  it("refuses an unknown media id with X's words, not retryable", async () => {
     const { server, client, tokens } = await setup();
     const res = await fetch(`${server.url}/2/tweets`, {
       method: 'POST',
@@ -100,13 +153,20 @@ describe('X adapter against a local X API v2', () => {
       body: JSON.stringify({ text: 'x', media: { media_ids: ['1234567890'] } }),
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ title: 'Invalid Request', errors: [{ parameters: { 'media.media_ids': ['1234567890'] }, message: 'Your media IDs are invalid.' }] });
+    expect(await res.json()).toMatchObject({
+      title: 'Invalid Request',
+      errors: [{ parameters: { 'media.media_ids': ['1234567890'] }, message: 'Your media IDs are invalid.' }],
+    });
 
     // Through the adapter: the upload is gone by the time the post is made (expired), so X refuses its id.
     server.setMediaExpiry(0);
-    const err = await failure(xAdapter.publish(client, tokens(), post('Expired', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })));
+    const err = await failure(
+      xAdapter.publish(client, tokens(), post('Expired', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
+    );
     expect(err).toMatchObject({ retryable: false, status: 400, needsReauth: false });
-    expect(err.message).toBe('X refused to publish the post: One or more parameters to your request was invalid. Your media IDs are invalid. (HTTP 400)');
+    expect(err.message).toBe(
+      'X refused to publish the post: One or more parameters to your request was invalid. Your media IDs are invalid. (HTTP 400)',
+    );
     expect(server.tweets()).toEqual([]);
   });
 
@@ -117,7 +177,9 @@ describe('X adapter against a local X API v2', () => {
     expect(err).toMatchObject({ retryable: true, status: 429, retryAfterMs: 120_000 });
 
     server.failNext(429, { 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 900) });
-    err = await failure(xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })));
+    err = await failure(
+      xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
+    );
     expect(err).toMatchObject({ retryable: true, status: 429 });
     expect(err.retryAfterMs).toBeGreaterThan(890_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(900_000);
@@ -128,12 +190,17 @@ describe('X adapter against a local X API v2', () => {
   it('maps a 503 on the upload or the post to retryable, naming the step', async () => {
     const { server, client, tokens } = await setup();
     server.failNext(503);
-    let err = await failure(xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })));
+    let err = await failure(
+      xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
+    );
     expect(err).toMatchObject({ retryable: true, status: 503, needsReauth: false });
     expect(err.message).toBe('X failed to upload image 1: HTTP 503 (HTTP 503)');
 
     // Retried, the publish uploads its images afresh: X takes no idempotency key.
-    const media = [{ mimeType: 'image/png', data: png(1) }, { mimeType: 'image/png', data: png(2) }];
+    const media = [
+      { mimeType: 'image/png', data: png(1) },
+      { mimeType: 'image/png', data: png(2) },
+    ];
     await xAdapter.publish(client, tokens(), post('ok', { media }));
     expect(server.mediaIds()).toHaveLength(2);
     expect(server.tweets()).toEqual([expect.objectContaining({ text: 'ok', mediaIds: server.mediaIds() })]);
@@ -146,7 +213,13 @@ describe('X adapter against a local X API v2', () => {
 
   it('maps a 401 to needs-reauth, not retryable', async () => {
     const { server, client, tokens } = await setup();
-    let err = await failure(xAdapter.publish(client, tokens({ accessToken: 'revoked' }), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })));
+    let err = await failure(
+      xAdapter.publish(
+        client,
+        tokens({ accessToken: 'revoked' }),
+        post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] }),
+      ),
+    );
     expect(err).toMatchObject({ retryable: false, status: 401, needsReauth: true });
     expect(err.message).toBe('X refused to upload image 1: Unauthorized (HTTP 401)');
     err = await failure(xAdapter.profile(client, tokens({ accessToken: 'revoked' })));
@@ -158,14 +231,20 @@ describe('X adapter against a local X API v2', () => {
     const { server, client, tokens } = await setup();
     await server.close();
     servers.splice(servers.indexOf(server), 1);
-    const err = await failure(xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })));
+    const err = await failure(
+      xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
+    );
     expect(err).toMatchObject({ retryable: true, status: null });
     expect(err.message).toMatch(/^X could not be reached/);
   });
 
   it('removes a post', async () => {
     const { server, client, tokens } = await setup();
-    const { postId } = await xAdapter.publish(client, tokens(), post('Soon gone', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] }));
+    const { postId } = await xAdapter.publish(
+      client,
+      tokens(),
+      post('Soon gone', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] }),
+    );
     expect(server.tweets()).toHaveLength(1);
     await xAdapter.remove(client, tokens(), postId);
     expect(server.tweets()).toEqual([]);
@@ -173,14 +252,21 @@ describe('X adapter against a local X API v2', () => {
 
   describe('finding a post after a crash (GET /2/users/:id/tweets)', () => {
     const since = (msAgo: number) => new Date(Date.now() - msAgo);
-    const find = (client: PlatformClient, tokens: TokenSet, text: string, from: Date) => xAdapter.findPublished!(client, tokens, { text, since: from });
+    const find = (client: PlatformClient, tokens: TokenSet, text: string, from: Date) =>
+      xAdapter.findPublished!(client, tokens, { text, since: from });
 
     it('finds the post with exactly this text made since the given time, with its id and url', async () => {
       const { server, client, tokens } = await setup();
       server.addTweet('Something else');
-      const published = await xAdapter.publish(client, tokens(), post('Launch day & <more> at https://acme.test/launch?x=1 — see acme.test'));
+      const published = await xAdapter.publish(
+        client,
+        tokens(),
+        post('Launch day & <more> at https://acme.test/launch?x=1 — see acme.test'),
+      );
       server.addTweet('Launch day');
-      await expect(find(client, tokens(), 'Launch day & <more> at https://acme.test/launch?x=1 — see acme.test', since(60_000))).resolves.toEqual({
+      await expect(
+        find(client, tokens(), 'Launch day & <more> at https://acme.test/launch?x=1 — see acme.test', since(60_000)),
+      ).resolves.toEqual({
         postId: published.postId,
         url: `https://x.com/i/web/status/${published.postId}`,
       });
@@ -188,8 +274,14 @@ describe('X adapter against a local X API v2', () => {
 
     it('finds a post with images, whose text X ends with a t.co link to the media', async () => {
       const { client, tokens } = await setup();
-      const published = await xAdapter.publish(client, tokens(), post('With a picture', { media: [{ mimeType: 'image/png', data: png(1) }] }));
-      await expect(find(client, tokens(), 'With a picture', since(60_000))).resolves.toMatchObject({ postId: published.postId });
+      const published = await xAdapter.publish(
+        client,
+        tokens(),
+        post('With a picture', { media: [{ mimeType: 'image/png', data: png(1) }] }),
+      );
+      await expect(find(client, tokens(), 'With a picture', since(60_000))).resolves.toMatchObject({
+        postId: published.postId,
+      });
     });
 
     it('answers null when no post has the text, or only one older than the given time', async () => {
@@ -206,12 +298,17 @@ describe('X adapter against a local X API v2', () => {
       const { server, client, tokens } = await setup();
       const early = server.addTweet('The one we look for', new Date(Date.now() - 30_000));
       for (let i = 0; i < 230; i++) server.addTweet(`filler ${i}`);
-      await expect(find(client, tokens(), 'The one we look for', since(60_000))).resolves.toMatchObject({ postId: early });
+      await expect(find(client, tokens(), 'The one we look for', since(60_000))).resolves.toMatchObject({
+        postId: early,
+      });
       await expect(find(client, tokens(), 'not there', since(60_000))).resolves.toBeNull();
     });
 
     it('compares what X shows with what was sent: links as t.co, entities undone, nothing else loosened', () => {
-      const tweet = { text: 'Read &amp; share https://t.co/abc123', entities: { urls: [{ url: 'https://t.co/abc123', expanded_url: 'https://acme.test/a' }] } };
+      const tweet = {
+        text: 'Read &amp; share https://t.co/abc123',
+        entities: { urls: [{ url: 'https://t.co/abc123', expanded_url: 'https://acme.test/a' }] },
+      };
       expect(sameXText('Read & share https://acme.test/a', tweet)).toBe(true);
       expect(sameXText('Read & share acme.test/a', tweet)).toBe(true);
       expect(sameXText('Read & share', tweet)).toBe(false);

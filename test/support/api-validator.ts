@@ -16,7 +16,12 @@ export class ApiAnswerChecker {
 
   constructor() {
     addFormats(this.ajv);
-    const doc = openApiDocument('http://127.0.0.1') as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>> };
+    const doc = openApiDocument('http://127.0.0.1') as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>
+      >;
+    };
     for (const route of apiRoutes) {
       const op = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]![route.method]!;
       for (const [status, response] of Object.entries(op.responses)) {
@@ -26,17 +31,27 @@ export class ApiAnswerChecker {
     }
   }
 
-  check(answer: { method: string; route: string | undefined; status: number; contentType: string; body: string }): void {
+  check(answer: {
+    method: string;
+    route: string | undefined;
+    status: number;
+    contentType: string;
+    body: string;
+  }): void {
     const route = apiRoutes.find((r) => r.method === answer.method.toLowerCase() && r.path === answer.route);
     if (!route || !answer.contentType.includes('application/json')) return;
     this.checked++;
     const validate = this.validators.get(`${route.method} ${route.path} ${answer.status}`);
     if (!validate) {
-      this.violations.push(`${answer.method} ${answer.route} answered ${answer.status}, which the OpenAPI document does not list`);
+      this.violations.push(
+        `${answer.method} ${answer.route} answered ${answer.status}, which the OpenAPI document does not list`,
+      );
       return;
     }
     if (!validate(JSON.parse(answer.body))) {
-      this.violations.push(`${answer.method} ${answer.route} ${answer.status}: ${this.ajv.errorsText(validate.errors)}`);
+      this.violations.push(
+        `${answer.method} ${answer.route} ${answer.status}: ${this.ajv.errorsText(validate.errors)}`,
+      );
     }
   }
 }

@@ -25,7 +25,10 @@ export async function startTestApp(options: { setUp?: boolean; rateLimitPerMinut
     dataDir,
     secrets,
     clock,
-    loopback: { onAnswer: (answer) => answers.check(answer), ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}) },
+    loopback: {
+      onAnswer: (answer) => answers.check(answer),
+      ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
+    },
   });
   running.push(app);
   let workspaceApiKey = '';

@@ -91,7 +91,12 @@ class LinkedInHttpError extends Error {
     super(message);
   }
   body(): Record<string, unknown> {
-    return { status: this.status, ...(this.serviceErrorCode !== null ? { serviceErrorCode: this.serviceErrorCode } : {}), code: this.code, message: this.message };
+    return {
+      status: this.status,
+      ...(this.serviceErrorCode !== null ? { serviceErrorCode: this.serviceErrorCode } : {}),
+      code: this.code,
+      message: this.message,
+    };
   }
 }
 
@@ -101,7 +106,10 @@ const DEFAULT_FAILURES: Record<number, { code: string; message: string }> = {
   403: { code: 'ACCESS_DENIED', message: 'Not enough permissions to access this resource' },
   404: { code: 'NOT_FOUND', message: 'Not Found' },
   422: { code: 'UNPROCESSABLE_ENTITY', message: 'Unprocessable entity' },
-  429: { code: 'TOO_MANY_REQUESTS', message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.' },
+  429: {
+    code: 'TOO_MANY_REQUESTS',
+    message: 'Resource level throttle APPLICATION DAY limit for calls to this resource is reached.',
+  },
   500: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal Server Error' },
   503: { code: 'SERVICE_UNAVAILABLE', message: 'Service Unavailable' },
   504: { code: 'GATEWAY_TIMEOUT', message: 'Gateway Timeout' },
@@ -181,7 +189,8 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   let refreshAlive = true;
   let latencyMs = 0;
   let counter = 7_200_000_000_000_000_000n;
-  const failures: { status: number; headers: Record<string, string>; message: string | undefined; path?: string }[] = [];
+  const failures: { status: number; headers: Record<string, string>; message: string | undefined; path?: string }[] =
+    [];
   const requests: string[] = [];
   const requestUrls: string[] = [];
   const grants = new Map<string, { redirectUri: string; challenge: string | null; scope: string; used: boolean }>();
@@ -219,15 +228,21 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof LinkedInHttpError) return reply.code(err.status).send(err.body());
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ status, code: 'ILLEGAL_ARGUMENT', message: 'Request body could not be converted to data map' });
+    if (status < 500)
+      return reply
+        .code(status)
+        .send({ status, code: 'ILLEGAL_ARGUMENT', message: 'Request body could not be converted to data map' });
     return reply.code(500).send({ status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal Server Error' });
   });
-  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ status: 404, code: 'NOT_FOUND', message: 'Not Found' }));
+  app.setNotFoundHandler((_req, reply) =>
+    reply.code(404).send({ status: 404, code: 'NOT_FOUND', message: 'Not Found' }),
+  );
 
   const authenticate = (req: FastifyRequest): void => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) throw new LinkedInHttpError(401, 'Empty oauth2 access token', 'EMPTY_ACCESS_TOKEN', 65604);
-    if (match[1] !== accessToken) throw new LinkedInHttpError(401, 'Invalid access token', 'INVALID_ACCESS_TOKEN', 65600);
+    if (match[1] !== accessToken)
+      throw new LinkedInHttpError(401, 'Invalid access token', 'INVALID_ACCESS_TOKEN', 65600);
   };
 
   /** A versioned /rest call: token, `LinkedIn-Version` and Rest.li 2.0.0. */
@@ -235,19 +250,38 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     authenticate(req);
     const version = req.headers['linkedin-version'];
     if (typeof version !== 'string' || version === '') {
-      throw new LinkedInHttpError(400, 'A version must be present. Please specify a version by adding the LinkedIn-Version header.', 'VERSION_MISSING');
+      throw new LinkedInHttpError(
+        400,
+        'A version must be present. Please specify a version by adding the LinkedIn-Version header.',
+        'VERSION_MISSING',
+      );
     }
-    if (!/^\d{6}(\.\d{2})?$/.test(version)) throw new LinkedInHttpError(400, `Invalid version format ${version}`, 'INVALID_VERSION');
+    if (!/^\d{6}(\.\d{2})?$/.test(version))
+      throw new LinkedInHttpError(400, `Invalid version format ${version}`, 'INVALID_VERSION');
     if (req.headers['x-restli-protocol-version'] !== '2.0.0') {
-      throw new LinkedInHttpError(400, 'This resource requires Rest.li protocol version 2.0.0 (X-Restli-Protocol-Version header)', 'ILLEGAL_ARGUMENT');
+      throw new LinkedInHttpError(
+        400,
+        'This resource requires Rest.li protocol version 2.0.0 (X-Restli-Protocol-Version header)',
+        'ILLEGAL_ARGUMENT',
+      );
     }
   };
 
   /** The member may act as themself, and as the organisation pages they administer. */
   const mayActAs = (urn: unknown, what: string): string => {
-    if (typeof urn !== 'string' || urn === '') throw new LinkedInHttpError(422, `ERROR :: /${what} :: field is required but not found and has no default value`, 'UNPROCESSABLE_ENTITY');
+    if (typeof urn !== 'string' || urn === '')
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /${what} :: field is required but not found and has no default value`,
+        'UNPROCESSABLE_ENTITY',
+      );
     if (urn === memberUrn || organizations.has(urn)) return urn;
-    throw new LinkedInHttpError(403, `Not enough permissions to access: partnerApiPostsExternal.CREATE.20240101 (${urn} is not administered by ${memberUrn})`, 'ACCESS_DENIED', 100);
+    throw new LinkedInHttpError(
+      403,
+      `Not enough permissions to access: partnerApiPostsExternal.CREATE.20240101 (${urn} is not administered by ${memberUrn})`,
+      'ACCESS_DENIED',
+      100,
+    );
   };
 
   app.get('/v2/userinfo', async (req) => {
@@ -275,23 +309,50 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     subject_types_supported: ['pairwise'],
     id_token_signing_alg_values_supported: ['RS256'],
     scopes_supported: ['openid', 'profile', 'email'],
-    claims_supported: ['iss', 'aud', 'iat', 'exp', 'sub', 'name', 'given_name', 'family_name', 'picture', 'email', 'email_verified', 'locale'],
+    claims_supported: [
+      'iss',
+      'aud',
+      'iat',
+      'exp',
+      'sub',
+      'name',
+      'given_name',
+      'family_name',
+      'picture',
+      'email',
+      'email_verified',
+      'locale',
+    ],
   }));
 
   /** The member consents at once to what the app asks for; back to the app with a code. */
   app.get('/oauth/v2/authorization', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    if (q.client_id !== clientId) return reply.code(400).type('text/html').send('<p>The passed in client_id is invalid</p>');
-    if (!q.redirect_uri || !URL.canParse(q.redirect_uri)) return reply.code(400).type('text/html').send('<p>The redirect_uri does not match the registered value</p>');
+    if (q.client_id !== clientId)
+      return reply.code(400).type('text/html').send('<p>The passed in client_id is invalid</p>');
+    if (!q.redirect_uri || !URL.canParse(q.redirect_uri))
+      return reply.code(400).type('text/html').send('<p>The redirect_uri does not match the registered value</p>');
     const back = new URL(q.redirect_uri);
     if (q.state !== undefined) back.searchParams.set('state', q.state);
-    if (q.response_type !== 'code' || !q.scope || (q.code_challenge !== undefined && q.code_challenge_method !== 'S256')) {
+    if (
+      q.response_type !== 'code' ||
+      !q.scope ||
+      (q.code_challenge !== undefined && q.code_challenge_method !== 'S256')
+    ) {
       back.searchParams.set('error', 'invalid_request');
-      back.searchParams.set('error_description', 'The request is missing a required parameter or is otherwise malformed');
+      back.searchParams.set(
+        'error_description',
+        'The request is missing a required parameter or is otherwise malformed',
+      );
       return reply.redirect(back.href, 302);
     }
     const code = randomBytes(24).toString('base64url');
-    grants.set(code, { redirectUri: q.redirect_uri, challenge: q.code_challenge ?? null, scope: q.scope.split(/\s+/).filter(Boolean).join(','), used: false });
+    grants.set(code, {
+      redirectUri: q.redirect_uri,
+      challenge: q.code_challenge ?? null,
+      scope: q.scope.split(/\s+/).filter(Boolean).join(','),
+      used: false,
+    });
     back.searchParams.set('code', code);
     return reply.redirect(back.href, 302);
   });
@@ -299,32 +360,47 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   app.post('/oauth/v2/accessToken', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, string | undefined>;
     if (body.grant_type !== 'refresh_token' && body.grant_type !== 'authorization_code') {
-      return reply.code(400).send({ error: 'unsupported_grant_type', error_description: 'The grant type is not supported by this server' });
+      return reply
+        .code(400)
+        .send({ error: 'unsupported_grant_type', error_description: 'The grant type is not supported by this server' });
     }
-    if (!body.client_secret) return reply.code(400).send({ error: 'invalid_request', error_description: 'A required parameter "client_secret" is missing' });
+    if (!body.client_secret)
+      return reply
+        .code(400)
+        .send({ error: 'invalid_request', error_description: 'A required parameter "client_secret" is missing' });
     if (body.client_id !== clientId || body.client_secret !== clientSecret) {
       return reply.code(401).send({ error: 'invalid_client', error_description: 'Client authentication failed' });
     }
     if (body.grant_type === 'authorization_code') {
       const grant = grants.get(body.code ?? '');
-      const verifierOk = grant?.challenge === null || createHash('sha256').update(body.code_verifier ?? '').digest('base64url') === grant?.challenge;
+      const verifierOk =
+        grant?.challenge === null ||
+        createHash('sha256')
+          .update(body.code_verifier ?? '')
+          .digest('base64url') === grant?.challenge;
       if (!grant || grant.used || grant.redirectUri !== body.redirect_uri || !verifierOk) {
         return reply.code(400).send({
           error: 'invalid_request',
-          error_description: 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.',
+          error_description:
+            'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.',
         });
       }
       grant.used = true;
       grantedScope = grant.scope;
       refreshAlive = true;
     } else if (!refreshAlive || body.refresh_token !== refreshToken) {
-      return reply.code(400).send({ error: 'invalid_grant', error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.' });
+      return reply.code(400).send({
+        error: 'invalid_grant',
+        error_description: 'The provided authorization grant or refresh token is invalid, expired or revoked.',
+      });
     }
     accessToken = randomBytes(24).toString('base64url');
     return {
       access_token: accessToken,
       expires_in: 5_184_000,
-      ...(refreshReturnsRefreshToken || body.grant_type === 'authorization_code' ? { refresh_token: refreshToken, refresh_token_expires_in: 31_536_000 - 3600 } : {}),
+      ...(refreshReturnsRefreshToken || body.grant_type === 'authorization_code'
+        ? { refresh_token: refreshToken, refresh_token_expires_in: 31_536_000 - 3600 }
+        : {}),
       scope: grantedScope,
       token_type: 'Bearer',
     };
@@ -339,20 +415,39 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     }
   };
 
-  const ROLES = ['ADMINISTRATOR', 'DIRECT_SPONSORED_CONTENT_POSTER', 'RECRUITING_POSTER', 'LEAD_CAPTURE_ADMINISTRATOR', 'LEAD_GEN_FORMS_MANAGER', 'ANALYST', 'CURATOR', 'CONTENT_ADMINISTRATOR'];
+  const ROLES = [
+    'ADMINISTRATOR',
+    'DIRECT_SPONSORED_CONTENT_POSTER',
+    'RECRUITING_POSTER',
+    'LEAD_CAPTURE_ADMINISTRATOR',
+    'LEAD_GEN_FORMS_MANAGER',
+    'ANALYST',
+    'CURATOR',
+    'CONTENT_ADMINISTRATOR',
+  ];
   const STATES = ['APPROVED', 'REJECTED', 'REQUESTED', 'REVOKED'];
 
   app.get('/rest/organizationAcls', async (req) => {
     const q = req.query as Record<string, string | undefined>;
-    if (q.q !== 'roleAssignee') throw new LinkedInHttpError(400, q.q ? `Unknown finder: ${q.q}` : 'Missing required query parameter q', 'ILLEGAL_ARGUMENT');
+    if (q.q !== 'roleAssignee')
+      throw new LinkedInHttpError(
+        400,
+        q.q ? `Unknown finder: ${q.q}` : 'Missing required query parameter q',
+        'ILLEGAL_ARGUMENT',
+      );
     organizationRead(req, 'organizationAcls.FINDER-roleAssignee');
-    if (q.role !== undefined && !ROLES.includes(q.role)) throw new LinkedInHttpError(400, `Invalid value ${q.role} for query parameter role`, 'ILLEGAL_ARGUMENT');
-    if (q.state !== undefined && !STATES.includes(q.state)) throw new LinkedInHttpError(400, `Invalid value ${q.state} for query parameter state`, 'ILLEGAL_ARGUMENT');
+    if (q.role !== undefined && !ROLES.includes(q.role))
+      throw new LinkedInHttpError(400, `Invalid value ${q.role} for query parameter role`, 'ILLEGAL_ARGUMENT');
+    if (q.state !== undefined && !STATES.includes(q.state))
+      throw new LinkedInHttpError(400, `Invalid value ${q.state} for query parameter state`, 'ILLEGAL_ARGUMENT');
     const start = q.start === undefined ? 0 : Number(q.start);
     const asked = q.count === undefined ? 10 : Number(q.count);
-    if (!Number.isInteger(start) || start < 0 || !Number.isInteger(asked) || asked < 0) throw new LinkedInHttpError(400, 'Invalid paging parameters start/count', 'ILLEGAL_ARGUMENT');
+    if (!Number.isInteger(start) || start < 0 || !Number.isInteger(asked) || asked < 0)
+      throw new LinkedInHttpError(400, 'Invalid paging parameters start/count', 'ILLEGAL_ARGUMENT');
     const count = Math.min(asked, aclPageSize);
-    const matching = acls.filter((a) => (q.role === undefined || a.role === q.role) && (q.state === undefined || a.state === q.state));
+    const matching = acls.filter(
+      (a) => (q.role === undefined || a.role === q.role) && (q.state === undefined || a.state === q.state),
+    );
     const elements = matching.slice(start, start + count).map((a) => ({
       roleAssignee: memberUrn,
       organization: a.organization,
@@ -362,12 +457,20 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
       lastModified: { actor: memberUrn, time: 1_700_000_000_000 },
     }));
     const page = (from: number) => {
-      const params = new URLSearchParams({ q: 'roleAssignee', ...(q.role ? { role: q.role } : {}), ...(q.state ? { state: q.state } : {}), start: String(from), count: String(count) });
+      const params = new URLSearchParams({
+        q: 'roleAssignee',
+        ...(q.role ? { role: q.role } : {}),
+        ...(q.state ? { state: q.state } : {}),
+        start: String(from),
+        count: String(count),
+      });
       return `/rest/organizationAcls?${params}`;
     };
     const links = [
       ...(start > 0 ? [{ type: 'application/json', rel: 'prev', href: page(Math.max(0, start - count)) }] : []),
-      ...(start + count < matching.length ? [{ type: 'application/json', rel: 'next', href: page(start + count) }] : []),
+      ...(start + count < matching.length
+        ? [{ type: 'application/json', rel: 'next', href: page(start + count) }]
+        : []),
     ];
     return { paging: { start, count, links, total: matching.length }, elements };
   });
@@ -379,7 +482,11 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     const list = typeof raw === 'string' ? /^List\(([^()]*)\)$/.exec(raw)?.[1] : undefined;
     const ids = list?.split(',') ?? [];
     if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) {
-      throw new LinkedInHttpError(400, `Invalid value for query parameter ids: ${String(raw)} (expected List(<id>,<id>…) in Rest.li protocol 2.0.0)`, 'ILLEGAL_ARGUMENT');
+      throw new LinkedInHttpError(
+        400,
+        `Invalid value for query parameter ids: ${String(raw)} (expected List(<id>,<id>…) in Rest.li protocol 2.0.0)`,
+        'ILLEGAL_ARGUMENT',
+      );
     }
     organizationRead(req, 'organizations.BATCH_GET');
     const results: Record<string, unknown> = {};
@@ -410,11 +517,18 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   app.post('/rest/images', async (req) => {
     restCall(req);
     const action = (req.query as Record<string, string | undefined>).action;
-    if (action !== 'initializeUpload') throw new LinkedInHttpError(400, `Action '${action ?? ''}' is not supported`, 'ILLEGAL_ARGUMENT');
+    if (action !== 'initializeUpload')
+      throw new LinkedInHttpError(400, `Action '${action ?? ''}' is not supported`, 'ILLEGAL_ARGUMENT');
     const request = ((req.body ?? {}) as { initializeUploadRequest?: { owner?: unknown } }).initializeUploadRequest;
     const owner = mayActAs(request?.owner, 'initializeUploadRequest/owner');
     const id = `D4E10AQ${randomBytes(9).toString('base64url')}`;
-    const image: Image = { urn: `urn:li:image:${id}`, owner, uploadToken: randomBytes(12).toString('hex'), mimeType: null, data: null };
+    const image: Image = {
+      urn: `urn:li:image:${id}`,
+      owner,
+      uploadToken: randomBytes(12).toString('hex'),
+      mimeType: null,
+      data: null,
+    };
     images.set(image.urn, image);
     uploads.set(image.uploadToken, image);
     return {
@@ -429,9 +543,11 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
   app.put('/dms-uploads/sp/:id/uploaded-image/0', async (req, reply) => {
     authenticate(req);
     const image = uploads.get((req.query as Record<string, string | undefined>).ut ?? '');
-    if (!image || image.data) return reply.code(400).send({ status: 400, code: 'ILLEGAL_ARGUMENT', message: 'Invalid upload token' });
+    if (!image || image.data)
+      return reply.code(400).send({ status: 400, code: 'ILLEGAL_ARGUMENT', message: 'Invalid upload token' });
     const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (data.length === 0) return reply.code(400).send({ status: 400, code: 'ILLEGAL_ARGUMENT', message: 'Empty upload' });
+    if (data.length === 0)
+      return reply.code(400).send({ status: 400, code: 'ILLEGAL_ARGUMENT', message: 'Empty upload' });
     image.data = data;
     image.mimeType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : null;
     uploads.delete(image.uploadToken);
@@ -442,48 +558,109 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     restCall(req);
     const image = images.get((req.params as { urn: string }).urn);
     if (!image) throw new LinkedInHttpError(404, 'Not Found', 'NOT_FOUND');
-    return { id: image.urn, owner: image.owner, status: image.data ? 'AVAILABLE' : 'WAITING_UPLOAD', downloadUrl: image.data ? `${baseUrl}/dms/image/${image.urn}` : null };
+    return {
+      id: image.urn,
+      owner: image.owner,
+      status: image.data ? 'AVAILABLE' : 'WAITING_UPLOAD',
+      downloadUrl: image.data ? `${baseUrl}/dms/image/${image.urn}` : null,
+    };
   });
 
   const attached = (id: unknown, author: string, altText: unknown): LinkedInPost['media'][number] => {
     const image = typeof id === 'string' ? images.get(id) : undefined;
-    if (!image || !image.data) throw new LinkedInHttpError(422, `ERROR :: /content/media/id :: ${String(id)} is not an uploaded image`, 'UNPROCESSABLE_ENTITY');
-    if (image.owner !== author) throw new LinkedInHttpError(422, `ERROR :: /content/media/id :: ${image.urn} is not owned by ${author}`, 'UNPROCESSABLE_ENTITY');
-    return { id: image.urn, altText: typeof altText === 'string' ? altText : null, mimeType: image.mimeType, data: image.data };
+    if (!image || !image.data)
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /content/media/id :: ${String(id)} is not an uploaded image`,
+        'UNPROCESSABLE_ENTITY',
+      );
+    if (image.owner !== author)
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /content/media/id :: ${image.urn} is not owned by ${author}`,
+        'UNPROCESSABLE_ENTITY',
+      );
+    return {
+      id: image.urn,
+      altText: typeof altText === 'string' ? altText : null,
+      mimeType: image.mimeType,
+      data: image.data,
+    };
   };
 
   app.post('/rest/posts', async (req, reply: FastifyReply) => {
     restCall(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const missing = ['author', 'commentary', 'visibility', 'distribution', 'lifecycleState'].filter((f) => body[f] === undefined);
+    const missing = ['author', 'commentary', 'visibility', 'distribution', 'lifecycleState'].filter(
+      (f) => body[f] === undefined,
+    );
     if (missing.length > 0) {
-      throw new LinkedInHttpError(422, missing.map((f) => `ERROR :: /${f} :: field is required but not found and has no default value`).join('\n'), 'UNPROCESSABLE_ENTITY');
+      throw new LinkedInHttpError(
+        422,
+        missing.map((f) => `ERROR :: /${f} :: field is required but not found and has no default value`).join('\n'),
+        'UNPROCESSABLE_ENTITY',
+      );
     }
     const author = mayActAs(body.author, 'author');
-    if (typeof body.commentary !== 'string') throw new LinkedInHttpError(422, 'ERROR :: /commentary :: data type is not string', 'UNPROCESSABLE_ENTITY');
+    if (typeof body.commentary !== 'string')
+      throw new LinkedInHttpError(422, 'ERROR :: /commentary :: data type is not string', 'UNPROCESSABLE_ENTITY');
     if (!['PUBLIC', 'CONNECTIONS', 'LOGGED_IN', 'CONTAINER'].includes(String(body.visibility))) {
-      throw new LinkedInHttpError(422, `ERROR :: /visibility :: "${String(body.visibility)}" is not an enum symbol`, 'UNPROCESSABLE_ENTITY');
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /visibility :: "${String(body.visibility)}" is not an enum symbol`,
+        'UNPROCESSABLE_ENTITY',
+      );
     }
     if (body.lifecycleState !== 'PUBLISHED' && body.lifecycleState !== 'DRAFT') {
-      throw new LinkedInHttpError(422, `ERROR :: /lifecycleState :: "${String(body.lifecycleState)}" is not an enum symbol`, 'UNPROCESSABLE_ENTITY');
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /lifecycleState :: "${String(body.lifecycleState)}" is not an enum symbol`,
+        'UNPROCESSABLE_ENTITY',
+      );
     }
     const distribution = body.distribution as { feedDistribution?: unknown } | null;
     if (!distribution || !['MAIN_FEED', 'NONE'].includes(String(distribution.feedDistribution))) {
-      throw new LinkedInHttpError(422, 'ERROR :: /distribution/feedDistribution :: field is required but not found and has no default value', 'UNPROCESSABLE_ENTITY');
+      throw new LinkedInHttpError(
+        422,
+        'ERROR :: /distribution/feedDistribution :: field is required but not found and has no default value',
+        'UNPROCESSABLE_ENTITY',
+      );
     }
-    const content = (body.content ?? null) as { media?: { id?: unknown; altText?: unknown }; multiImage?: { images?: { id?: unknown; altText?: unknown }[] } } | null;
+    const content = (body.content ?? null) as {
+      media?: { id?: unknown; altText?: unknown };
+      multiImage?: { images?: { id?: unknown; altText?: unknown }[] };
+    } | null;
     const media: LinkedInPost['media'] = [];
     if (content?.media) media.push(attached(content.media.id, author, content.media.altText));
     if (content?.multiImage) {
       const list = Array.isArray(content.multiImage.images) ? content.multiImage.images : [];
-      if (list.length < 2 || list.length > 20) throw new LinkedInHttpError(422, 'ERROR :: /content/multiImage/images :: a multiImage post takes 2 to 20 images', 'UNPROCESSABLE_ENTITY');
+      if (list.length < 2 || list.length > 20)
+        throw new LinkedInHttpError(
+          422,
+          'ERROR :: /content/multiImage/images :: a multiImage post takes 2 to 20 images',
+          'UNPROCESSABLE_ENTITY',
+        );
       for (const image of list) media.push(attached(image.id, author, image.altText));
     }
     const text = renderLittleText(body.commentary);
-    if (text.trim() === '' && media.length === 0) throw new LinkedInHttpError(422, 'ERROR :: /commentary :: commentary must not be empty', 'UNPROCESSABLE_ENTITY');
-    if ([...text].length > MAX_COMMENTARY) throw new LinkedInHttpError(422, `ERROR :: /commentary :: length of commentary exceeds ${MAX_COMMENTARY}`, 'UNPROCESSABLE_ENTITY');
+    if (text.trim() === '' && media.length === 0)
+      throw new LinkedInHttpError(422, 'ERROR :: /commentary :: commentary must not be empty', 'UNPROCESSABLE_ENTITY');
+    if ([...text].length > MAX_COMMENTARY)
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /commentary :: length of commentary exceeds ${MAX_COMMENTARY}`,
+        'UNPROCESSABLE_ENTITY',
+      );
     const urn = `urn:li:share:${String(counter++)}`;
-    posts.set(urn, { urn, author, commentary: body.commentary, text, visibility: String(body.visibility), createdAt: now(), media });
+    posts.set(urn, {
+      urn,
+      author,
+      commentary: body.commentary,
+      text,
+      visibility: String(body.visibility),
+      createdAt: now(),
+      media,
+    });
     return reply.code(201).header('x-restli-id', urn).header('x-linkedin-id', urn).send();
   });
 
@@ -497,14 +674,31 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     if (q.q !== 'author') throw new LinkedInHttpError(400, `Invalid finder: ${String(q.q)}`, 'ILLEGAL_ARGUMENT');
     const author = q.author;
     if (!author) throw new LinkedInHttpError(400, 'author is required for the author finder', 'ILLEGAL_ARGUMENT');
-    if (author !== memberUrn && !organizations.has(author)) throw new LinkedInHttpError(403, `Not enough permissions to access: partnerApiPostsExternal.FINDER-author.20240101 (${author})`, 'ACCESS_DENIED', 100);
-    if (q.sortBy !== undefined && q.sortBy !== 'LAST_MODIFIED' && q.sortBy !== 'CREATED') throw new LinkedInHttpError(400, `Invalid sortBy: ${q.sortBy}`, 'ILLEGAL_ARGUMENT');
+    if (author !== memberUrn && !organizations.has(author))
+      throw new LinkedInHttpError(
+        403,
+        `Not enough permissions to access: partnerApiPostsExternal.FINDER-author.20240101 (${author})`,
+        'ACCESS_DENIED',
+        100,
+      );
+    if (q.sortBy !== undefined && q.sortBy !== 'LAST_MODIFIED' && q.sortBy !== 'CREATED')
+      throw new LinkedInHttpError(400, `Invalid sortBy: ${q.sortBy}`, 'ILLEGAL_ARGUMENT');
     const count = Number(q.count ?? 10);
     const start = Number(q.start ?? 0);
-    if (!Number.isInteger(count) || count < 1 || count > 100 || !Number.isInteger(start) || start < 0) throw new LinkedInHttpError(400, 'Invalid paging: count must be 1 to 100, start 0 or more', 'ILLEGAL_ARGUMENT');
+    if (!Number.isInteger(count) || count < 1 || count > 100 || !Number.isInteger(start) || start < 0)
+      throw new LinkedInHttpError(400, 'Invalid paging: count must be 1 to 100, start 0 or more', 'ILLEGAL_ARGUMENT');
     const mine = [...posts.values()].filter((p) => p.author === author).sort((a, b) => b.createdAt - a.createdAt);
     const slice = mine.slice(start, start + count);
-    const links = start + count < mine.length ? [{ type: 'application/json', rel: 'next', href: `/rest/posts?q=author&author=${encodeURIComponent(author)}&count=${count}&start=${start + count}` }] : [];
+    const links =
+      start + count < mine.length
+        ? [
+            {
+              type: 'application/json',
+              rel: 'next',
+              href: `/rest/posts?q=author&author=${encodeURIComponent(author)}&count=${count}&start=${start + count}`,
+            },
+          ]
+        : [];
     return {
       elements: slice.map((p) => ({
         id: p.urn,
@@ -543,7 +737,8 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     restCall(req);
     const post = posts.get((req.params as { urn: string }).urn);
     if (!post) throw new LinkedInHttpError(404, 'Not Found', 'NOT_FOUND');
-    if (post.author !== memberUrn && !organizations.has(post.author)) throw new LinkedInHttpError(403, 'Not enough permissions to delete this post', 'ACCESS_DENIED', 100);
+    if (post.author !== memberUrn && !organizations.has(post.author))
+      throw new LinkedInHttpError(403, 'Not enough permissions to delete this post', 'ACCESS_DENIED', 100);
     posts.delete(post.urn);
     return reply.code(204).send();
   });
@@ -565,7 +760,15 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     posts: () => [...posts.values()].map((p) => ({ ...p, media: p.media.map((m) => ({ ...m })) })),
     addPost: (post) => {
       const urn = `urn:li:share:${String(counter++)}`;
-      posts.set(urn, { urn, author: post.author ?? memberUrn, commentary: post.commentary, text: renderLittleText(post.commentary), visibility: 'PUBLIC', createdAt: post.createdAt ?? now(), media: [] });
+      posts.set(urn, {
+        urn,
+        author: post.author ?? memberUrn,
+        commentary: post.commentary,
+        text: renderLittleText(post.commentary),
+        visibility: 'PUBLIC',
+        createdAt: post.createdAt ?? now(),
+        media: [],
+      });
       return urn;
     },
     setNow: (fn) => void (now = fn),

@@ -130,7 +130,8 @@ const INVALID_GRANT = {
 };
 const INVALID_CLIENT = {
   error: 'invalid_client',
-  error_description: 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
+  error_description:
+    'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
 };
 const OOB = 'urn:ietf:wg:oauth:2.0:oob';
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/heic', 'image/heif', 'image/webp', 'image/avif'];
@@ -139,9 +140,9 @@ const DEFAULT_ERRORS: Record<number, string> = {
   401: 'The access token is invalid',
   403: 'This action is not allowed',
   404: 'Record not found',
-  422: 'Validation failed: Text can\'t be blank',
+  422: "Validation failed: Text can't be blank",
   429: 'Too many requests',
-  500: 'We\'re sorry, but something went wrong on our end.',
+  500: "We're sorry, but something went wrong on our end.",
   503: 'Service Unavailable',
 };
 
@@ -200,7 +201,11 @@ function scopeList(scopes: string | undefined, fallback: string[]): string[] {
 /** `write` covers `write:statuses`; `profile` is enough for verify_credentials. */
 function hasScope(granted: string[], needed: string): boolean {
   const [top] = needed.split(':');
-  return granted.includes(needed) || (top !== undefined && granted.includes(top)) || (needed === 'read:accounts' && granted.includes('profile'));
+  return (
+    granted.includes(needed) ||
+    (top !== undefined && granted.includes(top)) ||
+    (needed === 'read:accounts' && granted.includes('profile'))
+  );
 }
 
 export async function startMastodonServer(options: MastodonServerOptions = {}): Promise<MastodonServer> {
@@ -212,7 +217,13 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   const tokenExpiresIn = options.tokenExpiresIn ?? null;
   const refreshReturnsRefreshToken = options.refreshReturnsRefreshToken ?? true;
 
-  const stats: MastodonStats = { requests: 0, statusesCreated: 0, statusesDeleted: 0, mediaUploaded: 0, tokensIssued: 0 };
+  const stats: MastodonStats = {
+    requests: 0,
+    statusesCreated: 0,
+    statusesDeleted: 0,
+    mediaUploaded: 0,
+    tokensIssued: 0,
+  };
   const failures: Failure[] = [];
   const apps = new Map<string, App>();
   const grants = new Map<string, Grant>();
@@ -286,7 +297,14 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     fields: [],
     ...(withSource
       ? {
-          source: { privacy: 'public', sensitive: false, language: null, note: 'Posts scheduled with Postroom.', fields: [], follow_requests_count: 0 },
+          source: {
+            privacy: 'public',
+            sensitive: false,
+            language: null,
+            note: 'Posts scheduled with Postroom.',
+            fields: [],
+            follow_requests_count: 0,
+          },
           role: { id: '-99', name: '', permissions: '0', color: '', highlighted: false },
         }
       : {}),
@@ -388,8 +406,10 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     if (!match?.[1]) throw new MastodonHttpError(401, 'The access token is invalid');
     const token = tokens.get(match[1]);
     if (!token || token.revoked) throw new MastodonHttpError(401, 'The access token is invalid');
-    if (token.expiresAt !== null && token.expiresAt <= Date.now()) throw new MastodonHttpError(401, 'The access token expired');
-    if (!hasScope(token.scopes, scope)) throw new MastodonHttpError(403, 'This action is outside the authorized scopes');
+    if (token.expiresAt !== null && token.expiresAt <= Date.now())
+      throw new MastodonHttpError(401, 'The access token expired');
+    if (!hasScope(token.scopes, scope))
+      throw new MastodonHttpError(403, 'This action is outside the authorized scopes');
     if (needsUser && !token.userId) throw new MastodonHttpError(422, 'This method requires an authenticated user');
     return token;
   };
@@ -440,7 +460,9 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       return reply
         .code(failure.status)
         .headers(failure.headers)
-        .send({ error: failure.error ?? DEFAULT_ERRORS[failure.status] ?? http.STATUS_CODES[failure.status] ?? 'Error' });
+        .send({
+          error: failure.error ?? DEFAULT_ERRORS[failure.status] ?? http.STATUS_CODES[failure.status] ?? 'Error',
+        });
     }
   });
 
@@ -451,7 +473,9 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       return reply.code(422).send({ error: 'Validation failed: File file size must be less than 16 MB' });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({ error: status >= 500 ? DEFAULT_ERRORS[500] : err instanceof Error ? err.message : 'Error' });
+    return reply
+      .code(status)
+      .send({ error: status >= 500 ? DEFAULT_ERRORS[500] : err instanceof Error ? err.message : 'Error' });
   });
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'Record not found' }));
 
@@ -464,7 +488,8 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     if (!name) throw new MastodonHttpError(422, "Validation failed: Application name can't be blank");
     if (redirectUris.length === 0) throw new MastodonHttpError(422, "Validation failed: Redirect URI can't be blank");
     for (const uri of redirectUris) {
-      if (uri !== OOB && !URL.canParse(uri)) throw new MastodonHttpError(422, 'Validation failed: Redirect URI must be an absolute URI.');
+      if (uri !== OOB && !URL.canParse(uri))
+        throw new MastodonHttpError(422, 'Validation failed: Redirect URI must be an absolute URI.');
     }
     const created: App = {
       id: String(apps.size + 1),
@@ -494,19 +519,29 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     const token = authenticate(req, 'read', false);
     const owner = token.clientId ? apps.get(token.clientId) : undefined;
     if (!owner) throw new MastodonHttpError(401, 'The access token is invalid');
-    return { id: owner.id, name: owner.name, website: owner.website, scopes: owner.scopes, redirect_uris: owner.redirectUris };
+    return {
+      id: owner.id,
+      name: owner.name,
+      website: owner.website,
+      scopes: owner.scopes,
+      redirect_uris: owner.redirectUris,
+    };
   });
 
   app.get('/oauth/authorize', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const client = q.client_id ? apps.get(q.client_id) : undefined;
-    if (!client) return reply.code(401).type('text/html').send('<p>Client authentication failed due to unknown client.</p>');
+    if (!client)
+      return reply.code(401).type('text/html').send('<p>Client authentication failed due to unknown client.</p>');
     const redirectUri = q.redirect_uri ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
     if (!redirectUri || !client.redirectUris.includes(redirectUri)) {
       return reply.code(400).type('text/html').send('<p>The redirect uri included is not valid.</p>');
     }
     const back = (params: Record<string, string>) => {
-      if (redirectUri === OOB) return reply.type('text/html').send(`<p>Copy this code: <code>${escapeHtml(params.code ?? params.error ?? '')}</code></p>`);
+      if (redirectUri === OOB)
+        return reply
+          .type('text/html')
+          .send(`<p>Copy this code: <code>${escapeHtml(params.code ?? params.error ?? '')}</code></p>`);
       const target = new URL(redirectUri);
       for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
       if (q.state !== undefined) target.searchParams.set('state', q.state);
@@ -514,7 +549,8 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     };
     if (q.response_type !== 'code') return back({ error: 'unsupported_response_type' });
     const scopes = scopeList(q.scope, ['read']);
-    if (!scopes.every((s) => client.scopes.some((granted) => hasScope([granted], s)))) return back({ error: 'invalid_scope' });
+    if (!scopes.every((s) => client.scopes.some((granted) => hasScope([granted], s))))
+      return back({ error: 'invalid_scope' });
     if (q.code_challenge && q.code_challenge_method !== 'S256') return back({ error: 'invalid_request' });
     const code = secret();
     grants.set(code, {
@@ -537,7 +573,8 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       if (!grant || grant.used || grant.expiresAt < Date.now() || grant.clientId !== client.clientId) {
         throw new MastodonHttpError(400, 'invalid_grant', INVALID_GRANT);
       }
-      if (stringField(req.body, 'redirect_uri') !== grant.redirectUri) throw new MastodonHttpError(400, 'invalid_grant', INVALID_GRANT);
+      if (stringField(req.body, 'redirect_uri') !== grant.redirectUri)
+        throw new MastodonHttpError(400, 'invalid_grant', INVALID_GRANT);
       if (grant.challenge !== null) {
         const verifier = stringField(req.body, 'code_verifier') ?? '';
         if (base64url(createHash('sha256').update(verifier).digest()) !== grant.challenge) {
@@ -550,7 +587,8 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     if (grantType === 'refresh_token') {
       const client = clientOf(req);
       const old = refreshTokens.get(stringField(req.body, 'refresh_token') ?? '');
-      if (!old || old.revoked || old.clientId !== client.clientId) throw new MastodonHttpError(400, 'invalid_grant', INVALID_GRANT);
+      if (!old || old.revoked || old.clientId !== client.clientId)
+        throw new MastodonHttpError(400, 'invalid_grant', INVALID_GRANT);
       old.revoked = true;
       if (refreshReturnsRefreshToken) {
         if (old.refreshToken) refreshTokens.delete(old.refreshToken);
@@ -575,7 +613,8 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
 
   app.post('/oauth/revoke', async (req) => {
     clientOf(req);
-    const token = tokens.get(stringField(req.body, 'token') ?? '') ?? refreshTokens.get(stringField(req.body, 'token') ?? '');
+    const token =
+      tokens.get(stringField(req.body, 'token') ?? '') ?? refreshTokens.get(stringField(req.body, 'token') ?? '');
     if (token) token.revoked = true;
     return {};
   });
@@ -594,9 +633,9 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   app.post('/api/v2/media', async (req, reply) => {
     authenticate(req, 'write:media');
     const file = (req.body as Record<string, unknown> | undefined)?.file as
-      | { type?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> }
-      | undefined;
-    if (!file || file.type !== 'file' || !file.toBuffer) throw new MastodonHttpError(422, "Validation failed: File can't be blank");
+      { type?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> } | undefined;
+    if (!file || file.type !== 'file' || !file.toBuffer)
+      throw new MastodonHttpError(422, "Validation failed: File can't be blank");
     const mimeType = file.mimetype ?? 'application/octet-stream';
     const data = await file.toBuffer();
     if (!IMAGE_TYPES.includes(mimeType) && !/^(video|audio)\//.test(mimeType)) {
@@ -609,7 +648,14 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     const async = data.length > asyncOver;
     const m: Media = {
       id: snowflake(),
-      type: mimeType === 'image/gif' ? 'gifv' : mimeType.startsWith('image/') ? 'image' : mimeType.startsWith('video/') ? 'video' : 'audio',
+      type:
+        mimeType === 'image/gif'
+          ? 'gifv'
+          : mimeType.startsWith('image/')
+            ? 'image'
+            : mimeType.startsWith('video/')
+              ? 'video'
+              : 'audio',
       mimeType,
       data,
       description,
@@ -650,17 +696,22 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     const attached = mediaIds.map((id) => media.get(id));
     const missing = mediaIds.filter((_id, i) => !attached[i] || attached[i]?.statusId !== null);
     if (missing.length > 0) {
-      throw new MastodonHttpError(422, `Media with IDs ${missing.join(', ')} not found or already attached to another post`);
+      throw new MastodonHttpError(
+        422,
+        `Media with IDs ${missing.join(', ')} not found or already attached to another post`,
+      );
     }
     if (attached.some((m) => (m as Media).pollsLeft > 0)) {
       throw new MastodonHttpError(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
     }
-    if (text.trim() === '' && mediaIds.length === 0) throw new MastodonHttpError(422, "Validation failed: Text can't be blank");
+    if (text.trim() === '' && mediaIds.length === 0)
+      throw new MastodonHttpError(422, "Validation failed: Text can't be blank");
     if (countableLength(text) > maxCharacters) {
       throw new MastodonHttpError(422, `Validation failed: Text character limit of ${maxCharacters} exceeded`);
     }
     const visibility = stringField(req.body, 'visibility') ?? 'public';
-    if (!['public', 'unlisted', 'private', 'direct'].includes(visibility)) throw new MastodonHttpError(422, 'Validation failed: Visibility is not included in the list');
+    if (!['public', 'unlisted', 'private', 'direct'].includes(visibility))
+      throw new MastodonHttpError(422, 'Validation failed: Visibility is not included in the list');
     const sensitive = field(req.body, 'sensitive');
     const status: StoredStatus = {
       id: snowflake(),

@@ -86,40 +86,59 @@ export async function startOAuthServer(opts: OAuthServerOptions = {}): Promise<O
     use: 'sig',
   };
 
-  const provider = quietly(() => new ProviderClass(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        application_type: 'native',
-        redirect_uris: opts.redirectUris ?? ['http://127.0.0.1/oauth/callback'],
-        token_endpoint_auth_method: 'client_secret_post',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-      },
-    ],
-    responseTypes: ['code'],
-    clientAuthMethods: ['client_secret_post'],
-    pkce: { required: () => true },
-    // LinkedIn's posting scopes (a member's own posts; a page's posts and the pages one administers);
-    // the others are OpenID Connect's.
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'w_member_social', 'w_organization_social', 'r_organization_admin'],
-    claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
-    async findAccount(_ctx: unknown, sub: string) {
-      if (sub !== account.sub) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, name: account.name, email: account.email }) };
-    },
-    // LinkedIn hands out refresh tokens without offline_access; so does this server.
-    issueRefreshToken: async (_ctx: unknown, client: ClientLike) => client.grantTypeAllowed('refresh_token'),
-    features: {
-      devInteractions: { enabled: true },
-      userinfo: { enabled: true },
-      revocation: { enabled: true },
-    },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    jwks: { keys: [signingKey] },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, RefreshToken: 14 * 24 * 3600, Interaction: 600, Session: 3600, Grant: 3600 },
-  }));
+  const provider = quietly(
+    () =>
+      new ProviderClass(issuer, {
+        clients: [
+          {
+            client_id: clientId,
+            client_secret: clientSecret,
+            application_type: 'native',
+            redirect_uris: opts.redirectUris ?? ['http://127.0.0.1/oauth/callback'],
+            token_endpoint_auth_method: 'client_secret_post',
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+          },
+        ],
+        responseTypes: ['code'],
+        clientAuthMethods: ['client_secret_post'],
+        pkce: { required: () => true },
+        // LinkedIn's posting scopes (a member's own posts; a page's posts and the pages one administers);
+        // the others are OpenID Connect's.
+        scopes: [
+          'openid',
+          'offline_access',
+          'profile',
+          'email',
+          'w_member_social',
+          'w_organization_social',
+          'r_organization_admin',
+        ],
+        claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
+        async findAccount(_ctx: unknown, sub: string) {
+          if (sub !== account.sub) return undefined;
+          return { accountId: sub, claims: async () => ({ sub, name: account.name, email: account.email }) };
+        },
+        // LinkedIn hands out refresh tokens without offline_access; so does this server.
+        issueRefreshToken: async (_ctx: unknown, client: ClientLike) => client.grantTypeAllowed('refresh_token'),
+        features: {
+          devInteractions: { enabled: true },
+          userinfo: { enabled: true },
+          revocation: { enabled: true },
+        },
+        cookies: { keys: [randomBytes(32).toString('base64url')] },
+        jwks: { keys: [signingKey] },
+        ttl: {
+          AccessToken: 3600,
+          AuthorizationCode: 60,
+          IdToken: 3600,
+          RefreshToken: 14 * 24 * 3600,
+          Interaction: 600,
+          Session: 3600,
+          Grant: 3600,
+        },
+      }),
+  );
   provider.on('server_error', (_ctx, err) => console.error('[oauth-server] server_error:', err));
   server.on('request', provider.callback());
 

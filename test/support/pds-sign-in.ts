@@ -13,7 +13,10 @@ interface Answer {
   body: string;
 }
 
-function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
       let body = '';
@@ -43,7 +46,13 @@ class Browser {
 
   async go(url: string, headers: Record<string, string>): Promise<Answer> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const answer = await send(url, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) postroom-test', ...(cookie ? { cookie } : {}), ...headers } });
+    const answer = await send(url, {
+      headers: {
+        'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) postroom-test',
+        ...(cookie ? { cookie } : {}),
+        ...headers,
+      },
+    });
     this.remember(answer.headers);
     return answer;
   }
@@ -72,19 +81,38 @@ class Browser {
 }
 
 /** Signs in on the authorization page with the account's password and accepts; returns where the PDS sends the browser. */
-export async function signInAndAccept(authorizationUrl: string, did: string, username: string, password: string): Promise<string> {
+export async function signInAndAccept(
+  authorizationUrl: string,
+  did: string,
+  username: string,
+  password: string,
+): Promise<string> {
   const browser = new Browser();
-  const page = await browser.go(authorizationUrl, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' });
+  const page = await browser.go(authorizationUrl, {
+    'sec-fetch-site': 'cross-site',
+    'sec-fetch-mode': 'navigate',
+    'sec-fetch-dest': 'document',
+  });
   expect(page.status, page.body.slice(0, 500)).toBe(200);
   expect(browser.cookie('csrf-token')).toBeTruthy();
 
   const api = (endpoint: string) => new URL(`/@atproto/oauth-provider/~api${endpoint}`, authorizationUrl).href;
-  const signIn = await browser.api(api('/sign-in'), authorizationUrl, { locale: 'en', username, password, remember: false });
+  const signIn = await browser.api(api('/sign-in'), authorizationUrl, {
+    locale: 'en',
+    username,
+    password,
+    remember: false,
+  });
   expect(signIn.status, signIn.body).toBe(200);
   const { account, ephemeralToken } = JSON.parse(signIn.body) as { account: { did: string }; ephemeralToken?: string };
   expect(account.did).toBe(did);
 
-  const consent = await browser.api(api('/consent'), authorizationUrl, { did }, ephemeralToken ? { authorization: `Bearer ${ephemeralToken}` } : {});
+  const consent = await browser.api(
+    api('/consent'),
+    authorizationUrl,
+    { did },
+    ephemeralToken ? { authorization: `Bearer ${ephemeralToken}` } : {},
+  );
   expect(consent.status, consent.body).toBe(200);
   const { url } = JSON.parse(consent.body) as { url: string };
 

@@ -33,12 +33,16 @@ export interface Pds {
 /** Whether the peer folder is installed; `reason` says what is missing when it is not. */
 export function pdsAvailable(): { available: boolean; reason: string } {
   const install = 'install it with `npm ci --prefix test/peers/pds` (about 2 to 5 minutes)';
-  if (!existsSync(PDS_NODE)) return { available: false, reason: `the Node 22 binary of test/peers/pds is missing; ${install}` };
+  if (!existsSync(PDS_NODE))
+    return { available: false, reason: `the Node 22 binary of test/peers/pds is missing; ${install}` };
   if (!existsSync(path.join(PDS_PEER_DIR, 'node_modules/@atproto/dev-env/package.json'))) {
     return { available: false, reason: `@atproto/dev-env is not installed in test/peers/pds; ${install}` };
   }
   if (!existsSync(path.join(PDS_PEER_DIR, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))) {
-    return { available: false, reason: `better-sqlite3 of test/peers/pds was not built (install scripts skipped?); ${install}` };
+    return {
+      available: false,
+      reason: `better-sqlite3 of test/peers/pds was not built (install scripts skipped?); ${install}`,
+    };
   }
   return { available: true, reason: '' };
 }
@@ -56,40 +60,51 @@ export async function startPds(options: { port?: number; handle?: string } = {})
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const info = await new Promise<{ url: string; did: string; handle: string; password: string; appPassword: string }>((resolve, reject) => {
-    let stdout = '';
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`the PDS did not start: ${why}${stderr ? `\n--- its stderr ---\n${stderr}` : ''}`));
-    };
-    const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
-    child.once('error', (err) => fail(err.message));
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`it exited (${signal ?? `code ${code}`})`);
-    child.once('exit', onExit);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      for (const line of stdout.split('\n').slice(0, -1)) {
-        if (!line.startsWith('{')) continue;
-        try {
-          const parsed = JSON.parse(line) as { url: string; did: string; handle: string; password: string; appPassword: string };
-          clearTimeout(timer);
-          child.off('exit', onExit);
-          resolve(parsed);
-          return;
-        } catch {
-          // not the line we wait for
+  const info = await new Promise<{ url: string; did: string; handle: string; password: string; appPassword: string }>(
+    (resolve, reject) => {
+      let stdout = '';
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`the PDS did not start: ${why}${stderr ? `\n--- its stderr ---\n${stderr}` : ''}`));
+      };
+      const timer = setTimeout(() => fail(`no answer within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
+      child.once('error', (err) => fail(err.message));
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+        fail(`it exited (${signal ?? `code ${code}`})`);
+      child.once('exit', onExit);
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        for (const line of stdout.split('\n').slice(0, -1)) {
+          if (!line.startsWith('{')) continue;
+          try {
+            const parsed = JSON.parse(line) as {
+              url: string;
+              did: string;
+              handle: string;
+              password: string;
+              appPassword: string;
+            };
+            clearTimeout(timer);
+            child.off('exit', onExit);
+            resolve(parsed);
+            return;
+          } catch {
+            // not the line we wait for
+          }
         }
-      }
-    });
-  });
+      });
+    },
+  );
 
   return {
     ...info,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS).unref());
+      const timeout = new Promise<'timeout'>((resolve) =>
+        setTimeout(() => resolve('timeout'), CLOSE_TIMEOUT_MS).unref(),
+      );
       if ((await Promise.race([exited, timeout])) === 'timeout') {
         child.kill('SIGKILL');
         await exited;

@@ -7,10 +7,20 @@ import type { Platform } from '../../src-shared/contract';
 import { OWNER } from './engine';
 
 /** A connection as a finished OAuth flow leaves it: the row in SQLite, the tokens in the keychain. */
-export async function addConnection(ctx: EngineContext, workspaceId: string, userId: string, platform: Platform, accountId: string, tokens: Partial<TokenSet> & { accessToken: string }): Promise<string> {
+export async function addConnection(
+  ctx: EngineContext,
+  workspaceId: string,
+  userId: string,
+  platform: Platform,
+  accountId: string,
+  tokens: Partial<TokenSet> & { accessToken: string },
+): Promise<string> {
   const id = newId('conn');
   const now = ctx.clock.now().toISOString();
-  await ctx.secrets.set(tokenAccount(ctx.installId, id), JSON.stringify({ refreshToken: null, expiresAt: null, scope: null, ...tokens }));
+  await ctx.secrets.set(
+    tokenAccount(ctx.installId, id),
+    JSON.stringify({ refreshToken: null, expiresAt: null, scope: null, ...tokens }),
+  );
   ctx.db
     .prepare(
       `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
@@ -39,7 +49,12 @@ export async function setUpPosting(
       name: 'Posting Agency',
       planId: options.plan ?? 'team',
       integrations: [
-        { platform: 'mastodon', clientId: 'mastodon-app', clientSecret: 'mastodon-secret', instanceUrl: servers.mastodonUrl },
+        {
+          platform: 'mastodon',
+          clientId: 'mastodon-app',
+          clientSecret: 'mastodon-secret',
+          instanceUrl: servers.mastodonUrl,
+        },
         { platform: 'x', clientId: 'x-app', instanceUrl: servers.xUrl },
       ],
     },
@@ -49,7 +64,9 @@ export async function setUpPosting(
     workspaceId,
     client: { email: 'client@acme.test', displayName: 'Acme Corp', timezone: options.timezone ?? 'Europe/Paris' },
   });
-  const mastodonId = await addConnection(engine.ctx, workspaceId, user.id, 'mastodon', servers.mastodonAccountId, { accessToken: servers.mastodonToken });
+  const mastodonId = await addConnection(engine.ctx, workspaceId, user.id, 'mastodon', servers.mastodonAccountId, {
+    accessToken: servers.mastodonToken,
+  });
   const xId = await addConnection(engine.ctx, workspaceId, user.id, 'x', '2244994945', { accessToken: servers.xToken });
   return { workspaceId, userId: user.id, mastodonId, xId };
 }

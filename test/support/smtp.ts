@@ -54,4 +54,3 @@ export async function startSmtp(opts: { auth: boolean }): Promise<{ port: number
   const port = (server.server.address() as AddressInfo).port;
   return { port, received };
 }
-

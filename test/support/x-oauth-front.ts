@@ -37,7 +37,8 @@ export async function startXOAuthFront(x: XServer): Promise<XOAuthFront> {
 
   app.get('/i/oauth2/authorize', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
-    if (!q.redirect_uri || !URL.canParse(q.redirect_uri)) return reply.code(400).type('text/html').send('<p>Invalid redirect_uri</p>');
+    if (!q.redirect_uri || !URL.canParse(q.redirect_uri))
+      return reply.code(400).type('text/html').send('<p>Invalid redirect_uri</p>');
     const back = new URL(q.redirect_uri);
     if (q.state !== undefined) back.searchParams.set('state', q.state);
     if (q.response_type !== 'code' || !q.client_id || !q.code_challenge || q.code_challenge_method !== 'S256') {
@@ -45,7 +46,13 @@ export async function startXOAuthFront(x: XServer): Promise<XOAuthFront> {
       return reply.redirect(back.href, 302);
     }
     const code = randomBytes(24).toString('base64url');
-    grants.set(code, { clientId: q.client_id, redirectUri: q.redirect_uri, challenge: q.code_challenge, scope: q.scope ?? '', used: false });
+    grants.set(code, {
+      clientId: q.client_id,
+      redirectUri: q.redirect_uri,
+      challenge: q.code_challenge,
+      scope: q.scope ?? '',
+      used: false,
+    });
     back.searchParams.set('code', code);
     return reply.redirect(back.href, 302);
   });
@@ -54,7 +61,10 @@ export async function startXOAuthFront(x: XServer): Promise<XOAuthFront> {
     const body = (request.body ?? {}) as Record<string, string | undefined>;
     const grant = grants.get(body.code ?? '');
     const verifier = body.code_verifier ?? '';
-    const invalid = () => reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
+    const invalid = () =>
+      reply
+        .code(400)
+        .send({ error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
     if (body.grant_type !== 'authorization_code' || !grant || grant.used) return invalid();
     if (body.client_id !== grant.clientId || body.redirect_uri !== grant.redirectUri) return invalid();
     if (createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) return invalid();

@@ -92,7 +92,8 @@ export async function startXServer(): Promise<XServer> {
   const codes = new Map<string, { challenge: string; redirectUri: string }>();
   app.get('/i/oauth2/authorize', async (request, reply) => {
     const q = request.query as Record<string, string>;
-    if (q.code_challenge_method !== 'S256' || !q.code_challenge || !q.redirect_uri) return reply.code(400).send({ error: 'invalid_request' });
+    if (q.code_challenge_method !== 'S256' || !q.code_challenge || !q.redirect_uri)
+      return reply.code(400).send({ error: 'invalid_request' });
     const code = randomBytes(12).toString('hex');
     codes.set(code, { challenge: q.code_challenge, redirectUri: q.redirect_uri });
     const back = new URL(q.redirect_uri);
@@ -109,23 +110,41 @@ export async function startXServer(): Promise<XServer> {
     const body = request.body as Record<string, string>;
     if (body.grant_type === 'refresh_token') {
       // X rotates refresh tokens: each one works once.
-      if (refusesRefresh || !refreshTokens.delete(body.refresh_token ?? '')) return reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
+      if (refusesRefresh || !refreshTokens.delete(body.refresh_token ?? ''))
+        return reply
+          .code(400)
+          .send({ error: 'invalid_request', error_description: 'Value passed for the token was invalid.' });
       const next = randomBytes(12).toString('hex');
       refreshTokens.add(next);
       return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: GRANTED_SCOPE, refresh_token: next };
     }
     const grant = codes.get(body.code ?? '');
     codes.delete(body.code ?? '');
-    const verifierHash = createHash('sha256').update(body.code_verifier ?? '').digest('base64url');
-    if (!grant || grant.challenge !== verifierHash || grant.redirectUri !== body.redirect_uri) return reply.code(400).send({ error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
+    const verifierHash = createHash('sha256')
+      .update(body.code_verifier ?? '')
+      .digest('base64url');
+    if (!grant || grant.challenge !== verifierHash || grant.redirectUri !== body.redirect_uri)
+      return reply
+        .code(400)
+        .send({ error: 'invalid_request', error_description: 'Value passed for the authorization code was invalid.' });
     const refresh = randomBytes(12).toString('hex');
     refreshTokens.add(refresh);
-    return { token_type: 'bearer', expires_in: 7200, access_token: token, scope: GRANTED_SCOPE, refresh_token: refresh };
+    return {
+      token_type: 'bearer',
+      expires_in: 7200,
+      access_token: token,
+      scope: GRANTED_SCOPE,
+      refresh_token: refresh,
+    };
   });
 
   app.addHook('onRequest', async (request, reply) => {
     const failure = failures.shift();
-    if (failure) return reply.code(failure.status).headers(failure.headers).send({ title: 'Failure', detail: `HTTP ${failure.status}`, status: failure.status });
+    if (failure)
+      return reply
+        .code(failure.status)
+        .headers(failure.headers)
+        .send({ title: 'Failure', detail: `HTTP ${failure.status}`, status: failure.status });
     if (request.url.startsWith('/i/oauth2/') || request.url.startsWith('/2/oauth2/')) return;
     if (request.headers.authorization !== `Bearer ${token}`) {
       return reply.code(401).send({ title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
@@ -144,8 +163,18 @@ export async function startXServer(): Promise<XServer> {
     const link = /(?:https?:\/\/|\b(?=[a-z0-9-]+\.(?:com|org|net|io|test)\b))\S+/iu;
     for (let m = link.exec(rest); m; m = link.exec(rest)) {
       text += rest.slice(0, m.index);
-      const short = `https://t.co/${createHash('sha256').update(m[0]).digest('base64url').replace(/[^A-Za-z0-9]/g, '').slice(0, 10)}`;
-      urls.push({ start: [...text].length, end: [...text].length + short.length, url: short, expanded_url: /^https?:/i.test(m[0]) ? m[0] : `http://${m[0]}`, display_url: m[0].replace(/^https?:\/\//i, '') });
+      const short = `https://t.co/${createHash('sha256')
+        .update(m[0])
+        .digest('base64url')
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(0, 10)}`;
+      urls.push({
+        start: [...text].length,
+        end: [...text].length + short.length,
+        url: short,
+        expanded_url: /^https?:/i.test(m[0]) ? m[0] : `http://${m[0]}`,
+        display_url: m[0].replace(/^https?:\/\//i, ''),
+      });
       text += short;
       rest = rest.slice(m.index + m[0].length);
     }
@@ -154,7 +183,14 @@ export async function startXServer(): Promise<XServer> {
     if (mediaKeys.length > 0) {
       const short = `https://t.co/m${t.id.slice(-9)}`;
       text = text === '' ? short : `${text} ${short}`;
-      urls.push({ start: [...text].length - short.length, end: [...text].length, url: short, expanded_url: `https://x.com/clientonx/status/${t.id}/photo/1`, display_url: 'pic.x.com/m', media_key: mediaKeys[0] });
+      urls.push({
+        start: [...text].length - short.length,
+        end: [...text].length,
+        url: short,
+        expanded_url: `https://x.com/clientonx/status/${t.id}/photo/1`,
+        display_url: 'pic.x.com/m',
+        media_key: mediaKeys[0],
+      });
     }
     text = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     return {
@@ -171,14 +207,39 @@ export async function startXServer(): Promise<XServer> {
   app.get('/2/users/:id/tweets', async (request, reply) => {
     const id = (request.params as { id: string }).id;
     const q = request.query as Record<string, string | undefined>;
-    if (id !== ACCOUNT_ID) return reply.code(404).send({ errors: [{ value: id, detail: `Could not find user with id: [${id}].`, title: 'Not Found Error', type: 'https://api.twitter.com/2/problems/resource-not-found' }] });
+    if (id !== ACCOUNT_ID)
+      return reply.code(404).send({
+        errors: [
+          {
+            value: id,
+            detail: `Could not find user with id: [${id}].`,
+            title: 'Not Found Error',
+            type: 'https://api.twitter.com/2/problems/resource-not-found',
+          },
+        ],
+      });
     const max = Number(q.max_results ?? 10);
-    if (!Number.isInteger(max) || max < 5 || max > 100) return reply.code(400).send(invalidRequest('max_results', [String(q.max_results)], `The \`max_results\` query parameter value [${String(q.max_results)}] is not between 5 and 100`));
-    if (q.start_time !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(q.start_time)) return reply.code(400).send(invalidRequest('start_time', [q.start_time], 'Invalid start_time.'));
+    if (!Number.isInteger(max) || max < 5 || max > 100)
+      return reply
+        .code(400)
+        .send(
+          invalidRequest(
+            'max_results',
+            [String(q.max_results)],
+            `The \`max_results\` query parameter value [${String(q.max_results)}] is not between 5 and 100`,
+          ),
+        );
+    if (q.start_time !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(q.start_time))
+      return reply.code(400).send(invalidRequest('start_time', [q.start_time], 'Invalid start_time.'));
     const since = q.start_time ? Date.parse(q.start_time) : -Infinity;
-    const mine = tweets.filter((t) => Date.parse(t.createdAt) >= since).sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+    const mine = tweets
+      .filter((t) => Date.parse(t.createdAt) >= since)
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
     const offset = q.pagination_token ? Number(Buffer.from(q.pagination_token, 'base64url').toString()) : 0;
-    if (!Number.isInteger(offset) || offset < 0) return reply.code(400).send(invalidRequest('pagination_token', [String(q.pagination_token)], 'The pagination token is invalid.'));
+    if (!Number.isInteger(offset) || offset < 0)
+      return reply
+        .code(400)
+        .send(invalidRequest('pagination_token', [String(q.pagination_token)], 'The pagination token is invalid.'));
     const page = mine.slice(offset, offset + max);
     const meta: Record<string, unknown> = { result_count: page.length };
     if (page.length > 0) Object.assign(meta, { newest_id: page[0]!.id, oldest_id: page.at(-1)!.id });
@@ -194,22 +255,46 @@ export async function startXServer(): Promise<XServer> {
       return reply.code(400).send(invalidRequest('media', [], `File size exceeds ${X_IMAGE_SIZE_LIMIT} bytes.`));
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({ title: status >= 500 ? 'Internal Server Error' : 'Invalid Request', detail: err instanceof Error ? err.message : 'Error', status });
+    return reply.code(status).send({
+      title: status >= 500 ? 'Internal Server Error' : 'Invalid Request',
+      detail: err instanceof Error ? err.message : 'Error',
+      status,
+    });
   });
 
   // Simple (one request) upload, as X's docs give it for images: multipart `media` + `media_category`.
   app.post('/2/media/upload', async (request, reply) => {
-    if (!request.isMultipart()) return reply.code(400).send(invalidRequest('media', [], 'The request must be multipart/form-data.'));
-    const file = partValue(request.body, 'media') as { type?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> } | undefined;
-    if (!file || file.type !== 'file' || !file.toBuffer) return reply.code(400).send(invalidRequest('media', [], 'The `media` field is required.'));
+    if (!request.isMultipart())
+      return reply.code(400).send(invalidRequest('media', [], 'The request must be multipart/form-data.'));
+    const file = partValue(request.body, 'media') as
+      { type?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> } | undefined;
+    if (!file || file.type !== 'file' || !file.toBuffer)
+      return reply.code(400).send(invalidRequest('media', [], 'The `media` field is required.'));
     const category = (partValue(request.body, 'media_category') as { value?: unknown } | undefined)?.value;
-    if (category !== 'tweet_image' && category !== 'dm_image') return reply.code(400).send(invalidRequest('media_category', [String(category ?? '')], 'The `media_category` field must be tweet_image or dm_image.'));
+    if (category !== 'tweet_image' && category !== 'dm_image')
+      return reply
+        .code(400)
+        .send(
+          invalidRequest(
+            'media_category',
+            [String(category ?? '')],
+            'The `media_category` field must be tweet_image or dm_image.',
+          ),
+        );
     const declared = (partValue(request.body, 'media_type') as { value?: unknown } | undefined)?.value;
     const data = await file.toBuffer();
     const id = String(nextMediaId++);
     const mimeType = typeof declared === 'string' ? declared : (file.mimetype ?? 'application/octet-stream');
     uploads.set(id, { id, data, mimeType, category, altText: null, expiresAt: Date.now() + mediaExpirySecs * 1000 });
-    return { data: { id, media_key: `3_${id}`, size: data.length, expires_after_secs: mediaExpirySecs, image: { image_type: mimeType } } };
+    return {
+      data: {
+        id,
+        media_key: `3_${id}`,
+        size: data.length,
+        expires_after_secs: mediaExpirySecs,
+        image: { image_type: mimeType },
+      },
+    };
   });
 
   app.post('/2/media/metadata', async (request, reply) => {
@@ -218,7 +303,10 @@ export async function startXServer(): Promise<XServer> {
     if (!media) return reply.code(400).send(invalidRequest('id', [String(body.id ?? '')], 'The media id is invalid.'));
     const alt = body.metadata?.alt_text?.text;
     if (alt !== undefined) {
-      if (typeof alt !== 'string' || alt.length > 1000) return reply.code(400).send(invalidRequest('metadata.alt_text.text', [], 'Alt text must be a string of at most 1000 characters.'));
+      if (typeof alt !== 'string' || alt.length > 1000)
+        return reply
+          .code(400)
+          .send(invalidRequest('metadata.alt_text.text', [], 'Alt text must be a string of at most 1000 characters.'));
       media.altText = alt;
     }
     return { data: { id: media.id, associated_metadata: alt === undefined ? {} : { alt_text: { text: alt } } } };
@@ -227,18 +315,28 @@ export async function startXServer(): Promise<XServer> {
   app.post('/2/tweets', async (request, reply) => {
     const body = (request.body ?? {}) as { text?: unknown; media?: { media_ids?: unknown } };
     const rawIds = body.media?.media_ids;
-    if (rawIds !== undefined && (!Array.isArray(rawIds) || rawIds.length === 0 || rawIds.length > 4 || rawIds.some((m) => typeof m !== 'string'))) {
-      return reply.code(400).send(invalidRequest('media.media_ids', [], 'media.media_ids must hold 1 to 4 media ids as strings.'));
+    if (
+      rawIds !== undefined &&
+      (!Array.isArray(rawIds) || rawIds.length === 0 || rawIds.length > 4 || rawIds.some((m) => typeof m !== 'string'))
+    ) {
+      return reply
+        .code(400)
+        .send(invalidRequest('media.media_ids', [], 'media.media_ids must hold 1 to 4 media ids as strings.'));
     }
     const mediaIds = (rawIds ?? []) as string[];
     const unknown = mediaIds.filter((m) => (uploads.get(m)?.expiresAt ?? 0) <= Date.now());
-    if (unknown.length > 0) return reply.code(400).send(invalidRequest('media.media_ids', unknown, 'Your media IDs are invalid.'));
+    if (unknown.length > 0)
+      return reply.code(400).send(invalidRequest('media.media_ids', unknown, 'Your media IDs are invalid.'));
     const text = body.text ?? '';
-    if (typeof text !== 'string' || (text.length === 0 && mediaIds.length === 0)) return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
+    if (typeof text !== 'string' || (text.length === 0 && mediaIds.length === 0))
+      return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
     const id = String(nextId++);
     tweets.push({ id, text, mediaIds, createdAt: now().toISOString() });
     const failAfter = failuresAfterPosting.shift();
-    if (failAfter) return reply.code(failAfter).send({ title: 'Service Unavailable', detail: `HTTP ${failAfter}`, status: failAfter });
+    if (failAfter)
+      return reply
+        .code(failAfter)
+        .send({ title: 'Service Unavailable', detail: `HTTP ${failAfter}`, status: failAfter });
     return reply.code(201).send({ data: { id, text, edit_history_tweet_ids: [id] } });
   });
   app.delete('/2/tweets/:id', async (request) => {

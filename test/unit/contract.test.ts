@@ -12,11 +12,17 @@ describe('the contract boundary', () => {
 
   it('refuses a wrongly typed request with validation_failed and per-field details', async () => {
     const { engine } = await openTestEngine();
-    const result = await engine.dispatch('app.setup', { ownerName: 42, ownerEmail: 'not-an-email', workspace: { name: 'A' } });
+    const result = await engine.dispatch('app.setup', {
+      ownerName: 42,
+      ownerEmail: 'not-an-email',
+      workspace: { name: 'A' },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(ErrorBody.safeParse({ error: result.error }).success).toBe(true);
-    expect(result.error.details).toMatchObject({ fields: { ownerName: expect.any(String), ownerEmail: 'a valid email is required' } });
+    expect(result.error.details).toMatchObject({
+      fields: { ownerName: expect.any(String), ownerEmail: 'a valid email is required' },
+    });
   });
 
   it('refuses unknown fields rather than ignoring them', async () => {
@@ -27,7 +33,15 @@ describe('the contract boundary', () => {
 
   it('never rejects, whatever arrives on any channel', async () => {
     const { engine } = await openTestEngine();
-    const hostile = [null, undefined, 0, 'x', [], { __proto__: { polluted: true } }, { workspaceId: 'x'.repeat(10_000) }];
+    const hostile = [
+      null,
+      undefined,
+      0,
+      'x',
+      [],
+      { __proto__: { polluted: true } },
+      { workspaceId: 'x'.repeat(10_000) },
+    ];
     for (const channel of Object.keys(channels)) {
       for (const request of hostile) {
         const result = await engine.dispatch(channel, request);
@@ -40,6 +54,9 @@ describe('the contract boundary', () => {
 
   it('asks for setup before anything that needs a signed-in member', async () => {
     const { engine } = await openTestEngine();
-    expect(await engine.dispatch('workspace.create', { name: 'Early' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect(await engine.dispatch('workspace.create', { name: 'Early' })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
   });
 });

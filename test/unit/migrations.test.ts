@@ -10,7 +10,10 @@ import { tempDir } from '../support/temp';
 
 const clock = new FakeClock();
 const tableNames = (db: Database.Database) =>
-  db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all().map((r) => (r as { name: string }).name);
+  db
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+    .all()
+    .map((r) => (r as { name: string }).name);
 
 describe('database', () => {
   it('opens one file in the data folder with WAL, foreign keys and a busy timeout', async () => {
@@ -85,7 +88,19 @@ describe('migration 001 (initial)', () => {
   it('creates the schema, seeds the plans as data and protects the activity log', async () => {
     const db = await openDatabase({ dataDir: tempDir(), clock, migrations: migrations.slice(0, 1) });
     expect(tableNames(db)).toEqual(
-      expect.arrayContaining(['activity', 'api_keys', 'integrations', 'members', 'plans', 'profiles', 'settings', 'subscriptions', 'transactions', 'workspace_logos', 'workspaces']),
+      expect.arrayContaining([
+        'activity',
+        'api_keys',
+        'integrations',
+        'members',
+        'plans',
+        'profiles',
+        'settings',
+        'subscriptions',
+        'transactions',
+        'workspace_logos',
+        'workspaces',
+      ]),
     );
     expect(db.prepare(`SELECT id, max_members, max_clients FROM plans ORDER BY price_cents`).all()).toEqual([
       { id: 'free', max_members: 1, max_clients: 3 },
@@ -128,7 +143,10 @@ describe('migration 002 (clients and team)', () => {
     v1.close();
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 2) });
     expect(schemaVersion(db)).toBe(2);
-    expect(db.prepare(`SELECT name, password_hash FROM profiles WHERE id = 'p1'`).get()).toEqual({ name: 'Olivia', password_hash: null });
+    expect(db.prepare(`SELECT name, password_hash FROM profiles WHERE id = 'p1'`).get()).toEqual({
+      name: 'Olivia',
+      password_hash: null,
+    });
     const insert = db.prepare(
       `INSERT INTO managed_users (id, workspace_id, email, display_name, external_id, timezone, created_at, updated_at, deleted_at)
        VALUES (?, 'w1', ?, 'X', ?, 'UTC', '', '', ?)`,
@@ -138,7 +156,11 @@ describe('migration 002 (clients and team)', () => {
     expect(() => insert.run('u3', 'b@x.test', 'ext-1', null)).toThrow(/UNIQUE/);
     insert.run('u4', 'a@x.test', 'ext-1', '2026-02-01'); // a deleted client frees neither, but may repeat them
     expect(() =>
-      db.prepare(`INSERT INTO invitations (id, workspace_id, email, role, code_hash, expires_at, created_at) VALUES ('i', 'w1', 'e', 'owner', x'00', '', '')`).run(),
+      db
+        .prepare(
+          `INSERT INTO invitations (id, workspace_id, email, role, code_hash, expires_at, created_at) VALUES ('i', 'w1', 'e', 'owner', x'00', '', '')`,
+        )
+        .run(),
     ).toThrow(/CHECK/);
     expect(readdirSync(join(dataDir, 'backups'))).toHaveLength(1);
     db.close();
@@ -156,7 +178,10 @@ describe('migration 003 (connections)', () => {
     v2.close();
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 3) });
     expect(schemaVersion(db)).toBe(3);
-    expect(db.prepare(`SELECT client_id, issuer_url FROM integrations`).get()).toEqual({ client_id: 'cid', issuer_url: null });
+    expect(db.prepare(`SELECT client_id, issuer_url FROM integrations`).get()).toEqual({
+      client_id: 'cid',
+      issuer_url: null,
+    });
     const insert = db.prepare(
       `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
        VALUES (?, 'w1', 'u1', 'linkedin', 'abc', 'linkedin-abc', 'h', 'n', ?, '', '')`,
@@ -181,7 +206,9 @@ describe('migration 004 (posts)', () => {
       INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
       INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
-    const insert = db.prepare(`INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES (?, 'g1', 'u1', 'x-1', 'x', ?, ?, '')`);
+    const insert = db.prepare(
+      `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES (?, 'g1', 'u1', 'x-1', 'x', ?, ?, '')`,
+    );
     insert.run('d1', 'draft', 'k1');
     expect(() => insert.run('d2', 'draft', 'k2')).toThrow(/UNIQUE/); // one delivery per platform id
     expect(() => db.prepare(`UPDATE deliveries SET state = 'sent'`).run()).toThrow(/CHECK/);
@@ -200,8 +227,12 @@ describe('migration 005 (credential mode)', () => {
       INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, post_as)
         VALUES ('c1', 'w1', 'u1', 'linkedin', 'a', 'linkedin-a', 'h', 'n', 'active', '', '', 'urn:li:organization:5');`);
     db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'member')`).run();
-    expect(() => db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'owner')`).run()).toThrow(/UNIQUE|PRIMARY/);
-    expect(() => db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'guest')`).run()).toThrow(/CHECK/);
+    expect(() =>
+      db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'owner')`).run(),
+    ).toThrow(/UNIQUE|PRIMARY/);
+    expect(() =>
+      db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'guest')`).run(),
+    ).toThrow(/CHECK/);
     expect(db.prepare(`SELECT post_as FROM connections`).get()).toEqual({ post_as: 'urn:li:organization:5' });
     db.close();
   });
@@ -232,7 +263,9 @@ describe('migration 007 (LinkedIn organisation pages)', () => {
       INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at) VALUES ('i1', 'w1', 'linkedin', 'app', NULL, NULL, NULL, '');`);
     before.close();
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 7) });
-    expect(db.prepare(`SELECT id, organization_pages FROM integrations`).all()).toEqual([{ id: 'i1', organization_pages: 0 }]);
+    expect(db.prepare(`SELECT id, organization_pages FROM integrations`).all()).toEqual([
+      { id: 'i1', organization_pages: 0 },
+    ]);
     db.prepare(`UPDATE integrations SET organization_pages = 1 WHERE id = 'i1'`).run();
     expect(() => db.prepare(`UPDATE integrations SET organization_pages = 2 WHERE id = 'i1'`).run()).toThrow(/CHECK/);
     db.close();
@@ -249,9 +282,13 @@ describe('migration 008 (verify before publish)', () => {
       INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES ('d1', 'g1', 'u1', 'x-1', 'x', 'publishing', 'k1', '');`);
     before.close();
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 8) });
-    expect(db.prepare(`SELECT id, state, verify_since FROM deliveries`).all()).toEqual([{ id: 'd1', state: 'publishing', verify_since: null }]);
+    expect(db.prepare(`SELECT id, state, verify_since FROM deliveries`).all()).toEqual([
+      { id: 'd1', state: 'publishing', verify_since: null },
+    ]);
     db.prepare(`UPDATE deliveries SET verify_since = '2026-01-01T00:00:00.000Z' WHERE id = 'd1'`).run();
-    expect(db.prepare(`SELECT verify_since FROM deliveries`).get()).toEqual({ verify_since: '2026-01-01T00:00:00.000Z' });
+    expect(db.prepare(`SELECT verify_since FROM deliveries`).get()).toEqual({
+      verify_since: '2026-01-01T00:00:00.000Z',
+    });
     db.close();
   });
 });

@@ -5,8 +5,19 @@ import { setUpPosting } from '../support/posting';
 
 async function posting(timezone = 'Europe/Paris') {
   const t = await openTestEngine();
-  const setup = await setUpPosting(t.engine, { mastodonUrl: 'http://127.0.0.1:9', mastodonToken: 'm', mastodonAccountId: '1', xUrl: 'http://127.0.0.1:9', xToken: 'x' }, { timezone });
-  const create = (post: Record<string, unknown>) => t.engine.dispatch('post.create', { workspaceId: setup.workspaceId, userId: setup.userId, post });
+  const setup = await setUpPosting(
+    t.engine,
+    {
+      mastodonUrl: 'http://127.0.0.1:9',
+      mastodonToken: 'm',
+      mastodonAccountId: '1',
+      xUrl: 'http://127.0.0.1:9',
+      xToken: 'x',
+    },
+    { timezone },
+  );
+  const create = (post: Record<string, unknown>) =>
+    t.engine.dispatch('post.create', { workspaceId: setup.workspaceId, userId: setup.userId, post });
   return { ...t, ...setup, create };
 }
 
@@ -15,7 +26,9 @@ describe('counting text as each platform does', () => {
     expect(countText('x', 'a'.repeat(280))).toBe(280);
     expect(countText('x', `see https://example.com/${'very-long-path/'.repeat(10)}`)).toBe(4 + 23);
     expect(countText('x', '日本語')).toBe(6); // CJK weighs 2
-    expect(checkPost('x', 'a'.repeat(281), [])).toEqual([{ platform: 'x', rule: 'text_too_long', message: 'X: the text is 281 characters; the limit is 280' }]);
+    expect(checkPost('x', 'a'.repeat(281), [])).toEqual([
+      { platform: 'x', rule: 'text_too_long', message: 'X: the text is 281 characters; the limit is 280' },
+    ]);
   });
 
   it('Bluesky counts graphemes: a family emoji is one', () => {
@@ -27,9 +40,13 @@ describe('counting text as each platform does', () => {
 
   it('Mastodon counts links as 23; Instagram needs an image; image types and sizes are checked', () => {
     expect(countText('mastodon', `https://example.com/${'x'.repeat(100)}`)).toBe(23);
-    expect(checkPost('instagram', 'caption', [])).toEqual([expect.objectContaining({ rule: 'media_required', message: 'Instagram: a post needs at least one image' })]);
+    expect(checkPost('instagram', 'caption', [])).toEqual([
+      expect.objectContaining({ rule: 'media_required', message: 'Instagram: a post needs at least one image' }),
+    ]);
     expect(checkPost('bluesky', 'hi', [{ mimeType: 'image/gif', size: 10 }])[0]).toMatchObject({ rule: 'image_type' });
-    expect(checkPost('x', 'hi', Array(5).fill({ mimeType: 'image/png', size: 10 }))[0]).toMatchObject({ rule: 'too_many_images' });
+    expect(checkPost('x', 'hi', Array(5).fill({ mimeType: 'image/png', size: 10 }))[0]).toMatchObject({
+      rule: 'too_many_images',
+    });
   });
 });
 
@@ -37,14 +54,39 @@ describe('post groups', () => {
   it('makes a draft without scheduledTime and one delivery per platform with the seed fields', async () => {
     const t = await posting();
     const draft = await t.create({ text: 'Draft me', platformIds: [t.mastodonId, t.xId] });
-    expect(draft).toMatchObject({ ok: true, data: { status: 'draft', scheduledTime: null, deliveries: [{ state: 'draft', platformId: t.mastodonId }, { state: 'draft', platformId: t.xId }] } });
+    expect(draft).toMatchObject({
+      ok: true,
+      data: {
+        status: 'draft',
+        scheduledTime: null,
+        deliveries: [
+          { state: 'draft', platformId: t.mastodonId },
+          { state: 'draft', platformId: t.xId },
+        ],
+      },
+    });
   });
 
   it('refuses an over-long X text before saving, naming the platform and the rule', async () => {
     const t = await posting();
-    const refused = await t.create({ text: 'a'.repeat(300), platformIds: [t.mastodonId, t.xId], scheduledTime: new Date(t.clock.now().getTime() + 3600_000).toISOString() });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'validation_failed', message: 'X: the text is 300 characters; the limit is 280', details: { violations: [{ platform: 'x', rule: 'text_too_long' }] } } });
-    const ok = await t.create({ text: 'a'.repeat(300), platformTexts: { [t.xId]: 'short for X' }, platformIds: [t.mastodonId, t.xId] });
+    const refused = await t.create({
+      text: 'a'.repeat(300),
+      platformIds: [t.mastodonId, t.xId],
+      scheduledTime: new Date(t.clock.now().getTime() + 3600_000).toISOString(),
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'validation_failed',
+        message: 'X: the text is 300 characters; the limit is 280',
+        details: { violations: [{ platform: 'x', rule: 'text_too_long' }] },
+      },
+    });
+    const ok = await t.create({
+      text: 'a'.repeat(300),
+      platformTexts: { [t.xId]: 'short for X' },
+      platformIds: [t.mastodonId, t.xId],
+    });
     expect(ok.ok).toBe(true);
     expect((await t.engine.call('post.list', { workspaceId: t.workspaceId })).total).toBe(1);
   });
@@ -54,9 +96,16 @@ describe('post groups', () => {
     const refused = await t.create({ text: 'hi', platformIds: ['linkedin-ABCDEF'] });
     expect(refused).toMatchObject({
       ok: false,
-      error: { code: 'social_account_required', details: { platformIds: ['linkedin-ABCDEF'] }, action: { type: 'connect_social_account', url: expect.stringMatching(/\/connect\/[\w-]{40,}$/) } },
+      error: {
+        code: 'social_account_required',
+        details: { platformIds: ['linkedin-ABCDEF'] },
+        action: { type: 'connect_social_account', url: expect.stringMatching(/\/connect\/[\w-]{40,}$/) },
+      },
     });
-    expect(await t.create({ text: 'hi', platformIds: ['nonsense'] })).toMatchObject({ ok: false, error: { code: 'invalid_platform' } });
+    expect(await t.create({ text: 'hi', platformIds: ['nonsense'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_platform' },
+    });
   });
 });
 
@@ -65,25 +114,50 @@ describe('the daily limit (seed 000)', () => {
     const t = await posting('America/New_York');
     // 23:30 in New York on 2026-12-01 is already 2026-12-02 in UTC: it counts on the 1st.
     const lateEvening = '2026-12-02T04:30:00.000Z';
-    for (let i = 0; i < 50; i++) expect((await t.create({ text: `p${i}`, platformIds: [t.mastodonId, t.xId], scheduledTime: lateEvening })).ok).toBe(true);
-    const usage = await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId, day: '2026-12-01' });
+    for (let i = 0; i < 50; i++)
+      expect(
+        (await t.create({ text: `p${i}`, platformIds: [t.mastodonId, t.xId], scheduledTime: lateEvening })).ok,
+      ).toBe(true);
+    const usage = await t.engine.call('post.dailyUsage', {
+      workspaceId: t.workspaceId,
+      userId: t.userId,
+      day: '2026-12-01',
+    });
     expect(usage).toEqual({ day: '2026-12-01', limit: 100, dailyPostsLeft: 0 });
-    const refused = await t.create({ text: 'one more', platformIds: [t.mastodonId], scheduledTime: '2026-12-01T20:00:00.000Z' });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'daily_limit_reached', details: { day: '2026-12-01', limit: 100, nextDayWithRoom: '2026-12-02' } } });
+    const refused = await t.create({
+      text: 'one more',
+      platformIds: [t.mastodonId],
+      scheduledTime: '2026-12-01T20:00:00.000Z',
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'daily_limit_reached', details: { day: '2026-12-01', limit: 100, nextDayWithRoom: '2026-12-02' } },
+    });
     // The next morning in New York has room.
-    expect((await t.create({ text: 'next day', platformIds: [t.mastodonId], scheduledTime: '2026-12-02T14:00:00.000Z' })).ok).toBe(true);
+    expect(
+      (await t.create({ text: 'next day', platformIds: [t.mastodonId], scheduledTime: '2026-12-02T14:00:00.000Z' })).ok,
+    ).toBe(true);
     // Drafts and cancelled deliveries do not count.
     const first = (await t.engine.call('post.list', { workspaceId: t.workspaceId })).groups.at(-1)!;
     await t.engine.call('post.cancel', { workspaceId: t.workspaceId, id: first.id });
-    expect((await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId, day: '2026-12-01' })).dailyPostsLeft).toBe(2);
+    expect(
+      (await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId, day: '2026-12-01' }))
+        .dailyPostsLeft,
+    ).toBe(2);
   });
-
 });
 
 describe('queue slots', () => {
   it('takes the next free weekly slot in the client time zone, and keeps 09:00 at 09:00 across the DST change', async () => {
     const t = await posting('America/New_York');
-    await t.engine.call('queue.setSlots', { workspaceId: t.workspaceId, userId: t.userId, slots: [{ weekday: 5, time: '09:00' }, { weekday: 1, time: '09:00' }] });
+    await t.engine.call('queue.setSlots', {
+      workspaceId: t.workspaceId,
+      userId: t.userId,
+      slots: [
+        { weekday: 5, time: '09:00' },
+        { weekday: 1, time: '09:00' },
+      ],
+    });
     // Friday 2027-03-05 noon in New York (EST, UTC-5). DST starts Sunday 2027-03-14.
     t.clock.advance(new Date('2027-03-05T17:00:00Z').getTime() - t.clock.now().getTime());
     const times: string[] = [];
@@ -102,20 +176,41 @@ describe('queue slots', () => {
 
   it('says so when a client has no queue slots', async () => {
     const t = await posting();
-    expect(await t.create({ text: 'q', platformIds: [t.mastodonId], addToQueue: true })).toMatchObject({ ok: false, error: { code: 'validation_failed', message: expect.stringContaining('no queue slots') } });
+    expect(await t.create({ text: 'q', platformIds: [t.mastodonId], addToQueue: true })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', message: expect.stringContaining('no queue slots') },
+    });
   });
 });
 
 describe('raising the daily limit', () => {
   it('is refused below the enterprise plan with an upgrade action, and raises dailyPostsLeft on enterprise', async () => {
     const t = await posting();
-    const refused = await t.engine.dispatch('client.update', { workspaceId: t.workspaceId, userId: t.userId, patch: { dailyPostLimit: 250 } });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden', action: { type: 'upgrade_plan', requiredPlan: 'enterprise' } } });
+    const refused = await t.engine.dispatch('client.update', {
+      workspaceId: t.workspaceId,
+      userId: t.userId,
+      patch: { dailyPostLimit: 250 },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', action: { type: 'upgrade_plan', requiredPlan: 'enterprise' } },
+    });
     await t.engine.call('plan.change', { workspaceId: t.workspaceId, planId: 'enterprise' });
-    const raised = await t.engine.call('client.update', { workspaceId: t.workspaceId, userId: t.userId, patch: { dailyPostLimit: 250 } });
+    const raised = await t.engine.call('client.update', {
+      workspaceId: t.workspaceId,
+      userId: t.userId,
+      patch: { dailyPostLimit: 250 },
+    });
     expect(raised.dailyPostLimit).toBe(250);
-    expect(await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId })).toMatchObject({ limit: 250, dailyPostsLeft: 250 });
-    await t.engine.call('client.update', { workspaceId: t.workspaceId, userId: t.userId, patch: { dailyPostLimit: null } });
+    expect(await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId })).toMatchObject({
+      limit: 250,
+      dailyPostsLeft: 250,
+    });
+    await t.engine.call('client.update', {
+      workspaceId: t.workspaceId,
+      userId: t.userId,
+      patch: { dailyPostLimit: null },
+    });
     expect((await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId })).limit).toBe(100);
   });
 });

@@ -12,12 +12,19 @@ function setUp(journalMode: 'wal' | 'delete') {
   db.exec('CREATE TABLE t (x INTEGER)');
   const cache = new ReadCache(db);
   const counter = { computed: 0 };
-  const read = () => cache.get('sum', () => (counter.computed++, (db.prepare('SELECT coalesce(sum(x), 0) AS s FROM t').get() as { s: number }).s));
+  const read = () =>
+    cache.get(
+      'sum',
+      () => (counter.computed++, (db.prepare('SELECT coalesce(sum(x), 0) AS s FROM t').get() as { s: number }).s),
+    );
   return { file, db, cache, read, counter };
 }
 
 describe('the read cache', () => {
-  for (const [mode, watching] of [['wal', 'wal-index'], ['delete', 'data_version']] as const) {
+  for (const [mode, watching] of [
+    ['wal', 'wal-index'],
+    ['delete', 'data_version'],
+  ] as const) {
     it(`answers from memory until a write on this connection or a commit by another one (${mode} journal, ${watching})`, () => {
       const { file, db, cache, read, counter } = setUp(mode);
       expect(cache.watching).toBe(watching);

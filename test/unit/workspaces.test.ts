@@ -77,7 +77,12 @@ describe('creating a workspace', () => {
     const t = await setUp();
     const activity = await t.engine.call('activity.list', { workspaceId: t.firstId });
     expect(activity).toEqual([
-      expect.objectContaining({ action: 'workspace.created', actorKind: 'member', actorId: t.state.profile!.id, objectId: t.firstId }),
+      expect.objectContaining({
+        action: 'workspace.created',
+        actorKind: 'member',
+        actorId: t.state.profile!.id,
+        objectId: t.firstId,
+      }),
     ]);
   });
 
@@ -85,7 +90,10 @@ describe('creating a workspace', () => {
     const t = await setUp();
     for (const request of [{}, { name: '   ' }]) {
       const result = await t.engine.dispatch('workspace.create', request);
-      expect(result).toMatchObject({ ok: false, error: { code: 'validation_failed', message: 'name: name is required' } });
+      expect(result).toMatchObject({
+        ok: false,
+        error: { code: 'validation_failed', message: 'name: name is required' },
+      });
     }
   });
 
@@ -107,7 +115,10 @@ describe('creating a workspace', () => {
   it('refuses a GIF or a non-image logo, naming the field', async () => {
     const t = await setUp();
     const gif = await t.engine.dispatch('workspace.create', { name: 'Gif', squareLogo: upload(GIF_1x1, 'x.png') });
-    expect(gif).toMatchObject({ ok: false, error: { code: 'validation_failed', message: 'square logo must be a PNG, JPEG or WebP image' } });
+    expect(gif).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', message: 'square logo must be a PNG, JPEG or WebP image' },
+    });
     const text = await t.engine.dispatch('workspace.create', { name: 'Txt', imageLogo: upload(Buffer.from('hello')) });
     expect(text).toMatchObject({ ok: false, error: { message: 'image logo must be a PNG, JPEG or WebP image' } });
   });
@@ -127,7 +138,10 @@ describe('creating a workspace', () => {
     expect(count(t, 'workspaces')).toBe(before.workspaces);
     expect(t.secrets.values()).not.toContain('never-stored');
     expect(t.secrets.values()).toHaveLength(before.secrets);
-    const ok = await t.engine.dispatch('workspace.create', { name: 'Just Under', imageLogo: upload(pngOfSize(10 * 1024 * 1024 - 1)) });
+    const ok = await t.engine.dispatch('workspace.create', {
+      name: 'Just Under',
+      imageLogo: upload(pngOfSize(10 * 1024 * 1024 - 1)),
+    });
     expect(ok.ok).toBe(true);
   });
 
@@ -136,12 +150,22 @@ describe('creating a workspace', () => {
     const ws = await t.engine.call('workspace.create', {
       name: 'Integrated',
       integrations: [
-        { platform: 'mastodon', clientId: 'masto-id', clientSecret: 'masto-secret-123', instanceUrl: 'https://mastodon.example' },
+        {
+          platform: 'mastodon',
+          clientId: 'masto-id',
+          clientSecret: 'masto-secret-123',
+          instanceUrl: 'https://mastodon.example',
+        },
         { platform: 'bluesky' },
       ],
     });
     expect(ws.integrations).toEqual([
-      expect.objectContaining({ platform: 'mastodon', clientId: 'masto-id', instanceUrl: 'https://mastodon.example', hasSecret: true }),
+      expect.objectContaining({
+        platform: 'mastodon',
+        clientId: 'masto-id',
+        instanceUrl: 'https://mastodon.example',
+        hasSecret: true,
+      }),
       expect.objectContaining({ platform: 'bluesky', clientId: null, hasSecret: false }),
     ]);
     expect(t.secrets.values()).toContain('masto-secret-123');
@@ -178,7 +202,9 @@ describe('switching workspaces', () => {
   it('pushes state.changed to subscribers when a workspace is created or selected', async () => {
     const t = await setUp();
     const seen: string[] = [];
-    t.engine.subscribe((event, payload) => seen.push(`${event}:${(payload as { workspaces: unknown[] }).workspaces.length}`));
+    t.engine.subscribe((event, payload) =>
+      seen.push(`${event}:${(payload as { workspaces: unknown[] }).workspaces.length}`),
+    );
     const second = await t.engine.call('workspace.create', { name: 'Second' });
     await t.engine.call('workspace.select', { workspaceId: second.id });
     expect(seen).toEqual(['state.changed:2', 'state.changed:2']);

@@ -143,7 +143,9 @@ class WalIndexHeader implements CommitWatch {
     }
     const header = new WalIndexHeader(fd);
     const read = readSync(fd, header.current, 0, WalIndexHeader.BYTES, 0);
-    const version = header.current.readUInt32LE(0) === WalIndexHeader.VERSION || header.current.readUInt32BE(0) === WalIndexHeader.VERSION;
+    const version =
+      header.current.readUInt32LE(0) === WalIndexHeader.VERSION ||
+      header.current.readUInt32BE(0) === WalIndexHeader.VERSION;
     const initialised = header.current[12] === 1;
     if (read !== WalIndexHeader.BYTES || !version || !initialised) {
       header.close();
@@ -155,7 +157,8 @@ class WalIndexHeader implements CommitWatch {
   moved(): boolean {
     // A closed watch or a short read (never expected while the database is open) counts as a
     // change: the cache is then merely bypassed, never stale.
-    if (this.fd === null || readSync(this.fd, this.current, 0, WalIndexHeader.BYTES, 0) !== WalIndexHeader.BYTES) return true;
+    if (this.fd === null || readSync(this.fd, this.current, 0, WalIndexHeader.BYTES, 0) !== WalIndexHeader.BYTES)
+      return true;
     if (this.current.equals(this.last)) return false;
     [this.current, this.last] = [this.last, this.current];
     return true;

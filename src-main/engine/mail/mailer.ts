@@ -62,7 +62,11 @@ const reasons: Record<string, string> = {
  * ESOCKET, ETIMEDOUT, ...). Neither the password nor the server's transcript ever reaches the
  * message, the details or a log.
  */
-export function createSmtpMailer(settings: SmtpSettings, password: string | null, options: SmtpMailerOptions = {}): Mailer {
+export function createSmtpMailer(
+  settings: SmtpSettings,
+  password: string | null,
+  options: SmtpMailerOptions = {},
+): Mailer {
   const { timeoutMs } = options;
   const transport = createTransport({
     host: settings.host,

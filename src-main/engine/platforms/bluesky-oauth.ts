@@ -101,7 +101,9 @@ export function guardedFetch(fetchImpl?: BlueskyFetch): typeof fetch {
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url))) {
-      throw new InsecureRequestError(`refused to call ${url.origin}: Bluesky servers must use https (plain http only on this machine)`);
+      throw new InsecureRequestError(
+        `refused to call ${url.origin}: Bluesky servers must use https (plain http only on this machine)`,
+      );
     }
     const given = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
@@ -118,7 +120,9 @@ export function loopbackClientId(redirectUri: string, scope = BLUESKY_OAUTH_SCOP
     throw new BlueskyOAuthError(`the redirect URI is not a URL: ${redirectUri}`);
   }
   if (redirect.protocol !== 'http:' || !['127.0.0.1', '[::1]'].includes(redirect.hostname)) {
-    throw new BlueskyOAuthError(`a loopback redirect URI must be http://127.0.0.1:<port>/… or http://[::1]:<port>/…, not ${redirectUri}`);
+    throw new BlueskyOAuthError(
+      `a loopback redirect URI must be http://127.0.0.1:<port>/… or http://[::1]:<port>/…, not ${redirectUri}`,
+    );
   }
   return `http://localhost?redirect_uri=${encodeURIComponent(redirectUri)}&scope=${encodeURIComponent(scope)}`;
 }
@@ -140,7 +144,12 @@ class OneValueStore<V> {
   }
 }
 
-function oauthClient(clientId: string, servers: BlueskyServers, stores: { stateStore: NodeSavedStateStore; sessionStore: NodeSavedSessionStore }, alsoLoopback: (string | undefined)[] = []) {
+function oauthClient(
+  clientId: string,
+  servers: BlueskyServers,
+  stores: { stateStore: NodeSavedStateStore; sessionStore: NodeSavedSessionStore },
+  alsoLoopback: (string | undefined)[] = [],
+) {
   let clientMetadata: ReturnType<typeof atprotoLoopbackClientMetadata>;
   try {
     clientMetadata = atprotoLoopbackClientMetadata(clientId);
@@ -164,7 +173,8 @@ function oauthClient(clientId: string, servers: BlueskyServers, stores: { stateS
 /** Every error in a chain of causes, outermost first. */
 export function causeChain(err: unknown): unknown[] {
   const out: unknown[] = [];
-  for (let e = err, i = 0; e !== undefined && e !== null && i < 10; e = (e as { cause?: unknown }).cause, i++) out.push(e);
+  for (let e = err, i = 0; e !== undefined && e !== null && i < 10; e = (e as { cause?: unknown }).cause, i++)
+    out.push(e);
   return out;
 }
 
@@ -173,7 +183,12 @@ export function isNetworkFailure(err: unknown): boolean {
   return causeChain(err).some((e) => {
     if (!(e instanceof Error) && (typeof e !== 'object' || e === null)) return false;
     const { name, message, code } = e as { name?: unknown; message?: unknown; code?: unknown };
-    return name === 'TimeoutError' || name === 'AbortError' || (name === 'TypeError' && message === 'fetch failed') || (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code));
+    return (
+      name === 'TimeoutError' ||
+      name === 'AbortError' ||
+      (name === 'TypeError' && message === 'fetch failed') ||
+      (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_\w+)$/.test(code))
+    );
   });
 }
 
@@ -189,8 +204,10 @@ function describe(err: unknown): string {
 
 function startError(err: unknown): BlueskyOAuthError {
   if (err instanceof BlueskyOAuthError) return err;
-  if (err instanceof InsecureRequestError || causeChain(err).some((e) => e instanceof InsecureRequestError)) return new BlueskyOAuthError(describe(err));
-  if (isNetworkFailure(err)) return new BlueskyOAuthError(`Bluesky could not be reached (${describe(err)})`, 'unreachable');
+  if (err instanceof InsecureRequestError || causeChain(err).some((e) => e instanceof InsecureRequestError))
+    return new BlueskyOAuthError(describe(err));
+  if (isNetworkFailure(err))
+    return new BlueskyOAuthError(`Bluesky could not be reached (${describe(err)})`, 'unreachable');
   return new BlueskyOAuthError(describe(err));
 }
 
@@ -248,7 +265,10 @@ export async function beginBlueskyAuthorization(params: {
         handle: identityInfo.handle === 'handle.invalid' ? null : identityInfo.handle,
         pdsUrl: pds.origin,
         issuer: metadata.issuer,
-        servers: { handleResolver: servers.handleResolver, ...(servers.plcDirectoryUrl ? { plcDirectoryUrl: servers.plcDirectoryUrl } : {}) },
+        servers: {
+          handleResolver: servers.handleResolver,
+          ...(servers.plcDirectoryUrl ? { plcDirectoryUrl: servers.plcDirectoryUrl } : {}),
+        },
       },
     };
   } catch (err) {
@@ -257,7 +277,11 @@ export async function beginBlueskyAuthorization(params: {
 }
 
 /** The keychain form of a session of the library (tokens + DPoP private JWK), and back. */
-function tokensOf(saved: NodeSavedSession, extra: { clientId: string; plcDirectoryUrl?: string; handle?: string }, previous?: BlueskyTokens): BlueskyTokens {
+function tokensOf(
+  saved: NodeSavedSession,
+  extra: { clientId: string; plcDirectoryUrl?: string; handle?: string },
+  previous?: BlueskyTokens,
+): BlueskyTokens {
   const { tokenSet } = saved;
   return {
     ...previous,
@@ -292,20 +316,39 @@ export async function completeBlueskyAuthorization(params: {
   const callback = new URL(params.callbackUrl);
   const redirect = new URL(pending.redirectUri);
   if (callback.origin + callback.pathname !== redirect.origin + redirect.pathname) {
-    throw new BlueskyOAuthError(`the callback ${callback.origin}${callback.pathname} is not the redirect URI ${pending.redirectUri}`, 'forged');
+    throw new BlueskyOAuthError(
+      `the callback ${callback.origin}${callback.pathname} is not the redirect URI ${pending.redirectUri}`,
+      'forged',
+    );
   }
-  if (callback.searchParams.get('state') !== pending.state) throw new BlueskyOAuthError('the state of the callback is not the state of this sign-in', 'forged');
+  if (callback.searchParams.get('state') !== pending.state)
+    throw new BlueskyOAuthError('the state of the callback is not the state of this sign-in', 'forged');
   // The flow's state is served from memory for this one call; single use is the caller's map.
   const sessionStore = new OneValueStore<NodeSavedSession>();
-  const client = oauthClient(pending.clientId, { ...pending.servers, fetch: params.fetch }, { stateStore: new OneValueStore({ key: pending.state, value: pending.savedState }), sessionStore }, [pending.issuer, pending.pdsUrl]);
+  const client = oauthClient(
+    pending.clientId,
+    { ...pending.servers, fetch: params.fetch },
+    { stateStore: new OneValueStore({ key: pending.state, value: pending.savedState }), sessionStore },
+    [pending.issuer, pending.pdsUrl],
+  );
   let session: OAuthSession;
   try {
-    ({ session } = await client.callback(callback.searchParams, { redirect_uri: pending.redirectUri as `http://127.0.0.1:${string}` }));
+    ({ session } = await client.callback(callback.searchParams, {
+      redirect_uri: pending.redirectUri as `http://127.0.0.1:${string}`,
+    }));
   } catch (err) {
     const chain = causeChain(err);
     const refusal = chain.find((e): e is OAuthResponseError => e instanceof OAuthResponseError);
-    if (refusal) throw new BlueskyOAuthError(`Bluesky did not accept the sign-in (${refusal.error ?? refusal.status}${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''})`, 'refused');
-    if (isNetworkFailure(err)) throw new BlueskyOAuthError(`Bluesky could not be reached to finish the sign-in (${describe(err)})`, 'unreachable');
+    if (refusal)
+      throw new BlueskyOAuthError(
+        `Bluesky did not accept the sign-in (${refusal.error ?? refusal.status}${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''})`,
+        'refused',
+      );
+    if (isNetworkFailure(err))
+      throw new BlueskyOAuthError(
+        `Bluesky could not be reached to finish the sign-in (${describe(err)})`,
+        'unreachable',
+      );
     // OAuthCallbackError: the response failed its checks (iss missing or wrong, no code, …).
     const kind = err instanceof OAuthCallbackError && err.cause === undefined ? 'forged' : 'refused';
     throw new BlueskyOAuthError(`the sign-in response failed its checks (${describe(err)})`, kind);
@@ -314,10 +357,18 @@ export async function completeBlueskyAuthorization(params: {
   if (!saved) throw new BlueskyOAuthError('the sign-in gave no session', 'refused');
   if (session.did !== pending.did) {
     await session.signOut().catch(() => undefined);
-    throw new BlueskyOAuthError(`Bluesky signed in ${session.did}, not the account ${pending.handle ?? pending.did} this sign-in was for`, 'account');
+    throw new BlueskyOAuthError(
+      `Bluesky signed in ${session.did}, not the account ${pending.handle ?? pending.did} this sign-in was for`,
+      'account',
+    );
   }
-  if (!saved.tokenSet.scope.split(' ').includes('atproto')) throw new BlueskyOAuthError(`the granted scope lacks atproto: ${saved.tokenSet.scope}`, 'refused');
-  return tokensOf(saved, { clientId: pending.clientId, plcDirectoryUrl: pending.servers.plcDirectoryUrl, handle: pending.handle ?? undefined });
+  if (!saved.tokenSet.scope.split(' ').includes('atproto'))
+    throw new BlueskyOAuthError(`the granted scope lacks atproto: ${saved.tokenSet.scope}`, 'refused');
+  return tokensOf(saved, {
+    clientId: pending.clientId,
+    plcDirectoryUrl: pending.servers.plcDirectoryUrl,
+    handle: pending.handle ?? undefined,
+  });
 }
 
 /** The claims of a JWT (read, not verified: only the PDS can verify it), or null. */
@@ -326,7 +377,9 @@ export function jwtClaims(jwt: string): Record<string, unknown> | null {
   if (!payload) return null;
   try {
     const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -355,9 +408,18 @@ export async function restoreBlueskySession(
   if (!dpopJwk || !pdsUrl || !oauthClientId || typeof did !== 'string' || !did.startsWith('did:')) {
     throw new IncompleteSessionError("this connection's Bluesky sign-in lacks its DPoP key or account");
   }
-  const servers: BlueskyServers = { handleResolver: options.handleResolver, plcDirectoryUrl: tokens.plcDirectoryUrl, fetch: options.fetch };
+  const servers: BlueskyServers = {
+    handleResolver: options.handleResolver,
+    plcDirectoryUrl: tokens.plcDirectoryUrl,
+    fetch: options.fetch,
+  };
   const sessionStore = new OneValueStore<NodeSavedSession>();
-  const client = oauthClient(oauthClientId, servers, { stateStore: new OneValueStore<NodeSavedState>(), sessionStore }, [pdsUrl, tokens.oauthIssuer]);
+  const client = oauthClient(
+    oauthClientId,
+    servers,
+    { stateStore: new OneValueStore<NodeSavedState>(), sessionStore },
+    [pdsUrl, tokens.oauthIssuer],
+  );
   // Tokens saved before the issuer was kept: the PDS names its authorization server.
   const issuer = tokens.oauthIssuer ?? (await client.oauthResolver.getResourceServerMetadata(pdsUrl)).issuer;
   const refreshToken = options.refresh ? tokens.refreshToken : null;
@@ -378,5 +440,8 @@ export async function restoreBlueskySession(
   const session = await client.restore(did, options.refresh);
   const saved = sessionStore.current()?.value;
   if (!saved) throw new IncompleteSessionError('the Bluesky session was dropped');
-  return { session, tokens: tokensOf(saved, { clientId: oauthClientId, plcDirectoryUrl: tokens.plcDirectoryUrl }, tokens) };
+  return {
+    session,
+    tokens: tokensOf(saved, { clientId: oauthClientId, plcDirectoryUrl: tokens.plcDirectoryUrl }, tokens),
+  };
 }

@@ -1,6 +1,19 @@
 import { createHash } from 'node:crypto';
-import { Agent, AppBskyRichtextFacet, AtpAgent, RichText, XRPCError, type AppBskyFeedPost, type AtpSessionData } from '@atproto/api';
-import { OAuthResponseError, TokenInvalidError, TokenRefreshError, TokenRevokedError } from '@atproto/oauth-client-node';
+import {
+  Agent,
+  AppBskyRichtextFacet,
+  AtpAgent,
+  RichText,
+  XRPCError,
+  type AppBskyFeedPost,
+  type AtpSessionData,
+} from '@atproto/api';
+import {
+  OAuthResponseError,
+  TokenInvalidError,
+  TokenRefreshError,
+  TokenRevokedError,
+} from '@atproto/oauth-client-node';
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
 import {
   causeChain,
@@ -85,25 +98,54 @@ function errorText(err: XRPCError): string {
   return clip(name && message ? `${name}: ${message}` : (name ?? message ?? 'no reason given'));
 }
 
-const reconnect = (reason: string, what: string) => new PlatformError(`Bluesky no longer accepts this connection (${clip(reason)}); reconnect the account to ${what}`, false, null, null, true);
+const reconnect = (reason: string, what: string) =>
+  new PlatformError(
+    `Bluesky no longer accepts this connection (${clip(reason)}); reconnect the account to ${what}`,
+    false,
+    null,
+    null,
+    true,
+  );
 
 /** An answer of the server (an XRPC error with its status and headers), classified. */
 function classifyAnswer(err: XRPCError, what: string, signIn: boolean): PlatformError {
   const status = err.status;
   const name = err.error ?? null;
   const text = errorText(err);
-  const headers = new Headers(Object.entries(err.headers ?? {}).filter((h): h is [string, string] => typeof h[1] === 'string'));
+  const headers = new Headers(
+    Object.entries(err.headers ?? {}).filter((h): h is [string, string] => typeof h[1] === 'string'),
+  );
   let e: PlatformError;
   if (status === 429) {
-    e = new PlatformError(`Bluesky is rate limiting requests (${text}); could not ${what}`, true, status, blueskyRetryAfterMs(headers));
+    e = new PlatformError(
+      `Bluesky is rate limiting requests (${text}); could not ${what}`,
+      true,
+      status,
+      blueskyRetryAfterMs(headers),
+    );
   } else if (status >= 500) {
-    e = new PlatformError(`Bluesky failed to ${what}: ${text} (HTTP ${status})`, true, status, blueskyRetryAfterMs(headers, false));
+    e = new PlatformError(
+      `Bluesky failed to ${what}: ${text} (HTTP ${status})`,
+      true,
+      status,
+      blueskyRetryAfterMs(headers, false),
+    );
   } else if (signIn && (status === 401 || name === 'AuthenticationRequired')) {
     e = new PlatformError(`Bluesky did not accept this handle and app password (${text})`, false, status);
   } else if (signIn && name === 'AuthFactorTokenRequired') {
-    e = new PlatformError('Bluesky asks for an email code: sign in with an app password (Settings → Privacy and security → App passwords), not the account password', false, status);
+    e = new PlatformError(
+      'Bluesky asks for an email code: sign in with an app password (Settings → Privacy and security → App passwords), not the account password',
+      false,
+      status,
+    );
   } else if (status === 401 || (name !== null && DEAD_SESSION_ERRORS.has(name))) {
-    e = new PlatformError(`Bluesky no longer accepts this connection (${text}); reconnect the account to ${what}`, false, status, null, true);
+    e = new PlatformError(
+      `Bluesky no longer accepts this connection (${text}); reconnect the account to ${what}`,
+      false,
+      status,
+      null,
+      true,
+    );
   } else {
     e = new PlatformError(`Bluesky refused to ${what}: ${text} (HTTP ${status})`, false, status);
   }
@@ -128,19 +170,38 @@ function toPlatformError(err: unknown, what: string, signIn = false): PlatformEr
   if (insecure) return new PlatformError(`could not ${what}: ${insecure.message}`, false);
   const incomplete = chain.find((e): e is IncompleteSessionError => e instanceof IncompleteSessionError);
   if (incomplete) return reconnect(incomplete.message, what);
-  const dead = chain.find((e): e is Error => e instanceof TokenRefreshError || e instanceof TokenInvalidError || e instanceof TokenRevokedError);
+  const dead = chain.find(
+    (e): e is Error =>
+      e instanceof TokenRefreshError || e instanceof TokenInvalidError || e instanceof TokenRevokedError,
+  );
   if (dead) return reconnect(dead.message, what);
   const refusal = chain.find((e): e is OAuthResponseError => e instanceof OAuthResponseError);
   if (refusal && (refusal.status >= 500 || refusal.status === 429)) {
-    return new PlatformError(`Bluesky's sign-in server failed while trying to ${what} (HTTP ${refusal.status})`, true, refusal.status, blueskyRetryAfterMs(refusal.headers, refusal.status === 429));
+    return new PlatformError(
+      `Bluesky's sign-in server failed while trying to ${what} (HTTP ${refusal.status})`,
+      true,
+      refusal.status,
+      blueskyRetryAfterMs(refusal.headers, refusal.status === 429),
+    );
   }
-  if (refusal) return reconnect(`${refusal.error ?? `HTTP ${refusal.status}`}${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''}`, what);
+  if (refusal)
+    return reconnect(
+      `${refusal.error ?? `HTTP ${refusal.status}`}${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''}`,
+      what,
+    );
   if (isNetworkFailure(err)) {
-    const cause = chain.find((e) => e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) ?? chain.find((e) => e instanceof TypeError && e.message === 'fetch failed') ?? err;
+    const cause =
+      chain.find((e) => e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) ??
+      chain.find((e) => e instanceof TypeError && e.message === 'fetch failed') ??
+      err;
     return networkError('Bluesky', cause, what);
   }
   // The session is for another account, or its account moved to another authorization server.
-  const moved = chain.find((e): e is Error => (e instanceof XRPCError && e.error === 'InvalidDID') || (e instanceof TypeError && /issuer mismatch|sub mismatch|does not match the expected sub/i.test(e.message)));
+  const moved = chain.find(
+    (e): e is Error =>
+      (e instanceof XRPCError && e.error === 'InvalidDID') ||
+      (e instanceof TypeError && /issuer mismatch|sub mismatch|does not match the expected sub/i.test(e.message)),
+  );
   if (moved) return reconnect(moved.message, what);
   if (chain.some((e) => e instanceof XRPCError)) return unexpected(what, 'valid answer');
   return new PlatformError(`could not ${what}: ${clip(err instanceof Error ? err.message : 'unknown error')}`, false);
@@ -183,7 +244,8 @@ function serviceUrl(baseUrl: string): URL {
   } catch {
     throw new PlatformError(`the Bluesky server address "${baseUrl}" is not a valid URL`, false);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PlatformError(`the Bluesky server address "${baseUrl}" is not an http(s) URL`, false);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new PlatformError(`the Bluesky server address "${baseUrl}" is not an http(s) URL`, false);
   return url;
 }
 
@@ -263,13 +325,17 @@ export type Facet = AppBskyRichtextFacet.Main;
  * Links, #tags and $cashtags as facets (UTF-8 byte offsets), and the @mentions whose handles are
  * still to be resolved: the official client's RichText detection.
  */
-export function detectFacets(text: string): { facets: Facet[]; mentions: { handle: string; index: Facet['index']; facet: Facet }[] } {
+export function detectFacets(text: string): {
+  facets: Facet[];
+  mentions: { handle: string; index: Facet['index']; facet: Facet }[];
+} {
   const rt = new RichText({ text });
   rt.detectFacetsWithoutResolution();
   const facets: Facet[] = [];
   const mentions: { handle: string; index: Facet['index']; facet: Facet }[] = [];
   for (const facet of rt.facets ?? []) {
-    const mention = facet.features.find((f) => AppBskyRichtextFacet.isMention(f)) as AppBskyRichtextFacet.Mention | undefined;
+    const mention = facet.features.find((f) => AppBskyRichtextFacet.isMention(f)) as
+      AppBskyRichtextFacet.Mention | undefined;
     if (mention) mentions.push({ handle: mention.did.toLowerCase(), index: facet.index, facet });
     else facets.push(facet);
   }
@@ -303,11 +369,17 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
   async function agentFor(client: PlatformClient, tokenSet: TokenSet, what: string): Promise<Agent> {
     const tokens = tokenSet as BlueskyTokens;
     if (tokens.tokenType === 'DPoP') {
-      const { session } = await attempt(what, () => restoreBlueskySession(tokens, { handleResolver: client.apiBaseUrl, fetch: options.fetch, refresh: false }));
+      const { session } = await attempt(what, () =>
+        restoreBlueskySession(tokens, { handleResolver: client.apiBaseUrl, fetch: options.fetch, refresh: false }),
+      );
       return new Agent(session);
     }
     // No session manager: the access token as it is, never renewed in the middle of a call.
-    return new Agent({ service: serviceUrl(client.apiBaseUrl), headers: { authorization: `Bearer ${tokens.accessToken}` }, fetch: fetchImpl });
+    return new Agent({
+      service: serviceUrl(client.apiBaseUrl),
+      headers: { authorization: `Bearer ${tokens.accessToken}` },
+      fetch: fetchImpl,
+    });
   }
 
   async function account(agent: Agent, what: string): Promise<{ did: string; handle: string }> {
@@ -316,7 +388,13 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     return { did: data.did, handle: data.handle || data.did };
   }
 
-  async function getRecord(agent: Agent, repo: string, collection: string, rkey: string, what: string): Promise<{ uri: string; value: Json } | null> {
+  async function getRecord(
+    agent: Agent,
+    repo: string,
+    collection: string,
+    rkey: string,
+    what: string,
+  ): Promise<{ uri: string; value: Json } | null> {
     try {
       const { data } = await attempt(what, () => agent.com.atproto.repo.getRecord({ repo, collection, rkey }));
       return { uri: data.uri, value: data.value as Json };
@@ -328,7 +406,9 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
 
   async function uploadBlob(agent: Agent, media: MediaUpload, index: number) {
     const what = `upload image ${index + 1}`;
-    const { data } = await attempt(what, () => agent.uploadBlob(new Uint8Array(media.data), { encoding: media.mimeType }));
+    const { data } = await attempt(what, () =>
+      agent.uploadBlob(new Uint8Array(media.data), { encoding: media.mimeType }),
+    );
     if (!data?.blob) throw unexpected(what, 'blob reference');
     return data.blob;
   }
@@ -338,7 +418,9 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     const { facets, mentions } = detectFacets(text);
     for (const { handle, facet } of mentions) {
       try {
-        const { data } = await attempt(`resolve @${handle}`, () => agent.com.atproto.identity.resolveHandle({ handle }));
+        const { data } = await attempt(`resolve @${handle}`, () =>
+          agent.com.atproto.identity.resolveHandle({ handle }),
+        );
         facets.push({ ...facet, features: [{ $type: 'app.bsky.richtext.facet#mention', did: data.did }] });
       } catch (err) {
         // Unknown handle: no link. A platform outage, though, is worth a retry of the whole post.
@@ -351,20 +433,30 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
   function published(record: { uri: string; value: Json }, handle: string, rkey: string, text: string): PublishedPost {
     const existingText = record.value.text;
     if (typeof existingText === 'string' && existingText !== text) {
-      throw new PlatformError(`a different Bluesky post already has this delivery's record key (${record.uri}); check the account before retrying`, false);
+      throw new PlatformError(
+        `a different Bluesky post already has this delivery's record key (${record.uri}); check the account before retrying`,
+        false,
+      );
     }
     return { postId: record.uri, url: postUrl(handle, rkey) };
   }
 
   /** OAuth tokens renewed by the library at the PDS's authorization server, DPoP-bound to the same key. */
   async function refreshOAuth(client: PlatformClient, tokens: BlueskyTokens, what: string): Promise<TokenSet> {
-    const { tokens: fresh } = await attempt(what, () => restoreBlueskySession(tokens, { handleResolver: client.apiBaseUrl, fetch: options.fetch, refresh: true }));
+    const { tokens: fresh } = await attempt(what, () =>
+      restoreBlueskySession(tokens, { handleResolver: client.apiBaseUrl, fetch: options.fetch, refresh: true }),
+    );
     if (fresh.accessToken === tokens.accessToken) throw unexpected(what, 'new access token');
     return fresh;
   }
 
   /** An app-password session renewed by AtpAgent.resumeSession; persistSession hands the new one back. */
-  async function refreshAppPassword(client: PlatformClient, tokens: BlueskyTokens, refreshJwt: string, what: string): Promise<TokenSet> {
+  async function refreshAppPassword(
+    client: PlatformClient,
+    tokens: BlueskyTokens,
+    refreshJwt: string,
+    what: string,
+  ): Promise<TokenSet> {
     let renewed: AtpSessionData | undefined;
     const agent = new AtpAgent({
       service: serviceUrl(client.apiBaseUrl),
@@ -375,7 +467,15 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     });
     const claims = jwtClaims(tokens.accessToken) ?? jwtClaims(refreshJwt);
     const did = tokens.did ?? (typeof claims?.sub === 'string' ? claims.sub : '');
-    await attempt(what, () => agent.resumeSession({ did, handle: tokens.handle ?? did, accessJwt: tokens.accessToken, refreshJwt, active: true }));
+    await attempt(what, () =>
+      agent.resumeSession({
+        did,
+        handle: tokens.handle ?? did,
+        accessJwt: tokens.accessToken,
+        refreshJwt,
+        active: true,
+      }),
+    );
     if (!renewed) throw unexpected(what, 'session');
     return tokensFromSession(renewed, tokens);
   }
@@ -390,7 +490,11 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       const { did, handle } = await account(agent, what);
       const profile = await getRecord(agent, did, PROFILE_COLLECTION, 'self', what);
       const displayName = profile?.value.displayName;
-      return { accountId: did, handle, displayName: typeof displayName === 'string' && displayName !== '' ? displayName : handle };
+      return {
+        accountId: did,
+        handle,
+        displayName: typeof displayName === 'string' && displayName !== '' ? displayName : handle,
+      };
     },
 
     async refresh(client, tokens): Promise<TokenSet> {
@@ -398,7 +502,9 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       const what = "refresh the connection's session";
       const t = tokens as BlueskyTokens;
       const refreshToken = tokens.refreshToken;
-      return renewOnce(refreshToken, () => (t.tokenType === 'DPoP' ? refreshOAuth(client, t, what) : refreshAppPassword(client, t, refreshToken, what)));
+      return renewOnce(refreshToken, () =>
+        t.tokenType === 'DPoP' ? refreshOAuth(client, t, what) : refreshAppPassword(client, t, refreshToken, what),
+      );
     },
 
     async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
@@ -416,7 +522,11 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       for (const [index, media] of post.media.entries()) {
         images.push({ alt: media.altText ?? '', image: await uploadBlob(agent, media, index) });
       }
-      const record: AppBskyFeedPost.Record = { $type: POST_COLLECTION, text: post.text, createdAt: now().toISOString() };
+      const record: AppBskyFeedPost.Record = {
+        $type: POST_COLLECTION,
+        text: post.text,
+        createdAt: now().toISOString(),
+      };
       const facets = await facetsFor(agent, post.text);
       if (facets.length > 0) record.facets = facets;
       if (images.length > 0) record.embed = { $type: 'app.bsky.embed.images', images };
@@ -425,7 +535,9 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       try {
         ({
           data: { uri },
-        } = await attempt(what, () => agent.com.atproto.repo.createRecord({ repo: did, collection: POST_COLLECTION, rkey, validate: true, record })));
+        } = await attempt(what, () =>
+          agent.com.atproto.repo.createRecord({ repo: did, collection: POST_COLLECTION, rkey, validate: true, record }),
+        ));
       } catch (err) {
         // A duplicate key (a racing attempt won) comes back as an error: the record is the answer.
         if (err instanceof PlatformError && !err.needsReauth) {
@@ -471,14 +583,24 @@ export async function signInWithAppPassword(
       if (event === 'create') session = s;
     },
   });
-  await attempt(what, () => agent.login({ identifier: identifier.trim().replace(/^@/, ''), password: appPassword }), true);
+  await attempt(
+    what,
+    () => agent.login({ identifier: identifier.trim().replace(/^@/, ''), password: appPassword }),
+    true,
+  );
   if (!session) throw unexpected(what, 'session');
   const tokens = tokensFromSession(session);
   if (tokens.scope !== null && !tokens.scope.startsWith('com.atproto.appPass')) {
     // Revoke the session just made (best effort), and say what to do instead.
     await agent.logout().catch(() => undefined);
-    throw new PlatformError('this is the account password: create an app password in Bluesky (Settings → Privacy and security → App passwords) and use that', false);
+    throw new PlatformError(
+      'this is the account password: create an app password in Bluesky (Settings → Privacy and security → App passwords) and use that',
+      false,
+    );
   }
-  const account = await createBlueskyAdapter({ fetch: fetchImpl }).profile({ clientId: '', clientSecret: null, apiBaseUrl: pdsUrl }, tokens);
+  const account = await createBlueskyAdapter({ fetch: fetchImpl }).profile(
+    { clientId: '', clientSecret: null, apiBaseUrl: pdsUrl },
+    tokens,
+  );
   return { tokens, account };
 }

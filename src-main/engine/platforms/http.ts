@@ -18,7 +18,10 @@ export function networkError(platformName: string, err: unknown, what: string): 
   if (err instanceof PlatformError) return err;
   const name = err instanceof Error ? err.name : '';
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new PlatformError(`${platformName} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s while trying to ${what}`, true);
+    return new PlatformError(
+      `${platformName} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s while trying to ${what}`,
+      true,
+    );
   }
   const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';

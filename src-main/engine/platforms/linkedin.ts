@@ -114,7 +114,13 @@ async function liCall(c: Call): Promise<Answer> {
   let res: Response;
   let text: string;
   try {
-    res = await fetch(c.url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    res = await fetch(c.url, {
+      method: c.method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     text = await res.text();
   } catch (err) {
     throw networkError('LinkedIn', err, c.what);
@@ -144,21 +150,46 @@ function httpError(res: Response, data: Json, c: Call): PlatformError {
   const status = res.status;
   const text = errorText(data, res);
   if (status === 429) {
-    return new PlatformError(`LinkedIn is rate limiting requests (${text}); could not ${c.what}`, true, status, retryAfterMs(res.headers, false));
+    return new PlatformError(
+      `LinkedIn is rate limiting requests (${text}); could not ${c.what}`,
+      true,
+      status,
+      retryAfterMs(res.headers, false),
+    );
   }
   if (status >= 500) {
-    return new PlatformError(`LinkedIn failed to ${c.what}: ${text} (HTTP ${status})`, true, status, retryAfterMs(res.headers, false));
+    return new PlatformError(
+      `LinkedIn failed to ${c.what}: ${text} (HTTP ${status})`,
+      true,
+      status,
+      retryAfterMs(res.headers, false),
+    );
   }
   if (c.tokenEndpoint) {
     // A refresh token that expired (a year after the consent) or was revoked: `invalid_grant`, or
     // `invalid_request` saying so. A wrong client secret (`invalid_client`) is the app's setup, not the grant.
     const error = str(data, 'error');
-    const dead = error === 'invalid_grant' || (error === 'invalid_request' && /refresh token|expired|revoked/i.test(str(data, 'error_description') ?? ''));
-    if (dead) return new PlatformError(`LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`, false, status, null, true);
+    const dead =
+      error === 'invalid_grant' ||
+      (error === 'invalid_request' && /refresh token|expired|revoked/i.test(str(data, 'error_description') ?? ''));
+    if (dead)
+      return new PlatformError(
+        `LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`,
+        false,
+        status,
+        null,
+        true,
+      );
     return new PlatformError(`LinkedIn refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
   }
   if (status === 401) {
-    return new PlatformError(`LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`, false, status, null, true);
+    return new PlatformError(
+      `LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`,
+      false,
+      status,
+      null,
+      true,
+    );
   }
   return new PlatformError(`LinkedIn refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
 }
@@ -177,21 +208,32 @@ function asRecord(value: unknown): Json | null {
  * or LinkedIn cuts the post short at the first one. A `#word` is kept as a hashtag.
  */
 export function toLittleText(text: string): string {
-  return text.replace(/((?<![\p{L}\p{N}])#(?=[\p{L}\p{N}]))|[|{}@[\]()<>#\\*_~]/gu, (c, hashtag?: string) => (hashtag ? c : `\\${c}`));
+  return text.replace(/((?<![\p{L}\p{N}])#(?=[\p{L}\p{N}]))|[|{}@[\]()<>#\\*_~]/gu, (c, hashtag?: string) =>
+    hashtag ? c : `\\${c}`,
+  );
 }
 
 /** An upload URL may be LinkedIn's (it wants the token there too) or the API's own host; nothing else gets the token. */
 function trustedUploadUrl(uploadUrl: URL, client: PlatformClient): boolean {
   const api = endpoint(client.apiBaseUrl, '/');
   if (uploadUrl.origin === api.origin) return true;
-  return uploadUrl.protocol === 'https:' && (uploadUrl.hostname === 'linkedin.com' || uploadUrl.hostname.endsWith('.linkedin.com'));
+  return (
+    uploadUrl.protocol === 'https:' &&
+    (uploadUrl.hostname === 'linkedin.com' || uploadUrl.hostname.endsWith('.linkedin.com'))
+  );
 }
 
 async function profile(client: PlatformClient, tokens: TokenSet): Promise<PlatformAccount> {
   const what = 'read the account';
-  const { data } = await liCall({ method: 'GET', url: endpoint(client.apiBaseUrl, '/v2/userinfo'), what, token: tokens.accessToken });
+  const { data } = await liCall({
+    method: 'GET',
+    url: endpoint(client.apiBaseUrl, '/v2/userinfo'),
+    what,
+    token: tokens.accessToken,
+  });
   const sub = str(data, 'sub');
-  if (!sub) throw new PlatformError(`LinkedIn gave an unexpected answer (no account id) while trying to ${what}`, false);
+  if (!sub)
+    throw new PlatformError(`LinkedIn gave an unexpected answer (no account id) while trying to ${what}`, false);
   const fullName = [str(data, 'given_name'), str(data, 'family_name')].filter(Boolean).join(' ');
   return { accountId: sub, handle: str(data, 'email') ?? sub, displayName: str(data, 'name') ?? (fullName || sub) };
 }
@@ -210,7 +252,10 @@ async function authorOf(client: PlatformClient, tokens: TokenSet, postAs: string
     // Known before calling: a sign-in without the page scope cannot post as a page (LinkedIn would
     // answer 403). The scope is what LinkedIn granted, so this is a person's fix, not a retry.
     if (grantedScope(tokens)?.has('w_organization_social') === false) {
-      throw new PlatformError('this LinkedIn sign-in may not post as an organisation page; turn on organisation pages in the LinkedIn integration and reconnect the account', false);
+      throw new PlatformError(
+        'this LinkedIn sign-in may not post as an organisation page; turn on organisation pages in the LinkedIn integration and reconnect the account',
+        false,
+      );
     }
     return postAs;
   }
@@ -227,20 +272,37 @@ async function pages(client: PlatformClient, tokens: TokenSet): Promise<Organiza
   // granted at sign-in, so this is a person's fix (turn the pages on, reconnect), not a retry.
   const scope = grantedScope(tokens);
   if (scope && !scope.has('r_organization_admin') && !scope.has('rw_organization_admin')) {
-    throw new PlatformError('this LinkedIn sign-in may not list organisation pages; turn on organisation pages in the LinkedIn integration and reconnect the account', false);
+    throw new PlatformError(
+      'this LinkedIn sign-in may not list organisation pages; turn on organisation pages in the LinkedIn integration and reconnect the account',
+      false,
+    );
   }
   const what = 'list the organisation pages';
   const ids: string[] = [];
   let start = 0;
   for (let round = 0; round < MAX_ACL_PAGES; round++) {
-    const query = new URLSearchParams({ q: 'roleAssignee', role: 'ADMINISTRATOR', state: 'APPROVED', start: String(start), count: String(ACL_PAGE_SIZE) });
-    const { data } = await liCall({ method: 'GET', url: endpoint(client.apiBaseUrl, `/rest/organizationAcls?${query}`), what, token: tokens.accessToken, rest: true });
-    if (!Array.isArray(data.elements)) throw new PlatformError(`LinkedIn gave an unexpected answer (no elements) while trying to ${what}`, false);
+    const query = new URLSearchParams({
+      q: 'roleAssignee',
+      role: 'ADMINISTRATOR',
+      state: 'APPROVED',
+      start: String(start),
+      count: String(ACL_PAGE_SIZE),
+    });
+    const { data } = await liCall({
+      method: 'GET',
+      url: endpoint(client.apiBaseUrl, `/rest/organizationAcls?${query}`),
+      what,
+      token: tokens.accessToken,
+      rest: true,
+    });
+    if (!Array.isArray(data.elements))
+      throw new PlatformError(`LinkedIn gave an unexpected answer (no elements) while trying to ${what}`, false);
     const elements = data.elements.map(asRecord);
     for (const acl of elements) {
       // The finder filters already; a row of another role or state (or not an organisation) is not offered.
       const id = ORGANIZATION_URN.exec(str(acl, 'organization') ?? '')?.[1];
-      if (id && str(acl, 'role') === 'ADMINISTRATOR' && str(acl, 'state') === 'APPROVED' && !ids.includes(id)) ids.push(id);
+      if (id && str(acl, 'role') === 'ADMINISTRATOR' && str(acl, 'state') === 'APPROVED' && !ids.includes(id))
+        ids.push(id);
     }
     if (elements.length === 0) break;
     start += elements.length;
@@ -261,11 +323,19 @@ async function pages(client: PlatformClient, tokens: TokenSet): Promise<Organiza
   for (let i = 0; i < ids.length; i += ORGANIZATIONS_PER_BATCH) {
     const batch = ids.slice(i, i + ORGANIZATIONS_PER_BATCH);
     // Rest.li 2.0 batch get: `ids=List(1,2)`, parentheses and commas as they are.
-    const { data } = await liCall({ method: 'GET', url: endpoint(client.apiBaseUrl, `/rest/organizations?ids=List(${batch.join(',')})`), what, token: tokens.accessToken, rest: true });
+    const { data } = await liCall({
+      method: 'GET',
+      url: endpoint(client.apiBaseUrl, `/rest/organizations?ids=List(${batch.join(',')})`),
+      what,
+      token: tokens.accessToken,
+      rest: true,
+    });
     const results = asRecord(data.results);
     for (const id of batch) {
       const organization = asRecord(results?.[id]);
-      const localized = Object.values(asRecord(asRecord(organization?.name)?.localized) ?? {}).find((v): v is string => typeof v === 'string' && v !== '');
+      const localized = Object.values(asRecord(asRecord(organization?.name)?.localized) ?? {}).find(
+        (v): v is string => typeof v === 'string' && v !== '',
+      );
       const name = str(organization, 'localizedName') ?? localized;
       if (name) names.set(id, name);
     }
@@ -274,7 +344,13 @@ async function pages(client: PlatformClient, tokens: TokenSet): Promise<Organiza
   return ids.map((id) => ({ id: `urn:li:organization:${id}`, name: names.get(id) ?? `Organisation page ${id}` }));
 }
 
-async function uploadImage(client: PlatformClient, token: string, owner: string, media: MediaUpload, index: number): Promise<string> {
+async function uploadImage(
+  client: PlatformClient,
+  token: string,
+  owner: string,
+  media: MediaUpload,
+  index: number,
+): Promise<string> {
   const what = `upload image ${index + 1}`;
   const init = await liCall({
     method: 'POST',
@@ -288,14 +364,16 @@ async function uploadImage(client: PlatformClient, token: string, owner: string,
   const uploadUrl = str(value, 'uploadUrl');
   const image = str(value, 'image');
   // Nothing is posted yet: trying again is safe.
-  if (!uploadUrl || !image) throw new PlatformError(`LinkedIn gave an unexpected answer (no upload address) while trying to ${what}`, true);
+  if (!uploadUrl || !image)
+    throw new PlatformError(`LinkedIn gave an unexpected answer (no upload address) while trying to ${what}`, true);
   let url: URL;
   try {
     url = new URL(uploadUrl);
   } catch {
     throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
   await liCall({
     method: 'PUT',
     url,
@@ -317,22 +395,40 @@ export const linkedinAdapter: PlatformAdapter = {
     if (!tokens.refreshToken) {
       // Apps without LinkedIn's programmatic refresh get a 60-day token only: then the member reconnects.
       if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now()) {
-        throw new PlatformError("LinkedIn's sign-in has expired and LinkedIn gave no refresh token; reconnect the account", false, null, null, true);
+        throw new PlatformError(
+          "LinkedIn's sign-in has expired and LinkedIn gave no refresh token; reconnect the account",
+          false,
+          null,
+          null,
+          true,
+        );
       }
       return tokens;
     }
-    const form: Record<string, string> = { grant_type: 'refresh_token', refresh_token: tokens.refreshToken, client_id: client.clientId };
+    const form: Record<string, string> = {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refreshToken,
+      client_id: client.clientId,
+    };
     if (client.clientSecret) form.client_secret = client.clientSecret;
     const what = "refresh the connection's tokens";
     const { data } = await liCall({ method: 'POST', url: tokenUrl(client), what, form, tokenEndpoint: true });
     const accessToken = str(data, 'access_token');
-    if (!accessToken) throw new PlatformError(`LinkedIn gave an unexpected answer (no access token) while trying to ${what}`, false, null, null, true);
+    if (!accessToken)
+      throw new PlatformError(
+        `LinkedIn gave an unexpected answer (no access token) while trying to ${what}`,
+        false,
+        null,
+        null,
+        true,
+      );
     const expiresIn = data.expires_in;
     return {
       accessToken,
       // LinkedIn's refresh token keeps its one-year life; an answer without one keeps the one we had.
       refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
-      expiresAt: typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+      expiresAt:
+        typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
       scope: str(data, 'scope') ?? tokens.scope,
     };
   },
@@ -346,7 +442,8 @@ export const linkedinAdapter: PlatformAdapter = {
       throw new PlatformError(`LinkedIn takes at most ${linkedinLimits.maxImages} images in a post`, false);
     }
     post.media.forEach((m, i) => {
-      if (!linkedinLimits.imageTypes.includes(m.mimeType)) throw new PlatformError(`LinkedIn does not take image ${i + 1} (${m.mimeType})`, false);
+      if (!linkedinLimits.imageTypes.includes(m.mimeType))
+        throw new PlatformError(`LinkedIn does not take image ${i + 1} (${m.mimeType})`, false);
     });
     const author = await authorOf(client, tokens, post.postAs);
     // Images belong to the author: an organisation's post needs the organisation's images.
@@ -355,7 +452,8 @@ export const linkedinAdapter: PlatformAdapter = {
       const id = await uploadImage(client, tokens.accessToken, author, media, index);
       images.push(media.altText ? { id, altText: media.altText } : { id });
     }
-    const content = images.length === 1 ? { media: images[0] } : images.length > 1 ? { multiImage: { images } } : undefined;
+    const content =
+      images.length === 1 ? { media: images[0] } : images.length > 1 ? { multiImage: { images } } : undefined;
     const what = 'publish the post';
     const answer = await liCall({
       method: 'POST',
@@ -375,7 +473,12 @@ export const linkedinAdapter: PlatformAdapter = {
     });
     const urn = answer.headers.get('x-restli-id')?.trim() || str(answer.data, 'id');
     // The post exists but its id is unknown: trying again would post it twice.
-    if (!urn) throw new PlatformError('LinkedIn published the post but did not say its id; check the page before posting again', false, answer.status);
+    if (!urn)
+      throw new PlatformError(
+        'LinkedIn published the post but did not say its id; check the page before posting again',
+        false,
+        answer.status,
+      );
     return { postId: urn, url: `https://www.linkedin.com/feed/update/${urn}/` };
   },
 
@@ -385,18 +488,41 @@ export const linkedinAdapter: PlatformAdapter = {
    * with `start`/`count` until the posts are older than `since`. Reading a member's own posts needs
    * LinkedIn's `r_member_social` (a page's: `r_organization_social`); a refusal is a person's check.
    */
-  async findPublished(client: PlatformClient, tokens: TokenSet, request: FindPublishedRequest): Promise<PublishedPost | null> {
+  async findPublished(
+    client: PlatformClient,
+    tokens: TokenSet,
+    request: FindPublishedRequest,
+  ): Promise<PublishedPost | null> {
     const author = await authorOf(client, tokens, request.postAs);
     const want = toLittleText(request.text);
     const since = request.since.getTime();
     for (let page = 0; page < MAX_POSTS_PAGES; page++) {
       const url = endpoint(client.apiBaseUrl, '/rest/posts');
-      url.search = new URLSearchParams({ author, q: 'author', count: String(POSTS_PAGE_SIZE), start: String(page * POSTS_PAGE_SIZE), sortBy: 'LAST_MODIFIED' }).toString();
-      const { data } = await liCall({ method: 'GET', url, what: 'check whether the post went out', token: tokens.accessToken, rest: true });
-      const elements = Array.isArray(data.elements) ? data.elements.map(asRecord).filter((e): e is Json => e !== null) : [];
+      url.search = new URLSearchParams({
+        author,
+        q: 'author',
+        count: String(POSTS_PAGE_SIZE),
+        start: String(page * POSTS_PAGE_SIZE),
+        sortBy: 'LAST_MODIFIED',
+      }).toString();
+      const { data } = await liCall({
+        method: 'GET',
+        url,
+        what: 'check whether the post went out',
+        token: tokens.accessToken,
+        rest: true,
+      });
+      const elements = Array.isArray(data.elements)
+        ? data.elements.map(asRecord).filter((e): e is Json => e !== null)
+        : [];
       let older = elements.length === 0;
       for (const post of elements) {
-        const created = typeof post.createdAt === 'number' ? post.createdAt : typeof post.publishedAt === 'number' ? post.publishedAt : null;
+        const created =
+          typeof post.createdAt === 'number'
+            ? post.createdAt
+            : typeof post.publishedAt === 'number'
+              ? post.publishedAt
+              : null;
         const modified = typeof post.lastModifiedAt === 'number' ? post.lastModifiedAt : created;
         // Sorted by last change, newest first: once changes are older than `since`, so are creations.
         if (modified !== null && modified < since) older = true;
@@ -406,7 +532,10 @@ export const linkedinAdapter: PlatformAdapter = {
       }
       if (older || elements.length < POSTS_PAGE_SIZE) return null;
     }
-    throw new PlatformError(`LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`, false);
+    throw new PlatformError(
+      `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`,
+      false,
+    );
   },
 
   async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {

@@ -89,7 +89,13 @@ async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Ans
   let res: Response;
   let text: string;
   try {
-    res = await fetchImpl(url, { method: c.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    res = await fetchImpl(url, {
+      method: c.method,
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     text = await res.text();
   } catch (err) {
     throw networkError('Mastodon', err, c.what);
@@ -104,7 +110,8 @@ function errorText(data: unknown, res: Response): string {
   const rec = asRecord(data);
   const error = typeof rec?.error === 'string' ? rec.error : null;
   const description = typeof rec?.error_description === 'string' ? rec.error_description : null;
-  const text = error && description ? `${error}: ${description}` : (error ?? description ?? (res.statusText || 'no reason given'));
+  const text =
+    error && description ? `${error}: ${description}` : (error ?? description ?? (res.statusText || 'no reason given'));
   return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
 }
 
@@ -112,14 +119,30 @@ function httpError(res: Response, data: unknown, c: Call): PlatformError {
   const status = res.status;
   const text = errorText(data, res);
   if (status === 429) {
-    return new PlatformError(`Mastodon is rate limiting requests (${text}); could not ${c.what}`, true, status, retryAfterMs(res.headers));
+    return new PlatformError(
+      `Mastodon is rate limiting requests (${text}); could not ${c.what}`,
+      true,
+      status,
+      retryAfterMs(res.headers),
+    );
   }
   if (status >= 500) {
-    return new PlatformError(`Mastodon failed to ${c.what}: ${text} (HTTP ${status})`, true, status, retryAfterMs(res.headers, false));
+    return new PlatformError(
+      `Mastodon failed to ${c.what}: ${text} (HTTP ${status})`,
+      true,
+      status,
+      retryAfterMs(res.headers, false),
+    );
   }
   const deadGrant = c.tokenEndpoint === true && status === 400 && asRecord(data)?.error === 'invalid_grant';
   if (status === 401 || deadGrant) {
-    return new PlatformError(`Mastodon no longer accepts this connection (${text}); reconnect the account to ${c.what}`, false, status, null, true);
+    return new PlatformError(
+      `Mastodon no longer accepts this connection (${text}); reconnect the account to ${c.what}`,
+      false,
+      status,
+      null,
+      true,
+    );
   }
   return new PlatformError(`Mastodon refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
 }
@@ -157,19 +180,35 @@ function str(rec: Json | null, key: string): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
 
 export function createMastodonAdapter(options: MastodonAdapterOptions = {}): PlatformAdapter {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const pollDelays = options.mediaPollDelaysMs ?? MEDIA_POLL_DELAYS_MS;
 
-  async function uploadMedia(client: PlatformClient, token: string, media: MediaUpload, index: number): Promise<string> {
+  async function uploadMedia(
+    client: PlatformClient,
+    token: string,
+    media: MediaUpload,
+    index: number,
+  ): Promise<string> {
     const what = `upload image ${index + 1}`;
     const form = new FormData();
     const file = new Blob([new Uint8Array(media.data)], { type: media.mimeType });
     form.append('file', file, `image-${index + 1}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
     if (media.altText) form.append('description', media.altText);
-    const answer = await call(fetchImpl, client.apiBaseUrl, { method: 'POST', path: '/api/v2/media', what, token, body: form });
+    const answer = await call(fetchImpl, client.apiBaseUrl, {
+      method: 'POST',
+      path: '/api/v2/media',
+      what,
+      token,
+      body: form,
+    });
     const attachment = asRecord(answer.data);
     const id = str(attachment, 'id');
     if (!id) throw unexpected(what, 'media id');
@@ -184,7 +223,12 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
       await sleep(delay);
       let answer: Answer;
       try {
-        answer = await call(fetchImpl, client.apiBaseUrl, { method: 'GET', path: `/api/v1/media/${encodeURIComponent(id)}`, what, token });
+        answer = await call(fetchImpl, client.apiBaseUrl, {
+          method: 'GET',
+          path: `/api/v1/media/${encodeURIComponent(id)}`,
+          what,
+          token,
+        });
       } catch (err) {
         if (err instanceof PlatformError && err.status === 404) continue; // not visible yet
         throw err;
@@ -224,7 +268,13 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
         client_id: client.clientId,
       };
       if (client.clientSecret) form.client_secret = client.clientSecret;
-      const answer = await call(fetchImpl, client.apiBaseUrl, { method: 'POST', path: '/oauth/token', what, form, tokenEndpoint: true });
+      const answer = await call(fetchImpl, client.apiBaseUrl, {
+        method: 'POST',
+        path: '/oauth/token',
+        what,
+        form,
+        tokenEndpoint: true,
+      });
       const data = asRecord(answer.data);
       const accessToken = str(data, 'access_token');
       if (!accessToken) throw unexpected(what, 'access token');
@@ -232,7 +282,8 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
       return {
         accessToken,
         refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
-        expiresAt: typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+        expiresAt:
+          typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
         scope: str(data, 'scope') ?? tokens.scope,
       };
     },
@@ -302,12 +353,19 @@ export async function instanceLimits(
   apiBaseUrl: string,
   fetchImpl: FetchLike = (input, init) => fetch(input, init),
 ): Promise<PlatformLimits> {
-  const answer = await call(fetchImpl, apiBaseUrl, { method: 'GET', path: '/api/v2/instance', what: "read the instance's limits" });
+  const answer = await call(fetchImpl, apiBaseUrl, {
+    method: 'GET',
+    path: '/api/v2/instance',
+    what: "read the instance's limits",
+  });
   const configuration = asRecord(asRecord(answer.data)?.configuration);
   const statuses = asRecord(configuration?.statuses);
   const media = asRecord(configuration?.media_attachments);
-  const positive = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
-  const supported = Array.isArray(media?.supported_mime_types) ? media.supported_mime_types.filter((t) => typeof t === 'string') : null;
+  const positive = (v: unknown, fallback: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+  const supported = Array.isArray(media?.supported_mime_types)
+    ? media.supported_mime_types.filter((t) => typeof t === 'string')
+    : null;
   return {
     maxTextLength: positive(statuses?.max_characters, mastodonLimits.maxTextLength),
     maxImages: positive(statuses?.max_media_attachments, mastodonLimits.maxImages),

@@ -20,7 +20,11 @@ export interface AdapterEntry {
 /** The platforms Postroom can publish to today. */
 export const ADAPTERS: Partial<Record<Platform, AdapterEntry>> = {
   // Bluesky: the record key is derived from the idempotency key, safe for as long as the post exists.
-  bluesky: { adapter: blueskyAdapter, idempotencyWindowMs: 30 * 24 * 60 * 60 * 1000, defaultApiBase: 'https://bsky.social' },
+  bluesky: {
+    adapter: blueskyAdapter,
+    idempotencyWindowMs: 30 * 24 * 60 * 60 * 1000,
+    defaultApiBase: 'https://bsky.social',
+  },
   mastodon: { adapter: mastodonAdapter, idempotencyWindowMs: 55 * 60 * 1000, defaultApiBase: null },
   x: { adapter: xAdapter, idempotencyWindowMs: null, defaultApiBase: X_API_BASE },
   // LinkedIn takes no idempotency key either.
@@ -34,7 +38,12 @@ export const defaultAdapters: AdapterLookup = (platform) => ADAPTERS[platform];
  * The app credentials and API base of a workspace's integration. `instanceUrl` is the Mastodon
  * instance, and for the other platforms an override of their API base (a local server in tests).
  */
-export async function platformClientFor(ctx: EngineContext, workspaceId: string, platform: Platform, entry: AdapterEntry): Promise<PlatformClient | null> {
+export async function platformClientFor(
+  ctx: EngineContext,
+  workspaceId: string,
+  platform: Platform,
+  entry: AdapterEntry,
+): Promise<PlatformClient | null> {
   // No integration, no app credentials: nothing to publish with (and no call leaves the machine).
   const integration = integrationFor(ctx.db, workspaceId, platform);
   if (!integration) return null;

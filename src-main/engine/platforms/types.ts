@@ -120,5 +120,9 @@ export interface PlatformAdapter {
    * how the scheduler learns whether a publish cut short by a crash went out, on platforms that
    * take no idempotency key (X, LinkedIn). Read-only; failures are classified PlatformErrors.
    */
-  findPublished?(client: PlatformClient, tokens: TokenSet, request: FindPublishedRequest): Promise<PublishedPost | null>;
+  findPublished?(
+    client: PlatformClient,
+    tokens: TokenSet,
+    request: FindPublishedRequest,
+  ): Promise<PublishedPost | null>;
 }

@@ -1,7 +1,17 @@
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
 import { networkError, REQUEST_TIMEOUT_MS } from './http';
 import { retryAfterMs } from './mastodon';
-import { PlatformError, type MediaUpload, type PlatformAccount, type PlatformAdapter, type PlatformClient, type FindPublishedRequest, type PublishRequest, type PublishedPost, type TokenSet } from './types';
+import {
+  PlatformError,
+  type MediaUpload,
+  type PlatformAccount,
+  type PlatformAdapter,
+  type PlatformClient,
+  type FindPublishedRequest,
+  type PublishRequest,
+  type PublishedPost,
+  type TokenSet,
+} from './types';
 
 /**
  * X's API v2 (https://docs.x.com/x-api): `POST /2/tweets`, `DELETE /2/tweets/:id`, `GET /2/users/me`,
@@ -21,7 +31,15 @@ export const X_MEDIA_SCOPE = 'media.write';
 
 type Json = Record<string, unknown>;
 
-async function xCall(client: PlatformClient, token: string | null, method: string, path: string, what: string, body?: { json?: unknown; form?: Record<string, string>; multipart?: FormData }, basicAuth?: string): Promise<Json> {
+async function xCall(
+  client: PlatformClient,
+  token: string | null,
+  method: string,
+  path: string,
+  what: string,
+  body?: { json?: unknown; form?: Record<string, string>; multipart?: FormData },
+  basicAuth?: string,
+): Promise<Json> {
   const headers = new Headers({ Accept: 'application/json' });
   if (token) headers.set('Authorization', `Bearer ${token}`);
   if (basicAuth) headers.set('Authorization', `Basic ${basicAuth}`);
@@ -35,7 +53,13 @@ async function xCall(client: PlatformClient, token: string | null, method: strin
   let res: Response;
   let text: string;
   try {
-    res = await fetch(new URL(path, client.apiBaseUrl || X_API_BASE), { method, headers, body: payload, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    res = await fetch(new URL(path, client.apiBaseUrl || X_API_BASE), {
+      method,
+      headers,
+      body: payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
     text = await res.text();
   } catch (err) {
     throw networkError('X', err, what);
@@ -48,9 +72,22 @@ async function xCall(client: PlatformClient, token: string | null, method: strin
   }
   if (res.ok) return data;
   const detail = errorDetail(data, res.statusText);
-  if (res.status === 429) throw new PlatformError(`X is rate limiting requests (${detail})`, true, 429, retryAfterMs(res.headers, false) ?? xRateLimitReset(res.headers));
-  if (res.status >= 500) throw new PlatformError(`X failed to ${what}: ${detail} (HTTP ${res.status})`, true, res.status, retryAfterMs(res.headers, false));
-  const reauth = res.status === 401 || (res.status === 400 && data.error === 'invalid_request' && path.includes('oauth2/token'));
+  if (res.status === 429)
+    throw new PlatformError(
+      `X is rate limiting requests (${detail})`,
+      true,
+      429,
+      retryAfterMs(res.headers, false) ?? xRateLimitReset(res.headers),
+    );
+  if (res.status >= 500)
+    throw new PlatformError(
+      `X failed to ${what}: ${detail} (HTTP ${res.status})`,
+      true,
+      res.status,
+      retryAfterMs(res.headers, false),
+    );
+  const reauth =
+    res.status === 401 || (res.status === 400 && data.error === 'invalid_request' && path.includes('oauth2/token'));
   throw new PlatformError(`X refused to ${what}: ${detail} (HTTP ${res.status})`, false, res.status, null, reauth);
 }
 
@@ -60,25 +97,41 @@ async function xCall(client: PlatformClient, token: string | null, method: strin
  */
 function errorDetail(data: Json, statusText: string): string {
   const first = Array.isArray(data.errors) ? ((data.errors[0] ?? {}) as Json) : {};
-  const specific = typeof first.message === 'string' ? first.message : typeof first.detail === 'string' ? first.detail : null;
+  const specific =
+    typeof first.message === 'string' ? first.message : typeof first.detail === 'string' ? first.detail : null;
   const general = data.detail ?? data.title ?? data.error_description ?? data.error;
-  const text = general === undefined ? (specific ?? statusText) : specific && specific !== general ? `${String(general)} ${specific}` : String(general);
+  const text =
+    general === undefined
+      ? (specific ?? statusText)
+      : specific && specific !== general
+        ? `${String(general)} ${specific}`
+        : String(general);
   return text.slice(0, 300);
 }
 
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp' };
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
 
 /** One image through `POST /2/media/upload`, its alt text through `POST /2/media/metadata`; the media id. */
 async function uploadImage(client: PlatformClient, token: string, media: MediaUpload, index: number): Promise<string> {
   const what = `upload image ${index + 1}`;
   const form = new FormData();
-  form.append('media', new Blob([new Uint8Array(media.data)], { type: media.mimeType }), `image-${index + 1}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
+  form.append(
+    'media',
+    new Blob([new Uint8Array(media.data)], { type: media.mimeType }),
+    `image-${index + 1}.${EXTENSIONS[media.mimeType] ?? 'bin'}`,
+  );
   form.append('media_category', 'tweet_image');
   form.append('media_type', media.mimeType);
   const data = await xCall(client, token, 'POST', '/2/media/upload', what, { multipart: form });
   const uploaded = (data.data ?? {}) as Json;
   // A 2xx without an id: the upload may have landed, but unattached media expires, so retrying is safe.
-  if (typeof uploaded.id !== 'string' || !uploaded.id) throw new PlatformError(`X answered without a media id while trying to ${what}`, true);
+  if (typeof uploaded.id !== 'string' || !uploaded.id)
+    throw new PlatformError(`X answered without a media id while trying to ${what}`, true);
   if (media.altText) {
     await xCall(client, token, 'POST', '/2/media/metadata', `describe image ${index + 1}`, {
       json: { id: uploaded.id, metadata: { alt_text: { text: media.altText.slice(0, 1000) } } },
@@ -109,7 +162,9 @@ function unescapeXText(text: string): string {
  */
 export function sameXText(sent: string, tweet: Json): boolean {
   const note = (tweet.note_tweet ?? null) as Json | null;
-  let shown = unescapeXText(typeof note?.text === 'string' ? note.text : typeof tweet.text === 'string' ? tweet.text : '');
+  let shown = unescapeXText(
+    typeof note?.text === 'string' ? note.text : typeof tweet.text === 'string' ? tweet.text : '',
+  );
   const urls = (((tweet.entities ?? {}) as Json).urls ?? []) as Json[];
   const links = new Set<string>();
   for (const u of Array.isArray(urls) ? urls : []) {
@@ -155,21 +210,38 @@ export const xAdapter: PlatformAdapter = {
     const data = await xCall(client, tokens.accessToken, 'GET', '/2/users/me', 'read the account');
     const user = (data.data ?? {}) as Json;
     if (typeof user.id !== 'string') throw new PlatformError('X answered without an account id', false);
-    return { accountId: user.id, handle: `@${String(user.username ?? user.id)}`, displayName: String(user.name ?? user.username ?? user.id) };
+    return {
+      accountId: user.id,
+      handle: `@${String(user.username ?? user.id)}`,
+      displayName: String(user.name ?? user.username ?? user.id),
+    };
   },
 
   async refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
     if (!tokens.refreshToken) return tokens;
-    const basic = client.clientSecret ? Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64') : undefined;
-    const data = await xCall(client, null, 'POST', '/2/oauth2/token', 'refresh the sign-in', {
-      form: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken, client_id: client.clientId },
-    }, basic);
-    if (typeof data.access_token !== 'string') throw new PlatformError('X answered the refresh without an access token', false, null, null, true);
+    const basic = client.clientSecret
+      ? Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')
+      : undefined;
+    const data = await xCall(
+      client,
+      null,
+      'POST',
+      '/2/oauth2/token',
+      'refresh the sign-in',
+      {
+        form: { grant_type: 'refresh_token', refresh_token: tokens.refreshToken, client_id: client.clientId },
+      },
+      basic,
+    );
+    if (typeof data.access_token !== 'string')
+      throw new PlatformError('X answered the refresh without an access token', false, null, null, true);
     return {
       accessToken: data.access_token,
       // X rotates refresh tokens; an answer without one keeps the one we had.
-      refreshToken: typeof data.refresh_token === 'string' && data.refresh_token ? data.refresh_token : tokens.refreshToken,
-      expiresAt: typeof data.expires_in === 'number' ? new Date(Date.now() + data.expires_in * 1000).toISOString() : null,
+      refreshToken:
+        typeof data.refresh_token === 'string' && data.refresh_token ? data.refresh_token : tokens.refreshToken,
+      expiresAt:
+        typeof data.expires_in === 'number' ? new Date(Date.now() + data.expires_in * 1000).toISOString() : null,
       scope: typeof data.scope === 'string' ? data.scope : tokens.scope,
     };
   },
@@ -180,12 +252,24 @@ export const xAdapter: PlatformAdapter = {
    */
   async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
     if (post.media.length > 0 && tokens.scope && !tokens.scope.split(/\s+/).includes(X_MEDIA_SCOPE)) {
-      throw new PlatformError(`X did not grant Postroom the ${X_MEDIA_SCOPE} permission images need; reconnect the account`, false, null, null, true);
+      throw new PlatformError(
+        `X did not grant Postroom the ${X_MEDIA_SCOPE} permission images need; reconnect the account`,
+        false,
+        null,
+        null,
+        true,
+      );
     }
     const mediaIds: string[] = [];
-    for (const [index, media] of post.media.entries()) mediaIds.push(await uploadImage(client, tokens.accessToken, media, index));
+    for (const [index, media] of post.media.entries())
+      mediaIds.push(await uploadImage(client, tokens.accessToken, media, index));
     // X takes a post with images and no text; an empty `text` it refuses.
-    const json = mediaIds.length === 0 ? { text: post.text } : post.text === '' ? { media: { media_ids: mediaIds } } : { text: post.text, media: { media_ids: mediaIds } };
+    const json =
+      mediaIds.length === 0
+        ? { text: post.text }
+        : post.text === ''
+          ? { media: { media_ids: mediaIds } }
+          : { text: post.text, media: { media_ids: mediaIds } };
     const data = await xCall(client, tokens.accessToken, 'POST', '/2/tweets', 'publish the post', { json });
     const tweet = (data.data ?? {}) as Json;
     if (typeof tweet.id !== 'string') throw new PlatformError('X answered without the post id', false);
@@ -197,7 +281,11 @@ export const xAdapter: PlatformAdapter = {
    * (`GET /2/users/:id/tweets`, `start_time` to the second, 100 a page, `pagination_token` from
    * `meta.next_token`), compared by `sameXText`. Read-only, so a failure may simply be tried again.
    */
-  async findPublished(client: PlatformClient, tokens: TokenSet, request: FindPublishedRequest): Promise<PublishedPost | null> {
+  async findPublished(
+    client: PlatformClient,
+    tokens: TokenSet,
+    request: FindPublishedRequest,
+  ): Promise<PublishedPost | null> {
     const me = await xCall(client, tokens.accessToken, 'GET', '/2/users/me', 'read the account');
     const userId = ((me.data ?? {}) as Json).id;
     if (typeof userId !== 'string') throw new PlatformError('X answered without an account id', false);
@@ -210,7 +298,13 @@ export const xAdapter: PlatformAdapter = {
         'tweet.fields': 'created_at,text,entities,attachments,note_tweet',
       });
       if (token) query.set('pagination_token', token);
-      const data = await xCall(client, tokens.accessToken, 'GET', `/2/users/${encodeURIComponent(userId)}/tweets?${query}`, 'check whether the post went out');
+      const data = await xCall(
+        client,
+        tokens.accessToken,
+        'GET',
+        `/2/users/${encodeURIComponent(userId)}/tweets?${query}`,
+        'check whether the post went out',
+      );
       for (const tweet of (Array.isArray(data.data) ? data.data : []) as Json[]) {
         if (typeof tweet.id !== 'string') continue;
         const at = typeof tweet.created_at === 'string' ? Date.parse(tweet.created_at) : NaN;
@@ -221,7 +315,10 @@ export const xAdapter: PlatformAdapter = {
       if (typeof next !== 'string' || !next) return null;
       token = next;
     }
-    throw new PlatformError(`X shows more than ${MAX_TIMELINE_PAGES * TIMELINE_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`, false);
+    throw new PlatformError(
+      `X shows more than ${MAX_TIMELINE_PAGES * TIMELINE_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`,
+      false,
+    );
   },
 
   async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {

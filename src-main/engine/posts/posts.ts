@@ -3,7 +3,15 @@ import { DateTime } from 'luxon';
 import { fileTypeFromBuffer } from 'file-type';
 import type { z } from 'zod';
 import type { Platform } from '../../../src-shared/contract';
-import type { CreatePostGroupInput, Delivery, DeliveryState, ListPostGroupsQuery, PostGroup, QueueSlot, UpdatePostGroupInput } from '../../../src-shared/posts';
+import type {
+  CreatePostGroupInput,
+  Delivery,
+  DeliveryState,
+  ListPostGroupsQuery,
+  PostGroup,
+  QueueSlot,
+  UpdatePostGroupInput,
+} from '../../../src-shared/posts';
 import { authorize, clientScope, type Principal } from '../access';
 import { recordActivity } from '../activity';
 import { actorOf, findClientRow } from '../clients';
@@ -19,10 +27,12 @@ import { checkPost, PLATFORM_RULES, type RuleViolation } from '../../../src-shar
  * Seed 000's own example schedules a post at a time that has passed: a time in the past is
  * accepted and goes out as soon as it can (the post keeps the time it was asked for).
  */
-const firstAttemptAt = (scheduledAt: Date, now: Date) => new Date(Math.max(scheduledAt.getTime(), now.getTime())).toISOString();
+const firstAttemptAt = (scheduledAt: Date, now: Date) =>
+  new Date(Math.max(scheduledAt.getTime(), now.getTime())).toISOString();
 
 /** Seed 000 names X by its old name: `twitter-123456` is the X account 123456. */
-export const normalisePlatformId = (id: string) => (id.startsWith('twitter-') ? `x-${id.slice('twitter-'.length)}` : id);
+export const normalisePlatformId = (id: string) =>
+  id.startsWith('twitter-') ? `x-${id.slice('twitter-'.length)}` : id;
 
 interface GroupRow {
   id: string;
@@ -86,7 +96,9 @@ function groupStatus(deliveries: readonly DeliveryRow[]): PostGroup['status'] {
 export function readPostGroup(db: Db, id: string): PostGroup {
   const g = db.prepare<[string], GroupRow>(`SELECT * FROM post_groups WHERE id = ?`).get(id);
   if (!g) throw new AppError('not_found', 'post group not found', { id });
-  const deliveries = db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ? ORDER BY rowid`).all(id);
+  const deliveries = db
+    .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ? ORDER BY rowid`)
+    .all(id);
   const media = (db.prepare(`SELECT count(*) AS n FROM post_media WHERE post_group_id = ?`).get(id) as { n: number }).n;
   return {
     id: g.id,
@@ -106,7 +118,9 @@ export function readPostGroup(db: Db, id: string): PostGroup {
 // ---- the daily limit (seed 000) ---------------------------------------------------------------
 
 export function dailyLimitOf(db: Db, workspaceId: string, userId: string): number {
-  const own = db.prepare<[string], { daily_post_limit: number | null }>(`SELECT daily_post_limit FROM managed_users WHERE id = ?`).get(userId)?.daily_post_limit;
+  const own = db
+    .prepare<[string], { daily_post_limit: number | null }>(`SELECT daily_post_limit FROM managed_users WHERE id = ?`)
+    .get(userId)?.daily_post_limit;
   return own ?? getPlan(db, getWorkspace(db, workspaceId).plan.id).dailyPostLimit;
 }
 
@@ -114,7 +128,9 @@ export function dailyLimitOf(db: Db, workspaceId: string, userId: string): numbe
 export function usedOnDay(db: Db, userId: string, day: string, exceptGroupId: string | null = null): number {
   return (
     db
-      .prepare(`SELECT count(*) AS n FROM deliveries WHERE managed_user_id = ? AND local_day = ? AND state NOT IN ('draft', 'cancelled') AND post_group_id IS NOT ?`)
+      .prepare(
+        `SELECT count(*) AS n FROM deliveries WHERE managed_user_id = ? AND local_day = ? AND state NOT IN ('draft', 'cancelled') AND post_group_id IS NOT ?`,
+      )
       .get(userId, day, exceptGroupId) as { n: number }
   ).n;
 }
@@ -131,7 +147,15 @@ export function dailyPostsLeft(ctx: EngineContext, workspaceId: string, userId: 
   return Math.max(0, dailyLimitOf(ctx.db, workspaceId, userId) - usedOnDay(ctx.db, userId, d));
 }
 
-function assertRoomOnDay(ctx: EngineContext, workspaceId: string, userId: string, timezone: string, day: string, needed: number, exceptGroupId: string | null): void {
+function assertRoomOnDay(
+  ctx: EngineContext,
+  workspaceId: string,
+  userId: string,
+  timezone: string,
+  day: string,
+  needed: number,
+  exceptGroupId: string | null,
+): void {
   const limit = dailyLimitOf(ctx.db, workspaceId, userId);
   if (usedOnDay(ctx.db, userId, day, exceptGroupId) + needed <= limit) return;
   let next = DateTime.fromISO(day, { zone: timezone });
@@ -144,24 +168,35 @@ function assertRoomOnDay(ctx: EngineContext, workspaceId: string, userId: string
       break;
     }
   }
-  throw new AppError('daily_limit_reached', `this client has reached ${limit} posts on ${day}${nextDay ? `; ${nextDay} has room` : ''}`, {
-    day,
-    limit,
-    dailyPostsLeft: Math.max(0, limit - usedOnDay(ctx.db, userId, day, exceptGroupId)),
-    nextDayWithRoom: nextDay,
-  });
+  throw new AppError(
+    'daily_limit_reached',
+    `this client has reached ${limit} posts on ${day}${nextDay ? `; ${nextDay} has room` : ''}`,
+    {
+      day,
+      limit,
+      dailyPostsLeft: Math.max(0, limit - usedOnDay(ctx.db, userId, day, exceptGroupId)),
+      nextDayWithRoom: nextDay,
+    },
+  );
 }
 
 // ---- queue slots --------------------------------------------------------------------------------
 
-export function setQueueSlots(ctx: EngineContext, p: Principal, userId: string, slots: readonly QueueSlot[]): QueueSlot[] {
+export function setQueueSlots(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  slots: readonly QueueSlot[],
+): QueueSlot[] {
   authorize(p, 'post.schedule', { managedUserId: userId });
   if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found', { userId });
   ctx.db.transaction(() => {
     ctx.db.prepare(`DELETE FROM queue_slots WHERE managed_user_id = ?`).run(userId);
     for (const s of slots) {
       const [h, m] = s.time.split(':').map(Number) as [number, number];
-      ctx.db.prepare(`INSERT OR IGNORE INTO queue_slots (id, managed_user_id, weekday, minute_of_day) VALUES (?, ?, ?, ?)`).run(newId('slot'), userId, s.weekday, h * 60 + m);
+      ctx.db
+        .prepare(`INSERT OR IGNORE INTO queue_slots (id, managed_user_id, weekday, minute_of_day) VALUES (?, ?, ?, ?)`)
+        .run(newId('slot'), userId, s.weekday, h * 60 + m);
     }
   })();
   return getQueueSlots(ctx.db, userId);
@@ -169,9 +204,14 @@ export function setQueueSlots(ctx: EngineContext, p: Principal, userId: string, 
 
 export function getQueueSlots(db: Db, userId: string): QueueSlot[] {
   return db
-    .prepare<[string], { weekday: number; minute_of_day: number }>(`SELECT weekday, minute_of_day FROM queue_slots WHERE managed_user_id = ? ORDER BY weekday, minute_of_day`)
+    .prepare<[string], { weekday: number; minute_of_day: number }>(
+      `SELECT weekday, minute_of_day FROM queue_slots WHERE managed_user_id = ? ORDER BY weekday, minute_of_day`,
+    )
     .all(userId)
-    .map((r) => ({ weekday: r.weekday, time: `${String(Math.floor(r.minute_of_day / 60)).padStart(2, '0')}:${String(r.minute_of_day % 60).padStart(2, '0')}` }));
+    .map((r) => ({
+      weekday: r.weekday,
+      time: `${String(Math.floor(r.minute_of_day / 60)).padStart(2, '0')}:${String(r.minute_of_day % 60).padStart(2, '0')}`,
+    }));
 }
 
 /**
@@ -180,9 +220,19 @@ export function getQueueSlots(db: Db, userId: string): QueueSlot[] {
  * the first valid minute after it). A slot is free when no other post of the client is due then
  * and its day has room under the daily limit.
  */
-export function nextFreeSlot(ctx: EngineContext, workspaceId: string, userId: string, timezone: string, after: Date, needed: number): Date {
+export function nextFreeSlot(
+  ctx: EngineContext,
+  workspaceId: string,
+  userId: string,
+  timezone: string,
+  after: Date,
+  needed: number,
+): Date {
   const slots = getQueueSlots(ctx.db, userId);
-  if (slots.length === 0) throw new AppError('validation_failed', 'this client has no queue slots yet; add some or pick a time', { fields: { addToQueue: 'no queue slots' } });
+  if (slots.length === 0)
+    throw new AppError('validation_failed', 'this client has no queue slots yet; add some or pick a time', {
+      fields: { addToQueue: 'no queue slots' },
+    });
   const limit = dailyLimitOf(ctx.db, workspaceId, userId);
   const start = DateTime.fromJSDate(after, { zone: timezone }).startOf('day');
   for (let d = 0; d < 7 * 53; d++) {
@@ -192,10 +242,17 @@ export function nextFreeSlot(ctx: EngineContext, workspaceId: string, userId: st
     if (usedOnDay(ctx.db, userId, day.toISODate()!) + needed > limit) continue;
     for (const s of daySlots) {
       const [hour, minute] = s.time.split(':').map(Number) as [number, number];
-      const at = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour, minute }, { zone: timezone });
+      const at = DateTime.fromObject(
+        { year: day.year, month: day.month, day: day.day, hour, minute },
+        { zone: timezone },
+      );
       if (at.toMillis() <= after.getTime()) continue;
       const iso = at.toUTC().toISO()!;
-      const taken = ctx.db.prepare(`SELECT 1 FROM post_groups WHERE managed_user_id = ? AND scheduled_at = ? AND EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = post_groups.id AND d.state != 'cancelled')`).get(userId, iso);
+      const taken = ctx.db
+        .prepare(
+          `SELECT 1 FROM post_groups WHERE managed_user_id = ? AND scheduled_at = ? AND EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = post_groups.id AND d.state != 'cancelled')`,
+        )
+        .get(userId, iso);
       if (!taken) return at.toJSDate();
     }
   }
@@ -217,7 +274,10 @@ async function readMedia(media: z.output<typeof CreatePostGroupInput>['media']) 
   for (const [i, m] of (media ?? []).entries()) {
     const data = Buffer.from(m.dataBase64, 'base64');
     const type = await fileTypeFromBuffer(data);
-    if (!type || !type.mime.startsWith('image/')) throw new AppError('validation_failed', `image ${i + 1} is not an image`, { fields: { [`media.${i}`]: 'not an image' } });
+    if (!type || !type.mime.startsWith('image/'))
+      throw new AppError('validation_failed', `image ${i + 1} is not an image`, {
+        fields: { [`media.${i}`]: 'not an image' },
+      });
     out.push({ mimeType: type.mime, size: data.length, data, altText: m.altText ?? '' });
   }
   return out;
@@ -243,10 +303,15 @@ export async function createPostGroup(
 
   const platformIds = [...new Set(input.platformIds.map(normalisePlatformId))];
   const connections = platformIds.map((id) =>
-    ctx.db.prepare<[string, string], ConnectionRow>(`SELECT id, platform, platform_id, status, max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`).get(userId, id),
+    ctx.db
+      .prepare<[string, string], ConnectionRow>(
+        `SELECT id, platform, platform_id, status, max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+      )
+      .get(userId, id),
   );
   const unknownIds = platformIds.filter((id, i) => !connections[i] && !/^[a-z]+-./.test(id));
-  if (unknownIds.length) throw new AppError('invalid_platform', `not a platform id: ${unknownIds.join(', ')}`, { platformIds: unknownIds });
+  if (unknownIds.length)
+    throw new AppError('invalid_platform', `not a platform id: ${unknownIds.join(', ')}`, { platformIds: unknownIds });
   const unusable = platformIds.filter((_, i) => connections[i]?.status !== 'active');
   if (unusable.length) {
     const link = canMakeLink(p, userId) ? createConnectionLink(ctx, p, userId, baseUrl) : null;
@@ -265,12 +330,16 @@ export async function createPostGroup(
     violations.push(...checkPost(c!.platform, text, media, c!.max_text_length ?? undefined));
   });
   if (violations.length) {
-    throw new AppError('validation_failed', violations[0]!.message, { violations, fields: Object.fromEntries(violations.map((v) => [`platform.${v.platform}`, v.message])) });
+    throw new AppError('validation_failed', violations[0]!.message, {
+      violations,
+      fields: Object.fromEntries(violations.map((v) => [`platform.${v.platform}`, v.message])),
+    });
   }
 
   const now = ctx.clock.now();
   let scheduledAt: Date | null = null;
-  if (input.addToQueue) scheduledAt = nextFreeSlot(ctx, p.workspaceId, userId, client.timezone, now, platformIds.length);
+  if (input.addToQueue)
+    scheduledAt = nextFreeSlot(ctx, p.workspaceId, userId, client.timezone, now, platformIds.length);
   else if (input.scheduledTime !== undefined) scheduledAt = new Date(input.scheduledTime);
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
 
@@ -279,10 +348,26 @@ export async function createPostGroup(
   ctx.db.transaction(() => {
     if (day) assertRoomOnDay(ctx, p.workspaceId, userId, client.timezone, day, platformIds.length, null);
     ctx.db
-      .prepare(`INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(id, p.workspaceId, userId, input.text, JSON.stringify(input.platformTexts ?? {}), scheduledAt?.toISOString() ?? null, iso, iso, actorOf(p).id);
+      .prepare(
+        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        p.workspaceId,
+        userId,
+        input.text,
+        JSON.stringify(input.platformTexts ?? {}),
+        scheduledAt?.toISOString() ?? null,
+        iso,
+        iso,
+        actorOf(p).id,
+      );
     media.forEach((m, i) =>
-      ctx.db.prepare(`INSERT INTO post_media (id, post_group_id, position, mime_type, size, alt_text, data) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(newId('med'), id, i, m.mimeType, m.size, m.altText, m.data),
+      ctx.db
+        .prepare(
+          `INSERT INTO post_media (id, post_group_id, position, mime_type, size, alt_text, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(newId('med'), id, i, m.mimeType, m.size, m.altText, m.data),
     );
     connections.forEach((c) => {
       ctx.db
@@ -290,7 +375,19 @@ export async function createPostGroup(
           `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day, next_attempt_at, idempotency_key, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(newId('dlv'), id, userId, c!.platform_id, c!.platform, scheduledAt ? 'scheduled' : 'draft', scheduledAt?.toISOString() ?? null, day, scheduledAt ? firstAttemptAt(scheduledAt, now) : null, randomUUID(), iso);
+        .run(
+          newId('dlv'),
+          id,
+          userId,
+          c!.platform_id,
+          c!.platform,
+          scheduledAt ? 'scheduled' : 'draft',
+          scheduledAt?.toISOString() ?? null,
+          day,
+          scheduledAt ? firstAttemptAt(scheduledAt, now) : null,
+          randomUUID(),
+          iso,
+        );
     });
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
@@ -314,9 +411,12 @@ function canMakeLink(p: Principal, userId: string): boolean {
 }
 
 function requireGroup(ctx: EngineContext, p: Principal, id: string): GroupRow {
-  const g = ctx.db.prepare<[string, string], GroupRow>(`SELECT * FROM post_groups WHERE id = ? AND workspace_id = ?`).get(id, p.workspaceId);
+  const g = ctx.db
+    .prepare<[string, string], GroupRow>(`SELECT * FROM post_groups WHERE id = ? AND workspace_id = ?`)
+    .get(id, p.workspaceId);
   const scope = clientScope(p);
-  if (!g || (scope !== 'all' && !scope.includes(g.managed_user_id))) throw new AppError('not_found', 'post group not found', { id });
+  if (!g || (scope !== 'all' && !scope.includes(g.managed_user_id)))
+    throw new AppError('not_found', 'post group not found', { id });
   authorize(p, 'post.read', { managedUserId: g.managed_user_id });
   return g;
 }
@@ -326,7 +426,12 @@ export function getPostGroup(ctx: EngineContext, p: Principal, id: string): Post
   return readPostGroup(ctx.db, id);
 }
 
-export function listPostGroups(ctx: EngineContext, p: Principal, userId: string | null, q: z.output<typeof ListPostGroupsQuery>): { groups: PostGroup[]; total: number } {
+export function listPostGroups(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string | null,
+  q: z.output<typeof ListPostGroupsQuery>,
+): { groups: PostGroup[]; total: number } {
   authorize(p, 'post.read', userId ? { managedUserId: userId } : {});
   const where = ['g.workspace_id = ?'];
   const args: unknown[] = [p.workspaceId];
@@ -338,13 +443,18 @@ export function listPostGroups(ctx: EngineContext, p: Principal, userId: string 
   if (userId) add('g.managed_user_id = ?', userId);
   else if (scope !== 'all') add(`g.managed_user_id IN (SELECT value FROM json_each(?))`, JSON.stringify(scope));
   if (q.state) add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = g.id AND d.state = ?)`, q.state);
-  if (q.platform) add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = g.id AND d.platform = ?)`, q.platform);
+  if (q.platform)
+    add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = g.id AND d.platform = ?)`, q.platform);
   if (q.from) add('g.scheduled_at >= ?', new Date(q.from).toISOString());
   if (q.to) add('g.scheduled_at < ?', new Date(q.to).toISOString());
   const clause = where.join(' AND ');
-  const total = (ctx.db.prepare(`SELECT count(*) AS n FROM post_groups g WHERE ${clause}`).get(...args) as { n: number }).n;
+  const total = (
+    ctx.db.prepare(`SELECT count(*) AS n FROM post_groups g WHERE ${clause}`).get(...args) as { n: number }
+  ).n;
   const ids = ctx.db
-    .prepare<unknown[], { id: string }>(`SELECT g.id FROM post_groups g WHERE ${clause} ORDER BY coalesce(g.scheduled_at, g.created_at) DESC, g.rowid DESC LIMIT ? OFFSET ?`)
+    .prepare<unknown[], { id: string }>(
+      `SELECT g.id FROM post_groups g WHERE ${clause} ORDER BY coalesce(g.scheduled_at, g.created_at) DESC, g.rowid DESC LIMIT ? OFFSET ?`,
+    )
     .all(...args, q.perPage, (q.page - 1) * q.perPage);
   return { groups: ids.map((r) => readPostGroup(ctx.db, r.id)), total };
 }
@@ -355,23 +465,46 @@ const EDITABLE: readonly DeliveryState[] = ['draft', 'scheduled', 'paused', 'fai
  * Edits take effect on the scheduler at once: the scheduler re-reads a delivery (and its text)
  * inside the transaction that claims it, so a change made before that moment is what goes out.
  */
-export function updatePostGroup(ctx: EngineContext, p: Principal, id: string, patch: z.output<typeof UpdatePostGroupInput>): PostGroup {
+export function updatePostGroup(
+  ctx: EngineContext,
+  p: Principal,
+  id: string,
+  patch: z.output<typeof UpdatePostGroupInput>,
+): PostGroup {
   const g = requireGroup(ctx, p, id);
   const rescheduling = patch.scheduledTime !== undefined;
-  authorize(p, rescheduling && patch.scheduledTime !== null ? 'post.schedule' : 'post.draft', { managedUserId: g.managed_user_id });
+  authorize(p, rescheduling && patch.scheduledTime !== null ? 'post.schedule' : 'post.draft', {
+    managedUserId: g.managed_user_id,
+  });
   const client = findClientRow(ctx.db, p.workspaceId, g.managed_user_id);
   if (!client) throw new AppError('not_found', 'user not found');
   const now = ctx.clock.now();
   const deliveries = ctx.db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ?`).all(id);
   const changeable = deliveries.filter((d) => EDITABLE.includes(d.state));
-  if (changeable.length === 0) throw new AppError('conflict', 'this post has already gone out or was cancelled; nothing left to change');
+  if (changeable.length === 0)
+    throw new AppError('conflict', 'this post has already gone out or was cancelled; nothing left to change');
 
   const text = patch.text ?? g.text;
   const platformTexts = patch.platformTexts ?? (JSON.parse(g.platform_texts) as Record<string, string>);
-  const media = ctx.db.prepare<[string], { mime_type: string; size: number }>(`SELECT mime_type, size FROM post_media WHERE post_group_id = ?`).all(id);
+  const media = ctx.db
+    .prepare<[string], { mime_type: string; size: number }>(
+      `SELECT mime_type, size FROM post_media WHERE post_group_id = ?`,
+    )
+    .all(id);
   const limitOf = (d: DeliveryRow) =>
-    ctx.db.prepare<[string, string], { max_text_length: number | null }>(`SELECT max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`).get(d.managed_user_id, d.platform_id)?.max_text_length ?? undefined;
-  const violations = changeable.flatMap((d) => checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map((m) => ({ mimeType: m.mime_type, size: m.size })), limitOf(d)));
+    ctx.db
+      .prepare<[string, string], { max_text_length: number | null }>(
+        `SELECT max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+      )
+      .get(d.managed_user_id, d.platform_id)?.max_text_length ?? undefined;
+  const violations = changeable.flatMap((d) =>
+    checkPost(
+      d.platform,
+      platformTexts[d.platform_id] ?? text,
+      media.map((m) => ({ mimeType: m.mime_type, size: m.size })),
+      limitOf(d),
+    ),
+  );
   if (violations.length) throw new AppError('validation_failed', violations[0]!.message, { violations });
 
   let scheduledAt: Date | null = g.scheduled_at ? new Date(g.scheduled_at) : null;
@@ -380,14 +513,27 @@ export function updatePostGroup(ctx: EngineContext, p: Principal, id: string, pa
   }
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
   ctx.db.transaction(() => {
-    if (rescheduling && day) assertRoomOnDay(ctx, p.workspaceId, g.managed_user_id, client.timezone, day, changeable.length, id);
-    ctx.db.prepare(`UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`).run(text, JSON.stringify(platformTexts), scheduledAt?.toISOString() ?? null, now.toISOString(), id);
+    if (rescheduling && day)
+      assertRoomOnDay(ctx, p.workspaceId, g.managed_user_id, client.timezone, day, changeable.length, id);
+    ctx.db
+      .prepare(`UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`)
+      .run(text, JSON.stringify(platformTexts), scheduledAt?.toISOString() ?? null, now.toISOString(), id);
     if (rescheduling) {
       for (const d of changeable) {
         const state: DeliveryState = d.state === 'paused' ? 'paused' : scheduledAt ? 'scheduled' : 'draft';
         ctx.db
-          .prepare(`UPDATE deliveries SET state = ?, due_at = ?, local_day = ?, next_attempt_at = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?`)
-          .run(state, scheduledAt?.toISOString() ?? null, day, scheduledAt ? firstAttemptAt(scheduledAt, now) : null, now.toISOString(), d.id, d.state);
+          .prepare(
+            `UPDATE deliveries SET state = ?, due_at = ?, local_day = ?, next_attempt_at = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?`,
+          )
+          .run(
+            state,
+            scheduledAt?.toISOString() ?? null,
+            day,
+            scheduledAt ? firstAttemptAt(scheduledAt, now) : null,
+            now.toISOString(),
+            d.id,
+            d.state,
+          );
       }
     }
     recordActivity(ctx.db, now, {
@@ -396,7 +542,11 @@ export function updatePostGroup(ctx: EngineContext, p: Principal, id: string, pa
       action: rescheduling ? 'post.rescheduled' : 'post.edited',
       objectKind: 'post_group',
       objectId: id,
-      detail: rescheduling ? (scheduledAt ? `Moved to ${scheduledAt.toISOString()}` : 'Moved back to drafts') : 'Edited the text',
+      detail: rescheduling
+        ? scheduledAt
+          ? `Moved to ${scheduledAt.toISOString()}`
+          : 'Moved back to drafts'
+        : 'Edited the text',
     });
   })();
   return readPostGroup(ctx.db, id);
@@ -409,7 +559,9 @@ export function cancelPostGroup(ctx: EngineContext, p: Principal, id: string): P
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
     const changed = ctx.db
-      .prepare(`UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`)
+      .prepare(
+        `UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
+      )
       .run(now.toISOString(), id).changes;
     recordActivity(ctx.db, now, {
       workspaceId: p.workspaceId,
@@ -425,23 +577,35 @@ export function cancelPostGroup(ctx: EngineContext, p: Principal, id: string): P
 
 /** A client's deactivation pauses their scheduled deliveries (called inside its transaction). */
 export function pauseClientDeliveries(db: Db, userId: string, now: Date): number {
-  return db.prepare(`UPDATE deliveries SET state = 'paused', updated_at = ? WHERE managed_user_id = ? AND state = 'scheduled'`).run(now.toISOString(), userId).changes;
+  return db
+    .prepare(`UPDATE deliveries SET state = 'paused', updated_at = ? WHERE managed_user_id = ? AND state = 'scheduled'`)
+    .run(now.toISOString(), userId).changes;
 }
 
 /** Reactivation: paused deliveries whose time passed need a person; the others are scheduled again. */
-export function resumeClientDeliveries(db: Db, userId: string, now: Date): { rescheduled: number; needsAttention: number } {
+export function resumeClientDeliveries(
+  db: Db,
+  userId: string,
+  now: Date,
+): { rescheduled: number; needsAttention: number } {
   const iso = now.toISOString();
   const needsAttention = db
-    .prepare(`UPDATE deliveries SET state = 'needs_attention', last_error = 'its time passed while the client was deactivated', updated_at = ? WHERE managed_user_id = ? AND state = 'paused' AND due_at <= ?`)
+    .prepare(
+      `UPDATE deliveries SET state = 'needs_attention', last_error = 'its time passed while the client was deactivated', updated_at = ? WHERE managed_user_id = ? AND state = 'paused' AND due_at <= ?`,
+    )
     .run(iso, userId, iso).changes;
-  const rescheduled = db.prepare(`UPDATE deliveries SET state = 'scheduled', updated_at = ? WHERE managed_user_id = ? AND state = 'paused'`).run(iso, userId).changes;
+  const rescheduled = db
+    .prepare(`UPDATE deliveries SET state = 'scheduled', updated_at = ? WHERE managed_user_id = ? AND state = 'paused'`)
+    .run(iso, userId).changes;
   return { rescheduled, needsAttention };
 }
 
 /** A client's deletion cancels everything not yet out. */
 export function cancelClientDeliveries(db: Db, userId: string, now: Date): number {
   return db
-    .prepare(`UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE managed_user_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`)
+    .prepare(
+      `UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE managed_user_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
+    )
     .run(now.toISOString(), userId).changes;
 }
 

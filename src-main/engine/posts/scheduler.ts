@@ -32,7 +32,14 @@ export interface SchedulerOptions {
   concurrency?: number;
   timers?: SchedulerTimers;
   /** A delivery failed for good or needs a person: notify staff. */
-  onProblem?: (event: { workspaceId: string; deliveryId: string; postGroupId: string; platformId: string; state: 'failed' | 'needs_attention'; error: string }) => void;
+  onProblem?: (event: {
+    workspaceId: string;
+    deliveryId: string;
+    postGroupId: string;
+    platformId: string;
+    state: 'failed' | 'needs_attention';
+    error: string;
+  }) => void;
   /** Whether the platforms can be reached, as the last publish found out. */
   onNetwork?: (online: boolean) => void;
   /** Something changed in the queue (for live UI). */
@@ -80,7 +87,10 @@ export class Scheduler {
     this.verifyDelayMs = options.verifyDelayMs ?? 10_000;
     this.maxTimerMs = options.maxTimerMs ?? 5 * 60_000;
     this.concurrency = options.concurrency ?? 4;
-    this.timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    this.timers = options.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    };
   }
 
   private get ctx() {
@@ -132,20 +142,37 @@ export class Scheduler {
         const window = entry?.idempotencyWindowMs ?? null;
         const claimedAt = d.lease_expires_at ? new Date(d.lease_expires_at).getTime() - this.leaseMs : 0;
         if (window !== null && now.getTime() - claimedAt < window) {
-          this.ctx.db.prepare(`UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`).run(iso, iso, d.id);
+          this.ctx.db
+            .prepare(
+              `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`,
+            )
+            .run(iso, iso, d.id);
         } else if (window === null && entry?.adapter.findPublished) {
           // Kept if already set: an earlier cut-short attempt may have gone out too.
           this.ctx.db
             .prepare(
               `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, verify_since = coalesce(verify_since, ?), last_error = ?, updated_at = ? WHERE id = ?`,
             )
-            .run(new Date(Math.max(now.getTime(), claimedAt + this.verifyDelayMs)).toISOString(), new Date(claimedAt).toISOString(), `Postroom stopped while publishing this; checking ${d.platform_id} for it before trying again`, iso, d.id);
+            .run(
+              new Date(Math.max(now.getTime(), claimedAt + this.verifyDelayMs)).toISOString(),
+              new Date(claimedAt).toISOString(),
+              `Postroom stopped while publishing this; checking ${d.platform_id} for it before trying again`,
+              iso,
+              d.id,
+            );
         } else {
-          this.markProblem(d, 'needs_attention', 'Postroom stopped while publishing this; check the platform to see whether it went out before retrying', now);
+          this.markProblem(
+            d,
+            'needs_attention',
+            'Postroom stopped while publishing this; check the platform to see whether it went out before retrying',
+            now,
+          );
         }
       }
       const late = this.ctx.db
-        .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ?`)
+        .prepare<[string], DeliveryRow>(
+          `SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ?`,
+        )
         .all(new Date(now.getTime() - this.graceMs).toISOString());
       for (const d of late) this.markProblem(d, 'needs_attention', 'its time passed while Postroom was closed', now);
     })();
@@ -234,14 +261,24 @@ export class Scheduler {
           `UPDATE deliveries SET state = 'publishing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
            WHERE id = ? AND state = 'scheduled' AND next_attempt_at <= ?`,
         )
-        .run(this.owner, new Date(now.getTime() + this.leaseMs).toISOString(), now.toISOString(), id, now.toISOString()).changes;
-      return changed === 1 ? (this.ctx.db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE id = ?`).get(id) ?? null) : null;
+        .run(
+          this.owner,
+          new Date(now.getTime() + this.leaseMs).toISOString(),
+          now.toISOString(),
+          id,
+          now.toISOString(),
+        ).changes;
+      return changed === 1
+        ? (this.ctx.db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE id = ?`).get(id) ?? null)
+        : null;
     })();
   }
 
   private async publish(d: DeliveryRow): Promise<void> {
     const group = this.ctx.db
-      .prepare<[string], { workspace_id: string; text: string; platform_texts: string; created_by: string | null }>(`SELECT workspace_id, text, platform_texts, created_by FROM post_groups WHERE id = ?`)
+      .prepare<[string], { workspace_id: string; text: string; platform_texts: string; created_by: string | null }>(
+        `SELECT workspace_id, text, platform_texts, created_by FROM post_groups WHERE id = ?`,
+      )
       .get(d.post_group_id)!;
     // The UI shows "Publishing…" from this moment.
     this.options.onChange?.(group.workspace_id);
@@ -254,30 +291,41 @@ export class Scheduler {
     try {
       if (!entry) throw new PlatformError(`publishing to ${d.platform} is not supported yet`, false);
       const connection = this.ctx.db
-        .prepare<[string, string], { id: string; status: string; post_as: string | null }>(`SELECT id, status, post_as FROM connections WHERE managed_user_id = ? AND platform_id = ?`)
+        .prepare<[string, string], { id: string; status: string; post_as: string | null }>(
+          `SELECT id, status, post_as FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+        )
         .get(d.managed_user_id, d.platform_id);
-      if (!connection || connection.status !== 'active') throw new PlatformError(`the ${d.platform_id} connection is not active; reconnect it`, false, null, null, true);
+      if (!connection || connection.status !== 'active')
+        throw new PlatformError(`the ${d.platform_id} connection is not active; reconnect it`, false, null, null, true);
       const client = await platformClientFor(this.ctx, group.workspace_id, d.platform as Platform, entry);
       if (!client) throw new PlatformError(`${d.platform} is not set up for this workspace`, false);
       // Seed 003: a member posting with their own credentials uses their own tokens.
       const tokenAccountName = publishingTokenAccount(this.ctx, connection.id, group.created_by, group.workspace_id);
       const tokens = await this.usableTokens(tokenAccountName, connection.id, entry.adapter, client);
       const media = this.ctx.db
-        .prepare<[string], { mime_type: string; data: Buffer; alt_text: string }>(`SELECT mime_type, data, alt_text FROM post_media WHERE post_group_id = ? ORDER BY position`)
+        .prepare<[string], { mime_type: string; data: Buffer; alt_text: string }>(
+          `SELECT mime_type, data, alt_text FROM post_media WHERE post_group_id = ? ORDER BY position`,
+        )
         .all(d.post_group_id);
       const text = (JSON.parse(group.platform_texts) as Record<string, string>)[d.platform_id] ?? group.text;
       if (d.verify_since !== null) {
         // An earlier attempt was cut short: look for it on the platform before sending anything.
         // The flag stays set until this delivery's outcome is known (published below), so a crash
         // during the publish that follows leads to another check, never to a blind repeat.
-        if (!entry.adapter.findPublished) throw new PlatformError(`${d.platform_id} cannot be searched for the post`, false);
+        if (!entry.adapter.findPublished)
+          throw new PlatformError(`${d.platform_id} cannot be searched for the post`, false);
         const found = await entry.adapter.findPublished(client, tokens, {
           text,
           since: new Date(new Date(d.verify_since).getTime() - CLOCK_SKEW_MS),
           ...(connection.post_as ? { postAs: connection.post_as } : {}),
         });
         if (found) {
-          this.markPublished(d, group.workspace_id, found, `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${found.url}`);
+          this.markPublished(
+            d,
+            group.workspace_id,
+            found,
+            `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${found.url}`,
+          );
           this.setOnline(true);
           this.options.onChange?.(group.workspace_id);
           return;
@@ -296,7 +344,12 @@ export class Scheduler {
     } catch (err) {
       if (err instanceof PlatformError && err.retryable && err.status === null) this.setOnline(false);
       // A platform without idempotency keys may have made the post even though the call failed.
-      const mayHaveGoneOut = sentAt !== null && entry?.idempotencyWindowMs === null && err instanceof PlatformError && err.retryable && err.status !== 429;
+      const mayHaveGoneOut =
+        sentAt !== null &&
+        entry?.idempotencyWindowMs === null &&
+        err instanceof PlatformError &&
+        err.retryable &&
+        err.status !== 429;
       this.afterFailure(d, group.workspace_id, err, unknownOutcome || mayHaveGoneOut, mayHaveGoneOut ? sentAt : null);
     }
     this.options.onChange?.(group.workspace_id);
@@ -329,15 +382,33 @@ export class Scheduler {
   }
 
   /** Tokens from the keychain, refreshed shortly before they expire; a failed refresh means reconnecting. */
-  private async usableTokens(account: string, connectionId: string, adapter: { refresh: (c: never, t: TokenSet) => Promise<TokenSet> }, client: unknown): Promise<TokenSet> {
+  private async usableTokens(
+    account: string,
+    connectionId: string,
+    adapter: { refresh: (c: never, t: TokenSet) => Promise<TokenSet> },
+    client: unknown,
+  ): Promise<TokenSet> {
     const raw = await this.ctx.secrets.get(account);
-    if (!raw) throw new PlatformError('the sign-in of this connection is missing from the keychain; reconnect it', false, null, null, true);
+    if (!raw)
+      throw new PlatformError(
+        'the sign-in of this connection is missing from the keychain; reconnect it',
+        false,
+        null,
+        null,
+        true,
+      );
     const tokens = JSON.parse(raw) as TokenSet;
-    if (!tokens.expiresAt || new Date(tokens.expiresAt).getTime() - this.ctx.clock.now().getTime() > TOKEN_REFRESH_MARGIN_MS) return tokens;
+    if (
+      !tokens.expiresAt ||
+      new Date(tokens.expiresAt).getTime() - this.ctx.clock.now().getTime() > TOKEN_REFRESH_MARGIN_MS
+    )
+      return tokens;
     const fresh = await adapter.refresh(client as never, tokens);
     const kept: TokenSet = { ...fresh, refreshToken: fresh.refreshToken || tokens.refreshToken };
     await this.ctx.secrets.set(account, JSON.stringify(kept));
-    this.ctx.db.prepare(`UPDATE connections SET token_expires_at = ?, updated_at = ? WHERE id = ?`).run(kept.expiresAt, this.ctx.clock.now().toISOString(), connectionId);
+    this.ctx.db
+      .prepare(`UPDATE connections SET token_expires_at = ?, updated_at = ? WHERE id = ?`)
+      .run(kept.expiresAt, this.ctx.clock.now().toISOString(), connectionId);
     return kept;
   }
 
@@ -346,10 +417,17 @@ export class Scheduler {
    * first); a final one fails the delivery, or sends it to a person while an attempt cut short by a
    * crash may still be on the platform (`unknownOutcome`).
    */
-  private afterFailure(d: DeliveryRow, workspaceId: string, err: unknown, unknownOutcome = false, sentAt: Date | null = null): void {
+  private afterFailure(
+    d: DeliveryRow,
+    workspaceId: string,
+    err: unknown,
+    unknownOutcome = false,
+    sentAt: Date | null = null,
+  ): void {
     const now = this.ctx.clock.now();
     const iso = now.toISOString();
-    const e = err instanceof PlatformError ? err : new PlatformError('an unexpected error stopped this delivery', false);
+    const e =
+      err instanceof PlatformError ? err : new PlatformError('an unexpected error stopped this delivery', false);
     if (!(err instanceof PlatformError)) this.options.logError?.('publish failed unexpectedly', err);
     const offline = e.retryable && e.status === null;
     const attemptsLeft = d.attempts <= this.backoffMs.length;
@@ -358,19 +436,30 @@ export class Scheduler {
     if (e.retryable && (offline || attemptsLeft) && checkable) {
       // Unreachable platform (offline): hold without spending an attempt; others back off. A post
       // that may have gone out is looked for before the retry sends anything (verify_since).
-      const wait = offline ? this.offlineRetryMs : Math.max(e.retryAfterMs ?? 0, this.backoffMs[d.attempts - 1] ?? this.backoffMs.at(-1)!);
+      const wait = offline
+        ? this.offlineRetryMs
+        : Math.max(e.retryAfterMs ?? 0, this.backoffMs[d.attempts - 1] ?? this.backoffMs.at(-1)!);
       this.ctx.db
         .prepare(
           `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
              verify_since = coalesce(verify_since, ?), updated_at = ? WHERE id = ?`,
         )
-        .run(new Date(now.getTime() + Math.max(wait, sentAt ? this.verifyDelayMs : 0)).toISOString(), offline ? 1 : 0, e.message, sentAt?.toISOString() ?? null, iso, d.id);
+        .run(
+          new Date(now.getTime() + Math.max(wait, sentAt ? this.verifyDelayMs : 0)).toISOString(),
+          offline ? 1 : 0,
+          e.message,
+          sentAt?.toISOString() ?? null,
+          iso,
+          d.id,
+        );
       return;
     }
     this.ctx.db.transaction(() => {
       if (e.needsReauth) {
         const changed = this.ctx.db
-          .prepare(`UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE managed_user_id = ? AND platform_id = ? AND status = 'active'`)
+          .prepare(
+            `UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE managed_user_id = ? AND platform_id = ? AND status = 'active'`,
+          )
           .run(iso, d.managed_user_id, d.platform_id).changes;
         if (changed) {
           recordActivity(this.ctx.db, now, {
@@ -384,18 +473,35 @@ export class Scheduler {
         }
       }
       if (unknownOutcome) {
-        this.markProblem({ ...d, state: 'publishing' }, 'needs_attention', `Postroom stopped while publishing this and could not check ${d.platform_id} whether it went out (${e.message}); check the platform before retrying`, now, workspaceId);
+        this.markProblem(
+          { ...d, state: 'publishing' },
+          'needs_attention',
+          `Postroom stopped while publishing this and could not check ${d.platform_id} whether it went out (${e.message}); check the platform before retrying`,
+          now,
+          workspaceId,
+        );
       } else {
         this.markProblem({ ...d, state: 'publishing' }, 'failed', e.message, now, workspaceId);
       }
     })();
   }
 
-  private markProblem(d: DeliveryRow, state: 'failed' | 'needs_attention', error: string, now: Date, workspaceId?: string): void {
+  private markProblem(
+    d: DeliveryRow,
+    state: 'failed' | 'needs_attention',
+    error: string,
+    now: Date,
+    workspaceId?: string,
+  ): void {
     const ws =
-      workspaceId ?? this.ctx.db.prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM post_groups WHERE id = ?`).get(d.post_group_id)!.workspace_id;
+      workspaceId ??
+      this.ctx.db
+        .prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM post_groups WHERE id = ?`)
+        .get(d.post_group_id)!.workspace_id;
     this.ctx.db
-      .prepare(`UPDATE deliveries SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`)
+      .prepare(
+        `UPDATE deliveries SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`,
+      )
       .run(state, error, now.toISOString(), d.id);
     recordActivity(this.ctx.db, now, {
       workspaceId: ws,
@@ -405,6 +511,13 @@ export class Scheduler {
       objectId: d.id,
       detail: `${d.platform_id}: ${error}`,
     });
-    this.options.onProblem?.({ workspaceId: ws, deliveryId: d.id, postGroupId: d.post_group_id, platformId: d.platform_id, state, error });
+    this.options.onProblem?.({
+      workspaceId: ws,
+      deliveryId: d.id,
+      postGroupId: d.post_group_id,
+      platformId: d.platform_id,
+      state,
+      error,
+    });
   }
 }

@@ -50,7 +50,9 @@ export function ActivityPage({ workspace }: { workspace: Workspace }) {
   const [busy, setBusy] = useState(false);
 
   // Member entries name a profile; the team list turns them into names.
-  const team = useResult(can(role, 'team.read') ? workspace.id : null, () => call('team.list', { workspaceId: workspace.id }));
+  const team = useResult(can(role, 'team.read') ? workspace.id : null, () =>
+    call('team.list', { workspaceId: workspace.id }),
+  );
   const names = new Map((team.data?.members ?? []).map((m) => [m.profileId, m.name]));
 
   async function exportCsv() {
@@ -96,7 +98,11 @@ export function ActivityPage({ workspace }: { workspace: Workspace }) {
         </div>
         <div className="field">
           <label htmlFor={`${id}-actor`}>Actor</label>
-          <select id={`${id}-actor`} value={actorKind} onChange={(e) => setActorKind(e.target.value as ActivityEntry['actorKind'] | '')}>
+          <select
+            id={`${id}-actor`}
+            value={actorKind}
+            onChange={(e) => setActorKind(e.target.value as ActivityEntry['actorKind'] | '')}
+          >
             {actorKinds.map((a) => (
               <option key={a.id} value={a.id}>
                 {a.label}

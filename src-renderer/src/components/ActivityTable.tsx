@@ -30,13 +30,15 @@ export function ActivityTable({ workspace, limit, title, action, actorKind, name
 
   useEffect(() => {
     let live = true;
-    void listActivity(workspace.id, limit, { ...(action ? { action } : {}), ...(actorKind ? { actorKind } : {}) }).then((res) => {
-      if (!live) return;
-      if (res.ok) {
-        setEntries(res.data);
-        setError(null);
-      } else setError(res.error);
-    });
+    void listActivity(workspace.id, limit, { ...(action ? { action } : {}), ...(actorKind ? { actorKind } : {}) }).then(
+      (res) => {
+        if (!live) return;
+        if (res.ok) {
+          setEntries(res.data);
+          setError(null);
+        } else setError(res.error);
+      },
+    );
     return () => {
       live = false;
     };
@@ -65,7 +67,9 @@ export function ActivityTable({ workspace, limit, title, action, actorKind, name
                 <td>
                   <time dateTime={e.at}>{formatDateTime(e.at, workspace.timezone)}</time>
                 </td>
-                <td>{who(e, e.actorId ? (profile?.id === e.actorId ? profile.name : names?.get(e.actorId)) : undefined)}</td>
+                <td>
+                  {who(e, e.actorId ? (profile?.id === e.actorId ? profile.name : names?.get(e.actorId)) : undefined)}
+                </td>
                 <td>
                   <code>{e.action}</code>
                 </td>

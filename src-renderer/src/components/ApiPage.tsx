@@ -50,7 +50,12 @@ function CodeExample({ title, code, children }: { title: string; code: string; c
         <pre ref={pre} className="code-block" tabIndex={0}>
           <code>{code}</code>
         </pre>
-        <button type="button" className="button" aria-label={`Copy the ${title.toLowerCase()} example`} onClick={() => void copy()}>
+        <button
+          type="button"
+          className="button"
+          aria-label={`Copy the ${title.toLowerCase()} example`}
+          onClick={() => void copy()}
+        >
           Copy
         </button>
       </div>
@@ -62,7 +67,15 @@ function CodeExample({ title, code, children }: { title: string; code: string; c
 }
 
 /** The workspace key: hidden until revealed, and rotated only after a question. */
-function WorkspaceKeySection({ workspace, apiKey, onKey }: { workspace: Workspace; apiKey: string | null; onKey: (key: string | null) => void }) {
+function WorkspaceKeySection({
+  workspace,
+  apiKey,
+  onKey,
+}: {
+  workspace: Workspace;
+  apiKey: string | null;
+  onKey: (key: string | null) => void;
+}) {
   const call = useStore((s) => s.call);
   const id = useId();
   const [rotated, setRotated] = useState(false);
@@ -100,8 +113,8 @@ function WorkspaceKeySection({ workspace, apiKey, onKey }: { workspace: Workspac
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Workspace key</h2>
       <p className="muted">
-        The workspace key reaches every client of {workspace.name}. Send it in the <code>x-publora-key</code> header; to act
-        for one client, add that client's ID in <code>x-publora-user-id</code>.
+        The workspace key reaches every client of {workspace.name}. Send it in the <code>x-publora-key</code> header; to
+        act for one client, add that client's ID in <code>x-publora-user-id</code>.
       </p>
       {apiKey === null ? (
         <dl className="facts">
@@ -145,7 +158,13 @@ function WorkspaceKeySection({ workspace, apiKey, onKey }: { workspace: Workspac
             Hide
           </button>
         )}
-        <button type="button" className="button danger" disabled={busy} aria-haspopup="dialog" onClick={() => setConfirming(true)}>
+        <button
+          type="button"
+          className="button danger"
+          disabled={busy}
+          aria-haspopup="dialog"
+          onClick={() => setConfirming(true)}
+        >
           Rotate key
         </button>
       </div>
@@ -185,10 +204,22 @@ function ClientKeyItem({ workspace, user }: { workspace: Workspace; user: Manage
         </span>
         {user.deactivated && <span className="badge badge-off">Deactivated</span>}
         <span className="button-row">
-          <button type="button" className="button small" disabled={busy} aria-label={`Generate key for ${user.displayName}`} onClick={() => void generate()}>
+          <button
+            type="button"
+            className="button small"
+            disabled={busy}
+            aria-label={`Generate key for ${user.displayName}`}
+            onClick={() => void generate()}
+          >
             Generate key
           </button>
-          <button type="button" className="button small" disabled={busy} aria-label={`Reveal key of ${user.displayName}`} onClick={() => void reveal()}>
+          <button
+            type="button"
+            className="button small"
+            disabled={busy}
+            aria-label={`Reveal key of ${user.displayName}`}
+            onClick={() => void reveal()}
+          >
             Reveal
           </button>
         </span>
@@ -218,12 +249,25 @@ function ClientKeyItem({ workspace, user }: { workspace: Workspace; user: Manage
   );
 }
 
-function ClientKeysSection({ workspace, clients, loading, error }: { workspace: Workspace; clients: ManagedUser[] | null; loading: boolean; error: ErrorObject | null }) {
+function ClientKeysSection({
+  workspace,
+  clients,
+  loading,
+  error,
+}: {
+  workspace: Workspace;
+  clients: ManagedUser[] | null;
+  loading: boolean;
+  error: ErrorObject | null;
+}) {
   const id = useId();
   const [search, setSearch] = useState('');
   const needle = search.trim().toLowerCase();
   const matching = useMemo(
-    () => (clients ?? []).filter((u) => !needle || u.displayName.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle)),
+    () =>
+      (clients ?? []).filter(
+        (u) => !needle || u.displayName.toLowerCase().includes(needle) || u.email.toLowerCase().includes(needle),
+      ),
     [clients, needle],
   );
   const shown = matching.slice(0, SHOWN_CLIENTS);
@@ -232,8 +276,8 @@ function ClientKeysSection({ workspace, clients, loading, error }: { workspace: 
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Client keys</h2>
       <p className="muted">
-        A client's own key sees only that client's data, and needs no <code>x-publora-user-id</code>. Generating a new key
-        replaces the client's current one at once.
+        A client's own key sees only that client's data, and needs no <code>x-publora-user-id</code>. Generating a new
+        key replaces the client's current one at once.
       </p>
       {error && <ErrorAlert error={error} />}
       {clients !== null && clients.length > SHOWN_CLIENTS && (
@@ -291,7 +335,9 @@ function ExamplesSection({
   const connections = useResult(readConnections ? `${workspace.id}|${client.id}|${connectionsVersion}` : null, () =>
     call('connection.list', { workspaceId: workspace.id, userId: client?.id ?? '' }),
   );
-  const platformIds = readConnections ? (connections.data ?? []).filter((c) => c.status === 'active').map((c) => c.platformId) : [];
+  const platformIds = readConnections
+    ? (connections.data ?? []).filter((c) => c.status === 'active').map((c) => c.platformId)
+    : [];
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -304,7 +350,10 @@ function ExamplesSection({
             : `Replace ${KEY_PLACEHOLDER} with a key an owner or manager gives you.`}
       </p>
       <CodeExample title="List clients" code={listClientsExample(baseUrl, apiKey)} />
-      <CodeExample title="Create a post group" code={createPostGroupExample(baseUrl, apiKey, client?.id ?? null, platformIds)}>
+      <CodeExample
+        title="Create a post group"
+        code={createPostGroupExample(baseUrl, apiKey, client?.id ?? null, platformIds)}
+      >
         {list.length > 0 && (
           <div className="field">
             <label htmlFor={`${id}-client`}>For client</label>
@@ -341,7 +390,7 @@ export function ApiPage({ workspace }: { workspace: Workspace }) {
   const mayListClients = can(role, 'client.list');
   // Roles that may not list clients load none (the engine would refuse).
   const { clients } = useClients(workspace, mayListClients);
-  const clientList = mayListClients ? clients.data?.users ?? null : [];
+  const clientList = mayListClients ? (clients.data?.users ?? null) : [];
   const mayRevealKey = can(role, 'apiKey.workspace');
 
   return (
@@ -380,7 +429,13 @@ export function ApiPage({ workspace }: { workspace: Workspace }) {
       )}
 
       {info.data && (
-        <ExamplesSection workspace={workspace} baseUrl={info.data.baseUrl} apiKey={workspaceKey} clients={clientList} mayRevealKey={mayRevealKey} />
+        <ExamplesSection
+          workspace={workspace}
+          baseUrl={info.data.baseUrl}
+          apiKey={workspaceKey}
+          clients={clientList}
+          mayRevealKey={mayRevealKey}
+        />
       )}
     </div>
   );

@@ -4,7 +4,17 @@ import type { Workspace } from '../../../src-shared/contract';
 import type { ErrorObject } from '../../../src-shared/errors';
 import type { PostGroup } from '../../../src-shared/posts';
 import { can } from '../permissions';
-import { excerpt, formatDay, fromLocalInput, isChangeable, listAllPosts, sameTimeOnDay, stateLabel, toLocalInput, useReportPublishing } from '../posts';
+import {
+  excerpt,
+  formatDay,
+  fromLocalInput,
+  isChangeable,
+  listAllPosts,
+  sameTimeOnDay,
+  stateLabel,
+  toLocalInput,
+  useReportPublishing,
+} from '../posts';
 import { useStore } from '../store';
 import { useClients } from '../useClients';
 import { useResult } from '../useResult';
@@ -51,8 +61,13 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
   const from = start.toISO()!;
   const to = end.toISO()!;
 
-  const posts = useResult(`${workspace.id}|${from}|${to}|${version}`, () => listAllPosts(call, workspace.id, null, { from, to }));
-  const groups = useMemo(() => (posts.data?.groups ?? []).filter((g) => g.scheduledTime && g.status !== 'cancelled' && g.status !== 'draft'), [posts.data]);
+  const posts = useResult(`${workspace.id}|${from}|${to}|${version}`, () =>
+    listAllPosts(call, workspace.id, null, { from, to }),
+  );
+  const groups = useMemo(
+    () => (posts.data?.groups ?? []).filter((g) => g.scheduledTime && g.status !== 'cancelled' && g.status !== 'draft'),
+    [posts.data],
+  );
   useReportPublishing('calendar', groups);
 
   const timeOf = (g: PostGroup): string => {
@@ -106,7 +121,9 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
       <header className="page-header page-header-actions">
         <div>
           <h1>Calendar</h1>
-          <p className="muted">Scheduled and published posts, in {zone}. Drag a post to another day, or use its Move button.</p>
+          <p className="muted">
+            Scheduled and published posts, in {zone}. Drag a post to another day, or use its Move button.
+          </p>
         </div>
       </header>
 
@@ -118,7 +135,13 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
           <div className="button-row">
             <div className="view-toggle" role="group" aria-label="Calendar view">
               {(['week', 'month'] as const).map((m) => (
-                <button key={m} type="button" className="button subtle" aria-pressed={mode === m} onClick={() => setMode(m)}>
+                <button
+                  key={m}
+                  type="button"
+                  className="button subtle"
+                  aria-pressed={mode === m}
+                  onClick={() => setMode(m)}
+                >
                   {m === 'week' ? 'Week' : 'Month'}
                 </button>
               ))}
@@ -152,7 +175,12 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
             return (
               <li
                 key={day}
-                className={['calendar-day', outside ? 'outside' : '', day === today ? 'today' : '', over === day ? 'drop-over' : ''].join(' ')}
+                className={[
+                  'calendar-day',
+                  outside ? 'outside' : '',
+                  day === today ? 'today' : '',
+                  over === day ? 'drop-over' : '',
+                ].join(' ')}
                 aria-label={formatDay(day, zone)}
                 data-day={day}
                 onDragOver={(e) => {
@@ -168,7 +196,9 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
                 }}
               >
                 <span className="calendar-date" aria-hidden="true">
-                  {mode === 'week' ? DateTime.fromISO(day, { zone }).toFormat('ccc d') : DateTime.fromISO(day, { zone }).day}
+                  {mode === 'week'
+                    ? DateTime.fromISO(day, { zone }).toFormat('ccc d')
+                    : DateTime.fromISO(day, { zone }).day}
                 </span>
                 <ul className="calendar-items" aria-label={`Posts on ${formatDay(day, zone)}`}>
                   {shown.map((g) => {
@@ -190,12 +220,24 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
                           setOver(null);
                         }}
                       >
-                        <button type="button" className="calendar-open" onClick={() => void openPost(g.id)} title={stateLabel[g.status]}>
-                          <time dateTime={timeOf(g)}>{DateTime.fromISO(timeOf(g), { zone }).toFormat('HH:mm')}</time> {nameOf(g)}
+                        <button
+                          type="button"
+                          className="calendar-open"
+                          onClick={() => void openPost(g.id)}
+                          title={stateLabel[g.status]}
+                        >
+                          <time dateTime={timeOf(g)}>{DateTime.fromISO(timeOf(g), { zone }).toFormat('HH:mm')}</time>{' '}
+                          {nameOf(g)}
                           <span className="visually-hidden"> ({stateLabel[g.status]})</span>
                         </button>
                         {canMove && (
-                          <button type="button" className="button small calendar-move" aria-haspopup="dialog" aria-label={`Move ${nameOf(g)}`} onClick={() => setMoving(g)}>
+                          <button
+                            type="button"
+                            className="button small calendar-move"
+                            aria-haspopup="dialog"
+                            aria-label={`Move ${nameOf(g)}`}
+                            onClick={() => setMoving(g)}
+                          >
                             Move
                           </button>
                         )}
@@ -239,7 +281,19 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
 }
 
 /** The keyboard way to move a post: a date and time on the workspace's wall clock. */
-function MoveDialog({ label, zone, initial, onCancel, onMove }: { label: string; zone: string; initial: string; onCancel: () => void; onMove: (iso: string) => void }) {
+function MoveDialog({
+  label,
+  zone,
+  initial,
+  onCancel,
+  onMove,
+}: {
+  label: string;
+  zone: string;
+  initial: string;
+  onCancel: () => void;
+  onMove: (iso: string) => void;
+}) {
   const id = useId();
   const ref = useRef<HTMLDialogElement>(null);
   const [value, setValue] = useState(initial);
@@ -276,7 +330,14 @@ function MoveDialog({ label, zone, initial, onCancel, onMove }: { label: string;
         <div className="dialog-body">
           <div className="field">
             <label htmlFor={`${id}-when`}>New date and time</label>
-            <input id={`${id}-when`} type="datetime-local" value={value} aria-describedby={`${id}-zone`} autoFocus onChange={(e) => setValue(e.target.value)} />
+            <input
+              id={`${id}-when`}
+              type="datetime-local"
+              value={value}
+              aria-describedby={`${id}-zone`}
+              autoFocus
+              onChange={(e) => setValue(e.target.value)}
+            />
             <p className="hint" id={`${id}-zone`}>
               Time zone: {zone}
             </p>

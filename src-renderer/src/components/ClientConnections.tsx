@@ -41,7 +41,10 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
   const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
 
-  async function run<T>(work: () => Promise<{ ok: true; data: T } | { ok: false; error: ErrorObject }>, done: (data: T) => void) {
+  async function run<T>(
+    work: () => Promise<{ ok: true; data: T } | { ok: false; error: ErrorObject }>,
+    done: (data: T) => void,
+  ) {
     setBusy(true);
     setError(null);
     setNotice('');
@@ -92,7 +95,9 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
                       () => call('connection.reauthenticate', { ...ref, platformId: c.platformId }),
                       ({ authorizationUrl }) => {
                         window.open(authorizationUrl, '_blank', 'noopener');
-                        setNotice(`Finish signing in in the browser window (${platformName(c.platform)} ${atHandle(c.handle)}).`);
+                        setNotice(
+                          `Finish signing in in the browser window (${platformName(c.platform)} ${atHandle(c.handle)}).`,
+                        );
                       },
                     )
                   }
@@ -111,8 +116,8 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
         Connection links
       </h3>
       <p className="muted">
-        A connection link opens a page where {user.displayName} signs in to each platform and allows posting. It works for 7
-        days unless revoked.
+        A connection link opens a page where {user.displayName} signs in to each platform and allows posting. It works
+        for 7 days unless revoked.
       </p>
       {manage && (
         <div className="button-row">
@@ -140,7 +145,11 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
       </p>
       {created && (
         <div className="secret-panel">
-          <CopyField label="Connection link" value={created.connectionUrl} hint={`Expires ${formatDateTime(created.expiresAt, tz)}.`} />
+          <CopyField
+            label="Connection link"
+            value={created.connectionUrl}
+            hint={`Expires ${formatDateTime(created.expiresAt, tz)}.`}
+          />
           <p>
             <a className="button small" href={created.connectionUrl} target="_blank" rel="noreferrer">
               Open
@@ -221,7 +230,9 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
             ).then(() => setRemoving(null))
           }
         >
-          <p>Its tokens leave the keychain at once. Posts waiting for this account will fail until it is connected again.</p>
+          <p>
+            Its tokens leave the keychain at once. Posts waiting for this account will fail until it is connected again.
+          </p>
         </ConfirmDialog>
       )}
     </section>
@@ -247,7 +258,16 @@ interface ConnectionRowProps {
  * reconnect it when it needs re-authentication, whose credentials their posts use, "Reconnect"
  * for those who may re-authenticate, and LinkedIn's "post as".
  */
-function ConnectionRow({ workspace, user, connection: c, version, manage, busy, onRemove, onReconnect }: ConnectionRowProps) {
+function ConnectionRow({
+  workspace,
+  user,
+  connection: c,
+  version,
+  manage,
+  busy,
+  onRemove,
+  onReconnect,
+}: ConnectionRowProps) {
   const call = useStore((s) => s.call);
   const tz = user.timezone;
   const name = `${platformName(c.platform)} ${atHandle(c.handle)}`;
@@ -262,24 +282,51 @@ function ConnectionRow({ workspace, user, connection: c, version, manage, busy, 
       <td>
         {atHandle(c.handle)}
         {c.displayName && c.displayName !== c.handle && <span className="muted"> · {c.displayName}</span>}
-        {c.platform === 'linkedin' && cr && <PostAsForm workspace={workspace} user={user} connection={c} credentials={cr} who={who} />}
+        {c.platform === 'linkedin' && cr && (
+          <PostAsForm workspace={workspace} user={user} connection={c} credentials={cr} who={who} />
+        )}
       </td>
       <td>
-        <span className={c.status === 'active' ? 'badge badge-active' : 'badge badge-pending'}>{connectionStatus[c.status]}</span>
+        <span className={c.status === 'active' ? 'badge badge-active' : 'badge badge-pending'}>
+          {connectionStatus[c.status]}
+        </span>
         {c.status === 'needs_reauth' && cr && <p className="hint">Needs re-authentication — {who} can reconnect it</p>}
-        {cr?.mode && <p className="hint">Posting with: {cr.mode === 'owner' ? "the owner's credentials" : 'your own credentials'}</p>}
+        {cr?.mode && (
+          <p className="hint">
+            Posting with: {cr.mode === 'owner' ? "the owner's credentials" : 'your own credentials'}
+          </p>
+        )}
         {creds.error && <ErrorAlert error={creds.error} />}
       </td>
-      <td>{c.tokenExpiresAt ? <time dateTime={c.tokenExpiresAt}>{formatDateTime(c.tokenExpiresAt, tz)}</time> : <span className="muted">No expiry</span>}</td>
+      <td>
+        {c.tokenExpiresAt ? (
+          <time dateTime={c.tokenExpiresAt}>{formatDateTime(c.tokenExpiresAt, tz)}</time>
+        ) : (
+          <span className="muted">No expiry</span>
+        )}
+      </td>
       <td>
         <div className="button-row">
           {cr?.canReauthenticate && (
-            <button type="button" className="button small" disabled={busy} aria-label={`Reconnect ${name}`} onClick={onReconnect}>
+            <button
+              type="button"
+              className="button small"
+              disabled={busy}
+              aria-label={`Reconnect ${name}`}
+              onClick={onReconnect}
+            >
               Reconnect
             </button>
           )}
           {manage && (
-            <button type="button" className="button small danger" disabled={busy} aria-haspopup="dialog" aria-label={`Remove ${name}`} onClick={onRemove}>
+            <button
+              type="button"
+              className="button small danger"
+              disabled={busy}
+              aria-haspopup="dialog"
+              aria-label={`Remove ${name}`}
+              onClick={onRemove}
+            >
               Remove
             </button>
           )}
@@ -294,7 +341,19 @@ function ConnectionRow({ workspace, user, connection: c, version, manage, busy, 
  * organisation pages on, "Find pages" lists the pages by name and a select replaces the URN field;
  * until then (or when the list cannot be loaded) the URN is typed.
  */
-function PostAsForm({ workspace, user, connection: c, credentials, who }: { workspace: Workspace; user: ManagedUser; connection: Connection; credentials: Credentials; who: string }) {
+function PostAsForm({
+  workspace,
+  user,
+  connection: c,
+  credentials,
+  who,
+}: {
+  workspace: Workspace;
+  user: ManagedUser;
+  connection: Connection;
+  credentials: Credentials;
+  who: string;
+}) {
   const call = useStore((s) => s.call);
   const id = useId();
   const [value, setValue] = useState(credentials.postAs ?? '');
@@ -341,7 +400,8 @@ function PostAsForm({ workspace, user, connection: c, credentials, who }: { work
     const postAs = value.trim() || null;
     const res = await call('connection.setPostAs', { ...ref, postAs });
     setBusy(null);
-    if (res.ok) setNotice(res.data.postAs ? `Posts as ${nameOf(res.data.postAs)}.` : 'Posts as the person who connected.');
+    if (res.ok)
+      setNotice(res.data.postAs ? `Posts as ${nameOf(res.data.postAs)}.` : 'Posts as the person who connected.');
     else setError(res.error);
   }
 
@@ -360,7 +420,12 @@ function PostAsForm({ workspace, user, connection: c, credentials, who }: { work
   } as const;
 
   return (
-    <form className="inline-form" aria-label={`Post as for ${platformName(c.platform)} ${atHandle(c.handle)}`} onSubmit={(e) => void onSubmit(e)} aria-busy={busy !== null}>
+    <form
+      className="inline-form"
+      aria-label={`Post as for ${platformName(c.platform)} ${atHandle(c.handle)}`}
+      onSubmit={(e) => void onSubmit(e)}
+      aria-busy={busy !== null}
+    >
       <label htmlFor={`${id}-post-as`}>Post as</label>
       {pages ? (
         <select {...fieldProps} value={value} onChange={(e) => setValue(e.target.value)}>
@@ -374,7 +439,14 @@ function PostAsForm({ workspace, user, connection: c, credentials, who }: { work
           {value !== '' && !pages.some((p) => p.urn === value) && <option value={value}>{value}</option>}
         </select>
       ) : (
-        <input {...fieldProps} type="text" autoComplete="off" placeholder="urn:li:organization:12345" value={value} onChange={(e) => setValue(e.target.value)} />
+        <input
+          {...fieldProps}
+          type="text"
+          autoComplete="off"
+          placeholder="urn:li:organization:12345"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
       )}
       {pagesOn && !locked && !pages && (
         <button type="button" className="button small" disabled={busy !== null} onClick={() => void findPages()}>
@@ -396,7 +468,15 @@ function PostAsForm({ workspace, user, connection: c, credentials, who }: { work
 }
 
 /** Bluesky's fallback (SPEC §5): a handle and an app password, never the account password. */
-function BlueskyAppPasswordForm({ workspace, user, onConnected }: { workspace: Workspace; user: ManagedUser; onConnected: (message: string) => void }) {
+function BlueskyAppPasswordForm({
+  workspace,
+  user,
+  onConnected,
+}: {
+  workspace: Workspace;
+  user: ManagedUser;
+  onConnected: (message: string) => void;
+}) {
   const call = useStore((s) => s.call);
   const id = useId();
   const errorId = `${id}-error`;
@@ -410,7 +490,13 @@ function BlueskyAppPasswordForm({ workspace, user, onConnected }: { workspace: W
     if (busy) return;
     setBusy(true);
     setError(null);
-    const res = await call('connection.addWithAppPassword', { workspaceId: workspace.id, userId: user.id, platform: 'bluesky', identifier: identifier.trim(), appPassword });
+    const res = await call('connection.addWithAppPassword', {
+      workspaceId: workspace.id,
+      userId: user.id,
+      platform: 'bluesky',
+      identifier: identifier.trim(),
+      appPassword,
+    });
     setBusy(false);
     if (!res.ok) {
       setError(res.error);
@@ -422,7 +508,13 @@ function BlueskyAppPasswordForm({ workspace, user, onConnected }: { workspace: W
   }
 
   return (
-    <form aria-labelledby={`${id}-title`} noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={busy} className="subform">
+    <form
+      aria-labelledby={`${id}-title`}
+      noValidate
+      onSubmit={(e) => void onSubmit(e)}
+      aria-busy={busy}
+      className="subform"
+    >
       <h3 id={`${id}-title`} className="subheading">
         Connect Bluesky with an app password
       </h3>
@@ -473,7 +565,9 @@ export function DailyUsage({ workspace, user }: { workspace: Workspace; user: Ma
   const call = useStore((s) => s.call);
   const version = useStore((s) => s.postsVersion);
   const id = useId();
-  const usage = useResult(`${user.id}|${version}|${user.dailyPostLimit}`, () => call('post.dailyUsage', { workspaceId: workspace.id, userId: user.id }));
+  const usage = useResult(`${user.id}|${version}|${user.dailyPostLimit}`, () =>
+    call('post.dailyUsage', { workspaceId: workspace.id, userId: user.id }),
+  );
   const u = usage.data;
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -490,12 +584,17 @@ export function DailyUsage({ workspace, user }: { workspace: Workspace; user: Ma
             aria-valuetext={`${u.dailyPostsLeft} of ${u.limit} posts left today`}
             className="meter"
           >
-            <span className="meter-fill" style={{ width: `${u.limit > 0 ? (100 * u.dailyPostsLeft) / u.limit : 0}%` }} />
+            <span
+              className="meter-fill"
+              style={{ width: `${u.limit > 0 ? (100 * u.dailyPostsLeft) / u.limit : 0}%` }}
+            />
           </div>
           <p id={`${id}-label`} className="meter-label">
             {u.dailyPostsLeft} of {u.limit} posts left today
           </p>
-          <p className="hint">Today is {u.day} in {user.timezone}. Each platform a post goes to counts once.</p>
+          <p className="hint">
+            Today is {u.day} in {user.timezone}. Each platform a post goes to counts once.
+          </p>
         </>
       )}
     </section>
@@ -540,13 +639,19 @@ export function QueueSlotsSection({ workspace, user }: { workspace: Workspace; u
       return;
     }
     setRows(withKeys(res.data));
-    setNotice(res.data.length === 0 ? 'Saved: no queue slots.' : `Saved ${res.data.length} queue ${res.data.length === 1 ? 'slot' : 'slots'}.`);
+    setNotice(
+      res.data.length === 0
+        ? 'Saved: no queue slots.'
+        : `Saved ${res.data.length} queue ${res.data.length === 1 ? 'slot' : 'slots'}.`,
+    );
   }
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Queue slots</h2>
-      <p className="muted">Weekly times in {user.timezone}. "Add to queue" takes the next free slot on a day with room.</p>
+      <p className="muted">
+        Weekly times in {user.timezone}. "Add to queue" takes the next free slot on a day with room.
+      </p>
       {slots.error && <ErrorAlert error={slots.error} />}
       {shown && (
         <form
@@ -566,7 +671,9 @@ export function QueueSlotsSection({ workspace, user }: { workspace: Workspace; u
                     aria-label={`Weekday of slot ${i + 1}`}
                     value={row.weekday}
                     disabled={!editable || busy}
-                    onChange={(e) => change(shown.map((r) => (r.key === row.key ? { ...r, weekday: Number(e.target.value) } : r)))}
+                    onChange={(e) =>
+                      change(shown.map((r) => (r.key === row.key ? { ...r, weekday: Number(e.target.value) } : r)))
+                    }
                   >
                     {weekdays.map((day, d) => (
                       <option key={day} value={d + 1}>
@@ -580,7 +687,9 @@ export function QueueSlotsSection({ workspace, user }: { workspace: Workspace; u
                     value={row.time}
                     required
                     disabled={!editable || busy}
-                    onChange={(e) => change(shown.map((r) => (r.key === row.key ? { ...r, time: e.target.value.slice(0, 5) } : r)))}
+                    onChange={(e) =>
+                      change(shown.map((r) => (r.key === row.key ? { ...r, time: e.target.value.slice(0, 5) } : r)))
+                    }
                   />
                   {editable && (
                     <button
@@ -603,7 +712,12 @@ export function QueueSlotsSection({ workspace, user }: { workspace: Workspace; u
           </p>
           {editable && (
             <div className="button-row">
-              <button type="button" className="button" disabled={busy} onClick={() => change([...shown, { weekday: 1, time: '09:00', key: ++slotKeys }])}>
+              <button
+                type="button"
+                className="button"
+                disabled={busy}
+                onClick={() => change([...shown, { weekday: 1, time: '09:00', key: ++slotKeys }])}
+              >
                 Add slot
               </button>
               <button type="submit" className="button primary" disabled={busy}>

@@ -32,7 +32,8 @@ interface Props {
 export function ClientFields({ draft, onChange, invalid, errorId }: Props) {
   const id = useId();
   const set = <K extends keyof ClientDraft>(key: K, value: ClientDraft[K]) => onChange({ ...draft, [key]: value });
-  const aria = (field: string) => (invalid.has(field) ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {});
+  const aria = (field: string) =>
+    invalid.has(field) ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {};
   return (
     <>
       <div className="field">
@@ -99,4 +100,5 @@ export function ClientFields({ draft, onChange, invalid, errorId }: Props) {
 }
 
 /** The paths of a client error ("client.email", "patch.email") as field names. */
-export const clientFieldNames = (fields: Record<string, string>) => new Set(Object.keys(fields).map((k) => k.split('.').pop() ?? k));
+export const clientFieldNames = (fields: Record<string, string>) =>
+  new Set(Object.keys(fields).map((k) => k.split('.').pop() ?? k));

@@ -42,7 +42,9 @@ function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; use
       ...(draft.displayName !== user.displayName ? { displayName: draft.displayName } : {}),
       ...(externalId !== user.externalId ? { externalId } : {}),
       ...(draft.timezone.trim() !== user.timezone ? { timezone: draft.timezone.trim() } : {}),
-      ...(raisable && (limit.trim() === '' ? null : Number(limit)) !== user.dailyPostLimit ? { dailyPostLimit: limit.trim() === '' ? null : Number(limit) } : {}),
+      ...(raisable && (limit.trim() === '' ? null : Number(limit)) !== user.dailyPostLimit
+        ? { dailyPostLimit: limit.trim() === '' ? null : Number(limit) }
+        : {}),
     };
     if (Object.keys(patch).length === 0) {
       onDone();
@@ -62,7 +64,12 @@ function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; use
         Edit {user.displayName}
       </h3>
       <fieldset disabled={busy} className="plain">
-        <ClientFields draft={draft} onChange={setDraft} invalid={clientFieldNames(fieldErrors(error))} errorId={errorId} />
+        <ClientFields
+          draft={draft}
+          onChange={setDraft}
+          invalid={clientFieldNames(fieldErrors(error))}
+          errorId={errorId}
+        />
         {raisable && (
           <div className="field">
             <label htmlFor={`${id}-limit`}>Daily post limit</label>
@@ -150,7 +157,9 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
   const setView = useStore((s) => s.setView);
   const openComposer = useStore((s) => s.openComposer);
   const id = useId();
-  const client = useResult(`${clientId}|${clientsVersion}`, () => call('client.get', { workspaceId: workspace.id, userId: clientId }));
+  const client = useResult(`${clientId}|${clientsVersion}`, () =>
+    call('client.get', { workspaceId: workspace.id, userId: clientId }),
+  );
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<ErrorObject | null>(null);
@@ -167,7 +176,13 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
     return (
       <div className="page">
         {back}
-        {client.error ? <ErrorAlert error={client.error} /> : <p role="status" className="muted">Loading client…</p>}
+        {client.error ? (
+          <ErrorAlert error={client.error} />
+        ) : (
+          <p role="status" className="muted">
+            Loading client…
+          </p>
+        )}
       </div>
     );
   }
@@ -182,7 +197,11 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
     setBusy(false);
     if (!res.ok) setError(res.error);
     else {
-      setNotice(active ? `${user.displayName} is active again.` : `${user.displayName} is deactivated: their API key and sessions stop working.`);
+      setNotice(
+        active
+          ? `${user.displayName} is active again.`
+          : `${user.displayName} is deactivated: their API key and sessions stop working.`,
+      );
       client.reload();
     }
   }
@@ -208,12 +227,19 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
           <h1>{user.displayName}</h1>
           <p className="muted">
             {user.email} ·{' '}
-            <span className={user.deactivated ? 'badge badge-off' : 'badge badge-on'}>{user.deactivated ? 'Deactivated' : 'Active'}</span>
+            <span className={user.deactivated ? 'badge badge-off' : 'badge badge-on'}>
+              {user.deactivated ? 'Deactivated' : 'Active'}
+            </span>
           </p>
         </div>
         <div className="button-row">
           {can(role, 'post.draft') && !user.deactivated && (
-            <button type="button" className="button primary" aria-haspopup="dialog" onClick={() => openComposer({ clientId: user.id })}>
+            <button
+              type="button"
+              className="button primary"
+              aria-haspopup="dialog"
+              onClick={() => openComposer({ clientId: user.id })}
+            >
               New post
             </button>
           )}
@@ -233,7 +259,13 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
               </button>
             ))}
           {can(role, 'client.delete') && (
-            <button type="button" className="button danger" disabled={busy} aria-haspopup="dialog" onClick={() => setDeleting(true)}>
+            <button
+              type="button"
+              className="button danger"
+              disabled={busy}
+              aria-haspopup="dialog"
+              onClick={() => setDeleting(true)}
+            >
               Delete
             </button>
           )}
@@ -326,8 +358,8 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
           onConfirm={() => void remove()}
         >
           <p>
-            Their posts are cancelled, their API key is revoked and their connections' tokens leave the keychain. This cannot
-            be undone.
+            Their posts are cancelled, their API key is revoked and their connections' tokens leave the keychain. This
+            cannot be undone.
           </p>
         </ConfirmDialog>
       )}

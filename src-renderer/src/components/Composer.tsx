@@ -4,11 +4,25 @@ import type { ManagedUser } from '../../../src-shared/clients';
 import type { Connection } from '../../../src-shared/connections';
 import type { ErrorObject } from '../../../src-shared/errors';
 import type { PostGroup } from '../../../src-shared/posts';
-import { checkPost, countText, PLATFORM_RULES, type MediaInfo, type RuleViolation } from '../../../src-shared/platform-rules';
+import {
+  checkPost,
+  countText,
+  PLATFORM_RULES,
+  type MediaInfo,
+  type RuleViolation,
+} from '../../../src-shared/platform-rules';
 import { fileToUpload } from '../files';
 import { formatBytes } from '../format';
 import { can } from '../permissions';
-import { atHandle, connectionLabel, fromLocalInput, platformName, platformOf, sameTimeOnDay, toLocalInput } from '../posts';
+import {
+  atHandle,
+  connectionLabel,
+  fromLocalInput,
+  platformName,
+  platformOf,
+  sameTimeOnDay,
+  toLocalInput,
+} from '../posts';
 import { useStore, type ComposerRequest } from '../store';
 import { useResult } from '../useResult';
 import { ErrorAlert } from './ErrorAlert';
@@ -43,15 +57,27 @@ let mediaKeys = 0;
  * per-platform overrides and live counters exactly as the engine counts (src-shared/platform-rules),
  * images, previews, and a time on the client's wall clock. Also edits an existing post.
  */
-export function Composer({ workspace, request, onClose }: { workspace: Workspace; request: ComposerRequest; onClose: () => void }) {
+export function Composer({
+  workspace,
+  request,
+  onClose,
+}: {
+  workspace: Workspace;
+  request: ComposerRequest;
+  onClose: () => void;
+}) {
   const call = useStore((s) => s.call);
   const clientsVersion = useStore((s) => s.clientsVersion);
   const id = useId();
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const editId = request.postId ?? null;
-  const existing = useResult(editId ? `post|${editId}` : null, () => call('post.get', { workspaceId: workspace.id, id: editId ?? '' }));
-  const clients = useResult(`${workspace.id}|${clientsVersion}`, () => call('client.list', { workspaceId: workspace.id, perPage: 10_000 }));
+  const existing = useResult(editId ? `post|${editId}` : null, () =>
+    call('post.get', { workspaceId: workspace.id, id: editId ?? '' }),
+  );
+  const clients = useResult(`${workspace.id}|${clientsVersion}`, () =>
+    call('client.list', { workspaceId: workspace.id, perPage: 10_000 }),
+  );
 
   useLayoutEffect(() => {
     const dialog = ref.current;
@@ -74,7 +100,13 @@ export function Composer({ workspace, request, onClose }: { workspace: Workspace
     >
       <header className="dialog-header dialog-header-row">
         <h2 id={`${id}-title`}>{title}</h2>
-        <button type="button" className="button subtle" aria-label="Close the composer" disabled={busy} onClick={onClose}>
+        <button
+          type="button"
+          className="button subtle"
+          aria-label="Close the composer"
+          disabled={busy}
+          onClick={onClose}
+        >
           ✕
         </button>
       </header>
@@ -154,7 +186,9 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
     setMedia((all) => all.filter((x) => x.key !== m.key));
   };
 
-  const connections = useResult(clientId ? `${clientId}|${connectionsVersion}` : null, () => call('connection.list', { workspaceId: workspace.id, userId: clientId }));
+  const connections = useResult(clientId ? `${clientId}|${connectionsVersion}` : null, () =>
+    call('connection.list', { workspaceId: workspace.id, userId: clientId }),
+  );
   const accounts = connections.data ?? [];
 
   const setBusy = (b: boolean) => {
@@ -170,7 +204,10 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
   });
   for (const t of chosen) {
     const shared = chosen.filter((o) => o.platform === t.platform).length > 1;
-    t.short = shared && t.connection ? `${platformName(t.platform)} ${atHandle(t.connection.handle)}` : platformName(t.platform);
+    t.short =
+      shared && t.connection
+        ? `${platformName(t.platform)} ${atHandle(t.connection.handle)}`
+        : platformName(t.platform);
   }
 
   // In edit mode the images cannot change; the engine knows their types, we know their number.
@@ -183,10 +220,18 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
     // A Mastodon instance may set its own limit; the connection carries it.
     const max = t.connection?.maxTextLength ?? PLATFORM_RULES[t.platform].maxTextLength;
     const violations = checkPost(t.platform, value, mediaInfo, max);
-    return { target: t, count: countText(t.platform, value), max, violations, over: violations.some((v) => v.rule === 'text_too_long') };
+    return {
+      target: t,
+      count: countText(t.platform, value),
+      max,
+      violations,
+      over: violations.some((v) => v.rule === 'text_too_long'),
+    };
   });
   const allViolations: RuleViolation[] = checks.flatMap((c) => c.violations);
-  const shownViolations = [...new Set(allViolations.filter((v) => touched || v.rule !== 'text_required').map((v) => v.message))];
+  const shownViolations = [
+    ...new Set(allViolations.filter((v) => touched || v.rule !== 'text_required').map((v) => v.message)),
+  ];
   const blocked = busy || !client || chosen.length === 0 || allViolations.length > 0;
   const mainOver = checks.some((c) => c.over && !(c.target.platformId in custom));
 
@@ -208,12 +253,24 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
           const upload = await fileToUpload(file);
           const previewUrl = URL.createObjectURL(file);
           previewUrls.current.add(previewUrl);
-          return { key: ++mediaKeys, fileName: file.name, dataBase64: upload.dataBase64, mimeType: file.type || 'application/octet-stream', size: file.size, altText: '', previewUrl };
+          return {
+            key: ++mediaKeys,
+            fileName: file.name,
+            dataBase64: upload.dataBase64,
+            mimeType: file.type || 'application/octet-stream',
+            size: file.size,
+            altText: '',
+            previewUrl,
+          };
         }),
       );
       setMedia((m) => [...m, ...read]);
       setTouched(true);
-      setError(files.length > picked.length ? { code: 'validation_failed', message: `at most ${MAX_MEDIA} images per post` } : null);
+      setError(
+        files.length > picked.length
+          ? { code: 'validation_failed', message: `at most ${MAX_MEDIA} images per post` }
+          : null,
+      );
     } catch (err) {
       setError({ code: 'internal', message: err instanceof Error ? err.message : 'the file could not be read' });
     }
@@ -221,12 +278,18 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
 
   async function submit(kind: Submit, at?: string) {
     if (blocked) return;
-    const platformTexts = Object.fromEntries(chosen.filter((t) => t.platformId in custom).map((t) => [t.platformId, custom[t.platformId]!]));
+    const platformTexts = Object.fromEntries(
+      chosen.filter((t) => t.platformId in custom).map((t) => [t.platformId, custom[t.platformId]!]),
+    );
     let scheduledTime: string | undefined;
     if (kind === 'schedule') {
       scheduledTime = at ?? fromLocalInput(when, tz) ?? undefined;
       if (!scheduledTime) {
-        setError({ code: 'validation_failed', message: 'choose a date and time to schedule the post', details: { fields: { scheduledTime: 'choose a date and time to schedule the post' } } });
+        setError({
+          code: 'validation_failed',
+          message: 'choose a date and time to schedule the post',
+          details: { fields: { scheduledTime: 'choose a date and time to schedule the post' } },
+        });
         return;
       }
     }
@@ -252,7 +315,13 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
             ...(scheduledTime ? { scheduledTime } : {}),
             ...(kind === 'queue' ? { addToQueue: true } : {}),
             ...(media.length
-              ? { media: media.map((m) => ({ fileName: m.fileName.slice(0, 255), dataBase64: m.dataBase64, ...(m.altText.trim() ? { altText: m.altText.trim() } : {}) })) }
+              ? {
+                  media: media.map((m) => ({
+                    fileName: m.fileName.slice(0, 255),
+                    dataBase64: m.dataBase64,
+                    ...(m.altText.trim() ? { altText: m.altText.trim() } : {}),
+                  })),
+                }
               : {}),
           },
         });
@@ -266,7 +335,10 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
   }
 
   /** `daily_limit_reached` names the next day with room: the same time of day on that day. */
-  const nextDay = error?.code === 'daily_limit_reached' && typeof error.details?.nextDayWithRoom === 'string' ? error.details.nextDayWithRoom : null;
+  const nextDay =
+    error?.code === 'daily_limit_reached' && typeof error.details?.nextDayWithRoom === 'string'
+      ? error.details.nextDayWithRoom
+      : null;
   const whenIso = fromLocalInput(when, tz);
   const movedIso = nextDay && whenIso ? sameTimeOnDay(whenIso, nextDay, tz) : null;
 
@@ -337,7 +409,9 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
                 ) : connections.data === null ? (
                   <p className="hint">Loading accounts…</p>
                 ) : accounts.length === 0 ? (
-                  <p className="hint">{client.displayName} has no connected accounts yet. Send a connection link from their page.</p>
+                  <p className="hint">
+                    {client.displayName} has no connected accounts yet. Send a connection link from their page.
+                  </p>
                 ) : (
                   accounts.map((c) => (
                     <label key={c.platformId} className="check">
@@ -383,7 +457,9 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
                       type="checkbox"
                       checked={on}
                       onChange={(e) =>
-                        setCustom(({ [t.platformId]: _dropped, ...rest }) => (e.target.checked ? { ...rest, [t.platformId]: text } : rest))
+                        setCustom(({ [t.platformId]: _dropped, ...rest }) =>
+                          e.target.checked ? { ...rest, [t.platformId]: text } : rest,
+                        )
                       }
                     />
                     Customise for {t.short}
@@ -399,7 +475,12 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
                         aria-describedby={`${id}-counts-${t.platformId} ${id}-problems`}
                         onChange={(e) => setCustom((c) => ({ ...c, [t.platformId]: e.target.value }))}
                       />
-                      <ul id={`${id}-counts-${t.platformId}`} className="counters" aria-label={`Character count for ${t.short}`} aria-live="polite">
+                      <ul
+                        id={`${id}-counts-${t.platformId}`}
+                        className="counters"
+                        aria-label={`Character count for ${t.short}`}
+                        aria-live="polite"
+                      >
                         {counter(check)}
                       </ul>
                     </div>
@@ -408,7 +489,13 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
               );
             })}
 
-            <ul id={`${id}-problems`} className="violations" aria-label="Problems" aria-live="polite" hidden={shownViolations.length === 0}>
+            <ul
+              id={`${id}-problems`}
+              className="violations"
+              aria-label="Problems"
+              aria-live="polite"
+              hidden={shownViolations.length === 0}
+            >
               {shownViolations.map((m) => (
                 <li key={m}>{m}</li>
               ))}
@@ -417,7 +504,8 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
             {editing ? (
               existing.mediaCount > 0 && (
                 <p className="hint">
-                  {existing.mediaCount} {existing.mediaCount === 1 ? 'image' : 'images'}: images cannot be changed once a post is saved.
+                  {existing.mediaCount} {existing.mediaCount === 1 ? 'image' : 'images'}: images cannot be changed once
+                  a post is saved.
                 </p>
               )
             ) : (
@@ -441,7 +529,10 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
                         <img src={m.previewUrl} alt="" className="media-thumb" />
                         <div className="media-fields">
                           <span>
-                            {m.fileName} <span className="muted">· {m.mimeType}, {formatBytes(m.size)}</span>
+                            {m.fileName}{' '}
+                            <span className="muted">
+                              · {m.mimeType}, {formatBytes(m.size)}
+                            </span>
                           </span>
                           <input
                             type="text"
@@ -449,10 +540,19 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
                             placeholder="Alt text (describe the image)"
                             maxLength={1500}
                             value={m.altText}
-                            onChange={(e) => setMedia((all) => all.map((x) => (x.key === m.key ? { ...x, altText: e.target.value } : x)))}
+                            onChange={(e) =>
+                              setMedia((all) =>
+                                all.map((x) => (x.key === m.key ? { ...x, altText: e.target.value } : x)),
+                              )
+                            }
                           />
                         </div>
-                        <button type="button" className="button small" aria-label={`Remove ${m.fileName}`} onClick={() => removeMedia(m)}>
+                        <button
+                          type="button"
+                          className="button small"
+                          aria-label={`Remove ${m.fileName}`}
+                          onClick={() => removeMedia(m)}
+                        >
                           Remove
                         </button>
                       </li>
@@ -466,7 +566,13 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
               <div className="field">
                 <label htmlFor={`${id}-when`}>Date and time</label>
                 <div className="copy-row">
-                  <input id={`${id}-when`} type="datetime-local" value={when} aria-describedby={`${id}-zone`} onChange={(e) => setWhen(e.target.value)} />
+                  <input
+                    id={`${id}-when`}
+                    type="datetime-local"
+                    value={when}
+                    aria-describedby={`${id}-zone`}
+                    onChange={(e) => setWhen(e.target.value)}
+                  />
                   <button type="button" className="button" onClick={() => setWhen(toLocalInput(new Date(), tz))}>
                     Now
                   </button>
@@ -486,10 +592,16 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
             <p className="muted">Choose where to post to see how it will look.</p>
           ) : (
             checks.map((c) => (
-              <article key={c.target.platformId} className={c.over ? 'preview over' : 'preview'} aria-label={`Preview on ${c.target.short}`}>
+              <article
+                key={c.target.platformId}
+                className={c.over ? 'preview over' : 'preview'}
+                aria-label={`Preview on ${c.target.short}`}
+              >
                 <header className="preview-header">
                   <strong>{c.target.connection?.displayName || platformName(c.target.platform)}</strong>{' '}
-                  <span className="muted">{c.target.connection ? atHandle(c.target.connection.handle) : c.target.platformId}</span>
+                  <span className="muted">
+                    {c.target.connection ? atHandle(c.target.connection.handle) : c.target.platformId}
+                  </span>
                   <span className="preview-platform">{platformName(c.target.platform)}</span>
                 </header>
                 <p className="preview-text">{textOf(c.target) || <span className="muted">(no text)</span>}</p>
@@ -500,7 +612,9 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
                         {mediaInfo.length} {mediaInfo.length === 1 ? 'image' : 'images'}
                       </span>
                     ) : (
-                      media.slice(0, PLATFORM_RULES[c.target.platform].maxImages).map((m) => <img key={m.key} src={m.previewUrl} alt={m.altText} />)
+                      media
+                        .slice(0, PLATFORM_RULES[c.target.platform].maxImages)
+                        .map((m) => <img key={m.key} src={m.previewUrl} alt={m.altText} />)
                     )}
                   </div>
                 )}

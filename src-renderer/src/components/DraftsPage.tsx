@@ -16,8 +16,13 @@ export function DraftsPage({ workspace }: { workspace: Workspace }) {
   const openComposer = useStore((s) => s.openComposer);
   const id = useId();
   const { byId } = useClients(workspace);
-  const drafts = useResult(`${workspace.id}|${version}`, () => listAllPosts(call, workspace.id, null, { state: 'draft' }));
-  const groups = useMemo(() => [...(drafts.data?.groups ?? [])].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)), [drafts.data]);
+  const drafts = useResult(`${workspace.id}|${version}`, () =>
+    listAllPosts(call, workspace.id, null, { state: 'draft' }),
+  );
+  const groups = useMemo(
+    () => [...(drafts.data?.groups ?? [])].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)),
+    [drafts.data],
+  );
   const mayEdit = can(role, 'post.draft');
 
   return (
@@ -39,7 +44,9 @@ export function DraftsPage({ workspace }: { workspace: Workspace }) {
         </h2>
         {drafts.error && <ErrorAlert error={drafts.error} />}
         <p role="status" className="muted list-count">
-          {drafts.data === null ? 'Loading drafts…' : `${drafts.data.total} ${drafts.data.total === 1 ? 'draft' : 'drafts'}`}
+          {drafts.data === null
+            ? 'Loading drafts…'
+            : `${drafts.data.total} ${drafts.data.total === 1 ? 'draft' : 'drafts'}`}
         </p>
         {drafts.data !== null && groups.length === 0 && <p className="muted">No drafts.</p>}
         <PostList

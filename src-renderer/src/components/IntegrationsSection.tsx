@@ -18,7 +18,15 @@ interface Draft {
   organizationPages: boolean;
 }
 
-const empty: Draft = { platform: 'mastodon', clientId: '', clientSecret: '', instanceUrl: '', issuerUrl: '', redirectPort: '', organizationPages: false };
+const empty: Draft = {
+  platform: 'mastodon',
+  clientId: '',
+  clientSecret: '',
+  instanceUrl: '',
+  issuerUrl: '',
+  redirectPort: '',
+  organizationPages: false,
+};
 
 /** The platform app credentials of the workspace (SPEC §5); secrets go to the keychain and never come back. */
 export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
@@ -42,7 +50,11 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
     if (busy) return;
     const port = draft.redirectPort.trim();
     if (port !== '' && !/^\d+$/.test(port)) {
-      setFormError({ code: 'validation_failed', message: 'the redirect port is a number from 1024 to 65535', details: { fields: { 'integration.redirectPort': 'the redirect port is a number from 1024 to 65535' } } });
+      setFormError({
+        code: 'validation_failed',
+        message: 'the redirect port is a number from 1024 to 65535',
+        details: { fields: { 'integration.redirectPort': 'the redirect port is a number from 1024 to 65535' } },
+      });
       return;
     }
     const integration: IntegrationInput = {
@@ -97,7 +109,9 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
   return (
     <section className="card" aria-labelledby="settings-integrations">
       <h2 id="settings-integrations">Integrations</h2>
-      <p className="muted">The apps clients sign in with when they connect an account. Secrets are kept in the system keychain.</p>
+      <p className="muted">
+        The apps clients sign in with when they connect an account. Secrets are kept in the system keychain.
+      </p>
       {workspace.integrations.length === 0 ? (
         <p className="muted">No platform integrations yet.</p>
       ) : (
@@ -163,14 +177,24 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
 
       {manage &&
         (adding ? (
-          <form aria-labelledby={`${id}-add`} noValidate onSubmit={(e) => void add(e)} aria-busy={busy} className="subform">
+          <form
+            aria-labelledby={`${id}-add`}
+            noValidate
+            onSubmit={(e) => void add(e)}
+            aria-busy={busy}
+            className="subform"
+          >
             <h3 id={`${id}-add`} className="subheading">
               Add integration
             </h3>
             <fieldset disabled={busy} className="plain">
               <div className="field">
                 <label htmlFor={`${id}-platform`}>Platform</label>
-                <select id={`${id}-platform`} value={draft.platform} onChange={(e) => set('platform', e.target.value as Platform)}>
+                <select
+                  id={`${id}-platform`}
+                  value={draft.platform}
+                  onChange={(e) => set('platform', e.target.value as Platform)}
+                >
                   {platforms.map((p) => (
                     <option key={p} value={p}>
                       {platformName(p)}
@@ -180,11 +204,25 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
               </div>
               <div className="field">
                 <label htmlFor={`${id}-client`}>Client ID</label>
-                <input id={`${id}-client`} type="text" autoComplete="off" value={draft.clientId} aria-invalid={bad('clientId') || undefined} onChange={(e) => set('clientId', e.target.value)} />
+                <input
+                  id={`${id}-client`}
+                  type="text"
+                  autoComplete="off"
+                  value={draft.clientId}
+                  aria-invalid={bad('clientId') || undefined}
+                  onChange={(e) => set('clientId', e.target.value)}
+                />
               </div>
               <div className="field">
                 <label htmlFor={`${id}-secret`}>Client secret</label>
-                <input id={`${id}-secret`} type="password" autoComplete="new-password" value={draft.clientSecret} aria-invalid={bad('clientSecret') || undefined} onChange={(e) => set('clientSecret', e.target.value)} />
+                <input
+                  id={`${id}-secret`}
+                  type="password"
+                  autoComplete="new-password"
+                  value={draft.clientSecret}
+                  aria-invalid={bad('clientSecret') || undefined}
+                  onChange={(e) => set('clientSecret', e.target.value)}
+                />
                 <p className="hint">Optional for public clients. Stored in the keychain only.</p>
               </div>
               {draft.platform === 'mastodon' && (
@@ -203,12 +241,16 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
               {draft.platform === 'linkedin' && (
                 <div className="field">
                   <label className="check">
-                    <input type="checkbox" checked={draft.organizationPages} onChange={(e) => set('organizationPages', e.target.checked)} />
+                    <input
+                      type="checkbox"
+                      checked={draft.organizationPages}
+                      onChange={(e) => set('organizationPages', e.target.checked)}
+                    />
                     Organisation pages
                   </label>
                   <p className="hint">
-                    Lets connections post as a LinkedIn page the person administers. Needs LinkedIn&apos;s Community Management API approved for this app; LinkedIn refuses
-                    the sign-in otherwise.
+                    Lets connections post as a LinkedIn page the person administers. Needs LinkedIn&apos;s Community
+                    Management API approved for this app; LinkedIn refuses the sign-in otherwise.
                   </p>
                 </div>
               )}
@@ -216,7 +258,13 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
                 <summary>Advanced</summary>
                 <div className="field">
                   <label htmlFor={`${id}-issuer`}>Issuer URL</label>
-                  <input id={`${id}-issuer`} type="url" value={draft.issuerUrl} aria-invalid={bad('issuerUrl') || undefined} onChange={(e) => set('issuerUrl', e.target.value)} />
+                  <input
+                    id={`${id}-issuer`}
+                    type="url"
+                    value={draft.issuerUrl}
+                    aria-invalid={bad('issuerUrl') || undefined}
+                    onChange={(e) => set('issuerUrl', e.target.value)}
+                  />
                   <p className="hint">The OpenID Connect issuer, when it is not the platform's own.</p>
                 </div>
                 <div className="field">
@@ -231,7 +279,9 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
                     aria-invalid={bad('redirectPort') || undefined}
                     onChange={(e) => set('redirectPort', e.target.value)}
                   />
-                  <p className="hint">For platforms that match the registered redirect URI exactly: http://127.0.0.1:PORT/oauth/callback.</p>
+                  <p className="hint">
+                    For platforms that match the registered redirect URI exactly: http://127.0.0.1:PORT/oauth/callback.
+                  </p>
                 </div>
               </details>
             </fieldset>
@@ -269,7 +319,10 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
           onCancel={() => setRemoving(null)}
           onConfirm={() => void remove(removing.id)}
         >
-          <p>Clients can no longer connect {platformName(removing.platform)} accounts with this app. Its secret leaves the keychain.</p>
+          <p>
+            Clients can no longer connect {platformName(removing.platform)} accounts with this app. Its secret leaves
+            the keychain.
+          </p>
         </ConfirmDialog>
       )}
     </section>

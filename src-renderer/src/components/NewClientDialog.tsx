@@ -18,7 +18,12 @@ export function NewClientDialog({ workspace, onClose }: Props) {
   const id = useId();
   const errorId = `${id}-error`;
   const ref = useRef<HTMLDialogElement>(null);
-  const [draft, setDraft] = useState<ClientDraft>({ email: '', displayName: '', externalId: '', timezone: workspace.timezone });
+  const [draft, setDraft] = useState<ClientDraft>({
+    email: '',
+    displayName: '',
+    externalId: '',
+    timezone: workspace.timezone,
+  });
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -66,7 +71,12 @@ export function NewClientDialog({ workspace, onClose }: Props) {
         </header>
         <div className="dialog-body">
           <fieldset disabled={busy} className="plain">
-            <ClientFields draft={draft} onChange={setDraft} invalid={clientFieldNames(fieldErrors(error))} errorId={errorId} />
+            <ClientFields
+              draft={draft}
+              onChange={setDraft}
+              invalid={clientFieldNames(fieldErrors(error))}
+              errorId={errorId}
+            />
           </fieldset>
           {error && (
             <ErrorAlert

@@ -7,11 +7,27 @@ import { useStore } from '../store';
 import { useResult } from '../useResult';
 import { ErrorAlert } from './ErrorAlert';
 
-function PlanCard({ plan, current, canChange, busy, onSwitch }: { plan: Plan; current: boolean; canChange: boolean; busy: boolean; onSwitch: () => void }) {
+function PlanCard({
+  plan,
+  current,
+  canChange,
+  busy,
+  onSwitch,
+}: {
+  plan: Plan;
+  current: boolean;
+  canChange: boolean;
+  busy: boolean;
+  onSwitch: () => void;
+}) {
   const id = useId();
   return (
     <li>
-      <article className={current ? 'plan-card current' : 'plan-card'} aria-labelledby={`${id}-name`} aria-current={current ? 'true' : undefined}>
+      <article
+        className={current ? 'plan-card current' : 'plan-card'}
+        aria-labelledby={`${id}-name`}
+        aria-current={current ? 'true' : undefined}
+      >
         <header className="plan-card-header">
           <h2 id={`${id}-name`}>{plan.name}</h2>
           {current && <span className="badge badge-on">Current plan</span>}
@@ -67,7 +83,10 @@ export function PlanPage({ workspace }: { workspace: Workspace }) {
         <h1>Plan</h1>
         <p className="muted">
           {workspace.name} is on the {workspace.plan.name} plan since{' '}
-          <time dateTime={workspace.subscription.startsAt}>{formatDateTime(workspace.subscription.startsAt, workspace.timezone)}</time>.
+          <time dateTime={workspace.subscription.startsAt}>
+            {formatDateTime(workspace.subscription.startsAt, workspace.timezone)}
+          </time>
+          .
         </p>
       </header>
       {!canChange && <p className="muted">Only the workspace owner can change the plan.</p>}

@@ -15,7 +15,11 @@ interface Props {
   fallbackZone: string;
   busy?: boolean;
   /** Row checkboxes, for bulk actions; rows for which `selectable` is false get none. */
-  selection?: { selected: ReadonlySet<string>; toggle(id: string, on: boolean): void; selectable(group: PostGroup): boolean };
+  selection?: {
+    selected: ReadonlySet<string>;
+    toggle(id: string, on: boolean): void;
+    selectable(group: PostGroup): boolean;
+  };
   /** More buttons at the end of a row. */
   actions?: (group: PostGroup) => ReactNode;
 }
@@ -23,7 +27,8 @@ interface Props {
 /** The targets of a post as people read them: "Mastodon, X". */
 export function targetNames(group: PostGroup): string {
   const names = group.deliveries.map((d) => platformName(d.platform));
-  if (names.length === 0) return group.platformIds.map((id) => (platformOf(id) ? platformName(platformOf(id)!) : id)).join(', ');
+  if (names.length === 0)
+    return group.platformIds.map((id) => (platformOf(id) ? platformName(platformOf(id)!) : id)).join(', ');
   return [...new Set(names)].join(', ');
 }
 
@@ -76,7 +81,11 @@ export function PostList({ label, groups, clients, fallbackZone, busy, selection
                     <span className="client-name">{name}</span>
                     <span className="muted">
                       {' · '}
-                      {group.scheduledTime ? <time dateTime={group.scheduledTime}>{formatInZone(group.scheduledTime, zone)}</time> : 'No time (draft)'}
+                      {group.scheduledTime ? (
+                        <time dateTime={group.scheduledTime}>{formatInZone(group.scheduledTime, zone)}</time>
+                      ) : (
+                        'No time (draft)'
+                      )}
                     </span>
                   </span>
                   <span className="post-excerpt">{excerpt(group.text)}</span>

@@ -28,7 +28,9 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
   const id = useId();
   const post = useResult(`${postId}|${version}`, () => call('post.get', { workspaceId: workspace.id, id: postId }));
   const group = post.data?.id === postId ? post.data : null;
-  const client = useResult(group ? group.userId : null, () => call('client.get', { workspaceId: workspace.id, userId: group?.userId ?? '' }));
+  const client = useResult(group ? group.userId : null, () =>
+    call('client.get', { workspaceId: workspace.id, userId: group?.userId ?? '' }),
+  );
   const [cancelling, setCancelling] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorObject | null>(null);
@@ -40,14 +42,22 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
   useEffect(() => {
     if (!group) return;
     const now = Date.now();
-    const waiting = group.deliveries.some((d) => d.state === 'publishing' || (d.state === 'scheduled' && d.nextAttemptAt !== null && Date.parse(d.nextAttemptAt) <= now));
+    const waiting = group.deliveries.some(
+      (d) =>
+        d.state === 'publishing' ||
+        (d.state === 'scheduled' && d.nextAttemptAt !== null && Date.parse(d.nextAttemptAt) <= now),
+    );
     if (!waiting) return;
     const timer = setInterval(reload, 2000);
     return () => clearInterval(timer);
   }, [group, reload]);
 
   const back = (
-    <button type="button" className="button subtle back" onClick={() => setView(returnView === 'post' ? 'queue' : returnView)}>
+    <button
+      type="button"
+      className="button subtle back"
+      onClick={() => setView(returnView === 'post' ? 'queue' : returnView)}
+    >
       ← {backLabel[returnView] ?? 'Back'}
     </button>
   );
@@ -55,7 +65,13 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
     return (
       <div className="page">
         {back}
-        {post.error ? <ErrorAlert error={post.error} /> : <p role="status" className="muted">Loading post…</p>}
+        {post.error ? (
+          <ErrorAlert error={post.error} />
+        ) : (
+          <p role="status" className="muted">
+            Loading post…
+          </p>
+        )}
       </div>
     );
   }
@@ -94,10 +110,21 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
         </div>
         {mayChange && (
           <div className="button-row">
-            <button type="button" className="button" aria-haspopup="dialog" onClick={() => openComposer({ postId: group.id })}>
+            <button
+              type="button"
+              className="button"
+              aria-haspopup="dialog"
+              onClick={() => openComposer({ postId: group.id })}
+            >
               Edit
             </button>
-            <button type="button" className="button danger" aria-haspopup="dialog" disabled={busy} onClick={() => setCancelling(true)}>
+            <button
+              type="button"
+              className="button danger"
+              aria-haspopup="dialog"
+              disabled={busy}
+              onClick={() => setCancelling(true)}
+            >
               Cancel post
             </button>
           </div>
@@ -180,7 +207,9 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
                         View on {platformName(d.platform)}
                       </a>
                     ) : (
-                      <span className="muted">{d.state === 'draft' || d.state === 'scheduled' || d.state === 'paused' ? 'not out yet' : '—'}</span>
+                      <span className="muted">
+                        {d.state === 'draft' || d.state === 'scheduled' || d.state === 'paused' ? 'not out yet' : '—'}
+                      </span>
                     )}
                   </td>
                 </tr>
@@ -191,8 +220,16 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
       </section>
 
       {cancelling && (
-        <ConfirmDialog title="Cancel this post?" confirmLabel="Cancel post" busy={busy} onCancel={() => setCancelling(false)} onConfirm={() => void cancel()}>
-          <p>Deliveries that have not gone out will not be published. Anything already published stays on the platform.</p>
+        <ConfirmDialog
+          title="Cancel this post?"
+          confirmLabel="Cancel post"
+          busy={busy}
+          onCancel={() => setCancelling(false)}
+          onConfirm={() => void cancel()}
+        >
+          <p>
+            Deliveries that have not gone out will not be published. Anything already published stays on the platform.
+          </p>
         </ConfirmDialog>
       )}
     </div>

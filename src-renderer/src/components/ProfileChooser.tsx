@@ -72,7 +72,8 @@ function JoinForm() {
   const [busy, setBusy] = useState(false);
 
   const fields = fieldErrors(error);
-  const aria = (field: string) => (field in fields ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {});
+  const aria = (field: string) =>
+    field in fields ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {};
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -84,7 +85,8 @@ function JoinForm() {
     setBusy(false);
     if (!res.ok) setError(res.error);
     // A profile that already has a password joins the workspace and then signs in as usual.
-    else if (res.data.profile === null) setNotice('You joined the workspace. Choose your profile above and sign in with your password.');
+    else if (res.data.profile === null)
+      setNotice('You joined the workspace. Choose your profile above and sign in with your password.');
   }
 
   return (

@@ -37,7 +37,10 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
   const [error, setError] = useState<ErrorObject | null>(null);
 
   const posts = useResult(`${workspace.id}|${clientId}|${platform}|${state}|${version}`, () =>
-    listAllPosts(call, workspace.id, clientId || null, { ...(platform ? { platform } : {}), ...(state ? { state } : {}) }),
+    listAllPosts(call, workspace.id, clientId || null, {
+      ...(platform ? { platform } : {}),
+      ...(state ? { state } : {}),
+    }),
   );
   const groups = useMemo(() => [...(posts.data?.groups ?? [])].sort(byTime), [posts.data]);
   useReportPublishing('queue', groups);
@@ -73,7 +76,8 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
     setBusy(false);
     setSelected(new Set());
     setNotice(`${verb} ${done} ${done === 1 ? 'post' : 'posts'}.`);
-    if (failures.length) setError({ code: 'conflict', message: `${failures.length} could not be changed. ${failures.join(' · ')}` });
+    if (failures.length)
+      setError({ code: 'conflict', message: `${failures.length} could not be changed. ${failures.join(' · ')}` });
     posts.reload();
   }
 
@@ -84,7 +88,9 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
       setError({ code: 'validation_failed', message: 'choose the new date and time first' });
       return;
     }
-    void bulk('Rescheduled', (g) => call('post.update', { workspaceId: workspace.id, id: g.id, patch: { scheduledTime: iso } }));
+    void bulk('Rescheduled', (g) =>
+      call('post.update', { workspaceId: workspace.id, id: g.id, patch: { scheduledTime: iso } }),
+    );
   }
 
   const allOn = selectable.length > 0 && selectable.every((g) => selected.has(g.id));
@@ -96,7 +102,12 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           <p className="muted">Posts of every client you can see, soonest first.</p>
         </div>
         {can(role, 'post.draft') && (
-          <button type="button" className="button primary" aria-haspopup="dialog" onClick={() => openComposer(clientId ? { clientId } : {})}>
+          <button
+            type="button"
+            className="button primary"
+            aria-haspopup="dialog"
+            onClick={() => openComposer(clientId ? { clientId } : {})}
+          >
             New post
           </button>
         )}
@@ -120,7 +131,11 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           </div>
           <div className="field">
             <label htmlFor={`${id}-platform`}>Platform</label>
-            <select id={`${id}-platform`} value={platform} onChange={(e) => setPlatform(e.target.value as Platform | '')}>
+            <select
+              id={`${id}-platform`}
+              value={platform}
+              onChange={(e) => setPlatform(e.target.value as Platform | '')}
+            >
               <option value="">All platforms</option>
               {platforms.map((p) => (
                 <option key={p} value={p}>
@@ -157,14 +172,26 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
               {chosen.length} selected
             </span>
             {mayCancel && (
-              <button type="button" className="button danger" disabled={chosen.length === 0 || busy} aria-haspopup="dialog" onClick={() => setCancelling(true)}>
+              <button
+                type="button"
+                className="button danger"
+                disabled={chosen.length === 0 || busy}
+                aria-haspopup="dialog"
+                onClick={() => setCancelling(true)}
+              >
                 Cancel selected
               </button>
             )}
             {mayReschedule && (
               <form className="inline-form" onSubmit={reschedule} aria-label="Reschedule selected posts">
                 <label htmlFor={`${id}-when`}>New date and time</label>
-                <input id={`${id}-when`} type="datetime-local" value={when} aria-describedby={`${id}-zone`} onChange={(e) => setWhen(e.target.value)} />
+                <input
+                  id={`${id}-when`}
+                  type="datetime-local"
+                  value={when}
+                  aria-describedby={`${id}-zone`}
+                  onChange={(e) => setWhen(e.target.value)}
+                />
                 <button type="submit" className="button" disabled={chosen.length === 0 || busy}>
                   Reschedule selected
                 </button>
@@ -186,7 +213,9 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
             ? 'Loading posts…'
             : `${posts.data.total} ${posts.data.total === 1 ? 'post' : 'posts'}${filtered ? ' match' : ''}${posts.data.total > groups.length ? ` (showing ${groups.length})` : ''}`}
         </p>
-        {posts.data !== null && groups.length === 0 && <p className="muted">{filtered ? 'No post matches these filters.' : 'No posts yet.'}</p>}
+        {posts.data !== null && groups.length === 0 && (
+          <p className="muted">{filtered ? 'No post matches these filters.' : 'No posts yet.'}</p>
+        )}
         <PostList
           label="Posts"
           groups={groups}
@@ -203,7 +232,11 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           confirmLabel="Cancel posts"
           busy={busy}
           onCancel={() => setCancelling(false)}
-          onConfirm={() => void bulk('Cancelled', (g) => call('post.cancel', { workspaceId: workspace.id, id: g.id })).then(() => setCancelling(false))}
+          onConfirm={() =>
+            void bulk('Cancelled', (g) => call('post.cancel', { workspaceId: workspace.id, id: g.id })).then(() =>
+              setCancelling(false),
+            )
+          }
         >
           <p>What has not gone out yet will not be published. Posts already published stay on the platforms.</p>
         </ConfirmDialog>

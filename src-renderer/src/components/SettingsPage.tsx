@@ -59,8 +59,8 @@ function ApiSection({ workspace }: { workspace: Workspace }) {
       <h2 id="settings-api">API</h2>
       <p className="muted">
         Scripts reach this workspace through the local REST API with the workspace key in the <code>x-publora-key</code>{' '}
-        header. Each client can also have a key of their own (on the client's page). The API page rotates the key and has
-        curl examples to start from.
+        header. Each client can also have a key of their own (on the client's page). The API page rotates the key and
+        has curl examples to start from.
       </p>
       {apiKey ? (
         <CopyField label="Workspace API key" value={apiKey} />
@@ -134,14 +134,18 @@ export function SettingsPage({ workspace }: { workspace: Workspace }) {
           <div>
             <dt>Subscription start</dt>
             <dd>
-              <time dateTime={workspace.subscription.startsAt}>{formatDateTime(workspace.subscription.startsAt, tz)}</time>
+              <time dateTime={workspace.subscription.startsAt}>
+                {formatDateTime(workspace.subscription.startsAt, tz)}
+              </time>
             </dd>
           </div>
           <div>
             <dt>Subscription end</dt>
             <dd>
               {workspace.subscription.endsAt ? (
-                <time dateTime={workspace.subscription.endsAt}>{formatDateTime(workspace.subscription.endsAt, tz)}</time>
+                <time dateTime={workspace.subscription.endsAt}>
+                  {formatDateTime(workspace.subscription.endsAt, tz)}
+                </time>
               ) : (
                 'No end date'
               )}

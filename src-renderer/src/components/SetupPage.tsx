@@ -42,7 +42,9 @@ export function SetupPage() {
     <main className="setup" id="main">
       <div className="setup-card">
         <h1>Welcome to Postroom</h1>
-        <p className="lede">Set up your profile and your agency's first workspace. Everything stays on this computer.</p>
+        <p className="lede">
+          Set up your profile and your agency's first workspace. Everything stays on this computer.
+        </p>
         <form aria-labelledby={`${id}-title`} noValidate onSubmit={onSubmit} aria-busy={busy}>
           <h2 id={`${id}-title`} className="visually-hidden">
             Set up Postroom

@@ -80,7 +80,13 @@ export function Shell() {
       </a>
       <header className="topbar">
         <div className="brand">
-          {squareLogo ? <img className="brand-logo" src={squareLogo} alt="" /> : <span className="brand-mark" aria-hidden="true">{name.slice(0, 1).toUpperCase()}</span>}
+          {squareLogo ? (
+            <img className="brand-logo" src={squareLogo} alt="" />
+          ) : (
+            <span className="brand-mark" aria-hidden="true">
+              {name.slice(0, 1).toUpperCase()}
+            </span>
+          )}
           <span className="brand-name">{name}</span>
         </div>
         <WorkspaceSwitcher />
@@ -164,13 +170,30 @@ export function Shell() {
         </main>
       </div>
       {creating && <NewWorkspaceDialog onClose={() => setCreating(false)} />}
-      {workspace && composer && <Composer key={`${workspace.id}:${composer.postId ?? ''}:${composer.clientId ?? ''}`} workspace={workspace} request={composer} onClose={closeComposer} />}
+      {workspace && composer && (
+        <Composer
+          key={`${workspace.id}:${composer.postId ?? ''}:${composer.clientId ?? ''}`}
+          workspace={workspace}
+          request={composer}
+          onClose={closeComposer}
+        />
+      )}
       <Toasts />
     </div>
   );
 }
 
-function Page({ view, workspace, clientId, postId }: { view: View; workspace: Workspace; clientId: string | null; postId: string | null }) {
+function Page({
+  view,
+  workspace,
+  clientId,
+  postId,
+}: {
+  view: View;
+  workspace: Workspace;
+  clientId: string | null;
+  postId: string | null;
+}) {
   switch (view) {
     case 'queue':
       return <QueuePage workspace={workspace} />;
@@ -179,11 +202,19 @@ function Page({ view, workspace, clientId, postId }: { view: View; workspace: Wo
     case 'calendar':
       return <CalendarPage workspace={workspace} />;
     case 'post':
-      return postId ? <PostPage key={`${workspace.id}:${postId}`} workspace={workspace} postId={postId} /> : <QueuePage workspace={workspace} />;
+      return postId ? (
+        <PostPage key={`${workspace.id}:${postId}`} workspace={workspace} postId={postId} />
+      ) : (
+        <QueuePage workspace={workspace} />
+      );
     case 'clients':
       return <ClientsPage workspace={workspace} />;
     case 'client':
-      return clientId ? <ClientPage key={`${workspace.id}:${clientId}`} workspace={workspace} clientId={clientId} /> : <ClientsPage workspace={workspace} />;
+      return clientId ? (
+        <ClientPage key={`${workspace.id}:${clientId}`} workspace={workspace} clientId={clientId} />
+      ) : (
+        <ClientsPage workspace={workspace} />
+      );
     case 'team':
       return <TeamPage workspace={workspace} />;
     case 'plan':

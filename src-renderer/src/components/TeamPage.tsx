@@ -21,7 +21,8 @@ const invitableRoles: { id: InvitableRole; label: string; hint: string }[] = [
   { id: 'client', label: 'Client', hint: "the client's own login: sees only their own data (exactly one client)" },
 ];
 
-const roleLabel = (role: Role) => (role === 'owner' ? 'Owner' : (invitableRoles.find((r) => r.id === role)?.label ?? role));
+const roleLabel = (role: Role) =>
+  role === 'owner' ? 'Owner' : (invitableRoles.find((r) => r.id === role)?.label ?? role);
 const statusLabel: Record<Member['status'] | Invitation['status'], string> = {
   pending: 'Pending',
   active: 'Active',
@@ -78,8 +79,12 @@ type CredentialMode = 'owner' | 'member';
 function useCredentialModes(workspace: Workspace, enabled: boolean) {
   const call = useStore((s) => s.call);
   const version = useStore((s) => s.connectionsVersion);
-  const set = useResult(enabled ? `${workspace.id}|${version}` : null, () => call('connection.credentialModes', { workspaceId: workspace.id }));
-  const modes = new Map<string, CredentialMode>((set.data ?? []).map((m) => [`${m.memberId}|${m.connectionId}`, m.mode]));
+  const set = useResult(enabled ? `${workspace.id}|${version}` : null, () =>
+    call('connection.credentialModes', { workspaceId: workspace.id }),
+  );
+  const modes = new Map<string, CredentialMode>(
+    (set.data ?? []).map((m) => [`${m.memberId}|${m.connectionId}`, m.mode]),
+  );
   return { modes, reload: set.reload };
 }
 
@@ -106,18 +111,29 @@ function ClientCredentials({
   const version = useStore((s) => s.connectionsVersion);
   const [busy, setBusy] = useState<string | null>(null);
   const [chosen, setChosen] = useState<Record<string, CredentialMode>>({});
-  const connections = useResult(`${client.id}|${version}`, () => call('connection.list', { workspaceId: workspace.id, userId: client.id }));
+  const connections = useResult(`${client.id}|${version}`, () =>
+    call('connection.list', { workspaceId: workspace.id, userId: client.id }),
+  );
   const list = (connections.data ?? []).filter((c) => c.status !== 'revoked');
 
   async function setMode(c: Connection, mode: CredentialMode) {
     setBusy(c.id);
-    const res = await call('connection.setCredentialMode', { workspaceId: workspace.id, userId: client.id, platformId: c.platformId, memberId: member.id, mode });
+    const res = await call('connection.setCredentialMode', {
+      workspaceId: workspace.id,
+      userId: client.id,
+      platformId: c.platformId,
+      memberId: member.id,
+      mode,
+    });
     setBusy(null);
     if (res.ok) setChosen((prev) => ({ ...prev, [c.id]: res.data.mode }));
     const what = `${client.displayName} · ${platformName(c.platform)} ${atHandle(c.handle)}`;
     onOutcome(
       res.ok
-        ? { notice: `${member.name} now posts to ${what} with ${mode === 'owner' ? "the owner's" : 'their own'} credentials.`, changed: true }
+        ? {
+            notice: `${member.name} now posts to ${what} with ${mode === 'owner' ? "the owner's" : 'their own'} credentials.`,
+            changed: true,
+          }
         : { error: res.error },
     );
   }
@@ -151,7 +167,13 @@ function ClientCredentials({
 }
 
 /** "Social accounts": whose credentials a member posts with, per connection of their clients. */
-function MemberCredentials(props: { workspace: Workspace; member: Member; clients: ManagedUser[]; modes: Map<string, CredentialMode>; onOutcome: (outcome: Outcome & { changed?: boolean }) => void }) {
+function MemberCredentials(props: {
+  workspace: Workspace;
+  member: Member;
+  clients: ManagedUser[];
+  modes: Map<string, CredentialMode>;
+  onOutcome: (outcome: Outcome & { changed?: boolean }) => void;
+}) {
   const { member, clients } = props;
   const [open, setOpen] = useState(false);
   const theirs = member.allClients ? clients : clients.filter((c) => member.clientIds.includes(c.id));
@@ -163,7 +185,9 @@ function MemberCredentials(props: { workspace: Workspace; member: Member; client
           <p className="hint">No clients assigned.</p>
         ) : (
           <>
-            <p className="hint">Whose credentials {member.name} posts with. With their own, they reconnect the account themselves.</p>
+            <p className="hint">
+              Whose credentials {member.name} posts with. With their own, they reconnect the account themselves.
+            </p>
             <ul className="slot-list" aria-label={`Social accounts of ${member.name}`}>
               {theirs.map((c) => (
                 <ClientCredentials key={c.id} {...props} client={c} />
@@ -205,21 +229,29 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
     setBusy(true);
     const res = await call('team.forceLogout', ref);
     setBusy(false);
-    onOutcome(res.ok ? { notice: `Signed out of ${res.data.ended} session(s): ${member.name}.` } : { error: res.error });
+    onOutcome(
+      res.ok ? { notice: `Signed out of ${res.data.ended} session(s): ${member.name}.` } : { error: res.error },
+    );
   }
 
   async function setActive(active: boolean) {
     setBusy(true);
     const res = await call('team.setMemberActive', { ...ref, active });
     setBusy(false);
-    onOutcome(res.ok ? { notice: `${member.name} is ${active ? 'active again' : 'deactivated and signed out everywhere'}.` } : { error: res.error });
+    onOutcome(
+      res.ok
+        ? { notice: `${member.name} is ${active ? 'active again' : 'deactivated and signed out everywhere'}.` }
+        : { error: res.error },
+    );
   }
 
   function onLimit(e: FormEvent) {
     e.preventDefault();
     const n = Number(limit);
     if (!Number.isInteger(n) || n < 1 || n > 999_999) {
-      onOutcome({ error: { code: 'validation_failed', message: 'the sessions limit is a whole number from 1 to 999999' } });
+      onOutcome({
+        error: { code: 'validation_failed', message: 'the sessions limit is a whole number from 1 to 999999' },
+      });
       return;
     }
     void update({ sessionsLimit: n }, `${member.name} may now have ${n} session(s) at once.`);
@@ -243,7 +275,12 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
             aria-label={`Role of ${member.name}`}
             value={member.role}
             disabled={busy}
-            onChange={(e) => void update({ role: e.target.value as InvitableRole }, `${member.name} is now ${roleLabel(e.target.value as Role).toLowerCase()}.`)}
+            onChange={(e) =>
+              void update(
+                { role: e.target.value as InvitableRole },
+                `${member.name} is now ${roleLabel(e.target.value as Role).toLowerCase()}.`,
+              )
+            }
           >
             {invitableRoles.map((r) => (
               <option key={r.id} value={r.id}>
@@ -272,7 +309,12 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
               disabled={busy}
               onChange={(e) => setLimit(e.target.value)}
             />
-            <button type="submit" className="button small" disabled={busy} aria-label={`Set the sessions limit of ${member.name}`}>
+            <button
+              type="submit"
+              className="button small"
+              disabled={busy}
+              aria-label={`Set the sessions limit of ${member.name}`}
+            >
               Set
             </button>
           </form>
@@ -294,7 +336,15 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
             />
           </details>
         )}
-        {editable && <MemberCredentials workspace={workspace} member={member} clients={clients} modes={modes} onOutcome={onOutcome} />}
+        {editable && (
+          <MemberCredentials
+            workspace={workspace}
+            member={member}
+            clients={clients}
+            modes={modes}
+            onOutcome={onOutcome}
+          />
+        )}
       </td>
       <td>
         <div className="button-row">
@@ -311,11 +361,23 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
           )}
           {editable &&
             (member.status === 'deactivated' ? (
-              <button type="button" className="button small" disabled={busy} aria-label={`Reactivate ${member.name}`} onClick={() => void setActive(true)}>
+              <button
+                type="button"
+                className="button small"
+                disabled={busy}
+                aria-label={`Reactivate ${member.name}`}
+                onClick={() => void setActive(true)}
+              >
                 Reactivate
               </button>
             ) : (
-              <button type="button" className="button small" disabled={busy} aria-label={`Deactivate ${member.name}`} onClick={() => void setActive(false)}>
+              <button
+                type="button"
+                className="button small"
+                disabled={busy}
+                aria-label={`Deactivate ${member.name}`}
+                onClick={() => void setActive(false)}
+              >
                 Deactivate
               </button>
             ))}
@@ -326,7 +388,15 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
 }
 
 /** Invites a person by email; the code and link are shown once, to copy. */
-function InviteForm({ workspace, clients, onInvited }: { workspace: Workspace; clients: ManagedUser[]; onInvited: () => void }) {
+function InviteForm({
+  workspace,
+  clients,
+  onInvited,
+}: {
+  workspace: Workspace;
+  clients: ManagedUser[];
+  onInvited: () => void;
+}) {
   const call = useStore((s) => s.call);
   const setView = useStore((s) => s.setView);
   const id = useId();
@@ -341,7 +411,8 @@ function InviteForm({ workspace, clients, onInvited }: { workspace: Workspace; c
 
   const fields = fieldErrors(error);
   const invalid = (field: string) => Object.keys(fields).some((k) => k.endsWith(field));
-  const aria = (field: string) => (invalid(field) ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {});
+  const aria = (field: string) =>
+    invalid(field) ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {};
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -413,9 +484,7 @@ function InviteForm({ workspace, clients, onInvited }: { workspace: Workspace; c
             Skip the invitation email (copy the link or code instead)
           </label>
         </fieldset>
-        {error && (
-          <ErrorAlert error={error} id={errorId} onUpgrade={() => setView('plan')} />
-        )}
+        {error && <ErrorAlert error={error} id={errorId} onUpgrade={() => setView('plan')} />}
         <div className="form-actions">
           <button type="submit" className="button primary" disabled={busy}>
             {busy ? 'Inviting…' : 'Send invitation'}
@@ -430,10 +499,18 @@ function InviteForm({ workspace, clients, onInvited }: { workspace: Workspace; c
               ? `An invitation email was sent to ${result.invitation.email}.`
               : `No email was sent: give ${result.invitation.email} the code or the link.`}
           </p>
-          <CopyField label="Invitation code" value={result.code} hint="Shown once. The invitee pastes it in “Join with an invitation”." />
+          <CopyField
+            label="Invitation code"
+            value={result.code}
+            hint="Shown once. The invitee pastes it in “Join with an invitation”."
+          />
           <CopyField label="Invitation link" value={result.acceptUrl} />
           <p className="hint">
-            Valid until <time dateTime={result.invitation.expiresAt}>{formatDateTime(result.invitation.expiresAt, workspace.timezone)}</time>.
+            Valid until{' '}
+            <time dateTime={result.invitation.expiresAt}>
+              {formatDateTime(result.invitation.expiresAt, workspace.timezone)}
+            </time>
+            .
           </p>
         </div>
       )}
@@ -451,7 +528,9 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
   const [outcome, setOutcome] = useState<Outcome>({});
   const [busyInvitation, setBusyInvitation] = useState<string | null>(null);
 
-  const team = useResult(`${workspace.id}|${stateVersion}|${clientsVersion}`, () => call('team.list', { workspaceId: workspace.id }));
+  const team = useResult(`${workspace.id}|${stateVersion}|${clientsVersion}`, () =>
+    call('team.list', { workspaceId: workspace.id }),
+  );
   const canListClients = can(role, 'client.list');
   const clientList = useResult(canListClients ? `${workspace.id}|${clientsVersion}` : null, () =>
     call('client.list', { workspaceId: workspace.id, perPage: 10_000 }),
@@ -529,7 +608,9 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
         )}
       </section>
 
-      {can(role, 'team.invite') && <InviteForm workspace={workspace} clients={clients} onInvited={() => team.reload()} />}
+      {can(role, 'team.invite') && (
+        <InviteForm workspace={workspace} clients={clients} onInvited={() => team.reload()} />
+      )}
 
       <section className="card" aria-labelledby={`${id}-invitations`}>
         <h2 id={`${id}-invitations`}>Invitations</h2>

@@ -60,7 +60,8 @@ interface Props {
 /** Name, type, plan and logos: shared by first-run setup and "New workspace". */
 export function WorkspaceFields({ draft, onChange, invalid, errorId, disabled, planSelectId }: Props) {
   const id = useId();
-  const set = <K extends keyof WorkspaceDraft>(key: K, value: WorkspaceDraft[K]) => onChange({ ...draft, [key]: value });
+  const set = <K extends keyof WorkspaceDraft>(key: K, value: WorkspaceDraft[K]) =>
+    onChange({ ...draft, [key]: value });
   const aria = (field: string) =>
     invalid.has(field) ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {};
 

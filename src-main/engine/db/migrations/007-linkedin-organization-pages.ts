@@ -9,6 +9,8 @@ export const migration007: Migration = {
   version: 7,
   name: 'linkedin-organization-pages',
   up: (db) => {
-    db.exec(`ALTER TABLE integrations ADD COLUMN organization_pages INTEGER NOT NULL DEFAULT 0 CHECK (organization_pages IN (0, 1));`);
+    db.exec(
+      `ALTER TABLE integrations ADD COLUMN organization_pages INTEGER NOT NULL DEFAULT 0 CHECK (organization_pages IN (0, 1));`,
+    );
   },
 };
