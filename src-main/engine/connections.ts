@@ -15,6 +15,12 @@ import { getWorkspace } from './workspaces';
 export const DEFAULT_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** How long a person has between choosing a platform and coming back from its consent page. */
 export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
+/**
+ * Sign-ins one connection link (or one member's re-authentications) may have open at once; past
+ * it the oldest is dropped. A person needs one or two; without a cap every request to
+ * `/connect/<token>/<platform>` kept a flow in memory for ten minutes (issue 9 item 3).
+ */
+export const MAX_PENDING_FLOWS_PER_LINK = 10;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
@@ -377,6 +383,7 @@ export class OAuthFlows {
       throw err;
     }
     this.prune(now.getTime());
+    this.makeRoom(flow);
     this.pending.set(sha256(started.pending.state).toString('hex'), {
       ...flow,
       codeVerifier: started.pending.savedState.verifier,
@@ -407,6 +414,7 @@ export class OAuthFlows {
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState(); // 256 bits
     this.prune(now.getTime());
+    this.makeRoom(flow);
     this.pending.set(sha256(state).toString('hex'), {
       ...flow,
       codeVerifier,
@@ -573,6 +581,20 @@ export class OAuthFlows {
   private prune(nowMs: number): void {
     for (const [k, f] of this.pending) if (f.expiresAt + OAUTH_FLOW_TTL_MS <= nowMs) this.pending.delete(k);
     for (const [k, until] of this.spent) if (until <= nowMs) this.spent.delete(k);
+  }
+
+  /** Keeps a new flow's link (or member) under MAX_PENDING_FLOWS_PER_LINK, dropping its oldest flows. */
+  private makeRoom(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt'>): void {
+    const sameOrigin = (f: PendingFlow) =>
+      flow.linkId !== null ? f.linkId === flow.linkId : f.linkId === null && f.startedBy === flow.startedBy;
+    const mine = [...this.pending].filter(([, f]) => sameOrigin(f));
+    // A Map iterates in insertion order: the first are the oldest.
+    for (const [k] of mine.slice(0, Math.max(0, mine.length - MAX_PENDING_FLOWS_PER_LINK + 1))) this.pending.delete(k);
+  }
+
+  /** How many sign-ins are waiting for their callback. */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
   /** Which redirect policy a platform needs, for the server to pick the callback port. */

@@ -14,8 +14,39 @@ export const BROWSER_HOST_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-/** Logos travel as base64 inside contract messages, so a message may be a little over 2 × 10 MB. */
-const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+/**
+ * Logos travel as base64 inside contract messages (two logos under 10 MB each: 2 × 13.4 MB of
+ * base64), so a message may be a little over 27 MB; nothing legitimate is larger.
+ */
+export const MAX_MESSAGE_BYTES = 28 * 1024 * 1024;
+
+/**
+ * How deeply a contract message may nest. The deepest request (a workspace with integrations) is
+ * under 10 levels; `JSON.parse` of 15 million nested brackets blocks the event loop for seconds,
+ * so depth is checked before parsing (issue 9).
+ */
+export const MAX_MESSAGE_DEPTH = 32;
+
+/**
+ * Whether a JSON text nests deeper than `max`, in one pass over its bytes: brackets inside
+ * strings (after an unescaped quote) do not count. UTF-8 continuation bytes are all ≥ 0x80, so
+ * they never look like a bracket, quote or backslash.
+ */
+export function nestsDeeperThan(json: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const byte = json[i]!;
+    if (inString) {
+      if (byte === 0x5c) i++;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return false;
+}
 
 const ClientMessage = z.object({
   id: z.number().int().nonnegative(),
@@ -84,11 +115,9 @@ export async function startBrowserHost(
         let message: z.infer<typeof ClientMessage>;
         try {
           if (isBinary) throw new Error('binary');
-          message = ClientMessage.parse(
-            JSON.parse(
-              Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8'),
-            ),
-          );
+          const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+          if (nestsDeeperThan(bytes, MAX_MESSAGE_DEPTH)) throw new Error('too deep');
+          message = ClientMessage.parse(JSON.parse(bytes.toString('utf8')));
         } catch {
           send({
             id: null,

@@ -1,13 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { apiKeyDigest } from '../engine/api-keys';
 import type { Engine } from '../engine/engine';
 import { openApiDocument, routeFor, successSchemas } from './api-spec';
 import { ConnectRoutes } from './connect-routes';
-import { frameworkErrors, installLoopbackGuards, sendError, type RequestCheck } from './loopback-guard';
-import { RateLimiter } from './rate-limit';
-import { presentedApiKey } from './rest-auth';
+import { frameworkErrors, installLoopbackGuards } from './loopback-guard';
+import { DEFAULT_LIMITS, rateLimitCheck } from './request-buckets';
 import { registerClientRoutes } from './rest-clients';
 import { registerConnectionRoutes } from './rest-connections';
 import { registerPostRoutes } from './rest-posts';
@@ -29,8 +27,12 @@ export interface LoopbackServer {
  */
 export interface LoopbackOptions {
   port?: number;
-  /** Requests per key (or per caller without a key) per minute. */
+  /** Requests per verified key (or per first-party caller without a key) per minute. */
   rateLimitPerMinute?: number;
+  /** Requests per connection link, OAuth state or invitation per minute. */
+  pageRequestsPerMinute?: number;
+  /** Failed authentications per source address per minute. */
+  failedAuthPerMinute?: number;
   /** Called for every answer with its route pattern; the API tests check answers against the spec. */
   onAnswer?: (answer: {
     method: string;
@@ -47,7 +49,15 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
   let boundPort = port;
   const baseUrl = () => `http://127.0.0.1:${boundPort}`;
   app.decorateRequest('apiKeyDigest', null);
-  installLoopbackGuards(app, () => boundPort, rateLimitCheck(new RateLimiter(options.rateLimitPerMinute ?? 600)));
+  installLoopbackGuards(
+    app,
+    () => boundPort,
+    rateLimitCheck(engine, {
+      perKey: options.rateLimitPerMinute ?? DEFAULT_LIMITS.perKey,
+      perPage: options.pageRequestsPerMinute ?? DEFAULT_LIMITS.perPage,
+      failedAuth: options.failedAuthPerMinute ?? DEFAULT_LIMITS.failedAuth,
+    }),
+  );
   if (options.onAnswer) {
     const report = options.onAnswer;
     app.addHook('onSend', async (request, reply, payload) => {
@@ -68,8 +78,6 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
     const spec = methods.map((m) => routeFor(m, route.url)).find(Boolean);
     if (spec) route.schema = { ...route.schema, response: successSchemas(spec) };
   });
-  // The connection pages' forms (Bluesky's app password) post urlencoded bodies.
-  await app.register(formbody, { bodyLimit: 16 * 1024 });
   app.get('/api/v1/openapi.json', async () => openApiDocument(baseUrl()));
   // Seed 000's fetch, curl and Python examples send `Content-Type: application/json` with no body
   // on POSTs that take none; an empty body is "no body", not malformed JSON.
@@ -85,7 +93,12 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
   registerConnectionRoutes(app, engine, baseUrl);
   registerPostRoutes(app, engine);
   const connect = new ConnectRoutes(engine, baseUrl);
-  connect.register(app);
+  // Only the connection pages' forms (Bluesky's app password and handle) post urlencoded bodies:
+  // the parser lives in their scope, so no API route takes a body a plain HTML form can send.
+  await app.register(async (scope) => {
+    await scope.register(formbody, { bodyLimit: 16 * 1024 });
+    connect.register(scope);
+  });
   await app.listen({ host: '127.0.0.1', port });
   boundPort = (app.server.address() as AddressInfo).port;
   return {
@@ -96,41 +109,5 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
       await connect.close();
       await app.close();
     },
-  };
-}
-
-/**
- * Per-key rate limits (SPEC §6) on every route, checked right after the guards in the same hook.
- * A key's SHA-256 names its bucket (and is kept on the request for authentication, so a key is
- * hashed once); other bearers of a key (`Authorization`) likewise; callers without one share their
- * address's bucket. Answers carry `X-RateLimit-Limit`, `-Remaining` and `-Reset`; past the limit,
- * 429 `rate_limited` with `Retry-After`.
- */
-function rateLimitCheck(limiter: RateLimiter): RequestCheck {
-  return (request, reply) => {
-    // Unknown paths answer 404 without any work, as before; only routes count.
-    if (request.is404) return false;
-    const key = presentedApiKey(request);
-    let bucket: string;
-    if (key) {
-      request.apiKeyDigest = apiKeyDigest(key);
-      bucket = `key:${request.apiKeyDigest}`;
-    } else {
-      const other = request.headers.authorization;
-      bucket = typeof other === 'string' ? `key:${apiKeyDigest(other)}` : `ip:${request.ip}`;
-    }
-    const decision = limiter.hit(bucket);
-    reply
-      .header('x-ratelimit-limit', decision.limit)
-      .header('x-ratelimit-remaining', decision.remaining)
-      .header('x-ratelimit-reset', decision.resetSeconds);
-    if (decision.allowed) return false;
-    reply.header('retry-after', decision.resetSeconds);
-    sendError(reply, {
-      code: 'rate_limited',
-      message: `too many requests; try again in ${decision.resetSeconds} s`,
-      details: { limit: decision.limit, retryAfterSeconds: decision.resetSeconds },
-    });
-    return true;
   };
 }

@@ -1,11 +1,12 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { CreateWorkspaceInput, type FileUpload } from '../../src-shared/contract';
 import { validationError } from '../../src-shared/errors';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/errors';
 import { MAX_LOGO_BYTES } from '../engine/logos';
 import { sendError } from './loopback-guard';
+import { bearerKey } from './request-buckets';
 
 const FIELD_ALIASES: Record<string, string> = {
   name: 'name',
@@ -22,13 +23,6 @@ const FIELD_ALIASES: Record<string, string> = {
 };
 
 const FILE_TOO_LARGE = 'file size must be less than 10mb';
-
-/** Reads `Authorization: Bearer <install admin key>`; the admin endpoint takes nothing else. */
-function bearerKey(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return match?.[1] ?? null;
-}
 
 /**
  * `POST /api/workspaces/add` (seed 001): multipart with name, workspaceType, planId, squareLogo,

@@ -90,3 +90,32 @@ describe('browser host: the contract over a WebSocket', () => {
     await host.close();
   });
 });
+
+describe('issue 9 item 9: the WebSocket refuses oversized and deeply nested messages unread', () => {
+  it('answers a message nested 10 million levels deep as malformed without parsing it, and keeps serving', async () => {
+    const h = await hostFor();
+    const c = open(h.port, h.token, { origin: `http://127.0.0.1:${h.port}` });
+    await c.opened;
+    const depth = 10_000_000;
+    c.ws.send(`{"id":7,"channel":"app.getState","request":${'['.repeat(depth)}${']'.repeat(depth)}}`);
+    c.ws.send(JSON.stringify({ id: 8, channel: 'app.getState', request: {} }));
+    // Refused before it was read: not even its id is known.
+    expect((await c.next((m) => m.id === null)).result).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', message: 'malformed contract message' },
+    });
+    expect((await c.next((m) => m.id === 8)).result).toMatchObject({ ok: true });
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    c.ws.close();
+    await h.host.close();
+  });
+
+  it('closes the socket (1009) on a message over 28 MB, larger than any legitimate one', async () => {
+    const h = await hostFor();
+    const c = open(h.port, h.token, { origin: `http://127.0.0.1:${h.port}` });
+    await c.opened;
+    c.ws.send(JSON.stringify({ id: 1, channel: 'app.getState', request: { pad: 'x'.repeat(29 * 1024 * 1024) } }));
+    expect((await c.closed).code).toBe(1009);
+    await h.host.close();
+  });
+});

@@ -17,7 +17,9 @@ afterEach(async () => {
 });
 
 /** The engine and its loopback server on a real port and a real SQLite file, set up with one workspace. */
-export async function startTestApp(options: { setUp?: boolean; rateLimitPerMinute?: number } = {}) {
+export async function startTestApp(
+  options: { setUp?: boolean; rateLimitPerMinute?: number; pageRequestsPerMinute?: number } = {},
+) {
   const secrets = new MemorySecretStore();
   const dataDir = tempDir();
   const clock = new FakeClock();
@@ -28,6 +30,7 @@ export async function startTestApp(options: { setUp?: boolean; rateLimitPerMinut
     loopback: {
       onAnswer: (answer) => answers.check(answer),
       ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
+      ...(options.pageRequestsPerMinute ? { pageRequestsPerMinute: options.pageRequestsPerMinute } : {}),
     },
   });
   running.push(app);
