@@ -1,16 +1,13 @@
-import { useEffect } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { ProfileChooser } from './components/ProfileChooser';
 import { SetupPage } from './components/SetupPage';
 import { Shell } from './components/Shell';
+import { useAppState } from './data/session';
 import { useStore } from './store';
 
 export function App() {
-  const init = useStore((s) => s.init);
   const fatal = useStore((s) => s.fatal);
-  const app = useStore((s) => s.app);
-
-  useEffect(() => init(), [init]);
+  const app = useAppState();
 
   if (fatal) {
     return (
@@ -26,7 +23,7 @@ export function App() {
   return (
     <>
       <ConnectionBanner />
-      {app === null ? (
+      {app === undefined ? (
         <main className="setup" id="main">
           <p role="status" className="muted">
             Connecting to Postroom…

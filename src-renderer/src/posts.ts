@@ -1,10 +1,12 @@
 import { DateTime } from 'luxon';
 import { useEffect } from 'react';
 import type { z } from 'zod';
-import type { Platform, Result } from '../../src-shared/contract';
+import type { Platform } from '../../src-shared/contract';
 import type { Connection } from '../../src-shared/connections';
 import type { DeliveryState, ListPostGroupsQuery, PostGroup } from '../../src-shared/posts';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
+import { request } from './data/contract';
+import { useContractWith } from './data/queries';
 import { useStore } from './store';
 
 /* Words and time arithmetic shared by the composer, the queue, the calendar and the post page. */
@@ -97,26 +99,33 @@ const PAGE = 1000;
 const MAX_PAGES = 20;
 
 /** Every post group matching a query (page after page, up to 20 000), for lists and the calendar. */
-export async function listAllPosts(
-  call: PostroomStoreCall,
-  workspaceId: string,
-  userId: string | null,
-  query: ListQuery,
-): Promise<Result<{ groups: PostGroup[]; total: number }>> {
+async function listAllPosts(workspaceId: string, userId: string | null, query: ListQuery) {
   const groups: PostGroup[] = [];
   let total = 0;
   for (let page = 1; page <= MAX_PAGES; page++) {
-    const res = await call('post.list', {
+    const res = await request('post.list', {
       workspaceId,
       ...(userId ? { userId } : {}),
       query: { ...query, page, perPage: PAGE },
     });
-    if (!res.ok) return res;
-    groups.push(...res.data.groups);
-    total = res.data.total;
-    if (groups.length >= total || res.data.groups.length < PAGE) break;
+    groups.push(...res.groups);
+    total = res.total;
+    if (groups.length >= total || res.groups.length < PAGE) break;
   }
-  return { ok: true, data: { groups, total } };
+  return { groups, total };
 }
 
-type PostroomStoreCall = ReturnType<typeof useStore.getState>['call'];
+/** Every post group matching a query, as a query of `post.list` (refreshed when posts change). */
+export function useAllPosts(
+  workspaceId: string,
+  userId: string | null,
+  query: ListQuery,
+  options: { keepPrevious?: boolean } = {},
+) {
+  return useContractWith(
+    'post.list',
+    { workspaceId, ...(userId ? { userId } : {}), query },
+    () => listAllPosts(workspaceId, userId, query),
+    options,
+  );
+}

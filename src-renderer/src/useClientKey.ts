@@ -1,14 +1,13 @@
 import { useState } from 'react';
 import type { Workspace } from '../../src-shared/contract';
 import type { ErrorObject } from '../../src-shared/errors';
-import { useStore } from './store';
+import { act } from './data/queries';
 
 /**
  * A client's own API key as the UI handles it: a new key (shown once, the old one stops working)
  * or the current one revealed from the keychain (null when the client has none).
  */
 export function useClientKey(workspace: Workspace, userId: string) {
-  const call = useStore((s) => s.call);
   const [issued, setIssued] = useState<string | null>(null);
   const [revealed, setRevealed] = useState<string | null | undefined>(undefined);
   const [error, setError] = useState<ErrorObject | null>(null);
@@ -17,7 +16,7 @@ export function useClientKey(workspace: Workspace, userId: string) {
   async function generate() {
     setBusy(true);
     setError(null);
-    const res = await call('client.issueApiKey', { workspaceId: workspace.id, userId });
+    const res = await act('client.issueApiKey', { workspaceId: workspace.id, userId });
     setBusy(false);
     if (res.ok) {
       setIssued(res.data.apiKey);
@@ -28,7 +27,7 @@ export function useClientKey(workspace: Workspace, userId: string) {
   async function reveal() {
     setBusy(true);
     setError(null);
-    const res = await call('client.revealApiKey', { workspaceId: workspace.id, userId });
+    const res = await act('client.revealApiKey', { workspaceId: workspace.id, userId });
     setBusy(false);
     if (res.ok) {
       setRevealed(res.data.apiKey);

@@ -2,10 +2,10 @@ import { useId, useState } from 'react';
 import type { ActivityEntry, ActivityFilter, Workspace } from '../../../src-shared/contract';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { can } from '../permissions';
-import { useStore } from '../store';
-import { useResult } from '../useResult';
 import { ActivityTable } from './ActivityTable';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 const families = [
   { id: '', label: 'All actions' },
@@ -40,8 +40,7 @@ function download(fileName: string, text: string, type: string) {
 
 /** The activity log with filters, and its export as CSV. */
 export function ActivityPage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
+  const role = useRole();
   const id = useId();
   const [family, setFamily] = useState<Family>('');
   const [actorKind, setActorKind] = useState<ActivityEntry['actorKind'] | ''>('');
@@ -50,9 +49,7 @@ export function ActivityPage({ workspace }: { workspace: Workspace }) {
   const [busy, setBusy] = useState(false);
 
   // Member entries name a profile; the team list turns them into names.
-  const team = useResult(can(role, 'team.read') ? workspace.id : null, () =>
-    call('team.list', { workspaceId: workspace.id }),
-  );
+  const team = useContract('team.list', { workspaceId: workspace.id }, { enabled: can(role, 'team.read') });
   const names = new Map((team.data?.members ?? []).map((m) => [m.profileId, m.name]));
 
   async function exportCsv() {
@@ -60,7 +57,7 @@ export function ActivityPage({ workspace }: { workspace: Workspace }) {
     setError(null);
     setNotice('');
     const filter: ActivityFilter = { ...(family ? { action: family } : {}), ...(actorKind ? { actorKind } : {}) };
-    const res = await call('activity.exportCsv', { workspaceId: workspace.id, filter });
+    const res = await act('activity.exportCsv', { workspaceId: workspace.id, filter });
     setBusy(false);
     if (!res.ok) {
       setError(res.error);

@@ -1,8 +1,7 @@
-import { useEffect, useState } from 'react';
 import type { ActivityEntry, Workspace } from '../../../src-shared/contract';
-import type { ErrorObject } from '../../../src-shared/errors';
+import { useContract } from '../data/queries';
+import { useAppState } from '../data/session';
 import { formatDateTime } from '../format';
-import { useStore } from '../store';
 import { ErrorAlert } from './ErrorAlert';
 
 const who = (e: ActivityEntry, memberName: string | undefined) =>
@@ -19,30 +18,13 @@ interface Props {
   names?: ReadonlyMap<string, string>;
 }
 
-/** The workspace's activity log, newest first; reloads whenever the app state or the clients change. */
+/** The workspace's activity log, newest first; refreshed whenever anything changes. */
 export function ActivityTable({ workspace, limit, title, action, actorKind, names }: Props) {
-  const listActivity = useStore((s) => s.listActivity);
-  const stateVersion = useStore((s) => s.stateVersion);
-  const clientsVersion = useStore((s) => s.clientsVersion);
-  const profile = useStore((s) => s.app?.profile);
-  const [entries, setEntries] = useState<ActivityEntry[] | null>(null);
-  const [error, setError] = useState<ErrorObject | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    void listActivity(workspace.id, limit, { ...(action ? { action } : {}), ...(actorKind ? { actorKind } : {}) }).then(
-      (res) => {
-        if (!live) return;
-        if (res.ok) {
-          setEntries(res.data);
-          setError(null);
-        } else setError(res.error);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [workspace.id, limit, action, actorKind, listActivity, stateVersion, clientsVersion]);
+  const profile = useAppState()?.profile;
+  const filter = { ...(action ? { action } : {}), ...(actorKind ? { actorKind } : {}) };
+  const activity = useContract('activity.list', { workspaceId: workspace.id, limit, filter }, { keepPrevious: true });
+  const entries = activity.data ?? null;
+  const error = activity.error;
 
   const headingId = `activity-${limit}`;
   return (

@@ -4,13 +4,13 @@ import type { ManagedUser } from '../../../src-shared/clients';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { createPostGroupExample, KEY_PLACEHOLDER, listClientsExample, PLATFORM_PLACEHOLDER } from '../apiExamples';
 import { can } from '../permissions';
-import { useStore } from '../store';
 import { useClientKey } from '../useClientKey';
 import { useClients } from '../useClients';
-import { useResult } from '../useResult';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyField } from './CopyField';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 /** How many clients the key list shows at once; the search narrows a longer list. */
 const SHOWN_CLIENTS = 50;
@@ -76,7 +76,6 @@ function WorkspaceKeySection({
   apiKey: string | null;
   onKey: (key: string | null) => void;
 }) {
-  const call = useStore((s) => s.call);
   const id = useId();
   const [rotated, setRotated] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -88,7 +87,7 @@ function WorkspaceKeySection({
     setBusy(true);
     setError(null);
     setNotice('');
-    const res = await call('workspace.revealApiKey', { workspaceId: workspace.id });
+    const res = await act('workspace.revealApiKey', { workspaceId: workspace.id });
     setBusy(false);
     if (res.ok) {
       onKey(res.data.apiKey);
@@ -99,7 +98,7 @@ function WorkspaceKeySection({
   async function rotate() {
     setBusy(true);
     setError(null);
-    const res = await call('workspace.rotateApiKey', { workspaceId: workspace.id });
+    const res = await act('workspace.rotateApiKey', { workspaceId: workspace.id });
     setBusy(false);
     setConfirming(false);
     if (res.ok) {
@@ -323,17 +322,17 @@ function ExamplesSection({
   clients: ManagedUser[] | null;
   mayRevealKey: boolean;
 }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const connectionsVersion = useStore((s) => s.connectionsVersion);
+  const role = useRole();
   const id = useId();
   const [chosen, setChosen] = useState<string | null>(null);
   const list = clients ?? [];
   // The chosen client, or the first active one (the first of all when every client is deactivated).
   const client = list.find((u) => u.id === chosen) ?? list.find((u) => !u.deactivated) ?? list[0] ?? null;
   const readConnections = client !== null && can(role, 'connection.read');
-  const connections = useResult(readConnections ? `${workspace.id}|${client.id}|${connectionsVersion}` : null, () =>
-    call('connection.list', { workspaceId: workspace.id, userId: client?.id ?? '' }),
+  const connections = useContract(
+    'connection.list',
+    { workspaceId: workspace.id, userId: client?.id ?? '' },
+    { enabled: readConnections },
   );
   const platformIds = readConnections
     ? (connections.data ?? []).filter((c) => c.status === 'active').map((c) => c.platformId)
@@ -370,7 +369,7 @@ function ExamplesSection({
         <p className="hint">
           {client === null
             ? 'There is no client yet: create one, or put a client ID in place of USER_ID.'
-            : readConnections && connections.data !== null && platformIds.length === 0
+            : readConnections && connections.data !== undefined && platformIds.length === 0
               ? `${client.displayName} has no connected account yet: connect one, or put a platform ID in place of ${PLATFORM_PLACEHOLDER}.`
               : 'Without "scheduledTime" the post group is saved as a draft; add an ISO time to schedule it.'}
         </p>
@@ -382,10 +381,9 @@ function ExamplesSection({
 
 /** The local REST API: where it listens, the keys that open it, and examples to start from. */
 export function ApiPage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
+  const role = useRole();
   const id = useId();
-  const info = useResult('api-info', () => call('app.apiInfo', {}));
+  const info = useContract('app.apiInfo', {});
   const [workspaceKey, setWorkspaceKey] = useState<string | null>(null);
   const mayListClients = can(role, 'client.list');
   // Roles that may not list clients load none (the engine would refuse).
@@ -425,7 +423,12 @@ export function ApiPage({ workspace }: { workspace: Workspace }) {
       {mayRevealKey && <WorkspaceKeySection workspace={workspace} apiKey={workspaceKey} onKey={setWorkspaceKey} />}
 
       {can(role, 'client.apiKey') && (
-        <ClientKeysSection workspace={workspace} clients={clientList} loading={clients.loading} error={clients.error} />
+        <ClientKeysSection
+          workspace={workspace}
+          clients={clientList}
+          loading={clients.isFetching}
+          error={clients.error}
+        />
       )}
 
       {info.data && (

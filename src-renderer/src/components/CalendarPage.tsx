@@ -9,7 +9,7 @@ import {
   formatDay,
   fromLocalInput,
   isChangeable,
-  listAllPosts,
+  useAllPosts,
   sameTimeOnDay,
   stateLabel,
   toLocalInput,
@@ -17,8 +17,9 @@ import {
 } from '../posts';
 import { useStore } from '../store';
 import { useClients } from '../useClients';
-import { useResult } from '../useResult';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act } from '../data/queries';
 
 type Mode = 'week' | 'month';
 const MONTH_ITEMS = 4;
@@ -36,9 +37,7 @@ interface PendingMove {
  * drag and drop onto another day, or with its Move button; either keeps its time of day.
  */
 export function CalendarPage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const version = useStore((s) => s.postsVersion);
+  const role = useRole();
   const openPost = useStore((s) => s.openPost);
   const id = useId();
   const zone = workspace.timezone;
@@ -61,9 +60,7 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
   const from = start.toISO()!;
   const to = end.toISO()!;
 
-  const posts = useResult(`${workspace.id}|${from}|${to}|${version}`, () =>
-    listAllPosts(call, workspace.id, null, { from, to }),
-  );
+  const posts = useAllPosts(workspace.id, null, { from, to }, { keepPrevious: true });
   const groups = useMemo(
     () => (posts.data?.groups ?? []).filter((g) => g.scheduledTime && g.status !== 'cancelled' && g.status !== 'draft'),
     [posts.data],
@@ -89,10 +86,10 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
     setError(null);
     setNotice('');
     setMoves((m) => ({ ...m, [g.id]: { iso, baseUpdatedAt: g.updatedAt } }));
-    const res = await call('post.update', { workspaceId: workspace.id, id: g.id, patch: { scheduledTime: iso } });
+    const res = await act('post.update', { workspaceId: workspace.id, id: g.id, patch: { scheduledTime: iso } });
     if (res.ok) {
       setNotice(`Moved ${nameOf(g)} to ${DateTime.fromISO(iso, { zone }).toLocaleString(DateTime.DATETIME_MED)}.`);
-      posts.reload();
+      posts.refetch();
       return;
     }
     // The post goes back where it was.
@@ -167,7 +164,7 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
           {notice}
         </p>
 
-        <ol className={`calendar calendar-${mode}`} aria-labelledby={`${id}-title`} aria-busy={posts.loading}>
+        <ol className={`calendar calendar-${mode}`} aria-labelledby={`${id}-title`} aria-busy={posts.isFetching}>
           {days.map((day) => {
             const items = byDay.get(day) ?? [];
             const shown = mode === 'month' ? items.slice(0, MONTH_ITEMS) : items;

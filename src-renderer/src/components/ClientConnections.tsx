@@ -7,11 +7,11 @@ import type { QueueSlot } from '../../../src-shared/posts';
 import { formatDateTime } from '../format';
 import { can } from '../permissions';
 import { atHandle, platformName, weekdays } from '../posts';
-import { useStore } from '../store';
-import { useResult } from '../useResult';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyField } from './CopyField';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 const connectionStatus: Record<Connection['status'], string> = {
   active: 'Active',
@@ -26,15 +26,13 @@ const linkStatus = { active: 'Active', expired: 'Expired', revoked: 'Revoked' } 
  * and the connection links a client opens to connect more.
  */
 export function ConnectionsSection({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const version = useStore((s) => s.connectionsVersion);
+  const role = useRole();
   const id = useId();
   const tz = user.timezone;
   const ref = { workspaceId: workspace.id, userId: user.id };
   const manage = can(role, 'connection.manage');
-  const connections = useResult(`${user.id}|${version}`, () => call('connection.list', ref));
-  const links = useResult(`${user.id}|${version}`, () => call('connection.listLinks', ref));
+  const connections = useContract('connection.list', ref);
+  const links = useContract('connection.listLinks', ref);
   const [created, setCreated] = useState<{ connectionUrl: string; expiresAt: string } | null>(null);
   const [removing, setRemoving] = useState<Connection | null>(null);
   const [error, setError] = useState<ErrorObject | null>(null);
@@ -59,7 +57,7 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Connections</h2>
       {connections.error && <ErrorAlert error={connections.error} />}
-      {connections.data === null && !connections.error ? (
+      {connections.isPending ? (
         <p role="status" className="muted">
           Loading connections…
         </p>
@@ -86,13 +84,12 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
                   workspace={workspace}
                   user={user}
                   connection={c}
-                  version={version}
                   manage={manage}
                   busy={busy}
                   onRemove={() => setRemoving(c)}
                   onReconnect={() =>
                     void run(
-                      () => call('connection.reauthenticate', { ...ref, platformId: c.platformId }),
+                      () => act('connection.reauthenticate', { ...ref, platformId: c.platformId }),
                       ({ authorizationUrl }) => {
                         window.open(authorizationUrl, '_blank', 'noopener');
                         setNotice(
@@ -127,10 +124,10 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
             disabled={busy}
             onClick={() =>
               void run(
-                () => call('connection.createLink', ref),
+                () => act('connection.createLink', ref),
                 (data) => {
                   setCreated(data);
-                  links.reload();
+                  links.refetch();
                 },
               )
             }
@@ -193,11 +190,11 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
                         aria-label={`Revoke the link created ${formatDateTime(l.createdAt, tz)}`}
                         onClick={() =>
                           void run(
-                            () => call('connection.revokeLink', { ...ref, linkId: l.id }),
+                            () => act('connection.revokeLink', { ...ref, linkId: l.id }),
                             () => {
                               setNotice('The link was revoked: it no longer opens.');
                               setCreated(null);
-                              links.reload();
+                              links.refetch();
                             },
                           )
                         }
@@ -221,11 +218,11 @@ export function ConnectionsSection({ workspace, user }: { workspace: Workspace; 
           onCancel={() => setRemoving(null)}
           onConfirm={() =>
             void run(
-              () => call('connection.remove', { ...ref, platformId: removing.platformId }),
+              () => act('connection.remove', { ...ref, platformId: removing.platformId }),
               () => {
                 setNotice(`${platformName(removing.platform)} ${atHandle(removing.handle)} was removed.`);
                 setRemoving(null);
-                connections.reload();
+                connections.refetch();
               },
             ).then(() => setRemoving(null))
           }
@@ -245,8 +242,6 @@ interface ConnectionRowProps {
   workspace: Workspace;
   user: ManagedUser;
   connection: Connection;
-  /** `connectionsVersion`: the credentials reload with the list. */
-  version: number;
   manage: boolean;
   busy: boolean;
   onRemove: () => void;
@@ -258,22 +253,14 @@ interface ConnectionRowProps {
  * reconnect it when it needs re-authentication, whose credentials their posts use, "Reconnect"
  * for those who may re-authenticate, and LinkedIn's "post as".
  */
-function ConnectionRow({
-  workspace,
-  user,
-  connection: c,
-  version,
-  manage,
-  busy,
-  onRemove,
-  onReconnect,
-}: ConnectionRowProps) {
-  const call = useStore((s) => s.call);
+function ConnectionRow({ workspace, user, connection: c, manage, busy, onRemove, onReconnect }: ConnectionRowProps) {
   const tz = user.timezone;
   const name = `${platformName(c.platform)} ${atHandle(c.handle)}`;
-  const creds = useResult(`${user.id}|${c.platformId}|${version}`, () =>
-    call('connection.credentials', { workspaceId: workspace.id, userId: user.id, platformId: c.platformId }),
-  );
+  const creds = useContract('connection.credentials', {
+    workspaceId: workspace.id,
+    userId: user.id,
+    platformId: c.platformId,
+  });
   const cr = creds.data;
   const who = cr?.whoMayReconnect.length ? cr.whoMayReconnect.join(' or ') : 'the owner';
   return (
@@ -354,7 +341,6 @@ function PostAsForm({
   credentials: Credentials;
   who: string;
 }) {
-  const call = useStore((s) => s.call);
   const id = useId();
   const [value, setValue] = useState(credentials.postAs ?? '');
   // The stored choice changed (saved here or elsewhere): the field follows it.
@@ -377,7 +363,7 @@ function PostAsForm({
     setBusy('finding');
     setError(null);
     setNotice('');
-    const res = await call('connection.pages', ref);
+    const res = await act('connection.pages', ref);
     setBusy(null);
     if (!res.ok) {
       setError(res.error);
@@ -398,7 +384,7 @@ function PostAsForm({
     setError(null);
     setNotice('');
     const postAs = value.trim() || null;
-    const res = await call('connection.setPostAs', { ...ref, postAs });
+    const res = await act('connection.setPostAs', { ...ref, postAs });
     setBusy(null);
     if (res.ok)
       setNotice(res.data.postAs ? `Posts as ${nameOf(res.data.postAs)}.` : 'Posts as the person who connected.');
@@ -477,7 +463,6 @@ function BlueskyAppPasswordForm({
   user: ManagedUser;
   onConnected: (message: string) => void;
 }) {
-  const call = useStore((s) => s.call);
   const id = useId();
   const errorId = `${id}-error`;
   const [identifier, setIdentifier] = useState('');
@@ -490,7 +475,7 @@ function BlueskyAppPasswordForm({
     if (busy) return;
     setBusy(true);
     setError(null);
-    const res = await call('connection.addWithAppPassword', {
+    const res = await act('connection.addWithAppPassword', {
       workspaceId: workspace.id,
       userId: user.id,
       platform: 'bluesky',
@@ -562,12 +547,8 @@ function BlueskyAppPasswordForm({
 
 /** `dailyPostsLeft` of today in the client's zone, as a meter (SPEC §4 daily limit). */
 export function DailyUsage({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
-  const call = useStore((s) => s.call);
-  const version = useStore((s) => s.postsVersion);
   const id = useId();
-  const usage = useResult(`${user.id}|${version}|${user.dailyPostLimit}`, () =>
-    call('post.dailyUsage', { workspaceId: workspace.id, userId: user.id }),
-  );
+  const usage = useContract('post.dailyUsage', { workspaceId: workspace.id, userId: user.id });
   const u = usage.data;
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
@@ -610,12 +591,11 @@ const withKeys = (slots: readonly QueueSlot[]): SlotRow[] => slots.map((s) => ({
 
 /** The client's weekly queue slots (SPEC §4): "add to queue" takes the next free one. */
 export function QueueSlotsSection({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
+  const role = useRole();
   const id = useId();
   const editable = can(role, 'post.schedule');
   const ref = { workspaceId: workspace.id, userId: user.id };
-  const slots = useResult(user.id, () => call('queue.getSlots', ref));
+  const slots = useContract('queue.getSlots', ref);
   const [rows, setRows] = useState<SlotRow[] | null>(null);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [notice, setNotice] = useState('');
@@ -632,7 +612,7 @@ export function QueueSlotsSection({ workspace, user }: { workspace: Workspace; u
     if (!shown) return;
     setBusy(true);
     setError(null);
-    const res = await call('queue.setSlots', { ...ref, slots: shown.map(({ weekday, time }) => ({ weekday, time })) });
+    const res = await act('queue.setSlots', { ...ref, slots: shown.map(({ weekday, time }) => ({ weekday, time })) });
     setBusy(false);
     if (!res.ok) {
       setError(res.error);

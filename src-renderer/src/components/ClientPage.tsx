@@ -7,12 +7,13 @@ import { formatDateTime } from '../format';
 import { can } from '../permissions';
 import { useStore } from '../store';
 import { useClientKey } from '../useClientKey';
-import { useResult } from '../useResult';
 import { ConnectionsSection, DailyUsage, QueueSlotsSection } from './ClientConnections';
 import { ClientFields, clientFieldNames, type ClientDraft } from './ClientFields';
 import { ConfirmDialog } from './ConfirmDialog';
 import { CopyField } from './CopyField';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 const draftOf = (u: ManagedUser): ClientDraft => ({
   email: u.email,
@@ -23,7 +24,6 @@ const draftOf = (u: ManagedUser): ClientDraft => ({
 
 /** Edits a client's details; only what changed is sent. */
 function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; user: ManagedUser; onDone: () => void }) {
-  const call = useStore((s) => s.call);
   const id = useId();
   const errorId = `${id}-error`;
   const [draft, setDraft] = useState<ClientDraft>(() => draftOf(user));
@@ -52,7 +52,7 @@ function EditClientForm({ workspace, user, onDone }: { workspace: Workspace; use
     }
     setBusy(true);
     setError(null);
-    const res = await call('client.update', { workspaceId: workspace.id, userId: user.id, patch });
+    const res = await act('client.update', { workspaceId: workspace.id, userId: user.id, patch });
     setBusy(false);
     if (res.ok) onDone();
     else setError(res.error);
@@ -151,15 +151,11 @@ function ApiKeySection({ workspace, user }: { workspace: Workspace; user: Manage
 
 /** One client: details, edit, deactivate or reactivate, delete, and their API key. */
 export function ClientPage({ workspace, clientId }: { workspace: Workspace; clientId: string }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const clientsVersion = useStore((s) => s.clientsVersion);
+  const role = useRole();
   const setView = useStore((s) => s.setView);
   const openComposer = useStore((s) => s.openComposer);
   const id = useId();
-  const client = useResult(`${clientId}|${clientsVersion}`, () =>
-    call('client.get', { workspaceId: workspace.id, userId: clientId }),
-  );
+  const client = useContract('client.get', { workspaceId: workspace.id, userId: clientId });
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const [error, setError] = useState<ErrorObject | null>(null);
@@ -193,7 +189,7 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
     setBusy(true);
     setError(null);
     setNotice('');
-    const res = await call('client.setActive', { workspaceId: workspace.id, userId: user.id, active });
+    const res = await act('client.setActive', { workspaceId: workspace.id, userId: user.id, active });
     setBusy(false);
     if (!res.ok) setError(res.error);
     else {
@@ -202,7 +198,7 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
           ? `${user.displayName} is active again.`
           : `${user.displayName} is deactivated: their API key and sessions stop working.`,
       );
-      client.reload();
+      client.refetch();
     }
   }
 
@@ -210,7 +206,7 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
     if (!user) return;
     setBusy(true);
     setError(null);
-    const res = await call('client.delete', { workspaceId: workspace.id, userId: user.id });
+    const res = await act('client.delete', { workspaceId: workspace.id, userId: user.id });
     setBusy(false);
     if (res.ok) setView('clients');
     else {
@@ -284,7 +280,7 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
             user={user}
             onDone={() => {
               setEditing(false);
-              client.reload();
+              client.refetch();
             }}
           />
         ) : (

@@ -3,9 +3,10 @@ import { useId, useRef, useState } from 'react';
 import type { Workspace } from '../../../src-shared/contract';
 import { can } from '../permissions';
 import { useStore } from '../store';
-import { useResult } from '../useResult';
+import { useContract } from '../data/queries';
 import { ErrorAlert } from './ErrorAlert';
 import { NewClientDialog } from './NewClientDialog';
+import { useRole } from '../data/session';
 
 type StatusFilter = 'all' | 'active' | 'deactivated';
 
@@ -13,9 +14,7 @@ const ROW_HEIGHT = 60;
 
 /** Every client of the workspace the signed-in person may see, searchable and virtualised. */
 export function ClientsPage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const clientsVersion = useStore((s) => s.clientsVersion);
+  const role = useRole();
   const openClient = useStore((s) => s.openClient);
   const id = useId();
   const [search, setSearch] = useState('');
@@ -23,13 +22,15 @@ export function ClientsPage({ workspace }: { workspace: Workspace }) {
   const [creating, setCreating] = useState(false);
 
   const email = search.trim();
-  const clients = useResult(`${workspace.id}|${email}|${status}|${clientsVersion}`, () =>
-    call('client.list', {
+  const clients = useContract(
+    'client.list',
+    {
       workspaceId: workspace.id,
       ...(email ? { email } : {}),
       ...(status === 'all' ? {} : { deactivated: status === 'deactivated' }),
       perPage: 10_000,
-    }),
+    },
+    { keepPrevious: true },
   );
   const users = clients.data?.users ?? [];
 
@@ -77,18 +78,18 @@ export function ClientsPage({ workspace }: { workspace: Workspace }) {
         </div>
         {clients.error && <ErrorAlert error={clients.error} />}
         <p role="status" className="muted list-count">
-          {clients.data === null
+          {clients.data === undefined
             ? 'Loading clients…'
             : `${clients.data.total} ${clients.data.total === 1 ? 'client' : 'clients'}${filtered ? ' match' : ''}`}
         </p>
-        {clients.data !== null && users.length === 0 && (
+        {clients.data !== undefined && users.length === 0 && (
           <p className="muted">{filtered ? 'No client matches these filters.' : 'No clients yet.'}</p>
         )}
         <div ref={scroller} className="virtual-scroller" hidden={users.length === 0}>
           <ul
             className="virtual-list"
             aria-label="Clients"
-            aria-busy={clients.loading}
+            aria-busy={clients.isFetching}
             style={{ height: virtualizer.getTotalSize() }}
           >
             {virtualizer.getVirtualItems().map((row) => {

@@ -24,8 +24,9 @@ import {
   toLocalInput,
 } from '../posts';
 import { useStore, type ComposerRequest } from '../store';
-import { useResult } from '../useResult';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 interface MediaItem {
   key: number;
@@ -66,18 +67,16 @@ export function Composer({
   request: ComposerRequest;
   onClose: () => void;
 }) {
-  const call = useStore((s) => s.call);
-  const clientsVersion = useStore((s) => s.clientsVersion);
   const id = useId();
   const ref = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const editId = request.postId ?? null;
-  const existing = useResult(editId ? `post|${editId}` : null, () =>
-    call('post.get', { workspaceId: workspace.id, id: editId ?? '' }),
+  const existing = useContract(
+    'post.get',
+    { workspaceId: workspace.id, id: editId ?? '' },
+    { enabled: editId !== null },
   );
-  const clients = useResult(`${workspace.id}|${clientsVersion}`, () =>
-    call('client.list', { workspaceId: workspace.id, perPage: 10_000 }),
-  );
+  const clients = useContract('client.list', { workspaceId: workspace.id, perPage: 10_000 });
 
   useLayoutEffect(() => {
     const dialog = ref.current;
@@ -86,7 +85,8 @@ export function Composer({
   }, []);
 
   const title = editId ? 'Edit post' : 'New post';
-  const ready = !existing.error && !clients.error && clients.data !== null && (!editId || existing.data !== null);
+  const ready =
+    !existing.error && !clients.error && clients.data !== undefined && (!editId || existing.data !== undefined);
 
   return (
     <dialog
@@ -116,7 +116,7 @@ export function Composer({
           workspace={workspace}
           clients={clients.data.users}
           presetClientId={request.clientId}
-          existing={editId ? existing.data : null}
+          existing={editId ? (existing.data ?? null) : null}
           titleId={`${id}-title`}
           onBusy={setBusy}
           onClose={onClose}
@@ -154,9 +154,7 @@ interface FormProps {
 }
 
 function ComposerForm({ workspace, clients, presetClientId, existing, titleId, onBusy, onClose }: FormProps) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const connectionsVersion = useStore((s) => s.connectionsVersion);
+  const role = useRole();
   const openPost = useStore((s) => s.openPost);
   const setView = useStore((s) => s.setView);
   const id = useId();
@@ -186,8 +184,10 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
     setMedia((all) => all.filter((x) => x.key !== m.key));
   };
 
-  const connections = useResult(clientId ? `${clientId}|${connectionsVersion}` : null, () =>
-    call('connection.list', { workspaceId: workspace.id, userId: clientId }),
+  const connections = useContract(
+    'connection.list',
+    { workspaceId: workspace.id, userId: clientId },
+    { enabled: clientId !== '' },
   );
   const accounts = connections.data ?? [];
 
@@ -296,7 +296,7 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
     setBusy(true);
     setError(null);
     const res = existing
-      ? await call('post.update', {
+      ? await act('post.update', {
           workspaceId: workspace.id,
           id: existing.id,
           patch: {
@@ -305,7 +305,7 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
             ...(kind === 'schedule' ? { scheduledTime } : kind === 'unschedule' ? { scheduledTime: null } : {}),
           },
         })
-      : await call('post.create', {
+      : await act('post.create', {
           workspaceId: workspace.id,
           userId: clientId,
           post: {
@@ -406,7 +406,7 @@ function ComposerForm({ workspace, clients, presetClientId, existing, titleId, o
                       <li key={t.platformId}>{t.connection ? connectionLabel(t.connection) : t.platformId}</li>
                     ))}
                   </ul>
-                ) : connections.data === null ? (
+                ) : connections.data === undefined ? (
                   <p className="hint">Loading accounts…</p>
                 ) : accounts.length === 0 ? (
                   <p className="hint">

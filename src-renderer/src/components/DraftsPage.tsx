@@ -1,24 +1,20 @@
 import { useId, useMemo } from 'react';
 import type { Workspace } from '../../../src-shared/contract';
 import { can } from '../permissions';
-import { excerpt, listAllPosts } from '../posts';
+import { excerpt, useAllPosts } from '../posts';
 import { useStore } from '../store';
 import { useClients } from '../useClients';
-import { useResult } from '../useResult';
 import { ErrorAlert } from './ErrorAlert';
 import { PostList } from './PostList';
+import { useRole } from '../data/session';
 
 /** Posts without a time yet; each opens in the composer to finish or schedule. */
 export function DraftsPage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const version = useStore((s) => s.postsVersion);
+  const role = useRole();
   const openComposer = useStore((s) => s.openComposer);
   const id = useId();
   const { byId } = useClients(workspace);
-  const drafts = useResult(`${workspace.id}|${version}`, () =>
-    listAllPosts(call, workspace.id, null, { state: 'draft' }),
-  );
+  const drafts = useAllPosts(workspace.id, null, { state: 'draft' });
   const groups = useMemo(
     () => [...(drafts.data?.groups ?? [])].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)),
     [drafts.data],
@@ -44,17 +40,17 @@ export function DraftsPage({ workspace }: { workspace: Workspace }) {
         </h2>
         {drafts.error && <ErrorAlert error={drafts.error} />}
         <p role="status" className="muted list-count">
-          {drafts.data === null
+          {drafts.data === undefined
             ? 'Loading drafts…'
             : `${drafts.data.total} ${drafts.data.total === 1 ? 'draft' : 'drafts'}`}
         </p>
-        {drafts.data !== null && groups.length === 0 && <p className="muted">No drafts.</p>}
+        {drafts.data !== undefined && groups.length === 0 && <p className="muted">No drafts.</p>}
         <PostList
           label="Drafts"
           groups={groups}
           clients={byId}
           fallbackZone={workspace.timezone}
-          busy={drafts.loading}
+          busy={drafts.isFetching}
           actions={
             mayEdit
               ? (g) => (

@@ -4,9 +4,10 @@ import type { ErrorObject } from '../../../src-shared/errors';
 import { fieldErrors } from '../errors';
 import { can } from '../permissions';
 import { platformName } from '../posts';
-import { useStore } from '../store';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act } from '../data/queries';
 
 interface Draft {
   platform: Platform;
@@ -30,9 +31,7 @@ const empty: Draft = {
 
 /** The platform app credentials of the workspace (SPEC §5); secrets go to the keychain and never come back. */
 export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const refresh = useStore((s) => s.refresh);
-  const role = useStore((s) => s.app?.role);
+  const role = useRole();
   const id = useId();
   const manage = can(role, 'workspace.update');
   const [draft, setDraft] = useState<Draft>(empty);
@@ -68,7 +67,7 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
     };
     setBusy(true);
     setFormError(null);
-    const res = await call('integration.add', { workspaceId: workspace.id, integration });
+    const res = await act('integration.add', { workspaceId: workspace.id, integration });
     setBusy(false);
     if (!res.ok) {
       setFormError(res.error);
@@ -83,7 +82,7 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
     setBusy(true);
     setError(null);
     setResult(null);
-    const res = await call('integration.test', { workspaceId: workspace.id, integrationId });
+    const res = await act('integration.test', { workspaceId: workspace.id, integrationId });
     setBusy(false);
     if (res.ok) setResult({ ok: res.data.ok, message: `${platformName(platform)}: ${res.data.message}` });
     else setError(res.error);
@@ -93,7 +92,7 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
     setBusy(true);
     setError(null);
     setResult(null);
-    const res = await call('integration.remove', { workspaceId: workspace.id, integrationId });
+    const res = await act('integration.remove', { workspaceId: workspace.id, integrationId });
     setBusy(false);
     setRemoving(null);
     if (!res.ok) {
@@ -101,7 +100,6 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
       return;
     }
     setResult({ ok: true, message: 'The integration was removed.' });
-    await refresh();
   }
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));

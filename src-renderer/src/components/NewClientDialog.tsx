@@ -5,6 +5,7 @@ import { fieldErrors } from '../errors';
 import { useStore } from '../store';
 import { ClientFields, clientFieldNames, type ClientDraft } from './ClientFields';
 import { ErrorAlert } from './ErrorAlert';
+import { act } from '../data/queries';
 
 interface Props {
   workspace: Workspace;
@@ -13,7 +14,6 @@ interface Props {
 
 /** A modal to add a client (a managed user) to the workspace. */
 export function NewClientDialog({ workspace, onClose }: Props) {
-  const call = useStore((s) => s.call);
   const setView = useStore((s) => s.setView);
   const id = useId();
   const errorId = `${id}-error`;
@@ -41,7 +41,7 @@ export function NewClientDialog({ workspace, onClose }: Props) {
     setBusy(true);
     setError(null);
     const externalId = draft.externalId.trim();
-    const res = await call('client.create', {
+    const res = await act('client.create', {
       workspaceId: workspace.id,
       client: {
         email: draft.email.trim(),

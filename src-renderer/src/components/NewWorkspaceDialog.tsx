@@ -1,6 +1,8 @@
 import { useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { fieldErrors } from '../errors';
+import { act } from '../data/queries';
+import { selectWorkspace } from '../data/session';
 import { useStore } from '../store';
 import { ErrorAlert } from './ErrorAlert';
 import { draftToInput, emptyDraft, WorkspaceFields, type WorkspaceDraft } from './WorkspaceFields';
@@ -11,7 +13,6 @@ interface Props {
 
 /** A modal (native <dialog>: focus trap, Escape closes) to create a workspace and switch to it. */
 export function NewWorkspaceDialog({ onClose }: Props) {
-  const createWorkspace = useStore((s) => s.createWorkspace);
   const setView = useStore((s) => s.setView);
   const id = useId();
   const errorId = `${id}-error`;
@@ -36,8 +37,9 @@ export function NewWorkspaceDialog({ onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const res = await createWorkspace(await draftToInput(draft));
+      const res = await act('workspace.create', await draftToInput(draft));
       if (res.ok) {
+        await selectWorkspace(res.data.id);
         setView('overview');
         onClose();
         return;

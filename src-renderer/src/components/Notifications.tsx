@@ -37,7 +37,9 @@ export function Toasts() {
     <section className="toasts" aria-label="Notifications">
       {toasts.map((t) => (
         <div key={t.id} role="alert" className="toast">
-          <p className="toast-message">{t.message}</p>
+          <p className="toast-message">
+            Post to {t.platformId} {t.state === 'failed' ? 'failed' : 'needs attention'}: {t.error}
+          </p>
           <div className="button-row">
             <button
               type="button"

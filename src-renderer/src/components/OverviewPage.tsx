@@ -1,11 +1,11 @@
 import type { Workspace } from '../../../src-shared/contract';
 import { limitText } from '../format';
 import { can } from '../permissions';
-import { useStore } from '../store';
 import { ActivityTable } from './ActivityTable';
+import { useRole } from '../data/session';
 
 export function OverviewPage({ workspace }: { workspace: Workspace }) {
-  const role = useStore((s) => s.app?.role);
+  const role = useRole();
   return (
     <div className="page">
       <header className="page-header">

@@ -3,9 +3,9 @@ import type { Plan, PlanId, Workspace } from '../../../src-shared/contract';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { formatDateTime, formatPrice, limitText } from '../format';
 import { can } from '../permissions';
-import { useStore } from '../store';
-import { useResult } from '../useResult';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 function PlanCard({
   plan,
@@ -59,9 +59,8 @@ function PlanCard({
 
 /** Every plan and its limits; the owner switches plans here (errors such as a downgrade below use are shown). */
 export function PlanPage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const plans = useResult('plans', () => call('plan.list', {}));
+  const role = useRole();
+  const plans = useContract('plan.list', {});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [notice, setNotice] = useState('');
@@ -71,7 +70,7 @@ export function PlanPage({ workspace }: { workspace: Workspace }) {
     setBusy(true);
     setError(null);
     setNotice('');
-    const res = await call('plan.change', { workspaceId: workspace.id, planId });
+    const res = await act('plan.change', { workspaceId: workspace.id, planId });
     setBusy(false);
     if (res.ok) setNotice(`This workspace is now on the ${name} plan.`);
     else setError(res.error);
@@ -95,7 +94,7 @@ export function PlanPage({ workspace }: { workspace: Workspace }) {
       <p role="status" className="notice">
         {notice}
       </p>
-      {plans.data === null && !plans.error && <p className="muted">Loading plans…</p>}
+      {plans.isPending && <p className="muted">Loading plans…</p>}
       {plans.data && (
         <ul className="plan-grid" aria-label="Plans">
           {plans.data.map((p) => (

@@ -4,9 +4,10 @@ import type { ErrorObject } from '../../../src-shared/errors';
 import { can } from '../permissions';
 import { formatInZone, isChangeable, platformName, stateLabel, useReportPublishing } from '../posts';
 import { useStore } from '../store';
-import { useResult } from '../useResult';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 const backLabel: Record<string, string> = {
   queue: 'Queue',
@@ -19,17 +20,17 @@ const backLabel: Record<string, string> = {
 
 /** One post group: its text, and each delivery with its state, attempts, error and link. */
 export function PostPage({ workspace, postId }: { workspace: Workspace; postId: string }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const version = useStore((s) => s.postsVersion);
+  const role = useRole();
   const returnView = useStore((s) => s.returnView);
   const setView = useStore((s) => s.setView);
   const openComposer = useStore((s) => s.openComposer);
   const id = useId();
-  const post = useResult(`${postId}|${version}`, () => call('post.get', { workspaceId: workspace.id, id: postId }));
+  const post = useContract('post.get', { workspaceId: workspace.id, id: postId });
   const group = post.data?.id === postId ? post.data : null;
-  const client = useResult(group ? group.userId : null, () =>
-    call('client.get', { workspaceId: workspace.id, userId: group?.userId ?? '' }),
+  const client = useContract(
+    'client.get',
+    { workspaceId: workspace.id, userId: group?.userId ?? '' },
+    { enabled: group !== null },
   );
   const [cancelling, setCancelling] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -38,7 +39,7 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
 
   // The scheduler announces a delivery's end, not its start: while one is due or under way, look
   // again every few seconds so the page (and the header's "Publishing…") follows it.
-  const { reload } = post;
+  const { refetch } = post;
   useEffect(() => {
     if (!group) return;
     const now = Date.now();
@@ -48,9 +49,9 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
         (d.state === 'scheduled' && d.nextAttemptAt !== null && Date.parse(d.nextAttemptAt) <= now),
     );
     if (!waiting) return;
-    const timer = setInterval(reload, 2000);
+    const timer = setInterval(() => void refetch(), 2000);
     return () => clearInterval(timer);
-  }, [group, reload]);
+  }, [group, refetch]);
 
   const back = (
     <button
@@ -83,10 +84,10 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
   async function cancel() {
     setBusy(true);
     setError(null);
-    const res = await call('post.cancel', { workspaceId: workspace.id, id: postId });
+    const res = await act('post.cancel', { workspaceId: workspace.id, id: postId });
     setBusy(false);
     setCancelling(false);
-    if (res.ok) post.reload();
+    if (res.ok) post.refetch();
     else setError(res.error);
   }
 

@@ -1,14 +1,26 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { ProfileChoice } from '../../../src-shared/contract';
+import type { ProfileChoice, RequestOf } from '../../../src-shared/contract';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { fieldErrors } from '../errors';
 import { invitationCode } from '../invitations';
-import { useStore } from '../store';
+import { call } from '../data/contract';
+import { setAppState, useAppState } from '../data/session';
 import { ErrorAlert } from './ErrorAlert';
+
+type StateChannel = 'session.signIn' | 'session.acceptInvitation';
+
+/** A call answering with the new app state, which applies at once. */
+async function stateCall<C extends StateChannel>(channel: C, request: RequestOf<C>) {
+  const res = await call(channel, request);
+  if (res.ok) setAppState(res.data);
+  return res;
+}
+
+const signIn = (profileId: string, password?: string) =>
+  stateCall('session.signIn', { profileId, ...(password !== undefined ? { password } : {}) });
 
 /** Asks for the password of a profile that has one. */
 function PasswordStep({ profile, onBack }: { profile: ProfileChoice; onBack: () => void }) {
-  const signIn = useStore((s) => s.signIn);
   const id = useId();
   const errorId = `${id}-error`;
   const [password, setPassword] = useState('');
@@ -61,7 +73,6 @@ function PasswordStep({ profile, onBack }: { profile: ProfileChoice; onBack: () 
 
 /** Redeems an invitation code (or a pasted invitation link) as a new profile on this install. */
 function JoinForm() {
-  const acceptInvitation = useStore((s) => s.acceptInvitation);
   const id = useId();
   const errorId = `${id}-error`;
   const [code, setCode] = useState('');
@@ -81,7 +92,11 @@ function JoinForm() {
     setBusy(true);
     setError(null);
     setNotice('');
-    const res = await acceptInvitation({ code: invitationCode(code), name, ...(password ? { password } : {}) });
+    const res = await stateCall('session.acceptInvitation', {
+      code: invitationCode(code),
+      name,
+      ...(password ? { password } : {}),
+    });
     setBusy(false);
     if (!res.ok) setError(res.error);
     // A profile that already has a password joins the workspace and then signs in as usual.
@@ -150,8 +165,7 @@ function JoinForm() {
 
 /** The profile chooser (SPEC §8): who is using Postroom on this computer. */
 export function ProfileChooser() {
-  const profiles = useStore((s) => s.app?.profiles ?? []);
-  const signIn = useStore((s) => s.signIn);
+  const profiles = useAppState()?.profiles ?? [];
   const [chosen, setChosen] = useState<ProfileChoice | null>(null);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusy] = useState(false);

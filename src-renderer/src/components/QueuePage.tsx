@@ -1,16 +1,17 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
-import { platforms, type Platform, type Workspace } from '../../../src-shared/contract';
+import { platforms, type Platform, type Result, type Workspace } from '../../../src-shared/contract';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { deliveryStates, type DeliveryState, type PostGroup } from '../../../src-shared/posts';
 import { errorText } from '../errors';
 import { can } from '../permissions';
-import { fromLocalInput, isChangeable, listAllPosts, platformName, stateLabel, useReportPublishing } from '../posts';
+import { fromLocalInput, isChangeable, useAllPosts, platformName, stateLabel, useReportPublishing } from '../posts';
 import { useStore } from '../store';
 import { useClients } from '../useClients';
-import { useResult } from '../useResult';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorAlert } from './ErrorAlert';
 import { PostList } from './PostList';
+import { useRole } from '../data/session';
+import { act } from '../data/queries';
 
 const byTime = (a: PostGroup, b: PostGroup) =>
   (a.scheduledTime ?? '9999').localeCompare(b.scheduledTime ?? '9999') || a.createdAt.localeCompare(b.createdAt);
@@ -20,9 +21,7 @@ const byTime = (a: PostGroup, b: PostGroup) =>
  * filters and bulk cancel and reschedule.
  */
 export function QueuePage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const version = useStore((s) => s.postsVersion);
+  const role = useRole();
   const openComposer = useStore((s) => s.openComposer);
   const id = useId();
   const { clients, byId } = useClients(workspace);
@@ -36,11 +35,11 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
   const [notice, setNotice] = useState('');
   const [error, setError] = useState<ErrorObject | null>(null);
 
-  const posts = useResult(`${workspace.id}|${clientId}|${platform}|${state}|${version}`, () =>
-    listAllPosts(call, workspace.id, clientId || null, {
-      ...(platform ? { platform } : {}),
-      ...(state ? { state } : {}),
-    }),
+  const posts = useAllPosts(
+    workspace.id,
+    clientId || null,
+    { ...(platform ? { platform } : {}), ...(state ? { state } : {}) },
+    { keepPrevious: true },
   );
   const groups = useMemo(() => [...(posts.data?.groups ?? [])].sort(byTime), [posts.data]);
   useReportPublishing('queue', groups);
@@ -62,14 +61,14 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
   }
 
   /** Runs one call per chosen post, then says what happened to each. */
-  async function bulk(verb: string, act: (g: PostGroup) => ReturnType<typeof call<'post.cancel'>>) {
+  async function bulk(verb: string, change: (g: PostGroup) => Promise<Result<unknown>>) {
     setBusy(true);
     setError(null);
     setNotice('');
     const failures: string[] = [];
     let done = 0;
     for (const g of chosen) {
-      const res = await act(g);
+      const res = await change(g);
       if (res.ok) done++;
       else failures.push(`${byId.get(g.userId)?.displayName ?? 'A post'}: ${errorText(res.error)}`);
     }
@@ -78,7 +77,7 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
     setNotice(`${verb} ${done} ${done === 1 ? 'post' : 'posts'}.`);
     if (failures.length)
       setError({ code: 'conflict', message: `${failures.length} could not be changed. ${failures.join(' · ')}` });
-    posts.reload();
+    posts.refetch();
   }
 
   function reschedule(e: FormEvent) {
@@ -89,7 +88,7 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
       return;
     }
     void bulk('Rescheduled', (g) =>
-      call('post.update', { workspaceId: workspace.id, id: g.id, patch: { scheduledTime: iso } }),
+      act('post.update', { workspaceId: workspace.id, id: g.id, patch: { scheduledTime: iso } }),
     );
   }
 
@@ -209,11 +208,11 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           {notice}
         </p>
         <p role="status" className="muted list-count">
-          {posts.data === null
+          {posts.data === undefined
             ? 'Loading posts…'
             : `${posts.data.total} ${posts.data.total === 1 ? 'post' : 'posts'}${filtered ? ' match' : ''}${posts.data.total > groups.length ? ` (showing ${groups.length})` : ''}`}
         </p>
-        {posts.data !== null && groups.length === 0 && (
+        {posts.data !== undefined && groups.length === 0 && (
           <p className="muted">{filtered ? 'No post matches these filters.' : 'No posts yet.'}</p>
         )}
         <PostList
@@ -221,7 +220,7 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           groups={groups}
           clients={byId}
           fallbackZone={workspace.timezone}
-          busy={posts.loading}
+          busy={posts.isFetching}
           selection={mayCancel || mayReschedule ? { selected, toggle, selectable: isChangeable } : undefined}
         />
       </section>
@@ -233,7 +232,7 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           busy={busy}
           onCancel={() => setCancelling(false)}
           onConfirm={() =>
-            void bulk('Cancelled', (g) => call('post.cancel', { workspaceId: workspace.id, id: g.id })).then(() =>
+            void bulk('Cancelled', (g) => act('post.cancel', { workspaceId: workspace.id, id: g.id })).then(() =>
               setCancelling(false),
             )
           }

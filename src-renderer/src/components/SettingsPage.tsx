@@ -3,12 +3,14 @@ import type { Workspace } from '../../../src-shared/contract';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { formatBytes, formatDateTime, formatPrice, limitText } from '../format';
 import { can } from '../permissions';
-import { useStore, type LogoKind } from '../store';
+import { useLogo, type LogoKind } from '../data/session';
+import { useStore } from '../store';
 import { ActivityTable } from './ActivityTable';
 import { CopyField } from './CopyField';
 import { ErrorAlert } from './ErrorAlert';
 import { IntegrationsSection } from './IntegrationsSection';
-import { useLogo } from './Logo';
+import { useRole } from '../data/session';
+import { act } from '../data/queries';
 
 function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: LogoKind; label: string }) {
   const url = useLogo(workspace, kind);
@@ -39,7 +41,6 @@ function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: Lo
 
 /** The workspace API key (for scripts using the local REST API), read back from the keychain on request. */
 function ApiSection({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
   const setView = useStore((s) => s.setView);
   const [apiKey, setApiKey] = useState<string | null>(null);
   const [error, setError] = useState<ErrorObject | null>(null);
@@ -48,7 +49,7 @@ function ApiSection({ workspace }: { workspace: Workspace }) {
   async function reveal() {
     setBusy(true);
     setError(null);
-    const res = await call('workspace.revealApiKey', { workspaceId: workspace.id });
+    const res = await act('workspace.revealApiKey', { workspaceId: workspace.id });
     setBusy(false);
     if (res.ok) setApiKey(res.data.apiKey);
     else setError(res.error);
@@ -81,7 +82,7 @@ function ApiSection({ workspace }: { workspace: Workspace }) {
 
 export function SettingsPage({ workspace }: { workspace: Workspace }) {
   const tz = workspace.timezone;
-  const role = useStore((s) => s.app?.role);
+  const role = useRole();
   const setView = useStore((s) => s.setView);
   return (
     <div className="page">

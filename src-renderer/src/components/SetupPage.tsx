@@ -1,13 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { fieldErrors } from '../errors';
-import { useStore } from '../store';
+import { call } from '../data/contract';
+import { setAppState } from '../data/session';
 import { ErrorAlert } from './ErrorAlert';
 import { draftToInput, emptyDraft, WorkspaceFields, type WorkspaceDraft } from './WorkspaceFields';
 
 /** First run: the owner's profile and the first workspace. */
 export function SetupPage() {
-  const setup = useStore((s) => s.setup);
   const id = useId();
   const errorId = `${id}-error`;
   const planId = `${id}-plan`;
@@ -29,8 +29,9 @@ export function SetupPage() {
     setError(null);
     try {
       const workspace = await draftToInput(draft);
-      const res = await setup({ ownerName, ownerEmail, workspace });
-      if (!res.ok) setError(res.error);
+      const res = await call('app.setup', { ownerName, ownerEmail, workspace });
+      if (res.ok) setAppState(res.data);
+      else setError(res.error);
     } catch (err) {
       setError({ code: 'internal', message: err instanceof Error ? err.message : String(err) });
     } finally {

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { Workspace } from '../../../src-shared/contract';
 import type { Role } from '../../../src-shared/team';
-import type { ErrorObject } from '../../../src-shared/errors';
 import { can, type Permission } from '../permissions';
+import { useAppState, useCurrentWorkspace, useLogo, useSessionMutation } from '../data/session';
 import { useStore, type View } from '../store';
 import { ActivityPage } from './ActivityPage';
 import { ApiPage } from './ApiPage';
@@ -13,7 +13,6 @@ import { Composer } from './Composer';
 import { DraftsPage } from './DraftsPage';
 import { ErrorAlert } from './ErrorAlert';
 import { NetworkBanner, PublishingIndicator, Toasts } from './Notifications';
-import { useLogo } from './Logo';
 import { NewWorkspaceDialog } from './NewWorkspaceDialog';
 import { OverviewPage } from './OverviewPage';
 import { PlanPage } from './PlanPage';
@@ -50,8 +49,8 @@ const navOf = (view: View): NavView => (view === 'client' ? 'clients' : view ===
  * only a header (workspace name, switcher, and a way to reach settings).
  */
 export function Shell() {
-  const app = useStore((s) => s.app);
-  const workspace = useStore((s) => s.workspace);
+  const app = useAppState();
+  const workspace = useCurrentWorkspace();
   const view = useStore((s) => s.view);
   const setView = useStore((s) => s.setView);
   const clientId = useStore((s) => s.clientId);
@@ -59,9 +58,8 @@ export function Shell() {
   const composer = useStore((s) => s.composer);
   const openComposer = useStore((s) => s.openComposer);
   const closeComposer = useStore((s) => s.closeComposer);
-  const signOut = useStore((s) => s.signOut);
+  const signOut = useSessionMutation('session.signOut');
   const [creating, setCreating] = useState(false);
-  const [signOutError, setSignOutError] = useState<ErrorObject | null>(null);
   const squareLogo = useLogo(workspace, 'square');
   const role = app?.role;
   const shown = visibleViews(role);
@@ -121,18 +119,10 @@ export function Shell() {
             {role && <span className="muted"> · {role}</span>}
           </span>
         )}
-        <button
-          type="button"
-          className="button"
-          onClick={async () => {
-            setSignOutError(null);
-            const res = await signOut();
-            if (!res.ok) setSignOutError(res.error);
-          }}
-        >
+        <button type="button" className="button" disabled={signOut.isPending} onClick={() => signOut.mutate({})}>
           Sign out
         </button>
-        {signOutError && <ErrorAlert error={signOutError} />}
+        {signOut.error && <ErrorAlert error={signOut.error} />}
       </header>
       <NetworkBanner />
       <div className="body">

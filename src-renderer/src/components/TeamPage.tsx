@@ -9,9 +9,10 @@ import { formatDateTime } from '../format';
 import { can } from '../permissions';
 import { atHandle, platformName } from '../posts';
 import { useStore } from '../store';
-import { useResult } from '../useResult';
 import { CopyField } from './CopyField';
 import { ErrorAlert } from './ErrorAlert';
+import { useRole } from '../data/session';
+import { act, useContract } from '../data/queries';
 
 type InvitableRole = Exclude<Role, 'owner'>;
 const invitableRoles: { id: InvitableRole; label: string; hint: string }[] = [
@@ -77,15 +78,11 @@ type CredentialMode = 'owner' | 'member';
 
 /** Credential modes set so far, by `memberId|connectionId`; without one, the owner's credentials. */
 function useCredentialModes(workspace: Workspace, enabled: boolean) {
-  const call = useStore((s) => s.call);
-  const version = useStore((s) => s.connectionsVersion);
-  const set = useResult(enabled ? `${workspace.id}|${version}` : null, () =>
-    call('connection.credentialModes', { workspaceId: workspace.id }),
-  );
+  const set = useContract('connection.credentialModes', { workspaceId: workspace.id }, { enabled });
   const modes = new Map<string, CredentialMode>(
     (set.data ?? []).map((m) => [`${m.memberId}|${m.connectionId}`, m.mode]),
   );
-  return { modes, reload: set.reload };
+  return { modes, refetch: set.refetch };
 }
 
 const modeLabels: { id: CredentialMode; label: string }[] = [
@@ -107,18 +104,14 @@ function ClientCredentials({
   modes: Map<string, CredentialMode>;
   onOutcome: (outcome: Outcome & { changed?: boolean }) => void;
 }) {
-  const call = useStore((s) => s.call);
-  const version = useStore((s) => s.connectionsVersion);
   const [busy, setBusy] = useState<string | null>(null);
   const [chosen, setChosen] = useState<Record<string, CredentialMode>>({});
-  const connections = useResult(`${client.id}|${version}`, () =>
-    call('connection.list', { workspaceId: workspace.id, userId: client.id }),
-  );
+  const connections = useContract('connection.list', { workspaceId: workspace.id, userId: client.id });
   const list = (connections.data ?? []).filter((c) => c.status !== 'revoked');
 
   async function setMode(c: Connection, mode: CredentialMode) {
     setBusy(c.id);
-    const res = await call('connection.setCredentialMode', {
+    const res = await act('connection.setCredentialMode', {
       workspaceId: workspace.id,
       userId: client.id,
       platformId: c.platformId,
@@ -139,7 +132,7 @@ function ClientCredentials({
   }
 
   if (connections.error) return <ErrorAlert error={connections.error} />;
-  if (connections.data === null || list.length === 0) return null;
+  if (connections.data === undefined || list.length === 0) return null;
   return (
     <>
       {list.map((c) => {
@@ -210,8 +203,7 @@ interface RowProps {
 
 /** One member; for people who may manage the team, every non-owner row has its controls. */
 function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }: RowProps) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
+  const role = useRole();
   const [busy, setBusy] = useState(false);
   const [limit, setLimit] = useState(String(member.sessionsLimit));
   const editable = member.role !== 'owner' && can(role, 'team.update');
@@ -220,14 +212,14 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
 
   async function update(patch: { role?: InvitableRole; clientIds?: string[]; sessionsLimit?: number }, notice: string) {
     setBusy(true);
-    const res = await call('team.updateMember', { ...ref, patch });
+    const res = await act('team.updateMember', { ...ref, patch });
     setBusy(false);
     onOutcome(res.ok ? { notice } : { error: res.error });
   }
 
   async function forceLogout() {
     setBusy(true);
-    const res = await call('team.forceLogout', ref);
+    const res = await act('team.forceLogout', ref);
     setBusy(false);
     onOutcome(
       res.ok ? { notice: `Signed out of ${res.data.ended} session(s): ${member.name}.` } : { error: res.error },
@@ -236,7 +228,7 @@ function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }:
 
   async function setActive(active: boolean) {
     setBusy(true);
-    const res = await call('team.setMemberActive', { ...ref, active });
+    const res = await act('team.setMemberActive', { ...ref, active });
     setBusy(false);
     onOutcome(
       res.ok
@@ -397,7 +389,6 @@ function InviteForm({
   clients: ManagedUser[];
   onInvited: () => void;
 }) {
-  const call = useStore((s) => s.call);
   const setView = useStore((s) => s.setView);
   const id = useId();
   const errorId = `${id}-error`;
@@ -420,7 +411,7 @@ function InviteForm({
     setBusy(true);
     setError(null);
     setResult(null);
-    const res = await call('team.invite', {
+    const res = await act('team.invite', {
       workspaceId: workspace.id,
       invite: {
         email: email.trim(),
@@ -520,20 +511,17 @@ function InviteForm({
 
 /** The team (SPEC §8): members, roles, sessions, force logout, and invitations. */
 export function TeamPage({ workspace }: { workspace: Workspace }) {
-  const call = useStore((s) => s.call);
-  const role = useStore((s) => s.app?.role);
-  const stateVersion = useStore((s) => s.stateVersion);
-  const clientsVersion = useStore((s) => s.clientsVersion);
+  const role = useRole();
   const id = useId();
   const [outcome, setOutcome] = useState<Outcome>({});
   const [busyInvitation, setBusyInvitation] = useState<string | null>(null);
 
-  const team = useResult(`${workspace.id}|${stateVersion}|${clientsVersion}`, () =>
-    call('team.list', { workspaceId: workspace.id }),
-  );
+  const team = useContract('team.list', { workspaceId: workspace.id });
   const canListClients = can(role, 'client.list');
-  const clientList = useResult(canListClients ? `${workspace.id}|${clientsVersion}` : null, () =>
-    call('client.list', { workspaceId: workspace.id, perPage: 10_000 }),
+  const clientList = useContract(
+    'client.list',
+    { workspaceId: workspace.id, perPage: 10_000 },
+    { enabled: canListClients },
   );
   const clients = [...(clientList.data?.users ?? [])].sort((a, b) => a.displayName.localeCompare(b.displayName));
   const names = new Map(clients.map((c) => [c.id, c.displayName]));
@@ -542,13 +530,13 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
 
   const report = (o: Outcome & { changed?: boolean }) => {
     setOutcome({ error: o.error, notice: o.notice });
-    if (o.changed) credentialModes.reload();
-    else team.reload();
+    if (o.changed) credentialModes.refetch();
+    else team.refetch();
   };
 
   async function revoke(invitation: Invitation) {
     setBusyInvitation(invitation.id);
-    const res = await call('team.revokeInvitation', { workspaceId: workspace.id, invitationId: invitation.id });
+    const res = await act('team.revokeInvitation', { workspaceId: workspace.id, invitationId: invitation.id });
     setBusyInvitation(null);
     report(res.ok ? { notice: `Revoked the invitation of ${invitation.email}.` } : { error: res.error });
   }
@@ -571,7 +559,7 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
 
       <section className="card" aria-labelledby={`${id}-members`}>
         <h2 id={`${id}-members`}>Members</h2>
-        {team.data === null && !team.error ? (
+        {team.isPending ? (
           <p className="muted">Loading…</p>
         ) : (
           <div className="table-scroll">
@@ -609,7 +597,7 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
       </section>
 
       {can(role, 'team.invite') && (
-        <InviteForm workspace={workspace} clients={clients} onInvited={() => team.reload()} />
+        <InviteForm workspace={workspace} clients={clients} onInvited={() => team.refetch()} />
       )}
 
       <section className="card" aria-labelledby={`${id}-invitations`}>

@@ -1,15 +1,12 @@
-import { useId, useState } from 'react';
-import type { ErrorObject } from '../../../src-shared/errors';
-import { useStore } from '../store';
+import { useId } from 'react';
+import { useAppState, useSessionMutation } from '../data/session';
 import { ErrorAlert } from './ErrorAlert';
 
 /** Lists every workspace; choosing one makes it the current workspace in the engine. */
 export function WorkspaceSwitcher() {
-  const app = useStore((s) => s.app);
-  const selectWorkspace = useStore((s) => s.selectWorkspace);
+  const app = useAppState();
+  const select = useSessionMutation('workspace.select');
   const id = useId();
-  const [error, setError] = useState<ErrorObject | null>(null);
-  const [busy, setBusy] = useState(false);
   if (!app) return null;
 
   return (
@@ -21,15 +18,9 @@ export function WorkspaceSwitcher() {
         id={`${id}-ws`}
         aria-label="Workspace"
         value={app.currentWorkspaceId ?? ''}
-        disabled={busy}
-        onChange={async (e) => {
-          const workspaceId = e.target.value;
-          if (!workspaceId) return;
-          setBusy(true);
-          setError(null);
-          const res = await selectWorkspace(workspaceId);
-          setBusy(false);
-          if (!res.ok) setError(res.error);
+        disabled={select.isPending}
+        onChange={(e) => {
+          if (e.target.value) select.mutate({ workspaceId: e.target.value });
         }}
       >
         {app.currentWorkspaceId === null && (
@@ -43,7 +34,7 @@ export function WorkspaceSwitcher() {
           </option>
         ))}
       </select>
-      {error && <ErrorAlert error={error} />}
+      {select.error && <ErrorAlert error={select.error} />}
     </div>
   );
 }

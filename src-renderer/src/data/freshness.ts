@@ -1,0 +1,54 @@
+import type { QueryClient } from '@tanstack/react-query';
+import type { Channel, EventName } from '../../../src-shared/contract';
+
+/*
+ * When cached answers go stale, as data. Query keys are `[channel, request, ...]`, so a channel
+ * names every query of its kind; a workspace's events reach only the queries of that workspace.
+ */
+
+/** The queries each pushed event makes stale. */
+export const refreshedBy: Record<EventName, readonly Channel[]> = {
+  'state.changed': ['workspace.get', 'team.list', 'activity.list', 'connection.credentials'],
+  'clients.changed': ['client.list', 'client.get', 'team.list', 'activity.list', 'post.dailyUsage'],
+  'connections.changed': [
+    'connection.list',
+    'connection.listLinks',
+    'connection.credentials',
+    'connection.credentialModes',
+    'activity.list',
+  ],
+  'posts.changed': ['post.list', 'post.get', 'post.dailyUsage', 'activity.list'],
+  'delivery.problem': ['post.list', 'post.get'],
+  'network.status': [],
+};
+
+/**
+ * What a successful call makes stale that no pushed event announces (team changes, credential
+ * modes, queue slots). Every change is in the activity log, so that is refreshed after any call.
+ */
+export const staleAfter: Partial<Record<Channel, readonly Channel[]>> = {
+  'team.invite': ['team.list'],
+  'team.revokeInvitation': ['team.list'],
+  'team.updateMember': ['team.list'],
+  'team.setMemberActive': ['team.list'],
+  'team.forceLogout': ['team.list'],
+  'connection.setCredentialMode': ['connection.credentialModes', 'connection.credentials'],
+  'queue.setSlots': ['queue.getSlots'],
+};
+
+const workspaceOf = (key: readonly unknown[]): unknown =>
+  (key[1] as { workspaceId?: unknown } | undefined)?.workspaceId;
+
+/** Marks the queries of `channels` stale (refetching those on screen); only `workspaceId`'s when given. */
+export function invalidate(client: QueryClient, channels: readonly Channel[], workspaceId?: string): Promise<void> {
+  if (channels.length === 0) return Promise.resolve();
+  const names = new Set<unknown>(channels);
+  return client.invalidateQueries({
+    predicate: ({ queryKey }) =>
+      names.has(queryKey[0]) && (workspaceId === undefined || workspaceOf(queryKey) === workspaceId),
+  });
+}
+
+/** After `channel` succeeded in `workspaceId`: what it made stale. */
+export const invalidateAfter = (client: QueryClient, channel: Channel, workspaceId?: string) =>
+  invalidate(client, ['activity.list', ...(staleAfter[channel] ?? [])], workspaceId);
