@@ -461,8 +461,9 @@ export async function graphApp(options: GraphAppOptions = {}): Promise<FastifyIn
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+  // Raw bytes (the upload hosts), whatever type they are sent with, or none.
   app.addContentTypeParser(
-    ['application/octet-stream', 'video/mp4', 'video/quicktime', 'image/jpeg', 'image/png'],
+    '*',
     { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 },
     (_req, body, done) => done(null, body),
   );
