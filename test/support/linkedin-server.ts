@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { probeVideo } from './meta-graph';
 
 /**
  * A local LinkedIn: the parts of its versioned REST API, OpenID Connect sign-in and userinfo and
@@ -13,6 +14,13 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
  * `GET /oauth/.well-known/openid-configuration`, `GET /oauth/v2/authorization` (consents at once, as
  * the one member; no sign-in page) and `POST /oauth/v2/accessToken` (authorization code with PKCE,
  * and refresh). `/rest` calls need `LinkedIn-Version: YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`.
+ * Videos follow the Videos API (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/videos-api):
+ * `POST /rest/videos?action=initializeUpload` with owner and fileSizeBytes gives the video URN and
+ * upload instructions, one URL per 4 MiB part (firstByte, lastByte); each part is PUT and answers
+ * its `etag`; `POST /rest/videos?action=finalizeUpload` takes the etags in order as
+ * uploadedPartIds; `GET /rest/videos/{urn}` gives WAITING_UPLOAD, PROCESSING, then AVAILABLE or
+ * PROCESSING_FAILED; a post takes the video in `content.media` once it is AVAILABLE. Videos are
+ * 75 KB to 500 MB, 3 seconds to 30 minutes (the API's video specifications).
  * LinkedIn takes no idempotency key: a repeated call posts twice. In-memory, one member, who may
  * administer some organisation pages. The granted scope gates the organisation reads (403 without
  * `r_organization_admin`, as LinkedIn answers); posting as a page is gated by the administered
@@ -76,6 +84,10 @@ export interface LinkedInServer {
   setLatency(ms: number): void;
   /** The next request (whatever it is) is answered with this status, headers and LinkedIn's error body. */
   failNext(status: number, headers?: Record<string, string>, message?: string): void;
+  /** A video by URN: its status and the bytes of its parts once finalized. */
+  video(urn: string): LinkedInVideo | undefined;
+  /** GET /rest/videos reads a video answers PROCESSING before AVAILABLE. Default 1. */
+  setVideoProcessingPolls(polls: number): void;
   /** The next request to `path` (`/rest/organizations`, or below it) fails so; others go through. */
   failNextOn(path: string, status: number, headers?: Record<string, string>, message?: string): void;
   close(): Promise<void>;
@@ -157,6 +169,28 @@ export function renderLittleText(commentary: string): string {
     i += 1;
   }
   return out;
+}
+
+/** Part size of LinkedIn's multipart video upload instructions (4 MiB). */
+export const LINKEDIN_VIDEO_PART_BYTES = 4 * 1024 * 1024;
+export const LINKEDIN_VIDEO_LIMITS = {
+  minBytes: 75 * 1024,
+  maxBytes: 500 * 1024 * 1024,
+  minSecs: 3,
+  maxSecs: 30 * 60,
+} as const;
+
+export interface LinkedInVideo {
+  urn: string;
+  owner: string;
+  fileSizeBytes: number;
+  parts: { firstByte: number; lastByte: number; uploadUrl: string; etag: string | null; data: Buffer | null }[];
+  status: 'WAITING_UPLOAD' | 'PROCESSING' | 'AVAILABLE' | 'PROCESSING_FAILED';
+  pollsLeft: number;
+  /** Processing will fail: not a video, or too short or too long. */
+  failed: boolean;
+  data: Buffer | null;
+  durationSecs: number | null;
 }
 
 interface Image {
@@ -566,7 +600,153 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     };
   });
 
+  const videos = new Map<string, LinkedInVideo>();
+  let videoPolls = 1;
+
+  const initializeVideo = (req: FastifyRequest) => {
+    const request = ((req.body ?? {}) as { initializeUploadRequest?: { owner?: unknown; fileSizeBytes?: unknown } })
+      .initializeUploadRequest;
+    const owner = mayActAs(request?.owner, 'initializeUploadRequest/owner');
+    const size = Number(request?.fileSizeBytes);
+    if (!Number.isInteger(size) || size < LINKEDIN_VIDEO_LIMITS.minBytes || size > LINKEDIN_VIDEO_LIMITS.maxBytes)
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /initializeUploadRequest/fileSizeBytes :: ${String(request?.fileSizeBytes)} is not between ${LINKEDIN_VIDEO_LIMITS.minBytes} and ${LINKEDIN_VIDEO_LIMITS.maxBytes}`,
+        'UNPROCESSABLE_ENTITY',
+      );
+    const id = `D5605AQ${randomBytes(9).toString('base64url')}`;
+    const parts: LinkedInVideo['parts'] = [];
+    for (let first = 0, n = 0; first < size; first += LINKEDIN_VIDEO_PART_BYTES, n++) {
+      const last = Math.min(size, first + LINKEDIN_VIDEO_PART_BYTES) - 1;
+      parts.push({
+        firstByte: first,
+        lastByte: last,
+        uploadUrl: `${baseUrl}/dms-uploads/sp/${id}/uploaded-video/${n}?ca=vector_feedshare&cn=uploads&sync=0&v=beta&ut=${randomBytes(8).toString('hex')}`,
+        etag: null,
+        data: null,
+      });
+    }
+    const video: LinkedInVideo = {
+      urn: `urn:li:video:${id}`,
+      owner,
+      fileSizeBytes: size,
+      parts,
+      status: 'WAITING_UPLOAD',
+      pollsLeft: 0,
+      failed: false,
+      data: null,
+      durationSecs: null,
+    };
+    videos.set(video.urn, video);
+    return {
+      value: {
+        uploadUrlsExpireAt: Date.now() + 24 * 3600 * 1000,
+        video: video.urn,
+        uploadInstructions: parts.map((p) => ({
+          uploadUrl: p.uploadUrl,
+          lastByte: p.lastByte,
+          firstByte: p.firstByte,
+        })),
+        uploadToken: '',
+      },
+    };
+  };
+
+  const finalizeVideo = (req: FastifyRequest) => {
+    const request = (
+      (req.body ?? {}) as {
+        finalizeUploadRequest?: { video?: unknown; uploadToken?: unknown; uploadedPartIds?: unknown };
+      }
+    ).finalizeUploadRequest;
+    const video = typeof request?.video === 'string' ? videos.get(request.video) : undefined;
+    if (!video) throw new LinkedInHttpError(404, `Video ${String(request?.video)} not found`, 'NOT_FOUND');
+    mayActAs(video.owner, 'finalizeUploadRequest/video');
+    const ids = Array.isArray(request?.uploadedPartIds) ? request.uploadedPartIds.map(String) : [];
+    const expected = video.parts.map((p) => p.etag);
+    if (video.status !== 'WAITING_UPLOAD' || ids.length !== expected.length || ids.some((id, i) => id !== expected[i]))
+      throw new LinkedInHttpError(
+        400,
+        'Failed to finalize upload: uploadedPartIds do not match the uploaded parts',
+        'ILLEGAL_ARGUMENT',
+      );
+    video.data = Buffer.concat(video.parts.map((p) => p.data as Buffer));
+    const probe = probeVideo(video.data);
+    video.durationSecs = probe?.durationSecs ?? null;
+    video.status = 'PROCESSING';
+    video.pollsLeft = videoPolls;
+    video.failed =
+      !probe ||
+      probe.durationSecs < LINKEDIN_VIDEO_LIMITS.minSecs ||
+      probe.durationSecs > LINKEDIN_VIDEO_LIMITS.maxSecs;
+  };
+
+  app.post('/rest/videos', async (req, reply) => {
+    restCall(req);
+    const action = (req.query as Record<string, string | undefined>).action;
+    if (action === 'initializeUpload') return initializeVideo(req);
+    if (action === 'finalizeUpload') {
+      finalizeVideo(req);
+      return reply.code(200).send();
+    }
+    throw new LinkedInHttpError(400, `Action '${action ?? ''}' is not supported`, 'ILLEGAL_ARGUMENT');
+  });
+
+  app.put('/dms-uploads/sp/:id/uploaded-video/:part', async (req, reply) => {
+    authenticate(req);
+    const { id, part } = req.params as { id: string; part: string };
+    const video = videos.get(`urn:li:video:${id}`);
+    const slot = video?.parts[Number(part)];
+    if (!video || !slot || video.status !== 'WAITING_UPLOAD' || !req.url.includes(slot.uploadUrl.split('?')[1] ?? ''))
+      return reply.code(400).send({ status: 400, code: 'ILLEGAL_ARGUMENT', message: 'Invalid upload URL' });
+    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (data.length !== slot.lastByte - slot.firstByte + 1)
+      return reply.code(400).send({
+        status: 400,
+        code: 'ILLEGAL_ARGUMENT',
+        message: `Part ${part} must be ${slot.lastByte - slot.firstByte + 1} bytes (firstByte ${slot.firstByte} to lastByte ${slot.lastByte}), got ${data.length}`,
+      });
+    slot.data = data;
+    slot.etag = `/ambry-video/signedId/${randomBytes(12).toString('base64url')}`;
+    return reply.code(200).header('etag', slot.etag).send();
+  });
+
+  app.get('/rest/videos/:urn', async (req) => {
+    restCall(req);
+    const video = videos.get((req.params as { urn: string }).urn);
+    if (!video) throw new LinkedInHttpError(404, 'Not Found', 'NOT_FOUND');
+    if (video.status === 'PROCESSING') {
+      if (video.pollsLeft > 0) video.pollsLeft--;
+      else video.status = video.failed ? 'PROCESSING_FAILED' : 'AVAILABLE';
+    }
+    return {
+      id: video.urn,
+      owner: video.owner,
+      status: video.status,
+      ...(video.durationSecs !== null ? { duration: Math.round(video.durationSecs * 1000) } : {}),
+      ...(video.status === 'AVAILABLE'
+        ? { downloadUrl: `${baseUrl}/dms/video/${video.urn}`, downloadUrlExpiresAt: Date.now() + 3600_000 }
+        : {}),
+      ...(video.status === 'PROCESSING_FAILED' ? { processingFailureReason: 'The video could not be processed' } : {}),
+    };
+  });
+
   const attached = (id: unknown, author: string, altText: unknown): LinkedInPost['media'][number] => {
+    const video = typeof id === 'string' ? videos.get(id) : undefined;
+    if (video) {
+      if (video.status !== 'AVAILABLE')
+        throw new LinkedInHttpError(
+          422,
+          `ERROR :: /content/media/id :: ${video.urn} is not AVAILABLE (status ${video.status})`,
+          'UNPROCESSABLE_ENTITY',
+        );
+      if (video.owner !== author)
+        throw new LinkedInHttpError(
+          422,
+          `ERROR :: /content/media/id :: ${video.urn} is not owned by ${author}`,
+          'UNPROCESSABLE_ENTITY',
+        );
+      return { id: video.urn, altText: null, mimeType: 'video/mp4', data: video.data };
+    }
     const image = typeof id === 'string' ? images.get(id) : undefined;
     if (!image || !image.data)
       throw new LinkedInHttpError(
@@ -781,6 +961,8 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     setLatency: (ms) => void (latencyMs = ms),
     failNext: (status, headers = {}, message) => void failures.push({ status, headers, message }),
     failNextOn: (path, status, headers = {}, message) => void failures.push({ status, headers, message, path }),
+    video: (urn) => videos.get(urn),
+    setVideoProcessingPolls: (polls) => void (videoPolls = polls),
     close: () => app.close(),
   };
 }

@@ -3,11 +3,21 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyRequest } from 'fastify';
+import { probeVideo } from './meta-graph';
 
 /*
  * A local Mastodon: the parts of its REST API and OAuth endpoints Postroom uses, with the same
  * paths, JSON shapes, status codes and error bodies (`{"error": "..."}`) as Mastodon 4.x, so both
  * Postroom's adapter and the official `masto` client can talk to it. In-memory, one user.
+ *
+ * Media follow https://docs.joinmastodon.org/methods/media/ and Mastodon's own controllers
+ * (app/controllers/api/v2/media_controller.rb, api/v1/media_controller.rb): POST /api/v2/media
+ * answers 202 with `url: null` while the file is processed in the background (always for video,
+ * audio and GIFs, whose processing Mastodon delays; here also for images over
+ * `asyncMediaOverBytes`), GET /api/v1/media/:id answers 206 while processing, 200 when done and
+ * 422 `Error processing thumbnail for uploaded media` when processing failed; only media not yet
+ * attached to a status can be read or updated (PUT /api/v1/media/:id). Videos are limited to
+ * 99 MB (`video_size_limit`), and a status takes one video, or up to four images, not both.
  */
 
 export interface MastodonServerOptions {
@@ -19,6 +29,8 @@ export interface MastodonServerOptions {
   asyncMediaOverBytes?: number;
   /** How many GET /api/v1/media/:id answer 206 (still processing) before the media is ready. Default 0. */
   mediaProcessingPolls?: number;
+  /** How many GET /api/v1/media/:id a video answers 206 before it is ready. Default 1. */
+  videoProcessingPolls?: number;
   /** Lifetime of issued access tokens in seconds; null (the default) means they never expire. */
   tokenExpiresIn?: number | null;
   /** Whether a refresh answers with a new refresh token (it rotates) or with none. Default true. */
@@ -76,7 +88,10 @@ interface Media {
   data: Buffer;
   description: string | null;
   pollsLeft: number;
+  /** Processing failed (a video Mastodon's ffmpeg cannot read, or a failure set by a test). */
+  failed: boolean;
   statusId: string | null;
+  video: { width: number; height: number; durationSecs: number } | null;
 }
 
 interface StoredStatus {
@@ -107,6 +122,10 @@ export interface MastodonServer {
   setLatency(ms: number): void;
   /** The next request (whatever it is) is answered with this status, headers and `{"error": ...}`. */
   failNext(status: number, headers?: Record<string, string>, error?: string): void;
+  /** The next uploaded media fails processing, as a file ffmpeg or ImageMagick cannot handle does. */
+  failNextMediaProcessing(): void;
+  /** An uploaded media file (its bytes and type), or undefined. */
+  media(id: string): { type: string; mimeType: string; data: Buffer; description: string | null } | undefined;
   /** Stops listening and drops open connections; `up()` listens again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -136,6 +155,7 @@ const INVALID_CLIENT = {
 const OOB = 'urn:ietf:wg:oauth:2.0:oob';
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/heic', 'image/heif', 'image/webp', 'image/avif'];
 const IMAGE_SIZE_LIMIT = 16 * 1024 * 1024;
+const VIDEO_SIZE_LIMIT = 103_809_024;
 const DEFAULT_ERRORS: Record<number, string> = {
   401: 'The access token is invalid',
   403: 'This action is not allowed',
@@ -214,6 +234,8 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   const maxCharacters = options.maxCharacters ?? 500;
   const asyncOver = options.asyncMediaOverBytes ?? 1024 * 1024;
   const processingPolls = options.mediaProcessingPolls ?? 0;
+  const videoPolls = options.videoProcessingPolls ?? 1;
+  let failNextProcessing = false;
   const tokenExpiresIn = options.tokenExpiresIn ?? null;
   const refreshReturnsRefreshToken = options.refreshReturnsRefreshToken ?? true;
 
@@ -311,8 +333,17 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   });
 
   const mediaJson = (m: Media) => {
-    const ready = m.pollsLeft <= 0;
+    const ready = m.pollsLeft <= 0 && !m.failed;
     const url = `${baseUrl}/system/media_attachments/files/${m.id}/original/file`;
+    const original = m.video
+      ? {
+          width: m.video.width,
+          height: m.video.height,
+          frame_rate: '30/1',
+          duration: m.video.durationSecs,
+          bitrate: Math.round((m.data.length * 8) / Math.max(m.video.durationSecs, 0.001)),
+        }
+      : { size: `${m.data.length} bytes` };
     return {
       id: m.id,
       type: m.type,
@@ -321,7 +352,10 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       remote_url: null,
       preview_remote_url: null,
       text_url: null,
-      meta: { original: { size: `${m.data.length} bytes` } },
+      meta:
+        ready && m.video
+          ? { original, length: new Date(m.video.durationSecs * 1000).toISOString().slice(11, 21) }
+          : { original },
       description: m.description,
       blurhash: 'UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}',
     };
@@ -430,7 +464,7 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   };
 
   const app = Fastify({ logger: false });
-  await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: IMAGE_SIZE_LIMIT, files: 1 } });
+  await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: VIDEO_SIZE_LIMIT + 1, files: 1 } });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
@@ -470,7 +504,7 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     if (err instanceof MastodonHttpError) return reply.code(err.status).send(err.body);
     const code = (err as { code?: string }).code;
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
-      return reply.code(422).send({ error: 'Validation failed: File file size must be less than 16 MB' });
+      return reply.code(422).send({ error: 'Validation failed: File file size must be less than 99 MB' });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply
@@ -641,37 +675,71 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     if (!IMAGE_TYPES.includes(mimeType) && !/^(video|audio)\//.test(mimeType)) {
       throw new MastodonHttpError(422, 'Validation failed: File content type is invalid, File is invalid');
     }
+    if (/^(video|audio)\//.test(mimeType) && data.length > VIDEO_SIZE_LIMIT)
+      throw new MastodonHttpError(422, 'Validation failed: File file size must be less than 99 MB');
+    if (mimeType.startsWith('image/') && data.length > IMAGE_SIZE_LIMIT)
+      throw new MastodonHttpError(422, 'Validation failed: File file size must be less than 16 MB');
     const description = stringField(req.body, 'description') ?? null;
     if (description !== null && [...description].length > 1500) {
       throw new MastodonHttpError(422, 'Validation failed: Description is too long (maximum is 1500 characters)');
     }
-    const async = data.length > asyncOver;
+    const kind =
+      mimeType === 'image/gif'
+        ? 'gifv'
+        : mimeType.startsWith('image/')
+          ? 'image'
+          : mimeType.startsWith('video/')
+            ? 'video'
+            : 'audio';
+    // Mastodon delays the processing of video, audio and GIFs (delay_processing? on larger media formats).
+    const delayed = kind !== 'image';
+    const async = delayed || data.length > asyncOver;
+    const probe = kind === 'video' ? probeVideo(data) : null;
+    const failed = failNextProcessing || (kind === 'video' && probe === null);
+    failNextProcessing = false;
     const m: Media = {
       id: snowflake(),
-      type:
-        mimeType === 'image/gif'
-          ? 'gifv'
-          : mimeType.startsWith('image/')
-            ? 'image'
-            : mimeType.startsWith('video/')
-              ? 'video'
-              : 'audio',
+      type: kind,
       mimeType,
       data,
       description,
-      pollsLeft: async ? processingPolls + 1 : 0,
+      pollsLeft: async ? (delayed ? videoPolls : processingPolls) + 1 : 0,
+      failed,
       statusId: null,
+      video: probe ? { width: probe.width, height: probe.height, durationSecs: probe.durationSecs } : null,
     };
     media.set(m.id, m);
     stats.mediaUploaded++;
     return reply.code(async ? 202 : 200).send(mediaJson(m));
   });
 
+  /**
+   * Only the user's media not yet attached to a status (`where(status_id: nil)`); each read moves
+   * processing on, and once it has failed the answer is 422 (check_processing).
+   */
+  const unattachedMedia = (req: FastifyRequest): Media => {
+    const m = media.get((req.params as { id: string }).id);
+    if (!m || m.statusId !== null) throw new MastodonHttpError(404, 'Record not found');
+    if (m.pollsLeft > 0) m.pollsLeft--;
+    if (m.failed && m.pollsLeft <= 0) throw new MastodonHttpError(422, 'Error processing thumbnail for uploaded media');
+    return m;
+  };
+
   app.get('/api/v1/media/:id', async (req, reply) => {
     authenticate(req, 'write:media');
-    const m = media.get((req.params as { id: string }).id);
-    if (!m) throw new MastodonHttpError(404, 'Record not found');
-    if (m.pollsLeft > 0) m.pollsLeft--;
+    const m = unattachedMedia(req);
+    return reply.code(m.pollsLeft > 0 ? 206 : 200).send(mediaJson(m));
+  });
+
+  app.put('/api/v1/media/:id', async (req, reply) => {
+    authenticate(req, 'write:media');
+    const m = unattachedMedia(req);
+    const description = stringField(req.body, 'description');
+    if (description !== undefined) {
+      if ([...description].length > 1500)
+        throw new MastodonHttpError(422, 'Validation failed: Description is too long (maximum is 1500 characters)');
+      m.description = description;
+    }
     return reply.code(m.pollsLeft > 0 ? 206 : 200).send(mediaJson(m));
   });
 
@@ -701,9 +769,11 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
         `Media with IDs ${missing.join(', ')} not found or already attached to another post`,
       );
     }
-    if (attached.some((m) => (m as Media).pollsLeft > 0)) {
+    if (attached.some((m) => (m as Media).pollsLeft > 0 || (m as Media).failed)) {
       throw new MastodonHttpError(422, 'Cannot attach files that have not finished processing. Try again in a moment!');
     }
+    if (attached.length > 1 && attached.some((m) => (m as Media).type !== 'image'))
+      throw new MastodonHttpError(422, 'Cannot attach a video to a post that already contains images');
     if (text.trim() === '' && mediaIds.length === 0)
       throw new MastodonHttpError(422, "Validation failed: Text can't be blank");
     if (countableLength(text) > maxCharacters) {
@@ -791,6 +861,13 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     },
     failNext(status, headers = {}, error) {
       failures.push({ status, headers, error });
+    },
+    failNextMediaProcessing() {
+      failNextProcessing = true;
+    },
+    media(id) {
+      const m = media.get(id);
+      return m ? { type: m.type, mimeType: m.mimeType, data: m.data, description: m.description } : undefined;
     },
     down: stop,
     up: () => listen(port),

@@ -15,7 +15,14 @@ export function jpegOf(width: number, height: number, quality = 50): Buffer {
  * and duration, written by `mp4box`: one-second samples of filler bytes. Its boxes are what a
  * parser reads (duration, dimensions, codec); it is not meant to be played.
  */
-export function videoOf(options: { width: number; height: number; seconds: number; quickTime?: boolean }): Buffer {
+export function videoOf(options: {
+  width: number;
+  height: number;
+  seconds: number;
+  quickTime?: boolean;
+  /** Pads the file to at least this size with a `free` box (a large upload that is still a valid file). */
+  minBytes?: number;
+}): Buffer {
   const file = createFile();
   const timescale = 1000;
   const track = file.addTrack({
@@ -34,7 +41,13 @@ export function videoOf(options: { width: number; height: number; seconds: numbe
     file.addSample(track, new Uint8Array(64), { duration, is_sync: i === 0 } as Parameters<typeof file.addSample>[2]);
   }
   const out = file.getBuffer() as unknown as { buffer?: ArrayBuffer; byteLength: number };
-  return Buffer.from(out.buffer ?? (out as unknown as ArrayBuffer));
+  const video = Buffer.from(out.buffer ?? (out as unknown as ArrayBuffer));
+  const missing = (options.minBytes ?? 0) - video.length;
+  if (missing <= 0) return video;
+  const free = Buffer.alloc(Math.max(missing, 8));
+  free.writeUInt32BE(free.length, 0);
+  free.write('free', 4, 'latin1');
+  return Buffer.concat([video, free]);
 }
 
 export interface MediaHost {

@@ -350,6 +350,9 @@ export function probeVideo(
   const file = createFile();
   file.onReady = (movie: Movie) => void (info = movie);
   file.onError = () => void (info = null);
+  // mp4box reports a file that is not one on console.error; here that is an answer, not a fault.
+  const error = console.error;
+  console.error = () => undefined;
   try {
     const copy = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer & {
       fileStart: number;
@@ -359,6 +362,8 @@ export function probeVideo(
     file.flush();
   } catch {
     return null;
+  } finally {
+    console.error = error;
   }
   const movie = info as Movie | null;
   const video = movie?.videoTracks[0];

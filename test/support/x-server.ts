@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import multipart from '@fastify/multipart';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { probeVideo } from './meta-graph';
 
 /**
  * A local server for the parts of X's API v2 that Postroom uses (`POST /2/tweets`,
@@ -10,6 +11,16 @@ import Fastify from 'fastify';
  * replaced by t.co links (listed in `entities.urls`), `&<>` as HTML entities, a t.co media link
  * at the end of a post with images. X takes no idempotency key, so a repeated call makes a second post:
  * exactly what the scheduler must never do.
+ *
+ * Video and large media take the chunked upload of https://docs.x.com/x-api/media/quickstart/media-upload-chunked
+ * (INIT, APPEND with `segment_index`, FINALIZE, STATUS), in both forms X documents: `command=` fields
+ * on POST /2/media/upload, and POST /2/media/upload/initialize (JSON), /2/media/upload/:id/append,
+ * /2/media/upload/:id/finalize. FINALIZE of a video or GIF answers `processing_info` (state
+ * pending, then in_progress, then succeeded or failed, with `check_after_secs`), polled with
+ * GET /2/media/upload?command=STATUS&media_id= (https://developer.x.com/en/docs/media/upload-media/api-reference/get-media-upload-status);
+ * the media id cannot be posted before it succeeded. Limits from X's media best practices: chunks
+ * of at most 5 MB, videos up to 512 MB and 140 seconds, GIFs up to 15 MB; a post has one video or
+ * GIF, or up to four images.
  */
 export interface XTweet {
   id: string;
@@ -29,8 +40,42 @@ export interface XMedia {
   expiresAt: number;
 }
 
-/** X's image size limit for `POST /2/media/upload`. */
+/** X's image size limit for `POST /2/media/upload`, and of one APPEND chunk. */
 export const X_IMAGE_SIZE_LIMIT = 5 * 1024 * 1024;
+
+/** Chunked upload limits by kind of media (total bytes), and the longest video. */
+export const X_MEDIA_LIMITS = {
+  image: 5 * 1024 * 1024,
+  gif: 15 * 1024 * 1024,
+  video: 512 * 1024 * 1024,
+  videoMaxSecs: 140,
+  videoMinSecs: 0.5,
+} as const;
+
+const CATEGORIES = {
+  tweet_image: 'image',
+  dm_image: 'image',
+  tweet_gif: 'gif',
+  dm_gif: 'gif',
+  tweet_video: 'video',
+  amplify_video: 'video',
+  dm_video: 'video',
+} as const;
+type Kind = (typeof CATEGORIES)[keyof typeof CATEGORIES];
+
+/** A chunked upload session, from INIT to its processing's end. */
+export interface XChunkedUpload {
+  id: string;
+  mediaType: string;
+  category: keyof typeof CATEGORIES;
+  kind: Kind;
+  totalBytes: number;
+  segments: Map<number, Buffer>;
+  state: 'uploading' | 'pending' | 'in_progress' | 'succeeded' | 'failed';
+  /** STATUS reads before processing ends. */
+  pollsLeft: number;
+  error: { code: number; name: string; message: string } | null;
+}
 
 export interface XServer {
   readonly url: string;
@@ -52,6 +97,12 @@ export interface XServer {
   failNext(status: number, headers?: Record<string, string>): void;
   /** The next post is made, but X answers it with this error anyway (as it does in its incidents). */
   postButFailNext(status: number): void;
+  /** A chunked upload session by media id. */
+  chunkedUpload(id: string): XChunkedUpload | undefined;
+  /** STATUS reads a video or GIF stays pending/in_progress before it succeeds. Default 2. */
+  setProcessingPolls(polls: number): void;
+  /** The next finalized video or GIF fails processing (InvalidMedia). */
+  failNextProcessing(): void;
   close(): Promise<void>;
 }
 
@@ -85,6 +136,9 @@ export async function startXServer(): Promise<XServer> {
   const failuresAfterPosting: number[] = [];
   let latencyMs = 0;
   let nextId = 1_800_000_000_000_000_000n;
+  const chunked = new Map<string, XChunkedUpload>();
+  let processingPolls = 2;
+  let failProcessing = false;
   let now = () => new Date();
   const ACCOUNT_ID = '2244994945';
 
@@ -262,10 +316,198 @@ export async function startXServer(): Promise<XServer> {
     });
   });
 
-  // Simple (one request) upload, as X's docs give it for images: multipart `media` + `media_category`.
+  const field = (body: unknown, name: string) => {
+    const v = partValue(body, name) as { value?: unknown } | string | number | undefined;
+    return v !== null && typeof v === 'object' ? v.value : v;
+  };
+  const mediaKey = (id: string, kind: Kind) => `${kind === 'video' ? 7 : kind === 'gif' ? 16 : 3}_${id}`;
+
+  /** INIT: a session for `total_bytes` of `media_type` in `media_category`. */
+  const initialize = (reply: FastifyReply, body: unknown) => {
+    const mediaType = field(body, 'media_type');
+    const totalBytes = Number(field(body, 'total_bytes'));
+    const category = String(field(body, 'media_category') ?? '') as keyof typeof CATEGORIES;
+    const kind = CATEGORIES[category];
+    if (!kind)
+      return reply
+        .code(400)
+        .send(
+          invalidRequest(
+            'media_category',
+            [category],
+            `The \`media_category\` field must be one of ${Object.keys(CATEGORIES).join(', ')}.`,
+          ),
+        );
+    if (typeof mediaType !== 'string' || !/^(image|video)\/[\w.+-]+$/.test(mediaType))
+      return reply
+        .code(400)
+        .send(invalidRequest('media_type', [String(mediaType ?? '')], 'The `media_type` field is invalid.'));
+    if (!Number.isInteger(totalBytes) || totalBytes <= 0 || totalBytes > X_MEDIA_LIMITS[kind])
+      return reply
+        .code(400)
+        .send(
+          invalidRequest(
+            'total_bytes',
+            [String(field(body, 'total_bytes') ?? '')],
+            `total_bytes must be between 1 and ${X_MEDIA_LIMITS[kind]} for ${kind}.`,
+          ),
+        );
+    const id = String(nextMediaId++);
+    chunked.set(id, {
+      id,
+      mediaType,
+      category,
+      kind,
+      totalBytes,
+      segments: new Map(),
+      state: 'uploading',
+      pollsLeft: 0,
+      error: null,
+    });
+    return { data: { id, media_key: mediaKey(id, kind), expires_after_secs: mediaExpirySecs } };
+  };
+
+  /** APPEND: one chunk (at most 5 MB) at `segment_index` 0 to 999. */
+  const append = async (reply: FastifyReply, id: string, body: unknown) => {
+    const upload = chunked.get(id);
+    if (!upload || upload.state !== 'uploading')
+      return reply
+        .code(400)
+        .send(invalidRequest('media_id', [id], 'The media id is invalid or its upload is finalized.'));
+    const file = partValue(body, 'media') as { type?: string; toBuffer?: () => Promise<Buffer> } | undefined;
+    const index = Number(field(body, 'segment_index'));
+    if (!file || file.type !== 'file' || !file.toBuffer)
+      return reply.code(400).send(invalidRequest('media', [], 'The `media` field is required.'));
+    if (!Number.isInteger(index) || index < 0 || index > 999)
+      return reply
+        .code(400)
+        .send(
+          invalidRequest(
+            'segment_index',
+            [String(field(body, 'segment_index'))],
+            'segment_index must be between 0 and 999.',
+          ),
+        );
+    upload.segments.set(index, await file.toBuffer());
+    return { data: { expires_at: Math.floor(Date.now() / 1000) + mediaExpirySecs } };
+  };
+
+  const statusOf = (upload: XChunkedUpload) => ({
+    id: upload.id,
+    media_key: mediaKey(upload.id, upload.kind),
+    size: upload.totalBytes,
+    expires_after_secs: mediaExpirySecs,
+    ...(upload.state === 'succeeded' && upload.kind === 'image'
+      ? {}
+      : {
+          processing_info: {
+            state: upload.state,
+            ...(upload.state === 'pending' || upload.state === 'in_progress' ? { check_after_secs: 1 } : {}),
+            progress_percent:
+              upload.state === 'succeeded'
+                ? 100
+                : upload.state === 'in_progress'
+                  ? 50
+                  : upload.state === 'failed'
+                    ? 12
+                    : 0,
+            ...(upload.error ? { error: upload.error } : {}),
+          },
+        }),
+  });
+
+  /** FINALIZE: the chunks, in segment order, must add up to total_bytes; video and GIFs are then processed. */
+  const finalize = (reply: FastifyReply, id: string) => {
+    const upload = chunked.get(id);
+    if (!upload || upload.state !== 'uploading')
+      return reply
+        .code(400)
+        .send(invalidRequest('media_id', [id], 'The media id is invalid or its upload is finalized.'));
+    const data = Buffer.concat([...upload.segments.entries()].sort(([a], [b]) => a - b).map(([, chunk]) => chunk));
+    if (data.length !== upload.totalBytes)
+      return reply
+        .code(400)
+        .send(
+          invalidRequest(
+            'media_id',
+            [id],
+            `File size mismatch: ${data.length} bytes received, total_bytes was ${upload.totalBytes}.`,
+          ),
+        );
+    if (upload.kind === 'image') upload.state = 'succeeded';
+    else {
+      const probe = upload.kind === 'video' ? probeVideo(data) : null;
+      const bad =
+        failProcessing ||
+        (upload.kind === 'video' &&
+          (!probe ||
+            probe.durationSecs < X_MEDIA_LIMITS.videoMinSecs ||
+            probe.durationSecs > X_MEDIA_LIMITS.videoMaxSecs));
+      failProcessing = false;
+      upload.state = 'pending';
+      upload.pollsLeft = processingPolls;
+      if (bad)
+        upload.error = {
+          code: 1,
+          name: 'InvalidMedia',
+          message: probe
+            ? `Invalid video duration: ${probe.durationSecs} seconds (at most ${X_MEDIA_LIMITS.videoMaxSecs})`
+            : 'Unsupported video format',
+        };
+    }
+    uploads.set(id, {
+      id,
+      data,
+      mimeType: upload.mediaType,
+      category: upload.category,
+      altText: null,
+      expiresAt: Date.now() + mediaExpirySecs * 1000,
+    });
+    return { data: statusOf(upload) };
+  };
+
+  app.post('/2/media/upload/initialize', async (request, reply) => initialize(reply, request.body ?? {}));
+  app.post('/2/media/upload/:id/append', async (request, reply) => {
+    if (!request.isMultipart())
+      return reply.code(400).send(invalidRequest('media', [], 'The request must be multipart/form-data.'));
+    return append(reply, (request.params as { id: string }).id, request.body);
+  });
+  app.post('/2/media/upload/:id/finalize', async (request, reply) =>
+    finalize(reply, (request.params as { id: string }).id),
+  );
+
+  /** STATUS: each read moves processing on (pending, in_progress, then succeeded or failed). */
+  app.get('/2/media/upload', async (request: FastifyRequest, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    if (q.command !== 'STATUS')
+      return reply
+        .code(400)
+        .send(invalidRequest('command', [String(q.command ?? '')], 'The `command` parameter must be STATUS.'));
+    const upload = chunked.get(q.media_id ?? '');
+    if (!upload || upload.state === 'uploading')
+      return reply.code(400).send(invalidRequest('media_id', [String(q.media_id ?? '')], 'The media id is invalid.'));
+    if (upload.state === 'pending' || upload.state === 'in_progress') {
+      if (upload.pollsLeft > 0) {
+        upload.pollsLeft--;
+        upload.state = 'in_progress';
+      } else upload.state = upload.error ? 'failed' : 'succeeded';
+    }
+    return { data: statusOf(upload) };
+  });
+
+  // Simple (one request) upload, as X's docs give it for images: multipart `media` + `media_category`;
+  // with a `command` field, the chunked upload's INIT, APPEND and FINALIZE of the quickstart.
   app.post('/2/media/upload', async (request, reply) => {
     if (!request.isMultipart())
       return reply.code(400).send(invalidRequest('media', [], 'The request must be multipart/form-data.'));
+    const command = field(request.body, 'command');
+    if (command === 'INIT') return initialize(reply, request.body);
+    if (command === 'APPEND') return append(reply, String(field(request.body, 'media_id') ?? ''), request.body);
+    if (command === 'FINALIZE') return finalize(reply, String(field(request.body, 'media_id') ?? ''));
+    if (command !== undefined)
+      return reply
+        .code(400)
+        .send(invalidRequest('command', [String(command)], 'The `command` field must be INIT, APPEND or FINALIZE.'));
     const file = partValue(request.body, 'media') as
       { type?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> } | undefined;
     if (!file || file.type !== 'file' || !file.toBuffer)
@@ -324,9 +566,18 @@ export async function startXServer(): Promise<XServer> {
         .send(invalidRequest('media.media_ids', [], 'media.media_ids must hold 1 to 4 media ids as strings.'));
     }
     const mediaIds = (rawIds ?? []) as string[];
-    const unknown = mediaIds.filter((m) => (uploads.get(m)?.expiresAt ?? 0) <= Date.now());
+    // Expired, unknown, or a chunked upload whose processing has not succeeded.
+    const unknown = mediaIds.filter(
+      (m) =>
+        (uploads.get(m)?.expiresAt ?? 0) <= Date.now() || (chunked.has(m) && chunked.get(m)?.state !== 'succeeded'),
+    );
     if (unknown.length > 0)
       return reply.code(400).send(invalidRequest('media.media_ids', unknown, 'Your media IDs are invalid.'));
+    const moving = mediaIds.filter((m) => chunked.get(m)?.kind === 'video' || chunked.get(m)?.kind === 'gif');
+    if (moving.length > 0 && mediaIds.length > 1)
+      return reply
+        .code(400)
+        .send(invalidRequest('media.media_ids', mediaIds, 'A post can have one video or GIF, or up to 4 images.'));
     const text = body.text ?? '';
     if (typeof text !== 'string' || (text.length === 0 && mediaIds.length === 0))
       return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
@@ -365,6 +616,9 @@ export async function startXServer(): Promise<XServer> {
     refuseRefresh: () => void (refusesRefresh = true),
     failNext: (status, headers = {}) => void failures.push({ status, headers }),
     postButFailNext: (status) => void failuresAfterPosting.push(status),
+    chunkedUpload: (id) => chunked.get(id),
+    setProcessingPolls: (polls) => void (processingPolls = polls),
+    failNextProcessing: () => void (failProcessing = true),
     close: () => app.close(),
   };
 }
