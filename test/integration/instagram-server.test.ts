@@ -186,7 +186,7 @@ describe('Business Login for Instagram', () => {
       };
       expect((await url({})).status).toBe(302);
       for (const bad of [
-        { client_id: '1' },
+        { client_id: '1' } as Record<string, string>,
         { redirect_uri: 'http://127.0.0.1:9/cb' },
         { scope: 'publish_everything' },
       ]) {
@@ -416,7 +416,7 @@ describe('reels', () => {
 
 describe('carousels', () => {
   async function item(token: string, kind: 'image' | 'video' = 'image') {
-    const params =
+    const params: Record<string, string> =
       kind === 'image'
         ? { image_url: host.put(jpegOf(320, 320), 'image/jpeg'), is_carousel_item: 'true' }
         : {
