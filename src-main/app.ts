@@ -1,6 +1,7 @@
 import type { RunningApp } from './app-types';
 import type { Clock } from './engine/clock';
 import { systemClock } from './engine/clock';
+import { DataFolderLock } from './engine/db/data-folder';
 import { Engine } from './engine/engine';
 import { Scheduler, type SchedulerOptions } from './engine/posts/scheduler';
 import { TokenKeeper } from './engine/token-keeper';
@@ -16,6 +17,8 @@ export interface StartAppOptions {
   clock?: Clock;
   /** Loopback server options (tests lower the rate limit and watch every answer). */
   loopback?: Omit<LoopbackOptions, 'port'>;
+  /** What this instance is, for the message another one gets when it finds the data folder taken. */
+  instance?: string;
   /** Scheduler tuning (tests shorten the back-off). */
   scheduler?: Partial<Omit<SchedulerOptions, 'ctx' | 'onProblem' | 'onChange'>>;
 }
@@ -27,18 +30,28 @@ export interface StartedApp extends RunningApp {
 
 /** Engine + loopback server: what both the Electron shell and `postroom serve` run. */
 export async function startApp(options: StartAppOptions): Promise<StartedApp> {
-  const secrets = options.secrets ?? (await KeychainSecretStore.open());
-  const engine = await Engine.open({
-    dataDir: options.dataDir,
-    secrets,
-    clock: options.clock ?? systemClock,
-    logError: (message, err) => console.error(`[postroom] ${message}:`, err instanceof Error ? err.stack : err),
-  });
+  // One Postroom per data folder (serve, the desktop app): the second is refused here, before
+  // anything is opened (issue 9 item 12).
+  const lock = DataFolderLock.acquire(options.dataDir, options.instance ?? 'postroom serve');
+  let engine: Engine;
   let server;
+  try {
+    const secrets = options.secrets ?? (await KeychainSecretStore.open());
+    engine = await Engine.open({
+      dataDir: options.dataDir,
+      secrets,
+      clock: options.clock ?? systemClock,
+      logError: (message, err) => console.error(`[postroom] ${message}:`, err instanceof Error ? err.stack : err),
+    });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   try {
     server = await startLoopbackServer(engine, { port: options.apiPort ?? 0, ...options.loopback });
   } catch (err) {
     engine.close();
+    lock.release();
     throw err;
   }
   engine.publicBaseUrl = server.url;
@@ -72,6 +85,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
         await tokenKeeper.stop();
         await server.close();
         engine.close();
+        lock.release();
       })()),
   };
 }

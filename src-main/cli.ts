@@ -1,10 +1,11 @@
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { startApp } from './app';
 import { systemClock } from './engine/clock';
-import { backupDatabase, DATABASE_FILE, openDatabase } from './engine/db/database';
+import { backupDatabase, backupTo, DATABASE_FILE, openDatabase } from './engine/db/database';
+import { DataFolderLock, FILE_MODE } from './engine/db/data-folder';
 import { migrations } from './engine/db/migrations';
 import { Engine } from './engine/engine';
 import { AppError, toErrorObject } from './engine/errors';
@@ -54,7 +55,11 @@ async function init(args: string[]): Promise<void> {
   });
   const dataDir = resolve(required(values, 'data-dir'));
   const email = required(values, 'owner-email');
-  const engine = await openEngine(dataDir);
+  const lock = DataFolderLock.acquire(dataDir, 'postroom init');
+  const engine = await openEngine(dataDir).catch((err: unknown) => {
+    lock.release();
+    throw err;
+  });
   try {
     const { workspace, apiKey } = await engine.createOwnerWithWorkspace(
       (await import('../src-shared/contract')).SetupInput.parse({
@@ -70,6 +75,7 @@ async function init(args: string[]): Promise<void> {
       );
   } finally {
     engine.close();
+    lock.release();
   }
 }
 
@@ -107,7 +113,7 @@ async function backup(args: string[]): Promise<void> {
   if (!existsSync(join(dataDir, DATABASE_FILE))) throw new AppError('not_found', `no Postroom data in ${dataDir}`);
   const db = await openDatabase({ dataDir, clock: systemClock });
   try {
-    await db.backup(to);
+    await backupTo(db, to);
   } finally {
     db.close();
   }
@@ -137,6 +143,17 @@ async function restore(args: string[]): Promise<void> {
       `the backup was written by a newer Postroom (schema ${version})`,
     );
   const target = join(dataDir, DATABASE_FILE);
+  // Never under a running Postroom: it would go on with the database it has open.
+  const lock = DataFolderLock.acquire(dataDir, 'postroom restore');
+  try {
+    await restoreInto(dataDir, target, from);
+  } finally {
+    lock.release();
+  }
+  process.stdout.write(`Restored ${from} into ${dataDir}\n`);
+}
+
+async function restoreInto(dataDir: string, target: string, from: string): Promise<void> {
   if (existsSync(target)) {
     const current = await openDatabase({ dataDir, clock: systemClock });
     try {
@@ -147,7 +164,7 @@ async function restore(args: string[]): Promise<void> {
   }
   for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
   copyFileSync(from, target);
-  process.stdout.write(`Restored ${from} into ${dataDir}\n`);
+  chmodSync(target, FILE_MODE);
 }
 
 async function adminKey(args: string[]): Promise<void> {

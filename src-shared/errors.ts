@@ -19,6 +19,14 @@ export const errorCodes = [
   /** A social platform failed (5xx) or could not be reached: nothing is wrong on this side; try again. */
   'platform_unavailable',
   'unsupported_database_version',
+  /** Another Postroom (serve, the desktop app) holds this data folder's lock. */
+  'data_folder_in_use',
+  /** The disk (or the database's size limit) is full: nothing was written; free space and try again. */
+  'disk_full',
+  /** The database file failed its integrity check at open; the latest automatic backup can be restored. */
+  'database_damaged',
+  /** The OS keychain is locked: secrets cannot be read or written until it is unlocked. */
+  'keychain_locked',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -65,6 +73,10 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   keychain_unavailable: 503,
   platform_unavailable: 503,
   unsupported_database_version: 500,
+  data_folder_in_use: 409,
+  disk_full: 507,
+  database_damaged: 500,
+  keychain_locked: 503,
   internal: 500,
 };
 

@@ -141,7 +141,7 @@ async function run(): Promise<void> {
     // Loaded lazily: a second instance exits before loading the engine, and a native module
     // that fails to load (e.g. not rebuilt for Electron's ABI) lands in the dialog below.
     const { startApp } = await import('../app');
-    running = await startApp({ dataDir: app.getPath('userData') });
+    running = await startApp({ dataDir: app.getPath('userData'), instance: 'the Postroom desktop app' });
   } catch (error) {
     // E.g. no OS keychain: nothing useful can run, so say why and leave (non-zero for scripts).
     dialog.showErrorBox('Postroom could not start', errorMessage(error));

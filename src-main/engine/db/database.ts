@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors';
 import type { Clock } from '../clock';
+import { prepareDataFolder, privateFile, privateFolder } from './data-folder';
 import type { Migration } from './migration';
 import { migrations as allMigrations } from './migrations';
 
@@ -23,7 +24,8 @@ export interface OpenDatabaseOptions {
  * numbered migrations. A database written by a newer Postroom is refused rather than guessed at.
  */
 export async function openDatabase({ dataDir, clock, migrations = allMigrations }: OpenDatabaseOptions): Promise<Db> {
-  mkdirSync(dataDir, { recursive: true });
+  // 0700 folder, 0600 files (the WAL and SHM take the database file's mode): issue 9 item 6.
+  prepareDataFolder(dataDir, DATABASE_FILE);
   const db = new Database(join(dataDir, DATABASE_FILE));
   try {
     db.pragma('journal_mode = WAL');
@@ -87,13 +89,19 @@ async function migrate(db: Db, { dataDir, clock, migrations }: Required<OpenData
 
 /** Online backup through SQLite's backup API; keeps the newest few of each kind. */
 export async function backupDatabase(db: Db, dir: string, label: string, clock: Clock): Promise<string> {
-  mkdirSync(dir, { recursive: true });
+  privateFolder(dir);
   const stamp = clock.now().toISOString().replace(/[:.]/g, '-');
   const file = join(dir, `postroom-${stamp}-${label}.sqlite`);
-  await db.backup(file);
+  await backupTo(db, file);
   const mine = readdirSync(dir)
     .filter((f) => f.endsWith(`-${label}.sqlite`))
     .sort();
   for (const old of mine.slice(0, Math.max(0, mine.length - BACKUPS_KEPT))) rmSync(join(dir, old));
   return file;
+}
+
+/** An online backup into `file`, which is made private (0600) before a byte of data lands in it. */
+export async function backupTo(db: Db, file: string): Promise<void> {
+  privateFile(file);
+  await db.backup(file);
 }
