@@ -108,6 +108,26 @@ describe('Facebook Login', () => {
     );
   });
 
+  it('takes the code exchange as a POST form too, as OAuth 2.0 clients send it', async () => {
+    const dialog = await fetch(
+      `${fb.url}/dialog/oauth?client_id=${fb.appId}&redirect_uri=${encodeURIComponent(redirect)}&scope=pages_show_list`,
+      { redirect: 'manual' },
+    );
+    const code = new URL(dialog.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const form = {
+      client_id: fb.appId,
+      client_secret: fb.appSecret,
+      redirect_uri: redirect,
+      code,
+      grant_type: 'authorization_code',
+    };
+    const answer = await fetch(`${fb.url}/v23.0/oauth/access_token`, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+    });
+    expect(await answer.json()).toMatchObject({ access_token: expect.any(String), token_type: 'bearer' });
+  });
+
   it('reports a refusal back to the app, and refuses an unregistered redirect URI with a page of its own', async () => {
     const strict = await startFacebookServer({ redirectUris: [redirect] });
     try {

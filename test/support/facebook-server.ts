@@ -288,33 +288,38 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
     return reply.redirect(back.href, 302);
   });
 
-  app.get('/oauth/access_token', async (request) => {
-    const { params } = await paramsOf(request);
-    if (params.client_id !== appId)
-      throw graphErrors.param('Error validating application. Invalid application ID.', { subcode: 1 });
-    if (params.client_secret !== appSecret) throw new GraphError(400, 1, 'Error validating client secret.');
-    if (params.grant_type === 'fb_exchange_token') {
-      const old = tokens.get(params.fb_exchange_token ?? '');
-      if (!old || old.revoked || old.kind === 'page' || (old.expiresAt !== null && old.expiresAt <= now()))
-        throw graphErrors.invalidToken();
-      return { access_token: newToken('user-long', old.scopes), token_type: 'bearer', expires_in: LONG_LIVED_SECS };
-    }
-    const grant = codes.get(params.code ?? '');
-    if (!grant || grant.expiresAt <= now())
-      throw graphErrors.param('Invalid verification code format.', { subcode: 36009 });
-    if (grant.used) throw graphErrors.param('This authorization code has been used.', { subcode: 36009 });
-    if (grant.redirectUri !== params.redirect_uri)
-      throw graphErrors.param(
-        'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
-        { subcode: 36008 },
-      );
-    if (grant.challenge !== null) {
-      const verifier = params.code_verifier ?? '';
-      const derived = grant.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
-      if (derived !== grant.challenge) throw graphErrors.param('Invalid code verifier.');
-    }
-    grant.used = true;
-    return { access_token: newToken('user-short', grant.scopes), token_type: 'bearer', expires_in: SHORT_LIVED_SECS };
+  // The docs show GET; OAuth 2.0 clients (passport-facebook, oauth4webapi) POST the same form, which Graph takes too.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/oauth/access_token',
+    handler: async (request) => {
+      const { params } = await paramsOf(request);
+      if (params.client_id !== appId)
+        throw graphErrors.param('Error validating application. Invalid application ID.', { subcode: 1 });
+      if (params.client_secret !== appSecret) throw new GraphError(400, 1, 'Error validating client secret.');
+      if (params.grant_type === 'fb_exchange_token') {
+        const old = tokens.get(params.fb_exchange_token ?? '');
+        if (!old || old.revoked || old.kind === 'page' || (old.expiresAt !== null && old.expiresAt <= now()))
+          throw graphErrors.invalidToken();
+        return { access_token: newToken('user-long', old.scopes), token_type: 'bearer', expires_in: LONG_LIVED_SECS };
+      }
+      const grant = codes.get(params.code ?? '');
+      if (!grant || grant.expiresAt <= now())
+        throw graphErrors.param('Invalid verification code format.', { subcode: 36009 });
+      if (grant.used) throw graphErrors.param('This authorization code has been used.', { subcode: 36009 });
+      if (grant.redirectUri !== params.redirect_uri)
+        throw graphErrors.param(
+          'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+          { subcode: 36008 },
+        );
+      if (grant.challenge !== null) {
+        const verifier = params.code_verifier ?? '';
+        const derived = grant.method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+        if (derived !== grant.challenge) throw graphErrors.param('Invalid code verifier.');
+      }
+      grant.used = true;
+      return { access_token: newToken('user-short', grant.scopes), token_type: 'bearer', expires_in: SHORT_LIVED_SECS };
+    },
   });
 
   // --- Graph API ----------------------------------------------------------------------------------
