@@ -61,6 +61,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     onProblem: (problem) => engine.emit('delivery.problem', problem),
     onChange: (workspaceId) => engine.emit('posts.changed', { workspaceId }),
     onNetwork: (online) => engine.emit('network.status', { online }),
+    onKeychain: (locked) => engine.emit('keychain.status', { locked }),
     logError: (message, err) => console.error(`[postroom] ${message}`, err instanceof Error ? err.message : ''),
   });
   engine.onPostsChanged(() => scheduler.wake());

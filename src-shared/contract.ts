@@ -382,6 +382,11 @@ export const events = {
   }),
   /** Whether the platforms can be reached, as far as the scheduler can tell. */
   'network.status': z.object({ online: z.boolean() }),
+  /**
+   * The OS keychain is locked (publishing waits; nothing is lost and no token goes anywhere else)
+   * or usable again (publishing resumes). The UI shows a banner while it is locked.
+   */
+  'keychain.status': z.object({ locked: z.boolean() }),
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;

@@ -45,6 +45,8 @@ interface UiStore {
   composer: ComposerRequest | null;
   /** Whether the platforms can be reached, as the scheduler last found (`network.status`). */
   online: boolean;
+  /** The OS keychain is locked: publishing waits until it is unlocked (`keychain.status`). */
+  keychainLocked: boolean;
   toasts: Toast[];
   /** Views that show a delivery being published right now, by view name. */
   publishing: Record<string, boolean>;
@@ -72,6 +74,7 @@ export const useStore = create<UiStore>()((set, get) => ({
   returnView: 'queue',
   composer: null,
   online: true,
+  keychainLocked: false,
   toasts: [],
   publishing: {},
 

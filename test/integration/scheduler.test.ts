@@ -53,6 +53,7 @@ async function world(options: { graceMs?: number } = {}): Promise<World> {
   const scheduler = new Scheduler({
     ctx: t.engine.ctx,
     timers,
+    monotonicNow: () => t.clock.monotonic(),
     backoffMs: [1000, 5000],
     offlineRetryMs: 30_000,
     graceMs: options.graceMs ?? 15 * 60_000,
@@ -397,5 +398,91 @@ describe('the scheduler', () => {
     await w.scheduler.stop();
     await run;
     expect((await read(w, group.id)).status).toBe('published');
+  });
+});
+
+describe('issue 9 item 13: clock jumps while posts are due', () => {
+  const HOUR = 3600_000;
+
+  it('a jump forward by hours: what it passed by more than the grace period waits for a person, nothing goes out early, the rest at its time', async () => {
+    const w = await world();
+    await w.scheduler.runDue();
+    const passedLong = await create(w, {
+      text: 'Due in 30 min',
+      platformIds: [w.mastodonId],
+      scheduledTime: inMinutes(w, 30),
+    });
+    const withinGrace = await create(w, {
+      text: 'Due in 110 min',
+      platformIds: [w.mastodonId],
+      scheduledTime: inMinutes(w, 110),
+    });
+    const later = await create(w, {
+      text: 'Due in 5 h',
+      platformIds: [w.mastodonId],
+      scheduledTime: inMinutes(w, 300),
+    });
+    w.clock.jump(2 * HOUR);
+    await w.scheduler.runDue();
+    expect((await read(w, passedLong.id)).deliveries[0]).toMatchObject({
+      state: 'needs_attention',
+      error: expect.stringContaining('the clock jumped 120 minutes forward'),
+    });
+    expect((await read(w, withinGrace.id)).status).toBe('published');
+    expect((await read(w, later.id)).status).toBe('scheduled');
+    expect(w.mastodon.statusTexts().map((s) => s.text)).toEqual(['Due in 110 min']);
+    w.clock.advance(3 * HOUR);
+    await w.scheduler.runDue();
+    expect((await read(w, later.id)).status).toBe('published');
+    expect(w.mastodon.statusTexts().map((s) => s.text)).toEqual(['Due in 110 min', 'Due in 5 h']);
+    expect(w.problems).toEqual([
+      expect.stringMatching(new RegExp(`^${w.mastodonId}:needs_attention:the clock jumped`)),
+    ]);
+  });
+
+  it('a jump back by hours: scheduled posts keep their time, and a retry keeps its wait instead of waiting hours more', async () => {
+    const w = await world();
+    await w.scheduler.runDue();
+    const due = await create(w, { text: 'At its time', platformIds: [w.xId], scheduledTime: inMinutes(w, 60) });
+    const retried = await create(w, { text: 'Retry me', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 0) });
+    w.mastodon.failNext(503);
+    await w.scheduler.runDue();
+    expect((await read(w, retried.id)).deliveries[0]).toMatchObject({ state: 'scheduled', attempts: 1 });
+    w.clock.jump(-3 * HOUR);
+    w.clock.advance(1000);
+    await w.scheduler.runDue();
+    expect((await read(w, retried.id)).status).toBe('published');
+    // The post due "in an hour" is due at that instant on the new clock: 4 hours on, not early.
+    w.clock.advance(HOUR);
+    await w.scheduler.runDue();
+    expect((await read(w, due.id)).status).toBe('scheduled');
+    w.clock.advance(3 * HOUR);
+    await w.scheduler.runDue();
+    expect((await read(w, due.id)).status).toBe('published');
+    expect(w.x.tweets().map((t) => t.text)).toEqual(['At its time']);
+    expect(w.mastodon.statusTexts().map((s) => s.text)).toEqual(['Retry me']);
+  });
+
+  it('a clock that was hours ahead and is set right while X made the post but answered 503: found on X, never posted twice', async () => {
+    const w = await world();
+    // X keeps true time; ours runs 3 hours ahead of it when the post goes out.
+    const start = w.clock.now().getTime();
+    w.x.setNow(() => new Date(start + w.clock.monotonic()));
+    w.clock.jump(3 * HOUR);
+    const group = await create(w, { text: 'Made, then a 503', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
+    w.x.postButFailNext(503);
+    await w.scheduler.runDue();
+    expect(w.x.tweets()).toHaveLength(1);
+    expect((await read(w, group.id)).deliveries[0]!.state).toBe('scheduled');
+    w.clock.jump(-3 * HOUR); // NTP sets the clock right
+    w.clock.advance(10_000);
+    await w.scheduler.runDue();
+    w.clock.advance(4 * HOUR);
+    await w.scheduler.runDue();
+    expect((await read(w, group.id)).deliveries[0]).toMatchObject({
+      state: 'published',
+      platformPostId: w.x.tweets()[0]!.id,
+    });
+    expect(w.x.tweets()).toHaveLength(1);
   });
 });

@@ -27,6 +27,7 @@ export async function startTestApp(
     dataDir,
     secrets,
     clock,
+    scheduler: { monotonicNow: () => clock.monotonic() },
     loopback: {
       onAnswer: (answer) => answers.check(answer),
       ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),

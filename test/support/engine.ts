@@ -4,12 +4,23 @@ import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { tempDir } from './temp';
 
 export class FakeClock implements Clock {
+  private elapsed = 0;
   constructor(private current = new Date('2026-11-25T10:00:00.000Z')) {}
   now(): Date {
     return new Date(this.current);
   }
+  /** Time passes: the wall clock and the monotonic clock move together. */
   advance(ms: number): void {
     this.current = new Date(this.current.getTime() + ms);
+    this.elapsed += ms;
+  }
+  /** The wall clock is set forward (or back, when negative) while no time passes. */
+  jump(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  /** A clock that never jumps (like `performance.now()`), in milliseconds. */
+  monotonic(): number {
+    return this.elapsed;
   }
 }
 

@@ -29,6 +29,11 @@ export interface SchedulerOptions {
   verifyDelayMs?: number;
   /** The one timer is never set further out than this, so a wall-clock jump (sleep) is noticed. */
   maxTimerMs?: number;
+  /**
+   * A clock that never jumps (milliseconds; `performance.now()`): the wall clock is compared with
+   * it to notice the wall clock being set back or forward (issue 9 item 13).
+   */
+  monotonicNow?: () => number;
   concurrency?: number;
   timers?: SchedulerTimers;
   /** A delivery failed for good or needs a person: notify staff. */
@@ -42,6 +47,8 @@ export interface SchedulerOptions {
   }) => void;
   /** Whether the platforms can be reached, as the last publish found out. */
   onNetwork?: (online: boolean) => void;
+  /** The keychain was found locked (publishing waits) or usable again (publishing resumes). */
+  onKeychain?: (locked: boolean) => void;
   /** Something changed in the queue (for live UI). */
   onChange?: (workspaceId: string) => void;
   logError?: (message: string, err: unknown) => void;
@@ -51,6 +58,11 @@ const DEFAULT_BACKOFF = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 /** When looking for a post on the platform, its clock may be this far behind ours. */
 const CLOCK_SKEW_MS = 2 * 60_000;
+/** The wall clock moving this much more (or less) than a clock that never jumps is a clock jump. */
+const CLOCK_JUMP_MS = 60_000;
+
+/** The keychain is locked: nothing can be read or written until a person unlocks it. */
+class KeychainLockedError extends Error {}
 
 /**
  * Publishes every due delivery, once (SPEC §4). Its state is the database: one timer points at the
@@ -62,7 +74,6 @@ const CLOCK_SKEW_MS = 2 * 60_000;
 export class Scheduler {
   readonly owner = newId('sched');
   private timer: unknown = null;
-  private expectedWake: number | null = null;
   private running: Promise<void> | null = null;
   private rerun = false;
   private stopping = false;
@@ -76,7 +87,11 @@ export class Scheduler {
   private readonly maxTimerMs: number;
   private readonly concurrency: number;
   private readonly timers: SchedulerTimers;
+  private readonly monotonicNow: () => number;
+  /** The wall clock and the monotonic clock read together, last time the scheduler looked. */
+  private anchor: { wall: number; mono: number } | null = null;
   private online = true;
+  private keychainLocked = false;
 
   constructor(private readonly options: SchedulerOptions) {
     this.adapters = options.adapters ?? defaultAdapters;
@@ -87,6 +102,7 @@ export class Scheduler {
     this.verifyDelayMs = options.verifyDelayMs ?? 10_000;
     this.maxTimerMs = options.maxTimerMs ?? 5 * 60_000;
     this.concurrency = options.concurrency ?? 4;
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
     this.timers = options.timers ?? {
       setTimeout: (fn, ms) => setTimeout(fn, ms),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
@@ -190,11 +206,9 @@ export class Scheduler {
       )
       .get()?.at;
     if (!next) {
-      this.expectedWake = null;
       return;
     }
     const delay = Math.max(0, Math.min(new Date(next).getTime() - this.ctx.clock.now().getTime(), this.maxTimerMs));
-    this.expectedWake = this.ctx.clock.now().getTime() + delay;
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       this.kick();
@@ -222,11 +236,7 @@ export class Scheduler {
 
   /** Runs every delivery that is due now, a few at a time. Returns when they have all finished. */
   async runDue(): Promise<void> {
-    if (this.expectedWake !== null && this.ctx.clock.now().getTime() - this.expectedWake > this.maxTimerMs) {
-      // The timer fired far later than planned: the machine slept. Nothing special to do beyond
-      // running what is due, which this run does; noted for the log.
-      this.options.logError?.('scheduler woke late (the machine probably slept)', null);
-    }
+    this.followClockJumps();
     for (;;) {
       if (this.stopping) return;
       const nowIso = this.ctx.clock.now().toISOString();
@@ -242,6 +252,72 @@ export class Scheduler {
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((d) => this.track(this.publish(d))));
     }
+  }
+
+  /**
+   * Clock jumps (issue 9 item 13). Scheduled times are instants a person chose, so they stay; what
+   * was reckoned from "now" (a retry's wait, a lease, the moment a call went out) is moved with
+   * the clock:
+   * - set back by Δ: waits and leases end Δ earlier on the new clock (else a retry would wait
+   *   hours more); `verify_since` moves Δ back too, so the check
+   *   on a platform (whose clock did not jump) still covers the moment the call went out, and a
+   *   post made then is found instead of sent twice;
+   * - forward (a sleep, or the clock set ahead): posts whose time the jump passed by more than
+   *   the grace period are not sent at once (they might be hours early on a clock that was wrong)
+   *   but wait in `needs_attention`, as after the app was closed (SPEC §4); those within the grace
+   *   period go out, the rest at their time. Nothing is sent twice, early or skipped.
+   */
+  private followClockJumps(): void {
+    const wall = this.ctx.clock.now().getTime();
+    const mono = this.monotonicNow();
+    const previous = this.anchor;
+    this.anchor = { wall, mono };
+    if (!previous) return;
+    const drift = wall - previous.wall - (mono - previous.mono);
+    if (Math.abs(drift) < CLOCK_JUMP_MS) return;
+    this.options.logError?.(`the wall clock jumped ${Math.round(drift / 60_000)} minutes`, null);
+    const now = new Date(wall);
+    if (drift < 0) {
+      const shift = (iso: string | null) => (iso === null ? null : new Date(new Date(iso).getTime() + drift));
+      this.ctx.db.transaction(() => {
+        // Only what was reckoned from "now": retries, holds, checks and leases (a first attempt
+        // waits for the post's own time, which no clock jump changes).
+        const moved = this.ctx.db
+          .prepare<[], DeliveryRow>(
+            `SELECT * FROM deliveries WHERE state IN ('scheduled', 'publishing')
+               AND (attempts > 0 OR verify_since IS NOT NULL OR lease_expires_at IS NOT NULL OR next_attempt_at > due_at)`,
+          )
+          .all();
+        for (const d of moved) {
+          this.ctx.db
+            .prepare(
+              `UPDATE deliveries SET next_attempt_at = ?, verify_since = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?`,
+            )
+            .run(
+              shift(d.next_attempt_at)?.toISOString() ?? null,
+              shift(d.verify_since)?.toISOString() ?? null,
+              shift(d.lease_expires_at)?.toISOString() ?? null,
+              now.toISOString(),
+              d.id,
+            );
+        }
+      })();
+      return;
+    }
+    this.ctx.db.transaction(() => {
+      const passed = this.ctx.db
+        .prepare<[string], DeliveryRow>(
+          `SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ?`,
+        )
+        .all(new Date(wall - this.graceMs).toISOString());
+      for (const d of passed)
+        this.markProblem(
+          d,
+          'needs_attention',
+          `the clock jumped ${Math.round(drift / 60_000)} minutes forward (or the computer slept) past its time; publish it now or pick another time`,
+          now,
+        );
+    })();
   }
 
   private track(p: Promise<void>): Promise<void> {
@@ -342,6 +418,11 @@ export class Scheduler {
       this.markPublished(d, group.workspace_id, published, `Published on ${d.platform_id}: ${published.url}`);
       this.setOnline(true);
     } catch (err) {
+      if (err instanceof KeychainLockedError) {
+        this.waitForKeychain(d);
+        this.options.onChange?.(group.workspace_id);
+        return;
+      }
       if (err instanceof PlatformError && err.retryable && err.status === null) this.setOnline(false);
       // A platform without idempotency keys may have made the post even though the call failed.
       const mayHaveGoneOut =
@@ -375,6 +456,31 @@ export class Scheduler {
     })();
   }
 
+  /**
+   * The keychain is locked (issue 9 item 14): the delivery waits, as if offline, without spending
+   * an attempt or touching its connection, and is tried again shortly; the UI is told once.
+   */
+  private waitForKeychain(d: DeliveryRow): void {
+    const now = this.ctx.clock.now();
+    this.ctx.db
+      .prepare(
+        `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(
+        new Date(now.getTime() + this.offlineRetryMs).toISOString(),
+        'Waiting for the keychain to be unlocked: Postroom reads this account’s sign-in from it',
+        now.toISOString(),
+        d.id,
+      );
+    this.setKeychainLocked(true);
+  }
+
+  private setKeychainLocked(locked: boolean): void {
+    if (locked === this.keychainLocked) return;
+    this.keychainLocked = locked;
+    this.options.onKeychain?.(locked);
+  }
+
   private setOnline(online: boolean): void {
     if (online === this.online) return;
     this.online = online;
@@ -388,7 +494,10 @@ export class Scheduler {
     adapter: { refresh: (c: never, t: TokenSet) => Promise<TokenSet> },
     client: unknown,
   ): Promise<TokenSet> {
-    const raw = await this.ctx.secrets.get(account);
+    const raw = await this.ctx.secrets.get(account).catch(() => null);
+    // A locked keychain reads as "nothing there": tell that apart from a sign-in that is missing.
+    if (!raw && !(await this.ctx.secrets.usable())) throw new KeychainLockedError();
+    if (raw) this.setKeychainLocked(false);
     if (!raw)
       throw new PlatformError(
         'the sign-in of this connection is missing from the keychain; reconnect it',
@@ -403,6 +512,8 @@ export class Scheduler {
       new Date(tokens.expiresAt).getTime() - this.ctx.clock.now().getTime() > TOKEN_REFRESH_MARGIN_MS
     )
       return tokens;
+    // Renewing may spend a single-use refresh token: only when the new one can be written back.
+    if (!(await this.ctx.secrets.usable())) throw new KeychainLockedError();
     const fresh = await adapter.refresh(client as never, tokens);
     const kept: TokenSet = { ...fresh, refreshToken: fresh.refreshToken || tokens.refreshToken };
     await this.ctx.secrets.set(account, JSON.stringify(kept));

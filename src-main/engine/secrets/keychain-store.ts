@@ -27,17 +27,27 @@ export class KeychainSecretStore implements SecretStore {
       throw keychainUnavailable('the keychain library could not be loaded');
     }
     const store = new KeychainSecretStore(keytar, service);
+    const problem = await store.probe();
+    if (problem !== null) throw keychainUnavailable(problem);
+    return store;
+  }
+
+  /** A write, read and delete of a throwaway entry: null when all worked, else what failed. */
+  private async probe(): Promise<string | null> {
     const probeAccount = `probe/${randomBytes(8).toString('hex')}`;
     const probeValue = randomBytes(8).toString('hex');
     try {
-      await keytar.setPassword(service, probeAccount, probeValue);
-      const readBack = await keytar.getPassword(service, probeAccount);
-      await keytar.deletePassword(service, probeAccount);
-      if (readBack !== probeValue) throw new Error('read back a different value');
+      await this.keytar.setPassword(this.service, probeAccount, probeValue);
+      const readBack = await this.keytar.getPassword(this.service, probeAccount);
+      await this.keytar.deletePassword(this.service, probeAccount);
+      return readBack === probeValue ? null : 'read back a different value';
     } catch (err) {
-      throw keychainUnavailable(err instanceof Error ? err.message : String(err));
+      return err instanceof Error ? err.message : String(err);
     }
-    return store;
+  }
+
+  async usable(): Promise<boolean> {
+    return (await this.probe()) === null;
   }
 
   async get(account: string): Promise<string | null> {

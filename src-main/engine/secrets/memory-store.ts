@@ -14,6 +14,9 @@ export class MemorySecretStore implements SecretStore {
   async delete(account: string): Promise<boolean> {
     return this.secrets.delete(account);
   }
+  async usable(): Promise<boolean> {
+    return true;
+  }
   /** Test helper: every stored value, to prove a secret did (or did not) land here. */
   values(): string[] {
     return [...this.secrets.values()];

@@ -7,4 +7,9 @@ export interface SecretStore {
   get(account: string): Promise<string | null>;
   set(account: string, secret: string): Promise<void>;
   delete(account: string): Promise<boolean>;
+  /**
+   * Whether secrets can be written and read right now. A locked keychain (libsecret) answers a
+   * read with "nothing there", exactly like a secret that does not exist: this tells them apart.
+   */
+  usable(): Promise<boolean>;
 }

@@ -1,11 +1,20 @@
 import { useStore } from '../store';
 
-/** SPEC §4 offline: posts stay queued; the banner says so while the platforms cannot be reached. */
+/**
+ * SPEC §4 offline: posts stay queued; the banner says so while the platforms cannot be reached,
+ * or while the OS keychain is locked (issue 9 item 14), which holds publishing the same way.
+ */
 export function NetworkBanner() {
   const online = useStore((s) => s.online);
+  const keychainLocked = useStore((s) => s.keychainLocked);
+  const message = keychainLocked
+    ? 'The keychain is locked — publishing is paused until you unlock it; nothing is lost'
+    : online
+      ? ''
+      : 'Offline — posts will go out when the connection is back';
   return (
-    <div role="status" aria-live="polite" className={online ? 'visually-hidden' : 'banner banner-warning'}>
-      {online ? '' : 'Offline — posts will go out when the connection is back'}
+    <div role="status" aria-live="polite" className={message ? 'banner banner-warning' : 'visually-hidden'}>
+      {message}
     </div>
   );
 }

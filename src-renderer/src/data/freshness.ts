@@ -20,6 +20,7 @@ export const refreshedBy: Record<EventName, readonly Channel[]> = {
   'posts.changed': ['post.list', 'post.get', 'post.dailyUsage', 'activity.list'],
   'delivery.problem': ['post.list', 'post.get'],
   'network.status': [],
+  'keychain.status': ['post.list', 'post.get'],
 };
 
 /**

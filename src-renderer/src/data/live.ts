@@ -32,6 +32,7 @@ export function startLive(): void {
   }
   bridge.on('state.changed', setAppState);
   bridge.on('network.status', ({ online }) => useStore.setState({ online }));
+  bridge.on('keychain.status', ({ locked }) => useStore.setState({ keychainLocked: locked }));
   bridge.on('delivery.problem', (problem) => useStore.getState().addProblem(problem));
 
   followAppState();
