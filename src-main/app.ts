@@ -3,6 +3,7 @@ import type { Clock } from './engine/clock';
 import { systemClock } from './engine/clock';
 import { DataFolderLock } from './engine/db/data-folder';
 import { Engine } from './engine/engine';
+import { redactSecrets } from './engine/redact';
 import { Scheduler, type SchedulerOptions } from './engine/posts/scheduler';
 import { TokenKeeper } from './engine/token-keeper';
 import { KeychainSecretStore } from './engine/secrets/keychain-store';
@@ -41,7 +42,11 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
       dataDir: options.dataDir,
       secrets,
       clock: options.clock ?? systemClock,
-      logError: (message, err) => console.error(`[postroom] ${message}:`, err instanceof Error ? err.stack : err),
+      logError: (message, err) =>
+        console.error(
+          `[postroom] ${message}:`,
+          redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err)),
+        ),
     });
   } catch (err) {
     lock.release();
@@ -62,7 +67,9 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     onChange: (workspaceId) => engine.emit('posts.changed', { workspaceId }),
     onNetwork: (online) => engine.emit('network.status', { online }),
     onKeychain: (locked) => engine.emit('keychain.status', { locked }),
-    logError: (message, err) => console.error(`[postroom] ${message}`, err instanceof Error ? err.message : ''),
+    onDiskFull: (full) => engine.emit('disk.status', { full }),
+    logError: (message, err) =>
+      console.error(`[postroom] ${message}`, err instanceof Error ? redactSecrets(err.message) : ''),
   });
   engine.onPostsChanged(() => scheduler.wake());
   scheduler.start();

@@ -387,6 +387,8 @@ export const events = {
    * or usable again (publishing resumes). The UI shows a banner while it is locked.
    */
   'keychain.status': z.object({ locked: z.boolean() }),
+  /** The disk is full (changes cannot be saved; outcomes of publishing wait in memory) or has room again. */
+  'disk.status': z.object({ full: z.boolean() }),
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;

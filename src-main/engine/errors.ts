@@ -32,8 +32,24 @@ export class AppError extends Error {
  */
 export function toErrorObject(err: unknown): ErrorObject {
   if (err instanceof AppError) return err.toObject();
+  if (isDiskFull(err)) return DISK_FULL;
   return { code: 'internal', message: 'something went wrong inside Postroom; nothing was changed' };
 }
+
+/**
+ * SQLite could not grow the database: the disk is full (ENOSPC), or the file reached its size
+ * limit. Its transaction was rolled back, so nothing of the change was written (issue 9 item 10).
+ */
+export function isDiskFull(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'SQLITE_FULL';
+}
+
+export const DISK_FULL: ErrorObject = {
+  code: 'disk_full',
+  message:
+    'The disk is full, so Postroom could not save this change; nothing of it was written. ' +
+    'Free some space on the disk that holds the Postroom data folder, then try again.',
+};
 
 /**
  * A platform's classified failure as the engine answers it, for calls a person waits on (the

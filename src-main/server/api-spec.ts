@@ -34,7 +34,8 @@ const Deleted = (idName: string) => z.object({ [idName]: z.string() }).passthrou
 const errorsFor = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, ErrorBody])) as Record<number, z.ZodType>;
 // 421: a foreign Host (DNS rebinding) is refused before any route runs.
-const STANDARD = errorsFor(400, 401, 403, 404, 413, 421, 429);
+// 507: the disk holding the data folder is full (`disk_full`); nothing of the request was written.
+const STANDARD = errorsFor(400, 401, 403, 404, 413, 421, 429, 507);
 
 export const PostGroupCreated = PostGroup.extend({ dailyPostsLeft: z.number() });
 

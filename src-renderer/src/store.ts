@@ -47,6 +47,8 @@ interface UiStore {
   online: boolean;
   /** The OS keychain is locked: publishing waits until it is unlocked (`keychain.status`). */
   keychainLocked: boolean;
+  /** The disk holding the data folder is full (`disk.status`): changes cannot be saved. */
+  diskFull: boolean;
   toasts: Toast[];
   /** Views that show a delivery being published right now, by view name. */
   publishing: Record<string, boolean>;
@@ -75,6 +77,7 @@ export const useStore = create<UiStore>()((set, get) => ({
   composer: null,
   online: true,
   keychainLocked: false,
+  diskFull: false,
   toasts: [],
   publishing: {},
 

@@ -486,3 +486,24 @@ describe('issue 9 item 13: clock jumps while posts are due', () => {
     expect(w.x.tweets()).toHaveLength(1);
   });
 });
+
+describe('issue 9 item 9: secrets in platform errors', () => {
+  it('stores and reports a platform error that echoes the token without the token', async () => {
+    const w = await world();
+    const tokens = w.secrets
+      .values()
+      .filter((v) => v.startsWith('{'))
+      .map((v) => (JSON.parse(v) as { accessToken?: string }).accessToken)
+      .filter((t): t is string => typeof t === 'string' && t !== w.x.token);
+    expect(tokens).toHaveLength(1);
+    const echoed = tokens[0]!;
+    w.mastodon.failNext(422, {}, `token ${echoed} is not allowed (Authorization: Bearer ${echoed})`);
+    const group = await create(w, { text: 'Echo', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 0) });
+    await w.scheduler.runDue();
+    const d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('failed');
+    expect(d.error).toContain('[redacted]');
+    const stored = JSON.stringify([d, w.problems, w.engine.ctx.db.prepare(`SELECT detail FROM activity`).all()]);
+    for (const token of tokens) expect(stored).not.toContain(token);
+  });
+});

@@ -2,7 +2,9 @@ import type { Platform } from '../../../src-shared/contract';
 import { recordActivity } from '../activity';
 import { publishingTokenAccount } from '../credentials';
 import type { EngineContext } from '../context';
+import { isDiskFull } from '../errors';
 import { newId } from '../ids';
+import { redactSecrets } from '../redact';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
 import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/types';
 import type { DeliveryRow } from './posts';
@@ -49,6 +51,8 @@ export interface SchedulerOptions {
   onNetwork?: (online: boolean) => void;
   /** The keychain was found locked (publishing waits) or usable again (publishing resumes). */
   onKeychain?: (locked: boolean) => void;
+  /** The disk was found full (outcomes wait in memory) or has room again (all written). */
+  onDiskFull?: (full: boolean) => void;
   /** Something changed in the queue (for live UI). */
   onChange?: (workspaceId: string) => void;
   logError?: (message: string, err: unknown) => void;
@@ -92,6 +96,12 @@ export class Scheduler {
   private anchor: { wall: number; mono: number } | null = null;
   private online = true;
   private keychainLocked = false;
+  /**
+   * Outcomes that could not be written because the disk is full, oldest first: each is one
+   * transaction, written again (in order) at the start of every run until it fits.
+   */
+  private readonly unwritten: (() => void)[] = [];
+  private diskFull = false;
 
   constructor(private readonly options: SchedulerOptions) {
     this.adapters = options.adapters ?? defaultAdapters;
@@ -208,7 +218,9 @@ export class Scheduler {
     if (!next) {
       return;
     }
-    const delay = Math.max(0, Math.min(new Date(next).getTime() - this.ctx.clock.now().getTime(), this.maxTimerMs));
+    const due = Math.max(0, Math.min(new Date(next).getTime() - this.ctx.clock.now().getTime(), this.maxTimerMs));
+    // A full disk refuses the claim of what is due: look again later, not at once in a loop.
+    const delay = this.diskFull ? Math.max(due, this.offlineRetryMs) : due;
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       this.kick();
@@ -236,6 +248,8 @@ export class Scheduler {
 
   /** Runs every delivery that is due now, a few at a time. Returns when they have all finished. */
   async runDue(): Promise<void> {
+    // What could not be written waits for room; what is due still goes out if it can be claimed.
+    this.writeUnwritten();
     this.followClockJumps();
     for (;;) {
       if (this.stopping) return;
@@ -330,6 +344,16 @@ export class Scheduler {
    * lease, only if it is still scheduled and due. An edit or a cancel that committed first wins.
    */
   private claim(id: string): DeliveryRow | null {
+    try {
+      return this.claimNow(id);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      this.setDiskFull(true);
+      return null;
+    }
+  }
+
+  private claimNow(id: string): DeliveryRow | null {
     const now = this.ctx.clock.now();
     return this.ctx.db.transaction(() => {
       const changed = this.ctx.db
@@ -364,6 +388,8 @@ export class Scheduler {
     // whether the post was made (the answer may have been lost, or the platform failed after it).
     let sentAt: Date | null = null;
     const entry = this.adapters(d.platform);
+    // The secrets this attempt uses: a platform's error that echoes one never gets it stored or logged.
+    const inPlay: (string | null)[] = [];
     try {
       if (!entry) throw new PlatformError(`publishing to ${d.platform} is not supported yet`, false);
       const connection = this.ctx.db
@@ -378,6 +404,7 @@ export class Scheduler {
       // Seed 003: a member posting with their own credentials uses their own tokens.
       const tokenAccountName = publishingTokenAccount(this.ctx, connection.id, group.created_by, group.workspace_id);
       const tokens = await this.usableTokens(tokenAccountName, connection.id, entry.adapter, client);
+      inPlay.push(tokens.accessToken, tokens.refreshToken);
       const media = this.ctx.db
         .prepare<[string], { mime_type: string; data: Buffer; alt_text: string }>(
           `SELECT mime_type, data, alt_text FROM post_media WHERE post_group_id = ? ORDER BY position`,
@@ -423,6 +450,7 @@ export class Scheduler {
         this.options.onChange?.(group.workspace_id);
         return;
       }
+      if (err instanceof Error) err.message = redactSecrets(err.message, inPlay);
       if (err instanceof PlatformError && err.retryable && err.status === null) this.setOnline(false);
       // A platform without idempotency keys may have made the post even though the call failed.
       const mayHaveGoneOut =
@@ -439,21 +467,63 @@ export class Scheduler {
   /** The outcome is known: published, with the platform's id; nothing left to check. */
   private markPublished(d: DeliveryRow, workspaceId: string, post: PublishedPost, detail: string): void {
     const now = this.ctx.clock.now();
-    this.ctx.db.transaction(() => {
-      this.ctx.db
-        .prepare(
-          `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, verify_since = NULL, updated_at = ? WHERE id = ?`,
-        )
-        .run(post.postId, post.url, now.toISOString(), now.toISOString(), d.id);
-      recordActivity(this.ctx.db, now, {
-        workspaceId,
-        actor: { kind: 'system', id: null },
-        action: 'post.published',
-        objectKind: 'delivery',
-        objectId: d.id,
-        detail,
-      });
-    })();
+    this.record(() =>
+      this.ctx.db.transaction(() => {
+        this.ctx.db
+          .prepare(
+            `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, verify_since = NULL, updated_at = ? WHERE id = ?`,
+          )
+          .run(post.postId, post.url, now.toISOString(), now.toISOString(), d.id);
+        recordActivity(this.ctx.db, now, {
+          workspaceId,
+          actor: { kind: 'system', id: null },
+          action: 'post.published',
+          objectKind: 'delivery',
+          objectId: d.id,
+          detail,
+        });
+      })(),
+    );
+  }
+
+  /**
+   * Writes an outcome (issue 9 item 10). On a full disk its transaction was rolled back whole; it
+   * is kept in memory and written at the start of the next runs, in order, once there is room. A
+   * post that went out stays `publishing` in the file meanwhile, so even a crash before then
+   * cannot lead to a blind repeat (see `recover`).
+   */
+  private record(write: () => void): void {
+    if (this.unwritten.length === 0) {
+      try {
+        write();
+        return;
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+      }
+    }
+    this.unwritten.push(write);
+    this.setDiskFull(true);
+  }
+
+  /** Writes what waited for room; true when nothing is left waiting. */
+  private writeUnwritten(): boolean {
+    while (this.unwritten.length > 0) {
+      try {
+        this.unwritten[0]!();
+      } catch (err) {
+        if (!isDiskFull(err)) throw err;
+        return false;
+      }
+      this.unwritten.shift();
+    }
+    this.setDiskFull(false);
+    return true;
+  }
+
+  private setDiskFull(full: boolean): void {
+    if (full === this.diskFull) return;
+    this.diskFull = full;
+    this.options.onDiskFull?.(full);
   }
 
   /**
@@ -462,16 +532,18 @@ export class Scheduler {
    */
   private waitForKeychain(d: DeliveryRow): void {
     const now = this.ctx.clock.now();
-    this.ctx.db
-      .prepare(
-        `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
-      )
-      .run(
-        new Date(now.getTime() + this.offlineRetryMs).toISOString(),
-        'Waiting for the keychain to be unlocked: Postroom reads this account’s sign-in from it',
-        now.toISOString(),
-        d.id,
-      );
+    this.record(() =>
+      this.ctx.db
+        .prepare(
+          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(
+          new Date(now.getTime() + this.offlineRetryMs).toISOString(),
+          'Waiting for the keychain to be unlocked: Postroom reads this account’s sign-in from it',
+          now.toISOString(),
+          d.id,
+        ),
+    );
     this.setKeychainLocked(true);
   }
 
@@ -550,51 +622,55 @@ export class Scheduler {
       const wait = offline
         ? this.offlineRetryMs
         : Math.max(e.retryAfterMs ?? 0, this.backoffMs[d.attempts - 1] ?? this.backoffMs.at(-1)!);
-      this.ctx.db
-        .prepare(
-          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
+      this.record(() =>
+        this.ctx.db
+          .prepare(
+            `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
              verify_since = coalesce(verify_since, ?), updated_at = ? WHERE id = ?`,
-        )
-        .run(
-          new Date(now.getTime() + Math.max(wait, sentAt ? this.verifyDelayMs : 0)).toISOString(),
-          offline ? 1 : 0,
-          e.message,
-          sentAt?.toISOString() ?? null,
-          iso,
-          d.id,
-        );
+          )
+          .run(
+            new Date(now.getTime() + Math.max(wait, sentAt ? this.verifyDelayMs : 0)).toISOString(),
+            offline ? 1 : 0,
+            e.message,
+            sentAt?.toISOString() ?? null,
+            iso,
+            d.id,
+          ),
+      );
       return;
     }
-    this.ctx.db.transaction(() => {
-      if (e.needsReauth) {
-        const changed = this.ctx.db
-          .prepare(
-            `UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE managed_user_id = ? AND platform_id = ? AND status = 'active'`,
-          )
-          .run(iso, d.managed_user_id, d.platform_id).changes;
-        if (changed) {
-          recordActivity(this.ctx.db, now, {
-            workspaceId,
-            actor: { kind: 'system', id: null },
-            action: 'connection.needs_reauth',
-            objectKind: 'connection',
-            objectId: d.platform_id,
-            detail: `${d.platform_id} must be reconnected: ${e.message}`,
-          });
+    this.record(() =>
+      this.ctx.db.transaction(() => {
+        if (e.needsReauth) {
+          const changed = this.ctx.db
+            .prepare(
+              `UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE managed_user_id = ? AND platform_id = ? AND status = 'active'`,
+            )
+            .run(iso, d.managed_user_id, d.platform_id).changes;
+          if (changed) {
+            recordActivity(this.ctx.db, now, {
+              workspaceId,
+              actor: { kind: 'system', id: null },
+              action: 'connection.needs_reauth',
+              objectKind: 'connection',
+              objectId: d.platform_id,
+              detail: `${d.platform_id} must be reconnected: ${e.message}`,
+            });
+          }
         }
-      }
-      if (unknownOutcome) {
-        this.markProblem(
-          { ...d, state: 'publishing' },
-          'needs_attention',
-          `Postroom stopped while publishing this and could not check ${d.platform_id} whether it went out (${e.message}); check the platform before retrying`,
-          now,
-          workspaceId,
-        );
-      } else {
-        this.markProblem({ ...d, state: 'publishing' }, 'failed', e.message, now, workspaceId);
-      }
-    })();
+        if (unknownOutcome) {
+          this.markProblem(
+            { ...d, state: 'publishing' },
+            'needs_attention',
+            `Postroom stopped while publishing this and could not check ${d.platform_id} whether it went out (${e.message}); check the platform before retrying`,
+            now,
+            workspaceId,
+          );
+        } else {
+          this.markProblem({ ...d, state: 'publishing' }, 'failed', e.message, now, workspaceId);
+        }
+      })(),
+    );
   }
 
   private markProblem(

@@ -2,16 +2,20 @@ import { useStore } from '../store';
 
 /**
  * SPEC §4 offline: posts stay queued; the banner says so while the platforms cannot be reached,
- * or while the OS keychain is locked (issue 9 item 14), which holds publishing the same way.
+ * while the OS keychain is locked (issue 9 item 14), which holds publishing the same way, or
+ * while the disk is full (item 10).
  */
 export function NetworkBanner() {
   const online = useStore((s) => s.online);
   const keychainLocked = useStore((s) => s.keychainLocked);
-  const message = keychainLocked
-    ? 'The keychain is locked — publishing is paused until you unlock it; nothing is lost'
-    : online
-      ? ''
-      : 'Offline — posts will go out when the connection is back';
+  const diskFull = useStore((s) => s.diskFull);
+  const message = diskFull
+    ? 'The disk is full — Postroom cannot save changes until you free some space; nothing is lost'
+    : keychainLocked
+      ? 'The keychain is locked — publishing is paused until you unlock it; nothing is lost'
+      : online
+        ? ''
+        : 'Offline — posts will go out when the connection is back';
   return (
     <div role="status" aria-live="polite" className={message ? 'banner banner-warning' : 'visually-hidden'}>
       {message}

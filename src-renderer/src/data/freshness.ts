@@ -21,6 +21,7 @@ export const refreshedBy: Record<EventName, readonly Channel[]> = {
   'delivery.problem': ['post.list', 'post.get'],
   'network.status': [],
   'keychain.status': ['post.list', 'post.get'],
+  'disk.status': ['post.list', 'post.get'],
 };
 
 /**

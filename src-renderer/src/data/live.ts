@@ -33,6 +33,7 @@ export function startLive(): void {
   bridge.on('state.changed', setAppState);
   bridge.on('network.status', ({ online }) => useStore.setState({ online }));
   bridge.on('keychain.status', ({ locked }) => useStore.setState({ keychainLocked: locked }));
+  bridge.on('disk.status', ({ full }) => useStore.setState({ diskFull: full }));
   bridge.on('delivery.problem', (problem) => useStore.getState().addProblem(problem));
 
   followAppState();
