@@ -1,104 +1,120 @@
 /*
- * `npm run bench`: throughput of `GET /api/v1/workspace/users` on loopback, measured side by side
- * with a bare Fastify hello-world on the same machine (the baseline). Target: at least 0.5×.
+ * `npm run bench -- [--out FILE] [--quick] [--only a,b] [--no-build]`: every figure of issue 11,
+ * each beside a baseline measured in the same run, as a JSON array (--out) and a table.
+ *
+ *   --quick     50,000 deliveries and short runs (CI): proves every benchmark works; no target is
+ *               judged, so a noisy machine never fails it, but a broken benchmark does.
+ *   --only      a comma-separated list of groups: queue, cold_start, write_path, idle_cpu,
+ *               dispatch, ui, rest.
+ *   --no-build  use the renderer already built in out/ (the full run builds it first).
+ *
+ * Everything it starts (data folders, the platform server, redis-server, Chromium, servers) is
+ * stopped and removed before it exits.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import Fastify from 'fastify';
-import { startApp } from '../src-main/app';
-import { MemorySecretStore } from '../src-main/engine/secrets/memory-store';
+import { parseArgs } from 'node:util';
+import { coldStartFigure } from './cold-start';
+import { dispatchFigures } from './dispatch';
+import { idleCpuFigure } from './idle-cpu';
+import { buildAgency } from './lib/dataset';
+import { round, table, type Figure } from './lib/figures';
+import { queueFigures } from './queue';
+import { restUsersFigure } from './rest-users';
+import { uiQueueFigures } from './ui-queue';
+import { writePathFigure } from './write-path';
 
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
-const CONNECTIONS = 10;
-const TARGET_RATIO = 0.5;
-
-interface AutocannonResult {
-  requests: { average: number };
-  latency: { p99: number };
-  non2xx: number;
-  errors: number;
-}
-
-/** The load comes from a second process (autocannon's CLI), so it does not share the server's event loop. */
-async function measure(title: string, url: string, headers: Record<string, string> = {}): Promise<number> {
-  const args = [
-    join(process.cwd(), 'node_modules/autocannon/autocannon.js'),
-    '--json',
-    '-c',
-    String(CONNECTIONS),
-    '-d',
-    String(DURATION_S),
-  ];
-  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
-  const { stdout } = await promisify(execFile)(process.execPath, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
-  const result = JSON.parse(stdout) as AutocannonResult;
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${title}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  console.log(
-    `${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p99 ${result.latency.p99} ms`,
-  );
-  return result.requests.average;
-}
+const GROUPS = ['queue', 'cold_start', 'write_path', 'idle_cpu', 'dispatch', 'ui', 'rest'] as const;
 
 async function main(): Promise<void> {
-  const baseline = Fastify({ logger: false });
-  baseline.get('/', async () => ({ hello: 'world' }));
-  await baseline.listen({ host: '127.0.0.1', port: 0 });
-  const baselineUrl = `http://127.0.0.1:${(baseline.server.address() as { port: number }).port}/`;
-
-  // The in-memory secret store stands in for the keychain: the list route never reads a secret.
-  const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-'));
-  const app = await startApp({
-    dataDir,
-    secrets: new MemorySecretStore(),
-    loopback: { rateLimitPerMinute: 100_000_000 },
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+    },
   });
-  try {
-    const { apiKey, workspace } = await app.engine.createOwnerWithWorkspace({
-      ownerName: 'Bench',
-      ownerEmail: 'bench@postroom.test',
-      workspace: { name: 'Bench Agency', workspaceType: 'iframe embed', planId: 'enterprise', integrations: [] },
-    });
-    await app.engine.signIn(app.engine.state().profiles[0]!.id, undefined, workspace.id);
-    for (let i = 0; i < 20; i++) {
-      await app.engine.call('client.create', {
-        workspaceId: workspace.id,
-        client: { email: `client${i}@bench.test`, displayName: `Client ${i}` },
-      });
-    }
-    // A second reference: the same framework sending the very same 20-user body, with no work at
-    // all, shows how much of the gap is the size of the answer rather than Postroom's own work.
-    const sameBody = await (
-      await fetch(`${app.apiUrl}/api/v1/workspace/users`, { headers: { 'x-publora-key': apiKey } })
-    ).text();
-    const bodyBaseline = Fastify({ logger: false });
-    bodyBaseline.get('/', async (_request, reply) => reply.type('application/json').send(sameBody));
-    await bodyBaseline.listen({ host: '127.0.0.1', port: 0 });
-    const bodyBaselineUrl = `http://127.0.0.1:${(bodyBaseline.server.address() as { port: number }).port}/`;
+  const quick = values.quick!;
+  const only = new Set(values.only ? values.only.split(',') : GROUPS);
+  for (const g of only)
+    if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`unknown group ${g}; one of ${GROUPS.join(', ')}`);
+  const deliveries = quick ? 50_000 : 1_000_000;
+  const clients = 50;
+  const figures: Figure[] = [];
+  const started = performance.now();
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+  console.log(`Postroom benchmarks${quick ? ' (quick)' : ''} on ${machine}\n`);
+  const step = async <T>(title: string, run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    console.log(`${title}…`);
+    const result = await run();
+    console.log(`  (${round((performance.now() - t0) / 1000)} s)`);
+    return result;
+  };
 
-    console.log(
-      `loopback, ${CONNECTIONS} connections, ${DURATION_S} s each; the list holds 20 clients (${sameBody.length} bytes)\n`,
-    );
-    const base = await measure('baseline: bare Fastify hello-world', baselineUrl);
-    const sameBodyRate = await measure('reference: bare Fastify, same body', bodyBaselineUrl);
-    const users = await measure('GET /api/v1/workspace/users', `${app.apiUrl}/api/v1/workspace/users`, {
-      'x-publora-key': apiKey,
+  const folders: string[] = [];
+  const folder = (name: string) => {
+    const dir = mkdtempSync(join(tmpdir(), `postroom-bench-${name}-`));
+    folders.push(dir);
+    return dir;
+  };
+  const cleanUp = () => {
+    for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(130);
     });
-    await bodyBaseline.close();
-    const ratio = users / base;
-    console.log(
-      `\nratio to the hello-world baseline: ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×) — ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}`,
-    );
-    console.log(`ratio to the same-body reference: ${(users / sameBodyRate).toFixed(2)}×`);
-    process.exitCode = ratio >= TARGET_RATIO ? 0 : 1;
+
+  try {
+    if (only.has('queue') || only.has('cold_start') || only.has('write_path')) {
+      const dir = folder('history');
+      const agency = await step(`building ${deliveries.toLocaleString('en')} deliveries over ${clients} clients`, () =>
+        buildAgency({ dataDir: dir, deliveries, clients, shape: 'history' }),
+      );
+      if (only.has('queue')) figures.push(...(await step('queue pages', () => queueFigures(dir, agency, quick))));
+      if (only.has('cold_start')) figures.push(await step('cold start', () => coldStartFigure(dir, agency, quick)));
+      // Last on this folder: it adds post groups.
+      if (only.has('write_path')) figures.push(await step('write path', () => writePathFigure(dir, agency, quick)));
+      cleanUp();
+    }
+    if (only.has('idle_cpu')) {
+      const dir = folder('future');
+      await step(`building ${deliveries.toLocaleString('en')} future deliveries`, () =>
+        buildAgency({ dataDir: dir, deliveries, clients, shape: 'future' }),
+      );
+      figures.push(await step('idle scheduler', () => idleCpuFigure(dir, deliveries, quick)));
+      cleanUp();
+    }
+    if (only.has('dispatch')) figures.push(...(await step('dispatch vs BullMQ', () => dispatchFigures(quick))));
+    if (only.has('ui'))
+      figures.push(
+        ...(await step('queue view in Chromium', () => uiQueueFigures(quick, !quick && !values['no-build']))),
+      );
+    if (only.has('rest')) figures.push(await step('REST', () => restUsersFigure(quick)));
   } finally {
-    await app.stop();
-    await baseline.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    cleanUp();
+  }
+
+  console.log(`\n${table(figures)}\n`);
+  console.log(`${machine}; ${round((performance.now() - started) / 1000)} s in all`);
+  if (values.out) {
+    writeFileSync(values.out, JSON.stringify(figures, null, 2) + '\n');
+    console.log(`written to ${values.out}`);
+  }
+  const missed = figures.filter((f) => !f.met);
+  if (!quick && missed.length) {
+    console.log(`targets not met: ${missed.map((f) => f.name).join(', ')}`);
+    process.exitCode = 1;
   }
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exitCode = 2;
+});

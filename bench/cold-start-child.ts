@@ -1,0 +1,37 @@
+/*
+ * One cold start, in a process of its own (run by bench/cold-start.ts): the modules are loaded
+ * first, then the clock starts: open the data folder (migration check), the scheduler's recovery
+ * scan and plan, until the first queue page is answered. Prints one line of JSON.
+ */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { systemClock } from '../src-main/engine/clock';
+import { DATABASE_FILE } from '../src-main/engine/db/database';
+import { Engine } from '../src-main/engine/engine';
+import { Scheduler } from '../src-main/engine/posts/scheduler';
+import { MemorySecretStore } from '../src-main/engine/secrets/memory-store';
+
+async function main(): Promise<void> {
+  const [dataDir, workspaceId, mode] = process.argv.slice(2) as [string, string, 'postroom' | 'baseline'];
+  const t0 = performance.now();
+  if (mode === 'baseline') {
+    // The floor: open the same file with better-sqlite3 and read one row of the queue's table.
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    db.pragma('journal_mode = WAL');
+    db.prepare(`SELECT * FROM post_groups LIMIT 1`).get();
+    const ms = performance.now() - t0;
+    db.close();
+    process.stdout.write(JSON.stringify({ ms }) + '\n');
+    return;
+  }
+  const engine = await Engine.open({ dataDir, secrets: new MemorySecretStore(), clock: systemClock });
+  const scheduler = new Scheduler({ ctx: engine.ctx });
+  scheduler.start();
+  const page = await engine.call('post.list', { workspaceId, query: { state: 'scheduled', perPage: 50 } });
+  const ms = performance.now() - t0;
+  await scheduler.stop();
+  engine.close();
+  process.stdout.write(JSON.stringify({ ms, rows: page.groups.length }) + '\n');
+}
+
+void main();
