@@ -2,6 +2,7 @@ import type { RunningApp } from './app-types';
 import type { Clock } from './engine/clock';
 import { systemClock } from './engine/clock';
 import { DataFolderLock } from './engine/db/data-folder';
+import { takeAutomaticBackupIfDue } from './engine/db/database';
 import { Engine } from './engine/engine';
 import { redactSecrets } from './engine/redact';
 import { Scheduler, type SchedulerOptions } from './engine/posts/scheduler';
@@ -60,6 +61,16 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     throw err;
   }
   engine.publicBaseUrl = server.url;
+  // The daily automatic backup (issue 9 item 11): at start when a day has passed, then looked at
+  // hourly. A failure (a full disk) is logged and tried again the next hour; it never stops the app.
+  const clock = options.clock ?? systemClock;
+  const autoBackup = () =>
+    takeAutomaticBackupIfDue(engine.ctx.db, options.dataDir, clock).catch((err: unknown) =>
+      console.error('[postroom] automatic backup failed:', err instanceof Error ? err.message : err),
+    );
+  await autoBackup();
+  const backupTimer = setInterval(() => void autoBackup(), 3600_000);
+  backupTimer.unref();
   const scheduler = new Scheduler({
     ctx: engine.ctx,
     ...options.scheduler,
@@ -89,6 +100,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     stop: () =>
       (stopped ??= (async () => {
         // In-flight publishes finish first (SPEC §10 graceful quit), then the servers close.
+        clearInterval(backupTimer);
         await scheduler.stop();
         await tokenKeeper.stop();
         await server.close();

@@ -2,10 +2,11 @@ import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { startApp } from './app';
+import { startAppOrRecovery } from './recovery-app';
 import { systemClock } from './engine/clock';
 import { backupDatabase, backupTo, DATABASE_FILE, openDatabase } from './engine/db/database';
 import { DataFolderLock, FILE_MODE } from './engine/db/data-folder';
+import { restoreLatestAutomaticBackup } from './engine/db/integrity';
 import { migrations } from './engine/db/migrations';
 import { Engine } from './engine/engine';
 import { AppError, toErrorObject } from './engine/errors';
@@ -17,7 +18,7 @@ const USAGE = `postroom <command> [options]
   init     --data-dir DIR --workspace NAME --owner-email EMAIL [--owner-name NAME] [--plan free|team|enterprise] [--json]
   serve    --data-dir DIR [--ui-port N] [--api-port M]
   backup   --data-dir DIR --to FILE
-  restore  --data-dir DIR --from FILE
+  restore  --data-dir DIR --from FILE | --latest-backup
   admin-key --data-dir DIR          print the install admin key (for POST /api/workspaces/add)
 `;
 
@@ -85,9 +86,15 @@ async function serve(args: string[]): Promise<void> {
     options: { 'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'api-port': { type: 'string' } },
   });
   const dataDir = resolve(required(values, 'data-dir'));
-  const running = await startApp({ dataDir, apiPort: port(values['api-port'], 'api-port') });
+  const running = await startAppOrRecovery({ dataDir, apiPort: port(values['api-port'], 'api-port') });
   const host = await startBrowserHost(running, { port: port(values['ui-port'], 'ui-port') });
-  process.stdout.write(`Postroom UI: ${host.url}\nPostroom API: ${running.apiUrl}\n`);
+  const state = await running.dispatch('app.getState', {});
+  const recovery = state.ok ? (state.data as { recovery?: { message: string } }).recovery : undefined;
+  if (recovery) {
+    // The database failed its check: the UI offers the latest automatic backup (no API meanwhile).
+    process.stderr.write(`${recovery.message}\n`);
+    process.stdout.write(`Postroom UI (recovery): ${host.url}\n`);
+  } else process.stdout.write(`Postroom UI: ${host.url}\nPostroom API: ${running.apiUrl}\n`);
   await new Promise<void>((done) => {
     let stopping = false;
     // Handlers stay installed: a second signal (a process group signal relayed twice, an impatient
@@ -121,8 +128,24 @@ async function backup(args: string[]): Promise<void> {
 }
 
 async function restore(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, from: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { 'data-dir': { type: 'string' }, from: { type: 'string' }, 'latest-backup': { type: 'boolean' } },
+  });
   const dataDir = resolve(required(values, 'data-dir'));
+  if (values['latest-backup']) {
+    // After a damaged database was found: the newest sound automatic backup, the damaged file kept aside.
+    const lock = DataFolderLock.acquire(dataDir, 'postroom restore');
+    try {
+      const { restoredFrom, damagedKeptAs } = restoreLatestAutomaticBackup(dataDir, DATABASE_FILE, systemClock);
+      process.stdout.write(
+        `Restored the automatic backup of ${restoredFrom.takenAt} into ${dataDir}\nThe damaged database is kept as ${damagedKeptAs}\n`,
+      );
+    } finally {
+      lock.release();
+    }
+    return;
+  }
   const from = resolve(required(values, 'from'));
   if (!existsSync(from)) throw new AppError('not_found', `no backup at ${from}`);
   // Check the backup is a Postroom database this version can open before touching anything.

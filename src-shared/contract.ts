@@ -162,6 +162,18 @@ export const AppState = z.object({
   currentWorkspaceId: z.string().nullable(),
   /** The signed-in person's role in the current workspace. */
   role: Role.nullable(),
+  /**
+   * Present only when the database failed its integrity check at open (issue 9 item 11): the app
+   * shows the recovery screen, which offers `app.restoreLatestBackup`.
+   */
+  recovery: z
+    .object({
+      /** SQLite's words for what is wrong, and the whole explanation for a person. */
+      problem: z.string(),
+      message: z.string(),
+      latestBackup: z.object({ takenAt: z.string() }).nullable(),
+    })
+    .optional(),
 });
 export type AppState = z.infer<typeof AppState>;
 
@@ -201,6 +213,11 @@ export type ActivityFilter = z.infer<typeof ActivityFilter>;
 /** Every request channel: its request schema and its response schema. */
 export const channels = {
   'app.getState': { request: z.strictObject({}), response: AppState },
+  /**
+   * Restores the newest sound automatic backup over a damaged database, keeping the damaged file
+   * in `damaged/`, and opens the app on it. `conflict` when the database is not damaged.
+   */
+  'app.restoreLatestBackup': { request: z.strictObject({}), response: AppState },
   'app.setup': { request: SetupInput, response: AppState },
   'workspace.create': { request: CreateWorkspaceInput, response: Workspace },
   'workspace.select': { request: WorkspaceRef, response: AppState },

@@ -30,6 +30,7 @@ import {
   setPostAs,
 } from './credentials';
 import type { Engine } from './engine';
+import { AppError } from './errors';
 import { addIntegration, removeIntegration, testIntegration } from './integrations';
 import {
   cancelPostGroup,
@@ -70,6 +71,10 @@ export function buildHandlers(engine: Engine): HandlerMap {
     // ---- app and sessions ----
     'app.getState': () => engine.state(),
     'app.setup': (req) => engine.setup(req),
+    // The database opened soundly: there is nothing to restore (the recovery host answers this otherwise).
+    'app.restoreLatestBackup': () => {
+      throw new AppError('conflict', 'the database is not damaged; restore a backup from Settings instead');
+    },
     'session.signIn': (req) => engine.signIn(req.profileId, req.password),
     'session.signOut': () => engine.signOut(),
     'session.acceptInvitation': (req) => engine.acceptInvitation(req),

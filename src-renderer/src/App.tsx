@@ -1,5 +1,6 @@
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { ProfileChooser } from './components/ProfileChooser';
+import { RecoveryPage } from './components/RecoveryPage';
 import { SetupPage } from './components/SetupPage';
 import { Shell } from './components/Shell';
 import { useAppState } from './data/session';
@@ -29,6 +30,8 @@ export function App() {
             Connecting to Postroom…
           </p>
         </main>
+      ) : app.recovery ? (
+        <RecoveryPage recovery={app.recovery} />
       ) : app.needsSetup ? (
         <SetupPage />
       ) : app.profile === null ? (

@@ -4,6 +4,15 @@ import Database from 'better-sqlite3';
 import { AppError } from '../errors';
 import type { Clock } from '../clock';
 import { prepareDataFolder, privateFile, privateFolder } from './data-folder';
+import {
+  AUTOMATIC_KEPT,
+  AUTOMATIC_LABEL,
+  automaticBackupDue,
+  BACKUPS_DIR,
+  damagedDatabase,
+  integrityProblem,
+  isDamage,
+} from './integrity';
 import type { Migration } from './migration';
 import { migrations as allMigrations } from './migrations';
 
@@ -26,6 +35,10 @@ export interface OpenDatabaseOptions {
 export async function openDatabase({ dataDir, clock, migrations = allMigrations }: OpenDatabaseOptions): Promise<Db> {
   // 0700 folder, 0600 files (the WAL and SHM take the database file's mode): issue 9 item 6.
   prepareDataFolder(dataDir, DATABASE_FILE);
+  // A flipped page or a cut-off WAL is found here, before anything is written (issue 9 item 11),
+  // through a read-only connection: closing a writable one would checkpoint the WAL into the
+  // damaged file, and the damaged file is to be kept as it was found.
+  checkIntegrity(dataDir);
   const db = new Database(join(dataDir, DATABASE_FILE));
   try {
     db.pragma('journal_mode = WAL');
@@ -37,8 +50,34 @@ export async function openDatabase({ dataDir, clock, migrations = allMigrations 
     return db;
   } catch (err) {
     db.close();
+    if (isDamage(err)) throw damagedDatabase(dataDir, (err as Error).message);
     throw err;
   }
+}
+
+function checkIntegrity(dataDir: string): void {
+  let problem: string | null;
+  try {
+    const probe = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+    try {
+      problem = integrityProblem(probe);
+    } finally {
+      probe.close();
+    }
+  } catch (err) {
+    if (!isDamage(err)) throw err;
+    problem = (err as Error).message;
+  }
+  if (problem !== null) throw damagedDatabase(dataDir, problem);
+}
+
+/**
+ * The daily automatic backup (issue 9 item 11): taken when a day has passed since the newest
+ * one, the newest seven kept. Returns the file, or null when none was due.
+ */
+export async function takeAutomaticBackupIfDue(db: Db, dataDir: string, clock: Clock): Promise<string | null> {
+  if (!automaticBackupDue(dataDir, clock.now())) return null;
+  return backupDatabase(db, join(dataDir, BACKUPS_DIR), AUTOMATIC_LABEL, clock, AUTOMATIC_KEPT);
 }
 
 /**
@@ -88,7 +127,13 @@ async function migrate(db: Db, { dataDir, clock, migrations }: Required<OpenData
 }
 
 /** Online backup through SQLite's backup API; keeps the newest few of each kind. */
-export async function backupDatabase(db: Db, dir: string, label: string, clock: Clock): Promise<string> {
+export async function backupDatabase(
+  db: Db,
+  dir: string,
+  label: string,
+  clock: Clock,
+  kept = BACKUPS_KEPT,
+): Promise<string> {
   privateFolder(dir);
   const stamp = clock.now().toISOString().replace(/[:.]/g, '-');
   const file = join(dir, `postroom-${stamp}-${label}.sqlite`);
@@ -96,7 +141,7 @@ export async function backupDatabase(db: Db, dir: string, label: string, clock: 
   const mine = readdirSync(dir)
     .filter((f) => f.endsWith(`-${label}.sqlite`))
     .sort();
-  for (const old of mine.slice(0, Math.max(0, mine.length - BACKUPS_KEPT))) rmSync(join(dir, old));
+  for (const old of mine.slice(0, Math.max(0, mine.length - kept))) rmSync(join(dir, old));
   return file;
 }
 
