@@ -101,6 +101,8 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
+      // Prettier wraps code at 120; this also catches the long strings and comments it leaves alone.
+      'max-len': ['error', { code: 120, tabWidth: 2 }],
       'no-restricted-imports': [
         'error',
         {

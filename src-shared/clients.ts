@@ -32,16 +32,17 @@ export const CreateClientInput = z.strictObject({
 });
 export type CreateClientInput = z.input<typeof CreateClientInput>;
 
-export const UpdateClientInput = z
-  .strictObject({
-    email: Email.optional(),
-    displayName: DisplayName.optional(),
-    externalId: ExternalId.nullable().optional(),
-    timezone: Timezone.optional(),
-    /** Enterprise only: raise (or restore, with null) this client's daily post limit. */
-    dailyPostLimit: z.number().int().min(1).max(10_000).nullable().optional(),
-  })
-  .refine((v) => Object.keys(v).length > 0, 'nothing to update');
+/** What may change of a client (each field on its own, for forms). */
+export const ClientPatch = z.strictObject({
+  email: Email.optional(),
+  displayName: DisplayName.optional(),
+  externalId: ExternalId.nullable().optional(),
+  timezone: Timezone.optional(),
+  /** Enterprise only: raise (or restore, with null) this client's daily post limit. */
+  dailyPostLimit: z.number().int().min(1).max(10_000).nullable().optional(),
+});
+
+export const UpdateClientInput = ClientPatch.refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdateClientInput = z.input<typeof UpdateClientInput>;
 
 const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);

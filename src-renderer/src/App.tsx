@@ -1,8 +1,8 @@
-import { ConnectionBanner } from './components/ConnectionBanner';
-import { ProfileChooser } from './components/ProfileChooser';
-import { RecoveryPage } from './components/RecoveryPage';
-import { SetupPage } from './components/SetupPage';
-import { Shell } from './components/Shell';
+import { ConnectionBanner } from './app/ConnectionBanner';
+import { ProfileChooser } from './app/ProfileChooser';
+import { RecoveryPage } from './app/RecoveryPage';
+import { SetupPage } from './app/SetupPage';
+import { Shell } from './app/Shell';
 import { useAppState } from './data/session';
 import { useStore } from './store';
 

@@ -10,9 +10,12 @@ export function errorText(error: ErrorObject): string {
   return first ?? error.message;
 }
 
-/** Per-field messages of a validation error, keyed by the request path ("workspace.name"). */
+/**
+ * Per-field messages of an error, keyed by the request path ("workspace.name"): a validation
+ * error's, or another's that names its field (a wrong password, an email already used).
+ */
 export function fieldErrors(error: ErrorObject | null): Record<string, string> {
-  if (!error || error.code !== 'validation_failed') return {};
+  if (!error) return {};
   const fields = error.details?.fields;
   if (typeof fields !== 'object' || fields === null) return {};
   const out: Record<string, string> = {};

@@ -488,7 +488,8 @@ test('settings: an integration is added, tested and removed', async ({ page, hos
     await form.getByText('Advanced').click();
     await form.getByLabel('Redirect port').fill('80');
     await form.getByRole('button', { name: 'Add integration' }).click();
-    await expect(form.getByRole('alert')).toContainText(/1024/);
+    await expect(form.getByLabel('Redirect port')).toHaveAttribute('aria-invalid', 'true');
+    await expect(form.getByLabel('Redirect port')).toHaveAccessibleDescription(/1024/);
     await form.getByLabel('Redirect port').fill('');
     await form.getByRole('button', { name: 'Add integration' }).click();
     await expect(form).toBeHidden();

@@ -28,10 +28,11 @@ test('first run: the owner sets up the first workspace', async ({ page, host }) 
   await page.getByLabel('Your name').fill('Ada Owner');
   await page.getByLabel('Your email').fill('ada@agency.example');
 
-  // No workspace name: the engine's error is shown next to the form.
+  // No workspace name: the contract's own error is shown beside the field.
   await page.getByRole('button', { name: 'Set up workspace' }).click();
-  await expect(page.getByRole('alert')).toContainText('name is required');
   await expect(page.getByLabel('Workspace name')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Workspace name')).toHaveAccessibleDescription(/name is required/);
+  await expect(page.getByLabel('Workspace name')).toBeFocused();
 
   await page.getByLabel('Workspace name').fill('Agency HQ');
   await page.getByLabel('Plan').selectOption({ label: 'Team' });
@@ -67,15 +68,19 @@ test('workspaces: logos, layouts by type, errors and switching', async ({ page, 
   await page.goto(host.uiUrl);
   await completeSetup(page, { workspace: 'Agency HQ' });
 
-  // Errors come back as data and are shown in the dialog's alert.
+  // Errors are shown beside their fields: the contract's own checks, then the engine's.
   const dialog = await openNewWorkspaceDialog(page);
   await dialog.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(dialog.getByRole('alert')).toContainText('name is required');
+  await expect(dialog.getByLabel('Workspace name')).toHaveAccessibleDescription(/name is required/);
 
   await dialog.getByLabel('Workspace name').fill('Too Big Ltd');
+  await expect(dialog.getByLabel('Workspace name')).not.toHaveAttribute('aria-invalid', 'true');
   await dialog.getByLabel('Square logo').setInputFiles(images.bigPng);
   await dialog.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(dialog.getByRole('alert')).toContainText('file size must be less than 10mb', { timeout: 30_000 });
+  await expect(dialog.getByLabel('Square logo')).toHaveAccessibleDescription(/file size must be less than 10mb/, {
+    timeout: 30_000,
+  });
+  await expect(dialog.getByLabel('Square logo')).toHaveAttribute('aria-invalid', 'true');
   await expect(dialog).toBeVisible();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toBeHidden();

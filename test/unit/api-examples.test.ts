@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { createPostGroupExample, listClientsExample, shellQuote } from '../../src-renderer/src/apiExamples';
+import { createPostGroupExample, listClientsExample, shellQuote } from '../../src-renderer/src/workspace/apiExamples';
 
 /** What bash makes of a word, as the program it runs would receive it. */
 const asBashSees = (word: string) => execFileSync('bash', ['-c', `printf %s ${word}`], { encoding: 'utf8' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { permissionMatrix as engineMatrix, roles } from '../../src-main/engine/access';
-import { invitationCode } from '../../src-renderer/src/invitations';
+import { invitationCode } from '../../src-renderer/src/team/invitations';
 import { can, permissionMatrix, permissions } from '../../src-renderer/src/permissions';
 
 /*

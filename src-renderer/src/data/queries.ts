@@ -34,8 +34,8 @@ export interface ContractQueryOptions {
   enabled?: boolean;
   /** Keep showing the previous answer while a new request (other filters, another week) loads. */
   keepPrevious?: boolean;
-  /** Look again every so many milliseconds while this returns a number. */
-  refetchInterval?: number | false;
+  /** Look again every so many milliseconds (given the latest answer) while this is a number. */
+  refetchInterval?: number | false | ((data: unknown) => number | false);
   /** Part of the key beyond the request, e.g. a content hash. */
   version?: string;
 }
@@ -50,7 +50,10 @@ export function useContract<C extends Channel>(channel: C, req: RequestOf<C>, op
     queryFn: () => request(channel, req),
     enabled: options.enabled ?? true,
     placeholderData: options.keepPrevious ? keepPreviousData : undefined,
-    refetchInterval: options.refetchInterval,
+    refetchInterval: (query) => {
+      const every = options.refetchInterval ?? false;
+      return typeof every === 'function' ? every(query.state.data) : every;
+    },
   });
 }
 

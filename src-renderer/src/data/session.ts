@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import type { AppState, RequestOf, Workspace } from '../../../src-shared/contract';
+import type { AppState, RequestOf, Result, Workspace } from '../../../src-shared/contract';
 import type { Role } from '../../../src-shared/team';
-import { request, type ContractError } from './contract';
+import { call, request, type ContractError } from './contract';
 import { queryClient, useContract } from './queries';
 
 /*
@@ -29,6 +29,13 @@ export function useSessionMutation<C extends StateChannel>(channel: C) {
     mutationFn: (req) => request(channel, req) as Promise<AppState>,
     onSuccess: setAppState,
   });
+}
+
+/** The same, for forms that keep their own busy and error state; never rejects. */
+export async function sessionCall<C extends StateChannel>(channel: C, req: RequestOf<C>): Promise<Result<AppState>> {
+  const res = (await call(channel, req)) as Result<AppState>;
+  if (res.ok) setAppState(res.data);
+  return res;
 }
 
 /** Makes `workspaceId` current (e.g. to open a post of another workspace from a notification). */

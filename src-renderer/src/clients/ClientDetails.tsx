@@ -1,0 +1,99 @@
+import { ClientPatch, type ManagedUser } from '../../../src-shared/clients';
+import type { Workspace } from '../../../src-shared/contract';
+import { act } from '../data/queries';
+import { formatDateTime } from '../format';
+import { useContractForm } from '../forms/useContractForm';
+import { FormAlert } from '../ui/ErrorAlert';
+import { TextField } from '../ui/Field';
+import { FormButtons } from '../ui/FormButtons';
+import { Facts } from '../ui/Section';
+import { ClientFields, clientValues, type ClientValues } from './ClientFields';
+
+/** A client's details as facts. */
+export function ClientFacts({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
+  const tz = user.timezone;
+  const at = (iso: string) => <time dateTime={iso}>{formatDateTime(iso, tz)}</time>;
+  return (
+    <Facts
+      items={[
+        ['Display name', user.displayName],
+        ['Email', user.email],
+        ['External ID', user.externalId ?? <span className="muted">none</span>],
+        ['Timezone', tz],
+        ['Daily post limit', user.dailyPostLimit ?? workspace.plan.dailyPostLimit],
+        ['Client ID', <code key="id">{user.id}</code>],
+        ['Status', user.deactivated && user.deactivatedAt ? <>Deactivated {at(user.deactivatedAt)}</> : 'Active'],
+        ['Created', at(user.createdAt)],
+        ['Updated', at(user.updatedAt)],
+      ]}
+    />
+  );
+}
+
+type EditValues = ClientValues & { dailyPostLimit: string };
+
+/** Edits a client's details; only what changed is sent. */
+export function EditClientForm({
+  workspace,
+  user,
+  onDone,
+}: {
+  workspace: Workspace;
+  user: ManagedUser;
+  onDone: () => void;
+}) {
+  // The Enterprise plan may raise a client's daily limit (seed 000's 100 a day otherwise).
+  const raisable = workspace.plan.id === 'enterprise';
+  const form = useContractForm({
+    schema: ClientPatch,
+    defaultValues: {
+      ...clientValues(user),
+      dailyPostLimit: user.dailyPostLimit === null ? '' : String(user.dailyPostLimit),
+    } as EditValues,
+    toInput: (draft) => {
+      const externalId = draft.externalId.trim() || null;
+      const limit = draft.dailyPostLimit.trim() === '' ? null : Number(draft.dailyPostLimit);
+      return {
+        ...(draft.email.trim() !== user.email ? { email: draft.email.trim() } : {}),
+        ...(draft.displayName !== user.displayName ? { displayName: draft.displayName } : {}),
+        ...(externalId !== user.externalId ? { externalId } : {}),
+        ...(draft.timezone.trim() !== user.timezone ? { timezone: draft.timezone.trim() } : {}),
+        ...(raisable && limit !== user.dailyPostLimit ? { dailyPostLimit: limit } : {}),
+      };
+    },
+  });
+  const busy = form.formState.isSubmitting;
+
+  const onSubmit = form.submit(async (_values, patch) => {
+    if (Object.keys(patch).length > 0) {
+      const res = await act('client.update', { workspaceId: workspace.id, userId: user.id, patch });
+      if (!res.ok) return res.error;
+    }
+    onDone();
+  });
+
+  return (
+    <form aria-label={`Edit ${user.displayName}`} noValidate onSubmit={onSubmit} aria-busy={busy}>
+      <fieldset disabled={busy} className="plain">
+        <ClientFields form={form} />
+        {raisable && (
+          <TextField
+            form={form}
+            name="dailyPostLimit"
+            label="Daily post limit"
+            type="number"
+            min={1}
+            max={10000}
+            inputMode="numeric"
+            placeholder={String(workspace.plan.dailyPostLimit)}
+            hint={`Empty: the plan's ${workspace.plan.dailyPostLimit} a day.`}
+          />
+        )}
+      </fieldset>
+      <FormAlert form={form} />
+      <div className="form-actions">
+        <FormButtons busy={busy} onCancel={onDone} submit="Save changes" />
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,55 @@
+import type { Workspace } from '../../../src-shared/contract';
+import { CreateClientInput } from '../../../src-shared/clients';
+import { act } from '../data/queries';
+import { useContractForm } from '../forms/useContractForm';
+import { useStore } from '../store';
+import { FormAlert } from '../ui/ErrorAlert';
+import { FormButtons } from '../ui/FormButtons';
+import { Modal } from '../ui/Modal';
+import { ClientFields, type ClientValues } from './ClientFields';
+
+/** The contract's client from the form: empty optional fields are left out. */
+const toClient = ({ email, displayName, externalId, timezone }: ClientValues): CreateClientInput => ({
+  email: email.trim(),
+  displayName,
+  ...(externalId.trim() ? { externalId: externalId.trim() } : {}),
+  ...(timezone.trim() ? { timezone: timezone.trim() } : {}),
+});
+
+/** A modal to add a client (a managed user) to the workspace. */
+export function NewClientDialog({ workspace, onClose }: { workspace: Workspace; onClose: () => void }) {
+  const setView = useStore((s) => s.setView);
+  const form = useContractForm({
+    schema: CreateClientInput,
+    defaultValues: { email: '', displayName: '', externalId: '', timezone: workspace.timezone },
+    toInput: toClient,
+  });
+  const busy = form.formState.isSubmitting;
+
+  const onSubmit = form.submit(async (_values, client) => {
+    const res = await act('client.create', { workspaceId: workspace.id, client });
+    if (!res.ok) return res.error;
+    onClose();
+  });
+
+  return (
+    <Modal
+      title="New client"
+      busy={busy}
+      onClose={onClose}
+      onSubmit={onSubmit}
+      actions={<FormButtons busy={busy} onCancel={onClose} submit="Create client" />}
+    >
+      <fieldset disabled={busy} className="plain">
+        <ClientFields form={form} />
+      </fieldset>
+      <FormAlert
+        form={form}
+        onUpgrade={() => {
+          setView('plan');
+          onClose();
+        }}
+      />
+    </Modal>
+  );
+}

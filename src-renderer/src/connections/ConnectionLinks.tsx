@@ -1,0 +1,99 @@
+import { useId, useState } from 'react';
+import type { ManagedUser } from '../../../src-shared/clients';
+import type { Workspace } from '../../../src-shared/contract';
+import type { ConnectionLink } from '../../../src-shared/connections';
+import { useContract, useContractMutation } from '../data/queries';
+import { formatDateTime } from '../format';
+import { CopyField } from '../ui/CopyField';
+import { DataTable, type Column } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { Notice } from '../ui/Section';
+
+const linkStatus = { active: 'Active', expired: 'Expired', revoked: 'Revoked' } as const;
+
+/** The connection links a client opens to connect accounts: made, listed with their expiry, revoked. */
+export function ConnectionLinks({
+  workspace,
+  user,
+  manage,
+}: {
+  workspace: Workspace;
+  user: ManagedUser;
+  manage: boolean;
+}) {
+  const id = useId();
+  const tz = user.timezone;
+  const ref = { workspaceId: workspace.id, userId: user.id };
+  const links = useContract('connection.listLinks', ref);
+  const create = useContractMutation('connection.createLink');
+  const revoke = useContractMutation('connection.revokeLink');
+  const [created, setCreated] = useState<{ connectionUrl: string; expiresAt: string } | null>(null);
+  const busy = create.isPending || revoke.isPending;
+  const error = create.error ?? revoke.error;
+
+  const columns: Column<ConnectionLink>[] = [
+    { header: 'Created', cell: (l) => <time dateTime={l.createdAt}>{formatDateTime(l.createdAt, tz)}</time> },
+    { header: 'Expires', cell: (l) => <time dateTime={l.expiresAt}>{formatDateTime(l.expiresAt, tz)}</time> },
+    { header: 'Status', cell: (l) => <span className={`badge badge-${l.status}`}>{linkStatus[l.status]}</span> },
+  ];
+  if (manage)
+    columns.push({
+      header: 'Actions',
+      hideHeader: true,
+      cell: (l) =>
+        l.status === 'active' && (
+          <button
+            type="button"
+            className="button small"
+            disabled={busy}
+            aria-label={`Revoke the link created ${formatDateTime(l.createdAt, tz)}`}
+            onClick={() => revoke.mutate({ ...ref, linkId: l.id }, { onSuccess: () => setCreated(null) })}
+          >
+            Revoke
+          </button>
+        ),
+    });
+
+  return (
+    <>
+      <h3 id={`${id}-links`} className="subheading">
+        Connection links
+      </h3>
+      <p className="muted">
+        A connection link opens a page where {user.displayName} signs in to each platform and allows posting. It works
+        for 7 days unless revoked.
+      </p>
+      {manage && (
+        <div className="button-row">
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={() => create.mutate(ref, { onSuccess: (data) => setCreated(data) })}
+          >
+            New connection link
+          </button>
+        </div>
+      )}
+      {error && <ErrorAlert error={error} />}
+      <Notice>{revoke.isSuccess && 'The link was revoked: it no longer opens.'}</Notice>
+      {created && (
+        <div className="secret-panel">
+          <CopyField
+            label="Connection link"
+            value={created.connectionUrl}
+            hint={`Expires ${formatDateTime(created.expiresAt, tz)}.`}
+          />
+          <p>
+            <a className="button small" href={created.connectionUrl} target="_blank" rel="noreferrer">
+              Open
+            </a>
+          </p>
+        </div>
+      )}
+      {links.data && links.data.length > 0 && (
+        <DataTable labelledBy={`${id}-links`} columns={columns} rows={links.data} rowKey={(l) => l.id} />
+      )}
+    </>
+  );
+}

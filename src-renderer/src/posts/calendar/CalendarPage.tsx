@@ -1,0 +1,206 @@
+import { DateTime } from 'luxon';
+import { useId, useMemo, useState } from 'react';
+import type { Workspace } from '../../../../src-shared/contract';
+import type { ErrorObject } from '../../../../src-shared/errors';
+import type { PostGroup } from '../../../../src-shared/posts';
+import { can } from '../../permissions';
+import { excerpt, isChangeable, useAllPosts, sameTimeOnDay, toLocalInput, useReportPublishing } from '../posts';
+import { useStore } from '../../store';
+import { useClients } from '../../clients/useClients';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { Notice, PageHeader } from '../../ui/Section';
+import { CalendarDay } from './CalendarDay';
+import { MoveDialog } from './MoveDialog';
+import { useRole } from '../../data/session';
+import { act } from '../../data/queries';
+
+type Mode = 'week' | 'month';
+const MONTH_ITEMS = 4;
+
+/** A move on its way to the engine: shown at once, dropped when it fails or the data catches up. */
+interface PendingMove {
+  iso: string;
+  /** The post's updatedAt when the move started: newer data means the engine answered. */
+  baseUpdatedAt: string;
+}
+
+/**
+ * Scheduled and published posts by day, in the workspace's time zone (SPEC §8). A post moves by
+ * drag and drop onto another day, or with its Move button; either keeps its time of day.
+ */
+export function CalendarPage({ workspace }: { workspace: Workspace }) {
+  const role = useRole();
+  const openPost = useStore((s) => s.openPost);
+  const id = useId();
+  const zone = workspace.timezone;
+  const { byId } = useClients(workspace);
+  const [mode, setMode] = useState<Mode>('month');
+  const [anchor, setAnchor] = useState(() => DateTime.now().setZone(zone).toISODate()!);
+  const [moves, setMoves] = useState<Record<string, PendingMove>>({});
+  const [error, setError] = useState<ErrorObject | null>(null);
+  const [notice, setNotice] = useState('');
+  const [dragging, setDragging] = useState<string | null>(null);
+  const [over, setOver] = useState<string | null>(null);
+  const [moving, setMoving] = useState<PostGroup | null>(null);
+  const mayMove = can(role, 'post.schedule');
+
+  const day0 = DateTime.fromISO(anchor, { zone });
+  const start = mode === 'week' ? day0.startOf('week') : day0.startOf('month').startOf('week');
+  const end = mode === 'week' ? start.plus({ days: 7 }) : day0.endOf('month').endOf('week').plus({ milliseconds: 1 });
+  const days: string[] = [];
+  for (let d = start; d < end; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
+  const from = start.toISO()!;
+  const to = end.toISO()!;
+
+  const posts = useAllPosts(workspace.id, null, { from, to }, { keepPrevious: true });
+  const groups = useMemo(
+    () => (posts.data?.groups ?? []).filter((g) => g.scheduledTime && g.status !== 'cancelled' && g.status !== 'draft'),
+    [posts.data],
+  );
+  useReportPublishing('calendar', groups);
+
+  const timeOf = (g: PostGroup): string => {
+    const m = moves[g.id];
+    return m && m.baseUpdatedAt === g.updatedAt ? m.iso : g.scheduledTime!;
+  };
+  const byDay = new Map<string, PostGroup[]>();
+  for (const g of groups) {
+    const key = DateTime.fromISO(timeOf(g), { zone }).toISODate()!;
+    byDay.set(key, [...(byDay.get(key) ?? []), g]);
+  }
+  for (const list of byDay.values()) list.sort((a, b) => timeOf(a).localeCompare(timeOf(b)));
+
+  const movable = (g: PostGroup) => mayMove && isChangeable(g) && g.status !== 'draft';
+  const nameOf = (g: PostGroup) => `${byId.get(g.userId)?.displayName ?? 'Client'}: ${excerpt(g.text, 30)}`;
+
+  async function move(g: PostGroup, iso: string) {
+    if (new Date(iso).getTime() === new Date(g.scheduledTime!).getTime()) return;
+    setError(null);
+    setNotice('');
+    setMoves((m) => ({ ...m, [g.id]: { iso, baseUpdatedAt: g.updatedAt } }));
+    const res = await act('post.update', { workspaceId: workspace.id, id: g.id, patch: { scheduledTime: iso } });
+    if (res.ok) {
+      setNotice(`Moved ${nameOf(g)} to ${DateTime.fromISO(iso, { zone }).toLocaleString(DateTime.DATETIME_MED)}.`);
+      return;
+    }
+    // The post goes back where it was.
+    setMoves(({ [g.id]: _failed, ...rest }) => rest);
+    setError(res.error);
+  }
+
+  function drop(day: string, draggedId: string) {
+    setOver(null);
+    setDragging(null);
+    const g = groups.find((x) => x.id === draggedId);
+    if (!g || !movable(g)) return;
+    const iso = sameTimeOnDay(timeOf(g), day, zone);
+    if (iso) void move(g, iso);
+  }
+
+  const step = (n: number) => setAnchor(day0.plus(mode === 'week' ? { weeks: n } : { months: n }).toISODate()!);
+  const title =
+    mode === 'month'
+      ? day0.toLocaleString({ month: 'long', year: 'numeric' })
+      : `${start.toLocaleString({ day: 'numeric', month: 'short' })} – ` +
+        end.minus({ days: 1 }).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
+  const today = DateTime.now().setZone(zone).toISODate();
+
+  return (
+    <div className="page page-wide">
+      <PageHeader
+        title="Calendar"
+        subtitle={`Scheduled and published posts, in ${zone}. Drag a post to another day, or use its Move button.`}
+      />
+
+      <section className="card" aria-labelledby={`${id}-title`}>
+        <div className="calendar-toolbar">
+          <h2 id={`${id}-title`} aria-live="polite">
+            {title}
+          </h2>
+          <div className="button-row">
+            <div className="view-toggle" role="group" aria-label="Calendar view">
+              {(['week', 'month'] as const).map((m) => (
+                <button
+                  key={m}
+                  type="button"
+                  className="button subtle"
+                  aria-pressed={mode === m}
+                  onClick={() => setMode(m)}
+                >
+                  {m === 'week' ? 'Week' : 'Month'}
+                </button>
+              ))}
+            </div>
+            <button type="button" className="button" onClick={() => step(-1)}>
+              Previous
+            </button>
+            <button type="button" className="button" onClick={() => setAnchor(today!)}>
+              Today
+            </button>
+            <button type="button" className="button" onClick={() => step(1)}>
+              Next
+            </button>
+            <label className="inline-label">
+              Go to date
+              <input type="date" value={anchor} onChange={(e) => e.target.value && setAnchor(e.target.value)} />
+            </label>
+          </div>
+        </div>
+        {posts.error && <ErrorAlert error={posts.error} />}
+        {error && <ErrorAlert error={error} />}
+        <Notice>{notice}</Notice>
+
+        <ol className={`calendar calendar-${mode}`} aria-labelledby={`${id}-title`} aria-busy={posts.isFetching}>
+          {days.map((day) => {
+            const items = byDay.get(day) ?? [];
+            return (
+              <CalendarDay
+                key={day}
+                day={day}
+                zone={zone}
+                mode={mode}
+                items={items}
+                shown={mode === 'month' ? MONTH_ITEMS : items.length}
+                outside={mode === 'month' && !day.startsWith(day0.toFormat('yyyy-LL'))}
+                today={day === today}
+                over={over === day}
+                dragging={dragging}
+                timeOf={timeOf}
+                nameOf={nameOf}
+                movable={movable}
+                pending={(g) => moves[g.id]?.baseUpdatedAt === g.updatedAt}
+                onOpen={(g) => void openPost(g.id)}
+                onMove={setMoving}
+                onMore={() => {
+                  setAnchor(day);
+                  setMode('week');
+                }}
+                onDragStart={(g) => setDragging(g.id)}
+                onDragEnd={() => {
+                  setDragging(null);
+                  setOver(null);
+                }}
+                onOver={(on) => setOver((o) => (on ? day : o === day ? null : o))}
+                onDrop={(postId) => drop(day, postId)}
+              />
+            );
+          })}
+        </ol>
+      </section>
+
+      {moving && (
+        <MoveDialog
+          label={nameOf(moving)}
+          zone={zone}
+          initial={toLocalInput(timeOf(moving), zone)}
+          onCancel={() => setMoving(null)}
+          onMove={(iso) => {
+            const g = moving;
+            setMoving(null);
+            void move(g, iso);
+          }}
+        />
+      )}
+    </div>
+  );
+}

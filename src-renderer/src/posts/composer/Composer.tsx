@@ -1,0 +1,66 @@
+import { useState } from 'react';
+import type { Workspace } from '../../../../src-shared/contract';
+import { useContract } from '../../data/queries';
+import type { ComposerRequest } from '../../store';
+import { ErrorAlert } from '../../ui/ErrorAlert';
+import { Loading } from '../../ui/Section';
+import { Modal } from '../../ui/Modal';
+import { ComposerForm } from './ComposerForm';
+
+/**
+ * The composer (SPEC §8): a client, targets among their active connections, the text with
+ * per-platform overrides and live counters exactly as the engine counts (src-shared/platform-rules),
+ * images, previews, and a time on the client's wall clock. Also edits an existing post.
+ */
+export function Composer({
+  workspace,
+  request,
+  onClose,
+}: {
+  workspace: Workspace;
+  request: ComposerRequest;
+  onClose: () => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const editId = request.postId ?? null;
+  const existing = useContract(
+    'post.get',
+    { workspaceId: workspace.id, id: editId ?? '' },
+    { enabled: editId !== null },
+  );
+  const clients = useContract('client.list', { workspaceId: workspace.id, perPage: 10_000 });
+  const error = existing.error ?? clients.error;
+  const ready = !error && clients.data !== undefined && (!editId || existing.data !== undefined);
+
+  return (
+    <Modal
+      title={editId ? 'Edit post' : 'New post'}
+      wide
+      busy={busy}
+      onClose={onClose}
+      closeLabel="Close the composer"
+      bodyClassName="dialog-content"
+    >
+      {ready && clients.data ? (
+        <ComposerForm
+          key={editId ?? 'new'}
+          workspace={workspace}
+          clients={clients.data.users}
+          presetClientId={request.clientId}
+          existing={editId ? (existing.data ?? null) : null}
+          onBusy={setBusy}
+          onClose={onClose}
+        />
+      ) : (
+        <div className="dialog-body">
+          {error ? <ErrorAlert error={error} /> : <Loading />}
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+    </Modal>
+  );
+}

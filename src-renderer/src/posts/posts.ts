@@ -1,0 +1,140 @@
+import { DateTime } from 'luxon';
+import { useEffect } from 'react';
+import type { z } from 'zod';
+import type { Platform } from '../../../src-shared/contract';
+import type { Connection } from '../../../src-shared/connections';
+import type { DeliveryState, ListPostGroupsQuery, PostGroup } from '../../../src-shared/posts';
+import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
+import { request } from '../data/contract';
+import { useContractWith } from '../data/queries';
+import { useStore } from '../store';
+
+/* Words and time arithmetic shared by the composer, the queue, the calendar and the post page. */
+
+export const platformName = (platform: Platform): string => PLATFORM_RULES[platform].name;
+
+/** "@handle" as people write it (Mastodon's `acct` and X's username come without or with the @). */
+export const atHandle = (handle: string): string =>
+  handle.startsWith('@') || handle.includes(' ') ? handle : `@${handle}`;
+
+/** "Mastodon @agency": how a target is named in checkboxes and previews. */
+export const connectionLabel = (c: Pick<Connection, 'platform' | 'handle'>): string =>
+  `${platformName(c.platform)} ${atHandle(c.handle)}`;
+
+/** The platform of a platformId (`mastodon-123` → mastodon), when it names a known one. */
+export function platformOf(platformId: string): Platform | null {
+  const prefix = platformId.split('-', 1)[0] ?? '';
+  return prefix in PLATFORM_RULES ? (prefix as Platform) : null;
+}
+
+export const stateLabel: Record<DeliveryState | PostGroup['status'], string> = {
+  draft: 'Draft',
+  scheduled: 'Scheduled',
+  publishing: 'Publishing',
+  published: 'Published',
+  partially_published: 'Partly published',
+  failed: 'Failed',
+  needs_attention: 'Needs attention',
+  cancelled: 'Cancelled',
+  paused: 'Paused',
+};
+
+/** Deliveries in these states may still be edited, moved or cancelled (the engine's rule). */
+export const CHANGEABLE: readonly DeliveryState[] = ['draft', 'scheduled', 'paused', 'failed', 'needs_attention'];
+export const isChangeable = (group: PostGroup): boolean => group.deliveries.some((d) => CHANGEABLE.includes(d.state));
+
+export const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+
+/** An instant as the value of a datetime-local input, on the wall clock of `zone`. */
+export function toLocalInput(iso: string | Date, zone: string): string {
+  const dt = typeof iso === 'string' ? DateTime.fromISO(iso, { zone }) : DateTime.fromJSDate(iso, { zone });
+  return dt.isValid ? dt.toFormat("yyyy-LL-dd'T'HH:mm") : '';
+}
+
+/** A datetime-local value read on the wall clock of `zone`, as ISO 8601 with that zone's offset; null if invalid. */
+export function fromLocalInput(value: string, zone: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return null;
+  const dt = DateTime.fromISO(value, { zone });
+  return dt.isValid ? dt.toISO({ suppressMilliseconds: true }) : null;
+}
+
+/** `day` (yyyy-mm-dd) at the wall-clock time `iso` has in `zone`: "the same time on another day". */
+export function sameTimeOnDay(iso: string, day: string, zone: string): string | null {
+  const from = DateTime.fromISO(iso, { zone });
+  const target = DateTime.fromISO(day, { zone });
+  if (!from.isValid || !target.isValid) return null;
+  const at = target.set({ hour: from.hour, minute: from.minute, second: from.second, millisecond: 0 });
+  return at.toISO({ suppressMilliseconds: true });
+}
+
+/** "Tue, 1 Dec 2026, 10:30 JST" — a time as the zone's people read it. */
+export function formatInZone(iso: string, zone: string): string {
+  const dt = DateTime.fromISO(iso, { zone });
+  if (!dt.isValid) return iso;
+  const local = dt.toLocaleString({
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return `${local} ${dt.offsetNameShort}`;
+}
+
+export const formatDay = (day: string, zone: string): string =>
+  DateTime.fromISO(day, { zone }).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** The first line of a post, shortened: how lists name it. */
+export function excerpt(text: string, max = 80): string {
+  const line = text.trim().split('\n', 1)[0] ?? '';
+  if (line === '') return '(no text)';
+  return [...line].length > max ? `${[...line].slice(0, max - 1).join('')}…` : line;
+}
+
+/** Tells the header whether this view shows a delivery being published right now. */
+export function useReportPublishing(source: string, groups: readonly PostGroup[] | null | undefined): void {
+  const setPublishing = useStore((s) => s.setPublishing);
+  const publishing = (groups ?? []).some((g) => g.deliveries.some((d) => d.state === 'publishing'));
+  useEffect(() => {
+    setPublishing(source, publishing);
+  }, [setPublishing, source, publishing]);
+  useEffect(() => () => setPublishing(source, false), [setPublishing, source]);
+}
+
+type ListQuery = Omit<z.input<typeof ListPostGroupsQuery>, 'page' | 'perPage'>;
+const PAGE = 1000;
+const MAX_PAGES = 20;
+
+/** Every post group matching a query (page after page, up to 20 000), for lists and the calendar. */
+async function listAllPosts(workspaceId: string, userId: string | null, query: ListQuery) {
+  const groups: PostGroup[] = [];
+  let total = 0;
+  for (let page = 1; page <= MAX_PAGES; page++) {
+    const res = await request('post.list', {
+      workspaceId,
+      ...(userId ? { userId } : {}),
+      query: { ...query, page, perPage: PAGE },
+    });
+    groups.push(...res.groups);
+    total = res.total;
+    if (groups.length >= total || res.groups.length < PAGE) break;
+  }
+  return { groups, total };
+}
+
+/** Every post group matching a query, as a query of `post.list` (refreshed when posts change). */
+export function useAllPosts(
+  workspaceId: string,
+  userId: string | null,
+  query: ListQuery,
+  options: { keepPrevious?: boolean } = {},
+) {
+  return useContractWith(
+    'post.list',
+    { workspaceId, ...(userId ? { userId } : {}), query },
+    () => listAllPosts(workspaceId, userId, query),
+    options,
+  );
+}

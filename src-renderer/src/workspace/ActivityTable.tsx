@@ -1,0 +1,53 @@
+import type { ActivityEntry, Workspace } from '../../../src-shared/contract';
+import { useContract } from '../data/queries';
+import { useAppState } from '../data/session';
+import { formatDateTime } from '../format';
+import { DataTable, type Column } from '../ui/DataTable';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { Loading, Section } from '../ui/Section';
+
+interface Props {
+  workspace: Workspace;
+  limit: number;
+  title: string;
+  /** An action family (`client`) or exact action to show; every action when absent. */
+  action?: string;
+  actorKind?: ActivityEntry['actorKind'];
+  /** Names of the people behind member entries, by profile id (the signed-in person is known anyway). */
+  names?: ReadonlyMap<string, string>;
+}
+
+/** The workspace's activity log, newest first; refreshed whenever anything changes. */
+export function ActivityTable({ workspace, limit, title, action, actorKind, names }: Props) {
+  const profile = useAppState()?.profile;
+  const filter = { ...(action ? { action } : {}), ...(actorKind ? { actorKind } : {}) };
+  const activity = useContract('activity.list', { workspaceId: workspace.id, limit, filter }, { keepPrevious: true });
+  const entries = activity.data;
+
+  const who = (e: ActivityEntry) => {
+    if (e.actorKind === 'system') return 'System';
+    if (e.actorKind === 'api_key') return 'API key';
+    return (e.actorId && (profile?.id === e.actorId ? profile.name : names?.get(e.actorId))) || 'Member';
+  };
+  const columns: Column<ActivityEntry>[] = [
+    { header: 'When', cell: (e) => <time dateTime={e.at}>{formatDateTime(e.at, workspace.timezone)}</time> },
+    { header: 'Who', cell: who },
+    { header: 'What', cell: (e) => <code>{e.action}</code> },
+    { header: 'Detail', cell: (e) => e.detail },
+  ];
+
+  return (
+    <Section title={title}>
+      {(titleId) => (
+        <>
+          {activity.error && <ErrorAlert error={activity.error} />}
+          {activity.isPending && <Loading />}
+          {entries && entries.length === 0 && <p className="muted">No activity yet.</p>}
+          {entries && entries.length > 0 && (
+            <DataTable labelledBy={titleId} columns={columns} rows={entries} rowKey={(e) => e.id} />
+          )}
+        </>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,26 @@
+import type { Workspace } from '../../../src-shared/contract';
+import { useRole } from '../data/session';
+import { limitText } from '../format';
+import { can } from '../permissions';
+import { Facts, PageHeader, Section } from '../ui/Section';
+import { ActivityTable } from './ActivityTable';
+
+export function OverviewPage({ workspace }: { workspace: Workspace }) {
+  const role = useRole();
+  return (
+    <div className="page">
+      <PageHeader title={workspace.name} subtitle="Overview" />
+      <Section title="At a glance">
+        <Facts
+          items={[
+            ['Plan', workspace.plan.name],
+            ['Clients allowed', limitText(workspace.plan.maxClients)],
+            ['Team members allowed', limitText(workspace.plan.maxMembers)],
+            ['Integrations', workspace.integrations.length],
+          ]}
+        />
+      </Section>
+      {can(role, 'activity.read') && <ActivityTable workspace={workspace} limit={5} title="Latest activity" />}
+    </div>
+  );
+}
