@@ -5,23 +5,36 @@
  */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Notification, powerMonitor, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  net,
+  Notification,
+  powerMonitor,
+  protocol,
+  session,
+  shell,
+} from 'electron';
 import type { IpcMainInvokeEvent, Session, WebContents } from 'electron';
 import type { RunningApp } from '../app-types';
 import { IPC_EVENT, IPC_INVOKE } from '../../src-shared/contract';
 import {
+  APP_SCHEME,
   CONTENT_SECURITY_POLICY,
   DEV_CONTENT_SECURITY_POLICY,
   isAllowedExternalUrl,
   isTrustedRendererUrl,
+  RENDERER_URL,
+  rendererFileFor,
 } from './security';
 
 export { EXTERNAL_LINK_ORIGINS } from './security';
 
 // electron-vite layout: out/main/index.js, out/preload/index.js, out/renderer/index.html.
 const preloadPath = join(__dirname, '../preload/index.js');
-const rendererIndexPath = join(__dirname, '../renderer/index.html');
-const rendererFileUrl = pathToFileURL(rendererIndexPath).href;
+const rendererDir = join(__dirname, '../renderer');
 // electron-vite sets this in `dev` only. A packaged app ignores it, so an environment variable
 // can never point the privileged window (and its IPC access) at another page.
 const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] || undefined : undefined;
@@ -29,9 +42,12 @@ const devServerUrl = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] || u
 let mainWindow: BrowserWindow | null = null;
 /** Origins openable in the system browser besides the static allow-list (our loopback server). */
 let extraExternalOrigins: string[] = [];
+/** Authorization URLs the engine made for a re-authentication: openable exactly, for the flow's lifetime. */
+const authorizationUrls = new Set<string>();
+const AUTHORIZATION_URL_LIFETIME_MS = 10 * 60_000;
 
 function openExternalIfAllowed(url: string): void {
-  if (!isAllowedExternalUrl(url, extraExternalOrigins)) return;
+  if (!isAllowedExternalUrl(url, extraExternalOrigins, authorizationUrls)) return;
   // The URL passed the exact-origin allow-list above, so only known http(s) sites are opened.
   shell
     .openExternal(url)
@@ -83,7 +99,7 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   // A frame without a parent is the top frame; comparing fields avoids relying on the
   // identity of WebFrameMain wrappers.
   if (event.sender !== mainWindow.webContents || frame.parent !== null) return false;
-  return isTrustedRendererUrl(frame.url, rendererFileUrl, devServerUrl);
+  return isTrustedRendererUrl(frame.url, devServerUrl);
 }
 
 function createWindow(): BrowserWindow {
@@ -113,7 +129,7 @@ function createWindow(): BrowserWindow {
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
-  const loaded = devServerUrl ? win.loadURL(devServerUrl) : win.loadFile(rendererIndexPath);
+  const loaded = win.loadURL(devServerUrl ?? RENDERER_URL);
   loaded.catch((error: unknown) => console.error('failed to load the renderer:', error));
   return win;
 }
@@ -135,6 +151,11 @@ function errorMessage(error: unknown): string {
 async function run(): Promise<void> {
   await app.whenReady();
   hardenSession(session.defaultSession);
+  // app://postroom/… serves the built renderer and nothing else (see rendererFileFor).
+  protocol.handle(APP_SCHEME, (request) => {
+    const file = rendererFileFor(request.url, rendererDir);
+    return file ? net.fetch(pathToFileURL(file).href) : new Response('not found', { status: 404 });
+  });
 
   let running: RunningApp;
   try {
@@ -151,10 +172,18 @@ async function run(): Promise<void> {
   }
   extraExternalOrigins = [running.apiUrl];
 
-  ipcMain.handle(IPC_INVOKE, (event, channel: unknown, request: unknown) => {
+  ipcMain.handle(IPC_INVOKE, async (event, channel: unknown, request: unknown) => {
     if (!isTrustedSender(event)) throw new Error('IPC from an untrusted sender');
     // dispatch validates channel and request against the contract and never rejects.
-    return running.dispatch(channel, request);
+    const result = await running.dispatch(channel, request);
+    // The sign-in page of a re-authentication may be on any instance the workspace uses: the exact
+    // URL the engine made may be opened in the system browser (issue 9 item 9).
+    if (channel === 'connection.reauthenticate' && result.ok) {
+      const url = new URL((result.data as { authorizationUrl: string }).authorizationUrl).href;
+      authorizationUrls.add(url);
+      setTimeout(() => authorizationUrls.delete(url), AUTHORIZATION_URL_LIFETIME_MS).unref();
+    }
+    return result;
   });
   const unsubscribe = running.subscribe((name, payload) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, name, payload);
@@ -207,6 +236,10 @@ const userDataOverride = app.commandLine.getSwitchValue('user-data-dir');
 if (userDataOverride) app.setPath('userData', resolve(userDataOverride));
 // Every renderer sandboxed, whatever a future window's webPreferences say.
 app.enableSandbox();
+// The renderer's own origin (a standard, secure scheme: 'self' in the CSP, fetch of its assets).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 // The lock lives in the userData folder: one app per data folder, since SQLite and the
 // scheduler must not run twice over the same data.

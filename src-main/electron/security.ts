@@ -46,12 +46,22 @@ function parseUrl(url: string): URL | null {
   }
 }
 
-/** True when `url` is http(s) and its origin is allow-listed (exact origin match, no wildcards). */
-export function isAllowedExternalUrl(url: string, extraOrigins: readonly string[] = []): boolean {
+/**
+ * True when `url` is http(s) and its origin is allow-listed (exact origin match, no wildcards),
+ * or it is exactly one of `exactUrls`: the authorization URLs the app itself made for a
+ * re-authentication (a Mastodon instance's or a Bluesky server's sign-in page, any host the
+ * workspace's integrations name), which the renderer then asks to open (issue 9 item 9).
+ */
+export function isAllowedExternalUrl(
+  url: string,
+  extraOrigins: readonly string[] = [],
+  exactUrls: ReadonlySet<string> = new Set(),
+): boolean {
   const parsed = parseUrl(url);
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) return false;
   // Credentials in a URL are a classic way to disguise the real host in a link text.
   if (parsed.username || parsed.password) return false;
+  if (exactUrls.has(parsed.href)) return true;
   const allowed = new Set<string>(EXTERNAL_LINK_ORIGINS);
   for (const origin of extraOrigins) {
     const o = parseUrl(origin);
@@ -61,17 +71,45 @@ export function isAllowedExternalUrl(url: string, extraOrigins: readonly string[
 }
 
 /**
- * True when `url` is the document our window loads: the dev server's origin in development,
- * otherwise exactly the built index.html (query and hash ignored, as the SPA may use them).
- * file:// URLs all share the opaque origin "null", so the path has to be compared.
+ * The renderer is served from a scheme of its own (issue 9 item 9) rather than file://: file://
+ * URLs share one opaque origin with every file on the disk (and with `file://host/…` shares),
+ * while `app://postroom` is an origin of its own that serves only the built renderer.
  */
-export function isTrustedRendererUrl(url: string, rendererFileUrl: string, devServerUrl: string | undefined): boolean {
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'postroom';
+export const RENDERER_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+/**
+ * True when `url` is the document our window loads: the dev server's origin in development,
+ * otherwise exactly `app://postroom/index.html` (query and hash ignored, as the SPA may use them).
+ * Scheme, host and path are all compared: a page on another host never gets the IPC bridge.
+ */
+export function isTrustedRendererUrl(url: string, devServerUrl: string | undefined): boolean {
   const parsed = parseUrl(url);
   if (!parsed) return false;
   if (devServerUrl !== undefined) {
     const dev = parseUrl(devServerUrl);
-    return dev !== null && parsed.origin === dev.origin;
+    return dev !== null && parsed.protocol === dev.protocol && parsed.host === dev.host;
   }
-  const expected = parseUrl(rendererFileUrl);
-  return expected !== null && parsed.protocol === 'file:' && parsed.pathname === expected.pathname;
+  return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST && parsed.pathname === '/index.html';
+}
+
+/**
+ * The file under `rendererDir` that an `app://postroom/…` request names, or null: another host,
+ * a path that climbs out of the folder (`..`, also percent-encoded), or a backslash or NUL.
+ */
+export function rendererFileFor(url: string, rendererDir: string): string | null {
+  const parsed = parseUrl(url);
+  if (!parsed || parsed.protocol !== `${APP_SCHEME}:` || parsed.host !== APP_HOST) return null;
+  let path: string;
+  try {
+    path = decodeURIComponent(parsed.pathname);
+  } catch {
+    return null;
+  }
+  if (path.includes('\\') || path.includes('\0')) return null;
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => s === '..')) return null;
+  const relative = segments.length === 0 ? 'index.html' : segments.join('/');
+  return `${rendererDir.replace(/[\\/]+$/, '')}/${relative}`;
 }

@@ -51,6 +51,8 @@ test('the desktop app opens its window titled Postroom', async () => {
   try {
     const page = await app.firstWindow();
     await expect(page).toHaveTitle(/Postroom/);
+    // Issue 9 item 9: the renderer comes from its own scheme, never file://.
+    expect(page.url()).toMatch(/^app:\/\/postroom\/index\.html/);
 
     // The page sees the contract bridge and no Node.
     const globals = await page.evaluate(() => {
