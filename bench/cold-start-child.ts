@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { systemClock } from '../src-main/engine/clock';
+import { systemClock } from '../src-main/engine/kernel/clock';
 import { DATABASE_FILE } from '../src-main/engine/db/database';
 import { Engine } from '../src-main/engine/engine';
 import { Scheduler } from '../src-main/engine/posts/scheduler';

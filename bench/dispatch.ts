@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
-import { systemClock } from '../src-main/engine/clock';
+import { systemClock } from '../src-main/engine/kernel/clock';
 import { Engine } from '../src-main/engine/engine';
 import { mastodonAdapter } from '../src-main/engine/platforms/mastodon';
 import { Scheduler } from '../src-main/engine/posts/scheduler';

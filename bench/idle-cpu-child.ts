@@ -3,7 +3,7 @@
  * data folder of future deliveries, first with no scheduler (the baseline), then with the
  * scheduler started, each idle for the same time. Prints the CPU each used, in JSON.
  */
-import { systemClock } from '../src-main/engine/clock';
+import { systemClock } from '../src-main/engine/kernel/clock';
 import { Engine } from '../src-main/engine/engine';
 import { Scheduler } from '../src-main/engine/posts/scheduler';
 import { MemorySecretStore } from '../src-main/engine/secrets/memory-store';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { DateTime } from 'luxon';
-import { systemClock } from '../src-main/engine/clock';
+import { systemClock } from '../src-main/engine/kernel/clock';
 import { Engine } from '../src-main/engine/engine';
 import { MemorySecretStore } from '../src-main/engine/secrets/memory-store';
 import type { Agency } from './lib/dataset';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { systemClock } from '../src-main/engine/clock';
+import { systemClock } from '../src-main/engine/kernel/clock';
 import { DATABASE_FILE } from '../src-main/engine/db/database';
 import { Engine } from '../src-main/engine/engine';
-import { newId } from '../src-main/engine/ids';
+import { newId } from '../src-main/engine/kernel/ids';
 import type { Agency } from './lib/dataset';
 import { figure, round, type Figure } from './lib/figures';
 

@@ -1,6 +1,6 @@
 import type { RunningApp } from './app-types';
-import type { Clock } from './engine/clock';
-import { systemClock } from './engine/clock';
+import type { Clock } from './engine/kernel/clock';
+import { systemClock } from './engine/kernel/clock';
 import { DataFolderLock } from './engine/db/data-folder';
 import { takeAutomaticBackupIfDue } from './engine/db/database';
 import { Engine } from './engine/engine';

@@ -3,13 +3,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { startAppOrRecovery } from './recovery-app';
-import { systemClock } from './engine/clock';
+import { systemClock } from './engine/kernel/clock';
 import { backupDatabase, backupTo, DATABASE_FILE, openDatabase } from './engine/db/database';
 import { DataFolderLock, FILE_MODE } from './engine/db/data-folder';
 import { restoreLatestAutomaticBackup } from './engine/db/integrity';
 import { migrations } from './engine/db/migrations';
 import { Engine } from './engine/engine';
-import { AppError, toErrorObject } from './engine/errors';
+import { AppError, toErrorObject } from './engine/kernel/errors';
 import { KeychainSecretStore } from './engine/secrets/keychain-store';
 import { startBrowserHost } from './server/browser-host';
 

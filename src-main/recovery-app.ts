@@ -1,8 +1,8 @@
 import { DATABASE_FILE } from './engine/db/database';
 import { DataFolderLock } from './engine/db/data-folder';
 import { restoreLatestAutomaticBackup, type StampedBackup } from './engine/db/integrity';
-import { systemClock } from './engine/clock';
-import { AppError, toErrorObject } from './engine/errors';
+import { systemClock } from './engine/kernel/clock';
+import { AppError, toErrorObject } from './engine/kernel/errors';
 import type { AppState, EventName } from '../src-shared/contract';
 import type { RunningApp } from './app-types';
 import { startApp, type StartAppOptions, type StartedApp } from './app';

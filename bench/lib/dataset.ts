@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { tokenAccount } from '../../src-main/engine/connections';
+import { tokenAccount } from '../../src-main/engine/queries/tokens';
 import { DATABASE_FILE } from '../../src-main/engine/db/database';
 import { Engine } from '../../src-main/engine/engine';
-import type { Clock } from '../../src-main/engine/clock';
+import type { Clock } from '../../src-main/engine/kernel/clock';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 
 /*

@@ -1,13 +1,15 @@
 import { IANAZone } from 'luxon';
-import { authorize, clientScope, type Principal } from './access';
-import { recordActivity, type Actor } from './activity';
-import { apiKeySecretAccount, insertApiKey, mintApiKey } from './api-keys';
-import type { EngineContext } from './context';
+import { authorize, clientScope, type Principal } from './kernel/access';
+import { recordActivity } from './kernel/activity';
+import { apiKeySecretAccount, insertApiKey, mintApiKey } from './queries/api-keys';
+import type { EngineContext } from './kernel/context';
 import type { Db } from './db/database';
-import { AppError } from './errors';
-import { newId } from './ids';
-import { cancelClientDeliveries, pauseClientDeliveries, resumeClientDeliveries } from './posts/posts';
-import { getPlan, getWorkspace } from './workspaces';
+import { AppError } from './kernel/errors';
+import { newId } from './kernel/ids';
+import { cancelClientDeliveries, pauseClientDeliveries, resumeClientDeliveries } from './queries/deliveries';
+import { getPlan, getWorkspace } from './queries/workspaces';
+import { actorOf } from './kernel/activity';
+import { findClientRow, type ManagedUserRow } from './queries/clients';
 
 /** A managed user (a client of the agency), as every caller sees it. */
 export interface ManagedUser {
@@ -23,20 +25,6 @@ export interface ManagedUser {
   dailyPostLimit: number | null;
 }
 
-interface ManagedUserRow {
-  id: string;
-  workspace_id: string;
-  email: string;
-  display_name: string;
-  external_id: string | null;
-  timezone: string;
-  created_at: string;
-  updated_at: string;
-  deactivated_at: string | null;
-  deleted_at: string | null;
-  daily_post_limit: number | null;
-}
-
 const toManagedUser = (r: ManagedUserRow): ManagedUser => ({
   id: r.id,
   email: r.email,
@@ -49,17 +37,6 @@ const toManagedUser = (r: ManagedUserRow): ManagedUser => ({
   deactivatedAt: r.deactivated_at,
   dailyPostLimit: r.daily_post_limit,
 });
-
-export const actorOf = (p: Principal): Actor =>
-  p.kind === 'member' ? { kind: 'member', id: p.profileId } : { kind: 'api_key', id: p.keyId };
-
-export function findClientRow(db: Db, workspaceId: string, userId: string): ManagedUserRow | undefined {
-  return db
-    .prepare<[string, string], ManagedUserRow>(
-      `SELECT * FROM managed_users WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL`,
-    )
-    .get(userId, workspaceId);
-}
 
 /** Reads a client the principal may see; absent and out-of-scope look the same (404). */
 function requireClient(

@@ -1,18 +1,20 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import type { Platform } from '../../src-shared/contract';
-import { authorize, type Principal } from './access';
-import { recordActivity } from './activity';
-import { actorOf, findClientRow } from './clients';
-import type { EngineContext } from './context';
+import { authorize, type Principal } from './kernel/access';
+import { recordActivity, actorOf } from './kernel/activity';
+import type { EngineContext } from './kernel/context';
 import type { Db } from './db/database';
-import { AppError } from './errors';
-import { newId } from './ids';
+import { AppError } from './kernel/errors';
+import { newId } from './kernel/ids';
 import type { PendingBlueskyAuthorization } from './platforms/bluesky-oauth';
 import type { TokenSet } from './platforms/types';
-import { getWorkspace } from './workspaces';
+import { findClientRow } from './queries/clients';
+import { getWorkspace } from './queries/workspaces';
+import { linkStatus, resolveConnectionLink, type ConnectionLinkInfo, type LinkRow } from './queries/connection-links';
+import { integrationFor, type IntegrationRow } from './queries/integrations';
+import { memberTokenAccount, tokenAccount } from './queries/tokens';
 
-export const DEFAULT_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** How long a person has between choosing a platform and coming back from its consent page. */
 export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
 /**
@@ -25,61 +27,6 @@ export const MAX_PENDING_FLOWS_PER_LINK = 10;
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
 // ---- connection links -------------------------------------------------------------------------
-
-interface LinkRow {
-  id: string;
-  workspace_id: string;
-  managed_user_id: string;
-  token_hash: Buffer;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
-
-export interface ConnectionLinkInfo {
-  id: string;
-  createdAt: string;
-  expiresAt: string;
-  status: 'active' | 'expired' | 'revoked';
-}
-
-const linkStatus = (r: LinkRow, now: Date): ConnectionLinkInfo['status'] =>
-  r.revoked_at ? 'revoked' : new Date(r.expires_at) <= now ? 'expired' : 'active';
-
-/** Seed 000 `connection-url`: a link to a page of the loopback server, for the client to open. */
-export function createConnectionLink(
-  ctx: EngineContext,
-  p: Principal,
-  userId: string,
-  baseUrl: string,
-  ttlMs = DEFAULT_LINK_TTL_MS,
-): { connectionUrl: string; expiresAt: string; id: string } {
-  authorize(p, 'connection.manage', { managedUserId: userId });
-  const client = findClientRow(ctx.db, p.workspaceId, userId);
-  if (!client) throw new AppError('not_found', 'user not found', { userId });
-  if (client.deactivated_at)
-    throw new AppError('conflict', 'this user is deactivated; reactivate them to send a connection link');
-  const token = randomBytes(32).toString('base64url');
-  const id = newId('link');
-  const now = ctx.clock.now();
-  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-  ctx.db.transaction(() => {
-    ctx.db
-      .prepare(
-        `INSERT INTO connection_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, p.workspaceId, userId, sha256(token), now.toISOString(), expiresAt, actorOf(p).id);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
-      action: 'connection.link_created',
-      objectKind: 'managed_user',
-      objectId: userId,
-      detail: `Connection link for ${client.display_name}, valid until ${expiresAt}`,
-    });
-  })();
-  return { connectionUrl: `${baseUrl}/connect/${token}`, expiresAt, id };
-}
 
 export function listConnectionLinks(ctx: EngineContext, p: Principal, userId: string): ConnectionLinkInfo[] {
   authorize(p, 'connection.read', { managedUserId: userId });
@@ -111,45 +58,7 @@ export function revokeConnectionLink(ctx: EngineContext, p: Principal, userId: s
   });
 }
 
-export type LinkProblem = 'unknown' | 'expired' | 'revoked' | 'client_inactive';
-
-/**
- * The link behind a token from a URL, or why it cannot be used. The token is looked up by its
- * SHA-256 and compared again in constant time.
- */
-export function resolveConnectionLink(db: Db, token: string, now: Date): { link: LinkRow } | { problem: LinkProblem } {
-  if (token.length < 20 || token.length > 100) return { problem: 'unknown' };
-  const digest = sha256(token);
-  const link = db.prepare<[Buffer], LinkRow>(`SELECT * FROM connection_links WHERE token_hash = ?`).get(digest);
-  if (!link || !timingSafeEqual(link.token_hash, digest)) return { problem: 'unknown' };
-  const status = linkStatus(link, now);
-  if (status !== 'active') return { problem: status };
-  const client = findClientRow(db, link.workspace_id, link.managed_user_id);
-  if (!client || client.deactivated_at) return { problem: 'client_inactive' };
-  return { link };
-}
-
 // ---- OAuth (RFC 6749 + PKCE RFC 7636, loopback redirect RFC 8252, iss RFC 9207) ------------
-
-/** An `integrations` row as SQLite holds it (the secret itself is in the keychain). */
-export interface IntegrationRow {
-  id: string;
-  platform: Platform;
-  client_id: string | null;
-  instance_url: string | null;
-  redirect_port: number | null;
-  secret_account: string | null;
-  issuer_url: string | null;
-  organization_pages: 0 | 1;
-}
-
-export function integrationFor(db: Db, workspaceId: string, platform: Platform): IntegrationRow | undefined {
-  return db
-    .prepare<[string, string], IntegrationRow>(
-      `SELECT * FROM integrations WHERE workspace_id = ? AND platform = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    )
-    .get(workspaceId, platform);
-}
 
 /** Platforms a client can connect through a link: those with an integration that has a client id. */
 export function connectablePlatforms(db: Db, workspaceId: string): Platform[] {
@@ -613,11 +522,6 @@ export class CallbackError extends Error {
     super(message);
   }
 }
-
-export const tokenAccount = (installId: string, connectionId: string) => `${installId}/token/${connectionId}`;
-/** A member's own tokens for a connection (member's credentials, seed 003). */
-export const memberTokenAccount = (installId: string, connectionId: string, memberId: string) =>
-  `${installId}/token/${connectionId}/member/${memberId}`;
 
 async function saveReauthentication(
   ctx: EngineContext,

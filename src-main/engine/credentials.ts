@@ -1,23 +1,15 @@
 import type { PostAsPage } from '../../src-shared/connections';
 import type { Platform } from '../../src-shared/contract';
-import { authorize, type Principal } from './access';
-import { recordActivity } from './activity';
-import { actorOf, findClientRow } from './clients';
-import { integrationFor, memberTokenAccount, tokenAccount } from './connections';
-import type { EngineContext } from './context';
+import { authorize, type Principal } from './kernel/access';
+import { recordActivity, actorOf } from './kernel/activity';
+import type { EngineContext } from './kernel/context';
 import type { Db } from './db/database';
-import { AppError, fromPlatformError } from './errors';
+import { AppError, fromPlatformError } from './kernel/errors';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from './platforms/registry';
 import { PlatformError, type TokenSet } from './platforms/types';
-
-/**
- * Credential mode (seed 003), per member and connection:
- * - `owner`: the member posts through the tokens the owner (or the client, through a link)
- *   authorised. Only the owner re-authenticates and changes account settings such as "post as".
- * - `member`: the member authorises with their own access, may re-authenticate and change those
- *   settings themselves, and their posts go out with their own tokens.
- */
-export type CredentialMode = 'owner' | 'member';
+import { findClientRow } from './queries/clients';
+import { integrationFor } from './queries/integrations';
+import { credentialModeOf, publishingTokenAccount, type CredentialMode } from './queries/tokens';
 
 interface ConnectionRow {
   id: string;
@@ -39,19 +31,6 @@ function requireConnection(ctx: EngineContext, p: Principal, userId: string, pla
     .get(userId, p.workspaceId, platformId);
   if (!row) throw new AppError('not_found', 'connection not found', { platformId });
   return row;
-}
-
-export function credentialModeOf(
-  db: Db,
-  memberId: string,
-  connectionId: string,
-): { mode: CredentialMode; hasOwnTokens: boolean } {
-  const row = db
-    .prepare<[string, string], { mode: CredentialMode; has_own_tokens: number }>(
-      `SELECT mode, has_own_tokens FROM connection_access WHERE member_id = ? AND connection_id = ?`,
-    )
-    .get(memberId, connectionId);
-  return { mode: row?.mode ?? 'owner', hasOwnTokens: row?.has_own_tokens === 1 };
 }
 
 /**
@@ -285,28 +264,6 @@ export function reauthenticationFor(ctx: EngineContext, p: Principal, userId: st
       tokensOf: memberMode ? { memberId: (p as { memberId: string }).memberId } : ('connection' as const),
     },
   };
-}
-
-/**
- * The keychain account whose tokens publish a post: the author's own when they post with the
- * member's credentials and have authorised, else the connection's.
- */
-export function publishingTokenAccount(
-  ctx: EngineContext,
-  connectionId: string,
-  authorProfileId: string | null,
-  workspaceId: string,
-): string {
-  if (authorProfileId) {
-    const member = ctx.db
-      .prepare<[string, string], { id: string }>(`SELECT id FROM members WHERE profile_id = ? AND workspace_id = ?`)
-      .get(authorProfileId, workspaceId);
-    if (member) {
-      const { mode, hasOwnTokens } = credentialModeOf(ctx.db, member.id, connectionId);
-      if (mode === 'member' && hasOwnTokens) return memberTokenAccount(ctx.installId, connectionId, member.id);
-    }
-  }
-  return tokenAccount(ctx.installId, connectionId);
 }
 
 /** Every credential mode set in a workspace, for the team page. */

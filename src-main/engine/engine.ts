@@ -14,8 +14,8 @@ import {
   type Result,
 } from '../../src-shared/contract';
 import { validationError } from '../../src-shared/errors';
-import type { Principal, Role } from './access';
-import { recordActivity, type Actor } from './activity';
+import type { Principal, Role } from './kernel/access';
+import { recordActivity, type Actor } from './kernel/activity';
 import {
   apiKeyDigest,
   apiKeyIdOf,
@@ -28,21 +28,22 @@ import {
   mintApiKey,
   verifyApiKey,
   type ApiKeyRow,
-} from './api-keys';
-import type { Clock } from './clock';
-import { findClientRow } from './clients';
-import type { EngineContext } from './context';
+} from './queries/api-keys';
+import type { Clock } from './kernel/clock';
+import type { EngineContext } from './kernel/context';
 import { openDatabase, type Db } from './db/database';
 import { ReadCache } from './db/read-cache';
-import { AppError, toErrorObject } from './errors';
+import { AppError, toErrorObject } from './kernel/errors';
 import { OAuthFlows } from './connections';
 import { buildHandlers, type HandlerMap } from './handlers';
-import { newId } from './ids';
+import { newId } from './kernel/ids';
 import { createSmtpMailer } from './mail/mailer';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, verifyPassword } from './kernel/passwords';
 import type { SecretStore } from './secrets/secret-store';
 import { acceptInvitation, endSessions, openSession, sessionIsLive, type MailerFactory } from './team';
-import { createWorkspace, listWorkspacesFor, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces';
+import { createWorkspace, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces';
+import { findClientRow } from './queries/clients';
+import { listWorkspacesFor } from './queries/workspaces';
 
 export interface EngineOptions {
   dataDir: string;

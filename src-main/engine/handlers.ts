@@ -1,8 +1,7 @@
 import type { Channel, ParsedRequestOf, ResponseOf } from '../../src-shared/contract';
-import { authorize } from './access';
-import { activityCsv, listActivity } from './activity';
+import { authorize } from './kernel/access';
+import { activityCsv, listActivity, actorOf } from './kernel/activity';
 import {
-  actorOf,
   createClient,
   deleteClient,
   getClient,
@@ -15,7 +14,6 @@ import {
 import {
   appPasswordTarget,
   connectWithAppPassword,
-  createConnectionLink,
   listConnectionLinks,
   listConnections,
   removeConnection,
@@ -30,7 +28,7 @@ import {
   setPostAs,
 } from './credentials';
 import type { Engine } from './engine';
-import { AppError } from './errors';
+import { AppError } from './kernel/errors';
 import { addIntegration, removeIntegration, testIntegration } from './integrations';
 import {
   cancelPostGroup,
@@ -54,7 +52,9 @@ import {
   setSmtp,
   updateMember,
 } from './team';
-import { changePlan, createWorkspace, getLogoData, getWorkspace, listPlans } from './workspaces';
+import { changePlan, createWorkspace, listPlans } from './workspaces';
+import { createConnectionLink } from './queries/connection-links';
+import { getLogoData, getWorkspace } from './queries/workspaces';
 
 type Handler<C extends Channel> = (request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 export type HandlerMap = { [C in Channel]: Handler<C> };

@@ -1,15 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import type { Invitation, InviteInput, Member, SmtpSettingsInput, UpdateMemberInput } from '../../src-shared/team';
-import { authorize, type Principal, type Role } from './access';
-import { recordActivity } from './activity';
-import { actorOf, findClientRow } from './clients';
-import type { EngineContext } from './context';
+import { authorize, type Principal, type Role } from './kernel/access';
+import { recordActivity, actorOf } from './kernel/activity';
+import type { EngineContext } from './kernel/context';
 import type { Db } from './db/database';
-import { AppError } from './errors';
-import { newId } from './ids';
+import { AppError } from './kernel/errors';
+import { newId } from './kernel/ids';
 import type { Mailer, SmtpSettings } from './mail/mailer';
-import { getPlan, getWorkspace } from './workspaces';
+import { findClientRow } from './queries/clients';
+import { getPlan, getWorkspace } from './queries/workspaces';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 

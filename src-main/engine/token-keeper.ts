@@ -1,10 +1,10 @@
 import type { Platform } from '../../src-shared/contract';
-import { recordActivity } from './activity';
-import { tokenAccount } from './connections';
-import type { EngineContext } from './context';
+import { recordActivity } from './kernel/activity';
+import type { EngineContext } from './kernel/context';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from './platforms/registry';
 import { PlatformError, type TokenSet } from './platforms/types';
-import type { SchedulerTimers } from './posts/scheduler';
+import type { Timers } from './kernel/timers';
+import { tokenAccount } from './queries/tokens';
 
 /** Tokens are renewed this long before they expire. */
 export const REFRESH_MARGIN_MS = 10 * 60_000;
@@ -34,12 +34,12 @@ export class TokenKeeper {
     private readonly ctx: EngineContext,
     private readonly options: {
       adapters?: AdapterLookup;
-      timers?: SchedulerTimers;
+      timers?: Timers;
       onNeedsReauth?: (workspaceId: string, platformId: string) => void;
     } = {},
   ) {}
 
-  private get timers(): SchedulerTimers {
+  private get timers(): Timers {
     return (
       this.options.timers ?? {
         setTimeout: (fn, ms) => setTimeout(fn, ms),

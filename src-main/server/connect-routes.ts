@@ -2,19 +2,13 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
-import {
-  CallbackError,
-  connectionPageModel,
-  connectWithAppPassword,
-  OAuthFlows,
-  resolveConnectionLink,
-  type LinkProblem,
-} from '../engine/connections';
+import { CallbackError, connectionPageModel, connectWithAppPassword, OAuthFlows } from '../engine/connections';
 import type { Engine } from '../engine/engine';
-import { AppError } from '../engine/errors';
-import { getLogoData } from '../engine/workspaces';
+import { AppError } from '../engine/kernel/errors';
 import { installLoopbackGuards } from './loopback-guard';
 import { html, page, PAGE_CSP } from './pages';
+import { resolveConnectionLink, type LinkProblem } from '../engine/queries/connection-links';
+import { getLogoData } from '../engine/queries/workspaces';
 
 const PLATFORM_NAMES: Record<Platform, string> = {
   bluesky: 'Bluesky',

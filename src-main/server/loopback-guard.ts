@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { httpStatusOf, validationError, type ErrorObject } from '../../src-shared/errors';
-import { AppError, toErrorObject } from '../engine/errors';
+import { AppError, toErrorObject } from '../engine/kernel/errors';
 
 /** Sends the SPEC §7 body with the status its code maps to. */
 export function sendError(reply: FastifyReply, error: ErrorObject, status = httpStatusOf[error.code]): FastifyReply {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiKeyDigest } from '../engine/api-keys';
+import { apiKeyDigest } from '../engine/queries/api-keys';
 import type { Engine } from '../engine/engine';
 import { sendError, type RequestCheck } from './loopback-guard';
 import { RateLimiter } from './rate-limit';

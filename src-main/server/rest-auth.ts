@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { validationError } from '../../src-shared/errors';
-import type { Principal } from '../engine/access';
+import type { Principal } from '../engine/kernel/access';
 import type { Engine } from '../engine/engine';
-import { AppError } from '../engine/errors';
+import { AppError } from '../engine/kernel/errors';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CreateClientInput, ListClientsQuery, UpdateClientInput, UserId } from '../../src-shared/clients';
-import { authorize, clientScope } from '../engine/access';
+import { authorize, clientScope } from '../engine/kernel/access';
 import {
   createClient,
   deleteClient,

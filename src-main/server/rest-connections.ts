@@ -2,18 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { UserId } from '../../src-shared/clients';
 import { UpdateConnectionInput } from '../../src-shared/connections';
-import type { Principal } from '../engine/access';
-import {
-  createConnectionLink,
-  listConnectionLinks,
-  listConnections,
-  removeConnection,
-  revokeConnectionLink,
-} from '../engine/connections';
+import type { Principal } from '../engine/kernel/access';
+import { listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from '../engine/connections';
 import type { Engine } from '../engine/engine';
 import { connectionCredentials, listPostAsPages, setPostAs } from '../engine/credentials';
-import { AppError } from '../engine/errors';
+import { AppError } from '../engine/kernel/errors';
 import { parse, principalFrom } from './rest-auth';
+import { createConnectionLink } from '../engine/queries/connection-links';
 
 /**
  * Seed 000: "always include both headers when acting on behalf of a user". A per-client key acts

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ActivityFilter } from '../../src-shared/contract';
 import { InviteInput, UpdateMemberInput } from '../../src-shared/team';
-import { authorize } from '../engine/access';
-import { activityCsv, listActivity } from '../engine/activity';
+import { authorize } from '../engine/kernel/access';
+import { activityCsv, listActivity } from '../engine/kernel/activity';
 import type { Engine } from '../engine/engine';
 import { invitationUrl } from '../engine/handlers';
 import {

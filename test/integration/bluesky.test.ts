@@ -11,7 +11,6 @@ import {
   signInWithAppPassword,
   tidFromIdempotencyKey,
 } from '../../src-main/engine/platforms/bluesky';
-import { tokenAccount } from '../../src-main/engine/connections';
 import { TokenKeeper } from '../../src-main/engine/token-keeper';
 import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky-oauth';
 import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
@@ -21,6 +20,7 @@ import { browse } from '../support/browse';
 import { PNG_1x1 } from '../support/images';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
 import { signInAndAccept } from '../support/pds-sign-in';
+import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
 async function failure(promise: Promise<unknown>): Promise<PlatformError> {
   try {

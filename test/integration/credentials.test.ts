@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { publishingTokenAccount } from '../../src-main/engine/credentials';
-import { memberTokenAccount, tokenAccount } from '../../src-main/engine/connections';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startXServer } from '../support/x-server';
+import { publishingTokenAccount, memberTokenAccount, tokenAccount } from '../../src-main/engine/queries/tokens';
 
 describe("credential mode (seed 003): the owner's or the member's credentials", () => {
   it('decides who may re-authenticate and change "post as", and whose tokens publish', async () => {

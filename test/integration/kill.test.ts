@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../../src-main/engine/clock';
+import { systemClock } from '../../src-main/engine/kernel/clock';
 import { Engine } from '../../src-main/engine/engine';
 import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';
 import { NO_KEYCHAIN_REASON, keychainAvailable } from '../support/keychain';

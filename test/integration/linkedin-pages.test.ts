@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler, type SchedulerTimers } from '../../src-main/engine/posts/scheduler';
+import type { Timers } from '../../src-main/engine/kernel/timers';
+import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { OWNER, openTestEngine, type TestEngine } from '../support/engine';
 import { startLinkedInServer, type LinkedInServer, type LinkedInServerOptions } from '../support/linkedin-server';
 import { addConnection } from '../support/posting';
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 /** Timers nobody fires: the test runs the scheduler by hand. */
-const idleTimers: SchedulerTimers = { setTimeout: () => null, clearTimeout: () => undefined };
+const idleTimers: Timers = { setTimeout: () => null, clearTimeout: () => undefined };
 
 interface World extends TestEngine {
   li: LinkedInServer;

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../src-main/engine/errors';
+import { AppError } from '../../src-main/engine/kernel/errors';
 import { createSmtpMailer, invitationEmail, type SmtpSettings } from '../../src-main/engine/mail/mailer';
 
 import { PASSWORD, USER, cleanups, startSmtp } from '../support/smtp';

@@ -6,7 +6,7 @@ import { ErrorBody } from '../../src-shared/errors';
 import { createClient, setClientActive } from '../../src-main/engine/clients';
 import { DATABASE_FILE } from '../../src-main/engine/db/database';
 import { Engine } from '../../src-main/engine/engine';
-import type { Principal } from '../../src-main/engine/access';
+import type { Principal } from '../../src-main/engine/kernel/access';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { startTestApp } from '../support/app';
 import { FakeClock } from '../support/engine';

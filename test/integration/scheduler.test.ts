@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Scheduler, type SchedulerTimers } from '../../src-main/engine/posts/scheduler';
+import type { Timers } from '../../src-main/engine/kernel/timers';
+import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { openTestEngine, type TestEngine } from '../support/engine';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { setUpPosting, type PostingSetup } from '../support/posting';
 import { startXServer, type XServer } from '../support/x-server';
 
 /** Timers the test fires by hand: the scheduler's single timer, observable. */
-class ManualTimers implements SchedulerTimers {
+class ManualTimers implements Timers {
   pending: { fn: () => void; ms: number } | null = null;
   setTimeout(fn: () => void, ms: number) {
     this.pending = { fn, ms };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { tokenAccount } from '../../src-main/engine/connections';
 import { TokenKeeper } from '../../src-main/engine/token-keeper';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startXServer } from '../support/x-server';
+import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
 describe('keeping connections signed in', () => {
   it('refreshes tokens before they expire, keeps a rotating refresh token, and marks needs_reauth when refused', async () => {

@@ -1,5 +1,5 @@
 import { Engine } from '../../src-main/engine/engine';
-import type { Clock } from '../../src-main/engine/clock';
+import type { Clock } from '../../src-main/engine/kernel/clock';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { tempDir } from './temp';
 

@@ -1,10 +1,10 @@
-import { tokenAccount } from '../../src-main/engine/connections';
-import type { EngineContext } from '../../src-main/engine/context';
+import type { EngineContext } from '../../src-main/engine/kernel/context';
 import type { Engine } from '../../src-main/engine/engine';
-import { newId } from '../../src-main/engine/ids';
+import { newId } from '../../src-main/engine/kernel/ids';
 import type { TokenSet } from '../../src-main/engine/platforms/types';
 import type { Platform } from '../../src-shared/contract';
 import { OWNER } from './engine';
+import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
 /** A connection as a finished OAuth flow leaves it: the row in SQLite, the tokens in the keychain. */
 export async function addConnection(

@@ -1,6 +1,6 @@
 // The scheduler in a process of its own, for the kill test: it is killed with SIGKILL at random
 // moments and started again on the same data folder. Usage: node scheduler-child.cjs <dataDir>
-import { systemClock } from '../../src-main/engine/clock';
+import { systemClock } from '../../src-main/engine/kernel/clock';
 import { Engine } from '../../src-main/engine/engine';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';

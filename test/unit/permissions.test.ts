@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actions, permissionMatrix, roles, type Action, type Role } from '../../src-main/engine/access';
+import { actions, permissionMatrix, roles, type Action, type Role } from '../../src-main/engine/kernel/access';
 import type { Channel } from '../../src-shared/contract';
 import { OWNER, openTestEngine } from '../support/engine';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { permissionMatrix as engineMatrix, roles } from '../../src-main/engine/access';
+import { permissionMatrix as engineMatrix, roles } from '../../src-main/engine/kernel/access';
 import { invitationCode } from '../../src-renderer/src/team/invitations';
 import { can, permissionMatrix, permissions } from '../../src-renderer/src/permissions';
 

@@ -1,8 +1,8 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { AppError } from '../errors';
-import type { Clock } from '../clock';
+import { AppError } from '../kernel/errors';
+import type { Clock } from '../kernel/clock';
 import { prepareDataFolder, privateFile, privateFolder } from './data-folder';
 import {
   AUTOMATIC_KEPT,

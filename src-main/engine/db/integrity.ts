@@ -1,8 +1,8 @@
 import { chmodSync, copyFileSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Clock } from '../clock';
-import { AppError } from '../errors';
+import type { Clock } from '../kernel/clock';
+import { AppError } from '../kernel/errors';
 import { FILE_MODE, privateFolder } from './data-folder';
 
 /*

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { createTransport } from 'nodemailer';
-import { AppError } from '../errors';
+import { AppError } from '../kernel/errors';
 
 /**
  * The workspace's SMTP integration. The password is not part of it: it lives in the OS

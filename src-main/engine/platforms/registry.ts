@@ -1,11 +1,11 @@
 import type { Platform } from '../../../src-shared/contract';
-import { integrationFor } from '../connections';
-import type { EngineContext } from '../context';
+import type { EngineContext } from '../kernel/context';
 import { blueskyAdapter } from './bluesky';
 import { LINKEDIN_API_BASE, linkedinAdapter } from './linkedin';
 import { mastodonAdapter } from './mastodon';
 import type { PlatformAdapter, PlatformClient } from './types';
 import { X_API_BASE, xAdapter } from './x';
+import { integrationFor } from '../queries/integrations';
 
 export interface AdapterEntry {
   adapter: PlatformAdapter;

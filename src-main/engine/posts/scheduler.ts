@@ -1,18 +1,14 @@
 import type { Platform } from '../../../src-shared/contract';
-import { recordActivity } from '../activity';
-import { publishingTokenAccount } from '../credentials';
-import type { EngineContext } from '../context';
-import { isDiskFull } from '../errors';
-import { newId } from '../ids';
+import { recordActivity } from '../kernel/activity';
+import type { EngineContext } from '../kernel/context';
+import { isDiskFull } from '../kernel/errors';
+import { newId } from '../kernel/ids';
 import { redactSecrets } from '../redact';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
 import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/types';
-import type { DeliveryRow } from './posts';
-
-export interface SchedulerTimers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { publishingTokenAccount } from '../queries/tokens';
+import type { DeliveryRow } from '../queries/deliveries';
+import type { Timers } from '../kernel/timers';
 
 export interface SchedulerOptions {
   ctx: EngineContext;
@@ -37,7 +33,7 @@ export interface SchedulerOptions {
    */
   monotonicNow?: () => number;
   concurrency?: number;
-  timers?: SchedulerTimers;
+  timers?: Timers;
   /** A delivery failed for good or needs a person: notify staff. */
   onProblem?: (event: {
     workspaceId: string;
@@ -90,7 +86,7 @@ export class Scheduler {
   private readonly verifyDelayMs: number;
   private readonly maxTimerMs: number;
   private readonly concurrency: number;
-  private readonly timers: SchedulerTimers;
+  private readonly timers: Timers;
   private readonly monotonicNow: () => number;
   /** The wall clock and the monotonic clock read together, last time the scheduler looked. */
   private anchor: { wall: number; mono: number } | null = null;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../errors';
+import { AppError } from '../kernel/errors';
 import type { SecretStore } from './secret-store';
 
 export const KEYCHAIN_SERVICE = 'Postroom';

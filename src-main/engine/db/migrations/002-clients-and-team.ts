@@ -23,7 +23,7 @@ export const migration002: Migration = {
         WHERE deleted_at IS NULL AND external_id IS NOT NULL;
 
       -- A person signs in at the profile chooser, before picking a workspace: the optional local
-      -- password belongs to the profile (scrypt, see engine/passwords.ts).
+      -- password belongs to the profile (scrypt, see engine/kernel/passwords.ts).
       ALTER TABLE profiles ADD COLUMN password_hash TEXT;
 
       -- SMTP for invitation mail; the password is in the keychain under password_account.

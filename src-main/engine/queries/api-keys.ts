@@ -1,7 +1,7 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from './db/database';
-import { newId } from './ids';
-import type { SecretStore } from './secrets/secret-store';
+import type { Db } from '../db/database';
+import { newId } from '../kernel/ids';
+import type { SecretStore } from '../secrets/secret-store';
 
 export type ApiKeyScope = 'install_admin' | 'workspace' | 'client';
 

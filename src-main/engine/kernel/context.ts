@@ -1,7 +1,7 @@
 import type { Clock } from './clock';
-import type { Db } from './db/database';
-import type { ReadCache } from './db/read-cache';
-import type { SecretStore } from './secrets/secret-store';
+import type { Db } from '../db/database';
+import type { ReadCache } from '../db/read-cache';
+import type { SecretStore } from '../secrets/secret-store';
 
 /** The injected side effects every engine rule runs with. */
 export interface EngineContext {

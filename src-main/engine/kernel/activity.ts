@@ -1,12 +1,17 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ActivityEntry } from '../../src-shared/contract';
-import type { Db } from './db/database';
+import type { ActivityEntry } from '../../../src-shared/contract';
+import type { Db } from '../db/database';
+import type { Principal } from './access';
 import { newId } from './ids';
 
 /** Who did something: a signed-in member, an API key, or Postroom itself (scheduler, migrations). */
 export type Actor = { kind: 'member'; id: string } | { kind: 'api_key'; id: string } | { kind: 'system'; id: null };
 
 export const systemActor: Actor = { kind: 'system', id: null };
+
+/** The actor behind a principal: the member's profile, or the API key. */
+export const actorOf = (p: Principal): Actor =>
+  p.kind === 'member' ? { kind: 'member', id: p.profileId } : { kind: 'api_key', id: p.keyId };
 
 export interface ActivityInput {
   workspaceId: string | null;

@@ -1,5 +1,5 @@
-import type { ErrorAction, ErrorCode, ErrorObject } from '../../src-shared/errors';
-import type { PlatformError } from './platforms/types';
+import type { ErrorAction, ErrorCode, ErrorObject } from '../../../src-shared/errors';
+import type { PlatformError } from '../platforms/types';
 
 /**
  * An expected failure of a domain rule. Thrown inside the engine, turned into data

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ESLint } from 'eslint';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const repoConfig = path.resolve(__dirname, '../../eslint.config.mjs');
+const dirs: string[] = [];
+
+/** Lints a few files, written to a fresh folder, with the repository's own ESLint config. */
+async function lint(files: Record<string, string>) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'postroom-lint-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  const eslint = new ESLint({ cwd: dir, overrideConfigFile: repoConfig });
+  const results = await eslint.lintFiles(Object.keys(files).map((name) => path.join(dir, name)));
+  return results.flatMap((r) => r.messages.map((m) => ({ file: path.basename(r.filePath), rule: m.ruleId })));
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm run lint and import cycles', () => {
+  it('fails on two modules that import each other', async () => {
+    const messages = await lint({
+      'a.ts': "import { b } from './b';\nexport const a = () => b() + 1;\n",
+      'b.ts': "import { a } from './a';\nexport const b = () => 1;\nexport const c = () => a();\n",
+    });
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        { file: 'a.ts', rule: 'import-x/no-cycle' },
+        { file: 'b.ts', rule: 'import-x/no-cycle' },
+      ]),
+    );
+  });
+
+  it('fails on a longer cycle through three modules', async () => {
+    const messages = await lint({
+      'a.ts': "import { b } from './b';\nexport const a = () => b();\n",
+      'b.ts': "import { c } from './c';\nexport const b = () => c();\n",
+      'c.ts': "import { a } from './a';\nexport const c = (): number => (Math.random() > 2 ? a() : 1);\n",
+    });
+    expect(messages.filter((m) => m.rule === 'import-x/no-cycle')).toHaveLength(3);
+  });
+
+  it('passes the same modules once the shared part moves to a module both import', async () => {
+    const messages = await lint({
+      'shared.ts': 'export const one = () => 1;\n',
+      'a.ts': "import { one } from './shared';\nexport const a = () => one() + 1;\n",
+      'b.ts': "import { one } from './shared';\nexport const b = () => one();\n",
+    });
+    expect(messages).toEqual([]);
+  });
+});
