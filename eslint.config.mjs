@@ -7,6 +7,26 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The engine's domains (docs/decisions.md D64): each a folder under src-main/engine. A domain
+ * imports kernel, query and platform modules, never another domain; those lower layers import no
+ * domain. A new domain is a new folder listed here.
+ */
+const engineDomains = ['clients', 'connections', 'posts', 'team', 'workspaces'];
+const engine = (path) => `./src-main/engine/${path}`;
+const engineLayers = [
+  ...engineDomains.map((domain) => ({
+    target: engine(domain),
+    from: engineDomains.filter((other) => other !== domain).map(engine),
+    message: 'Domain modules import kernel and query modules, never each other: move what both need to queries/.',
+  })),
+  {
+    target: ['kernel', 'queries', 'platforms', 'db', 'secrets', 'mail'].map(engine),
+    from: [...engineDomains.map(engine), engine('engine.ts')],
+    message: 'Kernel, query and platform modules sit below the domains and import none of them.',
+  },
+];
+
 const nodeBuiltins = [
   'fs',
   'path',
@@ -46,7 +66,10 @@ export default tseslint.config(
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.mjs', '.js', '.json'] })],
     },
-    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones: engineLayers }],
+    },
   },
   {
     rules: {

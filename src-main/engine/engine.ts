@@ -34,14 +34,14 @@ import type { EngineContext } from './kernel/context';
 import { openDatabase, type Db } from './db/database';
 import { ReadCache } from './db/read-cache';
 import { AppError, toErrorObject } from './kernel/errors';
-import { OAuthFlows } from './connections';
+import { OAuthFlows } from './connections/connections';
 import { buildHandlers, type HandlerMap } from './handlers';
 import { newId } from './kernel/ids';
 import { createSmtpMailer } from './mail/mailer';
 import { hashPassword, verifyPassword } from './kernel/passwords';
 import type { SecretStore } from './secrets/secret-store';
-import { acceptInvitation, endSessions, openSession, sessionIsLive, type MailerFactory } from './team';
-import { createWorkspace, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces';
+import { acceptInvitation, endSessions, openSession, sessionIsLive, type MailerFactory } from './team/team';
+import { createWorkspace, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces/workspaces';
 import { findClientRow } from './queries/clients';
 import { listWorkspacesFor } from './queries/workspaces';
 

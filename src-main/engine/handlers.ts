@@ -10,7 +10,7 @@ import {
   revealClientApiKey,
   setClientActive,
   updateClient,
-} from './clients';
+} from './clients/clients';
 import {
   appPasswordTarget,
   connectWithAppPassword,
@@ -18,7 +18,7 @@ import {
   listConnections,
   removeConnection,
   revokeConnectionLink,
-} from './connections';
+} from './connections/connections';
 import {
   connectionCredentials,
   listCredentialModes,
@@ -26,10 +26,10 @@ import {
   reauthenticationFor,
   setCredentialMode,
   setPostAs,
-} from './credentials';
+} from './connections/credentials';
 import type { Engine } from './engine';
 import { AppError } from './kernel/errors';
-import { addIntegration, removeIntegration, testIntegration } from './integrations';
+import { addIntegration, removeIntegration, testIntegration } from './workspaces/integrations';
 import {
   cancelPostGroup,
   createPostGroup,
@@ -51,8 +51,8 @@ import {
   setMemberActive,
   setSmtp,
   updateMember,
-} from './team';
-import { changePlan, createWorkspace, listPlans } from './workspaces';
+} from './team/team';
+import { changePlan, createWorkspace, listPlans } from './workspaces/workspaces';
 import { createConnectionLink } from './queries/connection-links';
 import { getLogoData, getWorkspace } from './queries/workspaces';
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
-import { CallbackError, connectionPageModel, connectWithAppPassword, OAuthFlows } from '../engine/connections';
+import { CallbackError, connectionPageModel, connectWithAppPassword, OAuthFlows } from '../engine/connections/connections';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/kernel/errors';
 import { installLoopbackGuards } from './loopback-guard';

@@ -9,7 +9,7 @@ import {
   listClients,
   setClientActive,
   updateClient,
-} from '../engine/clients';
+} from '../engine/clients/clients';
 import type { Engine } from '../engine/engine';
 import { parse, principalFrom } from './rest-auth';
 

@@ -14,7 +14,7 @@ import {
   revokeInvitation,
   setMemberActive,
   updateMember,
-} from '../engine/team';
+} from '../engine/team/team';
 import { parse, principalFrom } from './rest-auth';
 
 const Id = z.string().min(1).max(64);

@@ -4,7 +4,7 @@ import { CreateWorkspaceInput, type FileUpload } from '../../src-shared/contract
 import { validationError } from '../../src-shared/errors';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/kernel/errors';
-import { MAX_LOGO_BYTES } from '../engine/logos';
+import { MAX_LOGO_BYTES } from '../engine/workspaces/logos';
 import { sendError } from './loopback-guard';
 import { bearerKey } from './request-buckets';
 

@@ -11,7 +11,7 @@ import {
   signInWithAppPassword,
   tidFromIdempotencyKey,
 } from '../../src-main/engine/platforms/bluesky';
-import { TokenKeeper } from '../../src-main/engine/token-keeper';
+import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
 import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky-oauth';
 import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
 import { countText } from '../../src-shared/platform-rules';

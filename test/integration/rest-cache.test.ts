@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
-import { createClient, setClientActive } from '../../src-main/engine/clients';
+import { createClient, setClientActive } from '../../src-main/engine/clients/clients';
 import { DATABASE_FILE } from '../../src-main/engine/db/database';
 import { Engine } from '../../src-main/engine/engine';
 import type { Principal } from '../../src-main/engine/kernel/access';

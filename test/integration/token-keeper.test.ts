@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenKeeper } from '../../src-main/engine/token-keeper';
+import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startXServer } from '../support/x-server';

@@ -21,6 +21,13 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Lints one file's text as if it were at `file` in the repository (nothing is written). */
+async function lintAt(file: string, text: string) {
+  const eslint = new ESLint({ cwd: path.dirname(repoConfig) });
+  const [result] = await eslint.lintText(text, { filePath: path.resolve(path.dirname(repoConfig), file) });
+  return result!.messages.map((m) => m.ruleId);
+}
+
 describe('npm run lint and import cycles', () => {
   it('fails on two modules that import each other', async () => {
     const messages = await lint({
@@ -51,5 +58,17 @@ describe('npm run lint and import cycles', () => {
       'b.ts': "import { one } from './shared';\nexport const b = () => one();\n",
     });
     expect(messages).toEqual([]);
+  });
+
+  it('fails when one engine domain imports another, even for a type', async () => {
+    const text = "import type { ManagedUser } from '../clients/clients';\nexport type Author = ManagedUser;\n";
+    expect(await lintAt('src-main/engine/posts/author.ts', text)).toContain('import-x/no-restricted-paths');
+    const fromQuery = "import { findClientRow } from '../queries/clients';\nexport const find = findClientRow;\n";
+    expect(await lintAt('src-main/engine/posts/author.ts', fromQuery)).toEqual([]);
+  });
+
+  it('fails when a kernel or query module imports a domain', async () => {
+    const text = "import { getClient } from '../clients/clients';\nexport const get = getClient;\n";
+    expect(await lintAt('src-main/engine/queries/lookups.ts', text)).toContain('import-x/no-restricted-paths');
   });
 });

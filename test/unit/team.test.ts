@@ -186,7 +186,7 @@ describe('sessions (seed 002)', () => {
       memberId: t.editor.id,
       patch: { sessionsLimit: 2 },
     });
-    const { openSession } = await import('../../src-main/engine/team');
+    const { openSession } = await import('../../src-main/engine/team/team');
     const first = openSession(t.engine.ctx.db, t.editor.id, t.clock.now());
     t.clock.advance(1000);
     openSession(t.engine.ctx.db, t.editor.id, t.clock.now());
@@ -205,7 +205,7 @@ describe('sessions (seed 002)', () => {
     const events: unknown[] = [];
     t.engine.subscribe((name, payload) => name === 'state.changed' && events.push(payload));
     // The owner forces the logout through the engine as the owner (e.g. from another window or the API).
-    const { forceLogout } = await import('../../src-main/engine/team');
+    const { forceLogout } = await import('../../src-main/engine/team/team');
     const ownerPrincipal = { kind: 'workspace_key' as const, workspaceId: t.workspaceId, keyId: 'k' };
     expect(forceLogout(t.engine.ctx, ownerPrincipal, t.editor.id)).toBeGreaterThanOrEqual(1);
     t.engine.afterSessionsEnded(t.editor.id);

@@ -3,7 +3,7 @@ import { recordActivity } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { isDiskFull } from '../kernel/errors';
 import { newId } from '../kernel/ids';
-import { redactSecrets } from '../redact';
+import { redactSecrets } from '../kernel/redact';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
 import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/types';
 import { publishingTokenAccount } from '../queries/tokens';

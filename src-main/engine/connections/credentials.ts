@@ -1,15 +1,15 @@
-import type { PostAsPage } from '../../src-shared/connections';
-import type { Platform } from '../../src-shared/contract';
-import { authorize, type Principal } from './kernel/access';
-import { recordActivity, actorOf } from './kernel/activity';
-import type { EngineContext } from './kernel/context';
-import type { Db } from './db/database';
-import { AppError, fromPlatformError } from './kernel/errors';
-import { defaultAdapters, platformClientFor, type AdapterLookup } from './platforms/registry';
-import { PlatformError, type TokenSet } from './platforms/types';
-import { findClientRow } from './queries/clients';
-import { integrationFor } from './queries/integrations';
-import { credentialModeOf, publishingTokenAccount, type CredentialMode } from './queries/tokens';
+import type { PostAsPage } from '../../../src-shared/connections';
+import type { Platform } from '../../../src-shared/contract';
+import { authorize, type Principal } from '../kernel/access';
+import { recordActivity, actorOf } from '../kernel/activity';
+import type { EngineContext } from '../kernel/context';
+import type { Db } from '../db/database';
+import { AppError, fromPlatformError } from '../kernel/errors';
+import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
+import { PlatformError, type TokenSet } from '../platforms/types';
+import { findClientRow } from '../queries/clients';
+import { integrationFor } from '../queries/integrations';
+import { credentialModeOf, publishingTokenAccount, type CredentialMode } from '../queries/tokens';
 
 interface ConnectionRow {
   id: string;

@@ -1,15 +1,15 @@
 import { IANAZone } from 'luxon';
-import { authorize, clientScope, type Principal } from './kernel/access';
-import { recordActivity } from './kernel/activity';
-import { apiKeySecretAccount, insertApiKey, mintApiKey } from './queries/api-keys';
-import type { EngineContext } from './kernel/context';
-import type { Db } from './db/database';
-import { AppError } from './kernel/errors';
-import { newId } from './kernel/ids';
-import { cancelClientDeliveries, pauseClientDeliveries, resumeClientDeliveries } from './queries/deliveries';
-import { getPlan, getWorkspace } from './queries/workspaces';
-import { actorOf } from './kernel/activity';
-import { findClientRow, type ManagedUserRow } from './queries/clients';
+import { authorize, clientScope, type Principal } from '../kernel/access';
+import { recordActivity } from '../kernel/activity';
+import { apiKeySecretAccount, insertApiKey, mintApiKey } from '../queries/api-keys';
+import type { EngineContext } from '../kernel/context';
+import type { Db } from '../db/database';
+import { AppError } from '../kernel/errors';
+import { newId } from '../kernel/ids';
+import { cancelClientDeliveries, pauseClientDeliveries, resumeClientDeliveries } from '../queries/deliveries';
+import { getPlan, getWorkspace } from '../queries/workspaces';
+import { actorOf } from '../kernel/activity';
+import { findClientRow, type ManagedUserRow } from '../queries/clients';
 
 /** A managed user (a client of the agency), as every caller sees it. */
 export interface ManagedUser {

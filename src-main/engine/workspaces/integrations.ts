@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import type { Integration, IntegrationInput } from '../../src-shared/contract';
-import { authorize, type Principal } from './kernel/access';
-import { recordActivity, actorOf } from './kernel/activity';
-import { OAUTH_PLATFORMS } from './connections';
-import type { EngineContext } from './kernel/context';
-import { AppError } from './kernel/errors';
-import { newId } from './kernel/ids';
-import { integrationFor } from './queries/integrations';
-import { getWorkspace, insertIntegration } from './queries/workspaces';
+import type { Integration, IntegrationInput } from '../../../src-shared/contract';
+import { authorize, type Principal } from '../kernel/access';
+import { recordActivity, actorOf } from '../kernel/activity';
+import { OAUTH_PLATFORMS } from '../platforms/oauth';
+import type { EngineContext } from '../kernel/context';
+import { AppError } from '../kernel/errors';
+import { newId } from '../kernel/ids';
+import { integrationFor } from '../queries/integrations';
+import { getWorkspace, insertIntegration } from '../queries/workspaces';
 
 /** Adds a platform app credential: the client secret to the keychain, the rest to SQLite. */
 export async function addIntegration(

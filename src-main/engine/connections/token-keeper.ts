@@ -1,10 +1,10 @@
-import type { Platform } from '../../src-shared/contract';
-import { recordActivity } from './kernel/activity';
-import type { EngineContext } from './kernel/context';
-import { defaultAdapters, platformClientFor, type AdapterLookup } from './platforms/registry';
-import { PlatformError, type TokenSet } from './platforms/types';
-import type { Timers } from './kernel/timers';
-import { tokenAccount } from './queries/tokens';
+import type { Platform } from '../../../src-shared/contract';
+import { recordActivity } from '../kernel/activity';
+import type { EngineContext } from '../kernel/context';
+import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
+import { PlatformError, type TokenSet } from '../platforms/types';
+import type { Timers } from '../kernel/timers';
+import { tokenAccount } from '../queries/tokens';
 
 /** Tokens are renewed this long before they expire. */
 export const REFRESH_MARGIN_MS = 10 * 60_000;

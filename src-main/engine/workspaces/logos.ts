@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import type { FileUpload } from '../../src-shared/contract';
-import { AppError } from './kernel/errors';
+import type { FileUpload } from '../../../src-shared/contract';
+import { AppError } from '../kernel/errors';
 
 export const MAX_LOGO_BYTES = 10 * 1024 * 1024;
 const ACCEPTED = new Set(['image/png', 'image/jpeg', 'image/webp']);

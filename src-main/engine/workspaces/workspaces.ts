@@ -8,16 +8,16 @@ import {
   type PlanId,
   type Workspace,
   type WorkspaceType,
-} from '../../src-shared/contract';
-import { authorize, type Principal } from './kernel/access';
-import { recordActivity, type Actor } from './kernel/activity';
-import { insertApiKey, mintApiKey, apiKeySecretAccount } from './queries/api-keys';
-import type { Db } from './db/database';
-import { AppError } from './kernel/errors';
-import { newId } from './kernel/ids';
+} from '../../../src-shared/contract';
+import { authorize, type Principal } from '../kernel/access';
+import { recordActivity, type Actor } from '../kernel/activity';
+import { insertApiKey, mintApiKey, apiKeySecretAccount } from '../queries/api-keys';
+import type { Db } from '../db/database';
+import { AppError } from '../kernel/errors';
+import { newId } from '../kernel/ids';
 import { decodeUpload, readLogo, type Logo } from './logos';
-import type { EngineContext } from './kernel/context';
-import { getPlan, getWorkspace, insertIntegration } from './queries/workspaces';
+import type { EngineContext } from '../kernel/context';
+import { getPlan, getWorkspace, insertIntegration } from '../queries/workspaces';
 
 export type CreateWorkspaceRequest = z.output<typeof CreateWorkspaceInput>;
 

@@ -1,15 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
-import type { Invitation, InviteInput, Member, SmtpSettingsInput, UpdateMemberInput } from '../../src-shared/team';
-import { authorize, type Principal, type Role } from './kernel/access';
-import { recordActivity, actorOf } from './kernel/activity';
-import type { EngineContext } from './kernel/context';
-import type { Db } from './db/database';
-import { AppError } from './kernel/errors';
-import { newId } from './kernel/ids';
-import type { Mailer, SmtpSettings } from './mail/mailer';
-import { findClientRow } from './queries/clients';
-import { getPlan, getWorkspace } from './queries/workspaces';
+import type { Invitation, InviteInput, Member, SmtpSettingsInput, UpdateMemberInput } from '../../../src-shared/team';
+import { authorize, type Principal, type Role } from '../kernel/access';
+import { recordActivity, actorOf } from '../kernel/activity';
+import type { EngineContext } from '../kernel/context';
+import type { Db } from '../db/database';
+import { AppError } from '../kernel/errors';
+import { newId } from '../kernel/ids';
+import type { Mailer, SmtpSettings } from '../mail/mailer';
+import { findClientRow } from '../queries/clients';
+import { getPlan, getWorkspace } from '../queries/workspaces';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -156,7 +156,7 @@ export interface InviteOutcome {
 export async function inviteMember(
   ctx: EngineContext,
   p: Principal,
-  input: z.output<typeof import('../../src-shared/team').InviteInput>,
+  input: z.output<typeof import('../../../src-shared/team').InviteInput>,
   mailerFor: MailerFactory,
   acceptUrlFor: (code: string) => string,
   inviterName: string,
@@ -216,7 +216,7 @@ export async function inviteMember(
   const smtp = input.skipInvitationEmail ? null : getSmtp(ctx.db, p.workspaceId);
   if (smtp) {
     const password = smtp.passwordAccount ? await ctx.secrets.get(smtp.passwordAccount) : null;
-    const { invitationEmail } = await import('./mail/mailer');
+    const { invitationEmail } = await import('../mail/mailer');
     const mail = invitationEmail({
       workspaceName: workspace.name,
       inviterName,
@@ -347,7 +347,7 @@ export function updateMember(
   ctx: EngineContext,
   p: Principal,
   memberId: string,
-  patch: z.output<typeof import('../../src-shared/team').UpdateMemberInput>,
+  patch: z.output<typeof import('../../../src-shared/team').UpdateMemberInput>,
 ): Member {
   authorize(p, 'team.update');
   const row = requireMember(ctx.db, p.workspaceId, memberId);
