@@ -19,14 +19,28 @@ export type ManagedUser = z.infer<typeof ManagedUser>;
 
 export const UserId = z.string().min(1).max(64);
 
-const Email = z.email('a valid email is required').max(254);
-const DisplayName = z.string().trim().min(1, 'displayName is required').max(100);
-const ExternalId = z.string().trim().min(1).max(200);
-const Timezone = z.string().min(1).max(64);
+/*
+ * Messages say what to do, in the words of the form's labels: they are shown beside the field
+ * in the app and returned as `details.fields` by the REST API.
+ */
+const EMAIL = "Enter the client's email address, such as name@example.com.";
+const NAME = "Enter the client's name.";
+const Email = z.email(EMAIL).max(254, 'An email address has at most 254 characters.');
+const DisplayName = z.string().trim().min(1, NAME).max(100, 'Shorten the name to at most 100 characters.');
+const ExternalId = z
+  .string()
+  .trim()
+  .min(1, 'Enter the external ID, or leave it out.')
+  .max(200, 'Shorten the external ID to at most 200 characters.');
+const Timezone = z
+  .string()
+  .min(1, 'Choose a time zone, such as Europe/Paris.')
+  .max(64, 'Choose a time zone from the list, such as Europe/Paris.');
+const DAILY_LIMIT = 'The daily post limit is a whole number from 1 to 10,000; leave it empty for the plan’s.';
 
 export const CreateClientInput = z.strictObject({
-  email: z.string({ error: 'email is required' }).pipe(Email),
-  displayName: z.string({ error: 'displayName is required' }).pipe(DisplayName),
+  email: z.string({ error: EMAIL }).pipe(Email),
+  displayName: z.string({ error: NAME }).pipe(DisplayName),
   externalId: ExternalId.nullish(),
   timezone: Timezone.optional(),
 });
@@ -39,7 +53,13 @@ export const ClientPatch = z.strictObject({
   externalId: ExternalId.nullable().optional(),
   timezone: Timezone.optional(),
   /** Enterprise only: raise (or restore, with null) this client's daily post limit. */
-  dailyPostLimit: z.number().int().min(1).max(10_000).nullable().optional(),
+  dailyPostLimit: z
+    .number({ error: DAILY_LIMIT })
+    .int(DAILY_LIMIT)
+    .min(1, DAILY_LIMIT)
+    .max(10_000, DAILY_LIMIT)
+    .nullable()
+    .optional(),
 });
 
 export const UpdateClientInput = ClientPatch.refine((v) => Object.keys(v).length > 0, 'nothing to update');

@@ -34,24 +34,35 @@ export type PlanId = z.infer<typeof PlanId>;
 
 export { Platform, platforms } from './contract-platforms';
 
+const PORT = 'Use a port from 1024 to 65535, or leave it empty.';
+
 /** A platform app credential as given by a person or a script; the secret goes to the keychain. */
 export const IntegrationInput = z
   .strictObject({
     platform: Platform,
-    clientId: z.string().trim().min(1).max(500).optional(),
-    clientSecret: z.string().min(1).max(2000).optional(),
-    instanceUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(500)
+    clientId: z
+      .string()
+      .trim()
+      .min(1, "Enter the app's client ID, or leave it out.")
+      .max(500, 'A client ID has at most 500 characters.')
       .optional(),
-    redirectPort: z.number().int().min(1024).max(65535).optional(),
+    clientSecret: z
+      .string()
+      .min(1, "Enter the app's client secret, or leave it out.")
+      .max(2000, 'A client secret has at most 2000 characters.')
+      .optional(),
+    instanceUrl: z
+      .url({ protocol: /^https?$/, error: "Enter the instance's address, such as https://mastodon.social." })
+      .max(500, 'An address has at most 500 characters.')
+      .optional(),
+    redirectPort: z.number({ error: PORT }).int(PORT).min(1024, PORT).max(65535, PORT).optional(),
     /**
      * OpenID Connect issuer of the platform's OAuth server, when it differs from the platform default.
      * For Bluesky: the PLC directory that resolves did:plc accounts (default https://plc.directory).
      */
     issuerUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(500)
+      .url({ protocol: /^https?$/, error: "Enter the issuer's address, such as https://accounts.example.com." })
+      .max(500, 'An address has at most 500 characters.')
       .optional(),
     /**
      * LinkedIn only: also ask for the organisation-page scopes (w_organization_social,
@@ -61,7 +72,7 @@ export const IntegrationInput = z
     organizationPages: z.boolean().optional(),
   })
   .refine((i) => !i.organizationPages || i.platform === 'linkedin', {
-    message: 'organisation pages are a LinkedIn setting',
+    message: 'Organisation pages are a LinkedIn setting: turn them off for other platforms.',
     path: ['organizationPages'],
   });
 export type IntegrationInput = z.infer<typeof IntegrationInput>;
@@ -74,10 +85,10 @@ export const FileUpload = z.strictObject({
 export type FileUpload = z.infer<typeof FileUpload>;
 
 export const WorkspaceName = z
-  .string({ error: 'name is required' })
+  .string({ error: "Enter the workspace's name." })
   .trim()
-  .min(1, 'name is required')
-  .max(100, 'name must be at most 100 characters');
+  .min(1, "Enter the workspace's name.")
+  .max(100, 'Shorten the workspace name to at most 100 characters.');
 
 export const CreateWorkspaceInput = z.strictObject({
   name: WorkspaceName,
@@ -190,9 +201,15 @@ export const ActivityEntry = z.object({
 export type ActivityEntry = z.infer<typeof ActivityEntry>;
 
 export const SetupInput = z.strictObject({
-  ownerName: z.string().trim().min(1, 'your name is required').max(100),
-  ownerEmail: z.email('a valid email is required').max(254),
-  password: z.string().min(8, 'a password needs at least 8 characters').max(200).optional(),
+  ownerName: z.string().trim().min(1, 'Enter your name.').max(100, 'Shorten your name to at most 100 characters.'),
+  ownerEmail: z
+    .email('Enter your email address, such as name@example.com.')
+    .max(254, 'An email address has at most 254 characters.'),
+  password: z
+    .string()
+    .min(8, 'Choose a password of at least 8 characters.')
+    .max(200, 'Choose a password of at most 200 characters.')
+    .optional(),
   workspace: CreateWorkspaceInput,
 });
 export type SetupInput = z.input<typeof SetupInput>;
@@ -288,8 +305,15 @@ export const channels = {
   'connection.addWithAppPassword': {
     request: ClientRef.extend({
       platform: z.literal('bluesky'),
-      identifier: z.string().trim().min(3).max(253),
-      appPassword: z.string().min(4).max(100),
+      identifier: z
+        .string()
+        .trim()
+        .min(3, 'Enter the Bluesky handle, such as name.bsky.social.')
+        .max(253, 'A handle has at most 253 characters.'),
+      appPassword: z
+        .string()
+        .min(4, 'Enter the app password from Bluesky’s settings.')
+        .max(100, 'An app password has at most 100 characters.'),
     }),
     response: z.object({ platformId: z.string(), displayName: z.string() }),
   },

@@ -62,7 +62,10 @@ export const MediaInput = z.strictObject({
   altText: z.string().max(1500).optional(),
 });
 
-const PlatformIdList = z.array(z.string().min(3).max(300)).min(1, 'choose at least one platform').max(20);
+const PlatformIdList = z
+  .array(z.string().min(3).max(300))
+  .min(1, 'Choose at least one account to post to.')
+  .max(20, 'Choose at most 20 accounts for one post.');
 
 /** Seed 000's body: `{text, platformIds, scheduledTime}`; no scheduledTime makes a draft. */
 export const CreatePostGroupInput = z.strictObject({
@@ -96,7 +99,7 @@ export const ListPostGroupsQuery = z.strictObject({
 });
 
 export const QueueSlot = z.object({
-  weekday: z.number().int().min(1).max(7),
-  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  weekday: z.number().int().min(1, 'Choose a weekday.').max(7, 'Choose a weekday.'),
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Choose a time of day, such as 09:30.'),
 });
 export type QueueSlot = z.infer<typeof QueueSlot>;

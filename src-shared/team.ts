@@ -35,8 +35,12 @@ export const Invitation = z.object({
 });
 export type Invitation = z.infer<typeof Invitation>;
 
+const PASSWORD = 'Choose a password of at least 8 characters.';
+
 export const InviteInput = z.strictObject({
-  email: z.email('a valid email is required').max(254),
+  email: z
+    .email('Enter the email address of the person to invite, such as name@example.com.')
+    .max(254, 'An email address has at most 254 characters.'),
   role: InvitableRole,
   managedUserIds: z.array(z.string().min(1).max(64)).max(1000).optional(),
   skipInvitationEmail: z.boolean().default(false),
@@ -53,15 +57,21 @@ export const InviteResult = z.object({
 export type InviteResult = z.infer<typeof InviteResult>;
 
 export const AcceptInvitationInput = z.strictObject({
-  code: z.string().trim().min(10).max(200),
-  name: z.string().trim().min(1, 'your name is required').max(100),
-  password: z.string().min(8, 'a password needs at least 8 characters').max(200).optional(),
+  code: z
+    .string()
+    .trim()
+    .min(10, 'Paste the invitation code or the link you were sent.')
+    .max(200, 'Paste only the invitation code or the link you were sent.'),
+  name: z.string().trim().min(1, 'Enter your name.').max(100, 'Shorten your name to at most 100 characters.'),
+  password: z.string().min(8, PASSWORD).max(200, 'Choose a password of at most 200 characters.').optional(),
 });
+
+const SESSIONS = 'The sessions limit is a whole number from 1 to 999,999.';
 
 export const UpdateMemberInput = z.strictObject({
   role: InvitableRole.optional(),
   clientIds: z.array(z.string().min(1).max(64)).max(1000).optional(),
-  sessionsLimit: z.number().int().min(1).max(999_999).optional(),
+  sessionsLimit: z.number({ error: SESSIONS }).int(SESSIONS).min(1, SESSIONS).max(999_999, SESSIONS).optional(),
 });
 export type UpdateMemberInput = z.input<typeof UpdateMemberInput>;
 

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
 import { CallbackError, connectionPageModel, connectWithAppPassword, OAuthFlows } from '../engine/connections/connections';
@@ -166,7 +167,7 @@ export class ConnectRoutes {
       reply,
       200,
       `Connect your accounts — ${model.workspace.name}`,
-      `${logoHtml}<h1>${html(model.workspace.name)}</h1><p>Hello ${html(model.clientName)}: choose the accounts ${html(model.workspace.name)} may post to for you.</p>${buttons}<p class="note">This link works until ${html(model.expiresAt)}.</p>`,
+      `${logoHtml}<h1>${html(model.workspace.name)}</h1><p>Hello ${html(model.clientName)}: choose the accounts ${html(model.workspace.name)} may post to for you.</p>${buttons}<p class="note">This link works until ${untilHtml(model.expiresAt, model.workspace.timezone)}.</p>`,
     );
   }
 
@@ -301,4 +302,11 @@ export class ConnectRoutes {
     await Promise.all([...this.fixedListeners.values()].map((app) => app.close()));
     this.fixedListeners.clear();
   }
+}
+
+/** An expiry as people read it, on the workspace's clock ("7 December 2026 at 16:19 UTC"), in a <time>. */
+function untilHtml(iso: string, zone: string): string {
+  const at = DateTime.fromISO(iso, { zone });
+  const text = at.isValid ? at.toLocaleString(DateTime.DATETIME_FULL, { locale: 'en-GB' }) : iso;
+  return `<time datetime="${html(iso)}">${html(text)}</time>`;
 }

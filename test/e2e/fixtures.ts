@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
+import { watchForRawText } from './human-text';
 
 /*
  * Each test gets its own data folder and its own browser host (`postroom serve`), so tests
@@ -102,13 +103,15 @@ type Fixtures = {
   /** A fresh, empty data folder, removed after the test. */
   dataDir: string;
   /** Starts browser hosts on `dataDir`; all are stopped after the test. */
-  hosts: { start(): Promise<Host> };
+  hosts: { start(): Promise<Host>; origins(): string[] };
   /** The first host, already started. */
   host: Host;
   /** Small real images plus an oversized PNG, written to a temp folder. */
   images: TestImages;
   /** Fails the test on uncaught page errors and Content-Security-Policy violations. */
   pageHealth: void;
+  /** Fails the test when a screen of the app shows a raw id or an ISO timestamp (./human-text.ts). */
+  humanText: void;
 };
 
 export interface TestImages {
@@ -161,6 +164,7 @@ export const test = base.extend<Fixtures>({
         started.push(host);
         return host;
       },
+      origins: () => started.flatMap((h) => [new URL(h.uiUrl).origin, new URL(h.apiUrl).origin]),
     });
     const codes = await Promise.all(started.map((h) => h.stop()));
     if (testInfo.status !== testInfo.expectedStatus) {
@@ -183,6 +187,19 @@ export const test = base.extend<Fixtures>({
       });
       await use();
       expect(problems, 'the page ran without uncaught errors or CSP violations').toEqual([]);
+    },
+    { auto: true },
+  ],
+  humanText: [
+    async ({ context, hosts }, use) => {
+      const found = await watchForRawText(context);
+      await use();
+      // Pages of the app's own hosts only (not a platform's sign-in page).
+      const ours = new Set(hosts.origins());
+      const raw = found()
+        .filter((r) => ours.has(r.origin))
+        .map((r) => `on "${r.screen}": ${r.kind} in "${r.text}"`);
+      expect(raw, 'every screen speaks human: handles and names, local times, no raw ids').toEqual([]);
     },
     { auto: true },
   ],

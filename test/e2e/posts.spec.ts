@@ -245,7 +245,9 @@ test('connections, live counters and publishing to Mastodon and X', async ({ pag
     await second.getByRole('button', { name: 'Schedule', exact: true }).click();
     await expect(second).toBeHidden();
     const toast = page.getByRole('region', { name: 'Notifications' }).getByRole('alert');
-    await expect(toast).toContainText(`Post to ${X_ACCOUNT} failed: X refused to publish the post`);
+    // The account by its handle, not its platform id (x-2244994945).
+    await expect(toast).toContainText('Post to X @clientonx failed: X refused to publish the post');
+    await expect(toast).not.toContainText(X_ACCOUNT);
     await go(page, 'Queue');
     await toast.getByRole('button', { name: 'Open post' }).click();
     await expect(page.getByTestId('post-status')).toHaveText('Failed');

@@ -158,7 +158,7 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
     .getByRole('button', { name: /Southbank/ })
     .click();
   await expect(page.getByRole('heading', { level: 1, name: 'Southbank' })).toBeVisible();
-  const userId = (await fact(page, 'Client ID').textContent())?.trim() ?? '';
+  const userId = await page.getByLabel('Client ID', { exact: true }).inputValue();
   expect(userId).toMatch(/^user_/);
   await page.getByRole('button', { name: 'Generate API key' }).click();
   const keyField = page.getByLabel('New API key', { exact: true });

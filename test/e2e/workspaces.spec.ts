@@ -31,7 +31,7 @@ test('first run: the owner sets up the first workspace', async ({ page, host }) 
   // No workspace name: the contract's own error is shown beside the field.
   await page.getByRole('button', { name: 'Set up workspace' }).click();
   await expect(page.getByLabel('Workspace name')).toHaveAttribute('aria-invalid', 'true');
-  await expect(page.getByLabel('Workspace name')).toHaveAccessibleDescription(/name is required/);
+  await expect(page.getByLabel('Workspace name')).toHaveAccessibleDescription("Enter the workspace's name.");
   await expect(page.getByLabel('Workspace name')).toBeFocused();
 
   await page.getByLabel('Workspace name').fill('Agency HQ');
@@ -71,7 +71,7 @@ test('workspaces: logos, layouts by type, errors and switching', async ({ page, 
   // Errors are shown beside their fields: the contract's own checks, then the engine's.
   const dialog = await openNewWorkspaceDialog(page);
   await dialog.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(dialog.getByLabel('Workspace name')).toHaveAccessibleDescription(/name is required/);
+  await expect(dialog.getByLabel('Workspace name')).toHaveAccessibleDescription("Enter the workspace's name.");
 
   await dialog.getByLabel('Workspace name').fill('Too Big Ltd');
   await expect(dialog.getByLabel('Workspace name')).not.toHaveAttribute('aria-invalid', 'true');

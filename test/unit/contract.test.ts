@@ -21,7 +21,7 @@ describe('the contract boundary', () => {
     if (result.ok) return;
     expect(ErrorBody.safeParse({ error: result.error }).success).toBe(true);
     expect(result.error.details).toMatchObject({
-      fields: { ownerName: expect.any(String), ownerEmail: 'a valid email is required' },
+      fields: { ownerName: expect.any(String), ownerEmail: 'Enter your email address, such as name@example.com.' },
     });
   });
 

@@ -86,13 +86,13 @@ describe('creating a workspace', () => {
     ]);
   });
 
-  it('says "name is required" for a missing or blank name, as data', async () => {
+  it('asks for the name when it is missing or blank, as data', async () => {
     const t = await setUp();
     for (const request of [{}, { name: '   ' }]) {
       const result = await t.engine.dispatch('workspace.create', request);
       expect(result).toMatchObject({
         ok: false,
-        error: { code: 'validation_failed', message: 'name: name is required' },
+        error: { code: 'validation_failed', message: "name: Enter the workspace's name." },
       });
     }
   });

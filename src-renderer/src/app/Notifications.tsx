@@ -1,4 +1,6 @@
-import { useStore } from '../store';
+import { platformAccount, useAccountNames } from '../connections/names';
+import { useContract } from '../data/queries';
+import { useStore, type Toast } from '../store';
 
 /**
  * SPEC §4 offline: posts stay queued; the banner says so while the platforms cannot be reached,
@@ -40,6 +42,18 @@ export function PublishingIndicator() {
   );
 }
 
+/** "Post to X @clientonx failed: …": the account by its handle (the post says whose it is). */
+function ProblemMessage({ toast: t }: { toast: Toast }) {
+  const post = useContract('post.get', { workspaceId: t.workspaceId, id: t.postGroupId });
+  const accountOf = useAccountNames(t.workspaceId, post.data?.userId ?? null);
+  const account = post.data ? accountOf(t.platformId) : platformAccount(t.platformId);
+  return (
+    <p className="toast-message">
+      Post to {account} {t.state === 'failed' ? 'failed' : 'needs attention'}: {t.error}
+    </p>
+  );
+}
+
 /** `delivery.problem` events: a toast per failed delivery, with the way to its post. */
 export function Toasts() {
   const toasts = useStore((s) => s.toasts);
@@ -50,9 +64,7 @@ export function Toasts() {
     <section className="toasts" aria-label="Notifications">
       {toasts.map((t) => (
         <div key={t.id} role="alert" className="toast">
-          <p className="toast-message">
-            Post to {t.platformId} {t.state === 'failed' ? 'failed' : 'needs attention'}: {t.error}
-          </p>
+          <ProblemMessage toast={t} />
           <div className="button-row">
             <button
               type="button"

@@ -3,6 +3,7 @@ import type { Workspace } from '../../../src-shared/contract';
 import { act } from '../data/queries';
 import { formatDateTime } from '../format';
 import { useContractForm } from '../forms/useContractForm';
+import { CopyField } from '../ui/CopyField';
 import { FormAlert } from '../ui/ErrorAlert';
 import { TextField } from '../ui/Field';
 import { FormButtons } from '../ui/FormButtons';
@@ -14,19 +15,25 @@ export function ClientFacts({ workspace, user }: { workspace: Workspace; user: M
   const tz = user.timezone;
   const at = (iso: string) => <time dateTime={iso}>{formatDateTime(iso, tz)}</time>;
   return (
-    <Facts
-      items={[
-        ['Display name', user.displayName],
-        ['Email', user.email],
-        ['External ID', user.externalId ?? <span className="muted">none</span>],
-        ['Timezone', tz],
-        ['Daily post limit', user.dailyPostLimit ?? workspace.plan.dailyPostLimit],
-        ['Client ID', <code key="id">{user.id}</code>],
-        ['Status', user.deactivated && user.deactivatedAt ? <>Deactivated {at(user.deactivatedAt)}</> : 'Active'],
-        ['Created', at(user.createdAt)],
-        ['Updated', at(user.updatedAt)],
-      ]}
-    />
+    <>
+      <Facts
+        items={[
+          ['Display name', user.displayName],
+          ['Email', user.email],
+          ['External ID', user.externalId ?? <span className="muted">none</span>],
+          ['Timezone', tz],
+          ['Daily post limit', user.dailyPostLimit ?? workspace.plan.dailyPostLimit],
+          ['Status', user.deactivated && user.deactivatedAt ? <>Deactivated {at(user.deactivatedAt)}</> : 'Active'],
+          ['Created', at(user.createdAt)],
+          ['Updated', at(user.updatedAt)],
+        ]}
+      />
+      <CopyField
+        label="Client ID"
+        value={user.id}
+        hint="For scripts: the x-publora-user-id header of the API names this client by it."
+      />
+    </>
   );
 }
 

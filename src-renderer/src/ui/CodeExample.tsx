@@ -22,7 +22,7 @@ export function CodeExample({ title, code, children }: { title: string; code: st
       {children}
       <div className="code-example-body">
         {/* Focusable so a long line can be scrolled with the keyboard. */}
-        <pre ref={pre} className="code-block" tabIndex={0}>
+        <pre ref={pre} className="code-block" tabIndex={0} data-machine-text>
           <code>{code}</code>
         </pre>
         <button type="button" className="button" aria-label={`Copy the ${title.toLowerCase()} example`} onClick={copy}>

@@ -1,8 +1,6 @@
 import { useState } from 'react';
 import type { ActivityEntry, Workspace } from '../../../src-shared/contract';
-import { useContract, useContractMutation } from '../data/queries';
-import { useRole } from '../data/session';
-import { can } from '../permissions';
+import { useContractMutation } from '../data/queries';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Choice } from '../ui/Field';
 import { Notice, PageHeader } from '../ui/Section';
@@ -41,15 +39,10 @@ function download(fileName: string, text: string, type: string) {
 
 /** The activity log with filters, and its export as CSV. */
 export function ActivityPage({ workspace }: { workspace: Workspace }) {
-  const role = useRole();
   const [family, setFamily] = useState<Family>('');
   const [actorKind, setActorKind] = useState<ActivityEntry['actorKind'] | ''>('');
   const exportCsv = useContractMutation('activity.exportCsv');
   const filter = { ...(family ? { action: family } : {}), ...(actorKind ? { actorKind } : {}) };
-
-  // Member entries name a profile; the team list turns them into names.
-  const team = useContract('team.list', { workspaceId: workspace.id }, { enabled: can(role, 'team.read') });
-  const names = new Map((team.data?.members ?? []).map((m) => [m.profileId, m.name]));
 
   return (
     <div className="page">
@@ -78,7 +71,7 @@ export function ActivityPage({ workspace }: { workspace: Workspace }) {
         <Choice label="Action" value={family} options={families} onChange={setFamily} />
         <Choice label="Actor" value={actorKind} options={actorKinds} onChange={setActorKind} />
       </div>
-      <ActivityTable workspace={workspace} limit={500} title="Activity log" {...filter} names={names} />
+      <ActivityTable workspace={workspace} limit={500} title="Activity log" {...filter} />
     </div>
   );
 }
