@@ -27,6 +27,8 @@ export const errorCodes = [
   'database_damaged',
   /** The OS keychain is locked: secrets cannot be read or written until it is unlocked. */
   'keychain_locked',
+  /** A team host's secrets key (file or systemd credential) is missing, readable by others, too short, or not the one its secrets were sealed with. */
+  'secrets_key_invalid',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -77,6 +79,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   disk_full: 507,
   database_damaged: 500,
   keychain_locked: 503,
+  secrets_key_invalid: 500,
   internal: 500,
 };
 

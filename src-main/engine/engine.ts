@@ -38,7 +38,7 @@ import { OAuthFlows } from './connections/connections';
 import { buildHandlers, type HandlerMap } from './handlers';
 import { newId } from './kernel/ids';
 import { createSmtpMailer } from './mail/mailer';
-import { hashPassword, verifyPassword } from './kernel/passwords';
+import { hashPassword, needsRehash, verifyPassword } from './kernel/passwords';
 import type { SecretStore } from './secrets/secret-store';
 import { acceptInvitation, endSessions, openSession, sessionIsLive, type MailerFactory } from './team/team';
 import { createWorkspace, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces/workspaces';
@@ -239,6 +239,8 @@ export class Engine {
     if (profile.password_hash && !(password !== undefined && (await verifyPassword(password, profile.password_hash)))) {
       throw new AppError('unauthorized', 'wrong password', { fields: { password: 'wrong password' } });
     }
+    if (profile.password_hash && password !== undefined)
+      await this.rehashIfDue(profileId, password, profile.password_hash);
     const target = workspaceId ?? this.getSetting(`last_workspace:${profileId}`);
     const members = this.ctx.db
       .prepare<[string], { id: string; workspace_id: string; status: string }>(
@@ -266,6 +268,15 @@ export class Engine {
     this.setSetting('current_session', sessionId);
     this.setSetting(`last_workspace:${profileId}`, member.workspace_id);
     return this.emitState();
+  }
+
+  /** An older hash (scrypt, or argon2 below today's policy) is replaced once the password is known. */
+  async rehashIfDue(profileId: string, password: string, stored: string): Promise<void> {
+    if (!needsRehash(stored)) return;
+    const rehashed = await hashPassword(password);
+    this.ctx.db
+      .prepare(`UPDATE profiles SET password_hash = ? WHERE id = ? AND password_hash = ?`)
+      .run(rehashed, profileId, stored);
   }
 
   signOut(): AppState {

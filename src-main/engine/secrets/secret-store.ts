@@ -3,7 +3,8 @@
  * `account` names are opaque keys chosen by the engine, e.g. `<installId>/apikey/<keyId>`.
  */
 export interface SecretStore {
-  readonly kind: 'keychain' | 'memory';
+  /** `encrypted-file`: a team host without a keychain (EncryptedFileSecretStore). */
+  readonly kind: 'keychain' | 'memory' | 'encrypted-file';
   get(account: string): Promise<string | null>;
   set(account: string, secret: string): Promise<void>;
   delete(account: string): Promise<boolean>;
