@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -16,6 +16,18 @@ import { figure, quantile, round, type Figure } from './lib/figures';
  * requestAnimationFrame callbacks with Chromium's frame-rate limit off, so a gap is the work the
  * frame took (script, style, layout, paint), not the wait for the display.
  */
+
+/** The built renderer is missing or older than a source it is made from. */
+function rendererIsStale(): boolean {
+  const built = 'out/renderer/index.html';
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((e) =>
+      e.isDirectory() ? newer(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs > builtAt,
+    );
+  return newer('src-renderer') || newer('src-shared');
+}
 
 /** A script run in the page: plain JavaScript, so the DOM's types stay out of the Node build. */
 const inPage = (fn: string, args: unknown) => `(${fn})(${JSON.stringify(args)})`;
@@ -55,7 +67,9 @@ const SCROLL = `({ budgetMs, step }) => new Promise((resolve) => {
   const tick = (now) => {
     frames.push(now - last);
     last = now;
-    const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1;
+    // At the bottom, with the last row loaded (not a "Loading…" placeholder).
+    const r = reached();
+    const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1 && r.rows > 0 && r.rows === r.setSize;
     stillAtEnd = atEnd ? stillAtEnd + 1 : 0;
     if (stillAtEnd >= 30 || now - t0 > budgetMs) {
       resolve({ frames: frames.slice(1), ...reached(), ms: now - t0 });
@@ -71,7 +85,7 @@ const SCROLL = `({ budgetMs, step }) => new Promise((resolve) => {
 })`;
 
 export async function uiQueueFigures(quick: boolean, build: boolean): Promise<Figure[]> {
-  if (build || !existsSync('out/renderer/index.html')) {
+  if (build || rendererIsStale()) {
     console.log('  building the renderer (electron-vite build)…');
     execFileSync(process.execPath, [join('node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { CreateClientInput, ManagedUser, UpdateClientInput, UserId } from './clients';
 import { Connection, ConnectionLink, ConnectionSettings, PostAsPage } from './connections';
 import { Platform } from './contract-platforms';
-import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, QueueSlot, UpdatePostGroupInput } from './posts';
+import {
+  CreatePostGroupInput,
+  ListPostGroupsQuery,
+  PostGroup,
+  PostGroupPage,
+  QueueSlot,
+  UpdatePostGroupInput,
+} from './posts';
 import { ErrorObject } from './errors';
 import {
   AcceptInvitationInput,
@@ -365,9 +372,9 @@ export const channels = {
   'post.list': {
     request: WorkspaceRef.extend({
       userId: UserId.optional(),
-      query: ListPostGroupsQuery.default({ page: 1, perPage: 100 }),
+      query: ListPostGroupsQuery.default({ page: 1, perPage: 100, order: 'desc' }),
     }),
-    response: z.object({ groups: z.array(PostGroup), total: z.number() }),
+    response: PostGroupPage,
   },
   'post.get': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
   'post.update': {

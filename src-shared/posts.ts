@@ -94,9 +94,23 @@ export const ListPostGroupsQuery = z.strictObject({
   platform: Platform.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
+  /** Seed 000's paging; `cursor` is the way through long lists (a page number counts every row before it). */
   page: z.coerce.number().int().min(1).default(1),
   perPage: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Where the previous page ended (its `nextCursor`); when given, `page` is not used. */
+  cursor: z.string().min(1).max(200).optional(),
+  /** By post time (else creation time): newest first (`desc`, the default) or soonest first (`asc`). */
+  order: z.enum(['desc', 'asc']).default('desc'),
 });
+
+/** A page of post groups: `total` counts every match (at least, when `totalCapped`); `nextCursor` is null on the last page. */
+export const PostGroupPage = z.object({
+  groups: z.array(PostGroup),
+  total: z.number(),
+  totalCapped: z.boolean(),
+  nextCursor: z.string().nullable(),
+});
+export type PostGroupPage = z.infer<typeof PostGroupPage>;
 
 export const QueueSlot = z.object({
   weekday: z.number().int().min(1, 'Choose a weekday.').max(7, 'Choose a weekday.'),

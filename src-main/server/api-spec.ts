@@ -28,6 +28,8 @@ export interface ApiRoute {
   body?: z.ZodType;
   multipart?: Record<string, 'string' | 'binary'>;
   responses: Record<number, z.ZodType | 'csv'>;
+  /** Headers of the success answer, described in the document. */
+  headers?: Record<string, { description: string; type: 'string' | 'integer' | 'boolean' }>;
 }
 
 const Deleted = (idName: string) => z.object({ [idName]: z.string() }).passthrough();
@@ -188,10 +190,21 @@ export const apiRoutes: readonly ApiRoute[] = [
   {
     method: 'get',
     path: '/api/v1/post-groups',
-    summary: 'List post groups',
+    summary: 'List post groups (by page number, or by cursor: pass the x-next-cursor of the last answer as cursor)',
     auth: 'publoraKey',
     query: ListPostGroupsQuery,
     responses: { 200: z.array(PostGroup), ...STANDARD },
+    headers: {
+      'x-total-count': {
+        description: 'How many post groups match (at least, with x-total-count-capped)',
+        type: 'integer',
+      },
+      'x-total-count-capped': {
+        description: 'Present (true) when a platform or date filter matched more than x-total-count groups',
+        type: 'boolean',
+      },
+      'x-next-cursor': { description: 'The cursor of the next page; absent on the last page', type: 'string' },
+    },
   },
   {
     method: 'get',
@@ -326,6 +339,16 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           schema === 'csv'
             ? { 'text/csv': { schema: { type: 'string' } } }
             : { 'application/json': { schema: jsonSchema(schema, 'output') } },
+        ...(Number(status) < 400 && route.headers
+          ? {
+              headers: Object.fromEntries(
+                Object.entries(route.headers).map(([name, h]) => [
+                  name,
+                  { description: h.description, schema: { type: h.type } },
+                ]),
+              ),
+            }
+          : {}),
       };
     }
     const operation: Record<string, unknown> = {

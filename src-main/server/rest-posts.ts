@@ -41,8 +41,10 @@ export function registerPostRoutes(app: FastifyInstance, engine: Engine): void {
     const header = request.headers['x-publora-user-id'];
     const userId = p.kind === 'client_key' || (typeof header === 'string' && header) ? actingUserId(p, request) : null;
     const query = parse(ListPostGroupsQuery, request.query);
-    const { groups, total } = listPostGroups(ctx, p, userId, query);
+    const { groups, total, totalCapped, nextCursor } = listPostGroups(ctx, p, userId, query);
     reply.header('x-total-count', String(total));
+    if (totalCapped) reply.header('x-total-count-capped', 'true');
+    if (nextCursor) reply.header('x-next-cursor', nextCursor);
     return groups;
   });
 

@@ -292,3 +292,62 @@ describe('migration 008 (verify before publish)', () => {
     db.close();
   });
 });
+
+describe('migration 009 (queue index)', () => {
+  it('fills the queue entries and counts from the posts already there, then keeps them with every change', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 8) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at) VALUES
+        ('g1', 'w1', 'u1', 'one', '2026-02-01T09:00:00.000Z', '2026-01-01T00:00:00.000Z', ''),
+        ('g2', 'w1', 'u1', 'draft', NULL, '2026-01-05T00:00:00.000Z', '');
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES
+        ('d1', 'g1', 'u1', 'x-1', 'x', 'published', 'k1', ''),
+        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'failed', 'k2', ''),
+        ('d3', 'g2', 'u1', 'x-1', 'x', 'draft', 'k3', '');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 9) });
+    const entries = () =>
+      db
+        .prepare(`SELECT post_group_id, state, deliveries, sort_at FROM queue_entries ORDER BY post_group_id, state`)
+        .all();
+    const counts = () =>
+      Object.fromEntries(
+        (
+          db.prepare(`SELECT state, groups FROM queue_counts ORDER BY state`).all() as {
+            state: string;
+            groups: number;
+          }[]
+        )
+          .filter((c) => c.groups > 0)
+          .map((c) => [c.state, c.groups]),
+      );
+    // A group is listed at its post time, a draft at when it was made.
+    expect(entries()).toEqual([
+      { post_group_id: 'g1', state: 'failed', deliveries: 1, sort_at: '2026-02-01T09:00:00.000Z' },
+      { post_group_id: 'g1', state: 'published', deliveries: 1, sort_at: '2026-02-01T09:00:00.000Z' },
+      { post_group_id: 'g2', state: 'draft', deliveries: 1, sort_at: '2026-01-05T00:00:00.000Z' },
+    ]);
+    expect(counts()).toEqual({ '': 2, draft: 1, failed: 1, published: 1 });
+
+    // A retry that publishes, a draft scheduled, a new delivery, a group deleted: all followed.
+    db.prepare(`UPDATE deliveries SET state = 'published' WHERE id = 'd2'`).run();
+    db.prepare(`UPDATE post_groups SET scheduled_at = '2026-03-01T10:00:00.000Z' WHERE id = 'g2'`).run();
+    db.prepare(`UPDATE deliveries SET state = 'scheduled' WHERE id = 'd3'`).run();
+    db.prepare(
+      `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES ('d4', 'g2', 'u1', 'mastodon-1', 'mastodon', 'scheduled', 'k4', '')`,
+    ).run();
+    expect(entries()).toEqual([
+      { post_group_id: 'g1', state: 'published', deliveries: 2, sort_at: '2026-02-01T09:00:00.000Z' },
+      { post_group_id: 'g2', state: 'scheduled', deliveries: 2, sort_at: '2026-03-01T10:00:00.000Z' },
+    ]);
+    expect(counts()).toEqual({ '': 2, published: 1, scheduled: 1 });
+    db.prepare(`DELETE FROM post_groups WHERE id = 'g1'`).run();
+    expect(entries()).toEqual([
+      { post_group_id: 'g2', state: 'scheduled', deliveries: 2, sort_at: '2026-03-01T10:00:00.000Z' },
+    ]);
+    expect(counts()).toEqual({ '': 1, scheduled: 1 });
+    db.close();
+  });
+});

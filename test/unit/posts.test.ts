@@ -214,3 +214,46 @@ describe('raising the daily limit', () => {
     expect((await t.engine.call('post.dailyUsage', { workspaceId: t.workspaceId, userId: t.userId })).limit).toBe(100);
   });
 });
+
+describe('the queue by cursor (issue 11)', () => {
+  it('walks every group once in time order by cursor, with the same total as by page, and refuses a forged cursor', async () => {
+    const w = await posting();
+    const start = Date.parse('2026-12-01T08:00:00.000Z');
+    const made: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await w.create({
+        text: `Post ${i}`,
+        platformIds: [w.mastodonId],
+        scheduledTime: new Date(start + i * 3_600_000).toISOString(),
+      });
+      if (!res.ok) throw new Error(res.error.message);
+      made.push((res.data as { id: string }).id);
+    }
+    const list = async (query: Record<string, unknown>) => {
+      const res = await w.engine.dispatch('post.list', { workspaceId: w.workspaceId, userId: w.userId, query });
+      if (!res.ok) throw new Error(res.error.message);
+      return res.data as { groups: { id: string }[]; total: number; totalCapped: boolean; nextCursor: string | null };
+    };
+    const seen: string[] = [];
+    let page = await list({ state: 'scheduled', perPage: 3, order: 'asc' });
+    expect(page).toMatchObject({ total: 7, totalCapped: false });
+    seen.push(...page.groups.map((g) => g.id));
+    while (page.nextCursor) {
+      page = await list({ state: 'scheduled', perPage: 3, order: 'asc', cursor: page.nextCursor });
+      seen.push(...page.groups.map((g) => g.id));
+    }
+    expect(seen).toEqual(made);
+    // Newest first by default, and seed 000's page numbers still work.
+    const second = await list({ perPage: 3, page: 2 });
+    expect(second.groups.map((g) => g.id)).toEqual(made.slice().reverse().slice(3, 6));
+    expect(second.total).toBe(7);
+    const forged = await w.engine.dispatch('post.list', {
+      workspaceId: w.workspaceId,
+      query: { cursor: 'bm90IGEgY3Vyc29y' },
+    });
+    expect(forged).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', details: { fields: { cursor: expect.any(String) } } },
+    });
+  });
+});

@@ -205,10 +205,14 @@ export class Scheduler {
     if (this.stopping) return;
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
+    // The due index in time order, stopping at the first delivery of a live client: one row read,
+    // not every scheduled delivery (min() over a join reads them all).
     const next = this.ctx.db
       .prepare<[], { at: string | null }>(
-        `SELECT min(d.next_attempt_at) AS at FROM deliveries d JOIN managed_users u ON u.id = d.managed_user_id
-         WHERE d.state = 'scheduled' AND u.deactivated_at IS NULL AND u.deleted_at IS NULL`,
+        `SELECT d.next_attempt_at AS at FROM deliveries d
+         WHERE d.state = 'scheduled' AND EXISTS (
+           SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
+         ORDER BY d.next_attempt_at LIMIT 1`,
       )
       .get()?.at;
     if (!next) {
@@ -247,20 +251,32 @@ export class Scheduler {
     // What could not be written waits for room; what is due still goes out if it can be claimed.
     this.writeUnwritten();
     this.followClockJumps();
+    // A pool: up to `concurrency` publishes in flight; each one that ends makes room for the next
+    // due delivery at once (a batch would wait for its slowest call).
+    const active = new Set<Promise<void>>();
     for (;;) {
-      if (this.stopping) return;
-      const nowIso = this.ctx.clock.now().toISOString();
-      const due = this.ctx.db
-        .prepare<[string, number], { id: string }>(
-          `SELECT d.id FROM deliveries d JOIN managed_users u ON u.id = d.managed_user_id
-           WHERE d.state = 'scheduled' AND d.next_attempt_at <= ? AND u.deactivated_at IS NULL AND u.deleted_at IS NULL
-           ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
-        )
-        .all(nowIso, this.concurrency);
-      if (due.length === 0) return;
-      const claimed = due.map((d) => this.claim(d.id)).filter((d): d is DeliveryRow => d !== null);
-      if (claimed.length === 0) return;
-      await Promise.all(claimed.map((d) => this.track(this.publish(d))));
+      if (!this.stopping && active.size < this.concurrency) {
+        const due = this.ctx.db
+          .prepare<[string, number], { id: string }>(
+            `SELECT d.id FROM deliveries d
+             WHERE d.state = 'scheduled' AND d.next_attempt_at <= ? AND EXISTS (
+               SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
+             ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
+          )
+          .all(this.ctx.clock.now().toISOString(), this.concurrency - active.size);
+        let claimedAny = false;
+        for (const row of due) {
+          const d = this.claim(row.id);
+          if (!d) continue;
+          claimedAny = true;
+          const publishing: Promise<void> = this.track(this.publish(d)).finally(() => active.delete(publishing));
+          active.add(publishing);
+        }
+        // Due but not claimable (a full disk, an edit that won): nothing more to do in this run.
+        if (due.length > 0 && !claimedAny && active.size === 0) return;
+      }
+      if (active.size === 0) return;
+      await Promise.race(active);
     }
   }
 

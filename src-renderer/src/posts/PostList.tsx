@@ -22,6 +22,9 @@ interface Props {
   };
   /** More buttons at the end of a row. */
   actions?: (group: PostGroup) => ReactNode;
+  /** The whole list's length when only its first `groups` are loaded (see VirtualList). */
+  total?: number;
+  onNeedMore?: () => void;
 }
 
 /** The targets of a post as people read them: "Mastodon, X". */
@@ -33,7 +36,7 @@ export function targetNames(group: PostGroup): string {
 }
 
 /** Post groups in a virtualised list (thousands stay smooth); a row opens the post. */
-export function PostList({ label, groups, clients, fallbackZone, busy, selection, actions }: Props) {
+export function PostList({ label, groups, clients, fallbackZone, busy, selection, actions, total, onNeedMore }: Props) {
   const openPost = useStore((s) => s.openPost);
   return (
     <VirtualList
@@ -41,6 +44,8 @@ export function PostList({ label, groups, clients, fallbackZone, busy, selection
       items={groups}
       rowHeight={ROW_HEIGHT}
       busy={busy}
+      total={total}
+      onNeedMore={onNeedMore}
       itemKey={(g) => g.id}
       rowClassName="post-row"
       rowData={(g) => ({ 'data-post-id': g.id })}

@@ -1,6 +1,6 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { platforms, type Platform, type Workspace } from '../../../src-shared/contract';
-import { deliveryStates, type DeliveryState, type PostGroup } from '../../../src-shared/posts';
+import { deliveryStates, type DeliveryState } from '../../../src-shared/posts';
 import { useClients } from '../clients/useClients';
 import { useRole } from '../data/session';
 import { can } from '../permissions';
@@ -10,10 +10,7 @@ import { Choice } from '../ui/Field';
 import { PageHeader, Section } from '../ui/Section';
 import { BulkActions } from './BulkActions';
 import { PostList } from './PostList';
-import { isChangeable, platformName, stateLabel, useAllPosts, useReportPublishing } from './posts';
-
-const byTime = (a: PostGroup, b: PostGroup) =>
-  (a.scheduledTime ?? '9999').localeCompare(b.scheduledTime ?? '9999') || a.createdAt.localeCompare(b.createdAt);
+import { isChangeable, platformName, stateLabel, useQueuePosts, useReportPublishing } from './posts';
 
 const platformOptions = [
   { value: '' as const, label: 'All platforms' },
@@ -37,13 +34,17 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
   const [state, setState] = useState<DeliveryState | ''>('scheduled');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
-  const posts = useAllPosts(
-    workspace.id,
-    clientId || null,
-    { ...(platform ? { platform } : {}), ...(state ? { state } : {}) },
-    { keepPrevious: true },
-  );
-  const groups = useMemo(() => [...(posts.data?.groups ?? [])].sort(byTime), [posts.data]);
+  // Soonest first from the engine, a page at a time by cursor as the list scrolls (issue 11).
+  const posts = useQueuePosts(workspace.id, clientId || null, {
+    ...(platform ? { platform } : {}),
+    ...(state ? { state } : {}),
+  });
+  const groups = useMemo(() => posts.data?.pages.flatMap((p) => p.groups) ?? [], [posts.data]);
+  const firstPage = posts.data?.pages[0];
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = posts;
+  const needMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
   useReportPublishing('queue', groups);
 
   const mayCancel = can(role, 'post.draft');
@@ -66,7 +67,8 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
     });
   }
 
-  const total = posts.data?.total ?? 0;
+  const total = firstPage?.total ?? 0;
+  const capped = firstPage?.totalCapped ?? false;
   return (
     <div className="page">
       <PageHeader
@@ -109,12 +111,11 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
 
         {posts.error && <ErrorAlert error={posts.error} />}
         <p role="status" className="muted list-count">
-          {posts.data === undefined
+          {firstPage === undefined
             ? 'Loading posts…'
-            : `${total} ${total === 1 ? 'post' : 'posts'}${filtered ? ' match' : ''}` +
-              (total > groups.length ? ` (showing ${groups.length})` : '')}
+            : `${total.toLocaleString()}${capped ? '+' : ''} ${total === 1 && !capped ? 'post' : 'posts'}${filtered ? ' match' : ''}`}
         </p>
-        {posts.data !== undefined && groups.length === 0 && (
+        {firstPage !== undefined && groups.length === 0 && (
           <p className="muted">{filtered ? 'No post matches these filters.' : 'No posts yet.'}</p>
         )}
         <PostList
@@ -123,6 +124,8 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           clients={byId}
           fallbackZone={workspace.timezone}
           busy={posts.isFetching}
+          total={capped ? undefined : total}
+          onNeedMore={needMore}
           selection={mayCancel || mayReschedule ? { selected, toggle, selectable: isChangeable } : undefined}
         />
       </Section>

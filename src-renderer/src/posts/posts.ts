@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { useEffect } from 'react';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { Platform } from '../../../src-shared/contract';
 import type { Connection } from '../../../src-shared/connections';
@@ -103,7 +104,7 @@ export function useReportPublishing(source: string, groups: readonly PostGroup[]
   useEffect(() => () => setPublishing(source, false), [setPublishing, source]);
 }
 
-type ListQuery = Omit<z.input<typeof ListPostGroupsQuery>, 'page' | 'perPage'>;
+type ListQuery = Omit<z.input<typeof ListPostGroupsQuery>, 'page' | 'perPage' | 'cursor'>;
 const PAGE = 1000;
 const MAX_PAGES = 20;
 
@@ -137,4 +138,27 @@ export function useAllPosts(
     () => listAllPosts(workspaceId, userId, query),
     options,
   );
+}
+
+/** Rows fetched at a time by the queue: a screenful several times over, one quick call. */
+export const QUEUE_PAGE = 200;
+
+/**
+ * The queue's post groups, soonest first, page after page by cursor as the person scrolls
+ * (issue 11): the first rows come with the first call, and `total` sizes the whole list.
+ * Its key starts with `post.list`, so pushed changes refresh it like every other list.
+ */
+export function useQueuePosts(workspaceId: string, userId: string | null, query: ListQuery) {
+  const req = { workspaceId, ...(userId ? { userId } : {}), query: { ...query, order: 'asc' as const } };
+  return useInfiniteQuery({
+    queryKey: ['post.list', req, 'pages'],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) =>
+      request('post.list', {
+        ...req,
+        query: { ...req.query, perPage: QUEUE_PAGE, ...(pageParam ? { cursor: pageParam } : {}) },
+      }),
+    getNextPageParam: (last) => last.nextCursor,
+    placeholderData: keepPreviousData,
+  });
 }

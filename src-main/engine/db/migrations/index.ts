@@ -7,6 +7,7 @@ import { migration005 } from './005-credential-mode';
 import { migration006 } from './006-connection-limits';
 import { migration007 } from './007-linkedin-organization-pages';
 import { migration008 } from './008-verify-before-publish';
+import { migration009 } from './009-queue-index';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];
