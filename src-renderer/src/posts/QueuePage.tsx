@@ -113,7 +113,8 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
         <p role="status" className="muted list-count">
           {firstPage === undefined
             ? 'Loading posts…'
-            : `${total.toLocaleString()}${capped ? '+' : ''} ${total === 1 && !capped ? 'post' : 'posts'}${filtered ? ' match' : ''}`}
+            : `${total.toLocaleString()}${capped ? '+' : ''} ${total === 1 && !capped ? 'post' : 'posts'}` +
+              (filtered ? ' match' : '')}
         </p>
         {firstPage !== undefined && groups.length === 0 && (
           <p className="muted">{filtered ? 'No post matches these filters.' : 'No posts yet.'}</p>
