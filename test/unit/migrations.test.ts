@@ -351,3 +351,45 @@ describe('migration 009 (queue index)', () => {
     db.close();
   });
 });
+
+describe('migration 010 (team host)', () => {
+  const version = migrations.find((m) => m.name === 'team-host')!.version;
+
+  it('keeps every session, adds desk sessions known only by a token hash, and idempotency keys per member', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
+    before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '');
+      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'owner', 'active', '');
+      INSERT INTO sessions (id, member_id, kind, created_at) VALUES ('s1', 'm1', 'app', '2026-01-01');
+      INSERT INTO sessions (id, member_id, kind, created_at, ended_at, end_reason) VALUES ('s2', 'm1', 'api', '2026-01-02', '2026-01-03', 'force logout');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
+    expect(db.prepare(`SELECT id, kind, ended_at, end_reason, token_hash FROM sessions ORDER BY id`).all()).toEqual([
+      { id: 's1', kind: 'app', ended_at: null, end_reason: null, token_hash: null },
+      { id: 's2', kind: 'api', ended_at: '2026-01-03', end_reason: 'force logout', token_hash: null },
+    ]);
+    const desk = db.prepare(
+      `INSERT INTO sessions (id, member_id, kind, created_at, token_hash, device_name) VALUES (?, 'm1', ?, '', ?, 'Laptop')`,
+    );
+    desk.run('s3', 'desk', Buffer.alloc(32, 1));
+    expect(() => desk.run('s4', 'desk', Buffer.alloc(32, 1))).toThrow(/UNIQUE/);
+    expect(() => desk.run('s5', 'desk', null)).toThrow(/CHECK/);
+    expect(() => desk.run('s6', 'app', Buffer.alloc(32, 2))).toThrow(/CHECK/);
+    expect(() => desk.run('s7', 'desk', Buffer.alloc(16, 3))).toThrow(/CHECK/);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'sessions_live'`).get()).toEqual({
+      name: 'sessions_live',
+    });
+
+    const key = db.prepare(
+      `INSERT INTO idempotency_keys (member_id, key, channel, request_hash, created_at) VALUES (?, ?, 'post.create', x'00', '')`,
+    );
+    key.run('m1', 'k1');
+    expect(() => key.run('m1', 'k1')).toThrow(/UNIQUE|PRIMARY/);
+    expect(() => key.run('nobody', 'k2')).toThrow(/FOREIGN KEY/);
+    db.prepare(`DELETE FROM members WHERE id = 'm1'`).run();
+    expect(db.prepare(`SELECT count(*) AS n FROM idempotency_keys`).get()).toEqual({ n: 0 });
+    expect(db.prepare(`SELECT count(*) AS n FROM sessions`).get()).toEqual({ n: 0 });
+    db.close();
+  });
+});

@@ -8,6 +8,7 @@ import { migration006 } from './006-connection-limits';
 import { migration007 } from './007-linkedin-organization-pages';
 import { migration008 } from './008-verify-before-publish';
 import { migration009 } from './009-queue-index';
+import { migration010 } from './010-team-host';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
