@@ -3,11 +3,17 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
-import { CallbackError, connectionPageModel, connectWithAppPassword, OAuthFlows } from '../engine/connections/connections';
+import {
+  CallbackError,
+  connectionPageModel,
+  connectWithAppPassword,
+  OAuthFlows,
+} from '../engine/connections/connections';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/kernel/errors';
 import { installLoopbackGuards } from './loopback-guard';
 import { html, page, PAGE_CSP } from './pages';
+import type { Site } from './site';
 import { resolveConnectionLink, type LinkProblem } from '../engine/queries/connection-links';
 import { getLogoData } from '../engine/queries/workspaces';
 
@@ -52,16 +58,16 @@ const CALLBACK_PAGES: Record<CallbackError['kind'], { status: number; title: str
   provider_error: { status: 502, title: 'The platform refused' },
 };
 
-function blueskyForm(token: string, problem: string | null): string {
+function blueskyForm(token: string, problem: string | null, csrfField: string): string {
   return `<h1>Connect Bluesky</h1>${problem ? `<p role="alert">${html(problem)}</p>` : ''}
 <h2>Sign in with Bluesky</h2>
 <p>Enter your handle: Bluesky asks you to sign in and to allow access. Postroom never sees your password.</p>
-<form method="post" action="/connect/${encodeURIComponent(token)}/bluesky/oauth">
+<form method="post" action="/connect/${encodeURIComponent(token)}/bluesky/oauth">${csrfField}
 <p><label>Handle <input name="handle" autocomplete="username" placeholder="you.bsky.social" required></label></p>
 <p><button type="submit">Continue with Bluesky</button></p></form>
 <h2>Or use an app password</h2>
 <p>Create an app password in Bluesky (Settings → Privacy and security → App passwords) and enter it here. Never enter your account password.</p>
-<form method="post" action="/connect/${encodeURIComponent(token)}/bluesky">
+<form method="post" action="/connect/${encodeURIComponent(token)}/bluesky">${csrfField}
 <p><label>Handle <input name="identifier" autocomplete="username" required></label></p>
 <p><label>App password <input name="appPassword" type="password" autocomplete="off" required></label></p>
 <p><button type="submit">Connect Bluesky</button></p></form>`;
@@ -77,10 +83,25 @@ const BLUESKY_FORM_CSP = PAGE_CSP.replace(
   "form-action 'self' https: http://localhost:* http://127.0.0.1:*",
 );
 
-function sendBlueskyForm(reply: FastifyReply, status: number, token: string, problem: string | null): FastifyReply {
+async function sendBlueskyForm(
+  site: Site,
+  reply: FastifyReply,
+  status: number,
+  token: string,
+  problem: string | null,
+): Promise<FastifyReply> {
   // Its forms post to this server, which refuses a foreign Origin; under no-referrer, browsers send
   // `Origin: null` with a form's POST. same-origin still keeps the link out of other sites' Referer.
-  return sendPage(reply, status, 'Connect Bluesky', blueskyForm(token, problem), BLUESKY_FORM_CSP, 'same-origin');
+  // On a team host each form also carries a CSRF token bound to this browser (issue 12 item 6).
+  const csrfField = site.forms ? await site.forms.field(reply) : '';
+  return sendPage(
+    reply,
+    status,
+    'Connect Bluesky',
+    blueskyForm(token, problem, csrfField),
+    BLUESKY_FORM_CSP,
+    'same-origin',
+  );
 }
 
 function sendPage(
@@ -109,17 +130,25 @@ export class ConnectRoutes {
   readonly flows: OAuthFlows;
   private readonly fixedListeners = new Map<number, FastifyInstance>();
 
+  private readonly baseUrl: () => string;
+
   constructor(
     private readonly engine: Engine,
-    private readonly baseUrl: () => string,
+    private readonly site: Site,
   ) {
+    this.baseUrl = () => site.baseUrl();
     this.flows = engine.oauthFlows;
     // Re-authentications started in the app come back through the same callback.
     engine.callbackUriFor = (workspaceId, platform) => this.redirectUriFor(workspaceId, platform);
   }
 
-  /** The callback URI for a platform: its registered fixed port (listening there first) or ours. */
+  /**
+   * The callback URI for a platform. On a team host: the public URL's callback, which web apps
+   * register exactly. On a desk (RFC 8252): loopback, on the platform's registered fixed port
+   * (listening there first) or ours.
+   */
   async redirectUriFor(workspaceId: string, platform: Platform): Promise<string> {
+    if (this.site.kind === 'host') return `${this.baseUrl()}/oauth/callback`;
     const { fixedPort } = OAuthFlows.redirectPolicy(this.engine.ctx.db, workspaceId, platform);
     const port = fixedPort ?? Number(new URL(this.baseUrl()).port);
     if (fixedPort !== null) await this.listenOn(fixedPort);
@@ -128,11 +157,12 @@ export class ConnectRoutes {
 
   register(app: FastifyInstance): void {
     app.get('/connect/:token', async (request, reply) => this.linkPage(request, reply));
-    app.post('/connect/:token/bluesky', async (request, reply) => this.blueskyAppPassword(request, reply));
+    const forms = this.site.forms ? { preHandler: this.site.forms.check } : {};
+    app.post('/connect/:token/bluesky', forms, async (request, reply) => this.blueskyAppPassword(request, reply));
     app.get('/connect/:token/bluesky/oauth', async (request, reply) =>
       this.blueskyOAuth(request, reply, request.query),
     );
-    app.post('/connect/:token/bluesky/oauth', async (request, reply) =>
+    app.post('/connect/:token/bluesky/oauth', forms, async (request, reply) =>
       this.blueskyOAuth(request, reply, request.body),
     );
     app.get('/connect/:token/:platform', async (request, reply) => this.start(request, reply));
@@ -181,7 +211,7 @@ export class ConnectRoutes {
       const p = LINK_PROBLEMS[resolved.problem];
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
-    if (platform === 'bluesky') return sendBlueskyForm(reply, 200, token, null);
+    if (platform === 'bluesky') return sendBlueskyForm(this.site, reply, 200, token, null);
     try {
       const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, platform);
       return reply.redirect(await this.flows.start(token, platform, redirectUri), 303);
@@ -198,7 +228,8 @@ export class ConnectRoutes {
   }
 
   private async callback(request: FastifyRequest, reply: FastifyReply) {
-    const url = new URL(request.url, `http://${request.headers.host}`);
+    // On a host the browser came back to the public URL (perhaps through a proxy): that is the redirect URI.
+    const url = new URL(request.url, this.site.kind === 'host' ? this.baseUrl() : `http://${request.headers.host}`);
     try {
       const connected = await this.flows.complete(url);
       this.engine.emit('connections.changed', {
@@ -237,14 +268,15 @@ export class ConnectRoutes {
       return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
     }
     const form = z.object({ handle: z.string().trim().min(3).max(253) }).safeParse(input);
-    if (!form.success) return sendBlueskyForm(reply, 400, token, 'Enter your Bluesky handle.');
+    if (!form.success) return sendBlueskyForm(this.site, reply, 400, token, 'Enter your Bluesky handle.');
     try {
       const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, 'bluesky');
       return reply.redirect(await this.flows.startBluesky(token, form.data.handle, redirectUri), 303);
     } catch (err) {
-      if (err instanceof AppError) return sendBlueskyForm(reply, 400, token, err.message);
+      if (err instanceof AppError) return sendBlueskyForm(this.site, reply, 400, token, err.message);
       this.engine.logError('bluesky oauth start failed', err);
       return sendBlueskyForm(
+        this.site,
         reply,
         502,
         token,
@@ -265,7 +297,7 @@ export class ConnectRoutes {
     const form = z
       .object({ identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) })
       .safeParse(request.body);
-    if (!form.success) return sendBlueskyForm(reply, 400, token, 'Enter your handle and an app password.');
+    if (!form.success) return sendBlueskyForm(this.site, reply, 400, token, 'Enter your handle and an app password.');
     try {
       const connected = await connectWithAppPassword(
         this.engine.ctx,
@@ -281,7 +313,7 @@ export class ConnectRoutes {
         `<h1>Connected</h1><p>Your Bluesky account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`,
       );
     } catch (err) {
-      if (err instanceof AppError) return sendBlueskyForm(reply, 400, token, err.message);
+      if (err instanceof AppError) return sendBlueskyForm(this.site, reply, 400, token, err.message);
       throw err;
     }
   }

@@ -50,7 +50,14 @@ export function installLoopbackGuards(app: FastifyInstance, port: () => number, 
     if (thenCheck?.(request, reply)) return;
     done();
   });
+  installErrorAnswers(app);
+}
 
+/**
+ * Unknown routes and every failure answered in the SPEC §7 shape: the loopback servers and the
+ * team host (whose own guards check its public name instead of loopback's) share these.
+ */
+export function installErrorAnswers(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
   );

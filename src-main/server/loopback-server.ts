@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Engine } from '../engine/engine';
 import { openApiDocument, routeFor, successSchemas } from './api-spec';
-import { ConnectRoutes } from './connect-routes';
+import { registerClientPages, type ClientPages } from './client-pages';
 import { frameworkErrors, installLoopbackGuards } from './loopback-guard';
 import { DEFAULT_LIMITS, rateLimitCheck } from './request-buckets';
 import { registerClientRoutes } from './rest-clients';
@@ -11,6 +11,7 @@ import { registerConnectionRoutes } from './rest-connections';
 import { registerPostRoutes } from './rest-posts';
 import { registerTeamRoutes } from './rest-team';
 import { registerWorkspaceRoutes } from './rest-workspaces';
+import type { Site } from './site';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
 
@@ -71,6 +72,27 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
       return payload;
     });
   }
+  const pages = await registerEngineRoutes(app, engine, { kind: 'desk', baseUrl, forms: null });
+  await app.listen({ host: '127.0.0.1', port });
+  boundPort = (app.server.address() as AddressInfo).port;
+  return {
+    url: baseUrl(),
+    port: boundPort,
+    app,
+    close: async () => {
+      await pages.close();
+      await app.close();
+    },
+  };
+}
+
+/**
+ * The engine's routes, the same on a single desk's loopback server and on a team host: the OpenAPI
+ * document, the REST API, and every page a client or invitee opens (client-pages.ts). The caller
+ * installs its guards (which names it answers to) before, and listens after.
+ */
+export async function registerEngineRoutes(app: FastifyInstance, engine: Engine, site: Site): Promise<ClientPages> {
+  const baseUrl = () => site.baseUrl();
   // Every documented route answers through a serializer compiled from its documented schema:
   // faster than JSON.stringify, and what goes out is exactly what the OpenAPI document says.
   app.addHook('onRoute', (route) => {
@@ -92,22 +114,12 @@ export async function startLoopbackServer(engine: Engine, options: LoopbackOptio
   registerTeamRoutes(app, engine);
   registerConnectionRoutes(app, engine, baseUrl);
   registerPostRoutes(app, engine);
-  const connect = new ConnectRoutes(engine, baseUrl);
-  // Only the connection pages' forms (Bluesky's app password and handle) post urlencoded bodies:
-  // the parser lives in their scope, so no API route takes a body a plain HTML form can send.
+  // Only the pages' forms (Bluesky's app password and handle) post urlencoded bodies: the parser
+  // lives in their scope, so no API route takes a body a plain HTML form can send.
+  let pages: ClientPages | null = null;
   await app.register(async (scope) => {
     await scope.register(formbody, { bodyLimit: 16 * 1024 });
-    connect.register(scope);
+    pages = registerClientPages(scope, engine, site);
   });
-  await app.listen({ host: '127.0.0.1', port });
-  boundPort = (app.server.address() as AddressInfo).port;
-  return {
-    url: baseUrl(),
-    port: boundPort,
-    app,
-    close: async () => {
-      await connect.close();
-      await app.close();
-    },
-  };
+  return { close: () => pages?.close() ?? Promise.resolve() };
 }

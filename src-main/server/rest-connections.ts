@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { UserId } from '../../src-shared/clients';
 import { UpdateConnectionInput } from '../../src-shared/connections';
 import type { Principal } from '../engine/kernel/access';
-import { listConnectionLinks, listConnections, removeConnection, revokeConnectionLink } from '../engine/connections/connections';
+import {
+  listConnectionLinks,
+  listConnections,
+  removeConnection,
+  revokeConnectionLink,
+} from '../engine/connections/connections';
 import type { Engine } from '../engine/engine';
 import { connectionCredentials, listPostAsPages, setPostAs } from '../engine/connections/credentials';
 import { AppError } from '../engine/kernel/errors';

@@ -92,19 +92,4 @@ export function registerTeamRoutes(app: FastifyInstance, engine: Engine): void {
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(activityCsv(entries));
     return entries;
   });
-
-  // The link in an invitation mail: the app is local, so the page tells the person how to use the code.
-  app.get('/invitations/:code', async (request, reply) => {
-    const code = String((request.params as { code: string }).code).slice(0, 200);
-    const escaped = code.replace(/[^A-Za-z0-9_-]/g, '');
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(
-        `<!doctype html><meta charset="utf-8"><title>Join on Postroom</title>` +
-          `<body style="font-family:system-ui;max-width:36em;margin:4em auto"><h1>You're invited to Postroom</h1>` +
-          `<p>Open Postroom on this computer, choose <b>Join with an invitation</b> and paste this code:</p>` +
-          `<p><code style="font-size:1.2em">${escaped}</code></p></body>`,
-      );
-  });
 }
