@@ -29,6 +29,8 @@ export const errorCodes = [
   'keychain_locked',
   /** A team host's secrets key (file or systemd credential) is missing, readable by others, too short, or not the one its secrets were sealed with. */
   'secrets_key_invalid',
+  /** A scheduled time more than a few minutes in the past: confirm with `publishNow` to publish now. */
+  'time_in_past',
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -80,6 +82,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   database_damaged: 500,
   keychain_locked: 503,
   secrets_key_invalid: 500,
+  time_in_past: 422,
   internal: 500,
 };
 

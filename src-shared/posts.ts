@@ -76,6 +76,11 @@ export const CreatePostGroupInput = z.strictObject({
   media: z.array(MediaInput).max(10).optional(),
   /** Take the client's next free queue slot instead of a time. */
   addToQueue: z.boolean().optional(),
+  /**
+   * Publish now. Required to confirm a `scheduledTime` more than 5 minutes in the past (else
+   * `time_in_past`): the post then goes out now and counts against today's daily limit.
+   */
+  publishNow: z.boolean().optional(),
 });
 export type CreatePostGroupInput = z.input<typeof CreatePostGroupInput>;
 
@@ -85,6 +90,8 @@ export const UpdatePostGroupInput = z
     platformTexts: z.record(z.string(), z.string().max(70_000)).optional(),
     /** null moves the post back to drafts. */
     scheduledTime: z.iso.datetime({ offset: true }).nullable().optional(),
+    /** Publish now; required to confirm a `scheduledTime` more than 5 minutes in the past. */
+    publishNow: z.boolean().optional(),
   })
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdatePostGroupInput = z.input<typeof UpdatePostGroupInput>;

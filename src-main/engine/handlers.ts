@@ -245,7 +245,10 @@ export function buildHandlers(engine: Engine): HandlerMap {
       };
     },
     'queue.getSlots': (req) => {
-      authorize(as(req.workspaceId), 'post.read', { managedUserId: req.userId });
+      const p = as(req.workspaceId);
+      authorize(p, 'post.read', { managedUserId: req.userId });
+      // The client must be this workspace's (issue 9 item 4): a manager's scope is "all" of theirs.
+      getClient(ctx, p, req.userId);
       return getQueueSlots(ctx.db, req.userId);
     },
     'queue.setSlots': (req) => setQueueSlots(ctx, as(req.workspaceId), req.userId, req.slots),

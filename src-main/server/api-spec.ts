@@ -219,7 +219,8 @@ export const apiRoutes: readonly ApiRoute[] = [
     summary: 'Edit or reschedule a post group',
     auth: 'publoraKey',
     body: UpdatePostGroupInput,
-    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
+    // 422 `time_in_past`: a time more than 5 minutes ago without `publishNow`; 403 `daily_limit_reached`.
+    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409, 422) },
   },
   {
     method: 'delete',

@@ -59,14 +59,33 @@ describe('team routes', () => {
       expect.objectContaining({ role: 'owner', email: 'olivia@agency.test', liveSessions: 1 }),
     ]);
     const ownerId = members.body[0].id;
-    const out = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/members/${ownerId}/force-logout`);
-    expect(out.body).toEqual({ memberId: ownerId, sessionsEnded: 1 });
+    // The key acts for no person: it may not sign the owner out (issue 9 item 8).
+    const refused = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/members/${ownerId}/force-logout`);
+    expect(refused.status).toBe(403);
+    // An editor who joined is signed out by the key.
+    t.app.engine.ctx.db.prepare(`UPDATE workspaces SET plan_id = 'team'`).run();
+    const ownerProfile = t.app.engine.state().profile!.id;
+    const { code } = await t.app.engine.call('team.invite', {
+      workspaceId: t.workspaceId,
+      invite: { email: 'ed@a.test', role: 'editor', skipInvitationEmail: true },
+    });
+    await t.app.engine.call('session.acceptInvitation', { code, name: 'Ed Editor' });
+    const editorId = (await t.app.engine.call('team.list', { workspaceId: t.workspaceId })).members.find(
+      (m) => m.role === 'editor',
+    )!.id;
+    const out = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/members/${editorId}/force-logout`);
+    expect(out.body).toEqual({ memberId: editorId, sessionsEnded: 1 });
     expect((await t.app.engine.call('app.getState', {})).profile).toBeNull();
+    await t.app.engine.signIn(ownerProfile, undefined, t.workspaceId);
     const csv = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/activity?format=csv');
     expect(csv.type).toContain('text/csv');
     expect(csv.text.split('\n')[0]).toBe('at,actor_kind,actor_id,action,object_kind,object_id,detail');
     expect(csv.text).toContain('team.force_logout');
     const json = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/activity?action=team');
-    expect(json.body.map((e: { action: string }) => e.action)).toEqual(['team.force_logout']);
+    expect(json.body.map((e: { action: string }) => e.action)).toEqual([
+      'team.force_logout',
+      'team.invitation_accepted',
+      'team.invited',
+    ]);
   });
 });

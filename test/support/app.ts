@@ -1,6 +1,6 @@
 import { afterEach, expect } from 'vitest';
 import { ApiAnswerChecker } from './api-validator';
-import { startApp, type StartedApp } from '../../src-main/app';
+import { startApp, type StartAppOptions, type StartedApp } from '../../src-main/app';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { OWNER, FakeClock } from './engine';
 import { tempDir } from './temp';
@@ -18,16 +18,22 @@ afterEach(async () => {
 
 /** The engine and its loopback server on a real port and a real SQLite file, set up with one workspace. */
 export async function startTestApp(
-  options: { setUp?: boolean; rateLimitPerMinute?: number; pageRequestsPerMinute?: number } = {},
+  options: {
+    setUp?: boolean;
+    rateLimitPerMinute?: number;
+    pageRequestsPerMinute?: number;
+    now?: Date;
+    scheduler?: StartAppOptions['scheduler'];
+  } = {},
 ) {
   const secrets = new MemorySecretStore();
   const dataDir = tempDir();
-  const clock = new FakeClock();
+  const clock = new FakeClock(options.now);
   const app = await startApp({
     dataDir,
     secrets,
     clock,
-    scheduler: { monotonicNow: () => clock.monotonic() },
+    scheduler: { monotonicNow: () => clock.monotonic(), ...options.scheduler },
     loopback: {
       onAnswer: (answer) => answers.check(answer),
       ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),

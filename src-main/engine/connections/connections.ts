@@ -31,6 +31,8 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
 export function listConnectionLinks(ctx: EngineContext, p: Principal, userId: string): ConnectionLinkInfo[] {
   authorize(p, 'connection.read', { managedUserId: userId });
+  // Another workspace's client is not_found, not an empty list (issue 9 item 4).
+  if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found', { userId });
   const now = ctx.clock.now();
   return ctx.db
     .prepare<[string, string], LinkRow>(

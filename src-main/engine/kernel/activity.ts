@@ -89,10 +89,18 @@ export function listActivity(db: Db, workspaceId: string, limit: number, filter:
   }));
 }
 
-/** The log as CSV (RFC 4180, through csv-stringify), newest first, with a header row. */
+/**
+ * The log as CSV (RFC 4180, through csv-stringify), newest first, with a header row. A cell that
+ * starts like a formula (`=`, `+`, `-`, `@`, tab, CR) is prefixed with `'`, so a member named
+ * `=HYPERLINK(…)` is text, not a formula, in a spreadsheet (issue 9 item 5, OWASP CSV injection).
+ */
 export function activityCsv(entries: readonly ActivityEntry[]): string {
   return stringify(
     entries.map((e) => [e.at, e.actorKind, e.actorId ?? '', e.action, e.objectKind, e.objectId ?? '', e.detail]),
-    { header: true, columns: ['at', 'actor_kind', 'actor_id', 'action', 'object_kind', 'object_id', 'detail'] },
+    {
+      header: true,
+      escape_formulas: true,
+      columns: ['at', 'actor_kind', 'actor_id', 'action', 'object_kind', 'object_id', 'detail'],
+    },
   );
 }

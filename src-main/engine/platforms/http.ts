@@ -27,3 +27,23 @@ export function networkError(platformName: string, err: unknown, what: string): 
   const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
   return new PlatformError(`${platformName} could not be reached${code} while trying to ${what}`, true);
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * A URL a platform hands back for a post (issue 9 item 7): kept only when it is https (http only
+ * on this machine, for the local platforms of the tests). Anything else (`javascript:`, `data:`,
+ * plain http elsewhere) is dropped: the UI and the REST API would otherwise pass it on as a link.
+ */
+export function safePostUrl(url: unknown): string | null {
+  if (typeof url !== 'string') return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.username || parsed.password) return null;
+  if (parsed.protocol === 'https:') return parsed.href;
+  return parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname) ? parsed.href : null;
+}

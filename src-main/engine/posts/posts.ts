@@ -27,11 +27,33 @@ import { getPlan, getWorkspace } from '../queries/workspaces';
 import type { DeliveryRow } from '../queries/deliveries';
 
 /**
- * Seed 000's own example schedules a post at a time that has passed: a time in the past is
- * accepted and goes out as soon as it can (the post keeps the time it was asked for).
+ * A time in the past (issue 9 item 1): within `PAST_GRACE_MS` it is "now" (a person picked the
+ * current minute and saved a little later); further back it is refused with `time_in_past` unless
+ * the caller confirms with `publishNow`. Either way the post goes out now and is charged to the
+ * day it really goes out, never to the past day asked for: back-dating used to publish any number
+ * of posts at once while each counted against a different, long-gone day.
  */
+export const PAST_GRACE_MS = 5 * 60_000;
+
 const firstAttemptAt = (scheduledAt: Date, now: Date) =>
   new Date(Math.max(scheduledAt.getTime(), now.getTime())).toISOString();
+
+/** When a post asked for `requested` really goes out: never before now. */
+function whenItGoesOut(requested: Date, now: Date, publishNow: boolean | undefined): Date {
+  if (requested.getTime() >= now.getTime()) return requested;
+  if (now.getTime() - requested.getTime() > PAST_GRACE_MS && !publishNow) {
+    throw new AppError(
+      'time_in_past',
+      `scheduledTime ${requested.toISOString()} has passed; choose a time from now on, or send publishNow: true to publish it now`,
+      {
+        scheduledTime: requested.toISOString(),
+        now: now.toISOString(),
+        fields: { scheduledTime: 'this time has passed' },
+      },
+    );
+  }
+  return now;
+}
 
 /** Seed 000 names X by its old name: `twitter-123456` is the X account 123456. */
 export const normalisePlatformId = (id: string) =>
@@ -331,7 +353,7 @@ export async function createPostGroup(
   input: z.output<typeof CreatePostGroupInput>,
   baseUrl: string,
 ): Promise<PostGroup> {
-  const scheduling = input.scheduledTime !== undefined || input.addToQueue === true;
+  const scheduling = input.scheduledTime !== undefined || input.addToQueue === true || input.publishNow === true;
   authorize(p, scheduling ? 'post.schedule' : 'post.draft', { managedUserId: userId });
   const client = findClientRow(ctx.db, p.workspaceId, userId);
   if (!client) throw new AppError('not_found', 'user not found', { userId });
@@ -376,7 +398,9 @@ export async function createPostGroup(
   let scheduledAt: Date | null = null;
   if (input.addToQueue)
     scheduledAt = nextFreeSlot(ctx, p.workspaceId, userId, client.timezone, now, platformIds.length);
-  else if (input.scheduledTime !== undefined) scheduledAt = new Date(input.scheduledTime);
+  else if (input.scheduledTime !== undefined)
+    scheduledAt = whenItGoesOut(new Date(input.scheduledTime), now, input.publishNow);
+  else if (input.publishNow) scheduledAt = now;
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
 
   const id = newId('pg');
@@ -473,6 +497,9 @@ export function listPostGroups(
   q: z.output<typeof ListPostGroupsQuery>,
 ): PostGroupPage {
   authorize(p, 'post.read', userId ? { managedUserId: userId } : {});
+  // Another workspace's client is not_found, not an empty list (issue 9 item 4).
+  if (userId && !findClientRow(ctx.db, p.workspaceId, userId))
+    throw new AppError('not_found', 'user not found', { userId });
   const scope = clientScope(p);
   const clients: ClientFilter = userId ? { userId } : scope === 'all' ? 'all' : { userIds: scope };
   const page = queuePage(ctx.db, p.workspaceId, clients, q);
@@ -497,7 +524,7 @@ export function updatePostGroup(
   patch: z.output<typeof UpdatePostGroupInput>,
 ): PostGroup {
   const g = requireGroup(ctx, p, id);
-  const rescheduling = patch.scheduledTime !== undefined;
+  const rescheduling = patch.scheduledTime !== undefined || patch.publishNow === true;
   authorize(p, rescheduling && patch.scheduledTime !== null ? 'post.schedule' : 'post.draft', {
     managedUserId: g.managed_user_id,
   });
@@ -534,7 +561,12 @@ export function updatePostGroup(
 
   let scheduledAt: Date | null = g.scheduled_at ? new Date(g.scheduled_at) : null;
   if (rescheduling) {
-    scheduledAt = patch.scheduledTime ? new Date(patch.scheduledTime) : null;
+    scheduledAt =
+      patch.scheduledTime === null
+        ? null
+        : patch.scheduledTime !== undefined
+          ? whenItGoesOut(new Date(patch.scheduledTime), now, patch.publishNow)
+          : now;
   }
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
   ctx.db.transaction(() => {

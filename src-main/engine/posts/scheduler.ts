@@ -4,6 +4,7 @@ import type { EngineContext } from '../kernel/context';
 import { isDiskFull } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import { redactSecrets } from '../kernel/redact';
+import { safePostUrl } from '../platforms/http';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
 import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/types';
 import { publishingTokenAccount } from '../queries/tokens';
@@ -439,7 +440,7 @@ export class Scheduler {
             d,
             group.workspace_id,
             found,
-            `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${found.url}`,
+            `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${safePostUrl(found.url) ?? 'no link'}`,
           );
           this.setOnline(true);
           this.options.onChange?.(group.workspace_id);
@@ -454,7 +455,12 @@ export class Scheduler {
         idempotencyKey: d.idempotency_key,
         ...(connection.post_as ? { postAs: connection.post_as } : {}),
       });
-      this.markPublished(d, group.workspace_id, published, `Published on ${d.platform_id}: ${published.url}`);
+      this.markPublished(
+        d,
+        group.workspace_id,
+        published,
+        `Published on ${d.platform_id}: ${safePostUrl(published.url) ?? 'no link'}`,
+      );
       this.setOnline(true);
     } catch (err) {
       if (err instanceof KeychainLockedError) {
@@ -477,8 +483,10 @@ export class Scheduler {
   }
 
   /** The outcome is known: published, with the platform's id; nothing left to check. */
-  private markPublished(d: DeliveryRow, workspaceId: string, post: PublishedPost, detail: string): void {
+  private markPublished(d: DeliveryRow, workspaceId: string, answered: PublishedPost, detail: string): void {
     const now = this.ctx.clock.now();
+    // Whatever the adapter: only an https link (http on loopback) is kept (issue 9 item 7).
+    const post = { ...answered, url: safePostUrl(answered.url) };
     this.record(() =>
       this.ctx.db.transaction(() => {
         this.ctx.db

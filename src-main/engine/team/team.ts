@@ -408,6 +408,9 @@ export function setMemberActive(ctx: EngineContext, p: Principal, memberId: stri
 export function forceLogout(ctx: EngineContext, p: Principal, memberId: string): number {
   authorize(p, 'team.forceLogout');
   const row = requireMember(ctx.db, p.workspaceId, memberId);
+  // An API key acts for no person: it may not sign the owner out, as it may not deactivate them (issue 9 item 8).
+  if (row.role === 'owner' && p.kind !== 'member')
+    throw new AppError('forbidden', 'the owner can only be signed out by a person of the workspace, not an API key');
   const now = ctx.clock.now();
   return ctx.db.transaction(() => {
     const ended = endSessions(ctx.db, memberId, now, 'force logout');
