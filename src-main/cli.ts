@@ -1,74 +1,79 @@
 import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { startAppOrRecovery } from './recovery-app';
+import { SetupInput } from '../src-shared/contract';
+import {
+  commandNames,
+  existingDataDir,
+  parseCommandArgs,
+  portOption,
+  requiredOption,
+  USAGE,
+  usageOf,
+  UsageError,
+  writableFilePath,
+  type CommandName,
+} from './cli-args';
+import { cliFailureOf, formatCliFailure, type FailureContext } from './cli-failure';
 import { systemClock } from './engine/kernel/clock';
 import { backupDatabase, backupTo, DATABASE_FILE, openDatabase } from './engine/db/database';
 import { DataFolderLock, FILE_MODE } from './engine/db/data-folder';
 import { restoreLatestAutomaticBackup } from './engine/db/integrity';
 import { migrations } from './engine/db/migrations';
-import { Engine } from './engine/engine';
-import { AppError, toErrorObject } from './engine/kernel/errors';
+import type { Engine } from './engine/engine';
+import { AppError } from './engine/kernel/errors';
 import { KeychainSecretStore } from './engine/secrets/keychain-store';
-import { startBrowserHost } from './server/browser-host';
 
-const USAGE = `postroom <command> [options]
+/** Filled in as a command learns them, so that a failure can name the option or folder it is about. */
+const context: { -readonly [K in keyof FailureContext]: FailureContext[K] } = {};
 
-  init     --data-dir DIR --workspace NAME --owner-email EMAIL [--owner-name NAME] [--plan free|team|enterprise] [--json]
-  serve    --data-dir DIR [--ui-port N] [--api-port M]
-  backup   --data-dir DIR --to FILE
-  restore  --data-dir DIR --from FILE | --latest-backup
-  admin-key --data-dir DIR          print the install admin key (for POST /api/workspaces/add)
-`;
+/** `init`'s fields as the contract names them, and the options a person typed them with. */
+const setupFieldOptions: Record<string, string> = {
+  ownerName: 'owner-name',
+  ownerEmail: 'owner-email',
+  'workspace.name': 'workspace',
+  'workspace.planId': 'plan',
+};
 
-function required(values: Record<string, unknown>, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value === '') {
-    throw new AppError('parameter_missing', `--${name} is required`, { fields: { [name]: 'required' } });
-  }
-  return value;
-}
-
-function port(value: unknown, name: string): number {
-  if (value === undefined) return 0;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new AppError('validation_failed', `--${name} must be a port number`);
-  return n;
-}
-
+// The engine and the servers load only when a command runs: a mistyped command line is answered at once.
 async function openEngine(dataDir: string): Promise<Engine> {
+  const { Engine } = await import('./engine/engine');
   return Engine.open({ dataDir, secrets: await KeychainSecretStore.open(), clock: systemClock });
 }
 
 async function init(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'data-dir': { type: 'string' },
-      workspace: { type: 'string' },
-      'owner-email': { type: 'string' },
-      'owner-name': { type: 'string' },
-      plan: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
+  const values = parseCommandArgs('init', args);
+  const dataDir = resolve(requiredOption('init', values, 'data-dir'));
+  context.dataDir = dataDir;
+  const email = requiredOption('init', values, 'owner-email');
+  const setup = SetupInput.safeParse({
+    ownerName: values['owner-name'] ?? email.split('@')[0],
+    ownerEmail: email,
+    workspace: { name: requiredOption('init', values, 'workspace'), ...(values.plan ? { planId: values.plan } : {}) },
   });
-  const dataDir = resolve(required(values, 'data-dir'));
-  const email = required(values, 'owner-email');
+  if (!setup.success) {
+    const issue = setup.error.issues[0]!;
+    const option = setupFieldOptions[issue.path.map(String).join('.')] ?? 'workspace';
+    throw new UsageError(
+      'validation_failed',
+      `--${option} ${JSON.stringify(values[option as 'workspace'] ?? '')} is not accepted: ${issue.message}.`,
+      `Correct --${option} and run init again (postroom --help lists the options).`,
+      { fields: { [option]: issue.message } },
+    );
+  }
   const lock = DataFolderLock.acquire(dataDir, 'postroom init');
   const engine = await openEngine(dataDir).catch((err: unknown) => {
     lock.release();
     throw err;
   });
   try {
-    const { workspace, apiKey } = await engine.createOwnerWithWorkspace(
-      (await import('../src-shared/contract')).SetupInput.parse({
-        ownerName: values['owner-name'] ?? email.split('@')[0],
-        ownerEmail: email,
-        workspace: { name: required(values, 'workspace'), ...(values.plan ? { planId: values.plan } : {}) },
-      }),
-    );
+    const { workspace, apiKey } = await engine.createOwnerWithWorkspace(setup.data).catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'conflict')
+        throw new AppError('conflict', `${dataDir} is already set up.`, {
+          fix: `Run it with postroom serve --data-dir ${dataDir}, or give init an empty folder for a new setup.`,
+        });
+      throw err;
+    });
     if (values.json) process.stdout.write(`${JSON.stringify({ workspaceId: workspace.id, apiKey })}\n`);
     else
       process.stdout.write(
@@ -81,13 +86,21 @@ async function init(args: string[]): Promise<void> {
 }
 
 async function serve(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { 'data-dir': { type: 'string' }, 'ui-port': { type: 'string' }, 'api-port': { type: 'string' } },
+  const values = parseCommandArgs('serve', args);
+  const dataDir = existingDataDir('serve', requiredOption('serve', values, 'data-dir'));
+  const apiPort = portOption(values['api-port'], 'api-port');
+  const uiPort = portOption(values['ui-port'], 'ui-port');
+  Object.assign(context, { dataDir, ports: { 'api-port': apiPort, 'ui-port': uiPort } });
+  const [{ startAppOrRecovery }, { startBrowserHost }] = await Promise.all([
+    import('./recovery-app'),
+    import('./server/browser-host'),
+  ]);
+  const running = await startAppOrRecovery({ dataDir, apiPort });
+  // The UI's port may be taken: stop what already started, so the failure is reported and the process ends.
+  const host = await startBrowserHost(running, { port: uiPort }).catch(async (err: unknown) => {
+    await running.stop();
+    throw err;
   });
-  const dataDir = resolve(required(values, 'data-dir'));
-  const running = await startAppOrRecovery({ dataDir, apiPort: port(values['api-port'], 'api-port') });
-  const host = await startBrowserHost(running, { port: port(values['ui-port'], 'ui-port') });
   const state = await running.dispatch('app.getState', {});
   const recovery = state.ok ? (state.data as { recovery?: { message: string } }).recovery : undefined;
   if (recovery) {
@@ -114,10 +127,14 @@ async function serve(args: string[]): Promise<void> {
 }
 
 async function backup(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' }, to: { type: 'string' } } });
-  const dataDir = resolve(required(values, 'data-dir'));
-  const to = resolve(required(values, 'to'));
-  if (!existsSync(join(dataDir, DATABASE_FILE))) throw new AppError('not_found', `no Postroom data in ${dataDir}`);
+  const values = parseCommandArgs('backup', args);
+  const dataDir = existingDataDir('backup', requiredOption('backup', values, 'data-dir'));
+  context.dataDir = dataDir;
+  const to = writableFilePath(requiredOption('backup', values, 'to'));
+  if (!existsSync(join(dataDir, DATABASE_FILE)))
+    throw new AppError('not_found', `${dataDir} holds no Postroom data (no ${DATABASE_FILE}).`, {
+      fix: 'Check --data-dir names the folder Postroom keeps its data in.',
+    });
   const db = await openDatabase({ dataDir, clock: systemClock });
   try {
     await backupTo(db, to);
@@ -128,11 +145,15 @@ async function backup(args: string[]): Promise<void> {
 }
 
 async function restore(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { 'data-dir': { type: 'string' }, from: { type: 'string' }, 'latest-backup': { type: 'boolean' } },
-  });
-  const dataDir = resolve(required(values, 'data-dir'));
+  const values = parseCommandArgs('restore', args);
+  const dataDir = existingDataDir('restore', requiredOption('restore', values, 'data-dir'));
+  context.dataDir = dataDir;
+  if (values['latest-backup'] && values.from !== undefined)
+    throw new UsageError(
+      'validation_failed',
+      'postroom restore takes either --from FILE or --latest-backup, not both.',
+      `Keep one of them. Usage: ${usageOf('restore')}`,
+    );
   if (values['latest-backup']) {
     // After a damaged database was found: the newest sound automatic backup, the damaged file kept aside.
     const lock = DataFolderLock.acquire(dataDir, 'postroom restore');
@@ -146,24 +167,34 @@ async function restore(args: string[]): Promise<void> {
     }
     return;
   }
-  const from = resolve(required(values, 'from'));
-  if (!existsSync(from)) throw new AppError('not_found', `no backup at ${from}`);
+  const from = resolve(requiredOption('restore', values, 'from'));
+  if (!existsSync(from))
+    throw new AppError('not_found', `There is no backup file ${from}.`, {
+      fix: `Check the path given to --from (Postroom's own backups are in the backups folder of a data folder).`,
+    });
   // Check the backup is a Postroom database this version can open before touching anything.
-  const probe = new Database(from, { readonly: true, fileMustExist: true });
   let version: number;
   try {
-    version = probe.pragma('user_version', { simple: true }) as number;
-    probe.prepare(`SELECT count(*) FROM workspaces`).get();
+    const probe = new Database(from, { readonly: true, fileMustExist: true });
+    try {
+      version = probe.pragma('user_version', { simple: true }) as number;
+      probe.prepare(`SELECT count(*) FROM workspaces`).get();
+    } finally {
+      probe.close();
+    }
   } catch {
-    throw new AppError('validation_failed', `${from} is not a Postroom backup`);
-  } finally {
-    probe.close();
+    throw new AppError('validation_failed', `${from} is not a Postroom backup.`, {
+      fix: "Give --from a file written by postroom backup (or one from a data folder's backups folder).",
+    });
   }
   const latest = migrations.at(-1)?.version ?? 0;
   if (version > latest)
     throw new AppError(
       'unsupported_database_version',
-      `the backup was written by a newer Postroom (schema ${version})`,
+      `The backup was written by a newer Postroom (schema ${version}).`,
+      {
+        fix: 'Update Postroom to the version that wrote it (or newer), then restore again.',
+      },
     );
   const target = join(dataDir, DATABASE_FILE);
   // Never under a running Postroom: it would go on with the database it has open.
@@ -191,16 +222,32 @@ async function restoreInto(dataDir: string, target: string, from: string): Promi
 }
 
 async function adminKey(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { 'data-dir': { type: 'string' } } });
-  const engine = await openEngine(resolve(required(values, 'data-dir')));
+  const values = parseCommandArgs('admin-key', args);
+  const dataDir = existingDataDir('admin-key', requiredOption('admin-key', values, 'data-dir'));
+  context.dataDir = dataDir;
+  const engine = await openEngine(dataDir);
   try {
-    process.stdout.write(`${await engine.revealInstallAdminKey()}\n`);
+    const key = await engine.revealInstallAdminKey().catch((err: unknown) => {
+      if (!(err instanceof AppError) || err.code !== 'not_found') throw err;
+      throw new AppError(
+        'not_found',
+        `The install admin key of ${dataDir} is not in the keychain open now: Postroom put it in the keychain ` +
+          'that was open when this folder was set up, and this is a different one (another user or machine, ' +
+          'or a throwaway keyring such as a test run makes).',
+        {
+          fix:
+            'Run Postroom as the same user, on the same machine, with the keychain it was set up with. On Linux ' +
+            'without a desktop, bash scripts/with-keyring.sh keeps one keyring across runs (~/.local/share/keyrings).',
+        },
+      );
+    });
+    process.stdout.write(`${key}\n`);
   } finally {
     engine.close();
   }
 }
 
-const commands: Record<string, (args: string[]) => Promise<void>> = {
+const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
   init,
   serve,
   backup,
@@ -210,26 +257,26 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === 'help') {
+  if (!name || name === '--help' || name === '-h' || name === 'help' || rest.includes('--help')) {
     process.stdout.write(USAGE);
     return;
   }
-  const command = commands[name];
-  if (!command) throw new AppError('not_found', `unknown command "${name}"\n\n${USAGE}`);
-  if (rest.includes('--help')) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  await command(rest);
+  if (!(commandNames as string[]).includes(name))
+    throw new UsageError(
+      'not_found',
+      `postroom has no command "${name}".`,
+      `Use one of ${commandNames.join(', ')}; postroom --help shows their options.`,
+      { command: name },
+    );
+  context.command = name;
+  await commands[name as CommandName](rest);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const isArgError = err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
-  const error = isArgError
-    ? { code: 'validation_failed', message: (err as Error).message }
-    : err instanceof AppError
-      ? toErrorObject(err)
-      : (console.error(err), toErrorObject(err));
-  process.stderr.write(`${JSON.stringify({ error })}\n`);
-  process.exitCode = 1;
+  if (process.env.POSTROOM_DEBUG === '1') console.error(err);
+  const failure = cliFailureOf(err, context);
+  // Exit once the words are out: a half-started server or timer must not keep the process waiting.
+  process.stderr.write(formatCliFailure(failure, process.argv.includes('--json')), () =>
+    process.exit(failure.exitCode),
+  );
 });

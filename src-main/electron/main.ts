@@ -144,8 +144,11 @@ function focusOrCreateWindow(): void {
   mainWindow.focus();
 }
 
+/** The error's sentence, then what to do where it says (e.g. how to start a keychain). */
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const fix = (error as { details?: { fix?: unknown } }).details?.fix;
+  return typeof fix === 'string' ? `${error.message}\n\n${fix}` : error.message;
 }
 
 async function run(): Promise<void> {

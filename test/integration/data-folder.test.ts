@@ -104,17 +104,16 @@ describe('issue 9 item 12: one Postroom per data folder', () => {
       await first.started();
       const second = serve(dataDir);
       expect(await second.exited).toBe(1);
-      const error = JSON.parse(second.output().trim().split('\n').at(-1)!).error;
-      expect(error.code).toBe('data_folder_in_use');
-      expect(error.message).toMatch(
-        /^Another Postroom \(postroom serve, process \d+, since .+\) is using the data folder/,
-      );
+      // What a person reads: the sentence, then what to do (src-main/cli-failure.ts).
+      const [sentence, fix] = second.output().trim().split('\n').slice(-2);
+      expect(sentence).toMatch(/^Another Postroom \(postroom serve, process \d+, since .+\) is using the data folder/);
+      expect(fix).toMatch(/^What to do: Stop the other Postroom first/);
 
       const backup = join(tempDir(), 'b.sqlite');
       await cli('backup', '--data-dir', dataDir, '--to', backup);
       const restore = await cli('restore', '--data-dir', dataDir, '--from', backup).catch((e) => e);
       expect(restore.code).toBe(1);
-      expect(JSON.parse(restore.stderr).error.code).toBe('data_folder_in_use');
+      expect(restore.stderr).toMatch(/^Another Postroom \(postroom serve, process \d+/);
 
       // The lock is the kernel's: it goes with the process, however that ends.
       first.child.kill('SIGKILL');

@@ -67,6 +67,11 @@ describe('without a keychain', () => {
     });
     const result = JSON.parse(out.trim().split('\n').at(-1)!);
     expect(result.code).toBe('keychain_unavailable');
-    expect(result.message).toMatch(/No OS keychain is available.*will not store them in plain text/);
+    expect(result.message).toBe(
+      'Postroom keeps its passwords, tokens and keys only in the system keychain, and this session has no D-Bus ' +
+        '(as over SSH or on a server), so no keychain can be reached.',
+    );
+    expect(result.details).toMatchObject({ problem: 'no_session_bus', reason: expect.stringMatching(/connect/i) });
+    expect(result.details.fix).toContain('bash scripts/with-keyring.sh npm start');
   });
 });

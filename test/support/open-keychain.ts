@@ -3,5 +3,6 @@ import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-stor
 
 KeychainSecretStore.open('Postroom-test').then(
   () => console.log(JSON.stringify({ opened: true })),
-  (e: { code?: string; message?: string }) => console.log(JSON.stringify({ code: e.code, message: e.message })),
+  (e: { code?: string; message?: string; details?: unknown }) =>
+    console.log(JSON.stringify({ code: e.code, message: e.message, details: e.details })),
 );

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../kernel/errors';
+import { keychainHelp } from './keychain-help';
 import type { SecretStore } from './secret-store';
 
 export const KEYCHAIN_SERVICE = 'Postroom';
@@ -23,8 +24,8 @@ export class KeychainSecretStore implements SecretStore {
     let keytar: Keytar;
     try {
       keytar = (await import('keytar')).default ?? (await import('keytar'));
-    } catch {
-      throw keychainUnavailable('the keychain library could not be loaded');
+    } catch (err) {
+      throw keychainUnavailable(err instanceof Error ? err.message : String(err), true);
     }
     const store = new KeychainSecretStore(keytar, service);
     const problem = await store.probe();
@@ -63,11 +64,11 @@ export class KeychainSecretStore implements SecretStore {
   }
 }
 
-function keychainUnavailable(reason: string): AppError {
-  return new AppError(
-    'keychain_unavailable',
-    'No OS keychain is available (on Linux: a Secret Service such as gnome-keyring must be running and unlocked). ' +
-      'Postroom keeps tokens and keys only in the keychain and will not store them in plain text.',
-    { reason },
-  );
+/**
+ * `keychain_unavailable` in plain words for this OS: `message` says what is wrong, `details.fix`
+ * what to install, start or unlock, `details.reason` the library's own words.
+ */
+function keychainUnavailable(reason: string, libraryMissing = false): AppError {
+  const help = keychainHelp(process.platform, reason, libraryMissing);
+  return new AppError('keychain_unavailable', help.message, { reason, problem: help.problem, fix: help.fix });
 }
