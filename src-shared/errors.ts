@@ -35,16 +35,31 @@ export const errorCodes = [
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
-export const ErrorAction = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('upgrade_plan'),
-    label: z.string(),
-    currentPlan: z.string().optional(),
-    requiredPlan: z.string().optional(),
-    url: z.string().optional(),
-  }),
-  z.object({ type: z.literal('connect_social_account'), label: z.string(), url: z.string() }),
-]);
+/**
+ * How to fix an error, with exactly the fields of seed 004's OpenAPI (`UpgradePlanAction`,
+ * `ConnectSocialAccountAction`); `label` is ours, for the button (SPEC §7: extra fields may follow).
+ * Both links are pages the client or the owner opens in a browser, valid until `expires_at`.
+ */
+export const UpgradePlanAction = z.object({
+  type: z.literal('upgrade_plan'),
+  current_plan: z.string(),
+  current_plan_display_name: z.string(),
+  /** The least plan that unlocks what was refused. */
+  required_plan: z.string(),
+  required_plan_display_name: z.string(),
+  upgrade_url: z.string(),
+  expires_at: z.string(),
+  label: z.string().optional(),
+});
+export const ConnectSocialAccountAction = z.object({
+  type: z.literal('connect_social_account'),
+  /** The platform to connect (`mastodon`, `x`, …). */
+  provider: z.string(),
+  connection_url: z.string(),
+  expires_at: z.string(),
+  label: z.string().optional(),
+});
+export const ErrorAction = z.discriminatedUnion('type', [UpgradePlanAction, ConnectSocialAccountAction]);
 export type ErrorAction = z.infer<typeof ErrorAction>;
 
 export const ErrorObject = z.object({

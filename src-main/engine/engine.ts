@@ -64,7 +64,12 @@ export class Engine {
   private readonly events = new EventEmitter();
   private readonly handlers: HandlerMap;
   /** Base URL of the loopback server, for links the engine hands out (invitations, connections). */
-  publicBaseUrl = 'http://127.0.0.1';
+  get publicBaseUrl(): string {
+    return this.ctx.links.baseUrl;
+  }
+  set publicBaseUrl(url: string) {
+    this.ctx.links.baseUrl = url;
+  }
   /** OAuth flows in progress (links and re-authentications share one callback). */
   readonly oauthFlows: OAuthFlows;
   /**
@@ -95,6 +100,7 @@ export class Engine {
           installId,
           dataDir: options.dataDir,
           readCache: new ReadCache(db),
+          links: { baseUrl: 'http://127.0.0.1', signingKey: randomBytes(32) },
         },
         options.mailerFor ?? ((settings, password) => createSmtpMailer(settings, password)),
         options.logError ?? (() => {}),

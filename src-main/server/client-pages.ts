@@ -3,10 +3,12 @@ import type { Engine } from '../engine/engine';
 import { ConnectRoutes } from './connect-routes';
 import { html, page, PAGE_CSP } from './pages';
 import type { Site } from './site';
+import { registerUpgradePage } from './upgrade-page';
 
 /**
  * Every page a client or an invitee opens, in one place (issue 12: "every page … on the public
- * URL"): connection links and OAuth callbacks (ConnectRoutes), invitations, and later approvals.
+ * URL"): connection links and OAuth callbacks (ConnectRoutes), invitations, upgrade links (seed 004's
+ * `upgrade_url`), and later approvals.
  * The loopback server of a single desk and a team host both register exactly these.
  */
 export interface ClientPages {
@@ -37,5 +39,6 @@ export function registerClientPages(app: FastifyInstance, engine: Engine, site: 
         ),
       );
   });
+  registerUpgradePage(app, engine);
   return { close: () => connect.close() };
 }

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
 import {
@@ -12,7 +11,7 @@ import {
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/kernel/errors';
 import { installLoopbackGuards } from './loopback-guard';
-import { html, page, PAGE_CSP } from './pages';
+import { html, PAGE_CSP, sendPage, untilHtml } from './pages';
 import type { Site } from './site';
 import { resolveConnectionLink, type LinkProblem } from '../engine/queries/connection-links';
 import { getLogoData } from '../engine/queries/workspaces';
@@ -102,23 +101,6 @@ async function sendBlueskyForm(
     BLUESKY_FORM_CSP,
     'same-origin',
   );
-}
-
-function sendPage(
-  reply: FastifyReply,
-  status: number,
-  title: string,
-  body: string,
-  csp = PAGE_CSP,
-  referrerPolicy = 'no-referrer',
-): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('content-security-policy', csp)
-    .header('cache-control', 'no-store')
-    .header('referrer-policy', referrerPolicy)
-    .send(page(title, body));
 }
 
 /**
@@ -334,11 +316,4 @@ export class ConnectRoutes {
     await Promise.all([...this.fixedListeners.values()].map((app) => app.close()));
     this.fixedListeners.clear();
   }
-}
-
-/** An expiry as people read it, on the workspace's clock ("7 December 2026 at 16:19 UTC"), in a <time>. */
-function untilHtml(iso: string, zone: string): string {
-  const at = DateTime.fromISO(iso, { zone });
-  const text = at.isValid ? at.toLocaleString(DateTime.DATETIME_FULL, { locale: 'en-GB' }) : iso;
-  return `<time datetime="${html(iso)}">${html(text)}</time>`;
 }

@@ -1,3 +1,5 @@
+import type { FastifyReply } from 'fastify';
+import { DateTime } from 'luxon';
 import { escapeHtml } from '../engine/mail/mailer';
 
 /** The loopback server's own pages (connection links, OAuth results): no script, no external resource. */
@@ -14,3 +16,28 @@ ul{list-style:none;padding:0}li{margin:.5rem 0}a.button{display:inline-block;pad
 }
 
 export const html = escapeHtml;
+
+/** Sends one of these pages: never cached, no referrer (the URL holds a link's token) unless told. */
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  body: string,
+  csp = PAGE_CSP,
+  referrerPolicy = 'no-referrer',
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', csp)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', referrerPolicy)
+    .send(page(title, body));
+}
+
+/** An expiry as people read it, on the workspace's clock ("7 December 2026 at 16:19 UTC"), in a <time>. */
+export function untilHtml(iso: string, zone: string): string {
+  const at = DateTime.fromISO(iso, { zone });
+  const text = at.isValid ? at.toLocaleString(DateTime.DATETIME_FULL, { locale: 'en-GB' }) : iso;
+  return `<time datetime="${html(iso)}">${html(text)}</time>`;
+}

@@ -13,7 +13,7 @@ import { presentedApiKey } from './rest-auth';
  *
  * | request | bucket |
  * | --- | --- |
- * | a client-facing page (connection link, OAuth callback, invitation) | its link token, OAuth `state` or invitation code |
+ * | a client-facing page (connection link, OAuth callback, invitation, upgrade link) | its link token, OAuth `state` or invitation code |
  * | a key that verifies | that key |
  * | a key that does not verify | failed authentications of its source address |
  * | nothing presented, sent by a browser from another site or port (`Sec-Fetch-Site`) | none: nothing shared is spent |
@@ -33,6 +33,7 @@ const PAGE_ROUTES: Record<string, (request: FastifyRequest) => unknown> = {
   '/connect/:token/bluesky/oauth': (r) => (r.params as Record<string, unknown>).token,
   '/oauth/callback': (r) => (r.query as Record<string, unknown>).state,
   '/invitations/:code': (r) => (r.params as Record<string, unknown>).code,
+  '/upgrade/:token': (r) => (r.params as Record<string, unknown>).token,
 };
 
 /** Browsers say where a request comes from; `same-origin` and `none` (typed, bookmarked, opened by the OS) are first-party. */

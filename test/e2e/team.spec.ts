@@ -105,7 +105,7 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
   const limit = form.getByRole('alert');
   await expect(limit).toContainText('no seats for team members');
   await expect(limit).toHaveAttribute('data-code', 'user_limit_reached');
-  await limit.getByRole('button', { name: 'Upgrade plan' }).click();
+  await limit.getByRole('button', { name: 'Upgrade to Team' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Plan' })).toBeVisible();
   await expect(page.getByRole('article', { name: 'Free', exact: true })).toContainText('Current plan');
   await expect(page.getByRole('article', { name: 'Enterprise', exact: true })).toContainText('unlimited');

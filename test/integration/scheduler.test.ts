@@ -164,7 +164,11 @@ describe('the scheduler', () => {
       ok: false,
       error: {
         code: 'social_account_required',
-        action: { type: 'connect_social_account', url: expect.stringContaining('/connect/') },
+        action: {
+          type: 'connect_social_account',
+          provider: 'mastodon',
+          connection_url: expect.stringContaining('/connect/'),
+        },
       },
     });
   });

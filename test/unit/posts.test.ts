@@ -99,7 +99,12 @@ describe('post groups', () => {
       error: {
         code: 'social_account_required',
         details: { platformIds: ['linkedin-ABCDEF'] },
-        action: { type: 'connect_social_account', url: expect.stringMatching(/\/connect\/[\w-]{40,}$/) },
+        action: {
+          type: 'connect_social_account',
+          provider: 'linkedin',
+          connection_url: expect.stringMatching(/\/connect\/[\w-]{40,}$/),
+          expires_at: '2026-12-02T10:00:00.000Z',
+        },
       },
     });
     expect(await t.create({ text: 'hi', platformIds: ['nonsense'] })).toMatchObject({
@@ -193,7 +198,7 @@ describe('raising the daily limit', () => {
     });
     expect(refused).toMatchObject({
       ok: false,
-      error: { code: 'forbidden', action: { type: 'upgrade_plan', requiredPlan: 'enterprise' } },
+      error: { code: 'forbidden', action: { type: 'upgrade_plan', required_plan: 'enterprise' } },
     });
     await t.engine.call('plan.change', { workspaceId: t.workspaceId, planId: 'enterprise' });
     const raised = await t.engine.call('client.update', {

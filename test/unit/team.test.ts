@@ -28,7 +28,15 @@ describe('invitations (seed 004)', () => {
       ok: false,
       error: {
         code: 'user_limit_reached',
-        action: { type: 'upgrade_plan', currentPlan: 'free', requiredPlan: 'team' },
+        action: {
+          type: 'upgrade_plan',
+          current_plan: 'free',
+          current_plan_display_name: 'Free',
+          required_plan: 'team',
+          required_plan_display_name: 'Team',
+          upgrade_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1\/upgrade\/ws_[\w-]+~free~team~\w+~[\w-]{22}$/),
+          expires_at: '2026-11-25T10:30:00.000Z',
+        },
       },
     });
     const upgraded = await t.engine.call('plan.change', { workspaceId: t.workspaceId, planId: 'team' });

@@ -7,6 +7,7 @@ import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import { cancelClientDeliveries, pauseClientDeliveries, resumeClientDeliveries } from '../queries/deliveries';
+import { upgradePlanAction } from '../queries/upgrade-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 import { actorOf } from '../kernel/activity';
 import { findClientRow, type ManagedUserRow } from '../queries/clients';
@@ -113,13 +114,8 @@ export function createClient(ctx: EngineContext, p: Principal, input: CreateClie
       throw new AppError(
         'client_limit_reached',
         `the ${plan.name} plan allows ${plan.maxClients} clients; upgrade to add more`,
-        { limit: plan.maxClients, planId: plan.id },
-        {
-          type: 'upgrade_plan',
-          label: 'Upgrade plan',
-          currentPlan: plan.id,
-          requiredPlan: plan.id === 'free' ? 'team' : 'enterprise',
-        },
+        undefined,
+        upgradePlanAction(ctx, p.workspaceId, plan.id === 'free' ? 'team' : 'enterprise'),
       );
     }
     checkUnique(ctx.db, p.workspaceId, input, null);
@@ -226,13 +222,8 @@ export function updateClient(
       throw new AppError(
         'forbidden',
         `the ${plan.name} plan keeps the daily limit of 100 posts; the Enterprise plan can raise it`,
-        { planId: plan.id },
-        {
-          type: 'upgrade_plan',
-          label: 'Upgrade plan',
-          currentPlan: plan.id,
-          requiredPlan: 'enterprise',
-        },
+        undefined,
+        upgradePlanAction(ctx, p.workspaceId, 'enterprise'),
       );
     }
   }

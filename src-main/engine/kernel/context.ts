@@ -13,4 +13,19 @@ export interface EngineContext {
   dataDir: string;
   /** Hot reads memoised until the next write (see ReadCache). */
   readCache: ReadCache;
+  /** Where the pages a client or owner opens are served, for the links the engine hands out. */
+  links: PublicLinks;
+}
+
+export interface PublicLinks {
+  /**
+   * The loopback server's URL on a single desk, the public URL on a team host (set by the host
+   * once it listens); connection, approval, invitation and upgrade links start with it.
+   */
+  baseUrl: string;
+  /**
+   * Signs short-lived links that need no row of their own (upgrade links): random per process,
+   * never stored, so such a link ends at the latest when the app stops.
+   */
+  readonly signingKey: Buffer;
 }

@@ -377,7 +377,15 @@ export async function createPostGroup(
       'social_account_required',
       `connect ${unusable.join(', ')} before posting there`,
       { platformIds: unusable },
-      link ? { type: 'connect_social_account', label: 'Send a connection link', url: link.connectionUrl } : undefined,
+      link
+        ? {
+            type: 'connect_social_account',
+            label: 'Send a connection link',
+            provider: connectionPlatformOf(unusable[0]!, connections[platformIds.indexOf(unusable[0]!)]),
+            connection_url: link.connectionUrl,
+            expires_at: link.expiresAt,
+          }
+        : undefined,
     );
   }
 
@@ -460,6 +468,10 @@ export async function createPostGroup(
   })();
   return readPostGroup(ctx.db, id);
 }
+
+/** The platform a platformId names: its connection's, else the id's own prefix (`mastodon-…`). */
+const connectionPlatformOf = (platformId: string, connection: ConnectionRow | undefined): string =>
+  connection?.platform ?? platformId.slice(0, platformId.indexOf('-'));
 
 function canMakeLink(p: Principal, userId: string): boolean {
   try {

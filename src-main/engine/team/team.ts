@@ -9,6 +9,7 @@ import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import type { Mailer, SmtpSettings } from '../mail/mailer';
 import { findClientRow } from '../queries/clients';
+import { upgradePlanAction } from '../queries/upgrade-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -171,13 +172,8 @@ export async function inviteMember(
       plan.id === 'free'
         ? 'the Free plan has no seats for team members; upgrade to invite people'
         : `the ${plan.name} plan allows ${plan.maxMembers} members; upgrade to invite more`,
-      { limit: plan.maxMembers, planId: plan.id },
-      {
-        type: 'upgrade_plan',
-        label: 'Upgrade plan',
-        currentPlan: plan.id,
-        requiredPlan: plan.id === 'free' ? 'team' : 'enterprise',
-      },
+      undefined,
+      upgradePlanAction(ctx, p.workspaceId, plan.id === 'free' ? 'team' : 'enterprise'),
     );
   }
   const clientIds = input.role === 'manager' ? [] : [...new Set(input.managedUserIds ?? [])];

@@ -3,11 +3,18 @@ import type { FieldValues } from 'react-hook-form';
 import type { ErrorObject } from '../../../src-shared/errors';
 import { errorText, fieldErrors } from '../errors';
 import type { FormFields } from '../forms/useContractForm';
+import { platformName, platformOf } from '../posts/posts';
+
+/** "Mastodon" for `mastodon`; a provider the app does not know keeps its own name. */
+const providerName = (provider: string) => {
+  const platform = platformOf(`${provider}-`);
+  return platform ? platformName(platform) : provider;
+};
 
 interface Props {
   error: ErrorObject;
   id?: string;
-  /** What "Upgrade plan" does here (SPEC §7: opens the plan page). */
+  /** What "Upgrade to …" does here (SPEC §7: opens the plan page). */
   onUpgrade?: () => void;
   /** More ways out that only the caller knows (e.g. "Schedule on … instead"). */
   children?: ReactNode;
@@ -30,12 +37,12 @@ export function ErrorAlert({ error, id, onUpgrade, children }: Props) {
       )}
       {action?.type === 'upgrade_plan' && (
         <button type="button" className="button" onClick={onUpgrade}>
-          Upgrade plan
+          Upgrade to {action.required_plan_display_name}
         </button>
       )}
       {action?.type === 'connect_social_account' && (
-        <a className="button" href={action.url} target="_blank" rel="noreferrer noopener">
-          {action.label || 'Connect a social account'}
+        <a className="button" href={action.connection_url} target="_blank" rel="noreferrer noopener">
+          Connect {providerName(action.provider)}
         </a>
       )}
       {children}
