@@ -23,13 +23,14 @@ function digest(db: Db): string {
     .all() as { name: string }[];
   for (const { name } of tables) {
     const where = name === 'activity' ? ` WHERE action != 'connection.link_created'` : '';
-    hash
-      .update(name)
-      .update(
-        JSON.stringify(db.prepare(`SELECT * FROM "${name}"${where} ORDER BY rowid`).raw().all(), (_k, v) =>
-          Buffer.isBuffer(v) ? v.toString('hex') : v,
-        ),
-      );
+    // Rows sorted by their own text: WITHOUT ROWID tables (queue_entries, desk_sessions …) have no rowid to order by.
+    const rows = db
+      .prepare(`SELECT * FROM "${name}"${where}`)
+      .raw()
+      .all()
+      .map((row) => JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)))
+      .sort();
+    hash.update(name).update(rows.join('\n'));
   }
   return hash.digest('hex');
 }

@@ -25,9 +25,10 @@ async function bundleChild(): Promise<string> {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node22',
     outfile,
-    external: ['better-sqlite3', 'keytar'],
+    // Every package stays a require() of node_modules: natives (better-sqlite3, keytar, argon2) cannot be bundled.
+    packages: 'external',
     logLevel: 'error',
   });
   return outfile;
