@@ -1,6 +1,7 @@
 import { platformAccount, useAccountNames } from '../connections/names';
 import { useContract } from '../data/queries';
 import { useStore, type Toast } from '../store';
+import { Action } from '../ui/Action';
 
 /**
  * SPEC §4 offline: posts stay queued; the banner says so while the platforms cannot be reached,
@@ -66,19 +67,18 @@ export function Toasts() {
         <div key={t.id} role="alert" className="toast">
           <ProblemMessage toast={t} />
           <div className="button-row">
-            <button
-              type="button"
-              className="button small"
+            <Action
+              small
               onClick={() => {
                 dismiss(t.id);
                 void openPost(t.postGroupId, t.workspaceId);
               }}
             >
               Open post
-            </button>
-            <button type="button" className="button small subtle" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+            </Action>
+            <Action small tone="subtle" label="Dismiss" onClick={() => dismiss(t.id)}>
               ✕
-            </button>
+            </Action>
           </div>
         </div>
       ))}

@@ -5,18 +5,17 @@ import { AcceptInvitationInput } from '../../../src-shared/team';
 import { sessionCall, useAppState, useSessionMutation } from '../data/session';
 import { useContractForm } from '../forms/useContractForm';
 import { invitationCode } from '../team/invitations';
-import { ErrorAlert, FormAlert } from '../ui/ErrorAlert';
+import { ErrorAlert } from '../ui/ErrorAlert';
+import { FormShell } from '../ui/FormShell';
 import { TextField } from '../ui/Field';
 import { Notice } from '../ui/Section';
 
 /** Asks for the password of a profile that has one. */
 function PasswordStep({ profile, onBack }: { profile: ProfileChoice; onBack: () => void }) {
-  const id = useId();
   const form = useContractForm({
     schema: z.object({ password: z.string().min(1, 'Enter the password of this profile.') }),
     defaultValues: { password: '' },
   });
-  const busy = form.formState.isSubmitting;
   // On success the chooser is replaced by the workspace; nothing more to do here.
   const onSubmit = form.submit(async ({ password }) => {
     const res = await sessionCall('session.signIn', { profileId: profile.id, password });
@@ -24,29 +23,24 @@ function PasswordStep({ profile, onBack }: { profile: ProfileChoice; onBack: () 
   });
 
   return (
-    <form aria-labelledby={`${id}-title`} noValidate onSubmit={onSubmit} aria-busy={busy}>
-      <h2 id={`${id}-title`}>Sign in as {profile.name}</h2>
-      <p className="muted">{profile.email}</p>
-      <fieldset disabled={busy} className="plain">
-        <TextField
-          form={form}
-          name="password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          autoFocus
-        />
-      </fieldset>
-      <FormAlert form={form} />
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onBack} disabled={busy}>
-          Choose another profile
-        </button>
-        <button type="submit" className="button primary" disabled={busy}>
-          Sign in
-        </button>
-      </div>
-    </form>
+    <FormShell
+      form={form}
+      onSubmit={onSubmit}
+      title={`Sign in as ${profile.name}`}
+      intro={profile.email}
+      submit="Sign in"
+      onCancel={onBack}
+      cancel="Choose another profile"
+    >
+      <TextField
+        form={form}
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        autoFocus
+      />
+    </FormShell>
   );
 }
 
@@ -58,14 +52,12 @@ interface JoinValues {
 
 /** Redeems an invitation code (or a pasted invitation link) as a new profile on this install. */
 function JoinForm() {
-  const id = useId();
   const [notice, setNotice] = useState('');
   const form = useContractForm({
     schema: AcceptInvitationInput,
     defaultValues: { code: '', name: '', password: '' } as JoinValues,
     toInput: ({ code, name, password }) => ({ code: invitationCode(code), name, ...(password ? { password } : {}) }),
   });
-  const busy = form.formState.isSubmitting;
 
   const onSubmit = form.submit(async (_values, invite) => {
     setNotice('');
@@ -77,36 +69,33 @@ function JoinForm() {
   });
 
   return (
-    <form aria-labelledby={`${id}-title`} noValidate onSubmit={onSubmit} aria-busy={busy}>
-      <h2 id={`${id}-title`}>Join with an invitation</h2>
-      <p className="hint">Paste the code or the link you were sent.</p>
-      <fieldset disabled={busy} className="plain">
-        <TextField
-          form={form}
-          name="code"
-          label="Invitation code or link"
-          autoComplete="off"
-          spellCheck={false}
-          required
-        />
-        <TextField form={form} name="name" label="Your name" autoComplete="name" required />
-        <TextField
-          form={form}
-          name="password"
-          label="Choose a password (optional)"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters. Without one, anyone at this computer can open your profile."
-        />
-      </fieldset>
-      <FormAlert form={form} />
-      <Notice>{notice}</Notice>
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={busy}>
-          {busy ? 'Joining…' : 'Join'}
-        </button>
-      </div>
-    </form>
+    <FormShell
+      form={form}
+      onSubmit={onSubmit}
+      title="Join with an invitation"
+      intro="Paste the code or the link you were sent."
+      submit="Join"
+      busyLabel="Joining…"
+      after={<Notice>{notice}</Notice>}
+    >
+      <TextField
+        form={form}
+        name="code"
+        label="Invitation code or link"
+        autoComplete="off"
+        spellCheck={false}
+        required
+      />
+      <TextField form={form} name="name" label="Your name" autoComplete="name" required />
+      <TextField
+        form={form}
+        name="password"
+        label="Choose a password (optional)"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 8 characters. Without one, anyone at this computer can open your profile."
+      />
+    </FormShell>
   );
 }
 

@@ -1,47 +1,15 @@
 import { useState } from 'react';
-import type { Workspace } from '../../../src-shared/contract';
-import type { Role } from '../../../src-shared/team';
-import { can, type Permission } from '../permissions';
 import { useAppState, useCurrentWorkspace, useLogo, useSessionMutation } from '../data/session';
 import { useStore, type View } from '../store';
-import { ActivityPage } from '../workspace/ActivityPage';
-import { ApiPage } from '../workspace/ApiPage';
-import { CalendarPage } from '../posts/calendar/CalendarPage';
-import { ClientPage } from '../clients/ClientPage';
-import { ClientsPage } from '../clients/ClientsPage';
 import { Composer } from '../posts/composer/Composer';
-import { DraftsPage } from '../posts/DraftsPage';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { NetworkBanner, PublishingIndicator, Toasts } from './Notifications';
 import { NewWorkspaceDialog } from '../workspace/NewWorkspaceDialog';
-import { OverviewPage } from '../workspace/OverviewPage';
-import { PlanPage } from '../workspace/PlanPage';
-import { PostPage } from '../posts/PostPage';
-import { QueuePage } from '../posts/QueuePage';
-import { SettingsPage } from '../workspace/SettingsPage';
-import { TeamPage } from '../team/TeamPage';
+import { navOf, Navigation, visibleViews } from './Navigation';
+import { Page } from './Page';
 import { WorkspaceSwitcher } from './WorkspaceSwitcher';
-
-type NavView = Exclude<View, 'client' | 'post'>;
-
-/** The places in the navigation, and what a role needs to see each one. */
-const views: { id: NavView; label: string; needs?: Permission }[] = [
-  { id: 'overview', label: 'Overview' },
-  { id: 'clients', label: 'Clients', needs: 'client.list' },
-  { id: 'queue', label: 'Queue', needs: 'post.read' },
-  { id: 'calendar', label: 'Calendar', needs: 'post.read' },
-  { id: 'drafts', label: 'Drafts', needs: 'post.read' },
-  { id: 'team', label: 'Team', needs: 'team.read' },
-  { id: 'activity', label: 'Activity', needs: 'activity.read' },
-  { id: 'plan', label: 'Plan' },
-  { id: 'api', label: 'API' },
-  { id: 'settings', label: 'Settings' },
-];
-
-const visibleViews = (role: Role | null | undefined) => views.filter((v) => !v.needs || can(role, v.needs));
-
-/** The navigation entry a view belongs to (a client page is under Clients, a post under the queue). */
-const navOf = (view: View): NavView => (view === 'client' ? 'clients' : view === 'post' ? 'queue' : view);
+import { Action } from '../ui/Action';
+import { NewPostButton } from '../posts/NewPostButton';
 
 /**
  * The main window. Its layout follows the current workspace's layoutType (SPEC §3):
@@ -52,11 +20,9 @@ export function Shell() {
   const app = useAppState();
   const workspace = useCurrentWorkspace();
   const view = useStore((s) => s.view);
-  const setView = useStore((s) => s.setView);
   const clientId = useStore((s) => s.clientId);
   const postId = useStore((s) => s.postId);
   const composer = useStore((s) => s.composer);
-  const openComposer = useStore((s) => s.openComposer);
   const closeComposer = useStore((s) => s.closeComposer);
   const signOut = useSessionMutation('session.signOut');
   const [creating, setCreating] = useState(false);
@@ -88,29 +54,11 @@ export function Shell() {
           <span className="brand-name">{name}</span>
         </div>
         <WorkspaceSwitcher />
-        <button type="button" className="button" onClick={() => setCreating(true)} aria-haspopup="dialog">
+        <Action opensDialog onClick={() => setCreating(true)}>
           New workspace
-        </button>
-        {!leftNav && (
-          <div className="view-toggle" role="group" aria-label="View">
-            {shown.map((v) => (
-              <button
-                key={v.id}
-                type="button"
-                className="button subtle"
-                aria-pressed={navOf(current) === v.id}
-                onClick={() => setView(v.id)}
-              >
-                {v.label}
-              </button>
-            ))}
-          </div>
-        )}
-        {workspace && can(role, 'post.draft') && (
-          <button type="button" className="button primary" aria-haspopup="dialog" onClick={() => openComposer()}>
-            New post
-          </button>
-        )}
+        </Action>
+        {!leftNav && <Navigation kind="toggle" places={shown} current={current} />}
+        {workspace && <NewPostButton />}
         <span className="spacer" />
         <PublishingIndicator />
         {app?.profile && (
@@ -119,31 +67,14 @@ export function Shell() {
             {role && <span className="muted"> · {role}</span>}
           </span>
         )}
-        <button type="button" className="button" disabled={signOut.isPending} onClick={() => signOut.mutate({})}>
+        <Action disabled={signOut.isPending} onClick={() => signOut.mutate({})}>
           Sign out
-        </button>
+        </Action>
         {signOut.error && <ErrorAlert error={signOut.error} />}
       </header>
       <NetworkBanner />
       <div className="body">
-        {leftNav && (
-          <nav aria-label="Main" className="sidenav">
-            <ul>
-              {shown.map((v) => (
-                <li key={v.id}>
-                  <button
-                    type="button"
-                    className="nav-item"
-                    aria-current={navOf(current) === v.id ? 'page' : undefined}
-                    onClick={() => setView(v.id)}
-                  >
-                    {v.label}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </nav>
-        )}
+        {leftNav && <Navigation kind="nav" places={shown} current={current} />}
         <main id="main" tabIndex={-1} className="content">
           {workspace ? (
             <Page view={current} workspace={workspace} clientId={clientId} postId={postId} />
@@ -171,52 +102,4 @@ export function Shell() {
       <Toasts />
     </div>
   );
-}
-
-function Page({
-  view,
-  workspace,
-  clientId,
-  postId,
-}: {
-  view: View;
-  workspace: Workspace;
-  clientId: string | null;
-  postId: string | null;
-}) {
-  switch (view) {
-    case 'queue':
-      return <QueuePage workspace={workspace} />;
-    case 'drafts':
-      return <DraftsPage workspace={workspace} />;
-    case 'calendar':
-      return <CalendarPage workspace={workspace} />;
-    case 'post':
-      return postId ? (
-        <PostPage key={`${workspace.id}:${postId}`} workspace={workspace} postId={postId} />
-      ) : (
-        <QueuePage workspace={workspace} />
-      );
-    case 'clients':
-      return <ClientsPage workspace={workspace} />;
-    case 'client':
-      return clientId ? (
-        <ClientPage key={`${workspace.id}:${clientId}`} workspace={workspace} clientId={clientId} />
-      ) : (
-        <ClientsPage workspace={workspace} />
-      );
-    case 'team':
-      return <TeamPage workspace={workspace} />;
-    case 'plan':
-      return <PlanPage workspace={workspace} />;
-    case 'activity':
-      return <ActivityPage workspace={workspace} />;
-    case 'api':
-      // Keyed by workspace: a key revealed for one workspace must not show in another.
-      return <ApiPage key={workspace.id} workspace={workspace} />;
-    case 'settings':
-      return <SettingsPage workspace={workspace} />;
-    default:
-      return <OverviewPage workspace={workspace} />;
-  }
 }

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import { useAppState, useSessionMutation } from '../data/session';
 import { ErrorAlert } from '../ui/ErrorAlert';
+import { Options } from '../ui/Options';
 
 /** Lists every workspace; choosing one makes it the current workspace in the engine. */
 export function WorkspaceSwitcher() {
@@ -28,11 +29,7 @@ export function WorkspaceSwitcher() {
             Choose a workspace
           </option>
         )}
-        {app.workspaces.map((w) => (
-          <option key={w.id} value={w.id}>
-            {w.name}
-          </option>
-        ))}
+        <Options options={app.workspaces.map((w) => ({ value: w.id, label: w.name }))} />
       </select>
       {select.error && <ErrorAlert error={select.error} />}
     </div>

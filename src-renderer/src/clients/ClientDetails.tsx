@@ -4,9 +4,8 @@ import { act } from '../data/queries';
 import { formatDateTime } from '../format';
 import { useContractForm } from '../forms/useContractForm';
 import { CopyField } from '../ui/CopyField';
-import { FormAlert } from '../ui/ErrorAlert';
-import { TextField } from '../ui/Field';
-import { FormButtons } from '../ui/FormButtons';
+import { NumberField } from '../ui/Field';
+import { FormShell } from '../ui/FormShell';
 import { Facts } from '../ui/Section';
 import { ClientFields, clientValues, type ClientValues } from './ClientFields';
 
@@ -69,7 +68,6 @@ export function EditClientForm({
       };
     },
   });
-  const busy = form.formState.isSubmitting;
 
   const onSubmit = form.submit(async (_values, patch) => {
     if (Object.keys(patch).length > 0) {
@@ -80,27 +78,24 @@ export function EditClientForm({
   });
 
   return (
-    <form aria-label={`Edit ${user.displayName}`} noValidate onSubmit={onSubmit} aria-busy={busy}>
-      <fieldset disabled={busy} className="plain">
-        <ClientFields form={form} />
-        {raisable && (
-          <TextField
-            form={form}
-            name="dailyPostLimit"
-            label="Daily post limit"
-            type="number"
-            min={1}
-            max={10000}
-            inputMode="numeric"
-            placeholder={String(workspace.plan.dailyPostLimit)}
-            hint={`Empty: the plan's ${workspace.plan.dailyPostLimit} a day.`}
-          />
-        )}
-      </fieldset>
-      <FormAlert form={form} />
-      <div className="form-actions">
-        <FormButtons busy={busy} onCancel={onDone} submit="Save changes" />
-      </div>
-    </form>
+    <FormShell
+      form={form}
+      onSubmit={onSubmit}
+      label={`Edit ${user.displayName}`}
+      submit="Save changes"
+      onCancel={onDone}
+    >
+      <ClientFields form={form} />
+      {raisable && (
+        <NumberField
+          form={form}
+          name="dailyPostLimit"
+          label="Daily post limit"
+          range={[1, 10_000]}
+          placeholder={String(workspace.plan.dailyPostLimit)}
+          hint={`Empty: the plan's ${workspace.plan.dailyPostLimit} a day.`}
+        />
+      )}
+    </FormShell>
   );
 }

@@ -14,6 +14,8 @@ import { Loading, Notice, PageHeader, Section } from '../ui/Section';
 import { ClientFacts, EditClientForm } from './ClientDetails';
 import { ClientKeyPanels } from './ClientKeyPanels';
 import { useClientKey } from './useClientKey';
+import { Action } from '../ui/Action';
+import { NewPostButton } from '../posts/NewPostButton';
 
 /** Generates (shown once) or reveals the client's own API key. */
 function ApiKeySection({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
@@ -30,12 +32,12 @@ function ApiKeySection({ workspace, user }: { workspace: Workspace; user: Manage
       }
     >
       <div className="button-row">
-        <button type="button" className="button" disabled={keys.busy} onClick={keys.generate}>
+        <Action disabled={keys.busy} onClick={keys.generate}>
           Generate API key
-        </button>
-        <button type="button" className="button" disabled={keys.busy} onClick={keys.reveal}>
+        </Action>
+        <Action disabled={keys.busy} onClick={keys.reveal}>
           Reveal key
-        </button>
+        </Action>
       </div>
       <ClientKeyPanels
         keys={keys}
@@ -54,7 +56,6 @@ function ApiKeySection({ workspace, user }: { workspace: Workspace; user: Manage
 function ClientActions({ workspace, user, onEdit }: { workspace: Workspace; user: ManagedUser; onEdit?: () => void }) {
   const role = useRole();
   const setView = useStore((s) => s.setView);
-  const openComposer = useStore((s) => s.openComposer);
   const setActive = useContractMutation('client.setActive');
   const remove = useContractMutation('client.delete');
   const [deleting, setDeleting] = useState(false);
@@ -66,41 +67,17 @@ function ClientActions({ workspace, user, onEdit }: { workspace: Workspace; user
   return (
     <>
       <div className="button-row">
-        {can(role, 'post.draft') && !user.deactivated && (
-          <button
-            type="button"
-            className="button primary"
-            aria-haspopup="dialog"
-            onClick={() => openComposer({ clientId: user.id })}
-          >
-            New post
-          </button>
-        )}
-        {can(role, 'client.update') && onEdit && (
-          <button type="button" className="button" onClick={onEdit}>
-            Edit
-          </button>
-        )}
+        {!user.deactivated && <NewPostButton clientId={user.id} />}
+        {can(role, 'client.update') && onEdit && <Action onClick={onEdit}>Edit</Action>}
         {can(role, 'client.deactivate') && (
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => setActive.mutate({ ...ref, active: user.deactivated })}
-          >
+          <Action disabled={busy} onClick={() => setActive.mutate({ ...ref, active: user.deactivated })}>
             {user.deactivated ? 'Reactivate' : 'Deactivate'}
-          </button>
+          </Action>
         )}
         {can(role, 'client.delete') && (
-          <button
-            type="button"
-            className="button danger"
-            disabled={busy}
-            aria-haspopup="dialog"
-            onClick={() => setDeleting(true)}
-          >
+          <Action tone="danger" opensDialog disabled={busy} onClick={() => setDeleting(true)}>
             Delete
-          </button>
+          </Action>
         )}
       </div>
       {error && <ErrorAlert error={error} />}

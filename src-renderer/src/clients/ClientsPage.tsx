@@ -9,6 +9,7 @@ import { Choice, Field } from '../ui/Field';
 import { PageHeader, Section } from '../ui/Section';
 import { VirtualList } from '../ui/VirtualList';
 import { NewClientDialog } from './NewClientDialog';
+import { Action } from '../ui/Action';
 
 type StatusFilter = 'all' | 'active' | 'deactivated';
 const statuses: { value: StatusFilter; label: string }[] = [
@@ -46,9 +47,9 @@ export function ClientsPage({ workspace }: { workspace: Workspace }) {
         subtitle={workspace.name}
         actions={
           can(role, 'client.create') && (
-            <button type="button" className="button primary" aria-haspopup="dialog" onClick={() => setCreating(true)}>
+            <Action tone="primary" opensDialog onClick={() => setCreating(true)}>
               New client
-            </button>
+            </Action>
           )
         }
       />

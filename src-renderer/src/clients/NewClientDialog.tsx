@@ -1,11 +1,9 @@
-import type { Workspace } from '../../../src-shared/contract';
 import { CreateClientInput } from '../../../src-shared/clients';
+import type { Workspace } from '../../../src-shared/contract';
 import { act } from '../data/queries';
 import { useContractForm } from '../forms/useContractForm';
 import { useStore } from '../store';
-import { FormAlert } from '../ui/ErrorAlert';
-import { FormButtons } from '../ui/FormButtons';
-import { Modal } from '../ui/Modal';
+import { FormModal } from '../ui/FormShell';
 import { ClientFields, type ClientValues } from './ClientFields';
 
 /** The contract's client from the form: empty optional fields are left out. */
@@ -24,7 +22,6 @@ export function NewClientDialog({ workspace, onClose }: { workspace: Workspace; 
     defaultValues: { email: '', displayName: '', externalId: '', timezone: workspace.timezone },
     toInput: toClient,
   });
-  const busy = form.formState.isSubmitting;
 
   const onSubmit = form.submit(async (_values, client) => {
     const res = await act('client.create', { workspaceId: workspace.id, client });
@@ -33,23 +30,18 @@ export function NewClientDialog({ workspace, onClose }: { workspace: Workspace; 
   });
 
   return (
-    <Modal
+    <FormModal
       title="New client"
-      busy={busy}
-      onClose={onClose}
+      form={form}
       onSubmit={onSubmit}
-      actions={<FormButtons busy={busy} onCancel={onClose} submit="Create client" />}
+      submit="Create client"
+      onCancel={onClose}
+      onUpgrade={() => {
+        setView('plan');
+        onClose();
+      }}
     >
-      <fieldset disabled={busy} className="plain">
-        <ClientFields form={form} />
-      </fieldset>
-      <FormAlert
-        form={form}
-        onUpgrade={() => {
-          setView('plan');
-          onClose();
-        }}
-      />
-    </Modal>
+      <ClientFields form={form} />
+    </FormModal>
   );
 }

@@ -8,6 +8,7 @@ import { CopyField } from '../ui/CopyField';
 import { DataTable, type Column } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Notice } from '../ui/Section';
+import { Action } from '../ui/Action';
 
 const linkStatus = { active: 'Active', expired: 'Expired', revoked: 'Revoked' } as const;
 
@@ -42,15 +43,14 @@ export function ConnectionLinks({
       hideHeader: true,
       cell: (l) =>
         l.status === 'active' && (
-          <button
-            type="button"
-            className="button small"
+          <Action
+            small
             disabled={busy}
-            aria-label={`Revoke the link created ${formatDateTime(l.createdAt, tz)}`}
+            label={`Revoke the link created ${formatDateTime(l.createdAt, tz)}`}
             onClick={() => revoke.mutate({ ...ref, linkId: l.id }, { onSuccess: () => setCreated(null) })}
           >
             Revoke
-          </button>
+          </Action>
         ),
     });
 
@@ -65,14 +65,9 @@ export function ConnectionLinks({
       </p>
       {manage && (
         <div className="button-row">
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => create.mutate(ref, { onSuccess: (data) => setCreated(data) })}
-          >
+          <Action disabled={busy} onClick={() => create.mutate(ref, { onSuccess: (data) => setCreated(data) })}>
             New connection link
-          </button>
+          </Action>
         </div>
       )}
       {error && <ErrorAlert error={error} />}

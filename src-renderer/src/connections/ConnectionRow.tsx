@@ -7,6 +7,7 @@ import { atHandle, platformName } from '../posts/posts';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { accountName, connectionStatus } from './names';
 import { PostAsForm } from './PostAsForm';
+import { Action, RemoveAction } from '../ui/Action';
 
 interface Props {
   workspace: Workspace;
@@ -63,28 +64,11 @@ export function ConnectionRow({ workspace, user, connection: c, manage, busy, on
       <td>
         <div className="button-row">
           {cr?.canReauthenticate && (
-            <button
-              type="button"
-              className="button small"
-              disabled={busy}
-              aria-label={`Reconnect ${accountName(c)}`}
-              onClick={onReconnect}
-            >
+            <Action small disabled={busy} label={`Reconnect ${accountName(c)}`} onClick={onReconnect}>
               Reconnect
-            </button>
+            </Action>
           )}
-          {manage && (
-            <button
-              type="button"
-              className="button small danger"
-              disabled={busy}
-              aria-haspopup="dialog"
-              aria-label={`Remove ${accountName(c)}`}
-              onClick={onRemove}
-            >
-              Remove
-            </button>
-          )}
+          {manage && <RemoveAction what={accountName(c)} disabled={busy} onClick={onRemove} />}
         </div>
       </td>
     </tr>

@@ -8,6 +8,8 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { Field } from '../ui/Field';
 import { Notice } from '../ui/Section';
 import { accountName } from './names';
+import { Action } from '../ui/Action';
+import { Options } from '../ui/Options';
 
 type Credentials = ResponseOf<'connection.credentials'>;
 
@@ -89,11 +91,7 @@ export function PostAsForm({
           pages ? (
             <select {...control} disabled={locked || busy} value={value} onChange={(e) => setValue(e.target.value)}>
               <option value="">The person who connected</option>
-              {pages.map((p) => (
-                <option key={p.urn} value={p.urn}>
-                  {p.name}
-                </option>
-              ))}
+              <Options options={pages.map((p) => ({ value: p.urn, label: p.name }))} />
               {/* A choice stored before (typed, or a page no longer listed) stays selectable until changed. */}
               {value !== '' && !pages.some((p) => p.urn === value) && <option value={value}>{value}</option>}
             </select>
@@ -112,9 +110,9 @@ export function PostAsForm({
         }
       </Field>
       {pagesOn && !locked && !pages && (
-        <button type="button" className="button small" disabled={busy} onClick={find}>
+        <Action small disabled={busy} onClick={find}>
           {findPages.isPending ? 'Finding pages…' : 'Find pages'}
-        </button>
+        </Action>
       )}
       <button type="submit" className="button small" disabled={locked || busy}>
         Save

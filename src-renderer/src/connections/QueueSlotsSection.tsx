@@ -11,6 +11,10 @@ import { can } from '../permissions';
 import { weekdays } from '../posts/posts';
 import { ErrorAlert, FormAlert } from '../ui/ErrorAlert';
 import { Notice, Section } from '../ui/Section';
+import { Action } from '../ui/Action';
+import { Options } from '../ui/Options';
+
+const weekdayOptions = weekdays.map((day, d) => ({ value: String(d + 1), label: day }));
 
 type SlotValues = { slots: { weekday: string; time: string }[] };
 
@@ -65,11 +69,7 @@ function SlotsForm({
                 disabled={locked}
                 {...form.register(`slots.${i}.weekday`)}
               >
-                {weekdays.map((day, d) => (
-                  <option key={day} value={String(d + 1)}>
-                    {day}
-                  </option>
-                ))}
+                <Options options={weekdayOptions} />
               </select>
               <input
                 type="time"
@@ -79,15 +79,9 @@ function SlotsForm({
                 {...form.register(`slots.${i}.time`)}
               />
               {editable && (
-                <button
-                  type="button"
-                  className="button small"
-                  disabled={busy}
-                  aria-label={`Remove slot ${i + 1}`}
-                  onClick={() => rows.remove(i)}
-                >
+                <Action small disabled={busy} label={`Remove slot ${i + 1}`} onClick={() => rows.remove(i)}>
                   Remove
-                </button>
+                </Action>
               )}
               {form.errorOf(`slots.${i}.time`) && <p className="field-error">Choose a time of day for slot {i + 1}.</p>}
             </li>
@@ -98,14 +92,9 @@ function SlotsForm({
       <Notice>{notice}</Notice>
       {editable && (
         <div className="button-row">
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => rows.append({ weekday: '1', time: '09:00' })}
-          >
+          <Action disabled={busy} onClick={() => rows.append({ weekday: '1', time: '09:00' })}>
             Add slot
-          </button>
+          </Action>
           <button type="submit" className="button primary" disabled={busy}>
             Save slots
           </button>

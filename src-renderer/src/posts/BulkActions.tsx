@@ -10,6 +10,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { Field } from '../ui/Field';
 import { Notice } from '../ui/Section';
 import { fromLocalInput } from './posts';
+import { Action } from '../ui/Action';
 
 interface Props {
   workspace: Workspace;
@@ -80,15 +81,9 @@ export function BulkActions(props: Props) {
           {chosen.length} selected
         </span>
         {mayCancel && (
-          <button
-            type="button"
-            className="button danger"
-            disabled={chosen.length === 0 || busy}
-            aria-haspopup="dialog"
-            onClick={() => setCancelling(true)}
-          >
+          <Action tone="danger" opensDialog disabled={chosen.length === 0 || busy} onClick={() => setCancelling(true)}>
             Cancel selected
-          </button>
+          </Action>
         )}
         {mayReschedule && (
           <form className="inline-form" noValidate onSubmit={reschedule} aria-label="Reschedule selected posts">

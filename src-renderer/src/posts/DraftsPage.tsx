@@ -8,6 +8,8 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { PageHeader, Section } from '../ui/Section';
 import { PostList } from './PostList';
 import { excerpt, useAllPosts } from './posts';
+import { Action } from '../ui/Action';
+import { NewPostButton } from './NewPostButton';
 
 /** Posts without a time yet; each opens in the composer to finish or schedule. */
 export function DraftsPage({ workspace }: { workspace: Workspace }) {
@@ -26,13 +28,7 @@ export function DraftsPage({ workspace }: { workspace: Workspace }) {
       <PageHeader
         title="Drafts"
         subtitle="Posts with no time yet, most recently changed first."
-        actions={
-          mayEdit && (
-            <button type="button" className="button primary" aria-haspopup="dialog" onClick={() => openComposer()}>
-              New post
-            </button>
-          )
-        }
+        actions={<NewPostButton />}
       />
       <Section title="Draft list" hideTitle>
         {drafts.error && <ErrorAlert error={drafts.error} />}
@@ -49,15 +45,14 @@ export function DraftsPage({ workspace }: { workspace: Workspace }) {
           actions={
             mayEdit
               ? (g) => (
-                  <button
-                    type="button"
-                    className="button small"
-                    aria-haspopup="dialog"
-                    aria-label={`Edit ${byId.get(g.userId)?.displayName ?? 'draft'}: ${excerpt(g.text, 40)}`}
+                  <Action
+                    small
+                    opensDialog
+                    label={`Edit ${byId.get(g.userId)?.displayName ?? 'draft'}: ${excerpt(g.text, 40)}`}
                     onClick={() => openComposer({ postId: g.id })}
                   >
                     Edit
-                  </button>
+                  </Action>
                 )
               : undefined
           }

@@ -11,6 +11,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { Facts, Loading, PageHeader, Section } from '../ui/Section';
 import { DeliveriesTable } from './DeliveriesTable';
 import { formatInZone, isChangeable, stateLabel, useReportPublishing } from './posts';
+import { Action } from '../ui/Action';
 
 const backLabel: Record<string, string> = {
   queue: 'Queue',
@@ -93,23 +94,12 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
         actions={
           mayChange && (
             <>
-              <button
-                type="button"
-                className="button"
-                aria-haspopup="dialog"
-                onClick={() => openComposer({ postId: group.id })}
-              >
+              <Action opensDialog onClick={() => openComposer({ postId: group.id })}>
                 Edit
-              </button>
-              <button
-                type="button"
-                className="button danger"
-                aria-haspopup="dialog"
-                disabled={cancel.isPending}
-                onClick={() => setCancelling(true)}
-              >
+              </Action>
+              <Action tone="danger" opensDialog disabled={cancel.isPending} onClick={() => setCancelling(true)}>
                 Cancel post
-              </button>
+              </Action>
             </>
           )
         }

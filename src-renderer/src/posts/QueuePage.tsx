@@ -4,13 +4,13 @@ import { deliveryStates, type DeliveryState } from '../../../src-shared/posts';
 import { useClients } from '../clients/useClients';
 import { useRole } from '../data/session';
 import { can } from '../permissions';
-import { useStore } from '../store';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Choice } from '../ui/Field';
 import { PageHeader, Section } from '../ui/Section';
 import { BulkActions } from './BulkActions';
 import { PostList } from './PostList';
 import { isChangeable, platformName, stateLabel, useQueuePosts, useReportPublishing } from './posts';
+import { NewPostButton } from './NewPostButton';
 
 const platformOptions = [
   { value: '' as const, label: 'All platforms' },
@@ -27,7 +27,6 @@ const stateOptions = [
  */
 export function QueuePage({ workspace }: { workspace: Workspace }) {
   const role = useRole();
-  const openComposer = useStore((s) => s.openComposer);
   const { clients, byId } = useClients(workspace);
   const [clientId, setClientId] = useState('');
   const [platform, setPlatform] = useState<Platform | ''>('');
@@ -74,18 +73,7 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
       <PageHeader
         title="Queue"
         subtitle="Posts of every client you can see, soonest first."
-        actions={
-          can(role, 'post.draft') && (
-            <button
-              type="button"
-              className="button primary"
-              aria-haspopup="dialog"
-              onClick={() => openComposer(clientId ? { clientId } : {})}
-            >
-              New post
-            </button>
-          )
-        }
+        actions={<NewPostButton clientId={clientId || undefined} />}
       />
 
       <Section title="Post list" hideTitle>

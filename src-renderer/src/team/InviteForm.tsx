@@ -7,9 +7,8 @@ import { formatDateTime } from '../format';
 import { useContractForm } from '../forms/useContractForm';
 import { useStore } from '../store';
 import { CopyField } from '../ui/CopyField';
-import { FormAlert } from '../ui/ErrorAlert';
 import { CheckField, SelectField, TextField } from '../ui/Field';
-import { FormButtons } from '../ui/FormButtons';
+import { FormShell } from '../ui/FormShell';
 import { Section } from '../ui/Section';
 import { ClientChecklist } from './ClientChecklist';
 import { invitableRoles, type InvitableRole } from './roles';
@@ -61,7 +60,6 @@ export function InviteForm({ workspace, clients }: { workspace: Workspace; clien
       skipInvitationEmail,
     }),
   });
-  const busy = form.formState.isSubmitting;
   const role = form.watch('role');
   const managedUserIds = form.watch('managedUserIds');
 
@@ -75,35 +73,30 @@ export function InviteForm({ workspace, clients }: { workspace: Workspace; clien
 
   return (
     <Section title="Invite">
-      <form aria-label="Invite a team member" noValidate onSubmit={onSubmit} aria-busy={busy}>
-        <fieldset disabled={busy} className="plain">
-          <TextField form={form} name="email" label="Email" type="email" autoComplete="off" required />
-          <SelectField
-            form={form}
-            name="role"
-            label="Role"
-            options={invitableRoles}
-            hint={invitableRoles.find((r) => r.value === role)?.hint}
+      <FormShell
+        form={form}
+        onSubmit={onSubmit}
+        label="Invite a team member"
+        submit="Send invitation"
+        busyLabel="Inviting…"
+        onUpgrade={() => setView('plan')}
+      >
+        <TextField form={form} name="email" label="Email" type="email" autoComplete="off" required />
+        <SelectField form={form} name="role" label="Role" options={invitableRoles} />
+        {role !== 'manager' && (
+          <ClientChecklist
+            legend="Clients"
+            clients={clients}
+            selected={managedUserIds}
+            onChange={(ids) => form.setValue('managedUserIds', ids)}
           />
-          {role !== 'manager' && (
-            <ClientChecklist
-              legend="Clients"
-              clients={clients}
-              selected={managedUserIds}
-              onChange={(ids) => form.setValue('managedUserIds', ids)}
-            />
-          )}
-          <CheckField
-            form={form}
-            name="skipInvitationEmail"
-            label="Skip the invitation email (copy the link or code instead)"
-          />
-        </fieldset>
-        <FormAlert form={form} onUpgrade={() => setView('plan')} />
-        <div className="form-actions">
-          <FormButtons busy={busy} submit="Send invitation" busyLabel="Inviting…" />
-        </div>
-      </form>
+        )}
+        <CheckField
+          form={form}
+          name="skipInvitationEmail"
+          label="Skip the invitation email (copy the link or code instead)"
+        />
+      </FormShell>
       {result && <InvitationCreated result={result} zone={workspace.timezone} />}
     </Section>
   );

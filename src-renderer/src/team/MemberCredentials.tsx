@@ -7,6 +7,7 @@ import { accountName } from '../connections/names';
 import { act, useContract } from '../data/queries';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import type { Outcome } from './roles';
+import { Options } from '../ui/Options';
 
 type CredentialMode = 'owner' | 'member';
 
@@ -16,9 +17,9 @@ export function useCredentialModes(workspace: Workspace, enabled: boolean): Map<
   return new Map((set.data ?? []).map((m) => [`${m.memberId}|${m.connectionId}`, m.mode]));
 }
 
-const modeLabels: { id: CredentialMode; label: string }[] = [
-  { id: 'owner', label: "Owner's credentials" },
-  { id: 'member', label: "Member's own credentials" },
+const modeLabels: { value: CredentialMode; label: string }[] = [
+  { value: 'owner', label: "Owner's credentials" },
+  { value: 'member', label: "Member's own credentials" },
 ];
 
 interface Props {
@@ -62,11 +63,7 @@ function ClientCredentials({ workspace, member, client, modes, onOutcome }: Prop
         disabled={busy === c.id}
         onChange={(e) => void setMode(c, e.target.value as CredentialMode)}
       >
-        {modeLabels.map((m) => (
-          <option key={m.id} value={m.id}>
-            {m.label}
-          </option>
-        ))}
+        <Options options={modeLabels} />
       </select>
     </li>
   ));

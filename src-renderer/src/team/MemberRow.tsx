@@ -9,6 +9,8 @@ import { can } from '../permissions';
 import { ClientChecklist } from './ClientChecklist';
 import { MemberCredentials } from './MemberCredentials';
 import { invitableRoles, roleLabel, statusLabel, type InvitableRole, type Outcome } from './roles';
+import { Action } from '../ui/Action';
+import { Options } from '../ui/Options';
 
 interface RowProps {
   workspace: Workspace;
@@ -93,15 +95,9 @@ export function MemberRow({ workspace, member, clients, clientName, modes, onOut
       () => `${member.name} is ${active ? 'active again' : 'deactivated and signed out everywhere'}.`,
     );
   const button = (label: string, name: string, onClick: () => unknown) => (
-    <button
-      type="button"
-      className="button small"
-      disabled={busy}
-      aria-label={`${name} ${member.name}`}
-      onClick={onClick}
-    >
+    <Action small disabled={busy} label={`${name} ${member.name}`} onClick={onClick}>
       {label}
-    </button>
+    </Action>
   );
 
   return (
@@ -119,11 +115,7 @@ export function MemberRow({ workspace, member, clients, clientName, modes, onOut
               void update({ role: next }, `${member.name} is now ${roleLabel(next).toLowerCase()}.`);
             }}
           >
-            {invitableRoles.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
+            <Options options={invitableRoles} />
           </select>
         ) : (
           roleLabel(member.role)

@@ -13,6 +13,7 @@ import { InviteForm } from './InviteForm';
 import { useCredentialModes } from './MemberCredentials';
 import { MemberRow } from './MemberRow';
 import { roleLabel, statusLabel, type Outcome } from './roles';
+import { Action } from '../ui/Action';
 
 const memberColumns = [
   { header: 'Name' },
@@ -79,15 +80,14 @@ export function TeamPage({ workspace }: { workspace: Workspace }) {
       cell: (inv) =>
         inv.status === 'pending' &&
         can(role, 'team.invite') && (
-          <button
-            type="button"
-            className="button small"
+          <Action
+            small
             disabled={revoke.isPending}
-            aria-label={`Revoke the invitation of ${inv.email}`}
+            label={`Revoke the invitation of ${inv.email}`}
             onClick={() => revokeInvitation(inv)}
           >
             Revoke
-          </button>
+          </Action>
         ),
     },
   ];

@@ -1,5 +1,6 @@
 import { useId, useRef, type ReactNode } from 'react';
 import { useCopy } from './useCopy';
+import { Action } from './Action';
 
 /** A command to paste into a shell, with a Copy button that says whether it worked. */
 export function CodeExample({ title, code, children }: { title: string; code: string; children?: ReactNode }) {
@@ -25,9 +26,9 @@ export function CodeExample({ title, code, children }: { title: string; code: st
         <pre ref={pre} className="code-block" tabIndex={0} data-machine-text>
           <code>{code}</code>
         </pre>
-        <button type="button" className="button" aria-label={`Copy the ${title.toLowerCase()} example`} onClick={copy}>
+        <Action label={`Copy the ${title.toLowerCase()} example`} onClick={copy}>
           Copy
-        </button>
+        </Action>
       </div>
       <p role="status" className="hint">
         {status}

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Modal } from './Modal';
+import { Action } from './Action';
 
 interface Props {
   title: string;
@@ -23,9 +24,9 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, 
           <button type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
             Cancel
           </button>
-          <button type="button" className="button danger" onClick={onConfirm} disabled={busy}>
+          <Action tone="danger" disabled={busy} onClick={onConfirm}>
             {confirmLabel}
-          </button>
+          </Action>
         </>
       }
     >

@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { Field } from './Field';
 import { useCopy } from './useCopy';
+import { Action } from './Action';
 
 interface Props {
   label: string;
@@ -28,9 +29,9 @@ export function CopyField({ label, value, hint }: Props) {
               onFocus={(e) => e.currentTarget.select()}
               {...control}
             />
-            <button type="button" className="button" aria-label={`Copy ${label.toLowerCase()}`} onClick={copy}>
+            <Action label={`Copy ${label.toLowerCase()}`} onClick={copy}>
               Copy
-            </button>
+            </Action>
           </div>
           <p role="status" className="hint">
             {status}

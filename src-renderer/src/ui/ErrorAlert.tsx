@@ -4,6 +4,7 @@ import type { ErrorObject } from '../../../src-shared/errors';
 import { errorText, fieldErrors } from '../errors';
 import type { FormFields } from '../forms/useContractForm';
 import { platformName, platformOf } from '../posts/posts';
+import { Action } from './Action';
 
 /** "Mastodon" for `mastodon`; a provider the app does not know keeps its own name. */
 const providerName = (provider: string) => {
@@ -36,9 +37,7 @@ export function ErrorAlert({ error, id, onUpgrade, children }: Props) {
         <p className="alert-message">{errorText(error)}</p>
       )}
       {action?.type === 'upgrade_plan' && (
-        <button type="button" className="button" onClick={onUpgrade}>
-          Upgrade to {action.required_plan_display_name}
-        </button>
+        <Action onClick={() => onUpgrade?.()}>Upgrade to {action.required_plan_display_name}</Action>
       )}
       {action?.type === 'connect_social_account' && (
         <a className="button" href={action.connection_url} target="_blank" rel="noreferrer noopener">

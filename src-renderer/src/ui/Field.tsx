@@ -1,6 +1,7 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 import type { FieldPath, FieldValues } from 'react-hook-form';
 import type { FormFields } from '../forms/useContractForm';
+import { Options } from './Options';
 
 /** What a control needs to belong to its Field: its id and the ids of its hint and error. */
 export interface ControlProps {
@@ -75,7 +76,7 @@ export function TextField<V extends FieldValues>({
   );
 }
 
-/** A select of a contract form; `options` are value and label pairs. */
+/** A select of a contract form; `options` are value and label pairs, and the chosen one's hint shows under it. */
 export function SelectField<V extends FieldValues>({
   form,
   name,
@@ -85,17 +86,15 @@ export function SelectField<V extends FieldValues>({
   options,
   ...select
 }: FormFieldProps<V> & {
-  options: readonly { value: string; label: string }[];
+  options: readonly { value: string; label: string; hint?: string }[];
 } & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'form' | 'name'>) {
+  const chosen = form.watch(name) as unknown;
+  const chosenHint = options.find((o) => o.value === chosen)?.hint;
   return (
-    <Field label={label} hint={hint} required={required} error={form.errorOf(name)}>
+    <Field label={label} hint={hint ?? chosenHint} required={required} error={form.errorOf(name)}>
       {(control) => (
         <select {...select} {...control} {...form.register(name)}>
-          {options.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
+          <Options options={options} />
         </select>
       )}
     </Field>
@@ -138,13 +137,17 @@ export function Choice<T extends string>({
     <Field label={label} hint={hint}>
       {(control) => (
         <select {...control} value={value} onChange={(e) => onChange(e.target.value as T)}>
-          {options.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
+          <Options options={options} />
         </select>
       )}
     </Field>
   );
+}
+
+/** A whole number from `range[0]` to `range[1]` (kept as text by the form; the contract's schema checks it). */
+export function NumberField<V extends FieldValues>({
+  range: [min, max],
+  ...props
+}: FormFieldProps<V> & { range: readonly [number, number]; placeholder?: string }) {
+  return <TextField {...props} type="number" min={min} max={max} inputMode="numeric" />;
 }

@@ -1,9 +1,12 @@
+import { Action } from './Action';
+
 /** Cancel and the form's submit button, as every form and dialog ends. */
 export function FormButtons({
   busy,
   submit,
   busyLabel,
   onCancel,
+  cancel = 'Cancel',
 }: {
   busy: boolean;
   submit: string;
@@ -11,13 +14,15 @@ export function FormButtons({
   busyLabel?: string;
   /** Without it there is no Cancel button. */
   onCancel?: () => void;
+  /** What the Cancel button says, when not "Cancel". */
+  cancel?: string;
 }) {
   return (
     <>
       {onCancel && (
-        <button type="button" className="button" onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
+        <Action disabled={busy} onClick={onCancel}>
+          {cancel}
+        </Action>
       )}
       <button type="submit" className="button primary" disabled={busy}>
         {busy && busyLabel ? busyLabel : submit}

@@ -1,4 +1,5 @@
 import { useId, useLayoutEffect, useRef, type FormEventHandler, type ReactNode } from 'react';
+import { Action } from './Action';
 
 interface Props {
   /** The accessible name, shown as the heading. */
@@ -46,9 +47,9 @@ export function Modal(props: Props) {
         <h2 id={`${id}-title`}>{title}</h2>
         {subtitle && <p className="muted">{subtitle}</p>}
         {closeLabel && (
-          <button type="button" className="button subtle" aria-label={closeLabel} disabled={busy} onClick={onClose}>
+          <Action tone="subtle" disabled={busy} label={closeLabel} onClick={onClose}>
             ✕
-          </button>
+          </Action>
         )}
       </header>
       <div className={props.bodyClassName ?? 'dialog-body'} id={`${id}-body`}>

@@ -5,6 +5,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { Choice } from '../ui/Field';
 import { Notice, PageHeader } from '../ui/Section';
 import { ActivityTable } from './ActivityTable';
+import { Action } from '../ui/Action';
 
 const families = [
   { value: '', label: 'All actions' },
@@ -50,9 +51,7 @@ export function ActivityPage({ workspace }: { workspace: Workspace }) {
         title="Activity"
         subtitle={`Everything that changed in ${workspace.name}, newest first.`}
         actions={
-          <button
-            type="button"
-            className="button"
+          <Action
             disabled={exportCsv.isPending}
             onClick={() =>
               exportCsv.mutate(
@@ -62,7 +61,7 @@ export function ActivityPage({ workspace }: { workspace: Workspace }) {
             }
           >
             Export CSV
-          </button>
+          </Action>
         }
       />
       {exportCsv.error && <ErrorAlert error={exportCsv.error} />}

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { Field } from '../ui/Field';
 import { Section } from '../ui/Section';
 import { createPostGroupExample, KEY_PLACEHOLDER, listClientsExample, PLATFORM_PLACEHOLDER } from './apiExamples';
+import { Options } from '../ui/Options';
 
 /** curl examples filled with the real address, the revealed key and a chosen client's accounts. */
 export function ApiExamplesSection({
@@ -66,12 +67,12 @@ export function ApiExamplesSection({
           <Field label="For client">
             {(control) => (
               <select {...control} value={client?.id ?? ''} onChange={(e) => setChosen(e.target.value)}>
-                {list.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.displayName}
-                    {u.deactivated ? ' (deactivated)' : ''}
-                  </option>
-                ))}
+                <Options
+                  options={list.map((u) => ({
+                    value: u.id,
+                    label: u.deactivated ? `${u.displayName} (deactivated)` : u.displayName,
+                  }))}
+                />
               </select>
             )}
           </Field>

@@ -7,6 +7,7 @@ import { useClientKey } from '../clients/useClientKey';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Field } from '../ui/Field';
 import { Section } from '../ui/Section';
+import { Action } from '../ui/Action';
 
 /** How many clients the key list shows at once; the search narrows a longer list. */
 const SHOWN_CLIENTS = 50;
@@ -27,24 +28,12 @@ function ClientKeyItem({ workspace, user }: { workspace: Workspace; user: Manage
         </span>
         {user.deactivated && <span className="badge badge-off">Deactivated</span>}
         <span className="button-row">
-          <button
-            type="button"
-            className="button small"
-            disabled={keys.busy}
-            aria-label={`Generate key for ${name}`}
-            onClick={keys.generate}
-          >
+          <Action small disabled={keys.busy} label={`Generate key for ${name}`} onClick={keys.generate}>
             Generate key
-          </button>
-          <button
-            type="button"
-            className="button small"
-            disabled={keys.busy}
-            aria-label={`Reveal key of ${name}`}
-            onClick={keys.reveal}
-          >
+          </Action>
+          <Action small disabled={keys.busy} label={`Reveal key of ${name}`} onClick={keys.reveal}>
             Reveal
-          </button>
+          </Action>
         </span>
       </div>
       <ClientKeyPanels

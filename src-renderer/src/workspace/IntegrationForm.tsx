@@ -1,11 +1,10 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { IntegrationInput, platforms, type Platform, type Workspace } from '../../../src-shared/contract';
 import { act } from '../data/queries';
 import { useContractForm } from '../forms/useContractForm';
 import { platformName } from '../posts/posts';
-import { FormAlert } from '../ui/ErrorAlert';
-import { CheckField, SelectField, TextField } from '../ui/Field';
-import { FormButtons } from '../ui/FormButtons';
+import { CheckField, NumberField, SelectField, TextField } from '../ui/Field';
+import { FormShell } from '../ui/FormShell';
 
 const blank = {
   platform: 'mastodon' as Platform,
@@ -44,9 +43,7 @@ export function IntegrationForm({
   onAdded: (message: string) => void;
   onCancel: () => void;
 }) {
-  const id = useId();
   const form = useContractForm({ schema: IntegrationInput, defaultValues: blank, toInput: toIntegration });
-  const busy = form.formState.isSubmitting;
   const platform = form.watch('platform');
   // An error on an advanced field opens the advanced part, so the error is seen beside its field.
   const advanced = useRef<HTMLDetailsElement>(null);
@@ -62,66 +59,62 @@ export function IntegrationForm({
   });
 
   return (
-    <form aria-labelledby={`${id}-add`} noValidate onSubmit={onSubmit} aria-busy={busy} className="subform">
-      <h3 id={`${id}-add`} className="subheading">
-        Add integration
-      </h3>
-      <fieldset disabled={busy} className="plain">
-        <SelectField form={form} name="platform" label="Platform" options={platformOptions} />
-        <TextField form={form} name="clientId" label="Client ID" autoComplete="off" />
+    <FormShell
+      form={form}
+      onSubmit={onSubmit}
+      title="Add integration"
+      level={3}
+      submit="Add integration"
+      onCancel={onCancel}
+      className="subform"
+    >
+      <SelectField form={form} name="platform" label="Platform" options={platformOptions} />
+      <TextField form={form} name="clientId" label="Client ID" autoComplete="off" />
+      <TextField
+        form={form}
+        name="clientSecret"
+        label="Client secret"
+        type="password"
+        autoComplete="new-password"
+        hint="Optional for public clients. Stored in the keychain only."
+      />
+      {platform === 'mastodon' && (
         <TextField
           form={form}
-          name="clientSecret"
-          label="Client secret"
-          type="password"
-          autoComplete="new-password"
-          hint="Optional for public clients. Stored in the keychain only."
+          name="instanceUrl"
+          label="Instance URL"
+          type="url"
+          placeholder="https://mastodon.social"
         />
-        {platform === 'mastodon' && (
-          <TextField
-            form={form}
-            name="instanceUrl"
-            label="Instance URL"
-            type="url"
-            placeholder="https://mastodon.social"
-          />
-        )}
-        {platform === 'linkedin' && (
-          <CheckField
-            form={form}
-            name="organizationPages"
-            label="Organisation pages"
-            hint={
-              "Lets connections post as a LinkedIn page the person administers. Needs LinkedIn's Community " +
-              'Management API approved for this app; LinkedIn refuses the sign-in otherwise.'
-            }
-          />
-        )}
-        <details className="advanced" ref={advanced}>
-          <summary>Advanced</summary>
-          <TextField
-            form={form}
-            name="issuerUrl"
-            label="Issuer URL"
-            type="url"
-            hint="The OpenID Connect issuer, when it is not the platform's own."
-          />
-          <TextField
-            form={form}
-            name="redirectPort"
-            label="Redirect port"
-            type="number"
-            min={1024}
-            max={65535}
-            inputMode="numeric"
-            hint="For platforms that match the registered redirect URI exactly: http://127.0.0.1:PORT/oauth/callback."
-          />
-        </details>
-      </fieldset>
-      <FormAlert form={form} />
-      <div className="form-actions">
-        <FormButtons busy={busy} onCancel={onCancel} submit="Add integration" />
-      </div>
-    </form>
+      )}
+      {platform === 'linkedin' && (
+        <CheckField
+          form={form}
+          name="organizationPages"
+          label="Organisation pages"
+          hint={
+            "Lets connections post as a LinkedIn page the person administers. Needs LinkedIn's Community " +
+            'Management API approved for this app; LinkedIn refuses the sign-in otherwise.'
+          }
+        />
+      )}
+      <details className="advanced" ref={advanced}>
+        <summary>Advanced</summary>
+        <TextField
+          form={form}
+          name="issuerUrl"
+          label="Issuer URL"
+          type="url"
+          hint="The OpenID Connect issuer, when it is not the platform's own."
+        />
+        <NumberField
+          form={form}
+          name="redirectPort"
+          label="Redirect port"
+          range={[1024, 65535]}
+          hint="For platforms that match the registered redirect URI exactly: http://127.0.0.1:PORT/oauth/callback."
+        />
+      </details>
+    </FormShell>
   );
 }

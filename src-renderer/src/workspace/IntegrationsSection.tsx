@@ -9,6 +9,7 @@ import { DataTable, type Column } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Notice, Section } from '../ui/Section';
 import { IntegrationForm } from './IntegrationForm';
+import { Action, RemoveAction } from '../ui/Action';
 
 type Integration = Workspace['integrations'][number];
 
@@ -71,26 +72,20 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
       hideHeader: true,
       cell: (i) => (
         <div className="button-row">
-          <button
-            type="button"
-            className="button small"
+          <Action
+            small
             disabled={busy}
-            aria-label={`Test the ${platformName(i.platform)} integration`}
+            label={`Test the ${platformName(i.platform)} integration`}
             onClick={() => testIntegration(i)}
           >
             Test
-          </button>
+          </Action>
           {manage && (
-            <button
-              type="button"
-              className="button small danger"
+            <RemoveAction
+              what={`the ${platformName(i.platform)} integration`}
               disabled={busy}
-              aria-haspopup="dialog"
-              aria-label={`Remove the ${platformName(i.platform)} integration`}
               onClick={() => setRemoving(i)}
-            >
-              Remove
-            </button>
+            />
           )}
         </div>
       ),
@@ -124,9 +119,7 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
               />
             ) : (
               <div className="button-row">
-                <button type="button" className="button" onClick={() => setAdding(true)}>
-                  Add integration
-                </button>
+                <Action onClick={() => setAdding(true)}>Add integration</Action>
               </div>
             ))}
 

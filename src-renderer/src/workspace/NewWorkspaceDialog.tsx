@@ -3,30 +3,20 @@ import { act } from '../data/queries';
 import { selectWorkspace } from '../data/session';
 import { useContractForm } from '../forms/useContractForm';
 import { useStore } from '../store';
-import { FormAlert } from '../ui/ErrorAlert';
-import { FormButtons } from '../ui/FormButtons';
-import { Modal } from '../ui/Modal';
-import {
-  emptyWorkspace,
-  WorkspaceFields,
-  workspaceFields,
-  workspaceInput,
-  WorkspaceSchema,
-  type WorkspaceValues,
-} from './WorkspaceFields';
+import { FormModal } from '../ui/FormShell';
+import { WorkspaceFields, workspaceForm, type WorkspaceValues } from './WorkspaceFields';
 
 /** A modal to create a workspace and switch to it. */
 export function NewWorkspaceDialog({ onClose }: { onClose: () => void }) {
   const setView = useStore((s) => s.setView);
   const form = useContractForm({
-    schema: z.object({ workspace: WorkspaceSchema }),
-    defaultValues: { workspace: emptyWorkspace() } as { workspace: WorkspaceValues },
-    toInput: (v) => ({ workspace: workspaceFields(v.workspace) }),
+    schema: z.object({ workspace: workspaceForm.schema }),
+    defaultValues: { workspace: workspaceForm.empty() } as { workspace: WorkspaceValues },
+    toInput: (v) => ({ workspace: workspaceForm.fields(v.workspace) }),
   });
-  const busy = form.formState.isSubmitting;
 
   const onSubmit = form.submit(async ({ workspace }) => {
-    const res = await act('workspace.create', await workspaceInput(workspace));
+    const res = await act('workspace.create', await workspaceForm.input(workspace));
     if (!res.ok) return res.error;
     await selectWorkspace(res.data.id);
     setView('overview');
@@ -34,23 +24,18 @@ export function NewWorkspaceDialog({ onClose }: { onClose: () => void }) {
   });
 
   return (
-    <Modal
+    <FormModal
       title="New workspace"
-      busy={busy}
-      onClose={onClose}
+      form={form}
       onSubmit={onSubmit}
-      actions={<FormButtons busy={busy} onCancel={onClose} submit="Create workspace" />}
+      submit="Create workspace"
+      onCancel={onClose}
+      onUpgrade={() => {
+        setView('plan');
+        onClose();
+      }}
     >
-      <fieldset disabled={busy} className="plain">
-        <WorkspaceFields form={form} />
-      </fieldset>
-      <FormAlert
-        form={form}
-        onUpgrade={() => {
-          setView('plan');
-          onClose();
-        }}
-      />
-    </Modal>
+      <WorkspaceFields form={form} />
+    </FormModal>
   );
 }

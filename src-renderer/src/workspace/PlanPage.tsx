@@ -6,6 +6,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { useRole } from '../data/session';
 import { useContract, useContractMutation } from '../data/queries';
 import { Loading, Notice, PageHeader } from '../ui/Section';
+import { Action } from '../ui/Action';
 
 function PlanCard({
   plan,
@@ -48,9 +49,9 @@ function PlanCard({
           </div>
         </dl>
         {canChange && !current && (
-          <button type="button" className="button primary" disabled={busy} onClick={onSwitch}>
+          <Action tone="primary" disabled={busy} onClick={onSwitch}>
             Switch to {plan.name}
-          </button>
+          </Action>
         )}
       </article>
     </li>

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { Facts, PageHeader, Section } from '../ui/Section';
 import { ActivityTable } from './ActivityTable';
 import { IntegrationsSection } from './IntegrationsSection';
+import { Action } from '../ui/Action';
 
 function LogoFigure({ workspace, kind, label }: { workspace: Workspace; kind: LogoKind; label: string }) {
   const url = useLogo(workspace, kind);
@@ -53,20 +54,13 @@ function ApiSection({ workspace }: { workspace: Workspace }) {
       {reveal.data ? (
         <CopyField label="Workspace API key" value={reveal.data.apiKey} />
       ) : (
-        <button
-          type="button"
-          className="button"
-          disabled={reveal.isPending}
-          onClick={() => reveal.mutate({ workspaceId: workspace.id })}
-        >
+        <Action disabled={reveal.isPending} onClick={() => reveal.mutate({ workspaceId: workspace.id })}>
           Reveal workspace API key
-        </button>
+        </Action>
       )}
       {reveal.error && <ErrorAlert error={reveal.error} />}
       <div className="form-actions">
-        <button type="button" className="button" onClick={() => setView('api')}>
-          Open the API page
-        </button>
+        <Action onClick={() => setView('api')}>Open the API page</Action>
       </div>
     </Section>
   );
@@ -108,9 +102,7 @@ export function SettingsPage({ workspace }: { workspace: Workspace }) {
           ]}
         />
         <div className="form-actions">
-          <button type="button" className="button" onClick={() => setView('plan')}>
-            {can(role, 'plan.change') ? 'Change plan' : 'Compare plans'}
-          </button>
+          <Action onClick={() => setView('plan')}>{can(role, 'plan.change') ? 'Change plan' : 'Compare plans'}</Action>
         </div>
       </Section>
 

@@ -35,6 +35,14 @@ export async function workspaceInput(values: WorkspaceValues): Promise<CreateWor
   return { ...workspaceFields(values), ...(squareLogo ? { squareLogo } : {}), ...(imageLogo ? { imageLogo } : {}) };
 }
 
+/** What a form holding a workspace needs: its check, its empty values, and the input they make. */
+export const workspaceForm = {
+  schema: WorkspaceSchema,
+  empty: emptyWorkspace,
+  fields: workspaceFields,
+  input: workspaceInput,
+};
+
 const plans: { value: PlanId; label: string; hint: string }[] = [
   { value: 'free', label: 'Free', hint: 'owner only, up to 3 clients' },
   { value: 'team', label: 'Team', hint: 'up to 10 members and 50 clients' },
@@ -51,8 +59,6 @@ type WithWorkspace = { workspace: WorkspaceValues };
 /** Name, type, plan and logos: shared by first-run setup and "New workspace" (kept under `workspace`). */
 export function WorkspaceFields<V extends WithWorkspace>({ form }: { form: FormFields<V> }) {
   const at = (field: keyof WorkspaceValues) => `workspace.${field}` as FieldPath<V>;
-  const type = form.watch(at('workspaceType')) as WorkspaceType;
-  const plan = form.watch(at('planId')) as PlanId;
   const logo = (field: 'squareLogo' | 'imageLogo', label: string) => (
     <Field label={label} error={form.errorOf(at(field))}>
       {(control) => (
@@ -63,20 +69,8 @@ export function WorkspaceFields<V extends WithWorkspace>({ form }: { form: FormF
   return (
     <>
       <TextField form={form} name={at('name')} label="Workspace name" autoComplete="organization" required />
-      <SelectField
-        form={form}
-        name={at('workspaceType')}
-        label="Workspace type"
-        options={types}
-        hint={types.find((t) => t.value === type)?.hint}
-      />
-      <SelectField
-        form={form}
-        name={at('planId')}
-        label="Plan"
-        options={plans}
-        hint={plans.find((p) => p.value === plan)?.hint}
-      />
+      <SelectField form={form} name={at('workspaceType')} label="Workspace type" options={types} />
+      <SelectField form={form} name={at('planId')} label="Plan" options={plans} />
       <fieldset className="logos-fieldset">
         <legend>Logos (optional)</legend>
         <p className="hint">PNG, JPEG or WebP, each less than 10 MB.</p>

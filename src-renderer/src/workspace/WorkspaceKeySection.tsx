@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { CopyField } from '../ui/CopyField';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Facts, Notice, Section } from '../ui/Section';
+import { Action } from '../ui/Action';
 
 /** The workspace key: hidden until revealed, and rotated only after a question. */
 export function WorkspaceKeySection({
@@ -66,28 +67,17 @@ export function WorkspaceKeySection({
       {error && <ErrorAlert error={error} />}
       <div className="form-actions">
         {apiKey === null ? (
-          <button
-            type="button"
-            className="button"
-            disabled={busy}
-            onClick={() => reveal.mutate(ref, { onSuccess: (d) => show(d.apiKey, false) })}
-          >
+          <Action disabled={busy} onClick={() => reveal.mutate(ref, { onSuccess: (d) => show(d.apiKey, false) })}>
             Reveal
-          </button>
+          </Action>
         ) : (
-          <button type="button" className="button" disabled={busy} onClick={() => show(null, false)}>
+          <Action disabled={busy} onClick={() => show(null, false)}>
             Hide
-          </button>
+          </Action>
         )}
-        <button
-          type="button"
-          className="button danger"
-          disabled={busy}
-          aria-haspopup="dialog"
-          onClick={() => setConfirming(true)}
-        >
+        <Action tone="danger" opensDialog disabled={busy} onClick={() => setConfirming(true)}>
           Rotate key
-        </button>
+        </Action>
       </div>
       {confirming && (
         <ConfirmDialog

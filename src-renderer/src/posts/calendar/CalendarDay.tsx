@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { PostGroup } from '../../../../src-shared/posts';
 import { formatDay, stateLabel } from '../posts';
+import { Action } from '../../ui/Action';
 
 export const DRAG_TYPE = 'application/x-postroom-post';
 
@@ -87,9 +88,9 @@ export function CalendarDay(p: Props) {
         ))}
       </ul>
       {p.items.length > p.shown && (
-        <button type="button" className="button subtle small" onClick={p.onMore}>
+        <Action small tone="subtle" onClick={p.onMore}>
           {p.items.length - p.shown} more
-        </button>
+        </Action>
       )}
     </li>
   );

@@ -13,6 +13,7 @@ import { CalendarDay } from './CalendarDay';
 import { MoveDialog } from './MoveDialog';
 import { useRole } from '../../data/session';
 import { act } from '../../data/queries';
+import { Action } from '../../ui/Action';
 
 type Mode = 'week' | 'month';
 const MONTH_ITEMS = 4;
@@ -131,15 +132,9 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
                 </button>
               ))}
             </div>
-            <button type="button" className="button" onClick={() => step(-1)}>
-              Previous
-            </button>
-            <button type="button" className="button" onClick={() => setAnchor(today!)}>
-              Today
-            </button>
-            <button type="button" className="button" onClick={() => step(1)}>
-              Next
-            </button>
+            <Action onClick={() => step(-1)}>Previous</Action>
+            <Action onClick={() => setAnchor(today!)}>Today</Action>
+            <Action onClick={() => step(1)}>Next</Action>
             <label className="inline-label">
               Go to date
               <input type="date" value={anchor} onChange={(e) => e.target.value && setAnchor(e.target.value)} />

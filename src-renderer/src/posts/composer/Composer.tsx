@@ -6,6 +6,7 @@ import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Loading } from '../../ui/Section';
 import { Modal } from '../../ui/Modal';
 import { ComposerForm } from './ComposerForm';
+import { Action } from '../../ui/Action';
 
 /**
  * The composer (SPEC §8): a client, targets among their active connections, the text with
@@ -55,9 +56,7 @@ export function Composer({
         <div className="dialog-body">
           {error ? <ErrorAlert error={error} /> : <Loading />}
           <div className="dialog-actions">
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
+            <Action onClick={onClose}>Cancel</Action>
           </div>
         </div>
       )}

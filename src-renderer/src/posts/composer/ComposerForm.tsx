@@ -17,6 +17,7 @@ import { PostTexts } from './PostTexts';
 import { Previews } from './Previews';
 import { TargetPicker } from './TargetPicker';
 import { WhenField } from './WhenField';
+import { Action } from '../../ui/Action';
 
 type Submit = 'draft' | 'schedule' | 'queue' | 'save' | 'unschedule';
 
@@ -243,9 +244,7 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
             }}
           >
             {nextDay && movedIso && (
-              <button
-                type="button"
-                className="button"
+              <Action
                 disabled={busy}
                 onClick={() => {
                   setWhen(toLocalInput(movedIso, tz));
@@ -253,16 +252,16 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
                 }}
               >
                 Schedule on {nextDay} instead
-              </button>
+              </Action>
             )}
           </ErrorAlert>
         )}
       </div>
 
       <footer className="dialog-actions">
-        <button type="button" className="button" onClick={onClose} disabled={busy}>
+        <Action disabled={busy} onClick={onClose}>
           Cancel
-        </button>
+        </Action>
         {editing ? (
           <>
             {mayDraft && button('save', 'Save changes')}

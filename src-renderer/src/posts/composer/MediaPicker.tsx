@@ -3,6 +3,7 @@ import type { ErrorObject } from '../../../../src-shared/errors';
 import { fileToUpload } from '../../files';
 import { formatBytes } from '../../format';
 import { Field } from '../../ui/Field';
+import { Action } from '../../ui/Action';
 
 export interface MediaItem {
   key: number;
@@ -109,14 +110,9 @@ export function MediaPicker({ media, add, remove, setAlt }: ReturnType<typeof us
                       onChange={(e) => setAlt(m, e.target.value)}
                     />
                   </div>
-                  <button
-                    type="button"
-                    className="button small"
-                    aria-label={`Remove ${m.fileName}`}
-                    onClick={() => remove(m)}
-                  >
+                  <Action small label={`Remove ${m.fileName}`} onClick={() => remove(m)}>
                     Remove
-                  </button>
+                  </Action>
                 </li>
               ))}
             </ul>

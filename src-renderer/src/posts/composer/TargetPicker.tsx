@@ -4,6 +4,7 @@ import type { ErrorObject } from '../../../../src-shared/errors';
 import { accountName, platformAccount } from '../../connections/names';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Field } from '../../ui/Field';
+import { Options } from '../../ui/Options';
 
 /** Who the post is for: the client (chosen here unless given), then which of their accounts. */
 export function TargetPicker({
@@ -44,13 +45,9 @@ export function TargetPicker({
           {(control) => (
             <select {...control} value={client?.id ?? ''} onChange={(e) => onClient(e.target.value)}>
               <option value="">Choose a client…</option>
-              {clients
-                .filter((c) => !c.deactivated)
-                .map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.displayName}
-                  </option>
-                ))}
+              <Options
+                options={clients.filter((c) => !c.deactivated).map((c) => ({ value: c.id, label: c.displayName }))}
+              />
             </select>
           )}
         </Field>

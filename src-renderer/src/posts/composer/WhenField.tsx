@@ -1,5 +1,6 @@
 import { Field } from '../../ui/Field';
 import { toLocalInput } from '../posts';
+import { Action } from '../../ui/Action';
 
 /** The date and time of a post on the client's wall clock, with "Now". */
 export function WhenField({
@@ -21,9 +22,7 @@ export function WhenField({
       {(control) => (
         <div className="copy-row">
           <input {...control} type="datetime-local" value={value} onChange={(e) => onChange(e.target.value)} />
-          <button type="button" className="button" onClick={() => onChange(toLocalInput(new Date(), zone))}>
-            Now
-          </button>
+          <Action onClick={() => onChange(toLocalInput(new Date(), zone))}>Now</Action>
         </div>
       )}
     </Field>
