@@ -1,39 +1,14 @@
+import {
+  actions,
+  permissionMatrix,
+  roles,
+  type Action,
+  type PrincipalRole,
+  type Role,
+} from '../../../src-shared/permissions';
 import { AppError } from './errors';
 
-export const roles = ['owner', 'manager', 'editor', 'collaborator', 'client'] as const;
-export type Role = (typeof roles)[number];
-
-/**
- * Everything a caller can ask of the engine that needs permission. Each engine operation names
- * exactly one of these and calls `authorize` before it reads or writes.
- */
-export const actions = [
-  'workspace.read',
-  'workspace.update',
-  'workspace.delete',
-  'plan.change',
-  'ownership.transfer',
-  'client.list',
-  'client.read',
-  'client.create',
-  'client.update',
-  'client.deactivate',
-  'client.delete',
-  'client.apiKey',
-  'team.read',
-  'team.invite',
-  'team.update',
-  'team.forceLogout',
-  'activity.read',
-  'apiKey.workspace',
-  'connection.read',
-  'connection.manage',
-  'post.read',
-  'post.draft',
-  'post.schedule',
-  'post.approve',
-] as const;
-export type Action = (typeof actions)[number];
+export { actions, permissionMatrix, roles, type Action, type PrincipalRole, type Role };
 
 /** Who is calling: a signed-in member, the workspace API key, or a per-client API key. */
 export type Principal =
@@ -47,78 +22,6 @@ export type Principal =
     }
   | { kind: 'workspace_key'; workspaceId: string; keyId: string }
   | { kind: 'client_key'; workspaceId: string; keyId: string; managedUserId: string };
-
-export type PrincipalRole = Role | 'workspace_key' | 'client_key';
-
-const everything = new Set<Action>(actions);
-const ownerOnly = new Set<Action>(['plan.change', 'workspace.delete', 'ownership.transfer']);
-const without = (set: Set<Action>, drop: Set<Action>) => new Set([...set].filter((a) => !drop.has(a)));
-
-/**
- * The permission matrix of SPEC §2 as data: role × action. Actions on a client are further
- * limited to the clients a principal may see (see `clientScope`).
- */
-export const permissionMatrix: Record<PrincipalRole, ReadonlySet<Action>> = {
-  owner: everything,
-  manager: without(everything, ownerOnly),
-  editor: new Set([
-    'workspace.read',
-    'client.list',
-    'client.read',
-    'connection.read',
-    'post.read',
-    'post.draft',
-    'post.schedule',
-    'team.read',
-  ]),
-  collaborator: new Set([
-    'workspace.read',
-    'client.list',
-    'client.read',
-    'connection.read',
-    'post.read',
-    'post.draft',
-    'team.read',
-  ]),
-  client: new Set([
-    'workspace.read',
-    'client.read',
-    'connection.read',
-    'connection.manage',
-    'post.read',
-    'post.approve',
-  ]),
-  // Seed 000: the workspace key manages clients, their keys, connection links and posts.
-  workspace_key: new Set([
-    'workspace.read',
-    'client.list',
-    'client.read',
-    'client.create',
-    'client.update',
-    'client.deactivate',
-    'client.delete',
-    'client.apiKey',
-    'connection.read',
-    'connection.manage',
-    'post.read',
-    'post.draft',
-    'post.schedule',
-    'team.read',
-    'team.invite',
-    'team.update',
-    'team.forceLogout',
-    'activity.read',
-  ]),
-  // A per-client key acts as its client through the API: its own data only.
-  client_key: new Set([
-    'client.read',
-    'connection.read',
-    'connection.manage',
-    'post.read',
-    'post.draft',
-    'post.schedule',
-  ]),
-};
 
 export function principalRole(p: Principal): PrincipalRole {
   return p.kind === 'member' ? p.role : p.kind;
