@@ -65,6 +65,16 @@ export const commandOptions = {
     'latest-backup': { type: 'boolean', what: 'the newest sound automatic backup, after a damaged database' },
   },
   'admin-key': { 'data-dir': dataDir },
+  'reset-password': {
+    'data-dir': dataDir,
+    profile: {
+      type: 'string',
+      value: 'EMAIL',
+      required: true,
+      what: 'the email of the profile whose password is forgotten',
+      example: 'you@agency.com',
+    },
+  },
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
 export type CommandName = keyof typeof commandOptions;
@@ -76,6 +86,8 @@ const commandWhat: Record<CommandName, string> = {
   backup: 'an online backup of the data folder into FILE',
   restore: 'puts a backup back into the data folder (the current data is backed up first)',
   'admin-key': 'prints the install admin key (for POST /api/workspaces/add)',
+  'reset-password':
+    'sets a new password for a profile (read from the terminal, or the first line of stdin); run it where the data is, with Postroom stopped',
 };
 
 function optionUsage(name: string, spec: OptionSpec): string {

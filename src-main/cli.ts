@@ -1,5 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { SetupInput } from '../src-shared/contract';
 import {
@@ -46,7 +47,8 @@ async function init(args: string[]): Promise<void> {
   const dataDir = resolve(requiredOption('init', values, 'data-dir'));
   context.dataDir = dataDir;
   const email = requiredOption('init', values, 'owner-email');
-  const setup = SetupInput.safeParse({
+  // The owner made here chooses a password at their first sign-in in the app (D87).
+  const setup = SetupInput.omit({ password: true }).safeParse({
     ownerName: values['owner-name'] ?? email.split('@')[0],
     ownerEmail: email,
     workspace: { name: requiredOption('init', values, 'workspace'), ...(values.plan ? { planId: values.plan } : {}) },
@@ -247,12 +249,84 @@ async function adminKey(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * The new password: typed twice at a terminal (not echoed), else the first line of stdin, so it is
+ * never in the command line (shell history, `ps`).
+ */
+async function readNewPassword(email: string): Promise<string> {
+  const { createInterface } = await import('node:readline');
+  if (!process.stdin.isTTY) {
+    const lines = createInterface({ input: process.stdin });
+    for await (const line of lines) {
+      lines.close();
+      return line;
+    }
+    return '';
+  }
+  const ask = (question: string) =>
+    new Promise<string>((done) => {
+      let muted = false;
+      const rl = createInterface({
+        input: process.stdin,
+        output: new Writable({
+          write(chunk: Buffer, _enc, next) {
+            if (!muted) process.stdout.write(chunk);
+            next();
+          },
+        }),
+        terminal: true,
+      });
+      rl.question(question, (answer) => {
+        rl.close();
+        process.stdout.write('\n');
+        done(answer);
+      });
+      muted = true;
+    });
+  const first = await ask(`New password for ${email}: `);
+  const again = await ask('The same password again: ');
+  if (first !== again)
+    throw new AppError('validation_failed', 'The two passwords differ.', {
+      fix: 'Run postroom reset-password again and type the same password twice.',
+    });
+  return first;
+}
+
+async function resetPassword(args: string[]): Promise<void> {
+  const values = parseCommandArgs('reset-password', args);
+  const dataDir = existingDataDir('reset-password', requiredOption('reset-password', values, 'data-dir'));
+  context.dataDir = dataDir;
+  const email = requiredOption('reset-password', values, 'profile');
+  if (!existsSync(join(dataDir, DATABASE_FILE)))
+    throw new AppError('not_found', `${dataDir} holds no Postroom data (no ${DATABASE_FILE}).`, {
+      fix: 'Check --data-dir names the folder Postroom keeps its data in.',
+    });
+  // Never under a running Postroom: the person at the machine that holds the data stops it first.
+  const lock = DataFolderLock.acquire(dataDir, 'postroom reset-password');
+  try {
+    const password = await readNewPassword(email);
+    const db = await openDatabase({ dataDir, clock: systemClock });
+    try {
+      const { resetPassword: reset } = await import('./engine/team/sign-in');
+      const { name, endedSessions } = await reset(db, email, password, systemClock.now());
+      process.stdout.write(
+        `${name} (${email}) has a new password.${endedSessions > 0 ? ` ${endedSessions} session(s) signed out.` : ''}\n`,
+      );
+    } finally {
+      db.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
 const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
   init,
   serve,
   backup,
   restore,
   'admin-key': adminKey,
+  'reset-password': resetPassword,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -17,6 +17,7 @@ import {
   InviteInput,
   InviteResult,
   Member,
+  NewPassword,
   Role,
   SmtpSettingsInput,
   UpdateMemberInput,
@@ -212,11 +213,7 @@ export const SetupInput = z.strictObject({
   ownerEmail: z
     .email('Enter your email address, such as name@example.com.')
     .max(254, 'An email address has at most 254 characters.'),
-  password: z
-    .string()
-    .min(8, 'Choose a password of at least 8 characters.')
-    .max(200, 'Choose a password of at most 200 characters.')
-    .optional(),
+  password: NewPassword,
   workspace: CreateWorkspaceInput,
 });
 export type SetupInput = z.input<typeof SetupInput>;
@@ -279,7 +276,11 @@ export const channels = {
   'plan.change': { request: WorkspaceRef.extend({ planId: PlanId }), response: Workspace },
 
   'session.signIn': {
-    request: z.strictObject({ profileId: z.string().min(1).max(64), password: z.string().max(200).optional() }),
+    request: z.strictObject({
+      profileId: z.string().min(1).max(64),
+      /** The profile's password, or the one it chooses when it has none yet (made by `postroom init`). */
+      password: z.string({ error: 'Enter your password.' }).max(200, 'A password has at most 200 characters.'),
+    }),
     response: AppState,
   },
   'session.signOut': { request: z.strictObject({}), response: AppState },

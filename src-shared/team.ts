@@ -35,7 +35,15 @@ export const Invitation = z.object({
 });
 export type Invitation = z.infer<typeof Invitation>;
 
-const PASSWORD = 'Choose a password of at least 8 characters.';
+/**
+ * A password a person chooses (first run, an invitation, a profile's first sign-in): 8 to 200
+ * characters (NIST SP 800-63B's minimum for a chosen secret), each rule saying how to fix it.
+ */
+export const NewPassword = z
+  .string({ error: 'Choose a password for your profile.' })
+  .min(1, 'Choose a password for your profile.')
+  .min(8, 'Choose a password of at least 8 characters.')
+  .max(200, 'Choose a password of at most 200 characters.');
 
 export const InviteInput = z.strictObject({
   email: z
@@ -63,7 +71,7 @@ export const AcceptInvitationInput = z.strictObject({
     .min(10, 'Paste the invitation code or the link you were sent.')
     .max(200, 'Paste only the invitation code or the link you were sent.'),
   name: z.string().trim().min(1, 'Enter your name.').max(100, 'Shorten your name to at most 100 characters.'),
-  password: z.string().min(8, PASSWORD).max(200, 'Choose a password of at most 200 characters.').optional(),
+  password: NewPassword,
 });
 
 const SESSIONS = 'The sessions limit is a whole number from 1 to 999,999.';

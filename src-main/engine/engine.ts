@@ -38,8 +38,9 @@ import { OAuthFlows } from './connections/connections';
 import { buildHandlers, type HandlerMap } from './handlers';
 import { newId } from './kernel/ids';
 import { createSmtpMailer } from './mail/mailer';
-import { hashPassword, needsRehash, verifyPassword } from './kernel/passwords';
+import { hashPassword, verifyPassword } from './kernel/passwords';
 import type { SecretStore } from './secrets/secret-store';
+import { checkPassword, setPassword } from './team/sign-in';
 import { acceptInvitation, endSessions, openSession, sessionIsLive, type MailerFactory } from './team/team';
 import { createWorkspace, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces/workspaces';
 import { findClientRow } from './queries/clients';
@@ -232,8 +233,9 @@ export class Engine {
   }
 
   /**
-   * Signs a profile in to a workspace (their last one unless given): checks the password when
-   * the profile has one, and opens a session, evicting the oldest past the sessions limit.
+   * Signs a profile in to a workspace (their last one unless given): checks the password (or sets
+   * it, for a profile that has none yet) as team/sign-in.ts rules, and opens a session, evicting
+   * the oldest past the sessions limit.
    */
   async signIn(profileId: string, password: string | undefined, workspaceId?: string): Promise<AppState> {
     const profile = this.ctx.db
@@ -242,11 +244,7 @@ export class Engine {
       )
       .get(profileId);
     if (!profile) throw new AppError('not_found', 'profile not found');
-    if (profile.password_hash && !(password !== undefined && (await verifyPassword(password, profile.password_hash)))) {
-      throw new AppError('unauthorized', 'wrong password', { fields: { password: 'wrong password' } });
-    }
-    if (profile.password_hash && password !== undefined)
-      await this.rehashIfDue(profileId, password, profile.password_hash);
+    await checkPassword(this.ctx.db, profile, password, this.ctx.clock.now());
     const target = workspaceId ?? this.getSetting(`last_workspace:${profileId}`);
     const members = this.ctx.db
       .prepare<[string], { id: string; workspace_id: string; status: string }>(
@@ -276,15 +274,6 @@ export class Engine {
     return this.emitState();
   }
 
-  /** An older hash (scrypt, or argon2 below today's policy) is replaced once the password is known. */
-  async rehashIfDue(profileId: string, password: string, stored: string): Promise<void> {
-    if (!needsRehash(stored)) return;
-    const rehashed = await hashPassword(password);
-    this.ctx.db
-      .prepare(`UPDATE profiles SET password_hash = ? WHERE id = ? AND password_hash = ?`)
-      .run(rehashed, profileId, stored);
-  }
-
   signOut(): AppState {
     const session = this.currentSession();
     if (session) {
@@ -298,13 +287,8 @@ export class Engine {
 
   /** Switching workspace moves the signed-in person to their membership there. */
   async selectWorkspace(workspaceId: string): Promise<AppState> {
-    const profile = this.requireProfile();
-    return this.signIn(profile.id, undefined, workspaceId).catch((err) => {
-      // The password was checked when they signed in; a switch never asks again.
-      if (err instanceof AppError && err.code === 'unauthorized')
-        return this.switchWithoutPassword(profile.id, workspaceId);
-      throw err;
-    });
+    // The password was checked when they signed in; a switch never asks again.
+    return this.switchWithoutPassword(this.requireProfile().id, workspaceId);
   }
 
   private switchWithoutPassword(profileId: string, workspaceId: string): AppState {
@@ -332,11 +316,17 @@ export class Engine {
     const profileId = this.ctx.db
       .prepare<[string], { profile_id: string }>(`SELECT profile_id FROM members WHERE workspace_id = ?`)
       .get(workspace.id)!.profile_id;
-    return this.signIn(profileId, input.password, workspace.id);
+    // The password was just chosen: no need to check it again.
+    return this.switchWithoutPassword(profileId, workspace.id);
   }
 
-  /** Shared by the first-run screen and `postroom init`. */
-  async createOwnerWithWorkspace(input: ParsedRequestOf<'app.setup'>): Promise<CreatedWorkspace> {
+  /**
+   * Shared by the first-run screen and `postroom init`; an owner made by init without a password
+   * chooses one at their first sign-in (team/sign-in.ts).
+   */
+  async createOwnerWithWorkspace(
+    input: Omit<ParsedRequestOf<'app.setup'>, 'password'> & { password?: string },
+  ): Promise<CreatedWorkspace> {
     if (!this.state().needsSetup) throw new AppError('conflict', 'this data folder is already set up');
     const profileId = newId('prof');
     const passwordHash = input.password ? await hashPassword(input.password) : null;
@@ -352,21 +342,20 @@ export class Engine {
     }
   }
 
-  /** Redeems an invitation code as a new (or existing) profile on this install, and signs in. */
+  /**
+   * Redeems an invitation code as a new (or existing) profile on this install, with the password
+   * the person chose, and signs in. An existing profile keeps its password: with it they are
+   * signed in, else they joined and sign in as usual; one that had none takes the new one.
+   */
   async acceptInvitation(input: ParsedRequestOf<'session.acceptInvitation'>): Promise<AppState> {
-    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    const passwordHash = await hashPassword(input.password);
     const accepted = acceptInvitation(this.ctx, input.code, { name: input.name, passwordHash });
     const profile = this.ctx.db
       .prepare<[string], { password_hash: string | null }>(`SELECT password_hash FROM profiles WHERE id = ?`)
       .get(accepted.profileId)!;
-    if (
-      profile.password_hash &&
-      profile.password_hash !== passwordHash &&
-      !(input.password && (await verifyPassword(input.password, profile.password_hash)))
-    ) {
-      // An existing profile with a password joined a new workspace: they sign in as usual.
+    if (profile.password_hash === null) await setPassword(this.ctx.db, accepted.profileId, input.password);
+    else if (profile.password_hash !== passwordHash && !(await verifyPassword(input.password, profile.password_hash)))
       return this.emitState();
-    }
     return this.switchWithoutPassword(accepted.profileId, accepted.workspaceId);
   }
 

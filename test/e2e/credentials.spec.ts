@@ -1,7 +1,15 @@
 import type { Page } from '@playwright/test';
 import { startXServer } from '../support/x-server';
 import { startXOAuthFront } from '../support/x-oauth-front';
-import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+import {
+  addWorkspaceByApi,
+  completeSetup,
+  expect,
+  OWNER_PASSWORD,
+  signInAs,
+  test,
+  workspaceSwitcher,
+} from './fixtures';
 
 /*
  * Seed 003 end to end: an editor posts to a client's X account with the owner's credentials and
@@ -34,11 +42,11 @@ async function openClient(page: Page) {
   await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
 }
 
-/** Signs out and back in as `name` (profiles without a password), in the agency's workspace. */
+const EDITOR_PASSWORD = 'eddies own password';
+
+/** Signs out and back in as `name` with their password, in the agency's workspace. */
 async function switchTo(page: Page, name: string) {
-  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('heading', { name: 'Choose your profile' })).toBeVisible();
-  await page.getByRole('button', { name: new RegExp(name) }).click();
+  await signInAs(page, name, name === EDITOR ? EDITOR_PASSWORD : OWNER_PASSWORD);
   await expect(page.getByRole('banner')).toContainText(name);
   const switcher = workspaceSwitcher(page);
   if ((await switcher.count()) > 0 && (await switcher.locator('option:checked').textContent()) !== 'Northwind Social') {
@@ -97,6 +105,7 @@ test("credential modes: the owner's credentials, then the member's own and a rec
     const join = page.getByRole('form', { name: 'Join with an invitation' });
     await join.getByLabel('Invitation code or link').fill(code);
     await join.getByLabel('Your name').fill(EDITOR);
+    await join.getByLabel('Choose a password').fill(EDITOR_PASSWORD);
     await join.getByRole('button', { name: 'Join' }).click();
     await expect(page.getByRole('banner')).toContainText(EDITOR);
 

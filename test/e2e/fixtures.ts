@@ -215,6 +215,22 @@ export { expect };
 
 /* ---- steps a person takes, shared by the specs ---- */
 
+/** The password the owner chooses at first run in `completeSetup`. */
+export const OWNER_PASSWORD = 'owner password 42';
+
+/** Signs out, chooses `name` on the profile chooser and signs in with `password`. */
+export async function signInAs(page: Page, name: string | RegExp, password: string) {
+  const chooser = page.getByRole('heading', { name: 'Choose your profile' });
+  if (!(await chooser.isVisible())) {
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await expect(chooser).toBeVisible();
+  }
+  await page.getByRole('button', { name: typeof name === 'string' ? new RegExp(name) : name }).click();
+  await page.getByLabel(/^(Password|Choose a password)$/).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.locator('.shell')).toBeVisible();
+}
+
 export async function completeSetup(
   page: Page,
   opts: {
@@ -228,6 +244,7 @@ export async function completeSetup(
   await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toBeVisible();
   await page.getByLabel('Your name').fill(opts.ownerName ?? 'Ada Owner');
   await page.getByLabel('Your email').fill(opts.ownerEmail ?? 'ada@agency.example');
+  await page.getByLabel('Choose a password').fill(OWNER_PASSWORD);
   await page.getByLabel('Workspace name').fill(opts.workspace ?? 'Agency HQ');
   if (opts.type) await page.getByLabel('Workspace type').selectOption(opts.type);
   if (opts.plan) await page.getByLabel('Plan').selectOption({ label: opts.plan });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
-import { completeSetup, expect, test } from './fixtures';
+import { completeSetup, expect, OWNER_PASSWORD, signInAs, test } from './fixtures';
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const clientList = (page: Page) => page.getByRole('list', { name: 'Clients' });
@@ -50,11 +50,11 @@ async function signOut(page: Page) {
   await expect(chooser(page)).toBeVisible();
 }
 
-async function joinWithInvitation(page: Page, opts: { code: string; name: string; password?: string }) {
+async function joinWithInvitation(page: Page, opts: { code: string; name: string; password: string }) {
   const form = page.getByRole('form', { name: 'Join with an invitation' });
   await form.getByLabel('Invitation code or link').fill(opts.code);
   await form.getByLabel('Your name').fill(opts.name);
-  if (opts.password) await form.getByLabel('Choose a password (optional)').fill(opts.password);
+  await form.getByLabel('Choose a password').fill(opts.password);
   await form.getByRole('button', { name: 'Join' }).click();
   await expect(page.locator('.shell')).toBeVisible();
   await expect(page.getByRole('banner')).toContainText(opts.name);
@@ -149,7 +149,7 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
 
   await signOut(page);
   await expect(page.getByRole('button', { name: /Eddie Editor/ })).toBeVisible();
-  await page.getByRole('button', { name: /Ada Owner/ }).click();
+  await signInAs(page, 'Ada Owner', OWNER_PASSWORD);
   await expect(page.getByRole('banner')).toContainText('Ada Owner');
 
   // 4. A client's own key works until the client is deactivated, then the API answers 401.
@@ -263,7 +263,7 @@ test('the profile chooser: a wrong password is refused, and a forced logout retu
   await password.fill('not her password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(password).toHaveAttribute('aria-invalid', 'true');
-  await expect(password).toHaveAccessibleDescription(/wrong password/);
+  await expect(password).toHaveAccessibleDescription(/Wrong password\. Check it and try again\./);
   await expect(page.locator('.shell')).toHaveCount(0);
 
   await password.fill('correct horse battery');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   adminKey,
+  OWNER_PASSWORD,
   completeSetup,
   createWorkspace,
   expect,
@@ -27,6 +28,7 @@ test('first run: the owner sets up the first workspace', async ({ page, host }) 
   await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toBeVisible();
   await page.getByLabel('Your name').fill('Ada Owner');
   await page.getByLabel('Your email').fill('ada@agency.example');
+  await page.getByLabel('Choose a password').fill(OWNER_PASSWORD);
 
   // No workspace name: the contract's own error is shown beside the field.
   await page.getByRole('button', { name: 'Set up workspace' }).click();

@@ -4,7 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../src-main/engine/kernel/passwords';
 import { NO_KEYCHAIN_REASON, keychainAvailable } from '../support/keychain';
 import { tempDir } from '../support/temp';
 
@@ -246,6 +248,7 @@ describe('postroom command line failures: one sentence and what to do', () => {
       'postroom backup --data-dir DIR --to FILE',
       'postroom restore --data-dir DIR (--from FILE | --latest-backup)',
       'postroom admin-key --data-dir DIR',
+      'postroom reset-password --data-dir DIR --profile EMAIL',
     ])
       expect(stdout).toContain(line);
   });
@@ -362,6 +365,67 @@ const withoutDbusChatter = (stderr: string) =>
     .split('\n')
     .filter((line) => !/^(dbus-daemon\[\d+\]|\(gcr-prompter|\*\* Message)|^$/.test(line))
     .join('\n');
+
+describe.skipIf(!available)(`postroom reset-password — skipped only when ${NO_KEYCHAIN_REASON}`, () => {
+  /** The command with `input` on its stdin (a script, or a person piping it; a terminal is asked twice). */
+  const withStdin = (input: string, ...args: string[]) =>
+    outcome(
+      new Promise<{ stdout: string; stderr: string }>((done, fail) => {
+        const child = execFile(
+          tsx,
+          ['src-main/cli.ts', ...args],
+          { cwd: process.cwd(), timeout: 60_000 },
+          (err, stdout, stderr) => (err ? fail(Object.assign(err, { stdout, stderr })) : done({ stdout, stderr })),
+        );
+        child.stdin!.end(input);
+      }),
+    );
+
+  it(
+    'sets a new password read from stdin for the profile named by email; a wrong email or a short password says what to do',
+    SEVERAL_STARTS,
+    async () => {
+      const dataDir = tempDir();
+      await cli('init', '--data-dir', dataDir, '--workspace', 'Acme', '--owner-email', 'owner@acme.test');
+
+      const reset = await withStdin(
+        'a new password\n',
+        'reset-password',
+        '--data-dir',
+        dataDir,
+        '--profile',
+        'owner@acme.test',
+      );
+      expect(reset).toMatchObject({ code: 0, stdout: 'owner (owner@acme.test) has a new password.\n' });
+      const db = new Database(join(dataDir, 'postroom.sqlite'), { readonly: true });
+      const stored = db
+        .prepare(`SELECT password_hash FROM profiles WHERE email = ?`)
+        .pluck()
+        .get('owner@acme.test') as string;
+      db.close();
+      expect(await verifyPassword('a new password', stored)).toBe(true);
+
+      expectPlainFailure(
+        await withStdin('a new password\n', 'reset-password', '--data-dir', dataDir, '--profile', 'nobody@acme.test'),
+        1,
+        /^No profile on this install has the email nobody@acme\.test\.$/,
+        /Check the email/,
+      );
+      expectPlainFailure(
+        await withStdin('short\n', 'reset-password', '--data-dir', dataDir, '--profile', 'owner@acme.test'),
+        1,
+        /^Choose a password of 8 to 200 characters\.$/,
+        /reset-password again and type a password of 8 to 200 characters/,
+      );
+      expectPlainFailure(
+        await withStdin('', 'reset-password', '--data-dir', dataDir),
+        2,
+        /^postroom reset-password needs --profile: the email of the profile whose password is forgotten\.$/,
+        /--profile you@agency\.com/,
+      );
+    },
+  );
+});
 
 describe.skipIf(!available)(`the headless keyring script — skipped only when ${NO_KEYCHAIN_REASON}`, () => {
   it(

@@ -1,3 +1,4 @@
+import { TEST_PASSWORD } from '../support/engine';
 import { describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
@@ -31,7 +32,7 @@ describe("credential mode (seed 003): the owner's or the member's credentials", 
       });
       const ownerId = engine.state().profile!.id;
       await engine.call('session.signOut', {});
-      await engine.call('session.acceptInvitation', { code, name: 'Eddie Editor' });
+      await engine.call('session.acceptInvitation', { code, name: 'Eddie Editor', password: TEST_PASSWORD });
 
       // The owner's credentials (the default): the editor posts, but cannot reconnect or change settings.
       expect(await engine.call('connection.credentials', ref)).toEqual({
@@ -52,12 +53,12 @@ describe("credential mode (seed 003): the owner's or the member's credentials", 
       expect(
         await engine.dispatch('connection.setCredentialMode', { ...ref, memberId: editor.id, mode: 'member' }),
       ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      await engine.call('session.signIn', { profileId: ownerId });
+      await engine.call('session.signIn', { profileId: ownerId, password: TEST_PASSWORD });
       await engine.call('connection.setCredentialMode', { ...ref, memberId: editor.id, mode: 'member' });
       expect(await engine.call('connection.credentialModes', { workspaceId: ws })).toEqual([
         { memberId: editor.id, connectionId: expect.stringMatching(/^conn_/), mode: 'member' },
       ]);
-      await engine.call('session.signIn', { profileId: editor.profileId });
+      await engine.call('session.signIn', { profileId: editor.profileId, password: TEST_PASSWORD });
       const mine = await engine.call('connection.credentials', ref);
       expect(mine).toMatchObject({
         mode: 'member',
@@ -86,7 +87,7 @@ describe("credential mode (seed 003): the owner's or the member's credentials", 
       });
       expect(log.ok).toBe(false); // editors do not read the log; the owner does below
 
-      await engine.call('session.signIn', { profileId: ownerId });
+      await engine.call('session.signIn', { profileId: ownerId, password: TEST_PASSWORD });
       expect(
         (await engine.call('activity.list', { workspaceId: ws, filter: { action: 'connection.reauthenticated' } }))[0]!
           .detail,

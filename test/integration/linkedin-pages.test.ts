@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
-import { OWNER, openTestEngine, type TestEngine } from '../support/engine';
+import { OWNER, openTestEngine, type TestEngine, TEST_PASSWORD } from '../support/engine';
 import { startLinkedInServer, type LinkedInServer, type LinkedInServerOptions } from '../support/linkedin-server';
 import { addConnection } from '../support/posting';
 
@@ -207,7 +207,7 @@ describe('choosing the LinkedIn page to post as from a list', () => {
       invite: { email: 'ed@agency.test', role: 'editor', managedUserIds: [w.userId] },
     });
     await engine.call('session.signOut', {});
-    await engine.call('session.acceptInvitation', { code, name: 'Eddie Editor' });
+    await engine.call('session.acceptInvitation', { code, name: 'Eddie Editor', password: TEST_PASSWORD });
 
     const refused = await engine.dispatch('connection.pages', w.ref);
     expect(refused).toMatchObject({
@@ -219,12 +219,12 @@ describe('choosing the LinkedIn page to post as from a list', () => {
     });
     expect(w.li.requests()).toEqual([]);
 
-    await engine.call('session.signIn', { profileId: ownerProfileId });
+    await engine.call('session.signIn', { profileId: ownerProfileId, password: TEST_PASSWORD });
     const eddie = (await engine.call('team.list', { workspaceId: w.workspaceId })).members.find(
       (m) => m.role === 'editor',
     )!;
     await engine.call('connection.setCredentialMode', { ...w.ref, memberId: eddie.id, mode: 'member' });
-    await engine.call('session.signIn', { profileId: eddie.profileId });
+    await engine.call('session.signIn', { profileId: eddie.profileId, password: TEST_PASSWORD });
     // No tokens of their own yet: the connection's are used, as their posts would be.
     expect((await engine.call('connection.pages', w.ref)).map((p) => p.name)).toEqual([
       'Northwind Bakery',

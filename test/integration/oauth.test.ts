@@ -1,3 +1,4 @@
+import { TEST_PASSWORD } from '../support/engine';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -225,7 +226,7 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
     const plainAuthorization = await plain.startFlow((await plain.newLink()).connectionUrl);
     expect(plainAuthorization.searchParams.get('scope')?.split(' ')).not.toContain('w_organization_social');
     expect((await plain.callback(await consentAtServer(plainAuthorization.href))).status).toBe(200);
-    await plain.t.app.engine.signIn(plain.t.app.engine.state().profiles[0]!.id, undefined, plain.workspaceId);
+    await plain.t.app.engine.signIn(plain.t.app.engine.state().profiles[0]!.id, TEST_PASSWORD, plain.workspaceId);
     const plainRef = { workspaceId: plain.workspaceId, userId: plain.userId, platformId: 'linkedin-li-casey' };
     expect(
       await plain.t.app.engine.dispatch('connection.setPostAs', { ...plainRef, postAs: 'urn:li:organization:2414183' }),
@@ -252,7 +253,7 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
       expect.arrayContaining(['w_organization_social', 'r_organization_admin']),
     ]);
     const engine = pages.t.app.engine;
-    await engine.signIn(engine.state().profiles[0]!.id, undefined, pages.workspaceId);
+    await engine.signIn(engine.state().profiles[0]!.id, TEST_PASSWORD, pages.workspaceId);
     const ref = { workspaceId: pages.workspaceId, userId: pages.userId, platformId: 'linkedin-li-casey' };
     expect(await engine.call('connection.setPostAs', { ...ref, postAs: 'urn:li:organization:2414183' })).toEqual({
       postAs: 'urn:li:organization:2414183',

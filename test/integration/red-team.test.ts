@@ -3,7 +3,7 @@ import { apiRoutes } from '../../src-main/server/api-spec';
 import { defaultAdapters } from '../../src-main/engine/platforms/registry';
 import type { Channel } from '../../src-shared/contract';
 import { startTestApp } from '../support/app';
-import { OWNER } from '../support/engine';
+import { OWNER, TEST_PASSWORD } from '../support/engine';
 import { startMastodonServer } from '../support/mastodon-server';
 import { addConnection } from '../support/posting';
 
@@ -233,8 +233,8 @@ describe('issue 9 item 5: CSV exports escape formulas', () => {
       workspaceId: t.workspaceId,
       invite: { email: 'eve@agency.test', role: 'editor', skipInvitationEmail: true },
     });
-    await engine.call('session.acceptInvitation', { code, name: evil });
-    await engine.signIn(ownerProfile, undefined, t.workspaceId);
+    await engine.call('session.acceptInvitation', { code, name: evil, password: TEST_PASSWORD });
+    await engine.signIn(ownerProfile, TEST_PASSWORD, t.workspaceId);
     const { csv } = await engine.call('activity.exportCsv', { workspaceId: t.workspaceId });
     // The "joined" entry's detail starts with the name: a spreadsheet would run it as a formula.
     expect(csv).toContain(`"'=HYPERLINK(`);

@@ -1,3 +1,4 @@
+import { TEST_PASSWORD } from '../support/engine';
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { startTestApp } from '../support/app';
@@ -69,14 +70,14 @@ describe('team routes', () => {
       workspaceId: t.workspaceId,
       invite: { email: 'ed@a.test', role: 'editor', skipInvitationEmail: true },
     });
-    await t.app.engine.call('session.acceptInvitation', { code, name: 'Ed Editor' });
+    await t.app.engine.call('session.acceptInvitation', { code, name: 'Ed Editor', password: TEST_PASSWORD });
     const editorId = (await t.app.engine.call('team.list', { workspaceId: t.workspaceId })).members.find(
       (m) => m.role === 'editor',
     )!.id;
     const out = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/members/${editorId}/force-logout`);
     expect(out.body).toEqual({ memberId: editorId, sessionsEnded: 1 });
     expect((await t.app.engine.call('app.getState', {})).profile).toBeNull();
-    await t.app.engine.signIn(ownerProfile, undefined, t.workspaceId);
+    await t.app.engine.signIn(ownerProfile, TEST_PASSWORD, t.workspaceId);
     const csv = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/activity?format=csv');
     expect(csv.type).toContain('text/csv');
     expect(csv.text.split('\n')[0]).toBe('at,actor_kind,actor_id,action,object_kind,object_id,detail');

@@ -2,7 +2,7 @@ import { afterEach, expect } from 'vitest';
 import { ApiAnswerChecker } from './api-validator';
 import { startApp, type StartAppOptions, type StartedApp } from '../../src-main/app';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
-import { OWNER, FakeClock } from './engine';
+import { OWNER, FakeClock, TEST_PASSWORD } from './engine';
 import { tempDir } from './temp';
 
 const running: StartedApp[] = [];
@@ -50,7 +50,7 @@ export async function startTestApp(
     });
     workspaceApiKey = created.apiKey;
     workspaceId = created.workspace.id;
-    await app.engine.signIn(app.engine.state().profiles[0]!.id, undefined, workspaceId);
+    await app.engine.signIn(app.engine.state().profiles[0]!.id, TEST_PASSWORD, workspaceId);
   }
   const adminKey = await app.engine.revealInstallAdminKey();
   return { app, secrets, dataDir, adminKey, workspaceApiKey, workspaceId, url: app.apiUrl, clock };

@@ -39,4 +39,6 @@ export async function openTestEngine(dataDir = tempDir()): Promise<TestEngine> {
   return { engine, secrets, clock, dataDir };
 }
 
-export const OWNER = { ownerName: 'Olivia Owner', ownerEmail: 'olivia@agency.test' };
+/** Every test person's password (the owner's, and members' chosen when they accept an invitation). */
+export const TEST_PASSWORD = 'correct horse battery';
+export const OWNER = { ownerName: 'Olivia Owner', ownerEmail: 'olivia@agency.test', password: TEST_PASSWORD };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actions, permissionMatrix, roles, type Action, type Role } from '../../src-main/engine/kernel/access';
 import type { Channel } from '../../src-shared/contract';
-import { OWNER, openTestEngine } from '../support/engine';
+import { OWNER, openTestEngine, TEST_PASSWORD } from '../support/engine';
 
 /**
  * Every role against every engine operation, through the contract as the UI calls it. What each
@@ -104,8 +104,8 @@ async function signedInAs(role: Role) {
     invite: { email: 'by@stander.test', role: 'collaborator' },
   });
   await t.engine.call('session.signOut', {});
-  await t.engine.call('session.acceptInvitation', { code: bystander.code, name: 'Bystander' });
-  await t.engine.call('session.signIn', { profileId: state.profile!.id });
+  await t.engine.call('session.acceptInvitation', { code: bystander.code, name: 'Bystander', password: TEST_PASSWORD });
+  await t.engine.call('session.signIn', { profileId: state.profile!.id, password: TEST_PASSWORD });
   const memberId = (await t.engine.call('team.list', { workspaceId })).members.find((m) => m.name === 'Bystander')!.id;
   if (role !== 'owner') {
     const { code } = await t.engine.call('team.invite', {
@@ -113,7 +113,7 @@ async function signedInAs(role: Role) {
       invite: { email: `${role}@team.test`, role, managedUserIds: [assigned] },
     });
     await t.engine.call('session.signOut', {});
-    await t.engine.call('session.acceptInvitation', { code, name: role });
+    await t.engine.call('session.acceptInvitation', { code, name: role, password: TEST_PASSWORD });
   }
   return { engine: t.engine, ids: { workspaceId, assigned, other, memberId } };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
-import { OWNER, openTestEngine } from '../support/engine';
+import { OWNER, openTestEngine, TEST_PASSWORD } from '../support/engine';
 
 async function ownerWithClients(plan: 'free' | 'team' = 'free') {
   const t = await openTestEngine();
@@ -93,14 +93,16 @@ describe('invitations (seed 004)', () => {
     });
     // The code is single-use.
     await t.engine.call('session.signOut', {});
-    expect(await t.engine.dispatch('session.acceptInvitation', { code, name: 'Again' })).toMatchObject({
+    expect(
+      await t.engine.dispatch('session.acceptInvitation', { code, name: 'Again', password: TEST_PASSWORD }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
     // Both profiles are on the chooser; the editor's needs the password.
     const chooser = await t.engine.call('app.getState', {});
     expect(chooser.profiles.map((p) => [p.name, p.hasPassword])).toEqual([
-      ['Olivia Owner', false],
+      ['Olivia Owner', true],
       ['Eddie Editor', true],
     ]);
     const editorId = chooser.profiles[1]!.id;
@@ -125,12 +127,12 @@ describe('invitations (seed 004)', () => {
       invite: { email: 'e@agency.test', role: 'editor' },
     });
     await t.engine.call('session.signOut', {});
-    await t.engine.call('session.acceptInvitation', { code: mgr.code, name: 'Mia Manager' });
+    await t.engine.call('session.acceptInvitation', { code: mgr.code, name: 'Mia Manager', password: TEST_PASSWORD });
     expect((await t.engine.call('client.list', { workspaceId: t.workspaceId })).total).toBe(2);
     await t.engine.call('session.signOut', {});
-    await t.engine.call('session.acceptInvitation', { code: ed.code, name: 'Ed' });
+    await t.engine.call('session.acceptInvitation', { code: ed.code, name: 'Ed', password: TEST_PASSWORD });
     expect((await t.engine.call('client.list', { workspaceId: t.workspaceId })).total).toBe(0);
-    await t.engine.call('session.signIn', { profileId: t.ownerId });
+    await t.engine.call('session.signIn', { profileId: t.ownerId, password: TEST_PASSWORD });
     const team = await t.engine.call('team.list', { workspaceId: t.workspaceId });
     const edMember = team.members.find((m) => m.email === 'e@agency.test')!;
     await t.engine.call('team.updateMember', {
@@ -138,7 +140,7 @@ describe('invitations (seed 004)', () => {
       memberId: edMember.id,
       patch: { clientIds: [t.b.id] },
     });
-    await t.engine.call('session.signIn', { profileId: edMember.profileId });
+    await t.engine.call('session.signIn', { profileId: edMember.profileId, password: TEST_PASSWORD });
     expect((await t.engine.call('client.list', { workspaceId: t.workspaceId })).users.map((u) => u.id)).toEqual([
       t.b.id,
     ]);
@@ -157,11 +159,15 @@ describe('invitations (seed 004)', () => {
     });
     await t.engine.call('team.revokeInvitation', { workspaceId: t.workspaceId, invitationId: revoked.invitation.id });
     t.clock.advance(7 * 24 * 3600 * 1000 + 1);
-    expect(await t.engine.dispatch('session.acceptInvitation', { code: late.code, name: 'Late' })).toMatchObject({
+    expect(
+      await t.engine.dispatch('session.acceptInvitation', { code: late.code, name: 'Late', password: TEST_PASSWORD }),
+    ).toMatchObject({
       ok: false,
       error: { message: expect.stringContaining('expired') },
     });
-    expect(await t.engine.dispatch('session.acceptInvitation', { code: revoked.code, name: 'Rev' })).toMatchObject({
+    expect(
+      await t.engine.dispatch('session.acceptInvitation', { code: revoked.code, name: 'Rev', password: TEST_PASSWORD }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -178,9 +184,9 @@ describe('sessions (seed 002)', () => {
       invite: { email: 'ed@agency.test', role: 'editor' },
     });
     await t.engine.call('session.signOut', {});
-    const state = await t.engine.call('session.acceptInvitation', { code, name: 'Ed' });
+    const state = await t.engine.call('session.acceptInvitation', { code, name: 'Ed', password: TEST_PASSWORD });
     const editorProfileId = state.profile!.id;
-    await t.engine.call('session.signIn', { profileId: t.ownerId });
+    await t.engine.call('session.signIn', { profileId: t.ownerId, password: TEST_PASSWORD });
     const editor = (await t.engine.call('team.list', { workspaceId: t.workspaceId })).members.find(
       (m) => m.role === 'editor',
     )!;
@@ -209,7 +215,7 @@ describe('sessions (seed 002)', () => {
 
   it('force logout ends every session at once and returns the app to the chooser if it was them', async () => {
     const t = await withEditor();
-    await t.engine.call('session.signIn', { profileId: t.editorProfileId });
+    await t.engine.call('session.signIn', { profileId: t.editorProfileId, password: TEST_PASSWORD });
     const events: unknown[] = [];
     t.engine.subscribe((name, payload) => name === 'state.changed' && events.push(payload));
     // The owner forces the logout through the engine as the owner (e.g. from another window or the API).
@@ -229,12 +235,16 @@ describe('sessions (seed 002)', () => {
   it('a deactivated member cannot sign in; reactivated, they can', async () => {
     const t = await withEditor();
     await t.engine.call('team.setMemberActive', { workspaceId: t.workspaceId, memberId: t.editor.id, active: false });
-    expect(await t.engine.dispatch('session.signIn', { profileId: t.editorProfileId })).toMatchObject({
+    expect(
+      await t.engine.dispatch('session.signIn', { profileId: t.editorProfileId, password: TEST_PASSWORD }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
     await t.engine.call('team.setMemberActive', { workspaceId: t.workspaceId, memberId: t.editor.id, active: true });
-    expect((await t.engine.call('session.signIn', { profileId: t.editorProfileId })).role).toBe('editor');
+    expect(
+      (await t.engine.call('session.signIn', { profileId: t.editorProfileId, password: TEST_PASSWORD })).role,
+    ).toBe('editor');
   });
 
   it('keeps the signed-in session across a restart', async () => {

@@ -1,19 +1,23 @@
 import { useId, useState } from 'react';
 import { z } from 'zod';
 import type { ProfileChoice } from '../../../src-shared/contract';
-import { AcceptInvitationInput } from '../../../src-shared/team';
-import { sessionCall, useAppState, useSessionMutation } from '../data/session';
+import { AcceptInvitationInput, NewPassword } from '../../../src-shared/team';
+import { sessionCall, useAppState } from '../data/session';
 import { useContractForm } from '../forms/useContractForm';
 import { invitationCode } from '../team/invitations';
-import { ErrorAlert } from '../ui/ErrorAlert';
 import { FormShell } from '../ui/FormShell';
 import { TextField } from '../ui/Field';
 import { Notice } from '../ui/Section';
 
-/** Asks for the password of a profile that has one. */
+/**
+ * Asks for the password of the chosen profile; a profile without one yet (made by `postroom init`)
+ * chooses it here, with the rules of a new password.
+ */
 function PasswordStep({ profile, onBack }: { profile: ProfileChoice; onBack: () => void }) {
   const form = useContractForm({
-    schema: z.object({ password: z.string().min(1, 'Enter the password of this profile.') }),
+    schema: z.object({
+      password: profile.hasPassword ? z.string().min(1, 'Enter your password.') : NewPassword,
+    }),
     defaultValues: { password: '' },
   });
   // On success the chooser is replaced by the workspace; nothing more to do here.
@@ -35,9 +39,14 @@ function PasswordStep({ profile, onBack }: { profile: ProfileChoice; onBack: () 
       <TextField
         form={form}
         name="password"
-        label="Password"
+        label={profile.hasPassword ? 'Password' : 'Choose a password'}
         type="password"
-        autoComplete="current-password"
+        autoComplete={profile.hasPassword ? 'current-password' : 'new-password'}
+        hint={
+          profile.hasPassword
+            ? 'Forgotten? On the computer that keeps the data: postroom reset-password (see the README).'
+            : 'This profile has no password yet. At least 8 characters.'
+        }
         autoFocus
       />
     </FormShell>
@@ -56,7 +65,7 @@ function JoinForm() {
   const form = useContractForm({
     schema: AcceptInvitationInput,
     defaultValues: { code: '', name: '', password: '' } as JoinValues,
-    toInput: ({ code, name, password }) => ({ code: invitationCode(code), name, ...(password ? { password } : {}) }),
+    toInput: ({ code, name, password }) => ({ code: invitationCode(code), name, password }),
   });
 
   const onSubmit = form.submit(async (_values, invite) => {
@@ -90,10 +99,11 @@ function JoinForm() {
       <TextField
         form={form}
         name="password"
-        label="Choose a password (optional)"
+        label="Choose a password"
         type="password"
         autoComplete="new-password"
-        hint="At least 8 characters. Without one, anyone at this computer can open your profile."
+        hint="At least 8 characters. You sign in with it from now on."
+        required
       />
     </FormShell>
   );
@@ -102,15 +112,8 @@ function JoinForm() {
 /** The profile chooser (SPEC §8): who is using Postroom on this computer. */
 export function ProfileChooser() {
   const profiles = useAppState()?.profiles ?? [];
-  const signIn = useSessionMutation('session.signIn');
   const [chosen, setChosen] = useState<ProfileChoice | null>(null);
   const id = useId();
-
-  function choose(profile: ProfileChoice) {
-    signIn.reset();
-    if (profile.hasPassword) setChosen(profile);
-    else signIn.mutate({ profileId: profile.id });
-  }
 
   return (
     <main className="setup" id="main">
@@ -124,15 +127,10 @@ export function ProfileChooser() {
             {profiles.length === 0 ? (
               <p className="muted">No one can sign in here yet. Join with an invitation below.</p>
             ) : (
-              <ul className="profile-list" aria-busy={signIn.isPending}>
+              <ul className="profile-list">
                 {profiles.map((p) => (
                   <li key={p.id}>
-                    <button
-                      type="button"
-                      className="profile-choice"
-                      disabled={signIn.isPending}
-                      onClick={() => choose(p)}
-                    >
+                    <button type="button" className="profile-choice" onClick={() => setChosen(p)}>
                       <span className="profile-avatar" aria-hidden="true">
                         {p.name.slice(0, 1).toUpperCase()}
                       </span>
@@ -140,13 +138,11 @@ export function ProfileChooser() {
                         <span className="profile-name">{p.name}</span>
                         <span className="muted">{p.email}</span>
                       </span>
-                      {p.hasPassword && <span className="badge">Password</span>}
                     </button>
                   </li>
                 ))}
               </ul>
             )}
-            {signIn.error && <ErrorAlert error={signIn.error} />}
           </section>
         )}
         <hr className="divider" />

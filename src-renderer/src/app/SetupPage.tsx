@@ -9,20 +9,26 @@ import { WorkspaceFields, workspaceForm, type WorkspaceValues } from '../workspa
 interface SetupValues {
   ownerName: string;
   ownerEmail: string;
+  password: string;
   workspace: WorkspaceValues;
 }
 
 /** First run: the owner's profile and the first workspace. */
 export function SetupPage() {
-  const defaultValues: SetupValues = { ownerName: '', ownerEmail: '', workspace: workspaceForm.empty() };
+  const defaultValues: SetupValues = { ownerName: '', ownerEmail: '', password: '', workspace: workspaceForm.empty() };
   const form = useContractForm({
     schema: SetupInput.extend({ workspace: workspaceForm.schema }),
     defaultValues,
     toInput: (v) => ({ ...v, workspace: workspaceForm.fields(v.workspace) }),
   });
 
-  const onSubmit = form.submit(async ({ ownerName, ownerEmail, workspace }) => {
-    const res = await call('app.setup', { ownerName, ownerEmail, workspace: await workspaceForm.input(workspace) });
+  const onSubmit = form.submit(async ({ ownerName, ownerEmail, password, workspace }) => {
+    const res = await call('app.setup', {
+      ownerName,
+      ownerEmail,
+      password,
+      workspace: await workspaceForm.input(workspace),
+    });
     if (!res.ok) return res.error;
     setAppState(res.data);
   });
@@ -46,6 +52,15 @@ export function SetupPage() {
             <legend>You</legend>
             <TextField form={form} name="ownerName" label="Your name" autoComplete="name" required />
             <TextField form={form} name="ownerEmail" label="Your email" type="email" autoComplete="email" required />
+            <TextField
+              form={form}
+              name="password"
+              label="Choose a password"
+              type="password"
+              autoComplete="new-password"
+              hint="At least 8 characters. You sign in with it; forgotten, it is reset on this computer (see the README)."
+              required
+            />
           </fieldset>
           <fieldset>
             <legend>Workspace</legend>
