@@ -62,9 +62,10 @@ export async function restUsersFigure(quick: boolean): Promise<Figure> {
     const { apiKey, workspace } = await app.engine.createOwnerWithWorkspace({
       ownerName: 'Bench',
       ownerEmail: 'bench@postroom.test',
+      password: 'bench password',
       workspace: { name: 'Bench Agency', workspaceType: 'iframe embed', planId: 'enterprise', integrations: [] },
     });
-    await app.engine.signIn(app.engine.state().profiles[0]!.id, undefined, workspace.id);
+    await app.engine.signIn(app.engine.state().profiles[0]!.id, 'bench password', workspace.id);
     for (let i = 0; i < 20; i++) {
       await app.engine.call('client.create', {
         workspaceId: workspace.id,

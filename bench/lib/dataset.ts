@@ -63,6 +63,7 @@ async function setUpAgency(engine: Engine, secrets: MemorySecretStore, options: 
   const state = await engine.call('app.setup', {
     ownerName: 'Bench Owner',
     ownerEmail: 'owner@bench.test',
+    password: 'bench password',
     workspace: {
       name: 'Bench Agency',
       planId: 'enterprise',

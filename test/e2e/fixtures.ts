@@ -226,8 +226,9 @@ export async function signInAs(page: Page, name: string | RegExp, password: stri
     await expect(chooser).toBeVisible();
   }
   await page.getByRole('button', { name: typeof name === 'string' ? new RegExp(name) : name }).click();
-  await page.getByLabel(/^(Password|Choose a password)$/).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const form = page.getByRole('form', { name: /^Sign in as / });
+  await form.getByLabel(/^(Password|Choose a password)$/).fill(password);
+  await form.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('.shell')).toBeVisible();
 }
 

@@ -58,7 +58,7 @@ export function SetupPage() {
               label="Choose a password"
               type="password"
               autoComplete="new-password"
-              hint="At least 8 characters. You sign in with it; forgotten, it is reset on this computer (see the README)."
+              hint="At least 8 characters. Forgotten, it is reset on this computer (see the README)."
               required
             />
           </fieldset>
