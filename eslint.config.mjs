@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
  * imports kernel, query and platform modules, never another domain; those lower layers import no
  * domain. A new domain is a new folder listed here.
  */
-const engineDomains = ['clients', 'connections', 'posts', 'team', 'workspaces'];
+const engineDomains = ['activity', 'clients', 'connections', 'posts', 'sessions', 'team', 'workspaces'];
 const engine = (path) => `./src-main/engine/${path}`;
 const engineLayers = [
   ...engineDomains.map((domain) => ({

@@ -15,7 +15,7 @@ import {
 } from '../../src-shared/contract';
 import { validationError } from '../../src-shared/errors';
 import type { Principal, Role } from './kernel/access';
-import { recordActivity, type Actor } from './kernel/activity';
+
 import {
   apiKeyDigest,
   apiKeyIdOf,
@@ -35,14 +35,20 @@ import { openDatabase, type Db } from './db/database';
 import { ReadCache } from './db/read-cache';
 import { AppError, toErrorObject } from './kernel/errors';
 import { OAuthFlows } from './connections/connections';
-import { buildHandlers, type HandlerMap } from './handlers';
+import { channelTable, changesOf, type EngineHost, type Operation } from './channels';
+import { changeEvents, type Change } from './kernel/channels';
 import { newId } from './kernel/ids';
 import { createSmtpMailer } from './mail/mailer';
 import { hashPassword, verifyPassword } from './kernel/passwords';
 import type { SecretStore } from './secrets/secret-store';
 import { checkPassword, setPassword } from './team/sign-in';
 import { acceptInvitation, endSessions, openSession, sessionIsLive, type MailerFactory } from './team/team';
-import { createWorkspace, type CreateWorkspaceRequest, type CreatedWorkspace } from './workspaces/workspaces';
+import {
+  createWorkspace,
+  revealWorkspaceApiKey,
+  type CreateWorkspaceRequest,
+  type CreatedWorkspace,
+} from './workspaces/workspaces';
 import { findClientRow } from './queries/clients';
 import { listWorkspacesFor } from './queries/workspaces';
 
@@ -59,11 +65,11 @@ export interface EngineOptions {
 /**
  * The workspace engine: every domain rule over SQLite and the keychain, with no Electron and no
  * transport in it. Hosts reach it through `dispatch` (the contract); the REST server calls the
- * same domain functions with a principal made from an API key.
+ * same domain functions with a principal made from an API key, through `perform`, so both announce
+ * the changes each domain declares for the operation (see channels.ts).
  */
-export class Engine {
+export class Engine implements EngineHost {
   private readonly events = new EventEmitter();
-  private readonly handlers: HandlerMap;
   /** Base URL of the loopback server, for links the engine hands out (invitations, connections). */
   get publicBaseUrl(): string {
     return this.ctx.links.baseUrl;
@@ -86,7 +92,6 @@ export class Engine {
     readonly logError: (message: string, err: unknown) => void,
   ) {
     this.oauthFlows = new OAuthFlows(ctx);
-    this.handlers = buildHandlers(this);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -123,9 +128,10 @@ export class Engine {
     const parsed = spec.request.safeParse(request ?? {});
     if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
     try {
-      const handler = this.handlers[channel] as (req: unknown) => unknown;
-      const data = await handler(parsed.data);
-      return { ok: true, data: spec.response.parse(data) };
+      const handle = channelTable[channel].handle as (host: EngineHost, request: unknown) => unknown;
+      const data = spec.response.parse(await handle(this, parsed.data));
+      this.announce(channel, (parsed.data as { workspaceId?: string }).workspaceId ?? null);
+      return { ok: true, data };
     } catch (err) {
       if (!(err instanceof AppError)) this.logError(`channel ${channel} failed`, err);
       return { ok: false, error: toErrorObject(err) };
@@ -155,23 +161,41 @@ export class Engine {
     return state;
   }
 
+  /**
+   * Runs a contract operation's work done outside `dispatch` (a REST route calling the domain
+   * function with an API key's principal) and, once it succeeded, announces the changes the
+   * operation's domain declares, exactly as `dispatch` does for the channel.
+   */
+  async perform<T>(operation: Operation, workspaceId: string | null, work: () => T | Promise<T>): Promise<T> {
+    const result = await work();
+    this.announce(operation, workspaceId);
+    return result;
+  }
+
+  /** Announces what a successful operation changed, as its domain declares (`changesOf`). */
+  announce(operation: Operation, workspaceId: string | null): void {
+    this.announceChanges(changesOf(operation), workspaceId);
+  }
+
+  private announceChanges(changes: readonly Change[], workspaceId: string | null): void {
+    const announced = new Set<string>();
+    for (const change of changes) {
+      const event = changeEvents[change];
+      if (announced.has(event)) continue;
+      announced.add(event);
+      if (change === 'posts') for (const watcher of this.postWatchers) watcher();
+      if (change === 'sessions') this.forgetEndedSession();
+      if (event === 'state.changed') this.emitState();
+      else if (workspaceId !== null) this.emit(event, { workspaceId });
+    }
+  }
+
   private readonly postWatchers = new Set<() => void>();
 
   /** The scheduler (or anything else) wants to hear when posts change, to look again at once. */
   onPostsChanged(watcher: () => void): () => void {
     this.postWatchers.add(watcher);
     return () => this.postWatchers.delete(watcher);
-  }
-
-  /** Posts changed: the scheduler re-plans now, renderers refresh. */
-  postsChanged(workspaceId: string): void {
-    for (const watcher of this.postWatchers) watcher();
-    this.emit('posts.changed', { workspaceId });
-  }
-
-  /** Tells every renderer that a workspace's clients changed, so lists refresh. */
-  clientsChanged(workspaceId: string): void {
-    this.emit('clients.changed', { workspaceId });
   }
 
   close(): void {
@@ -271,7 +295,7 @@ export class Engine {
     }
     this.setSetting('current_session', sessionId);
     this.setSetting(`last_workspace:${profileId}`, member.workspace_id);
-    return this.emitState();
+    return this.state();
   }
 
   signOut(): AppState {
@@ -282,7 +306,7 @@ export class Engine {
         .run(this.ctx.clock.now().toISOString(), session.sessionId);
     }
     this.ctx.db.prepare(`DELETE FROM settings WHERE key = 'current_session'`).run();
-    return this.emitState();
+    return this.state();
   }
 
   /** Switching workspace moves the signed-in person to their membership there. */
@@ -307,7 +331,7 @@ export class Engine {
         .run(now.toISOString(), previous.sessionId);
     this.setSetting('current_session', sessionId);
     this.setSetting(`last_workspace:${profileId}`, workspaceId);
-    return this.emitState();
+    return this.state();
   }
 
   /** First run: the owner's profile and the first workspace, then signed in. */
@@ -355,17 +379,21 @@ export class Engine {
       .get(accepted.profileId)!;
     if (profile.password_hash === null) await setPassword(this.ctx.db, accepted.profileId, input.password);
     else if (profile.password_hash !== passwordHash && !(await verifyPassword(input.password, profile.password_hash)))
-      return this.emitState();
+      return this.state();
     return this.switchWithoutPassword(accepted.profileId, accepted.workspaceId);
   }
 
   /** After a force logout or a deactivation, the app returns to the chooser if it was them. */
   afterSessionsEnded(memberId: string): void {
+    void memberId;
+    this.announceChanges(['sessions'], null);
+  }
+
+  /** The signed-in session ended elsewhere (force logout, deactivation): nobody is signed in here now. */
+  private forgetEndedSession(): void {
     const sessionId = this.getSetting('current_session');
     if (sessionId && !sessionIsLive(this.ctx.db, sessionId))
       this.ctx.db.prepare(`DELETE FROM settings WHERE key = 'current_session'`).run();
-    void memberId;
-    this.emitState();
   }
 
   // ---- principals ---------------------------------------------------------------------------
@@ -441,53 +469,8 @@ export class Engine {
   }
 
   /** The workspace API key, read back from the keychain. */
-  async revealWorkspaceApiKey(workspaceId: string): Promise<string> {
-    const key = this.ctx.db
-      .prepare<[string], { id: string }>(
-        `SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
-      )
-      .get(workspaceId);
-    const raw = key ? await this.ctx.secrets.get(apiKeySecretAccount(this.ctx.installId, key.id)) : null;
-    if (!raw) throw new AppError('not_found', 'the workspace API key is not in the keychain');
-    return raw;
-  }
-
-  /** A new workspace key, kept in the keychain; the old one is revoked in the same transaction. */
-  async rotateWorkspaceApiKey(workspaceId: string, actor: Actor): Promise<string> {
-    const key = mintApiKey();
-    const account = apiKeySecretAccount(this.ctx.installId, key.id);
-    await this.ctx.secrets.set(account, key.raw);
-    let oldIds: string[] = [];
-    try {
-      this.ctx.db.transaction(() => {
-        const now = this.ctx.clock.now();
-        oldIds = this.ctx.db
-          .prepare<[string], { id: string }>(
-            `SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
-          )
-          .all(workspaceId)
-          .map((r) => r.id);
-        this.ctx.db
-          .prepare(
-            `UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
-          )
-          .run(now.toISOString(), workspaceId);
-        insertApiKey(this.ctx.db, key, 'workspace', now, workspaceId);
-        recordActivity(this.ctx.db, now, {
-          workspaceId,
-          actor,
-          action: 'workspace.api_key_rotated',
-          objectKind: 'workspace',
-          objectId: workspaceId,
-          detail: `New workspace API key; ${oldIds.length} earlier key(s) revoked`,
-        });
-      })();
-    } catch (err) {
-      await this.ctx.secrets.delete(account);
-      throw err;
-    }
-    await Promise.allSettled(oldIds.map((id) => this.ctx.secrets.delete(apiKeySecretAccount(this.ctx.installId, id))));
-    return key.raw;
+  revealWorkspaceApiKey(workspaceId: string): Promise<string> {
+    return revealWorkspaceApiKey(this.ctx, workspaceId);
   }
 
   authenticateKey(presented: string): ApiKeyRow | null {
@@ -501,9 +484,7 @@ export class Engine {
       .prepare<[], { id: string }>(`SELECT id FROM profiles ORDER BY created_at, rowid LIMIT 1`)
       .get();
     if (!owner) throw new AppError('conflict', 'finish the first-run setup before adding workspaces');
-    const created = await createWorkspace(this.ctx, input, { kind: 'api_key', id: key.id }, owner.id);
-    this.emitState();
-    return created;
+    return createWorkspace(this.ctx, input, { kind: 'api_key', id: key.id }, owner.id);
   }
 
   // ---- settings -----------------------------------------------------------------------------

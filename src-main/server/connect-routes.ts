@@ -214,11 +214,10 @@ export class ConnectRoutes {
     const url = new URL(request.url, this.site.kind === 'host' ? this.baseUrl() : `http://${request.headers.host}`);
     try {
       const connected = await this.flows.complete(url);
-      this.engine.emit('connections.changed', {
-        workspaceId: this.engine.ctx.db
-          .prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM connections WHERE id = ?`)
-          .get(connected.connectionId)!.workspace_id,
-      });
+      const workspace = this.engine.ctx.db
+        .prepare<[string], { workspace_id: string }>(`SELECT workspace_id FROM connections WHERE id = ?`)
+        .get(connected.connectionId)!;
+      this.engine.announce('connectPage.signedIn', workspace.workspace_id);
       return sendPage(
         reply,
         200,
@@ -281,13 +280,14 @@ export class ConnectRoutes {
       .safeParse(request.body);
     if (!form.success) return sendBlueskyForm(this.site, reply, 400, token, 'Enter your handle and an app password.');
     try {
-      const connected = await connectWithAppPassword(
-        this.engine.ctx,
-        { workspaceId: resolved.link.workspace_id, managedUserId: resolved.link.managed_user_id, startedBy: null },
-        form.data.identifier,
-        form.data.appPassword,
+      const target = {
+        workspaceId: resolved.link.workspace_id,
+        managedUserId: resolved.link.managed_user_id,
+        startedBy: null,
+      };
+      const connected = await this.engine.perform('connectPage.appPassword', target.workspaceId, () =>
+        connectWithAppPassword(this.engine.ctx, target, form.data.identifier, form.data.appPassword),
       );
-      this.engine.emit('connections.changed', { workspaceId: resolved.link.workspace_id });
       return sendPage(
         reply,
         200,

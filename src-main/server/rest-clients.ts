@@ -30,11 +30,6 @@ const userIdOf = (params: unknown) => parse(UserId, (params as { userId?: unknow
  */
 export function registerClientRoutes(app: FastifyInstance, engine: Engine): void {
   const ctx = engine.ctx;
-  const changed = (workspaceId: string) => {
-    engine.clientsChanged(workspaceId);
-    // Deactivation pauses, reactivation resumes and deletion cancels posts: the scheduler looks again.
-    engine.postsChanged(workspaceId);
-  };
 
   // The API's hottest read. Its whole answer (serialised body and paging headers) is kept in the
   // engine's read cache, so it is dropped at the next write anywhere, also by another process.
@@ -76,8 +71,10 @@ export function registerClientRoutes(app: FastifyInstance, engine: Engine): void
 
   app.post('/api/v1/workspace/users', async (request, reply) => {
     const principal = principalFrom(engine, request);
-    const user = createClient(ctx, principal, parse(CreateClientInput, request.body));
-    changed(principal.workspaceId);
+    const input = parse(CreateClientInput, request.body);
+    const user = await engine.perform('client.create', principal.workspaceId, () =>
+      createClient(ctx, principal, input),
+    );
     return reply.code(201).send(user);
   });
 
@@ -88,16 +85,15 @@ export function registerClientRoutes(app: FastifyInstance, engine: Engine): void
 
   app.patch('/api/v1/workspace/users/:userId', async (request) => {
     const principal = principalFrom(engine, request);
-    const user = updateClient(ctx, principal, userIdOf(request.params), parse(UpdateClientInput, request.body));
-    changed(principal.workspaceId);
-    return user;
+    const userId = userIdOf(request.params);
+    const patch = parse(UpdateClientInput, request.body);
+    return engine.perform('client.update', principal.workspaceId, () => updateClient(ctx, principal, userId, patch));
   });
 
   app.delete('/api/v1/workspace/users/:userId', async (request) => {
     const principal = principalFrom(engine, request);
     const userId = userIdOf(request.params);
-    await deleteClient(ctx, principal, userId);
-    changed(principal.workspaceId);
+    await engine.perform('client.delete', principal.workspaceId, () => deleteClient(ctx, principal, userId));
     return { id: userId, deleted: true };
   });
 
@@ -107,16 +103,19 @@ export function registerClientRoutes(app: FastifyInstance, engine: Engine): void
   ] as const) {
     app.post(`/api/v1/workspace/users/:userId/${verb}`, async (request) => {
       const principal = principalFrom(engine, request);
-      const user = setClientActive(ctx, principal, userIdOf(request.params), active);
-      changed(principal.workspaceId);
-      return user;
+      const userId = userIdOf(request.params);
+      return engine.perform('client.setActive', principal.workspaceId, () =>
+        setClientActive(ctx, principal, userId, active),
+      );
     });
   }
 
   app.post('/api/v1/workspace/users/:userId/api-key', async (request) => {
     const principal = principalFrom(engine, request);
-    const { apiKey } = await issueClientApiKey(ctx, principal, userIdOf(request.params));
-    changed(principal.workspaceId);
+    const userId = userIdOf(request.params);
+    const { apiKey } = await engine.perform('client.issueApiKey', principal.workspaceId, () =>
+      issueClientApiKey(ctx, principal, userId),
+    );
     return { apiKey };
   });
 }

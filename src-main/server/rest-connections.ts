@@ -55,7 +55,10 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
 
   app.post('/api/v1/workspace/users/:userId/connection-url', async (request) => {
     const p = principalFrom(engine, request);
-    const { connectionUrl, expiresAt } = createConnectionLink(ctx, p, userIdParam(request), baseUrl());
+    const userId = userIdParam(request);
+    const { connectionUrl, expiresAt } = await engine.perform('connection.createLink', p.workspaceId, () =>
+      createConnectionLink(ctx, p, userId, baseUrl()),
+    );
     return { connectionUrl, expiresAt };
   });
 
@@ -66,7 +69,8 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
   app.delete('/api/v1/workspace/users/:userId/connection-urls/:linkId', async (request) => {
     const p = principalFrom(engine, request);
     const linkId = pathId(request, 'linkId', 64);
-    revokeConnectionLink(ctx, p, userIdParam(request), linkId);
+    const userId = userIdParam(request);
+    await engine.perform('connection.revokeLink', p.workspaceId, () => revokeConnectionLink(ctx, p, userId, linkId));
     return { id: linkId, revoked: true };
   });
 
@@ -82,8 +86,9 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
     const platformId = pathId(request, 'platformId');
     const userId = actingUserId(p, request);
     const input = parse(UpdateConnectionInput, request.body);
-    setPostAs(ctx, p, userId, platformId, input.postAs);
-    engine.emit('connections.changed', { workspaceId: p.workspaceId });
+    await engine.perform('connection.setPostAs', p.workspaceId, () =>
+      setPostAs(ctx, p, userId, platformId, input.postAs),
+    );
     return connectionCredentials(ctx, p, userId, platformId);
   });
 
@@ -97,8 +102,7 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
     const p = principalFrom(engine, request);
     const platformId = pathId(request, 'platformId');
     const userId = actingUserId(p, request);
-    await removeConnection(ctx, p, userId, platformId);
-    engine.emit('connections.changed', { workspaceId: p.workspaceId });
+    await engine.perform('connection.remove', p.workspaceId, () => removeConnection(ctx, p, userId, platformId));
     return { platformId, removed: true };
   });
 }

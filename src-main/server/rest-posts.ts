@@ -25,14 +25,10 @@ export function registerPostRoutes(app: FastifyInstance, engine: Engine): void {
   app.post('/api/v1/post-groups', async (request, reply) => {
     const p = principalFrom(engine, request);
     const userId = actingUserId(p, request);
-    const group = await createPostGroup(
-      ctx,
-      p,
-      userId,
-      parse(CreatePostGroupInput, request.body),
-      engine.publicBaseUrl,
+    const input = parse(CreatePostGroupInput, request.body);
+    const group = await engine.perform('post.create', p.workspaceId, () =>
+      createPostGroup(ctx, p, userId, input, engine.publicBaseUrl),
     );
-    engine.postsChanged(p.workspaceId);
     return reply.code(201).send({ ...group, dailyPostsLeft: dailyPostsLeft(ctx, p.workspaceId, userId) });
   });
 
@@ -54,15 +50,14 @@ export function registerPostRoutes(app: FastifyInstance, engine: Engine): void {
 
   app.patch('/api/v1/post-groups/:id', async (request) => {
     const p = principalFrom(engine, request);
-    const group = updatePostGroup(ctx, p, idOf(request), parse(UpdatePostGroupInput, request.body));
-    engine.postsChanged(p.workspaceId);
-    return group;
+    const id = idOf(request);
+    const patch = parse(UpdatePostGroupInput, request.body);
+    return engine.perform('post.update', p.workspaceId, () => updatePostGroup(ctx, p, id, patch));
   });
 
   app.delete('/api/v1/post-groups/:id', async (request) => {
     const p = principalFrom(engine, request);
-    const group = cancelPostGroup(ctx, p, idOf(request));
-    engine.postsChanged(p.workspaceId);
-    return group;
+    const id = idOf(request);
+    return engine.perform('post.cancel', p.workspaceId, () => cancelPostGroup(ctx, p, id));
   });
 }

@@ -5,9 +5,9 @@ import { InviteInput, UpdateMemberInput } from '../../src-shared/team';
 import { authorize } from '../engine/kernel/access';
 import { activityCsv, listActivity } from '../engine/kernel/activity';
 import type { Engine } from '../engine/engine';
-import { invitationUrl } from '../engine/handlers';
 import {
   forceLogout,
+  invitationUrl,
   inviteMember,
   listInvitations,
   listMembers,
@@ -45,16 +45,15 @@ export function registerTeamRoutes(app: FastifyInstance, engine: Engine): void {
   ] as const) {
     app.post(`/api/v1/workspace/members/:memberId/${verb}`, async (request) => {
       const memberId = parse(Id, (request.params as { memberId: string }).memberId);
-      const member = setMemberActive(ctx, principalFrom(engine, request), memberId, active);
-      if (!active) engine.afterSessionsEnded(memberId);
-      return member;
+      const p = principalFrom(engine, request);
+      return engine.perform('team.setMemberActive', p.workspaceId, () => setMemberActive(ctx, p, memberId, active));
     });
   }
 
   app.post('/api/v1/workspace/members/:memberId/force-logout', async (request) => {
     const memberId = parse(Id, (request.params as { memberId: string }).memberId);
-    const ended = forceLogout(ctx, principalFrom(engine, request), memberId);
-    engine.afterSessionsEnded(memberId);
+    const p = principalFrom(engine, request);
+    const ended = await engine.perform('team.forceLogout', p.workspaceId, () => forceLogout(ctx, p, memberId));
     return { memberId, sessionsEnded: ended };
   });
 
@@ -68,13 +67,13 @@ export function registerTeamRoutes(app: FastifyInstance, engine: Engine): void {
       p,
       input,
       engine.mailerFor,
-      (code) => invitationUrl(engine, code),
+      (code) => invitationUrl(engine.publicBaseUrl, code),
       'Your agency',
     );
     return reply.code(201).send({
       data: outcome.invitation,
       code: outcome.code,
-      acceptUrl: invitationUrl(engine, outcome.code),
+      acceptUrl: invitationUrl(engine.publicBaseUrl, outcome.code),
       emailSent: outcome.emailSent,
     });
   });

@@ -110,7 +110,10 @@ async function workspaceRoutes(app: FastifyInstance, engine: Engine): Promise<vo
     if (!parsed.success) return sendError(reply, validationError(parsed.error.issues));
 
     try {
-      const { workspace, apiKey } = await engine.addWorkspaceAsAdmin(parsed.data, key);
+      // Made by the install admin key rather than a member, but the same operation as `workspace.create`.
+      const { workspace, apiKey } = await engine.perform('workspace.create', null, () =>
+        engine.addWorkspaceAsAdmin(parsed.data, key),
+      );
       return reply.code(200).send({
         status: 200,
         data: { workspaceId: workspace.id, slug: workspace.slug, layoutType: workspace.layoutType, apiKey },

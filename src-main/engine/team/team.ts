@@ -539,3 +539,8 @@ export async function setSmtp(
 }
 
 export type { InviteInput, UpdateMemberInput };
+
+/** The link in an invitation: a page of the loopback server that shows the code to paste in the app. */
+export function invitationUrl(baseUrl: string, code: string): string {
+  return `${baseUrl}/invitations/${encodeURIComponent(code)}`;
+}

@@ -221,3 +221,53 @@ function startSubscription(db: Db, workspaceId: string, plan: Plan, now: Date): 
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   ).run(newId('txn'), workspaceId, subscriptionId, plan.priceCents, plan.currency, `${plan.name} plan`, iso);
 }
+
+/** The workspace API key, read back from the keychain. */
+export async function revealWorkspaceApiKey(ctx: EngineContext, workspaceId: string): Promise<string> {
+  const key = ctx.db
+    .prepare<[string], { id: string }>(
+      `SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
+    )
+    .get(workspaceId);
+  const raw = key ? await ctx.secrets.get(apiKeySecretAccount(ctx.installId, key.id)) : null;
+  if (!raw) throw new AppError('not_found', 'the workspace API key is not in the keychain');
+  return raw;
+}
+
+/** A new workspace key, kept in the keychain; the old one is revoked in the same transaction. */
+export async function rotateWorkspaceApiKey(ctx: EngineContext, workspaceId: string, actor: Actor): Promise<string> {
+  const key = mintApiKey();
+  const account = apiKeySecretAccount(ctx.installId, key.id);
+  await ctx.secrets.set(account, key.raw);
+  let oldIds: string[] = [];
+  try {
+    ctx.db.transaction(() => {
+      const now = ctx.clock.now();
+      oldIds = ctx.db
+        .prepare<[string], { id: string }>(
+          `SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
+        )
+        .all(workspaceId)
+        .map((r) => r.id);
+      ctx.db
+        .prepare(
+          `UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
+        )
+        .run(now.toISOString(), workspaceId);
+      insertApiKey(ctx.db, key, 'workspace', now, workspaceId);
+      recordActivity(ctx.db, now, {
+        workspaceId,
+        actor,
+        action: 'workspace.api_key_rotated',
+        objectKind: 'workspace',
+        objectId: workspaceId,
+        detail: `New workspace API key; ${oldIds.length} earlier key(s) revoked`,
+      });
+    })();
+  } catch (err) {
+    await ctx.secrets.delete(account);
+    throw err;
+  }
+  await Promise.allSettled(oldIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))));
+  return key.raw;
+}
