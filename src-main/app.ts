@@ -14,8 +14,16 @@ import { startLoopbackServer, type LoopbackOptions } from './server/loopback-ser
 export interface StartAppOptions {
   dataDir: string;
   apiPort?: number;
-  /** Tests may pass a store; the app itself always opens the OS keychain. */
-  secrets?: SecretStore;
+  /**
+   * Tests may pass a store; a team host without a keychain opens its encrypted file store (once
+   * the data folder is locked). Otherwise the OS keychain.
+   */
+  secrets?: SecretStore | (() => Promise<SecretStore>);
+  /**
+   * Serves the engine's routes: by default this computer's loopback server; a team host serves
+   * them on its public URL instead. `url` is what the engine's links point at.
+   */
+  serve?: (engine: Engine) => Promise<{ url: string; close(): Promise<void> }>;
   clock?: Clock;
   /** Loopback server options (tests lower the rate limit and watch every answer). */
   loopback?: Omit<LoopbackOptions, 'port'>;
@@ -38,7 +46,10 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
   let engine: Engine;
   let server;
   try {
-    const secrets = options.secrets ?? (await KeychainSecretStore.open());
+    const secrets =
+      typeof options.secrets === 'function'
+        ? await options.secrets()
+        : (options.secrets ?? (await KeychainSecretStore.open()));
     engine = await Engine.open({
       dataDir: options.dataDir,
       secrets,
@@ -54,7 +65,9 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     throw err;
   }
   try {
-    server = await startLoopbackServer(engine, { port: options.apiPort ?? 0, ...options.loopback });
+    server = options.serve
+      ? await options.serve(engine)
+      : await startLoopbackServer(engine, { port: options.apiPort ?? 0, ...options.loopback });
   } catch (err) {
     engine.close();
     lock.release();

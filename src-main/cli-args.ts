@@ -75,6 +75,52 @@ export const commandOptions = {
       example: 'you@agency.com',
     },
   },
+  host: {
+    'data-dir': dataDir,
+    'public-url': {
+      type: 'string',
+      value: 'URL',
+      required: true,
+      what: 'the https:// address people and desks open',
+      example: 'https://postroom.agency.example',
+    },
+    listen: {
+      type: 'string',
+      value: 'ADDR:PORT',
+      required: true,
+      what: 'the address and port to listen on',
+      example: '0.0.0.0:8443',
+    },
+    'tls-cert': { type: 'string', value: 'FILE', what: 'the TLS certificate chain (PEM)', example: 'fullchain.pem' },
+    'tls-key': { type: 'string', value: 'FILE', what: 'the TLS private key (PEM)', example: 'privkey.pem' },
+    'behind-proxy': { type: 'boolean', what: 'a reverse proxy in front terminates TLS' },
+    'trusted-proxy': {
+      type: 'string',
+      value: 'ADDR[,ADDR]',
+      what: 'the proxies whose X-Forwarded-For is believed (loopback always is)',
+      example: '10.0.0.2',
+    },
+    'secrets-key-file': {
+      type: 'string',
+      value: 'FILE',
+      what: 'the key file that seals the secrets when there is no OS keychain',
+      example: '/etc/postroom/secrets.key',
+    },
+    'secrets-credential': {
+      type: 'string',
+      value: 'NAME',
+      what: 'the systemd credential that holds that key',
+      example: 'postroom-secrets',
+    },
+    workspace: { type: 'string', value: 'NAME', what: 'the workspace name (first start)', example: '"Acme Agency"' },
+    'owner-email': {
+      type: 'string',
+      value: 'EMAIL',
+      what: "the owner's email address (first start)",
+      example: 'you@agency.com',
+    },
+    'owner-name': { type: 'string', value: 'NAME', what: "the owner's name (first start)", example: '"Ada Lovelace"' },
+  },
 } as const satisfies Record<string, Record<string, OptionSpec>>;
 
 export type CommandName = keyof typeof commandOptions;
@@ -88,6 +134,7 @@ const commandWhat: Record<CommandName, string> = {
   'admin-key': 'prints the install admin key (for POST /api/workspaces/add)',
   'reset-password':
     'sets a new password for a profile (read from the terminal, or the first line of stdin); run it where the data is, with Postroom stopped',
+  host: 'runs the team host (engine, the only scheduler, REST API, client pages, desk endpoints) on its public URL',
 };
 
 function optionUsage(name: string, spec: OptionSpec): string {
@@ -98,6 +145,9 @@ function optionUsage(name: string, spec: OptionSpec): string {
 /** Where one option stands in for another, the usage line says so. */
 const usageOverride: Partial<Record<CommandName, string>> = {
   restore: 'postroom restore --data-dir DIR (--from FILE | --latest-backup)',
+  host:
+    'postroom host --data-dir DIR --public-url URL --listen ADDR:PORT (--tls-cert FILE --tls-key FILE | --behind-proxy [--trusted-proxy ADDR[,ADDR]])\n' +
+    '        [--secrets-key-file FILE | --secrets-credential NAME] [--workspace NAME --owner-email EMAIL [--owner-name NAME] (first start)]',
 };
 
 /** `postroom serve --data-dir DIR [--ui-port N] [--api-port N]` */

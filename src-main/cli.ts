@@ -327,6 +327,7 @@ const commands: Record<CommandName, (args: string[]) => Promise<void>> = {
   restore,
   'admin-key': adminKey,
   'reset-password': resetPassword,
+  host: async (args) => (await import('./host/host-command')).hostCommand(args, context),
 };
 
 async function main(argv: string[]): Promise<void> {

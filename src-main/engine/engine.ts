@@ -14,8 +14,7 @@ import {
   type Result,
 } from '../../src-shared/contract';
 import { validationError } from '../../src-shared/errors';
-import type { Principal, Role } from './kernel/access';
-
+import { clientScope, type Principal, type Role } from './kernel/access';
 import {
   apiKeyDigest,
   apiKeyIdOf,
@@ -38,6 +37,8 @@ import { OAuthFlows } from './connections/connections';
 import { channelTable, changesOf, type EngineHost, type Operation } from './channels';
 import { changeEvents, type Change } from './kernel/channels';
 import { newId } from './kernel/ids';
+import { recordKeyOnCommit, runOnce } from './kernel/idempotency';
+import { moveDeskSession, type DeskCaller } from './team/desk-sessions';
 import { createSmtpMailer } from './mail/mailer';
 import { hashPassword, verifyPassword } from './kernel/passwords';
 import type { SecretStore } from './secrets/secret-store';
@@ -98,6 +99,8 @@ export class Engine implements EngineHost {
     const db = await openDatabase({ dataDir: options.dataDir, clock: options.clock });
     try {
       const installId = ensureInstallId(db);
+      // Desks' changes sent with an idempotency key are recorded in the change's own transaction.
+      recordKeyOnCommit(db);
       const engine = new Engine(
         {
           db,
@@ -136,6 +139,101 @@ export class Engine implements EngineHost {
       if (!(err instanceof AppError)) this.logError(`channel ${channel} failed`, err);
       return { ok: false, error: toErrorObject(err) };
     }
+  }
+
+  // ---- calls from desks (team host) ----------------------------------------------------------
+
+  /**
+   * The contract for one desk session on a team host (issue 12 items 2 and 3): the same handlers,
+   * run for a per-call host whose signed-in person is the session's member instead of this
+   * install's `current_session`, so a host serves many members at once while a single desk goes on
+   * exactly as before. The session may act in its own workspace only (`workspace.select` moves it).
+   * A change with an idempotency key runs at most once for the member (kernel/idempotency.ts).
+   */
+  async dispatchAs(
+    caller: DeskCaller,
+    channel: unknown,
+    request: unknown,
+    idempotencyKey: string | null = null,
+  ): Promise<Result<unknown>> {
+    if (!isChannel(channel)) return this.dispatch(channel, request);
+    const run = async (): Promise<Result<unknown>> => {
+      const spec = channels[channel];
+      const parsed = spec.request.safeParse(request ?? {});
+      if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
+      try {
+        const host = this.hostFor(caller);
+        const handle = channelTable[channel].handle as (host: EngineHost, request: unknown) => unknown;
+        const data = spec.response.parse(await handle(host, parsed.data));
+        // Announced as the caller: a state change is their state, not this install's signed-in profile's.
+        host.announce(channel, (parsed.data as { workspaceId?: string }).workspaceId ?? null);
+        return { ok: true, data };
+      } catch (err) {
+        if (!(err instanceof AppError)) this.logError(`channel ${channel} failed`, err);
+        return { ok: false, error: toErrorObject(err) };
+      }
+    };
+    if (idempotencyKey === null) return run();
+    return runOnce(this.ctx, { memberId: caller.memberId, key: idempotencyKey, channel, request }, run);
+  }
+
+  /**
+   * This engine as one desk session sees it: the same engine (prototype), but the signed-in
+   * person, their principal and the app state are the session's.
+   */
+  private hostFor(initial: DeskCaller): Engine {
+    let caller = initial;
+    const host = Object.create(this) as Engine;
+    const overrides: Partial<Engine> = {
+      requireProfile: () => this.profileOf(caller.profileId),
+      memberPrincipal: (workspaceId: string) => {
+        if (workspaceId !== caller.workspaceId) throw new AppError('not_found', 'workspace not found', { workspaceId });
+        return this.principalOfMember(caller.memberId, caller.profileId, workspaceId);
+      },
+      state: () => this.stateFor(caller),
+      emitState: () => {
+        const state = this.stateFor(caller);
+        this.emit('state.changed', state);
+        return state;
+      },
+      selectWorkspace: async (workspaceId: string) => {
+        caller = moveDeskSession(this.ctx, caller, workspaceId);
+        return host.emitState();
+      },
+    };
+    return Object.assign(host, overrides);
+  }
+
+  /** The app state of one desk session: its own person and workspaces; never the other profiles. */
+  stateFor(caller: DeskCaller): AppState {
+    const profile = this.profileOf(caller.profileId);
+    const row = this.ctx.db
+      .prepare<[string], { role: Role; password_hash: string | null }>(
+        `SELECT m.role, p.password_hash FROM members m JOIN profiles p ON p.id = m.profile_id WHERE m.id = ?`,
+      )
+      .get(caller.memberId);
+    return {
+      needsSetup: false,
+      profile,
+      profiles: [{ ...profile, hasPassword: row?.password_hash != null }],
+      workspaces: listWorkspacesFor(this.ctx.db, caller.profileId),
+      currentWorkspaceId: caller.workspaceId,
+      role: row?.role ?? null,
+    };
+  }
+
+  /** Whether a desk session's member may see a client (their role's scope): for pushed events. */
+  callerSeesClient(caller: DeskCaller, managedUserId: string): boolean {
+    const scope = clientScope(this.principalOfMember(caller.memberId, caller.profileId, caller.workspaceId));
+    return scope === 'all' || scope.includes(managedUserId);
+  }
+
+  private profileOf(profileId: string): Profile {
+    const row = this.ctx.db
+      .prepare<[string], Profile>(`SELECT id, name, email FROM profiles WHERE id = ?`)
+      .get(profileId);
+    if (!row) throw new AppError('unauthorized', 'this account no longer exists');
+    return { id: row.id, name: row.name, email: row.email };
   }
 
   /** Typed call for in-process users (CLI, tests): throws AppError on failure. */
@@ -436,16 +534,27 @@ export class Engine implements EngineHost {
   memberPrincipal(workspaceId: string): Principal {
     const profile = this.requireProfile();
     const member = this.ctx.db
-      .prepare<[string, string], { id: string; role: Role }>(
-        `SELECT id, role FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`,
+      .prepare<[string, string], { id: string }>(
+        `SELECT id FROM members WHERE profile_id = ? AND workspace_id = ? AND status = 'active'`,
       )
       .get(profile.id, workspaceId);
     if (!member) throw new AppError('not_found', 'workspace not found', { workspaceId });
+    return this.principalOfMember(member.id, profile.id, workspaceId);
+  }
+
+  /** An active member as a principal: their role and assigned clients, read now. */
+  private principalOfMember(memberId: string, profileId: string, workspaceId: string): Principal {
+    const member = this.ctx.db
+      .prepare<[string, string], { role: Role }>(
+        `SELECT role FROM members WHERE id = ? AND workspace_id = ? AND status = 'active'`,
+      )
+      .get(memberId, workspaceId);
+    if (!member) throw new AppError('not_found', 'workspace not found', { workspaceId });
     const clientIds = this.ctx.db
       .prepare<[string], { managed_user_id: string }>(`SELECT managed_user_id FROM member_clients WHERE member_id = ?`)
-      .all(member.id)
+      .all(memberId)
       .map((r) => r.managed_user_id);
-    return { kind: 'member', workspaceId, profileId: profile.id, memberId: member.id, role: member.role, clientIds };
+    return { kind: 'member', workspaceId, profileId, memberId, role: member.role, clientIds };
   }
 
   // ---- API keys -----------------------------------------------------------------------------

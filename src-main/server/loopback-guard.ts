@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { httpStatusOf, validationError, type ErrorObject } from '../../src-shared/errors';
 import { AppError, toErrorObject } from '../engine/kernel/errors';
+import { page, PAGE_CSP } from './pages';
 
 /** Sends the SPEC §7 body with the status its code maps to. */
 export function sendError(reply: FastifyReply, error: ErrorObject, status = httpStatusOf[error.code]): FastifyReply {
@@ -67,6 +68,20 @@ export function installErrorAnswers(app: FastifyInstance): void {
     if (err instanceof ZodError) return sendError(reply, validationError(err.issues));
     const fastifyCode = (err as { code?: string }).code ?? '';
     const statusCode = (err as { statusCode?: number }).statusCode ?? 500;
+    if (fastifyCode.startsWith('FST_CSRF_')) {
+      // A page's form posted without its token (a team host's forms): another site, or a stale page.
+      return reply
+        .code(403)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('content-security-policy', PAGE_CSP)
+        .send(
+          page(
+            'Form expired',
+            '<h1>This form has expired</h1><p>It was open too long, or it was not sent from this page. Open your link again and send the form from there.</p>',
+          ),
+        );
+    }
     if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE' || statusCode === 413) {
       return sendError(reply, { code: 'payload_too_large', message: 'the request body is too large' });
     }

@@ -1,4 +1,4 @@
-import type { FastifyReply, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, preHandlerHookHandler } from 'fastify';
 
 /**
  * Which server the engine's routes and pages are served by (SPEC §5, §6, §12): this computer's
@@ -20,5 +20,5 @@ export interface FormProtection {
   /** The hidden field to put in a form, bound to this browser (sets its cookie on the reply). */
   field(reply: FastifyReply): Promise<string>;
   /** Refuses a form post without a valid token (a preHandler: the body is parsed by then). */
-  readonly check: preHandlerAsyncHookHandler;
+  readonly check: preHandlerHookHandler;
 }

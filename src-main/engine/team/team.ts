@@ -282,6 +282,24 @@ export function revokeInvitation(ctx: EngineContext, p: Principal, invitationId:
   );
 }
 
+/** The open invitation a code stands for (compared in constant time), or why there is none. */
+function openInvitation(ctx: EngineContext, code: string): InvitationRow {
+  const digest = hashCode(code);
+  const candidates = ctx.db
+    .prepare<[], InvitationRow>(`SELECT * FROM invitations WHERE accepted_at IS NULL AND revoked_at IS NULL`)
+    .all();
+  const row = candidates.find((c) => c.code_hash.length === digest.length && timingSafeEqual(c.code_hash, digest));
+  if (!row) throw new AppError('not_found', 'this invitation code is not valid, or it was already used');
+  if (new Date(row.expires_at) <= ctx.clock.now())
+    throw new AppError('validation_failed', 'this invitation has expired; ask for a new one');
+  return row;
+}
+
+/** The email an open invitation was sent to (to check an existing account's password before redeeming it). */
+export function invitationEmail(ctx: EngineContext, code: string): string {
+  return openInvitation(ctx, code).email;
+}
+
 /**
  * Redeems an invitation code once: a profile on this install (new, or the existing one with that
  * email) becomes an active member with the invited role and clients. Returns the member id.
@@ -292,14 +310,7 @@ export function acceptInvitation(
   person: { name: string; passwordHash: string | null },
 ): { memberId: string; profileId: string; workspaceId: string } {
   const now = ctx.clock.now();
-  const digest = hashCode(code);
-  const candidates = ctx.db
-    .prepare<[], InvitationRow>(`SELECT * FROM invitations WHERE accepted_at IS NULL AND revoked_at IS NULL`)
-    .all();
-  const row = candidates.find((c) => c.code_hash.length === digest.length && timingSafeEqual(c.code_hash, digest));
-  if (!row) throw new AppError('not_found', 'this invitation code is not valid, or it was already used');
-  if (new Date(row.expires_at) <= now)
-    throw new AppError('validation_failed', 'this invitation has expired; ask for a new one');
+  const row = openInvitation(ctx, code);
   return ctx.db.transaction(() => {
     let profile = ctx.db.prepare<[string], { id: string }>(`SELECT id FROM profiles WHERE email = ?`).get(row.email);
     if (!profile) {
@@ -440,8 +451,23 @@ function evictOverLimit(db: Db, memberId: string, limit: number, now: Date, reas
     db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?`).run(now.toISOString(), reason, s.id);
 }
 
-/** Opens a session for a member; past the member's sessions limit the oldest live one ends. */
-export function openSession(db: Db, memberId: string, now: Date, kind: 'app' | 'api' = 'app'): string {
+/** A desk's session on a team host: known by its bearer token's SHA-256 and the device's name. */
+export interface DeskSessionInput {
+  tokenHash: Buffer;
+  deviceName: string;
+}
+
+/**
+ * Opens a session for a member; past the member's sessions limit the oldest live one ends (on a
+ * team host that may be a session on another machine: its socket is closed at once).
+ */
+export function openSession(
+  db: Db,
+  memberId: string,
+  now: Date,
+  kind: 'app' | 'api' = 'app',
+  desk: DeskSessionInput | null = null,
+): string {
   const member = db
     .prepare<[string], { status: string; sessions_limit: number }>(
       `SELECT status, sessions_limit FROM members WHERE id = ?`,
@@ -451,11 +477,16 @@ export function openSession(db: Db, memberId: string, now: Date, kind: 'app' | '
   if (member.status !== 'active') throw new AppError('forbidden', 'this member is deactivated and cannot sign in');
   const id = newId('ses');
   db.transaction(() => {
-    db.prepare(`INSERT INTO sessions (id, member_id, kind, created_at) VALUES (?, ?, ?, ?)`).run(
+    db.prepare(
+      `INSERT INTO sessions (id, member_id, kind, created_at, token_hash, device_name, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
       id,
       memberId,
-      kind,
+      desk ? 'desk' : kind,
       now.toISOString(),
+      desk?.tokenHash ?? null,
+      desk?.deviceName ?? null,
+      desk ? now.toISOString() : null,
     );
     evictOverLimit(db, memberId, member.sessions_limit, now, 'sessions limit');
   })();
