@@ -249,6 +249,7 @@ describe('postroom command line failures: one sentence and what to do', () => {
       'postroom restore --data-dir DIR (--from FILE | --latest-backup)',
       'postroom admin-key --data-dir DIR',
       'postroom reset-password --data-dir DIR --profile EMAIL',
+      'postroom host --data-dir DIR --public-url URL --listen ADDR:PORT (--tls-cert FILE --tls-key FILE | --behind-proxy',
     ])
       expect(stdout).toContain(line);
   });
