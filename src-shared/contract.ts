@@ -5,14 +5,13 @@ import { Platform } from './contract-platforms';
 import {
   CreatePostGroupInput,
   ListPostGroupsQuery,
-  NeedsAttention,
   PostGroup,
   PostGroupPage,
   QueueSlot,
-  RetryDeliveriesInput,
   UpdatePostGroupInput,
 } from './posts';
 import { ErrorObject } from './errors';
+import { AltText, FileName, MediaItem, MediaKind, MediaUpload, ReshapeInput, UPLOAD_CHUNK_BYTES } from './media';
 import {
   AcceptInvitationInput,
   Invitation,
@@ -223,6 +222,8 @@ export type SetupInput = z.input<typeof SetupInput>;
 const WorkspaceRef = z.strictObject({ workspaceId: z.string().min(1).max(64) });
 const ClientRef = WorkspaceRef.extend({ userId: UserId });
 const MemberRef = WorkspaceRef.extend({ memberId: z.string().min(1).max(64) });
+const MediaId = z.string().min(1).max(64);
+const UploadId = z.string().min(1).max(64);
 
 export const ActivityFilter = z.strictObject({
   actorKind: z.enum(['member', 'api_key', 'system']).optional(),
@@ -385,17 +386,67 @@ export const channels = {
     response: PostGroup,
   },
   'post.cancel': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
-  /** The overview's panel: failed and waiting deliveries, connections to reconnect (issue 10 item 6). */
-  'post.needsAttention': { request: WorkspaceRef, response: NeedsAttention },
-  /** Only failed deliveries go out again (issue 10 item 6); `platformIds` picks which. */
-  'post.retry': {
-    request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }).extend(RetryDeliveriesInput.shape),
-    response: PostGroup,
-  },
   'post.dailyUsage': {
     request: ClientRef.extend({ day: z.iso.date().optional() }),
     response: z.object({ day: z.string(), limit: z.number(), dailyPostsLeft: z.number() }),
   },
+  /** A client's media library, newest first (SPEC §14). */
+  'media.list': {
+    request: ClientRef.extend({ kind: MediaKind.optional(), limit: z.number().int().min(1).max(1000).default(200) }),
+    response: z.array(MediaItem),
+  },
+  'media.get': { request: WorkspaceRef.extend({ mediaId: MediaId }), response: MediaItem },
+  /** A JPEG that fits in 320×320, or null (videos, and images not probed yet). */
+  'media.thumbnail': {
+    request: WorkspaceRef.extend({ mediaId: MediaId }),
+    response: z.object({ mimeType: z.string(), dataBase64: z.string() }).nullable(),
+  },
+  /** A whole file at once (up to 8 MB); larger files go through `media.beginUpload`. */
+  'media.upload': {
+    request: ClientRef.extend({ file: FileUpload, altText: AltText.optional() }),
+    response: MediaItem,
+  },
+  /** Starts an upload in chunks (large files, video): its progress is `received` of `size`. */
+  'media.beginUpload': {
+    request: ClientRef.extend({
+      fileName: FileName,
+      size: z.number().int().min(1, 'The file is empty.'),
+      altText: AltText.optional(),
+    }),
+    response: MediaUpload,
+  },
+  /** Where an upload got to (after a cut: resume from `received`). */
+  'media.getUpload': { request: WorkspaceRef.extend({ uploadId: UploadId }), response: MediaUpload },
+  /** One chunk at `offset`; a chunk sent twice is acknowledged once, a gap is `conflict` with `details.received`. */
+  'media.uploadChunk': {
+    request: WorkspaceRef.extend({
+      uploadId: UploadId,
+      offset: z.number().int().min(0),
+      dataBase64: z.base64().max(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4, 'A chunk carries at most 4 MiB.'),
+    }),
+    response: MediaUpload,
+  },
+  /** All bytes are in: probe the file and add it to the library (or refuse it, naming the rule). */
+  'media.finishUpload': { request: WorkspaceRef.extend({ uploadId: UploadId }), response: MediaItem },
+  'media.cancelUpload': {
+    request: WorkspaceRef.extend({ uploadId: UploadId }),
+    response: z.object({ cancelled: z.literal(true) }),
+  },
+  'media.update': {
+    request: WorkspaceRef.extend({ mediaId: MediaId, patch: z.strictObject({ altText: AltText }) }),
+    response: MediaItem,
+  },
+  /** Only an item no post uses; its file goes when nothing else has the same bytes. */
+  'media.delete': {
+    request: WorkspaceRef.extend({ mediaId: MediaId }),
+    response: z.object({ deleted: z.literal(true) }),
+  },
+  /** A copy of an image cropped (or padded) to an aspect ratio, as a new library item. */
+  'media.reshape': {
+    request: WorkspaceRef.extend({ mediaId: MediaId }).extend(ReshapeInput.shape),
+    response: MediaItem,
+  },
+
   'queue.getSlots': { request: ClientRef, response: z.array(QueueSlot) },
   'queue.setSlots': { request: ClientRef.extend({ slots: z.array(QueueSlot).max(200) }), response: z.array(QueueSlot) },
 

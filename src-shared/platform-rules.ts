@@ -14,10 +14,46 @@ export interface PlatformRules {
   maxImageBytes: number;
   imageTypes: readonly string[];
   mediaRequired: boolean;
+  /**
+   * Pictures' width/height must lie within [min, max] (Instagram's feed: 4:5 to 1.91:1); null
+   * when the platform takes any shape. The composer offers a crop to the nearest bound.
+   */
+  imageAspect: AspectRange | null;
+  /** What a video must be on this platform (each platform's documentation, issue 14 item 2). */
+  video: VideoRules;
+}
+
+/** width / height, both ends included. */
+export interface AspectRange {
+  min: number;
+  max: number;
+  /** How people say the bounds ("4:5 to 1.91:1"). */
+  label: string;
+}
+
+export interface VideoRules {
+  /**
+   * Whether Postroom's adapter for the platform uploads video yet (issue 14 item 3). A platform
+   * whose API takes video but whose upload is not built refuses it by this flag, not by a branch.
+   */
+  published: boolean;
+  types: readonly string[];
+  maxBytes: number;
+  minDurationMs: number;
+  maxDurationMs: number;
+  aspect: AspectRange | null;
+  /** Videos per post (every platform takes one, with no images beside it, except carousels). */
+  maxVideos: number;
+  /** Whether a video may go in the same post as images (carousels). */
+  mixesWithImages: boolean;
 }
 
 const MB = 1024 * 1024;
+const MINUTE = 60_000;
 const COMMON_IMAGES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
+const MP4_MOV = ['video/mp4', 'video/quicktime'] as const;
+/** Meta's "0.01:1 to 10:1" for Reels and Threads videos. */
+const META_VIDEO_ASPECT: AspectRange = { min: 0.01, max: 10, label: '0.01:1 to 10:1' };
 
 export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
   x: {
@@ -28,6 +64,18 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     maxImageBytes: 5 * MB,
     imageTypes: COMMON_IMAGES,
     mediaRequired: false,
+    imageAspect: null,
+    // X media best practices: MP4/MOV, 512 MB, 0.5 s to 140 s, 1:3 to 3:1.
+    video: {
+      published: false,
+      types: MP4_MOV,
+      maxBytes: 512 * MB,
+      minDurationMs: 500,
+      maxDurationMs: 140_000,
+      aspect: { min: 1 / 3, max: 3, label: '1:3 to 3:1' },
+      maxVideos: 1,
+      mixesWithImages: false,
+    },
   },
   bluesky: {
     name: 'Bluesky',
@@ -37,6 +85,18 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     maxImageBytes: 1_000_000,
     imageTypes: ['image/png', 'image/jpeg', 'image/webp'],
     mediaRequired: false,
+    imageAspect: null,
+    // app.bsky.embed.video: MP4, 100 MB, up to 3 minutes.
+    video: {
+      published: false,
+      types: ['video/mp4'],
+      maxBytes: 100 * MB,
+      minDurationMs: 0,
+      maxDurationMs: 3 * MINUTE,
+      aspect: null,
+      maxVideos: 1,
+      mixesWithImages: false,
+    },
   },
   mastodon: {
     name: 'Mastodon',
@@ -46,6 +106,18 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     maxImageBytes: 16 * MB,
     imageTypes: COMMON_IMAGES,
     mediaRequired: false,
+    imageAspect: null,
+    // Mastodon's defaults (an instance may differ): 99 MB videos; a video goes alone.
+    video: {
+      published: false,
+      types: MP4_MOV,
+      maxBytes: 99 * MB,
+      minDurationMs: 0,
+      maxDurationMs: 4 * 60 * MINUTE,
+      aspect: null,
+      maxVideos: 1,
+      mixesWithImages: false,
+    },
   },
   linkedin: {
     name: 'LinkedIn',
@@ -55,6 +127,18 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     maxImageBytes: 8 * MB,
     imageTypes: ['image/png', 'image/jpeg', 'image/gif'],
     mediaRequired: false,
+    imageAspect: null,
+    // LinkedIn Videos API: MP4, 75 KB to 5 GB, 3 s to 30 minutes, 1:2.4 to 2.4:1.
+    video: {
+      published: false,
+      types: ['video/mp4'],
+      maxBytes: 5 * 1024 * MB,
+      minDurationMs: 3000,
+      maxDurationMs: 30 * MINUTE,
+      aspect: { min: 1 / 2.4, max: 2.4, label: '1:2.4 to 2.4:1' },
+      maxVideos: 1,
+      mixesWithImages: false,
+    },
   },
   threads: {
     name: 'Threads',
@@ -64,6 +148,18 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     maxImageBytes: 8 * MB,
     imageTypes: ['image/png', 'image/jpeg'],
     mediaRequired: false,
+    imageAspect: null,
+    // Threads API media specifications: MOV/MP4, 1 GB, up to 5 minutes, 0.01:1 to 10:1.
+    video: {
+      published: false,
+      types: MP4_MOV,
+      maxBytes: 1024 * MB,
+      minDurationMs: 0,
+      maxDurationMs: 5 * MINUTE,
+      aspect: META_VIDEO_ASPECT,
+      maxVideos: 10,
+      mixesWithImages: true,
+    },
   },
   instagram: {
     name: 'Instagram',
@@ -73,6 +169,18 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     maxImageBytes: 8 * MB,
     imageTypes: ['image/jpeg', 'image/png'],
     mediaRequired: true,
+    // Instagram Graph API: feed images 4:5 to 1.91:1; Reels MOV/MP4, 300 MB, 3 s to 15 minutes.
+    imageAspect: { min: 4 / 5, max: 1.91, label: '4:5 to 1.91:1' },
+    video: {
+      published: false,
+      types: MP4_MOV,
+      maxBytes: 300 * MB,
+      minDurationMs: 3000,
+      maxDurationMs: 15 * MINUTE,
+      aspect: META_VIDEO_ASPECT,
+      maxVideos: 10,
+      mixesWithImages: true,
+    },
   },
   facebook: {
     name: 'Facebook',
@@ -82,6 +190,18 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     maxImageBytes: 10 * MB,
     imageTypes: ['image/png', 'image/jpeg', 'image/gif'],
     mediaRequired: false,
+    imageAspect: null,
+    // Facebook Pages video: MP4/MOV, up to 10 GB and 240 minutes (the library takes up to 1 GB).
+    video: {
+      published: false,
+      types: MP4_MOV,
+      maxBytes: 10 * 1024 * MB,
+      minDurationMs: 1000,
+      maxDurationMs: 240 * MINUTE,
+      aspect: null,
+      maxVideos: 1,
+      mixesWithImages: false,
+    },
   },
 };
 
@@ -104,16 +224,44 @@ export function countText(platform: Platform, text: string): number {
   }
 }
 
+/** What the rules look at in a media item (the library knows all of it; older callers give type and size). */
 export interface MediaInfo {
   mimeType: string;
   size: number;
+  /** Absent means an image. */
+  kind?: 'image' | 'video';
+  width?: number | null;
+  height?: number | null;
+  durationMs?: number | null;
 }
 
 export interface RuleViolation {
   platform: Platform;
-  rule: 'text_too_long' | 'text_required' | 'too_many_images' | 'image_type' | 'image_too_large' | 'media_required';
+  rule:
+    | 'text_too_long'
+    | 'text_required'
+    | 'too_many_images'
+    | 'image_type'
+    | 'image_too_large'
+    | 'media_required'
+    | 'image_aspect'
+    | 'video_not_supported'
+    | 'video_type'
+    | 'video_too_large'
+    | 'video_too_short'
+    | 'video_too_long'
+    | 'video_aspect'
+    | 'too_many_videos'
+    | 'video_with_images';
   message: string;
 }
+
+const formatMb = (bytes: number) =>
+  bytes >= 1024 * MB ? `${Math.round(bytes / 1024 / MB)} GB` : `${Math.round(bytes / 100_000) / 10} MB`;
+const formatDuration = (ms: number) =>
+  ms >= MINUTE ? `${Math.round((ms / MINUTE) * 10) / 10} min` : `${Math.round(ms / 100) / 10} s`;
+/** A little slack, so that a 1080×1350 picture counts as 4:5 despite rounding. */
+const withinAspect = (ratio: number, range: AspectRange) => ratio >= range.min - 0.005 && ratio <= range.max + 0.005;
 
 /** Every rule a post breaks on one platform; an empty list means it may be published there. */
 export function checkPost(
@@ -133,7 +281,9 @@ export function checkPost(
     });
   if (text.trim() === '' && media.length === 0)
     out.push({ platform, rule: 'text_required', message: `${rules.name}: a post needs text or an image` });
-  if (media.length > rules.maxImages) {
+  const images = media.filter((m) => m.kind !== 'video');
+  const videos = media.filter((m) => m.kind === 'video');
+  if (images.length > rules.maxImages) {
     out.push({
       platform,
       rule: 'too_many_images',
@@ -145,18 +295,71 @@ export function checkPost(
   }
   if (rules.mediaRequired && media.length === 0)
     out.push({ platform, rule: 'media_required', message: `${rules.name}: a post needs at least one image` });
+  const v = rules.video;
+  if (videos.length > 0 && !v.published)
+    out.push({
+      platform,
+      rule: 'video_not_supported',
+      message: `${rules.name}: Postroom does not publish video there yet; post the video on ${rules.name} itself`,
+    });
+  if (videos.length > v.maxVideos)
+    out.push({ platform, rule: 'too_many_videos', message: `${rules.name}: at most ${v.maxVideos} video in a post` });
+  if (videos.length > 0 && images.length > 0 && !v.mixesWithImages)
+    out.push({ platform, rule: 'video_with_images', message: `${rules.name}: a video goes in a post without images` });
   media.forEach((m, i) => {
+    const n = i + 1;
+    const ratio = m.width && m.height ? m.width / m.height : null;
+    if (m.kind === 'video') {
+      const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+      if (!v.types.includes(m.mimeType))
+        out.push({
+          platform,
+          rule: 'video_type',
+          message: `${rules.name}: video ${n} is ${m.mimeType}, which it does not take`,
+        });
+      if (m.size > v.maxBytes)
+        out.push({
+          platform,
+          rule: 'video_too_large',
+          message: `${rules.name}: video ${n} is over ${formatMb(v.maxBytes)}`,
+        });
+      if (m.durationMs != null && m.durationMs < v.minDurationMs)
+        out.push({
+          platform,
+          rule: 'video_too_short',
+          message: `${rules.name}: video ${n} lasts ${seconds(m.durationMs)}; it needs at least ${seconds(v.minDurationMs)}`,
+        });
+      if (m.durationMs != null && m.durationMs > v.maxDurationMs)
+        out.push({
+          platform,
+          rule: 'video_too_long',
+          message: `${rules.name}: video ${n} lasts ${formatDuration(m.durationMs)}; at most ${formatDuration(v.maxDurationMs)}`,
+        });
+      if (ratio !== null && v.aspect && !withinAspect(ratio, v.aspect))
+        out.push({
+          platform,
+          rule: 'video_aspect',
+          message: `${rules.name}: video ${n} is ${m.width}×${m.height}; its shape must be ${v.aspect.label}`,
+        });
+      return;
+    }
     if (!rules.imageTypes.includes(m.mimeType))
       out.push({
         platform,
         rule: 'image_type',
-        message: `${rules.name}: image ${i + 1} is ${m.mimeType}, which it does not take`,
+        message: `${rules.name}: image ${n} is ${m.mimeType}, which it does not take`,
       });
     if (m.size > rules.maxImageBytes)
       out.push({
         platform,
         rule: 'image_too_large',
-        message: `${rules.name}: image ${i + 1} is over ${Math.round(rules.maxImageBytes / 100_000) / 10} MB`,
+        message: `${rules.name}: image ${n} is over ${formatMb(rules.maxImageBytes)}`,
+      });
+    if (ratio !== null && rules.imageAspect && !withinAspect(ratio, rules.imageAspect))
+      out.push({
+        platform,
+        rule: 'image_aspect',
+        message: `${rules.name}: image ${n} is ${m.width}×${m.height}; its shape must be ${rules.imageAspect.label} (crop it in the media library)`,
       });
   });
   return out;

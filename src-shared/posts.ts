@@ -31,6 +31,21 @@ export const Delivery = z.object({
 });
 export type Delivery = z.infer<typeof Delivery>;
 
+/** A post's media item as the post shows it (the whole item is in the library: `media.get`). */
+export const PostMedia = z.object({
+  id: z.string(),
+  kind: z.enum(['image', 'video']),
+  mimeType: z.string(),
+  size: z.number(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  fileName: z.string(),
+  altText: z.string(),
+  hasThumbnail: z.boolean(),
+});
+export type PostMedia = z.infer<typeof PostMedia>;
+
 export const PostGroup = z.object({
   id: z.string(),
   userId: z.string(),
@@ -50,6 +65,8 @@ export const PostGroup = z.object({
     'paused',
   ]),
   mediaCount: z.number(),
+  /** The media in order: library items (SPEC §14). */
+  media: z.array(PostMedia),
   createdAt: z.string(),
   updatedAt: z.string(),
   deliveries: z.array(Delivery),
@@ -73,7 +90,10 @@ export const CreatePostGroupInput = z.strictObject({
   platformIds: PlatformIdList,
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
   platformTexts: z.record(z.string(), z.string().max(70_000)).optional(),
+  /** Files sent inline (seed 000): each is added to the client's media library, then used. */
   media: z.array(MediaInput).max(10).optional(),
+  /** Items of the client's media library, in order, before any inline `media`. */
+  mediaIds: z.array(z.string().min(1).max(64)).max(20).optional(),
   /** Take the client's next free queue slot instead of a time. */
   addToQueue: z.boolean().optional(),
   /**
@@ -88,6 +108,8 @@ export const UpdatePostGroupInput = z
   .strictObject({
     text: z.string().max(70_000).optional(),
     platformTexts: z.record(z.string(), z.string().max(70_000)).optional(),
+    /** The post's media, replaced by these library items in this order ([] removes them all). */
+    mediaIds: z.array(z.string().min(1).max(64)).max(20).optional(),
     /** null moves the post back to drafts. */
     scheduledTime: z.iso.datetime({ offset: true }).nullable().optional(),
     /** Publish now; required to confirm a `scheduledTime` more than 5 minutes in the past. */
@@ -95,11 +117,6 @@ export const UpdatePostGroupInput = z
   })
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdatePostGroupInput = z.input<typeof UpdatePostGroupInput>;
-
-/** "Retry": the failed deliveries of a post go out again; `platformIds` picks some (else every failed one). */
-export const RetryDeliveriesInput = z.strictObject({
-  platformIds: z.array(z.string().min(3).max(300)).min(1).max(20).optional(),
-});
 
 export const ListPostGroupsQuery = z.strictObject({
   state: DeliveryState.optional(),
@@ -129,46 +146,3 @@ export const QueueSlot = z.object({
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Choose a time of day, such as 09:30.'),
 });
 export type QueueSlot = z.infer<typeof QueueSlot>;
-
-/**
- * The overview's "needs attention" (issue 10 item 6): deliveries that failed or wait for a person,
- * and connections that must be reconnected, each with the client's name and the account's handle.
- */
-export const AttentionDelivery = z.object({
-  deliveryId: z.string(),
-  postGroupId: z.string(),
-  clientId: z.string(),
-  clientName: z.string(),
-  clientTimezone: z.string(),
-  platform: Platform,
-  platformId: z.string(),
-  /** The account's handle; null when its connection was removed. */
-  handle: z.string().nullable(),
-  state: z.enum(['failed', 'needs_attention']),
-  error: z.string().nullable(),
-  /** When it failed (or started waiting). */
-  at: z.string(),
-  text: z.string(),
-});
-export type AttentionDelivery = z.infer<typeof AttentionDelivery>;
-
-export const AttentionConnection = z.object({
-  clientId: z.string(),
-  clientName: z.string(),
-  clientTimezone: z.string(),
-  platform: Platform,
-  platformId: z.string(),
-  handle: z.string(),
-  /** `needs_reauth` or `revoked` as the platform said; `expired` when its token ran out. */
-  problem: z.enum(['needs_reauth', 'revoked', 'expired']),
-  since: z.string(),
-});
-export type AttentionConnection = z.infer<typeof AttentionConnection>;
-
-export const NeedsAttention = z.object({
-  deliveries: z.array(AttentionDelivery),
-  connections: z.array(AttentionConnection),
-  /** More deliveries than listed need attention (the list shows the latest). */
-  moreDeliveries: z.boolean(),
-});
-export type NeedsAttention = z.infer<typeof NeedsAttention>;

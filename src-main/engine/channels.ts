@@ -3,6 +3,7 @@ import { activityChannels } from './activity/channels';
 import { clientChannels } from './clients/channels';
 import { connectionChannels, connectionPageOperations, type ConnectionsHost } from './connections/channels';
 import type { Change, ChannelDef } from './kernel/channels';
+import { mediaChannels } from './media/channels';
 import { postChannels, type PostsHost } from './posts/channels';
 import { sessionChannels, type SessionsHost } from './sessions/channels';
 import { teamChannels, type TeamHost } from './team/channels';
@@ -19,6 +20,7 @@ export const domainChannels = {
   clients: clientChannels,
   connections: connectionChannels,
   posts: postChannels,
+  media: mediaChannels,
   team: teamChannels,
 };
 
@@ -33,6 +35,7 @@ export const channelTable: { readonly [C in Channel]: ChannelDef<C, EngineHost> 
   ...clientChannels,
   ...connectionChannels,
   ...postChannels,
+  ...mediaChannels,
   ...teamChannels,
 };
 

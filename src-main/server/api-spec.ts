@@ -9,13 +9,8 @@ import {
 } from '../../src-shared/connections';
 import { ActivityEntry, ActivityFilter, LayoutType } from '../../src-shared/contract';
 import { ErrorBody } from '../../src-shared/errors';
-import {
-  CreatePostGroupInput,
-  ListPostGroupsQuery,
-  PostGroup,
-  RetryDeliveriesInput,
-  UpdatePostGroupInput,
-} from '../../src-shared/posts';
+import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, UpdatePostGroupInput } from '../../src-shared/posts';
+import { ListMediaQuery, MediaItem, UpdateMediaInput } from '../../src-shared/media';
 import { Invitation, InviteInput, Member, UpdateMemberInput } from '../../src-shared/team';
 
 /**
@@ -229,20 +224,52 @@ export const apiRoutes: readonly ApiRoute[] = [
     responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409, 422) },
   },
   {
-    method: 'post',
-    path: '/api/v1/post-groups/:id/retry',
-    summary: 'Retry the failed deliveries of a post group (all, or those of platformIds)',
-    auth: 'publoraKey',
-    body: RetryDeliveriesInput,
-    // 409 `conflict`: nothing of the post has failed, or its account must be reconnected first.
-    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
-  },
-  {
     method: 'delete',
     path: '/api/v1/post-groups/:id',
     summary: 'Cancel what has not gone out',
     auth: 'publoraKey',
     responses: { 200: PostGroup, ...STANDARD },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/media',
+    summary: "The client's media library, newest first",
+    auth: 'publoraKey',
+    actsForUser: true,
+    query: ListMediaQuery,
+    responses: { 200: z.array(MediaItem), ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/media',
+    summary:
+      "Add a file to the client's media library (multipart: file, altText); refused naming the rule when it is cut off, mislabeled, too large or in a codec no platform takes",
+    auth: 'publoraKey',
+    actsForUser: true,
+    multipart: { file: 'binary', altText: 'string' },
+    responses: { 201: MediaItem, ...STANDARD },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/media/:id',
+    summary: 'Read a media item (type, size, dimensions, duration, alt text, how many posts use it)',
+    auth: 'publoraKey',
+    responses: { 200: MediaItem, ...STANDARD },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/media/:id',
+    summary: "Change a media item's alt text",
+    auth: 'publoraKey',
+    body: UpdateMediaInput,
+    responses: { 200: MediaItem, ...STANDARD },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/media/:id',
+    summary: 'Delete a media item no post uses (409 while a post uses it)',
+    auth: 'publoraKey',
+    responses: { 200: Deleted('id'), ...STANDARD, ...errorsFor(409) },
   },
   {
     method: 'get',

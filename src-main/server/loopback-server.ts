@@ -9,6 +9,7 @@ import { DEFAULT_LIMITS, rateLimitCheck } from './request-buckets';
 import { registerClientRoutes } from './rest-clients';
 import { registerConnectionRoutes } from './rest-connections';
 import { registerPostRoutes } from './rest-posts';
+import { registerMediaRoutes } from './rest-media';
 import { registerTeamRoutes } from './rest-team';
 import { registerWorkspaceRoutes } from './rest-workspaces';
 import type { Site } from './site';
@@ -114,6 +115,7 @@ export async function registerEngineRoutes(app: FastifyInstance, engine: Engine,
   registerTeamRoutes(app, engine);
   registerConnectionRoutes(app, engine, baseUrl);
   registerPostRoutes(app, engine);
+  await registerMediaRoutes(app, engine);
   // Only the pages' forms (Bluesky's app password and handle) post urlencoded bodies: the parser
   // lives in their scope, so no API route takes a body a plain HTML form can send.
   let pages: ClientPages | null = null;

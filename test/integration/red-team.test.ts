@@ -4,6 +4,7 @@ import { defaultAdapters } from '../../src-main/engine/platforms/registry';
 import type { Channel } from '../../src-shared/contract';
 import { startTestApp } from '../support/app';
 import { OWNER, TEST_PASSWORD } from '../support/engine';
+import { PNG_1x1 } from '../support/images';
 import { startMastodonServer } from '../support/mastodon-server';
 import { addConnection } from '../support/posting';
 
@@ -138,6 +139,11 @@ describe('issue 9 item 4: an id from another workspace is not_found, on every ch
     const cMember = cTeam.members[0]!.id;
     const cInvitation = cTeam.invitations[0]!.id;
     const cIntegration = (await engine.call('workspace.get', { workspaceId: c })).integrations[0]!.id;
+    const cMedia = await engine.call('media.upload', {
+      workspaceId: c,
+      userId: cClient.id,
+      file: { fileName: 'theirs.png', dataBase64: PNG_1x1.toString('base64') },
+    });
     expect([cLink.connectionUrl, invited.code].every(Boolean)).toBe(true);
     // B has its own client, so a request is well-formed for B in every other way.
     const { client: bClient, platformId: bPlatformId } = await clientWithMastodon(t, b, 'own@acme.test');
@@ -152,6 +158,7 @@ describe('issue 9 item 4: an id from another workspace is not_found, on every ch
       linkId: cLinkId,
       integrationId: cIntegration,
       platformId: cPlatformId,
+      mediaId: cMedia.id,
     } as const;
     // What else each channel needs to be well-formed.
     const rest: Partial<Record<Channel, Record<string, unknown>>> = {
@@ -164,6 +171,10 @@ describe('issue 9 item 4: an id from another workspace is not_found, on every ch
       'post.update': { patch: { text: 'Changed' } },
       'post.list': { query: { page: 1, perPage: 10 } },
       'queue.setSlots': { slots: [] },
+      'media.upload': { file: { fileName: 'a.png', dataBase64: PNG_1x1.toString('base64') } },
+      'media.beginUpload': { fileName: 'a.mp4', size: 10 },
+      'media.update': { patch: { altText: 'x' } },
+      'media.reshape': { aspect: '1:1' },
       'team.updateMember': { patch: { role: 'editor' } },
       'team.setMemberActive': { active: false },
     };

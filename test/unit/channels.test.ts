@@ -21,7 +21,6 @@ describe('the channel table', () => {
       'client.update',
       'post.cancel',
       'post.create',
-      'post.retry',
       'post.update',
     ]);
   });

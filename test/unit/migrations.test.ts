@@ -1,11 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase, schemaVersion } from '../../src-main/engine/db/database';
 import type { Migration } from '../../src-main/engine/db/migration';
 import { migrations } from '../../src-main/engine/db/migrations';
-import { FakeClock } from '../support/engine';
+import { mediaFilePath } from '../../src-main/engine/files/store';
+import { FakeClock, openTestEngine } from '../support/engine';
+import { jpegOf } from '../support/media-fixtures';
 import { tempDir } from '../support/temp';
 
 const clock = new FakeClock();
@@ -391,5 +393,59 @@ describe('migration 010 (team host)', () => {
     expect(db.prepare(`SELECT count(*) AS n FROM idempotency_keys`).get()).toEqual({ n: 0 });
     expect(db.prepare(`SELECT count(*) AS n FROM sessions`).get()).toEqual({ n: 0 });
     db.close();
+  });
+});
+
+describe('migration 011 (media library)', () => {
+  const version = migrations.find((m) => m.name === 'media-library')!.version;
+
+  it('moves images out of SQLite into content-addressed files, one library item per client and file, probed at the next start', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
+    before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
+      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'one', '2026-01-01', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g2', 'w1', 'u1', 'two', '2026-01-02', '');`);
+    const photo = jpegOf(640, 480);
+    const other = jpegOf(100, 100);
+    const media = before.prepare(
+      `INSERT INTO post_media (id, post_group_id, position, mime_type, size, alt_text, data) VALUES (?, ?, ?, 'image/jpeg', ?, ?, ?)`,
+    );
+    media.run('m1', 'g1', 0, photo.length, 'A photo', photo);
+    media.run('m2', 'g1', 1, other.length, '', other);
+    media.run('m3', 'g2', 0, photo.length, '', photo); // the same bytes in another post: one item
+    before.close();
+
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
+    const items = db
+      .prepare(`SELECT id, sha256, size, alt_text, probed, width FROM media ORDER BY size DESC`)
+      .all() as { id: string; sha256: string; size: number; alt_text: string; probed: number; width: null }[];
+    expect(items.map((i) => [i.size, i.alt_text, i.probed, i.width])).toEqual([
+      [photo.length, 'A photo', 0, null],
+      [other.length, '', 0, null],
+    ]);
+    expect(readFileSync(mediaFilePath(dataDir, items[0]!.sha256)).equals(photo)).toBe(true);
+    expect(db.prepare(`SELECT post_group_id, position, media_id FROM post_media ORDER BY 1, 2`).all()).toEqual([
+      { post_group_id: 'g1', position: 0, media_id: items[0]!.id },
+      { post_group_id: 'g1', position: 1, media_id: items[1]!.id },
+      { post_group_id: 'g2', position: 0, media_id: items[0]!.id },
+    ]);
+    expect(db.prepare(`SELECT count(*) AS n FROM pragma_table_info('post_media') WHERE name = 'data'`).get()).toEqual({
+      n: 0,
+    });
+    // An item a post uses cannot be deleted from under it.
+    expect(() => db.prepare(`DELETE FROM media WHERE id = ?`).run(items[0]!.id)).toThrow(/FOREIGN KEY/);
+    db.close();
+
+    const { engine } = await openTestEngine(dataDir);
+    const probed = engine.ctx.db
+      .prepare(`SELECT width, height, probed, thumbnail_sha256 FROM media ORDER BY size DESC`)
+      .all();
+    expect(probed).toEqual([
+      { width: 640, height: 480, probed: 1, thumbnail_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { width: 100, height: 100, probed: 1, thumbnail_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
+    engine.close();
   });
 });

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { fileTypeFromBuffer } from 'file-type';
 import type { z } from 'zod';
 import type { Platform } from '../../../src-shared/contract';
 import type {
@@ -10,6 +9,7 @@ import type {
   ListPostGroupsQuery,
   PostGroup,
   PostGroupPage,
+  PostMedia,
   QueueSlot,
   UpdatePostGroupInput,
 } from '../../../src-shared/posts';
@@ -20,11 +20,14 @@ import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import { queuePage, type ClientFilter } from './queue-query';
-import { checkPost, PLATFORM_RULES, type RuleViolation } from '../../../src-shared/platform-rules';
+import { checkPost, PLATFORM_RULES, type MediaInfo, type RuleViolation } from '../../../src-shared/platform-rules';
 import { findClientRow } from '../queries/clients';
 import { createConnectionLink } from '../queries/connection-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 import type { DeliveryRow } from '../queries/deliveries';
+import { addToLibrary, clientMedia, mediaOfPost, type MediaRow } from '../queries/media';
+import { incomingPath } from '../files/store';
+import { writeFileSync } from 'node:fs';
 
 /**
  * A time in the past (issue 9 item 1): within `PAST_GRACE_MS` it is "now" (a person picked the
@@ -102,11 +105,23 @@ export function readPostGroup(db: Db, id: string): PostGroup {
   const deliveries = db
     .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ? ORDER BY rowid`)
     .all(id);
-  const media = (db.prepare(`SELECT count(*) AS n FROM post_media WHERE post_group_id = ?`).get(id) as { n: number }).n;
-  return toPostGroup(g, deliveries, media);
+  return toPostGroup(g, deliveries, mediaOfPost(db, id).map(toPostMedia));
 }
 
-function toPostGroup(g: GroupRow, deliveries: readonly DeliveryRow[], media: number): PostGroup {
+const toPostMedia = (m: MediaRow): PostMedia => ({
+  id: m.id,
+  kind: m.kind,
+  mimeType: m.mime_type,
+  size: m.size,
+  width: m.width,
+  height: m.height,
+  durationMs: m.duration_ms,
+  fileName: m.file_name,
+  altText: m.alt_text,
+  hasThumbnail: m.thumbnail_sha256 !== null,
+});
+
+function toPostGroup(g: GroupRow, deliveries: readonly DeliveryRow[], media: PostMedia[]): PostGroup {
   return {
     id: g.id,
     userId: g.managed_user_id,
@@ -115,7 +130,8 @@ function toPostGroup(g: GroupRow, deliveries: readonly DeliveryRow[], media: num
     platformIds: deliveries.map((d) => d.platform_id),
     scheduledTime: g.scheduled_at,
     status: groupStatus(deliveries),
-    mediaCount: media,
+    mediaCount: media.length,
+    media,
     createdAt: g.created_at,
     updatedAt: g.updated_at,
     deliveries: deliveries.map(toDelivery),
@@ -142,18 +158,20 @@ export function readPostGroups(db: Db, rowids: readonly number[]): PostGroup[] {
     if (list) list.push(d);
     else byGroup.set(d.post_group_id, [d]);
   }
-  const media = new Map(
-    db
-      .prepare<[string], { id: string; n: number }>(
-        `SELECT post_group_id AS id, count(*) AS n FROM post_media WHERE post_group_id IN (SELECT value FROM json_each(?)) GROUP BY post_group_id`,
-      )
-      .all(ids)
-      .map((m) => [m.id, m.n]),
-  );
+  const media = new Map<string, PostMedia[]>();
+  for (const m of db
+    .prepare<[string], MediaRow & { post_group_id: string }>(
+      `SELECT p.post_group_id, m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id IN (SELECT value FROM json_each(?)) ORDER BY p.post_group_id, p.position`,
+    )
+    .all(ids)) {
+    const list = media.get(m.post_group_id);
+    if (list) list.push(toPostMedia(m));
+    else media.set(m.post_group_id, [toPostMedia(m)]);
+  }
   const byRowid = new Map(groups.map((g) => [g.rid, g]));
   return rowids.flatMap((rid) => {
     const g = byRowid.get(rid);
-    return g ? [toPostGroup(g, byGroup.get(g.id) ?? [], media.get(g.id) ?? 0)] : [];
+    return g ? [toPostGroup(g, byGroup.get(g.id) ?? [], media.get(g.id) ?? [])] : [];
   });
 }
 
@@ -327,19 +345,44 @@ interface ConnectionRow {
   max_text_length: number | null;
 }
 
-async function readMedia(media: z.output<typeof CreatePostGroupInput>['media']) {
-  const out: { mimeType: string; size: number; data: Buffer; altText: string }[] = [];
-  for (const [i, m] of (media ?? []).entries()) {
-    const data = Buffer.from(m.dataBase64, 'base64');
-    const type = await fileTypeFromBuffer(data);
-    if (!type || !type.mime.startsWith('image/'))
-      throw new AppError('validation_failed', `image ${i + 1} is not an image`, {
-        fields: { [`media.${i}`]: 'not an image' },
-      });
-    out.push({ mimeType: type.mime, size: data.length, data, altText: m.altText ?? '' });
+/**
+ * The post's media as library items: `mediaIds` from the client's library, then files sent inline
+ * (seed 000's `media`, base64), which are added to the library first (and refused there, naming
+ * the file and the rule, when they are not what they say).
+ */
+async function postMedia(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  input: z.output<typeof CreatePostGroupInput>,
+): Promise<MediaRow[]> {
+  const chosen = clientMedia(ctx.db, userId, input.mediaIds ?? []);
+  for (const [i, m] of (input.media ?? []).entries()) {
+    const path = incomingPath(ctx.dataDir);
+    writeFileSync(path, Buffer.from(m.dataBase64, 'base64'), { mode: 0o600 });
+    chosen.push(
+      await addToLibrary(ctx, {
+        workspaceId: p.workspaceId,
+        userId,
+        path,
+        fileName: m.fileName ?? `image ${i + 1}`,
+        ...(m.altText !== undefined ? { altText: m.altText } : {}),
+        createdBy: actorOf(p).id,
+      }),
+    );
   }
-  return out;
+  return chosen;
 }
+
+/** What the platform rules look at in a library item. */
+export const mediaInfoOf = (m: MediaRow): MediaInfo => ({
+  kind: m.kind,
+  mimeType: m.mime_type,
+  size: m.size,
+  width: m.width,
+  height: m.height,
+  durationMs: m.duration_ms,
+});
 
 /**
  * Creates a post group for a client, one delivery per platformId. Everything is checked first:
@@ -389,11 +432,11 @@ export async function createPostGroup(
     );
   }
 
-  const media = await readMedia(input.media);
+  const media = await postMedia(ctx, p, userId, input);
   const violations: RuleViolation[] = [];
   connections.forEach((c) => {
     const text = input.platformTexts?.[c!.platform_id] ?? input.text;
-    violations.push(...checkPost(c!.platform, text, media, c!.max_text_length ?? undefined));
+    violations.push(...checkPost(c!.platform, text, media.map(mediaInfoOf), c!.max_text_length ?? undefined));
   });
   if (violations.length) {
     throw new AppError('validation_failed', violations[0]!.message, {
@@ -431,11 +474,7 @@ export async function createPostGroup(
         actorOf(p).id,
       );
     media.forEach((m, i) =>
-      ctx.db
-        .prepare(
-          `INSERT INTO post_media (id, post_group_id, position, mime_type, size, alt_text, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(newId('med'), id, i, m.mimeType, m.size, m.altText, m.data),
+      ctx.db.prepare(`INSERT INTO post_media (post_group_id, position, media_id) VALUES (?, ?, ?)`).run(id, i, m.id),
     );
     connections.forEach((c) => {
       ctx.db
@@ -550,11 +589,7 @@ export function updatePostGroup(
 
   const text = patch.text ?? g.text;
   const platformTexts = patch.platformTexts ?? (JSON.parse(g.platform_texts) as Record<string, string>);
-  const media = ctx.db
-    .prepare<[string], { mime_type: string; size: number }>(
-      `SELECT mime_type, size FROM post_media WHERE post_group_id = ?`,
-    )
-    .all(id);
+  const media = patch.mediaIds ? clientMedia(ctx.db, g.managed_user_id, patch.mediaIds) : mediaOfPost(ctx.db, id);
   const limitOf = (d: DeliveryRow) =>
     ctx.db
       .prepare<[string, string], { max_text_length: number | null }>(
@@ -562,12 +597,7 @@ export function updatePostGroup(
       )
       .get(d.managed_user_id, d.platform_id)?.max_text_length ?? undefined;
   const violations = changeable.flatMap((d) =>
-    checkPost(
-      d.platform,
-      platformTexts[d.platform_id] ?? text,
-      media.map((m) => ({ mimeType: m.mime_type, size: m.size })),
-      limitOf(d),
-    ),
+    checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map(mediaInfoOf), limitOf(d)),
   );
   if (violations.length) throw new AppError('validation_failed', violations[0]!.message, { violations });
 
@@ -587,6 +617,12 @@ export function updatePostGroup(
     ctx.db
       .prepare(`UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`)
       .run(text, JSON.stringify(platformTexts), scheduledAt?.toISOString() ?? null, now.toISOString(), id);
+    if (patch.mediaIds) {
+      ctx.db.prepare(`DELETE FROM post_media WHERE post_group_id = ?`).run(id);
+      media.forEach((m, i) =>
+        ctx.db.prepare(`INSERT INTO post_media (post_group_id, position, media_id) VALUES (?, ?, ?)`).run(id, i, m.id),
+      );
+    }
     if (rescheduling) {
       for (const d of changeable) {
         const state: DeliveryState = d.state === 'paused' ? 'paused' : scheduledAt ? 'scheduled' : 'draft';
@@ -615,7 +651,9 @@ export function updatePostGroup(
         ? scheduledAt
           ? `Moved to ${scheduledAt.toISOString()}`
           : 'Moved back to drafts'
-        : 'Edited the text',
+        : patch.mediaIds
+          ? 'Edited the text and media'
+          : 'Edited the text',
     });
   })();
   return readPostGroup(ctx.db, id);
@@ -645,68 +683,3 @@ export function cancelPostGroup(ctx: EngineContext, p: Principal, id: string): P
 }
 
 export { PLATFORM_RULES };
-
-/**
- * "Retry" (issue 10 item 6, D90): only a `failed` delivery goes back to the scheduler, due now, with
- * its attempts counted afresh. It keeps its idempotency key (a platform that honours one drops a
- * second copy) and its `verify_since` (X and LinkedIn are searched first when a call may have gone
- * out), so a retry never publishes twice what the scheduler would not. `needs_attention` is not
- * retried: its outcome is unknown until a person checks the platform. A delivery whose account must
- * be reconnected is refused with what to do, as it would only fail again. `platformIds` narrows the
- * retry to those accounts; without it every failed delivery of the post is retried.
- */
-export function retryDeliveries(
-  ctx: EngineContext,
-  p: Principal,
-  id: string,
-  platformIds?: readonly string[],
-): PostGroup {
-  const g = requireGroup(ctx, p, id);
-  authorize(p, 'post.schedule', { managedUserId: g.managed_user_id });
-  const wanted = platformIds?.map(normalisePlatformId);
-  const deliveries = ctx.db
-    .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ? ORDER BY rowid`)
-    .all(id)
-    .filter((d) => !wanted || wanted.includes(d.platform_id));
-  if (wanted) {
-    const unknown = wanted.filter((w) => !deliveries.some((d) => d.platform_id === w));
-    if (unknown.length > 0)
-      throw new AppError('not_found', `This post does not go to ${unknown.join(', ')}.`, { platformIds: unknown });
-  }
-  const failed = deliveries.filter((d) => d.state === 'failed');
-  if (failed.length === 0)
-    throw new AppError('conflict', 'Only a failed delivery can be retried; nothing of this post has failed.', {
-      states: Object.fromEntries(deliveries.map((d) => [d.platform_id, d.state])),
-    });
-  const connectionOf = ctx.db.prepare<[string, string], { status: string; handle: string }>(
-    `SELECT status, handle FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
-  );
-  const disconnected = failed
-    .map((d) => ({ d, connection: connectionOf.get(d.managed_user_id, d.platform_id) }))
-    .filter(({ connection }) => connection?.status !== 'active');
-  if (disconnected.length > 0)
-    throw new AppError(
-      'conflict',
-      `Reconnect ${disconnected.map(({ d, connection }) => connection?.handle ?? d.platform).join(', ')} first: the retry would fail the same way.`,
-      { platformIds: disconnected.map(({ d }) => d.platform_id) },
-    );
-  const now = ctx.clock.now().toISOString();
-  ctx.db.transaction(() => {
-    const retry = ctx.db.prepare(
-      `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = 0, last_error = NULL,
-         lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = 'failed'`,
-    );
-    // The state is checked again in the UPDATE: two retries at once move each delivery once.
-    const moved = failed.filter((d) => retry.run(now, now, d.id).changes === 1);
-    if (moved.length === 0) throw new AppError('conflict', 'This delivery is already being retried.');
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
-      action: 'post.retried',
-      objectKind: 'post_group',
-      objectId: id,
-      detail: `Retried ${moved.map((d) => d.platform_id).join(', ')}`,
-    });
-  })();
-  return readPostGroup(ctx.db, id);
-}

@@ -9,6 +9,7 @@ import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platf
 import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/types';
 import { publishingTokenAccount } from '../queries/tokens';
 import type { DeliveryRow } from '../queries/deliveries';
+import { readPostMedia } from '../queries/media';
 import type { Timers } from '../kernel/timers';
 
 export interface SchedulerOptions {
@@ -120,36 +121,10 @@ export class Scheduler {
     return this.options.ctx;
   }
 
-  /**
-   * Recovers from the last run, then plans the timer, once the database passed its integrity check
-   * (which runs in the background from the open; at once when it has passed already). A damaged
-   * database is never recovered from nor published from: the scheduler stays stopped.
-   */
+  /** Recovers from the last run, then plans the timer. */
   start(): void {
-    const begin = () => {
-      if (this.stopping) return;
-      this.recover();
-      this.plan();
-    };
-    const integrity = this.ctx.integrity;
-    if (integrity.state === 'sound') begin();
-    else
-      integrity.passed.then(begin, () => {
-        this.stopping = true;
-      });
-  }
-
-  /** True once the database passed its integrity check; false (for good) when it is damaged. */
-  private async checked(): Promise<boolean> {
-    const integrity = this.ctx.integrity;
-    if (integrity.state === 'sound') return true;
-    return integrity.passed.then(
-      () => true,
-      () => {
-        this.stopping = true;
-        return false;
-      },
-    );
+    this.recover();
+    this.plan();
   }
 
   /** Something changed (a post created, edited, cancelled; the network came back): look again now. */
@@ -275,8 +250,6 @@ export class Scheduler {
 
   /** Runs every delivery that is due now, a few at a time. Returns when they have all finished. */
   async runDue(): Promise<void> {
-    // Nothing is claimed from a database not known to be sound (see start).
-    if (!(await this.checked())) return;
     // What could not be written waits for room; what is due still goes out if it can be claimed.
     this.writeUnwritten();
     this.followClockJumps();
@@ -446,11 +419,7 @@ export class Scheduler {
       const tokenAccountName = publishingTokenAccount(this.ctx, connection.id, group.created_by, group.workspace_id);
       const tokens = await this.usableTokens(tokenAccountName, connection.id, entry.adapter, client);
       inPlay.push(tokens.accessToken, tokens.refreshToken);
-      const media = this.ctx.db
-        .prepare<[string], { mime_type: string; data: Buffer; alt_text: string }>(
-          `SELECT mime_type, data, alt_text FROM post_media WHERE post_group_id = ? ORDER BY position`,
-        )
-        .all(d.post_group_id);
+      const media = await readPostMedia(this.ctx.dataDir, d.post_group_id, this.ctx.db);
       const text = (JSON.parse(group.platform_texts) as Record<string, string>)[d.platform_id] ?? group.text;
       if (d.verify_since !== null) {
         // An earlier attempt was cut short: look for it on the platform before sending anything.
@@ -479,7 +448,7 @@ export class Scheduler {
       sentAt = this.ctx.clock.now();
       const published = await entry.adapter.publish(client, tokens, {
         text,
-        media: media.map((m) => ({ mimeType: m.mime_type, data: m.data, altText: m.alt_text || undefined })),
+        media,
         idempotencyKey: d.idempotency_key,
         ...(connection.post_as ? { postAs: connection.post_as } : {}),
       });

@@ -9,6 +9,7 @@ import { migration007 } from './007-linkedin-organization-pages';
 import { migration008 } from './008-verify-before-publish';
 import { migration009 } from './009-queue-index';
 import { migration010 } from './010-team-host';
+import { migration011 } from './011-media-library';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
