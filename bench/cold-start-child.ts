@@ -1,7 +1,8 @@
 /*
  * One cold start, in a process of its own (run by bench/cold-start.ts): the modules are loaded
- * first, then the clock starts: open the data folder (migration check), the scheduler's recovery
- * scan and plan, until the first queue page is answered. Prints one line of JSON.
+ * first, then the clock starts: open the data folder (migration check, the integrity check started
+ * in a worker thread), the scheduler started, until the first queue page is answered; then, apart,
+ * until the integrity check passed and the scheduler's recovery scan and plan ran. Prints one line of JSON.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -29,9 +30,13 @@ async function main(): Promise<void> {
   scheduler.start();
   const page = await engine.call('post.list', { workspaceId, query: { state: 'scheduled', perPage: 50 } });
   const ms = performance.now() - t0;
+  // The integrity check runs in a worker thread from the open; the scheduler recovers and plans
+  // once it passed (its callback runs before this await resumes). Reported beside the figure.
+  await engine.ctx.integrity.passed;
+  const checkedMs = performance.now() - t0;
   await scheduler.stop();
   engine.close();
-  process.stdout.write(JSON.stringify({ ms, rows: page.groups.length }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, rows: page.groups.length, checkedMs }) + '\n');
 }
 
 void main();

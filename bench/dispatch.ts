@@ -49,6 +49,8 @@ async function postroomDispatch(platform: Service, deliveries: number): Promise<
       mastodonToken: TOKEN,
     });
     const engine = await Engine.open({ dataDir, secrets: agency.secrets, clock: systemClock });
+    // The scheduler starts once the integrity check (after the open) passed: not timed here.
+    await engine.ctx.integrity.passed;
     try {
       const scheduler = new Scheduler({ ctx: engine.ctx, concurrency: CONCURRENCY });
       scheduler.recover();
@@ -132,6 +134,7 @@ async function postroomLateness(platform: Service, count: number, leadMs: number
       mastodonToken: TOKEN,
     });
     const engine = await Engine.open({ dataDir, secrets: agency.secrets, clock: systemClock });
+    await engine.ctx.integrity.passed;
     const scheduler = new Scheduler({ ctx: engine.ctx, concurrency: CONCURRENCY });
     engine.onPostsChanged(() => scheduler.wake());
     scheduler.start();

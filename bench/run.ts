@@ -10,11 +10,16 @@
  *
  * Everything it starts (data folders, the platform server, redis-server, Chromium, servers) is
  * stopped and removed before it exits.
+ *
+ * It runs from a fixed copy of the tree (bench/lib/fixed-tree.ts): the benchmarks start child
+ * processes for many minutes, and each must load the code the run started with, whatever happens
+ * to the checkout meanwhile (a rebase once sent a newer migration into half of a run).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FIXED_TREE_ENV, runFromFixedCopy } from './lib/fixed-tree';
 import { coldStartFigure } from './cold-start';
 import { dispatchFigures } from './dispatch';
 import { idleCpuFigure } from './idle-cpu';
@@ -28,6 +33,10 @@ import { writePathFigure } from './write-path';
 const GROUPS = ['queue', 'cold_start', 'write_path', 'idle_cpu', 'dispatch', 'ui', 'rest'] as const;
 
 async function main(): Promise<void> {
+  if (!process.env[FIXED_TREE_ENV]) {
+    process.exitCode = await runFromFixedCopy(process.cwd(), absoluteOut(process.argv.slice(2)));
+    return;
+  }
   const { values } = parseArgs({
     options: {
       out: { type: 'string' },
@@ -112,6 +121,13 @@ async function main(): Promise<void> {
     console.log(`targets not met: ${missed.map((f) => f.name).join(', ')}`);
     process.exitCode = 1;
   }
+}
+
+/** `--out FILE` resolved against where the bench was started, not the copy it runs in. */
+function absoluteOut(args: string[]): string[] {
+  return args.map((arg, i) =>
+    args[i - 1] === '--out' ? resolve(arg) : arg.startsWith('--out=') ? `--out=${resolve(arg.slice(6))}` : arg,
+  );
 }
 
 main().catch((err: unknown) => {

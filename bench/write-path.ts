@@ -16,6 +16,8 @@ import { figure, round, type Figure } from './lib/figures';
  */
 export async function writePathFigure(dataDir: string, agency: Agency, quick: boolean): Promise<Figure> {
   const engine = await Engine.open({ dataDir, secrets: agency.secrets, clock: systemClock });
+  // Writes wait for the integrity check that runs after the open: not part of the write path.
+  await engine.ctx.integrity.passed;
   const raw = new Database(join(dataDir, DATABASE_FILE));
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');

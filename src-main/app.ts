@@ -31,18 +31,31 @@ export interface StartAppOptions {
   instance?: string;
   /** Scheduler tuning (tests shorten the back-off). */
   scheduler?: Partial<Omit<SchedulerOptions, 'ctx' | 'onProblem' | 'onChange'>>;
+  /**
+   * The data folder's lock, held by the caller (the recovery host, which keeps it across a switch
+   * to recovery): taken here when absent, and then released by `stop`.
+   */
+  lock?: DataFolderLock;
 }
 
 export interface StartedApp extends RunningApp {
   readonly engine: Engine;
   readonly scheduler: Scheduler;
+  /**
+   * The database's integrity check, which runs in the background from the open: resolves once it
+   * passed (publishing, token renewal and the automatic backup start then), rejects with
+   * `database_damaged` when the file is damaged (nothing was written; see recovery-app.ts).
+   */
+  readonly checked: Promise<void>;
 }
 
 /** Engine + loopback server: what both the Electron shell and `postroom serve` run. */
 export async function startApp(options: StartAppOptions): Promise<StartedApp> {
   // One Postroom per data folder (serve, the desktop app): the second is refused here, before
   // anything is opened (issue 9 item 12).
-  const lock = DataFolderLock.acquire(options.dataDir, options.instance ?? 'postroom serve');
+  const ownLock = options.lock === undefined;
+  const lock = options.lock ?? DataFolderLock.acquire(options.dataDir, options.instance ?? 'postroom serve');
+  const releaseLock = () => ownLock && lock.release();
   let engine: Engine;
   let server;
   try {
@@ -61,7 +74,7 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
         ),
     });
   } catch (err) {
-    lock.release();
+    releaseLock();
     throw err;
   }
   try {
@@ -70,20 +83,21 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
       : await startLoopbackServer(engine, { port: options.apiPort ?? 0, ...options.loopback });
   } catch (err) {
     engine.close();
-    lock.release();
+    releaseLock();
     throw err;
   }
   engine.publicBaseUrl = server.url;
-  // The daily automatic backup (issue 9 item 11): at start when a day has passed, then looked at
-  // hourly. A failure (a full disk) is logged and tried again the next hour; it never stops the app.
+  // The daily automatic backup (issue 9 item 11): once the integrity check passed (a backup of a
+  // damaged file would push a sound one out of the seven kept) when a day has passed, then looked
+  // at hourly. A failure (a full disk) is logged and tried again the next hour; it never stops the app.
   const clock = options.clock ?? systemClock;
+  const checked = engine.ctx.integrity.passed;
+  let backingUp: Promise<unknown> = Promise.resolve();
   const autoBackup = () =>
-    takeAutomaticBackupIfDue(engine.ctx.db, options.dataDir, clock).catch((err: unknown) =>
+    (backingUp = takeAutomaticBackupIfDue(engine.ctx.db, options.dataDir, clock).catch((err: unknown) =>
       console.error('[postroom] automatic backup failed:', err instanceof Error ? err.message : err),
-    );
-  await autoBackup();
-  const backupTimer = setInterval(() => void autoBackup(), 3600_000);
-  backupTimer.unref();
+    ));
+  let backupTimer: NodeJS.Timeout | null = null;
   const scheduler = new Scheduler({
     ctx: engine.ctx,
     ...options.scheduler,
@@ -96,16 +110,29 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
       console.error(`[postroom] ${message}`, err instanceof Error ? redactSecrets(err.message) : ''),
   });
   engine.onPostsChanged(() => scheduler.wake());
+  // Claims nothing before the integrity check passed, and nothing at all if it fails.
   scheduler.start();
   const tokenKeeper = new TokenKeeper(engine.ctx, {
     onNeedsReauth: (workspaceId) => engine.emit('connections.changed', { workspaceId }),
   });
-  engine.subscribe((event) => event === 'connections.changed' && tokenKeeper.plan());
-  tokenKeeper.start();
   let stopped: Promise<void> | null = null;
+  // Renewing a token spends it on the platform, then writes: only on a database known to be sound.
+  const afterCheck = async () => {
+    if (stopped) return;
+    engine.subscribe((event) => event === 'connections.changed' && tokenKeeper.plan());
+    tokenKeeper.start();
+    await autoBackup();
+    if (stopped) return;
+    backupTimer = setInterval(() => void autoBackup(), 3600_000);
+    backupTimer.unref();
+  };
+  // A database checked already (a new one) is backed up before the app is handed over, as before.
+  if (engine.ctx.integrity.state === 'sound') await afterCheck();
+  else void checked.then(afterCheck, () => {});
   return {
     engine,
     scheduler,
+    checked,
     apiUrl: server.url,
     dispatch: (channel, request) => engine.dispatch(channel, request),
     subscribe: (listener) => engine.subscribe(listener),
@@ -113,12 +140,13 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     stop: () =>
       (stopped ??= (async () => {
         // In-flight publishes finish first (SPEC §10 graceful quit), then the servers close.
-        clearInterval(backupTimer);
+        if (backupTimer) clearInterval(backupTimer);
+        await backingUp;
         await scheduler.stop();
         await tokenKeeper.stop();
         await server.close();
         engine.close();
-        lock.release();
+        releaseLock();
       })()),
   };
 }

@@ -103,13 +103,24 @@ async function serve(args: string[]): Promise<void> {
     await running.stop();
     throw err;
   });
+  // The database failed its check (at open, or in the background soon after): the UI offers the
+  // latest automatic backup, and there is no API meanwhile.
+  const recoveryOf = (state: unknown) => (state as { recovery?: { message: string } } | null)?.recovery;
   const state = await running.dispatch('app.getState', {});
-  const recovery = state.ok ? (state.data as { recovery?: { message: string } }).recovery : undefined;
+  const recovery = state.ok ? recoveryOf(state.data) : undefined;
   if (recovery) {
-    // The database failed its check: the UI offers the latest automatic backup (no API meanwhile).
     process.stderr.write(`${recovery.message}\n`);
     process.stdout.write(`Postroom UI (recovery): ${host.url}\n`);
-  } else process.stdout.write(`Postroom UI: ${host.url}\nPostroom API: ${running.apiUrl}\n`);
+  } else {
+    process.stdout.write(`Postroom UI: ${host.url}\nPostroom API: ${running.apiUrl}\n`);
+    const unsubscribe = running.subscribe((event, payload) => {
+      const found = event === 'state.changed' ? recoveryOf(payload) : undefined;
+      if (!found) return;
+      unsubscribe();
+      process.stderr.write(`${found.message}\n`);
+      process.stdout.write(`Postroom UI (recovery): ${host.url}\n`);
+    });
+  }
   await new Promise<void>((done) => {
     let stopping = false;
     // Handlers stay installed: a second signal (a process group signal relayed twice, an impatient

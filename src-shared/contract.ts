@@ -5,9 +5,11 @@ import { Platform } from './contract-platforms';
 import {
   CreatePostGroupInput,
   ListPostGroupsQuery,
+  NeedsAttention,
   PostGroup,
   PostGroupPage,
   QueueSlot,
+  RetryDeliveriesInput,
   UpdatePostGroupInput,
 } from './posts';
 import { ErrorObject } from './errors';
@@ -386,6 +388,13 @@ export const channels = {
     response: PostGroup,
   },
   'post.cancel': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
+  /** The overview's panel: failed and waiting deliveries, connections to reconnect (issue 10 item 6). */
+  'post.needsAttention': { request: WorkspaceRef, response: NeedsAttention },
+  /** Only failed deliveries go out again (issue 10 item 6); `platformIds` picks which. */
+  'post.retry': {
+    request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }).extend(RetryDeliveriesInput.shape),
+    response: PostGroup,
+  },
   'post.dailyUsage': {
     request: ClientRef.extend({ day: z.iso.date().optional() }),
     response: z.object({ day: z.string(), limit: z.number(), dailyPostsLeft: z.number() }),

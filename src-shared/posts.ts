@@ -118,6 +118,11 @@ export const UpdatePostGroupInput = z
   .refine((v) => Object.keys(v).length > 0, 'nothing to update');
 export type UpdatePostGroupInput = z.input<typeof UpdatePostGroupInput>;
 
+/** "Retry": the failed deliveries of a post go out again; `platformIds` picks some (else every failed one). */
+export const RetryDeliveriesInput = z.strictObject({
+  platformIds: z.array(z.string().min(3).max(300)).min(1).max(20).optional(),
+});
+
 export const ListPostGroupsQuery = z.strictObject({
   state: DeliveryState.optional(),
   platform: Platform.optional(),
@@ -146,3 +151,46 @@ export const QueueSlot = z.object({
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Choose a time of day, such as 09:30.'),
 });
 export type QueueSlot = z.infer<typeof QueueSlot>;
+
+/**
+ * The overview's "needs attention" (issue 10 item 6): deliveries that failed or wait for a person,
+ * and connections that must be reconnected, each with the client's name and the account's handle.
+ */
+export const AttentionDelivery = z.object({
+  deliveryId: z.string(),
+  postGroupId: z.string(),
+  clientId: z.string(),
+  clientName: z.string(),
+  clientTimezone: z.string(),
+  platform: Platform,
+  platformId: z.string(),
+  /** The account's handle; null when its connection was removed. */
+  handle: z.string().nullable(),
+  state: z.enum(['failed', 'needs_attention']),
+  error: z.string().nullable(),
+  /** When it failed (or started waiting). */
+  at: z.string(),
+  text: z.string(),
+});
+export type AttentionDelivery = z.infer<typeof AttentionDelivery>;
+
+export const AttentionConnection = z.object({
+  clientId: z.string(),
+  clientName: z.string(),
+  clientTimezone: z.string(),
+  platform: Platform,
+  platformId: z.string(),
+  handle: z.string(),
+  /** `needs_reauth` or `revoked` as the platform said; `expired` when its token ran out. */
+  problem: z.enum(['needs_reauth', 'revoked', 'expired']),
+  since: z.string(),
+});
+export type AttentionConnection = z.infer<typeof AttentionConnection>;
+
+export const NeedsAttention = z.object({
+  deliveries: z.array(AttentionDelivery),
+  connections: z.array(AttentionConnection),
+  /** More deliveries than listed need attention (the list shows the latest). */
+  moreDeliveries: z.boolean(),
+});
+export type NeedsAttention = z.infer<typeof NeedsAttention>;

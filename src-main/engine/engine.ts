@@ -31,7 +31,7 @@ import {
 } from './queries/api-keys';
 import type { Clock } from './kernel/clock';
 import type { EngineContext } from './kernel/context';
-import { openDatabase, type Db } from './db/database';
+import { openDatabaseCheckingInBackground, type Db } from './db/database';
 import { ReadCache } from './db/read-cache';
 import { AppError, toErrorObject } from './kernel/errors';
 import { OAuthFlows } from './connections/connections';
@@ -96,8 +96,16 @@ export class Engine implements EngineHost {
     this.oauthFlows = new OAuthFlows(ctx);
   }
 
+  /**
+   * Opens the data folder's database with its integrity check running in the background
+   * (`ctx.integrity`): reads are answered at once, writes wait for the check, and the scheduler
+   * starts once it passed (docs/decisions.md D91).
+   */
   static async open(options: EngineOptions): Promise<Engine> {
-    const db = await openDatabase({ dataDir: options.dataDir, clock: options.clock });
+    const { db, integrity } = await openDatabaseCheckingInBackground({
+      dataDir: options.dataDir,
+      clock: options.clock,
+    });
     try {
       const installId = ensureInstallId(db);
       // Desks' changes sent with an idempotency key are recorded in the change's own transaction.
@@ -111,6 +119,7 @@ export class Engine implements EngineHost {
           dataDir: options.dataDir,
           readCache: new ReadCache(db),
           links: { baseUrl: 'http://127.0.0.1', signingKey: randomBytes(32) },
+          integrity,
         },
         options.mailerFor ?? ((settings, password) => createSmtpMailer(settings, password)),
         options.logError ?? (() => {}),
@@ -121,6 +130,7 @@ export class Engine implements EngineHost {
       return engine;
     } catch (err) {
       db.close();
+      integrity.close();
       throw err;
     }
   }
@@ -302,6 +312,9 @@ export class Engine implements EngineHost {
   close(): void {
     this.ctx.readCache.close();
     this.ctx.db.close();
+    // After the database: while the check has not passed, its guard keeps the close from
+    // checkpointing the WAL into a file that may be damaged.
+    this.ctx.integrity.close();
   }
 
   // ---- sessions and state -------------------------------------------------------------------

@@ -9,7 +9,13 @@ import {
 } from '../../src-shared/connections';
 import { ActivityEntry, ActivityFilter, LayoutType } from '../../src-shared/contract';
 import { ErrorBody } from '../../src-shared/errors';
-import { CreatePostGroupInput, ListPostGroupsQuery, PostGroup, UpdatePostGroupInput } from '../../src-shared/posts';
+import {
+  CreatePostGroupInput,
+  ListPostGroupsQuery,
+  PostGroup,
+  RetryDeliveriesInput,
+  UpdatePostGroupInput,
+} from '../../src-shared/posts';
 import { ListMediaQuery, MediaItem, UpdateMediaInput } from '../../src-shared/media';
 import { Invitation, InviteInput, Member, UpdateMemberInput } from '../../src-shared/team';
 
@@ -222,6 +228,15 @@ export const apiRoutes: readonly ApiRoute[] = [
     body: UpdatePostGroupInput,
     // 422 `time_in_past`: a time more than 5 minutes ago without `publishNow`; 403 `daily_limit_reached`.
     responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409, 422) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/post-groups/:id/retry',
+    summary: 'Retry the failed deliveries of a post group (all, or those of platformIds)',
+    auth: 'publoraKey',
+    body: RetryDeliveriesInput,
+    // 409 `conflict`: nothing of the post has failed, or its account must be reconnected first.
+    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
   },
   {
     method: 'delete',

@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CreatePostGroupInput, ListPostGroupsQuery, UpdatePostGroupInput } from '../../src-shared/posts';
+import {
+  CreatePostGroupInput,
+  ListPostGroupsQuery,
+  RetryDeliveriesInput,
+  UpdatePostGroupInput,
+} from '../../src-shared/posts';
 import type { Engine } from '../engine/engine';
 import {
   cancelPostGroup,
@@ -8,6 +13,7 @@ import {
   dailyPostsLeft,
   getPostGroup,
   listPostGroups,
+  retryDeliveries,
   updatePostGroup,
 } from '../engine/posts/posts';
 import { parse, principalFrom } from './rest-auth';
@@ -53,6 +59,14 @@ export function registerPostRoutes(app: FastifyInstance, engine: Engine): void {
     const id = idOf(request);
     const patch = parse(UpdatePostGroupInput, request.body);
     return engine.perform('post.update', p.workspaceId, () => updatePostGroup(ctx, p, id, patch));
+  });
+
+  // Issue 10 item 6: the failed deliveries of a post go out again (all, or those of `platformIds`).
+  app.post('/api/v1/post-groups/:id/retry', async (request) => {
+    const p = principalFrom(engine, request);
+    const { platformIds } = parse(RetryDeliveriesInput, request.body ?? {});
+    const id = idOf(request);
+    return engine.perform('post.retry', p.workspaceId, () => retryDeliveries(ctx, p, id, platformIds));
   });
 
   app.delete('/api/v1/post-groups/:id', async (request) => {

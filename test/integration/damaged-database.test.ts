@@ -12,9 +12,14 @@ import {
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startApp } from '../../src-main/app';
-import { DATABASE_FILE, openDatabase, takeAutomaticBackupIfDue } from '../../src-main/engine/db/database';
+import {
+  DATABASE_FILE,
+  openDatabase,
+  openDatabaseCheckingInBackground,
+  takeAutomaticBackupIfDue,
+} from '../../src-main/engine/db/database';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { startAppOrRecovery } from '../../src-main/recovery-app';
 import { FakeClock, OWNER } from '../support/engine';
@@ -77,22 +82,30 @@ describe('issue 9 item 11: a damaged database', () => {
     clock.advance(DAY);
     // The day's backup holds the workspace; then the file is damaged.
     const second = await startApp({ dataDir, secrets: new MemorySecretStore(), clock });
+    // The day's backup is taken once the background check passed (a stop before that skips it).
+    await second.checked;
     await second.stop();
     flipAPage(join(dataDir, DATABASE_FILE));
     const damagedBytes = readFileSync(join(dataDir, DATABASE_FILE));
 
-    const refused = await startApp({ dataDir, secrets: new MemorySecretStore(), clock }).catch((e: unknown) => e);
+    // The check runs in the background from the open (docs/decisions.md D91): the app starts, and
+    // its check fails.
+    const started = await startApp({ dataDir, secrets: new MemorySecretStore(), clock });
+    const refused = await started.checked.catch((e: unknown) => e);
+    await started.stop();
     expect(refused).toMatchObject({ code: 'database_damaged' });
     expect((refused as Error).message).toContain(`The Postroom database in ${dataDir} is damaged`);
     expect((refused as Error).message).toContain(`The latest automatic backup is from ${clock.now().toISOString()}`);
     expect(readFileSync(join(dataDir, DATABASE_FILE)).equals(damagedBytes)).toBe(true);
 
     const recovering = await startAppOrRecovery({ dataDir, secrets: new MemorySecretStore(), clock });
-    const state = await recovering.dispatch('app.getState', {});
-    expect(state).toMatchObject({
-      ok: true,
-      data: { recovery: { latestBackup: { takenAt: clock.now().toISOString() } } },
-    });
+    // The app becomes the recovery host as soon as its check finds the damage.
+    await vi.waitFor(async () =>
+      expect(await recovering.dispatch('app.getState', {})).toMatchObject({
+        ok: true,
+        data: { recovery: { latestBackup: { takenAt: clock.now().toISOString() } } },
+      }),
+    );
     expect(await recovering.dispatch('client.list', { workspaceId: 'ws_x' })).toMatchObject({
       ok: false,
       error: { code: 'database_damaged' },
@@ -116,6 +129,38 @@ describe('issue 9 item 11: a damaged database', () => {
       ).equals(damagedBytes),
     ).toBe(true);
     await recovering.stop();
+  });
+
+  it('checked in the background (D91): a write before the verdict waits for it; on a damaged file it is refused and the file stays as found', async () => {
+    const dataDir = tempDir();
+    const clock = new FakeClock();
+    const app = await appWithData(dataDir, clock);
+    await app.stop();
+
+    // A sound file: the first write waits for the check, then goes through.
+    const sound = await openDatabaseCheckingInBackground({ dataDir, clock });
+    expect(sound.db.prepare(`SELECT name FROM workspaces`).all()).toEqual([{ name: 'Acme Agency' }]);
+    sound.db.prepare(`UPDATE workspaces SET name = ?`).run('Acme Agency 2');
+    expect(sound.integrity.state).toBe('sound');
+    sound.db.close();
+    sound.integrity.close();
+
+    flipAPage(join(dataDir, DATABASE_FILE));
+    const damagedBytes = readFileSync(join(dataDir, DATABASE_FILE));
+    const damaged = await openDatabaseCheckingInBackground({ dataDir, clock });
+    // Reads are answered at once (this table is not on the flipped page).
+    expect(damaged.db.prepare(`SELECT name FROM workspaces`).all()).toEqual([{ name: 'Acme Agency 2' }]);
+    expect(() => damaged.db.prepare(`UPDATE workspaces SET name = ?`).run('never written')).toThrow(
+      expect.objectContaining({ code: 'database_damaged' }),
+    );
+    expect(damaged.integrity.state).toBe('damaged');
+    await expect(damaged.integrity.passed).rejects.toMatchObject({ code: 'database_damaged' });
+    damaged.db.close();
+    damaged.integrity.close();
+    expect(readFileSync(join(dataDir, DATABASE_FILE)).equals(damagedBytes)).toBe(true);
+    expect(
+      existsSync(join(dataDir, `${DATABASE_FILE}-wal`)) && readFileSync(join(dataDir, `${DATABASE_FILE}-wal`)).length,
+    ).toBeFalsy();
   });
 
   it('a WAL cut off after a checkpoint had copied part of it: found at open; `postroom restore --latest-backup` brings the backup back', async () => {

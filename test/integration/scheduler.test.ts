@@ -512,3 +512,79 @@ describe('issue 9 item 9: secrets in platform errors', () => {
     for (const token of tokens) expect(stored).not.toContain(token);
   });
 });
+
+describe('retry (issue 10 item 6): only failed deliveries go out again, and only once', () => {
+  const retry = (w: World, id: string, platformIds?: string[]) =>
+    w.engine.dispatch('post.retry', { workspaceId: w.workspaceId, id, ...(platformIds ? { platformIds } : {}) });
+
+  it('a failed delivery of a partly published post is retried and published once; the published one is not sent again', async () => {
+    const w = await world();
+    const group = await create(w, {
+      text: 'Half out',
+      platformIds: [w.mastodonId, w.xId],
+      scheduledTime: inMinutes(w, 0),
+    });
+    w.mastodon.failNext(422);
+    await w.scheduler.runDue();
+    await w.scheduler.runDue();
+    expect((await read(w, group.id)).status).toBe('partially_published');
+
+    const retried = await retry(w, group.id);
+    expect(retried).toMatchObject({ ok: true });
+    const mastodon = (await read(w, group.id)).deliveries.find((d) => d.platformId === w.mastodonId)!;
+    expect(mastodon).toMatchObject({
+      state: 'scheduled',
+      attempts: 0,
+      error: null,
+      nextAttemptAt: w.clock.now().toISOString(),
+    });
+    await w.scheduler.runDue();
+    await w.scheduler.runDue();
+    expect((await read(w, group.id)).status).toBe('published');
+    expect(w.mastodon.statusTexts().map((s) => s.text)).toEqual(['Half out']);
+    expect(w.x.tweets().map((s) => s.text)).toEqual(['Half out']);
+
+    // Nothing failed any more: a second retry is refused and sends nothing.
+    expect(await retry(w, group.id)).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', message: 'Only a failed delivery can be retried; nothing of this post has failed.' },
+    });
+    await w.scheduler.runDue();
+    expect(w.mastodon.statusTexts()).toHaveLength(1);
+    const log = await w.engine.call('activity.list', {
+      workspaceId: w.workspaceId,
+      filter: { action: 'post.retried' },
+    });
+    expect(log).toHaveLength(1);
+  });
+
+  it('refuses a delivery that needs attention (its outcome is unknown), one that is scheduled, and an account to reconnect', async () => {
+    const w = await world();
+    const group = await create(w, {
+      text: 'Wait',
+      platformIds: [w.mastodonId, w.xId],
+      scheduledTime: inMinutes(w, 60),
+    });
+    expect(await retry(w, group.id)).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    w.engine.ctx.db
+      .prepare(`UPDATE deliveries SET state = 'needs_attention' WHERE post_group_id = ? AND platform_id = ?`)
+      .run(group.id, w.xId);
+    expect(await retry(w, group.id, [w.xId])).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect((await read(w, group.id)).deliveries.map((d) => d.state)).toEqual(['scheduled', 'needs_attention']);
+
+    w.clock.advance(60 * 60_000);
+    w.mastodon.failNext(401);
+    await w.scheduler.runDue();
+    expect((await read(w, group.id)).deliveries[0]!.state).toBe('failed');
+    expect(await retry(w, group.id)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'conflict',
+        message: `Reconnect ${w.mastodon.account.id} first: the retry would fail the same way.`,
+        details: { platformIds: [w.mastodonId] },
+      },
+    });
+    expect(await retry(w, group.id, ['bluesky-nobody'])).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect((await read(w, group.id)).deliveries[0]!.state).toBe('failed');
+  });
+});

@@ -25,6 +25,9 @@ async function main(dataDir: string): Promise<void> {
       process.exit(0);
     });
   });
+  // The scheduler claims nothing before the integrity check (run in the background from the open)
+  // passed: "ready" is when it can publish, so the kills land on publishes, not on the check.
+  await engine.ctx.integrity.passed;
   scheduler.start();
   process.stdout.write('ready\n');
 }

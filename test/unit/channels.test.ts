@@ -21,6 +21,7 @@ describe('the channel table', () => {
       'client.update',
       'post.cancel',
       'post.create',
+      'post.retry',
       'post.update',
     ]);
   });

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../kernel/errors';
@@ -13,6 +13,7 @@ import {
   integrityProblem,
   isDamage,
 } from './integrity';
+import { IntegrityCheck } from './integrity-check';
 import type { Migration } from './migration';
 import { migrations as allMigrations } from './migrations';
 
@@ -31,15 +32,46 @@ export interface OpenDatabaseOptions {
 /**
  * Opens the one SQLite file of a data folder: WAL, foreign keys, a busy timeout, then the
  * numbered migrations. A database written by a newer Postroom is refused rather than guessed at.
+ * The integrity check runs first, to the end (the CLI's commands, tests): a damaged file is
+ * `database_damaged` here. The app opens with `openDatabaseCheckingInBackground` instead.
  */
-export async function openDatabase({ dataDir, clock, migrations = allMigrations }: OpenDatabaseOptions): Promise<Db> {
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Db> {
+  return (await open(options, 'at-open')).db;
+}
+
+export interface CheckedDatabase {
+  db: Db;
+  /** The integrity check, running or done; nothing is written before it passed (see integrity-check.ts). */
+  integrity: IntegrityCheck;
+}
+
+/**
+ * Opens the database as `openDatabase` does, with its integrity check in a worker thread instead
+ * of before the first read (issue 11 cold start; docs/decisions.md D91): reads are answered at
+ * once, writes wait for the check, and a damaged file is reported through `integrity.passed`.
+ * A new file has nothing to check; pending migrations wait for the check before they change anything.
+ */
+export async function openDatabaseCheckingInBackground(options: OpenDatabaseOptions): Promise<CheckedDatabase> {
+  return open(options, 'in-background');
+}
+
+async function open(
+  { dataDir, clock, migrations = allMigrations }: OpenDatabaseOptions,
+  when: 'at-open' | 'in-background',
+): Promise<CheckedDatabase> {
+  const file = join(dataDir, DATABASE_FILE);
   // 0700 folder, 0600 files (the WAL and SHM take the database file's mode): issue 9 item 6.
   prepareDataFolder(dataDir, DATABASE_FILE);
-  // A flipped page or a cut-off WAL is found here, before anything is written (issue 9 item 11),
-  // through a read-only connection: closing a writable one would checkpoint the WAL into the
-  // damaged file, and the damaged file is to be kept as it was found.
-  checkIntegrity(dataDir);
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  // A flipped page or a cut-off WAL is found before anything is written (issue 9 item 11), through
+  // a read-only connection: closing a writable one would checkpoint the WAL into the damaged file,
+  // and the damaged file is to be kept as it was found.
+  let integrity: IntegrityCheck;
+  if (statSync(file).size === 0) integrity = IntegrityCheck.passedAlready(dataDir, file);
+  else if (when === 'at-open') {
+    checkIntegrity(dataDir);
+    integrity = IntegrityCheck.passedAlready(dataDir, file);
+  } else integrity = IntegrityCheck.inBackground(dataDir, file);
+  const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
@@ -49,11 +81,15 @@ export async function openDatabase({ dataDir, clock, migrations = allMigrations 
     // mmap keep those off the system-call path (issue 11; docs/decisions.md).
     db.pragma('cache_size = -65536');
     db.pragma('mmap_size = 268435456');
+    // Migrations change the file: they wait for the check (and a damaged file is refused here).
+    if (schemaVersion(db) < (migrations.at(-1)?.version ?? 0)) integrity.waitSync();
     await migrate(db, { dataDir, clock, migrations });
-    cacheStatements(db);
-    return db;
+    prepareOnceAndGateWrites(db, integrity);
+    return { db, integrity };
   } catch (err) {
+    // The guard is closed after the writable connection, so that one never checkpoints.
     db.close();
+    integrity.close();
     if (isDamage(err)) throw damagedDatabase(dataDir, (err as Error).message);
     throw err;
   }
@@ -89,18 +125,47 @@ export async function takeAutomaticBackupIfDue(db: Db, dataDir: string, clock: C
  * The engine only runs statements to completion (`get`, `all`, `run`), never holds an iterator,
  * so one cached statement per SQL text is safe. The set of texts is finite (a few dynamic WHERE
  * combinations at most).
+ *
+ * Writes wait for the integrity check (see integrity-check.ts): a statement that can change the
+ * file (not `readonly` in SQLite's eyes), `exec` and a pragma that sets something first make sure
+ * the check passed, blocking until it answers if it has not yet, and throw `database_damaged`
+ * when it found damage. Once the check passed this is one property read per write.
  */
-function cacheStatements(db: Db): void {
+function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck): void {
   const prepare = db.prepare.bind(db);
   const cache = new Map<string, Database.Statement>();
+  const gate = () => {
+    if (integrity.state !== 'sound') integrity.waitSync();
+  };
   db.prepare = ((sql: string) => {
     let statement = cache.get(sql);
     if (!statement) {
       statement = prepare(sql);
+      if (!statement.readonly) gateStatement(statement, gate);
       cache.set(sql, statement);
     }
     return statement;
   }) as Db['prepare'];
+  const exec = db.exec.bind(db);
+  db.exec = ((sql: string) => {
+    gate();
+    return exec(sql);
+  }) as Db['exec'];
+  const pragma = db.pragma.bind(db);
+  db.pragma = ((source: string, options?: Database.PragmaOptions) => {
+    if (/=|checkpoint|optimize|vacuum/i.test(source)) gate();
+    return pragma(source, options);
+  }) as Db['pragma'];
+}
+
+function gateStatement(statement: Database.Statement, gate: () => void): void {
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = statement[method] as (...args: unknown[]) => unknown;
+    (statement as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
+      gate();
+      return original.apply(this, args);
+    };
+  }
 }
 
 export function schemaVersion(db: Db): number {

@@ -20,12 +20,21 @@ export const AUTOMATIC_EVERY_MS = 24 * 3600_000;
 
 const STAMPED = /^postroom-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z-(.+)\.sqlite$/;
 
+/** One line of `PRAGMA quick_check`'s answer: 'ok', or a problem it found. */
+export interface QuickCheckRow {
+  quick_check: string;
+}
+
+/** What `quick_check`'s rows say is wrong, or null when they say ok. */
+export function problemOf(rows: readonly QuickCheckRow[]): string | null {
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  return problems.length === 0 ? null : problems.slice(0, 3).join('; ');
+}
+
 /** What SQLite finds wrong with an open database, or null when `quick_check` says ok. */
 export function integrityProblem(db: Database.Database): string | null {
   try {
-    const rows = db.pragma('quick_check') as { quick_check: string }[];
-    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
-    return problems.length === 0 ? null : problems.slice(0, 3).join('; ');
+    return problemOf(db.pragma('quick_check') as QuickCheckRow[]);
   } catch (err) {
     if (isDamage(err)) return (err as Error).message;
     throw err;

@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import type { Db } from '../db/database';
+import type { IntegrityCheck } from '../db/integrity-check';
 import type { ReadCache } from '../db/read-cache';
 import type { SecretStore } from '../secrets/secret-store';
 
@@ -13,6 +14,11 @@ export interface EngineContext {
   dataDir: string;
   /** Hot reads memoised until the next write (see ReadCache). */
   readCache: ReadCache;
+  /**
+   * The database's integrity check, running in the background from the open: nothing is written
+   * and nothing is published before it passed (see db/integrity-check.ts).
+   */
+  integrity: IntegrityCheck;
   /** Where the pages a client or owner opens are served, for the links the engine hands out. */
   links: PublicLinks;
 }

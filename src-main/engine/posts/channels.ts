@@ -12,9 +12,11 @@ import {
   getQueueSlots,
   listPostGroups,
   localDay,
+  retryDeliveries,
   setQueueSlots,
   updatePostGroup,
 } from './posts';
+import { needsAttention } from './attention';
 
 /** A client of the principal's workspace that they may read; absent and out of scope are both 404. */
 function requireVisibleClient(ctx: EngineContext, p: Principal, userId: string): ManagedUserRow {
@@ -48,6 +50,11 @@ export const postChannels = defineChannels<PostsHost>()({
   'post.cancel': {
     changes: ['posts'],
     handle: (host, req) => cancelPostGroup(host.ctx, host.memberPrincipal(req.workspaceId), req.id),
+  },
+  'post.needsAttention': { handle: (host, req) => needsAttention(host.ctx, host.memberPrincipal(req.workspaceId)) },
+  'post.retry': {
+    changes: ['posts'],
+    handle: (host, req) => retryDeliveries(host.ctx, host.memberPrincipal(req.workspaceId), req.id, req.platformIds),
   },
   'post.dailyUsage': {
     handle: (host, req) => {

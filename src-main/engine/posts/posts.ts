@@ -709,3 +709,68 @@ export function cancelPostGroup(ctx: EngineContext, p: Principal, id: string): P
 }
 
 export { PLATFORM_RULES };
+
+/**
+ * "Retry" (issue 10 item 6, D90): only a `failed` delivery goes back to the scheduler, due now, with
+ * its attempts counted afresh. It keeps its idempotency key (a platform that honours one drops a
+ * second copy) and its `verify_since` (X and LinkedIn are searched first when a call may have gone
+ * out), so a retry never publishes twice what the scheduler would not. `needs_attention` is not
+ * retried: its outcome is unknown until a person checks the platform. A delivery whose account must
+ * be reconnected is refused with what to do, as it would only fail again. `platformIds` narrows the
+ * retry to those accounts; without it every failed delivery of the post is retried.
+ */
+export function retryDeliveries(
+  ctx: EngineContext,
+  p: Principal,
+  id: string,
+  platformIds?: readonly string[],
+): PostGroup {
+  const g = requireGroup(ctx, p, id);
+  authorize(p, 'post.schedule', { managedUserId: g.managed_user_id });
+  const wanted = platformIds?.map(normalisePlatformId);
+  const deliveries = ctx.db
+    .prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE post_group_id = ? ORDER BY rowid`)
+    .all(id)
+    .filter((d) => !wanted || wanted.includes(d.platform_id));
+  if (wanted) {
+    const unknown = wanted.filter((w) => !deliveries.some((d) => d.platform_id === w));
+    if (unknown.length > 0)
+      throw new AppError('not_found', `This post does not go to ${unknown.join(', ')}.`, { platformIds: unknown });
+  }
+  const failed = deliveries.filter((d) => d.state === 'failed');
+  if (failed.length === 0)
+    throw new AppError('conflict', 'Only a failed delivery can be retried; nothing of this post has failed.', {
+      states: Object.fromEntries(deliveries.map((d) => [d.platform_id, d.state])),
+    });
+  const connectionOf = ctx.db.prepare<[string, string], { status: string; handle: string }>(
+    `SELECT status, handle FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+  );
+  const disconnected = failed
+    .map((d) => ({ d, connection: connectionOf.get(d.managed_user_id, d.platform_id) }))
+    .filter(({ connection }) => connection?.status !== 'active');
+  if (disconnected.length > 0)
+    throw new AppError(
+      'conflict',
+      `Reconnect ${disconnected.map(({ d, connection }) => connection?.handle ?? d.platform).join(', ')} first: the retry would fail the same way.`,
+      { platformIds: disconnected.map(({ d }) => d.platform_id) },
+    );
+  const now = ctx.clock.now().toISOString();
+  ctx.db.transaction(() => {
+    const retry = ctx.db.prepare(
+      `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = 0, last_error = NULL,
+         lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND state = 'failed'`,
+    );
+    // The state is checked again in the UPDATE: two retries at once move each delivery once.
+    const moved = failed.filter((d) => retry.run(now, now, d.id).changes === 1);
+    if (moved.length === 0) throw new AppError('conflict', 'This delivery is already being retried.');
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'post.retried',
+      objectKind: 'post_group',
+      objectId: id,
+      detail: `Retried ${moved.map((d) => d.platform_id).join(', ')}`,
+    });
+  })();
+  return readPostGroup(ctx.db, id);
+}

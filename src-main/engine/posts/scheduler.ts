@@ -121,10 +121,36 @@ export class Scheduler {
     return this.options.ctx;
   }
 
-  /** Recovers from the last run, then plans the timer. */
+  /**
+   * Recovers from the last run, then plans the timer, once the database passed its integrity check
+   * (which runs in the background from the open; at once when it has passed already). A damaged
+   * database is never recovered from nor published from: the scheduler stays stopped.
+   */
   start(): void {
-    this.recover();
-    this.plan();
+    const begin = () => {
+      if (this.stopping) return;
+      this.recover();
+      this.plan();
+    };
+    const integrity = this.ctx.integrity;
+    if (integrity.state === 'sound') begin();
+    else
+      integrity.passed.then(begin, () => {
+        this.stopping = true;
+      });
+  }
+
+  /** True once the database passed its integrity check; false (for good) when it is damaged. */
+  private async checked(): Promise<boolean> {
+    const integrity = this.ctx.integrity;
+    if (integrity.state === 'sound') return true;
+    return integrity.passed.then(
+      () => true,
+      () => {
+        this.stopping = true;
+        return false;
+      },
+    );
   }
 
   /** Something changed (a post created, edited, cancelled; the network came back): look again now. */
@@ -250,6 +276,8 @@ export class Scheduler {
 
   /** Runs every delivery that is due now, a few at a time. Returns when they have all finished. */
   async runDue(): Promise<void> {
+    // Nothing is claimed from a database not known to be sound (see start).
+    if (!(await this.checked())) return;
     // What could not be written waits for room; what is due still goes out if it can be claimed.
     this.writeUnwritten();
     this.followClockJumps();

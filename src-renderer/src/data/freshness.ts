@@ -9,16 +9,24 @@ import type { Channel, EventName } from '../../../src-shared/contract';
 /** The queries each pushed event makes stale. */
 export const refreshedBy: Record<EventName, readonly Channel[]> = {
   'state.changed': ['workspace.get', 'team.list', 'activity.list', 'connection.credentials'],
-  'clients.changed': ['client.list', 'client.get', 'team.list', 'activity.list', 'post.dailyUsage'],
+  'clients.changed': [
+    'client.list',
+    'client.get',
+    'team.list',
+    'activity.list',
+    'post.dailyUsage',
+    'post.needsAttention',
+  ],
   'connections.changed': [
     'connection.list',
     'connection.listLinks',
     'connection.credentials',
     'connection.credentialModes',
     'activity.list',
+    'post.needsAttention',
   ],
-  'posts.changed': ['post.list', 'post.get', 'post.dailyUsage', 'activity.list'],
-  'delivery.problem': ['post.list', 'post.get'],
+  'posts.changed': ['post.list', 'post.get', 'post.dailyUsage', 'activity.list', 'post.needsAttention'],
+  'delivery.problem': ['post.list', 'post.get', 'post.needsAttention'],
   'network.status': [],
   'keychain.status': ['post.list', 'post.get'],
   'disk.status': ['post.list', 'post.get'],

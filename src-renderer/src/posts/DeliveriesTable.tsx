@@ -1,18 +1,24 @@
 import type { Delivery } from '../../../src-shared/posts';
+import { Action } from '../ui/Action';
 import { DataTable, type Column } from '../ui/DataTable';
 import { formatInZone, platformName, stateLabel } from './posts';
 
-/** Each delivery of a post: its account, state, attempts, error and link. */
+/** Each delivery of a post: its account, state, attempts, error and link; "Retry" beside a failed one. */
 export function DeliveriesTable({
   labelledBy,
   deliveries,
   zone,
   accountOf,
+  onRetry,
+  retrying,
 }: {
   labelledBy: string;
   deliveries: readonly Delivery[];
   zone: string;
   accountOf: (platformId: string) => string;
+  /** Given to those who may schedule: only a failed delivery can be retried (the engine's rule). */
+  onRetry?: (delivery: Delivery) => void;
+  retrying?: boolean;
 }) {
   const columns: Column<Delivery>[] = [
     { header: 'Platform', rowHeader: true, cell: (d) => platformName(d.platform) },
@@ -25,6 +31,13 @@ export function DeliveriesTable({
           {d.state === 'scheduled' && d.nextAttemptAt && d.attempts > 0 && (
             <p className="hint">
               Next try <time dateTime={d.nextAttemptAt}>{formatInZone(d.nextAttemptAt, zone)}</time>
+            </p>
+          )}
+          {d.state === 'failed' && onRetry && (
+            <p>
+              <Action small disabled={retrying} label={`Retry ${accountOf(d.platformId)}`} onClick={() => onRetry(d)}>
+                Retry
+              </Action>
             </p>
           )}
           {d.publishedAt && (

@@ -53,6 +53,7 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
   );
   const accountOf = useAccountNames(workspace.id, group?.userId ?? null);
   const cancel = useContractMutation('post.cancel');
+  const retry = useContractMutation('post.retry');
   const [cancelling, setCancelling] = useState(false);
   useReportPublishing('post', group ? [group] : []);
 
@@ -105,6 +106,7 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
         }
       />
       {cancel.error && <ErrorAlert error={cancel.error} />}
+      {retry.error && <ErrorAlert error={retry.error} />}
 
       <Section title="Text">
         <p className="post-text">{group.text || <span className="muted">(no text)</span>}</p>
@@ -125,7 +127,18 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
 
       <Section title="Deliveries">
         {(titleId) => (
-          <DeliveriesTable labelledBy={titleId} deliveries={group.deliveries} zone={zone} accountOf={accountOf} />
+          <DeliveriesTable
+            labelledBy={titleId}
+            deliveries={group.deliveries}
+            zone={zone}
+            accountOf={accountOf}
+            retrying={retry.isPending}
+            onRetry={
+              can(role, 'post.schedule')
+                ? (d) => retry.mutate({ workspaceId: workspace.id, id: group.id, platformIds: [d.platformId] })
+                : undefined
+            }
+          />
         )}
       </Section>
 

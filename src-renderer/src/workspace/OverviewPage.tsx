@@ -4,12 +4,14 @@ import { limitText } from '../format';
 import { can } from '../permissions';
 import { Facts, PageHeader, Section } from '../ui/Section';
 import { ActivityTable } from './ActivityTable';
+import { NeedsAttentionPanel } from './NeedsAttentionPanel';
 
 export function OverviewPage({ workspace }: { workspace: Workspace }) {
   const role = useRole();
   return (
     <div className="page">
       <PageHeader title={workspace.name} subtitle="Overview" />
+      {can(role, 'post.read') && <NeedsAttentionPanel workspace={workspace} />}
       <Section title="At a glance">
         <Facts
           items={[
