@@ -36,6 +36,7 @@ const Timezone = z
   .string()
   .min(1, 'Choose a time zone, such as Europe/Paris.')
   .max(64, 'Choose a time zone from the list, such as Europe/Paris.');
+const QUEUED_POSTS = 'Choose whether queued posts keep their local times or their moment.';
 const DAILY_LIMIT = 'The daily post limit is a whole number from 1 to 10,000; leave it empty for the plan’s.';
 
 export const CreateClientInput = z.strictObject({
@@ -46,12 +47,22 @@ export const CreateClientInput = z.strictObject({
 });
 export type CreateClientInput = z.input<typeof CreateClientInput>;
 
+/** What a client's queued posts keep when the client's time zone changes (D95). */
+export const queuedPostsRules = ['keep_local_time', 'keep_moment'] as const;
+export type QueuedPostsRule = (typeof queuedPostsRules)[number];
+
 /** What may change of a client (each field on its own, for forms). */
 export const ClientPatch = z.strictObject({
   email: Email.optional(),
   displayName: DisplayName.optional(),
   externalId: ExternalId.nullable().optional(),
   timezone: Timezone.optional(),
+  /**
+   * With a new time zone, what the client's queued posts keep (D95): their wall-clock time
+   * (`keep_local_time`: 09:00 stays 09:00 in the new zone) or their moment (`keep_moment`).
+   * Required when the zone changes and posts are queued; refused otherwise as nothing to decide.
+   */
+  queuedPosts: z.enum(queuedPostsRules, { error: QUEUED_POSTS }).optional(),
   /** Enterprise only: raise (or restore, with null) this client's daily post limit. */
   dailyPostLimit: z
     .number({ error: DAILY_LIMIT })

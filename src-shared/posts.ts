@@ -84,7 +84,11 @@ const PlatformIdList = z
   .min(1, 'Choose at least one account to post to.')
   .max(20, 'Choose at most 20 accounts for one post.');
 
-/** Seed 000's body: `{text, platformIds, scheduledTime}`; no scheduledTime makes a draft. */
+/**
+ * Seed 000's body: `{text, platformIds, scheduledTime}`; no scheduledTime makes a draft. A draft
+ * keeps any text: the platforms' limits (src-shared/platform-rules) apply when a post is scheduled
+ * (a time, the queue or publishNow) and to every change of a scheduled post (D92).
+ */
 export const CreatePostGroupInput = z.strictObject({
   text: z.string().max(70_000).default(''),
   platformIds: PlatformIdList,

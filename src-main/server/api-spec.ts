@@ -188,7 +188,8 @@ export const apiRoutes: readonly ApiRoute[] = [
   {
     method: 'post',
     path: '/api/v1/post-groups',
-    summary: 'Create a post group (a draft without scheduledTime)',
+    summary:
+      "Create a post group (a draft without scheduledTime; a draft may break a platform's limits, which apply when it is scheduled)",
     auth: 'publoraKey',
     actsForUser: true,
     body: CreatePostGroupInput,

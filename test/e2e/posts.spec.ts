@@ -1,9 +1,19 @@
 import { DateTime } from 'luxon';
-import type { Locator, Page } from '@playwright/test';
-import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
-import { startXServer, type XServer } from '../support/x-server';
-import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
-import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
+import { startMastodonServer } from '../support/mastodon-server';
+import { completeSetup, expect, test } from './fixtures';
+import {
+  CLIENT,
+  CLIENT_ZONE,
+  WORKSPACE_ZONE,
+  X_ACCOUNT,
+  composer,
+  connectionsOf,
+  go,
+  setUpAgency,
+  connectThroughLink,
+  clientTime,
+  compose,
+} from './agency';
 
 /*
  * SPEC §3–§5 and §8 end to end: an agency connects a client's Mastodon and X accounts through a
@@ -11,127 +21,6 @@ import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher, type
  * composes with live per-platform counters, and watches the scheduler inside the host publish.
  * Then the daily limit, drafts, the queue's bulk actions and the calendar's moves.
  */
-
-const CLIENT = 'Casey Client Co';
-/** No daylight saving, so "the same time on another day" is plain arithmetic in the test. */
-const CLIENT_ZONE = 'Asia/Tokyo';
-const WORKSPACE_ZONE = 'UTC';
-const X_ACCOUNT = 'x-2244994945';
-
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
-const composer = (page: Page, name: 'New post' | 'Edit post' = 'New post') => page.getByRole('dialog', { name });
-const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
-
-async function go(page: Page, place: 'Clients' | 'Queue' | 'Calendar' | 'Drafts' | 'Settings') {
-  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
-}
-
-interface Agency {
-  mastodon: MastodonServer;
-  x: XServer;
-  front: XOAuthFront;
-  workspaceKey: string;
-  userId: string;
-  close(): Promise<void>;
-}
-
-/**
- * First run in the UI (team plan); then, as an agency's script would, a workspace with Mastodon and
- * X integrations (admin key) and a client (workspace key); then the client page in the UI.
- */
-async function setUpAgency(page: Page, host: Host, dataDir: string): Promise<Agency> {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  const front = await startXOAuthFront(x);
-  const close = async () => {
-    await Promise.all([mastodon.close(), front.close(), x.close()]);
-  };
-  try {
-    // The agency's Mastodon app, registered on the instance with the app's loopback callback.
-    const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Postroom',
-        redirect_uris: `${host.apiUrl}/oauth/callback`,
-        scopes: 'read write',
-      }),
-    });
-    expect(registered.status).toBe(200);
-    const app = (await registered.json()) as { client_id: string; client_secret: string };
-
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
-
-    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      timezone: WORKSPACE_ZONE,
-      integrations: [
-        { platform: 'mastodon', clientId: app.client_id, clientSecret: app.client_secret, instanceUrl: mastodon.url },
-        { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
-      ],
-      client: { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE },
-    });
-
-    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
-    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
-    await go(page, 'Clients');
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: new RegExp(CLIENT) })
-      .click();
-    await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
-    return { mastodon, x, front, workspaceKey, userId, close };
-  } catch (err) {
-    await close();
-    throw err;
-  }
-}
-
-/**
- * "New connection link" on the client page; the link opens (in a new tab, as the client would from
- * the agency's message) and each platform's consent completes on the app's "Connected" page.
- */
-async function connectThroughLink(page: Page, platforms: ('Mastodon' | 'X')[]) {
-  const section = connectionsOf(page);
-  await expect(section).toContainText('No social accounts connected yet');
-  await section.getByRole('button', { name: 'New connection link' }).click();
-  const field = section.getByLabel('Connection link', { exact: true });
-  await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/connect\/\S+$/);
-  const url = await field.inputValue();
-  const open = section.getByRole('link', { name: 'Open', exact: true });
-  await expect(open).toHaveAttribute('href', url);
-  await expect(open).toHaveAttribute('target', '_blank');
-  await expect(open).toHaveAttribute('rel', 'noreferrer');
-  await expect(section.getByRole('table', { name: 'Connection links' }).getByRole('row')).toHaveCount(2);
-  await expect(section.getByRole('table', { name: 'Connection links' })).toContainText('Active');
-
-  const [tab] = await Promise.all([page.context().waitForEvent('page'), open.click()]);
-  for (const platform of platforms) {
-    if (tab.url() !== url) await tab.goto(url);
-    await expect(tab.getByRole('heading', { level: 1, name: 'Northwind Social' })).toBeVisible();
-    await tab.getByRole('link', { name: `Connect ${platform}` }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
-  }
-  await tab.close();
-
-  // The connections.changed push refreshes the list without a reload.
-  const table = section.getByRole('table', { name: 'Connections' });
-  await expect(table.getByRole('row')).toHaveCount(platforms.length + 1);
-  for (const platform of platforms)
-    await expect(table.getByRole('row', { name: new RegExp(`^${platform} `) })).toContainText('Active');
-}
-
-/** A wall-clock time in the client's zone as the engine stores it (UTC ISO). */
-const clientTime = (day: string, time: string) =>
-  DateTime.fromISO(`${day}T${time}`, { zone: CLIENT_ZONE }).toUTC().toISO()!;
-
-/** Fills the composer's targets and text. */
-async function compose(dialog: Locator, targets: string[], text: string) {
-  for (const t of targets) await dialog.getByRole('checkbox', { name: t, exact: true }).check();
-  await dialog.getByLabel('Text', { exact: true }).fill(text);
-}
 
 test('connections, live counters and publishing to Mastodon and X', async ({ page, host, dataDir, images }) => {
   const agency = await setUpAgency(page, host, dataDir);
@@ -183,8 +72,10 @@ test('connections, live counters and publishing to Mastodon and X', async ({ pag
     await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText(
       'X: the text is 281 characters; the limit is 280',
     );
-    for (const name of ['Schedule', 'Save draft', 'Add to queue'])
+    // Scheduling waits for a text that fits; a draft may be over a limit (issue 10 item 2).
+    for (const name of ['Schedule', 'Add to queue'])
       await expect(dialog.getByRole('button', { name, exact: true })).toBeDisabled();
+    await expect(dialog.getByRole('button', { name: 'Save draft', exact: true })).toBeEnabled();
 
     // An image too large for X (5 MB) but not for Mastodon (16 MB) is refused for X only.
     await dialog.getByLabel('Images').setInputFiles(images.bigPng);

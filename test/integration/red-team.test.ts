@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src-main/server/api-spec';
 import { defaultAdapters } from '../../src-main/engine/platforms/registry';
 import type { Channel } from '../../src-shared/contract';
-import { startTestApp } from '../support/app';
+import { clientWithMastodon, rest, startTestApp } from '../support/app';
 import { OWNER, TEST_PASSWORD } from '../support/engine';
 import { PNG_1x1 } from '../support/images';
 import { startMastodonServer } from '../support/mastodon-server';
@@ -12,36 +12,6 @@ import { addConnection } from '../support/posting';
  * Red-team findings of issue 9 against the engine's rules (items 1, 4, 5, 7, 8), through the
  * REST API and the contract as an attacker would use them.
  */
-
-type TestApp = Awaited<ReturnType<typeof startTestApp>>;
-
-async function clientWithMastodon(
-  t: TestApp,
-  workspaceId = t.workspaceId,
-  email = 'casey@client.test',
-  accountId = '42',
-) {
-  const engine = t.app.engine;
-  const client = await engine.call('client.create', {
-    workspaceId,
-    client: { email, displayName: 'Casey Client Co', timezone: 'UTC' },
-  });
-  const platformId = await addConnection(engine.ctx, workspaceId, client.id, 'mastodon', accountId, {
-    accessToken: 'a-mastodon-token',
-  });
-  return { client, platformId };
-}
-
-const rest = (t: TestApp, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${t.url}${path}`, {
-    method,
-    headers: {
-      'x-publora-key': t.workspaceApiKey,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
 describe('issue 9 item 1: the daily limit cannot be bypassed by back-dating', () => {
   it('refuses past days over REST unless publishNow confirms it, then charges today; a second one meets the limit', async () => {

@@ -3,6 +3,7 @@ import { ApiAnswerChecker } from './api-validator';
 import { startApp, type StartAppOptions, type StartedApp } from '../../src-main/app';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { OWNER, FakeClock, TEST_PASSWORD } from './engine';
+import { addConnection } from './posting';
 import { tempDir } from './temp';
 
 const running: StartedApp[] = [];
@@ -55,3 +56,35 @@ export async function startTestApp(
   const adminKey = await app.engine.revealInstallAdminKey();
   return { app, secrets, dataDir, adminKey, workspaceApiKey, workspaceId, url: app.apiUrl, clock };
 }
+
+export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/** A client in UTC with a connected Mastodon account. */
+export async function clientWithMastodon(
+  t: TestApp,
+  workspaceId = t.workspaceId,
+  email = 'casey@client.test',
+  accountId = '42',
+) {
+  const engine = t.app.engine;
+  const client = await engine.call('client.create', {
+    workspaceId,
+    client: { email, displayName: 'Casey Client Co', timezone: 'UTC' },
+  });
+  const platformId = await addConnection(engine.ctx, workspaceId, client.id, 'mastodon', accountId, {
+    accessToken: 'a-mastodon-token',
+  });
+  return { client, platformId };
+}
+
+/** A REST call with the workspace API key; the answer's status and JSON body. */
+export const rest = (t: TestApp, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${t.url}${path}`, {
+    method,
+    headers: {
+      'x-publora-key': t.workspaceApiKey,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));

@@ -91,6 +91,49 @@ describe('post groups', () => {
     expect((await t.engine.call('post.list', { workspaceId: t.workspaceId })).total).toBe(1);
   });
 
+  it('keeps a draft over a platform limit, and applies the limit when it is scheduled (issue 10 item 2)', async () => {
+    const t = await posting();
+    const inAnHour = new Date(t.clock.now().getTime() + 3600_000).toISOString();
+    const draft = await t.create({ text: 'a'.repeat(300), platformIds: [t.xId] });
+    expect(draft).toMatchObject({ ok: true, data: { status: 'draft', text: 'a'.repeat(300) } });
+    const id = (draft as { data: { id: string } }).data.id;
+    const edited = await t.engine.dispatch('post.update', {
+      workspaceId: t.workspaceId,
+      id,
+      patch: { text: 'b'.repeat(400) },
+    });
+    expect(edited).toMatchObject({ ok: true, data: { status: 'draft', text: 'b'.repeat(400) } });
+
+    const scheduled = await t.engine.dispatch('post.update', {
+      workspaceId: t.workspaceId,
+      id,
+      patch: { scheduledTime: inAnHour },
+    });
+    expect(scheduled).toMatchObject({
+      ok: false,
+      error: {
+        code: 'validation_failed',
+        message: 'X: the text is 400 characters; the limit is 280',
+        details: { fields: { 'platform.x': 'X: the text is 400 characters; the limit is 280' } },
+      },
+    });
+    const queued = await t.create({ text: 'a'.repeat(300), platformIds: [t.xId], addToQueue: true });
+    expect(queued).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+
+    const fixed = await t.engine.dispatch('post.update', {
+      workspaceId: t.workspaceId,
+      id,
+      patch: { text: 'fits', scheduledTime: inAnHour },
+    });
+    expect(fixed).toMatchObject({ ok: true, data: { status: 'scheduled', text: 'fits' } });
+    const overScheduled = await t.engine.dispatch('post.update', {
+      workspaceId: t.workspaceId,
+      id,
+      patch: { text: 'c'.repeat(300) },
+    });
+    expect(overScheduled).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+  });
+
   it('refuses an unknown platform id with social_account_required and a fresh connection link', async () => {
     const t = await posting();
     const refused = await t.create({ text: 'hi', platformIds: ['linkedin-ABCDEF'] });

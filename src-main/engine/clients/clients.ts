@@ -1,4 +1,5 @@
 import { IANAZone } from 'luxon';
+import type { QueuedPostsRule } from '../../../src-shared/clients';
 import { authorize, clientScope, type Principal } from '../kernel/access';
 import { recordActivity } from '../kernel/activity';
 import { apiKeySecretAccount, insertApiKey, mintApiKey } from '../queries/api-keys';
@@ -6,7 +7,13 @@ import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
-import { cancelClientDeliveries, pauseClientDeliveries, resumeClientDeliveries } from '../queries/deliveries';
+import {
+  cancelClientDeliveries,
+  countQueuedPosts,
+  moveQueuedPostsToZone,
+  pauseClientDeliveries,
+  resumeClientDeliveries,
+} from '../queries/deliveries';
 import { upgradePlanAction } from '../queries/upgrade-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 import { actorOf } from '../kernel/activity';
@@ -207,11 +214,18 @@ export function updateClient(
     displayName?: string;
     externalId?: string | null;
     timezone?: string;
+    queuedPosts?: QueuedPostsRule;
     dailyPostLimit?: number | null;
   },
 ): ManagedUser {
   const row = requireClient(ctx, p, userId, 'client.update');
   if (patch.timezone !== undefined) checkTimezone(patch.timezone);
+  const zoneChanges = patch.timezone !== undefined && patch.timezone !== row.timezone;
+  if (patch.queuedPosts !== undefined && !zoneChanges) {
+    throw new AppError('validation_failed', 'queuedPosts goes with a new timezone; the time zone does not change', {
+      fields: { queuedPosts: 'Only a change of time zone moves queued posts.' },
+    });
+  }
   if (patch.dailyPostLimit !== undefined) {
     const plan = ctx.db
       .prepare<[string], { id: string; name: string; daily_limit_raisable: number }>(
@@ -236,6 +250,23 @@ export function updateClient(
       timezone: patch.timezone ?? row.timezone,
       daily_post_limit: patch.dailyPostLimit === undefined ? row.daily_post_limit : patch.dailyPostLimit,
     };
+    const now = ctx.clock.now();
+    // A new zone moves nothing silently: queued posts keep their local times or their moment, as asked (D95).
+    let moved = '';
+    if (zoneChanges) {
+      const queued = countQueuedPosts(ctx.db, userId, now);
+      if (queued > 0 && patch.queuedPosts === undefined) {
+        throw new AppError(
+          'validation_failed',
+          `${row.display_name} has ${queued} queued ${queued === 1 ? 'post' : 'posts'}; say whether they keep their local times (queuedPosts: "keep_local_time") or their moment (queuedPosts: "keep_moment")`,
+          { queuedPosts: queued, fields: { queuedPosts: 'Choose whether queued posts keep their local times.' } },
+        );
+      }
+      if (queued > 0) {
+        const count = moveQueuedPostsToZone(ctx.db, userId, row.timezone, next.timezone, patch.queuedPosts!, now);
+        moved = `; ${count} queued ${count === 1 ? 'post keeps its' : 'posts keep their'} ${patch.queuedPosts === 'keep_local_time' ? 'local time' : 'moment'}`;
+      }
+    }
     const changed = Object.entries(next)
       .filter(([k, v]) => row[k as keyof ManagedUserRow] !== v)
       .map(([k]) => k);
@@ -258,7 +289,7 @@ export function updateClient(
       action: 'client.updated',
       objectKind: 'managed_user',
       objectId: userId,
-      detail: changed.length ? `Changed ${changed.join(', ')}` : 'No change',
+      detail: (changed.length ? `Changed ${changed.join(', ')}` : 'No change') + moved,
     });
     return toManagedUser(findClientRow(ctx.db, p.workspaceId, userId)!);
   })();

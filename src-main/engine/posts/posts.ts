@@ -460,10 +460,12 @@ export async function createPostGroup(
 
   const media = await postMedia(ctx, p, userId, input);
   const violations: RuleViolation[] = [];
-  connections.forEach((c) => {
-    const text = input.platformTexts?.[c!.platform_id] ?? input.text;
-    violations.push(...checkPost(c!.platform, text, media.map(mediaInfoOf), c!.max_text_length ?? undefined));
-  });
+  // A draft keeps whatever was typed; the platforms' limits apply when it is scheduled (D92).
+  if (scheduling)
+    connections.forEach((c) => {
+      const text = input.platformTexts?.[c!.platform_id] ?? input.text;
+      violations.push(...checkPost(c!.platform, text, media.map(mediaInfoOf), c!.max_text_length ?? undefined));
+    });
   if (violations.length) {
     throw new AppError('validation_failed', violations[0]!.message, {
       violations,
@@ -622,11 +624,6 @@ export function updatePostGroup(
         `SELECT max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
       )
       .get(d.managed_user_id, d.platform_id)?.max_text_length ?? undefined;
-  const violations = changeable.flatMap((d) =>
-    checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map(mediaInfoOf), limitOf(d)),
-  );
-  if (violations.length) throw new AppError('validation_failed', violations[0]!.message, { violations });
-
   let scheduledAt: Date | null = g.scheduled_at ? new Date(g.scheduled_at) : null;
   if (rescheduling) {
     scheduledAt =
@@ -636,6 +633,15 @@ export function updatePostGroup(
           ? whenItGoesOut(new Date(patch.scheduledTime), now, patch.publishNow)
           : now;
   }
+  // The platforms' limits apply to a post that is (or becomes) scheduled; a draft may break them.
+  const violations = (scheduledAt ? changeable : []).flatMap((d) =>
+    checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map(mediaInfoOf), limitOf(d)),
+  );
+  if (violations.length)
+    throw new AppError('validation_failed', violations[0]!.message, {
+      violations,
+      fields: Object.fromEntries(violations.map((v) => [`platform.${v.platform}`, v.message])),
+    });
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
   ctx.db.transaction(() => {
     if (rescheduling && day)

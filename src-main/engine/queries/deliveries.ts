@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+import type { QueuedPostsRule } from '../../../src-shared/clients';
 import type { Platform } from '../../../src-shared/contract';
 import type { DeliveryState } from '../../../src-shared/posts';
 import type { Db } from '../db/database';
@@ -57,4 +59,55 @@ export function cancelClientDeliveries(db: Db, userId: string, now: Date): numbe
       `UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE managed_user_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
     )
     .run(now.toISOString(), userId).changes;
+}
+
+/** Deliveries still waiting for their time: scheduled (not yet tried) or paused, due after `now`. */
+const QUEUED = `managed_user_id = ? AND due_at > ? AND (state = 'paused' OR (state = 'scheduled' AND attempts = 0))`;
+
+/** How many of a client's posts are queued for later (their deliveries as in QUEUED). */
+export function countQueuedPosts(db: Db, userId: string, now: Date): number {
+  return db
+    .prepare<[string, string], { n: number }>(
+      `SELECT count(DISTINCT post_group_id) AS n FROM deliveries WHERE ${QUEUED}`,
+    )
+    .get(userId, now.toISOString())!.n;
+}
+
+/**
+ * A client's time zone changes from `from` to `to` (issue 10 item 2, D95). `keep_local_time`: each
+ * queued post keeps its wall-clock time (09:00 stays 09:00, now in `to`), so its moment moves;
+ * `keep_moment`: it goes out at the same instant, and its local day is read again in `to` (the
+ * daily limit counts it there). Called inside the client update's transaction; returns the posts moved.
+ */
+export function moveQueuedPostsToZone(
+  db: Db,
+  userId: string,
+  from: string,
+  to: string,
+  rule: QueuedPostsRule,
+  now: Date,
+): number {
+  const iso = now.toISOString();
+  const rows = db
+    .prepare<[string, string], { id: string; post_group_id: string; due_at: string }>(
+      `SELECT id, post_group_id, due_at FROM deliveries WHERE ${QUEUED}`,
+    )
+    .all(userId, iso);
+  const groups = new Set<string>();
+  for (const row of rows) {
+    const before = DateTime.fromISO(row.due_at, { zone: from });
+    const after = rule === 'keep_local_time' ? before.setZone(to, { keepLocalTime: true }) : before.setZone(to);
+    const due = after.toUTC().toISO()!;
+    db.prepare(
+      `UPDATE deliveries SET due_at = ?, local_day = ?, next_attempt_at = CASE WHEN state = 'scheduled' THEN max(?, ?) ELSE next_attempt_at END, updated_at = ? WHERE id = ?`,
+    ).run(due, after.toISODate(), due, iso, iso, row.id);
+    if (!groups.has(row.post_group_id))
+      db.prepare(`UPDATE post_groups SET scheduled_at = ?, updated_at = ? WHERE id = ?`).run(
+        due,
+        iso,
+        row.post_group_id,
+      );
+    groups.add(row.post_group_id);
+  }
+  return groups.size;
 }

@@ -68,7 +68,8 @@ export function Modal(props: Props) {
       aria-describedby={role === 'alertdialog' ? `${id}-body` : undefined}
       onCancel={(e) => {
         e.preventDefault();
-        if (!busy) onClose();
+        // Escape in a dialog opened from this one is that dialog's (React passes it up the tree).
+        if (e.target === e.currentTarget && !busy) onClose();
       }}
     >
       {onSubmit ? (

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { Workspace } from '../../../../src-shared/contract';
 import { useContract } from '../../data/queries';
 import type { ComposerRequest } from '../../store';
@@ -6,12 +6,15 @@ import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Loading } from '../../ui/Section';
 import { Modal } from '../../ui/Modal';
 import { ComposerForm } from './ComposerForm';
+import { clearLocalDraft } from './localDraft';
 import { Action } from '../../ui/Action';
 
 /**
  * The composer (SPEC §8): a client, targets among their active connections, the text with
  * per-platform overrides and live counters exactly as the engine counts (src-shared/platform-rules),
- * images, previews, and a time on the client's wall clock. Also edits an existing post.
+ * images, previews, and a time on the client's wall clock. Also edits an existing post. What is
+ * typed is kept locally as it is typed (./localDraft); closing with changes (Cancel, ✕ or Escape)
+ * asks whether to keep them for later or discard them.
  */
 export function Composer({
   workspace,
@@ -23,6 +26,8 @@ export function Composer({
   onClose: () => void;
 }) {
   const [busy, setBusy] = useState(false);
+  const dirty = useRef(false);
+  const [asking, setAsking] = useState(false);
   const editId = request.postId ?? null;
   const existing = useContract(
     'post.get',
@@ -32,13 +37,14 @@ export function Composer({
   const clients = useContract('client.list', { workspaceId: workspace.id, perPage: 10_000 });
   const error = existing.error ?? clients.error;
   const ready = !error && clients.data !== undefined && (!editId || existing.data !== undefined);
+  const requestClose = () => (dirty.current ? setAsking(true) : onClose());
 
   return (
     <Modal
       title={editId ? 'Edit post' : 'New post'}
       wide
       busy={busy}
-      onClose={onClose}
+      onClose={requestClose}
       closeLabel="Close the composer"
       bodyClassName="dialog-content"
     >
@@ -50,7 +56,9 @@ export function Composer({
           presetClientId={request.clientId}
           existing={editId ? (existing.data ?? null) : null}
           onBusy={setBusy}
-          onClose={onClose}
+          onDirty={(d) => (dirty.current = d)}
+          onCancel={requestClose}
+          onDone={onClose}
         />
       ) : (
         <div className="dialog-body">
@@ -59,6 +67,37 @@ export function Composer({
             <Action onClick={onClose}>Cancel</Action>
           </div>
         </div>
+      )}
+      {asking && (
+        <Modal
+          role="alertdialog"
+          title="Close the composer?"
+          onClose={() => setAsking(false)}
+          actions={
+            <>
+              <button type="button" className="button" autoFocus onClick={() => setAsking(false)}>
+                Keep editing
+              </button>
+              <Action
+                tone="danger"
+                onClick={() => {
+                  clearLocalDraft(workspace.id, editId);
+                  onClose();
+                }}
+              >
+                Discard changes
+              </Action>
+              <Action tone="primary" onClick={onClose}>
+                Close, keep them for later
+              </Action>
+            </>
+          }
+        >
+          <p>
+            Your changes are not saved as a post. Kept for later, they come back the next time you open{' '}
+            {editId ? 'this post' : 'New post'} on this computer.
+          </p>
+        </Modal>
       )}
     </Modal>
   );

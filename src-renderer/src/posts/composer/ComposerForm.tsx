@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ManagedUser } from '../../../../src-shared/clients';
 import type { Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
@@ -10,8 +10,11 @@ import { fieldErrors } from '../../errors';
 import { can } from '../../permissions';
 import { useStore } from '../../store';
 import { ErrorAlert } from '../../ui/ErrorAlert';
+import { formatDateTime } from '../../format';
+import { Modal } from '../../ui/Modal';
 import { fromLocalInput, sameTimeOnDay, toLocalInput } from '../posts';
 import { checkTargets, targetsOf, type Target } from './checks';
+import { clearLocalDraft, differs, readLocalDraft, writeLocalDraft, type LocalDraft } from './localDraft';
 import { MediaPicker, useMedia } from './MediaPicker';
 import { PostTexts } from './PostTexts';
 import { Previews } from './Previews';
@@ -27,26 +30,60 @@ interface Props {
   presetClientId: string | undefined;
   existing: PostGroup | null;
   onBusy: (busy: boolean) => void;
-  onClose: () => void;
+  /** Whether the form holds changes not saved to the engine (closing then asks). */
+  onDirty: (dirty: boolean) => void;
+  /** Cancel: the composer asks first when there are changes. */
+  onCancel: () => void;
+  /** The post was saved: close without asking. */
+  onDone: () => void;
 }
 
-export function ComposerForm({ workspace, clients, presetClientId, existing, onBusy, onClose }: Props) {
+export function ComposerForm({
+  workspace,
+  clients,
+  presetClientId,
+  existing,
+  onBusy,
+  onDirty,
+  onCancel,
+  onDone,
+}: Props) {
   const role = useRole();
   const openPost = useStore((s) => s.openPost);
   const setView = useStore((s) => s.setView);
-  const [clientId, setClientId] = useState<string>(() => {
+  const postId = existing?.id ?? null;
+  const tzOf = (id: string) => clients.find((c) => c.id === id)?.timezone ?? workspace.timezone;
+  // Where the form starts: the saved post, or an empty new post (for the preset or only client).
+  const [start] = useState<Omit<LocalDraft, 'savedAt'>>(() => {
     const active = clients.filter((c) => !c.deactivated);
-    return existing?.userId ?? presetClientId ?? (active.length === 1 ? active[0]!.id : '');
+    const startClient = existing?.userId ?? presetClientId ?? (active.length === 1 ? active[0]!.id : '');
+    return {
+      clientId: startClient,
+      targets: existing?.platformIds ?? [],
+      text: existing?.text ?? '',
+      custom: existing?.platformTexts ?? {},
+      when: existing?.scheduledTime ? toLocalInput(existing.scheduledTime, tzOf(startClient)) : '',
+    };
   });
-  const [targets, setTargets] = useState<string[]>(existing?.platformIds ?? []);
-  const [text, setText] = useState(existing?.text ?? '');
-  const [custom, setCustom] = useState<Record<string, string>>(existing?.platformTexts ?? {});
-  const [touched, setTouched] = useState(existing !== null);
+  // What was typed here before and not saved comes back (for a preset client, only its own).
+  const [restored, setRestored] = useState<LocalDraft | null>(() => {
+    const kept = readLocalDraft(workspace.id, postId);
+    if (!kept || (presetClientId !== undefined && kept.clientId !== presetClientId)) return null;
+    if (existing && kept.clientId !== existing.userId) return null;
+    return differs(kept, start) ? kept : null;
+  });
+  const initial = restored ?? start;
+  const [clientId, setClientId] = useState<string>(initial.clientId);
+  const [targets, setTargets] = useState<string[]>(initial.targets);
+  const [text, setText] = useState(initial.text);
+  const [custom, setCustom] = useState<Record<string, string>>(initial.custom);
+  const [touched, setTouched] = useState(existing !== null || restored !== null);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusyState] = useState(false);
+  const [pastTime, setPastTime] = useState<string | null>(null);
   const client = clients.find((c) => c.id === clientId);
   const tz = client?.timezone ?? workspace.timezone;
-  const [when, setWhen] = useState(existing?.scheduledTime ? toLocalInput(existing.scheduledTime, tz) : '');
+  const [when, setWhen] = useState(initial.when);
   const editing = existing !== null;
   const media = useMedia((e) => {
     setTouched(true);
@@ -59,6 +96,30 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
     { enabled: clientId !== '' },
   );
   const accounts = connections.data ?? [];
+
+  const current = { clientId, targets, text, custom, when };
+  const dirty = differs(current, start) || (!existing && media.media.length > 0);
+  // Only a copy this form wrote is removed when its changes are undone: another client's stays.
+  const wrote = useRef(restored !== null);
+  useEffect(() => {
+    onDirty(dirty);
+    if (dirty) writeLocalDraft(workspace.id, postId, current);
+    else if (wrote.current) clearLocalDraft(workspace.id, postId);
+    wrote.current = dirty;
+    // `current` is rebuilt each render from the values listed.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dirty, clientId, targets, text, custom, when]);
+
+  function discardRestored() {
+    clearLocalDraft(workspace.id, postId);
+    setRestored(null);
+    setClientId(start.clientId);
+    setTargets(start.targets);
+    setText(start.text);
+    setCustom(start.custom);
+    setWhen(start.when);
+    setTouched(existing !== null);
+  }
 
   const setBusy = (b: boolean) => {
     setBusyState(b);
@@ -76,7 +137,11 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
   const problems = [
     ...new Set(allViolations.filter((v) => touched || v.rule !== 'text_required').map((v) => v.message)),
   ];
-  const blocked = busy || !client || chosen.length === 0 || allViolations.length > 0;
+  // A draft may break a platform's limits (they apply when scheduling, D92); a post needs a client and a target.
+  const incomplete = busy || !client || chosen.length === 0;
+  const blocked = incomplete || allViolations.length > 0;
+  const blocks = (kind: Submit) =>
+    kind === 'draft' || kind === 'unschedule' || (kind === 'save' && !existing?.scheduledTime) ? incomplete : blocked;
 
   const mayDraft = can(role, 'post.draft');
   const maySchedule = can(role, 'post.schedule');
@@ -95,8 +160,8 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
     setError(null);
   }
 
-  async function submit(kind: Submit, at?: string) {
-    if (blocked) return;
+  async function submit(kind: Submit, at?: string, publishNow = false) {
+    if (blocks(kind)) return;
     const platformTexts = Object.fromEntries(
       chosen.filter((t) => t.platformId in custom).map((t) => [t.platformId, custom[t.platformId]!]),
     );
@@ -106,6 +171,11 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
       if (!scheduledTime) {
         const message = 'Choose a date and time to schedule the post.';
         setError({ code: 'validation_failed', message, details: { fields: { scheduledTime: message } } });
+        return;
+      }
+      // A time before this minute has passed: ask whether to publish now (the engine would refuse it).
+      if (!publishNow && new Date(scheduledTime).getTime() < Math.floor(Date.now() / 60_000) * 60_000) {
+        setPastTime(scheduledTime);
         return;
       }
     }
@@ -119,6 +189,7 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
             text,
             platformTexts,
             ...(kind === 'schedule' ? { scheduledTime } : kind === 'unschedule' ? { scheduledTime: null } : {}),
+            ...(publishNow ? { publishNow } : {}),
           },
         })
       : await act('post.create', {
@@ -130,6 +201,7 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
             ...(Object.keys(platformTexts).length ? { platformTexts } : {}),
             ...(scheduledTime ? { scheduledTime } : {}),
             ...(kind === 'queue' ? { addToQueue: true } : {}),
+            ...(publishNow ? { publishNow } : {}),
             ...(media.media.length
               ? {
                   media: media.media.map((m) => ({
@@ -143,10 +215,12 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
         });
     setBusy(false);
     if (!res.ok) {
-      setError(res.error);
+      if (res.error.code === 'time_in_past' && scheduledTime) setPastTime(scheduledTime);
+      else setError(res.error);
       return;
     }
-    onClose();
+    clearLocalDraft(workspace.id, postId);
+    onDone();
     void openPost(res.data.id);
   }
 
@@ -164,7 +238,7 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
     <button
       type="button"
       className={primary ? 'button primary' : 'button'}
-      disabled={blocked}
+      disabled={blocks(kind)}
       onClick={() => void submit(kind)}
     >
       {label}
@@ -180,6 +254,17 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
         void submit(editing ? 'save' : maySchedule && when ? 'schedule' : 'draft');
       }}
     >
+      {restored && (
+        <div className="dialog-body">
+          <p className="notice" role="status">
+            Restored what you typed on {formatDateTime(restored.savedAt)}; it is not saved as a post yet
+            {existing ? '' : ' (images are not kept)'}.{' '}
+            <Action small onClick={discardRestored}>
+              Discard it
+            </Action>
+          </p>
+        </div>
+      )}
       <div className="dialog-body composer">
         <div className="composer-main">
           <fieldset disabled={busy} className="plain">
@@ -239,7 +324,7 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
           <ErrorAlert
             error={formError}
             onUpgrade={() => {
-              onClose();
+              onCancel();
               setView('plan');
             }}
           >
@@ -259,7 +344,7 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
       </div>
 
       <footer className="dialog-actions">
-        <Action disabled={busy} onClick={onClose}>
+        <Action disabled={busy} onClick={onCancel}>
           Cancel
         </Action>
         {editing ? (
@@ -273,6 +358,35 @@ export function ComposerForm({ workspace, clients, presetClientId, existing, onB
         {maySchedule && !editing && button('queue', 'Add to queue')}
         {maySchedule && button('schedule', 'Schedule', true)}
       </footer>
+      {pastTime && (
+        <Modal
+          role="alertdialog"
+          title="That time has passed"
+          onClose={() => setPastTime(null)}
+          actions={
+            <>
+              <button type="button" className="button" autoFocus onClick={() => setPastTime(null)}>
+                Choose another time
+              </button>
+              <Action
+                tone="primary"
+                onClick={() => {
+                  const at = pastTime;
+                  setPastTime(null);
+                  void submit('schedule', at, true);
+                }}
+              >
+                Publish now
+              </Action>
+            </>
+          }
+        >
+          <p>
+            {formatDateTime(pastTime, tz)} is in the past. Publish the post now instead? It counts against today&apos;s
+            daily limit.
+          </p>
+        </Modal>
+      )}
     </form>
   );
 }

@@ -1,0 +1,132 @@
+import { DateTime } from 'luxon';
+import type { Locator, Page } from '@playwright/test';
+import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
+import { startXServer, type XServer } from '../support/x-server';
+import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
+import { addWorkspaceByApi, completeSetup, expect, workspaceSwitcher, type Host } from './fixtures';
+
+/*
+ * An agency as the posting specs meet it: a workspace with Mastodon and X integrations, a client in
+ * Tokyo, the client's accounts connected through a connection link, and the composer's helpers.
+ */
+
+export const CLIENT = 'Casey Client Co';
+/** No daylight saving, so "the same time on another day" is plain arithmetic in the test. */
+export const CLIENT_ZONE = 'Asia/Tokyo';
+export const WORKSPACE_ZONE = 'UTC';
+export const X_ACCOUNT = 'x-2244994945';
+
+export const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+export const composer = (page: Page, name: 'New post' | 'Edit post' = 'New post') => page.getByRole('dialog', { name });
+export const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
+
+export async function go(page: Page, place: 'Clients' | 'Queue' | 'Calendar' | 'Drafts' | 'Settings') {
+  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
+}
+
+export interface Agency {
+  mastodon: MastodonServer;
+  x: XServer;
+  front: XOAuthFront;
+  workspaceKey: string;
+  userId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * First run in the UI (team plan); then, as an agency's script would, a workspace with Mastodon and
+ * X integrations (admin key) and a client (workspace key); then the client page in the UI.
+ */
+export async function setUpAgency(page: Page, host: Host, dataDir: string): Promise<Agency> {
+  const mastodon = await startMastodonServer();
+  const x = await startXServer();
+  const front = await startXOAuthFront(x);
+  const close = async () => {
+    await Promise.all([mastodon.close(), front.close(), x.close()]);
+  };
+  try {
+    // The agency's Mastodon app, registered on the instance with the app's loopback callback.
+    const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Postroom',
+        redirect_uris: `${host.apiUrl}/oauth/callback`,
+        scopes: 'read write',
+      }),
+    });
+    expect(registered.status).toBe(200);
+    const app = (await registered.json()) as { client_id: string; client_secret: string };
+
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
+
+    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      timezone: WORKSPACE_ZONE,
+      integrations: [
+        { platform: 'mastodon', clientId: app.client_id, clientSecret: app.client_secret, instanceUrl: mastodon.url },
+        { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
+      ],
+      client: { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE },
+    });
+
+    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
+    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
+    await go(page, 'Clients');
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: new RegExp(CLIENT) })
+      .click();
+    await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+    return { mastodon, x, front, workspaceKey, userId, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/**
+ * "New connection link" on the client page; the link opens (in a new tab, as the client would from
+ * the agency's message) and each platform's consent completes on the app's "Connected" page.
+ */
+export async function connectThroughLink(page: Page, platforms: ('Mastodon' | 'X')[]) {
+  const section = connectionsOf(page);
+  await expect(section).toContainText('No social accounts connected yet');
+  await section.getByRole('button', { name: 'New connection link' }).click();
+  const field = section.getByLabel('Connection link', { exact: true });
+  await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/connect\/\S+$/);
+  const url = await field.inputValue();
+  const open = section.getByRole('link', { name: 'Open', exact: true });
+  await expect(open).toHaveAttribute('href', url);
+  await expect(open).toHaveAttribute('target', '_blank');
+  await expect(open).toHaveAttribute('rel', 'noreferrer');
+  await expect(section.getByRole('table', { name: 'Connection links' }).getByRole('row')).toHaveCount(2);
+  await expect(section.getByRole('table', { name: 'Connection links' })).toContainText('Active');
+
+  const [tab] = await Promise.all([page.context().waitForEvent('page'), open.click()]);
+  for (const platform of platforms) {
+    if (tab.url() !== url) await tab.goto(url);
+    await expect(tab.getByRole('heading', { level: 1, name: 'Northwind Social' })).toBeVisible();
+    await tab.getByRole('link', { name: `Connect ${platform}` }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+  }
+  await tab.close();
+
+  // The connections.changed push refreshes the list without a reload.
+  const table = section.getByRole('table', { name: 'Connections' });
+  await expect(table.getByRole('row')).toHaveCount(platforms.length + 1);
+  for (const platform of platforms)
+    await expect(table.getByRole('row', { name: new RegExp(`^${platform} `) })).toContainText('Active');
+}
+
+/** A wall-clock time in the client's zone as the engine stores it (UTC ISO). */
+export const clientTime = (day: string, time: string) =>
+  DateTime.fromISO(`${day}T${time}`, { zone: CLIENT_ZONE }).toUTC().toISO()!;
+
+/** Fills the composer's targets and text. */
+export async function compose(dialog: Locator, targets: string[], text: string) {
+  for (const t of targets) await dialog.getByRole('checkbox', { name: t, exact: true }).check();
+  await dialog.getByLabel('Text', { exact: true }).fill(text);
+}

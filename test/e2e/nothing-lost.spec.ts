@@ -1,0 +1,111 @@
+import { expect, test } from './fixtures';
+import { CLIENT, compose, composer, connectThroughLink, setUpAgency } from './agency';
+
+/*
+ * Issue 10 item 2, "nothing typed is lost", as a person meets it: Escape no longer throws the text
+ * away, a reload keeps it, a draft over a platform's limit can be saved, and a date in the past
+ * asks "publish now?" instead of going out at once.
+ */
+
+const MASTODON = 'Mastodon @agency';
+
+test('the composer keeps what is typed: Escape asks, a reload restores, discarding empties', async ({
+  page,
+  host,
+  dataDir,
+}) => {
+  const agency = await setUpAgency(page, host, dataDir);
+  try {
+    await connectThroughLink(page, ['Mastodon']);
+    const newPost = page.getByRole('main').getByRole('button', { name: 'New post' });
+    await newPost.click();
+    const dialog = composer(page);
+    const text = 'Our autumn menu is here: pumpkin soup, apple pie and a new chai.';
+    await compose(dialog, [MASTODON], text);
+
+    // Escape with changes asks; Escape on the question goes back to the text.
+    await page.keyboard.press('Escape');
+    const ask = page.getByRole('alertdialog', { name: 'Close the composer?' });
+    await expect(ask).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(ask).toBeHidden();
+    await expect(dialog.getByLabel('Text', { exact: true })).toHaveValue(text);
+
+    // Closed and kept: a reload of the app brings it back.
+    await page.keyboard.press('Escape');
+    await ask.getByRole('button', { name: 'Close, keep them for later' }).click();
+    await expect(dialog).toBeHidden();
+    await page.reload();
+    const anywhere = page.getByRole('banner').getByRole('button', { name: 'New post' });
+    await anywhere.click();
+    await expect(dialog.getByRole('status').filter({ hasText: 'Restored what you typed' })).toBeVisible();
+    await expect(dialog.getByLabel('Client', { exact: true })).toHaveValue(agency.userId);
+    await expect(dialog.getByLabel('Text', { exact: true })).toHaveValue(text);
+    await expect(dialog.getByRole('checkbox', { name: MASTODON, exact: true })).toBeChecked();
+
+    // Cancel asks too; "Discard changes" empties it for good.
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await ask.getByRole('button', { name: 'Discard changes' }).click();
+    await expect(dialog).toBeHidden();
+    await anywhere.click();
+    await expect(dialog.getByLabel('Text', { exact: true })).toHaveValue('');
+    await expect(dialog.getByRole('status').filter({ hasText: 'Restored' })).toHaveCount(0);
+
+    // Nothing typed: Escape closes at once.
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(ask).toBeHidden();
+  } finally {
+    await agency.close();
+  }
+});
+
+test('a draft over the limit is saved and scheduled once it fits; a past time asks "publish now?"', async ({
+  page,
+  host,
+  dataDir,
+}) => {
+  const agency = await setUpAgency(page, host, dataDir);
+  try {
+    await connectThroughLink(page, ['Mastodon']);
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const dialog = composer(page);
+
+    // 600 characters for Mastodon's 500: Save draft works, scheduling waits.
+    const long = `A long thought. ${'o'.repeat(584)}`;
+    await compose(dialog, [MASTODON], long);
+    await expect(dialog.getByRole('list', { name: 'Problems' })).toContainText(
+      'Mastodon: the text is 600 characters; the limit is 500',
+    );
+    await expect(dialog.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+    await dialog.getByRole('button', { name: 'Save draft', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
+    await expect(page.getByTestId('post-status')).toHaveText('Draft');
+
+    // Editing it: the limit applies when scheduling.
+    await page.getByRole('main').getByRole('button', { name: 'Edit', exact: true }).click();
+    const edit = composer(page, 'Edit post');
+    await expect(edit.getByLabel('Text', { exact: true })).toHaveValue(long);
+    await expect(edit.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+    await edit.getByLabel('Text', { exact: true }).fill('A short thought.');
+
+    // A date in the past asks first; "Choose another time" leaves everything as it was.
+    await edit.getByLabel('Date and time').fill('2020-01-01T09:00');
+    await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
+    const past = page.getByRole('alertdialog', { name: 'That time has passed' });
+    await expect(past).toContainText('is in the past. Publish the post now instead?');
+    await past.getByRole('button', { name: 'Choose another time' }).click();
+    await expect(past).toBeHidden();
+    await expect(edit).toBeVisible();
+    expect(agency.mastodon.statusTexts()).toEqual([]);
+
+    await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await past.getByRole('button', { name: 'Publish now' }).click();
+    await expect(edit).toBeHidden();
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
+    expect(agency.mastodon.statusTexts()).toEqual([expect.objectContaining({ text: 'A short thought.' })]);
+  } finally {
+    await agency.close();
+  }
+});
