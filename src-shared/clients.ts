@@ -47,7 +47,7 @@ export const CreateClientInput = z.strictObject({
 });
 export type CreateClientInput = z.input<typeof CreateClientInput>;
 
-/** What a client's queued posts keep when the client's time zone changes (D95). */
+/** What a client's queued posts keep when the client's time zone changes (D96). */
 export const queuedPostsRules = ['keep_local_time', 'keep_moment'] as const;
 export type QueuedPostsRule = (typeof queuedPostsRules)[number];
 
@@ -58,7 +58,7 @@ export const ClientPatch = z.strictObject({
   externalId: ExternalId.nullable().optional(),
   timezone: Timezone.optional(),
   /**
-   * With a new time zone, what the client's queued posts keep (D95): their wall-clock time
+   * With a new time zone, what the client's queued posts keep (D96): their wall-clock time
    * (`keep_local_time`: 09:00 stays 09:00 in the new zone) or their moment (`keep_moment`).
    * Required when the zone changes and posts are queued; refused otherwise as nothing to decide.
    */

@@ -87,7 +87,7 @@ const PlatformIdList = z
 /**
  * Seed 000's body: `{text, platformIds, scheduledTime}`; no scheduledTime makes a draft. A draft
  * keeps any text: the platforms' limits (src-shared/platform-rules) apply when a post is scheduled
- * (a time, the queue or publishNow) and to every change of a scheduled post (D92).
+ * (a time, the queue or publishNow) and to every change of a scheduled post (D93).
  */
 export const CreatePostGroupInput = z.strictObject({
   text: z.string().max(70_000).default(''),

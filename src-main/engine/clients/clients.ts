@@ -251,7 +251,7 @@ export function updateClient(
       daily_post_limit: patch.dailyPostLimit === undefined ? row.daily_post_limit : patch.dailyPostLimit,
     };
     const now = ctx.clock.now();
-    // A new zone moves nothing silently: queued posts keep their local times or their moment, as asked (D95).
+    // A new zone moves nothing silently: queued posts keep their local times or their moment, as asked (D96).
     let moved = '';
     if (zoneChanges) {
       const queued = countQueuedPosts(ctx.db, userId, now);

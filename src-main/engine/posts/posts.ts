@@ -460,7 +460,7 @@ export async function createPostGroup(
 
   const media = await postMedia(ctx, p, userId, input);
   const violations: RuleViolation[] = [];
-  // A draft keeps whatever was typed; the platforms' limits apply when it is scheduled (D92).
+  // A draft keeps whatever was typed; the platforms' limits apply when it is scheduled (D93).
   if (scheduling)
     connections.forEach((c) => {
       const text = input.platformTexts?.[c!.platform_id] ?? input.text;

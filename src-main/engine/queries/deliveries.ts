@@ -74,7 +74,7 @@ export function countQueuedPosts(db: Db, userId: string, now: Date): number {
 }
 
 /**
- * A client's time zone changes from `from` to `to` (issue 10 item 2, D95). `keep_local_time`: each
+ * A client's time zone changes from `from` to `to` (issue 10 item 2, D96). `keep_local_time`: each
  * queued post keeps its wall-clock time (09:00 stays 09:00, now in `to`), so its moment moves;
  * `keep_moment`: it goes out at the same instant, and its local day is read again in `to` (the
  * daily limit counts it there). Called inside the client update's transaction; returns the posts moved.

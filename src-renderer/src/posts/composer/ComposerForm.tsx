@@ -137,7 +137,7 @@ export function ComposerForm({
   const problems = [
     ...new Set(allViolations.filter((v) => touched || v.rule !== 'text_required').map((v) => v.message)),
   ];
-  // A draft may break a platform's limits (they apply when scheduling, D92); a post needs a client and a target.
+  // A draft may break a platform's limits (they apply when scheduling, D93); a post needs a client and a target.
   const incomplete = busy || !client || chosen.length === 0;
   const blocked = incomplete || allViolations.length > 0;
   const blocks = (kind: Submit) =>
