@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures';
+import { DateTime } from 'luxon';
 import { CLIENT, compose, composer, connectThroughLink, setUpAgency } from './agency';
 
 /*
@@ -105,6 +106,54 @@ test('a draft over the limit is saved and scheduled once it fits; a past time as
     await expect(edit).toBeHidden();
     await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
     expect(agency.mastodon.statusTexts()).toEqual([expect.objectContaining({ text: 'A short thought.' })]);
+  } finally {
+    await agency.close();
+  }
+});
+
+test("a client's new time zone asks whether queued posts keep their local times", async ({ page, host, dataDir }) => {
+  const agency = await setUpAgency(page, host, dataDir);
+  try {
+    await connectThroughLink(page, ['Mastodon']);
+    // A post queued by the agency's script for 09:00 in Tokyo, three days from now.
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${host.apiUrl}${path}`, {
+        ...init,
+        headers: {
+          'x-publora-key': agency.workspaceKey,
+          'x-publora-user-id': agency.userId,
+          'content-type': 'application/json',
+        },
+      });
+    const accounts = (await (await api(`/api/v1/connections`)).json()) as { platformId: string }[];
+    const day = DateTime.now().setZone('Asia/Tokyo').plus({ days: 3 }).toISODate()!;
+    const created = await api('/api/v1/post-groups', {
+      method: 'POST',
+      body: JSON.stringify({
+        text: 'Good morning, Tokyo',
+        platformIds: [accounts[0]!.platformId],
+        scheduledTime: `${day}T09:00:00+09:00`,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const postId = ((await created.json()) as { id: string }).id;
+
+    // The bad input of the issue: the zone changed, and nothing said what happens to the queue.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Timezone').fill('Europe/Paris');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const ask = page.getByRole('alertdialog', { name: `Move ${CLIENT}'s queued posts?` });
+    await expect(ask).toContainText('1 post is queued');
+    await ask.getByRole('button', { name: 'Keep local times' }).click();
+    await expect(ask).toBeHidden();
+    await expect(
+      page.getByRole('term').filter({ hasText: 'Timezone' }).locator('xpath=following-sibling::dd[1]'),
+    ).toHaveText('Europe/Paris');
+
+    const post = (await (await api(`/api/v1/post-groups/${postId}`)).json()) as { scheduledTime: string };
+    expect(DateTime.fromISO(post.scheduledTime, { zone: 'Europe/Paris' }).toFormat("yyyy-LL-dd'T'HH:mm")).toBe(
+      `${day}T09:00`,
+    );
   } finally {
     await agency.close();
   }

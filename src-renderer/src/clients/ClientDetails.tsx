@@ -1,4 +1,5 @@
-import { ClientPatch, type ManagedUser } from '../../../src-shared/clients';
+import { useState } from 'react';
+import { ClientPatch, type ManagedUser, type QueuedPostsRule } from '../../../src-shared/clients';
 import type { Workspace } from '../../../src-shared/contract';
 import { act } from '../data/queries';
 import { formatDateTime } from '../format';
@@ -6,6 +7,8 @@ import { useContractForm } from '../forms/useContractForm';
 import { CopyField } from '../ui/CopyField';
 import { NumberField } from '../ui/Field';
 import { FormShell } from '../ui/FormShell';
+import { Action } from '../ui/Action';
+import { Modal } from '../ui/Modal';
 import { Facts } from '../ui/Section';
 import { ClientFields, clientValues, type ClientValues } from './ClientFields';
 
@@ -69,13 +72,38 @@ export function EditClientForm({
     },
   });
 
+  // A new time zone with queued posts: the engine asks what they keep (D96); so does this form.
+  const [asking, setAsking] = useState<{ patch: Record<string, unknown>; queued: number; zone: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
   const onSubmit = form.submit(async (_values, patch) => {
     if (Object.keys(patch).length > 0) {
       const res = await act('client.update', { workspaceId: workspace.id, userId: user.id, patch });
-      if (!res.ok) return res.error;
+      if (!res.ok) {
+        const queued = res.error.details?.queuedPosts;
+        if (typeof queued === 'number' && typeof patch.timezone === 'string') {
+          setAsking({ patch, queued, zone: patch.timezone });
+          return;
+        }
+        return res.error;
+      }
     }
     onDone();
   });
+
+  async function moveQueued(queuedPosts: QueuedPostsRule) {
+    if (!asking) return;
+    setBusy(true);
+    const res = await act('client.update', {
+      workspaceId: workspace.id,
+      userId: user.id,
+      patch: { ...asking.patch, queuedPosts },
+    });
+    setBusy(false);
+    setAsking(null);
+    if (res.ok) onDone();
+    else form.showError(res.error);
+  }
 
   return (
     <FormShell
@@ -95,6 +123,33 @@ export function EditClientForm({
           placeholder={String(workspace.plan.dailyPostLimit)}
           hint={`Empty: the plan's ${workspace.plan.dailyPostLimit} a day.`}
         />
+      )}
+      {asking && (
+        <Modal
+          role="alertdialog"
+          title={`Move ${user.displayName}'s queued posts?`}
+          busy={busy}
+          onClose={() => setAsking(null)}
+          actions={
+            <>
+              <button type="button" className="button" disabled={busy} onClick={() => setAsking(null)}>
+                Cancel
+              </button>
+              <Action disabled={busy} onClick={() => void moveQueued('keep_moment')}>
+                Keep the same moment
+              </Action>
+              <Action tone="primary" disabled={busy} onClick={() => void moveQueued('keep_local_time')}>
+                Keep local times
+              </Action>
+            </>
+          }
+        >
+          <p>
+            {asking.queued} {asking.queued === 1 ? 'post is' : 'posts are'} queued for {user.displayName}. In{' '}
+            {asking.zone}, should they keep their local times (09:00 stays 09:00), or go out at the same moment as now
+            planned in {user.timezone}?
+          </p>
+        </Modal>
       )}
     </FormShell>
   );
