@@ -157,8 +157,12 @@ export class IntegrityCheck {
         transferList: [port2],
       });
     } catch {
-      // No worker threads here: the check runs when something first waits for it.
+      // No worker threads here: the check runs on this thread, at the latest once the open has
+      // returned (a write that comes first runs it at once, in waitSync).
       this.worker = null;
+      this.port.close();
+      this.port = null;
+      setImmediate(() => this.current === 'checking' && this.checkHere());
       return;
     }
     // A worker that dies without answering: the check runs on this thread instead.
