@@ -12,7 +12,17 @@ import tseslint from 'typescript-eslint';
  * imports kernel, query and platform modules, never another domain; those lower layers import no
  * domain. A new domain is a new folder listed here.
  */
-const engineDomains = ['activity', 'clients', 'connections', 'media', 'posts', 'sessions', 'team', 'workspaces'];
+const engineDomains = [
+  'activity',
+  'approvals',
+  'clients',
+  'connections',
+  'media',
+  'posts',
+  'sessions',
+  'team',
+  'workspaces',
+];
 const engine = (path) => `./src-main/engine/${path}`;
 const engineLayers = [
   ...engineDomains.map((domain) => ({

@@ -15,6 +15,14 @@ import {
 import { ErrorObject } from './errors';
 import { AltText, FileName, MediaItem, MediaKind, MediaUpload, ReshapeInput, UPLOAD_CHUNK_BYTES } from './media';
 import {
+  ApprovalLink,
+  ApprovalPolicy,
+  CommentInput,
+  CreateApprovalLinkInput,
+  DecisionInput,
+  PostComment,
+} from './approvals';
+import {
   AcceptInvitationInput,
   Invitation,
   InviteInput,
@@ -456,6 +464,35 @@ export const channels = {
     response: MediaItem,
   },
 
+  'approval.getPolicy': { request: ClientRef, response: z.object({ policy: ApprovalPolicy }) },
+  'approval.setPolicy': {
+    request: ClientRef.extend({ policy: ApprovalPolicy }),
+    response: z.object({ policy: ApprovalPolicy }),
+  },
+  /** How many posts wait for the caller's own decision (the "needs your review" count). */
+  'approval.reviewCount': { request: WorkspaceRef, response: z.object({ count: z.number() }) },
+  'post.submit': {
+    request: WorkspaceRef.extend({ id: z.string().min(1).max(64), comment: CommentInput.shape.body.optional() }),
+    response: PostGroup,
+  },
+  'post.decide': {
+    request: WorkspaceRef.extend({ id: z.string().min(1).max(64), decision: DecisionInput }),
+    response: PostGroup,
+  },
+  'post.comments': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: z.array(PostComment) },
+  'post.addComment': {
+    request: WorkspaceRef.extend({ id: z.string().min(1).max(64), comment: CommentInput }),
+    response: PostComment,
+  },
+  'approvalLink.create': {
+    request: ClientRef.extend({ link: CreateApprovalLinkInput.default({ validDays: 7 }) }),
+    response: ApprovalLink.extend({ approvalUrl: z.string() }),
+  },
+  'approvalLink.list': { request: ClientRef, response: z.array(ApprovalLink) },
+  'approvalLink.revoke': {
+    request: ClientRef.extend({ linkId: z.string().min(1).max(64) }),
+    response: z.object({ revoked: z.literal(true) }),
+  },
   'queue.getSlots': { request: ClientRef, response: z.array(QueueSlot) },
   'queue.setSlots': { request: ClientRef.extend({ slots: z.array(QueueSlot).max(200) }), response: z.array(QueueSlot) },
 
@@ -497,6 +534,15 @@ export const events = {
     platformId: z.string(),
     state: z.enum(['failed', 'needs_attention']),
     error: z.string(),
+  }),
+  /** Someone decided on a post in review (the client through their link, or a reviewer): a toast and a notification. */
+  'approval.decided': z.object({
+    workspaceId: z.string(),
+    postGroupId: z.string(),
+    decision: z.enum(['approve', 'requestChanges']),
+    final: z.boolean(),
+    by: z.string(),
+    byClient: z.boolean(),
   }),
   /** Whether the platforms can be reached, as far as the scheduler can tell. */
   'network.status': z.object({ online: z.boolean() }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Approval } from './approvals';
 import { Platform } from './contract-platforms';
 
 /** Post groups and deliveries (seed 000 `post-groups`, SPEC §3 and §4). */
@@ -70,6 +71,8 @@ export const PostGroup = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   deliveries: z.array(Delivery),
+  /** Where it is in its client's approval (SPEC §13). */
+  approval: Approval,
 });
 export type PostGroup = z.infer<typeof PostGroup>;
 

@@ -1,5 +1,6 @@
 import type { Channel } from '../../src-shared/contract';
 import { activityChannels } from './activity/channels';
+import { approvalChannels, approvalPageOperations, type ApprovalsHost } from './approvals/channels';
 import { clientChannels } from './clients/channels';
 import { connectionChannels, connectionPageOperations, type ConnectionsHost } from './connections/channels';
 import type { Change, ChannelDef } from './kernel/channels';
@@ -10,7 +11,7 @@ import { teamChannels, type TeamHost } from './team/channels';
 import { workspaceChannels, type WorkspacesHost } from './workspaces/channels';
 
 /** Everything the domains need from the engine that hosts them; `Engine` implements it. */
-export type EngineHost = SessionsHost & WorkspacesHost & ConnectionsHost & PostsHost & TeamHost;
+export type EngineHost = SessionsHost & WorkspacesHost & ConnectionsHost & PostsHost & TeamHost & ApprovalsHost;
 
 /** Each domain's channels, as the domain declares them (handler and changes). */
 export const domainChannels = {
@@ -21,6 +22,7 @@ export const domainChannels = {
   connections: connectionChannels,
   posts: postChannels,
   media: mediaChannels,
+  approvals: approvalChannels,
   team: teamChannels,
 };
 
@@ -36,11 +38,12 @@ export const channelTable: { readonly [C in Channel]: ChannelDef<C, EngineHost> 
   ...connectionChannels,
   ...postChannels,
   ...mediaChannels,
+  ...approvalChannels,
   ...teamChannels,
 };
 
 /** Work outside the contract (the loopback server's pages) that changes what renderers show. */
-export const pageOperations = { ...connectionPageOperations };
+export const pageOperations = { ...connectionPageOperations, ...approvalPageOperations };
 
 /** What the engine can announce changes for: a channel, or a page operation. */
 export type Operation = Channel | keyof typeof pageOperations;

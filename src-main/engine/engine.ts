@@ -36,6 +36,7 @@ import { ReadCache } from './db/read-cache';
 import { AppError, toErrorObject } from './kernel/errors';
 import { OAuthFlows } from './connections/connections';
 import { channelTable, changesOf, type EngineHost, type Operation } from './channels';
+import type { DecisionOutcome } from './approvals/approvals';
 import { changeEvents, type Change } from './kernel/channels';
 import { newId } from './kernel/ids';
 import { recordKeyOnCommit, runOnce } from './kernel/idempotency';
@@ -299,6 +300,18 @@ export class Engine implements EngineHost {
       if (event === 'state.changed') this.emitState();
       else if (workspaceId !== null) this.emit(event, { workspaceId });
     }
+  }
+
+  /** A decision on a post in review: people are told (a toast, a desktop notification). */
+  approvalDecided(outcome: DecisionOutcome, byClient: boolean): void {
+    this.emit('approval.decided', {
+      workspaceId: outcome.workspaceId,
+      postGroupId: outcome.postGroupId,
+      decision: outcome.decision,
+      final: outcome.final,
+      by: outcome.by,
+      byClient,
+    });
   }
 
   private readonly postWatchers = new Set<() => void>();

@@ -16,18 +16,23 @@ describe('the channel table', () => {
 
   it('says which channels change posts: they refresh the queue and calendar and wake the scheduler', () => {
     expect(announcing('posts')).toEqual([
+      'approval.setPolicy',
       'client.delete',
       'client.setActive',
       'client.update',
+      'post.addComment',
       'post.cancel',
       'post.create',
+      'post.decide',
       'post.retry',
+      'post.submit',
       'post.update',
     ]);
   });
 
   it('says which channels change clients and connections', () => {
     expect(announcing('clients')).toEqual([
+      'approval.setPolicy',
       'client.create',
       'client.delete',
       'client.issueApiKey',
@@ -44,6 +49,7 @@ describe('the channel table', () => {
     expect(Object.keys(pageOperations).map((op) => [op, changesOf(op as keyof typeof pageOperations)])).toEqual([
       ['connectPage.signedIn', ['connections']],
       ['connectPage.appPassword', ['connections']],
+      ['approvalPage.decided', ['posts']],
     ]);
   });
 

@@ -449,3 +449,42 @@ describe('migration 011 (media library)', () => {
     engine.close();
   });
 });
+
+describe('migration 012 (approvals)', () => {
+  const version = migrations.find((m) => m.name === 'approvals')!.version;
+
+  it('starts every client at no approval and every post unsubmitted, and adds comments and approval links', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
+    expect(db.prepare(`SELECT approval_policy FROM managed_users`).all()).toEqual([{ approval_policy: 'none' }]);
+    expect(db.prepare(`SELECT approval_state, review_stage FROM post_groups`).all()).toEqual([
+      { approval_state: 'none', review_stage: null },
+    ]);
+    expect(() => db.prepare(`UPDATE managed_users SET approval_policy = 'maybe'`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare(`UPDATE post_groups SET approval_state = 'scheduled'`).run()).toThrow(/CHECK/);
+    expect(() => db.prepare(`UPDATE post_groups SET review_stage = 'anyone'`).run()).toThrow(/CHECK/);
+
+    const comment = db.prepare(
+      `INSERT INTO post_comments (id, post_group_id, visibility, author_kind, author_name, body, created_at) VALUES (?, 'g1', ?, 'member', 'O', ?, '')`,
+    );
+    comment.run('c1', 'internal', 'note');
+    expect(() => comment.run('c2', 'public', 'x')).toThrow(/CHECK/);
+    expect(() => comment.run('c3', 'client', '')).toThrow(/CHECK/);
+
+    const link = db.prepare(
+      `INSERT INTO approval_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at) VALUES (?, 'w1', 'u1', ?, '', '')`,
+    );
+    link.run('l1', Buffer.alloc(32, 1));
+    expect(() => link.run('l2', Buffer.alloc(32, 1))).toThrow(/UNIQUE/);
+    expect(() => link.run('l3', Buffer.alloc(16, 2))).toThrow(/CHECK/);
+
+    db.prepare(`DELETE FROM post_groups WHERE id = 'g1'`).run();
+    expect(db.prepare(`SELECT count(*) AS n FROM post_comments`).get()).toEqual({ n: 0 });
+    db.close();
+  });
+});

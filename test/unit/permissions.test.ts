@@ -85,6 +85,21 @@ const operations: Operation[] = [
     action: 'team.forceLogout',
     request: (i) => ({ workspaceId: i.workspaceId, memberId: i.memberId }),
   },
+  {
+    channel: 'approval.getPolicy',
+    action: 'client.read',
+    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
+  },
+  {
+    channel: 'approval.setPolicy',
+    action: 'client.update',
+    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned, policy: 'client' }),
+  },
+  {
+    channel: 'approvalLink.list',
+    action: 'approvalLink.manage',
+    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
+  },
   { channel: 'team.setSmtp', action: 'workspace.update', request: (i) => ({ workspaceId: i.workspaceId, smtp: null }) },
 ];
 

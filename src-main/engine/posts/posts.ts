@@ -4,12 +4,10 @@ import type { z } from 'zod';
 import type { Platform } from '../../../src-shared/contract';
 import type {
   CreatePostGroupInput,
-  Delivery,
   DeliveryState,
   ListPostGroupsQuery,
   PostGroup,
   PostGroupPage,
-  PostMedia,
   QueueSlot,
   UpdatePostGroupInput,
 } from '../../../src-shared/posts';
@@ -28,6 +26,8 @@ import type { DeliveryRow } from '../queries/deliveries';
 import { addToLibrary, clientMedia, mediaOfPost, type MediaRow } from '../queries/media';
 import { incomingPath } from '../files/store';
 import { writeFileSync } from 'node:fs';
+import { readPostGroup, readPostGroups, type GroupRow } from '../queries/post-groups';
+import { POLICY_COLUMN, reviewAgainAfterEdit } from '../queries/approvals';
 
 /**
  * A time in the past (issue 9 item 1): within `PAST_GRACE_MS` it is "now" (a person picked the
@@ -61,145 +61,6 @@ function whenItGoesOut(requested: Date, now: Date, publishNow: boolean | undefin
 /** Seed 000 names X by its old name: `twitter-123456` is the X account 123456. */
 export const normalisePlatformId = (id: string) =>
   id.startsWith('twitter-') ? `x-${id.slice('twitter-'.length)}` : id;
-
-/** The columns of GroupRow (not `*`: the generated sort_at and created_by are not shown). */
-const GROUP_VIEW = 'id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at';
-
-interface GroupRow {
-  id: string;
-  workspace_id: string;
-  managed_user_id: string;
-  text: string;
-  platform_texts: string;
-  scheduled_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-/**
- * The columns a delivery is shown with: what `toDelivery` and `groupStatus` read, no more. Pages
- * read hundreds of deliveries; the lease, the idempotency key and the day cost a third of the
- * read when taken along (issue 11 calendar and queue pages).
- */
-const DELIVERY_VIEW =
-  'id, post_group_id, platform_id, platform, state, due_at, attempts, next_attempt_at, platform_post_id, platform_post_url, last_error, published_at';
-type DeliveryView = Pick<
-  DeliveryRow,
-  | 'id'
-  | 'post_group_id'
-  | 'platform_id'
-  | 'platform'
-  | 'state'
-  | 'due_at'
-  | 'attempts'
-  | 'next_attempt_at'
-  | 'platform_post_id'
-  | 'platform_post_url'
-  | 'last_error'
-  | 'published_at'
->;
-
-const toDelivery = (d: DeliveryView): Delivery => ({
-  id: d.id,
-  platformId: d.platform_id,
-  platform: d.platform,
-  state: d.state,
-  scheduledTime: d.due_at,
-  attempts: d.attempts,
-  nextAttemptAt: d.state === 'scheduled' ? d.next_attempt_at : null,
-  platformPostId: d.platform_post_id,
-  url: d.platform_post_url,
-  error: d.last_error,
-  publishedAt: d.published_at,
-});
-
-/** One word for a group, from its deliveries' states. */
-function groupStatus(deliveries: readonly Pick<DeliveryRow, 'state'>[]): PostGroup['status'] {
-  const states = new Set(deliveries.map((d) => d.state));
-  const only = (s: DeliveryState) => states.size === 1 && states.has(s);
-  for (const s of ['draft', 'scheduled', 'published', 'cancelled', 'paused'] as const) if (only(s)) return s;
-  if (states.has('publishing')) return 'publishing';
-  if (states.has('needs_attention')) return 'needs_attention';
-  if (states.has('published')) return 'partially_published';
-  if (states.has('failed')) return 'failed';
-  return states.has('scheduled') ? 'scheduled' : 'cancelled';
-}
-
-export function readPostGroup(db: Db, id: string): PostGroup {
-  const g = db.prepare<[string], GroupRow>(`SELECT ${GROUP_VIEW} FROM post_groups WHERE id = ?`).get(id);
-  if (!g) throw new AppError('not_found', 'post group not found', { id });
-  const deliveries = db
-    .prepare<[string], DeliveryView>(`SELECT ${DELIVERY_VIEW} FROM deliveries WHERE post_group_id = ? ORDER BY rowid`)
-    .all(id);
-  return toPostGroup(g, deliveries, mediaOfPost(db, id).map(toPostMedia));
-}
-
-const toPostMedia = (m: MediaRow): PostMedia => ({
-  id: m.id,
-  kind: m.kind,
-  mimeType: m.mime_type,
-  size: m.size,
-  width: m.width,
-  height: m.height,
-  durationMs: m.duration_ms,
-  fileName: m.file_name,
-  altText: m.alt_text,
-  hasThumbnail: m.thumbnail_sha256 !== null,
-});
-
-function toPostGroup(g: GroupRow, deliveries: readonly DeliveryView[], media: PostMedia[]): PostGroup {
-  return {
-    id: g.id,
-    userId: g.managed_user_id,
-    text: g.text,
-    platformTexts: JSON.parse(g.platform_texts) as Record<string, string>,
-    platformIds: deliveries.map((d) => d.platform_id),
-    scheduledTime: g.scheduled_at,
-    status: groupStatus(deliveries),
-    mediaCount: media.length,
-    media,
-    createdAt: g.created_at,
-    updatedAt: g.updated_at,
-    deliveries: deliveries.map(toDelivery),
-  };
-}
-
-/** A page of groups, in the order given, with three statements whatever the page size. */
-export function readPostGroups(db: Db, rowids: readonly number[]): PostGroup[] {
-  if (rowids.length === 0) return [];
-  const list = JSON.stringify(rowids);
-  const groups = db
-    .prepare<[string], GroupRow & { rid: number }>(
-      `SELECT rowid AS rid, ${GROUP_VIEW} FROM post_groups WHERE rowid IN (SELECT value FROM json_each(?))`,
-    )
-    .all(list);
-  const ids = JSON.stringify(groups.map((g) => g.id));
-  const byGroup = new Map<string, DeliveryView[]>();
-  for (const d of db
-    .prepare<[string], DeliveryView>(
-      `SELECT ${DELIVERY_VIEW} FROM deliveries WHERE post_group_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
-    )
-    .all(ids)) {
-    const list = byGroup.get(d.post_group_id);
-    if (list) list.push(d);
-    else byGroup.set(d.post_group_id, [d]);
-  }
-  const media = new Map<string, PostMedia[]>();
-  for (const m of db
-    .prepare<[string], MediaRow & { post_group_id: string }>(
-      `SELECT p.post_group_id, m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id IN (SELECT value FROM json_each(?)) ORDER BY p.post_group_id, p.position`,
-    )
-    .all(ids)) {
-    const list = media.get(m.post_group_id);
-    if (list) list.push(toPostMedia(m));
-    else media.set(m.post_group_id, [toPostMedia(m)]);
-  }
-  const byRowid = new Map(groups.map((g) => [g.rid, g]));
-  return rowids.flatMap((rid) => {
-    const g = byRowid.get(rid);
-    return g ? [toPostGroup(g, byGroup.get(g.id) ?? [], media.get(g.id) ?? [])] : [];
-  });
-}
 
 // ---- the daily limit (seed 000) ---------------------------------------------------------------
 
@@ -551,7 +412,9 @@ function canMakeLink(p: Principal, userId: string): boolean {
 
 function requireGroup(ctx: EngineContext, p: Principal, id: string): GroupRow {
   const g = ctx.db
-    .prepare<[string, string], GroupRow>(`SELECT * FROM post_groups WHERE id = ? AND workspace_id = ?`)
+    .prepare<[string, string], GroupRow>(
+      `SELECT g.*, ${POLICY_COLUMN} FROM post_groups g WHERE id = ? AND workspace_id = ?`,
+    )
     .get(id, p.workspaceId);
   const scope = clientScope(p);
   if (!g || (scope !== 'all' && !scope.includes(g.managed_user_id)))
@@ -655,6 +518,8 @@ export function updatePostGroup(
         ctx.db.prepare(`INSERT INTO post_media (post_group_id, position, media_id) VALUES (?, ?, ?)`).run(id, i, m.id),
       );
     }
+    const edited = text !== g.text || JSON.stringify(platformTexts) !== g.platform_texts;
+    if (edited) reviewAgainAfterEdit(ctx.db, id, now, p.workspaceId, actorOf(p));
     if (rescheduling) {
       for (const d of changeable) {
         const state: DeliveryState = d.state === 'paused' ? 'paused' : scheduledAt ? 'scheduled' : 'draft';

@@ -10,6 +10,7 @@ import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/t
 import { publishingTokenAccount } from '../queries/tokens';
 import type { DeliveryRow } from '../queries/deliveries';
 import { readPostMedia } from '../queries/media';
+import { clearedToPublishSql } from '../queries/approvals';
 import type { Timers } from '../kernel/timers';
 
 export interface SchedulerOptions {
@@ -221,7 +222,7 @@ export class Scheduler {
       }
       const late = this.ctx.db
         .prepare<[string], DeliveryRow>(
-          `SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ?`,
+          `SELECT * FROM deliveries d WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ? AND ${clearedToPublishSql('d')}`,
         )
         .all(new Date(now.getTime() - this.graceMs).toISOString());
       for (const d of late) this.markProblem(d, 'needs_attention', 'its time passed while Postroom was closed', now);
@@ -240,6 +241,7 @@ export class Scheduler {
         `SELECT d.next_attempt_at AS at FROM deliveries d
          WHERE d.state = 'scheduled' AND EXISTS (
            SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
+           AND ${clearedToPublishSql('d')}
          ORDER BY d.next_attempt_at LIMIT 1`,
       )
       .get()?.at;
@@ -291,6 +293,7 @@ export class Scheduler {
             `SELECT d.id FROM deliveries d
              WHERE d.state = 'scheduled' AND d.next_attempt_at <= ? AND EXISTS (
                SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
+           AND ${clearedToPublishSql('d')}
              ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
           )
           .all(this.ctx.clock.now().toISOString(), this.concurrency - active.size);
@@ -363,7 +366,7 @@ export class Scheduler {
     this.ctx.db.transaction(() => {
       const passed = this.ctx.db
         .prepare<[string], DeliveryRow>(
-          `SELECT * FROM deliveries WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ?`,
+          `SELECT * FROM deliveries d WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ? AND ${clearedToPublishSql('d')}`,
         )
         .all(new Date(wall - this.graceMs).toISOString());
       for (const d of passed)
@@ -401,7 +404,7 @@ export class Scheduler {
       const changed = this.ctx.db
         .prepare(
           `UPDATE deliveries SET state = 'publishing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-           WHERE id = ? AND state = 'scheduled' AND next_attempt_at <= ?`,
+           WHERE id = ? AND state = 'scheduled' AND next_attempt_at <= ? AND ${clearedToPublishSql('deliveries')}`,
         )
         .run(
           this.owner,

@@ -16,6 +16,7 @@ export const refreshedBy: Record<EventName, readonly Channel[]> = {
     'activity.list',
     'post.dailyUsage',
     'post.needsAttention',
+    'approval.getPolicy',
   ],
   'connections.changed': [
     'connection.list',
@@ -25,7 +26,16 @@ export const refreshedBy: Record<EventName, readonly Channel[]> = {
     'activity.list',
     'post.needsAttention',
   ],
-  'posts.changed': ['post.list', 'post.get', 'post.dailyUsage', 'activity.list', 'post.needsAttention'],
+  'posts.changed': [
+    'post.list',
+    'post.get',
+    'post.dailyUsage',
+    'activity.list',
+    'post.needsAttention',
+    'post.comments',
+    'approval.reviewCount',
+  ],
+  'approval.decided': ['post.list', 'post.get', 'post.comments', 'approval.reviewCount'],
   'delivery.problem': ['post.list', 'post.get', 'post.needsAttention'],
   'network.status': [],
   'keychain.status': ['post.list', 'post.get'],
@@ -44,6 +54,8 @@ export const staleAfter: Partial<Record<Channel, readonly Channel[]>> = {
   'team.forceLogout': ['team.list'],
   'connection.setCredentialMode': ['connection.credentialModes', 'connection.credentials'],
   'queue.setSlots': ['queue.getSlots'],
+  'approvalLink.create': ['approvalLink.list'],
+  'approvalLink.revoke': ['approvalLink.list'],
 };
 
 const workspaceOf = (key: readonly unknown[]): unknown =>

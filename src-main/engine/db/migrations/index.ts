@@ -10,6 +10,7 @@ import { migration008 } from './008-verify-before-publish';
 import { migration009 } from './009-queue-index';
 import { migration010 } from './010-team-host';
 import { migration011 } from './011-media-library';
+import { migration012 } from './012-approvals';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
