@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { systemClock } from '../src-main/engine/kernel/clock';
 import { Engine } from '../src-main/engine/engine';
-import { mastodonAdapter } from '../src-main/engine/platforms/mastodon';
+import { mastodonAdapter } from '../src-main/engine/platforms/mastodon/adapter';
 import { Scheduler } from '../src-main/engine/posts/scheduler';
 import { buildAgency } from './lib/dataset';
 import { figure, quantile, round, type Figure } from './lib/figures';

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Platform } from '../../src-shared/contract';
+import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import {
   CallbackError,
   connectionPageModel,
@@ -16,15 +17,8 @@ import type { Site } from './site';
 import { resolveConnectionLink, type LinkProblem } from '../engine/queries/connection-links';
 import { getLogoData } from '../engine/queries/workspaces';
 
-const PLATFORM_NAMES: Record<Platform, string> = {
-  bluesky: 'Bluesky',
-  mastodon: 'Mastodon',
-  x: 'X',
-  linkedin: 'LinkedIn',
-  threads: 'Threads',
-  instagram: 'Instagram',
-  facebook: 'Facebook',
-};
+/** A platform as people call it (its rules carry the name the composer shows too). */
+const platformName = (platform: Platform) => PLATFORM_RULES[platform].name;
 
 const LINK_PROBLEMS: Record<LinkProblem, { status: number; title: string; text: string }> = {
   unknown: {
@@ -173,7 +167,7 @@ export class ConnectRoutes {
       : '';
     const token = encodeURIComponent(params.success ? params.data.token : '');
     const buttons = model.platforms.length
-      ? `<ul>${model.platforms.map((p) => `<li><a class="button" href="/connect/${token}/${p}">Connect ${PLATFORM_NAMES[p]}</a></li>`).join('')}</ul>`
+      ? `<ul>${model.platforms.map((p) => `<li><a class="button" href="/connect/${token}/${p}">Connect ${platformName(p)}</a></li>`).join('')}</ul>`
       : '<p>No platform is set up yet. Your agency has to add one first.</p>';
     return sendPage(
       reply,
@@ -204,7 +198,7 @@ export class ConnectRoutes {
         reply,
         err instanceof AppError ? 400 : 502,
         'Cannot connect',
-        `<h1>Cannot connect ${PLATFORM_NAMES[platform]}</h1><p>${html(message)}</p>`,
+        `<h1>Cannot connect ${platformName(platform)}</h1><p>${html(message)}</p>`,
       );
     }
   }
@@ -222,7 +216,7 @@ export class ConnectRoutes {
         reply,
         200,
         'Connected',
-        `<h1>Connected</h1><p>Your ${PLATFORM_NAMES[connected.platform]} account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`,
+        `<h1>Connected</h1><p>Your ${platformName(connected.platform)} account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`,
       );
     } catch (err) {
       if (err instanceof CallbackError) {

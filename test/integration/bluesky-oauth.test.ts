@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JoseKey } from '@atproto/oauth-client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlueskyAdapter, parseAtUri } from '../../src-main/engine/platforms/bluesky';
+import { createBlueskyAdapter, parseAtUri } from '../../src-main/engine/platforms/bluesky/adapter';
 import {
   BlueskyOAuthError,
   beginBlueskyAuthorization,
@@ -10,7 +10,7 @@ import {
   loopbackClientId,
   type BlueskyServers,
   type BlueskyTokens,
-} from '../../src-main/engine/platforms/bluesky-oauth';
+} from '../../src-main/engine/platforms/bluesky/atproto-oauth';
 import { PlatformError, type PlatformClient } from '../../src-main/engine/platforms/types';
 import { PNG_1x1 } from '../support/images';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';

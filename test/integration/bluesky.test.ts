@@ -10,9 +10,9 @@ import {
   parseAtUri,
   signInWithAppPassword,
   tidFromIdempotencyKey,
-} from '../../src-main/engine/platforms/bluesky';
+} from '../../src-main/engine/platforms/bluesky/adapter';
 import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
-import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky-oauth';
+import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky/atproto-oauth';
 import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
 import { countText } from '../../src-shared/platform-rules';
 import { startTestApp } from '../support/app';

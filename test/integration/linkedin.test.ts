@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LINKEDIN_API_BASE, linkedinAdapter, toLittleText } from '../../src-main/engine/platforms/linkedin';
+import { LINKEDIN_API_BASE, linkedinAdapter, toLittleText } from '../../src-main/engine/platforms/linkedin/adapter';
 import { ADAPTERS } from '../../src-main/engine/platforms/registry';
 import {
   PlatformError,
@@ -62,7 +62,7 @@ const post = (text: string, extra: Partial<PublishRequest> = {}): PublishRequest
 
 describe('LinkedIn adapter against a local LinkedIn', () => {
   it('is registered without an idempotency window, on LinkedIn API base, with the shared limits', () => {
-    expect(ADAPTERS.linkedin).toEqual({
+    expect(ADAPTERS.linkedin).toMatchObject({
       adapter: linkedinAdapter,
       idempotencyWindowMs: null,
       defaultApiBase: 'https://api.linkedin.com',

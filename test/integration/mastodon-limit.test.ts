@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { registerMastodonApp } from '../../src-main/engine/platforms/mastodon';
+import { registerMastodonApp } from '../../src-main/engine/platforms/mastodon/adapter';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startMastodonServer } from '../support/mastodon-server';

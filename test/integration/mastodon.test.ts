@@ -6,7 +6,7 @@ import {
   instanceLimits,
   mastodonAdapter,
   registerMastodonApp,
-} from '../../src-main/engine/platforms/mastodon';
+} from '../../src-main/engine/platforms/mastodon/adapter';
 import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
 import { PNG_1x1, pngOfSize } from '../support/images';
 import { startMastodonServer, type MastodonServer, type MastodonServerOptions } from '../support/mastodon-server';

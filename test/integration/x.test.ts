@@ -6,7 +6,7 @@ import {
   type PublishRequest,
   type TokenSet,
 } from '../../src-main/engine/platforms/types';
-import { X_API_BASE, sameXText, xAdapter } from '../../src-main/engine/platforms/x';
+import { X_API_BASE, sameXText, xAdapter } from '../../src-main/engine/platforms/x/adapter';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import { JPEG_1x1, PNG_1x1 } from '../support/images';
 import { startXServer, type XServer } from '../support/x-server';
@@ -52,7 +52,11 @@ const png = (seed: number) => Buffer.concat([PNG_1x1, Buffer.from([seed])]);
 
 describe('X adapter against a local X API v2', () => {
   it('is registered without an idempotency window, on api.x.com, with up to 4 images', () => {
-    expect(ADAPTERS.x).toEqual({ adapter: xAdapter, idempotencyWindowMs: null, defaultApiBase: 'https://api.x.com' });
+    expect(ADAPTERS.x).toMatchObject({
+      adapter: xAdapter,
+      idempotencyWindowMs: null,
+      defaultApiBase: 'https://api.x.com',
+    });
     expect(X_API_BASE).toBe('https://api.x.com');
     const rules = PLATFORM_RULES.x;
     expect(rules.maxImages).toBe(4);

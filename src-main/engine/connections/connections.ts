@@ -7,14 +7,15 @@ import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
-import type { PendingBlueskyAuthorization } from '../platforms/bluesky-oauth';
+import type { PendingBlueskyAuthorization } from '../platforms/bluesky/atproto-oauth';
 import type { TokenSet } from '../platforms/types';
 import { findClientRow } from '../queries/clients';
 import { getWorkspace } from '../queries/workspaces';
 import { linkStatus, resolveConnectionLink, type ConnectionLinkInfo, type LinkRow } from '../queries/connection-links';
 import { integrationFor } from '../queries/integrations';
 import { memberTokenAccount, tokenAccount } from '../queries/tokens';
-import { httpOptions, OAUTH_PLATFORMS, toTokenSet } from '../platforms/oauth';
+import { httpOptions, toTokenSet } from '../platforms/oauth';
+import { oauthPlatform } from '../platforms/registry';
 
 /** How long a person has between choosing a platform and coming back from its consent page. */
 export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
@@ -72,7 +73,7 @@ export function connectablePlatforms(db: Db, workspaceId: string): Platform[] {
     )
     .all(workspaceId)
     .map((r) => r.platform)
-    .filter((p) => p in OAUTH_PLATFORMS || p === 'bluesky');
+    .filter((p) => oauthPlatform(p) !== undefined || p === 'bluesky');
 }
 
 interface PendingFlow {
@@ -158,7 +159,7 @@ export class OAuthFlows {
     const integration = integrationFor(this.ctx.db, flow.workspaceId, 'bluesky');
     if (!integration) throw new AppError('invalid_platform', 'Bluesky is not set up for this workspace');
     const { BlueskyOAuthError, DEFAULT_BLUESKY_SERVICE, beginBlueskyAuthorization } =
-      await import('../platforms/bluesky-oauth');
+      await import('../platforms/bluesky/atproto-oauth');
     let started: Awaited<ReturnType<typeof beginBlueskyAuthorization>>;
     try {
       // Handles are resolved at the integration's server, DIDs at its PLC directory (`issuerUrl`).
@@ -202,7 +203,7 @@ export class OAuthFlows {
 
   private async begin(flow: Omit<PendingFlow, 'codeVerifier' | 'expiresAt'>): Promise<string> {
     const now = this.ctx.clock.now();
-    const spec = OAUTH_PLATFORMS[flow.platform];
+    const spec = oauthPlatform(flow.platform);
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
     if (!spec || !integration?.client_id)
       throw new AppError('invalid_platform', `${flow.platform} is not set up for this workspace`);
@@ -275,7 +276,7 @@ export class OAuthFlows {
       );
     if (flow.bluesky) return this.completeBluesky(flow, flow.bluesky, callbackUrl);
 
-    const spec = OAUTH_PLATFORMS[flow.platform]!;
+    const spec = oauthPlatform(flow.platform)!;
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
     if (!integration?.client_id)
       throw new CallbackError('provider_error', `${flow.platform} is no longer set up for this workspace.`);
@@ -324,8 +325,8 @@ export class OAuthFlows {
 
   /** The Bluesky callback: state and iss checks, the DPoP-bound code exchange (the library), the profile, the keychain. */
   private async completeBluesky(flow: PendingFlow, pending: PendingBlueskyAuthorization, callbackUrl: URL) {
-    const { BlueskyOAuthError, completeBlueskyAuthorization } = await import('../platforms/bluesky-oauth');
-    const { blueskyAdapter } = await import('../platforms/bluesky');
+    const { BlueskyOAuthError, completeBlueskyAuthorization } = await import('../platforms/bluesky/atproto-oauth');
+    const { blueskyAdapter } = await import('../platforms/bluesky/adapter');
     const { PlatformError } = await import('../platforms/types');
     let tokens: TokenSet;
     try {
@@ -395,7 +396,7 @@ export class OAuthFlows {
 
   /** Which redirect policy a platform needs, for the server to pick the callback port. */
   static redirectPolicy(db: Db, workspaceId: string, platform: Platform): { fixedPort: number | null } {
-    const spec = OAUTH_PLATFORMS[platform];
+    const spec = oauthPlatform(platform);
     const integration = integrationFor(db, workspaceId, platform);
     return { fixedPort: spec?.redirect === 'fixed' ? (integration?.redirect_port ?? null) : null };
   }
@@ -472,7 +473,7 @@ export async function connectWithAppPassword(
   if (!owner || owner.deactivated_at) throw new AppError('not_found', 'user not found');
   const integration = integrationFor(ctx.db, target.workspaceId, 'bluesky');
   if (!integration) throw new AppError('invalid_platform', 'Bluesky is not set up for this workspace');
-  const { signInWithAppPassword } = await import('../platforms/bluesky');
+  const { signInWithAppPassword } = await import('../platforms/bluesky/adapter');
   const { PlatformError } = await import('../platforms/types');
   try {
     const { tokens, account } = await signInWithAppPassword(
@@ -502,7 +503,7 @@ async function serverTextLimit(ctx: EngineContext, workspaceId: string, platform
   const base = integrationFor(ctx.db, workspaceId, 'mastodon')?.instance_url;
   if (!base) return null;
   try {
-    const { instanceLimits } = await import('../platforms/mastodon');
+    const { instanceLimits } = await import('../platforms/mastodon/adapter');
     return (await instanceLimits(base)).maxTextLength;
   } catch {
     return null;

@@ -47,3 +47,22 @@ export function safePostUrl(url: unknown): string | null {
   if (parsed.protocol === 'https:') return parsed.href;
   return parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname) ? parsed.href : null;
 }
+
+/**
+ * How long the platform asked us to wait: `Retry-After` (seconds or an HTTP date), else Mastodon's
+ * `X-RateLimit-Reset` (an ISO time; epoch seconds accepted too). Null when neither says.
+ */
+export function retryAfterMs(headers: Headers, useRateLimitReset = true, now = Date.now()): number | null {
+  const retryAfter = headers.get('retry-after')?.trim();
+  if (retryAfter) {
+    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return Math.max(0, at - now);
+  }
+  const reset = useRateLimitReset ? headers.get('x-ratelimit-reset')?.trim() : undefined;
+  if (reset) {
+    const at = /^\d+(\.\d+)?$/.test(reset) ? Number(reset) * 1000 : Date.parse(reset);
+    if (!Number.isNaN(at)) return Math.max(0, Math.ceil(at - now));
+  }
+  return null;
+}

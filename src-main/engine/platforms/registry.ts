@@ -1,38 +1,45 @@
 import type { Platform } from '../../../src-shared/contract';
 import type { EngineContext } from '../kernel/context';
-import { blueskyAdapter } from './bluesky';
-import { LINKEDIN_API_BASE, linkedinAdapter } from './linkedin';
-import { mastodonAdapter } from './mastodon';
-import type { PlatformAdapter, PlatformClient } from './types';
-import { X_API_BASE, xAdapter } from './x';
 import { integrationFor } from '../queries/integrations';
+import { bluesky } from './bluesky';
+import { linkedin } from './linkedin';
+import { mastodon } from './mastodon';
+import type { PlatformModule } from './module';
+import type { OAuthPlatform } from './oauth';
+import type { PlatformClient } from './types';
+import { x } from './x';
 
-export interface AdapterEntry {
-  adapter: PlatformAdapter;
-  /**
-   * The platform honours an idempotency key for a while (Mastodon: about an hour), so a call whose
-   * outcome is unknown may be repeated with the same key inside that window.
-   */
-  idempotencyWindowMs: number | null;
-  defaultApiBase: string | null;
-}
+/**
+ * The platforms Postroom publishes to, one module each (`platforms/<name>/`, issue 14 item 1).
+ * A complete `Record` over `PublishablePlatform`: a platform added there does not compile until
+ * its module exists, with every part `PlatformModule` asks for.
+ */
+export const PLATFORMS = { bluesky, mastodon, x, linkedin } as const satisfies Record<
+  PublishablePlatform,
+  PlatformModule
+>;
 
-/** The platforms Postroom can publish to today. */
-export const ADAPTERS: Partial<Record<Platform, AdapterEntry>> = {
-  // Bluesky: the record key is derived from the idempotency key, safe for as long as the post exists.
-  bluesky: {
-    adapter: blueskyAdapter,
-    idempotencyWindowMs: 30 * 24 * 60 * 60 * 1000,
-    defaultApiBase: 'https://bsky.social',
-  },
-  mastodon: { adapter: mastodonAdapter, idempotencyWindowMs: 55 * 60 * 1000, defaultApiBase: null },
-  x: { adapter: xAdapter, idempotencyWindowMs: null, defaultApiBase: X_API_BASE },
-  // LinkedIn takes no idempotency key either.
-  linkedin: { adapter: linkedinAdapter, idempotencyWindowMs: null, defaultApiBase: LINKEDIN_API_BASE },
-};
+/** The contract's platforms that have a module; Instagram, Facebook and Threads join with theirs. */
+export type PublishablePlatform = Exclude<Platform, 'instagram' | 'facebook' | 'threads'>;
+
+export const isPublishable = (platform: Platform): platform is PublishablePlatform => platform in PLATFORMS;
+
+/** The module of a platform, or undefined for one Postroom cannot publish to yet. */
+export const platformModule = (platform: Platform): PlatformModule | undefined =>
+  isPublishable(platform) ? PLATFORMS[platform] : undefined;
+
+/** What the scheduler, the token keeper and the credential checks need of a platform. */
+export type AdapterEntry = Pick<PlatformModule, 'adapter' | 'idempotencyWindowMs' | 'defaultApiBase'>;
+
+/** The adapters by platform (tests replace the lookup with their own). */
+export const ADAPTERS: Partial<Record<Platform, AdapterEntry>> = PLATFORMS;
 
 export type AdapterLookup = (platform: Platform) => AdapterEntry | undefined;
-export const defaultAdapters: AdapterLookup = (platform) => ADAPTERS[platform];
+export const defaultAdapters: AdapterLookup = platformModule;
+
+/** The OAuth spec of a platform that connects with an authorization-code flow, else undefined. */
+export const oauthPlatform = (platform: Platform): OAuthPlatform | undefined =>
+  platformModule(platform)?.oauth ?? undefined;
 
 /**
  * The app credentials and API base of a workspace's integration. `instanceUrl` is the Mastodon

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Integration, IntegrationInput } from '../../../src-shared/contract';
 import { authorize, type Principal } from '../kernel/access';
 import { recordActivity, actorOf } from '../kernel/activity';
-import { OAUTH_PLATFORMS } from '../platforms/oauth';
+import { platformModule } from '../platforms/registry';
 import type { EngineContext } from '../kernel/context';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
@@ -76,21 +76,10 @@ export async function testIntegration(
   const integration = workspace.integrations.find((i) => i.id === integrationId);
   if (!integration) throw new AppError('not_found', 'integration not found', { integrationId });
   const row = integrationFor(ctx.db, p.workspaceId, integration.platform);
-  const spec = OAUTH_PLATFORMS[integration.platform];
+  const entry = platformModule(integration.platform);
   if (!integration.clientId) return { ok: false, message: 'No client id: people cannot sign in with this app yet.' };
   try {
-    if (integration.platform === 'mastodon') {
-      const res = await fetch(new URL('/api/v2/instance', integration.instanceUrl ?? 'https://mastodon.social'), {
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) return { ok: false, message: `The instance answered HTTP ${res.status}.` };
-      const body = (await res.json()) as { title?: string };
-      return { ok: true, message: `Reached ${body.title ?? 'the instance'}.` };
-    }
-    if (spec && row) {
-      const server = await spec.server(row);
-      return { ok: true, message: `Reached the sign-in server ${server.issuer}.` };
-    }
+    if (entry && row) return await entry.checkIntegration(row);
     return { ok: true, message: 'Saved. This platform can only be checked by connecting an account.' };
   } catch (err) {
     return {

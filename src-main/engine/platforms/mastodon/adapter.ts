@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { networkError, parseJson, REQUEST_TIMEOUT_MS } from './http';
+import { networkError, parseJson, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -10,7 +10,7 @@ import {
   type PublishedPost,
   type PublishRequest,
   type TokenSet,
-} from './types';
+} from '../types';
 
 /*
  * Mastodon's REST API (https://docs.joinmastodon.org/methods/), spoken with Node's own fetch.
@@ -145,25 +145,6 @@ function httpError(res: Response, data: unknown, c: Call): PlatformError {
     );
   }
   return new PlatformError(`Mastodon refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
-}
-
-/**
- * How long the platform asked us to wait: `Retry-After` (seconds or an HTTP date), else Mastodon's
- * `X-RateLimit-Reset` (an ISO time; epoch seconds accepted too). Null when neither says.
- */
-export function retryAfterMs(headers: Headers, useRateLimitReset = true, now = Date.now()): number | null {
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (retryAfter) {
-    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
-  const reset = useRateLimitReset ? headers.get('x-ratelimit-reset')?.trim() : undefined;
-  if (reset) {
-    const at = /^\d+(\.\d+)?$/.test(reset) ? Number(reset) * 1000 : Date.parse(reset);
-    if (!Number.isNaN(at)) return Math.max(0, Math.ceil(at - now));
-  }
-  return null;
 }
 
 function asRecord(value: unknown): Json | null {

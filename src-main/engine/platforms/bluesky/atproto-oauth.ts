@@ -11,8 +11,8 @@ import {
   type NodeSavedStateStore,
   type OAuthSession,
 } from '@atproto/oauth-client-node';
-import { REQUEST_TIMEOUT_MS } from './http';
-import type { TokenSet } from './types';
+import { REQUEST_TIMEOUT_MS } from '../http';
+import type { TokenSet } from '../types';
 
 /*
  * AT Protocol OAuth for Postroom as a loopback native client (atproto OAuth spec, "localhost client

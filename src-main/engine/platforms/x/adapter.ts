@@ -1,6 +1,5 @@
-import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
-import { networkError, REQUEST_TIMEOUT_MS } from './http';
-import { retryAfterMs } from './mastodon';
+import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
+import { networkError, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -11,7 +10,7 @@ import {
   type PublishRequest,
   type PublishedPost,
   type TokenSet,
-} from './types';
+} from '../types';
 
 /**
  * X's API v2 (https://docs.x.com/x-api): `POST /2/tweets`, `DELETE /2/tweets/:id`, `GET /2/users/me`,

@@ -14,7 +14,7 @@ import {
   TokenRefreshError,
   TokenRevokedError,
 } from '@atproto/oauth-client-node';
-import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
+import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
 import {
   causeChain,
   guardedFetch,
@@ -25,8 +25,8 @@ import {
   restoreBlueskySession,
   type BlueskyFetch,
   type BlueskyTokens,
-} from './bluesky-oauth';
-import { networkError } from './http';
+} from './atproto-oauth';
+import { networkError } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -37,7 +37,7 @@ import {
   type PublishedPost,
   type PublishRequest,
   type TokenSet,
-} from './types';
+} from '../types';
 
 /*
  * Bluesky (AT Protocol) through the official client, @atproto/api: an `Agent` reads the account,

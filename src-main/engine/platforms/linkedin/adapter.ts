@@ -1,6 +1,5 @@
-import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
-import { networkError, parseJson as parseBody, REQUEST_TIMEOUT_MS } from './http';
-import { retryAfterMs } from './mastodon';
+import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
+import { networkError, parseJson as parseBody, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -13,7 +12,7 @@ import {
   type PublishedPost,
   type PublishRequest,
   type TokenSet,
-} from './types';
+} from '../types';
 
 /*
  * LinkedIn's versioned REST API (https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api),
