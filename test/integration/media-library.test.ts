@@ -183,7 +183,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
     await expect(
       t.call('post.create', {
         userId: t.userId,
-        post: { text: 'Reel', platformIds: [platformId], mediaIds: [video.id] },
+        post: { text: 'Reel', platformIds: [platformId], mediaIds: [video.id], publishNow: true },
       }),
     ).rejects.toMatchObject({
       code: 'validation_failed',
