@@ -80,6 +80,8 @@ const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((v)
 
 export const ListClientsQuery = z.strictObject({
   email: z.string().max(254).optional(),
+  /** Part of the client's name or email, in any case (issue 10 item 6). */
+  search: z.string().trim().max(200, 'Search for at most 200 characters.').optional(),
   deactivated: booleanish.optional(),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   perPage: z.coerce.number().int().min(1).max(500).default(100),

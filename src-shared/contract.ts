@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CreateClientInput, ManagedUser, UpdateClientInput, UserId } from './clients';
+import { CreateClientInput, ListClientsQuery, ManagedUser, UpdateClientInput, UserId } from './clients';
 import { Connection, ConnectionLink, ConnectionSettings, PostAsPage } from './connections';
 import { Platform } from './contract-platforms';
 import {
@@ -302,6 +302,7 @@ export const channels = {
   'client.list': {
     request: WorkspaceRef.extend({
       email: z.string().max(254).optional(),
+      search: ListClientsQuery.shape.search,
       deactivated: z.boolean().optional(),
       page: z.number().int().min(1).default(1),
       perPage: z.number().int().min(1).max(10_000).default(1000),

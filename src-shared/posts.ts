@@ -140,6 +140,8 @@ export const ListPostGroupsQuery = z.strictObject({
   perPage: z.coerce.number().int().min(1).max(1000).default(100),
   /** Where the previous page ended (its `nextCursor`); when given, `page` is not used. */
   cursor: z.string().min(1).max(200).optional(),
+  /** Words of the post's text (any of its per-account texts too), each matched as a word's start. */
+  search: z.string().trim().max(200, 'Search for at most 200 characters.').optional(),
   /** By post time (else creation time): newest first (`desc`, the default) or soonest first (`asc`). */
   order: z.enum(['desc', 'asc']).default('desc'),
 });

@@ -25,7 +25,7 @@ async function postNow(host: Host, key: string, userId: string, text: string, pl
   return ((await res.json()) as { id: string }).id;
 }
 
-test('a failed delivery is retried from its post and from the overview; an account to reconnect is listed there', async ({
+test('a failed delivery is retried from its post and from the overview; an account to reconnect is listed there; search finds clients by name and posts by text', async ({
   page,
   host,
   dataDir,
@@ -118,6 +118,24 @@ test('a failed delivery is retried from its post and from the overview; an accou
     await expect(panel(page).getByRole('alert')).toContainText('Reconnect agency first');
     await accounts.getByRole('button', { name: `Open ${CLIENT} to reconnect Mastodon @agency` }).click();
     await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+
+    // 4. Search: a client by part of their name (not only the email), a post by a word of its text.
+    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
+    const clientSearch = page.getByLabel('Search by name or email');
+    await clientSearch.fill('bakery');
+    await expect(page.getByRole('list', { name: 'Clients' }).getByRole('listitem')).toHaveCount(1);
+    await expect(page.getByRole('list', { name: 'Clients' })).toContainText(CLIENT);
+    await clientSearch.fill('no such bakery');
+    await expect(page.getByRole('list', { name: 'Clients' }).getByRole('listitem')).toHaveCount(0);
+    await mainNav(page).getByRole('button', { name: 'Queue', exact: true }).click();
+    await page.getByLabel('State').selectOption({ label: 'All states' });
+    await page.getByLabel('Search post text').fill('roll');
+    await expect(page.getByRole('status').filter({ hasText: /posts? match/ })).toHaveText('1 post match');
+    await expect(page.getByRole('list', { name: 'Posts' }).getByRole('listitem')).toContainText([
+      'Fresh rolls at seven',
+    ]);
+    await page.getByLabel('Search post text').fill('"cakes');
+    await expect(page.getByRole('list', { name: 'Posts' }).getByRole('listitem')).toContainText(['Cakes to order']);
   } finally {
     await Promise.all([mastodon.close(), front.close(), x.close()]);
   }

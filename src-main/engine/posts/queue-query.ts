@@ -46,10 +46,35 @@ export function decodeCursor(cursor: string): Position {
   return { sortAt, rowid };
 }
 
+/**
+ * A person's words as an FTS5 query: each word a quoted prefix term (so `"` and FTS operators in
+ * what they type are only text), all of them required. Null when nothing is left to search for.
+ */
+export function searchTerms(search: string | undefined): string | null {
+  const words = (search ?? '').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.length === 0 ? null : words.map((w) => `"${w}"*`).join(' ');
+}
+
+/** Searches matching at most this many posts are answered from their rowids. */
+export const FEW_MATCHES = 2000;
+
+/** The rowids of the posts matching `terms`, when there are at most FEW_MATCHES of them (else null). */
+function fewMatches(db: Db, terms: string): number[] | null {
+  const rowids = db
+    .prepare<[string, number], number>(`SELECT rowid FROM post_text_fts WHERE post_text_fts MATCH ? LIMIT ?`)
+    .pluck()
+    .all(terms, FEW_MATCHES + 1);
+  return rowids.length > FEW_MATCHES ? null : rowids;
+}
+
 export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q: Query): QueuePage {
   // With a state filter the walk is over queue_entries (one row per group and state), else over
   // post_groups itself; both have (client or workspace, [state,] sort_at, rowid) indexes.
-  const byState = q.state !== undefined;
+  // A search that matches few posts walks just those (by rowid, then sorted); a word in many posts
+  // walks the queue's index and checks each row against the matches (D100 has the figures).
+  const terms = searchTerms(q.search);
+  const few = terms ? fewMatches(db, terms) : null;
+  const byState = q.state !== undefined && few === null;
   const t = byState
     ? { from: 'queue_entries x', rowid: 'x.group_rowid', groupId: 'x.post_group_id' }
     : { from: 'post_groups x', rowid: 'x.rowid', groupId: 'x.id' };
@@ -60,7 +85,19 @@ export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q:
     args.push(...values);
   };
   // With one client, the workspace test must not steer the plan to the workspace index (`+`).
-  if (clients === 'all') add('x.workspace_id = ?', workspaceId);
+  if (few) {
+    add('x.rowid IN (SELECT value FROM json_each(?))', JSON.stringify(few));
+    if (q.state) add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = x.id AND d.state = ?)`, q.state);
+  }
+  if (few) {
+    // `+`: the rowids lead; no index on the workspace or the client may take over the plan.
+    add('+x.workspace_id = ?', workspaceId);
+    if (clients !== 'all')
+      add(
+        '+x.managed_user_id IN (SELECT value FROM json_each(?))',
+        JSON.stringify('userId' in clients ? [clients.userId] : clients.userIds),
+      );
+  } else if (clients === 'all') add('x.workspace_id = ?', workspaceId);
   else if ('userId' in clients) add('+x.workspace_id = ? AND x.managed_user_id = ?', workspaceId, clients.userId);
   else
     add(
@@ -71,6 +108,7 @@ export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q:
   if (byState) add('x.state = ?', q.state);
   if (q.platform)
     add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = ${t.groupId} AND d.platform = ?)`, q.platform);
+  if (terms && !few) add(`${t.rowid} IN (SELECT rowid FROM post_text_fts WHERE post_text_fts MATCH ?)`, terms);
   const dated = q.from !== undefined || q.to !== undefined;
   // A date range is on the post's time: sort_at is that time for every group that has one.
   if (q.from) add('x.sort_at >= ?', new Date(q.from).toISOString());
@@ -105,7 +143,7 @@ export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q:
 
   let total: number;
   let totalCapped = false;
-  if (!q.platform && !dated) {
+  if (!q.platform && !dated && !terms) {
     total = countFromSummary(db, workspaceId, clients, q.state ?? '');
   } else {
     total = (

@@ -26,19 +26,19 @@ export function ClientsPage({ workspace }: { workspace: Workspace }) {
   const [status, setStatus] = useState<StatusFilter>('all');
   const [creating, setCreating] = useState(false);
 
-  const email = search.trim();
+  const words = search.trim();
   const clients = useContract(
     'client.list',
     {
       workspaceId: workspace.id,
-      ...(email ? { email } : {}),
+      ...(words ? { search: words } : {}),
       ...(status === 'all' ? {} : { deactivated: status === 'deactivated' }),
       perPage: 10_000,
     },
     { keepPrevious: true },
   );
   const users = clients.data?.users ?? [];
-  const filtered = email !== '' || status !== 'all';
+  const filtered = words !== '' || status !== 'all';
 
   return (
     <div className="page">
@@ -56,7 +56,7 @@ export function ClientsPage({ workspace }: { workspace: Workspace }) {
 
       <Section title="Client list" hideTitle>
         <div className="filters" role="search" aria-label="Filter clients">
-          <Field label="Search by email">
+          <Field label="Search by name or email">
             {(control) => (
               <input {...control} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
             )}

@@ -1,11 +1,11 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { platforms, type Platform, type Workspace } from '../../../src-shared/contract';
 import { deliveryStates, type DeliveryState } from '../../../src-shared/posts';
 import { useClients } from '../clients/useClients';
 import { useRole } from '../data/session';
 import { can } from '../permissions';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { Choice } from '../ui/Field';
+import { Choice, Field } from '../ui/Field';
 import { PageHeader, Section } from '../ui/Section';
 import { BulkActions } from './BulkActions';
 import { PostList } from './PostList';
@@ -31,12 +31,16 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
   const [clientId, setClientId] = useState('');
   const [platform, setPlatform] = useState<Platform | ''>('');
   const [state, setState] = useState<DeliveryState | ''>('scheduled');
+  const [search, setSearch] = useState('');
+  // Typing does not ask the engine at every key: the list follows once React has a moment.
+  const words = useDeferredValue(search.trim());
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
 
   // Soonest first from the engine, a page at a time by cursor as the list scrolls (issue 11).
   const posts = useQueuePosts(workspace.id, clientId || null, {
     ...(platform ? { platform } : {}),
     ...(state ? { state } : {}),
+    ...(words ? { search: words } : {}),
   });
   const groups = useMemo(() => posts.data?.pages.flatMap((p) => p.groups) ?? [], [posts.data]);
   const firstPage = posts.data?.pages[0];
@@ -51,7 +55,7 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
   // Only rows still on screen count: a filter change leaves hidden posts unselected.
   const chosen = groups.filter((g) => selected.has(g.id) && isChangeable(g));
   const selectable = groups.filter(isChangeable);
-  const filtered = clientId !== '' || platform !== '' || state !== '';
+  const filtered = clientId !== '' || platform !== '' || state !== '' || words !== '';
   const clientOptions = [
     { value: '', label: 'All clients' },
     ...(clients.data?.users ?? []).map((u) => ({ value: u.id, label: u.displayName })),
@@ -81,6 +85,11 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           <Choice label="Client" value={clientId} options={clientOptions} onChange={setClientId} />
           <Choice label="Platform" value={platform} options={platformOptions} onChange={setPlatform} />
           <Choice label="State" value={state} options={stateOptions} onChange={setState} />
+          <Field label="Search post text">
+            {(control) => (
+              <input {...control} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+            )}
+          </Field>
         </div>
 
         {(mayCancel || mayReschedule) && (

@@ -11,6 +11,7 @@ import { migration009 } from './009-queue-index';
 import { migration010 } from './010-team-host';
 import { migration011 } from './011-media-library';
 import { migration012 } from './012-approvals';
+import { migration013 } from './013-post-search';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   migration010,
   migration011,
   migration012,
+  migration013,
 ];
