@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase, schemaVersion } from '../../src-main/engine/db/database';
 import { searchTerms } from '../../src-main/engine/posts/queue-query';
+import type { PostGroupPage } from '../../src-shared/posts';
 import { FakeClock, openTestEngine, TEST_PASSWORD } from '../support/engine';
 import { addConnection, setUpPosting } from '../support/posting';
 
@@ -79,7 +80,7 @@ describe('search over post text', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await a.engine.call('post.list', {
+      const page: PostGroupPage = await a.engine.call('post.list', {
         workspaceId: a.workspaceId,
         query: { search: 'bread', order: 'asc', perPage: 2, ...(cursor ? { cursor } : {}) },
       });
