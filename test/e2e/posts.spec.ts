@@ -262,6 +262,24 @@ test('the daily limit offers the next day; drafts, the queue and the calendar mo
     await expect(page.getByRole('status').filter({ hasText: /^Moved / })).toBeVisible();
     await expect(refused).toHaveCount(0);
 
+    // Weekday headings, each post's client colour and platforms, filters by client and platform (issue 10 item 4).
+    await expect(page.getByRole('list', { name: 'Weekdays' }).getByRole('listitem')).toHaveText([
+      'Monday',
+      'Tuesday',
+      'Wednesday',
+      'Thursday',
+      'Friday',
+      'Saturday',
+      'Sunday',
+    ]);
+    const menuItem = cell(target).getByRole('listitem').filter({ hasText: 'Our new menu' });
+    await expect(menuItem.locator('.calendar-platforms')).not.toBeEmpty();
+    await page.getByLabel('Platform', { exact: true }).selectOption({ label: 'LinkedIn' });
+    await expect(menuItem).toHaveCount(0);
+    await page.getByLabel('Platform', { exact: true }).selectOption({ label: 'All platforms' });
+    await page.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
+    await expect(menuItem).toBeVisible();
+
     // Without a mouse: Move, then a date and time.
     await cell(target)
       .getByRole('button', { name: /^Move .*Our new menu/ })

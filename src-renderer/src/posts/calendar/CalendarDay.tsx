@@ -19,6 +19,10 @@ interface Props {
   dragging: string | null;
   timeOf: (g: PostGroup) => string;
   nameOf: (g: PostGroup) => string;
+  /** The client's colour, shown as the item's left border. */
+  colourOf: (g: PostGroup) => string;
+  /** "Mastodon", "X": where the post goes. */
+  platformsOf: (g: PostGroup) => string[];
   movable: (g: PostGroup) => boolean;
   pending: (g: PostGroup) => boolean;
   onOpen: (g: PostGroup) => void;
@@ -60,6 +64,7 @@ export function CalendarDay(p: Props) {
           <li
             key={g.id}
             className={`calendar-item state-${g.status}${p.pending(g) ? ' pending' : ''}`}
+            style={{ borderLeftColor: p.colourOf(g) }}
             draggable={p.movable(g)}
             data-post-id={g.id}
             onDragStart={(e) => {
@@ -70,7 +75,8 @@ export function CalendarDay(p: Props) {
             onDragEnd={p.onDragEnd}
           >
             <button type="button" className="calendar-open" onClick={() => p.onOpen(g)} title={stateLabel[g.status]}>
-              <time dateTime={p.timeOf(g)}>{clock(p.timeOf(g))}</time> {p.nameOf(g)}
+              <time dateTime={p.timeOf(g)}>{clock(p.timeOf(g))}</time> {p.nameOf(g)}{' '}
+              <span className="calendar-platforms">{p.platformsOf(g).join(' · ')}</span>
               <span className="visually-hidden"> ({stateLabel[g.status]})</span>
             </button>
             {p.movable(g) && (

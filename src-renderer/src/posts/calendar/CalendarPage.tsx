@@ -1,10 +1,20 @@
 import { DateTime } from 'luxon';
 import { useId, useMemo, useState } from 'react';
-import type { Workspace } from '../../../../src-shared/contract';
+import { platforms, type Platform, type Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
 import type { PostGroup } from '../../../../src-shared/posts';
 import { can } from '../../permissions';
-import { excerpt, isChangeable, useAllPosts, sameTimeOnDay, toLocalInput, useReportPublishing } from '../posts';
+import {
+  excerpt,
+  isChangeable,
+  platformName,
+  platformOf,
+  useAllPosts,
+  sameTimeOnDay,
+  toLocalInput,
+  useReportPublishing,
+} from '../posts';
+import { Choice } from '../../ui/Field';
 import { useStore } from '../../store';
 import { useClients } from '../../clients/useClients';
 import { ErrorAlert } from '../../ui/ErrorAlert';
@@ -17,6 +27,12 @@ import { Action } from '../../ui/Action';
 
 type Mode = 'week' | 'month';
 const MONTH_ITEMS = 4;
+/** Client colours, by the client's place in the list: distinct for the first eight. */
+const CLIENT_COLOURS = ['#2563eb', '#db2777', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#dc2626', '#4d7c0f'];
+const platformOptions = [
+  { value: '' as const, label: 'All platforms' },
+  ...platforms.map((p) => ({ value: p, label: platformName(p) })),
+];
 
 /** A move on its way to the engine: shown at once, dropped when it fails or the data catches up. */
 interface PendingMove {
@@ -34,7 +50,20 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
   const openPost = useStore((s) => s.openPost);
   const id = useId();
   const zone = workspace.timezone;
-  const { byId } = useClients(workspace);
+  const { clients, byId } = useClients(workspace);
+  const [clientId, setClientId] = useState('');
+  const [platform, setPlatform] = useState<Platform | ''>('');
+  const clientList = clients.data?.users ?? [];
+  const clientOptions = [
+    { value: '', label: 'All clients' },
+    ...clientList.map((u) => ({ value: u.id, label: u.displayName })),
+  ];
+  const colourOf = (userId: string) => {
+    const i = clientList.findIndex((u) => u.id === userId);
+    return i < 0 ? 'var(--muted)' : CLIENT_COLOURS[i % CLIENT_COLOURS.length]!;
+  };
+  const platformsOf = (g: PostGroup) =>
+    [...new Set(g.platformIds.map(platformOf).filter((p): p is Platform => p !== null))].map(platformName);
   const [mode, setMode] = useState<Mode>('month');
   const [anchor, setAnchor] = useState(() => DateTime.now().setZone(zone).toISODate()!);
   const [moves, setMoves] = useState<Record<string, PendingMove>>({});
@@ -55,8 +84,16 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
 
   const posts = useAllPosts(workspace.id, null, { from, to }, { keepPrevious: true });
   const groups = useMemo(
-    () => (posts.data?.groups ?? []).filter((g) => g.scheduledTime && g.status !== 'cancelled' && g.status !== 'draft'),
-    [posts.data],
+    () =>
+      (posts.data?.groups ?? []).filter(
+        (g) =>
+          g.scheduledTime &&
+          g.status !== 'cancelled' &&
+          g.status !== 'draft' &&
+          (!clientId || g.userId === clientId) &&
+          (!platform || g.platformIds.some((id) => platformOf(id) === platform)),
+      ),
+    [posts.data, clientId, platform],
   );
   useReportPublishing('calendar', groups);
 
@@ -141,10 +178,19 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
             </label>
           </div>
         </div>
+        <div className="filters" role="search" aria-label="Filter the calendar">
+          <Choice label="Client" value={clientId} options={clientOptions} onChange={setClientId} />
+          <Choice label="Platform" value={platform} options={platformOptions} onChange={setPlatform} />
+        </div>
         {posts.error && <ErrorAlert error={posts.error} />}
         {error && <ErrorAlert error={error} />}
         <Notice>{notice}</Notice>
 
+        <ul className="calendar-weekdays" aria-label="Weekdays">
+          {days.slice(0, 7).map((day) => (
+            <li key={day}>{DateTime.fromISO(day, { zone }).toFormat('cccc')}</li>
+          ))}
+        </ul>
         <ol className={`calendar calendar-${mode}`} aria-labelledby={`${id}-title`} aria-busy={posts.isFetching}>
           {days.map((day) => {
             const items = byDay.get(day) ?? [];
@@ -162,6 +208,8 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
                 dragging={dragging}
                 timeOf={timeOf}
                 nameOf={nameOf}
+                colourOf={(g) => colourOf(g.userId)}
+                platformsOf={platformsOf}
                 movable={movable}
                 pending={(g) => moves[g.id]?.baseUpdatedAt === g.updatedAt}
                 onOpen={(g) => void openPost(g.id)}
