@@ -9,7 +9,7 @@ import type { Platform } from './contract-platforms';
 export interface PlatformRules {
   name: string;
   maxTextLength: number;
-  counting: 'x-weighted' | 'graphemes' | 'mastodon' | 'codepoints';
+  counting: 'x-weighted' | 'graphemes' | 'mastodon' | 'codepoints' | 'threads';
   maxImages: number;
   maxImageBytes: number;
   imageTypes: readonly string[];
@@ -140,11 +140,13 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       mixesWithImages: false,
     },
   },
+  // Threads Posts: 500 characters with emoji counted as their UTF-8 bytes; carousels of up to 20;
+  // images JPEG or PNG up to 8 MB (https://developers.facebook.com/docs/threads/posts).
   threads: {
     name: 'Threads',
     maxTextLength: 500,
-    counting: 'codepoints',
-    maxImages: 10,
+    counting: 'threads',
+    maxImages: 20,
     maxImageBytes: 8 * MB,
     imageTypes: ['image/png', 'image/jpeg'],
     mediaRequired: false,
@@ -161,13 +163,14 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       mixesWithImages: true,
     },
   },
+  // Instagram content publishing: JPEG only, 8 MB, carousels of up to 10, media required.
   instagram: {
     name: 'Instagram',
     maxTextLength: 2200,
     counting: 'codepoints',
     maxImages: 10,
     maxImageBytes: 8 * MB,
-    imageTypes: ['image/jpeg', 'image/png'],
+    imageTypes: ['image/jpeg'],
     mediaRequired: true,
     // Instagram Graph API: feed images 4:5 to 1.91:1; Reels MOV/MP4, 300 MB, 3 s to 15 minutes.
     imageAspect: { min: 4 / 5, max: 1.91, label: '4:5 to 1.91:1' },
@@ -182,12 +185,13 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       mixesWithImages: true,
     },
   },
+  // Page photos: under 4 MB (Page Photos reference).
   facebook: {
     name: 'Facebook',
     maxTextLength: 63206,
     counting: 'codepoints',
     maxImages: 10,
-    maxImageBytes: 10 * MB,
+    maxImageBytes: 4 * MB,
     imageTypes: ['image/png', 'image/jpeg', 'image/gif'],
     mediaRequired: false,
     imageAspect: null,
@@ -206,6 +210,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
 };
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const utf8 = new TextEncoder();
 const URL_PATTERN = /https?:\/\/[^\s]+/g;
 const MASTODON_URL_LENGTH = 23;
 
@@ -221,6 +226,13 @@ export function countText(platform: Platform, text: string): number {
       return [...text.replace(URL_PATTERN, 'x'.repeat(MASTODON_URL_LENGTH))].length;
     case 'codepoints':
       return [...text].length;
+    case 'threads': {
+      // Threads counts an emoji as its UTF-8 bytes (TextEncoder: the renderer has no Buffer).
+      let length = 0;
+      for (const { segment } of graphemes.segment(text))
+        length += /\p{Extended_Pictographic}/u.test(segment) ? utf8.encode(segment).length : [...segment].length;
+      return length;
+    }
   }
 }
 

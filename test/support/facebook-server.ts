@@ -781,6 +781,14 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
     const id = (request.params as { id: string }).id;
     const { params } = await graphCall(request, reply, id);
     const token = authenticate(request, params);
+    // A video (DELETE /<VIDEO_ID>) goes with the post it made.
+    const video = videos.get(id);
+    if (video) {
+      asPage(token, video.pageId, 'pages_manage_posts');
+      videos.delete(id);
+      if (video.postId) posts.delete(video.postId);
+      return { success: true };
+    }
     const post = posts.get(id);
     if (!post) throw graphErrors.unsupported('delete', id);
     asPage(token, post.pageId, 'pages_manage_posts');

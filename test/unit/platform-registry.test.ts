@@ -5,7 +5,15 @@ import { defaultAdapters, oauthPlatform, platformModule, PLATFORMS } from '../..
 
 describe('the platform registry (one module per platform)', () => {
   it('has a module for every platform Postroom publishes to, named as its rules name it', () => {
-    expect(Object.keys(PLATFORMS).sort()).toEqual(['bluesky', 'linkedin', 'mastodon', 'x']);
+    expect(Object.keys(PLATFORMS).sort()).toEqual([
+      'bluesky',
+      'facebook',
+      'instagram',
+      'linkedin',
+      'mastodon',
+      'threads',
+      'x',
+    ]);
     for (const [platform, module] of Object.entries(PLATFORMS)) {
       expect(module.name).toBe(PLATFORM_RULES[platform as keyof typeof PLATFORMS].name);
       expect(module.rules).toBe(PLATFORM_RULES[platform as keyof typeof PLATFORMS]);
@@ -23,7 +31,7 @@ describe('the platform registry (one module per platform)', () => {
 
   it('connects Bluesky its own way and every other platform with an authorization-code flow', () => {
     expect(oauthPlatform('bluesky')).toBeUndefined();
-    for (const platform of ['x', 'mastodon', 'linkedin'] as const)
+    for (const platform of ['x', 'mastodon', 'linkedin', 'instagram', 'facebook', 'threads'] as const)
       expect(oauthPlatform(platform)?.redirect).toBe('fixed');
   });
 

@@ -8,7 +8,9 @@ import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import type { PendingBlueskyAuthorization } from '../platforms/bluesky/atproto-oauth';
+import type { OAuthPlatform } from '../platforms/oauth';
 import type { TokenSet } from '../platforms/types';
+import type { IntegrationRow } from '../queries/integrations';
 import { findClientRow } from '../queries/clients';
 import { getWorkspace } from '../queries/workspaces';
 import { linkStatus, resolveConnectionLink, type ConnectionLinkInfo, type LinkRow } from '../queries/connection-links';
@@ -280,9 +282,10 @@ export class OAuthFlows {
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
     if (!integration?.client_id)
       throw new CallbackError('provider_error', `${flow.platform} is no longer set up for this workspace.`);
+    const secret = integration.secret_account ? await this.ctx.secrets.get(integration.secret_account) : null;
+    if (spec.meta) return this.completeMeta(flow, spec.meta, integration, secret, callbackUrl);
     const as = await spec.server(integration);
     const client: oauth.Client = { client_id: integration.client_id };
-    const secret = integration.secret_account ? await this.ctx.secrets.get(integration.secret_account) : null;
     const clientAuth = secret ? oauth.ClientSecretPost(secret) : oauth.None();
     let params: URLSearchParams;
     try {
@@ -321,6 +324,46 @@ export class OAuthFlows {
       return saveReauthentication(this.ctx, flow, flow.reauth, account, toTokenSet(tokens, now));
     }
     return saveConnection(this.ctx, flow, account, toTokenSet(tokens, now));
+  }
+
+  /** A Meta callback (state already checked): the code exchanged for a long-lived token, the account, the keychain. */
+  private async completeMeta(
+    flow: PendingFlow,
+    meta: NonNullable<OAuthPlatform['meta']>,
+    integration: IntegrationRow,
+    secret: string | null,
+    callbackUrl: URL,
+  ) {
+    const { PlatformError } = await import('../platforms/types');
+    const code = callbackUrl.searchParams.get('code');
+    if (!code) throw new CallbackError('forged', 'The sign-in response carried no authorization code.');
+    const client = {
+      clientId: integration.client_id ?? '',
+      clientSecret: secret,
+      apiBaseUrl: integration.instance_url ?? meta.defaultApiBase,
+    };
+    let tokens: TokenSet;
+    let account: { accountId: string; handle: string; displayName: string };
+    try {
+      tokens = await meta.signIn.exchange(client, code, flow.redirectUri, flow.codeVerifier);
+      account = await meta.adapter.profile(client, tokens);
+    } catch (err) {
+      if (err instanceof PlatformError)
+        throw new CallbackError(
+          'provider_error',
+          `The platform did not accept the sign-in (${err.message.slice(0, 200)}).`,
+        );
+      throw err;
+    }
+    if (flow.reauth) {
+      if (account.accountId !== flow.reauth.accountId)
+        throw new CallbackError(
+          'provider_error',
+          `You signed in as ${account.handle}, a different account from the one being renewed. Nothing was changed.`,
+        );
+      return saveReauthentication(this.ctx, flow, flow.reauth, account, tokens);
+    }
+    return saveConnection(this.ctx, flow, account, tokens);
   }
 
   /** The Bluesky callback: state and iss checks, the DPoP-bound code exchange (the library), the profile, the keychain. */

@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import type { IntegrationRow } from '../queries/integrations';
-import type { TokenSet } from './types';
+import type { MetaSignIn } from './meta-graph';
+import type { PlatformAdapter, TokenSet } from './types';
 
 export interface OAuthPlatform {
   /** What the sign-in asks for; it may depend on the integration's settings. */
@@ -16,6 +17,11 @@ export interface OAuthPlatform {
     tokens: oauth.TokenEndpointResponse,
     integration: IntegrationRow,
   ): Promise<{ accountId: string; handle: string; displayName: string }>;
+  /**
+   * Meta's sign-ins (Instagram, Facebook, Threads) are not plain OAuth 2.0 token answers and end
+   * with a long-lived token exchange: their own code exchange, then the adapter reads the account.
+   */
+  meta?: { defaultApiBase: string; signIn: MetaSignIn; adapter: PlatformAdapter };
 }
 
 export const isLoopback = (url: URL) =>

@@ -2,10 +2,13 @@ import type { Platform } from '../../../src-shared/contract';
 import type { EngineContext } from '../kernel/context';
 import { integrationFor } from '../queries/integrations';
 import { bluesky } from './bluesky';
+import { facebook } from './facebook';
+import { instagram } from './instagram';
 import { linkedin } from './linkedin';
 import { mastodon } from './mastodon';
 import type { PlatformModule } from './module';
 import type { OAuthPlatform } from './oauth';
+import { threads } from './threads';
 import type { PlatformClient } from './types';
 import { x } from './x';
 
@@ -14,13 +17,13 @@ import { x } from './x';
  * A complete `Record` over `PublishablePlatform`: a platform added there does not compile until
  * its module exists, with every part `PlatformModule` asks for.
  */
-export const PLATFORMS = { bluesky, mastodon, x, linkedin } as const satisfies Record<
+export const PLATFORMS = { bluesky, mastodon, x, linkedin, instagram, facebook, threads } as const satisfies Record<
   PublishablePlatform,
   PlatformModule
 >;
 
-/** The contract's platforms that have a module; Instagram, Facebook and Threads join with theirs. */
-export type PublishablePlatform = Exclude<Platform, 'instagram' | 'facebook' | 'threads'>;
+/** Every platform of the contract has a module. */
+export type PublishablePlatform = Platform;
 
 export const isPublishable = (platform: Platform): platform is PublishablePlatform => platform in PLATFORMS;
 

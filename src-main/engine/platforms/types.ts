@@ -39,6 +39,22 @@ export interface MediaUpload {
   altText?: string;
 }
 
+/**
+ * Where a platform that fetches media from the web (Instagram, Threads) can find a post's media:
+ * a public, unguessable, expiring URL for each file. A team host provides one; a single desk has
+ * none (SPEC §12, issue 14 item 5).
+ */
+export interface PublicMediaHost {
+  urlFor(media: MediaUpload, index: number): Promise<string>;
+}
+
+/** A platform's own publishing allowance, as its API reports it (Instagram: 100 posts in a moving 24 hours). */
+export interface PublishingLimit {
+  used: number;
+  total: number;
+  windowHours: number;
+}
+
 export interface PublishRequest {
   text: string;
   media: MediaUpload[];
@@ -49,6 +65,8 @@ export interface PublishRequest {
    * mode): on LinkedIn an organisation page the member administers (`urn:li:organization:<id>`).
    */
   postAs?: string;
+  /** Public URLs for the media, where the platform fetches them itself; absent on a single desk. */
+  publicMedia?: PublicMediaHost;
 }
 
 /** An organisation page a member administers, to post as (LinkedIn: `urn:li:organization:<id>`). */
@@ -112,9 +130,11 @@ export interface PlatformAdapter {
   remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void>;
   /**
    * The organisation pages the member behind the tokens administers, for "post as"; only
-   * platforms that can post as a page have it (LinkedIn).
+   * platforms that can post as a page have it (LinkedIn, Facebook).
    */
   pages?(client: PlatformClient, tokens: TokenSet): Promise<OrganizationPage[]>;
+  /** The account's publishing allowance as the platform reports it, for the composer (Instagram, Threads). */
+  publishingLimit?(client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit>;
   /**
    * The account's post with exactly this text made since `since`, or null when there is none:
    * how the scheduler learns whether a publish cut short by a crash went out, on platforms that

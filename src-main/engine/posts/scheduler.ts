@@ -6,7 +6,7 @@ import { newId } from '../kernel/ids';
 import { redactSecrets } from '../kernel/redact';
 import { safePostUrl } from '../platforms/http';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
-import { PlatformError, type PublishedPost, type TokenSet } from '../platforms/types';
+import { PlatformError, type PublicMediaHost, type PublishedPost, type TokenSet } from '../platforms/types';
 import { publishingTokenAccount } from '../queries/tokens';
 import type { DeliveryRow } from '../queries/deliveries';
 import { readPostMedia } from '../queries/media';
@@ -37,6 +37,11 @@ export interface SchedulerOptions {
   monotonicNow?: () => number;
   concurrency?: number;
   timers?: Timers;
+  /**
+   * Public addresses for a post's media, for the platforms that fetch it themselves (Instagram,
+   * Threads): a team host has one; a single desk has none, and those posts fail saying so.
+   */
+  publicMedia?: PublicMediaHost;
   /** A delivery failed for good or needs a person: notify staff. */
   onProblem?: (event: {
     workspaceId: string;
@@ -482,6 +487,7 @@ export class Scheduler {
         media,
         idempotencyKey: d.idempotency_key,
         ...(connection.post_as ? { postAs: connection.post_as } : {}),
+        ...(this.options.publicMedia ? { publicMedia: this.options.publicMedia } : {}),
       });
       this.markPublished(
         d,

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
+import { startTestApp } from '../support/app';
+import { browse } from '../support/browse';
+import { startFacebookServer } from '../support/facebook-server';
+import { startInstagramServer } from '../support/instagram-server';
+import { startThreadsServer } from '../support/threads-server';
+
+describe('connecting Instagram, Facebook and Threads through a connection link', () => {
+  it('signs in on each platform’s window, exchanges the code for a long-lived token and records <platform>-<accountId>', async () => {
+    const t = await startTestApp();
+    const [ig, fb, th] = await Promise.all([startInstagramServer(), startFacebookServer(), startThreadsServer()]);
+    try {
+      const form = new FormData();
+      form.append('name', 'Acme Social');
+      form.append('planId', 'team');
+      form.append(
+        'integrations',
+        JSON.stringify([
+          { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
+          { platform: 'facebook', clientId: fb.appId, clientSecret: fb.appSecret, instanceUrl: fb.url },
+          { platform: 'threads', clientId: th.clientId, clientSecret: th.clientSecret, instanceUrl: th.url },
+        ]),
+      );
+      const added = (await (
+        await fetch(`${t.url}/api/workspaces/add`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t.adminKey}` },
+          body: form,
+        })
+      ).json()) as { data: { apiKey: string } };
+      const headers = { 'x-publora-key': added.data.apiKey, 'content-type': 'application/json' };
+      const user = (await (
+        await fetch(`${t.url}/api/v1/workspace/users`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ email: 'c@acme.test', displayName: 'Acme' }),
+        })
+      ).json()) as { id: string };
+      const { connectionUrl } = (await (
+        await fetch(`${t.url}/api/v1/workspace/users/${user.id}/connection-url`, { method: 'POST', headers })
+      ).json()) as { connectionUrl: string };
+
+      const page = await browse(connectionUrl);
+      for (const name of ['Instagram', 'Facebook', 'Threads']) expect(page.text).toContain(`Connect ${name}`);
+      for (const [platform, server] of [
+        ['instagram', ig.url],
+        ['facebook', fb.url],
+        ['threads', th.url],
+      ] as const) {
+        const done = await browse(`${connectionUrl}/${platform}`);
+        expect(done.status).toBe(200);
+        expect(done.text).toContain('Connected');
+        const authorize = new URL(done.hops[1]!);
+        expect(authorize.origin).toBe(new URL(server).origin);
+        expect(authorize.searchParams.get('scope')).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
+      }
+      const connections = (await (
+        await fetch(`${t.url}/api/v1/connections`, {
+          headers: { 'x-publora-key': added.data.apiKey, 'x-publora-user-id': user.id },
+        })
+      ).json()) as { platformId: string; status: string }[];
+      expect(connections.map((c) => [c.platformId, c.status]).sort()).toEqual([
+        [`facebook-${fb.member.id}`, 'active'],
+        [`instagram-${ig.igUserId}`, 'active'],
+        [`threads-${th.userId}`, 'active'],
+      ]);
+    } finally {
+      await Promise.all([ig.close(), fb.close(), th.close()]);
+    }
+  });
+
+  it('renews an Instagram token before its 60 days are up, and asks for a reconnect when Facebook’s runs out', async () => {
+    const t = await startTestApp();
+    const [ig, fb] = await Promise.all([startInstagramServer(), startFacebookServer()]);
+    try {
+      const engine = t.app.engine;
+      const ws = t.workspaceId;
+      for (const integration of [
+        { platform: 'instagram' as const, clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
+        { platform: 'facebook' as const, clientId: fb.appId, clientSecret: fb.appSecret, instanceUrl: fb.url },
+      ])
+        await engine.call('integration.add', { workspaceId: ws, integration });
+      const client = await engine.call('client.create', {
+        workspaceId: ws,
+        client: { email: 'c@acme.test', displayName: 'Acme' },
+      });
+      const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
+      for (const platform of ['instagram', 'facebook'])
+        expect((await browse(`${link.connectionUrl}/${platform}`)).text).toContain('Connected');
+      const list = async () => engine.call('connection.list', { workspaceId: ws, userId: client.id });
+      const byPlatform = async (p: string) => (await list()).find((c) => c.platform === p)!;
+      const igBefore = new Date((await byPlatform('instagram')).tokenExpiresAt!).getTime();
+      expect(igBefore - Date.now()).toBeGreaterThan(59 * 86_400_000);
+
+      const keeper = new TokenKeeper(engine.ctx);
+      t.clock.advance(igBefore - t.clock.now().getTime() - 5 * 60_000);
+      await keeper.refreshDue();
+      const igAfter = await byPlatform('instagram');
+      expect(igAfter.status).toBe('active');
+      expect(new Date(igAfter.tokenExpiresAt!).getTime()).toBeGreaterThan(igBefore);
+
+      const fbExpiry = new Date((await byPlatform('facebook')).tokenExpiresAt!).getTime();
+      t.clock.advance(fbExpiry - t.clock.now().getTime() + 1000);
+      await keeper.refreshDue();
+      expect((await byPlatform('facebook')).status).toBe('needs_reauth');
+    } finally {
+      await Promise.all([ig.close(), fb.close()]);
+    }
+  });
+});
