@@ -4,11 +4,12 @@ import { ConnectRoutes } from './connect-routes';
 import { html, page, PAGE_CSP } from './pages';
 import type { Site } from './site';
 import { registerUpgradePage } from './upgrade-page';
+import { registerApprovalPage } from './approval-page';
 
 /**
  * Every page a client or an invitee opens, in one place (issue 12: "every page … on the public
  * URL"): connection links and OAuth callbacks (ConnectRoutes), invitations, upgrade links (seed 004's
- * `upgrade_url`), and later approvals.
+ * `upgrade_url`) and approval links (issue 13).
  * The loopback server of a single desk and a team host both register exactly these.
  */
 export interface ClientPages {
@@ -40,5 +41,6 @@ export function registerClientPages(app: FastifyInstance, engine: Engine, site: 
       );
   });
   registerUpgradePage(app, engine);
+  registerApprovalPage(app, engine, site);
   return { close: () => connect.close() };
 }
