@@ -147,6 +147,9 @@ describe('issue 9 item 4: an id from another workspace is not_found, on every ch
       'media.reshape': { aspect: '1:1' },
       'team.updateMember': { patch: { role: 'editor' } },
       'team.setMemberActive': { active: false },
+      'approval.setPolicy': { policy: 'client' },
+      'post.decide': { decision: { decision: 'approve' } },
+      'post.addComment': { comment: { body: 'Looks good' } },
     };
     const idFields = Object.keys(foreign) as (keyof typeof foreign)[];
     const checked: string[] = [];
