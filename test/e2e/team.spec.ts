@@ -93,10 +93,10 @@ test('clients, team and keys: invite after upgrading, join, scoped clients, keys
   await createClient(page, 'south@clients.example', 'Southbank');
   await expect(clientList(page).getByRole('listitem')).toHaveCount(2);
   await expect(page.getByRole('status').filter({ hasText: '2 clients' })).toBeVisible();
-  await page.getByLabel('Search by email').fill('north@');
+  await page.getByLabel('Search by name or email').fill('north@');
   await expect(clientList(page).getByRole('listitem')).toHaveCount(1);
   await expect(clientList(page)).toContainText('Northwind');
-  await page.getByLabel('Search by email').fill('');
+  await page.getByLabel('Search by name or email').fill('');
   await expect(clientList(page).getByRole('listitem')).toHaveCount(2);
 
   // 2. The free plan has no seats: the error offers the upgrade, which opens the Plan page.
