@@ -1,9 +1,9 @@
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
+import { metaAccount } from '../meta-account';
 import {
   asRecord,
   expiresAtOf,
   graphCall,
-  graphTimeMs,
   graphUrl,
   nextPage,
   str,
@@ -47,8 +47,6 @@ const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/gif'] as const;
 const PHOTO_BYTES = 4 * 1024 * 1024;
 const VIDEO_TYPES = ['video/mp4', 'video/quicktime'] as const;
 const MAX_PHOTOS = PLATFORM_RULES.facebook.maxImages;
-const POSTS_PAGE_SIZE = 50;
-const MAX_POSTS_PAGES = 10;
 const MAX_ACCOUNT_PAGES = 20;
 /** Tries of one resumable upload before giving up for this attempt (each resumes from Facebook's offset). */
 const UPLOAD_TRIES = 3;
@@ -61,8 +59,8 @@ export const facebookLimits: PlatformLimits = Object.freeze({
   mediaRequired: false,
 });
 
-const base = (client: PlatformClient) => client.apiBaseUrl || FACEBOOK_API_BASE;
-const api = (client: PlatformClient, path: string) => graphUrl(PLATFORM, base(client), `/${VERSION}${path}`);
+const graph = metaAccount(PLATFORM, FACEBOOK_API_BASE, VERSION);
+const { base, url: api } = graph;
 const videoApi = (client: PlatformClient, path: string) =>
   graphUrl(PLATFORM, base(client) === FACEBOOK_API_BASE ? FACEBOOK_VIDEO_BASE : base(client), `/${VERSION}${path}`);
 
@@ -347,56 +345,27 @@ export const facebookAdapter: PlatformAdapter = {
     const pageId = requirePage(request.postAs);
     if (request.text.trim() === '')
       throw new PlatformError(`${PLATFORM} posts without text cannot be told apart; check the Page by hand`, false);
-    const token = await pageToken(client, tokens, pageId);
-    const what = 'check whether the post went out';
-    const first = api(client, `/${pageId}/published_posts`);
-    let url: URL | null = first;
-    let params: Record<string, string> | undefined = {
+    const found = await graph.findOwnPost(client, await pageToken(client, tokens, pageId), request, {
+      path: `/${pageId}/published_posts`,
       fields: 'id,message,created_time,permalink_url,attachments',
-      since: String(Math.floor(request.since.getTime() / 1000)),
-      limit: String(POSTS_PAGE_SIZE),
-    };
-    for (let round = 0; url && round < MAX_POSTS_PAGES; round++) {
-      const { data }: { data: Json } = await graphCall({ platform: PLATFORM, method: 'GET', url, what, token, params });
-      for (const item of Array.isArray(data.data) ? data.data.map(asRecord) : []) {
-        const at = graphTimeMs(item?.created_time);
-        if (at !== null && at < request.since.getTime()) continue;
-        const id = str(item, 'id');
-        if (!id || (item?.message ?? '') !== request.text) continue;
-        const attachments = asRecord(item?.attachments)?.data;
+      textField: 'message',
+      timeField: 'created_time',
+      toPost(item, id) {
+        // A video post is recorded as the video (its own id, which deletes it), the rest as the post.
+        const attachments = asRecord(item.attachments)?.data;
         const attachment = asRecord(Array.isArray(attachments) ? attachments[0] : null);
         const videoId = str(asRecord(attachment?.target), 'id');
         const postId = str(attachment, 'type')?.startsWith('video') && videoId ? `${pageId}/videos/${videoId}` : id;
         return { postId, url: str(item, 'permalink_url') ?? postUrl(postId) };
-      }
-      url = nextPage(data, first);
-      params = undefined;
-    }
-    if (url)
-      throw new PlatformError(
-        `${PLATFORM} shows too many posts since this one was attempted; check by hand whether it went out`,
-        false,
-      );
-    return null;
+      },
+    });
+    if (found === undefined) throw graph.tooManyPosts();
+    return found;
   },
 
   async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
     const { pageId, objectId } = pageOfPostId(postId);
-    const token = await pageToken(client, tokens, pageId);
-    try {
-      await graphCall({
-        platform: PLATFORM,
-        method: 'DELETE',
-        url: api(client, `/${objectId}`),
-        what: 'delete the post',
-        token,
-      });
-    } catch (err) {
-      // Already gone (Graph answers an unsupported request for an id that no longer exists).
-      if (err instanceof PlatformError && !err.retryable && !err.needsReauth && /code 100\/33/.test(err.message))
-        return;
-      throw err;
-    }
+    await graph.remove(client, await pageToken(client, tokens, pageId), objectId);
   },
 };
 
@@ -408,19 +377,7 @@ export async function facebookComment(
   text: string,
 ): Promise<string> {
   const { pageId, objectId } = pageOfPostId(postId);
-  const token = await pageToken(client, tokens, pageId);
-  const what = 'add the first comment';
-  const { data } = await graphCall({
-    platform: PLATFORM,
-    method: 'POST',
-    url: api(client, `/${objectId}/comments`),
-    what,
-    token,
-    params: { message: text },
-  });
-  const id = str(data, 'id');
-  if (!id) throw new PlatformError(`${PLATFORM} added the comment but did not say its id`, false);
-  return id;
+  return graph.comment(client, await pageToken(client, tokens, pageId), objectId, text);
 }
 
 /** What the sign-in asks for, comma-separated as Meta takes it. */

@@ -1,17 +1,6 @@
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import {
-  CONTAINER_POLL_DELAYS_MS,
-  expiresAtOf,
-  type MetaSignIn,
-  asRecord,
-  graphCall,
-  graphTimeMs,
-  graphUrl,
-  nextPage,
-  sleep,
-  str,
-  type Json,
-} from '../meta-graph';
+import { metaAccount } from '../meta-account';
+import { CONTAINER_POLL_DELAYS_MS, expiresAtOf, graphUrl, str, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
   type FindPublishedRequest,
@@ -45,9 +34,6 @@ const PLATFORM = 'Instagram';
 const IMAGE_TYPES = ['image/jpeg'] as const;
 const VIDEO_TYPES = ['video/mp4', 'video/quicktime'] as const;
 const CAROUSEL_MAX = 10;
-/** Media read per page when looking for a post after a crash, and pages read at most. */
-const MEDIA_PAGE_SIZE = 50;
-const MAX_MEDIA_PAGES = 10;
 
 export const instagramLimits: PlatformLimits = Object.freeze({
   maxTextLength: PLATFORM_RULES.instagram.maxTextLength,
@@ -66,18 +52,15 @@ export interface InstagramAdapterOptions {
   containerPollDelaysMs?: readonly number[];
 }
 
-const api = (client: PlatformClient, path: string) =>
-  graphUrl(PLATFORM, client.apiBaseUrl || INSTAGRAM_API_BASE, `/${VERSION}${path}`);
+const graph = metaAccount(PLATFORM, INSTAGRAM_API_BASE, VERSION);
+/** Instagram names a container's state `status_code` and its reason `status`. */
+const STATUS_FIELDS = { status: 'status_code', reason: 'status' } as const;
+const FALLBACK_URL = 'https://www.instagram.com/';
 
 async function profile(client: PlatformClient, tokens: TokenSet): Promise<PlatformAccount> {
   const what = 'read the account';
-  const { data } = await graphCall({
-    platform: PLATFORM,
-    method: 'GET',
-    url: api(client, '/me'),
-    what,
-    token: tokens.accessToken,
-    params: { fields: 'user_id,username,name,account_type' },
+  const { data } = await graph.call(client, 'GET', '/me', what, tokens.accessToken, {
+    fields: 'user_id,username,name,account_type',
   });
   // `user_id` is the professional account's id, the one publishing calls take; `id` is app-scoped.
   const accountId = str(data, 'user_id');
@@ -87,43 +70,13 @@ async function profile(client: PlatformClient, tokens: TokenSet): Promise<Platfo
   return { accountId, handle: `@${username}`, displayName: str(data, 'name') ?? username };
 }
 
-async function refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
-  if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now())
-    throw new PlatformError(
-      "Instagram's sign-in has expired (a long-lived token lasts 60 days unless renewed); reconnect the account",
-      false,
-      null,
-      null,
-      true,
-    );
-  // A long-lived token renews itself: the same token, 60 more days (ig_refresh_token, unversioned).
-  const what = "refresh the connection's token";
-  const { data } = await graphCall({
-    platform: PLATFORM,
-    method: 'GET',
-    url: graphUrl(PLATFORM, client.apiBaseUrl || INSTAGRAM_API_BASE, '/refresh_access_token'),
-    what,
-    params: { grant_type: 'ig_refresh_token', access_token: tokens.refreshToken ?? tokens.accessToken },
-  });
-  const accessToken = str(data, 'access_token');
-  if (!accessToken)
-    throw new PlatformError(
-      `${PLATFORM} gave an unexpected answer (no token) while trying to ${what}`,
-      false,
-      null,
-      null,
-      true,
-    );
-  const expiresIn = data.expires_in;
-  return {
-    ...tokens,
-    accessToken,
-    // The long-lived token renews itself: it is its own refresh token.
-    refreshToken: accessToken,
-    expiresAt:
-      typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
-  };
-}
+const refresh = (client: PlatformClient, tokens: TokenSet): Promise<TokenSet> =>
+  graph.renewLongLivedToken(
+    client,
+    tokens,
+    'ig_refresh_token',
+    "Instagram's sign-in has expired (a long-lived token lasts 60 days unless renewed); reconnect the account",
+  );
 
 function kindOf(media: MediaUpload, index: number): 'image' | 'video' {
   if ((IMAGE_TYPES as readonly string[]).includes(media.mimeType)) return 'image';
@@ -132,55 +85,6 @@ function kindOf(media: MediaUpload, index: number): 'image' | 'video' {
     `${PLATFORM} does not take file ${index + 1} (${media.mimeType}): images must be JPEG, videos MP4 or MOV`,
     false,
   );
-}
-
-async function createContainer(client: PlatformClient, token: string, params: Record<string, string>, what: string) {
-  const { data } = await graphCall({
-    platform: PLATFORM,
-    method: 'POST',
-    url: api(client, '/me/media'),
-    what,
-    token,
-    params,
-  });
-  const id = str(data, 'id');
-  // Nothing is published yet: trying again is safe.
-  if (!id)
-    throw new PlatformError(`${PLATFORM} gave an unexpected answer (no container id) while trying to ${what}`, true);
-  return id;
-}
-
-/** Reads a container's status until FINISHED; ERROR is the media's fault, EXPIRED or too long a wait may pass. */
-async function waitFinished(
-  client: PlatformClient,
-  token: string,
-  id: string,
-  what: string,
-  delays: readonly number[],
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const { data } = await graphCall({
-      platform: PLATFORM,
-      method: 'GET',
-      url: api(client, `/${id}`),
-      what,
-      token,
-      params: { fields: 'status_code,status' },
-    });
-    const code = str(data, 'status_code');
-    if (code === 'FINISHED' || code === 'PUBLISHED') return;
-    if (code === 'ERROR')
-      throw new PlatformError(
-        `${PLATFORM} could not process the media to ${what}: ${str(data, 'status') ?? 'no reason given'}`,
-        false,
-      );
-    if (code === 'EXPIRED')
-      throw new PlatformError(`${PLATFORM} let the media expire before it was published; it will be sent again`, true);
-    const delay = delays[attempt];
-    if (delay === undefined)
-      throw new PlatformError(`${PLATFORM} is still processing the media; publishing will be tried again`, true);
-    await sleep(delay);
-  }
 }
 
 export function createInstagramAdapter(options: InstagramAdapterOptions = {}): PlatformAdapter {
@@ -207,9 +111,10 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
       let containerId: string;
       if (post.media.length === 1) {
         const [media] = post.media as [MediaUpload];
-        containerId = await createContainer(
+        containerId = await graph.createContainer(
           client,
           token,
+          '/me/media',
           kinds[0] === 'image'
             ? {
                 image_url: urls[0] as string,
@@ -224,9 +129,10 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
         for (const [i, media] of post.media.entries()) {
           const what = `prepare item ${i + 1} of the carousel`;
           children.push(
-            await createContainer(
+            await graph.createContainer(
               client,
               token,
+              '/me/media',
               kinds[i] === 'image'
                 ? {
                     image_url: urls[i] as string,
@@ -239,33 +145,25 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
           );
         }
         for (const [i, child] of children.entries())
-          await waitFinished(client, token, child, `prepare item ${i + 1} of the carousel`, delays);
-        containerId = await createContainer(
+          await graph.waitFinished(
+            client,
+            token,
+            child,
+            `prepare item ${i + 1} of the carousel`,
+            delays,
+            STATUS_FIELDS,
+          );
+        containerId = await graph.createContainer(
           client,
           token,
+          '/me/media',
           { media_type: 'CAROUSEL', children: children.join(','), caption: post.text },
           'prepare the carousel',
         );
       }
-      await waitFinished(client, token, containerId, 'prepare the post', delays);
-
-      const what = 'publish the post';
-      const { data, status } = await graphCall({
-        platform: PLATFORM,
-        method: 'POST',
-        url: api(client, '/me/media_publish'),
-        what,
-        token,
-        params: { creation_id: containerId },
-      });
-      const mediaId = str(data, 'id');
-      if (!mediaId)
-        throw new PlatformError(
-          `${PLATFORM} published the post but did not say its id; check the account before posting again`,
-          false,
-          status,
-        );
-      return { postId: mediaId, url: await permalink(client, token, mediaId) };
+      await graph.waitFinished(client, token, containerId, 'prepare the post', delays, STATUS_FIELDS);
+      const mediaId = await graph.publishContainer(client, token, '/me/media_publish', containerId);
+      return { postId: mediaId, url: await graph.permalink(client, token, mediaId, FALLBACK_URL) };
     },
 
     /**
@@ -282,61 +180,19 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
           `${PLATFORM} posts without a caption cannot be told apart; check the account by hand`,
           false,
         );
-      const what = 'check whether the post went out';
-      let url: URL | null = api(client, '/me/media');
-      const first = url;
-      let params: Record<string, string> | undefined = {
+      const found = await graph.findOwnPost(client, tokens.accessToken, request, {
+        path: '/me/media',
         fields: 'id,caption,timestamp,permalink',
-        since: String(Math.floor(request.since.getTime() / 1000)),
-        limit: String(MEDIA_PAGE_SIZE),
-      };
-      for (let page = 0; url && page < MAX_MEDIA_PAGES; page++) {
-        const { data }: { data: Json } = await graphCall({
-          platform: PLATFORM,
-          method: 'GET',
-          url,
-          what,
-          token: tokens.accessToken,
-          params,
-        });
-        const items = Array.isArray(data.data) ? data.data.map(asRecord) : [];
-        for (const item of items) {
-          const at = graphTimeMs(item?.timestamp);
-          if (at !== null && at < request.since.getTime()) continue;
-          const id = str(item, 'id');
-          if (id && (item?.caption ?? '') === request.text)
-            return { postId: id, url: str(item, 'permalink') ?? `https://www.instagram.com/` };
-        }
-        url = nextPage(data, first);
-        params = undefined;
-      }
-      if (url)
-        throw new PlatformError(
-          `${PLATFORM} shows too many posts since this one was attempted; check by hand whether it went out`,
-          false,
-        );
-      return null;
+        textField: 'caption',
+        timeField: 'timestamp',
+        toPost: (item, id) => ({ postId: id, url: str(item, 'permalink') ?? FALLBACK_URL }),
+      });
+      if (found === undefined) throw graph.tooManyPosts();
+      return found;
     },
 
-    async publishingLimit(client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit> {
-      const what = "read the account's publishing limit";
-      const { data } = await graphCall({
-        platform: PLATFORM,
-        method: 'GET',
-        url: api(client, '/me/content_publishing_limit'),
-        what,
-        token: tokens.accessToken,
-        params: { fields: 'quota_usage,config' },
-      });
-      const row = asRecord(Array.isArray(data.data) ? data.data[0] : null);
-      const config = asRecord(row?.config);
-      const used = row?.quota_usage;
-      const total = config?.quota_total;
-      const duration = config?.quota_duration;
-      if (typeof used !== 'number' || typeof total !== 'number')
-        throw new PlatformError(`${PLATFORM} gave an unexpected answer while trying to ${what}`, true);
-      return { used, total, windowHours: typeof duration === 'number' ? duration / 3600 : 24 };
-    },
+    publishingLimit: (client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit> =>
+      graph.publishingLimit(client, tokens, '/me/content_publishing_limit'),
 
     async remove(): Promise<void> {
       throw new PlatformError(
@@ -347,43 +203,9 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
   };
 }
 
-/** The post's permalink; the post is out whatever this read does, so a failure only costs the link. */
-async function permalink(client: PlatformClient, token: string, mediaId: string): Promise<string> {
-  try {
-    const { data } = await graphCall({
-      platform: PLATFORM,
-      method: 'GET',
-      url: api(client, `/${mediaId}`),
-      what: 'read the post’s address',
-      token,
-      params: { fields: 'permalink' },
-    });
-    return str(data, 'permalink') ?? 'https://www.instagram.com/';
-  } catch {
-    return 'https://www.instagram.com/';
-  }
-}
-
 /** A first comment under a published post (`POST /<IG_MEDIA_ID>/comments`); its id. */
-export async function instagramComment(
-  client: PlatformClient,
-  tokens: TokenSet,
-  mediaId: string,
-  text: string,
-): Promise<string> {
-  const what = 'add the first comment';
-  const { data } = await graphCall({
-    platform: PLATFORM,
-    method: 'POST',
-    url: api(client, `/${mediaId}/comments`),
-    what,
-    token: tokens.accessToken,
-    params: { message: text },
-  });
-  const id = str(data, 'id');
-  if (!id) throw new PlatformError(`${PLATFORM} added the comment but did not say its id`, false);
-  return id;
-}
+export const instagramComment = (client: PlatformClient, tokens: TokenSet, mediaId: string, text: string) =>
+  graph.comment(client, tokens.accessToken, mediaId, text);
 
 /**
  * Business Login for Instagram: the window on www.instagram.com, the code exchanged on
@@ -397,42 +219,23 @@ export const instagramSignIn: MetaSignIn = {
       : `${client.apiBaseUrl.replace(/\/+$/, '')}/oauth/authorize`,
   scope: 'instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments',
   async exchange(client, code, redirectUri) {
-    const base = client.apiBaseUrl || INSTAGRAM_API_BASE;
-    const what = 'finish the sign-in';
-    const short = await graphCall({
-      platform: PLATFORM,
-      method: 'POST',
-      url:
-        base === INSTAGRAM_API_BASE
-          ? new URL('https://api.instagram.com/oauth/access_token')
-          : graphUrl(PLATFORM, base, '/oauth/access_token'),
-      what,
-      params: {
-        client_id: client.clientId,
-        client_secret: client.clientSecret ?? '',
-        grant_type: 'authorization_code',
-        redirect_uri: redirectUri,
-        code,
-      },
-    });
-    // The documentation shows the answer inside `data`; Instagram sends it flat. Either is read.
-    const first = asRecord(Array.isArray(short.data.data) ? short.data.data[0] : null) ?? short.data;
-    const shortToken = str(first, 'access_token');
-    if (!shortToken) throw new PlatformError(`${PLATFORM} gave no token while trying to ${what}`, false);
-    const permissions = first.permissions;
-    const long = await graphCall({
-      platform: PLATFORM,
-      method: 'GET',
-      url: graphUrl(PLATFORM, base, '/access_token'),
-      what,
-      params: { grant_type: 'ig_exchange_token', client_secret: client.clientSecret ?? '', access_token: shortToken },
-    });
-    const accessToken = str(long.data, 'access_token');
-    if (!accessToken) throw new PlatformError(`${PLATFORM} gave no long-lived token while trying to ${what}`, false);
+    const base = graph.base(client);
+    const { long, short } = await graph.exchangeForLongLived(
+      base === INSTAGRAM_API_BASE
+        ? new URL('https://api.instagram.com/oauth/access_token')
+        : graphUrl(PLATFORM, base, '/oauth/access_token'),
+      graphUrl(PLATFORM, base, '/access_token'),
+      client,
+      code,
+      redirectUri,
+      'ig_exchange_token',
+    );
+    const accessToken = str(long, 'access_token') as string;
+    const permissions = short.permissions;
     return {
       accessToken,
       refreshToken: accessToken,
-      expiresAt: expiresAtOf(long.data),
+      expiresAt: expiresAtOf(long),
       scope: Array.isArray(permissions) ? permissions.join(',') : typeof permissions === 'string' ? permissions : null,
     };
   },

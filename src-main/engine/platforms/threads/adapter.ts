@@ -1,17 +1,6 @@
 import { countText, PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import {
-  CONTAINER_POLL_DELAYS_MS,
-  expiresAtOf,
-  type MetaSignIn,
-  asRecord,
-  graphCall,
-  graphTimeMs,
-  graphUrl,
-  nextPage,
-  sleep,
-  str,
-  type Json,
-} from '../meta-graph';
+import { metaAccount } from '../meta-account';
+import { CONTAINER_POLL_DELAYS_MS, expiresAtOf, graphUrl, str, type Json, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
   type FindPublishedRequest,
@@ -45,8 +34,6 @@ const IMAGE_TYPES = ['image/jpeg', 'image/png'] as const;
 const VIDEO_TYPES = ['video/mp4', 'video/quicktime'] as const;
 const CAROUSEL_MAX = 20;
 const TEXT_MAX = PLATFORM_RULES.threads.maxTextLength;
-const PAGE_SIZE = 50;
-const MAX_PAGES = 10;
 
 export const threadsLimits: PlatformLimits = Object.freeze({
   maxTextLength: TEXT_MAX,
@@ -72,19 +59,14 @@ export interface ThreadsPart {
   media: MediaUpload[];
 }
 
-const api = (client: PlatformClient, path: string) =>
-  graphUrl(PLATFORM, client.apiBaseUrl || THREADS_API_BASE, `/${VERSION}${path}`);
+const graph = metaAccount(PLATFORM, THREADS_API_BASE, VERSION);
+/** Threads names a container's state `status` and its reason `error_message`. */
+const STATUS_FIELDS = { status: 'status', reason: 'error_message' } as const;
+const FALLBACK_URL = 'https://www.threads.com/';
 
 async function profile(client: PlatformClient, tokens: TokenSet): Promise<PlatformAccount> {
   const what = 'read the account';
-  const { data } = await graphCall({
-    platform: PLATFORM,
-    method: 'GET',
-    url: api(client, '/me'),
-    what,
-    token: tokens.accessToken,
-    params: { fields: 'id,username,name' },
-  });
+  const { data } = await graph.call(client, 'GET', '/me', what, tokens.accessToken, { fields: 'id,username,name' });
   const id = str(data, 'id');
   const username = str(data, 'username');
   if (!id || !username)
@@ -92,36 +74,8 @@ async function profile(client: PlatformClient, tokens: TokenSet): Promise<Platfo
   return { accountId: id, handle: `@${username}`, displayName: str(data, 'name') ?? username };
 }
 
-async function refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
-  if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now())
-    throw new PlatformError("Threads' sign-in has expired; reconnect the account", false, null, null, true);
-  const what = "refresh the connection's token";
-  const { data } = await graphCall({
-    platform: PLATFORM,
-    method: 'GET',
-    url: graphUrl(PLATFORM, client.apiBaseUrl || THREADS_API_BASE, '/refresh_access_token'),
-    what,
-    params: { grant_type: 'th_refresh_token', access_token: tokens.refreshToken ?? tokens.accessToken },
-  });
-  const accessToken = str(data, 'access_token');
-  if (!accessToken)
-    throw new PlatformError(
-      `${PLATFORM} gave an unexpected answer (no token) while trying to ${what}`,
-      false,
-      null,
-      null,
-      true,
-    );
-  const expiresIn = data.expires_in;
-  return {
-    ...tokens,
-    accessToken,
-    // The long-lived token renews itself: it is its own refresh token.
-    refreshToken: accessToken,
-    expiresAt:
-      typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
-  };
-}
+const refresh = (client: PlatformClient, tokens: TokenSet): Promise<TokenSet> =>
+  graph.renewLongLivedToken(client, tokens, 'th_refresh_token', "Threads' sign-in has expired; reconnect the account");
 
 function kindOf(media: MediaUpload, index: number): 'IMAGE' | 'VIDEO' {
   if ((IMAGE_TYPES as readonly string[]).includes(media.mimeType)) return 'IMAGE';
@@ -150,49 +104,10 @@ function check(part: ThreadsPart, publicMedia: PublicMediaHost | undefined): voi
 export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
   const delays = options.containerPollDelaysMs ?? CONTAINER_POLL_DELAYS_MS;
 
-  const container = async (client: PlatformClient, token: string, params: Record<string, string>, what: string) => {
-    const { data } = await graphCall({
-      platform: PLATFORM,
-      method: 'POST',
-      url: api(client, '/me/threads'),
-      what,
-      token,
-      params,
-    });
-    const id = str(data, 'id');
-    if (!id)
-      throw new PlatformError(`${PLATFORM} gave an unexpected answer (no container id) while trying to ${what}`, true);
-    return id;
-  };
-
-  const waitFinished = async (client: PlatformClient, token: string, id: string, what: string) => {
-    for (let attempt = 0; ; attempt++) {
-      const { data } = await graphCall({
-        platform: PLATFORM,
-        method: 'GET',
-        url: api(client, `/${id}`),
-        what,
-        token,
-        params: { fields: 'status,error_message' },
-      });
-      const status = str(data, 'status');
-      if (status === 'FINISHED' || status === 'PUBLISHED') return;
-      if (status === 'ERROR')
-        throw new PlatformError(
-          `${PLATFORM} could not process the media to ${what}: ${str(data, 'error_message') ?? 'UNKNOWN'}`,
-          false,
-        );
-      if (status === 'EXPIRED')
-        throw new PlatformError(
-          `${PLATFORM} let the media expire before it was published; it will be sent again`,
-          true,
-        );
-      const delay = delays[attempt];
-      if (delay === undefined)
-        throw new PlatformError(`${PLATFORM} is still processing the media; publishing will be tried again`, true);
-      await sleep(delay);
-    }
-  };
+  const container = (client: PlatformClient, token: string, params: Record<string, string>, what: string) =>
+    graph.createContainer(client, token, '/me/threads', params, what);
+  const waitFinished = (client: PlatformClient, token: string, id: string, what: string) =>
+    graph.waitFinished(client, token, id, what, delays, STATUS_FIELDS);
 
   /** One part: its container (a carousel made of its items), waited for, then published. */
   const publishPart = async (
@@ -242,23 +157,8 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
       );
     }
     await waitFinished(client, token, id, 'prepare the post');
-    const what = 'publish the post';
-    const { data, status } = await graphCall({
-      platform: PLATFORM,
-      method: 'POST',
-      url: api(client, '/me/threads_publish'),
-      what,
-      token,
-      params: { creation_id: id },
-    });
-    const postId = str(data, 'id');
-    if (!postId)
-      throw new PlatformError(
-        `${PLATFORM} published the post but did not say its id; check the account before posting again`,
-        false,
-        status,
-      );
-    return { postId, url: await permalink(client, token, postId) };
+    const postId = await graph.publishContainer(client, token, '/me/threads_publish', id);
+    return { postId, url: await graph.permalink(client, token, postId, FALLBACK_URL) };
   };
 
   const adapter: PlatformAdapter & {
@@ -305,106 +205,35 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
           `${PLATFORM} posts without text cannot be told apart; check the account by hand`,
           false,
         );
-      const what = 'check whether the post went out';
       for (const edge of ['threads', 'replies'] as const) {
-        const first = api(client, `/me/${edge}`);
-        let url: URL | null = first;
-        let params: Record<string, string> | undefined = {
-          fields: 'id,text,timestamp,permalink',
-          since: String(Math.floor(request.since.getTime() / 1000)),
-          limit: String(PAGE_SIZE),
-        };
-        for (let round = 0; url && round < MAX_PAGES; round++) {
-          let data: Json;
-          try {
-            ({ data } = await graphCall({
-              platform: PLATFORM,
-              method: 'GET',
-              url,
-              what,
-              token: tokens.accessToken,
-              params,
-            }));
-          } catch (err) {
-            // Replies take threads_read_replies; without it only top-level posts can be checked.
-            if (edge === 'replies' && err instanceof PlatformError && err.needsReauth && /permission/.test(err.message))
-              return null;
-            throw err;
-          }
-          for (const item of Array.isArray(data.data) ? data.data.map(asRecord) : []) {
-            const at = graphTimeMs(item?.timestamp);
-            if (at !== null && at < request.since.getTime()) continue;
-            const id = str(item, 'id');
-            if (id && (item?.text ?? '') === request.text)
-              return { postId: id, url: str(item, 'permalink') ?? 'https://www.threads.com/' };
-          }
-          url = nextPage(data, first);
-          params = undefined;
+        let found: PublishedPost | null | undefined;
+        try {
+          found = await graph.findOwnPost(client, tokens.accessToken, request, {
+            path: `/me/${edge}`,
+            fields: 'id,text,timestamp,permalink',
+            textField: 'text',
+            timeField: 'timestamp',
+            toPost: (item: Json, id: string) => ({ postId: id, url: str(item, 'permalink') ?? FALLBACK_URL }),
+          });
+        } catch (err) {
+          // Replies take threads_read_replies; without it only top-level posts can be checked.
+          if (edge === 'replies' && err instanceof PlatformError && err.needsReauth && /permission/.test(err.message))
+            return null;
+          throw err;
         }
-        if (url)
-          throw new PlatformError(
-            `${PLATFORM} shows too many posts since this one was attempted; check by hand whether it went out`,
-            false,
-          );
+        if (found === undefined) throw graph.tooManyPosts();
+        if (found) return found;
       }
       return null;
     },
 
-    async publishingLimit(client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit> {
-      const what = "read the account's publishing limit";
-      const { data } = await graphCall({
-        platform: PLATFORM,
-        method: 'GET',
-        url: api(client, '/me/threads_publishing_limit'),
-        what,
-        token: tokens.accessToken,
-        params: { fields: 'quota_usage,config' },
-      });
-      const row = asRecord(Array.isArray(data.data) ? data.data[0] : null);
-      const config = asRecord(row?.config);
-      if (typeof row?.quota_usage !== 'number' || typeof config?.quota_total !== 'number')
-        throw new PlatformError(`${PLATFORM} gave an unexpected answer while trying to ${what}`, true);
-      return {
-        used: row.quota_usage,
-        total: config.quota_total,
-        windowHours: typeof config.quota_duration === 'number' ? config.quota_duration / 3600 : 24,
-      };
-    },
+    publishingLimit: (client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit> =>
+      graph.publishingLimit(client, tokens, '/me/threads_publishing_limit'),
 
-    async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
-      try {
-        await graphCall({
-          platform: PLATFORM,
-          method: 'DELETE',
-          url: api(client, `/${postId}`),
-          what: 'delete the post',
-          token: tokens.accessToken,
-        });
-      } catch (err) {
-        // Already gone: Graph answers an unsupported request for an id that no longer exists.
-        if (err instanceof PlatformError && !err.retryable && !err.needsReauth && /code 100\/33/.test(err.message))
-          return;
-        throw err;
-      }
-    },
+    remove: (client: PlatformClient, tokens: TokenSet, postId: string) =>
+      graph.remove(client, tokens.accessToken, postId),
   };
   return adapter;
-}
-
-async function permalink(client: PlatformClient, token: string, postId: string): Promise<string> {
-  try {
-    const { data } = await graphCall({
-      platform: PLATFORM,
-      method: 'GET',
-      url: api(client, `/${postId}`),
-      what: 'read the post’s address',
-      token,
-      params: { fields: 'permalink' },
-    });
-    return str(data, 'permalink') ?? 'https://www.threads.com/';
-  } catch {
-    return 'https://www.threads.com/';
-  }
 }
 
 /** What the sign-in asks for, comma-separated as Meta takes it. */
@@ -422,33 +251,17 @@ export const threadsSignIn: MetaSignIn = {
       : `${client.apiBaseUrl.replace(/\/+$/, '')}/oauth/authorize`,
   scope: SIGN_IN_SCOPE,
   async exchange(client, code, redirectUri) {
-    const base = client.apiBaseUrl || THREADS_API_BASE;
-    const what = 'finish the sign-in';
-    const short = await graphCall({
-      platform: PLATFORM,
-      method: 'POST',
-      url: graphUrl(PLATFORM, base, '/oauth/access_token'),
-      what,
-      params: {
-        client_id: client.clientId,
-        client_secret: client.clientSecret ?? '',
-        grant_type: 'authorization_code',
-        redirect_uri: redirectUri,
-        code,
-      },
-    });
-    const shortToken = str(short.data, 'access_token');
-    if (!shortToken) throw new PlatformError(`${PLATFORM} gave no token while trying to ${what}`, false);
-    const long = await graphCall({
-      platform: PLATFORM,
-      method: 'GET',
-      url: graphUrl(PLATFORM, base, '/access_token'),
-      what,
-      params: { grant_type: 'th_exchange_token', client_secret: client.clientSecret ?? '', access_token: shortToken },
-    });
-    const accessToken = str(long.data, 'access_token');
-    if (!accessToken) throw new PlatformError(`${PLATFORM} gave no long-lived token while trying to ${what}`, false);
-    return { accessToken, refreshToken: accessToken, expiresAt: expiresAtOf(long.data), scope: SIGN_IN_SCOPE };
+    const base = graph.base(client);
+    const { long } = await graph.exchangeForLongLived(
+      graphUrl(PLATFORM, base, '/oauth/access_token'),
+      graphUrl(PLATFORM, base, '/access_token'),
+      client,
+      code,
+      redirectUri,
+      'th_exchange_token',
+    );
+    const accessToken = str(long, 'access_token') as string;
+    return { accessToken, refreshToken: accessToken, expiresAt: expiresAtOf(long), scope: SIGN_IN_SCOPE };
   },
 };
 
