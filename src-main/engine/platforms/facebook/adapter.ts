@@ -1,15 +1,6 @@
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
 import { metaAccount } from '../meta-account';
-import {
-  asRecord,
-  expiresAtOf,
-  graphCall,
-  graphUrl,
-  nextPage,
-  str,
-  type Json,
-  type MetaSignIn,
-} from '../meta-graph';
+import { asRecord, expiresAtOf, graphCall, graphUrl, nextPage, str, type Json, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
   type FindPublishedRequest,
