@@ -111,3 +111,9 @@ export const CreateApprovalLinkInput = z.strictObject({
   validDays: z.number().int().min(1).max(30).default(7),
 });
 export type CreateApprovalLinkInput = z.input<typeof CreateApprovalLinkInput>;
+
+/** REST bodies (issue 13 item 7): submitting with an optional note to the reviewer, deciding, setting a policy. */
+export const SubmitForReviewBody = z.strictObject({ comment: CommentBody.optional() });
+export const ApproveBody = z.strictObject({ comment: CommentBody.optional() });
+export const RequestChangesBody = z.strictObject({ comment: CommentBody });
+export const ApprovalPolicyBody = z.strictObject({ policy: ApprovalPolicy });

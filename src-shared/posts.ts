@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Approval } from './approvals';
+import { Approval, approvalStates } from './approvals';
 import { Platform } from './contract-platforms';
 
 /** Post groups and deliveries (seed 000 `post-groups`, SPEC §3 and §4). */
@@ -130,8 +130,18 @@ export const RetryDeliveriesInput = z.strictObject({
   platformIds: z.array(z.string().min(3).max(300)).min(1).max(20).optional(),
 });
 
+/** Approval states a list can filter on (`state=in_review`, issue 13 item 7); `none` is every unsubmitted post. */
+export const approvalFilterStates = approvalStates.filter((s) => s !== 'none') as [
+  'in_review',
+  'changes_requested',
+  'approved',
+];
+export const isApprovalFilter = (state: string): state is (typeof approvalFilterStates)[number] =>
+  (approvalFilterStates as readonly string[]).includes(state);
+
 export const ListPostGroupsQuery = z.strictObject({
-  state: DeliveryState.optional(),
+  /** A delivery state (a group with any delivery in it), or an approval state of the group. */
+  state: z.enum([...deliveryStates, ...approvalFilterStates]).optional(),
   platform: Platform.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),

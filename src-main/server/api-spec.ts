@@ -8,6 +8,17 @@ import {
   UpdateConnectionInput,
 } from '../../src-shared/connections';
 import { ActivityEntry, ActivityFilter, LayoutType } from '../../src-shared/contract';
+import {
+  ApprovalLink,
+  ApprovalPolicy,
+  ApprovalPolicyBody,
+  ApproveBody,
+  CommentInput,
+  CreateApprovalLinkInput,
+  PostComment,
+  RequestChangesBody,
+  SubmitForReviewBody,
+} from '../../src-shared/approvals';
 import { ErrorBody } from '../../src-shared/errors';
 import {
   CreatePostGroupInput,
@@ -245,6 +256,88 @@ export const apiRoutes: readonly ApiRoute[] = [
     summary: 'Cancel what has not gone out',
     auth: 'publoraKey',
     responses: { 200: PostGroup, ...STANDARD },
+  },
+  // Approvals (issue 13 item 7). 409 `conflict`: the post is not in a state the act starts from
+  // (already in review, not waiting, gone out) or its client needs no approval.
+  {
+    method: 'post',
+    path: '/api/v1/post-groups/:id/submit',
+    summary: "Submit a post group for review, to its client's policy's first stage (optional comment to the reviewer)",
+    auth: 'publoraKey',
+    body: SubmitForReviewBody,
+    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/post-groups/:id/approve',
+    summary:
+      'Approve at the stage the post waits at (the internal stage: the workspace key; the client stage: the client key); approved at the last stage, it goes out at its time',
+    auth: 'publoraKey',
+    body: ApproveBody,
+    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/post-groups/:id/request-changes',
+    summary: 'Ask for changes at the stage the post waits at, with a comment the client sees',
+    auth: 'publoraKey',
+    body: RequestChangesBody,
+    responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/post-groups/:id/comments',
+    summary: "A post group's comments, oldest first (internal notes only for the workspace key)",
+    auth: 'publoraKey',
+    responses: { 200: z.array(PostComment), ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/post-groups/:id/comments',
+    summary:
+      'Comment on a post group: client-visible (default) or an internal note (staff only); @name mentions members',
+    auth: 'publoraKey',
+    body: CommentInput,
+    responses: { 201: PostComment, ...STANDARD },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/users/:userId/approval-policy',
+    summary: "A user's approval policy: none, client, or internal_then_client",
+    auth: 'publoraKey',
+    responses: { 200: z.object({ policy: ApprovalPolicy }), ...STANDARD },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/workspace/users/:userId/approval-policy',
+    summary: "Set a user's approval policy (posts waiting follow it at once)",
+    auth: 'publoraKey',
+    body: ApprovalPolicyBody,
+    responses: { 200: z.object({ policy: ApprovalPolicy }), ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/users/:userId/approval-links',
+    summary:
+      'Make an approval link for the client (covers postGroupIds, or every post waiting for them when opened; 1–30 days)',
+    auth: 'publoraKey',
+    body: CreateApprovalLinkInput,
+    // 409: the client needs no approval, or is deactivated.
+    responses: { 201: ApprovalLink.extend({ approvalUrl: z.string() }), ...STANDARD, ...errorsFor(409) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/users/:userId/approval-links',
+    summary: "A client's approval links, newest first (their status; never their token)",
+    auth: 'publoraKey',
+    responses: { 200: z.array(ApprovalLink), ...STANDARD },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/workspace/users/:userId/approval-links/:linkId',
+    summary: 'Revoke an approval link (its page then says so)',
+    auth: 'publoraKey',
+    responses: { 200: Deleted('id'), ...STANDARD },
   },
   {
     method: 'get',

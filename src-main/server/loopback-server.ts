@@ -6,6 +6,7 @@ import { openApiDocument, routeFor, successSchemas } from './api-spec';
 import { registerClientPages, type ClientPages } from './client-pages';
 import { frameworkErrors, installLoopbackGuards } from './loopback-guard';
 import { DEFAULT_LIMITS, rateLimitCheck } from './request-buckets';
+import { registerApprovalRoutes } from './rest-approvals';
 import { registerClientRoutes } from './rest-clients';
 import { registerConnectionRoutes } from './rest-connections';
 import { registerPostRoutes } from './rest-posts';
@@ -115,6 +116,7 @@ export async function registerEngineRoutes(app: FastifyInstance, engine: Engine,
   registerTeamRoutes(app, engine);
   registerConnectionRoutes(app, engine, baseUrl);
   registerPostRoutes(app, engine);
+  registerApprovalRoutes(app, engine, baseUrl);
   await registerMediaRoutes(app, engine);
   // Only the pages' forms (Bluesky's app password and handle) post urlencoded bodies: the parser
   // lives in their scope, so no API route takes a body a plain HTML form can send.

@@ -488,3 +488,30 @@ describe('migration 012 (approvals)', () => {
     db.close();
   });
 });
+
+describe('migration 014 (review index)', () => {
+  it('lists posts by approval state from a partial index that leaves unsubmitted posts out', async () => {
+    const db = await openDatabase({ dataDir: tempDir(), clock, migrations });
+    db.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at, approval_state) VALUES
+        ('g1', 'w1', 'u1', 'a', '2026-01-01T00:00:00Z', '', 'none'),
+        ('g2', 'w1', 'u1', 'b', '2026-01-02T00:00:00Z', '', 'in_review');`);
+    const sql = `SELECT x.id FROM post_groups x WHERE x.workspace_id = ? AND x.approval_state = ? AND x.approval_state != 'none' ORDER BY x.sort_at DESC, x.rowid DESC`;
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .all('w1', 'in_review')
+      .map((r) => (r as { detail: string }).detail)
+      .join('\n');
+    expect(plan).toContain('post_groups_by_approval');
+    expect(db.prepare(sql).all('w1', 'in_review')).toEqual([{ id: 'g2' }]);
+    expect(
+      db
+        .prepare(
+          `SELECT count(*) AS n FROM post_groups INDEXED BY post_groups_by_approval WHERE workspace_id = 'w1' AND approval_state != 'none'`,
+        )
+        .get(),
+    ).toEqual({ n: 1 });
+    db.close();
+  });
+});

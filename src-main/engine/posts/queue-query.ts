@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ListPostGroupsQuery } from '../../../src-shared/posts';
+import { isApprovalFilter, type ListPostGroupsQuery } from '../../../src-shared/posts';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 
@@ -74,7 +74,10 @@ export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q:
   // walks the queue's index and checks each row against the matches (D100 has the figures).
   const terms = searchTerms(q.search);
   const few = terms ? fewMatches(db, terms) : null;
-  const byState = q.state !== undefined && few === null;
+  // An approval state (`in_review`…) is the group's own column, walked by its partial index (migration 014).
+  const approval = q.state !== undefined && isApprovalFilter(q.state) ? q.state : null;
+  const state = approval ? undefined : q.state;
+  const byState = state !== undefined && few === null;
   const t = byState
     ? { from: 'queue_entries x', rowid: 'x.group_rowid', groupId: 'x.post_group_id' }
     : { from: 'post_groups x', rowid: 'x.rowid', groupId: 'x.id' };
@@ -87,7 +90,7 @@ export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q:
   // With one client, the workspace test must not steer the plan to the workspace index (`+`).
   if (few) {
     add('x.rowid IN (SELECT value FROM json_each(?))', JSON.stringify(few));
-    if (q.state) add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = x.id AND d.state = ?)`, q.state);
+    if (state) add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = x.id AND d.state = ?)`, state);
   }
   if (few) {
     // `+`: the rowids lead; no index on the workspace or the client may take over the plan.
@@ -105,7 +108,9 @@ export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q:
       workspaceId,
       JSON.stringify(clients.userIds),
     );
-  if (byState) add('x.state = ?', q.state);
+  if (byState) add('x.state = ?', state);
+  // The partial index (migration 014) is used only when the query repeats its WHERE term word for word.
+  if (approval) add(`x.approval_state = ? AND x.approval_state != 'none'`, approval);
   if (q.platform)
     add(`EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = ${t.groupId} AND d.platform = ?)`, q.platform);
   if (terms && !few) add(`${t.rowid} IN (SELECT rowid FROM post_text_fts WHERE post_text_fts MATCH ?)`, terms);
@@ -143,8 +148,8 @@ export function queuePage(db: Db, workspaceId: string, clients: ClientFilter, q:
 
   let total: number;
   let totalCapped = false;
-  if (!q.platform && !dated && !terms) {
-    total = countFromSummary(db, workspaceId, clients, q.state ?? '');
+  if (!q.platform && !dated && !terms && !approval) {
+    total = countFromSummary(db, workspaceId, clients, state ?? '');
   } else {
     total = (
       db

@@ -12,6 +12,7 @@ import { migration010 } from './010-team-host';
 import { migration011 } from './011-media-library';
 import { migration012 } from './012-approvals';
 import { migration013 } from './013-post-search';
+import { migration014 } from './014-review-index';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
 ];
