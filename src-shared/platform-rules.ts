@@ -67,7 +67,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageAspect: null,
     // X media best practices: MP4/MOV, 512 MB, 0.5 s to 140 s, 1:3 to 3:1.
     video: {
-      published: false,
+      published: true,
       types: MP4_MOV,
       maxBytes: 512 * MB,
       minDurationMs: 500,
@@ -109,7 +109,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageAspect: null,
     // Mastodon's defaults (an instance may differ): 99 MB videos; a video goes alone.
     video: {
-      published: false,
+      published: true,
       types: MP4_MOV,
       maxBytes: 99 * MB,
       minDurationMs: 0,
@@ -153,7 +153,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageAspect: null,
     // Threads API media specifications: MOV/MP4, 1 GB, up to 5 minutes, 0.01:1 to 10:1.
     video: {
-      published: false,
+      published: true,
       types: MP4_MOV,
       maxBytes: 1024 * MB,
       minDurationMs: 0,
@@ -175,7 +175,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     // Instagram Graph API: feed images 4:5 to 1.91:1; Reels MOV/MP4, 300 MB, 3 s to 15 minutes.
     imageAspect: { min: 4 / 5, max: 1.91, label: '4:5 to 1.91:1' },
     video: {
-      published: false,
+      published: true,
       types: MP4_MOV,
       maxBytes: 300 * MB,
       minDurationMs: 3000,
@@ -197,7 +197,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageAspect: null,
     // Facebook Pages video: MP4/MOV, up to 10 GB and 240 minutes (the library takes up to 1 GB).
     video: {
-      published: false,
+      published: true,
       types: MP4_MOV,
       maxBytes: 10 * 1024 * MB,
       minDurationMs: 1000,

@@ -99,7 +99,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
 
   it('reuses an item across posts and deletes it only when no post uses it', async () => {
     const t = await library();
-    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'mastodon', '42', {
+    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'bluesky', 'did:plc:acme', {
       accessToken: 'token',
     });
     const item = (await (await t.send(jpegOf(800, 800), 'square.jpg')).json()) as MediaItem;
@@ -177,7 +177,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
     const video = await t.call<MediaItem>('media.finishUpload', { uploadId: upload.uploadId });
     expect(video).toMatchObject({ kind: 'video', width: 1080, height: 1920, durationMs: 12_000, codec: 'H.264' });
 
-    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'mastodon', '42', {
+    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'bluesky', 'did:plc:acme', {
       accessToken: 'token',
     });
     await expect(
@@ -187,7 +187,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
       }),
     ).rejects.toMatchObject({
       code: 'validation_failed',
-      message: 'Mastodon: Postroom does not publish video there yet; post the video on Mastodon itself',
+      message: 'Bluesky: Postroom does not publish video there yet; post the video on Bluesky itself',
     });
   });
 

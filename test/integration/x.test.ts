@@ -9,6 +9,7 @@ import {
 import { X_API_BASE, sameXText, xAdapter } from '../../src-main/engine/platforms/x/adapter';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import { JPEG_1x1, PNG_1x1 } from '../support/images';
+import { videoOf } from '../support/media-fixtures';
 import { startXServer, type XServer } from '../support/x-server';
 
 const servers: XServer[] = [];
@@ -329,5 +330,51 @@ describe('X adapter against a local X API v2', () => {
       const refused = await failure(find(client, tokens({ accessToken: 'wrong' }), 'x', since(1000)));
       expect(refused).toMatchObject({ retryable: false, needsReauth: true });
     });
+  });
+});
+
+describe('X video through the chunked upload', () => {
+  /** A real 12-second MP4, padded past two 4 MiB chunks. */
+  const video = () => videoOf({ width: 1280, height: 720, seconds: 12, minBytes: 9_000_000 });
+
+  it('uploads a video in chunks, waits while X processes it, then posts it once', async () => {
+    const { server, client, tokens } = await setup();
+    server.setProcessingPolls(1);
+    const file = video();
+    const published = await xAdapter.publish(
+      client,
+      tokens(),
+      post('Our new reel', { media: [{ mimeType: 'video/mp4', data: file }] }),
+    );
+    expect(server.tweets()).toHaveLength(1);
+    const [mediaId] = server.tweets()[0]?.mediaIds ?? [];
+    expect(published.postId).toBe(server.tweets()[0]?.id);
+    expect(server.chunkedUpload(mediaId as string)).toMatchObject({ state: 'succeeded', kind: 'video' });
+    expect(server.chunkedUpload(mediaId as string)?.segments.size).toBe(3);
+    expect(server.media(mediaId as string)?.data.equals(file)).toBe(true);
+  });
+
+  it('refuses a video X cannot process, naming X’s reason, and posts nothing', async () => {
+    const { server, client, tokens } = await setup();
+    server.setProcessingPolls(0);
+    server.failNextProcessing();
+    const refused = await failure(
+      xAdapter.publish(client, tokens(), post('Broken', { media: [{ mimeType: 'video/mp4', data: video() }] })),
+    );
+    expect(refused).toMatchObject({ retryable: false, needsReauth: false });
+    expect(refused.message).toMatch(/^X could not process video 1: /);
+    expect(server.tweets()).toEqual([]);
+  });
+
+  it('an upload cut off mid-way may be tried again, and the retry posts exactly once', async () => {
+    const { server, client, tokens } = await setup();
+    server.setProcessingPolls(0);
+    server.failNextAppend(503);
+    const request = post('Cut off', { media: [{ mimeType: 'video/mp4', data: video() }] });
+    const cut = await failure(xAdapter.publish(client, tokens(), request));
+    expect(cut).toMatchObject({ retryable: true });
+    expect(server.tweets()).toEqual([]);
+    await xAdapter.publish(client, tokens(), request);
+    expect(server.tweets().map((t) => t.text)).toEqual(['Cut off']);
   });
 });

@@ -103,6 +103,8 @@ export interface XServer {
   setProcessingPolls(polls: number): void;
   /** The next finalized video or GIF fails processing (InvalidMedia). */
   failNextProcessing(): void;
+  /** The next APPEND is cut off with this status (a connection lost mid-upload). */
+  failNextAppend(status: number): void;
   close(): Promise<void>;
 }
 
@@ -134,6 +136,7 @@ export async function startXServer(): Promise<XServer> {
   let mediaExpirySecs = 86_400;
   const failures: { status: number; headers: Record<string, string> }[] = [];
   const failuresAfterPosting: number[] = [];
+  const appendFailures: number[] = [];
   let latencyMs = 0;
   let nextId = 1_800_000_000_000_000_000n;
   const chunked = new Map<string, XChunkedUpload>();
@@ -369,6 +372,8 @@ export async function startXServer(): Promise<XServer> {
 
   /** APPEND: one chunk (at most 5 MB) at `segment_index` 0 to 999. */
   const append = async (reply: FastifyReply, id: string, body: unknown) => {
+    const cut = appendFailures.shift();
+    if (cut) return reply.code(cut).send({ title: 'Failure', detail: `HTTP ${cut}`, status: cut });
     const upload = chunked.get(id);
     if (!upload || upload.state !== 'uploading')
       return reply
@@ -616,6 +621,7 @@ export async function startXServer(): Promise<XServer> {
     refuseRefresh: () => void (refusesRefresh = true),
     failNext: (status, headers = {}) => void failures.push({ status, headers }),
     postButFailNext: (status) => void failuresAfterPosting.push(status),
+    failNextAppend: (status) => void appendFailures.push(status),
     chunkedUpload: (id) => chunked.get(id),
     setProcessingPolls: (polls) => void (processingPolls = polls),
     failNextProcessing: () => void (failProcessing = true),

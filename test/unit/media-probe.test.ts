@@ -163,13 +163,15 @@ describe("each platform's media rules, as data", () => {
   });
 
   it('refuses video where Postroom does not upload it yet, saying so', () => {
-    expect(checkPost('mastodon', 'hi', [video({})])).toEqual([
+    expect(checkPost('bluesky', 'hi', [video({})])).toEqual([
       {
-        platform: 'mastodon',
+        platform: 'bluesky',
         rule: 'video_not_supported',
-        message: 'Mastodon: Postroom does not publish video there yet; post the video on Mastodon itself',
+        message: 'Bluesky: Postroom does not publish video there yet; post the video on Bluesky itself',
       },
     ]);
+    for (const platform of ['x', 'mastodon', 'instagram', 'facebook', 'threads'] as const)
+      expect(rules(platform, [video({})])).not.toContain('video_not_supported');
   });
 
   it("keeps Instagram's feed pictures between 4:5 and 1.91:1", () => {

@@ -166,7 +166,13 @@ const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpg',
   'image/gif': 'gif',
   'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'video/quicktime': 'mov',
 };
+
+/** "image 2", "video 1": how errors name a file of the post. */
+const fileName = (media: MediaUpload, index: number) =>
+  `${media.mimeType.startsWith('video/') ? 'video' : 'image'} ${index + 1}`;
 
 export function createMastodonAdapter(options: MastodonAdapterOptions = {}): PlatformAdapter {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
@@ -178,10 +184,10 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
     media: MediaUpload,
     index: number,
   ): Promise<string> {
-    const what = `upload image ${index + 1}`;
+    const what = `upload ${fileName(media, index)}`;
     const form = new FormData();
     const file = new Blob([new Uint8Array(media.data)], { type: media.mimeType });
-    form.append('file', file, `image-${index + 1}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
+    form.append('file', file, `${fileName(media, index).replace(' ', '-')}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
     if (media.altText) form.append('description', media.altText);
     const answer = await call(fetchImpl, client.apiBaseUrl, {
       method: 'POST',
@@ -193,13 +199,16 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
     const attachment = asRecord(answer.data);
     const id = str(attachment, 'id');
     if (!id) throw unexpected(what, 'media id');
-    if (answer.status === 202 || !str(attachment, 'url')) await waitForMedia(client, token, id, index);
+    if (answer.status === 202 || !str(attachment, 'url')) await waitForMedia(client, token, id, fileName(media, index));
     return id;
   }
 
-  /** Mastodon processes large media after answering 202; a status may only attach it once it has a URL. */
-  async function waitForMedia(client: PlatformClient, token: string, id: string, index: number): Promise<void> {
-    const what = `check image ${index + 1}`;
+  /**
+   * Mastodon processes video and large images after answering 202 (https://docs.joinmastodon.org/methods/media/#v2):
+   * a status may only attach it once it has a URL; 206 means still processing, 422 that it failed.
+   */
+  async function waitForMedia(client: PlatformClient, token: string, id: string, name: string): Promise<void> {
+    const what = `check ${name}`;
     for (const delay of pollDelays) {
       await sleep(delay);
       let answer: Answer;
@@ -217,7 +226,7 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
       // 206 Partial Content: still processing.
       if (answer.status === 200 && str(asRecord(answer.data), 'url')) return;
     }
-    throw new PlatformError(`Mastodon is still processing image ${index + 1}; try again later`, true);
+    throw new PlatformError(`Mastodon is still processing ${name}; try again later`, true);
   }
 
   return {

@@ -14,8 +14,10 @@ import {
 
 /**
  * X's API v2 (https://docs.x.com/x-api): `POST /2/tweets`, `DELETE /2/tweets/:id`, `GET /2/users/me`,
- * and for images `POST /2/media/upload` (multipart, `media_category=tweet_image`) then
- * `POST /2/media/metadata` for alt text.
+ * for images `POST /2/media/upload` (multipart, `media_category=tweet_image`) then
+ * `POST /2/media/metadata` for alt text, and for a video the chunked upload
+ * (https://docs.x.com/x-api/media/quickstart/media-upload-chunked): INIT, APPEND in chunks,
+ * FINALIZE, then STATUS until its processing succeeds; only then may a post use it.
  *
  * After a crash, `GET /2/users/:id/tweets` (the account's own timeline) tells whether a publish went out.
  *
@@ -139,6 +141,62 @@ async function uploadImage(client: PlatformClient, token: string, media: MediaUp
   return uploaded.id;
 }
 
+/** APPEND chunks: X takes at most 5 MB a chunk; 4 MiB leaves room for the multipart envelope. */
+const VIDEO_CHUNK_BYTES = 4 * 1024 * 1024;
+/** STATUS reads at most while X processes a video, each after the `check_after_secs` X asks for (capped). */
+const MAX_STATUS_READS = 60;
+const MAX_CHECK_AFTER_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One video through the chunked upload; the media id once X has processed it. An upload cut off
+ * anywhere is started again from INIT on the next attempt: media never attached to a post
+ * expires, so nothing is posted twice. A video X cannot process is refused for a person to read.
+ */
+async function uploadVideo(client: PlatformClient, token: string, media: MediaUpload, index: number): Promise<string> {
+  const what = `upload video ${index + 1}`;
+  const init = await xCall(client, token, 'POST', '/2/media/upload/initialize', what, {
+    json: { media_type: media.mimeType, total_bytes: media.data.length, media_category: 'tweet_video' },
+  });
+  const id = ((init.data ?? {}) as Json).id;
+  if (typeof id !== 'string' || !id)
+    throw new PlatformError(`X answered without a media id while trying to ${what}`, true);
+  const path = `/2/media/upload/${encodeURIComponent(id)}`;
+  for (let offset = 0, segment = 0; offset < media.data.length; offset += VIDEO_CHUNK_BYTES, segment++) {
+    const form = new FormData();
+    form.append('segment_index', String(segment));
+    const chunk = media.data.subarray(offset, offset + VIDEO_CHUNK_BYTES);
+    form.append('media', new Blob([new Uint8Array(chunk)], { type: 'application/octet-stream' }), 'chunk');
+    await xCall(client, token, 'POST', `${path}/append`, what, { multipart: form });
+  }
+  let info = processingInfo(await xCall(client, token, 'POST', `${path}/finalize`, what));
+  for (let reads = 0; info && (info.state === 'pending' || info.state === 'in_progress'); reads++) {
+    if (reads >= MAX_STATUS_READS)
+      throw new PlatformError(`X is still processing video ${index + 1}; publishing will be tried again`, true);
+    await sleep(Math.min(MAX_CHECK_AFTER_MS, Math.max(0, info.checkAfterSecs) * 1000));
+    const query = new URLSearchParams({ command: 'STATUS', media_id: id });
+    info = processingInfo(await xCall(client, token, 'GET', `/2/media/upload?${query}`, what));
+  }
+  if (info?.state === 'failed')
+    throw new PlatformError(`X could not process video ${index + 1}: ${info.error ?? 'no reason given'}`, false);
+  return id;
+}
+
+/** FINALIZE's or STATUS's `processing_info` (absent when nothing is left to process). */
+function processingInfo(data: Json): { state: string; checkAfterSecs: number; error: string | null } | null {
+  const info = (((data.data ?? {}) as Json).processing_info ?? null) as Json | null;
+  if (!info || typeof info.state !== 'string') return null;
+  const error = (info.error ?? null) as Json | null;
+  return {
+    state: info.state,
+    checkAfterSecs: typeof info.check_after_secs === 'number' ? info.check_after_secs : 1,
+    error: typeof error?.message === 'string' ? error.message : null,
+  };
+}
+
+const isVideo = (media: MediaUpload) => media.mimeType.startsWith('video/');
+
 /** Tweets per page of `GET /2/users/:id/tweets` (X allows 5 to 100). */
 const TIMELINE_PAGE_SIZE = 100;
 /** Pages followed at most: 1,000 posts since a crash is far beyond any client; more is refused, not guessed. */
@@ -247,12 +305,12 @@ export const xAdapter: PlatformAdapter = {
 
   /**
    * X accepts no idempotency key: the scheduler never repeats a call whose outcome it does not know.
-   * A retried publish uploads its images again; harmless, as media never attached to a post expires.
+   * A retried publish uploads its images and video again; harmless, as media never attached to a post expires.
    */
   async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
     if (post.media.length > 0 && tokens.scope && !tokens.scope.split(/\s+/).includes(X_MEDIA_SCOPE)) {
       throw new PlatformError(
-        `X did not grant Postroom the ${X_MEDIA_SCOPE} permission images need; reconnect the account`,
+        `X did not grant Postroom the ${X_MEDIA_SCOPE} permission images and videos need; reconnect the account`,
         false,
         null,
         null,
@@ -261,7 +319,7 @@ export const xAdapter: PlatformAdapter = {
     }
     const mediaIds: string[] = [];
     for (const [index, media] of post.media.entries())
-      mediaIds.push(await uploadImage(client, tokens.accessToken, media, index));
+      mediaIds.push(await (isVideo(media) ? uploadVideo : uploadImage)(client, tokens.accessToken, media, index));
     // X takes a post with images and no text; an empty `text` it refuses.
     const json =
       mediaIds.length === 0

@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Timers } from '../../src-main/engine/kernel/timers';
+import { Scheduler } from '../../src-main/engine/posts/scheduler';
+import type { MediaItem } from '../../src-shared/media';
+import { openTestEngine, type TestEngine } from '../support/engine';
+import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
+import { videoOf } from '../support/media-fixtures';
+import { addConnection, setUpPosting, type PostingSetup } from '../support/posting';
+import { startXServer, type XServer } from '../support/x-server';
+
+/**
+ * Issue 14 item 3: a video from the library goes out where Postroom uploads video (here Mastodon's
+ * asynchronous media and X's chunked upload, against their local servers), once each; where the
+ * upload is not built yet (Bluesky) the post is refused before it is saved, saying so.
+ */
+
+class NoTimers implements Timers {
+  setTimeout() {
+    return null;
+  }
+  clearTimeout() {}
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+interface World extends TestEngine, PostingSetup {
+  mastodon: MastodonServer;
+  x: XServer;
+  scheduler: Scheduler;
+}
+
+async function world(): Promise<World> {
+  const mastodon = await startMastodonServer();
+  const x = await startXServer();
+  x.setProcessingPolls(0);
+  closers.push(
+    () => mastodon.close(),
+    () => x.close(),
+  );
+  const t = await openTestEngine();
+  const token = mastodon.issueToken();
+  const setup = await setUpPosting(t.engine, {
+    mastodonUrl: mastodon.url,
+    mastodonToken: token.accessToken,
+    mastodonAccountId: mastodon.account.id,
+    xUrl: x.url,
+    xToken: x.token,
+  });
+  const scheduler = new Scheduler({
+    ctx: t.engine.ctx,
+    timers: new NoTimers(),
+    monotonicNow: () => t.clock.monotonic(),
+    backoffMs: [1000],
+    offlineRetryMs: 30_000,
+    graceMs: 15 * 60_000,
+  });
+  closers.push(() => scheduler.stop());
+  return { ...t, ...setup, mastodon, x, scheduler };
+}
+
+async function addVideo(w: World, fileName: string): Promise<{ item: MediaItem; bytes: Buffer }> {
+  const bytes = videoOf({ width: 1280, height: 720, seconds: 8 });
+  const item = await w.engine.call('media.upload', {
+    workspaceId: w.workspaceId,
+    userId: w.userId,
+    file: { fileName, dataBase64: bytes.toString('base64') },
+  });
+  return { item, bytes };
+}
+
+describe('video through the adapters (issue 14 item 3)', () => {
+  it('publishes a library video to Mastodon and X once each, after each platform has processed it', async () => {
+    const w = await world();
+    const { item, bytes } = await addVideo(w, 'teaser.mp4');
+    expect(item).toMatchObject({ kind: 'video', durationMs: 8000 });
+    const group = await w.engine.call('post.create', {
+      workspaceId: w.workspaceId,
+      userId: w.userId,
+      post: { text: 'Teaser', platformIds: [w.mastodonId, w.xId], mediaIds: [item.id], publishNow: true },
+    });
+    await w.scheduler.runDue();
+    await w.scheduler.runDue();
+
+    const after = await w.engine.call('post.get', { workspaceId: w.workspaceId, id: group.id });
+    expect(after.deliveries.map((d) => d.state).sort()).toEqual(['published', 'published']);
+
+    const statuses = w.mastodon.statusTexts().filter((s) => !s.deleted);
+    expect(statuses.map((s) => s.text)).toEqual(['Teaser']);
+    const status = (await (await fetch(`${w.mastodon.url}/api/v1/statuses/${statuses[0]?.id}`)).json()) as {
+      media_attachments: { id: string; type: string }[];
+    };
+    expect(status.media_attachments.map((m) => m.type)).toEqual(['video']);
+    expect(w.mastodon.media(status.media_attachments[0]?.id as string)?.data.equals(bytes)).toBe(true);
+
+    expect(w.x.tweets().map((t) => t.text)).toEqual(['Teaser']);
+    const [xMedia] = w.x.tweets()[0]?.mediaIds ?? [];
+    expect(w.x.chunkedUpload(xMedia as string)).toMatchObject({ kind: 'video', state: 'succeeded' });
+    expect(w.x.media(xMedia as string)?.data.equals(bytes)).toBe(true);
+  });
+
+  it('refuses a video post to Bluesky before saving it, saying Postroom does not publish video there yet', async () => {
+    const w = await world();
+    const { item } = await addVideo(w, 'teaser.mp4');
+    const bluesky = await addConnection(w.engine.ctx, w.workspaceId, w.userId, 'bluesky', 'did:plc:acme', {
+      accessToken: 'token',
+    });
+    await expect(
+      w.engine.call('post.create', {
+        workspaceId: w.workspaceId,
+        userId: w.userId,
+        post: { text: 'Teaser', platformIds: [bluesky], mediaIds: [item.id], publishNow: true },
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+      message: 'Bluesky: Postroom does not publish video there yet; post the video on Bluesky itself',
+    });
+    const page = await w.engine.call('post.list', { workspaceId: w.workspaceId, userId: w.userId });
+    expect(page.groups).toEqual([]);
+  });
+});
