@@ -86,15 +86,16 @@ async function runQueueFigure(name: string, dataDir: string, agency: AgencyRef, 
     what: string,
     request: () => Record<string, unknown>,
     expectRows: number,
+    read: (request: Record<string, unknown>) => Promise<Page> = list,
   ) => {
     const t0 = performance.now();
-    const first = await list(request());
+    const first = await read(request());
     // A page that takes seconds gets a few samples, not a thousand.
     const slow = performance.now() - t0 > 1000;
     // Quick mode's smaller folder may hold fewer than a page.
     if (first.groups.length < (quick ? 1 : expectRows))
       throw new Error(`${name}: expected at least ${expectRows} rows, got ${first.groups.length}`);
-    const samples = await sample(() => list(request()), {
+    const samples = await sample(() => read(request()), {
       count,
       budgetMs,
       warmup: slow ? 0 : 5,
@@ -166,15 +167,24 @@ async function runQueueFigure(name: string, dataDir: string, agency: AgencyRef, 
 
     if (name === 'calendar_month') {
       const month = DateTime.fromJSDate(agency.now, { zone: 'Europe/Paris' }).minus({ months: 3 }).startOf('month');
+      // What the calendar's month shows (post.calendar, D104): the weeks around the month, each
+      // day's count and its first four posts, in the workspace's zone.
+      const from = month.startOf('week');
+      const to = month.plus({ months: 1 }).minus({ days: 1 }).endOf('week').plus({ days: 1 }).startOf('day');
+      const calendar = async (request: Record<string, unknown>): Promise<Page> => {
+        const page = (await engine.call('post.calendar', {
+          workspaceId: agency.workspaceId,
+          ...request,
+        } as never)) as { days: { total: number; posts: unknown[] }[] };
+        return { groups: page.days.flatMap((d) => d.posts) };
+      };
       await pageFigure(
         'calendar_month',
         5,
-        `one client's month (${month.toFormat('yyyy-LL')}), every post group in it`,
-        () => ({
-          userId,
-          query: { from: month.toUTC().toISO()!, to: month.plus({ months: 1 }).toUTC().toISO()!, perPage: 1000 },
-        }),
+        `one client's month (${month.toFormat('yyyy-LL')}) as the calendar shows it: ${from.toISODate()} to ${to.toISODate()}, each day's count and first 4 posts (post.calendar)`,
+        () => ({ userId, query: { from: from.toISODate()!, to: to.toISODate()!, zone: 'Europe/Paris', perDay: 4 } }),
         quick ? 1 : 100,
+        calendar,
       );
     }
   } finally {

@@ -3,6 +3,8 @@ import { CreateClientInput, ListClientsQuery, ManagedUser, UpdateClientInput, Us
 import { Connection, ConnectionLink, ConnectionSettings, PostAsPage } from './connections';
 import { Platform } from './contract-platforms';
 import {
+  CalendarPage,
+  CalendarQuery,
   CreatePostGroupInput,
   ListPostGroupsQuery,
   NeedsAttention,
@@ -390,6 +392,11 @@ export const channels = {
       query: ListPostGroupsQuery.default({ page: 1, perPage: 100, order: 'desc' }),
     }),
     response: PostGroupPage,
+  },
+  /** The calendar's days: counts and the first posts of each, read from indexes (issue 11, D104). */
+  'post.calendar': {
+    request: WorkspaceRef.extend({ userId: UserId.optional(), query: CalendarQuery }),
+    response: CalendarPage,
   },
   'post.get': { request: WorkspaceRef.extend({ id: z.string().min(1).max(64) }), response: PostGroup },
   'post.update': {

@@ -213,3 +213,47 @@ export const NeedsAttention = z.object({
   moreDeliveries: z.boolean(),
 });
 export type NeedsAttention = z.infer<typeof NeedsAttention>;
+
+/**
+ * The calendar's read (issue 11 `calendar_month`): the days from `from` to `to` (dates, `to` not
+ * included, at most 62) in `zone`, each with how many posts it holds and the first `perDay` of
+ * them by time. A month cell shows four; the week view asks for every post of its days.
+ */
+export const CalendarQuery = z
+  .strictObject({
+    from: z.iso.date('Give the first day as yyyy-mm-dd.'),
+    to: z.iso.date('Give the day after the last as yyyy-mm-dd.'),
+    /** The time zone the days are in (an IANA name); the workspace's when left out. */
+    zone: z.string().min(1).max(64).optional(),
+    platform: Platform.optional(),
+    perDay: z.coerce.number().int().min(1).max(1000).default(4),
+  })
+  .refine((q) => q.from < q.to, { message: 'The last day must come after the first.', path: ['to'] })
+  .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 <= 62, {
+    message: 'Ask for at most 62 days at a time.',
+    path: ['to'],
+  });
+
+/** A post as a calendar cell shows it: when, whose, where, its first words and where it stands. */
+export const CalendarPost = z.object({
+  id: z.string(),
+  userId: z.string(),
+  scheduledTime: z.string(),
+  status: PostGroup.shape.status,
+  platformIds: z.array(z.string()),
+  /** The first line of its text, at most 60 characters. */
+  excerpt: z.string(),
+  updatedAt: z.string(),
+  /** Some delivery may still be edited or moved (the engine's rule for post.update). */
+  changeable: z.boolean(),
+});
+export type CalendarPost = z.infer<typeof CalendarPost>;
+
+export const CalendarDay = z.object({
+  day: z.string(),
+  /** Every post of the day (not drafts, not cancelled), of which `posts` are the first by time. */
+  total: z.number(),
+  posts: z.array(CalendarPost),
+});
+export const CalendarPage = z.object({ zone: z.string(), days: z.array(CalendarDay) });
+export type CalendarPage = z.infer<typeof CalendarPage>;

@@ -125,6 +125,7 @@ export const readChannels = [
   'connection.credentialModes',
   'connection.pages',
   'post.list',
+  'post.calendar',
   'post.get',
   'post.dailyUsage',
   'queue.getSlots',

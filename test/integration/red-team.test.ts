@@ -140,6 +140,7 @@ describe('issue 9 item 4: an id from another workspace is not_found, on every ch
       'post.create': { post: { text: 'x', platformIds: [bPlatformId] } },
       'post.update': { patch: { text: 'Changed' } },
       'post.list': { query: { page: 1, perPage: 10 } },
+      'post.calendar': { query: { from: '2026-12-01', to: '2026-12-08' } },
       'queue.setSlots': { slots: [] },
       'media.upload': { file: { fileName: 'a.png', dataBase64: PNG_1x1.toString('base64') } },
       'media.beginUpload': { fileName: 'a.mp4', size: 10 },

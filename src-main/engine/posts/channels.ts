@@ -17,6 +17,7 @@ import {
   updatePostGroup,
 } from './posts';
 import { needsAttention } from './attention';
+import { calendarDays } from './calendar';
 
 /** A client of the principal's workspace that they may read; absent and out of scope are both 404. */
 function requireVisibleClient(ctx: EngineContext, p: Principal, userId: string): ManagedUserRow {
@@ -41,6 +42,9 @@ export const postChannels = defineChannels<PostsHost>()({
   'post.list': {
     handle: (host, req) =>
       listPostGroups(host.ctx, host.memberPrincipal(req.workspaceId), req.userId ?? null, req.query),
+  },
+  'post.calendar': {
+    handle: (host, req) => calendarDays(host.ctx, host.memberPrincipal(req.workspaceId), req.userId ?? null, req.query),
   },
   'post.get': { handle: (host, req) => getPostGroup(host.ctx, host.memberPrincipal(req.workspaceId), req.id) },
   'post.update': {

@@ -453,7 +453,8 @@ export function listPostGroups(
   };
 }
 
-const EDITABLE: readonly DeliveryState[] = ['draft', 'scheduled', 'paused', 'failed', 'needs_attention'];
+/** Deliveries in these states may still be edited, moved or cancelled. */
+export const EDITABLE: readonly DeliveryState[] = ['draft', 'scheduled', 'paused', 'failed', 'needs_attention'];
 
 /**
  * Edits take effect on the scheduler at once: the scheduler re-reads a delivery (and its text)

@@ -63,7 +63,11 @@ const toDelivery = (d: DeliveryView): Delivery => ({
 
 /** One word for a group, from its deliveries' states. */
 function groupStatus(deliveries: readonly Pick<DeliveryRow, 'state'>[]): PostGroup['status'] {
-  const states = new Set(deliveries.map((d) => d.state));
+  return statusOfStates(new Set(deliveries.map((d) => d.state)));
+}
+
+/** One word for a group, from the set of states its deliveries are in (the calendar reads only that set). */
+export function statusOfStates(states: ReadonlySet<DeliveryState>): PostGroup['status'] {
   const only = (s: DeliveryState) => states.size === 1 && states.has(s);
   for (const s of ['draft', 'scheduled', 'published', 'cancelled', 'paused'] as const) if (only(s)) return s;
   if (states.has('publishing')) return 'publishing';
