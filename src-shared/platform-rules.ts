@@ -130,7 +130,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageAspect: null,
     // LinkedIn Videos API: MP4, 75 KB to 5 GB, 3 s to 30 minutes, 1:2.4 to 2.4:1.
     video: {
-      published: false,
+      published: true,
       types: ['video/mp4'],
       maxBytes: 5 * 1024 * MB,
       minDurationMs: 3000,

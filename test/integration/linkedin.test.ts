@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LINKEDIN_API_BASE, linkedinAdapter, toLittleText } from '../../src-main/engine/platforms/linkedin/adapter';
+import {
+  createLinkedInAdapter,
+  LINKEDIN_API_BASE,
+  linkedinAdapter,
+  toLittleText,
+} from '../../src-main/engine/platforms/linkedin/adapter';
 import { ADAPTERS } from '../../src-main/engine/platforms/registry';
 import {
   PlatformError,
@@ -9,6 +14,7 @@ import {
 } from '../../src-main/engine/platforms/types';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import { JPEG_1x1, PNG_1x1 } from '../support/images';
+import { videoOf } from '../support/media-fixtures';
 import {
   renderLittleText,
   startLinkedInServer,
@@ -598,5 +604,56 @@ describe('LinkedIn organisation pages the member administers', () => {
     });
     expect(noVersion.status).toBe(400);
     expect(await noVersion.json()).toMatchObject({ code: 'VERSION_MISSING' });
+  });
+});
+
+describe('LinkedIn video through the Videos API', () => {
+  const quick = createLinkedInAdapter({ videoStatusDelaysMs: [10, 10, 10, 10] });
+  /** A real 10-second MP4, padded past two of LinkedIn's 4 MiB parts. */
+  const video = (seconds = 10) => videoOf({ width: 1280, height: 720, seconds, minBytes: 9_000_000 });
+
+  it('uploads a video in the parts LinkedIn gives, finalizes it with their ETags, waits until AVAILABLE, then posts it', async () => {
+    const { server, client, tokens } = await setup();
+    server.setVideoProcessingPolls(2);
+    const file = video();
+    const published = await quick.publish(
+      client,
+      tokens(),
+      post('Our launch film', { media: [{ mimeType: 'video/mp4', data: file }] }),
+    );
+    expect(server.posts().map((p) => p.urn)).toEqual([published.postId]);
+    const [media] = server.posts()[0]?.media ?? [];
+    const uploaded = server.video(media?.id as string);
+    expect(uploaded).toMatchObject({ status: 'AVAILABLE', owner: `urn:li:person:${server.sub}` });
+    expect(uploaded?.parts.length).toBe(3);
+    expect(uploaded?.data?.equals(file)).toBe(true);
+  });
+
+  it('refuses a video LinkedIn cannot process (too short), naming the reason, and posts nothing', async () => {
+    const { server, client, tokens } = await setup();
+    const refused = await failure(
+      quick.publish(client, tokens(), post('Too short', { media: [{ mimeType: 'video/mp4', data: video(1) }] })),
+    );
+    expect(refused).toMatchObject({ retryable: false });
+    expect(refused.message).toMatch(/^LinkedIn could not process video 1: /);
+    expect(server.posts()).toEqual([]);
+  });
+
+  it('refuses a video beside images before any call', async () => {
+    const { server, client, tokens } = await setup();
+    const refused = await failure(
+      quick.publish(
+        client,
+        tokens(),
+        post('Mixed', {
+          media: [
+            { mimeType: 'video/mp4', data: video() },
+            { mimeType: 'image/jpeg', data: JPEG_1x1 },
+          ],
+        }),
+      ),
+    );
+    expect(refused.message).toBe('LinkedIn posts take one video, or images, not both');
+    expect(server.posts()).toEqual([]);
   });
 });

@@ -170,7 +170,7 @@ describe("each platform's media rules, as data", () => {
         message: 'Bluesky: Postroom does not publish video there yet; post the video on Bluesky itself',
       },
     ]);
-    for (const platform of ['x', 'mastodon', 'instagram', 'facebook', 'threads'] as const)
+    for (const platform of ['x', 'mastodon', 'linkedin', 'instagram', 'facebook', 'threads'] as const)
       expect(rules(platform, [video({})])).not.toContain('video_not_supported');
   });
 

@@ -17,7 +17,10 @@ import {
 /*
  * LinkedIn's versioned REST API (https://learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api),
  * spoken with Node's own fetch: `POST /rest/posts`, `DELETE /rest/posts/{urn}`,
- * `POST /rest/images?action=initializeUpload` then a PUT of the bytes, the OpenID Connect
+ * `POST /rest/images?action=initializeUpload` then a PUT of the bytes, a video through the Videos API
+ * (`POST /rest/videos?action=initializeUpload`, a PUT per part from its upload instructions, each
+ * answering an ETag, `finalizeUpload` with the ETags in order, then `GET /rest/videos/{urn}` until
+ * AVAILABLE: https://learn.microsoft.com/linkedin/marketing/community-management/shares/videos-api), the OpenID Connect
  * `GET /v2/userinfo`, the OAuth token endpoint for refreshes, and for "post as" the pages a member
  * administers: `GET /rest/organizationAcls?q=roleAssignee` (Organization Access Control by Role),
  * named through the batch `GET /rest/organizations?ids=List(…)` (Organization Lookup), and after a
@@ -383,173 +386,290 @@ async function uploadImage(
   return image;
 }
 
-export const linkedinAdapter: PlatformAdapter = {
-  platform: 'linkedin',
-  limits: linkedinLimits,
+/** Reads of a video's status at most while LinkedIn processes it, and the wait between them. */
+const VIDEO_STATUS_DELAYS_MS = [1000, 2000, 3000, 5000, 5000, 10_000, 10_000, 15_000, 15_000, 30_000, 30_000, 60_000];
 
-  profile,
-  pages,
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  async refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
-    if (!tokens.refreshToken) {
-      // Apps without LinkedIn's programmatic refresh get a 60-day token only: then the member reconnects.
-      if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now()) {
+/** A LinkedIn upload address, refused unless it is an http(s) URL (it comes from LinkedIn's answer). */
+function uploadAddress(raw: string | null, what: string): URL {
+  const url = raw && URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
+  return url;
+}
+
+/**
+ * One video through the Videos API, owned by the author; its URN once LinkedIn has processed it.
+ * A cut upload starts again from initializeUpload on the next attempt: a video no post uses is
+ * never shown, so nothing is posted twice.
+ */
+async function uploadVideo(
+  client: PlatformClient,
+  token: string,
+  owner: string,
+  media: MediaUpload,
+  index: number,
+  delays: readonly number[],
+): Promise<string> {
+  const what = `upload video ${index + 1}`;
+  const videos = (action: string) => endpoint(client.apiBaseUrl, `/rest/videos?action=${action}`);
+  const init = await liCall({
+    method: 'POST',
+    url: videos('initializeUpload'),
+    what,
+    token,
+    rest: true,
+    json: {
+      initializeUploadRequest: {
+        owner,
+        fileSizeBytes: media.data.length,
+        uploadCaptions: false,
+        uploadThumbnail: false,
+      },
+    },
+  });
+  const value = asRecord(init.data.value);
+  const video = str(value, 'video');
+  const instructions = Array.isArray(value?.uploadInstructions) ? value.uploadInstructions.map(asRecord) : [];
+  if (!video || instructions.length === 0)
+    throw new PlatformError(
+      `LinkedIn gave an unexpected answer (no upload instructions) while trying to ${what}`,
+      true,
+    );
+  const etags: string[] = [];
+  for (const part of instructions) {
+    const url = uploadAddress(str(part, 'uploadUrl'), what);
+    const first = part?.firstByte;
+    const last = part?.lastByte;
+    if (typeof first !== 'number' || typeof last !== 'number' || first < 0 || last < first || last >= media.data.length)
+      throw new PlatformError(`LinkedIn gave an unexpected part to upload while trying to ${what}`, true);
+    const answer = await liCall({
+      method: 'PUT',
+      url,
+      what,
+      token: trustedUploadUrl(url, client) ? token : undefined,
+      bytes: { data: media.data.subarray(first, last + 1), mimeType: 'application/octet-stream' },
+    });
+    const etag = answer.headers.get('etag');
+    if (!etag) throw new PlatformError(`LinkedIn did not acknowledge a part while trying to ${what}`, true);
+    etags.push(etag);
+  }
+  await liCall({
+    method: 'POST',
+    url: videos('finalizeUpload'),
+    what,
+    token,
+    rest: true,
+    json: { finalizeUploadRequest: { video, uploadToken: str(value, 'uploadToken') ?? '', uploadedPartIds: etags } },
+  });
+  for (const delay of delays) {
+    await sleep(delay);
+    const { data } = await liCall({
+      method: 'GET',
+      url: endpoint(client.apiBaseUrl, `/rest/videos/${encodeURIComponent(video)}`),
+      what: `check video ${index + 1}`,
+      token,
+      rest: true,
+    });
+    const status = str(data, 'status');
+    if (status === 'AVAILABLE') return video;
+    if (status === 'PROCESSING_FAILED')
+      throw new PlatformError(
+        `LinkedIn could not process video ${index + 1}: ${str(data, 'processingFailureReason') ?? 'no reason given'}`,
+        false,
+      );
+  }
+  throw new PlatformError(`LinkedIn is still processing video ${index + 1}; publishing will be tried again`, true);
+}
+
+const isVideo = (media: MediaUpload) => media.mimeType.startsWith('video/');
+
+export interface LinkedInAdapterOptions {
+  /** Waits between reads of a video's status (tests make them short). */
+  videoStatusDelaysMs?: readonly number[];
+}
+
+export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): PlatformAdapter {
+  const videoDelays = options.videoStatusDelaysMs ?? VIDEO_STATUS_DELAYS_MS;
+  return {
+    platform: 'linkedin',
+    limits: linkedinLimits,
+
+    profile,
+    pages,
+
+    async refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
+      if (!tokens.refreshToken) {
+        // Apps without LinkedIn's programmatic refresh get a 60-day token only: then the member reconnects.
+        if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now()) {
+          throw new PlatformError(
+            "LinkedIn's sign-in has expired and LinkedIn gave no refresh token; reconnect the account",
+            false,
+            null,
+            null,
+            true,
+          );
+        }
+        return tokens;
+      }
+      const form: Record<string, string> = {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken,
+        client_id: client.clientId,
+      };
+      if (client.clientSecret) form.client_secret = client.clientSecret;
+      const what = "refresh the connection's tokens";
+      const { data } = await liCall({ method: 'POST', url: tokenUrl(client), what, form, tokenEndpoint: true });
+      const accessToken = str(data, 'access_token');
+      if (!accessToken)
         throw new PlatformError(
-          "LinkedIn's sign-in has expired and LinkedIn gave no refresh token; reconnect the account",
+          `LinkedIn gave an unexpected answer (no access token) while trying to ${what}`,
           false,
           null,
           null,
           true,
         );
+      const expiresIn = data.expires_in;
+      return {
+        accessToken,
+        // LinkedIn's refresh token keeps its one-year life; an answer without one keeps the one we had.
+        refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
+        expiresAt:
+          typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+        scope: str(data, 'scope') ?? tokens.scope,
+      };
+    },
+
+    /**
+     * LinkedIn accepts no idempotency key: a repeated `POST /rest/posts` makes a second post, so the
+     * scheduler treats LinkedIn like X and never repeats a call whose outcome it does not know.
+     */
+    async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
+      const video = post.media.find(isVideo);
+      if (video && post.media.length > 1)
+        throw new PlatformError('LinkedIn posts take one video, or images, not both', false);
+      if (post.media.length > linkedinLimits.maxImages) {
+        throw new PlatformError(`LinkedIn takes at most ${linkedinLimits.maxImages} images in a post`, false);
       }
-      return tokens;
-    }
-    const form: Record<string, string> = {
-      grant_type: 'refresh_token',
-      refresh_token: tokens.refreshToken,
-      client_id: client.clientId,
-    };
-    if (client.clientSecret) form.client_secret = client.clientSecret;
-    const what = "refresh the connection's tokens";
-    const { data } = await liCall({ method: 'POST', url: tokenUrl(client), what, form, tokenEndpoint: true });
-    const accessToken = str(data, 'access_token');
-    if (!accessToken)
-      throw new PlatformError(
-        `LinkedIn gave an unexpected answer (no access token) while trying to ${what}`,
-        false,
-        null,
-        null,
-        true,
-      );
-    const expiresIn = data.expires_in;
-    return {
-      accessToken,
-      // LinkedIn's refresh token keeps its one-year life; an answer without one keeps the one we had.
-      refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
-      expiresAt:
-        typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
-      scope: str(data, 'scope') ?? tokens.scope,
-    };
-  },
-
-  /**
-   * LinkedIn accepts no idempotency key: a repeated `POST /rest/posts` makes a second post, so the
-   * scheduler treats LinkedIn like X and never repeats a call whose outcome it does not know.
-   */
-  async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
-    if (post.media.length > linkedinLimits.maxImages) {
-      throw new PlatformError(`LinkedIn takes at most ${linkedinLimits.maxImages} images in a post`, false);
-    }
-    post.media.forEach((m, i) => {
-      if (!linkedinLimits.imageTypes.includes(m.mimeType))
-        throw new PlatformError(`LinkedIn does not take image ${i + 1} (${m.mimeType})`, false);
-    });
-    const author = await authorOf(client, tokens, post.postAs);
-    // Images belong to the author: an organisation's post needs the organisation's images.
-    const images: { id: string; altText?: string }[] = [];
-    for (const [index, media] of post.media.entries()) {
-      const id = await uploadImage(client, tokens.accessToken, author, media, index);
-      images.push(media.altText ? { id, altText: media.altText } : { id });
-    }
-    const content =
-      images.length === 1 ? { media: images[0] } : images.length > 1 ? { multiImage: { images } } : undefined;
-    const what = 'publish the post';
-    const answer = await liCall({
-      method: 'POST',
-      url: endpoint(client.apiBaseUrl, '/rest/posts'),
-      what,
-      token: tokens.accessToken,
-      rest: true,
-      json: {
-        author,
-        commentary: toLittleText(post.text),
-        visibility: 'PUBLIC',
-        distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
-        lifecycleState: 'PUBLISHED',
-        isReshareDisabledByAuthor: false,
-        ...(content ? { content } : {}),
-      },
-    });
-    const urn = answer.headers.get('x-restli-id')?.trim() || str(answer.data, 'id');
-    // The post exists but its id is unknown: trying again would post it twice.
-    if (!urn)
-      throw new PlatformError(
-        'LinkedIn published the post but did not say its id; check the page before posting again',
-        false,
-        answer.status,
-      );
-    return { postId: urn, url: `https://www.linkedin.com/feed/update/${urn}/` };
-  },
-
-  /**
-   * The author's post whose `commentary` is exactly the little text Postroom sends for this text
-   * (`toLittleText`), created since `since`: `GET /rest/posts?q=author`, newest change first, paged
-   * with `start`/`count` until the posts are older than `since`. Reading a member's own posts needs
-   * LinkedIn's `r_member_social` (a page's: `r_organization_social`); a refusal is a person's check.
-   */
-  async findPublished(
-    client: PlatformClient,
-    tokens: TokenSet,
-    request: FindPublishedRequest,
-  ): Promise<PublishedPost | null> {
-    const author = await authorOf(client, tokens, request.postAs);
-    const want = toLittleText(request.text);
-    const since = request.since.getTime();
-    for (let page = 0; page < MAX_POSTS_PAGES; page++) {
-      const url = endpoint(client.apiBaseUrl, '/rest/posts');
-      url.search = new URLSearchParams({
-        author,
-        q: 'author',
-        count: String(POSTS_PAGE_SIZE),
-        start: String(page * POSTS_PAGE_SIZE),
-        sortBy: 'LAST_MODIFIED',
-      }).toString();
-      const { data } = await liCall({
-        method: 'GET',
-        url,
-        what: 'check whether the post went out',
+      post.media.forEach((m, i) => {
+        if (!isVideo(m) && !linkedinLimits.imageTypes.includes(m.mimeType))
+          throw new PlatformError(`LinkedIn does not take image ${i + 1} (${m.mimeType})`, false);
+      });
+      const author = await authorOf(client, tokens, post.postAs);
+      // Media belong to the author: an organisation's post needs the organisation's images and video.
+      const images: { id: string; altText?: string }[] = [];
+      for (const [index, media] of video ? [] : post.media.entries()) {
+        const id = await uploadImage(client, tokens.accessToken, author, media, index);
+        images.push(media.altText ? { id, altText: media.altText } : { id });
+      }
+      const content = video
+        ? { media: { id: await uploadVideo(client, tokens.accessToken, author, video, 0, videoDelays) } }
+        : images.length === 1
+          ? { media: images[0] }
+          : images.length > 1
+            ? { multiImage: { images } }
+            : undefined;
+      const what = 'publish the post';
+      const answer = await liCall({
+        method: 'POST',
+        url: endpoint(client.apiBaseUrl, '/rest/posts'),
+        what,
         token: tokens.accessToken,
         rest: true,
+        json: {
+          author,
+          commentary: toLittleText(post.text),
+          visibility: 'PUBLIC',
+          distribution: { feedDistribution: 'MAIN_FEED', targetEntities: [], thirdPartyDistributionChannels: [] },
+          lifecycleState: 'PUBLISHED',
+          isReshareDisabledByAuthor: false,
+          ...(content ? { content } : {}),
+        },
       });
-      const elements = Array.isArray(data.elements)
-        ? data.elements.map(asRecord).filter((e): e is Json => e !== null)
-        : [];
-      let older = elements.length === 0;
-      for (const post of elements) {
-        const created =
-          typeof post.createdAt === 'number'
-            ? post.createdAt
-            : typeof post.publishedAt === 'number'
-              ? post.publishedAt
-              : null;
-        const modified = typeof post.lastModifiedAt === 'number' ? post.lastModifiedAt : created;
-        // Sorted by last change, newest first: once changes are older than `since`, so are creations.
-        if (modified !== null && modified < since) older = true;
-        if (created !== null && created < since) continue;
-        const id = str(post, 'id');
-        if (id && post.commentary === want) return { postId: id, url: `https://www.linkedin.com/feed/update/${id}/` };
-      }
-      if (older || elements.length < POSTS_PAGE_SIZE) return null;
-    }
-    throw new PlatformError(
-      `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`,
-      false,
-    );
-  },
+      const urn = answer.headers.get('x-restli-id')?.trim() || str(answer.data, 'id');
+      // The post exists but its id is unknown: trying again would post it twice.
+      if (!urn)
+        throw new PlatformError(
+          'LinkedIn published the post but did not say its id; check the page before posting again',
+          false,
+          answer.status,
+        );
+      return { postId: urn, url: `https://www.linkedin.com/feed/update/${urn}/` };
+    },
 
-  async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
-    try {
-      await liCall({
-        method: 'DELETE',
-        url: endpoint(client.apiBaseUrl, `/rest/posts/${encodeURIComponent(postId)}`),
-        what: 'delete the post',
-        token: tokens.accessToken,
-        rest: true,
-      });
-    } catch (err) {
-      // Already gone: deleting is idempotent.
-      if (err instanceof PlatformError && err.status === 404) return;
-      throw err;
-    }
-  },
-};
+    /**
+     * The author's post whose `commentary` is exactly the little text Postroom sends for this text
+     * (`toLittleText`), created since `since`: `GET /rest/posts?q=author`, newest change first, paged
+     * with `start`/`count` until the posts are older than `since`. Reading a member's own posts needs
+     * LinkedIn's `r_member_social` (a page's: `r_organization_social`); a refusal is a person's check.
+     */
+    async findPublished(
+      client: PlatformClient,
+      tokens: TokenSet,
+      request: FindPublishedRequest,
+    ): Promise<PublishedPost | null> {
+      const author = await authorOf(client, tokens, request.postAs);
+      const want = toLittleText(request.text);
+      const since = request.since.getTime();
+      for (let page = 0; page < MAX_POSTS_PAGES; page++) {
+        const url = endpoint(client.apiBaseUrl, '/rest/posts');
+        url.search = new URLSearchParams({
+          author,
+          q: 'author',
+          count: String(POSTS_PAGE_SIZE),
+          start: String(page * POSTS_PAGE_SIZE),
+          sortBy: 'LAST_MODIFIED',
+        }).toString();
+        const { data } = await liCall({
+          method: 'GET',
+          url,
+          what: 'check whether the post went out',
+          token: tokens.accessToken,
+          rest: true,
+        });
+        const elements = Array.isArray(data.elements)
+          ? data.elements.map(asRecord).filter((e): e is Json => e !== null)
+          : [];
+        let older = elements.length === 0;
+        for (const post of elements) {
+          const created =
+            typeof post.createdAt === 'number'
+              ? post.createdAt
+              : typeof post.publishedAt === 'number'
+                ? post.publishedAt
+                : null;
+          const modified = typeof post.lastModifiedAt === 'number' ? post.lastModifiedAt : created;
+          // Sorted by last change, newest first: once changes are older than `since`, so are creations.
+          if (modified !== null && modified < since) older = true;
+          if (created !== null && created < since) continue;
+          const id = str(post, 'id');
+          if (id && post.commentary === want) return { postId: id, url: `https://www.linkedin.com/feed/update/${id}/` };
+        }
+        if (older || elements.length < POSTS_PAGE_SIZE) return null;
+      }
+      throw new PlatformError(
+        `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`,
+        false,
+      );
+    },
+
+    async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
+      try {
+        await liCall({
+          method: 'DELETE',
+          url: endpoint(client.apiBaseUrl, `/rest/posts/${encodeURIComponent(postId)}`),
+          what: 'delete the post',
+          token: tokens.accessToken,
+          rest: true,
+        });
+      } catch (err) {
+        // Already gone: deleting is idempotent.
+        if (err instanceof PlatformError && err.status === 404) return;
+        throw err;
+      }
+    },
+  };
+}
+
+export const linkedinAdapter = createLinkedInAdapter();
