@@ -93,11 +93,12 @@ async function serve(args: string[]): Promise<void> {
   const apiPort = portOption(values['api-port'], 'api-port');
   const uiPort = portOption(values['ui-port'], 'ui-port');
   Object.assign(context, { dataDir, ports: { 'api-port': apiPort, 'ui-port': uiPort } });
-  const [{ startAppOrRecovery }, { startBrowserHost }] = await Promise.all([
-    import('./recovery-app'),
+  const [{ startDesk }, { startBrowserHost }] = await Promise.all([
+    import('./desk/desk-app'),
     import('./server/browser-host'),
   ]);
-  const running = await startAppOrRecovery({ dataDir, apiPort });
+  // This computer's app, or (team mode, issue 12) the contract carried to the desk's team host.
+  const running = await startDesk({ dataDir, apiPort });
   // The UI's port may be taken: stop what already started, so the failure is reported and the process ends.
   const host = await startBrowserHost(running, { port: uiPort }).catch(async (err: unknown) => {
     await running.stop();

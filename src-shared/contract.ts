@@ -185,6 +185,48 @@ export type Profile = z.infer<typeof Profile>;
 export const ProfileChoice = Profile.extend({ hasPassword: z.boolean() });
 export type ProfileChoice = z.infer<typeof ProfileChoice>;
 
+export const HostConnection = z.object({
+  url: z.string(),
+  workspaceName: z.string().nullable(),
+  status: z.enum(['connected', 'offline', 'signed_out']),
+  /** Why the host ended this desk's session (force logout, deactivation), once it did. */
+  endedReason: z.string().nullable(),
+});
+export type HostConnection = z.infer<typeof HostConnection>;
+
+/** A team host's address as a person types it: https, or http on this computer only (D89). */
+export const HostUrl = z
+  .string({ error: "Enter the team host's address, such as https://postroom.agency.example." })
+  .trim()
+  .min(1, "Enter the team host's address, such as https://postroom.agency.example.")
+  .max(500, 'An address has at most 500 characters.')
+  .pipe(
+    z.url({
+      protocol: /^https?$/,
+      error: "Enter the team host's address, such as https://postroom.agency.example.",
+    }),
+  );
+
+/** Joining a team host from a desk with an invitation code (or the owner's first sign-in code). */
+export const DeskJoinInput = z.strictObject({
+  hostUrl: HostUrl,
+  invitationCode: z.string().trim().min(1, 'Paste the invitation code.').max(200, 'That is not an invitation code.'),
+  name: z.string().trim().min(1, 'Enter your name.').max(100, 'Shorten your name to at most 100 characters.'),
+  password: z
+    .string()
+    .min(8, 'Choose a password of at least 8 characters.')
+    .max(200, 'Choose a password of at most 200 characters.'),
+});
+export type DeskJoinInput = z.input<typeof DeskJoinInput>;
+
+/** Signing in to a team host from a desk with an account there. */
+export const DeskSignInInput = z.strictObject({
+  hostUrl: HostUrl,
+  email: z.string().trim().min(3, 'Enter your email address.').max(254, 'An email address has at most 254 characters.'),
+  password: z.string().min(1, 'Enter your password.').max(200, 'A password has at most 200 characters.'),
+});
+export type DeskSignInInput = z.input<typeof DeskSignInInput>;
+
 export const AppState = z.object({
   needsSetup: z.boolean(),
   /** The signed-in person, or null: the profile chooser shows `profiles`. */
@@ -206,6 +248,12 @@ export const AppState = z.object({
       latestBackup: z.object({ takenAt: z.string() }).nullable(),
     })
     .optional(),
+  /**
+   * Present only on a desk in team mode (issue 12, SPEC §12): the team host it works against and
+   * whether it is reachable now (`connected`), cannot be reached (`offline`: what it last loaded
+   * is shown, changes wait), or has no session on it (`signed_out`: the sign-in page shows).
+   */
+  host: HostConnection.optional(),
 });
 export type AppState = z.infer<typeof AppState>;
 
@@ -300,6 +348,13 @@ export const channels = {
   },
   'session.signOut': { request: z.strictObject({}), response: AppState },
   'session.acceptInvitation': { request: AcceptInvitationInput, response: AppState },
+  /**
+   * First run on a desk: "Join a team host" (issue 12). Answered by the desk's main process, which
+   * joins (or signs in) on the host, keeps the session token in the OS keychain and works against
+   * the host from then on; never sent to a host.
+   */
+  'desk.join': { request: DeskJoinInput, response: AppState },
+  'desk.signIn': { request: DeskSignInInput, response: AppState },
 
   'client.list': {
     request: WorkspaceRef.extend({

@@ -100,6 +100,8 @@ export const deskLocalChannels = [
   'session.signIn',
   'session.signOut',
   'session.acceptInvitation',
+  'desk.join',
+  'desk.signIn',
 ] as const satisfies readonly Channel[];
 
 /**

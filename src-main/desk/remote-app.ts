@@ -35,6 +35,8 @@ export interface RemoteAppOptions {
   ca?: string;
   /** Waits between reconnect attempts: doubled from `min` up to `max` (ms). */
   reconnect?: { minMs: number; maxMs: number };
+  /** Told when the connection opens or drops, and when the host ends the session. */
+  onStatus?: () => void;
 }
 
 export interface RemoteApp extends RunningApp {
@@ -77,8 +79,10 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
   });
 
   function endSession(reason: string): void {
+    const first = endedReason === null;
     endedReason ??= reason;
     open = false;
+    if (first) options.onStatus?.();
     for (const call of outgoing.values()) call.done({ ok: false, error: ended() });
     outgoing.clear();
     socket?.close();
@@ -118,6 +122,7 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
       wait = backoff.minMs;
       // Everything not answered goes (again) in the order it was made, each with its first key.
       for (const call of outgoing.values()) transmit(call);
+      options.onStatus?.();
     });
     ws.on('unexpected-response', (_request, response) => {
       if (response.statusCode === 401) endSession('the host no longer accepts this session');
@@ -130,7 +135,9 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
     ws.on('close', (code) => {
       if (socket === ws) {
         socket = null;
+        const was = open;
         open = false;
+        if (was && !stopped && code !== SESSION_ENDED_CLOSE_CODE) options.onStatus?.();
       }
       if (code === SESSION_ENDED_CLOSE_CODE) endSession(endedReason ?? 'the host ended this session');
       for (const call of outgoing.values()) call.sent = false;

@@ -164,9 +164,10 @@ async function run(): Promise<void> {
   try {
     // Loaded lazily: a second instance exits before loading the engine, and a native module
     // that fails to load (e.g. not rebuilt for Electron's ABI) lands in the dialog below.
-    // A damaged database starts the recovery screen instead (issue 9 item 11).
-    const { startAppOrRecovery } = await import('../recovery-app');
-    running = await startAppOrRecovery({ dataDir: app.getPath('userData'), instance: 'the Postroom desktop app' });
+    // A damaged database starts the recovery screen instead (issue 9 item 11); a desk in team
+    // mode carries the contract to its team host instead of running the engine (issue 12).
+    const { startDesk } = await import('../desk/desk-app');
+    running = await startDesk({ dataDir: app.getPath('userData'), instance: 'the Postroom desktop app' });
   } catch (error) {
     // E.g. no OS keychain: nothing useful can run, so say why and leave (non-zero for scripts).
     dialog.showErrorBox('Postroom could not start', errorMessage(error));

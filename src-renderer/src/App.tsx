@@ -1,4 +1,6 @@
 import { ConnectionBanner } from './app/ConnectionBanner';
+import { HostSignInPage } from './app/HostSignInPage';
+import { HostStatus, hostName } from './app/HostStatus';
 import { ProfileChooser } from './app/ProfileChooser';
 import { RecoveryPage } from './app/RecoveryPage';
 import { SetupPage } from './app/SetupPage';
@@ -24,6 +26,7 @@ export function App() {
   return (
     <>
       <ConnectionBanner />
+      <HostStatus />
       {app === undefined ? (
         <main className="setup" id="main">
           <p role="status" className="muted">
@@ -32,6 +35,14 @@ export function App() {
         </main>
       ) : app.recovery ? (
         <RecoveryPage recovery={app.recovery} />
+      ) : app.host?.status === 'signed_out' ? (
+        <HostSignInPage host={app.host} />
+      ) : app.host && app.profile === null ? (
+        <main className="setup" id="main">
+          <p role="status" className="muted">
+            Connecting to the team host at {hostName(app.host.url)}…
+          </p>
+        </main>
       ) : app.needsSetup ? (
         <SetupPage />
       ) : app.profile === null ? (

@@ -13,6 +13,10 @@ export interface SessionsHost extends ChannelHostBase {
   selectWorkspace(workspaceId: string): Promise<AppState>;
 }
 
+const deskOnly = (channel: string) => (): never => {
+  throw new AppError('forbidden', `${channel} is answered by the desk's main process, not by an engine.`);
+};
+
 /** The app's state and the signed-in person: every change here is a new app state for the renderers. */
 export const sessionChannels = defineChannels<SessionsHost>()({
   'app.getState': { handle: (host) => host.state() },
@@ -29,5 +33,9 @@ export const sessionChannels = defineChannels<SessionsHost>()({
   'session.signIn': { changes: ['state'], handle: (host, req) => host.signIn(req.profileId, req.password) },
   'session.signOut': { changes: ['state'], handle: (host) => host.signOut() },
   'session.acceptInvitation': { changes: ['state'], handle: (host, req) => host.acceptInvitation(req) },
+  // Joining a team host is the desk's own business (src-main/desk/desk-app.ts answers it): an
+  // engine, on a desk or on a host, never does.
+  'desk.join': { handle: deskOnly('desk.join') },
+  'desk.signIn': { handle: deskOnly('desk.signIn') },
   'workspace.select': { changes: ['state'], handle: (host, req) => host.selectWorkspace(req.workspaceId) },
 });

@@ -1,3 +1,4 @@
+import { useId, useState } from 'react';
 import { SetupInput } from '../../../src-shared/contract';
 import { call } from '../data/contract';
 import { setAppState } from '../data/session';
@@ -5,6 +6,7 @@ import { useContractForm } from '../forms/useContractForm';
 import { FormShell } from '../ui/FormShell';
 import { TextField } from '../ui/Field';
 import { WorkspaceFields, workspaceForm, type WorkspaceValues } from '../workspace/WorkspaceFields';
+import { TeamHostForm } from './TeamHostForm';
 
 interface SetupValues {
   ownerName: string;
@@ -13,8 +15,46 @@ interface SetupValues {
   workspace: WorkspaceValues;
 }
 
-/** First run: the owner's profile and the first workspace. */
+/**
+ * First run: "Work on this computer" (the owner's profile and the first workspace, as always) or
+ * "Join a team host" (issue 12 item 2).
+ */
 export function SetupPage() {
+  const [mode, setMode] = useState<'local' | 'team'>('local');
+  const group = `${useId()}-mode`;
+  return (
+    <main className="setup" id="main">
+      <div className="setup-card">
+        <h1>Welcome to Postroom</h1>
+        <fieldset className="choice-group">
+          <legend>How will you use Postroom?</legend>
+          <label>
+            <input type="radio" name={group} checked={mode === 'local'} onChange={() => setMode('local')} />
+            <span>Work on this computer</span>
+          </label>
+          <label>
+            <input type="radio" name={group} checked={mode === 'team'} onChange={() => setMode('team')} />
+            <span>Join a team host</span>
+          </label>
+        </fieldset>
+        {mode === 'local' ? (
+          <LocalSetup />
+        ) : (
+          <>
+            <p className="lede">
+              Your agency's team host keeps the workspace and publishes, even while this computer sleeps. Sign-in stays
+              in this computer's keychain.
+            </p>
+            <TeamHostForm />
+          </>
+        )}
+      </div>
+    </main>
+  );
+}
+
+/** Working on this computer: the owner's profile and the first workspace. */
+function LocalSetup() {
   const defaultValues: SetupValues = { ownerName: '', ownerEmail: '', password: '', workspace: workspaceForm.empty() };
   const form = useContractForm({
     schema: SetupInput.extend({ workspace: workspaceForm.schema }),
@@ -34,40 +74,35 @@ export function SetupPage() {
   });
 
   return (
-    <main className="setup" id="main">
-      <div className="setup-card">
-        <h1>Welcome to Postroom</h1>
-        <p className="lede">
-          Set up your profile and your agency's first workspace. Everything stays on this computer.
-        </p>
-        <FormShell
-          form={form}
-          onSubmit={onSubmit}
-          label="Set up Postroom"
-          submit="Set up workspace"
-          busyLabel="Setting up…"
-          onUpgrade={() => form.setFocus('workspace.planId')}
-        >
-          <fieldset>
-            <legend>You</legend>
-            <TextField form={form} name="ownerName" label="Your name" autoComplete="name" required />
-            <TextField form={form} name="ownerEmail" label="Your email" type="email" autoComplete="email" required />
-            <TextField
-              form={form}
-              name="password"
-              label="Choose a password"
-              type="password"
-              autoComplete="new-password"
-              hint="At least 8 characters. Forgotten, it is reset on this computer (see the README)."
-              required
-            />
-          </fieldset>
-          <fieldset>
-            <legend>Workspace</legend>
-            <WorkspaceFields form={form} />
-          </fieldset>
-        </FormShell>
-      </div>
-    </main>
+    <>
+      <p className="lede">Set up your profile and your agency's first workspace. Everything stays on this computer.</p>
+      <FormShell
+        form={form}
+        onSubmit={onSubmit}
+        label="Set up Postroom"
+        submit="Set up workspace"
+        busyLabel="Setting up…"
+        onUpgrade={() => form.setFocus('workspace.planId')}
+      >
+        <fieldset>
+          <legend>You</legend>
+          <TextField form={form} name="ownerName" label="Your name" autoComplete="name" required />
+          <TextField form={form} name="ownerEmail" label="Your email" type="email" autoComplete="email" required />
+          <TextField
+            form={form}
+            name="password"
+            label="Choose a password"
+            type="password"
+            autoComplete="new-password"
+            hint="At least 8 characters. Forgotten, it is reset on this computer (see the README)."
+            required
+          />
+        </fieldset>
+        <fieldset>
+          <legend>Workspace</legend>
+          <WorkspaceFields form={form} />
+        </fieldset>
+      </FormShell>
+    </>
   );
 }

@@ -21,7 +21,13 @@ export const setAppState = (state: AppState) => queryClient.setQueryData(APP_STA
 export const useRole = (): Role | null | undefined => useAppState()?.role;
 
 type StateChannel =
-  'app.setup' | 'session.signIn' | 'session.signOut' | 'session.acceptInvitation' | 'workspace.select';
+  | 'app.setup'
+  | 'session.signIn'
+  | 'session.signOut'
+  | 'session.acceptInvitation'
+  | 'workspace.select'
+  | 'desk.join'
+  | 'desk.signIn';
 
 /** A call that answers with the new app state, which applies at once. */
 export function useSessionMutation<C extends StateChannel>(channel: C) {

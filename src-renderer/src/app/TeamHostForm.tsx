@@ -1,0 +1,132 @@
+import { useId, useState } from 'react';
+import { DeskJoinInput, DeskSignInInput } from '../../../src-shared/contract';
+import { sessionCall } from '../data/session';
+import { useContractForm } from '../forms/useContractForm';
+import { invitationCode } from '../team/invitations';
+import { FormShell } from '../ui/FormShell';
+import { TextField } from '../ui/Field';
+
+/*
+ * "Join a team host" (issue 12 item 2): the host's address, then either the invitation the person
+ * was sent (with their name and a new password) or the email and password of their account there.
+ * The desk's main process checks the address, joins or signs in on the host and keeps the session
+ * in this computer's keychain; errors land beside the field they are about (a wrong address, a
+ * certificate this computer does not trust, a revoked invitation, a wrong password).
+ */
+
+type Way = 'invitation' | 'account';
+
+interface JoinValues {
+  hostUrl: string;
+  invitationCode: string;
+  name: string;
+  password: string;
+}
+
+interface SignInValues {
+  hostUrl: string;
+  email: string;
+  password: string;
+}
+
+const HOST_HINT = 'The address your agency gave you, such as https://postroom.agency.example.';
+
+function JoinWithInvitation({ hostUrl }: { hostUrl: string }) {
+  const form = useContractForm({
+    schema: DeskJoinInput,
+    defaultValues: { hostUrl, invitationCode: '', name: '', password: '' } as JoinValues,
+    toInput: (v) => ({ ...v, invitationCode: invitationCode(v.invitationCode) }),
+  });
+  const onSubmit = form.submit(async (_values, input) => {
+    const res = await sessionCall('desk.join', input);
+    if (!res.ok) return res.error;
+  });
+  return (
+    <FormShell form={form} onSubmit={onSubmit} label="Join a team host" submit="Join the team" busyLabel="Joining…">
+      <TextField
+        form={form}
+        name="hostUrl"
+        label="Team host address"
+        type="url"
+        autoComplete="url"
+        spellCheck={false}
+        hint={HOST_HINT}
+        required
+      />
+      <TextField
+        form={form}
+        name="invitationCode"
+        label="Invitation code or link"
+        autoComplete="off"
+        spellCheck={false}
+        required
+      />
+      <TextField form={form} name="name" label="Your name" autoComplete="name" required />
+      <TextField
+        form={form}
+        name="password"
+        label="Choose a password"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 8 characters. You sign in to the team host with it from now on."
+        required
+      />
+    </FormShell>
+  );
+}
+
+function SignInWithAccount({ hostUrl }: { hostUrl: string }) {
+  const form = useContractForm({
+    schema: DeskSignInInput,
+    defaultValues: { hostUrl, email: '', password: '' } as SignInValues,
+  });
+  const onSubmit = form.submit(async (_values, input) => {
+    const res = await sessionCall('desk.signIn', input);
+    if (!res.ok) return res.error;
+  });
+  return (
+    <FormShell form={form} onSubmit={onSubmit} label="Sign in to a team host" submit="Sign in" busyLabel="Signing in…">
+      <TextField
+        form={form}
+        name="hostUrl"
+        label="Team host address"
+        type="url"
+        autoComplete="url"
+        spellCheck={false}
+        hint={HOST_HINT}
+        required
+      />
+      <TextField form={form} name="email" label="Email" type="email" autoComplete="email" required />
+      <TextField
+        form={form}
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        required
+      />
+    </FormShell>
+  );
+}
+
+/** Joining with an invitation, or signing in with an account on the host: the person picks which. */
+export function TeamHostForm({ hostUrl = '', way: initial = 'invitation' }: { hostUrl?: string; way?: Way }) {
+  const [way, setWay] = useState<Way>(initial);
+  const group = `${useId()}-way`;
+  return (
+    <div className="team-host-form">
+      <fieldset className="choice-group">
+        <legend>How do you join?</legend>
+        <label>
+          <input type="radio" name={group} checked={way === 'invitation'} onChange={() => setWay('invitation')} />
+          <span>I have an invitation</span>
+        </label>
+        <label>
+          <input type="radio" name={group} checked={way === 'account'} onChange={() => setWay('account')} />
+          <span>I have an account on the team host</span>
+        </label>
+      </fieldset>
+      {way === 'invitation' ? <JoinWithInvitation hostUrl={hostUrl} /> : <SignInWithAccount hostUrl={hostUrl} />}
+    </div>
+  );
+}

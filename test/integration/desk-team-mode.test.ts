@@ -1,0 +1,254 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppState } from '../../src-shared/contract';
+import type { Result } from '../../src-shared/contract';
+import { startDesk, type DeskApp } from '../../src-main/desk/desk-app';
+import { DESK_SETTINGS_FILE, readDeskSettings, sessionAccount } from '../../src-main/desk/desk-settings';
+import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';
+import { DeskSocket, makeTestCertificate, startTestHost, type TestHost } from '../support/team-host';
+import { tempDir } from '../support/temp';
+
+/*
+ * A desk in team mode (issue 12 items 2–3), with the real parts: a team host on TLS in this
+ * process, the desk's data folder on disk, and the OS keychain (run under .ci/with-keyring).
+ */
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+const OWNER_PASSWORD = 'owner password 1';
+
+async function testHost(): Promise<TestHost> {
+  const h = await startTestHost();
+  stops.push(() => h.stop());
+  return h;
+}
+
+async function desk(dataDir: string, ca?: string): Promise<DeskApp> {
+  const app = await startDesk({
+    dataDir,
+    deviceName: 'Test desk',
+    ...(ca ? { ca } : {}),
+    reconnect: { minMs: 50, maxMs: 400 },
+  });
+  stops.push(() => app.stop());
+  return app;
+}
+
+function ok<T>(result: Result<unknown>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.data as T;
+}
+
+/** The next `state.changed` that `match` accepts. */
+function nextState(app: DeskApp, match: (s: AppState) => boolean): Promise<AppState> {
+  return new Promise((done) => {
+    const off = app.subscribe((event, payload) => {
+      if (event === 'state.changed' && match(payload as AppState)) {
+        off();
+        done(payload as AppState);
+      }
+    });
+  });
+}
+
+/** Every file under `dir`, as text. */
+function everyFile(dir: string): { path: string; text: string }[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? everyFile(path) : [{ path, text: readFileSync(path, 'latin1') }];
+  });
+}
+
+async function joinAsOwner(app: DeskApp, h: TestHost): Promise<AppState> {
+  return ok<AppState>(
+    await app.dispatch('desk.join', {
+      hostUrl: h.url,
+      invitationCode: h.ownerCode,
+      name: 'Olivia Owner',
+      password: OWNER_PASSWORD,
+    }),
+  );
+}
+
+describe('a desk in team mode (issue 12 items 2–3)', () => {
+  it('joins a team host at first run: the token in the keychain only, the host URL in the settings, the host answering', async () => {
+    const h = await testHost();
+    const dataDir = tempDir('postroom-desk-');
+    const app = await desk(dataDir, h.tls.ca);
+    expect(ok<AppState>(await app.dispatch('app.getState', {}))).toMatchObject({ needsSetup: true });
+    expect(app.teamMode).toBe(false);
+
+    const state = await joinAsOwner(app, h);
+    expect(state).toMatchObject({
+      needsSetup: false,
+      profile: { name: 'Olivia Owner', email: 'olivia@agency.test' },
+      role: 'owner',
+      currentWorkspaceId: h.workspaceId,
+      host: { url: h.url, workspaceName: 'Acme Agency', status: 'connected', endedReason: null },
+    });
+    expect(app.teamMode).toBe(true);
+    expect(readDeskSettings(dataDir)).toMatchObject({ mode: 'team', hostUrl: h.url });
+
+    const keychain = await KeychainSecretStore.open();
+    const token = await keychain.get(sessionAccount(dataDir, h.url));
+    expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    // Nowhere in the data folder (SQLite, settings, logs), nor in what the renderer is answered.
+    for (const file of everyFile(dataDir)) expect(file.text, file.path).not.toContain(token!);
+    expect(JSON.stringify(state)).not.toContain(token!);
+
+    // The contract goes to the host: a client made on the desk is in the host's database.
+    ok(
+      await app.dispatch('client.create', {
+        workspaceId: h.workspaceId,
+        client: { email: 'north@client.test', displayName: 'Northwind' },
+      }),
+    );
+    const onHost = h.host.app.engine.ctx.db.prepare(`SELECT display_name FROM managed_users`).all();
+    expect(onHost).toEqual([{ display_name: 'Northwind' }]);
+  });
+
+  it('a restarted desk comes back in team mode, and shows what it last loaded while the host is away', async () => {
+    const h = await testHost();
+    const dataDir = tempDir('postroom-desk-');
+    const first = await desk(dataDir, h.tls.ca);
+    await joinAsOwner(first, h);
+    await first.stop();
+
+    const again = await desk(dataDir, h.tls.ca);
+    expect(again.teamMode).toBe(true);
+    const connected = await new Promise<AppState>((done) => {
+      const check = async () => {
+        const s = ok<AppState>(await again.dispatch('app.getState', {}));
+        if (s.host?.status === 'connected') done(s);
+        else setTimeout(() => void check(), 50);
+      };
+      void check();
+    });
+    expect(connected).toMatchObject({ profile: { name: 'Olivia Owner' }, role: 'owner' });
+
+    const offline = nextState(again, (s) => s.host?.status === 'offline');
+    await h.stop();
+    expect(await offline).toMatchObject({
+      profile: { name: 'Olivia Owner' },
+      currentWorkspaceId: h.workspaceId,
+      host: { status: 'offline', workspaceName: 'Acme Agency' },
+    });
+  });
+
+  it('says what is wrong beside the field: a bad address, nothing there, an untrusted certificate, a wrong password, an unknown invitation', async () => {
+    const h = await testHost();
+    const app = await desk(tempDir('postroom-desk-'), h.tls.ca);
+    const fieldError = async (request: Record<string, unknown>, channel: 'desk.join' | 'desk.signIn') => {
+      const res = await app.dispatch(channel, request);
+      expect(res.ok).toBe(false);
+      return !res.ok ? res.error : null;
+    };
+    const signIn = { hostUrl: h.url, email: 'olivia@agency.test', password: 'not the password' };
+
+    const notUrl = await fieldError({ ...signIn, hostUrl: 'postroom agency' }, 'desk.signIn');
+    expect(notUrl).toMatchObject({ code: 'validation_failed', details: { fields: { hostUrl: expect.any(String) } } });
+
+    const closedPort = new URL(h.url);
+    closedPort.port = '1';
+    const nothing = await fieldError({ ...signIn, hostUrl: closedPort.origin }, 'desk.signIn');
+    expect(nothing).toMatchObject({
+      code: 'platform_unavailable',
+      details: { fields: { hostUrl: expect.stringContaining('No team host answers at 127.0.0.1:1') } },
+    });
+
+    const cleartext = await fieldError({ ...signIn, hostUrl: 'http://postroom.agency.example' }, 'desk.signIn');
+    expect(cleartext?.details?.fields).toEqual({ hostUrl: expect.stringContaining('https://postroom.agency.example') });
+
+    // A desk that trusts another CA than the host's.
+    const stranger = await desk(tempDir('postroom-desk-'), (await makeTestCertificate()).ca);
+    const untrusted = await stranger.dispatch('desk.signIn', signIn);
+    expect(untrusted).toMatchObject({
+      ok: false,
+      error: {
+        code: 'validation_failed',
+        details: { fields: { hostUrl: expect.stringContaining('does not trust the certificate of') } },
+      },
+    });
+
+    await joinAsOwner(await desk(tempDir('postroom-desk-'), h.tls.ca), h);
+    const wrong = await fieldError(signIn, 'desk.signIn');
+    expect(wrong).toMatchObject({ code: 'unauthorized', details: { fields: { password: 'wrong email or password' } } });
+
+    const unknown = await fieldError(
+      { hostUrl: h.url, invitationCode: 'x'.repeat(32), name: 'Eve', password: 'a new password' },
+      'desk.join',
+    );
+    expect(unknown?.details?.fields).toHaveProperty('invitationCode');
+    // Nothing of a failed join stays: the desk is still at its first run.
+    expect(ok<AppState>(await app.dispatch('app.getState', {}))).toMatchObject({ needsSetup: true });
+    expect(app.teamMode).toBe(false);
+  });
+
+  it('signing out on the desk ends the session on the host and forgets the token', async () => {
+    const h = await testHost();
+    const dataDir = tempDir('postroom-desk-');
+    const app = await desk(dataDir, h.tls.ca);
+    await joinAsOwner(app, h);
+    const keychain = await KeychainSecretStore.open();
+    const token = (await keychain.get(sessionAccount(dataDir, h.url)))!;
+
+    const state = ok<AppState>(await app.dispatch('session.signOut', {}));
+    expect(state).toMatchObject({ profile: null, host: { status: 'signed_out', endedReason: null } });
+    expect(await keychain.get(sessionAccount(dataDir, h.url))).toBeNull();
+    await expect(DeskSocket.open(h.url, h.tls.ca, token)).rejects.toMatchObject({ status: 401 });
+    expect(await app.dispatch('client.list', { workspaceId: h.workspaceId })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
+
+    // Signing in again from the sign-in page.
+    const back = ok<AppState>(
+      await app.dispatch('desk.signIn', { hostUrl: h.url, email: 'olivia@agency.test', password: OWNER_PASSWORD }),
+    );
+    expect(back).toMatchObject({ profile: { name: 'Olivia Owner' }, host: { status: 'connected' } });
+  });
+
+  it('a member the owner deactivates is signed out on their desk at once', async () => {
+    const h = await testHost();
+    const owner = await desk(tempDir('postroom-desk-'), h.tls.ca);
+    await joinAsOwner(owner, h);
+    const invite = ok<{ code: string }>(
+      await owner.dispatch('team.invite', {
+        workspaceId: h.workspaceId,
+        invite: { email: 'eddie@agency.test', role: 'editor', skipInvitationEmail: true },
+      }),
+    );
+    const editorDir = tempDir('postroom-desk-');
+    const editor = await desk(editorDir, h.tls.ca);
+    const joined = ok<AppState>(
+      await editor.dispatch('desk.join', {
+        hostUrl: h.url,
+        invitationCode: invite.code,
+        name: 'Eddie Editor',
+        password: 'editor password 1',
+      }),
+    );
+    expect(joined).toMatchObject({ profile: { name: 'Eddie Editor' }, role: 'editor' });
+
+    const team = ok<{ members: { id: string; email: string }[] }>(
+      await owner.dispatch('team.list', { workspaceId: h.workspaceId }),
+    );
+    const eddie = team.members.find((m) => m.email === 'eddie@agency.test')!;
+    const signedOut = nextState(editor, (s) => s.host?.status === 'signed_out');
+    ok(await owner.dispatch('team.setMemberActive', { workspaceId: h.workspaceId, memberId: eddie.id, active: false }));
+    expect(await signedOut).toMatchObject({
+      profile: null,
+      host: { status: 'signed_out', endedReason: expect.any(String) },
+    });
+    expect(await (await KeychainSecretStore.open()).get(sessionAccount(editorDir, h.url))).toBeNull();
+    expect(await editor.dispatch('post.list', { workspaceId: h.workspaceId })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
+    expect(readFileSync(join(editorDir, DESK_SETTINGS_FILE), 'utf8')).not.toContain('password');
+  });
+});
