@@ -88,7 +88,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageAspect: null,
     // app.bsky.embed.video: MP4, 100 MB, up to 3 minutes.
     video: {
-      published: false,
+      published: true,
       types: ['video/mp4'],
       maxBytes: 100 * MB,
       minDurationMs: 0,

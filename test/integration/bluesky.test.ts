@@ -18,6 +18,7 @@ import { countText } from '../../src-shared/platform-rules';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { PNG_1x1 } from '../support/images';
+import { videoOf } from '../support/media-fixtures';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
 import { signInAndAccept } from '../support/pds-sign-in';
 import { tokenAccount } from '../../src-main/engine/queries/tokens';
@@ -253,6 +254,33 @@ describe.skipIf(!runAgainstPds)(
       );
       expect(blob.status).toBe(200);
       expect(Buffer.from(await blob.arrayBuffer()).equals(PNG_1x1)).toBe(true);
+    });
+
+    it('publishes a video as app.bsky.embed.video with its aspect ratio, its blob on the PDS byte for byte', async () => {
+      const file = videoOf({ width: 1080, height: 1920, seconds: 6 });
+      const published = await blueskyAdapter.publish(client, tokens, {
+        text: 'Behind the scenes',
+        media: [{ mimeType: 'video/mp4', data: file, altText: 'The studio at night', width: 1080, height: 1920 }],
+        idempotencyKey: randomUUID(),
+      });
+      const record = (await getPost(published.postId)).body.value as {
+        embed: {
+          $type: string;
+          alt: string;
+          aspectRatio: { width: number; height: number };
+          video: { ref: { $link: string }; mimeType: string; size: number };
+        };
+      };
+      expect(record.embed).toMatchObject({
+        $type: 'app.bsky.embed.video',
+        alt: 'The studio at night',
+        aspectRatio: { width: 1080, height: 1920 },
+        video: { mimeType: 'video/mp4', size: file.length },
+      });
+      const blob = await fetch(
+        `${pds.url}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(pds.did)}&cid=${record.embed.video.ref.$link}`,
+      );
+      expect(Buffer.from(await blob.arrayBuffer()).equals(file)).toBe(true);
     });
 
     it('a mention of an unknown handle stays plain text', async () => {

@@ -149,7 +149,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
     expect(answers.violations).toEqual([]);
   });
 
-  it('takes a video in chunks that resume after a cut, and refuses a gap; a video post is refused where video is not published yet', async () => {
+  it('takes a video in chunks that resume after a cut, and refuses a gap; a Mastodon post refuses it beside an image', async () => {
     const t = await library();
     const reel = videoOf({ width: 1080, height: 1920, seconds: 12, minBytes: UPLOAD_CHUNK_BYTES + 300_000 });
     const upload = await t.call<{ uploadId: string; received: number; chunkBytes: number }>('media.beginUpload', {
@@ -177,17 +177,18 @@ describe('the media library on disk (issue 14 item 2)', () => {
     const video = await t.call<MediaItem>('media.finishUpload', { uploadId: upload.uploadId });
     expect(video).toMatchObject({ kind: 'video', width: 1080, height: 1920, durationMs: 12_000, codec: 'H.264' });
 
-    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'bluesky', 'did:plc:acme', {
+    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'mastodon', '42', {
       accessToken: 'token',
     });
+    const still = (await (await t.send(jpegOf(600, 400), 'still.jpg')).json()) as MediaItem;
     await expect(
       t.call('post.create', {
         userId: t.userId,
-        post: { text: 'Reel', platformIds: [platformId], mediaIds: [video.id], publishNow: true },
+        post: { text: 'Reel', platformIds: [platformId], mediaIds: [video.id, still.id], publishNow: true },
       }),
     ).rejects.toMatchObject({
       code: 'validation_failed',
-      message: 'Bluesky: Postroom does not publish video there yet; post the video on Bluesky itself',
+      message: 'Mastodon: a video goes in a post without images',
     });
   });
 

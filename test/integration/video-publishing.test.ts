@@ -4,14 +4,14 @@ import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import type { MediaItem } from '../../src-shared/media';
 import { openTestEngine, type TestEngine } from '../support/engine';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
-import { videoOf } from '../support/media-fixtures';
-import { addConnection, setUpPosting, type PostingSetup } from '../support/posting';
+import { jpegOf, videoOf } from '../support/media-fixtures';
+import { setUpPosting, type PostingSetup } from '../support/posting';
 import { startXServer, type XServer } from '../support/x-server';
 
 /**
  * Issue 14 item 3: a video from the library goes out where Postroom uploads video (here Mastodon's
- * asynchronous media and X's chunked upload, against their local servers), once each; where the
- * upload is not built yet (Bluesky) the post is refused before it is saved, saying so.
+ * asynchronous media and X's chunked upload, against their local servers), once each; a post that
+ * breaks a platform's video rule is refused before it is saved, naming the rule.
  */
 
 class NoTimers implements Timers {
@@ -101,23 +101,26 @@ describe('video through the adapters (issue 14 item 3)', () => {
     expect(w.x.media(xMedia as string)?.data.equals(bytes)).toBe(true);
   });
 
-  it('refuses a video post to Bluesky before saving it, saying Postroom does not publish video there yet', async () => {
+  it('refuses a Mastodon post with a video beside an image before saving it, naming the rule', async () => {
     const w = await world();
     const { item } = await addVideo(w, 'teaser.mp4');
-    const bluesky = await addConnection(w.engine.ctx, w.workspaceId, w.userId, 'bluesky', 'did:plc:acme', {
-      accessToken: 'token',
+    const still = await w.engine.call('media.upload', {
+      workspaceId: w.workspaceId,
+      userId: w.userId,
+      file: { fileName: 'still.jpg', dataBase64: jpegOf(600, 400).toString('base64') },
     });
     await expect(
       w.engine.call('post.create', {
         workspaceId: w.workspaceId,
         userId: w.userId,
-        post: { text: 'Teaser', platformIds: [bluesky], mediaIds: [item.id], publishNow: true },
+        post: { text: 'Teaser', platformIds: [w.mastodonId], mediaIds: [item.id, still.id], publishNow: true },
       }),
     ).rejects.toMatchObject({
       code: 'validation_failed',
-      message: 'Bluesky: Postroom does not publish video there yet; post the video on Bluesky itself',
+      message: 'Mastodon: a video goes in a post without images',
     });
     const page = await w.engine.call('post.list', { workspaceId: w.workspaceId, userId: w.userId });
     expect(page.groups).toEqual([]);
+    expect(w.mastodon.statusTexts()).toEqual([]);
   });
 });

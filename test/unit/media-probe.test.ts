@@ -162,15 +162,8 @@ describe("each platform's media rules, as data", () => {
     ).toBe('X: video 1 lasts 3.3 min; at most 2.3 min');
   });
 
-  it('refuses video where Postroom does not upload it yet, saying so', () => {
-    expect(checkPost('bluesky', 'hi', [video({})])).toEqual([
-      {
-        platform: 'bluesky',
-        rule: 'video_not_supported',
-        message: 'Bluesky: Postroom does not publish video there yet; post the video on Bluesky itself',
-      },
-    ]);
-    for (const platform of ['x', 'mastodon', 'linkedin', 'instagram', 'facebook', 'threads'] as const)
+  it('takes video on every platform, since each adapter uploads it (D103)', () => {
+    for (const platform of ['x', 'bluesky', 'mastodon', 'linkedin', 'instagram', 'facebook', 'threads'] as const)
       expect(rules(platform, [video({})])).not.toContain('video_not_supported');
   });
 

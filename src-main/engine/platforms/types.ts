@@ -37,6 +37,9 @@ export interface MediaUpload {
   mimeType: string;
   data: Buffer;
   altText?: string;
+  /** Pixel size where the library probed it (a video's aspect ratio for Bluesky's player). */
+  width?: number;
+  height?: number;
 }
 
 /**

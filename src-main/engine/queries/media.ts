@@ -231,6 +231,7 @@ export async function readPostMedia(dataDir: string, postGroupId: string, db: Db
       mimeType: m.mime_type,
       data: await readStoredFile(dataDir, m.sha256),
       ...(m.alt_text ? { altText: m.alt_text } : {}),
+      ...(m.width && m.height ? { width: m.width, height: m.height } : {}),
     });
   }
   return out;

@@ -405,7 +405,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
   }
 
   async function uploadBlob(agent: Agent, media: MediaUpload, index: number) {
-    const what = `upload image ${index + 1}`;
+    const what = `upload ${media.mimeType.startsWith('video/') ? 'video' : 'image'} ${index + 1}`;
     const { data } = await attempt(what, () =>
       agent.uploadBlob(new Uint8Array(media.data), { encoding: media.mimeType }),
     );
@@ -518,8 +518,11 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       const earlier = await getRecord(agent, did, POST_COLLECTION, rkey, what);
       if (earlier) return published(earlier, urlHandle, rkey, post.text);
 
+      const video = post.media.find((m) => m.mimeType.startsWith('video/'));
+      if (video && post.media.length > 1)
+        throw new PlatformError('Bluesky posts take one video, or images, not both', false);
       const images: { alt: string; image: Awaited<ReturnType<typeof uploadBlob>> }[] = [];
-      for (const [index, media] of post.media.entries()) {
+      for (const [index, media] of video ? [] : post.media.entries()) {
         images.push({ alt: media.altText ?? '', image: await uploadBlob(agent, media, index) });
       }
       const record: AppBskyFeedPost.Record = {
@@ -530,6 +533,15 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       const facets = await facetsFor(agent, post.text);
       if (facets.length > 0) record.facets = facets;
       if (images.length > 0) record.embed = { $type: 'app.bsky.embed.images', images };
+      // The documented simple method (https://docs.bsky.app/docs/tutorials/video): the video as a blob
+      // on the PDS, referenced by app.bsky.embed.video; Bluesky's video service processes it once posted.
+      if (video)
+        record.embed = {
+          $type: 'app.bsky.embed.video',
+          video: await uploadBlob(agent, video, 0),
+          ...(video.altText ? { alt: video.altText } : {}),
+          ...(video.width && video.height ? { aspectRatio: { width: video.width, height: video.height } } : {}),
+        };
 
       let uri: string;
       try {
