@@ -1,7 +1,6 @@
-import { chmodSync, copyFileSync, existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import Database from 'better-sqlite3';
 import { SetupInput } from '../src-shared/contract';
 import {
   commandNames,
@@ -17,10 +16,15 @@ import {
 } from './cli-args';
 import { cliFailureOf, formatCliFailure, type FailureContext } from './cli-failure';
 import { systemClock } from './engine/kernel/clock';
-import { backupDatabase, backupTo, DATABASE_FILE, openDatabase } from './engine/db/database';
-import { DataFolderLock, FILE_MODE } from './engine/db/data-folder';
+import { DATABASE_FILE, openDatabase } from './engine/db/database';
+import {
+  restoreBackupFile,
+  writeBackupArchive,
+  type RestoredBackup,
+  type WrittenBackup,
+} from './engine/db/backup-archive';
+import { DataFolderLock } from './engine/db/data-folder';
 import { restoreLatestAutomaticBackup } from './engine/db/integrity';
-import { migrations } from './engine/db/migrations';
 import type { Engine } from './engine/engine';
 import { AppError } from './engine/kernel/errors';
 import { KeychainSecretStore } from './engine/secrets/keychain-store';
@@ -150,12 +154,14 @@ async function backup(args: string[]): Promise<void> {
       fix: 'Check --data-dir names the folder Postroom keeps its data in.',
     });
   const db = await openDatabase({ dataDir, clock: systemClock });
+  let written: WrittenBackup;
   try {
-    await backupTo(db, to);
+    // The database and every media file it names, in one file (D106).
+    written = await writeBackupArchive(db, dataDir, to, systemClock);
   } finally {
     db.close();
   }
-  process.stdout.write(`Backed up to ${to}\n`);
+  process.stdout.write(`Backed up to ${to} (the database and ${written.mediaFiles} media files)\n`);
 }
 
 async function restore(args: string[]): Promise<void> {
@@ -182,57 +188,20 @@ async function restore(args: string[]): Promise<void> {
     return;
   }
   const from = resolve(requiredOption('restore', values, 'from'));
-  if (!existsSync(from))
-    throw new AppError('not_found', `There is no backup file ${from}.`, {
-      fix: `Check the path given to --from (Postroom's own backups are in the backups folder of a data folder).`,
-    });
-  // Check the backup is a Postroom database this version can open before touching anything.
-  let version: number;
-  try {
-    const probe = new Database(from, { readonly: true, fileMustExist: true });
-    try {
-      version = probe.pragma('user_version', { simple: true }) as number;
-      probe.prepare(`SELECT count(*) FROM workspaces`).get();
-    } finally {
-      probe.close();
-    }
-  } catch {
-    throw new AppError('validation_failed', `${from} is not a Postroom backup.`, {
-      fix: "Give --from a file written by postroom backup (or one from a data folder's backups folder).",
-    });
-  }
-  const latest = migrations.at(-1)?.version ?? 0;
-  if (version > latest)
-    throw new AppError(
-      'unsupported_database_version',
-      `The backup was written by a newer Postroom (schema ${version}).`,
-      {
-        fix: 'Update Postroom to the version that wrote it (or newer), then restore again.',
-      },
-    );
-  const target = join(dataDir, DATABASE_FILE);
   // Never under a running Postroom: it would go on with the database it has open.
   const lock = DataFolderLock.acquire(dataDir, 'postroom restore');
+  let restored: RestoredBackup;
   try {
-    await restoreInto(dataDir, target, from);
+    restored = await restoreBackupFile(dataDir, from, systemClock);
   } finally {
     lock.release();
   }
   process.stdout.write(`Restored ${from} into ${dataDir}\n`);
-}
-
-async function restoreInto(dataDir: string, target: string, from: string): Promise<void> {
-  if (existsSync(target)) {
-    const current = await openDatabase({ dataDir, clock: systemClock });
-    try {
-      await backupDatabase(current, join(dataDir, 'backups'), 'before-restore', systemClock);
-    } finally {
-      current.close();
-    }
-  }
-  for (const suffix of ['-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
-  copyFileSync(from, target);
-  chmodSync(target, FILE_MODE);
+  if (restored.missingMedia.length > 0)
+    process.stderr.write(
+      `${restored.missingMedia.length} media file(s) the backup names were not in it nor in the data folder; ` +
+        'posts that use them show them as missing.\n',
+    );
 }
 
 async function adminKey(args: string[]): Promise<void> {

@@ -21,7 +21,7 @@ import { connectRemoteApp, type RemoteApp, type RemoteAppOptions } from './remot
 
 /*
  * What a desk runs (`postroom serve`, the Electron main): the app on this computer, or, in team
- * mode, the contract carried to a team host (issue 12 items 2–3; SPEC §12; D105). The
+ * mode, the contract carried to a team host (issue 12 items 2–3; SPEC §12; D106). The
  * renderer talks to this exactly as to a local engine; what differs is answered here:
  *
  * - first run offers "Join a team host" (`desk.join`, `desk.signIn`): the desk checks the address
@@ -233,7 +233,7 @@ export class DeskApp implements RunningApp {
 
   /**
    * Joins (invitation code) or signs in (email and password) on a team host. Allowed at first run
-   * and while signed out of the host; a desk with its own workspaces keeps them (D105).
+   * and while signed out of the host; a desk with its own workspaces keeps them (D106).
    */
   private async joinTeam(input: ParsedRequestOf<'desk.join'> | ParsedRequestOf<'desk.signIn'>): Promise<AppState> {
     if (this.local) {

@@ -6,7 +6,7 @@ import { openTestEngine } from '../support/engine';
 import { setUpPosting } from '../support/posting';
 
 /*
- * post.calendar (issue 11 calendar_month, D104): the calendar's days from index entries, checked
+ * post.calendar (issue 11 calendar_month, D106): the calendar's days from index entries, checked
  * against the full read (post.list) a person's calendar used before: the same posts on the same
  * days of the zone, drafts and cancelled posts left out, the first few per day by time.
  */

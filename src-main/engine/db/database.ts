@@ -1,6 +1,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { keepMediaOfBackup, pruneBackupMedia } from '../files/backup-media';
 import { AppError } from '../kernel/errors';
 import type { Clock } from '../kernel/clock';
 import { prepareDataFolder, privateFile, privateFolder } from './data-folder';
@@ -195,7 +196,13 @@ async function migrate(db: Db, { dataDir, clock, migrations }: Required<OpenData
   }
 }
 
-/** Online backup through SQLite's backup API; keeps the newest few of each kind. */
+/** The data folder a backups folder belongs to. */
+const dataDir = (backupsDir: string) => dirname(backupsDir);
+
+/**
+ * Online backup through SQLite's backup API, the media files it names kept beside it; keeps the
+ * newest few of each kind. `dir` is a data folder's backups folder.
+ */
 export async function backupDatabase(
   db: Db,
   dir: string,
@@ -207,10 +214,14 @@ export async function backupDatabase(
   const stamp = clock.now().toISOString().replace(/[:.]/g, '-');
   const file = join(dir, `postroom-${stamp}-${label}.sqlite`);
   await backupTo(db, file);
+  // The media files it names stay beside it, under backups/media (D106).
+  keepMediaOfBackup(dataDir(dir), file, dir);
   const mine = readdirSync(dir)
     .filter((f) => f.endsWith(`-${label}.sqlite`))
     .sort();
-  for (const old of mine.slice(0, Math.max(0, mine.length - kept))) rmSync(join(dir, old));
+  const old = mine.slice(0, Math.max(0, mine.length - kept));
+  for (const name of old) rmSync(join(dir, name));
+  if (old.length > 0) pruneBackupMedia(dir);
   return file;
 }
 

@@ -2,6 +2,7 @@ import { chmodSync, copyFileSync, existsSync, readdirSync, renameSync, rmSync } 
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../kernel/clock';
+import { hashesNamedByFile, putBackMedia } from '../files/backup-media';
 import { AppError } from '../kernel/errors';
 import { FILE_MODE, privateFolder } from './data-folder';
 
@@ -119,6 +120,8 @@ export function restoreLatestAutomaticBackup(
   for (const suffix of ['', '-wal', '-shm']) {
     if (existsSync(`${target}${suffix}`)) renameSync(`${target}${suffix}`, `${damagedKeptAs}${suffix}`);
   }
+  // Its media first (kept beside the backups, D106), so the database never names a file the store lacks.
+  putBackMedia(dataDir, hashesNamedByFile(sound.file), [join(dataDir, BACKUPS_DIR)]);
   copyFileSync(sound.file, target);
   chmodSync(target, FILE_MODE);
   rmSync(`${target}-wal`, { force: true });

@@ -17,7 +17,7 @@ import { EDITABLE } from './posts';
 import type { ClientFilter } from './queue-query';
 
 /**
- * The calendar's read (issue 11 `calendar_month`, docs/decisions.md D104): for each day of the
+ * The calendar's read (issue 11 `calendar_month`, docs/decisions.md D106): for each day of the
  * period in a time zone, how many posts it holds and the first `perDay` of them by time, with
  * only what a cell shows (time, client, platforms, first words, status).
  *
