@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CreateClientInput, ListClientsQuery, ManagedUser, UpdateClientInput, UserId } from './clients';
 import { Connection, ConnectionLink, ConnectionSettings, PostAsPage } from './connections';
 import { Platform } from './contract-platforms';
+import { requiredFields } from './integration-fields';
 import {
   CalendarPage,
   CalendarQuery,
@@ -64,12 +65,12 @@ export const IntegrationInput = z
     clientId: z
       .string()
       .trim()
-      .min(1, "Enter the app's client ID, or leave it out.")
+      .min(1, "Enter the app's client ID.")
       .max(500, 'A client ID has at most 500 characters.')
       .optional(),
     clientSecret: z
       .string()
-      .min(1, "Enter the app's client secret, or leave it out.")
+      .min(1, "Enter the app's client secret.")
       .max(2000, 'A client secret has at most 2000 characters.')
       .optional(),
     instanceUrl: z
@@ -95,6 +96,11 @@ export const IntegrationInput = z
   .refine((i) => !i.organizationPages || i.platform === 'linkedin', {
     message: 'Organisation pages are a LinkedIn setting: turn them off for other platforms.',
     path: ['organizationPages'],
+  })
+  // Each platform's required fields, said beside each empty one (issue 10 item 7, D107).
+  .superRefine((i, ctx) => {
+    for (const [field, message] of requiredFields(i.platform))
+      if (i[field] === undefined) ctx.addIssue({ code: 'custom', message, path: [field] });
   });
 export type IntegrationInput = z.infer<typeof IntegrationInput>;
 

@@ -7,7 +7,7 @@ import {
   PostAsPage,
   UpdateConnectionInput,
 } from '../../src-shared/connections';
-import { ActivityEntry, ActivityFilter, LayoutType } from '../../src-shared/contract';
+import { ActivityEntry, ActivityFilter, Integration, LayoutType } from '../../src-shared/contract';
 import {
   ApprovalLink,
   ApprovalPolicy,
@@ -145,9 +145,23 @@ export const apiRoutes: readonly ApiRoute[] = [
   {
     method: 'post',
     path: '/api/v1/workspace/users/:userId/connection-url',
-    summary: 'Make a connection link',
+    summary: 'Make a connection link (409 conflict, reason no_platform_ready, while no platform is set up)',
     auth: 'publoraKey',
     responses: { 200: z.object({ connectionUrl: z.string(), expiresAt: z.string() }), ...STANDARD, ...errorsFor(409) },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/workspace/integrations',
+    summary: "The workspace's platform integrations (secrets never leave the keychain)",
+    auth: 'publoraKey',
+    responses: { 200: z.array(Integration), ...STANDARD },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/workspace/integrations/:integrationId/test',
+    summary: "Check that an integration's platform answers",
+    auth: 'publoraKey',
+    responses: { 200: z.object({ ok: z.boolean(), message: z.string() }), ...STANDARD },
   },
   {
     method: 'get',

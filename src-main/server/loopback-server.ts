@@ -12,6 +12,7 @@ import { registerConnectionRoutes } from './rest-connections';
 import { registerPostRoutes } from './rest-posts';
 import { registerMediaRoutes } from './rest-media';
 import { registerTeamRoutes } from './rest-team';
+import { registerIntegrationRoutes } from './rest-integrations';
 import { registerWorkspaceRoutes } from './rest-workspaces';
 import type { Site } from './site';
 
@@ -114,6 +115,7 @@ export async function registerEngineRoutes(app: FastifyInstance, engine: Engine,
   await registerWorkspaceRoutes(app, engine);
   registerClientRoutes(app, engine);
   registerTeamRoutes(app, engine);
+  registerIntegrationRoutes(app, engine);
   registerConnectionRoutes(app, engine, baseUrl);
   registerPostRoutes(app, engine);
   registerApprovalRoutes(app, engine, baseUrl);

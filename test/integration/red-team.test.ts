@@ -186,6 +186,7 @@ describe('issue 9 item 4: an id from another workspace is not_found, on every ch
       memberId: cMember,
       invitationId: cInvitation,
       linkId: cLinkId,
+      integrationId: cIntegration,
     };
     const restLeaks: string[] = [];
     for (const route of apiRoutes.filter((r) => r.path.includes(':'))) {

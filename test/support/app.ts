@@ -47,7 +47,13 @@ export async function startTestApp(
   if (options.setUp !== false) {
     const created = await app.engine.createOwnerWithWorkspace({
       ...OWNER,
-      workspace: { name: 'Acme Agency', workspaceType: 'iframe embed', planId: 'free', integrations: [] },
+      // Bluesky needs nothing, and a connection link needs one platform ready to offer (D108).
+      workspace: {
+        name: 'Acme Agency',
+        workspaceType: 'iframe embed',
+        planId: 'free',
+        integrations: [{ platform: 'bluesky' }],
+      },
     });
     workspaceApiKey = created.apiKey;
     workspaceId = created.workspace.id;

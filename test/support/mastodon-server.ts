@@ -118,6 +118,14 @@ export interface MastodonServer {
   issueToken(scopes?: string): { accessToken: string; refreshToken: string };
   /** Every status created (not deleted ones too), for tests that count what arrived. */
   statusTexts(): { id: string; text: string; deleted: boolean }[];
+  /** Every app registered with POST /api/v1/apps, oldest first. */
+  registeredApps(): {
+    name: string;
+    clientId: string;
+    clientSecret: string;
+    redirectUris: string[];
+    scopes: string[];
+  }[];
   /** Every request waits this long before it is answered (widens the window a kill can hit). */
   setLatency(ms: number): void;
   /** The next request (whatever it is) is answered with this status, headers and `{"error": ...}`. */
@@ -855,6 +863,15 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     },
     statusTexts() {
       return [...statuses.values()].map((st) => ({ id: st.id, text: st.text, deleted: st.deleted }));
+    },
+    registeredApps() {
+      return [...apps.values()].map(({ name, clientId, clientSecret, redirectUris, scopes }) => ({
+        name,
+        clientId,
+        clientSecret,
+        redirectUris,
+        scopes,
+      }));
     },
     setLatency(ms) {
       latencyMs = ms;

@@ -18,6 +18,8 @@ import { integrationFor } from '../queries/integrations';
 import { memberTokenAccount, tokenAccount } from '../queries/tokens';
 import { httpOptions, toTokenSet } from '../platforms/oauth';
 import { oauthPlatform } from '../platforms/registry';
+import { readyPlatforms } from '../../../src-shared/integration-fields';
+import { appCredentialsFor, type AppCredentials } from './mastodon-apps';
 
 /** How long a person has between choosing a platform and coming back from its consent page. */
 export const OAUTH_FLOW_TTL_MS = 10 * 60 * 1000;
@@ -66,16 +68,14 @@ export function revokeConnectionLink(ctx: EngineContext, p: Principal, userId: s
 
 // ---- OAuth (RFC 6749 + PKCE RFC 7636, loopback redirect RFC 8252, iss RFC 9207) ------------
 
-/** Platforms a client can connect through a link: those with an integration that has a client id. */
+/**
+ * Platforms a client can connect through a link: those whose integration has every required field
+ * (src-shared/integration-fields.ts; Mastodon its instance, Bluesky nothing, the others their app).
+ */
 export function connectablePlatforms(db: Db, workspaceId: string): Platform[] {
-  // Bluesky connects with an app password, so its integration needs no client id.
-  return db
-    .prepare<[string], { platform: Platform }>(
-      `SELECT DISTINCT platform FROM integrations WHERE workspace_id = ? AND (client_id IS NOT NULL OR platform = 'bluesky') ORDER BY platform`,
-    )
-    .all(workspaceId)
-    .map((r) => r.platform)
-    .filter((p) => oauthPlatform(p) !== undefined || p === 'bluesky');
+  return readyPlatforms(getWorkspace(db, workspaceId).integrations).filter(
+    (p) => oauthPlatform(p) !== undefined || p === 'bluesky',
+  );
 }
 
 interface PendingFlow {
@@ -91,6 +91,8 @@ interface PendingFlow {
   codeVerifier: string;
   redirectUri: string;
   expiresAt: number;
+  /** The app it signs in with (an OAuth platform): staff's own, or Postroom's on a Mastodon instance. */
+  client?: AppCredentials;
   /**
    * AT Protocol OAuth (Bluesky): the flow the official client library started (the account, its
    * authorization server, and the library's saved state: PKCE verifier and DPoP private key).
@@ -207,7 +209,8 @@ export class OAuthFlows {
     const now = this.ctx.clock.now();
     const spec = oauthPlatform(flow.platform);
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
-    if (!spec || !integration?.client_id)
+    const client = spec && integration ? await appCredentialsFor(this.ctx, integration, flow.redirectUri) : null;
+    if (!spec || !integration || !client)
       throw new AppError('invalid_platform', `${flow.platform} is not set up for this workspace`);
     const as = await spec.server(integration);
     const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -218,10 +221,11 @@ export class OAuthFlows {
       ...flow,
       codeVerifier,
       expiresAt: now.getTime() + OAUTH_FLOW_TTL_MS,
+      client,
     });
     const url = new URL(as.authorization_endpoint!);
     url.searchParams.set('response_type', 'code');
-    url.searchParams.set('client_id', integration.client_id);
+    url.searchParams.set('client_id', client.clientId);
     url.searchParams.set('redirect_uri', flow.redirectUri);
     url.searchParams.set('scope', spec.scope(integration));
     url.searchParams.set('state', state);
@@ -280,12 +284,12 @@ export class OAuthFlows {
 
     const spec = oauthPlatform(flow.platform)!;
     const integration = integrationFor(this.ctx.db, flow.workspaceId, flow.platform);
-    if (!integration?.client_id)
+    if (!integration || !flow.client)
       throw new CallbackError('provider_error', `${flow.platform} is no longer set up for this workspace.`);
-    const secret = integration.secret_account ? await this.ctx.secrets.get(integration.secret_account) : null;
+    const secret = flow.client.secretAccount ? await this.ctx.secrets.get(flow.client.secretAccount) : null;
     if (spec.meta) return this.completeMeta(flow, spec.meta, integration, secret, callbackUrl);
     const as = await spec.server(integration);
-    const client: oauth.Client = { client_id: integration.client_id };
+    const client: oauth.Client = { client_id: flow.client.clientId };
     const clientAuth = secret ? oauth.ClientSecretPost(secret) : oauth.None();
     let params: URLSearchParams;
     try {

@@ -1,6 +1,7 @@
 import type { Platform } from '../../../src-shared/contract';
 import type { EngineContext } from '../kernel/context';
 import { integrationFor } from '../queries/integrations';
+import { latestMastodonApp } from '../queries/mastodon-apps';
 import { bluesky } from './bluesky';
 import { facebook } from './facebook';
 import { instagram } from './instagram';
@@ -59,6 +60,11 @@ export async function platformClientFor(
   if (!integration) return null;
   const apiBaseUrl = integration.instance_url ?? entry.defaultApiBase;
   if (!apiBaseUrl) return null;
-  const secret = integration.secret_account ? await ctx.secrets.get(integration.secret_account) : null;
-  return { clientId: integration.client_id ?? '', clientSecret: secret, apiBaseUrl };
+  // A Mastodon integration naming only its instance signs in with Postroom's own app there (D107).
+  const app =
+    integration.client_id || platform !== 'mastodon'
+      ? { client_id: integration.client_id, secret_account: integration.secret_account }
+      : (latestMastodonApp(ctx.db, apiBaseUrl) ?? { client_id: null, secret_account: null });
+  const secret = app.secret_account ? await ctx.secrets.get(app.secret_account) : null;
+  return { clientId: app.client_id ?? '', clientSecret: secret, apiBaseUrl };
 }

@@ -20,7 +20,7 @@ import { newId } from '../kernel/ids';
 import { queuePage, type ClientFilter } from './queue-query';
 import { checkPost, PLATFORM_RULES, type MediaInfo, type RuleViolation } from '../../../src-shared/platform-rules';
 import { findClientRow } from '../queries/clients';
-import { createConnectionLink } from '../queries/connection-links';
+import { createConnectionLink, linkCanConnect } from '../queries/connection-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 import type { DeliveryRow } from '../queries/deliveries';
 import { addToLibrary, clientMedia, mediaOfPost, type MediaRow } from '../queries/media';
@@ -302,7 +302,10 @@ export async function createPostGroup(
     throw new AppError('invalid_platform', `not a platform id: ${unknownIds.join(', ')}`, { platformIds: unknownIds });
   const unusable = platformIds.filter((_, i) => connections[i]?.status !== 'active');
   if (unusable.length) {
-    const link = canMakeLink(p, userId) ? createConnectionLink(ctx, p, userId, baseUrl) : null;
+    const link =
+      canMakeLink(p, userId) && linkCanConnect(ctx.db, p.workspaceId)
+        ? createConnectionLink(ctx, p, userId, baseUrl)
+        : null;
     throw new AppError(
       'social_account_required',
       `connect ${unusable.join(', ')} before posting there`,

@@ -5,7 +5,9 @@ import { actorOf, recordActivity } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
+import { NO_PLATFORM_READY, readyPlatforms } from '../../../src-shared/integration-fields';
 import { findClientRow } from './clients';
+import { getWorkspace } from './workspaces';
 
 /**
  * Connection links (seed 000 `connection-url`): made by the connections domain and, for the
@@ -49,6 +51,9 @@ export function createConnectionLink(
   if (!client) throw new AppError('not_found', 'user not found', { userId });
   if (client.deactivated_at)
     throw new AppError('conflict', 'this user is deactivated; reactivate them to send a connection link');
+  // A link that offers nothing to connect is a dead end for the client (issue 10 item 7, D108).
+  if (!linkCanConnect(ctx.db, p.workspaceId))
+    throw new AppError('conflict', NO_PLATFORM_READY, { reason: 'no_platform_ready', setUp: 'integrations' });
   const token = randomBytes(32).toString('base64url');
   const id = newId('link');
   const now = ctx.clock.now();
@@ -70,6 +75,10 @@ export function createConnectionLink(
   })();
   return { connectionUrl: `${baseUrl}/connect/${token}`, expiresAt, id };
 }
+
+/** Whether a connection link of this workspace would offer at least one platform to connect. */
+export const linkCanConnect = (db: Db, workspaceId: string): boolean =>
+  readyPlatforms(getWorkspace(db, workspaceId).integrations).length > 0;
 
 export type LinkProblem = 'unknown' | 'expired' | 'revoked' | 'client_inactive';
 

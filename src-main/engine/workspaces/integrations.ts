@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Integration, IntegrationInput } from '../../../src-shared/contract';
+import { requiredFields } from '../../../src-shared/integration-fields';
 import { authorize, type Principal } from '../kernel/access';
 import { recordActivity, actorOf } from '../kernel/activity';
 import { platformModule } from '../platforms/registry';
@@ -77,9 +78,18 @@ export async function testIntegration(
   if (!integration) throw new AppError('not_found', 'integration not found', { integrationId });
   const row = integrationFor(ctx.db, p.workspaceId, integration.platform);
   const entry = platformModule(integration.platform);
-  if (!integration.clientId) return { ok: false, message: 'No client id: people cannot sign in with this app yet.' };
+  const missing = requiredFields(integration.platform).filter(([field]) =>
+    field === 'clientSecret' ? !integration.hasSecret : !integration[field],
+  );
+  if (missing.length > 0) return { ok: false, message: `Not ready: ${missing.map(([, say]) => say).join(' ')}` };
   try {
-    if (entry && row) return await entry.checkIntegration(row);
+    if (entry && row) {
+      const check = await entry.checkIntegration(row);
+      // Staff named only the instance: Postroom registers its own app there (D107).
+      return check.ok && integration.platform === 'mastodon' && !integration.clientId
+        ? { ok: true, message: `${check.message} Postroom registers itself there when a client first connects.` }
+        : check;
+    }
     return { ok: true, message: 'Saved. This platform can only be checked by connecting an account.' };
   } catch (err) {
     return {

@@ -9,6 +9,10 @@ import { DataTable, type Column } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Notice } from '../ui/Section';
 import { Action } from '../ui/Action';
+import { NO_PLATFORM_READY, readyPlatforms } from '../../../src-shared/integration-fields';
+import { useRole } from '../data/session';
+import { can } from '../permissions';
+import { useStore } from '../store';
 
 const linkStatus = { active: 'Active', expired: 'Expired', revoked: 'Revoked' } as const;
 
@@ -29,6 +33,9 @@ export function ConnectionLinks({
   const create = useContractMutation('connection.createLink');
   const revoke = useContractMutation('connection.revokeLink');
   const [created, setCreated] = useState<{ connectionUrl: string; expiresAt: string } | null>(null);
+  const ready = readyPlatforms(workspace.integrations).length > 0;
+  const canSetUp = can(useRole(), 'workspace.update');
+  const setView = useStore((s) => s.setView);
   const busy = create.isPending || revoke.isPending;
   const error = create.error ?? revoke.error;
 
@@ -63,13 +70,24 @@ export function ConnectionLinks({
         A connection link opens a page where {user.displayName} signs in to each platform and allows posting. It works
         for 7 days unless revoked.
       </p>
-      {manage && (
-        <div className="button-row">
-          <Action disabled={busy} onClick={() => create.mutate(ref, { onSuccess: (data) => setCreated(data) })}>
-            New connection link
-          </Action>
-        </div>
-      )}
+      {manage &&
+        (ready ? (
+          <div className="button-row">
+            <Action disabled={busy} onClick={() => create.mutate(ref, { onSuccess: (data) => setCreated(data) })}>
+              New connection link
+            </Action>
+          </div>
+        ) : (
+          // A link offering nothing to connect would be a dead end for the client (D108).
+          <div className="notice" role="note" aria-label="Set up a platform first">
+            <p>{NO_PLATFORM_READY}</p>
+            {canSetUp && (
+              <div className="button-row">
+                <Action onClick={() => setView('settings')}>Open Settings</Action>
+              </div>
+            )}
+          </div>
+        ))}
       {error && <ErrorAlert error={error} />}
       <Notice>{revoke.isSuccess && 'The link was revoked: it no longer opens.'}</Notice>
       {created && (

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { IntegrationInput, platforms, type Platform, type Workspace } from '../../../src-shared/contract';
+import { INTEGRATION_REQUIRED, type IntegrationField } from '../../../src-shared/integration-fields';
 import { act } from '../data/queries';
 import { useContractForm } from '../forms/useContractForm';
 import { platformName } from '../posts/posts';
@@ -47,7 +48,35 @@ export function IntegrationForm({
   const platform = form.watch('platform');
   // An error on an advanced field opens the advanced part, so the error is seen beside its field.
   const advanced = useRef<HTMLDetailsElement>(null);
-  const advancedError = Boolean(form.errorOf('issuerUrl') || form.errorOf('redirectPort'));
+  // Mastodon and Bluesky need no app of staff's own: its fields wait under Advanced (D107).
+  const ownApp = platform !== 'mastodon' && platform !== 'bluesky';
+  const required = INTEGRATION_REQUIRED[platform] as Partial<Record<IntegrationField, string>>;
+  const advancedError = Boolean(
+    form.errorOf('issuerUrl') ||
+    form.errorOf('redirectPort') ||
+    (!ownApp && (form.errorOf('clientId') || form.errorOf('clientSecret'))),
+  );
+  const appFields = (
+    <>
+      <TextField
+        form={form}
+        name="clientId"
+        label="Client ID"
+        autoComplete="off"
+        required={Boolean(required.clientId)}
+        hint={ownApp ? undefined : 'Only to sign in with an app of your own instead of Postroom.'}
+      />
+      <TextField
+        form={form}
+        name="clientSecret"
+        label="Client secret"
+        type="password"
+        autoComplete="new-password"
+        required={Boolean(required.clientSecret)}
+        hint={required.clientSecret ? 'Stored in the keychain only.' : 'Optional. Stored in the keychain only.'}
+      />
+    </>
+  );
   useEffect(() => {
     if (advancedError && advanced.current) advanced.current.open = true;
   }, [advancedError]);
@@ -69,24 +98,19 @@ export function IntegrationForm({
       className="subform"
     >
       <SelectField form={form} name="platform" label="Platform" options={platformOptions} />
-      <TextField form={form} name="clientId" label="Client ID" autoComplete="off" />
-      <TextField
-        form={form}
-        name="clientSecret"
-        label="Client secret"
-        type="password"
-        autoComplete="new-password"
-        hint="Optional for public clients. Stored in the keychain only."
-      />
       {platform === 'mastodon' && (
         <TextField
           form={form}
           name="instanceUrl"
           label="Instance URL"
           type="url"
+          required
           placeholder="https://mastodon.social"
+          hint="Only the address: Postroom registers itself on the instance when a client first connects."
         />
       )}
+      {platform === 'bluesky' && <p className="hint">Bluesky needs nothing more: clients sign in with their handle.</p>}
+      {ownApp && appFields}
       {platform === 'linkedin' && (
         <CheckField
           form={form}
@@ -100,6 +124,7 @@ export function IntegrationForm({
       )}
       <details className="advanced" ref={advanced}>
         <summary>Advanced</summary>
+        {!ownApp && appFields}
         <TextField
           form={form}
           name="issuerUrl"

@@ -13,6 +13,12 @@ import { Action, RemoveAction } from '../ui/Action';
 
 type Integration = Workspace['integrations'][number];
 
+/** Where staff entered no app: the platforms that need none say how they sign in instead (D107). */
+const automaticApp: Partial<Record<Integration['platform'], string>> = {
+  mastodon: "Postroom's own, registered on the instance",
+  bluesky: 'none needed',
+};
+
 /** The platform app credentials of the workspace (SPEC §5); secrets go to the keychain and never come back. */
 export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
   const manage = can(useRole(), 'workspace.update');
@@ -61,11 +67,17 @@ export function IntegrationsSection({ workspace }: { workspace: Workspace }) {
     },
     {
       header: 'Client ID',
-      cell: (i) => (i.clientId ? <code>{i.clientId}</code> : <span className="muted">none</span>),
+      cell: (i) =>
+        i.clientId ? <code>{i.clientId}</code> : <span className="muted">{automaticApp[i.platform] ?? 'none'}</span>,
     },
     {
       header: 'Secret',
-      cell: (i) => (i.hasSecret ? 'secret stored in keychain' : <span className="muted">no secret</span>),
+      cell: (i) =>
+        i.hasSecret ? (
+          'secret stored in keychain'
+        ) : (
+          <span className="muted">{!i.clientId && automaticApp[i.platform] ? 'none needed' : 'no secret'}</span>
+        ),
     },
     {
       header: 'Actions',

@@ -13,6 +13,7 @@ import { migration011 } from './011-media-library';
 import { migration012 } from './012-approvals';
 import { migration013 } from './013-post-search';
 import { migration014 } from './014-review-index';
+import { migration015 } from './015-mastodon-apps';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   migration012,
   migration013,
   migration014,
+  migration015,
 ];

@@ -318,10 +318,21 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
 
 export const mastodonAdapter: PlatformAdapter = createMastodonAdapter();
 
-/** Registers Postroom as an OAuth app on an instance (POST /api/v1/apps). */
+/**
+ * What Postroom asks of an account: read it (verify_credentials) and write statuses and media. The
+ * app is registered with these scopes and every sign-in asks for them, as Mastodon requires.
+ */
+export const MASTODON_SCOPES = 'read write';
+
+/**
+ * Registers Postroom as an OAuth app on an instance (`POST /api/v1/apps`,
+ * https://docs.joinmastodon.org/methods/apps/#create): no account needed; the answer carries the
+ * app's `client_id` and `client_secret`.
+ */
 export async function registerMastodonApp(
   instanceUrl: string,
   redirectUri: string,
+  scopes: string = MASTODON_SCOPES,
   fetchImpl: FetchLike = (input, init) => fetch(input, init),
 ): Promise<{ clientId: string; clientSecret: string }> {
   const what = 'register Postroom as an app';
@@ -329,7 +340,7 @@ export async function registerMastodonApp(
     method: 'POST',
     path: '/api/v1/apps',
     what,
-    json: { client_name: 'Postroom', redirect_uris: redirectUri, scopes: 'read write' },
+    json: { client_name: 'Postroom', redirect_uris: redirectUri, scopes },
   });
   const app = asRecord(answer.data);
   const clientId = str(app, 'client_id');

@@ -1,9 +1,9 @@
-import { mastodonAdapter } from './adapter';
+import { MASTODON_SCOPES, mastodonAdapter } from './adapter';
 import { toTokenSet, type OAuthPlatform } from '../oauth';
 
 /** Mastodon apps may register several redirect URIs; the instance is the authorization server. */
 export const mastodonOAuth: OAuthPlatform = {
-  scope: () => 'read write',
+  scope: () => MASTODON_SCOPES,
   redirect: 'fixed',
   async server(i) {
     const base = new URL(i.instance_url ?? 'https://mastodon.social');
