@@ -246,6 +246,8 @@ export const CalendarPost = z.object({
   updatedAt: z.string(),
   /** Some delivery may still be edited or moved (the engine's rule for post.update). */
   changeable: z.boolean(),
+  /** Where it is in its client's approval (SPEC §13), for the cell's badge. */
+  approval: Approval,
 });
 export type CalendarPost = z.infer<typeof CalendarPost>;
 

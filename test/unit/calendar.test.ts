@@ -136,6 +136,7 @@ describe('the calendar read (post.calendar, issue 11)', () => {
         excerpt: `${g.text.trim().split('\n')[0]!.slice(0, 59)}…`,
         updatedAt: g.updatedAt,
         changeable: true,
+        approval: g.approval,
       });
       expect([...post.excerpt]).toHaveLength(60);
     }

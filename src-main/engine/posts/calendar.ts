@@ -12,6 +12,7 @@ import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { findClientRow } from '../queries/clients';
+import { APPROVAL_COLUMNS, approvalOf, type ApprovalRow } from '../queries/approvals';
 import { statusOfStates } from '../queries/post-groups';
 import { EDITABLE } from './posts';
 import type { ClientFilter } from './queue-query';
@@ -231,10 +232,18 @@ function readCalendarPosts(db: Db, groups: readonly Candidate[]): Map<number, Ca
   const rows = db
     .prepare<
       [string],
-      { rid: number; id: string; managed_user_id: string; scheduled_at: string; head: string; updated_at: string }
+      ApprovalRow & {
+        rid: number;
+        id: string;
+        managed_user_id: string;
+        scheduled_at: string;
+        head: string;
+        updated_at: string;
+      }
     >(
-      `SELECT rowid AS rid, id, managed_user_id, scheduled_at, substr(text, 1, ${HEAD_CHARS}) AS head, updated_at
-       FROM post_groups WHERE rowid IN (SELECT value FROM json_each(?))`,
+      `SELECT g.rowid AS rid, g.id, g.managed_user_id, g.scheduled_at, substr(g.text, 1, ${HEAD_CHARS}) AS head,
+              g.updated_at, ${APPROVAL_COLUMNS}
+       FROM post_groups g WHERE g.rowid IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(groups.map((g) => g.rid)));
   // (post_group_id, platform_id) is the deliveries' unique index: read without the table.
@@ -260,6 +269,7 @@ function readCalendarPosts(db: Db, groups: readonly Candidate[]): Map<number, Ca
       excerpt: excerptOf(r.head),
       updatedAt: r.updated_at,
       changeable: EDITABLE.some((s) => g.states.has(s)),
+      approval: approvalOf(r),
     });
   }
   return posts;

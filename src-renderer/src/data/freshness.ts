@@ -28,6 +28,7 @@ export const refreshedBy: Record<EventName, readonly Channel[]> = {
   ],
   'posts.changed': [
     'post.list',
+    'post.calendar',
     'post.get',
     'post.dailyUsage',
     'activity.list',
@@ -35,8 +36,8 @@ export const refreshedBy: Record<EventName, readonly Channel[]> = {
     'post.comments',
     'approval.reviewCount',
   ],
-  'approval.decided': ['post.list', 'post.get', 'post.comments', 'approval.reviewCount'],
-  'delivery.problem': ['post.list', 'post.get', 'post.needsAttention'],
+  'approval.decided': ['post.list', 'post.calendar', 'post.get', 'post.comments', 'approval.reviewCount'],
+  'delivery.problem': ['post.list', 'post.calendar', 'post.get', 'post.needsAttention'],
   'network.status': [],
   'keychain.status': ['post.list', 'post.get'],
   'disk.status': ['post.list', 'post.get'],

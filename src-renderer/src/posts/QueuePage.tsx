@@ -52,23 +52,28 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
 
   const mayCancel = can(role, 'post.draft');
   const mayReschedule = can(role, 'post.schedule');
-  // Only rows still on screen count: a filter change leaves hidden posts unselected.
-  const chosen = groups.filter((g) => selected.has(g.id) && isChangeable(g));
-  const selectable = groups.filter(isChangeable);
+  // Only rows still on screen count: a filter change leaves hidden posts unselected. Both are
+  // worked out when the rows or the selection change, not at each render (a render comes with
+  // every page while a long list scrolls).
+  const selectable = useMemo(() => groups.filter(isChangeable), [groups]);
+  const chosen = useMemo(
+    () => (selected.size === 0 ? [] : selectable.filter((g) => selected.has(g.id))),
+    [selectable, selected],
+  );
   const filtered = clientId !== '' || platform !== '' || state !== '' || words !== '';
   const clientOptions = [
     { value: '', label: 'All clients' },
     ...(clients.data?.users ?? []).map((u) => ({ value: u.id, label: u.displayName })),
   ];
 
-  function toggle(groupId: string, on: boolean) {
+  const toggle = useCallback((groupId: string, on: boolean) => {
     setSelected((s) => {
       const next = new Set(s);
       if (on) next.add(groupId);
       else next.delete(groupId);
       return next;
     });
-  }
+  }, []);
 
   const total = firstPage?.total ?? 0;
   const capped = firstPage?.totalCapped ?? false;
@@ -98,7 +103,7 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
             clients={byId}
             chosen={chosen}
             selectable={selectable}
-            allOn={selectable.length > 0 && selectable.every((g) => selected.has(g.id))}
+            allOn={selectable.length > 0 && chosen.length === selectable.length}
             onSelectAll={(on) => setSelected(on ? new Set(selectable.map((g) => g.id)) : new Set())}
             onDone={() => setSelected(new Set())}
             mayCancel={mayCancel}

@@ -1,13 +1,13 @@
 import { DateTime } from 'luxon';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { Platform } from '../../../src-shared/contract';
 import type { Connection } from '../../../src-shared/connections';
-import type { DeliveryState, ListPostGroupsQuery, PostGroup } from '../../../src-shared/posts';
+import type { CalendarQuery, DeliveryState, ListPostGroupsQuery, PostGroup } from '../../../src-shared/posts';
 import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
 import { request } from '../data/contract';
-import { useContractWith } from '../data/queries';
+import { useContract, useContractWith } from '../data/queries';
 import { useStore } from '../store';
 
 /* Words and time arithmetic shared by the composer, the queue, the calendar and the post page. */
@@ -81,7 +81,22 @@ export function formatInZone(iso: string, zone: string): string {
     minute: '2-digit',
     hourCycle: 'h23',
   });
-  return `${local} ${dt.offsetNameShort}`;
+  return `${local} ${offsetNameShort(dt)}`;
+}
+
+/**
+ * "JST", "CET": Luxon makes a new Intl formatter for every offset name it is asked for, which was
+ * half the work of a queue row (issue 11 `ui_queue_100k_scroll`); a zone at one offset has one name.
+ */
+const offsetNames = new Map<string, string>();
+function offsetNameShort(dt: DateTime): string {
+  const key = `${dt.zoneName} ${dt.offset}`;
+  let name = offsetNames.get(key);
+  if (name === undefined) {
+    name = dt.offsetNameShort ?? '';
+    offsetNames.set(key, name);
+  }
+  return name;
 }
 
 export const formatDay = (day: string, zone: string): string =>
@@ -94,10 +109,17 @@ export function excerpt(text: string, max = 80): string {
   return [...line].length > max ? `${[...line].slice(0, max - 1).join('')}…` : line;
 }
 
-/** Tells the header whether this view shows a delivery being published right now. */
-export function useReportPublishing(source: string, groups: readonly PostGroup[] | null | undefined): void {
+/**
+ * Tells the header whether this view shows a delivery being published right now: a group's status
+ * is `publishing` exactly when one of its deliveries is (the engine's rule).
+ */
+export function useReportPublishing(
+  source: string,
+  groups: readonly Pick<PostGroup, 'status'>[] | null | undefined,
+): void {
   const setPublishing = useStore((s) => s.setPublishing);
-  const publishing = (groups ?? []).some((g) => g.deliveries.some((d) => d.state === 'publishing'));
+  // Once per new list, not at every render: the queue's list grows to a hundred thousand rows.
+  const publishing = useMemo(() => (groups ?? []).some((g) => g.status === 'publishing'), [groups]);
   useEffect(() => {
     setPublishing(source, publishing);
   }, [setPublishing, source, publishing]);
@@ -140,25 +162,49 @@ export function useAllPosts(
   );
 }
 
-/** Rows fetched at a time by the queue: a screenful several times over, one quick call. */
-export const QUEUE_PAGE = 200;
+/**
+ * The calendar's days (`post.calendar`, D104): each day's count and its first `perDay` posts, as
+ * the cells show them; refreshed when posts change, like every `post.*` read.
+ */
+export function useCalendarDays(
+  workspaceId: string,
+  userId: string | null,
+  query: z.input<typeof CalendarQuery>,
+  options: { keepPrevious?: boolean } = {},
+) {
+  return useContract('post.calendar', { workspaceId, ...(userId ? { userId } : {}), query }, options);
+}
+
+/** The queue's first call: a screenful and some, so the first rows paint at once (issue 11 first paint). */
+export const QUEUE_FIRST_PAGE = 50;
+/** Each later call, while the person scrolls: fewer, larger calls keep ahead of a fast scroll. */
+export const QUEUE_PAGE = 1000;
+
+interface QueuePageParam {
+  cursor: string | null;
+  perPage: number;
+}
 
 /**
  * The queue's post groups, soonest first, page after page by cursor as the person scrolls
- * (issue 11): the first rows come with the first call, and `total` sizes the whole list.
+ * (issue 11): the first rows come with a small first call, and `total` sizes the whole list.
  * Its key starts with `post.list`, so pushed changes refresh it like every other list.
+ * Pages are new objects from the engine each time: comparing a hundred thousand loaded rows with
+ * the previous answer (structural sharing) cost more than the frame it ran in, so it is off.
  */
 export function useQueuePosts(workspaceId: string, userId: string | null, query: ListQuery) {
   const req = { workspaceId, ...(userId ? { userId } : {}), query: { ...query, order: 'asc' as const } };
   return useInfiniteQuery({
     queryKey: ['post.list', req, 'pages'],
-    initialPageParam: null as string | null,
+    initialPageParam: { cursor: null, perPage: QUEUE_FIRST_PAGE } as QueuePageParam,
     queryFn: ({ pageParam }) =>
       request('post.list', {
         ...req,
-        query: { ...req.query, perPage: QUEUE_PAGE, ...(pageParam ? { cursor: pageParam } : {}) },
+        query: { ...req.query, perPage: pageParam.perPage, ...(pageParam.cursor ? { cursor: pageParam.cursor } : {}) },
       }),
-    getNextPageParam: (last) => last.nextCursor,
+    getNextPageParam: (last): QueuePageParam | null =>
+      last.nextCursor ? { cursor: last.nextCursor, perPage: QUEUE_PAGE } : null,
     placeholderData: keepPreviousData,
+    structuralSharing: false,
   });
 }

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type ReactNode } from 'react';
+import { memo, useEffect, useRef, type ReactNode } from 'react';
 
 interface Props<T> {
   /** The list's accessible name. */
@@ -15,11 +15,45 @@ interface Props<T> {
   /**
    * The whole list's length when only its first `items` are loaded (a list paged by cursor): the
    * list is sized to it, rows not loaded yet say so, and `onNeedMore` asks for the next page once
-   * the rows in view come within 100 of the loaded end.
+   * the rows in view come within `LOAD_AHEAD` of the loaded end.
    */
   total?: number;
   onNeedMore?: () => void;
 }
+
+/** Rows rendered beyond each edge of the view: enough for a wheel step, few enough for a fast fling. */
+const OVERSCAN = 3;
+/** The next page is asked for while this many loaded rows are still ahead of the view. */
+const LOAD_AHEAD = 300;
+
+interface RowProps<T> {
+  item: T;
+  index: number;
+  count: number;
+  start: number;
+  size: number;
+  className: string;
+  rowData?: (item: T) => Record<`data-${string}`, string>;
+  render: (item: T) => ReactNode;
+}
+
+/**
+ * One row, rendered again only when its item, place or renderer changes: a scroll re-renders the
+ * list, and the rows already in view must cost nothing then (issue 11 `ui_queue_100k_scroll`).
+ */
+const Row = memo(function Row<T>({ item, index, count, start, size, className, rowData, render }: RowProps<T>) {
+  return (
+    <li
+      className={className}
+      aria-setsize={count}
+      aria-posinset={index + 1}
+      {...rowData?.(item)}
+      style={{ height: size, transform: `translateY(${start}px)` }}
+    >
+      {render(item)}
+    </li>
+  );
+}) as <T>(props: RowProps<T>) => ReactNode;
 
 /** A long list that renders only the rows in view (thousands of clients or posts stay smooth). */
 export function VirtualList<T>(props: Props<T>) {
@@ -31,13 +65,14 @@ export function VirtualList<T>(props: Props<T>) {
     count,
     getScrollElement: () => scroller.current,
     estimateSize: () => rowHeight,
-    overscan: 8,
+    overscan: OVERSCAN,
   });
   const rows = virtualizer.getVirtualItems();
   const lastInView = rows.at(-1)?.index ?? -1;
   useEffect(() => {
-    if (onNeedMore && lastInView >= items.length - 100) onNeedMore();
+    if (onNeedMore && lastInView >= items.length - LOAD_AHEAD) onNeedMore();
   }, [onNeedMore, items.length, lastInView]);
+  const className = rowClassName ? `virtual-row ${rowClassName}` : 'virtual-row';
 
   return (
     <div ref={scroller} className="virtual-scroller" hidden={count === 0}>
@@ -57,16 +92,17 @@ export function VirtualList<T>(props: Props<T>) {
               </li>
             );
           return (
-            <li
+            <Row
               key={itemKey(item)}
-              className={rowClassName ? `virtual-row ${rowClassName}` : 'virtual-row'}
-              aria-setsize={count}
-              aria-posinset={row.index + 1}
-              {...rowData?.(item)}
-              style={{ height: row.size, transform: `translateY(${row.start}px)` }}
-            >
-              {children(item)}
-            </li>
+              item={item}
+              index={row.index}
+              count={count}
+              start={row.start}
+              size={row.size}
+              className={className}
+              rowData={rowData}
+              render={children}
+            />
           );
         })}
       </ul>

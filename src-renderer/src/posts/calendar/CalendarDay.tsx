@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { PostGroup } from '../../../../src-shared/posts';
+import type { CalendarPost } from '../../../../src-shared/posts';
 import { formatDay, stateLabel } from '../posts';
 import { Action } from '../../ui/Action';
 
@@ -9,26 +9,27 @@ interface Props {
   day: string;
   zone: string;
   mode: 'week' | 'month';
-  /** The day's posts, and how many of them show (a month cell shows the first few). */
-  items: readonly PostGroup[];
+  /** The day's posts as loaded, how many the day holds, and how many show (a month cell shows the first few). */
+  items: readonly CalendarPost[];
+  total: number;
   shown: number;
   outside: boolean;
   today: boolean;
   /** A dragged post hovers over this day. */
   over: boolean;
   dragging: string | null;
-  timeOf: (g: PostGroup) => string;
-  nameOf: (g: PostGroup) => string;
+  timeOf: (g: CalendarPost) => string;
+  nameOf: (g: CalendarPost) => string;
   /** The client's colour, shown as the item's left border. */
-  colourOf: (g: PostGroup) => string;
+  colourOf: (g: CalendarPost) => string;
   /** "Mastodon", "X": where the post goes. */
-  platformsOf: (g: PostGroup) => string[];
-  movable: (g: PostGroup) => boolean;
-  pending: (g: PostGroup) => boolean;
-  onOpen: (g: PostGroup) => void;
-  onMove: (g: PostGroup) => void;
+  platformsOf: (g: CalendarPost) => string[];
+  movable: (g: CalendarPost) => boolean;
+  pending: (g: CalendarPost) => boolean;
+  onOpen: (g: CalendarPost) => void;
+  onMove: (g: CalendarPost) => void;
   onMore: () => void;
-  onDragStart: (g: PostGroup) => void;
+  onDragStart: (g: CalendarPost) => void;
   onDragEnd: () => void;
   onOver: (over: boolean) => void;
   onDrop: (postId: string) => void;
@@ -93,9 +94,9 @@ export function CalendarDay(p: Props) {
           </li>
         ))}
       </ul>
-      {p.items.length > p.shown && (
+      {p.total > Math.min(p.shown, p.items.length) && (
         <Action small tone="subtle" onClick={p.onMore}>
-          {p.items.length - p.shown} more
+          {p.total - Math.min(p.shown, p.items.length)} more
         </Action>
       )}
     </li>

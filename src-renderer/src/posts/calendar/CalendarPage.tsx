@@ -2,16 +2,15 @@ import { DateTime } from 'luxon';
 import { useId, useMemo, useState } from 'react';
 import { platforms, type Platform, type Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
-import type { PostGroup } from '../../../../src-shared/posts';
+import type { CalendarPost } from '../../../../src-shared/posts';
 import { can } from '../../permissions';
 import {
   excerpt,
-  isChangeable,
   platformName,
   platformOf,
-  useAllPosts,
   sameTimeOnDay,
   toLocalInput,
+  useCalendarDays,
   useReportPublishing,
 } from '../posts';
 import { Choice } from '../../ui/Field';
@@ -62,7 +61,7 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
     const i = clientList.findIndex((u) => u.id === userId);
     return i < 0 ? 'var(--muted)' : CLIENT_COLOURS[i % CLIENT_COLOURS.length]!;
   };
-  const platformsOf = (g: PostGroup) =>
+  const platformsOf = (g: CalendarPost) =>
     [...new Set(g.platformIds.map(platformOf).filter((p): p is Platform => p !== null))].map(platformName);
   const [mode, setMode] = useState<Mode>('month');
   const [anchor, setAnchor] = useState(() => DateTime.now().setZone(zone).toISODate()!);
@@ -71,7 +70,7 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
   const [notice, setNotice] = useState('');
   const [dragging, setDragging] = useState<string | null>(null);
   const [over, setOver] = useState<string | null>(null);
-  const [moving, setMoving] = useState<PostGroup | null>(null);
+  const [moving, setMoving] = useState<CalendarPost | null>(null);
   const mayMove = can(role, 'post.schedule');
 
   const day0 = DateTime.fromISO(anchor, { zone });
@@ -79,39 +78,40 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
   const end = mode === 'week' ? start.plus({ days: 7 }) : day0.endOf('month').endOf('week').plus({ milliseconds: 1 });
   const days: string[] = [];
   for (let d = start; d < end; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
-  const from = start.toISO()!;
-  const to = end.toISO()!;
 
-  const posts = useAllPosts(workspace.id, null, { from, to }, { keepPrevious: true });
-  const groups = useMemo(
-    () =>
-      (posts.data?.groups ?? []).filter(
-        (g) =>
-          g.scheduledTime &&
-          g.status !== 'cancelled' &&
-          g.status !== 'draft' &&
-          (!clientId || g.userId === clientId) &&
-          (!platform || g.platformIds.some((id) => platformOf(id) === platform)),
-      ),
-    [posts.data, clientId, platform],
+  // Each day's count and the posts its cell shows, chosen by the engine (post.calendar, D104):
+  // a month cell shows MONTH_ITEMS, a week's day every post.
+  const posts = useCalendarDays(
+    workspace.id,
+    clientId || null,
+    {
+      from: days[0]!,
+      to: end.toISODate()!,
+      zone,
+      ...(platform ? { platform } : {}),
+      perDay: mode === 'month' ? MONTH_ITEMS : 1000,
+    },
+    { keepPrevious: true },
   );
+  const groups = useMemo(() => (posts.data?.days ?? []).flatMap((d) => d.posts), [posts.data]);
+  const totals = useMemo(() => new Map((posts.data?.days ?? []).map((d) => [d.day, d.total])), [posts.data]);
   useReportPublishing('calendar', groups);
 
-  const timeOf = (g: PostGroup): string => {
+  const timeOf = (g: CalendarPost): string => {
     const m = moves[g.id];
     return m && m.baseUpdatedAt === g.updatedAt ? m.iso : g.scheduledTime!;
   };
-  const byDay = new Map<string, PostGroup[]>();
+  const byDay = new Map<string, CalendarPost[]>();
   for (const g of groups) {
     const key = DateTime.fromISO(timeOf(g), { zone }).toISODate()!;
     byDay.set(key, [...(byDay.get(key) ?? []), g]);
   }
   for (const list of byDay.values()) list.sort((a, b) => timeOf(a).localeCompare(timeOf(b)));
 
-  const movable = (g: PostGroup) => mayMove && isChangeable(g) && g.status !== 'draft';
-  const nameOf = (g: PostGroup) => `${byId.get(g.userId)?.displayName ?? 'Client'}: ${excerpt(g.text, 30)}`;
+  const movable = (g: CalendarPost) => mayMove && g.changeable && g.status !== 'draft';
+  const nameOf = (g: CalendarPost) => `${byId.get(g.userId)?.displayName ?? 'Client'}: ${excerpt(g.excerpt, 30)}`;
 
-  async function move(g: PostGroup, iso: string) {
+  async function move(g: CalendarPost, iso: string) {
     if (new Date(iso).getTime() === new Date(g.scheduledTime!).getTime()) return;
     setError(null);
     setNotice('');
@@ -201,6 +201,7 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
                 zone={zone}
                 mode={mode}
                 items={items}
+                total={Math.max(totals.get(day) ?? 0, items.length)}
                 shown={mode === 'month' ? MONTH_ITEMS : items.length}
                 outside={mode === 'month' && !day.startsWith(day0.toFormat('yyyy-LL'))}
                 today={day === today}
