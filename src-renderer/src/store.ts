@@ -15,6 +15,7 @@ export type View =
   | 'queue'
   | 'drafts'
   | 'calendar'
+  | 'review'
   | 'post'
   | 'team'
   | 'plan'

@@ -1,16 +1,19 @@
+import type { ComponentType } from 'react';
 import type { Role } from '../../../src-shared/team';
+import { ReviewCount } from '../approvals/ReviewCount';
 import { can, type Permission } from '../permissions';
 import { useStore, type View } from '../store';
 
 type NavView = Exclude<View, 'client' | 'post'>;
 
 /** The places in the navigation, and what a role needs to see each one. */
-const views: { id: NavView; label: string; needs?: Permission }[] = [
+const views: { id: NavView; label: string; needs?: Permission; Count?: ComponentType }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'clients', label: 'Clients', needs: 'client.list' },
   { id: 'queue', label: 'Queue', needs: 'post.read' },
   { id: 'calendar', label: 'Calendar', needs: 'post.read' },
   { id: 'drafts', label: 'Drafts', needs: 'post.read' },
+  { id: 'review', label: 'Reviews', needs: 'post.read', Count: ReviewCount },
   { id: 'team', label: 'Team', needs: 'team.read' },
   { id: 'activity', label: 'Activity', needs: 'activity.read' },
   { id: 'plan', label: 'Plan' },
@@ -38,6 +41,7 @@ export function Navigation({ kind, places, current }: { kind: 'nav' | 'toggle'; 
     return (
       <button key={v.id} type="button" {...marks} onClick={() => setView(v.id)}>
         {v.label}
+        {v.Count && <v.Count />}
       </button>
     );
   });

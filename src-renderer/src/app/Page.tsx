@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { Workspace } from '../../../src-shared/contract';
+import { ReviewPage } from '../approvals/ReviewPage';
 import { ClientPage } from '../clients/ClientPage';
 import { ClientsPage } from '../clients/ClientsPage';
 import { CalendarPage } from '../posts/calendar/CalendarPage';
@@ -33,6 +34,7 @@ const pages: Record<View, (p: Place) => ReactNode> = {
   queue: ({ workspace }) => <QueuePage workspace={workspace} />,
   drafts: ({ workspace }) => <DraftsPage workspace={workspace} />,
   calendar: ({ workspace }) => <CalendarPage workspace={workspace} />,
+  review: ({ workspace }) => <ReviewPage workspace={workspace} />,
   post: ({ workspace, postId }) => <PostPage key={`${workspace.id}:${postId}`} workspace={workspace} postId={postId} />,
   team: ({ workspace }) => <TeamPage workspace={workspace} />,
   plan: ({ workspace }) => <PlanPage workspace={workspace} />,

@@ -16,6 +16,7 @@ import { ClientKeyPanels } from './ClientKeyPanels';
 import { useClientKey } from './useClientKey';
 import { Action } from '../ui/Action';
 import { NewPostButton } from '../posts/NewPostButton';
+import { ApprovalSection } from '../approvals/ApprovalSection';
 
 /** Generates (shown once) or reveals the client's own API key. */
 function ApiKeySection({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
@@ -153,6 +154,7 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
         )}
       </Section>
 
+      {can(role, 'client.read') && <ApprovalSection workspace={workspace} user={user} />}
       {can(role, 'connection.read') && <ConnectionsSection workspace={workspace} user={user} />}
       {can(role, 'post.read') && <DailyUsage workspace={workspace} user={user} />}
       {can(role, 'post.read') && <QueueSlotsSection workspace={workspace} user={user} />}

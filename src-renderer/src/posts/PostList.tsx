@@ -4,6 +4,7 @@ import type { PostGroup } from '../../../src-shared/posts';
 import { excerpt, formatInZone, platformName, platformOf, stateLabel } from './posts';
 import { useStore } from '../store';
 import { VirtualList } from '../ui/VirtualList';
+import { ApprovalBadge } from '../approvals/ApprovalBadge';
 
 const ROW_HEIGHT = 76;
 
@@ -88,7 +89,10 @@ export function PostList({ label, groups, clients, fallbackZone, busy, selection
                   {group.mediaCount > 0 && ` · ${group.mediaCount} ${group.mediaCount === 1 ? 'image' : 'images'}`}
                 </span>
               </span>
-              <span className={`badge badge-state-${group.status}`}>{stateLabel[group.status]}</span>
+              <span className="post-badges">
+                <ApprovalBadge approval={group.approval} />
+                <span className={`badge badge-state-${group.status}`}>{stateLabel[group.status]}</span>
+              </span>
             </button>
             {actions && <span className="post-actions">{actions(group)}</span>}
           </>

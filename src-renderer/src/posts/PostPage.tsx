@@ -12,6 +12,8 @@ import { Facts, Loading, PageHeader, Section } from '../ui/Section';
 import { DeliveriesTable } from './DeliveriesTable';
 import { formatInZone, isChangeable, stateLabel, useReportPublishing } from './posts';
 import { Action } from '../ui/Action';
+import { ApprovalBadge } from '../approvals/ApprovalBadge';
+import { ReviewPanel } from '../approvals/ReviewPanel';
 
 const backLabel: Record<string, string> = {
   queue: 'Queue',
@@ -89,6 +91,7 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
             <span className={`badge badge-state-${group.status}`} data-testid="post-status">
               {stateLabel[group.status]}
             </span>{' '}
+            <ApprovalBadge approval={group.approval} />{' '}
             {group.scheduledTime ? at(group.scheduledTime) : 'Draft: no time yet'}
           </>
         }
@@ -124,6 +127,8 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
           ]}
         />
       </Section>
+
+      <ReviewPanel workspaceId={workspace.id} group={group} zone={zone} />
 
       <Section title="Deliveries">
         {(titleId) => (

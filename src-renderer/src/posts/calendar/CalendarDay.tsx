@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { CalendarPost } from '../../../../src-shared/posts';
 import { formatDay, stateLabel } from '../posts';
 import { Action } from '../../ui/Action';
+import { ApprovalBadge } from '../../approvals/ApprovalBadge';
 
 export const DRAG_TYPE = 'application/x-postroom-post';
 
@@ -77,7 +78,8 @@ export function CalendarDay(p: Props) {
           >
             <button type="button" className="calendar-open" onClick={() => p.onOpen(g)} title={stateLabel[g.status]}>
               <time dateTime={p.timeOf(g)}>{clock(p.timeOf(g))}</time> {p.nameOf(g)}{' '}
-              <span className="calendar-platforms">{p.platformsOf(g).join(' · ')}</span>
+              <span className="calendar-platforms">{p.platformsOf(g).join(' · ')}</span>{' '}
+              <ApprovalBadge approval={g.approval} />
               <span className="visually-hidden"> ({stateLabel[g.status]})</span>
             </button>
             {p.movable(g) && (
