@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
+import {
+  DeskSocket,
+  deskSignIn,
+  makeTestCertificate,
+  startHostProcess,
+  type HostProcess,
+  type TestCertificate,
+} from '../support/team-host-process';
+import { compose, composer } from './agency';
+import { expect, test } from './fixtures';
+
+/*
+ * Issue 12 item 8: a team host (the real `postroom host` command, on TLS with a certificate this
+ * test makes) and two desks in team mode, each a browser host (`postroom serve`) with its own data
+ * folder, trusting the test CA the ordinary Node way (NODE_EXTRA_CA_CERTS). Two people, each in a
+ * browser context of their own, do what they would: the owner joins from desk A, invites an
+ * editor, who joins from desk B; a client connects their account through a link in a third
+ * context that has nothing of the desks; the editor drafts and the owner sees it appear; the
+ * owner forces the editor out and desk B is signed out at once.
+ */
+
+const repoRoot = resolve(__dirname, '../..');
+const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
+const EDITOR = { name: 'Eddie Editor', password: 'editor password 42' };
+
+interface Desk {
+  uiUrl: string;
+  stop(): Promise<number | null>;
+  output(): string;
+}
+
+/** `postroom serve` on a fresh data folder, trusting the host's CA. */
+function startDeskProcess(dataDir: string, tls: TestCertificate): Promise<Desk> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const stop = async () => {
+    if (child.exitCode !== null) return child.exitCode;
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return new Promise((done, fail) => {
+    const timer = setInterval(() => {
+      const uiUrl = /Postroom UI: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out)?.[1];
+      if (uiUrl) {
+        clearInterval(timer);
+        done({ uiUrl, stop, output: () => out });
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      fail(new Error(`postroom serve exited (${code}) before printing its URL:\n${out}`));
+    });
+  });
+}
+
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
+
+async function go(page: Page, place: 'Clients' | 'Team' | 'Drafts') {
+  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
+}
+
+/** First run: "Join a team host", with the invitation (or the owner's first sign-in code). */
+async function joinTeamHost(page: Page, opts: { hostUrl: string; code: string; name: string; password: string }) {
+  await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toBeVisible();
+  await page.getByRole('radio', { name: 'Join a team host' }).check();
+  const form = page.getByRole('form', { name: 'Join a team host' });
+  await form.getByLabel('Team host address').fill(opts.hostUrl);
+  await form.getByLabel('Invitation code or link').fill(opts.code);
+  await form.getByLabel('Your name').fill(opts.name);
+  await form.getByLabel('Choose a password').fill(opts.password);
+  await form.getByRole('button', { name: 'Join the team' }).click();
+  await expect(page.locator('.shell')).toBeVisible();
+  await expect(page.getByRole('banner')).toContainText(opts.name);
+}
+
+test('two desks on one team host: join, invite, connect through a link, a draft seen live, force logout', async ({
+  page,
+  browser,
+}) => {
+  // Three processes start here (the host and two desks), each loading the app through tsx.
+  test.setTimeout(240_000);
+  const folders: string[] = [];
+  const folder = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    folders.push(dir);
+    return dir;
+  };
+  const tls = await makeTestCertificate(folder('postroom-e2e-tls-'));
+  let host: HostProcess | null = null;
+  let mastodon: MastodonServer | null = null;
+  const desks: Desk[] = [];
+  try {
+    mastodon = await startMastodonServer();
+    host = await startHostProcess({ tls, dataDir: folder('postroom-e2e-host-') });
+    expect(host.ownerCode, host.output()).toBeTruthy();
+    const deskA = await startDeskProcess(folder('postroom-e2e-desk-a-'), tls);
+    desks.push(deskA);
+    const deskB = await startDeskProcess(folder('postroom-e2e-desk-b-'), tls);
+    desks.push(deskB);
+    const hostName = new URL(host.url).host;
+
+    // 1. The owner joins from desk A with the code the host printed at its first start.
+    await page.goto(deskA.uiUrl);
+    await joinTeamHost(page, { hostUrl: host.url, code: host.ownerCode!, ...OWNER });
+    await expect(hostStatus(page)).toHaveText(`Connected to Acme Agency (${hostName}).`);
+
+    // The agency's Mastodon app, registered for the host's public callback, added as a script would.
+    const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Postroom',
+        redirect_uris: `${host.url}/oauth/callback`,
+        scopes: 'read write',
+      }),
+    });
+    const app = (await registered.json()) as { client_id: string; client_secret: string };
+    const script = await deskSignIn(host.url, tls.ca, { email: OWNER.email, password: OWNER.password });
+    expect(script.status, script.text).toBe(200);
+    const socket = await DeskSocket.open(host.url, tls.ca, script.body.sessionToken);
+    const added = await socket.change('integration.add', {
+      workspaceId: script.body.workspace.id,
+      integration: {
+        platform: 'mastodon',
+        clientId: app.client_id,
+        clientSecret: app.client_secret,
+        instanceUrl: mastodon.url,
+      },
+    });
+    expect(added.ok, JSON.stringify(added)).toBe(true);
+    socket.close();
+
+    // A client made on desk A, with a connection link on the host's public address.
+    await go(page, 'Clients');
+    await page.getByRole('button', { name: 'New client' }).click();
+    const newClient = page.getByRole('dialog', { name: 'New client' });
+    await newClient.getByLabel('Email').fill('north@clients.example');
+    await newClient.getByLabel('Display name').fill('Northwind');
+    await newClient.getByRole('button', { name: 'Create client' }).click();
+    await expect(newClient).toBeHidden();
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: /Northwind/ })
+      .click();
+    const connections = page.getByRole('region', { name: 'Connections' });
+    await connections.getByRole('button', { name: 'New connection link' }).click();
+    const linkField = connections.getByLabel('Connection link', { exact: true });
+    await expect(linkField).toHaveValue(new RegExp(`^${host.url}/connect/\\S+$`));
+    const link = await linkField.inputValue();
+
+    // 2. The client opens it in a browser that has nothing of the desks, and connects Mastodon.
+    const clientContext = await browser.newContext({ ignoreHTTPSErrors: true });
+    const clientPage = await clientContext.newPage();
+    await clientPage.goto(link);
+    await expect(clientPage.getByRole('heading', { level: 1, name: 'Acme Agency' })).toBeVisible();
+    await clientPage.getByRole('link', { name: 'Connect Mastodon' }).click();
+    await expect(clientPage.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await clientContext.close();
+    // Pushed from the host to desk A: the list refreshes without a reload.
+    await expect(
+      connections.getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^Mastodon / }),
+    ).toContainText('Active');
+
+    // 3. The owner invites an editor for Northwind; the editor joins from desk B with the code.
+    await go(page, 'Team');
+    const invite = page.getByRole('form', { name: 'Invite a team member' });
+    await invite.getByLabel('Email', { exact: true }).fill('eddie@agency.test');
+    await invite.getByLabel('Role', { exact: true }).selectOption({ label: 'Editor' });
+    await invite.getByRole('checkbox', { name: 'Northwind' }).check();
+    await invite.getByRole('checkbox', { name: /Skip the invitation email/ }).check();
+    await invite.getByRole('button', { name: 'Send invitation' }).click();
+    const codeField = page.getByLabel('Invitation code', { exact: true });
+    await expect(codeField).not.toHaveValue('');
+    const code = await codeField.inputValue();
+
+    const editorContext = await browser.newContext();
+    const pageB = await editorContext.newPage();
+    await pageB.goto(deskB.uiUrl);
+    await joinTeamHost(pageB, { hostUrl: host.url, code, ...EDITOR });
+    await expect(hostStatus(pageB)).toHaveText(`Connected to Acme Agency (${hostName}).`);
+
+    // 4. The editor drafts a post for Northwind; it appears on desk A without a reload.
+    await go(page, 'Drafts');
+    await pageB.getByRole('banner').getByRole('button', { name: 'New post' }).click();
+    const draft = composer(pageB);
+    await draft.getByLabel('Client', { exact: true }).selectOption({ label: 'Northwind' });
+    await compose(draft, ['Mastodon @agency'], 'Drafted on desk B');
+    await draft.getByRole('button', { name: 'Save draft' }).click();
+    await expect(draft).toBeHidden();
+    await expect(page.getByRole('list', { name: 'Drafts' })).toContainText('Drafted on desk B');
+
+    // 5. The owner forces the editor out: desk B is signed out at once and says why.
+    await go(page, 'Team');
+    const eddie = page.getByRole('table', { name: 'Members' }).getByRole('row', { name: /Eddie Editor/ });
+    await eddie.getByRole('button', { name: 'Force logout Eddie Editor' }).click();
+    await expect(pageB.getByRole('heading', { level: 1, name: 'Sign in to Acme Agency' })).toBeVisible();
+    await expect(pageB.getByText('The host ended your session')).toBeVisible();
+    await expect(hostStatus(pageB)).toHaveText(`Signed out of Acme Agency (${hostName}).`);
+    // Signing in again works from the same page, with the address already filled in.
+    const signIn = pageB.getByRole('form', { name: 'Sign in to a team host' });
+    await expect(signIn.getByLabel('Team host address')).toHaveValue(host.url);
+    await signIn.getByLabel('Email').fill('eddie@agency.test');
+    await signIn.getByLabel('Password').fill(EDITOR.password);
+    await signIn.getByRole('button', { name: 'Sign in' }).click();
+    await expect(pageB.getByRole('banner')).toContainText(EDITOR.name);
+    await editorContext.close();
+  } finally {
+    const codes = await Promise.all(desks.map((d) => d.stop()));
+    await host?.stop();
+    await mastodon?.close();
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+    expect(codes, desks.map((d) => d.output()).join('\n---\n')).toEqual(desks.map(() => 0));
+  }
+});
