@@ -19,6 +19,7 @@ import { useClients } from '../../clients/useClients';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Notice, PageHeader } from '../../ui/Section';
 import { CalendarDay } from './CalendarDay';
+import { CalendarWeek } from './CalendarWeek';
 import { MoveDialog } from './MoveDialog';
 import { useRole } from '../../data/session';
 import { act } from '../../data/queries';
@@ -41,14 +42,16 @@ interface PendingMove {
 }
 
 /**
- * Scheduled and published posts by day, in the workspace's time zone (SPEC §8). A post moves by
- * drag and drop onto another day, or with its Move button; either keeps its time of day.
+ * Scheduled and published posts by day, in the viewer's own time zone (SPEC §8, D110): the month
+ * as days, the week as an hour grid. A post moves by drag and drop onto another day (keeping its
+ * time of day) or, in the week, onto another hour (keeping its minutes), or with its Move button.
  */
 export function CalendarPage({ workspace }: { workspace: Workspace }) {
   const role = useRole();
   const openPost = useStore((s) => s.openPost);
   const id = useId();
-  const zone = workspace.timezone;
+  // The viewer's local time: a person reads the calendar in their own day (D110).
+  const zone = useMemo(() => DateTime.local().zoneName, []);
   const { clients, byId } = useClients(workspace);
   const [clientId, setClientId] = useState('');
   const [platform, setPlatform] = useState<Platform | ''>('');
@@ -61,8 +64,10 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
     const i = clientList.findIndex((u) => u.id === userId);
     return i < 0 ? 'var(--muted)' : CLIENT_COLOURS[i % CLIENT_COLOURS.length]!;
   };
-  const platformsOf = (g: CalendarPost) =>
-    [...new Set(g.platformIds.map(platformOf).filter((p): p is Platform => p !== null))].map(platformName);
+  const platformListOf = (g: CalendarPost) => [
+    ...new Set(g.platformIds.map(platformOf).filter((p): p is Platform => p !== null)),
+  ];
+  const platformsOf = (g: CalendarPost) => platformListOf(g).map(platformName);
   const [mode, setMode] = useState<Mode>('month');
   const [anchor, setAnchor] = useState(() => DateTime.now().setZone(zone).toISODate()!);
   const [moves, setMoves] = useState<Record<string, PendingMove>>({});
@@ -126,13 +131,15 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
     setError(res.error);
   }
 
-  function drop(day: string, draggedId: string) {
+  function drop(day: string, draggedId: string, hour?: number) {
     setOver(null);
     setDragging(null);
     const g = groups.find((x) => x.id === draggedId);
     if (!g || !movable(g)) return;
     const iso = sameTimeOnDay(timeOf(g), day, zone);
-    if (iso) void move(g, iso);
+    if (!iso) return;
+    // Onto an hour of the week's grid: that hour, the same minutes.
+    void move(g, hour === undefined ? iso : DateTime.fromISO(iso, { zone }).set({ hour }).toISO()!);
   }
 
   const step = (n: number) => setAnchor(day0.plus(mode === 'week' ? { weeks: n } : { months: n }).toISODate()!);
@@ -147,7 +154,9 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
     <div className="page page-wide">
       <PageHeader
         title="Calendar"
-        subtitle={`Scheduled and published posts, in ${zone}. Drag a post to another day, or use its Move button.`}
+        subtitle={`Scheduled and published posts${mode === 'week' ? ' by hour' : ''}, in your time (${zone}). ${
+          mode === 'week' ? 'Drag a post to another hour or day' : 'Drag a post to another day'
+        }, or use its Move button.`}
       />
 
       <section className="card" aria-labelledby={`${id}-title`}>
@@ -186,50 +195,74 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
         {error && <ErrorAlert error={error} />}
         <Notice>{notice}</Notice>
 
-        <ul className="calendar-weekdays" aria-label="Weekdays">
-          {days.slice(0, 7).map((day) => (
-            <li key={day}>{DateTime.fromISO(day, { zone }).toFormat('cccc')}</li>
-          ))}
-        </ul>
-        <ol className={`calendar calendar-${mode}`} aria-labelledby={`${id}-title`} aria-busy={posts.isFetching}>
-          {days.map((day) => {
-            const items = byDay.get(day) ?? [];
-            return (
-              <CalendarDay
-                key={day}
-                day={day}
-                zone={zone}
-                mode={mode}
-                items={items}
-                total={Math.max(totals.get(day) ?? 0, items.length)}
-                shown={mode === 'month' ? MONTH_ITEMS : items.length}
-                outside={mode === 'month' && !day.startsWith(day0.toFormat('yyyy-LL'))}
-                today={day === today}
-                over={over === day}
-                dragging={dragging}
-                timeOf={timeOf}
-                nameOf={nameOf}
-                colourOf={(g) => colourOf(g.userId)}
-                platformsOf={platformsOf}
-                movable={movable}
-                pending={(g) => moves[g.id]?.baseUpdatedAt === g.updatedAt}
-                onOpen={(g) => void openPost(g.id)}
-                onMove={setMoving}
-                onMore={() => {
-                  setAnchor(day);
-                  setMode('week');
-                }}
-                onDragStart={(g) => setDragging(g.id)}
-                onDragEnd={() => {
-                  setDragging(null);
-                  setOver(null);
-                }}
-                onOver={(on) => setOver((o) => (on ? day : o === day ? null : o))}
-                onDrop={(postId) => drop(day, postId)}
-              />
-            );
-          })}
-        </ol>
+        {mode === 'week' ? (
+          <CalendarWeek
+            days={days}
+            zone={zone}
+            today={today}
+            byDay={byDay}
+            dragging={dragging}
+            timeOf={timeOf}
+            nameOf={nameOf}
+            clientOf={(g) => byId.get(g.userId)?.displayName ?? 'Client'}
+            colourOf={(g) => colourOf(g.userId)}
+            platformsOf={platformListOf}
+            movable={movable}
+            pending={(g) => moves[g.id]?.baseUpdatedAt === g.updatedAt}
+            onOpen={(g) => void openPost(g.id)}
+            onMove={setMoving}
+            onDragStart={(g) => setDragging(g.id)}
+            onDragEnd={() => setDragging(null)}
+            onDrop={(day, hour, postId) => drop(day, postId, hour)}
+          />
+        ) : (
+          <>
+            <ul className="calendar-weekdays" aria-label="Weekdays">
+              {days.slice(0, 7).map((day) => (
+                <li key={day}>{DateTime.fromISO(day, { zone }).toFormat('cccc')}</li>
+              ))}
+            </ul>
+            <ol className={`calendar calendar-${mode}`} aria-labelledby={`${id}-title`} aria-busy={posts.isFetching}>
+              {days.map((day) => {
+                const items = byDay.get(day) ?? [];
+                return (
+                  <CalendarDay
+                    key={day}
+                    day={day}
+                    zone={zone}
+                    mode={mode}
+                    items={items}
+                    total={Math.max(totals.get(day) ?? 0, items.length)}
+                    shown={mode === 'month' ? MONTH_ITEMS : items.length}
+                    outside={mode === 'month' && !day.startsWith(day0.toFormat('yyyy-LL'))}
+                    today={day === today}
+                    over={over === day}
+                    dragging={dragging}
+                    timeOf={timeOf}
+                    nameOf={nameOf}
+                    colourOf={(g) => colourOf(g.userId)}
+                    platformsOf={platformsOf}
+                    movable={movable}
+                    pending={(g) => moves[g.id]?.baseUpdatedAt === g.updatedAt}
+                    onOpen={(g) => void openPost(g.id)}
+                    onMove={setMoving}
+                    onMore={() => {
+                      setAnchor(day);
+                      setMode('week');
+                    }}
+                    onDragStart={(g) => setDragging(g.id)}
+                    onDragEnd={() => {
+                      setDragging(null);
+                      setOver(null);
+                    }}
+                    onOver={(on) => setOver((o) => (on ? day : o === day ? null : o))}
+                    onDrop={(postId) => drop(day, postId)}
+                  />
+                );
+              })}
+            </ol>
+          </>
+        )}
       </section>
 
       {moving && (
