@@ -1,5 +1,47 @@
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { CLIENT, compose, composer, connectThroughLink, go, setUpAgency } from './agency';
+
+const PASSWORD = 'correct horse battery';
+
+/** A teammate invited by the agency's script (workspace key), who then joins in the app. */
+async function inviteByApi(apiUrl: string, key: string, body: object): Promise<string> {
+  const res = await fetch(`${apiUrl}/api/v1/workspace/invitations`, {
+    method: 'POST',
+    headers: { 'x-publora-key': key, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, skipInvitationEmail: true }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { code: string }).code;
+}
+
+async function joinAs(page: Page, code: string, name: string) {
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  const form = page.getByRole('form', { name: 'Join with an invitation' });
+  await form.getByLabel('Invitation code or link').fill(code);
+  await form.getByLabel('Your name').fill(name);
+  await form.getByLabel('Choose a password').fill(PASSWORD);
+  await form.getByRole('button', { name: 'Join' }).click();
+  await expect(page.getByRole('banner')).toContainText(name);
+}
+
+/** The client decides on the one post waiting for them, in a browser of their own (phone-sized). */
+async function clientDecides(page: Page, link: string, expectText: string) {
+  const context = await page
+    .context()
+    .browser()!
+    .newContext({ viewport: { width: 390, height: 844 } });
+  try {
+    const client = await context.newPage();
+    await client.goto(link);
+    const post = client.getByRole('region', { name: 'Post' });
+    await expect(post).toContainText(expectText);
+    await post.getByRole('button', { name: 'Approve' }).click();
+    await expect(client.getByRole('status')).toHaveText('Approved. Thank you!');
+  } finally {
+    await context.close();
+  }
+}
 
 /*
  * Issue 13 item 9: client approvals end to end, as people do it. Staff write and submit a post for
@@ -109,6 +151,94 @@ test('the client approves through their link: changes requested, fixed, approved
     await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
     expect(agency.mastodon.statusTexts()).toEqual([
       expect.objectContaining({ text: 'Spring sale starts this Monday', deleted: false }),
+    ]);
+  } finally {
+    await agency.close();
+  }
+});
+
+test('internal_then_client: an editor submits but cannot approve, a manager approves, then the client', async ({
+  page,
+  host,
+  dataDir,
+}) => {
+  const agency = await setUpAgency(page, host, dataDir);
+  try {
+    await connectThroughLink(page, ['Mastodon']);
+    const approval = page.getByRole('region', { name: 'Approval' });
+    await approval.getByLabel('Who approves posts').selectOption({ label: 'A manager approves, then the client' });
+    await approval.getByRole('button', { name: 'Save approval policy' }).click();
+    await expect(approval.getByRole('status')).toHaveText('Saved: a manager approves, then the client.');
+
+    const editorCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
+      email: 'eddie@agency.example',
+      role: 'editor',
+      managedUserIds: [agency.userId],
+    });
+    const managerCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
+      email: 'mona@agency.example',
+      role: 'manager',
+    });
+
+    // The editor writes and submits; approving is not theirs.
+    await joinAs(page, editorCode, 'Eddie Editor');
+    await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
+    const dialog = composer(page);
+    await dialog.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
+    await compose(dialog, ['Mastodon @agency'], 'Autumn menu is here');
+    await dialog.getByRole('button', { name: 'Now', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(dialog).toBeHidden();
+    const state = page.getByTestId('approval-state');
+    await page.getByRole('button', { name: 'Submit for review' }).click();
+    await expect(state).toContainText('In review: waiting for a manager.');
+    await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Request changes' })).toHaveCount(0);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByTestId('review-count')).toHaveCount(0);
+    await nav.getByRole('button', { name: /^Reviews/ }).click();
+    await expect(page.getByRole('list', { name: 'In review' })).toContainText('Autumn menu is here');
+    await expect(page.getByRole('list', { name: 'In review' }).getByRole('button', { name: /^Approve/ })).toHaveCount(
+      0,
+    );
+
+    // The manager sees it waiting for them, and approves it from the board.
+    await joinAs(page, managerCode, 'Mona Manager');
+    await expect(nav.getByTestId('review-count')).toHaveText(/^1/);
+    await nav.getByRole('button', { name: /^Reviews/ }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Reviews' })).toBeVisible();
+    await page
+      .getByRole('list', { name: 'In review' })
+      .getByRole('button', { name: /^Approve / })
+      .click();
+    const decide = page.getByRole('dialog', { name: 'Approve this post' });
+    await decide.getByLabel('Comment (optional)').fill('Good to go, @eddie.');
+    await decide.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(decide).toBeHidden();
+    await expect(nav.getByTestId('review-count')).toHaveCount(0);
+    expect(agency.mastodon.statusTexts()).toEqual([]);
+
+    // The client's stage: the manager cannot decide it; the client does, through a link.
+    await page
+      .getByRole('list', { name: 'In review' })
+      .getByRole('button', { name: /Autumn menu is here/ })
+      .click();
+    await expect(state).toContainText('In review: waiting for the client.');
+    await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+    const comments = page.getByRole('list', { name: 'Comments' });
+    await expect(comments.locator('mark.mention')).toHaveText('@Eddie Editor');
+    const made = await fetch(`${host.apiUrl}/api/v1/workspace/users/${agency.userId}/approval-links`, {
+      method: 'POST',
+      headers: { 'x-publora-key': agency.workspaceKey, 'content-type': 'application/json' },
+      body: JSON.stringify({}),
+    });
+    expect(made.status).toBe(201);
+    await clientDecides(page, ((await made.json()) as { approvalUrl: string }).approvalUrl, 'Autumn menu is here');
+
+    await expect(state).toContainText('Approved: it goes out at its time.');
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
+    expect(agency.mastodon.statusTexts()).toEqual([
+      expect.objectContaining({ text: 'Autumn menu is here', deleted: false }),
     ]);
   } finally {
     await agency.close();

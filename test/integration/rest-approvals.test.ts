@@ -112,7 +112,7 @@ describe('approvals over REST', () => {
   it('keeps internal notes from the client key, and names @mentioned members', async () => {
     const { t, asClient, postId } = await setUp('client');
     const note = await rest(t, 'POST', `/api/v1/post-groups/${postId}/comments`, {
-      body: 'Check the price with @olivia first',
+      body: 'Check the price first, @olivia.',
       visibility: 'internal',
     });
     expect(note.status).toBe(201);
@@ -124,7 +124,7 @@ describe('approvals over REST', () => {
 
     const staffSees = await rest(t, 'GET', `/api/v1/post-groups/${postId}/comments`);
     expect((staffSees.body as unknown as { body: string }[]).map((c) => c.body)).toEqual([
-      'Check the price with @olivia first',
+      'Check the price first, @olivia.',
       'Draft for next week',
       'Looks good',
     ]);

@@ -75,13 +75,18 @@ describe('approvals as the app shows them (issue 13 item 6)', () => {
 
   it('shows @mentions of members by their names and leaves other @words as written', () => {
     expect(
-      commentParts({ body: 'Ask @olivia or @EdEditor, not @nobody.', mentions: ['Olivia Owner', 'Ed Editor'] }),
+      commentParts({
+        body: 'Ask @olivia or @EdEditor, not @nobody. Thanks @olivia.',
+        mentions: ['Olivia Owner', 'Ed Editor'],
+      }),
     ).toEqual([
       { text: 'Ask ' },
       { text: '@Olivia Owner', mention: 'Olivia Owner' },
       { text: ' or ' },
       { text: '@Ed Editor', mention: 'Ed Editor' },
-      { text: ', not @nobody.' },
+      { text: ', not @nobody. Thanks ' },
+      { text: '@Olivia Owner', mention: 'Olivia Owner' },
+      { text: '.' },
     ]);
     expect(commentParts({ body: 'Plain', mentions: [] })).toEqual([{ text: 'Plain' }]);
   });

@@ -314,7 +314,10 @@ function insertComment(db: Db, groupId: string, visibility: string, author: Auth
 
 /** The members an `@name` in a comment names: by first name, full name without spaces, or email's local part. */
 function mentionsIn(db: Db, workspaceId: string, body: string): string[] {
-  const tokens = new Set([...body.matchAll(/@([\p{L}\p{N}._-]+)/gu)].map((m) => m[1]!.toLowerCase()));
+  // A sentence's full stop is not part of the name: "@eddie." names eddie.
+  const tokens = new Set(
+    [...body.matchAll(/@([\p{L}\p{N}._-]+)/gu)].map((m) => m[1]!.replace(/[._-]+$/, '').toLowerCase()),
+  );
   if (tokens.size === 0) return [];
   const members = db
     .prepare<[string], { name: string; email: string }>(

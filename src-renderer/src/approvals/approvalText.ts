@@ -72,7 +72,8 @@ export function commentParts(c: Pick<PostComment, 'body' | 'mentions'>): { text:
   const parts: { text: string; mention?: string }[] = [];
   let last = 0;
   for (const m of c.body.matchAll(/@([\p{L}\p{N}._-]+)/gu)) {
-    const token = m[1]!.toLowerCase();
+    const word = m[1]!.replace(/[._-]+$/, '');
+    const token = word.toLowerCase();
     const name = c.mentions.find((n) => {
       const first = n.split(/\s+/)[0]!.toLowerCase();
       return first === token || n.replace(/\s+/g, '').toLowerCase() === token;
@@ -80,7 +81,7 @@ export function commentParts(c: Pick<PostComment, 'body' | 'mentions'>): { text:
     if (!name) continue;
     parts.push({ text: c.body.slice(last, m.index) });
     parts.push({ text: `@${name}`, mention: name });
-    last = m.index + m[0].length;
+    last = m.index + 1 + word.length;
   }
   parts.push({ text: c.body.slice(last) });
   return parts.filter((p) => p.text !== '');
