@@ -17,11 +17,12 @@ import type { SecretStore } from '../engine/secrets/secret-store';
 import { startAppOrRecovery } from '../recovery-app';
 import { readDeskSettings, sessionAccount, writeDeskSettings, type DeskSettings } from './desk-settings';
 import { checkHost, hostOrigin, joinHost, signInToHost, signOutOfHost, type HostClientOptions } from './host-client';
+import { DeskOutbox } from './outbox';
 import { connectRemoteApp, type RemoteApp, type RemoteAppOptions } from './remote-app';
 
 /*
  * What a desk runs (`postroom serve`, the Electron main): the app on this computer, or, in team
- * mode, the contract carried to a team host (issue 12 items 2–3; SPEC §12; D106). The
+ * mode, the contract carried to a team host (issue 12 items 2–3; SPEC §12; D105). The
  * renderer talks to this exactly as to a local engine; what differs is answered here:
  *
  * - first run offers "Join a team host" (`desk.join`, `desk.signIn`): the desk checks the address
@@ -70,6 +71,8 @@ export class DeskApp implements RunningApp {
   private local: RunningApp | null = null;
   private remote: RemoteApp | null = null;
   private lock: DataFolderLock | null = null;
+  /** Changes not yet answered by the host, kept across restarts (team mode only). */
+  private outbox: DeskOutbox | null = null;
   private settings: DeskSettings | null;
   private secretStore: SecretStore | null;
   private endedReason: string | null = null;
@@ -134,7 +137,9 @@ export class DeskApp implements RunningApp {
 
   private connect(hostUrl: string, token: string): void {
     this.endedReason = null;
+    this.outbox ??= DeskOutbox.open(this.options.dataDir);
     const remote = connectRemoteApp({
+      outbox: this.outbox,
       hostUrl,
       sessionToken: token,
       ...(this.options.ca ? { ca: this.options.ca } : {}),
@@ -233,7 +238,7 @@ export class DeskApp implements RunningApp {
 
   /**
    * Joins (invitation code) or signs in (email and password) on a team host. Allowed at first run
-   * and while signed out of the host; a desk with its own workspaces keeps them (D106).
+   * and while signed out of the host; a desk with its own workspaces keeps them (D105).
    */
   private async joinTeam(input: ParsedRequestOf<'desk.join'> | ParsedRequestOf<'desk.signIn'>): Promise<AppState> {
     if (this.local) {
@@ -318,6 +323,7 @@ export class DeskApp implements RunningApp {
     this.unsubscribeInner?.();
     if (this.local) await this.local.stop();
     if (this.remote) await this.remote.stop();
+    this.outbox?.close();
     this.lock?.release();
   }
 }

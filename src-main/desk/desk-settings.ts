@@ -7,7 +7,7 @@ import { FILE_MODE } from '../engine/db/data-folder';
 import type { SecretStore } from '../engine/secrets/secret-store';
 
 /*
- * A desk's own settings (issue 12 item 2; docs/decisions.md D106): whether this data folder works
+ * A desk's own settings (issue 12 item 2; docs/decisions.md D105): whether this data folder works
  * on this computer (no file: the default, single-desk mode) or against a team host, which host,
  * and the app state it last loaded from the host, so a desk started while the host is away opens
  * on what the person last saw instead of a blank page. Nothing secret is here: the session token

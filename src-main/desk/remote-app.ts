@@ -11,6 +11,7 @@ import {
   SessionEnded,
 } from '../../src-shared/team-protocol';
 import type { RunningApp } from '../app-types';
+import type { DeskOutbox } from './outbox';
 
 /**
  * The contract's third carrier (issue 12 item 3; /work/coord/team-protocol.md): in team mode the
@@ -37,6 +38,11 @@ export interface RemoteAppOptions {
   reconnect?: { minMs: number; maxMs: number };
   /** Told when the connection opens or drops, and when the host ends the session. */
   onStatus?: () => void;
+  /**
+   * Where changes are kept until the host answered them (./outbox.ts): what it holds from an
+   * earlier run is sent first, each with its first key.
+   */
+  outbox?: DeskOutbox;
 }
 
 export interface RemoteApp extends RunningApp {
@@ -54,6 +60,8 @@ interface Outgoing {
   readonly request: unknown;
   readonly idempotencyKey?: string;
   readonly done: (result: Result<unknown>) => void;
+  /** From the outbox of an earlier run: nobody waits for its answer. */
+  readonly replayed: boolean;
   sent: boolean;
 }
 
@@ -167,7 +175,28 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
     const call = outgoing.get(answer.data.id);
     if (!call) return;
     outgoing.delete(call.id);
-    call.done(answer.data.result as Result<unknown>);
+    const result = answer.data.result as Result<unknown>;
+    if (call.idempotencyKey && options.outbox) {
+      // A refusal nobody waits for stays with its reason; anything else is done with.
+      if (call.replayed && !result.ok) options.outbox.refuse(call.idempotencyKey, result.error);
+      else options.outbox.remove(call.idempotencyKey);
+    }
+    call.done(result);
+  }
+
+  // Changes an earlier run made and the host never answered go first, in their order.
+  for (const item of options.outbox?.pending() ?? []) {
+    if (!isChannel(item.channel)) continue;
+    const call: Outgoing = {
+      id: nextId++,
+      channel: item.channel,
+      request: item.request,
+      idempotencyKey: item.key,
+      done: () => {},
+      replayed: true,
+      sent: false,
+    };
+    outgoing.set(call.id, call);
   }
 
   connect();
@@ -203,8 +232,10 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
           request: request ?? {},
           ...(kind === 'change' ? { idempotencyKey: randomUUID() } : {}),
           done,
+          replayed: false,
           sent: false,
         };
+        if (call.idempotencyKey) options.outbox?.add({ key: call.idempotencyKey, channel, request: call.request });
         outgoing.set(call.id, call);
         transmit(call);
       });

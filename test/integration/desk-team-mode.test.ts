@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppState } from '../../src-shared/contract';
 import type { Result } from '../../src-shared/contract';
 import { startDesk, type DeskApp } from '../../src-main/desk/desk-app';
 import { DESK_SETTINGS_FILE, readDeskSettings, sessionAccount } from '../../src-main/desk/desk-settings';
+import { OUTBOX_FILE } from '../../src-main/desk/outbox';
 import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';
-import { DeskSocket, makeTestCertificate, startTestHost, type TestHost } from '../support/team-host';
+import { DeskSocket, makeTestCertificate, startHostProcess, startTestHost, type TestHost } from '../support/team-host';
 import { tempDir } from '../support/temp';
 
 /*
@@ -250,5 +252,64 @@ describe('a desk in team mode (issue 12 items 2–3)', () => {
       error: { code: 'unauthorized' },
     });
     expect(readFileSync(join(editorDir, DESK_SETTINGS_FILE), 'utf8')).not.toContain('password');
+  });
+});
+
+describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
+  it('changes made while the host is down survive a restart of the desk, and arrive once when the host is back', async () => {
+    const tls = await makeTestCertificate();
+    let host = await startHostProcess({ tls });
+    stops.push(() => host.stop());
+    const dataDir = tempDir('postroom-desk-');
+    const first = await desk(dataDir, tls.ca);
+    const joined = ok<AppState>(
+      await first.dispatch('desk.join', {
+        hostUrl: host.url,
+        invitationCode: host.ownerCode,
+        name: 'Olivia Owner',
+        password: OWNER_PASSWORD,
+      }),
+    );
+    const workspaceId = joined.currentWorkspaceId!;
+
+    const offline = nextState(first, (s) => s.host?.status === 'offline');
+    await host.kill();
+    await offline;
+    // Three clients made with the host down: the calls wait (nobody answers them in this run).
+    for (const n of [1, 2, 3])
+      void first.dispatch('client.create', {
+        workspaceId,
+        client: { email: `c${n}@client.test`, displayName: `Offline client ${n}` },
+      });
+    const waiting = () => {
+      const db = new Database(join(dataDir, OUTBOX_FILE), { readonly: true });
+      try {
+        return db.prepare(`SELECT channel, state FROM outbox ORDER BY seq`).all();
+      } finally {
+        db.close();
+      }
+    };
+    expect(waiting()).toEqual([1, 2, 3].map(() => ({ channel: 'client.create', state: 'pending' })));
+    await first.stop();
+
+    // The desk starts again while the host is still down: offline, with what it last loaded.
+    const again = await desk(dataDir, tls.ca);
+    expect(ok<AppState>(await again.dispatch('app.getState', {}))).toMatchObject({
+      profile: { name: 'Olivia Owner' },
+      host: { status: 'offline' },
+    });
+    expect(waiting()).toHaveLength(3);
+
+    const connected = nextState(again, (s) => s.host?.status === 'connected');
+    host = await host.restart();
+    await connected;
+    // The replay waits for the reconnect back-off and three answers from a host that just started.
+    await expect.poll(() => waiting().length, { timeout: 20_000 }).toBe(0);
+    const clients = ok<{ users: { displayName: string }[] }>(await again.dispatch('client.list', { workspaceId }));
+    expect(clients.users.map((u) => u.displayName).sort()).toEqual([
+      'Offline client 1',
+      'Offline client 2',
+      'Offline client 3',
+    ]);
   });
 });
