@@ -202,6 +202,15 @@ async function run(): Promise<void> {
         body: problem.error,
       }).show();
     }
+    // A client decided through their approval link (issue 13 item 5).
+    if (name === 'approval.decided' && Notification.isSupported()) {
+      const d = payload as { by: string; decision: string; byClient: boolean };
+      if (d.byClient)
+        new Notification({
+          title: d.decision === 'approve' ? `${d.by} approved a post` : `${d.by} asked for changes`,
+          body: d.decision === 'approve' ? 'It goes out at its time.' : 'Open Postroom to read their comment.',
+        }).show();
+    }
   });
   // After sleep the wall clock has jumped: the scheduler looks again at once (SPEC §4).
   powerMonitor.on('resume', () => running.resume());

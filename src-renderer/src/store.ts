@@ -30,7 +30,10 @@ export interface ComposerRequest {
 }
 
 /** A delivery that failed or needs a person (the `delivery.problem` event), shown as a toast. */
-export type Toast = EventPayload<'delivery.problem'> & { id: string };
+export type Toast =
+  | (EventPayload<'delivery.problem'> & { kind: 'problem'; id: string })
+  /** A client decided on a post through their approval link (issue 13 item 5). */
+  | (EventPayload<'approval.decided'> & { kind: 'decision'; id: string });
 
 interface UiStore {
   /** Set when the page cannot reach the app at all (no bridge, no token). */
@@ -62,6 +65,7 @@ interface UiStore {
   openComposer(request?: ComposerRequest): void;
   closeComposer(): void;
   addProblem(problem: EventPayload<'delivery.problem'>): void;
+  addDecision(decision: EventPayload<'approval.decided'>): void;
   dismissToast(id: string): void;
   setPublishing(source: string, publishing: boolean): void;
 }
@@ -118,7 +122,15 @@ export const useStore = create<UiStore>()((set, get) => ({
 
   addProblem(problem) {
     // The newest few stay; older ones are still in the post's own page.
-    set((s) => ({ toasts: [...s.toasts, { ...problem, id: `toast-${++toastCount}` }].slice(-5) }));
+    set((s) => ({
+      toasts: [...s.toasts, { ...problem, kind: 'problem' as const, id: `toast-${++toastCount}` }].slice(-5),
+    }));
+  },
+
+  addDecision(decision) {
+    set((s) => ({
+      toasts: [...s.toasts, { ...decision, kind: 'decision' as const, id: `toast-${++toastCount}` }].slice(-5),
+    }));
   },
 
   dismissToast(id) {

@@ -79,7 +79,6 @@ test('the client approves through their link: changes requested, fixed, approved
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await expect(state).toContainText('In review: waiting for the client.');
     await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
-    const postUrlHash = page.url();
 
     // The board lists it under In review; the staff cannot approve for the client.
     await page
@@ -117,13 +116,10 @@ test('the client approves through their link: changes requested, fixed, approved
       await expect(client.getByRole('status')).toHaveText('Sent: your agency will make the changes.');
       await expect(client.getByText('Nothing is waiting for your approval right now.')).toBeVisible();
 
-      // Staff see the comment on the post (pushed, no reload), edit it and submit again.
-      await page.goto(postUrlHash);
-      await go(page, 'Queue');
-      await page
-        .getByRole('button', { name: /Spring sale starts Monday/ })
-        .first()
-        .click();
+      // Staff are told at once (a toast, pushed); it leads to the post with the comment.
+      const toasts = page.getByRole('region', { name: 'Notifications' });
+      await expect(toasts).toContainText(`${CLIENT} asked for changes to a post.`);
+      await toasts.getByRole('button', { name: 'Open post' }).click();
       await expect(state).toContainText('Changes were requested');
       const comments = page.getByRole('list', { name: 'Comments' });
       await expect(comments).toContainText('Please say "this Monday".');
@@ -147,6 +143,9 @@ test('the client approves through their link: changes requested, fixed, approved
     }
 
     // Its time has passed while it waited: it goes out at once, once.
+    await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(
+      `${CLIENT} approved a post: it goes out at its time.`,
+    );
     await expect(state).toContainText('Approved: it goes out at its time.');
     await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
     expect(agency.mastodon.statusTexts()).toEqual([

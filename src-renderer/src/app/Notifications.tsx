@@ -44,7 +44,7 @@ export function PublishingIndicator() {
 }
 
 /** "Post to X @clientonx failed: …": the account by its handle (the post says whose it is). */
-function ProblemMessage({ toast: t }: { toast: Toast }) {
+function ProblemMessage({ toast: t }: { toast: Extract<Toast, { kind: 'problem' }> }) {
   const post = useContract('post.get', { workspaceId: t.workspaceId, id: t.postGroupId });
   const accountOf = useAccountNames(t.workspaceId, post.data?.userId ?? null);
   const account = post.data ? accountOf(t.platformId) : platformAccount(t.platformId);
@@ -55,7 +55,13 @@ function ProblemMessage({ toast: t }: { toast: Toast }) {
   );
 }
 
-/** `delivery.problem` events: a toast per failed delivery, with the way to its post. */
+/** "Casey Client Co approved a post": a client's decision through their approval link. */
+const decisionMessage = (t: Extract<Toast, { kind: 'decision' }>): string =>
+  t.decision === 'requestChanges'
+    ? `${t.by} asked for changes to a post.`
+    : `${t.by} approved a post${t.final ? ': it goes out at its time.' : '.'}`;
+
+/** `delivery.problem` and client `approval.decided` events: a toast each, with the way to its post. */
 export function Toasts() {
   const toasts = useStore((s) => s.toasts);
   const dismiss = useStore((s) => s.dismissToast);
@@ -65,7 +71,7 @@ export function Toasts() {
     <section className="toasts" aria-label="Notifications">
       {toasts.map((t) => (
         <div key={t.id} role="alert" className="toast">
-          <ProblemMessage toast={t} />
+          {t.kind === 'problem' ? <ProblemMessage toast={t} /> : <p className="toast-message">{decisionMessage(t)}</p>}
           <div className="button-row">
             <Action
               small

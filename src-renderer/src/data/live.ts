@@ -35,6 +35,7 @@ export function startLive(): void {
   bridge.on('keychain.status', ({ locked }) => useStore.setState({ keychainLocked: locked }));
   bridge.on('disk.status', ({ full }) => useStore.setState({ diskFull: full }));
   bridge.on('delivery.problem', (problem) => useStore.getState().addProblem(problem));
+  bridge.on('approval.decided', (d) => d.byClient && useStore.getState().addDecision(d));
 
   followAppState();
   connection.onStatus((status, reconnected) => {
