@@ -21,8 +21,8 @@ import { expect, test } from './fixtures';
  * folder, trusting the test CA the ordinary Node way (NODE_EXTRA_CA_CERTS). Two people, each in a
  * browser context of their own, do what they would: the owner joins from desk A, invites an
  * editor, who joins from desk B; a client connects their account through a link in a third
- * context that has nothing of the desks; the editor drafts and the owner sees it appear; the
- * owner forces the editor out and desk B is signed out at once.
+ * context that has nothing of the desks; the editor drafts and the owner sees it appear, then
+ * schedules it and the host publishes it once; the owner forces the editor out and desk B is signed out at once.
  */
 
 const repoRoot = resolve(__dirname, '../..');
@@ -92,7 +92,7 @@ async function joinTeamHost(page: Page, opts: { hostUrl: string; code: string; n
   await expect(page.getByRole('banner')).toContainText(opts.name);
 }
 
-test('two desks on one team host: join, invite, connect through a link, a draft seen live, force logout', async ({
+test('two desks on one team host: join, invite, connect through a link, a draft seen live and published once, force logout', async ({
   page,
   browser,
 }) => {
@@ -208,7 +208,21 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     await expect(draft).toBeHidden();
     await expect(page.getByRole('list', { name: 'Drafts' })).toContainText('Drafted on desk B');
 
-    // 5. The owner forces the editor out: desk B is signed out at once and says why.
+    // 5. The owner schedules it for now from desk A; the host publishes it, once, to Mastodon.
+    await page
+      .getByRole('list', { name: 'Drafts' })
+      .getByRole('button', { name: /^Edit / })
+      .click();
+    const edit = composer(page, 'Edit post');
+    await expect(edit.getByLabel('Text', { exact: true })).toHaveValue('Drafted on desk B');
+    await edit.getByRole('button', { name: 'Now', exact: true }).click();
+    await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(edit).toBeHidden();
+    // The post page follows the host's scheduler (one poll of the queue) until the delivery is out.
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
+    expect(mastodon.statusTexts()).toEqual([expect.objectContaining({ text: 'Drafted on desk B', deleted: false })]);
+
+    // 6. The owner forces the editor out: desk B is signed out at once and says why.
     await go(page, 'Team');
     const eddie = page.getByRole('table', { name: 'Members' }).getByRole('row', { name: /Eddie Editor/ });
     await eddie.getByRole('button', { name: 'Force logout Eddie Editor' }).click();
