@@ -64,7 +64,13 @@ export const commandOptions = {
     },
     'latest-backup': { type: 'boolean', what: 'the newest sound automatic backup, after a damaged database' },
   },
-  'admin-key': { 'data-dir': dataDir },
+  'admin-key': {
+    'data-dir': dataDir,
+    regenerate: {
+      type: 'boolean',
+      what: 'a new install admin key, when the keychain lost it (the old one stops working)',
+    },
+  },
   'reset-password': {
     'data-dir': dataDir,
     profile: {

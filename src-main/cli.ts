@@ -208,6 +208,7 @@ async function adminKey(args: string[]): Promise<void> {
   const values = parseCommandArgs('admin-key', args);
   const dataDir = existingDataDir('admin-key', requiredOption('admin-key', values, 'data-dir'));
   context.dataDir = dataDir;
+  if (values.regenerate) return regenerateAdminKey(dataDir);
   const engine = await openEngine(dataDir);
   try {
     const key = await engine.revealInstallAdminKey().catch((err: unknown) => {
@@ -220,13 +221,38 @@ async function adminKey(args: string[]): Promise<void> {
         {
           fix:
             'Run Postroom as the same user, on the same machine, with the keychain it was set up with. On Linux ' +
-            'without a desktop, bash scripts/with-keyring.sh keeps one keyring across runs (~/.local/share/keyrings).',
+            'without a desktop, bash scripts/with-keyring.sh keeps one keyring across runs (~/.local/share/keyrings). ' +
+            `If that keychain is gone, make a new key (the old one stops working): postroom admin-key --data-dir ${dataDir} --regenerate`,
         },
       );
     });
     process.stdout.write(`${key}\n`);
   } finally {
     engine.close();
+  }
+}
+
+/**
+ * `admin-key --regenerate` (D112): a new install admin key into the keychain open now, the old one
+ * revoked. Never under a running Postroom, which holds the data folder.
+ */
+async function regenerateAdminKey(dataDir: string): Promise<void> {
+  if (!existsSync(join(dataDir, DATABASE_FILE)))
+    throw new AppError('not_found', `${dataDir} holds no Postroom data (no ${DATABASE_FILE}).`, {
+      fix: 'Check --data-dir names the folder Postroom keeps its data in, or set it up with postroom init.',
+    });
+  const lock = DataFolderLock.acquire(dataDir, 'postroom admin-key --regenerate');
+  try {
+    const engine = await openEngine(dataDir);
+    try {
+      const key = await engine.regenerateInstallAdminKey();
+      process.stderr.write('A new install admin key is in the keychain; the old one no longer works.\n');
+      process.stdout.write(`${key}\n`);
+    } finally {
+      engine.close();
+    }
+  } finally {
+    lock.release();
   }
 }
 

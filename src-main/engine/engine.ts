@@ -126,6 +126,12 @@ export class Engine implements EngineHost {
         options.logError ?? (() => {}),
       );
       await engine.ensureInstallAdminKey();
+      // Said at every start until it is fixed: scripts that add workspaces need the key (D112).
+      if (await engine.installAdminKeyLost())
+        engine.logError(
+          'the install admin key is not in the keychain open now',
+          `run "postroom admin-key --data-dir ${options.dataDir} --regenerate" for a new one (the old one stops working)`,
+        );
       // Media moved out of SQLite by migration 011 is probed, and files a crash left unreferenced go.
       await mediaUpkeep(engine.ctx);
       return engine;
@@ -596,6 +602,51 @@ export class Engine implements EngineHost {
       insertApiKey(this.ctx.db, key, 'install_admin', this.ctx.clock.now(), null);
       this.setSetting('install_admin_key_id', key.id);
     })();
+  }
+
+  /**
+   * Whether this data folder has an install admin key the keychain open now cannot give back: the
+   * folder was set up with another keychain (another user or machine, a fresh keyring). Best effort:
+   * a keychain that cannot be read says nothing here (D112).
+   */
+  async installAdminKeyLost(): Promise<boolean> {
+    const id = this.getSetting('install_admin_key_id');
+    if (!id) return false;
+    try {
+      return (await this.ctx.secrets.get(apiKeySecretAccount(this.ctx.installId, id))) === null;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * A new install admin key in place of the old one (`postroom admin-key --regenerate`, D112): the
+   * old key stops working at once, whether or not its secret was still somewhere. Returns the new key.
+   */
+  async regenerateInstallAdminKey(): Promise<string> {
+    const key = mintApiKey();
+    const account = apiKeySecretAccount(this.ctx.installId, key.id);
+    await this.ctx.secrets.set(account, key.raw);
+    let oldIds: string[] = [];
+    try {
+      this.ctx.db.transaction(() => {
+        const now = this.ctx.clock.now();
+        oldIds = this.ctx.db
+          .prepare<[], { id: string }>(`SELECT id FROM api_keys WHERE scope = 'install_admin' AND revoked_at IS NULL`)
+          .all()
+          .map((r) => r.id);
+        this.ctx.db
+          .prepare(`UPDATE api_keys SET revoked_at = ? WHERE scope = 'install_admin' AND revoked_at IS NULL`)
+          .run(now.toISOString());
+        insertApiKey(this.ctx.db, key, 'install_admin', now, null);
+        this.setSetting('install_admin_key_id', key.id);
+      })();
+    } catch (err) {
+      await this.ctx.secrets.delete(account);
+      throw err;
+    }
+    await Promise.allSettled(oldIds.map((id) => this.ctx.secrets.delete(apiKeySecretAccount(this.ctx.installId, id))));
+    return key.raw;
   }
 
   /** The install admin key (for `POST /api/workspaces/add`), read back from the keychain. */

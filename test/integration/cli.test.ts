@@ -247,7 +247,7 @@ describe('postroom command line failures: one sentence and what to do', () => {
       'postroom serve --data-dir DIR [--ui-port N] [--api-port N]',
       'postroom backup --data-dir DIR --to FILE',
       'postroom restore --data-dir DIR (--from FILE | --latest-backup)',
-      'postroom admin-key --data-dir DIR',
+      'postroom admin-key --data-dir DIR [--regenerate]',
       'postroom reset-password --data-dir DIR --profile EMAIL',
       'postroom host --data-dir DIR --public-url URL --listen ADDR:PORT (--tls-cert FILE --tls-key FILE | --behind-proxy',
     ])
@@ -457,8 +457,22 @@ describe.skipIf(!available)(`the headless keyring script — skipped only when $
         elsewhere,
         1,
         /^The install admin key of \S+ is not in the keychain open now: Postroom put it in the keychain that was open when this folder was set up, and this is a different one/,
-        /same user, on the same machine, with the keychain it was set up with[\s\S]*scripts\/with-keyring\.sh keeps one keyring/,
+        /same user, on the same machine, with the keychain it was set up with[\s\S]*scripts\/with-keyring\.sh keeps one keyring[\s\S]*postroom admin-key --data-dir \S+ --regenerate/,
       );
+
+      // That keychain is gone for good: a new key in the keychain open now; the old one stops working (D112).
+      const other = tempDir();
+      const renewed = await headless(other, 'pw-2', 'admin-key', '--data-dir', dataDir, '--regenerate');
+      expect(renewed.code).toBe(0);
+      expect(renewed.stderr.trim()).toBe('A new install admin key is in the keychain; the old one no longer works.');
+      const newKey = renewed.stdout.trim();
+      expect(newKey).toMatch(/^key_[\w-]+\.[\w-]+$/);
+      expect(newKey).not.toBe(key.stdout.trim());
+      expect((await headless(other, 'pw-2', 'admin-key', '--data-dir', dataDir)).stdout.trim()).toBe(newKey);
+      const db = new Database(join(dataDir, 'postroom.sqlite'), { readonly: true });
+      const live = db.prepare(`SELECT count(*) FROM api_keys WHERE scope = 'install_admin' AND revoked_at IS NULL`);
+      expect(live.pluck().get()).toBe(1);
+      db.close();
     },
   );
 
