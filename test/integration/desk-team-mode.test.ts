@@ -256,7 +256,7 @@ describe('a desk in team mode (issue 12 items 2–3)', () => {
 });
 
 describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
-  it('changes made while the host is down survive a restart of the desk, and arrive once when the host is back', async () => {
+  it('changes made while the host is down survive a restart of the desk, arrive once when it is back, and a refused one stays with its reason', async () => {
     const tls = await makeTestCertificate();
     let host = await startHostProcess({ tls });
     stops.push(() => host.stop());
@@ -275,21 +275,23 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
     const offline = nextState(first, (s) => s.host?.status === 'offline');
     await host.kill();
     await offline;
-    // Three clients made with the host down: the calls wait (nobody answers them in this run).
-    for (const n of [1, 2, 3])
-      void first.dispatch('client.create', {
-        workspaceId,
-        client: { email: `c${n}@client.test`, displayName: `Offline client ${n}` },
-      });
+    // Three clients made with the host down, and a fourth with the first one's email, which the
+    // host will refuse: the calls wait (nobody answers them in this run).
+    const made = [1, 2, 3, 1].map((n, i) => ({ email: `c${n}@client.test`, displayName: `Offline client ${i + 1}` }));
+    for (const client of made) void first.dispatch('client.create', { workspaceId, client });
     const waiting = () => {
       const db = new Database(join(dataDir, OUTBOX_FILE), { readonly: true });
       try {
-        return db.prepare(`SELECT channel, state FROM outbox ORDER BY seq`).all();
+        return db
+          .prepare<[], { channel: string; state: string; error: string | null }>(
+            `SELECT channel, state, error FROM outbox ORDER BY seq`,
+          )
+          .all();
       } finally {
         db.close();
       }
     };
-    expect(waiting()).toEqual([1, 2, 3].map(() => ({ channel: 'client.create', state: 'pending' })));
+    expect(waiting()).toEqual(made.map(() => ({ channel: 'client.create', state: 'pending', error: null })));
     await first.stop();
 
     // The desk starts again while the host is still down: offline, with what it last loaded.
@@ -298,13 +300,21 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
       profile: { name: 'Olivia Owner' },
       host: { status: 'offline' },
     });
-    expect(waiting()).toHaveLength(3);
+    expect(waiting()).toHaveLength(4);
 
     const connected = nextState(again, (s) => s.host?.status === 'connected');
     host = await host.restart();
     await connected;
     // The replay waits for the reconnect back-off and three answers from a host that just started.
-    await expect.poll(() => waiting().length, { timeout: 20_000 }).toBe(0);
+    await expect.poll(() => waiting().filter((r) => r.state === 'pending').length, { timeout: 20_000 }).toBe(0);
+    // The refused one stays on the desk with the host's reason; the others are done with.
+    const [refused, ...others] = waiting();
+    expect(others).toEqual([]);
+    expect(refused).toMatchObject({ state: 'refused' });
+    expect(JSON.parse(refused!.error!)).toMatchObject({
+      code: 'conflict',
+      message: 'a user with email c1@client.test already exists',
+    });
     const clients = ok<{ users: { displayName: string }[] }>(await again.dispatch('client.list', { workspaceId }));
     expect(clients.users.map((u) => u.displayName).sort()).toEqual([
       'Offline client 1',
