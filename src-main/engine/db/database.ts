@@ -229,4 +229,12 @@ export async function backupDatabase(
 export async function backupTo(db: Db, file: string): Promise<void> {
   privateFile(file);
   await db.backup(file);
+  // The copy says WAL like its source; a backup is one file, so it keeps a rollback journal. Else
+  // every read-only look into it (the media it names, D106) leaves -wal and -shm files beside it.
+  const copy = new Database(file, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
 }
