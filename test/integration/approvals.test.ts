@@ -1,24 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvalPageModel, decideByLink } from '../../src-main/engine/approvals/approvals';
-import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import type { ApprovalPolicy } from '../../src-shared/approvals';
 import { openTestEngine, type TestEngine } from '../support/engine';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { setUpPosting, type PostingSetup } from '../support/posting';
+import { manualScheduler } from '../support/scheduler';
 import { startXServer } from '../support/x-server';
 
 /**
  * Issue 13 item 4: nothing unapproved goes out, whatever path scheduled it; an approved post goes
  * out once at its time. Real SQLite, the real scheduler, a local Mastodon server.
  */
-
-class NoTimers implements Timers {
-  setTimeout() {
-    return null;
-  }
-  clearTimeout() {}
-}
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -52,15 +45,7 @@ async function world(policy: ApprovalPolicy): Promise<World> {
   return { ...t, ...setup, mastodon, scheduler };
 }
 
-const newScheduler = (t: TestEngine) =>
-  new Scheduler({
-    ctx: t.engine.ctx,
-    timers: new NoTimers(),
-    monotonicNow: () => t.clock.monotonic(),
-    backoffMs: [1000],
-    offlineRetryMs: 30_000,
-    graceMs: 15 * 60_000,
-  });
+const newScheduler = (t: TestEngine) => manualScheduler(t, { offlineRetryMs: 30_000, graceMs: 15 * 60_000 });
 
 const inMinutes = (w: World, minutes: number) => new Date(w.clock.now().getTime() + minutes * 60_000).toISOString();
 const create = (w: World, post: Record<string, unknown>) =>

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { NEEDS_PUBLIC_MEDIA } from '../../src-main/engine/platforms/instagram/adapter';
 import type { PublicMediaHost } from '../../src-main/engine/platforms/types';
-import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { OWNER, openTestEngine, type TestEngine } from '../support/engine';
 import { type FacebookServer, startFacebookServer } from '../support/facebook-server';
 import { type InstagramServer, startInstagramServer } from '../support/instagram-server';
 import { type MediaHost, jpegOf, startMediaHost } from '../support/media-fixtures';
 import { addConnection } from '../support/posting';
+import { manualScheduler } from '../support/scheduler';
 import { type ThreadsServer, startThreadsServer } from '../support/threads-server';
 
 /*
@@ -15,13 +15,6 @@ import { type ThreadsServer, startThreadsServer } from '../support/threads-serve
  * local servers: with a public address for media (a team host) and without one (a single desk),
  * and after a publish whose answer was lost.
  */
-
-class NoTimers implements Timers {
-  setTimeout() {
-    return null;
-  }
-  clearTimeout() {}
-}
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -88,10 +81,7 @@ async function world(): Promise<World> {
     postAs: `page:${fb.pages[0]?.id}`,
   });
   const scheduler = (publicMedia?: PublicMediaHost) => {
-    const s = new Scheduler({
-      ctx: t.engine.ctx,
-      timers: new NoTimers(),
-      monotonicNow: () => t.clock.monotonic(),
+    const s = manualScheduler(t, {
       backoffMs: [1000, 5000],
       verifyDelayMs: 0,
       ...(publicMedia ? { publicMedia } : {}),

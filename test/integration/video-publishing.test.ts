@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import type { MediaItem } from '../../src-shared/media';
 import { openTestEngine, type TestEngine } from '../support/engine';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { jpegOf, videoOf } from '../support/media-fixtures';
 import { setUpPosting, type PostingSetup } from '../support/posting';
+import { manualScheduler } from '../support/scheduler';
 import { startXServer, type XServer } from '../support/x-server';
 
 /**
@@ -13,13 +13,6 @@ import { startXServer, type XServer } from '../support/x-server';
  * asynchronous media and X's chunked upload, against their local servers), once each; a post that
  * breaks a platform's video rule is refused before it is saved, naming the rule.
  */
-
-class NoTimers implements Timers {
-  setTimeout() {
-    return null;
-  }
-  clearTimeout() {}
-}
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -49,14 +42,7 @@ async function world(): Promise<World> {
     xUrl: x.url,
     xToken: x.token,
   });
-  const scheduler = new Scheduler({
-    ctx: t.engine.ctx,
-    timers: new NoTimers(),
-    monotonicNow: () => t.clock.monotonic(),
-    backoffMs: [1000],
-    offlineRetryMs: 30_000,
-    graceMs: 15 * 60_000,
-  });
+  const scheduler = manualScheduler(t, { offlineRetryMs: 30_000, graceMs: 15 * 60_000 });
   closers.push(() => scheduler.stop());
   return { ...t, ...setup, mastodon, x, scheduler };
 }

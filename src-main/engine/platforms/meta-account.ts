@@ -1,14 +1,5 @@
-import {
-  asRecord,
-  graphCall,
-  graphTimeMs,
-  graphUrl,
-  nextPage,
-  sleep,
-  str,
-  type GraphAnswer,
-  type Json,
-} from './meta-graph';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { asRecord, graphCall, graphTimeMs, graphUrl, nextPage, str, type GraphAnswer, type Json } from './meta-graph';
 import {
   PlatformError,
   type FindPublishedRequest,

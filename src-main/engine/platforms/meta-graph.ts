@@ -184,8 +184,6 @@ export const CONTAINER_POLL_DELAYS_MS = [
   1000, 2000, 3000, 5000, 10_000, 20_000, 30_000, 60_000, 60_000, 60_000, 60_000, 60_000,
 ] as const;
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Graph's `paging.next`, only when it stays on the API's own host (it carries the token). */
 export function nextPage(data: Json, api: URL): URL | null {
   const next = str(asRecord(data.paging), 'next');

@@ -42,6 +42,13 @@ export interface MediaUpload {
   height?: number;
 }
 
+/** Whether a file of a post is a video (the library gives video/mp4 or video/quicktime). */
+export const isVideo = (media: Pick<MediaUpload, 'mimeType'>): boolean => media.mimeType.startsWith('video/');
+
+/** How errors name a file of a post: "image 2", "video 1". */
+export const mediaName = (media: Pick<MediaUpload, 'mimeType'>, index: number): string =>
+  `${isVideo(media) ? 'video' : 'image'} ${index + 1}`;
+
 /**
  * Where a platform that fetches media from the web (Instagram, Threads) can find a post's media:
  * a public, unguessable, expiring URL for each file. A team host provides one; a single desk has

@@ -37,6 +37,8 @@ import {
   type PublishedPost,
   type PublishRequest,
   type TokenSet,
+  isVideo,
+  mediaName,
 } from '../types';
 
 /*
@@ -405,7 +407,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
   }
 
   async function uploadBlob(agent: Agent, media: MediaUpload, index: number) {
-    const what = `upload ${media.mimeType.startsWith('video/') ? 'video' : 'image'} ${index + 1}`;
+    const what = `upload ${mediaName(media, index)}`;
     const { data } = await attempt(what, () =>
       agent.uploadBlob(new Uint8Array(media.data), { encoding: media.mimeType }),
     );
@@ -518,7 +520,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       const earlier = await getRecord(agent, did, POST_COLLECTION, rkey, what);
       if (earlier) return published(earlier, urlHandle, rkey, post.text);
 
-      const video = post.media.find((m) => m.mimeType.startsWith('video/'));
+      const video = post.media.find(isVideo);
       if (video && post.media.length > 1)
         throw new PlatformError('Bluesky posts take one video, or images, not both', false);
       const images: { alt: string; image: Awaited<ReturnType<typeof uploadBlob>> }[] = [];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
 import { networkError, parseJson as parseBody, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
 import {
@@ -12,6 +13,7 @@ import {
   type PublishedPost,
   type PublishRequest,
   type TokenSet,
+  isVideo,
 } from '../types';
 
 /*
@@ -346,6 +348,14 @@ async function pages(client: PlatformClient, tokens: TokenSet): Promise<Organiza
   return ids.map((id) => ({ id: `urn:li:organization:${id}`, name: names.get(id) ?? `Organisation page ${id}` }));
 }
 
+/** A LinkedIn upload address, refused unless it is an http(s) URL (it comes from LinkedIn's answer). */
+function uploadAddress(raw: string | null, what: string): URL {
+  const url = raw && URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
+  return url;
+}
+
 async function uploadImage(
   client: PlatformClient,
   token: string,
@@ -368,14 +378,7 @@ async function uploadImage(
   // Nothing is posted yet: trying again is safe.
   if (!uploadUrl || !image)
     throw new PlatformError(`LinkedIn gave an unexpected answer (no upload address) while trying to ${what}`, true);
-  let url: URL;
-  try {
-    url = new URL(uploadUrl);
-  } catch {
-    throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
+  const url = uploadAddress(uploadUrl, what);
   await liCall({
     method: 'PUT',
     url,
@@ -388,16 +391,6 @@ async function uploadImage(
 
 /** Reads of a video's status at most while LinkedIn processes it, and the wait between them. */
 const VIDEO_STATUS_DELAYS_MS = [1000, 2000, 3000, 5000, 5000, 10_000, 10_000, 15_000, 15_000, 30_000, 30_000, 60_000];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A LinkedIn upload address, refused unless it is an http(s) URL (it comes from LinkedIn's answer). */
-function uploadAddress(raw: string | null, what: string): URL {
-  const url = raw && URL.canParse(raw) ? new URL(raw) : null;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-    throw new PlatformError(`LinkedIn gave an invalid upload address while trying to ${what}`, true);
-  return url;
-}
 
 /**
  * One video through the Videos API, owned by the author; its URN once LinkedIn has processed it.
@@ -482,8 +475,6 @@ async function uploadVideo(
   }
   throw new PlatformError(`LinkedIn is still processing video ${index + 1}; publishing will be tried again`, true);
 }
-
-const isVideo = (media: MediaUpload) => media.mimeType.startsWith('video/');
 
 export interface LinkedInAdapterOptions {
   /** Waits between reads of a video's status (tests make them short). */

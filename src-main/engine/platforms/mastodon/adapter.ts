@@ -10,6 +10,7 @@ import {
   type PublishedPost,
   type PublishRequest,
   type TokenSet,
+  mediaName,
 } from '../types';
 
 /*
@@ -170,10 +171,6 @@ const EXTENSIONS: Record<string, string> = {
   'video/quicktime': 'mov',
 };
 
-/** "image 2", "video 1": how errors name a file of the post. */
-const fileName = (media: MediaUpload, index: number) =>
-  `${media.mimeType.startsWith('video/') ? 'video' : 'image'} ${index + 1}`;
-
 export function createMastodonAdapter(options: MastodonAdapterOptions = {}): PlatformAdapter {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const pollDelays = options.mediaPollDelaysMs ?? MEDIA_POLL_DELAYS_MS;
@@ -184,10 +181,10 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
     media: MediaUpload,
     index: number,
   ): Promise<string> {
-    const what = `upload ${fileName(media, index)}`;
+    const what = `upload ${mediaName(media, index)}`;
     const form = new FormData();
     const file = new Blob([new Uint8Array(media.data)], { type: media.mimeType });
-    form.append('file', file, `${fileName(media, index).replace(' ', '-')}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
+    form.append('file', file, `${mediaName(media, index).replace(' ', '-')}.${EXTENSIONS[media.mimeType] ?? 'bin'}`);
     if (media.altText) form.append('description', media.altText);
     const answer = await call(fetchImpl, client.apiBaseUrl, {
       method: 'POST',
@@ -199,7 +196,8 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
     const attachment = asRecord(answer.data);
     const id = str(attachment, 'id');
     if (!id) throw unexpected(what, 'media id');
-    if (answer.status === 202 || !str(attachment, 'url')) await waitForMedia(client, token, id, fileName(media, index));
+    if (answer.status === 202 || !str(attachment, 'url'))
+      await waitForMedia(client, token, id, mediaName(media, index));
     return id;
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
 import { networkError, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
 import {
@@ -10,6 +11,7 @@ import {
   type PublishRequest,
   type PublishedPost,
   type TokenSet,
+  isVideo,
 } from '../types';
 
 /**
@@ -147,8 +149,6 @@ const VIDEO_CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_STATUS_READS = 60;
 const MAX_CHECK_AFTER_MS = 30_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * One video through the chunked upload; the media id once X has processed it. An upload cut off
  * anywhere is started again from INIT on the next attempt: media never attached to a post
@@ -194,8 +194,6 @@ function processingInfo(data: Json): { state: string; checkAfterSecs: number; er
     error: typeof error?.message === 'string' ? error.message : null,
   };
 }
-
-const isVideo = (media: MediaUpload) => media.mimeType.startsWith('video/');
 
 /** Tweets per page of `GET /2/users/:id/tweets` (X allows 5 to 100). */
 const TIMELINE_PAGE_SIZE = 100;
