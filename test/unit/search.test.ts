@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase, schemaVersion } from '../../src-main/engine/db/database';
+import { migrations } from '../../src-main/engine/db/migrations';
 import { searchTerms } from '../../src-main/engine/posts/queue-query';
 import type { PostGroupPage } from '../../src-shared/posts';
 import { FakeClock, openTestEngine, TEST_PASSWORD } from '../support/engine';
@@ -144,15 +145,17 @@ describe('migration 013 (post search)', () => {
     a.engine.close();
     // Back to version 10, as an install before this version left it.
     const raw = new Database(join(a.dataDir, DATABASE_FILE));
-    // Migration 014 (the review index) came later: it goes too, and runs again after 013.
-    raw.exec(`DROP TABLE post_text_fts; DROP INDEX post_groups_by_approval; PRAGMA user_version = 12;`);
+    // Migrations 014 (the review index) and 015 (Mastodon apps) came later: they go too, and run again after 013.
+    raw.exec(
+      `DROP TABLE post_text_fts; DROP INDEX post_groups_by_approval; DROP TABLE mastodon_apps; PRAGMA user_version = 12;`,
+    );
     for (const op of ['insert', 'delete', 'update']) raw.exec(`DROP TRIGGER post_text_fts_${op}`);
     expect(raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'post_text_fts%'`).get()).toEqual({
       n: 0,
     });
     raw.close();
     const db = await openDatabase({ dataDir: a.dataDir, clock: new FakeClock() });
-    expect(schemaVersion(db)).toBe(14);
+    expect(schemaVersion(db)).toBe(migrations.at(-1)?.version);
     expect(
       db
         .prepare(
