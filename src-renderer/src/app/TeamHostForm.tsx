@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
+import type { FieldPath } from 'react-hook-form';
 import { DeskJoinInput, DeskSignInInput } from '../../../src-shared/contract';
 import { sessionCall } from '../data/session';
-import { useContractForm } from '../forms/useContractForm';
+import { useContractForm, type FormFields } from '../forms/useContractForm';
 import { invitationCode } from '../team/invitations';
 import { FormShell } from '../ui/FormShell';
 import { TextField } from '../ui/Field';
@@ -29,7 +30,21 @@ interface SignInValues {
   password: string;
 }
 
-const HOST_HINT = 'The address your agency gave you, such as https://postroom.agency.example.';
+/** The team host's address, the first field of both ways in. */
+function HostAddressField<V extends { hostUrl: string }>({ form }: { form: FormFields<V> }) {
+  return (
+    <TextField
+      form={form}
+      name={'hostUrl' as FieldPath<V>}
+      label="Team host address"
+      type="url"
+      autoComplete="url"
+      spellCheck={false}
+      hint="The address your agency gave you, such as https://postroom.agency.example."
+      required
+    />
+  );
+}
 
 function JoinWithInvitation({ hostUrl }: { hostUrl: string }) {
   const form = useContractForm({
@@ -43,16 +58,7 @@ function JoinWithInvitation({ hostUrl }: { hostUrl: string }) {
   });
   return (
     <FormShell form={form} onSubmit={onSubmit} label="Join a team host" submit="Join the team" busyLabel="Joining…">
-      <TextField
-        form={form}
-        name="hostUrl"
-        label="Team host address"
-        type="url"
-        autoComplete="url"
-        spellCheck={false}
-        hint={HOST_HINT}
-        required
-      />
+      <HostAddressField form={form} />
       <TextField
         form={form}
         name="invitationCode"
@@ -86,16 +92,7 @@ function SignInWithAccount({ hostUrl }: { hostUrl: string }) {
   });
   return (
     <FormShell form={form} onSubmit={onSubmit} label="Sign in to a team host" submit="Sign in" busyLabel="Signing in…">
-      <TextField
-        form={form}
-        name="hostUrl"
-        label="Team host address"
-        type="url"
-        autoComplete="url"
-        spellCheck={false}
-        hint={HOST_HINT}
-        required
-      />
+      <HostAddressField form={form} />
       <TextField form={form} name="email" label="Email" type="email" autoComplete="email" required />
       <TextField
         form={form}

@@ -37,6 +37,21 @@ interface Props {
 }
 
 /** One day of the calendar: its posts by time, each opened by a click and moved by drag or its Move button. */
+/** "Move": opens the move dialog for one post, the way to move it without dragging. */
+export function MovePostButton({ name, onMove }: { name: string; onMove: () => void }) {
+  return (
+    <button
+      type="button"
+      className="button small calendar-move"
+      aria-haspopup="dialog"
+      aria-label={`Move ${name}`}
+      onClick={onMove}
+    >
+      Move
+    </button>
+  );
+}
+
 export function CalendarDay(p: Props) {
   const date = DateTime.fromISO(p.day, { zone: p.zone });
   const clock = (iso: string) => DateTime.fromISO(iso, { zone: p.zone }).toFormat('HH:mm');
@@ -82,17 +97,7 @@ export function CalendarDay(p: Props) {
               <ApprovalBadge approval={g.approval} />
               <span className="visually-hidden"> ({stateLabel[g.status]})</span>
             </button>
-            {p.movable(g) && (
-              <button
-                type="button"
-                className="button small calendar-move"
-                aria-haspopup="dialog"
-                aria-label={`Move ${p.nameOf(g)}`}
-                onClick={() => p.onMove(g)}
-              >
-                Move
-              </button>
-            )}
+            {p.movable(g) && <MovePostButton name={p.nameOf(g)} onMove={() => p.onMove(g)} />}
           </li>
         ))}
       </ul>

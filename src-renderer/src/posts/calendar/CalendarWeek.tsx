@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Platform } from '../../../../src-shared/contract';
 import type { CalendarPost } from '../../../../src-shared/posts';
 import { excerpt, formatDay, platformName, stateLabel } from '../posts';
-import { DRAG_TYPE } from './CalendarDay';
+import { DRAG_TYPE, MovePostButton } from './CalendarDay';
 import { ApprovalBadge } from '../../approvals/ApprovalBadge';
 
 /** The hours of a day, as the grid's rows. */
@@ -171,17 +171,7 @@ export function CalendarWeek(p: Props) {
                                 ({p.clientOf(g)}, {stateLabel[g.status]})
                               </span>
                             </button>
-                            {p.movable(g) && (
-                              <button
-                                type="button"
-                                className="button small calendar-move"
-                                aria-haspopup="dialog"
-                                aria-label={`Move ${p.nameOf(g)}`}
-                                onClick={() => p.onMove(g)}
-                              >
-                                Move
-                              </button>
-                            )}
+                            {p.movable(g) && <MovePostButton name={p.nameOf(g)} onMove={() => p.onMove(g)} />}
                           </li>
                         ))}
                       </ul>
