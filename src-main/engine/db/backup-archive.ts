@@ -18,14 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { create as createTar, extract as extractTar } from 'tar';
-import {
-  fileHasHash,
-  hashesNamedBy,
-  hashesNamedByFile,
-  linkOrCopyWhole,
-  mediaPathUnder,
-  putBackMedia,
-} from '../files/backup-media';
+import { fileHasHash, hashesNamedBy, hashesNamedByFile, linkOrCopyWhole, putBackMedia } from '../files/backup-media';
 import { diskFullAsAppError, isSha256, MEDIA_DIR, mediaFilePath, sha256OfFile } from '../files/store';
 import type { Clock } from '../kernel/clock';
 import { AppError } from '../kernel/errors';
@@ -154,7 +147,7 @@ async function stage(db: Db, dataDir: string, work: string, clock: Clock): Promi
         );
       return null;
     }
-    const to = mediaPathUnder(work, hash);
+    const to = mediaFilePath(work, hash);
     linkOrCopyWhole(from, to, `${to}.part`);
     media.push({ sha256: hash, size: statSync(to).size });
   }
@@ -324,7 +317,7 @@ async function unpack(from: string, work: string): Promise<BackupManifest> {
   if (!existsSync(database) || !fileHasHash(database, manifest.database.sha256))
     throw notWhole(from, 'its database is missing or not as it was written');
   for (const m of manifest.media) {
-    const path = isSha256(m.sha256) ? mediaPathUnder(work, m.sha256) : '';
+    const path = isSha256(m.sha256) ? mediaFilePath(work, m.sha256) : '';
     if (!path || !existsSync(path) || statSync(path).size !== m.size || !fileHasHash(path, m.sha256))
       throw notWhole(from, `the media file ${m.sha256.slice(0, 12)}… is missing or not as it was written`);
   }

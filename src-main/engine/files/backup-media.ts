@@ -51,9 +51,6 @@ export function hashesNamedByFile(file: string): Set<string> {
   }
 }
 
-/** Where a file with this hash lives under a folder laid out as the store is (`media/<aa>/<sha256>`). */
-export const mediaPathUnder = (root: string, sha256: string) => join(root, MEDIA_DIR, sha256.slice(0, 2), sha256);
-
 /**
  * Puts the file `from` at `to` (0600, in 0700 folders) whole or not at all: a hard link where the
  * file system allows one (the bytes are never rewritten, so sharing them is safe), else a copy to a
@@ -95,7 +92,7 @@ export function keepMediaOfBackup(dataDir: string, backupFile: string, backupsDi
     const from = mediaFilePath(dataDir, hash);
     if (!existsSync(from)) continue;
     privateFolder(join(backupsDir, MEDIA_DIR));
-    linkOrCopyWhole(from, mediaPathUnder(backupsDir, hash), `${mediaPathUnder(backupsDir, hash)}.part`);
+    linkOrCopyWhole(from, mediaFilePath(backupsDir, hash), `${mediaFilePath(backupsDir, hash)}.part`);
     kept++;
   }
   return kept;
@@ -151,7 +148,7 @@ export function putBackMedia(dataDir: string, hashes: Iterable<string>, sources:
   for (const hash of hashes) {
     const target = mediaFilePath(dataDir, hash);
     if (existsSync(target)) continue;
-    const source = sources.map((root) => mediaPathUnder(root, hash)).find((p) => existsSync(p) && fileHasHash(p, hash));
+    const source = sources.map((root) => mediaFilePath(root, hash)).find((p) => existsSync(p) && fileHasHash(p, hash));
     if (!source) {
       missing.push(hash);
       continue;
