@@ -16,6 +16,7 @@ import type { FormProtection, Site } from '../server/site';
 import { DeskHub } from './desk-hub';
 import { DEFAULT_DESK_LIMITS, registerDeskRoutes, type DeskRouteLimits } from './desk-routes';
 import type { Transport } from './host-options';
+import type { PublicMediaLinks } from './public-media';
 import { DEFAULT_SIGN_IN_LIMITS, SignInThrottle, type SignInLimits } from './sign-in-throttle';
 
 /**
@@ -38,6 +39,8 @@ export interface HostServerOptions {
   apiLimits?: Partial<BucketLimits>;
   signInLimits?: Partial<SignInLimits>;
   deskLimits?: Partial<DeskRouteLimits>;
+  /** Serves posts' media to the platforms that fetch it (Instagram, Threads). */
+  publicMedia?: PublicMediaLinks;
 }
 
 export interface HostServer {
@@ -123,6 +126,7 @@ export async function startHostServer(engine: Engine, options: HostServerOptions
   };
   const site: Site = { kind: 'host', baseUrl: () => origin, forms };
   const pages = await registerEngineRoutes(app, engine, site);
+  options.publicMedia?.register(app);
 
   const hub = new DeskHub(engine);
   registerDeskRoutes(app, engine, {

@@ -8,6 +8,8 @@ import type { SecretStore } from '../engine/secrets/secret-store';
 import { issueOwnerSetupCode } from '../engine/team/desk-sessions';
 import type { HostOptions } from './host-options';
 import { startHostServer, type HostServer, type HostServerOptions } from './host-server';
+import { PublicMediaLinks } from './public-media';
+import { systemClock } from '../engine/kernel/clock';
 
 /**
  * `postroom host` (SPEC §12, issue 12 item 1): the same engine and store, headless, the
@@ -19,6 +21,8 @@ export interface TeamHost {
   readonly app: StartedApp;
   readonly server: HostServer;
   readonly publicUrl: string;
+  /** Posts' media at unguessable, expiring links on the public URL, for Instagram and Threads (D101, D113). */
+  readonly publicMedia: PublicMediaLinks;
   /** The owner's first sign-in code, when the owner has no password yet (shown once at start). */
   readonly ownerSetup: { code: string; email: string; expiresAt: string } | null;
   /** Workspace created by this start (`--workspace` on a new data folder), with its API key shown once. */
@@ -70,15 +74,22 @@ export async function startTeamHost(options: StartTeamHostOptions): Promise<Team
         })()
       : () => KeychainSecretStore.open());
   let server: HostServer | null = null;
+  const publicMedia = new PublicMediaLinks({
+    publicUrl: options.publicUrl.origin,
+    dataDir: options.dataDir,
+    clock: options.tuning?.clock ?? systemClock,
+  });
   const app = await startApp({
     dataDir: options.dataDir,
     secrets,
     instance: 'postroom host',
     ...(options.tuning?.clock ? { clock: options.tuning.clock } : {}),
-    ...(options.tuning?.scheduler ? { scheduler: options.tuning.scheduler } : {}),
+    // The host is the only scheduler, and the one with a public address for media.
+    scheduler: { ...options.tuning?.scheduler, publicMedia },
     serve: async (engine) => {
       server = await startHostServer(engine, {
         publicUrl: options.publicUrl,
+        publicMedia,
         listen: options.listen,
         transport,
         ...(tls ? { tls } : {}),
@@ -120,6 +131,7 @@ export async function startTeamHost(options: StartTeamHostOptions): Promise<Team
     app,
     server: server!,
     publicUrl: options.publicUrl.origin,
+    publicMedia,
     ownerSetup: issueOwnerSetupCode(engine.ctx),
     created,
     reloadTls: () => {

@@ -154,7 +154,7 @@ export class DeskSocket {
 
   /** Opens the socket with a session token; rejects with the HTTP status when the upgrade is refused. */
   static open(url: string, ca: string, token: string | null): Promise<DeskSocket> {
-    const socket = new WebSocket(`${url.replace(/^https/, 'wss')}${DESK_PATHS.contract}`, {
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${DESK_PATHS.contract}`, {
       ca,
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
@@ -249,6 +249,11 @@ export async function startHostProcess(
     env?: NodeJS.ProcessEnv;
     /** Makes the temporary folders not given (default: under the OS's temporary folder). */
     makeDir?: (prefix: string) => string;
+    /**
+     * Plain http on loopback (a trial on one machine, D89): for tests whose local platform servers
+     * fetch from the host's public URL with Node's fetch, which trusts no test CA.
+     */
+    plainHttp?: boolean;
   } = {},
 ): Promise<HostProcess> {
   const makeDir = options.makeDir ?? scratch;
@@ -257,7 +262,7 @@ export async function startHostProcess(
   const keyFile = options.keyFile ?? join(makeDir('postroom-key-'), 'secrets.key');
   if (!options.keyFile) writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   const port = options.port ?? (await freePort());
-  const url = `https://127.0.0.1:${port}`;
+  const url = `${options.plainHttp ? 'http' : 'https'}://127.0.0.1:${port}`;
   // One process (node with tsx's loader), so that SIGKILL kills the host itself, not a wrapper.
   const args = [
     '--import',
@@ -270,10 +275,7 @@ export async function startHostProcess(
     url,
     '--listen',
     `127.0.0.1:${port}`,
-    '--tls-cert',
-    tls.certFile,
-    '--tls-key',
-    tls.keyFile,
+    ...(options.plainHttp ? [] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile]),
     '--secrets-key-file',
     keyFile,
     '--workspace',
@@ -321,7 +323,15 @@ export async function startHostProcess(
       child.kill('SIGKILL');
       await exited;
     },
-    restart: () => startHostProcess({ tls, port, dataDir, keyFile, ...(options.env ? { env: options.env } : {}) }),
+    restart: () =>
+      startHostProcess({
+        tls,
+        port,
+        dataDir,
+        keyFile,
+        ...(options.env ? { env: options.env } : {}),
+        ...(options.plainHttp ? { plainHttp: true } : {}),
+      }),
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

@@ -40,6 +40,8 @@ export interface MediaUpload {
   /** Pixel size where the library probed it (a video's aspect ratio for Bluesky's player). */
   width?: number;
   height?: number;
+  /** The library's name for the bytes (their SHA-256), where they come from the library. */
+  sha256?: string;
 }
 
 /** Whether a file of a post is a video (the library gives video/mp4 or video/quicktime). */

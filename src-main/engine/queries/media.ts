@@ -230,6 +230,7 @@ export async function readPostMedia(dataDir: string, postGroupId: string, db: Db
     out.push({
       mimeType: m.mime_type,
       data: await readStoredFile(dataDir, m.sha256),
+      sha256: m.sha256,
       ...(m.alt_text ? { altText: m.alt_text } : {}),
       ...(m.width && m.height ? { width: m.width, height: m.height } : {}),
     });
