@@ -16,6 +16,7 @@ import { html, PAGE_CSP, sendPage, untilHtml } from './pages';
 import type { Site } from './site';
 import { resolveConnectionLink, type LinkProblem } from '../engine/queries/connection-links';
 import { getLogoData } from '../engine/queries/workspaces';
+import { BLUESKY_CLIENT_METADATA_PATH, hostClientMetadata } from '../engine/platforms/bluesky/client-metadata';
 
 /** A platform as people call it (its rules carry the name the composer shows too). */
 const platformName = (platform: Platform) => PLATFORM_RULES[platform].name;
@@ -143,6 +144,14 @@ export class ConnectRoutes {
     );
     app.get('/connect/:token/:platform', async (request, reply) => this.start(request, reply));
     app.get('/oauth/callback', async (request, reply) => this.callback(request, reply));
+    // A team host is a Bluesky web client: its client_id is this document's URL (client-metadata.ts).
+    if (this.site.kind === 'host')
+      app.get(BLUESKY_CLIENT_METADATA_PATH, async (_request, reply) =>
+        reply
+          .header('cache-control', 'public, max-age=600')
+          .header('cross-origin-resource-policy', 'cross-origin')
+          .send(hostClientMetadata(this.baseUrl())),
+      );
   }
 
   private linkParams(request: FastifyRequest) {

@@ -28,6 +28,11 @@ export interface OAuthServerOptions {
   /** Registered redirect URIs; by default the portless loopback callback (any port matches). */
   redirectUris?: string[];
   clientId?: string;
+  /**
+   * `native` (default): a desk's loopback redirect (RFC 8252). `web`: a team host's redirect on its
+   * public https URL, registered exactly, as an agency registers a web app (issue 12 item 5).
+   */
+  applicationType?: 'native' | 'web';
 }
 
 export interface OAuthServer {
@@ -93,7 +98,7 @@ export async function startOAuthServer(opts: OAuthServerOptions = {}): Promise<O
           {
             client_id: clientId,
             client_secret: clientSecret,
-            application_type: 'native',
+            application_type: opts.applicationType ?? 'native',
             redirect_uris: opts.redirectUris ?? ['http://127.0.0.1/oauth/callback'],
             token_endpoint_auth_method: 'client_secret_post',
             grant_types: ['authorization_code', 'refresh_token'],

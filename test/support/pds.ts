@@ -48,12 +48,26 @@ export function pdsAvailable(): { available: boolean; reason: string } {
 }
 
 /** Starts a PDS with one account and an app password; resolves once it is ready. */
-export async function startPds(options: { port?: number; handle?: string } = {}): Promise<Pds> {
+export async function startPds(
+  options: {
+    port?: number;
+    handle?: string;
+    /** Host names the PDS resolves to 127.0.0.1 (a team host under test, on its public name). */
+    loopbackNames?: readonly string[];
+    /** A CA the PDS trusts besides the system's (the team host's test CA), as NODE_EXTRA_CA_CERTS. */
+    extraCaFile?: string;
+  } = {},
+): Promise<Pds> {
   const args = [START_SCRIPT];
   if (options.port) args.push('--port', String(options.port));
   if (options.handle) args.push('--handle', options.handle);
+  if (options.loopbackNames?.length) args.push('--loopback-names', options.loopbackNames.join(','));
   // stdin stays open: the script exits when it closes, so a test run that dies leaves no PDS behind.
-  const child = spawn(PDS_NODE, args, { cwd: PDS_PEER_DIR, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(PDS_NODE, args, {
+    cwd: PDS_PEER_DIR,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(options.extraCaFile ? { env: { ...process.env, NODE_EXTRA_CA_CERTS: options.extraCaFile } } : {}),
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);

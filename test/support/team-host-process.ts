@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request as httpsRequest } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
+import { lookup } from 'node:dns';
 import { generate } from 'selfsigned';
 import WebSocket from 'ws';
 import { DESK_PATHS, type DeskSession } from '../../src-shared/team-protocol';
@@ -16,10 +17,31 @@ import { DESK_PATHS, type DeskSession } from '../../src-shared/team-protocol';
  * folders up); Playwright specs import them from here.
  */
 
+/**
+ * A public name for a test host, for what refuses IP addresses, loopback names and special-use
+ * domains (.test, .example, .local…): a Bluesky client_id and its redirect URI. Only this machine
+ * knows it: `testHostLookup` here, the test PDS's `--loopback-names` there.
+ */
+export const TEAM_HOST_PUBLIC_NAME = 'postroom-host.internal';
+
+/** dns.lookup, with the test host's public name answered by loopback (as an /etc/hosts line would). */
+export const testHostLookup = ((hostname: string, options: LookupOptions, callback: LookupCallback) => {
+  if (hostname !== TEAM_HOST_PUBLIC_NAME) return lookup(hostname, options, callback as never);
+  process.nextTick(() =>
+    options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
+  );
+}) as unknown as typeof lookup;
+type LookupOptions = { all?: boolean } & Record<string, unknown>;
+type LookupCallback = (
+  err: Error | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
+
 /** A temporary folder (the caller removes it; ./team-host.ts passes its self-cleaning `tempDir`). */
 const scratch = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
-export const TEST_HOST_NAMES = ['127.0.0.1', 'localhost', 'postroom-host.test'] as const;
+export const TEST_HOST_NAMES = ['127.0.0.1', 'localhost', 'postroom-host.test', TEAM_HOST_PUBLIC_NAME] as const;
 
 export interface TestCertificate {
   /** PEM of the test CA: what a desk trusts (`ca` of Node's TLS, NODE_EXTRA_CA_CERTS, Chromium's policy). */
@@ -57,6 +79,7 @@ export async function makeTestCertificate(dir = scratch('postroom-tls-')): Promi
           { type: 7, ip: '127.0.0.1' },
           { type: 2, value: 'localhost' },
           { type: 2, value: 'postroom-host.test' },
+          { type: 2, value: TEAM_HOST_PUBLIC_NAME },
         ],
       },
     ],
@@ -102,6 +125,7 @@ export function hostRequest<T = unknown>(
       {
         method: init.method ?? (body === undefined ? 'GET' : 'POST'),
         ca,
+        lookup: testHostLookup,
         // A forged Host header must not change which name the certificate is checked against.
         checkServerIdentity: (_host, cert) => checkServerIdentity(new URL(url).hostname, cert),
         headers: {
@@ -156,6 +180,7 @@ export class DeskSocket {
   static open(url: string, ca: string, token: string | null): Promise<DeskSocket> {
     const socket = new WebSocket(`${url.replace(/^http/, 'ws')}${DESK_PATHS.contract}`, {
       ca,
+      lookup: testHostLookup,
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
     return new Promise((done, fail) => {

@@ -1,6 +1,7 @@
 import { hostOptionsFrom } from '../../src-main/host/host-options';
 import { startTeamHost, type StartTeamHostOptions, type TeamHost } from '../../src-main/host/run-host';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
+import type { SecretStore } from '../../src-main/engine/secrets/secret-store';
 import { FakeClock } from './engine';
 import { tempDir } from './temp';
 import {
@@ -21,6 +22,7 @@ export {
   type HttpAnswer,
   type TestCertificate,
 } from './team-host-process';
+export { TEAM_HOST_PUBLIC_NAME, testHostLookup } from './team-host-process';
 
 /*
  * A team host for tests (issue 12), on TLS with a certificate made here: a test CA, and a server
@@ -52,23 +54,30 @@ export interface TestHost {
   /** The owner's first sign-in code (join with it to set the owner's password). */
   ownerCode: string;
   clock: FakeClock;
-  secrets: MemorySecretStore;
+  /** The host's secret store: in memory, or the one the test passed (the real keychain). */
+  secrets: SecretStore;
   stop(): Promise<void>;
 }
 
 /** A host in this process on 127.0.0.1 over TLS, set up with one workspace (team plan) and its owner. */
 export async function startTestHost(
-  options: { tuning?: StartTeamHostOptions['tuning']; tls?: TestCertificate } = {},
+  options: {
+    tuning?: StartTeamHostOptions['tuning'];
+    tls?: TestCertificate;
+    secretStore?: SecretStore;
+    /** The public URL's name (default 127.0.0.1); it listens on 127.0.0.1 whatever the name. */
+    publicName?: string;
+  } = {},
 ): Promise<TestHost> {
   const tls = options.tls ?? (await makeTestCertificate());
   const dataDir = tempDir('postroom-host-');
   const clock = new FakeClock(new Date());
-  const secrets = new MemorySecretStore();
+  const secrets = options.secretStore ?? new MemorySecretStore();
   // The public URL carries the port: take a free one first.
   const port = await freePort();
   const base = hostOptionsFrom({
     dataDir,
-    publicUrl: `https://127.0.0.1:${port}`,
+    publicUrl: `https://${options.publicName ?? '127.0.0.1'}:${port}`,
     listen: `127.0.0.1:${port}`,
     tlsCert: tls.certFile,
     tlsKey: tls.keyFile,

@@ -14,8 +14,11 @@
  * and runs until SIGTERM or SIGINT (or until stdin closes, so a parent that dies does not leave it
  * behind), then closes the servers and removes its data. Everything else goes to stderr.
  * Options (flags or environment): --port / PDS_PORT, --handle / PDS_HANDLE (default agency.test),
- * --password / PDS_PASSWORD, --display-name / PDS_DISPLAY_NAME.
+ * --password / PDS_PASSWORD, --display-name / PDS_DISPLAY_NAME, --loopback-names / PDS_LOOPBACK_NAMES
+ * (comma-separated host names this process resolves to 127.0.0.1: a team host under test, whose
+ * client metadata document the PDS fetches over https; its CA comes from NODE_EXTRA_CA_CERTS).
  */
+import dns from 'node:dns';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,8 +34,23 @@ const { values } = parseArgs({
     handle: { type: 'string', default: process.env.PDS_HANDLE ?? 'agency.test' },
     password: { type: 'string', default: process.env.PDS_PASSWORD ?? 'agency-main-password' },
     'display-name': { type: 'string', default: process.env.PDS_DISPLAY_NAME ?? 'Agency Bot' },
+    'loopback-names': { type: 'string', default: process.env.PDS_LOOPBACK_NAMES ?? '' },
   },
 });
+
+// Names of servers under test that only this machine knows: answered with loopback, as an
+// /etc/hosts line would (net and fetch look names up through dns.lookup); every other name as usual.
+const loopbackNames = new Set(values['loopback-names'].split(',').filter(Boolean));
+if (loopbackNames.size) {
+  const lookup = dns.lookup;
+  dns.lookup = function (hostname, options, callback) {
+    if (typeof options === 'function') [callback, options] = [options, {}];
+    if (!loopbackNames.has(hostname)) return lookup.call(this, hostname, options, callback);
+    const all = typeof options === 'object' && options?.all;
+    process.nextTick(() => (all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4)));
+    return {};
+  };
+}
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {

@@ -13,17 +13,22 @@ import {
 } from '@atproto/oauth-client-node';
 import { REQUEST_TIMEOUT_MS } from '../http';
 import type { TokenSet } from '../types';
+import { BLUESKY_OAUTH_SCOPE, hostClientId, hostClientMetadata, hostOriginOf } from './client-metadata';
+
+export { BLUESKY_OAUTH_SCOPE } from './client-metadata';
 
 /*
  * AT Protocol OAuth for Postroom as a loopback native client (atproto OAuth spec, "localhost client
- * IDs"), spoken by the official client library (@atproto/oauth-client-node's NodeOAuthClient): it
+ * IDs") on a desk, or as a web client whose metadata document a team host serves on its public URL
+ * (./client-metadata.ts), spoken by the official client library (@atproto/oauth-client-node's NodeOAuthClient): it
  * resolves the account (handle → DID → DID document → PDS → the PDS's authorization server), pushes
  * the authorization request (PAR) with PKCE S256 and a DPoP proof (ES256, with the server's nonces),
  * checks `state` and `iss` on the callback, exchanges the code, verifies that the token's `sub` is an
  * account of that authorization server, and refreshes DPoP-bound tokens.
  *
  * What stays here is Postroom's side of it:
- *   - the loopback client_id (redirect URI and scope travel in the id itself, no metadata document);
+ *   - the client_id: loopback on a desk (redirect URI and scope travel in the id itself, no metadata
+ *     document), the host's metadata document on a team host;
  *   - the client's state store: a flow's state (PKCE verifier, DPoP private key) is handed back to the
  *     caller, which keeps it in memory with its pending flow (connections.ts), never on disk;
  *   - the client's session store: the session (tokens and the DPoP private JWK) becomes the
@@ -31,7 +36,6 @@ import type { TokenSet } from '../types';
  *   - plain http only for loopback hosts (the test PDS), enforced on every request.
  */
 
-export const BLUESKY_OAUTH_SCOPE = 'atproto transition:generic';
 export const DEFAULT_PLC_DIRECTORY = 'https://plc.directory';
 /** Where handles are resolved (and app passwords sign in) when the integration names no server. */
 export const DEFAULT_BLUESKY_SERVICE = 'https://bsky.social';
@@ -127,6 +131,33 @@ export function loopbackClientId(redirectUri: string, scope = BLUESKY_OAUTH_SCOP
   return `http://localhost?redirect_uri=${encodeURIComponent(redirectUri)}&scope=${encodeURIComponent(scope)}`;
 }
 
+/**
+ * The client_id for a flow coming back to `redirectUri`: the loopback id on a desk (http on
+ * 127.0.0.1), the host's metadata document when the redirect is a team host's public https URL.
+ */
+export function blueskyClientId(redirectUri: string): string {
+  let redirect: URL;
+  try {
+    redirect = new URL(redirectUri);
+  } catch {
+    throw new BlueskyOAuthError(`the redirect URI is not a URL: ${redirectUri}`);
+  }
+  return redirect.protocol === 'https:' ? hostClientId(redirect.origin) : loopbackClientId(redirectUri);
+}
+
+/** What the library is told about this client: the loopback metadata, or the host's own document. */
+function clientMetadataOf(clientId: string) {
+  const hostOrigin = hostOriginOf(clientId);
+  if (hostOrigin) return hostClientMetadata(hostOrigin);
+  try {
+    return atprotoLoopbackClientMetadata(clientId);
+  } catch (err) {
+    throw new BlueskyOAuthError(
+      `neither a loopback client id nor a team host's (${err instanceof Error ? err.message : 'invalid'})`,
+    );
+  }
+}
+
 /** A store of one flow or one session, in memory for the length of one call. */
 class OneValueStore<V> {
   constructor(private entry: { key: string; value: V } | null = null) {}
@@ -150,14 +181,8 @@ function oauthClient(
   stores: { stateStore: NodeSavedStateStore; sessionStore: NodeSavedSessionStore },
   alsoLoopback: (string | undefined)[] = [],
 ) {
-  let clientMetadata: ReturnType<typeof atprotoLoopbackClientMetadata>;
-  try {
-    clientMetadata = atprotoLoopbackClientMetadata(clientId);
-  } catch (err) {
-    throw new BlueskyOAuthError(`not a loopback client id (${err instanceof Error ? err.message : 'invalid'})`);
-  }
   return new NodeOAuthClient({
-    clientMetadata,
+    clientMetadata: clientMetadataOf(clientId),
     responseMode: 'query',
     handleResolver: servers.handleResolver,
     plcDirectoryUrl: servers.plcDirectoryUrl ?? DEFAULT_PLC_DIRECTORY,
@@ -243,7 +268,7 @@ export async function beginBlueskyAuthorization(params: {
   servers: BlueskyServers;
 }): Promise<{ authorizationUrl: string; pending: PendingBlueskyAuthorization }> {
   const { redirectUri, servers } = params;
-  const clientId = loopbackClientId(redirectUri);
+  const clientId = blueskyClientId(redirectUri);
   const stateStore = new OneValueStore<NodeSavedState>();
   const client = oauthClient(clientId, servers, { stateStore, sessionStore: new OneValueStore<NodeSavedSession>() });
   const input = normaliseAccount(params.handleOrDid);
