@@ -17,8 +17,8 @@ import { startPlatformServer, startRedis, type Service } from './lib/services';
  */
 
 export const CONCURRENCY = 8;
-const PLATFORM_DELAY_MS = 5;
-const TOKEN = 'bench-token';
+export const PLATFORM_DELAY_MS = 5;
+export const TOKEN = 'bench-token';
 
 const mastodonClient = (url: string) => ({ clientId: 'bench-app', clientSecret: 'bench-secret', apiBaseUrl: url });
 const tokens = { accessToken: TOKEN, refreshToken: null, expiresAt: null, scope: null };
@@ -27,7 +27,11 @@ async function arrivals(platform: Service): Promise<Record<string, number>> {
   return (await (await fetch(`${platform.url}/bench/arrivals`)).json()) as Record<string, number>;
 }
 
-async function waitForArrivals(platform: Service, count: number, timeoutMs: number): Promise<Record<string, number>> {
+export async function waitForArrivals(
+  platform: Service,
+  count: number,
+  timeoutMs: number,
+): Promise<Record<string, number>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const seen = await arrivals(platform);
@@ -37,7 +41,12 @@ async function waitForArrivals(platform: Service, count: number, timeoutMs: numb
   }
 }
 
-async function postroomDispatch(platform: Service, deliveries: number): Promise<number> {
+/** Postroom's scheduler in this process publishing `deliveries` due deliveries; deliveries per second. */
+export async function postroomDispatch(
+  platform: Service,
+  deliveries: number,
+  concurrency = CONCURRENCY,
+): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-dispatch-'));
   try {
     const agency = await buildAgency({
@@ -52,7 +61,7 @@ async function postroomDispatch(platform: Service, deliveries: number): Promise<
     // The scheduler starts once the integrity check (after the open) passed: not timed here.
     await engine.ctx.integrity.passed;
     try {
-      const scheduler = new Scheduler({ ctx: engine.ctx, concurrency: CONCURRENCY });
+      const scheduler = new Scheduler({ ctx: engine.ctx, concurrency });
       scheduler.recover();
       const t0 = performance.now();
       await scheduler.runDue();

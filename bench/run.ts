@@ -5,7 +5,7 @@
  *   --quick     50,000 deliveries and short runs (CI): proves every benchmark works; no target is
  *               judged, so a noisy machine never fails it, but a broken benchmark does.
  *   --only      a comma-separated list of groups: queue, cold_start, write_path, idle_cpu,
- *               dispatch, ui, rest.
+ *               dispatch, ui, rest, host.
  *   --no-build  use the renderer already built in out/ (the full run builds it first).
  *
  * Everything it starts (data folders, the platform server, redis-server, Chromium, servers) is
@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { FIXED_TREE_ENV, runFromFixedCopy } from './lib/fixed-tree';
 import { coldStartFigure } from './cold-start';
 import { dispatchFigures } from './dispatch';
+import { hostFigures } from './host';
 import { idleCpuFigure } from './idle-cpu';
 import { buildAgency } from './lib/dataset';
 import { round, table, type Figure } from './lib/figures';
@@ -30,7 +31,7 @@ import { restUsersFigure } from './rest-users';
 import { uiQueueFigures } from './ui-queue';
 import { writePathFigure } from './write-path';
 
-const GROUPS = ['queue', 'cold_start', 'write_path', 'idle_cpu', 'dispatch', 'ui', 'rest'] as const;
+const GROUPS = ['queue', 'cold_start', 'write_path', 'idle_cpu', 'dispatch', 'ui', 'rest', 'host'] as const;
 
 async function main(): Promise<void> {
   if (!process.env[FIXED_TREE_ENV]) {
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
         ...(await step('queue view in Chromium', () => uiQueueFigures(quick, !quick && !values['no-build']))),
       );
     if (only.has('rest')) figures.push(await step('REST', () => restUsersFigure(quick)));
+    if (only.has('host')) figures.push(...(await step('postroom host', () => hostFigures(quick))));
   } finally {
     cleanUp();
   }

@@ -5,6 +5,7 @@ import { DATABASE_FILE } from '../../src-main/engine/db/database';
 import { Engine } from '../../src-main/engine/engine';
 import type { Clock } from '../../src-main/engine/kernel/clock';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
+import type { SecretStore } from '../../src-main/engine/secrets/secret-store';
 
 /*
  * An agency's data folder after years of work, made fast: the workspace, its clients and their
@@ -29,6 +30,8 @@ export interface AgencyOptions {
   mastodonUrl?: string;
   mastodonToken?: string;
   clock?: Clock;
+  /** Where the connections' tokens go (default: in memory, for benchmarks that run the engine in this process). */
+  secrets?: SecretStore;
 }
 
 export interface Agency {
@@ -36,7 +39,7 @@ export interface Agency {
   userIds: string[];
   profileId: string;
   /** The keychain stand-in holding the connections' tokens (the benchmarks run in this process). */
-  secrets: MemorySecretStore;
+  secrets: SecretStore;
   /** Each client's two platformIds. */
   platformIds: [string, string][];
   now: Date;
@@ -47,7 +50,7 @@ const DAY_S = 24 * 60 * 60;
 export async function buildAgency(options: AgencyOptions): Promise<Agency> {
   const clock = options.clock ?? { now: () => new Date() };
   const now = clock.now();
-  const secrets = new MemorySecretStore();
+  const secrets = options.secrets ?? new MemorySecretStore();
   const engine = await Engine.open({ dataDir: options.dataDir, secrets, clock });
   let agency: Omit<Agency, 'now'>;
   try {
@@ -59,7 +62,7 @@ export async function buildAgency(options: AgencyOptions): Promise<Agency> {
   return { ...agency, now };
 }
 
-async function setUpAgency(engine: Engine, secrets: MemorySecretStore, options: AgencyOptions) {
+async function setUpAgency(engine: Engine, secrets: SecretStore, options: AgencyOptions) {
   const state = await engine.call('app.setup', {
     ownerName: 'Bench Owner',
     ownerEmail: 'owner@bench.test',

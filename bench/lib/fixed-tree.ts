@@ -35,6 +35,8 @@ function filesOf(root: string): string[] {
       'src-shared',
       'src-renderer',
       'src-preload',
+      // bench/host.ts starts `postroom host` the way the tests do.
+      'test/support',
       'package.json',
       'tsconfig.json',
       'tsconfig.base.json',
