@@ -19,6 +19,12 @@ export interface PlatformRules {
    * when the platform takes any shape. The composer offers a crop to the nearest bound.
    */
   imageAspect: AspectRange | null;
+  /**
+   * The platform fetches a post's images and videos itself from a public URL (Instagram's and
+   * Threads' content publishing), so they need a team host's public address (D101); the others
+   * take the bytes.
+   */
+  mediaFromPublicUrl: boolean;
   /** What a video must be on this platform (each platform's documentation, issue 14 item 2). */
   video: VideoRules;
 }
@@ -65,6 +71,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageTypes: COMMON_IMAGES,
     mediaRequired: false,
     imageAspect: null,
+    mediaFromPublicUrl: false,
     // X media best practices: MP4/MOV, 512 MB, 0.5 s to 140 s, 1:3 to 3:1.
     video: {
       published: true,
@@ -86,6 +93,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageTypes: ['image/png', 'image/jpeg', 'image/webp'],
     mediaRequired: false,
     imageAspect: null,
+    mediaFromPublicUrl: false,
     // app.bsky.embed.video: MP4, 100 MB, up to 3 minutes.
     video: {
       published: true,
@@ -107,6 +115,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageTypes: COMMON_IMAGES,
     mediaRequired: false,
     imageAspect: null,
+    mediaFromPublicUrl: false,
     // Mastodon's defaults (an instance may differ): 99 MB videos; a video goes alone.
     video: {
       published: true,
@@ -128,6 +137,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageTypes: ['image/png', 'image/jpeg', 'image/gif'],
     mediaRequired: false,
     imageAspect: null,
+    mediaFromPublicUrl: false,
     // LinkedIn Videos API: MP4, 75 KB to 5 GB, 3 s to 30 minutes, 1:2.4 to 2.4:1.
     video: {
       published: true,
@@ -151,6 +161,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageTypes: ['image/png', 'image/jpeg'],
     mediaRequired: false,
     imageAspect: null,
+    mediaFromPublicUrl: true,
     // Threads API media specifications: MOV/MP4, 1 GB, up to 5 minutes, 0.01:1 to 10:1.
     video: {
       published: true,
@@ -174,6 +185,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     mediaRequired: true,
     // Instagram Graph API: feed images 4:5 to 1.91:1; Reels MOV/MP4, 300 MB, 3 s to 15 minutes.
     imageAspect: { min: 4 / 5, max: 1.91, label: '4:5 to 1.91:1' },
+    mediaFromPublicUrl: true,
     video: {
       published: true,
       types: MP4_MOV,
@@ -195,6 +207,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     imageTypes: ['image/png', 'image/jpeg', 'image/gif'],
     mediaRequired: false,
     imageAspect: null,
+    mediaFromPublicUrl: false,
     // Facebook Pages video: MP4/MOV, up to 10 GB and 240 minutes (the library takes up to 1 GB).
     video: {
       published: true,
@@ -274,6 +287,13 @@ const formatDuration = (ms: number) =>
   ms >= MINUTE ? `${Math.round((ms / MINUTE) * 10) / 10} min` : `${Math.round(ms / 100) / 10} s`;
 /** A little slack, so that a 1080×1350 picture counts as 4:5 despite rounding. */
 const withinAspect = (ratio: number, range: AspectRange) => ratio >= range.min - 0.005 && ratio <= range.max + 0.005;
+
+/**
+ * Whether a post with these media needs a team host's public address on this platform
+ * (Instagram always has media; Threads text posts do not need one): a single desk cannot publish it.
+ */
+export const needsPublicMedia = (platform: Platform, mediaCount: number): boolean =>
+  PLATFORM_RULES[platform].mediaFromPublicUrl && (mediaCount > 0 || PLATFORM_RULES[platform].mediaRequired);
 
 /** Every rule a post breaks on one platform; an empty list means it may be published there. */
 export function checkPost(

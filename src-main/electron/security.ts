@@ -7,10 +7,11 @@
  * The renderer's Content-Security-Policy. Everything the UI needs is bundled next to
  * index.html; it talks to main only over IPC, so it never needs the network (connect-src 'self').
  * Inline styles stay allowed (Vite injects CSS as <style> elements in dev, and UI libraries
- * may too); a style cannot run script. Inline scripts are not allowed.
+ * may too); a style cannot run script. Inline scripts are not allowed. `media-src blob:` lets the
+ * composer play a video the person just picked (a blob: URL of their own file, D113).
  */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; " +
   "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /**

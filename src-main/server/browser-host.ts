@@ -11,7 +11,7 @@ import { frameworkErrors, installLoopbackGuards, sendError } from './loopback-gu
 
 /** The renderer's Content-Security-Policy when served by the browser host (the Electron shell sets its own). */
 export const BROWSER_HOST_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; " +
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /**

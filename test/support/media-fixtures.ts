@@ -95,3 +95,13 @@ export async function startMediaHost(): Promise<MediaHost> {
       }),
   };
 }
+
+/** A real PNG of random noise (it hardly compresses: about 3 bytes a pixel), for size limits. */
+export async function noisyPng(width: number, height: number): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  return sharp({
+    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 64 } },
+  })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+}

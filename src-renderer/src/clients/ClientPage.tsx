@@ -17,6 +17,7 @@ import { useClientKey } from './useClientKey';
 import { Action } from '../ui/Action';
 import { NewPostButton } from '../posts/NewPostButton';
 import { ApprovalSection } from '../approvals/ApprovalSection';
+import { MediaLibrarySection } from '../media/MediaLibrarySection';
 
 /** Generates (shown once) or reveals the client's own API key. */
 function ApiKeySection({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
@@ -156,6 +157,7 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
 
       {can(role, 'client.read') && <ApprovalSection workspace={workspace} user={user} />}
       {can(role, 'connection.read') && <ConnectionsSection workspace={workspace} user={user} />}
+      {can(role, 'post.read') && <MediaLibrarySection workspace={workspace} user={user} />}
       {can(role, 'post.read') && <DailyUsage workspace={workspace} user={user} />}
       {can(role, 'post.read') && <QueueSlotsSection workspace={workspace} user={user} />}
       {can(role, 'client.apiKey') && <ApiKeySection workspace={workspace} user={user} />}

@@ -35,6 +35,9 @@ export const refreshedBy: Record<EventName, readonly Channel[]> = {
     'post.needsAttention',
     'post.comments',
     'approval.reviewCount',
+    // "Used by N posts" changes with the posts.
+    'media.list',
+    'media.get',
   ],
   'approval.decided': ['post.list', 'post.calendar', 'post.get', 'post.comments', 'approval.reviewCount'],
   'delivery.problem': ['post.list', 'post.calendar', 'post.get', 'post.needsAttention'],
@@ -57,6 +60,12 @@ export const staleAfter: Partial<Record<Channel, readonly Channel[]>> = {
   'queue.setSlots': ['queue.getSlots'],
   'approvalLink.create': ['approvalLink.list'],
   'approvalLink.revoke': ['approvalLink.list'],
+  // The library announces no event: what changed it refreshes it.
+  'media.upload': ['media.list'],
+  'media.finishUpload': ['media.list'],
+  'media.update': ['media.list', 'media.get'],
+  'media.delete': ['media.list'],
+  'media.reshape': ['media.list'],
 };
 
 const workspaceOf = (key: readonly unknown[]): unknown =>

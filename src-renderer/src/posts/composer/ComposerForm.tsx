@@ -3,7 +3,6 @@ import type { ManagedUser } from '../../../../src-shared/clients';
 import type { Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
 import type { PostGroup } from '../../../../src-shared/posts';
-import type { MediaInfo } from '../../../../src-shared/platform-rules';
 import { act, useContract } from '../../data/queries';
 import { useRole } from '../../data/session';
 import { fieldErrors } from '../../errors';
@@ -15,7 +14,8 @@ import { Modal } from '../../ui/Modal';
 import { fromLocalInput, sameTimeOnDay, toLocalInput } from '../posts';
 import { checkTargets, targetsOf, type Target } from './checks';
 import { clearLocalDraft, differs, readLocalDraft, writeLocalDraft, type LocalDraft } from './localDraft';
-import { MediaPicker, useMedia } from './MediaPicker';
+import { mediaInfoOf, PostMediaPicker, usePostMedia } from './PostMediaPicker';
+import { PublicMediaNotice } from './PublicMediaNotice';
 import { PostTexts } from './PostTexts';
 import { Previews } from './Previews';
 import { TargetPicker } from './TargetPicker';
@@ -85,10 +85,7 @@ export function ComposerForm({
   const tz = client?.timezone ?? workspace.timezone;
   const [when, setWhen] = useState(initial.when);
   const editing = existing !== null;
-  const media = useMedia((e) => {
-    setTouched(true);
-    setError(e);
-  });
+  const media = usePostMedia(existing, () => setTouched(true));
 
   const connections = useContract(
     'connection.list',
@@ -98,7 +95,7 @@ export function ComposerForm({
   const accounts = connections.data ?? [];
 
   const current = { clientId, targets, text, custom, when };
-  const dirty = differs(current, start) || (!existing && media.media.length > 0);
+  const dirty = differs(current, start) || media.changed;
   // Only a copy this form wrote is removed when its changes are undone: another client's stays.
   const wrote = useRef(restored !== null);
   useEffect(() => {
@@ -127,10 +124,7 @@ export function ComposerForm({
   };
 
   const chosen = targetsOf(targets, accounts);
-  // In edit mode the images cannot change; the engine knows their types, we know their number.
-  const mediaInfo: MediaInfo[] = editing
-    ? Array.from({ length: existing.mediaCount }, () => ({ mimeType: 'image/png', size: 0 }))
-    : media.media.map((m) => ({ mimeType: m.mimeType, size: m.size }));
+  const mediaInfo = media.items.map(mediaInfoOf);
   const textOf = (t: Target) => custom[t.platformId] ?? text;
   const checks = checkTargets(chosen, textOf, mediaInfo);
   const allViolations = checks.flatMap((c) => c.violations);
@@ -158,6 +152,7 @@ export function ComposerForm({
     setTargets([]);
     setCustom({});
     setError(null);
+    for (const m of media.items) media.remove(m.id);
   }
 
   async function submit(kind: Submit, at?: string, publishNow = false) {
@@ -188,6 +183,7 @@ export function ComposerForm({
           patch: {
             text,
             platformTexts,
+            ...(media.changed ? { mediaIds: media.items.map((m) => m.id) } : {}),
             ...(kind === 'schedule' ? { scheduledTime } : kind === 'unschedule' ? { scheduledTime: null } : {}),
             ...(publishNow ? { publishNow } : {}),
           },
@@ -202,15 +198,7 @@ export function ComposerForm({
             ...(scheduledTime ? { scheduledTime } : {}),
             ...(kind === 'queue' ? { addToQueue: true } : {}),
             ...(publishNow ? { publishNow } : {}),
-            ...(media.media.length
-              ? {
-                  media: media.media.map((m) => ({
-                    fileName: m.fileName.slice(0, 255),
-                    dataBase64: m.dataBase64,
-                    ...(m.altText.trim() ? { altText: m.altText.trim() } : {}),
-                  })),
-                }
-              : {}),
+            ...(media.items.length ? { mediaIds: media.items.map((m) => m.id) } : {}),
           },
         });
     setBusy(false);
@@ -295,16 +283,8 @@ export function ComposerForm({
               checks={checks}
               problems={problems}
             />
-            {editing ? (
-              existing.mediaCount > 0 && (
-                <p className="hint">
-                  {existing.mediaCount} {existing.mediaCount === 1 ? 'image' : 'images'}: images cannot be changed once
-                  a post is saved.
-                </p>
-              )
-            ) : (
-              <MediaPicker {...media} />
-            )}
+            <PostMediaPicker workspaceId={workspace.id} userId={clientId} media={media} />
+            <PublicMediaNotice targets={chosen} mediaCount={media.items.length} />
             {maySchedule && (
               <WhenField
                 value={when}
@@ -316,7 +296,7 @@ export function ComposerForm({
             )}
           </fieldset>
         </div>
-        <Previews checks={checks} textOf={textOf} media={media.media} mediaInfo={mediaInfo} editing={editing} />
+        <Previews workspaceId={workspace.id} checks={checks} textOf={textOf} media={media.items} />
       </div>
 
       <div className="dialog-body">
