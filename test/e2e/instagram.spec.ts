@@ -1,0 +1,213 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { startInstagramServer, type InstagramServer } from '../support/instagram-server';
+import { jpegOf, videoOf } from '../support/media-fixtures';
+import { DeskSocket, startHostProcess, type HostProcess } from '../support/team-host-process';
+import { composer } from './agency';
+import { expect, test } from './fixtures';
+
+/*
+ * Issue 14 items 5 and 8 in Chromium: Instagram through a team host. The real `postroom host` (on
+ * plain http on loopback, D89's trial on one machine, so that the local Instagram server, which
+ * really GETs each media URL as Meta's crawler does, can reach it with Node's fetch) and a desk in
+ * team mode. The owner joins from the desk, a client connects Instagram through a link, the owner
+ * uploads three pictures and a short MP4 to the client's library, then publishes a carousel of the
+ * three and a Reel of the video. Instagram fetches every file from the host's unguessable links,
+ * and each post is published once.
+ */
+
+const repoRoot = resolve(__dirname, '../..');
+const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
+
+interface Desk {
+  uiUrl: string;
+  stop(): Promise<number | null>;
+  output(): string;
+}
+
+/** `postroom serve` on a fresh data folder: a desk. */
+function startDeskProcess(dataDir: string): Promise<Desk> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
+    { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const stop = async () => {
+    if (child.exitCode !== null) return child.exitCode;
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return new Promise((done, fail) => {
+    const timer = setInterval(() => {
+      const uiUrl = /Postroom UI: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out)?.[1];
+      if (uiUrl) {
+        clearInterval(timer);
+        done({ uiUrl, stop, output: () => out });
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      fail(new Error(`postroom serve exited (${code}) before printing its URL:\n${out}`));
+    });
+  });
+}
+
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+
+async function publishNow(page: Page, text: string, files: string[]) {
+  await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+  const dialog = composer(page);
+  await dialog.getByRole('checkbox', { name: 'Instagram @client.studio', exact: true }).check();
+  await dialog.getByLabel('Text', { exact: true }).fill(text);
+  await dialog.getByText(/^Choose from the library/).click();
+  for (const file of files) await dialog.getByRole('button', { name: `Add ${file}` }).click();
+  await expect(dialog.getByRole('list', { name: 'Chosen media' }).getByRole('listitem')).toHaveCount(files.length);
+  // On a team host, nothing says the post needs one.
+  await expect(dialog.getByRole('note', { name: 'Needs a team host' })).toHaveCount(0);
+  await expect(dialog.getByRole('list', { name: 'Problems' })).toBeHidden();
+  const preview = dialog.getByRole('article', { name: 'Preview on Instagram' });
+  await expect(preview).toContainText('@client.studio');
+  await expect(preview).toContainText(text);
+  if (files.length > 1) {
+    const carousel = preview.getByRole('group', { name: 'Carousel on Instagram' });
+    await expect(carousel).toContainText(`1 / ${files.length}`);
+    await carousel.getByRole('button', { name: 'Next' }).click();
+    await expect(carousel).toContainText(`2 / ${files.length}`);
+  }
+  await dialog.getByRole('button', { name: 'Now', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
+}
+
+test('Instagram through a team host: a carousel of three pictures and a Reel, fetched from the host, each published once', async ({
+  page,
+  browser,
+}) => {
+  // Two processes start here (the host and a desk), each loading the app through tsx.
+  test.setTimeout(240_000);
+  const folders: string[] = [];
+  const folder = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    folders.push(dir);
+    return dir;
+  };
+  let host: HostProcess | null = null;
+  let ig: InstagramServer | null = null;
+  let desk: Desk | null = null;
+  try {
+    ig = await startInstagramServer();
+    host = await startHostProcess({ plainHttp: true, makeDir: folder });
+    expect(host.ownerCode, host.output()).toBeTruthy();
+    desk = await startDeskProcess(folder('postroom-e2e-desk-'));
+
+    // The owner joins from the desk with the code the host printed.
+    await page.goto(desk.uiUrl);
+    await page.getByRole('radio', { name: 'Join a team host' }).check();
+    const joinForm = page.getByRole('form', { name: 'Join a team host' });
+    await joinForm.getByLabel('Team host address').fill(host.url);
+    await joinForm.getByLabel('Invitation code or link').fill(host.ownerCode!);
+    await joinForm.getByLabel('Your name').fill(OWNER.name);
+    await joinForm.getByLabel('Choose a password').fill(OWNER.password);
+    await joinForm.getByRole('button', { name: 'Join the team' }).click();
+    await expect(page.locator('.shell')).toBeVisible();
+
+    // The agency's Instagram app, added as a script would (the desk protocol, with the owner's session).
+    const signedIn = await fetch(`${host.url}/desk/v1/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: OWNER.email, password: OWNER.password, deviceName: 'Script' }),
+    });
+    expect(signedIn.status).toBe(200);
+    const session = (await signedIn.json()) as { sessionToken: string; workspace: { id: string } };
+    const socket = await DeskSocket.open(host.url, '', session.sessionToken);
+    const added = await socket.change('integration.add', {
+      workspaceId: session.workspace.id,
+      integration: { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
+    });
+    expect(added.ok, JSON.stringify(added)).toBe(true);
+    socket.close();
+
+    // A client, who connects Instagram through a link in a browser that has nothing of the desk.
+    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
+    await page.getByRole('button', { name: 'New client' }).click();
+    const newClient = page.getByRole('dialog', { name: 'New client' });
+    await newClient.getByLabel('Email').fill('studio@clients.example');
+    await newClient.getByLabel('Display name').fill('Client Studio');
+    await newClient.getByRole('button', { name: 'Create client' }).click();
+    await expect(newClient).toBeHidden();
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: /Client Studio/ })
+      .click();
+    const connections = page.getByRole('region', { name: 'Connections' });
+    await connections.getByRole('button', { name: 'New connection link' }).click();
+    const linkField = connections.getByLabel('Connection link', { exact: true });
+    await expect(linkField).toHaveValue(new RegExp(`^${host.url}/connect/\\S+$`));
+    const clientContext = await browser.newContext();
+    const clientPage = await clientContext.newPage();
+    await clientPage.goto(await linkField.inputValue());
+    await clientPage.getByRole('link', { name: 'Connect Instagram' }).click();
+    await expect(clientPage.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await clientContext.close();
+    await expect(
+      connections.getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^Instagram / }),
+    ).toContainText('Active');
+
+    // Three pictures in Instagram's shapes and a 5-second vertical MP4, into the client's library.
+    const files = test.info().outputPath('media');
+    mkdirSync(files, { recursive: true });
+    const pictures = {
+      'look-1.jpg': jpegOf(1080, 1350),
+      'look-2.jpg': jpegOf(1080, 1080),
+      'look-3.jpg': jpegOf(1080, 1350, 70),
+    };
+    for (const [name, data] of Object.entries(pictures)) writeFileSync(join(files, name), data);
+    const reel = videoOf({ width: 1080, height: 1920, seconds: 5 });
+    writeFileSync(join(files, 'reel.mp4'), reel);
+    const library = page.getByRole('region', { name: 'Media library' });
+    await library
+      .getByLabel('Upload files')
+      .setInputFiles([...Object.keys(pictures), 'reel.mp4'].map((name) => join(files, name)));
+    await expect(library.getByRole('list', { name: 'Media' }).getByRole('listitem')).toHaveCount(4, {
+      timeout: 30_000,
+    });
+    await expect(library.getByRole('listitem', { name: 'reel.mp4' })).toContainText('MP4 video · 0:05 · 1080×1920');
+
+    await publishNow(page, 'Three looks for spring', ['look-1.jpg', 'look-2.jpg', 'look-3.jpg']);
+    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: /Client Studio/ })
+      .click();
+    await publishNow(page, 'Behind the scenes', ['reel.mp4']);
+
+    // Instagram fetched every file from the host's links, and has each post once.
+    const fetched = ig.fetchedUrls();
+    expect(fetched).toHaveLength(4);
+    for (const url of fetched) expect(url).toMatch(new RegExp(`^${host.url}/public-media/v1/[A-Za-z0-9_-]{43}$`));
+    const media = ig.media();
+    expect(media.map((m) => [m.caption, m.mediaType, m.productType])).toEqual([
+      ['Behind the scenes', 'VIDEO', 'REELS'],
+      ['Three looks for spring', 'CAROUSEL_ALBUM', 'FEED'],
+    ]);
+    const inOrder = Object.values(pictures);
+    expect(media[1]!.children.map((c, n) => c.data?.equals(inOrder[n]!))).toEqual([true, true, true]);
+    expect(media[0]!.data?.equals(reel)).toBe(true);
+    // The links do not outlive their use for a guesser: a made-up one is refused.
+    expect((await fetch(`${host.url}/public-media/v1/${'A'.repeat(43)}`)).status).toBe(404);
+  } finally {
+    const code = await desk?.stop();
+    await host?.stop();
+    await ig?.close();
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+    expect(code, desk?.output()).toBe(0);
+  }
+});
