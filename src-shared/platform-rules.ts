@@ -27,7 +27,23 @@ export interface PlatformRules {
   mediaFromPublicUrl: boolean;
   /** What a video must be on this platform (each platform's documentation, issue 14 item 2). */
   video: VideoRules;
+  /** What may follow the post itself (issue 14 item 4): a thread of replies, or a first comment. */
+  followUp: FollowUpRules;
 }
+
+/**
+ * A thread: the post, then each part a reply to the one before (X, Bluesky, Mastodon, Threads),
+ * each part under the platform's own limits. A first comment: one comment under the post, as the
+ * account (LinkedIn, Instagram, Facebook), whose APIs take comments but not replies to one's posts.
+ */
+export type FollowUpRules = { kind: 'thread'; maxParts: number } | { kind: 'first_comment'; maxCommentLength: number };
+
+/**
+ * Postroom's own bound on a thread's parts (the post included): none of the four platforms
+ * documents one for replies; 25 is what X's own composer allows (D117).
+ */
+export const MAX_THREAD_PARTS = 25;
+const THREAD: FollowUpRules = { kind: 'thread', maxParts: MAX_THREAD_PARTS };
 
 /** width / height, both ends included. */
 export interface AspectRange {
@@ -83,6 +99,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       maxVideos: 1,
       mixesWithImages: false,
     },
+    followUp: THREAD,
   },
   bluesky: {
     name: 'Bluesky',
@@ -105,6 +122,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       maxVideos: 1,
       mixesWithImages: false,
     },
+    followUp: THREAD,
   },
   mastodon: {
     name: 'Mastodon',
@@ -127,6 +145,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       maxVideos: 1,
       mixesWithImages: false,
     },
+    followUp: THREAD,
   },
   linkedin: {
     name: 'LinkedIn',
@@ -149,6 +168,8 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       maxVideos: 1,
       mixesWithImages: false,
     },
+    // Comments API: a comment's message.text is at most 1,250 characters.
+    followUp: { kind: 'first_comment', maxCommentLength: 1250 },
   },
   // Threads Posts: 500 characters with emoji counted as their UTF-8 bytes; carousels of up to 20;
   // images JPEG or PNG up to 8 MB (https://developers.facebook.com/docs/threads/posts).
@@ -173,6 +194,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       maxVideos: 10,
       mixesWithImages: true,
     },
+    followUp: THREAD,
   },
   // Instagram content publishing: JPEG only, 8 MB, carousels of up to 10, media required.
   instagram: {
@@ -196,6 +218,8 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       maxVideos: 10,
       mixesWithImages: true,
     },
+    // IG Media comments: at most 2,200 characters (as captions).
+    followUp: { kind: 'first_comment', maxCommentLength: 2200 },
   },
   // Page photos: under 4 MB (Page Photos reference).
   facebook: {
@@ -219,6 +243,8 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       maxVideos: 1,
       mixesWithImages: false,
     },
+    // Page comments: at most 8,000 characters.
+    followUp: { kind: 'first_comment', maxCommentLength: 8000 },
   },
 };
 
@@ -277,8 +303,14 @@ export interface RuleViolation {
     | 'video_too_long'
     | 'video_aspect'
     | 'too_many_videos'
-    | 'video_with_images';
+    | 'video_with_images'
+    | 'thread_not_supported'
+    | 'thread_too_long'
+    | 'comment_too_long'
+    | 'first_comment_not_supported';
   message: string;
+  /** The part of a thread it is about (2 is the first reply); absent for the post itself. */
+  part?: number;
 }
 
 const formatMb = (bytes: number) =>
@@ -395,4 +427,86 @@ export function checkPost(
       });
   });
   return out;
+}
+
+/** A part of a thread after the post itself, as the rules see it. */
+export interface ThreadPartInfo {
+  text: string;
+  media: readonly MediaInfo[];
+}
+
+/**
+ * Every rule a post's thread and first comment break on one platform (issue 14 item 4): a thread
+ * only where the platform takes replies, each part under the same limits as a post (its number
+ * in `part`, 2 for the first reply); a first comment under the platform's comment length. A first
+ * comment on a platform that takes threads instead is not an error: it goes to the post's other
+ * platforms, and the composer says so (D117).
+ */
+export function checkFollowUps(
+  platform: Platform,
+  thread: readonly ThreadPartInfo[],
+  firstComment: string | null | undefined,
+  maxTextLength = PLATFORM_RULES[platform].maxTextLength,
+): RuleViolation[] {
+  const rules = PLATFORM_RULES[platform];
+  const followUp = rules.followUp;
+  const out: RuleViolation[] = [];
+  if (thread.length > 0 && followUp.kind !== 'thread')
+    out.push({
+      platform,
+      rule: 'thread_not_supported',
+      message: `${rules.name}: posts there cannot be threads; post the thread to X, Bluesky, Mastodon or Threads, or make it one post`,
+    });
+  if (followUp.kind === 'thread') {
+    if (thread.length + 1 > followUp.maxParts)
+      out.push({
+        platform,
+        rule: 'thread_too_long',
+        message: `${rules.name}: a thread has at most ${followUp.maxParts} parts`,
+      });
+    thread.forEach((part, i) => {
+      for (const v of checkPost(platform, part.text, part.media, maxTextLength))
+        out.push({
+          ...v,
+          part: i + 2,
+          message: v.message
+            .replace(`${rules.name}: `, `${rules.name}, part ${i + 2}: `)
+            .replace('a post needs', 'a part needs'),
+        });
+    });
+  }
+  if (followUp.kind === 'first_comment' && firstComment) {
+    const length = countText(platform, firstComment);
+    if (length > followUp.maxCommentLength)
+      out.push({
+        platform,
+        rule: 'comment_too_long',
+        message: `${rules.name}: the first comment is ${length} characters; the limit is ${followUp.maxCommentLength}`,
+      });
+  }
+  return out;
+}
+
+/** Whether a platform takes a thread, or a first comment (what the composer offers for it). */
+export const takesThread = (platform: Platform): boolean => PLATFORM_RULES[platform].followUp.kind === 'thread';
+export const takesFirstComment = (platform: Platform): boolean =>
+  PLATFORM_RULES[platform].followUp.kind === 'first_comment';
+
+/**
+ * A first comment needs one account that takes it: where none of a post's platforms does, it is
+ * refused rather than dropped without a word (D117).
+ */
+export function checkFirstCommentTargets(
+  platforms: readonly Platform[],
+  firstComment: string | null | undefined,
+): RuleViolation[] {
+  if (!firstComment || platforms.length === 0 || platforms.some(takesFirstComment)) return [];
+  const names = [...new Set(platforms.map((p) => PLATFORM_RULES[p].name))].join(', ');
+  return [
+    {
+      platform: platforms[0]!,
+      rule: 'first_comment_not_supported',
+      message: `${names}: no first comment there (LinkedIn, Instagram and Facebook take one); put it in the text or a thread`,
+    },
+  ];
 }

@@ -29,6 +29,14 @@ export const Delivery = z.object({
   url: z.string().nullable(),
   error: z.string().nullable(),
   publishedAt: z.string().nullable(),
+  /**
+   * What went out of a thread or a first comment, part by part (1 the post itself, 2 the next
+   * part or the first comment), each once with the platform's id and link; empty before the post
+   * went out. A post without a thread or a comment lists its one part once it is published.
+   */
+  parts: z.array(
+    z.object({ part: z.number(), platformPostId: z.string(), url: z.string().nullable(), publishedAt: z.string() }),
+  ),
 });
 export type Delivery = z.infer<typeof Delivery>;
 
@@ -73,8 +81,23 @@ export const PostGroup = z.object({
   deliveries: z.array(Delivery),
   /** Where it is in its client's approval (SPEC §13). */
   approval: Approval,
+  /** A thread's parts after the post itself, in order (issue 14 item 4); empty for a single post. */
+  thread: z.array(z.object({ text: z.string(), media: z.array(PostMedia) })),
+  /** The comment posted under the post where the platform takes one (LinkedIn, Instagram, Facebook). */
+  firstComment: z.string().nullable(),
 });
 export type PostGroup = z.infer<typeof PostGroup>;
+
+/** A part of a thread after the post itself: its text and library items (issue 14 item 4). */
+export const ThreadPartInput = z.strictObject({
+  text: z.string().max(70_000).default(''),
+  mediaIds: z.array(z.string().min(1).max(64)).max(20).optional(),
+});
+export type ThreadPartInput = z.input<typeof ThreadPartInput>;
+
+/** The parts after the post (a thread has at most MAX_THREAD_PARTS parts, the post included). */
+const ThreadInput = z.array(ThreadPartInput).max(24, 'A thread has at most 25 parts.');
+const FirstCommentInput = z.string().max(70_000);
 
 export const MediaInput = z.strictObject({
   fileName: z.string().max(255).optional(),
@@ -101,6 +124,10 @@ export const CreatePostGroupInput = z.strictObject({
   media: z.array(MediaInput).max(10).optional(),
   /** Items of the client's media library, in order, before any inline `media`. */
   mediaIds: z.array(z.string().min(1).max(64)).max(20).optional(),
+  /** Replies that follow the post, in order, on the platforms that take threads (X, Bluesky, Mastodon, Threads). */
+  thread: ThreadInput.optional(),
+  /** A comment under the post on the platforms that take one (LinkedIn, Instagram, Facebook); others leave it out. */
+  firstComment: FirstCommentInput.optional(),
   /** Take the client's next free queue slot instead of a time. */
   addToQueue: z.boolean().optional(),
   /**
@@ -117,6 +144,10 @@ export const UpdatePostGroupInput = z
     platformTexts: z.record(z.string(), z.string().max(70_000)).optional(),
     /** The post's media, replaced by these library items in this order ([] removes them all). */
     mediaIds: z.array(z.string().min(1).max(64)).max(20).optional(),
+    /** The thread's parts after the post, replaced whole ([] makes it a single post). */
+    thread: ThreadInput.optional(),
+    /** The first comment; null or '' removes it. */
+    firstComment: FirstCommentInput.nullable().optional(),
     /** null moves the post back to drafts. */
     scheduledTime: z.iso.datetime({ offset: true }).nullable().optional(),
     /** Publish now; required to confirm a `scheduledTime` more than 5 minutes in the past. */

@@ -64,7 +64,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(!available)(
   `kill test: SIGKILL while publishing, ${KILLS} times (real keychain) — skipped only when ${NO_KEYCHAIN_REASON}`,
   () => {
-    it('publishes every delivery exactly once, and loses none', async () => {
+    it('publishes every delivery exactly once, threads part by part in order, and loses none', async () => {
       const mastodon = await startMastodonServer();
       const x = await startXServer();
       mastodon.setLatency(10);
@@ -101,13 +101,22 @@ describe.skipIf(!available)(
             .get() as { n: number }
         ).n;
       let created = 0;
+      let threads = 0;
+      // Every third post is a thread of three parts (issue 14 item 4): a kill between its parts
+      // must lead to the rest of the thread, each part once, replying to the part before.
       const addBatch = async () => {
         for (let i = 0; i < BATCH; i++) {
+          const n = ++created;
+          const thread = n % 3 === 0;
+          if (thread) threads++;
           await engine.call('post.create', {
             workspaceId: setup.workspaceId,
             userId: setup.userId,
             post: {
-              text: `kill-test post ${++created}`,
+              text: thread ? `kill-test thread ${n} part 1/3` : `kill-test post ${n}`,
+              ...(thread
+                ? { thread: [{ text: `kill-test thread ${n} part 2/3` }, { text: `kill-test thread ${n} part 3/3` }] }
+                : {}),
               platformIds: [setup.mastodonId, setup.xId],
               scheduledTime: new Date().toISOString(),
             },
@@ -135,13 +144,26 @@ describe.skipIf(!available)(
 
         const deliveries = engine.ctx.db
           .prepare(
-            `SELECT d.platform, d.state, d.platform_post_id, g.text FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`,
+            `SELECT d.id, d.platform, d.state, d.platform_post_id, g.text, g.thread FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`,
           )
-          .all() as { platform: string; state: string; platform_post_id: string | null; text: string }[];
+          .all() as {
+          id: string;
+          platform: string;
+          state: string;
+          platform_post_id: string | null;
+          text: string;
+          thread: string;
+        }[];
+        const statuses = mastodon.statusTexts();
+        const tweets = x.tweets();
+        /** The posts with this text on the platform, each with the post it replies to. */
         const onServer = (platform: string, text: string) =>
           platform === 'mastodon'
-            ? mastodon.statusTexts().filter((s) => s.text === text)
-            : x.tweets().filter((t) => t.text === text);
+            ? statuses.filter((s) => s.text === text).map((s) => ({ id: s.id, replyTo: s.inReplyToId }))
+            : tweets.filter((t) => t.text === text).map((t) => ({ id: t.id, replyTo: t.inReplyTo ?? null }));
+        const recordedParts = engine.ctx.db.prepare(
+          `SELECT part, platform_post_id AS id FROM delivery_parts WHERE delivery_id = ? ORDER BY part`,
+        );
 
         expect(deliveries).toHaveLength(created * 2);
         const tally: Record<string, number> = {};
@@ -156,6 +178,20 @@ describe.skipIf(!available)(
             copies.map((c) => c.id),
             `${d.platform} "${d.text}"`,
           ).toEqual([d.platform_post_id]);
+          expect(copies[0]!.replyTo, `${d.platform} "${d.text}" is no reply`).toBeNull();
+          // A thread: each later part once on the platform, replying to the part before it, and
+          // recorded as its part (the same ids, in order).
+          const later = (JSON.parse(d.thread) as { text: string }[]).map((p) => p.text);
+          let parent = d.platform_post_id;
+          const ids = [parent];
+          for (const text of later) {
+            const parts = onServer(d.platform, text);
+            expect(parts, `${d.platform} "${text}" once`).toHaveLength(1);
+            expect(parts[0]!.replyTo, `${d.platform} "${text}" replies to the part before`).toBe(parent);
+            parent = parts[0]!.id;
+            ids.push(parent);
+          }
+          expect(recordedParts.all(d.id)).toEqual(ids.map((id, part) => ({ part, id })));
         }
         expect(tally['mastodon:needs_attention'] ?? 0).toBe(0);
         expect(tally['x:needs_attention'] ?? 0).toBe(0);
@@ -173,8 +209,17 @@ describe.skipIf(!available)(
             n: number;
           }
         ).n;
+        // Threads cut short by a kill: claimed more than once after a part went out.
+        const threadsResumed = (
+          engine.ctx.db
+            .prepare(
+              `SELECT count(*) AS n FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id
+               WHERE g.thread != '[]' AND d.attempts > 1`,
+            )
+            .get() as { n: number }
+        ).n;
         console.log(
-          `kill test: ${kills} kills, ${created} post groups, deliveries ${JSON.stringify(tally)}, X checked after a kill ${xRetried} (found there ${foundOnX})`,
+          `kill test: ${kills} kills, threads claimed again after a kill ${threadsResumed}, ${created} post groups (${threads} threads of 3 parts), deliveries ${JSON.stringify(tally)}, X checked after a kill ${xRetried} (found there ${foundOnX})`,
         );
       } finally {
         rmSync(bundle, { force: true });

@@ -515,3 +515,39 @@ describe('migration 014 (review index)', () => {
     db.close();
   });
 });
+
+describe('migration 016 (threads)', () => {
+  it('gives every post an empty thread and no first comment, records what went out as part 0, and one row per part', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 15) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, platform_post_id, platform_post_url, published_at, updated_at) VALUES
+        ('d1', 'g1', 'u1', 'x-1', 'x', 'published', 'k1', '190', 'https://x.com/i/web/status/190', '2026-11-01T10:00:00.000Z', ''),
+        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'scheduled', 'k2', NULL, NULL, NULL, '');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 16) });
+    expect(db.prepare(`SELECT thread, first_comment FROM post_groups`).all()).toEqual([
+      { thread: '[]', first_comment: null },
+    ]);
+    expect(db.prepare(`SELECT * FROM delivery_parts`).all()).toEqual([
+      {
+        delivery_id: 'd1',
+        part: 0,
+        platform_post_id: '190',
+        platform_post_url: 'https://x.com/i/web/status/190',
+        published_at: '2026-11-01T10:00:00.000Z',
+      },
+    ]);
+    // A part is recorded once: a second row for the same part of a delivery is refused.
+    expect(() =>
+      db.prepare(`INSERT INTO delivery_parts VALUES ('d1', 0, '191', NULL, '2026-11-01T10:00:01.000Z')`).run(),
+    ).toThrow(/UNIQUE/);
+    db.prepare(`INSERT INTO delivery_parts VALUES ('d1', 1, '191', NULL, '2026-11-01T10:00:01.000Z')`).run();
+    // Deleting the post removes its parts with its deliveries.
+    db.prepare(`DELETE FROM post_groups WHERE id = 'g1'`).run();
+    expect(db.prepare(`SELECT count(*) AS n FROM delivery_parts`).get()).toEqual({ n: 0 });
+    db.close();
+  });
+});

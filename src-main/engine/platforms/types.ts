@@ -79,6 +79,35 @@ export interface PublishRequest {
   postAs?: string;
   /** Public URLs for the media, where the platform fetches them itself; absent on a single desk. */
   publicMedia?: PublicMediaHost;
+  /**
+   * A part of a thread after the first (issue 14 item 4): the post is a reply to `parentId` (the
+   * part before) in the thread that `rootId` (the first part) began. Only adapters with
+   * `takesReplies` are given one.
+   */
+  replyTo?: ReplyTarget;
+}
+
+/** Where a reply goes: its parent, and the thread's first post (Bluesky's `reply.root`). */
+export interface ReplyTarget {
+  parentId: string;
+  rootId: string;
+}
+
+/** A first comment under a published post, as the account (or the page it posts as). */
+export interface CommentRequest {
+  postId: string;
+  text: string;
+  postAs?: string;
+  /** Stable per delivery and part, for platforms that take one. */
+  idempotencyKey: string;
+}
+
+/** What to look for when a first comment's outcome is unknown after a crash. */
+export interface FindCommentRequest {
+  postId: string;
+  text: string;
+  postAs?: string;
+  since: Date;
 }
 
 /** An organisation page a member administers, to post as (LinkedIn: `urn:li:organization:<id>`). */
@@ -102,6 +131,8 @@ export interface FindPublishedRequest {
   postAs?: string;
   /** Only posts made at or after this moment count (the caller leaves room for clock skew). */
   since: Date;
+  /** A part of a thread: only a reply to `replyTo.parentId` counts; without it, replies do not. */
+  replyTo?: ReplyTarget;
 }
 
 /**
@@ -140,6 +171,15 @@ export interface PlatformAdapter {
   refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet>;
   publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost>;
   remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void>;
+  /** `publish` takes `replyTo` (X, Bluesky, Mastodon, Threads): a thread's parts are replies. */
+  readonly takesReplies?: true;
+  /** A first comment under a post it published (LinkedIn, Instagram, Facebook). */
+  comment?(client: PlatformClient, tokens: TokenSet, request: CommentRequest): Promise<PublishedPost>;
+  /**
+   * The account's comment with exactly this text under the post, made since `request.since`, or
+   * null: how a first comment cut short by a crash is found instead of sent twice.
+   */
+  findComment?(client: PlatformClient, tokens: TokenSet, request: FindCommentRequest): Promise<PublishedPost | null>;
   /**
    * The organisation pages the member behind the tokens administers, for "post as"; only
    * platforms that can post as a page have it (LinkedIn, Facebook).

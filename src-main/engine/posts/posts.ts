@@ -18,12 +18,19 @@ import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import { queuePage, type ClientFilter } from './queue-query';
-import { checkPost, PLATFORM_RULES, type MediaInfo, type RuleViolation } from '../../../src-shared/platform-rules';
+import {
+  checkFirstCommentTargets,
+  checkFollowUps,
+  checkPost,
+  PLATFORM_RULES,
+  type MediaInfo,
+  type RuleViolation,
+} from '../../../src-shared/platform-rules';
 import { findClientRow } from '../queries/clients';
 import { createConnectionLink, linkCanConnect } from '../queries/connection-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 import type { DeliveryRow } from '../queries/deliveries';
-import { addToLibrary, clientMedia, mediaOfPost, type MediaRow } from '../queries/media';
+import { addToLibrary, clientMedia, mediaOfPost, partMediaPosition, type MediaRow } from '../queries/media';
 import { incomingPath } from '../files/store';
 import { writeFileSync } from 'node:fs';
 import { readPostGroup, readPostGroups, type GroupRow } from '../queries/post-groups';
@@ -271,6 +278,77 @@ export const mediaInfoOf = (m: MediaRow): MediaInfo => ({
   durationMs: m.duration_ms,
 });
 
+/** A thread's parts after the post, with their library items (issue 14 item 4). */
+interface ThreadPart {
+  text: string;
+  media: MediaRow[];
+}
+
+/** The library items of each part, checked to be the client's (else not_found naming the part). */
+function threadParts(
+  ctx: EngineContext,
+  userId: string,
+  thread: readonly { text: string; mediaIds?: string[] | undefined }[],
+): ThreadPart[] {
+  return thread.map((part, i) => {
+    try {
+      return { text: part.text, media: clientMedia(ctx.db, userId, part.mediaIds ?? []) };
+    } catch (err) {
+      if (err instanceof AppError) err.message = `part ${i + 2} of the thread: ${err.message}`;
+      throw err;
+    }
+  });
+}
+
+/** A first comment as stored: none when empty. */
+const firstCommentOf = (text: string | null | undefined): string | null => (text?.trim() ? text : null);
+
+/** The thread's rows: its texts on the group, each part's media in `post_media` with its part number. */
+function writeThread(ctx: EngineContext, groupId: string, thread: readonly ThreadPart[]): void {
+  ctx.db.prepare(`DELETE FROM post_media WHERE post_group_id = ? AND part > 0`).run(groupId);
+  thread.forEach((part, i) =>
+    part.media.forEach((m, j) =>
+      ctx.db
+        .prepare(`INSERT INTO post_media (post_group_id, position, media_id, part) VALUES (?, ?, ?, ?)`)
+        .run(groupId, partMediaPosition(i + 1, j), m.id, i + 1),
+    ),
+  );
+}
+
+const threadJson = (thread: readonly ThreadPart[]) => JSON.stringify(thread.map((p) => ({ text: p.text })));
+
+/** The rules of a post's thread and first comment on one platform, with the media the rules read. */
+const followUpViolations = (
+  platform: Platform,
+  thread: readonly ThreadPart[],
+  firstComment: string | null,
+  maxTextLength: number | undefined,
+) =>
+  checkFollowUps(
+    platform,
+    thread.map((p) => ({ text: p.text, media: p.media.map(mediaInfoOf) })),
+    firstComment,
+    maxTextLength,
+  );
+
+/** A refusal listing every broken rule, each beside its field (`platform.<name>`, or `thread.<n>` for a part). */
+function refuseViolations(violations: readonly RuleViolation[]): void {
+  if (violations.length === 0) return;
+  throw new AppError('validation_failed', violations[0]!.message, {
+    violations,
+    fields: Object.fromEntries(
+      violations.map((v) => [
+        v.part
+          ? `thread.${v.part - 2}`
+          : v.rule === 'comment_too_long' || v.rule === 'first_comment_not_supported'
+            ? 'firstComment'
+            : `platform.${v.platform}`,
+        v.message,
+      ]),
+    ),
+  });
+}
+
 /**
  * Creates a post group for a client, one delivery per platformId. Everything is checked first:
  * each target is a live connection of the client (else `social_account_required` with a fresh
@@ -322,20 +400,26 @@ export async function createPostGroup(
     );
   }
 
+  const thread = threadParts(ctx, userId, input.thread ?? []);
+  const firstComment = firstCommentOf(input.firstComment);
   const media = await postMedia(ctx, p, userId, input);
   const violations: RuleViolation[] = [];
   // A draft keeps whatever was typed; the platforms' limits apply when it is scheduled (D93).
   if (scheduling)
     connections.forEach((c) => {
       const text = input.platformTexts?.[c!.platform_id] ?? input.text;
-      violations.push(...checkPost(c!.platform, text, media.map(mediaInfoOf), c!.max_text_length ?? undefined));
+      const limit = c!.max_text_length ?? undefined;
+      violations.push(...checkPost(c!.platform, text, media.map(mediaInfoOf), limit));
+      violations.push(...followUpViolations(c!.platform, thread, firstComment, limit));
     });
-  if (violations.length) {
-    throw new AppError('validation_failed', violations[0]!.message, {
-      violations,
-      fields: Object.fromEntries(violations.map((v) => [`platform.${v.platform}`, v.message])),
-    });
-  }
+  if (scheduling)
+    violations.push(
+      ...checkFirstCommentTargets(
+        connections.map((c) => c!.platform),
+        firstComment,
+      ),
+    );
+  refuseViolations(violations);
 
   const now = ctx.clock.now();
   let scheduledAt: Date | null = null;
@@ -352,7 +436,7 @@ export async function createPostGroup(
     if (day) assertRoomOnDay(ctx, p.workspaceId, userId, client.timezone, day, platformIds.length, null);
     ctx.db
       .prepare(
-        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by, thread, first_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -364,10 +448,13 @@ export async function createPostGroup(
         iso,
         iso,
         actorOf(p).id,
+        threadJson(thread),
+        firstComment,
       );
     media.forEach((m, i) =>
       ctx.db.prepare(`INSERT INTO post_media (post_group_id, position, media_id) VALUES (?, ?, ?)`).run(id, i, m.id),
     );
+    writeThread(ctx, id, thread);
     connections.forEach((c) => {
       ctx.db
         .prepare(
@@ -485,6 +572,13 @@ export function updatePostGroup(
   const text = patch.text ?? g.text;
   const platformTexts = patch.platformTexts ?? (JSON.parse(g.platform_texts) as Record<string, string>);
   const media = patch.mediaIds ? clientMedia(ctx.db, g.managed_user_id, patch.mediaIds) : mediaOfPost(ctx.db, id);
+  const thread = patch.thread
+    ? threadParts(ctx, g.managed_user_id, patch.thread)
+    : (JSON.parse(g.thread) as { text: string }[]).map((part, i) => ({
+        text: part.text,
+        media: mediaOfPost(ctx.db, id, i + 1),
+      }));
+  const firstComment = patch.firstComment !== undefined ? firstCommentOf(patch.firstComment) : g.first_comment;
   const limitOf = (d: DeliveryRow) =>
     ctx.db
       .prepare<[string, string], { max_text_length: number | null }>(
@@ -501,28 +595,47 @@ export function updatePostGroup(
           : now;
   }
   // The platforms' limits apply to a post that is (or becomes) scheduled; a draft may break them.
-  const violations = (scheduledAt ? changeable : []).flatMap((d) =>
-    checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map(mediaInfoOf), limitOf(d)),
-  );
-  if (violations.length)
-    throw new AppError('validation_failed', violations[0]!.message, {
-      violations,
-      fields: Object.fromEntries(violations.map((v) => [`platform.${v.platform}`, v.message])),
-    });
+  const violations = (scheduledAt ? changeable : []).flatMap((d) => [
+    ...checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map(mediaInfoOf), limitOf(d)),
+    ...followUpViolations(d.platform, thread, firstComment, limitOf(d)),
+  ]);
+  if (scheduledAt)
+    violations.push(
+      ...checkFirstCommentTargets(
+        changeable.map((d) => d.platform),
+        firstComment,
+      ),
+    );
+  refuseViolations(violations);
   const day = scheduledAt ? localDay(scheduledAt, client.timezone) : null;
   ctx.db.transaction(() => {
     if (rescheduling && day)
       assertRoomOnDay(ctx, p.workspaceId, g.managed_user_id, client.timezone, day, changeable.length, id);
     ctx.db
-      .prepare(`UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, updated_at = ? WHERE id = ?`)
-      .run(text, JSON.stringify(platformTexts), scheduledAt?.toISOString() ?? null, now.toISOString(), id);
+      .prepare(
+        `UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, thread = ?, first_comment = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(
+        text,
+        JSON.stringify(platformTexts),
+        scheduledAt?.toISOString() ?? null,
+        threadJson(thread),
+        firstComment,
+        now.toISOString(),
+        id,
+      );
+    if (patch.thread) writeThread(ctx, id, thread);
     if (patch.mediaIds) {
-      ctx.db.prepare(`DELETE FROM post_media WHERE post_group_id = ?`).run(id);
+      ctx.db.prepare(`DELETE FROM post_media WHERE post_group_id = ? AND part = 0`).run(id);
       media.forEach((m, i) =>
         ctx.db.prepare(`INSERT INTO post_media (post_group_id, position, media_id) VALUES (?, ?, ?)`).run(id, i, m.id),
       );
     }
-    const edited = text !== g.text || JSON.stringify(platformTexts) !== g.platform_texts;
+    const edited =
+      text !== g.text ||
+      JSON.stringify(platformTexts) !== g.platform_texts ||
+      threadJson(thread) !== g.thread ||
+      firstComment !== g.first_comment;
     if (edited) reviewAgainAfterEdit(ctx.db, id, now, p.workspaceId, actorOf(p));
     if (rescheduling) {
       for (const d of changeable) {

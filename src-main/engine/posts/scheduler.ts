@@ -6,7 +6,18 @@ import { newId } from '../kernel/ids';
 import { redactSecrets } from '../kernel/redact';
 import { safePostUrl } from '../platforms/http';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
-import { PlatformError, type PublicMediaHost, type PublishedPost, type TokenSet } from '../platforms/types';
+import {
+  PlatformError,
+  type MediaUpload,
+  type PlatformAdapter,
+  type PlatformClient,
+  type PublicMediaHost,
+  type PublishedPost,
+  type ReplyTarget,
+  type TokenSet,
+} from '../platforms/types';
+import { PLATFORM_RULES } from '../../../src-shared/platform-rules';
+import { insertPart, publishedParts } from '../queries/delivery-parts';
 import { publishingTokenAccount } from '../queries/tokens';
 import type { DeliveryRow } from '../queries/deliveries';
 import { readPostMedia } from '../queries/media';
@@ -68,6 +79,43 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 const CLOCK_SKEW_MS = 2 * 60_000;
 /** The wall clock moving this much more (or less) than a clock that never jumps is a clock jump. */
 const CLOCK_JUMP_MS = 60_000;
+
+/** The columns of a post group the publish reads. */
+interface PublishingGroup {
+  workspace_id: string;
+  text: string;
+  platform_texts: string;
+  created_by: string | null;
+  thread: string;
+  first_comment: string | null;
+}
+
+/** One part a delivery sends: 0 the post, then the thread's replies or the first comment. */
+interface PartToSend {
+  index: number;
+  kind: 'post' | 'reply' | 'comment';
+  text: string;
+}
+
+/**
+ * What a delivery sends, in order (issue 14 item 4): the post; then, where the platform takes
+ * threads, each part of the thread as a reply; where it takes a first comment, the comment. A
+ * platform of the other kind leaves that out (the rules refused a thread there when it was scheduled).
+ */
+function partsOf(platform: Platform, text: string, group: PublishingGroup): PartToSend[] {
+  const parts: PartToSend[] = [{ index: 0, kind: 'post', text }];
+  const followUp = PLATFORM_RULES[platform].followUp.kind;
+  if (followUp === 'thread')
+    for (const part of JSON.parse(group.thread) as { text: string }[])
+      parts.push({ index: parts.length, kind: 'reply', text: part.text });
+  if (followUp === 'first_comment' && group.first_comment)
+    parts.push({ index: parts.length, kind: 'comment', text: group.first_comment });
+  return parts;
+}
+
+/** "a thread of 3 parts", "a first comment": how the activity log says what went out. */
+const describeParts = (parts: readonly PartToSend[]) =>
+  parts.some((p) => p.kind === 'comment') ? 'its first comment' : `a thread of ${parts.length} parts`;
 
 /** The keychain is locked: nothing can be read or written until a person unlocks it. */
 class KeychainLockedError extends Error {}
@@ -426,8 +474,8 @@ export class Scheduler {
 
   private async publish(d: DeliveryRow): Promise<void> {
     const group = this.ctx.db
-      .prepare<[string], { workspace_id: string; text: string; platform_texts: string; created_by: string | null }>(
-        `SELECT workspace_id, text, platform_texts, created_by FROM post_groups WHERE id = ?`,
+      .prepare<[string], PublishingGroup>(
+        `SELECT workspace_id, text, platform_texts, created_by, thread, first_comment FROM post_groups WHERE id = ?`,
       )
       .get(d.post_group_id)!;
     // The UI shows "Publishing…" from this moment.
@@ -437,6 +485,8 @@ export class Scheduler {
     // When the publish call went out: from then on, a network error or a 5xx leaves it unknown
     // whether the post was made (the answer may have been lost, or the platform failed after it).
     let sentAt: Date | null = null;
+    // Which part of a thread was under way, for the error ("part 2 of 3: …").
+    let partLabel: string | null = null;
     const entry = this.adapters(d.platform);
     // The secrets this attempt uses: a platform's error that echoes one never gets it stored or logged.
     const inPlay: (string | null)[] = [];
@@ -455,45 +505,71 @@ export class Scheduler {
       const tokenAccountName = publishingTokenAccount(this.ctx, connection.id, group.created_by, group.workspace_id);
       const tokens = await this.usableTokens(tokenAccountName, connection.id, entry.adapter, client);
       inPlay.push(tokens.accessToken, tokens.refreshToken);
-      const media = await readPostMedia(this.ctx.dataDir, d.post_group_id, this.ctx.db);
       const text = (JSON.parse(group.platform_texts) as Record<string, string>)[d.platform_id] ?? group.text;
-      if (d.verify_since !== null) {
-        // An earlier attempt was cut short: look for it on the platform before sending anything.
-        // The flag stays set until this delivery's outcome is known (published below), so a crash
-        // during the publish that follows leads to another check, never to a blind repeat.
-        if (!entry.adapter.findPublished)
-          throw new PlatformError(`${d.platform_id} cannot be searched for the post`, false);
-        const found = await entry.adapter.findPublished(client, tokens, {
-          text,
-          since: new Date(new Date(d.verify_since).getTime() - CLOCK_SKEW_MS),
-          ...(connection.post_as ? { postAs: connection.post_as } : {}),
-        });
-        if (found) {
-          this.markPublished(
-            d,
-            group.workspace_id,
-            found,
-            `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${safePostUrl(found.url) ?? 'no link'}`,
-          );
-          this.setOnline(true);
+      const parts = partsOf(d.platform, text, group);
+      // What earlier attempts published, part by part: those are never sent again.
+      const done = publishedParts(this.ctx.db, d.id);
+      const postAs = connection.post_as ? { postAs: connection.post_as } : {};
+      // An attempt cut short: the first part not recorded may be on the platform. Only that one:
+      // each part is recorded before the next is sent.
+      let verifying = d.verify_since !== null;
+      let foundAny = false;
+      for (const [k, part] of parts.entries()) {
+        if (done.has(k)) continue;
+        partLabel =
+          parts.length > 1
+            ? `${part.kind === 'comment' ? 'the first comment' : `part ${k + 1} of ${parts.length}`}`
+            : null;
+        const media =
+          part.kind === 'comment' ? [] : await readPostMedia(this.ctx.dataDir, d.post_group_id, this.ctx.db, k);
+        const root = done.get(0);
+        const replyTo = k > 0 && root ? { parentId: done.get(k - 1)!.postId, rootId: root.postId } : undefined;
+        let published: PublishedPost | null = null;
+        if (verifying) {
+          // The flag stays set until this part's outcome is known, so a crash during the publish
+          // that follows leads to another check, never to a blind repeat.
+          const since = new Date(new Date(d.verify_since!).getTime() - CLOCK_SKEW_MS);
+          published = await this.findPart(entry.adapter, client, tokens, d.platform_id, part, {
+            since,
+            root,
+            ...(replyTo ? { replyTo } : {}),
+            ...postAs,
+          });
+          verifying = false;
+          unknownOutcome = false;
+          foundAny ||= published !== null;
+        }
+        if (!published) {
+          sentAt = this.ctx.clock.now();
+          published = await this.sendPart(entry.adapter, client, tokens, d, part, {
+            media,
+            root,
+            ...(replyTo ? { replyTo } : {}),
+            ...postAs,
+          });
+        }
+        done.set(k, published);
+        if (k === parts.length - 1) break;
+        // Recorded before the next part is sent: a crash from here on continues after this part.
+        if (!this.recordPart(d, k, published)) {
+          this.holdForRoom(d);
           this.options.onChange?.(group.workspace_id);
           return;
         }
-        unknownOutcome = false;
+        sentAt = null;
       }
-      sentAt = this.ctx.clock.now();
-      const published = await entry.adapter.publish(client, tokens, {
-        text,
-        media,
-        idempotencyKey: d.idempotency_key,
-        ...(connection.post_as ? { postAs: connection.post_as } : {}),
-        ...(this.options.publicMedia ? { publicMedia: this.options.publicMedia } : {}),
-      });
+      const first = done.get(0)!;
+      const link = safePostUrl(first.url) ?? 'no link';
       this.markPublished(
         d,
         group.workspace_id,
-        published,
-        `Published on ${d.platform_id}: ${safePostUrl(published.url) ?? 'no link'}`,
+        first,
+        parts.length === 1 && foundAny
+          ? `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${link}`
+          : parts.length === 1
+            ? `Published on ${d.platform_id}: ${link}`
+            : `Published on ${d.platform_id} with ${describeParts(parts)}${foundAny ? ' (a part cut short by a restart was found there)' : ''}: ${link}`,
+        { part: parts.length - 1, post: done.get(parts.length - 1)! },
       );
       this.setOnline(true);
     } catch (err) {
@@ -503,6 +579,7 @@ export class Scheduler {
         return;
       }
       if (err instanceof Error) err.message = redactSecrets(err.message, inPlay);
+      if (err instanceof PlatformError && partLabel) err.message = `${partLabel}: ${err.message}`;
       if (err instanceof PlatformError && err.retryable && err.status === null) this.setOnline(false);
       // A platform without idempotency keys may have made the post even though the call failed.
       const mayHaveGoneOut =
@@ -516,13 +593,23 @@ export class Scheduler {
     this.options.onChange?.(group.workspace_id);
   }
 
-  /** The outcome is known: published, with the platform's id; nothing left to check. */
-  private markPublished(d: DeliveryRow, workspaceId: string, answered: PublishedPost, detail: string): void {
+  /**
+   * The outcome is known: published, with the platform's id; nothing left to check. `last` is the
+   * delivery's last part (its only one for a single post), recorded in the same transaction.
+   */
+  private markPublished(
+    d: DeliveryRow,
+    workspaceId: string,
+    answered: PublishedPost,
+    detail: string,
+    last: { part: number; post: PublishedPost } = { part: 0, post: answered },
+  ): void {
     const now = this.ctx.clock.now();
     // Whatever the adapter: only an https link (http on loopback) is kept (issue 9 item 7).
     const post = { ...answered, url: safePostUrl(answered.url) };
     this.record(() =>
       this.ctx.db.transaction(() => {
+        insertPart(this.ctx.db, d.id, last.part, last.post, now);
         this.ctx.db
           .prepare(
             `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, verify_since = NULL, updated_at = ? WHERE id = ?`,
@@ -546,17 +633,124 @@ export class Scheduler {
    * post that went out stays `publishing` in the file meanwhile, so even a crash before then
    * cannot lead to a blind repeat (see `recover`).
    */
-  private record(write: () => void): void {
+  private record(write: () => void): boolean {
     if (this.unwritten.length === 0) {
       try {
         write();
-        return;
+        return true;
       } catch (err) {
         if (!isDiskFull(err)) throw err;
       }
     }
     this.unwritten.push(write);
     this.setDiskFull(true);
+    return false;
+  }
+
+  /**
+   * One part of a thread (or the post under a first comment) went out and more follow: it is
+   * recorded, with the platform's id, before the next is sent (issue 14 item 4). Its outcome is
+   * known, so `verify_since` is cleared; the lease is renewed, so a long thread keeps its claim and
+   * a crash is reckoned from this moment. The post's own id is the delivery's link from part 0.
+   * False when the disk is full: the record waits in memory and nothing more may be sent.
+   */
+  private recordPart(d: DeliveryRow, part: number, answered: PublishedPost): boolean {
+    const now = this.ctx.clock.now();
+    const iso = now.toISOString();
+    return this.record(() =>
+      this.ctx.db.transaction(() => {
+        insertPart(this.ctx.db, d.id, part, answered, now);
+        if (part === 0)
+          this.ctx.db
+            .prepare(`UPDATE deliveries SET platform_post_id = ?, platform_post_url = ? WHERE id = ?`)
+            .run(answered.postId, safePostUrl(answered.url), d.id);
+        this.ctx.db
+          .prepare(`UPDATE deliveries SET verify_since = NULL, lease_expires_at = ?, updated_at = ? WHERE id = ?`)
+          .run(new Date(now.getTime() + this.leaseMs).toISOString(), iso, d.id);
+      })(),
+    );
+  }
+
+  /**
+   * A part's record waits for room on a full disk: the rest of the thread waits too, as if
+   * offline (no attempt spent), written after the part's record so the retry starts after it.
+   */
+  private holdForRoom(d: DeliveryRow): void {
+    const now = this.ctx.clock.now();
+    this.record(() =>
+      this.ctx.db
+        .prepare(
+          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(
+          new Date(now.getTime() + this.offlineRetryMs).toISOString(),
+          'The disk is full: the rest of the thread goes out once there is room',
+          now.toISOString(),
+          d.id,
+        ),
+    );
+  }
+
+  /** Looks on the platform for a part an attempt cut short may have published (read-only). */
+  private async findPart(
+    adapter: PlatformAdapter,
+    client: PlatformClient,
+    tokens: TokenSet,
+    platformId: string,
+    part: PartToSend,
+    where: { since: Date; root: PublishedPost | undefined; replyTo?: ReplyTarget; postAs?: string },
+  ): Promise<PublishedPost | null> {
+    const postAs = where.postAs ? { postAs: where.postAs } : {};
+    if (part.kind === 'comment') {
+      if (!adapter.findComment)
+        throw new PlatformError(`${platformId} cannot be searched for the first comment`, false);
+      return adapter.findComment(client, tokens, {
+        postId: where.root!.postId,
+        text: part.text,
+        since: where.since,
+        ...postAs,
+      });
+    }
+    if (!adapter.findPublished) throw new PlatformError(`${platformId} cannot be searched for the post`, false);
+    return adapter.findPublished(client, tokens, {
+      text: part.text,
+      since: where.since,
+      ...(where.replyTo ? { replyTo: where.replyTo } : {}),
+      ...postAs,
+    });
+  }
+
+  /** Sends one part: the post, a reply to the part before, or the first comment under the post. */
+  private sendPart(
+    adapter: PlatformAdapter,
+    client: PlatformClient,
+    tokens: TokenSet,
+    d: DeliveryRow,
+    part: PartToSend,
+    with_: { media: MediaUpload[]; root: PublishedPost | undefined; replyTo?: ReplyTarget; postAs?: string },
+  ): Promise<PublishedPost> {
+    // Part 0 keeps the delivery's key as before threads; each later part has its own.
+    const idempotencyKey = part.index === 0 ? d.idempotency_key : `${d.idempotency_key}:part${part.index}`;
+    const postAs = with_.postAs ? { postAs: with_.postAs } : {};
+    if (part.kind === 'comment') {
+      if (!adapter.comment) throw new PlatformError(`${d.platform_id} does not take a first comment`, false);
+      return adapter.comment(client, tokens, {
+        postId: with_.root!.postId,
+        text: part.text,
+        idempotencyKey,
+        ...postAs,
+      });
+    }
+    if (part.kind === 'reply' && !adapter.takesReplies)
+      throw new PlatformError(`${d.platform_id} does not take threads`, false);
+    return adapter.publish(client, tokens, {
+      text: part.text,
+      media: with_.media,
+      idempotencyKey,
+      ...(with_.replyTo ? { replyTo: with_.replyTo } : {}),
+      ...postAs,
+      ...(this.options.publicMedia ? { publicMedia: this.options.publicMedia } : {}),
+    });
   }
 
   /** Writes what waited for room; true when nothing is left waiting. */

@@ -85,14 +85,17 @@ export function readMediaItem(db: Db, id: string): MediaItem {
   return toMediaItem(row, usedByCount(db, id));
 }
 
-/** A post's media in order. */
-export function mediaOfPost(db: Db, postGroupId: string): MediaRow[] {
+/** A post's media in order: of the post itself, or of one part of its thread (`part` 1, 2…). */
+export function mediaOfPost(db: Db, postGroupId: string, part = 0): MediaRow[] {
   return db
-    .prepare<[string], MediaRow>(
-      `SELECT m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id = ? ORDER BY p.position`,
+    .prepare<[string, number], MediaRow>(
+      `SELECT m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id = ? AND p.part = ? ORDER BY p.position`,
     )
-    .all(postGroupId);
+    .all(postGroupId, part);
 }
+
+/** Where the `i`th item of a post's part is kept in `post_media` (migration 016: positions never collide). */
+export const partMediaPosition = (part: number, i: number) => part * 1000 + i;
 
 /** Library items of one client, by id, in the order given; another client's item is not_found. */
 export function clientMedia(db: Db, userId: string, ids: readonly string[]): MediaRow[] {
@@ -219,9 +222,9 @@ export function mediaFileOf(dataDir: string, row: Pick<MediaRow, 'sha256' | 'fil
  * folder fails the delivery for good (`PlatformError`, not retryable) with the file's name: no
  * retry would bring it back.
  */
-export async function readPostMedia(dataDir: string, postGroupId: string, db: Db): Promise<MediaUpload[]> {
+export async function readPostMedia(dataDir: string, postGroupId: string, db: Db, part = 0): Promise<MediaUpload[]> {
   const out: MediaUpload[] = [];
-  for (const m of mediaOfPost(db, postGroupId)) {
+  for (const m of mediaOfPost(db, postGroupId, part)) {
     if (!hasFile(dataDir, m.sha256))
       throw new PlatformError(
         `the ${m.kind} ${m.file_name || m.sha256.slice(0, 12)} is missing from the data folder's media; restore a backup or edit the post`,

@@ -11,7 +11,7 @@ import { mediaOfPost, type MediaRow } from './media';
  */
 
 /** The columns of GroupRow (not `*`: the generated sort_at and created_by are not shown). */
-export const GROUP_VIEW = `g.id, g.workspace_id, g.managed_user_id, g.text, g.platform_texts, g.scheduled_at, g.created_at, g.updated_at, g.approval_state, g.review_stage, ${POLICY_COLUMN}`;
+export const GROUP_VIEW = `g.id, g.workspace_id, g.managed_user_id, g.text, g.platform_texts, g.scheduled_at, g.created_at, g.updated_at, g.approval_state, g.review_stage, g.thread, g.first_comment, ${POLICY_COLUMN}`;
 
 export interface GroupRow extends ApprovalRow {
   id: string;
@@ -22,6 +22,49 @@ export interface GroupRow extends ApprovalRow {
   scheduled_at: string | null;
   created_at: string;
   updated_at: string;
+  /** JSON `[{text}]`: the thread's parts after the post itself (their media: `post_media.part`). */
+  thread: string;
+  first_comment: string | null;
+}
+
+/** A part a delivery published (`delivery_parts`): 0 the post itself, then the thread's parts or the first comment. */
+export interface DeliveryPartRow {
+  delivery_id: string;
+  part: number;
+  platform_post_id: string;
+  platform_post_url: string | null;
+  published_at: string;
+}
+
+type DeliveryParts = Delivery['parts'];
+const toParts = (rows: readonly DeliveryPartRow[]): DeliveryParts =>
+  rows.map((r) => ({
+    part: r.part + 1,
+    platformPostId: r.platform_post_id,
+    url: r.platform_post_url,
+    publishedAt: r.published_at,
+  }));
+
+/** The parts each of these deliveries published, in order, by delivery id. */
+function partsOfDeliveries(db: Db, ids: readonly string[]): Map<string, DeliveryParts> {
+  const byDelivery = new Map<string, DeliveryPartRow[]>();
+  if (ids.length === 0) return new Map();
+  for (const r of db
+    .prepare<[string], DeliveryPartRow>(
+      `SELECT * FROM delivery_parts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, part`,
+    )
+    .all(JSON.stringify(ids))) {
+    const list = byDelivery.get(r.delivery_id);
+    if (list) list.push(r);
+    else byDelivery.set(r.delivery_id, [r]);
+  }
+  return new Map([...byDelivery].map(([id, rows]) => [id, toParts(rows)]));
+}
+
+/** The thread's parts after the post itself, each with its media (`post_media.part` 1, 2…). */
+function threadOf(db: Db, g: Pick<GroupRow, 'id' | 'thread'>): PostGroup['thread'] {
+  const parts = JSON.parse(g.thread) as { text: string }[];
+  return parts.map((p, i) => ({ text: p.text, media: mediaOfPost(db, g.id, i + 1).map(toPostMedia) }));
 }
 
 /**
@@ -47,7 +90,7 @@ type DeliveryView = Pick<
   | 'published_at'
 >;
 
-const toDelivery = (d: DeliveryView): Delivery => ({
+const toDelivery = (d: DeliveryView, parts: DeliveryParts = []): Delivery => ({
   id: d.id,
   platformId: d.platform_id,
   platform: d.platform,
@@ -59,6 +102,7 @@ const toDelivery = (d: DeliveryView): Delivery => ({
   url: d.platform_post_url,
   error: d.last_error,
   publishedAt: d.published_at,
+  parts,
 });
 
 /** One word for a group, from its deliveries' states. */
@@ -83,7 +127,16 @@ export function readPostGroup(db: Db, id: string): PostGroup {
   const deliveries = db
     .prepare<[string], DeliveryView>(`SELECT ${DELIVERY_VIEW} FROM deliveries WHERE post_group_id = ? ORDER BY rowid`)
     .all(id);
-  return toPostGroup(g, deliveries, mediaOfPost(db, id).map(toPostMedia));
+  return toPostGroup(
+    g,
+    deliveries,
+    mediaOfPost(db, id).map(toPostMedia),
+    partsOfDeliveries(
+      db,
+      deliveries.map((d) => d.id),
+    ),
+    threadOf(db, g),
+  );
 }
 
 const toPostMedia = (m: MediaRow): PostMedia => ({
@@ -99,7 +152,13 @@ const toPostMedia = (m: MediaRow): PostMedia => ({
   hasThumbnail: m.thumbnail_sha256 !== null,
 });
 
-function toPostGroup(g: GroupRow, deliveries: readonly DeliveryView[], media: PostMedia[]): PostGroup {
+function toPostGroup(
+  g: GroupRow,
+  deliveries: readonly DeliveryView[],
+  media: PostMedia[],
+  parts: ReadonlyMap<string, DeliveryParts>,
+  thread: PostGroup['thread'],
+): PostGroup {
   return {
     id: g.id,
     userId: g.managed_user_id,
@@ -112,8 +171,10 @@ function toPostGroup(g: GroupRow, deliveries: readonly DeliveryView[], media: Po
     media,
     createdAt: g.created_at,
     updatedAt: g.updated_at,
-    deliveries: deliveries.map(toDelivery),
+    deliveries: deliveries.map((d) => toDelivery(d, parts.get(d.id))),
     approval: approvalOf(g),
+    thread,
+    firstComment: g.first_comment,
   };
 }
 
@@ -140,16 +201,22 @@ export function readPostGroups(db: Db, rowids: readonly number[]): PostGroup[] {
   const media = new Map<string, PostMedia[]>();
   for (const m of db
     .prepare<[string], MediaRow & { post_group_id: string }>(
-      `SELECT p.post_group_id, m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id IN (SELECT value FROM json_each(?)) ORDER BY p.post_group_id, p.position`,
+      `SELECT p.post_group_id, m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id IN (SELECT value FROM json_each(?)) AND p.part = 0 ORDER BY p.post_group_id, p.position`,
     )
     .all(ids)) {
     const list = media.get(m.post_group_id);
     if (list) list.push(toPostMedia(m));
     else media.set(m.post_group_id, [toPostMedia(m)]);
   }
+  const parts = partsOfDeliveries(
+    db,
+    [...byGroup.values()].flatMap((list) => list.map((d) => d.id)),
+  );
   const byRowid = new Map(groups.map((g) => [g.rid, g]));
   return rowids.flatMap((rid) => {
     const g = byRowid.get(rid);
-    return g ? [toPostGroup(g, byGroup.get(g.id) ?? [], media.get(g.id) ?? [])] : [];
+    // A thread's parts are read only for the groups that have one (most have none).
+    const thread = g && g.thread !== '[]' ? threadOf(db, g) : [];
+    return g ? [toPostGroup(g, byGroup.get(g.id) ?? [], media.get(g.id) ?? [], parts, thread)] : [];
   });
 }

@@ -14,6 +14,7 @@ import { migration012 } from './012-approvals';
 import { migration013 } from './013-post-search';
 import { migration014 } from './014-review-index';
 import { migration015 } from './015-mastodon-apps';
+import { migration016 } from './016-threads';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   migration013,
   migration014,
   migration015,
+  migration016,
 ];

@@ -1,0 +1,321 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { OWNER, openTestEngine, type TestEngine } from '../support/engine';
+import { startLinkedInServer } from '../support/linkedin-server';
+import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
+import { addConnection, setUpPosting, type PostingSetup } from '../support/posting';
+import { manualScheduler } from '../support/scheduler';
+import { startXServer, type XServer } from '../support/x-server';
+import type { Scheduler } from '../../src-main/engine/posts/scheduler';
+
+/*
+ * Threads and first comments through the engine (issue 14 item 4): a post group with a thread goes
+ * to X and Mastodon as a reply chain, part by part, each part recorded once; a LinkedIn post gets
+ * its first comment. The platforms are the local servers speaking each documented API.
+ */
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+interface World extends TestEngine, PostingSetup {
+  mastodon: MastodonServer;
+  x: XServer;
+  scheduler: Scheduler;
+}
+
+async function world(): Promise<World> {
+  const mastodon = await startMastodonServer();
+  const x = await startXServer();
+  closers.push(
+    () => mastodon.close(),
+    () => x.close(),
+  );
+  const t = await openTestEngine();
+  x.setNow(() => t.clock.now());
+  const setup = await setUpPosting(t.engine, {
+    mastodonUrl: mastodon.url,
+    mastodonToken: mastodon.issueToken().accessToken,
+    mastodonAccountId: mastodon.account.id,
+    xUrl: x.url,
+    xToken: x.token,
+  });
+  const scheduler = manualScheduler(t, { verifyDelayMs: 1000 });
+  closers.push(() => scheduler.stop());
+  return { ...t, ...setup, mastodon, x, scheduler };
+}
+
+const THREAD = ['Three things we learned this year 🧵', 'One: ship small.', 'Two: keep the tests honest.'];
+
+const create = (w: TestEngine & { workspaceId: string; userId: string }, post: Record<string, unknown>) =>
+  w.engine.call('post.create', { workspaceId: w.workspaceId, userId: w.userId, post });
+const read = (w: TestEngine & { workspaceId: string }, id: string) =>
+  w.engine.call('post.get', { workspaceId: w.workspaceId, id });
+
+describe('a thread', () => {
+  it('goes to X and Mastodon as a reply chain, each part once and in order, and the post shows every part', async () => {
+    const w = await world();
+    const group = await create(w, {
+      text: THREAD[0],
+      thread: THREAD.slice(1).map((text) => ({ text })),
+      platformIds: [w.xId, w.mastodonId],
+      scheduledTime: w.clock.now().toISOString(),
+    });
+    expect(group.thread.map((p) => p.text)).toEqual(THREAD.slice(1));
+    await w.scheduler.runDue();
+
+    const tweets = w.x.tweets();
+    expect(tweets.map((t) => t.text)).toEqual(THREAD);
+    expect(tweets.map((t) => t.inReplyTo)).toEqual([undefined, tweets[0]!.id, tweets[1]!.id]);
+    const statuses = w.mastodon.statusTexts();
+    expect(statuses.map((s) => s.text)).toEqual(THREAD);
+    expect(statuses.map((s) => s.inReplyToId)).toEqual([null, statuses[0]!.id, statuses[1]!.id]);
+
+    const after = await read(w, group.id);
+    expect(after.status).toBe('published');
+    const x = after.deliveries.find((d) => d.platform === 'x')!;
+    expect(x.platformPostId).toBe(tweets[0]!.id);
+    expect(x.parts.map((p) => [p.part, p.platformPostId, p.url])).toEqual(
+      tweets.map((t, i) => [i + 1, t.id, `https://x.com/i/web/status/${t.id}`]),
+    );
+    const activity = w.engine.ctx.db
+      .prepare(`SELECT detail FROM activity WHERE action = 'post.published' ORDER BY rowid`)
+      .pluck()
+      .all();
+    expect(activity).toContain(
+      `Published on ${w.xId} with a thread of 3 parts: https://x.com/i/web/status/${tweets[0]!.id}`,
+    );
+  });
+
+  it('after an answer lost mid-thread, finds that part on X and goes on with the next, never repeating one', async () => {
+    const w = await world();
+    const group = await create(w, {
+      text: THREAD[0],
+      thread: THREAD.slice(1).map((text) => ({ text })),
+      platformIds: [w.xId],
+      scheduledTime: w.clock.now().toISOString(),
+    });
+    // Part 1 goes out; part 2 is made, but X answers 503: whether it went out is unknown.
+    w.x.postButFailNext(503, 1);
+    await w.scheduler.runDue();
+    expect(w.x.tweets().map((t) => t.text)).toEqual(THREAD.slice(0, 2));
+    let d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('scheduled');
+    expect(d.error).toMatch(/^part 2 of 3: /);
+    expect(d.parts.map((p) => p.part)).toEqual([1]);
+
+    // The retry looks on X for part 2 (a reply to part 1) first: found, so it is not sent again.
+    w.clock.advance(2000);
+    await w.scheduler.runDue();
+    const tweets = w.x.tweets();
+    expect(tweets.map((t) => t.text)).toEqual(THREAD);
+    expect(tweets.map((t) => t.inReplyTo)).toEqual([undefined, tweets[0]!.id, tweets[1]!.id]);
+    d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('published');
+    expect(d.parts.map((p) => p.platformPostId)).toEqual(tweets.map((t) => t.id));
+  });
+
+  it('after a kill with part 2 on X but not recorded, finds it as the reply to part 1 and sends only part 3', async () => {
+    const w = await world();
+    const group = await create(w, {
+      text: THREAD[0],
+      thread: THREAD.slice(1).map((text) => ({ text })),
+      platformIds: [w.xId],
+      scheduledTime: w.clock.now().toISOString(),
+    });
+    // As a killed run left it: part 1 out and recorded, part 2 out on X but not recorded. A post
+    // with the same text that is no reply (or replies elsewhere) is not it.
+    const root = w.x.addTweet(THREAD[0]!, w.clock.now());
+    w.x.addTweet(THREAD[1]!, w.clock.now());
+    const second = w.x.addTweet(THREAD[1]!, w.clock.now(), root);
+    const d0 = w.engine.ctx.db
+      .prepare(`SELECT id FROM deliveries WHERE post_group_id = ?`)
+      .pluck()
+      .get(group.id) as string;
+    w.engine.ctx.db
+      .prepare(`INSERT INTO delivery_parts VALUES (?, 0, ?, NULL, ?)`)
+      .run(d0, root, w.clock.now().toISOString());
+    w.engine.ctx.db
+      .prepare(`UPDATE deliveries SET state = 'publishing', lease_expires_at = ?, attempts = 1 WHERE id = ?`)
+      .run(new Date(w.clock.now().getTime() + 120_000).toISOString(), d0);
+    // The restart: the delivery is checked on X before anything is sent.
+    w.scheduler.recover();
+    w.clock.advance(2000);
+    await w.scheduler.runDue();
+    const tweets = w.x.tweets();
+    expect(tweets.map((t) => [t.text, t.inReplyTo])).toEqual([
+      [THREAD[0], undefined],
+      [THREAD[1], undefined],
+      [THREAD[1], root],
+      [THREAD[2], second],
+    ]);
+    const d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('published');
+    expect(d.parts.map((p) => p.platformPostId)).toEqual([root, second, tweets[3]!.id]);
+  });
+
+  it('is refused where the platform takes no threads, and a part over the limit is refused beside that part', async () => {
+    const w = await world();
+    await expect(
+      create(w, {
+        text: 'Fine',
+        thread: [{ text: 'ok' }, { text: 'x'.repeat(281) }],
+        platformIds: [w.xId],
+        scheduledTime: w.clock.now().toISOString(),
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+      message: 'X, part 3: the text is 281 characters; the limit is 280',
+      details: { fields: { 'thread.1': 'X, part 3: the text is 281 characters; the limit is 280' } },
+    });
+    // A draft keeps whatever was typed (D93).
+    const draft = await create(w, { text: 'Fine', thread: [{ text: 'x'.repeat(281) }], platformIds: [w.xId] });
+    expect(draft.thread).toEqual([{ text: 'x'.repeat(281), media: [] }]);
+    await expect(
+      w.engine.call('post.update', {
+        workspaceId: w.workspaceId,
+        id: draft.id,
+        patch: { scheduledTime: w.clock.now().toISOString() },
+      }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
+    const edited = await w.engine.call('post.update', {
+      workspaceId: w.workspaceId,
+      id: draft.id,
+      patch: { thread: [{ text: 'Shorter now.' }], scheduledTime: w.clock.now().toISOString() },
+    });
+    expect(edited.thread).toEqual([{ text: 'Shorter now.', media: [] }]);
+    expect(w.x.tweets()).toHaveLength(0);
+  });
+});
+
+describe('a first comment', () => {
+  const li = async () => {
+    const server = await startLinkedInServer();
+    closers.push(() => server.close());
+    const t = await openTestEngine();
+    const state = await t.engine.call('app.setup', {
+      ...OWNER,
+      workspace: {
+        name: 'Northwind Social',
+        planId: 'team',
+        integrations: [
+          {
+            platform: 'linkedin',
+            clientId: server.clientId,
+            clientSecret: server.clientSecret,
+            instanceUrl: server.url,
+          },
+        ],
+      },
+    });
+    const workspaceId = state.currentWorkspaceId!;
+    const user = await t.engine.call('client.create', {
+      workspaceId,
+      client: { email: 'casey@client.test', displayName: 'Casey Client Co', timezone: 'UTC' },
+    });
+    const platformId = await addConnection(t.engine.ctx, workspaceId, user.id, 'linkedin', server.sub, {
+      accessToken: server.accessToken,
+      refreshToken: server.refreshToken,
+      scope: 'email,openid,profile,w_member_social',
+    });
+    server.setNow(() => t.clock.now().getTime());
+    const scheduler = manualScheduler(t, { verifyDelayMs: 1000 });
+    closers.push(() => scheduler.stop());
+    return { ...t, li: server, workspaceId, userId: user.id, platformId, scheduler };
+  };
+
+  it('goes under the LinkedIn post once, by its author, and the post shows both links', async () => {
+    const w = await li();
+    const group = await create(w, {
+      text: 'Our spring menu is out.',
+      firstComment: 'Book a table: https://bakery.example/book',
+      platformIds: [w.platformId],
+      scheduledTime: w.clock.now().toISOString(),
+    });
+    expect(group.firstComment).toBe('Book a table: https://bakery.example/book');
+    await w.scheduler.runDue();
+    const [post] = w.li.posts();
+    expect(post!.text).toBe('Our spring menu is out.');
+    expect(post!.comments.map((c) => [c.actor, c.text])).toEqual([
+      [`urn:li:person:${w.li.sub}`, 'Book a table: https://bakery.example/book'],
+    ]);
+    const d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('published');
+    expect(d.parts.map((p) => [p.part, p.platformPostId])).toEqual([
+      [1, post!.urn],
+      [2, post!.comments[0]!.urn],
+    ]);
+    expect(d.parts[1]!.url).toBe(
+      `https://www.linkedin.com/feed/update/${post!.urn}/?commentUrn=${encodeURIComponent(post!.comments[0]!.urn)}`,
+    );
+  });
+
+  it('whose answer was lost is found under the post after a restart, not added twice', async () => {
+    const w = await li();
+    const group = await create(w, {
+      text: 'Open on Sunday.',
+      firstComment: 'From 9 to 1.',
+      platformIds: [w.platformId],
+      scheduledTime: w.clock.now().toISOString(),
+    });
+    const d0 = w.engine.ctx.db
+      .prepare(`SELECT id FROM deliveries WHERE post_group_id = ?`)
+      .pluck()
+      .get(group.id) as string;
+    // A crashed run: the post recorded as part 0, the comment made on LinkedIn, its answer lost.
+    const urn = w.li.addPost({ commentary: 'Open on Sunday.', createdAt: w.clock.now().getTime() });
+    w.engine.ctx.db
+      .prepare(`INSERT INTO delivery_parts VALUES (?, 0, ?, NULL, ?)`)
+      .run(d0, urn, w.clock.now().toISOString());
+    w.engine.ctx.db
+      .prepare(`UPDATE deliveries SET state = 'publishing', lease_expires_at = ?, attempts = 1 WHERE id = ?`)
+      .run(new Date(w.clock.now().getTime() + 120_000).toISOString(), d0);
+    const comment = await fetch(`${w.li.url}/rest/socialActions/${encodeURIComponent(urn)}/comments`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${w.li.accessToken}`,
+        'LinkedIn-Version': '202610',
+        'X-Restli-Protocol-Version': '2.0.0',
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ actor: `urn:li:person:${w.li.sub}`, object: urn, message: { text: 'From 9 to 1.' } }),
+    });
+    expect(comment.status).toBe(201);
+    w.scheduler.recover();
+    w.clock.advance(2000);
+    await w.scheduler.runDue();
+    expect(w.li.posts().map((p) => [p.text, p.comments.length])).toEqual([['Open on Sunday.', 1]]);
+    const d = (await read(w, group.id)).deliveries[0]!;
+    expect(d.state).toBe('published');
+    expect(d.parts.map((p) => p.platformPostId)).toEqual([urn, comment.headers.get('x-restli-id')]);
+  });
+
+  it('over LinkedIn’s 1,250 characters is refused beside the field; a thread to LinkedIn is refused', async () => {
+    const w = await li();
+    await expect(
+      create(w, {
+        text: 'Hi',
+        firstComment: 'c'.repeat(1251),
+        platformIds: [w.platformId],
+        scheduledTime: w.clock.now().toISOString(),
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+      details: {
+        fields: { firstComment: 'LinkedIn: the first comment is 1251 characters; the limit is 1250' },
+      },
+    });
+    await expect(
+      create(w, {
+        text: 'Hi',
+        thread: [{ text: 'more' }],
+        platformIds: [w.platformId],
+        scheduledTime: w.clock.now().toISOString(),
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+      details: { violations: [expect.objectContaining({ platform: 'linkedin', rule: 'thread_not_supported' })] },
+    });
+    expect(w.li.posts()).toEqual([]);
+  });
+});
