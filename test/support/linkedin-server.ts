@@ -57,6 +57,17 @@ export interface LinkedInPost {
   /** When LinkedIn created it (epoch milliseconds, as LinkedIn gives `createdAt`). */
   createdAt: number;
   media: { id: string; altText: string | null; mimeType: string | null; data: Buffer | null }[];
+  /** Comments under it, oldest first (Comments API). */
+  comments: LinkedInComment[];
+}
+
+export interface LinkedInComment {
+  /** `urn:li:comment:(urn:li:activity:<n>,<id>)`. */
+  urn: string;
+  id: string;
+  actor: string;
+  text: string;
+  createdAt: number;
 }
 
 export interface LinkedInServer {
@@ -129,6 +140,8 @@ const DEFAULT_FAILURES: Record<number, { code: string; message: string }> = {
 
 const RESERVED = '|{}@[]()<>#\\*_~';
 const MAX_COMMENTARY = 3000;
+/** A comment's `message.text` (Comments API). */
+const MAX_COMMENT = 1250;
 
 /**
  * Renders "little" text the way LinkedIn shows it: `\x` is x, `#word` a hashtag,
@@ -840,6 +853,7 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
       visibility: String(body.visibility),
       createdAt: now(),
       media,
+      comments: [],
     });
     return reply.code(201).header('x-restli-id', urn).header('x-linkedin-id', urn).send();
   });
@@ -896,6 +910,76 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     };
   });
 
+  /**
+   * Comments API (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/comments-api):
+   * `POST /rest/socialActions/{shareUrn}/comments` with `{actor, object, message: {text}}` as the
+   * member or a page they administer (201, the comment, its URN in `x-restli-id`); `GET` the same
+   * path lists them with `start`/`count`. A comment's text is at most 1,250 characters.
+   */
+  app.post('/rest/socialActions/:urn/comments', async (req, reply: FastifyReply) => {
+    restCall(req);
+    const target = (req.params as { urn: string }).urn;
+    const post = posts.get(target);
+    if (!post) throw new LinkedInHttpError(404, `Not Found: ${target}`, 'NOT_FOUND');
+    const body = (req.body ?? {}) as { actor?: unknown; object?: unknown; message?: { text?: unknown } };
+    const actor = mayActAs(body.actor, 'actor');
+    if (body.object !== target)
+      throw new LinkedInHttpError(
+        422,
+        'ERROR :: /object :: must be the entity the comment is on',
+        'UNPROCESSABLE_ENTITY',
+      );
+    const text = body.message?.text;
+    if (typeof text !== 'string' || text.trim() === '')
+      throw new LinkedInHttpError(
+        422,
+        'ERROR :: /message/text :: field is required but not found and has no default value',
+        'UNPROCESSABLE_ENTITY',
+      );
+    if ([...text].length > MAX_COMMENT)
+      throw new LinkedInHttpError(
+        422,
+        `ERROR :: /message/text :: length of comment exceeds ${MAX_COMMENT}`,
+        'UNPROCESSABLE_ENTITY',
+      );
+    const id = String(counter++);
+    const comment: LinkedInComment = {
+      urn: `urn:li:comment:(urn:li:activity:${target.split(':').at(-1)},${id})`,
+      id,
+      actor,
+      text,
+      createdAt: now(),
+    };
+    post.comments.push(comment);
+    return reply.code(201).header('x-restli-id', comment.urn).send(commentJson(post, comment));
+  });
+
+  app.get('/rest/socialActions/:urn/comments', async (req) => {
+    restCall(req);
+    const target = (req.params as { urn: string }).urn;
+    const post = posts.get(target);
+    if (!post) throw new LinkedInHttpError(404, `Not Found: ${target}`, 'NOT_FOUND');
+    const q = req.query as Record<string, string | undefined>;
+    const count = Number(q.count ?? 10);
+    const start = Number(q.start ?? 0);
+    if (!Number.isInteger(count) || count < 1 || count > 100 || !Number.isInteger(start) || start < 0)
+      throw new LinkedInHttpError(400, 'Invalid paging: count must be 1 to 100, start 0 or more', 'ILLEGAL_ARGUMENT');
+    return {
+      elements: post.comments.slice(start, start + count).map((c) => commentJson(post, c)),
+      paging: { start, count, total: post.comments.length, links: [] },
+    };
+  });
+
+  const commentJson = (post: LinkedInPost, c: LinkedInComment) => ({
+    id: c.id,
+    $URN: c.urn,
+    actor: c.actor,
+    object: post.urn,
+    message: { text: c.text, attributes: [] },
+    created: { actor: c.actor, time: c.createdAt },
+    lastModified: { actor: c.actor, time: c.createdAt },
+  });
+
   app.get('/rest/posts/:urn', async (req) => {
     restCall(req);
     const post = posts.get((req.params as { urn: string }).urn);
@@ -937,7 +1021,12 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     get refreshToken() {
       return refreshToken;
     },
-    posts: () => [...posts.values()].map((p) => ({ ...p, media: p.media.map((m) => ({ ...m })) })),
+    posts: () =>
+      [...posts.values()].map((p) => ({
+        ...p,
+        media: p.media.map((m) => ({ ...m })),
+        comments: p.comments.map((c) => ({ ...c })),
+      })),
     addPost: (post) => {
       const urn = `urn:li:share:${String(counter++)}`;
       posts.set(urn, {
@@ -948,6 +1037,7 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
         visibility: 'PUBLIC',
         createdAt: post.createdAt ?? now(),
         media: [],
+        comments: [],
       });
       return urn;
     },

@@ -105,6 +105,8 @@ interface StoredStatus {
   mediaIds: string[];
   clientId: string | null;
   deleted: boolean;
+  /** `in_reply_to_id`: the status it answers (a thread is a chain of these), or null. */
+  inReplyToId: string | null;
 }
 
 export interface MastodonServer {
@@ -117,7 +119,7 @@ export interface MastodonServer {
   /** A user token as if the OAuth flow had run (no app needed). */
   issueToken(scopes?: string): { accessToken: string; refreshToken: string };
   /** Every status created (not deleted ones too), for tests that count what arrived. */
-  statusTexts(): { id: string; text: string; deleted: boolean }[];
+  statusTexts(): { id: string; text: string; deleted: boolean; inReplyToId: string | null }[];
   /** Every app registered with POST /api/v1/apps, oldest first. */
   registeredApps(): {
     name: string;
@@ -378,8 +380,8 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     return {
       id: s.id,
       created_at: s.createdAt,
-      in_reply_to_id: null,
-      in_reply_to_account_id: null,
+      in_reply_to_id: s.inReplyToId,
+      in_reply_to_account_id: s.inReplyToId ? userId : null,
       sensitive: s.sensitive,
       spoiler_text: s.spoilerText,
       visibility: s.visibility,
@@ -787,6 +789,11 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     if (countableLength(text) > maxCharacters) {
       throw new MastodonHttpError(422, `Validation failed: Text character limit of ${maxCharacters} exceeded`);
     }
+    // A reply (https://docs.joinmastodon.org/methods/statuses/#create `in_reply_to_id`): the status
+    // answered must exist and be visible, else 404 as Mastodon's StatusesController finds it.
+    const inReplyToId = stringField(req.body, 'in_reply_to_id') ?? null;
+    if (inReplyToId !== null && (!statuses.get(inReplyToId) || statuses.get(inReplyToId)!.deleted))
+      throw new MastodonHttpError(404, 'Record not found');
     const visibility = stringField(req.body, 'visibility') ?? 'public';
     if (!['public', 'unlisted', 'private', 'direct'].includes(visibility))
       throw new MastodonHttpError(422, 'Validation failed: Visibility is not included in the list');
@@ -802,6 +809,7 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       mediaIds,
       clientId: token.clientId,
       deleted: false,
+      inReplyToId,
     };
     for (const m of attached) (m as Media).statusId = status.id;
     statuses.set(status.id, status);
@@ -862,7 +870,12 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       return { accessToken: token.accessToken, refreshToken: token.refreshToken as string };
     },
     statusTexts() {
-      return [...statuses.values()].map((st) => ({ id: st.id, text: st.text, deleted: st.deleted }));
+      return [...statuses.values()].map((st) => ({
+        id: st.id,
+        text: st.text,
+        deleted: st.deleted,
+        inReplyToId: st.inReplyToId,
+      }));
     },
     registeredApps() {
       return [...apps.values()].map(({ name, clientId, clientSecret, redirectUris, scopes }) => ({

@@ -18,7 +18,12 @@ import { probeVideo } from './meta-graph';
  * /2/media/upload/:id/finalize. FINALIZE of a video or GIF answers `processing_info` (state
  * pending, then in_progress, then succeeded or failed, with `check_after_secs`), polled with
  * GET /2/media/upload?command=STATUS&media_id= (https://developer.x.com/en/docs/media/upload-media/api-reference/get-media-upload-status);
- * the media id cannot be posted before it succeeded. Limits from X's media best practices: chunks
+ * the media id cannot be posted before it succeeded.
+ *
+ * Replies (https://docs.x.com/x-api/posts/manage-tweets/introduction, POST /2/tweets `reply`):
+ * `reply.in_reply_to_tweet_id` names the post answered, which must exist (else 403 "You attempted
+ * to reply to a Tweet that is deleted or not visible to you."); the timeline gives a reply's
+ * `referenced_tweets: [{type: "replied_to", id}]` and `in_reply_to_user_id` when `tweet.fields` asks for them. Limits from X's media best practices: chunks
  * of at most 5 MB, videos up to 512 MB and 140 seconds, GIFs up to 15 MB; a post has one video or
  * GIF, or up to four images.
  */
@@ -29,6 +34,8 @@ export interface XTweet {
   mediaIds: string[];
   /** ISO time X created it. */
   createdAt: string;
+  /** The post it replies to (`reply.in_reply_to_tweet_id`); absent for a post that is no reply. A thread is a chain of these. */
+  inReplyTo?: string;
 }
 
 export interface XMedia {
@@ -81,8 +88,8 @@ export interface XServer {
   readonly url: string;
   readonly token: string;
   tweets(): XTweet[];
-  /** A post made elsewhere (the X app), or earlier; its id. */
-  addTweet(text: string, createdAt?: Date): string;
+  /** A post made elsewhere (the X app), or earlier (a reply to `inReplyTo` when given); its id. */
+  addTweet(text: string, createdAt?: Date, inReplyTo?: string): string;
   /** The server's clock for `created_at` (tests with a fake clock); the real one by default. */
   setNow(now: () => Date): void;
   /** An uploaded image (its bytes in `data`), or undefined. */
@@ -95,8 +102,11 @@ export interface XServer {
   /** From now on every refresh is refused (a revoked app, a password change). */
   refuseRefresh(): void;
   failNext(status: number, headers?: Record<string, string>): void;
-  /** The next post is made, but X answers it with this error anyway (as it does in its incidents). */
-  postButFailNext(status: number): void;
+  /**
+   * The next post is made, but X answers it with this error anyway (as it does in its incidents);
+   * with `after`, that many posts are answered normally first (a thread's later part).
+   */
+  postButFailNext(status: number, after?: number): void;
   /** A chunked upload session by media id. */
   chunkedUpload(id: string): XChunkedUpload | undefined;
   /** STATUS reads a video or GIF stays pending/in_progress before it succeeds. Default 2. */
@@ -213,7 +223,7 @@ export async function startXServer(): Promise<XServer> {
   });
 
   /** How X's v2 gives a post's text back: t.co links (with `entities.urls`), `&<>` escaped. */
-  const shown = (t: XTweet) => {
+  const shown = (t: XTweet, fields: readonly string[]) => {
     const urls: Record<string, unknown>[] = [];
     let text = '';
     let rest = t.text;
@@ -257,6 +267,10 @@ export async function startXServer(): Promise<XServer> {
       edit_history_tweet_ids: [t.id],
       ...(urls.length > 0 ? { entities: { urls } } : {}),
       ...(mediaKeys.length > 0 ? { attachments: { media_keys: mediaKeys } } : {}),
+      ...(t.inReplyTo && fields.includes('referenced_tweets')
+        ? { referenced_tweets: [{ type: 'replied_to', id: t.inReplyTo }] }
+        : {}),
+      ...(t.inReplyTo && fields.includes('in_reply_to_user_id') ? { in_reply_to_user_id: ACCOUNT_ID } : {}),
     };
   };
 
@@ -303,7 +317,8 @@ export async function startXServer(): Promise<XServer> {
     if (offset + max < mine.length) meta.next_token = Buffer.from(String(offset + max)).toString('base64url');
     if (offset > 0) meta.previous_token = Buffer.from(String(Math.max(0, offset - max))).toString('base64url');
     // X leaves `data` out when there is nothing to give.
-    return page.length > 0 ? { data: page.map(shown), meta } : { meta };
+    const fields = (q['tweet.fields'] ?? '').split(',');
+    return page.length > 0 ? { data: page.map((t) => shown(t, fields)), meta } : { meta };
   });
 
   app.get('/2/users/me', async () => ({ data: { id: ACCOUNT_ID, name: 'Client on X', username: 'clientonx' } }));
@@ -560,7 +575,19 @@ export async function startXServer(): Promise<XServer> {
   });
 
   app.post('/2/tweets', async (request, reply) => {
-    const body = (request.body ?? {}) as { text?: unknown; media?: { media_ids?: unknown } };
+    const body = (request.body ?? {}) as {
+      text?: unknown;
+      media?: { media_ids?: unknown };
+      reply?: { in_reply_to_tweet_id?: unknown };
+    };
+    const inReplyTo = body.reply?.in_reply_to_tweet_id;
+    if (inReplyTo !== undefined && (typeof inReplyTo !== 'string' || !tweets.some((t) => t.id === inReplyTo)))
+      return reply.code(403).send({
+        detail: 'You attempted to reply to a Tweet that is deleted or not visible to you.',
+        type: 'about:blank',
+        title: 'Forbidden',
+        status: 403,
+      });
     const rawIds = body.media?.media_ids;
     if (
       rawIds !== undefined &&
@@ -587,7 +614,13 @@ export async function startXServer(): Promise<XServer> {
     if (typeof text !== 'string' || (text.length === 0 && mediaIds.length === 0))
       return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
     const id = String(nextId++);
-    tweets.push({ id, text, mediaIds, createdAt: now().toISOString() });
+    tweets.push({
+      id,
+      text,
+      mediaIds,
+      createdAt: now().toISOString(),
+      ...(typeof inReplyTo === 'string' ? { inReplyTo } : {}),
+    });
     const failAfter = failuresAfterPosting.shift();
     if (failAfter)
       return reply
@@ -608,9 +641,15 @@ export async function startXServer(): Promise<XServer> {
     url: `http://127.0.0.1:${port}`,
     token,
     tweets: () => tweets.map((t) => ({ ...t, mediaIds: [...t.mediaIds] })),
-    addTweet: (text, createdAt) => {
+    addTweet: (text, createdAt, inReplyTo) => {
       const id = String(nextId++);
-      tweets.push({ id, text, mediaIds: [], createdAt: (createdAt ?? now()).toISOString() });
+      tweets.push({
+        id,
+        text,
+        mediaIds: [],
+        createdAt: (createdAt ?? now()).toISOString(),
+        ...(inReplyTo ? { inReplyTo } : {}),
+      });
       return id;
     },
     setNow: (fn) => void (now = fn),
@@ -620,7 +659,7 @@ export async function startXServer(): Promise<XServer> {
     setLatency: (ms) => void (latencyMs = ms),
     refuseRefresh: () => void (refusesRefresh = true),
     failNext: (status, headers = {}) => void failures.push({ status, headers }),
-    postButFailNext: (status) => void failuresAfterPosting.push(status),
+    postButFailNext: (status, after = 0) => void failuresAfterPosting.push(...Array<number>(after).fill(0), status),
     failNextAppend: (status) => void appendFailures.push(status),
     chunkedUpload: (id) => chunked.get(id),
     setProcessingPolls: (polls) => void (processingPolls = polls),

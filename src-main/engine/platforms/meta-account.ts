@@ -35,6 +35,8 @@ export interface OwnPostsEdge {
   timeField: string;
   /** The post as Postroom records it, from one matching item. */
   toPost(item: Json, id: string): PublishedPost;
+  /** Whether a matching text is the one looked for besides (a thread's part: the reply to its parent). */
+  matches?(item: Json): boolean;
 }
 
 /** Posts read per page when looking for a post after a crash, and pages read at most. */
@@ -194,12 +196,36 @@ export function metaAccount(platform: string, defaultBase: string, version: stri
           const at = graphTimeMs(item?.[edge.timeField]);
           if (!item || (at !== null && at < request.since.getTime())) continue;
           const id = str(item, 'id');
-          if (id && (item[edge.textField] ?? '') === request.text) return edge.toPost(item, id);
+          if (id && (item[edge.textField] ?? '') === request.text && (edge.matches?.(item) ?? true))
+            return edge.toPost(item, id);
         }
         next = nextPage(data, first);
         params = undefined;
       }
       return next ? undefined : null;
+    },
+
+    /**
+     * The account's comment with exactly this text under a post, made since `since` (`GET /<ID>/comments`,
+     * newest first): how a first comment cut short by a crash is found instead of sent twice.
+     */
+    async findOwnComment(
+      client: PlatformClient,
+      token: string,
+      objectId: string,
+      request: { text: string; since: Date },
+      fields: { text: string; time: string },
+      url: (id: string) => string,
+    ): Promise<PublishedPost | null> {
+      const found = await this.findOwnPost(client, token, request, {
+        path: `/${objectId}/comments`,
+        fields: `id,${fields.text},${fields.time}`,
+        textField: fields.text,
+        timeField: fields.time,
+        toPost: (_item, id) => ({ postId: id, url: url(id) }),
+      });
+      if (found === undefined) throw this.tooManyPosts();
+      return found;
     },
 
     /** The error for a search `findOwnPost` could not finish. */

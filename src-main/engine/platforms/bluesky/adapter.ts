@@ -406,6 +406,20 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     }
   }
 
+  /**
+   * A post's strong reference (its URI and the CID of its record), what a reply names as its root
+   * and parent (app.bsky.feed.post `reply`, https://docs.bsky.app/docs/advanced-guides/posts#replies).
+   */
+  async function strongRef(agent: Agent, uri: string, what: string): Promise<{ uri: string; cid: string }> {
+    const at = parseAtUri(uri);
+    if (!at) throw new PlatformError(`"${uri}" is not a Bluesky post id (an at:// URI)`, false);
+    const { data } = await attempt(what, () =>
+      agent.com.atproto.repo.getRecord({ repo: at.repo, collection: at.collection, rkey: at.rkey }),
+    );
+    if (!data.cid) throw unexpected(what, 'record CID');
+    return { uri: data.uri, cid: data.cid };
+  }
+
   async function uploadBlob(agent: Agent, media: MediaUpload, index: number) {
     const what = `upload ${mediaName(media, index)}`;
     const { data } = await attempt(what, () =>
@@ -509,6 +523,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       );
     },
 
+    takesReplies: true,
     async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
       const what = 'publish the post';
       const agent = await agentFor(client, tokens, what);
@@ -534,6 +549,14 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       };
       const facets = await facetsFor(agent, post.text);
       if (facets.length > 0) record.facets = facets;
+      // A part of a thread: a reply naming the thread's first post and the part before.
+      if (post.replyTo) {
+        const answered = 'find the post this part replies to';
+        record.reply = {
+          root: await strongRef(agent, post.replyTo.rootId, answered),
+          parent: await strongRef(agent, post.replyTo.parentId, answered),
+        };
+      }
       if (images.length > 0) record.embed = { $type: 'app.bsky.embed.images', images };
       // The documented simple method (https://docs.bsky.app/docs/tutorials/video): the video as a blob
       // on the PDS, referenced by app.bsky.embed.video; Bluesky's video service processes it once posted.

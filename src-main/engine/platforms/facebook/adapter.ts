@@ -3,6 +3,8 @@ import { metaAccount } from '../meta-account';
 import { asRecord, expiresAtOf, graphCall, graphUrl, nextPage, str, type Json, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
+  type CommentRequest,
+  type FindCommentRequest,
   type FindPublishedRequest,
   type MediaUpload,
   type OrganizationPage,
@@ -358,7 +360,29 @@ export const facebookAdapter: PlatformAdapter = {
     const { pageId, objectId } = pageOfPostId(postId);
     await graph.remove(client, await pageToken(client, tokens, pageId), objectId);
   },
+
+  /** The first comment, as the Page (`POST /<POST_ID>/comments` with the Page token). */
+  async comment(client: PlatformClient, tokens: TokenSet, request: CommentRequest): Promise<PublishedPost> {
+    const id = await facebookComment(client, tokens, request.postId, request.text);
+    return { postId: id, url: commentUrl(request.postId, id) };
+  },
+
+  async findComment(client: PlatformClient, tokens: TokenSet, request: FindCommentRequest) {
+    const { pageId, objectId } = pageOfPostId(request.postId);
+    return graph.findOwnComment(
+      client,
+      await pageToken(client, tokens, pageId),
+      objectId,
+      request,
+      { text: 'message', time: 'created_time' },
+      (id) => commentUrl(request.postId, id),
+    );
+  },
 };
+
+/** A comment's link: the post's, with `comment_id` (as Facebook links a comment). */
+const commentUrl = (postId: string, commentId: string) =>
+  `${postUrl(postId)}?comment_id=${encodeURIComponent(commentId.split('_').at(-1) ?? commentId)}`;
 
 /** A first comment under a Page post, as the Page (`POST /<POST_ID>/comments`); its id. */
 export async function facebookComment(

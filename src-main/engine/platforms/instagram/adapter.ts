@@ -3,6 +3,8 @@ import { metaAccount } from '../meta-account';
 import { CONTAINER_POLL_DELAYS_MS, expiresAtOf, graphUrl, str, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
+  type CommentRequest,
+  type FindCommentRequest,
   type FindPublishedRequest,
   type MediaUpload,
   type PlatformAccount,
@@ -193,6 +195,22 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
 
     publishingLimit: (client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit> =>
       graph.publishingLimit(client, tokens, '/me/content_publishing_limit'),
+
+    /** The first comment (`POST /<IG_MEDIA_ID>/comments`); its link is the post's, where it shows. */
+    async comment(client: PlatformClient, tokens: TokenSet, request: CommentRequest): Promise<PublishedPost> {
+      const id = await graph.comment(client, tokens.accessToken, request.postId, request.text);
+      return { postId: id, url: await graph.permalink(client, tokens.accessToken, request.postId, FALLBACK_URL) };
+    },
+
+    findComment: (client: PlatformClient, tokens: TokenSet, request: FindCommentRequest) =>
+      graph.findOwnComment(
+        client,
+        tokens.accessToken,
+        request.postId,
+        request,
+        { text: 'text', time: 'timestamp' },
+        () => FALLBACK_URL,
+      ),
 
     async remove(): Promise<void> {
       throw new PlatformError(

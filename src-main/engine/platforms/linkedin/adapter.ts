@@ -5,6 +5,8 @@ import {
   PlatformError,
   type MediaUpload,
   type OrganizationPage,
+  type CommentRequest,
+  type FindCommentRequest,
   type FindPublishedRequest,
   type PlatformAccount,
   type PlatformAdapter,
@@ -645,6 +647,69 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
       );
     },
 
+    /**
+     * The first comment, by the post's author (the member or the page), through the Comments API:
+     * `POST /rest/socialActions/{postUrn}/comments` with `{actor, object, message: {text}}`; its
+     * URN comes back in `x-restli-id` (or the body's `$URN`).
+     */
+    async comment(client: PlatformClient, tokens: TokenSet, request: CommentRequest): Promise<PublishedPost> {
+      const actor = await authorOf(client, tokens, request.postAs);
+      const answer = await liCall({
+        method: 'POST',
+        url: endpoint(client.apiBaseUrl, `/rest/socialActions/${encodeURIComponent(request.postId)}/comments`),
+        what: 'add the first comment',
+        token: tokens.accessToken,
+        rest: true,
+        json: { actor, object: request.postId, message: { text: request.text } },
+      });
+      const urn = answer.headers.get('x-restli-id')?.trim() || str(answer.data, '$URN') || str(answer.data, 'id');
+      if (!urn)
+        throw new PlatformError(
+          'LinkedIn added the first comment but did not say its id; check the post before adding it again',
+          false,
+          answer.status,
+        );
+      return { postId: urn, url: commentUrl(request.postId, urn) };
+    },
+
+    /** The author's comment with exactly this text under the post, made since `since` (`GET …/comments`, paged). */
+    async findComment(
+      client: PlatformClient,
+      tokens: TokenSet,
+      request: FindCommentRequest,
+    ): Promise<PublishedPost | null> {
+      const actor = await authorOf(client, tokens, request.postAs);
+      for (let page = 0; page < MAX_POSTS_PAGES; page++) {
+        const url = endpoint(client.apiBaseUrl, `/rest/socialActions/${encodeURIComponent(request.postId)}/comments`);
+        url.search = new URLSearchParams({
+          count: String(POSTS_PAGE_SIZE),
+          start: String(page * POSTS_PAGE_SIZE),
+        }).toString();
+        const { data } = await liCall({
+          method: 'GET',
+          url,
+          what: 'check whether the first comment went out',
+          token: tokens.accessToken,
+          rest: true,
+        });
+        const elements = Array.isArray(data.elements)
+          ? data.elements.map(asRecord).filter((e): e is Json => e !== null)
+          : [];
+        for (const c of elements) {
+          const created = asRecord(c.created)?.time;
+          if (typeof created === 'number' && created < request.since.getTime()) continue;
+          const urn = str(c, '$URN') ?? str(c, 'id');
+          if (urn && c.actor === actor && asRecord(c.message)?.text === request.text)
+            return { postId: urn, url: commentUrl(request.postId, urn) };
+        }
+        if (elements.length < POSTS_PAGE_SIZE) return null;
+      }
+      throw new PlatformError(
+        `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} comments under the post; check by hand whether the first comment went out`,
+        false,
+      );
+    },
+
     async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
       try {
         await liCall({
@@ -662,5 +727,9 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
     },
   };
 }
+
+/** A comment's link: the post's page, opened at the comment (`commentUrn`), as LinkedIn links one. */
+const commentUrl = (postUrn: string, commentUrn: string) =>
+  `https://www.linkedin.com/feed/update/${postUrn}/?commentUrn=${encodeURIComponent(commentUrn)}`;
 
 export const linkedinAdapter = createLinkedInAdapter();

@@ -276,6 +276,7 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
       };
     },
 
+    takesReplies: true,
     async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
       const mediaIds: string[] = [];
       for (const [index, media] of post.media.entries()) {
@@ -288,7 +289,12 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
         what,
         token: tokens.accessToken,
         headers: { 'Idempotency-Key': post.idempotencyKey },
-        json: mediaIds.length > 0 ? { status: post.text, media_ids: mediaIds } : { status: post.text },
+        json: {
+          status: post.text,
+          ...(mediaIds.length > 0 ? { media_ids: mediaIds } : {}),
+          // A part of a thread: a reply to the part before (https://docs.joinmastodon.org/methods/statuses/#create).
+          ...(post.replyTo ? { in_reply_to_id: post.replyTo.parentId } : {}),
+        },
       });
       const status = asRecord(answer.data);
       const postId = str(status, 'id');

@@ -173,13 +173,15 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
   } = {
     platform: 'threads',
     limits: threadsLimits,
+    takesReplies: true,
     profile,
     refresh,
 
     async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
       const part = { text: post.text, media: post.media };
       check(part, post.publicMedia);
-      return publishPart(client, tokens, part, post.publicMedia, null);
+      // A part of a thread: a reply to the part before (`reply_to_id`).
+      return publishPart(client, tokens, part, post.publicMedia, post.replyTo?.parentId ?? null);
     },
 
     async publishChain(client, tokens, parts, publicMedia, replyToId) {
@@ -205,15 +207,20 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
           `${PLATFORM} posts without text cannot be told apart; check the account by hand`,
           false,
         );
-      for (const edge of ['threads', 'replies'] as const) {
+      // A thread's part is a reply to its parent, found among the replies (`replied_to`).
+      const parentId = request.replyTo?.parentId;
+      for (const edge of parentId ? (['replies'] as const) : (['threads', 'replies'] as const)) {
         let found: PublishedPost | null | undefined;
         try {
           found = await graph.findOwnPost(client, tokens.accessToken, request, {
             path: `/me/${edge}`,
-            fields: 'id,text,timestamp,permalink',
+            fields: parentId ? 'id,text,timestamp,permalink,replied_to' : 'id,text,timestamp,permalink',
             textField: 'text',
             timeField: 'timestamp',
             toPost: (item: Json, id: string) => ({ postId: id, url: str(item, 'permalink') ?? FALLBACK_URL }),
+            ...(parentId
+              ? { matches: (item: Json) => str(item.replied_to as Json | undefined, 'id') === parentId }
+              : {}),
           });
         } catch (err) {
           // Replies take threads_read_replies; without it only top-level posts can be checked.

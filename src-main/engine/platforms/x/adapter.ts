@@ -251,6 +251,13 @@ function xRateLimitReset(headers: Headers): number | null {
   return Number.isFinite(reset) && reset > 0 ? Math.max(0, reset * 1000 - Date.now()) : null;
 }
 
+/** The post a post replies to (`referenced_tweets` of type `replied_to`), or null. */
+function repliedTo(tweet: Json): string | null {
+  const refs = Array.isArray(tweet.referenced_tweets) ? (tweet.referenced_tweets as Json[]) : [];
+  const ref = refs.find((r) => r.type === 'replied_to');
+  return typeof ref?.id === 'string' ? ref.id : null;
+}
+
 export const xAdapter: PlatformAdapter = {
   platform: 'x',
   limits: {
@@ -305,6 +312,7 @@ export const xAdapter: PlatformAdapter = {
    * X accepts no idempotency key: the scheduler never repeats a call whose outcome it does not know.
    * A retried publish uploads its images and video again; harmless, as media never attached to a post expires.
    */
+  takesReplies: true,
   async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
     if (post.media.length > 0 && tokens.scope && !tokens.scope.split(/\s+/).includes(X_MEDIA_SCOPE)) {
       throw new PlatformError(
@@ -319,12 +327,12 @@ export const xAdapter: PlatformAdapter = {
     for (const [index, media] of post.media.entries())
       mediaIds.push(await (isVideo(media) ? uploadVideo : uploadImage)(client, tokens.accessToken, media, index));
     // X takes a post with images and no text; an empty `text` it refuses.
-    const json =
-      mediaIds.length === 0
-        ? { text: post.text }
-        : post.text === ''
-          ? { media: { media_ids: mediaIds } }
-          : { text: post.text, media: { media_ids: mediaIds } };
+    const json = {
+      ...(post.text !== '' || mediaIds.length === 0 ? { text: post.text } : {}),
+      ...(mediaIds.length > 0 ? { media: { media_ids: mediaIds } } : {}),
+      // A part of a thread (POST /2/tweets `reply.in_reply_to_tweet_id`): a reply to the part before.
+      ...(post.replyTo ? { reply: { in_reply_to_tweet_id: post.replyTo.parentId } } : {}),
+    };
     const data = await xCall(client, tokens.accessToken, 'POST', '/2/tweets', 'publish the post', { json });
     const tweet = (data.data ?? {}) as Json;
     if (typeof tweet.id !== 'string') throw new PlatformError('X answered without the post id', false);
@@ -350,7 +358,7 @@ export const xAdapter: PlatformAdapter = {
       const query = new URLSearchParams({
         start_time: since.toISOString().replace(/\.\d{3}Z$/, 'Z'),
         max_results: String(TIMELINE_PAGE_SIZE),
-        'tweet.fields': 'created_at,text,entities,attachments,note_tweet',
+        'tweet.fields': 'created_at,text,entities,attachments,note_tweet,referenced_tweets',
       });
       if (token) query.set('pagination_token', token);
       const data = await xCall(
@@ -364,6 +372,8 @@ export const xAdapter: PlatformAdapter = {
         if (typeof tweet.id !== 'string') continue;
         const at = typeof tweet.created_at === 'string' ? Date.parse(tweet.created_at) : NaN;
         if (Number.isFinite(at) && at < since.getTime()) continue;
+        // A thread's part is the reply to its parent; a post is no reply at all.
+        if (repliedTo(tweet) !== (request.replyTo?.parentId ?? null)) continue;
         if (sameXText(request.text, tweet)) return { postId: tweet.id, url: tweetUrl(tweet.id) };
       }
       const next = ((data.meta ?? {}) as Json).next_token;
