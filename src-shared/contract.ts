@@ -197,8 +197,28 @@ export const HostConnection = z.object({
   status: z.enum(['connected', 'offline', 'signed_out']),
   /** Why the host ended this desk's session (force logout, deactivation), once it did. */
   endedReason: z.string().nullable(),
+  /** Changes made offline that the host refused when they were sent again (`desk.refusedChanges`). */
+  refused: z.number().int().min(0),
 });
 export type HostConnection = z.infer<typeof HostConnection>;
+
+/**
+ * A change made while the team host could not be reached, which the host refused when the desk
+ * sent it again (issue 12 item 4; D116): what it was and why, kept on the desk until a person
+ * edits and sends it again or discards it.
+ */
+export const RefusedChange = z.object({
+  key: z.string(),
+  /** What the change was, in words: "New client Northwind (north@client.test)". */
+  what: z.string(),
+  /** The host's refusal, in the SPEC §7 shape. */
+  error: ErrorObject,
+  /** What may be edited before sending it again; none: it can only be discarded. */
+  fields: z.array(z.object({ name: z.string(), label: z.string(), value: z.string() })),
+});
+export type RefusedChange = z.infer<typeof RefusedChange>;
+
+const OutboxKey = z.string().min(1).max(100);
 
 /** A team host's address as a person types it: https, or http on this computer only (D89). */
 export const HostUrl = z
@@ -361,6 +381,20 @@ export const channels = {
    */
   'desk.join': { request: DeskJoinInput, response: AppState },
   'desk.signIn': { request: DeskSignInInput, response: AppState },
+  /** Changes the host refused when the desk's outbox sent them again; answered by the desk. */
+  'desk.refusedChanges': { request: z.strictObject({}), response: z.array(RefusedChange) },
+  /** "Edit again": the refused change with the fields edited, sent to the host as a new change. */
+  'desk.sendAgain': {
+    request: z.strictObject({
+      key: OutboxKey,
+      values: z.record(z.string().max(100), z.string().max(10_000)),
+    }),
+    response: z.object({ sent: z.literal(true) }),
+  },
+  'desk.discardRefused': {
+    request: z.strictObject({ key: OutboxKey }),
+    response: z.object({ discarded: z.literal(true) }),
+  },
 
   'client.list': {
     request: WorkspaceRef.extend({

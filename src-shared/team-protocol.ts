@@ -92,7 +92,8 @@ export const SessionEnded = z.object({ reason: z.string() });
 
 /**
  * Channels a desk answers itself and never sends (choosing the mode, joining, signing in and out
- * on the desk, the first-run setup, restoring the desk's own backup). The host refuses them.
+ * on the desk, the first-run setup, restoring the desk's own backup, its outbox's refused changes).
+ * The host refuses them.
  */
 export const deskLocalChannels = [
   'app.setup',
@@ -102,6 +103,9 @@ export const deskLocalChannels = [
   'session.acceptInvitation',
   'desk.join',
   'desk.signIn',
+  'desk.refusedChanges',
+  'desk.sendAgain',
+  'desk.discardRefused',
 ] as const satisfies readonly Channel[];
 
 /**

@@ -18,6 +18,8 @@ import { startAppOrRecovery } from '../recovery-app';
 import { readDeskSettings, sessionAccount, writeDeskSettings, type DeskSettings } from './desk-settings';
 import { checkHost, hostOrigin, joinHost, signInToHost, signOutOfHost, type HostClientOptions } from './host-client';
 import { DeskOutbox } from './outbox';
+import { DeskReadCopy } from './read-copy';
+import { describeRefused, editedRequest } from './refused-changes';
 import { connectRemoteApp, type RemoteApp, type RemoteAppOptions } from './remote-app';
 
 /*
@@ -29,8 +31,9 @@ import { connectRemoteApp, type RemoteApp, type RemoteAppOptions } from './remot
  *   (`/desk/v1/info`), joins or signs in there, keeps the session token in the OS keychain (never
  *   SQLite, logs or the renderer), writes the host's address to its settings, stops the local
  *   engine it had opened for the first-run screen, and works against the host from then on;
- * - `app.getState` carries `host`: connected, offline (what it last loaded is shown) or signed
- *   out; a change of connection is pushed as `state.changed`;
+ * - `app.getState` carries `host`: connected, offline (what it last loaded is shown: the last state,
+ *   and the reads kept in its read copy, ./read-copy.ts) or signed out; a change of connection is
+ *   pushed as `state.changed`;
  * - `session.signOut` ends the session on the host and forgets the token; so does the host ending
  *   it (force logout, deactivation, the sessions limit), and the sign-in page shows.
  */
@@ -73,6 +76,8 @@ export class DeskApp implements RunningApp {
   private lock: DataFolderLock | null = null;
   /** Changes not yet answered by the host, kept across restarts (team mode only). */
   private outbox: DeskOutbox | null = null;
+  /** The host's last answers to reads, shown while it is away (team mode only). */
+  private readCopy: DeskReadCopy | null = null;
   private settings: DeskSettings | null;
   private secretStore: SecretStore | null;
   private endedReason: string | null = null;
@@ -138,13 +143,16 @@ export class DeskApp implements RunningApp {
   private connect(hostUrl: string, token: string): void {
     this.endedReason = null;
     this.outbox ??= DeskOutbox.open(this.options.dataDir);
+    this.readCopy ??= DeskReadCopy.open(this.options.dataDir);
     const remote = connectRemoteApp({
       outbox: this.outbox,
+      readCopy: this.readCopy,
       hostUrl,
       sessionToken: token,
       ...(this.options.ca ? { ca: this.options.ca } : {}),
       ...(this.options.reconnect ? { reconnect: this.options.reconnect } : {}),
       onStatus: () => void this.connectionChanged(remote),
+      onRefused: () => void this.connectionChanged(remote),
     });
     this.remote = remote;
     this.follow(remote);
@@ -170,6 +178,8 @@ export class DeskApp implements RunningApp {
     this.unsubscribeInner?.();
     this.unsubscribeInner = null;
     await remote?.stop();
+    // What this person loaded is not for whoever signs in next on this desk.
+    this.readCopy?.clear();
     if (this.settings)
       await (await this.secrets()).delete(sessionAccount(this.options.dataDir, this.settings.hostUrl)).catch(() => {});
   }
@@ -181,6 +191,7 @@ export class DeskApp implements RunningApp {
       workspaceName: this.settings!.workspaceName,
       status,
       endedReason: status === 'signed_out' ? this.endedReason : null,
+      refused: this.outbox?.refusedCount() ?? 0,
     };
   }
 
@@ -227,6 +238,15 @@ export class DeskApp implements RunningApp {
     }
     if (this.local) return this.local.dispatch(channel, request);
     if (channel === 'app.getState') return this.getState();
+    if (channel === 'desk.refusedChanges' || channel === 'desk.sendAgain' || channel === 'desk.discardRefused') {
+      const parsed = channels[channel].request.safeParse(request ?? {});
+      if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
+      try {
+        return await this.refusedChanges(channel, parsed.data as ParsedRequestOf<'desk.sendAgain'>);
+      } catch (err) {
+        return { ok: false, error: toErrorObject(err) };
+      }
+    }
     if (channel === 'session.signOut') return { ok: true, data: await this.signOut() };
     if (!this.remote)
       return {
@@ -293,6 +313,39 @@ export class DeskApp implements RunningApp {
     return answer;
   }
 
+  /**
+   * The outbox's refused changes (D119): listed in words, discarded, or edited and sent to the host
+   * as a new change (a new idempotency key: the host decided the first one). The refused one goes
+   * only when the host accepted the new one, so a second refusal loses nothing either.
+   */
+  private async refusedChanges(
+    channel: 'desk.refusedChanges' | 'desk.sendAgain' | 'desk.discardRefused',
+    input: Partial<ParsedRequestOf<'desk.sendAgain'>>,
+  ): Promise<Result<unknown>> {
+    if (channel === 'desk.refusedChanges')
+      return { ok: true, data: (this.outbox?.refused() ?? []).map(describeRefused) };
+    const item = input.key ? this.outbox?.refusedItem(input.key) : undefined;
+    if (!item || !this.outbox)
+      throw new AppError('not_found', 'That refused change is no longer on this desk (sent again or discarded).');
+    if (channel === 'desk.discardRefused') {
+      this.outbox.remove(item.key);
+      await this.refusedCountChanged();
+      return { ok: true, data: { discarded: true } };
+    }
+    if (!this.remote) throw new AppError('unauthorized', 'Sign in to the team host first.', { signedOut: true });
+    const sent = await this.remote.dispatch(item.channel, editedRequest(item, input.values ?? {}));
+    if (!sent.ok) return sent;
+    this.outbox.remove(item.key);
+    await this.refusedCountChanged();
+    return { ok: true, data: { sent: true } };
+  }
+
+  /** The refused count changed on the desk: every renderer gets the state again. */
+  private async refusedCountChanged(): Promise<void> {
+    if (this.remote) await this.connectionChanged(this.remote);
+    else this.emitState(this.hostState());
+  }
+
   /** Ends this desk's session on the host (best effort when the host is away) and forgets the token. */
   private async signOut(): Promise<AppState> {
     const remote = this.remote;
@@ -324,6 +377,7 @@ export class DeskApp implements RunningApp {
     if (this.local) await this.local.stop();
     if (this.remote) await this.remote.stop();
     this.outbox?.close();
+    this.readCopy?.close();
     this.lock?.release();
   }
 }

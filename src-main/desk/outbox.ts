@@ -91,6 +91,15 @@ export class DeskOutbox {
       }));
   }
 
+  /** One refused change, by its key; undefined when there is none (sent again, discarded). */
+  refusedItem(key: string): RefusedItem | undefined {
+    return this.refused().find((item) => item.key === key);
+  }
+
+  refusedCount(): number {
+    return this.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE state = 'refused'`).get()?.n ?? 0;
+  }
+
   close(): void {
     this.db.close();
   }

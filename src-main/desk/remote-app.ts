@@ -12,6 +12,7 @@ import {
 } from '../../src-shared/team-protocol';
 import type { RunningApp } from '../app-types';
 import type { DeskOutbox } from './outbox';
+import type { DeskReadCopy } from './read-copy';
 
 /**
  * The contract's third carrier (issue 12 item 3; /work/coord/team-protocol.md): in team mode the
@@ -20,7 +21,8 @@ import type { DeskOutbox } from './outbox';
  * local engine, so the renderer does not change. Every change is sent with an idempotency key
  * (a UUID made once per call); a call the host has not answered when the connection drops is sent
  * again with the **same** key after the reconnect, so the host runs it once whatever happens to
- * the connection. Calls made while the host cannot be reached wait, in order, for the reconnect.
+ * the connection. Calls made while the host cannot be reached wait, in order, for the reconnect,
+ * except reads the desk's read copy holds: those are answered from it (what was last loaded).
  *
  * Desk-local channels (joining, signing in and out, first-run setup) are never sent: they belong
  * to the desk's own mode handling. When the host ends the session (4401: force logout,
@@ -38,11 +40,18 @@ export interface RemoteAppOptions {
   reconnect?: { minMs: number; maxMs: number };
   /** Told when the connection opens or drops, and when the host ends the session. */
   onStatus?: () => void;
+  /** Told when the host refused a change the outbox sent again (it stays there with the reason). */
+  onRefused?: () => void;
   /**
    * Where changes are kept until the host answered them (./outbox.ts): what it holds from an
    * earlier run is sent first, each with its first key.
    */
   outbox?: DeskOutbox;
+  /**
+   * The host's last answers to reads (./read-copy.ts): kept as they arrive, and answered at once
+   * while the host cannot be reached, instead of waiting for it.
+   */
+  readCopy?: DeskReadCopy;
 }
 
 export interface RemoteApp extends RunningApp {
@@ -176,10 +185,13 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
     if (!call) return;
     outgoing.delete(call.id);
     const result = answer.data.result as Result<unknown>;
+    if (!call.idempotencyKey && result.ok) options.readCopy?.keep(call.channel, call.request, result.data);
     if (call.idempotencyKey && options.outbox) {
       // A refusal nobody waits for stays with its reason; anything else is done with.
-      if (call.replayed && !result.ok) options.outbox.refuse(call.idempotencyKey, result.error);
-      else options.outbox.remove(call.idempotencyKey);
+      if (call.replayed && !result.ok) {
+        options.outbox.refuse(call.idempotencyKey, result.error);
+        options.onRefused?.();
+      } else options.outbox.remove(call.idempotencyKey);
     }
     call.done(result);
   }
@@ -225,6 +237,10 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
           },
         });
       if (endedReason !== null) return Promise.resolve({ ok: false, error: ended() });
+      if (kind === 'read' && !open) {
+        const copy = options.readCopy?.lookup(channel, request ?? {});
+        if (copy) return Promise.resolve({ ok: true, data: copy.answer });
+      }
       return new Promise((done) => {
         const call: Outgoing = {
           id: nextId++,

@@ -3,6 +3,7 @@ import { HostSignInPage } from './app/HostSignInPage';
 import { HostStatus, hostName } from './app/HostStatus';
 import { ProfileChooser } from './app/ProfileChooser';
 import { RecoveryPage } from './app/RecoveryPage';
+import { RefusedChanges } from './app/RefusedChanges';
 import { SetupPage } from './app/SetupPage';
 import { Shell } from './app/Shell';
 import { useAppState } from './data/session';
@@ -27,6 +28,7 @@ export function App() {
     <>
       <ConnectionBanner />
       <HostStatus />
+      <RefusedChanges />
       {app === undefined ? (
         <main className="setup" id="main">
           <p role="status" className="muted">

@@ -1,16 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
+import { startDeskProcess, type Desk } from '../support/desk-process';
+import { startKeyringSession, type KeyringSession } from '../support/private-keyring';
 import {
   DeskSocket,
   deskSignIn,
   makeTestCertificate,
   startHostProcess,
   type HostProcess,
-  type TestCertificate,
 } from '../support/team-host-process';
 import { compose, composer } from './agency';
 import { expect, test } from './fixtures';
@@ -18,57 +18,16 @@ import { expect, test } from './fixtures';
 /*
  * Issue 12 item 8: a team host (the real `postroom host` command, on TLS with a certificate this
  * test makes) and two desks in team mode, each a browser host (`postroom serve`) with its own data
- * folder, trusting the test CA the ordinary Node way (NODE_EXTRA_CA_CERTS). Two people, each in a
+ * folder and its own keyring session (a D-Bus session and gnome-keyring of its own), trusting the
+ * test CA the ordinary Node way (NODE_EXTRA_CA_CERTS). Two people, each in a
  * browser context of their own, do what they would: the owner joins from desk A, invites an
  * editor, who joins from desk B; a client connects their account through a link in a third
  * context that has nothing of the desks; the editor drafts and the owner sees it appear, then
  * schedules it and the host publishes it once; the owner forces the editor out and desk B is signed out at once.
  */
 
-const repoRoot = resolve(__dirname, '../..');
 const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
 const EDITOR = { name: 'Eddie Editor', password: 'editor password 42' };
-
-interface Desk {
-  uiUrl: string;
-  stop(): Promise<number | null>;
-  output(): string;
-}
-
-/** `postroom serve` on a fresh data folder, trusting the host's CA. */
-function startDeskProcess(dataDir: string, tls: TestCertificate): Promise<Desk> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: tls.caFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const stop = async () => {
-    if (child.exitCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    return exited;
-  };
-  return new Promise((done, fail) => {
-    const timer = setInterval(() => {
-      const uiUrl = /Postroom UI: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out)?.[1];
-      if (uiUrl) {
-        clearInterval(timer);
-        done({ uiUrl, stop, output: () => out });
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      fail(new Error(`postroom serve exited (${code}) before printing its URL:\n${out}`));
-    });
-  });
-}
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
@@ -92,7 +51,7 @@ async function joinTeamHost(page: Page, opts: { hostUrl: string; code: string; n
   await expect(page.getByRole('banner')).toContainText(opts.name);
 }
 
-test('two desks on one team host: join, invite, connect through a link, a draft seen live and published once, force logout', async ({
+test('two desks on one team host: join, invite, connect through a link, a draft seen live and published once, force logout, lists kept offline', async ({
   page,
   browser,
 }) => {
@@ -108,13 +67,18 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
   let host: HostProcess | null = null;
   let mastodon: MastodonServer | null = null;
   const desks: Desk[] = [];
+  const keyrings: KeyringSession[] = [];
   try {
     mastodon = await startMastodonServer();
     host = await startHostProcess({ tls, dataDir: folder('postroom-e2e-host-') });
     expect(host.ownerCode, host.output()).toBeTruthy();
-    const deskA = await startDeskProcess(folder('postroom-e2e-desk-a-'), tls);
+    const [keyringA, keyringB] = [startKeyringSession(), startKeyringSession()];
+    keyrings.push(keyringA, keyringB);
+    const deskADir = folder('postroom-e2e-desk-a-');
+    const deskBDir = folder('postroom-e2e-desk-b-');
+    const deskA = await startDeskProcess(deskADir, tls, keyringA);
     desks.push(deskA);
-    const deskB = await startDeskProcess(folder('postroom-e2e-desk-b-'), tls);
+    const deskB = await startDeskProcess(deskBDir, tls, keyringB);
     desks.push(deskB);
     const hostName = new URL(host.url).host;
 
@@ -197,6 +161,13 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     await pageB.goto(deskB.uiUrl);
     await joinTeamHost(pageB, { hostUrl: host.url, code, ...EDITOR });
     await expect(hostStatus(pageB)).toHaveText(`Connected to Acme Agency (${hostName}).`);
+    // Each desk's session is in its own keyring, and only there.
+    expect(keyringA.accounts('Postroom').filter((a) => a.startsWith('desk-session:'))).toEqual([
+      `desk-session:${deskADir}:${host.url}`,
+    ]);
+    expect(keyringB.accounts('Postroom').filter((a) => a.startsWith('desk-session:'))).toEqual([
+      `desk-session:${deskBDir}:${host.url}`,
+    ]);
 
     // 4. The editor drafts a post for Northwind; it appears on desk A without a reload.
     await go(page, 'Drafts');
@@ -237,10 +208,19 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     await signIn.getByRole('button', { name: 'Sign in' }).click();
     await expect(pageB.getByRole('banner')).toContainText(EDITOR.name);
     await editorContext.close();
+
+    // 7. The host goes away: desk A, reloaded, says so and still shows the clients it last loaded (its read copy).
+    await host.stop();
+    await expect(hostStatus(page)).toContainText('Offline');
+    await page.reload();
+    await expect(hostStatus(page)).toContainText('Offline');
+    await go(page, 'Clients');
+    await expect(page.getByRole('list', { name: 'Clients' })).toContainText('Northwind');
   } finally {
     const codes = await Promise.all(desks.map((d) => d.stop()));
     await host?.stop();
     await mastodon?.close();
+    for (const keyring of keyrings) keyring.close();
     for (const dir of folders) rmSync(dir, { recursive: true, force: true });
     expect(codes, desks.map((d) => d.output()).join('\n---\n')).toEqual(desks.map(() => 0));
   }

@@ -2,11 +2,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppState } from '../../src-shared/contract';
+import type { AppState, RefusedChange } from '../../src-shared/contract';
 import type { Result } from '../../src-shared/contract';
 import { startDesk, type DeskApp } from '../../src-main/desk/desk-app';
 import { DESK_SETTINGS_FILE, readDeskSettings, sessionAccount } from '../../src-main/desk/desk-settings';
 import { OUTBOX_FILE } from '../../src-main/desk/outbox';
+import { READ_COPY_FILE } from '../../src-main/desk/read-copy';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';
 import { DeskSocket, makeTestCertificate, startHostProcess, startTestHost, type TestHost } from '../support/team-host';
 import { tempDir } from '../support/temp';
@@ -256,7 +258,7 @@ describe('a desk in team mode (issue 12 items 2–3)', () => {
 });
 
 describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
-  it('changes made while the host is down survive a restart of the desk, arrive once when it is back, and a refused one stays with its reason', async () => {
+  it('changes made while the host is down survive a restart of the desk, arrive once when it is back, and refused ones stay with their reason until edited and sent again or discarded', async () => {
     const tls = await makeTestCertificate();
     let host = await startHostProcess({ tls });
     stops.push(() => host.stop());
@@ -275,9 +277,12 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
     const offline = nextState(first, (s) => s.host?.status === 'offline');
     await host.kill();
     await offline;
-    // Three clients made with the host down, and a fourth with the first one's email, which the
-    // host will refuse: the calls wait (nobody answers them in this run).
-    const made = [1, 2, 3, 1].map((n, i) => ({ email: `c${n}@client.test`, displayName: `Offline client ${i + 1}` }));
+    // Three clients made with the host down, and a fourth and fifth with the first and second ones'
+    // emails, which the host will refuse: the calls wait (nobody answers them in this run).
+    const made = [1, 2, 3, 1, 2].map((n, i) => ({
+      email: `c${n}@client.test`,
+      displayName: `Offline client ${i + 1}`,
+    }));
     for (const client of made) void first.dispatch('client.create', { workspaceId, client });
     const waiting = () => {
       const db = new Database(join(dataDir, OUTBOX_FILE), { readonly: true });
@@ -300,26 +305,133 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
       profile: { name: 'Olivia Owner' },
       host: { status: 'offline' },
     });
-    expect(waiting()).toHaveLength(4);
+    expect(waiting()).toHaveLength(5);
 
     const connected = nextState(again, (s) => s.host?.status === 'connected');
     host = await host.restart();
     await connected;
     // The replay waits for the reconnect back-off and three answers from a host that just started.
     await expect.poll(() => waiting().filter((r) => r.state === 'pending').length, { timeout: 20_000 }).toBe(0);
-    // The refused one stays on the desk with the host's reason; the others are done with.
+    // The refused ones stay on the desk with the host's reason; the others are done with.
     const [refused, ...others] = waiting();
-    expect(others).toEqual([]);
+    expect(others).toEqual([expect.objectContaining({ state: 'refused' })]);
     expect(refused).toMatchObject({ state: 'refused' });
     expect(JSON.parse(refused!.error!)).toMatchObject({
       code: 'conflict',
       message: 'a user with email c1@client.test already exists',
     });
-    const clients = ok<{ users: { displayName: string }[] }>(await again.dispatch('client.list', { workspaceId }));
-    expect(clients.users.map((u) => u.displayName).sort()).toEqual([
-      'Offline client 1',
-      'Offline client 2',
-      'Offline client 3',
+    const names = async () =>
+      ok<{ users: { displayName: string }[] }>(await again.dispatch('client.list', { workspaceId }))
+        .users.map((u) => u.displayName)
+        .sort();
+    expect(await names()).toEqual(['Offline client 1', 'Offline client 2', 'Offline client 3']);
+
+    // The person sees them in words, with the host's reason and what they may edit (D119).
+    expect(ok<AppState>(await again.dispatch('app.getState', {})).host).toMatchObject({ refused: 2 });
+    const listed = ok<RefusedChange[]>(await again.dispatch('desk.refusedChanges', {}));
+    expect(listed).toEqual([
+      {
+        key: expect.any(String),
+        what: 'New client Offline client 4 (c1@client.test)',
+        error: expect.objectContaining({
+          code: 'conflict',
+          message: 'a user with email c1@client.test already exists',
+        }),
+        fields: [
+          { name: 'client.displayName', label: 'Display name', value: 'Offline client 4' },
+          { name: 'client.email', label: 'Email', value: 'c1@client.test' },
+        ],
+      },
+      expect.objectContaining({ what: 'New client Offline client 5 (c2@client.test)' }),
     ]);
+    // Edit again: refused a second time, it stays; with a new email, it is made and goes.
+    const stillTaken = await again.dispatch('desk.sendAgain', {
+      key: listed[0]!.key,
+      values: { 'client.email': 'c2@client.test' },
+    });
+    expect(stillTaken).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(ok<RefusedChange[]>(await again.dispatch('desk.refusedChanges', {}))).toHaveLength(2);
+    const badField = await again.dispatch('desk.sendAgain', { key: listed[0]!.key, values: { workspaceId: 'x' } });
+    expect(badField).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    const countChanged = nextState(again, (s) => s.host?.refused === 1);
+    expect(
+      await again.dispatch('desk.sendAgain', { key: listed[0]!.key, values: { 'client.email': 'c4@client.test' } }),
+    ).toEqual({ ok: true, data: { sent: true } });
+    await countChanged;
+    expect(await names()).toEqual(['Offline client 1', 'Offline client 2', 'Offline client 3', 'Offline client 4']);
+    // Discard: gone from the desk, nothing sent.
+    expect(await again.dispatch('desk.discardRefused', { key: listed[1]!.key })).toEqual({
+      ok: true,
+      data: { discarded: true },
+    });
+    expect(ok<RefusedChange[]>(await again.dispatch('desk.refusedChanges', {}))).toEqual([]);
+    expect(waiting()).toEqual([]);
+    expect(await again.dispatch('desk.discardRefused', { key: listed[1]!.key })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    expect(await names()).toHaveLength(4);
+  });
+
+  it('a desk restarted while the host is away shows the lists it last loaded from its read copy, and forgets them at sign-out', async () => {
+    const tls = await makeTestCertificate();
+    let host = await startHostProcess({ tls });
+    stops.push(() => host.stop());
+    const dataDir = tempDir('postroom-desk-');
+    const first = await desk(dataDir, tls.ca);
+    const joined = ok<AppState>(
+      await first.dispatch('desk.join', {
+        hostUrl: host.url,
+        invitationCode: host.ownerCode,
+        name: 'Olivia Owner',
+        password: OWNER_PASSWORD,
+      }),
+    );
+    const workspaceId = joined.currentWorkspaceId!;
+    const made = ok<{ id: string }>(
+      await first.dispatch('client.create', {
+        workspaceId,
+        client: { email: 'north@client.test', displayName: 'Northwind' },
+      }),
+    );
+    // What the screens load: the clients, a client's page, its connections and posts.
+    const loaded = {
+      clients: ok(await first.dispatch('client.list', { workspaceId })),
+      client: ok(await first.dispatch('client.get', { workspaceId, userId: made.id })),
+      connections: ok(await first.dispatch('connection.list', { workspaceId, userId: made.id })),
+    };
+    const apiKey = await first.dispatch('workspace.revealApiKey', { workspaceId });
+    await host.kill();
+    await first.stop();
+
+    // Started again with the host down: the same answers at once, not a wait for the host.
+    const again = await desk(dataDir, tls.ca);
+    expect(ok<AppState>(await again.dispatch('app.getState', {}))).toMatchObject({ host: { status: 'offline' } });
+    const offline = async (channel: string, request: unknown) =>
+      Promise.race([again.dispatch(channel, request), sleep(5_000).then(() => 'still waiting for the host')]);
+    expect(await offline('client.list', { workspaceId })).toEqual({ ok: true, data: loaded.clients });
+    expect(await offline('client.get', { workspaceId, userId: made.id })).toEqual({ ok: true, data: loaded.client });
+    expect(await offline('connection.list', { workspaceId, userId: made.id })).toEqual({
+      ok: true,
+      data: loaded.connections,
+    });
+    // Nothing secret was kept: not the session token, not an API key the person revealed.
+    const token = await (await KeychainSecretStore.open()).get(sessionAccount(dataDir, host.url));
+    const copyBytes = readFileSync(join(dataDir, READ_COPY_FILE), 'latin1');
+    expect(copyBytes).toContain('Northwind');
+    expect(copyBytes).not.toContain(token!);
+    if (apiKey.ok) expect(copyBytes).not.toContain((apiKey.data as { apiKey: string }).apiKey);
+
+    // Back online, then signed out: the copy is emptied for whoever signs in next.
+    const connected = nextState(again, (s) => s.host?.status === 'connected');
+    host = await host.restart();
+    await connected;
+    ok(await again.dispatch('session.signOut', {}));
+    const db = new Database(join(dataDir, READ_COPY_FILE), { readonly: true });
+    try {
+      expect(db.prepare(`SELECT count(*) AS n FROM answers`).get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 });

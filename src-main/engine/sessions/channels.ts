@@ -37,5 +37,8 @@ export const sessionChannels = defineChannels<SessionsHost>()({
   // engine, on a desk or on a host, never does.
   'desk.join': { handle: deskOnly('desk.join') },
   'desk.signIn': { handle: deskOnly('desk.signIn') },
+  'desk.refusedChanges': { handle: deskOnly('desk.refusedChanges') },
+  'desk.sendAgain': { handle: deskOnly('desk.sendAgain') },
+  'desk.discardRefused': { handle: deskOnly('desk.discardRefused') },
   'workspace.select': { changes: ['state'], handle: (host, req) => host.selectWorkspace(req.workspaceId) },
 });
