@@ -2,9 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { startInstagramServer, type InstagramServer } from '../support/instagram-server';
 import { jpegOf, videoOf } from '../support/media-fixtures';
+import { probeImage } from '../support/meta-graph';
 import { DeskSocket, startHostProcess, type HostProcess } from '../support/team-host-process';
 import { composer } from './agency';
 import { expect, test } from './fixtures';
@@ -61,7 +62,7 @@ function startDeskProcess(dataDir: string): Promise<Desk> {
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 
-async function publishNow(page: Page, text: string, files: string[]) {
+async function publishNow(page: Page, text: string, files: string[], fix?: (dialog: Locator) => Promise<void>) {
   await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
   const dialog = composer(page);
   await dialog.getByRole('checkbox', { name: 'Instagram @client.studio', exact: true }).check();
@@ -71,6 +72,7 @@ async function publishNow(page: Page, text: string, files: string[]) {
   await expect(dialog.getByRole('list', { name: 'Chosen media' }).getByRole('listitem')).toHaveCount(files.length);
   // On a team host, nothing says the post needs one.
   await expect(dialog.getByRole('note', { name: 'Needs a team host' })).toHaveCount(0);
+  await fix?.(dialog);
   await expect(dialog.getByRole('list', { name: 'Problems' })).toBeHidden();
   const preview = dialog.getByRole('article', { name: 'Preview on Instagram' });
   await expect(preview).toContainText('@client.studio');
@@ -166,7 +168,7 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
     mkdirSync(files, { recursive: true });
     const pictures = {
       'look-1.jpg': jpegOf(1080, 1350),
-      'look-2.jpg': jpegOf(1080, 1080),
+      'look-2.jpg': jpegOf(1080, 1920),
       'look-3.jpg': jpegOf(1080, 1350, 70),
     };
     for (const [name, data] of Object.entries(pictures)) writeFileSync(join(files, name), data);
@@ -181,13 +183,28 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
     });
     await expect(library.getByRole('listitem', { name: 'reel.mp4' })).toContainText('MP4 video · 0:05 · 1080×1920');
 
-    await publishNow(page, 'Three looks for spring', ['look-1.jpg', 'look-2.jpg', 'look-3.jpg']);
+    // The tall picture is outside Instagram's 4:5 to 1.91:1: said before saving, and cropped to 4:5 there.
+    await publishNow(page, 'Three looks for spring', ['look-1.jpg', 'look-2.jpg', 'look-3.jpg'], async (dialog) => {
+      const problems = dialog.getByRole('list', { name: 'Problems' });
+      await expect(problems).toContainText('Instagram: image 2 is 1080×1920; its shape must be 4:5 to 1.91:1');
+      await expect(dialog.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+      await dialog.getByLabel('Change the shape of look-2.jpg').selectOption({ label: 'Crop to 4:5' });
+      const chosen = dialog.getByRole('list', { name: 'Chosen media' });
+      await expect(chosen.getByRole('listitem', { name: 'Image 2: look-2 (4:5).jpg' })).toContainText('1080×1350');
+    });
     await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
     await page
       .getByRole('list', { name: 'Clients' })
       .getByRole('button', { name: /Client Studio/ })
       .click();
-    await publishNow(page, 'Behind the scenes', ['reel.mp4']);
+    await publishNow(page, 'Behind the scenes', ['reel.mp4'], async (dialog) => {
+      // The video picked in this window plays in the composer, with its length.
+      const item = dialog
+        .getByRole('list', { name: 'Chosen media' })
+        .getByRole('listitem', { name: 'Video 1: reel.mp4' });
+      await expect(item.locator('video')).toHaveCount(1);
+      await expect(item).toContainText('0:05');
+    });
 
     // Instagram fetched every file from the host's links, and has each post once.
     const fetched = ig.fetchedUrls();
@@ -199,7 +216,9 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
       ['Three looks for spring', 'CAROUSEL_ALBUM', 'FEED'],
     ]);
     const inOrder = Object.values(pictures);
-    expect(media[1]!.children.map((c, n) => c.data?.equals(inOrder[n]!))).toEqual([true, true, true]);
+    const children = media[1]!.children;
+    expect(children.map((c, n) => c.data?.equals(inOrder[n]!))).toEqual([true, false, true]);
+    expect(probeImage(children[1]!.data!)).toMatchObject({ width: 1080, height: 1350 });
     expect(media[0]!.data?.equals(reel)).toBe(true);
     // The links do not outlive their use for a guesser: a made-up one is refused.
     expect((await fetch(`${host.url}/public-media/v1/${'A'.repeat(43)}`)).status).toBe(404);

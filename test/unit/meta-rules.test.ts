@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkPost, countText } from '../../src-shared/platform-rules';
+import { platforms } from '../../src-shared/contract-platforms';
+import { checkPost, countText, needsPublicMedia } from '../../src-shared/platform-rules';
 
 describe('Instagram, Facebook and Threads posting rules', () => {
   it('counts Threads text with an emoji as its UTF-8 bytes, as Threads does', () => {
@@ -22,5 +23,11 @@ describe('Instagram, Facebook and Threads posting rules', () => {
     const twenty = Array.from({ length: 20 }, () => ({ mimeType: 'image/jpeg', size: 10 }));
     expect(checkPost('threads', 'x', twenty)).toEqual([]);
     expect(checkPost('threads', 'x', [...twenty, twenty[0]!]).map((v) => v.rule)).toEqual(['too_many_images']);
+  });
+
+  it('needs a public address for media on Instagram (always) and Threads (with media) only (D101, D116)', () => {
+    const needing = (mediaCount: number) => platforms.filter((p) => needsPublicMedia(p, mediaCount));
+    expect(needing(0)).toEqual(['instagram']);
+    expect(needing(2)).toEqual(['threads', 'instagram']);
   });
 });
