@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Facts, Loading, PageHeader, Section } from '../ui/Section';
 import { DeliveriesTable } from './DeliveriesTable';
+import { ThreadParts } from './ThreadParts';
 import { formatInZone, isChangeable, stateLabel, useReportPublishing } from './posts';
 import { Action } from '../ui/Action';
 import { ApprovalBadge } from '../approvals/ApprovalBadge';
@@ -127,6 +128,8 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
           ]}
         />
       </Section>
+
+      <ThreadParts group={group} accountOf={accountOf} />
 
       <ReviewPanel workspaceId={workspace.id} group={group} zone={zone} />
 

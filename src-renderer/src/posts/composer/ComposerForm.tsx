@@ -3,6 +3,7 @@ import type { ManagedUser } from '../../../../src-shared/clients';
 import type { Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
 import type { PostGroup } from '../../../../src-shared/posts';
+import { checkFirstCommentTargets, checkFollowUps } from '../../../../src-shared/platform-rules';
 import { act, useContract } from '../../data/queries';
 import { useRole } from '../../data/session';
 import { fieldErrors } from '../../errors';
@@ -13,6 +14,8 @@ import { formatDateTime } from '../../format';
 import { Modal } from '../../ui/Modal';
 import { fromLocalInput, sameTimeOnDay, toLocalInput } from '../posts';
 import { checkTargets, targetsOf, type Target } from './checks';
+import { FirstCommentField } from './FirstCommentField';
+import { ThreadEditor } from './ThreadEditor';
 import { clearLocalDraft, differs, readLocalDraft, writeLocalDraft, type LocalDraft } from './localDraft';
 import { mediaInfoOf, PostMediaPicker, usePostMedia } from './PostMediaPicker';
 import { PublicMediaNotice } from './PublicMediaNotice';
@@ -63,6 +66,8 @@ export function ComposerForm({
       text: existing?.text ?? '',
       custom: existing?.platformTexts ?? {},
       when: existing?.scheduledTime ? toLocalInput(existing.scheduledTime, tzOf(startClient)) : '',
+      thread: existing?.thread.map((p) => p.text) ?? [],
+      firstComment: existing?.firstComment ?? '',
     };
   });
   // What was typed here before and not saved comes back (for a preset client, only its own).
@@ -77,6 +82,8 @@ export function ComposerForm({
   const [targets, setTargets] = useState<string[]>(initial.targets);
   const [text, setText] = useState(initial.text);
   const [custom, setCustom] = useState<Record<string, string>>(initial.custom);
+  const [thread, setThread] = useState<string[]>(initial.thread);
+  const [firstComment, setFirstComment] = useState(initial.firstComment);
   const [touched, setTouched] = useState(existing !== null || restored !== null);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusyState] = useState(false);
@@ -94,7 +101,7 @@ export function ComposerForm({
   );
   const accounts = connections.data ?? [];
 
-  const current = { clientId, targets, text, custom, when };
+  const current = { clientId, targets, text, custom, when, thread, firstComment };
   const dirty = differs(current, start) || media.changed;
   // Only a copy this form wrote is removed when its changes are undone: another client's stays.
   const wrote = useRef(restored !== null);
@@ -105,7 +112,7 @@ export function ComposerForm({
     wrote.current = dirty;
     // `current` is rebuilt each render from the values listed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dirty, clientId, targets, text, custom, when]);
+  }, [dirty, clientId, targets, text, custom, when, thread, firstComment]);
 
   function discardRestored() {
     clearLocalDraft(workspace.id, postId);
@@ -115,6 +122,8 @@ export function ComposerForm({
     setText(start.text);
     setCustom(start.custom);
     setWhen(start.when);
+    setThread(start.thread);
+    setFirstComment(start.firstComment);
     setTouched(existing !== null);
   }
 
@@ -127,9 +136,30 @@ export function ComposerForm({
   const mediaInfo = media.items.map(mediaInfoOf);
   const textOf = (t: Target) => custom[t.platformId] ?? text;
   const checks = checkTargets(chosen, textOf, mediaInfo);
-  const allViolations = checks.flatMap((c) => c.violations);
+  // The thread's parts and the first comment, checked as the engine checks them (issue 14 item 4).
+  const followUps = [
+    ...chosen.flatMap((t) =>
+      checkFollowUps(
+        t.platform,
+        thread.map((p) => ({ text: p, media: [] })),
+        firstComment,
+        t.connection?.maxTextLength ?? undefined,
+      ),
+    ),
+    ...checkFirstCommentTargets(
+      chosen.map((t) => t.platform),
+      firstComment,
+    ),
+  ];
+  const allViolations = [...checks.flatMap((c) => c.violations), ...followUps];
   const problems = [
-    ...new Set(allViolations.filter((v) => touched || v.rule !== 'text_required').map((v) => v.message)),
+    ...new Set(
+      allViolations
+        // The thread editor shows its parts' problems and the accounts that take no thread.
+        .filter((v) => !v.part && v.rule !== 'thread_not_supported')
+        .filter((v) => touched || v.rule !== 'text_required')
+        .map((v) => v.message),
+    ),
   ];
   // A draft may break a platform's limits (they apply when scheduling, D93); a post needs a client and a target.
   const incomplete = busy || !client || chosen.length === 0;
@@ -183,6 +213,8 @@ export function ComposerForm({
           patch: {
             text,
             platformTexts,
+            thread: thread.map((p) => ({ text: p })),
+            firstComment: firstComment.trim() ? firstComment : null,
             ...(media.changed ? { mediaIds: media.items.map((m) => m.id) } : {}),
             ...(kind === 'schedule' ? { scheduledTime } : kind === 'unschedule' ? { scheduledTime: null } : {}),
             ...(publishNow ? { publishNow } : {}),
@@ -195,6 +227,8 @@ export function ComposerForm({
             text,
             platformIds: chosen.map((t) => t.platformId),
             ...(Object.keys(platformTexts).length ? { platformTexts } : {}),
+            ...(thread.length ? { thread: thread.map((p) => ({ text: p })) } : {}),
+            ...(firstComment.trim() ? { firstComment } : {}),
             ...(scheduledTime ? { scheduledTime } : {}),
             ...(kind === 'queue' ? { addToQueue: true } : {}),
             ...(publishNow ? { publishNow } : {}),
@@ -282,6 +316,20 @@ export function ComposerForm({
               targets={chosen}
               checks={checks}
               problems={problems}
+            />
+            <ThreadEditor
+              parts={thread}
+              onParts={(parts) => {
+                setThread(parts);
+                setTouched(true);
+              }}
+              targets={chosen}
+            />
+            <FirstCommentField
+              value={firstComment}
+              onChange={setFirstComment}
+              targets={chosen}
+              error={fields.firstComment}
             />
             <PostMediaPicker workspaceId={workspace.id} userId={clientId} media={media} />
             <PublicMediaNotice targets={chosen} mediaCount={media.items.length} />

@@ -12,6 +12,9 @@ export const LocalDraft = z.object({
   text: z.string(),
   custom: z.record(z.string(), z.string()),
   when: z.string(),
+  /** A thread's parts after the post, and the first comment (issue 14 item 4); older copies have none. */
+  thread: z.array(z.string()).default([]),
+  firstComment: z.string().default(''),
   savedAt: z.string(),
 });
 export type LocalDraft = z.infer<typeof LocalDraft>;
@@ -51,6 +54,8 @@ export function differs(a: Omit<LocalDraft, 'savedAt'>, b: Omit<LocalDraft, 'sav
   return (
     a.text !== b.text ||
     a.when !== b.when ||
+    a.firstComment !== b.firstComment ||
+    !same(a.thread, b.thread) ||
     !same([...a.targets].sort(), [...b.targets].sort()) ||
     !same(Object.entries(a.custom).sort(), Object.entries(b.custom).sort())
   );

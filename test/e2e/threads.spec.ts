@@ -1,0 +1,233 @@
+import type { Page } from '@playwright/test';
+import { startLinkedInServer } from '../support/linkedin-server';
+import { pdsAvailable, startPds, type Pds } from '../support/pds';
+import { startXOAuthFront } from '../support/x-oauth-front';
+import { startXServer } from '../support/x-server';
+import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+
+/*
+ * Threads and first comments end to end (issue 14 item 4): a person writes a three-part thread in
+ * the composer for X and Bluesky (a real PDS) and it goes out once, in order, each part a reply to
+ * the one before; a LinkedIn post gets its first comment. The scheduler is the one inside the host.
+ */
+
+const peer = pdsAvailable();
+const runAgainstPds = peer.available || process.env.CI === 'true';
+const skipped = runAgainstPds ? '' : ` (skipped: ${peer.reason})`;
+
+test.describe.configure({ mode: 'default' });
+let pds: Pds | undefined;
+test.afterAll(async () => {
+  await pds?.close();
+});
+
+const CLIENT = 'Casey Client Co';
+const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
+
+/** The client page of a workspace made by script, as an agency's would be. */
+async function openClient(page: Page) {
+  await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
+  await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
+  await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
+  await page
+    .getByRole('list', { name: 'Clients' })
+    .getByRole('button', { name: new RegExp(CLIENT) })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+}
+
+/** A connection link opened in a new tab, as the client would from the agency's message. */
+async function openConnectionLink(page: Page) {
+  const section = connectionsOf(page);
+  await section.getByRole('button', { name: 'New connection link' }).click();
+  const url = await section.getByLabel('Connection link', { exact: true }).inputValue();
+  const [tab] = await Promise.all([
+    page.context().waitForEvent('page'),
+    section.getByRole('link', { name: 'Open', exact: true }).click(),
+  ]);
+  return { tab, url };
+}
+
+test(`a person writes a three-part thread for X and Bluesky, and it goes out once, in order${skipped}`, async ({
+  page,
+  host,
+  dataDir,
+}) => {
+  test.skip(!runAgainstPds, peer.reason);
+  test.setTimeout(180_000);
+  pds ??= await startPds();
+  const sky = pds;
+  const x = await startXServer();
+  const front = await startXOAuthFront(x);
+  try {
+    await page.context().route(
+      (url) => url.hostname !== '127.0.0.1' && url.hostname !== 'localhost',
+      (route) => route.abort(),
+    );
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
+    await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      timezone: 'UTC',
+      integrations: [
+        { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
+        { platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl },
+      ],
+      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
+    });
+    await openClient(page);
+
+    // The client connects X, then Bluesky with an app password, from one connection link.
+    const { tab, url } = await openConnectionLink(page);
+    await tab.getByRole('link', { name: 'Connect X' }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await tab.goto(url);
+    await tab.getByRole('link', { name: 'Connect Bluesky' }).click();
+    const appPassword = tab
+      .locator('form')
+      .filter({ has: tab.getByRole('button', { name: 'Connect Bluesky', exact: true }) });
+    await appPassword.getByLabel('Handle').fill(sky.handle);
+    await appPassword.getByLabel('App password').fill(sky.appPassword);
+    await appPassword.getByRole('button', { name: 'Connect Bluesky' }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await tab.close();
+    const table = connectionsOf(page).getByRole('table', { name: 'Connections' });
+    await expect(table.getByRole('row', { name: /^X / })).toContainText('Active');
+    await expect(table.getByRole('row', { name: /^Bluesky / })).toContainText('Active');
+
+    // The thread, written in the composer: the post, then two parts, reordered once.
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const composer = page.getByRole('dialog', { name: 'New post' });
+    await composer.getByRole('checkbox', { name: 'X @clientonx', exact: true }).check();
+    await composer.getByRole('checkbox', { name: `Bluesky @${sky.handle}`, exact: true }).check();
+    // Only the platforms that take one get a first comment: neither does here.
+    await expect(composer.getByLabel('First comment', { exact: true })).toHaveCount(0);
+    const stamp = Date.now().toString(36);
+    const parts = [
+      `What we learned this year 🧵 ${stamp}`,
+      `One: ship small. ${stamp}`,
+      `Two: test honestly. ${stamp}`,
+    ];
+    await composer.getByLabel('Text', { exact: true }).fill(parts[0]!);
+    await composer.getByRole('button', { name: 'Make it a thread' }).click();
+    await composer.getByLabel('Part 2', { exact: true }).fill(parts[2]!);
+    await composer.getByRole('button', { name: 'Add a part' }).click();
+    await composer.getByLabel('Part 3', { exact: true }).fill(parts[1]!);
+    await composer.getByRole('button', { name: 'Move part 3 up' }).click();
+    await expect(composer.getByLabel('Part 2', { exact: true })).toHaveValue(parts[1]!);
+    await expect(composer.getByLabel('Part 3', { exact: true })).toHaveValue(parts[2]!);
+
+    // Each part has its counter per platform; a part too long for Bluesky is named, and blocks scheduling.
+    const counts = composer.getByRole('list', { name: 'Character counts for part 3' });
+    await expect(counts.getByRole('listitem', { name: /^X:/ })).toHaveText(`X ${parts[2]!.length} / 280`);
+    await expect(counts.getByRole('listitem', { name: /^Bluesky:/ })).toHaveText(`Bluesky ${parts[2]!.length} / 300`);
+    await composer.getByLabel('Part 3', { exact: true }).fill('b'.repeat(301));
+    await expect(composer.getByTestId('thread-part').nth(1)).toContainText(
+      'Bluesky, part 3: the text is 301 characters; the limit is 300',
+    );
+    await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+    await composer.getByLabel('Part 3', { exact: true }).fill(parts[2]!);
+    await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeEnabled();
+
+    await composer.getByRole('button', { name: 'Now', exact: true }).click();
+    await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(composer).toBeHidden();
+
+    // The post page follows the scheduler until both threads are out, and links every part.
+    await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
+    const thread = page.getByRole('region', { name: 'Thread' });
+    await expect(thread.getByRole('list', { name: 'Parts of the thread' }).getByRole('listitem')).toHaveText(parts);
+
+    const tweets = x.tweets();
+    expect(tweets.map((t) => [t.text, t.inReplyTo])).toEqual([
+      [parts[0], undefined],
+      [parts[1], tweets[0]!.id],
+      [parts[2], tweets[1]!.id],
+    ]);
+    const onX = thread.getByText(/^On X @clientonx:/);
+    for (const [i, t] of tweets.entries())
+      await expect(onX.getByRole('link', { name: `Part ${i + 1}` })).toHaveAttribute(
+        'href',
+        `https://x.com/i/web/status/${t.id}`,
+      );
+
+    // On the PDS: three posts, the second replying to the first, the third to the second.
+    const listed = (await (
+      await fetch(
+        `${sky.url}/xrpc/com.atproto.repo.listRecords?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', limit: '100' })}`,
+      )
+    ).json()) as { records: { uri: string; value: { text: string; reply?: { parent: { uri: string } } } }[] };
+    const mine = listed.records.filter((r) => r.value.text.endsWith(stamp));
+    const byText = new Map(mine.map((r) => [r.value.text, r]));
+    expect(mine).toHaveLength(3);
+    expect(byText.get(parts[0]!)!.value.reply).toBeUndefined();
+    expect(byText.get(parts[1]!)!.value.reply?.parent.uri).toBe(byText.get(parts[0]!)!.uri);
+    expect(byText.get(parts[2]!)!.value.reply?.parent.uri).toBe(byText.get(parts[1]!)!.uri);
+    await expect(thread.getByText(/^On Bluesky /).getByRole('link')).toHaveCount(3);
+  } finally {
+    await front.close();
+    await x.close();
+  }
+});
+
+test('a LinkedIn post gets its first comment, shown and linked on the post page', async ({ page, host, dataDir }) => {
+  const li = await startLinkedInServer();
+  try {
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
+    await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      timezone: 'UTC',
+      integrations: [
+        {
+          platform: 'linkedin',
+          clientId: li.clientId,
+          clientSecret: li.clientSecret,
+          issuerUrl: `${li.url}/oauth`,
+          instanceUrl: li.url,
+        },
+      ],
+      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
+    });
+    await openClient(page);
+    const { tab } = await openConnectionLink(page);
+    await tab.getByRole('link', { name: 'Connect LinkedIn' }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await tab.close();
+    await expect(
+      connectionsOf(page)
+        .getByRole('table', { name: 'Connections' })
+        .getByRole('row', { name: /^LinkedIn / }),
+    ).toContainText('Active');
+
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const composer = page.getByRole('dialog', { name: 'New post' });
+    await composer.getByRole('checkbox', { name: /^LinkedIn/ }).check();
+    // LinkedIn takes no thread, and does take a first comment.
+    await expect(composer.getByRole('button', { name: 'Make it a thread' })).toHaveCount(0);
+    await composer.getByLabel('Text', { exact: true }).fill('Our spring menu is out.');
+    const comment = 'Book a table: https://bakery.example/book';
+    await composer.getByLabel('First comment', { exact: true }).fill(comment);
+    await expect(
+      composer.getByRole('list', { name: 'First comment counts' }).getByRole('listitem', { name: /^LinkedIn:/ }),
+    ).toHaveText(`LinkedIn ${comment.length} / 1250`);
+    await composer.getByRole('button', { name: 'Now', exact: true }).click();
+    await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(composer).toBeHidden();
+
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
+    const section = page.getByRole('region', { name: 'First comment' });
+    await expect(section.getByTestId('first-comment')).toHaveText(comment);
+    const [post] = li.posts();
+    expect(post!.text).toBe('Our spring menu is out.');
+    expect(post!.comments.map((c) => c.text)).toEqual([comment]);
+    await expect(section.getByRole('link', { name: 'First comment' })).toHaveAttribute(
+      'href',
+      `https://www.linkedin.com/feed/update/${post!.urn}/?commentUrn=${encodeURIComponent(post!.comments[0]!.urn)}`,
+    );
+  } finally {
+    await li.close();
+  }
+});
