@@ -108,6 +108,16 @@ test('media library: upload with progress, refusals, alt text, use in a post, de
     await page.getByRole('alertdialog').getByRole('button', { name: 'Delete file' }).click();
     await expect(grid.getByRole('listitem')).toHaveCount(1);
     await expect(grid).not.toContainText('opening.mp4');
+
+    // Dropping a file on the drop zone uploads it the same way.
+    const dropped = await page.evaluateHandle(`(() => {
+      const bytes = Uint8Array.from(atob('${jpegOf(800, 600).toString('base64')}'), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+      return transfer;
+    })()`);
+    await library.getByTestId('drop-zone').dispatchEvent('drop', { dataTransfer: dropped });
+    await expect(grid.getByRole('listitem', { name: 'dropped.jpg' })).toContainText('JPEG image · 800×600');
   } finally {
     await agency.close();
   }
