@@ -13,7 +13,7 @@ import {
 } from '../../src-main/engine/platforms/bluesky/adapter';
 import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
 import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky/atproto-oauth';
-import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
+import type { PlatformClient, TokenSet } from '../../src-main/engine/platforms/types';
 import { countText } from '../../src-shared/platform-rules';
 import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
@@ -22,16 +22,7 @@ import { videoOf } from '../support/media-fixtures';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
 import { signInAndAccept } from '../support/pds-sign-in';
 import { tokenAccount } from '../../src-main/engine/queries/tokens';
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PlatformError);
-    return err as PlatformError;
-  }
-  throw new Error('expected a PlatformError');
-}
+import { platformFailure } from '../support/platform-failure';
 
 const post = (text: string, idempotencyKey = randomUUID()) => ({ text, media: [], idempotencyKey });
 
@@ -94,7 +85,7 @@ describe('Bluesky adapter, without a server', () => {
       });
 
     const reset = Math.ceil(Date.now() / 1000) + 120;
-    const limited = await failure(
+    const limited = await platformFailure(
       answering(
         429,
         { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' },
@@ -105,17 +96,17 @@ describe('Bluesky adapter, without a server', () => {
     expect(limited.retryAfterMs).toBeGreaterThan(100_000);
     expect(limited.retryAfterMs).toBeLessThanOrEqual(121_000);
 
-    expect(await failure(answering(502, { error: 'UpstreamFailure' }).profile(client, tokens))).toMatchObject({
+    expect(await platformFailure(answering(502, { error: 'UpstreamFailure' }).profile(client, tokens))).toMatchObject({
       retryable: true,
       status: 502,
     });
-    const expired = await failure(
+    const expired = await platformFailure(
       answering(400, { error: 'ExpiredToken', message: 'Token has expired' }).profile(client, tokens),
     );
     expect(expired).toMatchObject({ retryable: false, status: 400, needsReauth: true });
     expect(expired.message).toContain('ExpiredToken: Token has expired');
     expect(
-      await failure(
+      await platformFailure(
         answering(400, { error: 'InvalidRequest', message: 'bad' }).remove(
           client,
           tokens,
@@ -130,11 +121,11 @@ describe('Bluesky adapter, without a server', () => {
     const offline = createBlueskyAdapter({
       fetch: () => Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })),
     });
-    const down = await failure(offline.publish(client, tokens, post('x')));
+    const down = await platformFailure(offline.publish(client, tokens, post('x')));
     expect(down).toMatchObject({ retryable: true, status: null });
     expect(down.message).toContain('could not be reached (ECONNREFUSED)');
 
-    expect(await failure(blueskyAdapter.remove(client, tokens, '12345'))).toMatchObject({ retryable: false });
+    expect(await platformFailure(blueskyAdapter.remove(client, tokens, '12345'))).toMatchObject({ retryable: false });
   });
 });
 
@@ -183,11 +174,11 @@ describe.skipIf(!runAgainstPds)(
     });
 
     it('refuses a wrong app password (not retryable) and the account password', async () => {
-      const wrong = await failure(signInWithAppPassword(pds.url, pds.handle, 'aaaa-bbbb-cccc-dddd'));
+      const wrong = await platformFailure(signInWithAppPassword(pds.url, pds.handle, 'aaaa-bbbb-cccc-dddd'));
       expect(wrong).toMatchObject({ retryable: false, status: 401 });
       expect(wrong.message).toContain('did not accept this handle and app password');
 
-      const main = await failure(signInWithAppPassword(pds.url, pds.handle, pds.password));
+      const main = await platformFailure(signInWithAppPassword(pds.url, pds.handle, pds.password));
       expect(main).toMatchObject({ retryable: false });
       expect(main.message).toContain('account password');
     });
@@ -200,10 +191,12 @@ describe.skipIf(!runAgainstPds)(
       expect(refreshed.refreshToken).not.toBe(own.refreshToken);
       expect((await blueskyAdapter.profile(client, refreshed)).accountId).toBe(pds.did);
 
-      const dead = await failure(blueskyAdapter.profile(client, { ...own, accessToken: 'not-a-token' }));
+      const dead = await platformFailure(blueskyAdapter.profile(client, { ...own, accessToken: 'not-a-token' }));
       expect(dead).toMatchObject({ retryable: false, needsReauth: true });
       expect(dead.message).toContain('InvalidToken');
-      expect(await failure(blueskyAdapter.refresh(client, { ...own, refreshToken: 'not-a-token' }))).toMatchObject({
+      expect(
+        await platformFailure(blueskyAdapter.refresh(client, { ...own, refreshToken: 'not-a-token' })),
+      ).toMatchObject({
         needsReauth: true,
       });
     });
@@ -315,13 +308,13 @@ describe.skipIf(!runAgainstPds)(
       expect(records.filter((r) => r.uri === first.postId)).toHaveLength(1);
 
       // The same key with other text is not silently taken for this post.
-      const clash = await failure(blueskyAdapter.publish(client, tokens, post('Something else', key)));
+      const clash = await platformFailure(blueskyAdapter.publish(client, tokens, post('Something else', key)));
       expect(clash).toMatchObject({ retryable: false });
       expect(clash.message).toContain('already has this delivery');
     });
 
     it("maps the PDS's validation errors to permanent ones", async () => {
-      const long = await failure(blueskyAdapter.publish(client, tokens, post('x'.repeat(301))));
+      const long = await platformFailure(blueskyAdapter.publish(client, tokens, post('x'.repeat(301))));
       expect(long).toMatchObject({ retryable: false, status: 400, needsReauth: false });
       expect(long.message).toContain('InvalidRequest');
     });
@@ -338,7 +331,7 @@ describe.skipIf(!runAgainstPds)(
       const closed = await startPds();
       const url = closed.url;
       await closed.close();
-      const err = await failure(blueskyAdapter.profile({ ...client, apiBaseUrl: url }, tokens));
+      const err = await platformFailure(blueskyAdapter.profile({ ...client, apiBaseUrl: url }, tokens));
       expect(err).toMatchObject({ retryable: true, status: null, needsReauth: false });
       expect(err.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
     }, 120_000);
@@ -490,7 +483,7 @@ describe.skipIf(!runAgainstPds)(
       expect(((await getPost(viaOAuth.postId)).body.value as { embed: { $type: string } }).embed.$type).toBe(
         'app.bsky.embed.images',
       );
-      expect(await failure(blueskyAdapter.profile(client, { ...stored, dpopJwk: undefined }))).toMatchObject({
+      expect(await platformFailure(blueskyAdapter.profile(client, { ...stored, dpopJwk: undefined }))).toMatchObject({
         needsReauth: true,
       });
 

@@ -1,16 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { facebookAdapter, facebookComment, facebookSignIn } from '../../src-main/engine/platforms/facebook/adapter';
 import { signInWith } from '../support/meta-sign-in';
-import {
-  PlatformError,
-  type MediaUpload,
-  type PlatformClient,
-  type PublishRequest,
-  type TokenSet,
-} from '../../src-main/engine/platforms/types';
+import type { MediaUpload, PlatformClient, PublishRequest, TokenSet } from '../../src-main/engine/platforms/types';
 import { type FacebookServer, startFacebookServer } from '../support/facebook-server';
 import { jpegOf, videoOf } from '../support/media-fixtures';
 import { PNG_1x1 } from '../support/images';
+import { platformFailure } from '../support/platform-failure';
 
 const PAGE = '104000000000001';
 let fb: FacebookServer;
@@ -35,16 +30,6 @@ const post = (text: string, media: MediaUpload[] = [], extra: Partial<PublishReq
   postAs: `page:${PAGE}`,
   ...extra,
 });
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PlatformError);
-    return err as PlatformError;
-  }
-  throw new Error('expected a PlatformError');
-}
 
 describe('Facebook Pages adapter', () => {
   it('reads the member and lists the Pages they may post on', async () => {
@@ -128,7 +113,7 @@ describe('Facebook Pages adapter', () => {
       post('big', [{ mimeType: 'image/jpeg', data: Buffer.alloc(4 * 1024 * 1024 + 1) }]),
       post('', []),
     ]) {
-      expect((await failure(facebookAdapter.publish(client, tokens, bad))).retryable).toBe(false);
+      expect((await platformFailure(facebookAdapter.publish(client, tokens, bad))).retryable).toBe(false);
     }
     expect(fb.requests()).toEqual([]);
   });
@@ -137,23 +122,23 @@ describe('Facebook Pages adapter', () => {
     const since = new Date(Date.now() - 1000);
     fb.addPost(PAGE, 'Lost answer', Date.now() - 3_600_000);
     fb.postButFailNext();
-    expect((await failure(facebookAdapter.publish(client, tokens, post('Lost answer')))).retryable).toBe(true);
+    expect((await platformFailure(facebookAdapter.publish(client, tokens, post('Lost answer')))).retryable).toBe(true);
     const found = await facebookAdapter.findPublished?.(client, tokens, {
       text: 'Lost answer',
       postAs: `page:${PAGE}`,
       since,
     });
     expect(found?.postId).toBe(fb.posts(PAGE)[0]?.id);
-    expect(await failure(facebookAdapter.publish(client, tokens, post('Lost answer')))).toMatchObject({
+    expect(await platformFailure(facebookAdapter.publish(client, tokens, post('Lost answer')))).toMatchObject({
       retryable: false,
     });
     fb.throttle('pagesBusinessUseCase', 30);
-    expect(await failure(facebookAdapter.publish(client, tokens, post('Later')))).toMatchObject({
+    expect(await platformFailure(facebookAdapter.publish(client, tokens, post('Later')))).toMatchObject({
       retryable: true,
       retryAfterMs: 30 * 60_000,
     });
     fb.invalidateSessions();
-    expect(await failure(facebookAdapter.publish(client, tokens, post('Later')))).toMatchObject({
+    expect(await platformFailure(facebookAdapter.publish(client, tokens, post('Later')))).toMatchObject({
       retryable: false,
       needsReauth: true,
     });

@@ -6,17 +6,17 @@ import {
   instagramSignIn,
 } from '../../src-main/engine/platforms/instagram/adapter';
 import { signInWith } from '../support/meta-sign-in';
-import {
-  PlatformError,
-  type MediaUpload,
-  type PlatformClient,
-  type PublicMediaHost,
-  type PublishRequest,
-  type TokenSet,
+import type {
+  MediaUpload,
+  PlatformClient,
+  PublicMediaHost,
+  PublishRequest,
+  TokenSet,
 } from '../../src-main/engine/platforms/types';
 import { type InstagramServer, startInstagramServer } from '../support/instagram-server';
 import { type MediaHost, jpegOf, startMediaHost, videoOf } from '../support/media-fixtures';
 import { PNG_1x1 } from '../support/images';
+import { platformFailure } from '../support/platform-failure';
 
 const adapter = createInstagramAdapter({ containerPollDelaysMs: [5, 5, 5, 5, 5, 5, 5, 5] });
 let ig: InstagramServer;
@@ -53,16 +53,6 @@ const post = (text: string, media: MediaUpload[], extra: Partial<PublishRequest>
   publicMedia,
   ...extra,
 });
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PlatformError);
-    return err as PlatformError;
-  }
-  throw new Error('expected a PlatformError');
-}
 
 describe('Instagram adapter', () => {
   it('reads the professional account behind the token', async () => {
@@ -104,7 +94,7 @@ describe('Instagram adapter', () => {
   });
 
   it('says plainly, before any call, that a desk without a public address cannot publish to Instagram', async () => {
-    const err = await failure(adapter.publish(client, tokens, post('x', [jpeg()], { publicMedia: undefined })));
+    const err = await platformFailure(adapter.publish(client, tokens, post('x', [jpeg()], { publicMedia: undefined })));
     expect(err).toMatchObject({ retryable: false, message: NEEDS_PUBLIC_MEDIA });
     expect(ig.requests()).toEqual([]);
   });
@@ -119,13 +109,13 @@ describe('Instagram adapter', () => {
       ),
       post('é'.repeat(2201), [jpeg()]),
     ]) {
-      expect((await failure(adapter.publish(client, tokens, bad))).retryable).toBe(false);
+      expect((await platformFailure(adapter.publish(client, tokens, bad))).retryable).toBe(false);
     }
     expect(ig.requests()).toEqual([]);
   });
 
   it('reports a video Instagram cannot process as the media’s fault, with Instagram’s reason', async () => {
-    const err = await failure(adapter.publish(client, tokens, post('too short', [reel(2)])));
+    const err = await platformFailure(adapter.publish(client, tokens, post('too short', [reel(2)])));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/2207026/);
     expect(ig.media()).toEqual([]);
@@ -139,7 +129,7 @@ describe('Instagram adapter', () => {
       expect(await adapter.publishingLimit?.(c, t)).toEqual({ used: 0, total: 1, windowHours: 24 });
       await adapter.publish(c, t, post('one', [jpeg()]));
       expect(await adapter.publishingLimit?.(c, t)).toEqual({ used: 1, total: 1, windowHours: 24 });
-      const err = await failure(adapter.publish(c, t, post('two', [jpeg()])));
+      const err = await platformFailure(adapter.publish(c, t, post('two', [jpeg()])));
       expect(err.retryable).toBe(false);
       expect(err.message).toMatch(/maximum number of posts.*\(code 9\/2207042\)/);
     } finally {
@@ -151,7 +141,7 @@ describe('Instagram adapter', () => {
     const since = new Date(Date.now() - 1000);
     ig.addMedia('Lost answer', Date.now() - 3_600_000);
     ig.publishButFailNext();
-    const err = await failure(adapter.publish(client, tokens, post('Lost answer', [jpeg()])));
+    const err = await platformFailure(adapter.publish(client, tokens, post('Lost answer', [jpeg()])));
     expect(err.retryable).toBe(true);
     const found = await adapter.findPublished?.(client, tokens, { text: 'Lost answer', since });
     expect(found?.postId).toBe(ig.media()[0]?.id);
@@ -163,16 +153,19 @@ describe('Instagram adapter', () => {
 
   it('classifies a throttle (with its wait), an expired token and a server failure', async () => {
     ig.throttle('instagramBusinessUseCase', 12);
-    expect(await failure(adapter.profile(client, tokens))).toMatchObject({
+    expect(await platformFailure(adapter.profile(client, tokens))).toMatchObject({
       retryable: true,
       retryAfterMs: 12 * 60_000,
       needsReauth: false,
     });
     ig.setNow(() => Date.now() + 61 * 86_400_000);
-    expect(await failure(adapter.profile(client, tokens))).toMatchObject({ retryable: false, needsReauth: true });
+    expect(await platformFailure(adapter.profile(client, tokens))).toMatchObject({
+      retryable: false,
+      needsReauth: true,
+    });
     ig.setNow(() => Date.now());
     ig.failNext();
-    expect(await failure(adapter.profile(client, tokens))).toMatchObject({ retryable: true, status: 500 });
+    expect(await platformFailure(adapter.profile(client, tokens))).toMatchObject({ retryable: true, status: 500 });
   });
 
   it('renews a long-lived token for 60 days, and asks for a reconnect once it has expired', async () => {
@@ -182,7 +175,7 @@ describe('Instagram adapter', () => {
     });
     expect(Date.parse(renewed.expiresAt ?? '')).toBeGreaterThan(Date.now() + 59 * 86_400_000);
     expect(renewed.refreshToken).toBe(renewed.accessToken);
-    const err = await failure(
+    const err = await platformFailure(
       adapter.refresh(client, { ...tokens, expiresAt: new Date(Date.now() - 1000).toISOString() }),
     );
     expect(err).toMatchObject({ needsReauth: true });
@@ -192,7 +185,7 @@ describe('Instagram adapter', () => {
     const published = await adapter.publish(client, tokens, post('With a comment', [jpeg()]));
     await instagramComment(client, tokens, published.postId, 'Link in bio');
     expect(ig.media()[0]?.comments.map((c) => c.text)).toEqual(['Link in bio']);
-    expect((await failure(adapter.remove(client, tokens, published.postId))).retryable).toBe(false);
+    expect((await platformFailure(adapter.remove(client, tokens, published.postId))).retryable).toBe(false);
   });
 
   it('signs in with Business Login and keeps a 60-day token that reads the account', async () => {

@@ -6,12 +6,7 @@ import {
   toLittleText,
 } from '../../src-main/engine/platforms/linkedin/adapter';
 import { ADAPTERS } from '../../src-main/engine/platforms/registry';
-import {
-  PlatformError,
-  type PlatformClient,
-  type PublishRequest,
-  type TokenSet,
-} from '../../src-main/engine/platforms/types';
+import type { PlatformClient, PublishRequest, TokenSet } from '../../src-main/engine/platforms/types';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import { JPEG_1x1, PNG_1x1 } from '../support/images';
 import { videoOf } from '../support/media-fixtures';
@@ -21,6 +16,7 @@ import {
   type LinkedInServer,
   type LinkedInServerOptions,
 } from '../support/linkedin-server';
+import { platformFailure } from '../support/platform-failure';
 
 const servers: LinkedInServer[] = [];
 afterEach(async () => {
@@ -47,16 +43,6 @@ async function setup(options: LinkedInServerOptions = {}) {
   });
   const pageTokens = () => tokens(PAGE_SCOPE);
   return { server, client, tokens, pageTokens };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PlatformError);
-    return err as PlatformError;
-  }
-  throw new Error('expected a PlatformError');
 }
 
 const post = (text: string, extra: Partial<PublishRequest> = {}): PublishRequest => ({
@@ -184,7 +170,9 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
 
   it('does not try to post as a page with a sign-in that was not granted the page scope', async () => {
     const { server, client, tokens } = await setup();
-    const err = await failure(linkedinAdapter.publish(client, tokens(), post('From the page', { postAs: ORG })));
+    const err = await platformFailure(
+      linkedinAdapter.publish(client, tokens(), post('From the page', { postAs: ORG })),
+    );
     expect(err).toMatchObject({ retryable: false, needsReauth: false });
     expect(err.message).toContain('turn on organisation pages in the LinkedIn integration and reconnect');
     expect(server.requests()).toEqual([]);
@@ -193,13 +181,13 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
 
   it('is refused for an organisation page the member does not administer, and for a malformed one', async () => {
     const { server, client, pageTokens: tokens } = await setup();
-    const refused = await failure(
+    const refused = await platformFailure(
       linkedinAdapter.publish(client, tokens(), post('Not mine', { postAs: 'urn:li:organization:999' })),
     );
     expect(refused).toMatchObject({ retryable: false, status: 403, needsReauth: false });
     expect(refused.message).toContain('Not enough permissions');
 
-    const withImage = await failure(
+    const withImage = await platformFailure(
       linkedinAdapter.publish(
         client,
         tokens(),
@@ -209,7 +197,7 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
     expect(withImage).toMatchObject({ retryable: false, status: 403 });
 
     const before = server.requests().length;
-    const malformed = await failure(
+    const malformed = await platformFailure(
       linkedinAdapter.publish(client, tokens(), post('Bad', { postAs: 'urn:li:person:someone-else' })),
     );
     expect(malformed).toMatchObject({ retryable: false, status: null });
@@ -219,7 +207,7 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
 
   it("maps LinkedIn's refusal of an empty post to a permanent error with its message", async () => {
     const { server, client, tokens } = await setup();
-    const err = await failure(linkedinAdapter.publish(client, tokens(), post('   ')));
+    const err = await platformFailure(linkedinAdapter.publish(client, tokens(), post('   ')));
     expect(err).toMatchObject({ retryable: false, status: 422, needsReauth: false });
     expect(err.message).toContain('commentary must not be empty');
     expect(server.posts()).toHaveLength(0);
@@ -229,12 +217,12 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
     const { server, client, tokens, pageTokens } = await setup();
 
     server.failNext(429, { 'Retry-After': '42' });
-    const limited = await failure(linkedinAdapter.publish(client, tokens(), post('x')));
+    const limited = await platformFailure(linkedinAdapter.publish(client, tokens(), post('x')));
     expect(limited).toMatchObject({ retryable: true, status: 429, retryAfterMs: 42_000, needsReauth: false });
     expect(limited.message).toContain('Resource level throttle');
 
     server.failNext(503);
-    expect(await failure(linkedinAdapter.publish(client, tokens(), post('x')))).toMatchObject({
+    expect(await platformFailure(linkedinAdapter.publish(client, tokens(), post('x')))).toMatchObject({
       retryable: true,
       status: 503,
       needsReauth: false,
@@ -242,15 +230,17 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
 
     // The post call itself failing (as a page: no userinfo call before it).
     server.failNext(500);
-    const failedPost = await failure(linkedinAdapter.publish(client, pageTokens(), post('x', { postAs: ORG })));
+    const failedPost = await platformFailure(linkedinAdapter.publish(client, pageTokens(), post('x', { postAs: ORG })));
     expect(failedPost).toMatchObject({ retryable: true, status: 500 });
 
-    const bad = await failure(linkedinAdapter.publish(client, { ...tokens(), accessToken: 'not-a-token' }, post('x')));
+    const bad = await platformFailure(
+      linkedinAdapter.publish(client, { ...tokens(), accessToken: 'not-a-token' }, post('x')),
+    );
     expect(bad).toMatchObject({ retryable: false, status: 401, needsReauth: true });
     expect(bad.message).toContain('Invalid access token');
 
     server.failNext(403);
-    expect(await failure(linkedinAdapter.remove(client, tokens(), 'urn:li:share:1'))).toMatchObject({
+    expect(await platformFailure(linkedinAdapter.remove(client, tokens(), 'urn:li:share:1'))).toMatchObject({
       retryable: false,
       status: 403,
       needsReauth: false,
@@ -262,7 +252,7 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
     const { server, client, tokens } = await setup();
     await server.close();
     servers.splice(0);
-    const err = await failure(linkedinAdapter.publish(client, tokens(), post('offline')));
+    const err = await platformFailure(linkedinAdapter.publish(client, tokens(), post('offline')));
     expect(err).toMatchObject({ retryable: true, status: null, needsReauth: false });
     expect(err.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
   });
@@ -277,7 +267,7 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
     expect(Date.parse(refreshed.expiresAt ?? '') - Date.now()).toBeGreaterThan(59 * 24 * 3600 * 1000);
     expect(refreshed.scope).toBe('email,openid,profile,w_member_social');
     await expect(linkedinAdapter.profile(client, refreshed)).resolves.toMatchObject({ accountId: 'li-casey' });
-    expect(await failure(linkedinAdapter.profile(client, old))).toMatchObject({ needsReauth: true });
+    expect(await platformFailure(linkedinAdapter.profile(client, old))).toMatchObject({ needsReauth: true });
   });
 
   it('takes the refresh token LinkedIn sends back, and asks to reconnect when the grant is dead', async () => {
@@ -286,16 +276,19 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
     expect(refreshed.refreshToken).toBe(server.refreshToken);
 
     server.revokeRefreshToken();
-    const dead = await failure(linkedinAdapter.refresh(client, refreshed));
+    const dead = await platformFailure(linkedinAdapter.refresh(client, refreshed));
     expect(dead).toMatchObject({ retryable: false, status: 400, needsReauth: true });
     expect(dead.message).toContain('invalid_grant');
 
     // A wrong client secret is the integration's setup, not the member's grant.
-    const wrongApp = await failure(linkedinAdapter.refresh({ ...client, clientSecret: 'nope' }, tokens()));
+    const wrongApp = await platformFailure(linkedinAdapter.refresh({ ...client, clientSecret: 'nope' }, tokens()));
     expect(wrongApp).toMatchObject({ retryable: false, status: 401, needsReauth: false });
 
     server.failNext(503);
-    expect(await failure(linkedinAdapter.refresh(client, tokens()))).toMatchObject({ retryable: true, status: 503 });
+    expect(await platformFailure(linkedinAdapter.refresh(client, tokens()))).toMatchObject({
+      retryable: true,
+      status: 503,
+    });
   });
 
   it('without a refresh token, keeps unexpired tokens and asks to reconnect once they expired', async () => {
@@ -304,7 +297,7 @@ describe('LinkedIn adapter against a local LinkedIn', () => {
     const live = { ...tokens(), refreshToken: null, expiresAt: new Date(Date.now() + 3600_000).toISOString() };
     expect(await linkedinAdapter.refresh(client, live)).toBe(live);
     const expired = { ...live, expiresAt: new Date(Date.now() - 1000).toISOString() };
-    expect(await failure(linkedinAdapter.refresh(client, expired))).toMatchObject({
+    expect(await platformFailure(linkedinAdapter.refresh(client, expired))).toMatchObject({
       retryable: false,
       needsReauth: true,
     });
@@ -416,15 +409,15 @@ describe('finding a LinkedIn post after a crash (GET /rest/posts?q=author)', () 
     const { server, client, tokens } = await setup();
     server.failNextOn('/rest/posts', 503);
     expect(
-      await failure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) })),
+      await platformFailure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) })),
     ).toMatchObject({ retryable: true, status: 503 });
     server.failNextOn('/rest/posts', 403);
     expect(
-      await failure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) })),
+      await platformFailure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) })),
     ).toMatchObject({ retryable: false, status: 403 });
     server.failNextOn('/v2/userinfo', 401);
     expect(
-      await failure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) })),
+      await platformFailure(linkedinAdapter.findPublished!(client, tokens(), { text: 'x', since: since(1000) })),
     ).toMatchObject({ retryable: false, needsReauth: true });
   });
 
@@ -513,7 +506,7 @@ describe('LinkedIn organisation pages the member administers', () => {
       'email,openid,profile,w_member_social',
       'email,openid,profile,w_member_social,w_organization_social',
     ]) {
-      const err = await failure(linkedinAdapter.pages!(client, tokens(scope)));
+      const err = await platformFailure(linkedinAdapter.pages!(client, tokens(scope)));
       expect(err).toMatchObject({ retryable: false, needsReauth: false, status: null });
       expect(err.message).toContain('turn on organisation pages in the LinkedIn integration and reconnect');
     }
@@ -522,7 +515,7 @@ describe('LinkedIn organisation pages the member administers', () => {
 
   it("takes LinkedIn's 403 when the tokens do not say their scope and LinkedIn did not grant it", async () => {
     const { server, client, tokens } = await pagesSetup({ scope: 'email,openid,profile,w_member_social' });
-    const err = await failure(linkedinAdapter.pages!(client, tokens(null)));
+    const err = await platformFailure(linkedinAdapter.pages!(client, tokens(null)));
     expect(err).toMatchObject({ retryable: false, status: 403, needsReauth: false });
     expect(err.message).toContain('Not enough permissions to access: organizationAcls');
     expect(server.requests()).toEqual(['GET /rest/organizationAcls']);
@@ -530,19 +523,21 @@ describe('LinkedIn organisation pages the member administers', () => {
 
   it('maps 401 to reconnect, 5xx and 429 to retryable, on either call', async () => {
     const { server, client, pageTokens } = await pagesSetup();
-    const dead = await failure(linkedinAdapter.pages!(client, { ...pageTokens(), accessToken: 'revoked-token' }));
+    const dead = await platformFailure(
+      linkedinAdapter.pages!(client, { ...pageTokens(), accessToken: 'revoked-token' }),
+    );
     expect(dead).toMatchObject({ retryable: false, status: 401, needsReauth: true });
     expect(dead.message).toContain('reconnect the account to list the organisation pages');
 
     server.failNext(503);
-    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
+    expect(await platformFailure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
       retryable: true,
       status: 503,
       needsReauth: false,
     });
 
     server.failNext(429, { 'Retry-After': '30' });
-    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
+    expect(await platformFailure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
       retryable: true,
       status: 429,
       retryAfterMs: 30_000,
@@ -550,9 +545,12 @@ describe('LinkedIn organisation pages the member administers', () => {
 
     // The ACL finder answers; the batch get of the names fails.
     server.failNextOn('/rest/organizations', 500);
-    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({ retryable: true, status: 500 });
+    expect(await platformFailure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
+      retryable: true,
+      status: 500,
+    });
     server.failNextOn('/rest/organizations', 401);
-    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
+    expect(await platformFailure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
       retryable: false,
       status: 401,
       needsReauth: true,
@@ -565,7 +563,7 @@ describe('LinkedIn organisation pages the member administers', () => {
     const { server, client, pageTokens } = await pagesSetup();
     await server.close();
     servers.splice(0);
-    expect(await failure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
+    expect(await platformFailure(linkedinAdapter.pages!(client, pageTokens()))).toMatchObject({
       retryable: true,
       status: null,
       needsReauth: false,
@@ -631,7 +629,7 @@ describe('LinkedIn video through the Videos API', () => {
 
   it('refuses a video LinkedIn cannot process (too short), naming the reason, and posts nothing', async () => {
     const { server, client, tokens } = await setup();
-    const refused = await failure(
+    const refused = await platformFailure(
       quick.publish(client, tokens(), post('Too short', { media: [{ mimeType: 'video/mp4', data: video(1) }] })),
     );
     expect(refused).toMatchObject({ retryable: false });
@@ -641,7 +639,7 @@ describe('LinkedIn video through the Videos API', () => {
 
   it('refuses a video beside images before any call', async () => {
     const { server, client, tokens } = await setup();
-    const refused = await failure(
+    const refused = await platformFailure(
       quick.publish(
         client,
         tokens(),

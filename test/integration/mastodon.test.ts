@@ -7,9 +7,10 @@ import {
   mastodonAdapter,
   registerMastodonApp,
 } from '../../src-main/engine/platforms/mastodon/adapter';
-import { PlatformError, type PlatformClient, type TokenSet } from '../../src-main/engine/platforms/types';
+import type { PlatformClient, TokenSet } from '../../src-main/engine/platforms/types';
 import { PNG_1x1, pngOfSize } from '../support/images';
 import { startMastodonServer, type MastodonServer, type MastodonServerOptions } from '../support/mastodon-server';
+import { platformFailure } from '../support/platform-failure';
 
 const servers: MastodonServer[] = [];
 afterEach(async () => {
@@ -23,16 +24,6 @@ async function setup(options: MastodonServerOptions = {}) {
   const client: PlatformClient = { clientId: 'unused', clientSecret: null, apiBaseUrl: server.url };
   const tokens: TokenSet = { accessToken, refreshToken: null, expiresAt: null, scope: 'read write' };
   return { server, client, tokens };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PlatformError);
-    return err as PlatformError;
-  }
-  throw new Error('expected a PlatformError');
 }
 
 const post = (text: string, idempotencyKey = randomBytes(8).toString('hex')) => ({ text, media: [], idempotencyKey });
@@ -94,7 +85,7 @@ describe('Mastodon adapter against a local Mastodon', () => {
   it('gives up, retryably, on an image that never finishes processing', async () => {
     const { server, client, tokens } = await setup({ mediaProcessingPolls: 100 });
     const adapter = createMastodonAdapter({ mediaPollDelaysMs: [5, 5] });
-    const err = await failure(
+    const err = await platformFailure(
       adapter.publish(client, tokens, { ...post('x'), media: [{ mimeType: 'image/png', data: pngOfSize(1_100_000) }] }),
     );
     expect(err).toMatchObject({ retryable: true, needsReauth: false });
@@ -116,17 +107,17 @@ describe('Mastodon adapter against a local Mastodon', () => {
   it('maps 429 with Retry-After (seconds or HTTP date) or X-RateLimit-Reset to a retryable error', async () => {
     const { server, client, tokens } = await setup();
     server.failNext(429, { 'Retry-After': '120' });
-    const seconds = await failure(mastodonAdapter.publish(client, tokens, post('hello')));
+    const seconds = await platformFailure(mastodonAdapter.publish(client, tokens, post('hello')));
     expect(seconds).toMatchObject({ retryable: true, status: 429, retryAfterMs: 120_000, needsReauth: false });
     expect(seconds.message).toContain('Too many requests');
 
     server.failNext(429, { 'Retry-After': new Date(Date.now() + 60_000).toUTCString() });
-    const date = await failure(mastodonAdapter.publish(client, tokens, post('hello')));
+    const date = await platformFailure(mastodonAdapter.publish(client, tokens, post('hello')));
     expect(date.retryAfterMs).toBeGreaterThan(55_000);
     expect(date.retryAfterMs).toBeLessThanOrEqual(60_000);
 
     server.failNext(429, { 'X-RateLimit-Reset': new Date(Date.now() + 300_000).toISOString() });
-    const reset = await failure(mastodonAdapter.publish(client, tokens, post('hello')));
+    const reset = await platformFailure(mastodonAdapter.publish(client, tokens, post('hello')));
     expect(reset.retryAfterMs).toBeGreaterThan(295_000);
     expect(reset.retryAfterMs).toBeLessThanOrEqual(300_000);
     expect(server.stats.statusesCreated).toBe(0);
@@ -135,10 +126,10 @@ describe('Mastodon adapter against a local Mastodon', () => {
   it('maps 5xx to a retryable error', async () => {
     const { server, client, tokens } = await setup();
     server.failNext(500);
-    const err = await failure(mastodonAdapter.publish(client, tokens, post('hello')));
+    const err = await platformFailure(mastodonAdapter.publish(client, tokens, post('hello')));
     expect(err).toMatchObject({ retryable: true, status: 500, retryAfterMs: null, needsReauth: false });
     server.failNext(503, { 'Retry-After': '30' });
-    expect(await failure(mastodonAdapter.profile(client, tokens))).toMatchObject({
+    expect(await platformFailure(mastodonAdapter.profile(client, tokens))).toMatchObject({
       retryable: true,
       status: 503,
       retryAfterMs: 30_000,
@@ -148,26 +139,26 @@ describe('Mastodon adapter against a local Mastodon', () => {
   it('maps 401 to needs-reauth, from failNext and from a revoked token', async () => {
     const { server, client, tokens } = await setup();
     server.failNext(401);
-    expect(await failure(mastodonAdapter.publish(client, tokens, post('hello')))).toMatchObject({
+    expect(await platformFailure(mastodonAdapter.publish(client, tokens, post('hello')))).toMatchObject({
       retryable: false,
       status: 401,
       needsReauth: true,
     });
-    const err = await failure(mastodonAdapter.profile(client, { ...tokens, accessToken: 'not-a-token' }));
+    const err = await platformFailure(mastodonAdapter.profile(client, { ...tokens, accessToken: 'not-a-token' }));
     expect(err).toMatchObject({ retryable: false, status: 401, needsReauth: true });
     expect(err.message).toContain('The access token is invalid');
   });
 
   it("maps 422 to a permanent error carrying Mastodon's message", async () => {
     const { server, client, tokens } = await setup();
-    const blank = await failure(mastodonAdapter.publish(client, tokens, post('   ')));
+    const blank = await platformFailure(mastodonAdapter.publish(client, tokens, post('   ')));
     expect(blank).toMatchObject({ retryable: false, status: 422, needsReauth: false });
     expect(blank.message).toContain("Validation failed: Text can't be blank");
 
-    const long = await failure(mastodonAdapter.publish(client, tokens, post('x'.repeat(501))));
+    const long = await platformFailure(mastodonAdapter.publish(client, tokens, post('x'.repeat(501))));
     expect(long.message).toContain('Validation failed: Text character limit of 500 exceeded');
 
-    const badType = await failure(
+    const badType = await platformFailure(
       mastodonAdapter.publish(client, tokens, {
         ...post('x'),
         media: [{ mimeType: 'application/pdf', data: Buffer.from('%PDF-1.7') }],
@@ -177,7 +168,7 @@ describe('Mastodon adapter against a local Mastodon', () => {
     expect(badType.message).toContain('File content type is invalid');
 
     server.failNext(403);
-    expect(await failure(mastodonAdapter.remove(client, tokens, '1'))).toMatchObject({
+    expect(await platformFailure(mastodonAdapter.remove(client, tokens, '1'))).toMatchObject({
       retryable: false,
       status: 403,
       needsReauth: false,
@@ -189,7 +180,7 @@ describe('Mastodon adapter against a local Mastodon', () => {
     const { server, client, tokens } = await setup();
     const url = server.url;
     await server.down();
-    const err = await failure(mastodonAdapter.publish(client, tokens, post('offline')));
+    const err = await platformFailure(mastodonAdapter.publish(client, tokens, post('offline')));
     expect(err).toMatchObject({ retryable: true, status: null, needsReauth: false });
     expect(err.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
 
@@ -292,10 +283,10 @@ describe('Mastodon adapter against a local Mastodon', () => {
       expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
       expect(refreshed.scope).toBe('read write');
       expect((await mastodonAdapter.profile(client, refreshed)).accountId).toBe(server.account.id);
-      expect(await failure(mastodonAdapter.profile(client, tokens))).toMatchObject({ needsReauth: true }); // old token revoked
+      expect(await platformFailure(mastodonAdapter.profile(client, tokens))).toMatchObject({ needsReauth: true }); // old token revoked
 
       // The used refresh token is dead: a person must reconnect.
-      const dead = await failure(mastodonAdapter.refresh(client, tokens));
+      const dead = await platformFailure(mastodonAdapter.refresh(client, tokens));
       expect(dead).toMatchObject({ retryable: false, status: 400, needsReauth: true });
       expect(dead.message).toContain('invalid_grant');
 

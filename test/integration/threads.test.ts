@@ -6,17 +6,17 @@ import {
   threadsTextLength,
 } from '../../src-main/engine/platforms/threads/adapter';
 import { signInWith } from '../support/meta-sign-in';
-import {
-  PlatformError,
-  type MediaUpload,
-  type PlatformClient,
-  type PublicMediaHost,
-  type PublishRequest,
-  type TokenSet,
+import type {
+  MediaUpload,
+  PlatformClient,
+  PublicMediaHost,
+  PublishRequest,
+  TokenSet,
 } from '../../src-main/engine/platforms/types';
 import { type ThreadsServer, startThreadsServer } from '../support/threads-server';
 import { type MediaHost, jpegOf, startMediaHost, videoOf } from '../support/media-fixtures';
 import { GIF_1x1 } from '../support/images';
+import { platformFailure } from '../support/platform-failure';
 
 const adapter = createThreadsAdapter({ containerPollDelaysMs: [5, 5, 5, 5, 5, 5, 5, 5] });
 let th: ThreadsServer;
@@ -45,16 +45,6 @@ const post = (text: string, media: MediaUpload[] = [], extra: Partial<PublishReq
   publicMedia,
   ...extra,
 });
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PlatformError);
-    return err as PlatformError;
-  }
-  throw new Error('expected a PlatformError');
-}
 
 describe('Threads adapter', () => {
   it('reads the account and publishes text, with its permalink', async () => {
@@ -103,10 +93,10 @@ describe('Threads adapter', () => {
   it('refuses before any call: media without a public address, a GIF, text over 500 (emoji by bytes), nothing at all', async () => {
     expect(threadsTextLength('a😀')).toBe(5);
     expect(
-      await failure(adapter.publish(client, tokens, post('x', [image()], { publicMedia: undefined }))),
+      await platformFailure(adapter.publish(client, tokens, post('x', [image()], { publicMedia: undefined }))),
     ).toMatchObject({ retryable: false, message: NEEDS_PUBLIC_MEDIA });
     for (const bad of [post('gif', [{ mimeType: 'image/gif', data: GIF_1x1 }]), post('😀'.repeat(126)), post(' ')])
-      expect((await failure(adapter.publish(client, tokens, bad))).retryable).toBe(false);
+      expect((await platformFailure(adapter.publish(client, tokens, bad))).retryable).toBe(false);
     await expect(
       adapter.publishChain(client, tokens, [
         { text: 'ok', media: [] },
@@ -117,7 +107,7 @@ describe('Threads adapter', () => {
   });
 
   it('reports a video Threads cannot process with its error_message', async () => {
-    const err = await failure(
+    const err = await platformFailure(
       adapter.publish(
         client,
         tokens,
@@ -132,12 +122,14 @@ describe('Threads adapter', () => {
     const since = new Date(Date.now() - 1000);
     th.publishButFailNext();
     expect(
-      (await failure(adapter.publish(client, tokens, post('Lost', [], { publicMedia: undefined })))).retryable,
+      (await platformFailure(adapter.publish(client, tokens, post('Lost', [], { publicMedia: undefined })))).retryable,
     ).toBe(true);
     expect((await adapter.findPublished?.(client, tokens, { text: 'Lost', since }))?.postId).toBe(th.posts()[0]?.id);
     const [root] = await adapter.publishChain(client, tokens, [{ text: 'root', media: [] }]);
     th.publishButFailNext();
-    await failure(adapter.publishChain(client, tokens, [{ text: 'lost reply', media: [] }], undefined, root?.postId));
+    await platformFailure(
+      adapter.publishChain(client, tokens, [{ text: 'lost reply', media: [] }], undefined, root?.postId),
+    );
     expect((await adapter.findPublished?.(client, tokens, { text: 'lost reply', since }))?.postId).toBe(
       th.posts()[0]?.id,
     );
@@ -156,7 +148,7 @@ describe('Threads adapter', () => {
     });
     expect(Date.parse(renewed.expiresAt ?? '')).toBeGreaterThan(Date.now() + 59 * 86_400_000);
     th.setNow(() => Date.now() + 61 * 86_400_000);
-    expect(await failure(adapter.profile(client, tokens))).toMatchObject({ needsReauth: true });
+    expect(await platformFailure(adapter.profile(client, tokens))).toMatchObject({ needsReauth: true });
   });
 
   it('signs in and keeps a 60-day token that reads the account', async () => {

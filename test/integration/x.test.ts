@@ -1,16 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADAPTERS } from '../../src-main/engine/platforms/registry';
-import {
-  PlatformError,
-  type PlatformClient,
-  type PublishRequest,
-  type TokenSet,
-} from '../../src-main/engine/platforms/types';
+import type { PlatformClient, PublishRequest, TokenSet } from '../../src-main/engine/platforms/types';
 import { X_API_BASE, sameXText, xAdapter } from '../../src-main/engine/platforms/x/adapter';
 import { PLATFORM_RULES } from '../../src-shared/platform-rules';
 import { JPEG_1x1, PNG_1x1 } from '../support/images';
 import { videoOf } from '../support/media-fixtures';
 import { startXServer, type XServer } from '../support/x-server';
+import { platformFailure } from '../support/platform-failure';
 
 const servers: XServer[] = [];
 afterEach(async () => {
@@ -31,16 +27,6 @@ async function setup() {
     ...extra,
   });
   return { server, client, tokens };
-}
-
-async function failure(promise: Promise<unknown>): Promise<PlatformError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PlatformError);
-    return err as PlatformError;
-  }
-  throw new Error('expected a PlatformError');
 }
 
 const post = (text: string, extra: Partial<PublishRequest> = {}): PublishRequest => ({
@@ -131,7 +117,7 @@ describe('X adapter against a local X API v2', () => {
 
   it('asks for a reconnect before uploading when the connection lacks media.write', async () => {
     const { server, client, tokens } = await setup();
-    const err = await failure(
+    const err = await platformFailure(
       xAdapter.publish(
         client,
         tokens({ scope: 'tweet.read tweet.write users.read offline.access' }),
@@ -165,7 +151,7 @@ describe('X adapter against a local X API v2', () => {
 
     // Through the adapter: the upload is gone by the time the post is made (expired), so X refuses its id.
     server.setMediaExpiry(0);
-    const err = await failure(
+    const err = await platformFailure(
       xAdapter.publish(client, tokens(), post('Expired', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
     );
     expect(err).toMatchObject({ retryable: false, status: 400, needsReauth: false });
@@ -178,11 +164,11 @@ describe('X adapter against a local X API v2', () => {
   it('maps a 429 to retryable with retry-after, or x-rate-limit-reset when that is all X says', async () => {
     const { server, client, tokens } = await setup();
     server.failNext(429, { 'retry-after': '120' });
-    let err = await failure(xAdapter.publish(client, tokens(), post('x')));
+    let err = await platformFailure(xAdapter.publish(client, tokens(), post('x')));
     expect(err).toMatchObject({ retryable: true, status: 429, retryAfterMs: 120_000 });
 
     server.failNext(429, { 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 900) });
-    err = await failure(
+    err = await platformFailure(
       xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
     );
     expect(err).toMatchObject({ retryable: true, status: 429 });
@@ -195,7 +181,7 @@ describe('X adapter against a local X API v2', () => {
   it('maps a 503 on the upload or the post to retryable, naming the step', async () => {
     const { server, client, tokens } = await setup();
     server.failNext(503);
-    let err = await failure(
+    let err = await platformFailure(
       xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
     );
     expect(err).toMatchObject({ retryable: true, status: 503, needsReauth: false });
@@ -211,14 +197,14 @@ describe('X adapter against a local X API v2', () => {
     expect(server.tweets()).toEqual([expect.objectContaining({ text: 'ok', mediaIds: server.mediaIds() })]);
 
     server.failNext(503);
-    err = await failure(xAdapter.publish(client, tokens(), post('x')));
+    err = await platformFailure(xAdapter.publish(client, tokens(), post('x')));
     expect(err.message).toBe('X failed to publish the post: HTTP 503 (HTTP 503)');
     expect(server.tweets()).toHaveLength(1);
   });
 
   it('maps a 401 to needs-reauth, not retryable', async () => {
     const { server, client, tokens } = await setup();
-    let err = await failure(
+    let err = await platformFailure(
       xAdapter.publish(
         client,
         tokens({ accessToken: 'revoked' }),
@@ -227,7 +213,7 @@ describe('X adapter against a local X API v2', () => {
     );
     expect(err).toMatchObject({ retryable: false, status: 401, needsReauth: true });
     expect(err.message).toBe('X refused to upload image 1: Unauthorized (HTTP 401)');
-    err = await failure(xAdapter.profile(client, tokens({ accessToken: 'revoked' })));
+    err = await platformFailure(xAdapter.profile(client, tokens({ accessToken: 'revoked' })));
     expect(err).toMatchObject({ retryable: false, status: 401, needsReauth: true });
     expect(server.mediaIds()).toEqual([]);
   });
@@ -236,7 +222,7 @@ describe('X adapter against a local X API v2', () => {
     const { server, client, tokens } = await setup();
     await server.close();
     servers.splice(servers.indexOf(server), 1);
-    const err = await failure(
+    const err = await platformFailure(
       xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
     );
     expect(err).toMatchObject({ retryable: true, status: null });
@@ -326,8 +312,11 @@ describe('X adapter against a local X API v2', () => {
     it('maps a 503 to retryable and a 401 to needs-reauth', async () => {
       const { server, client, tokens } = await setup();
       server.failNext(503);
-      expect(await failure(find(client, tokens(), 'x', since(1000)))).toMatchObject({ retryable: true, status: 503 });
-      const refused = await failure(find(client, tokens({ accessToken: 'wrong' }), 'x', since(1000)));
+      expect(await platformFailure(find(client, tokens(), 'x', since(1000)))).toMatchObject({
+        retryable: true,
+        status: 503,
+      });
+      const refused = await platformFailure(find(client, tokens({ accessToken: 'wrong' }), 'x', since(1000)));
       expect(refused).toMatchObject({ retryable: false, needsReauth: true });
     });
   });
@@ -358,7 +347,7 @@ describe('X video through the chunked upload', () => {
     const { server, client, tokens } = await setup();
     server.setProcessingPolls(0);
     server.failNextProcessing();
-    const refused = await failure(
+    const refused = await platformFailure(
       xAdapter.publish(client, tokens(), post('Broken', { media: [{ mimeType: 'video/mp4', data: video() }] })),
     );
     expect(refused).toMatchObject({ retryable: false, needsReauth: false });
@@ -371,7 +360,7 @@ describe('X video through the chunked upload', () => {
     server.setProcessingPolls(0);
     server.failNextAppend(503);
     const request = post('Cut off', { media: [{ mimeType: 'video/mp4', data: video() }] });
-    const cut = await failure(xAdapter.publish(client, tokens(), request));
+    const cut = await platformFailure(xAdapter.publish(client, tokens(), request));
     expect(cut).toMatchObject({ retryable: true });
     expect(server.tweets()).toEqual([]);
     await xAdapter.publish(client, tokens(), request);
