@@ -20,7 +20,6 @@ import {
   probeImage,
   probeVideo,
   selectFields,
-  sendGraphError,
   tokenOf,
 } from './meta-graph';
 
@@ -230,18 +229,7 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
     return token;
   };
 
-  const app = await graphApp({ bodyLimit: 64 * 1024 * 1024 });
-  app.addHook('onRequest', async (request) => {
-    requests.push(`${request.method} ${request.url.split('?')[0]}`);
-  });
-  app.addHook('onSend', async (_request, _reply, payload) => {
-    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-    return payload;
-  });
-  app.setErrorHandler((err, _request, reply) => sendGraphError(reply, err));
-  app.setNotFoundHandler((request, reply) =>
-    sendGraphError(reply, graphErrors.unsupported(request.method === 'POST' ? 'post' : 'get', request.url)),
-  );
+  const app = await graphApp({ bodyLimit: 64 * 1024 * 1024, requests, latencyMs: () => latencyMs });
 
   // --- Facebook Login -----------------------------------------------------------------------------
 

@@ -447,13 +447,18 @@ export interface GraphAppOptions {
   bodyLimit?: number;
   /** Largest multipart file part. */
   fileSizeLimit?: number;
+  /** Where every request is noted as `METHOD /path` (no query), for the tests to read. */
+  requests: string[];
+  /** How long every answer waits before it is sent (the test's latency setting, read each time). */
+  latencyMs: () => number;
 }
 
 /**
  * A Fastify app that takes what Graph takes: form, JSON and multipart bodies, raw bytes for the
- * upload hosts, and an optional `/vNN.N` version prefix on every path.
+ * upload hosts, and an optional `/vNN.N` version prefix on every path. Every request is noted,
+ * every answer waits the test's latency, and errors and unknown paths are answered as Graph does.
  */
-export async function graphApp(options: GraphAppOptions = {}): Promise<FastifyInstance> {
+export async function graphApp(options: GraphAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024,
@@ -471,6 +476,18 @@ export async function graphApp(options: GraphAppOptions = {}): Promise<FastifyIn
     '*',
     { parseAs: 'buffer', bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024 },
     (_req, body, done) => done(null, body),
+  );
+  app.addHook('onRequest', async (request) => {
+    options.requests.push(`${request.method} ${request.url.split('?')[0]}`);
+  });
+  app.addHook('onSend', async (_request, _reply, payload) => {
+    const latencyMs = options.latencyMs();
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    return payload;
+  });
+  app.setErrorHandler((err, _request, reply) => sendGraphError(reply, err));
+  app.setNotFoundHandler((request, reply) =>
+    sendGraphError(reply, graphErrors.unsupported(request.method === 'POST' ? 'post' : 'get', request.url)),
   );
   return app;
 }
@@ -515,4 +532,72 @@ export function dialogErrorPage(reply: FastifyReply, message: string): FastifyRe
 /** `true`, `1`: how Graph reads a boolean parameter. */
 export function flag(value: string | undefined): boolean {
   return value === 'true' || value === '1';
+}
+
+/** A code the authorization dialog gave, until the app exchanges it (once, within the hour). */
+export interface LoginCode {
+  redirectUri: string;
+  scopes: string[];
+  expiresAt: number;
+  used: boolean;
+}
+
+/** The app a LoginDialog serves. */
+export interface LoginApp {
+  clientId: string;
+  /** The app's registered redirect addresses; any http(s) address when not given. */
+  redirectUris?: readonly string[];
+  /** The scopes the platform knows; any other is refused. */
+  knownScopes: readonly string[];
+  /** The scope every request must ask for; without one, at least one scope must be asked for. */
+  requiredScope?: string;
+  now(): number;
+}
+
+/**
+ * `GET /oauth/authorize` of Instagram's Business Login and of Threads (the same dialog, the same
+ * redirect): errors it cannot redirect are an HTML page; a denial or a one-hour code goes back to
+ * the redirect address with the state and Meta's `#_` fragment. It keeps the codes it gave.
+ */
+export class LoginDialog {
+  readonly codes = new Map<string, LoginCode>();
+  private denyNext = false;
+
+  constructor(private readonly app: LoginApp) {}
+
+  /** The person denies the app the next time the dialog opens (once). */
+  denyNextTime(): void {
+    this.denyNext = true;
+  }
+
+  answer(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const { app } = this;
+    const q = request.query as Record<string, string | undefined>;
+    if (q.client_id !== app.clientId) return dialogErrorPage(reply, 'Invalid platform app');
+    const redirectUri = q.redirect_uri ?? '';
+    const registered = app.redirectUris ? app.redirectUris.includes(redirectUri) : /^https?:\/\//.test(redirectUri);
+    if (!URL.canParse(redirectUri) || !registered) return dialogErrorPage(reply, 'Invalid redirect_uri');
+    const scopes = (q.scope ?? '').split(/[,\s]+/).filter(Boolean);
+    const unknown = scopes.filter((s) => !app.knownScopes.includes(s));
+    const missing = app.requiredScope ? !scopes.includes(app.requiredScope) : scopes.length === 0;
+    if (missing || unknown.length > 0) {
+      const required = app.requiredScope ? `${app.requiredScope} is required` : '';
+      return dialogErrorPage(reply, `Invalid Scopes: ${unknown.join(', ') || required}`);
+    }
+    if (q.response_type !== 'code') return dialogErrorPage(reply, 'Invalid response_type');
+    const back = new URL(redirectUri);
+    if (this.denyNext) {
+      this.denyNext = false;
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_reason', 'user_denied');
+      back.searchParams.set('error_description', 'The user denied your request.');
+    } else {
+      const code = `AQ${randomBytes(48).toString('base64url')}`;
+      this.codes.set(code, { redirectUri, scopes, expiresAt: app.now() + 3600_000, used: false });
+      back.searchParams.set('code', code);
+    }
+    if (q.state !== undefined) back.searchParams.set('state', q.state);
+    back.hash = '_';
+    return reply.redirect(back.href, 302);
+  }
 }

@@ -7,7 +7,7 @@ import {
   type GraphParams,
   type ThrottleKind,
   type Usage,
-  dialogErrorPage,
+  LoginDialog,
   flag,
   graphApp,
   graphErrors,
@@ -19,7 +19,6 @@ import {
   probeImage,
   probeVideo,
   selectFields,
-  sendGraphError,
   tokenOf,
 } from './meta-graph';
 
@@ -194,13 +193,18 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
 
   let now = () => Date.now();
   let latencyMs = 0;
-  let denyNext = false;
   const failures: GraphError[] = [];
   const publishFailures: GraphError[] = [];
   const processingFailures: ErrorMessage[] = [];
   const requests: string[] = [];
   const deletes: number[] = [];
-  const codes = new Map<string, { redirectUri: string; scopes: string[]; expiresAt: number; used: boolean }>();
+  const login = new LoginDialog({
+    clientId,
+    redirectUris: options.redirectUris,
+    knownScopes: THREADS_SCOPES,
+    requiredScope: 'threads_basic',
+    now: () => now(),
+  });
   const tokens = new Map<string, Token>();
   const containers = new Map<string, ThreadsContainer>();
   const posts = new Map<string, ThreadsPost>();
@@ -219,49 +223,11 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     return token;
   };
 
-  const app = await graphApp({ bodyLimit: 16 * 1024 * 1024 });
-  app.addHook('onRequest', async (request) => {
-    requests.push(`${request.method} ${request.url.split('?')[0]}`);
-  });
-  app.addHook('onSend', async (_request, _reply, payload) => {
-    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-    return payload;
-  });
-  app.setErrorHandler((err, _request, reply) => sendGraphError(reply, err));
-  app.setNotFoundHandler((request, reply) =>
-    sendGraphError(reply, graphErrors.unsupported(request.method === 'POST' ? 'post' : 'get', request.url)),
-  );
+  const app = await graphApp({ bodyLimit: 16 * 1024 * 1024, requests, latencyMs: () => latencyMs });
 
   // --- Authorization ------------------------------------------------------------------------------
 
-  app.get('/oauth/authorize', async (request, reply) => {
-    const q = request.query as Record<string, string | undefined>;
-    if (q.client_id !== clientId) return dialogErrorPage(reply, 'Invalid platform app');
-    const redirectUri = q.redirect_uri ?? '';
-    const registered = options.redirectUris
-      ? options.redirectUris.includes(redirectUri)
-      : /^https?:\/\//.test(redirectUri);
-    if (!URL.canParse(redirectUri) || !registered) return dialogErrorPage(reply, 'Invalid redirect_uri');
-    const scopes = (q.scope ?? '').split(/[,\s]+/).filter(Boolean);
-    const unknown = scopes.filter((s) => !(THREADS_SCOPES as readonly string[]).includes(s));
-    if (!scopes.includes('threads_basic') || unknown.length > 0)
-      return dialogErrorPage(reply, `Invalid Scopes: ${unknown.join(', ') || 'threads_basic is required'}`);
-    if (q.response_type !== 'code') return dialogErrorPage(reply, 'Invalid response_type');
-    const back = new URL(redirectUri);
-    if (denyNext) {
-      denyNext = false;
-      back.searchParams.set('error', 'access_denied');
-      back.searchParams.set('error_reason', 'user_denied');
-      back.searchParams.set('error_description', 'The user denied your request.');
-    } else {
-      const code = `AQ${randomBytes(48).toString('base64url')}`;
-      codes.set(code, { redirectUri, scopes, expiresAt: now() + 3600_000, used: false });
-      back.searchParams.set('code', code);
-    }
-    if (q.state !== undefined) back.searchParams.set('state', q.state);
-    back.hash = '_';
-    return reply.redirect(back.href, 302);
-  });
+  app.get('/oauth/authorize', async (request, reply) => login.answer(request, reply));
 
   app.post('/oauth/access_token', async (request, reply) => {
     const { params } = await paramsOf(request);
@@ -269,7 +235,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     if (params.client_secret !== clientSecret) throw new GraphError(400, 1, 'Error validating client secret.');
     if (params.grant_type !== 'authorization_code')
       throw graphErrors.param('(#100) grant_type must be authorization_code');
-    const grant = codes.get((params.code ?? '').replace(/#_$/, ''));
+    const grant = login.codes.get((params.code ?? '').replace(/#_$/, ''));
     if (!grant || grant.used || grant.expiresAt <= now())
       throw graphErrors.param('Invalid verification code format.', { subcode: 36009 });
     if (grant.redirectUri !== params.redirect_uri)
@@ -686,7 +652,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
       return id;
     },
     setNow: (fn) => void (now = fn),
-    denyNextAuthorization: () => void (denyNext = true),
+    denyNextAuthorization: () => login.denyNextTime(),
     failNext: (error) => void failures.push(error ?? graphErrors.unexpected()),
     publishButFailNext: (error) => void publishFailures.push(error ?? graphErrors.unexpected()),
     failNextProcessing: (message = 'FAILED_PROCESSING_VIDEO') => void processingFailures.push(message),
