@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventName } from '../../src-shared/contract';
 import { startTestApp } from '../support/app';
 import { addConnection } from '../support/posting';
+import { restCall } from '../support/rest';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
@@ -24,18 +25,10 @@ async function heard(t: TestApp, action: () => Promise<unknown>) {
 }
 
 async function rest(t: TestApp, method: string, path: string, body?: unknown, userId?: string) {
-  const res = await fetch(`${t.url}${path}`, {
-    method,
-    headers: {
-      'x-publora-key': t.workspaceApiKey,
-      ...(userId ? { 'x-publora-user-id': userId } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  expect(res.status, text).toBeLessThan(300);
-  return JSON.parse(text) as Record<string, unknown>;
+  const headers: Record<string, string> = userId ? { 'x-publora-user-id': userId } : {};
+  const answer = await restCall(t.url, method, path, { key: t.workspaceApiKey, body, headers });
+  expect(answer.status, answer.text).toBeLessThan(300);
+  return JSON.parse(answer.text) as Record<string, unknown>;
 }
 
 describe('what a change through the REST API announces', () => {

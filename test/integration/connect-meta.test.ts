@@ -5,41 +5,26 @@ import { browse } from '../support/browse';
 import { startFacebookServer } from '../support/facebook-server';
 import { startInstagramServer } from '../support/instagram-server';
 import { startThreadsServer } from '../support/threads-server';
+import { addWorkspaceWithAdminKey, clientWithConnectionLink } from '../support/rest';
 
 describe('connecting Instagram, Facebook and Threads through a connection link', () => {
   it('signs in on each platform’s window, exchanges the code for a long-lived token and records <platform>-<accountId>', async () => {
     const t = await startTestApp();
     const [ig, fb, th] = await Promise.all([startInstagramServer(), startFacebookServer(), startThreadsServer()]);
     try {
-      const form = new FormData();
-      form.append('name', 'Acme Social');
-      form.append('planId', 'team');
-      form.append(
-        'integrations',
-        JSON.stringify([
+      const added = await addWorkspaceWithAdminKey(t.url, t.adminKey, {
+        name: 'Acme Social',
+        planId: 'team',
+        integrations: [
           { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
           { platform: 'facebook', clientId: fb.appId, clientSecret: fb.appSecret, instanceUrl: fb.url },
           { platform: 'threads', clientId: th.clientId, clientSecret: th.clientSecret, instanceUrl: th.url },
-        ]),
-      );
-      const added = (await (
-        await fetch(`${t.url}/api/workspaces/add`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${t.adminKey}` },
-          body: form,
-        })
-      ).json()) as { data: { apiKey: string } };
-      const headers = { 'x-publora-key': added.data.apiKey, 'content-type': 'application/json' };
-      const user = (await (
-        await fetch(`${t.url}/api/v1/workspace/users`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ email: 'c@acme.test', displayName: 'Acme' }),
-        })
-      ).json()) as { id: string };
-      const { connectionUrl } = (await (
-        await fetch(`${t.url}/api/v1/workspace/users/${user.id}/connection-url`, { method: 'POST', headers })
-      ).json()) as { connectionUrl: string };
+        ],
+      });
+      const { userId, connectionUrl } = await clientWithConnectionLink(t.url, added.apiKey, {
+        email: 'c@acme.test',
+        displayName: 'Acme',
+      });
 
       const page = await browse(connectionUrl);
       for (const name of ['Instagram', 'Facebook', 'Threads']) expect(page.text).toContain(`Connect ${name}`);
@@ -57,7 +42,7 @@ describe('connecting Instagram, Facebook and Threads through a connection link',
       }
       const connections = (await (
         await fetch(`${t.url}/api/v1/connections`, {
-          headers: { 'x-publora-key': added.data.apiKey, 'x-publora-user-id': user.id },
+          headers: { 'x-publora-key': added.apiKey, 'x-publora-user-id': userId },
         })
       ).json()) as { platformId: string; status: string }[];
       expect(connections.map((c) => [c.platformId, c.status]).sort()).toEqual([

@@ -4,6 +4,7 @@ import { startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startMastodonServer } from '../support/mastodon-server';
 import { startXServer } from '../support/x-server';
+import { addWorkspaceWithAdminKey, clientWithConnectionLink } from '../support/rest';
 
 describe('connecting Mastodon and X through a connection link', () => {
   it('runs the authorization-code flow with PKCE against each platform and records <platform>-<accountId>', async () => {
@@ -13,35 +14,18 @@ describe('connecting Mastodon and X through a connection link', () => {
     try {
       const callback = `${t.url}/oauth/callback`;
       const app = await registerMastodonApp(mastodon.url, callback);
-      const form = new FormData();
-      form.append('name', 'Acme Social');
-      form.append('planId', 'team');
-      form.append(
-        'integrations',
-        JSON.stringify([
+      const { apiKey: key } = await addWorkspaceWithAdminKey(t.url, t.adminKey, {
+        name: 'Acme Social',
+        planId: 'team',
+        integrations: [
           { platform: 'mastodon', clientId: app.clientId, clientSecret: app.clientSecret, instanceUrl: mastodon.url },
           { platform: 'x', clientId: 'x-client', instanceUrl: x.url },
-        ]),
-      );
-      const added = (await (
-        await fetch(`${t.url}/api/workspaces/add`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${t.adminKey}` },
-          body: form,
-        })
-      ).json()) as { data: { apiKey: string } };
-      const key = added.data.apiKey;
-      const headers = { 'x-publora-key': key, 'content-type': 'application/json' };
-      const user = (await (
-        await fetch(`${t.url}/api/v1/workspace/users`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ email: 'c@acme.test', displayName: 'Acme' }),
-        })
-      ).json()) as { id: string };
-      const { connectionUrl } = (await (
-        await fetch(`${t.url}/api/v1/workspace/users/${user.id}/connection-url`, { method: 'POST', headers })
-      ).json()) as { connectionUrl: string };
+        ],
+      });
+      const { userId, connectionUrl } = await clientWithConnectionLink(t.url, key, {
+        email: 'c@acme.test',
+        displayName: 'Acme',
+      });
 
       const page = await browse(connectionUrl);
       expect(page.text).toContain('Connect Mastodon');
@@ -54,7 +38,7 @@ describe('connecting Mastodon and X through a connection link', () => {
         expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
       }
       const connections = (await (
-        await fetch(`${t.url}/api/v1/connections`, { headers: { 'x-publora-key': key, 'x-publora-user-id': user.id } })
+        await fetch(`${t.url}/api/v1/connections`, { headers: { 'x-publora-key': key, 'x-publora-user-id': userId } })
       ).json()) as { platformId: string; status: string }[];
       expect(connections.map((c) => [c.platformId, c.status])).toEqual([
         [`mastodon-${mastodon.account.id}`, 'active'],

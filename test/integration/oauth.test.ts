@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app';
 import type { FakeClock } from '../support/engine';
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server';
+import { addWorkspaceWithAdminKey, restCall } from '../support/rest';
 
 /*
  * SPEC §5: a client opens a connection link and connects LinkedIn through a real OpenID Connect
@@ -99,11 +100,9 @@ async function setUp(options: { organizationPages?: boolean } = {}) {
   servers.push(as);
 
   // The integration arrives the public way: the install admin adds a workspace with it.
-  const form = new FormData();
-  form.append('name', 'Northwind Social');
-  form.append(
-    'integrations',
-    JSON.stringify([
+  const data = await addWorkspaceWithAdminKey(t.url, t.adminKey, {
+    name: 'Northwind Social',
+    integrations: [
       {
         platform: 'linkedin',
         clientId: as.clientId,
@@ -111,30 +110,12 @@ async function setUp(options: { organizationPages?: boolean } = {}) {
         issuerUrl: as.issuer,
         ...(options.organizationPages ? { organizationPages: true } : {}),
       },
-    ]),
-  );
-  const added = await fetch(`${t.url}/api/workspaces/add`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${t.adminKey}` },
-    body: form,
+    ],
   });
-  expect(added.status, await added.clone().text()).toBe(200);
-  const { data } = (await added.json()) as { data: { workspaceId: string; apiKey: string } };
   const key = data.apiKey;
 
-  const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(`${t.url}${path}`, {
-      method,
-      headers: {
-        'x-publora-key': key,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
-  };
+  const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    restCall(t.url, method, path, { key, body, headers });
 
   const client = await api('POST', '/api/v1/workspace/users', {
     email: 'casey@client.test',

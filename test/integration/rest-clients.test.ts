@@ -2,27 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { ManagedUser } from '../../src-shared/clients';
 import { startTestApp } from '../support/app';
+import { restCall } from '../support/rest';
 
-async function api(
+const api = (
   url: string,
   key: string | null,
   method: string,
   path: string,
   body?: unknown,
-  extra: Record<string, string> = {},
-) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-      ...(key ? { 'x-publora-key': key } : {}),
-      ...extra,
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+  headers: Record<string, string> = {},
+) => restCall(url, method, path, { key, body, headers });
 
 describe('managed users over REST (seed 000)', () => {
   it('creates, lists, reads, updates and deletes a managed user with the seed fields', async () => {

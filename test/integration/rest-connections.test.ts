@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startTestApp } from '../support/app';
+import { rest, startTestApp } from '../support/app';
 import { startLinkedInServer } from '../support/linkedin-server';
 import { addConnection } from '../support/posting';
 
@@ -43,27 +43,11 @@ describe('REST: a connection\'s "post as"', () => {
         scope: PAGE_SCOPE,
       });
 
-      const call = async (
-        key: string,
-        method: string,
-        path: string,
-        body?: unknown,
-        headers: Record<string, string> = {},
-      ) => {
-        const res = await fetch(`${t.url}${path}`, {
-          method,
-          headers: {
-            'x-publora-key': key,
-            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-            ...headers,
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        return {
-          status: res.status,
-          body: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } },
-        };
-      };
+      const call = (key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+        rest(t, method, path, body, { 'x-publora-key': key, ...headers }) as Promise<{
+          status: number;
+          body: Record<string, unknown> & { error?: { code: string; message: string } };
+        }>;
       const issued = await call(t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${client.id}/api-key`);
       expect(issued.status).toBe(200);
       const clientKey = issued.body.apiKey as string;

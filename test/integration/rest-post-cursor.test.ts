@@ -2,19 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../src-main/server/api-spec';
 import { answers, startTestApp } from '../support/app';
 import { addConnection } from '../support/posting';
+import { createClientOverRest } from '../support/rest';
 
 describe('post groups over REST by cursor (issue 11)', () => {
   it('walks every post group once with x-next-cursor, beside seed 000 page numbers, as the OpenAPI document says', async () => {
     const t = await startTestApp();
     const headers = { 'x-publora-key': t.workspaceApiKey, 'Content-Type': 'application/json' };
-    const user = (await (
-      await fetch(`${t.url}/api/v1/workspace/users`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ email: 'client@example.com', displayName: 'Acme Corp' }),
-      })
-    ).json()) as { id: string };
-    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, user.id, 'mastodon', '42', {
+    const userId = await createClientOverRest(t.url, t.workspaceApiKey, {
+      email: 'client@example.com',
+      displayName: 'Acme Corp',
+    });
+    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, userId, 'mastodon', '42', {
       accessToken: 'token',
     });
     const made: string[] = [];
@@ -22,7 +20,7 @@ describe('post groups over REST by cursor (issue 11)', () => {
       t.clock.advance(1000);
       const res = await fetch(`${t.url}/api/v1/post-groups`, {
         method: 'POST',
-        headers: { ...headers, 'x-publora-user-id': user.id },
+        headers: { ...headers, 'x-publora-user-id': userId },
         body: JSON.stringify({ text: `Draft ${i}`, platformIds: [platformId] }),
       });
       expect(res.status).toBe(201);

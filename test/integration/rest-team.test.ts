@@ -2,21 +2,10 @@ import { TEST_PASSWORD } from '../support/engine';
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { startTestApp } from '../support/app';
+import { restCall } from '../support/rest';
 
-async function api(url: string, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'x-publora-key': key, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    type: res.headers.get('content-type'),
-    text,
-    body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : null,
-  };
-}
+const api = (url: string, key: string, method: string, path: string, body?: unknown) =>
+  restCall(url, method, path, { key, body });
 
 describe('team routes', () => {
   it('invites over REST: 422 user_limit_reached with upgrade_plan on free, 201 with a code on team', async () => {

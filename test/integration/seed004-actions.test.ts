@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startTestApp } from '../support/app';
+import { restCall } from '../support/rest';
 
 /*
  * Issue 13 item 8: errors that carry an action send seed 004's action objects exactly, and every
@@ -49,17 +50,11 @@ const UPGRADE_FIELDS = [
 ];
 const CONNECT_FIELDS = ['type', 'provider', 'connection_url', 'expires_at'];
 
-async function call(url: string, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'x-publora-key': key, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as { error: { code: string; action: Record<string, string> } },
-  };
-}
+const call = (url: string, key: string, method: string, path: string, body?: unknown) =>
+  restCall(url, method, path, { key, body }) as Promise<{
+    status: number;
+    body: { error: { code: string; action: Record<string, string> } };
+  }>;
 
 describe("seed 004's action objects", () => {
   const validate = seedErrorValidator();

@@ -4,6 +4,7 @@ import { startApp, type StartAppOptions, type StartedApp } from '../../src-main/
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { OWNER, FakeClock, TEST_PASSWORD } from './engine';
 import { addConnection } from './posting';
+import { restCall } from './rest';
 import { tempDir } from './temp';
 
 const running: StartedApp[] = [];
@@ -83,14 +84,9 @@ export async function clientWithMastodon(
   return { client, platformId };
 }
 
-/** A REST call with the workspace API key; the answer's status and JSON body. */
+/** A REST call with the workspace API key (or the key in `headers`); the answer's status and JSON body. */
 export const rest = (t: TestApp, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${t.url}${path}`, {
-    method,
-    headers: {
-      'x-publora-key': t.workspaceApiKey,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  restCall(t.url, method, path, { key: t.workspaceApiKey, body, headers }).then(({ status, body }) => ({
+    status,
+    body: body as Record<string, unknown>,
+  }));
