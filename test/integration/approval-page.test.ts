@@ -1,18 +1,14 @@
 import { chromium, type Browser } from '@playwright/test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app';
 import { addConnection } from '../support/posting';
+import { closeAfterTest } from '../support/closers';
 
 /**
  * Issue 13 item 2: the client opens their approval link in a browser without an account, asks for
  * changes with a comment, then approves; forged, revoked and expired links get clear pages; a
  * post's text is shown as text, never as markup.
  */
-
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
 
 describe('the approval page', () => {
   it('lets the client request changes with a comment and approve, in Chromium on a phone-sized screen', async () => {
@@ -42,7 +38,7 @@ describe('the approval page', () => {
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu'],
     });
-    closers.push(() => browser.close());
+    closeAfterTest(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     expect((await page.goto(link.approvalUrl))?.status()).toBe(200);

@@ -1,48 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { approvalPageModel, decideByLink } from '../../src-main/engine/approvals/approvals';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import type { ApprovalPolicy } from '../../src-shared/approvals';
-import { openTestEngine, type TestEngine } from '../support/engine';
-import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
-import { setUpPosting, type PostingSetup } from '../support/posting';
+import type { TestEngine } from '../support/engine';
 import { manualScheduler } from '../support/scheduler';
-import { startXServer } from '../support/x-server';
+import { closeAfterTest } from '../support/closers';
+import { openPostingWorld, type PostingWorld } from '../support/posting-world';
 
 /**
  * Issue 13 item 4: nothing unapproved goes out, whatever path scheduled it; an approved post goes
  * out once at its time. Real SQLite, the real scheduler, a local Mastodon server.
  */
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
-interface World extends TestEngine, PostingSetup {
-  mastodon: MastodonServer;
+interface World extends PostingWorld {
   scheduler: Scheduler;
 }
 
 async function world(policy: ApprovalPolicy): Promise<World> {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  closers.push(
-    () => mastodon.close(),
-    () => x.close(),
-  );
-  const t = await openTestEngine();
-  const token = mastodon.issueToken();
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: mastodon.url,
-    mastodonToken: token.accessToken,
-    mastodonAccountId: mastodon.account.id,
-    xUrl: x.url,
-    xToken: x.token,
-  });
-  await t.engine.call('approval.setPolicy', { workspaceId: setup.workspaceId, userId: setup.userId, policy });
-  const scheduler = newScheduler(t);
-  closers.push(() => scheduler.stop());
-  return { ...t, ...setup, mastodon, scheduler };
+  const w = await openPostingWorld();
+  await w.engine.call('approval.setPolicy', { workspaceId: w.workspaceId, userId: w.userId, policy });
+  const scheduler = newScheduler(w);
+  closeAfterTest(() => scheduler.stop());
+  return { ...w, scheduler };
 }
 
 const newScheduler = (t: TestEngine) => manualScheduler(t, { offlineRetryMs: 30_000, graceMs: 15 * 60_000 });
@@ -170,7 +149,7 @@ describe('approvals: the client approves (policy "client")', () => {
     // A restart: the new scheduler's recovery neither sends them nor gives up on them.
     await w.scheduler.stop();
     w.scheduler = newScheduler(w);
-    closers.push(() => w.scheduler.stop());
+    closeAfterTest(() => w.scheduler.stop());
     w.scheduler.recover();
     await w.scheduler.runDue();
     expect(sent(w)).toEqual([]);

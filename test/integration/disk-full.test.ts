@@ -4,6 +4,7 @@ import { startTestApp } from '../support/app';
 import { startMastodonServer } from '../support/mastodon-server';
 import { setUpPosting } from '../support/posting';
 import { startXServer } from '../support/x-server';
+import { localPlatforms } from '../support/posting-world';
 
 /*
  * Issue 9 item 10: the disk fills up while Postroom runs. Simulated with SQLite's
@@ -37,13 +38,7 @@ describe('issue 9 item 10: a full disk', () => {
     try {
       const t = await startTestApp({ setUp: false });
       const engine = t.app.engine;
-      const setup = await setUpPosting(engine, {
-        mastodonUrl: mastodon.url,
-        mastodonToken: mastodon.issueToken().accessToken,
-        mastodonAccountId: mastodon.account.id,
-        xUrl: x.url,
-        xToken: x.token,
-      });
+      const setup = await setUpPosting(engine, localPlatforms(mastodon, x));
       const disk: boolean[] = [];
       engine.subscribe((event, payload) => event === 'disk.status' && disk.push((payload as { full: boolean }).full));
       const inAMinute = new Date(t.clock.now().getTime() + 60_000).toISOString();

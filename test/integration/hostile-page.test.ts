@@ -1,19 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from '@playwright/test';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app';
+import { closeAfterTest } from '../support/closers';
 
 /*
  * Issue 9 item 2, as the red team ran it: a page on another local port, open in Chromium, fires
  * 650 `no-cors` requests at the loopback server. Before, they all spent the one anonymous bucket
  * (`ip:127.0.0.1`) and the connection pages answered 429 until the window ended.
  */
-
-const closers: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
 
 function serveHostilePage(target: string): Promise<Server> {
   const html = `<!doctype html><title>Free prizes</title><script>
@@ -38,12 +34,12 @@ describe('issue 9 item 2: a hostile page in Chromium cannot shut the connection 
     });
     const link = await t.app.engine.call('connection.createLink', { workspaceId: t.workspaceId, userId: client.id });
     const hostile = await serveHostilePage(t.url);
-    closers.push(() => new Promise((done) => hostile.close(done)));
+    closeAfterTest(() => new Promise((done) => hostile.close(done)));
     const browser: Browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu'],
     });
-    closers.push(() => browser.close());
+    closeAfterTest(() => browser.close());
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}/`);
     expect(await page.evaluate(() => (globalThis as unknown as { flood: () => Promise<number> }).flood())).toBe(650);

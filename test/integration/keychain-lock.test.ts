@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';
@@ -11,17 +11,14 @@ import { setUpPosting } from '../support/posting';
 import { startPrivateKeyring } from '../support/private-keyring';
 import { tempDir } from '../support/temp';
 import { startXServer } from '../support/x-server';
+import { closeAfterTest } from '../support/closers';
+import { localPlatforms } from '../support/posting-world';
 
 /*
  * Issue 9 item 14: the keychain is locked while Postroom runs (a lock screen, `secret-tool lock`).
  * On a gnome-keyring of its own (locking the shared one would pull it from under other tests),
  * locked and unlocked through the Secret Service D-Bus API.
  */
-
-const closers: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
 
 const available = await keychainAvailable();
 
@@ -30,10 +27,10 @@ describe.skipIf(!available)(
   () => {
     it('pauses publishing with a notice while it is locked, resumes after unlock, and writes the token nowhere else', async () => {
       const keyring = await startPrivateKeyring();
-      closers.push(() => keyring.close());
+      closeAfterTest(() => keyring.close());
       const mastodon = await startMastodonServer();
       const x = await startXServer();
-      closers.push(
+      closeAfterTest(
         () => mastodon.close(),
         () => x.close(),
       );
@@ -41,15 +38,10 @@ describe.skipIf(!available)(
       const clock = new FakeClock();
       const secrets = await KeychainSecretStore.open(`Postroom-lock-test-${process.pid}`);
       const engine = await Engine.open({ dataDir, secrets, clock });
-      closers.push(() => engine.close());
-      const token = mastodon.issueToken().accessToken;
-      const setup = await setUpPosting(engine, {
-        mastodonUrl: mastodon.url,
-        mastodonToken: token,
-        mastodonAccountId: mastodon.account.id,
-        xUrl: x.url,
-        xToken: x.token,
-      });
+      closeAfterTest(() => engine.close());
+      const platforms = localPlatforms(mastodon, x);
+      const token = platforms.mastodonToken;
+      const setup = await setUpPosting(engine, platforms);
       const notices: boolean[] = [];
       const problems: string[] = [];
       const scheduler = new Scheduler({
@@ -60,7 +52,7 @@ describe.skipIf(!available)(
         onKeychain: (locked) => notices.push(locked),
         onProblem: (p) => problems.push(`${p.platformId}:${p.state}:${p.error}`),
       });
-      closers.push(() => scheduler.stop());
+      closeAfterTest(() => scheduler.stop());
       const group = await engine.call('post.create', {
         workspaceId: setup.workspaceId,
         userId: setup.userId,

@@ -11,6 +11,7 @@ import { startMastodonServer } from '../support/mastodon-server';
 import { setUpPosting } from '../support/posting';
 import { tempDir } from '../support/temp';
 import { startXServer } from '../support/x-server';
+import { localPlatforms } from '../support/posting-world';
 
 const KILLS = Number(process.env.POSTROOM_KILL_RUNS ?? 200);
 const BATCH = 30;
@@ -72,17 +73,7 @@ describe.skipIf(!available)(
       const dataDir = tempDir();
       const bundle = await bundleChild();
       const engine = await Engine.open({ dataDir, secrets: await KeychainSecretStore.open(), clock: systemClock });
-      const setup = await setUpPosting(
-        engine,
-        {
-          mastodonUrl: mastodon.url,
-          mastodonToken: mastodon.issueToken().accessToken,
-          mastodonAccountId: mastodon.account.id,
-          xUrl: x.url,
-          xToken: x.token,
-        },
-        { plan: 'enterprise' },
-      );
+      const setup = await setUpPosting(engine, localPlatforms(mastodon, x), { plan: 'enterprise' });
       engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 1000000 WHERE id = ?`).run(setup.userId);
       const pending = () =>
         (

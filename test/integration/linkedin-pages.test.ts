@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { OWNER, openTestEngine, type TestEngine, TEST_PASSWORD } from '../support/engine';
 import { startLinkedInServer, type LinkedInServer, type LinkedInServerOptions } from '../support/linkedin-server';
 import { addConnection } from '../support/posting';
+import { closeAfterTest } from '../support/closers';
 
 /*
  * Choosing the LinkedIn page to "post as" from a list (`connection.pages`), through the engine's
@@ -15,11 +16,6 @@ const BAKERY = 'urn:li:organization:1001';
 const SOCIAL = 'urn:li:organization:2414183';
 const PAGE_SCOPE = 'email,openid,profile,w_member_social,w_organization_social,r_organization_admin';
 const MEMBER_SCOPE = 'email,openid,profile,w_member_social';
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
 
 /** Timers nobody fires: the test runs the scheduler by hand. */
 const idleTimers: Timers = { setTimeout: () => null, clearTimeout: () => undefined };
@@ -40,7 +36,7 @@ async function world(
     scope: PAGE_SCOPE,
     ...options.server,
   });
-  closers.push(() => li.close());
+  closeAfterTest(() => li.close());
   const t = await openTestEngine();
   const state = await t.engine.call('app.setup', {
     ...OWNER,
@@ -89,7 +85,7 @@ describe('choosing the LinkedIn page to post as from a list', () => {
       post: { text: 'Fresh bread at 7', platformIds: [w.ref.platformId], scheduledTime: w.clock.now().toISOString() },
     });
     const scheduler = new Scheduler({ ctx: w.engine.ctx, timers: idleTimers });
-    closers.push(() => scheduler.stop());
+    closeAfterTest(() => scheduler.stop());
     await scheduler.runDue();
     const published = await w.engine.call('post.get', { workspaceId: w.workspaceId, id: group.id });
     expect(published.deliveries.map((d) => d.state)).toEqual(['published']);

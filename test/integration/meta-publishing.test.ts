@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NEEDS_PUBLIC_MEDIA } from '../../src-main/engine/platforms/instagram/adapter';
 import type { PublicMediaHost } from '../../src-main/engine/platforms/types';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
@@ -9,17 +9,13 @@ import { type MediaHost, jpegOf, startMediaHost } from '../support/media-fixture
 import { addConnection } from '../support/posting';
 import { manualScheduler } from '../support/scheduler';
 import { type ThreadsServer, startThreadsServer } from '../support/threads-server';
+import { closeAfterTest } from '../support/closers';
 
 /*
  * The scheduler publishing to Instagram, Facebook Pages and Threads through their adapters and
  * local servers: with a public address for media (a team host) and without one (a single desk),
  * and after a publish whose answer was lost.
  */
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
 
 interface World extends TestEngine {
   ig: InstagramServer;
@@ -39,7 +35,7 @@ async function world(): Promise<World> {
     startThreadsServer(),
     startMediaHost(),
   ]);
-  closers.push(
+  closeAfterTest(
     () => ig.close(),
     () => fb.close(),
     () => th.close(),
@@ -86,7 +82,7 @@ async function world(): Promise<World> {
       verifyDelayMs: 0,
       ...(publicMedia ? { publicMedia } : {}),
     });
-    closers.push(() => s.stop());
+    closeAfterTest(() => s.stop());
     return s;
   };
   return { ...t, ig, fb, th, host, workspaceId, userId: user.id, ids, scheduler };

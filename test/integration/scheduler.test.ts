@@ -1,10 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
-import { openTestEngine, type TestEngine } from '../support/engine';
-import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
-import { setUpPosting, type PostingSetup } from '../support/posting';
-import { startXServer, type XServer } from '../support/x-server';
+import { closeAfterTest } from '../support/closers';
+import { openPostingWorld, type PostingWorld } from '../support/posting-world';
 
 /** Timers the test fires by hand: the scheduler's single timer, observable. */
 class ManualTimers implements Timers {
@@ -18,37 +16,16 @@ class ManualTimers implements Timers {
   }
 }
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
-interface World extends TestEngine, PostingSetup {
-  mastodon: MastodonServer;
-  x: XServer;
+interface World extends PostingWorld {
   timers: ManualTimers;
   problems: string[];
   scheduler: Scheduler;
 }
 
 async function world(options: { graceMs?: number } = {}): Promise<World> {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  closers.push(
-    () => mastodon.close(),
-    () => x.close(),
-  );
-  const t = await openTestEngine();
+  const t = await openPostingWorld();
   // X dates its posts by the test's clock.
-  x.setNow(() => t.clock.now());
-  const token = mastodon.issueToken();
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: mastodon.url,
-    mastodonToken: token.accessToken,
-    mastodonAccountId: mastodon.account.id,
-    xUrl: x.url,
-    xToken: x.token,
-  });
+  t.x.setNow(() => t.clock.now());
   const timers = new ManualTimers();
   const problems: string[] = [];
   const scheduler = new Scheduler({
@@ -60,8 +37,8 @@ async function world(options: { graceMs?: number } = {}): Promise<World> {
     graceMs: options.graceMs ?? 15 * 60_000,
     onProblem: (p) => problems.push(`${p.platformId}:${p.state}:${p.error}`),
   });
-  closers.push(() => scheduler.stop());
-  return { ...t, ...setup, mastodon, x, timers, problems, scheduler };
+  closeAfterTest(() => scheduler.stop());
+  return { ...t, timers, problems, scheduler };
 }
 
 const inMinutes = (w: World, minutes: number) => new Date(w.clock.now().getTime() + minutes * 60_000).toISOString();

@@ -1,12 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import type { MediaItem } from '../../src-shared/media';
-import { openTestEngine, type TestEngine } from '../support/engine';
-import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { jpegOf, videoOf } from '../support/media-fixtures';
-import { setUpPosting, type PostingSetup } from '../support/posting';
 import { manualScheduler } from '../support/scheduler';
-import { startXServer, type XServer } from '../support/x-server';
+import { closeAfterTest } from '../support/closers';
+import { openPostingWorld, type PostingWorld } from '../support/posting-world';
 
 /**
  * Issue 14 item 3: a video from the library goes out where Postroom uploads video (here Mastodon's
@@ -14,37 +12,16 @@ import { startXServer, type XServer } from '../support/x-server';
  * breaks a platform's video rule is refused before it is saved, naming the rule.
  */
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
-interface World extends TestEngine, PostingSetup {
-  mastodon: MastodonServer;
-  x: XServer;
+interface World extends PostingWorld {
   scheduler: Scheduler;
 }
 
 async function world(): Promise<World> {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  x.setProcessingPolls(0);
-  closers.push(
-    () => mastodon.close(),
-    () => x.close(),
-  );
-  const t = await openTestEngine();
-  const token = mastodon.issueToken();
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: mastodon.url,
-    mastodonToken: token.accessToken,
-    mastodonAccountId: mastodon.account.id,
-    xUrl: x.url,
-    xToken: x.token,
-  });
-  const scheduler = manualScheduler(t, { offlineRetryMs: 30_000, graceMs: 15 * 60_000 });
-  closers.push(() => scheduler.stop());
-  return { ...t, ...setup, mastodon, x, scheduler };
+  const w = await openPostingWorld();
+  w.x.setProcessingPolls(0);
+  const scheduler = manualScheduler(w, { offlineRetryMs: 30_000, graceMs: 15 * 60_000 });
+  closeAfterTest(() => scheduler.stop());
+  return { ...w, scheduler };
 }
 
 async function addVideo(w: World, fileName: string): Promise<{ item: MediaItem; bytes: Buffer }> {

@@ -1,19 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LinkedInServer, LINKEDIN_VIDEO_PART_BYTES, startLinkedInServer } from '../support/linkedin-server';
 import { type MastodonServer, startMastodonServer } from '../support/mastodon-server';
 import { videoOf } from '../support/media-fixtures';
 import { type XServer, startXServer } from '../support/x-server';
+import { closeAfterTest } from '../support/closers';
 
 /*
  * The video uploads of the local X, Mastodon and LinkedIn, made as each platform's documentation
  * shows them: X's chunked INIT/APPEND/FINALIZE/STATUS, Mastodon's asynchronous media, LinkedIn's
  * multi-part initializeUpload/finalizeUpload.
  */
-
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
 
 /** A real MP4 padded to at least `bytes` with a `free` box. */
 function videoBytes(seconds: number, bytes = 0): Buffer {
@@ -23,7 +19,7 @@ function videoBytes(seconds: number, bytes = 0): Buffer {
 describe('X chunked media upload', () => {
   async function x(): Promise<XServer> {
     const server = await startXServer();
-    closers.push(() => server.close());
+    closeAfterTest(() => server.close());
     return server;
   }
   const auth = (server: XServer) => ({ Authorization: `Bearer ${server.token}` });
@@ -143,7 +139,7 @@ describe('X chunked media upload', () => {
 describe('Mastodon asynchronous media', () => {
   async function mastodon(): Promise<{ server: MastodonServer; token: string }> {
     const server = await startMastodonServer({ videoProcessingPolls: 1 });
-    closers.push(() => server.close());
+    closeAfterTest(() => server.close());
     return { server, token: server.issueToken().accessToken };
   }
   const upload = (server: MastodonServer, token: string, data: Buffer, type = 'video/mp4') => {
@@ -214,7 +210,7 @@ describe('Mastodon asynchronous media', () => {
 describe('LinkedIn multi-part video upload', () => {
   async function linkedin(): Promise<LinkedInServer> {
     const server = await startLinkedInServer();
-    closers.push(() => server.close());
+    closeAfterTest(() => server.close());
     return server;
   }
   const rest = (server: LinkedInServer) => ({
