@@ -3,7 +3,10 @@ import type { Locator, Page } from '@playwright/test';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
-import { addWorkspaceByApi, completeSetup, expect, workspaceSwitcher, type Host } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, go, workspaceSwitcher, type Host } from './fixtures';
+
+// The specs that post reach the navigation through this module.
+export { go, mainNav } from './fixtures';
 
 /*
  * An agency as the posting specs meet it: a workspace with Mastodon and X integrations, a client in
@@ -16,14 +19,8 @@ export const CLIENT_ZONE = 'Asia/Tokyo';
 export const WORKSPACE_ZONE = 'UTC';
 export const X_ACCOUNT = 'x-2244994945';
 
-export const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 export const composer = (page: Page, name: 'New post' | 'Edit post' = 'New post') => page.getByRole('dialog', { name });
 export const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
-
-export async function go(page: Page, place: 'Clients' | 'Queue' | 'Calendar' | 'Drafts' | 'Settings') {
-  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
-}
 
 export interface Agency {
   mastodon: MastodonServer;

@@ -1,16 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import { completeSetup, createWorkspace, expect, test } from './fixtures';
+import { completeSetup, createWorkspace, expect, go, readClipboard, test } from './fixtures';
 
 const run = promisify(execFile);
-
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
-
-async function go(page: Page, place: 'Clients' | 'API') {
-  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
-}
 
 async function createClient(page: Page, email: string, displayName: string) {
   await page.getByRole('button', { name: 'New client' }).click();
@@ -23,14 +16,6 @@ async function createClient(page: Page, email: string, displayName: string) {
     page.getByRole('list', { name: 'Clients' }).getByRole('button', { name: new RegExp(displayName) }),
   ).toBeVisible();
 }
-
-/** What the page put on the clipboard (the test's context is granted clipboard access). */
-const readClipboard = (page: Page) =>
-  page.evaluate(() =>
-    (
-      globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
-    ).navigator.clipboard.readText(),
-  );
 
 /** Runs a command copied from the page the way a person pasting it into a terminal would. */
 async function runInShell(command: string): Promise<unknown> {

@@ -5,6 +5,7 @@ import {
   addWorkspaceByApi,
   completeSetup,
   expect,
+  go,
   OWNER_PASSWORD,
   signInAs,
   test,
@@ -23,15 +24,9 @@ const CLIENT = 'Casey Client Co';
 const OWNER = 'Olivia Owner';
 const EDITOR = 'Eddie Editor';
 
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
 const xRow = (page: Page) =>
   connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / });
-
-async function go(page: Page, place: 'Clients' | 'Team' | 'Activity') {
-  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
-}
 
 async function openClient(page: Page) {
   await go(page, 'Clients');

@@ -284,6 +284,25 @@ export async function createWorkspace(
 
 export const workspaceSwitcher = (page: Page) => page.getByRole('combobox', { name: 'Workspace', exact: true });
 
+export const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+
+/** The pages of the main navigation, by the name a person reads on its button and heading. */
+export type Place = 'Clients' | 'Queue' | 'Calendar' | 'Drafts' | 'Team' | 'Plan' | 'Activity' | 'API' | 'Settings';
+
+/** Goes to a page of the main navigation and waits for its heading. */
+export async function go(page: Page, place: Place) {
+  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
+}
+
+/** What the page put on the clipboard (the test's context is granted clipboard access). */
+export const readClipboard = (page: Page) =>
+  page.evaluate(() =>
+    (
+      globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+    ).navigator.clipboard.readText(),
+  );
+
 export async function openSettings(page: Page) {
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
-import { completeSetup, expect, OWNER_PASSWORD, signInAs, test } from './fixtures';
+import { completeSetup, expect, go, mainNav, OWNER_PASSWORD, readClipboard, signInAs, test } from './fixtures';
 
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const clientList = (page: Page) => page.getByRole('list', { name: 'Clients' });
 const chooser = (page: Page) => page.getByRole('heading', { name: 'Choose your profile' });
 const fact = (page: Page, term: string) =>
@@ -12,11 +11,6 @@ const fact = (page: Page, term: string) =>
     .locator('dl.facts > div')
     .filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) })
     .locator('dd');
-
-async function go(page: Page, place: 'Clients' | 'Team' | 'Plan' | 'Activity' | 'Settings') {
-  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
-}
 
 async function createClient(page: Page, email: string, displayName: string) {
   await page.getByRole('button', { name: 'New client' }).click();
@@ -59,14 +53,6 @@ async function joinWithInvitation(page: Page, opts: { code: string; name: string
   await expect(page.locator('.shell')).toBeVisible();
   await expect(page.getByRole('banner')).toContainText(opts.name);
 }
-
-/** What the page put on the clipboard (the test's context is granted clipboard access). */
-const readClipboard = (page: Page) =>
-  page.evaluate(() =>
-    (
-      globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
-    ).navigator.clipboard.readText(),
-  );
 
 /** The cell of `row` under the column headed `header`. */
 async function cell(table: Locator, row: Locator, header: string): Promise<Locator> {
