@@ -307,6 +307,8 @@ export type SetupInput = z.input<typeof SetupInput>;
 
 const WorkspaceRef = z.strictObject({ workspaceId: z.string().min(1).max(64) });
 const ClientRef = WorkspaceRef.extend({ userId: UserId });
+/** One of a client's connections, by its `<platform>-<accountId>` id. */
+const ConnectionRef = ClientRef.extend({ platformId: z.string().min(1).max(300) });
 const MemberRef = WorkspaceRef.extend({ memberId: z.string().min(1).max(64) });
 const MediaId = z.string().min(1).max(64);
 const UploadId = z.string().min(1).max(64);
@@ -416,7 +418,7 @@ export const channels = {
 
   'connection.list': { request: ClientRef, response: z.array(Connection) },
   'connection.remove': {
-    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    request: ConnectionRef,
     response: z.object({ removed: z.literal(true) }),
   },
   'connection.listLinks': { request: ClientRef, response: z.array(ConnectionLink) },
@@ -438,7 +440,7 @@ export const channels = {
   },
   /** Seed 003: the signed-in person's credential mode for a connection, and who may reconnect it. */
   'connection.credentials': {
-    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    request: ConnectionRef,
     response: ConnectionSettings,
   },
   /** Every credential mode set in a workspace (connections not listed use the owner's credentials). */
@@ -447,15 +449,14 @@ export const channels = {
     response: z.array(z.object({ memberId: z.string(), connectionId: z.string(), mode: z.enum(['owner', 'member']) })),
   },
   'connection.setCredentialMode': {
-    request: ClientRef.extend({
-      platformId: z.string().min(1).max(300),
+    request: ConnectionRef.extend({
       memberId: z.string().min(1).max(64),
       mode: z.enum(['owner', 'member']),
     }),
     response: z.object({ mode: z.enum(['owner', 'member']) }),
   },
   'connection.setPostAs': {
-    request: ClientRef.extend({ platformId: z.string().min(1).max(300), postAs: z.string().max(200).nullable() }),
+    request: ConnectionRef.extend({ postAs: z.string().max(200).nullable() }),
     response: z.object({ postAs: z.string().nullable() }),
   },
   /**
@@ -463,12 +464,12 @@ export const channels = {
    * by name, to choose "post as" from; only those who may change "post as" may list them.
    */
   'connection.pages': {
-    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    request: ConnectionRef,
     response: z.array(PostAsPage),
   },
   /** Starts a re-authentication; the renderer opens the URL in the system browser. */
   'connection.reauthenticate': {
-    request: ClientRef.extend({ platformId: z.string().min(1).max(300) }),
+    request: ConnectionRef,
     response: z.object({ authorizationUrl: z.string() }),
   },
   'connection.createLink': {
