@@ -27,12 +27,17 @@ import {
 } from './approvals';
 import {
   AcceptInvitationInput,
+  DeskInvitationCode,
+  DeskPassword,
   Invitation,
   InviteInput,
   InviteResult,
   Member,
   NewPassword,
+  PersonName,
   Role,
+  SignInEmail,
+  SignInPassword,
   SmtpSettingsInput,
   UpdateMemberInput,
 } from './team';
@@ -236,20 +241,17 @@ export const HostUrl = z
 /** Joining a team host from a desk with an invitation code (or the owner's first sign-in code). */
 export const DeskJoinInput = z.strictObject({
   hostUrl: HostUrl,
-  invitationCode: z.string().trim().min(1, 'Paste the invitation code.').max(200, 'That is not an invitation code.'),
-  name: z.string().trim().min(1, 'Enter your name.').max(100, 'Shorten your name to at most 100 characters.'),
-  password: z
-    .string()
-    .min(8, 'Choose a password of at least 8 characters.')
-    .max(200, 'Choose a password of at most 200 characters.'),
+  invitationCode: DeskInvitationCode,
+  name: PersonName,
+  password: DeskPassword,
 });
 export type DeskJoinInput = z.input<typeof DeskJoinInput>;
 
 /** Signing in to a team host from a desk with an account there. */
 export const DeskSignInInput = z.strictObject({
   hostUrl: HostUrl,
-  email: z.string().trim().min(3, 'Enter your email address.').max(254, 'An email address has at most 254 characters.'),
-  password: z.string().min(1, 'Enter your password.').max(200, 'A password has at most 200 characters.'),
+  email: SignInEmail,
+  password: SignInPassword,
 });
 export type DeskSignInInput = z.input<typeof DeskSignInInput>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Channel, channels } from './contract';
 import { ErrorObject } from './errors';
+import { DeskInvitationCode, DeskPassword, PersonName, SignInEmail, SignInPassword } from './team';
 
 /*
  * The wire protocol between a team host and its desks (SPEC §12, issue 12), as written in
@@ -27,10 +28,6 @@ const DeviceName = z
   .trim()
   .min(1, 'Name this computer, such as "Ada’s laptop".')
   .max(100, 'A device name has at most 100 characters.');
-const Password = z
-  .string()
-  .min(8, 'Choose a password of at least 8 characters.')
-  .max(200, 'Choose a password of at most 200 characters.');
 
 export const HostInfo = z.object({
   product: z.literal('postroom-host'),
@@ -41,16 +38,16 @@ export const HostInfo = z.object({
 export type HostInfo = z.infer<typeof HostInfo>;
 
 export const JoinRequest = z.strictObject({
-  invitationCode: z.string().trim().min(1, 'Paste the invitation code.').max(200, 'That is not an invitation code.'),
-  name: z.string().trim().min(1, 'Enter your name.').max(100, 'Shorten your name to at most 100 characters.'),
-  password: Password,
+  invitationCode: DeskInvitationCode,
+  name: PersonName,
+  password: DeskPassword,
   deviceName: DeviceName,
 });
 export type JoinRequest = z.infer<typeof JoinRequest>;
 
 export const SignInRequest = z.strictObject({
-  email: z.string().trim().min(3, 'Enter your email address.').max(254, 'An email address has at most 254 characters.'),
-  password: z.string().min(1, 'Enter your password.').max(200, 'A password has at most 200 characters.'),
+  email: SignInEmail,
+  password: SignInPassword,
   deviceName: DeviceName,
 });
 export type SignInRequest = z.infer<typeof SignInRequest>;

@@ -45,6 +45,35 @@ export const NewPassword = z
   .min(8, 'Choose a password of at least 8 characters.')
   .max(200, 'Choose a password of at most 200 characters.');
 
+/** A person's name as they give it when they join a workspace or a team host. */
+export const PersonName = z
+  .string()
+  .trim()
+  .min(1, 'Enter your name.')
+  .max(100, 'Shorten your name to at most 100 characters.');
+
+/** What joining a team host from a desk asks for: the code pasted and the password chosen. */
+export const DeskInvitationCode = z
+  .string()
+  .trim()
+  .min(1, 'Paste the invitation code.')
+  .max(200, 'That is not an invitation code.');
+export const DeskPassword = z
+  .string()
+  .min(8, 'Choose a password of at least 8 characters.')
+  .max(200, 'Choose a password of at most 200 characters.');
+
+/** The email and password a member signs in to a team host with. */
+export const SignInEmail = z
+  .string()
+  .trim()
+  .min(3, 'Enter your email address.')
+  .max(254, 'An email address has at most 254 characters.');
+export const SignInPassword = z
+  .string()
+  .min(1, 'Enter your password.')
+  .max(200, 'A password has at most 200 characters.');
+
 export const InviteInput = z.strictObject({
   email: z
     .email('Enter the email address of the person to invite, such as name@example.com.')
@@ -70,7 +99,7 @@ export const AcceptInvitationInput = z.strictObject({
     .trim()
     .min(10, 'Paste the invitation code or the link you were sent.')
     .max(200, 'Paste only the invitation code or the link you were sent.'),
-  name: z.string().trim().min(1, 'Enter your name.').max(100, 'Shorten your name to at most 100 characters.'),
+  name: PersonName,
   password: NewPassword,
 });
 
