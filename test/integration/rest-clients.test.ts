@@ -2,21 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { ManagedUser } from '../../src-shared/clients';
 import { startTestApp } from '../support/app';
-import { restCall } from '../support/rest';
-
-const api = (
-  url: string,
-  key: string | null,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) => restCall(url, method, path, { key, body, headers });
+import { callWithKey } from '../support/rest';
 
 describe('managed users over REST (seed 000)', () => {
   it('creates, lists, reads, updates and deletes a managed user with the seed fields', async () => {
     const t = await startTestApp();
-    const created = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+    const created = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
       email: 'client@example.com',
       displayName: 'Acme Corp',
     });
@@ -29,22 +20,22 @@ describe('managed users over REST (seed 000)', () => {
       deactivated: false,
     });
 
-    const list = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users');
+    const list = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users');
     expect(list.status).toBe(200);
     expect(Array.isArray(list.body)).toBe(true);
     expect(list.body.map((u: { id: string }) => u.id)).toEqual([user.id]);
     expect(list.headers.get('x-total-count')).toBe('1');
 
-    const patched = await api(t.url, t.workspaceApiKey, 'PATCH', `/api/v1/workspace/users/${user.id}`, {
+    const patched = await callWithKey(t.url, t.workspaceApiKey, 'PATCH', `/api/v1/workspace/users/${user.id}`, {
       displayName: 'Acme Corporation',
       externalId: 'crm-42',
     });
     expect(patched.body).toMatchObject({ displayName: 'Acme Corporation', externalId: 'crm-42' });
 
-    const deleted = await api(t.url, t.workspaceApiKey, 'DELETE', `/api/v1/workspace/users/${user.id}`);
+    const deleted = await callWithKey(t.url, t.workspaceApiKey, 'DELETE', `/api/v1/workspace/users/${user.id}`);
     expect(deleted.status).toBe(200);
-    expect((await api(t.url, t.workspaceApiKey, 'GET', `/api/v1/workspace/users/${user.id}`)).status).toBe(404);
-    expect((await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users')).body).toEqual([]);
+    expect((await callWithKey(t.url, t.workspaceApiKey, 'GET', `/api/v1/workspace/users/${user.id}`)).status).toBe(404);
+    expect((await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users')).body).toEqual([]);
     const log = await t.app.engine.call('activity.list', { workspaceId: t.workspaceId });
     expect(log.map((e) => e.action)).toEqual(
       expect.arrayContaining(['client.created', 'client.updated', 'client.deleted']),
@@ -53,12 +44,14 @@ describe('managed users over REST (seed 000)', () => {
 
   it('answers 401 for a missing or bad key, 404 for an unknown user, 400 for bad input, 409 for a duplicate email', async () => {
     const t = await startTestApp();
-    expect((await api(t.url, null, 'GET', '/api/v1/workspace/users')).status).toBe(401);
-    const bad = await api(t.url, 'key_nope.nope', 'GET', '/api/v1/workspace/users');
+    expect((await callWithKey(t.url, null, 'GET', '/api/v1/workspace/users')).status).toBe(401);
+    const bad = await callWithKey(t.url, 'key_nope.nope', 'GET', '/api/v1/workspace/users');
     expect(bad.status).toBe(401);
     expect(ErrorBody.parse(bad.body).error.code).toBe('unauthorized');
-    expect((await api(t.url, t.workspaceApiKey, 'DELETE', '/api/v1/workspace/users/user_missing')).status).toBe(404);
-    const invalid = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+    expect((await callWithKey(t.url, t.workspaceApiKey, 'DELETE', '/api/v1/workspace/users/user_missing')).status).toBe(
+      404,
+    );
+    const invalid = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
       email: 'nope',
       displayName: '',
     });
@@ -67,11 +60,11 @@ describe('managed users over REST (seed 000)', () => {
       code: 'validation_failed',
       details: { fields: { email: expect.any(String), displayName: expect.any(String) } },
     });
-    await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+    await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
       email: 'dup@example.com',
       displayName: 'One',
     });
-    const dup = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+    const dup = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
       email: 'DUP@example.com',
       displayName: 'Two',
     });
@@ -83,14 +76,14 @@ describe('managed users over REST (seed 000)', () => {
     for (const n of [1, 2, 3]) {
       expect(
         (
-          await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+          await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
             email: `c${n}@x.test`,
             displayName: `C${n}`,
           })
         ).status,
       ).toBe(201);
     }
-    const fourth = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+    const fourth = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
       email: 'c4@x.test',
       displayName: 'C4',
     });
@@ -106,22 +99,22 @@ describe('managed users over REST (seed 000)', () => {
     await t.app.engine.ctx.db.prepare(`UPDATE workspaces SET plan_id = 'enterprise'`).run();
     const ids: string[] = [];
     for (const n of [1, 2, 3, 4, 5]) {
-      const res = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+      const res = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
         email: `person${n}@${n % 2 ? 'odd' : 'even'}.test`,
         displayName: `P${n}`,
       });
       ids.push(res.body.id);
     }
-    await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${ids[0]}/deactivate`);
-    const even = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?email=even.test');
+    await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${ids[0]}/deactivate`);
+    const even = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?email=even.test');
     expect(even.body.map((u: { email: string }) => u.email).sort()).toEqual(['person2@even.test', 'person4@even.test']);
-    const deactivated = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?deactivated=true');
+    const deactivated = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?deactivated=true');
     expect(deactivated.body.map((u: { id: string }) => u.id)).toEqual([ids[0]]);
-    const page1 = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?perPage=2');
+    const page1 = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?perPage=2');
     expect(page1.body).toHaveLength(2);
     expect(page1.headers.get('x-total-count')).toBe('5');
     expect(page1.headers.get('link')).toContain('page=2');
-    const page3 = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?perPage=2&page=3');
+    const page3 = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users?perPage=2&page=3');
     expect(page3.body).toHaveLength(1);
     expect(page3.headers.get('link')).toBeNull();
   });
@@ -129,32 +122,38 @@ describe('managed users over REST (seed 000)', () => {
   it('issues per-client keys that see only their client; a new key invalidates the old at once; deactivation gives 401', async () => {
     const t = await startTestApp();
     const a = (
-      await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'a@x.test', displayName: 'A' })
+      await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+        email: 'a@x.test',
+        displayName: 'A',
+      })
     ).body;
     const b = (
-      await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'b@x.test', displayName: 'B' })
+      await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+        email: 'b@x.test',
+        displayName: 'B',
+      })
     ).body;
-    const first = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`);
+    const first = await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`);
     expect(first.body.apiKey).toMatch(/^key_/);
     const keyA = first.body.apiKey as string;
-    expect((await api(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).body).toMatchObject({
+    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).body).toMatchObject({
       email: 'a@x.test',
     });
-    expect((await api(t.url, keyA, 'GET', `/api/v1/workspace/users/${b.id}`)).status).toBe(404);
-    expect((await api(t.url, keyA, 'GET', '/api/v1/workspace/users')).status).toBe(403);
+    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${b.id}`)).status).toBe(404);
+    expect((await callWithKey(t.url, keyA, 'GET', '/api/v1/workspace/users')).status).toBe(403);
 
-    const second = (await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`)).body
+    const second = (await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`)).body
       .apiKey as string;
-    expect((await api(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
-    expect((await api(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(200);
+    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(200);
 
-    await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/deactivate`);
-    expect((await api(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
-    await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/reactivate`);
-    expect((await api(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(200);
+    await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/deactivate`);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
+    await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/reactivate`);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(200);
 
-    await api(t.url, t.workspaceApiKey, 'DELETE', `/api/v1/workspace/users/${a.id}`);
-    expect((await api(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
+    await callWithKey(t.url, t.workspaceApiKey, 'DELETE', `/api/v1/workspace/users/${a.id}`);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
     expect(t.secrets.values()).not.toContain(second);
   });
 });
@@ -163,7 +162,10 @@ describe('seed 000 calls that send Content-Type: application/json without a body
   it('answers POST …/api-key and …/connection-url like the seed expects', async () => {
     const t = await startTestApp();
     const user = (
-      await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', { email: 'c@x.test', displayName: 'C' })
+      await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+        email: 'c@x.test',
+        displayName: 'C',
+      })
     ).body;
     for (const path of [
       `/api/v1/workspace/users/${user.id}/api-key`,
@@ -189,8 +191,8 @@ describe('rotating the workspace key', () => {
     const t = await startTestApp();
     const { apiKey } = await t.app.engine.call('workspace.rotateApiKey', { workspaceId: t.workspaceId });
     expect(apiKey).not.toBe(t.workspaceApiKey);
-    expect((await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users')).status).toBe(401);
-    expect((await api(t.url, apiKey, 'GET', '/api/v1/workspace/users')).status).toBe(200);
+    expect((await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/users')).status).toBe(401);
+    expect((await callWithKey(t.url, apiKey, 'GET', '/api/v1/workspace/users')).status).toBe(200);
     expect((await t.app.engine.call('workspace.revealApiKey', { workspaceId: t.workspaceId })).apiKey).toBe(apiKey);
     expect(t.secrets.values()).not.toContain(t.workspaceApiKey);
     expect((await t.app.engine.call('app.apiInfo', {})).openApiUrl).toBe(`${t.url}/api/v1/openapi.json`);

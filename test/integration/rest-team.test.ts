@@ -2,15 +2,12 @@ import { TEST_PASSWORD } from '../support/engine';
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { startTestApp } from '../support/app';
-import { restCall } from '../support/rest';
-
-const api = (url: string, key: string, method: string, path: string, body?: unknown) =>
-  restCall(url, method, path, { key, body });
+import { callWithKey } from '../support/rest';
 
 describe('team routes', () => {
   it('invites over REST: 422 user_limit_reached with upgrade_plan on free, 201 with a code on team', async () => {
     const t = await startTestApp();
-    const refused = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
+    const refused = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
       email: 'ed@a.test',
       role: 'editor',
     });
@@ -20,7 +17,7 @@ describe('team routes', () => {
       action: { type: 'upgrade_plan' },
     });
     await t.app.engine.call('plan.change', { workspaceId: t.workspaceId, planId: 'team' });
-    const invited = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
+    const invited = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
       email: 'ed@a.test',
       role: 'editor',
       skipInvitationEmail: true,
@@ -33,9 +30,9 @@ describe('team routes', () => {
     expect(invited.body.acceptUrl).toBe(`${t.url}/invitations/${invited.body.code}`);
     const page = await fetch(invited.body.acceptUrl);
     expect(await page.text()).toContain(invited.body.code);
-    const list = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/invitations');
+    const list = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/invitations');
     expect(list.body).toHaveLength(1);
-    const bad = await api(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
+    const bad = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
       email: 'x@a.test',
       role: 'owner',
     });
@@ -44,13 +41,18 @@ describe('team routes', () => {
 
   it('lists members, forces a logout, and exports the activity log as CSV', async () => {
     const t = await startTestApp();
-    const members = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/members');
+    const members = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/members');
     expect(members.body).toEqual([
       expect.objectContaining({ role: 'owner', email: 'olivia@agency.test', liveSessions: 1 }),
     ]);
     const ownerId = members.body[0].id;
     // The key acts for no person: it may not sign the owner out (issue 9 item 8).
-    const refused = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/members/${ownerId}/force-logout`);
+    const refused = await callWithKey(
+      t.url,
+      t.workspaceApiKey,
+      'POST',
+      `/api/v1/workspace/members/${ownerId}/force-logout`,
+    );
     expect(refused.status).toBe(403);
     // An editor who joined is signed out by the key.
     t.app.engine.ctx.db.prepare(`UPDATE workspaces SET plan_id = 'team'`).run();
@@ -63,15 +65,20 @@ describe('team routes', () => {
     const editorId = (await t.app.engine.call('team.list', { workspaceId: t.workspaceId })).members.find(
       (m) => m.role === 'editor',
     )!.id;
-    const out = await api(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/members/${editorId}/force-logout`);
+    const out = await callWithKey(
+      t.url,
+      t.workspaceApiKey,
+      'POST',
+      `/api/v1/workspace/members/${editorId}/force-logout`,
+    );
     expect(out.body).toEqual({ memberId: editorId, sessionsEnded: 1 });
     expect((await t.app.engine.call('app.getState', {})).profile).toBeNull();
     await t.app.engine.signIn(ownerProfile, TEST_PASSWORD, t.workspaceId);
-    const csv = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/activity?format=csv');
+    const csv = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/activity?format=csv');
     expect(csv.type).toContain('text/csv');
     expect(csv.text.split('\n')[0]).toBe('at,actor_kind,actor_id,action,object_kind,object_id,detail');
     expect(csv.text).toContain('team.force_logout');
-    const json = await api(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/activity?action=team');
+    const json = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/activity?action=team');
     expect(json.body.map((e: { action: string }) => e.action)).toEqual([
       'team.force_logout',
       'team.invitation_accepted',

@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { startTestApp } from '../support/app';
-import { restCall } from '../support/rest';
+import { callWithKey } from '../support/rest';
 
 /*
  * Issue 13 item 8: errors that carry an action send seed 004's action objects exactly, and every
@@ -50,19 +50,13 @@ const UPGRADE_FIELDS = [
 ];
 const CONNECT_FIELDS = ['type', 'provider', 'connection_url', 'expires_at'];
 
-const call = (url: string, key: string, method: string, path: string, body?: unknown) =>
-  restCall(url, method, path, { key, body }) as Promise<{
-    status: number;
-    body: { error: { code: string; action: Record<string, string> } };
-  }>;
-
 describe("seed 004's action objects", () => {
   const validate = seedErrorValidator();
 
   it('upgrade_plan over REST: seed 004 fields, valid against its Error schema, and a page that says what to do', async () => {
     const t = await startTestApp();
     // The free plan has no seats: inviting is refused.
-    const invite = await call(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
+    const invite = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
       email: 'ed@agency.test',
       role: 'editor',
     });
@@ -97,11 +91,11 @@ describe("seed 004's action objects", () => {
 
     // A fourth client on the free plan, and a raised daily limit below enterprise.
     for (let i = 1; i <= 3; i++)
-      await call(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+      await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
         email: `c${i}@client.test`,
         displayName: `C${i}`,
       });
-    const fourth = await call(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+    const fourth = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
       email: 'c4@client.test',
       displayName: 'C4',
     });
@@ -110,7 +104,7 @@ describe("seed 004's action objects", () => {
     expect(fourth.body.error).toMatchObject({ code: 'client_limit_reached', action: { required_plan: 'team' } });
 
     const userId = (t.app.engine.ctx.db.prepare(`SELECT id FROM managed_users LIMIT 1`).get() as { id: string }).id;
-    const raised = await call(t.url, t.workspaceApiKey, 'PATCH', `/api/v1/workspace/users/${userId}`, {
+    const raised = await callWithKey(t.url, t.workspaceApiKey, 'PATCH', `/api/v1/workspace/users/${userId}`, {
       dailyPostLimit: 500,
     });
     expect(raised.status).toBe(403);
@@ -123,7 +117,7 @@ describe("seed 004's action objects", () => {
 
   it('connect_social_account over REST and the contract: seed 004 fields, a live connection link', async () => {
     const t = await startTestApp();
-    const created = await call(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
+    const created = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
       email: 'casey@client.test',
       displayName: 'Casey',
     });

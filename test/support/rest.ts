@@ -41,6 +41,16 @@ export async function restCall(
   };
 }
 
+/** restCall with the key and the body as arguments, as the REST route tests write their calls. */
+export const callWithKey = (
+  baseUrl: string,
+  key: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) => restCall(baseUrl, method, path, { key, body, headers });
+
 /**
  * `POST /api/workspaces/add` with the install admin key, as seed 001's script adds a workspace and
  * its integrations; the new workspace's API key. Throws with the answer when it is refused.
