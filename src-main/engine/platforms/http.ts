@@ -28,6 +28,25 @@ export function networkError(platformName: string, err: unknown, what: string): 
   return new PlatformError(`${platformName} could not be reached${code} while trying to ${what}`, true);
 }
 
+/**
+ * One call to a platform as every adapter sends it: no redirect followed, REQUEST_TIMEOUT_MS at
+ * most; the answer and its text. A call that gets no answer throws networkError.
+ */
+export async function sendToPlatform(
+  platformName: string,
+  what: string,
+  url: string | URL,
+  init: Pick<RequestInit, 'method' | 'headers' | 'body'>,
+  fetchImpl: (input: string | URL, init: RequestInit) => Promise<Response> = fetch,
+): Promise<{ res: Response; text: string }> {
+  try {
+    const res = await fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    return { res, text: await res.text() };
+  } catch (err) {
+    throw networkError(platformName, err, what);
+  }
+}
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**

@@ -1,4 +1,4 @@
-import { networkError, parseJson, REQUEST_TIMEOUT_MS } from './http';
+import { parseJson, sendToPlatform } from './http';
 import { PlatformError } from './types';
 
 /*
@@ -160,20 +160,7 @@ export async function graphCall(c: GraphCall): Promise<GraphAnswer> {
     body = new Uint8Array(c.bytes);
   } else if (c.params && c.method === 'POST') body = new URLSearchParams(c.params);
   else if (c.params) for (const [k, v] of Object.entries(c.params)) url.searchParams.set(k, v);
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(url, {
-      method: c.method,
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    text = await res.text();
-  } catch (err) {
-    throw networkError(c.platform, err, c.what);
-  }
+  const { res, text } = await sendToPlatform(c.platform, c.what, url, { method: c.method, headers, body });
   const data = asRecord(parseJson(text)) ?? {};
   if (res.status >= 200 && res.status < 300 && !data.error) return { status: res.status, headers: res.headers, data };
   throw graphError(c.platform, c.what, res.status, res.headers, data);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import { networkError, parseJson as parseBody, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
+import { parseJson as parseBody, retryAfterMs, sendToPlatform } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -117,20 +117,7 @@ async function liCall(c: Call): Promise<Answer> {
     headers.set('Content-Type', c.bytes.mimeType);
     body = new Uint8Array(c.bytes.data);
   }
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(c.url, {
-      method: c.method,
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    text = await res.text();
-  } catch (err) {
-    throw networkError('LinkedIn', err, c.what);
-  }
+  const { res, text } = await sendToPlatform('LinkedIn', c.what, c.url, { method: c.method, headers, body });
   const data = parseJson(text);
   if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
   throw httpError(res, data, c);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { networkError, parseJson, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
+import { parseJson, retryAfterMs, sendToPlatform } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -87,20 +87,7 @@ async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Ans
   } else if (c.form) {
     body = new URLSearchParams(c.form);
   }
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetchImpl(url, {
-      method: c.method,
-      headers,
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    text = await res.text();
-  } catch (err) {
-    throw networkError('Mastodon', err, c.what);
-  }
+  const { res, text } = await sendToPlatform('Mastodon', c.what, url, { method: c.method, headers, body }, fetchImpl);
   const data = parseJson(text);
   if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
   throw httpError(res, data, c);

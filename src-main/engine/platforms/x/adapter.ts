@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import { networkError, REQUEST_TIMEOUT_MS, retryAfterMs } from '../http';
+import { retryAfterMs, sendToPlatform } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -53,20 +53,8 @@ async function xCall(
   } else if (body?.form) payload = new URLSearchParams(body.form);
   // fetch sets the multipart Content-Type with its boundary.
   else if (body?.multipart) payload = body.multipart;
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(new URL(path, client.apiBaseUrl || X_API_BASE), {
-      method,
-      headers,
-      body: payload,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    text = await res.text();
-  } catch (err) {
-    throw networkError('X', err, what);
-  }
+  const url = new URL(path, client.apiBaseUrl || X_API_BASE);
+  const { res, text } = await sendToPlatform('X', what, url, { method, headers, body: payload });
   let data: Json = {};
   try {
     data = text ? (JSON.parse(text) as Json) : {};
