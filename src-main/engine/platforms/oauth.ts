@@ -52,3 +52,19 @@ export function toTokenSet(tokens: oauth.TokenEndpointResponse, now: Date, previ
     scope: tokens.scope ?? null,
   };
 }
+
+/**
+ * `account` for a platform whose adapter reads the profile with a plain access token (Mastodon,
+ * X): the integration's instance, else the platform's own API.
+ */
+export function accountThroughAdapter(adapter: PlatformAdapter, defaultApiBase: string): OAuthPlatform['account'] {
+  return (_as, _client, tokens, integration) =>
+    adapter.profile(
+      {
+        clientId: integration.client_id ?? '',
+        clientSecret: null,
+        apiBaseUrl: integration.instance_url ?? defaultApiBase,
+      },
+      toTokenSet(tokens, new Date()),
+    );
+}

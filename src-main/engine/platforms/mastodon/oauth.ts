@@ -1,5 +1,5 @@
 import { MASTODON_SCOPES, mastodonAdapter } from './adapter';
-import { toTokenSet, type OAuthPlatform } from '../oauth';
+import { accountThroughAdapter, type OAuthPlatform } from '../oauth';
 
 /** Mastodon apps may register several redirect URIs; the instance is the authorization server. */
 export const mastodonOAuth: OAuthPlatform = {
@@ -13,14 +13,5 @@ export const mastodonOAuth: OAuthPlatform = {
       token_endpoint: new URL('/oauth/token', base).href,
     };
   },
-  account(_as, _client, tokens, integration) {
-    return mastodonAdapter.profile(
-      {
-        clientId: integration.client_id ?? '',
-        clientSecret: null,
-        apiBaseUrl: integration.instance_url ?? 'https://mastodon.social',
-      },
-      toTokenSet(tokens, new Date()),
-    );
-  },
+  account: accountThroughAdapter(mastodonAdapter, 'https://mastodon.social'),
 };

@@ -1,5 +1,5 @@
 import { xAdapter } from './adapter';
-import { toTokenSet, type OAuthPlatform } from '../oauth';
+import { accountThroughAdapter, type OAuthPlatform } from '../oauth';
 
 /** X: OAuth 2.0 with PKCE on fixed endpoints; redirect URIs are registered exactly. */
 export const xOAuth: OAuthPlatform = {
@@ -15,14 +15,5 @@ export const xOAuth: OAuthPlatform = {
       token_endpoint: new URL('/2/oauth2/token', api).href,
     };
   },
-  account(_as, _client, tokens, integration) {
-    return xAdapter.profile(
-      {
-        clientId: integration.client_id ?? '',
-        clientSecret: null,
-        apiBaseUrl: integration.instance_url ?? 'https://api.x.com',
-      },
-      toTokenSet(tokens, new Date()),
-    );
-  },
+  account: accountThroughAdapter(xAdapter, 'https://api.x.com'),
 };
