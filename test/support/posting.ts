@@ -30,6 +30,15 @@ export async function addConnection(
   return `${platform}-${accountId}`;
 }
 
+/** Platforms nobody answers for (port 9, discard): for tests that make and read posts but never publish. */
+export const UNREACHABLE_PLATFORMS = {
+  mastodonUrl: 'http://127.0.0.1:9',
+  mastodonToken: 'm',
+  mastodonAccountId: '1',
+  xUrl: 'http://127.0.0.1:9',
+  xToken: 'x',
+};
+
 export interface PostingSetup {
   workspaceId: string;
   userId: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CalendarPage, PostGroup, PostGroupPage } from '../../src-shared/posts';
 import { dayBounds } from '../../src-main/engine/posts/calendar';
 import { openTestEngine } from '../support/engine';
-import { setUpPosting } from '../support/posting';
+import { setUpPosting, UNREACHABLE_PLATFORMS } from '../support/posting';
 
 /*
  * post.calendar (issue 11 calendar_month, D106): the calendar's days from index entries, checked
@@ -13,13 +13,7 @@ import { setUpPosting } from '../support/posting';
 
 async function agency() {
   const t = await openTestEngine();
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: 'http://127.0.0.1:9',
-    mastodonToken: 'm',
-    mastodonAccountId: '1',
-    xUrl: 'http://127.0.0.1:9',
-    xToken: 'x',
-  });
+  const setup = await setUpPosting(t.engine, UNREACHABLE_PLATFORMS);
   const create = async (post: Record<string, unknown>): Promise<PostGroup> => {
     const res = await t.engine.dispatch('post.create', { workspaceId: setup.workspaceId, userId: setup.userId, post });
     if (!res.ok) throw new Error(res.error.message);

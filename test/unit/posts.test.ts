@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { countText, checkPost } from '../../src-shared/platform-rules';
 import { openTestEngine } from '../support/engine';
-import { setUpPosting } from '../support/posting';
+import { setUpPosting, UNREACHABLE_PLATFORMS } from '../support/posting';
 
 async function posting(timezone = 'Europe/Paris') {
   const t = await openTestEngine();
-  const setup = await setUpPosting(
-    t.engine,
-    {
-      mastodonUrl: 'http://127.0.0.1:9',
-      mastodonToken: 'm',
-      mastodonAccountId: '1',
-      xUrl: 'http://127.0.0.1:9',
-      xToken: 'x',
-    },
-    { timezone },
-  );
+  const setup = await setUpPosting(t.engine, UNREACHABLE_PLATFORMS, { timezone });
   const create = (post: Record<string, unknown>) =>
     t.engine.dispatch('post.create', { workspaceId: setup.workspaceId, userId: setup.userId, post });
   return { ...t, ...setup, create };

@@ -6,19 +6,13 @@ import { migrations } from '../../src-main/engine/db/migrations';
 import { searchTerms } from '../../src-main/engine/posts/queue-query';
 import type { PostGroupPage } from '../../src-shared/posts';
 import { FakeClock, openTestEngine, TEST_PASSWORD } from '../support/engine';
-import { addConnection, setUpPosting } from '../support/posting';
+import { addConnection, setUpPosting, UNREACHABLE_PLATFORMS } from '../support/posting';
 
 /** Issue 10 item 6: search over post text (FTS5, migration 013) and over client names (LIKE). */
 
 async function agency() {
   const t = await openTestEngine();
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: 'https://mastodon.example',
-    mastodonToken: 'token',
-    mastodonAccountId: '1',
-    xUrl: 'https://x.example',
-    xToken: 'token',
-  });
+  const setup = await setUpPosting(t.engine, UNREACHABLE_PLATFORMS);
   const draft = (
     text: string,
     platformTexts?: Record<string, string>,
