@@ -62,7 +62,7 @@ describe("seed 004's action objects", () => {
     });
     expect(invite.status).toBe(422);
     expect(validate(invite.body)).toEqual([]);
-    const action = invite.body.error.action;
+    const action = invite.body.error.action as Record<string, string>;
     expect(Object.keys(action).filter((k) => k !== 'label')).toEqual(expect.arrayContaining(UPGRADE_FIELDS));
     expect(action).toMatchObject({
       type: 'upgrade_plan',
