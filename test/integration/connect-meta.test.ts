@@ -6,6 +6,7 @@ import { startFacebookServer } from '../support/facebook-server';
 import { startInstagramServer } from '../support/instagram-server';
 import { startThreadsServer } from '../support/threads-server';
 import { addWorkspaceWithAdminKey, clientWithConnectionLink } from '../support/rest';
+import { metaIntegrations } from '../support/meta-integrations';
 
 describe('connecting Instagram, Facebook and Threads through a connection link', () => {
   it('signs in on each platform’s window, exchanges the code for a long-lived token and records <platform>-<accountId>', async () => {
@@ -15,11 +16,7 @@ describe('connecting Instagram, Facebook and Threads through a connection link',
       const added = await addWorkspaceWithAdminKey(t.url, t.adminKey, {
         name: 'Acme Social',
         planId: 'team',
-        integrations: [
-          { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
-          { platform: 'facebook', clientId: fb.appId, clientSecret: fb.appSecret, instanceUrl: fb.url },
-          { platform: 'threads', clientId: th.clientId, clientSecret: th.clientSecret, instanceUrl: th.url },
-        ],
+        integrations: metaIntegrations(ig, fb, th),
       });
       const { userId, connectionUrl } = await clientWithConnectionLink(t.url, added.apiKey, {
         email: 'c@acme.test',

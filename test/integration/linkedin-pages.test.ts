@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
-import { OWNER, openTestEngine, type TestEngine, TEST_PASSWORD } from '../support/engine';
+import { firstRun, openTestEngine, type TestEngine, TEST_PASSWORD } from '../support/engine';
 import { startLinkedInServer, type LinkedInServer, type LinkedInServerOptions } from '../support/linkedin-server';
 import { addConnection } from '../support/posting';
 import { closeAfterTest } from '../support/closers';
@@ -38,23 +38,19 @@ async function world(
   });
   closeAfterTest(() => li.close());
   const t = await openTestEngine();
-  const state = await t.engine.call('app.setup', {
-    ...OWNER,
-    workspace: {
-      name: 'Northwind Social',
-      planId: 'team',
-      integrations: [
-        {
-          platform: 'linkedin',
-          clientId: li.clientId,
-          clientSecret: li.clientSecret,
-          instanceUrl: li.url,
-          ...(options.organizationPages === false ? {} : { organizationPages: true }),
-        },
-      ],
-    },
+  const workspaceId = await firstRun(t.engine, {
+    name: 'Northwind Social',
+    planId: 'team',
+    integrations: [
+      {
+        platform: 'linkedin',
+        clientId: li.clientId,
+        clientSecret: li.clientSecret,
+        instanceUrl: li.url,
+        ...(options.organizationPages === false ? {} : { organizationPages: true }),
+      },
+    ],
   });
-  const workspaceId = state.currentWorkspaceId!;
   const user = await t.engine.call('client.create', {
     workspaceId,
     client: { email: 'casey@client.test', displayName: 'Casey Client Co', timezone: 'UTC' },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NEEDS_PUBLIC_MEDIA } from '../../src-main/engine/platforms/instagram/adapter';
 import type { PublicMediaHost } from '../../src-main/engine/platforms/types';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
-import { OWNER, openTestEngine, type TestEngine } from '../support/engine';
+import { firstRun, openTestEngine, type TestEngine } from '../support/engine';
 import { type FacebookServer, startFacebookServer } from '../support/facebook-server';
 import { type InstagramServer, startInstagramServer } from '../support/instagram-server';
 import { type MediaHost, jpegOf, startMediaHost } from '../support/media-fixtures';
@@ -10,6 +10,7 @@ import { addConnection } from '../support/posting';
 import { manualScheduler } from '../support/scheduler';
 import { type ThreadsServer, startThreadsServer } from '../support/threads-server';
 import { closeAfterTest } from '../support/closers';
+import { metaIntegrations } from '../support/meta-integrations';
 
 /*
  * The scheduler publishing to Instagram, Facebook Pages and Threads through their adapters and
@@ -42,19 +43,11 @@ async function world(): Promise<World> {
     () => host.close(),
   );
   const t = await openTestEngine();
-  const state = await t.engine.call('app.setup', {
-    ...OWNER,
-    workspace: {
-      name: 'Meta Agency',
-      planId: 'team',
-      integrations: [
-        { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
-        { platform: 'facebook', clientId: fb.appId, clientSecret: fb.appSecret, instanceUrl: fb.url },
-        { platform: 'threads', clientId: th.clientId, clientSecret: th.clientSecret, instanceUrl: th.url },
-      ],
-    },
+  const workspaceId = await firstRun(t.engine, {
+    name: 'Meta Agency',
+    planId: 'team',
+    integrations: metaIntegrations(ig, fb, th),
   });
-  const workspaceId = state.currentWorkspaceId!;
   const user = await t.engine.call('client.create', {
     workspaceId,
     client: { email: 'client@acme.test', displayName: 'Acme Bakery', timezone: 'Europe/Paris' },

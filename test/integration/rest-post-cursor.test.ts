@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../src-main/server/api-spec';
-import { answers, startTestApp } from '../support/app';
-import { addConnection } from '../support/posting';
-import { createClientOverRest } from '../support/rest';
+import { answers, restClientWithMastodon, startTestApp } from '../support/app';
 
 describe('post groups over REST by cursor (issue 11)', () => {
   it('walks every post group once with x-next-cursor, beside seed 000 page numbers, as the OpenAPI document says', async () => {
     const t = await startTestApp();
     const headers = { 'x-publora-key': t.workspaceApiKey, 'Content-Type': 'application/json' };
-    const userId = await createClientOverRest(t.url, t.workspaceApiKey, {
-      email: 'client@example.com',
-      displayName: 'Acme Corp',
-    });
-    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, userId, 'mastodon', '42', {
-      accessToken: 'token',
-    });
+    const { userId, platformId } = await restClientWithMastodon(t);
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
       t.clock.advance(1000);

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { startTestApp } from '../support/app';
-import { addConnection } from '../support/posting';
-import { createClientOverRest } from '../support/rest';
+import { restClientWithMastodon, startTestApp } from '../support/app';
 
 describe('POST /api/v1/post-groups/:id/retry (issue 10 item 6)', () => {
   it('puts the failed deliveries of a post back in the queue, and refuses with 409 when nothing failed', async () => {
     const t = await startTestApp();
     const headers = { 'x-publora-key': t.workspaceApiKey, 'Content-Type': 'application/json' };
-    const userId = await createClientOverRest(t.url, t.workspaceApiKey, {
-      email: 'client@example.com',
-      displayName: 'Acme Corp',
-    });
-    const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, userId, 'mastodon', '42', {
-      accessToken: 'token',
-    });
+    const { userId, platformId } = await restClientWithMastodon(t);
     const created = await fetch(`${t.url}/api/v1/post-groups`, {
       method: 'POST',
       headers: { ...headers, 'x-publora-user-id': userId },

@@ -4,7 +4,7 @@ import { startApp, type StartAppOptions, type StartedApp } from '../../src-main/
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { OWNER, FakeClock, TEST_PASSWORD } from './engine';
 import { addConnection } from './posting';
-import { restCall } from './rest';
+import { createClientOverRest, restCall } from './rest';
 import { tempDir } from './temp';
 
 const running: StartedApp[] = [];
@@ -82,6 +82,18 @@ export async function clientWithMastodon(
     accessToken: 'a-mastodon-token',
   });
   return { client, platformId };
+}
+
+/** A client made over REST with the workspace key, as a script makes one, with a connected Mastodon account. */
+export async function restClientWithMastodon(t: TestApp) {
+  const userId = await createClientOverRest(t.url, t.workspaceApiKey, {
+    email: 'client@example.com',
+    displayName: 'Acme Corp',
+  });
+  const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, userId, 'mastodon', '42', {
+    accessToken: 'token',
+  });
+  return { userId, platformId };
 }
 
 /** A REST call with the workspace API key (or the key in `headers`); the answer's status and JSON body. */

@@ -1,4 +1,5 @@
 import { Engine } from '../../src-main/engine/engine';
+import type { SetupInput } from '../../src-shared/contract';
 import type { Clock } from '../../src-main/engine/kernel/clock';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { tempDir } from './temp';
@@ -42,3 +43,9 @@ export async function openTestEngine(dataDir = tempDir()): Promise<TestEngine> {
 /** Every test person's password (the owner's, and members' chosen when they accept an invitation). */
 export const TEST_PASSWORD = 'correct horse battery';
 export const OWNER = { ownerName: 'Olivia Owner', ownerEmail: 'olivia@agency.test', password: TEST_PASSWORD };
+
+/** First run (app.setup) as OWNER with one workspace; the workspace's id. */
+export async function firstRun(engine: Engine, workspace: SetupInput['workspace']): Promise<string> {
+  const state = await engine.call('app.setup', { ...OWNER, workspace });
+  return state.currentWorkspaceId!;
+}

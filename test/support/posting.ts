@@ -3,7 +3,7 @@ import type { Engine } from '../../src-main/engine/engine';
 import { newId } from '../../src-main/engine/kernel/ids';
 import type { TokenSet } from '../../src-main/engine/platforms/types';
 import type { Platform } from '../../src-shared/contract';
-import { OWNER } from './engine';
+import { firstRun } from './engine';
 import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
 /** A connection as a finished OAuth flow leaves it: the row in SQLite, the tokens in the keychain. */
@@ -52,23 +52,19 @@ export async function setUpPosting(
   servers: { mastodonUrl: string; mastodonToken: string; mastodonAccountId: string; xUrl: string; xToken: string },
   options: { plan?: 'free' | 'team' | 'enterprise'; timezone?: string } = {},
 ): Promise<PostingSetup> {
-  const state = await engine.call('app.setup', {
-    ...OWNER,
-    workspace: {
-      name: 'Posting Agency',
-      planId: options.plan ?? 'team',
-      integrations: [
-        {
-          platform: 'mastodon',
-          clientId: 'mastodon-app',
-          clientSecret: 'mastodon-secret',
-          instanceUrl: servers.mastodonUrl,
-        },
-        { platform: 'x', clientId: 'x-app', instanceUrl: servers.xUrl },
-      ],
-    },
+  const workspaceId = await firstRun(engine, {
+    name: 'Posting Agency',
+    planId: options.plan ?? 'team',
+    integrations: [
+      {
+        platform: 'mastodon',
+        clientId: 'mastodon-app',
+        clientSecret: 'mastodon-secret',
+        instanceUrl: servers.mastodonUrl,
+      },
+      { platform: 'x', clientId: 'x-app', instanceUrl: servers.xUrl },
+    ],
   });
-  const workspaceId = state.currentWorkspaceId!;
   const user = await engine.call('client.create', {
     workspaceId,
     client: { email: 'client@acme.test', displayName: 'Acme Corp', timezone: options.timezone ?? 'Europe/Paris' },
