@@ -39,7 +39,10 @@ async function hostFolder(platform: Service, deliveries: number, scratch: (name:
   const agency = await buildAgency({
     dataDir,
     deliveries,
-    clients: 50,
+    // Four times the clients of the in-process folder: 10,000 due deliveries over 50 clients would
+    // fill each one's daily limit (100 deliveries) twice over, leaving no room for the timed posts
+    // measured after them; over 200, each keeps room for half its limit.
+    clients: 200,
     shape: 'due',
     mastodonUrl: platform.url,
     mastodonToken: TOKEN,
