@@ -8,7 +8,7 @@ import { jpegOf, videoOf } from '../support/media-fixtures';
 import { probeImage } from '../support/meta-graph';
 import { DeskSocket, startHostProcess, type HostProcess } from '../support/team-host-process';
 import { composer } from './agency';
-import { expect, test } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
 
 /*
  * Issue 14 items 5 and 8 in Chromium: Instagram through a team host. The real `postroom host` (on
@@ -228,5 +228,48 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
     await ig?.close();
     for (const dir of folders) rmSync(dir, { recursive: true, force: true });
     expect(code, desk?.output()).toBe(0);
+  }
+});
+
+test('on a single desk, the composer says an Instagram post needs a team host before it is saved', async ({
+  page,
+  host,
+  dataDir,
+}) => {
+  const ig = await startInstagramServer();
+  try {
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
+    await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      integrations: [
+        { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
+      ],
+      client: { email: 'studio@clients.example', displayName: 'Client Studio' },
+    });
+    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
+    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
+    await page
+      .getByRole('list', { name: 'Clients' })
+      .getByRole('button', { name: /Client Studio/ })
+      .click();
+    const connections = page.getByRole('region', { name: 'Connections' });
+    await connections.getByRole('button', { name: 'New connection link' }).click();
+    const open = connections.getByRole('link', { name: 'Open', exact: true });
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), open.click()]);
+    await tab.getByRole('link', { name: 'Connect Instagram' }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await tab.close();
+
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const dialog = composer(page);
+    await dialog.getByRole('checkbox', { name: 'Instagram @client.studio', exact: true }).check();
+    const notice = dialog.getByRole('note', { name: 'Needs a team host' });
+    await expect(notice).toContainText('Instagram fetches the post');
+    await expect(notice).toContainText('only a team host has: from this desk alone it cannot be published');
+    await dialog.getByRole('checkbox', { name: 'Instagram @client.studio', exact: true }).uncheck();
+    await expect(notice).toHaveCount(0);
+  } finally {
+    await ig.close();
   }
 });
