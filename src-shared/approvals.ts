@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorObject } from './errors';
 import type { Action } from './permissions';
 
 /**
@@ -109,8 +110,46 @@ export const CreateApprovalLinkInput = z.strictObject({
   postGroupIds: z.array(z.string().min(1).max(64)).min(1).max(200).optional(),
   /** How long it works, in days (default 7, at most 30). */
   validDays: z.number().int().min(1).max(30).default(7),
+  /**
+   * Email the link to the client's address through the workspace's SMTP settings (issue 13 item
+   * 5). Without SMTP this is a `conflict` and no link is made; a failed send leaves the link made.
+   */
+  sendEmail: z.boolean().default(false),
 });
 export type CreateApprovalLinkInput = z.input<typeof CreateApprovalLinkInput>;
+
+/**
+ * What became of a new link's email: sent (to whom, when), or why not in SPEC §7's shape. The
+ * link works either way; it is answered once, so a failed send still shows it to copy.
+ */
+export const ApprovalLinkEmail = z.object({
+  to: z.string(),
+  sentAt: z.string().nullable(),
+  error: ErrorObject.nullable(),
+});
+export type ApprovalLinkEmail = z.infer<typeof ApprovalLinkEmail>;
+
+/** A link as made: its URL (only now: its token is kept hashed) and its email, when one was asked for. */
+export const NewApprovalLink = ApprovalLink.extend({ approvalUrl: z.string(), email: ApprovalLinkEmail.nullable() });
+export type NewApprovalLink = z.infer<typeof NewApprovalLink>;
+
+/** Whether approval links can be emailed to this client: the workspace has SMTP, and the address it goes to. */
+export const ApprovalMailReadiness = z.object({ smtpConfigured: z.boolean(), clientEmail: z.string() });
+
+/**
+ * The typo-fix waiver (issue 13 item 1, D120): when the workspace turns it on, an edit of an
+ * approved post (or of one waiting at a later stage) keeps its approval if it changes only text,
+ * by at most this many characters in all (Levenshtein distance, in UTF-16 units, summed over the
+ * main text and every platform's text), and changes no media, no account and no time in the same
+ * edit. Anything more sends the post back for review as before. Off by default.
+ */
+export const TYPO_FIX_MAX_EDITS = 3;
+
+export const ApprovalSettings = z.strictObject({
+  /** Typo fixes (see TYPO_FIX_MAX_EDITS) keep an approval instead of sending the post back for review. */
+  typoFixKeepsApproval: z.boolean(),
+});
+export type ApprovalSettings = z.infer<typeof ApprovalSettings>;
 
 /** REST bodies (issue 13 item 7): submitting with an optional note to the reviewer, deciding, setting a policy. */
 export const SubmitForReviewBody = z.strictObject({ comment: CommentBody.optional() });

@@ -19,10 +19,13 @@ import { ErrorObject } from './errors';
 import { AltText, FileName, MediaItem, MediaKind, MediaUpload, ReshapeInput, UPLOAD_CHUNK_BYTES } from './media';
 import {
   ApprovalLink,
+  ApprovalMailReadiness,
   ApprovalPolicy,
+  ApprovalSettings,
   CommentInput,
   CreateApprovalLinkInput,
   DecisionInput,
+  NewApprovalLink,
   PostComment,
 } from './approvals';
 import {
@@ -39,6 +42,7 @@ import {
   SignInEmail,
   SignInPassword,
   SmtpSettingsInput,
+  SmtpSettingsView,
   UpdateMemberInput,
 } from './team';
 
@@ -575,6 +579,9 @@ export const channels = {
     request: ClientRef.extend({ policy: ApprovalPolicy }),
     response: z.object({ policy: ApprovalPolicy }),
   },
+  /** The workspace's approval settings (the typo-fix waiver, issue 13 item 1). */
+  'approval.getSettings': { request: WorkspaceRef, response: ApprovalSettings },
+  'approval.setSettings': { request: WorkspaceRef.extend(ApprovalSettings.shape), response: ApprovalSettings },
   /** How many posts wait for the caller's own decision (the "needs your review" count). */
   'approval.reviewCount': { request: WorkspaceRef, response: z.object({ count: z.number() }) },
   'post.submit': {
@@ -591,9 +598,11 @@ export const channels = {
     response: PostComment,
   },
   'approvalLink.create': {
-    request: ClientRef.extend({ link: CreateApprovalLinkInput.default({ validDays: 7 }) }),
-    response: ApprovalLink.extend({ approvalUrl: z.string() }),
+    request: ClientRef.extend({ link: CreateApprovalLinkInput.default({ validDays: 7, sendEmail: false }) }),
+    response: NewApprovalLink,
   },
+  /** Whether a new link can be emailed (the workspace has SMTP) and to which address. */
+  'approvalLink.mailReadiness': { request: ClientRef, response: ApprovalMailReadiness },
   'approvalLink.list': { request: ClientRef, response: z.array(ApprovalLink) },
   'approvalLink.revoke': {
     request: ClientRef.extend({ linkId: z.string().min(1).max(64) }),
@@ -618,6 +627,8 @@ export const channels = {
     request: WorkspaceRef.extend({ smtp: SmtpSettingsInput.nullable() }),
     response: z.object({ configured: z.boolean() }),
   },
+  /** The workspace's email (SMTP) settings, without the password; null when email is not set up. */
+  'team.getSmtp': { request: WorkspaceRef, response: z.object({ smtp: SmtpSettingsView.nullable() }) },
 } as const;
 
 export type Channels = typeof channels;

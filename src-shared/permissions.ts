@@ -48,6 +48,8 @@ export const actions = [
   'comment.internal',
   /** Make, list, send and revoke a client's approval links. */
   'approvalLink.manage',
+  /** Change the workspace's approval settings (the typo-fix waiver): owners, managers, the workspace key. */
+  'approval.configure',
 ] as const;
 export type Action = (typeof actions)[number];
 
@@ -112,6 +114,7 @@ export const permissionMatrix: Record<PrincipalRole, ReadonlySet<Action>> = {
     'post.comment',
     'comment.internal',
     'approvalLink.manage',
+    'approval.configure',
     'team.read',
     'team.invite',
     'team.update',

@@ -112,6 +112,17 @@ export const UpdateMemberInput = z.strictObject({
 });
 export type UpdateMemberInput = z.input<typeof UpdateMemberInput>;
 
+/** The workspace's SMTP settings as the app shows them: never the password, only whether one is kept. */
+export const SmtpSettingsView = z.object({
+  host: z.string(),
+  port: z.number(),
+  secure: z.boolean(),
+  username: z.string().nullable(),
+  from: z.string(),
+  hasPassword: z.boolean(),
+});
+export type SmtpSettingsView = z.infer<typeof SmtpSettingsView>;
+
 export const SmtpSettingsInput = z.strictObject({
   host: z.string().trim().min(1).max(253),
   port: z.number().int().min(1).max(65535),

@@ -12,12 +12,14 @@ import {
   ApprovalLink,
   ApprovalPolicy,
   ApprovalPolicyBody,
+  ApprovalSettings,
   ApproveBody,
   CommentInput,
   CreateApprovalLinkInput,
   PostComment,
   RequestChangesBody,
   SubmitForReviewBody,
+  NewApprovalLink,
 } from '../../src-shared/approvals';
 import { ErrorBody } from '../../src-shared/errors';
 import {
@@ -316,6 +318,22 @@ export const apiRoutes: readonly ApiRoute[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/workspace/approval-settings',
+    summary: "The workspace's approval settings: whether typo fixes keep an approval (off by default)",
+    auth: 'publoraKey',
+    responses: { 200: ApprovalSettings, ...STANDARD },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/workspace/approval-settings',
+    summary:
+      'Turn the typo-fix waiver on or off: with it on, an edit of an approved post that changes only text, by at most 3 characters in all (Levenshtein), and no media or time keeps the approval',
+    auth: 'publoraKey',
+    body: ApprovalSettings,
+    responses: { 200: ApprovalSettings, ...STANDARD },
+  },
+  {
+    method: 'get',
     path: '/api/v1/workspace/users/:userId/approval-policy',
     summary: "A user's approval policy: none, client, or internal_then_client",
     auth: 'publoraKey',
@@ -333,11 +351,11 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'post',
     path: '/api/v1/workspace/users/:userId/approval-links',
     summary:
-      'Make an approval link for the client (covers postGroupIds, or every post waiting for them when opened; 1–30 days)',
+      "Make an approval link for the client (covers postGroupIds, or every post waiting for them when opened; 1–30 days); sendEmail mails it to the client's address through the workspace's SMTP (`email`: sent to whom and when, or the SPEC §7 error of a failed send; the link works either way)",
     auth: 'publoraKey',
     body: CreateApprovalLinkInput,
-    // 409: the client needs no approval, or is deactivated.
-    responses: { 201: ApprovalLink.extend({ approvalUrl: z.string() }), ...STANDARD, ...errorsFor(409) },
+    // 409: the client needs no approval, or is deactivated, or sendEmail without SMTP settings.
+    responses: { 201: NewApprovalLink, ...STANDARD, ...errorsFor(409) },
   },
   {
     method: 'get',

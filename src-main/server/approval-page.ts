@@ -3,22 +3,29 @@ import { z } from 'zod';
 import { DecisionInput } from '../../src-shared/approvals';
 import {
   approvalPageModel,
+  approvalPageThumbnail,
   decideByLink,
   type ApprovalLinkProblem,
   type ApprovalPagePost,
 } from '../engine/approvals/approvals';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../engine/kernel/errors';
+import { PREVIEW_CSS, previewHtml } from './approval-previews';
 import { html, PAGE_CSP, sendPage, untilHtml } from './pages';
 import type { Site } from './site';
 
 /**
  * The client's approval page (issue 13 item 2): opened from an approval link without an account,
- * on a phone as well. It lists the posts waiting for the client with each account's name and
- * handle, the text (escaped: nothing a post says is markup), its time in the client's zone and its
- * length, and under each post Approve or Request changes with a comment. No script; forms post to
- * this server (on a team host with a CSRF token, D-entries on client pages).
+ * on a phone as well. It lists the posts waiting for the client, each as every platform it goes to
+ * would show it (approval-previews.ts: name, handle, text with links and mentions, pictures, the
+ * platform's counter), its time in the client's zone, and under each post Approve or Request
+ * changes with a comment. No script; forms post to this server (on a team host with a CSRF token,
+ * D-entries on client pages); pictures come from `/approve/:token/media/:mediaId`, which checks
+ * the link on every request.
  */
+
+/** The page's own pictures (the link's thumbnails) may load; nothing else from anywhere. */
+const APPROVAL_PAGE_CSP = PAGE_CSP.replace('img-src data:', "img-src 'self' data:");
 
 const PROBLEMS: Record<ApprovalLinkProblem, { status: number; title: string; text: string }> = {
   unknown: {
@@ -43,16 +50,6 @@ const PROBLEMS: Record<ApprovalLinkProblem, { status: number; title: string; tex
   },
 };
 
-const PLATFORM_NAMES: Record<string, string> = {
-  bluesky: 'Bluesky',
-  mastodon: 'Mastodon',
-  x: 'X',
-  linkedin: 'LinkedIn',
-  threads: 'Threads',
-  instagram: 'Instagram',
-  facebook: 'Facebook',
-};
-
 const Params = z.object({
   token: z
     .string()
@@ -62,6 +59,13 @@ const Params = z.object({
 });
 const DecideParams = Params.extend({
   postId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/),
+});
+const MediaParams = Params.extend({
+  mediaId: z
     .string()
     .min(1)
     .max(64)
@@ -84,12 +88,9 @@ function postHtml(
   csrfField: string,
   error: string | null,
 ): string {
+  const mediaUrl = (mediaId: string) => `/approve/${encodeURIComponent(token)}/media/${encodeURIComponent(mediaId)}`;
   const previews = post.targets
-    .map((t) => {
-      const text = post.platformTexts[t.platformId] ?? post.text;
-      return `<div class="preview"><p><b>${html(t.name ?? t.platformId)}</b> <span class="note">${t.handle ? `@${html(t.handle)} · ` : ''}${html(PLATFORM_NAMES[t.platform] ?? t.platform)}</span></p>
-<p class="text">${html(text)}</p><p class="note">${[...text].length} characters${post.media.length ? ` · ${post.media.length} attachment(s)` : ''}</p></div>`;
-    })
+    .map((t) => previewHtml(t, post.platformTexts[t.platformId] ?? post.text, post.media, mediaUrl))
     .join('');
   const comments = post.comments.length
     ? `<h3>Comments</h3><ul>${post.comments.map((c) => `<li><b>${html(c.authorName)}</b>: ${html(c.body)}</li>`).join('')}</ul>`
@@ -118,8 +119,8 @@ export function registerApprovalPage(app: FastifyInstance, engine: Engine, site:
       reply,
       status,
       `Approve posts for ${model.clientName}`,
-      `<h1>Posts for ${html(model.clientName)}</h1><p class="note">From ${html(model.workspaceName)} · this link works until ${untilHtml(model.expiresAt, model.timezone)}</p>${notice}${posts}`,
-      PAGE_CSP,
+      `${PREVIEW_CSS}<h1>Posts for ${html(model.clientName)}</h1><p class="note">From ${html(model.workspaceName)} · this link works until ${untilHtml(model.expiresAt, model.timezone)}</p>${notice}${posts}`,
+      APPROVAL_PAGE_CSP,
       // Its forms post here, and under no-referrer browsers send `Origin: null`, which the loopback
       // guard refuses; same-origin still keeps the link out of other sites' Referer.
       'same-origin',
@@ -130,6 +131,23 @@ export function registerApprovalPage(app: FastifyInstance, engine: Engine, site:
     const params = Params.safeParse(request.params);
     if (!params.success) return problemPage(reply, 'unknown');
     return show(reply, params.data.token);
+  });
+
+  // A picture of a post the link shows; anything else (a forged, revoked or expired link, another
+  // post's media) is the same bare 404, with nothing said about why.
+  app.get('/approve/:token/media/:mediaId', async (request, reply) => {
+    const params = MediaParams.safeParse(request.params);
+    const found = params.success
+      ? await approvalPageThumbnail(engine.ctx, params.data.token, params.data.mediaId)
+      : ({ problem: 'unknown' } as const);
+    reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+    if ('problem' in found) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+    return reply
+      .code(200)
+      .type('image/jpeg')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'")
+      .send(found.data);
   });
 
   const forms = site.forms ? { preHandler: site.forms.check } : {};

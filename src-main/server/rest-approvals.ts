@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   ApprovalPolicyBody,
+  ApprovalSettings,
   ApproveBody,
   CommentInput,
   CreateApprovalLinkInput,
@@ -11,14 +12,16 @@ import {
 import { UserId } from '../../src-shared/clients';
 import {
   addComment,
-  createApprovalLink,
   decide,
   getApprovalPolicy,
+  getApprovalSettings,
   listApprovalLinks,
   listComments,
+  makeApprovalLink,
   readGroupFor,
   revokeApprovalLink,
   setApprovalPolicy,
+  setApprovalSettings,
   submitForReview,
 } from '../engine/approvals/approvals';
 import type { Engine } from '../engine/engine';
@@ -67,6 +70,16 @@ export function registerApprovalRoutes(app: FastifyInstance, engine: Engine, bas
     };
   });
 
+  app.get('/api/v1/workspace/approval-settings', async (request) =>
+    getApprovalSettings(ctx, principalFrom(engine, request)),
+  );
+
+  app.patch('/api/v1/workspace/approval-settings', async (request) => {
+    const p = principalFrom(engine, request);
+    const input = parse(ApprovalSettings, request.body);
+    return engine.perform('approval.setSettings', p.workspaceId, () => setApprovalSettings(ctx, p, input));
+  });
+
   app.post('/api/v1/post-groups/:id/submit', async (request) => {
     const p = principalFrom(engine, request);
     const id = pathId(request, 'id');
@@ -112,12 +125,8 @@ export function registerApprovalRoutes(app: FastifyInstance, engine: Engine, bas
     const p = principalFrom(engine, request);
     const userId = userIdParam(request);
     const input = parse(CreateApprovalLinkInput, request.body ?? {});
-    const {
-      clientEmail: _email,
-      clientName: _name,
-      ...link
-    } = await engine.perform('approvalLink.create', p.workspaceId, () =>
-      createApprovalLink(ctx, p, userId, input, baseUrl()),
+    const link = await engine.perform('approvalLink.create', p.workspaceId, () =>
+      makeApprovalLink(ctx, p, userId, input, baseUrl(), engine.mailerFor),
     );
     return reply.code(201).send(link);
   });

@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { startSmtpServer } from '../support/smtp-server';
+import { expect, signInAs, test } from './fixtures';
 import { CLIENT, compose, composer, connectThroughLink, go, setUpAgency } from './agency';
 
 const PASSWORD = 'correct horse battery';
@@ -44,10 +45,11 @@ async function clientDecides(page: Page, link: string, expectText: string) {
 }
 
 /*
- * Issue 13 item 9: client approvals end to end, as people do it. Staff write and submit a post for
- * a client whose posts need the client's approval; the client opens the approval link in their
- * own browser (no account), asks for a change with a comment; staff see the comment, edit and
- * submit again; the client approves; the post goes out once to the local Mastodon server.
+ * Issue 13 item 9: client approvals end to end, as people do it. An editor writes a post for a
+ * client whose posts need the client's approval; a manager submits it and emails the client an
+ * approval link (item 5); the client opens the link from the email in their own browser (no
+ * account, a phone), asks for a change with a comment; the editor fixes it and submits it again;
+ * the client approves; the post goes out once to the local Mastodon server.
  */
 
 test('the client approves through their link: changes requested, fixed, approved, published once', async ({
@@ -57,6 +59,7 @@ test('the client approves through their link: changes requested, fixed, approved
   dataDir,
 }) => {
   const agency = await setUpAgency(page, host, dataDir);
+  const smtp = await startSmtpServer({ auth: false });
   try {
     await connectThroughLink(page, ['Mastodon']);
 
@@ -65,10 +68,37 @@ test('the client approves through their link: changes requested, fixed, approved
     await approval.getByLabel('Who approves posts').selectOption({ label: 'The client approves' });
     await approval.getByRole('button', { name: 'Save approval policy' }).click();
     await expect(approval.getByRole('status')).toHaveText('Saved: the client approves.');
+    // No email yet: the page says so beside the link's form (links are then copied by hand).
+    await expect(approval.getByRole('form', { name: 'New approval link' })).toContainText(
+      'Email is not set up for this workspace',
+    );
+    await expect(approval.getByLabel(/^Email it to/)).toHaveCount(0);
 
-    // A post for now: it waits, since nobody approved it.
-    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    // The owner sets up the workspace's email (SMTP) in Settings.
+    await go(page, 'Settings');
+    const email = page.getByRole('region', { name: 'Email', exact: true });
+    await email.getByLabel('SMTP server').fill('127.0.0.1');
+    await email.getByLabel('Port', { exact: true }).fill(String(smtp.port));
+    await email.getByLabel('From address').fill('team@agency.example');
+    await email.getByRole('button', { name: 'Save email settings' }).click();
+    await expect(email.getByRole('status')).toHaveText('Saved: invitations and approval links can be emailed.');
+    await expect(email).toContainText(`127.0.0.1:${smtp.port}`);
+
+    const editorCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
+      email: 'eddie@agency.example',
+      role: 'editor',
+      managedUserIds: [agency.userId],
+    });
+    const managerCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
+      email: 'mona@agency.example',
+      role: 'manager',
+    });
+
+    // The editor writes a post for now: it waits, since nobody approved it.
+    await joinAs(page, editorCode, 'Eddie Editor');
+    await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
     const dialog = composer(page);
+    await dialog.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
     await compose(dialog, ['Mastodon @agency'], 'Spring sale starts Monday');
     await dialog.getByRole('button', { name: 'Now', exact: true }).click();
     await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
@@ -76,38 +106,53 @@ test('the client approves through their link: changes requested, fixed, approved
     await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
     const state = page.getByTestId('approval-state');
     await expect(state).toContainText('Not submitted yet');
+
+    // The manager finds it on the board and submits it; the staff cannot approve for the client.
+    await joinAs(page, managerCode, 'Mona Manager');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('button', { name: /^Reviews/ }).click();
+    await page
+      .getByRole('list', { name: 'Scheduled' })
+      .getByRole('button', { name: /Spring sale starts Monday/ })
+      .click();
+    await expect(state).toContainText('Not submitted yet');
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await expect(state).toContainText('In review: waiting for the client.');
     await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
-
-    // The board lists it under In review; the staff cannot approve for the client.
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('button', { name: /^Reviews/ })
-      .click();
+    await nav.getByRole('button', { name: /^Reviews/ }).click();
     const inReview = page.getByRole('list', { name: 'In review' });
     await expect(inReview.getByRole('listitem')).toHaveCount(1);
     await expect(inReview).toContainText('Spring sale starts Monday');
     await expect(inReview.getByRole('button', { name: /^Approve/ })).toHaveCount(0);
 
-    // An approval link, made on the client's page.
+    // An approval link, made on the client's page and emailed to the client.
     await go(page, 'Clients');
     await page
       .getByRole('list', { name: 'Clients' })
       .getByRole('button', { name: new RegExp(CLIENT) })
       .click();
     await approval.getByLabel('Works for (days)').fill('3');
+    await expect(approval.getByLabel('Email it to casey@client.test')).toBeChecked();
     await approval.getByRole('button', { name: 'New approval link' }).click();
     const field = approval.getByLabel('Approval link', { exact: true });
     await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/approve\/[\w-]{43}$/);
-    const link = await field.inputValue();
+    await expect(approval).toContainText('Emailed to casey@client.test at');
     await expect(approval.getByRole('table', { name: 'Approval links' })).toContainText('Active');
+    const link = await field.inputValue();
+    expect(smtp.received).toHaveLength(1);
+    const { mail, rcptTo } = smtp.received[0]!;
+    expect(rcptTo).toEqual(['casey@client.test']);
+    expect(mail.subject).toBe(`Northwind Social: 1 post for ${CLIENT} to approve`);
+    expect(mail.text).toContain('1 post is waiting for your approval.');
+    expect(mail.text).toMatch(/The link works until \d{1,2} \w+ \d{4} at \d\d:\d\d \(Asia\/Tokyo\)/);
+    const emailed = /^(http:\/\/\S+\/approve\/\S+)$/m.exec(mail.text ?? '')?.[1];
+    expect(emailed).toBe(link);
 
-    // The client, in a browser of their own, asks for a change.
+    // The client, in a browser of their own, opens the link from the email and asks for a change.
     const clientContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
     try {
       const client = await clientContext.newPage();
-      await client.goto(link);
+      await client.goto(emailed!);
       await expect(client.getByRole('heading', { level: 1, name: `Posts for ${CLIENT}` })).toBeVisible();
       const post = client.getByRole('region', { name: 'Post' });
       await expect(post).toContainText('Spring sale starts Monday');
@@ -116,10 +161,17 @@ test('the client approves through their link: changes requested, fixed, approved
       await expect(client.getByRole('status')).toHaveText('Sent: your agency will make the changes.');
       await expect(client.getByText('Nothing is waiting for your approval right now.')).toBeVisible();
 
-      // Staff are told at once (a toast, pushed); it leads to the post with the comment.
+      // Staff are told at once (a toast, pushed).
       const toasts = page.getByRole('region', { name: 'Notifications' });
       await expect(toasts).toContainText(`${CLIENT} asked for changes to a post.`);
-      await toasts.getByRole('button', { name: 'Open post' }).click();
+
+      // The editor fixes it, from the board's Changes requested column, and submits it again.
+      await signInAs(page, 'Eddie Editor', PASSWORD);
+      await nav.getByRole('button', { name: /^Reviews/ }).click();
+      await page
+        .getByRole('list', { name: 'Changes requested' })
+        .getByRole('button', { name: /Spring sale starts Monday/ })
+        .click();
       await expect(state).toContainText('Changes were requested');
       const comments = page.getByRole('list', { name: 'Comments' });
       await expect(comments).toContainText('Please say "this Monday".');
@@ -134,7 +186,7 @@ test('the client approves through their link: changes requested, fixed, approved
       expect(agency.mastodon.statusTexts()).toEqual([]);
 
       // The same link (opened again) shows the new text; the client approves.
-      await client.goto(link);
+      await client.goto(emailed!);
       await expect(post).toContainText('Spring sale starts this Monday');
       await post.getByRole('button', { name: 'Approve' }).click();
       await expect(client.getByRole('status')).toHaveText('Approved. Thank you!');
@@ -152,6 +204,7 @@ test('the client approves through their link: changes requested, fixed, approved
       expect.objectContaining({ text: 'Spring sale starts this Monday', deleted: false }),
     ]);
   } finally {
+    await smtp.close();
     await agency.close();
   }
 });
@@ -168,6 +221,14 @@ test('internal_then_client: an editor submits but cannot approve, a manager appr
     await approval.getByLabel('Who approves posts').selectOption({ label: 'A manager approves, then the client' });
     await approval.getByRole('button', { name: 'Save approval policy' }).click();
     await expect(approval.getByRole('status')).toHaveText('Saved: a manager approves, then the client.');
+
+    // The owner lets typo fixes keep an approval (Settings → Approvals; off by default).
+    await go(page, 'Settings');
+    const approvals = page.getByRole('region', { name: 'Approvals', exact: true });
+    const waiver = approvals.getByRole('checkbox', { name: 'Typo fixes keep an approval' });
+    await expect(waiver).not.toBeChecked();
+    await waiver.check();
+    await expect(approvals.getByRole('status')).toHaveText('Saved: typo fixes keep an approval.');
 
     const editorCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
       email: 'eddie@agency.example',
@@ -226,18 +287,26 @@ test('internal_then_client: an editor submits but cannot approve, a manager appr
     await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
     const comments = page.getByRole('list', { name: 'Comments' });
     await expect(comments.locator('mark.mention')).toHaveText('@Eddie Editor');
+
+    // A typo fix keeps the manager's approval (the waiver is on): still waiting for the client.
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const edit = composer(page, 'Edit post');
+    await edit.getByLabel('Text', { exact: true }).fill('Autumn menu is here!');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await expect(edit).toBeHidden();
+    await expect(state).toContainText('In review: waiting for the client.');
     const made = await fetch(`${host.apiUrl}/api/v1/workspace/users/${agency.userId}/approval-links`, {
       method: 'POST',
       headers: { 'x-publora-key': agency.workspaceKey, 'content-type': 'application/json' },
       body: JSON.stringify({}),
     });
     expect(made.status).toBe(201);
-    await clientDecides(page, ((await made.json()) as { approvalUrl: string }).approvalUrl, 'Autumn menu is here');
+    await clientDecides(page, ((await made.json()) as { approvalUrl: string }).approvalUrl, 'Autumn menu is here!');
 
     await expect(state).toContainText('Approved: it goes out at its time.');
     await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
     expect(agency.mastodon.statusTexts()).toEqual([
-      expect.objectContaining({ text: 'Autumn menu is here', deleted: false }),
+      expect.objectContaining({ text: 'Autumn menu is here!', deleted: false }),
     ]);
   } finally {
     await agency.close();

@@ -1,6 +1,7 @@
 import { chromium, type Browser } from '@playwright/test';
 import { describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app';
+import { jpegOf } from '../support/media-fixtures';
 import { addConnection } from '../support/posting';
 import { closeAfterTest } from '../support/closers';
 
@@ -74,5 +75,122 @@ describe('the approval page', () => {
     await engine.call('approvalLink.revoke', { workspaceId: t.workspaceId, userId: client.id, linkId: made!.id });
     const revoked = await page.goto(link.approvalUrl);
     expect([revoked?.status(), await page.textContent('h1')]).toEqual([410, 'Link revoked']);
+  });
+  it('shows each post as X and Mastodon would, with its picture through the link only, on a phone', async () => {
+    const t = await startTestApp();
+    const engine = t.app.engine;
+    const ws = t.workspaceId;
+    const client = await engine.call('client.create', {
+      workspaceId: ws,
+      client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
+    });
+    await engine.call('approval.setPolicy', { workspaceId: ws, userId: client.id, policy: 'client' });
+    const x = await addConnection(engine.ctx, ws, client.id, 'x', '2244994945', { accessToken: 'unused' });
+    const mastodon = await addConnection(engine.ctx, ws, client.id, 'mastodon', '7', { accessToken: 'unused' });
+    engine.ctx.db
+      .prepare(`UPDATE connections SET display_name = ?, handle = ? WHERE platform_id = ?`)
+      .run('Casey <b>Co</b>', 'casey_co', x);
+    engine.ctx.db
+      .prepare(`UPDATE connections SET display_name = ?, handle = ? WHERE platform_id = ?`)
+      .run('Casey on Mastodon', 'casey@social.test', mastodon);
+    const picture = await engine.call('media.upload', {
+      workspaceId: ws,
+      userId: client.id,
+      file: { fileName: 'sale.jpg', dataBase64: jpegOf(400, 300).toString('base64') },
+      altText: 'The sale sign',
+    });
+    const post = await engine.call('post.create', {
+      workspaceId: ws,
+      userId: client.id,
+      post: {
+        text: 'Sale with @friend at https://shop.example.com/sale <script>alert(1)</script>',
+        platformTexts: { [mastodon]: 'Sale with @friend and @pal@other.test at https://shop.example.com/sale' },
+        platformIds: [x, mastodon],
+        mediaIds: [picture.id],
+      },
+    });
+    await engine.call('post.submit', { workspaceId: ws, id: post.id });
+    // Another post of the client's, not in review: the link does not show it, nor its picture.
+    const hidden = await engine.call('media.upload', {
+      workspaceId: ws,
+      userId: client.id,
+      file: { fileName: 'secret.jpg', dataBase64: jpegOf(50, 50).toString('base64') },
+    });
+    await engine.call('post.create', {
+      workspaceId: ws,
+      userId: client.id,
+      post: { text: 'Not for review yet', platformIds: [x], mediaIds: [hidden.id] },
+    });
+    const link = await engine.call('approvalLink.create', { workspaceId: ws, userId: client.id });
+
+    const browser: Browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    closers.push(() => browser.close());
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const page = await context.newPage();
+    const scripts: string[] = [];
+    page.on('dialog', (d) => scripts.push(d.message()));
+    expect((await page.goto(link.approvalUrl))?.status()).toBe(200);
+
+    const xCard = page.getByRole('article', { name: 'X preview: Casey <b>Co</b>' });
+    await expect.poll(() => xCard.textContent()).toContain('Casey <b>Co</b> @casey_co');
+    expect(await xCard.locator('.text').textContent()).toBe(
+      'Sale with @friend at https://shop.example.com/sale <script>alert(1)</script>',
+    );
+    expect(await xCard.getByRole('link', { name: '@friend' }).getAttribute('href')).toBe('https://x.com/friend');
+    expect(await xCard.getByRole('link', { name: 'https://shop.example.com/sale' }).getAttribute('href')).toBe(
+      'https://shop.example.com/sale',
+    );
+    // X counts the link as 23: the counter says so.
+    expect(await xCard.locator('.count').textContent()).toBe(
+      `${'Sale with @friend at '.length + 23 + ' <script>alert(1)</script>'.length} / 280`,
+    );
+
+    const mCard = page.getByRole('article', { name: 'Mastodon preview: Casey on Mastodon' });
+    expect(await mCard.textContent()).toContain('@casey@social.test');
+    expect(await mCard.getByRole('link', { name: '@friend' }).getAttribute('href')).toBe('https://social.test/@friend');
+    expect(await mCard.getByRole('link', { name: '@pal@other.test' }).getAttribute('href')).toBe(
+      'https://other.test/@pal',
+    );
+    expect(await mCard.locator('.count').textContent()).toBe('64 / 500');
+
+    // The picture, in both cards, loads through the link; it fits the phone's width.
+    const img = xCard.getByRole('img', { name: 'The sale sign' });
+    await expect
+      .poll(() => img.evaluate((el) => (el as unknown as { complete: boolean; naturalWidth: number }).naturalWidth))
+      .toBe(320);
+    expect(await mCard.getByRole('img', { name: 'The sale sign' }).count()).toBe(1);
+    const box = (await img.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+            .scrollWidth,
+      ),
+    ).toBeLessThanOrEqual(390);
+    expect(scripts).toEqual([]);
+
+    // The picture's address needs the link: without it, with another token, or for a post the
+    // link does not show, the answer is the same 404.
+    const src = (await img.getAttribute('src'))!;
+    expect(src).toBe(`/approve/${link.approvalUrl.split('/').pop()}/media/${picture.id}`);
+    const ok = await fetch(`${t.url}${src}`);
+    expect([ok.status, ok.headers.get('content-type'), ok.headers.get('cache-control')]).toEqual([
+      200,
+      'image/jpeg',
+      'no-store',
+    ]);
+    for (const path of [
+      `/approve/${'A'.repeat(43)}/media/${picture.id}`,
+      `/approve/${link.approvalUrl.split('/').pop()}/media/${hidden.id}`,
+      `/approve/${link.approvalUrl.split('/').pop()}/media/..%2F..%2Fetc`,
+    ])
+      expect((await fetch(`${t.url}${path}`)).status, path).toBe(404);
+    const [made] = await engine.call('approvalLink.list', { workspaceId: ws, userId: client.id });
+    await engine.call('approvalLink.revoke', { workspaceId: ws, userId: client.id, linkId: made!.id });
+    expect((await fetch(`${t.url}${src}`)).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { clientWithMastodon, rest, startTestApp, type TestApp } from '../support/app';
+import { startSmtp } from '../support/smtp';
 
 /**
  * Approvals over REST (issue 13 item 7). Every answer is checked against the OpenAPI document
@@ -183,5 +184,70 @@ describe('approvals over REST', () => {
       policy: 'sometimes',
     });
     expect([badPolicy.status, errorOf(badPolicy).code]).toEqual([400, 'validation_failed']);
+  });
+  it('emails a new approval link with sendEmail (201 with to whom and when, or the send error beside a working link)', async () => {
+    const { t, client, postId } = await setUp('client');
+    await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`);
+    const links = `/api/v1/workspace/users/${client.id}/approval-links`;
+
+    // No SMTP settings: refused, and no link made.
+    const noSmtp = await rest(t, 'POST', links, { sendEmail: true });
+    expect([noSmtp.status, errorOf(noSmtp)]).toEqual([
+      409,
+      expect.objectContaining({ code: 'conflict', details: { fields: { sendEmail: 'email is not set up (SMTP)' } } }),
+    ]);
+    expect((await rest(t, 'GET', links)).body).toEqual([]);
+
+    const smtp = await startSmtp({ auth: false });
+    const setSmtp = (port: number) =>
+      t.app.engine.call('team.setSmtp', {
+        workspaceId: t.workspaceId,
+        smtp: { host: '127.0.0.1', port, from: 'team@acme-agency.test' },
+      });
+    await setSmtp(smtp.port);
+    const sent = await rest(t, 'POST', links, { validDays: 2, sendEmail: true });
+    expect(sent.status).toBe(201);
+    expect(sent.body.email).toEqual({ to: 'casey@client.test', sentAt: t.clock.now().toISOString(), error: null });
+    expect(smtp.received.map((m) => [m.rcptTo, m.mail.subject])).toEqual([
+      [['casey@client.test'], 'Acme Agency: 1 post for Casey Client Co to approve'],
+    ]);
+    expect(smtp.received[0]!.mail.text).toContain(sent.body.approvalUrl as string);
+    const quiet = await rest(t, 'POST', links, {});
+    expect([quiet.status, quiet.body.email]).toEqual([201, null]);
+    expect(smtp.received).toHaveLength(1);
+
+    // The server cannot be reached: the link is made and answered, with the SPEC §7 error beside it.
+    await setSmtp(9);
+    const failed = await rest(t, 'POST', links, { sendEmail: true });
+    expect(failed.status).toBe(201);
+    expect(failed.body.email).toEqual({
+      to: 'casey@client.test',
+      sentAt: null,
+      error: expect.objectContaining({ code: 'validation_failed', details: { reason: 'ESOCKET' } }),
+    });
+    expect((await fetch(failed.body.approvalUrl as string)).status).toBe(200);
+  });
+  it('reads and sets the typo-fix waiver; a typo fix then keeps the approval', async () => {
+    const { t, client, asClient, postId } = await setUp('client');
+    expect(await rest(t, 'GET', '/api/v1/workspace/approval-settings')).toEqual({
+      status: 200,
+      body: { typoFixKeepsApproval: false },
+    });
+    const byClient = await asClient('PATCH', '/api/v1/workspace/approval-settings', { typoFixKeepsApproval: true });
+    expect([byClient.status, errorOf(byClient).code]).toEqual([403, 'forbidden']);
+    const bad = await rest(t, 'PATCH', '/api/v1/workspace/approval-settings', { typoFixKeepsApproval: 'yes' });
+    expect([bad.status, errorOf(bad).code]).toEqual([400, 'validation_failed']);
+    expect(await rest(t, 'PATCH', '/api/v1/workspace/approval-settings', { typoFixKeepsApproval: true })).toEqual({
+      status: 200,
+      body: { typoFixKeepsApproval: true },
+    });
+
+    await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`);
+    await asClient('POST', `/api/v1/post-groups/${postId}/approve`);
+    const fixed = await rest(t, 'PATCH', `/api/v1/post-groups/${postId}`, { text: 'Spring sale starts Monday.' });
+    expect(fixed.body.approval).toMatchObject({ state: 'approved', cleared: true });
+    const rewritten = await rest(t, 'PATCH', `/api/v1/post-groups/${postId}`, { text: 'Autumn sale starts Friday.' });
+    expect(rewritten.body.approval).toMatchObject({ state: 'in_review', stage: 'client', cleared: false });
+    void client;
   });
 });

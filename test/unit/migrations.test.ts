@@ -548,6 +548,21 @@ describe('migration 016 (threads)', () => {
     // Deleting the post removes its parts with its deliveries.
     db.prepare(`DELETE FROM post_groups WHERE id = 'g1'`).run();
     expect(db.prepare(`SELECT count(*) AS n FROM delivery_parts`).get()).toEqual({ n: 0 });
+describe('migration 017 (approval settings)', () => {
+  it('keeps one row of approval settings per workspace, off unless set, gone with its workspace', async () => {
+    const db = await openDatabase({ dataDir: tempDir(), clock, migrations });
+    db.exec(
+      `INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');`,
+    );
+    const set = db.prepare(
+      `INSERT INTO workspace_approval_settings (workspace_id, typo_fix_keeps_approval, updated_at) VALUES ('w1', ?, '')`,
+    );
+    expect(() => set.run(2)).toThrow(/CHECK/);
+    set.run(1);
+    expect(() => set.run(0)).toThrow(/UNIQUE|PRIMARY/);
+    expect(db.prepare(`SELECT typo_fix_keeps_approval AS v FROM workspace_approval_settings`).get()).toEqual({ v: 1 });
+    db.prepare(`DELETE FROM workspaces WHERE id = 'w1'`).run();
+    expect(db.prepare(`SELECT count(*) AS n FROM workspace_approval_settings`).get()).toEqual({ n: 0 });
     db.close();
   });
 });

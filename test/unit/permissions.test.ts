@@ -100,7 +100,19 @@ const operations: Operation[] = [
     action: 'approvalLink.manage',
     request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
   },
+  {
+    channel: 'approvalLink.mailReadiness',
+    action: 'approvalLink.manage',
+    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
+  },
   { channel: 'team.setSmtp', action: 'workspace.update', request: (i) => ({ workspaceId: i.workspaceId, smtp: null }) },
+  { channel: 'approval.getSettings', action: 'workspace.read', request: (i) => ({ workspaceId: i.workspaceId }) },
+  {
+    channel: 'approval.setSettings',
+    action: 'approval.configure',
+    request: (i) => ({ workspaceId: i.workspaceId, typoFixKeepsApproval: true }),
+  },
+  { channel: 'team.getSmtp', action: 'workspace.update', request: (i) => ({ workspaceId: i.workspaceId }) },
 ];
 
 /** A fresh workspace with a signed-in member of `role`, assigned to one client of two. */

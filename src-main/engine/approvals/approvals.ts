@@ -7,10 +7,13 @@ import {
   stagesOf,
   type ApprovalAct,
   type ApprovalLink,
+  type ApprovalLinkEmail,
   type ApprovalPolicy,
+  type ApprovalSettings,
   type CommentInput,
   type CreateApprovalLinkInput,
   type DecisionInput,
+  type NewApprovalLink,
   type PostComment,
   type ReviewStage,
 } from '../../../src-shared/approvals';
@@ -19,13 +22,16 @@ import { authorize, can, clientScope, type Principal } from '../kernel/access';
 import { actorOf, recordActivity, systemActor, type Actor } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
-import { AppError } from '../kernel/errors';
+import { AppError, toErrorObject } from '../kernel/errors';
+import { approvalLinkEmail, type MailerFactory } from '../mail/mailer';
 import { newId } from '../kernel/ids';
-import { APPROVAL_COLUMNS, type ApprovalRow } from '../queries/approvals';
+import { APPROVAL_COLUMNS, typoFixKeepsApproval, type ApprovalRow } from '../queries/approvals';
 import { findClientRow } from '../queries/clients';
 import { mediaOfPost } from '../queries/media';
 import { readPostGroup } from '../queries/post-groups';
 import { sha256 } from '../queries/connection-links';
+import { getSmtp } from '../queries/smtp';
+import { readStoredFile } from '../files/store';
 
 /**
  * Approvals and comments (SPEC §13, issue 13). The states, stages and acts are data in
@@ -138,6 +144,44 @@ export const POLICY_NAMES: Record<ApprovalPolicy, string> = {
   client: 'the client approves',
   internal_then_client: 'a manager approves, then the client',
 };
+
+// ---- the workspace's settings --------------------------------------------------------------------
+
+/** The workspace's approval settings; everyone in the workspace may read them. */
+export function getApprovalSettings(ctx: EngineContext, p: Principal): ApprovalSettings {
+  authorize(p, 'workspace.read');
+  return { typoFixKeepsApproval: typoFixKeepsApproval(ctx.db, p.workspaceId) };
+}
+
+/**
+ * Turns the typo-fix waiver on or off (issue 13 item 1, D120): from the next edit on, a typo fix
+ * of an approved post keeps its approval (on) or sends it back for review (off, the default).
+ */
+export function setApprovalSettings(ctx: EngineContext, p: Principal, input: ApprovalSettings): ApprovalSettings {
+  authorize(p, 'approval.configure');
+  const before = typoFixKeepsApproval(ctx.db, p.workspaceId);
+  if (before === input.typoFixKeepsApproval) return input;
+  const now = ctx.clock.now();
+  ctx.db.transaction(() => {
+    ctx.db
+      .prepare(
+        `INSERT INTO workspace_approval_settings (workspace_id, typo_fix_keeps_approval, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(workspace_id) DO UPDATE SET typo_fix_keeps_approval = excluded.typo_fix_keeps_approval, updated_at = excluded.updated_at`,
+      )
+      .run(p.workspaceId, input.typoFixKeepsApproval ? 1 : 0, now.toISOString());
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'workspace.approval_settings',
+      objectKind: 'workspace',
+      objectId: p.workspaceId,
+      detail: input.typoFixKeepsApproval
+        ? 'Typo fixes now keep an approval (at most 3 characters of text, nothing else changed)'
+        : 'Every edit of an approved post sends it back for review again',
+    });
+  })();
+  return input;
+}
 
 // ---- submitting and deciding --------------------------------------------------------------------
 
@@ -447,6 +491,10 @@ export function createApprovalLink(
     throw new AppError('conflict', "this client's posts need no approval; choose an approval policy first", {
       fields: { approvalPolicy: 'no approval' },
     });
+  if (input.sendEmail && !getSmtp(ctx.db, p.workspaceId))
+    throw new AppError('conflict', 'email is not set up for this workspace (SMTP); make the link and copy it instead', {
+      fields: { sendEmail: 'email is not set up (SMTP)' },
+    });
   const ids = input.postGroupIds ? [...new Set(input.postGroupIds)] : null;
   if (ids) {
     const theirs = ctx.db
@@ -496,6 +544,97 @@ export function createApprovalLink(
     clientEmail: client.email,
     clientName: client.display_name,
   };
+}
+
+/** The posts a link shows now: those waiting for the client's decision, among the ones it covers. */
+function waitingForClient(db: Db, userId: string, postGroupIds: string | null): string[] {
+  return db
+    .prepare<[string, string | null, string | null], { id: string }>(
+      `SELECT id FROM post_groups
+       WHERE managed_user_id = ? AND approval_state = 'in_review' AND review_stage = 'client'
+         AND (? IS NULL OR id IN (SELECT value FROM json_each(?)))
+       ORDER BY coalesce(scheduled_at, created_at), rowid`,
+    )
+    .all(userId, postGroupIds, postGroupIds)
+    .map((r) => r.id);
+}
+
+/** Whether links can be emailed to the client: the workspace has SMTP settings; and to which address. */
+export function approvalMailReadiness(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+): { smtpConfigured: boolean; clientEmail: string } {
+  authorize(p, 'approvalLink.manage', { managedUserId: userId });
+  const client = findClientRow(ctx.db, p.workspaceId, userId);
+  if (!client) throw new AppError('not_found', 'user not found', { userId });
+  return { smtpConfigured: getSmtp(ctx.db, p.workspaceId) !== null, clientEmail: client.email };
+}
+
+/**
+ * Emails a link just made to its client (issue 13 item 5), through the workspace's SMTP settings:
+ * the agency, the client, how many posts wait, the link and its expiry. The activity log keeps
+ * that it was sent, to whom and when (the entry's time), or that it failed and why (nodemailer's
+ * code); never the link, whose token is the email's one secret. A failure is answered as a SPEC
+ * §7 error beside the link, which works anyway and can be copied.
+ */
+export async function emailApprovalLink(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  link: { id: string; approvalUrl: string; expiresAt: string; postGroupIds: string[] | null },
+  mailerFor: MailerFactory,
+): Promise<ApprovalLinkEmail> {
+  const client = findClientRow(ctx.db, p.workspaceId, userId)!;
+  const to = client.email;
+  const smtp = getSmtp(ctx.db, p.workspaceId);
+  const workspace = ctx.db
+    .prepare<[string], { name: string }>(`SELECT name FROM workspaces WHERE id = ?`)
+    .get(p.workspaceId)!;
+  const log = (action: string, detail: string) =>
+    recordActivity(ctx.db, ctx.clock.now(), {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action,
+      objectKind: 'managed_user',
+      objectId: userId,
+      detail,
+    });
+  try {
+    if (!smtp) throw new AppError('conflict', 'email is not set up for this workspace (SMTP)');
+    const password = smtp.passwordAccount ? await ctx.secrets.get(smtp.passwordAccount) : null;
+    const mail = approvalLinkEmail({
+      workspaceName: workspace.name,
+      clientName: client.display_name,
+      waiting: waitingForClient(ctx.db, userId, link.postGroupIds ? JSON.stringify(link.postGroupIds) : null).length,
+      approvalUrl: link.approvalUrl,
+      expiresAt: link.expiresAt,
+      timezone: client.timezone,
+    });
+    await mailerFor(smtp.settings, password).send({ to, ...mail, what: 'the approval link email' });
+  } catch (err) {
+    const error = toErrorObject(err);
+    const reason = typeof error.details?.reason === 'string' ? error.details.reason : error.code;
+    log('approval.link_email_failed', `Could not email approval link ${link.id} to ${to} (${reason})`);
+    return { to, sentAt: null, error };
+  }
+  const sentAt = ctx.clock.now().toISOString();
+  log('approval.link_emailed', `Emailed approval link ${link.id} for ${client.display_name} to ${to}`);
+  return { to, sentAt, error: null };
+}
+
+/** Makes a link and, when asked, emails it: the one way the contract and REST make links. */
+export async function makeApprovalLink(
+  ctx: EngineContext,
+  p: Principal,
+  userId: string,
+  input: z.output<typeof CreateApprovalLinkInput>,
+  baseUrl: string,
+  mailerFor: MailerFactory,
+): Promise<NewApprovalLink> {
+  const { clientEmail: _email, clientName: _name, ...link } = createApprovalLink(ctx, p, userId, input, baseUrl);
+  const email = input.sendEmail ? await emailApprovalLink(ctx, p, userId, link, mailerFor) : null;
+  return { ...link, email };
 }
 
 export function listApprovalLinks(ctx: EngineContext, p: Principal, userId: string): ApprovalLink[] {
@@ -555,9 +694,15 @@ export interface ApprovalPagePost {
   text: string;
   platformTexts: Record<string, string>;
   scheduledAt: string | null;
-  targets: { platform: string; platformId: string; name: string | null; handle: string | null }[];
-  /** The post's images and videos; the page serves each file by its id through the link. */
-  media: { id: string; kind: 'image' | 'video'; mimeType: string; altText: string; sha256: string }[];
+  targets: {
+    platform: string;
+    platformId: string;
+    name: string | null;
+    handle: string | null;
+    maxTextLength: number | null;
+  }[];
+  /** The post's images and videos; the page shows each picture's thumbnail by its id through the link. */
+  media: { id: string; kind: 'image' | 'video'; mimeType: string; altText: string; thumbnail: boolean }[];
   comments: PostComment[];
 }
 
@@ -598,19 +743,34 @@ export function approvalPageModel(
     platformTexts: JSON.parse(g.platform_texts) as Record<string, string>,
     scheduledAt: g.scheduled_at,
     targets: ctx.db
-      .prepare<[string], { platform: string; platform_id: string; name: string | null; handle: string | null }>(
-        `SELECT d.platform, d.platform_id, c.display_name AS name, c.handle FROM deliveries d
+      .prepare<
+        [string],
+        {
+          platform: string;
+          platform_id: string;
+          name: string | null;
+          handle: string | null;
+          max_text_length: number | null;
+        }
+      >(
+        `SELECT d.platform, d.platform_id, c.display_name AS name, c.handle, c.max_text_length FROM deliveries d
          LEFT JOIN connections c ON c.managed_user_id = d.managed_user_id AND c.platform_id = d.platform_id
          WHERE d.post_group_id = ? AND d.state != 'cancelled' ORDER BY d.rowid`,
       )
       .all(g.id)
-      .map((t) => ({ platform: t.platform, platformId: t.platform_id, name: t.name, handle: t.handle })),
+      .map((t) => ({
+        platform: t.platform,
+        platformId: t.platform_id,
+        name: t.name,
+        handle: t.handle,
+        maxTextLength: t.max_text_length,
+      })),
     media: mediaOfPost(ctx.db, g.id).map((m) => ({
       id: m.id,
       kind: m.kind,
       mimeType: m.mime_type,
       altText: m.alt_text,
-      sha256: m.sha256,
+      thumbnail: m.thumbnail_sha256 !== null,
     })),
     comments: readComments(ctx.db, g, false),
   }));
@@ -623,6 +783,30 @@ export function approvalPageModel(
       posts,
     },
   };
+}
+
+/**
+ * A picture's thumbnail for the approval page: only through a link that works, and only of a post
+ * the link shows now (covered, waiting for the client). Anything else is `unknown`, so a link
+ * cannot be used to read other media, and no path to a picture works without the link's token.
+ */
+export async function approvalPageThumbnail(
+  ctx: EngineContext,
+  token: string,
+  mediaId: string,
+): Promise<{ data: Buffer } | { problem: ApprovalLinkProblem }> {
+  const resolved = resolveApprovalLink(ctx.db, token, ctx.clock.now());
+  if ('problem' in resolved) return resolved;
+  const { link } = resolved;
+  const shown = waitingForClient(ctx.db, link.managed_user_id, link.post_group_ids);
+  const row = ctx.db
+    .prepare<[string, string], { thumbnail_sha256: string | null }>(
+      `SELECT m.thumbnail_sha256 FROM post_media p JOIN media m ON m.id = p.media_id
+       WHERE p.media_id = ? AND p.post_group_id IN (SELECT value FROM json_each(?)) LIMIT 1`,
+    )
+    .get(mediaId, JSON.stringify(shown));
+  if (!row?.thumbnail_sha256) return { problem: 'unknown' };
+  return { data: await readStoredFile(ctx.dataDir, row.thumbnail_sha256) };
 }
 
 /**

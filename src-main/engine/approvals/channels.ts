@@ -1,22 +1,27 @@
 import { defineChannels, type ChannelHostBase } from '../kernel/channels';
 import {
   addComment,
-  createApprovalLink,
+  approvalMailReadiness,
   decide,
   getApprovalPolicy,
+  getApprovalSettings,
   listApprovalLinks,
   listComments,
+  makeApprovalLink,
   readGroupFor,
   reviewCount,
   revokeApprovalLink,
   setApprovalPolicy,
+  setApprovalSettings,
   submitForReview,
   type DecisionOutcome,
 } from './approvals';
+import type { MailerFactory } from '../mail/mailer';
 
-/** What the approval channels need from their host: links' base URL, and telling people of a decision. */
+/** What the approval channels need from their host: links' base URL, the mailer, and telling people of a decision. */
 export interface ApprovalsHost extends ChannelHostBase {
   readonly publicBaseUrl: string;
+  readonly mailerFor: MailerFactory;
   /** A decision was made: the renderers show a toast, the desktop app a notification (issue 13 item 5). */
   approvalDecided(outcome: DecisionOutcome, byClient: boolean): void;
 }
@@ -34,6 +39,15 @@ export const approvalChannels = defineChannels<ApprovalsHost>()({
     handle: (host, req) => ({
       policy: setApprovalPolicy(host.ctx, host.memberPrincipal(req.workspaceId), req.userId, req.policy),
     }),
+  },
+  'approval.getSettings': {
+    handle: (host, req) => getApprovalSettings(host.ctx, host.memberPrincipal(req.workspaceId)),
+  },
+  'approval.setSettings': {
+    handle: (host, req) =>
+      setApprovalSettings(host.ctx, host.memberPrincipal(req.workspaceId), {
+        typoFixKeepsApproval: req.typoFixKeepsApproval,
+      }),
   },
   'approval.reviewCount': {
     handle: (host, req) => ({ count: reviewCount(host.ctx, host.memberPrincipal(req.workspaceId)) }),
@@ -62,14 +76,18 @@ export const approvalChannels = defineChannels<ApprovalsHost>()({
     handle: (host, req) => addComment(host.ctx, host.memberPrincipal(req.workspaceId), req.id, req.comment),
   },
   'approvalLink.create': {
-    handle: (host, req) => {
-      const {
-        clientEmail: _email,
-        clientName: _name,
-        ...link
-      } = createApprovalLink(host.ctx, host.memberPrincipal(req.workspaceId), req.userId, req.link, host.publicBaseUrl);
-      return link;
-    },
+    handle: (host, req) =>
+      makeApprovalLink(
+        host.ctx,
+        host.memberPrincipal(req.workspaceId),
+        req.userId,
+        req.link,
+        host.publicBaseUrl,
+        host.mailerFor,
+      ),
+  },
+  'approvalLink.mailReadiness': {
+    handle: (host, req) => approvalMailReadiness(host.ctx, host.memberPrincipal(req.workspaceId), req.userId),
   },
   'approvalLink.list': {
     handle: (host, req) => listApprovalLinks(host.ctx, host.memberPrincipal(req.workspaceId), req.userId),

@@ -22,12 +22,17 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html: string;
+  /** What the email is, for the error when it cannot be sent (default "the invitation email"). */
+  what?: string;
 }
 
 /** Sends one email. The engine depends on this interface only; tests may inject a fake. */
 export interface Mailer {
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
 }
+
+/** Makes a mailer for a workspace's settings and password (the engine's option; tests may swap it). */
+export type MailerFactory = (settings: SmtpSettings, password: string | null) => Mailer;
 
 export interface SmtpMailerOptions {
   /**
@@ -95,17 +100,17 @@ export function createSmtpMailer(
         });
         return { messageId: info.messageId };
       } catch (err) {
-        throw toMailError(err);
+        throw toMailError(err, mail.what ?? 'the invitation email');
       }
     },
   };
 }
 
-function toMailError(err: unknown): AppError {
+function toMailError(err: unknown, what: string): AppError {
   const code = (err as { code?: unknown } | null)?.code;
   const reason = typeof code === 'string' && /^E[A-Z0-9_]+$/.test(code) ? code : 'unknown';
   const text = reasons[reason] ?? 'the SMTP server could not be used';
-  return new AppError('validation_failed', `the invitation email could not be sent: ${text}`, { reason });
+  return new AppError('validation_failed', `${what} could not be sent: ${text}`, { reason });
 }
 
 export interface InvitationEmailInput {
@@ -123,7 +128,7 @@ export interface InvitationEmailInput {
  * is HTML-escaped in the HTML part; the accept link must be http(s).
  */
 export function invitationEmail(input: InvitationEmailInput): { subject: string; text: string; html: string } {
-  const url = safeHttpUrl(input.acceptUrl);
+  const url = safeHttpUrl(input.acceptUrl, 'acceptUrl');
   const article = /^[aeiou]/i.test(input.role) ? 'an' : 'a';
   const expires = formatExpiry(input.expiresAt);
   const subject = oneLine(`${input.inviterName} invited you to ${input.workspaceName} on Postroom`);
@@ -176,20 +181,86 @@ function oneLine(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').trim();
 }
 
-function safeHttpUrl(value: string): string {
+function safeHttpUrl(value: string, field: 'acceptUrl' | 'approvalUrl'): string {
+  const what = field === 'acceptUrl' ? 'invitation' : 'approval';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new AppError('validation_failed', 'the invitation link is not a valid URL', { field: 'acceptUrl' });
+    throw new AppError('validation_failed', `the ${what} link is not a valid URL`, { field });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AppError('validation_failed', 'the invitation link must be an http or https URL', { field: 'acceptUrl' });
+    throw new AppError('validation_failed', `the ${what} link must be an http or https URL`, { field });
   }
   return url.href;
 }
 
-function formatExpiry(iso: string): string {
-  const at = DateTime.fromISO(iso, { zone: 'utc', locale: 'en' });
-  return at.isValid ? at.toFormat("d LLLL yyyy 'at' HH:mm 'UTC'") : iso;
+/** "4 December 2026 at 18:00 UTC", or in another zone "… at 18:00 (Asia/Tokyo)". */
+function formatExpiry(iso: string, zone = 'utc'): string {
+  const at = DateTime.fromISO(iso, { zone, locale: 'en' });
+  if (!at.isValid) return iso;
+  return zone === 'utc'
+    ? at.toFormat("d LLLL yyyy 'at' HH:mm 'UTC'")
+    : `${at.toFormat("d LLLL yyyy 'at' HH:mm")} (${zone})`;
+}
+
+export interface ApprovalLinkEmailInput {
+  /** The agency: the workspace's name. */
+  workspaceName: string;
+  clientName: string;
+  /** Posts waiting for the client's decision that the link shows now. */
+  waiting: number;
+  approvalUrl: string;
+  /** ISO 8601 instant. */
+  expiresAt: string;
+  /** The client's IANA zone: the expiry is said in it. */
+  timezone: string;
+}
+
+/**
+ * The approval link's email to the client (issue 13 item 5): who sends it (the agency), for whom,
+ * how many posts wait, the link and until when it works. Like the invitation: plain, no external
+ * images or scripts, every value escaped in the HTML part, the link http(s) only. The link is the
+ * email's only secret; nothing else in it opens anything.
+ */
+export function approvalLinkEmail(input: ApprovalLinkEmailInput): { subject: string; text: string; html: string } {
+  const url = safeHttpUrl(input.approvalUrl, 'approvalUrl');
+  const expires = formatExpiry(input.expiresAt, input.timezone);
+  const count = `${input.waiting} ${input.waiting === 1 ? 'post' : 'posts'}`;
+  const waitingLine =
+    input.waiting === 0
+      ? 'Nothing is waiting for your approval right now; the page shows posts as they are sent to you.'
+      : `${count} ${input.waiting === 1 ? 'is' : 'are'} waiting for your approval.`;
+  const subject = oneLine(
+    input.waiting === 0
+      ? `${input.workspaceName}: your approval page for ${input.clientName}`
+      : `${input.workspaceName}: ${count} for ${input.clientName} to approve`,
+  );
+
+  const text = [
+    'Hello,',
+    '',
+    `${input.workspaceName} prepared posts for ${input.clientName}. ${waitingLine}`,
+    '',
+    'Open this link to see them as they will appear, and approve them or ask for changes (no account needed):',
+    url,
+    '',
+    `The link works until ${expires}. Anyone with the link can decide on these posts, so keep it to yourself.`,
+    '',
+  ].join('\n');
+
+  const e = escapeHtml;
+  const html = `<!DOCTYPE html>
+<html>
+<head><meta charset="utf-8"><title>${e(subject)}</title></head>
+<body style="font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2328; line-height: 1.5;">
+<p>Hello,</p>
+<p><strong>${e(input.workspaceName)}</strong> prepared posts for <strong>${e(input.clientName)}</strong>. ${e(waitingLine)}</p>
+<p><a href="${e(url)}" style="display: inline-block; padding: 10px 18px; background: #2563eb; color: #ffffff; text-decoration: none; border-radius: 6px;">Review the posts</a></p>
+<p>If the button does not work, copy this link into your browser:<br><a href="${e(url)}">${e(url)}</a></p>
+<p>The link works until ${e(expires)}. Anyone with the link can decide on these posts, so keep it to yourself.</p>
+</body>
+</html>
+`;
+  return { subject, text, html };
 }

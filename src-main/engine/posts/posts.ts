@@ -315,6 +315,20 @@ function writeThread(ctx: EngineContext, groupId: string, thread: readonly Threa
   );
 }
 
+/**
+ * Every text a reviewer approved besides the main one, keyed for the typo-fix rule (D120): each
+ * platform's text, each later part of a thread, the first comment.
+ */
+const reviewedTexts = (
+  platformTexts: Record<string, string>,
+  thread: readonly { text: string }[],
+  firstComment: string | null,
+): Record<string, string> => ({
+  ...platformTexts,
+  ...Object.fromEntries(thread.map((part, i) => [`thread part ${i + 1}`, part.text])),
+  ...(firstComment !== null ? { 'first comment': firstComment } : {}),
+});
+
 const threadJson = (thread: readonly ThreadPart[]) => JSON.stringify(thread.map((p) => ({ text: p.text })));
 
 /** The rules of a post's thread and first comment on one platform, with the media the rules read. */
@@ -571,13 +585,13 @@ export function updatePostGroup(
 
   const text = patch.text ?? g.text;
   const platformTexts = patch.platformTexts ?? (JSON.parse(g.platform_texts) as Record<string, string>);
-  const media = patch.mediaIds ? clientMedia(ctx.db, g.managed_user_id, patch.mediaIds) : mediaOfPost(ctx.db, id);
-  const thread = patch.thread
-    ? threadParts(ctx, g.managed_user_id, patch.thread)
-    : (JSON.parse(g.thread) as { text: string }[]).map((part, i) => ({
-        text: part.text,
-        media: mediaOfPost(ctx.db, id, i + 1),
-      }));
+  const mediaBefore = mediaOfPost(ctx.db, id);
+  const media = patch.mediaIds ? clientMedia(ctx.db, g.managed_user_id, patch.mediaIds) : mediaBefore;
+  const threadBefore = (JSON.parse(g.thread) as { text: string }[]).map((part, i) => ({
+    text: part.text,
+    media: mediaOfPost(ctx.db, id, i + 1),
+  }));
+  const thread = patch.thread ? threadParts(ctx, g.managed_user_id, patch.thread) : threadBefore;
   const firstComment = patch.firstComment !== undefined ? firstCommentOf(patch.firstComment) : g.first_comment;
   const limitOf = (d: DeliveryRow) =>
     ctx.db
@@ -631,12 +645,28 @@ export function updatePostGroup(
         ctx.db.prepare(`INSERT INTO post_media (post_group_id, position, media_id) VALUES (?, ?, ?)`).run(id, i, m.id),
       );
     }
-    const edited =
+    const textChanged =
       text !== g.text ||
       JSON.stringify(platformTexts) !== g.platform_texts ||
       threadJson(thread) !== g.thread ||
       firstComment !== g.first_comment;
-    if (edited) reviewAgainAfterEdit(ctx.db, id, now, p.workspaceId, actorOf(p));
+    const mediaIds = (parts: readonly { media: readonly { id: string }[] }[]) =>
+      parts.map((part) => part.media.map((m) => m.id).join(',')).join('|');
+    const mediaChanged = mediaIds([{ media }, ...thread]) !== mediaIds([{ media: mediaBefore }, ...threadBefore]);
+    if (textChanged || mediaChanged)
+      reviewAgainAfterEdit(ctx.db, id, now, p.workspaceId, actorOf(p), {
+        before: {
+          text: g.text,
+          platformTexts: reviewedTexts(
+            JSON.parse(g.platform_texts) as Record<string, string>,
+            threadBefore,
+            g.first_comment,
+          ),
+        },
+        after: { text, platformTexts: reviewedTexts(platformTexts, thread, firstComment) },
+        mediaChanged,
+        timeChanged: (scheduledAt?.toISOString() ?? null) !== g.scheduled_at,
+      });
     if (rescheduling) {
       for (const d of changeable) {
         const state: DeliveryState = d.state === 'paused' ? 'paused' : scheduledAt ? 'scheduled' : 'draft';

@@ -6,6 +6,7 @@ import {
   inviteMember,
   listInvitations,
   listMembers,
+  readSmtp,
   revokeInvitation,
   setMemberActive,
   setSmtp,
@@ -54,6 +55,9 @@ export const teamChannels = defineChannels<TeamHost>()({
   'team.forceLogout': {
     changes: ['sessions'],
     handle: (host, req) => ({ ended: forceLogout(host.ctx, host.memberPrincipal(req.workspaceId), req.memberId) }),
+  },
+  'team.getSmtp': {
+    handle: (host, req) => ({ smtp: readSmtp(host.ctx, host.memberPrincipal(req.workspaceId)) }),
   },
   'team.setSmtp': {
     handle: async (host, req) => {

@@ -1,20 +1,28 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
-import type { Invitation, InviteInput, Member, SmtpSettingsInput, UpdateMemberInput } from '../../../src-shared/team';
+import type {
+  Invitation,
+  InviteInput,
+  Member,
+  SmtpSettingsInput,
+  SmtpSettingsView,
+  UpdateMemberInput,
+} from '../../../src-shared/team';
 import { authorize, type Principal, type Role } from '../kernel/access';
 import { recordActivity, actorOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
-import type { Mailer, SmtpSettings } from '../mail/mailer';
+import type { MailerFactory } from '../mail/mailer';
+import { getSmtp } from '../queries/smtp';
 import { findClientRow } from '../queries/clients';
 import { upgradePlanAction } from '../queries/upgrade-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export type MailerFactory = (settings: SmtpSettings, password: string | null) => Mailer;
+export type { MailerFactory };
 
 interface MemberRow {
   id: string;
@@ -504,31 +512,11 @@ export function sessionIsLive(db: Db, sessionId: string): { memberId: string } |
 
 // ---- SMTP -----------------------------------------------------------------------------------
 
-interface SmtpRow {
-  host: string;
-  port: number;
-  secure: number;
-  username: string | null;
-  from_address: string;
-  password_account: string | null;
-}
-
-export function getSmtp(
-  db: Db,
-  workspaceId: string,
-): { settings: SmtpSettings; passwordAccount: string | null } | null {
-  const row = db.prepare<[string], SmtpRow>(`SELECT * FROM workspace_smtp WHERE workspace_id = ?`).get(workspaceId);
-  if (!row) return null;
-  return {
-    settings: {
-      host: row.host,
-      port: row.port,
-      secure: row.secure === 1,
-      username: row.username,
-      from: row.from_address,
-    },
-    passwordAccount: row.password_account,
-  };
+/** The workspace's SMTP settings for the settings page: who may change them may read them; no password. */
+export function readSmtp(ctx: EngineContext, p: Principal): SmtpSettingsView | null {
+  authorize(p, 'workspace.update');
+  const smtp = getSmtp(ctx.db, p.workspaceId);
+  return smtp ? { ...smtp.settings, hasPassword: smtp.passwordAccount !== null } : null;
 }
 
 export async function setSmtp(
@@ -564,7 +552,7 @@ export async function setSmtp(
       action: input ? 'workspace.smtp_set' : 'workspace.smtp_removed',
       objectKind: 'workspace',
       objectId: p.workspaceId,
-      detail: input ? `Invitation mail through ${input.host}:${input.port}` : 'Invitation mail turned off',
+      detail: input ? `Email through ${input.host}:${input.port}` : 'Email turned off',
     });
   })();
 }

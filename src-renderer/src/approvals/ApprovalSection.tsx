@@ -1,6 +1,11 @@
 import { useEffect, useId, useState } from 'react';
 import { z } from 'zod';
-import { ApprovalPolicy, CreateApprovalLinkInput, type ApprovalLink } from '../../../src-shared/approvals';
+import {
+  ApprovalPolicy,
+  CreateApprovalLinkInput,
+  type ApprovalLink,
+  type NewApprovalLink,
+} from '../../../src-shared/approvals';
 import type { ManagedUser } from '../../../src-shared/clients';
 import type { Workspace } from '../../../src-shared/contract';
 import { act, useContract, useContractMutation } from '../data/queries';
@@ -12,7 +17,7 @@ import { Action } from '../ui/Action';
 import { CopyField } from '../ui/CopyField';
 import { DataTable, type Column } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { NumberField, SelectField } from '../ui/Field';
+import { CheckField, NumberField, SelectField } from '../ui/Field';
 import { FormShell } from '../ui/FormShell';
 import { Facts, Notice, Section } from '../ui/Section';
 import { policyLabel, policyOptions } from './approvalText';
@@ -67,14 +72,17 @@ function ApprovalLinks({ workspace, user }: { workspace: Workspace; user: Manage
   const ref = { workspaceId: workspace.id, userId: user.id };
   const links = useContract('approvalLink.list', ref);
   const revoke = useContractMutation('approvalLink.revoke');
-  const [created, setCreated] = useState<{ approvalUrl: string; expiresAt: string } | null>(null);
-  const form = useContractForm<{ validDays: string }, z.input<typeof CreateApprovalLinkInput>>({
+  const mail = useContract('approvalLink.mailReadiness', ref);
+  const canEmail = mail.data?.smtpConfigured === true;
+  const [created, setCreated] = useState<NewApprovalLink | null>(null);
+  const form = useContractForm<{ validDays: string; sendEmail: boolean }, z.input<typeof CreateApprovalLinkInput>>({
     schema: CreateApprovalLinkInput,
-    defaultValues: { validDays: '7' },
+    defaultValues: { validDays: '7', sendEmail: true },
     toInput: ({ validDays }) => ({ validDays: validDays.trim() === '' ? Number.NaN : Number(validDays) }),
   });
-  const onSubmit = form.submit(async (_values, input) => {
-    const res = await act('approvalLink.create', { ...ref, link: input });
+  const onSubmit = form.submit(async ({ sendEmail }, input) => {
+    // Without SMTP there is nothing to send it with: the link is made to be copied.
+    const res = await act('approvalLink.create', { ...ref, link: { ...input, sendEmail: canEmail && sendEmail } });
     if (!res.ok) return res.error;
     setCreated(res.data);
   });
@@ -124,6 +132,16 @@ function ApprovalLinks({ workspace, user }: { workspace: Workspace; user: Manage
         label="New approval link"
       >
         <NumberField form={form} name="validDays" label="Works for (days)" range={[1, 30]} hint="From 1 to 30 days." />
+        {canEmail ? (
+          <CheckField form={form} name="sendEmail" label={`Email it to ${mail.data!.clientEmail}`} />
+        ) : (
+          mail.data && (
+            <p className="hint" data-testid="approval-mail-off">
+              Email is not set up for this workspace (Settings → Email), so the link is not emailed: copy it and send it
+              to {user.displayName} yourself.
+            </p>
+          )
+        )}
       </FormShell>
       {revoke.error && <ErrorAlert error={revoke.error} />}
       <Notice>{revoke.isSuccess && 'The approval link was revoked: it no longer opens.'}</Notice>
@@ -132,8 +150,17 @@ function ApprovalLinks({ workspace, user }: { workspace: Workspace; user: Manage
           <CopyField
             label="Approval link"
             value={created.approvalUrl}
-            hint={`Send it to ${user.displayName}. It works until ${formatDateTime(created.expiresAt, tz)}.`}
+            hint={`${
+              created.email?.sentAt
+                ? `Emailed to ${created.email.to} at ${formatDateTime(created.email.sentAt, tz)}.`
+                : `Send it to ${user.displayName}.`
+            } It works until ${formatDateTime(created.expiresAt, tz)}.`}
           />
+          {created.email?.error && (
+            <ErrorAlert error={created.email.error}>
+              <p>The link was made and works: copy it above and send it yourself.</p>
+            </ErrorAlert>
+          )}
         </div>
       )}
       {links.data && links.data.length > 0 && (

@@ -58,7 +58,9 @@ export const staleAfter: Partial<Record<Channel, readonly Channel[]>> = {
   'team.forceLogout': ['team.list'],
   'connection.setCredentialMode': ['connection.credentialModes', 'connection.credentials'],
   'queue.setSlots': ['queue.getSlots'],
-  'approvalLink.create': ['approvalLink.list'],
+  'approvalLink.create': ['approvalLink.list', 'activity.list'],
+  'approval.setSettings': ['approval.getSettings', 'activity.list'],
+  'team.setSmtp': ['team.getSmtp', 'approvalLink.mailReadiness', 'activity.list'],
   'approvalLink.revoke': ['approvalLink.list'],
   // The library announces no event: what changed it refreshes it.
   'media.upload': ['media.list'],

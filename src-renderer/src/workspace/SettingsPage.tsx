@@ -8,6 +8,8 @@ import { CopyField } from '../ui/CopyField';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Facts, PageHeader, Section } from '../ui/Section';
 import { ActivityTable } from './ActivityTable';
+import { ApprovalSettingsSection } from '../approvals/ApprovalSettingsSection';
+import { EmailSection } from './EmailSection';
 import { IntegrationsSection } from './IntegrationsSection';
 import { Action } from '../ui/Action';
 
@@ -114,6 +116,10 @@ export function SettingsPage({ workspace }: { workspace: Workspace }) {
       </Section>
 
       <IntegrationsSection workspace={workspace} />
+
+      {can(role, 'workspace.update') && <EmailSection workspace={workspace} />}
+
+      <ApprovalSettingsSection workspace={workspace} />
 
       {can(role, 'apiKey.workspace') && <ApiSection workspace={workspace} />}
 

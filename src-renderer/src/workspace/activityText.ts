@@ -10,6 +10,8 @@ import { formatDateTime } from '../format';
 /** What an id stands for when its name is not at hand, by its prefix (src-main/engine/ids.ts). */
 const things: Record<string, string> = {
   act: 'an activity entry',
+  alink: 'an approval link',
+  cmt: 'a comment',
   conn: 'a connection',
   dlv: 'a delivery',
   int: 'an integration',

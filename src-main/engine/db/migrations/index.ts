@@ -15,6 +15,7 @@ import { migration013 } from './013-post-search';
 import { migration014 } from './014-review-index';
 import { migration015 } from './015-mastodon-apps';
 import { migration016 } from './016-threads';
+import { migration017 } from './017-approval-settings';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   migration014,
   migration015,
   migration016,
+  migration017,
 ];

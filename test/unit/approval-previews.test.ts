@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { LOOKS, previewHtml, richText } from '../../src-main/server/approval-previews';
+import { platforms } from '../../src-shared/contract-platforms';
+
+/** Issue 13 item 2: the look-alike cards of the approval page, as HTML (escaping first). */
+
+describe('richText', () => {
+  it('escapes everything a post says; only http(s) links become links', () => {
+    const out = richText('x', '<img src=x onerror=alert(1)> "quoted" & javascript:alert(1) data:text/html,hi', null);
+    expect(out).toBe(
+      '&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot; &amp; javascript:alert(1) data:text/html,hi',
+    );
+    expect(richText('x', 'see https://a.test/?q="><script>x</script>', null)).toBe(
+      'see <a class="url" href="https://a.test/?q=" rel="nofollow noopener noreferrer" target="_blank">https://a.test/?q=</a>&quot;&gt;&lt;script&gt;x&lt;/script&gt;',
+    );
+  });
+
+  it('leaves a sentence’s full stop out of a link', () => {
+    expect(richText('mastodon', 'Shop at https://shop.test/sale.', null)).toBe(
+      'Shop at <a class="url" href="https://shop.test/sale" rel="nofollow noopener noreferrer" target="_blank">https://shop.test/sale</a>.',
+    );
+  });
+
+  it.each<[(typeof platforms)[number], string, string | null, string]>([
+    ['x', '@casey_co', null, '<a class="mention" href="https://x.com/casey_co"'],
+    ['mastodon', '@casey@social.test', null, '<a class="mention" href="https://social.test/@casey"'],
+    ['mastodon', '@casey', 'mastodon.test', '<a class="mention" href="https://mastodon.test/@casey"'],
+    ['mastodon', '@casey', null, '<span class="mention">@casey</span>'],
+    ['bluesky', '@Casey.bsky.social', null, '<a class="mention" href="https://bsky.app/profile/casey.bsky.social"'],
+    ['bluesky', '@casey', null, '<span class="mention">@casey</span>'],
+    ['instagram', '@casey.co', null, '<a class="mention" href="https://www.instagram.com/casey.co/"'],
+    ['threads', '@casey.co', null, '<a class="mention" href="https://www.threads.net/@casey.co"'],
+    ['linkedin', '@Casey', null, '<span class="mention">@Casey</span>'],
+    ['facebook', '@Casey', null, '<span class="mention">@Casey</span>'],
+    ['x', 'a #SpringSale', null, '<a class="tag" href="https://x.com/hashtag/SpringSale"'],
+    ['mastodon', 'a #SpringSale', null, '<span class="tag">#SpringSale</span>'],
+  ])('%s renders %s as its mention or tag', (platform, text, host, expected) => {
+    expect(richText(platform, text, host)).toContain(expected);
+  });
+
+  it('does not take an email address for a mention', () => {
+    expect(richText('x', 'mail casey@client.test', null)).toBe('mail casey@client.test');
+  });
+});
+
+describe('previewHtml', () => {
+  const media = [
+    { id: 'med_1', kind: 'image' as const, altText: 'A "sale" sign', thumbnail: true },
+    { id: 'med_2', kind: 'video' as const, altText: '', thumbnail: false },
+  ];
+  const url = (id: string) => `/approve/TOKEN/media/${id}`;
+
+  it('has a look for every platform', () => expect(Object.keys(LOOKS).sort()).toEqual([...platforms].sort()));
+
+  it('shows the name, the handle as the platform does, the pictures through the link, and the counter', () => {
+    const card = previewHtml(
+      { platform: 'x', platformId: 'x-1', name: 'Casey <Co>', handle: 'casey_co', maxTextLength: null },
+      'Hello https://example.com/a-very-long-path-that-x-counts-as-23',
+      media,
+      url,
+    );
+    expect(card).toContain('aria-label="X preview: Casey &lt;Co&gt;"');
+    expect(card).toContain('<b>Casey &lt;Co&gt;</b> <span class="handle">@casey_co</span>');
+    expect(card).toContain('<img src="/approve/TOKEN/media/med_1" alt="A &quot;sale&quot; sign" loading="lazy">');
+    expect(card).toContain('<div class="nopic">Video</div>');
+    // X counts a link as 23: "Hello " (6) + 23.
+    expect(card).toContain('>29 / 280</span>');
+  });
+
+  it('uses the account’s own limit, and says when the text is over it', () => {
+    const card = previewHtml(
+      { platform: 'mastodon', platformId: 'mastodon-1', name: 'Casey', handle: 'casey@social.test', maxTextLength: 10 },
+      'Eleven char',
+      [],
+      url,
+    );
+    expect(card).toContain('<span class="count over" title="as Mastodon counts">11 / 10</span> <b>over the limit</b>');
+    expect(card).not.toContain('<img');
+  });
+
+  it('never shows a LinkedIn handle (it is the member’s sign-in email)', () => {
+    const card = previewHtml(
+      {
+        platform: 'linkedin',
+        platformId: 'linkedin-1',
+        name: 'Casey Co',
+        handle: 'casey@client.test',
+        maxTextLength: null,
+      },
+      'Hi',
+      [],
+      url,
+    );
+    expect(card).not.toContain('casey@client.test');
+    expect(card).toContain('>2 / 3000</span>');
+  });
+});
