@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { TYPO_FIX_MAX_EDITS } from '../../../src-shared/approvals';
 import type { Workspace } from '../../../src-shared/contract';
 import type { ErrorObject } from '../../../src-shared/errors';
@@ -20,16 +20,15 @@ export function ApprovalSettingsSection({ workspace }: { workspace: Workspace })
   const id = useId();
   const role = useRole();
   const settings = useContract('approval.getSettings', { workspaceId: workspace.id });
-  // What the person just chose, shown at once while it is saved; a value read later replaces it.
-  const [chosen, setChosen] = useState<boolean | null>(null);
+  // What the person just chose, shown at once while it is saved, until a newer value is read.
+  const [chosen, setChosen] = useState<{ value: boolean; over: boolean | undefined } | null>(null);
   const [saving, setSaving] = useState(false);
   const saved = settings.data?.typoFixKeepsApproval;
-  useEffect(() => setChosen(null), [saved]);
   const [said, setSaid] = useState('');
   const [error, setError] = useState<ErrorObject | null>(null);
-  const on = chosen ?? saved;
+  const on = chosen && chosen.over === saved ? chosen.value : saved;
   const change = async (keep: boolean) => {
-    setChosen(keep);
+    setChosen({ value: keep, over: saved });
     setSaving(true);
     setSaid('');
     const res = await act('approval.setSettings', { workspaceId: workspace.id, typoFixKeepsApproval: keep });
