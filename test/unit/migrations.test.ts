@@ -548,6 +548,10 @@ describe('migration 016 (threads)', () => {
     // Deleting the post removes its parts with its deliveries.
     db.prepare(`DELETE FROM post_groups WHERE id = 'g1'`).run();
     expect(db.prepare(`SELECT count(*) AS n FROM delivery_parts`).get()).toEqual({ n: 0 });
+    db.close();
+  });
+});
+
 describe('migration 017 (approval settings)', () => {
   it('keeps one row of approval settings per workspace, off unless set, gone with its workspace', async () => {
     const db = await openDatabase({ dataDir: tempDir(), clock, migrations });
