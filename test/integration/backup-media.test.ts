@@ -26,6 +26,7 @@ import { TEST_PASSWORD } from '../support/engine';
 import { jpegOf } from '../support/media-fixtures';
 import { addConnection } from '../support/posting';
 import { tempDir } from '../support/temp';
+import { createClientOverRest } from '../support/rest';
 
 const run = promisify(execFile);
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
@@ -41,13 +42,9 @@ const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
 async function agencyWithMedia() {
   const t = await startTestApp();
   const headers = { 'x-publora-key': t.workspaceApiKey };
-  const user = (await (
-    await fetch(`${t.url}/api/v1/workspace/users`, {
-      method: 'POST',
-      headers: { ...headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'client@example.com', displayName: 'Acme Corp' }),
-    })
-  ).json()) as { id: string };
+  const user = {
+    id: await createClientOverRest(t.url, t.workspaceApiKey, { email: 'client@example.com', displayName: 'Acme Corp' }),
+  };
   const acting = { ...headers, 'x-publora-user-id': user.id };
   const items: MediaItem[] = [];
   for (const [i, size] of [

@@ -1,6 +1,6 @@
 import { TEST_PASSWORD } from '../support/engine';
 import { describe, expect, it } from 'vitest';
-import { startTestApp } from '../support/app';
+import { clientConnectedToX, startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startXServer } from '../support/x-server';
 import { publishingTokenAccount, memberTokenAccount, tokenAccount } from '../../src-main/engine/queries/tokens';
@@ -13,16 +13,7 @@ describe("credential mode (seed 003): the owner's or the member's credentials", 
       const engine = t.app.engine;
       const ws = t.workspaceId;
       await engine.call('plan.change', { workspaceId: ws, planId: 'team' });
-      await engine.call('integration.add', {
-        workspaceId: ws,
-        integration: { platform: 'x', clientId: 'x-app', instanceUrl: x.url },
-      });
-      const client = await engine.call('client.create', {
-        workspaceId: ws,
-        client: { email: 'c@acme.test', displayName: 'Acme' },
-      });
-      const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
-      expect((await browse(`${link.connectionUrl}/x`)).text).toContain('Connected');
+      const client = await clientConnectedToX(t, x.url);
       const platformId = 'x-2244994945';
       const ref = { workspaceId: ws, userId: client.id, platformId };
 

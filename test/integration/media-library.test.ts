@@ -7,17 +7,14 @@ import { UPLOAD_CHUNK_BYTES, type MediaItem } from '../../src-shared/media';
 import { answers, startTestApp } from '../support/app';
 import { jpegOf, videoOf } from '../support/media-fixtures';
 import { addConnection } from '../support/posting';
+import { createClientOverRest } from '../support/rest';
 
 async function library() {
   const t = await startTestApp();
   const headers = { 'x-publora-key': t.workspaceApiKey };
-  const user = (await (
-    await fetch(`${t.url}/api/v1/workspace/users`, {
-      method: 'POST',
-      headers: { ...headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'client@example.com', displayName: 'Acme Corp' }),
-    })
-  ).json()) as { id: string };
+  const user = {
+    id: await createClientOverRest(t.url, t.workspaceApiKey, { email: 'client@example.com', displayName: 'Acme Corp' }),
+  };
   const acting = { ...headers, 'x-publora-user-id': user.id };
   const send = (data: Buffer, fileName: string, altText?: string) => {
     const form = new FormData();

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
-import { startTestApp } from '../support/app';
-import { browse } from '../support/browse';
+import { clientConnectedToX, startTestApp } from '../support/app';
 import { startXServer } from '../support/x-server';
 import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
@@ -12,16 +11,7 @@ describe('keeping connections signed in', () => {
     try {
       const engine = t.app.engine;
       const ws = t.workspaceId;
-      await engine.call('integration.add', {
-        workspaceId: ws,
-        integration: { platform: 'x', clientId: 'x-app', instanceUrl: x.url },
-      });
-      const client = await engine.call('client.create', {
-        workspaceId: ws,
-        client: { email: 'c@acme.test', displayName: 'Acme' },
-      });
-      const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
-      expect((await browse(`${link.connectionUrl}/x`)).text).toContain('Connected');
+      const client = await clientConnectedToX(t, x.url);
       const [connection] = await engine.call('connection.list', { workspaceId: ws, userId: client.id });
       const expiry = new Date(connection!.tokenExpiresAt!).getTime();
       expect(expiry - t.clock.now().getTime()).toBe(7200 * 1000);

@@ -3,6 +3,7 @@ import { ApiAnswerChecker } from './api-validator';
 import { startApp, type StartAppOptions, type StartedApp } from '../../src-main/app';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { OWNER, FakeClock, TEST_PASSWORD } from './engine';
+import { browse } from './browse';
 import { addConnection } from './posting';
 import { createClientOverRest, restCall } from './rest';
 import { tempDir } from './temp';
@@ -82,6 +83,26 @@ export async function clientWithMastodon(
     accessToken: 'a-mastodon-token',
   });
   return { client, platformId };
+}
+
+/**
+ * The workspace's X integration (its app on `xUrl`, a local X) and a client who connected X
+ * through a connection link, as a client does in the browser.
+ */
+export async function clientConnectedToX(t: TestApp, xUrl: string) {
+  const engine = t.app.engine;
+  const ws = t.workspaceId;
+  await engine.call('integration.add', {
+    workspaceId: ws,
+    integration: { platform: 'x', clientId: 'x-app', instanceUrl: xUrl },
+  });
+  const client = await engine.call('client.create', {
+    workspaceId: ws,
+    client: { email: 'c@acme.test', displayName: 'Acme' },
+  });
+  const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
+  expect((await browse(`${link.connectionUrl}/x`)).text).toContain('Connected');
+  return client;
 }
 
 /** A client made over REST with the workspace key, as a script makes one, with a connected Mastodon account. */

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   GraphError,
@@ -22,6 +21,7 @@ import {
   selectFields,
   tokenOf,
 } from './meta-graph';
+import { listenOnLoopback } from './loopback';
 
 /*
  * A local Facebook for Pages: Facebook Login (the manual flow), the member's Pages with their Page
@@ -784,8 +784,7 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
     return { success: true };
   });
 
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const baseUrl = await listenOnLoopback(app);
   const defaultScopes = [
     'public_profile',
     'pages_show_list',

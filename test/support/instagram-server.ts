@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   GraphError,
@@ -21,6 +20,7 @@ import {
   selectFields,
   tokenOf,
 } from './meta-graph';
+import { listenOnLoopback } from './loopback';
 
 /*
  * A local Instagram: the Instagram API with Instagram Login (Business Login for Instagram) for a
@@ -741,8 +741,7 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
     throw graphErrors.unsupported('delete', (request.params as { id: string }).id);
   });
 
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const baseUrl = await listenOnLoopback(app);
 
   return {
     url: baseUrl,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { probeVideo } from './meta-graph';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A local LinkedIn: the parts of its versioned REST API, OpenID Connect sign-in and userinfo and
@@ -1007,8 +1007,7 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     return reply.code(204).send();
   });
 
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const baseUrl = await listenOnLoopback(app);
 
   return {
     url: baseUrl,

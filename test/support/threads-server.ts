@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   GraphError,
@@ -21,6 +20,7 @@ import {
   selectFields,
   tokenOf,
 } from './meta-graph';
+import { listenOnLoopback } from './loopback';
 
 /*
  * A local Threads: the Threads API as Meta documents it. One origin stands for threads.net (the
@@ -621,8 +621,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     return { success: true, deleted_id: id };
   });
 
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const baseUrl = await listenOnLoopback(app);
 
   return {
     url: baseUrl,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import type { XServer } from './x-server';
+import { listenOnLoopback } from './loopback';
 
 /**
  * X's OAuth 2.0 endpoints in front of the local X server (which has none), so an X account can be
@@ -92,10 +92,8 @@ export async function startXOAuthFront(x: XServer): Promise<XOAuthFront> {
     },
   });
 
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenOnLoopback(app),
     exchanges: () => exchanges,
     close: () => app.close(),
   };

@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { probeVideo } from './meta-graph';
+import { listenOnLoopback } from './loopback';
 
 /**
  * A local server for the parts of X's API v2 that Postroom uses (`POST /2/tweets`,
@@ -635,10 +635,8 @@ export async function startXServer(): Promise<XServer> {
     return { data: { deleted: i >= 0 } };
   });
 
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const port = (app.server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenOnLoopback(app),
     token,
     tweets: () => tweets.map((t) => ({ ...t, mediaIds: [...t.mediaIds] })),
     addTweet: (text, createdAt, inReplyTo) => {
