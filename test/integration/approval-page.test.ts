@@ -127,7 +127,7 @@ describe('the approval page', () => {
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu'],
     });
-    closers.push(() => browser.close());
+    closeAfterTest(() => browser.close());
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
     const page = await context.newPage();
     const scripts: string[] = [];
