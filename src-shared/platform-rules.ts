@@ -29,6 +29,16 @@ export interface PlatformRules {
   video: VideoRules;
   /** What may follow the post itself (issue 14 item 4): a thread of replies, or a first comment. */
   followUp: FollowUpRules;
+  /** A poll on the post where the API takes one (X, Mastodon); null elsewhere. */
+  poll: PollRules | null;
+}
+
+/** A poll's bounds on a platform: options, their length, how long it runs. */
+export interface PollRules {
+  maxOptions: number;
+  maxOptionLength: number;
+  minMinutes: number;
+  maxMinutes: number;
 }
 
 /**
@@ -100,6 +110,8 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       mixesWithImages: false,
     },
     followUp: THREAD,
+    // POST /2/tweets `poll`: 2 to 4 options of up to 25 characters, 5 minutes to 7 days; no media beside it.
+    poll: { maxOptions: 4, maxOptionLength: 25, minMinutes: 5, maxMinutes: 7 * 24 * 60 },
   },
   bluesky: {
     name: 'Bluesky',
@@ -123,6 +135,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       mixesWithImages: false,
     },
     followUp: THREAD,
+    poll: null,
   },
   mastodon: {
     name: 'Mastodon',
@@ -146,6 +159,8 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       mixesWithImages: false,
     },
     followUp: THREAD,
+    // POST /api/v1/statuses `poll`: Mastodon's defaults, 4 options of 50 characters, 5 minutes to 30 days.
+    poll: { maxOptions: 4, maxOptionLength: 50, minMinutes: 5, maxMinutes: 30 * 24 * 60 },
   },
   linkedin: {
     name: 'LinkedIn',
@@ -170,6 +185,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     },
     // Comments API: a comment's message.text is at most 1,250 characters.
     followUp: { kind: 'first_comment', maxCommentLength: 1250 },
+    poll: null,
   },
   // Threads Posts: 500 characters with emoji counted as their UTF-8 bytes; carousels of up to 20;
   // images JPEG or PNG up to 8 MB (https://developers.facebook.com/docs/threads/posts).
@@ -195,6 +211,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
       mixesWithImages: true,
     },
     followUp: THREAD,
+    poll: null,
   },
   // Instagram content publishing: JPEG only, 8 MB, carousels of up to 10, media required.
   instagram: {
@@ -220,6 +237,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     },
     // IG Media comments: at most 2,200 characters (as captions).
     followUp: { kind: 'first_comment', maxCommentLength: 2200 },
+    poll: null,
   },
   // Page photos: under 4 MB (Page Photos reference).
   facebook: {
@@ -245,6 +263,7 @@ export const PLATFORM_RULES: Record<Platform, PlatformRules> = {
     },
     // Page comments: at most 8,000 characters.
     followUp: { kind: 'first_comment', maxCommentLength: 8000 },
+    poll: null,
   },
 };
 
@@ -307,7 +326,9 @@ export interface RuleViolation {
     | 'thread_not_supported'
     | 'thread_too_long'
     | 'comment_too_long'
-    | 'first_comment_not_supported';
+    | 'first_comment_not_supported'
+    | 'poll_not_supported'
+    | 'poll_invalid';
   message: string;
   /** The part of a thread it is about (2 is the first reply); absent for the post itself. */
   part?: number;
@@ -509,4 +530,41 @@ export function checkFirstCommentTargets(
       message: `${names}: no first comment there (LinkedIn, Instagram and Facebook take one); put it in the text or a thread`,
     },
   ];
+}
+
+/** A poll as the rules see it. */
+export interface PollInfo {
+  options: readonly string[];
+  durationMinutes: number;
+}
+
+/**
+ * A poll's rules on one platform (X, Mastodon take polls): 2 to `maxOptions` options, each
+ * 1 to `maxOptionLength` characters, a duration in bounds, and no media beside it (both APIs
+ * refuse a poll with media). Elsewhere a poll is refused, never dropped.
+ */
+export function checkPoll(platform: Platform, poll: PollInfo | null | undefined, mediaCount: number): RuleViolation[] {
+  if (!poll) return [];
+  const rules = PLATFORM_RULES[platform];
+  const p = rules.poll;
+  if (!p)
+    return [
+      {
+        platform,
+        rule: 'poll_not_supported',
+        message: `${rules.name}: no polls there (X and Mastodon take them); post the poll to those accounts only`,
+      },
+    ];
+  const out: RuleViolation[] = [];
+  const bad = (message: string) => out.push({ platform, rule: 'poll_invalid', message: `${rules.name}: ${message}` });
+  if (poll.options.length < 2 || poll.options.length > p.maxOptions) bad(`a poll has 2 to ${p.maxOptions} options`);
+  poll.options.forEach((o, i) => {
+    const length = [...o].length;
+    if (o.trim() === '' || length > p.maxOptionLength)
+      bad(`poll option ${i + 1} must have 1 to ${p.maxOptionLength} characters`);
+  });
+  if (poll.durationMinutes < p.minMinutes || poll.durationMinutes > p.maxMinutes)
+    bad(`a poll runs ${p.minMinutes} minutes to ${Math.round(p.maxMinutes / 1440)} days`);
+  if (mediaCount > 0) bad('a post with a poll takes no images or video');
+  return out;
 }

@@ -85,6 +85,8 @@ export const PostGroup = z.object({
   thread: z.array(z.object({ text: z.string(), media: z.array(PostMedia) })),
   /** The comment posted under the post where the platform takes one (LinkedIn, Instagram, Facebook). */
   firstComment: z.string().nullable(),
+  /** A poll on the post (X, Mastodon), or null. */
+  poll: z.object({ options: z.array(z.string()), durationMinutes: z.number() }).nullable(),
 });
 export type PostGroup = z.infer<typeof PostGroup>;
 
@@ -98,6 +100,15 @@ export type ThreadPartInput = z.input<typeof ThreadPartInput>;
 /** The parts after the post (a thread has at most MAX_THREAD_PARTS parts, the post included). */
 const ThreadInput = z.array(ThreadPartInput).max(24, 'A thread has at most 25 parts.');
 const FirstCommentInput = z.string().max(70_000);
+/** A poll: its options and how long it runs (each platform's bounds are in PLATFORM_RULES). */
+export const PollInput = z.strictObject({
+  options: z.array(z.string().max(200)).min(2, 'A poll has at least 2 options.').max(10),
+  durationMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 31),
+});
 
 export const MediaInput = z.strictObject({
   fileName: z.string().max(255).optional(),
@@ -128,6 +139,8 @@ export const CreatePostGroupInput = z.strictObject({
   thread: ThreadInput.optional(),
   /** A comment under the post on the platforms that take one (LinkedIn, Instagram, Facebook); others leave it out. */
   firstComment: FirstCommentInput.optional(),
+  /** A poll on the post, where the accounts take one (X, Mastodon); it takes no media beside it. */
+  poll: PollInput.optional(),
   /** Take the client's next free queue slot instead of a time. */
   addToQueue: z.boolean().optional(),
   /**
@@ -148,6 +161,8 @@ export const UpdatePostGroupInput = z
     thread: ThreadInput.optional(),
     /** The first comment; null or '' removes it. */
     firstComment: FirstCommentInput.nullable().optional(),
+    /** The poll; null removes it. */
+    poll: PollInput.nullable().optional(),
     /** null moves the post back to drafts. */
     scheduledTime: z.iso.datetime({ offset: true }).nullable().optional(),
     /** Publish now; required to confirm a `scheduledTime` more than 5 minutes in the past. */

@@ -90,7 +90,7 @@ describe('threads and first comments in /api/v1/post-groups', () => {
     };
     type Schema = { properties?: Record<string, Schema>; items?: Schema };
     const body = doc.paths['/api/v1/post-groups']!.post!.requestBody!.content['application/json']!.schema;
-    expect(Object.keys(body.properties!)).toEqual(expect.arrayContaining(['thread', 'firstComment']));
+    expect(Object.keys(body.properties!)).toEqual(expect.arrayContaining(['thread', 'firstComment', 'poll']));
     expect(Object.keys(body.properties!.thread!.items!.properties!)).toEqual(['text', 'mediaIds']);
     const patch = doc.paths['/api/v1/post-groups/{id}']!.patch!.requestBody!.content['application/json']!.schema;
     expect(Object.keys(patch.properties!)).toEqual(expect.arrayContaining(['thread', 'firstComment']));

@@ -107,6 +107,8 @@ interface StoredStatus {
   deleted: boolean;
   /** `in_reply_to_id`: the status it answers (a thread is a chain of these), or null. */
   inReplyToId: string | null;
+  /** `poll[options]` and `poll[expires_in]` (seconds), or null. */
+  poll: { options: string[]; expiresIn: number } | null;
 }
 
 export interface MastodonServer {
@@ -119,7 +121,13 @@ export interface MastodonServer {
   /** A user token as if the OAuth flow had run (no app needed). */
   issueToken(scopes?: string): { accessToken: string; refreshToken: string };
   /** Every status created (not deleted ones too), for tests that count what arrived. */
-  statusTexts(): { id: string; text: string; deleted: boolean; inReplyToId: string | null }[];
+  statusTexts(): {
+    id: string;
+    text: string;
+    deleted: boolean;
+    inReplyToId: string | null;
+    poll: { options: string[]; expiresIn: number } | null;
+  }[];
   /** Every app registered with POST /api/v1/apps, oldest first. */
   registeredApps(): {
     name: string;
@@ -407,7 +415,18 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       tags: [],
       emojis: [],
       card: null,
-      poll: null,
+      poll: s.poll
+        ? {
+            id: s.id,
+            expires_at: new Date(Date.parse(s.createdAt) + s.poll.expiresIn * 1000).toISOString(),
+            expired: false,
+            multiple: false,
+            votes_count: 0,
+            voters_count: 0,
+            options: s.poll.options.map((title) => ({ title, votes_count: 0 })),
+            emojis: [],
+          }
+        : null,
       ...(withSource ? { text: s.text } : {}),
     };
   };
@@ -792,6 +811,22 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     // A reply (https://docs.joinmastodon.org/methods/statuses/#create `in_reply_to_id`): the status
     // answered must exist and be visible, else 404 as Mastodon's StatusesController finds it.
     const inReplyToId = stringField(req.body, 'in_reply_to_id') ?? null;
+    // A poll (`poll[options][]`, `poll[expires_in]`): the instance's defaults, 2 to 4 options of at
+    // most 50 characters, 300 s to 2,629,746 s, and no media beside it.
+    const rawPoll = field(req.body, 'poll') as { options?: unknown; expires_in?: unknown } | undefined;
+    let poll: StoredStatus['poll'] = null;
+    if (rawPoll !== undefined && rawPoll !== null) {
+      const options = rawPoll.options;
+      const expiresIn = Number(rawPoll.expires_in);
+      if (!Array.isArray(options) || options.length < 2 || options.length > 4)
+        throw new MastodonHttpError(422, 'Validation failed: Poll options must have between 2 and 4 items');
+      if (options.some((o) => typeof o !== 'string' || o.trim() === '' || [...o].length > 50))
+        throw new MastodonHttpError(422, 'Validation failed: Poll options must be at most 50 characters');
+      if (!Number.isInteger(expiresIn) || expiresIn < 300 || expiresIn > 2_629_746)
+        throw new MastodonHttpError(422, 'Validation failed: Poll expiration is out of range');
+      if (mediaIds.length > 0) throw new MastodonHttpError(422, 'Cannot attach files to a post with a poll');
+      poll = { options: options as string[], expiresIn };
+    }
     if (inReplyToId !== null && (!statuses.get(inReplyToId) || statuses.get(inReplyToId)!.deleted))
       throw new MastodonHttpError(404, 'Record not found');
     const visibility = stringField(req.body, 'visibility') ?? 'public';
@@ -810,6 +845,7 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
       clientId: token.clientId,
       deleted: false,
       inReplyToId,
+      poll,
     };
     for (const m of attached) (m as Media).statusId = status.id;
     statuses.set(status.id, status);
@@ -875,6 +911,7 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
         text: st.text,
         deleted: st.deleted,
         inReplyToId: st.inReplyToId,
+        poll: st.poll,
       }));
     },
     registeredApps() {

@@ -23,7 +23,9 @@ import { listenOnLoopback } from './loopback';
  * Replies (https://docs.x.com/x-api/posts/manage-tweets/introduction, POST /2/tweets `reply`):
  * `reply.in_reply_to_tweet_id` names the post answered, which must exist (else 403 "You attempted
  * to reply to a Tweet that is deleted or not visible to you."); the timeline gives a reply's
- * `referenced_tweets: [{type: "replied_to", id}]` and `in_reply_to_user_id` when `tweet.fields` asks for them. Limits from X's media best practices: chunks
+ * `referenced_tweets: [{type: "replied_to", id}]` and `in_reply_to_user_id` when `tweet.fields` asks for them.
+ * Polls (POST /2/tweets `poll`): 2 to 4 options of 1 to 25 characters, `duration_minutes` 5 to
+ * 10080, never with media (400 Invalid Request). Limits from X's media best practices: chunks
  * of at most 5 MB, videos up to 512 MB and 140 seconds, GIFs up to 15 MB; a post has one video or
  * GIF, or up to four images.
  */
@@ -36,6 +38,8 @@ export interface XTweet {
   createdAt: string;
   /** The post it replies to (`reply.in_reply_to_tweet_id`); absent for a post that is no reply. A thread is a chain of these. */
   inReplyTo?: string;
+  /** A poll (`poll.options`, `poll.duration_minutes`); absent for a post without one. */
+  poll?: { options: string[]; durationMinutes: number };
 }
 
 export interface XMedia {
@@ -579,7 +583,31 @@ export async function startXServer(): Promise<XServer> {
       text?: unknown;
       media?: { media_ids?: unknown };
       reply?: { in_reply_to_tweet_id?: unknown };
+      poll?: { options?: unknown; duration_minutes?: unknown };
     };
+    let poll: XTweet['poll'];
+    if (body.poll !== undefined) {
+      const options = body.poll.options;
+      const minutes = body.poll.duration_minutes;
+      if (
+        !Array.isArray(options) ||
+        options.length < 2 ||
+        options.length > 4 ||
+        options.some((o) => typeof o !== 'string' || o.length < 1 || [...o].length > 25)
+      )
+        return reply
+          .code(400)
+          .send(invalidRequest('poll.options', [], 'poll.options must hold 2 to 4 options of 1 to 25 characters.'));
+      if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 5 || minutes > 10080)
+        return reply
+          .code(400)
+          .send(
+            invalidRequest('poll.duration_minutes', [String(minutes)], 'poll.duration_minutes must be 5 to 10080.'),
+          );
+      if (body.media !== undefined)
+        return reply.code(400).send(invalidRequest('poll', [], 'A post cannot have both a poll and media.'));
+      poll = { options: options as string[], durationMinutes: minutes };
+    }
     const inReplyTo = body.reply?.in_reply_to_tweet_id;
     if (inReplyTo !== undefined && (typeof inReplyTo !== 'string' || !tweets.some((t) => t.id === inReplyTo)))
       return reply.code(403).send({
@@ -620,6 +648,7 @@ export async function startXServer(): Promise<XServer> {
       mediaIds,
       createdAt: now().toISOString(),
       ...(typeof inReplyTo === 'string' ? { inReplyTo } : {}),
+      ...(poll ? { poll } : {}),
     });
     const failAfter = failuresAfterPosting.shift();
     if (failAfter)

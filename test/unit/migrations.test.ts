@@ -570,3 +570,21 @@ describe('migration 017 (approval settings)', () => {
     db.close();
   });
 });
+
+describe('migration 018 (polls)', () => {
+  it('gives every post no poll, and keeps one as JSON', async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 17) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 18) });
+    expect(db.prepare(`SELECT poll FROM post_groups`).all()).toEqual([{ poll: null }]);
+    db.prepare(`UPDATE post_groups SET poll = ? WHERE id = 'g1'`).run('{"options":["a","b"],"durationMinutes":60}');
+    expect(db.prepare(`SELECT poll FROM post_groups`).get()).toEqual({
+      poll: '{"options":["a","b"],"durationMinutes":60}',
+    });
+    db.close();
+  });
+});

@@ -140,12 +140,14 @@ describe('migration 013 (post search)', () => {
     // Back to version 10, as an install before this version left it.
     const raw = new Database(join(a.dataDir, DATABASE_FILE));
     for (const op of ['insert', 'delete', 'update']) raw.exec(`DROP TRIGGER post_text_fts_${op}`);
-    // Migrations 014 (the review index), 015 (Mastodon apps) and 016 (threads) came later: they go
+    // Migrations 014 (the review index), 015 (Mastodon apps), 016 (threads), 017 (approval settings) and
+    // 018 (polls) came later: they go
     // too, and run again after 013.
     raw.exec(
       `DROP TABLE post_text_fts; DROP INDEX post_groups_by_approval; DROP TABLE mastodon_apps;
        DROP TABLE delivery_parts; ALTER TABLE post_groups DROP COLUMN thread; ALTER TABLE post_groups DROP COLUMN first_comment;
-       ALTER TABLE post_media DROP COLUMN part; PRAGMA user_version = 12;`,
+       ALTER TABLE post_media DROP COLUMN part; ALTER TABLE post_groups DROP COLUMN poll;
+       DROP TABLE workspace_approval_settings; PRAGMA user_version = 12;`,
     );
     expect(raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'post_text_fts%'`).get()).toEqual({
       n: 0,

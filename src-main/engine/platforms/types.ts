@@ -85,6 +85,8 @@ export interface PublishRequest {
    * `takesReplies` are given one.
    */
   replyTo?: ReplyTarget;
+  /** A poll on the post (X, Mastodon): its options and how long it runs. */
+  poll?: { options: string[]; durationMinutes: number };
 }
 
 /** Where a reply goes: its parent, and the thread's first post (Bluesky's `reply.root`). */

@@ -19,6 +19,7 @@ import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import { queuePage, type ClientFilter } from './queue-query';
 import {
+  checkPoll,
   checkFirstCommentTargets,
   checkFollowUps,
   checkPost,
@@ -356,7 +357,9 @@ function refuseViolations(violations: readonly RuleViolation[]): void {
           ? `thread.${v.part - 2}`
           : v.rule === 'comment_too_long' || v.rule === 'first_comment_not_supported'
             ? 'firstComment'
-            : `platform.${v.platform}`,
+            : v.rule === 'poll_not_supported' || v.rule === 'poll_invalid'
+              ? 'poll'
+              : `platform.${v.platform}`,
         v.message,
       ]),
     ),
@@ -425,6 +428,7 @@ export async function createPostGroup(
       const limit = c!.max_text_length ?? undefined;
       violations.push(...checkPost(c!.platform, text, media.map(mediaInfoOf), limit));
       violations.push(...followUpViolations(c!.platform, thread, firstComment, limit));
+      violations.push(...checkPoll(c!.platform, input.poll, media.length));
     });
   if (scheduling)
     violations.push(
@@ -450,7 +454,7 @@ export async function createPostGroup(
     if (day) assertRoomOnDay(ctx, p.workspaceId, userId, client.timezone, day, platformIds.length, null);
     ctx.db
       .prepare(
-        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by, thread, first_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by, thread, first_comment, poll) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -464,6 +468,7 @@ export async function createPostGroup(
         actorOf(p).id,
         threadJson(thread),
         firstComment,
+        input.poll ? JSON.stringify(input.poll) : null,
       );
     media.forEach((m, i) =>
       ctx.db.prepare(`INSERT INTO post_media (post_group_id, position, media_id) VALUES (?, ?, ?)`).run(id, i, m.id),
@@ -593,6 +598,8 @@ export function updatePostGroup(
   }));
   const thread = patch.thread ? threadParts(ctx, g.managed_user_id, patch.thread) : threadBefore;
   const firstComment = patch.firstComment !== undefined ? firstCommentOf(patch.firstComment) : g.first_comment;
+  const poll = patch.poll !== undefined ? patch.poll : g.poll ? (JSON.parse(g.poll) as PostGroup['poll']) : null;
+  const pollJson = poll ? JSON.stringify(poll) : null;
   const limitOf = (d: DeliveryRow) =>
     ctx.db
       .prepare<[string, string], { max_text_length: number | null }>(
@@ -612,6 +619,7 @@ export function updatePostGroup(
   const violations = (scheduledAt ? changeable : []).flatMap((d) => [
     ...checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map(mediaInfoOf), limitOf(d)),
     ...followUpViolations(d.platform, thread, firstComment, limitOf(d)),
+    ...checkPoll(d.platform, poll, media.length),
   ]);
   if (scheduledAt)
     violations.push(
@@ -627,7 +635,7 @@ export function updatePostGroup(
       assertRoomOnDay(ctx, p.workspaceId, g.managed_user_id, client.timezone, day, changeable.length, id);
     ctx.db
       .prepare(
-        `UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, thread = ?, first_comment = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, thread = ?, first_comment = ?, poll = ?, updated_at = ? WHERE id = ?`,
       )
       .run(
         text,
@@ -635,6 +643,7 @@ export function updatePostGroup(
         scheduledAt?.toISOString() ?? null,
         threadJson(thread),
         firstComment,
+        pollJson,
         now.toISOString(),
         id,
       );
@@ -649,7 +658,8 @@ export function updatePostGroup(
       text !== g.text ||
       JSON.stringify(platformTexts) !== g.platform_texts ||
       threadJson(thread) !== g.thread ||
-      firstComment !== g.first_comment;
+      firstComment !== g.first_comment ||
+      pollJson !== g.poll;
     const mediaIds = (parts: readonly { media: readonly { id: string }[] }[]) =>
       parts.map((part) => part.media.map((m) => m.id).join(',')).join('|');
     const mediaChanged = mediaIds([{ media }, ...thread]) !== mediaIds([{ media: mediaBefore }, ...threadBefore]);

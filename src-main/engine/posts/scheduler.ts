@@ -13,6 +13,7 @@ import {
   type PlatformClient,
   type PublicMediaHost,
   type PublishedPost,
+  type PublishRequest,
   type ReplyTarget,
   type TokenSet,
 } from '../platforms/types';
@@ -88,6 +89,7 @@ interface PublishingGroup {
   created_by: string | null;
   thread: string;
   first_comment: string | null;
+  poll: string | null;
 }
 
 /** One part a delivery sends: 0 the post, then the thread's replies or the first comment. */
@@ -475,7 +477,7 @@ export class Scheduler {
   private async publish(d: DeliveryRow): Promise<void> {
     const group = this.ctx.db
       .prepare<[string], PublishingGroup>(
-        `SELECT workspace_id, text, platform_texts, created_by, thread, first_comment FROM post_groups WHERE id = ?`,
+        `SELECT workspace_id, text, platform_texts, created_by, thread, first_comment, poll FROM post_groups WHERE id = ?`,
       )
       .get(d.post_group_id)!;
     // The UI shows "Publishing…" from this moment.
@@ -544,6 +546,8 @@ export class Scheduler {
           published = await this.sendPart(entry.adapter, client, tokens, d, part, {
             media,
             root,
+            // The poll goes on the post itself (the rules refused it where it is not taken).
+            ...(k === 0 && group.poll ? { poll: JSON.parse(group.poll) as PublishRequest['poll'] } : {}),
             ...(replyTo ? { replyTo } : {}),
             ...postAs,
           });
@@ -727,7 +731,13 @@ export class Scheduler {
     tokens: TokenSet,
     d: DeliveryRow,
     part: PartToSend,
-    with_: { media: MediaUpload[]; root: PublishedPost | undefined; replyTo?: ReplyTarget; postAs?: string },
+    with_: {
+      media: MediaUpload[];
+      root: PublishedPost | undefined;
+      replyTo?: ReplyTarget;
+      postAs?: string;
+      poll?: PublishRequest['poll'];
+    },
   ): Promise<PublishedPost> {
     // Part 0 keeps the delivery's key as before threads; each later part has its own.
     const idempotencyKey = part.index === 0 ? d.idempotency_key : `${d.idempotency_key}:part${part.index}`;
@@ -748,6 +758,7 @@ export class Scheduler {
       media: with_.media,
       idempotencyKey,
       ...(with_.replyTo ? { replyTo: with_.replyTo } : {}),
+      ...(with_.poll ? { poll: with_.poll } : {}),
       ...postAs,
       ...(this.options.publicMedia ? { publicMedia: this.options.publicMedia } : {}),
     });

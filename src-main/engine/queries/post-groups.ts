@@ -11,7 +11,7 @@ import { mediaOfPost, type MediaRow } from './media';
  */
 
 /** The columns of GroupRow (not `*`: the generated sort_at and created_by are not shown). */
-export const GROUP_VIEW = `g.id, g.workspace_id, g.managed_user_id, g.text, g.platform_texts, g.scheduled_at, g.created_at, g.updated_at, g.approval_state, g.review_stage, g.thread, g.first_comment, ${POLICY_COLUMN}`;
+export const GROUP_VIEW = `g.id, g.workspace_id, g.managed_user_id, g.text, g.platform_texts, g.scheduled_at, g.created_at, g.updated_at, g.approval_state, g.review_stage, g.thread, g.first_comment, g.poll, ${POLICY_COLUMN}`;
 
 export interface GroupRow extends ApprovalRow {
   id: string;
@@ -25,6 +25,8 @@ export interface GroupRow extends ApprovalRow {
   /** JSON `[{text}]`: the thread's parts after the post itself (their media: `post_media.part`). */
   thread: string;
   first_comment: string | null;
+  /** JSON `{options, durationMinutes}`, or null (migration 017). */
+  poll: string | null;
 }
 
 /** A part a delivery published (`delivery_parts`): 0 the post itself, then the thread's parts or the first comment. */
@@ -175,6 +177,7 @@ function toPostGroup(
     approval: approvalOf(g),
     thread,
     firstComment: g.first_comment,
+    poll: g.poll ? (JSON.parse(g.poll) as PostGroup['poll']) : null,
   };
 }
 

@@ -16,6 +16,7 @@ import { migration014 } from './014-review-index';
 import { migration015 } from './015-mastodon-apps';
 import { migration016 } from './016-threads';
 import { migration017 } from './017-approval-settings';
+import { migration018 } from './018-polls';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   migration015,
   migration016,
   migration017,
+  migration018,
 ];

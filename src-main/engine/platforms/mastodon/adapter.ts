@@ -281,6 +281,8 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
           ...(mediaIds.length > 0 ? { media_ids: mediaIds } : {}),
           // A part of a thread: a reply to the part before (https://docs.joinmastodon.org/methods/statuses/#create).
           ...(post.replyTo ? { in_reply_to_id: post.replyTo.parentId } : {}),
+          // A poll: its options and `expires_in` seconds (https://docs.joinmastodon.org/methods/statuses/#create).
+          ...(post.poll ? { poll: { options: post.poll.options, expires_in: post.poll.durationMinutes * 60 } } : {}),
         },
       });
       const status = asRecord(answer.data);

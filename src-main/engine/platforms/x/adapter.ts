@@ -320,6 +320,8 @@ export const xAdapter: PlatformAdapter = {
       ...(mediaIds.length > 0 ? { media: { media_ids: mediaIds } } : {}),
       // A part of a thread (POST /2/tweets `reply.in_reply_to_tweet_id`): a reply to the part before.
       ...(post.replyTo ? { reply: { in_reply_to_tweet_id: post.replyTo.parentId } } : {}),
+      // A poll (POST /2/tweets `poll`): its options and duration in minutes.
+      ...(post.poll ? { poll: { options: post.poll.options, duration_minutes: post.poll.durationMinutes } } : {}),
     };
     const data = await xCall(client, tokens.accessToken, 'POST', '/2/tweets', 'publish the post', { json });
     const tweet = (data.data ?? {}) as Json;
