@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type FacebookServer, startFacebookServer } from '../support/facebook-server';
 import { type MediaHost, jpegOf, startMediaHost, videoOf } from '../support/media-fixtures';
 import { PNG_1x1 } from '../support/images';
+import { closedAfterTest } from '../support/closers';
+import { graphCall, type GraphAnswer } from '../support/graph-call';
 
 /*
  * The local Facebook behaves as Meta documents Facebook Login and the Pages API: these tests make
@@ -14,42 +16,20 @@ let host: MediaHost;
 const PAGE = '104000000000001';
 
 beforeEach(async () => {
-  fb = await startFacebookServer();
-  host = await startMediaHost();
-});
-afterEach(async () => {
-  await fb.close();
-  await host.close();
+  fb = closedAfterTest(await startFacebookServer());
+  host = closedAfterTest(await startMediaHost());
 });
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
-
-async function graph(
+/** A Graph call to this file's server. */
+const graph = (
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
   params: Record<string, string>,
   token?: string,
   body?: FormData,
-): Promise<Answer> {
-  const all = token ? { ...params, access_token: token } : params;
-  const url = new URL(`${fb.url}${path}`);
-  let sent: URLSearchParams | FormData | undefined = body;
-  if (method === 'POST' && !body) sent = new URLSearchParams(all);
-  else for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
-  const response = await fetch(url, { method, body: sent });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    headers: response.headers,
-  };
-}
+) => graphCall(fb.url, method, path, params, token, body);
 
-const errorOf = (a: Answer) =>
+const errorOf = (a: GraphAnswer) =>
   a.body.error as { code: number; error_subcode?: number; message: string; type: string; is_transient?: boolean };
 
 describe('Facebook Login', () => {

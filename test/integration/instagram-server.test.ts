@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type InstagramServer, startInstagramServer } from '../support/instagram-server';
 import { type MediaHost, jpegOf, startMediaHost, videoOf } from '../support/media-fixtures';
 import { PNG_1x1 } from '../support/images';
+import { closedAfterTest } from '../support/closers';
+import { graphOn, type GraphAnswer } from '../support/graph-call';
 
 /*
  * The local Instagram behaves as Meta documents the Instagram API with Instagram Login: these
@@ -12,43 +14,14 @@ let ig: InstagramServer;
 let host: MediaHost;
 
 beforeEach(async () => {
-  ig = await startInstagramServer();
-  host = await startMediaHost();
-});
-afterEach(async () => {
-  await ig.close();
-  await host.close();
+  ig = closedAfterTest(await startInstagramServer());
+  host = closedAfterTest(await startMediaHost());
 });
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
+/** A Graph call as the docs' curl examples make it, to this file's server (or the one given). */
+const graph = graphOn(() => ig);
 
-/** A Graph call as the docs' curl examples make it: GET with a query string, POST with a form. */
-async function graph(
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  params: Record<string, string>,
-  token?: string,
-  server: { url: string } = ig,
-): Promise<Answer> {
-  const all = token ? { ...params, access_token: token } : params;
-  const url = new URL(`${server.url}${path}`);
-  let body: URLSearchParams | undefined;
-  if (method === 'POST') body = new URLSearchParams(all);
-  else for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
-  const response = await fetch(url, { method, body });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    headers: response.headers,
-  };
-}
-
-const errorOf = (a: Answer) =>
+const errorOf = (a: GraphAnswer) =>
   a.body.error as {
     code: number;
     error_subcode?: number;

@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type ThreadsServer, startThreadsServer, threadsTextLength } from '../support/threads-server';
 import { type MediaHost, jpegOf, startMediaHost, videoOf } from '../support/media-fixtures';
 import { GIF_1x1, PNG_1x1 } from '../support/images';
+import { closedAfterTest } from '../support/closers';
+import { graphOn, type GraphAnswer } from '../support/graph-call';
 
 /*
  * The local Threads behaves as Meta documents the Threads API: these tests make the calls of the
@@ -12,41 +14,13 @@ let th: ThreadsServer;
 let host: MediaHost;
 
 beforeEach(async () => {
-  th = await startThreadsServer();
-  host = await startMediaHost();
-});
-afterEach(async () => {
-  await th.close();
-  await host.close();
+  th = closedAfterTest(await startThreadsServer());
+  host = closedAfterTest(await startMediaHost());
 });
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-  headers: Headers;
-}
-
-async function graph(
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  params: Record<string, string>,
-  token?: string,
-  server: { url: string } = th,
-): Promise<Answer> {
-  const all = token ? { ...params, access_token: token } : params;
-  const url = new URL(`${server.url}${path}`);
-  let body: URLSearchParams | undefined;
-  if (method === 'POST') body = new URLSearchParams(all);
-  else for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
-  const response = await fetch(url, { method, body });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    headers: response.headers,
-  };
-}
-const errorOf = (a: Answer) => a.body.error as { code: number; error_subcode?: number; message: string };
+/** A Graph call as the docs' curl examples make it, to this file's server (or the one given). */
+const graph = graphOn(() => th);
+const errorOf = (a: GraphAnswer) => a.body.error as { code: number; error_subcode?: number; message: string };
 
 async function container(token: string, params: Record<string, string>, server: ThreadsServer = th): Promise<string> {
   const answer = await graph('POST', '/v1.0/me/threads', params, token, server);
@@ -61,7 +35,7 @@ async function settle(token: string, id: string): Promise<string> {
   }
   return 'IN_PROGRESS';
 }
-async function publish(token: string, id: string, server: ThreadsServer = th): Promise<Answer> {
+async function publish(token: string, id: string, server: ThreadsServer = th): Promise<GraphAnswer> {
   return graph('POST', `/v1.0/${server.userId}/threads_publish`, { creation_id: id }, token, server);
 }
 

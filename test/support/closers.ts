@@ -12,3 +12,9 @@ afterEach(async () => {
 export function closeAfterTest(...close: (() => unknown)[]): void {
   closers.push(...close);
 }
+
+/** The server (or anything with close) given, closed after the test. */
+export function closedAfterTest<T extends { close(): unknown }>(thing: T): T {
+  closeAfterTest(() => thing.close());
+  return thing;
+}
