@@ -231,3 +231,63 @@ test('a LinkedIn post gets its first comment, shown and linked on the post page'
     await li.close();
   }
 });
+
+test('a person adds a poll to an X post, and it goes out with its options and duration', async ({
+  page,
+  host,
+  dataDir,
+}) => {
+  const x = await startXServer();
+  const front = await startXOAuthFront(x);
+  try {
+    await page.goto(host.uiUrl);
+    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
+    await addWorkspaceByApi(host, dataDir, {
+      plan: 'team',
+      timezone: 'UTC',
+      integrations: [{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }],
+      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
+    });
+    await openClient(page);
+    const { tab } = await openConnectionLink(page);
+    await tab.getByRole('link', { name: 'Connect X' }).click();
+    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await tab.close();
+    await expect(
+      connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / }),
+    ).toContainText('Active');
+
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const composer = page.getByRole('dialog', { name: 'New post' });
+    await composer.getByRole('checkbox', { name: 'X @clientonx', exact: true }).check();
+    await composer.getByLabel('Text', { exact: true }).fill('Which bread tomorrow?');
+    await composer.getByRole('button', { name: 'Add a poll' }).click();
+    const poll = composer.getByRole('group', { name: 'Poll' });
+    await poll.getByLabel('Option 1', { exact: true }).fill('Sourdough');
+    await poll.getByLabel('Option 2', { exact: true }).fill('A rye loaf with caraway seeds');
+    // Over X's 25 characters: said under the poll, and the post cannot be scheduled.
+    await expect(poll.getByRole('list', { name: 'Poll problems' })).toContainText(
+      'X: poll option 2 must have 1 to 25 characters',
+    );
+    await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+    await poll.getByLabel('Option 2', { exact: true }).fill('Rye');
+    await poll.getByRole('button', { name: 'Add an option' }).click();
+    await poll.getByLabel('Option 3', { exact: true }).fill('Brioche');
+    await poll.getByLabel('Runs for').selectOption({ label: '3 days' });
+    await expect(poll.getByRole('list', { name: 'Poll problems' })).toBeHidden();
+    await composer.getByRole('button', { name: 'Now', exact: true }).click();
+    await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(composer).toBeHidden();
+
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
+    await expect(
+      page.getByRole('region', { name: 'Poll' }).getByRole('list', { name: 'Poll options' }).getByRole('listitem'),
+    ).toHaveText(['Sourdough', 'Rye', 'Brioche']);
+    expect(x.tweets().map((t) => [t.text, t.poll])).toEqual([
+      ['Which bread tomorrow?', { options: ['Sourdough', 'Rye', 'Brioche'], durationMinutes: 3 * 24 * 60 }],
+    ]);
+  } finally {
+    await front.close();
+    await x.close();
+  }
+});

@@ -11,6 +11,7 @@ import { ErrorAlert } from '../ui/ErrorAlert';
 import { Facts, Loading, PageHeader, Section } from '../ui/Section';
 import { DeliveriesTable } from './DeliveriesTable';
 import { ThreadParts } from './ThreadParts';
+import { PostPoll } from './PostPoll';
 import { formatInZone, isChangeable, stateLabel, useReportPublishing } from './posts';
 import { Action } from '../ui/Action';
 import { ApprovalBadge } from '../approvals/ApprovalBadge';
@@ -130,6 +131,7 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
       </Section>
 
       <ThreadParts group={group} accountOf={accountOf} />
+      <PostPoll group={group} />
 
       <ReviewPanel workspaceId={workspace.id} group={group} zone={zone} />
 

@@ -3,7 +3,7 @@ import type { ManagedUser } from '../../../../src-shared/clients';
 import type { Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
 import type { PostGroup } from '../../../../src-shared/posts';
-import { checkFirstCommentTargets, checkFollowUps } from '../../../../src-shared/platform-rules';
+import { checkFirstCommentTargets, checkFollowUps, checkPoll } from '../../../../src-shared/platform-rules';
 import { act, useContract } from '../../data/queries';
 import { useRole } from '../../data/session';
 import { fieldErrors } from '../../errors';
@@ -16,6 +16,7 @@ import { fromLocalInput, sameTimeOnDay, toLocalInput } from '../posts';
 import { checkTargets, targetsOf, type Target } from './checks';
 import { FirstCommentField } from './FirstCommentField';
 import { ThreadEditor } from './ThreadEditor';
+import { PollField, type PollDraft } from './PollField';
 import { clearLocalDraft, differs, readLocalDraft, writeLocalDraft, type LocalDraft } from './localDraft';
 import { mediaInfoOf, PostMediaPicker, usePostMedia } from './PostMediaPicker';
 import { PublicMediaNotice } from './PublicMediaNotice';
@@ -68,6 +69,7 @@ export function ComposerForm({
       when: existing?.scheduledTime ? toLocalInput(existing.scheduledTime, tzOf(startClient)) : '',
       thread: existing?.thread.map((p) => p.text) ?? [],
       firstComment: existing?.firstComment ?? '',
+      poll: existing?.poll ?? null,
     };
   });
   // What was typed here before and not saved comes back (for a preset client, only its own).
@@ -84,6 +86,7 @@ export function ComposerForm({
   const [custom, setCustom] = useState<Record<string, string>>(initial.custom);
   const [thread, setThread] = useState<string[]>(initial.thread);
   const [firstComment, setFirstComment] = useState(initial.firstComment);
+  const [poll, setPoll] = useState<PollDraft | null>(initial.poll);
   const [touched, setTouched] = useState(existing !== null || restored !== null);
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusyState] = useState(false);
@@ -101,7 +104,7 @@ export function ComposerForm({
   );
   const accounts = connections.data ?? [];
 
-  const current = { clientId, targets, text, custom, when, thread, firstComment };
+  const current = { clientId, targets, text, custom, when, thread, firstComment, poll };
   const dirty = differs(current, start) || media.changed;
   // Only a copy this form wrote is removed when its changes are undone: another client's stays.
   const wrote = useRef(restored !== null);
@@ -112,7 +115,7 @@ export function ComposerForm({
     wrote.current = dirty;
     // `current` is rebuilt each render from the values listed.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dirty, clientId, targets, text, custom, when, thread, firstComment]);
+  }, [dirty, clientId, targets, text, custom, when, thread, firstComment, poll]);
 
   function discardRestored() {
     clearLocalDraft(workspace.id, postId);
@@ -124,6 +127,7 @@ export function ComposerForm({
     setWhen(start.when);
     setThread(start.thread);
     setFirstComment(start.firstComment);
+    setPoll(start.poll);
     setTouched(existing !== null);
   }
 
@@ -150,13 +154,14 @@ export function ComposerForm({
       chosen.map((t) => t.platform),
       firstComment,
     ),
+    ...chosen.flatMap((t) => checkPoll(t.platform, poll, mediaInfo.length)),
   ];
   const allViolations = [...checks.flatMap((c) => c.violations), ...followUps];
   const problems = [
     ...new Set(
       allViolations
-        // The thread editor shows its parts' problems and the accounts that take no thread.
-        .filter((v) => !v.part && v.rule !== 'thread_not_supported')
+        // The thread editor and the poll show their own problems.
+        .filter((v) => !v.part && v.rule !== 'thread_not_supported' && !v.rule.startsWith('poll_'))
         .filter((v) => touched || v.rule !== 'text_required')
         .map((v) => v.message),
     ),
@@ -215,6 +220,7 @@ export function ComposerForm({
             platformTexts,
             thread: thread.map((p) => ({ text: p })),
             firstComment: firstComment.trim() ? firstComment : null,
+            poll,
             ...(media.changed ? { mediaIds: media.items.map((m) => m.id) } : {}),
             ...(kind === 'schedule' ? { scheduledTime } : kind === 'unschedule' ? { scheduledTime: null } : {}),
             ...(publishNow ? { publishNow } : {}),
@@ -229,6 +235,7 @@ export function ComposerForm({
             ...(Object.keys(platformTexts).length ? { platformTexts } : {}),
             ...(thread.length ? { thread: thread.map((p) => ({ text: p })) } : {}),
             ...(firstComment.trim() ? { firstComment } : {}),
+            ...(poll ? { poll } : {}),
             ...(scheduledTime ? { scheduledTime } : {}),
             ...(kind === 'queue' ? { addToQueue: true } : {}),
             ...(publishNow ? { publishNow } : {}),
@@ -325,6 +332,7 @@ export function ComposerForm({
               }}
               targets={chosen}
             />
+            <PollField poll={poll} onPoll={setPoll} targets={chosen} mediaCount={mediaInfo.length} />
             <FirstCommentField
               value={firstComment}
               onChange={setFirstComment}

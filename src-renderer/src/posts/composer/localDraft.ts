@@ -15,6 +15,10 @@ export const LocalDraft = z.object({
   /** A thread's parts after the post, and the first comment (issue 14 item 4); older copies have none. */
   thread: z.array(z.string()).default([]),
   firstComment: z.string().default(''),
+  poll: z
+    .object({ options: z.array(z.string()), durationMinutes: z.number() })
+    .nullable()
+    .default(null),
   savedAt: z.string(),
 });
 export type LocalDraft = z.infer<typeof LocalDraft>;
@@ -55,6 +59,7 @@ export function differs(a: Omit<LocalDraft, 'savedAt'>, b: Omit<LocalDraft, 'sav
     a.text !== b.text ||
     a.when !== b.when ||
     a.firstComment !== b.firstComment ||
+    !same(a.poll, b.poll) ||
     !same(a.thread, b.thread) ||
     !same([...a.targets].sort(), [...b.targets].sort()) ||
     !same(Object.entries(a.custom).sort(), Object.entries(b.custom).sort())
