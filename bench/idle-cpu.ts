@@ -14,9 +14,10 @@ export async function idleCpuFigure(dataDir: string, deliveries: number, quick: 
     baselineMs: number;
     schedulerMs: number;
     startMs: number;
+    settleS: number;
   };
   console.log(
-    `  idle_cpu: ${round(r.schedulerMs)} ms CPU in ${idleMs / 1000} s with the scheduler (${round(r.baselineMs)} ms without; its start took ${round(r.startMs)} ms)`,
+    `  idle_cpu: ${round(r.schedulerMs)} ms CPU in ${idleMs / 1000} s with the scheduler (${round(r.baselineMs)} ms without; its start took ${round(r.startMs)} ms; the open settled in ${r.settleS} s)`,
   );
   return figure(
     {
@@ -32,7 +33,8 @@ export async function idleCpuFigure(dataDir: string, deliveries: number, quick: 
       idle_s: idleMs / 1000,
       future_deliveries: deliveries,
       scheduler_start_ms: round(r.startMs),
-      what: 'CPU (user + system) of the process while the started scheduler waits; baseline: the same process, engine open, no scheduler, same time',
+      settle_s: r.settleS,
+      what: "CPU (user + system) of the process while the started scheduler waits; baseline: the same process, engine open, no scheduler, same time; both after the open has settled (the memory reducer's collection of its garbage, then 10 s with no major GC)",
     },
     quick,
   );
