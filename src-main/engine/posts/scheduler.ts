@@ -80,6 +80,8 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 const CLOCK_SKEW_MS = 2 * 60_000;
 /** The wall clock moving this much more (or less) than a clock that never jumps is a clock jump. */
 const CLOCK_JUMP_MS = 60_000;
+/** How many due ids one read of the due index gives the pool (it reads again when they run out). */
+const DUE_WINDOW = 64;
 
 /** The columns of a post group the publish reads. */
 interface PublishingGroup {
@@ -339,33 +341,44 @@ export class Scheduler {
     this.writeUnwritten();
     this.followClockJumps();
     // A pool: up to `concurrency` publishes in flight; each one that ends makes room for the next
-    // due delivery at once (a batch would wait for its slowest call).
+    // due delivery at once (a batch would wait for its slowest call). The due ids are read a
+    // window at a time, not once per free slot: the claim checks each one again, so an id that
+    // changed meanwhile is passed over, and the window is read again once it runs out.
     const active = new Set<Promise<void>>();
+    let window: string[] = [];
     for (;;) {
-      if (!this.stopping && active.size < this.concurrency) {
-        const due = this.ctx.db
-          .prepare<[string, number], { id: string }>(
-            `SELECT d.id FROM deliveries d
-             WHERE d.state = 'scheduled' AND d.next_attempt_at <= ? AND EXISTS (
-               SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
-           AND ${clearedToPublishSql('d')}
-             ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
-          )
-          .all(this.ctx.clock.now().toISOString(), this.concurrency - active.size);
-        let claimedAny = false;
-        for (const row of due) {
-          const d = this.claim(row.id);
-          if (!d) continue;
-          claimedAny = true;
-          const publishing: Promise<void> = this.track(this.publish(d)).finally(() => active.delete(publishing));
-          active.add(publishing);
+      // At most one read per pass: ids it gave that cannot be claimed (a full disk, an edit that
+      // won) are not read again until a publish in flight ends.
+      let read = false;
+      while (!this.stopping && active.size < this.concurrency) {
+        if (window.length === 0) {
+          if (read) break;
+          window = this.dueIds(this.ctx.clock.now());
+          read = true;
+          if (window.length === 0) break;
         }
-        // Due but not claimable (a full disk, an edit that won): nothing more to do in this run.
-        if (due.length > 0 && !claimedAny && active.size === 0) return;
+        const d = this.claim(window.shift()!);
+        if (!d) continue;
+        const publishing: Promise<void> = this.track(this.publish(d)).finally(() => active.delete(publishing));
+        active.add(publishing);
       }
       if (active.size === 0) return;
       await Promise.race(active);
     }
+  }
+
+  /** The next due deliveries of live clients cleared to publish, in time order (a window of them). */
+  private dueIds(now: Date): string[] {
+    return this.ctx.db
+      .prepare<[string, number], { id: string }>(
+        `SELECT d.id FROM deliveries d
+         WHERE d.state = 'scheduled' AND d.next_attempt_at <= ? AND EXISTS (
+           SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
+         AND ${clearedToPublishSql('d')}
+         ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
+      )
+      .all(now.toISOString(), DUE_WINDOW)
+      .map((row) => row.id);
   }
 
   /**
@@ -453,25 +466,20 @@ export class Scheduler {
     }
   }
 
+  /** One statement, so one implicit transaction: the lease is taken and the row read back at once. */
   private claimNow(id: string): DeliveryRow | null {
     const now = this.ctx.clock.now();
-    return this.ctx.db.transaction(() => {
-      const changed = this.ctx.db
-        .prepare(
+    const at = now.toISOString();
+    const leaseEnds = new Date(now.getTime() + this.leaseMs).toISOString();
+    return (
+      this.ctx.db
+        .prepare<[string, string, string, string, string], DeliveryRow>(
           `UPDATE deliveries SET state = 'publishing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
-           WHERE id = ? AND state = 'scheduled' AND next_attempt_at <= ? AND ${clearedToPublishSql('deliveries')}`,
+           WHERE id = ? AND state = 'scheduled' AND next_attempt_at <= ? AND ${clearedToPublishSql('deliveries')}
+           RETURNING *`,
         )
-        .run(
-          this.owner,
-          new Date(now.getTime() + this.leaseMs).toISOString(),
-          now.toISOString(),
-          id,
-          now.toISOString(),
-        ).changes;
-      return changed === 1
-        ? (this.ctx.db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE id = ?`).get(id) ?? null)
-        : null;
-    })();
+        .get(this.owner, leaseEnds, at, id, at) ?? null
+    );
   }
 
   private async publish(d: DeliveryRow): Promise<void> {
