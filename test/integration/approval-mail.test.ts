@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closeAfterTest } from '../support/closers';
 import { openTestEngine, type TestEngine } from '../support/engine';
 import { startMastodonServer } from '../support/mastodon-server';
 import { setUpPosting, type PostingSetup } from '../support/posting';
@@ -11,17 +12,12 @@ import { startXServer } from '../support/x-server';
  * wait, the link and its expiry; the activity log keeps to whom and when, never the link.
  */
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
 type World = TestEngine & PostingSetup;
 
 async function world(): Promise<World> {
   const mastodon = await startMastodonServer();
   const x = await startXServer();
-  closers.push(
+  closeAfterTest(
     () => mastodon.close(),
     () => x.close(),
   );

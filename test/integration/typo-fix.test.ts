@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decideByLink } from '../../src-main/engine/approvals/approvals';
 import type { ApprovalPolicy } from '../../src-shared/approvals';
+import { closeAfterTest } from '../support/closers';
 import { openTestEngine, type TestEngine } from '../support/engine';
 import { startMastodonServer } from '../support/mastodon-server';
 import { jpegOf } from '../support/media-fixtures';
@@ -13,17 +14,12 @@ import { startXServer } from '../support/x-server';
  * Through the contract, on a real engine and SQLite file.
  */
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
 type World = TestEngine & PostingSetup;
 
 async function world(policy: ApprovalPolicy, waiver: boolean): Promise<World> {
   const mastodon = await startMastodonServer();
   const x = await startXServer();
-  closers.push(
+  closeAfterTest(
     () => mastodon.close(),
     () => x.close(),
   );
