@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { startInstagramServer, type InstagramServer } from '../support/instagram-server';
 import { jpegOf, videoOf } from '../support/media-fixtures';
 import { probeImage } from '../support/meta-graph';
+import { startDeskProcess, type Desk } from '../support/desk-process';
 import { DeskSocket, startHostProcess, type HostProcess } from '../support/team-host-process';
 import { composer } from './agency';
-import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, mainNav, test, workspaceSwitcher } from './fixtures';
 
 /*
  * Issue 14 items 5 and 8 in Chromium: Instagram through a team host. The real `postroom host` (on
@@ -20,47 +20,7 @@ import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } fro
  * and each post is published once.
  */
 
-const repoRoot = resolve(__dirname, '../..');
 const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
-
-interface Desk {
-  uiUrl: string;
-  stop(): Promise<number | null>;
-  output(): string;
-}
-
-/** `postroom serve` on a fresh data folder: a desk. */
-function startDeskProcess(dataDir: string): Promise<Desk> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
-    { cwd: repoRoot, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (out += c));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  const stop = async () => {
-    if (child.exitCode !== null) return child.exitCode;
-    child.kill('SIGTERM');
-    return exited;
-  };
-  return new Promise((done, fail) => {
-    const timer = setInterval(() => {
-      const uiUrl = /Postroom UI: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out)?.[1];
-      if (uiUrl) {
-        clearInterval(timer);
-        done({ uiUrl, stop, output: () => out });
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      fail(new Error(`postroom serve exited (${code}) before printing its URL:\n${out}`));
-    });
-  });
-}
-
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 
 async function publishNow(page: Page, text: string, files: string[], fix?: (dialog: Locator) => Promise<void>) {
   await page.getByRole('main').getByRole('button', { name: 'New post' }).click();

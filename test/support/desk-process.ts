@@ -17,14 +17,17 @@ export interface Desk {
   output(): string;
 }
 
-/** `postroom serve` on a data folder (fresh, or one it used before), trusting the host's CA, on a keyring session of its own. */
-export function startDeskProcess(dataDir: string, tls: TestCertificate, keyring: KeyringSession): Promise<Desk> {
+/**
+ * `postroom serve` on a data folder (fresh, or one it used before); trusting the host's CA when the
+ * host speaks TLS, on a keyring session of its own when given one (else the test's own keyring).
+ */
+export function startDeskProcess(dataDir: string, tls?: TestCertificate, keyring?: KeyringSession): Promise<Desk> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', 'src-main/cli.ts', 'serve', '--data-dir', dataDir, '--ui-port', '0', '--api-port', '0'],
     {
       cwd: repoRoot,
-      env: { ...process.env, ...keyring.env, NODE_EXTRA_CA_CERTS: tls.caFile },
+      env: { ...process.env, ...keyring?.env, ...(tls ? { NODE_EXTRA_CA_CERTS: tls.caFile } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

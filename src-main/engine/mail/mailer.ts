@@ -150,21 +150,39 @@ export function invitationEmail(input: InvitationEmailInput): { subject: string;
   ].join('\n');
 
   const e = escapeHtml;
-  const html = `<!DOCTYPE html>
+  const html = linkEmailHtml(
+    subject,
+    `<p><strong>${e(input.inviterName)}</strong> has invited you to join the workspace <strong>${e(input.workspaceName)}</strong> on Postroom as ${article} ${e(input.role)}.</p>`,
+    'Accept the invitation',
+    url,
+    [
+      `<p>Or enter this invitation code in Postroom: <code style="font-size: 1.1em;">${e(input.code)}</code></p>`,
+      `<p>The invitation can be used once and expires on ${e(expires)}.</p>`,
+      `<p style="color: #59636e;">If you weren't expecting this invitation, you can ignore this email.</p>`,
+    ],
+  );
+  return { subject, text, html };
+}
+
+/**
+ * The HTML part every link email shares: a greeting, what the email is about, a button to the
+ * link and the link written out (for clients that show no buttons), then the lines that follow.
+ * `about` and `after` are HTML the caller escaped.
+ */
+function linkEmailHtml(subject: string, about: string, button: string, url: string, after: string[]): string {
+  const e = escapeHtml;
+  return `<!DOCTYPE html>
 <html>
 <head><meta charset="utf-8"><title>${e(subject)}</title></head>
 <body style="font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2328; line-height: 1.5;">
 <p>Hello,</p>
-<p><strong>${e(input.inviterName)}</strong> has invited you to join the workspace <strong>${e(input.workspaceName)}</strong> on Postroom as ${article} ${e(input.role)}.</p>
-<p><a href="${e(url)}" style="display: inline-block; padding: 10px 18px; background: #2563eb; color: #ffffff; text-decoration: none; border-radius: 6px;">Accept the invitation</a></p>
+${about}
+<p><a href="${e(url)}" style="display: inline-block; padding: 10px 18px; background: #2563eb; color: #ffffff; text-decoration: none; border-radius: 6px;">${e(button)}</a></p>
 <p>If the button does not work, copy this link into your browser:<br><a href="${e(url)}">${e(url)}</a></p>
-<p>Or enter this invitation code in Postroom: <code style="font-size: 1.1em;">${e(input.code)}</code></p>
-<p>The invitation can be used once and expires on ${e(expires)}.</p>
-<p style="color: #59636e;">If you weren't expecting this invitation, you can ignore this email.</p>
+${after.join('\n')}
 </body>
 </html>
 `;
-  return { subject, text, html };
 }
 
 export function escapeHtml(value: string): string {
@@ -250,17 +268,14 @@ export function approvalLinkEmail(input: ApprovalLinkEmailInput): { subject: str
   ].join('\n');
 
   const e = escapeHtml;
-  const html = `<!DOCTYPE html>
-<html>
-<head><meta charset="utf-8"><title>${e(subject)}</title></head>
-<body style="font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2328; line-height: 1.5;">
-<p>Hello,</p>
-<p><strong>${e(input.workspaceName)}</strong> prepared posts for <strong>${e(input.clientName)}</strong>. ${e(waitingLine)}</p>
-<p><a href="${e(url)}" style="display: inline-block; padding: 10px 18px; background: #2563eb; color: #ffffff; text-decoration: none; border-radius: 6px;">Review the posts</a></p>
-<p>If the button does not work, copy this link into your browser:<br><a href="${e(url)}">${e(url)}</a></p>
-<p>The link works until ${e(expires)}. Anyone with the link can decide on these posts, so keep it to yourself.</p>
-</body>
-</html>
-`;
+  const html = linkEmailHtml(
+    subject,
+    `<p><strong>${e(input.workspaceName)}</strong> prepared posts for <strong>${e(input.clientName)}</strong>. ${e(waitingLine)}</p>`,
+    'Review the posts',
+    url,
+    [
+      `<p>The link works until ${e(expires)}. Anyone with the link can decide on these posts, so keep it to yourself.</p>`,
+    ],
+  );
   return { subject, text, html };
 }

@@ -688,19 +688,7 @@ export class Scheduler {
    * offline (no attempt spent), written after the part's record so the retry starts after it.
    */
   private holdForRoom(d: DeliveryRow): void {
-    const now = this.ctx.clock.now();
-    this.record(() =>
-      this.ctx.db
-        .prepare(
-          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
-        )
-        .run(
-          new Date(now.getTime() + this.offlineRetryMs).toISOString(),
-          'The disk is full: the rest of the thread goes out once there is room',
-          now.toISOString(),
-          d.id,
-        ),
-    );
+    this.waitAsIfOffline(d, 'The disk is full: the rest of the thread goes out once there is room');
   }
 
   /** Looks on the platform for a part an attempt cut short may have published (read-only). */
@@ -798,20 +786,20 @@ export class Scheduler {
    * an attempt or touching its connection, and is tried again shortly; the UI is told once.
    */
   private waitForKeychain(d: DeliveryRow): void {
+    this.waitAsIfOffline(d, 'Waiting for the keychain to be unlocked: Postroom reads this account’s sign-in from it');
+    this.setKeychainLocked(true);
+  }
+
+  /** Back to `scheduled` for a retry shortly, giving back the attempt: nothing was tried on the platform. */
+  private waitAsIfOffline(d: DeliveryRow, reason: string): void {
     const now = this.ctx.clock.now();
     this.record(() =>
       this.ctx.db
         .prepare(
           `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
         )
-        .run(
-          new Date(now.getTime() + this.offlineRetryMs).toISOString(),
-          'Waiting for the keychain to be unlocked: Postroom reads this account’s sign-in from it',
-          now.toISOString(),
-          d.id,
-        ),
+        .run(new Date(now.getTime() + this.offlineRetryMs).toISOString(), reason, now.toISOString(), d.id),
     );
-    this.setKeychainLocked(true);
   }
 
   private setKeychainLocked(locked: boolean): void {
