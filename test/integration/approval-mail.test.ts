@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closeAfterTest } from '../support/closers';
-import { openTestEngine, type TestEngine } from '../support/engine';
-import { startMastodonServer } from '../support/mastodon-server';
-import { setUpPosting, type PostingSetup } from '../support/posting';
+import { openPostingWorld, type PostingWorld } from '../support/posting-world';
 import { PASSWORD, USER, startSmtp } from '../support/smtp';
-import { startXServer } from '../support/x-server';
 
 /**
  * Issue 13 item 5: an approval link emailed to the client through the workspace's SMTP settings,
@@ -12,29 +8,12 @@ import { startXServer } from '../support/x-server';
  * wait, the link and its expiry; the activity log keeps to whom and when, never the link.
  */
 
-type World = TestEngine & PostingSetup;
+type World = PostingWorld;
 
 async function world(): Promise<World> {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  closeAfterTest(
-    () => mastodon.close(),
-    () => x.close(),
-  );
-  const t = await openTestEngine();
-  const setup = await setUpPosting(
-    t.engine,
-    {
-      mastodonUrl: mastodon.url,
-      mastodonToken: mastodon.issueToken().accessToken,
-      mastodonAccountId: mastodon.account.id,
-      xUrl: x.url,
-      xToken: x.token,
-    },
-    { timezone: 'Asia/Tokyo' },
-  );
-  await t.engine.call('approval.setPolicy', { workspaceId: setup.workspaceId, userId: setup.userId, policy: 'client' });
-  return { ...t, ...setup };
+  const w = await openPostingWorld({ timezone: 'Asia/Tokyo' });
+  await w.engine.call('approval.setPolicy', { workspaceId: w.workspaceId, userId: w.userId, policy: 'client' });
+  return w;
 }
 
 async function submitted(w: World, text: string): Promise<string> {

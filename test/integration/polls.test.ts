@@ -1,37 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { openTestEngine } from '../support/engine';
-import { startMastodonServer } from '../support/mastodon-server';
-import { setUpPosting } from '../support/posting';
+import { describe, expect, it } from 'vitest';
+import { closeAfterTest } from '../support/closers';
+import { openPostingWorld } from '../support/posting-world';
 import { manualScheduler } from '../support/scheduler';
-import { startXServer } from '../support/x-server';
 
 /*
  * Polls where the API has them (issue 14 item 4): X (`poll.options`, `duration_minutes`) and
  * Mastodon (`poll.options`, `expires_in` seconds), through the engine to the local servers.
  */
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
 async function world() {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  closers.push(
-    () => mastodon.close(),
-    () => x.close(),
-  );
-  const t = await openTestEngine();
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: mastodon.url,
-    mastodonToken: mastodon.issueToken().accessToken,
-    mastodonAccountId: mastodon.account.id,
-    xUrl: x.url,
-    xToken: x.token,
-  });
-  const scheduler = manualScheduler(t);
-  closers.push(() => scheduler.stop());
-  return { ...t, ...setup, mastodon, x, scheduler };
+  const w = await openPostingWorld();
+  const scheduler = manualScheduler(w);
+  closeAfterTest(() => scheduler.stop());
+  return { ...w, scheduler };
 }
 
 describe('a poll', () => {

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decideByLink } from '../../src-main/engine/approvals/approvals';
 import type { ApprovalPolicy } from '../../src-shared/approvals';
-import { closeAfterTest } from '../support/closers';
-import { openTestEngine, type TestEngine } from '../support/engine';
-import { startMastodonServer } from '../support/mastodon-server';
 import { jpegOf } from '../support/media-fixtures';
-import { setUpPosting, type PostingSetup } from '../support/posting';
-import { startXServer } from '../support/x-server';
+import { openPostingWorld, type PostingWorld } from '../support/posting-world';
 
 /**
  * Issue 13 item 1 (D120): the typo-fix waiver. Off (the default), every text edit of an approved
@@ -14,29 +10,16 @@ import { startXServer } from '../support/x-server';
  * Through the contract, on a real engine and SQLite file.
  */
 
-type World = TestEngine & PostingSetup;
+type World = PostingWorld;
 
 async function world(policy: ApprovalPolicy, waiver: boolean): Promise<World> {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  closeAfterTest(
-    () => mastodon.close(),
-    () => x.close(),
-  );
-  const t = await openTestEngine();
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: mastodon.url,
-    mastodonToken: mastodon.issueToken().accessToken,
-    mastodonAccountId: mastodon.account.id,
-    xUrl: x.url,
-    xToken: x.token,
-  });
-  await t.engine.call('approval.setPolicy', { workspaceId: setup.workspaceId, userId: setup.userId, policy });
+  const w = await openPostingWorld();
+  await w.engine.call('approval.setPolicy', { workspaceId: w.workspaceId, userId: w.userId, policy });
   if (waiver)
     expect(
-      await t.engine.call('approval.setSettings', { workspaceId: setup.workspaceId, typoFixKeepsApproval: true }),
+      await w.engine.call('approval.setSettings', { workspaceId: w.workspaceId, typoFixKeepsApproval: true }),
     ).toEqual({ typoFixKeepsApproval: true });
-  return { ...t, ...setup };
+  return w;
 }
 
 const TEXT = 'Spring sale starts Monday';

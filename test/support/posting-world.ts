@@ -22,7 +22,7 @@ export interface PostingWorld extends TestEngine, PostingSetup {
  * A local Mastodon and a local X, closed after the test, and a test engine set up to post to both
  * (setUpPosting: a client with both accounts connected).
  */
-export async function openPostingWorld(): Promise<PostingWorld> {
+export async function openPostingWorld(options: Parameters<typeof setUpPosting>[2] = {}): Promise<PostingWorld> {
   const mastodon = await startMastodonServer();
   const x = await startXServer();
   closeAfterTest(
@@ -30,6 +30,6 @@ export async function openPostingWorld(): Promise<PostingWorld> {
     () => x.close(),
   );
   const t = await openTestEngine();
-  const setup = await setUpPosting(t.engine, localPlatforms(mastodon, x));
+  const setup = await setUpPosting(t.engine, localPlatforms(mastodon, x), options);
   return { ...t, ...setup, mastodon, x };
 }
