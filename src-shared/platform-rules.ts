@@ -538,6 +538,14 @@ export interface PollInfo {
   durationMinutes: number;
 }
 
+/** How long a poll runs, as people say it ("1 day", "6 hours", "30 minutes"). */
+export const pollDuration = (minutes: number): string =>
+  minutes % 1440 === 0
+    ? `${minutes / 1440} ${minutes === 1440 ? 'day' : 'days'}`
+    : minutes % 60 === 0
+      ? `${minutes / 60} ${minutes === 60 ? 'hour' : 'hours'}`
+      : `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+
 /**
  * A poll's rules on one platform (X, Mastodon take polls): 2 to `maxOptions` options, each
  * 1 to `maxOptionLength` characters, a duration in bounds, and no media beside it (both APIs

@@ -90,7 +90,7 @@ function postHtml(
 ): string {
   const mediaUrl = (mediaId: string) => `/approve/${encodeURIComponent(token)}/media/${encodeURIComponent(mediaId)}`;
   const previews = post.targets
-    .map((t) => previewHtml(t, post.platformTexts[t.platformId] ?? post.text, post.media, mediaUrl))
+    .map((t) => previewHtml(t, post.platformTexts[t.platformId] ?? post.text, post.media, mediaUrl, post))
     .join('');
   const comments = post.comments.length
     ? `<h3>Comments</h3><ul>${post.comments.map((c) => `<li><b>${html(c.authorName)}</b>: ${html(c.body)}</li>`).join('')}</ul>`

@@ -1,5 +1,5 @@
 import type { Platform } from '../../src-shared/contract-platforms';
-import { countText, PLATFORM_RULES } from '../../src-shared/platform-rules';
+import { countText, PLATFORM_RULES, pollDuration } from '../../src-shared/platform-rules';
 import { html } from './pages';
 
 /**
@@ -135,24 +135,26 @@ const isPlatform = (p: string): p is Platform => p in LOOKS;
 /** The host a Mastodon handle names (`user@instance`), for mentions without one. */
 const hostOf = (handle: string | null) => /@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$/.exec(handle ?? '')?.[1] ?? null;
 
-/**
- * One delivery's card. `mediaUrl` gives a picture's address through the approval link (never a
- * guessable path: the link's token is part of it and checked on every request).
- */
-export function previewHtml(
-  target: PreviewTarget,
-  text: string,
-  media: readonly PreviewMedia[],
-  mediaUrl: (mediaId: string) => string,
-): string {
-  const platform = isPlatform(target.platform) ? target.platform : null;
-  const look = platform ? LOOKS[platform] : null;
-  const platformName = platform ? PLATFORM_RULES[platform].name : target.platform;
-  const name = target.name?.trim() || target.handle?.replace(/^@/, '') || platformName;
-  const handle = target.handle ? target.handle.replace(/^@/, '') : null;
-  const shownHandle = look?.handle && handle ? look.handle(handle) : null;
-  const initial = [...name][0]?.toUpperCase() ?? '?';
-  const body = platform ? richText(platform, text, hostOf(handle)) : html(text);
+/** What follows the post itself (issue 14 item 4); each card shows what its platform takes. */
+export interface PreviewFollowUps {
+  /** The thread's parts after the post (X, Bluesky, Mastodon, Threads). */
+  thread: readonly { text: string; media: readonly PreviewMedia[] }[];
+  /** The first comment (LinkedIn, Instagram, Facebook). */
+  firstComment: string | null;
+  /** The poll (X, Mastodon). */
+  poll: { options: readonly string[]; durationMinutes: number } | null;
+}
+
+const NO_FOLLOW_UPS: PreviewFollowUps = { thread: [], firstComment: null, poll: null };
+
+/** The count against a limit, as the platform counts: red and said in words when over. */
+function counterHtml(platformName: string, used: number, limit: number | null): string {
+  return limit !== null
+    ? `<span class="count${used > limit ? ' over' : ''}" title="as ${html(platformName)} counts">${used} / ${limit}</span>${used > limit ? ' <b>over the limit</b>' : ''}`
+    : `<span class="count">${used}</span> characters`;
+}
+
+function picturesHtml(media: readonly PreviewMedia[], mediaUrl: (mediaId: string) => string): string {
   const pictures = media
     .map((m) =>
       m.kind === 'image' && m.thumbnail
@@ -160,16 +162,55 @@ export function previewHtml(
         : `<div class="nopic">${m.kind === 'video' ? 'Video' : 'Image'}${m.altText ? `: ${html(m.altText)}` : ''}</div>`,
     )
     .join('');
-  const limit = target.maxTextLength ?? (platform ? PLATFORM_RULES[platform].maxTextLength : null);
-  const used = platform ? countText(platform, text) : [...text].length;
-  const counter =
-    limit !== null
-      ? `<span class="count${used > limit ? ' over' : ''}" title="as ${html(platformName)} counts">${used} / ${limit}</span>${used > limit ? ' <b>over the limit</b>' : ''}`
-      : `<span class="count">${used}</span> characters`;
+  return pictures ? `<div class="pics pics-${Math.min(media.length, 4)}">${pictures}</div>` : '';
+}
+
+/**
+ * One delivery's card. `mediaUrl` gives a picture's address through the approval link (never a
+ * guessable path: the link's token is part of it and checked on every request). Under the post
+ * come what its platform takes of the follow-ups: the thread's parts, each counted on its own,
+ * the poll's options, or the first comment.
+ */
+export function previewHtml(
+  target: PreviewTarget,
+  text: string,
+  media: readonly PreviewMedia[],
+  mediaUrl: (mediaId: string) => string,
+  followUps: PreviewFollowUps = NO_FOLLOW_UPS,
+): string {
+  const platform = isPlatform(target.platform) ? target.platform : null;
+  const look = platform ? LOOKS[platform] : null;
+  const rules = platform ? PLATFORM_RULES[platform] : null;
+  const platformName = rules ? rules.name : target.platform;
+  const name = target.name?.trim() || target.handle?.replace(/^@/, '') || platformName;
+  const handle = target.handle ? target.handle.replace(/^@/, '') : null;
+  const shownHandle = look?.handle && handle ? look.handle(handle) : null;
+  const initial = [...name][0]?.toUpperCase() ?? '?';
+  const rich = (t: string) => (platform ? richText(platform, t, hostOf(handle)) : html(t));
+  const limit = target.maxTextLength ?? rules?.maxTextLength ?? null;
+  const used = (t: string) => (platform ? countText(platform, t) : [...t].length);
+  const { thread, firstComment, poll } = followUps;
+  const parts =
+    rules?.followUp.kind === 'thread' && thread.length > 0
+      ? `<ol class="thread" aria-label="Thread">${thread
+          .map(
+            (part, i) =>
+              `<li aria-label="Part ${i + 2} of ${thread.length + 1}"><p class="text">${rich(part.text)}</p>${picturesHtml(part.media, mediaUrl)}<footer class="note">${counterHtml(platformName, used(part.text), limit)}</footer></li>`,
+          )
+          .join('')}</ol>`
+      : '';
+  const pollHtml =
+    rules?.poll && poll
+      ? `<div class="poll"><ol aria-label="Poll options">${poll.options.map((o) => `<li>${html(o)}</li>`).join('')}</ol><p class="note">Poll · runs for ${pollDuration(poll.durationMinutes)}</p></div>`
+      : '';
+  const comment =
+    rules?.followUp.kind === 'first_comment' && firstComment
+      ? `<div class="comment" aria-label="First comment"><p class="text"><b>${html(name)}</b> ${rich(firstComment)}</p><footer class="note">${counterHtml(platformName, used(firstComment), rules.followUp.maxCommentLength)}</footer></div>`
+      : '';
   return `<article class="pv" style="--accent:${look?.accent ?? '#5b6475'}" aria-label="${html(`${platformName} preview: ${name}`)}">
 <header><span class="av${look?.avatar === 'square' ? ' sq' : ''}" aria-hidden="true">${html(initial)}</span><span class="who"><b>${html(name)}</b>${shownHandle ? ` <span class="handle">${html(shownHandle)}</span>` : ''}</span><span class="pf">${html(platformName)}</span></header>
-<p class="text">${body}</p>${pictures ? `<div class="pics pics-${Math.min(media.length, 4)}">${pictures}</div>` : ''}
-<footer class="note">${counter}</footer></article>`;
+<p class="text">${rich(text)}</p>${picturesHtml(media, mediaUrl)}${pollHtml}
+<footer class="note">${counterHtml(platformName, used(text), limit)}</footer>${parts}${comment}</article>`;
 }
 
 /** The cards' styles (inline: the page's CSP allows inline styles and no other source). */
@@ -184,4 +225,7 @@ export const PREVIEW_CSS = `<style>
 .pv .pics img{width:100%;height:100%;max-height:20rem;object-fit:cover;display:block}
 .pv .nopic{background:#eef1f6;padding:1.5rem .6rem;text-align:center;color:#5b6475}
 .pv .count.over{color:#b42318;font-weight:700}
+.pv .thread{list-style:none;margin:.6rem 0 0;padding:0 0 0 1.2rem;border-left:2px solid #d8dde6}
+.pv .thread li{padding:.4rem 0}.pv .comment{margin-top:.6rem;padding:.5rem .7rem;background:#f4f6fa;border-radius:10px}
+.pv .poll ol{margin:.4rem 0;padding-left:1.4rem}.pv .poll li{border:1px solid var(--accent);border-radius:999px;padding:.2rem .7rem;margin:.25rem 0}
 </style>`;

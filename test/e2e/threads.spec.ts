@@ -117,6 +117,18 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
     await composer.getByRole('button', { name: 'Move part 3 up' }).click();
     await expect(composer.getByLabel('Part 2', { exact: true })).toHaveValue(parts[1]!);
     await expect(composer.getByLabel('Part 3', { exact: true })).toHaveValue(parts[2]!);
+    // Each account's preview shows the whole thread under the post, in the new order, counted its way.
+    const previews = composer.getByRole('complementary', { name: 'Previews' });
+    for (const [where, max] of [
+      ['X', 280],
+      ['Bluesky', 300],
+    ] as const) {
+      const shown = previews.getByRole('list', { name: `Thread on ${where}` });
+      await expect(shown.getByRole('listitem')).toHaveText([
+        `${parts[1]}${parts[1]!.length} / ${max}`,
+        `${parts[2]}${parts[2]!.length} / ${max}`,
+      ]);
+    }
 
     // Each part has its counter per platform; a part too long for Bluesky is named, and blocks scheduling.
     const counts = composer.getByRole('list', { name: 'Character counts for part 3' });
@@ -213,6 +225,9 @@ test('a LinkedIn post gets its first comment, shown and linked on the post page'
     await expect(
       composer.getByRole('list', { name: 'First comment counts' }).getByRole('listitem', { name: /^LinkedIn:/ }),
     ).toHaveText(`LinkedIn ${comment.length} / 1250`);
+    await expect(
+      composer.getByRole('complementary', { name: 'Previews' }).getByLabel('First comment on LinkedIn'),
+    ).toContainText(`${comment}${comment.length} / 1250`);
     await composer.getByRole('button', { name: 'Now', exact: true }).click();
     await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
     await expect(composer).toBeHidden();
@@ -275,6 +290,13 @@ test('a person adds a poll to an X post, and it goes out with its options and du
     await poll.getByLabel('Option 3', { exact: true }).fill('Brioche');
     await poll.getByLabel('Runs for').selectOption({ label: '3 days' });
     await expect(poll.getByRole('list', { name: 'Poll problems' })).toBeHidden();
+    const shownPoll = composer.getByRole('complementary', { name: 'Previews' });
+    await expect(shownPoll.getByRole('list', { name: 'Poll on X' }).getByRole('listitem')).toHaveText([
+      'Sourdough',
+      'Rye',
+      'Brioche',
+    ]);
+    await expect(shownPoll).toContainText('Poll · runs for 3 days');
     await composer.getByRole('button', { name: 'Now', exact: true }).click();
     await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
     await expect(composer).toBeHidden();

@@ -193,4 +193,75 @@ describe('the approval page', () => {
     await engine.call('approvalLink.revoke', { workspaceId: ws, userId: client.id, linkId: made!.id });
     expect((await fetch(`${t.url}${src}`)).status).toBe(404);
   });
+
+  it('shows the whole thread, the poll and the first comment the client approves (issue 14 item 4)', async () => {
+    const t = await startTestApp();
+    const engine = t.app.engine;
+    const ws = t.workspaceId;
+    const client = await engine.call('client.create', {
+      workspaceId: ws,
+      client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
+    });
+    await engine.call('approval.setPolicy', { workspaceId: ws, userId: client.id, policy: 'client' });
+    const x = await addConnection(engine.ctx, ws, client.id, 'x', '2244994945', { accessToken: 'unused' });
+    const mastodon = await addConnection(engine.ctx, ws, client.id, 'mastodon', '7', { accessToken: 'unused' });
+    const linkedin = await addConnection(engine.ctx, ws, client.id, 'linkedin', 'li-1', { accessToken: 'unused' });
+    const chart = await engine.call('media.upload', {
+      workspaceId: ws,
+      userId: client.id,
+      file: { fileName: 'chart.jpg', dataBase64: jpegOf(400, 300).toString('base64') },
+      altText: 'The chart',
+    });
+    const submit = async (post: Record<string, unknown>) => {
+      const made = await engine.call('post.create', { workspaceId: ws, userId: client.id, post: post as never });
+      await engine.call('post.submit', { workspaceId: ws, id: made.id });
+    };
+    await submit({
+      text: 'What we learned 🧵',
+      platformIds: [x, mastodon],
+      thread: [{ text: 'One: ship small.' }, { text: 'Two: <test> honestly.', mediaIds: [chart.id] }],
+    });
+    await submit({
+      text: 'Which colour?',
+      platformIds: [mastodon],
+      poll: { options: ['Red', 'Blue'], durationMinutes: 360 },
+    });
+    await submit({ text: 'New shop', platformIds: [linkedin], firstComment: 'The link: https://shop.test' });
+    const link = await engine.call('approvalLink.create', { workspaceId: ws, userId: client.id });
+
+    const browser: Browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu'],
+    });
+    closeAfterTest(() => browser.close());
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    expect((await page.goto(link.approvalUrl))?.status()).toBe(200);
+
+    const [threadPost, pollPost, commentPost] = await page.getByRole('region', { name: 'Post' }).all();
+    for (const card of await threadPost!.getByRole('article').all()) {
+      const thread = card.getByRole('list', { name: 'Thread' });
+      expect(await card.locator('> .text').textContent()).toBe('What we learned 🧵');
+      expect(
+        await thread.getByRole('listitem').evaluateAll((parts) => parts.map((p) => p.getAttribute('aria-label'))),
+      ).toEqual(['Part 2 of 3', 'Part 3 of 3']);
+      expect(await thread.getByRole('listitem', { name: 'Part 2 of 3' }).locator('.text').textContent()).toBe(
+        'One: ship small.',
+      );
+      expect(await thread.getByRole('listitem', { name: 'Part 3 of 3' }).locator('.text').textContent()).toBe(
+        'Two: <test> honestly.',
+      );
+      // The part's picture loads through the link, as the post's own do.
+      const img = thread.getByRole('img', { name: 'The chart' });
+      await expect.poll(() => img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBe(320);
+    }
+    expect(await pollPost!.getByRole('list', { name: 'Poll options' }).getByRole('listitem').allTextContents()).toEqual(
+      ['Red', 'Blue'],
+    );
+    expect(await pollPost!.textContent()).toContain('Poll · runs for 6 hours');
+    const comment = commentPost!.getByLabel('First comment');
+    expect(await comment.locator('.text').textContent()).toContain('The link: https://shop.test');
+    expect(await comment.getByRole('link', { name: 'https://shop.test' }).getAttribute('href')).toBe(
+      'https://shop.test',
+    );
+  });
 });

@@ -94,4 +94,51 @@ describe('previewHtml', () => {
     expect(card).not.toContain('casey@client.test');
     expect(card).toContain('>2 / 3000</span>');
   });
+
+  describe('what follows the post (issue 14 item 4)', () => {
+    const followUps = {
+      thread: [
+        { text: 'Part two <b>bold</b> #tips', media: [] },
+        { text: 'x'.repeat(290), media: [media[0]!] },
+      ],
+      firstComment: 'Link in the comment: https://shop.test',
+      poll: { options: ['Red', 'Blue <i>'], durationMinutes: 1440 },
+    };
+    const card = (platform: 'x' | 'mastodon' | 'linkedin' | 'instagram') =>
+      previewHtml(
+        { platform, platformId: `${platform}-1`, name: 'Casey', handle: 'casey', maxTextLength: null },
+        'The post',
+        [],
+        url,
+        followUps,
+      );
+
+    it('shows a thread’s parts, numbered, escaped, with their pictures, each counted on its own', () => {
+      const x = card('x');
+      expect(x).toContain('<ol class="thread" aria-label="Thread"><li aria-label="Part 2 of 3">');
+      expect(x).toContain('Part two &lt;b&gt;bold&lt;/b&gt; <a class="tag" href="https://x.com/hashtag/tips"');
+      expect(x).toContain('<li aria-label="Part 3 of 3">');
+      expect(x).toContain('<img src="/approve/TOKEN/media/med_1"');
+      expect(x).toContain('>290 / 280</span> <b>over the limit</b>');
+    });
+
+    it('shows a poll where the platform takes one, with how long it runs', () => {
+      const x = card('x');
+      expect(x).toContain('<ol aria-label="Poll options"><li>Red</li><li>Blue &lt;i&gt;</li></ol>');
+      expect(x).toContain('Poll · runs for 1 day');
+      expect(card('linkedin')).not.toContain('Poll options');
+    });
+
+    it('shows the first comment where the platform takes one, under the account’s name, against its limit', () => {
+      const linkedin = card('linkedin');
+      expect(linkedin).toContain(
+        '<div class="comment" aria-label="First comment"><p class="text"><b>Casey</b> Link in',
+      );
+      expect(linkedin).toContain('>38 / 1250</span>');
+      expect(card('instagram')).toContain('>38 / 2200</span>');
+      // A thread platform shows no first comment, and a first-comment platform no thread.
+      expect(card('mastodon')).not.toContain('First comment');
+      expect(linkedin).not.toContain('aria-label="Thread"');
+    });
+  });
 });

@@ -702,9 +702,31 @@ export interface ApprovalPagePost {
     maxTextLength: number | null;
   }[];
   /** The post's images and videos; the page shows each picture's thumbnail by its id through the link. */
-  media: { id: string; kind: 'image' | 'video'; mimeType: string; altText: string; thumbnail: boolean }[];
+  media: ApprovalPageMedia[];
+  /** The thread's parts after the post (issue 14 item 4): the client approves the whole thread. */
+  thread: { text: string; media: ApprovalPageMedia[] }[];
+  firstComment: string | null;
+  poll: PostGroup['poll'];
   comments: PostComment[];
 }
+
+export interface ApprovalPageMedia {
+  id: string;
+  kind: 'image' | 'video';
+  mimeType: string;
+  altText: string;
+  thumbnail: boolean;
+}
+
+/** A part's media as the page shows them (part 0 is the post itself). */
+const pageMedia = (db: Db, groupId: string, part: number): ApprovalPageMedia[] =>
+  mediaOfPost(db, groupId, part).map((m) => ({
+    id: m.id,
+    kind: m.kind,
+    mimeType: m.mime_type,
+    altText: m.alt_text,
+    thumbnail: m.thumbnail_sha256 !== null,
+  }));
 
 export interface ApprovalPageModel {
   workspaceName: string;
@@ -729,9 +751,18 @@ export function approvalPageModel(
   const groups = ctx.db
     .prepare<
       [string, string | null, string | null],
-      { id: string; text: string; platform_texts: string; scheduled_at: string | null; workspace_id: string }
+      {
+        id: string;
+        text: string;
+        platform_texts: string;
+        scheduled_at: string | null;
+        workspace_id: string;
+        thread: string;
+        first_comment: string | null;
+        poll: string | null;
+      }
     >(
-      `SELECT id, text, platform_texts, scheduled_at, workspace_id FROM post_groups
+      `SELECT id, text, platform_texts, scheduled_at, workspace_id, thread, first_comment, poll FROM post_groups
        WHERE managed_user_id = ? AND approval_state = 'in_review' AND review_stage = 'client'
          AND (? IS NULL OR id IN (SELECT value FROM json_each(?)))
        ORDER BY coalesce(scheduled_at, created_at), rowid`,
@@ -765,13 +796,13 @@ export function approvalPageModel(
         handle: t.handle,
         maxTextLength: t.max_text_length,
       })),
-    media: mediaOfPost(ctx.db, g.id).map((m) => ({
-      id: m.id,
-      kind: m.kind,
-      mimeType: m.mime_type,
-      altText: m.alt_text,
-      thumbnail: m.thumbnail_sha256 !== null,
+    media: pageMedia(ctx.db, g.id, 0),
+    thread: (JSON.parse(g.thread) as { text: string }[]).map((part, i) => ({
+      text: part.text,
+      media: pageMedia(ctx.db, g.id, i + 1),
     })),
+    firstComment: g.first_comment,
+    poll: g.poll ? (JSON.parse(g.poll) as PostGroup['poll']) : null,
     comments: readComments(ctx.db, g, false),
   }));
   return {

@@ -352,7 +352,13 @@ export function ComposerForm({
             )}
           </fieldset>
         </div>
-        <Previews workspaceId={workspace.id} checks={checks} textOf={textOf} media={media.items} />
+        <Previews
+          workspaceId={workspace.id}
+          checks={checks}
+          textOf={textOf}
+          media={media.items}
+          followUps={{ thread, firstComment, poll }}
+        />
       </div>
 
       <div className="dialog-body">

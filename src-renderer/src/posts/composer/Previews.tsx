@@ -1,19 +1,79 @@
 import { useState, type ReactNode } from 'react';
 import type { Platform } from '../../../../src-shared/contract';
 import type { PostMedia } from '../../../../src-shared/posts';
-import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
+import { countText, PLATFORM_RULES, pollDuration } from '../../../../src-shared/platform-rules';
 import { Thumbnail } from '../../media/Thumbnail';
 import { localUrlOf } from '../../media/useUploads';
 import { atHandle, platformName } from '../posts';
 import type { Target, TargetCheck } from './checks';
+import type { PollDraft } from './PollField';
 
 /*
  * How the post will look on each target (issue 14 item 9): the account's name and handle, the
  * text with its links, mentions and hashtags marked as the platform marks them, the images or
  * video (a carousel with its dots where the platform shows one: Instagram, Threads, Facebook),
  * and the count against the platform's limit. Instagram shows the media first and the caption
- * under it; the others the text first.
+ * under it; the others the text first. Under the post comes what its platform takes of the
+ * follow-ups (issue 14 item 4): the thread's parts, each counted on its own, the poll, or the
+ * first comment.
  */
+
+/** What follows the post, as the composer holds it. */
+export interface FollowUpDrafts {
+  thread: readonly string[];
+  firstComment: string;
+  poll: PollDraft | null;
+}
+
+/** A count against a limit, as the platform counts. */
+function Count({ count, max }: { count: number; max: number }) {
+  return (
+    <span className={count > max ? 'preview-count over' : 'preview-count'}>
+      {count} / {max}
+    </span>
+  );
+}
+
+/** The thread's parts, the poll or the first comment, where the target's platform takes them. */
+function FollowUps({ check, name, followUps }: { check: TargetCheck; name: string; followUps: FollowUpDrafts }) {
+  const p = check.target.platform;
+  const rules = PLATFORM_RULES[p];
+  const options = followUps.poll?.options.filter((o) => o.trim()) ?? [];
+  return (
+    <>
+      {rules.poll && followUps.poll && (
+        <div className="preview-poll">
+          <ol aria-label={`Poll on ${check.target.short}`}>
+            {options.map((o, i) => (
+              <li key={i}>{o}</li>
+            ))}
+          </ol>
+          <span className="muted">Poll · runs for {pollDuration(followUps.poll.durationMinutes)}</span>
+        </div>
+      )}
+      {rules.followUp.kind === 'thread' && followUps.thread.length > 0 && (
+        <ol className="preview-thread" aria-label={`Thread on ${check.target.short}`}>
+          {followUps.thread.map((text, i) => (
+            <li key={i} aria-label={`Part ${i + 2} of ${followUps.thread.length + 1}`}>
+              <p className="preview-text">
+                {text ? <RichText text={text} /> : <span className="muted">(no text)</span>}
+              </p>
+              <Count count={countText(p, text)} max={check.max} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {rules.followUp.kind === 'first_comment' && followUps.firstComment.trim() && (
+        <div className="preview-comment" aria-label={`First comment on ${check.target.short}`}>
+          <p className="preview-text">
+            <strong>{name}</strong> <RichText text={followUps.firstComment} />
+          </p>
+          <Count count={countText(p, followUps.firstComment)} max={rules.followUp.maxCommentLength} />
+        </div>
+      )}
+    </>
+  );
+}
 
 /** Platforms that show several images as a carousel to swipe, one at a time. */
 const CAROUSEL: ReadonlySet<Platform> = new Set(['instagram', 'threads', 'facebook']);
@@ -123,11 +183,13 @@ export function Previews({
   checks,
   textOf,
   media,
+  followUps,
 }: {
   workspaceId: string;
   checks: readonly TargetCheck[];
   textOf: (t: Target) => string;
   media: readonly PostMedia[];
+  followUps: FollowUpDrafts;
 }) {
   return (
     <aside className="composer-previews" aria-label="Previews">
@@ -174,9 +236,10 @@ export function Previews({
                   {pictures}
                 </>
               )}
-              <footer className={c.over ? 'preview-count over' : 'preview-count'}>
-                {c.count} / {c.max}
+              <footer>
+                <Count count={c.count} max={c.max} />
               </footer>
+              <FollowUps check={c} name={name} followUps={followUps} />
             </article>
           );
         })
