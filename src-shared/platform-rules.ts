@@ -348,6 +348,63 @@ const withinAspect = (ratio: number, range: AspectRange) => ratio >= range.min -
 export const needsPublicMedia = (platform: Platform, mediaCount: number): boolean =>
   PLATFORM_RULES[platform].mediaFromPublicUrl && (mediaCount > 0 || PLATFORM_RULES[platform].mediaRequired);
 
+/**
+ * What one image or video file must be on a platform: its type, its size, a video's duration and
+ * its shape, as the platform's rules for that kind of file say (SPEC §4, issue 14 item 2). The
+ * checks are the same for both kinds; only the limits differ, and an image has no duration.
+ */
+const FILE_LIMITS = {
+  image: (rules: PlatformRules) => ({
+    types: rules.imageTypes,
+    maxBytes: rules.maxImageBytes,
+    durationMs: null,
+    aspect: rules.imageAspect,
+    /** The composer offers a crop for pictures (PlatformRules.imageAspect). */
+    aspectHint: ' (crop it in the media library)',
+  }),
+  video: ({ video }: PlatformRules) => ({
+    types: video.types,
+    maxBytes: video.maxBytes,
+    durationMs: { min: video.minDurationMs, max: video.maxDurationMs },
+    aspect: video.aspect,
+    aspectHint: '',
+  }),
+} as const;
+
+/** The violations of file `n` (1 for the first) of a post on one platform. */
+function fileViolations(platform: Platform, m: MediaInfo, n: number): RuleViolation[] {
+  const rules = PLATFORM_RULES[platform];
+  const kind = m.kind === 'video' ? 'video' : 'image';
+  const limits = FILE_LIMITS[kind](rules);
+  const what = `${rules.name}: ${kind} ${n}`;
+  const ratio = m.width && m.height ? m.width / m.height : null;
+  const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+  const out: RuleViolation[] = [];
+  if (!limits.types.includes(m.mimeType))
+    out.push({ platform, rule: `${kind}_type`, message: `${what} is ${m.mimeType}, which it does not take` });
+  if (m.size > limits.maxBytes)
+    out.push({ platform, rule: `${kind}_too_large`, message: `${what} is over ${formatMb(limits.maxBytes)}` });
+  if (limits.durationMs && m.durationMs != null && m.durationMs < limits.durationMs.min)
+    out.push({
+      platform,
+      rule: 'video_too_short',
+      message: `${what} lasts ${seconds(m.durationMs)}; it needs at least ${seconds(limits.durationMs.min)}`,
+    });
+  if (limits.durationMs && m.durationMs != null && m.durationMs > limits.durationMs.max)
+    out.push({
+      platform,
+      rule: 'video_too_long',
+      message: `${what} lasts ${formatDuration(m.durationMs)}; at most ${formatDuration(limits.durationMs.max)}`,
+    });
+  if (ratio !== null && limits.aspect && !withinAspect(ratio, limits.aspect))
+    out.push({
+      platform,
+      rule: `${kind}_aspect`,
+      message: `${what} is ${m.width}×${m.height}; its shape must be ${limits.aspect.label}${limits.aspectHint}`,
+    });
+  return out;
+}
+
 /** Every rule a post breaks on one platform; an empty list means it may be published there. */
 export function checkPost(
   platform: Platform,
@@ -391,62 +448,7 @@ export function checkPost(
     out.push({ platform, rule: 'too_many_videos', message: `${rules.name}: at most ${v.maxVideos} video in a post` });
   if (videos.length > 0 && images.length > 0 && !v.mixesWithImages)
     out.push({ platform, rule: 'video_with_images', message: `${rules.name}: a video goes in a post without images` });
-  media.forEach((m, i) => {
-    const n = i + 1;
-    const ratio = m.width && m.height ? m.width / m.height : null;
-    if (m.kind === 'video') {
-      const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
-      if (!v.types.includes(m.mimeType))
-        out.push({
-          platform,
-          rule: 'video_type',
-          message: `${rules.name}: video ${n} is ${m.mimeType}, which it does not take`,
-        });
-      if (m.size > v.maxBytes)
-        out.push({
-          platform,
-          rule: 'video_too_large',
-          message: `${rules.name}: video ${n} is over ${formatMb(v.maxBytes)}`,
-        });
-      if (m.durationMs != null && m.durationMs < v.minDurationMs)
-        out.push({
-          platform,
-          rule: 'video_too_short',
-          message: `${rules.name}: video ${n} lasts ${seconds(m.durationMs)}; it needs at least ${seconds(v.minDurationMs)}`,
-        });
-      if (m.durationMs != null && m.durationMs > v.maxDurationMs)
-        out.push({
-          platform,
-          rule: 'video_too_long',
-          message: `${rules.name}: video ${n} lasts ${formatDuration(m.durationMs)}; at most ${formatDuration(v.maxDurationMs)}`,
-        });
-      if (ratio !== null && v.aspect && !withinAspect(ratio, v.aspect))
-        out.push({
-          platform,
-          rule: 'video_aspect',
-          message: `${rules.name}: video ${n} is ${m.width}×${m.height}; its shape must be ${v.aspect.label}`,
-        });
-      return;
-    }
-    if (!rules.imageTypes.includes(m.mimeType))
-      out.push({
-        platform,
-        rule: 'image_type',
-        message: `${rules.name}: image ${n} is ${m.mimeType}, which it does not take`,
-      });
-    if (m.size > rules.maxImageBytes)
-      out.push({
-        platform,
-        rule: 'image_too_large',
-        message: `${rules.name}: image ${n} is over ${formatMb(rules.maxImageBytes)}`,
-      });
-    if (ratio !== null && rules.imageAspect && !withinAspect(ratio, rules.imageAspect))
-      out.push({
-        platform,
-        rule: 'image_aspect',
-        message: `${rules.name}: image ${n} is ${m.width}×${m.height}; its shape must be ${rules.imageAspect.label} (crop it in the media library)`,
-      });
-  });
+  media.forEach((m, i) => out.push(...fileViolations(platform, m, i + 1)));
   return out;
 }
 
