@@ -68,20 +68,77 @@ export function safePostUrl(url: unknown): string | null {
 }
 
 /**
- * How long the platform asked us to wait: `Retry-After` (seconds or an HTTP date), else Mastodon's
- * `X-RateLimit-Reset` (an ISO time; epoch seconds accepted too). Null when neither says.
+ * Where a platform says when its rate limit resets, read when `Retry-After` is absent: Mastodon's
+ * `X-RateLimit-Reset` (an ISO time; epoch seconds accepted too), Bluesky's `RateLimit-Reset`
+ * (epoch seconds, the IETF draft header the PDS sends).
  */
-export function retryAfterMs(headers: Headers, useRateLimitReset = true, now = Date.now()): number | null {
+export const RATE_LIMIT_RESET = {
+  mastodon: { header: 'x-ratelimit-reset', isoTime: true },
+  bluesky: { header: 'ratelimit-reset', isoTime: false },
+} as const;
+export type RateLimitReset = (typeof RATE_LIMIT_RESET)[keyof typeof RATE_LIMIT_RESET];
+
+/**
+ * How long the platform asked us to wait: `Retry-After` (seconds or an HTTP date), else the
+ * platform's reset header (`reset`; null where it has none or it does not apply). Null when neither says.
+ */
+export function retryAfterMs(headers: Headers, reset: RateLimitReset | null, now = Date.now()): number | null {
   const retryAfter = headers.get('retry-after')?.trim();
   if (retryAfter) {
     if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
     const at = Date.parse(retryAfter);
     if (!Number.isNaN(at)) return Math.max(0, at - now);
   }
-  const reset = useRateLimitReset ? headers.get('x-ratelimit-reset')?.trim() : undefined;
-  if (reset) {
-    const at = /^\d+(\.\d+)?$/.test(reset) ? Number(reset) * 1000 : Date.parse(reset);
+  const resetAt = reset ? headers.get(reset.header)?.trim() : undefined;
+  if (resetAt) {
+    const at = /^\d+(\.\d+)?$/.test(resetAt) ? Number(resetAt) * 1000 : reset?.isoTime ? Date.parse(resetAt) : NaN;
     if (!Number.isNaN(at)) return Math.max(0, Math.ceil(at - now));
   }
   return null;
+}
+
+/** A platform's own words in an error are cut at this length (an HTML error page can be long). */
+const MAX_ERROR_TEXT = 300;
+
+/** The platform's words as an error message shows them: at most MAX_ERROR_TEXT characters. */
+export const clipErrorText = (text: string): string =>
+  text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+
+/**
+ * A platform's answer that is not a success, as the REST adapters (LinkedIn, Mastodon, Bluesky)
+ * word and classify it: 429 is a rate limit and 5xx a failure on the platform's side, both retried
+ * after the wait the platform asked for (a rate limit also reads the platform's `reset` header); a
+ * connection the platform no longer accepts (`deadConnection`: each platform's own signs) asks
+ * staff to reconnect and is not retried; the rest is a refusal, not retried.
+ */
+export function answerError(
+  platformName: string,
+  what: string,
+  answer: { status: number; headers: Headers; text: string; deadConnection: boolean },
+  reset: RateLimitReset | null,
+): PlatformError {
+  const { status, text } = answer;
+  if (status === 429)
+    return new PlatformError(
+      `${platformName} is rate limiting requests (${text}); could not ${what}`,
+      true,
+      status,
+      retryAfterMs(answer.headers, reset),
+    );
+  if (status >= 500)
+    return new PlatformError(
+      `${platformName} failed to ${what}: ${text} (HTTP ${status})`,
+      true,
+      status,
+      retryAfterMs(answer.headers, null),
+    );
+  if (answer.deadConnection)
+    return new PlatformError(
+      `${platformName} no longer accepts this connection (${text}); reconnect the account to ${what}`,
+      false,
+      status,
+      null,
+      true,
+    );
+  return new PlatformError(`${platformName} refused to ${what}: ${text} (HTTP ${status})`, false, status);
 }

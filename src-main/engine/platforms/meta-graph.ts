@@ -1,4 +1,4 @@
-import { parseJson, sendToPlatform } from './http';
+import { clipErrorText, parseJson, sendToPlatform } from './http';
 import { PlatformError } from './types';
 
 /*
@@ -24,7 +24,6 @@ const TRANSIENT_CODES = new Set([-1, -2, 9007]);
 const SERVICE_CODES = new Set([1, 2]);
 /** A token that is invalid, expired, revoked or of a changed password. */
 const TOKEN_CODES = new Set([102, 190]);
-const MAX_ERROR_TEXT = 300;
 
 export interface GraphCall {
   /** `Instagram`, `Facebook`, `Threads`: how errors name the platform. */
@@ -105,7 +104,7 @@ export function graphError(
   const subcode = typeof error?.error_subcode === 'number' ? error.error_subcode : null;
   // The page's own words for people first (error_user_msg), then Graph's message.
   const raw = str(error, 'error_user_msg') ?? str(error, 'message') ?? str(data, 'error_message') ?? `HTTP ${status}`;
-  const text = raw.length > MAX_ERROR_TEXT ? `${raw.slice(0, MAX_ERROR_TEXT)}…` : raw;
+  const text = clipErrorText(raw);
   const codes = code === null ? '' : ` (code ${code}${subcode === null ? '' : `/${subcode}`})`;
   if (code !== null && THROTTLE_CODES.has(code))
     return new PlatformError(

@@ -26,7 +26,7 @@ import {
   type BlueskyFetch,
   type BlueskyTokens,
 } from './atproto-oauth';
-import { networkError } from '../http';
+import { answerError, clipErrorText, networkError, RATE_LIMIT_RESET, retryAfterMs } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -57,7 +57,6 @@ import {
  * this machine, and every failure becomes a classified PlatformError.
  */
 
-const MAX_ERROR_TEXT = 300;
 const POST_COLLECTION = 'app.bsky.feed.post';
 const PROFILE_COLLECTION = 'app.bsky.actor.profile';
 
@@ -92,17 +91,15 @@ class XrpcPlatformError extends PlatformError {
   }
 }
 
-const clip = (text: string) => (text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text);
-
 function errorText(err: XRPCError): string {
   const name = err.error && !/^\d+$/.test(err.error) ? err.error : null;
   const message = err.message && err.message !== name ? err.message : null;
-  return clip(name && message ? `${name}: ${message}` : (name ?? message ?? 'no reason given'));
+  return clipErrorText(name && message ? `${name}: ${message}` : (name ?? message ?? 'no reason given'));
 }
 
 const reconnect = (reason: string, what: string) =>
   new PlatformError(
-    `Bluesky no longer accepts this connection (${clip(reason)}); reconnect the account to ${what}`,
+    `Bluesky no longer accepts this connection (${clipErrorText(reason)}); reconnect the account to ${what}`,
     false,
     null,
     null,
@@ -117,41 +114,24 @@ function classifyAnswer(err: XRPCError, what: string, signIn: boolean): Platform
   const headers = new Headers(
     Object.entries(err.headers ?? {}).filter((h): h is [string, string] => typeof h[1] === 'string'),
   );
-  let e: PlatformError;
-  if (status === 429) {
-    e = new PlatformError(
-      `Bluesky is rate limiting requests (${text}); could not ${what}`,
-      true,
-      status,
-      blueskyRetryAfterMs(headers),
-    );
-  } else if (status >= 500) {
-    e = new PlatformError(
-      `Bluesky failed to ${what}: ${text} (HTTP ${status})`,
-      true,
-      status,
-      blueskyRetryAfterMs(headers, false),
-    );
-  } else if (signIn && (status === 401 || name === 'AuthenticationRequired')) {
-    e = new PlatformError(`Bluesky did not accept this handle and app password (${text})`, false, status);
-  } else if (signIn && name === 'AuthFactorTokenRequired') {
-    e = new PlatformError(
+  const deadConnection = status === 401 || (name !== null && DEAD_SESSION_ERRORS.has(name));
+  const refusedSignIn = signIn && status !== 429 && status < 500 ? signInRefusal(status, name, text) : null;
+  const e =
+    refusedSignIn ?? answerError('Bluesky', what, { status, headers, text, deadConnection }, RATE_LIMIT_RESET.bluesky);
+  return new XrpcPlatformError(name, e.message, e.retryable, e.status, e.retryAfterMs, e.needsReauth);
+}
+
+/** Why Bluesky refused a sign-in with a handle and password, in words staff can act on; null for other refusals. */
+function signInRefusal(status: number, name: string | null, text: string): PlatformError | null {
+  if (status === 401 || name === 'AuthenticationRequired')
+    return new PlatformError(`Bluesky did not accept this handle and app password (${text})`, false, status);
+  if (name === 'AuthFactorTokenRequired')
+    return new PlatformError(
       'Bluesky asks for an email code: sign in with an app password (Settings → Privacy and security → App passwords), not the account password',
       false,
       status,
     );
-  } else if (status === 401 || (name !== null && DEAD_SESSION_ERRORS.has(name))) {
-    e = new PlatformError(
-      `Bluesky no longer accepts this connection (${text}); reconnect the account to ${what}`,
-      false,
-      status,
-      null,
-      true,
-    );
-  } else {
-    e = new PlatformError(`Bluesky refused to ${what}: ${text} (HTTP ${status})`, false, status);
-  }
-  return new XrpcPlatformError(name, e.message, e.retryable, e.status, e.retryAfterMs, e.needsReauth);
+  return null;
 }
 
 /** An XRPC error that is an answer of the server (not a network failure wrapped by the client). */
@@ -183,7 +163,7 @@ function toPlatformError(err: unknown, what: string, signIn = false): PlatformEr
       `Bluesky's sign-in server failed while trying to ${what} (HTTP ${refusal.status})`,
       true,
       refusal.status,
-      blueskyRetryAfterMs(refusal.headers, refusal.status === 429),
+      retryAfterMs(refusal.headers, refusal.status === 429 ? RATE_LIMIT_RESET.bluesky : null),
     );
   }
   if (refusal)
@@ -206,7 +186,10 @@ function toPlatformError(err: unknown, what: string, signIn = false): PlatformEr
   );
   if (moved) return reconnect(moved.message, what);
   if (chain.some((e) => e instanceof XRPCError)) return unexpected(what, 'valid answer');
-  return new PlatformError(`could not ${what}: ${clip(err instanceof Error ? err.message : 'unknown error')}`, false);
+  return new PlatformError(
+    `could not ${what}: ${clipErrorText(err instanceof Error ? err.message : 'unknown error')}`,
+    false,
+  );
 }
 
 /** Runs one library call; its failure comes back classified. */
@@ -216,22 +199,6 @@ async function attempt<T>(what: string, call: () => Promise<T>, signIn = false):
   } catch (err) {
     throw toPlatformError(err, what, signIn);
   }
-}
-
-/**
- * How long Bluesky asked us to wait: `Retry-After` (seconds or an HTTP date), else its
- * `RateLimit-Reset` (epoch seconds, the IETF draft header the PDS sends). Null when neither says.
- */
-export function blueskyRetryAfterMs(headers: Headers, useRateLimitReset = true, now = Date.now()): number | null {
-  const retryAfter = headers.get('retry-after')?.trim();
-  if (retryAfter) {
-    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
-  const reset = useRateLimitReset ? headers.get('ratelimit-reset')?.trim() : undefined;
-  if (reset && /^\d+(\.\d+)?$/.test(reset)) return Math.max(0, Math.ceil(Number(reset) * 1000 - now));
-  return null;
 }
 
 /** A 2xx answer that is not what a PDS sends: the call may have landed, so it is safe only to retry. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import { parseJson as parseBody, retryAfterMs, sendToPlatform } from '../http';
+import { answerError, clipErrorText, parseJson as parseBody, sendToPlatform } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -38,7 +38,6 @@ export const LINKEDIN_API_BASE = 'https://api.linkedin.com';
 const LINKEDIN_TOKEN_URL = 'https://www.linkedin.com/oauth/v2/accessToken';
 /** The monthly API version (YYYYMM). LinkedIn keeps a version for about a year: move it on before it is sunset. */
 export const LINKEDIN_VERSION = '202610';
-const MAX_ERROR_TEXT = 300;
 /** Rows asked for per organizationAcls page; LinkedIn may answer with fewer and says so in `paging`. */
 const ACL_PAGE_SIZE = 100;
 /** A guard against a paging answer that never ends: 100 pages of ACLs is far beyond any member. */
@@ -136,55 +135,20 @@ function errorText(data: Json, res: Response): string {
   const description = str(data, 'error_description');
   const oauth = error && description ? `${error}: ${description}` : (error ?? description);
   const text = message ?? oauth ?? (res.statusText || 'no reason given');
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  return clipErrorText(text);
 }
 
 function httpError(res: Response, data: Json, c: Call): PlatformError {
-  const status = res.status;
-  const text = errorText(data, res);
-  if (status === 429) {
-    return new PlatformError(
-      `LinkedIn is rate limiting requests (${text}); could not ${c.what}`,
-      true,
-      status,
-      retryAfterMs(res.headers, false),
-    );
-  }
-  if (status >= 500) {
-    return new PlatformError(
-      `LinkedIn failed to ${c.what}: ${text} (HTTP ${status})`,
-      true,
-      status,
-      retryAfterMs(res.headers, false),
-    );
-  }
-  if (c.tokenEndpoint) {
-    // A refresh token that expired (a year after the consent) or was revoked: `invalid_grant`, or
-    // `invalid_request` saying so. A wrong client secret (`invalid_client`) is the app's setup, not the grant.
-    const error = str(data, 'error');
-    const dead =
-      error === 'invalid_grant' ||
-      (error === 'invalid_request' && /refresh token|expired|revoked/i.test(str(data, 'error_description') ?? ''));
-    if (dead)
-      return new PlatformError(
-        `LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`,
-        false,
-        status,
-        null,
-        true,
-      );
-    return new PlatformError(`LinkedIn refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
-  }
-  if (status === 401) {
-    return new PlatformError(
-      `LinkedIn no longer accepts this connection (${text}); reconnect the account to ${c.what}`,
-      false,
-      status,
-      null,
-      true,
-    );
-  }
-  return new PlatformError(`LinkedIn refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
+  // At the token endpoint, a refresh token that expired (a year after the consent) or was revoked:
+  // `invalid_grant`, or `invalid_request` saying so. A wrong client secret (`invalid_client`) is the
+  // app's setup, not the grant. Elsewhere a 401 is a token LinkedIn no longer takes.
+  const error = str(data, 'error');
+  const deadConnection = c.tokenEndpoint
+    ? error === 'invalid_grant' ||
+      (error === 'invalid_request' && /refresh token|expired|revoked/i.test(str(data, 'error_description') ?? ''))
+    : res.status === 401;
+  const answer = { status: res.status, headers: res.headers, text: errorText(data, res), deadConnection };
+  return answerError('LinkedIn', c.what, answer, null);
 }
 
 function str(rec: Json | null | undefined, key: string): string | null {

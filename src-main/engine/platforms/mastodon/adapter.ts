@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseJson, retryAfterMs, sendToPlatform } from '../http';
+import { answerError, clipErrorText, parseJson, RATE_LIMIT_RESET, sendToPlatform } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -22,7 +22,6 @@ export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Res
 
 /** Waits between polls of an image Mastodon is still processing (about a minute in all). */
 const MEDIA_POLL_DELAYS_MS = [250, 500, 1000, 2000, 3000, 4000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000, 5000];
-const MAX_ERROR_TEXT = 300;
 
 const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 
@@ -100,39 +99,15 @@ function errorText(data: unknown, res: Response): string {
   const description = typeof rec?.error_description === 'string' ? rec.error_description : null;
   const text =
     error && description ? `${error}: ${description}` : (error ?? description ?? (res.statusText || 'no reason given'));
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
+  return clipErrorText(text);
 }
 
 function httpError(res: Response, data: unknown, c: Call): PlatformError {
-  const status = res.status;
-  const text = errorText(data, res);
-  if (status === 429) {
-    return new PlatformError(
-      `Mastodon is rate limiting requests (${text}); could not ${c.what}`,
-      true,
-      status,
-      retryAfterMs(res.headers),
-    );
-  }
-  if (status >= 500) {
-    return new PlatformError(
-      `Mastodon failed to ${c.what}: ${text} (HTTP ${status})`,
-      true,
-      status,
-      retryAfterMs(res.headers, false),
-    );
-  }
-  const deadGrant = c.tokenEndpoint === true && status === 400 && asRecord(data)?.error === 'invalid_grant';
-  if (status === 401 || deadGrant) {
-    return new PlatformError(
-      `Mastodon no longer accepts this connection (${text}); reconnect the account to ${c.what}`,
-      false,
-      status,
-      null,
-      true,
-    );
-  }
-  return new PlatformError(`Mastodon refused to ${c.what}: ${text} (HTTP ${status})`, false, status);
+  // A 401 is a token the instance no longer takes; at the token endpoint, `invalid_grant` a revoked grant.
+  const deadGrant = c.tokenEndpoint === true && res.status === 400 && asRecord(data)?.error === 'invalid_grant';
+  const deadConnection = res.status === 401 || deadGrant;
+  const answer = { status: res.status, headers: res.headers, text: errorText(data, res), deadConnection };
+  return answerError('Mastodon', c.what, answer, RATE_LIMIT_RESET.mastodon);
 }
 
 function asRecord(value: unknown): Json | null {

@@ -68,14 +68,14 @@ async function xCall(
       `X is rate limiting requests (${detail})`,
       true,
       429,
-      retryAfterMs(res.headers, false) ?? xRateLimitReset(res.headers),
+      retryAfterMs(res.headers, null) ?? xRateLimitReset(res.headers),
     );
   if (res.status >= 500)
     throw new PlatformError(
       `X failed to ${what}: ${detail} (HTTP ${res.status})`,
       true,
       res.status,
-      retryAfterMs(res.headers, false),
+      retryAfterMs(res.headers, null),
     );
   const reauth =
     res.status === 401 || (res.status === 400 && data.error === 'invalid_request' && path.includes('oauth2/token'));
