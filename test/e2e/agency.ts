@@ -3,7 +3,7 @@ import type { Locator, Page } from '@playwright/test';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
-import { addWorkspaceByApi, completeSetup, expect, go, workspaceSwitcher, type Host } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, go, test as base, workspaceSwitcher, type Host } from './fixtures';
 
 // The specs that post reach the navigation through this module.
 export { go, mainNav } from './fixtures';
@@ -85,6 +85,21 @@ export async function setUpAgency(page: Page, host: Host, dataDir: string): Prom
 }
 
 /**
+ * The posting specs' test: its `agency` fixture is `setUpAgency` on the test's page, host and data
+ * folder, closed after the test (whether it passed or not).
+ */
+export const test = base.extend<{ agency: Agency }>({
+  agency: async ({ page, host, dataDir }, use) => {
+    const agency = await setUpAgency(page, host, dataDir);
+    try {
+      await use(agency);
+    } finally {
+      await agency.close();
+    }
+  },
+});
+
+/**
  * "New connection link" on the client page; the link opens (in a new tab, as the client would from
  * the agency's message) and each platform's consent completes on the app's "Connected" page.
  */
@@ -126,4 +141,43 @@ export const clientTime = (day: string, time: string) =>
 export async function compose(dialog: Locator, targets: string[], text: string) {
   for (const t of targets) await dialog.getByRole('checkbox', { name: t, exact: true }).check();
   await dialog.getByLabel('Text', { exact: true }).fill(text);
+}
+
+/** From the banner: "New post" for the client, `targets` and `text`, "Now", "Schedule"; the composer closes. */
+export async function postNowFromBanner(page: Page, targets: string[], text: string) {
+  await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
+  const dialog = composer(page);
+  await dialog.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
+  await compose(dialog, targets, text);
+  await dialog.getByRole('button', { name: 'Now', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/**
+ * What an agency's script does to fill the client's `day` (in the client's zone) to its daily
+ * limit: 100 Mastodon posts at `time`, "Filler 1" to "Filler 100", sent ten at a time.
+ */
+export async function fillClientDay(host: Host, agency: Agency, day: string, time: string) {
+  const headers = {
+    'x-publora-key': agency.workspaceKey,
+    'x-publora-user-id': agency.userId,
+    'content-type': 'application/json',
+  };
+  for (let batch = 0; batch < 10; batch++) {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fetch(`${host.apiUrl}/api/v1/post-groups`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            text: `Filler ${batch * 10 + i + 1}`,
+            platformIds: [`mastodon-${agency.mastodon.account.id}`],
+            scheduledTime: clientTime(day, time),
+          }),
+        }),
+      ),
+    );
+    for (const a of answers) expect(a.status, await a.clone().text()).toBe(201);
+  }
 }

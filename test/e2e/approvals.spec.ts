@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { startSmtpServer } from '../support/smtp-server';
-import { expect, signInAs, test } from './fixtures';
-import { CLIENT, compose, composer, connectThroughLink, go, setUpAgency } from './agency';
+import { expect, signInAs, type Host } from './fixtures';
+import { CLIENT, composer, connectThroughLink, go, test, postNowFromBanner, type Agency } from './agency';
 
 const PASSWORD = 'correct horse battery';
 
@@ -14,6 +14,20 @@ async function inviteByApi(apiUrl: string, key: string, body: object): Promise<s
   });
   expect(res.status).toBe(201);
   return ((await res.json()) as { code: string }).code;
+}
+
+/** Eddie, an editor of the agency's client, and Mona, a manager, invited by the agency's script. */
+async function inviteEditorAndManager(host: Host, agency: Agency) {
+  const editorCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
+    email: 'eddie@agency.example',
+    role: 'editor',
+    managedUserIds: [agency.userId],
+  });
+  const managerCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
+    email: 'mona@agency.example',
+    role: 'manager',
+  });
+  return { editorCode, managerCode };
 }
 
 async function joinAs(page: Page, code: string, name: string) {
@@ -54,11 +68,10 @@ async function clientDecides(page: Page, link: string, expectText: string) {
 
 test('the client approves through their link: changes requested, fixed, approved, published once', async ({
   page,
+  agency,
   browser,
   host,
-  dataDir,
 }) => {
-  const agency = await setUpAgency(page, host, dataDir);
   const smtp = await startSmtpServer({ auth: false });
   try {
     await connectThroughLink(page, ['Mastodon']);
@@ -84,25 +97,11 @@ test('the client approves through their link: changes requested, fixed, approved
     await expect(email.getByRole('status')).toHaveText('Saved: invitations and approval links can be emailed.');
     await expect(email).toContainText(`127.0.0.1:${smtp.port}`);
 
-    const editorCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
-      email: 'eddie@agency.example',
-      role: 'editor',
-      managedUserIds: [agency.userId],
-    });
-    const managerCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
-      email: 'mona@agency.example',
-      role: 'manager',
-    });
+    const { editorCode, managerCode } = await inviteEditorAndManager(host, agency);
 
     // The editor writes a post for now: it waits, since nobody approved it.
     await joinAs(page, editorCode, 'Eddie Editor');
-    await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
-    const dialog = composer(page);
-    await dialog.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
-    await compose(dialog, ['Mastodon @agency'], 'Spring sale starts Monday');
-    await dialog.getByRole('button', { name: 'Now', exact: true }).click();
-    await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
-    await expect(dialog).toBeHidden();
+    await postNowFromBanner(page, ['Mastodon @agency'], 'Spring sale starts Monday');
     await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
     const state = page.getByTestId('approval-state');
     await expect(state).toContainText('Not submitted yet');
@@ -205,110 +204,88 @@ test('the client approves through their link: changes requested, fixed, approved
     ]);
   } finally {
     await smtp.close();
-    await agency.close();
   }
 });
 
 test('internal_then_client: an editor submits but cannot approve, a manager approves, then the client', async ({
   page,
+  agency,
   host,
-  dataDir,
 }) => {
-  const agency = await setUpAgency(page, host, dataDir);
-  try {
-    await connectThroughLink(page, ['Mastodon']);
-    const approval = page.getByRole('region', { name: 'Approval' });
-    await approval.getByLabel('Who approves posts').selectOption({ label: 'A manager approves, then the client' });
-    await approval.getByRole('button', { name: 'Save approval policy' }).click();
-    await expect(approval.getByRole('status')).toHaveText('Saved: a manager approves, then the client.');
+  await connectThroughLink(page, ['Mastodon']);
+  const approval = page.getByRole('region', { name: 'Approval' });
+  await approval.getByLabel('Who approves posts').selectOption({ label: 'A manager approves, then the client' });
+  await approval.getByRole('button', { name: 'Save approval policy' }).click();
+  await expect(approval.getByRole('status')).toHaveText('Saved: a manager approves, then the client.');
 
-    // The owner lets typo fixes keep an approval (Settings → Approvals; off by default).
-    await go(page, 'Settings');
-    const approvals = page.getByRole('region', { name: 'Approvals', exact: true });
-    const waiver = approvals.getByRole('checkbox', { name: 'Typo fixes keep an approval' });
-    await expect(waiver).not.toBeChecked();
-    await waiver.check();
-    await expect(approvals.getByRole('status')).toHaveText('Saved: typo fixes keep an approval.');
+  // The owner lets typo fixes keep an approval (Settings → Approvals; off by default).
+  await go(page, 'Settings');
+  const approvals = page.getByRole('region', { name: 'Approvals', exact: true });
+  const waiver = approvals.getByRole('checkbox', { name: 'Typo fixes keep an approval' });
+  await expect(waiver).not.toBeChecked();
+  await waiver.check();
+  await expect(approvals.getByRole('status')).toHaveText('Saved: typo fixes keep an approval.');
 
-    const editorCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
-      email: 'eddie@agency.example',
-      role: 'editor',
-      managedUserIds: [agency.userId],
-    });
-    const managerCode = await inviteByApi(host.apiUrl, agency.workspaceKey, {
-      email: 'mona@agency.example',
-      role: 'manager',
-    });
+  const { editorCode, managerCode } = await inviteEditorAndManager(host, agency);
 
-    // The editor writes and submits; approving is not theirs.
-    await joinAs(page, editorCode, 'Eddie Editor');
-    await page.getByRole('banner').getByRole('button', { name: 'New post' }).click();
-    const dialog = composer(page);
-    await dialog.getByLabel('Client', { exact: true }).selectOption({ label: CLIENT });
-    await compose(dialog, ['Mastodon @agency'], 'Autumn menu is here');
-    await dialog.getByRole('button', { name: 'Now', exact: true }).click();
-    await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
-    await expect(dialog).toBeHidden();
-    const state = page.getByTestId('approval-state');
-    await page.getByRole('button', { name: 'Submit for review' }).click();
-    await expect(state).toContainText('In review: waiting for a manager.');
-    await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
-    await expect(page.getByRole('button', { name: 'Request changes' })).toHaveCount(0);
-    const nav = page.getByRole('navigation', { name: 'Main' });
-    await expect(nav.getByTestId('review-count')).toHaveCount(0);
-    await nav.getByRole('button', { name: /^Reviews/ }).click();
-    await expect(page.getByRole('list', { name: 'In review' })).toContainText('Autumn menu is here');
-    await expect(page.getByRole('list', { name: 'In review' }).getByRole('button', { name: /^Approve/ })).toHaveCount(
-      0,
-    );
+  // The editor writes and submits; approving is not theirs.
+  await joinAs(page, editorCode, 'Eddie Editor');
+  await postNowFromBanner(page, ['Mastodon @agency'], 'Autumn menu is here');
+  const state = page.getByTestId('approval-state');
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  await expect(state).toContainText('In review: waiting for a manager.');
+  await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Request changes' })).toHaveCount(0);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByTestId('review-count')).toHaveCount(0);
+  await nav.getByRole('button', { name: /^Reviews/ }).click();
+  await expect(page.getByRole('list', { name: 'In review' })).toContainText('Autumn menu is here');
+  await expect(page.getByRole('list', { name: 'In review' }).getByRole('button', { name: /^Approve/ })).toHaveCount(0);
 
-    // The manager sees it waiting for them, and approves it from the board.
-    await joinAs(page, managerCode, 'Mona Manager');
-    await expect(nav.getByTestId('review-count')).toHaveText(/^1/);
-    await nav.getByRole('button', { name: /^Reviews/ }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'Reviews' })).toBeVisible();
-    await page
-      .getByRole('list', { name: 'In review' })
-      .getByRole('button', { name: /^Approve / })
-      .click();
-    const decide = page.getByRole('dialog', { name: 'Approve this post' });
-    await decide.getByLabel('Comment (optional)').fill('Good to go, @eddie.');
-    await decide.getByRole('button', { name: 'Approve', exact: true }).click();
-    await expect(decide).toBeHidden();
-    await expect(nav.getByTestId('review-count')).toHaveCount(0);
-    expect(agency.mastodon.statusTexts()).toEqual([]);
+  // The manager sees it waiting for them, and approves it from the board.
+  await joinAs(page, managerCode, 'Mona Manager');
+  await expect(nav.getByTestId('review-count')).toHaveText(/^1/);
+  await nav.getByRole('button', { name: /^Reviews/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Reviews' })).toBeVisible();
+  await page
+    .getByRole('list', { name: 'In review' })
+    .getByRole('button', { name: /^Approve / })
+    .click();
+  const decide = page.getByRole('dialog', { name: 'Approve this post' });
+  await decide.getByLabel('Comment (optional)').fill('Good to go, @eddie.');
+  await decide.getByRole('button', { name: 'Approve', exact: true }).click();
+  await expect(decide).toBeHidden();
+  await expect(nav.getByTestId('review-count')).toHaveCount(0);
+  expect(agency.mastodon.statusTexts()).toEqual([]);
 
-    // The client's stage: the manager cannot decide it; the client does, through a link.
-    await page
-      .getByRole('list', { name: 'In review' })
-      .getByRole('button', { name: /Autumn menu is here/ })
-      .click();
-    await expect(state).toContainText('In review: waiting for the client.');
-    await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
-    const comments = page.getByRole('list', { name: 'Comments' });
-    await expect(comments.locator('mark.mention')).toHaveText('@Eddie Editor');
+  // The client's stage: the manager cannot decide it; the client does, through a link.
+  await page
+    .getByRole('list', { name: 'In review' })
+    .getByRole('button', { name: /Autumn menu is here/ })
+    .click();
+  await expect(state).toContainText('In review: waiting for the client.');
+  await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+  const comments = page.getByRole('list', { name: 'Comments' });
+  await expect(comments.locator('mark.mention')).toHaveText('@Eddie Editor');
 
-    // A typo fix keeps the manager's approval (the waiver is on): still waiting for the client.
-    await page.getByRole('button', { name: 'Edit', exact: true }).click();
-    const edit = composer(page, 'Edit post');
-    await edit.getByLabel('Text', { exact: true }).fill('Autumn menu is here!');
-    await edit.getByRole('button', { name: 'Save changes' }).click();
-    await expect(edit).toBeHidden();
-    await expect(state).toContainText('In review: waiting for the client.');
-    const made = await fetch(`${host.apiUrl}/api/v1/workspace/users/${agency.userId}/approval-links`, {
-      method: 'POST',
-      headers: { 'x-publora-key': agency.workspaceKey, 'content-type': 'application/json' },
-      body: JSON.stringify({}),
-    });
-    expect(made.status).toBe(201);
-    await clientDecides(page, ((await made.json()) as { approvalUrl: string }).approvalUrl, 'Autumn menu is here!');
+  // A typo fix keeps the manager's approval (the waiver is on): still waiting for the client.
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const edit = composer(page, 'Edit post');
+  await edit.getByLabel('Text', { exact: true }).fill('Autumn menu is here!');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(edit).toBeHidden();
+  await expect(state).toContainText('In review: waiting for the client.');
+  const made = await fetch(`${host.apiUrl}/api/v1/workspace/users/${agency.userId}/approval-links`, {
+    method: 'POST',
+    headers: { 'x-publora-key': agency.workspaceKey, 'content-type': 'application/json' },
+    body: JSON.stringify({}),
+  });
+  expect(made.status).toBe(201);
+  await clientDecides(page, ((await made.json()) as { approvalUrl: string }).approvalUrl, 'Autumn menu is here!');
 
-    await expect(state).toContainText('Approved: it goes out at its time.');
-    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
-    expect(agency.mastodon.statusTexts()).toEqual([
-      expect.objectContaining({ text: 'Autumn menu is here!', deleted: false }),
-    ]);
-  } finally {
-    await agency.close();
-  }
+  await expect(state).toContainText('Approved: it goes out at its time.');
+  await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
+  expect(agency.mastodon.statusTexts()).toEqual([
+    expect.objectContaining({ text: 'Autumn menu is here!', deleted: false }),
+  ]);
 });
