@@ -15,7 +15,7 @@ import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
 import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky/atproto-oauth';
 import type { PlatformClient, TokenSet } from '../../src-main/engine/platforms/types';
 import { countText } from '../../src-shared/platform-rules';
-import { startTestApp } from '../support/app';
+import { clientAndLinkInApp, startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { PNG_1x1 } from '../support/images';
 import { videoOf } from '../support/media-fixtures';
@@ -342,14 +342,10 @@ describe.skipIf(!runAgainstPds)(
         workspaceId: t.workspaceId,
         integration: { platform: 'bluesky', instanceUrl: pds.url },
       });
-      const user = await engine.call('client.create', {
-        workspaceId: t.workspaceId,
-        client: { email: 'sky@client.test', displayName: 'Sky Client' },
-      });
-      const { connectionUrl } = await engine.call('connection.createLink', {
-        workspaceId: t.workspaceId,
-        userId: user.id,
-      });
+      const {
+        client: user,
+        link: { connectionUrl },
+      } = await clientAndLinkInApp(t, { email: 'sky@client.test', displayName: 'Sky Client' });
       expect((await browse(connectionUrl)).text).toContain('Connect Bluesky');
       expect((await browse(`${connectionUrl}/bluesky`)).text).toContain('app password');
       const refused = await fetch(`${connectionUrl}/bluesky`, {
@@ -394,14 +390,10 @@ describe.skipIf(!runAgainstPds)(
         workspaceId: t.workspaceId,
         integration: { platform: 'bluesky', instanceUrl: pds.url, issuerUrl: pds.plcUrl },
       });
-      const user = await engine.call('client.create', {
-        workspaceId: t.workspaceId,
-        client: { email: 'sky-oauth@client.test', displayName: 'Sky OAuth Client' },
-      });
-      const { connectionUrl } = await engine.call('connection.createLink', {
-        workspaceId: t.workspaceId,
-        userId: user.id,
-      });
+      const {
+        client: user,
+        link: { connectionUrl },
+      } = await clientAndLinkInApp(t, { email: 'sky-oauth@client.test', displayName: 'Sky OAuth Client' });
       const form = (await browse(`${connectionUrl}/bluesky`)).text;
       expect(form).toContain('Continue with Bluesky');
       expect(form).toContain('app password');

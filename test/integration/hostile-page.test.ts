@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from '@playwright/test';
 import { describe, expect, it } from 'vitest';
-import { startTestApp } from '../support/app';
+import { clientAndLinkInApp, startTestApp } from '../support/app';
 import { closeAfterTest } from '../support/closers';
 
 /*
@@ -28,11 +28,7 @@ function serveHostilePage(target: string): Promise<Server> {
 describe('issue 9 item 2: a hostile page in Chromium cannot shut the connection pages', () => {
   it('leaves /connect/<token>, /oauth/callback and /invitations answering after 650 no-cors requests from another port', async () => {
     const t = await startTestApp();
-    const client = await t.app.engine.call('client.create', {
-      workspaceId: t.workspaceId,
-      client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
-    });
-    const link = await t.app.engine.call('connection.createLink', { workspaceId: t.workspaceId, userId: client.id });
+    const { link } = await clientAndLinkInApp(t, { email: 'casey@client.test', displayName: 'Casey Client Co' });
     const hostile = await serveHostilePage(t.url);
     closeAfterTest(() => new Promise((done) => hostile.close(done)));
     const browser: Browser = await chromium.launch({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
-import { firstRun, openTestEngine, type TestEngine, TEST_PASSWORD } from '../support/engine';
+import { openTestEngine, type TestEngine, TEST_PASSWORD } from '../support/engine';
 import { startLinkedInServer, type LinkedInServer, type LinkedInServerOptions } from '../support/linkedin-server';
-import { addConnection } from '../support/posting';
+import { addConnection, setUpLinkedInPosting } from '../support/posting';
 import { closeAfterTest } from '../support/closers';
 
 /*
@@ -38,29 +38,11 @@ async function world(
   });
   closeAfterTest(() => li.close());
   const t = await openTestEngine();
-  const workspaceId = await firstRun(t.engine, {
-    name: 'Northwind Social',
-    planId: 'team',
-    integrations: [
-      {
-        platform: 'linkedin',
-        clientId: li.clientId,
-        clientSecret: li.clientSecret,
-        instanceUrl: li.url,
-        ...(options.organizationPages === false ? {} : { organizationPages: true }),
-      },
-    ],
-  });
-  const user = await t.engine.call('client.create', {
-    workspaceId,
-    client: { email: 'casey@client.test', displayName: 'Casey Client Co', timezone: 'UTC' },
-  });
-  const platformId = await addConnection(t.engine.ctx, workspaceId, user.id, 'linkedin', li.sub, {
-    accessToken: li.accessToken,
-    refreshToken: li.refreshToken,
+  const { workspaceId, userId, platformId } = await setUpLinkedInPosting(t.engine, li, {
     scope: options.tokenScope === undefined ? PAGE_SCOPE : options.tokenScope,
+    integration: options.organizationPages === false ? {} : { organizationPages: true },
   });
-  return { ...t, li, workspaceId, userId: user.id, ref: { workspaceId, userId: user.id, platformId } };
+  return { ...t, li, workspaceId, userId, ref: { workspaceId, userId, platformId } };
 }
 
 const aclCalls = (w: World) => w.li.requests().filter((r) => r.startsWith('GET /rest/organization'));

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app';
+import { clientAndLinkInApp, startTestApp, type TestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startMastodonServer } from '../support/mastodon-server';
 
@@ -12,14 +12,8 @@ import { startMastodonServer } from '../support/mastodon-server';
  * platform is ready. Against the local Mastodon server, which speaks the documented apps API.
  */
 
-async function clientLink(t: TestApp, workspaceId: string, email: string) {
-  const client = await t.app.engine.call('client.create', {
-    workspaceId,
-    client: { email, displayName: `Client ${email}` },
-  });
-  const link = await t.app.engine.call('connection.createLink', { workspaceId, userId: client.id });
-  return { client, link };
-}
+const clientLink = (t: TestApp, workspaceId: string, email: string) =>
+  clientAndLinkInApp(t, { email, displayName: `Client ${email}` }, workspaceId);
 
 /** Every byte of the data folder (database, WAL, backups), to look for a secret in. */
 const dataFolderBytes = (dir: string): string =>

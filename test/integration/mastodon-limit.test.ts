@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { registerMastodonApp } from '../../src-main/engine/platforms/mastodon/adapter';
-import { startTestApp } from '../support/app';
+import { clientAndLinkInApp, startTestApp } from '../support/app';
 import { browse } from '../support/browse';
 import { startMastodonServer } from '../support/mastodon-server';
 
@@ -20,14 +20,10 @@ describe("a Mastodon instance's own text limit", () => {
           instanceUrl: mastodon.url,
         },
       });
-      const user = await engine.call('client.create', {
-        workspaceId: t.workspaceId,
-        client: { email: 'm@acme.test', displayName: 'Acme' },
-      });
-      const { connectionUrl } = await engine.call('connection.createLink', {
-        workspaceId: t.workspaceId,
-        userId: user.id,
-      });
+      const {
+        client: user,
+        link: { connectionUrl },
+      } = await clientAndLinkInApp(t, { email: 'm@acme.test', displayName: 'Acme' });
       expect((await browse(`${connectionUrl}/mastodon`)).text).toContain('Connected');
       const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
       expect(connection!.maxTextLength).toBe(1000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startTestApp } from '../support/app';
+import { clientAndLinkInApp, startTestApp, type TestApp } from '../support/app';
 
 /*
  * Red-team findings on the loopback server's rate limits (issue 9): what a caller presents never
@@ -25,14 +25,7 @@ const fetchAll = async (count: number, make: (i: number) => Promise<Response>, p
 
 const randomKey = () => `key_${Math.random().toString(36).slice(2)}.${Math.random().toString(36).slice(2)}`;
 
-async function linkFor(t: Awaited<ReturnType<typeof startTestApp>>) {
-  const client = await t.app.engine.call('client.create', {
-    workspaceId: t.workspaceId,
-    client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
-  });
-  const link = await t.app.engine.call('connection.createLink', { workspaceId: t.workspaceId, userId: client.id });
-  return { client, link };
-}
+const linkFor = (t: TestApp) => clientAndLinkInApp(t, { email: 'casey@client.test', displayName: 'Casey Client Co' });
 
 describe('issue 9 item 2: anonymous requests cannot shut the connection pages', () => {
   it('counts each link in its own bucket: a flood of other requests leaves /connect/<token>, /oauth/callback and /invitations open', async () => {

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { OWNER, openTestEngine, type TestEngine } from '../support/engine';
+import { describe, expect, it } from 'vitest';
+import { openTestEngine, type TestEngine } from '../support/engine';
 import { startLinkedInServer } from '../support/linkedin-server';
-import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
-import { addConnection, setUpPosting, type PostingSetup } from '../support/posting';
+import { setUpLinkedInPosting } from '../support/posting';
+import { openPostingWorld, type PostingWorld } from '../support/posting-world';
 import { manualScheduler } from '../support/scheduler';
-import { startXServer, type XServer } from '../support/x-server';
+import { closeAfterTest, closedAfterTest } from '../support/closers';
 import type { Scheduler } from '../../src-main/engine/posts/scheduler';
 
 /*
@@ -13,54 +13,37 @@ import type { Scheduler } from '../../src-main/engine/posts/scheduler';
  * its first comment. The platforms are the local servers speaking each documented API.
  */
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
-
-interface World extends TestEngine, PostingSetup {
-  mastodon: MastodonServer;
-  x: XServer;
+interface World extends PostingWorld {
   scheduler: Scheduler;
 }
 
 async function world(): Promise<World> {
-  const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  closers.push(
-    () => mastodon.close(),
-    () => x.close(),
-  );
-  const t = await openTestEngine();
-  x.setNow(() => t.clock.now());
-  const setup = await setUpPosting(t.engine, {
-    mastodonUrl: mastodon.url,
-    mastodonToken: mastodon.issueToken().accessToken,
-    mastodonAccountId: mastodon.account.id,
-    xUrl: x.url,
-    xToken: x.token,
-  });
-  const scheduler = manualScheduler(t, { verifyDelayMs: 1000 });
-  closers.push(() => scheduler.stop());
-  return { ...t, ...setup, mastodon, x, scheduler };
+  const w = await openPostingWorld();
+  w.x.setNow(() => w.clock.now());
+  const scheduler = manualScheduler(w, { verifyDelayMs: 1000 });
+  closeAfterTest(() => scheduler.stop());
+  return { ...w, scheduler };
 }
 
 const THREAD = ['Three things we learned this year 🧵', 'One: ship small.', 'Two: keep the tests honest.'];
 
 const create = (w: TestEngine & { workspaceId: string; userId: string }, post: Record<string, unknown>) =>
   w.engine.call('post.create', { workspaceId: w.workspaceId, userId: w.userId, post });
+/** THREAD as one post group to `platformIds`, due now. */
+const createThreadNow = (w: World, platformIds: string[]) =>
+  create(w, {
+    text: THREAD[0],
+    thread: THREAD.slice(1).map((text) => ({ text })),
+    platformIds,
+    scheduledTime: w.clock.now().toISOString(),
+  });
 const read = (w: TestEngine & { workspaceId: string }, id: string) =>
   w.engine.call('post.get', { workspaceId: w.workspaceId, id });
 
 describe('a thread', () => {
   it('goes to X and Mastodon as a reply chain, each part once and in order, and the post shows every part', async () => {
     const w = await world();
-    const group = await create(w, {
-      text: THREAD[0],
-      thread: THREAD.slice(1).map((text) => ({ text })),
-      platformIds: [w.xId, w.mastodonId],
-      scheduledTime: w.clock.now().toISOString(),
-    });
+    const group = await createThreadNow(w, [w.xId, w.mastodonId]);
     expect(group.thread.map((p) => p.text)).toEqual(THREAD.slice(1));
     await w.scheduler.runDue();
 
@@ -89,12 +72,7 @@ describe('a thread', () => {
 
   it('after an answer lost mid-thread, finds that part on X and goes on with the next, never repeating one', async () => {
     const w = await world();
-    const group = await create(w, {
-      text: THREAD[0],
-      thread: THREAD.slice(1).map((text) => ({ text })),
-      platformIds: [w.xId],
-      scheduledTime: w.clock.now().toISOString(),
-    });
+    const group = await createThreadNow(w, [w.xId]);
     // Part 1 goes out; part 2 is made, but X answers 503: whether it went out is unknown.
     w.x.postButFailNext(503, 1);
     await w.scheduler.runDue();
@@ -117,12 +95,7 @@ describe('a thread', () => {
 
   it('after a kill with part 2 on X but not recorded, finds it as the reply to part 1 and sends only part 3', async () => {
     const w = await world();
-    const group = await create(w, {
-      text: THREAD[0],
-      thread: THREAD.slice(1).map((text) => ({ text })),
-      platformIds: [w.xId],
-      scheduledTime: w.clock.now().toISOString(),
-    });
+    const group = await createThreadNow(w, [w.xId]);
     // As a killed run left it: part 1 out and recorded, part 2 out on X but not recorded. A post
     // with the same text that is no reply (or replies elsewhere) is not it.
     const root = w.x.addTweet(THREAD[0]!, w.clock.now());
@@ -190,38 +163,13 @@ describe('a thread', () => {
 
 describe('a first comment', () => {
   const li = async () => {
-    const server = await startLinkedInServer();
-    closers.push(() => server.close());
+    const server = closedAfterTest(await startLinkedInServer());
     const t = await openTestEngine();
-    const state = await t.engine.call('app.setup', {
-      ...OWNER,
-      workspace: {
-        name: 'Northwind Social',
-        planId: 'team',
-        integrations: [
-          {
-            platform: 'linkedin',
-            clientId: server.clientId,
-            clientSecret: server.clientSecret,
-            instanceUrl: server.url,
-          },
-        ],
-      },
-    });
-    const workspaceId = state.currentWorkspaceId!;
-    const user = await t.engine.call('client.create', {
-      workspaceId,
-      client: { email: 'casey@client.test', displayName: 'Casey Client Co', timezone: 'UTC' },
-    });
-    const platformId = await addConnection(t.engine.ctx, workspaceId, user.id, 'linkedin', server.sub, {
-      accessToken: server.accessToken,
-      refreshToken: server.refreshToken,
-      scope: 'email,openid,profile,w_member_social',
-    });
+    const posting = await setUpLinkedInPosting(t.engine, server, { scope: 'email,openid,profile,w_member_social' });
     server.setNow(() => t.clock.now().getTime());
     const scheduler = manualScheduler(t, { verifyDelayMs: 1000 });
-    closers.push(() => scheduler.stop());
-    return { ...t, li: server, workspaceId, userId: user.id, platformId, scheduler };
+    closeAfterTest(() => scheduler.stop());
+    return { ...t, li: server, ...posting, scheduler };
   };
 
   it('goes under the LinkedIn post once, by its author, and the post shows both links', async () => {

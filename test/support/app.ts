@@ -85,6 +85,17 @@ export async function clientWithMastodon(
   return { client, platformId };
 }
 
+/** A client made in the app (the engine's contract) in the workspace, and a new connection link for it. */
+export async function clientAndLinkInApp(
+  t: TestApp,
+  client: { email: string; displayName: string },
+  workspaceId = t.workspaceId,
+) {
+  const made = await t.app.engine.call('client.create', { workspaceId, client });
+  const link = await t.app.engine.call('connection.createLink', { workspaceId, userId: made.id });
+  return { client: made, link };
+}
+
 /**
  * The workspace's X integration (its app on `xUrl`, a local X) and a client who connected X
  * through a connection link, as a client does in the browser.
@@ -96,11 +107,7 @@ export async function clientConnectedToX(t: TestApp, xUrl: string) {
     workspaceId: ws,
     integration: { platform: 'x', clientId: 'x-app', instanceUrl: xUrl },
   });
-  const client = await engine.call('client.create', {
-    workspaceId: ws,
-    client: { email: 'c@acme.test', displayName: 'Acme' },
-  });
-  const link = await engine.call('connection.createLink', { workspaceId: ws, userId: client.id });
+  const { client, link } = await clientAndLinkInApp(t, { email: 'c@acme.test', displayName: 'Acme' }, ws);
   expect((await browse(`${link.connectionUrl}/x`)).text).toContain('Connected');
   return client;
 }

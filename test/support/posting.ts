@@ -75,3 +75,37 @@ export async function setUpPosting(
   const xId = await addConnection(engine.ctx, workspaceId, user.id, 'x', '2244994945', { accessToken: servers.xToken });
   return { workspaceId, userId: user.id, mastodonId, xId };
 }
+
+/**
+ * First run with a LinkedIn integration on the local LinkedIn `li` (with `integration`'s extra
+ * fields), and one client (Casey Client Co, UTC) whose LinkedIn member is connected with `scope`.
+ */
+export async function setUpLinkedInPosting(
+  engine: Engine,
+  li: { url: string; clientId: string; clientSecret: string; sub: string; accessToken: string; refreshToken: string },
+  options: { scope: string | null; integration?: { organizationPages?: boolean } },
+): Promise<{ workspaceId: string; userId: string; platformId: string }> {
+  const workspaceId = await firstRun(engine, {
+    name: 'Northwind Social',
+    planId: 'team',
+    integrations: [
+      {
+        platform: 'linkedin',
+        clientId: li.clientId,
+        clientSecret: li.clientSecret,
+        instanceUrl: li.url,
+        ...options.integration,
+      },
+    ],
+  });
+  const user = await engine.call('client.create', {
+    workspaceId,
+    client: { email: 'casey@client.test', displayName: 'Casey Client Co', timezone: 'UTC' },
+  });
+  const platformId = await addConnection(engine.ctx, workspaceId, user.id, 'linkedin', li.sub, {
+    accessToken: li.accessToken,
+    refreshToken: li.refreshToken,
+    scope: options.scope,
+  });
+  return { workspaceId, userId: user.id, platformId };
+}
