@@ -87,6 +87,11 @@ export const PostGroup = z.object({
   firstComment: z.string().nullable(),
   /** A poll on the post (X, Mastodon), or null. */
   poll: z.object({ options: z.array(z.string()), durationMinutes: z.number() }).nullable(),
+  /**
+   * A desk in team mode drafted it while its team host could not be reached: it has a desk-local
+   * id and waits in the desk's outbox (issue 12 item 4; D122). Never set by an engine.
+   */
+  notSent: z.boolean().optional(),
 });
 export type PostGroup = z.infer<typeof PostGroup>;
 

@@ -20,6 +20,13 @@ export const DESK_PATHS = {
   contract: '/desk/v1/contract',
 } as const;
 
+/**
+ * A post a desk drafted while its host could not be reached has this id (`local-<uuid>`) until the
+ * host answers its create; later outbox items naming it are rewritten to the host's id. Never
+ * sent to the host as an id of its own (team-protocol.md, "Offline").
+ */
+export const DESK_LOCAL_ID_PREFIX = 'local-';
+
 /** WebSocket close code for an ended or unknown session (4000–4999 are the application's). */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { isChannel, type EventName, type Result } from '../../src-shared/contract';
-import type { ErrorObject } from '../../src-shared/errors';
+import { channels, isChannel, type EventName, type Result } from '../../src-shared/contract';
+import { validationError, type ErrorObject } from '../../src-shared/errors';
+import type { PostGroup, PostGroupPage } from '../../src-shared/posts';
 import {
   channelKind,
   DESK_PATHS,
@@ -13,6 +14,17 @@ import {
 import type { RunningApp } from '../app-types';
 import type { DeskOutbox } from './outbox';
 import type { DeskReadCopy } from './read-copy';
+import {
+  isLocalId,
+  listedBy,
+  localIdsIn,
+  newLocalId,
+  notSentPost,
+  foldUpdate,
+  withHostIds,
+  withNotSent,
+  withPatch,
+} from './offline-posts';
 
 /**
  * The contract's third carrier (issue 12 item 3; /work/coord/team-protocol.md): in team mode the
@@ -23,6 +35,10 @@ import type { DeskReadCopy } from './read-copy';
  * again with the **same** key after the reconnect, so the host runs it once whatever happens to
  * the connection. Calls made while the host cannot be reached wait, in order, for the reconnect,
  * except reads the desk's read copy holds: those are answered from it (what was last loaded).
+ *
+ * Posts drafted while the host cannot be reached (D122, ./offline-posts.ts) are answered here at
+ * once with a desk-local id and shown in the lists marked "not sent yet"; the host's id replaces
+ * the local one in every later change when the host answers the create.
  *
  * Desk-local channels (joining, signing in and out, first-run setup) are never sent: they belong
  * to the desk's own mode handling. When the host ends the session (4401: force logout,
@@ -66,13 +82,26 @@ export interface RemoteApp extends RunningApp {
 interface Outgoing {
   readonly id: number;
   readonly channel: string;
-  readonly request: unknown;
+  /** Rewritten when a post it names gets the host's id. */
+  request: unknown;
   readonly idempotencyKey?: string;
   readonly done: (result: Result<unknown>) => void;
-  /** From the outbox of an earlier run: nobody waits for its answer. */
-  readonly replayed: boolean;
+  /**
+   * Nobody waits for its answer: from the outbox of an earlier run, or answered by the desk itself
+   * (a post drafted offline). A refusal stays in the outbox with the host's reason.
+   */
+  readonly detached: boolean;
+  /** A post drafted offline: its desk-local id until the host answers. */
+  readonly localId?: string;
+  readonly createdAt: string;
   sent: boolean;
 }
+
+const notMade = (): ErrorObject => ({
+  code: 'not_found',
+  message:
+    'The post this change was for was not made: the team host refused it. Edit that post under the changes the host refused and send it again, or discard it.',
+});
 
 const DEFAULT_RECONNECT = { minMs: 250, maxMs: 5_000 };
 
@@ -89,6 +118,43 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
   let endedReason: string | null = null;
   let wait = backoff.minMs;
   let timer: NodeJS.Timeout | null = null;
+  /** The host's ids of posts drafted here offline, by local id (kept in the outbox across restarts). */
+  const hostIds = options.outbox?.hostIds() ?? new Map<string, string>();
+
+  const emit = (event: EventName, payload: unknown) => {
+    for (const listener of listeners) listener(event, payload);
+  };
+
+  /** The queued create of a post drafted offline that the host has not answered yet. */
+  const createOf = (localId: string): Outgoing | undefined =>
+    [...outgoing.values()].find((call) => call.localId === localId);
+
+  /** A change that names a post the host has not made yet waits for the host's id. */
+  const waitsForHostId = (call: Outgoing): boolean =>
+    [...localIdsIn(call.request)].some((localId) => localId !== call.localId && createOf(localId) !== undefined);
+
+  /** A post not sent yet as the renderer shows it: its create, with the edits queued after it. */
+  function notSentView(localId: string): PostGroup | undefined {
+    const create = createOf(localId);
+    if (!create) return undefined;
+    let group = notSentPost(localId, create.request, create.createdAt);
+    for (const call of outgoing.values()) {
+      const request = call.request as { id?: unknown; patch?: Record<string, unknown> };
+      if (call.channel === 'post.update' && request.id === localId && request.patch)
+        group = withPatch(group, request.patch, call.createdAt);
+    }
+    return group;
+  }
+
+  /** The posts not sent yet that a `post.list` request would list. */
+  const notSentListed = (request: unknown): PostGroup[] =>
+    [...outgoing.values()]
+      .filter((call) => call.localId !== undefined)
+      .map((call) => [call, notSentView(call.localId!)!] as const)
+      .filter(([call, group]) =>
+        listedBy(group, (call.request as { workspaceId?: unknown }).workspaceId as string, request),
+      )
+      .map(([, group]) => group);
 
   const ended = (): ErrorObject => ({
     code: 'unauthorized',
@@ -106,7 +172,8 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
   }
 
   function transmit(call: Outgoing): void {
-    if (!open || !socket) return;
+    if (!open || !socket || waitsForHostId(call)) return;
+    if (call.idempotencyKey) options.outbox?.markSent(call.idempotencyKey);
     call.sent = true;
     socket.send(
       JSON.stringify({
@@ -176,7 +243,7 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
         endSession(payload.success ? payload.data.reason : 'the host ended this session');
         return;
       }
-      for (const listener of listeners) listener(event.data.event as EventName, event.data.payload);
+      emit(event.data.event as EventName, event.data.payload);
       return;
     }
     const answer = HostAnswer.safeParse(message);
@@ -188,27 +255,101 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
     if (!call.idempotencyKey && result.ok) options.readCopy?.keep(call.channel, call.request, result.data);
     if (call.idempotencyKey && options.outbox) {
       // A refusal nobody waits for stays with its reason; anything else is done with.
-      if (call.replayed && !result.ok) {
-        options.outbox.refuse(call.idempotencyKey, result.error);
-        options.onRefused?.();
-      } else options.outbox.remove(call.idempotencyKey);
+      if (call.detached && !result.ok) refuse(call, result.error);
+      else if (call.localId && result.ok) madeOnHost(call, (result.data as { id: string }).id);
+      else options.outbox.remove(call.idempotencyKey);
     }
     call.done(result);
+  }
+
+  /** The host made a post drafted offline: its id replaces the local one everywhere, and what waited for it goes. */
+  function madeOnHost(create: Outgoing, hostId: string): void {
+    const localId = create.localId!;
+    const mapped = new Map([[localId, hostId]]);
+    const rewrite = (request: unknown) => withHostIds(request, mapped);
+    options.outbox!.mapLocalId(localId, hostId, create.idempotencyKey!, rewrite);
+    hostIds.set(localId, hostId);
+    for (const call of outgoing.values()) call.request = rewrite(call.request);
+    emit('posts.changed', { workspaceId: (create.request as { workspaceId?: unknown }).workspaceId });
+    for (const call of outgoing.values()) if (!call.sent) transmit(call);
+  }
+
+  /** Kept with the host's reason; a change waiting for a post the host refused to make is refused with it. */
+  function refuse(call: Outgoing, error: ErrorObject): void {
+    options.outbox!.refuse(call.idempotencyKey!, error);
+    if (call.localId)
+      for (const other of [...outgoing.values()])
+        if (localIdsIn(other.request).has(call.localId)) {
+          outgoing.delete(other.id);
+          if (other.idempotencyKey) options.outbox!.refuse(other.idempotencyKey, notMade());
+          other.done({ ok: false, error: notMade() });
+        }
+    if (call.localId) emit('posts.changed', { workspaceId: (call.request as { workspaceId?: unknown }).workspaceId });
+    options.onRefused?.();
+  }
+
+  /**
+   * What the desk answers itself (D122): a post drafted while the host is away, an edit of a post
+   * not sent yet, and reading one. Undefined: the host answers (or the call waits for it).
+   */
+  function answeredOnDesk(channel: string, request: unknown): Result<unknown> | undefined {
+    const outbox = options.outbox;
+    if (!outbox) return undefined;
+    const id = (request as { id?: unknown }).id;
+    if (channel === 'post.create' && !open) {
+      const parsed = channels['post.create'].request.safeParse(request);
+      if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
+      const localId = newLocalId();
+      const key = randomUUID();
+      outbox.add({ key, channel, request, localId });
+      const call = queue(channel, request, key, localId);
+      emit('posts.changed', { workspaceId: (request as { workspaceId?: unknown }).workspaceId });
+      return { ok: true, data: notSentView(call.localId!) };
+    }
+    if (!isLocalId(id)) return undefined;
+    const create = createOf(id);
+    if (!create)
+      return { ok: false, error: { code: 'not_found', message: 'That post is not on this desk or the team host.' } };
+    if (channel === 'post.get') return { ok: true, data: notSentView(id) };
+    if (channel !== 'post.update') return undefined;
+    const parsed = channels['post.update'].request.safeParse(request);
+    if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
+    const patch = (request as { patch: Record<string, unknown> }).patch;
+    const folded = foldUpdate(create.request, patch);
+    // Never sent: the edit becomes part of the create. Sent (the host may have run it): its own change.
+    if (!create.sent && outbox.rewrite(create.idempotencyKey!, folded)) create.request = folded;
+    else {
+      const key = randomUUID();
+      outbox.add({ key, channel, request });
+      transmit(queue(channel, request, key));
+    }
+    emit('posts.changed', { workspaceId: (request as { workspaceId?: unknown }).workspaceId });
+    return { ok: true, data: notSentView(id) };
+  }
+
+  /** A change kept in the outbox whose answer nobody waits for. */
+  function queue(channel: string, request: unknown, key: string, localId?: string, createdAt?: string): Outgoing {
+    const call: Outgoing = {
+      id: nextId++,
+      channel,
+      request,
+      idempotencyKey: key,
+      done: () => {},
+      detached: true,
+      ...(localId ? { localId } : {}),
+      createdAt: createdAt ?? new Date().toISOString(),
+      sent: false,
+    };
+    outgoing.set(call.id, call);
+    return call;
   }
 
   // Changes an earlier run made and the host never answered go first, in their order.
   for (const item of options.outbox?.pending() ?? []) {
     if (!isChannel(item.channel)) continue;
-    const call: Outgoing = {
-      id: nextId++,
-      channel: item.channel,
-      request: item.request,
-      idempotencyKey: item.key,
-      done: () => {},
-      replayed: true,
-      sent: false,
-    };
-    outgoing.set(call.id, call);
+    const call = queue(item.channel, item.request, item.key, item.localId, item.createdAt);
+    // Sent by the earlier run: an edit can no longer fold into it.
+    call.sent = item.sent;
   }
 
   connect();
@@ -237,18 +378,28 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
           },
         });
       if (endedReason !== null) return Promise.resolve({ ok: false, error: ended() });
+      // The renderer may still hold a post's local id after the host made it.
+      const asked = withHostIds(request ?? {}, hostIds);
+      const local = answeredOnDesk(channel, asked);
+      if (local) return Promise.resolve(local);
       if (kind === 'read' && !open) {
-        const copy = options.readCopy?.lookup(channel, request ?? {});
-        if (copy) return Promise.resolve({ ok: true, data: copy.answer });
+        const copy = options.readCopy?.lookup(channel, asked);
+        if (copy)
+          return Promise.resolve({
+            ok: true,
+            data:
+              channel === 'post.list' ? withNotSent(copy.answer as PostGroupPage, notSentListed(asked)) : copy.answer,
+          });
       }
       return new Promise((done) => {
         const call: Outgoing = {
           id: nextId++,
           channel,
-          request: request ?? {},
+          request: asked,
           ...(kind === 'change' ? { idempotencyKey: randomUUID() } : {}),
           done,
-          replayed: false,
+          detached: false,
+          createdAt: new Date().toISOString(),
           sent: false,
         };
         if (call.idempotencyKey) options.outbox?.add({ key: call.idempotencyKey, channel, request: call.request });

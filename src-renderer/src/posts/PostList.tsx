@@ -28,6 +28,18 @@ interface Props {
   onNeedMore?: () => void;
 }
 
+/**
+ * A post this desk drafted while its team host was away, waiting in the desk's outbox (D122): it
+ * goes, once, when the host is back.
+ */
+export function NotSentBadge() {
+  return (
+    <span className="badge badge-not-sent" title="Saved on this computer; it goes to the team host when it is back.">
+      Not sent yet
+    </span>
+  );
+}
+
 /** The targets of a post as people read them: "Mastodon, X". */
 export function targetNames(group: PostGroup): string {
   const names = group.deliveries.map((d) => platformName(d.platform));
@@ -90,6 +102,7 @@ export function PostList({ label, groups, clients, fallbackZone, busy, selection
                 </span>
               </span>
               <span className="post-badges">
+                {group.notSent && <NotSentBadge />}
                 <ApprovalBadge approval={group.approval} />
                 <span className={`badge badge-state-${group.status}`}>{stateLabel[group.status]}</span>
               </span>

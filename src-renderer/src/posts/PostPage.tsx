@@ -10,6 +10,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Facts, Loading, PageHeader, Section } from '../ui/Section';
 import { DeliveriesTable } from './DeliveriesTable';
+import { NotSentBadge } from './PostList';
 import { ThreadParts } from './ThreadParts';
 import { PostPoll } from './PostPoll';
 import { formatInZone, isChangeable, stateLabel, useReportPublishing } from './posts';
@@ -93,6 +94,11 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
             <span className={`badge badge-state-${group.status}`} data-testid="post-status">
               {stateLabel[group.status]}
             </span>{' '}
+            {group.notSent && (
+              <>
+                <NotSentBadge />{' '}
+              </>
+            )}
             <ApprovalBadge approval={group.approval} />{' '}
             {group.scheduledTime ? at(group.scheduledTime) : 'Draft: no time yet'}
           </>
@@ -103,13 +109,21 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
               <Action opensDialog onClick={() => openComposer({ postId: group.id })}>
                 Edit
               </Action>
-              <Action tone="danger" opensDialog disabled={cancel.isPending} onClick={() => setCancelling(true)}>
-                Cancel post
-              </Action>
+              {/* Not on the host yet: nothing to cancel there (D122). */}
+              {!group.notSent && (
+                <Action tone="danger" opensDialog disabled={cancel.isPending} onClick={() => setCancelling(true)}>
+                  Cancel post
+                </Action>
+              )}
             </>
           )
         }
       />
+      {group.notSent && (
+        <p className="notice" role="status">
+          Not sent yet: this post is saved on this computer and goes to the team host when it is back.
+        </p>
+      )}
       {cancel.error && <ErrorAlert error={cancel.error} />}
       {retry.error && <ErrorAlert error={retry.error} />}
 
