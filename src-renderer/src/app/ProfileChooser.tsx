@@ -5,6 +5,7 @@ import { AcceptInvitationInput, NewPassword } from '../../../src-shared/team';
 import { sessionCall, useAppState } from '../data/session';
 import { useContractForm } from '../forms/useContractForm';
 import { invitationCode } from '../team/invitations';
+import { InvitationFields } from './InvitationFields';
 import { FormShell } from '../ui/FormShell';
 import { TextField } from '../ui/Field';
 import { Notice } from '../ui/Section';
@@ -87,23 +88,10 @@ function JoinForm() {
       busyLabel="Joining…"
       after={<Notice>{notice}</Notice>}
     >
-      <TextField
+      <InvitationFields
         form={form}
-        name="code"
-        label="Invitation code or link"
-        autoComplete="off"
-        spellCheck={false}
-        required
-      />
-      <TextField form={form} name="name" label="Your name" autoComplete="name" required />
-      <TextField
-        form={form}
-        name="password"
-        label="Choose a password"
-        type="password"
-        autoComplete="new-password"
-        hint="At least 8 characters. You sign in with it from now on."
-        required
+        codeName="code"
+        passwordHint="At least 8 characters. You sign in with it from now on."
       />
     </FormShell>
   );

@@ -1,12 +1,20 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { SetupInput } from '../../../src-shared/contract';
 import { call } from '../data/contract';
 import { setAppState } from '../data/session';
 import { useContractForm } from '../forms/useContractForm';
 import { FormShell } from '../ui/FormShell';
+import { ChoiceGroup } from '../ui/ChoiceGroup';
 import { TextField } from '../ui/Field';
 import { WorkspaceFields, workspaceForm, type WorkspaceValues } from '../workspace/WorkspaceFields';
+import { NewPasswordField } from './InvitationFields';
 import { TeamHostForm } from './TeamHostForm';
+
+const MODES = [
+  { value: 'local', label: 'Work on this computer' },
+  { value: 'team', label: 'Join a team host' },
+] as const;
+type Mode = (typeof MODES)[number]['value'];
 
 interface SetupValues {
   ownerName: string;
@@ -20,23 +28,12 @@ interface SetupValues {
  * "Join a team host" (issue 12 item 2).
  */
 export function SetupPage() {
-  const [mode, setMode] = useState<'local' | 'team'>('local');
-  const group = `${useId()}-mode`;
+  const [mode, setMode] = useState<Mode>('local');
   return (
     <main className="setup" id="main">
       <div className="setup-card">
         <h1>Welcome to Postroom</h1>
-        <fieldset className="choice-group">
-          <legend>How will you use Postroom?</legend>
-          <label>
-            <input type="radio" name={group} checked={mode === 'local'} onChange={() => setMode('local')} />
-            <span>Work on this computer</span>
-          </label>
-          <label>
-            <input type="radio" name={group} checked={mode === 'team'} onChange={() => setMode('team')} />
-            <span>Join a team host</span>
-          </label>
-        </fieldset>
+        <ChoiceGroup legend="How will you use Postroom?" options={MODES} value={mode} onChange={setMode} />
         {mode === 'local' ? (
           <LocalSetup />
         ) : (
@@ -88,14 +85,9 @@ function LocalSetup() {
           <legend>You</legend>
           <TextField form={form} name="ownerName" label="Your name" autoComplete="name" required />
           <TextField form={form} name="ownerEmail" label="Your email" type="email" autoComplete="email" required />
-          <TextField
+          <NewPasswordField
             form={form}
-            name="password"
-            label="Choose a password"
-            type="password"
-            autoComplete="new-password"
             hint="At least 8 characters. Forgotten, it is reset on this computer (see the README)."
-            required
           />
         </fieldset>
         <fieldset>

@@ -1,11 +1,13 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { FieldPath } from 'react-hook-form';
 import { DeskJoinInput, DeskSignInInput } from '../../../src-shared/contract';
 import { sessionCall } from '../data/session';
 import { useContractForm, type FormFields } from '../forms/useContractForm';
 import { invitationCode } from '../team/invitations';
 import { FormShell } from '../ui/FormShell';
+import { ChoiceGroup } from '../ui/ChoiceGroup';
 import { TextField } from '../ui/Field';
+import { InvitationFields } from './InvitationFields';
 
 /*
  * "Join a team host" (issue 12 item 2): the host's address, then either the invitation the person
@@ -15,7 +17,11 @@ import { TextField } from '../ui/Field';
  * certificate this computer does not trust, a revoked invitation, a wrong password).
  */
 
-type Way = 'invitation' | 'account';
+const WAYS = [
+  { value: 'invitation', label: 'I have an invitation' },
+  { value: 'account', label: 'I have an account on the team host' },
+] as const;
+type Way = (typeof WAYS)[number]['value'];
 
 interface JoinValues {
   hostUrl: string;
@@ -59,23 +65,10 @@ function JoinWithInvitation({ hostUrl }: { hostUrl: string }) {
   return (
     <FormShell form={form} onSubmit={onSubmit} label="Join a team host" submit="Join the team" busyLabel="Joining…">
       <HostAddressField form={form} />
-      <TextField
+      <InvitationFields
         form={form}
-        name="invitationCode"
-        label="Invitation code or link"
-        autoComplete="off"
-        spellCheck={false}
-        required
-      />
-      <TextField form={form} name="name" label="Your name" autoComplete="name" required />
-      <TextField
-        form={form}
-        name="password"
-        label="Choose a password"
-        type="password"
-        autoComplete="new-password"
-        hint="At least 8 characters. You sign in to the team host with it from now on."
-        required
+        codeName="invitationCode"
+        passwordHint="At least 8 characters. You sign in to the team host with it from now on."
       />
     </FormShell>
   );
@@ -109,20 +102,9 @@ function SignInWithAccount({ hostUrl }: { hostUrl: string }) {
 /** Joining with an invitation, or signing in with an account on the host: the person picks which. */
 export function TeamHostForm({ hostUrl = '', way: initial = 'invitation' }: { hostUrl?: string; way?: Way }) {
   const [way, setWay] = useState<Way>(initial);
-  const group = `${useId()}-way`;
   return (
     <div className="team-host-form">
-      <fieldset className="choice-group">
-        <legend>How do you join?</legend>
-        <label>
-          <input type="radio" name={group} checked={way === 'invitation'} onChange={() => setWay('invitation')} />
-          <span>I have an invitation</span>
-        </label>
-        <label>
-          <input type="radio" name={group} checked={way === 'account'} onChange={() => setWay('account')} />
-          <span>I have an account on the team host</span>
-        </label>
-      </fieldset>
+      <ChoiceGroup legend="How do you join?" options={WAYS} value={way} onChange={setWay} />
       {way === 'invitation' ? <JoinWithInvitation hostUrl={hostUrl} /> : <SignInWithAccount hostUrl={hostUrl} />}
     </div>
   );
