@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Platform } from '../../../../src-shared/contract';
 import type { CalendarPost } from '../../../../src-shared/posts';
 import { excerpt, formatDay, platformName, stateLabel } from '../posts';
-import { DRAG_TYPE, MovePostButton } from './CalendarDay';
+import { CalendarItem, dropTarget, type CalendarPostView } from './CalendarItem';
 import { ApprovalBadge } from '../../approvals/ApprovalBadge';
 
 /** The hours of a day, as the grid's rows. */
@@ -36,24 +36,14 @@ export function PlatformIcon({ platform }: { platform: Platform }) {
   );
 }
 
-interface Props {
+interface Props extends CalendarPostView {
   /** The week's seven days (ISO dates), Monday first. */
   days: readonly string[];
   zone: string;
   today: string | null;
   byDay: ReadonlyMap<string, readonly CalendarPost[]>;
-  dragging: string | null;
-  timeOf: (g: CalendarPost) => string;
-  nameOf: (g: CalendarPost) => string;
   clientOf: (g: CalendarPost) => string;
-  colourOf: (g: CalendarPost) => string;
   platformsOf: (g: CalendarPost) => Platform[];
-  movable: (g: CalendarPost) => boolean;
-  pending: (g: CalendarPost) => boolean;
-  onOpen: (g: CalendarPost) => void;
-  onMove: (g: CalendarPost) => void;
-  onDragStart: (g: CalendarPost) => void;
-  onDragEnd: () => void;
   /** A post dropped on an hour of a day: it keeps its minutes. */
   onDrop: (day: string, hour: number, postId: string) => void;
 }
@@ -121,35 +111,17 @@ export function CalendarWeek(p: Props) {
                     data-hour={hour}
                     aria-label={`${formatDay(day, p.zone)}, ${hourLabel(hour)}`}
                     className={over === key ? 'drop-over' : undefined}
-                    onDragOver={(e) => {
-                      if (!p.dragging && !e.dataTransfer.types.includes(DRAG_TYPE)) return;
-                      e.preventDefault();
-                      e.dataTransfer.dropEffect = 'move';
-                      if (over !== key) setOver(key);
-                    }}
-                    onDragLeave={() => setOver((o) => (o === key ? null : o))}
-                    onDrop={(e) => {
-                      e.preventDefault();
-                      setOver(null);
-                      p.onDrop(day, hour, e.dataTransfer.getData(DRAG_TYPE) || p.dragging || '');
-                    }}
+                    {...dropTarget({
+                      dragging: p.dragging,
+                      over: over === key,
+                      onOver: (on) => setOver((o) => (on ? key : o === key ? null : o)),
+                      onDrop: (postId) => p.onDrop(day, hour, postId),
+                    })}
                   >
                     {posts.length > 0 && (
                       <ul className="calendar-items">
                         {posts.map((g) => (
-                          <li
-                            key={g.id}
-                            className={`calendar-item calendar-slot state-${g.status}${p.pending(g) ? ' pending' : ''}`}
-                            style={{ borderLeftColor: p.colourOf(g) }}
-                            draggable={p.movable(g)}
-                            data-post-id={g.id}
-                            onDragStart={(e) => {
-                              e.dataTransfer.setData(DRAG_TYPE, g.id);
-                              e.dataTransfer.effectAllowed = 'move';
-                              p.onDragStart(g);
-                            }}
-                            onDragEnd={p.onDragEnd}
-                          >
+                          <CalendarItem key={g.id} post={g} view={p} className="calendar-slot">
                             <button
                               type="button"
                               className="calendar-open"
@@ -171,8 +143,7 @@ export function CalendarWeek(p: Props) {
                                 ({p.clientOf(g)}, {stateLabel[g.status]})
                               </span>
                             </button>
-                            {p.movable(g) && <MovePostButton name={p.nameOf(g)} onMove={() => p.onMove(g)} />}
-                          </li>
+                          </CalendarItem>
                         ))}
                       </ul>
                     )}
