@@ -53,6 +53,7 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
   page,
   host,
   dataDir,
+  images,
 }) => {
   test.skip(!runAgainstPds, peer.reason);
   test.setTimeout(180_000);
@@ -129,6 +130,16 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
         `${parts[2]}${parts[2]!.length} / ${max}`,
       ]);
     }
+    // The last part gets its own picture, uploaded into the client's library from the part itself.
+    await composer.getByLabel('Upload images or video for part 3').setInputFiles(images.jpeg);
+    await expect(composer.getByRole('list', { name: 'Chosen media for part 3' }).getByRole('listitem')).toHaveText(
+      /banner\.jpg/,
+    );
+    await expect(composer.getByRole('list', { name: 'Chosen media', exact: true })).toHaveCount(0);
+    for (const where of ['X', 'Bluesky'])
+      await expect(
+        previews.getByRole('list', { name: `Thread on ${where}` }).getByRole('listitem', { name: 'Part 3 of 3' }),
+      ).toHaveCount(1);
 
     // Each part has its counter per platform; a part too long for Bluesky is named, and blocks scheduling.
     const counts = composer.getByRole('list', { name: 'Character counts for part 3' });
@@ -142,9 +153,16 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
     await composer.getByLabel('Part 3', { exact: true }).fill(parts[2]!);
     await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeEnabled();
 
-    await composer.getByRole('button', { name: 'Now', exact: true }).click();
-    await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
+    // Saved as a draft, then opened again: each part keeps its text and its picture, and it is scheduled from there.
+    await composer.getByRole('button', { name: 'Save draft' }).click();
     await expect(composer).toBeHidden();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit post' });
+    await expect(edit.getByLabel('Part 3', { exact: true })).toHaveValue(parts[2]!);
+    await expect(edit.getByRole('list', { name: 'Chosen media for part 3' })).toContainText('banner.jpg');
+    await edit.getByRole('button', { name: 'Now', exact: true }).click();
+    await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(edit).toBeHidden();
 
     // The post page follows the scheduler until both threads are out, and links every part.
     await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
@@ -153,10 +171,10 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
     await expect(thread.getByRole('list', { name: 'Parts of the thread' }).getByRole('listitem')).toHaveText(parts);
 
     const tweets = x.tweets();
-    expect(tweets.map((t) => [t.text, t.inReplyTo])).toEqual([
-      [parts[0], undefined],
-      [parts[1], tweets[0]!.id],
-      [parts[2], tweets[1]!.id],
+    expect(tweets.map((t) => [t.text, t.inReplyTo, t.mediaIds.length])).toEqual([
+      [parts[0], undefined, 0],
+      [parts[1], tweets[0]!.id, 0],
+      [parts[2], tweets[1]!.id, 1],
     ]);
     const onX = thread.getByText(/^On X @clientonx:/);
     for (const [i, t] of tweets.entries())
@@ -170,13 +188,25 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
       await fetch(
         `${sky.url}/xrpc/com.atproto.repo.listRecords?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', limit: '100' })}`,
       )
-    ).json()) as { records: { uri: string; value: { text: string; reply?: { parent: { uri: string } } } }[] };
+    ).json()) as {
+      records: {
+        uri: string;
+        value: { text: string; reply?: { parent: { uri: string } }; embed?: { $type: string } };
+      }[];
+    };
     const mine = listed.records.filter((r) => r.value.text.endsWith(stamp));
     const byText = new Map(mine.map((r) => [r.value.text, r]));
     expect(mine).toHaveLength(3);
     expect(byText.get(parts[0]!)!.value.reply).toBeUndefined();
     expect(byText.get(parts[1]!)!.value.reply?.parent.uri).toBe(byText.get(parts[0]!)!.uri);
     expect(byText.get(parts[2]!)!.value.reply?.parent.uri).toBe(byText.get(parts[1]!)!.uri);
+    expect(mine.map((r) => [r.value.text, r.value.embed?.$type ?? null])).toEqual(
+      expect.arrayContaining([
+        [parts[0], null],
+        [parts[1], null],
+        [parts[2], 'app.bsky.embed.images'],
+      ]),
+    );
     await expect(thread.getByText(/^On Bluesky /).getByRole('link')).toHaveCount(3);
   } finally {
     await front.close();

@@ -8,7 +8,7 @@ import { listenOnLoopback } from './loopback';
  * connected the way a client does it, through a connection link: `GET /i/oauth2/authorize`
  * consents at once (no sign-in page) and `POST /2/oauth2/token` checks the code, the redirect URI
  * and the PKCE verifier, then hands out the X server's token. Every other request goes through to
- * the X server unchanged, so posts land in `x.tweets()`.
+ * the X server unchanged (JSON, or a media upload's multipart bytes), so posts land in `x.tweets()`.
  */
 export interface XOAuthFront {
   /** Use as the X integration's `instanceUrl` (it stands for both x.com and api.x.com). */
@@ -34,6 +34,8 @@ export async function startXOAuthFront(x: XServer): Promise<XOAuthFront> {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+  // Media uploads go through as the bytes they are (the multipart boundary is in the Content-Type).
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.get('/i/oauth2/authorize', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
@@ -83,7 +85,12 @@ export async function startXOAuthFront(x: XServer): Promise<XOAuthFront> {
       const res = await fetch(new URL(request.url, x.url), {
         method: request.method,
         headers,
-        body: request.method === 'POST' ? JSON.stringify(request.body ?? {}) : undefined,
+        body:
+          request.method !== 'POST'
+            ? undefined
+            : Buffer.isBuffer(request.body)
+              ? new Uint8Array(request.body)
+              : JSON.stringify(request.body ?? {}),
       });
       const text = await res.text();
       const type = res.headers.get('content-type');

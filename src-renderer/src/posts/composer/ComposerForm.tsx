@@ -18,7 +18,7 @@ import { FirstCommentField } from './FirstCommentField';
 import { ThreadEditor } from './ThreadEditor';
 import { PollField, type PollDraft } from './PollField';
 import { clearLocalDraft, differs, readLocalDraft, writeLocalDraft, type LocalDraft } from './localDraft';
-import { mediaInfoOf, PostMediaPicker, usePostMedia } from './PostMediaPicker';
+import { mediaInfoOf, mediaListOf, PostMediaPicker, usePostMedia } from './PostMediaPicker';
 import { PublicMediaNotice } from './PublicMediaNotice';
 import { PostTexts } from './PostTexts';
 import { Previews } from './Previews';
@@ -67,7 +67,7 @@ export function ComposerForm({
       text: existing?.text ?? '',
       custom: existing?.platformTexts ?? {},
       when: existing?.scheduledTime ? toLocalInput(existing.scheduledTime, tzOf(startClient)) : '',
-      thread: existing?.thread.map((p) => p.text) ?? [],
+      thread: existing?.thread.map((p) => ({ text: p.text, media: p.media })) ?? [],
       firstComment: existing?.firstComment ?? '',
       poll: existing?.poll ?? null,
     };
@@ -84,7 +84,7 @@ export function ComposerForm({
   const [targets, setTargets] = useState<string[]>(initial.targets);
   const [text, setText] = useState(initial.text);
   const [custom, setCustom] = useState<Record<string, string>>(initial.custom);
-  const [thread, setThread] = useState<string[]>(initial.thread);
+  const [thread, setThread] = useState<LocalDraft['thread']>(initial.thread);
   const [firstComment, setFirstComment] = useState(initial.firstComment);
   const [poll, setPoll] = useState<PollDraft | null>(initial.poll);
   const [touched, setTouched] = useState(existing !== null || restored !== null);
@@ -145,7 +145,7 @@ export function ComposerForm({
     ...chosen.flatMap((t) =>
       checkFollowUps(
         t.platform,
-        thread.map((p) => ({ text: p, media: [] })),
+        thread.map((p) => ({ text: p.text, media: p.media.map(mediaInfoOf) })),
         firstComment,
         t.connection?.maxTextLength ?? undefined,
       ),
@@ -188,7 +188,21 @@ export function ComposerForm({
     setCustom({});
     setError(null);
     for (const m of media.items) media.remove(m.id);
+    // Another client's library: the thread's parts keep their texts, not their pictures.
+    setThread((parts) => parts.map((p) => ({ ...p, media: [] })));
   }
+
+  /** A thread part's media, changed in place (an upload may end after more typing). */
+  const partMedia = (i: number) =>
+    mediaListOf(
+      thread[i]?.media ?? [],
+      (next) => {
+        setThread((parts) => parts.map((p, j) => (j === i ? { ...p, media: next(p.media) } : p)));
+        setTouched(true);
+      },
+      (next) => setThread((parts) => parts.map((p, j) => (j === i ? { ...p, media: next(p.media) } : p))),
+    );
+  const threadInput = thread.map((p) => ({ text: p.text, mediaIds: p.media.map((m) => m.id) }));
 
   async function submit(kind: Submit, at?: string, publishNow = false) {
     if (blocks(kind)) return;
@@ -218,7 +232,7 @@ export function ComposerForm({
           patch: {
             text,
             platformTexts,
-            thread: thread.map((p) => ({ text: p })),
+            thread: threadInput,
             firstComment: firstComment.trim() ? firstComment : null,
             poll,
             ...(media.changed ? { mediaIds: media.items.map((m) => m.id) } : {}),
@@ -233,7 +247,7 @@ export function ComposerForm({
             text,
             platformIds: chosen.map((t) => t.platformId),
             ...(Object.keys(platformTexts).length ? { platformTexts } : {}),
-            ...(thread.length ? { thread: thread.map((p) => ({ text: p })) } : {}),
+            ...(thread.length ? { thread: threadInput } : {}),
             ...(firstComment.trim() ? { firstComment } : {}),
             ...(poll ? { poll } : {}),
             ...(scheduledTime ? { scheduledTime } : {}),
@@ -331,6 +345,9 @@ export function ComposerForm({
                 setTouched(true);
               }}
               targets={chosen}
+              partMedia={(i) => (
+                <PostMediaPicker workspaceId={workspace.id} userId={clientId} media={partMedia(i)} part={i + 2} />
+              )}
             />
             <PollField poll={poll} onPoll={setPoll} targets={chosen} mediaCount={mediaInfo.length} />
             <FirstCommentField

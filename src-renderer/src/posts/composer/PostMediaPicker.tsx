@@ -37,23 +37,31 @@ export const mediaInfoOf = (m: PostMedia): MediaInfo => ({
   durationMs: m.durationMs,
 });
 
-/** The post's media: library items in order (posts refer to them by `mediaIds`). */
-export function usePostMedia(existing: PostGroup | null, onChange: () => void) {
-  const [items, setItems] = useState<PostMedia[]>(() => existing?.media ?? []);
-  const change = (next: (all: PostMedia[]) => PostMedia[]) => {
-    setItems(next);
-    onChange();
-  };
-  const startIds = (existing?.media ?? []).map((m) => m.id).join(',');
+/** A list of library items, in order, and what a person does to it: the post's own, or a thread part's. */
+export interface PostMediaList {
+  items: readonly PostMedia[];
+  add: (m: MediaItem | PostMedia) => void;
+  remove: (id: string) => void;
+  move: (id: string, by: -1 | 1) => void;
+  replace: (id: string, m: MediaItem) => void;
+  setAlt: (id: string, altText: string) => void;
+}
+
+type Update = (next: (all: PostMedia[]) => PostMedia[]) => void;
+
+/**
+ * What a person does to a list of media kept in some state: `change` for what changes the post
+ * (adding, removing, order, a reshaped copy), `quiet` for alt text (saved on the library item itself).
+ */
+export function mediaListOf(items: readonly PostMedia[], change: Update, quiet: Update = change): PostMediaList {
   return {
     items,
-    changed: items.map((m) => m.id).join(',') !== startIds,
-    add: (m: MediaItem | PostMedia) =>
+    add: (m) =>
       change((all) =>
         all.some((x) => x.id === m.id) || all.length >= MAX_POST_MEDIA ? all : [...all, asPostMedia(m)],
       ),
-    remove: (id: string) => change((all) => all.filter((m) => m.id !== id)),
-    move: (id: string, by: -1 | 1) =>
+    remove: (id) => change((all) => all.filter((m) => m.id !== id)),
+    move: (id, by) =>
       change((all) => {
         const i = all.findIndex((m) => m.id === id);
         const j = i + by;
@@ -62,12 +70,25 @@ export function usePostMedia(existing: PostGroup | null, onChange: () => void) {
         [next[i], next[j]] = [next[j]!, next[i]!];
         return next;
       }),
-    replace: (id: string, m: MediaItem) => change((all) => all.map((x) => (x.id === id ? asPostMedia(m) : x))),
-    setAlt: (id: string, altText: string) => setItems((all) => all.map((m) => (m.id === id ? { ...m, altText } : m))),
+    replace: (id, m) => change((all) => all.map((x) => (x.id === id ? asPostMedia(m) : x))),
+    setAlt: (id, altText) => quiet((all) => all.map((m) => (m.id === id ? { ...m, altText } : m))),
   };
 }
 
-type PostMediaState = ReturnType<typeof usePostMedia>;
+/** The post's media: library items in order (posts refer to them by `mediaIds`). */
+export function usePostMedia(existing: PostGroup | null, onChange: () => void) {
+  const [items, setItems] = useState<PostMedia[]>(() => existing?.media ?? []);
+  const startIds = (existing?.media ?? []).map((m) => m.id).join(',');
+  const list = mediaListOf(
+    items,
+    (next) => {
+      setItems(next);
+      onChange();
+    },
+    setItems,
+  );
+  return { ...list, changed: items.map((m) => m.id).join(',') !== startIds };
+}
 
 /** One chosen file: its preview, what it is, its alt text (kept with the file), order, crop and remove. */
 function ChosenItem({
@@ -81,7 +102,7 @@ function ChosenItem({
   m: PostMedia;
   index: number;
   count: number;
-  media: PostMediaState;
+  media: PostMediaList;
 }) {
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusy] = useState(false);
@@ -160,25 +181,29 @@ function ChosenItem({
 /**
  * The composer's images and videos (issue 14 item 9): chosen from the client's library or uploaded
  * into it (with progress), each with alt text, in order, cropped or padded to a platform's shape.
+ * A thread's part has its own (`part`: its number), named after it so each list is told apart.
  */
 export function PostMediaPicker({
   workspaceId,
   userId,
   media,
+  part,
 }: {
   workspaceId: string;
   userId: string;
-  media: PostMediaState;
+  media: PostMediaList;
+  part?: number;
 }) {
   const uploads = useUploads(workspaceId, userId, (item) => media.add(item));
   const library = useContract('media.list', { workspaceId, userId, limit: 200 }, { enabled: userId !== '' });
   const choices = (library.data ?? []).filter((item) => !media.items.some((m) => m.id === item.id));
   const full = media.items.length >= MAX_POST_MEDIA;
+  const forPart = part === undefined ? '' : ` for part ${part}`;
   return (
     <fieldset className="plain post-media">
-      <legend>Images and video</legend>
+      <legend>Images and video{forPart}</legend>
       {media.items.length > 0 && (
-        <ol className="media-list" aria-label="Chosen media">
+        <ol className="media-list" aria-label={`Chosen media${forPart}`}>
           {media.items.map((m, i) => (
             <ChosenItem key={m.id} workspaceId={workspaceId} m={m} index={i} count={media.items.length} media={media} />
           ))}
@@ -188,7 +213,7 @@ export function PostMediaPicker({
         <p className="hint">Choose a client to add images or video from their library.</p>
       ) : (
         <>
-          {!full && <UploadZone uploads={uploads} label="Upload images or video" />}
+          {!full && <UploadZone uploads={uploads} label={`Upload images or video${forPart}`} />}
           <details className="library-choices">
             <summary>
               Choose from {'the library'} ({choices.length})
@@ -205,7 +230,12 @@ export function PostMediaPicker({
                       <span>{item.fileName}</span>
                       <span className="muted">{describeMedia(item)}</span>
                     </div>
-                    <Action small disabled={full} label={`Add ${item.fileName}`} onClick={() => media.add(item)}>
+                    <Action
+                      small
+                      disabled={full}
+                      label={`Add ${item.fileName}${forPart}`}
+                      onClick={() => media.add(item)}
+                    >
                       Add
                     </Action>
                   </li>

@@ -20,7 +20,7 @@ import type { PollDraft } from './PollField';
 
 /** What follows the post, as the composer holds it. */
 export interface FollowUpDrafts {
-  thread: readonly string[];
+  thread: readonly { text: string; media: readonly PostMedia[] }[];
   firstComment: string;
   poll: PollDraft | null;
 }
@@ -35,7 +35,17 @@ function Count({ count, max }: { count: number; max: number }) {
 }
 
 /** The thread's parts, the poll or the first comment, where the target's platform takes them. */
-function FollowUps({ check, name, followUps }: { check: TargetCheck; name: string; followUps: FollowUpDrafts }) {
+function FollowUps({
+  workspaceId,
+  check,
+  name,
+  followUps,
+}: {
+  workspaceId: string;
+  check: TargetCheck;
+  name: string;
+  followUps: FollowUpDrafts;
+}) {
   const p = check.target.platform;
   const rules = PLATFORM_RULES[p];
   const options = followUps.poll?.options.filter((o) => o.trim()) ?? [];
@@ -53,11 +63,17 @@ function FollowUps({ check, name, followUps }: { check: TargetCheck; name: strin
       )}
       {rules.followUp.kind === 'thread' && followUps.thread.length > 0 && (
         <ol className="preview-thread" aria-label={`Thread on ${check.target.short}`}>
-          {followUps.thread.map((text, i) => (
+          {followUps.thread.map(({ text, media }, i) => (
             <li key={i} aria-label={`Part ${i + 2} of ${followUps.thread.length + 1}`}>
               <p className="preview-text">
                 {text ? <RichText text={text} /> : <span className="muted">(no text)</span>}
               </p>
+              <PreviewMedia
+                workspaceId={workspaceId}
+                platform={p}
+                media={media}
+                where={`${check.target.short}, part ${i + 2}`}
+              />
               <Count count={countText(p, text)} max={check.max} />
             </li>
           ))}
@@ -239,7 +255,7 @@ export function Previews({
               <footer>
                 <Count count={c.count} max={c.max} />
               </footer>
-              <FollowUps check={c} name={name} followUps={followUps} />
+              <FollowUps workspaceId={workspaceId} check={c} name={name} followUps={followUps} />
             </article>
           );
         })

@@ -1,31 +1,43 @@
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
+import type { PostMedia } from '../../../../src-shared/posts';
 import { checkFollowUps, PLATFORM_RULES, takesThread } from '../../../../src-shared/platform-rules';
 import { Field } from '../../ui/Field';
 import { checkTargets, type Target } from './checks';
 import { Counter } from './Counter';
+import { mediaInfoOf } from './PostMediaPicker';
 
 /**
  * A thread (issue 14 item 4): the parts that follow the post, each a reply to the one before on
- * X, Bluesky, Mastodon and Threads. Parts are added, removed and moved; each has a live count per
- * account that takes threads, and the problems the platforms would refuse are listed under it.
- * Offered only when a chosen account takes threads.
+ * X, Bluesky, Mastodon and Threads. Parts are added, removed and moved; each has its own images or
+ * video, a live count per account that takes threads, and the problems the platforms would refuse
+ * listed under it. Offered only when a chosen account takes threads.
  */
+
+/** A part after the post: its text and library items. */
+export interface ThreadPartDraft {
+  text: string;
+  media: PostMedia[];
+}
 export function ThreadEditor({
   parts,
   onParts,
   targets,
+  partMedia,
 }: {
-  /** The texts of the parts after the post itself. */
-  parts: readonly string[];
-  onParts: (parts: string[]) => void;
+  /** The parts after the post itself. */
+  parts: readonly ThreadPartDraft[];
+  onParts: (parts: ThreadPartDraft[]) => void;
   targets: readonly Target[];
+  /** The media picker of the part at this index. */
+  partMedia: (index: number) => ReactNode;
 }) {
   const id = useId();
   const threading = targets.filter((t) => takesThread(t.platform));
   if (threading.length === 0 && parts.length === 0) return null;
   const others = targets.filter((t) => !takesThread(t.platform));
   const max = Math.min(...threading.map((t) => (PLATFORM_RULES[t.platform].followUp as { maxParts: number }).maxParts));
-  const set = (i: number, text: string) => onParts(parts.map((p, j) => (j === i ? text : p)));
+  const set = (i: number, text: string) => onParts(parts.map((p, j) => (j === i ? { ...p, text } : p)));
+  const asRules = parts.map((p) => ({ text: p.text, media: p.media.map(mediaInfoOf) }));
   const move = (i: number, by: -1 | 1) => {
     const next = [...parts];
     [next[i], next[i + by]] = [next[i + by]!, next[i]!];
@@ -41,18 +53,13 @@ export function ThreadEditor({
         </p>
       )}
       <ol className="thread-parts">
-        {parts.map((text, i) => {
+        {parts.map(({ text }, i) => {
           const label = `Part ${i + 2}`;
-          const checks = checkTargets(threading, () => text, []);
+          const checks = checkTargets(threading, () => text, asRules[i]!.media);
           const problems = [
             ...new Set(
               threading.flatMap((t) =>
-                checkFollowUps(
-                  t.platform,
-                  parts.map((p) => ({ text: p, media: [] })),
-                  null,
-                  t.connection?.maxTextLength ?? undefined,
-                )
+                checkFollowUps(t.platform, asRules, null, t.connection?.maxTextLength ?? undefined)
                   .filter((v) => v.part === i + 2)
                   .map((v) => v.message),
               ),
@@ -89,6 +96,7 @@ export function ThreadEditor({
                   <li key={m}>{m}</li>
                 ))}
               </ul>
+              {partMedia(i)}
               <div className="thread-part-actions">
                 <button
                   type="button"
@@ -126,7 +134,7 @@ export function ThreadEditor({
           type="button"
           className="button"
           disabled={parts.length + 1 >= max}
-          onClick={() => onParts([...parts, ''])}
+          onClick={() => onParts([...parts, { text: '', media: [] }])}
         >
           {parts.length === 0 ? 'Make it a thread' : 'Add a part'}
         </button>

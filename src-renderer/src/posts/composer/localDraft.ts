@@ -1,27 +1,8 @@
-import { z } from 'zod';
+import { LocalDraft } from './localDraftSchema';
 
-/**
- * What the composer holds, kept in this browser's localStorage as it is typed (issue 10 item 2):
- * closing the composer, a reload or a crash loses nothing. One copy per workspace for a new post
- * and one per post being edited; saving the post (or discarding) removes it. Images are not kept
- * (they can be megabytes); the restored note says so.
- */
-export const LocalDraft = z.object({
-  clientId: z.string(),
-  targets: z.array(z.string()),
-  text: z.string(),
-  custom: z.record(z.string(), z.string()),
-  when: z.string(),
-  /** A thread's parts after the post, and the first comment (issue 14 item 4); older copies have none. */
-  thread: z.array(z.string()).default([]),
-  firstComment: z.string().default(''),
-  poll: z
-    .object({ options: z.array(z.string()), durationMinutes: z.number() })
-    .nullable()
-    .default(null),
-  savedAt: z.string(),
-});
-export type LocalDraft = z.infer<typeof LocalDraft>;
+// The composer's kept copy in this browser's localStorage; its shape is in ./localDraftSchema.
+export { differs } from './localDraftSchema';
+export { LocalDraft };
 
 const keyOf = (workspaceId: string, postId: string | null) => `postroom.composer.${workspaceId}.${postId ?? 'new'}`;
 
@@ -50,18 +31,4 @@ export function clearLocalDraft(workspaceId: string, postId: string | null) {
   } catch {
     // Nothing was kept.
   }
-}
-
-/** Whether the form holds anything a person typed or chose beyond where it started. */
-export function differs(a: Omit<LocalDraft, 'savedAt'>, b: Omit<LocalDraft, 'savedAt'>): boolean {
-  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
-  return (
-    a.text !== b.text ||
-    a.when !== b.when ||
-    a.firstComment !== b.firstComment ||
-    !same(a.poll, b.poll) ||
-    !same(a.thread, b.thread) ||
-    !same([...a.targets].sort(), [...b.targets].sort()) ||
-    !same(Object.entries(a.custom).sort(), Object.entries(b.custom).sort())
-  );
 }
