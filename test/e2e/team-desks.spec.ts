@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { startCuttableLink, type CuttableLink } from '../support/cuttable-link';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { startDeskProcess, type Desk } from '../support/desk-process';
 import { startKeyringSession, type KeyringSession } from '../support/private-keyring';
 import {
   DeskSocket,
   deskSignIn,
+  freePort,
   makeTestCertificate,
   startHostProcess,
   type HostProcess,
@@ -23,7 +25,10 @@ import { expect, test } from './fixtures';
  * browser context of their own, do what they would: the owner joins from desk A, invites an
  * editor, who joins from desk B; a client connects their account through a link in a third
  * context that has nothing of the desks; the editor drafts and the owner sees it appear, then
- * schedules it and the host publishes it once; the owner forces the editor out and desk B is signed out at once.
+ * schedules it and the host publishes it once; desk B loses the host (its network is cut: the host
+ * sits behind a relay on its public port, ../support/cuttable-link.ts), drafts three posts and
+ * edits one, and when it is back the owner sees each once; the owner forces the editor out and
+ * desk B is signed out at once.
  */
 
 const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
@@ -31,6 +36,8 @@ const EDITOR = { name: 'Eddie Editor', password: 'editor password 42' };
 
 const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
+
+const draftsList = (page: Page) => page.getByRole('list', { name: 'Drafts' });
 
 async function go(page: Page, place: 'Clients' | 'Team' | 'Drafts') {
   await mainNav(page).getByRole('button', { name: place, exact: true }).click();
@@ -51,7 +58,7 @@ async function joinTeamHost(page: Page, opts: { hostUrl: string; code: string; n
   await expect(page.getByRole('banner')).toContainText(opts.name);
 }
 
-test('two desks on one team host: join, invite, connect through a link, a draft seen live and published once, force logout, lists kept offline', async ({
+test('two desks on one team host: join, invite, connect through a link, a draft seen live and published once, drafts made offline arrive once, force logout, lists kept offline', async ({
   page,
   browser,
 }) => {
@@ -66,12 +73,16 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
   const tls = await makeTestCertificate(folder('postroom-e2e-tls-'));
   let host: HostProcess | null = null;
   let mastodon: MastodonServer | null = null;
+  let network: CuttableLink | null = null;
   const desks: Desk[] = [];
   const keyrings: KeyringSession[] = [];
   try {
     mastodon = await startMastodonServer();
-    host = await startHostProcess({ tls, dataDir: folder('postroom-e2e-host-') });
+    // The host listens on a port of its own; its public port is the relay's, whose link to desk B can be cut.
+    const [publicPort, listenPort] = [await freePort(), await freePort()];
+    host = await startHostProcess({ tls, dataDir: folder('postroom-e2e-host-'), port: publicPort, listenPort });
     expect(host.ownerCode, host.output()).toBeTruthy();
+    network = await startCuttableLink({ port: publicPort, targetPort: listenPort });
     const [keyringA, keyringB] = [startKeyringSession(), startKeyringSession()];
     keyrings.push(keyringA, keyringB);
     const deskADir = folder('postroom-e2e-desk-a-');
@@ -193,6 +204,50 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 30_000 });
     expect(mastodon.statusTexts()).toEqual([expect.objectContaining({ text: 'Drafted on desk B', deleted: false })]);
 
+    // 8.4. Desk B loses the host (its network is cut), drafts three posts and edits one.
+    await go(pageB, 'Drafts');
+    await expect(pageB.getByText('No drafts.')).toBeVisible();
+    await go(page, 'Drafts');
+    await expect(page.getByText('No drafts.')).toBeVisible();
+    network.cut(deskB.pid);
+    await expect(hostStatus(pageB)).toContainText('Offline');
+    await expect(hostStatus(page)).toHaveText(`Connected to Acme Agency (${hostName}).`);
+    for (const text of ['Offline one', 'Offline two', 'Offline three']) {
+      await pageB.getByRole('banner').getByRole('button', { name: 'New post' }).click();
+      const offline = composer(pageB);
+      await offline.getByLabel('Client', { exact: true }).selectOption({ label: 'Northwind' });
+      await compose(offline, ['Mastodon @agency'], text);
+      await offline.getByRole('button', { name: 'Save draft' }).click();
+      // Kept on the desk at once: the post page opens, saying it is not sent yet.
+      await expect(offline).toBeHidden();
+      await expect(pageB.getByRole('status').filter({ hasText: 'Not sent yet' })).toBeVisible();
+    }
+    await go(pageB, 'Drafts');
+    await expect(draftsList(pageB).getByText('Not sent yet')).toHaveCount(3);
+    await draftsList(pageB).getByRole('button', { name: 'Edit Northwind: Offline two', exact: true }).click();
+    const editOffline = composer(pageB, 'Edit post');
+    await expect(editOffline.getByLabel('Text', { exact: true })).toHaveValue('Offline two');
+    await editOffline.getByLabel('Text', { exact: true }).fill('Offline two, edited on the train');
+    await editOffline.getByRole('button', { name: 'Save changes' }).click();
+    await expect(editOffline).toBeHidden();
+    await go(pageB, 'Drafts');
+    await expect(draftsList(pageB)).toContainText('Offline two, edited on the train');
+    await expect(draftsList(pageB).getByText('Not sent yet')).toHaveCount(3);
+    // Nothing reached the host: desk A still has no drafts.
+    await expect(page.getByText('No drafts.')).toBeVisible();
+
+    // B is back: A sees the three, the edit in, each once, without a reload; B's marks go.
+    network.mend();
+    await expect(hostStatus(pageB)).toHaveText(`Connected to Acme Agency (${hostName}).`);
+    for (const text of ['Offline one', 'Offline two, edited on the train', 'Offline three'])
+      await expect(draftsList(page).getByRole('button', { name: `Edit Northwind: ${text}`, exact: true })).toHaveCount(
+        1,
+      );
+    await expect(page.getByText('3 drafts', { exact: true })).toBeVisible();
+    await expect(draftsList(page).getByRole('button', { name: /^Edit Northwind: / })).toHaveCount(3);
+    await expect(draftsList(pageB).getByText('Not sent yet')).toHaveCount(0);
+    await expect(pageB.getByText('3 drafts', { exact: true })).toBeVisible();
+
     // 6. The owner forces the editor out: desk B is signed out at once and says why.
     await go(page, 'Team');
     const eddie = page.getByRole('table', { name: 'Members' }).getByRole('row', { name: /Eddie Editor/ });
@@ -220,6 +275,7 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     const codes = await Promise.all(desks.map((d) => d.stop()));
     await host?.stop();
     await mastodon?.close();
+    await network?.close();
     for (const keyring of keyrings) keyring.close();
     for (const dir of folders) rmSync(dir, { recursive: true, force: true });
     expect(codes, desks.map((d) => d.output()).join('\n---\n')).toEqual(desks.map(() => 0));

@@ -13,6 +13,8 @@ const repoRoot = resolve(__dirname, '../..');
 
 export interface Desk {
   uiUrl: string;
+  /** The desk's own process (node with tsx's loader: no wrapper), whose connections ./cuttable-link.ts can cut. */
+  pid: number;
   stop(): Promise<number | null>;
   output(): string;
 }
@@ -45,7 +47,7 @@ export function startDeskProcess(dataDir: string, tls?: TestCertificate, keyring
       const uiUrl = /Postroom UI: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out)?.[1];
       if (uiUrl) {
         clearInterval(timer);
-        done({ uiUrl, stop, output: () => out });
+        done({ uiUrl, pid: child.pid!, stop, output: () => out });
       }
     }, 50);
     void exited.then((code) => {

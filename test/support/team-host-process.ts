@@ -279,6 +279,11 @@ export async function startHostProcess(
      * fetch from the host's public URL with Node's fetch, which trusts no test CA.
      */
     plainHttp?: boolean;
+    /**
+     * Listen on this port rather than the public URL's: something in front (./cuttable-link.ts)
+     * holds the public port, as a reverse proxy would.
+     */
+    listenPort?: number;
   } = {},
 ): Promise<HostProcess> {
   const makeDir = options.makeDir ?? scratch;
@@ -299,7 +304,7 @@ export async function startHostProcess(
     '--public-url',
     url,
     '--listen',
-    `127.0.0.1:${port}`,
+    `127.0.0.1:${options.listenPort ?? port}`,
     ...(options.plainHttp ? [] : ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile]),
     '--secrets-key-file',
     keyFile,
@@ -356,6 +361,7 @@ export async function startHostProcess(
         keyFile,
         ...(options.env ? { env: options.env } : {}),
         ...(options.plainHttp ? { plainHttp: true } : {}),
+        ...(options.listenPort ? { listenPort: options.listenPort } : {}),
       }),
     stop: async () => {
       child.kill('SIGTERM');
