@@ -13,13 +13,13 @@ import { useRole } from '../data/session';
 import { formatDateTime } from '../format';
 import { useContractForm } from '../forms/useContractForm';
 import { can } from '../permissions';
-import { Action } from '../ui/Action';
 import { CopyField } from '../ui/CopyField';
-import { DataTable, type Column } from '../ui/DataTable';
+import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { CheckField, NumberField, SelectField } from '../ui/Field';
 import { FormShell } from '../ui/FormShell';
 import { Facts, Notice, Section } from '../ui/Section';
+import { clientLinkColumns } from '../clients/clientLinkColumns';
 import { policyLabel, policyOptions } from './approvalText';
 
 const PolicyForm = z.strictObject({ policy: ApprovalPolicy });
@@ -63,8 +63,6 @@ function PolicyEditor({
   );
 }
 
-const linkStatus = { active: 'Active', expired: 'Expired', revoked: 'Revoked' } as const;
-
 /** Approval links for the client: made with how long they work, copied, listed and revoked. */
 function ApprovalLinks({ workspace, user }: { workspace: Workspace; user: ManagedUser }) {
   const id = useId();
@@ -87,33 +85,23 @@ function ApprovalLinks({ workspace, user }: { workspace: Workspace; user: Manage
     setCreated(res.data);
   });
 
-  const columns: Column<ApprovalLink>[] = [
-    { header: 'Created', cell: (l) => <time dateTime={l.createdAt}>{formatDateTime(l.createdAt, tz)}</time> },
-    { header: 'Expires', cell: (l) => <time dateTime={l.expiresAt}>{formatDateTime(l.expiresAt, tz)}</time> },
-    {
-      header: 'Covers',
-      cell: (l) =>
-        l.postGroupIds === null
-          ? 'Every post waiting for the client'
-          : `${l.postGroupIds.length} ${l.postGroupIds.length === 1 ? 'post' : 'posts'}`,
+  const columns = clientLinkColumns<ApprovalLink>({
+    tz,
+    covers: [
+      {
+        header: 'Covers',
+        cell: (l) =>
+          l.postGroupIds === null
+            ? 'Every post waiting for the client'
+            : `${l.postGroupIds.length} ${l.postGroupIds.length === 1 ? 'post' : 'posts'}`,
+      },
+    ],
+    revoke: {
+      what: 'approval link',
+      busy: revoke.isPending,
+      onRevoke: (l) => revoke.mutate({ ...ref, linkId: l.id }, { onSuccess: () => setCreated(null) }),
     },
-    { header: 'Status', cell: (l) => <span className={`badge badge-${l.status}`}>{linkStatus[l.status]}</span> },
-    {
-      header: 'Actions',
-      hideHeader: true,
-      cell: (l) =>
-        l.status === 'active' && (
-          <Action
-            small
-            disabled={revoke.isPending}
-            label={`Revoke the approval link created ${formatDateTime(l.createdAt, tz)}`}
-            onClick={() => revoke.mutate({ ...ref, linkId: l.id }, { onSuccess: () => setCreated(null) })}
-          >
-            Revoke
-          </Action>
-        ),
-    },
-  ];
+  });
 
   return (
     <>

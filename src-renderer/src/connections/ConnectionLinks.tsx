@@ -5,7 +5,8 @@ import type { ConnectionLink } from '../../../src-shared/connections';
 import { useContract, useContractMutation } from '../data/queries';
 import { formatDateTime } from '../format';
 import { CopyField } from '../ui/CopyField';
-import { DataTable, type Column } from '../ui/DataTable';
+import { DataTable } from '../ui/DataTable';
+import { clientLinkColumns } from '../clients/clientLinkColumns';
 import { ErrorAlert } from '../ui/ErrorAlert';
 import { Notice } from '../ui/Section';
 import { Action } from '../ui/Action';
@@ -13,8 +14,6 @@ import { NO_PLATFORM_READY, readyPlatforms } from '../../../src-shared/integrati
 import { useRole } from '../data/session';
 import { can } from '../permissions';
 import { useStore } from '../store';
-
-const linkStatus = { active: 'Active', expired: 'Expired', revoked: 'Revoked' } as const;
 
 /** The connection links a client opens to connect accounts: made, listed with their expiry, revoked. */
 export function ConnectionLinks({
@@ -39,27 +38,16 @@ export function ConnectionLinks({
   const busy = create.isPending || revoke.isPending;
   const error = create.error ?? revoke.error;
 
-  const columns: Column<ConnectionLink>[] = [
-    { header: 'Created', cell: (l) => <time dateTime={l.createdAt}>{formatDateTime(l.createdAt, tz)}</time> },
-    { header: 'Expires', cell: (l) => <time dateTime={l.expiresAt}>{formatDateTime(l.expiresAt, tz)}</time> },
-    { header: 'Status', cell: (l) => <span className={`badge badge-${l.status}`}>{linkStatus[l.status]}</span> },
-  ];
-  if (manage)
-    columns.push({
-      header: 'Actions',
-      hideHeader: true,
-      cell: (l) =>
-        l.status === 'active' && (
-          <Action
-            small
-            disabled={busy}
-            label={`Revoke the link created ${formatDateTime(l.createdAt, tz)}`}
-            onClick={() => revoke.mutate({ ...ref, linkId: l.id }, { onSuccess: () => setCreated(null) })}
-          >
-            Revoke
-          </Action>
-        ),
-    });
+  const columns = clientLinkColumns<ConnectionLink>({
+    tz,
+    revoke: manage
+      ? {
+          what: 'link',
+          busy,
+          onRevoke: (l) => revoke.mutate({ ...ref, linkId: l.id }, { onSuccess: () => setCreated(null) }),
+        }
+      : undefined,
+  });
 
   return (
     <>
