@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import {
   actStartsFrom,
@@ -29,7 +29,13 @@ import { APPROVAL_COLUMNS, typoFixKeepsApproval, type ApprovalRow } from '../que
 import { findClientRow } from '../queries/clients';
 import { mediaOfPost } from '../queries/media';
 import { readPostGroup } from '../queries/post-groups';
-import { sha256 } from '../queries/connection-links';
+import {
+  clientLinkStatus,
+  resolveClientLink,
+  sha256,
+  type ClientLinkProblem,
+  type ClientLinkRow,
+} from '../queries/client-links';
 import { getSmtp } from '../queries/smtp';
 import { readStoredFile } from '../files/store';
 
@@ -446,27 +452,17 @@ export function addComment(
 
 // ---- approval links -----------------------------------------------------------------------------
 
-interface ApprovalLinkRow {
-  id: string;
-  workspace_id: string;
-  managed_user_id: string;
-  token_hash: Buffer;
+interface ApprovalLinkRow extends ClientLinkRow {
   post_group_ids: string | null;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const linkStatus = (r: ApprovalLinkRow, now: Date): ApprovalLink['status'] =>
-  r.revoked_at ? 'revoked' : new Date(r.expires_at) <= now ? 'expired' : 'active';
 
 const toLink = (r: ApprovalLinkRow, now: Date): ApprovalLink => ({
   id: r.id,
   createdAt: r.created_at,
   expiresAt: r.expires_at,
-  status: linkStatus(r, now),
+  status: clientLinkStatus(r, now),
   postGroupIds: r.post_group_ids ? (JSON.parse(r.post_group_ids) as string[]) : null,
 });
 
@@ -670,24 +666,11 @@ export function revokeApprovalLink(ctx: EngineContext, p: Principal, userId: str
   })();
 }
 
-export type ApprovalLinkProblem = 'unknown' | 'expired' | 'revoked' | 'client_inactive';
+export type ApprovalLinkProblem = ClientLinkProblem;
 
 /** The link behind a token, or why it cannot be used; looked up by SHA-256, compared in constant time. */
-function resolveApprovalLink(
-  db: Db,
-  token: string,
-  now: Date,
-): { link: ApprovalLinkRow } | { problem: ApprovalLinkProblem } {
-  if (token.length < 20 || token.length > 100) return { problem: 'unknown' };
-  const digest = sha256(token);
-  const link = db.prepare<[Buffer], ApprovalLinkRow>(`SELECT * FROM approval_links WHERE token_hash = ?`).get(digest);
-  if (!link || !timingSafeEqual(link.token_hash, digest)) return { problem: 'unknown' };
-  const status = linkStatus(link, now);
-  if (status !== 'active') return { problem: status };
-  const client = findClientRow(db, link.workspace_id, link.managed_user_id);
-  if (!client || client.deactivated_at) return { problem: 'client_inactive' };
-  return { link };
-}
+const resolveApprovalLink = (db: Db, token: string, now: Date) =>
+  resolveClientLink<ApprovalLinkRow>(db, 'approval', token, now);
 
 export interface ApprovalPagePost {
   id: string;

@@ -13,7 +13,8 @@ import type { TokenSet } from '../platforms/types';
 import type { IntegrationRow } from '../queries/integrations';
 import { findClientRow } from '../queries/clients';
 import { getWorkspace } from '../queries/workspaces';
-import { linkStatus, resolveConnectionLink, type ConnectionLinkInfo, type LinkRow } from '../queries/connection-links';
+import { clientLinkStatus, type ClientLinkRow } from '../queries/client-links';
+import { resolveConnectionLink, type ConnectionLinkInfo } from '../queries/connection-links';
 import { integrationFor } from '../queries/integrations';
 import { memberTokenAccount, tokenAccount } from '../queries/tokens';
 import { httpOptions, toTokenSet } from '../platforms/oauth';
@@ -40,11 +41,11 @@ export function listConnectionLinks(ctx: EngineContext, p: Principal, userId: st
   if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found', { userId });
   const now = ctx.clock.now();
   return ctx.db
-    .prepare<[string, string], LinkRow>(
+    .prepare<[string, string], ClientLinkRow>(
       `SELECT * FROM connection_links WHERE managed_user_id = ? AND workspace_id = ? ORDER BY created_at DESC, rowid DESC`,
     )
     .all(userId, p.workspaceId)
-    .map((r) => ({ id: r.id, createdAt: r.created_at, expiresAt: r.expires_at, status: linkStatus(r, now) }));
+    .map((r) => ({ id: r.id, createdAt: r.created_at, expiresAt: r.expires_at, status: clientLinkStatus(r, now) }));
 }
 
 export function revokeConnectionLink(ctx: EngineContext, p: Principal, userId: string, linkId: string): void {
@@ -269,9 +270,9 @@ export class OAuthFlows {
     }
     if (flow.linkId !== null) {
       const link = this.ctx.db
-        .prepare<[string], LinkRow>(`SELECT * FROM connection_links WHERE id = ?`)
+        .prepare<[string], ClientLinkRow>(`SELECT * FROM connection_links WHERE id = ?`)
         .get(flow.linkId);
-      if (!link || linkStatus(link, now) !== 'active')
+      if (!link || clientLinkStatus(link, now) !== 'active')
         throw new CallbackError('expired', 'The connection link expired or was revoked while you were signing in.');
     }
     const owner = findClientRow(this.ctx.db, flow.workspaceId, flow.managedUserId);
@@ -697,7 +698,7 @@ export async function removeConnection(
 }
 
 /** What a connection page shows: the workspace (and its logo), the client, the platforms. */
-export function connectionPageModel(db: Db, link: LinkRow) {
+export function connectionPageModel(db: Db, link: ClientLinkRow) {
   const workspace = getWorkspace(db, link.workspace_id);
   const client = findClientRow(db, link.workspace_id, link.managed_user_id)!;
   return {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database';
 import { authorize, type Principal } from '../kernel/access';
 import { actorOf, recordActivity } from '../kernel/activity';
@@ -6,6 +6,13 @@ import type { EngineContext } from '../kernel/context';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
 import { NO_PLATFORM_READY, readyPlatforms } from '../../../src-shared/integration-fields';
+import {
+  resolveClientLink,
+  sha256,
+  type ClientLinkProblem,
+  type ClientLinkRow,
+  type ClientLinkStatus,
+} from './client-links';
 import { findClientRow } from './clients';
 import { getWorkspace } from './workspaces';
 
@@ -16,27 +23,12 @@ import { getWorkspace } from './workspaces';
  */
 export const DEFAULT_LINK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-export const sha256 = (value: string) => createHash('sha256').update(value).digest();
-
-export interface LinkRow {
-  id: string;
-  workspace_id: string;
-  managed_user_id: string;
-  token_hash: Buffer;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
-
 export interface ConnectionLinkInfo {
   id: string;
   createdAt: string;
   expiresAt: string;
-  status: 'active' | 'expired' | 'revoked';
+  status: ClientLinkStatus;
 }
-
-export const linkStatus = (r: LinkRow, now: Date): ConnectionLinkInfo['status'] =>
-  r.revoked_at ? 'revoked' : new Date(r.expires_at) <= now ? 'expired' : 'active';
 
 /** Seed 000 `connection-url`: a link to a page of the loopback server, for the client to open. */
 export function createConnectionLink(
@@ -80,20 +72,8 @@ export function createConnectionLink(
 export const linkCanConnect = (db: Db, workspaceId: string): boolean =>
   readyPlatforms(getWorkspace(db, workspaceId).integrations).length > 0;
 
-export type LinkProblem = 'unknown' | 'expired' | 'revoked' | 'client_inactive';
+export type LinkProblem = ClientLinkProblem;
 
-/**
- * The link behind a token from a URL, or why it cannot be used. The token is looked up by its
- * SHA-256 and compared again in constant time.
- */
-export function resolveConnectionLink(db: Db, token: string, now: Date): { link: LinkRow } | { problem: LinkProblem } {
-  if (token.length < 20 || token.length > 100) return { problem: 'unknown' };
-  const digest = sha256(token);
-  const link = db.prepare<[Buffer], LinkRow>(`SELECT * FROM connection_links WHERE token_hash = ?`).get(digest);
-  if (!link || !timingSafeEqual(link.token_hash, digest)) return { problem: 'unknown' };
-  const status = linkStatus(link, now);
-  if (status !== 'active') return { problem: status };
-  const client = findClientRow(db, link.workspace_id, link.managed_user_id);
-  if (!client || client.deactivated_at) return { problem: 'client_inactive' };
-  return { link };
-}
+/** The connection link behind a token from a URL, or why it cannot be used (resolveClientLink). */
+export const resolveConnectionLink = (db: Db, token: string, now: Date) =>
+  resolveClientLink<ClientLinkRow>(db, 'connection', token, now);
