@@ -1,5 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
 import {
   ApprovalPolicyBody,
   ApprovalSettings,
@@ -9,7 +8,6 @@ import {
   RequestChangesBody,
   SubmitForReviewBody,
 } from '../../src-shared/approvals';
-import { UserId } from '../../src-shared/clients';
 import {
   addComment,
   decide,
@@ -25,25 +23,8 @@ import {
   submitForReview,
 } from '../engine/approvals/approvals';
 import type { Engine } from '../engine/engine';
-import { AppError } from '../engine/kernel/errors';
 import { parse, principalFrom } from './rest-auth';
-
-/** A path segment that cannot be an id names nothing: 404, like an unknown id. */
-function pathId(request: FastifyRequest, name: string): string {
-  const parsed = z
-    .string()
-    .min(1)
-    .max(64)
-    .safeParse((request.params as Record<string, unknown>)[name]);
-  if (!parsed.success) throw new AppError('not_found', `no such ${name}`);
-  return parsed.data;
-}
-
-const userIdParam = (request: FastifyRequest) => {
-  const parsed = UserId.safeParse((request.params as { userId?: unknown }).userId);
-  if (!parsed.success) throw new AppError('not_found', 'user not found');
-  return parsed.data;
-};
+import { pathId, userIdParam } from './rest-params';
 
 /**
  * Approvals over REST (issue 13 item 7), in the style of seed 000's routes: a client's policy,

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { UserId } from '../../src-shared/clients';
 import { UpdateConnectionInput } from '../../src-shared/connections';
 import type { Principal } from '../engine/kernel/access';
@@ -13,6 +12,7 @@ import type { Engine } from '../engine/engine';
 import { connectionCredentials, listPostAsPages, setPostAs } from '../engine/connections/credentials';
 import { AppError } from '../engine/kernel/errors';
 import { parse, principalFrom } from './rest-auth';
+import { ID_MAX, pathId, userIdParam } from './rest-params';
 import { createConnectionLink } from '../engine/queries/connection-links';
 
 /**
@@ -33,23 +33,6 @@ export function actingUserId(principal: Principal, request: FastifyRequest): str
   return parsed.data;
 }
 
-/** A path segment that cannot be an id names nothing: 404, like an unknown id. */
-function pathId(request: FastifyRequest, name: string, max = 300): string {
-  const parsed = z
-    .string()
-    .min(1)
-    .max(max)
-    .safeParse((request.params as Record<string, unknown>)[name]);
-  if (!parsed.success) throw new AppError('not_found', `no such ${name}`);
-  return parsed.data;
-}
-
-const userIdParam = (request: FastifyRequest) => {
-  const parsed = UserId.safeParse((request.params as { userId?: unknown }).userId);
-  if (!parsed.success) throw new AppError('not_found', 'user not found');
-  return parsed.data;
-};
-
 export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, baseUrl: () => string): void {
   const ctx = engine.ctx;
 
@@ -68,7 +51,7 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
 
   app.delete('/api/v1/workspace/users/:userId/connection-urls/:linkId', async (request) => {
     const p = principalFrom(engine, request);
-    const linkId = pathId(request, 'linkId', 64);
+    const linkId = pathId(request, 'linkId');
     const userId = userIdParam(request);
     await engine.perform('connection.revokeLink', p.workspaceId, () => revokeConnectionLink(ctx, p, userId, linkId));
     return { id: linkId, revoked: true };
@@ -83,7 +66,7 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
   // own key may; the workspace key, which acts for no person, may not.
   app.patch('/api/v1/connections/:platformId', async (request) => {
     const p = principalFrom(engine, request);
-    const platformId = pathId(request, 'platformId');
+    const platformId = pathId(request, 'platformId', ID_MAX.platform);
     const userId = actingUserId(p, request);
     const input = parse(UpdateConnectionInput, request.body);
     await engine.perform('connection.setPostAs', p.workspaceId, () =>
@@ -94,13 +77,13 @@ export function registerConnectionRoutes(app: FastifyInstance, engine: Engine, b
 
   app.get('/api/v1/connections/:platformId/pages', async (request) => {
     const p = principalFrom(engine, request);
-    const platformId = pathId(request, 'platformId');
+    const platformId = pathId(request, 'platformId', ID_MAX.platform);
     return listPostAsPages(ctx, p, actingUserId(p, request), platformId);
   });
 
   app.delete('/api/v1/connections/:platformId', async (request) => {
     const p = principalFrom(engine, request);
-    const platformId = pathId(request, 'platformId');
+    const platformId = pathId(request, 'platformId', ID_MAX.platform);
     const userId = actingUserId(p, request);
     await engine.perform('connection.remove', p.workspaceId, () => removeConnection(ctx, p, userId, platformId));
     return { platformId, removed: true };
