@@ -2,7 +2,7 @@ import { IANAZone } from 'luxon';
 import type { QueuedPostsRule } from '../../../src-shared/clients';
 import { authorize, clientScope, type Principal } from '../kernel/access';
 import { recordActivity } from '../kernel/activity';
-import { apiKeySecretAccount, insertApiKey, mintApiKey } from '../queries/api-keys';
+import { apiKeySecretAccount, replaceApiKey } from '../queries/api-keys';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
@@ -383,35 +383,16 @@ export async function issueClientApiKey(
   userId: string,
 ): Promise<{ apiKey: string; keyId: string }> {
   const row = requireClient(ctx, p, userId, 'client.apiKey');
-  const key = mintApiKey();
-  const account = apiKeySecretAccount(ctx.installId, key.id);
-  await ctx.secrets.set(account, key.raw);
-  let oldIds: string[] = [];
-  try {
-    ctx.db.transaction(() => {
-      const now = ctx.clock.now();
-      oldIds = ctx.db
-        .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE managed_user_id = ? AND revoked_at IS NULL`)
-        .all(userId)
-        .map((k) => k.id);
-      ctx.db
-        .prepare(`UPDATE api_keys SET revoked_at = ? WHERE managed_user_id = ? AND revoked_at IS NULL`)
-        .run(now.toISOString(), userId);
-      insertApiKey(ctx.db, key, 'client', now, p.workspaceId, userId);
-      recordActivity(ctx.db, now, {
-        workspaceId: p.workspaceId,
-        actor: actorOf(p),
-        action: 'client.api_key_issued',
-        objectKind: 'managed_user',
-        objectId: userId,
-        detail: `New API key for ${row.display_name}${oldIds.length ? `; ${oldIds.length} earlier key(s) revoked` : ''}`,
-      });
-    })();
-  } catch (err) {
-    await ctx.secrets.delete(account);
-    throw err;
-  }
-  await Promise.allSettled(oldIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))));
+  const key = await replaceApiKey(ctx, { scope: 'client', workspaceId: p.workspaceId, userId }, (now, revoked) =>
+    recordActivity(ctx.db, now, {
+      workspaceId: p.workspaceId,
+      actor: actorOf(p),
+      action: 'client.api_key_issued',
+      objectKind: 'managed_user',
+      objectId: userId,
+      detail: `New API key for ${row.display_name}${revoked ? `; ${revoked} earlier key(s) revoked` : ''}`,
+    }),
+  );
   return { apiKey: key.raw, keyId: key.id };
 }
 

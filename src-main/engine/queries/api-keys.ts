@@ -1,5 +1,6 @@
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database';
+import type { EngineContext } from '../kernel/context';
 import { newId } from '../kernel/ids';
 import type { SecretStore } from '../secrets/secret-store';
 
@@ -60,6 +61,53 @@ export function insertApiKey(
 
 export async function storeRawKey(secrets: SecretStore, installId: string, key: NewApiKey): Promise<void> {
   await secrets.set(apiKeySecretAccount(installId, key.id), key.raw);
+}
+
+/** Whose live keys a new key replaces: a client's key, or the workspace's own key (SPEC's REST keys). */
+export type KeyHolder =
+  { scope: 'client'; workspaceId: string; userId: string } | { scope: 'workspace'; workspaceId: string };
+
+/** The live keys of each kind of holder, by the holder's id (the client's, the workspace's). */
+const LIVE_KEYS_OF = {
+  client: `managed_user_id = ? AND revoked_at IS NULL`,
+  workspace: `workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
+} as const;
+
+/**
+ * A new API key in place of a holder's live ones. The raw key goes to the keychain first; the old
+ * keys are revoked, the new one inserted and the caller's activity recorded (`record`, told how
+ * many were revoked) in one transaction. Should that fail, the new key leaves the keychain; once it
+ * is done, the old keys do.
+ */
+export async function replaceApiKey(
+  ctx: EngineContext,
+  holder: KeyHolder,
+  record: (now: Date, revoked: number) => void,
+): Promise<NewApiKey> {
+  const key = mintApiKey();
+  const account = apiKeySecretAccount(ctx.installId, key.id);
+  const live = LIVE_KEYS_OF[holder.scope];
+  const userId = holder.scope === 'client' ? holder.userId : null;
+  const holderId = userId ?? holder.workspaceId;
+  await ctx.secrets.set(account, key.raw);
+  let oldIds: string[] = [];
+  try {
+    ctx.db.transaction(() => {
+      const now = ctx.clock.now();
+      oldIds = ctx.db
+        .prepare<[string], { id: string }>(`SELECT id FROM api_keys WHERE ${live}`)
+        .all(holderId)
+        .map((k) => k.id);
+      ctx.db.prepare(`UPDATE api_keys SET revoked_at = ? WHERE ${live}`).run(now.toISOString(), holderId);
+      insertApiKey(ctx.db, key, holder.scope, now, holder.workspaceId, userId);
+      record(now, oldIds.length);
+    })();
+  } catch (err) {
+    await ctx.secrets.delete(account);
+    throw err;
+  }
+  await Promise.allSettled(oldIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))));
+  return key;
 }
 
 const DUMMY_HASH = hashApiKey('no such key');

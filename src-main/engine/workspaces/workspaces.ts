@@ -11,7 +11,7 @@ import {
 } from '../../../src-shared/contract';
 import { authorize, type Principal } from '../kernel/access';
 import { recordActivity, type Actor } from '../kernel/activity';
-import { insertApiKey, mintApiKey, apiKeySecretAccount } from '../queries/api-keys';
+import { insertApiKey, mintApiKey, apiKeySecretAccount, replaceApiKey } from '../queries/api-keys';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
@@ -236,38 +236,15 @@ export async function revealWorkspaceApiKey(ctx: EngineContext, workspaceId: str
 
 /** A new workspace key, kept in the keychain; the old one is revoked in the same transaction. */
 export async function rotateWorkspaceApiKey(ctx: EngineContext, workspaceId: string, actor: Actor): Promise<string> {
-  const key = mintApiKey();
-  const account = apiKeySecretAccount(ctx.installId, key.id);
-  await ctx.secrets.set(account, key.raw);
-  let oldIds: string[] = [];
-  try {
-    ctx.db.transaction(() => {
-      const now = ctx.clock.now();
-      oldIds = ctx.db
-        .prepare<[string], { id: string }>(
-          `SELECT id FROM api_keys WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
-        )
-        .all(workspaceId)
-        .map((r) => r.id);
-      ctx.db
-        .prepare(
-          `UPDATE api_keys SET revoked_at = ? WHERE workspace_id = ? AND scope = 'workspace' AND revoked_at IS NULL`,
-        )
-        .run(now.toISOString(), workspaceId);
-      insertApiKey(ctx.db, key, 'workspace', now, workspaceId);
-      recordActivity(ctx.db, now, {
-        workspaceId,
-        actor,
-        action: 'workspace.api_key_rotated',
-        objectKind: 'workspace',
-        objectId: workspaceId,
-        detail: `New workspace API key; ${oldIds.length} earlier key(s) revoked`,
-      });
-    })();
-  } catch (err) {
-    await ctx.secrets.delete(account);
-    throw err;
-  }
-  await Promise.allSettled(oldIds.map((id) => ctx.secrets.delete(apiKeySecretAccount(ctx.installId, id))));
+  const key = await replaceApiKey(ctx, { scope: 'workspace', workspaceId }, (now, revoked) =>
+    recordActivity(ctx.db, now, {
+      workspaceId,
+      actor,
+      action: 'workspace.api_key_rotated',
+      objectKind: 'workspace',
+      objectId: workspaceId,
+      detail: `New workspace API key; ${revoked} earlier key(s) revoked`,
+    }),
+  );
   return key.raw;
 }
