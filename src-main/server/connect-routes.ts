@@ -44,6 +44,12 @@ const LINK_PROBLEMS: Record<LinkProblem, { status: number; title: string; text: 
   },
 };
 
+/** The page a connection link that opens nothing answers with: what happened and whom to ask. */
+function problemPage(reply: FastifyReply, problem: LinkProblem) {
+  const p = LINK_PROBLEMS[problem];
+  return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
+}
+
 const CALLBACK_PAGES: Record<CallbackError['kind'], { status: number; title: string }> = {
   forged: { status: 400, title: 'Sign-in not recognised' },
   repeated: { status: 409, title: 'Already used' },
@@ -154,19 +160,19 @@ export class ConnectRoutes {
       );
   }
 
+  /** The connection link behind a token of the URL, at the engine's time, or why it opens nothing. */
+  private resolveLink(token: string) {
+    return resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
+  }
+
   private linkParams(request: FastifyRequest) {
     return z.object({ token: z.string().max(200), platform: Platform.optional() }).safeParse(request.params);
   }
 
   private async linkPage(request: FastifyRequest, reply: FastifyReply) {
     const params = this.linkParams(request);
-    const resolved = params.success
-      ? resolveConnectionLink(this.engine.ctx.db, params.data.token, this.engine.ctx.clock.now())
-      : { problem: 'unknown' as const };
-    if ('problem' in resolved) {
-      const p = LINK_PROBLEMS[resolved.problem];
-      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
-    }
+    const resolved = params.success ? this.resolveLink(params.data.token) : { problem: 'unknown' as const };
+    if ('problem' in resolved) return problemPage(reply, resolved.problem);
     const model = connectionPageModel(this.engine.ctx.db, resolved.link);
     const logo =
       getLogoData(this.engine.ctx.db, model.workspace.id, 'square') ??
@@ -191,11 +197,8 @@ export class ConnectRoutes {
     if (!params.success || !params.data.platform)
       return sendPage(reply, 404, 'Link not found', '<h1>Link not found</h1>');
     const { token, platform } = params.data;
-    const resolved = resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
-    if ('problem' in resolved) {
-      const p = LINK_PROBLEMS[resolved.problem];
-      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
-    }
+    const resolved = this.resolveLink(token);
+    if ('problem' in resolved) return problemPage(reply, resolved.problem);
     if (platform === 'bluesky') return sendBlueskyForm(this.site, reply, 200, token, null);
     try {
       const redirectUri = await this.redirectUriFor(resolved.link.workspace_id, platform);
@@ -246,11 +249,8 @@ export class ConnectRoutes {
   private async blueskyOAuth(request: FastifyRequest, reply: FastifyReply, input: unknown) {
     const params = this.linkParams(request);
     const token = params.success ? params.data.token : '';
-    const resolved = resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
-    if ('problem' in resolved) {
-      const p = LINK_PROBLEMS[resolved.problem];
-      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
-    }
+    const resolved = this.resolveLink(token);
+    if ('problem' in resolved) return problemPage(reply, resolved.problem);
     const form = z.object({ handle: z.string().trim().min(3).max(253) }).safeParse(input);
     if (!form.success) return sendBlueskyForm(this.site, reply, 400, token, 'Enter your Bluesky handle.');
     try {
@@ -273,11 +273,8 @@ export class ConnectRoutes {
   private async blueskyAppPassword(request: FastifyRequest, reply: FastifyReply) {
     const params = this.linkParams(request);
     const token = params.success ? params.data.token : '';
-    const resolved = resolveConnectionLink(this.engine.ctx.db, token, this.engine.ctx.clock.now());
-    if ('problem' in resolved) {
-      const p = LINK_PROBLEMS[resolved.problem];
-      return sendPage(reply, p.status, p.title, `<h1>${p.title}</h1><p>${p.text}</p>`);
-    }
+    const resolved = this.resolveLink(token);
+    if ('problem' in resolved) return problemPage(reply, resolved.problem);
     const form = z
       .object({ identifier: z.string().trim().min(3).max(253), appPassword: z.string().min(4).max(100) })
       .safeParse(request.body);
