@@ -3,7 +3,15 @@ import type { Locator, Page } from '@playwright/test';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
-import { addWorkspaceByApi, completeSetup, expect, go, test as base, workspaceSwitcher, type Host } from './fixtures';
+import {
+  addWorkspaceByApi,
+  completeSetup,
+  expect,
+  openScriptedClient,
+  registerMastodonApp,
+  test as base,
+  type Host,
+} from './fixtures';
 
 // The specs that post reach the navigation through this module.
 export { go, mainNav } from './fixtures';
@@ -44,17 +52,7 @@ export async function setUpAgency(page: Page, host: Host, dataDir: string): Prom
   };
   try {
     // The agency's Mastodon app, registered on the instance with the app's loopback callback.
-    const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Postroom',
-        redirect_uris: `${host.apiUrl}/oauth/callback`,
-        scopes: 'read write',
-      }),
-    });
-    expect(registered.status).toBe(200);
-    const app = (await registered.json()) as { client_id: string; client_secret: string };
+    const app = await registerMastodonApp(host, mastodon.url);
 
     await page.goto(host.uiUrl);
     await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
@@ -69,14 +67,7 @@ export async function setUpAgency(page: Page, host: Host, dataDir: string): Prom
       client: { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE },
     });
 
-    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
-    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
-    await go(page, 'Clients');
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: new RegExp(CLIENT) })
-      .click();
-    await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+    await openScriptedClient(page, CLIENT);
     return { mastodon, x, front, workspaceKey, userId, close };
   } catch (err) {
     await close();

@@ -2,7 +2,15 @@ import type { Page } from '@playwright/test';
 import { startMastodonServer } from '../support/mastodon-server';
 import { startXServer } from '../support/x-server';
 import { startXOAuthFront } from '../support/x-oauth-front';
-import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
+import {
+  addWorkspaceByApi,
+  completeSetup,
+  expect,
+  registerMastodonApp,
+  test,
+  workspaceSwitcher,
+  type Host,
+} from './fixtures';
 
 /*
  * Issue 10 item 6, "failures in sight": a partly published post has "Retry" on its page, and the
@@ -34,16 +42,7 @@ test('a failed delivery is retried from its post and from the overview; an accou
   const x = await startXServer();
   const front = await startXOAuthFront(x);
   try {
-    const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Postroom',
-        redirect_uris: `${host.apiUrl}/oauth/callback`,
-        scopes: 'read write',
-      }),
-    });
-    const app = (await registered.json()) as { client_id: string; client_secret: string };
+    const app = await registerMastodonApp(host, mastodon.url);
     await page.goto(host.uiUrl);
     await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
     const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {

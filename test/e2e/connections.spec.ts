@@ -1,5 +1,5 @@
 import { startOAuthServer } from '../support/oauth-server';
-import { adminKey, completeSetup, expect, test } from './fixtures';
+import { addWorkspaceByApi, completeSetup, expect, test } from './fixtures';
 
 /*
  * SPEC §5 end to end: the agency adds a workspace with a LinkedIn integration (pointing at a real
@@ -14,35 +14,17 @@ test('a client connects LinkedIn through a connection link', async ({ page, host
     await page.goto(host.uiUrl);
     await completeSetup(page, { workspace: 'Agency HQ' });
 
-    const form = new FormData();
-    form.append('name', 'Northwind Social');
-    form.append(
-      'integrations',
-      JSON.stringify([
+    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
+      integrations: [
         {
           platform: 'linkedin',
           clientId: oauthServer.clientId,
           clientSecret: oauthServer.clientSecret,
           issuerUrl: oauthServer.issuer,
         },
-      ]),
-    );
-    const added = await fetch(`${host.apiUrl}/api/workspaces/add`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await adminKey(dataDir)}` },
-      body: form,
+      ],
+      client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
     });
-    expect(added.status, await added.clone().text()).toBe(200);
-    const workspaceKey = ((await added.json()) as { data: { apiKey: string } }).data.apiKey;
-    const headers = { 'x-publora-key': workspaceKey, 'content-type': 'application/json' };
-
-    const created = await fetch(`${host.apiUrl}/api/v1/workspace/users`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ email: 'casey@client.test', displayName: 'Casey Client Co' }),
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const userId = ((await created.json()) as { id: string }).id;
 
     const linked = await fetch(`${host.apiUrl}/api/v1/workspace/users/${userId}/connection-url`, {
       method: 'POST',

@@ -2,11 +2,15 @@ import type { Page } from '@playwright/test';
 import { startXServer } from '../support/x-server';
 import { startXOAuthFront } from '../support/x-oauth-front';
 import {
-  addWorkspaceByApi,
-  completeSetup,
+  SCRIPTED_CLIENT,
+  connectOnLinkPage,
   expect,
   go,
   OWNER_PASSWORD,
+  openClientPage,
+  openConnectionLink,
+  openScriptedClient,
+  scriptedAgency,
   signInAs,
   test,
   workspaceSwitcher,
@@ -20,7 +24,7 @@ import {
  * test/integration/token-keeper.test.ts (the X server refusing refreshes).
  */
 
-const CLIENT = 'Casey Client Co';
+const CLIENT = SCRIPTED_CLIENT;
 const OWNER = 'Olivia Owner';
 const EDITOR = 'Eddie Editor';
 
@@ -28,14 +32,7 @@ const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connecti
 const xRow = (page: Page) =>
   connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / });
 
-async function openClient(page: Page) {
-  await go(page, 'Clients');
-  await page
-    .getByRole('list', { name: 'Clients' })
-    .getByRole('button', { name: new RegExp(CLIENT) })
-    .click();
-  await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
-}
+const openClient = (page: Page) => openClientPage(page, CLIENT);
 
 const EDITOR_PASSWORD = 'eddies own password';
 
@@ -59,26 +56,14 @@ test("credential modes: the owner's credentials, then the member's own and a rec
   const front = await startXOAuthFront(x);
   try {
     // 1. First run (team plan); the agency's workspace with an X integration, and a client.
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { ownerName: OWNER, workspace: 'Agency HQ', plan: 'Team' });
-    await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      timezone: 'UTC',
-      integrations: [{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }],
-      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
+    await scriptedAgency(page, host, dataDir, [{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }], {
+      ownerName: OWNER,
     });
-
-    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
-    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
-    await openClient(page);
+    await openScriptedClient(page);
 
     // 2. X connected through a connection link, as the client does it.
-    const section = connectionsOf(page);
-    await section.getByRole('button', { name: 'New connection link' }).click();
-    const open = section.getByRole('link', { name: 'Open', exact: true });
-    const [tab] = await Promise.all([context.waitForEvent('page'), open.click()]);
-    await tab.getByRole('link', { name: 'Connect X' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    const { tab } = await openConnectionLink(page);
+    await connectOnLinkPage(tab, 'X');
     await tab.close();
     await expect(xRow(page)).toContainText('Active');
     // The owner may always reconnect; the owner has no mode.

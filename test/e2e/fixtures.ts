@@ -369,3 +369,91 @@ export async function addWorkspaceByApi(
   expect(created.status, await created.clone().text()).toBe(201);
   return { workspaceKey, userId: ((await created.json()) as { id: string }).id };
 }
+
+/** The client of the workspaces the specs make by script (addWorkspaceByApi). */
+export const SCRIPTED_CLIENT = 'Casey Client Co';
+
+/**
+ * First run in the UI (team plan; `setup` may name the owner), then, as an agency's script would,
+ * the "Northwind Social" workspace (team plan, UTC) with `integrations` and the client Casey Client
+ * Co (UTC). Returns the workspace key and the client's id.
+ */
+export async function scriptedAgency(
+  page: Page,
+  host: Host,
+  dataDir: string,
+  integrations: unknown[],
+  setup: { ownerName?: string } = {},
+) {
+  await page.goto(host.uiUrl);
+  await completeSetup(page, { ...setup, workspace: 'Agency HQ', plan: 'Team' });
+  return addWorkspaceByApi(host, dataDir, {
+    plan: 'team',
+    timezone: 'UTC',
+    integrations,
+    client: { email: 'casey@client.test', displayName: SCRIPTED_CLIENT, timezone: 'UTC' },
+  });
+}
+
+/** Picks the client by name on Clients and waits for the client's page. */
+export async function openClientPage(page: Page, client: string) {
+  await go(page, 'Clients');
+  await page
+    .getByRole('list', { name: 'Clients' })
+    .getByRole('button', { name: new RegExp(client) })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: client })).toBeVisible();
+}
+
+/** The workspace made by script, chosen in the switcher beside the owner's own, and its client's page. */
+export async function openScriptedClient(page: Page, client = SCRIPTED_CLIENT) {
+  await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
+  await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
+  await openClientPage(page, client);
+}
+
+/** "New connection link" on the client page, opened in a new tab as the client would from the agency's message. */
+export async function openConnectionLink(page: Page) {
+  const section = page.getByRole('region', { name: 'Connections' });
+  await section.getByRole('button', { name: 'New connection link' }).click();
+  const url = await section.getByLabel('Connection link', { exact: true }).inputValue();
+  const [tab] = await Promise.all([
+    page.context().waitForEvent('page'),
+    section.getByRole('link', { name: 'Open', exact: true }).click(),
+  ]);
+  return { tab, url };
+}
+
+/** On the connection link's page: "Connect <platform>", whose local server consents at once, to "Connected". */
+export async function connectOnLinkPage(tab: Page, platform: string) {
+  await tab.getByRole('link', { name: `Connect ${platform}` }).click();
+  await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+}
+
+/** The integration for a local LinkedIn (test/support/linkedin-server.ts): its sign-in under /oauth, its API at its root. */
+export const localLinkedInIntegration = (
+  li: { url: string; clientId: string; clientSecret: string },
+  extra: { organizationPages?: boolean } = {},
+) => ({
+  platform: 'linkedin',
+  clientId: li.clientId,
+  clientSecret: li.clientSecret,
+  issuerUrl: `${li.url}/oauth`,
+  instanceUrl: li.url,
+  ...extra,
+});
+
+/** The agency's app registered on a (local) Mastodon instance with the host's OAuth callback: its client id and secret. */
+export async function registerMastodonApp(host: Host, mastodonUrl: string) {
+  const registered = await fetch(`${mastodonUrl}/api/v1/apps`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_name: 'Postroom',
+      redirect_uris: `${host.apiUrl}/oauth/callback`,
+      scopes: 'read write',
+    }),
+  });
+  expect(registered.status).toBe(200);
+  return (await registered.json()) as { client_id: string; client_secret: string };
+}

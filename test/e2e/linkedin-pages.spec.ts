@@ -1,6 +1,16 @@
 import type { Page } from '@playwright/test';
 import { startLinkedInServer } from '../support/linkedin-server';
-import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+import {
+  SCRIPTED_CLIENT,
+  connectOnLinkPage,
+  expect,
+  localLinkedInIntegration,
+  openClientPage,
+  openConnectionLink,
+  openScriptedClient,
+  scriptedAgency,
+  test,
+} from './fixtures';
 
 /*
  * Choosing the LinkedIn page to post as from a list, end to end: a workspace whose LinkedIn
@@ -9,11 +19,10 @@ import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } fro
  * pages", a page picked by name and saved; a post to that account goes out as the page.
  */
 
-const CLIENT = 'Casey Client Co';
+const CLIENT = SCRIPTED_CLIENT;
 const BAKERY = 'urn:li:organization:1001';
 const SOCIAL = 'urn:li:organization:2414183';
 
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
 const linkedinRow = (page: Page) =>
   connectionsOf(page)
@@ -22,7 +31,6 @@ const linkedinRow = (page: Page) =>
 
 test('a LinkedIn page is chosen by name from the pages the account administers, and posts go out as it', async ({
   page,
-  context,
   host,
   dataDir,
 }) => {
@@ -34,42 +42,18 @@ test('a LinkedIn page is chosen by name from the pages the account administers, 
   });
   try {
     // 1. First run; the agency's workspace with a LinkedIn integration (organisation pages on), and a client.
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { ownerName: 'Olivia Owner', workspace: 'Agency HQ', plan: 'Team' });
-    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      timezone: 'UTC',
-      integrations: [
-        {
-          platform: 'linkedin',
-          clientId: li.clientId,
-          clientSecret: li.clientSecret,
-          issuerUrl: `${li.url}/oauth`,
-          instanceUrl: li.url,
-          organizationPages: true,
-        },
-      ],
-      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
-    });
-
-    await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
-    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
-    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: new RegExp(CLIENT) })
-      .click();
-    await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
+    const { workspaceKey, userId } = await scriptedAgency(
+      page,
+      host,
+      dataDir,
+      [localLinkedInIntegration(li, { organizationPages: true })],
+      { ownerName: 'Olivia Owner' },
+    );
+    await openScriptedClient(page);
 
     // 2. The client connects LinkedIn through a connection link; the sign-in asks for the page scopes.
-    const section = connectionsOf(page);
-    await section.getByRole('button', { name: 'New connection link' }).click();
-    const [tab] = await Promise.all([
-      context.waitForEvent('page'),
-      section.getByRole('link', { name: 'Open', exact: true }).click(),
-    ]);
-    await tab.getByRole('link', { name: 'Connect LinkedIn' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    const { tab } = await openConnectionLink(page);
+    await connectOnLinkPage(tab, 'LinkedIn');
     await tab.close();
     await expect(linkedinRow(page)).toContainText('Active');
     expect(li.grantedScope.split(',')).toEqual(
@@ -94,11 +78,7 @@ test('a LinkedIn page is chosen by name from the pages the account administers, 
     await expect(postAs.getByRole('alert')).toHaveCount(0);
     // Stored: a fresh page shows the page's URN in the field again.
     await page.reload();
-    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: new RegExp(CLIENT) })
-      .click();
+    await openClientPage(page, CLIENT);
     await expect(linkedinRow(page).getByRole('textbox', { name: 'Post as' })).toHaveValue(BAKERY);
 
     // 4. A post to the account goes out as the page.

@@ -3,7 +3,16 @@ import { startLinkedInServer } from '../support/linkedin-server';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
 import { startXOAuthFront } from '../support/x-oauth-front';
 import { startXServer } from '../support/x-server';
-import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher } from './fixtures';
+import {
+  SCRIPTED_CLIENT,
+  connectOnLinkPage,
+  expect,
+  localLinkedInIntegration,
+  openConnectionLink,
+  openScriptedClient,
+  scriptedAgency,
+  test,
+} from './fixtures';
 
 /*
  * Threads and first comments end to end (issue 14 item 4): a person writes a three-part thread in
@@ -21,33 +30,8 @@ test.afterAll(async () => {
   await pds?.close();
 });
 
-const CLIENT = 'Casey Client Co';
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
+const CLIENT = SCRIPTED_CLIENT;
 const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
-
-/** The client page of a workspace made by script, as an agency's would be. */
-async function openClient(page: Page) {
-  await expect(workspaceSwitcher(page).locator('option')).toHaveText(['Agency HQ', 'Northwind Social']);
-  await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
-  await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-  await page
-    .getByRole('list', { name: 'Clients' })
-    .getByRole('button', { name: new RegExp(CLIENT) })
-    .click();
-  await expect(page.getByRole('heading', { level: 1, name: CLIENT })).toBeVisible();
-}
-
-/** A connection link opened in a new tab, as the client would from the agency's message. */
-async function openConnectionLink(page: Page) {
-  const section = connectionsOf(page);
-  await section.getByRole('button', { name: 'New connection link' }).click();
-  const url = await section.getByLabel('Connection link', { exact: true }).inputValue();
-  const [tab] = await Promise.all([
-    page.context().waitForEvent('page'),
-    section.getByRole('link', { name: 'Open', exact: true }).click(),
-  ]);
-  return { tab, url };
-}
 
 test(`a person writes a three-part thread for X and Bluesky, and it goes out once, in order${skipped}`, async ({
   page,
@@ -66,23 +50,15 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
       (url) => url.hostname !== '127.0.0.1' && url.hostname !== 'localhost',
       (route) => route.abort(),
     );
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
-    await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      timezone: 'UTC',
-      integrations: [
-        { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
-        { platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl },
-      ],
-      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
-    });
-    await openClient(page);
+    await scriptedAgency(page, host, dataDir, [
+      { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
+      { platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl },
+    ]);
+    await openScriptedClient(page);
 
     // The client connects X, then Bluesky with an app password, from one connection link.
     const { tab, url } = await openConnectionLink(page);
-    await tab.getByRole('link', { name: 'Connect X' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await connectOnLinkPage(tab, 'X');
     await tab.goto(url);
     await tab.getByRole('link', { name: 'Connect Bluesky' }).click();
     const appPassword = tab
@@ -217,26 +193,10 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
 test('a LinkedIn post gets its first comment, shown and linked on the post page', async ({ page, host, dataDir }) => {
   const li = await startLinkedInServer();
   try {
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
-    await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      timezone: 'UTC',
-      integrations: [
-        {
-          platform: 'linkedin',
-          clientId: li.clientId,
-          clientSecret: li.clientSecret,
-          issuerUrl: `${li.url}/oauth`,
-          instanceUrl: li.url,
-        },
-      ],
-      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
-    });
-    await openClient(page);
+    await scriptedAgency(page, host, dataDir, [localLinkedInIntegration(li)]);
+    await openScriptedClient(page);
     const { tab } = await openConnectionLink(page);
-    await tab.getByRole('link', { name: 'Connect LinkedIn' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await connectOnLinkPage(tab, 'LinkedIn');
     await tab.close();
     await expect(
       connectionsOf(page)
@@ -285,18 +245,10 @@ test('a person adds a poll to an X post, and it goes out with its options and du
   const x = await startXServer();
   const front = await startXOAuthFront(x);
   try {
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
-    await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      timezone: 'UTC',
-      integrations: [{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }],
-      client: { email: 'casey@client.test', displayName: CLIENT, timezone: 'UTC' },
-    });
-    await openClient(page);
+    await scriptedAgency(page, host, dataDir, [{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }]);
+    await openScriptedClient(page);
     const { tab } = await openConnectionLink(page);
-    await tab.getByRole('link', { name: 'Connect X' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+    await connectOnLinkPage(tab, 'X');
     await tab.close();
     await expect(
       connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / }),
