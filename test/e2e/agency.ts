@@ -4,13 +4,13 @@ import { startMastodonServer, type MastodonServer } from '../support/mastodon-se
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
 import {
-  addWorkspaceByApi,
-  completeSetup,
   expect,
   openScriptedClient,
-  registerMastodonApp,
   test as base,
   type Host,
+  localXIntegration,
+  registeredMastodonIntegration,
+  scriptedAgency,
 } from './fixtures';
 
 // The specs that post reach the navigation through this module.
@@ -52,20 +52,14 @@ export async function setUpAgency(page: Page, host: Host, dataDir: string): Prom
   };
   try {
     // The agency's Mastodon app, registered on the instance with the app's loopback callback.
-    const app = await registerMastodonApp(host, mastodon.url);
-
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
-
-    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      timezone: WORKSPACE_ZONE,
-      integrations: [
-        { platform: 'mastodon', clientId: app.client_id, clientSecret: app.client_secret, instanceUrl: mastodon.url },
-        { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
-      ],
-      client: { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE },
-    });
+    const mastodonIntegration = await registeredMastodonIntegration(host, mastodon.url);
+    const { workspaceKey, userId } = await scriptedAgency(
+      page,
+      host,
+      dataDir,
+      [mastodonIntegration, localXIntegration(front)],
+      { timezone: WORKSPACE_ZONE, client: { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE } },
+    );
 
     await openScriptedClient(page, CLIENT);
     return { mastodon, x, front, workspaceKey, userId, close };

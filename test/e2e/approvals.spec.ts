@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { startSmtpServer } from '../support/smtp-server';
-import { expect, signInAs, type Host } from './fixtures';
+import { expect, signInAs, type Host, joinWithInvitation } from './fixtures';
 import { CLIENT, composer, connectThroughLink, go, test, postNowFromBanner, type Agency } from './agency';
 
 const PASSWORD = 'correct horse battery';
@@ -32,12 +32,7 @@ async function inviteEditorAndManager(host: Host, agency: Agency) {
 
 async function joinAs(page: Page, code: string, name: string) {
   await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-  const form = page.getByRole('form', { name: 'Join with an invitation' });
-  await form.getByLabel('Invitation code or link').fill(code);
-  await form.getByLabel('Your name').fill(name);
-  await form.getByLabel('Choose a password').fill(PASSWORD);
-  await form.getByRole('button', { name: 'Join' }).click();
-  await expect(page.getByRole('banner')).toContainText(name);
+  await joinWithInvitation(page, { code, name, password: PASSWORD });
 }
 
 /** The client decides on the one post waiting for them, in a browser of their own (phone-sized). */

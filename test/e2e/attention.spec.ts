@@ -1,15 +1,13 @@
 import type { Page } from '@playwright/test';
 import { startMastodonServer } from '../support/mastodon-server';
-import { startXServer } from '../support/x-server';
-import { startXOAuthFront } from '../support/x-oauth-front';
 import {
-  addWorkspaceByApi,
-  completeSetup,
   expect,
-  registerMastodonApp,
   test,
   workspaceSwitcher,
   type Host,
+  localXIntegration,
+  registeredMastodonIntegration,
+  scriptedAgency,
 } from './fixtures';
 
 /*
@@ -37,22 +35,19 @@ test('a failed delivery is retried from its post and from the overview; an accou
   page,
   host,
   dataDir,
+  localX,
 }) => {
   const mastodon = await startMastodonServer();
-  const x = await startXServer();
-  const front = await startXOAuthFront(x);
+  const { x, front } = localX;
   try {
-    const app = await registerMastodonApp(host, mastodon.url);
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
-    const { workspaceKey, userId } = await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      integrations: [
-        { platform: 'mastodon', clientId: app.client_id, clientSecret: app.client_secret, instanceUrl: mastodon.url },
-        { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
-      ],
-      client: { email: 'orders@northwind.test', displayName: CLIENT, timezone: 'Asia/Tokyo' },
-    });
+    const mastodonIntegration = await registeredMastodonIntegration(host, mastodon.url);
+    const { workspaceKey, userId } = await scriptedAgency(
+      page,
+      host,
+      dataDir,
+      [mastodonIntegration, localXIntegration(front)],
+      { timezone: null, client: { email: 'orders@northwind.test', displayName: CLIENT, timezone: 'Asia/Tokyo' } },
+    );
 
     // The client connects both accounts through a connection link.
     const made = await fetch(`${host.apiUrl}/api/v1/workspace/users/${userId}/connection-url`, {
@@ -136,6 +131,6 @@ test('a failed delivery is retried from its post and from the overview; an accou
     await page.getByLabel('Search post text').fill('"cakes');
     await expect(page.getByRole('list', { name: 'Posts' }).getByRole('listitem')).toContainText(['Cakes to order']);
   } finally {
-    await Promise.all([mastodon.close(), front.close(), x.close()]);
+    await mastodon.close();
   }
 });

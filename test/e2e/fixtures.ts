@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import { watchForRawText } from './human-text';
+import { startXServer, type XServer } from '../support/x-server';
+import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
 
 /*
  * Each test gets its own data folder and its own browser host (`postroom serve`), so tests
@@ -112,6 +114,8 @@ type Fixtures = {
   pageHealth: void;
   /** Fails the test when a screen of the app shows a raw id or an ISO timestamp (./human-text.ts). */
   humanText: void;
+  /** A local X and its OAuth front (the consent page X's sign-in shows), closed after the test. */
+  localX: { x: XServer; front: XOAuthFront };
 };
 
 export interface TestImages {
@@ -203,6 +207,16 @@ export const test = base.extend<Fixtures>({
     },
     { auto: true },
   ],
+  // eslint-disable-next-line no-empty-pattern
+  localX: async ({}, use) => {
+    const x = await startXServer();
+    const front = await startXOAuthFront(x);
+    try {
+      await use({ x, front });
+    } finally {
+      await Promise.all([front.close(), x.close()]);
+    }
+  },
   // eslint-disable-next-line no-empty-pattern
   images: async ({}, use) => {
     const dir = mkdtempSync(join(tmpdir(), 'postroom-e2e-img-'));
@@ -374,24 +388,29 @@ export async function addWorkspaceByApi(
 export const SCRIPTED_CLIENT = 'Casey Client Co';
 
 /**
- * First run in the UI (team plan; `setup` may name the owner), then, as an agency's script would,
- * the "Northwind Social" workspace (team plan, UTC) with `integrations` and the client Casey Client
- * Co (UTC). Returns the workspace key and the client's id.
+ * First run in the UI (team plan; the owner named as `options.ownerName`, or completeSetup's), then,
+ * as an agency's script would, the "Northwind Social" workspace (team plan, in `options.timezone`:
+ * UTC unless given, none when null) with `integrations` and a client (Casey Client Co in UTC
+ * unless given). Returns the workspace key and the client's id.
  */
 export async function scriptedAgency(
   page: Page,
   host: Host,
   dataDir: string,
   integrations: unknown[],
-  setup: { ownerName?: string } = {},
+  options: {
+    ownerName?: string;
+    timezone?: string | null;
+    client?: { email: string; displayName: string; timezone: string };
+  } = {},
 ) {
   await page.goto(host.uiUrl);
-  await completeSetup(page, { ...setup, workspace: 'Agency HQ', plan: 'Team' });
+  await completeSetup(page, { ownerName: options.ownerName, workspace: 'Agency HQ', plan: 'Team' });
   return addWorkspaceByApi(host, dataDir, {
     plan: 'team',
-    timezone: 'UTC',
+    timezone: options.timezone === null ? undefined : (options.timezone ?? 'UTC'),
     integrations,
-    client: { email: 'casey@client.test', displayName: SCRIPTED_CLIENT, timezone: 'UTC' },
+    client: options.client ?? { email: 'casey@client.test', displayName: SCRIPTED_CLIENT, timezone: 'UTC' },
   });
 }
 
@@ -443,8 +462,11 @@ export const localLinkedInIntegration = (
   ...extra,
 });
 
-/** The agency's app registered on a (local) Mastodon instance with the host's OAuth callback: its client id and secret. */
-export async function registerMastodonApp(host: Host, mastodonUrl: string) {
+/**
+ * The agency's app registered on a (local) Mastodon instance with the callback of `host` (its API
+ * origin), as the agency would: the Mastodon integration that names it.
+ */
+export async function registeredMastodonIntegration(host: { apiUrl: string }, mastodonUrl: string) {
   const registered = await fetch(`${mastodonUrl}/api/v1/apps`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -455,5 +477,39 @@ export async function registerMastodonApp(host: Host, mastodonUrl: string) {
     }),
   });
   expect(registered.status).toBe(200);
-  return (await registered.json()) as { client_id: string; client_secret: string };
+  const app = (await registered.json()) as { client_id: string; client_secret: string };
+  return { platform: 'mastodon', clientId: app.client_id, clientSecret: app.client_secret, instanceUrl: mastodonUrl };
+}
+
+/** The integration for the local X of `localX`: its app's client id, signing in through the OAuth front. */
+export const localXIntegration = (front: { url: string }) => ({
+  platform: 'x',
+  clientId: 'x-app',
+  instanceUrl: front.url,
+});
+
+/** The row of the client's `platform` account in the Connections table of the client page. */
+export const connectionRow = (page: Page, platform: string) =>
+  page
+    .getByRole('region', { name: 'Connections' })
+    .getByRole('table', { name: 'Connections' })
+    .getByRole('row', { name: new RegExp(`^${platform} `) });
+
+/** A new connection link opened in its tab, `platform` connected there, the tab closed: the account is active. */
+export async function connectWithNewLink(page: Page, platform: string) {
+  const { tab } = await openConnectionLink(page);
+  await connectOnLinkPage(tab, platform);
+  await tab.close();
+  await expect(connectionRow(page, platform)).toContainText('Active');
+}
+
+/** On the profile chooser: "Join with an invitation" with the code, a name and a password; the app opens as them. */
+export async function joinWithInvitation(page: Page, opts: { code: string; name: string; password: string }) {
+  const form = page.getByRole('form', { name: 'Join with an invitation' });
+  await form.getByLabel('Invitation code or link').fill(opts.code);
+  await form.getByLabel('Your name').fill(opts.name);
+  await form.getByLabel('Choose a password').fill(opts.password);
+  await form.getByRole('button', { name: 'Join' }).click();
+  await expect(page.locator('.shell')).toBeVisible();
+  await expect(page.getByRole('banner')).toContainText(opts.name);
 }

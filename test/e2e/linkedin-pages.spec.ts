@@ -2,14 +2,14 @@ import type { Page } from '@playwright/test';
 import { startLinkedInServer } from '../support/linkedin-server';
 import {
   SCRIPTED_CLIENT,
-  connectOnLinkPage,
   expect,
   localLinkedInIntegration,
   openClientPage,
-  openConnectionLink,
   openScriptedClient,
   scriptedAgency,
   test,
+  connectionRow,
+  connectWithNewLink,
 } from './fixtures';
 
 /*
@@ -23,11 +23,7 @@ const CLIENT = SCRIPTED_CLIENT;
 const BAKERY = 'urn:li:organization:1001';
 const SOCIAL = 'urn:li:organization:2414183';
 
-const connectionsOf = (page: Page) => page.getByRole('region', { name: 'Connections' });
-const linkedinRow = (page: Page) =>
-  connectionsOf(page)
-    .getByRole('table', { name: 'Connections' })
-    .getByRole('row', { name: /^LinkedIn / });
+const linkedinRow = (page: Page) => connectionRow(page, 'LinkedIn');
 
 test('a LinkedIn page is chosen by name from the pages the account administers, and posts go out as it', async ({
   page,
@@ -52,10 +48,7 @@ test('a LinkedIn page is chosen by name from the pages the account administers, 
     await openScriptedClient(page);
 
     // 2. The client connects LinkedIn through a connection link; the sign-in asks for the page scopes.
-    const { tab } = await openConnectionLink(page);
-    await connectOnLinkPage(tab, 'LinkedIn');
-    await tab.close();
-    await expect(linkedinRow(page)).toContainText('Active');
+    await connectWithNewLink(page, 'LinkedIn');
     expect(li.grantedScope.split(',')).toEqual(
       expect.arrayContaining(['w_organization_social', 'r_organization_admin']),
     );

@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
-import { completeSetup, expect, go, mainNav, OWNER_PASSWORD, readClipboard, signInAs, test } from './fixtures';
+import {
+  completeSetup,
+  expect,
+  go,
+  mainNav,
+  OWNER_PASSWORD,
+  readClipboard,
+  signInAs,
+  test,
+  joinWithInvitation,
+} from './fixtures';
 
 const clientList = (page: Page) => page.getByRole('list', { name: 'Clients' });
 const chooser = (page: Page) => page.getByRole('heading', { name: 'Choose your profile' });
@@ -42,16 +52,6 @@ async function invite(
 async function signOut(page: Page) {
   await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
   await expect(chooser(page)).toBeVisible();
-}
-
-async function joinWithInvitation(page: Page, opts: { code: string; name: string; password: string }) {
-  const form = page.getByRole('form', { name: 'Join with an invitation' });
-  await form.getByLabel('Invitation code or link').fill(opts.code);
-  await form.getByLabel('Your name').fill(opts.name);
-  await form.getByLabel('Choose a password').fill(opts.password);
-  await form.getByRole('button', { name: 'Join' }).click();
-  await expect(page.locator('.shell')).toBeVisible();
-  await expect(page.getByRole('banner')).toContainText(opts.name);
 }
 
 /** The cell of `row` under the column headed `header`. */

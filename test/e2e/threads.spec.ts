@@ -1,8 +1,6 @@
 import type { Page } from '@playwright/test';
 import { startLinkedInServer } from '../support/linkedin-server';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
-import { startXOAuthFront } from '../support/x-oauth-front';
-import { startXServer } from '../support/x-server';
 import {
   SCRIPTED_CLIENT,
   connectOnLinkPage,
@@ -12,6 +10,8 @@ import {
   openScriptedClient,
   scriptedAgency,
   test,
+  localXIntegration,
+  connectWithNewLink,
 } from './fixtures';
 
 /*
@@ -38,156 +38,147 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
   host,
   dataDir,
   images,
+  localX,
 }) => {
   test.skip(!runAgainstPds, peer.reason);
   test.setTimeout(180_000);
   pds ??= await startPds();
   const sky = pds;
-  const x = await startXServer();
-  const front = await startXOAuthFront(x);
-  try {
-    await page.context().route(
-      (url) => url.hostname !== '127.0.0.1' && url.hostname !== 'localhost',
-      (route) => route.abort(),
-    );
-    await scriptedAgency(page, host, dataDir, [
-      { platform: 'x', clientId: 'x-app', instanceUrl: front.url },
-      { platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl },
+  const { x, front } = localX;
+  await page.context().route(
+    (url) => url.hostname !== '127.0.0.1' && url.hostname !== 'localhost',
+    (route) => route.abort(),
+  );
+  await scriptedAgency(page, host, dataDir, [
+    localXIntegration(front),
+    { platform: 'bluesky', instanceUrl: sky.url, issuerUrl: sky.plcUrl },
+  ]);
+  await openScriptedClient(page);
+
+  // The client connects X, then Bluesky with an app password, from one connection link.
+  const { tab, url } = await openConnectionLink(page);
+  await connectOnLinkPage(tab, 'X');
+  await tab.goto(url);
+  await tab.getByRole('link', { name: 'Connect Bluesky' }).click();
+  const appPassword = tab
+    .locator('form')
+    .filter({ has: tab.getByRole('button', { name: 'Connect Bluesky', exact: true }) });
+  await appPassword.getByLabel('Handle').fill(sky.handle);
+  await appPassword.getByLabel('App password').fill(sky.appPassword);
+  await appPassword.getByRole('button', { name: 'Connect Bluesky' }).click();
+  await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+  await tab.close();
+  const table = connectionsOf(page).getByRole('table', { name: 'Connections' });
+  await expect(table.getByRole('row', { name: /^X / })).toContainText('Active');
+  await expect(table.getByRole('row', { name: /^Bluesky / })).toContainText('Active');
+
+  // The thread, written in the composer: the post, then two parts, reordered once.
+  await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+  const composer = page.getByRole('dialog', { name: 'New post' });
+  await composer.getByRole('checkbox', { name: 'X @clientonx', exact: true }).check();
+  await composer.getByRole('checkbox', { name: `Bluesky @${sky.handle}`, exact: true }).check();
+  // Only the platforms that take one get a first comment: neither does here.
+  await expect(composer.getByLabel('First comment', { exact: true })).toHaveCount(0);
+  const stamp = Date.now().toString(36);
+  const parts = [`What we learned this year 🧵 ${stamp}`, `One: ship small. ${stamp}`, `Two: test honestly. ${stamp}`];
+  await composer.getByLabel('Text', { exact: true }).fill(parts[0]!);
+  await composer.getByRole('button', { name: 'Make it a thread' }).click();
+  await composer.getByLabel('Part 2', { exact: true }).fill(parts[2]!);
+  await composer.getByRole('button', { name: 'Add a part' }).click();
+  await composer.getByLabel('Part 3', { exact: true }).fill(parts[1]!);
+  await composer.getByRole('button', { name: 'Move part 3 up' }).click();
+  await expect(composer.getByLabel('Part 2', { exact: true })).toHaveValue(parts[1]!);
+  await expect(composer.getByLabel('Part 3', { exact: true })).toHaveValue(parts[2]!);
+  // Each account's preview shows the whole thread under the post, in the new order, counted its way.
+  const previews = composer.getByRole('complementary', { name: 'Previews' });
+  for (const [where, max] of [
+    ['X', 280],
+    ['Bluesky', 300],
+  ] as const) {
+    const shown = previews.getByRole('list', { name: `Thread on ${where}` });
+    await expect(shown.getByRole('listitem')).toHaveText([
+      `${parts[1]}${parts[1]!.length} / ${max}`,
+      `${parts[2]}${parts[2]!.length} / ${max}`,
     ]);
-    await openScriptedClient(page);
-
-    // The client connects X, then Bluesky with an app password, from one connection link.
-    const { tab, url } = await openConnectionLink(page);
-    await connectOnLinkPage(tab, 'X');
-    await tab.goto(url);
-    await tab.getByRole('link', { name: 'Connect Bluesky' }).click();
-    const appPassword = tab
-      .locator('form')
-      .filter({ has: tab.getByRole('button', { name: 'Connect Bluesky', exact: true }) });
-    await appPassword.getByLabel('Handle').fill(sky.handle);
-    await appPassword.getByLabel('App password').fill(sky.appPassword);
-    await appPassword.getByRole('button', { name: 'Connect Bluesky' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
-    await tab.close();
-    const table = connectionsOf(page).getByRole('table', { name: 'Connections' });
-    await expect(table.getByRole('row', { name: /^X / })).toContainText('Active');
-    await expect(table.getByRole('row', { name: /^Bluesky / })).toContainText('Active');
-
-    // The thread, written in the composer: the post, then two parts, reordered once.
-    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
-    const composer = page.getByRole('dialog', { name: 'New post' });
-    await composer.getByRole('checkbox', { name: 'X @clientonx', exact: true }).check();
-    await composer.getByRole('checkbox', { name: `Bluesky @${sky.handle}`, exact: true }).check();
-    // Only the platforms that take one get a first comment: neither does here.
-    await expect(composer.getByLabel('First comment', { exact: true })).toHaveCount(0);
-    const stamp = Date.now().toString(36);
-    const parts = [
-      `What we learned this year 🧵 ${stamp}`,
-      `One: ship small. ${stamp}`,
-      `Two: test honestly. ${stamp}`,
-    ];
-    await composer.getByLabel('Text', { exact: true }).fill(parts[0]!);
-    await composer.getByRole('button', { name: 'Make it a thread' }).click();
-    await composer.getByLabel('Part 2', { exact: true }).fill(parts[2]!);
-    await composer.getByRole('button', { name: 'Add a part' }).click();
-    await composer.getByLabel('Part 3', { exact: true }).fill(parts[1]!);
-    await composer.getByRole('button', { name: 'Move part 3 up' }).click();
-    await expect(composer.getByLabel('Part 2', { exact: true })).toHaveValue(parts[1]!);
-    await expect(composer.getByLabel('Part 3', { exact: true })).toHaveValue(parts[2]!);
-    // Each account's preview shows the whole thread under the post, in the new order, counted its way.
-    const previews = composer.getByRole('complementary', { name: 'Previews' });
-    for (const [where, max] of [
-      ['X', 280],
-      ['Bluesky', 300],
-    ] as const) {
-      const shown = previews.getByRole('list', { name: `Thread on ${where}` });
-      await expect(shown.getByRole('listitem')).toHaveText([
-        `${parts[1]}${parts[1]!.length} / ${max}`,
-        `${parts[2]}${parts[2]!.length} / ${max}`,
-      ]);
-    }
-    // The last part gets its own picture, uploaded into the client's library from the part itself.
-    await composer.getByLabel('Upload images or video for part 3').setInputFiles(images.jpeg);
-    await expect(composer.getByRole('list', { name: 'Chosen media for part 3' }).getByRole('listitem')).toHaveText(
-      /banner\.jpg/,
-    );
-    await expect(composer.getByRole('list', { name: 'Chosen media', exact: true })).toHaveCount(0);
-    for (const where of ['X', 'Bluesky'])
-      await expect(
-        previews.getByRole('list', { name: `Thread on ${where}` }).getByRole('listitem', { name: 'Part 3 of 3' }),
-      ).toHaveCount(1);
-
-    // Each part has its counter per platform; a part too long for Bluesky is named, and blocks scheduling.
-    const counts = composer.getByRole('list', { name: 'Character counts for part 3' });
-    await expect(counts.getByRole('listitem', { name: /^X:/ })).toHaveText(`X ${parts[2]!.length} / 280`);
-    await expect(counts.getByRole('listitem', { name: /^Bluesky:/ })).toHaveText(`Bluesky ${parts[2]!.length} / 300`);
-    await composer.getByLabel('Part 3', { exact: true }).fill('b'.repeat(301));
-    await expect(composer.getByTestId('thread-part').nth(1)).toContainText(
-      'Bluesky, part 3: the text is 301 characters; the limit is 300',
-    );
-    await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
-    await composer.getByLabel('Part 3', { exact: true }).fill(parts[2]!);
-    await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeEnabled();
-
-    // Saved as a draft, then opened again: each part keeps its text and its picture, and it is scheduled from there.
-    await composer.getByRole('button', { name: 'Save draft' }).click();
-    await expect(composer).toBeHidden();
-    await page.getByRole('button', { name: 'Edit', exact: true }).click();
-    const edit = page.getByRole('dialog', { name: 'Edit post' });
-    await expect(edit.getByLabel('Part 3', { exact: true })).toHaveValue(parts[2]!);
-    await expect(edit.getByRole('list', { name: 'Chosen media for part 3' })).toContainText('banner.jpg');
-    await edit.getByRole('button', { name: 'Now', exact: true }).click();
-    await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
-    await expect(edit).toBeHidden();
-
-    // The post page follows the scheduler until both threads are out, and links every part.
-    await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
-    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
-    const thread = page.getByRole('region', { name: 'Thread' });
-    await expect(thread.getByRole('list', { name: 'Parts of the thread' }).getByRole('listitem')).toHaveText(parts);
-
-    const tweets = x.tweets();
-    expect(tweets.map((t) => [t.text, t.inReplyTo, t.mediaIds.length])).toEqual([
-      [parts[0], undefined, 0],
-      [parts[1], tweets[0]!.id, 0],
-      [parts[2], tweets[1]!.id, 1],
-    ]);
-    const onX = thread.getByText(/^On X @clientonx:/);
-    for (const [i, t] of tweets.entries())
-      await expect(onX.getByRole('link', { name: `Part ${i + 1}` })).toHaveAttribute(
-        'href',
-        `https://x.com/i/web/status/${t.id}`,
-      );
-
-    // On the PDS: three posts, the second replying to the first, the third to the second.
-    const listed = (await (
-      await fetch(
-        `${sky.url}/xrpc/com.atproto.repo.listRecords?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', limit: '100' })}`,
-      )
-    ).json()) as {
-      records: {
-        uri: string;
-        value: { text: string; reply?: { parent: { uri: string } }; embed?: { $type: string } };
-      }[];
-    };
-    const mine = listed.records.filter((r) => r.value.text.endsWith(stamp));
-    const byText = new Map(mine.map((r) => [r.value.text, r]));
-    expect(mine).toHaveLength(3);
-    expect(byText.get(parts[0]!)!.value.reply).toBeUndefined();
-    expect(byText.get(parts[1]!)!.value.reply?.parent.uri).toBe(byText.get(parts[0]!)!.uri);
-    expect(byText.get(parts[2]!)!.value.reply?.parent.uri).toBe(byText.get(parts[1]!)!.uri);
-    expect(mine.map((r) => [r.value.text, r.value.embed?.$type ?? null])).toEqual(
-      expect.arrayContaining([
-        [parts[0], null],
-        [parts[1], null],
-        [parts[2], 'app.bsky.embed.images'],
-      ]),
-    );
-    await expect(thread.getByText(/^On Bluesky /).getByRole('link')).toHaveCount(3);
-  } finally {
-    await front.close();
-    await x.close();
   }
+  // The last part gets its own picture, uploaded into the client's library from the part itself.
+  await composer.getByLabel('Upload images or video for part 3').setInputFiles(images.jpeg);
+  await expect(composer.getByRole('list', { name: 'Chosen media for part 3' }).getByRole('listitem')).toHaveText(
+    /banner\.jpg/,
+  );
+  await expect(composer.getByRole('list', { name: 'Chosen media', exact: true })).toHaveCount(0);
+  for (const where of ['X', 'Bluesky'])
+    await expect(
+      previews.getByRole('list', { name: `Thread on ${where}` }).getByRole('listitem', { name: 'Part 3 of 3' }),
+    ).toHaveCount(1);
+
+  // Each part has its counter per platform; a part too long for Bluesky is named, and blocks scheduling.
+  const counts = composer.getByRole('list', { name: 'Character counts for part 3' });
+  await expect(counts.getByRole('listitem', { name: /^X:/ })).toHaveText(`X ${parts[2]!.length} / 280`);
+  await expect(counts.getByRole('listitem', { name: /^Bluesky:/ })).toHaveText(`Bluesky ${parts[2]!.length} / 300`);
+  await composer.getByLabel('Part 3', { exact: true }).fill('b'.repeat(301));
+  await expect(composer.getByTestId('thread-part').nth(1)).toContainText(
+    'Bluesky, part 3: the text is 301 characters; the limit is 300',
+  );
+  await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+  await composer.getByLabel('Part 3', { exact: true }).fill(parts[2]!);
+  await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeEnabled();
+
+  // Saved as a draft, then opened again: each part keeps its text and its picture, and it is scheduled from there.
+  await composer.getByRole('button', { name: 'Save draft' }).click();
+  await expect(composer).toBeHidden();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit post' });
+  await expect(edit.getByLabel('Part 3', { exact: true })).toHaveValue(parts[2]!);
+  await expect(edit.getByRole('list', { name: 'Chosen media for part 3' })).toContainText('banner.jpg');
+  await edit.getByRole('button', { name: 'Now', exact: true }).click();
+  await edit.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await expect(edit).toBeHidden();
+
+  // The post page follows the scheduler until both threads are out, and links every part.
+  await expect(page.getByRole('heading', { level: 1, name: `Post for ${CLIENT}` })).toBeVisible();
+  await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
+  const thread = page.getByRole('region', { name: 'Thread' });
+  await expect(thread.getByRole('list', { name: 'Parts of the thread' }).getByRole('listitem')).toHaveText(parts);
+
+  const tweets = x.tweets();
+  expect(tweets.map((t) => [t.text, t.inReplyTo, t.mediaIds.length])).toEqual([
+    [parts[0], undefined, 0],
+    [parts[1], tweets[0]!.id, 0],
+    [parts[2], tweets[1]!.id, 1],
+  ]);
+  const onX = thread.getByText(/^On X @clientonx:/);
+  for (const [i, t] of tweets.entries())
+    await expect(onX.getByRole('link', { name: `Part ${i + 1}` })).toHaveAttribute(
+      'href',
+      `https://x.com/i/web/status/${t.id}`,
+    );
+
+  // On the PDS: three posts, the second replying to the first, the third to the second.
+  const listed = (await (
+    await fetch(
+      `${sky.url}/xrpc/com.atproto.repo.listRecords?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', limit: '100' })}`,
+    )
+  ).json()) as {
+    records: {
+      uri: string;
+      value: { text: string; reply?: { parent: { uri: string } }; embed?: { $type: string } };
+    }[];
+  };
+  const mine = listed.records.filter((r) => r.value.text.endsWith(stamp));
+  const byText = new Map(mine.map((r) => [r.value.text, r]));
+  expect(mine).toHaveLength(3);
+  expect(byText.get(parts[0]!)!.value.reply).toBeUndefined();
+  expect(byText.get(parts[1]!)!.value.reply?.parent.uri).toBe(byText.get(parts[0]!)!.uri);
+  expect(byText.get(parts[2]!)!.value.reply?.parent.uri).toBe(byText.get(parts[1]!)!.uri);
+  expect(mine.map((r) => [r.value.text, r.value.embed?.$type ?? null])).toEqual(
+    expect.arrayContaining([
+      [parts[0], null],
+      [parts[1], null],
+      [parts[2], 'app.bsky.embed.images'],
+    ]),
+  );
+  await expect(thread.getByText(/^On Bluesky /).getByRole('link')).toHaveCount(3);
 });
 
 test('a LinkedIn post gets its first comment, shown and linked on the post page', async ({ page, host, dataDir }) => {
@@ -195,14 +186,7 @@ test('a LinkedIn post gets its first comment, shown and linked on the post page'
   try {
     await scriptedAgency(page, host, dataDir, [localLinkedInIntegration(li)]);
     await openScriptedClient(page);
-    const { tab } = await openConnectionLink(page);
-    await connectOnLinkPage(tab, 'LinkedIn');
-    await tab.close();
-    await expect(
-      connectionsOf(page)
-        .getByRole('table', { name: 'Connections' })
-        .getByRole('row', { name: /^LinkedIn / }),
-    ).toContainText('Active');
+    await connectWithNewLink(page, 'LinkedIn');
 
     await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
     const composer = page.getByRole('dialog', { name: 'New post' });
@@ -241,57 +225,47 @@ test('a person adds a poll to an X post, and it goes out with its options and du
   page,
   host,
   dataDir,
+  localX,
 }) => {
-  const x = await startXServer();
-  const front = await startXOAuthFront(x);
-  try {
-    await scriptedAgency(page, host, dataDir, [{ platform: 'x', clientId: 'x-app', instanceUrl: front.url }]);
-    await openScriptedClient(page);
-    const { tab } = await openConnectionLink(page);
-    await connectOnLinkPage(tab, 'X');
-    await tab.close();
-    await expect(
-      connectionsOf(page).getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^X / }),
-    ).toContainText('Active');
+  const { x, front } = localX;
+  await scriptedAgency(page, host, dataDir, [localXIntegration(front)]);
+  await openScriptedClient(page);
+  await connectWithNewLink(page, 'X');
 
-    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
-    const composer = page.getByRole('dialog', { name: 'New post' });
-    await composer.getByRole('checkbox', { name: 'X @clientonx', exact: true }).check();
-    await composer.getByLabel('Text', { exact: true }).fill('Which bread tomorrow?');
-    await composer.getByRole('button', { name: 'Add a poll' }).click();
-    const poll = composer.getByRole('group', { name: 'Poll' });
-    await poll.getByLabel('Option 1', { exact: true }).fill('Sourdough');
-    await poll.getByLabel('Option 2', { exact: true }).fill('A rye loaf with caraway seeds');
-    // Over X's 25 characters: said under the poll, and the post cannot be scheduled.
-    await expect(poll.getByRole('list', { name: 'Poll problems' })).toContainText(
-      'X: poll option 2 must have 1 to 25 characters',
-    );
-    await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
-    await poll.getByLabel('Option 2', { exact: true }).fill('Rye');
-    await poll.getByRole('button', { name: 'Add an option' }).click();
-    await poll.getByLabel('Option 3', { exact: true }).fill('Brioche');
-    await poll.getByLabel('Runs for').selectOption({ label: '3 days' });
-    await expect(poll.getByRole('list', { name: 'Poll problems' })).toBeHidden();
-    const shownPoll = composer.getByRole('complementary', { name: 'Previews' });
-    await expect(shownPoll.getByRole('list', { name: 'Poll on X' }).getByRole('listitem')).toHaveText([
-      'Sourdough',
-      'Rye',
-      'Brioche',
-    ]);
-    await expect(shownPoll).toContainText('Poll · runs for 3 days');
-    await composer.getByRole('button', { name: 'Now', exact: true }).click();
-    await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
-    await expect(composer).toBeHidden();
+  await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+  const composer = page.getByRole('dialog', { name: 'New post' });
+  await composer.getByRole('checkbox', { name: 'X @clientonx', exact: true }).check();
+  await composer.getByLabel('Text', { exact: true }).fill('Which bread tomorrow?');
+  await composer.getByRole('button', { name: 'Add a poll' }).click();
+  const poll = composer.getByRole('group', { name: 'Poll' });
+  await poll.getByLabel('Option 1', { exact: true }).fill('Sourdough');
+  await poll.getByLabel('Option 2', { exact: true }).fill('A rye loaf with caraway seeds');
+  // Over X's 25 characters: said under the poll, and the post cannot be scheduled.
+  await expect(poll.getByRole('list', { name: 'Poll problems' })).toContainText(
+    'X: poll option 2 must have 1 to 25 characters',
+  );
+  await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+  await poll.getByLabel('Option 2', { exact: true }).fill('Rye');
+  await poll.getByRole('button', { name: 'Add an option' }).click();
+  await poll.getByLabel('Option 3', { exact: true }).fill('Brioche');
+  await poll.getByLabel('Runs for').selectOption({ label: '3 days' });
+  await expect(poll.getByRole('list', { name: 'Poll problems' })).toBeHidden();
+  const shownPoll = composer.getByRole('complementary', { name: 'Previews' });
+  await expect(shownPoll.getByRole('list', { name: 'Poll on X' }).getByRole('listitem')).toHaveText([
+    'Sourdough',
+    'Rye',
+    'Brioche',
+  ]);
+  await expect(shownPoll).toContainText('Poll · runs for 3 days');
+  await composer.getByRole('button', { name: 'Now', exact: true }).click();
+  await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
+  await expect(composer).toBeHidden();
 
-    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
-    await expect(
-      page.getByRole('region', { name: 'Poll' }).getByRole('list', { name: 'Poll options' }).getByRole('listitem'),
-    ).toHaveText(['Sourdough', 'Rye', 'Brioche']);
-    expect(x.tweets().map((t) => [t.text, t.poll])).toEqual([
-      ['Which bread tomorrow?', { options: ['Sourdough', 'Rye', 'Brioche'], durationMinutes: 3 * 24 * 60 }],
-    ]);
-  } finally {
-    await front.close();
-    await x.close();
-  }
+  await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
+  await expect(
+    page.getByRole('region', { name: 'Poll' }).getByRole('list', { name: 'Poll options' }).getByRole('listitem'),
+  ).toHaveText(['Sourdough', 'Rye', 'Brioche']);
+  expect(x.tweets().map((t) => [t.text, t.poll])).toEqual([
+    ['Which bread tomorrow?', { options: ['Sourdough', 'Rye', 'Brioche'], durationMinutes: 3 * 24 * 60 }],
+  ]);
 });
