@@ -11,6 +11,21 @@ import { jpegOf } from '../support/media-fixtures';
 import { tempDir } from '../support/temp';
 
 const clock = new FakeClock();
+
+/** The rows most upgrades start from: workspace w1 (Acme), and its client u1. */
+const WORKSPACE_W1 = `INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');`;
+const CLIENT_U1 = `INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`;
+
+/**
+ * The upgrade a user's data goes through: a database at the version before migration `version`,
+ * filled by `seed`, closed, then opened again with `version` applied (and nothing after it).
+ */
+async function upgradedTo(version: number, seed: (before: Database.Database) => void, dataDir = tempDir()) {
+  const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
+  seed(before);
+  before.close();
+  return openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
+}
 const tableNames = (db: Database.Database) =>
   db
     .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
@@ -138,12 +153,15 @@ describe('migration 001 (initial)', () => {
 describe('migration 002 (clients and team)', () => {
   it('upgrades a version-1 database with data in it, and enforces client uniqueness among live clients', async () => {
     const dataDir = tempDir();
-    const v1 = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 1) });
-    v1.exec(`INSERT INTO profiles VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
+    const db = await upgradedTo(
+      2,
+      (v1) => {
+        v1.exec(`INSERT INTO profiles VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
       INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
       INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'owner', 'active', '2026-01-01');`);
-    v1.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 2) });
+      },
+      dataDir,
+    );
     expect(schemaVersion(db)).toBe(2);
     expect(db.prepare(`SELECT name, password_hash FROM profiles WHERE id = 'p1'`).get()).toEqual({
       name: 'Olivia',
@@ -171,14 +189,12 @@ describe('migration 002 (clients and team)', () => {
 
 describe('migration 003 (connections)', () => {
   it('adds issuer_url to existing integrations and keeps one connection per client and platform id', async () => {
-    const dataDir = tempDir();
-    const v2 = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 2) });
-    v2.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
+    const db = await upgradedTo(3, (v2) => {
+      v2.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
       INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
       INSERT INTO integrations (id, workspace_id, platform, client_id, created_at) VALUES ('i1', 'w1', 'linkedin', 'cid', '2026-01-01');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`);
-    v2.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 3) });
+      ${CLIENT_U1}`);
+    });
     expect(schemaVersion(db)).toBe(3);
     expect(db.prepare(`SELECT client_id, issuer_url FROM integrations`).get()).toEqual({
       client_id: 'cid',
@@ -205,8 +221,8 @@ describe('migration 004 (posts)', () => {
       { id: 'enterprise', daily_limit_raisable: 1 },
     ]);
     db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
-      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      ${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
     const insert = db.prepare(
       `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES (?, 'g1', 'u1', 'x-1', 'x', ?, ?, '')`,
@@ -223,9 +239,9 @@ describe('migration 005 (credential mode)', () => {
     const dataDir = tempDir();
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 5) });
     db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
-      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      ${WORKSPACE_W1}
       INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'editor', 'active', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      ${CLIENT_U1}
       INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, post_as)
         VALUES ('c1', 'w1', 'u1', 'linkedin', 'a', 'linkedin-a', 'h', 'n', 'active', '', '', 'urn:li:organization:5');`);
     db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'member')`).run();
@@ -244,8 +260,8 @@ describe('migration 006 (connection limits)', () => {
   it("adds a connection's own text limit, positive or none", async () => {
     const db = await openDatabase({ dataDir: tempDir(), clock, migrations: migrations.slice(0, 6) });
     db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
-      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`);
+      ${WORKSPACE_W1}
+      ${CLIENT_U1}`);
     const insert = db.prepare(
       `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, max_text_length)
        VALUES (?, 'w1', 'u1', 'mastodon', ?, ?, 'h', 'n', 'active', '', '', ?)`,
@@ -259,12 +275,10 @@ describe('migration 006 (connection limits)', () => {
 
 describe('migration 007 (LinkedIn organisation pages)', () => {
   it('adds the opt-in to integrations, off for the ones already there, and only 0 or 1', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 6) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+    const db = await upgradedTo(7, (before) => {
+      before.exec(`${WORKSPACE_W1}
       INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at) VALUES ('i1', 'w1', 'linkedin', 'app', NULL, NULL, NULL, '');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 7) });
+    });
     expect(db.prepare(`SELECT id, organization_pages FROM integrations`).all()).toEqual([
       { id: 'i1', organization_pages: 0 },
     ]);
@@ -276,14 +290,12 @@ describe('migration 007 (LinkedIn organisation pages)', () => {
 
 describe('migration 008 (verify before publish)', () => {
   it('adds verify_since to deliveries, empty for the ones already there', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 7) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    const db = await upgradedTo(8, (before) => {
+      before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');
       INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES ('d1', 'g1', 'u1', 'x-1', 'x', 'publishing', 'k1', '');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 8) });
+    });
     expect(db.prepare(`SELECT id, state, verify_since FROM deliveries`).all()).toEqual([
       { id: 'd1', state: 'publishing', verify_since: null },
     ]);
@@ -297,10 +309,9 @@ describe('migration 008 (verify before publish)', () => {
 
 describe('migration 009 (queue index)', () => {
   it('fills the queue entries and counts from the posts already there, then keeps them with every change', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 8) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    const db = await upgradedTo(9, (before) => {
+      before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at) VALUES
         ('g1', 'w1', 'u1', 'one', '2026-02-01T09:00:00.000Z', '2026-01-01T00:00:00.000Z', ''),
         ('g2', 'w1', 'u1', 'draft', NULL, '2026-01-05T00:00:00.000Z', '');
@@ -308,8 +319,7 @@ describe('migration 009 (queue index)', () => {
         ('d1', 'g1', 'u1', 'x-1', 'x', 'published', 'k1', ''),
         ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'failed', 'k2', ''),
         ('d3', 'g2', 'u1', 'x-1', 'x', 'draft', 'k3', '');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 9) });
+    });
     const entries = () =>
       db
         .prepare(`SELECT post_group_id, state, deliveries, sort_at FROM queue_entries ORDER BY post_group_id, state`)
@@ -358,15 +368,13 @@ describe('migration 010 (team host)', () => {
   const version = migrations.find((m) => m.name === 'team-host')!.version;
 
   it('keeps every session, adds desk sessions known only by a token hash, and idempotency keys per member', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
-    before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '');
-      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+    const db = await upgradedTo(version, (before) => {
+      before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '');
+      ${WORKSPACE_W1}
       INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'owner', 'active', '');
       INSERT INTO sessions (id, member_id, kind, created_at) VALUES ('s1', 'm1', 'app', '2026-01-01');
       INSERT INTO sessions (id, member_id, kind, created_at, ended_at, end_reason) VALUES ('s2', 'm1', 'api', '2026-01-02', '2026-01-03', 'force logout');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
+    });
     expect(db.prepare(`SELECT id, kind, ended_at, end_reason, token_hash FROM sessions ORDER BY id`).all()).toEqual([
       { id: 's1', kind: 'app', ended_at: null, end_reason: null, token_hash: null },
       { id: 's2', kind: 'api', ended_at: '2026-01-03', end_reason: 'force logout', token_hash: null },
@@ -403,8 +411,8 @@ describe('migration 011 (media library)', () => {
     const dataDir = tempDir();
     const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
     before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
-      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      ${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'one', '2026-01-01', '');
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g2', 'w1', 'u1', 'two', '2026-01-02', '');`);
     const photo = jpegOf(640, 480);
@@ -454,13 +462,11 @@ describe('migration 012 (approvals)', () => {
   const version = migrations.find((m) => m.name === 'approvals')!.version;
 
   it('starts every client at no approval and every post unsubmitted, and adds comments and approval links', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    const db = await upgradedTo(version, (before) => {
+      before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
+    });
     expect(db.prepare(`SELECT approval_policy FROM managed_users`).all()).toEqual([{ approval_policy: 'none' }]);
     expect(db.prepare(`SELECT approval_state, review_stage FROM post_groups`).all()).toEqual([
       { approval_state: 'none', review_stage: null },
@@ -492,8 +498,8 @@ describe('migration 012 (approvals)', () => {
 describe('migration 014 (review index)', () => {
   it('lists posts by approval state from a partial index that leaves unsubmitted posts out', async () => {
     const db = await openDatabase({ dataDir: tempDir(), clock, migrations });
-    db.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    db.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at, approval_state) VALUES
         ('g1', 'w1', 'u1', 'a', '2026-01-01T00:00:00Z', '', 'none'),
         ('g2', 'w1', 'u1', 'b', '2026-01-02T00:00:00Z', '', 'in_review');`);
@@ -518,16 +524,14 @@ describe('migration 014 (review index)', () => {
 
 describe('migration 016 (threads)', () => {
   it('gives every post an empty thread and no first comment, records what went out as part 0, and one row per part', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 15) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    const db = await upgradedTo(16, (before) => {
+      before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');
       INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, platform_post_id, platform_post_url, published_at, updated_at) VALUES
         ('d1', 'g1', 'u1', 'x-1', 'x', 'published', 'k1', '190', 'https://x.com/i/web/status/190', '2026-11-01T10:00:00.000Z', ''),
         ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'scheduled', 'k2', NULL, NULL, NULL, '');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 16) });
+    });
     expect(db.prepare(`SELECT thread, first_comment FROM post_groups`).all()).toEqual([
       { thread: '[]', first_comment: null },
     ]);
@@ -555,9 +559,7 @@ describe('migration 016 (threads)', () => {
 describe('migration 017 (approval settings)', () => {
   it('keeps one row of approval settings per workspace, off unless set, gone with its workspace', async () => {
     const db = await openDatabase({ dataDir: tempDir(), clock, migrations });
-    db.exec(
-      `INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');`,
-    );
+    db.exec(WORKSPACE_W1);
     const set = db.prepare(
       `INSERT INTO workspace_approval_settings (workspace_id, typo_fix_keeps_approval, updated_at) VALUES ('w1', ?, '')`,
     );
@@ -573,13 +575,11 @@ describe('migration 017 (approval settings)', () => {
 
 describe('migration 018 (polls)', () => {
   it('gives every post no poll, and keeps one as JSON', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 17) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    const db = await upgradedTo(18, (before) => {
+      before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 18) });
+    });
     expect(db.prepare(`SELECT poll FROM post_groups`).all()).toEqual([{ poll: null }]);
     db.prepare(`UPDATE post_groups SET poll = ? WHERE id = 'g1'`).run('{"options":["a","b"],"durationMinutes":60}');
     expect(db.prepare(`SELECT poll FROM post_groups`).get()).toEqual({
