@@ -116,6 +116,8 @@ type Fixtures = {
   humanText: void;
   /** A local X and its OAuth front (the consent page X's sign-in shows), closed after the test. */
   localX: { x: XServer; front: XOAuthFront };
+  /** Makes a fresh temp folder named from `prefix` (for a host's or a desk's data, a certificate); all removed after the test. */
+  tempFolder: (prefix: string) => string;
 };
 
 export interface TestImages {
@@ -207,6 +209,16 @@ export const test = base.extend<Fixtures>({
     },
     { auto: true },
   ],
+  // eslint-disable-next-line no-empty-pattern
+  tempFolder: async ({}, use) => {
+    const folders: string[] = [];
+    await use((prefix) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      folders.push(dir);
+      return dir;
+    });
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  },
   // eslint-disable-next-line no-empty-pattern
   localX: async ({}, use) => {
     const x = await startXServer();
@@ -401,7 +413,7 @@ export async function scriptedAgency(
   options: {
     ownerName?: string;
     timezone?: string | null;
-    client?: { email: string; displayName: string; timezone: string };
+    client?: { email: string; displayName: string; timezone?: string };
   } = {},
 ) {
   await page.goto(host.uiUrl);
@@ -512,4 +524,31 @@ export async function joinWithInvitation(page: Page, opts: { code: string; name:
   await form.getByRole('button', { name: 'Join' }).click();
   await expect(page.locator('.shell')).toBeVisible();
   await expect(page.getByRole('banner')).toContainText(opts.name);
+}
+
+/** First run on a desk: "Join a team host" with the host's address and an invitation (or the owner's first sign-in code). */
+export async function joinTeamHost(
+  page: Page,
+  opts: { hostUrl: string; code: string; name: string; password: string },
+) {
+  await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toBeVisible();
+  await page.getByRole('radio', { name: 'Join a team host' }).check();
+  const form = page.getByRole('form', { name: 'Join a team host' });
+  await form.getByLabel('Team host address').fill(opts.hostUrl);
+  await form.getByLabel('Invitation code or link').fill(opts.code);
+  await form.getByLabel('Your name').fill(opts.name);
+  await form.getByLabel('Choose a password').fill(opts.password);
+  await form.getByRole('button', { name: 'Join the team' }).click();
+  await expect(page.locator('.shell')).toBeVisible();
+  await expect(page.getByRole('banner')).toContainText(opts.name);
+}
+
+/** "New client" on Clients: the dialog filled with the email and name and sent (the dialog, to check what it says). */
+export async function newClient(page: Page, email: string, name: string) {
+  await page.getByRole('button', { name: 'New client' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New client' });
+  await dialog.getByLabel('Email').fill(email);
+  await dialog.getByLabel('Display name').fill(name);
+  await dialog.getByRole('button', { name: 'Create client' }).click();
+  return dialog;
 }

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { startInstagramServer, type InstagramServer } from '../support/instagram-server';
@@ -8,7 +7,17 @@ import { probeImage } from '../support/meta-graph';
 import { startDeskProcess, type Desk } from '../support/desk-process';
 import { DeskSocket, startHostProcess, type HostProcess } from '../support/team-host-process';
 import { composer } from './agency';
-import { addWorkspaceByApi, completeSetup, expect, mainNav, test, workspaceSwitcher } from './fixtures';
+import {
+  connectWithNewLink,
+  expect,
+  go,
+  joinTeamHost,
+  newClient,
+  openClientPage,
+  openScriptedClient,
+  scriptedAgency,
+  test,
+} from './fixtures';
 
 /*
  * Issue 14 items 5 and 8 in Chromium: Instagram through a team host. The real `postroom host` (on
@@ -21,6 +30,12 @@ import { addWorkspaceByApi, completeSetup, expect, mainNav, test, workspaceSwitc
  */
 
 const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
+const instagramIntegration = (ig: InstagramServer) => ({
+  platform: 'instagram',
+  clientId: ig.clientId,
+  clientSecret: ig.clientSecret,
+  instanceUrl: ig.url,
+});
 
 async function publishNow(page: Page, text: string, files: string[], fix?: (dialog: Locator) => Promise<void>) {
   await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
@@ -52,34 +67,22 @@ async function publishNow(page: Page, text: string, files: string[], fix?: (dial
 test('Instagram through a team host: a carousel of three pictures and a Reel, fetched from the host, each published once', async ({
   page,
   browser,
+  tempFolder,
 }) => {
   // Two processes start here (the host and a desk), each loading the app through tsx.
   test.setTimeout(240_000);
-  const folders: string[] = [];
-  const folder = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    folders.push(dir);
-    return dir;
-  };
   let host: HostProcess | null = null;
   let ig: InstagramServer | null = null;
   let desk: Desk | null = null;
   try {
     ig = await startInstagramServer();
-    host = await startHostProcess({ plainHttp: true, makeDir: folder });
+    host = await startHostProcess({ plainHttp: true, makeDir: tempFolder });
     expect(host.ownerCode, host.output()).toBeTruthy();
-    desk = await startDeskProcess(folder('postroom-e2e-desk-'));
+    desk = await startDeskProcess(tempFolder('postroom-e2e-desk-'));
 
     // The owner joins from the desk with the code the host printed.
     await page.goto(desk.uiUrl);
-    await page.getByRole('radio', { name: 'Join a team host' }).check();
-    const joinForm = page.getByRole('form', { name: 'Join a team host' });
-    await joinForm.getByLabel('Team host address').fill(host.url);
-    await joinForm.getByLabel('Invitation code or link').fill(host.ownerCode!);
-    await joinForm.getByLabel('Your name').fill(OWNER.name);
-    await joinForm.getByLabel('Choose a password').fill(OWNER.password);
-    await joinForm.getByRole('button', { name: 'Join the team' }).click();
-    await expect(page.locator('.shell')).toBeVisible();
+    await joinTeamHost(page, { hostUrl: host.url, code: host.ownerCode!, ...OWNER });
 
     // The agency's Instagram app, added as a script would (the desk protocol, with the owner's session).
     const signedIn = await fetch(`${host.url}/desk/v1/sign-in`, {
@@ -92,23 +95,15 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
     const socket = await DeskSocket.open(host.url, '', session.sessionToken);
     const added = await socket.change('integration.add', {
       workspaceId: session.workspace.id,
-      integration: { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
+      integration: instagramIntegration(ig),
     });
     expect(added.ok, JSON.stringify(added)).toBe(true);
     socket.close();
 
     // A client, who connects Instagram through a link in a browser that has nothing of the desk.
-    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-    await page.getByRole('button', { name: 'New client' }).click();
-    const newClient = page.getByRole('dialog', { name: 'New client' });
-    await newClient.getByLabel('Email').fill('studio@clients.example');
-    await newClient.getByLabel('Display name').fill('Client Studio');
-    await newClient.getByRole('button', { name: 'Create client' }).click();
-    await expect(newClient).toBeHidden();
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: /Client Studio/ })
-      .click();
+    await go(page, 'Clients');
+    await expect(await newClient(page, 'studio@clients.example', 'Client Studio')).toBeHidden();
+    await openClientPage(page, 'Client Studio');
     const connections = page.getByRole('region', { name: 'Connections' });
     await connections.getByRole('button', { name: 'New connection link' }).click();
     const linkField = connections.getByLabel('Connection link', { exact: true });
@@ -152,11 +147,7 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
       const chosen = dialog.getByRole('list', { name: 'Chosen media' });
       await expect(chosen.getByRole('listitem', { name: 'Image 2: look-2 (4:5).jpg' })).toContainText('1080×1350');
     });
-    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: /Client Studio/ })
-      .click();
+    await openClientPage(page, 'Client Studio');
     await publishNow(page, 'Behind the scenes', ['reel.mp4'], async (dialog) => {
       // The video picked in this window plays in the composer, with its length.
       const item = dialog
@@ -186,7 +177,6 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
     const code = await desk?.stop();
     await host?.stop();
     await ig?.close();
-    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
     expect(code, desk?.output()).toBe(0);
   }
 });
@@ -198,28 +188,12 @@ test('on a single desk, the composer says an Instagram post needs a team host be
 }) => {
   const ig = await startInstagramServer();
   try {
-    await page.goto(host.uiUrl);
-    await completeSetup(page, { workspace: 'Agency HQ', plan: 'Team' });
-    await addWorkspaceByApi(host, dataDir, {
-      plan: 'team',
-      integrations: [
-        { platform: 'instagram', clientId: ig.clientId, clientSecret: ig.clientSecret, instanceUrl: ig.url },
-      ],
+    await scriptedAgency(page, host, dataDir, [instagramIntegration(ig)], {
+      timezone: null,
       client: { email: 'studio@clients.example', displayName: 'Client Studio' },
     });
-    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
-    await mainNav(page).getByRole('button', { name: 'Clients', exact: true }).click();
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: /Client Studio/ })
-      .click();
-    const connections = page.getByRole('region', { name: 'Connections' });
-    await connections.getByRole('button', { name: 'New connection link' }).click();
-    const open = connections.getByRole('link', { name: 'Open', exact: true });
-    const [tab] = await Promise.all([page.context().waitForEvent('page'), open.click()]);
-    await tab.getByRole('link', { name: 'Connect Instagram' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
-    await tab.close();
+    await openScriptedClient(page, 'Client Studio');
+    await connectWithNewLink(page, 'Instagram');
 
     await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
     const dialog = composer(page);
