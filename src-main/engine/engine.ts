@@ -151,8 +151,7 @@ export class Engine implements EngineHost {
     const parsed = spec.request.safeParse(request ?? {});
     if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
     try {
-      const handle = channelTable[channel].handle as (host: EngineHost, request: unknown) => unknown;
-      const data = spec.response.parse(await handle(this, parsed.data));
+      const data = await answer(channel, this, parsed.data);
       this.announce(channel, (parsed.data as { workspaceId?: string }).workspaceId ?? null);
       return { ok: true, data };
     } catch (err) {
@@ -183,8 +182,7 @@ export class Engine implements EngineHost {
       if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
       try {
         const host = this.hostFor(caller);
-        const handle = channelTable[channel].handle as (host: EngineHost, request: unknown) => unknown;
-        const data = spec.response.parse(await handle(host, parsed.data));
+        const data = await answer(channel, host, parsed.data);
         // Announced as the caller: a state change is their state, not this install's signed-in profile's.
         host.announce(channel, (parsed.data as { workspaceId?: string }).workspaceId ?? null);
         return { ok: true, data };
@@ -696,6 +694,17 @@ interface KnownKey {
 }
 
 const newKnownKeys = () => new Map<string, KnownKey>();
+
+/**
+ * A channel's answer to a valid request: checked against the contract's response schema (which
+ * also drops anything the schema does not name), unless the channel builds its answer to the
+ * contract itself (`builtToContract`, D124).
+ */
+async function answer(channel: Channel, host: EngineHost, request: unknown): Promise<unknown> {
+  const def = channelTable[channel];
+  const data = await (def.handle as (host: EngineHost, request: unknown) => unknown)(host, request);
+  return def.builtToContract ? data : channels[channel].response.parse(data);
+}
 
 function getSetting(db: Db, key: string): string | null {
   return db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`).get(key)?.value ?? null;

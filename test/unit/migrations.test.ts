@@ -588,3 +588,118 @@ describe('migration 018 (polls)', () => {
     db.close();
   });
 });
+
+describe('migration 019 (group summaries)', () => {
+  it("sums up every post's deliveries and parts already there, then keeps each summary with every change", async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 18) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at) VALUES
+        ('g1', 'w1', 'u1', 'one', '2026-02-01T09:00:00.000Z', '2026-01-01T00:00:00.000Z', ''),
+        ('g2', 'w1', 'u1', 'draft', NULL, '2026-01-05T00:00:00.000Z', '');
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, next_attempt_at, idempotency_key, platform_post_id, platform_post_url, published_at, last_error, attempts, updated_at) VALUES
+        ('d1', 'g1', 'u1', 'x-1', 'x', 'published', '2026-02-01T09:00:00.000Z', NULL, 'k1', '190', 'https://x.com/i/web/status/190', '2026-02-01T09:00:01.000Z', NULL, 1, ''),
+        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'failed', '2026-02-01T09:00:00.000Z', NULL, 'k2', NULL, NULL, NULL, 'refused (422)', 3, ''),
+        ('d3', 'g2', 'u1', 'x-1', 'x', 'draft', NULL, NULL, 'k3', NULL, NULL, NULL, NULL, 0, '');
+      INSERT INTO delivery_parts VALUES ('d1', 1, '191', NULL, '2026-02-01T09:00:02.000Z');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 19) });
+    const summaries = () =>
+      (
+        db
+          .prepare(
+            `SELECT group_rowid, sort_at, states, platform_ids, deliveries FROM group_summaries ORDER BY group_rowid`,
+          )
+          .all() as { group_rowid: number; sort_at: string; states: number; platform_ids: string; deliveries: string }[]
+      ).map((s) => ({
+        ...s,
+        platform_ids: JSON.parse(s.platform_ids) as unknown,
+        deliveries: JSON.parse(s.deliveries) as unknown,
+      }));
+    const delivery = (fields: Record<string, unknown>) => ({
+      scheduledTime: null,
+      attempts: 0,
+      nextAttemptAt: null,
+      platformPostId: null,
+      url: null,
+      error: null,
+      publishedAt: null,
+      parts: [],
+      ...fields,
+    });
+    const d1 = delivery({
+      id: 'd1',
+      platformId: 'x-1',
+      platform: 'x',
+      state: 'published',
+      scheduledTime: '2026-02-01T09:00:00.000Z',
+      attempts: 1,
+      platformPostId: '190',
+      url: 'https://x.com/i/web/status/190',
+      publishedAt: '2026-02-01T09:00:01.000Z',
+      // The thread's first reply (part 1 in the database, 2 in the contract: the post itself is 1).
+      parts: [{ part: 2, platformPostId: '191', url: null, publishedAt: '2026-02-01T09:00:02.000Z' }],
+    });
+    const d2 = delivery({
+      id: 'd2',
+      platformId: 'mastodon-1',
+      platform: 'mastodon',
+      state: 'failed',
+      scheduledTime: '2026-02-01T09:00:00.000Z',
+      attempts: 3,
+      error: 'refused (422)',
+    });
+    // published 8 + failed 16; draft 1.
+    expect(summaries()).toEqual([
+      {
+        group_rowid: 1,
+        sort_at: '2026-02-01T09:00:00.000Z',
+        states: 24,
+        platform_ids: ['x-1', 'mastodon-1'],
+        deliveries: [d1, d2],
+      },
+      {
+        group_rowid: 2,
+        sort_at: '2026-01-05T00:00:00.000Z',
+        states: 1,
+        platform_ids: ['x-1'],
+        deliveries: [delivery({ id: 'd3', platformId: 'x-1', platform: 'x', state: 'draft' })],
+      },
+    ]);
+
+    // A draft scheduled (its time and its delivery's), a retry that publishes, a delivery deleted.
+    db.prepare(`UPDATE post_groups SET scheduled_at = '2026-03-01T10:00:00.000Z' WHERE id = 'g2'`).run();
+    db.prepare(
+      `UPDATE deliveries SET state = 'scheduled', due_at = '2026-03-01T10:00:00.000Z', next_attempt_at = '2026-03-01T10:00:00.000Z' WHERE id = 'd3'`,
+    ).run();
+    db.prepare(`UPDATE deliveries SET state = 'published', last_error = NULL WHERE id = 'd2'`).run();
+    db.prepare(`DELETE FROM delivery_parts WHERE delivery_id = 'd1' AND part = 1`).run();
+    const after = summaries();
+    expect(after.map((s) => [s.group_rowid, s.sort_at, s.states])).toEqual([
+      [1, '2026-02-01T09:00:00.000Z', 8],
+      [2, '2026-03-01T10:00:00.000Z', 2],
+    ]);
+    expect(after[0]!.deliveries).toEqual([
+      { ...d1, parts: [] },
+      { ...d2, state: 'published', error: null },
+    ]);
+    expect(after[1]!.deliveries).toEqual([
+      delivery({
+        id: 'd3',
+        platformId: 'x-1',
+        platform: 'x',
+        state: 'scheduled',
+        scheduledTime: '2026-03-01T10:00:00.000Z',
+        nextAttemptAt: '2026-03-01T10:00:00.000Z',
+      }),
+    ]);
+    // Deleting a post takes its summary with it; the table equals a fresh computation throughout.
+    db.prepare(`DELETE FROM post_groups WHERE id = 'g1'`).run();
+    expect(summaries().map((s) => s.group_rowid)).toEqual([2]);
+    expect(db.prepare(`SELECT * FROM group_summaries`).all()).toEqual(
+      db.prepare(`SELECT * FROM fresh_group_summaries`).all(),
+    );
+    db.close();
+  });
+});

@@ -140,11 +140,13 @@ describe('migration 013 (post search)', () => {
     // Back to version 10, as an install before this version left it.
     const raw = new Database(join(a.dataDir, DATABASE_FILE));
     for (const op of ['insert', 'delete', 'update']) raw.exec(`DROP TRIGGER post_text_fts_${op}`);
-    // Migrations 014 (the review index), 015 (Mastodon apps), 016 (threads), 017 (approval settings) and
-    // 018 (polls) came later: they go
-    // too, and run again after 013.
+    // Migrations 014 (the review index), 015 (Mastodon apps), 016 (threads), 017 (approval settings),
+    // 018 (polls) and 019 (group summaries) came later: they go too, and run again after 013.
+    for (const on of ['group_insert', 'group_move', 'group_delete', 'delivery_insert', 'delivery_change'])
+      raw.exec(`DROP TRIGGER group_summaries_${on}`);
     raw.exec(
-      `DROP TABLE post_text_fts; DROP INDEX post_groups_by_approval; DROP TABLE mastodon_apps;
+      `DROP TRIGGER group_summaries_delivery_leave; DROP TRIGGER group_summaries_delivery_delete;
+       DROP VIEW fresh_group_summaries; DROP TABLE group_summaries; DROP TABLE post_text_fts; DROP INDEX post_groups_by_approval; DROP TABLE mastodon_apps;
        DROP TABLE delivery_parts; ALTER TABLE post_groups DROP COLUMN thread; ALTER TABLE post_groups DROP COLUMN first_comment;
        ALTER TABLE post_media DROP COLUMN part; ALTER TABLE post_groups DROP COLUMN poll;
        DROP TABLE workspace_approval_settings; PRAGMA user_version = 12;`,

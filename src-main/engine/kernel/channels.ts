@@ -35,6 +35,15 @@ export interface ChannelHostBase {
  */
 export interface ChannelDef<C extends Channel, H extends ChannelHostBase = ChannelHostBase> {
   readonly changes?: readonly ChangeFor<C>[];
+  /**
+   * The handler builds its answer field by field in the contract's shape (no database row or
+   * object spread into it), so the engine sends it without parsing it against the response schema
+   * again: the renderer validates every reply it receives (SPEC §1, "validated on both sides"), and
+   * a page of the queue spent a sixth of its time and most of its garbage on a copy nobody needed
+   * (issue 11, D124). test/unit/contract-answers.test.ts checks that parsing such an answer gives
+   * back exactly the answer, for every kind of group a page can hold.
+   */
+  readonly builtToContract?: true;
   readonly handle: (host: H, request: ParsedRequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 }
 

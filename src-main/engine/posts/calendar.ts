@@ -1,19 +1,12 @@
 import type { z } from 'zod';
-import {
-  deliveryStates,
-  type CalendarPage,
-  type CalendarPost,
-  type CalendarQuery,
-  type DeliveryState,
-  type PostGroup,
-} from '../../../src-shared/posts';
+import type { CalendarPage, CalendarPost, CalendarQuery, PostGroup } from '../../../src-shared/posts';
 import { authorize, clientScope, type Principal } from '../kernel/access';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { findClientRow } from '../queries/clients';
 import { APPROVAL_COLUMNS, approvalOf, type ApprovalRow } from '../queries/approvals';
-import { statusOfStates } from '../queries/post-groups';
+import { stateBit, stateSetOf, statusOfSet, type StateSet } from '../queries/group-summaries';
 import { EDITABLE } from './posts';
 import type { ClientFilter } from './queue-query';
 
@@ -22,12 +15,12 @@ import type { ClientFilter } from './queue-query';
  * period in a time zone, how many posts it holds and the first `perDay` of them by time, with
  * only what a cell shows (time, client, platforms, first words, status).
  *
- * A group's status is a function of the set of states its deliveries are in, and `queue_entries`
- * (migration 009) holds exactly that set, one row per group and state, with the group's time and
- * rowid, in an index per client and per workspace on (…, state, sort_at, group_rowid). So the
- * period's groups and their statuses come from index entries alone (one range per state); only
- * the posts a cell shows are read from post_groups and deliveries. A month of one client is a few
- * hundred index entries and four posts a day, however many posts the workspace has.
+ * A group's status is a function of the set of states its deliveries are in, and `group_summaries`
+ * (migration 019) holds that set beside the group's client, workspace, time and rowid, in an index
+ * per client and per workspace on (…, sort_at, group_rowid, states). So the period's groups and
+ * their statuses are one index range read in time order; only the posts a cell shows are read
+ * from post_groups (and their platforms from the summary). A month of one client is a few hundred
+ * index entries and four posts a day, however many posts the workspace has (D123).
  */
 
 type Query = z.output<typeof CalendarQuery>;
@@ -38,49 +31,33 @@ const HIDDEN: ReadonlySet<PostGroup['status']> = new Set(['draft', 'cancelled'])
 export const EXCERPT_LENGTH = 60;
 /** Enough of a post's text to find its first line whatever spaces lead it. */
 const HEAD_CHARS = 1000;
-
-const STATE_LIST = deliveryStates.map((s) => `'${s}'`).join(', ');
+/** A post is changeable while one of its deliveries is in an editable state. */
+const EDITABLE_SET = stateSetOf(EDITABLE);
+const PAUSED = stateBit('paused');
 
 interface Candidate {
   rid: number;
-  id: string;
-  sortAt: string;
-  states: Set<DeliveryState>;
-}
-
-interface EntryRow {
-  id: string;
-  rid: number;
   sort_at: string;
-  state: DeliveryState;
+  states: StateSet;
 }
 
-/**
- * The groups whose time is in [start, end), each with the set of its deliveries' states, by
- * (time, rowid). `state IN (every state)` lets the index on (client, state, sort_at, …) serve a
- * range per state; the few hundred entries are sorted after.
- */
+/** The groups whose time is in [start, end), each with the set of its deliveries' states, by (time, rowid). */
 function groupsInPeriod(db: Db, workspaceId: string, clients: ClientFilter, start: string, end: string): Candidate[] {
-  const period = `state IN (${STATE_LIST}) AND sort_at >= ? AND sort_at < ?`;
-  const select = `SELECT post_group_id AS id, group_rowid AS rid, sort_at, state FROM queue_entries`;
-  const order = `ORDER BY sort_at, group_rowid`;
-  const rows =
-    clients === 'all'
-      ? db
-          .prepare<[string, string, string], EntryRow>(`${select} WHERE workspace_id = ? AND ${period} ${order}`)
-          .all(workspaceId, start, end)
-      : db
-          .prepare<[string, string, string], EntryRow>(
-            `${select} WHERE managed_user_id IN (SELECT value FROM json_each(?)) AND ${period} ${order}`,
-          )
-          .all(JSON.stringify('userId' in clients ? [clients.userId] : clients.userIds), start, end);
-  const groups: Candidate[] = [];
-  for (const r of rows) {
-    const last = groups.at(-1);
-    if (last && last.rid === r.rid) last.states.add(r.state);
-    else groups.push({ rid: r.rid, id: r.id, sortAt: r.sort_at, states: new Set([r.state]) });
-  }
-  return groups;
+  const select = `SELECT group_rowid AS rid, sort_at, states FROM group_summaries`;
+  const period = `sort_at >= ? AND sort_at < ? ORDER BY sort_at, group_rowid`;
+  if (clients === 'all')
+    return db
+      .prepare<[string, string, string], Candidate>(`${select} WHERE workspace_id = ? AND ${period}`)
+      .all(workspaceId, start, end);
+  if ('userId' in clients)
+    return db
+      .prepare<[string, string, string], Candidate>(`${select} WHERE managed_user_id = ? AND ${period}`)
+      .all(clients.userId, start, end);
+  return db
+    .prepare<[string, string, string], Candidate>(
+      `${select} WHERE managed_user_id IN (SELECT value FROM json_each(?)) AND ${period}`,
+    )
+    .all(JSON.stringify(clients.userIds), start, end);
 }
 
 /** One formatter per zone, made once (as `localDay`): it reads a zone's wall clock at an instant. */
@@ -175,11 +152,11 @@ export function calendarDays(ctx: EngineContext, p: Principal, userId: string | 
   const { db } = ctx;
 
   let groups = groupsInPeriod(db, p.workspaceId, clients, days[0]!.start, days.at(-1)!.end).filter(
-    (g) => !HIDDEN.has(statusOfStates(g.states)),
+    (g) => !HIDDEN.has(statusOfSet(g.states)),
   );
   // A group without a time is listed at its creation time. Only paused ones can be shown (drafts
   // are hidden): those few are checked for a time.
-  const paused = groups.filter((g) => g.states.size === 1 && g.states.has('paused'));
+  const paused = groups.filter((g) => g.states === PAUSED);
   if (paused.length > 0) {
     const timed = new Set(
       db
@@ -208,7 +185,7 @@ export function calendarDays(ctx: EngineContext, p: Principal, userId: string | 
   const byDay = days.map((d) => ({ day: d.day, total: 0, shown: [] as Candidate[] }));
   let i = 0;
   for (const g of groups) {
-    while (i < days.length && g.sortAt >= days[i]!.end) i++;
+    while (i < days.length && g.sort_at >= days[i]!.end) i++;
     const day = byDay[i];
     if (!day) break;
     day.total++;
@@ -225,7 +202,7 @@ export function calendarDays(ctx: EngineContext, p: Principal, userId: string | 
   };
 }
 
-/** What the cells show of these groups: two statements, a row per group and an index entry per delivery. */
+/** What the cells show of these groups: one statement, a row per group with its summary's platforms. */
 function readCalendarPosts(db: Db, groups: readonly Candidate[]): Map<number, CalendarPost> {
   const posts = new Map<number, CalendarPost>();
   if (groups.length === 0) return posts;
@@ -239,24 +216,15 @@ function readCalendarPosts(db: Db, groups: readonly Candidate[]): Map<number, Ca
         scheduled_at: string;
         head: string;
         updated_at: string;
+        platform_ids: string;
       }
     >(
       `SELECT g.rowid AS rid, g.id, g.managed_user_id, g.scheduled_at, substr(g.text, 1, ${HEAD_CHARS}) AS head,
-              g.updated_at, ${APPROVAL_COLUMNS}
-       FROM post_groups g WHERE g.rowid IN (SELECT value FROM json_each(?))`,
+              g.updated_at, ${APPROVAL_COLUMNS}, s.platform_ids
+       FROM post_groups g JOIN group_summaries s ON s.group_rowid = g.rowid
+       WHERE g.rowid IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(groups.map((g) => g.rid)));
-  // (post_group_id, platform_id) is the deliveries' unique index: read without the table.
-  const platformIds = new Map<string, string[]>();
-  for (const d of db
-    .prepare<[string], { post_group_id: string; platform_id: string }>(
-      `SELECT post_group_id, platform_id FROM deliveries WHERE post_group_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
-    )
-    .all(JSON.stringify(groups.map((g) => g.id)))) {
-    const list = platformIds.get(d.post_group_id);
-    if (list) list.push(d.platform_id);
-    else platformIds.set(d.post_group_id, [d.platform_id]);
-  }
   const byRid = new Map(groups.map((g) => [g.rid, g]));
   for (const r of rows) {
     const g = byRid.get(r.rid)!;
@@ -264,11 +232,11 @@ function readCalendarPosts(db: Db, groups: readonly Candidate[]): Map<number, Ca
       id: r.id,
       userId: r.managed_user_id,
       scheduledTime: r.scheduled_at,
-      status: statusOfStates(g.states),
-      platformIds: platformIds.get(r.id) ?? [],
+      status: statusOfSet(g.states),
+      platformIds: JSON.parse(r.platform_ids) as string[],
       excerpt: excerptOf(r.head),
       updatedAt: r.updated_at,
-      changeable: EDITABLE.some((s) => g.states.has(s)),
+      changeable: (g.states & EDITABLE_SET) !== 0,
       approval: approvalOf(r),
     });
   }

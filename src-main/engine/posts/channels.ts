@@ -40,10 +40,12 @@ export const postChannels = defineChannels<PostsHost>()({
       createPostGroup(host.ctx, host.memberPrincipal(req.workspaceId), req.userId, req.post, host.publicBaseUrl),
   },
   'post.list': {
+    builtToContract: true,
     handle: (host, req) =>
       listPostGroups(host.ctx, host.memberPrincipal(req.workspaceId), req.userId ?? null, req.query),
   },
   'post.calendar': {
+    builtToContract: true,
     handle: (host, req) => calendarDays(host.ctx, host.memberPrincipal(req.workspaceId), req.userId ?? null, req.query),
   },
   'post.get': { handle: (host, req) => getPostGroup(host.ctx, host.memberPrincipal(req.workspaceId), req.id) },

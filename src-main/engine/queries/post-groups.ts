@@ -1,8 +1,9 @@
-import type { Delivery, DeliveryState, PostGroup, PostMedia } from '../../../src-shared/posts';
+import type { Delivery, PostGroup, PostMedia } from '../../../src-shared/posts';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
 import { approvalOf, POLICY_COLUMN, type ApprovalRow } from './approvals';
 import type { DeliveryRow } from './deliveries';
+import { stateSetOf, statusOfSet } from './group-summaries';
 import { mediaOfPost, type MediaRow } from './media';
 
 /**
@@ -107,36 +108,21 @@ const toDelivery = (d: DeliveryView, parts: DeliveryParts = []): Delivery => ({
   parts,
 });
 
-/** One word for a group, from its deliveries' states. */
-function groupStatus(deliveries: readonly Pick<DeliveryRow, 'state'>[]): PostGroup['status'] {
-  return statusOfStates(new Set(deliveries.map((d) => d.state)));
-}
-
-/** One word for a group, from the set of states its deliveries are in (the calendar reads only that set). */
-export function statusOfStates(states: ReadonlySet<DeliveryState>): PostGroup['status'] {
-  const only = (s: DeliveryState) => states.size === 1 && states.has(s);
-  for (const s of ['draft', 'scheduled', 'published', 'cancelled', 'paused'] as const) if (only(s)) return s;
-  if (states.has('publishing')) return 'publishing';
-  if (states.has('needs_attention')) return 'needs_attention';
-  if (states.has('published')) return 'partially_published';
-  if (states.has('failed')) return 'failed';
-  return states.has('scheduled') ? 'scheduled' : 'cancelled';
-}
-
 export function readPostGroup(db: Db, id: string): PostGroup {
   const g = db.prepare<[string], GroupRow>(`SELECT ${GROUP_VIEW} FROM post_groups g WHERE g.id = ?`).get(id);
   if (!g) throw new AppError('not_found', 'post group not found', { id });
   const deliveries = db
     .prepare<[string], DeliveryView>(`SELECT ${DELIVERY_VIEW} FROM deliveries WHERE post_group_id = ? ORDER BY rowid`)
     .all(id);
+  const parts = partsOfDeliveries(
+    db,
+    deliveries.map((d) => d.id),
+  );
   return toPostGroup(
     g,
-    deliveries,
+    deliveries.map((d) => toDelivery(d, parts.get(d.id))),
+    statusOfSet(stateSetOf(deliveries.map((d) => d.state))),
     mediaOfPost(db, id).map(toPostMedia),
-    partsOfDeliveries(
-      db,
-      deliveries.map((d) => d.id),
-    ),
     threadOf(db, g),
   );
 }
@@ -156,9 +142,9 @@ const toPostMedia = (m: MediaRow): PostMedia => ({
 
 function toPostGroup(
   g: GroupRow,
-  deliveries: readonly DeliveryView[],
+  deliveries: Delivery[],
+  status: PostGroup['status'],
   media: PostMedia[],
-  parts: ReadonlyMap<string, DeliveryParts>,
   thread: PostGroup['thread'],
 ): PostGroup {
   return {
@@ -166,14 +152,14 @@ function toPostGroup(
     userId: g.managed_user_id,
     text: g.text,
     platformTexts: JSON.parse(g.platform_texts) as Record<string, string>,
-    platformIds: deliveries.map((d) => d.platform_id),
+    platformIds: deliveries.map((d) => d.platformId),
     scheduledTime: g.scheduled_at,
-    status: groupStatus(deliveries),
+    status,
     mediaCount: media.length,
     media,
     createdAt: g.created_at,
     updatedAt: g.updated_at,
-    deliveries: deliveries.map((d) => toDelivery(d, parts.get(d.id))),
+    deliveries,
     approval: approvalOf(g),
     thread,
     firstComment: g.first_comment,
@@ -181,45 +167,38 @@ function toPostGroup(
   };
 }
 
-/** A page of groups, in the order given, with three statements whatever the page size. */
+/**
+ * A page of groups, in the order given, with two statements whatever the page size: each group's
+ * row with its summary (migration 019: its deliveries as the contract shows them, with their parts,
+ * and the set of their states), then the page's media. A group's deliveries are not read from
+ * `deliveries` itself: those rows lie scattered over the file, two or more per group (D123).
+ */
 export function readPostGroups(db: Db, rowids: readonly number[]): PostGroup[] {
   if (rowids.length === 0) return [];
-  const list = JSON.stringify(rowids);
   const groups = db
-    .prepare<[string], GroupRow & { rid: number }>(
-      `SELECT g.rowid AS rid, ${GROUP_VIEW} FROM post_groups g WHERE g.rowid IN (SELECT value FROM json_each(?))`,
+    .prepare<[string], GroupRow & { rid: number; states: number; deliveries: string }>(
+      `SELECT g.rowid AS rid, ${GROUP_VIEW}, s.states, s.deliveries
+       FROM post_groups g JOIN group_summaries s ON s.group_rowid = g.rowid
+       WHERE g.rowid IN (SELECT value FROM json_each(?))`,
     )
-    .all(list);
-  const ids = JSON.stringify(groups.map((g) => g.id));
-  const byGroup = new Map<string, DeliveryView[]>();
-  for (const d of db
-    .prepare<[string], DeliveryView>(
-      `SELECT ${DELIVERY_VIEW} FROM deliveries WHERE post_group_id IN (SELECT value FROM json_each(?)) ORDER BY rowid`,
-    )
-    .all(ids)) {
-    const list = byGroup.get(d.post_group_id);
-    if (list) list.push(d);
-    else byGroup.set(d.post_group_id, [d]);
-  }
+    .all(JSON.stringify(rowids));
   const media = new Map<string, PostMedia[]>();
   for (const m of db
     .prepare<[string], MediaRow & { post_group_id: string }>(
       `SELECT p.post_group_id, m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id IN (SELECT value FROM json_each(?)) AND p.part = 0 ORDER BY p.post_group_id, p.position`,
     )
-    .all(ids)) {
+    .all(JSON.stringify(groups.map((g) => g.id)))) {
     const list = media.get(m.post_group_id);
     if (list) list.push(toPostMedia(m));
     else media.set(m.post_group_id, [toPostMedia(m)]);
   }
-  const parts = partsOfDeliveries(
-    db,
-    [...byGroup.values()].flatMap((list) => list.map((d) => d.id)),
-  );
   const byRowid = new Map(groups.map((g) => [g.rid, g]));
   return rowids.flatMap((rid) => {
     const g = byRowid.get(rid);
+    if (!g) return [];
     // A thread's parts are read only for the groups that have one (most have none).
-    const thread = g && g.thread !== '[]' ? threadOf(db, g) : [];
-    return g ? [toPostGroup(g, byGroup.get(g.id) ?? [], media.get(g.id) ?? [], parts, thread)] : [];
+    const thread = g.thread !== '[]' ? threadOf(db, g) : [];
+    const deliveries = JSON.parse(g.deliveries) as Delivery[];
+    return [toPostGroup(g, deliveries, statusOfSet(g.states), media.get(g.id) ?? [], thread)];
   });
 }

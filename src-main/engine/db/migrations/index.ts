@@ -17,6 +17,7 @@ import { migration015 } from './015-mastodon-apps';
 import { migration016 } from './016-threads';
 import { migration017 } from './017-approval-settings';
 import { migration018 } from './018-polls';
+import { migration019 } from './019-group-summaries';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   migration016,
   migration017,
   migration018,
+  migration019,
 ];
