@@ -68,36 +68,7 @@ export function sameTimeOnDay(iso: string, day: string, zone: string): string | 
   return at.toISO({ suppressMilliseconds: true });
 }
 
-/** "Tue, 1 Dec 2026, 10:30 JST" — a time as the zone's people read it. */
-export function formatInZone(iso: string, zone: string): string {
-  const dt = DateTime.fromISO(iso, { zone });
-  if (!dt.isValid) return iso;
-  const local = dt.toLocaleString({
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  return `${local} ${offsetNameShort(dt)}`;
-}
-
-/**
- * "JST", "CET": Luxon makes a new Intl formatter for every offset name it is asked for, which was
- * half the work of a queue row (issue 11 `ui_queue_100k_scroll`); a zone at one offset has one name.
- */
-const offsetNames = new Map<string, string>();
-function offsetNameShort(dt: DateTime): string {
-  const key = `${dt.zoneName} ${dt.offset}`;
-  let name = offsetNames.get(key);
-  if (name === undefined) {
-    name = dt.offsetNameShort ?? '';
-    offsetNames.set(key, name);
-  }
-  return name;
-}
+export { formatInZone } from './zoneTime';
 
 export const formatDay = (day: string, zone: string): string =>
   DateTime.fromISO(day, { zone }).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });

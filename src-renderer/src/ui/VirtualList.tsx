@@ -21,8 +21,13 @@ interface Props<T> {
   onNeedMore?: () => void;
 }
 
-/** Rows rendered beyond each edge of the view: enough for a wheel step, few enough for a fast fling. */
-const OVERSCAN = 3;
+/**
+ * Rows rendered beyond each edge of the view: TanStack Virtual's default, one. The rows come in
+ * with the scroll event, in the same frame (flushSync), so a wider margin never shows a row sooner;
+ * it only makes every frame of a fast scroll build rows nobody sees (3 cost a fifth of the main
+ * thread's time per frame at the queue's 1,200 px a frame; issue 11, D125).
+ */
+const OVERSCAN = 1;
 /** The next page is asked for while this many loaded rows are still ahead of the view. */
 const LOAD_AHEAD = 300;
 
