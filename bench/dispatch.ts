@@ -6,7 +6,7 @@ import { systemClock } from '../src-main/engine/kernel/clock';
 import { Engine } from '../src-main/engine/engine';
 import { mastodonAdapter } from '../src-main/engine/platforms/mastodon/adapter';
 import { Scheduler } from '../src-main/engine/posts/scheduler';
-import { buildAgency } from './lib/dataset';
+import { buildAgency, type Agency } from './lib/dataset';
 import { figure, quantile, round, type Figure } from './lib/figures';
 import { startPlatformServer, startRedis, type Service } from './lib/services';
 
@@ -41,13 +41,18 @@ export async function waitForArrivals(
   }
 }
 
-/** Postroom's scheduler in this process publishing `deliveries` due deliveries; deliveries per second. */
-export async function postroomDispatch(
+/**
+ * An agency of 50 clients posting to the local Mastodon, with `deliveries` due deliveries, opened by
+ * the engine in a fresh folder once its integrity check passed (not timed: the scheduler starts
+ * after it); `use` runs on it, then the engine is closed and the folder removed.
+ */
+async function withAgency<T>(
+  folder: string,
   platform: Service,
   deliveries: number,
-  concurrency = CONCURRENCY,
-): Promise<number> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-dispatch-'));
+  use: (engine: Engine, agency: Agency) => Promise<T>,
+): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), `postroom-bench-${folder}-`));
   try {
     const agency = await buildAgency({
       dataDir,
@@ -58,26 +63,36 @@ export async function postroomDispatch(
       mastodonToken: TOKEN,
     });
     const engine = await Engine.open({ dataDir, secrets: agency.secrets, clock: systemClock });
-    // The scheduler starts once the integrity check (after the open) passed: not timed here.
-    await engine.ctx.integrity.passed;
     try {
-      const scheduler = new Scheduler({ ctx: engine.ctx, concurrency });
-      scheduler.recover();
-      const t0 = performance.now();
-      await scheduler.runDue();
-      const ms = performance.now() - t0;
-      await scheduler.stop();
-      const published = (
-        engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'published'`).get() as { n: number }
-      ).n;
-      if (published !== deliveries) throw new Error(`dispatch: Postroom published ${published} of ${deliveries}`);
-      return (deliveries / ms) * 1000;
+      await engine.ctx.integrity.passed;
+      return await use(engine, agency);
     } finally {
       engine.close();
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Postroom's scheduler in this process publishing `deliveries` due deliveries; deliveries per second. */
+export async function postroomDispatch(
+  platform: Service,
+  deliveries: number,
+  concurrency = CONCURRENCY,
+): Promise<number> {
+  return withAgency('dispatch', platform, deliveries, async (engine) => {
+    const scheduler = new Scheduler({ ctx: engine.ctx, concurrency });
+    scheduler.recover();
+    const t0 = performance.now();
+    await scheduler.runDue();
+    const ms = performance.now() - t0;
+    await scheduler.stop();
+    const published = (
+      engine.ctx.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE state = 'published'`).get() as { n: number }
+    ).n;
+    if (published !== deliveries) throw new Error(`dispatch: Postroom published ${published} of ${deliveries}`);
+    return (deliveries / ms) * 1000;
+  });
 }
 
 function bullmqWorker(redis: Service, queueName: string, platform: Service, onDone: () => void): Worker {
@@ -132,18 +147,7 @@ async function bullmqDispatch(redis: Service, platform: Service, deliveries: num
 
 /** Timed deliveries, `gapMs` apart from `leadMs` on: how late each publish call reached the platform. */
 async function postroomLateness(platform: Service, count: number, leadMs: number, gapMs: number): Promise<number[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'postroom-bench-lateness-'));
-  try {
-    const agency = await buildAgency({
-      dataDir,
-      deliveries: 0,
-      clients: 50,
-      shape: 'due',
-      mastodonUrl: platform.url,
-      mastodonToken: TOKEN,
-    });
-    const engine = await Engine.open({ dataDir, secrets: agency.secrets, clock: systemClock });
-    await engine.ctx.integrity.passed;
+  return withAgency('lateness', platform, 0, async (engine, agency) => {
     const scheduler = new Scheduler({ ctx: engine.ctx, concurrency: CONCURRENCY });
     engine.onPostsChanged(() => scheduler.wake());
     scheduler.start();
@@ -174,11 +178,8 @@ async function postroomLateness(platform: Service, count: number, leadMs: number
       return [...due].map(([key, at]) => Math.max(0, seen[key]! - at));
     } finally {
       await scheduler.stop();
-      engine.close();
     }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 async function bullmqLateness(
