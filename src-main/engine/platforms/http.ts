@@ -142,3 +142,31 @@ export function answerError(
     );
   return new PlatformError(`${platformName} refused to ${what}: ${text} (HTTP ${status})`, false, status);
 }
+
+/**
+ * What a success answer that lacks what the platform documents leads to, by the call: a write may
+ * have landed, so it is only retried (`retry`); a read is refused (`refuse`); a token renewal
+ * without a token needs the account reconnected (`reconnect`).
+ */
+const AFTER_UNEXPECTED = {
+  retry: { retryable: true, needsReauth: false },
+  refuse: { retryable: false, needsReauth: false },
+  reconnect: { retryable: false, needsReauth: true },
+} as const;
+
+/** A success answer without the `missing` part the platform documents (an id, a token, an upload address). */
+export function unexpectedAnswer(
+  platformName: string,
+  what: string,
+  missing: string,
+  then: keyof typeof AFTER_UNEXPECTED,
+): PlatformError {
+  const { retryable, needsReauth } = AFTER_UNEXPECTED[then];
+  return new PlatformError(
+    `${platformName} gave an unexpected answer (no ${missing}) while trying to ${what}`,
+    retryable,
+    null,
+    null,
+    needsReauth,
+  );
+}

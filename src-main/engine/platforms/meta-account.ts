@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { unexpectedAnswer } from './http';
 import { asRecord, graphCall, graphTimeMs, graphUrl, nextPage, str, type GraphAnswer, type Json } from './meta-graph';
 import {
   PlatformError,
@@ -94,14 +95,7 @@ export function metaAccount(platform: string, defaultBase: string, version: stri
         params: { grant_type: grantType, access_token: tokens.refreshToken ?? tokens.accessToken },
       });
       const accessToken = str(data, 'access_token');
-      if (!accessToken)
-        throw new PlatformError(
-          `${platform} gave an unexpected answer (no token) while trying to ${what}`,
-          false,
-          null,
-          null,
-          true,
-        );
+      if (!accessToken) throw unexpectedAnswer(platform, what, 'token', 'reconnect');
       const expiresIn = data.expires_in;
       return {
         ...tokens,

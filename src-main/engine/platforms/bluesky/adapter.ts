@@ -26,7 +26,7 @@ import {
   type BlueskyFetch,
   type BlueskyTokens,
 } from './atproto-oauth';
-import { answerError, clipErrorText, networkError, RATE_LIMIT_RESET, retryAfterMs } from '../http';
+import { answerError, clipErrorText, networkError, RATE_LIMIT_RESET, retryAfterMs, unexpectedAnswer } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -203,7 +203,7 @@ async function attempt<T>(what: string, call: () => Promise<T>, signIn = false):
 
 /** A 2xx answer that is not what a PDS sends: the call may have landed, so it is safe only to retry. */
 function unexpected(what: string, field: string): PlatformError {
-  return new PlatformError(`Bluesky gave an unexpected answer (no ${field}) while trying to ${what}`, true);
+  return unexpectedAnswer('Bluesky', what, field, 'retry');
 }
 
 function serviceUrl(baseUrl: string): URL {

@@ -1,4 +1,5 @@
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
+import { unexpectedAnswer } from '../http';
 import { metaAccount } from '../meta-account';
 import { asRecord, expiresAtOf, graphCall, graphUrl, nextPage, str, type Json, type MetaSignIn } from '../meta-graph';
 import {
@@ -68,8 +69,7 @@ async function profile(client: PlatformClient, tokens: TokenSet): Promise<Platfo
     params: { fields: 'id,name' },
   });
   const id = str(data, 'id');
-  if (!id)
-    throw new PlatformError(`${PLATFORM} gave an unexpected answer (no account id) while trying to ${what}`, false);
+  if (!id) throw unexpectedAnswer(PLATFORM, what, 'account id', 'refuse');
   const name = str(data, 'name') ?? id;
   return { accountId: id, handle: name, displayName: name };
 }
@@ -187,8 +187,7 @@ async function uploadVideoFile(client: PlatformClient, userToken: string, media:
     params: { file_name: 'video.mp4', file_length: String(media.data.length), file_type: 'video/mp4' },
   });
   const id = str(session.data, 'id');
-  if (!id?.startsWith('upload:'))
-    throw new PlatformError(`${PLATFORM} gave an unexpected answer (no upload session) while trying to ${what}`, true);
+  if (!id?.startsWith('upload:')) throw unexpectedAnswer(PLATFORM, what, 'upload session', 'retry');
   const sessionUrl = api(client, `/${id}`);
   let offset = 0;
   for (let attempt = 1; ; attempt++) {
@@ -304,11 +303,7 @@ export const facebookAdapter: PlatformAdapter = {
         );
         const id = str(data, 'id');
         // Unpublished photos are invisible: trying again is safe.
-        if (!id)
-          throw new PlatformError(
-            `${PLATFORM} gave an unexpected answer (no photo id) while trying to upload photo ${i + 1}`,
-            true,
-          );
+        if (!id) throw unexpectedAnswer(PLATFORM, `upload photo ${i + 1}`, 'photo id', 'retry');
         attached.push({ media_fbid: id });
       }
       const { data } = await graphCall({

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import { answerError, clipErrorText, parseJson as parseBody, sendToPlatform } from '../http';
+import { answerError, clipErrorText, parseJson as parseBody, sendToPlatform, unexpectedAnswer } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -189,8 +189,7 @@ async function profile(client: PlatformClient, tokens: TokenSet): Promise<Platfo
     token: tokens.accessToken,
   });
   const sub = str(data, 'sub');
-  if (!sub)
-    throw new PlatformError(`LinkedIn gave an unexpected answer (no account id) while trying to ${what}`, false);
+  if (!sub) throw unexpectedAnswer('LinkedIn', what, 'account id', 'refuse');
   const fullName = [str(data, 'given_name'), str(data, 'family_name')].filter(Boolean).join(' ');
   return { accountId: sub, handle: str(data, 'email') ?? sub, displayName: str(data, 'name') ?? (fullName || sub) };
 }
@@ -252,8 +251,7 @@ async function pages(client: PlatformClient, tokens: TokenSet): Promise<Organiza
       token: tokens.accessToken,
       rest: true,
     });
-    if (!Array.isArray(data.elements))
-      throw new PlatformError(`LinkedIn gave an unexpected answer (no elements) while trying to ${what}`, false);
+    if (!Array.isArray(data.elements)) throw unexpectedAnswer('LinkedIn', what, 'elements', 'refuse');
     const elements = data.elements.map(asRecord);
     for (const acl of elements) {
       // The finder filters already; a row of another role or state (or not an organisation) is not offered.
@@ -329,8 +327,7 @@ async function uploadImage(
   const uploadUrl = str(value, 'uploadUrl');
   const image = str(value, 'image');
   // Nothing is posted yet: trying again is safe.
-  if (!uploadUrl || !image)
-    throw new PlatformError(`LinkedIn gave an unexpected answer (no upload address) while trying to ${what}`, true);
+  if (!uploadUrl || !image) throw unexpectedAnswer('LinkedIn', what, 'upload address', 'retry');
   const url = uploadAddress(uploadUrl, what);
   await liCall({
     method: 'PUT',
@@ -378,11 +375,7 @@ async function uploadVideo(
   const value = asRecord(init.data.value);
   const video = str(value, 'video');
   const instructions = Array.isArray(value?.uploadInstructions) ? value.uploadInstructions.map(asRecord) : [];
-  if (!video || instructions.length === 0)
-    throw new PlatformError(
-      `LinkedIn gave an unexpected answer (no upload instructions) while trying to ${what}`,
-      true,
-    );
+  if (!video || instructions.length === 0) throw unexpectedAnswer('LinkedIn', what, 'upload instructions', 'retry');
   const etags: string[] = [];
   for (const part of instructions) {
     const url = uploadAddress(str(part, 'uploadUrl'), what);
@@ -466,14 +459,7 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
       const what = "refresh the connection's tokens";
       const { data } = await liCall({ method: 'POST', url: tokenUrl(client), what, form, tokenEndpoint: true });
       const accessToken = str(data, 'access_token');
-      if (!accessToken)
-        throw new PlatformError(
-          `LinkedIn gave an unexpected answer (no access token) while trying to ${what}`,
-          false,
-          null,
-          null,
-          true,
-        );
+      if (!accessToken) throw unexpectedAnswer('LinkedIn', what, 'access token', 'reconnect');
       const expiresIn = data.expires_in;
       return {
         accessToken,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answerError, clipErrorText, parseJson, RATE_LIMIT_RESET, sendToPlatform } from '../http';
+import { answerError, clipErrorText, parseJson, RATE_LIMIT_RESET, sendToPlatform, unexpectedAnswer } from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -116,7 +116,7 @@ function asRecord(value: unknown): Json | null {
 
 /** A 2xx answer that is not what Mastodon sends: the call may have landed, so it is safe only to retry. */
 function unexpected(what: string, field: string): PlatformError {
-  return new PlatformError(`Mastodon gave an unexpected answer (no ${field}) while trying to ${what}`, true);
+  return unexpectedAnswer('Mastodon', what, field, 'retry');
 }
 
 function str(rec: Json | null, key: string): string | null {
