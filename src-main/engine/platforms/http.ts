@@ -170,3 +170,20 @@ export function unexpectedAnswer(
     needsReauth,
   );
 }
+
+/**
+ * `base` + `path` as a URL (the base's trailing slashes dropped first; `base` alone when there is no
+ * path), refusing a base that is not an http(s) URL: an integration's typo, not worth a retry.
+ * `address` is how the error names it ("the Mastodon instance address").
+ */
+export function platformUrl(address: string, base: string, path?: string): URL {
+  let url: URL;
+  try {
+    url = new URL(path === undefined ? base : base.replace(/\/+$/, '') + path);
+  } catch {
+    throw new PlatformError(`${address} "${base}" is not a valid URL`, false);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new PlatformError(`${address} "${base}" is not an http(s) URL`, false);
+  return url;
+}

@@ -1,4 +1,4 @@
-import { clipErrorText, parseJson, sendToPlatform } from './http';
+import { clipErrorText, parseJson, platformUrl, sendToPlatform } from './http';
 import { PlatformError } from './types';
 
 /*
@@ -60,15 +60,7 @@ export function str(rec: Json | null | undefined, key: string): string | null {
 
 /** `base` + `path`, refusing a base that is not an http(s) URL (an integration typo, not a retry). */
 export function graphUrl(platform: string, base: string, path: string): URL {
-  let url: URL;
-  try {
-    url = new URL(base.replace(/\/+$/, '') + path);
-  } catch {
-    throw new PlatformError(`the ${platform} API address "${base}" is not a valid URL`, false);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new PlatformError(`the ${platform} API address "${base}" is not an http(s) URL`, false);
-  return url;
+  return platformUrl(`the ${platform} API address`, base, path);
 }
 
 /**

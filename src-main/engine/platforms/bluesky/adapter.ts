@@ -26,7 +26,15 @@ import {
   type BlueskyFetch,
   type BlueskyTokens,
 } from './atproto-oauth';
-import { answerError, clipErrorText, networkError, RATE_LIMIT_RESET, retryAfterMs, unexpectedAnswer } from '../http';
+import {
+  answerError,
+  clipErrorText,
+  networkError,
+  RATE_LIMIT_RESET,
+  platformUrl,
+  retryAfterMs,
+  unexpectedAnswer,
+} from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -207,15 +215,7 @@ function unexpected(what: string, field: string): PlatformError {
 }
 
 function serviceUrl(baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    throw new PlatformError(`the Bluesky server address "${baseUrl}" is not a valid URL`, false);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new PlatformError(`the Bluesky server address "${baseUrl}" is not an http(s) URL`, false);
-  return url;
+  return platformUrl('the Bluesky server address', baseUrl);
 }
 
 // ---- app-password sessions -----------------------------------------------------------------------

@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import { answerError, clipErrorText, parseJson as parseBody, sendToPlatform, unexpectedAnswer } from '../http';
+import {
+  answerError,
+  clipErrorText,
+  parseJson as parseBody,
+  platformUrl,
+  sendToPlatform,
+  unexpectedAnswer,
+} from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -82,16 +89,7 @@ interface Answer {
 }
 
 function endpoint(baseUrl: string, path: string): URL {
-  let url: URL;
-  try {
-    url = new URL((baseUrl || LINKEDIN_API_BASE).replace(/\/+$/, '') + path);
-  } catch {
-    throw new PlatformError(`the LinkedIn API address "${baseUrl}" is not a valid URL`, false);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new PlatformError(`the LinkedIn API address "${baseUrl}" is not an http(s) URL`, false);
-  }
-  return url;
+  return platformUrl('the LinkedIn API address', baseUrl || LINKEDIN_API_BASE, path);
 }
 
 function tokenUrl(client: PlatformClient): URL {

@@ -1,5 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { answerError, clipErrorText, parseJson, RATE_LIMIT_RESET, sendToPlatform, unexpectedAnswer } from '../http';
+import {
+  answerError,
+  clipErrorText,
+  parseJson,
+  platformUrl,
+  RATE_LIMIT_RESET,
+  sendToPlatform,
+  unexpectedAnswer,
+} from '../http';
 import {
   PlatformError,
   type MediaUpload,
@@ -63,16 +71,7 @@ interface Answer {
 }
 
 function endpoint(baseUrl: string, path: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl.replace(/\/+$/, '') + path);
-  } catch {
-    throw new PlatformError(`the Mastodon instance address "${baseUrl}" is not a valid URL`, false);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new PlatformError(`the Mastodon instance address "${baseUrl}" is not an http(s) URL`, false);
-  }
-  return url;
+  return platformUrl('the Mastodon instance address', baseUrl, path);
 }
 
 async function call(fetchImpl: FetchLike, baseUrl: string, c: Call): Promise<Answer> {
