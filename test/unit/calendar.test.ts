@@ -198,7 +198,8 @@ describe('the calendar read (post.calendar, issue 11)', () => {
       DateTime.fromMillis(Date.parse(iso) + ms, { zone })
         .setZone(zone)
         .toISODate();
-    for (let d = DateTime.fromISO('2026-01-01', { zone: 'UTC' }); d.year < 2028; d = d.plus({ days: 60 })) {
+    // Periods overlap by half: every day is worked out once, then read from what was kept (D123).
+    for (let d = DateTime.fromISO('2026-01-01', { zone: 'UTC' }); d.year < 2028; d = d.plus({ days: 30 })) {
       const days = dayBounds(d.toISODate()!, d.plus({ days: 60 }).toISODate()!, zone);
       expect(days).toHaveLength(60);
       for (const [i, b] of days.entries()) {
