@@ -1,6 +1,6 @@
 import { useId, useRef, type ReactNode } from 'react';
 import { useCopy } from './useCopy';
-import { Action } from './Action';
+import { CopyButton, CopyStatus } from './CopyButton';
 
 /** A command to paste into a shell, with a Copy button that says whether it worked. */
 export function CodeExample({ title, code, children }: { title: string; code: string; children?: ReactNode }) {
@@ -26,13 +26,9 @@ export function CodeExample({ title, code, children }: { title: string; code: st
         <pre ref={pre} className="code-block" tabIndex={0} data-machine-text>
           <code>{code}</code>
         </pre>
-        <Action label={`Copy the ${title.toLowerCase()} example`} onClick={copy}>
-          Copy
-        </Action>
+        <CopyButton label={`Copy the ${title.toLowerCase()} example`} copy={copy} />
       </div>
-      <p role="status" className="hint">
-        {status}
-      </p>
+      <CopyStatus status={status} />
     </figure>
   );
 }

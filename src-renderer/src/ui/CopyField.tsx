@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import { Field } from './Field';
 import { useCopy } from './useCopy';
-import { Action } from './Action';
+import { CopyButton, CopyStatus } from './CopyButton';
 
 interface Props {
   label: string;
@@ -29,13 +29,9 @@ export function CopyField({ label, value, hint }: Props) {
               onFocus={(e) => e.currentTarget.select()}
               {...control}
             />
-            <Action label={`Copy ${label.toLowerCase()}`} onClick={copy}>
-              Copy
-            </Action>
+            <CopyButton label={`Copy ${label.toLowerCase()}`} copy={copy} />
           </div>
-          <p role="status" className="hint">
-            {status}
-          </p>
+          <CopyStatus status={status} />
         </>
       )}
     </Field>
