@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { watchForRawText } from './human-text';
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
@@ -515,15 +515,24 @@ export async function connectWithNewLink(page: Page, platform: string) {
   await expect(connectionRow(page, platform)).toContainText('Active');
 }
 
-/** On the profile chooser: "Join with an invitation" with the code, a name and a password; the app opens as them. */
-export async function joinWithInvitation(page: Page, opts: { code: string; name: string; password: string }) {
-  const form = page.getByRole('form', { name: 'Join with an invitation' });
+/** An invitation form filled (the code, a name, a password) and sent with `button`: the app opens as them. */
+async function sendInvitation(
+  page: Page,
+  form: Locator,
+  button: string,
+  opts: { code: string; name: string; password: string },
+) {
   await form.getByLabel('Invitation code or link').fill(opts.code);
   await form.getByLabel('Your name').fill(opts.name);
   await form.getByLabel('Choose a password').fill(opts.password);
-  await form.getByRole('button', { name: 'Join' }).click();
+  await form.getByRole('button', { name: button }).click();
   await expect(page.locator('.shell')).toBeVisible();
   await expect(page.getByRole('banner')).toContainText(opts.name);
+}
+
+/** On the profile chooser: "Join with an invitation" with the code, a name and a password; the app opens as them. */
+export async function joinWithInvitation(page: Page, opts: { code: string; name: string; password: string }) {
+  await sendInvitation(page, page.getByRole('form', { name: 'Join with an invitation' }), 'Join', opts);
 }
 
 /** First run on a desk: "Join a team host" with the host's address and an invitation (or the owner's first sign-in code). */
@@ -535,12 +544,7 @@ export async function joinTeamHost(
   await page.getByRole('radio', { name: 'Join a team host' }).check();
   const form = page.getByRole('form', { name: 'Join a team host' });
   await form.getByLabel('Team host address').fill(opts.hostUrl);
-  await form.getByLabel('Invitation code or link').fill(opts.code);
-  await form.getByLabel('Your name').fill(opts.name);
-  await form.getByLabel('Choose a password').fill(opts.password);
-  await form.getByRole('button', { name: 'Join the team' }).click();
-  await expect(page.locator('.shell')).toBeVisible();
-  await expect(page.getByRole('banner')).toContainText(opts.name);
+  await sendInvitation(page, form, 'Join the team', opts);
 }
 
 /** "New client" on Clients: the dialog filled with the email and name and sent (the dialog, to check what it says). */
