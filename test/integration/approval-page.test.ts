@@ -11,6 +11,21 @@ import { closeAfterTest } from '../support/closers';
  * post's text is shown as text, never as markup.
  */
 
+/** A test app with a client whose posts the client approves, and the client's X and Mastodon accounts. */
+async function clientWhoApproves() {
+  const t = await startTestApp();
+  const engine = t.app.engine;
+  const ws = t.workspaceId;
+  const client = await engine.call('client.create', {
+    workspaceId: ws,
+    client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
+  });
+  await engine.call('approval.setPolicy', { workspaceId: ws, userId: client.id, policy: 'client' });
+  const x = await addConnection(engine.ctx, ws, client.id, 'x', '2244994945', { accessToken: 'unused' });
+  const mastodon = await addConnection(engine.ctx, ws, client.id, 'mastodon', '7', { accessToken: 'unused' });
+  return { t, engine, ws, client, x, mastodon };
+}
+
 describe('the approval page', () => {
   it('lets the client request changes with a comment and approve, in Chromium on a phone-sized screen', async () => {
     const t = await startTestApp();
@@ -77,16 +92,7 @@ describe('the approval page', () => {
     expect([revoked?.status(), await page.textContent('h1')]).toEqual([410, 'Link revoked']);
   });
   it('shows each post as X and Mastodon would, with its picture through the link only, on a phone', async () => {
-    const t = await startTestApp();
-    const engine = t.app.engine;
-    const ws = t.workspaceId;
-    const client = await engine.call('client.create', {
-      workspaceId: ws,
-      client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
-    });
-    await engine.call('approval.setPolicy', { workspaceId: ws, userId: client.id, policy: 'client' });
-    const x = await addConnection(engine.ctx, ws, client.id, 'x', '2244994945', { accessToken: 'unused' });
-    const mastodon = await addConnection(engine.ctx, ws, client.id, 'mastodon', '7', { accessToken: 'unused' });
+    const { t, engine, ws, client, x, mastodon } = await clientWhoApproves();
     engine.ctx.db
       .prepare(`UPDATE connections SET display_name = ?, handle = ? WHERE platform_id = ?`)
       .run('Casey <b>Co</b>', 'casey_co', x);
@@ -195,16 +201,7 @@ describe('the approval page', () => {
   });
 
   it('shows the whole thread, the poll and the first comment the client approves (issue 14 item 4)', async () => {
-    const t = await startTestApp();
-    const engine = t.app.engine;
-    const ws = t.workspaceId;
-    const client = await engine.call('client.create', {
-      workspaceId: ws,
-      client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
-    });
-    await engine.call('approval.setPolicy', { workspaceId: ws, userId: client.id, policy: 'client' });
-    const x = await addConnection(engine.ctx, ws, client.id, 'x', '2244994945', { accessToken: 'unused' });
-    const mastodon = await addConnection(engine.ctx, ws, client.id, 'mastodon', '7', { accessToken: 'unused' });
+    const { engine, ws, client, x, mastodon } = await clientWhoApproves();
     const linkedin = await addConnection(engine.ctx, ws, client.id, 'linkedin', 'li-1', { accessToken: 'unused' });
     const chart = await engine.call('media.upload', {
       workspaceId: ws,
