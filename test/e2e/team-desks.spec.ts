@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { startCuttableLink, type CuttableLink } from '../support/cuttable-link';
 import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
@@ -15,7 +12,7 @@ import {
   type HostProcess,
 } from '../support/team-host-process';
 import { compose, composer } from './agency';
-import { expect, test } from './fixtures';
+import { expect, test, go, joinTeamHost, newClient, openClientPage, registeredMastodonIntegration } from './fixtures';
 
 /*
  * Issue 12 item 8: a team host (the real `postroom host` command, on TLS with a certificate this
@@ -34,43 +31,18 @@ import { expect, test } from './fixtures';
 const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
 const EDITOR = { name: 'Eddie Editor', password: 'editor password 42' };
 
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
 
 const draftsList = (page: Page) => page.getByRole('list', { name: 'Drafts' });
 
-async function go(page: Page, place: 'Clients' | 'Team' | 'Drafts') {
-  await mainNav(page).getByRole('button', { name: place, exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: place, exact: true })).toBeVisible();
-}
-
-/** First run: "Join a team host", with the invitation (or the owner's first sign-in code). */
-async function joinTeamHost(page: Page, opts: { hostUrl: string; code: string; name: string; password: string }) {
-  await expect(page.getByRole('heading', { name: 'Welcome to Postroom' })).toBeVisible();
-  await page.getByRole('radio', { name: 'Join a team host' }).check();
-  const form = page.getByRole('form', { name: 'Join a team host' });
-  await form.getByLabel('Team host address').fill(opts.hostUrl);
-  await form.getByLabel('Invitation code or link').fill(opts.code);
-  await form.getByLabel('Your name').fill(opts.name);
-  await form.getByLabel('Choose a password').fill(opts.password);
-  await form.getByRole('button', { name: 'Join the team' }).click();
-  await expect(page.locator('.shell')).toBeVisible();
-  await expect(page.getByRole('banner')).toContainText(opts.name);
-}
-
 test('two desks on one team host: join, invite, connect through a link, a draft seen live and published once, drafts made offline arrive once, force logout, lists kept offline', async ({
   page,
   browser,
+  tempFolder,
 }) => {
   // Three processes start here (the host and two desks), each loading the app through tsx.
   test.setTimeout(240_000);
-  const folders: string[] = [];
-  const folder = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    folders.push(dir);
-    return dir;
-  };
-  const tls = await makeTestCertificate(folder('postroom-e2e-tls-'));
+  const tls = await makeTestCertificate(tempFolder('postroom-e2e-tls-'));
   let host: HostProcess | null = null;
   let mastodon: MastodonServer | null = null;
   let network: CuttableLink | null = null;
@@ -80,13 +52,13 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     mastodon = await startMastodonServer();
     // The host listens on a port of its own; its public port is the relay's, whose link to desk B can be cut.
     const [publicPort, listenPort] = [await freePort(), await freePort()];
-    host = await startHostProcess({ tls, dataDir: folder('postroom-e2e-host-'), port: publicPort, listenPort });
+    host = await startHostProcess({ tls, dataDir: tempFolder('postroom-e2e-host-'), port: publicPort, listenPort });
     expect(host.ownerCode, host.output()).toBeTruthy();
     network = await startCuttableLink({ port: publicPort, targetPort: listenPort });
     const [keyringA, keyringB] = [startKeyringSession(), startKeyringSession()];
     keyrings.push(keyringA, keyringB);
-    const deskADir = folder('postroom-e2e-desk-a-');
-    const deskBDir = folder('postroom-e2e-desk-b-');
+    const deskADir = tempFolder('postroom-e2e-desk-a-');
+    const deskBDir = tempFolder('postroom-e2e-desk-b-');
     const deskA = await startDeskProcess(deskADir, tls, keyringA);
     desks.push(deskA);
     const deskB = await startDeskProcess(deskBDir, tls, keyringB);
@@ -99,43 +71,21 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     await expect(hostStatus(page)).toHaveText(`Connected to Acme Agency (${hostName}).`);
 
     // The agency's Mastodon app, registered for the host's public callback, added as a script would.
-    const registered = await fetch(`${mastodon.url}/api/v1/apps`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        client_name: 'Postroom',
-        redirect_uris: `${host.url}/oauth/callback`,
-        scopes: 'read write',
-      }),
-    });
-    const app = (await registered.json()) as { client_id: string; client_secret: string };
+    const integration = await registeredMastodonIntegration({ apiUrl: host.url }, mastodon.url);
     const script = await deskSignIn(host.url, tls.ca, { email: OWNER.email, password: OWNER.password });
     expect(script.status, script.text).toBe(200);
     const socket = await DeskSocket.open(host.url, tls.ca, script.body.sessionToken);
     const added = await socket.change('integration.add', {
       workspaceId: script.body.workspace.id,
-      integration: {
-        platform: 'mastodon',
-        clientId: app.client_id,
-        clientSecret: app.client_secret,
-        instanceUrl: mastodon.url,
-      },
+      integration,
     });
     expect(added.ok, JSON.stringify(added)).toBe(true);
     socket.close();
 
     // A client made on desk A, with a connection link on the host's public address.
     await go(page, 'Clients');
-    await page.getByRole('button', { name: 'New client' }).click();
-    const newClient = page.getByRole('dialog', { name: 'New client' });
-    await newClient.getByLabel('Email').fill('north@clients.example');
-    await newClient.getByLabel('Display name').fill('Northwind');
-    await newClient.getByRole('button', { name: 'Create client' }).click();
-    await expect(newClient).toBeHidden();
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: /Northwind/ })
-      .click();
+    await expect(await newClient(page, 'north@clients.example', 'Northwind')).toBeHidden();
+    await openClientPage(page, 'Northwind');
     const connections = page.getByRole('region', { name: 'Connections' });
     await connections.getByRole('button', { name: 'New connection link' }).click();
     const linkField = connections.getByLabel('Connection link', { exact: true });
@@ -277,7 +227,6 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     await mastodon?.close();
     await network?.close();
     for (const keyring of keyrings) keyring.close();
-    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
     expect(codes, desks.map((d) => d.output()).join('\n---\n')).toEqual(desks.map(() => 0));
   }
 });

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { startDeskProcess, type Desk } from '../support/desk-process';
 import { startKeyringSession, type KeyringSession } from '../support/private-keyring';
 import { makeTestCertificate, startHostProcess, type HostProcess } from '../support/team-host-process';
-import { expect, test } from './fixtures';
+import { expect, test, go, joinTeamHost, newClient } from './fixtures';
 
 /*
  * Issue 12 item 4 on a desk, as a person meets it: the team host goes away (SIGKILL), the owner
@@ -21,53 +18,28 @@ const OWNER = { name: 'Olivia Owner', password: 'owner password 42' };
 const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
 const clientsList = (page: Page) => page.getByRole('list', { name: 'Clients' });
 
-async function openClients(page: Page) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Clients', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Clients', exact: true })).toBeVisible();
-}
-
-async function newClient(page: Page, email: string, name: string) {
-  await page.getByRole('button', { name: 'New client' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New client' });
-  await dialog.getByLabel('Email').fill(email);
-  await dialog.getByLabel('Display name').fill(name);
-  await dialog.getByRole('button', { name: 'Create client' }).click();
-  return dialog;
-}
-
 test('a change made offline that the host refuses is kept on the desk with the reason, edited and sent again once', async ({
   page,
+  tempFolder,
 }) => {
   // The host starts twice and the desk twice, each loading the app through tsx.
   test.setTimeout(240_000);
-  const folders: string[] = [];
-  const folder = (prefix: string) => {
-    const dir = mkdtempSync(join(tmpdir(), prefix));
-    folders.push(dir);
-    return dir;
-  };
-  const tls = await makeTestCertificate(folder('postroom-e2e-tls-'));
+  const tls = await makeTestCertificate(tempFolder('postroom-e2e-tls-'));
   const keyring: KeyringSession = startKeyringSession();
   let host: HostProcess | null = null;
   const desks: Desk[] = [];
   try {
-    host = await startHostProcess({ tls, dataDir: folder('postroom-e2e-host-') });
+    host = await startHostProcess({ tls, dataDir: tempFolder('postroom-e2e-host-') });
     const hostName = new URL(host.url).host;
-    const deskDir = folder('postroom-e2e-desk-');
+    const deskDir = tempFolder('postroom-e2e-desk-');
     const first = await startDeskProcess(deskDir, tls, keyring);
     desks.push(first);
 
     // The owner joins with the host's first sign-in code and adds a client.
     await page.goto(first.uiUrl);
-    await page.getByRole('radio', { name: 'Join a team host' }).check();
-    const join = page.getByRole('form', { name: 'Join a team host' });
-    await join.getByLabel('Team host address').fill(host.url);
-    await join.getByLabel('Invitation code or link').fill(host.ownerCode!);
-    await join.getByLabel('Your name').fill(OWNER.name);
-    await join.getByLabel('Choose a password').fill(OWNER.password);
-    await join.getByRole('button', { name: 'Join the team' }).click();
+    await joinTeamHost(page, { hostUrl: host.url, code: host.ownerCode!, ...OWNER });
     await expect(hostStatus(page)).toHaveText(`Connected to Acme Agency (${hostName}).`);
-    await openClients(page);
+    await go(page, 'Clients');
     await expect(await newClient(page, 'north@clients.example', 'Northwind')).toBeHidden();
     await expect(clientsList(page)).toContainText('Northwind');
 
@@ -83,7 +55,7 @@ test('a change made offline that the host refuses is kept on the desk with the r
     desks.push(again);
     await page.goto(again.uiUrl);
     await expect(hostStatus(page)).toContainText('Offline');
-    await openClients(page);
+    await go(page, 'Clients');
     await expect(clientsList(page)).toContainText('Northwind');
 
     // The host is back: the outbox sends the change again, the host refuses it, the desk says why.
@@ -106,7 +78,6 @@ test('a change made offline that the host refuses is kept on the desk with the r
     const codes = await Promise.all(desks.map((d) => d.stop()));
     await host?.stop();
     keyring.close();
-    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
     expect(codes, desks.map((d) => d.output()).join('\n---\n')).toEqual(desks.map(() => 0));
   }
 });
