@@ -556,3 +556,15 @@ export async function newClient(page: Page, email: string, name: string) {
   await dialog.getByRole('button', { name: 'Create client' }).click();
   return dialog;
 }
+
+/** On a desk: a client made on Clients, its page, and a new connection link there on the team host's address (`hostUrl`). */
+export async function newClientLinkOnHost(page: Page, hostUrl: string, client: { email: string; name: string }) {
+  await go(page, 'Clients');
+  await expect(await newClient(page, client.email, client.name)).toBeHidden();
+  await openClientPage(page, client.name);
+  const connections = page.getByRole('region', { name: 'Connections' });
+  await connections.getByRole('button', { name: 'New connection link' }).click();
+  const linkField = connections.getByLabel('Connection link', { exact: true });
+  await expect(linkField).toHaveValue(new RegExp(`^${hostUrl}/connect/\\S+$`));
+  return linkField.inputValue();
+}

@@ -10,13 +10,12 @@ import { composer } from './agency';
 import {
   connectWithNewLink,
   expect,
-  go,
   joinTeamHost,
-  newClient,
   openClientPage,
   openScriptedClient,
   scriptedAgency,
   test,
+  newClientLinkOnHost,
 } from './fixtures';
 
 /*
@@ -101,16 +100,11 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
     socket.close();
 
     // A client, who connects Instagram through a link in a browser that has nothing of the desk.
-    await go(page, 'Clients');
-    await expect(await newClient(page, 'studio@clients.example', 'Client Studio')).toBeHidden();
-    await openClientPage(page, 'Client Studio');
+    const link = await newClientLinkOnHost(page, host.url, { email: 'studio@clients.example', name: 'Client Studio' });
     const connections = page.getByRole('region', { name: 'Connections' });
-    await connections.getByRole('button', { name: 'New connection link' }).click();
-    const linkField = connections.getByLabel('Connection link', { exact: true });
-    await expect(linkField).toHaveValue(new RegExp(`^${host.url}/connect/\\S+$`));
     const clientContext = await browser.newContext();
     const clientPage = await clientContext.newPage();
-    await clientPage.goto(await linkField.inputValue());
+    await clientPage.goto(link);
     await clientPage.getByRole('link', { name: 'Connect Instagram' }).click();
     await expect(clientPage.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
     await clientContext.close();

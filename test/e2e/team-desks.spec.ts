@@ -12,7 +12,7 @@ import {
   type HostProcess,
 } from '../support/team-host-process';
 import { compose, composer } from './agency';
-import { expect, test, go, joinTeamHost, newClient, openClientPage, registeredMastodonIntegration } from './fixtures';
+import { expect, test, go, joinTeamHost, registeredMastodonIntegration, newClientLinkOnHost } from './fixtures';
 
 /*
  * Issue 12 item 8: a team host (the real `postroom host` command, on TLS with a certificate this
@@ -83,14 +83,8 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
     socket.close();
 
     // A client made on desk A, with a connection link on the host's public address.
-    await go(page, 'Clients');
-    await expect(await newClient(page, 'north@clients.example', 'Northwind')).toBeHidden();
-    await openClientPage(page, 'Northwind');
+    const link = await newClientLinkOnHost(page, host.url, { email: 'north@clients.example', name: 'Northwind' });
     const connections = page.getByRole('region', { name: 'Connections' });
-    await connections.getByRole('button', { name: 'New connection link' }).click();
-    const linkField = connections.getByLabel('Connection link', { exact: true });
-    await expect(linkField).toHaveValue(new RegExp(`^${host.url}/connect/\\S+$`));
-    const link = await linkField.inputValue();
 
     // 2. The client opens it in a browser that has nothing of the desks, and connects Mastodon.
     const clientContext = await browser.newContext({ ignoreHTTPSErrors: true });
