@@ -14,6 +14,10 @@ export const Connection = z.object({
   tokenExpiresAt: z.string().nullable(),
   /** The server's own text limit where it sets one (a Mastodon instance); null: the platform's. */
   maxTextLength: z.number().nullable(),
+  /** The server's own poll bounds where it sets them (a Mastodon instance); null: the platform's. */
+  pollLimits: z
+    .object({ maxOptions: z.number(), maxOptionLength: z.number(), minMinutes: z.number(), maxMinutes: z.number() })
+    .nullable(),
 });
 export type Connection = z.infer<typeof Connection>;
 

@@ -551,12 +551,18 @@ export const pollDuration = (minutes: number): string =>
 /**
  * A poll's rules on one platform (X, Mastodon take polls): 2 to `maxOptions` options, each
  * 1 to `maxOptionLength` characters, a duration in bounds, and no media beside it (both APIs
- * refuse a poll with media). Elsewhere a poll is refused, never dropped.
+ * refuse a poll with media). Elsewhere a poll is refused, never dropped. `serverRules`: the bounds
+ * the account's own server sets (a Mastodon instance's), in place of the platform's.
  */
-export function checkPoll(platform: Platform, poll: PollInfo | null | undefined, mediaCount: number): RuleViolation[] {
+export function checkPoll(
+  platform: Platform,
+  poll: PollInfo | null | undefined,
+  mediaCount: number,
+  serverRules?: PollRules | null,
+): RuleViolation[] {
   if (!poll) return [];
   const rules = PLATFORM_RULES[platform];
-  const p = rules.poll;
+  const p = rules.poll && (serverRules ?? rules.poll);
   if (!p)
     return [
       {
@@ -574,7 +580,10 @@ export function checkPoll(platform: Platform, poll: PollInfo | null | undefined,
       bad(`poll option ${i + 1} must have 1 to ${p.maxOptionLength} characters`);
   });
   if (poll.durationMinutes < p.minMinutes || poll.durationMinutes > p.maxMinutes)
-    bad(`a poll runs ${p.minMinutes} minutes to ${Math.round(p.maxMinutes / 1440)} days`);
+    // The longest in whole days, rounded down: an instance's 2,629,746 s reads "30 days", not 43829 minutes.
+    bad(
+      `a poll runs ${pollDuration(p.minMinutes)} to ${pollDuration(p.maxMinutes >= 1440 ? Math.floor(p.maxMinutes / 1440) * 1440 : p.maxMinutes)}`,
+    );
   if (mediaCount > 0) bad('a post with a poll takes no images or video');
   return out;
 }

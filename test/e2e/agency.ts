@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Locator, Page } from '@playwright/test';
-import { startMastodonServer, type MastodonServer } from '../support/mastodon-server';
+import { startMastodonServer, type MastodonServer, type MastodonServerOptions } from '../support/mastodon-server';
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
 import {
@@ -42,9 +42,15 @@ export interface Agency {
 /**
  * First run in the UI (team plan); then, as an agency's script would, a workspace with Mastodon and
  * X integrations (admin key) and a client (workspace key); then the client page in the UI.
+ * `instance`: how the Mastodon instance is set up (its limits), Mastodon's defaults otherwise.
  */
-export async function setUpAgency(page: Page, host: Host, dataDir: string): Promise<Agency> {
-  const mastodon = await startMastodonServer();
+export async function setUpAgency(
+  page: Page,
+  host: Host,
+  dataDir: string,
+  instance: MastodonServerOptions = {},
+): Promise<Agency> {
+  const mastodon = await startMastodonServer(instance);
   const x = await startXServer();
   const front = await startXOAuthFront(x);
   const close = async () => {

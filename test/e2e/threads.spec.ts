@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { composer as composerOf, connectThroughLink, setUpAgency } from './agency';
 import { startLinkedInServer } from '../support/linkedin-server';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
 import {
@@ -268,4 +269,49 @@ test('a person adds a poll to an X post, and it goes out with its options and du
   expect(x.tweets().map((t) => [t.text, t.poll])).toEqual([
     ['Which bread tomorrow?', { options: ['Sourdough', 'Rye', 'Brioche'], durationMinutes: 3 * 24 * 60 }],
   ]);
+});
+
+test("a Mastodon instance's own poll bounds: six options there, four once X is chosen too", async ({
+  page,
+  host,
+  dataDir,
+}) => {
+  const agency = await setUpAgency(page, host, dataDir, {
+    polls: { max_options: 6, max_characters_per_option: 80, min_expiration: 300, max_expiration: 604_800 },
+  });
+  try {
+    await connectThroughLink(page, ['Mastodon', 'X']);
+    await page.getByRole('main').getByRole('button', { name: 'New post' }).click();
+    const composer = composerOf(page);
+    await composer.getByRole('checkbox', { name: /^Mastodon/ }).check();
+    await composer.getByLabel('Text', { exact: true }).fill('Which cake for the party?');
+    await composer.getByRole('button', { name: 'Add a poll' }).click();
+    const poll = composer.getByRole('group', { name: 'Poll' });
+    const cakes = ['Lemon drizzle', 'Carrot', 'Black forest', 'Victoria sponge', 'Cheesecake', 'Tiramisu'];
+    await poll.getByLabel('Option 1', { exact: true }).fill(cakes[0]!);
+    await poll.getByLabel('Option 2', { exact: true }).fill(cakes[1]!);
+    for (const [i, cake] of cakes.slice(2).entries()) {
+      await poll.getByRole('button', { name: 'Add an option' }).click();
+      await poll.getByLabel(`Option ${i + 3}`, { exact: true }).fill(cake);
+    }
+    // Six is this instance's most; Mastodon's own default would stop at four.
+    await expect(poll.getByRole('button', { name: 'Add an option' })).toBeDisabled();
+    await expect(poll.getByRole('list', { name: 'Poll problems' })).toBeHidden();
+
+    // X takes four: the poll is now too long for it, said under the poll, and it cannot be scheduled.
+    await composer.getByRole('checkbox', { name: /^X / }).check();
+    await expect(poll.getByRole('list', { name: 'Poll problems' })).toContainText('X: a poll has 2 to 4 options');
+    await expect(composer.getByRole('button', { name: 'Schedule', exact: true })).toBeDisabled();
+    await composer.getByRole('checkbox', { name: /^X / }).uncheck();
+
+    await composer.getByRole('button', { name: 'Now', exact: true }).click();
+    await composer.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await expect(composer).toBeHidden();
+    await expect(page.getByTestId('post-status')).toHaveText('Published', { timeout: 60_000 });
+    expect(agency.mastodon.statusTexts().map((s) => [s.text, s.poll])).toEqual([
+      ['Which cake for the party?', { options: cakes, expiresIn: 86_400 }],
+    ]);
+  } finally {
+    await agency.close();
+  }
 });

@@ -44,4 +44,55 @@ describe("a Mastodon instance's own text limit", () => {
       await mastodon.close();
     }
   });
+
+  it("keeps the instance's own poll bounds with the connection, and posts are checked against them", async () => {
+    const t = await startTestApp();
+    const mastodon = await startMastodonServer({
+      polls: { max_options: 6, max_characters_per_option: 80, min_expiration: 300, max_expiration: 604_800 },
+    });
+    try {
+      const engine = t.app.engine;
+      const app = await registerMastodonApp(mastodon.url, `${t.url}/oauth/callback`);
+      await engine.call('integration.add', {
+        workspaceId: t.workspaceId,
+        integration: {
+          platform: 'mastodon',
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          instanceUrl: mastodon.url,
+        },
+      });
+      const {
+        client: user,
+        link: { connectionUrl },
+      } = await clientAndLinkInApp(t, { email: 'm@acme.test', displayName: 'Acme' });
+      expect((await browse(`${connectionUrl}/mastodon`)).text).toContain('Connected');
+      const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+      expect(connection!.pollLimits).toEqual({ maxOptions: 6, maxOptionLength: 80, minMinutes: 5, maxMinutes: 10_080 });
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+      const post = (options: string[], durationMinutes = 60) =>
+        engine.dispatch('post.create', {
+          workspaceId: t.workspaceId,
+          userId: user.id,
+          post: {
+            text: 'Which one?',
+            platformIds: [connection!.platformId],
+            scheduledTime: tomorrow,
+            poll: { options, durationMinutes },
+          },
+        });
+      // Six options of 80 characters: more than Mastodon's defaults (4 of 50), within this instance's.
+      expect((await post(Array.from({ length: 6 }, (_, i) => `${i}`.padEnd(80, '.')))).ok).toBe(true);
+      expect(await post(Array.from({ length: 7 }, (_, i) => `${i}`))).toMatchObject({
+        ok: false,
+        error: { code: 'validation_failed', message: expect.stringContaining('Mastodon: a poll has 2 to 6 options') },
+      });
+      expect(await post(['a', 'b'], 8 * 1440)).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining('Mastodon: a poll runs 5 minutes to 7 days') },
+      });
+    } finally {
+      await mastodon.close();
+    }
+  });
 });

@@ -208,8 +208,19 @@ describe('Mastodon adapter against a local Mastodon', () => {
       maxImageBytes: 16 * 1024 * 1024,
       imageTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
       mediaRequired: false,
+      // Mastodon's own poll bounds: 300 s is 5 minutes; 2,629,746 s is 43,829 whole minutes.
+      poll: { maxOptions: 4, maxOptionLength: 50, minMinutes: 5, maxMinutes: 43_829 },
     });
     expect(mastodonAdapter.limits.maxTextLength).toBe(500);
+    const { server: fork } = await setup({
+      polls: { max_options: 8, max_characters_per_option: 100, min_expiration: 90, max_expiration: 86_400 },
+    });
+    expect((await instanceLimits(fork.url)).poll).toEqual({
+      maxOptions: 8,
+      maxOptionLength: 100,
+      minMinutes: 2,
+      maxMinutes: 1440,
+    });
   });
 
   describe('app registration, OAuth and refresh', () => {

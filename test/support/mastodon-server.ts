@@ -25,6 +25,8 @@ export interface MastodonServerOptions {
   /** Mastodon sends '' when the user set none. */
   displayName?: string;
   maxCharacters?: number;
+  /** The instance's `configuration.polls`, as an admin may set them (glitch-soc and forks do). Default Mastodon's. */
+  polls?: { max_options: number; max_characters_per_option: number; min_expiration: number; max_expiration: number };
   /** Uploads larger than this answer 202 and are processed "in the background". Default 1 MB. */
   asyncMediaOverBytes?: number;
   /** How many GET /api/v1/media/:id answer 206 (still processing) before the media is ready. Default 0. */
@@ -250,6 +252,12 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
   const username = options.username ?? 'agency';
   const displayName = options.displayName ?? 'Agency Bot';
   const maxCharacters = options.maxCharacters ?? 500;
+  const polls = options.polls ?? {
+    max_options: 4,
+    max_characters_per_option: 50,
+    min_expiration: 300,
+    max_expiration: 2_629_746,
+  };
   const asyncOver = options.asyncMediaOverBytes ?? 1024 * 1024;
   const processingPolls = options.mediaProcessingPolls ?? 0;
   const videoPolls = options.videoProcessingPolls ?? 1;
@@ -453,7 +461,7 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
         video_frame_rate_limit: 120,
         video_matrix_limit: 8_294_400,
       },
-      polls: { max_options: 4, max_characters_per_option: 50, min_expiration: 300, max_expiration: 2_629_746 },
+      polls,
       translation: { enabled: false },
     },
     registrations: { enabled: false, approval_required: false, message: null },
@@ -811,18 +819,26 @@ export async function startMastodonServer(options: MastodonServerOptions = {}): 
     // A reply (https://docs.joinmastodon.org/methods/statuses/#create `in_reply_to_id`): the status
     // answered must exist and be visible, else 404 as Mastodon's StatusesController finds it.
     const inReplyToId = stringField(req.body, 'in_reply_to_id') ?? null;
-    // A poll (`poll[options][]`, `poll[expires_in]`): the instance's defaults, 2 to 4 options of at
-    // most 50 characters, 300 s to 2,629,746 s, and no media beside it.
+    // A poll (`poll[options][]`, `poll[expires_in]`): the instance's bounds (Mastodon's defaults: 2
+    // to 4 options of at most 50 characters, 300 s to 2,629,746 s), and no media beside it.
     const rawPoll = field(req.body, 'poll') as { options?: unknown; expires_in?: unknown } | undefined;
     let poll: StoredStatus['poll'] = null;
     if (rawPoll !== undefined && rawPoll !== null) {
       const options = rawPoll.options;
       const expiresIn = Number(rawPoll.expires_in);
-      if (!Array.isArray(options) || options.length < 2 || options.length > 4)
-        throw new MastodonHttpError(422, 'Validation failed: Poll options must have between 2 and 4 items');
-      if (options.some((o) => typeof o !== 'string' || o.trim() === '' || [...o].length > 50))
-        throw new MastodonHttpError(422, 'Validation failed: Poll options must be at most 50 characters');
-      if (!Number.isInteger(expiresIn) || expiresIn < 300 || expiresIn > 2_629_746)
+      if (!Array.isArray(options) || options.length < 2 || options.length > polls.max_options)
+        throw new MastodonHttpError(
+          422,
+          `Validation failed: Poll options must have between 2 and ${polls.max_options} items`,
+        );
+      if (
+        options.some((o) => typeof o !== 'string' || o.trim() === '' || [...o].length > polls.max_characters_per_option)
+      )
+        throw new MastodonHttpError(
+          422,
+          `Validation failed: Poll options must be at most ${polls.max_characters_per_option} characters`,
+        );
+      if (!Number.isInteger(expiresIn) || expiresIn < polls.min_expiration || expiresIn > polls.max_expiration)
         throw new MastodonHttpError(422, 'Validation failed: Poll expiration is out of range');
       if (mediaIds.length > 0) throw new MastodonHttpError(422, 'Cannot attach files to a post with a poll');
       poll = { options: options as string[], expiresIn };

@@ -703,3 +703,24 @@ describe('migration 019 (group summaries)', () => {
     db.close();
   });
 });
+
+describe('migration 020 (poll limits)', () => {
+  it("gives every connection the platform's poll bounds, and keeps a server's own as JSON only", async () => {
+    const dataDir = tempDir();
+    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 19) });
+    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+      INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+        VALUES ('c1', 'w1', 'u1', 'mastodon', '7', 'mastodon-7', 'casey', 'Casey', 'active', '', '');`);
+    before.close();
+    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 20) });
+    expect(db.prepare(`SELECT poll_limits FROM connections`).all()).toEqual([{ poll_limits: null }]);
+    const set = db.prepare(`UPDATE connections SET poll_limits = ? WHERE id = 'c1'`);
+    expect(() => set.run('{not json')).toThrow(/CHECK/);
+    set.run('{"maxOptions":6,"maxOptionLength":80,"minMinutes":5,"maxMinutes":10080}');
+    expect(db.prepare(`SELECT json_extract(poll_limits, '$.maxOptions') AS n FROM connections`).get()).toEqual({
+      n: 6,
+    });
+    db.close();
+  });
+});

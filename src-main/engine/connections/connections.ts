@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import type { Platform } from '../../../src-shared/contract';
+import type { PollRules } from '../../../src-shared/platform-rules';
 import { authorize, type Principal } from '../kernel/access';
 import { recordActivity, actorOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
@@ -542,19 +543,29 @@ export function appPasswordTarget(ctx: EngineContext, p: Principal, userId: stri
   return { workspaceId: p.workspaceId, managedUserId: userId, startedBy: p.kind === 'member' ? p.profileId : null };
 }
 
+/** What a connection's own server sets; null: the platform's rules. */
+interface ServerLimits {
+  maxTextLength: number | null;
+  poll: PollRules | null;
+}
+
+const PLATFORM_DEFAULTS: ServerLimits = { maxTextLength: null, poll: null };
+
 /**
- * The text limit a connection's own server sets: a Mastodon instance may allow more than 500
- * characters. Best effort: an instance that does not say keeps the platform's default.
+ * The limits a connection's own server sets: a Mastodon instance may allow more than 500
+ * characters, and other poll bounds. Best effort: an instance that does not say keeps the
+ * platform's defaults.
  */
-async function serverTextLimit(ctx: EngineContext, workspaceId: string, platform: Platform): Promise<number | null> {
-  if (platform !== 'mastodon') return null;
+async function serverLimits(ctx: EngineContext, workspaceId: string, platform: Platform): Promise<ServerLimits> {
+  if (platform !== 'mastodon') return PLATFORM_DEFAULTS;
   const base = integrationFor(ctx.db, workspaceId, 'mastodon')?.instance_url;
-  if (!base) return null;
+  if (!base) return PLATFORM_DEFAULTS;
   try {
     const { instanceLimits } = await import('../platforms/mastodon/adapter');
-    return (await instanceLimits(base)).maxTextLength;
+    const limits = await instanceLimits(base);
+    return { maxTextLength: limits.maxTextLength, poll: limits.poll };
   } catch {
-    return null;
+    return PLATFORM_DEFAULTS;
   }
 }
 
@@ -564,7 +575,8 @@ async function saveConnection(
   account: { accountId: string; handle: string; displayName: string },
   tokens: TokenSet,
 ): Promise<{ connectionId: string; platformId: string; displayName: string; platform: Platform }> {
-  const maxTextLength = await serverTextLimit(ctx, flow.workspaceId, flow.platform);
+  const { maxTextLength, poll } = await serverLimits(ctx, flow.workspaceId, flow.platform);
+  const pollLimits = poll && JSON.stringify(poll);
   const now = ctx.clock.now().toISOString();
   const platformId = `${flow.platform}-${account.accountId}`;
   const existing = ctx.db
@@ -578,14 +590,23 @@ async function saveConnection(
     if (existing) {
       ctx.db
         .prepare(
-          `UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ?, max_text_length = ? WHERE id = ?`,
+          `UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ?, max_text_length = ?, poll_limits = ? WHERE id = ?`,
         )
-        .run(account.handle, account.displayName, now, tokens.expiresAt, flow.startedBy, maxTextLength, connectionId);
+        .run(
+          account.handle,
+          account.displayName,
+          now,
+          tokens.expiresAt,
+          flow.startedBy,
+          maxTextLength,
+          pollLimits,
+          connectionId,
+        );
     } else {
       ctx.db
         .prepare(
-          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, token_expires_at, authorized_by, max_text_length)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)`,
+          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, token_expires_at, authorized_by, max_text_length, poll_limits)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           connectionId,
@@ -601,6 +622,7 @@ async function saveConnection(
           tokens.expiresAt,
           flow.startedBy,
           maxTextLength,
+          pollLimits,
         );
     }
     recordActivity(ctx.db, ctx.clock.now(), {
@@ -628,6 +650,7 @@ export interface Connection {
   connectedAt: string;
   tokenExpiresAt: string | null;
   maxTextLength: number | null;
+  pollLimits: PollRules | null;
 }
 
 export function listConnections(ctx: EngineContext, p: Principal, userId: string): Connection[] {
@@ -647,6 +670,7 @@ export function listConnections(ctx: EngineContext, p: Principal, userId: string
         connected_at: string;
         token_expires_at: string | null;
         max_text_length: number | null;
+        poll_limits: string | null;
       }
     >(
       `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND status != 'revoked' ORDER BY connected_at, rowid`,
@@ -663,6 +687,7 @@ export function listConnections(ctx: EngineContext, p: Principal, userId: string
       connectedAt: r.connected_at,
       tokenExpiresAt: r.token_expires_at,
       maxTextLength: r.max_text_length,
+      pollLimits: r.poll_limits === null ? null : (JSON.parse(r.poll_limits) as PollRules),
     }));
 }
 

@@ -25,6 +25,7 @@ import {
   checkPost,
   PLATFORM_RULES,
   type MediaInfo,
+  type PollRules,
   type RuleViolation,
 } from '../../../src-shared/platform-rules';
 import { findClientRow } from '../queries/clients';
@@ -238,7 +239,12 @@ interface ConnectionRow {
   platform_id: string;
   status: string;
   max_text_length: number | null;
+  poll_limits: string | null;
 }
+
+/** The poll bounds a connection's own server set when it connected (a Mastodon instance's), or none. */
+const serverPollRules = (c: Pick<ConnectionRow, 'poll_limits'> | undefined): PollRules | null =>
+  c?.poll_limits ? (JSON.parse(c.poll_limits) as PollRules) : null;
 
 /**
  * The post's media as library items: `mediaIds` from the client's library, then files sent inline
@@ -388,7 +394,7 @@ export async function createPostGroup(
   const connections = platformIds.map((id) =>
     ctx.db
       .prepare<[string, string], ConnectionRow>(
-        `SELECT id, platform, platform_id, status, max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+        `SELECT id, platform, platform_id, status, max_text_length, poll_limits FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
       )
       .get(userId, id),
   );
@@ -428,7 +434,7 @@ export async function createPostGroup(
       const limit = c!.max_text_length ?? undefined;
       violations.push(...checkPost(c!.platform, text, media.map(mediaInfoOf), limit));
       violations.push(...followUpViolations(c!.platform, thread, firstComment, limit));
-      violations.push(...checkPoll(c!.platform, input.poll, media.length));
+      violations.push(...checkPoll(c!.platform, input.poll, media.length, serverPollRules(c!)));
     });
   if (scheduling)
     violations.push(
@@ -600,12 +606,13 @@ export function updatePostGroup(
   const firstComment = patch.firstComment !== undefined ? firstCommentOf(patch.firstComment) : g.first_comment;
   const poll = patch.poll !== undefined ? patch.poll : g.poll ? (JSON.parse(g.poll) as PostGroup['poll']) : null;
   const pollJson = poll ? JSON.stringify(poll) : null;
-  const limitOf = (d: DeliveryRow) =>
+  const serverOf = (d: DeliveryRow) =>
     ctx.db
-      .prepare<[string, string], { max_text_length: number | null }>(
-        `SELECT max_text_length FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+      .prepare<[string, string], Pick<ConnectionRow, 'max_text_length' | 'poll_limits'>>(
+        `SELECT max_text_length, poll_limits FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
       )
-      .get(d.managed_user_id, d.platform_id)?.max_text_length ?? undefined;
+      .get(d.managed_user_id, d.platform_id);
+  const limitOf = (d: DeliveryRow) => serverOf(d)?.max_text_length ?? undefined;
   let scheduledAt: Date | null = g.scheduled_at ? new Date(g.scheduled_at) : null;
   if (rescheduling) {
     scheduledAt =
@@ -619,7 +626,7 @@ export function updatePostGroup(
   const violations = (scheduledAt ? changeable : []).flatMap((d) => [
     ...checkPost(d.platform, platformTexts[d.platform_id] ?? text, media.map(mediaInfoOf), limitOf(d)),
     ...followUpViolations(d.platform, thread, firstComment, limitOf(d)),
-    ...checkPoll(d.platform, poll, media.length),
+    ...checkPoll(d.platform, poll, media.length, serverPollRules(serverOf(d))),
   ]);
   if (scheduledAt)
     violations.push(

@@ -18,6 +18,7 @@ import { migration016 } from './016-threads';
 import { migration017 } from './017-approval-settings';
 import { migration018 } from './018-polls';
 import { migration019 } from './019-group-summaries';
+import { migration020 } from './020-poll-limits';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   migration017,
   migration018,
   migration019,
+  migration020,
 ];

@@ -20,6 +20,7 @@ import {
   type TokenSet,
   mediaName,
 } from '../types';
+import { PLATFORM_RULES, type PollRules } from '../../../../src-shared/platform-rules';
 
 /*
  * Mastodon's REST API (https://docs.joinmastodon.org/methods/), spoken with Node's own fetch.
@@ -316,11 +317,20 @@ export async function registerMastodonApp(
   return { clientId, clientSecret };
 }
 
-/** The instance's own limits (GET /api/v2/instance), falling back to Mastodon's defaults field by field. */
+/** What an instance sets for itself: the platform's limits, and its polls' bounds. */
+export interface InstanceLimits extends PlatformLimits {
+  poll: PollRules;
+}
+
+/**
+ * The instance's own limits (GET /api/v2/instance), falling back to Mastodon's defaults field by
+ * field. Polls: `configuration.polls` (https://docs.joinmastodon.org/entities/Instance/#polls), its
+ * expirations in seconds, kept in whole minutes inside them.
+ */
 export async function instanceLimits(
   apiBaseUrl: string,
   fetchImpl: FetchLike = (input, init) => fetch(input, init),
-): Promise<PlatformLimits> {
+): Promise<InstanceLimits> {
   const answer = await call(fetchImpl, apiBaseUrl, {
     method: 'GET',
     path: '/api/v2/instance',
@@ -329,6 +339,8 @@ export async function instanceLimits(
   const configuration = asRecord(asRecord(answer.data)?.configuration);
   const statuses = asRecord(configuration?.statuses);
   const media = asRecord(configuration?.media_attachments);
+  const polls = asRecord(configuration?.polls);
+  const pollDefaults = PLATFORM_RULES.mastodon.poll!;
   const positive = (v: unknown, fallback: number) =>
     typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
   const supported = Array.isArray(media?.supported_mime_types)
@@ -340,5 +352,11 @@ export async function instanceLimits(
     maxImageBytes: positive(media?.image_size_limit, mastodonLimits.maxImageBytes),
     imageTypes: supported ? IMAGE_TYPES.filter((t) => supported.includes(t)) : mastodonLimits.imageTypes,
     mediaRequired: false,
+    poll: {
+      maxOptions: positive(polls?.max_options, pollDefaults.maxOptions),
+      maxOptionLength: positive(polls?.max_characters_per_option, pollDefaults.maxOptionLength),
+      minMinutes: Math.ceil(positive(polls?.min_expiration, pollDefaults.minMinutes * 60) / 60),
+      maxMinutes: Math.floor(positive(polls?.max_expiration, pollDefaults.maxMinutes * 60) / 60),
+    },
   };
 }

@@ -3,7 +3,7 @@ import type { ManagedUser } from '../../../../src-shared/clients';
 import type { Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
 import type { PostGroup } from '../../../../src-shared/posts';
-import { checkFirstCommentTargets, checkFollowUps, checkPoll } from '../../../../src-shared/platform-rules';
+import { checkFirstCommentTargets, checkFollowUps } from '../../../../src-shared/platform-rules';
 import { act, useContract } from '../../data/queries';
 import { useRole } from '../../data/session';
 import { fieldErrors } from '../../errors';
@@ -13,7 +13,7 @@ import { ErrorAlert } from '../../ui/ErrorAlert';
 import { formatDateTime } from '../../format';
 import { Modal } from '../../ui/Modal';
 import { fromLocalInput, sameTimeOnDay, toLocalInput } from '../posts';
-import { checkTargets, targetsOf, type Target } from './checks';
+import { checkPollTargets, checkTargets, targetsOf, type Target } from './checks';
 import { FirstCommentField } from './FirstCommentField';
 import { ThreadEditor } from './ThreadEditor';
 import { PollField, type PollDraft } from './PollField';
@@ -154,7 +154,7 @@ export function ComposerForm({
       chosen.map((t) => t.platform),
       firstComment,
     ),
-    ...chosen.flatMap((t) => checkPoll(t.platform, poll, mediaInfo.length)),
+    ...checkPollTargets(chosen, poll, mediaInfo.length),
   ];
   const allViolations = [...checks.flatMap((c) => c.violations), ...followUps];
   const problems = [

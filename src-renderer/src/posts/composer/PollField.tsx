@@ -1,5 +1,5 @@
-import { PLATFORM_RULES, checkPoll } from '../../../../src-shared/platform-rules';
-import type { Target } from './checks';
+import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
+import { checkPollTargets, type Target } from './checks';
 
 export interface PollDraft {
   options: string[];
@@ -32,6 +32,8 @@ export function PollField({
   mediaCount: number;
 }) {
   const polling = targets.filter((t) => PLATFORM_RULES[t.platform].poll !== null);
+  // An account's own server may set other bounds (a Mastodon instance's), as the engine checks them.
+  const rulesOf = (t: Target) => t.connection?.pollLimits ?? PLATFORM_RULES[t.platform].poll!;
   if (polling.length === 0 && !poll) return null;
   if (!poll)
     return (
@@ -39,8 +41,9 @@ export function PollField({
         Add a poll
       </button>
     );
-  const maxOptions = Math.min(...polling.map((t) => PLATFORM_RULES[t.platform].poll!.maxOptions), 4);
-  const problems = [...new Set(targets.flatMap((t) => checkPoll(t.platform, poll, mediaCount)).map((v) => v.message))];
+  // The contract takes at most 10 options (PollInput), whatever an instance allows.
+  const maxOptions = Math.min(...polling.map((t) => rulesOf(t).maxOptions), 10);
+  const problems = [...new Set(checkPollTargets(targets, poll, mediaCount).map((v) => v.message))];
   const setOption = (i: number, value: string) =>
     onPoll({ ...poll, options: poll.options.map((o, j) => (j === i ? value : o)) });
   return (

@@ -1,10 +1,12 @@
 import type { Platform } from '../../../../src-shared/contract';
 import type { Connection } from '../../../../src-shared/connections';
 import {
+  checkPoll,
   checkPost,
   countText,
   PLATFORM_RULES,
   type MediaInfo,
+  type PollInfo,
   type RuleViolation,
 } from '../../../../src-shared/platform-rules';
 import { atHandle, platformName, platformOf } from '../posts';
@@ -61,3 +63,13 @@ export function checkTargets(targets: readonly Target[], textOf: (t: Target) => 
     };
   });
 }
+
+/**
+ * The poll checked for each target as the engine checks it: by the bounds of the account's own
+ * server where it set them (D127).
+ */
+export const checkPollTargets = (
+  targets: readonly Target[],
+  poll: PollInfo | null,
+  mediaCount: number,
+): RuleViolation[] => targets.flatMap((t) => checkPoll(t.platform, poll, mediaCount, t.connection?.pollLimits));
