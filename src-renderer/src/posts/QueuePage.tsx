@@ -1,6 +1,6 @@
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import { platforms, type Platform, type Workspace } from '../../../src-shared/contract';
-import { deliveryStates, type DeliveryState } from '../../../src-shared/posts';
+import { deliveryStates, type DeliveryState, type PostGroup } from '../../../src-shared/posts';
 import { useClients } from '../clients/useClients';
 import { useRole } from '../data/session';
 import { can } from '../permissions';
@@ -20,6 +20,17 @@ const stateOptions = [
   { value: '' as const, label: 'All states' },
   ...deliveryStates.map((s) => ({ value: s, label: stateLabel[s] })),
 ];
+
+const changeable = new WeakMap<readonly PostGroup[], readonly PostGroup[]>();
+/** The posts of a page that may still be changed, worked out once per page. */
+function changeableOf(page: { groups: readonly PostGroup[] }): readonly PostGroup[] {
+  let found = changeable.get(page.groups);
+  if (found === undefined) {
+    found = page.groups.filter(isChangeable);
+    changeable.set(page.groups, found);
+  }
+  return found;
+}
 
 /**
  * The queue (SPEC §8): every post group of the clients the person may see, soonest first, with
@@ -55,7 +66,9 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
   // Only rows still on screen count: a filter change leaves hidden posts unselected. Both are
   // worked out when the rows or the selection change, not at each render (a render comes with
   // every page while a long list scrolls).
-  const selectable = useMemo(() => groups.filter(isChangeable), [groups]);
+  // Each page's changeable posts are found once, when it arrives (a page object stays the same
+  // while later pages come): a page costs its own rows, not every row loaded so far (issue 11).
+  const selectable = useMemo(() => posts.data?.pages.flatMap(changeableOf) ?? [], [posts.data]);
   const chosen = useMemo(
     () => (selected.size === 0 ? [] : selectable.filter((g) => selected.has(g.id))),
     [selectable, selected],
