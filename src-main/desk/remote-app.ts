@@ -97,6 +97,10 @@ interface Outgoing {
   sent: boolean;
 }
 
+/** The host's answer to a replayed key whose change it made but whose answer it did not keep (idempotency.ts). */
+const alreadyApplied = (error: ErrorObject): boolean =>
+  error.code === 'conflict' && (error.details as { alreadyApplied?: unknown } | undefined)?.alreadyApplied === true;
+
 const notMade = (): ErrorObject => ({
   code: 'not_found',
   message:
@@ -255,7 +259,8 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
     if (!call.idempotencyKey && result.ok) options.readCopy?.keep(call.channel, call.request, result.data);
     if (call.idempotencyKey && options.outbox) {
       // A refusal nobody waits for stays with its reason; anything else is done with.
-      if (call.detached && !result.ok) refuse(call, result.error);
+      if (call.detached && !result.ok && alreadyApplied(result.error)) madeOnHostUnanswered(call);
+      else if (call.detached && !result.ok) refuse(call, result.error);
       else if (call.localId && result.ok) madeOnHost(call, (result.data as { id: string }).id);
       else options.outbox.remove(call.idempotencyKey);
     }
@@ -272,6 +277,32 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
     for (const call of outgoing.values()) call.request = rewrite(call.request);
     emit('posts.changed', { workspaceId: (create.request as { workspaceId?: unknown }).workspaceId });
     for (const call of outgoing.values()) if (!call.sent) transmit(call);
+  }
+
+  /**
+   * The host made this change but died before keeping its answer (its idempotency record says
+   * "already made", with no answer to replay): it is done, not refused. A post drafted offline is
+   * then on the host under an id this desk never learns; a change still waiting for that id is kept
+   * with the reason, for a person to make again on the host's post.
+   */
+  function madeOnHostUnanswered(call: Outgoing): void {
+    options.outbox!.remove(call.idempotencyKey!);
+    if (!call.localId) return;
+    const error: ErrorObject = {
+      code: 'conflict',
+      message:
+        'The post this change was for was made on the team host, but this desk did not learn which it is. Make this change on that post again.',
+    };
+    let refused = false;
+    for (const other of [...outgoing.values()])
+      if (localIdsIn(other.request).has(call.localId)) {
+        outgoing.delete(other.id);
+        if (other.idempotencyKey) options.outbox!.refuse(other.idempotencyKey, error);
+        other.done({ ok: false, error });
+        refused = true;
+      }
+    emit('posts.changed', { workspaceId: (call.request as { workspaceId?: unknown }).workspaceId });
+    if (refused) options.onRefused?.();
   }
 
   /** Kept with the host's reason; a change waiting for a post the host refused to make is refused with it. */

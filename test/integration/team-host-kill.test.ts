@@ -144,6 +144,8 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
         )
         .run(workspaceId, client.data.id, at, at);
       hostDb.close();
+      // The desks have seen the host go (a person sees "Offline"): from now on posts are kept on the desk.
+      await expect.poll(() => desks.every((d) => !d.app.connected), { timeout: 10_000 }).toBe(true);
 
       // Each desk drafts eight posts offline (answered on the desk) and edits its first.
       const texts = (name: string) => [0, 1, 2, 3, 4, 5, 6, 7].map((n) => `${name} draft ${n}`);
