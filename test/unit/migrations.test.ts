@@ -706,14 +706,12 @@ describe('migration 019 (group summaries)', () => {
 
 describe('migration 020 (poll limits)', () => {
   it("gives every connection the platform's poll bounds, and keeps a server's own as JSON only", async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 19) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    const db = await upgradedTo(20, (before) => {
+      before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
         VALUES ('c1', 'w1', 'u1', 'mastodon', '7', 'mastodon-7', 'casey', 'Casey', 'active', '', '');`);
-    before.close();
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 20) });
+    });
     expect(db.prepare(`SELECT poll_limits FROM connections`).all()).toEqual([{ poll_limits: null }]);
     const set = db.prepare(`UPDATE connections SET poll_limits = ? WHERE id = 'c1'`);
     expect(() => set.run('{not json')).toThrow(/CHECK/);
