@@ -141,7 +141,7 @@ describe('migration 013 (post search)', () => {
     const raw = new Database(join(a.dataDir, DATABASE_FILE));
     for (const op of ['insert', 'delete', 'update']) raw.exec(`DROP TRIGGER post_text_fts_${op}`);
     // Migrations 014 (the review index), 015 (Mastodon apps), 016 (threads), 017 (approval settings),
-    // 018 (polls) and 019 (group summaries) came later: they go too, and run again after 013.
+    // 018 (polls), 019 (group summaries) and 020 (poll limits) came later: they go too, and run again after 013.
     for (const on of ['group_insert', 'group_move', 'group_delete', 'delivery_insert', 'delivery_change'])
       raw.exec(`DROP TRIGGER group_summaries_${on}`);
     raw.exec(
@@ -149,7 +149,7 @@ describe('migration 013 (post search)', () => {
        DROP VIEW fresh_group_summaries; DROP TABLE group_summaries; DROP TABLE post_text_fts; DROP INDEX post_groups_by_approval; DROP TABLE mastodon_apps;
        DROP TABLE delivery_parts; ALTER TABLE post_groups DROP COLUMN thread; ALTER TABLE post_groups DROP COLUMN first_comment;
        ALTER TABLE post_media DROP COLUMN part; ALTER TABLE post_groups DROP COLUMN poll;
-       DROP TABLE workspace_approval_settings; PRAGMA user_version = 12;`,
+       DROP TABLE workspace_approval_settings; ALTER TABLE connections DROP COLUMN poll_limits; PRAGMA user_version = 12;`,
     );
     expect(raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'post_text_fts%'`).get()).toEqual({
       n: 0,
