@@ -1,4 +1,17 @@
-import type { EventName, Result } from '../src-shared/contract';
+import type { AppState, EventName, Result } from '../src-shared/contract';
+
+/**
+ * The app's state with nobody signed in and no workspace: what a desk shows before its host has
+ * answered, and what the recovery screen stands on (it adds `recovery`).
+ */
+export const NOBODY: Omit<AppState, 'host'> = {
+  needsSetup: false,
+  profile: null,
+  profiles: [],
+  workspaces: [],
+  currentWorkspaceId: null,
+  role: null,
+};
 
 /** The running engine as a host (Electron or browser host) sees it. */
 export interface RunningApp {

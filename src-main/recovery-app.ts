@@ -4,7 +4,7 @@ import { restoreLatestAutomaticBackup, type StampedBackup } from './engine/db/in
 import { systemClock } from './engine/kernel/clock';
 import { AppError, toErrorObject } from './engine/kernel/errors';
 import type { AppState, EventName, Result } from '../src-shared/contract';
-import type { RunningApp } from './app-types';
+import { NOBODY, type RunningApp } from './app-types';
 import { startApp, type StartAppOptions, type StartedApp } from './app';
 
 type Listener = (event: EventName, payload: unknown) => void;
@@ -80,12 +80,7 @@ class AppOrRecovery implements RunningApp {
     this.recovery = {
       damage,
       state: {
-        needsSetup: false,
-        profile: null,
-        profiles: [],
-        workspaces: [],
-        currentWorkspaceId: null,
-        role: null,
+        ...NOBODY,
         recovery: {
           problem: details.problem,
           message: damage.message,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Approval, approvalStates } from './approvals';
 import { Platform } from './contract-platforms';
+import { MediaItem } from './media';
 
 /** Post groups and deliveries (seed 000 `post-groups`, SPEC §3 and §4). */
 
@@ -41,17 +42,17 @@ export const Delivery = z.object({
 export type Delivery = z.infer<typeof Delivery>;
 
 /** A post's media item as the post shows it (the whole item is in the library: `media.get`). */
-export const PostMedia = z.object({
-  id: z.string(),
-  kind: z.enum(['image', 'video']),
-  mimeType: z.string(),
-  size: z.number(),
-  width: z.number().nullable(),
-  height: z.number().nullable(),
-  durationMs: z.number().nullable(),
-  fileName: z.string(),
-  altText: z.string(),
-  hasThumbnail: z.boolean(),
+export const PostMedia = MediaItem.pick({
+  id: true,
+  kind: true,
+  mimeType: true,
+  size: true,
+  width: true,
+  height: true,
+  durationMs: true,
+  fileName: true,
+  altText: true,
+  hasThumbnail: true,
 });
 export type PostMedia = z.infer<typeof PostMedia>;
 

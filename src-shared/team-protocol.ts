@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { type Channel, channels } from './contract';
+import { type Channel, channels, DeskJoinInput, DeskSignInInput } from './contract';
 import { ErrorObject } from './errors';
-import { DeskInvitationCode, DeskPassword, PersonName, SignInEmail, SignInPassword } from './team';
 
 /*
  * The wire protocol between a team host and its desks (SPEC §12, issue 12), as written in
@@ -44,19 +43,11 @@ export const HostInfo = z.object({
 });
 export type HostInfo = z.infer<typeof HostInfo>;
 
-export const JoinRequest = z.strictObject({
-  invitationCode: DeskInvitationCode,
-  name: PersonName,
-  password: DeskPassword,
-  deviceName: DeviceName,
-});
+/** What a desk sends to join or sign in: what the person typed on the desk, with this computer's name. */
+export const JoinRequest = DeskJoinInput.omit({ hostUrl: true }).extend({ deviceName: DeviceName });
 export type JoinRequest = z.infer<typeof JoinRequest>;
 
-export const SignInRequest = z.strictObject({
-  email: SignInEmail,
-  password: SignInPassword,
-  deviceName: DeviceName,
-});
+export const SignInRequest = DeskSignInInput.omit({ hostUrl: true }).extend({ deviceName: DeviceName });
 export type SignInRequest = z.infer<typeof SignInRequest>;
 
 /** The answer to join and sign-in. */

@@ -9,7 +9,7 @@ import {
 } from '../../src-shared/contract';
 import { validationError } from '../../src-shared/errors';
 import type { DeskSession } from '../../src-shared/team-protocol';
-import type { RunningApp } from '../app-types';
+import { NOBODY, type RunningApp } from '../app-types';
 import { DataFolderLock } from '../engine/db/data-folder';
 import { AppError, toErrorObject } from '../engine/kernel/errors';
 import { KeychainSecretStore } from '../engine/secrets/keychain-store';
@@ -53,15 +53,6 @@ export interface StartDeskOptions {
 }
 
 type Listener = (event: EventName, payload: unknown) => void;
-
-const NOBODY: Omit<AppState, 'host'> = {
-  needsSetup: false,
-  profile: null,
-  profiles: [],
-  workspaces: [],
-  currentWorkspaceId: null,
-  role: null,
-};
 
 /** Starts a desk on its data folder: team mode when its settings say so, else this computer's app. */
 export async function startDesk(options: StartDeskOptions): Promise<DeskApp> {

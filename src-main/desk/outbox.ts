@@ -1,8 +1,6 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { FILE_MODE } from '../engine/db/data-folder';
-import { chmodSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import type { ErrorObject } from '../../src-shared/errors';
+import { openDeskFile } from './desk-file';
 
 /*
  * A desk's outbox in team mode (issue 12 item 4, part; docs/decisions.md D111): every change the
@@ -39,11 +37,7 @@ export class DeskOutbox {
   private constructor(private readonly db: Database.Database) {}
 
   static open(dataDir: string): DeskOutbox {
-    const file = join(dataDir, OUTBOX_FILE);
-    const db = new Database(file);
-    chmodSync(file, FILE_MODE);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    const db = openDeskFile(dataDir, OUTBOX_FILE, 'FULL');
     db.exec(`CREATE TABLE IF NOT EXISTS outbox (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       idempotency_key TEXT NOT NULL UNIQUE,

@@ -1,8 +1,6 @@
-import { chmodSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Channel } from '../../src-shared/contract';
-import { FILE_MODE } from '../engine/db/data-folder';
+import { openDeskFile } from './desk-file';
 
 /*
  * A desk's read-only copy of what it last loaded from its team host (issue 12 item 4; D118):
@@ -48,12 +46,8 @@ export class DeskReadCopy {
   private constructor(private readonly db: Database.Database) {}
 
   static open(dataDir: string): DeskReadCopy {
-    const file = join(dataDir, READ_COPY_FILE);
-    const db = new Database(file);
-    chmodSync(file, FILE_MODE);
-    db.pragma('journal_mode = WAL');
     // A copy: losing the last answers to a power cut costs a reload, nothing else.
-    db.pragma('synchronous = NORMAL');
+    const db = openDeskFile(dataDir, READ_COPY_FILE, 'NORMAL');
     db.exec(`CREATE TABLE IF NOT EXISTS answers (
       channel TEXT NOT NULL,
       request TEXT NOT NULL,

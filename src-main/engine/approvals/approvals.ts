@@ -29,6 +29,7 @@ import { APPROVAL_COLUMNS, typoFixKeepsApproval, type ApprovalRow } from '../que
 import { findClientRow } from '../queries/clients';
 import { mediaOfPost } from '../queries/media';
 import { readPostGroup } from '../queries/post-groups';
+import { requireReadableGroup } from '../queries/readable-groups';
 import {
   clientLinkStatus,
   resolveClientLink,
@@ -53,18 +54,8 @@ interface GroupRow extends ApprovalRow {
 }
 
 /** A post group the principal may read, with its approval columns; out of scope is not_found. */
-function requireGroup(db: Db, p: Principal, id: string): GroupRow {
-  const g = db
-    .prepare<[string, string], GroupRow>(
-      `SELECT g.id, g.workspace_id, g.managed_user_id, ${APPROVAL_COLUMNS} FROM post_groups g WHERE g.id = ? AND g.workspace_id = ?`,
-    )
-    .get(id, p.workspaceId);
-  const scope = clientScope(p);
-  if (!g || (scope !== 'all' && !scope.includes(g.managed_user_id)))
-    throw new AppError('not_found', 'post group not found', { id });
-  authorize(p, 'post.read', { managedUserId: g.managed_user_id });
-  return g;
-}
+const requireGroup = (db: Db, p: Principal, id: string): GroupRow =>
+  requireReadableGroup<GroupRow>(db, p, id, `g.id, g.workspace_id, g.managed_user_id, ${APPROVAL_COLUMNS}`);
 
 /** The group as callers see it, after an act on it (read again, as the principal may see it). */
 export function readGroupFor(ctx: EngineContext, p: Principal, id: string): PostGroup {

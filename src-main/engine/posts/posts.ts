@@ -37,6 +37,7 @@ import { incomingPath } from '../files/store';
 import { writeFileSync } from 'node:fs';
 import { readPostGroup, readPostGroups, type GroupRow } from '../queries/post-groups';
 import { POLICY_COLUMN, reviewAgainAfterEdit } from '../queries/approvals';
+import { requireReadableGroup } from '../queries/readable-groups';
 
 /**
  * A time in the past (issue 9 item 1): within `PAST_GRACE_MS` it is "now" (a person picked the
@@ -525,18 +526,8 @@ function canMakeLink(p: Principal, userId: string): boolean {
   }
 }
 
-function requireGroup(ctx: EngineContext, p: Principal, id: string): GroupRow {
-  const g = ctx.db
-    .prepare<[string, string], GroupRow>(
-      `SELECT g.*, ${POLICY_COLUMN} FROM post_groups g WHERE id = ? AND workspace_id = ?`,
-    )
-    .get(id, p.workspaceId);
-  const scope = clientScope(p);
-  if (!g || (scope !== 'all' && !scope.includes(g.managed_user_id)))
-    throw new AppError('not_found', 'post group not found', { id });
-  authorize(p, 'post.read', { managedUserId: g.managed_user_id });
-  return g;
-}
+const requireGroup = (ctx: EngineContext, p: Principal, id: string): GroupRow =>
+  requireReadableGroup<GroupRow>(ctx.db, p, id, `g.*, ${POLICY_COLUMN}`);
 
 export function getPostGroup(ctx: EngineContext, p: Principal, id: string): PostGroup {
   requireGroup(ctx, p, id);
