@@ -2,18 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   GraphError,
-  RateLimiter,
   type GraphParams,
-  type ThrottleKind,
   type UploadedFile,
-  type Usage,
   dialogErrorPage,
   flag,
-  graphApp,
   graphErrors,
   graphTime,
   idMaker,
-  mediaFetcher,
   pageOf,
   paramsOf,
   probeImage,
@@ -21,6 +16,7 @@ import {
   selectFields,
   tokenOf,
 } from './meta-graph';
+import { LONG_LIVED_SECS, startMetaServerCore, type MetaServerControls } from './meta-graph-server';
 import { listenOnLoopback } from './loopback';
 
 /*
@@ -83,8 +79,8 @@ export const FB_LIMITS = {
   duplicateWindowMs: 60 * 60 * 1000,
 } as const;
 
+/** A user token from the login lasts about 1.5 hours; the exchanged one the 60 days of every Meta long-lived token. */
 const SHORT_LIVED_SECS = 5170;
-const LONG_LIVED_SECS = 5_183_944;
 
 export interface FacebookPageSpec {
   id: string;
@@ -144,7 +140,7 @@ export interface FacebookServerOptions {
   refusePrivateUrls?: boolean;
 }
 
-export interface FacebookServer {
+export interface FacebookServer extends MetaServerControls {
   readonly url: string;
   readonly appId: string;
   readonly appSecret: string;
@@ -158,21 +154,13 @@ export interface FacebookServer {
   posts(pageId?: string): FacebookPost[];
   /** A post made on facebook.com (not through the API). */
   addPost(pageId: string, message: string, createdAt?: number): string;
-  setNow(now: () => number): void;
   denyNextAuthorization(): void;
   /** The member changed their password: every token so far answers 190/460. */
   invalidateSessions(): void;
-  failNext(error?: GraphError): void;
   /** The next feed/photos/videos post is made, then answers this error anyway. */
   postButFailNext(error?: GraphError): void;
   /** The next resumable upload request keeps only this many bytes, then its connection is cut. */
   cutNextUploadAfter(bytes: number): void;
-  throttle(kind?: ThrottleKind, minutes?: number): void;
-  setUsage(usage: Partial<Usage>): void;
-  setLatency(ms: number): void;
-  requests(): string[];
-  fetchedUrls(): string[];
-  close(): Promise<void>;
 }
 
 export async function startFacebookServer(options: FacebookServerOptions = {}): Promise<FacebookServer> {
@@ -185,16 +173,18 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
   const videoPolls = options.videoProcessingPolls ?? 1;
   const appId = '442224939723604';
   const appSecret = randomBytes(16).toString('hex');
-  let refusePrivate = options.refusePrivateUrls ?? false;
 
-  let now = () => Date.now();
-  let latencyMs = 0;
+  const core = await startMetaServerCore({
+    bodyLimit: 64 * 1024 * 1024,
+    useCase: 'pages',
+    throttle: { kind: 'pagesBusinessUseCase' },
+    refusePrivateUrls: options.refusePrivateUrls,
+  });
+  const { app, now, fetcher, limiter } = core;
   let denyNext = false;
   let sessionsValidAfter = 0;
-  const failures: GraphError[] = [];
   const postFailures: GraphError[] = [];
   const uploadCuts: number[] = [];
-  const requests: string[] = [];
   const codes = new Map<
     string,
     {
@@ -212,8 +202,6 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
   const videos = new Map<string, Video>();
   const uploads = new Map<string, { fileLength: number; fileType: string; data: Buffer; handle: string | null }>();
   const handles = new Map<string, Buffer>();
-  const limiter = new RateLimiter('pages');
-  const fetcher = mediaFetcher({ refusePrivate: () => refusePrivate });
   const nextObjectId = idMaker(122_100_000_000_000_001n);
   const nextPostNumber = idMaker(122_200_000_000_000_001n);
 
@@ -228,8 +216,6 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
     tokens.set(token, { kind, scopes: [...scopes], expiresAt, pageId, revoked: false, issuedAt: now() });
     return token;
   };
-
-  const app = await graphApp({ bodyLimit: 64 * 1024 * 1024, requests, latencyMs: () => latencyMs });
 
   // --- Facebook Login -----------------------------------------------------------------------------
 
@@ -338,8 +324,7 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
   };
 
   const graphCall = async (request: FastifyRequest, reply: FastifyReply, objectId: string | null) => {
-    const failure = failures.shift();
-    if (failure) throw failure;
+    core.failIfSet();
     const { params, files } = await paramsOf(request);
     const raw = tokenOf(request, params);
     const pageToken = raw ? tokens.get(raw) : undefined;
@@ -634,8 +619,7 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
       throw graphErrors.unsupported('post', id);
     }
     // Resumable Upload API, step 2: the bytes, from `file_offset`, with the user token in Authorization.
-    const failure = failures.shift();
-    if (failure) throw failure;
+    core.failIfSet();
     const token = authenticate(request, {});
     if (token.kind === 'page') throw graphErrors.invalidToken();
     const upload = uploads.get(id);
@@ -808,20 +792,10 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
         .map((p) => ({ ...p, photos: [...p.photos], comments: [...p.comments] })),
     addPost: (pageId, message, createdAt) =>
       makePost(pageId, { message, createdAt: createdAt ?? now(), viaApi: false }).id,
-    setNow: (fn) => void (now = fn),
+    ...core.controls,
     denyNextAuthorization: () => void (denyNext = true),
     invalidateSessions: () => void (sessionsValidAfter = now() + 1),
-    failNext: (error) => void failures.push(error ?? graphErrors.unexpected()),
     postButFailNext: (error) => void postFailures.push(error ?? graphErrors.unexpected()),
     cutNextUploadAfter: (bytes) => void uploadCuts.push(bytes),
-    throttle: (kind = 'pagesBusinessUseCase', minutes = 5) => limiter.throttle(kind, minutes),
-    setUsage: (usage) => limiter.set(usage),
-    setLatency: (ms) => void (latencyMs = ms),
-    requests: () => [...requests],
-    fetchedUrls: () => fetcher.fetched(),
-    close: async () => {
-      refusePrivate = false;
-      await app.close();
-    },
   };
 }

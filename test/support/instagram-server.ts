@@ -1,25 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import {
   GraphError,
-  RateLimiter,
   type GraphParams,
-  type ThrottleKind,
-  type Usage,
-  LoginDialog,
   flag,
-  graphApp,
   graphErrors,
   graphTime,
   idMaker,
-  mediaFetcher,
   pageOf,
   paramsOf,
   probeImage,
   probeVideo,
   selectFields,
-  tokenOf,
 } from './meta-graph';
+import {
+  newestFirst,
+  shortcodeOf,
+  startContainerServerCore,
+  type ContainerServerControls,
+  type MetaContainer,
+} from './meta-graph-server';
 import { listenOnLoopback } from './loopback';
 
 /*
@@ -92,11 +92,8 @@ export const IG_LIMITS = {
   carouselMin: 2,
   carouselMax: 10,
   publishesPerDay: 100,
-  containerLifetimeMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const SHORT_LIVED_SECS = 3600;
-const LONG_LIVED_SECS = 5_183_944;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The publishing errors of Meta's Instagram error-code table, as data. */
@@ -193,22 +190,13 @@ const IG_ERRORS = {
 const VIDEO_FORMAT_SUBCODE = 2207026;
 
 type ContainerKind = 'IMAGE' | 'VIDEO' | 'REELS' | 'CAROUSEL';
-export type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
 
-export interface InstagramContainer {
-  id: string;
+export interface InstagramContainer extends MetaContainer {
   kind: ContainerKind;
-  isCarouselItem: boolean;
   caption: string;
   altText: string | null;
-  children: string[];
   mediaUrl: string | null;
-  createdAt: number;
-  /** Set when the container's media has been fetched and checked: null while in progress. */
   outcome: { ok: true; data: Buffer; durationSecs: number | null } | { ok: false; subcode: number } | null;
-  /** Status reads that still answer IN_PROGRESS after the media is in. */
-  pollsLeft: number;
-  publishedMediaId: string | null;
 }
 
 export interface InstagramMedia {
@@ -241,7 +229,7 @@ export interface InstagramServerOptions {
   refusePrivateUrls?: boolean;
 }
 
-export interface InstagramServer {
+export interface InstagramServer extends ContainerServerControls<InstagramContainer> {
   readonly url: string;
   readonly clientId: string;
   readonly clientSecret: string;
@@ -250,47 +238,17 @@ export interface InstagramServer {
   /** The app-scoped id (`id` on /me). */
   readonly appScopedId: string;
   readonly username: string;
-  /** A token as if the login had run: long-lived (60 days) unless said otherwise. */
-  issueToken(options?: { longLived?: boolean; scopes?: readonly string[] }): string;
   /** Published media, newest first. */
   media(): InstagramMedia[];
-  containers(): InstagramContainer[];
   /** A post made in the Instagram app (not through the API): its id. */
   addMedia(caption: string, timestamp?: number): string;
-  setNow(now: () => number): void;
-  /** The next authorization is denied by the person (error=access_denied). */
-  denyNextAuthorization(): void;
-  /** The next call fails with this Graph error (default: code 2, unexpected, 500). */
-  failNext(error?: GraphError): void;
-  /** The next `media_publish` publishes, then answers this error anyway. */
-  publishButFailNext(error?: GraphError): void;
   /** The next video container's processing ends in ERROR with this subcode (default 2207026, video format). */
   failNextProcessing(subcode?: number): void;
-  throttle(kind?: ThrottleKind, minutes?: number): void;
-  setUsage(usage: Partial<Usage>): void;
-  setLatency(ms: number): void;
-  /** Every request as `METHOD /path` (version prefix removed). */
-  requests(): string[];
-  /** Media URLs the crawler fetched. */
-  fetchedUrls(): string[];
-  close(): Promise<void>;
-}
-
-interface Token {
-  kind: 'short' | 'long';
-  scopes: string[];
-  issuedAt: number;
-  expiresAt: number;
-  revoked: boolean;
 }
 
 /** Instagram's old OAuth error shape on api.instagram.com. */
 function oauthError(reply: FastifyReply, message: string, type = 'OAuthException') {
   return reply.code(400).send({ error_type: type, code: 400, error_message: message });
-}
-
-function shortcodeOf(id: string): string {
-  return Buffer.from(id).toString('base64url').slice(0, 11);
 }
 
 export async function startInstagramServer(options: InstagramServerOptions = {}): Promise<InstagramServer> {
@@ -303,47 +261,36 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
   const clientSecret = randomBytes(16).toString('hex');
   const igUserId = '17841405822304914';
   const appScopedId = '7101234567890123';
-  let refusePrivate = options.refusePrivateUrls ?? false;
 
-  let now = () => Date.now();
-  let latencyMs = 0;
-  const failures: GraphError[] = [];
-  const publishFailures: GraphError[] = [];
-  const processingFailures: number[] = [];
-  const requests: string[] = [];
-  const login = new LoginDialog({
+  const core = await startContainerServerCore<InstagramContainer>({
+    bodyLimit: 16 * 1024 * 1024,
+    useCase: 'instagram',
+    throttle: { kind: 'instagramBusinessUseCase', objectId: igUserId },
+    refusePrivateUrls: options.refusePrivateUrls,
+    countedOn: igUserId,
     clientId,
+    clientSecret,
     redirectUris: options.redirectUris,
     knownScopes: IG_SCOPES,
-    now: () => now(),
+    defaultScopes: IG_SCOPES.slice(0, 3),
+    prefix: 'IGAA',
+    grant: 'ig',
+    badSecret: () => graphErrors.param('Error validating client secret.', { subcode: 1 }),
+    noPermission: () =>
+      new GraphError(403, 10, '(#10) Application does not have permission for this action', {
+        type: 'OAuthException',
+      }),
+    carouselExpiresWithItem: true,
+    publishWording: { required: '(#100) The parameter creation_id is required', unknown: IG_ERRORS.builderMissing },
   });
-  const tokens = new Map<string, Token>();
-  const containers = new Map<string, InstagramContainer>();
+  const { app, now, fetcher, login, tokens, containers } = core;
+  const processingFailures: number[] = [];
   const media = new Map<string, InstagramMedia>();
-  const limiter = new RateLimiter('instagram');
-  const fetcher = mediaFetcher({ refusePrivate: () => refusePrivate });
   const nextContainerId = idMaker(17_889_455_560_051_444n);
   const nextMediaId = idMaker(18_027_939_643_230_671n);
   const nextCommentId = idMaker(17_858_893_269_000_001n);
 
-  const newToken = (kind: Token['kind'], scopes: readonly string[]): string => {
-    const token = `IGAA${randomBytes(24).toString('base64url')}`;
-    const issuedAt = now();
-    tokens.set(token, {
-      kind,
-      scopes: [...scopes],
-      issuedAt,
-      expiresAt: issuedAt + (kind === 'short' ? SHORT_LIVED_SECS : LONG_LIVED_SECS) * 1000,
-      revoked: false,
-    });
-    return token;
-  };
-
-  const app = await graphApp({ bodyLimit: 16 * 1024 * 1024, requests, latencyMs: () => latencyMs });
-
-  // --- Business Login for Instagram -------------------------------------------------------------
-
-  app.get('/oauth/authorize', async (request, reply) => login.answer(request, reply));
+  // --- Business Login for Instagram (the dialog and the token's renewal: the core) ---------------
 
   app.post('/oauth/access_token', async (request, reply) => {
     const { params } = await paramsOf(request);
@@ -361,7 +308,7 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
         'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
       );
     grant.used = true;
-    const token = newToken('short', grant.scopes);
+    const token = tokens.issue('short', grant.scopes);
     // user_id is a bare number too large for JavaScript: written by hand, as Instagram sends it.
     return reply
       .type('application/json')
@@ -370,52 +317,7 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
       );
   });
 
-  /** The token of a Graph call, alive; or the Graph error Instagram answers. */
-  const authenticate = (request: FastifyRequest, params: GraphParams, scope?: string): Token => {
-    const raw = tokenOf(request, params);
-    if (!raw) throw graphErrors.noToken();
-    const token = tokens.get(raw);
-    if (!token || token.revoked) throw graphErrors.invalidToken();
-    if (token.expiresAt <= now()) throw graphErrors.expiredToken(new Date(token.expiresAt), new Date(now()));
-    if (scope && !token.scopes.includes(scope))
-      throw new GraphError(403, 10, '(#10) Application does not have permission for this action', {
-        type: 'OAuthException',
-      });
-    return token;
-  };
-
-  app.get('/access_token', async (request) => {
-    const { params } = await paramsOf(request);
-    if (params.grant_type !== 'ig_exchange_token')
-      throw graphErrors.param('(#100) grant_type must be ig_exchange_token');
-    if (params.client_secret !== clientSecret)
-      throw graphErrors.param('Error validating client secret.', { subcode: 1 });
-    const token = authenticate(request, params);
-    if (token.kind !== 'short') throw graphErrors.param('(#100) The access token must be a short-lived token');
-    return { access_token: newToken('long', token.scopes), token_type: 'bearer', expires_in: LONG_LIVED_SECS };
-  });
-
-  app.get('/refresh_access_token', async (request) => {
-    const { params } = await paramsOf(request);
-    if (params.grant_type !== 'ig_refresh_token') throw graphErrors.param('(#100) grant_type must be ig_refresh_token');
-    const raw = tokenOf(request, params) ?? '';
-    const token = authenticate(request, params);
-    if (token.kind !== 'long') throw graphErrors.param('(#100) Only long-lived tokens can be refreshed');
-    // The same token, good for 60 more days.
-    token.issuedAt = now();
-    token.expiresAt = now() + LONG_LIVED_SECS * 1000;
-    return { access_token: raw, token_type: 'bearer', expires_in: LONG_LIVED_SECS };
-  });
-
   // --- The Graph API ----------------------------------------------------------------------------
-
-  /** Every Graph call: a failure set by the test, then rate-limit accounting. */
-  const graphCall = async (request: FastifyRequest, reply: FastifyReply) => {
-    const failure = failures.shift();
-    if (failure) throw failure;
-    reply.headers(limiter.count(igUserId));
-    return paramsOf(request);
-  };
 
   const isMe = (id: string) => id === 'me' || id === igUserId || id === appScopedId;
 
@@ -433,36 +335,9 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
     website: '',
   });
 
-  const containerStatus = (c: InstagramContainer, read = false): ContainerStatus => {
-    if (c.publishedMediaId) return 'PUBLISHED';
-    if (now() - c.createdAt > IG_LIMITS.containerLifetimeMs) return 'EXPIRED';
-    if (c.kind === 'CAROUSEL') {
-      const states = c.children.map((id) => containerStatus(containers.get(id) as InstagramContainer, read));
-      if (states.includes('ERROR')) return 'ERROR';
-      if (states.includes('EXPIRED')) return 'EXPIRED';
-      return states.every((s) => s === 'FINISHED') ? 'FINISHED' : 'IN_PROGRESS';
-    }
-    if (!c.outcome) return 'IN_PROGRESS';
-    if (!c.outcome.ok) return 'ERROR';
-    if (c.pollsLeft > 0) {
-      if (read) c.pollsLeft--;
-      return 'IN_PROGRESS';
-    }
-    return 'FINISHED';
-  };
-
-  const errorSubcode = (c: InstagramContainer): number | null => {
-    if (c.outcome && !c.outcome.ok) return c.outcome.subcode;
-    for (const id of c.children) {
-      const sub = errorSubcode(containers.get(id) as InstagramContainer);
-      if (sub !== null) return sub;
-    }
-    return null;
-  };
-
   const containerNode = (c: InstagramContainer, read: boolean) => {
-    const status = containerStatus(c, read);
-    const sub = status === 'ERROR' ? errorSubcode(c) : null;
+    const status = core.status(c, read);
+    const sub = status === 'ERROR' ? (core.failure(c)?.subcode ?? null) : null;
     return {
       id: c.id,
       status_code: status,
@@ -570,7 +445,7 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
       createdAt: now(),
       outcome: null,
       pollsLeft: kind === 'REELS' || kind === 'VIDEO' ? videoPolls : 0,
-      publishedMediaId: null,
+      publishedId: null,
     };
 
     if (kind === 'CAROUSEL') {
@@ -584,7 +459,7 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
       for (const id of children) {
         const child = containers.get(id);
         if (!child) throw IG_ERRORS.mediaNotFound(id);
-        if (!child.isCarouselItem || child.publishedMediaId) throw IG_ERRORS.carousel();
+        if (!child.isCarouselItem || child.publishedId) throw IG_ERRORS.carousel();
       }
       container.children = children;
     } else if (kind === 'IMAGE') {
@@ -601,14 +476,8 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
   };
 
   const publish = (params: GraphParams): InstagramMedia => {
-    const id = params.creation_id;
-    if (!id) throw graphErrors.param('(#100) The parameter creation_id is required');
-    const c = containers.get(id);
-    if (!c) throw IG_ERRORS.builderMissing(id);
-    // Not from the documentation: what Instagram answers a second media_publish of one container.
-    if (c.publishedMediaId) throw graphErrors.param('(#100) This media container has already been published');
-    if (c.isCarouselItem) throw graphErrors.param('(#100) A carousel item cannot be published on its own');
-    const status = containerStatus(c);
+    const c = core.toPublish(params);
+    const status = core.status(c);
     if (status === 'EXPIRED') throw IG_ERRORS.expired();
     if (status === 'IN_PROGRESS') throw IG_ERRORS.notReady();
     if (status === 'ERROR') throw IG_ERRORS.createFailed();
@@ -616,9 +485,9 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
     const mediaId = nextMediaId();
     const childMedia = c.children.map((childId) => {
       const child = containers.get(childId) as InstagramContainer;
-      child.publishedMediaId = nextMediaId();
+      child.publishedId = nextMediaId();
       return {
-        id: child.publishedMediaId,
+        id: child.publishedId,
         mediaType: child.kind === 'IMAGE' ? ('IMAGE' as const) : ('VIDEO' as const),
         data: child.outcome?.ok ? child.outcome.data : null,
       };
@@ -637,18 +506,14 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
       comments: [],
       viaApi: true,
     };
-    c.publishedMediaId = mediaId;
+    c.publishedId = mediaId;
     media.set(mediaId, m);
     return m;
   };
 
-  const newestFirst = () =>
-    [...media.values()].sort((a, b) => b.timestamp - a.timestamp || (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
-
   app.get('/:id', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
+    const { params } = await core.call(request, reply);
     const id = (request.params as { id: string }).id;
-    authenticate(request, params);
     if (isMe(id)) return selectFields(userNode(), params, 'User', ['id']);
     const c = containers.get(id);
     if (c) return selectFields(containerNode(c, true), params, 'ShadowIGMediaBuilder', ['id']);
@@ -658,12 +523,11 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
   });
 
   app.get('/:id/:edge', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
+    const { params } = await core.call(request, reply);
     const { id, edge } = request.params as { id: string; edge: string };
-    authenticate(request, params);
     if (isMe(id) && edge === 'media') {
       return pageOf(
-        newestFirst(),
+        newestFirst(media.values()),
         params,
         (m) => selectFields(mediaNode(m), params, 'IGMedia', ['id']),
         (m) => m.timestamp,
@@ -675,13 +539,7 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
       if (since !== undefined && (Number.isNaN(since) || since < now() - DAY_MS - 60_000))
         throw graphErrors.param('(#100) The parameter since must be a Unix timestamp no older than 24 hours');
       const row = { quota_usage: published24h(since), config: { quota_total: quotaTotal, quota_duration: 86_400 } };
-      const fields = (params.fields ?? 'quota_usage').split(',').map((f) => f.trim());
-      const out: Record<string, unknown> = {};
-      for (const f of fields) {
-        if (!(f in row)) throw graphErrors.nonexistingField(f, 'ShadowIGUserContentPublishingLimit');
-        out[f] = row[f as keyof typeof row];
-      }
-      return { data: [out] };
+      return { data: [selectFields(row, params, 'ShadowIGUserContentPublishingLimit', ['quota_usage'])] };
     }
     const m = media.get(id);
     if (m && edge === 'children') {
@@ -706,23 +564,22 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
   });
 
   app.post('/:id/:edge', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
+    const { params } = await core.graphCall(request, reply, igUserId);
     const { id, edge } = request.params as { id: string; edge: string };
     if (isMe(id) && edge === 'media') {
-      authenticate(request, params, 'instagram_business_content_publish');
+      tokens.authenticate(request, params, 'instagram_business_content_publish');
       const c = await createContainer(params);
       return { id: c.id };
     }
     if (isMe(id) && edge === 'media_publish') {
-      authenticate(request, params, 'instagram_business_content_publish');
+      tokens.authenticate(request, params, 'instagram_business_content_publish');
       const m = publish(params);
-      const after = publishFailures.shift();
-      if (after) throw after;
+      core.failAfterPublish();
       return { id: m.id };
     }
     const m = media.get(id);
     if (m && edge === 'comments') {
-      authenticate(request, params, 'instagram_business_manage_comments');
+      tokens.authenticate(request, params, 'instagram_business_manage_comments');
       const message = params.message ?? '';
       if (message.trim() === '') throw graphErrors.param('(#100) The parameter message is required');
       if ([...message].length > IG_LIMITS.captionChars)
@@ -731,13 +588,12 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
       m.comments.push(comment);
       return { id: comment.id };
     }
-    authenticate(request, params);
+    tokens.authenticate(request, params);
     throw graphErrors.unsupported('post', `${id}/${edge}`);
   });
 
   app.delete('/:id', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
-    authenticate(request, params);
+    await core.call(request, reply);
     throw graphErrors.unsupported('delete', (request.params as { id: string }).id);
   });
 
@@ -750,9 +606,8 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
     igUserId,
     appScopedId,
     username,
-    issueToken: (o = {}) => newToken(o.longLived === false ? 'short' : 'long', o.scopes ?? IG_SCOPES.slice(0, 3)),
-    media: () => newestFirst().map((m) => ({ ...m, comments: [...m.comments], children: [...m.children] })),
-    containers: () => [...containers.values()].map((c) => ({ ...c, children: [...c.children] })),
+    media: () =>
+      newestFirst(media.values()).map((m) => ({ ...m, comments: [...m.comments], children: [...m.children] })),
     addMedia: (caption, timestamp) => {
       const id = nextMediaId();
       media.set(id, {
@@ -771,19 +626,7 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
       });
       return id;
     },
-    setNow: (fn) => void (now = fn),
-    denyNextAuthorization: () => login.denyNextTime(),
-    failNext: (error) => void failures.push(error ?? graphErrors.unexpected()),
-    publishButFailNext: (error) => void publishFailures.push(error ?? graphErrors.unexpected()),
+    ...core.controls,
     failNextProcessing: (subcode = VIDEO_FORMAT_SUBCODE) => void processingFailures.push(subcode),
-    throttle: (kind = 'instagramBusinessUseCase', minutes = 5) => limiter.throttle(kind, minutes, igUserId),
-    setUsage: (usage) => limiter.set(usage),
-    setLatency: (ms) => void (latencyMs = ms),
-    requests: () => [...requests],
-    fetchedUrls: () => fetcher.fetched(),
-    close: async () => {
-      refusePrivate = false;
-      await app.close();
-    },
   };
 }

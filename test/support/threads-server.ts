@@ -1,25 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   GraphError,
-  RateLimiter,
   type GraphParams,
-  type ThrottleKind,
-  type Usage,
-  LoginDialog,
   flag,
-  graphApp,
   graphErrors,
   graphTime,
   idMaker,
-  mediaFetcher,
   pageOf,
   paramsOf,
   probeImage,
   probeVideo,
   selectFields,
-  tokenOf,
 } from './meta-graph';
+import {
+  newestFirst,
+  shortcodeOf,
+  startContainerServerCore,
+  type ContainerServerControls,
+  type MetaContainer,
+  type MetaToken,
+} from './meta-graph-server';
 import { listenOnLoopback } from './loopback';
 
 /*
@@ -80,11 +80,8 @@ export const THREADS_LIMITS = {
   postsPerDay: 250,
   repliesPerDay: 1000,
   deletesPerDay: 100,
-  containerLifetimeMs: 24 * 60 * 60 * 1000,
 } as const;
 
-const SHORT_LIVED_SECS = 3600;
-const LONG_LIVED_SECS = 5_183_944;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A text's length as Threads counts it: characters, an emoji counting its UTF-8 bytes. */
@@ -97,23 +94,16 @@ export function threadsTextLength(text: string): number {
 }
 
 type Kind = 'TEXT' | 'IMAGE' | 'VIDEO' | 'CAROUSEL';
-export type ThreadsContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
 type ErrorMessage =
   'FAILED_DOWNLOADING_VIDEO' | 'FAILED_PROCESSING_VIDEO' | 'INVALID_ASPEC_RATIO' | 'INVALID_DURATION' | 'UNKNOWN';
 
-export interface ThreadsContainer {
-  id: string;
+export interface ThreadsContainer extends MetaContainer {
   kind: Kind;
   text: string;
-  isCarouselItem: boolean;
-  children: string[];
   replyToId: string | null;
   altText: string | null;
   mediaUrl: string | null;
-  createdAt: number;
   outcome: { ok: true; data: Buffer | null } | { ok: false; message: ErrorMessage } | null;
-  pollsLeft: number;
-  publishedId: string | null;
 }
 
 export interface ThreadsPost {
@@ -141,36 +131,18 @@ export interface ThreadsServerOptions {
   refusePrivateUrls?: boolean;
 }
 
-export interface ThreadsServer {
+export interface ThreadsServer extends ContainerServerControls<ThreadsContainer> {
   readonly url: string;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly userId: string;
   readonly username: string;
-  issueToken(options?: { longLived?: boolean; scopes?: readonly string[] }): string;
   /** Published posts and replies, newest first. */
   posts(): ThreadsPost[];
-  containers(): ThreadsContainer[];
   /** A post made in the Threads app: its id. */
   addPost(text: string, timestamp?: number): string;
-  setNow(now: () => number): void;
-  denyNextAuthorization(): void;
-  failNext(error?: GraphError): void;
-  publishButFailNext(error?: GraphError): void;
   /** The next video container ends in ERROR with this error_message. */
   failNextProcessing(message?: ErrorMessage): void;
-  throttle(kind?: ThrottleKind, minutes?: number): void;
-  setUsage(usage: Partial<Usage>): void;
-  setLatency(ms: number): void;
-  requests(): string[];
-  fetchedUrls(): string[];
-  close(): Promise<void>;
-}
-
-interface Token {
-  kind: 'short' | 'long';
-  scopes: string[];
-  expiresAt: number;
 }
 
 const fetchFailed = (uri: string) =>
@@ -189,45 +161,39 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
   const clientId = '1234567890123456';
   const clientSecret = randomBytes(16).toString('hex');
   const userId = '25811234567890123';
-  let refusePrivate = options.refusePrivateUrls ?? false;
 
-  let now = () => Date.now();
-  let latencyMs = 0;
-  const failures: GraphError[] = [];
-  const publishFailures: GraphError[] = [];
-  const processingFailures: ErrorMessage[] = [];
-  const requests: string[] = [];
-  const deletes: number[] = [];
-  const login = new LoginDialog({
+  const noPermission = () => new GraphError(403, 10, '(#10) Application does not have permission for this action');
+  const core = await startContainerServerCore<ThreadsContainer>({
+    bodyLimit: 16 * 1024 * 1024,
+    useCase: null,
+    throttle: { kind: 'user' },
+    refusePrivateUrls: options.refusePrivateUrls,
+    countedOn: null,
     clientId,
+    clientSecret,
     redirectUris: options.redirectUris,
     knownScopes: THREADS_SCOPES,
     requiredScope: 'threads_basic',
-    now: () => now(),
+    defaultScopes: THREADS_SCOPES,
+    prefix: 'THAA',
+    grant: 'th',
+    badSecret: () => new GraphError(400, 1, 'Error validating client secret.'),
+    noPermission,
+    carouselExpiresWithItem: false,
+    publishWording: {
+      required: '(#100) Param creation_id is required',
+      unknown: (id) =>
+        graphErrors.param(`(#100) Param creation_id (${id}) is not a valid media container`, { subcode: 4279009 }),
+    },
   });
-  const tokens = new Map<string, Token>();
-  const containers = new Map<string, ThreadsContainer>();
+  const { app, now, fetcher, login, tokens, containers } = core;
+  const processingFailures: ErrorMessage[] = [];
+  const deletes: number[] = [];
   const posts = new Map<string, ThreadsPost>();
-  const limiter = new RateLimiter(null);
-  const fetcher = mediaFetcher({ refusePrivate: () => refusePrivate });
   const nextContainerId = idMaker(17_889_615_691_921_648n);
   const nextPostId = idMaker(18_050_206_876_707_110n);
 
-  const newToken = (kind: Token['kind'], scopes: readonly string[]) => {
-    const token = `THAA${randomBytes(24).toString('base64url')}`;
-    tokens.set(token, {
-      kind,
-      scopes: [...scopes],
-      expiresAt: now() + (kind === 'short' ? SHORT_LIVED_SECS : LONG_LIVED_SECS) * 1000,
-    });
-    return token;
-  };
-
-  const app = await graphApp({ bodyLimit: 16 * 1024 * 1024, requests, latencyMs: () => latencyMs });
-
-  // --- Authorization ------------------------------------------------------------------------------
-
-  app.get('/oauth/authorize', async (request, reply) => login.answer(request, reply));
+  // --- Authorization (the dialog and the token's renewal: the core) -------------------------------
 
   app.post('/oauth/access_token', async (request, reply) => {
     const { params } = await paramsOf(request);
@@ -247,73 +213,12 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     // user_id is a bare JSON number, as in the documentation's example.
     return reply
       .type('application/json')
-      .send(`{"access_token":${JSON.stringify(newToken('short', grant.scopes))},"user_id":${userId}}`);
-  });
-
-  const authenticate = (request: FastifyRequest, params: GraphParams, scope?: string): Token => {
-    const raw = tokenOf(request, params);
-    if (!raw) throw graphErrors.noToken();
-    const token = tokens.get(raw);
-    if (!token) throw graphErrors.invalidToken();
-    if (token.expiresAt <= now()) throw graphErrors.expiredToken(new Date(token.expiresAt), new Date(now()));
-    if (scope && !token.scopes.includes(scope))
-      throw new GraphError(403, 10, '(#10) Application does not have permission for this action');
-    return token;
-  };
-
-  app.get('/access_token', async (request) => {
-    const { params } = await paramsOf(request);
-    if (params.grant_type !== 'th_exchange_token')
-      throw graphErrors.param('(#100) grant_type must be th_exchange_token');
-    if (params.client_secret !== clientSecret) throw new GraphError(400, 1, 'Error validating client secret.');
-    const token = authenticate(request, params);
-    if (token.kind !== 'short') throw graphErrors.param('(#100) The access token must be a short-lived token');
-    return { access_token: newToken('long', token.scopes), token_type: 'bearer', expires_in: LONG_LIVED_SECS };
-  });
-
-  app.get('/refresh_access_token', async (request) => {
-    const { params } = await paramsOf(request);
-    if (params.grant_type !== 'th_refresh_token') throw graphErrors.param('(#100) grant_type must be th_refresh_token');
-    const token = authenticate(request, params);
-    if (token.kind !== 'long') throw graphErrors.param('(#100) Only long-lived tokens can be refreshed');
-    token.expiresAt = now() + LONG_LIVED_SECS * 1000;
-    return { access_token: tokenOf(request, params), token_type: 'bearer', expires_in: LONG_LIVED_SECS };
+      .send(`{"access_token":${JSON.stringify(tokens.issue('short', grant.scopes))},"user_id":${userId}}`);
   });
 
   // --- Graph --------------------------------------------------------------------------------------
 
-  const graphCall = async (request: FastifyRequest, reply: FastifyReply) => {
-    const failure = failures.shift();
-    if (failure) throw failure;
-    reply.headers(limiter.count(null));
-    return paramsOf(request);
-  };
   const isMe = (id: string) => id === 'me' || id === userId;
-
-  const status = (c: ThreadsContainer, read = false): ThreadsContainerStatus => {
-    if (c.publishedId) return 'PUBLISHED';
-    if (now() - c.createdAt > THREADS_LIMITS.containerLifetimeMs) return 'EXPIRED';
-    if (c.kind === 'CAROUSEL') {
-      const states = c.children.map((id) => status(containers.get(id) as ThreadsContainer, read));
-      if (states.includes('ERROR')) return 'ERROR';
-      return states.every((s) => s === 'FINISHED') ? 'FINISHED' : 'IN_PROGRESS';
-    }
-    if (!c.outcome) return 'IN_PROGRESS';
-    if (!c.outcome.ok) return 'ERROR';
-    if (c.pollsLeft > 0) {
-      if (read) c.pollsLeft--;
-      return 'IN_PROGRESS';
-    }
-    return 'FINISHED';
-  };
-  const errorMessage = (c: ThreadsContainer): ErrorMessage | undefined => {
-    if (c.outcome && !c.outcome.ok) return c.outcome.message;
-    for (const id of c.children) {
-      const m = errorMessage(containers.get(id) as ThreadsContainer);
-      if (m) return m;
-    }
-    return undefined;
-  };
 
   const postNode = (p: ThreadsPost) => ({
     id: p.id,
@@ -337,8 +242,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     alt_text: p.altText ?? undefined,
   });
 
-  const newest = () =>
-    [...posts.values()].sort((a, b) => b.timestamp - a.timestamp || (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+  const newest = () => newestFirst(posts.values());
   const published24h = (replies: boolean, since = now() - DAY_MS) =>
     [...posts.values()].filter(
       (p) => p.viaApi && (p.replyToId !== null) === replies && p.timestamp > Math.max(since, now() - DAY_MS),
@@ -391,7 +295,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     else c.outcome = { ok: true, data: got.data };
   };
 
-  const createContainer = async (params: GraphParams, token: Token): Promise<ThreadsContainer> => {
+  const createContainer = async (params: GraphParams, token: MetaToken): Promise<ThreadsContainer> => {
     const kind = (params.media_type ?? '').toUpperCase() as Kind;
     if (!['TEXT', 'IMAGE', 'VIDEO', 'CAROUSEL'].includes(kind))
       throw graphErrors.param('(#100) Param media_type must be one of {TEXT, IMAGE, VIDEO, CAROUSEL}');
@@ -409,8 +313,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
       throw graphErrors.param('(#100) Only images and videos can be carousel items');
     const replyToId = params.reply_to_id ?? null;
     if (replyToId !== null) {
-      if (!token.scopes.includes('threads_manage_replies'))
-        throw new GraphError(403, 10, '(#10) Application does not have permission for this action');
+      if (!token.scopes.includes('threads_manage_replies')) throw noPermission();
       if (!posts.has(replyToId))
         throw graphErrors.param(`(#100) Param reply_to_id (${replyToId}) is not a post you can reply to`);
     }
@@ -453,14 +356,8 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
   };
 
   const publish = (params: GraphParams): ThreadsPost => {
-    const id = params.creation_id;
-    if (!id) throw graphErrors.param('(#100) Param creation_id is required');
-    const c = containers.get(id);
-    if (!c)
-      throw graphErrors.param(`(#100) Param creation_id (${id}) is not a valid media container`, { subcode: 4279009 });
-    if (c.publishedId) throw graphErrors.param('(#100) This media container has already been published');
-    if (c.isCarouselItem) throw graphErrors.param('(#100) A carousel item cannot be published on its own');
-    const s = status(c);
+    const c = core.toPublish(params);
+    const s = core.status(c);
     if (s === 'EXPIRED') throw graphErrors.param('(#100) The media container has expired', { subcode: 2207020 });
     if (s === 'IN_PROGRESS')
       throw new GraphError(400, 9007, 'The media is not ready to be published. Please wait a moment.');
@@ -479,7 +376,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
       containerId: c.id,
       text: c.text,
       mediaType: c.kind === 'TEXT' ? 'TEXT_POST' : c.kind === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : c.kind,
-      shortcode: Buffer.from(postId).toString('base64url').slice(0, 11),
+      shortcode: shortcodeOf(postId),
       timestamp: now(),
       replyToId: c.replyToId,
       rootId: parent ? parent.rootId : postId,
@@ -502,9 +399,8 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
   };
 
   app.get('/:id', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
+    const { params } = await core.call(request, reply);
     const id = (request.params as { id: string }).id;
-    authenticate(request, params);
     if (isMe(id))
       return selectFields(
         {
@@ -520,9 +416,13 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
       );
     const c = containers.get(id);
     if (c) {
-      const s = status(c, true);
+      const s = core.status(c, true);
       return selectFields(
-        { id: c.id, status: s, error_message: s === 'ERROR' ? errorMessage(c) : undefined },
+        {
+          id: c.id,
+          status: s,
+          error_message: s === 'ERROR' ? core.failure(c)?.message : undefined,
+        },
         params,
         'ThreadsMediaContainer',
         ['id'],
@@ -534,9 +434,8 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
   });
 
   app.get('/:id/:edge', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
+    const { params, token } = await core.call(request, reply);
     const { id, edge } = request.params as { id: string; edge: string };
-    const token = authenticate(request, params);
     const render = (p: ThreadsPost) => selectFields(postNode(p), params, 'ThreadsMedia', ['id']);
     if (isMe(id) && edge === 'threads')
       return pageOf(
@@ -547,8 +446,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
         `${baseUrl}/${userId}/threads`,
       );
     if (isMe(id) && edge === 'replies') {
-      if (!token.scopes.includes('threads_read_replies'))
-        throw new GraphError(403, 10, '(#10) Application does not have permission for this action');
+      if (!token.scopes.includes('threads_read_replies')) throw noPermission();
       return pageOf(
         newest().filter((p) => p.replyToId !== null),
         params,
@@ -565,12 +463,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
         reply_quota_usage: published24h(true, since),
         reply_config: { quota_total: repliesPerDay, quota_duration: 86_400 },
       };
-      const out: Record<string, unknown> = {};
-      for (const f of (params.fields ?? 'quota_usage').split(',').map((s) => s.trim())) {
-        if (!(f in row)) throw graphErrors.nonexistingField(f, 'ThreadsPublishingLimit');
-        out[f] = row[f as keyof typeof row];
-      }
-      return { data: [out] };
+      return { data: [selectFields(row, params, 'ThreadsPublishingLimit', ['quota_usage'])] };
     }
     const p = posts.get(id);
     if (p && (edge === 'replies' || edge === 'conversation')) {
@@ -586,29 +479,27 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
   });
 
   app.post('/:id/:edge', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
+    const { params } = await core.graphCall(request, reply, null);
     const { id, edge } = request.params as { id: string; edge: string };
     if (isMe(id) && edge === 'threads') {
-      const token = authenticate(request, params, 'threads_content_publish');
+      const token = tokens.authenticate(request, params, 'threads_content_publish');
       const c = await createContainer(params, token);
       if (c.kind === 'TEXT' && flag(params.auto_publish_text)) return { id: publish({ creation_id: c.id }).id };
       return { id: c.id };
     }
     if (isMe(id) && edge === 'threads_publish') {
-      authenticate(request, params, 'threads_content_publish');
+      tokens.authenticate(request, params, 'threads_content_publish');
       const p = publish(params);
-      const after = publishFailures.shift();
-      if (after) throw after;
+      core.failAfterPublish();
       return { id: p.id };
     }
-    authenticate(request, params);
+    tokens.authenticate(request, params);
     throw graphErrors.unsupported('post', `${id}/${edge}`);
   });
 
   app.delete('/:id', async (request, reply) => {
-    const { params } = await graphCall(request, reply);
+    await core.call(request, reply, 'threads_delete');
     const id = (request.params as { id: string }).id;
-    authenticate(request, params, 'threads_delete');
     const p = posts.get(id);
     if (!p) throw graphErrors.unsupported('delete', id);
     const today = deletes.filter((t) => t > now() - DAY_MS);
@@ -629,9 +520,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     clientSecret,
     userId,
     username,
-    issueToken: (o = {}) => newToken(o.longLived === false ? 'short' : 'long', o.scopes ?? THREADS_SCOPES),
     posts: () => newest().map((p) => ({ ...p, children: [...p.children] })),
-    containers: () => [...containers.values()].map((c) => ({ ...c, children: [...c.children] })),
     addPost: (text, timestamp) => {
       const id = nextPostId();
       posts.set(id, {
@@ -639,7 +528,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
         containerId: '',
         text,
         mediaType: 'TEXT_POST',
-        shortcode: Buffer.from(id).toString('base64url').slice(0, 11),
+        shortcode: shortcodeOf(id),
         timestamp: timestamp ?? now(),
         replyToId: null,
         rootId: id,
@@ -650,19 +539,7 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
       });
       return id;
     },
-    setNow: (fn) => void (now = fn),
-    denyNextAuthorization: () => login.denyNextTime(),
-    failNext: (error) => void failures.push(error ?? graphErrors.unexpected()),
-    publishButFailNext: (error) => void publishFailures.push(error ?? graphErrors.unexpected()),
+    ...core.controls,
     failNextProcessing: (message = 'FAILED_PROCESSING_VIDEO') => void processingFailures.push(message),
-    throttle: (kind = 'user', minutes = 5) => limiter.throttle(kind, minutes),
-    setUsage: (usage) => limiter.set(usage),
-    setLatency: (ms) => void (latencyMs = ms),
-    requests: () => [...requests],
-    fetchedUrls: () => fetcher.fetched(),
-    close: async () => {
-      refusePrivate = false;
-      await app.close();
-    },
   };
 }
