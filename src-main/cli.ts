@@ -144,15 +144,20 @@ async function serve(args: string[]): Promise<void> {
   process.stdout.write('Postroom stopped.\n');
 }
 
+const NOT_POSTROOM_DATA_FIX = 'Check --data-dir names the folder Postroom keeps its data in.';
+
+/** A command on an existing data folder refuses one without Postroom's database (`not_found`, saying how to fix it). */
+function requirePostroomData(dataDir: string, fix = NOT_POSTROOM_DATA_FIX): void {
+  if (!existsSync(join(dataDir, DATABASE_FILE)))
+    throw new AppError('not_found', `${dataDir} holds no Postroom data (no ${DATABASE_FILE}).`, { fix });
+}
+
 async function backup(args: string[]): Promise<void> {
   const values = parseCommandArgs('backup', args);
   const dataDir = existingDataDir('backup', requiredOption('backup', values, 'data-dir'));
   context.dataDir = dataDir;
   const to = writableFilePath(requiredOption('backup', values, 'to'));
-  if (!existsSync(join(dataDir, DATABASE_FILE)))
-    throw new AppError('not_found', `${dataDir} holds no Postroom data (no ${DATABASE_FILE}).`, {
-      fix: 'Check --data-dir names the folder Postroom keeps its data in.',
-    });
+  requirePostroomData(dataDir);
   const db = await openDatabase({ dataDir, clock: systemClock });
   let written: WrittenBackup;
   try {
@@ -237,10 +242,10 @@ async function adminKey(args: string[]): Promise<void> {
  * revoked. Never under a running Postroom, which holds the data folder.
  */
 async function regenerateAdminKey(dataDir: string): Promise<void> {
-  if (!existsSync(join(dataDir, DATABASE_FILE)))
-    throw new AppError('not_found', `${dataDir} holds no Postroom data (no ${DATABASE_FILE}).`, {
-      fix: 'Check --data-dir names the folder Postroom keeps its data in, or set it up with postroom init.',
-    });
+  requirePostroomData(
+    dataDir,
+    'Check --data-dir names the folder Postroom keeps its data in, or set it up with postroom init.',
+  );
   const lock = DataFolderLock.acquire(dataDir, 'postroom admin-key --regenerate');
   try {
     const engine = await openEngine(dataDir);
@@ -304,10 +309,7 @@ async function resetPassword(args: string[]): Promise<void> {
   const dataDir = existingDataDir('reset-password', requiredOption('reset-password', values, 'data-dir'));
   context.dataDir = dataDir;
   const email = requiredOption('reset-password', values, 'profile');
-  if (!existsSync(join(dataDir, DATABASE_FILE)))
-    throw new AppError('not_found', `${dataDir} holds no Postroom data (no ${DATABASE_FILE}).`, {
-      fix: 'Check --data-dir names the folder Postroom keeps its data in.',
-    });
+  requirePostroomData(dataDir);
   // Never under a running Postroom: the person at the machine that holds the data stops it first.
   const lock = DataFolderLock.acquire(dataDir, 'postroom reset-password');
   try {

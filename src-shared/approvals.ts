@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorObject } from './errors';
 import type { Action } from './permissions';
+import { requiredText } from './required-text';
 
 /**
  * Approvals (SPEC §13, issue 13) as data: a client's policy says which stages a post passes
@@ -75,11 +76,7 @@ export const PostComment = z.object({
 });
 export type PostComment = z.infer<typeof PostComment>;
 
-const CommentBody = z
-  .string()
-  .trim()
-  .min(1, 'Write a comment first.')
-  .max(5000, 'A comment has at most 5000 characters.');
+const CommentBody = requiredText('Write a comment first.', 5000, 'A comment has at most 5000 characters.');
 
 export const CommentInput = z.strictObject({
   body: CommentBody,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredText } from './required-text';
 
 /** Schemas of managed users (clients), shared by the contract and the REST API (seed 000, seed 002). */
 
@@ -26,12 +27,12 @@ export const UserId = z.string().min(1).max(64);
 const EMAIL = "Enter the client's email address, such as name@example.com.";
 const NAME = "Enter the client's name.";
 const Email = z.email(EMAIL).max(254, 'An email address has at most 254 characters.');
-const DisplayName = z.string().trim().min(1, NAME).max(100, 'Shorten the name to at most 100 characters.');
-const ExternalId = z
-  .string()
-  .trim()
-  .min(1, 'Enter the external ID, or leave it out.')
-  .max(200, 'Shorten the external ID to at most 200 characters.');
+const DisplayName = requiredText(NAME, 100, 'Shorten the name to at most 100 characters.');
+const ExternalId = requiredText(
+  'Enter the external ID, or leave it out.',
+  200,
+  'Shorten the external ID to at most 200 characters.',
+);
 const Timezone = z
   .string()
   .min(1, 'Choose a time zone, such as Europe/Paris.')

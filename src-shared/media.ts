@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredText } from './required-text';
 
 /** The media library (SPEC §14, issue 14 item 2): files on disk, described here. */
 
@@ -60,11 +61,7 @@ export const ReshapeInput = z.strictObject({
   mode: z.enum(['crop', 'pad']).default('crop'),
 });
 
-export const FileName = z
-  .string()
-  .trim()
-  .min(1, "Give the file's name.")
-  .max(255, 'A file name has at most 255 characters.');
+export const FileName = requiredText("Give the file's name.", 255, 'A file name has at most 255 characters.');
 
 /** `GET /api/v1/media`'s query. */
 export const ListMediaQuery = z.strictObject({

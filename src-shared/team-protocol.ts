@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Channel, channels, DeskJoinInput, DeskSignInInput } from './contract';
 import { ErrorObject } from './errors';
+import { requiredText } from './required-text';
 
 /*
  * The wire protocol between a team host and its desks (SPEC §12, issue 12), as written in
@@ -29,11 +30,11 @@ export const DESK_LOCAL_ID_PREFIX = 'local-';
 /** WebSocket close code for an ended or unknown session (4000–4999 are the application's). */
 export const SESSION_ENDED_CLOSE_CODE = 4401;
 
-const DeviceName = z
-  .string()
-  .trim()
-  .min(1, 'Name this computer, such as "Ada’s laptop".')
-  .max(100, 'A device name has at most 100 characters.');
+const DeviceName = requiredText(
+  'Name this computer, such as "Ada’s laptop".',
+  100,
+  'A device name has at most 100 characters.',
+);
 
 export const HostInfo = z.object({
   product: z.literal('postroom-host'),

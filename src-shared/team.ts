@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredText } from './required-text';
 
 /** Members, invitations and sessions (seeds 002, 003, 004), shared by the contract and the REST API. */
 
@@ -46,18 +47,10 @@ export const NewPassword = z
   .max(200, 'Choose a password of at most 200 characters.');
 
 /** A person's name as they give it when they join a workspace or a team host. */
-export const PersonName = z
-  .string()
-  .trim()
-  .min(1, 'Enter your name.')
-  .max(100, 'Shorten your name to at most 100 characters.');
+export const PersonName = requiredText('Enter your name.', 100, 'Shorten your name to at most 100 characters.');
 
 /** What joining a team host from a desk asks for: the code pasted and the password chosen. */
-export const DeskInvitationCode = z
-  .string()
-  .trim()
-  .min(1, 'Paste the invitation code.')
-  .max(200, 'That is not an invitation code.');
+export const DeskInvitationCode = requiredText('Paste the invitation code.', 200, 'That is not an invitation code.');
 export const DeskPassword = z
   .string()
   .min(8, 'Choose a password of at least 8 characters.')

@@ -147,12 +147,20 @@ export class Engine implements EngineHost {
     if (!isChannel(channel)) {
       return { ok: false, error: { code: 'not_found', message: `unknown channel ${String(channel).slice(0, 80)}` } };
     }
-    const spec = channels[channel];
-    const parsed = spec.request.safeParse(request ?? {});
+    return this.answerAs(this, channel, request);
+  }
+
+  /**
+   * Validates a request, runs its handler for `host` and announces what it changed, as `host`:
+   * the engine itself, or one desk session on a team host (whose state change is the caller's
+   * state, not this install's signed-in profile's). Never throws: errors are data.
+   */
+  private async answerAs(host: Engine, channel: Channel, request: unknown): Promise<Result<unknown>> {
+    const parsed = channels[channel].request.safeParse(request ?? {});
     if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
     try {
-      const data = await answer(channel, this, parsed.data);
-      this.announce(channel, (parsed.data as { workspaceId?: string }).workspaceId ?? null);
+      const data = await answer(channel, host, parsed.data);
+      host.announce(channel, (parsed.data as { workspaceId?: string }).workspaceId ?? null);
       return { ok: true, data };
     } catch (err) {
       if (!(err instanceof AppError)) this.logError(`channel ${channel} failed`, err);
@@ -176,21 +184,7 @@ export class Engine implements EngineHost {
     idempotencyKey: string | null = null,
   ): Promise<Result<unknown>> {
     if (!isChannel(channel)) return this.dispatch(channel, request);
-    const run = async (): Promise<Result<unknown>> => {
-      const spec = channels[channel];
-      const parsed = spec.request.safeParse(request ?? {});
-      if (!parsed.success) return { ok: false, error: validationError(parsed.error.issues) };
-      try {
-        const host = this.hostFor(caller);
-        const data = await answer(channel, host, parsed.data);
-        // Announced as the caller: a state change is their state, not this install's signed-in profile's.
-        host.announce(channel, (parsed.data as { workspaceId?: string }).workspaceId ?? null);
-        return { ok: true, data };
-      } catch (err) {
-        if (!(err instanceof AppError)) this.logError(`channel ${channel} failed`, err);
-        return { ok: false, error: toErrorObject(err) };
-      }
-    };
+    const run = () => this.answerAs(this.hostFor(caller), channel, request);
     if (idempotencyKey === null) return run();
     return runOnce(this.ctx, { memberId: caller.memberId, key: idempotencyKey, channel, request }, run);
   }

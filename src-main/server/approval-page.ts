@@ -13,6 +13,7 @@ import { AppError } from '../engine/kernel/errors';
 import { PREVIEW_CSS, previewHtml } from './approval-previews';
 import { html, PAGE_CSP, sendPage, untilHtml } from './pages';
 import type { Site } from './site';
+import { ID_MAX } from './rest-params';
 
 /**
  * The client's approval page (issue 13 item 2): opened from an approval link without an account,
@@ -50,27 +51,12 @@ const PROBLEMS: Record<ApprovalLinkProblem, { status: number; title: string; tex
   },
 };
 
-const Params = z.object({
-  token: z
-    .string()
-    .min(20)
-    .max(100)
-    .regex(/^[A-Za-z0-9_-]+$/),
-});
-const DecideParams = Params.extend({
-  postId: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/),
-});
-const MediaParams = Params.extend({
-  mediaId: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/),
-});
+/** The page's path segments: a link's token, and a post's or a media item's id (Postroom's ids), URL-safe. */
+const URL_SAFE = /^[A-Za-z0-9_-]+$/;
+const PathId = z.string().min(1).max(ID_MAX.postroom).regex(URL_SAFE);
+const Params = z.object({ token: z.string().min(20).max(100).regex(URL_SAFE) });
+const DecideParams = Params.extend({ postId: PathId });
+const MediaParams = Params.extend({ mediaId: PathId });
 const DecideBody = z.object({
   decision: z.enum(['approve', 'requestChanges']),
   comment: z.string().max(5000).optional(),

@@ -19,7 +19,7 @@ import {
 } from '../../../src-shared/approvals';
 import type { PostGroup } from '../../../src-shared/posts';
 import { authorize, can, clientScope, type Principal } from '../kernel/access';
-import { actorOf, recordActivity, systemActor, type Actor } from '../kernel/activity';
+import { actorOf, recordActivity, recordActivityOf, systemActor, type Actor } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError, toErrorObject } from '../kernel/errors';
@@ -124,9 +124,7 @@ export function setApprovalPolicy(
           `UPDATE post_groups SET review_stage = ? WHERE managed_user_id = ? AND approval_state = 'in_review' AND review_stage NOT IN (SELECT value FROM json_each(?))`,
         )
         .run(stages[0]!, userId, JSON.stringify(stages));
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'client.approval_policy',
       objectKind: 'managed_user',
       objectId: userId,
@@ -166,9 +164,7 @@ export function setApprovalSettings(ctx: EngineContext, p: Principal, input: App
          ON CONFLICT(workspace_id) DO UPDATE SET typo_fix_keeps_approval = excluded.typo_fix_keeps_approval, updated_at = excluded.updated_at`,
       )
       .run(p.workspaceId, input.typoFixKeepsApproval ? 1 : 0, now.toISOString());
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'workspace.approval_settings',
       objectKind: 'workspace',
       objectId: p.workspaceId,
@@ -213,9 +209,7 @@ export function submitForReview(ctx: EngineContext, p: Principal, id: string, co
       .prepare(`UPDATE post_groups SET approval_state = 'in_review', review_stage = ?, updated_at = ? WHERE id = ?`)
       .run(stages[0]!, now.toISOString(), id);
     if (comment) insertComment(ctx.db, id, 'client', authorOf(ctx.db, p), comment, now);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'post.submitted',
       objectKind: 'post_group',
       objectId: id,
@@ -424,9 +418,7 @@ export function addComment(
   const now = ctx.clock.now();
   const commentId = ctx.db.transaction(() => {
     const cid = insertComment(ctx.db, id, input.visibility, authorOf(ctx.db, p), input.body, now);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: input.visibility === 'internal' ? 'post.noted' : 'post.commented',
       objectKind: 'post_group',
       objectId: id,
@@ -512,9 +504,7 @@ export function createApprovalLink(
         expiresAt,
         actorOf(p).id,
       );
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'approval.link_created',
       objectKind: 'managed_user',
       objectId: userId,
@@ -579,9 +569,7 @@ export async function emailApprovalLink(
     .prepare<[string], { name: string }>(`SELECT name FROM workspaces WHERE id = ?`)
     .get(p.workspaceId)!;
   const log = (action: string, detail: string) =>
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action,
       objectKind: 'managed_user',
       objectId: userId,
@@ -646,9 +634,7 @@ export function revokeApprovalLink(ctx: EngineContext, p: Principal, userId: str
       )
       .run(now.toISOString(), linkId, userId, p.workspaceId).changes;
     if (changed === 0) throw new AppError('not_found', 'approval link not found', { linkId });
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'approval.link_revoked',
       objectKind: 'managed_user',
       objectId: userId,

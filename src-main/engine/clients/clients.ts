@@ -1,7 +1,7 @@
 import { IANAZone } from 'luxon';
 import type { QueuedPostsRule } from '../../../src-shared/clients';
 import { authorize, clientScope, type Principal } from '../kernel/access';
-import { recordActivity } from '../kernel/activity';
+import { recordActivityOf } from '../kernel/activity';
 import { apiKeySecretAccount, replaceApiKey } from '../queries/api-keys';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
@@ -16,7 +16,6 @@ import {
 } from '../queries/deliveries';
 import { upgradePlanAction } from '../queries/upgrade-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
-import { actorOf } from '../kernel/activity';
 import { findClientRow, type ManagedUserRow } from '../queries/clients';
 
 /** A managed user (a client of the agency), as every caller sees it. */
@@ -134,9 +133,7 @@ export function createClient(ctx: EngineContext, p: Principal, input: CreateClie
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, p.workspaceId, input.email, input.displayName, input.externalId ?? null, timezone, iso, iso);
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: 'client.created',
       objectKind: 'managed_user',
       objectId: id,
@@ -293,9 +290,7 @@ export function updateClient(
         ctx.clock.now().toISOString(),
         userId,
       );
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: 'client.updated',
       objectKind: 'managed_user',
       objectId: userId,
@@ -321,9 +316,7 @@ export function setClientActive(ctx: EngineContext, p: Principal, userId: string
     } else {
       detail = `Deactivated ${row.display_name}: ${pauseClientDeliveries(ctx.db, userId, ctx.clock.now())} scheduled delivery(ies) paused`;
     }
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: active ? 'client.reactivated' : 'client.deactivated',
       objectKind: 'managed_user',
       objectId: userId,
@@ -360,9 +353,7 @@ export async function deleteClient(ctx: EngineContext, p: Principal, userId: str
         `UPDATE connections SET status = 'revoked', updated_at = ? WHERE managed_user_id = ? AND status != 'revoked'`,
       )
       .run(iso, userId);
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: 'client.deleted',
       objectKind: 'managed_user',
       objectId: userId,
@@ -384,9 +375,7 @@ export async function issueClientApiKey(
 ): Promise<{ apiKey: string; keyId: string }> {
   const row = requireClient(ctx, p, userId, 'client.apiKey');
   const key = await replaceApiKey(ctx, { scope: 'client', workspaceId: p.workspaceId, userId }, (now, revoked) =>
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'client.api_key_issued',
       objectKind: 'managed_user',
       objectId: userId,

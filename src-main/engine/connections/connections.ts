@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi';
 import type { Platform } from '../../../src-shared/contract';
 import type { PollRules } from '../../../src-shared/platform-rules';
 import { authorize, type Principal } from '../kernel/access';
-import { recordActivity, actorOf } from '../kernel/activity';
+import { recordActivity, recordActivityOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
@@ -58,9 +58,7 @@ export function revokeConnectionLink(ctx: EngineContext, p: Principal, userId: s
     )
     .run(now.toISOString(), linkId, userId, p.workspaceId).changes;
   if (changed === 0) throw new AppError('not_found', 'connection link not found or already revoked');
-  recordActivity(ctx.db, now, {
-    workspaceId: p.workspaceId,
-    actor: actorOf(p),
+  recordActivityOf(ctx.db, now, p, {
     action: 'connection.link_revoked',
     objectKind: 'managed_user',
     objectId: userId,
@@ -711,9 +709,7 @@ export async function removeConnection(
     ctx.db
       .prepare(`UPDATE connections SET status = 'revoked', updated_at = ? WHERE id = ?`)
       .run(now.toISOString(), row.id);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'connection.removed',
       objectKind: 'connection',
       objectId: row.id,

@@ -1,7 +1,7 @@
 import type { PostAsPage } from '../../../src-shared/connections';
 import type { Platform } from '../../../src-shared/contract';
 import { authorize, type Principal } from '../kernel/access';
-import { recordActivity, actorOf } from '../kernel/activity';
+import { recordActivityOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError, fromPlatformError } from '../kernel/errors';
@@ -114,9 +114,7 @@ export function setCredentialMode(
         `INSERT INTO connection_access (member_id, connection_id, mode) VALUES (?, ?, ?) ON CONFLICT (member_id, connection_id) DO UPDATE SET mode = excluded.mode`,
       )
       .run(memberId, c.id, mode);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'connection.credential_mode_set',
       objectKind: 'connection',
       objectId: c.id,
@@ -180,9 +178,7 @@ export function setPostAs(
     ctx.db
       .prepare(`UPDATE connections SET post_as = ?, updated_at = ? WHERE id = ?`)
       .run(postAs, now.toISOString(), c.id);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'connection.post_as_changed',
       objectKind: 'connection',
       objectId: c.id,

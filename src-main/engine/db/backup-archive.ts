@@ -2,10 +2,8 @@ import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
-  copyFileSync,
   createWriteStream,
   existsSync,
-  fsyncSync,
   openSync,
   readFileSync,
   readSync,
@@ -18,8 +16,15 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { create as createTar, extract as extractTar } from 'tar';
-import { fileHasHash, hashesNamedBy, hashesNamedByFile, linkOrCopyWhole, putBackMedia } from '../files/backup-media';
-import { diskFullAsAppError, isSha256, MEDIA_DIR, mediaFilePath, sha256OfFile } from '../files/store';
+import {
+  copyWhole,
+  fileHasHash,
+  hashesNamedBy,
+  hashesNamedByFile,
+  linkOrCopyWhole,
+  putBackMedia,
+} from '../files/backup-media';
+import { diskFullAsAppError, fsyncFile, isSha256, MEDIA_DIR, mediaFilePath, sha256OfFile } from '../files/store';
 import type { Clock } from '../kernel/clock';
 import { AppError } from '../kernel/errors';
 import { backupDatabase, backupTo, DATABASE_FILE, openDatabase, type Db } from './database';
@@ -77,15 +82,6 @@ function workFolder(dataDir: string, kind: string): string {
   return dir;
 }
 
-function syncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
  * Writes the backup of a data folder to `to`: the database and its media in one tar file (0600).
  * A media file removed between the database's snapshot and its copy (a delete at that moment)
@@ -102,7 +98,7 @@ export async function writeBackupArchive(db: Db, dataDir: string, to: string, cl
     const out = createWriteStream(temp, { flags: 'wx', mode: FILE_MODE });
     await pipeline(createTar({ cwd: work, portable: true }, [MANIFEST_FILE, DATABASE_FILE, MEDIA_DIR]), out);
     chmodSync(temp, FILE_MODE);
-    syncFile(temp);
+    fsyncFile(temp);
     renameSync(temp, to);
     return { file: to, mediaFiles: manifest.media.length, bytes: statSync(to).size };
   } catch (err) {
@@ -231,18 +227,7 @@ export async function restoreBackupFile(dataDir: string, from: string, clock: Cl
     // A file from a backups folder has its media beside it; so may the data folder's own.
     const sources = [dirname(from), join(dataDir, BACKUPS_DIR)];
     const missing = putBackMedia(dataDir, hashesNamedByFile(from), sources);
-    await swapDatabase(dataDir, clock, (target) => {
-      const temp = `${target}.${stamp()}.part`;
-      try {
-        copyFileSync(from, temp);
-        chmodSync(temp, FILE_MODE);
-        syncFile(temp);
-        renameSync(temp, target);
-      } catch (err) {
-        rmSync(temp, { force: true });
-        throw diskFullAsAppError(err);
-      }
-    });
+    await swapDatabase(dataDir, clock, (target) => copyWhole(from, target, `${target}.${stamp()}.part`));
     return { mediaFiles: 0, missingMedia: missing };
   }
   const work = workFolder(dataDir, 'restore');
@@ -259,7 +244,7 @@ export async function restoreBackupFile(dataDir: string, from: string, clock: Cl
     if (missing.length > 0) throw notWhole(from, `${missing.length} media file(s) could not be read back`);
     await swapDatabase(dataDir, clock, (target) => {
       chmodSync(database, FILE_MODE);
-      syncFile(database);
+      fsyncFile(database);
       renameSync(database, target);
     });
     return { mediaFiles: manifest.media.length, missingMedia: [] };

@@ -4,7 +4,6 @@ import {
   closeSync,
   copyFileSync,
   existsSync,
-  fsyncSync,
   linkSync,
   openSync,
   readdirSync,
@@ -15,7 +14,7 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FILE_MODE, privateFolder } from '../db/data-folder';
-import { diskFullAsAppError, incomingPath, isSha256, MEDIA_DIR, mediaFilePath } from './store';
+import { diskFullAsAppError, fsyncFile, incomingPath, isSha256, MEDIA_DIR, mediaFilePath } from './store';
 
 /*
  * The media a backup needs (issue 14 item 2 "backups include the media"; docs/decisions.md D106).
@@ -65,15 +64,18 @@ export function linkOrCopyWhole(from: string, to: string, temp: string): void {
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') throw err;
   }
+  copyWhole(from, to, temp);
+}
+
+/**
+ * Copies `from` to `to` whole or not at all: to a temporary name (0600), synced, then renamed; a
+ * failed copy leaves no temporary file, and a full disk is said as such (DISK_FULL).
+ */
+export function copyWhole(from: string, to: string, temp: string): void {
   try {
     copyFileSync(from, temp);
     chmodSync(temp, FILE_MODE);
-    const fd = openSync(temp, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fsyncFile(temp);
     renameSync(temp, to);
   } catch (err) {
     rmSync(temp, { force: true });

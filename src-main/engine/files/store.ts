@@ -78,15 +78,23 @@ export function adoptIncomingSync(dataDir: string, path: string, sha256: string)
       return;
     }
     privateFolder(join(dataDir, MEDIA_DIR, sha256.slice(0, 2)));
-    const fd = openSync(path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fsyncFile(path);
     renameSync(path, target);
   } catch (err) {
     throw diskFullAsAppError(err);
+  }
+}
+
+/**
+ * Forces a file's bytes to disk before it is renamed into the store: after a power cut the store
+ * then holds the whole file or none of it, never a named file with missing bytes (fsync(2)).
+ */
+export function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -22,6 +22,16 @@ export interface ActivityInput {
   detail: string;
 }
 
+/** What a principal did: recorded in its workspace, under its actor (`actorOf`). */
+export function recordActivityOf(
+  db: Db,
+  at: Date,
+  p: Principal,
+  entry: Omit<ActivityInput, 'workspaceId' | 'actor'>,
+): void {
+  recordActivity(db, at, { workspaceId: p.workspaceId, actor: actorOf(p), ...entry });
+}
+
 /** Appends one entry; call it inside the same transaction as the change it describes. */
 export function recordActivity(db: Db, at: Date, entry: ActivityInput): void {
   db.prepare(

@@ -7,7 +7,7 @@ import { LIBRARY_LIMITS, probeFile, refused } from '../files/probe';
 import { diskFullAsAppError, incomingPath, mediaFilePath, readStoredFile, sweepUnreferenced } from '../files/store';
 import { thumbnailOf } from '../files/images';
 import { authorize, type Principal } from '../kernel/access';
-import { actorOf, recordActivity } from '../kernel/activity';
+import { actorOf, recordActivityOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
@@ -95,9 +95,7 @@ export function mediaFile(ctx: EngineContext, p: Principal, id: string): { path:
 }
 
 function added(ctx: EngineContext, p: Principal, row: MediaRow, how: string): MediaItem {
-  recordActivity(ctx.db, ctx.clock.now(), {
-    workspaceId: p.workspaceId,
-    actor: actorOf(p),
+  recordActivityOf(ctx.db, ctx.clock.now(), p, {
     action: 'media.added',
     objectKind: 'media',
     objectId: row.id,
@@ -317,9 +315,7 @@ export function updateMedia(ctx: EngineContext, p: Principal, id: string, patch:
   const row = requireMedia(ctx, p, id, 'post.draft');
   ctx.db.transaction(() => {
     ctx.db.prepare(`UPDATE media SET alt_text = ? WHERE id = ?`).run(patch.altText, id);
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: 'media.edited',
       objectKind: 'media',
       objectId: id,
@@ -343,9 +339,7 @@ export function deleteMedia(ctx: EngineContext, p: Principal, id: string): void 
     );
   ctx.db.transaction(() => {
     ctx.db.prepare(`DELETE FROM media WHERE id = ?`).run(id);
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: 'media.deleted',
       objectKind: 'media',
       objectId: id,

@@ -12,7 +12,7 @@ import type {
   UpdatePostGroupInput,
 } from '../../../src-shared/posts';
 import { authorize, clientScope, type Principal } from '../kernel/access';
-import { recordActivity, actorOf } from '../kernel/activity';
+import { recordActivityOf, actorOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
@@ -501,9 +501,7 @@ export async function createPostGroup(
           iso,
         );
     });
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: scheduledAt ? 'post.scheduled' : 'post.drafted',
       objectKind: 'post_group',
       objectId: id,
@@ -693,9 +691,7 @@ export function updatePostGroup(
           );
       }
     }
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: rescheduling ? 'post.rescheduled' : 'post.edited',
       objectKind: 'post_group',
       objectId: id,
@@ -722,9 +718,7 @@ export function cancelPostGroup(ctx: EngineContext, p: Principal, id: string): P
         `UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
       )
       .run(now.toISOString(), id).changes;
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'post.cancelled',
       objectKind: 'post_group',
       objectId: id,
@@ -789,9 +783,7 @@ export function retryDeliveries(
     // The state is checked again in the UPDATE: two retries at once move each delivery once.
     const moved = failed.filter((d) => retry.run(now, now, d.id).changes === 1);
     if (moved.length === 0) throw new AppError('conflict', 'This delivery is already being retried.');
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: 'post.retried',
       objectKind: 'post_group',
       objectId: id,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/database';
 import { authorize, type Principal } from '../kernel/access';
-import { actorOf, recordActivity } from '../kernel/activity';
+import { actorOf, recordActivityOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { AppError } from '../kernel/errors';
 import { newId } from '../kernel/ids';
@@ -56,9 +56,7 @@ export function createConnectionLink(
         `INSERT INTO connection_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, p.workspaceId, userId, sha256(token), now.toISOString(), expiresAt, actorOf(p).id);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'connection.link_created',
       objectKind: 'managed_user',
       objectId: userId,

@@ -9,7 +9,7 @@ import type {
   UpdateMemberInput,
 } from '../../../src-shared/team';
 import { authorize, type Principal, type Role } from '../kernel/access';
-import { recordActivity, actorOf } from '../kernel/activity';
+import { recordActivity, recordActivityOf, actorOf } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
@@ -251,9 +251,7 @@ export async function inviteMember(
         actorOf(p).id,
         emailSent ? now.toISOString() : null,
       );
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'team.invited',
       objectKind: 'invitation',
       objectId: id,
@@ -275,9 +273,7 @@ export function revokeInvitation(ctx: EngineContext, p: Principal, invitationId:
     throw new AppError('conflict', 'only a pending invitation can be revoked');
   ctx.db.transaction(() => {
     ctx.db.prepare(`UPDATE invitations SET revoked_at = ? WHERE id = ?`).run(now.toISOString(), invitationId);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'team.invitation_revoked',
       objectKind: 'invitation',
       objectId: invitationId,
@@ -386,9 +382,7 @@ export function updateMember(
     }
     if (patch.sessionsLimit !== undefined)
       evictOverLimit(ctx.db, memberId, patch.sessionsLimit, now, 'sessions limit lowered');
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'team.member_updated',
       objectKind: 'member',
       objectId: memberId,
@@ -407,9 +401,7 @@ export function setMemberActive(ctx: EngineContext, p: Principal, memberId: stri
   ctx.db.transaction(() => {
     ctx.db.prepare(`UPDATE members SET status = ? WHERE id = ?`).run(active ? 'active' : 'deactivated', memberId);
     if (!active) endSessions(ctx.db, memberId, now, 'deactivated');
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: active ? 'team.member_reactivated' : 'team.member_deactivated',
       objectKind: 'member',
       objectId: memberId,
@@ -429,9 +421,7 @@ export function forceLogout(ctx: EngineContext, p: Principal, memberId: string):
   const now = ctx.clock.now();
   return ctx.db.transaction(() => {
     const ended = endSessions(ctx.db, memberId, now, 'force logout');
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'team.force_logout',
       objectKind: 'member',
       objectId: memberId,
@@ -546,9 +536,7 @@ export async function setSmtp(
           input.password ? account : null,
         );
     }
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: input ? 'workspace.smtp_set' : 'workspace.smtp_removed',
       objectKind: 'workspace',
       objectId: p.workspaceId,

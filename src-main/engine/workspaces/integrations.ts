@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Integration, IntegrationInput } from '../../../src-shared/contract';
 import { requiredFields } from '../../../src-shared/integration-fields';
 import { authorize, type Principal } from '../kernel/access';
-import { recordActivity, actorOf } from '../kernel/activity';
+import { recordActivityOf } from '../kernel/activity';
 import { platformModule } from '../platforms/registry';
 import type { EngineContext } from '../kernel/context';
 import { AppError } from '../kernel/errors';
@@ -24,9 +24,7 @@ export async function addIntegration(
     const now = ctx.clock.now();
     ctx.db.transaction(() => {
       insertIntegration(ctx.db, p.workspaceId, { ...input, id, secretAccount: account }, now);
-      recordActivity(ctx.db, now, {
-        workspaceId: p.workspaceId,
-        actor: actorOf(p),
+      recordActivityOf(ctx.db, now, p, {
         action: 'workspace.integration_added',
         objectKind: 'integration',
         objectId: id,
@@ -51,9 +49,7 @@ export async function removeIntegration(ctx: EngineContext, p: Principal, integr
   const now = ctx.clock.now();
   ctx.db.transaction(() => {
     ctx.db.prepare(`DELETE FROM integrations WHERE id = ?`).run(integrationId);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: actorOf(p),
+    recordActivityOf(ctx.db, now, p, {
       action: 'workspace.integration_removed',
       objectKind: 'integration',
       objectId: integrationId,

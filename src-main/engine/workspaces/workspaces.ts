@@ -10,7 +10,7 @@ import {
   type WorkspaceType,
 } from '../../../src-shared/contract';
 import { authorize, type Principal } from '../kernel/access';
-import { recordActivity, type Actor } from '../kernel/activity';
+import { recordActivity, recordActivityOf, type Actor } from '../kernel/activity';
 import { insertApiKey, mintApiKey, apiKeySecretAccount, replaceApiKey } from '../queries/api-keys';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
@@ -186,9 +186,7 @@ export function changePlan(ctx: EngineContext, p: Principal, planId: PlanId): Wo
       .prepare(`UPDATE workspaces SET plan_id = ?, updated_at = ? WHERE id = ?`)
       .run(plan.id, now.toISOString(), p.workspaceId);
     startSubscription(ctx.db, p.workspaceId, plan, now);
-    recordActivity(ctx.db, now, {
-      workspaceId: p.workspaceId,
-      actor: p.kind === 'member' ? { kind: 'member', id: p.profileId } : { kind: 'api_key', id: p.keyId },
+    recordActivityOf(ctx.db, now, p, {
       action: 'plan.changed',
       objectKind: 'workspace',
       objectId: p.workspaceId,
