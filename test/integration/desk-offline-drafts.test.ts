@@ -2,14 +2,12 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeskOutbox, OUTBOX_FILE } from '../../src-main/desk/outbox';
-import { DeskReadCopy } from '../../src-main/desk/read-copy';
-import { connectRemoteApp, type RemoteApp } from '../../src-main/desk/remote-app';
 import { hostOptionsFrom } from '../../src-main/host/host-options';
 import { startTeamHost, type TeamHost } from '../../src-main/host/run-host';
 import type { Result } from '../../src-shared/contract';
 import type { PostGroup, PostGroupPage } from '../../src-shared/posts';
 import { addConnection } from '../support/posting';
-import { deskJoin, deskSignIn, startTestHost, type TestHost } from '../support/team-host';
+import { outboxDesk, ownerOnTwoDesks, startTestHost, type OutboxDesk, type TestHost } from '../support/team-host';
 import { tempDir } from '../support/temp';
 
 /*
@@ -24,29 +22,11 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
-interface Desk {
-  app: RemoteApp;
-  outbox: DeskOutbox;
-  dataDir: string;
-}
-
-function desk(h: TestHost, sessionToken: string, dataDir = tempDir('postroom-desk-')): Desk {
-  const outbox = DeskOutbox.open(dataDir);
-  const readCopy = DeskReadCopy.open(dataDir);
-  const app = connectRemoteApp({
-    hostUrl: h.url,
-    sessionToken,
-    ca: h.tls.ca,
-    reconnect: { minMs: 50, maxMs: 300 },
-    outbox,
-    readCopy,
-  });
-  stops.push(async () => {
-    await app.stop();
-    outbox.close();
-    readCopy.close();
-  });
-  return { app, outbox, dataDir };
+/** A desk of the team (outbox and read copy in its own folder), stopped after the test. */
+function desk(h: TestHost, sessionToken: string, dataDir?: string): OutboxDesk {
+  const d = outboxDesk(h, sessionToken, { reconnect: { minMs: 50, maxMs: 300 }, readCopy: true, dataDir });
+  stops.push(d.stop);
+  return d;
 }
 
 /** The in-process host on the same folder and port: what a host restarted after a crash is. */
@@ -74,19 +54,9 @@ async function team() {
   const h = await startTestHost();
   let host: TeamHost = h.host;
   stops.push(() => host.stop());
-  const joined = await deskJoin(h.url, h.tls.ca, {
-    invitationCode: h.ownerCode,
-    name: 'Olivia Owner',
-    password: 'owner password 1',
-  });
-  const signed = await deskSignIn(h.url, h.tls.ca, {
-    email: 'olivia@agency.test',
-    password: 'owner password 1',
-    deviceName: 'Olivia’s laptop',
-  });
-  expect([joined.status, signed.status]).toEqual([200, 200]);
-  const a = desk(h, joined.body.sessionToken);
-  const b = desk(h, signed.body.sessionToken);
+  const [joinedToken, sessionToken] = await ownerOnTwoDesks(h, ['Test desk', 'Olivia’s laptop']);
+  const a = desk(h, joinedToken);
+  const b = desk(h, sessionToken);
   const client = data<{ id: string }>(
     await a.app.dispatch('client.create', {
       workspaceId: h.workspaceId,
@@ -108,7 +78,7 @@ async function team() {
     b,
     draft,
     drafts,
-    sessionToken: signed.body.sessionToken,
+    sessionToken,
     host: () => host,
     stopHost: async () => {
       await host.stop();

@@ -67,7 +67,7 @@ function everyFile(dir: string): { path: string; text: string }[] {
   });
 }
 
-async function joinAsOwner(app: DeskApp, h: TestHost): Promise<AppState> {
+async function joinAsOwner(app: DeskApp, h: { url: string; ownerCode: string | null }): Promise<AppState> {
   return ok<AppState>(
     await app.dispatch('desk.join', {
       hostUrl: h.url,
@@ -257,25 +257,36 @@ describe('a desk in team mode (issue 12 items 2–3)', () => {
   });
 });
 
+/**
+ * The real `postroom host` command and its owner joined on a desk in a data folder of its own: where
+ * the outbox and read-copy cases start. `host()` is the process running now (killed and restarted by
+ * the test); it is stopped after the test.
+ */
+async function ownerOnHostProcess() {
+  const tls = await makeTestCertificate();
+  let host = await startHostProcess({ tls });
+  stops.push(() => host.stop());
+  const dataDir = tempDir('postroom-desk-');
+  const first = await desk(dataDir, tls.ca);
+  const { currentWorkspaceId } = await joinAsOwner(first, host);
+  return {
+    tls,
+    host: () => host,
+    restartHost: async () => {
+      host = await host.restart();
+    },
+    dataDir,
+    first,
+    workspaceId: currentWorkspaceId!,
+  };
+}
+
 describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
   it('changes made while the host is down survive a restart of the desk, arrive once when it is back, and refused ones stay with their reason until edited and sent again or discarded', async () => {
-    const tls = await makeTestCertificate();
-    let host = await startHostProcess({ tls });
-    stops.push(() => host.stop());
-    const dataDir = tempDir('postroom-desk-');
-    const first = await desk(dataDir, tls.ca);
-    const joined = ok<AppState>(
-      await first.dispatch('desk.join', {
-        hostUrl: host.url,
-        invitationCode: host.ownerCode,
-        name: 'Olivia Owner',
-        password: OWNER_PASSWORD,
-      }),
-    );
-    const workspaceId = joined.currentWorkspaceId!;
+    const { tls, host, restartHost, dataDir, first, workspaceId } = await ownerOnHostProcess();
 
     const offline = nextState(first, (s) => s.host?.status === 'offline');
-    await host.kill();
+    await host().kill();
     await offline;
     // Three clients made with the host down, and a fourth and fifth with the first and second ones'
     // emails, which the host will refuse: the calls wait (nobody answers them in this run).
@@ -308,7 +319,7 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
     expect(waiting()).toHaveLength(5);
 
     const connected = nextState(again, (s) => s.host?.status === 'connected');
-    host = await host.restart();
+    await restartHost();
     await connected;
     // The replay waits for the reconnect back-off and three answers from a host that just started.
     await expect.poll(() => waiting().filter((r) => r.state === 'pending').length, { timeout: 20_000 }).toBe(0);
@@ -374,20 +385,7 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
   });
 
   it('a desk restarted while the host is away shows the lists it last loaded from its read copy, and forgets them at sign-out', async () => {
-    const tls = await makeTestCertificate();
-    let host = await startHostProcess({ tls });
-    stops.push(() => host.stop());
-    const dataDir = tempDir('postroom-desk-');
-    const first = await desk(dataDir, tls.ca);
-    const joined = ok<AppState>(
-      await first.dispatch('desk.join', {
-        hostUrl: host.url,
-        invitationCode: host.ownerCode,
-        name: 'Olivia Owner',
-        password: OWNER_PASSWORD,
-      }),
-    );
-    const workspaceId = joined.currentWorkspaceId!;
+    const { tls, host, restartHost, dataDir, first, workspaceId } = await ownerOnHostProcess();
     const made = ok<{ id: string }>(
       await first.dispatch('client.create', {
         workspaceId,
@@ -401,7 +399,7 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
       connections: ok(await first.dispatch('connection.list', { workspaceId, userId: made.id })),
     };
     const apiKey = await first.dispatch('workspace.revealApiKey', { workspaceId });
-    await host.kill();
+    await host().kill();
     await first.stop();
 
     // Started again with the host down: the same answers at once, not a wait for the host.
@@ -416,7 +414,7 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
       data: loaded.connections,
     });
     // Nothing secret was kept: not the session token, not an API key the person revealed.
-    const token = await (await KeychainSecretStore.open()).get(sessionAccount(dataDir, host.url));
+    const token = await (await KeychainSecretStore.open()).get(sessionAccount(dataDir, host().url));
     const copyBytes = readFileSync(join(dataDir, READ_COPY_FILE), 'latin1');
     expect(copyBytes).toContain('Northwind');
     expect(copyBytes).not.toContain(token!);
@@ -424,7 +422,7 @@ describe('the outbox of a desk in team mode (issue 12 item 4, part)', () => {
 
     // Back online, then signed out: the copy is emptied for whoever signs in next.
     const connected = nextState(again, (s) => s.host?.status === 'connected');
-    host = await host.restart();
+    await restartHost();
     await connected;
     ok(await again.dispatch('session.signOut', {}));
     const db = new Database(join(dataDir, READ_COPY_FILE), { readonly: true });

@@ -1,13 +1,11 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeskOutbox } from '../../src-main/desk/outbox';
 import { connectRemoteApp, type RemoteApp } from '../../src-main/desk/remote-app';
 import { DATABASE_FILE } from '../../src-main/engine/db/database';
 import type { Result } from '../../src-shared/contract';
 import type { PostGroup, PostGroupPage } from '../../src-shared/posts';
-import { deskJoin, deskSignIn, startHostProcess, type HostProcess } from '../support/team-host';
-import { tempDir } from '../support/temp';
+import { outboxDesk, ownerOnTwoDesks, startHostProcess, type HostProcess, type OutboxDesk } from '../support/team-host';
 
 /** Each start of the host is a new tsx process that loads the whole engine (several seconds of CPU here). */
 const PROCESS_STARTS = 180_000;
@@ -19,39 +17,50 @@ afterEach(async () => {
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+const RECONNECT = { minMs: 100, maxMs: 500 };
+
+/** A desk without an outbox: its calls wait in memory while the host is away. */
+function waitingDesk(host: HostProcess, sessionToken: string): { app: RemoteApp } {
+  const app = connectRemoteApp({ hostUrl: host.url, sessionToken, ca: host.tls.ca, reconnect: RECONNECT });
+  stops.push(() => app.stop());
+  return { app };
+}
+
+/** A desk with an outbox (issue 12 item 4): what it does while the host is away is kept and replayed. */
+function deskWithOutbox(host: HostProcess, sessionToken: string): OutboxDesk {
+  const desk = outboxDesk(host, sessionToken, { reconnect: RECONNECT });
+  stops.push(desk.stop);
+  return desk;
+}
+
+/**
+ * The real `postroom host` command, and its owner on two desks (a laptop and a desktop) made by
+ * `connect`, both connected; the workspace they see. `host()` is the process running now: the test
+ * kills it and `restartHost()` starts it again on its folder and port. Stopped after the test.
+ */
+async function ownerDesksOn<D extends { app: RemoteApp }>(connect: (host: HostProcess, sessionToken: string) => D) {
+  const first = await startHostProcess();
+  let current: HostProcess = first;
+  stops.push(() => (current.child.exitCode === null ? current.stop() : Promise.resolve()));
+  const desks = (await ownerOnTwoDesks(first, ['Laptop', 'Desktop'])).map((token) => connect(first, token));
+  await expect.poll(() => desks.every((d) => d.app.connected), { timeout: 10_000 }).toBe(true);
+  const state = (await desks[0]!.app.dispatch('app.getState', {})) as Result<{ currentWorkspaceId: string }>;
+  if (!state.ok) throw new Error(state.error.message);
+  return {
+    desks,
+    workspaceId: state.data.currentWorkspaceId,
+    host: () => current,
+    restartHost: async () => {
+      current = await first.restart();
+    },
+  };
+}
+
 describe('the team host SIGKILLed while two desks send changes (issue 12 item 8, the kill test)', () => {
   it(
     'every change arrives exactly once after the restart: nothing lost, nothing doubled',
     async () => {
-      const first = await startHostProcess();
-      let current: HostProcess = first;
-      stops.push(() => (current.child.exitCode === null ? current.stop() : Promise.resolve()));
-      const joined = await deskJoin(first.url, first.tls.ca, {
-        invitationCode: first.ownerCode!,
-        name: 'Olivia Owner',
-        password: 'owner password 1',
-        deviceName: 'Laptop',
-      });
-      const signedIn = await deskSignIn(first.url, first.tls.ca, {
-        email: 'olivia@agency.test',
-        password: 'owner password 1',
-        deviceName: 'Desktop',
-      });
-      expect([joined.status, signedIn.status]).toEqual([200, 200]);
-      const desks: RemoteApp[] = [joined.body.sessionToken, signedIn.body.sessionToken].map((sessionToken) => {
-        const app = connectRemoteApp({
-          hostUrl: first.url,
-          sessionToken,
-          ca: first.tls.ca,
-          reconnect: { minMs: 100, maxMs: 500 },
-        });
-        stops.push(() => app.stop());
-        return app;
-      });
-      await expect.poll(() => desks.every((d) => d.connected), { timeout: 10_000 }).toBe(true);
-      const state = (await desks[0]!.dispatch('app.getState', {})) as Result<{ currentWorkspaceId: string }>;
-      if (!state.ok) throw new Error(state.error.message);
-      const workspaceId = state.data.currentWorkspaceId;
+      const { desks, workspaceId, host, restartHost } = await ownerDesksOn(waitingDesk);
 
       // Four clients from each desk (the team plan allows ten), sent one after another while the host dies.
       const names = [0, 1, 2, 3].flatMap((n) => [`Laptop ${n}`, `Desktop ${n}`]);
@@ -61,7 +70,7 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
         for (const [i, name] of names.entries()) {
           const desk = desks[i % 2]!;
           answers.push(
-            desk.dispatch('client.create', {
+            desk.app.dispatch('client.create', {
               workspaceId,
               client: { email: `${name.replace(' ', '-').toLowerCase()}@client.test`, displayName: name },
             }),
@@ -72,19 +81,19 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
         return Promise.all(answers);
       })();
       await pause(150);
-      await current.kill();
+      await host().kill();
       // The host died with some changes sent and the others still to come.
       const sentBeforeKill = sent;
       expect(sentBeforeKill).toBeGreaterThan(0);
       expect(sentBeforeKill).toBeLessThan(names.length);
-      current = await first.restart();
+      await restartHost();
       const answers = await sending;
       expect(answers.filter((a) => !a.ok)).toEqual([]);
 
-      const list = await desks[1]!.dispatch('client.list', { workspaceId });
+      const list = await desks[1]!.app.dispatch('client.list', { workspaceId });
       const text = JSON.stringify(list);
       for (const name of names) expect(text.split(`"displayName":"${name}"`).length - 1, name).toBe(1);
-      expect(current.output()).not.toContain('has no password yet');
+      expect(host().output()).not.toContain('has no password yet');
     },
     PROCESS_STARTS,
   );
@@ -92,40 +101,7 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
   it(
     'the host SIGKILLed while two desks replay outboxes of posts drafted offline: each post is made exactly once, with its edit',
     async () => {
-      const first = await startHostProcess();
-      let current: HostProcess = first;
-      stops.push(() => (current.child.exitCode === null ? current.stop() : Promise.resolve()));
-      const joined = await deskJoin(first.url, first.tls.ca, {
-        invitationCode: first.ownerCode!,
-        name: 'Olivia Owner',
-        password: 'owner password 1',
-        deviceName: 'Laptop',
-      });
-      const signedIn = await deskSignIn(first.url, first.tls.ca, {
-        email: 'olivia@agency.test',
-        password: 'owner password 1',
-        deviceName: 'Desktop',
-      });
-      expect([joined.status, signedIn.status]).toEqual([200, 200]);
-      const desks = [joined.body.sessionToken, signedIn.body.sessionToken].map((sessionToken) => {
-        const outbox = DeskOutbox.open(tempDir('postroom-desk-'));
-        const app = connectRemoteApp({
-          hostUrl: first.url,
-          sessionToken,
-          ca: first.tls.ca,
-          reconnect: { minMs: 100, maxMs: 500 },
-          outbox,
-        });
-        stops.push(async () => {
-          await app.stop();
-          outbox.close();
-        });
-        return { app, outbox };
-      });
-      await expect.poll(() => desks.every((d) => d.app.connected), { timeout: 10_000 }).toBe(true);
-      const state = (await desks[0]!.app.dispatch('app.getState', {})) as Result<{ currentWorkspaceId: string }>;
-      if (!state.ok) throw new Error(state.error.message);
-      const workspaceId = state.data.currentWorkspaceId;
+      const { desks, workspaceId, host, restartHost } = await ownerDesksOn(deskWithOutbox);
       const client = (await desks[0]!.app.dispatch('client.create', {
         workspaceId,
         client: { email: 'north@client.test', displayName: 'Northwind' },
@@ -134,8 +110,8 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
 
       // The host goes down. The client's Mastodon account is added to its folder meanwhile (as a
       // finished connection leaves it; drafts need an account, never its tokens).
-      await current.kill();
-      const hostDb = new Database(join(first.dataDir, DATABASE_FILE));
+      await host().kill();
+      const hostDb = new Database(join(host().dataDir, DATABASE_FILE));
       const at = new Date().toISOString();
       hostDb
         .prepare(
@@ -172,11 +148,11 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
       const pending = () => desks.reduce((n, d) => n + d.outbox.pending().length, 0);
 
       // The host comes back; as soon as the first replayed post is made, it is SIGKILLed again.
-      current = await first.restart();
+      await restartHost();
       await expect.poll(() => pending(), { interval: 2, timeout: 30_000 }).toBeLessThan(16);
-      await current.kill();
+      await host().kill();
       const leftAtKill = pending();
-      current = await first.restart();
+      await restartHost();
       await expect.poll(() => pending(), { timeout: 30_000 }).toBe(0);
       expect(desks.flatMap((d) => d.outbox.refused())).toEqual([]);
 

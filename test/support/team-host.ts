@@ -1,3 +1,6 @@
+import { DeskOutbox } from '../../src-main/desk/outbox';
+import { DeskReadCopy } from '../../src-main/desk/read-copy';
+import { connectRemoteApp, type RemoteApp, type RemoteAppOptions } from '../../src-main/desk/remote-app';
 import { hostOptionsFrom } from '../../src-main/host/host-options';
 import { startTeamHost, type StartTeamHostOptions, type TeamHost } from '../../src-main/host/run-host';
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
@@ -5,6 +8,8 @@ import type { SecretStore } from '../../src-main/engine/secrets/secret-store';
 import { FakeClock } from './engine';
 import { tempDir } from './temp';
 import {
+  deskJoin,
+  deskSignIn,
   freePort,
   makeTestCertificate as makeCertificateIn,
   startHostProcess as startHostProcessWith,
@@ -99,5 +104,74 @@ export async function startTestHost(
     clock,
     secrets,
     stop: () => host.stop(),
+  };
+}
+
+/** The owner a test host is set up with (its first run), and the password the owner's join sets. */
+export const HOST_OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 1' } as const;
+
+/**
+ * The owner on two desks, as a person with a laptop and a desktop (issue 12): the first desk redeems
+ * the owner's sign-in code (join, which sets the password), the second signs in with that password.
+ * Two sessions of one member; their tokens, in that order.
+ */
+export async function ownerOnTwoDesks(
+  host: { url: string; tls: { ca: string }; ownerCode: string | null },
+  deviceNames: readonly [string, string],
+): Promise<[string, string]> {
+  const joined = await deskJoin(host.url, host.tls.ca, {
+    invitationCode: host.ownerCode!,
+    name: HOST_OWNER.name,
+    password: HOST_OWNER.password,
+    deviceName: deviceNames[0],
+  });
+  const signedIn = await deskSignIn(host.url, host.tls.ca, {
+    email: HOST_OWNER.email,
+    password: HOST_OWNER.password,
+    deviceName: deviceNames[1],
+  });
+  for (const answer of [joined, signedIn]) {
+    if (answer.status !== 200) throw new Error(`the owner's desk was refused: ${JSON.stringify(answer.body)}`);
+  }
+  return [joined.body.sessionToken, signedIn.body.sessionToken];
+}
+
+export interface OutboxDesk {
+  app: RemoteApp;
+  outbox: DeskOutbox;
+  dataDir: string;
+  /** Stops the app, then closes its files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A desk's main process in team mode below the UI (issue 12 item 4): the contract carried to the host
+ * by a `RemoteApp`, with its outbox (and, with `readCopy`, its read copy) in the desk's data folder.
+ */
+export function outboxDesk(
+  host: { url: string; tls: { ca: string } },
+  sessionToken: string,
+  options: { reconnect: RemoteAppOptions['reconnect']; readCopy?: boolean; dataDir?: string },
+): OutboxDesk {
+  const dataDir = options.dataDir ?? tempDir('postroom-desk-');
+  const outbox = DeskOutbox.open(dataDir);
+  const readCopy = options.readCopy ? DeskReadCopy.open(dataDir) : undefined;
+  const app = connectRemoteApp({
+    hostUrl: host.url,
+    sessionToken,
+    ca: host.tls.ca,
+    reconnect: options.reconnect,
+    outbox,
+    ...(readCopy ? { readCopy } : {}),
+  });
+  return {
+    app,
+    outbox,
+    dataDir,
+    stop: async () => {
+      await app.stop();
+      outbox.close();
+      readCopy?.close();
+    },
   };
 }
