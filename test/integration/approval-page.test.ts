@@ -28,20 +28,11 @@ async function clientWhoApproves() {
 
 describe('the approval page', () => {
   it('lets the client request changes with a comment and approve, in Chromium on a phone-sized screen', async () => {
-    const t = await startTestApp();
-    const engine = t.app.engine;
-    const client = await engine.call('client.create', {
-      workspaceId: t.workspaceId,
-      client: { email: 'casey@client.test', displayName: 'Casey Client Co' },
-    });
-    await engine.call('approval.setPolicy', { workspaceId: t.workspaceId, userId: client.id, policy: 'client' });
-    const mastodonId = await addConnection(engine.ctx, t.workspaceId, client.id, 'mastodon', 'casey', {
-      accessToken: 'unused',
-    });
+    const { t, engine, client, mastodon } = await clientWhoApproves();
     const post = await engine.call('post.create', {
       workspaceId: t.workspaceId,
       userId: client.id,
-      post: { text: 'Hello <img src=x onerror=alert(1)> world', platformIds: [mastodonId] },
+      post: { text: 'Hello <img src=x onerror=alert(1)> world', platformIds: [mastodon] },
     });
     await engine.call('post.submit', { workspaceId: t.workspaceId, id: post.id });
     const link = await engine.call('approvalLink.create', { workspaceId: t.workspaceId, userId: client.id });

@@ -30,6 +30,9 @@ const inMinutes = (w: World, minutes: number) => new Date(w.clock.now().getTime(
 const create = (w: World, post: Record<string, unknown>) =>
   w.engine.call('post.create', { workspaceId: w.workspaceId, userId: w.userId, post });
 const read = (w: World, id: string) => w.engine.call('post.get', { workspaceId: w.workspaceId, id });
+/** A decision made by the signed-in staff member, as the review screen sends it; the Result, refusals included. */
+const decide = (w: World, id: string, decision: Record<string, unknown>) =>
+  w.engine.dispatch('post.decide', { workspaceId: w.workspaceId, id, decision });
 const sent = (w: World) => w.mastodon.statusTexts().map((s) => s.text);
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 async function linkFor(w: World, postGroupIds?: string[]) {
@@ -63,13 +66,10 @@ describe('approvals: the client approves (policy "client")', () => {
     expect(await w.engine.call('approval.reviewCount', { workspaceId: w.workspaceId })).toEqual({ count: 0 });
 
     // Staff cannot approve in the client's name.
-    expect(
-      await w.engine.dispatch('post.decide', {
-        workspaceId: w.workspaceId,
-        id: post.id,
-        decision: { decision: 'approve' },
-      }),
-    ).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await decide(w, post.id, { decision: 'approve' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
 
     const token = await linkFor(w);
     const page = approvalPageModel(w.engine.ctx, token);
@@ -187,13 +187,10 @@ describe('approvals: a manager, then the client (policy "internal_then_client")'
       /no longer waiting for your decision/,
     );
 
-    expect(
-      await w.engine.dispatch('post.decide', {
-        workspaceId: w.workspaceId,
-        id: post.id,
-        decision: { decision: 'requestChanges' },
-      }),
-    ).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    expect(await decide(w, post.id, { decision: 'requestChanges' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
     const approved = await w.engine.call('post.decide', {
       workspaceId: w.workspaceId,
       id: post.id,

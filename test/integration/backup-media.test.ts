@@ -21,12 +21,11 @@ import { restoreLatestAutomaticBackup } from '../../src-main/engine/db/integrity
 import { AppError } from '../../src-main/engine/kernel/errors';
 import { mediaFilePath } from '../../src-main/engine/files/store';
 import type { MediaItem } from '../../src-shared/media';
-import { answers, startTestApp } from '../support/app';
+import { answers, appWithMediaLibrary, restPostFor } from '../support/app';
 import { TEST_PASSWORD } from '../support/engine';
 import { jpegOf } from '../support/media-fixtures';
 import { addConnection } from '../support/posting';
 import { tempDir } from '../support/temp';
-import { createClientOverRest } from '../support/rest';
 
 const run = promisify(execFile);
 const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
@@ -40,36 +39,27 @@ const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
 
 /** A running app with a client, three images in its library and a post that uses two of them. */
 async function agencyWithMedia() {
-  const t = await startTestApp();
-  const headers = { 'x-publora-key': t.workspaceApiKey };
-  const user = {
-    id: await createClientOverRest(t.url, t.workspaceApiKey, { email: 'client@example.com', displayName: 'Acme Corp' }),
-  };
-  const acting = { ...headers, 'x-publora-user-id': user.id };
+  const t = await appWithMediaLibrary();
   const items: MediaItem[] = [];
   for (const [i, size] of [
     [1200, 800],
     [800, 800],
     [640, 960],
   ].entries()) {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(jpegOf(size[0]!, size[1]!))]), `photo-${i + 1}.jpg`);
-    form.append('altText', `Photo ${i + 1}`);
-    const res = await fetch(`${t.url}/api/v1/media`, { method: 'POST', headers: acting, body: form });
+    const res = await t.send(jpegOf(size[0]!, size[1]!), `photo-${i + 1}.jpg`, `Photo ${i + 1}`);
     expect(res.status).toBe(201);
     items.push((await res.json()) as MediaItem);
   }
-  const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, user.id, 'mastodon', '42', {
+  const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'mastodon', '42', {
     accessToken: 'token',
   });
-  const post = await fetch(`${t.url}/api/v1/post-groups`, {
-    method: 'POST',
-    headers: { ...acting, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ text: 'Two photos', platformIds: [platformId], mediaIds: [items[0]!.id, items[2]!.id] }),
+  const post = await restPostFor(t, t.userId, {
+    text: 'Two photos',
+    platformIds: [platformId],
+    mediaIds: [items[0]!.id, items[2]!.id],
   });
   expect(post.status).toBe(201);
-  const postId = ((await post.json()) as { id: string }).id;
-  return { ...t, userId: user.id, acting, items, postId };
+  return { ...t, items, postId: String(post.body.id) };
 }
 
 /** Opens a data folder in a new app, signed in as the owner of the one workspace. */

@@ -4,32 +4,13 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { mediaFilePath } from '../../src-main/engine/files/store';
 import { UPLOAD_CHUNK_BYTES, type MediaItem } from '../../src-shared/media';
-import { answers, startTestApp } from '../support/app';
+import { answers, appWithMediaLibrary } from '../support/app';
 import { jpegOf, videoOf } from '../support/media-fixtures';
 import { addConnection } from '../support/posting';
-import { createClientOverRest } from '../support/rest';
-
-async function library() {
-  const t = await startTestApp();
-  const headers = { 'x-publora-key': t.workspaceApiKey };
-  const user = {
-    id: await createClientOverRest(t.url, t.workspaceApiKey, { email: 'client@example.com', displayName: 'Acme Corp' }),
-  };
-  const acting = { ...headers, 'x-publora-user-id': user.id };
-  const send = (data: Buffer, fileName: string, altText?: string) => {
-    const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(data)]), fileName);
-    if (altText !== undefined) form.append('altText', altText);
-    return fetch(`${t.url}/api/v1/media`, { method: 'POST', headers: acting, body: form });
-  };
-  const call = <T>(channel: string, request: Record<string, unknown>) =>
-    t.app.engine.call(channel as never, { workspaceId: t.workspaceId, ...request }) as Promise<T>;
-  return { ...t, userId: user.id, headers, acting, send, call };
-}
 
 describe('the media library on disk (issue 14 item 2)', () => {
   it('adds a file over REST: stored by its hash in the data folder (0600), probed, with a thumbnail; the same bytes are one item', async () => {
-    const t = await library();
+    const t = await appWithMediaLibrary();
     const photo = jpegOf(1200, 800);
     const res = await t.send(photo, 'launch.jpg', 'The launch party');
     expect(res.status).toBe(201);
@@ -69,7 +50,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
   });
 
   it('refuses a truncated, mislabeled or unsupported file over REST with a SPEC §7 error naming the file and the rule, and keeps nothing', async () => {
-    const t = await library();
+    const t = await appWithMediaLibrary();
     const real = await sharp({ create: { width: 500, height: 500, channels: 3, background: '#2a6' } })
       .jpeg()
       .toBuffer();
@@ -95,7 +76,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
   });
 
   it('reuses an item across posts and deletes it only when no post uses it', async () => {
-    const t = await library();
+    const t = await appWithMediaLibrary();
     const platformId = await addConnection(t.app.engine.ctx, t.workspaceId, t.userId, 'bluesky', 'did:plc:acme', {
       accessToken: 'token',
     });
@@ -147,7 +128,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
   });
 
   it('takes a video in chunks that resume after a cut, and refuses a gap; a Mastodon post refuses it beside an image', async () => {
-    const t = await library();
+    const t = await appWithMediaLibrary();
     const reel = videoOf({ width: 1080, height: 1920, seconds: 12, minBytes: UPLOAD_CHUNK_BYTES + 300_000 });
     const upload = await t.call<{ uploadId: string; received: number; chunkBytes: number }>('media.beginUpload', {
       userId: t.userId,
@@ -190,7 +171,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
   });
 
   it('crops an image to a platform aspect ratio as a new item, keeping the original', async () => {
-    const t = await library();
+    const t = await appWithMediaLibrary();
     const wide = (await (await t.send(jpegOf(1600, 900), 'wide.jpg', 'Harbour')).json()) as MediaItem;
     const square = await t.call<MediaItem>('media.reshape', { mediaId: wide.id, aspect: '4:5' });
     expect(square).toMatchObject({

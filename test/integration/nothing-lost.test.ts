@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientWithMastodon, rest, startTestApp } from '../support/app';
+import { clientWithMastodon, rest, restPostFor, startTestApp } from '../support/app';
 
 /*
  * Issue 10 item 2, "nothing typed is lost", as a script would meet it over REST: the engine, the
@@ -10,9 +10,8 @@ describe('a draft may break a platform limit; the limit applies when scheduling'
   it('keeps a 600-character Mastodon draft (201), refuses scheduling it (400, at the field), takes it once it fits', async () => {
     const t = await startTestApp();
     const { client, platformId } = await clientWithMastodon(t);
-    const as = { 'x-publora-user-id': client.id };
     const long = 'a'.repeat(600);
-    const draft = await rest(t, 'POST', '/api/v1/post-groups', { text: long, platformIds: [platformId] }, as);
+    const draft = await restPostFor(t, client.id, { text: long, platformIds: [platformId] });
     expect(draft.status).toBe(201);
     expect(draft.body).toMatchObject({ status: 'draft', text: long });
 
@@ -26,13 +25,11 @@ describe('a draft may break a platform limit; the limit applies when scheduling'
       message: 'Mastodon: the text is 600 characters; the limit is 500',
       details: { fields: { 'platform.mastodon': 'Mastodon: the text is 600 characters; the limit is 500' } },
     });
-    const createdScheduled = await rest(
-      t,
-      'POST',
-      '/api/v1/post-groups',
-      { text: long, platformIds: [platformId], scheduledTime: inAnHour },
-      as,
-    );
+    const createdScheduled = await restPostFor(t, client.id, {
+      text: long,
+      platformIds: [platformId],
+      scheduledTime: inAnHour,
+    });
     expect(createdScheduled.status).toBe(400);
 
     const fixed = await rest(t, 'PATCH', `/api/v1/post-groups/${String(draft.body.id)}`, {
@@ -49,15 +46,12 @@ describe("a client's time-zone change asks what queued posts keep", () => {
     const t = await startTestApp({ now: new Date('2026-12-01T00:00:00Z') });
     const { client, platformId } = await clientWithMastodon(t);
     await rest(t, 'PATCH', `/api/v1/workspace/users/${client.id}`, { timezone: 'Asia/Tokyo' });
-    const as = { 'x-publora-user-id': client.id };
     // 09:00 in Tokyo on 3 December is 00:00 UTC.
-    const post = await rest(
-      t,
-      'POST',
-      '/api/v1/post-groups',
-      { text: 'Ohayo', platformIds: [platformId], scheduledTime: '2026-12-03T09:00:00+09:00' },
-      as,
-    );
+    const post = await restPostFor(t, client.id, {
+      text: 'Ohayo',
+      platformIds: [platformId],
+      scheduledTime: '2026-12-03T09:00:00+09:00',
+    });
     expect(post.status).toBe(201);
     return { t, client, postId: String(post.body.id) };
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src-main/server/api-spec';
 import { defaultAdapters } from '../../src-main/engine/platforms/registry';
 import type { Channel } from '../../src-shared/contract';
-import { clientWithMastodon, rest, startTestApp } from '../support/app';
+import { clientWithMastodon, rest, restPostFor, startTestApp } from '../support/app';
 import { OWNER, TEST_PASSWORD } from '../support/engine';
 import { PNG_1x1 } from '../support/images';
 import { startMastodonServer } from '../support/mastodon-server';
@@ -18,37 +18,30 @@ describe('issue 9 item 1: the daily limit cannot be bypassed by back-dating', ()
     const t = await startTestApp();
     const { client, platformId } = await clientWithMastodon(t);
     t.app.engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 1 WHERE id = ?`).run(client.id);
-    const as = { 'x-publora-user-id': client.id };
-    const backDated = await rest(
-      t,
-      'POST',
-      '/api/v1/post-groups',
-      { text: 'Back-dated', platformIds: [platformId], scheduledTime: '2020-01-01T09:00:00.000Z' },
-      as,
-    );
+    const backDated = await restPostFor(t, client.id, {
+      text: 'Back-dated',
+      platformIds: [platformId],
+      scheduledTime: '2020-01-01T09:00:00.000Z',
+    });
     expect(backDated.status).toBe(422);
     expect(backDated.body.error).toMatchObject({
       code: 'time_in_past',
       details: { fields: { scheduledTime: expect.any(String) } },
     });
-    const confirmed = await rest(
-      t,
-      'POST',
-      '/api/v1/post-groups',
-      { text: 'Now, really', platformIds: [platformId], scheduledTime: '2020-01-02T09:00:00.000Z', publishNow: true },
-      as,
-    );
+    /** A post for a past day, confirmed with publishNow (what the refusal's action offers). */
+    const confirmedPast = (text: string, day: string) =>
+      restPostFor(t, client.id, {
+        text,
+        platformIds: [platformId],
+        scheduledTime: `${day}T09:00:00.000Z`,
+        publishNow: true,
+      });
+    const confirmed = await confirmedPast('Now, really', '2020-01-02');
     expect(confirmed.status).toBe(201);
     // It goes out now and counts today, not on 2 January 2020.
     expect(confirmed.body.scheduledTime).toBe(t.clock.now().toISOString());
     expect(confirmed.body.dailyPostsLeft).toBe(0);
-    const another = await rest(
-      t,
-      'POST',
-      '/api/v1/post-groups',
-      { text: 'And another', platformIds: [platformId], scheduledTime: '2020-01-03T09:00:00.000Z', publishNow: true },
-      as,
-    );
+    const another = await confirmedPast('And another', '2020-01-03');
     expect(another.status).toBe(403);
     expect(another.body.error).toMatchObject({ code: 'daily_limit_reached' });
   });

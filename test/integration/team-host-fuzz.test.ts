@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESK_PATHS } from '../../src-shared/team-protocol';
+import { hostileBodyWith, hostileStringWith } from '../support/hostile';
 import { DeskSocket, deskJoin, hostRequest, startTestHost, type TestHost } from '../support/team-host';
 
 /*
@@ -10,22 +11,8 @@ import { DeskSocket, deskJoin, hostRequest, startTestHost, type TestHost } from 
  * session and password still work afterwards.
  */
 
-const hostileString = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.constantFrom(
-    '',
-    ' ',
-    '\u0000',
-    'olivia@agency.test',
-    'OLIVIA@AGENCY.TEST',
-    "' OR 1=1 --",
-    '__proto__',
-    'x'.repeat(5000),
-  ),
-);
-const hostileBody = fc.oneof(
-  fc.anything({ maxDepth: 3 }),
-  fc.jsonValue({ maxDepth: 3 }),
+const hostileString = hostileStringWith('olivia@agency.test', 'OLIVIA@AGENCY.TEST', '__proto__');
+const hostileBody = hostileBodyWith(
   fc.record(
     {
       email: hostileString,

@@ -7,6 +7,7 @@ import { createBlueskyAdapter, parseAtUri } from '../../src-main/engine/platform
 import type { BlueskyTokens } from '../../src-main/engine/platforms/bluesky/atproto-oauth';
 import { KeychainSecretStore } from '../../src-main/engine/secrets/keychain-store';
 import { NO_KEYCHAIN_REASON, keychainAvailable } from '../support/keychain';
+import { consentAtServer } from '../support/oauth-consent';
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server';
 import { pdsAvailable, startPds } from '../support/pds';
 import { signInAndAccept } from '../support/pds-sign-in';
@@ -28,7 +29,7 @@ import {
  * A desk signed in to the host sees the connection appear live. Bluesky likewise against the real
  * PDS, where the host is a web client whose client_id is the metadata document it serves on its
  * public URL (a name, not an address: atproto refuses IPs and loopback there). No browser:
- * redirects are followed by hand, as test/integration/oauth.test.ts does for a single desk.
+ * redirects are followed by hand (test/support/oauth-consent.ts), as for a single desk.
  */
 
 const available = await keychainAvailable();
@@ -37,45 +38,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const clean of cleanups.splice(0).reverse()) await clean();
 });
-
-/** The person's browser at the authorization server: signs in as `li-casey` and consents; returns where it sends them back. */
-async function consentAt(authorizationUrl: URL): Promise<URL> {
-  const cookies = new Map<string, string>();
-  const origin = authorizationUrl.origin;
-  let next: { url: URL; form?: Record<string, string> } = { url: authorizationUrl };
-  for (let step = 0; step < 20; step++) {
-    const res = await fetch(next.url, {
-      redirect: 'manual',
-      method: next.form ? 'POST' : 'GET',
-      headers: {
-        ...(cookies.size ? { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
-        ...(next.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: next.form ? new URLSearchParams(next.form).toString() : undefined,
-    });
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';')[0] ?? '';
-      const eq = pair.indexOf('=');
-      cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-    if (res.status >= 300 && res.status < 400) {
-      const location = new URL(res.headers.get('location')!, next.url);
-      if (location.origin !== origin) return location;
-      next = { url: location };
-      continue;
-    }
-    const body = await res.text();
-    expect(res.status, body.slice(0, 300)).toBe(200);
-    const action = /<form[^>]*action="([^"]+)"/.exec(body)?.[1];
-    const prompt = /name="prompt" value="(\w+)"/.exec(body)?.[1];
-    if (!action || !prompt) throw new Error(`unexpected page at ${next.url.href}:\n${body.slice(0, 300)}`);
-    next = {
-      url: new URL(action, next.url),
-      form: prompt === 'login' ? { prompt, login: 'li-casey', password: 'any password' } : { prompt },
-    };
-  }
-  throw new Error('the authorization server never redirected back');
-}
 
 /** A host whose secrets go to a keychain service of its own (removed afterwards), an owner on a desk (every frame it receives kept), and a client. */
 async function hostWithOwnerDesk(options: Parameters<typeof startTestHost>[0] = {}) {
@@ -168,7 +130,7 @@ describe.skipIf(!available)(
       expect(authorization.searchParams.get('redirect_uri')).toBe(`${h.url}/oauth/callback`);
       expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
 
-      const back = await consentAt(authorization);
+      const back = await consentAtServer(authorization.href);
       expect(back.origin + back.pathname).toBe(`${h.url}/oauth/callback`);
       expect(back.searchParams.get('iss')).toBe(as.issuer);
       desk.events.length = 0;
@@ -212,9 +174,9 @@ describe.skipIf(!available)(
       const link = await desk.change<{ connectionUrl: string }>('connection.createLink', ref);
       if (!link.ok) throw new Error(JSON.stringify(link));
       const start = await hostRequest(`${link.data.connectionUrl}/linkedin`, h.tls.ca);
-      expect(
-        (await hostRequest((await consentAt(new URL(String(start.headers.location)))).href, h.tls.ca)).status,
-      ).toBe(200);
+      expect((await hostRequest((await consentAtServer(String(start.headers.location))).href, h.tls.ca)).status).toBe(
+        200,
+      );
       const tokensBefore = (await keytar.findCredentials(service))
         .map((c) => c.password)
         .filter((p) => p.includes('accessToken'));
@@ -228,7 +190,7 @@ describe.skipIf(!available)(
       const authorization = new URL(renew.data.authorizationUrl);
       expect(authorization.origin).toBe(as.issuer);
       expect(authorization.searchParams.get('redirect_uri')).toBe(`${h.url}/oauth/callback`);
-      const done = await hostRequest((await consentAt(authorization)).href, h.tls.ca);
+      const done = await hostRequest((await consentAtServer(authorization.href)).href, h.tls.ca);
       expect(done.status, done.text).toBe(200);
       expect(done.text).toContain('<h1>Connected</h1>');
 

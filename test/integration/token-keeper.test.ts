@@ -1,61 +1,54 @@
 import { describe, expect, it } from 'vitest';
 import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
-import { clientConnectedToX, startTestApp } from '../support/app';
-import { startXServer } from '../support/x-server';
+import { appWithXClient } from '../support/app';
 import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
 describe('keeping connections signed in', () => {
   it('refreshes tokens before they expire, keeps a rotating refresh token, and marks needs_reauth when refused', async () => {
-    const t = await startTestApp();
-    const x = await startXServer();
-    try {
-      const engine = t.app.engine;
-      const ws = t.workspaceId;
-      const client = await clientConnectedToX(t, x.url);
-      const [connection] = await engine.call('connection.list', { workspaceId: ws, userId: client.id });
-      const expiry = new Date(connection!.tokenExpiresAt!).getTime();
-      expect(expiry - t.clock.now().getTime()).toBe(7200 * 1000);
-      const before = JSON.parse((await engine.ctx.secrets.get(tokenAccount(engine.ctx.installId, connection!.id)))!);
+    const { t, x, client } = await appWithXClient();
+    const engine = t.app.engine;
+    const ws = t.workspaceId;
+    const [connection] = await engine.call('connection.list', { workspaceId: ws, userId: client.id });
+    const expiry = new Date(connection!.tokenExpiresAt!).getTime();
+    expect(expiry - t.clock.now().getTime()).toBe(7200 * 1000);
+    const before = JSON.parse((await engine.ctx.secrets.get(tokenAccount(engine.ctx.installId, connection!.id)))!);
 
-      const keeper = new TokenKeeper(engine.ctx);
-      await keeper.refreshDue();
-      expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.tokenExpiresAt).toBe(
-        connection!.tokenExpiresAt,
-      );
+    const keeper = new TokenKeeper(engine.ctx);
+    await keeper.refreshDue();
+    expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.tokenExpiresAt).toBe(
+      connection!.tokenExpiresAt,
+    );
 
-      t.clock.advance(7200 * 1000 - 5 * 60_000); // five minutes before expiry: inside the margin
-      await keeper.refreshDue();
-      const after = JSON.parse((await engine.ctx.secrets.get(tokenAccount(engine.ctx.installId, connection!.id)))!);
-      expect(after.refreshToken).not.toBe(before.refreshToken);
-      expect(after.refreshToken).toBeTruthy();
-      const renewed = (await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!;
-      // Platforms' expiries run on real time (the adapter counts from the answer), later than before.
-      expect(new Date(renewed.tokenExpiresAt!).getTime()).toBeGreaterThan(expiry);
+    t.clock.advance(7200 * 1000 - 5 * 60_000); // five minutes before expiry: inside the margin
+    await keeper.refreshDue();
+    const after = JSON.parse((await engine.ctx.secrets.get(tokenAccount(engine.ctx.installId, connection!.id)))!);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(after.refreshToken).toBeTruthy();
+    const renewed = (await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!;
+    // Platforms' expiries run on real time (the adapter counts from the answer), later than before.
+    expect(new Date(renewed.tokenExpiresAt!).getTime()).toBeGreaterThan(expiry);
 
-      x.refuseRefresh();
-      t.clock.advance(new Date(renewed.tokenExpiresAt!).getTime() - t.clock.now().getTime() - 5 * 60_000);
-      await keeper.refreshDue();
-      expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.status).toBe(
-        'needs_reauth',
-      );
-      const log = await engine.call('activity.list', {
-        workspaceId: ws,
-        filter: { action: 'connection.needs_reauth' },
-      });
-      expect(log[0]!.detail).toContain('x-2244994945 must be reconnected');
-      // The person who may reconnect is named for the UI.
-      expect(
-        (
-          await engine.call('connection.credentials', {
-            workspaceId: ws,
-            userId: client.id,
-            platformId: 'x-2244994945',
-          })
-        ).whoMayReconnect,
-      ).toEqual(['Olivia Owner']);
-      await keeper.stop();
-    } finally {
-      await x.close();
-    }
+    x.refuseRefresh();
+    t.clock.advance(new Date(renewed.tokenExpiresAt!).getTime() - t.clock.now().getTime() - 5 * 60_000);
+    await keeper.refreshDue();
+    expect((await engine.call('connection.list', { workspaceId: ws, userId: client.id }))[0]!.status).toBe(
+      'needs_reauth',
+    );
+    const log = await engine.call('activity.list', {
+      workspaceId: ws,
+      filter: { action: 'connection.needs_reauth' },
+    });
+    expect(log[0]!.detail).toContain('x-2244994945 must be reconnected');
+    // The person who may reconnect is named for the UI.
+    expect(
+      (
+        await engine.call('connection.credentials', {
+          workspaceId: ws,
+          userId: client.id,
+          platformId: 'x-2244994945',
+        })
+      ).whoMayReconnect,
+    ).toEqual(['Olivia Owner']);
+    await keeper.stop();
   });
 });

@@ -4,9 +4,11 @@ import { startApp, type StartAppOptions, type StartedApp } from '../../src-main/
 import { MemorySecretStore } from '../../src-main/engine/secrets/memory-store';
 import { OWNER, FakeClock, TEST_PASSWORD } from './engine';
 import { browse } from './browse';
+import { closedAfterTest } from './closers';
 import { addConnection } from './posting';
 import { createClientOverRest, restCall } from './rest';
 import { tempDir } from './temp';
+import { startXServer } from './x-server';
 
 const running: StartedApp[] = [];
 
@@ -112,6 +114,13 @@ export async function clientConnectedToX(t: TestApp, xUrl: string) {
   return client;
 }
 
+/** A test app, a local X (closed after the test) and a client who connected X through a connection link. */
+export async function appWithXClient() {
+  const t = await startTestApp();
+  const x = closedAfterTest(await startXServer());
+  return { t, x, client: await clientConnectedToX(t, x.url) };
+}
+
 /** A client made over REST with the workspace key, as a script makes one, with a connected Mastodon account. */
 export async function restClientWithMastodon(t: TestApp) {
   const userId = await createClientOverRest(t.url, t.workspaceApiKey, {
@@ -130,3 +139,34 @@ export const rest = (t: TestApp, method: string, path: string, body?: unknown, h
     status,
     body: body as Record<string, unknown>,
   }));
+
+/**
+ * A post made over REST as a script makes one (seed 000: `POST /api/v1/post-groups` with the workspace
+ * key, the client named by its `x-publora-user-id` header); the answer's status and JSON body.
+ */
+export const restPostFor = (t: TestApp, userId: string, post: Record<string, unknown>) =>
+  rest(t, 'POST', '/api/v1/post-groups', post, { 'x-publora-user-id': userId });
+
+/**
+ * A test app with a client made over REST, and the calls of the media library (issue 14 item 2):
+ * `send` uploads a file as that client (multipart, as a script does), `call` asks the engine in the
+ * workspace. `headers` carry the workspace key; `acting` adds the client.
+ */
+export async function appWithMediaLibrary() {
+  const t = await startTestApp();
+  const headers = { 'x-publora-key': t.workspaceApiKey };
+  const userId = await createClientOverRest(t.url, t.workspaceApiKey, {
+    email: 'client@example.com',
+    displayName: 'Acme Corp',
+  });
+  const acting = { ...headers, 'x-publora-user-id': userId };
+  const send = (data: Buffer, fileName: string, altText?: string) => {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(data)]), fileName);
+    if (altText !== undefined) form.append('altText', altText);
+    return fetch(`${t.url}/api/v1/media`, { method: 'POST', headers: acting, body: form });
+  };
+  const call = <T>(channel: string, request: Record<string, unknown>) =>
+    t.app.engine.call(channel as never, { workspaceId: t.workspaceId, ...request }) as Promise<T>;
+  return { ...t, userId, headers, acting, send, call };
+}

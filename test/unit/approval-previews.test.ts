@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LOOKS, previewHtml, richText } from '../../src-main/server/approval-previews';
+import {
+  LOOKS,
+  previewHtml,
+  richText,
+  type PreviewFollowUps,
+  type PreviewMedia,
+  type PreviewTarget,
+} from '../../src-main/server/approval-previews';
 import { platforms } from '../../src-shared/contract-platforms';
 
 /** Issue 13 item 2: the look-alike cards of the approval page, as HTML (escaping first). */
@@ -49,15 +56,28 @@ describe('previewHtml', () => {
     { id: 'med_2', kind: 'video' as const, altText: '', thumbnail: false },
   ];
   const url = (id: string) => `/approve/TOKEN/media/${id}`;
+  /** The card of `text` for an account on `account.platform` (named Casey, no limit of its own, unless told). */
+  const cardOf = (
+    account: Pick<PreviewTarget, 'platform'> & Partial<PreviewTarget>,
+    text: string,
+    pictures: readonly PreviewMedia[] = [],
+    followUps?: PreviewFollowUps,
+  ) =>
+    previewHtml(
+      { platformId: `${account.platform}-1`, name: 'Casey', handle: 'casey', maxTextLength: null, ...account },
+      text,
+      pictures,
+      url,
+      followUps,
+    );
 
   it('has a look for every platform', () => expect(Object.keys(LOOKS).sort()).toEqual([...platforms].sort()));
 
   it('shows the name, the handle as the platform does, the pictures through the link, and the counter', () => {
-    const card = previewHtml(
-      { platform: 'x', platformId: 'x-1', name: 'Casey <Co>', handle: 'casey_co', maxTextLength: null },
+    const card = cardOf(
+      { platform: 'x', name: 'Casey <Co>', handle: 'casey_co' },
       'Hello https://example.com/a-very-long-path-that-x-counts-as-23',
       media,
-      url,
     );
     expect(card).toContain('aria-label="X preview: Casey &lt;Co&gt;"');
     expect(card).toContain('<b>Casey &lt;Co&gt;</b> <span class="handle">@casey_co</span>');
@@ -68,29 +88,13 @@ describe('previewHtml', () => {
   });
 
   it('uses the account’s own limit, and says when the text is over it', () => {
-    const card = previewHtml(
-      { platform: 'mastodon', platformId: 'mastodon-1', name: 'Casey', handle: 'casey@social.test', maxTextLength: 10 },
-      'Eleven char',
-      [],
-      url,
-    );
+    const card = cardOf({ platform: 'mastodon', handle: 'casey@social.test', maxTextLength: 10 }, 'Eleven char');
     expect(card).toContain('<span class="count over" title="as Mastodon counts">11 / 10</span> <b>over the limit</b>');
     expect(card).not.toContain('<img');
   });
 
   it('never shows a LinkedIn handle (it is the member’s sign-in email)', () => {
-    const card = previewHtml(
-      {
-        platform: 'linkedin',
-        platformId: 'linkedin-1',
-        name: 'Casey Co',
-        handle: 'casey@client.test',
-        maxTextLength: null,
-      },
-      'Hi',
-      [],
-      url,
-    );
+    const card = cardOf({ platform: 'linkedin', name: 'Casey Co', handle: 'casey@client.test' }, 'Hi');
     expect(card).not.toContain('casey@client.test');
     expect(card).toContain('>2 / 3000</span>');
   });
@@ -105,13 +109,7 @@ describe('previewHtml', () => {
       poll: { options: ['Red', 'Blue <i>'], durationMinutes: 1440 },
     };
     const card = (platform: 'x' | 'mastodon' | 'linkedin' | 'instagram') =>
-      previewHtml(
-        { platform, platformId: `${platform}-1`, name: 'Casey', handle: 'casey', maxTextLength: null },
-        'The post',
-        [],
-        url,
-        followUps,
-      );
+      cardOf({ platform }, 'The post', [], followUps);
 
     it('shows a thread’s parts, numbered, escaped, with their pictures, each counted on its own', () => {
       const x = card('x');

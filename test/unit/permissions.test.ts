@@ -8,11 +8,6 @@ import { OWNER, openTestEngine, TEST_PASSWORD } from '../support/engine';
  * operation needs is named here once; the expectation comes from the permission matrix (data),
  * and the outcome from the real engine.
  */
-interface Operation {
-  channel: Channel;
-  action: Action;
-  request: (ids: Ids) => Record<string, unknown>;
-}
 interface Ids {
   workspaceId: string;
   assigned: string;
@@ -20,100 +15,67 @@ interface Ids {
   memberId: string;
 }
 
+/** What an operation names besides its workspace: nothing, the member's client, the other client, or another member. */
+const TARGETS = {
+  workspace: () => ({}),
+  assigned: (i: Ids) => ({ userId: i.assigned }),
+  other: (i: Ids) => ({ userId: i.other }),
+  member: (i: Ids) => ({ memberId: i.memberId }),
+} as const;
+
+interface Operation {
+  channel: Channel;
+  action: Action;
+  on: keyof typeof TARGETS;
+  /** The rest of the request. */
+  more?: Record<string, unknown>;
+}
+
 const operations: Operation[] = [
-  { channel: 'workspace.get', action: 'workspace.read', request: (i) => ({ workspaceId: i.workspaceId }) },
-  { channel: 'workspace.revealApiKey', action: 'apiKey.workspace', request: (i) => ({ workspaceId: i.workspaceId }) },
-  {
-    channel: 'plan.change',
-    action: 'plan.change',
-    request: (i) => ({ workspaceId: i.workspaceId, planId: 'enterprise' }),
-  },
-  { channel: 'activity.list', action: 'activity.read', request: (i) => ({ workspaceId: i.workspaceId }) },
-  { channel: 'activity.exportCsv', action: 'activity.read', request: (i) => ({ workspaceId: i.workspaceId }) },
-  { channel: 'client.list', action: 'client.list', request: (i) => ({ workspaceId: i.workspaceId }) },
-  {
-    channel: 'client.get',
-    action: 'client.read',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
-  },
+  { channel: 'workspace.get', action: 'workspace.read', on: 'workspace' },
+  { channel: 'workspace.revealApiKey', action: 'apiKey.workspace', on: 'workspace' },
+  { channel: 'plan.change', action: 'plan.change', on: 'workspace', more: { planId: 'enterprise' } },
+  { channel: 'activity.list', action: 'activity.read', on: 'workspace' },
+  { channel: 'activity.exportCsv', action: 'activity.read', on: 'workspace' },
+  { channel: 'client.list', action: 'client.list', on: 'workspace' },
+  { channel: 'client.get', action: 'client.read', on: 'assigned' },
   {
     channel: 'client.create',
     action: 'client.create',
-    request: (i) => ({ workspaceId: i.workspaceId, client: { email: 'new@c.test', displayName: 'New' } }),
+    on: 'workspace',
+    more: { client: { email: 'new@c.test', displayName: 'New' } },
   },
-  {
-    channel: 'client.update',
-    action: 'client.update',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned, patch: { displayName: 'Renamed' } }),
-  },
-  {
-    channel: 'client.setActive',
-    action: 'client.deactivate',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned, active: true }),
-  },
-  {
-    channel: 'client.issueApiKey',
-    action: 'client.apiKey',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
-  },
-  {
-    channel: 'client.revealApiKey',
-    action: 'client.apiKey',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
-  },
-  {
-    channel: 'client.delete',
-    action: 'client.delete',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.other }),
-  },
-  { channel: 'team.list', action: 'team.read', request: (i) => ({ workspaceId: i.workspaceId }) },
+  { channel: 'client.update', action: 'client.update', on: 'assigned', more: { patch: { displayName: 'Renamed' } } },
+  { channel: 'client.setActive', action: 'client.deactivate', on: 'assigned', more: { active: true } },
+  { channel: 'client.issueApiKey', action: 'client.apiKey', on: 'assigned' },
+  { channel: 'client.revealApiKey', action: 'client.apiKey', on: 'assigned' },
+  { channel: 'client.delete', action: 'client.delete', on: 'other' },
+  { channel: 'team.list', action: 'team.read', on: 'workspace' },
   {
     channel: 'team.invite',
     action: 'team.invite',
-    request: (i) => ({
-      workspaceId: i.workspaceId,
-      invite: { email: 'someone@new.test', role: 'collaborator', skipInvitationEmail: true },
-    }),
+    on: 'workspace',
+    more: { invite: { email: 'someone@new.test', role: 'collaborator', skipInvitationEmail: true } },
   },
-  {
-    channel: 'team.updateMember',
-    action: 'team.update',
-    request: (i) => ({ workspaceId: i.workspaceId, memberId: i.memberId, patch: { sessionsLimit: 7 } }),
-  },
-  {
-    channel: 'team.forceLogout',
-    action: 'team.forceLogout',
-    request: (i) => ({ workspaceId: i.workspaceId, memberId: i.memberId }),
-  },
-  {
-    channel: 'approval.getPolicy',
-    action: 'client.read',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
-  },
-  {
-    channel: 'approval.setPolicy',
-    action: 'client.update',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned, policy: 'client' }),
-  },
-  {
-    channel: 'approvalLink.list',
-    action: 'approvalLink.manage',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
-  },
-  {
-    channel: 'approvalLink.mailReadiness',
-    action: 'approvalLink.manage',
-    request: (i) => ({ workspaceId: i.workspaceId, userId: i.assigned }),
-  },
-  { channel: 'team.setSmtp', action: 'workspace.update', request: (i) => ({ workspaceId: i.workspaceId, smtp: null }) },
-  { channel: 'approval.getSettings', action: 'workspace.read', request: (i) => ({ workspaceId: i.workspaceId }) },
+  { channel: 'team.updateMember', action: 'team.update', on: 'member', more: { patch: { sessionsLimit: 7 } } },
+  { channel: 'team.forceLogout', action: 'team.forceLogout', on: 'member' },
+  { channel: 'approval.getPolicy', action: 'client.read', on: 'assigned' },
+  { channel: 'approval.setPolicy', action: 'client.update', on: 'assigned', more: { policy: 'client' } },
+  { channel: 'approvalLink.list', action: 'approvalLink.manage', on: 'assigned' },
+  { channel: 'approvalLink.mailReadiness', action: 'approvalLink.manage', on: 'assigned' },
+  { channel: 'team.setSmtp', action: 'workspace.update', on: 'workspace', more: { smtp: null } },
+  { channel: 'approval.getSettings', action: 'workspace.read', on: 'workspace' },
   {
     channel: 'approval.setSettings',
     action: 'approval.configure',
-    request: (i) => ({ workspaceId: i.workspaceId, typoFixKeepsApproval: true }),
+    on: 'workspace',
+    more: { typoFixKeepsApproval: true },
   },
-  { channel: 'team.getSmtp', action: 'workspace.update', request: (i) => ({ workspaceId: i.workspaceId }) },
+  { channel: 'team.getSmtp', action: 'workspace.update', on: 'workspace' },
 ];
+
+/** The request the UI would send for `op`, naming the ids of `signedInAs`. */
+const requestOf = (op: Operation, ids: Ids) => ({ workspaceId: ids.workspaceId, ...TARGETS[op.on](ids), ...op.more });
 
 /** A fresh workspace with a signed-in member of `role`, assigned to one client of two. */
 async function signedInAs(role: Role) {
@@ -158,7 +120,7 @@ describe('the permission matrix, enforced by the engine', () => {
       for (const op of operations) {
         // A fresh workspace per operation, so earlier operations (a deletion, a plan change) change nothing.
         const { engine, ids } = await signedInAs(role);
-        const result = await engine.dispatch(op.channel, op.request(ids));
+        const result = await engine.dispatch(op.channel, requestOf(op, ids));
         outcomes[op.channel] = result.ok
           ? 'allowed'
           : result.error.code === 'forbidden'
