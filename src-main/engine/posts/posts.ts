@@ -24,7 +24,6 @@ import {
   checkFollowUps,
   checkPost,
   PLATFORM_RULES,
-  type MediaInfo,
   type PollRules,
   type RuleViolation,
 } from '../../../src-shared/platform-rules';
@@ -32,7 +31,14 @@ import { findClientRow } from '../queries/clients';
 import { createConnectionLink, linkCanConnect } from '../queries/connection-links';
 import { getPlan, getWorkspace } from '../queries/workspaces';
 import type { DeliveryRow } from '../queries/deliveries';
-import { addToLibrary, clientMedia, mediaOfPost, partMediaPosition, type MediaRow } from '../queries/media';
+import {
+  addToLibrary,
+  clientMedia,
+  mediaInfoOf,
+  mediaOfPost,
+  partMediaPosition,
+  type MediaRow,
+} from '../queries/media';
 import { incomingPath } from '../files/store';
 import { writeFileSync } from 'node:fs';
 import { readPostGroup, readPostGroups, type GroupRow } from '../queries/post-groups';
@@ -275,16 +281,6 @@ async function postMedia(
   }
   return chosen;
 }
-
-/** What the platform rules look at in a library item. */
-export const mediaInfoOf = (m: MediaRow): MediaInfo => ({
-  kind: m.kind,
-  mimeType: m.mime_type,
-  size: m.size,
-  width: m.width,
-  height: m.height,
-  durationMs: m.duration_ms,
-});
 
 /** A thread's parts after the post, with their library items (issue 14 item 4). */
 interface ThreadPart {

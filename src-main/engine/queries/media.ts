@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import type { MediaItem } from '../../../src-shared/media';
+import type { MediaInfo } from '../../../src-shared/platform-rules';
 import type { Db } from '../db/database';
 import { thumbnailOf } from '../files/images';
 import { probeFile, type ProbedMedia } from '../files/probe';
@@ -47,16 +48,21 @@ export interface MediaRow {
   created_by: string | null;
 }
 
+/** What the platform rules look at in a library item (src-shared/platform-rules.ts `checkPost`). */
+export const mediaInfoOf = (row: MediaRow): Required<MediaInfo> => ({
+  kind: row.kind,
+  mimeType: row.mime_type,
+  size: row.size,
+  width: row.width,
+  height: row.height,
+  durationMs: row.duration_ms,
+});
+
 export function toMediaItem(row: MediaRow, usedBy: number): MediaItem {
   return {
     id: row.id,
     userId: row.managed_user_id,
-    kind: row.kind,
-    mimeType: row.mime_type,
-    size: row.size,
-    width: row.width,
-    height: row.height,
-    durationMs: row.duration_ms,
+    ...mediaInfoOf(row),
     codec: row.codec,
     audioCodec: row.audio_codec,
     animated: row.animated === 1,
