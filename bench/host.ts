@@ -7,7 +7,7 @@ import { DATABASE_FILE } from '../src-main/engine/db/database';
 import { EncryptedFileSecretStore, readKeyMaterial } from '../src-main/engine/secrets/encrypted-file-store';
 import { DeskSocket, deskSignIn, startHostProcess } from '../test/support/team-host-process';
 import { PLATFORM_DELAY_MS, postroomDispatch, TOKEN, waitForArrivals } from './dispatch';
-import { buildAgency } from './lib/dataset';
+import { buildAgency, timedPostRequest } from './lib/dataset';
 import { figure, quantile, round, type Figure } from './lib/figures';
 import { startPlatformServer, type Service } from './lib/services';
 
@@ -88,17 +88,11 @@ export async function hostFigures(quick: boolean): Promise<Figure[]> {
         const start = Date.now() + leadMs;
         const due = new Map<string, number>();
         for (let i = 0; i < timed / 2; i++) {
-          const k = i % agency.userIds.length;
           const at = start + i * gapMs;
-          const made = await desk.change<{ deliveries: { id: string }[] }>('post.create', {
-            workspaceId: agency.workspaceId,
-            userId: agency.userIds[k],
-            post: {
-              text: `Timed host post ${i}`,
-              platformIds: agency.platformIds[k],
-              scheduledTime: new Date(at).toISOString(),
-            },
-          });
+          const made = await desk.change<{ deliveries: { id: string }[] }>(
+            'post.create',
+            timedPostRequest(agency, i, at, `Timed host post ${i}`),
+          );
           if (!made.ok) throw new Error(`host lateness: post.create refused: ${JSON.stringify(made.error)}`);
           for (const d of made.data.deliveries) due.set(d.id, at);
         }

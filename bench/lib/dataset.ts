@@ -45,6 +45,20 @@ export interface Agency {
   now: Date;
 }
 
+/**
+ * The `i`-th timed post of a lateness run, due at `at`: the agency's clients take turns, each
+ * posting to both of its accounts. The same posts whether made in process (bench/dispatch.ts) or
+ * by a desk through a team host (bench/host.ts).
+ */
+export function timedPostRequest(agency: Agency, i: number, at: number, text: string) {
+  const k = i % agency.userIds.length;
+  return {
+    workspaceId: agency.workspaceId,
+    userId: agency.userIds[k]!,
+    post: { text, platformIds: agency.platformIds[k]!, scheduledTime: new Date(at).toISOString() },
+  };
+}
+
 const DAY_S = 24 * 60 * 60;
 
 export async function buildAgency(options: AgencyOptions): Promise<Agency> {
