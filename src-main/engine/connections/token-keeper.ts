@@ -3,7 +3,7 @@ import { recordActivity } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
 import { PlatformError, type TokenSet } from '../platforms/types';
-import type { Timers } from '../kernel/timers';
+import { nodeTimers, SingleTimer, type Timers } from '../kernel/timers';
 import { tokenAccount } from '../queries/tokens';
 
 /** Tokens are renewed this long before they expire. */
@@ -25,7 +25,7 @@ interface ExpiringRow {
  * refresh the platform refuses marks the connection `needs_reauth`, logs it and tells the UI.
  */
 export class TokenKeeper {
-  private timer: unknown = null;
+  private readonly timer: SingleTimer;
   private stopped = false;
   private running: Promise<void> | null = null;
   private readonly retryAfter = new Map<string, number>();
@@ -37,15 +37,8 @@ export class TokenKeeper {
       timers?: Timers;
       onNeedsReauth?: (workspaceId: string, platformId: string) => void;
     } = {},
-  ) {}
-
-  private get timers(): Timers {
-    return (
-      this.options.timers ?? {
-        setTimeout: (fn, ms) => setTimeout(fn, ms),
-        clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-      }
-    );
+  ) {
+    this.timer = new SingleTimer(options.timers ?? nodeTimers);
   }
 
   start(): void {
@@ -54,14 +47,13 @@ export class TokenKeeper {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer.clear();
     await this.running;
   }
 
   plan(): void {
     if (this.stopped) return;
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.clear();
     const next = this.ctx.db
       .prepare<[], { at: string | null }>(
         `SELECT min(token_expires_at) AS at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL`,
@@ -72,8 +64,7 @@ export class TokenKeeper {
       Math.max(0, new Date(next).getTime() - REFRESH_MARGIN_MS - this.ctx.clock.now().getTime()),
       MAX_TIMER_MS,
     );
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = null;
+    this.timer.set(() => {
       this.running = this.refreshDue().finally(() => {
         this.running = null;
         this.plan();
