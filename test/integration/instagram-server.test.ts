@@ -44,17 +44,22 @@ async function waitFinished(id: string, token: string): Promise<string> {
 describe('Business Login for Instagram', () => {
   const redirect = 'http://127.0.0.1:47123/oauth/callback';
 
-  async function authorize(query: Record<string, string>) {
-    const url = new URL(`${ig.url}/oauth/authorize`);
+  /** The dialog as the app opens it (the basic scope, this file's redirect) with `over` changed; the answer, not followed. */
+  async function authorize(over: Record<string, string> = {}, server: InstagramServer = ig) {
+    const url = new URL(`${server.url}/oauth/authorize`);
+    const query = {
+      client_id: server.clientId,
+      redirect_uri: redirect,
+      response_type: 'code',
+      scope: 'instagram_business_basic',
+      ...over,
+    };
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return fetch(url, { redirect: 'manual' });
   }
 
   it('sends the person back with a one-time code and the state, then exchanges the code for a short-lived token', async () => {
     const res = await authorize({
-      client_id: ig.clientId,
-      redirect_uri: redirect,
-      response_type: 'code',
       scope: 'instagram_business_basic,instagram_business_content_publish',
       state: 'st-123',
     });
@@ -98,12 +103,7 @@ describe('Business Login for Instagram', () => {
   });
 
   it('refuses a wrong client secret, a redirect URI that differs from the dialog one, and reports a refusal', async () => {
-    const res = await authorize({
-      client_id: ig.clientId,
-      redirect_uri: redirect,
-      response_type: 'code',
-      scope: 'instagram_business_basic',
-    });
+    const res = await authorize();
     const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
     const post = (over: Record<string, string>) =>
       fetch(`${ig.url}/oauth/access_token`, {
@@ -123,17 +123,7 @@ describe('Business Login for Instagram', () => {
     );
 
     ig.denyNextAuthorization();
-    const denied = new URL(
-      (
-        await authorize({
-          client_id: ig.clientId,
-          redirect_uri: redirect,
-          response_type: 'code',
-          scope: 'instagram_business_basic',
-          state: 's',
-        })
-      ).headers.get('location') ?? '',
-    );
+    const denied = new URL((await authorize({ state: 's' })).headers.get('location') ?? '');
     expect(Object.fromEntries(denied.searchParams)).toEqual({
       error: 'access_denied',
       error_reason: 'user_denied',
@@ -145,25 +135,13 @@ describe('Business Login for Instagram', () => {
   it('shows an error page (no redirect) for an unknown app, an unregistered redirect URI or an unknown scope', async () => {
     const strict = await startInstagramServer({ redirectUris: [redirect] });
     try {
-      const url = (q: Record<string, string>) => {
-        const u = new URL(`${strict.url}/oauth/authorize`);
-        for (const [k, v] of Object.entries({
-          client_id: strict.clientId,
-          redirect_uri: redirect,
-          response_type: 'code',
-          scope: 'instagram_business_basic',
-          ...q,
-        }))
-          u.searchParams.set(k, v);
-        return fetch(u, { redirect: 'manual' });
-      };
-      expect((await url({})).status).toBe(302);
+      expect((await authorize({}, strict)).status).toBe(302);
       for (const bad of [
         { client_id: '1' } as Record<string, string>,
         { redirect_uri: 'http://127.0.0.1:9/cb' },
         { scope: 'publish_everything' },
       ]) {
-        const res = await url(bad);
+        const res = await authorize(bad, strict);
         expect(res.status).toBe(400);
         expect(res.headers.get('location')).toBeNull();
       }

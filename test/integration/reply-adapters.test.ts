@@ -4,7 +4,7 @@ import { createInstagramAdapter } from '../../src-main/engine/platforms/instagra
 import { createLinkedInAdapter } from '../../src-main/engine/platforms/linkedin/adapter';
 import { mastodonAdapter } from '../../src-main/engine/platforms/mastodon/adapter';
 import { createThreadsAdapter } from '../../src-main/engine/platforms/threads/adapter';
-import type { PlatformClient, PublicMediaHost, TokenSet } from '../../src-main/engine/platforms/types';
+import type { PlatformAdapter, PlatformClient, PublicMediaHost, TokenSet } from '../../src-main/engine/platforms/types';
 import { xAdapter } from '../../src-main/engine/platforms/x/adapter';
 import { startFacebookServer } from '../support/facebook-server';
 import { startInstagramServer } from '../support/instagram-server';
@@ -27,19 +27,25 @@ afterEach(async () => {
 const tokensOf = (accessToken: string): TokenSet => ({ accessToken, refreshToken: null, expiresAt: null, scope: null });
 const since = () => new Date(Date.now() - 60_000);
 
+/** A post "One", then "Two" as the first part of its thread (`part`), each with its own key. */
+async function postAndReply(adapter: PlatformAdapter, client: PlatformClient, tokens: TokenSet) {
+  const root = await adapter.publish(client, tokens, { text: 'One', media: [], idempotencyKey: 'k' });
+  const part = {
+    text: 'Two',
+    media: [],
+    idempotencyKey: 'k:part1',
+    replyTo: { parentId: root.postId, rootId: root.postId },
+  };
+  return { root, part, reply: await adapter.publish(client, tokens, part) };
+}
+
 describe('reply chains', () => {
   it('X: reply.in_reply_to_tweet_id; findPublished matches only the reply to the parent', async () => {
     const x = await startXServer();
     closers.push(() => x.close());
     const client: PlatformClient = { clientId: 'x-app', clientSecret: null, apiBaseUrl: x.url };
     const tokens = tokensOf(x.token);
-    const root = await xAdapter.publish(client, tokens, { text: 'One', media: [], idempotencyKey: 'k' });
-    const reply = await xAdapter.publish(client, tokens, {
-      text: 'Two',
-      media: [],
-      idempotencyKey: 'k:part1',
-      replyTo: { parentId: root.postId, rootId: root.postId },
-    });
+    const { root, reply } = await postAndReply(xAdapter, client, tokens);
     expect(x.tweets().map((t) => [t.text, t.inReplyTo])).toEqual([
       ['One', undefined],
       ['Two', root.postId],
@@ -74,14 +80,7 @@ describe('reply chains', () => {
     closers.push(() => m.close());
     const client: PlatformClient = { clientId: 'app', clientSecret: 'secret', apiBaseUrl: m.url };
     const tokens = tokensOf(m.issueToken().accessToken);
-    const root = await mastodonAdapter.publish(client, tokens, { text: 'One', media: [], idempotencyKey: 'k' });
-    const part = {
-      text: 'Two',
-      media: [],
-      idempotencyKey: 'k:part1',
-      replyTo: { parentId: root.postId, rootId: root.postId },
-    };
-    const reply = await mastodonAdapter.publish(client, tokens, part);
+    const { root, part, reply } = await postAndReply(mastodonAdapter, client, tokens);
     // Sent again (a lost answer): the key makes Mastodon answer with the same status.
     expect(await mastodonAdapter.publish(client, tokens, part)).toEqual(reply);
     expect(m.statusTexts().map((s) => [s.text, s.inReplyToId])).toEqual([
@@ -96,13 +95,7 @@ describe('reply chains', () => {
     const adapter = createThreadsAdapter({ containerPollDelaysMs: [5, 5, 5, 5] });
     const client: PlatformClient = { clientId: th.clientId, clientSecret: th.clientSecret, apiBaseUrl: th.url };
     const tokens = tokensOf(th.issueToken());
-    const root = await adapter.publish(client, tokens, { text: 'One', media: [], idempotencyKey: 'k' });
-    const reply = await adapter.publish(client, tokens, {
-      text: 'Two',
-      media: [],
-      idempotencyKey: 'k:part1',
-      replyTo: { parentId: root.postId, rootId: root.postId },
-    });
+    const { root, reply } = await postAndReply(adapter, client, tokens);
     expect(
       th
         .posts()

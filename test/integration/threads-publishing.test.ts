@@ -29,16 +29,32 @@ const THREAD = ['Three things we learned this year 🧵', 'One: ship small.', 'T
 
 const create = (w: TestEngine & { workspaceId: string; userId: string }, post: Record<string, unknown>) =>
   w.engine.call('post.create', { workspaceId: w.workspaceId, userId: w.userId, post });
+/** A post group due now. */
+const createNow = (w: TestEngine & { workspaceId: string; userId: string }, post: Record<string, unknown>) =>
+  create(w, { ...post, scheduledTime: w.clock.now().toISOString() });
 /** THREAD as one post group to `platformIds`, due now. */
 const createThreadNow = (w: World, platformIds: string[]) =>
-  create(w, {
-    text: THREAD[0],
-    thread: THREAD.slice(1).map((text) => ({ text })),
-    platformIds,
-    scheduledTime: w.clock.now().toISOString(),
-  });
+  createNow(w, { text: THREAD[0], thread: THREAD.slice(1).map((text) => ({ text })), platformIds });
 const read = (w: TestEngine & { workspaceId: string }, id: string) =>
   w.engine.call('post.get', { workspaceId: w.workspaceId, id });
+
+/**
+ * As a killed run leaves a group's (one) delivery: its first part out and recorded as
+ * `platformPostId`, the delivery still `publishing` under a lease that has not run out.
+ */
+function killedAfterFirstPart(w: TestEngine, groupId: string, platformPostId: string): void {
+  const db = w.engine.ctx.db;
+  const deliveryId = db.prepare(`SELECT id FROM deliveries WHERE post_group_id = ?`).pluck().get(groupId) as string;
+  db.prepare(`INSERT INTO delivery_parts VALUES (?, 0, ?, NULL, ?)`).run(
+    deliveryId,
+    platformPostId,
+    w.clock.now().toISOString(),
+  );
+  db.prepare(`UPDATE deliveries SET state = 'publishing', lease_expires_at = ?, attempts = 1 WHERE id = ?`).run(
+    new Date(w.clock.now().getTime() + 120_000).toISOString(),
+    deliveryId,
+  );
+}
 
 describe('a thread', () => {
   it('goes to X and Mastodon as a reply chain, each part once and in order, and the post shows every part', async () => {
@@ -101,16 +117,7 @@ describe('a thread', () => {
     const root = w.x.addTweet(THREAD[0]!, w.clock.now());
     w.x.addTweet(THREAD[1]!, w.clock.now());
     const second = w.x.addTweet(THREAD[1]!, w.clock.now(), root);
-    const d0 = w.engine.ctx.db
-      .prepare(`SELECT id FROM deliveries WHERE post_group_id = ?`)
-      .pluck()
-      .get(group.id) as string;
-    w.engine.ctx.db
-      .prepare(`INSERT INTO delivery_parts VALUES (?, 0, ?, NULL, ?)`)
-      .run(d0, root, w.clock.now().toISOString());
-    w.engine.ctx.db
-      .prepare(`UPDATE deliveries SET state = 'publishing', lease_expires_at = ?, attempts = 1 WHERE id = ?`)
-      .run(new Date(w.clock.now().getTime() + 120_000).toISOString(), d0);
+    killedAfterFirstPart(w, group.id, root);
     // The restart: the delivery is checked on X before anything is sent.
     w.scheduler.recover();
     w.clock.advance(2000);
@@ -130,11 +137,10 @@ describe('a thread', () => {
   it('is refused where the platform takes no threads, and a part over the limit is refused beside that part', async () => {
     const w = await world();
     await expect(
-      create(w, {
+      createNow(w, {
         text: 'Fine',
         thread: [{ text: 'ok' }, { text: 'x'.repeat(281) }],
         platformIds: [w.xId],
-        scheduledTime: w.clock.now().toISOString(),
       }),
     ).rejects.toMatchObject({
       code: 'validation_failed',
@@ -171,15 +177,14 @@ describe('a first comment', () => {
     closeAfterTest(() => scheduler.stop());
     return { ...t, li: server, ...posting, scheduler };
   };
+  /** A LinkedIn world with one post due now, with its first comment. */
+  const liPostDueNow = async (text: string, firstComment: string) => {
+    const w = await li();
+    return { w, group: await createNow(w, { text, firstComment, platformIds: [w.platformId] }) };
+  };
 
   it('goes under the LinkedIn post once, by its author, and the post shows both links', async () => {
-    const w = await li();
-    const group = await create(w, {
-      text: 'Our spring menu is out.',
-      firstComment: 'Book a table: https://bakery.example/book',
-      platformIds: [w.platformId],
-      scheduledTime: w.clock.now().toISOString(),
-    });
+    const { w, group } = await liPostDueNow('Our spring menu is out.', 'Book a table: https://bakery.example/book');
     expect(group.firstComment).toBe('Book a table: https://bakery.example/book');
     await w.scheduler.runDue();
     const [post] = w.li.posts();
@@ -199,25 +204,10 @@ describe('a first comment', () => {
   });
 
   it('whose answer was lost is found under the post after a restart, not added twice', async () => {
-    const w = await li();
-    const group = await create(w, {
-      text: 'Open on Sunday.',
-      firstComment: 'From 9 to 1.',
-      platformIds: [w.platformId],
-      scheduledTime: w.clock.now().toISOString(),
-    });
-    const d0 = w.engine.ctx.db
-      .prepare(`SELECT id FROM deliveries WHERE post_group_id = ?`)
-      .pluck()
-      .get(group.id) as string;
+    const { w, group } = await liPostDueNow('Open on Sunday.', 'From 9 to 1.');
     // A crashed run: the post recorded as part 0, the comment made on LinkedIn, its answer lost.
     const urn = w.li.addPost({ commentary: 'Open on Sunday.', createdAt: w.clock.now().getTime() });
-    w.engine.ctx.db
-      .prepare(`INSERT INTO delivery_parts VALUES (?, 0, ?, NULL, ?)`)
-      .run(d0, urn, w.clock.now().toISOString());
-    w.engine.ctx.db
-      .prepare(`UPDATE deliveries SET state = 'publishing', lease_expires_at = ?, attempts = 1 WHERE id = ?`)
-      .run(new Date(w.clock.now().getTime() + 120_000).toISOString(), d0);
+    killedAfterFirstPart(w, group.id, urn);
     const comment = await fetch(`${w.li.url}/rest/socialActions/${encodeURIComponent(urn)}/comments`, {
       method: 'POST',
       headers: {
@@ -241,11 +231,10 @@ describe('a first comment', () => {
   it('over LinkedIn’s 1,250 characters is refused beside the field; a thread to LinkedIn is refused', async () => {
     const w = await li();
     await expect(
-      create(w, {
+      createNow(w, {
         text: 'Hi',
         firstComment: 'c'.repeat(1251),
         platformIds: [w.platformId],
-        scheduledTime: w.clock.now().toISOString(),
       }),
     ).rejects.toMatchObject({
       code: 'validation_failed',
@@ -254,11 +243,10 @@ describe('a first comment', () => {
       },
     });
     await expect(
-      create(w, {
+      createNow(w, {
         text: 'Hi',
         thread: [{ text: 'more' }],
         platformIds: [w.platformId],
-        scheduledTime: w.clock.now().toISOString(),
       }),
     ).rejects.toMatchObject({
       code: 'validation_failed',

@@ -22,6 +22,11 @@ beforeEach(async () => {
 const graph = graphOn(() => th);
 const errorOf = (a: GraphAnswer) => a.body.error as { code: number; error_subcode?: number; message: string };
 
+/** The error a container made with these parameters is refused with. */
+async function refusal(token: string, params: Record<string, string>) {
+  return errorOf(await graph('POST', '/me/threads', params, token));
+}
+
 async function container(token: string, params: Record<string, string>, server: ThreadsServer = th): Promise<string> {
   const answer = await graph('POST', '/v1.0/me/threads', params, token, server);
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -120,7 +125,7 @@ describe('text posts and reply chains', () => {
     await container(token, { media_type: 'TEXT', text: 'é'.repeat(500) });
     await container(token, { media_type: 'TEXT', text: '😀'.repeat(125) });
     for (const text of ['é'.repeat(501), '😀'.repeat(126)]) {
-      expect(errorOf(await graph('POST', '/me/threads', { media_type: 'TEXT', text }, token))).toMatchObject({
+      expect(await refusal(token, { media_type: 'TEXT', text })).toMatchObject({
         code: 100,
         message: 'Param text must be at most 500 characters long.',
       });
@@ -168,19 +173,9 @@ describe('text posts and reply chains', () => {
         },
       ],
     });
-    expect(
-      errorOf(await graph('POST', '/me/threads', { media_type: 'TEXT', text: 'x', reply_to_id: '1' }, token)).code,
-    ).toBe(100);
-    expect(
-      errorOf(
-        await graph(
-          'POST',
-          '/me/threads',
-          { media_type: 'TEXT', text: 'x', reply_to_id: root },
-          th.issueToken({ scopes: ['threads_basic', 'threads_content_publish'] }),
-        ),
-      ).code,
-    ).toBe(10);
+    expect((await refusal(token, { media_type: 'TEXT', text: 'x', reply_to_id: '1' })).code).toBe(100);
+    const withoutReplies = th.issueToken({ scopes: ['threads_basic', 'threads_content_publish'] });
+    expect((await refusal(withoutReplies, { media_type: 'TEXT', text: 'x', reply_to_id: root })).code).toBe(10);
   });
 
   it('publishes a text post at once with auto_publish_text', async () => {
@@ -204,14 +199,12 @@ describe('images, carousels and video', () => {
     expect((await publish(token, id)).status).toBe(200);
     expect(th.posts()[0]).toMatchObject({ mediaType: 'IMAGE', altText: 'Bread' });
     await container(token, { media_type: 'IMAGE', image_url: host.put(PNG_1x1, 'image/png') });
-    expect(
-      errorOf(
-        await graph('POST', '/me/threads', { media_type: 'IMAGE', image_url: host.put(GIF_1x1, 'image/gif') }, token),
-      ),
-    ).toMatchObject({ error_subcode: 2207005 });
-    expect(
-      errorOf(await graph('POST', '/me/threads', { media_type: 'IMAGE', image_url: `${host.url}/m/gone.jpg` }, token)),
-    ).toMatchObject({ code: 9004, error_subcode: 2207052 });
+    const gif = host.put(GIF_1x1, 'image/gif');
+    expect(await refusal(token, { media_type: 'IMAGE', image_url: gif })).toMatchObject({ error_subcode: 2207005 });
+    expect(await refusal(token, { media_type: 'IMAGE', image_url: `${host.url}/m/gone.jpg` })).toMatchObject({
+      code: 9004,
+      error_subcode: 2207052,
+    });
   });
 
   it('publishes a carousel of 2 to 20 items, images and video, once every item is processed', async () => {
@@ -238,19 +231,9 @@ describe('images, carousels and video', () => {
       text: 'Two things',
       children: { data: [{ id: expect.any(String) }, { id: expect.any(String) }] },
     });
-    expect(
-      errorOf(await graph('POST', '/me/threads', { media_type: 'CAROUSEL', children: items[0] as string }, token)).code,
-    ).toBe(100);
-    expect(
-      errorOf(
-        await graph(
-          'POST',
-          '/me/threads',
-          { media_type: 'CAROUSEL', children: Array.from({ length: 21 }, () => items[0]).join(',') },
-          token,
-        ),
-      ).code,
-    ).toBe(100);
+    expect((await refusal(token, { media_type: 'CAROUSEL', children: items[0] as string })).code).toBe(100);
+    const tooMany = Array.from({ length: 21 }, () => items[0]).join(',');
+    expect((await refusal(token, { media_type: 'CAROUSEL', children: tooMany })).code).toBe(100);
   });
 
   it('processes a video, and ends in ERROR with the documented error_message when it is too long or unreachable', async () => {

@@ -219,6 +219,11 @@ describe('LinkedIn multi-part video upload', () => {
     'X-Restli-Protocol-Version': '2.0.0',
     'content-type': 'application/json',
   });
+  /** A video's status (`GET /rest/videos/{urn}`): each read moves its processing on. */
+  const videoStatus = async (server: LinkedInServer, urn: string) => {
+    const answer = await fetch(`${server.url}/rest/videos/${encodeURIComponent(urn)}`, { headers: rest(server) });
+    return ((await answer.json()) as { status: string }).status;
+  };
 
   it('gives one upload URL per 4 MiB part, takes each part’s etag at finalize, processes the video and posts it', async () => {
     const server = await linkedin();
@@ -285,14 +290,8 @@ describe('LinkedIn multi-part video upload', () => {
         }),
       });
     expect((await postVideo()).status).toBe(422);
-    const status = async () =>
-      (
-        (await (
-          await fetch(`${server.url}/rest/videos/${encodeURIComponent(value.video)}`, { headers: rest(server) })
-        ).json()) as { status: string }
-      ).status;
-    expect(await status()).toBe('PROCESSING');
-    expect(await status()).toBe('AVAILABLE');
+    expect(await videoStatus(server, value.video)).toBe('PROCESSING');
+    expect(await videoStatus(server, value.video)).toBe('AVAILABLE');
     expect((await postVideo()).status).toBe(201);
     expect(server.posts()[0]?.media[0]).toMatchObject({ id: value.video, mimeType: 'video/mp4' });
     expect(server.video(value.video)?.data?.equals(file)).toBe(true);
@@ -324,13 +323,7 @@ describe('LinkedIn multi-part video upload', () => {
         finalizeUploadRequest: { video: value.video, uploadToken: '', uploadedPartIds: [put.headers.get('etag')] },
       }),
     });
-    const read = async () =>
-      (
-        (await (
-          await fetch(`${server.url}/rest/videos/${encodeURIComponent(value.video)}`, { headers: rest(server) })
-        ).json()) as { status: string }
-      ).status;
-    expect(await read()).toBe('PROCESSING');
-    expect(await read()).toBe('PROCESSING_FAILED');
+    expect(await videoStatus(server, value.video)).toBe('PROCESSING');
+    expect(await videoStatus(server, value.video)).toBe('PROCESSING_FAILED');
   });
 });

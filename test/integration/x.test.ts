@@ -36,6 +36,8 @@ const post = (text: string, extra: Partial<PublishRequest> = {}): PublishRequest
   ...extra,
 });
 const png = (seed: number) => Buffer.concat([PNG_1x1, Buffer.from([seed])]);
+/** A post with one PNG image. */
+const pngPost = (text: string) => post(text, { media: [{ mimeType: 'image/png', data: PNG_1x1 }] });
 
 describe('X adapter against a local X API v2', () => {
   it('is registered without an idempotency window, on api.x.com, with up to 4 images', () => {
@@ -118,11 +120,7 @@ describe('X adapter against a local X API v2', () => {
   it('asks for a reconnect before uploading when the connection lacks media.write', async () => {
     const { server, client, tokens } = await setup();
     const err = await platformFailure(
-      xAdapter.publish(
-        client,
-        tokens({ scope: 'tweet.read tweet.write users.read offline.access' }),
-        post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] }),
-      ),
+      xAdapter.publish(client, tokens({ scope: 'tweet.read tweet.write users.read offline.access' }), pngPost('x')),
     );
     expect(err).toMatchObject({ retryable: false, needsReauth: true });
     expect(err.message).toContain('media.write');
@@ -151,9 +149,7 @@ describe('X adapter against a local X API v2', () => {
 
     // Through the adapter: the upload is gone by the time the post is made (expired), so X refuses its id.
     server.setMediaExpiry(0);
-    const err = await platformFailure(
-      xAdapter.publish(client, tokens(), post('Expired', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
-    );
+    const err = await platformFailure(xAdapter.publish(client, tokens(), pngPost('Expired')));
     expect(err).toMatchObject({ retryable: false, status: 400, needsReauth: false });
     expect(err.message).toBe(
       'X refused to publish the post: One or more parameters to your request was invalid. Your media IDs are invalid. (HTTP 400)',
@@ -168,9 +164,7 @@ describe('X adapter against a local X API v2', () => {
     expect(err).toMatchObject({ retryable: true, status: 429, retryAfterMs: 120_000 });
 
     server.failNext(429, { 'x-rate-limit-reset': String(Math.floor(Date.now() / 1000) + 900) });
-    err = await platformFailure(
-      xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
-    );
+    err = await platformFailure(xAdapter.publish(client, tokens(), pngPost('x')));
     expect(err).toMatchObject({ retryable: true, status: 429 });
     expect(err.retryAfterMs).toBeGreaterThan(890_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(900_000);
@@ -181,9 +175,7 @@ describe('X adapter against a local X API v2', () => {
   it('maps a 503 on the upload or the post to retryable, naming the step', async () => {
     const { server, client, tokens } = await setup();
     server.failNext(503);
-    let err = await platformFailure(
-      xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
-    );
+    let err = await platformFailure(xAdapter.publish(client, tokens(), pngPost('x')));
     expect(err).toMatchObject({ retryable: true, status: 503, needsReauth: false });
     expect(err.message).toBe('X failed to upload image 1: HTTP 503 (HTTP 503)');
 
@@ -204,13 +196,7 @@ describe('X adapter against a local X API v2', () => {
 
   it('maps a 401 to needs-reauth, not retryable', async () => {
     const { server, client, tokens } = await setup();
-    let err = await platformFailure(
-      xAdapter.publish(
-        client,
-        tokens({ accessToken: 'revoked' }),
-        post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] }),
-      ),
-    );
+    let err = await platformFailure(xAdapter.publish(client, tokens({ accessToken: 'revoked' }), pngPost('x')));
     expect(err).toMatchObject({ retryable: false, status: 401, needsReauth: true });
     expect(err.message).toBe('X refused to upload image 1: Unauthorized (HTTP 401)');
     err = await platformFailure(xAdapter.profile(client, tokens({ accessToken: 'revoked' })));
@@ -222,20 +208,14 @@ describe('X adapter against a local X API v2', () => {
     const { server, client, tokens } = await setup();
     await server.close();
     servers.splice(servers.indexOf(server), 1);
-    const err = await platformFailure(
-      xAdapter.publish(client, tokens(), post('x', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] })),
-    );
+    const err = await platformFailure(xAdapter.publish(client, tokens(), pngPost('x')));
     expect(err).toMatchObject({ retryable: true, status: null });
     expect(err.message).toMatch(/^X could not be reached/);
   });
 
   it('removes a post', async () => {
     const { server, client, tokens } = await setup();
-    const { postId } = await xAdapter.publish(
-      client,
-      tokens(),
-      post('Soon gone', { media: [{ mimeType: 'image/png', data: PNG_1x1 }] }),
-    );
+    const { postId } = await xAdapter.publish(client, tokens(), pngPost('Soon gone'));
     expect(server.tweets()).toHaveLength(1);
     await xAdapter.remove(client, tokens(), postId);
     expect(server.tweets()).toEqual([]);
