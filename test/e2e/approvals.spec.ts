@@ -35,6 +35,15 @@ async function joinAs(page: Page, code: string, name: string) {
   await joinWithInvitation(page, { code, name, password: PASSWORD });
 }
 
+/** Reviews in the main navigation, then the post whose text matches `post` in the board's `column`. */
+async function openFromReviews(page: Page, column: 'Scheduled' | 'Changes requested', post: RegExp) {
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: /^Reviews/ })
+    .click();
+  await page.getByRole('list', { name: column }).getByRole('button', { name: post }).click();
+}
+
 /** The client decides on the one post waiting for them, in a browser of their own (phone-sized). */
 async function clientDecides(page: Page, link: string, expectText: string) {
   const context = await page
@@ -104,11 +113,7 @@ test('the client approves through their link: changes requested, fixed, approved
     // The manager finds it on the board and submits it; the staff cannot approve for the client.
     await joinAs(page, managerCode, 'Mona Manager');
     const nav = page.getByRole('navigation', { name: 'Main' });
-    await nav.getByRole('button', { name: /^Reviews/ }).click();
-    await page
-      .getByRole('list', { name: 'Scheduled' })
-      .getByRole('button', { name: /Spring sale starts Monday/ })
-      .click();
+    await openFromReviews(page, 'Scheduled', /Spring sale starts Monday/);
     await expect(state).toContainText('Not submitted yet');
     await page.getByRole('button', { name: 'Submit for review' }).click();
     await expect(state).toContainText('In review: waiting for the client.');
@@ -161,11 +166,7 @@ test('the client approves through their link: changes requested, fixed, approved
 
       // The editor fixes it, from the board's Changes requested column, and submits it again.
       await signInAs(page, 'Eddie Editor', PASSWORD);
-      await nav.getByRole('button', { name: /^Reviews/ }).click();
-      await page
-        .getByRole('list', { name: 'Changes requested' })
-        .getByRole('button', { name: /Spring sale starts Monday/ })
-        .click();
+      await openFromReviews(page, 'Changes requested', /Spring sale starts Monday/);
       await expect(state).toContainText('Changes were requested');
       const comments = page.getByRole('list', { name: 'Comments' });
       await expect(comments).toContainText('Please say "this Monday".');

@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Locator, type Page } from '@playwright/test';
 import { watchForRawText } from './human-text';
 import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
@@ -513,6 +513,24 @@ export async function connectWithNewLink(page: Page, platform: string) {
   await connectOnLinkPage(tab, platform);
   await tab.close();
   await expect(connectionRow(page, platform)).toContainText('Active');
+}
+
+/**
+ * The client at their connection link in a browser that has nothing of the agency's (a context of
+ * its own): `platform` connected there, to "Connected". With `agency`, the link's page names it first.
+ */
+export async function connectAsClient(
+  browser: Browser,
+  link: string,
+  platform: string,
+  options: { agency?: string; ignoreHTTPSErrors?: boolean } = {},
+) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false });
+  const tab = await context.newPage();
+  await tab.goto(link);
+  if (options.agency) await expect(tab.getByRole('heading', { level: 1, name: options.agency })).toBeVisible();
+  await connectOnLinkPage(tab, platform);
+  await context.close();
 }
 
 /** An invitation form filled (the code, a name, a password) and sent with `button`: the app opens as them. */

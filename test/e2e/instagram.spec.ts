@@ -8,6 +8,8 @@ import { startDeskProcess, type Desk } from '../support/desk-process';
 import { DeskSocket, startHostProcess, type HostProcess } from '../support/team-host-process';
 import { composer } from './agency';
 import {
+  connectAsClient,
+  connectionRow,
   connectWithNewLink,
   expect,
   joinTeamHost,
@@ -101,16 +103,8 @@ test('Instagram through a team host: a carousel of three pictures and a Reel, fe
 
     // A client, who connects Instagram through a link in a browser that has nothing of the desk.
     const link = await newClientLinkOnHost(page, host.url, { email: 'studio@clients.example', name: 'Client Studio' });
-    const connections = page.getByRole('region', { name: 'Connections' });
-    const clientContext = await browser.newContext();
-    const clientPage = await clientContext.newPage();
-    await clientPage.goto(link);
-    await clientPage.getByRole('link', { name: 'Connect Instagram' }).click();
-    await expect(clientPage.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
-    await clientContext.close();
-    await expect(
-      connections.getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^Instagram / }),
-    ).toContainText('Active');
+    await connectAsClient(browser, link, 'Instagram');
+    await expect(connectionRow(page, 'Instagram')).toContainText('Active');
 
     // Three pictures in Instagram's shapes and a 5-second vertical MP4, into the client's library.
     const files = test.info().outputPath('media');

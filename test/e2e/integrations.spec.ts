@@ -1,6 +1,6 @@
 import { startMastodonServer } from '../support/mastodon-server';
 import { connectionsOf, go, mainNav } from './agency';
-import { completeSetup, expect, test } from './fixtures';
+import { completeSetup, connectWithNewLink, expect, newClient, openClientPage, test } from './fixtures';
 
 /*
  * Issue 10 item 7 as an agency owner meets it (D107, D108): no connection link while nothing is set
@@ -19,16 +19,8 @@ test('an owner sets up Mastodon by typing only the instance, after being told to
 
     // A client, with nothing set up yet: no link to send, but what to do instead.
     await go(page, 'Clients');
-    await page.getByRole('button', { name: 'New client' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New client' });
-    await dialog.getByLabel('Email').fill('hello@casey.test');
-    await dialog.getByLabel('Display name').fill('Casey Bakery');
-    await dialog.getByRole('button', { name: 'Create client' }).click();
-    await expect(dialog).toBeHidden();
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: /Casey Bakery/ })
-      .click();
+    await expect(await newClient(page, 'hello@casey.test', 'Casey Bakery')).toBeHidden();
+    await openClientPage(page, 'Casey Bakery');
     const section = connectionsOf(page);
     const setUpFirst = section.getByRole('note', { name: 'Set up a platform first' });
     await expect(setUpFirst).toContainText('No platform is set up yet');
@@ -68,21 +60,9 @@ test('an owner sets up Mastodon by typing only the instance, after being told to
     expect(mastodon.registeredApps()).toEqual([]);
 
     // Back on the client's page, the link can be made; the client connects Mastodon with it.
-    await go(page, 'Clients');
-    await page
-      .getByRole('list', { name: 'Clients' })
-      .getByRole('button', { name: /Casey Bakery/ })
-      .click();
+    await openClientPage(page, 'Casey Bakery');
     await expect(section.getByRole('note', { name: 'Set up a platform first' })).toHaveCount(0);
-    await section.getByRole('button', { name: 'New connection link' }).click();
-    const open = section.getByRole('link', { name: 'Open', exact: true });
-    const [tab] = await Promise.all([page.context().waitForEvent('page'), open.click()]);
-    await tab.getByRole('link', { name: 'Connect Mastodon' }).click();
-    await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
-    await tab.close();
-    await expect(
-      section.getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^Mastodon / }),
-    ).toContainText('Active');
+    await connectWithNewLink(page, 'Mastodon');
 
     // Postroom registered itself once, with the app's loopback callback and the scopes it asks for.
     expect(mastodon.registeredApps()).toEqual([

@@ -12,7 +12,16 @@ import {
   type HostProcess,
 } from '../support/team-host-process';
 import { compose, composer } from './agency';
-import { expect, test, go, joinTeamHost, registeredMastodonIntegration, newClientLinkOnHost } from './fixtures';
+import {
+  connectAsClient,
+  connectionRow,
+  expect,
+  test,
+  go,
+  joinTeamHost,
+  registeredMastodonIntegration,
+  newClientLinkOnHost,
+} from './fixtures';
 
 /*
  * Issue 12 item 8: a team host (the real `postroom host` command, on TLS with a certificate this
@@ -84,20 +93,11 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
 
     // A client made on desk A, with a connection link on the host's public address.
     const link = await newClientLinkOnHost(page, host.url, { email: 'north@clients.example', name: 'Northwind' });
-    const connections = page.getByRole('region', { name: 'Connections' });
 
     // 2. The client opens it in a browser that has nothing of the desks, and connects Mastodon.
-    const clientContext = await browser.newContext({ ignoreHTTPSErrors: true });
-    const clientPage = await clientContext.newPage();
-    await clientPage.goto(link);
-    await expect(clientPage.getByRole('heading', { level: 1, name: 'Acme Agency' })).toBeVisible();
-    await clientPage.getByRole('link', { name: 'Connect Mastodon' }).click();
-    await expect(clientPage.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
-    await clientContext.close();
+    await connectAsClient(browser, link, 'Mastodon', { agency: 'Acme Agency', ignoreHTTPSErrors: true });
     // Pushed from the host to desk A: the list refreshes without a reload.
-    await expect(
-      connections.getByRole('table', { name: 'Connections' }).getByRole('row', { name: /^Mastodon / }),
-    ).toContainText('Active');
+    await expect(connectionRow(page, 'Mastodon')).toContainText('Active');
 
     // 3. The owner invites an editor for Northwind; the editor joins from desk B with the code.
     await go(page, 'Team');

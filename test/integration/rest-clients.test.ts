@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { ManagedUser } from '../../src-shared/clients';
 import { startTestApp } from '../support/app';
-import { callWithKey } from '../support/rest';
+import { callWithKey, createClientOverRest } from '../support/rest';
 
 describe('managed users over REST (seed 000)', () => {
   it('creates, lists, reads, updates and deletes a managed user with the seed fields', async () => {
@@ -121,39 +121,29 @@ describe('managed users over REST (seed 000)', () => {
 
   it('issues per-client keys that see only their client; a new key invalidates the old at once; deactivation gives 401', async () => {
     const t = await startTestApp();
-    const a = (
-      await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-        email: 'a@x.test',
-        displayName: 'A',
-      })
-    ).body;
-    const b = (
-      await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-        email: 'b@x.test',
-        displayName: 'B',
-      })
-    ).body;
-    const first = await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`);
+    const a = await createClientOverRest(t.url, t.workspaceApiKey, { email: 'a@x.test', displayName: 'A' });
+    const b = await createClientOverRest(t.url, t.workspaceApiKey, { email: 'b@x.test', displayName: 'B' });
+    const first = await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a}/api-key`);
     expect(first.body.apiKey).toMatch(/^key_/);
     const keyA = first.body.apiKey as string;
-    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).body).toMatchObject({
+    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${a}`)).body).toMatchObject({
       email: 'a@x.test',
     });
-    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${b.id}`)).status).toBe(404);
+    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${b}`)).status).toBe(404);
     expect((await callWithKey(t.url, keyA, 'GET', '/api/v1/workspace/users')).status).toBe(403);
 
-    const second = (await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/api-key`)).body
+    const second = (await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a}/api-key`)).body
       .apiKey as string;
-    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
-    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(200);
+    expect((await callWithKey(t.url, keyA, 'GET', `/api/v1/workspace/users/${a}`)).status).toBe(401);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a}`)).status).toBe(200);
 
-    await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/deactivate`);
-    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
-    await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a.id}/reactivate`);
-    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(200);
+    await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a}/deactivate`);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a}`)).status).toBe(401);
+    await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${a}/reactivate`);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a}`)).status).toBe(200);
 
-    await callWithKey(t.url, t.workspaceApiKey, 'DELETE', `/api/v1/workspace/users/${a.id}`);
-    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a.id}`)).status).toBe(401);
+    await callWithKey(t.url, t.workspaceApiKey, 'DELETE', `/api/v1/workspace/users/${a}`);
+    expect((await callWithKey(t.url, second, 'GET', `/api/v1/workspace/users/${a}`)).status).toBe(401);
     expect(t.secrets.values()).not.toContain(second);
   });
 });
@@ -161,16 +151,8 @@ describe('managed users over REST (seed 000)', () => {
 describe('seed 000 calls that send Content-Type: application/json without a body', () => {
   it('answers POST …/api-key and …/connection-url like the seed expects', async () => {
     const t = await startTestApp();
-    const user = (
-      await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-        email: 'c@x.test',
-        displayName: 'C',
-      })
-    ).body;
-    for (const path of [
-      `/api/v1/workspace/users/${user.id}/api-key`,
-      `/api/v1/workspace/users/${user.id}/connection-url`,
-    ]) {
+    const user = await createClientOverRest(t.url, t.workspaceApiKey, { email: 'c@x.test', displayName: 'C' });
+    for (const path of [`/api/v1/workspace/users/${user}/api-key`, `/api/v1/workspace/users/${user}/connection-url`]) {
       const res = await fetch(`${t.url}${path}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'x-publora-key': t.workspaceApiKey },
