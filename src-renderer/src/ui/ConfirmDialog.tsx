@@ -6,13 +6,23 @@ interface Props {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The confirm button's look: 'danger' (the default) before a destructive act. */
+  tone?: 'danger' | 'primary';
+  /** What the button that leaves everything as it was says, when not "Cancel". */
+  cancelLabel?: string;
+  /** Other answers, shown between that button and the confirm button. */
+  otherActions?: ReactNode;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
-/** A modal question before a destructive act; Escape and Cancel leave everything as it was. */
-export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, onCancel }: Props) {
+/**
+ * A modal question before an act: the answer that leaves everything as it was comes first and has
+ * the focus, so Enter or Escape never does the act by accident.
+ */
+export function ConfirmDialog(props: Props) {
+  const { title, children, confirmLabel, tone = 'danger', cancelLabel = 'Cancel', busy, onConfirm, onCancel } = props;
   return (
     <Modal
       role="alertdialog"
@@ -22,9 +32,10 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, 
       actions={
         <>
           <button type="button" className="button" onClick={onCancel} disabled={busy} autoFocus>
-            Cancel
+            {cancelLabel}
           </button>
-          <Action tone="danger" disabled={busy} onClick={onConfirm}>
+          {props.otherActions}
+          <Action tone={tone} disabled={busy} onClick={onConfirm}>
             {confirmLabel}
           </Action>
         </>

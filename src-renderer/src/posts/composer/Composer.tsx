@@ -8,6 +8,7 @@ import { Modal } from '../../ui/Modal';
 import { ComposerForm } from './ComposerForm';
 import { clearLocalDraft } from './localDraft';
 import { Action } from '../../ui/Action';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 
 /**
  * The composer (SPEC §8): a client, targets among their active connections, the text with
@@ -69,35 +70,30 @@ export function Composer({
         </div>
       )}
       {asking && (
-        <Modal
-          role="alertdialog"
+        <ConfirmDialog
           title="Close the composer?"
-          onClose={() => setAsking(false)}
-          actions={
-            <>
-              <button type="button" className="button" autoFocus onClick={() => setAsking(false)}>
-                Keep editing
-              </button>
-              <Action
-                tone="danger"
-                onClick={() => {
-                  clearLocalDraft(workspace.id, editId);
-                  onClose();
-                }}
-              >
-                Discard changes
-              </Action>
-              <Action tone="primary" onClick={onClose}>
-                Close, keep them for later
-              </Action>
-            </>
+          cancelLabel="Keep editing"
+          otherActions={
+            <Action
+              tone="danger"
+              onClick={() => {
+                clearLocalDraft(workspace.id, editId);
+                onClose();
+              }}
+            >
+              Discard changes
+            </Action>
           }
+          confirmLabel="Close, keep them for later"
+          tone="primary"
+          onConfirm={onClose}
+          onCancel={() => setAsking(false)}
         >
           <p>
             Your changes are not saved as a post. Kept for later, they come back the next time you open{' '}
             {editId ? 'this post' : 'New post'} on this computer.
           </p>
-        </Modal>
+        </ConfirmDialog>
       )}
     </Modal>
   );

@@ -11,7 +11,6 @@ import { can } from '../../permissions';
 import { useStore } from '../../store';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { formatDateTime } from '../../format';
-import { Modal } from '../../ui/Modal';
 import { fromLocalInput, sameTimeOnDay, toLocalInput } from '../posts';
 import { checkPollTargets, checkTargets, targetsOf, type Target } from './checks';
 import { FirstCommentField } from './FirstCommentField';
@@ -25,6 +24,7 @@ import { Previews } from './Previews';
 import { TargetPicker } from './TargetPicker';
 import { WhenField } from './WhenField';
 import { Action } from '../../ui/Action';
+import { ConfirmDialog } from '../../ui/ConfirmDialog';
 
 type Submit = 'draft' | 'schedule' | 'queue' | 'save' | 'unschedule';
 
@@ -96,6 +96,13 @@ export function ComposerForm({
   const [when, setWhen] = useState(initial.when);
   const editing = existing !== null;
   const media = usePostMedia(existing, () => setTouched(true));
+  /** A setter of what the person writes: once they have written, a missing text is shown as a problem. */
+  function written<T>(set: (value: T) => void) {
+    return (value: T) => {
+      set(value);
+      setTouched(true);
+    };
+  }
 
   const connections = useContract(
     'connection.list',
@@ -324,10 +331,7 @@ export function ComposerForm({
             />
             <PostTexts
               text={text}
-              onText={(t) => {
-                setText(t);
-                setTouched(true);
-              }}
+              onText={written(setText)}
               custom={custom}
               onCustom={(platformId, value) =>
                 setCustom(({ [platformId]: _dropped, ...rest }) =>
@@ -340,10 +344,7 @@ export function ComposerForm({
             />
             <ThreadEditor
               parts={thread}
-              onParts={(parts) => {
-                setThread(parts);
-                setTouched(true);
-              }}
+              onParts={written(setThread)}
               targets={chosen}
               partMedia={(i) => (
                 <PostMediaPicker workspaceId={workspace.id} userId={clientId} media={partMedia(i)} part={i + 2} />
@@ -418,33 +419,23 @@ export function ComposerForm({
         {maySchedule && button('schedule', 'Schedule', true)}
       </footer>
       {pastTime && (
-        <Modal
-          role="alertdialog"
+        <ConfirmDialog
           title="That time has passed"
-          onClose={() => setPastTime(null)}
-          actions={
-            <>
-              <button type="button" className="button" autoFocus onClick={() => setPastTime(null)}>
-                Choose another time
-              </button>
-              <Action
-                tone="primary"
-                onClick={() => {
-                  const at = pastTime;
-                  setPastTime(null);
-                  void submit('schedule', at, true);
-                }}
-              >
-                Publish now
-              </Action>
-            </>
-          }
+          cancelLabel="Choose another time"
+          confirmLabel="Publish now"
+          tone="primary"
+          onConfirm={() => {
+            const at = pastTime;
+            setPastTime(null);
+            void submit('schedule', at, true);
+          }}
+          onCancel={() => setPastTime(null)}
         >
           <p>
             {formatDateTime(pastTime, tz)} is in the past. Publish the post now instead? It counts against today&apos;s
             daily limit.
           </p>
-        </Modal>
+        </ConfirmDialog>
       )}
     </form>
   );

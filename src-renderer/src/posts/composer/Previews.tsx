@@ -116,19 +116,20 @@ export function RichText({ text }: { text: string }) {
   );
 }
 
+/** One image or video of a preview (a carousel's slide or a grid's cell); a video picked in this window plays from its file. */
+function Slide({ workspaceId, media }: { workspaceId: string; media: PostMedia }) {
+  return (
+    <Thumbnail workspaceId={workspaceId} media={media} localUrl={localUrlOf(media.id)} className="preview-slide" />
+  );
+}
+
 function Carousel({ workspaceId, media, where }: { workspaceId: string; media: readonly PostMedia[]; where: string }) {
   const [at, setAt] = useState(0);
   const index = Math.min(at, media.length - 1);
   const current = media[index]!;
   return (
     <div className="preview-carousel" role="group" aria-roledescription="carousel" aria-label={`Carousel on ${where}`}>
-      <Thumbnail
-        key={current.id}
-        workspaceId={workspaceId}
-        media={current}
-        localUrl={localUrlOf(current.id)}
-        className="preview-slide"
-      />
+      <Slide key={current.id} workspaceId={workspaceId} media={current} />
       <div className="preview-carousel-nav">
         <button
           type="button"
@@ -182,13 +183,7 @@ function PreviewMedia({
   return (
     <div className={`preview-media count-${Math.min(list.length, 4)}`}>
       {list.map((m) => (
-        <Thumbnail
-          key={m.id}
-          workspaceId={workspaceId}
-          media={m}
-          localUrl={localUrlOf(m.id)}
-          className="preview-slide"
-        />
+        <Slide key={m.id} workspaceId={workspaceId} media={m} />
       ))}
     </div>
   );
