@@ -37,10 +37,9 @@ export function DraftsPage({ workspace }: { workspace: Workspace }) {
         </p>
         {drafts.data !== undefined && groups.length === 0 && <p className="muted">No drafts.</p>}
         <PostList
+          workspace={workspace}
           label="Drafts"
           groups={groups}
-          clients={byId}
-          fallbackZone={workspace.timezone}
           busy={drafts.isFetching}
           actions={
             mayEdit

@@ -1,20 +1,20 @@
 import { memo, useCallback, type ReactNode } from 'react';
 import type { ManagedUser } from '../../../src-shared/clients';
+import type { Workspace } from '../../../src-shared/contract';
 import type { PostGroup } from '../../../src-shared/posts';
 import { excerpt, formatInZone, platformName, platformOf, stateLabel } from './posts';
 import { useStore } from '../store';
-import { VirtualList } from '../ui/VirtualList';
+import { VirtualList, type VirtualListProps } from '../ui/VirtualList';
+import { useClients } from '../clients/useClients';
 import { ApprovalBadge } from '../approvals/ApprovalBadge';
 
 const ROW_HEIGHT = 76;
 
-interface Props {
-  label: string;
+/** What the list hands on to VirtualList as it is: its name, whether it loads, and its paging. */
+interface Props extends Pick<VirtualListProps<PostGroup>, 'label' | 'busy' | 'total' | 'onNeedMore'> {
+  /** The workspace: its clients name the rows, and its zone dates posts whose client is unknown here. */
+  workspace: Workspace;
   groups: readonly PostGroup[];
-  clients: ReadonlyMap<string, ManagedUser>;
-  /** Zone for posts whose client is unknown here. */
-  fallbackZone: string;
-  busy?: boolean;
   /** Row checkboxes, for bulk actions; rows for which `selectable` is false get none. */
   selection?: {
     selected: ReadonlySet<string>;
@@ -23,9 +23,6 @@ interface Props {
   };
   /** More buttons at the end of a row. */
   actions?: (group: PostGroup) => ReactNode;
-  /** The whole list's length when only its first `groups` are loaded (see VirtualList). */
-  total?: number;
-  onNeedMore?: () => void;
 }
 
 /**
@@ -120,8 +117,10 @@ const PostRow = memo(function PostRow({
 });
 
 /** Post groups in a virtualised list (thousands stay smooth); a row opens the post. */
-export function PostList({ label, groups, clients, fallbackZone, busy, selection, actions, total, onNeedMore }: Props) {
+export function PostList({ workspace, groups, selection, actions, ...list }: Props) {
   const openPost = useStore((s) => s.openPost);
+  const { byId: clients } = useClients(workspace);
+  const fallbackZone = workspace.timezone;
   const selected = selection?.selected;
   const toggle = selection?.toggle;
   const selectable = selection?.selectable;
@@ -143,12 +142,9 @@ export function PostList({ label, groups, clients, fallbackZone, busy, selection
   );
   return (
     <VirtualList
-      label={label}
+      {...list}
       items={groups}
       rowHeight={ROW_HEIGHT}
-      busy={busy}
-      total={total}
-      onNeedMore={onNeedMore}
       itemKey={(g) => g.id}
       rowClassName="post-row"
       rowData={postRowData}

@@ -135,10 +135,9 @@ export function QueuePage({ workspace }: { workspace: Workspace }) {
           <p className="muted">{filtered ? 'No post matches these filters.' : 'No posts yet.'}</p>
         )}
         <PostList
+          workspace={workspace}
           label="Posts"
           groups={groups}
-          clients={byId}
-          fallbackZone={workspace.timezone}
           busy={posts.isFetching}
           total={capped ? undefined : total}
           onNeedMore={needMore}

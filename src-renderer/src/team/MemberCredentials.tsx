@@ -69,8 +69,10 @@ function ClientCredentials({ workspace, member, client, modes, onOutcome }: Prop
   ));
 }
 
+export type MemberCredentialsProps = Props & { clients: ManagedUser[] };
+
 /** "Social accounts": whose credentials a member posts with, per connection of their clients. */
-export function MemberCredentials(props: Props & { clients: ManagedUser[] }) {
+export function MemberCredentials(props: MemberCredentialsProps) {
   const { member, clients } = props;
   const [open, setOpen] = useState(false);
   const theirs = member.allClients ? clients : clients.filter((c) => member.clientIds.includes(c.id));

@@ -1,24 +1,19 @@
 import { useState } from 'react';
-import type { ManagedUser } from '../../../src-shared/clients';
-import type { Result, Workspace } from '../../../src-shared/contract';
+import type { Result } from '../../../src-shared/contract';
 import { UpdateMemberInput, type Member, type UpdateMemberInput as Patch } from '../../../src-shared/team';
 import { act } from '../data/queries';
 import { useRole } from '../data/session';
 import { useContractForm } from '../forms/useContractForm';
 import { can } from '../permissions';
 import { ClientChecklist } from './ClientChecklist';
-import { MemberCredentials } from './MemberCredentials';
+import { MemberCredentials, type MemberCredentialsProps } from './MemberCredentials';
 import { invitableRoles, roleLabel, statusLabel, type InvitableRole, type Outcome } from './roles';
 import { Action } from '../ui/Action';
 import { Options } from '../ui/Options';
 
-interface RowProps {
-  workspace: Workspace;
-  member: Member;
-  clients: ManagedUser[];
+/** A row has what its "Social accounts" part has, and the clients' names. */
+interface RowProps extends MemberCredentialsProps {
   clientName: (id: string) => string;
-  modes: Map<string, 'owner' | 'member'>;
-  onOutcome: (outcome: Outcome) => void;
 }
 
 /** The sessions limit of a member, set on its own; the error stands beside the field. */
@@ -72,7 +67,8 @@ function SessionsLimitForm({
 }
 
 /** One member; for people who may manage the team, every non-owner row has its controls. */
-export function MemberRow({ workspace, member, clients, clientName, modes, onOutcome }: RowProps) {
+export function MemberRow({ clientName, ...row }: RowProps) {
+  const { workspace, member, clients, onOutcome } = row;
   const role = useRole();
   const [busy, setBusy] = useState(false);
   const editable = member.role !== 'owner' && can(role, 'team.update');
@@ -146,15 +142,7 @@ export function MemberRow({ workspace, member, clients, clientName, modes, onOut
             />
           </details>
         )}
-        {editable && (
-          <MemberCredentials
-            workspace={workspace}
-            member={member}
-            clients={clients}
-            modes={modes}
-            onOutcome={onOutcome}
-          />
-        )}
+        {editable && <MemberCredentials {...row} />}
       </td>
       <td>
         <div className="button-row">

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, type ReactNode } from 'react';
 
-interface Props<T> {
+export interface VirtualListProps<T> {
   /** The list's accessible name. */
   label: string;
   items: readonly T[];
@@ -61,7 +61,7 @@ const Row = memo(function Row<T>({ item, index, count, start, size, className, r
 }) as <T>(props: RowProps<T>) => ReactNode;
 
 /** A long list that renders only the rows in view (thousands of clients or posts stay smooth). */
-export function VirtualList<T>(props: Props<T>) {
+export function VirtualList<T>(props: VirtualListProps<T>) {
   const { label, items, rowHeight, busy, itemKey, rowClassName, rowData, children, total, onNeedMore } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const count = Math.max(items.length, total ?? 0);

@@ -6,6 +6,8 @@ export const DRAG_TYPE = 'application/x-postroom-post';
 
 /** How the calendar shows and moves each of its posts, in the month's days and the week's hours alike. */
 export interface CalendarPostView {
+  /** The viewer's time zone: the days, hours and times the calendar shows are in it (D110). */
+  zone: string;
   /** The id of the post being dragged in this window, if any. */
   dragging: string | null;
   timeOf: (g: CalendarPost) => string;
@@ -75,17 +77,10 @@ export function CalendarItem({
  * dragged in this window or carrying DRAG_TYPE, says while one hovers over it (`onOver`), and hands
  * the post's id to `onDrop`.
  */
-export function dropTarget({
-  dragging,
-  over,
-  onOver,
-  onDrop,
-}: {
-  dragging: string | null;
-  over: boolean;
-  onOver: (over: boolean) => void;
-  onDrop: (postId: string) => void;
-}) {
+export function dropTarget(
+  dragging: string | null,
+  { over, onOver, onDrop }: { over: boolean; onOver: (over: boolean) => void; onDrop: (postId: string) => void },
+) {
   return {
     onDragOver: (e: DragEvent<HTMLElement>) => {
       if (!dragging && !e.dataTransfer.types.includes(DRAG_TYPE)) return;

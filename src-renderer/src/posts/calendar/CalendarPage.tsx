@@ -20,6 +20,7 @@ import { ErrorAlert } from '../../ui/ErrorAlert';
 import { Notice, PageHeader } from '../../ui/Section';
 import { CalendarDay } from './CalendarDay';
 import { CalendarWeek } from './CalendarWeek';
+import type { CalendarPostView } from './CalendarItem';
 import { MoveDialog } from './MoveDialog';
 import { useRole } from '../../data/session';
 import { act } from '../../data/queries';
@@ -116,6 +117,24 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
   const movable = (g: CalendarPost) => mayMove && g.changeable && g.status !== 'draft';
   const nameOf = (g: CalendarPost) => `${byId.get(g.userId)?.displayName ?? 'Client'}: ${excerpt(g.excerpt, 30)}`;
 
+  // How every post shows and moves, in the month's days and the week's hours alike.
+  const view: CalendarPostView = {
+    zone,
+    dragging,
+    timeOf,
+    nameOf,
+    colourOf: (g) => colourOf(g.userId),
+    movable,
+    pending: (g) => moves[g.id]?.baseUpdatedAt === g.updatedAt,
+    onOpen: (g) => void openPost(g.id),
+    onMove: setMoving,
+    onDragStart: (g) => setDragging(g.id),
+    onDragEnd: () => {
+      setDragging(null);
+      setOver(null);
+    },
+  };
+
   async function move(g: CalendarPost, iso: string) {
     if (new Date(iso).getTime() === new Date(g.scheduledTime!).getTime()) return;
     setError(null);
@@ -198,21 +217,11 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
         {mode === 'week' ? (
           <CalendarWeek
             days={days}
-            zone={zone}
             today={today}
             byDay={byDay}
-            dragging={dragging}
-            timeOf={timeOf}
-            nameOf={nameOf}
+            view={view}
             clientOf={(g) => byId.get(g.userId)?.displayName ?? 'Client'}
-            colourOf={(g) => colourOf(g.userId)}
             platformsOf={platformListOf}
-            movable={movable}
-            pending={(g) => moves[g.id]?.baseUpdatedAt === g.updatedAt}
-            onOpen={(g) => void openPost(g.id)}
-            onMove={setMoving}
-            onDragStart={(g) => setDragging(g.id)}
-            onDragEnd={() => setDragging(null)}
             onDrop={(day, hour, postId) => drop(day, postId, hour)}
           />
         ) : (
@@ -222,38 +231,24 @@ export function CalendarPage({ workspace }: { workspace: Workspace }) {
                 <li key={day}>{DateTime.fromISO(day, { zone }).toFormat('cccc')}</li>
               ))}
             </ul>
-            <ol className={`calendar calendar-${mode}`} aria-labelledby={`${id}-title`} aria-busy={posts.isFetching}>
+            <ol className="calendar calendar-month" aria-labelledby={`${id}-title`} aria-busy={posts.isFetching}>
               {days.map((day) => {
                 const items = byDay.get(day) ?? [];
                 return (
                   <CalendarDay
                     key={day}
                     day={day}
-                    zone={zone}
-                    mode={mode}
                     items={items}
                     total={Math.max(totals.get(day) ?? 0, items.length)}
-                    shown={mode === 'month' ? MONTH_ITEMS : items.length}
-                    outside={mode === 'month' && !day.startsWith(day0.toFormat('yyyy-LL'))}
+                    shown={MONTH_ITEMS}
+                    outside={!day.startsWith(day0.toFormat('yyyy-LL'))}
                     today={day === today}
                     over={over === day}
-                    dragging={dragging}
-                    timeOf={timeOf}
-                    nameOf={nameOf}
-                    colourOf={(g) => colourOf(g.userId)}
+                    view={view}
                     platformsOf={platformsOf}
-                    movable={movable}
-                    pending={(g) => moves[g.id]?.baseUpdatedAt === g.updatedAt}
-                    onOpen={(g) => void openPost(g.id)}
-                    onMove={setMoving}
                     onMore={() => {
                       setAnchor(day);
                       setMode('week');
-                    }}
-                    onDragStart={(g) => setDragging(g.id)}
-                    onDragEnd={() => {
-                      setDragging(null);
-                      setOver(null);
                     }}
                     onOver={(on) => setOver((o) => (on ? day : o === day ? null : o))}
                     onDrop={(postId) => drop(day, postId)}

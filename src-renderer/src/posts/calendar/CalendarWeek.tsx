@@ -36,12 +36,12 @@ export function PlatformIcon({ platform }: { platform: Platform }) {
   );
 }
 
-interface Props extends CalendarPostView {
+interface Props {
   /** The week's seven days (ISO dates), Monday first. */
   days: readonly string[];
-  zone: string;
   today: string | null;
   byDay: ReadonlyMap<string, readonly CalendarPost[]>;
+  view: CalendarPostView;
   clientOf: (g: CalendarPost) => string;
   platformsOf: (g: CalendarPost) => Platform[];
   /** A post dropped on an hour of a day: it keeps its minutes. */
@@ -54,10 +54,10 @@ interface Props extends CalendarPostView {
  * start of its text. Dragging it onto another hour (of any day) moves it there; the engine decides
  * whether it may (the daily limit, approvals), and a refused move goes back.
  */
-export function CalendarWeek(p: Props) {
+export function CalendarWeek({ view, ...p }: Props) {
   const [over, setOver] = useState<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
-  const local = (g: CalendarPost) => DateTime.fromISO(p.timeOf(g), { zone: p.zone });
+  const local = (g: CalendarPost) => DateTime.fromISO(view.timeOf(g), { zone: view.zone });
   const cellPosts = new Map<string, CalendarPost[]>();
   for (const day of p.days)
     for (const g of p.byDay.get(day) ?? []) {
@@ -80,17 +80,17 @@ export function CalendarWeek(p: Props) {
     scroller.current.scrollTop = row.offsetTop - (row.offsetHeight || 0);
   }, [earliest, firstDay]);
 
-  const hourLabel = (hour: number) => DateTime.fromObject({ hour }, { zone: p.zone }).toFormat('HH:mm');
+  const hourLabel = (hour: number) => DateTime.fromObject({ hour }, { zone: view.zone }).toFormat('HH:mm');
   return (
     <div className="calendar-hours" ref={scroller}>
       <table className="calendar-grid">
-        <caption className="visually-hidden">Week, by hour, in {p.zone}</caption>
+        <caption className="visually-hidden">Week, by hour, in {view.zone}</caption>
         <thead>
           <tr>
             <td className="calendar-hour" />
             {p.days.map((day) => (
               <th key={day} scope="col" className={day === p.today ? 'today' : undefined} data-day={day}>
-                {DateTime.fromISO(day, { zone: p.zone }).toFormat('ccc d')}
+                {DateTime.fromISO(day, { zone: view.zone }).toFormat('ccc d')}
               </th>
             ))}
           </tr>
@@ -109,10 +109,9 @@ export function CalendarWeek(p: Props) {
                     key={day}
                     data-day={day}
                     data-hour={hour}
-                    aria-label={`${formatDay(day, p.zone)}, ${hourLabel(hour)}`}
+                    aria-label={`${formatDay(day, view.zone)}, ${hourLabel(hour)}`}
                     className={over === key ? 'drop-over' : undefined}
-                    {...dropTarget({
-                      dragging: p.dragging,
+                    {...dropTarget(view.dragging, {
                       over: over === key,
                       onOver: (on) => setOver((o) => (on ? key : o === key ? null : o)),
                       onDrop: (postId) => p.onDrop(day, hour, postId),
@@ -121,15 +120,15 @@ export function CalendarWeek(p: Props) {
                     {posts.length > 0 && (
                       <ul className="calendar-items">
                         {posts.map((g) => (
-                          <CalendarItem key={g.id} post={g} view={p} className="calendar-slot">
+                          <CalendarItem key={g.id} post={g} view={view} className="calendar-slot">
                             <button
                               type="button"
                               className="calendar-open"
-                              onClick={() => p.onOpen(g)}
+                              onClick={() => view.onOpen(g)}
                               title={`${p.clientOf(g)} · ${stateLabel[g.status]}`}
                             >
                               <span className="calendar-slot-head">
-                                <time dateTime={p.timeOf(g)}>{local(g).toFormat('HH:mm')}</time>
+                                <time dateTime={view.timeOf(g)}>{local(g).toFormat('HH:mm')}</time>
                                 <span className="calendar-platforms">
                                   {p.platformsOf(g).map((platform) => (
                                     <PlatformIcon key={platform} platform={platform} />

@@ -116,7 +116,7 @@ export function RichText({ text }: { text: string }) {
   );
 }
 
-/** One image or video of a preview (a carousel's slide or a grid's cell); a video picked in this window plays from its file. */
+/** One image or video of a preview (a carousel's slide, a grid's cell); a video picked here plays from its file. */
 function Slide({ workspaceId, media }: { workspaceId: string; media: PostMedia }) {
   return (
     <Thumbnail workspaceId={workspaceId} media={media} localUrl={localUrlOf(media.id)} className="preview-slide" />
