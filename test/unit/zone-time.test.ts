@@ -1,21 +1,12 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { formatInZone } from '../../src-renderer/src/posts/zoneTime';
+import { formatInZone, TIME_FIELDS } from '../../src-renderer/src/posts/zoneTime';
 
 /** What the queue, the post page and the panels showed before (Luxon, issue 10 "local times"). */
 function throughLuxon(iso: string, zone: string): string {
   const dt = DateTime.fromISO(iso, { zone });
   if (!dt.isValid) return iso;
-  const local = dt.toLocaleString({
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  return `${local} ${dt.offsetNameShort}`;
+  return `${dt.toLocaleString(TIME_FIELDS)} ${dt.offsetNameShort}`;
 }
 
 const ZONES = [

@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { FieldPath } from 'react-hook-form';
-import { DeskJoinInput, DeskSignInInput } from '../../../src-shared/contract';
+import { DeskJoinInput, DeskSignInInput, type RequestOf } from '../../../src-shared/contract';
 import { sessionCall } from '../data/session';
-import { useContractForm, type FormFields } from '../forms/useContractForm';
+import { useContractForm, type ContractForm } from '../forms/useContractForm';
 import { invitationCode } from '../team/invitations';
 import { FormShell } from '../ui/FormShell';
 import { ChoiceGroup } from '../ui/ChoiceGroup';
@@ -23,69 +23,64 @@ const WAYS = [
 ] as const;
 type Way = (typeof WAYS)[number]['value'];
 
-interface JoinValues {
-  hostUrl: string;
-  invitationCode: string;
-  name: string;
-  password: string;
-}
-
-interface SignInValues {
-  hostUrl: string;
-  email: string;
-  password: string;
-}
-
-/** The team host's address, the first field of both ways in. */
-function HostAddressField<V extends { hostUrl: string }>({ form }: { form: FormFields<V> }) {
+/** A way in: the host's address first, then the way's own fields, sent on `channel` by the desk's main process. */
+function HostForm<C extends 'desk.join' | 'desk.signIn', V extends { hostUrl: string }>({
+  channel,
+  form,
+  label,
+  submit,
+  busyLabel,
+  children,
+}: {
+  channel: C;
+  form: ContractForm<V, RequestOf<C>>;
+  label: string;
+  submit: string;
+  busyLabel: string;
+  children: ReactNode;
+}) {
+  const onSubmit = form.submit(async (_values, input) => {
+    const res = await sessionCall(channel, input);
+    if (!res.ok) return res.error;
+  });
   return (
-    <TextField
-      form={form}
-      name={'hostUrl' as FieldPath<V>}
-      label="Team host address"
-      type="url"
-      autoComplete="url"
-      spellCheck={false}
-      hint="The address your agency gave you, such as https://postroom.agency.example."
-      required
-    />
+    <FormShell form={form} onSubmit={onSubmit} label={label} submit={submit} busyLabel={busyLabel}>
+      <TextField
+        form={form}
+        name={'hostUrl' as FieldPath<V>}
+        label="Team host address"
+        type="url"
+        autoComplete="url"
+        spellCheck={false}
+        hint="The address your agency gave you, such as https://postroom.agency.example."
+        required
+      />
+      {children}
+    </FormShell>
   );
 }
 
 function JoinWithInvitation({ hostUrl }: { hostUrl: string }) {
   const form = useContractForm({
     schema: DeskJoinInput,
-    defaultValues: { hostUrl, invitationCode: '', name: '', password: '' } as JoinValues,
+    defaultValues: { hostUrl, invitationCode: '', name: '', password: '' },
     toInput: (v) => ({ ...v, invitationCode: invitationCode(v.invitationCode) }),
   });
-  const onSubmit = form.submit(async (_values, input) => {
-    const res = await sessionCall('desk.join', input);
-    if (!res.ok) return res.error;
-  });
   return (
-    <FormShell form={form} onSubmit={onSubmit} label="Join a team host" submit="Join the team" busyLabel="Joining…">
-      <HostAddressField form={form} />
+    <HostForm channel="desk.join" form={form} label="Join a team host" submit="Join the team" busyLabel="Joining…">
       <InvitationFields
         form={form}
         codeName="invitationCode"
         passwordHint="At least 8 characters. You sign in to the team host with it from now on."
       />
-    </FormShell>
+    </HostForm>
   );
 }
 
 function SignInWithAccount({ hostUrl }: { hostUrl: string }) {
-  const form = useContractForm({
-    schema: DeskSignInInput,
-    defaultValues: { hostUrl, email: '', password: '' } as SignInValues,
-  });
-  const onSubmit = form.submit(async (_values, input) => {
-    const res = await sessionCall('desk.signIn', input);
-    if (!res.ok) return res.error;
-  });
+  const form = useContractForm({ schema: DeskSignInInput, defaultValues: { hostUrl, email: '', password: '' } });
   return (
-    <FormShell form={form} onSubmit={onSubmit} label="Sign in to a team host" submit="Sign in" busyLabel="Signing in…">
-      <HostAddressField form={form} />
+    <HostForm channel="desk.signIn" form={form} label="Sign in to a team host" submit="Sign in" busyLabel="Signing in…">
       <TextField form={form} name="email" label="Email" type="email" autoComplete="email" required />
       <TextField
         form={form}
@@ -95,7 +90,7 @@ function SignInWithAccount({ hostUrl }: { hostUrl: string }) {
         autoComplete="current-password"
         required
       />
-    </FormShell>
+    </HostForm>
   );
 }
 

@@ -10,7 +10,7 @@ import { can } from '../permissions';
 import { useStore } from '../store';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { Loading, Notice, PageHeader, Section } from '../ui/Section';
+import { BackButton, Notice, PageHeader, PageLoading, Section } from '../ui/Section';
 import { ClientFacts, EditClientForm } from './ClientDetails';
 import { ClientKeyPanels } from './ClientKeyPanels';
 import { useClientKey } from './useClientKey';
@@ -116,20 +116,9 @@ export function ClientPage({ workspace, clientId }: { workspace: Workspace; clie
   const client = useContract('client.get', { workspaceId: workspace.id, userId: clientId });
   const [editing, setEditing] = useState(false);
 
-  const back = (
-    <button type="button" className="button subtle back" onClick={() => setView('clients')}>
-      ← All clients
-    </button>
-  );
+  const back = <BackButton label="All clients" onClick={() => setView('clients')} />;
   const user = client.data;
-  if (!user) {
-    return (
-      <div className="page">
-        {back}
-        {client.error ? <ErrorAlert error={client.error} /> : <Loading what="client" />}
-      </div>
-    );
-  }
+  if (!user) return <PageLoading back={back} error={client.error} what="client" />;
 
   return (
     <div className="page">

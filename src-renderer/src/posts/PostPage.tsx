@@ -8,7 +8,7 @@ import { can } from '../permissions';
 import { useStore } from '../store';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { ErrorAlert } from '../ui/ErrorAlert';
-import { Facts, Loading, PageHeader, Section } from '../ui/Section';
+import { BackButton, Facts, PageHeader, PageLoading, Section } from '../ui/Section';
 import { DeliveriesTable } from './DeliveriesTable';
 import { NotSentBadge } from './PostList';
 import { ThreadParts } from './ThreadParts';
@@ -63,22 +63,12 @@ export function PostPage({ workspace, postId }: { workspace: Workspace; postId: 
   useReportPublishing('post', group ? [group] : []);
 
   const back = (
-    <button
-      type="button"
-      className="button subtle back"
+    <BackButton
+      label={backLabel[returnView] ?? 'Back'}
       onClick={() => setView(returnView === 'post' ? 'queue' : returnView)}
-    >
-      ← {backLabel[returnView] ?? 'Back'}
-    </button>
+    />
   );
-  if (!group) {
-    return (
-      <div className="page">
-        {back}
-        {post.error ? <ErrorAlert error={post.error} /> : <Loading what="post" />}
-      </div>
-    );
-  }
+  if (!group) return <PageLoading back={back} error={post.error} what="post" />;
 
   const zone = client.data?.timezone ?? workspace.timezone;
   const mayChange = can(role, 'post.draft') && isChangeable(group);

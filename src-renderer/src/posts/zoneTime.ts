@@ -11,8 +11,8 @@ import { DateTime } from 'luxon';
  * over many zones and instants); anything but a plain instant with an offset still goes through Luxon.
  */
 
-/** The fields of the time, as Luxon's `toLocaleString` was given them. */
-const TIME_FIELDS = {
+/** The fields of the time, as Luxon's `toLocaleString` was given them (the test gives Luxon these). */
+export const TIME_FIELDS = {
   weekday: 'short',
   day: 'numeric',
   month: 'short',

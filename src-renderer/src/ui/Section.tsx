@@ -1,4 +1,6 @@
 import { useId, type ReactNode } from 'react';
+import type { ErrorObject } from '../../../src-shared/errors';
+import { ErrorAlert } from './ErrorAlert';
 
 /** A card with a heading that names it (a region screen readers can jump to). */
 export function Section({
@@ -80,4 +82,19 @@ export const Loading = ({ what }: { what?: string }) => (
   <p role="status" className="muted">
     Loading{what ? ` ${what}` : ''}…
   </p>
+);
+
+/** The way back from a page about one thing (a client, a post) to where it was opened from. */
+export const BackButton = ({ label, onClick }: { label: string; onClick: () => void }) => (
+  <button type="button" className="button subtle back" onClick={onClick}>
+    ← {label}
+  </button>
+);
+
+/** A page about one thing until it has loaded: the way back, and its error or "Loading …". */
+export const PageLoading = ({ back, error, what }: { back: ReactNode; error: ErrorObject | null; what: string }) => (
+  <div className="page">
+    {back}
+    {error ? <ErrorAlert error={error} /> : <Loading what={what} />}
+  </div>
 );
