@@ -722,3 +722,48 @@ describe('migration 020 (poll limits)', () => {
     db.close();
   });
 });
+
+describe('migration 021 (summaries in place)', () => {
+  it('keeps the summaries already there, and a publish (claim, part, outcome) leaves each equal to a fresh one', async () => {
+    const db = await upgradedTo(21, (before) => {
+      before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at) VALUES
+        ('g1', 'w1', 'u1', 'a thread', '2026-02-01T09:00:00.000Z', '2026-01-01T00:00:00.000Z', '');
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, next_attempt_at, idempotency_key, attempts, updated_at) VALUES
+        ('d1', 'g1', 'u1', 'x-1', 'x', 'scheduled', '2026-02-01T09:00:00.000Z', '2026-02-01T09:00:00.000Z', 'k1', 0, ''),
+        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'scheduled', '2026-02-01T09:00:00.000Z', '2026-02-01T09:00:00.000Z', 'k2', 0, '');`);
+    });
+    const summary = () => db.prepare(`SELECT * FROM group_summaries`).all();
+    const fresh = () => db.prepare(`SELECT * FROM fresh_group_summaries`).all();
+    expect(summary()).toEqual(fresh());
+    const deliveries = () =>
+      JSON.parse(db.prepare<[], string>(`SELECT deliveries FROM group_summaries`).pluck().get()!) as {
+        id: string;
+        state: string;
+        parts: { part: number; platformPostId: string }[];
+      }[];
+    // The mastodon delivery (the group's second) is claimed, its thread goes out part by part, then it is published.
+    db.prepare(`UPDATE deliveries SET state = 'publishing', attempts = attempts + 1 WHERE id = 'd2'`).run();
+    expect(summary()).toEqual(fresh());
+    const part = db.prepare(
+      `INSERT INTO delivery_parts (delivery_id, part, platform_post_id, platform_post_url, published_at) VALUES ('d2', ?, ?, NULL, '2026-02-01T09:00:01.000Z')`,
+    );
+    part.run(0, '110');
+    part.run(1, '111');
+    expect(summary()).toEqual(fresh());
+    db.prepare(`UPDATE deliveries SET state = 'published', platform_post_id = '110' WHERE id = 'd2'`).run();
+    expect(summary()).toEqual(fresh());
+    expect(deliveries().map((d) => [d.id, d.state, d.parts.map((p) => p.platformPostId)])).toEqual([
+      ['d1', 'scheduled', []],
+      ['d2', 'published', ['110', '111']],
+    ]);
+    // A part recorded out of order, and a delivery moved to another platform, still refresh the whole summary.
+    db.prepare(`DELETE FROM delivery_parts WHERE delivery_id = 'd2' AND part = 0`).run();
+    part.run(0, '109');
+    db.prepare(`UPDATE deliveries SET platform_id = 'x-2', state = 'failed' WHERE id = 'd1'`).run();
+    expect(summary()).toEqual(fresh());
+    expect(deliveries()[1]!.parts.map((p) => p.platformPostId)).toEqual(['109', '111']);
+    db.close();
+  });
+});

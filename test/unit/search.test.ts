@@ -141,8 +141,16 @@ describe('migration 013 (post search)', () => {
     const raw = new Database(join(a.dataDir, DATABASE_FILE));
     for (const op of ['insert', 'delete', 'update']) raw.exec(`DROP TRIGGER post_text_fts_${op}`);
     // Migrations 014 (the review index), 015 (Mastodon apps), 016 (threads), 017 (approval settings),
-    // 018 (polls), 019 (group summaries) and 020 (poll limits) came later: they go too, and run again after 013.
-    for (const on of ['group_insert', 'group_move', 'group_delete', 'delivery_insert', 'delivery_change'])
+    // 018 (polls), 019 (group summaries), 020 (poll limits) and 021 (summaries in place) came later: they go
+    // too, and run again after 013.
+    for (const on of [
+      'group_insert',
+      'group_move',
+      'group_delete',
+      'delivery_insert',
+      'delivery_change',
+      'delivery_identity',
+    ])
       raw.exec(`DROP TRIGGER group_summaries_${on}`);
     raw.exec(
       `DROP TRIGGER group_summaries_delivery_leave; DROP TRIGGER group_summaries_delivery_delete;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { keepMediaOfBackup, pruneBackupMedia } from '../files/backup-media';
 import { AppError } from '../kernel/errors';
 import type { Clock } from '../kernel/clock';
+import { WalCheckpointer } from './checkpointer';
 import { prepareDataFolder, privateFile, privateFolder } from './data-folder';
 import {
   AUTOMATIC_KEPT,
@@ -85,7 +86,7 @@ async function open(
     // Migrations change the file: they wait for the check (and a damaged file is refused here).
     if (schemaVersion(db) < (migrations.at(-1)?.version ?? 0)) integrity.waitSync();
     await migrate(db, { dataDir, clock, migrations });
-    prepareOnceAndGateWrites(db, integrity);
+    prepareOnceAndGateWrites(db, integrity, file);
     return { db, integrity };
   } catch (err) {
     // The guard is closed after the writable connection, so that one never checkpoints.
@@ -131,18 +132,23 @@ export async function takeAutomaticBackupIfDue(db: Db, dataDir: string, clock: C
  * file (not `readonly` in SQLite's eyes), `exec` and a pragma that sets something first make sure
  * the check passed, blocking until it answers if it has not yet, and throw `database_damaged`
  * when it found damage. Once the check passed this is one property read per write.
+ *
+ * Each write that ended (a statement, `exec`, an outermost transaction) is noted for the WAL's
+ * checkpoints, which a worker thread makes (see checkpointer.ts); closing the connection stops it first.
  */
-function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck): void {
+function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck, file: string): void {
   const prepare = db.prepare.bind(db);
   const cache = new Map<string, Database.Statement>();
+  const checkpointer = new WalCheckpointer(db, file);
   const gate = () => {
     if (integrity.state !== 'sound') integrity.waitSync();
   };
+  const wrote = () => checkpointer.noteWrite();
   db.prepare = ((sql: string) => {
     let statement = cache.get(sql);
     if (!statement) {
       statement = prepare(sql);
-      if (!statement.readonly) gateStatement(statement, gate);
+      if (!statement.readonly) gateStatement(statement, gate, wrote);
       cache.set(sql, statement);
     }
     return statement;
@@ -150,21 +156,53 @@ function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck): void {
   const exec = db.exec.bind(db);
   db.exec = ((sql: string) => {
     gate();
-    return exec(sql);
+    try {
+      return exec(sql);
+    } finally {
+      wrote();
+    }
   }) as Db['exec'];
   const pragma = db.pragma.bind(db);
   db.pragma = ((source: string, options?: Database.PragmaOptions) => {
     if (/=|checkpoint|optimize|vacuum/i.test(source)) gate();
     return pragma(source, options);
   }) as Db['pragma'];
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const made = transaction(fn);
+    const noted = (run: (...args: unknown[]) => unknown) =>
+      function (this: unknown, ...args: unknown[]) {
+        try {
+          return run.apply(this, args);
+        } finally {
+          // A nested transaction (a savepoint) commits nothing yet; its outermost one is noted.
+          if (!db.inTransaction) wrote();
+        }
+      };
+    return Object.assign(noted(made), {
+      deferred: noted(made.deferred),
+      immediate: noted(made.immediate),
+      exclusive: noted(made.exclusive),
+      default: noted(made.default),
+    });
+  }) as Db['transaction'];
+  const close = db.close.bind(db);
+  db.close = (() => {
+    checkpointer.close();
+    return close();
+  }) as Db['close'];
 }
 
-function gateStatement(statement: Database.Statement, gate: () => void): void {
+function gateStatement(statement: Database.Statement, before: () => void, after: () => void): void {
   for (const method of ['run', 'get', 'all', 'iterate'] as const) {
     const original = statement[method] as (...args: unknown[]) => unknown;
     (statement as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
-      gate();
-      return original.apply(this, args);
+      before();
+      try {
+        return original.apply(this, args);
+      } finally {
+        after();
+      }
     };
   }
 }

@@ -19,6 +19,7 @@ import { migration017 } from './017-approval-settings';
 import { migration018 } from './018-polls';
 import { migration019 } from './019-group-summaries';
 import { migration020 } from './020-poll-limits';
+import { migration021 } from './021-summary-in-place';
 
 /** Every migration, in order. Append only: a released migration is never edited. */
 export const migrations: readonly Migration[] = [
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   migration018,
   migration019,
   migration020,
+  migration021,
 ];
