@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
 import { ManagedUser } from '../../src-shared/clients';
-import { startTestApp } from '../support/app';
+import { startTestApp, type TestApp } from '../support/app';
 import { callWithKey, createClientOverRest } from '../support/rest';
+
+/** A client created as a script creates one (POST /api/v1/workspace/users with the workspace key); the answer. */
+const postClient = (t: TestApp, client: Record<string, unknown>) =>
+  callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', client);
 
 describe('managed users over REST (seed 000)', () => {
   it('creates, lists, reads, updates and deletes a managed user with the seed fields', async () => {
     const t = await startTestApp();
-    const created = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-      email: 'client@example.com',
-      displayName: 'Acme Corp',
-    });
+    const created = await postClient(t, { email: 'client@example.com', displayName: 'Acme Corp' });
     expect(created.status).toBe(201);
     const user = ManagedUser.parse(created.body);
     expect(user).toMatchObject({
@@ -51,42 +52,23 @@ describe('managed users over REST (seed 000)', () => {
     expect((await callWithKey(t.url, t.workspaceApiKey, 'DELETE', '/api/v1/workspace/users/user_missing')).status).toBe(
       404,
     );
-    const invalid = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-      email: 'nope',
-      displayName: '',
-    });
+    const invalid = await postClient(t, { email: 'nope', displayName: '' });
     expect(invalid.status).toBe(400);
     expect(ErrorBody.parse(invalid.body).error).toMatchObject({
       code: 'validation_failed',
       details: { fields: { email: expect.any(String), displayName: expect.any(String) } },
     });
-    await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-      email: 'dup@example.com',
-      displayName: 'One',
-    });
-    const dup = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-      email: 'DUP@example.com',
-      displayName: 'Two',
-    });
+    await postClient(t, { email: 'dup@example.com', displayName: 'One' });
+    const dup = await postClient(t, { email: 'DUP@example.com', displayName: 'Two' });
     expect(dup.status).toBe(409);
   });
 
   it('stops at the free plan limit of 3 clients with 422 client_limit_reached and an upgrade action', async () => {
     const t = await startTestApp();
     for (const n of [1, 2, 3]) {
-      expect(
-        (
-          await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-            email: `c${n}@x.test`,
-            displayName: `C${n}`,
-          })
-        ).status,
-      ).toBe(201);
+      expect((await postClient(t, { email: `c${n}@x.test`, displayName: `C${n}` })).status).toBe(201);
     }
-    const fourth = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-      email: 'c4@x.test',
-      displayName: 'C4',
-    });
+    const fourth = await postClient(t, { email: 'c4@x.test', displayName: 'C4' });
     expect(fourth.status).toBe(422);
     expect(ErrorBody.parse(fourth.body).error).toMatchObject({
       code: 'client_limit_reached',
@@ -99,10 +81,7 @@ describe('managed users over REST (seed 000)', () => {
     await t.app.engine.ctx.db.prepare(`UPDATE workspaces SET plan_id = 'enterprise'`).run();
     const ids: string[] = [];
     for (const n of [1, 2, 3, 4, 5]) {
-      const res = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/users', {
-        email: `person${n}@${n % 2 ? 'odd' : 'even'}.test`,
-        displayName: `P${n}`,
-      });
+      const res = await postClient(t, { email: `person${n}@${n % 2 ? 'odd' : 'even'}.test`, displayName: `P${n}` });
       ids.push(res.body.id);
     }
     await callWithKey(t.url, t.workspaceApiKey, 'POST', `/api/v1/workspace/users/${ids[0]}/deactivate`);

@@ -1,27 +1,20 @@
 import { TEST_PASSWORD } from '../support/engine';
 import { describe, expect, it } from 'vitest';
 import { ErrorBody } from '../../src-shared/errors';
-import { startTestApp } from '../support/app';
+import { inviteOverRest, startTestApp } from '../support/app';
 import { callWithKey } from '../support/rest';
 
 describe('team routes', () => {
   it('invites over REST: 422 user_limit_reached with upgrade_plan on free, 201 with a code on team', async () => {
     const t = await startTestApp();
-    const refused = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
-      email: 'ed@a.test',
-      role: 'editor',
-    });
+    const refused = await inviteOverRest(t, { email: 'ed@a.test', role: 'editor' });
     expect(refused.status).toBe(422);
     expect(ErrorBody.parse(refused.body).error).toMatchObject({
       code: 'user_limit_reached',
       action: { type: 'upgrade_plan' },
     });
     await t.app.engine.call('plan.change', { workspaceId: t.workspaceId, planId: 'team' });
-    const invited = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
-      email: 'ed@a.test',
-      role: 'editor',
-      skipInvitationEmail: true,
-    });
+    const invited = await inviteOverRest(t, { email: 'ed@a.test', role: 'editor', skipInvitationEmail: true });
     expect(invited.status).toBe(201);
     expect(invited.body).toMatchObject({
       data: { email: 'ed@a.test', role: 'editor', invitationPending: true },
@@ -32,10 +25,7 @@ describe('team routes', () => {
     expect(await page.text()).toContain(invited.body.code);
     const list = await callWithKey(t.url, t.workspaceApiKey, 'GET', '/api/v1/workspace/invitations');
     expect(list.body).toHaveLength(1);
-    const bad = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
-      email: 'x@a.test',
-      role: 'owner',
-    });
+    const bad = await inviteOverRest(t, { email: 'x@a.test', role: 'owner' });
     expect(bad.status).toBe(400);
   });
 

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { startTestApp } from '../support/app';
+import { inviteOverRest, startTestApp } from '../support/app';
 import { callWithKey } from '../support/rest';
 
 /*
@@ -56,10 +56,7 @@ describe("seed 004's action objects", () => {
   it('upgrade_plan over REST: seed 004 fields, valid against its Error schema, and a page that says what to do', async () => {
     const t = await startTestApp();
     // The free plan has no seats: inviting is refused.
-    const invite = await callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', {
-      email: 'ed@agency.test',
-      role: 'editor',
-    });
+    const invite = await inviteOverRest(t, { email: 'ed@agency.test', role: 'editor' });
     expect(invite.status).toBe(422);
     expect(validate(invite.body)).toEqual([]);
     const action = invite.body.error.action as Record<string, string>;

@@ -6,7 +6,7 @@ import { OWNER, FakeClock, TEST_PASSWORD } from './engine';
 import { browse } from './browse';
 import { closedAfterTest } from './closers';
 import { addConnection } from './posting';
-import { createClientOverRest, restCall } from './rest';
+import { callWithKey, createClientOverRest, restCall } from './rest';
 import { tempDir } from './temp';
 import { startXServer } from './x-server';
 
@@ -170,3 +170,7 @@ export async function appWithMediaLibrary() {
     t.app.engine.call(channel as never, { workspaceId: t.workspaceId, ...request }) as Promise<T>;
   return { ...t, userId, headers, acting, send, call };
 }
+
+/** An invitation sent over REST with the workspace key (`POST /api/v1/workspace/invitations`); the answer. */
+export const inviteOverRest = (t: TestApp, invite: { email: string; role: string; skipInvitationEmail?: boolean }) =>
+  callWithKey(t.url, t.workspaceApiKey, 'POST', '/api/v1/workspace/invitations', invite);
