@@ -91,6 +91,7 @@ export class WalCheckpointer {
   /** No worker could start or it died: SQLite's automatic checkpoint does the work. */
   private automatic = false;
   private closed = false;
+  private noted = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -98,8 +99,14 @@ export class WalCheckpointer {
     private readonly options: CheckpointerOptions = {},
   ) {}
 
-  /** A statement or transaction that may have written has ended. Costs an atomic add once the worker runs. */
+  /** How many writes were noted: a transaction that saw this move commits something to note. */
+  get writes(): number {
+    return this.noted;
+  }
+
+  /** A statement or transaction that wrote has ended. Costs an atomic add once the worker runs. */
   noteWrite(): void {
+    this.noted++;
     if (this.worker === null && !this.start()) return;
     Atomics.add(this.state, WRITES, 1);
     Atomics.notify(this.state, WRITES);

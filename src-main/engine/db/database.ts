@@ -133,8 +133,10 @@ export async function takeAutomaticBackupIfDue(db: Db, dataDir: string, clock: C
  * the check passed, blocking until it answers if it has not yet, and throw `database_damaged`
  * when it found damage. Once the check passed this is one property read per write.
  *
- * Each write that ended (a statement, `exec`, an outermost transaction) is noted for the WAL's
- * checkpoints, which a worker thread makes (see checkpointer.ts); closing the connection stops it first.
+ * Each write that changed something is noted for the WAL's checkpoints, which a worker thread makes
+ * (see checkpointer.ts): a statement that changed rows, `exec`, and the commit of an outermost
+ * transaction in which a statement changed rows. A write that changed nothing (the scheduler's
+ * recovery on an idle start) wakes nothing. Closing the connection stops the worker first.
  */
 function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck, file: string): void {
   const prepare = db.prepare.bind(db);
@@ -148,7 +150,7 @@ function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck, file: strin
     let statement = cache.get(sql);
     if (!statement) {
       statement = prepare(sql);
-      if (!statement.readonly) gateStatement(statement, gate, wrote);
+      if (!statement.readonly) gateStatement(statement, gate, (result) => changedRows(result) && wrote());
       cache.set(sql, statement);
     }
     return statement;
@@ -172,11 +174,12 @@ function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck, file: strin
     const made = transaction(fn);
     const noted = (run: (...args: unknown[]) => unknown) =>
       function (this: unknown, ...args: unknown[]) {
+        const writesBefore = checkpointer.writes;
         try {
           return run.apply(this, args);
         } finally {
           // A nested transaction (a savepoint) commits nothing yet; its outermost one is noted.
-          if (!db.inTransaction) wrote();
+          if (!db.inTransaction && checkpointer.writes !== writesBefore) wrote();
         }
       };
     return Object.assign(noted(made), {
@@ -193,18 +196,28 @@ function prepareOnceAndGateWrites(db: Db, integrity: IntegrityCheck, file: strin
   }) as Db['close'];
 }
 
-function gateStatement(statement: Database.Statement, before: () => void, after: () => void): void {
+function gateStatement(statement: Database.Statement, before: () => void, after: (result: unknown) => void): void {
   for (const method of ['run', 'get', 'all', 'iterate'] as const) {
     const original = statement[method] as (...args: unknown[]) => unknown;
     (statement as unknown as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
       before();
-      try {
-        return original.apply(this, args);
-      } finally {
-        after();
-      }
+      const result = original.apply(this, args);
+      after(result);
+      return result;
     };
   }
+}
+
+/**
+ * Whether a writing statement's result says it changed rows: `run`'s count, or the rows a
+ * `RETURNING` gave back (an iterator is taken to have).
+ */
+function changedRows(result: unknown): boolean {
+  if (result === undefined) return false;
+  if (Array.isArray(result)) return result.length > 0;
+  if (typeof result === 'object' && result !== null && 'changes' in result)
+    return (result as Database.RunResult).changes > 0;
+  return true;
 }
 
 export function schemaVersion(db: Db): number {
