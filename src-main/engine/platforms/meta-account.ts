@@ -1,9 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unexpectedAnswer } from './http';
-import { asRecord, graphCall, graphTimeMs, graphUrl, nextPage, str, type GraphAnswer, type Json } from './meta-graph';
+import {
+  asRecord,
+  expiresAtOf,
+  graphCall,
+  graphTimeMs,
+  graphUrl,
+  nextPage,
+  str,
+  type GraphAnswer,
+  type Json,
+} from './meta-graph';
 import {
   PlatformError,
   type FindPublishedRequest,
+  type MediaUpload,
   type PlatformClient,
   type PublishedPost,
   type TokenSet,
@@ -38,6 +49,12 @@ export interface OwnPostsEdge {
   toPost(item: Json, id: string): PublishedPost;
   /** Whether a matching text is the one looked for besides (a thread's part: the reply to its parent). */
   matches?(item: Json): boolean;
+}
+
+/** The MIME types a platform takes as images and as videos. */
+export interface MediaTypes {
+  image: readonly string[];
+  video: readonly string[];
 }
 
 /** Posts read per page when looking for a post after a crash, and pages read at most. */
@@ -78,6 +95,22 @@ export function metaAccount(platform: string, defaultBase: string, version: stri
     base,
     url,
     call,
+
+    /**
+     * The sign-in window: `production` for the platform's own API base, `path` on an overridden
+     * base (the tests' local server serves the dialog itself).
+     */
+    signInWindow:
+      (production: string, path: string) =>
+      (client: { apiBaseUrl: string }): string =>
+        base(client) === defaultBase ? production : `${base(client).replace(/\/+$/, '')}${path}`,
+
+    /** A file as an image or a video by its MIME type; any other type is refused, saying what is `accepted`. */
+    mediaKind(media: MediaUpload, index: number, types: MediaTypes, accepted: string): 'image' | 'video' {
+      if (types.image.includes(media.mimeType)) return 'image';
+      if (types.video.includes(media.mimeType)) return 'video';
+      throw new PlatformError(`${platform} does not take file ${index + 1} (${media.mimeType}): ${accepted}`, false);
+    },
 
     /**
      * Renews a self-renewing long-lived token (the same token, 60 more days; the call is unversioned).
@@ -277,18 +310,22 @@ export function metaAccount(platform: string, defaultBase: string, version: stri
 
     /**
      * The sign-in's code exchange where Instagram and Threads agree: the code for a short token by a
-     * form POST, then the short token for the 60-day one (`grantType`). Gives the long-lived answer and
-     * the first answer (Instagram reads the granted permissions from it).
+     * form POST to `/oauth/access_token` (Instagram's production host is its own: `productionCodeUrl`),
+     * then the short token for the 60-day one at `/access_token` (`grantType`). Gives that token, its
+     * expiry, and the first answer (Instagram reads the granted permissions from it).
      */
     async exchangeForLongLived(
-      shortUrl: URL,
-      longUrl: URL,
-      client: { clientId: string; clientSecret: string | null },
+      client: { clientId: string; clientSecret: string | null; apiBaseUrl: string },
       code: string,
       redirectUri: string,
       grantType: string,
-    ): Promise<{ long: Json; short: Json }> {
+      productionCodeUrl?: string,
+    ): Promise<{ accessToken: string; expiresAt: string | null; short: Json }> {
       const what = 'finish the sign-in';
+      const shortUrl =
+        productionCodeUrl && base(client) === defaultBase
+          ? new URL(productionCodeUrl)
+          : graphUrl(platform, base(client), '/oauth/access_token');
       const answer = await graphCall({
         platform,
         method: 'POST',
@@ -309,13 +346,13 @@ export function metaAccount(platform: string, defaultBase: string, version: stri
       const { data: long } = await graphCall({
         platform,
         method: 'GET',
-        url: longUrl,
+        url: graphUrl(platform, base(client), '/access_token'),
         what,
         params: { grant_type: grantType, client_secret: client.clientSecret ?? '', access_token: shortToken },
       });
-      if (!str(long, 'access_token'))
-        throw new PlatformError(`${platform} gave no long-lived token while trying to ${what}`, false);
-      return { long, short };
+      const accessToken = str(long, 'access_token');
+      if (!accessToken) throw new PlatformError(`${platform} gave no long-lived token while trying to ${what}`, false);
+      return { accessToken, expiresAt: expiresAtOf(long), short };
     },
   };
 }

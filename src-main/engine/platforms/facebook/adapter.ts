@@ -399,10 +399,10 @@ const SIGN_IN_SCOPE = 'pages_show_list,pages_read_engagement,pages_manage_posts,
  * token, whose Page tokens never expire.
  */
 export const facebookSignIn: MetaSignIn = {
-  authorizationEndpoint: (client) =>
-    (client.apiBaseUrl || FACEBOOK_API_BASE) === FACEBOOK_API_BASE
-      ? `https://www.facebook.com/${VERSION}/dialog/oauth`
-      : `${client.apiBaseUrl.replace(/\/+$/, '')}/${VERSION}/dialog/oauth`,
+  authorizationEndpoint: graph.signInWindow(
+    `https://www.facebook.com/${VERSION}/dialog/oauth`,
+    `/${VERSION}/dialog/oauth`,
+  ),
   scope: SIGN_IN_SCOPE,
   async exchange(client, code, redirectUri, codeVerifier) {
     const what = 'finish the sign-in';

@@ -1,6 +1,6 @@
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import { metaAccount } from '../meta-account';
-import { CONTAINER_POLL_DELAYS_MS, expiresAtOf, graphUrl, str, type MetaSignIn } from '../meta-graph';
+import { metaAccount, type MediaTypes } from '../meta-account';
+import { CONTAINER_POLL_DELAYS_MS, str, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
   type CommentRequest,
@@ -35,6 +35,7 @@ const PLATFORM = 'Instagram';
 /** Image and video types Instagram publishes: JPEG only for images; MP4 or MOV for reels and carousel videos. */
 const IMAGE_TYPES = ['image/jpeg'] as const;
 const VIDEO_TYPES = ['video/mp4', 'video/quicktime'] as const;
+const MEDIA_TYPES: MediaTypes = { image: IMAGE_TYPES, video: VIDEO_TYPES };
 const CAROUSEL_MAX = 10;
 
 export const instagramLimits: PlatformLimits = Object.freeze({
@@ -80,14 +81,8 @@ const refresh = (client: PlatformClient, tokens: TokenSet): Promise<TokenSet> =>
     "Instagram's sign-in has expired (a long-lived token lasts 60 days unless renewed); reconnect the account",
   );
 
-function kindOf(media: MediaUpload, index: number): 'image' | 'video' {
-  if ((IMAGE_TYPES as readonly string[]).includes(media.mimeType)) return 'image';
-  if ((VIDEO_TYPES as readonly string[]).includes(media.mimeType)) return 'video';
-  throw new PlatformError(
-    `${PLATFORM} does not take file ${index + 1} (${media.mimeType}): images must be JPEG, videos MP4 or MOV`,
-    false,
-  );
-}
+const kindOf = (media: MediaUpload, index: number) =>
+  graph.mediaKind(media, index, MEDIA_TYPES, 'images must be JPEG, videos MP4 or MOV');
 
 export function createInstagramAdapter(options: InstagramAdapterOptions = {}): PlatformAdapter {
   const delays = options.containerPollDelaysMs ?? CONTAINER_POLL_DELAYS_MS;
@@ -231,29 +226,21 @@ export const instagramComment = (client: PlatformClient, tokens: TokenSet, media
  * `ig_exchange_token` for the 60-day token. An overridden API base (tests) serves all three.
  */
 export const instagramSignIn: MetaSignIn = {
-  authorizationEndpoint: (client) =>
-    (client.apiBaseUrl || INSTAGRAM_API_BASE) === INSTAGRAM_API_BASE
-      ? 'https://www.instagram.com/oauth/authorize'
-      : `${client.apiBaseUrl.replace(/\/+$/, '')}/oauth/authorize`,
+  authorizationEndpoint: graph.signInWindow('https://www.instagram.com/oauth/authorize', '/oauth/authorize'),
   scope: 'instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments',
   async exchange(client, code, redirectUri) {
-    const base = graph.base(client);
-    const { long, short } = await graph.exchangeForLongLived(
-      base === INSTAGRAM_API_BASE
-        ? new URL('https://api.instagram.com/oauth/access_token')
-        : graphUrl(PLATFORM, base, '/oauth/access_token'),
-      graphUrl(PLATFORM, base, '/access_token'),
+    const { accessToken, expiresAt, short } = await graph.exchangeForLongLived(
       client,
       code,
       redirectUri,
       'ig_exchange_token',
+      'https://api.instagram.com/oauth/access_token',
     );
-    const accessToken = str(long, 'access_token') as string;
     const permissions = short.permissions;
     return {
       accessToken,
       refreshToken: accessToken,
-      expiresAt: expiresAtOf(long),
+      expiresAt,
       scope: Array.isArray(permissions) ? permissions.join(',') : typeof permissions === 'string' ? permissions : null,
     };
   },

@@ -178,6 +178,33 @@ function trustedUploadUrl(uploadUrl: URL, client: PlatformClient): boolean {
   );
 }
 
+/**
+ * Reads a LinkedIn collection page by page (`query` with the page's `count`/`start`, POSTS_PAGE_SIZE
+ * a page, at most MAX_POSTS_PAGES) until `scan` decides: what it found, or null when it says the rest is older or a
+ * page comes back short (the last); `undefined` when the pages ran out first (a person checks).
+ * `scan` answers `undefined` to read on.
+ */
+async function findInPages<T>(
+  tokens: TokenSet,
+  url: URL,
+  query: (paging: { count: string; start: string }) => Record<string, string>,
+  what: string,
+  scan: (elements: Json[]) => T | null | undefined,
+): Promise<T | null | undefined> {
+  for (let page = 0; page < MAX_POSTS_PAGES; page++) {
+    const paging = { count: String(POSTS_PAGE_SIZE), start: String(page * POSTS_PAGE_SIZE) };
+    url.search = new URLSearchParams(query(paging)).toString();
+    const { data } = await liCall({ method: 'GET', url, what, token: tokens.accessToken, rest: true });
+    const elements = Array.isArray(data.elements)
+      ? data.elements.map(asRecord).filter((e): e is Json => e !== null)
+      : [];
+    const found = scan(elements);
+    if (found !== undefined) return found;
+    if (elements.length < POSTS_PAGE_SIZE) return null;
+  }
+  return undefined;
+}
+
 async function profile(client: PlatformClient, tokens: TokenSet): Promise<PlatformAccount> {
   const what = 'read the account';
   const { data } = await liCall({
@@ -540,42 +567,32 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
       const author = await authorOf(client, tokens, request.postAs);
       const want = toLittleText(request.text);
       const since = request.since.getTime();
-      for (let page = 0; page < MAX_POSTS_PAGES; page++) {
-        const url = endpoint(client.apiBaseUrl, '/rest/posts');
-        url.search = new URLSearchParams({
-          author,
-          q: 'author',
-          count: String(POSTS_PAGE_SIZE),
-          start: String(page * POSTS_PAGE_SIZE),
-          sortBy: 'LAST_MODIFIED',
-        }).toString();
-        const { data } = await liCall({
-          method: 'GET',
-          url,
-          what: 'check whether the post went out',
-          token: tokens.accessToken,
-          rest: true,
-        });
-        const elements = Array.isArray(data.elements)
-          ? data.elements.map(asRecord).filter((e): e is Json => e !== null)
-          : [];
-        let older = elements.length === 0;
-        for (const post of elements) {
-          const created =
-            typeof post.createdAt === 'number'
-              ? post.createdAt
-              : typeof post.publishedAt === 'number'
-                ? post.publishedAt
-                : null;
-          const modified = typeof post.lastModifiedAt === 'number' ? post.lastModifiedAt : created;
-          // Sorted by last change, newest first: once changes are older than `since`, so are creations.
-          if (modified !== null && modified < since) older = true;
-          if (created !== null && created < since) continue;
-          const id = str(post, 'id');
-          if (id && post.commentary === want) return { postId: id, url: `https://www.linkedin.com/feed/update/${id}/` };
-        }
-        if (older || elements.length < POSTS_PAGE_SIZE) return null;
-      }
+      const found = await findInPages(
+        tokens,
+        endpoint(client.apiBaseUrl, '/rest/posts'),
+        (paging) => ({ author, q: 'author', ...paging, sortBy: 'LAST_MODIFIED' }),
+        'check whether the post went out',
+        (elements) => {
+          let older = false;
+          for (const post of elements) {
+            const created =
+              typeof post.createdAt === 'number'
+                ? post.createdAt
+                : typeof post.publishedAt === 'number'
+                  ? post.publishedAt
+                  : null;
+            const modified = typeof post.lastModifiedAt === 'number' ? post.lastModifiedAt : created;
+            // Sorted by last change, newest first: once changes are older than `since`, so are creations.
+            if (modified !== null && modified < since) older = true;
+            if (created !== null && created < since) continue;
+            const id = str(post, 'id');
+            if (id && post.commentary === want)
+              return { postId: id, url: `https://www.linkedin.com/feed/update/${id}/` };
+          }
+          return older ? null : undefined;
+        },
+      );
+      if (found !== undefined) return found;
       throw new PlatformError(
         `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`,
         false,
@@ -614,31 +631,23 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
       request: FindCommentRequest,
     ): Promise<PublishedPost | null> {
       const actor = await authorOf(client, tokens, request.postAs);
-      for (let page = 0; page < MAX_POSTS_PAGES; page++) {
-        const url = endpoint(client.apiBaseUrl, `/rest/socialActions/${encodeURIComponent(request.postId)}/comments`);
-        url.search = new URLSearchParams({
-          count: String(POSTS_PAGE_SIZE),
-          start: String(page * POSTS_PAGE_SIZE),
-        }).toString();
-        const { data } = await liCall({
-          method: 'GET',
-          url,
-          what: 'check whether the first comment went out',
-          token: tokens.accessToken,
-          rest: true,
-        });
-        const elements = Array.isArray(data.elements)
-          ? data.elements.map(asRecord).filter((e): e is Json => e !== null)
-          : [];
-        for (const c of elements) {
-          const created = asRecord(c.created)?.time;
-          if (typeof created === 'number' && created < request.since.getTime()) continue;
-          const urn = str(c, '$URN') ?? str(c, 'id');
-          if (urn && c.actor === actor && asRecord(c.message)?.text === request.text)
-            return { postId: urn, url: commentUrl(request.postId, urn) };
-        }
-        if (elements.length < POSTS_PAGE_SIZE) return null;
-      }
+      const found = await findInPages(
+        tokens,
+        endpoint(client.apiBaseUrl, `/rest/socialActions/${encodeURIComponent(request.postId)}/comments`),
+        (paging) => paging,
+        'check whether the first comment went out',
+        (elements) => {
+          for (const c of elements) {
+            const created = asRecord(c.created)?.time;
+            if (typeof created === 'number' && created < request.since.getTime()) continue;
+            const urn = str(c, '$URN') ?? str(c, 'id');
+            if (urn && c.actor === actor && asRecord(c.message)?.text === request.text)
+              return { postId: urn, url: commentUrl(request.postId, urn) };
+          }
+          return undefined;
+        },
+      );
+      if (found !== undefined) return found;
       throw new PlatformError(
         `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} comments under the post; check by hand whether the first comment went out`,
         false,

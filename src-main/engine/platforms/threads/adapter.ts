@@ -1,6 +1,6 @@
 import { countText, PLATFORM_RULES } from '../../../../src-shared/platform-rules';
-import { metaAccount } from '../meta-account';
-import { CONTAINER_POLL_DELAYS_MS, expiresAtOf, graphUrl, str, type Json, type MetaSignIn } from '../meta-graph';
+import { metaAccount, type MediaTypes } from '../meta-account';
+import { CONTAINER_POLL_DELAYS_MS, str, type Json, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
   type FindPublishedRequest,
@@ -32,6 +32,7 @@ const VERSION = 'v1.0';
 const PLATFORM = 'Threads';
 const IMAGE_TYPES = ['image/jpeg', 'image/png'] as const;
 const VIDEO_TYPES = ['video/mp4', 'video/quicktime'] as const;
+const MEDIA_TYPES: MediaTypes = { image: IMAGE_TYPES, video: VIDEO_TYPES };
 const CAROUSEL_MAX = 20;
 const TEXT_MAX = PLATFORM_RULES.threads.maxTextLength;
 
@@ -77,14 +78,8 @@ async function profile(client: PlatformClient, tokens: TokenSet): Promise<Platfo
 const refresh = (client: PlatformClient, tokens: TokenSet): Promise<TokenSet> =>
   graph.renewLongLivedToken(client, tokens, 'th_refresh_token', "Threads' sign-in has expired; reconnect the account");
 
-function kindOf(media: MediaUpload, index: number): 'IMAGE' | 'VIDEO' {
-  if ((IMAGE_TYPES as readonly string[]).includes(media.mimeType)) return 'IMAGE';
-  if ((VIDEO_TYPES as readonly string[]).includes(media.mimeType)) return 'VIDEO';
-  throw new PlatformError(
-    `${PLATFORM} does not take file ${index + 1} (${media.mimeType}): images JPEG or PNG, videos MP4 or MOV`,
-    false,
-  );
-}
+const kindOf = (media: MediaUpload, index: number) =>
+  graph.mediaKind(media, index, MEDIA_TYPES, 'images JPEG or PNG, videos MP4 or MOV');
 
 /** Everything a part breaks, before any call. */
 function check(part: ThreadsPart, publicMedia: PublicMediaHost | undefined): void {
@@ -125,8 +120,8 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
     const item = (i: number, extra: Record<string, string>) => {
       const media = part.media[i] as MediaUpload;
       return {
-        media_type: kinds[i] as string,
-        [kinds[i] === 'IMAGE' ? 'image_url' : 'video_url']: urls[i] as string,
+        media_type: kinds[i] === 'image' ? 'IMAGE' : 'VIDEO',
+        [kinds[i] === 'image' ? 'image_url' : 'video_url']: urls[i] as string,
         ...(media.altText ? { alt_text: media.altText } : {}),
         ...extra,
       };
@@ -252,23 +247,11 @@ const SIGN_IN_SCOPE =
  * (`{access_token, user_id}`), then `th_exchange_token` for the 60-day token.
  */
 export const threadsSignIn: MetaSignIn = {
-  authorizationEndpoint: (client) =>
-    (client.apiBaseUrl || THREADS_API_BASE) === THREADS_API_BASE
-      ? 'https://threads.net/oauth/authorize'
-      : `${client.apiBaseUrl.replace(/\/+$/, '')}/oauth/authorize`,
+  authorizationEndpoint: graph.signInWindow('https://threads.net/oauth/authorize', '/oauth/authorize'),
   scope: SIGN_IN_SCOPE,
   async exchange(client, code, redirectUri) {
-    const base = graph.base(client);
-    const { long } = await graph.exchangeForLongLived(
-      graphUrl(PLATFORM, base, '/oauth/access_token'),
-      graphUrl(PLATFORM, base, '/access_token'),
-      client,
-      code,
-      redirectUri,
-      'th_exchange_token',
-    );
-    const accessToken = str(long, 'access_token') as string;
-    return { accessToken, refreshToken: accessToken, expiresAt: expiresAtOf(long), scope: SIGN_IN_SCOPE };
+    const { accessToken, expiresAt } = await graph.exchangeForLongLived(client, code, redirectUri, 'th_exchange_token');
+    return { accessToken, refreshToken: accessToken, expiresAt, scope: SIGN_IN_SCOPE };
   },
 };
 
