@@ -5,6 +5,7 @@ import { startXServer, type XServer } from '../support/x-server';
 import { startXOAuthFront, type XOAuthFront } from '../support/x-oauth-front';
 import {
   expect,
+  newConnectionLink,
   openScriptedClient,
   test as base,
   type Host,
@@ -95,12 +96,7 @@ export const test = base.extend<{ agency: Agency }>({
  * the agency's message) and each platform's consent completes on the app's "Connected" page.
  */
 export async function connectThroughLink(page: Page, platforms: ('Mastodon' | 'X')[]) {
-  const section = connectionsOf(page);
-  await expect(section).toContainText('No social accounts connected yet');
-  await section.getByRole('button', { name: 'New connection link' }).click();
-  const field = section.getByLabel('Connection link', { exact: true });
-  await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/connect\/\S+$/);
-  const url = await field.inputValue();
+  const { section, url } = await newConnectionLink(page);
   const open = section.getByRole('link', { name: 'Open', exact: true });
   await expect(open).toHaveAttribute('href', url);
   await expect(open).toHaveAttribute('target', '_blank');

@@ -1,6 +1,14 @@
 import type { Page } from '@playwright/test';
 import { pdsAvailable, startPds, type Pds } from '../support/pds';
-import { addWorkspaceByApi, completeSetup, expect, test, workspaceSwitcher, type Host } from './fixtures';
+import {
+  addWorkspaceByApi,
+  completeSetup,
+  expect,
+  newConnectionLink,
+  test,
+  workspaceSwitcher,
+  type Host,
+} from './fixtures';
 
 /*
  * Issue 4 for Bluesky, end to end against a real PDS (@atproto/dev-env from test/peers/pds, with its
@@ -68,12 +76,7 @@ async function setUpAgency(page: Page, host: Host, dataDir: string, sky: Pds, cl
 
 /** "New connection link", opened (in a new tab, as from the agency's message) on its Bluesky form. */
 async function openBlueskyForm(page: Page, client: string) {
-  const section = connectionsOf(page);
-  await expect(section).toContainText('No social accounts connected yet');
-  await section.getByRole('button', { name: 'New connection link' }).click();
-  const field = section.getByLabel('Connection link', { exact: true });
-  await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/connect\/\S+$/);
-  const linkUrl = await field.inputValue();
+  const { section, url: linkUrl } = await newConnectionLink(page);
   const [tab] = await Promise.all([
     page.context().waitForEvent('page'),
     section.getByRole('link', { name: 'Open', exact: true }).click(),

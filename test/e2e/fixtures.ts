@@ -443,6 +443,19 @@ export async function openScriptedClient(page: Page, client = SCRIPTED_CLIENT) {
   await openClientPage(page, client);
 }
 
+/**
+ * "New connection link" on the page of a client with no accounts yet: the Connections section, and the
+ * link it shows (on the app's loopback address).
+ */
+export async function newConnectionLink(page: Page) {
+  const section = page.getByRole('region', { name: 'Connections' });
+  await expect(section).toContainText('No social accounts connected yet');
+  await section.getByRole('button', { name: 'New connection link' }).click();
+  const field = section.getByLabel('Connection link', { exact: true });
+  await expect(field).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/connect\/\S+$/);
+  return { section, url: await field.inputValue() };
+}
+
 /** "New connection link" on the client page, opened in a new tab as the client would from the agency's message. */
 export async function openConnectionLink(page: Page) {
   const section = page.getByRole('region', { name: 'Connections' });
