@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { facebookAdapter, facebookComment, facebookSignIn } from '../../src-main/engine/platforms/facebook/adapter';
 import { signInWith } from '../support/meta-sign-in';
-import type { MediaUpload, PlatformClient, PublishRequest, TokenSet } from '../../src-main/engine/platforms/types';
+import type { MediaUpload, PlatformClient, TokenSet } from '../../src-main/engine/platforms/types';
 import { type FacebookServer, startFacebookServer } from '../support/facebook-server';
 import { jpegOf, videoOf } from '../support/media-fixtures';
 import { PNG_1x1 } from '../support/images';
 import { platformFailure } from '../support/platform-failure';
+import { publishRequests } from '../support/publish-request';
 
 const PAGE = '104000000000001';
 let fb: FacebookServer;
@@ -23,13 +24,7 @@ afterEach(async () => {
 
 const JPEG = jpegOf(320, 240);
 const photo = (altText?: string): MediaUpload => ({ mimeType: 'image/jpeg', data: JPEG, altText });
-const post = (text: string, media: MediaUpload[] = [], extra: Partial<PublishRequest> = {}): PublishRequest => ({
-  text,
-  media,
-  idempotencyKey: 'unused-by-facebook',
-  postAs: `page:${PAGE}`,
-  ...extra,
-});
+const post = publishRequests({ idempotencyKey: 'unused-by-facebook', postAs: `page:${PAGE}` });
 
 describe('Facebook Pages adapter', () => {
   it('reads the member and lists the Pages they may post on', async () => {

@@ -6,17 +6,12 @@ import {
   instagramSignIn,
 } from '../../src-main/engine/platforms/instagram/adapter';
 import { signInWith } from '../support/meta-sign-in';
-import type {
-  MediaUpload,
-  PlatformClient,
-  PublicMediaHost,
-  PublishRequest,
-  TokenSet,
-} from '../../src-main/engine/platforms/types';
+import type { MediaUpload, PlatformClient, PublicMediaHost, TokenSet } from '../../src-main/engine/platforms/types';
 import { type InstagramServer, startInstagramServer } from '../support/instagram-server';
 import { type MediaHost, jpegOf, startMediaHost, videoOf } from '../support/media-fixtures';
 import { PNG_1x1 } from '../support/images';
 import { platformFailure } from '../support/platform-failure';
+import { publishRequests } from '../support/publish-request';
 
 const adapter = createInstagramAdapter({ containerPollDelaysMs: [5, 5, 5, 5, 5, 5, 5, 5] });
 let ig: InstagramServer;
@@ -46,13 +41,7 @@ const reel = (seconds = 10): MediaUpload => ({
   mimeType: 'video/mp4',
   data: videoOf({ width: 1080, height: 1920, seconds }),
 });
-const post = (text: string, media: MediaUpload[], extra: Partial<PublishRequest> = {}): PublishRequest => ({
-  text,
-  media,
-  idempotencyKey: 'unused-by-instagram',
-  publicMedia,
-  ...extra,
-});
+const post = publishRequests({ idempotencyKey: 'unused-by-instagram', publicMedia });
 
 describe('Instagram adapter', () => {
   it('reads the professional account behind the token', async () => {

@@ -6,17 +6,12 @@ import {
   threadsTextLength,
 } from '../../src-main/engine/platforms/threads/adapter';
 import { signInWith } from '../support/meta-sign-in';
-import type {
-  MediaUpload,
-  PlatformClient,
-  PublicMediaHost,
-  PublishRequest,
-  TokenSet,
-} from '../../src-main/engine/platforms/types';
+import type { MediaUpload, PlatformClient, PublicMediaHost, TokenSet } from '../../src-main/engine/platforms/types';
 import { type ThreadsServer, startThreadsServer } from '../support/threads-server';
 import { type MediaHost, jpegOf, startMediaHost, videoOf } from '../support/media-fixtures';
 import { GIF_1x1 } from '../support/images';
 import { platformFailure } from '../support/platform-failure';
+import { publishRequests } from '../support/publish-request';
 
 const adapter = createThreadsAdapter({ containerPollDelaysMs: [5, 5, 5, 5, 5, 5, 5, 5] });
 let th: ThreadsServer;
@@ -38,13 +33,7 @@ afterEach(async () => {
 const publicMedia: PublicMediaHost = { urlFor: async (media) => host.put(media.data, media.mimeType) };
 const JPEG = jpegOf(320, 400);
 const image = (altText?: string): MediaUpload => ({ mimeType: 'image/jpeg', data: JPEG, altText });
-const post = (text: string, media: MediaUpload[] = [], extra: Partial<PublishRequest> = {}): PublishRequest => ({
-  text,
-  media,
-  idempotencyKey: 'unused-by-threads',
-  publicMedia,
-  ...extra,
-});
+const post = publishRequests({ idempotencyKey: 'unused-by-threads', publicMedia });
 
 describe('Threads adapter', () => {
   it('reads the account and publishes text, with its permalink', async () => {
