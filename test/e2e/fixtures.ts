@@ -566,6 +566,12 @@ export async function joinWithInvitation(page: Page, opts: { code: string; name:
   await sendInvitation(page, page.getByRole('form', { name: 'Join with an invitation' }), 'Join', opts);
 }
 
+/** The owner of a team host the specs start (its first run names her; the password is the one her join sets). */
+export const HOST_OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: OWNER_PASSWORD } as const;
+
+/** A desk's line about its team host ("Connected to …", "Offline …", "Signed out of …"), above every page. */
+export const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
+
 /** First run on a desk: "Join a team host" with the host's address and an invitation (or the owner's first sign-in code). */
 export async function joinTeamHost(
   page: Page,

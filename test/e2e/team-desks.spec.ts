@@ -18,6 +18,8 @@ import {
   expect,
   test,
   go,
+  HOST_OWNER,
+  hostStatus,
   joinTeamHost,
   registeredMastodonIntegration,
   newClientLinkOnHost,
@@ -37,10 +39,7 @@ import {
  * desk B is signed out at once.
  */
 
-const OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', password: 'owner password 42' };
 const EDITOR = { name: 'Eddie Editor', password: 'editor password 42' };
-
-const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
 
 const draftsList = (page: Page) => page.getByRole('list', { name: 'Drafts' });
 
@@ -76,12 +75,12 @@ test('two desks on one team host: join, invite, connect through a link, a draft 
 
     // 1. The owner joins from desk A with the code the host printed at its first start.
     await page.goto(deskA.uiUrl);
-    await joinTeamHost(page, { hostUrl: host.url, code: host.ownerCode!, ...OWNER });
+    await joinTeamHost(page, { hostUrl: host.url, code: host.ownerCode!, ...HOST_OWNER });
     await expect(hostStatus(page)).toHaveText(`Connected to Acme Agency (${hostName}).`);
 
     // The agency's Mastodon app, registered for the host's public callback, added as a script would.
     const integration = await registeredMastodonIntegration({ apiUrl: host.url }, mastodon.url);
-    const script = await deskSignIn(host.url, tls.ca, { email: OWNER.email, password: OWNER.password });
+    const script = await deskSignIn(host.url, tls.ca, { email: HOST_OWNER.email, password: HOST_OWNER.password });
     expect(script.status, script.text).toBe(200);
     const socket = await DeskSocket.open(host.url, tls.ca, script.body.sessionToken);
     const added = await socket.change('integration.add', {

@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { startDeskProcess, type Desk } from '../support/desk-process';
 import { startKeyringSession, type KeyringSession } from '../support/private-keyring';
 import { makeTestCertificate, startHostProcess, type HostProcess } from '../support/team-host-process';
-import { expect, test, go, joinTeamHost, newClient } from './fixtures';
+import { expect, test, go, HOST_OWNER, hostStatus, joinTeamHost, newClient } from './fixtures';
 
 /*
  * Issue 12 item 4 on a desk, as a person meets it: the team host goes away (SIGKILL), the owner
@@ -13,9 +13,6 @@ import { expect, test, go, joinTeamHost, newClient } from './fixtures';
  * client is made, once.
  */
 
-const OWNER = { name: 'Olivia Owner', password: 'owner password 42' };
-
-const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
 const clientsList = (page: Page) => page.getByRole('list', { name: 'Clients' });
 
 test('a change made offline that the host refuses is kept on the desk with the reason, edited and sent again once', async ({
@@ -37,7 +34,7 @@ test('a change made offline that the host refuses is kept on the desk with the r
 
     // The owner joins with the host's first sign-in code and adds a client.
     await page.goto(first.uiUrl);
-    await joinTeamHost(page, { hostUrl: host.url, code: host.ownerCode!, ...OWNER });
+    await joinTeamHost(page, { hostUrl: host.url, code: host.ownerCode!, ...HOST_OWNER });
     await expect(hostStatus(page)).toHaveText(`Connected to Acme Agency (${hostName}).`);
     await go(page, 'Clients');
     await expect(await newClient(page, 'north@clients.example', 'Northwind')).toBeHidden();
