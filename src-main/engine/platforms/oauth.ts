@@ -24,6 +24,23 @@ export interface OAuthPlatform {
   meta?: { defaultApiBase: string; signIn: MetaSignIn; adapter: PlatformAdapter };
 }
 
+/**
+ * An authorization server on fixed paths, without a discovery document (Mastodon, X): the
+ * authorization window on `web`, the token endpoint on `api` (the same host unless given); the
+ * integration's instance URL stands for both (a Mastodon instance; a local server in tests).
+ */
+export const fixedServer =
+  (hosts: { web: string; api?: string; authorize: string; token: string }) =>
+  async (integration: IntegrationRow): Promise<oauth.AuthorizationServer> => {
+    const web = new URL(integration.instance_url ?? hosts.web);
+    const api = new URL(integration.instance_url ?? hosts.api ?? hosts.web);
+    return {
+      issuer: web.origin,
+      authorization_endpoint: new URL(hosts.authorize, web).href,
+      token_endpoint: new URL(hosts.token, api).href,
+    };
+  };
+
 export const isLoopback = (url: URL) =>
   url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
 
