@@ -57,8 +57,8 @@ describe('D131: the WAL is checkpointed off the engine thread', () => {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(`CREATE TABLE lines (id INTEGER PRIMARY KEY, text TEXT NOT NULL)`);
-    const restartFrames = 300;
-    const checkpointer = new WalCheckpointer(db, file, { pauseMs: 5, restartFrames });
+    const catchUpFrames = 300;
+    const checkpointer = new WalCheckpointer(db, file, { pauseMs: 5, catchUpFrames });
     const insert = db.prepare(`INSERT INTO lines (text) VALUES (?)`);
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     let peak = 0;
@@ -72,7 +72,7 @@ describe('D131: the WAL is checkpointed off the engine thread', () => {
       }
       const writtenFrames = made;
       // Every commit appended at least one frame: unbounded, the WAL would hold them all.
-      expect(writtenFrames).toBeGreaterThan(4 * restartFrames);
+      expect(writtenFrames).toBeGreaterThan(4 * catchUpFrames);
       expect(peak / (pageSize + 24)).toBeLessThan(writtenFrames / 2);
     } finally {
       checkpointer.close();

@@ -18,18 +18,20 @@ import type Database from 'better-sqlite3';
  * - what the engine wrote is in the database file, flushed, within about `PAUSE_MS` of the last write
  *   (a power cut loses at most that moment; before, up to 1,000 pages);
  * - the WAL stays bounded: while the engine writes without a pause a passive checkpoint never
- *   catches up with it, so the log would never start over; past `RESTART_FRAMES` the worker runs a
- *   RESTART checkpoint, which waits for the writer and makes the next write start the log anew.
+ *   catches up with it (frames keep coming while it copies), so the log would never start over.
+ *   Past `CATCH_UP_FRAMES` the worker asks the engine to catch up: right after its next commit, with
+ *   no write of its own under way, the engine runs one passive checkpoint of the few frames the
+ *   worker has not copied yet, and its next write starts the log anew. Nobody ever holds the writer
+ *   lock to checkpoint (a RESTART checkpoint would, and a write waiting behind its flush of a large
+ *   file could outlast the busy timeout).
  *
  * Where no worker can start, or it dies, SQLite's automatic checkpoint is switched back on.
  */
 
 /** How long the worker waits after a write before copying, so that the moment's writes land in one checkpoint. */
 export const PAUSE_MS = 100;
-/** WAL frames (pages) past which a checkpoint also starts the log over (about 40 MiB with 4 KiB pages). */
-export const RESTART_FRAMES = 10_000;
-/** How long the worker keeps asking for the writer lock to start the WAL over, before it tries again after the next pause. */
-const RESTART_TRY_MS = 2000;
+/** WAL frames (pages) past which the engine catches up once, so that the log starts over (about 40 MiB with 4 KiB pages). */
+export const CATCH_UP_FRAMES = 10_000;
 /** SQLite's own automatic checkpoint, restored when there is no worker. */
 const AUTOMATIC_FRAMES = 1000;
 /** How long closing waits for a checkpoint under way to end (it only ever copies what is already in the WAL). */
@@ -39,11 +41,12 @@ const CLOSE_WAIT_MS = 10_000;
 const WRITES = 0;
 const STOP = 1;
 const CLOSED = 2;
+const CATCH_UP = 3;
 
 /** The worker: plain JavaScript, so it runs as is under tsx, vitest and the built app alike. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { file, shared, sqlite, pauseMs, restartFrames, restartTryMs } = workerData;
+const { file, shared, sqlite, pauseMs, catchUpFrames } = workerData;
 const state = new Int32Array(shared);
 let db = null;
 let seen = 0;
@@ -64,13 +67,7 @@ try {
       db.pragma('synchronous = NORMAL');
     }
     const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (log < restartFrames) continue;
-    // The writer lock is free only between the engine's transactions: ask often, briefly.
-    for (const until = Date.now() + restartTryMs; Date.now() < until && !Atomics.load(state, ${STOP}); ) {
-      const [{ busy }] = db.pragma('wal_checkpoint(RESTART)');
-      if (!busy) break;
-      Atomics.wait(state, ${STOP}, 0, 0.5);
-    }
+    if (log >= catchUpFrames) Atomics.store(state, ${CATCH_UP}, 1);
   }
 } finally {
   if (db !== null) db.close();
@@ -81,12 +78,12 @@ try {
 
 export interface CheckpointerOptions {
   pauseMs?: number;
-  restartFrames?: number;
+  catchUpFrames?: number;
 }
 
 /** Checkpoints `db`'s WAL in a worker thread once writes are noted; see above. */
 export class WalCheckpointer {
-  private readonly state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  private readonly state = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   private worker: Worker | null = null;
   /** No worker could start or it died: SQLite's automatic checkpoint does the work. */
   private automatic = false;
@@ -110,6 +107,12 @@ export class WalCheckpointer {
     if (this.worker === null && !this.start()) return;
     Atomics.add(this.state, WRITES, 1);
     Atomics.notify(this.state, WRITES);
+    // Between two of the engine's writes, no frame can come while it copies: the log catches up.
+    if (Atomics.load(this.state, CATCH_UP) === 1 && !this.db.inTransaction) {
+      const [answer] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
+      // Busy: the worker is copying right now; the next write asks again.
+      if (answer?.busy === 0) Atomics.store(this.state, CATCH_UP, 0);
+    }
   }
 
   /**
@@ -140,8 +143,7 @@ export class WalCheckpointer {
           shared: this.state.buffer,
           sqlite: createRequire(__filename).resolve('better-sqlite3'),
           pauseMs: this.options.pauseMs ?? PAUSE_MS,
-          restartFrames: this.options.restartFrames ?? RESTART_FRAMES,
-          restartTryMs: RESTART_TRY_MS,
+          catchUpFrames: this.options.catchUpFrames ?? CATCH_UP_FRAMES,
         },
       });
     } catch {
