@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -32,6 +33,43 @@ const tableNames = (db: Database.Database) =>
     .all()
     .map((r) => (r as { name: string }).name);
 
+/**
+ * SHA-256 of the schema a fresh database has after each released migration, 1 to 21: every row of
+ * `sqlite_master` (type, name, table, SQL as stored) in order. Taken before the migrations' numbers
+ * moved into one table (D134). A released migration is never edited; a change is a new migration.
+ */
+const RELEASED_SCHEMAS = [
+  '914890b6746f03e9e28a14af38a819d1919ca8be3b2b61e8dd98673b873c1962',
+  '24b4c7e2eaeb8e9f0732a7397a87fbb0ab381e32aa5e0134d8bba0571bb43684',
+  '35c3383f3673177e0d3c4e190b8276ffbbf2f8c75692ad8a1f9a3911eaa23463',
+  '48961ef621ed0292c485b087c55ad739cefd825d2511f1a9be10e9b5ba9a8c17',
+  '2d3f2528b438eed3059c2cec44994ada12cead340ad46d4ab760c0d980ca4e07',
+  '115d6ed3081a65414689f09a74ff8c8b28776b52d5eddde4cced4acd4b272ee4',
+  '10204e74734d996d6e8276313ad002583cdc0e22c2ce657106cd91ed81f59f7d',
+  '19a652c2a2cdcedd9ba9955b8d118021b350365390af9a2eb96882d411db4f17',
+  'df9f93eeb66a45cd0c851e12be791b33cc619c157aeb8133c4671e33a21d52ea',
+  '0866969dc3e62bb256319664212e5de542e3dfe948724d8fb1b3df307fce833a',
+  '2ad7eed4af188c91b8efe09cd3c4eaae363207c12d568cb6db2dda4176d0d21a',
+  '672933c67ad2bd26dffb9cfa1746acd7d6ec116d21a068f6173dabdbcbacc2d8',
+  '97017ca533f9e1907f641c8d9ed1123f9d33756af57f843ef1b920f9bd89719e',
+  '9196c3e81fb3b75ab677f59a3cf93573c1a2f02b05b6b10849c3eb54831f16c4',
+  '51d427d67b6ba6a09d910774012f166b1ab4d3b04657afd2ceddf04f04eed12c',
+  '889fff9543d9398c65c9ea28e23652536b0eca4ffaafb150dfec1547acc0083e',
+  '4d4765b6bcd9117f52b2a15b3cbc64ef75297af5bddcc4b63aff277e2c03dda6',
+  'fe4854cd31ceba7710ab036729c87664ba0bd6e43ce3b7352fcb85a74ca4ff05',
+  '01f37544f3c84225779dc407065e4a70341a5b9d0c0def1d97fca70de279ceda',
+  'b8247d4f10505de552af65bd1dcdc1a5f41844a01563252589b49858feea9bb6',
+  '820161bc2478f2f9f788368fc233ca2ba65dd88cfda0ddf51d3b18d5413a1a01',
+];
+type SchemaRow = { type: string; name: string; tbl_name: string; sql: string | null };
+const schemaHash = (db: Database.Database) => {
+  const rows = db
+    .prepare(`SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name`)
+    .all() as SchemaRow[];
+  const text = rows.map((r) => `${r.type} ${r.name} ON ${r.tbl_name}\n${r.sql}`).join('\n\n');
+  return createHash('sha256').update(text).digest('hex');
+};
+
 describe('database', () => {
   it('opens one file in the data folder with WAL, foreign keys and a busy timeout', async () => {
     const dataDir = tempDir();
@@ -46,6 +84,17 @@ describe('database', () => {
 
   it('numbers migrations 1, 2, 3… with no gap', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('leaves, after each released migration, the schema it left when it was released', () => {
+    const db = new Database(':memory:');
+    const dataDir = tempDir();
+    const left = migrations.slice(0, RELEASED_SCHEMAS.length).map((m) => {
+      db.transaction(() => m.up(db, { dataDir }))();
+      return schemaHash(db);
+    });
+    db.close();
+    expect(left).toEqual(RELEASED_SCHEMAS);
   });
 
   it('refuses a database written by a newer version, and leaves it untouched', async () => {
