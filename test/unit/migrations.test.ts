@@ -82,8 +82,15 @@ describe('database', () => {
     db.close();
   });
 
-  it('numbers migrations 1, 2, 3… with no gap', () => {
+  it('numbers migrations 1, 2, 3… by their place in the table, each from the file of its number and name', async () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    const dir = join(__dirname, '../../src-main/engine/db/migrations');
+    const files = readdirSync(dir)
+      .filter((f) => f !== 'index.ts')
+      .sort();
+    expect(files).toEqual(migrations.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}.ts`));
+    for (const [i, file] of files.entries())
+      expect(Object.values(await import(join(dir, file))), file).toEqual([migrations[i]!.up]);
   });
 
   it('leaves, after each released migration, the schema it left when it was released', () => {

@@ -5,9 +5,15 @@ export interface MigrationEnv {
   dataDir: string;
 }
 
-/** A numbered schema change. Applied once, in order, inside a transaction. */
+/**
+ * What one migration runs: a schema change, applied once, in order, inside a transaction. Each
+ * file in migrations/ exports one, named for what it does; migrations/index.ts numbers them.
+ */
+export type MigrationStep = (db: Database.Database, env: MigrationEnv) => void;
+
+/** A numbered migration: its step, its name, and its version, which is its place in the table (from 1). */
 export interface Migration {
   version: number;
   name: string;
-  up(db: Database.Database, env: MigrationEnv): void;
+  up: MigrationStep;
 }

@@ -1,11 +1,8 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /** Install settings, plans as data, profiles, workspaces with logos, integrations, billing, keys, activity. */
-export const migration001: Migration = {
-  version: 1,
-  name: 'initial',
-  up: (db) => {
-    db.exec(`
+export const createInitialSchema: MigrationStep = (db) => {
+  db.exec(`
       CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -124,5 +121,4 @@ export const migration001: Migration = {
       CREATE TRIGGER activity_no_delete BEFORE DELETE ON activity
         BEGIN SELECT RAISE(ABORT, 'the activity log is append-only'); END;
     `);
-  },
 };

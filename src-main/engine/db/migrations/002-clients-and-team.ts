@@ -1,11 +1,8 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /** Managed users (clients), member assignments, profile passwords, SMTP settings, invitations and sessions. */
-export const migration002: Migration = {
-  version: 2,
-  name: 'clients-and-team',
-  up: (db) => {
-    db.exec(`
+export const addClientsAndTeam: MigrationStep = (db) => {
+  db.exec(`
       CREATE TABLE managed_users (
         id             TEXT PRIMARY KEY,
         workspace_id   TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -69,5 +66,4 @@ export const migration002: Migration = {
       ) STRICT;
       CREATE INDEX sessions_live ON sessions (member_id) WHERE ended_at IS NULL;
     `);
-  },
 };

@@ -1,11 +1,8 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /** Connection links, connections (tokens live in the keychain) and the issuer of OIDC integrations. */
-export const migration003: Migration = {
-  version: 3,
-  name: 'connections',
-  up: (db) => {
-    db.exec(`
+export const addConnections: MigrationStep = (db) => {
+  db.exec(`
       -- Where an integration's OAuth server publishes its metadata (OpenID Connect discovery);
       -- NULL means the platform's default.
       ALTER TABLE integrations ADD COLUMN issuer_url TEXT;
@@ -39,5 +36,4 @@ export const migration003: Migration = {
         UNIQUE (managed_user_id, platform_id)
       ) STRICT;
     `);
-  },
 };

@@ -1,11 +1,8 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /** Post groups, their media, one delivery per target, queue slots. The scheduler's state lives here. */
-export const migration004: Migration = {
-  version: 4,
-  name: 'posts',
-  up: (db) => {
-    db.exec(`
+export const addPosts: MigrationStep = (db) => {
+  db.exec(`
       CREATE TABLE post_groups (
         id              TEXT PRIMARY KEY,
         workspace_id    TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -65,5 +62,4 @@ export const migration004: Migration = {
       UPDATE plans SET daily_limit_raisable = 1 WHERE id = 'enterprise';
       ALTER TABLE managed_users ADD COLUMN daily_post_limit INTEGER;   -- NULL: the plan's
     `);
-  },
 };

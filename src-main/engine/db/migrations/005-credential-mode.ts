@@ -1,14 +1,11 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * Credential mode (seed 003): per member and connection, whether the member posts through the
  * tokens the owner or client authorised, or through their own; and who a connection posts as.
  */
-export const migration005: Migration = {
-  version: 5,
-  name: 'credential-mode',
-  up: (db) => {
-    db.exec(`
+export const addCredentialModes: MigrationStep = (db) => {
+  db.exec(`
       CREATE TABLE connection_access (
         member_id     TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
         connection_id TEXT NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
@@ -20,5 +17,4 @@ export const migration005: Migration = {
       -- LinkedIn: a person or an organisation page (urn); Facebook: a page or a group profile.
       ALTER TABLE connections ADD COLUMN post_as TEXT;
     `);
-  },
 };

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * A delivery whose publish was cut short by a crash on a platform without idempotency keys (X,
@@ -6,10 +6,6 @@ import type { Migration } from '../migration';
  * earliest moment such a cut-short publish may have gone out (its claim), NULL when nothing needs
  * checking. It stays set until the delivery's outcome is known.
  */
-export const migration008: Migration = {
-  version: 8,
-  name: 'verify-before-publish',
-  up: (db) => {
-    db.exec(`ALTER TABLE deliveries ADD COLUMN verify_since TEXT;`);
-  },
+export const addVerifyBeforePublish: MigrationStep = (db) => {
+  db.exec(`ALTER TABLE deliveries ADD COLUMN verify_since TEXT;`);
 };

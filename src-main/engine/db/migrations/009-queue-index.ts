@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * The queue, the calendar and their counts answered from indexes, whatever the size (issue 11,
@@ -15,11 +15,8 @@ import type { Migration } from '../migration';
  * Triggers keep both in the same transaction as every change to a delivery's state, a group's
  * time, an insert or a delete, whichever code makes it (the engine, the scheduler, a cascade).
  */
-export const migration009: Migration = {
-  version: 9,
-  name: 'queue-index',
-  up: (db) => {
-    db.exec(`
+export const indexTheQueue: MigrationStep = (db) => {
+  db.exec(`
       ALTER TABLE post_groups ADD COLUMN sort_at TEXT GENERATED ALWAYS AS (coalesce(scheduled_at, created_at)) VIRTUAL;
       DROP INDEX post_groups_by_user;
       CREATE INDEX post_groups_queue_by_user ON post_groups (managed_user_id, sort_at);
@@ -100,5 +97,4 @@ export const migration009: Migration = {
         UPDATE queue_counts SET groups = groups - 1 WHERE managed_user_id = OLD.managed_user_id AND state = OLD.state;
       END;
     `);
-  },
 };

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * A team host (issue 12): members sign in from their own desks.
@@ -10,11 +10,8 @@ import type { Migration } from '../migration';
  *   member; the key is written in the same transaction as the change, and the answer right after,
  *   so a replay is answered with the first answer (kept at least 30 days).
  */
-export const migration010: Migration = {
-  version: 10,
-  name: 'team-host',
-  up: (db) => {
-    db.exec(`
+export const addTeamHost: MigrationStep = (db) => {
+  db.exec(`
       CREATE TABLE sessions_new (
         id           TEXT PRIMARY KEY,
         member_id    TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
@@ -44,5 +41,4 @@ export const migration010: Migration = {
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
     `);
-  },
 };

@@ -1,6 +1,6 @@
 import { storeBytesSync } from '../../files/store';
 import { newId } from '../../kernel/ids';
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * The media library (issue 14 item 2): files content-addressed in the data folder
@@ -10,11 +10,8 @@ import type { Migration } from '../migration';
  * and a migration runs inside one transaction. A file written by a migration that then fails is
  * harmless: it is named by its bytes, the rerun finds it, and an unreferenced file is swept.
  */
-export const migration011: Migration = {
-  version: 11,
-  name: 'media-library',
-  up: (db, { dataDir }) => {
-    db.exec(`
+export const moveMediaIntoLibrary: MigrationStep = (db, { dataDir }) => {
+  db.exec(`
       CREATE TABLE media (
         id               TEXT PRIMARY KEY,
         workspace_id     TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -66,66 +63,65 @@ export const migration011: Migration = {
       ) STRICT;
     `);
 
-    const ids = db
-      .prepare(
-        `SELECT m.id FROM post_media m JOIN post_groups g ON g.id = m.post_group_id ORDER BY m.post_group_id, m.position`,
-      )
-      .pluck()
-      .all() as string[];
-    const read = db.prepare<
-      [string],
-      {
-        post_group_id: string;
-        position: number;
-        mime_type: string;
-        size: number;
-        alt_text: string;
-        data: Buffer;
-        workspace_id: string;
-        managed_user_id: string;
-        created_at: string;
-        created_by: string | null;
-      }
-    >(
-      `SELECT m.post_group_id, m.position, m.mime_type, m.size, m.alt_text, m.data, g.workspace_id, g.managed_user_id, g.created_at, g.created_by
-       FROM post_media m JOIN post_groups g ON g.id = m.post_group_id WHERE m.id = ?`,
-    );
-    const existing = db.prepare<[string, string], { id: string; alt_text: string }>(
-      `SELECT id, alt_text FROM media WHERE managed_user_id = ? AND sha256 = ?`,
-    );
-    const insert = db.prepare(
-      `INSERT INTO media (id, workspace_id, managed_user_id, sha256, kind, mime_type, size, alt_text, probed, created_at, created_by)
-       VALUES (?, ?, ?, ?, 'image', ?, ?, ?, 0, ?, ?)`,
-    );
-    const setAlt = db.prepare(`UPDATE media SET alt_text = ? WHERE id = ?`);
-    const refer = db.prepare(`INSERT INTO post_media_refs (post_group_id, position, media_id) VALUES (?, ?, ?)`);
-    // One row at a time: a database full of images is never held in memory at once.
-    for (const id of ids) {
-      const row = read.get(id)!;
-      const sha256 = storeBytesSync(dataDir, row.data);
-      let mediaId = existing.get(row.managed_user_id, sha256)?.id;
-      if (!mediaId) {
-        mediaId = newId('med');
-        insert.run(
-          mediaId,
-          row.workspace_id,
-          row.managed_user_id,
-          sha256,
-          row.mime_type,
-          row.data.length,
-          row.alt_text,
-          row.created_at,
-          row.created_by,
-        );
-      } else if (row.alt_text && !existing.get(row.managed_user_id, sha256)!.alt_text) {
-        setAlt.run(row.alt_text, mediaId);
-      }
-      refer.run(row.post_group_id, row.position, mediaId);
+  const ids = db
+    .prepare(
+      `SELECT m.id FROM post_media m JOIN post_groups g ON g.id = m.post_group_id ORDER BY m.post_group_id, m.position`,
+    )
+    .pluck()
+    .all() as string[];
+  const read = db.prepare<
+    [string],
+    {
+      post_group_id: string;
+      position: number;
+      mime_type: string;
+      size: number;
+      alt_text: string;
+      data: Buffer;
+      workspace_id: string;
+      managed_user_id: string;
+      created_at: string;
+      created_by: string | null;
     }
-    db.exec(`
+  >(
+    `SELECT m.post_group_id, m.position, m.mime_type, m.size, m.alt_text, m.data, g.workspace_id, g.managed_user_id, g.created_at, g.created_by
+       FROM post_media m JOIN post_groups g ON g.id = m.post_group_id WHERE m.id = ?`,
+  );
+  const existing = db.prepare<[string, string], { id: string; alt_text: string }>(
+    `SELECT id, alt_text FROM media WHERE managed_user_id = ? AND sha256 = ?`,
+  );
+  const insert = db.prepare(
+    `INSERT INTO media (id, workspace_id, managed_user_id, sha256, kind, mime_type, size, alt_text, probed, created_at, created_by)
+       VALUES (?, ?, ?, ?, 'image', ?, ?, ?, 0, ?, ?)`,
+  );
+  const setAlt = db.prepare(`UPDATE media SET alt_text = ? WHERE id = ?`);
+  const refer = db.prepare(`INSERT INTO post_media_refs (post_group_id, position, media_id) VALUES (?, ?, ?)`);
+  // One row at a time: a database full of images is never held in memory at once.
+  for (const id of ids) {
+    const row = read.get(id)!;
+    const sha256 = storeBytesSync(dataDir, row.data);
+    let mediaId = existing.get(row.managed_user_id, sha256)?.id;
+    if (!mediaId) {
+      mediaId = newId('med');
+      insert.run(
+        mediaId,
+        row.workspace_id,
+        row.managed_user_id,
+        sha256,
+        row.mime_type,
+        row.data.length,
+        row.alt_text,
+        row.created_at,
+        row.created_by,
+      );
+    } else if (row.alt_text && !existing.get(row.managed_user_id, sha256)!.alt_text) {
+      setAlt.run(row.alt_text, mediaId);
+    }
+    refer.run(row.post_group_id, row.position, mediaId);
+  }
+  db.exec(`
       DROP TABLE post_media;
       ALTER TABLE post_media_refs RENAME TO post_media;
       CREATE INDEX post_media_by_media ON post_media (media_id);
     `);
-  },
 };

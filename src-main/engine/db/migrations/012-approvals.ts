@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * Approvals and comments (SPEC §13, issue 13).
@@ -11,11 +11,8 @@ import type { Migration } from '../migration';
  * - `approval_links`: like connection links, known only by the SHA-256 of their token; each covers
  *   the posts listed in `post_group_ids` (JSON), or every post waiting for the client when NULL.
  */
-export const migration012: Migration = {
-  version: 12,
-  name: 'approvals',
-  up: (db) => {
-    db.exec(`
+export const addApprovals: MigrationStep = (db) => {
+  db.exec(`
       ALTER TABLE managed_users ADD COLUMN approval_policy TEXT NOT NULL DEFAULT 'none'
         CHECK (approval_policy IN ('none', 'client', 'internal_then_client'));
       ALTER TABLE post_groups ADD COLUMN approval_state TEXT NOT NULL DEFAULT 'none'
@@ -48,5 +45,4 @@ export const migration012: Migration = {
       ) STRICT;
       CREATE INDEX approval_links_by_client ON approval_links (managed_user_id, created_at);
     `);
-  },
 };

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * Search over post text (issue 10 item 6, D100): an FTS5 index of each post group's text and its
@@ -6,11 +6,8 @@ import type { Migration } from '../migration';
  * stored once, in `post_groups`). `unicode61` with diacritics removed, so "cafe" finds "café";
  * queries are prefix terms ("rol" finds "rolls"). Existing posts are indexed by the migration.
  */
-export const migration013: Migration = {
-  version: 13,
-  name: 'post-search',
-  up: (db) => {
-    db.exec(`
+export const indexPostText: MigrationStep = (db) => {
+  db.exec(`
       CREATE VIRTUAL TABLE post_text_fts USING fts5(
         text, platform_texts,
         content = 'post_groups', content_rowid = 'rowid',
@@ -30,5 +27,4 @@ export const migration013: Migration = {
         INSERT INTO post_text_fts (rowid, text, platform_texts) VALUES (new.rowid, new.text, new.platform_texts);
       END;
     `);
-  },
 };

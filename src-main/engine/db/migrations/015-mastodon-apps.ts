@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * Postroom's own app on each Mastodon instance (issue 10 item 7, D107): registered with
@@ -6,11 +6,8 @@ import type { Migration } from '../migration';
  * workspace that names the instance. An app is bound to its redirect URI and scopes, so those are
  * part of the key. The client secret is in the keychain under `secret_account`, never here.
  */
-export const migration015: Migration = {
-  version: 15,
-  name: 'mastodon-apps',
-  up: (db) => {
-    db.exec(`
+export const addMastodonApps: MigrationStep = (db) => {
+  db.exec(`
       CREATE TABLE mastodon_apps (
         id             TEXT PRIMARY KEY,
         instance_url   TEXT NOT NULL,
@@ -22,5 +19,4 @@ export const migration015: Migration = {
         UNIQUE (instance_url, redirect_uri, scopes)
       );
     `);
-  },
 };

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * Threads and first comments (issue 14 item 4). A post group keeps the parts that follow the post
@@ -8,11 +8,8 @@ import type { Migration } from '../migration';
  * transaction step that learns of it, so a scheduler restarted mid-thread continues with the next
  * part and never sends one twice (0 the post itself, 1… the next parts or the first comment).
  */
-export const migration016: Migration = {
-  version: 16,
-  name: 'threads',
-  up: (db) => {
-    db.exec(`
+export const addThreads: MigrationStep = (db) => {
+  db.exec(`
       ALTER TABLE post_groups ADD COLUMN thread TEXT NOT NULL DEFAULT '[]';
       ALTER TABLE post_groups ADD COLUMN first_comment TEXT;
       ALTER TABLE post_media ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
@@ -31,5 +28,4 @@ export const migration016: Migration = {
         SELECT id, 0, platform_post_id, platform_post_url, coalesce(published_at, updated_at)
         FROM deliveries WHERE state = 'published' AND platform_post_id IS NOT NULL;
     `);
-  },
 };

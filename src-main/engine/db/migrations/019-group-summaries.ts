@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * A narrow row per post group for the queue and the calendar (issue 11, docs/decisions.md D123):
@@ -25,18 +25,15 @@ import type { Migration } from '../migration';
  * Triggers keep the table in the same transaction as every insert, delete or change of a group, a
  * delivery (a shown column) or a delivery part, whichever code makes it (engine, scheduler, cascade).
  */
-export const migration019: Migration = {
-  version: 19,
-  name: 'group-summaries',
-  up: (db) => {
-    const refresh = (groupId: string) => `
+export const summarizeGroups: MigrationStep = (db) => {
+  const refresh = (groupId: string) => `
         INSERT INTO group_summaries (group_rowid, workspace_id, managed_user_id, sort_at, states, platform_ids, deliveries)
           SELECT * FROM fresh_group_summaries WHERE group_rowid = (SELECT rowid FROM post_groups WHERE id = ${groupId})
           ON CONFLICT (group_rowid) DO UPDATE
             SET states = excluded.states, platform_ids = excluded.platform_ids, deliveries = excluded.deliveries;`;
-    const shownColumns =
-      'post_group_id, platform_id, platform, state, due_at, attempts, next_attempt_at, platform_post_id, platform_post_url, last_error, published_at';
-    db.exec(`
+  const shownColumns =
+    'post_group_id, platform_id, platform, state, due_at, attempts, next_attempt_at, platform_post_id, platform_post_url, last_error, published_at';
+  db.exec(`
       DROP INDEX queue_entries_by_user;
       CREATE INDEX queue_entries_by_user ON queue_entries (managed_user_id, state, sort_at, group_rowid, workspace_id);
 
@@ -110,5 +107,4 @@ export const migration019: Migration = {
         ${refresh('(SELECT post_group_id FROM deliveries WHERE id = OLD.delivery_id)')}
       END;
     `);
-  },
 };

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration';
+import type { MigrationStep } from '../migration';
 
 /**
  * The scheduler's changes update a group summary in place (issue 11 dispatch; docs/decisions.md
@@ -18,24 +18,21 @@ import type { Migration } from '../migration';
  * The element's fields are those of `fresh_group_summaries`, in the same order, so a summary stays
  * equal, text for text, to a fresh computation (the property test in group-summaries.test.ts).
  */
-export const migration021: Migration = {
-  version: 21,
-  name: 'summary-in-place',
-  up: (db) => {
-    const refresh = (groupId: string) => `
+export const updateSummariesInPlace: MigrationStep = (db) => {
+  const refresh = (groupId: string) => `
         INSERT INTO group_summaries (group_rowid, workspace_id, managed_user_id, sort_at, states, platform_ids, deliveries)
           SELECT * FROM fresh_group_summaries WHERE group_rowid = (SELECT rowid FROM post_groups WHERE id = ${groupId})
           ON CONFLICT (group_rowid) DO UPDATE
             SET states = excluded.states, platform_ids = excluded.platform_ids, deliveries = excluded.deliveries;`;
-    /** The JSON path of delivery NEW's element: its place among its group's deliveries, in rowid order. */
-    const element = `'$[' || (SELECT count(*) FROM deliveries WHERE post_group_id = NEW.post_group_id AND rowid < NEW.rowid) || ']'`;
-    const ofGroup = (groupId: string) => `group_rowid = (SELECT rowid FROM post_groups WHERE id = ${groupId})`;
-    const shownColumns =
-      'state, due_at, attempts, next_attempt_at, platform_post_id, platform_post_url, last_error, published_at';
-    const identity = 'id, post_group_id, platform_id, platform';
-    const sameIdentity =
-      'OLD.id IS NEW.id AND OLD.post_group_id IS NEW.post_group_id AND OLD.platform_id IS NEW.platform_id AND OLD.platform IS NEW.platform';
-    db.exec(`
+  /** The JSON path of delivery NEW's element: its place among its group's deliveries, in rowid order. */
+  const element = `'$[' || (SELECT count(*) FROM deliveries WHERE post_group_id = NEW.post_group_id AND rowid < NEW.rowid) || ']'`;
+  const ofGroup = (groupId: string) => `group_rowid = (SELECT rowid FROM post_groups WHERE id = ${groupId})`;
+  const shownColumns =
+    'state, due_at, attempts, next_attempt_at, platform_post_id, platform_post_url, last_error, published_at';
+  const identity = 'id, post_group_id, platform_id, platform';
+  const sameIdentity =
+    'OLD.id IS NEW.id AND OLD.post_group_id IS NEW.post_group_id AND OLD.platform_id IS NEW.platform_id AND OLD.platform IS NEW.platform';
+  db.exec(`
       DROP TRIGGER group_summaries_delivery_change;
       DROP TRIGGER group_summaries_part_insert;
 
@@ -74,5 +71,4 @@ export const migration021: Migration = {
         ${refresh('(SELECT post_group_id FROM deliveries WHERE id = NEW.delivery_id)')}
       END;
     `);
-  },
 };
