@@ -43,7 +43,6 @@ import {
   type PlatformClient,
   type PlatformLimits,
   type PublishedPost,
-  type PublishRequest,
   type TokenSet,
   isVideo,
   mediaName,
@@ -467,7 +466,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     platform: 'bluesky',
     limits: blueskyLimits,
 
-    async profile(client, tokens): Promise<PlatformAccount> {
+    async profile(client, tokens) {
       const what = 'read the account';
       const agent = await agentFor(client, tokens, what);
       const { did, handle } = await account(agent, what);
@@ -480,7 +479,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       };
     },
 
-    async refresh(client, tokens): Promise<TokenSet> {
+    async refresh(client, tokens) {
       if (!tokens.refreshToken) return tokens;
       const what = "refresh the connection's session";
       const t = tokens as BlueskyTokens;
@@ -491,7 +490,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     },
 
     takesReplies: true,
-    async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
+    async publish(client, tokens, post) {
       const what = 'publish the post';
       const agent = await agentFor(client, tokens, what);
       const { did, handle } = await account(agent, what);
@@ -554,7 +553,7 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
       return { postId: uri, url: postUrl(urlHandle, parseAtUri(uri)?.rkey ?? rkey) };
     },
 
-    async remove(client, tokens, postId): Promise<void> {
+    async remove(client, tokens, postId) {
       const parts = parseAtUri(postId);
       if (!parts) throw new PlatformError(`"${postId}" is not a Bluesky post id (an at:// URI)`, false);
       const what = 'delete the post';

@@ -4,17 +4,12 @@ import { metaAccount } from '../meta-account';
 import { asRecord, expiresAtOf, graphCall, graphUrl, nextPage, str, type Json, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
-  type CommentRequest,
-  type FindCommentRequest,
-  type FindPublishedRequest,
   type MediaUpload,
   type OrganizationPage,
   type PlatformAccount,
   type PlatformAdapter,
   type PlatformClient,
   type PlatformLimits,
-  type PublishedPost,
-  type PublishRequest,
   type TokenSet,
 } from '../types';
 
@@ -238,13 +233,13 @@ export const facebookAdapter: PlatformAdapter = {
   pages,
 
   /** A long-lived user token lasts 60 days and is renewed only by signing in again; Page tokens from it never expire. */
-  async refresh(_client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
+  async refresh(_client, tokens) {
     if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now())
       throw new PlatformError("Facebook's sign-in has expired; reconnect the account", false, null, null, true);
     return tokens;
   },
 
-  async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
+  async publish(client, tokens, post) {
     const pageId = requirePage(post.postAs);
     if ([...post.text].length > facebookLimits.maxTextLength)
       throw new PlatformError(`${PLATFORM} posts have at most ${facebookLimits.maxTextLength} characters`, false);
@@ -325,11 +320,7 @@ export const facebookAdapter: PlatformAdapter = {
   },
 
   /** The Page's published post whose message is exactly this text, made since `since`. */
-  async findPublished(
-    client: PlatformClient,
-    tokens: TokenSet,
-    request: FindPublishedRequest,
-  ): Promise<PublishedPost | null> {
+  async findPublished(client, tokens, request) {
     const pageId = requirePage(request.postAs);
     if (request.text.trim() === '')
       throw new PlatformError(`${PLATFORM} posts without text cannot be told apart; check the Page by hand`, false);
@@ -351,18 +342,18 @@ export const facebookAdapter: PlatformAdapter = {
     return found;
   },
 
-  async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
+  async remove(client, tokens, postId) {
     const { pageId, objectId } = pageOfPostId(postId);
     await graph.remove(client, await pageToken(client, tokens, pageId), objectId);
   },
 
   /** The first comment, as the Page (`POST /<POST_ID>/comments` with the Page token). */
-  async comment(client: PlatformClient, tokens: TokenSet, request: CommentRequest): Promise<PublishedPost> {
+  async comment(client, tokens, request) {
     const id = await facebookComment(client, tokens, request.postId, request.text);
     return { postId: id, url: commentUrl(request.postId, id) };
   },
 
-  async findComment(client: PlatformClient, tokens: TokenSet, request: FindCommentRequest) {
+  async findComment(client, tokens, request) {
     const { pageId, objectId } = pageOfPostId(request.postId);
     return graph.findOwnComment(
       client,

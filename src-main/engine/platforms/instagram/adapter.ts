@@ -3,17 +3,11 @@ import { metaAccount, type MediaTypes } from '../meta-account';
 import { CONTAINER_POLL_DELAYS_MS, str, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
-  type CommentRequest,
-  type FindCommentRequest,
-  type FindPublishedRequest,
   type MediaUpload,
   type PlatformAccount,
   type PlatformAdapter,
   type PlatformClient,
   type PlatformLimits,
-  type PublishedPost,
-  type PublishingLimit,
-  type PublishRequest,
   type TokenSet,
 } from '../types';
 
@@ -93,7 +87,7 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
     profile,
     refresh,
 
-    async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
+    async publish(client, tokens, post) {
       if (post.media.length === 0) throw new PlatformError(`${PLATFORM} posts need at least one image or video`, false);
       if (post.media.length > CAROUSEL_MAX)
         throw new PlatformError(`${PLATFORM} takes at most ${CAROUSEL_MAX} images and videos in a post`, false);
@@ -167,11 +161,7 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
      * The account's post whose caption is exactly this text, made since `since`: `GET /me/media`,
      * newest first, `since` in Unix seconds, followed page by page.
      */
-    async findPublished(
-      client: PlatformClient,
-      tokens: TokenSet,
-      request: FindPublishedRequest,
-    ): Promise<PublishedPost | null> {
+    async findPublished(client, tokens, request) {
       if (request.text.trim() === '')
         throw new PlatformError(
           `${PLATFORM} posts without a caption cannot be told apart; check the account by hand`,
@@ -188,16 +178,15 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
       return found;
     },
 
-    publishingLimit: (client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit> =>
-      graph.publishingLimit(client, tokens, '/me/content_publishing_limit'),
+    publishingLimit: (client, tokens) => graph.publishingLimit(client, tokens, '/me/content_publishing_limit'),
 
     /** The first comment (`POST /<IG_MEDIA_ID>/comments`); its link is the post's, where it shows. */
-    async comment(client: PlatformClient, tokens: TokenSet, request: CommentRequest): Promise<PublishedPost> {
+    async comment(client, tokens, request) {
       const id = await graph.comment(client, tokens.accessToken, request.postId, request.text);
       return { postId: id, url: await graph.permalink(client, tokens.accessToken, request.postId, FALLBACK_URL) };
     },
 
-    findComment: (client: PlatformClient, tokens: TokenSet, request: FindCommentRequest) =>
+    findComment: (client, tokens, request) =>
       graph.findOwnComment(
         client,
         tokens.accessToken,
@@ -207,7 +196,7 @@ export function createInstagramAdapter(options: InstagramAdapterOptions = {}): P
         () => FALLBACK_URL,
       ),
 
-    async remove(): Promise<void> {
+    async remove() {
       throw new PlatformError(
         'Instagram does not let apps delete posts; delete it in the Instagram app, then cancel it here',
         false,

@@ -12,15 +12,10 @@ import {
   PlatformError,
   type MediaUpload,
   type OrganizationPage,
-  type CommentRequest,
-  type FindCommentRequest,
-  type FindPublishedRequest,
   type PlatformAccount,
   type PlatformAdapter,
   type PlatformClient,
   type PlatformLimits,
-  type PublishedPost,
-  type PublishRequest,
   type TokenSet,
   isVideo,
 } from '../types';
@@ -461,7 +456,7 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
     profile,
     pages,
 
-    async refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
+    async refresh(client, tokens) {
       if (!tokens.refreshToken) {
         // Apps without LinkedIn's programmatic refresh get a 60-day token only: then the member reconnects.
         if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now()) {
@@ -500,7 +495,7 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
      * LinkedIn accepts no idempotency key: a repeated `POST /rest/posts` makes a second post, so the
      * scheduler treats LinkedIn like X and never repeats a call whose outcome it does not know.
      */
-    async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
+    async publish(client, tokens, post) {
       const video = post.media.find(isVideo);
       if (video && post.media.length > 1)
         throw new PlatformError('LinkedIn posts take one video, or images, not both', false);
@@ -559,11 +554,7 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
      * with `start`/`count` until the posts are older than `since`. Reading a member's own posts needs
      * LinkedIn's `r_member_social` (a page's: `r_organization_social`); a refusal is a person's check.
      */
-    async findPublished(
-      client: PlatformClient,
-      tokens: TokenSet,
-      request: FindPublishedRequest,
-    ): Promise<PublishedPost | null> {
+    async findPublished(client, tokens, request) {
       const author = await authorOf(client, tokens, request.postAs);
       const want = toLittleText(request.text);
       const since = request.since.getTime();
@@ -604,7 +595,7 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
      * `POST /rest/socialActions/{postUrn}/comments` with `{actor, object, message: {text}}`; its
      * URN comes back in `x-restli-id` (or the body's `$URN`).
      */
-    async comment(client: PlatformClient, tokens: TokenSet, request: CommentRequest): Promise<PublishedPost> {
+    async comment(client, tokens, request) {
       const actor = await authorOf(client, tokens, request.postAs);
       const answer = await liCall({
         method: 'POST',
@@ -625,11 +616,7 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
     },
 
     /** The author's comment with exactly this text under the post, made since `since` (`GET …/comments`, paged). */
-    async findComment(
-      client: PlatformClient,
-      tokens: TokenSet,
-      request: FindCommentRequest,
-    ): Promise<PublishedPost | null> {
+    async findComment(client, tokens, request) {
       const actor = await authorOf(client, tokens, request.postAs);
       const found = await findInPages(
         tokens,
@@ -654,7 +641,7 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
       );
     },
 
-    async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
+    async remove(client, tokens, postId) {
       try {
         await liCall({
           method: 'DELETE',

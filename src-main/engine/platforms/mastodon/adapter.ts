@@ -11,13 +11,9 @@ import {
 import {
   PlatformError,
   type MediaUpload,
-  type PlatformAccount,
   type PlatformAdapter,
   type PlatformClient,
   type PlatformLimits,
-  type PublishedPost,
-  type PublishRequest,
-  type TokenSet,
   mediaName,
 } from '../types';
 import { PLATFORM_RULES, type PollRules } from '../../../../src-shared/platform-rules';
@@ -193,7 +189,7 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
     platform: 'mastodon',
     limits: mastodonLimits,
 
-    async profile(client, tokens): Promise<PlatformAccount> {
+    async profile(client, tokens) {
       const what = 'read the account';
       const answer = await call(fetchImpl, client.apiBaseUrl, {
         method: 'GET',
@@ -208,7 +204,7 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
       return { accountId, handle, displayName: str(account, 'display_name') ?? str(account, 'username') ?? handle };
     },
 
-    async refresh(client, tokens): Promise<TokenSet> {
+    async refresh(client, tokens) {
       // Mastodon's tokens usually do not expire and come without a refresh token.
       if (!tokens.refreshToken) return tokens;
       const what = "refresh the connection's tokens";
@@ -239,7 +235,7 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
     },
 
     takesReplies: true,
-    async publish(client, tokens, post: PublishRequest): Promise<PublishedPost> {
+    async publish(client, tokens, post) {
       const mediaIds: string[] = [];
       for (const [index, media] of post.media.entries()) {
         mediaIds.push(await uploadMedia(client, tokens.accessToken, media, index));
@@ -267,7 +263,7 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
       return { postId, url };
     },
 
-    async remove(client, tokens, postId): Promise<void> {
+    async remove(client, tokens, postId) {
       try {
         await call(fetchImpl, client.apiBaseUrl, {
           method: 'DELETE',

@@ -3,7 +3,6 @@ import { metaAccount, type MediaTypes } from '../meta-account';
 import { CONTAINER_POLL_DELAYS_MS, str, type Json, type MetaSignIn } from '../meta-graph';
 import {
   PlatformError,
-  type FindPublishedRequest,
   type MediaUpload,
   type PlatformAccount,
   type PlatformAdapter,
@@ -11,8 +10,6 @@ import {
   type PlatformLimits,
   type PublicMediaHost,
   type PublishedPost,
-  type PublishingLimit,
-  type PublishRequest,
   type TokenSet,
 } from '../types';
 
@@ -172,7 +169,7 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
     profile,
     refresh,
 
-    async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
+    async publish(client, tokens, post) {
       const part = { text: post.text, media: post.media };
       check(part, post.publicMedia);
       // A part of a thread: a reply to the part before (`reply_to_id`).
@@ -192,11 +189,7 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
     },
 
     /** The account's post or reply whose text is exactly this, made since `since` (`/me/threads`, then `/me/replies`). */
-    async findPublished(
-      client: PlatformClient,
-      tokens: TokenSet,
-      request: FindPublishedRequest,
-    ): Promise<PublishedPost | null> {
+    async findPublished(client, tokens, request) {
       if (request.text.trim() === '')
         throw new PlatformError(
           `${PLATFORM} posts without text cannot be told apart; check the account by hand`,
@@ -229,11 +222,9 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
       return null;
     },
 
-    publishingLimit: (client: PlatformClient, tokens: TokenSet): Promise<PublishingLimit> =>
-      graph.publishingLimit(client, tokens, '/me/threads_publishing_limit'),
+    publishingLimit: (client, tokens) => graph.publishingLimit(client, tokens, '/me/threads_publishing_limit'),
 
-    remove: (client: PlatformClient, tokens: TokenSet, postId: string) =>
-      graph.remove(client, tokens.accessToken, postId),
+    remove: (client, tokens, postId) => graph.remove(client, tokens.accessToken, postId),
   };
   return adapter;
 }

@@ -1,18 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
 import { retryAfterMs, sendToPlatform } from '../http';
-import {
-  PlatformError,
-  type MediaUpload,
-  type PlatformAccount,
-  type PlatformAdapter,
-  type PlatformClient,
-  type FindPublishedRequest,
-  type PublishRequest,
-  type PublishedPost,
-  type TokenSet,
-  isVideo,
-} from '../types';
+import { PlatformError, type MediaUpload, type PlatformAdapter, type PlatformClient, isVideo } from '../types';
 
 /**
  * X's API v2 (https://docs.x.com/x-api): `POST /2/tweets`, `DELETE /2/tweets/:id`, `GET /2/users/me`,
@@ -256,7 +245,7 @@ export const xAdapter: PlatformAdapter = {
     mediaRequired: false,
   },
 
-  async profile(client: PlatformClient, tokens: TokenSet): Promise<PlatformAccount> {
+  async profile(client, tokens) {
     const data = await xCall(client, tokens.accessToken, 'GET', '/2/users/me', 'read the account');
     const user = (data.data ?? {}) as Json;
     if (typeof user.id !== 'string') throw new PlatformError('X answered without an account id', false);
@@ -267,7 +256,7 @@ export const xAdapter: PlatformAdapter = {
     };
   },
 
-  async refresh(client: PlatformClient, tokens: TokenSet): Promise<TokenSet> {
+  async refresh(client, tokens) {
     if (!tokens.refreshToken) return tokens;
     const basic = client.clientSecret
       ? Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')
@@ -301,7 +290,7 @@ export const xAdapter: PlatformAdapter = {
    * A retried publish uploads its images and video again; harmless, as media never attached to a post expires.
    */
   takesReplies: true,
-  async publish(client: PlatformClient, tokens: TokenSet, post: PublishRequest): Promise<PublishedPost> {
+  async publish(client, tokens, post) {
     if (post.media.length > 0 && tokens.scope && !tokens.scope.split(/\s+/).includes(X_MEDIA_SCOPE)) {
       throw new PlatformError(
         `X did not grant Postroom the ${X_MEDIA_SCOPE} permission images and videos need; reconnect the account`,
@@ -334,11 +323,7 @@ export const xAdapter: PlatformAdapter = {
    * (`GET /2/users/:id/tweets`, `start_time` to the second, 100 a page, `pagination_token` from
    * `meta.next_token`), compared by `sameXText`. Read-only, so a failure may simply be tried again.
    */
-  async findPublished(
-    client: PlatformClient,
-    tokens: TokenSet,
-    request: FindPublishedRequest,
-  ): Promise<PublishedPost | null> {
+  async findPublished(client, tokens, request) {
     const me = await xCall(client, tokens.accessToken, 'GET', '/2/users/me', 'read the account');
     const userId = ((me.data ?? {}) as Json).id;
     if (typeof userId !== 'string') throw new PlatformError('X answered without an account id', false);
@@ -376,7 +361,7 @@ export const xAdapter: PlatformAdapter = {
     );
   },
 
-  async remove(client: PlatformClient, tokens: TokenSet, postId: string): Promise<void> {
+  async remove(client, tokens, postId) {
     await xCall(client, tokens.accessToken, 'DELETE', `/2/tweets/${encodeURIComponent(postId)}`, 'delete the post');
   },
 };
