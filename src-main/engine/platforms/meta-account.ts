@@ -1,16 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { unexpectedAnswer } from './http';
-import {
-  asRecord,
-  expiresAtOf,
-  graphCall,
-  graphTimeMs,
-  graphUrl,
-  nextPage,
-  str,
-  type GraphAnswer,
-  type Json,
-} from './meta-graph';
+import { asRecord, graphCall, graphTimeMs, graphUrl, nextPage, str, type GraphAnswer, type Json } from './meta-graph';
+import { expiresAtOf } from './token-answer';
 import {
   PlatformError,
   type FindPublishedRequest,
@@ -129,14 +120,12 @@ export function metaAccount(platform: string, defaultBase: string, version: stri
       });
       const accessToken = str(data, 'access_token');
       if (!accessToken) throw unexpectedAnswer(platform, what, 'token', 'reconnect');
-      const expiresIn = data.expires_in;
       return {
         ...tokens,
         accessToken,
         // The long-lived token renews itself: it is its own refresh token.
         refreshToken: accessToken,
-        expiresAt:
-          typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+        expiresAt: expiresAtOf(data),
       };
     },
 

@@ -195,9 +195,3 @@ export interface MetaSignIn {
     codeVerifier: string,
   ): Promise<{ accessToken: string; refreshToken: string | null; expiresAt: string | null; scope: string | null }>;
 }
-
-/** `expires_in` seconds from now as an ISO time, or null. */
-export function expiresAtOf(data: Json, now = Date.now()): string | null {
-  const seconds = data.expires_in;
-  return typeof seconds === 'number' && seconds > 0 ? new Date(now + seconds * 1000).toISOString() : null;
-}

@@ -1,7 +1,8 @@
 import { PLATFORM_RULES } from '../../../../src-shared/platform-rules';
 import { unexpectedAnswer } from '../http';
 import { metaAccount } from '../meta-account';
-import { asRecord, expiresAtOf, graphCall, graphUrl, nextPage, str, type Json, type MetaSignIn } from '../meta-graph';
+import { asRecord, graphCall, graphUrl, nextPage, str, type Json, type MetaSignIn } from '../meta-graph';
+import { expiresAtOf } from '../token-answer';
 import {
   PlatformError,
   type MediaUpload,

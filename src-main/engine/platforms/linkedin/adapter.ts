@@ -8,6 +8,7 @@ import {
   sendToPlatform,
   unexpectedAnswer,
 } from '../http';
+import { refreshedTokens, refreshGrantForm } from '../token-answer';
 import {
   PlatformError,
   type MediaUpload,
@@ -470,25 +471,13 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
         }
         return tokens;
       }
-      const form: Record<string, string> = {
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refreshToken,
-        client_id: client.clientId,
-      };
-      if (client.clientSecret) form.client_secret = client.clientSecret;
       const what = "refresh the connection's tokens";
+      const form = refreshGrantForm(client, tokens.refreshToken);
       const { data } = await liCall({ method: 'POST', url: tokenUrl(client), what, form, tokenEndpoint: true });
       const accessToken = str(data, 'access_token');
       if (!accessToken) throw unexpectedAnswer('LinkedIn', what, 'access token', 'reconnect');
-      const expiresIn = data.expires_in;
-      return {
-        accessToken,
-        // LinkedIn's refresh token keeps its one-year life; an answer without one keeps the one we had.
-        refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
-        expiresAt:
-          typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
-        scope: str(data, 'scope') ?? tokens.scope,
-      };
+      // LinkedIn's refresh token keeps its one-year life; an answer without one keeps the one we had.
+      return refreshedTokens(accessToken, data, tokens);
     },
 
     /**

@@ -8,6 +8,7 @@ import {
   sendToPlatform,
   unexpectedAnswer,
 } from '../http';
+import { refreshedTokens, refreshGrantForm } from '../token-answer';
 import {
   PlatformError,
   type MediaUpload,
@@ -208,30 +209,17 @@ export function createMastodonAdapter(options: MastodonAdapterOptions = {}): Pla
       // Mastodon's tokens usually do not expire and come without a refresh token.
       if (!tokens.refreshToken) return tokens;
       const what = "refresh the connection's tokens";
-      const form: Record<string, string> = {
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refreshToken,
-        client_id: client.clientId,
-      };
-      if (client.clientSecret) form.client_secret = client.clientSecret;
       const answer = await call(fetchImpl, client.apiBaseUrl, {
         method: 'POST',
         path: '/oauth/token',
         what,
-        form,
+        form: refreshGrantForm(client, tokens.refreshToken),
         tokenEndpoint: true,
       });
       const data = asRecord(answer.data);
       const accessToken = str(data, 'access_token');
       if (!accessToken) throw unexpected(what, 'access token');
-      const expiresIn = data?.expires_in;
-      return {
-        accessToken,
-        refreshToken: str(data, 'refresh_token') ?? tokens.refreshToken,
-        expiresAt:
-          typeof expiresIn === 'number' && expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
-        scope: str(data, 'scope') ?? tokens.scope,
-      };
+      return refreshedTokens(accessToken, data, tokens);
     },
 
     takesReplies: true,
