@@ -327,6 +327,44 @@ describe.skipIf(!runAgainstPds)(
       await expect(blueskyAdapter.remove(client, tokens, postId)).resolves.toBeUndefined();
     });
 
+    /*
+     * A thread (issue 14 item 4): each part after the first is an app.bsky.feed.post whose `reply`
+     * names the thread's first post as `root` and the part before as `parent`, both by URI and CID
+     * (https://docs.bsky.app/docs/advanced-guides/posts#replies).
+     */
+    it('publishes each part of a thread as a reply to the part before, rooted at the first, and a repeated part once', async () => {
+      const key = randomUUID();
+      const first = await blueskyAdapter.publish(client, tokens, post('Thread, part 1', key));
+      const second = await blueskyAdapter.publish(client, tokens, {
+        ...post('Thread, part 2', `${key}:part1`),
+        replyTo: { parentId: first.postId, rootId: first.postId },
+      });
+      const third = await blueskyAdapter.publish(client, tokens, {
+        ...post('Thread, part 3', `${key}:part2`),
+        replyTo: { parentId: second.postId, rootId: first.postId },
+      });
+      const [r1, r2, r3] = (await Promise.all([first, second, third].map((p) => getPost(p.postId)))).map(
+        (r) => r.body as { uri: string; cid: string; value: { reply?: unknown } },
+      );
+      expect(r1!.value.reply).toBeUndefined();
+      expect(r2!.value.reply).toEqual({ root: { uri: r1!.uri, cid: r1!.cid }, parent: { uri: r1!.uri, cid: r1!.cid } });
+      expect(r3!.value.reply).toEqual({ root: { uri: r1!.uri, cid: r1!.cid }, parent: { uri: r2!.uri, cid: r2!.cid } });
+
+      // The same part again (a retry after a lost answer): its record key is taken, the answer is the same post.
+      const again = await blueskyAdapter.publish(client, tokens, {
+        ...post('Thread, part 3', `${key}:part2`),
+        replyTo: { parentId: second.postId, rootId: first.postId },
+      });
+      expect(again.postId).toBe(third.postId);
+    });
+
+    it('refuses a reply to a post that is not there, naming what it tried', async () => {
+      const missing = `at://${pds.did}/app.bsky.feed.post/3jzfcijpj2z2a`;
+      await expect(
+        blueskyAdapter.publish(client, tokens, { ...post('Orphan'), replyTo: { parentId: missing, rootId: missing } }),
+      ).rejects.toMatchObject({ message: expect.stringContaining('find the post this part replies to') });
+    });
+
     it('a PDS that is down is a retryable network error', async () => {
       const closed = await startPds();
       const url = closed.url;
