@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
+import { defaultAdapters, type AdapterLookup } from '../../src-main/engine/platforms/registry';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { closeAfterTest } from '../support/closers';
 import { openPostingWorld, type PostingWorld } from '../support/posting-world';
@@ -22,7 +23,9 @@ interface World extends PostingWorld {
   scheduler: Scheduler;
 }
 
-async function world(options: { graceMs?: number } = {}): Promise<World> {
+async function world(
+  options: { graceMs?: number; concurrency?: number; adapters?: AdapterLookup } = {},
+): Promise<World> {
   const t = await openPostingWorld();
   // X dates its posts by the test's clock.
   t.x.setNow(() => t.clock.now());
@@ -35,6 +38,8 @@ async function world(options: { graceMs?: number } = {}): Promise<World> {
     backoffMs: [1000, 5000],
     offlineRetryMs: 30_000,
     graceMs: options.graceMs ?? 15 * 60_000,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.adapters ? { adapters: options.adapters } : {}),
     onProblem: (p) => problems.push(`${p.platformId}:${p.state}:${p.error}`),
   });
   closeAfterTest(() => scheduler.stop());
@@ -380,6 +385,47 @@ describe('the scheduler', () => {
     await w.scheduler.stop();
     await run;
     expect((await read(w, group.id)).status).toBe('published');
+  });
+});
+
+describe('issue 11 dispatch: a slot is one platform call', () => {
+  it("frees a slot when the platform answers: the next delivery's call goes out before the answered one's outcome is written, and the run ends with every outcome written", async () => {
+    // What each Mastodon call found when it went out: the states of the posts' deliveries, in order.
+    const seen: string[][] = [];
+    let states: () => string[] = () => [];
+    const adapters: AdapterLookup = (platform) => {
+      const entry = defaultAdapters(platform);
+      if (!entry || platform !== 'mastodon') return entry;
+      return {
+        ...entry,
+        adapter: {
+          ...entry.adapter,
+          publish: (...args: Parameters<typeof entry.adapter.publish>) => {
+            seen.push(states());
+            return entry.adapter.publish(...args);
+          },
+        },
+      };
+    };
+    const w = await world({ concurrency: 1, adapters });
+    states = () =>
+      w.engine.ctx.db
+        .prepare<[], { state: string }>(
+          `SELECT d.state FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id ORDER BY g.rowid`,
+        )
+        .all()
+        .map((row) => row.state);
+    const first = await create(w, { text: 'First', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 0) });
+    const second = await create(w, { text: 'Second', platformIds: [w.mastodonId], scheduledTime: inMinutes(w, 0) });
+    await w.scheduler.runDue();
+    expect(seen).toEqual([
+      ['publishing', 'scheduled'],
+      // The first post is on Mastodon and its outcome not yet written: the one slot went to the second at once.
+      ['publishing', 'publishing'],
+    ]);
+    expect((await read(w, first.id)).status).toBe('published');
+    expect((await read(w, second.id)).status).toBe('published');
+    expect(w.mastodon.statusTexts().map((s) => s.text)).toEqual(['First', 'Second']);
   });
 });
 

@@ -340,17 +340,19 @@ export class Scheduler {
     // What could not be written waits for room; what is due still goes out if it can be claimed.
     this.writeUnwritten();
     this.followClockJumps();
-    // A pool: up to `concurrency` publishes in flight; each one that ends makes room for the next
-    // due delivery at once (a batch would wait for its slowest call). The due ids are read a
-    // window at a time, not once per free slot: the claim checks each one again, so an id that
-    // changed meanwhile is passed over, and the window is read again once it runs out.
-    const active = new Set<Promise<void>>();
+    // A pool of `concurrency` slots, each one platform call in flight: a slot is free again once
+    // its platform answered, or its publish ended without an answer, and the next due delivery
+    // takes it at once (a batch would wait for its slowest call). The due ids are read a window at
+    // a time, not once per free slot: the claim checks each one again, so an id that changed
+    // meanwhile is passed over, and the window is read again once it runs out.
+    const slots = new Set<Promise<void>>();
+    const publishes = new Set<Promise<void>>();
     let window: string[] = [];
     for (;;) {
       // At most one read per pass: ids it gave that cannot be claimed (a full disk, an edit that
-      // won) are not read again until a publish in flight ends.
+      // won) are not read again until a slot is free again.
       let read = false;
-      while (!this.stopping && active.size < this.concurrency) {
+      while (!this.stopping && slots.size < this.concurrency) {
         if (window.length === 0) {
           if (read) break;
           window = this.dueIds(this.ctx.clock.now());
@@ -359,11 +361,23 @@ export class Scheduler {
         }
         const d = this.claim(window.shift()!);
         if (!d) continue;
-        const publishing: Promise<void> = this.track(this.publish(d)).finally(() => active.delete(publishing));
-        active.add(publishing);
+        const slot: Promise<void> = new Promise<void>((free) => {
+          const publishing = this.track(this.publish(d, free)).finally(() => {
+            free();
+            publishes.delete(publishing);
+          });
+          publishes.add(publishing);
+        }).then(() => {
+          slots.delete(slot);
+        });
+        slots.add(slot);
       }
-      if (active.size === 0) return;
-      await Promise.race(active);
+      // Returns once every publish ended, its outcome written.
+      if (slots.size === 0) {
+        await Promise.all(publishes);
+        return;
+      }
+      await Promise.race(slots);
     }
   }
 
@@ -482,7 +496,12 @@ export class Scheduler {
     );
   }
 
-  private async publish(d: DeliveryRow): Promise<void> {
+  /**
+   * Publishes a claimed delivery and writes its outcome. `answered` is called once the platform
+   * answered for its last part: the pool's slot is free then, and the next due delivery's call goes
+   * out before this outcome is written (see below).
+   */
+  private async publish(d: DeliveryRow, answered: () => void): Promise<void> {
     const group = this.ctx.db
       .prepare<[string], PublishingGroup>(
         `SELECT workspace_id, text, platform_texts, created_by, thread, first_comment, poll FROM post_groups WHERE id = ?`,
@@ -570,6 +589,12 @@ export class Scheduler {
         }
         sentAt = null;
       }
+      // The platform answered: the slot goes to the next due delivery, and this outcome is written
+      // once the event loop has turned (so that delivery's call, started meanwhile, goes out first)
+      // rather than holding the slot through a transaction. A crash in between leaves this delivery
+      // `publishing`, checked on the platform at recovery, as a crash during any call that went out.
+      answered();
+      await new Promise((turned) => setImmediate(turned));
       const first = done.get(0)!;
       const link = safePostUrl(first.url) ?? 'no link';
       this.markPublished(
