@@ -3,7 +3,7 @@ import * as oauth from 'oauth4webapi';
 import type { Platform } from '../../../src-shared/contract';
 import type { PollRules } from '../../../src-shared/platform-rules';
 import { authorize, type Principal } from '../kernel/access';
-import { recordActivity, recordActivityOf } from '../kernel/activity';
+import { recordActivity, recordActivityOf, systemActor, type ActivityInput } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import type { Db } from '../db/database';
 import { AppError } from '../kernel/errors';
@@ -489,9 +489,7 @@ async function saveReauthentication(
         )
         .run(now, tokens.expiresAt, account.handle, account.displayName, reauth.connectionId);
     }
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: flow.workspaceId,
-      actor: flow.startedBy ? { kind: 'member', id: flow.startedBy } : { kind: 'system', id: null },
+    recordFlowActivity(ctx, flow, {
       action: 'connection.reauthenticated',
       objectKind: 'connection',
       objectId: reauth.connectionId,
@@ -567,6 +565,22 @@ async function serverLimits(ctx: EngineContext, workspaceId: string, platform: P
   }
 }
 
+/**
+ * What a sign-in flow did, in its workspace: under the member who started it, or as Postroom's own
+ * when the client came through a connection link.
+ */
+function recordFlowActivity(
+  ctx: EngineContext,
+  flow: Pick<PendingFlow, 'workspaceId' | 'startedBy'>,
+  entry: Omit<ActivityInput, 'workspaceId' | 'actor'>,
+): void {
+  recordActivity(ctx.db, ctx.clock.now(), {
+    workspaceId: flow.workspaceId,
+    actor: flow.startedBy ? { kind: 'member', id: flow.startedBy } : systemActor,
+    ...entry,
+  });
+}
+
 async function saveConnection(
   ctx: EngineContext,
   flow: Pick<PendingFlow, 'workspaceId' | 'managedUserId' | 'platform' | 'startedBy'>,
@@ -623,9 +637,7 @@ async function saveConnection(
           pollLimits,
         );
     }
-    recordActivity(ctx.db, ctx.clock.now(), {
-      workspaceId: flow.workspaceId,
-      actor: flow.startedBy ? { kind: 'member', id: flow.startedBy } : { kind: 'system', id: null },
+    recordFlowActivity(ctx, flow, {
       action: existing ? 'connection.reconnected' : 'connection.connected',
       objectKind: 'connection',
       objectId: connectionId,

@@ -1,5 +1,5 @@
 import type { Platform } from '../../../src-shared/contract';
-import { recordActivity } from '../kernel/activity';
+import { recordSystemActivity } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
 import { PlatformError, type TokenSet } from '../platforms/types';
@@ -119,9 +119,7 @@ export class TokenKeeper {
         .prepare(`UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE id = ? AND status = 'active'`)
         .run(now.toISOString(), c.id).changes;
       if (!changed) return;
-      recordActivity(this.ctx.db, now, {
-        workspaceId: c.workspace_id,
-        actor: { kind: 'system', id: null },
+      recordSystemActivity(this.ctx.db, now, c.workspace_id, {
         action: 'connection.needs_reauth',
         objectKind: 'connection',
         objectId: c.id,

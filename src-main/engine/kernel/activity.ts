@@ -32,6 +32,16 @@ export function recordActivityOf(
   recordActivity(db, at, { workspaceId: p.workspaceId, actor: actorOf(p), ...entry });
 }
 
+/** What Postroom did by itself (a publish, a failure, a sign-in it could not renew): under `systemActor`. */
+export function recordSystemActivity(
+  db: Db,
+  at: Date,
+  workspaceId: string,
+  entry: Omit<ActivityInput, 'workspaceId' | 'actor'>,
+): void {
+  recordActivity(db, at, { workspaceId, actor: systemActor, ...entry });
+}
+
 /** Appends one entry; call it inside the same transaction as the change it describes. */
 export function recordActivity(db: Db, at: Date, entry: ActivityInput): void {
   db.prepare(

@@ -1,5 +1,5 @@
 import type { Platform } from '../../../src-shared/contract';
-import { recordActivity } from '../kernel/activity';
+import { recordSystemActivity } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { isDiskFull } from '../kernel/errors';
 import { newId } from '../kernel/ids';
@@ -652,9 +652,7 @@ export class Scheduler {
             `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, verify_since = NULL, updated_at = ? WHERE id = ?`,
           )
           .run(post.postId, post.url, now.toISOString(), now.toISOString(), d.id);
-        recordActivity(this.ctx.db, now, {
-          workspaceId,
-          actor: { kind: 'system', id: null },
+        recordSystemActivity(this.ctx.db, now, workspaceId, {
           action: 'post.published',
           objectKind: 'delivery',
           objectId: d.id,
@@ -928,9 +926,7 @@ export class Scheduler {
             )
             .run(iso, d.managed_user_id, d.platform_id).changes;
           if (changed) {
-            recordActivity(this.ctx.db, now, {
-              workspaceId,
-              actor: { kind: 'system', id: null },
+            recordSystemActivity(this.ctx.db, now, workspaceId, {
               action: 'connection.needs_reauth',
               objectKind: 'connection',
               objectId: d.platform_id,
@@ -970,9 +966,7 @@ export class Scheduler {
         `UPDATE deliveries SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`,
       )
       .run(state, error, now.toISOString(), d.id);
-    recordActivity(this.ctx.db, now, {
-      workspaceId: ws,
-      actor: { kind: 'system', id: null },
+    recordSystemActivity(this.ctx.db, now, ws, {
       action: state === 'failed' ? 'post.failed' : 'post.needs_attention',
       objectKind: 'delivery',
       objectId: d.id,
