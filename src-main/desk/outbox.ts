@@ -15,6 +15,21 @@ import { openDeskFile } from './desk-file';
 
 export const OUTBOX_FILE = 'desk-outbox.sqlite';
 
+/**
+ * The outbox table as the first version (D111) made it, byte for byte as it stands in the
+ * sqlite_master of desks of that version; `open` adds the later columns to it. History: never edit
+ * it, add a column in `open` instead.
+ */
+export const FIRST_OUTBOX_TABLE = `CREATE TABLE IF NOT EXISTS outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      idempotency_key TEXT NOT NULL UNIQUE,
+      channel TEXT NOT NULL,
+      request TEXT NOT NULL,
+      state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'refused')),
+      error TEXT,
+      created_at TEXT NOT NULL
+    ) STRICT`;
+
 export interface OutboxItem {
   readonly key: string;
   readonly channel: string;
@@ -38,15 +53,7 @@ export class DeskOutbox {
 
   static open(dataDir: string): DeskOutbox {
     const db = openDeskFile(dataDir, OUTBOX_FILE, 'FULL');
-    db.exec(`CREATE TABLE IF NOT EXISTS outbox (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      idempotency_key TEXT NOT NULL UNIQUE,
-      channel TEXT NOT NULL,
-      request TEXT NOT NULL,
-      state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'refused')),
-      error TEXT,
-      created_at TEXT NOT NULL
-    ) STRICT`);
+    db.exec(FIRST_OUTBOX_TABLE);
     // Added for posts drafted offline (D122); an outbox of an earlier version gains them.
     const columns = new Set((db.pragma('table_info(outbox)') as { name: string }[]).map((c) => c.name));
     if (!columns.has('local_id')) db.exec(`ALTER TABLE outbox ADD COLUMN local_id TEXT`);

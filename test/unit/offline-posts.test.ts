@@ -12,7 +12,7 @@ import {
   withNotSent,
   withPatch,
 } from '../../src-main/desk/offline-posts';
-import { DeskOutbox, OUTBOX_FILE } from '../../src-main/desk/outbox';
+import { DeskOutbox, FIRST_OUTBOX_TABLE, OUTBOX_FILE } from '../../src-main/desk/outbox';
 import { PostGroup, type PostGroupPage } from '../../src-shared/posts';
 import { tempDir } from '../support/temp';
 
@@ -147,15 +147,7 @@ describe('the outbox keeps the host’s ids of posts drafted offline', () => {
   it('an outbox of the earlier version gains the new columns and keeps its rows', () => {
     const dir = tempDir('postroom-outbox-');
     const db = new Database(join(dir, OUTBOX_FILE));
-    db.exec(`CREATE TABLE outbox (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      idempotency_key TEXT NOT NULL UNIQUE,
-      channel TEXT NOT NULL,
-      request TEXT NOT NULL,
-      state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'refused')),
-      error TEXT,
-      created_at TEXT NOT NULL
-    ) STRICT`);
+    db.exec(FIRST_OUTBOX_TABLE);
     db.prepare(
       `INSERT INTO outbox (idempotency_key, channel, request, created_at) VALUES ('old', 'client.create', '{}', 'x')`,
     ).run();
