@@ -40,16 +40,28 @@ export interface Agency {
   close(): Promise<void>;
 }
 
+export interface AgencyOptions {
+  /** How the Mastodon instance is set up (its limits); Mastodon's defaults otherwise. */
+  instance?: MastodonServerOptions;
+  /** The client; `CLIENT` in `CLIENT_ZONE` otherwise. */
+  client?: { email: string; displayName: string; timezone: string };
+  /** The workspace's time zone; `WORKSPACE_ZONE` otherwise, null for none. */
+  workspaceZone?: string | null;
+}
+
 /**
  * First run in the UI (team plan); then, as an agency's script would, a workspace with Mastodon and
  * X integrations (admin key) and a client (workspace key); then the client page in the UI.
- * `instance`: how the Mastodon instance is set up (its limits), Mastodon's defaults otherwise.
  */
 export async function setUpAgency(
   page: Page,
   host: Host,
   dataDir: string,
-  instance: MastodonServerOptions = {},
+  {
+    instance = {},
+    client = { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE },
+    workspaceZone = WORKSPACE_ZONE,
+  }: AgencyOptions = {},
 ): Promise<Agency> {
   const mastodon = await startMastodonServer(instance);
   const x = await startXServer();
@@ -65,10 +77,10 @@ export async function setUpAgency(
       host,
       dataDir,
       [mastodonIntegration, localXIntegration(front)],
-      { timezone: WORKSPACE_ZONE, client: { email: 'casey@client.test', displayName: CLIENT, timezone: CLIENT_ZONE } },
+      { timezone: workspaceZone, client },
     );
 
-    await openScriptedClient(page, CLIENT);
+    await openScriptedClient(page, client.displayName);
     return { mastodon, x, front, workspaceKey, userId, close };
   } catch (err) {
     await close();

@@ -1,14 +1,6 @@
 import type { Page } from '@playwright/test';
-import { startMastodonServer } from '../support/mastodon-server';
-import {
-  expect,
-  test,
-  workspaceSwitcher,
-  type Host,
-  localXIntegration,
-  registeredMastodonIntegration,
-  scriptedAgency,
-} from './fixtures';
+import { setUpAgency, X_ACCOUNT } from './agency';
+import { expect, mainNav, test, type Host } from './fixtures';
 
 /*
  * Issue 10 item 6, "failures in sight": a partly published post has "Retry" on its page, and the
@@ -17,7 +9,6 @@ import {
  */
 
 const CLIENT = 'Northwind Bakery';
-const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main' });
 const panel = (page: Page) => page.getByRole('region', { name: 'Needs attention' });
 
 /** A post through the REST API, due now, as an agency's script would send it. */
@@ -35,20 +26,13 @@ test('a failed delivery is retried from its post and from the overview; an accou
   page,
   host,
   dataDir,
-  localX,
 }) => {
-  const mastodon = await startMastodonServer();
-  const { x, front } = localX;
+  // The agency's workspace has no time zone of its own; the client is in Tokyo.
+  const { mastodon, x, workspaceKey, userId, close } = await setUpAgency(page, host, dataDir, {
+    client: { email: 'orders@northwind.test', displayName: CLIENT, timezone: 'Asia/Tokyo' },
+    workspaceZone: null,
+  });
   try {
-    const mastodonIntegration = await registeredMastodonIntegration(host, mastodon.url);
-    const { workspaceKey, userId } = await scriptedAgency(
-      page,
-      host,
-      dataDir,
-      [mastodonIntegration, localXIntegration(front)],
-      { timezone: null, client: { email: 'orders@northwind.test', displayName: CLIENT, timezone: 'Asia/Tokyo' } },
-    );
-
     // The client connects both accounts through a connection link.
     const made = await fetch(`${host.apiUrl}/api/v1/workspace/users/${userId}/connection-url`, {
       method: 'POST',
@@ -63,9 +47,8 @@ test('a failed delivery is retried from its post and from the overview; an accou
     }
     await tab.close();
     const mastodonId = `mastodon-${mastodon.account.id}`;
-    const xId = 'x-2244994945';
+    const xId = X_ACCOUNT;
 
-    await workspaceSwitcher(page).selectOption({ label: 'Northwind Social' });
     await mainNav(page).getByRole('button', { name: 'Overview', exact: true }).click();
     await expect(panel(page)).toContainText('Nothing needs attention');
 
@@ -131,6 +114,6 @@ test('a failed delivery is retried from its post and from the overview; an accou
     await page.getByLabel('Search post text').fill('"cakes');
     await expect(page.getByRole('list', { name: 'Posts' }).getByRole('listitem')).toContainText(['Cakes to order']);
   } finally {
-    await mastodon.close();
+    await close();
   }
 });

@@ -277,7 +277,9 @@ test("a Mastodon instance's own poll bounds: six options there, four once X is c
   dataDir,
 }) => {
   const agency = await setUpAgency(page, host, dataDir, {
-    polls: { max_options: 6, max_characters_per_option: 80, min_expiration: 300, max_expiration: 604_800 },
+    instance: {
+      polls: { max_options: 6, max_characters_per_option: 80, min_expiration: 300, max_expiration: 604_800 },
+    },
   });
   try {
     await connectThroughLink(page, ['Mastodon', 'X']);
