@@ -125,14 +125,14 @@ export interface XServer {
 /** What this X grants (X grants what the app asks for; Postroom asks for these). */
 const GRANTED_SCOPE = 'tweet.read tweet.write users.read media.write offline.access';
 
-/** X's problem shape for a request it refuses as invalid (https://api.x.com/2/problems/invalid-request). */
-function invalidRequest(parameter: string, values: string[], message: string) {
-  return {
+/** X refuses an invalid request: 400 and its problem (https://api.x.com/2/problems/invalid-request). */
+function invalidRequest(reply: FastifyReply, parameter: string, values: string[], message: string) {
+  return reply.code(400).send({
     errors: [{ parameters: { [parameter]: values }, message }],
     title: 'Invalid Request',
     detail: 'One or more parameters to your request was invalid.',
     type: 'https://api.twitter.com/2/problems/invalid-request',
-  };
+  });
 }
 
 /** A multipart field's value (`attachFieldsToBody` wraps each part). */
@@ -295,26 +295,26 @@ export async function startXServer(): Promise<XServer> {
       });
     const max = Number(q.max_results ?? 10);
     if (!Number.isInteger(max) || max < 5 || max > 100)
-      return reply
-        .code(400)
-        .send(
-          invalidRequest(
-            'max_results',
-            [String(q.max_results)],
-            `The \`max_results\` query parameter value [${String(q.max_results)}] is not between 5 and 100`,
-          ),
-        );
+      return invalidRequest(
+        reply,
+        'max_results',
+        [String(q.max_results)],
+        `The \`max_results\` query parameter value [${String(q.max_results)}] is not between 5 and 100`,
+      );
     if (q.start_time !== undefined && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(q.start_time))
-      return reply.code(400).send(invalidRequest('start_time', [q.start_time], 'Invalid start_time.'));
+      return invalidRequest(reply, 'start_time', [q.start_time], 'Invalid start_time.');
     const since = q.start_time ? Date.parse(q.start_time) : -Infinity;
     const mine = tweets
       .filter((t) => Date.parse(t.createdAt) >= since)
       .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
     const offset = q.pagination_token ? Number(Buffer.from(q.pagination_token, 'base64url').toString()) : 0;
     if (!Number.isInteger(offset) || offset < 0)
-      return reply
-        .code(400)
-        .send(invalidRequest('pagination_token', [String(q.pagination_token)], 'The pagination token is invalid.'));
+      return invalidRequest(
+        reply,
+        'pagination_token',
+        [String(q.pagination_token)],
+        'The pagination token is invalid.',
+      );
     const page = mine.slice(offset, offset + max);
     const meta: Record<string, unknown> = { result_count: page.length };
     if (page.length > 0) Object.assign(meta, { newest_id: page[0]!.id, oldest_id: page.at(-1)!.id });
@@ -328,7 +328,7 @@ export async function startXServer(): Promise<XServer> {
   app.get('/2/users/me', async () => ({ data: { id: ACCOUNT_ID, name: 'Client on X', username: 'clientonx' } }));
   app.setErrorHandler((err, _request, reply) => {
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-      return reply.code(400).send(invalidRequest('media', [], `File size exceeds ${X_IMAGE_SIZE_LIMIT} bytes.`));
+      return invalidRequest(reply, 'media', [], `File size exceeds ${X_IMAGE_SIZE_LIMIT} bytes.`);
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply.code(status).send({
@@ -351,29 +351,21 @@ export async function startXServer(): Promise<XServer> {
     const category = String(field(body, 'media_category') ?? '') as keyof typeof CATEGORIES;
     const kind = CATEGORIES[category];
     if (!kind)
-      return reply
-        .code(400)
-        .send(
-          invalidRequest(
-            'media_category',
-            [category],
-            `The \`media_category\` field must be one of ${Object.keys(CATEGORIES).join(', ')}.`,
-          ),
-        );
+      return invalidRequest(
+        reply,
+        'media_category',
+        [category],
+        `The \`media_category\` field must be one of ${Object.keys(CATEGORIES).join(', ')}.`,
+      );
     if (typeof mediaType !== 'string' || !/^(image|video)\/[\w.+-]+$/.test(mediaType))
-      return reply
-        .code(400)
-        .send(invalidRequest('media_type', [String(mediaType ?? '')], 'The `media_type` field is invalid.'));
+      return invalidRequest(reply, 'media_type', [String(mediaType ?? '')], 'The `media_type` field is invalid.');
     if (!Number.isInteger(totalBytes) || totalBytes <= 0 || totalBytes > X_MEDIA_LIMITS[kind])
-      return reply
-        .code(400)
-        .send(
-          invalidRequest(
-            'total_bytes',
-            [String(field(body, 'total_bytes') ?? '')],
-            `total_bytes must be between 1 and ${X_MEDIA_LIMITS[kind]} for ${kind}.`,
-          ),
-        );
+      return invalidRequest(
+        reply,
+        'total_bytes',
+        [String(field(body, 'total_bytes') ?? '')],
+        `total_bytes must be between 1 and ${X_MEDIA_LIMITS[kind]} for ${kind}.`,
+      );
     const id = String(nextMediaId++);
     chunked.set(id, {
       id,
@@ -395,23 +387,18 @@ export async function startXServer(): Promise<XServer> {
     if (cut) return reply.code(cut).send({ title: 'Failure', detail: `HTTP ${cut}`, status: cut });
     const upload = chunked.get(id);
     if (!upload || upload.state !== 'uploading')
-      return reply
-        .code(400)
-        .send(invalidRequest('media_id', [id], 'The media id is invalid or its upload is finalized.'));
+      return invalidRequest(reply, 'media_id', [id], 'The media id is invalid or its upload is finalized.');
     const file = partValue(body, 'media') as { type?: string; toBuffer?: () => Promise<Buffer> } | undefined;
     const index = Number(field(body, 'segment_index'));
     if (!file || file.type !== 'file' || !file.toBuffer)
-      return reply.code(400).send(invalidRequest('media', [], 'The `media` field is required.'));
+      return invalidRequest(reply, 'media', [], 'The `media` field is required.');
     if (!Number.isInteger(index) || index < 0 || index > 999)
-      return reply
-        .code(400)
-        .send(
-          invalidRequest(
-            'segment_index',
-            [String(field(body, 'segment_index'))],
-            'segment_index must be between 0 and 999.',
-          ),
-        );
+      return invalidRequest(
+        reply,
+        'segment_index',
+        [String(field(body, 'segment_index'))],
+        'segment_index must be between 0 and 999.',
+      );
     upload.segments.set(index, await file.toBuffer());
     return { data: { expires_at: Math.floor(Date.now() / 1000) + mediaExpirySecs } };
   };
@@ -444,20 +431,15 @@ export async function startXServer(): Promise<XServer> {
   const finalize = (reply: FastifyReply, id: string) => {
     const upload = chunked.get(id);
     if (!upload || upload.state !== 'uploading')
-      return reply
-        .code(400)
-        .send(invalidRequest('media_id', [id], 'The media id is invalid or its upload is finalized.'));
+      return invalidRequest(reply, 'media_id', [id], 'The media id is invalid or its upload is finalized.');
     const data = Buffer.concat([...upload.segments.entries()].sort(([a], [b]) => a - b).map(([, chunk]) => chunk));
     if (data.length !== upload.totalBytes)
-      return reply
-        .code(400)
-        .send(
-          invalidRequest(
-            'media_id',
-            [id],
-            `File size mismatch: ${data.length} bytes received, total_bytes was ${upload.totalBytes}.`,
-          ),
-        );
+      return invalidRequest(
+        reply,
+        'media_id',
+        [id],
+        `File size mismatch: ${data.length} bytes received, total_bytes was ${upload.totalBytes}.`,
+      );
     if (upload.kind === 'image') upload.state = 'succeeded';
     else {
       const probe = upload.kind === 'video' ? probeVideo(data) : null;
@@ -492,8 +474,7 @@ export async function startXServer(): Promise<XServer> {
 
   app.post('/2/media/upload/initialize', async (request, reply) => initialize(reply, request.body ?? {}));
   app.post('/2/media/upload/:id/append', async (request, reply) => {
-    if (!request.isMultipart())
-      return reply.code(400).send(invalidRequest('media', [], 'The request must be multipart/form-data.'));
+    if (!request.isMultipart()) return invalidRequest(reply, 'media', [], 'The request must be multipart/form-data.');
     return append(reply, (request.params as { id: string }).id, request.body);
   });
   app.post('/2/media/upload/:id/finalize', async (request, reply) =>
@@ -504,12 +485,10 @@ export async function startXServer(): Promise<XServer> {
   app.get('/2/media/upload', async (request: FastifyRequest, reply) => {
     const q = request.query as Record<string, string | undefined>;
     if (q.command !== 'STATUS')
-      return reply
-        .code(400)
-        .send(invalidRequest('command', [String(q.command ?? '')], 'The `command` parameter must be STATUS.'));
+      return invalidRequest(reply, 'command', [String(q.command ?? '')], 'The `command` parameter must be STATUS.');
     const upload = chunked.get(q.media_id ?? '');
     if (!upload || upload.state === 'uploading')
-      return reply.code(400).send(invalidRequest('media_id', [String(q.media_id ?? '')], 'The media id is invalid.'));
+      return invalidRequest(reply, 'media_id', [String(q.media_id ?? '')], 'The media id is invalid.');
     if (upload.state === 'pending' || upload.state === 'in_progress') {
       if (upload.pollsLeft > 0) {
         upload.pollsLeft--;
@@ -522,31 +501,30 @@ export async function startXServer(): Promise<XServer> {
   // Simple (one request) upload, as X's docs give it for images: multipart `media` + `media_category`;
   // with a `command` field, the chunked upload's INIT, APPEND and FINALIZE of the quickstart.
   app.post('/2/media/upload', async (request, reply) => {
-    if (!request.isMultipart())
-      return reply.code(400).send(invalidRequest('media', [], 'The request must be multipart/form-data.'));
+    if (!request.isMultipart()) return invalidRequest(reply, 'media', [], 'The request must be multipart/form-data.');
     const command = field(request.body, 'command');
     if (command === 'INIT') return initialize(reply, request.body);
     if (command === 'APPEND') return append(reply, String(field(request.body, 'media_id') ?? ''), request.body);
     if (command === 'FINALIZE') return finalize(reply, String(field(request.body, 'media_id') ?? ''));
     if (command !== undefined)
-      return reply
-        .code(400)
-        .send(invalidRequest('command', [String(command)], 'The `command` field must be INIT, APPEND or FINALIZE.'));
+      return invalidRequest(
+        reply,
+        'command',
+        [String(command)],
+        'The `command` field must be INIT, APPEND or FINALIZE.',
+      );
     const file = partValue(request.body, 'media') as
       { type?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> } | undefined;
     if (!file || file.type !== 'file' || !file.toBuffer)
-      return reply.code(400).send(invalidRequest('media', [], 'The `media` field is required.'));
+      return invalidRequest(reply, 'media', [], 'The `media` field is required.');
     const category = (partValue(request.body, 'media_category') as { value?: unknown } | undefined)?.value;
     if (category !== 'tweet_image' && category !== 'dm_image')
-      return reply
-        .code(400)
-        .send(
-          invalidRequest(
-            'media_category',
-            [String(category ?? '')],
-            'The `media_category` field must be tweet_image or dm_image.',
-          ),
-        );
+      return invalidRequest(
+        reply,
+        'media_category',
+        [String(category ?? '')],
+        'The `media_category` field must be tweet_image or dm_image.',
+      );
     const declared = (partValue(request.body, 'media_type') as { value?: unknown } | undefined)?.value;
     const data = await file.toBuffer();
     const id = String(nextMediaId++);
@@ -566,13 +544,16 @@ export async function startXServer(): Promise<XServer> {
   app.post('/2/media/metadata', async (request, reply) => {
     const body = (request.body ?? {}) as { id?: unknown; metadata?: { alt_text?: { text?: unknown } } };
     const media = typeof body.id === 'string' ? uploads.get(body.id) : undefined;
-    if (!media) return reply.code(400).send(invalidRequest('id', [String(body.id ?? '')], 'The media id is invalid.'));
+    if (!media) return invalidRequest(reply, 'id', [String(body.id ?? '')], 'The media id is invalid.');
     const alt = body.metadata?.alt_text?.text;
     if (alt !== undefined) {
       if (typeof alt !== 'string' || alt.length > 1000)
-        return reply
-          .code(400)
-          .send(invalidRequest('metadata.alt_text.text', [], 'Alt text must be a string of at most 1000 characters.'));
+        return invalidRequest(
+          reply,
+          'metadata.alt_text.text',
+          [],
+          'Alt text must be a string of at most 1000 characters.',
+        );
       media.altText = alt;
     }
     return { data: { id: media.id, associated_metadata: alt === undefined ? {} : { alt_text: { text: alt } } } };
@@ -595,17 +576,21 @@ export async function startXServer(): Promise<XServer> {
         options.length > 4 ||
         options.some((o) => typeof o !== 'string' || o.length < 1 || [...o].length > 25)
       )
-        return reply
-          .code(400)
-          .send(invalidRequest('poll.options', [], 'poll.options must hold 2 to 4 options of 1 to 25 characters.'));
+        return invalidRequest(
+          reply,
+          'poll.options',
+          [],
+          'poll.options must hold 2 to 4 options of 1 to 25 characters.',
+        );
       if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 5 || minutes > 10080)
-        return reply
-          .code(400)
-          .send(
-            invalidRequest('poll.duration_minutes', [String(minutes)], 'poll.duration_minutes must be 5 to 10080.'),
-          );
+        return invalidRequest(
+          reply,
+          'poll.duration_minutes',
+          [String(minutes)],
+          'poll.duration_minutes must be 5 to 10080.',
+        );
       if (body.media !== undefined)
-        return reply.code(400).send(invalidRequest('poll', [], 'A post cannot have both a poll and media.'));
+        return invalidRequest(reply, 'poll', [], 'A post cannot have both a poll and media.');
       poll = { options: options as string[], durationMinutes: minutes };
     }
     const inReplyTo = body.reply?.in_reply_to_tweet_id;
@@ -621,9 +606,7 @@ export async function startXServer(): Promise<XServer> {
       rawIds !== undefined &&
       (!Array.isArray(rawIds) || rawIds.length === 0 || rawIds.length > 4 || rawIds.some((m) => typeof m !== 'string'))
     ) {
-      return reply
-        .code(400)
-        .send(invalidRequest('media.media_ids', [], 'media.media_ids must hold 1 to 4 media ids as strings.'));
+      return invalidRequest(reply, 'media.media_ids', [], 'media.media_ids must hold 1 to 4 media ids as strings.');
     }
     const mediaIds = (rawIds ?? []) as string[];
     // Expired, unknown, or a chunked upload whose processing has not succeeded.
@@ -631,13 +614,10 @@ export async function startXServer(): Promise<XServer> {
       (m) =>
         (uploads.get(m)?.expiresAt ?? 0) <= Date.now() || (chunked.has(m) && chunked.get(m)?.state !== 'succeeded'),
     );
-    if (unknown.length > 0)
-      return reply.code(400).send(invalidRequest('media.media_ids', unknown, 'Your media IDs are invalid.'));
+    if (unknown.length > 0) return invalidRequest(reply, 'media.media_ids', unknown, 'Your media IDs are invalid.');
     const moving = mediaIds.filter((m) => chunked.get(m)?.kind === 'video' || chunked.get(m)?.kind === 'gif');
     if (moving.length > 0 && mediaIds.length > 1)
-      return reply
-        .code(400)
-        .send(invalidRequest('media.media_ids', mediaIds, 'A post can have one video or GIF, or up to 4 images.'));
+      return invalidRequest(reply, 'media.media_ids', mediaIds, 'A post can have one video or GIF, or up to 4 images.');
     const text = body.text ?? '';
     if (typeof text !== 'string' || (text.length === 0 && mediaIds.length === 0))
       return reply.code(400).send({ title: 'Invalid Request', detail: 'text is required', status: 400 });
