@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src-main/server/api-spec';
-import { defaultAdapters } from '../../src-main/engine/platforms/registry';
 import type { Channel } from '../../src-shared/contract';
 import { clientWithMastodon, rest, restPostFor, startTestApp } from '../support/app';
 import { OWNER, TEST_PASSWORD } from '../support/engine';
 import { PNG_1x1 } from '../support/images';
 import { startMastodonServer } from '../support/mastodon-server';
 import { addConnection } from '../support/posting';
+import { adaptersWithPublish } from '../support/scheduler';
 
 /*
  * Red-team findings of issue 9 against the engine's rules (items 1, 4, 5, 7, 8), through the
@@ -232,20 +232,10 @@ describe('issue 9 item 7: platform-supplied URLs are https only', () => {
     const mastodon = await startMastodonServer();
     try {
       // The instance answers with a hostile link for the new status.
-      const adapters = (platform: Parameters<typeof defaultAdapters>[0]) => {
-        const entry = defaultAdapters(platform);
-        if (!entry || platform !== 'mastodon') return entry;
-        return {
-          ...entry,
-          adapter: {
-            ...entry.adapter,
-            publish: async (...args: Parameters<typeof entry.adapter.publish>) => ({
-              ...(await entry.adapter.publish(...args)),
-              url: 'javascript:alert(document.domain)',
-            }),
-          },
-        };
-      };
+      const adapters = adaptersWithPublish('mastodon', (publish) => async (...args) => ({
+        ...(await publish(...args)),
+        url: 'javascript:alert(document.domain)',
+      }));
       const t = await startTestApp({ scheduler: { adapters } });
       const engine = t.app.engine;
       await engine.call('integration.add', {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
-import { defaultAdapters, type AdapterLookup } from '../../src-main/engine/platforms/registry';
+import type { AdapterLookup } from '../../src-main/engine/platforms/registry';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { closeAfterTest } from '../support/closers';
 import { openPostingWorld, type PostingWorld } from '../support/posting-world';
+import { adaptersWithPublish } from '../support/scheduler';
 
 /** Timers the test fires by hand: the scheduler's single timer, observable. */
 class ManualTimers implements Timers {
@@ -393,20 +394,10 @@ describe('issue 11 dispatch: a slot is one platform call', () => {
     // What each Mastodon call found when it went out: the states of the posts' deliveries, in order.
     const seen: string[][] = [];
     let states: () => string[] = () => [];
-    const adapters: AdapterLookup = (platform) => {
-      const entry = defaultAdapters(platform);
-      if (!entry || platform !== 'mastodon') return entry;
-      return {
-        ...entry,
-        adapter: {
-          ...entry.adapter,
-          publish: (...args: Parameters<typeof entry.adapter.publish>) => {
-            seen.push(states());
-            return entry.adapter.publish(...args);
-          },
-        },
-      };
-    };
+    const adapters = adaptersWithPublish('mastodon', (publish) => (...args) => {
+      seen.push(states());
+      return publish(...args);
+    });
     const w = await world({ concurrency: 1, adapters });
     states = () =>
       w.engine.ctx.db

@@ -1,4 +1,7 @@
+import type { Platform } from '../../src-shared/contract';
 import type { Timers } from '../../src-main/engine/kernel/timers';
+import { defaultAdapters, type AdapterLookup } from '../../src-main/engine/platforms/registry';
+import type { PlatformAdapter } from '../../src-main/engine/platforms/types';
 import { Scheduler, type SchedulerOptions } from '../../src-main/engine/posts/scheduler';
 import type { TestEngine } from './engine';
 
@@ -22,4 +25,19 @@ export function manualScheduler(t: TestEngine, options: Partial<Omit<SchedulerOp
     backoffMs: [1000],
     ...options,
   });
+}
+
+type Publish = PlatformAdapter['publish'];
+
+/**
+ * The real adapters, with one platform's `publish` wrapped: `wrap` gets the real one and returns
+ * what the scheduler calls instead (to see when a call goes out, or to change its answer).
+ */
+export function adaptersWithPublish(platform: Platform, wrap: (publish: Publish) => Publish): AdapterLookup {
+  return (p) => {
+    const entry = defaultAdapters(p);
+    if (!entry || p !== platform) return entry;
+    const { adapter } = entry;
+    return { ...entry, adapter: { ...adapter, publish: wrap((...args) => adapter.publish(...args)) } };
+  };
 }
