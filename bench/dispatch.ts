@@ -255,7 +255,7 @@ export async function dispatchFigures(quick: boolean): Promise<Figure[]> {
           value: round(postroomPerS),
           unit: 'deliveries/s',
           baseline: round(bullmqPerS),
-          ratio: round(postroomPerS / bullmqPerS),
+          ratio: postroomPerS / bullmqPerS,
           target: 1.0,
           target_of: 'ratio',
           better: 'higher',

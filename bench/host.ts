@@ -124,7 +124,7 @@ export async function hostFigures(quick: boolean): Promise<Figure[]> {
             value: round(hostPerS),
             unit: 'deliveries/s',
             baseline: round(inProcessPerS),
-            ratio: round(hostPerS / inProcessPerS),
+            ratio: hostPerS / inProcessPerS,
             target: 0.8,
             target_of: 'ratio',
             better: 'higher',

@@ -93,7 +93,7 @@ export async function restUsersFigure(quick: boolean): Promise<Figure> {
         value: round(users.requests.average),
         unit: 'req/s',
         baseline: round(base.requests.average),
-        ratio: round(ratio),
+        ratio,
         target: 0.5,
         target_of: 'ratio',
         better: 'higher',

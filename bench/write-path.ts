@@ -110,7 +110,7 @@ export async function writePathFigure(dataDir: string, agency: Agency, quick: bo
       value: round(postroomPerS),
       unit: 'groups/s',
       baseline: round(rawPerS),
-      ratio: round(postroomPerS / rawPerS),
+      ratio: postroomPerS / rawPerS,
       target: 0.5,
       target_of: 'ratio',
       better: 'higher',

@@ -35,9 +35,10 @@ export function figure(
 ): Figure {
   const baseline = f.baseline ?? null;
   const ratio = f.ratio !== undefined ? f.ratio : baseline ? f.value / baseline : null;
+  // Judged on the ratio as measured, shown to three digits: 0.9985 is not a ratio of 1.
   const judged = f.target_of === 'ratio' ? (ratio ?? Number.NaN) : f.value;
   const met = f.better === 'higher' ? judged >= f.target : judged <= f.target;
-  return { ...f, baseline, ratio, met, quick };
+  return { ...f, baseline, ratio: ratio === null ? null : round(ratio), met, quick };
 }
 
 /** The q-th quantile (0..1) of samples, nearest-rank. */
