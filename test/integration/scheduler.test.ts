@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Timers } from '../../src-main/engine/kernel/timers';
-import type { AdapterLookup } from '../../src-main/engine/platforms/registry';
+import { defaultAdapters, type AdapterLookup } from '../../src-main/engine/platforms/registry';
 import { Scheduler } from '../../src-main/engine/posts/scheduler';
 import { closeAfterTest } from '../support/closers';
 import { openPostingWorld, type PostingWorld } from '../support/posting-world';
@@ -417,6 +417,25 @@ describe('issue 11 dispatch: a slot is one platform call', () => {
     expect((await read(w, first.id)).status).toBe('published');
     expect((await read(w, second.id)).status).toBe('published');
     expect(w.mastodon.statusTexts().map((s) => s.text)).toEqual(['First', 'Second']);
+  });
+});
+
+describe('issue 11 dispatch: a publish that throws', () => {
+  it('claims nothing more and ends the run with the error once the publishes in flight have ended, their outcomes written', async () => {
+    // A fault outside the platform call (here: looking up X's adapter) rejects that publish.
+    const adapters: AdapterLookup = (platform) => {
+      if (platform === 'x') throw new Error('the adapter registry failed');
+      return defaultAdapters(platform);
+    };
+    const w = await world({ adapters });
+    const group = await create(w, { text: 'Both', platformIds: [w.mastodonId, w.xId], scheduledTime: inMinutes(w, 0) });
+    await expect(w.scheduler.runDue()).rejects.toThrow('the adapter registry failed');
+    const after = await read(w, group.id);
+    expect(after.deliveries.map((d) => [d.platform, d.state])).toEqual([
+      ['mastodon', 'published'],
+      ['x', 'publishing'],
+    ]);
+    expect(w.mastodon.statusTexts().map((s) => s.text)).toEqual(['Both']);
   });
 });
 

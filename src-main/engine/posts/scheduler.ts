@@ -347,12 +347,15 @@ export class Scheduler {
     // meanwhile is passed over, and the window is read again once it runs out.
     const slots = new Set<Promise<void>>();
     const publishes = new Set<Promise<void>>();
+    // A publish that throws (a fault outside the platform call) is caught here at once: nothing
+    // more is claimed, and the run ends with its error once the publishes in flight have ended.
+    const faults: unknown[] = [];
     let window: string[] = [];
     for (;;) {
       // At most one read per pass: ids it gave that cannot be claimed (a full disk, an edit that
       // won) are not read again until a slot is free again.
       let read = false;
-      while (!this.stopping && slots.size < this.concurrency) {
+      while (!this.stopping && faults.length === 0 && slots.size < this.concurrency) {
         if (window.length === 0) {
           if (read) break;
           window = this.dueIds(this.ctx.clock.now());
@@ -362,10 +365,14 @@ export class Scheduler {
         const d = this.claim(window.shift()!);
         if (!d) continue;
         const slot: Promise<void> = new Promise<void>((free) => {
-          const publishing = this.track(this.publish(d, free)).finally(() => {
-            free();
-            publishes.delete(publishing);
-          });
+          const publishing = this.track(this.publish(d, free))
+            .catch((fault: unknown) => {
+              faults.push(fault);
+            })
+            .finally(() => {
+              free();
+              publishes.delete(publishing);
+            });
           publishes.add(publishing);
         }).then(() => {
           slots.delete(slot);
@@ -375,6 +382,7 @@ export class Scheduler {
       // Returns once every publish ended, its outcome written.
       if (slots.size === 0) {
         await Promise.all(publishes);
+        if (faults.length > 0) throw faults[0];
         return;
       }
       await Promise.race(slots);
