@@ -104,11 +104,13 @@ export class WalCheckpointer {
   /** A statement or transaction that wrote has ended. Costs an atomic add once the worker runs. */
   noteWrite(): void {
     this.noted++;
+    // Inside a transaction nothing is in the WAL yet: the worker is woken once, by its commit.
+    if (this.db.inTransaction) return;
     if (this.worker === null && !this.start()) return;
     Atomics.add(this.state, WRITES, 1);
     Atomics.notify(this.state, WRITES);
     // Between two of the engine's writes, no frame can come while it copies: the log catches up.
-    if (Atomics.load(this.state, CATCH_UP) === 1 && !this.db.inTransaction) {
+    if (Atomics.load(this.state, CATCH_UP) === 1) {
       const [answer] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
       // Busy: the worker is copying right now; the next write asks again.
       if (answer?.busy === 0) Atomics.store(this.state, CATCH_UP, 0);

@@ -11,8 +11,8 @@ export const nodeTimers: Timers = {
 };
 
 /**
- * A planner's one timer (the token keeper's next expiry; the scheduler's next due delivery plans
- * the same way): setting it replaces the one before, so at most one is ever pending.
+ * A planner's one timer (the scheduler's next due delivery, the token keeper's next expiry):
+ * setting it replaces the one before, so at most one is ever pending.
  */
 export class SingleTimer {
   private handle: unknown = null;

@@ -23,7 +23,7 @@ import { publishingTokenAccount } from '../queries/tokens';
 import type { DeliveryRow } from '../queries/deliveries';
 import { readPostMedia } from '../queries/media';
 import { clearedToPublishSql } from '../queries/approvals';
-import type { Timers } from '../kernel/timers';
+import { nodeTimers, SingleTimer, type Timers } from '../kernel/timers';
 
 export interface SchedulerOptions {
   ctx: EngineContext;
@@ -133,7 +133,7 @@ class KeychainLockedError extends Error {}
  */
 export class Scheduler {
   readonly owner = newId('sched');
-  private timer: unknown = null;
+  private readonly timer: SingleTimer;
   private running: Promise<void> | null = null;
   private rerun = false;
   private stopping = false;
@@ -146,7 +146,6 @@ export class Scheduler {
   private readonly verifyDelayMs: number;
   private readonly maxTimerMs: number;
   private readonly concurrency: number;
-  private readonly timers: Timers;
   private readonly monotonicNow: () => number;
   /** The wall clock and the monotonic clock read together, last time the scheduler looked. */
   private anchor: { wall: number; mono: number } | null = null;
@@ -169,10 +168,7 @@ export class Scheduler {
     this.maxTimerMs = options.maxTimerMs ?? 5 * 60_000;
     this.concurrency = options.concurrency ?? 4;
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
-    this.timers = options.timers ?? {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
-      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-    };
+    this.timer = new SingleTimer(options.timers ?? nodeTimers);
   }
 
   private get ctx() {
@@ -225,8 +221,7 @@ export class Scheduler {
   /** Graceful stop: no new claims; publishes already under way finish. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.clear();
     await this.running;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -289,8 +284,7 @@ export class Scheduler {
   /** One timer, to the next due delivery; none at all when nothing is scheduled. */
   plan(): void {
     if (this.stopping) return;
-    if (this.timer !== null) this.timers.clearTimeout(this.timer);
-    this.timer = null;
+    this.timer.clear();
     // The due index in time order, stopping at the first delivery of a live client: one row read,
     // not every scheduled delivery (min() over a join reads them all).
     const next = this.ctx.db
@@ -308,10 +302,7 @@ export class Scheduler {
     const due = Math.max(0, Math.min(new Date(next).getTime() - this.ctx.clock.now().getTime(), this.maxTimerMs));
     // A full disk refuses the claim of what is due: look again later, not at once in a loop.
     const delay = this.diskFull ? Math.max(due, this.offlineRetryMs) : due;
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = null;
-      this.kick();
-    }, delay);
+    this.timer.set(() => this.kick(), delay);
   }
 
   /** Runs due work; a call during a run makes the run go round once more. */
