@@ -1,18 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startTestApp } from '../support/app';
+import { seedText } from '../support/seeds';
 import { addConnection } from '../support/posting';
 
 /*
  * Every example of seed 000, run unchanged but for its base URL, its key and its sample user id,
  * with the four kinds of client it shows: Node fetch, axios, Python requests (Debian's) and curl.
- * The examples are read from the seed itself (../shared/seeds beside the checkout, as in CI).
+ * The examples are read from the seed itself (the repository's copy, test/support/seeds.ts).
  */
 
-const SEED = join(process.cwd(), '..', 'shared', 'seeds', '000_8588c5f26c5b14af.txt');
 const run = promisify(execFile);
 
 type Kind = 'JavaScript (fetch)' | 'Python (requests)' | 'cURL' | 'Node.js (axios)';
@@ -23,7 +23,7 @@ interface Example {
 }
 
 function examples(): Example[] {
-  const text = readFileSync(SEED, 'utf8');
+  const text = seedText('000_8588c5f26c5b14af.txt');
   const out: Example[] = [];
   let section = '';
   let kind: Kind | null = null;
@@ -99,11 +99,10 @@ const EXPECTED: Record<string, (out: string, userId: string) => void> = {
     ),
 };
 
-const all = existsSync(SEED) ? examples() : [];
+const all = examples();
 
 describe(`seed 000 examples against the local API (${all.length} examples)`, () => {
   it('finds the seed and every kind of client in it', () => {
-    expect(existsSync(SEED), `${SEED} (shared/ beside the checkout)`).toBe(true);
     expect(new Set(all.map((e) => e.kind))).toEqual(
       new Set(['JavaScript (fetch)', 'Python (requests)', 'cURL', 'Node.js (axios)']),
     );

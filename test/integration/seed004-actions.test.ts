@@ -1,22 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { inviteOverRest, startTestApp } from '../support/app';
 import { callWithKey } from '../support/rest';
+import { seedText } from '../support/seeds';
 
 /*
  * Issue 13 item 8: errors that carry an action send seed 004's action objects exactly, and every
  * such answer (REST and the contract) validates against seed 004's `Error` schema as the seed
- * writes it. The schema is read from the seed itself (../shared/seeds beside the checkout, as in CI).
+ * writes it. The schema is read from the seed itself (the repository's copy, test/support/seeds.ts).
  */
 
-const SEED = join(process.cwd(), '..', 'shared', 'seeds', '004_ff838236932b7db4.txt');
-
 function seedErrorValidator() {
-  const text = readFileSync(SEED, 'utf8');
+  const text = seedText('004_ff838236932b7db4.txt');
   const yaml = /````yaml[^\n]*\n([\s\S]*?)\n````/.exec(text)?.[1];
   if (!yaml) throw new Error('seed 004 has no OpenAPI block');
   const doc = parseYaml(yaml) as { components: { schemas: Record<string, unknown> } };
