@@ -98,6 +98,9 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
       console.error('[postroom] automatic backup failed:', err instanceof Error ? err.message : err),
     ));
   let backupTimer: NodeJS.Timeout | null = null;
+  // What the planners could not do is logged, never the secrets an error may quote.
+  const logError = (message: string, err: unknown) =>
+    console.error(`[postroom] ${message}`, err instanceof Error ? redactSecrets(err.message) : '');
   const scheduler = new Scheduler({
     ctx: engine.ctx,
     ...options.scheduler,
@@ -106,13 +109,13 @@ export async function startApp(options: StartAppOptions): Promise<StartedApp> {
     onNetwork: (online) => engine.emit('network.status', { online }),
     onKeychain: (locked) => engine.emit('keychain.status', { locked }),
     onDiskFull: (full) => engine.emit('disk.status', { full }),
-    logError: (message, err) =>
-      console.error(`[postroom] ${message}`, err instanceof Error ? redactSecrets(err.message) : ''),
+    logError,
   });
   engine.onPostsChanged(() => scheduler.wake());
   // Claims nothing before the integrity check passed, and nothing at all if it fails.
   scheduler.start();
   const tokenKeeper = new TokenKeeper(engine.ctx, {
+    logError,
     onNeedsReauth: (workspaceId) => engine.emit('connections.changed', { workspaceId }),
   });
   let stopped: Promise<void> | null = null;

@@ -3,7 +3,7 @@ import { recordSystemActivity } from '../kernel/activity';
 import type { EngineContext } from '../kernel/context';
 import { defaultAdapters, platformClientFor, type AdapterLookup } from '../platforms/registry';
 import { PlatformError, type TokenSet } from '../platforms/types';
-import { nodeTimers, SingleTimer, type Timers } from '../kernel/timers';
+import { Planner, type Timers } from '../kernel/timers';
 import { tokenAccount } from '../queries/tokens';
 
 /** Tokens are renewed this long before they expire. */
@@ -25,9 +25,7 @@ interface ExpiringRow {
  * refresh the platform refuses marks the connection `needs_reauth`, logs it and tells the UI.
  */
 export class TokenKeeper {
-  private readonly timer: SingleTimer;
-  private stopped = false;
-  private running: Promise<void> | null = null;
+  private readonly planner: Planner;
   private readonly retryAfter = new Map<string, number>();
 
   constructor(
@@ -36,40 +34,40 @@ export class TokenKeeper {
       adapters?: AdapterLookup;
       timers?: Timers;
       onNeedsReauth?: (workspaceId: string, platformId: string) => void;
+      logError?: (message: string, err: unknown) => void;
     } = {},
   ) {
-    this.timer = new SingleTimer(options.timers ?? nodeTimers);
+    this.planner = new Planner(
+      { nextDueInMs: () => this.nextDueInMs(), runDue: () => this.refreshDue() },
+      { timers: options.timers, onError: (err) => options.logError?.('token renewal failed', err) },
+    );
   }
 
   start(): void {
     this.plan();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.timer.clear();
-    await this.running;
+  /** Waits for a renewal under way; nothing is renewed after. */
+  stop(): Promise<void> {
+    return this.planner.stop();
   }
 
+  /** One timer, to the renewal of the token that expires first; none while no token expires. */
   plan(): void {
-    if (this.stopped) return;
-    this.timer.clear();
+    this.planner.plan();
+  }
+
+  private nextDueInMs(): number | null {
     const next = this.ctx.db
       .prepare<[], { at: string | null }>(
         `SELECT min(token_expires_at) AS at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL`,
       )
       .get()?.at;
-    if (!next) return;
-    const delay = Math.min(
+    if (!next) return null;
+    return Math.min(
       Math.max(0, new Date(next).getTime() - REFRESH_MARGIN_MS - this.ctx.clock.now().getTime()),
       MAX_TIMER_MS,
     );
-    this.timer.set(() => {
-      this.running = this.refreshDue().finally(() => {
-        this.running = null;
-        this.plan();
-      });
-    }, delay);
   }
 
   /** Refreshes every active connection whose token expires within the margin. */

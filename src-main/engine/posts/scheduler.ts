@@ -23,7 +23,7 @@ import { publishingTokenAccount } from '../queries/tokens';
 import type { DeliveryRow } from '../queries/deliveries';
 import { readPostMedia } from '../queries/media';
 import { clearedToPublishSql } from '../queries/approvals';
-import { nodeTimers, SingleTimer, type Timers } from '../kernel/timers';
+import { Planner, type Timers } from '../kernel/timers';
 
 export interface SchedulerOptions {
   ctx: EngineContext;
@@ -133,10 +133,7 @@ class KeychainLockedError extends Error {}
  */
 export class Scheduler {
   readonly owner = newId('sched');
-  private readonly timer: SingleTimer;
-  private running: Promise<void> | null = null;
-  private rerun = false;
-  private stopping = false;
+  private readonly planner: Planner;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly adapters: AdapterLookup;
   private readonly backoffMs: readonly number[];
@@ -168,7 +165,10 @@ export class Scheduler {
     this.maxTimerMs = options.maxTimerMs ?? 5 * 60_000;
     this.concurrency = options.concurrency ?? 4;
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
-    this.timer = new SingleTimer(options.timers ?? nodeTimers);
+    this.planner = new Planner(
+      { nextDueInMs: () => this.nextDueInMs(), runDue: () => this.runDue() },
+      { timers: options.timers, onError: (err) => options.logError?.('scheduler run failed', err) },
+    );
   }
 
   private get ctx() {
@@ -182,16 +182,13 @@ export class Scheduler {
    */
   start(): void {
     const begin = () => {
-      if (this.stopping) return;
+      if (this.planner.stopped) return;
       this.recover();
       this.plan();
     };
     const integrity = this.ctx.integrity;
     if (integrity.state === 'sound') begin();
-    else
-      integrity.passed.then(begin, () => {
-        this.stopping = true;
-      });
+    else integrity.passed.then(begin, () => this.planner.halt());
   }
 
   /** True once the database passed its integrity check; false (for good) when it is damaged. */
@@ -201,7 +198,7 @@ export class Scheduler {
     return integrity.passed.then(
       () => true,
       () => {
-        this.stopping = true;
+        this.planner.halt();
         return false;
       },
     );
@@ -209,8 +206,7 @@ export class Scheduler {
 
   /** Something changed (a post created, edited, cancelled; the network came back): look again now. */
   wake(): void {
-    if (this.stopping) return;
-    this.kick();
+    this.planner.kick();
   }
 
   /** After sleep: the wall clock jumped, so run whatever became due and re-plan. */
@@ -220,9 +216,7 @@ export class Scheduler {
 
   /** Graceful stop: no new claims; publishes already under way finish. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.timer.clear();
-    await this.running;
+    await this.planner.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -283,8 +277,11 @@ export class Scheduler {
 
   /** One timer, to the next due delivery; none at all when nothing is scheduled. */
   plan(): void {
-    if (this.stopping) return;
-    this.timer.clear();
+    this.planner.plan();
+  }
+
+  /** How long until the next delivery of a live client cleared to publish is due; null when none is. */
+  private nextDueInMs(): number | null {
     // The due index in time order, stopping at the first delivery of a live client: one row read,
     // not every scheduled delivery (min() over a join reads them all).
     const next = this.ctx.db
@@ -296,32 +293,10 @@ export class Scheduler {
          ORDER BY d.next_attempt_at LIMIT 1`,
       )
       .get()?.at;
-    if (!next) {
-      return;
-    }
+    if (!next) return null;
     const due = Math.max(0, Math.min(new Date(next).getTime() - this.ctx.clock.now().getTime(), this.maxTimerMs));
     // A full disk refuses the claim of what is due: look again later, not at once in a loop.
-    const delay = this.diskFull ? Math.max(due, this.offlineRetryMs) : due;
-    this.timer.set(() => this.kick(), delay);
-  }
-
-  /** Runs due work; a call during a run makes the run go round once more. */
-  private kick(): void {
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.rerun = false;
-        await this.runDue();
-      } while (this.rerun && !this.stopping);
-    })()
-      .catch((err) => this.options.logError?.('scheduler run failed', err))
-      .finally(() => {
-        this.running = null;
-        this.plan();
-      });
+    return this.diskFull ? Math.max(due, this.offlineRetryMs) : due;
   }
 
   /** Runs every delivery that is due now, a few at a time. Returns when they have all finished. */
@@ -346,7 +321,7 @@ export class Scheduler {
       // At most one read per pass: ids it gave that cannot be claimed (a full disk, an edit that
       // won) are not read again until a slot is free again.
       let read = false;
-      while (!this.stopping && faults.length === 0 && slots.size < this.concurrency) {
+      while (!this.planner.stopped && faults.length === 0 && slots.size < this.concurrency) {
         if (window.length === 0) {
           if (read) break;
           window = this.dueIds(this.ctx.clock.now());
