@@ -52,7 +52,10 @@ export async function coldStartFigure(dataDir: string, agency: Agency, quick: bo
       // Not part of the figure: the check runs in a worker thread while pages are answered.
       checked_ms: checked.length ? round(quantile(checked, 0.5)) : null,
       ...(timedOut ? { timed_out: true } : {}),
-      what: 'open the data folder, migration check, scheduler started, first queue page answered (median of fresh processes; baseline: the bare file opened by better-sqlite3). The integrity check (quick_check) runs in a worker thread from the open, and the recovery scan once it passed: checked_ms',
+      what:
+        'open the data folder, migration check, scheduler started, first queue page answered (median of fresh ' +
+        'processes; baseline: the bare file opened by better-sqlite3). The integrity check (quick_check) runs in a ' +
+        'worker thread from the open, and the recovery scan once it passed: checked_ms',
     },
     quick,
   );

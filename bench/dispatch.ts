@@ -234,7 +234,9 @@ export async function dispatchFigures(quick: boolean): Promise<Figure[]> {
     const bullmqPerS = mean(rates.bullmq);
     const postroomPerS = mean(rates.postroom);
     console.log(
-      `  dispatch: Postroom ${round(postroomPerS)}/s (${rates.postroom.map((r) => round(r)).join(', ')}), BullMQ ${round(bullmqPerS)}/s (${rates.bullmq.map((r) => round(r)).join(', ')}) (${deliveries} deliveries, concurrency ${CONCURRENCY})`,
+      `  dispatch: Postroom ${round(postroomPerS)}/s (${rates.postroom.map((r) => round(r)).join(', ')}), ` +
+        `BullMQ ${round(bullmqPerS)}/s (${rates.bullmq.map((r) => round(r)).join(', ')}) ` +
+        `(${deliveries} deliveries, concurrency ${CONCURRENCY})`,
     );
 
     const timed = quick ? 40 : 200;
@@ -266,7 +268,10 @@ export async function dispatchFigures(quick: boolean): Promise<Figure[]> {
           deliveries,
           concurrency: CONCURRENCY,
           platform_delay_ms: PLATFORM_DELAY_MS,
-          what: 'due deliveries published to one local Mastodon-speaking server: Postroom scheduler (SQLite) vs BullMQ workers on redis-server (AOF everysec), same adapter call, same concurrency; each the mean of two runs, in the order BullMQ, Postroom, Postroom, BullMQ',
+          what:
+            'due deliveries published to one local Mastodon-speaking server: Postroom scheduler (SQLite) vs BullMQ ' +
+            'workers on redis-server (AOF everysec), same adapter call, same concurrency; each the mean of two runs, ' +
+            'in the order BullMQ, Postroom, Postroom, BullMQ',
         },
         quick,
       ),
@@ -285,7 +290,9 @@ export async function dispatchFigures(quick: boolean): Promise<Figure[]> {
           bullmq_p99_ms: round(bullP99),
           bullmq_p50_ms: round(quantile(bullmqLate, 0.5)),
           deliveries: timed,
-          what: `how late each timed delivery (${gapMs} ms apart) reached the platform after its time; baseline: BullMQ delayed jobs`,
+          what:
+            `how late each timed delivery (${gapMs} ms apart) reached the platform after its time; ` +
+            'baseline: BullMQ delayed jobs',
         },
         quick,
       ),

@@ -75,7 +75,8 @@ export async function hostFigures(quick: boolean): Promise<Figure[]> {
       const spanMs = Math.max(...times) - Math.min(...times);
       const hostPerS = ((deliveries - 1) / Math.max(spanMs, 1)) * 1000;
       console.log(
-        `  host dispatch: ${round(hostPerS)}/s through postroom host, ${round(inProcessPerS)}/s in process (${deliveries} deliveries, concurrency ${HOST_CONCURRENCY})`,
+        `  host dispatch: ${round(hostPerS)}/s through postroom host, ${round(inProcessPerS)}/s in process ` +
+          `(${deliveries} deliveries, concurrency ${HOST_CONCURRENCY})`,
       );
       await reset(platform);
 
@@ -131,7 +132,10 @@ export async function hostFigures(quick: boolean): Promise<Figure[]> {
             deliveries,
             concurrency: HOST_CONCURRENCY,
             platform_delay_ms: PLATFORM_DELAY_MS,
-            what: 'due deliveries published by the real `postroom host` process (TLS, sealed secrets) to one local Mastodon-speaking server, first to last publish call; baseline: the same scheduler in process at the same concurrency',
+            what:
+              'due deliveries published by the real `postroom host` process (TLS, sealed secrets) to one local ' +
+              'Mastodon-speaking server, first to last publish call; baseline: the same scheduler in process at the ' +
+              'same concurrency',
           },
           quick,
         ),
@@ -146,7 +150,9 @@ export async function hostFigures(quick: boolean): Promise<Figure[]> {
             p99_ms: round(p99),
             p50_ms: round(quantile(late, 0.5)),
             deliveries: timed,
-            what: `how late each timed delivery (${gapMs} ms apart, scheduled from a desk over the contract socket) reached the platform from postroom host`,
+            what:
+              `how late each timed delivery (${gapMs} ms apart, scheduled from a desk over the contract socket) ` +
+              'reached the platform from postroom host',
           },
           quick,
         ),

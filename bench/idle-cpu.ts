@@ -17,7 +17,8 @@ export async function idleCpuFigure(dataDir: string, deliveries: number, quick: 
     settleS: number;
   };
   console.log(
-    `  idle_cpu: ${round(r.schedulerMs)} ms CPU in ${idleMs / 1000} s with the scheduler (${round(r.baselineMs)} ms without; its start took ${round(r.startMs)} ms; the open settled in ${r.settleS} s)`,
+    `  idle_cpu: ${round(r.schedulerMs)} ms CPU in ${idleMs / 1000} s with the scheduler ` +
+      `(${round(r.baselineMs)} ms without; its start took ${round(r.startMs)} ms; the open settled in ${r.settleS} s)`,
   );
   return figure(
     {
@@ -34,7 +35,10 @@ export async function idleCpuFigure(dataDir: string, deliveries: number, quick: 
       future_deliveries: deliveries,
       scheduler_start_ms: round(r.startMs),
       settle_s: r.settleS,
-      what: "CPU (user + system) of the process while the started scheduler waits; baseline: the same process, engine open, no scheduler, same time; both after the open has settled (the memory reducer's collection of its garbage, then 10 s with no major GC)",
+      what:
+        'CPU (user + system) of the process while the started scheduler waits; baseline: the same process, engine ' +
+        'open, no scheduler, same time; both after the open has settled ' +
+        "(the memory reducer's collection of its garbage, then 10 s with no major GC)",
     },
     quick,
   );

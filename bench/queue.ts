@@ -181,7 +181,8 @@ async function runQueueFigure(name: string, dataDir: string, agency: AgencyRef, 
       await pageFigure(
         'calendar_month',
         5,
-        `one client's month (${month.toFormat('yyyy-LL')}) as the calendar shows it: ${from.toISODate()} to ${to.toISODate()}, each day's count and first 4 posts (post.calendar)`,
+        `one client's month (${month.toFormat('yyyy-LL')}) as the calendar shows it: ` +
+          `${from.toISODate()} to ${to.toISODate()}, each day's count and first 4 posts (post.calendar)`,
         () => ({ userId, query: { from: from.toISODate()!, to: to.toISODate()!, zone: 'Europe/Paris', perDay: 4 } }),
         quick ? 1 : 100,
         calendar,

@@ -54,9 +54,11 @@ async function main(): Promise<void> {
   const clients = 50;
   const figures: Figure[] = [];
   const started = performance.now();
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadavg()
+  const cpu = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}`;
+  const load = loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}`;
+    .join(' ');
+  const machine = `${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${load}`;
   console.log(`Postroom benchmarks${quick ? ' (quick)' : ''} on ${machine}\n`);
   const step = async <T>(title: string, run: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();

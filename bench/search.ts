@@ -46,7 +46,8 @@ async function main(): Promise<void> {
       }
       times.sort((a, b) => a - b);
       console.log(
-        `${name}: median ${times[7]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (${shown} shown, total ${total})`,
+        `${name}: median ${times[7]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms ` +
+          `(${shown} shown, total ${total})`,
       );
     }
     engine.close();

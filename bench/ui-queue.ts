@@ -69,7 +69,8 @@ const SCROLL = `({ budgetMs, step }) => new Promise((resolve) => {
     last = now;
     // At the bottom, with the last row loaded (not a "Loading…" placeholder).
     const r = reached();
-    const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1 && r.rows > 0 && r.rows === r.setSize;
+    const atEnd =
+      scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1 && r.rows > 0 && r.rows === r.setSize;
     stillAtEnd = atEnd ? stillAtEnd + 1 : 0;
     if (stillAtEnd >= 30 || now - t0 > budgetMs) {
       resolve({ frames: frames.slice(1), ...reached(), ms: now - t0 });
@@ -149,7 +150,8 @@ export async function uiQueueFigures(quick: boolean, build: boolean): Promise<Fi
     };
     const p95 = quantile(scroll.frames, 0.95);
     console.log(
-      `  ui_queue scroll: p95 ${round(p95)} ms over ${scroll.frames.length} frames, reached row ${scroll.rows} of ${scroll.setSize} in ${round(scroll.ms / 1000)} s`,
+      `  ui_queue scroll: p95 ${round(p95)} ms over ${scroll.frames.length} frames, ` +
+        `reached row ${scroll.rows} of ${scroll.setSize} in ${round(scroll.ms / 1000)} s`,
     );
     const whole = scroll.rows >= groups;
     return [

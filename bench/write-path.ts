@@ -30,14 +30,18 @@ export async function writePathFigure(dataDir: string, agency: Agency, quick: bo
   const nextTime = () => new Date(base + made++ * 60 * 60_000).toISOString();
 
   const insertGroup = raw.prepare(
-    `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at,
+                              updated_at, created_by)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDelivery = raw.prepare(
-    `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day, next_attempt_at, idempotency_key, updated_at)
+    `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day,
+                             next_attempt_at, idempotency_key, updated_at)
      VALUES (?, ?, ?, ?, ?, 'scheduled', ?, ?, ?, ?, ?)`,
   );
   const insertActivity = raw.prepare(
-    `INSERT INTO activity (id, workspace_id, at, actor_kind, actor_id, action, object_kind, object_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO activity (id, workspace_id, at, actor_kind, actor_id, action, object_kind, object_id, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const rawGroup = raw.transaction((k: number, text: string, at: string) => {
     const id = newId('pg');
@@ -117,7 +121,9 @@ export async function writePathFigure(dataDir: string, agency: Agency, quick: bo
       postroom_per_s: round(postroomPerS),
       raw_per_s: round(rawPerS),
       groups_each: groups,
-      what: 'post.create through the engine (2 deliveries + 1 activity entry a group) vs raw better-sqlite3 inserting the same rows, one transaction per group, taking turns on the same database',
+      what:
+        'post.create through the engine (2 deliveries + 1 activity entry a group) vs raw better-sqlite3 inserting ' +
+        'the same rows, one transaction per group, taking turns on the same database',
     },
     quick,
   );

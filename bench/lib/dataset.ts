@@ -113,7 +113,8 @@ async function setUpAgency(engine: Engine, secrets: SecretStore, options: Agency
       const iso = new Date().toISOString();
       engine.ctx.db
         .prepare(
-          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle,
+                                    display_name, status, connected_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
         )
         .run(
@@ -158,7 +159,8 @@ function bulkInsertPosts(options: AgencyOptions, agency: Omit<Agency, 'now'>, no
     db.transaction(() => {
       db.exec(`CREATE TEMP TABLE bench_clients (k INTEGER PRIMARY KEY, id TEXT NOT NULL)`);
       db.exec(
-        `CREATE TEMP TABLE bench_targets (k INTEGER, slot INTEGER, platform TEXT, platform_id TEXT, PRIMARY KEY (k, slot))`,
+        `CREATE TEMP TABLE bench_targets (k INTEGER, slot INTEGER, platform TEXT, platform_id TEXT,
+                                          PRIMARY KEY (k, slot))`,
       );
       const addClient = db.prepare(`INSERT INTO temp.bench_clients (k, id) VALUES (?, ?)`);
       const addTarget = db.prepare(`INSERT INTO temp.bench_targets VALUES (?, ?, ?, ?)`);
@@ -171,7 +173,9 @@ function bulkInsertPosts(options: AgencyOptions, agency: Omit<Agency, 'now'>, no
       db.prepare(
         `CREATE TEMP TABLE bench_plan AS
          WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < ? - 1)
-         SELECT n, CAST(n % ? AS INTEGER) AS k, CAST(? + n * ? + ((n * 7919) % 600) * (? > 0) AS INTEGER) AS t, (n * 2654435761) % 1000 AS h FROM seq`,
+         SELECT n, CAST(n % ? AS INTEGER) AS k, CAST(? + n * ? + ((n * 7919) % 600) * (? > 0) AS INTEGER) AS t,
+                (n * 2654435761) % 1000 AS h
+         FROM seq`,
       ).run(groups, options.clients, start, step, span);
       db.prepare(
         `CREATE TEMP TABLE bench_fate AS SELECT n, k, t,
@@ -187,15 +191,17 @@ function bulkInsertPosts(options: AgencyOptions, agency: Omit<Agency, 'now'>, no
          FROM temp.bench_plan`,
       ).run(options.shape, nowS);
       db.prepare(
-        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by)
+        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at,
+                                  updated_at, created_by)
          SELECT 'pg_bench' || f.n, ?, c.id,
                 'Post ' || f.n || ' for client ' || f.k || ': news, offers and a link https://example.com/' || f.n,
                 '{}', CASE WHEN f.fate = 'draft' THEN NULL ELSE f.at END, f.made, f.made, ?
          FROM temp.bench_fate f JOIN temp.bench_clients c ON c.k = f.k ORDER BY f.n`,
       ).run(agency.workspaceId, agency.profileId);
       db.prepare(
-        `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day, next_attempt_at,
-                                 attempts, idempotency_key, platform_post_id, platform_post_url, last_error, published_at, updated_at)
+        `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day,
+                                 next_attempt_at, attempts, idempotency_key, platform_post_id, platform_post_url,
+                                 last_error, published_at, updated_at)
          SELECT 'dlv_bench' || n || '_' || slot, 'pg_bench' || n, uid, platform_id, platform, state,
                 CASE WHEN fate = 'draft' THEN NULL ELSE at END,
                 CASE WHEN fate = 'draft' THEN NULL ELSE substr(at, 1, 10) END,
@@ -215,7 +221,8 @@ function bulkInsertPosts(options: AgencyOptions, agency: Omit<Agency, 'now'>, no
          ORDER BY n, slot`,
       ).run();
       db.exec(
-        `DROP TABLE temp.bench_plan; DROP TABLE temp.bench_fate; DROP TABLE temp.bench_clients; DROP TABLE temp.bench_targets`,
+        `DROP TABLE temp.bench_plan; DROP TABLE temp.bench_fate;
+         DROP TABLE temp.bench_clients; DROP TABLE temp.bench_targets`,
       );
     })();
   } finally {

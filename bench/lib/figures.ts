@@ -10,7 +10,10 @@ interface Judged {
   name: string;
   value: number;
   unit: string;
-  /** The same work done by the reference (raw SQLite, BullMQ, bare Fastify…), in the same run; null where none is named. */
+  /**
+   * The same work done by the reference (raw SQLite, BullMQ, bare Fastify…), in the same run;
+   * null where none is named.
+   */
   baseline: number | null;
   /** value / baseline (a throughput) where a baseline exists; null otherwise. */
   ratio: number | null;
