@@ -139,7 +139,8 @@ const commandWhat: Record<CommandName, string> = {
   restore: 'puts a backup back into the data folder (the current data is backed up first)',
   'admin-key': 'prints the install admin key (for POST /api/workspaces/add)',
   'reset-password':
-    'sets a new password for a profile (read from the terminal, or the first line of stdin); run it where the data is, with Postroom stopped',
+    'sets a new password for a profile (read from the terminal, or the first line of stdin); ' +
+    'run it where the data is, with Postroom stopped',
   host: 'runs the team host (engine, the only scheduler, REST API, client pages, desk endpoints) on its public URL',
 };
 
@@ -152,8 +153,10 @@ function optionUsage(name: string, spec: OptionSpec): string {
 const usageOverride: Partial<Record<CommandName, string>> = {
   restore: 'postroom restore --data-dir DIR (--from FILE | --latest-backup)',
   host:
-    'postroom host --data-dir DIR --public-url URL --listen ADDR:PORT (--tls-cert FILE --tls-key FILE | --behind-proxy [--trusted-proxy ADDR[,ADDR]])\n' +
-    '        [--secrets-key-file FILE | --secrets-credential NAME] [--workspace NAME --owner-email EMAIL [--owner-name NAME] (first start)]',
+    'postroom host --data-dir DIR --public-url URL --listen ADDR:PORT ' +
+    '(--tls-cert FILE --tls-key FILE | --behind-proxy [--trusted-proxy ADDR[,ADDR]])\n' +
+    '        [--secrets-key-file FILE | --secrets-credential NAME] ' +
+    '[--workspace NAME --owner-email EMAIL [--owner-name NAME] (first start)]',
 };
 
 /** `postroom serve --data-dir DIR [--ui-port N] [--api-port N]` */
@@ -274,7 +277,8 @@ export function existingDataDir(command: CommandName, value: string): string {
       fix:
         command === 'restore'
           ? `Check the path, or create the folder (mkdir -p ${dir}) and run restore again.`
-          : `Check the path, or set up a new data folder there: postroom init --data-dir ${dir} --workspace NAME --owner-email EMAIL`,
+          : 'Check the path, or set up a new data folder there: ' +
+            `postroom init --data-dir ${dir} --workspace NAME --owner-email EMAIL`,
     });
   if (!statSync(dir).isDirectory())
     throw new AppError('validation_failed', `${dir} is a file, not a folder.`, {

@@ -185,7 +185,8 @@ async function restore(args: string[]): Promise<void> {
     try {
       const { restoredFrom, damagedKeptAs } = restoreLatestAutomaticBackup(dataDir, DATABASE_FILE, systemClock);
       process.stdout.write(
-        `Restored the automatic backup of ${restoredFrom.takenAt} into ${dataDir}\nThe damaged database is kept as ${damagedKeptAs}\n`,
+        `Restored the automatic backup of ${restoredFrom.takenAt} into ${dataDir}\n` +
+          `The damaged database is kept as ${damagedKeptAs}\n`,
       );
     } finally {
       lock.release();
@@ -226,8 +227,9 @@ async function adminKey(args: string[]): Promise<void> {
         {
           fix:
             'Run Postroom as the same user, on the same machine, with the keychain it was set up with. On Linux ' +
-            'without a desktop, bash scripts/with-keyring.sh keeps one keyring across runs (~/.local/share/keyrings). ' +
-            `If that keychain is gone, make a new key (the old one stops working): postroom admin-key --data-dir ${dataDir} --regenerate`,
+            'without a desktop, bash scripts/with-keyring.sh keeps one keyring across runs ' +
+            '(~/.local/share/keyrings). If that keychain is gone, make a new key (the old one stops working): ' +
+            `postroom admin-key --data-dir ${dataDir} --regenerate`,
         },
       );
     });
@@ -318,9 +320,8 @@ async function resetPassword(args: string[]): Promise<void> {
     try {
       const { resetPassword: reset } = await import('./engine/team/sign-in');
       const { name, endedSessions } = await reset(db, email, password, systemClock.now());
-      process.stdout.write(
-        `${name} (${email}) has a new password.${endedSessions > 0 ? ` ${endedSessions} session(s) signed out.` : ''}\n`,
-      );
+      const signedOut = endedSessions > 0 ? ` ${endedSessions} session(s) signed out.` : '';
+      process.stdout.write(`${name} (${email}) has a new password.${signedOut}\n`);
     } finally {
       db.close();
     }

@@ -27,7 +27,10 @@ export const errorCodes = [
   'database_damaged',
   /** The OS keychain is locked: secrets cannot be read or written until it is unlocked. */
   'keychain_locked',
-  /** A team host's secrets key (file or systemd credential) is missing, readable by others, too short, or not the one its secrets were sealed with. */
+  /**
+   * A team host's secrets key (file or systemd credential) is missing, readable by others, too short, or not the one
+   * its secrets were sealed with.
+   */
   'secrets_key_invalid',
   /** A scheduled time more than a few minutes in the past: confirm with `publishNow` to publish now. */
   'time_in_past',

@@ -478,7 +478,9 @@ export function checkFollowUps(
     out.push({
       platform,
       rule: 'thread_not_supported',
-      message: `${rules.name}: posts there cannot be threads; post the thread to X, Bluesky, Mastodon or Threads, or make it one post`,
+      message:
+        `${rules.name}: posts there cannot be threads; ` +
+        'post the thread to X, Bluesky, Mastodon or Threads, or make it one post',
     });
   if (followUp.kind === 'thread') {
     if (thread.length + 1 > followUp.maxParts)
@@ -529,7 +531,9 @@ export function checkFirstCommentTargets(
     {
       platform: platforms[0]!,
       rule: 'first_comment_not_supported',
-      message: `${names}: no first comment there (LinkedIn, Instagram and Facebook take one); put it in the text or a thread`,
+      message:
+        `${names}: no first comment there (LinkedIn, Instagram and Facebook take one); ` +
+        'put it in the text or a thread',
     },
   ];
 }
@@ -579,11 +583,11 @@ export function checkPoll(
     if (o.trim() === '' || length > p.maxOptionLength)
       bad(`poll option ${i + 1} must have 1 to ${p.maxOptionLength} characters`);
   });
-  if (poll.durationMinutes < p.minMinutes || poll.durationMinutes > p.maxMinutes)
+  if (poll.durationMinutes < p.minMinutes || poll.durationMinutes > p.maxMinutes) {
     // The longest in whole days, rounded down: an instance's 2,629,746 s reads "30 days", not 43829 minutes.
-    bad(
-      `a poll runs ${pollDuration(p.minMinutes)} to ${pollDuration(p.maxMinutes >= 1440 ? Math.floor(p.maxMinutes / 1440) * 1440 : p.maxMinutes)}`,
-    );
+    const longest = p.maxMinutes >= 1440 ? Math.floor(p.maxMinutes / 1440) * 1440 : p.maxMinutes;
+    bad(`a poll runs ${pollDuration(p.minMinutes)} to ${pollDuration(longest)}`);
+  }
   if (mediaCount > 0) bad('a post with a poll takes no images or video');
   return out;
 }

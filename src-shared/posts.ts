@@ -208,7 +208,10 @@ export const ListPostGroupsQuery = z.strictObject({
   order: z.enum(['desc', 'asc']).default('desc'),
 });
 
-/** A page of post groups: `total` counts every match (at least, when `totalCapped`); `nextCursor` is null on the last page. */
+/**
+ * A page of post groups: `total` counts every match (at least, when `totalCapped`);
+ * `nextCursor` is null on the last page.
+ */
 export const PostGroupPage = z.object({
   groups: z.array(PostGroup),
   total: z.number(),

@@ -257,7 +257,8 @@ export class DeskApp implements RunningApp {
       if (!state.ok || !(state.data as AppState).needsSetup)
         throw new AppError(
           'conflict',
-          'This computer already has its own workspace, so it stays on this computer. Join a team host from a new data folder.',
+          'This computer already has its own workspace, so it stays on this computer. ' +
+            'Join a team host from a new data folder.',
         );
     } else if (this.remote) {
       throw new AppError('conflict', 'This desk is signed in to its team host already. Sign out first.');

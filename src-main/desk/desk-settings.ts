@@ -26,7 +26,10 @@ export const DeskSettings = z.object({
 });
 export type DeskSettings = z.infer<typeof DeskSettings>;
 
-/** The settings of a data folder in team mode; null for a single-desk folder. A damaged file is reported, not guessed. */
+/**
+ * The settings of a data folder in team mode; null for a single-desk folder.
+ * A damaged file is reported, not guessed.
+ */
 export function readDeskSettings(dataDir: string): DeskSettings | null {
   const file = join(dataDir, DESK_SETTINGS_FILE);
   if (!existsSync(file)) return null;

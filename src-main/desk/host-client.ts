@@ -123,7 +123,8 @@ function networkError(origin: string, err: unknown): AppError {
       'validation_failed',
       code === 'ERR_TLS_CERT_ALTNAME_INVALID'
         ? `The certificate of ${host} is made out to another name, so this computer cannot trust it. Check the address.`
-        : `This computer does not trust the certificate of ${host} (${code}). Check the address, or install your agency's certificate authority on this computer.`,
+        : `This computer does not trust the certificate of ${host} (${code}). ` +
+            "Check the address, or install your agency's certificate authority on this computer.",
       { reason: code },
     );
   if (code === 'EPROTO' || code.startsWith('ERR_SSL'))
@@ -135,7 +136,8 @@ function networkError(origin: string, err: unknown): AppError {
   if (UNREACHABLE.has(code) || code === 'ECONNRESET')
     return hostUrlError(
       'platform_unavailable',
-      `No team host answers at ${host}. Check the address and this computer's network, or ask your agency whether the host is running.`,
+      `No team host answers at ${host}. ` +
+        "Check the address and this computer's network, or ask your agency whether the host is running.",
       { reason: code },
     );
   return hostUrlError('platform_unavailable', `${host} could not be reached. Check the address and try again.`, {
@@ -169,7 +171,8 @@ export async function checkHost(typed: string, options: HostClientOptions = {}):
   if (info.data.protocol !== DESK_PROTOCOL_VERSION)
     throw hostUrlError(
       'conflict',
-      `This team host speaks desk protocol ${info.data.protocol}, and this Postroom speaks ${DESK_PROTOCOL_VERSION}. Update Postroom (or the host) so both are the same version.`,
+      `This team host speaks desk protocol ${info.data.protocol}, and this Postroom speaks ${DESK_PROTOCOL_VERSION}. ` +
+        'Update Postroom (or the host) so both are the same version.',
     );
   return info.data;
 }

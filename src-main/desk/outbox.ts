@@ -149,7 +149,8 @@ export class DeskOutbox {
           created_at: string;
         }
       >(
-        `SELECT idempotency_key, channel, request, local_id, sent, created_at FROM outbox WHERE state = 'pending' ORDER BY seq`,
+        `SELECT idempotency_key, channel, request, local_id, sent, created_at
+         FROM outbox WHERE state = 'pending' ORDER BY seq`,
       )
       .all()
       .map((r) => ({

@@ -104,7 +104,8 @@ const alreadyApplied = (error: ErrorObject): boolean =>
 const notMade = (): ErrorObject => ({
   code: 'not_found',
   message:
-    'The post this change was for was not made: the team host refused it. Edit that post under the changes the host refused and send it again, or discard it.',
+    'The post this change was for was not made: the team host refused it. ' +
+    'Edit that post under the changes the host refused and send it again, or discard it.',
 });
 
 const DEFAULT_RECONNECT = { minMs: 250, maxMs: 5_000 };
@@ -291,7 +292,8 @@ export function connectRemoteApp(options: RemoteAppOptions): RemoteApp {
     const error: ErrorObject = {
       code: 'conflict',
       message:
-        'The post this change was for was made on the team host, but this desk did not learn which it is. Make this change on that post again.',
+        'The post this change was for was made on the team host, but this desk did not learn which it is. ' +
+        'Make this change on that post again.',
     };
     let refused = false;
     for (const other of [...outgoing.values()])

@@ -103,7 +103,8 @@ export function hostOptionsFrom(args: HostArgs): HostOptions {
   if ((args.tlsCert || args.tlsKey) && args.behindProxy)
     throw refuse(
       'Give either --tls-cert/--tls-key or --behind-proxy, not both.',
-      'Use --tls-cert and --tls-key when the host itself serves HTTPS; --behind-proxy when a reverse proxy in front of it does.',
+      'Use --tls-cert and --tls-key when the host itself serves HTTPS; ' +
+        '--behind-proxy when a reverse proxy in front of it does.',
     );
   if (Boolean(args.tlsCert) !== Boolean(args.tlsKey))
     throw refuse(
@@ -121,7 +122,8 @@ export function hostOptionsFrom(args: HostArgs): HostOptions {
   else
     throw refuse(
       `postroom host will not listen on ${where} without TLS.`,
-      'Give --tls-cert FILE --tls-key FILE, or --behind-proxy when a reverse proxy in front of it terminates TLS, or listen on 127.0.0.1 only.',
+      'Give --tls-cert FILE --tls-key FILE, or --behind-proxy when a reverse proxy in front of it terminates TLS, ' +
+        'or listen on 127.0.0.1 only.',
     );
 
   if (publicUrl.protocol === 'http:' && transport.kind !== 'loopback-http')

@@ -52,7 +52,9 @@ function readPem(path: string, option: string): Buffer {
       'validation_failed',
       `${option} ${path} cannot be read (${(err as NodeJS.ErrnoException).code}).`,
       {
-        fix: `Give the PEM file of the ${option === '--tls-cert' ? 'certificate chain' : 'private key'}, readable by the user that runs postroom host.`,
+        fix:
+          `Give the PEM file of the ${option === '--tls-cert' ? 'certificate chain' : 'private key'}, ` +
+          'readable by the user that runs postroom host.',
       },
     );
   }
@@ -104,7 +106,9 @@ export async function startTeamHost(options: StartTeamHostOptions): Promise<Team
     if (engine.state().needsSetup) {
       if (!options.firstRun)
         throw new AppError('validation_failed', `${options.dataDir} has no workspace yet.`, {
-          fix: 'On the first start, also give --workspace NAME --owner-email EMAIL (or run postroom init on the folder first).',
+          fix:
+            'On the first start, also give --workspace NAME --owner-email EMAIL ' +
+            '(or run postroom init on the folder first).',
         });
       const made = await engine.createOwnerWithWorkspace({
         ownerName: options.firstRun.ownerName ?? options.firstRun.ownerEmail.split('@')[0]!,
