@@ -216,7 +216,8 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'post',
     path: '/api/v1/post-groups',
     summary:
-      "Create a post group (a draft without scheduledTime; a draft may break a platform's limits, which apply when it is scheduled)",
+      'Create a post group ' +
+      "(a draft without scheduledTime; a draft may break a platform's limits, which apply when it is scheduled)",
     auth: 'publoraKey',
     actsForUser: true,
     body: CreatePostGroupInput,
@@ -287,7 +288,8 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'post',
     path: '/api/v1/post-groups/:id/approve',
     summary:
-      'Approve at the stage the post waits at (the internal stage: the workspace key; the client stage: the client key); approved at the last stage, it goes out at its time',
+      'Approve at the stage the post waits at (the internal stage: the workspace key; ' +
+      'the client stage: the client key); approved at the last stage, it goes out at its time',
     auth: 'publoraKey',
     body: ApproveBody,
     responses: { 200: PostGroup, ...STANDARD, ...errorsFor(409) },
@@ -327,7 +329,8 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'patch',
     path: '/api/v1/workspace/approval-settings',
     summary:
-      'Turn the typo-fix waiver on or off: with it on, an edit of an approved post that changes only text, by at most 3 characters in all (Levenshtein), and no media or time keeps the approval',
+      'Turn the typo-fix waiver on or off: with it on, an edit of an approved post that changes only text, ' +
+      'by at most 3 characters in all (Levenshtein), and no media or time keeps the approval',
     auth: 'publoraKey',
     body: ApprovalSettings,
     responses: { 200: ApprovalSettings, ...STANDARD },
@@ -351,7 +354,9 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'post',
     path: '/api/v1/workspace/users/:userId/approval-links',
     summary:
-      "Make an approval link for the client (covers postGroupIds, or every post waiting for them when opened; 1–30 days); sendEmail mails it to the client's address through the workspace's SMTP (`email`: sent to whom and when, or the SPEC §7 error of a failed send; the link works either way)",
+      'Make an approval link for the client (covers postGroupIds, or every post waiting for them when opened; ' +
+      "1–30 days); sendEmail mails it to the client's address through the workspace's SMTP " +
+      '(`email`: sent to whom and when, or the SPEC §7 error of a failed send; the link works either way)',
     auth: 'publoraKey',
     body: CreateApprovalLinkInput,
     // 409: the client needs no approval, or is deactivated, or sendEmail without SMTP settings.
@@ -384,7 +389,8 @@ export const apiRoutes: readonly ApiRoute[] = [
     method: 'post',
     path: '/api/v1/media',
     summary:
-      "Add a file to the client's media library (multipart: file, altText); refused naming the rule when it is cut off, mislabeled, too large or in a codec no platform takes",
+      "Add a file to the client's media library (multipart: file, altText); refused naming the rule when it is " +
+      'cut off, mislabeled, too large or in a codec no platform takes',
     auth: 'publoraKey',
     actsForUser: true,
     multipart: { file: 'binary', altText: 'string' },
@@ -535,9 +541,12 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           : {}),
       };
     }
+    const camelPath = route.path.replace(/[^a-zA-Z0-9]+(\w)?/g, (_m, c: string | undefined) =>
+      c ? c.toUpperCase() : '',
+    );
     const operation: Record<string, unknown> = {
       summary: route.summary,
-      operationId: `${route.method}${route.path.replace(/[^a-zA-Z0-9]+(\w)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      operationId: `${route.method}${camelPath}`,
       parameters: params,
       responses,
       security: route.auth === 'none' ? [] : [{ [route.auth]: [] }],
@@ -576,7 +585,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       title: 'Postroom local API',
       version: '1',
       description:
-        'Compatible with the Publora Workspace API. Served on 127.0.0.1 only. Errors: {"error": {code, message, details?, action?}}.',
+        'Compatible with the Publora Workspace API. Served on 127.0.0.1 only. ' +
+        'Errors: {"error": {code, message, details?, action?}}.',
     },
     servers: [{ url: serverUrl }],
     components: {

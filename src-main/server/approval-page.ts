@@ -79,12 +79,18 @@ function postHtml(
     .map((t) => previewHtml(t, post.platformTexts[t.platformId] ?? post.text, post.media, mediaUrl, post))
     .join('');
   const comments = post.comments.length
-    ? `<h3>Comments</h3><ul>${post.comments.map((c) => `<li><b>${html(c.authorName)}</b>: ${html(c.body)}</li>`).join('')}</ul>`
+    ? '<h3>Comments</h3><ul>' +
+      post.comments.map((c) => `<li><b>${html(c.authorName)}</b>: ${html(c.body)}</li>`).join('') +
+      '</ul>'
     : '';
   const action = `/approve/${encodeURIComponent(token)}/${encodeURIComponent(post.id)}`;
-  return `<section aria-label="Post" id="${html(post.id)}"><h2>${post.scheduledAt ? untilHtml(post.scheduledAt, timezone) : 'No time yet'}</h2>
+  const when = post.scheduledAt ? untilHtml(post.scheduledAt, timezone) : 'No time yet';
+  const approveForm =
+    `<form method="post" action="${action}">${csrfField}<input type="hidden" name="decision" value="approve">` +
+    '<button type="submit">Approve</button></form>';
+  return `<section aria-label="Post" id="${html(post.id)}"><h2>${when}</h2>
 ${previews}${comments}${error ? `<p role="alert">${html(error)}</p>` : ''}
-<form method="post" action="${action}">${csrfField}<input type="hidden" name="decision" value="approve"><button type="submit">Approve</button></form>
+${approveForm}
 <form method="post" action="${action}">${csrfField}<input type="hidden" name="decision" value="requestChanges">
 <p><label>What should change? <textarea name="comment" rows="3" maxlength="5000" required></textarea></label></p>
 <button type="submit">Request changes</button></form></section>`;
@@ -105,7 +111,8 @@ export function registerApprovalPage(app: FastifyInstance, engine: Engine, site:
       reply,
       status,
       `Approve posts for ${model.clientName}`,
-      `${PREVIEW_CSS}<h1>Posts for ${html(model.clientName)}</h1><p class="note">From ${html(model.workspaceName)} · this link works until ${untilHtml(model.expiresAt, model.timezone)}</p>${notice}${posts}`,
+      `${PREVIEW_CSS}<h1>Posts for ${html(model.clientName)}</h1><p class="note">From ${html(model.workspaceName)} · ` +
+        `this link works until ${untilHtml(model.expiresAt, model.timezone)}</p>${notice}${posts}`,
       APPROVAL_PAGE_CSP,
       // Its forms post here, and under no-referrer browsers send `Origin: null`, which the loopback
       // guard refuses; same-origin still keeps the link out of other sites' Referer.

@@ -82,8 +82,10 @@ export const LOOKS: Record<Platform, Look> = {
 };
 
 /** URLs, mentions and hashtags in a post's text (the tokens each platform turns into links). */
-const TOKEN =
-  /(https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]}])|(@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)|(#[\p{L}\p{N}_]+)/gu;
+const URL_TOKEN = /(https?:\/\/[^\s<>"']*[^\s<>"'.,;:!?)\]}])/u;
+const MENTION_TOKEN = /(@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)/u;
+const HASHTAG_TOKEN = /(#[\p{L}\p{N}_]+)/u;
+const TOKEN = new RegExp(`${URL_TOKEN.source}|${MENTION_TOKEN.source}|${HASHTAG_TOKEN.source}`, 'gu');
 
 const link = (href: string, text: string, kind: string) =>
   `<a class="${kind}" href="${html(href)}" rel="nofollow noopener noreferrer" target="_blank">${html(text)}</a>`;
@@ -150,7 +152,8 @@ const NO_FOLLOW_UPS: PreviewFollowUps = { thread: [], firstComment: null, poll: 
 /** The count against a limit, as the platform counts: red and said in words when over. */
 function counterHtml(platformName: string, used: number, limit: number | null): string {
   return limit !== null
-    ? `<span class="count${used > limit ? ' over' : ''}" title="as ${html(platformName)} counts">${used} / ${limit}</span>${used > limit ? ' <b>over the limit</b>' : ''}`
+    ? `<span class="count${used > limit ? ' over' : ''}" title="as ${html(platformName)} counts">` +
+        `${used} / ${limit}</span>${used > limit ? ' <b>over the limit</b>' : ''}`
     : `<span class="count">${used}</span> characters`;
 }
 
@@ -159,7 +162,8 @@ function picturesHtml(media: readonly PreviewMedia[], mediaUrl: (mediaId: string
     .map((m) =>
       m.kind === 'image' && m.thumbnail
         ? `<img src="${html(mediaUrl(m.id))}" alt="${html(m.altText || 'Image')}" loading="lazy">`
-        : `<div class="nopic">${m.kind === 'video' ? 'Video' : 'Image'}${m.altText ? `: ${html(m.altText)}` : ''}</div>`,
+        : `<div class="nopic">${m.kind === 'video' ? 'Video' : 'Image'}` +
+          `${m.altText ? `: ${html(m.altText)}` : ''}</div>`,
     )
     .join('');
   return pictures ? `<div class="pics pics-${Math.min(media.length, 4)}">${pictures}</div>` : '';
@@ -195,20 +199,32 @@ export function previewHtml(
       ? `<ol class="thread" aria-label="Thread">${thread
           .map(
             (part, i) =>
-              `<li aria-label="Part ${i + 2} of ${thread.length + 1}"><p class="text">${rich(part.text)}</p>${picturesHtml(part.media, mediaUrl)}<footer class="note">${counterHtml(platformName, used(part.text), limit)}</footer></li>`,
+              `<li aria-label="Part ${i + 2} of ${thread.length + 1}"><p class="text">${rich(part.text)}</p>` +
+              picturesHtml(part.media, mediaUrl) +
+              `<footer class="note">${counterHtml(platformName, used(part.text), limit)}</footer></li>`,
           )
           .join('')}</ol>`
       : '';
   const pollHtml =
     rules?.poll && poll
-      ? `<div class="poll"><ol aria-label="Poll options">${poll.options.map((o) => `<li>${html(o)}</li>`).join('')}</ol><p class="note">Poll · runs for ${pollDuration(poll.durationMinutes)}</p></div>`
+      ? '<div class="poll"><ol aria-label="Poll options">' +
+        poll.options.map((o) => `<li>${html(o)}</li>`).join('') +
+        `</ol><p class="note">Poll · runs for ${pollDuration(poll.durationMinutes)}</p></div>`
       : '';
   const comment =
     rules?.followUp.kind === 'first_comment' && firstComment
-      ? `<div class="comment" aria-label="First comment"><p class="text"><b>${html(name)}</b> ${rich(firstComment)}</p><footer class="note">${counterHtml(platformName, used(firstComment), rules.followUp.maxCommentLength)}</footer></div>`
+      ? '<div class="comment" aria-label="First comment">' +
+        `<p class="text"><b>${html(name)}</b> ${rich(firstComment)}</p>` +
+        `<footer class="note">${counterHtml(platformName, used(firstComment), rules.followUp.maxCommentLength)}` +
+        '</footer></div>'
       : '';
-  return `<article class="pv" style="--accent:${look?.accent ?? '#5b6475'}" aria-label="${html(`${platformName} preview: ${name}`)}">
-<header><span class="av${look?.avatar === 'square' ? ' sq' : ''}" aria-hidden="true">${html(initial)}</span><span class="who"><b>${html(name)}</b>${shownHandle ? ` <span class="handle">${html(shownHandle)}</span>` : ''}</span><span class="pf">${html(platformName)}</span></header>
+  const label = html(`${platformName} preview: ${name}`);
+  const handleHtml = shownHandle ? ` <span class="handle">${html(shownHandle)}</span>` : '';
+  const header =
+    `<header><span class="av${look?.avatar === 'square' ? ' sq' : ''}" aria-hidden="true">${html(initial)}</span>` +
+    `<span class="who"><b>${html(name)}</b>${handleHtml}</span><span class="pf">${html(platformName)}</span></header>`;
+  return `<article class="pv" style="--accent:${look?.accent ?? '#5b6475'}" aria-label="${label}">
+${header}
 <p class="text">${rich(text)}</p>${picturesHtml(media, mediaUrl)}${pollHtml}
 <footer class="note">${counterHtml(platformName, used(text), limit)}</footer>${parts}${comment}</article>`;
 }
@@ -218,14 +234,17 @@ export const PREVIEW_CSS = `<style>
 .pv{border:1px solid #d8dde6;border-radius:14px;padding:.8rem;margin:.8rem 0;background:#fff;overflow-wrap:anywhere}
 .pv header{display:flex;align-items:center;gap:.6rem}.pv .who{flex:1;min-width:0;line-height:1.25}
 .pv .handle{color:#5b6475}.pv .pf{font-size:.75rem;color:var(--accent);font-weight:600}
-.pv .av{flex:none;width:2.4rem;height:2.4rem;border-radius:50%;background:var(--accent);color:#fff;display:grid;place-items:center;font-weight:700}
+.pv .av{flex:none;width:2.4rem;height:2.4rem;border-radius:50%;background:var(--accent);color:#fff;display:grid;
+  place-items:center;font-weight:700}
 .pv .av.sq{border-radius:.5rem}.pv .text{white-space:pre-wrap;margin:.6rem 0}
 .pv a{color:var(--accent);text-decoration:none}.pv .mention,.pv .tag{color:var(--accent)}
-.pv .pics{display:grid;gap:2px;border-radius:12px;overflow:hidden;grid-template-columns:1fr 1fr}.pv .pics-1{grid-template-columns:1fr}
+.pv .pics{display:grid;gap:2px;border-radius:12px;overflow:hidden;grid-template-columns:1fr 1fr}
+.pv .pics-1{grid-template-columns:1fr}
 .pv .pics img{width:100%;height:100%;max-height:20rem;object-fit:cover;display:block}
 .pv .nopic{background:#eef1f6;padding:1.5rem .6rem;text-align:center;color:#5b6475}
 .pv .count.over{color:#b42318;font-weight:700}
 .pv .thread{list-style:none;margin:.6rem 0 0;padding:0 0 0 1.2rem;border-left:2px solid #d8dde6}
 .pv .thread li{padding:.4rem 0}.pv .comment{margin-top:.6rem;padding:.5rem .7rem;background:#f4f6fa;border-radius:10px}
-.pv .poll ol{margin:.4rem 0;padding-left:1.4rem}.pv .poll li{border:1px solid var(--accent);border-radius:999px;padding:.2rem .7rem;margin:.25rem 0}
+.pv .poll ol{margin:.4rem 0;padding-left:1.4rem}
+.pv .poll li{border:1px solid var(--accent);border-radius:999px;padding:.2rem .7rem;margin:.25rem 0}
 </style>`;

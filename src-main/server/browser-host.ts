@@ -11,8 +11,9 @@ import { frameworkErrors, installLoopbackGuards, sendError } from './loopback-gu
 
 /** The renderer's Content-Security-Policy when served by the browser host (the Electron shell sets its own). */
 export const BROWSER_HOST_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; " +
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+  "media-src 'self' blob:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /**
  * Logos travel as base64 inside contract messages (two logos under 10 MB each: 2 × 13.4 MB of

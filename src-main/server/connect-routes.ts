@@ -59,6 +59,9 @@ const CALLBACK_PAGES: Record<CallbackError['kind'], { status: number; title: str
 };
 
 function blueskyForm(token: string, problem: string | null, csrfField: string): string {
+  const appPasswordHelp =
+    'Create an app password in Bluesky (Settings → Privacy and security → App passwords) and enter it here. ' +
+    'Never enter your account password.';
   return `<h1>Connect Bluesky</h1>${problem ? `<p role="alert">${html(problem)}</p>` : ''}
 <h2>Sign in with Bluesky</h2>
 <p>Enter your handle: Bluesky asks you to sign in and to allow access. Postroom never sees your password.</p>
@@ -66,7 +69,7 @@ function blueskyForm(token: string, problem: string | null, csrfField: string): 
 <p><label>Handle <input name="handle" autocomplete="username" placeholder="you.bsky.social" required></label></p>
 <p><button type="submit">Continue with Bluesky</button></p></form>
 <h2>Or use an app password</h2>
-<p>Create an app password in Bluesky (Settings → Privacy and security → App passwords) and enter it here. Never enter your account password.</p>
+<p>${appPasswordHelp}</p>
 <form method="post" action="/connect/${encodeURIComponent(token)}/bluesky">${csrfField}
 <p><label>Handle <input name="identifier" autocomplete="username" required></label></p>
 <p><label>App password <input name="appPassword" type="password" autocomplete="off" required></label></p>
@@ -178,17 +181,24 @@ export class ConnectRoutes {
       getLogoData(this.engine.ctx.db, model.workspace.id, 'square') ??
       getLogoData(this.engine.ctx.db, model.workspace.id, 'image');
     const logoHtml = logo
-      ? `<img class="logo" alt="${html(model.workspace.name)} logo" src="data:${logo.mimeType};base64,${logo.data.toString('base64')}">`
+      ? `<img class="logo" alt="${html(model.workspace.name)} logo" ` +
+        `src="data:${logo.mimeType};base64,${logo.data.toString('base64')}">`
       : '';
     const token = encodeURIComponent(params.success ? params.data.token : '');
     const buttons = model.platforms.length
-      ? `<ul>${model.platforms.map((p) => `<li><a class="button" href="/connect/${token}/${p}">Connect ${platformName(p)}</a></li>`).join('')}</ul>`
+      ? '<ul>' +
+        model.platforms
+          .map((p) => `<li><a class="button" href="/connect/${token}/${p}">Connect ${platformName(p)}</a></li>`)
+          .join('') +
+        '</ul>'
       : '<p>No platform is set up yet. Your agency has to add one first.</p>';
     return sendPage(
       reply,
       200,
       `Connect your accounts — ${model.workspace.name}`,
-      `${logoHtml}<h1>${html(model.workspace.name)}</h1><p>Hello ${html(model.clientName)}: choose the accounts ${html(model.workspace.name)} may post to for you.</p>${buttons}<p class="note">This link works until ${untilHtml(model.expiresAt, model.workspace.timezone)}.</p>`,
+      `${logoHtml}<h1>${html(model.workspace.name)}</h1><p>Hello ${html(model.clientName)}: ` +
+        `choose the accounts ${html(model.workspace.name)} may post to for you.</p>${buttons}` +
+        `<p class="note">This link works until ${untilHtml(model.expiresAt, model.workspace.timezone)}.</p>`,
     );
   }
 
@@ -228,7 +238,8 @@ export class ConnectRoutes {
         reply,
         200,
         'Connected',
-        `<h1>Connected</h1><p>Your ${platformName(connected.platform)} account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`,
+        `<h1>Connected</h1><p>Your ${platformName(connected.platform)} account <b>${html(connected.displayName)}</b> ` +
+          'is connected. You can close this window.</p>',
       );
     } catch (err) {
       if (err instanceof CallbackError) {
@@ -240,12 +251,16 @@ export class ConnectRoutes {
         reply,
         502,
         'Something went wrong',
-        '<h1>Something went wrong</h1><p>The account could not be connected. Start again from your connection link.</p>',
+        '<h1>Something went wrong</h1>' +
+          '<p>The account could not be connected. Start again from your connection link.</p>',
       );
     }
   }
 
-  /** Bluesky through AT Protocol OAuth: resolves the handle, starts the flow, sends the browser to the account's server. */
+  /**
+   * Bluesky through AT Protocol OAuth: resolves the handle, starts the flow,
+   * sends the browser to the account's server.
+   */
   private async blueskyOAuth(request: FastifyRequest, reply: FastifyReply, input: unknown) {
     const params = this.linkParams(request);
     const token = params.success ? params.data.token : '';
@@ -292,7 +307,8 @@ export class ConnectRoutes {
         reply,
         200,
         'Connected',
-        `<h1>Connected</h1><p>Your Bluesky account <b>${html(connected.displayName)}</b> is connected. You can close this window.</p>`,
+        `<h1>Connected</h1><p>Your Bluesky account <b>${html(connected.displayName)}</b> ` +
+          'is connected. You can close this window.</p>',
       );
     } catch (err) {
       if (err instanceof AppError) return sendBlueskyForm(this.site, reply, 400, token, err.message);

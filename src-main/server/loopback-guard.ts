@@ -78,7 +78,8 @@ export function installErrorAnswers(app: FastifyInstance): void {
         .send(
           page(
             'Form expired',
-            '<h1>This form has expired</h1><p>It was open too long, or it was not sent from this page. Open your link again and send the form from there.</p>',
+            '<h1>This form has expired</h1><p>It was open too long, or it was not sent from this page. ' +
+              'Open your link again and send the form from there.</p>',
           ),
         );
     }

@@ -9,15 +9,14 @@ import { presentedApiKey } from './rest-auth';
 /**
  * Which bucket a request is counted in (SPEC §6 rate limits; issue 9 items 2 and 3). Buckets are
  * never made from what a caller merely presents, so nobody can mint fresh buckets or push
- * someone else's out:
+ * someone else's out (request → bucket):
  *
- * | request | bucket |
- * | --- | --- |
- * | a client-facing page (connection link, OAuth callback, invitation, upgrade link) | its link token, OAuth `state` or invitation code |
- * | a key that verifies | that key |
- * | a key that does not verify | failed authentications of its source address |
- * | nothing presented, sent by a browser from another site or port (`Sec-Fetch-Site`) | none: nothing shared is spent |
- * | nothing presented, otherwise | the source address |
+ * - a client-facing page (connection link, OAuth callback, invitation, upgrade link) → its link token, OAuth `state`
+ *   or invitation code
+ * - a key that verifies → that key
+ * - a key that does not verify → failed authentications of its source address
+ * - nothing presented, sent by a browser from another site or port (`Sec-Fetch-Site`) → none: nothing shared is spent
+ * - nothing presented, otherwise → the source address
  *
  * A page on another local port shares the anonymous caller's address, so before this it could
  * spend the shared bucket and shut the connection pages for everyone; it cannot name a link's
@@ -36,7 +35,10 @@ const PAGE_ROUTES: Record<string, (request: FastifyRequest) => unknown> = {
   '/upgrade/:token': (r) => (r.params as Record<string, unknown>).token,
 };
 
-/** Browsers say where a request comes from; `same-origin` and `none` (typed, bookmarked, opened by the OS) are first-party. */
+/**
+ * Browsers say where a request comes from;
+ * `same-origin` and `none` (typed, bookmarked, opened by the OS) are first-party.
+ */
 const FIRST_PARTY_FETCH_SITES = new Set(['same-origin', 'none']);
 
 export interface BucketLimits {

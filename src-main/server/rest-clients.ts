@@ -42,7 +42,8 @@ export function registerClientRoutes(app: FastifyInstance, engine: Engine): void
       const principal = principalFrom(engine, request);
       authorize(principal, 'client.list');
       const scope = clientScope(principal);
-      const key = `rest:users:${principal.workspaceId}:${scope === 'all' ? '*' : scope.join(',')}:${queryStringOf(request.url)}`;
+      const scopeKey = scope === 'all' ? '*' : scope.join(',');
+      const key = `rest:users:${principal.workspaceId}:${scopeKey}:${queryStringOf(request.url)}`;
       return ctx.readCache.get(key, () => {
         const query = parse(ListClientsQuery, request.query);
         const { users, total } = listClients(ctx, principal, query);

@@ -9,7 +9,9 @@ const PROBLEMS: Record<UpgradeLinkProblem, { status: number; title: string; text
   unknown: {
     status: 404,
     title: 'Link not found',
-    text: 'This upgrade link is not one Postroom made, or Postroom was restarted since. Try the action again to get a fresh one.',
+    text:
+      'This upgrade link is not one Postroom made, or Postroom was restarted since. ' +
+      'Try the action again to get a fresh one.',
   },
   expired: {
     status: 410,
@@ -20,7 +22,8 @@ const PROBLEMS: Record<UpgradeLinkProblem, { status: number; title: string; text
 
 const limit = (n: number | null, what: string) => (n === null ? `unlimited ${what}` : `up to ${n} ${what}`);
 const planFacts = (plan: Plan) =>
-  `${limit(plan.maxMembers, 'team members')}, ${limit(plan.maxClients, 'clients')}, ${plan.dailyPostLimit} posts a day per client`;
+  `${limit(plan.maxMembers, 'team members')}, ${limit(plan.maxClients, 'clients')}, ` +
+  `${plan.dailyPostLimit} posts a day per client`;
 
 /**
  * Seed 004's `upgrade_url`: the page behind an `upgrade_plan` action. It says which plan unlocks
@@ -40,6 +43,7 @@ export function registerUpgradePage(app: FastifyInstance, engine: Engine): void 
     const current = getPlan(engine.ctx.db, claim.currentPlan);
     const required = getPlan(engine.ctx.db, claim.requiredPlan);
     const now = workspace.plan.id === claim.currentPlan ? current : workspace.plan;
+    const where = `<b>Settings → Plan → Switch to ${html(required.name)}</b>`;
     return sendPage(
       reply,
       200,
@@ -47,7 +51,7 @@ export function registerUpgradePage(app: FastifyInstance, engine: Engine): void 
       `<h1>Upgrade ${html(workspace.name)} to ${html(required.name)}</h1>
 <p>${html(workspace.name)} is on the <b>${html(now.name)}</b> plan: ${html(planFacts(now))}.</p>
 <p>What was asked needs the <b>${html(required.name)}</b> plan: ${html(planFacts(required))}.</p>
-<p>The owner of the workspace changes its plan in Postroom: <b>Settings → Plan → Switch to ${html(required.name)}</b>.</p>
+<p>The owner of the workspace changes its plan in Postroom: ${where}.</p>
 <p class="note">This link works until ${untilHtml(new Date(claim.expiresAt).toISOString(), workspace.timezone)}.</p>`,
     );
   });
