@@ -196,7 +196,8 @@ describe.skipIf(!runAgainstPds)(
       const created = seen.filter((r) => r.path === '/xrpc/com.atproto.repo.createRecord').at(-1)!;
       expect(created).toMatchObject({ status: 200, dpop: true });
       const read = await fetch(
-        `${pds.url}/xrpc/com.atproto.repo.getRecord?repo=${encodeURIComponent(pds.did)}&collection=app.bsky.feed.post&rkey=${rkey}`,
+        `${pds.url}/xrpc/com.atproto.repo.getRecord?repo=${encodeURIComponent(pds.did)}` +
+          `&collection=app.bsky.feed.post&rkey=${rkey}`,
       );
       expect(read.status).toBe(200);
       const record = ((await read.json()) as { value: { text: string; embed: { images: { alt: string }[] } } }).value;

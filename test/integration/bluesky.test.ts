@@ -271,7 +271,8 @@ describe.skipIf(!runAgainstPds)(
         video: { mimeType: 'video/mp4', size: file.length },
       });
       const blob = await fetch(
-        `${pds.url}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(pds.did)}&cid=${record.embed.video.ref.$link}`,
+        `${pds.url}/xrpc/com.atproto.sync.getBlob?did=${encodeURIComponent(pds.did)}` +
+          `&cid=${record.embed.video.ref.$link}`,
       );
       expect(Buffer.from(await blob.arrayBuffer()).equals(file)).toBe(true);
     });

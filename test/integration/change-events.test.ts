@@ -6,7 +6,10 @@ import { restCall } from '../support/rest';
 
 type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
-/** The events (and the workspace they name) an action makes the engine announce, and how often the scheduler is woken. */
+/**
+ * The events (and the workspace they name) an action makes the engine announce, and how often the scheduler is
+ * woken.
+ */
 async function heard(t: TestApp, action: () => Promise<unknown>) {
   const events: string[] = [];
   let wakes = 0;

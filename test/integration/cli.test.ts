@@ -49,6 +49,11 @@ function expectPlainFailure(result: Finished, exitCode: number, sentence: RegExp
   expect(result.code).toBe(exitCode);
 }
 
+/** One pattern made of `parts`, one right after the other. */
+const joined = (...parts: RegExp[]) => new RegExp(parts.map((p) => p.source).join(''));
+/** One pattern made of `parts` in this order, anything between them. */
+const inOrder = (...parts: RegExp[]) => new RegExp(parts.map((p) => p.source).join('[\\s\\S]*'));
+
 async function busyPort(): Promise<{ port: number; server: Server }> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
@@ -57,7 +62,10 @@ async function busyPort(): Promise<{ port: number; server: Server }> {
 }
 
 describe('postroom command line failures: one sentence and what to do', () => {
-  /** [what the person did, arguments (DIR: an empty folder, MISSING: a folder that does not exist), exit code, sentence, fix] */
+  /**
+   * [what the person did, arguments (DIR: an empty folder, MISSING: a folder that does not exist), exit code,
+   * sentence, fix]
+   */
   const mistakes: [string, string[], number, RegExp, RegExp][] = [
     ['no such command', ['frobnicate'], 2, /^postroom has no command "frobnicate"\.$/, /init, serve, backup, restore/],
     [
@@ -176,7 +184,10 @@ describe('postroom command line failures: one sentence and what to do', () => {
       'restore with neither a file nor --latest-backup',
       ['restore', '--data-dir', 'DIR'],
       2,
-      /^postroom restore needs --from: the backup file to read \(or --latest-backup for the newest automatic backup\)\.$/,
+      joined(
+        /^postroom restore needs --from: the backup file to read /,
+        /\(or --latest-backup for the newest automatic backup\)\.$/,
+      ),
       /Add --from backup\.sqlite\. Usage: postroom restore --data-dir DIR \(--from FILE \| --latest-backup\)/,
     ],
     [
@@ -224,7 +235,12 @@ describe('postroom command line failures: one sentence and what to do', () => {
       result,
       1,
       /^Postroom keeps its passwords, tokens and keys only in the system keychain, and this session has no D-Bus/,
-      /sudo apt-get install gnome-keyring dbus-user-session[\s\S]*bash scripts\/with-keyring\.sh npm start[\s\S]*dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock[\s\S]*On a desktop: install GNOME Keyring/,
+      inOrder(
+        /sudo apt-get install gnome-keyring dbus-user-session/,
+        /bash scripts\/with-keyring\.sh npm start/,
+        /dbus-run-session -- sh -c 'gnome-keyring-daemon --unlock/,
+        /On a desktop: install GNOME Keyring/,
+      ),
     );
   });
 
@@ -249,7 +265,8 @@ describe('postroom command line failures: one sentence and what to do', () => {
       'postroom restore --data-dir DIR (--from FILE | --latest-backup)',
       'postroom admin-key --data-dir DIR [--regenerate]',
       'postroom reset-password --data-dir DIR --profile EMAIL',
-      'postroom host --data-dir DIR --public-url URL --listen ADDR:PORT (--tls-cert FILE --tls-key FILE | --behind-proxy',
+      'postroom host --data-dir DIR --public-url URL --listen ADDR:PORT ' +
+        '(--tls-cert FILE --tls-key FILE | --behind-proxy',
     ])
       expect(stdout).toContain(line);
   });
@@ -343,7 +360,10 @@ describe.skipIf(!available)(`postroom command line (real keychain) — skipped o
   });
 });
 
-/** scripts/with-keyring.sh as on a machine without a desktop: no session bus of its own, a keyring folder of its own. */
+/**
+ * scripts/with-keyring.sh as on a machine without a desktop: no session bus of its own, a keyring folder of its
+ * own.
+ */
 const headless = (keyringHome: string, password: string, ...args: string[]) => {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -383,7 +403,8 @@ describe.skipIf(!available)(`postroom reset-password — skipped only when ${NO_
     );
 
   it(
-    'sets a new password read from stdin for the profile named by email; a wrong email or a short password says what to do',
+    'sets a new password read from stdin for the profile named by email; ' +
+      'a wrong email or a short password says what to do',
     SEVERAL_STARTS,
     async () => {
       const dataDir = tempDir();
@@ -456,8 +477,15 @@ describe.skipIf(!available)(`the headless keyring script — skipped only when $
       expectPlainFailure(
         elsewhere,
         1,
-        /^The install admin key of \S+ is not in the keychain open now: Postroom put it in the keychain that was open when this folder was set up, and this is a different one/,
-        /same user, on the same machine, with the keychain it was set up with[\s\S]*scripts\/with-keyring\.sh keeps one keyring[\s\S]*postroom admin-key --data-dir \S+ --regenerate/,
+        joined(
+          /^The install admin key of \S+ is not in the keychain open now: /,
+          /Postroom put it in the keychain that was open when this folder was set up, and this is a different one/,
+        ),
+        inOrder(
+          /same user, on the same machine, with the keychain it was set up with/,
+          /scripts\/with-keyring\.sh keeps one keyring/,
+          /postroom admin-key --data-dir \S+ --regenerate/,
+        ),
       );
 
       // That keychain is gone for good: a new key in the keychain open now; the old one stops working (D112).

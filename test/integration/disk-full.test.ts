@@ -19,7 +19,8 @@ function fillTheDisk(db: Db, workspaceId: string): void {
     for (;;) {
       try {
         db.prepare(
-          `INSERT INTO activity (id, workspace_id, at, actor_kind, actor_id, action, object_kind, object_id, detail) VALUES (?, ?, ?, 'system', NULL, 'test.filler', 'test', NULL, ?)`,
+          `INSERT INTO activity (id, workspace_id, at, actor_kind, actor_id, action, object_kind, object_id, detail)
+           VALUES (?, ?, ?, 'system', NULL, 'test.filler', 'test', NULL, ?)`,
         ).run(`act_filler_${n++}`, workspaceId, new Date(0).toISOString(), 'x'.repeat(size));
       } catch (err) {
         expect((err as { code?: string }).code).toBe('SQLITE_FULL');

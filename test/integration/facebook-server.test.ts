@@ -114,7 +114,8 @@ describe('Facebook Login', () => {
       strict.denyNextAuthorization();
       const dialog = (redirectUri: string) =>
         fetch(
-          `${strict.url}/dialog/oauth?client_id=${strict.appId}&redirect_uri=${encodeURIComponent(redirectUri)}&state=z&scope=pages_show_list`,
+          `${strict.url}/dialog/oauth?client_id=${strict.appId}&redirect_uri=${encodeURIComponent(redirectUri)}` +
+            '&state=z&scope=pages_show_list',
           { redirect: 'manual' },
         );
       const denied = new URL((await dialog(redirect)).headers.get('location') ?? '');
@@ -136,7 +137,8 @@ describe('Facebook Login', () => {
     try {
       const short = paged.issueUserToken({ longLived: false });
       const long = await fetch(
-        `${paged.url}/oauth/access_token?grant_type=fb_exchange_token&client_id=${paged.appId}&client_secret=${paged.appSecret}&fb_exchange_token=${short}`,
+        `${paged.url}/oauth/access_token?grant_type=fb_exchange_token&client_id=${paged.appId}` +
+          `&client_secret=${paged.appSecret}&fb_exchange_token=${short}`,
       ).then((r) => r.json() as Promise<{ access_token: string; expires_in: number }>);
       expect(long.expires_in).toBe(5183944);
       const first = (await fetch(`${paged.url}/v23.0/me/accounts?access_token=${long.access_token}`).then((r) =>

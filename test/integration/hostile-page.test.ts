@@ -16,7 +16,10 @@ function serveHostilePage(target: string): Promise<Server> {
     window.flood = async () => {
       const paths = ['/api/v1/workspace/users', '/connect/guess', '/oauth/callback?state=guess', '/invitations/guess'];
       const sent = [];
-      for (let i = 0; i < 650; i++) sent.push(fetch(${JSON.stringify(target)} + paths[i % paths.length] + (i % 2 ? '-' + i : ''), { mode: 'no-cors' }).catch(() => null));
+      for (let i = 0; i < 650; i++) {
+        const url = ${JSON.stringify(target)} + paths[i % paths.length] + (i % 2 ? '-' + i : '');
+        sent.push(fetch(url, { mode: 'no-cors' }).catch(() => null));
+      }
       await Promise.all(sent);
       return sent.length;
     };

@@ -44,7 +44,10 @@ async function waitFinished(id: string, token: string): Promise<string> {
 describe('Business Login for Instagram', () => {
   const redirect = 'http://127.0.0.1:47123/oauth/callback';
 
-  /** The dialog as the app opens it (the basic scope, this file's redirect) with `over` changed; the answer, not followed. */
+  /**
+   * The dialog as the app opens it (the basic scope, this file's redirect) with `over` changed; the answer, not
+   * followed.
+   */
   async function authorize(over: Record<string, string> = {}, server: InstagramServer = ig) {
     const url = new URL(`${server.url}/oauth/authorize`);
     const query = {

@@ -87,7 +87,8 @@ describe.skipIf(!available)(
         (
           engine.ctx.db
             .prepare(
-              `SELECT count(*) AS n FROM deliveries WHERE state = 'publishing' OR (state = 'scheduled' AND verify_since IS NULL)`,
+              `SELECT count(*) AS n FROM deliveries
+               WHERE state = 'publishing' OR (state = 'scheduled' AND verify_since IS NULL)`,
             )
             .get() as { n: number }
         ).n;
@@ -135,7 +136,8 @@ describe.skipIf(!available)(
 
         const deliveries = engine.ctx.db
           .prepare(
-            `SELECT d.id, d.platform, d.state, d.platform_post_id, g.text, g.thread FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`,
+            `SELECT d.id, d.platform, d.state, d.platform_post_id, g.text, g.thread
+             FROM deliveries d JOIN post_groups g ON g.id = d.post_group_id`,
           )
           .all() as {
           id: string;
@@ -210,7 +212,9 @@ describe.skipIf(!available)(
             .get() as { n: number }
         ).n;
         console.log(
-          `kill test: ${kills} kills, threads claimed again after a kill ${threadsResumed}, ${created} post groups (${threads} threads of 3 parts), deliveries ${JSON.stringify(tally)}, X checked after a kill ${xRetried} (found there ${foundOnX})`,
+          `kill test: ${kills} kills, threads claimed again after a kill ${threadsResumed}, ` +
+            `${created} post groups (${threads} threads of 3 parts), deliveries ${JSON.stringify(tally)}, ` +
+            `X checked after a kill ${xRetried} (found there ${foundOnX})`,
         );
       } finally {
         rmSync(bundle, { force: true });

@@ -134,7 +134,8 @@ describe('choosing the LinkedIn page to post as from a list', () => {
       error: {
         code: 'validation_failed',
         message:
-          'listing LinkedIn pages needs organisation pages turned on in the LinkedIn integration, then this account reconnected',
+          'listing LinkedIn pages needs organisation pages turned on in the LinkedIn integration, ' +
+          'then this account reconnected',
       },
     });
     expect(off.li.requests()).toEqual([]);

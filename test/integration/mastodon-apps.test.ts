@@ -181,7 +181,8 @@ describe('no connection link while no platform is ready (issue 10 item 7)', () =
     // An integration saved before fields were required (every field empty) is not ready either.
     engine.ctx.db
       .prepare(
-        `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at)
+        `INSERT INTO integrations
+           (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at)
          VALUES ('int_old', ?, 'mastodon', NULL, NULL, NULL, NULL, '2026-01-01T00:00:00.000Z')`,
       )
       .run(bare.id);

@@ -5,7 +5,10 @@ import { browse } from '../support/browse';
 import { closeAfterTest } from '../support/closers';
 import { startMastodonServer, type MastodonServerOptions } from '../support/mastodon-server';
 
-/** An instance set up as `instance` says, its integration in the app, and a client's account connected there by link. */
+/**
+ * An instance set up as `instance` says, its integration in the app, and a client's account connected there by
+ * link.
+ */
 async function connectedOn(instance: MastodonServerOptions) {
   const t = await startTestApp();
   const mastodon = await startMastodonServer(instance);

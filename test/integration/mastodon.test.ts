@@ -294,7 +294,8 @@ describe('Mastodon adapter against a local Mastodon', () => {
       expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
       expect(refreshed.scope).toBe('read write');
       expect((await mastodonAdapter.profile(client, refreshed)).accountId).toBe(server.account.id);
-      expect(await platformFailure(mastodonAdapter.profile(client, tokens))).toMatchObject({ needsReauth: true }); // old token revoked
+      // The old token is revoked.
+      expect(await platformFailure(mastodonAdapter.profile(client, tokens))).toMatchObject({ needsReauth: true });
 
       // The used refresh token is dead: a person must reconnect.
       const dead = await platformFailure(mastodonAdapter.refresh(client, tokens));

@@ -25,7 +25,11 @@ const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 
 /** Runs SQL on the app's database file from a separate Node process, as another program would. */
 function sqlFromAnotherProcess(dataDir: string, sql: string, ...args: string[]): void {
-  const script = `const Database = require(process.argv[1]); const db = new Database(process.argv[2]); db.pragma('busy_timeout = 5000'); db.prepare(process.argv[3]).run(...process.argv.slice(4)); db.close();`;
+  const script = `const Database = require(process.argv[1]);
+    const db = new Database(process.argv[2]);
+    db.pragma('busy_timeout = 5000');
+    db.prepare(process.argv[3]).run(...process.argv.slice(4));
+    db.close();`;
   execFileSync(process.execPath, ['-e', script, BETTER_SQLITE3, join(dataDir, DATABASE_FILE), sql, ...args]);
 }
 

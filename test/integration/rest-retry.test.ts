@@ -28,7 +28,8 @@ describe('POST /api/v1/post-groups/:id/retry (issue 10 item 6)', () => {
     // As the scheduler leaves a delivery that failed for good.
     t.app.engine.ctx.db
       .prepare(
-        `UPDATE deliveries SET state = 'failed', attempts = 3, last_error = 'Mastodon answered 422' WHERE post_group_id = ?`,
+        `UPDATE deliveries SET state = 'failed', attempts = 3, last_error = 'Mastodon answered 422'
+         WHERE post_group_id = ?`,
       )
       .run(id);
     const retried = await fetch(retryUrl, {

@@ -183,7 +183,8 @@ describe('the scheduler', () => {
   const crashWhilePublishing = (w: World, groupId: string) =>
     w.engine.ctx.db
       .prepare(
-        `UPDATE deliveries SET state = 'publishing', attempts = attempts + 1, lease_owner = 'dead', lease_expires_at = ? WHERE post_group_id = ?`,
+        `UPDATE deliveries SET state = 'publishing', attempts = attempts + 1, lease_owner = 'dead', lease_expires_at = ?
+         WHERE post_group_id = ?`,
       )
       .run(new Date(w.clock.now().getTime() + 120_000).toISOString(), groupId);
   const xRow = (w: World, groupId: string) =>
@@ -206,10 +207,11 @@ describe('the scheduler', () => {
     const [md] = w.engine.ctx.db
       .prepare(`SELECT idempotency_key FROM deliveries WHERE platform = 'mastodon'`)
       .all() as { idempotency_key: string }[];
+    const mastodonTokens = await w.secrets.values().find((v) => v.includes('accessToken') && !v.includes(w.x.token));
     await fetch(`${w.mastodon.url}/api/v1/statuses`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${JSON.parse((await w.secrets.values().find((v) => v.includes('accessToken') && !v.includes(w.x.token)))!).accessToken}`,
+        authorization: `Bearer ${JSON.parse(mastodonTokens!).accessToken}`,
         'content-type': 'application/json',
         'idempotency-key': md!.idempotency_key,
       },
@@ -249,7 +251,8 @@ describe('the scheduler', () => {
     const group = await create(w, { text: 'Not there yet', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
     crashWhilePublishing(w, group.id);
     const firstClaim = w.clock.now().toISOString();
-    w.x.addTweet('Not there yet', new Date(w.clock.now().getTime() - 3_600_000)); // the same text, an hour before: not this delivery
+    // The same text, an hour before: not this delivery.
+    w.x.addTweet('Not there yet', new Date(w.clock.now().getTime() - 3_600_000));
     w.clock.advance(60_000);
     w.scheduler.recover();
     // The check found nothing, then the publish reached X, then the process died again.

@@ -38,7 +38,8 @@ describe('postroom host, the command (issue 12 item 1)', () => {
       expect(run.stdout).toBe('');
       expect(run.stderr).toBe(
         'postroom host will not listen on 0.0.0.0:8443 without TLS.\n' +
-          'What to do: Give --tls-cert FILE --tls-key FILE, or --behind-proxy when a reverse proxy in front of it terminates TLS, or listen on 127.0.0.1 only.\n',
+          'What to do: Give --tls-cert FILE --tls-key FILE, or --behind-proxy when a reverse proxy in front of it ' +
+          'terminates TLS, or listen on 127.0.0.1 only.\n',
       );
     },
     PROCESS_STARTS,

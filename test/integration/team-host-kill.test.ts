@@ -99,7 +99,8 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
   );
 
   it(
-    'the host SIGKILLed while two desks replay outboxes of posts drafted offline: each post is made exactly once, with its edit',
+    'the host SIGKILLed while two desks replay outboxes of posts drafted offline: ' +
+      'each post is made exactly once, with its edit',
     async () => {
       const { desks, workspaceId, host, restartHost } = await ownerDesksOn(deskWithOutbox);
       const client = (await desks[0]!.app.dispatch('client.create', {
@@ -115,7 +116,9 @@ describe('the team host SIGKILLed while two desks send changes (issue 12 item 8,
       const at = new Date().toISOString();
       hostDb
         .prepare(
-          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+          `INSERT INTO connections
+             (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status,
+              connected_at, updated_at)
            VALUES ('conn-kill', ?, ?, 'mastodon', '1', 'mastodon-1', 'north', 'North', 'active', ?, ?)`,
         )
         .run(workspaceId, client.data.id, at, at);

@@ -39,7 +39,10 @@ afterEach(async () => {
   for (const clean of cleanups.splice(0).reverse()) await clean();
 });
 
-/** A host whose secrets go to a keychain service of its own (removed afterwards), an owner on a desk (every frame it receives kept), and a client. */
+/**
+ * A host whose secrets go to a keychain service of its own (removed afterwards), an owner on a desk (every frame it
+ * receives kept), and a client.
+ */
 async function hostWithOwnerDesk(options: Parameters<typeof startTestHost>[0] = {}) {
   const service = `Postroom-test-host-oauth-${randomBytes(6).toString('hex')}`;
   cleanups.push(async () => {
@@ -88,7 +91,10 @@ const databaseBytes = (dataDir: string) =>
       .map((f) => readFileSync(join(dataDir, f))),
   );
 
-/** The same, with LinkedIn: the agency registered the host as a web app whose redirect URI is the public URL's callback. */
+/**
+ * The same, with LinkedIn: the agency registered the host as a web app whose redirect URI is the public URL's
+ * callback.
+ */
 async function hostWithLinkedIn() {
   const team = await hostWithOwnerDesk();
   const as: OAuthServer = await startOAuthServer({
@@ -105,7 +111,8 @@ async function hostWithLinkedIn() {
 }
 
 describe.skipIf(!available)(
-  `OAuth through a team host, against a real OpenID Connect server (issue 12 item 5) — skipped only when ${NO_KEYCHAIN_REASON}`,
+  'OAuth through a team host, against a real OpenID Connect server (issue 12 item 5)' +
+    ` — skipped only when ${NO_KEYCHAIN_REASON}`,
   () => {
     it('a client connects through a link on the public URL, the redirect lands on the host, the tokens go to the host’s keychain only, and the desk sees it live', async () => {
       const { h, as, service, desk, frames, clientId } = await hostWithLinkedIn();
@@ -209,7 +216,8 @@ const peer = pdsAvailable();
 const runAgainstPds = available && (peer.available || process.env.CI === 'true');
 
 describe.skipIf(!runAgainstPds)(
-  `Bluesky OAuth through a team host against a real PDS (issue 12 item 5)${runAgainstPds ? '' : ` — skipped: ${available ? peer.reason : NO_KEYCHAIN_REASON}`}`,
+  'Bluesky OAuth through a team host against a real PDS (issue 12 item 5)' +
+    (runAgainstPds ? '' : ` — skipped: ${available ? peer.reason : NO_KEYCHAIN_REASON}`),
   () => {
     it('the host is a web client with its metadata on the public URL: a client connects through a link, the tokens go to the host’s keychain only, the desk sees it live, and the host posts and renews with them', async () => {
       const tls = await makeTestCertificate();

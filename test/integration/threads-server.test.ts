@@ -48,7 +48,8 @@ describe('authorization', () => {
   it('gives a code for the redirect URI, a short-lived token for it, a 60-day token for that, and refreshes it', async () => {
     const redirect = 'http://127.0.0.1:47125/oauth/callback';
     const res = await fetch(
-      `${th.url}/oauth/authorize?client_id=${th.clientId}&redirect_uri=${encodeURIComponent(redirect)}&scope=threads_basic,threads_content_publish&response_type=code&state=q`,
+      `${th.url}/oauth/authorize?client_id=${th.clientId}&redirect_uri=${encodeURIComponent(redirect)}` +
+        '&scope=threads_basic,threads_content_publish&response_type=code&state=q',
       { redirect: 'manual' },
     );
     const back = new URL(res.headers.get('location') ?? '');

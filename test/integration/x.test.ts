@@ -152,7 +152,8 @@ describe('X adapter against a local X API v2', () => {
     const err = await platformFailure(xAdapter.publish(client, tokens(), pngPost('Expired')));
     expect(err).toMatchObject({ retryable: false, status: 400, needsReauth: false });
     expect(err.message).toBe(
-      'X refused to publish the post: One or more parameters to your request was invalid. Your media IDs are invalid. (HTTP 400)',
+      'X refused to publish the post: One or more parameters to your request was invalid. ' +
+        'Your media IDs are invalid. (HTTP 400)',
     );
     expect(server.tweets()).toEqual([]);
   });
