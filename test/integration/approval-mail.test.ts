@@ -33,7 +33,7 @@ async function submitted(w: World, text: string): Promise<string> {
 const activity = (w: World) => w.engine.call('activity.list', { workspaceId: w.workspaceId });
 
 describe('approval links by email', () => {
-  it('emails the link to the client: agency, client, posts waiting, link, expiry; the log says to whom and when', async () => {
+  it('emails the client: agency, client, posts waiting, link, expiry; the log says to whom and when', async () => {
     const smtp = await startSmtp({ auth: true });
     const w = await world();
     await w.engine.call('team.setSmtp', {
@@ -119,7 +119,7 @@ describe('approval links by email', () => {
     expect(await w.engine.call('approvalLink.list', { workspaceId: w.workspaceId, userId: w.userId })).toEqual([]);
   });
 
-  it('a failed send is a SPEC §7 error beside a link that works; the log says it failed, without the link', async () => {
+  it('a failed send is a SPEC §7 error beside a working link; the log says it failed, without the link', async () => {
     const w = await world();
     // Nothing listens on port 9 of loopback: the connection is refused.
     await w.engine.call('team.setSmtp', {

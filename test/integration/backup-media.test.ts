@@ -84,7 +84,7 @@ function storeModes(dataDir: string): Record<string, string> {
 }
 
 describe('backups include the media (issue 14 item 2)', () => {
-  it('a restore into a fresh data folder shows the same media, serves their thumbnails, and posts still use them', async () => {
+  it('a restore to a new data folder shows the same media, serves their thumbnails; posts still use them', async () => {
     const t = await agencyWithMedia();
     const file = join(tempDir(), 'agency.postroom-backup');
     const written = await writeBackupArchive(t.app.engine.ctx.db, t.dataDir, file, t.clock);
@@ -132,7 +132,7 @@ describe('backups include the media (issue 14 item 2)', () => {
     expect(answers.violations).toEqual([]);
   });
 
-  it('refuses a cut-off, altered or incomplete backup with a SPEC §7 error and leaves the data folder as it was', async () => {
+  it('refuses a cut-off, altered or partial backup (a SPEC §7 error), leaving the data folder as it was', async () => {
     const t = await agencyWithMedia();
     const good = join(tempDir(), 'good.postroom-backup');
     await writeBackupArchive(t.app.engine.ctx.db, t.dataDir, good, t.clock);
@@ -199,7 +199,7 @@ describe('backups include the media (issue 14 item 2)', () => {
     });
   });
 
-  it('automatic backups keep their media beside them; restoring the latest brings back a file deleted since', async () => {
+  it('automatic backups keep their media beside them; restoring the latest recovers a file deleted since', async () => {
     const t = await agencyWithMedia();
     const db = t.app.engine.ctx.db;
     await backupDatabase(db, join(t.dataDir, 'backups'), 'auto', t.clock);

@@ -89,7 +89,7 @@ describe.skipIf(!runAgainstPds)(
       await pds?.close();
     });
 
-    it('resolves, authorizes through PAR + PKCE + DPoP, exchanges the code, and posts with the DPoP-bound token', async () => {
+    it('resolves, authorizes (PAR + PKCE + DPoP), exchanges the code and posts with the DPoP-bound token', async () => {
       expect(pds.plcUrl, 'start-pds.mjs prints the PLC directory URL').toBeTruthy();
       const port = new URL(pds.url).port;
       seen.length = 0;

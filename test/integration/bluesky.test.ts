@@ -70,7 +70,7 @@ describe('Bluesky adapter, without a server', () => {
     }
   });
 
-  it('classifies failures: 429 with RateLimit-Reset, 5xx and network errors retryable, ExpiredToken needs a reconnect', async () => {
+  it('retryable: 429 with RateLimit-Reset, 5xx and network errors; ExpiredToken needs a reconnect', async () => {
     const client: PlatformClient = { clientId: '', clientSecret: null, apiBaseUrl: 'https://pds.invalid' };
     const tokens: TokenSet = { accessToken: 'a', refreshToken: 'r', expiresAt: null, scope: null };
     const answering = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -249,7 +249,7 @@ describe.skipIf(!runAgainstPds)(
       expect(Buffer.from(await blob.arrayBuffer()).equals(PNG_1x1)).toBe(true);
     });
 
-    it('publishes a video as app.bsky.embed.video with its aspect ratio, its blob on the PDS byte for byte', async () => {
+    it('posts a video as app.bsky.embed.video with its aspect ratio, its blob on the PDS byte for byte', async () => {
       const file = videoOf({ width: 1080, height: 1920, seconds: 6 });
       const published = await blueskyAdapter.publish(client, tokens, {
         text: 'Behind the scenes',
@@ -333,7 +333,7 @@ describe.skipIf(!runAgainstPds)(
      * names the thread's first post as `root` and the part before as `parent`, both by URI and CID
      * (https://docs.bsky.app/docs/advanced-guides/posts#replies).
      */
-    it('publishes each part of a thread as a reply to the part before, rooted at the first, and a repeated part once', async () => {
+    it('posts each thread part as a reply to the one before, rooted at the first; a repeated part once', async () => {
       const key = randomUUID();
       const first = await blueskyAdapter.publish(client, tokens, post('Thread, part 1', key));
       const second = await blueskyAdapter.publish(client, tokens, {

@@ -35,7 +35,7 @@ async function rest(t: TestApp, method: string, path: string, body?: unknown, us
 }
 
 describe('what a change through the REST API announces', () => {
-  it('is what the same change announces from the app: lists refresh and the scheduler looks again either way', async () => {
+  it('is what the same change announces in the app: lists refresh, the scheduler looks again either way', async () => {
     const t = await startTestApp();
     const { engine } = t.app;
     const ws = t.workspaceId;

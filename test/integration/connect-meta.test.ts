@@ -9,7 +9,7 @@ import { addWorkspaceWithAdminKey, clientWithConnectionLink } from '../support/r
 import { metaIntegrations } from '../support/meta-integrations';
 
 describe('connecting Instagram, Facebook and Threads through a connection link', () => {
-  it('signs in on each platform’s window, exchanges the code for a long-lived token and records <platform>-<accountId>', async () => {
+  it('signs in at each platform, gets a long-lived token for the code, records <platform>-<accountId>', async () => {
     const t = await startTestApp();
     const [ig, fb, th] = await Promise.all([startInstagramServer(), startFacebookServer(), startThreadsServer()]);
     try {
@@ -52,7 +52,7 @@ describe('connecting Instagram, Facebook and Threads through a connection link',
     }
   });
 
-  it('renews an Instagram token before its 60 days are up, and asks for a reconnect when Facebook’s runs out', async () => {
+  it('renews an Instagram token before its 60 days are up; asks for a reconnect when Facebook’s runs out', async () => {
     const t = await startTestApp();
     const [ig, fb] = await Promise.all([startInstagramServer(), startFacebookServer()]);
     try {

@@ -7,7 +7,7 @@ import { startXServer } from '../support/x-server';
 import { addWorkspaceWithAdminKey, clientWithConnectionLink } from '../support/rest';
 
 describe('connecting Mastodon and X through a connection link', () => {
-  it('runs the authorization-code flow with PKCE against each platform and records <platform>-<accountId>', async () => {
+  it('runs the authorization-code flow with PKCE on each platform and records <platform>-<accountId>', async () => {
     const t = await startTestApp();
     const mastodon = await startMastodonServer({ username: 'acme' });
     const x = await startXServer();

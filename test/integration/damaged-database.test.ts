@@ -74,7 +74,7 @@ describe('issue 9 item 11: automatic backups', () => {
 });
 
 describe('issue 9 item 11: a damaged database', () => {
-  it('a flipped page: refused at open with the latest backup named; the app offers it, restores it and keeps the damaged file', async () => {
+  it('a flipped page: refused at open, latest backup named, offered and restored; the damaged file kept', async () => {
     const dataDir = tempDir();
     const clock = new FakeClock();
     const app = await appWithData(dataDir, clock);
@@ -163,7 +163,7 @@ describe('issue 9 item 11: a damaged database', () => {
     ).toBeFalsy();
   });
 
-  it('a WAL cut off after a checkpoint had copied part of it: found at open; `postroom restore --latest-backup` brings the backup back', async () => {
+  it('a WAL cut mid-checkpoint: found at open; `postroom restore --latest-backup` brings the backup back', async () => {
     const dataDir = tempDir();
     const clock = new FakeClock();
     const app = await appWithData(dataDir, clock);

@@ -64,7 +64,7 @@ describe('issue 9 item 6: the data folder is private', () => {
 });
 
 describe('issue 9 item 12: one Postroom per data folder', () => {
-  it('refuses a second app on the same folder with a clear message, and lets one start once the first stopped', async () => {
+  it('refuses a second app on the same folder with a clear message; one starts once the first stopped', async () => {
     const dataDir = tempDir();
     const first = await startApp({ dataDir, secrets: new MemorySecretStore() });
     const second = await startApp({ dataDir, secrets: new MemorySecretStore(), instance: 'the desktop app' }).catch(
@@ -98,7 +98,7 @@ describe('issue 9 item 12: one Postroom per data folder', () => {
       return { child, exited, started, output: () => out };
     };
 
-    it('a second `serve`, and `restore`, refuse while one serves; after a SIGKILL the next starts at once', async () => {
+    it('a second `serve`, and `restore`, refuse while one serves; after SIGKILL the next starts at once', async () => {
       const dataDir = tempDir();
       const first = serve(dataDir);
       await first.started();

@@ -155,7 +155,7 @@ describe('posts drafted on a desk while its team host is away (issue 12 item 4, 
     }
   });
 
-  it('replayed twice (a copy of the outbox sent again, one answer lost in a crash), each post is still made once', async () => {
+  it('replayed twice (an outbox copy resent, one answer lost in a crash), each post is still made once', async () => {
     const t = await team();
     await t.stopHost();
     for (const text of ['Twice one', 'Twice two']) data(await t.b.app.dispatch('post.create', t.draft(text)));
@@ -185,7 +185,7 @@ describe('posts drafted on a desk while its team host is away (issue 12 item 4, 
     expect(first).toContainEqual([...again.outbox.hostIds().entries()][0]);
   });
 
-  it('an edit made after the create was sent but not answered waits as its own change, rewritten to the host’s id', async () => {
+  it('an edit to a create sent but not answered waits as its own change, rewritten to the host’s id', async () => {
     const t = await team();
     await t.stopHost();
     const post = data<PostGroup>(await t.b.app.dispatch('post.create', t.draft('Sent once')));

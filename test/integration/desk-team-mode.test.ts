@@ -79,7 +79,7 @@ async function joinAsOwner(app: DeskApp, h: { url: string; ownerCode: string | n
 }
 
 describe('a desk in team mode (issue 12 items 2–3)', () => {
-  it('joins a team host at first run: the token in the keychain only, the host URL in the settings, the host answering', async () => {
+  it('joins a team host at first run: token in the keychain only, host URL in settings, host answering', async () => {
     const h = await testHost();
     const dataDir = tempDir('postroom-desk-');
     const app = await desk(dataDir, h.tls.ca);

@@ -33,7 +33,7 @@ function fillTheDisk(db: Db, workspaceId: string): void {
 const spaceReturns = (db: Db) => db.pragma('max_page_count = 1073741823');
 
 describe('issue 9 item 10: a full disk', () => {
-  it('says so in plain words, writes nothing half-way, keeps publishing what is due, and recovers when space returns', async () => {
+  it('says so plainly, writes nothing halfway, keeps publishing what is due, recovers when space returns', async () => {
     const mastodon = await startMastodonServer();
     const x = await startXServer();
     try {

@@ -35,7 +35,7 @@ const errorOf = (a: GraphAnswer) =>
 describe('Facebook Login', () => {
   const redirect = 'http://127.0.0.1:47124/oauth/callback';
 
-  it('gives a code for the redirect URI and the state, then a token for the code and the PKCE verifier, once', async () => {
+  it('gives a code for the redirect URI and state, then a token for the code and PKCE verifier, once', async () => {
     const verifier = 'v'.repeat(50);
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const dialog = new URL(`${fb.url}/v23.0/dialog/oauth`);
@@ -132,7 +132,7 @@ describe('Facebook Login', () => {
     }
   });
 
-  it('makes a long-lived user token, whose Page tokens from /me/accounts never expire, listed page by page', async () => {
+  it('makes a long-lived user token whose Page tokens in /me/accounts never expire, listed page by page', async () => {
     const paged = await startFacebookServer({ accountsPageSize: 1 });
     try {
       const short = paged.issueUserToken({ longLived: false });
@@ -294,7 +294,7 @@ describe('posting as a Page', () => {
 });
 
 describe('Page videos through the Resumable Upload API', () => {
-  it('resumes a cut-off upload from the offset the session reports, then publishes the video once processed', async () => {
+  it('resumes a cut-off upload at the offset the session reports and publishes the video once processed', async () => {
     const userToken = fb.issueUserToken();
     const pageToken = fb.issuePageToken(PAGE);
     const file = videoOf({ width: 1280, height: 720, seconds: 20 });

@@ -29,7 +29,7 @@ function serveHostilePage(target: string): Promise<Server> {
 }
 
 describe('issue 9 item 2: a hostile page in Chromium cannot shut the connection pages', () => {
-  it('leaves /connect/<token>, /oauth/callback and /invitations answering after 650 no-cors requests from another port', async () => {
+  it('/connect/<token>, /oauth/callback, /invitations answer after 650 no-cors fetches from another port', async () => {
     const t = await startTestApp();
     const { link } = await clientAndLinkInApp(t, { email: 'casey@client.test', displayName: 'Casey Client Co' });
     const hostile = await serveHostilePage(t.url);

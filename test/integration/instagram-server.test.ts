@@ -61,7 +61,7 @@ describe('Business Login for Instagram', () => {
     return fetch(url, { redirect: 'manual' });
   }
 
-  it('sends the person back with a one-time code and the state, then exchanges the code for a short-lived token', async () => {
+  it('sends the person back with a one-time code and state, then exchanges it for a short-lived token', async () => {
     const res = await authorize({
       scope: 'instagram_business_basic,instagram_business_content_publish',
       state: 'st-123',
@@ -105,7 +105,7 @@ describe('Business Login for Instagram', () => {
     });
   });
 
-  it('refuses a wrong client secret, a redirect URI that differs from the dialog one, and reports a refusal', async () => {
+  it('refuses a wrong client secret, a redirect URI other than the dialog one, and reports a refusal', async () => {
     const res = await authorize();
     const code = new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
     const post = (over: Record<string, string>) =>
@@ -135,7 +135,7 @@ describe('Business Login for Instagram', () => {
     });
   });
 
-  it('shows an error page (no redirect) for an unknown app, an unregistered redirect URI or an unknown scope', async () => {
+  it('shows an error page (no redirect) for an unknown app or scope, or an unregistered redirect URI', async () => {
     const strict = await startInstagramServer({ redirectUris: [redirect] });
     try {
       expect((await authorize({}, strict)).status).toBe(302);
@@ -221,7 +221,7 @@ describe('Graph errors and rate limits', () => {
 });
 
 describe('publishing an image', () => {
-  it('fetches the image from its public URL, publishes the container and lists the post as the account made it', async () => {
+  it('gets the image at its public URL, publishes the container, lists the post as the account made it', async () => {
     const token = ig.issueToken();
     const imageUrl = host.put(jpegOf(1080, 1350), 'image/jpeg');
     const created = await graph(
@@ -312,7 +312,7 @@ describe('publishing an image', () => {
 });
 
 describe('reels', () => {
-  it('processes the video in the background, refuses to publish it before FINISHED, then publishes a reel', async () => {
+  it('processes the video in the background, refuses to publish before FINISHED, then publishes a reel', async () => {
     const token = ig.issueToken();
     const videoUrl = host.put(videoOf({ width: 1080, height: 1920, seconds: 12 }), 'video/mp4');
     const created = await graph(
@@ -337,7 +337,7 @@ describe('reels', () => {
     expect(reel.body.permalink).toMatch(/\/reel\//);
   });
 
-  it('ends in ERROR, with the subcode in status, for a reel under 3 seconds or a file that is not a video', async () => {
+  it('ends in ERROR, the subcode in status, for a reel under 3 seconds or a file that is not a video', async () => {
     const token = ig.issueToken();
     for (const data of [videoOf({ width: 1080, height: 1920, seconds: 2 }), Buffer.from('not a video at all')]) {
       const id = (
@@ -433,7 +433,7 @@ describe('carousels', () => {
 });
 
 describe('the 24-hour publishing limit', () => {
-  it('counts API posts in a moving 24 hours (a carousel once, app posts not at all) and refuses the one over the quota', async () => {
+  it('counts API posts in a moving 24 hours (a carousel once, app posts never), refusing one over quota', async () => {
     const limited = await startInstagramServer({ quotaTotal: 2 });
     try {
       const token = limited.issueToken();

@@ -88,7 +88,7 @@ describe('Instagram adapter', () => {
     expect(ig.requests()).toEqual([]);
   });
 
-  it('refuses, before any call, a post with no media, a PNG, eleven items or a caption over 2,200 characters', async () => {
+  it('refuses before any call: no media, a PNG, eleven items or a caption over 2,200 characters', async () => {
     for (const bad of [
       post('text only', []),
       post('png', [{ mimeType: 'image/png', data: PNG_1x1 }]),

@@ -25,7 +25,7 @@ const available = await keychainAvailable();
 describe.skipIf(!available)(
   `issue 9 item 14: the keychain locked mid-run (real gnome-keyring) — skipped only when ${NO_KEYCHAIN_REASON}`,
   () => {
-    it('pauses publishing with a notice while it is locked, resumes after unlock, and writes the token nowhere else', async () => {
+    it('pauses publishing with a notice while locked, resumes on unlock, writes the token nowhere else', async () => {
       const keyring = await startPrivateKeyring();
       closeAfterTest(() => keyring.close());
       const mastodon = await startMastodonServer();

@@ -22,7 +22,7 @@ describe.skipIf(!available)(`the OS keychain (real Secret Service) — skipped o
     expect(await store.get(account)).toBeNull();
   });
 
-  it('keeps the workspace API key and integration secrets in the keychain, and none of them in the SQLite file', async () => {
+  it('keeps the workspace API key and integration secrets in the keychain and none in the SQLite file', async () => {
     const dataDir = tempDir();
     const running = await startApp({ dataDir });
     const { workspace, apiKey } = await running.engine.createOwnerWithWorkspace({

@@ -127,7 +127,7 @@ describe('choosing the LinkedIn page to post as from a list', () => {
     );
   });
 
-  it('refuses without calling LinkedIn when organisation pages are off or the sign-in lacks the page scope', async () => {
+  it('refuses without calling LinkedIn if organisation pages are off or the sign-in lacks the page scope', async () => {
     const off = await world({ organizationPages: false });
     expect(await off.engine.dispatch('connection.pages', off.ref)).toMatchObject({
       ok: false,

@@ -352,7 +352,7 @@ describe('finding a LinkedIn post after a crash (GET /rest/posts?q=author)', () 
   const since = (msAgo: number) => new Date(Date.now() - msAgo);
   const MEMBER = 'urn:li:person:li-casey';
 
-  it('finds the post whose commentary is the escaped text, made since the given time, as the member or as a page', async () => {
+  it('finds the post whose commentary is the escaped text, made since the given time, as member or page', async () => {
     const { server, client, tokens, pageTokens } = await setup();
     const text = 'Menu [v2] (today) #NewMenu *fresh* @home';
     server.addPost({ commentary: 'Something else' });
@@ -610,7 +610,7 @@ describe('LinkedIn video through the Videos API', () => {
   /** A real 10-second MP4, padded past two of LinkedIn's 4 MiB parts. */
   const video = (seconds = 10) => videoOf({ width: 1280, height: 720, seconds, minBytes: 9_000_000 });
 
-  it('uploads a video in the parts LinkedIn gives, finalizes it with their ETags, waits until AVAILABLE, then posts it', async () => {
+  it('uploads a video in the parts LinkedIn gives, finalizes with their ETags, posts it once AVAILABLE', async () => {
     const { server, client, tokens } = await setup();
     server.setVideoProcessingPolls(2);
     const file = video();

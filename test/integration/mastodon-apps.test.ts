@@ -170,7 +170,7 @@ describe('integrations refuse empty required fields (issue 10 item 7)', () => {
 });
 
 describe('no connection link while no platform is ready (issue 10 item 7)', () => {
-  it('refuses the link over the contract and REST with what to set up first, and a refused post carries no dead link', async () => {
+  it('refuses the link (contract and REST) with what to set up first; a refused post has no dead link', async () => {
     const t = await startTestApp();
     const engine = t.app.engine;
     const bare = await engine.call('workspace.create', { name: 'Nothing Set Up', planId: 'team' });

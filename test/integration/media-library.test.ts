@@ -9,7 +9,7 @@ import { jpegOf, videoOf } from '../support/media-fixtures';
 import { addConnection } from '../support/posting';
 
 describe('the media library on disk (issue 14 item 2)', () => {
-  it('adds a file over REST: stored by its hash in the data folder (0600), probed, with a thumbnail; the same bytes are one item', async () => {
+  it('adds a file over REST: stored by hash on disk (0600), probed, thumbnailed; same bytes, one item', async () => {
     const t = await appWithMediaLibrary();
     const photo = jpegOf(1200, 800);
     const res = await t.send(photo, 'launch.jpg', 'The launch party');
@@ -127,7 +127,7 @@ describe('the media library on disk (issue 14 item 2)', () => {
     expect(answers.violations).toEqual([]);
   });
 
-  it('takes a video in chunks that resume after a cut, and refuses a gap; a Mastodon post refuses it beside an image', async () => {
+  it('takes a video in resumable chunks, refusing a gap; a Mastodon post refuses it beside an image', async () => {
     const t = await appWithMediaLibrary();
     const reel = videoOf({ width: 1080, height: 1920, seconds: 12, minBytes: UPLOAD_CHUNK_BYTES + 300_000 });
     const upload = await t.call<{ uploadId: string; received: number; chunkBytes: number }>('media.beginUpload', {

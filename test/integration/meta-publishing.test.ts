@@ -105,7 +105,7 @@ const deliveries = async (w: World, id: string) =>
   ]);
 
 describe('publishing to Meta platforms', () => {
-  it('publishes an image post to Instagram, a Facebook Page and Threads when the media has a public address', async () => {
+  it('posts an image to Instagram, a Facebook Page and Threads when the media has a public address', async () => {
     const w = await world();
     const publicMedia: PublicMediaHost = { urlFor: async (m) => w.host.put(m.data, m.mimeType) };
     const group = await postNow(w, 'Fresh bread at 7', [w.ids.instagram, w.ids.facebook, w.ids.threads]);
@@ -142,7 +142,7 @@ describe('publishing to Meta platforms', () => {
     expect(w.fb.posts(w.fb.pages[1]?.id).map((p) => p.message)).toEqual(['Catering news']);
   });
 
-  it('on a single desk, fails the Instagram delivery saying it needs a team host, and still publishes the others', async () => {
+  it('on a single desk, the Instagram delivery fails saying it needs a team host; the others go out', async () => {
     const w = await world();
     const group = await postNow(w, 'Desk only', [w.ids.instagram, w.ids.facebook]);
     const text = await postNow(w, 'Text on Threads', [w.ids.threads], false);

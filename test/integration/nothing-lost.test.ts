@@ -7,7 +7,7 @@ import { clientWithMastodon, rest, restPostFor, startTestApp } from '../support/
  */
 
 describe('a draft may break a platform limit; the limit applies when scheduling', () => {
-  it('keeps a 600-character Mastodon draft (201), refuses scheduling it (400, at the field), takes it once it fits', async () => {
+  it('keeps a 600-character Mastodon draft (201), refuses scheduling it (400 at the field) until it fits', async () => {
     const t = await startTestApp();
     const { client, platformId } = await clientWithMastodon(t);
     const long = 'a'.repeat(600);

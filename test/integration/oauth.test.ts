@@ -132,7 +132,7 @@ describe('connecting LinkedIn through a connection link (SPEC §5)', () => {
     ]);
   });
 
-  it('asks for the organisation-page scopes only where the integration turned them on, and "post as" a page follows', async () => {
+  it('asks for organisation-page scopes only if the integration turned them on; "post as" a page follows', async () => {
     const plain = await setUp();
     const plainAuthorization = await plain.startFlow((await plain.newLink()).connectionUrl);
     expect(plainAuthorization.searchParams.get('scope')?.split(' ')).not.toContain('w_organization_social');

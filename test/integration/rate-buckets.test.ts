@@ -49,7 +49,7 @@ describe('issue 9 item 2: anonymous requests cannot shut the connection pages', 
     expect((await fetch(`${t.url}/invitations/some-code`)).status).toBe(200);
   });
 
-  it('does not spend the shared bucket on cross-site requests (Sec-Fetch-Site), and limits one link per link', async () => {
+  it('does not spend the shared bucket on cross-site requests (Sec-Fetch-Site); limits one link per link', async () => {
     const t = await startTestApp({ rateLimitPerMinute: 20, pageRequestsPerMinute: 30 });
     const crossSite = await fetchAll(100, () =>
       fetch(`${t.url}/api/v1/workspace/users`, {

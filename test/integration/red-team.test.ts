@@ -14,7 +14,7 @@ import { adaptersWithPublish } from '../support/scheduler';
  */
 
 describe('issue 9 item 1: the daily limit cannot be bypassed by back-dating', () => {
-  it('refuses past days over REST unless publishNow confirms it, then charges today; a second one meets the limit', async () => {
+  it('refuses past days over REST unless publishNow, then charges today; a second one meets the limit', async () => {
     const t = await startTestApp();
     const { client, platformId } = await clientWithMastodon(t);
     t.app.engine.ctx.db.prepare(`UPDATE managed_users SET daily_post_limit = 1 WHERE id = ?`).run(client.id);
@@ -75,7 +75,7 @@ describe('issue 9 item 1: the daily limit cannot be bypassed by back-dating', ()
 });
 
 describe('issue 9 item 4: an id from another workspace is not_found, on every channel and route that takes one', () => {
-  it('answers not_found for every id-taking channel called for workspace B with workspace C ids, and 404 on every REST route', async () => {
+  it('answers not_found on every channel for workspace B with workspace C ids; 404 on every REST route', async () => {
     const t = await startTestApp();
     const engine = t.app.engine;
     const b = t.workspaceId;

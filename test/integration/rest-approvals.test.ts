@@ -185,7 +185,7 @@ describe('approvals over REST', () => {
     });
     expect([badPolicy.status, errorOf(badPolicy).code]).toEqual([400, 'validation_failed']);
   });
-  it('emails a new approval link with sendEmail (201 with to whom and when, or the send error beside a working link)', async () => {
+  it('emails a new link with sendEmail (201: to whom and when, or the send error beside a working link)', async () => {
     const { t, client, postId } = await setUp('client');
     await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`);
     const links = `/api/v1/workspace/users/${client.id}/approval-links`;

@@ -86,7 +86,7 @@ describe('answers from memory are never stale', () => {
     }
   });
 
-  it("this process's own writes show at once, and a remembered key id with a wrong secret is still refused", async () => {
+  it("this process's own writes show at once; a remembered key id with a wrong secret is still refused", async () => {
     const t = await startTestApp();
     expect(await emails(await get(t.url, t.workspaceApiKey))).toEqual([]);
     const created = await fetch(`${t.url}/api/v1/workspace/users`, {

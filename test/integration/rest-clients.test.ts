@@ -43,7 +43,7 @@ describe('managed users over REST (seed 000)', () => {
     );
   });
 
-  it('answers 401 for a missing or bad key, 404 for an unknown user, 400 for bad input, 409 for a duplicate email', async () => {
+  it('answers 401 for a missing or bad key, 404 an unknown user, 400 bad input, 409 a duplicate email', async () => {
     const t = await startTestApp();
     expect((await callWithKey(t.url, null, 'GET', '/api/v1/workspace/users')).status).toBe(401);
     const bad = await callWithKey(t.url, 'key_nope.nope', 'GET', '/api/v1/workspace/users');
@@ -98,7 +98,7 @@ describe('managed users over REST (seed 000)', () => {
     expect(page3.headers.get('link')).toBeNull();
   });
 
-  it('issues per-client keys that see only their client; a new key invalidates the old at once; deactivation gives 401', async () => {
+  it('issues keys that see only their client; a new key revokes the old at once; deactivation gives 401', async () => {
     const t = await startTestApp();
     const a = await createClientOverRest(t.url, t.workspaceApiKey, { email: 'a@x.test', displayName: 'A' });
     const b = await createClientOverRest(t.url, t.workspaceApiKey, { email: 'b@x.test', displayName: 'B' });

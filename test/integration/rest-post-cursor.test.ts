@@ -3,7 +3,7 @@ import { openApiDocument } from '../../src-main/server/api-spec';
 import { answers, restClientWithMastodon, startTestApp } from '../support/app';
 
 describe('post groups over REST by cursor (issue 11)', () => {
-  it('walks every post group once with x-next-cursor, beside seed 000 page numbers, as the OpenAPI document says', async () => {
+  it('walks each post group once by x-next-cursor, beside seed 000 page numbers, per the OpenAPI spec', async () => {
     const t = await startTestApp();
     const headers = { 'x-publora-key': t.workspaceApiKey, 'Content-Type': 'application/json' };
     const { userId, platformId } = await restClientWithMastodon(t);

@@ -156,7 +156,7 @@ describe('the scheduler', () => {
     });
   });
 
-  it('holds deliveries while the platform is unreachable without spending attempts, and sends them once when it is back', async () => {
+  it('holds deliveries while the platform is down, spending no attempts; sends them once when it is back', async () => {
     const w = await world();
     const group = await create(w, {
       text: 'Offline first',
@@ -319,7 +319,7 @@ describe('the scheduler', () => {
     expect(xRow(w, group.id).verify_since).toBeNull();
   });
 
-  it('sends the delivery to needs_attention when X refuses the check, or when the check cannot be retried any more', async () => {
+  it('sends the delivery to needs_attention when X refuses the check or it cannot be retried any more', async () => {
     const w = await world();
     const refused = await create(w, { text: 'Refused check', platformIds: [w.xId], scheduledTime: inMinutes(w, 0) });
     crashWhilePublishing(w, refused.id);
@@ -347,7 +347,7 @@ describe('the scheduler', () => {
     ]);
   });
 
-  it('after the app was closed: late by less than the grace period goes out, later waits in needs_attention', async () => {
+  it('after the app was closed: late by under the grace period goes out, later waits in needs_attention', async () => {
     const w = await world({ graceMs: 15 * 60_000 });
     const slightly = await create(w, {
       text: 'Slightly late',
@@ -481,7 +481,7 @@ describe('issue 9 item 13: clock jumps while posts are due', () => {
     ]);
   });
 
-  it('a jump back by hours: scheduled posts keep their time, and a retry keeps its wait instead of waiting hours more', async () => {
+  it('a jump back by hours: scheduled posts keep their time; a retry keeps its wait, not hours more', async () => {
     const w = await world();
     await w.scheduler.runDue();
     const due = await create(w, { text: 'At its time', platformIds: [w.xId], scheduledTime: inMinutes(w, 60) });
@@ -553,7 +553,7 @@ describe('retry (issue 10 item 6): only failed deliveries go out again, and only
   const retry = (w: World, id: string, platformIds?: string[]) =>
     w.engine.dispatch('post.retry', { workspaceId: w.workspaceId, id, ...(platformIds ? { platformIds } : {}) });
 
-  it('a failed delivery of a partly published post is retried and published once; the published one is not sent again', async () => {
+  it('retrying a partly published post publishes its failed delivery once, the published one left alone', async () => {
     const w = await world();
     const group = await create(w, {
       text: 'Half out',
@@ -594,7 +594,7 @@ describe('retry (issue 10 item 6): only failed deliveries go out again, and only
     expect(log).toHaveLength(1);
   });
 
-  it('refuses a delivery that needs attention (its outcome is unknown), one that is scheduled, and an account to reconnect', async () => {
+  it('refuses a delivery needing attention (outcome unknown), a scheduled one, an account to reconnect', async () => {
     const w = await world();
     const group = await create(w, {
       text: 'Wait',

@@ -50,7 +50,7 @@ const CONNECT_FIELDS = ['type', 'provider', 'connection_url', 'expires_at'];
 describe("seed 004's action objects", () => {
   const validate = seedErrorValidator();
 
-  it('upgrade_plan over REST: seed 004 fields, valid against its Error schema, and a page that says what to do', async () => {
+  it('upgrade_plan over REST: seed 004 fields, valid against its Error schema; a page says what to do', async () => {
     const t = await startTestApp();
     // The free plan has no seats: inviting is refused.
     const invite = await inviteOverRest(t, { email: 'ed@agency.test', role: 'editor' });

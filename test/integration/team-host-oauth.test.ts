@@ -175,7 +175,7 @@ describe.skipIf(!available)(
       }
     }, 60_000);
 
-    it('a re-authentication started on a desk also comes back to the host’s public URL, and renews the same connection', async () => {
+    it('a desk’s re-authentication also returns to the host’s public URL and renews the same connection', async () => {
       const { h, as, service, desk, clientId } = await hostWithLinkedIn();
       const ref = { workspaceId: h.workspaceId, userId: clientId };
       const link = await desk.change<{ connectionUrl: string }>('connection.createLink', ref);

@@ -234,7 +234,7 @@ describe('team host: the host authorizes every call by the session’s member', 
 });
 
 describe('team host: idempotency keys', () => {
-  it('runs a change once per key, answers a replay with the first answer, and refuses a key reused for another change', async () => {
+  it('runs a change once per key, replays the first answer, refuses a key reused for another change', async () => {
     const h = await host();
     const owner = await open(h, await ownerJoins(h));
     const client = await owner.change<{ id: string }>('client.create', {

@@ -57,7 +57,7 @@ function killedAfterFirstPart(w: TestEngine, groupId: string, platformPostId: st
 }
 
 describe('a thread', () => {
-  it('goes to X and Mastodon as a reply chain, each part once and in order, and the post shows every part', async () => {
+  it('goes to X and Mastodon as a reply chain, each part once and in order; the post shows every part', async () => {
     const w = await world();
     const group = await createThreadNow(w, [w.xId, w.mastodonId]);
     expect(group.thread.map((p) => p.text)).toEqual(THREAD.slice(1));
@@ -86,7 +86,7 @@ describe('a thread', () => {
     );
   });
 
-  it('after an answer lost mid-thread, finds that part on X and goes on with the next, never repeating one', async () => {
+  it('after an answer lost mid-thread, finds that part on X and goes on to the next, never repeating one', async () => {
     const w = await world();
     const group = await createThreadNow(w, [w.xId]);
     // Part 1 goes out; part 2 is made, but X answers 503: whether it went out is unknown.
@@ -109,7 +109,7 @@ describe('a thread', () => {
     expect(d.parts.map((p) => p.platformPostId)).toEqual(tweets.map((t) => t.id));
   });
 
-  it('after a kill with part 2 on X but not recorded, finds it as the reply to part 1 and sends only part 3', async () => {
+  it('after a kill with part 2 on X but unrecorded, finds it as the reply to part 1, sends only part 3', async () => {
     const w = await world();
     const group = await createThreadNow(w, [w.xId]);
     // As a killed run left it: part 1 out and recorded, part 2 out on X but not recorded. A post
@@ -134,7 +134,7 @@ describe('a thread', () => {
     expect(d.parts.map((p) => p.platformPostId)).toEqual([root, second, tweets[3]!.id]);
   });
 
-  it('is refused where the platform takes no threads, and a part over the limit is refused beside that part', async () => {
+  it('is refused where the platform takes no threads; a part over the limit is refused beside that part', async () => {
     const w = await world();
     await expect(
       createNow(w, {

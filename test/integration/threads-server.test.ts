@@ -45,7 +45,7 @@ async function publish(token: string, id: string, server: ThreadsServer = th): P
 }
 
 describe('authorization', () => {
-  it('gives a code for the redirect URI, a short-lived token for it, a 60-day token for that, and refreshes it', async () => {
+  it('gives a code for the redirect URI, a short-lived token for it, a 60-day one for that; refreshes it', async () => {
     const redirect = 'http://127.0.0.1:47125/oauth/callback';
     const res = await fetch(
       `${th.url}/oauth/authorize?client_id=${th.clientId}&redirect_uri=${encodeURIComponent(redirect)}` +
@@ -237,7 +237,7 @@ describe('images, carousels and video', () => {
     expect((await refusal(token, { media_type: 'CAROUSEL', children: tooMany })).code).toBe(100);
   });
 
-  it('processes a video, and ends in ERROR with the documented error_message when it is too long or unreachable', async () => {
+  it('processes a video; ends in ERROR with the documented error_message when too long or unreachable', async () => {
     const token = th.issueToken();
     const ok = await container(token, {
       media_type: 'VIDEO',

@@ -79,7 +79,7 @@ describe('Threads adapter', () => {
     expect(byId.get(parts[2]?.postId ?? '')?.rootId).toBe(parts[0]?.postId);
   });
 
-  it('refuses before any call: media without a public address, a GIF, text over 500 (emoji by bytes), nothing at all', async () => {
+  it('refuses before a call: media with no public URL, GIFs, text over 500 (emoji by bytes), empty posts', async () => {
     expect(threadsTextLength('a😀')).toBe(5);
     expect(
       await platformFailure(adapter.publish(client, tokens, post('x', [image()], { publicMedia: undefined }))),

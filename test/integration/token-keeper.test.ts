@@ -4,7 +4,7 @@ import { appWithXClient } from '../support/app';
 import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
 describe('keeping connections signed in', () => {
-  it('refreshes tokens before they expire, keeps a rotating refresh token, and marks needs_reauth when refused', async () => {
+  it('refreshes tokens before they expire, keeps a rotating refresh token, marks needs_reauth if refused', async () => {
     const { t, x, client } = await appWithXClient();
     const engine = t.app.engine;
     const ws = t.workspaceId;

@@ -153,7 +153,7 @@ describe('Mastodon asynchronous media', () => {
     });
   };
 
-  it('answers 202 for a video however small, 206 while it is processed, 200 when done; a status takes it then', async () => {
+  it('answers 202 for a video however small, 206 while processed, 200 when done; a status takes it then', async () => {
     const { server, token } = await mastodon();
     const res = await upload(server, token, videoBytes(6));
     expect(res.status).toBe(202);
@@ -225,7 +225,7 @@ describe('LinkedIn multi-part video upload', () => {
     return ((await answer.json()) as { status: string }).status;
   };
 
-  it('gives one upload URL per 4 MiB part, takes each part’s etag at finalize, processes the video and posts it', async () => {
+  it('gives an upload URL per 4 MiB part, takes their etags at finalize, processes and posts the video', async () => {
     const server = await linkedin();
     const owner = `urn:li:person:${server.sub}`;
     const file = videoBytes(20, LINKEDIN_VIDEO_PART_BYTES * 2 + 1000);
