@@ -420,174 +420,182 @@ describe.skipIf(!runAgainstPds)(
       const record = await getPost(delivery.platformPostId!);
       expect((record.body.value as { text: string }).text).toBe(group.text);
     }, 60_000);
-    it('connects through a connection link with "Sign in with Bluesky" (OAuth, DPoP), and the scheduler publishes to the PDS', async () => {
-      expect(pds.plcUrl, 'start-pds.mjs prints the PLC directory URL').toBeTruthy();
-      const t = await startTestApp();
-      const engine = t.app.engine;
-      // For Bluesky, issuerUrl names the PLC directory (the test PDS has its own).
-      await engine.call('integration.add', {
-        workspaceId: t.workspaceId,
-        integration: { platform: 'bluesky', instanceUrl: pds.url, issuerUrl: pds.plcUrl },
-      });
-      const {
-        client: user,
-        link: { connectionUrl },
-      } = await clientAndLinkInApp(t, { email: 'sky-oauth@client.test', displayName: 'Sky OAuth Client' });
-      const form = (await browse(`${connectionUrl}/bluesky`)).text;
-      expect(form).toContain('Continue with Bluesky');
-      expect(form).toContain('app password');
+    it(
+      'connects through a connection link with "Sign in with Bluesky" (OAuth, DPoP), ' +
+        'and the scheduler publishes to the PDS',
+      async () => {
+        expect(pds.plcUrl, 'start-pds.mjs prints the PLC directory URL').toBeTruthy();
+        const t = await startTestApp();
+        const engine = t.app.engine;
+        // For Bluesky, issuerUrl names the PLC directory (the test PDS has its own).
+        await engine.call('integration.add', {
+          workspaceId: t.workspaceId,
+          integration: { platform: 'bluesky', instanceUrl: pds.url, issuerUrl: pds.plcUrl },
+        });
+        const {
+          client: user,
+          link: { connectionUrl },
+        } = await clientAndLinkInApp(t, { email: 'sky-oauth@client.test', displayName: 'Sky OAuth Client' });
+        const form = (await browse(`${connectionUrl}/bluesky`)).text;
+        expect(form).toContain('Continue with Bluesky');
+        expect(form).toContain('app password');
 
-      // An unknown handle stays on the form with a reason.
-      const unknown = await fetch(`${connectionUrl}/bluesky/oauth`, {
-        method: 'POST',
-        body: new URLSearchParams({ handle: 'nobody.test' }),
-        redirect: 'manual',
-      });
-      expect(unknown.status).toBe(400);
-      expect(await unknown.text()).toContain('cannot sign in here');
+        // An unknown handle stays on the form with a reason.
+        const unknown = await fetch(`${connectionUrl}/bluesky/oauth`, {
+          method: 'POST',
+          body: new URLSearchParams({ handle: 'nobody.test' }),
+          redirect: 'manual',
+        });
+        expect(unknown.status).toBe(400);
+        expect(await unknown.text()).toContain('cannot sign in here');
 
-      const start = await fetch(`${connectionUrl}/bluesky/oauth`, {
-        method: 'POST',
-        body: new URLSearchParams({ handle: `@${pds.handle}` }),
-        redirect: 'manual',
-      });
-      expect(start.status, await start.clone().text()).toBe(303);
-      const authorizationUrl = start.headers.get('location') ?? '';
-      expect(authorizationUrl).toContain('/oauth/authorize?');
+        const start = await fetch(`${connectionUrl}/bluesky/oauth`, {
+          method: 'POST',
+          body: new URLSearchParams({ handle: `@${pds.handle}` }),
+          redirect: 'manual',
+        });
+        expect(start.status, await start.clone().text()).toBe(303);
+        const authorizationUrl = start.headers.get('location') ?? '';
+        expect(authorizationUrl).toContain('/oauth/authorize?');
 
-      const location = await signInAndAccept(authorizationUrl, pds.did, pds.handle, pds.password);
-      expect(location.startsWith(`http://127.0.0.1:${new URL(connectionUrl).port}/oauth/callback?`)).toBe(true);
-      const done = await fetch(location);
-      const doneText = await done.text();
-      expect(done.status, doneText).toBe(200);
-      expect(doneText).toContain('Connected');
-      expect(doneText).toContain('Agency Bot');
-      // The same callback again is refused: the flow was single-use.
-      expect((await fetch(location)).status).toBe(409);
+        const location = await signInAndAccept(authorizationUrl, pds.did, pds.handle, pds.password);
+        expect(location.startsWith(`http://127.0.0.1:${new URL(connectionUrl).port}/oauth/callback?`)).toBe(true);
+        const done = await fetch(location);
+        const doneText = await done.text();
+        expect(done.status, doneText).toBe(200);
+        expect(doneText).toContain('Connected');
+        expect(doneText).toContain('Agency Bot');
+        // The same callback again is refused: the flow was single-use.
+        expect((await fetch(location)).status).toBe(409);
 
-      const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
-      expect(connection).toMatchObject({ platformId: `bluesky-${pds.did}`, handle: pds.handle, status: 'active' });
-      const stored = JSON.parse(
-        (await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}',
-      ) as BlueskyTokens;
-      // The library's session, as the keychain keeps it: tokens, the DPoP private key, where they are good.
-      expect(stored).toMatchObject({
-        tokenType: 'DPoP',
-        dpopJwk: { kty: 'EC', d: expect.any(String) },
-        refreshToken: expect.any(String),
-        did: pds.did,
-        pdsUrl: `http://localhost:${new URL(pds.url).port}/`,
-        oauthIssuer: `http://localhost:${new URL(pds.url).port}`,
-        plcDirectoryUrl: pds.plcUrl,
-      });
-      expect(stored.scope?.split(' ')).toContain('atproto');
-      // …and nothing of it in the SQLite files.
-      const files = readdirSync(t.dataDir).filter((f) => f.startsWith('postroom.sqlite'));
-      expect(files).toContain('postroom.sqlite');
-      const bytes = Buffer.concat(files.map((f) => readFileSync(join(t.dataDir, f)))).toString('latin1');
-      for (const secret of [stored.accessToken, stored.refreshToken!, String(stored.dpopJwk!.d)])
-        expect(bytes).not.toContain(secret);
+        const [connection] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+        expect(connection).toMatchObject({ platformId: `bluesky-${pds.did}`, handle: pds.handle, status: 'active' });
+        const stored = JSON.parse(
+          (await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}',
+        ) as BlueskyTokens;
+        // The library's session, as the keychain keeps it: tokens, the DPoP private key, where they are good.
+        expect(stored).toMatchObject({
+          tokenType: 'DPoP',
+          dpopJwk: { kty: 'EC', d: expect.any(String) },
+          refreshToken: expect.any(String),
+          did: pds.did,
+          pdsUrl: `http://localhost:${new URL(pds.url).port}/`,
+          oauthIssuer: `http://localhost:${new URL(pds.url).port}`,
+          plcDirectoryUrl: pds.plcUrl,
+        });
+        expect(stored.scope?.split(' ')).toContain('atproto');
+        // …and nothing of it in the SQLite files.
+        const files = readdirSync(t.dataDir).filter((f) => f.startsWith('postroom.sqlite'));
+        expect(files).toContain('postroom.sqlite');
+        const bytes = Buffer.concat(files.map((f) => readFileSync(join(t.dataDir, f)))).toString('latin1');
+        for (const secret of [stored.accessToken, stored.refreshToken!, String(stored.dpopJwk!.d)])
+          expect(bytes).not.toContain(secret);
 
-      const group = await engine.call('post.create', {
-        workspaceId: t.workspaceId,
-        userId: user.id,
-        post: {
-          text: `Scheduled over Bluesky OAuth ${randomUUID()}`,
-          platformIds: [connection!.platformId],
-          scheduledTime: t.clock.now().toISOString(),
-        },
-      });
-      let delivery = group.deliveries[0]!;
-      for (let i = 0; i < 100 && delivery.state !== 'published' && delivery.state !== 'failed'; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        delivery = (await engine.call('post.get', { workspaceId: t.workspaceId, id: group.id })).deliveries[0]!;
-      }
-      expect(delivery).toMatchObject({ state: 'published', url: expect.stringContaining('https://bsky.app/profile/') });
-      const record = await getPost(delivery.platformPostId!);
-      expect((record.body.value as { text: string }).text).toBe(group.text);
+        const group = await engine.call('post.create', {
+          workspaceId: t.workspaceId,
+          userId: user.id,
+          post: {
+            text: `Scheduled over Bluesky OAuth ${randomUUID()}`,
+            platformIds: [connection!.platformId],
+            scheduledTime: t.clock.now().toISOString(),
+          },
+        });
+        let delivery = group.deliveries[0]!;
+        for (let i = 0; i < 100 && delivery.state !== 'published' && delivery.state !== 'failed'; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          delivery = (await engine.call('post.get', { workspaceId: t.workspaceId, id: group.id })).deliveries[0]!;
+        }
+        expect(delivery).toMatchObject({
+          state: 'published',
+          url: expect.stringContaining('https://bsky.app/profile/'),
+        });
+        const record = await getPost(delivery.platformPostId!);
+        expect((record.body.value as { text: string }).text).toBe(group.text);
 
-      // The adapter with the DPoP-bound tokens: an image upload too, and a token without its key is refused.
-      const viaOAuth = await blueskyAdapter.publish(client, stored, {
-        ...post('With an image over OAuth'),
-        media: [{ mimeType: 'image/png', data: PNG_1x1 }],
-      });
-      expect(((await getPost(viaOAuth.postId)).body.value as { embed: { $type: string } }).embed.$type).toBe(
-        'app.bsky.embed.images',
-      );
-      expect(await platformFailure(blueskyAdapter.profile(client, { ...stored, dpopJwk: undefined }))).toMatchObject({
-        needsReauth: true,
-      });
+        // The adapter with the DPoP-bound tokens: an image upload too, and a token without its key is refused.
+        const viaOAuth = await blueskyAdapter.publish(client, stored, {
+          ...post('With an image over OAuth'),
+          media: [{ mimeType: 'image/png', data: PNG_1x1 }],
+        });
+        expect(((await getPost(viaOAuth.postId)).body.value as { embed: { $type: string } }).embed.$type).toBe(
+          'app.bsky.embed.images',
+        );
+        expect(await platformFailure(blueskyAdapter.profile(client, { ...stored, dpopJwk: undefined }))).toMatchObject({
+          needsReauth: true,
+        });
 
-      // A refresh at the PDS's authorization server keeps the key binding and the account.
-      const refreshed = await blueskyAdapter.refresh(client, stored);
-      expect(refreshed).toMatchObject({ tokenType: 'DPoP', dpopJwk: stored.dpopJwk, pdsUrl: stored.pdsUrl });
-      expect(refreshed.accessToken).not.toBe(stored.accessToken);
-      expect(refreshed.refreshToken).not.toBe(stored.refreshToken);
-      expect((await blueskyAdapter.profile(client, refreshed)).accountId).toBe(pds.did);
+        // A refresh at the PDS's authorization server keeps the key binding and the account.
+        const refreshed = await blueskyAdapter.refresh(client, stored);
+        expect(refreshed).toMatchObject({ tokenType: 'DPoP', dpopJwk: stored.dpopJwk, pdsUrl: stored.pdsUrl });
+        expect(refreshed.accessToken).not.toBe(stored.accessToken);
+        expect(refreshed.refreshToken).not.toBe(stored.refreshToken);
+        expect((await blueskyAdapter.profile(client, refreshed)).accountId).toBe(pds.did);
 
-      // The owner renews the connection from the app (credential mode: the owner's credentials).
-      const { authorizationUrl: renewUrl } = await engine.call('connection.reauthenticate', {
-        workspaceId: t.workspaceId,
-        userId: user.id,
-        platformId: connection!.platformId,
-      });
-      const renewed = await fetch(await signInAndAccept(renewUrl, pds.did, pds.handle, pds.password));
-      expect(renewed.status).toBe(200);
-      expect(await renewed.text()).toContain('Connected');
-      const after = JSON.parse(
-        (await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}',
-      ) as BlueskyTokens;
-      expect(after.tokenType).toBe('DPoP');
-      expect(after.accessToken).not.toBe(stored.accessToken);
-      const log = await engine.call('activity.list', {
-        workspaceId: t.workspaceId,
-        filter: { action: 'connection.reauthenticated' },
-      });
-      expect(log[0]!.detail).toContain(`bluesky-${pds.did} re-authenticated with the owner's credentials`);
+        // The owner renews the connection from the app (credential mode: the owner's credentials).
+        const { authorizationUrl: renewUrl } = await engine.call('connection.reauthenticate', {
+          workspaceId: t.workspaceId,
+          userId: user.id,
+          platformId: connection!.platformId,
+        });
+        const renewed = await fetch(await signInAndAccept(renewUrl, pds.did, pds.handle, pds.password));
+        expect(renewed.status).toBe(200);
+        expect(await renewed.text()).toContain('Connected');
+        const after = JSON.parse(
+          (await t.secrets.get(tokenAccount(engine.ctx.installId, connection!.id))) ?? '{}',
+        ) as BlueskyTokens;
+        expect(after.tokenType).toBe('DPoP');
+        expect(after.accessToken).not.toBe(stored.accessToken);
+        const log = await engine.call('activity.list', {
+          workspaceId: t.workspaceId,
+          filter: { action: 'connection.reauthenticated' },
+        });
+        expect(log[0]!.detail).toContain(`bluesky-${pds.did} re-authenticated with the owner's credentials`);
 
-      // The TokenKeeper renews the session shortly before it expires (the library, at the PDS's
-      // authorization server) and writes it to the keychain; a refused renewal means reconnecting.
-      const account = tokenAccount(engine.ctx.installId, connection!.id);
-      const keeper = new TokenKeeper(engine.ctx);
-      const nearExpiry = async () => {
-        const [c] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
-        t.clock.advance(new Date(c!.tokenExpiresAt!).getTime() - t.clock.now().getTime() - 5 * 60_000);
-        return c!;
-      };
-      await nearExpiry();
-      await keeper.refreshDue();
-      const kept = JSON.parse((await t.secrets.get(account)) ?? '{}') as BlueskyTokens;
-      expect(kept).toMatchObject({
-        tokenType: 'DPoP',
-        dpopJwk: after.dpopJwk,
-        did: pds.did,
-        refreshToken: expect.any(String),
-      });
-      expect(kept.accessToken).not.toBe(after.accessToken);
-      expect(kept.refreshToken).not.toBe(after.refreshToken);
-      expect((await nearExpiry()).status).toBe('active');
-      expect((await blueskyAdapter.profile(client, kept)).accountId).toBe(pds.did);
+        // The TokenKeeper renews the session shortly before it expires (the library, at the PDS's
+        // authorization server) and writes it to the keychain; a refused renewal means reconnecting.
+        const account = tokenAccount(engine.ctx.installId, connection!.id);
+        const keeper = new TokenKeeper(engine.ctx);
+        const nearExpiry = async () => {
+          const [c] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+          t.clock.advance(new Date(c!.tokenExpiresAt!).getTime() - t.clock.now().getTime() - 5 * 60_000);
+          return c!;
+        };
+        await nearExpiry();
+        await keeper.refreshDue();
+        const kept = JSON.parse((await t.secrets.get(account)) ?? '{}') as BlueskyTokens;
+        expect(kept).toMatchObject({
+          tokenType: 'DPoP',
+          dpopJwk: after.dpopJwk,
+          did: pds.did,
+          refreshToken: expect.any(String),
+        });
+        expect(kept.accessToken).not.toBe(after.accessToken);
+        expect(kept.refreshToken).not.toBe(after.refreshToken);
+        expect((await nearExpiry()).status).toBe('active');
+        expect((await blueskyAdapter.profile(client, kept)).accountId).toBe(pds.did);
 
-      await t.secrets.set(
-        account,
-        JSON.stringify({
-          ...kept,
-          refreshToken: 'ref-0000000000000000000000000000000000000000000000000000000000000000',
-        }),
-      );
-      await keeper.refreshDue();
-      const [dead] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
-      expect(dead!.status).toBe('needs_reauth');
-      const reauth = await engine.call('activity.list', {
-        workspaceId: t.workspaceId,
-        filter: { action: 'connection.needs_reauth' },
-      });
-      expect(reauth[0]!.detail).toContain(`bluesky-${pds.did} must be reconnected`);
-      // The refused refresh token was not replaced by anything (nor emptied).
-      expect(JSON.parse((await t.secrets.get(account)) ?? '{}')).toMatchObject({
-        refreshToken: expect.stringMatching(/^ref-0+$/),
-      });
-      await keeper.stop();
-    }, 90_000);
+        await t.secrets.set(
+          account,
+          JSON.stringify({
+            ...kept,
+            refreshToken: 'ref-0000000000000000000000000000000000000000000000000000000000000000',
+          }),
+        );
+        await keeper.refreshDue();
+        const [dead] = await engine.call('connection.list', { workspaceId: t.workspaceId, userId: user.id });
+        expect(dead!.status).toBe('needs_reauth');
+        const reauth = await engine.call('activity.list', {
+          workspaceId: t.workspaceId,
+          filter: { action: 'connection.needs_reauth' },
+        });
+        expect(reauth[0]!.detail).toContain(`bluesky-${pds.did} must be reconnected`);
+        // The refused refresh token was not replaced by anything (nor emptied).
+        expect(JSON.parse((await t.secrets.get(account)) ?? '{}')).toMatchObject({
+          refreshToken: expect.stringMatching(/^ref-0+$/),
+        });
+        await keeper.stop();
+      },
+      90_000,
+    );
   },
 );

@@ -131,37 +131,41 @@ describe('issue 9 item 11: a damaged database', () => {
     await recovering.stop();
   });
 
-  it('checked in the background (D91): a write before the verdict waits for it; on a damaged file it is refused and the file stays as found', async () => {
-    const dataDir = tempDir();
-    const clock = new FakeClock();
-    const app = await appWithData(dataDir, clock);
-    await app.stop();
+  it(
+    'checked in the background (D91): a write before the verdict waits for it; ' +
+      'on a damaged file it is refused and the file stays as found',
+    async () => {
+      const dataDir = tempDir();
+      const clock = new FakeClock();
+      const app = await appWithData(dataDir, clock);
+      await app.stop();
 
-    // A sound file: the first write waits for the check, then goes through.
-    const sound = await openDatabaseCheckingInBackground({ dataDir, clock });
-    expect(sound.db.prepare(`SELECT name FROM workspaces`).all()).toEqual([{ name: 'Acme Agency' }]);
-    sound.db.prepare(`UPDATE workspaces SET name = ?`).run('Acme Agency 2');
-    expect(sound.integrity.state).toBe('sound');
-    sound.db.close();
-    sound.integrity.close();
+      // A sound file: the first write waits for the check, then goes through.
+      const sound = await openDatabaseCheckingInBackground({ dataDir, clock });
+      expect(sound.db.prepare(`SELECT name FROM workspaces`).all()).toEqual([{ name: 'Acme Agency' }]);
+      sound.db.prepare(`UPDATE workspaces SET name = ?`).run('Acme Agency 2');
+      expect(sound.integrity.state).toBe('sound');
+      sound.db.close();
+      sound.integrity.close();
 
-    flipAPage(join(dataDir, DATABASE_FILE));
-    const damagedBytes = readFileSync(join(dataDir, DATABASE_FILE));
-    const damaged = await openDatabaseCheckingInBackground({ dataDir, clock });
-    // Reads are answered at once (this table is not on the flipped page).
-    expect(damaged.db.prepare(`SELECT name FROM workspaces`).all()).toEqual([{ name: 'Acme Agency 2' }]);
-    expect(() => damaged.db.prepare(`UPDATE workspaces SET name = ?`).run('never written')).toThrow(
-      expect.objectContaining({ code: 'database_damaged' }),
-    );
-    expect(damaged.integrity.state).toBe('damaged');
-    await expect(damaged.integrity.passed).rejects.toMatchObject({ code: 'database_damaged' });
-    damaged.db.close();
-    damaged.integrity.close();
-    expect(readFileSync(join(dataDir, DATABASE_FILE)).equals(damagedBytes)).toBe(true);
-    expect(
-      existsSync(join(dataDir, `${DATABASE_FILE}-wal`)) && readFileSync(join(dataDir, `${DATABASE_FILE}-wal`)).length,
-    ).toBeFalsy();
-  });
+      flipAPage(join(dataDir, DATABASE_FILE));
+      const damagedBytes = readFileSync(join(dataDir, DATABASE_FILE));
+      const damaged = await openDatabaseCheckingInBackground({ dataDir, clock });
+      // Reads are answered at once (this table is not on the flipped page).
+      expect(damaged.db.prepare(`SELECT name FROM workspaces`).all()).toEqual([{ name: 'Acme Agency 2' }]);
+      expect(() => damaged.db.prepare(`UPDATE workspaces SET name = ?`).run('never written')).toThrow(
+        expect.objectContaining({ code: 'database_damaged' }),
+      );
+      expect(damaged.integrity.state).toBe('damaged');
+      await expect(damaged.integrity.passed).rejects.toMatchObject({ code: 'database_damaged' });
+      damaged.db.close();
+      damaged.integrity.close();
+      expect(readFileSync(join(dataDir, DATABASE_FILE)).equals(damagedBytes)).toBe(true);
+      expect(
+        existsSync(join(dataDir, `${DATABASE_FILE}-wal`)) && readFileSync(join(dataDir, `${DATABASE_FILE}-wal`)).length,
+      ).toBeFalsy();
+    },
+  );
 
   it('a WAL cut mid-checkpoint: found at open; `postroom restore --latest-backup` brings the backup back', async () => {
     const dataDir = tempDir();

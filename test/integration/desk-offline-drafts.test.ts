@@ -98,62 +98,67 @@ async function team() {
 }
 
 describe('posts drafted on a desk while its team host is away (issue 12 item 4, scenario 8.4)', () => {
-  it('are answered at once with local ids and listed as not sent yet, an edit folds in, and back online each is made once with the host’s id', async () => {
-    const t = await team();
-    // Desk B loaded its drafts while connected: its read copy holds them.
-    expect(data<PostGroupPage>(await t.b.app.dispatch('post.list', t.drafts)).total).toBe(0);
-    await t.stopHost();
+  it(
+    'are answered at once with local ids and listed as not sent yet, ' +
+      'an edit folds in, ' +
+      'and back online each is made once with the host’s id',
+    async () => {
+      const t = await team();
+      // Desk B loaded its drafts while connected: its read copy holds them.
+      expect(data<PostGroupPage>(await t.b.app.dispatch('post.list', t.drafts)).total).toBe(0);
+      await t.stopHost();
 
-    const made = await Promise.all(
-      ['Offline one', 'Offline two', 'Offline three'].map(async (text) =>
-        data<PostGroup>(await t.b.app.dispatch('post.create', t.draft(text))),
-      ),
-    );
-    expect(made.map((p) => [p.id.startsWith('local-'), p.notSent, p.status])).toEqual([
-      [true, true, 'draft'],
-      [true, true, 'draft'],
-      [true, true, 'draft'],
-    ]);
-    const edited = data<PostGroup>(
-      await t.b.app.dispatch('post.update', {
-        workspaceId: t.h.workspaceId,
-        id: made[1]!.id,
-        patch: { text: 'Offline two, edited' },
-      }),
-    );
-    expect(edited).toMatchObject({ id: made[1]!.id, text: 'Offline two, edited', notSent: true });
-    const offline = data<PostGroupPage>(await t.b.app.dispatch('post.list', t.drafts));
-    expect(offline.total).toBe(3);
-    expect(offline.groups.map((g) => g.text).sort()).toEqual(['Offline one', 'Offline three', 'Offline two, edited']);
-    expect(
-      data<PostGroup>(await t.b.app.dispatch('post.get', { workspaceId: t.h.workspaceId, id: made[1]!.id })).text,
-    ).toBe('Offline two, edited');
-    // The edit folded into the post's queued create: three changes wait, not four.
-    expect(t.b.outbox.pending().map((p) => p.channel)).toEqual(['post.create', 'post.create', 'post.create']);
-    // Bad input is refused on the desk at once, in the SPEC §7 shape.
-    expect(
-      await t.b.app.dispatch('post.create', { workspaceId: t.h.workspaceId, userId: 'x', post: { text: 1 } }),
-    ).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { fields: expect.any(Object) } } });
-
-    await t.restartHost();
-    await expect.poll(() => t.b.outbox.pending().length, { timeout: 10_000 }).toBe(0);
-    expect(['Offline one', 'Offline two', 'Offline two, edited', 'Offline three'].map(t.count)).toEqual([1, 0, 1, 1]);
-    // The local ids now answer with the host's rows; the lists show the host's rows only, once each.
-    const hostTwo = data<PostGroup>(
-      await t.b.app.dispatch('post.get', { workspaceId: t.h.workspaceId, id: made[1]!.id }),
-    );
-    expect(hostTwo.id.startsWith('local-')).toBe(false);
-    expect(hostTwo).toMatchObject({ text: 'Offline two, edited' });
-    expect(hostTwo.notSent).toBeUndefined();
-    for (const d of [t.a, t.b]) {
-      const listed = data<PostGroupPage>(await d.app.dispatch('post.list', t.drafts));
-      expect(listed.groups.map((g) => [g.text, g.id.startsWith('local-')]).sort()).toEqual([
-        ['Offline one', false],
-        ['Offline three', false],
-        ['Offline two, edited', false],
+      const made = await Promise.all(
+        ['Offline one', 'Offline two', 'Offline three'].map(async (text) =>
+          data<PostGroup>(await t.b.app.dispatch('post.create', t.draft(text))),
+        ),
+      );
+      expect(made.map((p) => [p.id.startsWith('local-'), p.notSent, p.status])).toEqual([
+        [true, true, 'draft'],
+        [true, true, 'draft'],
+        [true, true, 'draft'],
       ]);
-    }
-  });
+      const edited = data<PostGroup>(
+        await t.b.app.dispatch('post.update', {
+          workspaceId: t.h.workspaceId,
+          id: made[1]!.id,
+          patch: { text: 'Offline two, edited' },
+        }),
+      );
+      expect(edited).toMatchObject({ id: made[1]!.id, text: 'Offline two, edited', notSent: true });
+      const offline = data<PostGroupPage>(await t.b.app.dispatch('post.list', t.drafts));
+      expect(offline.total).toBe(3);
+      expect(offline.groups.map((g) => g.text).sort()).toEqual(['Offline one', 'Offline three', 'Offline two, edited']);
+      expect(
+        data<PostGroup>(await t.b.app.dispatch('post.get', { workspaceId: t.h.workspaceId, id: made[1]!.id })).text,
+      ).toBe('Offline two, edited');
+      // The edit folded into the post's queued create: three changes wait, not four.
+      expect(t.b.outbox.pending().map((p) => p.channel)).toEqual(['post.create', 'post.create', 'post.create']);
+      // Bad input is refused on the desk at once, in the SPEC §7 shape.
+      expect(
+        await t.b.app.dispatch('post.create', { workspaceId: t.h.workspaceId, userId: 'x', post: { text: 1 } }),
+      ).toMatchObject({ ok: false, error: { code: 'validation_failed', details: { fields: expect.any(Object) } } });
+
+      await t.restartHost();
+      await expect.poll(() => t.b.outbox.pending().length, { timeout: 10_000 }).toBe(0);
+      expect(['Offline one', 'Offline two', 'Offline two, edited', 'Offline three'].map(t.count)).toEqual([1, 0, 1, 1]);
+      // The local ids now answer with the host's rows; the lists show the host's rows only, once each.
+      const hostTwo = data<PostGroup>(
+        await t.b.app.dispatch('post.get', { workspaceId: t.h.workspaceId, id: made[1]!.id }),
+      );
+      expect(hostTwo.id.startsWith('local-')).toBe(false);
+      expect(hostTwo).toMatchObject({ text: 'Offline two, edited' });
+      expect(hostTwo.notSent).toBeUndefined();
+      for (const d of [t.a, t.b]) {
+        const listed = data<PostGroupPage>(await d.app.dispatch('post.list', t.drafts));
+        expect(listed.groups.map((g) => [g.text, g.id.startsWith('local-')]).sort()).toEqual([
+          ['Offline one', false],
+          ['Offline three', false],
+          ['Offline two, edited', false],
+        ]);
+      }
+    },
+  );
 
   it('replayed twice (an outbox copy resent, one answer lost in a crash), each post is still made once', async () => {
     const t = await team();

@@ -194,30 +194,34 @@ describe('Graph errors and rate limits', () => {
     });
   });
 
-  it('reports usage in X-App-Usage and X-Business-Use-Case-Usage, and throttles with code 80002 and the time to regain access', async () => {
-    const token = ig.issueToken();
-    ig.setUsage({ callCount: 42, totalTime: 7 });
-    const ok = await graph('GET', '/me', {}, token);
-    expect(JSON.parse(ok.headers.get('x-app-usage') ?? '{}')).toMatchObject({ call_count: 42, total_time: 7 });
-    const buc = JSON.parse(ok.headers.get('x-business-use-case-usage') ?? '{}') as Record<string, { type: string }[]>;
-    expect(buc[ig.igUserId]?.[0]?.type).toBe('instagram');
+  it(
+    'reports usage in X-App-Usage and X-Business-Use-Case-Usage, ' +
+      'and throttles with code 80002 and the time to regain access',
+    async () => {
+      const token = ig.issueToken();
+      ig.setUsage({ callCount: 42, totalTime: 7 });
+      const ok = await graph('GET', '/me', {}, token);
+      expect(JSON.parse(ok.headers.get('x-app-usage') ?? '{}')).toMatchObject({ call_count: 42, total_time: 7 });
+      const buc = JSON.parse(ok.headers.get('x-business-use-case-usage') ?? '{}') as Record<string, { type: string }[]>;
+      expect(buc[ig.igUserId]?.[0]?.type).toBe('instagram');
 
-    ig.throttle('instagramBusinessUseCase', 12);
-    const throttled = await graph('GET', '/me', {}, token);
-    expect(throttled.status).toBe(403);
-    expect(errorOf(throttled)).toMatchObject({ code: 80002, is_transient: true });
-    const usage = JSON.parse(throttled.headers.get('x-business-use-case-usage') ?? '{}') as Record<
-      string,
-      { call_count: number; estimated_time_to_regain_access: number }[]
-    >;
-    expect(usage[ig.igUserId]?.[0]).toMatchObject({ call_count: 100, estimated_time_to_regain_access: 12 });
-    ig.throttle('app');
-    expect(errorOf(await graph('GET', '/me', {}, token))).toMatchObject({
-      code: 4,
-      message: '(#4) Application request limit reached',
-    });
-    expect((await graph('GET', '/me', {}, token)).status).toBe(200);
-  });
+      ig.throttle('instagramBusinessUseCase', 12);
+      const throttled = await graph('GET', '/me', {}, token);
+      expect(throttled.status).toBe(403);
+      expect(errorOf(throttled)).toMatchObject({ code: 80002, is_transient: true });
+      const usage = JSON.parse(throttled.headers.get('x-business-use-case-usage') ?? '{}') as Record<
+        string,
+        { call_count: number; estimated_time_to_regain_access: number }[]
+      >;
+      expect(usage[ig.igUserId]?.[0]).toMatchObject({ call_count: 100, estimated_time_to_regain_access: 12 });
+      ig.throttle('app');
+      expect(errorOf(await graph('GET', '/me', {}, token))).toMatchObject({
+        code: 4,
+        message: '(#4) Application request limit reached',
+      });
+      expect((await graph('GET', '/me', {}, token)).status).toBe(200);
+    },
+  );
 });
 
 describe('publishing an image', () => {

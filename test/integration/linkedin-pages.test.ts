@@ -173,39 +173,43 @@ describe('choosing the LinkedIn page to post as from a list', () => {
     expect(w.li.requests()).toEqual([]);
   });
 
-  it('follows who may change "post as": an editor with the owner\'s credentials may not list the pages; in member mode they may', async () => {
-    const w = await world();
-    const { engine } = w;
-    const ownerProfileId = engine.state().profile!.id;
-    const { code } = await engine.call('team.invite', {
-      workspaceId: w.workspaceId,
-      invite: { email: 'ed@agency.test', role: 'editor', managedUserIds: [w.userId] },
-    });
-    await engine.call('session.signOut', {});
-    await engine.call('session.acceptInvitation', { code, name: 'Eddie Editor', password: TEST_PASSWORD });
+  it(
+    'follows who may change "post as": an editor with the owner\'s credentials may not list the pages; ' +
+      'in member mode they may',
+    async () => {
+      const w = await world();
+      const { engine } = w;
+      const ownerProfileId = engine.state().profile!.id;
+      const { code } = await engine.call('team.invite', {
+        workspaceId: w.workspaceId,
+        invite: { email: 'ed@agency.test', role: 'editor', managedUserIds: [w.userId] },
+      });
+      await engine.call('session.signOut', {});
+      await engine.call('session.acceptInvitation', { code, name: 'Eddie Editor', password: TEST_PASSWORD });
 
-    const refused = await engine.dispatch('connection.pages', w.ref);
-    expect(refused).toMatchObject({
-      ok: false,
-      error: {
-        code: 'forbidden',
-        message: expect.stringContaining('only Olivia Owner may change who this account posts as'),
-      },
-    });
-    expect(w.li.requests()).toEqual([]);
+      const refused = await engine.dispatch('connection.pages', w.ref);
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'forbidden',
+          message: expect.stringContaining('only Olivia Owner may change who this account posts as'),
+        },
+      });
+      expect(w.li.requests()).toEqual([]);
 
-    await engine.call('session.signIn', { profileId: ownerProfileId, password: TEST_PASSWORD });
-    const eddie = (await engine.call('team.list', { workspaceId: w.workspaceId })).members.find(
-      (m) => m.role === 'editor',
-    )!;
-    await engine.call('connection.setCredentialMode', { ...w.ref, memberId: eddie.id, mode: 'member' });
-    await engine.call('session.signIn', { profileId: eddie.profileId, password: TEST_PASSWORD });
-    // No tokens of their own yet: the connection's are used, as their posts would be.
-    expect((await engine.call('connection.pages', w.ref)).map((p) => p.name)).toEqual([
-      'Northwind Bakery',
-      'Northwind Social',
-    ]);
-  });
+      await engine.call('session.signIn', { profileId: ownerProfileId, password: TEST_PASSWORD });
+      const eddie = (await engine.call('team.list', { workspaceId: w.workspaceId })).members.find(
+        (m) => m.role === 'editor',
+      )!;
+      await engine.call('connection.setCredentialMode', { ...w.ref, memberId: eddie.id, mode: 'member' });
+      await engine.call('session.signIn', { profileId: eddie.profileId, password: TEST_PASSWORD });
+      // No tokens of their own yet: the connection's are used, as their posts would be.
+      expect((await engine.call('connection.pages', w.ref)).map((p) => p.name)).toEqual([
+        'Northwind Bakery',
+        'Northwind Social',
+      ]);
+    },
+  );
 
   it('has nothing to list for a platform that posts as the account itself', async () => {
     const w = await world();

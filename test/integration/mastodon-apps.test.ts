@@ -23,72 +23,76 @@ const dataFolderBytes = (dir: string): string =>
     .join('\n');
 
 describe('Mastodon registers Postroom on the instance the agency names (issue 10 item 7)', () => {
-  it('registers once on the first connection, keeps the secret in the keychain only, and reuses it for every workspace naming the instance', async () => {
-    const t = await startTestApp();
-    const mastodon = await startMastodonServer({ username: 'casey' });
-    try {
-      const engine = t.app.engine;
-      const added = await engine.call('integration.add', {
-        workspaceId: t.workspaceId,
-        integration: { platform: 'mastodon', instanceUrl: mastodon.url },
-      });
-      expect(added).toMatchObject({ platform: 'mastodon', clientId: null, hasSecret: false });
-      const test = await engine.call('integration.test', { workspaceId: t.workspaceId, integrationId: added.id });
-      expect(test).toEqual({
-        ok: true,
-        message: 'Reached Postroom test instance. Postroom registers itself there when a client first connects.',
-      });
-      expect(mastodon.registeredApps()).toEqual([]);
+  it(
+    'registers once on the first connection, keeps the secret in the keychain only, ' +
+      'and reuses it for every workspace naming the instance',
+    async () => {
+      const t = await startTestApp();
+      const mastodon = await startMastodonServer({ username: 'casey' });
+      try {
+        const engine = t.app.engine;
+        const added = await engine.call('integration.add', {
+          workspaceId: t.workspaceId,
+          integration: { platform: 'mastodon', instanceUrl: mastodon.url },
+        });
+        expect(added).toMatchObject({ platform: 'mastodon', clientId: null, hasSecret: false });
+        const test = await engine.call('integration.test', { workspaceId: t.workspaceId, integrationId: added.id });
+        expect(test).toEqual({
+          ok: true,
+          message: 'Reached Postroom test instance. Postroom registers itself there when a client first connects.',
+        });
+        expect(mastodon.registeredApps()).toEqual([]);
 
-      const first = await clientLink(t, t.workspaceId, 'one@client.test');
-      expect((await browse(first.link.connectionUrl)).text).toContain('Connect Mastodon');
-      const done = await browse(`${first.link.connectionUrl}/mastodon`);
-      expect(done.text).toContain('Connected');
-      const callback = `http://127.0.0.1:${new URL(t.url).port}/oauth/callback`;
-      const [app, ...more] = mastodon.registeredApps();
-      expect(more).toEqual([]);
-      expect(app).toMatchObject({ name: 'Postroom', redirectUris: [callback], scopes: ['read', 'write'] });
-      expect(new URL(done.hops[1]!).searchParams.get('client_id')).toBe(app!.clientId);
-      expect(new URL(done.hops[1]!).searchParams.get('scope')).toBe('read write');
-      const [connection] = await engine.call('connection.list', {
-        workspaceId: t.workspaceId,
-        userId: first.client.id,
-      });
-      expect(connection).toMatchObject({ platform: 'mastodon', handle: 'casey', status: 'active' });
+        const first = await clientLink(t, t.workspaceId, 'one@client.test');
+        expect((await browse(first.link.connectionUrl)).text).toContain('Connect Mastodon');
+        const done = await browse(`${first.link.connectionUrl}/mastodon`);
+        expect(done.text).toContain('Connected');
+        const callback = `http://127.0.0.1:${new URL(t.url).port}/oauth/callback`;
+        const [app, ...more] = mastodon.registeredApps();
+        expect(more).toEqual([]);
+        expect(app).toMatchObject({ name: 'Postroom', redirectUris: [callback], scopes: ['read', 'write'] });
+        expect(new URL(done.hops[1]!).searchParams.get('client_id')).toBe(app!.clientId);
+        expect(new URL(done.hops[1]!).searchParams.get('scope')).toBe('read write');
+        const [connection] = await engine.call('connection.list', {
+          workspaceId: t.workspaceId,
+          userId: first.client.id,
+        });
+        expect(connection).toMatchObject({ platform: 'mastodon', handle: 'casey', status: 'active' });
 
-      // The secret is in the keychain, never in SQLite (nor its WAL or backups).
-      expect(t.secrets.values()).toContain(app!.clientSecret);
-      expect(dataFolderBytes(t.dataDir)).not.toContain(app!.clientSecret);
-      expect(dataFolderBytes(t.dataDir)).toContain(app!.clientId);
+        // The secret is in the keychain, never in SQLite (nor its WAL or backups).
+        expect(t.secrets.values()).toContain(app!.clientSecret);
+        expect(dataFolderBytes(t.dataDir)).not.toContain(app!.clientSecret);
+        expect(dataFolderBytes(t.dataDir)).toContain(app!.clientId);
 
-      // Another client, and another workspace naming the same instance (written differently): the same app.
-      await browse(`${(await clientLink(t, t.workspaceId, 'two@client.test')).link.connectionUrl}/mastodon`);
-      const other = await engine.call('workspace.create', { name: 'Second Agency', planId: 'team' });
-      await engine.call('integration.add', {
-        workspaceId: other.id,
-        integration: { platform: 'mastodon', instanceUrl: `${mastodon.url}/` },
-      });
-      const third = await clientLink(t, other.id, 'three@client.test');
-      expect((await browse(`${third.link.connectionUrl}/mastodon`)).text).toContain('Connected');
-      expect(mastodon.registeredApps()).toHaveLength(1);
+        // Another client, and another workspace naming the same instance (written differently): the same app.
+        await browse(`${(await clientLink(t, t.workspaceId, 'two@client.test')).link.connectionUrl}/mastodon`);
+        const other = await engine.call('workspace.create', { name: 'Second Agency', planId: 'team' });
+        await engine.call('integration.add', {
+          workspaceId: other.id,
+          integration: { platform: 'mastodon', instanceUrl: `${mastodon.url}/` },
+        });
+        const third = await clientLink(t, other.id, 'three@client.test');
+        expect((await browse(`${third.link.connectionUrl}/mastodon`)).text).toContain('Connected');
+        expect(mastodon.registeredApps()).toHaveLength(1);
 
-      // A fresh keyring lost the secret: the next connection registers again, and the old entry is replaced.
-      await t.secrets.delete(
-        engine.ctx.db.prepare<[], { secret_account: string }>(`SELECT secret_account FROM mastodon_apps`).get()!
-          .secret_account,
-      );
-      const fourth = await clientLink(t, t.workspaceId, 'four@client.test');
-      expect((await browse(`${fourth.link.connectionUrl}/mastodon`)).text).toContain('Connected');
-      const apps = mastodon.registeredApps();
-      expect(apps).toHaveLength(2);
-      expect(t.secrets.values()).toContain(apps[1]!.clientSecret);
-      expect(engine.ctx.db.prepare(`SELECT client_id FROM mastodon_apps`).all()).toEqual([
-        { client_id: apps[1]!.clientId },
-      ]);
-    } finally {
-      await mastodon.close();
-    }
-  });
+        // A fresh keyring lost the secret: the next connection registers again, and the old entry is replaced.
+        await t.secrets.delete(
+          engine.ctx.db.prepare<[], { secret_account: string }>(`SELECT secret_account FROM mastodon_apps`).get()!
+            .secret_account,
+        );
+        const fourth = await clientLink(t, t.workspaceId, 'four@client.test');
+        expect((await browse(`${fourth.link.connectionUrl}/mastodon`)).text).toContain('Connected');
+        const apps = mastodon.registeredApps();
+        expect(apps).toHaveLength(2);
+        expect(t.secrets.values()).toContain(apps[1]!.clientSecret);
+        expect(engine.ctx.db.prepare(`SELECT client_id FROM mastodon_apps`).all()).toEqual([
+          { client_id: apps[1]!.clientId },
+        ]);
+      } finally {
+        await mastodon.close();
+      }
+    },
+  );
 
   it('says on the connection page, in plain words, when the instance cannot register Postroom', async () => {
     const t = await startTestApp();

@@ -49,31 +49,37 @@ describe('the media library on disk (issue 14 item 2)', () => {
     expect(answers.violations).toEqual([]);
   });
 
-  it('refuses a truncated, mislabeled or unsupported file over REST with a SPEC §7 error naming the file and the rule, and keeps nothing', async () => {
-    const t = await appWithMediaLibrary();
-    const real = await sharp({ create: { width: 500, height: 500, channels: 3, background: '#2a6' } })
-      .jpeg()
-      .toBuffer();
-    const cases = [
-      { data: real.subarray(0, real.length / 2), name: 'cut.jpg', rule: 'truncated' },
-      { data: await sharp(real).png().toBuffer(), name: 'photo.jpg', rule: 'mislabeled' },
-      { data: Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), name: 'brief.pdf', rule: 'unsupported_type' },
-    ];
-    for (const c of cases) {
-      const res = await t.send(c.data, c.name);
-      expect(res.status).toBe(400);
-      const body = (await res.json()) as { error: { code: string; message: string; details: Record<string, unknown> } };
-      expect(body.error).toMatchObject({
-        code: 'validation_failed',
-        message: expect.stringMatching(new RegExp(`^${c.name.replace('.', '\\.')}: `)),
-        details: { fileName: c.name, rule: c.rule },
-      });
-    }
-    expect(t.app.engine.ctx.db.prepare(`SELECT count(*) AS n FROM media`).get()).toEqual({ n: 0 });
-    const incoming = join(t.dataDir, 'media', 'incoming');
-    expect(existsSync(incoming) ? readdirSync(incoming) : []).toEqual([]);
-    expect(answers.violations).toEqual([]);
-  });
+  it(
+    'refuses a truncated, mislabeled or unsupported file over REST with a SPEC §7 error ' +
+      'naming the file and the rule, and keeps nothing',
+    async () => {
+      const t = await appWithMediaLibrary();
+      const real = await sharp({ create: { width: 500, height: 500, channels: 3, background: '#2a6' } })
+        .jpeg()
+        .toBuffer();
+      const cases = [
+        { data: real.subarray(0, real.length / 2), name: 'cut.jpg', rule: 'truncated' },
+        { data: await sharp(real).png().toBuffer(), name: 'photo.jpg', rule: 'mislabeled' },
+        { data: Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), name: 'brief.pdf', rule: 'unsupported_type' },
+      ];
+      for (const c of cases) {
+        const res = await t.send(c.data, c.name);
+        expect(res.status).toBe(400);
+        const body = (await res.json()) as {
+          error: { code: string; message: string; details: Record<string, unknown> };
+        };
+        expect(body.error).toMatchObject({
+          code: 'validation_failed',
+          message: expect.stringMatching(new RegExp(`^${c.name.replace('.', '\\.')}: `)),
+          details: { fileName: c.name, rule: c.rule },
+        });
+      }
+      expect(t.app.engine.ctx.db.prepare(`SELECT count(*) AS n FROM media`).get()).toEqual({ n: 0 });
+      const incoming = join(t.dataDir, 'media', 'incoming');
+      expect(existsSync(incoming) ? readdirSync(incoming) : []).toEqual([]);
+      expect(answers.violations).toEqual([]);
+    },
+  );
 
   it('reuses an item across posts and deletes it only when no post uses it', async () => {
     const t = await appWithMediaLibrary();

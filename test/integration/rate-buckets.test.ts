@@ -28,26 +28,30 @@ const randomKey = () => `key_${Math.random().toString(36).slice(2)}.${Math.rando
 const linkFor = (t: TestApp) => clientAndLinkInApp(t, { email: 'casey@client.test', displayName: 'Casey Client Co' });
 
 describe('issue 9 item 2: anonymous requests cannot shut the connection pages', () => {
-  it('counts each link in its own bucket: a flood of other requests leaves /connect/<token>, /oauth/callback and /invitations open', async () => {
-    const t = await startTestApp({ rateLimitPerMinute: 50 });
-    const { link } = await linkFor(t);
-    // A flood from the same address without a key: API calls, made-up links, forged callbacks.
-    const flood = await fetchAll(200, (i) =>
-      fetch(
-        i % 3 === 0
-          ? `${t.url}/api/v1/workspace/users`
-          : i % 3 === 1
-            ? `${t.url}/connect/not-a-link-${i}`
-            : `${t.url}/oauth/callback?state=forged-${i}&code=x`,
-      ),
-    );
-    expect(flood.filter((s) => s === 429).length, 'the shared anonymous bucket did fill up').toBeGreaterThan(0);
-    const page = await fetch(link.connectionUrl);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Casey Client Co');
-    expect((await fetch(`${t.url}/oauth/callback?state=another-one&code=x`)).status).toBe(400);
-    expect((await fetch(`${t.url}/invitations/some-code`)).status).toBe(200);
-  });
+  it(
+    'counts each link in its own bucket: a flood of other requests leaves ' +
+      '/connect/<token>, /oauth/callback and /invitations open',
+    async () => {
+      const t = await startTestApp({ rateLimitPerMinute: 50 });
+      const { link } = await linkFor(t);
+      // A flood from the same address without a key: API calls, made-up links, forged callbacks.
+      const flood = await fetchAll(200, (i) =>
+        fetch(
+          i % 3 === 0
+            ? `${t.url}/api/v1/workspace/users`
+            : i % 3 === 1
+              ? `${t.url}/connect/not-a-link-${i}`
+              : `${t.url}/oauth/callback?state=forged-${i}&code=x`,
+        ),
+      );
+      expect(flood.filter((s) => s === 429).length, 'the shared anonymous bucket did fill up').toBeGreaterThan(0);
+      const page = await fetch(link.connectionUrl);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Casey Client Co');
+      expect((await fetch(`${t.url}/oauth/callback?state=another-one&code=x`)).status).toBe(400);
+      expect((await fetch(`${t.url}/invitations/some-code`)).status).toBe(200);
+    },
+  );
 
   it('does not spend the shared bucket on cross-site requests (Sec-Fetch-Site); limits one link per link', async () => {
     const t = await startTestApp({ rateLimitPerMinute: 20, pageRequestsPerMinute: 30 });
@@ -91,25 +95,29 @@ describe('issue 9 item 3: the limiter only makes buckets for verified keys', () 
     expect([after.status, after.headers.get('x-ratelimit-remaining')]).toEqual([429, '0']);
   });
 
-  it('keeps a bounded number of sign-ins waiting per link, and limits /connect/<token>/<platform> per link whatever key is sent', async () => {
-    const t = await startTestApp({ pageRequestsPerMinute: 100 });
-    await t.app.engine.call('integration.add', {
-      workspaceId: t.workspaceId,
-      integration: {
-        platform: 'mastodon',
-        clientId: 'app',
-        clientSecret: 'secret',
-        instanceUrl: 'https://mastodon.example',
-      },
-    });
-    const { link } = await linkFor(t);
-    const statuses = await fetchAll(150, () =>
-      fetch(`${link.connectionUrl}/mastodon`, { redirect: 'manual', headers: { 'x-publora-key': randomKey() } }),
-    );
-    expect(statuses.filter((s) => s === 303).length).toBe(100);
-    expect(statuses.filter((s) => s === 429).length).toBe(50);
-    expect(t.app.engine.oauthFlows.pendingCount).toBeLessThanOrEqual(10);
-  });
+  it(
+    'keeps a bounded number of sign-ins waiting per link, ' +
+      'and limits /connect/<token>/<platform> per link whatever key is sent',
+    async () => {
+      const t = await startTestApp({ pageRequestsPerMinute: 100 });
+      await t.app.engine.call('integration.add', {
+        workspaceId: t.workspaceId,
+        integration: {
+          platform: 'mastodon',
+          clientId: 'app',
+          clientSecret: 'secret',
+          instanceUrl: 'https://mastodon.example',
+        },
+      });
+      const { link } = await linkFor(t);
+      const statuses = await fetchAll(150, () =>
+        fetch(`${link.connectionUrl}/mastodon`, { redirect: 'manual', headers: { 'x-publora-key': randomKey() } }),
+      );
+      expect(statuses.filter((s) => s === 303).length).toBe(100);
+      expect(statuses.filter((s) => s === 429).length).toBe(50);
+      expect(t.app.engine.oauthFlows.pendingCount).toBeLessThanOrEqual(10);
+    },
+  );
 });
 
 describe('issue 9 item 9: only the connection pages take form bodies', () => {

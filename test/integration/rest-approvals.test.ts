@@ -43,72 +43,76 @@ const listed = async (t: TestApp, state: string) => {
 const errorOf = (answer: { body: unknown }) => ErrorBody.parse(answer.body).error;
 
 describe('approvals over REST', () => {
-  it('internal_then_client: the workspace key submits and approves internally, only the client key decides at the client stage', async () => {
-    const { t, client, asClient, postId } = await setUp('internal_then_client');
-    expect(await rest(t, 'GET', `/api/v1/workspace/users/${client.id}/approval-policy`)).toEqual({
-      status: 200,
-      body: { policy: 'internal_then_client' },
-    });
-    expect(await listed(t, 'in_review')).toEqual({ total: '0', ids: [] });
+  it(
+    'internal_then_client: the workspace key submits and approves internally, ' +
+      'only the client key decides at the client stage',
+    async () => {
+      const { t, client, asClient, postId } = await setUp('internal_then_client');
+      expect(await rest(t, 'GET', `/api/v1/workspace/users/${client.id}/approval-policy`)).toEqual({
+        status: 200,
+        body: { policy: 'internal_then_client' },
+      });
+      expect(await listed(t, 'in_review')).toEqual({ total: '0', ids: [] });
 
-    const submitted = await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`, { comment: 'Ready for you' });
-    expect(submitted.status).toBe(200);
-    expect(submitted.body.approval).toEqual({
-      policy: 'internal_then_client',
-      state: 'in_review',
-      stage: 'internal',
-      cleared: false,
-    });
-    const again = await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`);
-    expect(again.status).toBe(409);
-    expect(errorOf(again)).toMatchObject({ code: 'conflict', message: 'this post is already in review' });
-    expect(await listed(t, 'in_review')).toEqual({ total: '1', ids: [postId] });
-    expect(await listed(t, 'approved')).toEqual({ total: '0', ids: [] });
+      const submitted = await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`, { comment: 'Ready for you' });
+      expect(submitted.status).toBe(200);
+      expect(submitted.body.approval).toEqual({
+        policy: 'internal_then_client',
+        state: 'in_review',
+        stage: 'internal',
+        cleared: false,
+      });
+      const again = await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`);
+      expect(again.status).toBe(409);
+      expect(errorOf(again)).toMatchObject({ code: 'conflict', message: 'this post is already in review' });
+      expect(await listed(t, 'in_review')).toEqual({ total: '1', ids: [postId] });
+      expect(await listed(t, 'approved')).toEqual({ total: '0', ids: [] });
 
-    // The client cannot skip the manager's stage; the workspace key may decide there.
-    const early = await asClient('POST', `/api/v1/post-groups/${postId}/approve`);
-    expect(early.status).toBe(403);
-    expect(errorOf(early).code).toBe('forbidden');
-    const internal = await rest(t, 'POST', `/api/v1/post-groups/${postId}/approve`);
-    expect(internal.body.approval).toMatchObject({ state: 'in_review', stage: 'client', cleared: false });
-    // …and no one on the staff approves in the client's name.
-    const staffForClient = await rest(t, 'POST', `/api/v1/post-groups/${postId}/approve`);
-    expect([staffForClient.status, errorOf(staffForClient).code]).toEqual([403, 'forbidden']);
+      // The client cannot skip the manager's stage; the workspace key may decide there.
+      const early = await asClient('POST', `/api/v1/post-groups/${postId}/approve`);
+      expect(early.status).toBe(403);
+      expect(errorOf(early).code).toBe('forbidden');
+      const internal = await rest(t, 'POST', `/api/v1/post-groups/${postId}/approve`);
+      expect(internal.body.approval).toMatchObject({ state: 'in_review', stage: 'client', cleared: false });
+      // …and no one on the staff approves in the client's name.
+      const staffForClient = await rest(t, 'POST', `/api/v1/post-groups/${postId}/approve`);
+      expect([staffForClient.status, errorOf(staffForClient).code]).toEqual([403, 'forbidden']);
 
-    // Changes need a comment saying what to change.
-    const noComment = await asClient('POST', `/api/v1/post-groups/${postId}/request-changes`, {});
-    expect(noComment.status).toBe(400);
-    expect(errorOf(noComment)).toMatchObject({
-      code: 'validation_failed',
-      details: { fields: { comment: expect.any(String) } },
-    });
-    const changes = await asClient('POST', `/api/v1/post-groups/${postId}/request-changes`, {
-      comment: 'Say "this Monday" please',
-    });
-    expect(changes.body.approval).toMatchObject({ state: 'changes_requested', stage: null });
-    expect(await listed(t, 'changes_requested')).toEqual({ total: '1', ids: [postId] });
-    expect(await listed(t, 'in_review')).toEqual({ total: '0', ids: [] });
+      // Changes need a comment saying what to change.
+      const noComment = await asClient('POST', `/api/v1/post-groups/${postId}/request-changes`, {});
+      expect(noComment.status).toBe(400);
+      expect(errorOf(noComment)).toMatchObject({
+        code: 'validation_failed',
+        details: { fields: { comment: expect.any(String) } },
+      });
+      const changes = await asClient('POST', `/api/v1/post-groups/${postId}/request-changes`, {
+        comment: 'Say "this Monday" please',
+      });
+      expect(changes.body.approval).toMatchObject({ state: 'changes_requested', stage: null });
+      expect(await listed(t, 'changes_requested')).toEqual({ total: '1', ids: [postId] });
+      expect(await listed(t, 'in_review')).toEqual({ total: '0', ids: [] });
 
-    // Back through both stages after the edit.
-    await rest(t, 'PATCH', `/api/v1/post-groups/${postId}`, { text: 'Spring sale starts this Monday' });
-    expect((await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`)).body.approval).toMatchObject({
-      stage: 'internal',
-    });
-    await rest(t, 'POST', `/api/v1/post-groups/${postId}/approve`);
-    const approved = await asClient('POST', `/api/v1/post-groups/${postId}/approve`, { comment: 'Perfect' });
-    expect(approved.body.approval).toEqual({
-      policy: 'internal_then_client',
-      state: 'approved',
-      stage: null,
-      cleared: true,
-    });
-    expect(await listed(t, 'approved')).toEqual({ total: '1', ids: [postId] });
-    const late = await asClient('POST', `/api/v1/post-groups/${postId}/request-changes`, { comment: 'Wait' });
-    expect([late.status, errorOf(late).code]).toEqual([409, 'conflict']);
+      // Back through both stages after the edit.
+      await rest(t, 'PATCH', `/api/v1/post-groups/${postId}`, { text: 'Spring sale starts this Monday' });
+      expect((await rest(t, 'POST', `/api/v1/post-groups/${postId}/submit`)).body.approval).toMatchObject({
+        stage: 'internal',
+      });
+      await rest(t, 'POST', `/api/v1/post-groups/${postId}/approve`);
+      const approved = await asClient('POST', `/api/v1/post-groups/${postId}/approve`, { comment: 'Perfect' });
+      expect(approved.body.approval).toEqual({
+        policy: 'internal_then_client',
+        state: 'approved',
+        stage: null,
+        cleared: true,
+      });
+      expect(await listed(t, 'approved')).toEqual({ total: '1', ids: [postId] });
+      const late = await asClient('POST', `/api/v1/post-groups/${postId}/request-changes`, { comment: 'Wait' });
+      expect([late.status, errorOf(late).code]).toEqual([409, 'conflict']);
 
-    const unknown = await rest(t, 'POST', '/api/v1/post-groups/pg_nothing/approve');
-    expect([unknown.status, errorOf(unknown).code]).toEqual([404, 'not_found']);
-  });
+      const unknown = await rest(t, 'POST', '/api/v1/post-groups/pg_nothing/approve');
+      expect([unknown.status, errorOf(unknown).code]).toEqual([404, 'not_found']);
+    },
+  );
 
   it('keeps internal notes from the client key, and names @mentioned members', async () => {
     const { t, asClient, postId } = await setUp('client');

@@ -114,66 +114,71 @@ describe.skipIf(!available)(
   'OAuth through a team host, against a real OpenID Connect server (issue 12 item 5)' +
     ` — skipped only when ${NO_KEYCHAIN_REASON}`,
   () => {
-    it('a client connects through a link on the public URL, the redirect lands on the host, the tokens go to the host’s keychain only, and the desk sees it live', async () => {
-      const { h, as, service, desk, frames, clientId } = await hostWithLinkedIn();
-      const ref = { workspaceId: h.workspaceId, userId: clientId };
+    it(
+      'a client connects through a link on the public URL, the redirect lands on the host, ' +
+        'the tokens go to the host’s keychain only, and the desk sees it live',
+      async () => {
+        const { h, as, service, desk, frames, clientId } = await hostWithLinkedIn();
+        const ref = { workspaceId: h.workspaceId, userId: clientId };
 
-      // The owner makes the link on the desk: it is on the host's public URL.
-      const link = await desk.change<{ connectionUrl: string }>('connection.createLink', ref);
-      if (!link.ok) throw new Error(JSON.stringify(link));
-      expect(link.data.connectionUrl).toMatch(new RegExp(`^${h.url}/connect/[A-Za-z0-9_-]+$`));
+        // The owner makes the link on the desk: it is on the host's public URL.
+        const link = await desk.change<{ connectionUrl: string }>('connection.createLink', ref);
+        if (!link.ok) throw new Error(JSON.stringify(link));
+        expect(link.data.connectionUrl).toMatch(new RegExp(`^${h.url}/connect/[A-Za-z0-9_-]+$`));
 
-      // The client's browser, which has nothing of the desk: the link page, then "Connect LinkedIn".
-      const page = await hostRequest(link.data.connectionUrl, h.tls.ca);
-      expect(page.status).toBe(200);
-      expect(page.text).toContain('Casey Client Co');
-      const href = /<a class="button" href="([^"]+)">Connect LinkedIn<\/a>/.exec(page.text)?.[1];
-      expect(href, page.text).toBeTruthy();
-      const start = await hostRequest(new URL(href!, h.url).href, h.tls.ca);
-      expect(start.status, start.text).toBe(303);
-      const authorization = new URL(String(start.headers.location));
-      expect(authorization.origin + authorization.pathname).toBe(`${as.issuer}/auth`);
-      // The redirect URI is the host's public callback, not a loopback one (RFC 8252 is for desks).
-      expect(authorization.searchParams.get('redirect_uri')).toBe(`${h.url}/oauth/callback`);
-      expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+        // The client's browser, which has nothing of the desk: the link page, then "Connect LinkedIn".
+        const page = await hostRequest(link.data.connectionUrl, h.tls.ca);
+        expect(page.status).toBe(200);
+        expect(page.text).toContain('Casey Client Co');
+        const href = /<a class="button" href="([^"]+)">Connect LinkedIn<\/a>/.exec(page.text)?.[1];
+        expect(href, page.text).toBeTruthy();
+        const start = await hostRequest(new URL(href!, h.url).href, h.tls.ca);
+        expect(start.status, start.text).toBe(303);
+        const authorization = new URL(String(start.headers.location));
+        expect(authorization.origin + authorization.pathname).toBe(`${as.issuer}/auth`);
+        // The redirect URI is the host's public callback, not a loopback one (RFC 8252 is for desks).
+        expect(authorization.searchParams.get('redirect_uri')).toBe(`${h.url}/oauth/callback`);
+        expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
 
-      const back = await consentAtServer(authorization.href);
-      expect(back.origin + back.pathname).toBe(`${h.url}/oauth/callback`);
-      expect(back.searchParams.get('iss')).toBe(as.issuer);
-      desk.events.length = 0;
-      const done = await hostRequest(back.href, h.tls.ca);
-      expect(done.status, done.text).toBe(200);
-      expect(done.text).toContain('<h1>Connected</h1>');
-      expect(done.text).toContain('Casey Client');
+        const back = await consentAtServer(authorization.href);
+        expect(back.origin + back.pathname).toBe(`${h.url}/oauth/callback`);
+        expect(back.searchParams.get('iss')).toBe(as.issuer);
+        desk.events.length = 0;
+        const done = await hostRequest(back.href, h.tls.ca);
+        expect(done.status, done.text).toBe(200);
+        expect(done.text).toContain('<h1>Connected</h1>');
+        expect(done.text).toContain('Casey Client');
 
-      // The desk is told at once, and its list shows the account active.
-      await expect
-        .poll(() => desk.events)
-        .toContainEqual({ event: 'connections.changed', payload: { workspaceId: h.workspaceId } });
-      const listed = await desk.call<Array<Record<string, unknown>>>('connection.list', ref);
-      expect(listed).toMatchObject({
-        ok: true,
-        data: [{ platform: 'linkedin', accountId: 'li-casey', status: 'active', displayName: 'Casey Client' }],
-      });
+        // The desk is told at once, and its list shows the account active.
+        await expect
+          .poll(() => desk.events)
+          .toContainEqual({ event: 'connections.changed', payload: { workspaceId: h.workspaceId } });
+        const listed = await desk.call<Array<Record<string, unknown>>>('connection.list', ref);
+        expect(listed).toMatchObject({
+          ok: true,
+          data: [{ platform: 'linkedin', accountId: 'li-casey', status: 'active', displayName: 'Casey Client' }],
+        });
 
-      // The tokens are in the host's keychain (the real Secret Service) …
-      const inKeychain = await tokensIn(service);
-      expect(inKeychain).toHaveLength(1);
-      const { accessToken, refreshToken } = inKeychain[0]!;
-      expect(refreshToken).toBeTruthy();
-      // … they are the live ones (the platform accepts the access token) …
-      const me = await fetch(`${as.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
-      expect(me.status).toBe(200);
-      // … and nowhere else: not in the host's data folder, not in anything the desk received.
-      const bytes = databaseBytes(h.dataDir);
-      expect(bytes.includes('li-casey')).toBe(true);
-      const desksWire = frames.join('\n');
-      expect(desksWire).toContain('li-casey');
-      for (const secret of [accessToken!, refreshToken!, as.clientSecret]) {
-        expect(bytes.includes(secret)).toBe(false);
-        expect(desksWire).not.toContain(secret);
-      }
-    }, 60_000);
+        // The tokens are in the host's keychain (the real Secret Service) …
+        const inKeychain = await tokensIn(service);
+        expect(inKeychain).toHaveLength(1);
+        const { accessToken, refreshToken } = inKeychain[0]!;
+        expect(refreshToken).toBeTruthy();
+        // … they are the live ones (the platform accepts the access token) …
+        const me = await fetch(`${as.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+        expect(me.status).toBe(200);
+        // … and nowhere else: not in the host's data folder, not in anything the desk received.
+        const bytes = databaseBytes(h.dataDir);
+        expect(bytes.includes('li-casey')).toBe(true);
+        const desksWire = frames.join('\n');
+        expect(desksWire).toContain('li-casey');
+        for (const secret of [accessToken!, refreshToken!, as.clientSecret]) {
+          expect(bytes.includes(secret)).toBe(false);
+          expect(desksWire).not.toContain(secret);
+        }
+      },
+      60_000,
+    );
 
     it('a desk’s re-authentication also returns to the host’s public URL and renews the same connection', async () => {
       const { h, as, service, desk, clientId } = await hostWithLinkedIn();
@@ -219,100 +224,105 @@ describe.skipIf(!runAgainstPds)(
   'Bluesky OAuth through a team host against a real PDS (issue 12 item 5)' +
     (runAgainstPds ? '' : ` — skipped: ${available ? peer.reason : NO_KEYCHAIN_REASON}`),
   () => {
-    it('the host is a web client with its metadata on the public URL: a client connects through a link, the tokens go to the host’s keychain only, the desk sees it live, and the host posts and renews with them', async () => {
-      const tls = await makeTestCertificate();
-      // The PDS fetches the host's client metadata over https: it knows the host's name and trusts its CA.
-      const pds = await startPds({
-        handle: 'host-client.test',
-        loopbackNames: [TEAM_HOST_PUBLIC_NAME],
-        extraCaFile: tls.caFile,
-      });
-      cleanups.push(() => pds.close());
-      const { h, service, desk, frames, clientId } = await hostWithOwnerDesk({
-        tls,
-        publicName: TEAM_HOST_PUBLIC_NAME,
-      });
-      expect(new URL(h.url).hostname).toBe(TEAM_HOST_PUBLIC_NAME);
-      const added = await desk.change('integration.add', {
-        workspaceId: h.workspaceId,
-        integration: { platform: 'bluesky', instanceUrl: pds.url, issuerUrl: pds.plcUrl },
-      });
-      expect(added.ok, JSON.stringify(added)).toBe(true);
+    it(
+      'the host is a web client with its metadata on the public URL: a client connects through a link, ' +
+        'the tokens go to the host’s keychain only, the desk sees it live, and the host posts and renews with them',
+      async () => {
+        const tls = await makeTestCertificate();
+        // The PDS fetches the host's client metadata over https: it knows the host's name and trusts its CA.
+        const pds = await startPds({
+          handle: 'host-client.test',
+          loopbackNames: [TEAM_HOST_PUBLIC_NAME],
+          extraCaFile: tls.caFile,
+        });
+        cleanups.push(() => pds.close());
+        const { h, service, desk, frames, clientId } = await hostWithOwnerDesk({
+          tls,
+          publicName: TEAM_HOST_PUBLIC_NAME,
+        });
+        expect(new URL(h.url).hostname).toBe(TEAM_HOST_PUBLIC_NAME);
+        const added = await desk.change('integration.add', {
+          workspaceId: h.workspaceId,
+          integration: { platform: 'bluesky', instanceUrl: pds.url, issuerUrl: pds.plcUrl },
+        });
+        expect(added.ok, JSON.stringify(added)).toBe(true);
 
-      // The host's client_id is this document's URL; it names the public callback and no secret.
-      const clientIdUrl = `${h.url}/oauth/bluesky/client-metadata.json`;
-      const metadata = await hostRequest<Record<string, unknown>>(clientIdUrl, h.tls.ca);
-      expect(metadata.status).toBe(200);
-      expect(metadata.headers['content-type']).toMatch(/^application\/json/);
-      expect(metadata.body).toMatchObject({
-        client_id: clientIdUrl,
-        application_type: 'web',
-        redirect_uris: [`${h.url}/oauth/callback`],
-        scope: 'atproto transition:generic',
-        token_endpoint_auth_method: 'none',
-        dpop_bound_access_tokens: true,
-      });
+        // The host's client_id is this document's URL; it names the public callback and no secret.
+        const clientIdUrl = `${h.url}/oauth/bluesky/client-metadata.json`;
+        const metadata = await hostRequest<Record<string, unknown>>(clientIdUrl, h.tls.ca);
+        expect(metadata.status).toBe(200);
+        expect(metadata.headers['content-type']).toMatch(/^application\/json/);
+        expect(metadata.body).toMatchObject({
+          client_id: clientIdUrl,
+          application_type: 'web',
+          redirect_uris: [`${h.url}/oauth/callback`],
+          scope: 'atproto transition:generic',
+          token_endpoint_auth_method: 'none',
+          dpop_bound_access_tokens: true,
+        });
 
-      const ref = { workspaceId: h.workspaceId, userId: clientId };
-      const link = await desk.change<{ connectionUrl: string }>('connection.createLink', ref);
-      if (!link.ok) throw new Error(JSON.stringify(link));
-      // The client's browser: the Bluesky form (with its CSRF token and cookie), then "Continue with Bluesky".
-      const form = await hostRequest(`${link.data.connectionUrl}/bluesky`, h.tls.ca);
-      expect(form.status).toBe(200);
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
-      const cookie = String(form.headers['set-cookie']).split(';')[0]!;
-      expect(csrf).toBeTruthy();
-      const start = await hostRequest(`${link.data.connectionUrl}/bluesky/oauth`, h.tls.ca, {
-        method: 'POST',
-        rawBody: new URLSearchParams({ handle: `@${pds.handle}`, _csrf: csrf! }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: h.url },
-      });
-      expect(start.status, start.text.slice(0, 500)).toBe(303);
-      const authorization = new URL(String(start.headers.location));
-      expect(authorization.searchParams.get('client_id')).toBe(clientIdUrl);
+        const ref = { workspaceId: h.workspaceId, userId: clientId };
+        const link = await desk.change<{ connectionUrl: string }>('connection.createLink', ref);
+        if (!link.ok) throw new Error(JSON.stringify(link));
+        // The client's browser: the Bluesky form (with its CSRF token and cookie), then "Continue with Bluesky".
+        const form = await hostRequest(`${link.data.connectionUrl}/bluesky`, h.tls.ca);
+        expect(form.status).toBe(200);
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+        const cookie = String(form.headers['set-cookie']).split(';')[0]!;
+        expect(csrf).toBeTruthy();
+        const start = await hostRequest(`${link.data.connectionUrl}/bluesky/oauth`, h.tls.ca, {
+          method: 'POST',
+          rawBody: new URLSearchParams({ handle: `@${pds.handle}`, _csrf: csrf! }).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: h.url },
+        });
+        expect(start.status, start.text.slice(0, 500)).toBe(303);
+        const authorization = new URL(String(start.headers.location));
+        expect(authorization.searchParams.get('client_id')).toBe(clientIdUrl);
 
-      const back = new URL(await signInAndAccept(authorization.href, pds.did, pds.handle, pds.password));
-      expect(back.origin + back.pathname).toBe(`${h.url}/oauth/callback`);
-      desk.events.length = 0;
-      const done = await hostRequest(back.href, h.tls.ca);
-      expect(done.status, done.text).toBe(200);
-      expect(done.text).toContain('<h1>Connected</h1>');
+        const back = new URL(await signInAndAccept(authorization.href, pds.did, pds.handle, pds.password));
+        expect(back.origin + back.pathname).toBe(`${h.url}/oauth/callback`);
+        desk.events.length = 0;
+        const done = await hostRequest(back.href, h.tls.ca);
+        expect(done.status, done.text).toBe(200);
+        expect(done.text).toContain('<h1>Connected</h1>');
 
-      await expect
-        .poll(() => desk.events)
-        .toContainEqual({ event: 'connections.changed', payload: { workspaceId: h.workspaceId } });
-      const listed = await desk.call('connection.list', ref);
-      expect(listed).toMatchObject({
-        ok: true,
-        data: [{ platform: 'bluesky', accountId: pds.did, handle: pds.handle, status: 'active' }],
-      });
+        await expect
+          .poll(() => desk.events)
+          .toContainEqual({ event: 'connections.changed', payload: { workspaceId: h.workspaceId } });
+        const listed = await desk.call('connection.list', ref);
+        expect(listed).toMatchObject({
+          ok: true,
+          data: [{ platform: 'bluesky', accountId: pds.did, handle: pds.handle, status: 'active' }],
+        });
 
-      // In the host's keychain: DPoP-bound tokens for this client_id …
-      const stored = await tokensIn(service);
-      expect(stored).toHaveLength(1);
-      const tokens = stored[0]!;
-      expect(tokens).toMatchObject({ tokenType: 'DPoP', did: pds.did, oauthClientId: clientIdUrl });
-      // … nowhere else: not in the host's database, not on the desk's wire.
-      const bytes = databaseBytes(h.dataDir);
-      const wire = frames.join('\n');
-      for (const secret of [tokens.accessToken, tokens.refreshToken!, String(tokens.dpopJwk!.d)]) {
-        expect(bytes.includes(secret)).toBe(false);
-        expect(wire).not.toContain(secret);
-      }
+        // In the host's keychain: DPoP-bound tokens for this client_id …
+        const stored = await tokensIn(service);
+        expect(stored).toHaveLength(1);
+        const tokens = stored[0]!;
+        expect(tokens).toMatchObject({ tokenType: 'DPoP', did: pds.did, oauthClientId: clientIdUrl });
+        // … nowhere else: not in the host's database, not on the desk's wire.
+        const bytes = databaseBytes(h.dataDir);
+        const wire = frames.join('\n');
+        for (const secret of [tokens.accessToken, tokens.refreshToken!, String(tokens.dpopJwk!.d)]) {
+          expect(bytes.includes(secret)).toBe(false);
+          expect(wire).not.toContain(secret);
+        }
 
-      // What the host's scheduler and token keeper do with them: post, and renew as the same web client.
-      const adapter = createBlueskyAdapter();
-      const client = { clientId: '', clientSecret: null, apiBaseUrl: pds.url };
-      const text = `Posted from a team host ${Date.now()}`;
-      const published = await adapter.publish(client, tokens, {
-        text,
-        media: [],
-        idempotencyKey: `host-${Date.now()}`,
-      });
-      expect(parseAtUri(published.postId)).toMatchObject({ repo: pds.did, collection: 'app.bsky.feed.post' });
-      const renewed = await adapter.refresh(client, tokens);
-      expect(renewed).toMatchObject({ tokenType: 'DPoP', oauthClientId: clientIdUrl, did: pds.did });
-      expect(renewed.refreshToken).not.toBe(tokens.refreshToken);
-    }, 120_000);
+        // What the host's scheduler and token keeper do with them: post, and renew as the same web client.
+        const adapter = createBlueskyAdapter();
+        const client = { clientId: '', clientSecret: null, apiBaseUrl: pds.url };
+        const text = `Posted from a team host ${Date.now()}`;
+        const published = await adapter.publish(client, tokens, {
+          text,
+          media: [],
+          idempotencyKey: `host-${Date.now()}`,
+        });
+        expect(parseAtUri(published.postId)).toMatchObject({ repo: pds.did, collection: 'app.bsky.feed.post' });
+        const renewed = await adapter.refresh(client, tokens);
+        expect(renewed).toMatchObject({ tokenType: 'DPoP', oauthClientId: clientIdUrl, did: pds.did });
+        expect(renewed.refreshToken).not.toBe(tokens.refreshToken);
+      },
+      120_000,
+    );
   },
 );

@@ -121,25 +121,29 @@ describe('the typo-fix waiver', () => {
     }
   });
 
-  it('on, internal_then_client: a typo fix while waiting for the client keeps that place; at the first stage nothing moves', async () => {
-    const w = await world('internal_then_client', true);
-    const atClient = await postIn(w, 'client');
-    await update(w, atClient, { text: 'Spring sale starts Mondey' });
-    expect(await approvalOf(w, atClient)).toMatchObject({ state: 'in_review', stage: 'client' });
-    expect((await lastEntry(w, atClient)).detail).toContain("kept its place in the client's review");
-    await update(w, atClient, { text: 'Autumn sale starts Friday' });
-    expect(await approvalOf(w, atClient)).toMatchObject({ state: 'in_review', stage: 'internal' });
+  it(
+    'on, internal_then_client: a typo fix while waiting for the client keeps that place; ' +
+      'at the first stage nothing moves',
+    async () => {
+      const w = await world('internal_then_client', true);
+      const atClient = await postIn(w, 'client');
+      await update(w, atClient, { text: 'Spring sale starts Mondey' });
+      expect(await approvalOf(w, atClient)).toMatchObject({ state: 'in_review', stage: 'client' });
+      expect((await lastEntry(w, atClient)).detail).toContain("kept its place in the client's review");
+      await update(w, atClient, { text: 'Autumn sale starts Friday' });
+      expect(await approvalOf(w, atClient)).toMatchObject({ state: 'in_review', stage: 'internal' });
 
-    const internal = await postIn(w, 'internal');
-    await update(w, internal, { text: 'Autumn sale starts Friday' });
-    expect(await approvalOf(w, internal)).toMatchObject({ state: 'in_review', stage: 'internal' });
-    const changes = await postIn(w, 'changes_requested');
-    await update(w, changes, { text: 'Autumn sale starts Friday' });
-    expect((await approvalOf(w, changes)).state).toBe('changes_requested');
-    const fresh = await postIn(w, 'none');
-    await update(w, fresh, { text: 'Autumn sale starts Friday' });
-    expect((await approvalOf(w, fresh)).state).toBe('none');
-  });
+      const internal = await postIn(w, 'internal');
+      await update(w, internal, { text: 'Autumn sale starts Friday' });
+      expect(await approvalOf(w, internal)).toMatchObject({ state: 'in_review', stage: 'internal' });
+      const changes = await postIn(w, 'changes_requested');
+      await update(w, changes, { text: 'Autumn sale starts Friday' });
+      expect((await approvalOf(w, changes)).state).toBe('changes_requested');
+      const fresh = await postIn(w, 'none');
+      await update(w, fresh, { text: 'Autumn sale starts Friday' });
+      expect((await approvalOf(w, fresh)).state).toBe('none');
+    },
+  );
 
   it('turning it off again restores the rule; each change is in the activity log', async () => {
     const w = await world('client', true);

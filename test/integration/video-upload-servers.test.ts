@@ -84,56 +84,66 @@ describe('X chunked media upload', () => {
     expect(server.media(id)?.data.equals(file)).toBe(true);
   });
 
-  it('takes the dedicated initialize/append/finalize endpoints, and refuses a size mismatch, an unknown category and a long video', async () => {
-    const server = await x();
-    const init = async (body: Record<string, unknown>) =>
-      fetch(`${server.url}/2/media/upload/initialize`, {
+  it(
+    'takes the dedicated initialize/append/finalize endpoints, ' +
+      'and refuses a size mismatch, an unknown category and a long video',
+    async () => {
+      const server = await x();
+      const init = async (body: Record<string, unknown>) =>
+        fetch(`${server.url}/2/media/upload/initialize`, {
+          method: 'POST',
+          headers: { ...auth(server), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await init({ media_type: 'video/mp4', total_bytes: 10, media_category: 'tweet_movie' })).status).toBe(
+        400,
+      );
+      expect(
+        (await init({ media_type: 'video/mp4', total_bytes: 600 * 1024 * 1024, media_category: 'tweet_video' })).status,
+      ).toBe(400);
+
+      const long = videoBytes(141);
+      const { data } = (await (
+        await init({ media_type: 'video/mp4', total_bytes: long.length + 1, media_category: 'tweet_video' })
+      ).json()) as { data: { id: string } };
+      await fetch(`${server.url}/2/media/upload/${data.id}/append`, {
         method: 'POST',
-        headers: { ...auth(server), 'content-type': 'application/json' },
-        body: JSON.stringify(body),
+        headers: auth(server),
+        body: form({ segment_index: '0', media: new Blob([long]) }),
       });
-    expect((await init({ media_type: 'video/mp4', total_bytes: 10, media_category: 'tweet_movie' })).status).toBe(400);
-    expect(
-      (await init({ media_type: 'video/mp4', total_bytes: 600 * 1024 * 1024, media_category: 'tweet_video' })).status,
-    ).toBe(400);
+      const mismatch = await fetch(`${server.url}/2/media/upload/${data.id}/finalize`, {
+        method: 'POST',
+        headers: auth(server),
+      });
+      expect(mismatch.status).toBe(400);
+      expect(((await mismatch.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(
+        /size mismatch/,
+      );
 
-    const long = videoBytes(141);
-    const { data } = (await (
-      await init({ media_type: 'video/mp4', total_bytes: long.length + 1, media_category: 'tweet_video' })
-    ).json()) as { data: { id: string } };
-    await fetch(`${server.url}/2/media/upload/${data.id}/append`, {
-      method: 'POST',
-      headers: auth(server),
-      body: form({ segment_index: '0', media: new Blob([long]) }),
-    });
-    const mismatch = await fetch(`${server.url}/2/media/upload/${data.id}/finalize`, {
-      method: 'POST',
-      headers: auth(server),
-    });
-    expect(mismatch.status).toBe(400);
-    expect(((await mismatch.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/size mismatch/);
-
-    const again = (await (
-      await init({ media_type: 'video/mp4', total_bytes: long.length, media_category: 'tweet_video' })
-    ).json()) as { data: { id: string } };
-    await fetch(`${server.url}/2/media/upload/${again.data.id}/append`, {
-      method: 'POST',
-      headers: auth(server),
-      body: form({ segment_index: '0', media: new Blob([long]) }),
-    });
-    await fetch(`${server.url}/2/media/upload/${again.data.id}/finalize`, { method: 'POST', headers: auth(server) });
-    let state = '';
-    let error: unknown;
-    for (let i = 0; i < 5 && state !== 'failed' && state !== 'succeeded'; i++) {
-      const body = (await (
-        await fetch(`${server.url}/2/media/upload?command=STATUS&media_id=${again.data.id}`, { headers: auth(server) })
-      ).json()) as { data: { processing_info: { state: string; error?: unknown } } };
-      state = body.data.processing_info.state;
-      error = body.data.processing_info.error;
-    }
-    expect(state).toBe('failed');
-    expect(error).toMatchObject({ code: 1, name: 'InvalidMedia' });
-  });
+      const again = (await (
+        await init({ media_type: 'video/mp4', total_bytes: long.length, media_category: 'tweet_video' })
+      ).json()) as { data: { id: string } };
+      await fetch(`${server.url}/2/media/upload/${again.data.id}/append`, {
+        method: 'POST',
+        headers: auth(server),
+        body: form({ segment_index: '0', media: new Blob([long]) }),
+      });
+      await fetch(`${server.url}/2/media/upload/${again.data.id}/finalize`, { method: 'POST', headers: auth(server) });
+      let state = '';
+      let error: unknown;
+      for (let i = 0; i < 5 && state !== 'failed' && state !== 'succeeded'; i++) {
+        const body = (await (
+          await fetch(`${server.url}/2/media/upload?command=STATUS&media_id=${again.data.id}`, {
+            headers: auth(server),
+          })
+        ).json()) as { data: { processing_info: { state: string; error?: unknown } } };
+        state = body.data.processing_info.state;
+        error = body.data.processing_info.error;
+      }
+      expect(state).toBe('failed');
+      expect(error).toMatchObject({ code: 1, name: 'InvalidMedia' });
+    },
+  );
 });
 
 describe('Mastodon asynchronous media', () => {

@@ -26,29 +26,35 @@ function settingInFileAlone(dataDir: string, key: string): string | undefined {
 }
 
 describe('D131: the WAL is checkpointed off the engine thread', () => {
-  it('a write reaches the database file itself within a moment, and the engine connection never checkpoints once it wrote', async () => {
-    const dataDir = tempDir();
-    const db = await openDatabase({ dataDir, clock: new FakeClock() });
-    try {
-      // A write that changed nothing (an idle scheduler's recovery) starts no thread: SQLite still checkpoints.
-      db.prepare(`UPDATE settings SET value = 'x' WHERE key = 'no such setting'`).run();
-      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
-      db.prepare(`INSERT INTO settings (key, value) VALUES ('workspace_name', 'Harbour & Co')`).run();
-      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
-      await expect.poll(() => settingInFileAlone(dataDir, 'workspace_name'), { timeout: 10_000 }).toBe('Harbour & Co');
-      // A change inside a transaction is flushed once the transaction commits.
-      db.transaction(() =>
-        db.prepare(`UPDATE settings SET value = 'Harbour Studio' WHERE key = 'workspace_name'`).run(),
-      )();
-      await expect
-        .poll(() => settingInFileAlone(dataDir, 'workspace_name'), { timeout: 10_000 })
-        .toBe('Harbour Studio');
-    } finally {
-      db.close();
-    }
-    // The worker's connection closed first, so the engine's was the last one and took the WAL away.
-    expect(existsSync(join(dataDir, `${DATABASE_FILE}-wal`))).toBe(false);
-  });
+  it(
+    'a write reaches the database file itself within a moment, ' +
+      'and the engine connection never checkpoints once it wrote',
+    async () => {
+      const dataDir = tempDir();
+      const db = await openDatabase({ dataDir, clock: new FakeClock() });
+      try {
+        // A write that changed nothing (an idle scheduler's recovery) starts no thread: SQLite still checkpoints.
+        db.prepare(`UPDATE settings SET value = 'x' WHERE key = 'no such setting'`).run();
+        expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+        db.prepare(`INSERT INTO settings (key, value) VALUES ('workspace_name', 'Harbour & Co')`).run();
+        expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+        await expect
+          .poll(() => settingInFileAlone(dataDir, 'workspace_name'), { timeout: 10_000 })
+          .toBe('Harbour & Co');
+        // A change inside a transaction is flushed once the transaction commits.
+        db.transaction(() =>
+          db.prepare(`UPDATE settings SET value = 'Harbour Studio' WHERE key = 'workspace_name'`).run(),
+        )();
+        await expect
+          .poll(() => settingInFileAlone(dataDir, 'workspace_name'), { timeout: 10_000 })
+          .toBe('Harbour Studio');
+      } finally {
+        db.close();
+      }
+      // The worker's connection closed first, so the engine's was the last one and took the WAL away.
+      expect(existsSync(join(dataDir, `${DATABASE_FILE}-wal`))).toBe(false);
+    },
+  );
 
   it('a steady stream of commits keeps the WAL near its bound instead of growing with every write', () => {
     const dataDir = tempDir();
