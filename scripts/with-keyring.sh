@@ -69,9 +69,21 @@ probe='
     .then(() => keytar.deletePassword("Postroom-keyring-probe", account))
     .catch(() => process.exit(1));
 '
-(cd "$(dirname "$0")/.." && node -e "$probe") >/dev/null 2>&1 ||
+# A daemon that has just started can still be setting the keyring up: the first call then dies with a
+# signal (libsecret crashes, seen under load) instead of being refused. That is tried again, a
+# second apart; a refusal (exit 1) is the password.
+for attempt in 1 2 3 4 5; do
+  status=0
+  (cd "$(dirname "$0")/.." && node -e "$probe") >/dev/null 2>&1 || status=$?
+  [ "$status" -gt 128 ] || break
+  sleep 1
+done
+[ "$status" -eq 0 ] || [ "$status" -gt 128 ] ||
   fail "The keyring at $keyring_file did not unlock with that password." \
     'Run this again with the password the keyring was created with. (To start over, move that file aside: the keys and sign-ins Postroom kept in it go with it.)'
+[ "$status" -eq 0 ] ||
+  fail "GNOME Keyring started but did not answer (it crashed $attempt times in a row)." \
+    'Run this again; if it goes on, run gnome-keyring-daemon --replace in a terminal to see why.'
 
 if [ "$#" -eq 0 ]; then set -- npm start; fi
 exec "$@"
