@@ -1,9 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { ManagedUser } from '../../../../src-shared/clients';
 import type { Workspace } from '../../../../src-shared/contract';
 import type { ErrorObject } from '../../../../src-shared/errors';
 import type { PostGroup } from '../../../../src-shared/posts';
-import { checkFirstCommentTargets, checkFollowUps } from '../../../../src-shared/platform-rules';
 import { act, useContract } from '../../data/queries';
 import { useRole } from '../../data/session';
 import { fieldErrors } from '../../errors';
@@ -12,12 +11,12 @@ import { useStore } from '../../store';
 import { ErrorAlert } from '../../ui/ErrorAlert';
 import { formatDateTime } from '../../format';
 import { fromLocalInput, sameTimeOnDay, toLocalInput } from '../posts';
-import { checkPollTargets, checkTargets, targetsOf, type Target } from './checks';
+import { checkFollowUpTargets, checkTargets, problemsUnderText, targetsOf, type Target } from './checks';
 import { FirstCommentField } from './FirstCommentField';
 import { ThreadEditor } from './ThreadEditor';
-import { PollField, type PollDraft } from './PollField';
-import { clearLocalDraft, differs, readLocalDraft, writeLocalDraft, type LocalDraft } from './localDraft';
-import { mediaInfoOf, mediaListOf, PostMediaPicker, usePostMedia } from './PostMediaPicker';
+import { PollField } from './PollField';
+import { createInput, updatePatch, type Submission, type Submit } from './postInput';
+import { mediaInfoOf, mediaListOf, PostMediaPicker } from './PostMediaPicker';
 import { PublicMediaNotice } from './PublicMediaNotice';
 import { PostTexts } from './PostTexts';
 import { Previews } from './Previews';
@@ -25,8 +24,7 @@ import { TargetPicker } from './TargetPicker';
 import { WhenField } from './WhenField';
 import { Action } from '../../ui/Action';
 import { ConfirmDialog } from '../../ui/ConfirmDialog';
-
-type Submit = 'draft' | 'schedule' | 'queue' | 'save' | 'unschedule';
+import { useComposerDraft } from './useComposerDraft';
 
 interface Props {
   workspace: Workspace;
@@ -55,54 +53,15 @@ export function ComposerForm({
   const role = useRole();
   const openPost = useStore((s) => s.openPost);
   const setView = useStore((s) => s.setView);
-  const postId = existing?.id ?? null;
-  const tzOf = (id: string) => clients.find((c) => c.id === id)?.timezone ?? workspace.timezone;
-  // Where the form starts: the saved post, or an empty new post (for the preset or only client).
-  const [start] = useState<Omit<LocalDraft, 'savedAt'>>(() => {
-    const active = clients.filter((c) => !c.deactivated);
-    const startClient = existing?.userId ?? presetClientId ?? (active.length === 1 ? active[0]!.id : '');
-    return {
-      clientId: startClient,
-      targets: existing?.platformIds ?? [],
-      text: existing?.text ?? '',
-      custom: existing?.platformTexts ?? {},
-      when: existing?.scheduledTime ? toLocalInput(existing.scheduledTime, tzOf(startClient)) : '',
-      thread: existing?.thread.map((p) => ({ text: p.text, media: p.media })) ?? [],
-      firstComment: existing?.firstComment ?? '',
-      poll: existing?.poll ?? null,
-    };
-  });
-  // What was typed here before and not saved comes back (for a preset client, only its own).
-  const [restored, setRestored] = useState<LocalDraft | null>(() => {
-    const kept = readLocalDraft(workspace.id, postId);
-    if (!kept || (presetClientId !== undefined && kept.clientId !== presetClientId)) return null;
-    if (existing && kept.clientId !== existing.userId) return null;
-    return differs(kept, start) ? kept : null;
-  });
-  const initial = restored ?? start;
-  const [clientId, setClientId] = useState<string>(initial.clientId);
-  const [targets, setTargets] = useState<string[]>(initial.targets);
-  const [text, setText] = useState(initial.text);
-  const [custom, setCustom] = useState<Record<string, string>>(initial.custom);
-  const [thread, setThread] = useState<LocalDraft['thread']>(initial.thread);
-  const [firstComment, setFirstComment] = useState(initial.firstComment);
-  const [poll, setPoll] = useState<PollDraft | null>(initial.poll);
-  const [touched, setTouched] = useState(existing !== null || restored !== null);
+  const draft = useComposerDraft({ workspace, clients, presetClientId, existing, onDirty });
+  const { clientId, targets, text, custom, when, thread, firstComment, poll, media, touched, written } = draft;
+  const { setTargets, setText, setCustom, setWhen, setThread, setFirstComment, setPoll, setTouched } = draft;
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusyState] = useState(false);
   const [pastTime, setPastTime] = useState<string | null>(null);
   const client = clients.find((c) => c.id === clientId);
   const tz = client?.timezone ?? workspace.timezone;
-  const [when, setWhen] = useState(initial.when);
   const editing = existing !== null;
-  const media = usePostMedia(existing, () => setTouched(true));
-  /** A setter of what the person writes: once they have written, a missing text is shown as a problem. */
-  function written<T>(set: (value: T) => void) {
-    return (value: T) => {
-      set(value);
-      setTouched(true);
-    };
-  }
 
   const connections = useContract(
     'connection.list',
@@ -110,33 +69,6 @@ export function ComposerForm({
     { enabled: clientId !== '' },
   );
   const accounts = connections.data ?? [];
-
-  const current = { clientId, targets, text, custom, when, thread, firstComment, poll };
-  const dirty = differs(current, start) || media.changed;
-  // Only a copy this form wrote is removed when its changes are undone: another client's stays.
-  const wrote = useRef(restored !== null);
-  useEffect(() => {
-    onDirty(dirty);
-    if (dirty) writeLocalDraft(workspace.id, postId, current);
-    else if (wrote.current) clearLocalDraft(workspace.id, postId);
-    wrote.current = dirty;
-    // `current` is rebuilt each render from the values listed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dirty, clientId, targets, text, custom, when, thread, firstComment, poll]);
-
-  function discardRestored() {
-    clearLocalDraft(workspace.id, postId);
-    setRestored(null);
-    setClientId(start.clientId);
-    setTargets(start.targets);
-    setText(start.text);
-    setCustom(start.custom);
-    setWhen(start.when);
-    setThread(start.thread);
-    setFirstComment(start.firstComment);
-    setPoll(start.poll);
-    setTouched(existing !== null);
-  }
 
   const setBusy = (b: boolean) => {
     setBusyState(b);
@@ -147,32 +79,13 @@ export function ComposerForm({
   const mediaInfo = media.items.map(mediaInfoOf);
   const textOf = (t: Target) => custom[t.platformId] ?? text;
   const checks = checkTargets(chosen, textOf, mediaInfo);
-  // The thread's parts and the first comment, checked as the engine checks them (issue 14 item 4).
-  const followUps = [
-    ...chosen.flatMap((t) =>
-      checkFollowUps(
-        t.platform,
-        thread.map((p) => ({ text: p.text, media: p.media.map(mediaInfoOf) })),
-        firstComment,
-        t.connection?.maxTextLength ?? undefined,
-      ),
-    ),
-    ...checkFirstCommentTargets(
-      chosen.map((t) => t.platform),
-      firstComment,
-    ),
-    ...checkPollTargets(chosen, poll, mediaInfo.length),
-  ];
+  const followUps = checkFollowUpTargets(
+    chosen,
+    { thread: thread.map((p) => ({ text: p.text, media: p.media.map(mediaInfoOf) })), firstComment, poll },
+    mediaInfo.length,
+  );
   const allViolations = [...checks.flatMap((c) => c.violations), ...followUps];
-  const problems = [
-    ...new Set(
-      allViolations
-        // The thread editor and the poll show their own problems.
-        .filter((v) => !v.part && v.rule !== 'thread_not_supported' && !v.rule.startsWith('poll_'))
-        .filter((v) => touched || v.rule !== 'text_required')
-        .map((v) => v.message),
-    ),
-  ];
+  const problems = problemsUnderText(allViolations, touched);
   // A draft may break a platform's limits (they apply when scheduling, D93); a post needs a client and a target.
   const incomplete = busy || !client || chosen.length === 0;
   const blocked = incomplete || allViolations.length > 0;
@@ -190,7 +103,7 @@ export function ComposerForm({
   }
 
   function chooseClient(id: string) {
-    setClientId(id);
+    draft.setClientId(id);
     setTargets([]);
     setCustom({});
     setError(null);
@@ -209,13 +122,9 @@ export function ComposerForm({
       },
       (next) => setThread((parts) => parts.map((p, j) => (j === i ? { ...p, media: next(p.media) } : p))),
     );
-  const threadInput = thread.map((p) => ({ text: p.text, mediaIds: p.media.map((m) => m.id) }));
 
   async function submit(kind: Submit, at?: string, publishNow = false) {
     if (blocks(kind)) return;
-    const platformTexts = Object.fromEntries(
-      chosen.filter((t) => t.platformId in custom).map((t) => [t.platformId, custom[t.platformId]!]),
-    );
     let scheduledTime: string | undefined;
     if (kind === 'schedule') {
       scheduledTime = at ?? fromLocalInput(when, tz) ?? undefined;
@@ -232,44 +141,29 @@ export function ComposerForm({
     }
     setBusy(true);
     setError(null);
+    const sent: Submission = {
+      kind,
+      text,
+      custom,
+      thread,
+      firstComment,
+      poll,
+      scheduledTime,
+      publishNow,
+      platformIds: chosen.map((t) => t.platformId),
+      mediaIds: media.items.map((m) => m.id),
+      mediaChanged: media.changed,
+    };
     const res = existing
-      ? await act('post.update', {
-          workspaceId: workspace.id,
-          id: existing.id,
-          patch: {
-            text,
-            platformTexts,
-            thread: threadInput,
-            firstComment: firstComment.trim() ? firstComment : null,
-            poll,
-            ...(media.changed ? { mediaIds: media.items.map((m) => m.id) } : {}),
-            ...(kind === 'schedule' ? { scheduledTime } : kind === 'unschedule' ? { scheduledTime: null } : {}),
-            ...(publishNow ? { publishNow } : {}),
-          },
-        })
-      : await act('post.create', {
-          workspaceId: workspace.id,
-          userId: clientId,
-          post: {
-            text,
-            platformIds: chosen.map((t) => t.platformId),
-            ...(Object.keys(platformTexts).length ? { platformTexts } : {}),
-            ...(thread.length ? { thread: threadInput } : {}),
-            ...(firstComment.trim() ? { firstComment } : {}),
-            ...(poll ? { poll } : {}),
-            ...(scheduledTime ? { scheduledTime } : {}),
-            ...(kind === 'queue' ? { addToQueue: true } : {}),
-            ...(publishNow ? { publishNow } : {}),
-            ...(media.items.length ? { mediaIds: media.items.map((m) => m.id) } : {}),
-          },
-        });
+      ? await act('post.update', { workspaceId: workspace.id, id: existing.id, patch: updatePatch(sent) })
+      : await act('post.create', { workspaceId: workspace.id, userId: clientId, post: createInput(sent) });
     setBusy(false);
     if (!res.ok) {
       if (res.error.code === 'time_in_past' && scheduledTime) setPastTime(scheduledTime);
       else setError(res.error);
       return;
     }
-    clearLocalDraft(workspace.id, postId);
+    draft.clearKept();
     onDone();
     void openPost(res.data.id);
   }
@@ -304,12 +198,12 @@ export function ComposerForm({
         void submit(editing ? 'save' : maySchedule && when ? 'schedule' : 'draft');
       }}
     >
-      {restored && (
+      {draft.restored && (
         <div className="dialog-body">
           <p className="notice" role="status">
-            Restored what you typed on {formatDateTime(restored.savedAt)}; it is not saved as a post yet
+            Restored what you typed on {formatDateTime(draft.restored.savedAt)}; it is not saved as a post yet
             {existing ? '' : ' (images are not kept)'}.{' '}
-            <Action small onClick={discardRestored}>
+            <Action small onClick={draft.discardRestored}>
               Discard it
             </Action>
           </p>

@@ -1,6 +1,8 @@
 import type { Platform } from '../../../../src-shared/contract';
 import type { Connection } from '../../../../src-shared/connections';
 import {
+  checkFirstCommentTargets,
+  checkFollowUps,
   checkPoll,
   checkPost,
   countText,
@@ -8,6 +10,7 @@ import {
   type MediaInfo,
   type PollInfo,
   type RuleViolation,
+  type ThreadPartInfo,
 } from '../../../../src-shared/platform-rules';
 import { atHandle, platformName, platformOf } from '../posts';
 
@@ -73,3 +76,39 @@ export const checkPollTargets = (
   poll: PollInfo | null,
   mediaCount: number,
 ): RuleViolation[] => targets.flatMap((t) => checkPoll(t.platform, poll, mediaCount, t.connection?.pollLimits));
+
+/**
+ * What follows the post, checked for each target as the engine checks it (issue 14 item 4): the
+ * thread's parts and the first comment by the platform's follow-up rule, a first comment no target
+ * takes, and the poll.
+ */
+export function checkFollowUpTargets(
+  targets: readonly Target[],
+  followUps: { thread: readonly ThreadPartInfo[]; firstComment: string; poll: PollInfo | null },
+  mediaCount: number,
+): RuleViolation[] {
+  const { thread, firstComment, poll } = followUps;
+  return [
+    ...targets.flatMap((t) =>
+      checkFollowUps(t.platform, thread, firstComment, t.connection?.maxTextLength ?? undefined),
+    ),
+    ...checkFirstCommentTargets(
+      targets.map((t) => t.platform),
+      firstComment,
+    ),
+    ...checkPollTargets(targets, poll, mediaCount),
+  ];
+}
+
+/**
+ * The problems said under the post's text, each once: the thread editor and the poll show their
+ * own, and a missing text is a problem only once the person has written something.
+ */
+export const problemsUnderText = (violations: readonly RuleViolation[], touched: boolean): string[] => [
+  ...new Set(
+    violations
+      .filter((v) => !v.part && v.rule !== 'thread_not_supported' && !v.rule.startsWith('poll_'))
+      .filter((v) => touched || v.rule !== 'text_required')
+      .map((v) => v.message),
+  ),
+];
