@@ -63,7 +63,8 @@ function whenItGoesOut(requested: Date, now: Date, publishNow: boolean | undefin
   if (now.getTime() - requested.getTime() > PAST_GRACE_MS && !publishNow) {
     throw new AppError(
       'time_in_past',
-      `scheduledTime ${requested.toISOString()} has passed; choose a time from now on, or send publishNow: true to publish it now`,
+      `scheduledTime ${requested.toISOString()} has passed; ` +
+        'choose a time from now on, or send publishNow: true to publish it now',
       {
         scheduledTime: requested.toISOString(),
         now: now.toISOString(),
@@ -92,7 +93,9 @@ export function usedOnDay(db: Db, userId: string, day: string, exceptGroupId: st
   return (
     db
       .prepare(
-        `SELECT count(*) AS n FROM deliveries WHERE managed_user_id = ? AND local_day = ? AND state NOT IN ('draft', 'cancelled') AND post_group_id IS NOT ?`,
+        `SELECT count(*) AS n FROM deliveries
+         WHERE managed_user_id = ? AND local_day = ? AND state NOT IN ('draft', 'cancelled')
+           AND post_group_id IS NOT ?`,
       )
       .get(userId, day, exceptGroupId) as { n: number }
   ).n;
@@ -189,7 +192,8 @@ export function getQueueSlots(db: Db, userId: string): QueueSlot[] {
     .all(userId)
     .map((r) => ({
       weekday: r.weekday,
-      time: `${String(Math.floor(r.minute_of_day / 60)).padStart(2, '0')}:${String(r.minute_of_day % 60).padStart(2, '0')}`,
+      time:
+        `${String(Math.floor(r.minute_of_day / 60)).padStart(2, '0')}:` + String(r.minute_of_day % 60).padStart(2, '0'),
     }));
 }
 
@@ -229,7 +233,8 @@ export function nextFreeSlot(
       const iso = at.toUTC().toISO()!;
       const taken = ctx.db
         .prepare(
-          `SELECT 1 FROM post_groups WHERE managed_user_id = ? AND sort_at = ? AND scheduled_at = ? AND EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = post_groups.id AND d.state != 'cancelled')`,
+          `SELECT 1 FROM post_groups WHERE managed_user_id = ? AND sort_at = ? AND scheduled_at = ?
+             AND EXISTS (SELECT 1 FROM deliveries d WHERE d.post_group_id = post_groups.id AND d.state != 'cancelled')`,
         )
         .get(userId, iso, iso);
       if (!taken) return at.toJSDate();
@@ -391,7 +396,8 @@ export async function createPostGroup(
   const connections = platformIds.map((id) =>
     ctx.db
       .prepare<[string, string], ConnectionRow>(
-        `SELECT id, platform, platform_id, status, max_text_length, poll_limits FROM connections WHERE managed_user_id = ? AND platform_id = ?`,
+        `SELECT id, platform, platform_id, status, max_text_length, poll_limits FROM connections
+         WHERE managed_user_id = ? AND platform_id = ?`,
       )
       .get(userId, id),
   );
@@ -457,7 +463,10 @@ export async function createPostGroup(
     if (day) assertRoomOnDay(ctx, p.workspaceId, userId, client.timezone, day, platformIds.length, null);
     ctx.db
       .prepare(
-        `INSERT INTO post_groups (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by, thread, first_comment, poll) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO post_groups
+           (id, workspace_id, managed_user_id, text, platform_texts, scheduled_at, created_at, updated_at, created_by,
+            thread, first_comment, poll)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -480,7 +489,9 @@ export async function createPostGroup(
     connections.forEach((c) => {
       ctx.db
         .prepare(
-          `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day, next_attempt_at, idempotency_key, updated_at)
+          `INSERT INTO deliveries
+             (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, local_day, next_attempt_at,
+              idempotency_key, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
@@ -501,7 +512,9 @@ export async function createPostGroup(
       action: scheduledAt ? 'post.scheduled' : 'post.drafted',
       objectKind: 'post_group',
       objectId: id,
-      detail: `${scheduledAt ? `Scheduled for ${scheduledAt.toISOString()}` : 'Draft'} on ${platformIds.join(', ')} for ${client.display_name}`,
+      detail:
+        `${scheduledAt ? `Scheduled for ${scheduledAt.toISOString()}` : 'Draft'} ` +
+        `on ${platformIds.join(', ')} for ${client.display_name}`,
     });
   })();
   return readPostGroup(ctx.db, id);
@@ -627,7 +640,9 @@ export function updatePostGroup(
       assertRoomOnDay(ctx, p.workspaceId, g.managed_user_id, client.timezone, day, changeable.length, id);
     ctx.db
       .prepare(
-        `UPDATE post_groups SET text = ?, platform_texts = ?, scheduled_at = ?, thread = ?, first_comment = ?, poll = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE post_groups
+         SET text = ?, platform_texts = ?, scheduled_at = ?, thread = ?, first_comment = ?, poll = ?, updated_at = ?
+         WHERE id = ?`,
       )
       .run(
         text,
@@ -674,7 +689,9 @@ export function updatePostGroup(
         const state: DeliveryState = d.state === 'paused' ? 'paused' : scheduledAt ? 'scheduled' : 'draft';
         ctx.db
           .prepare(
-            `UPDATE deliveries SET state = ?, due_at = ?, local_day = ?, next_attempt_at = ?, attempts = 0, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?`,
+            `UPDATE deliveries SET state = ?, due_at = ?, local_day = ?, next_attempt_at = ?, attempts = 0,
+               last_error = NULL, updated_at = ?
+             WHERE id = ? AND state = ?`,
           )
           .run(
             state,
@@ -711,7 +728,8 @@ export function cancelPostGroup(ctx: EngineContext, p: Principal, id: string): P
   ctx.db.transaction(() => {
     const changed = ctx.db
       .prepare(
-        `UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
+        `UPDATE deliveries SET state = 'cancelled', updated_at = ?
+         WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
       )
       .run(now.toISOString(), id).changes;
     recordActivityOf(ctx.db, now, p, {
@@ -767,7 +785,8 @@ export function retryDeliveries(
   if (disconnected.length > 0)
     throw new AppError(
       'conflict',
-      `Reconnect ${disconnected.map(({ d, connection }) => connection?.handle ?? d.platform).join(', ')} first: the retry would fail the same way.`,
+      `Reconnect ${disconnected.map(({ d, connection }) => connection?.handle ?? d.platform).join(', ')} ` +
+        'first: the retry would fail the same way.',
       { platformIds: disconnected.map(({ d }) => d.platform_id) },
     );
   const now = ctx.clock.now().toISOString();

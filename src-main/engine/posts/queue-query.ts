@@ -179,7 +179,8 @@ function countFromSummary(db: Db, workspaceId: string, clients: ClientFilter, st
       : 'userId' in clients
         ? db
             .prepare(
-              `SELECT coalesce(sum(groups), 0) AS n FROM queue_counts WHERE managed_user_id = ? AND state = ? AND workspace_id = ?`,
+              `SELECT coalesce(sum(groups), 0) AS n FROM queue_counts
+               WHERE managed_user_id = ? AND state = ? AND workspace_id = ?`,
             )
             .get(clients.userId, state, workspaceId)
         : db

@@ -241,14 +241,18 @@ export class Scheduler {
         if (window !== null && now.getTime() - claimedAt < window) {
           this.ctx.db
             .prepare(
-              `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`,
+              `UPDATE deliveries
+               SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+               WHERE id = ?`,
             )
             .run(iso, iso, d.id);
         } else if (window === null && entry?.adapter.findPublished) {
           // Kept if already set: an earlier cut-short attempt may have gone out too.
           this.ctx.db
             .prepare(
-              `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, verify_since = coalesce(verify_since, ?), last_error = ?, updated_at = ? WHERE id = ?`,
+              `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, lease_owner = NULL,
+                 lease_expires_at = NULL, verify_since = coalesce(verify_since, ?), last_error = ?, updated_at = ?
+               WHERE id = ?`,
             )
             .run(
               new Date(Math.max(now.getTime(), claimedAt + this.verifyDelayMs)).toISOString(),
@@ -268,7 +272,8 @@ export class Scheduler {
       }
       const late = this.ctx.db
         .prepare<[string], DeliveryRow>(
-          `SELECT * FROM deliveries d WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ? AND ${clearedToPublishSql('d')}`,
+          `SELECT * FROM deliveries d
+           WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ? AND ${clearedToPublishSql('d')}`,
         )
         .all(new Date(now.getTime() - this.graceMs).toISOString());
       for (const d of late) this.markProblem(d, 'needs_attention', 'its time passed while Postroom was closed', now);
@@ -288,7 +293,8 @@ export class Scheduler {
       .prepare<[], { at: string | null }>(
         `SELECT d.next_attempt_at AS at FROM deliveries d
          WHERE d.state = 'scheduled' AND EXISTS (
-           SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
+           SELECT 1 FROM managed_users u
+           WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
            AND ${clearedToPublishSql('d')}
          ORDER BY d.next_attempt_at LIMIT 1`,
       )
@@ -361,7 +367,8 @@ export class Scheduler {
       .prepare<[string, number], { id: string }>(
         `SELECT d.id FROM deliveries d
          WHERE d.state = 'scheduled' AND d.next_attempt_at <= ? AND EXISTS (
-           SELECT 1 FROM managed_users u WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
+           SELECT 1 FROM managed_users u
+           WHERE u.id = d.managed_user_id AND u.deactivated_at IS NULL AND u.deleted_at IS NULL)
          AND ${clearedToPublishSql('d')}
          ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
       )
@@ -400,13 +407,15 @@ export class Scheduler {
         const moved = this.ctx.db
           .prepare<[], DeliveryRow>(
             `SELECT * FROM deliveries WHERE state IN ('scheduled', 'publishing')
-               AND (attempts > 0 OR verify_since IS NOT NULL OR lease_expires_at IS NOT NULL OR next_attempt_at > due_at)`,
+               AND (attempts > 0 OR verify_since IS NOT NULL OR lease_expires_at IS NOT NULL
+                 OR next_attempt_at > due_at)`,
           )
           .all();
         for (const d of moved) {
           this.ctx.db
             .prepare(
-              `UPDATE deliveries SET next_attempt_at = ?, verify_since = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?`,
+              `UPDATE deliveries SET next_attempt_at = ?, verify_since = ?, lease_expires_at = ?, updated_at = ?
+               WHERE id = ?`,
             )
             .run(
               shift(d.next_attempt_at)?.toISOString() ?? null,
@@ -422,14 +431,16 @@ export class Scheduler {
     this.ctx.db.transaction(() => {
       const passed = this.ctx.db
         .prepare<[string], DeliveryRow>(
-          `SELECT * FROM deliveries d WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ? AND ${clearedToPublishSql('d')}`,
+          `SELECT * FROM deliveries d
+           WHERE state = 'scheduled' AND attempts = 0 AND next_attempt_at < ? AND ${clearedToPublishSql('d')}`,
         )
         .all(new Date(wall - this.graceMs).toISOString());
       for (const d of passed)
         this.markProblem(
           d,
           'needs_attention',
-          `the clock jumped ${Math.round(drift / 60_000)} minutes forward (or the computer slept) past its time; publish it now or pick another time`,
+          `the clock jumped ${Math.round(drift / 60_000)} minutes forward (or the computer slept) past its time; ` +
+            'publish it now or pick another time',
           now,
         );
     })();
@@ -462,7 +473,8 @@ export class Scheduler {
     return (
       this.ctx.db
         .prepare<[string, string, string, string, string], DeliveryRow>(
-          `UPDATE deliveries SET state = 'publishing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+          `UPDATE deliveries
+           SET state = 'publishing', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
            WHERE id = ? AND state = 'scheduled' AND next_attempt_at <= ? AND ${clearedToPublishSql('deliveries')}
            RETURNING *`,
         )
@@ -478,7 +490,8 @@ export class Scheduler {
   private async publish(d: DeliveryRow, answered: () => void): Promise<void> {
     const group = this.ctx.db
       .prepare<[string], PublishingGroup>(
-        `SELECT workspace_id, text, platform_texts, created_by, thread, first_comment, poll FROM post_groups WHERE id = ?`,
+        `SELECT workspace_id, text, platform_texts, created_by, thread, first_comment, poll FROM post_groups
+         WHERE id = ?`,
       )
       .get(d.post_group_id)!;
     // The UI shows "Publishing…" from this moment.
@@ -579,7 +592,8 @@ export class Scheduler {
           ? `Found on ${d.platform_id} after a restart (it went out before Postroom stopped): ${link}`
           : parts.length === 1
             ? `Published on ${d.platform_id}: ${link}`
-            : `Published on ${d.platform_id} with ${describeParts(parts)}${foundAny ? ' (a part cut short by a restart was found there)' : ''}: ${link}`,
+            : `Published on ${d.platform_id} with ${describeParts(parts)}` +
+              `${foundAny ? ' (a part cut short by a restart was found there)' : ''}: ${link}`,
         { part: parts.length - 1, post: done.get(parts.length - 1)! },
       );
       this.setOnline(true);
@@ -623,7 +637,9 @@ export class Scheduler {
         insertPart(this.ctx.db, d.id, last.part, last.post, now);
         this.ctx.db
           .prepare(
-            `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, verify_since = NULL, updated_at = ? WHERE id = ?`,
+            `UPDATE deliveries SET state = 'published', platform_post_id = ?, platform_post_url = ?, published_at = ?,
+               lease_owner = NULL, lease_expires_at = NULL, last_error = NULL, verify_since = NULL, updated_at = ?
+             WHERE id = ?`,
           )
           .run(post.postId, post.url, now.toISOString(), now.toISOString(), d.id);
         recordSystemActivity(this.ctx.db, now, workspaceId, {
@@ -793,7 +809,9 @@ export class Scheduler {
     this.record(() =>
       this.ctx.db
         .prepare(
-          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`,
+          `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - 1, lease_owner = NULL,
+             lease_expires_at = NULL, last_error = ?, updated_at = ?
+           WHERE id = ?`,
         )
         .run(new Date(now.getTime() + this.offlineRetryMs).toISOString(), reason, now.toISOString(), d.id),
     );
@@ -877,8 +895,10 @@ export class Scheduler {
       this.record(() =>
         this.ctx.db
           .prepare(
-            `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?,
-             verify_since = coalesce(verify_since, ?), updated_at = ? WHERE id = ?`,
+            `UPDATE deliveries SET state = 'scheduled', next_attempt_at = ?, attempts = attempts - ?,
+               lease_owner = NULL, lease_expires_at = NULL, last_error = ?, verify_since = coalesce(verify_since, ?),
+               updated_at = ?
+             WHERE id = ?`,
           )
           .run(
             new Date(now.getTime() + Math.max(wait, sentAt ? this.verifyDelayMs : 0)).toISOString(),
@@ -896,7 +916,8 @@ export class Scheduler {
         if (e.needsReauth) {
           const changed = this.ctx.db
             .prepare(
-              `UPDATE connections SET status = 'needs_reauth', updated_at = ? WHERE managed_user_id = ? AND platform_id = ? AND status = 'active'`,
+              `UPDATE connections SET status = 'needs_reauth', updated_at = ?
+               WHERE managed_user_id = ? AND platform_id = ? AND status = 'active'`,
             )
             .run(iso, d.managed_user_id, d.platform_id).changes;
           if (changed) {
@@ -912,7 +933,8 @@ export class Scheduler {
           this.markProblem(
             { ...d, state: 'publishing' },
             'needs_attention',
-            `Postroom stopped while publishing this and could not check ${d.platform_id} whether it went out (${e.message}); check the platform before retrying`,
+            `Postroom stopped while publishing this and could not check ${d.platform_id} whether it went out ` +
+              `(${e.message}); check the platform before retrying`,
             now,
             workspaceId,
           );
@@ -937,7 +959,8 @@ export class Scheduler {
         .get(d.post_group_id)!.workspace_id;
     this.ctx.db
       .prepare(
-        `UPDATE deliveries SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?`,
+        `UPDATE deliveries SET state = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+         WHERE id = ?`,
       )
       .run(state, error, now.toISOString(), d.id);
     recordSystemActivity(this.ctx.db, now, ws, {

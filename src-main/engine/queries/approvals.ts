@@ -30,7 +30,8 @@ export interface ApprovalRow {
 }
 
 /** The client's policy, as a column of a `post_groups` select (aliased `g`), for `approvalOf`. */
-export const POLICY_COLUMN = `(SELECT approval_policy FROM managed_users WHERE id = g.managed_user_id) AS approval_policy`;
+export const POLICY_COLUMN =
+  '(SELECT approval_policy FROM managed_users WHERE id = g.managed_user_id) AS approval_policy';
 
 /** The columns of a `post_groups` select (aliased `g`) that `approvalOf` reads. */
 export const APPROVAL_COLUMNS = `g.approval_state, g.review_stage, ${POLICY_COLUMN}`;
@@ -52,7 +53,10 @@ export interface PostEdit {
   timeChanged: boolean;
 }
 
-/** How many characters an edit changed in all texts: Levenshtein distance, summed over the main text and each platform's. */
+/**
+ * How many characters an edit changed in all texts: Levenshtein distance,
+ * summed over the main text and each platform's.
+ */
 export function textEdits(edit: Pick<PostEdit, 'before' | 'after'>): number {
   const keys = new Set([...Object.keys(edit.before.platformTexts), ...Object.keys(edit.after.platformTexts)]);
   let total = distance(edit.before.text, edit.after.text);
@@ -112,7 +116,9 @@ export function reviewAgainAfterEdit(
       action: 'post.typo_fix',
       objectKind: 'post_group',
       objectId: groupId,
-      detail: `Typo fix (${n} ${n === 1 ? 'character' : 'characters'} changed) kept ${kept}, as the workspace's typo-fix setting allows`,
+      detail:
+        `Typo fix (${n} ${n === 1 ? 'character' : 'characters'} changed) kept ${kept}, ` +
+        "as the workspace's typo-fix setting allows",
     });
     return false;
   }
@@ -126,7 +132,8 @@ export function reviewAgainAfterEdit(
     action: 'post.review_again',
     objectKind: 'post_group',
     objectId: groupId,
-    detail: `Edited after ${row.approval_state === 'approved' ? 'approval' : 'a review'}: back in review (${stages[0]})`,
+    detail:
+      `Edited after ${row.approval_state === 'approved' ? 'approval' : 'a review'}: ` + `back in review (${stages[0]})`,
   });
   return true;
 }

@@ -53,7 +53,9 @@ export function createConnectionLink(
   ctx.db.transaction(() => {
     ctx.db
       .prepare(
-        `INSERT INTO connection_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO connection_links
+           (id, workspace_id, managed_user_id, token_hash, created_at, expires_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, p.workspaceId, userId, sha256(token), now.toISOString(), expiresAt, actorOf(p).id);
     recordActivityOf(ctx.db, now, p, {

@@ -23,7 +23,10 @@ export interface DeliveryRow {
   platform_post_url: string | null;
   last_error: string | null;
   published_at: string | null;
-  /** A crash cut a publish short on a platform without idempotency keys: check the platform for posts since then first. */
+  /**
+   * A crash cut a publish short on a platform without idempotency keys:
+   * check the platform for posts since then first.
+   */
   verify_since: string | null;
 }
 
@@ -43,7 +46,9 @@ export function resumeClientDeliveries(
   const iso = now.toISOString();
   const needsAttention = db
     .prepare(
-      `UPDATE deliveries SET state = 'needs_attention', last_error = 'its time passed while the client was deactivated', updated_at = ? WHERE managed_user_id = ? AND state = 'paused' AND due_at <= ?`,
+      `UPDATE deliveries
+       SET state = 'needs_attention', last_error = 'its time passed while the client was deactivated', updated_at = ?
+       WHERE managed_user_id = ? AND state = 'paused' AND due_at <= ?`,
     )
     .run(iso, userId, iso).changes;
   const rescheduled = db
@@ -56,7 +61,8 @@ export function resumeClientDeliveries(
 export function cancelClientDeliveries(db: Db, userId: string, now: Date): number {
   return db
     .prepare(
-      `UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE managed_user_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
+      `UPDATE deliveries SET state = 'cancelled', updated_at = ?
+       WHERE managed_user_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention')`,
     )
     .run(now.toISOString(), userId).changes;
 }
@@ -99,7 +105,9 @@ export function moveQueuedPostsToZone(
     const after = rule === 'keep_local_time' ? before.setZone(to, { keepLocalTime: true }) : before.setZone(to);
     const due = after.toUTC().toISO()!;
     db.prepare(
-      `UPDATE deliveries SET due_at = ?, local_day = ?, next_attempt_at = CASE WHEN state = 'scheduled' THEN max(?, ?) ELSE next_attempt_at END, updated_at = ? WHERE id = ?`,
+      `UPDATE deliveries SET due_at = ?, local_day = ?,
+         next_attempt_at = CASE WHEN state = 'scheduled' THEN max(?, ?) ELSE next_attempt_at END, updated_at = ?
+       WHERE id = ?`,
     ).run(due, after.toISODate(), due, iso, iso, row.id);
     if (!groups.has(row.post_group_id))
       db.prepare(`UPDATE post_groups SET scheduled_at = ?, updated_at = ? WHERE id = ?`).run(

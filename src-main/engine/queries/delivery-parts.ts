@@ -24,7 +24,8 @@ export function publishedParts(db: Db, deliveryId: string): Map<number, Publishe
  */
 export function insertPart(db: Db, deliveryId: string, part: number, post: PublishedPost, now: Date): void {
   db.prepare(
-    `INSERT INTO delivery_parts (delivery_id, part, platform_post_id, platform_post_url, published_at) VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO delivery_parts (delivery_id, part, platform_post_id, platform_post_url, published_at)
+     VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (delivery_id, part) DO NOTHING`,
   ).run(deliveryId, part, post.postId, safePostUrl(post.url), now.toISOString());
 }

@@ -95,7 +95,8 @@ export function readMediaItem(db: Db, id: string): MediaItem {
 export function mediaOfPost(db: Db, postGroupId: string, part = 0): MediaRow[] {
   return db
     .prepare<[string, number], MediaRow>(
-      `SELECT m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id = ? AND p.part = ? ORDER BY p.position`,
+      `SELECT m.* FROM post_media p JOIN media m ON m.id = p.media_id
+       WHERE p.post_group_id = ? AND p.part = ? ORDER BY p.position`,
     )
     .all(postGroupId, part);
 }
@@ -152,7 +153,9 @@ export async function addToLibrary(ctx: EngineContext, m: NewMedia): Promise<Med
   const id = newId('med');
   ctx.db
     .prepare(
-      `INSERT INTO media (id, workspace_id, managed_user_id, sha256, kind, mime_type, size, width, height, duration_ms, codec, audio_codec, animated, file_name, alt_text, thumbnail_sha256, derived_from, created_at, created_by)
+      `INSERT INTO media
+         (id, workspace_id, managed_user_id, sha256, kind, mime_type, size, width, height, duration_ms, codec,
+          audio_codec, animated, file_name, alt_text, thumbnail_sha256, derived_from, created_at, created_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (managed_user_id, sha256) DO UPDATE SET
          alt_text = CASE WHEN media.alt_text = '' THEN excluded.alt_text ELSE media.alt_text END`,
@@ -217,7 +220,8 @@ export function mediaFileOf(dataDir: string, row: Pick<MediaRow, 'sha256' | 'fil
   if (!hasFile(dataDir, row.sha256))
     throw new AppError(
       'not_found',
-      `the ${row.kind} ${row.file_name || row.sha256.slice(0, 12)} is missing from the media folder of the data folder; restore a backup or add it again`,
+      `the ${row.kind} ${row.file_name || row.sha256.slice(0, 12)} is missing from the media folder ` +
+        'of the data folder; restore a backup or add it again',
       { sha256: row.sha256 },
     );
   return mediaFilePath(dataDir, row.sha256);
@@ -233,7 +237,8 @@ export async function readPostMedia(dataDir: string, postGroupId: string, db: Db
   for (const m of mediaOfPost(db, postGroupId, part)) {
     if (!hasFile(dataDir, m.sha256))
       throw new PlatformError(
-        `the ${m.kind} ${m.file_name || m.sha256.slice(0, 12)} is missing from the data folder's media; restore a backup or edit the post`,
+        `the ${m.kind} ${m.file_name || m.sha256.slice(0, 12)} is missing from the data folder's media; ` +
+          'restore a backup or edit the post',
         false,
       );
     out.push({

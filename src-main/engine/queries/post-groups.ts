@@ -12,7 +12,9 @@ import { mediaOfPost, type MediaRow } from './media';
  */
 
 /** The columns of GroupRow (not `*`: the generated sort_at and created_by are not shown). */
-export const GROUP_VIEW = `g.id, g.workspace_id, g.managed_user_id, g.text, g.platform_texts, g.scheduled_at, g.created_at, g.updated_at, g.approval_state, g.review_stage, g.thread, g.first_comment, g.poll, ${POLICY_COLUMN}`;
+export const GROUP_VIEW =
+  'g.id, g.workspace_id, g.managed_user_id, g.text, g.platform_texts, g.scheduled_at, g.created_at, g.updated_at, ' +
+  `g.approval_state, g.review_stage, g.thread, g.first_comment, g.poll, ${POLICY_COLUMN}`;
 
 export interface GroupRow extends ApprovalRow {
   id: string;
@@ -76,7 +78,8 @@ function threadOf(db: Db, g: Pick<GroupRow, 'id' | 'thread'>): PostGroup['thread
  * read when taken along (issue 11 calendar and queue pages).
  */
 const DELIVERY_VIEW =
-  'id, post_group_id, platform_id, platform, state, due_at, attempts, next_attempt_at, platform_post_id, platform_post_url, last_error, published_at';
+  'id, post_group_id, platform_id, platform, state, due_at, attempts, next_attempt_at, platform_post_id, ' +
+  'platform_post_url, last_error, published_at';
 type DeliveryView = Pick<
   DeliveryRow,
   | 'id'
@@ -185,7 +188,8 @@ export function readPostGroups(db: Db, rowids: readonly number[]): PostGroup[] {
   const media = new Map<string, PostMedia[]>();
   for (const m of db
     .prepare<[string], MediaRow & { post_group_id: string }>(
-      `SELECT p.post_group_id, m.* FROM post_media p JOIN media m ON m.id = p.media_id WHERE p.post_group_id IN (SELECT value FROM json_each(?)) AND p.part = 0 ORDER BY p.post_group_id, p.position`,
+      `SELECT p.post_group_id, m.* FROM post_media p JOIN media m ON m.id = p.media_id
+       WHERE p.post_group_id IN (SELECT value FROM json_each(?)) AND p.part = 0 ORDER BY p.post_group_id, p.position`,
     )
     .all(JSON.stringify(groups.map((g) => g.id)))) {
     const list = media.get(m.post_group_id);

@@ -94,7 +94,9 @@ export function insertIntegration(
   now: Date,
 ): void {
   db.prepare(
-    `INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url, organization_pages)
+    `INSERT INTO integrations
+       (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at, issuer_url,
+        organization_pages)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     i.id,
