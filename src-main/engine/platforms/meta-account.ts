@@ -22,7 +22,10 @@ import {
  * permalink, comments and deletes.
  */
 
-/** Which fields a platform's container status read names: Instagram `status_code` + `status`, Threads `status` + `error_message`. */
+/**
+ * Which fields a platform's container status read names: Instagram `status_code` + `status`,
+ * Threads `status` + `error_message`.
+ */
 export interface ContainerStatusFields {
   status: string;
   reason: string;

@@ -115,7 +115,8 @@ export function graphError(
     );
   if (code === 10 || (code !== null && code >= 200 && code <= 299))
     return new PlatformError(
-      `${platform} did not give Postroom the permission to ${what} (${text}); reconnect the account and allow it${codes}`,
+      `${platform} did not give Postroom the permission to ${what} (${text}); ` +
+        `reconnect the account and allow it${codes}`,
       false,
       status,
       null,
@@ -157,7 +158,10 @@ export async function graphCall(c: GraphCall): Promise<GraphAnswer> {
   throw graphError(c.platform, c.what, res.status, res.headers, data);
 }
 
-/** Waits between status reads of a media container: quick first, then about a minute apart (Meta's advice), ~6 minutes in all. */
+/**
+ * Waits between status reads of a media container: quick first, then about a minute apart (Meta's advice),
+ * ~6 minutes in all.
+ */
 export const CONTAINER_POLL_DELAYS_MS = [
   1000, 2000, 3000, 5000, 10_000, 20_000, 30_000, 60_000, 60_000, 60_000, 60_000, 60_000,
 ] as const;

@@ -12,7 +12,10 @@ export interface TokenSet {
   tokenType?: 'DPoP';
   /** Bluesky OAuth: the private JWK of the DPoP key the tokens are bound to (keychain only, like the tokens). */
   dpopJwk?: webcrypto.JsonWebKey;
-  /** Bluesky OAuth: the account's PDS (the resource server the tokens are for) and the OAuth client id, for calls and refreshes. */
+  /**
+   * Bluesky OAuth: the account's PDS (the resource server the tokens are for) and the OAuth client id,
+   * for calls and refreshes.
+   */
   pdsUrl?: string;
   oauthClientId?: string;
 }

@@ -134,7 +134,8 @@ function signInRefusal(status: number, name: string | null, text: string): Platf
     return new PlatformError(`Bluesky did not accept this handle and app password (${text})`, false, status);
   if (name === 'AuthFactorTokenRequired')
     return new PlatformError(
-      'Bluesky asks for an email code: sign in with an app password (Settings → Privacy and security → App passwords), not the account password',
+      'Bluesky asks for an email code: sign in with an app password ' +
+        '(Settings → Privacy and security → App passwords), not the account password',
       false,
       status,
     );
@@ -416,7 +417,8 @@ export function createBlueskyAdapter(options: BlueskyAdapterOptions = {}): Platf
     const existingText = record.value.text;
     if (typeof existingText === 'string' && existingText !== text) {
       throw new PlatformError(
-        `a different Bluesky post already has this delivery's record key (${record.uri}); check the account before retrying`,
+        `a different Bluesky post already has this delivery's record key (${record.uri}); ` +
+          'check the account before retrying',
         false,
       );
     }
@@ -597,7 +599,8 @@ export async function signInWithAppPassword(
     // Revoke the session just made (best effort), and say what to do instead.
     await agent.logout().catch(() => undefined);
     throw new PlatformError(
-      'this is the account password: create an app password in Bluesky (Settings → Privacy and security → App passwords) and use that',
+      'this is the account password: create an app password in Bluesky ' +
+        '(Settings → Privacy and security → App passwords) and use that',
       false,
     );
   }

@@ -366,7 +366,8 @@ export async function completeBlueskyAuthorization(params: {
     const refusal = chain.find((e): e is OAuthResponseError => e instanceof OAuthResponseError);
     if (refusal)
       throw new BlueskyOAuthError(
-        `Bluesky did not accept the sign-in (${refusal.error ?? refusal.status}${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''})`,
+        `Bluesky did not accept the sign-in (${refusal.error ?? refusal.status}` +
+          `${refusal.errorDescription ? `: ${refusal.errorDescription}` : ''})`,
         'refused',
       );
     if (isNetworkFailure(err))

@@ -1,10 +1,10 @@
 /*
  * Who Postroom is to a Bluesky authorization server (atproto OAuth spec, "Client ID Metadata"):
  *
- * | where Postroom runs | redirect URI | client_id |
- * | --- | --- | --- |
- * | a desk (single-desk mode) | `http://127.0.0.1:<port>/oauth/callback` (RFC 8252) | the loopback id `http://localhost?redirect_uri=…&scope=…`: no document |
- * | a team host | `<public URL>/oauth/callback` | `<public URL>/oauth/bluesky/client-metadata.json`, the document the host serves there |
+ * - a desk (single-desk mode): redirect URI `http://127.0.0.1:<port>/oauth/callback` (RFC 8252); client_id the
+ *   loopback id `http://localhost?redirect_uri=…&scope=…`: no document;
+ * - a team host: redirect URI `<public URL>/oauth/callback`; client_id
+ *   `<public URL>/oauth/bluesky/client-metadata.json`, the document the host serves there.
  *
  * The host is a public web client (`token_endpoint_auth_method: none`, DPoP-bound tokens): no
  * client key to keep, rotate or lose, at the price of the shorter sessions the spec gives public

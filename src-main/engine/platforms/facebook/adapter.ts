@@ -233,7 +233,10 @@ export const facebookAdapter: PlatformAdapter = {
   profile,
   pages,
 
-  /** A long-lived user token lasts 60 days and is renewed only by signing in again; Page tokens from it never expire. */
+  /**
+   * A long-lived user token lasts 60 days and is renewed only by signing in again;
+   * Page tokens from it never expire.
+   */
   async refresh(_client, tokens) {
     if (tokens.expiresAt && Date.parse(tokens.expiresAt) <= Date.now())
       throw new PlatformError("Facebook's sign-in has expired; reconnect the account", false, null, null, true);

@@ -42,7 +42,8 @@ export const instagramLimits: PlatformLimits = Object.freeze({
 
 /** The error a post meets on a desk with no public address for its media. */
 export const NEEDS_PUBLIC_MEDIA =
-  'Instagram fetches every image and video from a public web address, and this desk has none; publish Instagram posts from a team host (it gives each file a private, expiring address)';
+  'Instagram fetches every image and video from a public web address, and this desk has none; ' +
+  'publish Instagram posts from a team host (it gives each file a private, expiring address)';
 
 export interface InstagramAdapterOptions {
   /** Waits between container status reads (tests make them short). */

@@ -164,7 +164,10 @@ export function toLittleText(text: string): string {
   );
 }
 
-/** An upload URL may be LinkedIn's (it wants the token there too) or the API's own host; nothing else gets the token. */
+/**
+ * An upload URL may be LinkedIn's (it wants the token there too) or the API's own host;
+ * nothing else gets the token.
+ */
 function trustedUploadUrl(uploadUrl: URL, client: PlatformClient): boolean {
   const api = endpoint(client.apiBaseUrl, '/');
   if (uploadUrl.origin === api.origin) return true;
@@ -230,7 +233,8 @@ async function authorOf(client: PlatformClient, tokens: TokenSet, postAs: string
     // answer 403). The scope is what LinkedIn granted, so this is a person's fix, not a retry.
     if (grantedScope(tokens)?.has('w_organization_social') === false) {
       throw new PlatformError(
-        'this LinkedIn sign-in may not post as an organisation page; turn on organisation pages in the LinkedIn integration and reconnect the account',
+        'this LinkedIn sign-in may not post as an organisation page; ' +
+          'turn on organisation pages in the LinkedIn integration and reconnect the account',
         false,
       );
     }
@@ -250,7 +254,8 @@ async function pages(client: PlatformClient, tokens: TokenSet): Promise<Organiza
   const scope = grantedScope(tokens);
   if (scope && !scope.has('r_organization_admin') && !scope.has('rw_organization_admin')) {
     throw new PlatformError(
-      'this LinkedIn sign-in may not list organisation pages; turn on organisation pages in the LinkedIn integration and reconnect the account',
+      'this LinkedIn sign-in may not list organisation pages; ' +
+        'turn on organisation pages in the LinkedIn integration and reconnect the account',
       false,
     );
   }
@@ -574,7 +579,8 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
       );
       if (found !== undefined) return found;
       throw new PlatformError(
-        `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`,
+        `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} posts since this one was attempted; ` +
+          'check by hand whether it went out',
         false,
       );
     },
@@ -625,7 +631,8 @@ export function createLinkedInAdapter(options: LinkedInAdapterOptions = {}): Pla
       );
       if (found !== undefined) return found;
       throw new PlatformError(
-        `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} comments under the post; check by hand whether the first comment went out`,
+        `LinkedIn shows more than ${MAX_POSTS_PAGES * POSTS_PAGE_SIZE} comments under the post; ` +
+          'check by hand whether the first comment went out',
         false,
       );
     },

@@ -42,7 +42,8 @@ export const threadsLimits: PlatformLimits = Object.freeze({
 });
 
 export const NEEDS_PUBLIC_MEDIA =
-  'Threads fetches every image and video from a public web address, and this desk has none; post text only, or publish from a team host (it gives each file a private, expiring address)';
+  'Threads fetches every image and video from a public web address, and this desk has none; ' +
+  'post text only, or publish from a team host (it gives each file a private, expiring address)';
 
 /** A text's length as Threads counts it: characters, an emoji counting its UTF-8 bytes (the shared posting rule). */
 export const threadsTextLength = (text: string): number => countText('threads', text);
@@ -188,7 +189,10 @@ export function createThreadsAdapter(options: ThreadsAdapterOptions = {}) {
       return out;
     },
 
-    /** The account's post or reply whose text is exactly this, made since `since` (`/me/threads`, then `/me/replies`). */
+    /**
+     * The account's post or reply whose text is exactly this, made since `since`
+     * (`/me/threads`, then `/me/replies`).
+     */
     async findPublished(client, tokens, request) {
       if (request.text.trim() === '')
         throw new PlatformError(

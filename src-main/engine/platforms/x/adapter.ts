@@ -356,7 +356,8 @@ export const xAdapter: PlatformAdapter = {
       token = next;
     }
     throw new PlatformError(
-      `X shows more than ${MAX_TIMELINE_PAGES * TIMELINE_PAGE_SIZE} posts since this one was attempted; check by hand whether it went out`,
+      `X shows more than ${MAX_TIMELINE_PAGES * TIMELINE_PAGE_SIZE} posts since this one was attempted; ` +
+        'check by hand whether it went out',
       false,
     );
   },
