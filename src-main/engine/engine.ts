@@ -130,7 +130,8 @@ export class Engine implements EngineHost {
       if (await engine.installAdminKeyLost())
         engine.logError(
           'the install admin key is not in the keychain open now',
-          `run "postroom admin-key --data-dir ${options.dataDir} --regenerate" for a new one (the old one stops working)`,
+          `run "postroom admin-key --data-dir ${options.dataDir} --regenerate" for a new one ` +
+            '(the old one stops working)',
         );
       // Media moved out of SQLite by migration 011 is probed, and files a crash left unreferenced go.
       await mediaUpkeep(engine.ctx);
@@ -337,7 +338,8 @@ export class Engine implements EngineHost {
     if (!sessionId || !live) return null;
     const row = this.ctx.db
       .prepare<[string], { workspace_id: string; id: string; name: string; email: string }>(
-        `SELECT m.workspace_id, p.id, p.name, p.email FROM members m JOIN profiles p ON p.id = m.profile_id WHERE m.id = ?`,
+        `SELECT m.workspace_id, p.id, p.name, p.email FROM members m JOIN profiles p ON p.id = m.profile_id
+         WHERE m.id = ?`,
       )
       .get(live.memberId);
     if (!row) return null;

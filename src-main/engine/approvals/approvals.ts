@@ -68,7 +68,8 @@ function stillToGoOut(db: Db, groupId: string): boolean {
   return (
     db
       .prepare(
-        `SELECT 1 FROM deliveries WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention') LIMIT 1`,
+        `SELECT 1 FROM deliveries
+         WHERE post_group_id = ? AND state IN ('draft', 'scheduled', 'paused', 'failed', 'needs_attention') LIMIT 1`,
       )
       .get(groupId) !== undefined
   );
@@ -121,7 +122,9 @@ export function setApprovalPolicy(
     if (stages.length > 0)
       ctx.db
         .prepare(
-          `UPDATE post_groups SET review_stage = ? WHERE managed_user_id = ? AND approval_state = 'in_review' AND review_stage NOT IN (SELECT value FROM json_each(?))`,
+          `UPDATE post_groups SET review_stage = ?
+           WHERE managed_user_id = ? AND approval_state = 'in_review'
+             AND review_stage NOT IN (SELECT value FROM json_each(?))`,
         )
         .run(stages[0]!, userId, JSON.stringify(stages));
     recordActivityOf(ctx.db, now, p, {
@@ -161,7 +164,8 @@ export function setApprovalSettings(ctx: EngineContext, p: Principal, input: App
     ctx.db
       .prepare(
         `INSERT INTO workspace_approval_settings (workspace_id, typo_fix_keeps_approval, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(workspace_id) DO UPDATE SET typo_fix_keeps_approval = excluded.typo_fix_keeps_approval, updated_at = excluded.updated_at`,
+         ON CONFLICT(workspace_id) DO UPDATE SET
+           typo_fix_keeps_approval = excluded.typo_fix_keeps_approval, updated_at = excluded.updated_at`,
       )
       .run(p.workspaceId, input.typoFixKeepsApproval ? 1 : 0, now.toISOString());
     recordActivityOf(ctx.db, now, p, {
@@ -275,10 +279,12 @@ function applyDecision(
   const stages = stagesOf[g.approval_policy];
   const next = stages[stages.indexOf(stage) + 1];
   const final = input.decision === 'approve' && next === undefined;
+  const outcome = final ? '; cleared to go out at its time' : next ? `; now waiting for ${STAGE_NAMES[next]}` : '';
   db.transaction(() => {
     const moved = db
       .prepare(
-        `UPDATE post_groups SET approval_state = ?, review_stage = ?, updated_at = ? WHERE id = ? AND approval_state = 'in_review' AND review_stage IS ?`,
+        `UPDATE post_groups SET approval_state = ?, review_stage = ?, updated_at = ?
+         WHERE id = ? AND approval_state = 'in_review' AND review_stage IS ?`,
       )
       .run(
         input.decision === 'requestChanges' ? 'changes_requested' : final ? 'approved' : 'in_review',
@@ -296,7 +302,9 @@ function applyDecision(
       action: input.decision === 'approve' ? 'post.approved' : 'post.changes_requested',
       objectKind: 'post_group',
       objectId: g.id,
-      detail: `${input.decision === 'approve' ? 'Approved' : 'Asked for changes'} at ${STAGE_NAMES[stage]} by ${author.name}${via}${final ? '; cleared to go out at its time' : next ? `; now waiting for ${STAGE_NAMES[next]}` : ''}`,
+      detail:
+        `${input.decision === 'approve' ? 'Approved' : 'Asked for changes'} at ${STAGE_NAMES[stage]} ` +
+        `by ${author.name}${via}${outcome}`,
     });
   })();
   return {
@@ -342,7 +350,8 @@ interface CommentRow {
 function insertComment(db: Db, groupId: string, visibility: string, author: Author, body: string, now: Date): string {
   const id = newId('cmt');
   db.prepare(
-    `INSERT INTO post_comments (id, post_group_id, visibility, author_kind, author_id, author_name, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO post_comments (id, post_group_id, visibility, author_kind, author_id, author_name, body, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(id, groupId, visibility, author.kind, author.id, author.name, body, now.toISOString());
   return id;
 }
@@ -356,7 +365,8 @@ function mentionsIn(db: Db, workspaceId: string, body: string): string[] {
   if (tokens.size === 0) return [];
   const members = db
     .prepare<[string], { name: string; email: string }>(
-      `SELECT pr.name, pr.email FROM members m JOIN profiles pr ON pr.id = m.profile_id WHERE m.workspace_id = ? AND m.status = 'active'`,
+      `SELECT pr.name, pr.email FROM members m JOIN profiles pr ON pr.id = m.profile_id
+       WHERE m.workspace_id = ? AND m.status = 'active'`,
     )
     .all(workspaceId);
   return members
@@ -492,7 +502,9 @@ export function createApprovalLink(
   ctx.db.transaction(() => {
     ctx.db
       .prepare(
-        `INSERT INTO approval_links (id, workspace_id, managed_user_id, token_hash, post_group_ids, created_at, expires_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO approval_links
+           (id, workspace_id, managed_user_id, token_hash, post_group_ids, created_at, expires_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -508,7 +520,9 @@ export function createApprovalLink(
       action: 'approval.link_created',
       objectKind: 'managed_user',
       objectId: userId,
-      detail: `Approval link ${id} for ${client.display_name} (${ids ? `${ids.length} post(s)` : 'every post waiting'}), valid until ${expiresAt}`,
+      detail:
+        `Approval link ${id} for ${client.display_name} ` +
+        `(${ids ? `${ids.length} post(s)` : 'every post waiting'}), valid until ${expiresAt}`,
     });
   })();
   return {
@@ -630,7 +644,8 @@ export function revokeApprovalLink(ctx: EngineContext, p: Principal, userId: str
   ctx.db.transaction(() => {
     const changed = ctx.db
       .prepare(
-        `UPDATE approval_links SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND managed_user_id = ? AND workspace_id = ?`,
+        `UPDATE approval_links SET revoked_at = coalesce(revoked_at, ?)
+         WHERE id = ? AND managed_user_id = ? AND workspace_id = ?`,
       )
       .run(now.toISOString(), linkId, userId, p.workspaceId).changes;
     if (changed === 0) throw new AppError('not_found', 'approval link not found', { linkId });
@@ -818,7 +833,8 @@ export function decideByLink(
   const covered = link.post_group_ids === null || (JSON.parse(link.post_group_ids) as string[]).includes(groupId);
   const g = ctx.db
     .prepare<[string, string], GroupRow>(
-      `SELECT g.id, g.workspace_id, g.managed_user_id, ${APPROVAL_COLUMNS} FROM post_groups g WHERE g.id = ? AND g.managed_user_id = ?`,
+      `SELECT g.id, g.workspace_id, g.managed_user_id, ${APPROVAL_COLUMNS} FROM post_groups g
+       WHERE g.id = ? AND g.managed_user_id = ?`,
     )
     .get(groupId, link.managed_user_id);
   if (!g || !covered) throw new AppError('not_found', 'post not found', { id: groupId });

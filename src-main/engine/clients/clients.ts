@@ -129,7 +129,8 @@ export function createClient(ctx: EngineContext, p: Principal, input: CreateClie
     const iso = ctx.clock.now().toISOString();
     ctx.db
       .prepare(
-        `INSERT INTO managed_users (id, workspace_id, email, display_name, external_id, timezone, created_at, updated_at)
+        `INSERT INTO managed_users
+           (id, workspace_id, email, display_name, external_id, timezone, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, p.workspaceId, input.email, input.displayName, input.externalId ?? null, timezone, iso, iso);
@@ -196,7 +197,8 @@ function queryClients(
   const offset = (q.page - 1) * q.perPage;
   const rows = ctx.db
     .prepare<unknown[], ManagedUserRow>(
-      `SELECT id, email, display_name, external_id, timezone, created_at, updated_at, deactivated_at, daily_post_limit FROM managed_users
+      `SELECT id, email, display_name, external_id, timezone, created_at, updated_at, deactivated_at, daily_post_limit
+       FROM managed_users
        WHERE ${clause} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
     )
     .all(...args, q.perPage, offset);
@@ -265,13 +267,15 @@ export function updateClient(
       if (queued > 0 && patch.queuedPosts === undefined) {
         throw new AppError(
           'validation_failed',
-          `${row.display_name} has ${queued} queued ${queued === 1 ? 'post' : 'posts'}; say whether they keep their local times (queuedPosts: "keep_local_time") or their moment (queuedPosts: "keep_moment")`,
+          `${row.display_name} has ${queued} queued ${queued === 1 ? 'post' : 'posts'}; say whether they keep their ` +
+            `local times (queuedPosts: "keep_local_time") or their moment (queuedPosts: "keep_moment")`,
           { queuedPosts: queued, fields: { queuedPosts: 'Choose whether queued posts keep their local times.' } },
         );
       }
       if (queued > 0) {
         const count = moveQueuedPostsToZone(ctx.db, userId, row.timezone, next.timezone, patch.queuedPosts!, now);
-        moved = `; ${count} queued ${count === 1 ? 'post keeps its' : 'posts keep their'} ${patch.queuedPosts === 'keep_local_time' ? 'local time' : 'moment'}`;
+        const kept = patch.queuedPosts === 'keep_local_time' ? 'local time' : 'moment';
+        moved = `; ${count} queued ${count === 1 ? 'post keeps its' : 'posts keep their'} ${kept}`;
       }
     }
     const changed = Object.entries(next)
@@ -279,7 +283,9 @@ export function updateClient(
       .map(([k]) => k);
     ctx.db
       .prepare(
-        `UPDATE managed_users SET email = ?, display_name = ?, external_id = ?, timezone = ?, daily_post_limit = ?, updated_at = ? WHERE id = ?`,
+        `UPDATE managed_users
+         SET email = ?, display_name = ?, external_id = ?, timezone = ?, daily_post_limit = ?, updated_at = ?
+         WHERE id = ?`,
       )
       .run(
         next.email,
@@ -312,9 +318,12 @@ export function setClientActive(ctx: EngineContext, p: Principal, userId: string
     let detail: string;
     if (active) {
       const { rescheduled, needsAttention } = resumeClientDeliveries(ctx.db, userId, ctx.clock.now());
-      detail = `Reactivated ${row.display_name}: ${rescheduled} delivery(ies) scheduled again, ${needsAttention} need attention`;
+      detail =
+        `Reactivated ${row.display_name}: ${rescheduled} delivery(ies) scheduled again, ` +
+        `${needsAttention} need attention`;
     } else {
-      detail = `Deactivated ${row.display_name}: ${pauseClientDeliveries(ctx.db, userId, ctx.clock.now())} scheduled delivery(ies) paused`;
+      const paused = pauseClientDeliveries(ctx.db, userId, ctx.clock.now());
+      detail = `Deactivated ${row.display_name}: ${paused} scheduled delivery(ies) paused`;
     }
     recordActivityOf(ctx.db, ctx.clock.now(), p, {
       action: active ? 'client.reactivated' : 'client.deactivated',
@@ -357,7 +366,9 @@ export async function deleteClient(ctx: EngineContext, p: Principal, userId: str
       action: 'client.deleted',
       objectKind: 'managed_user',
       objectId: userId,
-      detail: `Deleted ${row.display_name} <${row.email}>; ${keyIds.length} API key(s) revoked, ${cancelled} delivery(ies) cancelled`,
+      detail:
+        `Deleted ${row.display_name} <${row.email}>; ${keyIds.length} API key(s) revoked, ` +
+        `${cancelled} delivery(ies) cancelled`,
     });
   })();
   // Their tokens and keys leave the keychain.

@@ -43,7 +43,8 @@ export function listConnectionLinks(ctx: EngineContext, p: Principal, userId: st
   const now = ctx.clock.now();
   return ctx.db
     .prepare<[string, string], ClientLinkRow>(
-      `SELECT * FROM connection_links WHERE managed_user_id = ? AND workspace_id = ? ORDER BY created_at DESC, rowid DESC`,
+      `SELECT * FROM connection_links WHERE managed_user_id = ? AND workspace_id = ?
+       ORDER BY created_at DESC, rowid DESC`,
     )
     .all(userId, p.workspaceId)
     .map((r) => ({ id: r.id, createdAt: r.created_at, expiresAt: r.expires_at, status: clientLinkStatus(r, now) }));
@@ -54,7 +55,8 @@ export function revokeConnectionLink(ctx: EngineContext, p: Principal, userId: s
   const now = ctx.clock.now();
   const changed = ctx.db
     .prepare(
-      `UPDATE connection_links SET revoked_at = ? WHERE id = ? AND managed_user_id = ? AND workspace_id = ? AND revoked_at IS NULL`,
+      `UPDATE connection_links SET revoked_at = ?
+       WHERE id = ? AND managed_user_id = ? AND workspace_id = ? AND revoked_at IS NULL`,
     )
     .run(now.toISOString(), linkId, userId, p.workspaceId).changes;
   if (changed === 0) throw new AppError('not_found', 'connection link not found or already revoked');
@@ -370,7 +372,10 @@ export class OAuthFlows {
     return saveConnection(this.ctx, flow, account, tokens);
   }
 
-  /** The Bluesky callback: state and iss checks, the DPoP-bound code exchange (the library), the profile, the keychain. */
+  /**
+   * The Bluesky callback: state and iss checks, the DPoP-bound code exchange (the library),
+   * the profile, the keychain.
+   */
   private async completeBluesky(flow: PendingFlow, pending: PendingBlueskyAuthorization, callbackUrl: URL) {
     const { BlueskyOAuthError, completeBlueskyAuthorization } = await import('../platforms/bluesky/atproto-oauth');
     const { blueskyAdapter } = await import('../platforms/bluesky/adapter');
@@ -479,13 +484,15 @@ async function saveReauthentication(
       const memberId = (reauth.tokensOf as { memberId: string }).memberId;
       ctx.db
         .prepare(
-          `INSERT INTO connection_access (member_id, connection_id, mode, has_own_tokens) VALUES (?, ?, 'member', 1) ON CONFLICT (member_id, connection_id) DO UPDATE SET has_own_tokens = 1`,
+          `INSERT INTO connection_access (member_id, connection_id, mode, has_own_tokens) VALUES (?, ?, 'member', 1)
+           ON CONFLICT (member_id, connection_id) DO UPDATE SET has_own_tokens = 1`,
         )
         .run(memberId, reauth.connectionId);
     } else {
       ctx.db
         .prepare(
-          `UPDATE connections SET status = 'active', updated_at = ?, token_expires_at = ?, handle = ?, display_name = ? WHERE id = ?`,
+          `UPDATE connections SET status = 'active', updated_at = ?, token_expires_at = ?, handle = ?, display_name = ?
+           WHERE id = ?`,
         )
         .run(now, tokens.expiresAt, account.handle, account.displayName, reauth.connectionId);
     }
@@ -602,7 +609,9 @@ async function saveConnection(
     if (existing) {
       ctx.db
         .prepare(
-          `UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?, authorized_by = ?, max_text_length = ?, poll_limits = ? WHERE id = ?`,
+          `UPDATE connections SET handle = ?, display_name = ?, status = 'active', updated_at = ?, token_expires_at = ?,
+             authorized_by = ?, max_text_length = ?, poll_limits = ?
+           WHERE id = ?`,
         )
         .run(
           account.handle,
@@ -617,7 +626,9 @@ async function saveConnection(
     } else {
       ctx.db
         .prepare(
-          `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, token_expires_at, authorized_by, max_text_length, poll_limits)
+          `INSERT INTO connections
+             (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status,
+              connected_at, updated_at, token_expires_at, authorized_by, max_text_length, poll_limits)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)`,
         )
         .run(
@@ -641,7 +652,9 @@ async function saveConnection(
       action: existing ? 'connection.reconnected' : 'connection.connected',
       objectKind: 'connection',
       objectId: connectionId,
-      detail: `${flow.platform} account ${account.handle} connected ${flow.startedBy ? 'by a member' : 'by the client through a connection link'}`,
+      detail:
+        `${flow.platform} account ${account.handle} connected ` +
+        (flow.startedBy ? 'by a member' : 'by the client through a connection link'),
     });
   })();
   return { connectionId, platformId, displayName: account.displayName, platform: flow.platform };
@@ -683,7 +696,8 @@ export function listConnections(ctx: EngineContext, p: Principal, userId: string
         poll_limits: string | null;
       }
     >(
-      `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND status != 'revoked' ORDER BY connected_at, rowid`,
+      `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND status != 'revoked'
+       ORDER BY connected_at, rowid`,
     )
     .all(userId, p.workspaceId)
     .map((r) => ({
@@ -711,7 +725,8 @@ export async function removeConnection(
   authorize(p, 'connection.manage', { managedUserId: userId });
   const row = ctx.db
     .prepare<[string, string, string], { id: string }>(
-      `SELECT id FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`,
+      `SELECT id FROM connections
+       WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`,
     )
     .get(userId, p.workspaceId, platformId);
   if (!row) throw new AppError('not_found', 'connection not found', { platformId });

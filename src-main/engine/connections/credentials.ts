@@ -26,7 +26,8 @@ function requireConnection(ctx: EngineContext, p: Principal, userId: string, pla
   authorize(p, 'connection.read', { managedUserId: userId });
   const row = ctx.db
     .prepare<[string, string, string], ConnectionRow>(
-      `SELECT * FROM connections WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`,
+      `SELECT * FROM connections
+       WHERE managed_user_id = ? AND workspace_id = ? AND platform_id = ? AND status != 'revoked'`,
     )
     .get(userId, p.workspaceId, platformId);
   if (!row) throw new AppError('not_found', 'connection not found', { platformId });
@@ -52,8 +53,10 @@ export function whoMayReconnect(db: Db, connection: ConnectionRow): string[] {
       `SELECT p.name FROM members m JOIN profiles p ON p.id = m.profile_id
        WHERE m.workspace_id = ? AND m.status = 'active' AND (
          m.role = 'owner'
-         OR EXISTS (SELECT 1 FROM connection_access a WHERE a.member_id = m.id AND a.connection_id = ? AND a.mode = 'member')
-         OR (m.role = 'client' AND EXISTS (SELECT 1 FROM member_clients mc WHERE mc.member_id = m.id AND mc.managed_user_id = ?))
+         OR EXISTS (
+           SELECT 1 FROM connection_access a WHERE a.member_id = m.id AND a.connection_id = ? AND a.mode = 'member')
+         OR (m.role = 'client' AND EXISTS (
+           SELECT 1 FROM member_clients mc WHERE mc.member_id = m.id AND mc.managed_user_id = ?))
        ) ORDER BY m.created_at, m.rowid`,
     )
     .all(connection.workspace_id, connection.id, connection.managed_user_id)
@@ -111,7 +114,8 @@ export function setCredentialMode(
   ctx.db.transaction(() => {
     ctx.db
       .prepare(
-        `INSERT INTO connection_access (member_id, connection_id, mode) VALUES (?, ?, ?) ON CONFLICT (member_id, connection_id) DO UPDATE SET mode = excluded.mode`,
+        `INSERT INTO connection_access (member_id, connection_id, mode) VALUES (?, ?, ?)
+         ON CONFLICT (member_id, connection_id) DO UPDATE SET mode = excluded.mode`,
       )
       .run(memberId, c.id, mode);
     recordActivityOf(ctx.db, now, p, {
@@ -131,10 +135,8 @@ const POST_AS_PATTERNS: Partial<Record<Platform, RegExp>> = {
 /** Only those who may manage a connection's credentials choose who it posts as. */
 function requirePostAsManager(ctx: EngineContext, p: Principal, c: ConnectionRow): void {
   if (!mayManageCredentials(ctx.db, p, c)) {
-    throw new AppError(
-      'forbidden',
-      `with the owner's credentials only ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} may change who this account posts as`,
-    );
+    const who = whoMayReconnect(ctx.db, c).join(' or ') || 'the owner';
+    throw new AppError('forbidden', `with the owner's credentials only ${who} may change who this account posts as`);
   }
 }
 
@@ -242,11 +244,10 @@ export function reauthenticationFor(ctx: EngineContext, p: Principal, userId: st
   const c = requireConnection(ctx, p, userId, platformId);
   if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found');
   if (!mayManageCredentials(ctx.db, p, c)) {
-    throw new AppError(
-      'forbidden',
-      `this account uses the owner's credentials: ${whoMayReconnect(ctx.db, c).join(' or ') || 'the owner'} can reconnect it`,
-      { whoMayReconnect: whoMayReconnect(ctx.db, c) },
-    );
+    const who = whoMayReconnect(ctx.db, c).join(' or ') || 'the owner';
+    throw new AppError('forbidden', `this account uses the owner's credentials: ${who} can reconnect it`, {
+      whoMayReconnect: whoMayReconnect(ctx.db, c),
+    });
   }
   const memberMode = p.kind === 'member' && p.role !== 'owner' && p.role !== 'client';
   return {
@@ -270,7 +271,8 @@ export function listCredentialModes(
   authorize(p, 'team.read');
   return ctx.db
     .prepare<[string], { member_id: string; connection_id: string; mode: CredentialMode }>(
-      `SELECT a.member_id, a.connection_id, a.mode FROM connection_access a JOIN members m ON m.id = a.member_id WHERE m.workspace_id = ? ORDER BY a.rowid`,
+      `SELECT a.member_id, a.connection_id, a.mode FROM connection_access a JOIN members m ON m.id = a.member_id
+       WHERE m.workspace_id = ? ORDER BY a.rowid`,
     )
     .all(p.workspaceId)
     .map((r) => ({ memberId: r.member_id, connectionId: r.connection_id, mode: r.mode }));

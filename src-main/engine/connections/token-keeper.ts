@@ -75,7 +75,8 @@ export class TokenKeeper {
     const now = this.ctx.clock.now().getTime();
     const due = this.ctx.db
       .prepare<[string], ExpiringRow>(
-        `SELECT id, workspace_id, platform, platform_id, token_expires_at FROM connections WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= ?`,
+        `SELECT id, workspace_id, platform, platform_id, token_expires_at FROM connections
+         WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= ?`,
       )
       .all(new Date(now + REFRESH_MARGIN_MS).toISOString())
       .filter((c) => (this.retryAfter.get(c.id) ?? 0) <= now);

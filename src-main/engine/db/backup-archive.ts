@@ -37,7 +37,8 @@ import { migrations } from './migrations';
  * media"; docs/decisions.md D106): one POSIX tar file holding a manifest, the database (SQLite's
  * online backup) and every media file the database names, each under its hash:
  *
- *   postroom-backup.json   {format, version, schemaVersion, createdAt, database: {sha256, size}, media: [{sha256, size}]}
+ *   postroom-backup.json   {format, version, schemaVersion, createdAt, database: {sha256, size},
+ *                           media: [{sha256, size}]}
  *   postroom.sqlite
  *   media/<aa>/<sha256>
  *

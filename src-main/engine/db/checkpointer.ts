@@ -30,7 +30,10 @@ import type Database from 'better-sqlite3';
 
 /** How long the worker waits after a write before copying, so that the moment's writes land in one checkpoint. */
 export const PAUSE_MS = 100;
-/** WAL frames (pages) past which the engine catches up once, so that the log starts over (about 40 MiB with 4 KiB pages). */
+/**
+ * WAL frames (pages) past which the engine catches up once, so that the log starts over
+ * (about 40 MiB with 4 KiB pages).
+ */
 export const CATCH_UP_FRAMES = 10_000;
 /** SQLite's own automatic checkpoint, restored when there is no worker. */
 const AUTOMATIC_FRAMES = 1000;

@@ -85,7 +85,8 @@ export class DataFolderLock {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = MEMORY');
       db.exec(
-        `BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (at TEXT); DELETE FROM held; INSERT INTO held VALUES (datetime('now')); COMMIT;`,
+        `BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS held (at TEXT); DELETE FROM held;
+         INSERT INTO held VALUES (datetime('now')); COMMIT;`,
       );
     } catch (err) {
       db.close();
@@ -109,8 +110,8 @@ function inUse(dataDir: string): AppError {
   const who = holder ? `${holder.what}, process ${holder.pid}, since ${holder.since}` : 'another process';
   return new AppError(
     'data_folder_in_use',
-    `Another Postroom (${who}) is using the data folder ${dataDir}. Only one Postroom may run on a data folder at a time: ` +
-      'stop the other one first, or use another --data-dir.',
+    `Another Postroom (${who}) is using the data folder ${dataDir}. ` +
+      'Only one Postroom may run on a data folder at a time: stop the other one first, or use another --data-dir.',
     { dataDir, ...(holder ? { holder } : {}) },
   );
 }

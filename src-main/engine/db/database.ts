@@ -230,8 +230,8 @@ async function migrate(db: Db, { dataDir, clock, migrations }: Required<OpenData
   if (current > latest) {
     throw new AppError(
       'unsupported_database_version',
-      `This data folder was written by a newer version of Postroom (schema ${current}; this version knows up to ${latest}). ` +
-        'Update Postroom to open it; nothing was changed.',
+      `This data folder was written by a newer version of Postroom (schema ${current}; ` +
+        `this version knows up to ${latest}). Update Postroom to open it; nothing was changed.`,
       { schemaVersion: current, supportedVersion: latest },
     );
   }

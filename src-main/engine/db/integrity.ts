@@ -84,7 +84,8 @@ export function damagedDatabase(dataDir: string, problem: string): AppError {
     `The Postroom database in ${dataDir} is damaged (${problem}), so Postroom did not open it and changed nothing. ` +
       (latest
         ? `The latest automatic backup is from ${latest.takenAt}: restore it from the app, or with ` +
-          `\`postroom restore --data-dir ${dataDir} --latest-backup\`; the damaged file is kept in ${join(dataDir, DAMAGED_DIR)}.`
+          `\`postroom restore --data-dir ${dataDir} --latest-backup\`; ` +
+          `the damaged file is kept in ${join(dataDir, DAMAGED_DIR)}.`
         : 'There is no automatic backup yet: restore a backup of your own with `postroom restore --from FILE`.'),
     { dataDir, problem, latestBackup: latest },
   );

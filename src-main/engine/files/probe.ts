@@ -101,14 +101,16 @@ export async function probeFile(path: string, fileName: string): Promise<ProbedM
     throw refused(
       fileName,
       'mislabeled',
-      `its name says ${LABELS[said]} but it is a ${type.name} file; rename it to .${type.endings[0]} or export it again`,
+      `its name says ${LABELS[said]} but it is a ${type.name} file; ` +
+        `rename it to .${type.endings[0]} or export it again`,
     );
   const limit = LIBRARY_LIMITS[type.kind].maxBytes;
   if (size > limit)
     throw refused(
       fileName,
       'too_large',
-      `it is ${formatBytes(size)}; the media library takes ${type.kind === 'image' ? 'images' : 'videos'} up to ${formatBytes(limit)}`,
+      `it is ${formatBytes(size)}; ` +
+        `the media library takes ${type.kind === 'image' ? 'images' : 'videos'} up to ${formatBytes(limit)}`,
     );
   return type.kind === 'image'
     ? probeImage(path, fileName, mime as LibraryType, size)
@@ -236,7 +238,8 @@ async function probeVideo(path: string, fileName: string, mimeType: LibraryType,
     throw refused(
       fileName,
       'unsupported_codec',
-      `its video is encoded as ${video.codec.split('.')[0]}, which the platforms do not take; export it as H.264 (or HEVC)`,
+      `its video is encoded as ${video.codec.split('.')[0]}, which the platforms do not take; ` +
+        'export it as H.264 (or HEVC)',
     );
   const audio = movie.audioTracks[0];
   const audioCodec = audio ? codecName(AUDIO_CODECS, audio.codec) : null;

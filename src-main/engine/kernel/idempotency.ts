@@ -127,7 +127,8 @@ export async function runOnce(
       // A change made without a transaction of its own (or one that changed nothing): kept all the same.
       ctx.db
         .prepare(
-          `INSERT OR IGNORE INTO idempotency_keys (member_id, key, channel, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+          `INSERT OR IGNORE INTO idempotency_keys (member_id, key, channel, request_hash, response, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)`,
         )
         .run(call.memberId, call.key, call.channel, requestHash, answer, pending.at);
     return result;

@@ -5,12 +5,12 @@
  * one whatever its source: an `Authorization` scheme and its credentials, a token-like parameter
  * or JSON field, and a JWT.
  */
+/** The names of a token-like parameter or JSON field. */
+const SECRET_NAMES =
+  '(?:access|refresh|id)_?token|client_?secret|app_?password|password|api_?key|code_verifier|authorization';
 const PATTERNS: readonly [RegExp, string][] = [
   [/\b(Bearer|DPoP|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
-  [
-    /\b((?:access|refresh|id)_?token|client_?secret|app_?password|password|api_?key|code_verifier|authorization)(["']?\s*[:=]\s*["']?)[^"'\s&,}]{4,}/gi,
-    '$1$2[redacted]',
-  ],
+  [new RegExp(`\\b(${SECRET_NAMES})(["']?\\s*[:=]\\s*["']?)[^"'\\s&,}]{4,}`, 'gi'), '$1$2[redacted]'],
   [/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, '[redacted JWT]'],
 ];
 

@@ -136,7 +136,8 @@ export function invitationEmail(input: InvitationEmailInput): { subject: string;
   const text = [
     'Hello,',
     '',
-    `${input.inviterName} has invited you to join the workspace "${input.workspaceName}" on Postroom as ${article} ${input.role}.`,
+    `${input.inviterName} has invited you to join the workspace "${input.workspaceName}" on Postroom ` +
+      `as ${article} ${input.role}.`,
     '',
     'To accept, open this link:',
     url,
@@ -152,7 +153,8 @@ export function invitationEmail(input: InvitationEmailInput): { subject: string;
   const e = escapeHtml;
   const html = linkEmailHtml(
     subject,
-    `<p><strong>${e(input.inviterName)}</strong> has invited you to join the workspace <strong>${e(input.workspaceName)}</strong> on Postroom as ${article} ${e(input.role)}.</p>`,
+    `<p><strong>${e(input.inviterName)}</strong> has invited you to join the workspace ` +
+      `<strong>${e(input.workspaceName)}</strong> on Postroom as ${article} ${e(input.role)}.</p>`,
     'Accept the invitation',
     url,
     [
@@ -163,6 +165,10 @@ export function invitationEmail(input: InvitationEmailInput): { subject: string;
   );
   return { subject, text, html };
 }
+
+const BUTTON_STYLE =
+  'display: inline-block; padding: 10px 18px; background: #2563eb; color: #ffffff; text-decoration: none; ' +
+  'border-radius: 6px;';
 
 /**
  * The HTML part every link email shares: a greeting, what the email is about, a button to the
@@ -177,7 +183,7 @@ function linkEmailHtml(subject: string, about: string, button: string, url: stri
 <body style="font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1f2328; line-height: 1.5;">
 <p>Hello,</p>
 ${about}
-<p><a href="${e(url)}" style="display: inline-block; padding: 10px 18px; background: #2563eb; color: #ffffff; text-decoration: none; border-radius: 6px;">${e(button)}</a></p>
+<p><a href="${e(url)}" style="${BUTTON_STYLE}">${e(button)}</a></p>
 <p>If the button does not work, copy this link into your browser:<br><a href="${e(url)}">${e(url)}</a></p>
 ${after.join('\n')}
 </body>
@@ -270,11 +276,13 @@ export function approvalLinkEmail(input: ApprovalLinkEmailInput): { subject: str
   const e = escapeHtml;
   const html = linkEmailHtml(
     subject,
-    `<p><strong>${e(input.workspaceName)}</strong> prepared posts for <strong>${e(input.clientName)}</strong>. ${e(waitingLine)}</p>`,
+    `<p><strong>${e(input.workspaceName)}</strong> prepared posts for <strong>${e(input.clientName)}</strong>. ` +
+      `${e(waitingLine)}</p>`,
     'Review the posts',
     url,
     [
-      `<p>The link works until ${e(expires)}. Anyone with the link can decide on these posts, so keep it to yourself.</p>`,
+      `<p>The link works until ${e(expires)}. ` +
+        'Anyone with the link can decide on these posts, so keep it to yourself.</p>',
     ],
   );
   return { subject, text, html };

@@ -232,8 +232,10 @@ export function beginUpload(
   };
   ctx.db
     .prepare(
-      `INSERT INTO media_uploads (id, workspace_id, managed_user_id, file_name, size, alt_text, created_at, created_by, expires_at)
-       VALUES (@id, @workspace_id, @managed_user_id, @file_name, @size, @alt_text, @created_at, @created_by, @expires_at)`,
+      `INSERT INTO media_uploads
+         (id, workspace_id, managed_user_id, file_name, size, alt_text, created_at, created_by, expires_at)
+       VALUES
+         (@id, @workspace_id, @managed_user_id, @file_name, @size, @alt_text, @created_at, @created_by, @expires_at)`,
     )
     .run(row);
   return toUpload(ctx, row);
@@ -261,7 +263,8 @@ export function appendChunk(
   if (offset > received || offset < received)
     throw new AppError(
       'conflict',
-      `${row.file_name}: this chunk starts at byte ${offset} but ${received} bytes have arrived; send from byte ${received}`,
+      `${row.file_name}: this chunk starts at byte ${offset} but ${received} bytes have arrived; ` +
+        `send from byte ${received}`,
       { received, uploadId },
     );
   if (offset + data.length > row.size)
@@ -334,7 +337,8 @@ export function deleteMedia(ctx: EngineContext, p: Principal, id: string): void 
   if (usedBy > 0)
     throw new AppError(
       'conflict',
-      `${row.file_name || 'this file'} is used by ${usedBy} ${usedBy === 1 ? 'post' : 'posts'}; it stays in the library while a post uses it`,
+      `${row.file_name || 'this file'} is used by ${usedBy} ${usedBy === 1 ? 'post' : 'posts'}; ` +
+        'it stays in the library while a post uses it',
       { usedBy },
     );
   ctx.db.transaction(() => {
@@ -399,7 +403,8 @@ async function probeRow(ctx: EngineContext, row: MediaRow): Promise<void> {
     const thumbnailSha = probed.kind === 'image' ? storeBytesSync(ctx.dataDir, await thumbnailOf(path)) : null;
     ctx.db
       .prepare(
-        `UPDATE media SET width = ?, height = ?, animated = ?, mime_type = ?, thumbnail_sha256 = ?, probed = 1 WHERE id = ?`,
+        `UPDATE media SET width = ?, height = ?, animated = ?, mime_type = ?, thumbnail_sha256 = ?, probed = 1
+         WHERE id = ?`,
       )
       .run(probed.width, probed.height, probed.animated ? 1 : 0, probed.mimeType, thumbnailSha, row.id);
   } catch {

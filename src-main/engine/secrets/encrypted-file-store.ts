@@ -53,7 +53,8 @@ export function readKeyMaterial(source: SecretsKeySource, env: NodeJS.ProcessEnv
     if (!dir)
       throw keyProblem(
         `The systemd credential "${source.name}" cannot be read: CREDENTIALS_DIRECTORY is not set.`,
-        `Run postroom host as a systemd service with LoadCredential=${source.name}:/path/to/key (or LoadCredentialEncrypted=), or give --secrets-key-file instead.`,
+        `Run postroom host as a systemd service with LoadCredential=${source.name}:/path/to/key ` +
+          '(or LoadCredentialEncrypted=), or give --secrets-key-file instead.',
       );
     path = join(dir, source.name);
   } else path = source.path;
@@ -71,7 +72,8 @@ export function readKeyMaterial(source: SecretsKeySource, env: NodeJS.ProcessEnv
   const material = Buffer.from(readFileSync(path).toString('latin1').trim(), 'latin1');
   if (material.length < MIN_KEY_MATERIAL_BYTES)
     throw keyProblem(
-      `The secrets key in ${path} is too short (${material.length} bytes; at least ${MIN_KEY_MATERIAL_BYTES} are needed).`,
+      `The secrets key in ${path} is too short ` +
+        `(${material.length} bytes; at least ${MIN_KEY_MATERIAL_BYTES} are needed).`,
       `Make a new one: openssl rand -base64 32 > ${path} && chmod 600 ${path}`,
     );
   return material;
@@ -110,7 +112,8 @@ export class EncryptedFileSecretStore implements SecretStore {
     if (!parsed.success)
       throw keyProblem(
         `${file} is not a Postroom secrets file (it may be damaged).`,
-        'Restore it from the backup you keep beside the key, or move it away to start with no stored secrets (connections must then be made again).',
+        'Restore it from the backup you keep beside the key, or move it away to start with no stored secrets ' +
+          '(connections must then be made again).',
       );
     const key = deriveKey(keyMaterial, Buffer.from(parsed.data.salt, 'base64'));
     if (unseal(key, CHECK_ACCOUNT, parsed.data.check) === null)

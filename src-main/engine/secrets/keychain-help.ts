@@ -44,8 +44,10 @@ const KEEPS = 'Postroom keeps its passwords, tokens and keys only in the system 
 /** The one sentence, per problem (Linux words; other systems name their own keychain). */
 const linuxProblem: Record<KeychainProblem, string> = {
   library_missing: `${KEEPS}, and the keychain library (keytar) could not be loaded.`,
-  no_session_bus: `${KEEPS}, and this session has no D-Bus (as over SSH or on a server), so no keychain can be reached.`,
-  no_secret_service: `${KEEPS}, and no keychain service (a Secret Service such as GNOME Keyring) is installed or running.`,
+  no_session_bus:
+    `${KEEPS}, and this session has no D-Bus (as over SSH or on a server), ` + 'so no keychain can be reached.',
+  no_secret_service:
+    `${KEEPS}, and no keychain service (a Secret Service such as GNOME Keyring) ` + 'is installed or running.',
   no_default_keyring: `${KEEPS}, and the keychain service has no default keyring and no way to ask you to create one.`,
   locked: `${KEEPS}, and the keyring is locked.`,
   unknown: `${KEEPS}, and the keychain could not be used.`,

@@ -235,7 +235,8 @@ export function issueOwnerSetupCode(ctx: EngineContext): { code: string; email: 
   const owner = ctx.db
     .prepare<[], { member_id: string; profile_id: string; email: string; password_hash: string | null }>(
       `SELECT m.id AS member_id, p.id AS profile_id, p.email, p.password_hash FROM members m
-       JOIN profiles p ON p.id = m.profile_id WHERE m.role = 'owner' AND m.status = 'active' ORDER BY m.created_at, m.rowid LIMIT 1`,
+       JOIN profiles p ON p.id = m.profile_id WHERE m.role = 'owner' AND m.status = 'active'
+       ORDER BY m.created_at, m.rowid LIMIT 1`,
     )
     .get();
   if (!owner || owner.password_hash !== null) {

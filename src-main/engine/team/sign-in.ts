@@ -103,7 +103,8 @@ export async function checkPassword(
   const left = PASSWORD_RULES.FREE_ATTEMPTS - count;
   const message =
     left <= 2
-      ? `Wrong password. ${left === 0 ? 'The next wrong one' : `After ${left} more wrong`} makes this profile wait before trying again.`
+      ? `Wrong password. ${left === 0 ? 'The next wrong one' : `After ${left} more wrong`} ` +
+        'makes this profile wait before trying again.'
       : 'Wrong password. Check it and try again.';
   throw new AppError('unauthorized', 'wrong password', { fields: { password: message } });
 }

@@ -36,7 +36,8 @@ interface MemberRow {
   email: string;
 }
 
-const MEMBER_SELECT = `SELECT m.id, m.workspace_id, m.profile_id, m.role, m.status, m.sessions_limit, m.created_at, p.name, p.email
+const MEMBER_SELECT = `SELECT m.id, m.workspace_id, m.profile_id, m.role, m.status, m.sessions_limit, m.created_at,
+    p.name, p.email
   FROM members m JOIN profiles p ON p.id = m.profile_id`;
 
 function toMember(db: Db, r: MemberRow): Member {
@@ -144,7 +145,8 @@ function seatsUsed(db: Db, workspaceId: string, now: Date): number {
   const open = (
     db
       .prepare(
-        `SELECT count(*) AS n FROM invitations WHERE workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ? AND role != 'client'`,
+        `SELECT count(*) AS n FROM invitations
+         WHERE workspace_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ? AND role != 'client'`,
       )
       .get(workspaceId, now.toISOString()) as { n: number }
   ).n;
@@ -199,13 +201,15 @@ export async function inviteMember(
   }
   const existing = ctx.db
     .prepare(
-      `SELECT 1 FROM members m JOIN profiles pr ON pr.id = m.profile_id WHERE m.workspace_id = ? AND pr.email = ? AND m.status != 'deactivated'`,
+      `SELECT 1 FROM members m JOIN profiles pr ON pr.id = m.profile_id
+       WHERE m.workspace_id = ? AND pr.email = ? AND m.status != 'deactivated'`,
     )
     .get(p.workspaceId, input.email);
   if (existing) throw new AppError('conflict', `${input.email} is already a member of this workspace`);
   const open = ctx.db
     .prepare(
-      `SELECT 1 FROM invitations WHERE workspace_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
+      `SELECT 1 FROM invitations
+       WHERE workspace_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
     )
     .get(p.workspaceId, input.email, now.toISOString());
   if (open)
@@ -236,7 +240,9 @@ export async function inviteMember(
   ctx.db.transaction(() => {
     ctx.db
       .prepare(
-        `INSERT INTO invitations (id, workspace_id, email, role, managed_user_ids, code_hash, expires_at, created_at, created_by, email_sent_at)
+        `INSERT INTO invitations
+           (id, workspace_id, email, role, managed_user_ids, code_hash, expires_at, created_at, created_by,
+            email_sent_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
@@ -476,7 +482,8 @@ export function openSession(
   const id = newId('ses');
   db.transaction(() => {
     db.prepare(
-      `INSERT INTO sessions (id, member_id, kind, created_at, token_hash, device_name, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO sessions (id, member_id, kind, created_at, token_hash, device_name, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       memberId,
@@ -494,7 +501,8 @@ export function openSession(
 export function sessionIsLive(db: Db, sessionId: string): { memberId: string } | null {
   const row = db
     .prepare<[string], { member_id: string }>(
-      `SELECT s.member_id FROM sessions s JOIN members m ON m.id = s.member_id WHERE s.id = ? AND s.ended_at IS NULL AND m.status = 'active'`,
+      `SELECT s.member_id FROM sessions s JOIN members m ON m.id = s.member_id
+       WHERE s.id = ? AND s.ended_at IS NULL AND m.status = 'active'`,
     )
     .get(sessionId);
   return row ? { memberId: row.member_id } : null;
@@ -524,7 +532,8 @@ export async function setSmtp(
     if (input) {
       ctx.db
         .prepare(
-          `INSERT INTO workspace_smtp (workspace_id, host, port, secure, username, from_address, password_account) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO workspace_smtp (workspace_id, host, port, secure, username, from_address, password_account)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           p.workspaceId,

@@ -98,7 +98,8 @@ export async function createWorkspace(
       const iso = now.toISOString();
       ctx.db
         .prepare(
-          `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
+          `INSERT INTO workspaces
+             (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
@@ -122,7 +123,8 @@ export async function createWorkspace(
       for (const i of integrations) insertIntegration(ctx.db, workspaceId, i, now);
       ctx.db
         .prepare(
-          `INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES (?, ?, ?, 'owner', 'active', ?)`,
+          `INSERT INTO members (id, workspace_id, profile_id, role, status, created_at)
+           VALUES (?, ?, ?, 'owner', 'active', ?)`,
         )
         .run(newId('mem'), workspaceId, ownerProfileId, iso);
       startSubscription(ctx.db, workspaceId, plan, now);
