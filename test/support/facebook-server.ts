@@ -230,7 +230,8 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
     if (!URL.canParse(redirectUri) || !registered)
       return dialogErrorPage(
         reply,
-        "URL Blocked: This redirect failed because the redirect URI is not whitelisted in the app's Client OAuth Settings.",
+        'URL Blocked: This redirect failed because the redirect URI is not whitelisted ' +
+          "in the app's Client OAuth Settings.",
       );
     const scopes = ['public_profile', ...(q.scope ?? '').split(/[,\s]+/).filter(Boolean)];
     const unknown = scopes.filter((s) => !(FB_PERMISSIONS as readonly string[]).includes(s));
@@ -283,7 +284,8 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
       if (grant.used) throw graphErrors.param('This authorization code has been used.', { subcode: 36009 });
       if (grant.redirectUri !== params.redirect_uri)
         throw graphErrors.param(
-          'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+          'Error validating verification code. Please make sure your redirect_uri is identical ' +
+            'to the one you used in the OAuth dialog request',
           { subcode: 36008 },
         );
       if (grant.challenge !== null) {
@@ -317,7 +319,8 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
       throw new GraphError(
         403,
         200,
-        '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission',
+        '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts ' +
+          'as an admin with sufficient administrative permission',
       );
     if (token.pageId !== pageId) throw graphErrors.unsupported('post', pageId);
     need(token, permission);
@@ -660,7 +663,8 @@ export async function startFacebookServer(options: FacebookServerOptions = {}): 
         throw graphErrors.param(
           `(#100) file_type must be one of application/pdf, image/jpeg, image/jpg, image/png, video/mp4`,
         );
-      const session = `upload:${Buffer.from(`${nextObjectId()}?sig=${randomBytes(8).toString('hex')}`).toString('base64url')}`;
+      const signedId = `${nextObjectId()}?sig=${randomBytes(8).toString('hex')}`;
+      const session = `upload:${Buffer.from(signedId).toString('base64url')}`;
       uploads.set(session, { fileLength, fileType, data: Buffer.alloc(0), handle: null });
       return { id: session };
     }

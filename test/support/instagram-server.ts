@@ -151,7 +151,8 @@ const IG_ERRORS = {
     new GraphError(
       400,
       36003,
-      `The submitted image with aspect ratio ('${ratio}') cannot be published. Please submit an image with a valid aspect ratio.`,
+      `The submitted image with aspect ratio ('${ratio}') cannot be published. ` +
+        'Please submit an image with a valid aspect ratio.',
       { subcode: 2207009, transient: false, userTitle: 'Invalid aspect ratio' },
     ),
   fetchFailed: (uri: string) =>
@@ -174,7 +175,8 @@ const IG_ERRORS = {
       transient: false,
       userTitle: 'Carousel validation failed',
       userMessage:
-        "Your post won't be shared as a carousel. Carousels need at least 2 photos/videos and no more than 10 photos/videos.",
+        "Your post won't be shared as a carousel. " +
+        'Carousels need at least 2 photos/videos and no more than 10 photos/videos.',
     }),
   // Not in Meta's table: the code of a caption over 2,200 characters is assumed to be 100.
   caption: () =>
@@ -305,7 +307,8 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
     if (grant.redirectUri !== params.redirect_uri)
       return oauthError(
         reply,
-        'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+        'Error validating verification code. Please make sure your redirect_uri is identical ' +
+          'to the one you used in the OAuth dialog request',
       );
     grant.used = true;
     const token = tokens.issue('short', grant.scopes);
@@ -313,7 +316,8 @@ export async function startInstagramServer(options: InstagramServerOptions = {})
     return reply
       .type('application/json')
       .send(
-        `{"access_token":${JSON.stringify(token)},"user_id":${appScopedId},"permissions":${JSON.stringify(grant.scopes)}}`,
+        `{"access_token":${JSON.stringify(token)},"user_id":${appScopedId},` +
+          `"permissions":${JSON.stringify(grant.scopes)}}`,
       );
   });
 

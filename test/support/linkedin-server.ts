@@ -32,15 +32,24 @@ export interface LinkedInServerOptions {
   name?: string;
   /** LinkedIn sends no email without the `email` scope; null leaves it out. */
   email?: string | null;
-  /** Organisation pages (`urn:li:organization:<id>`) the member administers (role ADMINISTRATOR, APPROVED) and may post as. */
+  /**
+   * Organisation pages (`urn:li:organization:<id>`) the member administers (role ADMINISTRATOR, APPROVED)
+   * and may post as.
+   */
   administeredOrganizations?: string[];
   /** Page names by URN (`localizedName`); a page without one is called "Organization <id>". */
   organizationNames?: Record<string, string>;
-  /** Other roles of the member (an ANALYST, a REQUESTED administrator…): listed by the ACL finder only when its filters allow. */
+  /**
+   * Other roles of the member (an ANALYST, a REQUESTED administrator…):
+   * listed by the ACL finder only when its filters allow.
+   */
   otherOrganizationRoles?: { organization: string; role: string; state: string }[];
   /** The most ACL rows one page answers, whatever `count` asks (LinkedIn caps it too). Default 100. */
   aclPageSize?: number;
-  /** What the member's current tokens were granted, comma-separated as LinkedIn reports it. A sign-in replaces it with what it asked for. */
+  /**
+   * What the member's current tokens were granted, comma-separated as LinkedIn reports it.
+   * A sign-in replaces it with what it asked for.
+   */
   scope?: string;
   /** Whether a refresh answers with a refresh token (LinkedIn sends the same one back) or none. Default true. */
   refreshReturnsRefreshToken?: boolean;
@@ -325,7 +334,8 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     if (urn === memberUrn || organizations.has(urn)) return urn;
     throw new LinkedInHttpError(
       403,
-      `Not enough permissions to access: partnerApiPostsExternal.CREATE.20240101 (${urn} is not administered by ${memberUrn})`,
+      'Not enough permissions to access: partnerApiPostsExternal.CREATE.20240101 ' +
+        `(${urn} is not administered by ${memberUrn})`,
       'ACCESS_DENIED',
       100,
     );
@@ -429,7 +439,8 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
         return reply.code(400).send({
           error: 'invalid_request',
           error_description:
-            'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.',
+            'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. ' +
+            'Or authorization code expired.',
         });
       }
       grant.used = true;
@@ -581,7 +592,9 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     return {
       value: {
         uploadUrlExpiresAt: Date.now() + 24 * 3600 * 1000,
-        uploadUrl: `${baseUrl}/dms-uploads/sp/${id}/uploaded-image/0?ca=vector_feedshare&cn=uploads&m=AQ&app=${clientId}&sync=0&v=beta&ut=${image.uploadToken}`,
+        uploadUrl:
+          `${baseUrl}/dms-uploads/sp/${id}/uploaded-image/0` +
+          `?ca=vector_feedshare&cn=uploads&m=AQ&app=${clientId}&sync=0&v=beta&ut=${image.uploadToken}`,
         image: image.urn,
       },
     };
@@ -624,7 +637,8 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
     if (!Number.isInteger(size) || size < LINKEDIN_VIDEO_LIMITS.minBytes || size > LINKEDIN_VIDEO_LIMITS.maxBytes)
       throw new LinkedInHttpError(
         422,
-        `ERROR :: /initializeUploadRequest/fileSizeBytes :: ${String(request?.fileSizeBytes)} is not between ${LINKEDIN_VIDEO_LIMITS.minBytes} and ${LINKEDIN_VIDEO_LIMITS.maxBytes}`,
+        `ERROR :: /initializeUploadRequest/fileSizeBytes :: ${String(request?.fileSizeBytes)} is not between ` +
+          `${LINKEDIN_VIDEO_LIMITS.minBytes} and ${LINKEDIN_VIDEO_LIMITS.maxBytes}`,
         'UNPROCESSABLE_ENTITY',
       );
     const id = `D5605AQ${randomBytes(9).toString('base64url')}`;
@@ -634,7 +648,9 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
       parts.push({
         firstByte: first,
         lastByte: last,
-        uploadUrl: `${baseUrl}/dms-uploads/sp/${id}/uploaded-video/${n}?ca=vector_feedshare&cn=uploads&sync=0&v=beta&ut=${randomBytes(8).toString('hex')}`,
+        uploadUrl:
+          `${baseUrl}/dms-uploads/sp/${id}/uploaded-video/${n}` +
+          `?ca=vector_feedshare&cn=uploads&sync=0&v=beta&ut=${randomBytes(8).toString('hex')}`,
         etag: null,
         data: null,
       });
@@ -716,7 +732,9 @@ export async function startLinkedInServer(options: LinkedInServerOptions = {}): 
       return reply.code(400).send({
         status: 400,
         code: 'ILLEGAL_ARGUMENT',
-        message: `Part ${part} must be ${slot.lastByte - slot.firstByte + 1} bytes (firstByte ${slot.firstByte} to lastByte ${slot.lastByte}), got ${data.length}`,
+        message:
+          `Part ${part} must be ${slot.lastByte - slot.firstByte + 1} bytes ` +
+          `(firstByte ${slot.firstByte} to lastByte ${slot.lastByte}), got ${data.length}`,
       });
     slot.data = data;
     slot.etag = `/ambry-video/signedId/${randomBytes(12).toString('base64url')}`;

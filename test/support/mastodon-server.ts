@@ -165,12 +165,14 @@ class MastodonHttpError extends Error {
 const INVALID_GRANT = {
   error: 'invalid_grant',
   error_description:
-    'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+    'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI ' +
+    'used in the authorization request, or was issued to another client.',
 };
 const INVALID_CLIENT = {
   error: 'invalid_client',
   error_description:
-    'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
+    'Client authentication failed due to unknown client, no client authentication included, ' +
+    'or unsupported authentication method.',
 };
 const OOB = 'urn:ietf:wg:oauth:2.0:oob';
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/heic', 'image/heif', 'image/webp', 'image/avif'];

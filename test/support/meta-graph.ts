@@ -100,7 +100,8 @@ export const graphErrors = {
     new GraphError(
       400,
       190,
-      `Error validating access token: Session has expired on ${expiredAt.toUTCString()}. The current time is ${now.toUTCString()}.`,
+      `Error validating access token: Session has expired on ${expiredAt.toUTCString()}. ` +
+        `The current time is ${now.toUTCString()}.`,
       { subcode: 463 },
     ),
   /** Subcode 460: the member changed their password (or logged out everywhere). */
@@ -108,7 +109,8 @@ export const graphErrors = {
     new GraphError(
       400,
       190,
-      'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+      'Error validating access token: The session has been invalidated because the user changed their password ' +
+        'or Facebook has changed the session for security reasons.',
       { subcode: 460 },
     ),
   permission: (permission: string) =>

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-// @ts-expect-error -- oidc-provider 9 is ESM without type declarations; Node ≥ 20.19 loads it from CommonJS too (require(esm)).
+// @ts-expect-error -- oidc-provider 9 is ESM without type declarations;
+// Node ≥ 20.19 loads it from CommonJS too (require(esm)).
 import Provider from 'oidc-provider';
 
 /*
@@ -57,7 +58,10 @@ interface ClientLike {
   grantTypeAllowed(type: string): boolean;
 }
 
-/** Runs `make` without oidc-provider's start-up warnings about its in-memory store and dev pages, which are the point here. */
+/**
+ * Runs `make` without oidc-provider's start-up warnings about its in-memory store and dev pages,
+ * which are the point here.
+ */
 function quietly<T>(make: () => T): T {
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {

@@ -80,7 +80,10 @@ class Browser {
   }
 }
 
-/** Signs in on the authorization page with the account's password and accepts; returns where the PDS sends the browser. */
+/**
+ * Signs in on the authorization page with the account's password and accepts;
+ * returns where the PDS sends the browser.
+ */
 export async function signInAndAccept(
   authorizationUrl: string,
   did: string,

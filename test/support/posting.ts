@@ -23,7 +23,8 @@ export async function addConnection(
   );
   ctx.db
     .prepare(
-      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle,
+                               display_name, status, connected_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
     )
     .run(id, workspaceId, userId, platform, accountId, `${platform}-${accountId}`, accountId, accountId, now, now);

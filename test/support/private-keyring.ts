@@ -70,7 +70,9 @@ export function startKeyringSession(): KeyringSession {
   return {
     env,
     accounts(service) {
-      const script = `require('keytar').findCredentials(${JSON.stringify(service)}).then((c) => process.stdout.write(JSON.stringify(c.map((x) => x.account))))`;
+      const script =
+        `require('keytar').findCredentials(${JSON.stringify(service)})` +
+        '.then((c) => process.stdout.write(JSON.stringify(c.map((x) => x.account))))';
       const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
       return JSON.parse(out) as string[];
     },

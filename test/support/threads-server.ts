@@ -206,7 +206,8 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
       throw graphErrors.param('Invalid verification code format.', { subcode: 36009 });
     if (grant.redirectUri !== params.redirect_uri)
       throw graphErrors.param(
-        'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+        'Error validating verification code. Please make sure your redirect_uri is identical ' +
+          'to the one you used in the OAuth dialog request',
         { subcode: 36008 },
       );
     grant.used = true;
@@ -338,7 +339,8 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
         .filter(Boolean);
       if (children.length < THREADS_LIMITS.carouselMin || children.length > THREADS_LIMITS.carouselMax)
         throw graphErrors.param(
-          `(#100) Param children must have between ${THREADS_LIMITS.carouselMin} and ${THREADS_LIMITS.carouselMax} items`,
+          `(#100) Param children must have between ${THREADS_LIMITS.carouselMin} ` +
+            `and ${THREADS_LIMITS.carouselMax} items`,
         );
       for (const id of children) {
         const child = containers.get(id);
@@ -367,7 +369,9 @@ export async function startThreadsServer(options: ThreadsServerOptions = {}): Pr
     if (published24h(isReply) >= (isReply ? repliesPerDay : postsPerDay))
       throw new GraphError(400, 9, 'Application request limit reached', {
         subcode: 2207042,
-        userMessage: `You reached the maximum number of ${isReply ? 'replies' : 'posts'} that can be published through the API in 24 hours.`,
+        userMessage:
+          `You reached the maximum number of ${isReply ? 'replies' : 'posts'} ` +
+          'that can be published through the API in 24 hours.',
       });
     const postId = nextPostId();
     const parent = c.replyToId ? posts.get(c.replyToId) : undefined;

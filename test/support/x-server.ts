@@ -36,7 +36,10 @@ export interface XTweet {
   mediaIds: string[];
   /** ISO time X created it. */
   createdAt: string;
-  /** The post it replies to (`reply.in_reply_to_tweet_id`); absent for a post that is no reply. A thread is a chain of these. */
+  /**
+   * The post it replies to (`reply.in_reply_to_tweet_id`); absent for a post that is no reply.
+   * A thread is a chain of these.
+   */
   inReplyTo?: string;
   /** A poll (`poll.options`, `poll.duration_minutes`); absent for a post without one. */
   poll?: { options: string[]; durationMinutes: number };
