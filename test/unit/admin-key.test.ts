@@ -23,7 +23,8 @@ describe('the install admin key after the keychain lost it', () => {
     const fresh = new MemorySecretStore();
     const again = await Engine.open({ dataDir, secrets: fresh, clock, logError });
     expect(warnings).toEqual([
-      `the install admin key is not in the keychain open now: run "postroom admin-key --data-dir ${dataDir} --regenerate" for a new one (the old one stops working)`,
+      'the install admin key is not in the keychain open now: ' +
+        `run "postroom admin-key --data-dir ${dataDir} --regenerate" for a new one (the old one stops working)`,
     ]);
     expect(await again.installAdminKeyLost()).toBe(true);
     await expect(again.revealInstallAdminKey()).rejects.toMatchObject({ code: 'not_found' });

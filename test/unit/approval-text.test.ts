@@ -56,22 +56,26 @@ describe('approvals as the app shows them (issue 13 item 6)', () => {
     ]);
   });
 
-  it('offers Submit to staff who write, and Approve only to whoever decides at the stage (never staff for the client)', () => {
-    const submitters = roles.filter((r) => maySubmit(r, approval('client', 'none')));
-    expect(submitters).toEqual(['owner', 'manager', 'editor', 'collaborator']);
-    expect(roles.filter((r) => maySubmit(r, approval('client', 'changes_requested')))).toEqual(submitters);
-    expect(roles.filter((r) => maySubmit(r, approval('client', 'in_review', 'client')))).toEqual([]);
-    expect(roles.filter((r) => maySubmit(r, approval('none', 'none')))).toEqual([]);
-    const deciders = Object.fromEntries(
-      reviewStages.map((stage) => [
-        stage,
-        roles.filter((r) => mayDecide(r, approval('internal_then_client', 'in_review', stage))),
-      ]),
-    );
-    expect(deciders).toEqual({ internal: ['owner', 'manager'], client: ['client'] });
-    expect(roles.filter((r) => mayDecide(r, approval('client', 'approved')))).toEqual([]);
-    expect(mayDecide(null, approval('client', 'in_review', 'client'))).toBe(false);
-  });
+  it(
+    'offers Submit to staff who write, ' +
+      'and Approve only to whoever decides at the stage (never staff for the client)',
+    () => {
+      const submitters = roles.filter((r) => maySubmit(r, approval('client', 'none')));
+      expect(submitters).toEqual(['owner', 'manager', 'editor', 'collaborator']);
+      expect(roles.filter((r) => maySubmit(r, approval('client', 'changes_requested')))).toEqual(submitters);
+      expect(roles.filter((r) => maySubmit(r, approval('client', 'in_review', 'client')))).toEqual([]);
+      expect(roles.filter((r) => maySubmit(r, approval('none', 'none')))).toEqual([]);
+      const deciders = Object.fromEntries(
+        reviewStages.map((stage) => [
+          stage,
+          roles.filter((r) => mayDecide(r, approval('internal_then_client', 'in_review', stage))),
+        ]),
+      );
+      expect(deciders).toEqual({ internal: ['owner', 'manager'], client: ['client'] });
+      expect(roles.filter((r) => mayDecide(r, approval('client', 'approved')))).toEqual([]);
+      expect(mayDecide(null, approval('client', 'in_review', 'client'))).toBe(false);
+    },
+  );
 
   it('shows @mentions of members by their names and leaves other @words as written', () => {
     expect(

@@ -29,7 +29,10 @@ async function agency() {
   return { ...t, ...setup, create, calendar, days };
 }
 
-/** Times around December 2026 in Paris (UTC+1) and Tokyo (UTC+9): on, just inside and just outside the month's edges. */
+/**
+ * Times around December 2026 in Paris (UTC+1) and Tokyo (UTC+9):
+ * on, just inside and just outside the month's edges.
+ */
 const TIMES = [
   '2026-11-30T22:30:00.000Z', // 30 Nov 23:30 in Paris: outside December there; 1 Dec 07:30 in Tokyo
   '2026-11-30T23:00:00.000Z', // 1 Dec 00:00 in Paris: the month's first instant
@@ -76,7 +79,7 @@ const shownByDay = (page: CalendarPage) =>
   new Map(page.days.filter((d) => d.posts.length > 0).map((d) => [d.day, d.posts.map((p) => p.id)]));
 
 describe('the calendar read (post.calendar, issue 11)', () => {
-  it('answers the same posts on the same days as the full read, in Paris and in Tokyo, drafts and cancelled posts left out', async () => {
+  it("answers the full read's posts on their days, in Paris and Tokyo, without drafts or cancelled posts", async () => {
     const t = await agency();
     const made: PostGroup[] = [];
     for (const [i, scheduledTime] of TIMES.entries())

@@ -17,7 +17,7 @@ import { tempDir } from '../support/temp';
  */
 
 describe('issue 9 item 9: fuses flipped at packaging', () => {
-  it('turns RunAsNode, NODE_OPTIONS and --inspect off, cookie encryption and ASAR integrity on, every fuse decided', () => {
+  it('RunAsNode, NODE_OPTIONS and --inspect off, cookie encryption and ASAR integrity on, every fuse decided', () => {
     expect(FUSES).toMatchObject({
       strictlyRequireAllFuses: true,
       [FuseV1Options.RunAsNode]: false,

@@ -73,13 +73,15 @@ function apply(db: Db, o: Op): void {
   switch (o.kind) {
     case 'addGroup':
       db.prepare(
-        `INSERT OR IGNORE INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at)
+        `INSERT OR IGNORE INTO post_groups (id, workspace_id, managed_user_id, text,
+                                            scheduled_at, created_at, updated_at)
          VALUES (?, 'w1', 'u1', 'hello', ?, '2026-01-01T00:00:00.000Z', '')`,
       ).run(GROUPS[o.group], o.at);
       return;
     case 'addDelivery':
       db.prepare(
-        `INSERT OR IGNORE INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, next_attempt_at, idempotency_key, updated_at)
+        `INSERT OR IGNORE INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state,
+                                           due_at, next_attempt_at, idempotency_key, updated_at)
          SELECT ?, id, 'u1', ?, ?, ?, scheduled_at, scheduled_at, ?, '' FROM post_groups WHERE id = ?`,
       ).run(
         `d${o.group + 1}-${o.platform}`,
@@ -133,10 +135,12 @@ const summaries = (db: Db, from: 'group_summaries' | 'fresh_group_summaries') =>
 
 async function emptyAgency(): Promise<Db> {
   const db = await openDatabase({ dataDir: tempDir(), clock: new FakeClock() });
-  db.exec(`INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
-             VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-           INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at)
-             VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`);
+  db.exec(
+    `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
+       VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
+     INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at)
+       VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`,
+  );
   return db;
 }
 

@@ -62,7 +62,8 @@ describe('idempotency keys are written in the change’s own transaction (issue 
     const { engine, memberId } = await engineWithMember();
     engine.ctx.db
       .prepare(
-        `INSERT INTO idempotency_keys (member_id, key, channel, request_hash, created_at) VALUES (?, 'k-3', 'x.change', ?, '')`,
+        `INSERT INTO idempotency_keys (member_id, key, channel, request_hash, created_at)
+         VALUES (?, 'k-3', 'x.change', ?, '')`,
       )
       .run(memberId, requestDigest('x.change', { b: [1, 2] }));
     const replay = await runOnce(

@@ -14,8 +14,10 @@ import { tempDir } from '../support/temp';
 const clock = new FakeClock();
 
 /** The rows most upgrades start from: workspace w1 (Acme), and its client u1. */
-const WORKSPACE_W1 = `INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');`;
-const CLIENT_U1 = `INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`;
+const WORKSPACE_W1 = `INSERT INTO workspaces
+  VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');`;
+const CLIENT_U1 = `INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at)
+  VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');`;
 
 /**
  * The upgrade a user's data goes through: a database at the version before migration `version`,
@@ -189,7 +191,8 @@ describe('migration 001 (initial)', () => {
     expect(() =>
       db
         .prepare(
-          `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
+          `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type,
+                                  plan_id, timezone, created_at, updated_at)
            VALUES ('w', 'n', 's', 'other', 'left navigation', 'free', 'UTC', '', '')`,
         )
         .run(),
@@ -197,7 +200,8 @@ describe('migration 001 (initial)', () => {
     expect(() =>
       db
         .prepare(
-          `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type, plan_id, timezone, created_at, updated_at)
+          `INSERT INTO workspaces (id, name, slug, workspace_type, layout_type,
+                                  plan_id, timezone, created_at, updated_at)
            VALUES ('w', 'n', 's', 'iframe embed', 'left navigation', 'gold', 'UTC', '', '')`,
         )
         .run(),
@@ -213,8 +217,10 @@ describe('migration 002 (clients and team)', () => {
       2,
       (v1) => {
         v1.exec(`INSERT INTO profiles VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
-      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
-      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'owner', 'active', '2026-01-01');`);
+      INSERT INTO workspaces
+        VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
+      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at)
+        VALUES ('m1', 'w1', 'p1', 'owner', 'active', '2026-01-01');`);
       },
       dataDir,
     );
@@ -224,7 +230,8 @@ describe('migration 002 (clients and team)', () => {
       password_hash: null,
     });
     const insert = db.prepare(
-      `INSERT INTO managed_users (id, workspace_id, email, display_name, external_id, timezone, created_at, updated_at, deleted_at)
+      `INSERT INTO managed_users (id, workspace_id, email, display_name, external_id,
+                                 timezone, created_at, updated_at, deleted_at)
        VALUES (?, 'w1', ?, 'X', ?, 'UTC', '', '', ?)`,
     );
     insert.run('u1', 'a@x.test', 'ext-1', null);
@@ -234,7 +241,8 @@ describe('migration 002 (clients and team)', () => {
     expect(() =>
       db
         .prepare(
-          `INSERT INTO invitations (id, workspace_id, email, role, code_hash, expires_at, created_at) VALUES ('i', 'w1', 'e', 'owner', x'00', '', '')`,
+          `INSERT INTO invitations (id, workspace_id, email, role, code_hash, expires_at, created_at)
+           VALUES ('i', 'w1', 'e', 'owner', x'00', '', '')`,
         )
         .run(),
     ).toThrow(/CHECK/);
@@ -247,8 +255,10 @@ describe('migration 003 (connections)', () => {
   it('adds issuer_url to existing integrations and keeps one connection per client and platform id', async () => {
     const db = await upgradedTo(3, (v2) => {
       v2.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '2026-01-01');
-      INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
-      INSERT INTO integrations (id, workspace_id, platform, client_id, created_at) VALUES ('i1', 'w1', 'linkedin', 'cid', '2026-01-01');
+      INSERT INTO workspaces
+        VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '2026-01-01', '2026-01-01');
+      INSERT INTO integrations (id, workspace_id, platform, client_id, created_at)
+        VALUES ('i1', 'w1', 'linkedin', 'cid', '2026-01-01');
       ${CLIENT_U1}`);
     });
     expect(schemaVersion(db)).toBe(3);
@@ -257,7 +267,8 @@ describe('migration 003 (connections)', () => {
       issuer_url: null,
     });
     const insert = db.prepare(
-      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle,
+                               display_name, status, connected_at, updated_at)
        VALUES (?, 'w1', 'u1', 'linkedin', 'abc', 'linkedin-abc', 'h', 'n', ?, '', '')`,
     );
     insert.run('c1', 'active');
@@ -268,7 +279,7 @@ describe('migration 003 (connections)', () => {
 });
 
 describe('migration 004 (posts)', () => {
-  it('adds post groups and deliveries with one delivery per platform id, and marks enterprise limits raisable', async () => {
+  it('adds post groups and deliveries, one delivery per platform id; marks enterprise limits raisable', async () => {
     const dataDir = tempDir();
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 4) });
     expect(db.prepare(`SELECT id, daily_limit_raisable FROM plans ORDER BY price_cents`).all()).toEqual([
@@ -279,9 +290,12 @@ describe('migration 004 (posts)', () => {
     db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
       ${WORKSPACE_W1}
       ${CLIENT_U1}
-      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at)
+        VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
     const insert = db.prepare(
-      `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES (?, 'g1', 'u1', 'x-1', 'x', ?, ?, '')`,
+      `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state,
+                               idempotency_key, updated_at)
+       VALUES (?, 'g1', 'u1', 'x-1', 'x', ?, ?, '')`,
     );
     insert.run('d1', 'draft', 'k1');
     expect(() => insert.run('d2', 'draft', 'k2')).toThrow(/UNIQUE/); // one delivery per platform id
@@ -296,10 +310,13 @@ describe('migration 005 (credential mode)', () => {
     const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 5) });
     db.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
       ${WORKSPACE_W1}
-      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'editor', 'active', '');
+      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at)
+        VALUES ('m1', 'w1', 'p1', 'editor', 'active', '');
       ${CLIENT_U1}
-      INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, post_as)
-        VALUES ('c1', 'w1', 'u1', 'linkedin', 'a', 'linkedin-a', 'h', 'n', 'active', '', '', 'urn:li:organization:5');`);
+      INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle,
+                               display_name, status, connected_at, updated_at, post_as)
+        VALUES ('c1', 'w1', 'u1', 'linkedin', 'a', 'linkedin-a', 'h',
+                'n', 'active', '', '', 'urn:li:organization:5');`);
     db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'member')`).run();
     expect(() =>
       db.prepare(`INSERT INTO connection_access (member_id, connection_id, mode) VALUES ('m1', 'c1', 'owner')`).run(),
@@ -319,7 +336,8 @@ describe('migration 006 (connection limits)', () => {
       ${WORKSPACE_W1}
       ${CLIENT_U1}`);
     const insert = db.prepare(
-      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at, max_text_length)
+      `INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle,
+                               display_name, status, connected_at, updated_at, max_text_length)
        VALUES (?, 'w1', 'u1', 'mastodon', ?, ?, 'h', 'n', 'active', '', '', ?)`,
     );
     insert.run('c1', '1', 'mastodon-1', 1000);
@@ -333,7 +351,9 @@ describe('migration 007 (LinkedIn organisation pages)', () => {
   it('adds the opt-in to integrations, off for the ones already there, and only 0 or 1', async () => {
     const db = await upgradedTo(7, (before) => {
       before.exec(`${WORKSPACE_W1}
-      INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url, redirect_port, secret_account, created_at) VALUES ('i1', 'w1', 'linkedin', 'app', NULL, NULL, NULL, '');`);
+      INSERT INTO integrations (id, workspace_id, platform, client_id, instance_url,
+                                redirect_port, secret_account, created_at)
+        VALUES ('i1', 'w1', 'linkedin', 'app', NULL, NULL, NULL, '');`);
     });
     expect(db.prepare(`SELECT id, organization_pages FROM integrations`).all()).toEqual([
       { id: 'i1', organization_pages: 0 },
@@ -349,8 +369,11 @@ describe('migration 008 (verify before publish)', () => {
     const db = await upgradedTo(8, (before) => {
       before.exec(`${WORKSPACE_W1}
       ${CLIENT_U1}
-      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');
-      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES ('d1', 'g1', 'u1', 'x-1', 'x', 'publishing', 'k1', '');`);
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at)
+        VALUES ('g1', 'w1', 'u1', 'hi', '', '');
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state,
+                              idempotency_key, updated_at)
+        VALUES ('d1', 'g1', 'u1', 'x-1', 'x', 'publishing', 'k1', '');`);
     });
     expect(db.prepare(`SELECT id, state, verify_since FROM deliveries`).all()).toEqual([
       { id: 'd1', state: 'publishing', verify_since: null },
@@ -371,7 +394,8 @@ describe('migration 009 (queue index)', () => {
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at) VALUES
         ('g1', 'w1', 'u1', 'one', '2026-02-01T09:00:00.000Z', '2026-01-01T00:00:00.000Z', ''),
         ('g2', 'w1', 'u1', 'draft', NULL, '2026-01-05T00:00:00.000Z', '');
-      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state,
+                              idempotency_key, updated_at) VALUES
         ('d1', 'g1', 'u1', 'x-1', 'x', 'published', 'k1', ''),
         ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'failed', 'k2', ''),
         ('d3', 'g2', 'u1', 'x-1', 'x', 'draft', 'k3', '');`);
@@ -404,7 +428,9 @@ describe('migration 009 (queue index)', () => {
     db.prepare(`UPDATE post_groups SET scheduled_at = '2026-03-01T10:00:00.000Z' WHERE id = 'g2'`).run();
     db.prepare(`UPDATE deliveries SET state = 'scheduled' WHERE id = 'd3'`).run();
     db.prepare(
-      `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, updated_at) VALUES ('d4', 'g2', 'u1', 'mastodon-1', 'mastodon', 'scheduled', 'k4', '')`,
+      `INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state,
+                               idempotency_key, updated_at)
+       VALUES ('d4', 'g2', 'u1', 'mastodon-1', 'mastodon', 'scheduled', 'k4', '')`,
     ).run();
     expect(entries()).toEqual([
       { post_group_id: 'g1', state: 'published', deliveries: 2, sort_at: '2026-02-01T09:00:00.000Z' },
@@ -423,20 +449,23 @@ describe('migration 009 (queue index)', () => {
 describe('migration 010 (team host)', () => {
   const version = migrations.find((m) => m.name === 'team-host')!.version;
 
-  it('keeps every session, adds desk sessions known only by a token hash, and idempotency keys per member', async () => {
+  it('keeps all sessions, adds desk sessions known only by a token hash, and idempotency keys per member', async () => {
     const db = await upgradedTo(version, (before) => {
       before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'Olivia', 'o@x.test', '');
       ${WORKSPACE_W1}
-      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at) VALUES ('m1', 'w1', 'p1', 'owner', 'active', '');
+      INSERT INTO members (id, workspace_id, profile_id, role, status, created_at)
+        VALUES ('m1', 'w1', 'p1', 'owner', 'active', '');
       INSERT INTO sessions (id, member_id, kind, created_at) VALUES ('s1', 'm1', 'app', '2026-01-01');
-      INSERT INTO sessions (id, member_id, kind, created_at, ended_at, end_reason) VALUES ('s2', 'm1', 'api', '2026-01-02', '2026-01-03', 'force logout');`);
+      INSERT INTO sessions (id, member_id, kind, created_at, ended_at, end_reason)
+        VALUES ('s2', 'm1', 'api', '2026-01-02', '2026-01-03', 'force logout');`);
     });
     expect(db.prepare(`SELECT id, kind, ended_at, end_reason, token_hash FROM sessions ORDER BY id`).all()).toEqual([
       { id: 's1', kind: 'app', ended_at: null, end_reason: null, token_hash: null },
       { id: 's2', kind: 'api', ended_at: '2026-01-03', end_reason: 'force logout', token_hash: null },
     ]);
     const desk = db.prepare(
-      `INSERT INTO sessions (id, member_id, kind, created_at, token_hash, device_name) VALUES (?, 'm1', ?, '', ?, 'Laptop')`,
+      `INSERT INTO sessions (id, member_id, kind, created_at, token_hash, device_name)
+       VALUES (?, 'm1', ?, '', ?, 'Laptop')`,
     );
     desk.run('s3', 'desk', Buffer.alloc(32, 1));
     expect(() => desk.run('s4', 'desk', Buffer.alloc(32, 1))).toThrow(/UNIQUE/);
@@ -448,7 +477,8 @@ describe('migration 010 (team host)', () => {
     });
 
     const key = db.prepare(
-      `INSERT INTO idempotency_keys (member_id, key, channel, request_hash, created_at) VALUES (?, ?, 'post.create', x'00', '')`,
+      `INSERT INTO idempotency_keys (member_id, key, channel, request_hash, created_at)
+       VALUES (?, ?, 'post.create', x'00', '')`,
     );
     key.run('m1', 'k1');
     expect(() => key.run('m1', 'k1')).toThrow(/UNIQUE|PRIMARY/);
@@ -463,65 +493,72 @@ describe('migration 010 (team host)', () => {
 describe('migration 011 (media library)', () => {
   const version = migrations.find((m) => m.name === 'media-library')!.version;
 
-  it('moves images out of SQLite into content-addressed files, one library item per client and file, probed at the next start', async () => {
-    const dataDir = tempDir();
-    const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
-    before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
-      ${WORKSPACE_W1}
-      ${CLIENT_U1}
-      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'one', '2026-01-01', '');
-      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g2', 'w1', 'u1', 'two', '2026-01-02', '');`);
-    const photo = jpegOf(640, 480);
-    const other = jpegOf(100, 100);
-    const media = before.prepare(
-      `INSERT INTO post_media (id, post_group_id, position, mime_type, size, alt_text, data) VALUES (?, ?, ?, 'image/jpeg', ?, ?, ?)`,
-    );
-    media.run('m1', 'g1', 0, photo.length, 'A photo', photo);
-    media.run('m2', 'g1', 1, other.length, '', other);
-    media.run('m3', 'g2', 0, photo.length, '', photo); // the same bytes in another post: one item
-    before.close();
+  it(
+    'moves images out of SQLite into content-addressed files, one library item per client and file, ' +
+      'probed at the next start',
+    async () => {
+      const dataDir = tempDir();
+      const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version - 1) });
+      before.exec(`INSERT INTO profiles (id, name, email, created_at) VALUES ('p1', 'O', 'o@x.test', '');
+        ${WORKSPACE_W1}
+        ${CLIENT_U1}
+        INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at)
+          VALUES ('g1', 'w1', 'u1', 'one', '2026-01-01', '');
+        INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at)
+          VALUES ('g2', 'w1', 'u1', 'two', '2026-01-02', '');`);
+      const photo = jpegOf(640, 480);
+      const other = jpegOf(100, 100);
+      const media = before.prepare(
+        `INSERT INTO post_media (id, post_group_id, position, mime_type, size, alt_text, data)
+         VALUES (?, ?, ?, 'image/jpeg', ?, ?, ?)`,
+      );
+      media.run('m1', 'g1', 0, photo.length, 'A photo', photo);
+      media.run('m2', 'g1', 1, other.length, '', other);
+      media.run('m3', 'g2', 0, photo.length, '', photo); // the same bytes in another post: one item
+      before.close();
 
-    const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
-    const items = db
-      .prepare(`SELECT id, sha256, size, alt_text, probed, width FROM media ORDER BY size DESC`)
-      .all() as { id: string; sha256: string; size: number; alt_text: string; probed: number; width: null }[];
-    expect(items.map((i) => [i.size, i.alt_text, i.probed, i.width])).toEqual([
-      [photo.length, 'A photo', 0, null],
-      [other.length, '', 0, null],
-    ]);
-    expect(readFileSync(mediaFilePath(dataDir, items[0]!.sha256)).equals(photo)).toBe(true);
-    expect(db.prepare(`SELECT post_group_id, position, media_id FROM post_media ORDER BY 1, 2`).all()).toEqual([
-      { post_group_id: 'g1', position: 0, media_id: items[0]!.id },
-      { post_group_id: 'g1', position: 1, media_id: items[1]!.id },
-      { post_group_id: 'g2', position: 0, media_id: items[0]!.id },
-    ]);
-    expect(db.prepare(`SELECT count(*) AS n FROM pragma_table_info('post_media') WHERE name = 'data'`).get()).toEqual({
-      n: 0,
-    });
-    // An item a post uses cannot be deleted from under it.
-    expect(() => db.prepare(`DELETE FROM media WHERE id = ?`).run(items[0]!.id)).toThrow(/FOREIGN KEY/);
-    db.close();
+      const db = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, version) });
+      const items = db
+        .prepare(`SELECT id, sha256, size, alt_text, probed, width FROM media ORDER BY size DESC`)
+        .all() as { id: string; sha256: string; size: number; alt_text: string; probed: number; width: null }[];
+      expect(items.map((i) => [i.size, i.alt_text, i.probed, i.width])).toEqual([
+        [photo.length, 'A photo', 0, null],
+        [other.length, '', 0, null],
+      ]);
+      expect(readFileSync(mediaFilePath(dataDir, items[0]!.sha256)).equals(photo)).toBe(true);
+      expect(db.prepare(`SELECT post_group_id, position, media_id FROM post_media ORDER BY 1, 2`).all()).toEqual([
+        { post_group_id: 'g1', position: 0, media_id: items[0]!.id },
+        { post_group_id: 'g1', position: 1, media_id: items[1]!.id },
+        { post_group_id: 'g2', position: 0, media_id: items[0]!.id },
+      ]);
+      const dataColumn = `SELECT count(*) AS n FROM pragma_table_info('post_media') WHERE name = 'data'`;
+      expect(db.prepare(dataColumn).get()).toEqual({ n: 0 });
+      // An item a post uses cannot be deleted from under it.
+      expect(() => db.prepare(`DELETE FROM media WHERE id = ?`).run(items[0]!.id)).toThrow(/FOREIGN KEY/);
+      db.close();
 
-    const { engine } = await openTestEngine(dataDir);
-    const probed = engine.ctx.db
-      .prepare(`SELECT width, height, probed, thumbnail_sha256 FROM media ORDER BY size DESC`)
-      .all();
-    expect(probed).toEqual([
-      { width: 640, height: 480, probed: 1, thumbnail_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
-      { width: 100, height: 100, probed: 1, thumbnail_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
-    ]);
-    engine.close();
-  });
+      const { engine } = await openTestEngine(dataDir);
+      const probed = engine.ctx.db
+        .prepare(`SELECT width, height, probed, thumbnail_sha256 FROM media ORDER BY size DESC`)
+        .all();
+      expect(probed).toEqual([
+        { width: 640, height: 480, probed: 1, thumbnail_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        { width: 100, height: 100, probed: 1, thumbnail_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      ]);
+      engine.close();
+    },
+  );
 });
 
 describe('migration 012 (approvals)', () => {
   const version = migrations.find((m) => m.name === 'approvals')!.version;
 
-  it('starts every client at no approval and every post unsubmitted, and adds comments and approval links', async () => {
+  it('starts each client at no approval and each post unsubmitted, and adds comments and approval links', async () => {
     const db = await upgradedTo(version, (before) => {
       before.exec(`${WORKSPACE_W1}
       ${CLIENT_U1}
-      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at)
+        VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
     });
     expect(db.prepare(`SELECT approval_policy FROM managed_users`).all()).toEqual([{ approval_policy: 'none' }]);
     expect(db.prepare(`SELECT approval_state, review_stage FROM post_groups`).all()).toEqual([
@@ -532,14 +569,16 @@ describe('migration 012 (approvals)', () => {
     expect(() => db.prepare(`UPDATE post_groups SET review_stage = 'anyone'`).run()).toThrow(/CHECK/);
 
     const comment = db.prepare(
-      `INSERT INTO post_comments (id, post_group_id, visibility, author_kind, author_name, body, created_at) VALUES (?, 'g1', ?, 'member', 'O', ?, '')`,
+      `INSERT INTO post_comments (id, post_group_id, visibility, author_kind, author_name, body, created_at)
+       VALUES (?, 'g1', ?, 'member', 'O', ?, '')`,
     );
     comment.run('c1', 'internal', 'note');
     expect(() => comment.run('c2', 'public', 'x')).toThrow(/CHECK/);
     expect(() => comment.run('c3', 'client', '')).toThrow(/CHECK/);
 
     const link = db.prepare(
-      `INSERT INTO approval_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at) VALUES (?, 'w1', 'u1', ?, '', '')`,
+      `INSERT INTO approval_links (id, workspace_id, managed_user_id, token_hash, created_at, expires_at)
+       VALUES (?, 'w1', 'u1', ?, '', '')`,
     );
     link.run('l1', Buffer.alloc(32, 1));
     expect(() => link.run('l2', Buffer.alloc(32, 1))).toThrow(/UNIQUE/);
@@ -559,7 +598,9 @@ describe('migration 014 (review index)', () => {
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at, approval_state) VALUES
         ('g1', 'w1', 'u1', 'a', '2026-01-01T00:00:00Z', '', 'none'),
         ('g2', 'w1', 'u1', 'b', '2026-01-02T00:00:00Z', '', 'in_review');`);
-    const sql = `SELECT x.id FROM post_groups x WHERE x.workspace_id = ? AND x.approval_state = ? AND x.approval_state != 'none' ORDER BY x.sort_at DESC, x.rowid DESC`;
+    const sql = `SELECT x.id FROM post_groups x
+                 WHERE x.workspace_id = ? AND x.approval_state = ? AND x.approval_state != 'none'
+                 ORDER BY x.sort_at DESC, x.rowid DESC`;
     const plan = db
       .prepare(`EXPLAIN QUERY PLAN ${sql}`)
       .all('w1', 'in_review')
@@ -570,7 +611,8 @@ describe('migration 014 (review index)', () => {
     expect(
       db
         .prepare(
-          `SELECT count(*) AS n FROM post_groups INDEXED BY post_groups_by_approval WHERE workspace_id = 'w1' AND approval_state != 'none'`,
+          `SELECT count(*) AS n FROM post_groups INDEXED BY post_groups_by_approval
+           WHERE workspace_id = 'w1' AND approval_state != 'none'`,
         )
         .get(),
     ).toEqual({ n: 1 });
@@ -579,12 +621,14 @@ describe('migration 014 (review index)', () => {
 });
 
 describe('migration 016 (threads)', () => {
-  it('gives every post an empty thread and no first comment, records what went out as part 0, and one row per part', async () => {
+  it('gives posts an empty thread, no first comment; records what went out as part 0, one row per part', async () => {
     const db = await upgradedTo(16, (before) => {
       before.exec(`${WORKSPACE_W1}
       ${CLIENT_U1}
-      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');
-      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key, platform_post_id, platform_post_url, published_at, updated_at) VALUES
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at)
+        VALUES ('g1', 'w1', 'u1', 'hi', '', '');
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, idempotency_key,
+                              platform_post_id, platform_post_url, published_at, updated_at) VALUES
         ('d1', 'g1', 'u1', 'x-1', 'x', 'published', 'k1', '190', 'https://x.com/i/web/status/190', '2026-11-01T10:00:00.000Z', ''),
         ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'scheduled', 'k2', NULL, NULL, NULL, '');`);
     });
@@ -617,7 +661,8 @@ describe('migration 017 (approval settings)', () => {
     const db = await openDatabase({ dataDir: tempDir(), clock, migrations });
     db.exec(WORKSPACE_W1);
     const set = db.prepare(
-      `INSERT INTO workspace_approval_settings (workspace_id, typo_fix_keeps_approval, updated_at) VALUES ('w1', ?, '')`,
+      `INSERT INTO workspace_approval_settings (workspace_id, typo_fix_keeps_approval, updated_at)
+       VALUES ('w1', ?, '')`,
     );
     expect(() => set.run(2)).toThrow(/CHECK/);
     set.run(1);
@@ -634,7 +679,8 @@ describe('migration 018 (polls)', () => {
     const db = await upgradedTo(18, (before) => {
       before.exec(`${WORKSPACE_W1}
       ${CLIENT_U1}
-      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at) VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
+      INSERT INTO post_groups (id, workspace_id, managed_user_id, text, created_at, updated_at)
+        VALUES ('g1', 'w1', 'u1', 'hi', '', '');`);
     });
     expect(db.prepare(`SELECT poll FROM post_groups`).all()).toEqual([{ poll: null }]);
     db.prepare(`UPDATE post_groups SET poll = ? WHERE id = 'g1'`).run('{"options":["a","b"],"durationMinutes":60}');
@@ -649,14 +695,20 @@ describe('migration 019 (group summaries)', () => {
   it("sums up every post's deliveries and parts already there, then keeps each summary with every change", async () => {
     const dataDir = tempDir();
     const before = await openDatabase({ dataDir, clock, migrations: migrations.slice(0, 18) });
-    before.exec(`INSERT INTO workspaces VALUES ('w1', 'Acme', 'acme', 'iframe embed', 'left navigation', 'free', 'UTC', '', '');
-      INSERT INTO managed_users (id, workspace_id, email, display_name, timezone, created_at, updated_at) VALUES ('u1', 'w1', 'c@x.test', 'C', 'UTC', '', '');
+    before.exec(`${WORKSPACE_W1}
+      ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at) VALUES
         ('g1', 'w1', 'u1', 'one', '2026-02-01T09:00:00.000Z', '2026-01-01T00:00:00.000Z', ''),
         ('g2', 'w1', 'u1', 'draft', NULL, '2026-01-05T00:00:00.000Z', '');
-      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, next_attempt_at, idempotency_key, platform_post_id, platform_post_url, published_at, last_error, attempts, updated_at) VALUES
-        ('d1', 'g1', 'u1', 'x-1', 'x', 'published', '2026-02-01T09:00:00.000Z', NULL, 'k1', '190', 'https://x.com/i/web/status/190', '2026-02-01T09:00:01.000Z', NULL, 1, ''),
-        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'failed', '2026-02-01T09:00:00.000Z', NULL, 'k2', NULL, NULL, NULL, 'refused (422)', 3, ''),
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state,
+                              due_at, next_attempt_at, idempotency_key, platform_post_id, platform_post_url,
+                              published_at, last_error, attempts, updated_at) VALUES
+        ('d1', 'g1', 'u1', 'x-1', 'x', 'published',
+         '2026-02-01T09:00:00.000Z', NULL, 'k1', '190', 'https://x.com/i/web/status/190',
+         '2026-02-01T09:00:01.000Z', NULL, 1, ''),
+        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'failed',
+         '2026-02-01T09:00:00.000Z', NULL, 'k2', NULL, NULL,
+         NULL, 'refused (422)', 3, ''),
         ('d3', 'g2', 'u1', 'x-1', 'x', 'draft', NULL, NULL, 'k3', NULL, NULL, NULL, NULL, 0, '');
       INSERT INTO delivery_parts VALUES ('d1', 1, '191', NULL, '2026-02-01T09:00:02.000Z');`);
     before.close();
@@ -727,7 +779,9 @@ describe('migration 019 (group summaries)', () => {
     // A draft scheduled (its time and its delivery's), a retry that publishes, a delivery deleted.
     db.prepare(`UPDATE post_groups SET scheduled_at = '2026-03-01T10:00:00.000Z' WHERE id = 'g2'`).run();
     db.prepare(
-      `UPDATE deliveries SET state = 'scheduled', due_at = '2026-03-01T10:00:00.000Z', next_attempt_at = '2026-03-01T10:00:00.000Z' WHERE id = 'd3'`,
+      `UPDATE deliveries
+       SET state = 'scheduled', due_at = '2026-03-01T10:00:00.000Z', next_attempt_at = '2026-03-01T10:00:00.000Z'
+       WHERE id = 'd3'`,
     ).run();
     db.prepare(`UPDATE deliveries SET state = 'published', last_error = NULL WHERE id = 'd2'`).run();
     db.prepare(`DELETE FROM delivery_parts WHERE delivery_id = 'd1' AND part = 1`).run();
@@ -765,7 +819,8 @@ describe('migration 020 (poll limits)', () => {
     const db = await upgradedTo(20, (before) => {
       before.exec(`${WORKSPACE_W1}
       ${CLIENT_U1}
-      INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle, display_name, status, connected_at, updated_at)
+      INSERT INTO connections (id, workspace_id, managed_user_id, platform, account_id, platform_id, handle,
+                               display_name, status, connected_at, updated_at)
         VALUES ('c1', 'w1', 'u1', 'mastodon', '7', 'mastodon-7', 'casey', 'Casey', 'active', '', '');`);
     });
     expect(db.prepare(`SELECT poll_limits FROM connections`).all()).toEqual([{ poll_limits: null }]);
@@ -780,15 +835,18 @@ describe('migration 020 (poll limits)', () => {
 });
 
 describe('migration 021 (summaries in place)', () => {
-  it('keeps the summaries already there, and a publish (claim, part, outcome) leaves each equal to a fresh one', async () => {
+  it('keeps existing summaries, and a publish (claim, part, outcome) leaves each equal to a fresh one', async () => {
     const db = await upgradedTo(21, (before) => {
       before.exec(`${WORKSPACE_W1}
       ${CLIENT_U1}
       INSERT INTO post_groups (id, workspace_id, managed_user_id, text, scheduled_at, created_at, updated_at) VALUES
         ('g1', 'w1', 'u1', 'a thread', '2026-02-01T09:00:00.000Z', '2026-01-01T00:00:00.000Z', '');
-      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state, due_at, next_attempt_at, idempotency_key, attempts, updated_at) VALUES
-        ('d1', 'g1', 'u1', 'x-1', 'x', 'scheduled', '2026-02-01T09:00:00.000Z', '2026-02-01T09:00:00.000Z', 'k1', 0, ''),
-        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'scheduled', '2026-02-01T09:00:00.000Z', '2026-02-01T09:00:00.000Z', 'k2', 0, '');`);
+      INSERT INTO deliveries (id, post_group_id, managed_user_id, platform_id, platform, state,
+                              due_at, next_attempt_at, idempotency_key, attempts, updated_at) VALUES
+        ('d1', 'g1', 'u1', 'x-1', 'x', 'scheduled',
+         '2026-02-01T09:00:00.000Z', '2026-02-01T09:00:00.000Z', 'k1', 0, ''),
+        ('d2', 'g1', 'u1', 'mastodon-1', 'mastodon', 'scheduled',
+         '2026-02-01T09:00:00.000Z', '2026-02-01T09:00:00.000Z', 'k2', 0, '');`);
     });
     const summary = () => db.prepare(`SELECT * FROM group_summaries`).all();
     const fresh = () => db.prepare(`SELECT * FROM fresh_group_summaries`).all();
@@ -803,7 +861,8 @@ describe('migration 021 (summaries in place)', () => {
     db.prepare(`UPDATE deliveries SET state = 'publishing', attempts = attempts + 1 WHERE id = 'd2'`).run();
     expect(summary()).toEqual(fresh());
     const part = db.prepare(
-      `INSERT INTO delivery_parts (delivery_id, part, platform_post_id, platform_post_url, published_at) VALUES ('d2', ?, ?, NULL, '2026-02-01T09:00:01.000Z')`,
+      `INSERT INTO delivery_parts (delivery_id, part, platform_post_id, platform_post_url, published_at)
+       VALUES ('d2', ?, ?, NULL, '2026-02-01T09:00:01.000Z')`,
     );
     part.run(0, '110');
     part.run(1, '111');

@@ -16,7 +16,10 @@ import { DeskOutbox, FIRST_OUTBOX_TABLE, OUTBOX_FILE } from '../../src-main/desk
 import { PostGroup, type PostGroupPage } from '../../src-shared/posts';
 import { tempDir } from '../support/temp';
 
-/* Posts drafted on a desk while its team host is away (issue 12 item 4; D122): the pure rules and the outbox's id map. */
+/*
+ * Posts drafted on a desk while its team host is away (issue 12 item 4; D122):
+ * the pure rules and the outbox's id map.
+ */
 
 const create = (text: string, extra: Record<string, unknown> = {}) => ({
   workspaceId: 'ws1',
@@ -33,7 +36,7 @@ describe('offline posts: local ids', () => {
     expect([...localIdsIn({ id, nested: [{ ids: [other, 'pg_1'] }] })].sort()).toEqual([id, other].sort());
   });
 
-  it('rewrites local ids the host answered to its ids, and leaves others (and an untouched request) as they are', () => {
+  it('rewrites local ids the host answered to its ids, leaves others (and an untouched request) as they are', () => {
     const [a, b] = [newLocalId(), newLocalId()];
     const request = { workspaceId: 'ws1', id: a, ids: [a, b, 'pg_9'] };
     expect(withHostIds(request, new Map([[a, 'pg_1']]))).toEqual({
@@ -64,7 +67,7 @@ describe('offline posts: edits fold into the queued create', () => {
 });
 
 describe('offline posts: as the renderer sees them', () => {
-  it('a create is a post group of the contract, marked not sent yet; scheduled when it has a time or a queue slot', () => {
+  it('a create is a contract post group, marked not sent yet; scheduled when it has a time or a queue slot', () => {
     const group = notSentPost(
       'local-1',
       create('Hello', { thread: [{ text: 'two' }], mediaIds: ['m1'] }),
@@ -120,29 +123,37 @@ describe('offline posts: as the renderer sees them', () => {
 });
 
 describe('the outbox keeps the host’s ids of posts drafted offline', () => {
-  it('maps a local id in one transaction: the create goes, later changes naming it are rewritten, the map survives reopening', () => {
-    const dir = tempDir('postroom-outbox-');
-    const outbox = DeskOutbox.open(dir);
-    const local = newLocalId();
-    outbox.add({ key: 'k1', channel: 'post.create', request: create('A'), localId: local });
-    outbox.add({ key: 'k2', channel: 'post.update', request: { workspaceId: 'ws1', id: local, patch: { text: 'B' } } });
-    outbox.add({ key: 'k3', channel: 'client.create', request: { workspaceId: 'ws1' } });
-    // Never sent: it may be rewritten; once sent, its request stays as the host may have run it.
-    expect(outbox.rewrite('k1', create('A2'))).toBe(true);
-    outbox.markSent('k1');
-    expect(outbox.rewrite('k1', create('A3'))).toBe(false);
-    expect(outbox.pending()[0]).toMatchObject({ key: 'k1', localId: local, sent: true, request: create('A2') });
+  it(
+    'maps a local id in one transaction: the create goes, ' +
+      'later changes naming it are rewritten, the map survives reopening',
+    () => {
+      const dir = tempDir('postroom-outbox-');
+      const outbox = DeskOutbox.open(dir);
+      const local = newLocalId();
+      outbox.add({ key: 'k1', channel: 'post.create', request: create('A'), localId: local });
+      outbox.add({
+        key: 'k2',
+        channel: 'post.update',
+        request: { workspaceId: 'ws1', id: local, patch: { text: 'B' } },
+      });
+      outbox.add({ key: 'k3', channel: 'client.create', request: { workspaceId: 'ws1' } });
+      // Never sent: it may be rewritten; once sent, its request stays as the host may have run it.
+      expect(outbox.rewrite('k1', create('A2'))).toBe(true);
+      outbox.markSent('k1');
+      expect(outbox.rewrite('k1', create('A3'))).toBe(false);
+      expect(outbox.pending()[0]).toMatchObject({ key: 'k1', localId: local, sent: true, request: create('A2') });
 
-    outbox.mapLocalId(local, 'pg_1', 'k1', (r) => withHostIds(r, new Map([[local, 'pg_1']])));
-    expect(outbox.pending().map((p) => [p.key, p.request])).toEqual([
-      ['k2', { workspaceId: 'ws1', id: 'pg_1', patch: { text: 'B' } }],
-      ['k3', { workspaceId: 'ws1' }],
-    ]);
-    outbox.close();
-    const reopened = DeskOutbox.open(dir);
-    expect(reopened.hostIds()).toEqual(new Map([[local, 'pg_1']]));
-    reopened.close();
-  });
+      outbox.mapLocalId(local, 'pg_1', 'k1', (r) => withHostIds(r, new Map([[local, 'pg_1']])));
+      expect(outbox.pending().map((p) => [p.key, p.request])).toEqual([
+        ['k2', { workspaceId: 'ws1', id: 'pg_1', patch: { text: 'B' } }],
+        ['k3', { workspaceId: 'ws1' }],
+      ]);
+      outbox.close();
+      const reopened = DeskOutbox.open(dir);
+      expect(reopened.hostIds()).toEqual(new Map([[local, 'pg_1']]));
+      reopened.close();
+    },
+  );
 
   it('an outbox of the earlier version gains the new columns and keeps its rows', () => {
     const dir = tempDir('postroom-outbox-');

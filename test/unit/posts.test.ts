@@ -186,7 +186,7 @@ describe('the daily limit (seed 000)', () => {
 });
 
 describe('queue slots', () => {
-  it('takes the next free weekly slot in the client time zone, and keeps 09:00 at 09:00 across the DST change', async () => {
+  it('takes the next free weekly slot in the client time zone; 09:00 stays 09:00 across the DST change', async () => {
     const t = await posting('America/New_York');
     await t.engine.call('queue.setSlots', {
       workspaceId: t.workspaceId,
@@ -222,7 +222,7 @@ describe('queue slots', () => {
 });
 
 describe('raising the daily limit', () => {
-  it('is refused below the enterprise plan with an upgrade action, and raises dailyPostsLeft on enterprise', async () => {
+  it('is refused below the enterprise plan with an upgrade action; raises dailyPostsLeft on enterprise', async () => {
     const t = await posting();
     const refused = await t.engine.dispatch('client.update', {
       workspaceId: t.workspaceId,
@@ -254,7 +254,7 @@ describe('raising the daily limit', () => {
 });
 
 describe('the queue by cursor (issue 11)', () => {
-  it('walks every group once in time order by cursor, with the same total as by page, and refuses a forged cursor', async () => {
+  it('walks every group once in time order by cursor, the same total as by page; refuses a forged cursor', async () => {
     const w = await posting();
     const start = Date.parse('2026-12-01T08:00:00.000Z');
     const made: string[] = [];

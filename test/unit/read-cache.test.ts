@@ -25,24 +25,28 @@ describe('the read cache', () => {
     ['wal', 'wal-index'],
     ['delete', 'data_version'],
   ] as const) {
-    it(`answers from memory until a write on this connection or a commit by another one (${mode} journal, ${watching})`, () => {
-      const { file, db, cache, read, counter } = setUp(mode);
-      expect(cache.watching).toBe(watching);
-      expect([read(), read()]).toEqual([0, 0]);
-      expect(counter.computed).toBe(1);
-      db.prepare('INSERT INTO t VALUES (5)').run();
-      expect(read()).toBe(5);
-      expect(counter.computed).toBe(2);
-      const other = new Database(file);
-      other.prepare('INSERT INTO t VALUES (7)').run();
-      expect(read()).toBe(12);
-      expect(counter.computed).toBe(3);
-      expect(read()).toBe(12);
-      expect(counter.computed).toBe(3);
-      other.close();
-      cache.close();
-      db.close();
-    });
+    it(
+      'answers from memory until a write on this connection or a commit by another one ' +
+        `(${mode} journal, ${watching})`,
+      () => {
+        const { file, db, cache, read, counter } = setUp(mode);
+        expect(cache.watching).toBe(watching);
+        expect([read(), read()]).toEqual([0, 0]);
+        expect(counter.computed).toBe(1);
+        db.prepare('INSERT INTO t VALUES (5)').run();
+        expect(read()).toBe(5);
+        expect(counter.computed).toBe(2);
+        const other = new Database(file);
+        other.prepare('INSERT INTO t VALUES (7)').run();
+        expect(read()).toBe(12);
+        expect(counter.computed).toBe(3);
+        expect(read()).toBe(12);
+        expect(counter.computed).toBe(3);
+        other.close();
+        cache.close();
+        db.close();
+      },
+    );
   }
 
   it('sees its own uncommitted writes inside a transaction, and keeps nothing a rollback undoes', () => {

@@ -10,21 +10,25 @@ import { tempDir } from '../support/temp';
 const WS = { workspaceId: 'ws_1' };
 
 describe('a desk’s read copy', () => {
-  it('keeps the host’s last answer to a read, whatever order the request’s keys came in, and replaces it with the next', () => {
-    const copy = DeskReadCopy.open(tempDir('postroom-read-copy-'));
-    expect(copy.lookup('client.list', WS)).toBeUndefined();
-    copy.keep('client.list', { workspaceId: 'ws_1', filter: { q: 'a', active: true } }, { users: [{ id: 'u1' }] });
-    expect(copy.lookup('client.list', { filter: { active: true, q: 'a' }, workspaceId: 'ws_1' })).toEqual({
-      answer: { users: [{ id: 'u1' }] },
-    });
-    copy.keep('client.list', { workspaceId: 'ws_1', filter: { q: 'a', active: true } }, { users: [] });
-    expect(copy.lookup('client.list', { workspaceId: 'ws_1', filter: { q: 'a', active: true } })).toEqual({
-      answer: { users: [] },
-    });
-    // Another request is another answer.
-    expect(copy.lookup('client.list', { workspaceId: 'ws_2' })).toBeUndefined();
-    copy.close();
-  });
+  it(
+    'keeps the host’s last answer to a read, whatever order the request’s keys came in, ' +
+      'and replaces it with the next',
+    () => {
+      const copy = DeskReadCopy.open(tempDir('postroom-read-copy-'));
+      expect(copy.lookup('client.list', WS)).toBeUndefined();
+      copy.keep('client.list', { workspaceId: 'ws_1', filter: { q: 'a', active: true } }, { users: [{ id: 'u1' }] });
+      expect(copy.lookup('client.list', { filter: { active: true, q: 'a' }, workspaceId: 'ws_1' })).toEqual({
+        answer: { users: [{ id: 'u1' }] },
+      });
+      copy.keep('client.list', { workspaceId: 'ws_1', filter: { q: 'a', active: true } }, { users: [] });
+      expect(copy.lookup('client.list', { workspaceId: 'ws_1', filter: { q: 'a', active: true } })).toEqual({
+        answer: { users: [] },
+      });
+      // Another request is another answer.
+      expect(copy.lookup('client.list', { workspaceId: 'ws_2' })).toBeUndefined();
+      copy.close();
+    },
+  );
 
   it('never keeps an answer that carries a secret or a one-off, and keeps only reads', () => {
     for (const channel of [

@@ -11,7 +11,7 @@ const conflict = { code: 'conflict' as const, message: 'a user with email c1@cli
 const item = (channel: string, request: unknown): RefusedItem => ({ key: 'k1', channel, request, error: conflict });
 
 describe('refused changes in words', () => {
-  it('names a new client, a client’s changes, a new post and a post’s edit by what they were, with their fields', () => {
+  it('names a new client, a client’s changes, a new post and a post’s edit by what they were, with fields', () => {
     expect(
       describeRefused(
         item('client.create', { workspaceId: 'w', client: { email: 'c1@client.test', displayName: 'North' } }),

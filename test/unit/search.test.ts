@@ -37,7 +37,7 @@ async function agency() {
 }
 
 describe('search over post text', () => {
-  it('finds posts by the starts of their words, accents or not, in any per-account text too, and follows edits', async () => {
+  it('finds posts by word starts, accents or not, in any per-account text too, and follows edits', async () => {
     const a = await agency();
     await a.draft('Fresh rolls at seven');
     await a.draft('Café opens Monday');
@@ -154,10 +154,13 @@ describe('migration 013 (post search)', () => {
       raw.exec(`DROP TRIGGER group_summaries_${on}`);
     raw.exec(
       `DROP TRIGGER group_summaries_delivery_leave; DROP TRIGGER group_summaries_delivery_delete;
-       DROP VIEW fresh_group_summaries; DROP TABLE group_summaries; DROP TABLE post_text_fts; DROP INDEX post_groups_by_approval; DROP TABLE mastodon_apps;
-       DROP TABLE delivery_parts; ALTER TABLE post_groups DROP COLUMN thread; ALTER TABLE post_groups DROP COLUMN first_comment;
+       DROP VIEW fresh_group_summaries; DROP TABLE group_summaries; DROP TABLE post_text_fts;
+       DROP INDEX post_groups_by_approval; DROP TABLE mastodon_apps;
+       DROP TABLE delivery_parts; ALTER TABLE post_groups DROP COLUMN thread;
+       ALTER TABLE post_groups DROP COLUMN first_comment;
        ALTER TABLE post_media DROP COLUMN part; ALTER TABLE post_groups DROP COLUMN poll;
-       DROP TABLE workspace_approval_settings; ALTER TABLE connections DROP COLUMN poll_limits; PRAGMA user_version = 12;`,
+       DROP TABLE workspace_approval_settings; ALTER TABLE connections DROP COLUMN poll_limits;
+       PRAGMA user_version = 12;`,
     );
     expect(raw.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'post_text_fts%'`).get()).toEqual({
       n: 0,

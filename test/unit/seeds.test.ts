@@ -5,11 +5,10 @@ import { SEED_COPIES, SEED_FILES, SHARED_SEEDS } from '../support/seeds';
 
 const beside = existsSync(SHARED_SEEDS);
 
-describe.skipIf(!beside)(
-  `the repository's seed copies${beside ? '' : ` — skipped: no shared/seeds beside this checkout (${SHARED_SEEDS}) to compare with`}`,
-  () => {
-    it.each(SEED_FILES)('%s is the seed in shared/ byte for byte', (file) => {
-      expect(readFileSync(join(SEED_COPIES, file)).equals(readFileSync(join(SHARED_SEEDS, file)))).toBe(true);
-    });
-  },
-);
+const skipped = ` — skipped: no shared/seeds beside this checkout (${SHARED_SEEDS}) to compare with`;
+
+describe.skipIf(!beside)(`the repository's seed copies${beside ? '' : skipped}`, () => {
+  it.each(SEED_FILES)('%s is the seed in shared/ byte for byte', (file) => {
+    expect(readFileSync(join(SEED_COPIES, file)).equals(readFileSync(join(SHARED_SEEDS, file)))).toBe(true);
+  });
+});

@@ -71,40 +71,46 @@ describe('signing in', () => {
     engine.close();
   });
 
-  it(`after ${PASSWORD_RULES.FREE_ATTEMPTS} wrong passwords the profile waits, even for the right one, and a restart does not reset it`, async () => {
-    const t = await ownerSignedOut();
-    for (let i = 1; i < PASSWORD_RULES.FREE_ATTEMPTS; i++)
+  it(
+    `after ${PASSWORD_RULES.FREE_ATTEMPTS} wrong passwords the profile waits, ` +
+      'even for the right one, and a restart does not reset it',
+    async () => {
+      const t = await ownerSignedOut();
+      for (let i = 1; i < PASSWORD_RULES.FREE_ATTEMPTS; i++)
+        expect(
+          fieldOf(await t.engine.dispatch('session.signIn', { profileId: t.profileId, password: `guess ${i}` })).code,
+        ).toBe('unauthorized');
+      const locked = fieldOf(
+        await t.engine.dispatch('session.signIn', { profileId: t.profileId, password: 'guess 5' }),
+      );
+      expect(locked).toMatchObject({
+        code: 'rate_limited',
+        details: { retryAfterSeconds: 30, fields: { password: 'Too many wrong passwords. Try again in 30 seconds.' } },
+      });
+      // While it waits, not even the right password is checked.
+      t.clock.advance(10_000);
       expect(
-        fieldOf(await t.engine.dispatch('session.signIn', { profileId: t.profileId, password: `guess ${i}` })).code,
-      ).toBe('unauthorized');
-    const locked = fieldOf(await t.engine.dispatch('session.signIn', { profileId: t.profileId, password: 'guess 5' }));
-    expect(locked).toMatchObject({
-      code: 'rate_limited',
-      details: { retryAfterSeconds: 30, fields: { password: 'Too many wrong passwords. Try again in 30 seconds.' } },
-    });
-    // While it waits, not even the right password is checked.
-    t.clock.advance(10_000);
-    expect(
-      fieldOf(await t.engine.dispatch('session.signIn', { profileId: t.profileId, password: TEST_PASSWORD })),
-    ).toMatchObject({ code: 'rate_limited', details: { retryAfterSeconds: 20 } });
-    // The count is in the data folder: a restart keeps the wait.
-    t.engine.close();
-    const { Engine } = await import('../../src-main/engine/engine');
-    const again = await Engine.open({ dataDir: t.dataDir, secrets: t.secrets, clock: t.clock });
-    expect(
-      fieldOf(await again.dispatch('session.signIn', { profileId: t.profileId, password: TEST_PASSWORD })).code,
-    ).toBe('rate_limited');
-    t.clock.advance(20_000);
-    expect(
-      (await again.call('session.signIn', { profileId: t.profileId, password: TEST_PASSWORD })).profile,
-    ).not.toBeNull();
-    // The right password cleared the count: one wrong one later is just wrong.
-    await again.call('session.signOut', {});
-    expect(fieldOf(await again.dispatch('session.signIn', { profileId: t.profileId, password: 'x' })).code).toBe(
-      'unauthorized',
-    );
-    again.close();
-  });
+        fieldOf(await t.engine.dispatch('session.signIn', { profileId: t.profileId, password: TEST_PASSWORD })),
+      ).toMatchObject({ code: 'rate_limited', details: { retryAfterSeconds: 20 } });
+      // The count is in the data folder: a restart keeps the wait.
+      t.engine.close();
+      const { Engine } = await import('../../src-main/engine/engine');
+      const again = await Engine.open({ dataDir: t.dataDir, secrets: t.secrets, clock: t.clock });
+      expect(
+        fieldOf(await again.dispatch('session.signIn', { profileId: t.profileId, password: TEST_PASSWORD })).code,
+      ).toBe('rate_limited');
+      t.clock.advance(20_000);
+      expect(
+        (await again.call('session.signIn', { profileId: t.profileId, password: TEST_PASSWORD })).profile,
+      ).not.toBeNull();
+      // The right password cleared the count: one wrong one later is just wrong.
+      await again.call('session.signOut', {});
+      expect(fieldOf(await again.dispatch('session.signIn', { profileId: t.profileId, password: 'x' })).code).toBe(
+        'unauthorized',
+      );
+      again.close();
+    },
+  );
 
   it.each([
     [4, 0],

@@ -67,7 +67,7 @@ describe('times on the wall clock of a zone (issue 11 ui_queue_100k_scroll: one 
     expect(formatInZone('2026-12-01T01:30:00Z', 'Asia/Tokyo')).toMatch(/10:30/);
   });
 
-  it('leaves times without an offset, unknown zones and non-times to Luxon: the same words or the input as it came', () => {
+  it('leaves offset-less times, unknown zones and non-times to Luxon: the same words or the input as it came', () => {
     for (const [iso, zone] of [
       ['2026-12-01T10:30', 'Asia/Tokyo'],
       ['2026-W49-2T10:30Z', 'Europe/Paris'],
