@@ -181,9 +181,8 @@ test(`a client signs in with Bluesky from a connection link, and a post goes out
   const rkey = (await view.getAttribute('href'))!.split('/').pop()!;
 
   // …and the PDS has it: the record under that key, with the tag and the link as facets.
-  const res = await fetch(
-    `${sky.url}/xrpc/com.atproto.repo.getRecord?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', rkey })}`,
-  );
+  const query = new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', rkey });
+  const res = await fetch(`${sky.url}/xrpc/com.atproto.repo.getRecord?${query}`);
   expect(res.status).toBe(200);
   const record = ((await res.json()) as { value: { text: string; facets?: { features: { $type: string }[] }[] } })
     .value;
@@ -194,7 +193,7 @@ test(`a client signs in with Bluesky from a connection link, and a post goes out
   ]);
 });
 
-test(`a client connects Bluesky with an app password from a connection link, never the account password${skipped}`, async ({
+test(`a client connects Bluesky by app password from a connection link, never the account password${skipped}`, async ({
   page,
   host,
   dataDir,

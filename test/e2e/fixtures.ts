@@ -116,7 +116,10 @@ type Fixtures = {
   humanText: void;
   /** A local X and its OAuth front (the consent page X's sign-in shows), closed after the test. */
   localX: { x: XServer; front: XOAuthFront };
-  /** Makes a fresh temp folder named from `prefix` (for a host's or a desk's data, a certificate); all removed after the test. */
+  /**
+   * Makes a fresh temp folder named from `prefix` (for a host's or a desk's data, a certificate);
+   * all removed after the test.
+   */
   tempFolder: (prefix: string) => string;
 };
 
@@ -130,11 +133,27 @@ export interface TestImages {
 
 // 4×4 images encoded by Chromium (canvas.toDataURL), so they decode for real in <img>.
 const PNG_4x4 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAYAAACp8Z5+AAAAI0lEQVR4AYTIMQ0AAAwCwQZDlVbJlQIrYeGTXw57Tx8TdRAAAAD//zYqNowAAAAGSURBVAMASz4J+cEhjTkAAAAASUVORK5CYII=';
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAYAAACp8Z5+AAAAI0lEQVR4AYTIMQ0AAAwCwQZDlVbJlQIrYeGTXw57Tx8TdRAAAAD//zYqNowAAAAG' +
+  'SURBVAMASz4J+cEhjTkAAAAASUVORK5CYII=';
+// Chromium puts the same sRGB colour profile into the JPEG and the WebP, at the same offset: the same base64 in both.
+const SRGB_PROFILE =
+  'AAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAA' +
+  'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABR' +
+  'iWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAE' +
+  'AAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9' +
+  'YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACA' +
+  'AAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxAD';
 const JPEG_4x4 =
-  '/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAAEAAQDASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAT/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABgf/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADAMBAAIRAxEAPwCwAFUZ/9k=';
+  '/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQE' +
+  SRGB_PROFILE +
+  'b/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKCh' +
+  'MoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAAEAAQDASIAAhEBAxEB/8QAFQABAQAAAA' +
+  'AAAAAAAAAAAAAAAAT/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFQEBAQAAAAAAAAAAAAAAAAAABgf/xAAUEQEAAAAAAAAAAAAAAAAAAAAA/9oADA' +
+  'MBAAIRAxEAPwCwAFUZ/9k=';
 const WEBP_4x4 =
-  'UklGRhwCAABXRUJQVlA4WAoAAAAgAAAAAwAAAwAASUNDUMgBAAAAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADZWUDggLgAAAJABAJ0BKgQABAABQCYloAJ0ugADmAD+7OMv+AunujFv/3T1/3T1/3T1/JQAAAA=';
+  'UklGRhwCAABXRUJQVlA4WAoAAAAgAAAAAwAAAwAASUNDUMgBAAA' +
+  SRGB_PROFILE +
+  'ZWUDggLgAAAJABAJ0BKgQABAABQCYloAJ0ugADmAD+7OMv+AunujFv/3T1/3T1/3T1/JQAAAA=';
 
 export const IMAGE_SIZE = 4;
 
@@ -474,7 +493,10 @@ export async function connectOnLinkPage(tab: Page, platform: string) {
   await expect(tab.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
 }
 
-/** The integration for a local LinkedIn (test/support/linkedin-server.ts): its sign-in under /oauth, its API at its root. */
+/**
+ * The integration for a local LinkedIn (test/support/linkedin-server.ts):
+ * its sign-in under /oauth, its API at its root.
+ */
 export const localLinkedInIntegration = (
   li: { url: string; clientId: string; clientSecret: string },
   extra: { organizationPages?: boolean } = {},
@@ -572,7 +594,10 @@ export const HOST_OWNER = { name: 'Olivia Owner', email: 'olivia@agency.test', p
 /** A desk's line about its team host ("Connected to …", "Offline …", "Signed out of …"), above every page. */
 export const hostStatus = (page: Page) => page.getByRole('status', { name: 'Team host' });
 
-/** First run on a desk: "Join a team host" with the host's address and an invitation (or the owner's first sign-in code). */
+/**
+ * First run on a desk: "Join a team host" with the host's address and an invitation
+ * (or the owner's first sign-in code).
+ */
 export async function joinTeamHost(
   page: Page,
   opts: { hostUrl: string; code: string; name: string; password: string },
@@ -594,7 +619,10 @@ export async function newClient(page: Page, email: string, name: string) {
   return dialog;
 }
 
-/** On a desk: a client made on Clients, its page, and a new connection link there on the team host's address (`hostUrl`). */
+/**
+ * On a desk: a client made on Clients, its page, and a new connection link there
+ * on the team host's address (`hostUrl`).
+ */
 export async function newClientLinkOnHost(page: Page, hostUrl: string, client: { email: string; name: string }) {
   await go(page, 'Clients');
   await expect(await newClient(page, client.email, client.name)).toBeHidden();

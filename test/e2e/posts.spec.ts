@@ -400,83 +400,83 @@ test.describe('the calendar week, read in the viewer’s own time zone', () => {
   const VIEWER_ZONE = 'America/New_York';
   test.use({ timezoneId: VIEWER_ZONE });
 
-  test('the week is an hour grid: each post at its hour with its client colour, platforms and text; drag moves it to another hour and day, and a full day refuses it', async ({
-    page,
-    agency,
-    host,
-  }) => {
-    await connectThroughLink(page, ['Mastodon', 'X']);
-    const mastodonId = `mastodon-${agency.mastodon.account.id}`;
-    const headers = {
-      'x-publora-key': agency.workspaceKey,
-      'x-publora-user-id': agency.userId,
-      'content-type': 'application/json',
-    };
-    const inNewYork = (day: DateTime, time: string) =>
-      DateTime.fromISO(`${day.toISODate()}T${time}`, { zone: VIEWER_ZONE });
-    // A Monday a week or more ahead, so the whole week is in the future.
-    const monday = DateTime.now().setZone(VIEWER_ZONE).startOf('week').plus({ weeks: 1 });
-    const [tuesday, wednesday] = [monday.plus({ days: 1 }), monday.plus({ days: 2 })];
-    const created = await fetch(`${host.apiUrl}/api/v1/post-groups`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        text: 'Sourdough Saturday: fresh loaves from 8am, while they last',
-        platformIds: [mastodonId, X_ACCOUNT],
-        scheduledTime: inNewYork(monday, '09:30').toUTC().toISO(),
-      }),
-    });
-    expect(created.status, await created.clone().text()).toBe(201);
-    const { id } = (await created.json()) as { id: string };
-
-    await go(page, 'Calendar');
-    await page.getByRole('group', { name: 'Calendar view' }).getByRole('button', { name: 'Week' }).click();
-    await page.getByLabel('Go to date').fill(monday.toISODate()!);
-    await expect(page.getByRole('main')).toContainText(`in your time (${VIEWER_ZONE})`);
-    const grid = page.getByRole('table', { name: `Week, by hour, in ${VIEWER_ZONE}` });
-    await expect(grid.getByRole('columnheader')).toHaveText(
-      Array.from({ length: 7 }, (_, i) => monday.plus({ days: i }).toFormat('ccc d')),
-    );
-    await expect(grid.getByRole('rowheader')).toHaveCount(24);
-    const cell = (day: DateTime, hour: number) =>
-      grid.locator(`td[data-day="${day.toISODate()}"][data-hour="${hour}"]`);
-    const post = (day: DateTime, hour: number) =>
-      cell(day, hour).getByRole('listitem').filter({ hasText: 'Sourdough Saturday' });
-
-    // 09:30 in New York (14:30 UTC, 23:30 in Tokyo) sits in Monday's 09:00 row.
-    await expect(grid.getByRole('row', { name: /^09:00/ })).toContainText('Sourdough Saturday');
-    const item = post(monday, 9);
-    await expect(item.locator('time')).toHaveText('09:30');
-    await expect(item.getByRole('img', { name: 'Mastodon' })).toBeVisible();
-    await expect(item.getByRole('img', { name: 'X' })).toBeVisible();
-    await expect(item).toContainText('Sourdough Saturday: fresh loaves from 8…');
-    // The client's colour (the first client's) marks the post.
-    await expect(item).toHaveCSS('border-left-color', 'rgb(37, 99, 235)');
-
-    // Dragged onto Tuesday's 14:00 row: 14:30 in New York, the minutes kept.
-    await item.dragTo(cell(tuesday, 14));
-    await expect(page.getByRole('status').filter({ hasText: /^Moved / })).toBeVisible();
-    await expect(post(tuesday, 14).locator('time')).toHaveText('14:30');
-    await expect(post(monday, 9)).toHaveCount(0);
-    const read = async () =>
-      (await (await fetch(`${host.apiUrl}/api/v1/post-groups/${id}`, { headers })).json()) as {
-        scheduledTime: string;
+  test(
+    'the week is an hour grid: each post at its hour with its client colour, platforms and text; ' +
+      'drag moves it to another hour and day, and a full day refuses it',
+    async ({ page, agency, host }) => {
+      await connectThroughLink(page, ['Mastodon', 'X']);
+      const mastodonId = `mastodon-${agency.mastodon.account.id}`;
+      const headers = {
+        'x-publora-key': agency.workspaceKey,
+        'x-publora-user-id': agency.userId,
+        'content-type': 'application/json',
       };
-    expect(DateTime.fromISO((await read()).scheduledTime).toMillis()).toBe(inNewYork(tuesday, '14:30').toMillis());
+      const inNewYork = (day: DateTime, time: string) =>
+        DateTime.fromISO(`${day.toISODate()}T${time}`, { zone: VIEWER_ZONE });
+      // A Monday a week or more ahead, so the whole week is in the future.
+      const monday = DateTime.now().setZone(VIEWER_ZONE).startOf('week').plus({ weeks: 1 });
+      const [tuesday, wednesday] = [monday.plus({ days: 1 }), monday.plus({ days: 2 })];
+      const created = await fetch(`${host.apiUrl}/api/v1/post-groups`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          text: 'Sourdough Saturday: fresh loaves from 8am, while they last',
+          platformIds: [mastodonId, X_ACCOUNT],
+          scheduledTime: inNewYork(monday, '09:30').toUTC().toISO(),
+        }),
+      });
+      expect(created.status, await created.clone().text()).toBe(201);
+      const { id } = (await created.json()) as { id: string };
 
-    // Wednesday 20:30 in New York is the next day in Tokyo; a script fills that Tokyo day to the limit.
-    const tokyoDay = inNewYork(wednesday, '20:30').setZone(CLIENT_ZONE).toISODate()!;
-    await fillClientDay(host, agency, tokyoDay, '15:00');
-    await expect(grid.getByRole('listitem').filter({ hasText: /^\d\d:\d\d.*Filler/ })).toHaveCount(100);
-    // The fillers are Mastodon only: showing X's posts leaves the week readable.
-    await page.getByLabel('Platform', { exact: true }).selectOption({ label: 'X' });
-    await expect(grid.getByRole('listitem').filter({ hasText: /^\d\d:\d\d.*Filler/ })).toHaveCount(0);
-    await cell(wednesday, 20).scrollIntoViewIfNeeded();
-    await post(tuesday, 14).dragTo(cell(wednesday, 20));
-    const refused = page.getByRole('alert').filter({ hasText: 'reached 100 posts' });
-    await expect(refused).toHaveAttribute('data-code', 'daily_limit_reached');
-    await expect(post(tuesday, 14).locator('time')).toHaveText('14:30');
-    await expect(post(wednesday, 20)).toHaveCount(0);
-    expect(DateTime.fromISO((await read()).scheduledTime).toMillis()).toBe(inNewYork(tuesday, '14:30').toMillis());
-  });
+      await go(page, 'Calendar');
+      await page.getByRole('group', { name: 'Calendar view' }).getByRole('button', { name: 'Week' }).click();
+      await page.getByLabel('Go to date').fill(monday.toISODate()!);
+      await expect(page.getByRole('main')).toContainText(`in your time (${VIEWER_ZONE})`);
+      const grid = page.getByRole('table', { name: `Week, by hour, in ${VIEWER_ZONE}` });
+      await expect(grid.getByRole('columnheader')).toHaveText(
+        Array.from({ length: 7 }, (_, i) => monday.plus({ days: i }).toFormat('ccc d')),
+      );
+      await expect(grid.getByRole('rowheader')).toHaveCount(24);
+      const cell = (day: DateTime, hour: number) =>
+        grid.locator(`td[data-day="${day.toISODate()}"][data-hour="${hour}"]`);
+      const post = (day: DateTime, hour: number) =>
+        cell(day, hour).getByRole('listitem').filter({ hasText: 'Sourdough Saturday' });
+
+      // 09:30 in New York (14:30 UTC, 23:30 in Tokyo) sits in Monday's 09:00 row.
+      await expect(grid.getByRole('row', { name: /^09:00/ })).toContainText('Sourdough Saturday');
+      const item = post(monday, 9);
+      await expect(item.locator('time')).toHaveText('09:30');
+      await expect(item.getByRole('img', { name: 'Mastodon' })).toBeVisible();
+      await expect(item.getByRole('img', { name: 'X' })).toBeVisible();
+      await expect(item).toContainText('Sourdough Saturday: fresh loaves from 8…');
+      // The client's colour (the first client's) marks the post.
+      await expect(item).toHaveCSS('border-left-color', 'rgb(37, 99, 235)');
+
+      // Dragged onto Tuesday's 14:00 row: 14:30 in New York, the minutes kept.
+      await item.dragTo(cell(tuesday, 14));
+      await expect(page.getByRole('status').filter({ hasText: /^Moved / })).toBeVisible();
+      await expect(post(tuesday, 14).locator('time')).toHaveText('14:30');
+      await expect(post(monday, 9)).toHaveCount(0);
+      const read = async () =>
+        (await (await fetch(`${host.apiUrl}/api/v1/post-groups/${id}`, { headers })).json()) as {
+          scheduledTime: string;
+        };
+      expect(DateTime.fromISO((await read()).scheduledTime).toMillis()).toBe(inNewYork(tuesday, '14:30').toMillis());
+
+      // Wednesday 20:30 in New York is the next day in Tokyo; a script fills that Tokyo day to the limit.
+      const tokyoDay = inNewYork(wednesday, '20:30').setZone(CLIENT_ZONE).toISODate()!;
+      await fillClientDay(host, agency, tokyoDay, '15:00');
+      await expect(grid.getByRole('listitem').filter({ hasText: /^\d\d:\d\d.*Filler/ })).toHaveCount(100);
+      // The fillers are Mastodon only: showing X's posts leaves the week readable.
+      await page.getByLabel('Platform', { exact: true }).selectOption({ label: 'X' });
+      await expect(grid.getByRole('listitem').filter({ hasText: /^\d\d:\d\d.*Filler/ })).toHaveCount(0);
+      await cell(wednesday, 20).scrollIntoViewIfNeeded();
+      await post(tuesday, 14).dragTo(cell(wednesday, 20));
+      const refused = page.getByRole('alert').filter({ hasText: 'reached 100 posts' });
+      await expect(refused).toHaveAttribute('data-code', 'daily_limit_reached');
+      await expect(post(tuesday, 14).locator('time')).toHaveText('14:30');
+      await expect(post(wednesday, 20)).toHaveCount(0);
+      expect(DateTime.fromISO((await read()).scheduledTime).toMillis()).toBe(inNewYork(tuesday, '14:30').toMillis());
+    },
+  );
 });

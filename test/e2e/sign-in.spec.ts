@@ -24,7 +24,7 @@ function resetPassword(dataDir: string, email: string, password: string): Promis
   });
 }
 
-test('the owner chooses a password at first run, signs in with it, and resets a forgotten one where the data is', async ({
+test('the owner chooses a password at first run, signs in with it, resets a forgotten one where the data is', async ({
   page,
   hosts,
   host,

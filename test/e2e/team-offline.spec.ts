@@ -15,7 +15,7 @@ import { expect, test, go, HOST_OWNER, hostStatus, joinTeamHost, newClient } fro
 
 const clientsList = (page: Page) => page.getByRole('list', { name: 'Clients' });
 
-test('a change made offline that the host refuses is kept on the desk with the reason, edited and sent again once', async ({
+test('an offline change the host refuses is kept on the desk with the reason, edited and sent again once', async ({
   page,
   tempFolder,
 }) => {

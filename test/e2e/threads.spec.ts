@@ -156,11 +156,8 @@ test(`a person writes a three-part thread for X and Bluesky, and it goes out onc
     );
 
   // On the PDS: three posts, the second replying to the first, the third to the second.
-  const listed = (await (
-    await fetch(
-      `${sky.url}/xrpc/com.atproto.repo.listRecords?${new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', limit: '100' })}`,
-    )
-  ).json()) as {
+  const query = new URLSearchParams({ repo: sky.did, collection: 'app.bsky.feed.post', limit: '100' });
+  const listed = (await (await fetch(`${sky.url}/xrpc/com.atproto.repo.listRecords?${query}`)).json()) as {
     records: {
       uri: string;
       value: { text: string; reply?: { parent: { uri: string } }; embed?: { $type: string } };

@@ -47,14 +47,19 @@ if (loopbackNames.size) {
     if (typeof options === 'function') [callback, options] = [options, {}];
     if (!loopbackNames.has(hostname)) return lookup.call(this, hostname, options, callback);
     const all = typeof options === 'object' && options?.all;
-    process.nextTick(() => (all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4)));
+    process.nextTick(() =>
+      all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4),
+    );
     return {};
   };
 }
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  console.error(`start-pds.mjs needs Node 22 or later (this is ${process.version}); run it with test/peers/pds/node_modules/node/bin/node`);
+  console.error(
+    `start-pds.mjs needs Node 22 or later (this is ${process.version}); ` +
+      'run it with test/peers/pds/node_modules/node/bin/node',
+  );
   process.exit(2);
 }
 
@@ -108,7 +113,11 @@ try {
 
   const agent = new AtpAgent({ service: url });
   const handle = values.handle;
-  const created = await agent.createAccount({ handle, email: `${handle.split('.')[0]}@example.com`, password: values.password });
+  const created = await agent.createAccount({
+    handle,
+    email: `${handle.split('.')[0]}@example.com`,
+    password: values.password,
+  });
   const did = created.data.did;
   await agent.com.atproto.repo.putRecord({
     repo: did,
