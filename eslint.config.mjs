@@ -85,7 +85,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+      // Prettier wraps code at 120; this also catches the long strings, SQL, comments and test titles it
+      // leaves alone (issue 10 item 8). A URL cannot be broken, so it may run on.
+      'max-len': ['error', { code: 120, tabWidth: 2, ignoreUrls: true }],
     },
+  },
+  {
+    // A released migration is history: what it ran is pinned by hash (test/unit/migrations.test.ts), so
+    // its SQL keeps the lines it was released with.
+    files: ['src-main/engine/db/migrations/0*.ts'],
+    rules: { 'max-len': 'off' },
   },
   {
     files: [
@@ -149,8 +158,6 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      // Prettier wraps code at 120; this also catches the long strings and comments it leaves alone.
-      'max-len': ['error', { code: 120, tabWidth: 2 }],
       'no-restricted-imports': [
         'error',
         {

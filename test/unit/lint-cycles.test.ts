@@ -72,3 +72,21 @@ describe('npm run lint and import cycles', () => {
     expect(await lintAt('src-main/engine/queries/lookups.ts', text)).toContain('import-x/no-restricted-paths');
   });
 });
+
+describe('npm run lint and long lines', () => {
+  const longString = `export const said = '${'a word '.repeat(17)}';\n`;
+
+  it('fails on a line over 120 characters anywhere: code, tests, scripts', async () => {
+    expect(longString.trimEnd().length).toBeGreaterThan(120);
+    for (const file of ['src-main/engine/posts/said.ts', 'test/unit/said.test.ts', 'bench/said.ts'])
+      expect(await lintAt(file, longString), file).toContain('max-len');
+    const wrapped = `export const said =\n  '${'a word '.repeat(8)}' +\n  '${'a word '.repeat(9)}';\n`;
+    expect(await lintAt('src-main/engine/posts/said.ts', wrapped)).toEqual([]);
+  });
+
+  it('lets a URL run on, and leaves a released migration as it was released', async () => {
+    const url = `// https://example.test/${'path/'.repeat(25)}\nexport const one = 1;\n`;
+    expect(await lintAt('src-main/engine/posts/said.ts', url)).toEqual([]);
+    expect(await lintAt('src-main/engine/db/migrations/099-said.ts', longString)).toEqual([]);
+  });
+});
