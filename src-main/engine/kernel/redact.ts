@@ -1,3 +1,7 @@
+/** The names of a token-like parameter or JSON field. */
+const SECRET_NAMES =
+  '(?:access|refresh|id)_?token|client_?secret|app_?password|password|api_?key|code_verifier|authorization';
+
 /**
  * Secrets out of text that is logged or stored (issue 9 item 9): a platform that echoes the
  * token it was sent back in its error put that token on stderr and into `deliveries.last_error`.
@@ -5,9 +9,6 @@
  * one whatever its source: an `Authorization` scheme and its credentials, a token-like parameter
  * or JSON field, and a JWT.
  */
-/** The names of a token-like parameter or JSON field. */
-const SECRET_NAMES =
-  '(?:access|refresh|id)_?token|client_?secret|app_?password|password|api_?key|code_verifier|authorization';
 const PATTERNS: readonly [RegExp, string][] = [
   [/\b(Bearer|DPoP|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   [new RegExp(`\\b(${SECRET_NAMES})(["']?\\s*[:=]\\s*["']?)[^"'\\s&,}]{4,}`, 'gi'), '$1$2[redacted]'],
