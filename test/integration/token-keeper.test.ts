@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TokenKeeper } from '../../src-main/engine/connections/token-keeper';
+import { defaultAdapters, type AdapterLookup } from '../../src-main/engine/platforms/registry';
 import { appWithXClient } from '../support/app';
 import { tokenAccount } from '../../src-main/engine/queries/tokens';
 
@@ -50,5 +51,34 @@ describe('keeping connections signed in', () => {
       ).whoMayReconnect,
     ).toEqual(['Olivia Owner']);
     await keeper.stop();
+  });
+
+  it('renews a rotating token once when it is planned again while the renewal is under way', async () => {
+    const { t, client } = await appWithXClient();
+    const engine = t.app.engine;
+    const list = () => engine.call('connection.list', { workspaceId: t.workspaceId, userId: client.id });
+    const [connection] = await list();
+    // Due in five minutes; the renewed one runs two hours from X's answer.
+    const soon = new Date(t.clock.now().getTime() + 5 * 60_000).toISOString();
+    engine.ctx.db.prepare(`UPDATE connections SET token_expires_at = ? WHERE id = ?`).run(soon, connection!.id);
+    let renewals = 0;
+    // The app plans again on every `connections.changed`; here one arrives during the call to X.
+    const adapters: AdapterLookup = (p) => {
+      const entry = defaultAdapters(p)!;
+      const refresh: typeof entry.adapter.refresh = async (...args) => {
+        if (++renewals === 1) keeper.plan();
+        await new Promise((answered) => setTimeout(answered, 100));
+        return entry.adapter.refresh(...args);
+      };
+      return { ...entry, adapter: { ...entry.adapter, refresh } };
+    };
+    const keeper = new TokenKeeper(engine.ctx, { adapters });
+    keeper.start();
+    await vi.waitFor(async () => expect((await list())[0]!.tokenExpiresAt).not.toBe(soon), { timeout: 5000 });
+    await new Promise((settled) => setTimeout(settled, 200));
+    await keeper.stop();
+    // A second renewal beside the first would spend the refresh token X had just replaced, and fail.
+    expect(renewals).toBe(1);
+    expect((await list())[0]!.status).toBe('active');
   });
 });
