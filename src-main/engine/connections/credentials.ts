@@ -244,9 +244,10 @@ export function reauthenticationFor(ctx: EngineContext, p: Principal, userId: st
   const c = requireConnection(ctx, p, userId, platformId);
   if (!findClientRow(ctx.db, p.workspaceId, userId)) throw new AppError('not_found', 'user not found');
   if (!mayManageCredentials(ctx.db, p, c)) {
-    const who = whoMayReconnect(ctx.db, c).join(' or ') || 'the owner';
+    const names = whoMayReconnect(ctx.db, c);
+    const who = names.join(' or ') || 'the owner';
     throw new AppError('forbidden', `this account uses the owner's credentials: ${who} can reconnect it`, {
-      whoMayReconnect: whoMayReconnect(ctx.db, c),
+      whoMayReconnect: names,
     });
   }
   const memberMode = p.kind === 'member' && p.role !== 'owner' && p.role !== 'client';

@@ -126,14 +126,14 @@ export function reviewAgainAfterEdit(
     stages[0]!,
     groupId,
   );
+  const was = row.approval_state === 'approved' ? 'approval' : 'a review';
   recordActivity(db, at, {
     workspaceId,
     actor,
     action: 'post.review_again',
     objectKind: 'post_group',
     objectId: groupId,
-    detail:
-      `Edited after ${row.approval_state === 'approved' ? 'approval' : 'a review'}: ` + `back in review (${stages[0]})`,
+    detail: `Edited after ${was}: back in review (${stages[0]})`,
   });
   return true;
 }

@@ -55,7 +55,8 @@ export function ComposerForm({
   const setView = useStore((s) => s.setView);
   const draft = useComposerDraft({ workspace, clients, presetClientId, existing, onDirty });
   const { clientId, targets, text, custom, when, thread, firstComment, poll, media, touched, written } = draft;
-  const { setTargets, setText, setCustom, setWhen, setThread, setFirstComment, setPoll, setTouched } = draft;
+  const { setClientId, setTargets, setText, setCustom, setWhen, setThread, setFirstComment, setPoll, setTouched } =
+    draft;
   const [error, setError] = useState<ErrorObject | null>(null);
   const [busy, setBusyState] = useState(false);
   const [pastTime, setPastTime] = useState<string | null>(null);
@@ -103,7 +104,7 @@ export function ComposerForm({
   }
 
   function chooseClient(id: string) {
-    draft.setClientId(id);
+    setClientId(id);
     setTargets([]);
     setCustom({});
     setError(null);
